@@ -1,0 +1,44 @@
+"""symconv: exact symbolic mathematics of convolutions and transposed convolutions."""
+
+from __future__ import annotations
+
+from . import formulas, numeric
+from .errors import ShapeError, SizeLimitError, SpecError, SpecTypeError, SymconvError
+from .kernels import kernel_symbols
+from .matrices import (
+    ConvMatrix,
+    conv_matrix,
+    padding_matrix,
+    scatter_matrix,
+    selection_matrix,
+    transposed_conv_matrix,
+    zero_insertion_matrix,
+)
+from .spec import ConvSpec, GatherView, TransposedConvSpec
+from .weights import flip_kernel, swap_channel_groups, transposed_to_conv_weight
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ConvSpec",
+    "TransposedConvSpec",
+    "GatherView",
+    "ConvMatrix",
+    "kernel_symbols",
+    "conv_matrix",
+    "transposed_conv_matrix",
+    "scatter_matrix",
+    "zero_insertion_matrix",
+    "padding_matrix",
+    "selection_matrix",
+    "flip_kernel",
+    "swap_channel_groups",
+    "transposed_to_conv_weight",
+    "formulas",
+    "numeric",
+    "SymconvError",
+    "SpecError",
+    "SpecTypeError",
+    "ShapeError",
+    "SizeLimitError",
+]

@@ -1,0 +1,129 @@
+"""The index maps of convolution arithmetic, as plain branch-free functions.
+
+This module is the single source of truth for every formula symconv uses.  Each
+function is ordinary arithmetic, so the same code runs
+
+* on Python or numpy integers (matrix construction, numeric reference),
+* on sympy symbols (the parametric proof), and
+* through latexify-py, which renders the source of these very functions in the
+  LaTeX derivations.
+
+No function may branch on its arguments (``if t % s == 0`` silently takes one
+branch for a sympy ``t``); conditions are built as expressions by the callers.
+``//`` and ``%`` are floor division and the non-negative remainder, on ints and
+on sympy expressions (``floor`` and ``Mod``) alike.
+
+Names: ``n`` a length, ``k`` kernel size, ``s`` stride, ``p_l``/``p_r`` the
+left/right padding, ``d`` dilation, ``a`` output padding, ``i`` an input or
+output position, ``m`` a kernel tap.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "conv_output_size",
+    "transposed_output_size",
+    "output_padding_for",
+    "tap_position",
+    "flip_tap",
+    "zero_insertion_position",
+    "zero_inserted_size",
+    "padded_position",
+    "gather_padding_left",
+    "gather_padding_right",
+]
+
+
+def conv_output_size(n, k, s, p_l, p_r, d):
+    """Output length of a convolution on an input of length ``n``.
+
+    >>> conv_output_size(5, 3, 2, 1, 1, 1)
+    3
+    """
+    return (n + p_l + p_r - d * (k - 1) - 1) // s + 1
+
+
+def transposed_output_size(n, k, s, p_l, p_r, d, a):
+    """Output length of a transposed convolution on an input of length ``n``.
+
+    >>> transposed_output_size(3, 3, 2, 1, 1, 1, 0)
+    5
+    """
+    return (n - 1) * s - p_l - p_r + d * (k - 1) + a + 1
+
+
+def output_padding_for(n, k, s, p_l, p_r, d):
+    """The output padding that makes the transposed map return to length ``n``.
+
+    >>> output_padding_for(6, 3, 2, 1, 1, 1)
+    1
+    """
+    return (n + p_l + p_r - d * (k - 1) - 1) % s
+
+
+def tap_position(i, m, s, p_l, d):
+    """Position paired with position ``i`` by kernel tap ``m``.
+
+    In a convolution, output ``i`` reads input position ``tap_position(i, m, ...)``
+    through tap ``m``; in a transposed convolution, input ``i`` writes to output
+    position ``tap_position(i, m, ...)`` through tap ``m``.  One index equation,
+    read in both directions: that is the transpose.
+
+    >>> tap_position(2, 1, 2, 1, 1)
+    4
+    """
+    return s * i + d * m - p_l
+
+
+def flip_tap(m, k):
+    """The tap that ``m`` becomes when the kernel is flipped.
+
+    >>> flip_tap(0, 3)
+    2
+    """
+    return k - 1 - m
+
+
+def zero_insertion_position(i, s):
+    """Position of input ``i`` after inserting ``s - 1`` zeros between neighbours.
+
+    >>> zero_insertion_position(3, 2)
+    6
+    """
+    return s * i
+
+
+def zero_inserted_size(n, s):
+    """Length of a length-``n`` signal after zero insertion with factor ``s``.
+
+    >>> zero_inserted_size(3, 2)
+    5
+    """
+    return s * (n - 1) + 1
+
+
+def padded_position(t, left):
+    """Position of ``t`` after padding with ``left`` zeros (negative: cropping).
+
+    >>> padded_position(0, 2)
+    2
+    """
+    return t + left
+
+
+def gather_padding_left(k, p_l, d):
+    """Left padding of the gather view: ``d(k-1) - p_l`` (negative crops).
+
+    >>> gather_padding_left(3, 1, 1)
+    1
+    """
+    return d * (k - 1) - p_l
+
+
+def gather_padding_right(k, p_r, d, a):
+    """Right padding of the gather view: ``d(k-1) - p_r + a`` (negative crops).
+
+    >>> gather_padding_right(3, 1, 1, 1)
+    2
+    """
+    return d * (k - 1) - p_r + a

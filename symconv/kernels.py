@@ -1,0 +1,90 @@
+"""Kernel symbols and weight validation, in PyTorch's weight layouts."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from typing import Any
+
+import numpy as np
+import sympy
+
+from .errors import ShapeError, SpecError, SpecTypeError
+
+__all__ = ["kernel_symbols", "as_weight"]
+
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*\Z")
+
+
+def check_name(name: Any, what: str = "name") -> str:
+    """Accept a plain ASCII identifier without underscores (it becomes TeX)."""
+    if not isinstance(name, str):
+        raise SpecTypeError(f"{what} must be a string, got {name!r} of type {type(name).__name__}")
+    if not _NAME.match(name):
+        raise SpecError(
+            f"{what} must be a plain identifier (an ASCII letter, then letters or digits), got {name!r}"
+        )
+    return name
+
+
+def kernel_symbols(spec: Any, name: str = "w") -> sympy.ImmutableDenseNDimArray:
+    """Real symbols for every weight entry, in PyTorch's layout.
+
+    The shape is ``spec.weight_shape``: ``(out_channels, in_channels // groups,
+    *kernel_size)`` for a :class:`~symconv.ConvSpec`, ``(in_channels,
+    out_channels // groups, *kernel_size)`` for a
+    :class:`~symconv.TransposedConvSpec`.  Symbols carry the spatial tap index;
+    channel indices are prepended when the weight has several channel pairs.
+
+    Examples
+    --------
+    >>> from symconv import ConvSpec
+    >>> kernel_symbols(ConvSpec(3))
+    [[[w_0, w_1, w_2]]]
+    >>> kernel_symbols(ConvSpec((2, 2)), "v")[0, 0]
+    [[v_{0,0}, v_{0,1}], [v_{1,0}, v_{1,1}]]
+    >>> kernel_symbols(ConvSpec(1, in_channels=2), "w")[0, 1, 0]
+    w_{0,1,0}
+    >>> kernel_symbols(ConvSpec(3), "w_1")
+    Traceback (most recent call last):
+    ...
+    symconv.errors.SpecError: name must be a plain identifier (an ASCII letter, then letters or digits), got 'w_1'
+    """
+    check_name(name)
+    shape = spec.weight_shape
+    with_channels = shape[0] * shape[1] > 1
+    symbols = []
+    for idx in itertools.product(*(range(n) for n in shape)):
+        sub = idx if with_channels else idx[2:]
+        text = f"{name}_{sub[0]}" if len(sub) == 1 else f"{name}_{{{','.join(map(str, sub))}}}"
+        symbols.append(sympy.Symbol(text, real=True))
+    return sympy.ImmutableDenseNDimArray(symbols, shape)
+
+
+def as_weight(spec: Any, weight: Any) -> sympy.ImmutableDenseNDimArray:
+    """Validate a weight (sympy Array, numpy array or nested lists) against ``spec``.
+
+    Returns it as a sympy immutable Array of ``spec.weight_shape``.
+    """
+    expected = tuple(spec.weight_shape)
+    if isinstance(weight, sympy.NDimArray):
+        shape, flat = tuple(weight.shape), list(sympy.flatten(weight.tolist()))
+    else:
+        try:
+            arr = np.asarray(weight, dtype=object)
+        except ValueError as exc:  # ragged nested lists
+            raise ShapeError(f"weight must be a rectangular array of shape {expected}: {exc}") from None
+        shape, flat = arr.shape, list(arr.ravel())
+    if shape != expected:
+        raise ShapeError(
+            f"weight has shape {shape}, expected {expected} = (channels, channels // groups, *kernel_size) for {spec}"
+        )
+    values = []
+    for v in flat:
+        if isinstance(v, (bool, np.bool_)) or isinstance(v, str):
+            raise SpecTypeError(f"weight entries must be numbers or sympy expressions, got {v!r}")
+        try:
+            values.append(sympy.sympify(v.item() if isinstance(v, np.generic) else v, strict=True))
+        except (sympy.SympifyError, TypeError):
+            raise SpecTypeError(f"weight entries must be numbers or sympy expressions, got {v!r}") from None
+    return sympy.ImmutableDenseNDimArray(values, expected)

@@ -1,0 +1,544 @@
+"""Convolution matrices as :class:`ConvMatrix`, built on the integer structure.
+
+Matrices act on tensors of shape ``(channels, *spatial)`` flattened row-major,
+one batch element.  Every builder is vectorised numpy index arithmetic driven
+by the functions of :mod:`symconv.formulas`.
+
+>>> from symconv import ConvSpec, kernel_symbols
+>>> spec = ConvSpec(3, stride=2, padding=1)
+>>> M = conv_matrix(spec, kernel_symbols(spec), (5,))
+>>> M.shape, M.nnz
+((3, 5), 7)
+>>> M[1, 2]
+w_1
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+import numpy as np
+import sympy
+
+from . import formulas as F
+from .errors import ShapeError, SizeLimitError, SpecTypeError
+from .kernels import as_weight
+from .spec import ConvSpec, TransposedConvSpec
+from .structure import CONSTANT, Structure
+
+__all__ = [
+    "ConvMatrix",
+    "conv_matrix",
+    "transposed_conv_matrix",
+    "scatter_matrix",
+    "zero_insertion_matrix",
+    "padding_matrix",
+    "selection_matrix",
+    "DENSE_LIMIT",
+]
+
+DENSE_LIMIT = 2**24
+"""Largest number of entries ``to_numpy``/``__array__`` make dense by default."""
+
+STR_LIMIT = 24
+"""Matrices with more rows or columns than this print as a summary."""
+
+
+class ConvMatrix:
+    """An immutable sparse matrix whose entries are integer multiples of weight entries.
+
+    Do not construct directly: use :func:`conv_matrix`,
+    :func:`transposed_conv_matrix` and the building-block functions.
+
+    Attributes
+    ----------
+    shape : (int, int)
+    row_shape, col_shape : tuple of int
+        The tensor shapes ``(channels, *spatial)`` that rows and columns flatten.
+    weight : sympy Array or None
+        The weight the taps index (None for 0/1 matrices).
+    """
+
+    __slots__ = ("_structure", "weight", "row_shape", "col_shape", "_origin", "_flat")
+
+    def __init__(self, structure: Structure, weight, row_shape, col_shape, origin=None):
+        self._structure = structure
+        self.weight = weight
+        self.row_shape = tuple(row_shape)
+        self.col_shape = tuple(col_shape)
+        self._origin = origin
+        self._flat = None if weight is None else tuple(sympy.flatten(weight.tolist()))
+
+    # -- basic properties -------------------------------------------------
+    @property
+    def structure(self) -> Structure:
+        """The canonical integer structure (read-only arrays)."""
+        return self._structure
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self._structure.shape
+
+    @property
+    def nnz(self) -> int:
+        """Number of structurally nonzero entries."""
+        return self._structure.nnz()
+
+    @property
+    def origin(self) -> tuple | None:
+        """How the matrix was built: ``(kind, spec, input_shape)`` or None."""
+        return self._origin
+
+    @property
+    def T(self) -> ConvMatrix:
+        return ConvMatrix(self._structure.transpose(), self.weight, self.col_shape, self.row_shape)
+
+    def coo(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Copies of the (row, column, tap, coefficient) arrays; tap -1 means no weight."""
+        s = self._structure
+        return s.rows.copy(), s.cols.copy(), s.taps.copy(), s.coefs.copy()
+
+    # -- algebra ----------------------------------------------------------
+    def __matmul__(self, other: ConvMatrix) -> ConvMatrix:
+        if not isinstance(other, ConvMatrix):
+            return NotImplemented
+        if self.weight is not None and other.weight is not None:
+            raise ShapeError("a product of ConvMatrix objects needs one factor without weights (a 0/1 matrix)")
+        weight = self.weight if self.weight is not None else other.weight
+        return ConvMatrix(self._structure.matmul(other._structure), weight, self.row_shape, other.col_shape)
+
+    def __add__(self, other: ConvMatrix) -> ConvMatrix:
+        if not isinstance(other, ConvMatrix):
+            return NotImplemented
+        if self.weight is not None and other.weight is not None and self.weight != other.weight:
+            raise ShapeError("can only add ConvMatrix objects over the same weight")
+        if (self.weight is None) != (other.weight is None):
+            raise ShapeError("cannot add a weighted matrix and a 0/1 matrix")
+        return ConvMatrix(self._structure + other._structure, self.weight, self.row_shape, self.col_shape)
+
+    def _symbol_taps(self) -> dict | None:
+        """Map tap -> symbol when the weight holds distinct symbols, else None."""
+        if self._flat is None or not all(isinstance(v, sympy.Symbol) for v in self._flat):
+            return None
+        if len(set(self._flat)) != len(self._flat):
+            return None
+        return {i: v for i, v in enumerate(self._flat)}
+
+    def _shared_tap_structures(self, other: ConvMatrix) -> tuple[Structure, Structure] | None:
+        """Both structures in one tap space, or None if that is not exact."""
+        if self.weight is None and other.weight is None:
+            return self._structure, other._structure
+        a, b = self._symbol_taps(), other._symbol_taps()
+        if a is None or b is None:
+            return None
+        ids: dict = {}
+        for sym in list(a.values()) + list(b.values()):
+            ids.setdefault(sym, len(ids))
+        map_a = np.array([ids[a[i]] for i in range(len(a))], dtype=np.int64)
+        map_b = np.array([ids[b[i]] for i in range(len(b))], dtype=np.int64)
+        return self._structure.retap(map_a), other._structure.retap(map_b)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ConvMatrix):
+            return NotImplemented
+        if self.shape != other.shape:
+            return False
+        shared = self._shared_tap_structures(other)
+        if shared is not None:
+            return shared[0].equals(shared[1])
+        return self.first_difference(other) is None
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def first_difference(self, other: ConvMatrix) -> tuple[int, int] | None:
+        """The first (row, column) in row-major order where the two matrices differ."""
+        if self.shape != other.shape:
+            raise ShapeError(f"shapes differ: {self.shape} and {other.shape}")
+        shared = self._shared_tap_structures(other)
+        if shared is not None:
+            return shared[0].first_difference(shared[1])
+        a, b = self._value_map(), other._value_map()
+        bad = [key for key in set(a) | set(b) if sympy.expand(a.get(key, 0) - b.get(key, 0)) != 0]
+        return min(bad) if bad else None
+
+    # -- entries ----------------------------------------------------------
+    def _term_value(self, tap: int, coef: int):
+        return sympy.Integer(coef) if tap == CONSTANT else coef * self._flat[tap]
+
+    def _value_map(self) -> dict:
+        out = {}
+        for r, c, terms in self._structure.terms_by_position():
+            value = sympy.Add(*(self._term_value(t, k) for t, k in terms))
+            if value != 0:
+                out[(r, c)] = value
+        return out
+
+    def _flat_index(self, index: Any, shape: tuple[int, ...], what: str) -> int:
+        size = math.prod(shape)
+        if isinstance(index, (tuple, list)):
+            if len(index) != len(shape) or any(not 0 <= int(v) < n for v, n in zip(index, shape)):
+                raise ShapeError(f"{what} index {tuple(index)} is not a position of a tensor of shape {shape}")
+            return int(np.ravel_multi_index(tuple(int(v) for v in index), shape))
+        if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+            raise SpecTypeError(f"{what} index must be an int or a (channel, *position) tuple, got {index!r}")
+        if not -size <= index < size:
+            raise ShapeError(f"{what} index {index} is out of range for {size} {what}s")
+        return int(index) % size
+
+    def _position(self, flat: int, shape: tuple[int, ...]) -> tuple[int, ...]:
+        return tuple(int(v) for v in np.unravel_index(flat, shape))
+
+    def __getitem__(self, key: tuple) -> sympy.Expr:
+        """The entry ``M[i, j]`` as a sympy expression (flat ints or tensor positions)."""
+        if not isinstance(key, tuple) or len(key) != 2:
+            raise SpecTypeError(f"index a ConvMatrix as M[i, j], got {key!r}")
+        i = self._flat_index(key[0], self.row_shape, "row")
+        j = self._flat_index(key[1], self.col_shape, "column")
+        return sympy.Add(*(self._term_value(t, k) for t, k in self._structure.terms_at(i, j)))
+
+    def explain(self, i: Any, j: Any) -> str:
+        """Which kernel tap sits at ``M[i, j]`` and the index equation that puts it there.
+
+        ``i`` and ``j`` are flat indices or ``(channel, *position)`` tuples.
+        """
+        from .explain import explain_entry
+
+        return explain_entry(self, self._flat_index(i, self.row_shape, "row"), self._flat_index(j, self.col_shape, "column"))
+
+    # -- conversions ------------------------------------------------------
+    def to_sympy(self) -> sympy.SparseMatrix:
+        """A new mutable sympy SparseMatrix holding the entries (a fresh object each call)."""
+        s = self._structure
+        if self._flat is not None and s.size and bool(np.all(s.coefs == 1)) and s.size == self.nnz:
+            flat = self._flat
+            values = [flat[t] for t in s.taps.tolist()]
+            return sympy.SparseMatrix(*self.shape, dict(zip(zip(s.rows.tolist(), s.cols.tolist()), values)))
+        return sympy.SparseMatrix(*self.shape, self._value_map())
+
+    def _weight_values(self, weight_values: Any) -> np.ndarray:
+        if weight_values is None:
+            if self._flat is None:
+                return np.zeros(0)
+            try:
+                return np.array([float(v) for v in self._flat])
+            except TypeError:
+                raise SpecTypeError(
+                    "this matrix has a symbolic weight: pass weight_values (an array of the weight's shape)"
+                ) from None
+        values = np.asarray(weight_values)
+        if self.weight is not None and values.shape != tuple(self.weight.shape):
+            raise ShapeError(f"weight_values has shape {values.shape}, expected {tuple(self.weight.shape)}")
+        return values.ravel()
+
+    def _term_values(self, weight_values: Any) -> np.ndarray:
+        s = self._structure
+        values = self._weight_values(weight_values)
+        if values.size == 0:
+            return s.coefs.copy()
+        return np.where(s.taps == CONSTANT, 1, values[np.maximum(s.taps, 0)]) * s.coefs
+
+    def to_numpy(self, weight_values: Any = None, *, max_entries: int = DENSE_LIMIT) -> np.ndarray:
+        """The dense matrix for numeric weights (default: the matrix's own weight).
+
+        Refused with :class:`SizeLimitError` above ``max_entries`` entries; use
+        :meth:`matvec` or :meth:`coo` for large matrices.
+        """
+        if self.shape[0] * self.shape[1] > max_entries:
+            raise SizeLimitError(
+                f"a dense {self.shape[0]}x{self.shape[1]} matrix has more than max_entries={max_entries} entries; "
+                "use .matvec(x) or .coo(), or raise max_entries"
+            )
+        terms = self._term_values(weight_values)
+        dense = np.zeros(self.shape, dtype=np.result_type(terms, np.float64) if terms.dtype != object else object)
+        np.add.at(dense, (self._structure.rows, self._structure.cols), terms)
+        return dense
+
+    def __array__(self, dtype=None, copy=None):
+        dense = self.to_numpy()
+        return dense if dtype is None else dense.astype(dtype)
+
+    def matvec(self, x: Any, weight_values: Any = None) -> np.ndarray:
+        """``M @ x`` for a tensor of shape ``col_shape`` (or flat); returns shape ``row_shape``.
+
+        With a symbolic weight and no ``weight_values``, computes with sympy objects.
+        """
+        x = np.asarray(x)
+        if x.size != self.shape[1]:
+            raise ShapeError(f"x has {x.size} entries (shape {x.shape}), expected shape {self.col_shape}")
+        s = self._structure
+        if weight_values is None and self._flat is not None and self._symbol_taps() is not None:
+            w = np.array(self._flat, dtype=object)
+            terms = np.where(s.taps == CONSTANT, 1, w[np.maximum(s.taps, 0)]) * s.coefs
+        else:
+            terms = self._term_values(weight_values)
+        contrib = terms * x.ravel()[s.cols]
+        dtype = object if contrib.dtype == object else np.result_type(contrib, np.float64)
+        out = np.zeros(self.shape[0], dtype=dtype)
+        if dtype == object:
+            out[:] = 0
+        np.add.at(out, s.rows, contrib)
+        return out.reshape(self.row_shape)
+
+    # -- printing ---------------------------------------------------------
+    def __repr__(self) -> str:
+        what = ""
+        if self._origin is not None:
+            what = f", {self._origin[0]} of {self._origin[1]} on input {self._origin[2]}"
+        return f"<ConvMatrix {self.shape[0]}x{self.shape[1]}, nnz={self.nnz}{what}>"
+
+    def __str__(self) -> str:
+        if max(self.shape) > STR_LIMIT:
+            return repr(self)
+        return sympy.pretty(self.to_sympy().as_immutable(), use_unicode=True, wrap_line=False)
+
+    def _repr_latex_(self) -> str:
+        from .latex.printing import matrix_latex
+
+        return f"$$\\displaystyle {matrix_latex(self)}$$"
+
+
+# ---------------------------------------------------------------------------
+# index arithmetic shared by the builders
+
+
+def _axis_grid(n_a: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    a, m = np.meshgrid(np.arange(n_a, dtype=np.int64), np.arange(k, dtype=np.int64), indexing="ij")
+    return a.ravel(), m.ravel()
+
+
+def _combine(per_axis: Sequence[tuple[np.ndarray, ...]], sizes: Sequence[tuple[int, ...]]) -> list[np.ndarray]:
+    """Cartesian product over axes of per-axis index tuples, flattened row-major.
+
+    ``per_axis[ax]`` holds equal-length arrays (one per index kind), ``sizes[ax]``
+    the extent of each kind on that axis.  Returns one flat array per kind.
+    """
+    ndim = len(per_axis)
+    kinds = len(per_axis[0])
+    out = []
+    for kind in range(kinds):
+        extents = [sizes[ax][kind] for ax in range(ndim)]
+        strides = [math.prod(extents[ax + 1:]) for ax in range(ndim)]
+        total = np.zeros((1,) * ndim, dtype=np.int64)
+        for ax in range(ndim):
+            shape = [1] * ndim
+            shape[ax] = -1
+            total = total + (per_axis[ax][kind] * strides[ax]).reshape(shape)
+        out.append(total.ravel())
+    return out
+
+
+def _channel_product(ch_rows, ch_cols, ch_taps, flat_rows, flat_cols, flat_taps, sizes):
+    """Combine channel-pair arrays with the flat spatial arrays."""
+    n_rows, n_cols, n_taps = sizes
+    rows = (np.asarray(ch_rows)[:, None] * n_rows + flat_rows[None, :]).ravel()
+    cols = (np.asarray(ch_cols)[:, None] * n_cols + flat_cols[None, :]).ravel()
+    if ch_taps is None:
+        return rows, cols, CONSTANT
+    taps = (np.asarray(ch_taps)[:, None] * n_taps + flat_taps[None, :]).ravel()
+    return rows, cols, taps
+
+
+def _group_pairs(c_rows: int, c_cols: int, groups: int):
+    """Channel pairs (row channel, column channel, weight block) of a grouped layer.
+
+    The weight block of row channel ``o`` and its ``l``-th in-group column channel is
+    ``o * (c_cols // groups) + l``; the column channel is ``group(o) * (c_cols // groups) + l``.
+    """
+    per_group_rows, per_group_cols = c_rows // groups, c_cols // groups
+    o, l = np.meshgrid(np.arange(c_rows), np.arange(per_group_cols), indexing="ij")
+    o, l = o.ravel(), l.ravel()
+    return o, (o // per_group_rows) * per_group_cols + l, o * per_group_cols + l
+
+
+def conv_matrix(spec: ConvSpec, weight: Any, input_shape: Any) -> ConvMatrix:
+    """The matrix M of a convolution: ``y = M x`` on row-major flattened tensors.
+
+    ``M[(o, i), (c, j)] = w[o, c - group(o) * C_in/g, m]`` where ``j = s i + d m - p_l``
+    on every axis, ``c`` in ``o``'s group; zero elsewhere.
+
+    Examples
+    --------
+    >>> from symconv import ConvSpec, kernel_symbols
+    >>> spec = ConvSpec(3, stride=2, padding=1)
+    >>> print(conv_matrix(spec, kernel_symbols(spec), (5,)))
+    ⎡w₁  w₂  0   0   0 ⎤
+    ⎢                  ⎥
+    ⎢0   w₀  w₁  w₂  0 ⎥
+    ⎢                  ⎥
+    ⎣0   0   0   w₀  w₁⎦
+    """
+    if not isinstance(spec, ConvSpec):
+        raise SpecTypeError(f"spec must be a ConvSpec, got {type(spec).__name__}")
+    w = as_weight(spec, weight)
+    in_shape = spec.check_input_shape(input_shape)
+    out_shape = spec.output_shape(in_shape)
+    per_axis = []
+    for n, n_out, k, s, pl, d in zip(in_shape, out_shape, spec.kernel_size, spec.stride, spec.padding_left, spec.dilation):
+        i, m = _axis_grid(n_out, k)
+        j = F.tap_position(i, m, s, pl, d)
+        ok = (j >= 0) & (j < n)
+        per_axis.append((i[ok], j[ok], m[ok]))
+    sizes = list(zip(out_shape, in_shape, spec.kernel_size))
+    fi, fj, fm = _combine(per_axis, sizes)
+    o, c, block = _group_pairs(spec.out_channels, spec.in_channels, spec.groups)
+    rows, cols, taps = _channel_product(o, c, block, fi, fj, fm, (math.prod(out_shape), math.prod(in_shape), math.prod(spec.kernel_size)))
+    shape = (spec.out_channels * math.prod(out_shape), spec.in_channels * math.prod(in_shape))
+    return ConvMatrix(
+        Structure.build(shape, rows, cols, taps), w,
+        (spec.out_channels,) + out_shape, (spec.in_channels,) + in_shape, ("conv", spec, in_shape),
+    )
+
+
+def transposed_conv_matrix(tspec: TransposedConvSpec, weight: Any, input_shape: Any) -> ConvMatrix:
+    """The matrix T of a transposed convolution, from its own definition.
+
+    ``x[co, j] = sum_i sum_m w[ci, co_l, m] y[ci, i] [j = s i + d m - p_l]`` for
+    ``0 <= j < n_T`` on every axis, where ``co = group(ci) * C_out/g + co_l``.
+    It is never computed as a transpose of :func:`conv_matrix`.
+
+    Examples
+    --------
+    >>> from symconv import TransposedConvSpec, kernel_symbols
+    >>> t = TransposedConvSpec(3, stride=2, padding=1)
+    >>> print(transposed_conv_matrix(t, kernel_symbols(t), (3,)))
+    ⎡w₁  0   0 ⎤
+    ⎢          ⎥
+    ⎢w₂  w₀  0 ⎥
+    ⎢          ⎥
+    ⎢0   w₁  0 ⎥
+    ⎢          ⎥
+    ⎢0   w₂  w₀⎥
+    ⎢          ⎥
+    ⎣0   0   w₁⎦
+    """
+    if not isinstance(tspec, TransposedConvSpec):
+        raise SpecTypeError(f"tspec must be a TransposedConvSpec, got {type(tspec).__name__}")
+    w = as_weight(tspec, weight)
+    in_shape = tspec.check_input_shape(input_shape)
+    out_shape = tspec.output_shape(in_shape)
+    per_axis = []
+    for n_in, n_t, k, s, pl, d in zip(in_shape, out_shape, tspec.kernel_size, tspec.stride, tspec.padding_left, tspec.dilation):
+        i, m = _axis_grid(n_in, k)
+        j = F.tap_position(i, m, s, pl, d)
+        ok = (j >= 0) & (j < n_t)
+        per_axis.append((j[ok], i[ok], m[ok]))
+    sizes = list(zip(out_shape, in_shape, tspec.kernel_size))
+    fj, fi, fm = _combine(per_axis, sizes)
+    ci, co, block = _group_pairs(tspec.in_channels, tspec.out_channels, tspec.groups)
+    rows, cols, taps = _channel_product(co, ci, block, fj, fi, fm, (math.prod(out_shape), math.prod(in_shape), math.prod(tspec.kernel_size)))
+    shape = (tspec.out_channels * math.prod(out_shape), tspec.in_channels * math.prod(in_shape))
+    return ConvMatrix(
+        Structure.build(shape, rows, cols, taps), w,
+        (tspec.out_channels,) + out_shape, (tspec.in_channels,) + in_shape, ("transposed", tspec, in_shape),
+    )
+
+
+def scatter_matrix(tspec: TransposedConvSpec, weight: Any, input_shape: Any) -> ConvMatrix:
+    """The scatter view: a sum over input positions of stamped kernel copies.
+
+    Input ``(ci, i)`` stamps the kernel dilated by ``d`` (unflipped), scaled by
+    ``y[ci, i]``, at offset ``s i - p_l`` into the output channels of its group;
+    the stamp is clipped to the output.  Column ``(ci, i)`` of the result is
+    that stamp, and the matrix is the sum of all of them.
+    """
+    w = as_weight(tspec, weight)
+    in_shape = tspec.check_input_shape(input_shape)
+    out_shape = tspec.output_shape(in_shape)
+    k_shape = tspec.kernel_size
+    # the dilated kernel's support: tap m lands at d*m inside the stamp
+    support = [F.tap_position(0, np.arange(k), 1, 0, d) for k, d in zip(k_shape, tspec.dilation)]
+    offsets = [F.tap_position(np.arange(n), 0, s, pl, 1) for n, s, pl in zip(in_shape, tspec.stride, tspec.padding_left)]
+    per_axis = []
+    for ax, n_t in enumerate(out_shape):
+        j = np.add.outer(offsets[ax], support[ax])  # stamp of input i, tap m
+        i, m = np.indices(j.shape)
+        j, i, m = j.ravel(), i.ravel(), m.ravel()
+        inside = (j >= 0) & (j < n_t)
+        per_axis.append((j[inside], i[inside], m[inside]))
+    fj, fi, fm = _combine(per_axis, list(zip(out_shape, in_shape, k_shape)))
+    ci, co, block = _group_pairs(tspec.in_channels, tspec.out_channels, tspec.groups)
+    rows, cols, taps = _channel_product(co, ci, block, fj, fi, fm, (math.prod(out_shape), math.prod(in_shape), math.prod(k_shape)))
+    shape = (tspec.out_channels * math.prod(out_shape), tspec.in_channels * math.prod(in_shape))
+    return ConvMatrix(
+        Structure.build(shape, rows, cols, taps), w,
+        (tspec.out_channels,) + out_shape, (tspec.in_channels,) + in_shape, ("scatter", tspec, in_shape),
+    )
+
+
+def _pattern_matrix(channels: int, per_axis, out_shape, in_shape, kind: str, params) -> ConvMatrix:
+    rows_f, cols_f = _combine(per_axis, list(zip(out_shape, in_shape)))
+    ch = np.arange(channels)
+    rows, cols, taps = _channel_product(ch, ch, None, rows_f, cols_f, None, (math.prod(out_shape), math.prod(in_shape), 1))
+    shape = (channels * math.prod(out_shape), channels * math.prod(in_shape))
+    return ConvMatrix(
+        Structure.build(shape, rows, cols, taps), None,
+        (channels,) + tuple(out_shape), (channels,) + tuple(in_shape), (kind, params, tuple(in_shape)),
+    )
+
+
+def _spatial(shape: Any, ndim: int | None = None) -> tuple[int, ...]:
+    shape = tuple(shape)
+    for ax, n in enumerate(shape):
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise ShapeError(f"shape[{ax}] must be a positive integer, got {n!r}")
+    if ndim is not None and len(shape) != ndim:
+        raise ShapeError(f"expected {ndim} spatial sizes, got {shape}")
+    return shape
+
+
+def zero_insertion_matrix(channels: int, input_shape: Sequence[int], factor: Sequence[int]) -> ConvMatrix:
+    """Z: inserts ``s - 1`` zeros between neighbours on every axis (0/1 matrix).
+
+    >>> print(zero_insertion_matrix(1, (2,), (2,)))
+    ⎡1  0⎤
+    ⎢    ⎥
+    ⎢0  0⎥
+    ⎢    ⎥
+    ⎣0  1⎦
+    """
+    in_shape = _spatial(input_shape)
+    factor = tuple(factor)
+    out_shape = tuple(F.zero_inserted_size(n, s) for n, s in zip(in_shape, factor))
+    per_axis = []
+    for n, s in zip(in_shape, factor):
+        i = np.arange(n)
+        per_axis.append((F.zero_insertion_position(i, s), i))
+    return _pattern_matrix(channels, per_axis, out_shape, in_shape, "zero insertion", factor)
+
+
+def padding_matrix(channels: int, input_shape: Sequence[int], padding: Sequence[tuple[int, int]]) -> ConvMatrix:
+    """Pad: the window ``z[t] = z0[t - L]`` for ``0 <= t < n + L + R`` (negative L or R crops).
+
+    >>> print(padding_matrix(1, (2,), ((1, -1),)))
+    ⎡0⎤
+    ⎢ ⎥
+    ⎣1⎦
+    """
+    in_shape = _spatial(input_shape)
+    out_shape = tuple(n + left + right for n, (left, right) in zip(in_shape, padding))
+    for ax, (n, size) in enumerate(zip(in_shape, out_shape)):
+        if size < 1:
+            raise ShapeError(f"padding {tuple(padding[ax])} leaves nothing of axis {ax} (length {n})")
+    per_axis = []
+    for n, size, (left, _right) in zip(in_shape, out_shape, padding):
+        t = np.arange(n)
+        row = F.padded_position(t, left)
+        ok = (row >= 0) & (row < size)
+        per_axis.append((row[ok], t[ok]))
+    return _pattern_matrix(channels, per_axis, out_shape, in_shape, "padding", tuple(padding))
+
+
+def selection_matrix(channels: int, full_shape: Sequence[int], keep_shape: Sequence[int]) -> ConvMatrix:
+    """S: keeps the positions ``< keep_shape`` on every axis, in every channel.
+
+    >>> print(selection_matrix(1, (3,), (2,)))
+    ⎡1  0  0⎤
+    ⎢       ⎥
+    ⎣0  1  0⎦
+    """
+    full, keep = _spatial(full_shape), _spatial(keep_shape, len(tuple(full_shape)))
+    if any(k > n for k, n in zip(keep, full)):
+        raise ShapeError(f"cannot keep {keep} positions out of {full}")
+    per_axis = [(np.arange(k), np.arange(k)) for k in keep]
+    return _pattern_matrix(channels, per_axis, keep, full, "selection", keep)

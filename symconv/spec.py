@@ -1,0 +1,405 @@
+"""Layer specifications: frozen, validated on construction, PyTorch's semantics.
+
+>>> spec = ConvSpec(kernel_size=3, stride=2, padding=1)
+>>> spec.output_shape((5,))
+(3,)
+>>> t = spec.transpose((5,))
+>>> t.output_padding, t.output_shape((3,))
+((0,), (5,))
+>>> t.transpose() == spec
+True
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from . import formulas as F
+from .errors import ShapeError, SpecError, SpecTypeError
+from .weights import transposed_to_conv_weight
+
+__all__ = ["ConvSpec", "TransposedConvSpec", "GatherView"]
+
+Pairs = tuple[tuple[int, int], ...]
+
+
+def _check_int(name: str, value: Any, minimum: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise SpecTypeError(f"{name} must be an integer, got {value!r} of type {type(value).__name__}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        rule = "positive" if minimum == 1 else f">= {minimum}"
+        raise SpecError(f"{name} must be {rule}, got {value}")
+    return value
+
+
+def _per_axis(name: str, value: Any, ndim: int, minimum: int) -> tuple[int, ...]:
+    if isinstance(value, (tuple, list)):
+        if len(value) != ndim:
+            raise SpecError(f"{name} must have one entry per spatial axis ({ndim}), got {tuple(value)!r} of length {len(value)}")
+        return tuple(_check_int(f"{name}[{ax}]", v, minimum) for ax, v in enumerate(value))
+    v = _check_int(name, value, minimum)
+    return (v,) * ndim
+
+
+def _kernel_size(value: Any) -> tuple[int, ...]:
+    if isinstance(value, (tuple, list)):
+        if len(value) == 0:
+            raise SpecError("kernel_size must have at least one axis, got ()")
+        return tuple(_check_int(f"kernel_size[{ax}]", v, 1) for ax, v in enumerate(value))
+    return (_check_int("kernel_size", value, 1),)
+
+
+def _padding_pairs(value: Any, ndim: int) -> Pairs:
+    if isinstance(value, (tuple, list)):
+        if len(value) != ndim:
+            raise SpecError(
+                f"padding must have one entry (an int or a (left, right) pair) per spatial axis ({ndim}), "
+                f"got {tuple(value)!r} of length {len(value)}; in 1-D write a pair as ((left, right),)"
+            )
+        pairs = []
+        for ax, item in enumerate(value):
+            if isinstance(item, (tuple, list)):
+                if len(item) != 2:
+                    raise SpecError(f"padding[{ax}] must be an int or a (left, right) pair, got {tuple(item)!r}")
+                pairs.append((_check_int(f"padding[{ax}][0]", item[0], 0), _check_int(f"padding[{ax}][1]", item[1], 0)))
+            else:
+                p = _check_int(f"padding[{ax}]", item, 0)
+                pairs.append((p, p))
+        return tuple(pairs)
+    p = _check_int("padding", value, 0)
+    return ((p, p),) * ndim
+
+
+def _channels(in_channels: Any, out_channels: Any, groups: Any) -> tuple[int, int, int]:
+    cin = _check_int("in_channels", in_channels, 1)
+    cout = _check_int("out_channels", out_channels, 1)
+    g = _check_int("groups", groups, 1)
+    if cin % g:
+        raise SpecError(f"in_channels must be divisible by groups, got in_channels={cin}, groups={g}")
+    if cout % g:
+        raise SpecError(f"out_channels must be divisible by groups, got out_channels={cout}, groups={g}")
+    return cin, cout, g
+
+
+def _input_shape(value: Any, ndim: int) -> tuple[int, ...]:
+    if isinstance(value, (tuple, list)):
+        if len(value) != ndim:
+            raise ShapeError(
+                f"input_shape must be spatial only, one size per axis ({ndim}), got {tuple(value)!r}"
+            )
+        return tuple(_check_shape_int(f"input_shape[{ax}]", v) for ax, v in enumerate(value))
+    return (_check_shape_int("input_shape", value),) * ndim
+
+
+def _check_shape_int(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise SpecTypeError(f"{name} must be an integer, got {value!r} of type {type(value).__name__}")
+    if value < 1:
+        raise ShapeError(f"{name} must be positive, got {value}")
+    return int(value)
+
+
+def _short(x: tuple[int, ...]) -> Any:
+    return x[0] if len(set(x)) == 1 else x
+
+
+class _SpecBase:
+    kernel_size: tuple[int, ...]
+    stride: tuple[int, ...]
+    padding: Pairs
+    dilation: tuple[int, ...]
+    in_channels: int
+    out_channels: int
+    groups: int
+
+    @property
+    def ndim(self) -> int:
+        """Number of spatial axes."""
+        return len(self.kernel_size)
+
+    @property
+    def padding_left(self) -> tuple[int, ...]:
+        return tuple(p[0] for p in self.padding)
+
+    @property
+    def padding_right(self) -> tuple[int, ...]:
+        return tuple(p[1] for p in self.padding)
+
+    def _set(self, **values: Any) -> None:
+        for key, value in values.items():
+            object.__setattr__(self, key, value)
+
+    def _validate_common(self, padding_rule: Callable[[Any, int], Pairs]) -> None:
+        k = _kernel_size(self.kernel_size)
+        ndim = len(k)
+        s = _per_axis("stride", self.stride, ndim, 1)
+        d = _per_axis("dilation", self.dilation, ndim, 1)
+        self._set(kernel_size=k, stride=s, dilation=d)
+        self._set(padding=padding_rule(self.padding, ndim))
+        cin, cout, g = _channels(self.in_channels, self.out_channels, self.groups)
+        self._set(in_channels=cin, out_channels=cout, groups=g)
+
+    def _name(self, base: str) -> str:
+        return f"{base}{self.ndim}d" if self.ndim <= 3 else f"{base}(ndim={self.ndim})"
+
+    def _padding_text(self) -> Any:
+        if all(left == right for left, right in self.padding):
+            return _short(self.padding_left)
+        return self.padding
+
+
+@dataclass(frozen=True)
+class ConvSpec(_SpecBase):
+    """A convolution (cross-correlation) layer, as torch.nn.Conv{N}d.
+
+    Parameters
+    ----------
+    kernel_size : int or tuple of int
+        Fixes the number of spatial axes; an int means 1-D.
+    stride, dilation : int or tuple of int
+        Positive; an int means the same on every axis.
+    padding : int, tuple, or "valid" / "same"
+        An int, one int per axis, one ``(left, right)`` pair per axis, or
+        PyTorch's strings (``"same"`` needs stride 1; an odd total puts the
+        extra zero on the right).  Stored as one ``(left, right)`` pair per axis.
+    in_channels, out_channels, groups : int
+        As in PyTorch; groups divides both channel counts.
+
+    Examples
+    --------
+    >>> ConvSpec((3, 3), padding="same", dilation=(1, 2)).padding
+    ((1, 1), (2, 2))
+    >>> ConvSpec(4, padding="same").padding
+    ((1, 2),)
+    >>> ConvSpec(3, stride=0)
+    Traceback (most recent call last):
+    ...
+    symconv.errors.SpecError: stride must be positive, got 0
+    """
+
+    kernel_size: Any
+    stride: Any = 1
+    padding: Any = 0
+    dilation: Any = 1
+    in_channels: int = 1
+    out_channels: int = 1
+    groups: int = 1
+
+    def __post_init__(self) -> None:
+        padding = self.padding
+        if isinstance(padding, str):
+            object.__setattr__(self, "padding", 0)
+        self._validate_common(_padding_pairs)
+        if isinstance(padding, str):
+            self._set(padding=self._padding_from_string(padding))
+
+    def _padding_from_string(self, mode: str) -> Pairs:
+        if mode == "valid":
+            return ((0, 0),) * self.ndim
+        if mode == "same":
+            if any(s != 1 for s in self.stride):
+                raise SpecError(f"padding='same' needs stride 1 on every axis, got stride={self.stride}")
+            totals = [d * (k - 1) for k, d in zip(self.kernel_size, self.dilation)]
+            return tuple((t // 2, t - t // 2) for t in totals)
+        raise SpecError(f"padding string must be 'valid' or 'same', got {mode!r}")
+
+    @property
+    def weight_shape(self) -> tuple[int, ...]:
+        """PyTorch's layout ``(out_channels, in_channels // groups, *kernel_size)``."""
+        return (self.out_channels, self.in_channels // self.groups) + self.kernel_size
+
+    def check_input_shape(self, input_shape: Any) -> tuple[int, ...]:
+        """Validate a spatial input shape and return it as a tuple."""
+        shape = _input_shape(input_shape, self.ndim)
+        for ax, (n, k, d, (pl, pr)) in enumerate(zip(shape, self.kernel_size, self.dilation, self.padding)):
+            if n + pl + pr < d * (k - 1) + 1:
+                raise ShapeError(
+                    f"input_shape[{ax}]={n} is too small: the padded input ({n} + {pl} + {pr} = {n + pl + pr}) "
+                    f"must be at least the dilated kernel d(k-1)+1 = {d * (k - 1) + 1}"
+                )
+        return shape
+
+    def output_shape(self, input_shape: Any) -> tuple[int, ...]:
+        """Spatial output shape: ``(n + p_l + p_r - d(k-1) - 1) // s + 1`` per axis."""
+        shape = self.check_input_shape(input_shape)
+        return tuple(
+            F.conv_output_size(n, k, s, pl, pr, d)
+            for n, k, s, (pl, pr), d in zip(shape, self.kernel_size, self.stride, self.padding, self.dilation)
+        )
+
+    def transpose(self, input_shape: Any) -> TransposedConvSpec:
+        """The transposed convolution that maps this layer's output back to ``input_shape``.
+
+        Channels are swapped and ``output_padding = (n + p_l + p_r - d(k-1) - 1) mod s``.
+        """
+        shape = self.check_input_shape(input_shape)
+        a = tuple(
+            F.output_padding_for(n, k, s, pl, pr, d)
+            for n, k, s, (pl, pr), d in zip(shape, self.kernel_size, self.stride, self.padding, self.dilation)
+        )
+        return TransposedConvSpec(
+            self.kernel_size, self.stride, self.padding, a, self.dilation,
+            in_channels=self.out_channels, out_channels=self.in_channels, groups=self.groups,
+        )
+
+    def __str__(self) -> str:
+        return (
+            f"{self._name('Conv')}({self.in_channels}, {self.out_channels}, kernel_size={_short(self.kernel_size)}, "
+            f"stride={_short(self.stride)}, padding={self._padding_text()}, "
+            f"dilation={_short(self.dilation)}, groups={self.groups})"
+        )
+
+    def _repr_latex_(self) -> str:
+        from .latex.printing import spec_latex
+
+        return f"$\\displaystyle {spec_latex(self)}$"
+
+
+@dataclass(frozen=True)
+class TransposedConvSpec(_SpecBase):
+    """A transposed convolution, as torch.nn.ConvTranspose{N}d.
+
+    Beyond PyTorch, ``padding`` may give one ``(left, right)`` pair per axis, so
+    that the transpose of an asymmetrically padded convolution is expressible.
+    ``output_padding`` must satisfy ``0 <= a < max(stride, dilation)`` per axis.
+
+    Examples
+    --------
+    >>> t = TransposedConvSpec(3, stride=2, padding=1, output_padding=1)
+    >>> t.output_shape((3,))
+    (6,)
+    >>> TransposedConvSpec(3, stride=2, output_padding=2)
+    Traceback (most recent call last):
+    ...
+    symconv.errors.SpecError: output_padding[0]=2 must be smaller than max(stride, dilation) = max(2, 1) = 2
+    """
+
+    kernel_size: Any
+    stride: Any = 1
+    padding: Any = 0
+    output_padding: Any = 0
+    dilation: Any = 1
+    in_channels: int = 1
+    out_channels: int = 1
+    groups: int = 1
+
+    def __post_init__(self) -> None:
+        if isinstance(self.padding, str):
+            raise SpecError(
+                f"padding={self.padding!r}: strings are not accepted by transposed convolutions "
+                "(as in PyTorch); give ints or (left, right) pairs"
+            )
+        self._validate_common(_padding_pairs)
+        a = _per_axis("output_padding", self.output_padding, self.ndim, 0)
+        for ax, (ai, s, d) in enumerate(zip(a, self.stride, self.dilation)):
+            if ai >= max(s, d):
+                raise SpecError(
+                    f"output_padding[{ax}]={ai} must be smaller than max(stride, dilation) = max({s}, {d}) = {max(s, d)}"
+                )
+        self._set(output_padding=a)
+
+    @property
+    def weight_shape(self) -> tuple[int, ...]:
+        """PyTorch's layout ``(in_channels, out_channels // groups, *kernel_size)``."""
+        return (self.in_channels, self.out_channels // self.groups) + self.kernel_size
+
+    def _sizes(self, shape: tuple[int, ...]):
+        return zip(shape, self.kernel_size, self.stride, self.padding, self.dilation, self.output_padding)
+
+    def check_input_shape(self, input_shape: Any) -> tuple[int, ...]:
+        """Validate a spatial input shape (the output must be non-empty)."""
+        shape = _input_shape(input_shape, self.ndim)
+        for ax, (n, k, s, (pl, pr), d, a) in enumerate(self._sizes(shape)):
+            n_t = F.transposed_output_size(n, k, s, pl, pr, d, a)
+            if n_t < 1:
+                raise ShapeError(
+                    f"input_shape[{ax}]={n} gives an empty output: (n-1)s - p_l - p_r + d(k-1) + a + 1 = {n_t} "
+                    "must be positive"
+                )
+        return shape
+
+    def output_shape(self, input_shape: Any) -> tuple[int, ...]:
+        """Spatial output shape: ``(n-1)s - p_l - p_r + d(k-1) + a + 1`` per axis."""
+        shape = self.check_input_shape(input_shape)
+        return tuple(F.transposed_output_size(n, k, s, pl, pr, d, a) for n, k, s, (pl, pr), d, a in self._sizes(shape))
+
+    def transpose(self) -> ConvSpec:
+        """The convolution this layer transposes (same weight tensor)."""
+        return ConvSpec(
+            self.kernel_size, self.stride, self.padding, self.dilation,
+            in_channels=self.out_channels, out_channels=self.in_channels, groups=self.groups,
+        )
+
+    def as_convolution(self) -> GatherView:
+        """The equivalent direct convolution (the gather view), as data."""
+        pads = tuple(
+            (F.gather_padding_left(k, pl, d), F.gather_padding_right(k, pr, d, a))
+            for k, (pl, pr), d, a in zip(self.kernel_size, self.padding, self.dilation, self.output_padding)
+        )
+        conv = ConvSpec(
+            self.kernel_size, 1, 0, self.dilation,
+            in_channels=self.in_channels, out_channels=self.out_channels, groups=self.groups,
+        )
+        return GatherView(self, self.stride, pads, conv)
+
+    def __str__(self) -> str:
+        return (
+            f"{self._name('ConvTranspose')}({self.in_channels}, {self.out_channels}, "
+            f"kernel_size={_short(self.kernel_size)}, stride={_short(self.stride)}, "
+            f"padding={self._padding_text()}, output_padding={_short(self.output_padding)}, "
+            f"dilation={_short(self.dilation)}, groups={self.groups})"
+        )
+
+    def _repr_latex_(self) -> str:
+        from .latex.printing import spec_latex
+
+        return f"$\\displaystyle {spec_latex(self)}$"
+
+
+@dataclass(frozen=True)
+class GatherView:
+    """A transposed convolution as a direct convolution (see ``as_convolution``).
+
+    ``x = conv(window(zero_insert(y, zero_insertion), padding), transform_weight(w))``
+    where ``conv`` has stride 1, padding 0 and the layer's dilation.
+
+    Attributes
+    ----------
+    tspec : TransposedConvSpec
+    zero_insertion : tuple of int
+        The factor ``s`` per axis (``s - 1`` zeros between neighbours).
+    padding : tuple of (int, int)
+        ``(d(k-1) - p_l, d(k-1) - p_r + a)`` per axis; a negative amount crops.
+    conv : ConvSpec
+        The stride-1 convolution with the transformed weight.
+    """
+
+    tspec: TransposedConvSpec
+    zero_insertion: tuple[int, ...]
+    padding: tuple[tuple[int, int], ...]
+    conv: ConvSpec = field(repr=True)
+
+    def transform_weight(self, weight: Any) -> Any:
+        """Group-wise channel swap and spatial flip of a ConvTranspose weight.
+
+        Accepts a sympy Array (returns a sympy Array), or anything numpy takes.
+        """
+        import sympy
+
+        if isinstance(weight, sympy.NDimArray):
+            arr = np.array(weight.tolist(), dtype=object).reshape(weight.shape)
+            out = transposed_to_conv_weight(arr, self.tspec.groups, self.tspec.ndim)
+            return sympy.ImmutableDenseNDimArray(out.ravel().tolist(), out.shape)
+        return transposed_to_conv_weight(weight, self.tspec.groups, self.tspec.ndim)
+
+    @property
+    def tap_permutation(self) -> np.ndarray:
+        """Flat tap ids of the ConvTranspose weight, in the gather weight's order."""
+        n = math.prod(self.tspec.weight_shape)
+        return np.asarray(self.transform_weight(np.arange(n).reshape(self.tspec.weight_shape))).ravel()

@@ -1,0 +1,161 @@
+"""The integer structure of a convolution matrix.
+
+Every entry of the matrices symconv builds is a sum of ``coef * w[tap]`` terms
+(or a plain integer ``coef`` for 0/1 matrices such as zero insertion, marked by
+``tap = -1``).  A :class:`Structure` stores those terms as four int64 arrays in
+canonical form: sorted by (row, column, tap), duplicates summed, zeros dropped.
+Two matrices over one weight of distinct symbols are equal exactly when their
+canonical structures are equal, so comparisons run at numpy speed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import ShapeError
+
+__all__ = ["Structure", "CONSTANT"]
+
+CONSTANT = -1
+"""Tap id of a term with no weight factor (entries of 0/1 matrices)."""
+
+_I64 = np.int64
+
+
+@dataclass(frozen=True, eq=False)
+class Structure:
+    """Canonical (row, column, tap, coefficient) arrays of a sparse matrix."""
+
+    shape: tuple[int, int]
+    rows: np.ndarray
+    cols: np.ndarray
+    taps: np.ndarray
+    coefs: np.ndarray
+
+    @classmethod
+    def build(cls, shape, rows, cols, taps, coefs=None) -> Structure:
+        """Canonicalise arbitrary term arrays (sort, sum duplicates, drop zeros)."""
+        rows = np.asarray(rows, dtype=_I64).ravel()
+        cols = np.asarray(cols, dtype=_I64).ravel()
+        taps = np.broadcast_to(np.asarray(taps, dtype=_I64), rows.shape).ravel()
+        coefs = np.ones_like(rows) if coefs is None else np.broadcast_to(np.asarray(coefs, dtype=_I64), rows.shape).ravel()
+        shape = (int(shape[0]), int(shape[1]))
+        if rows.size:
+            if rows.min() < 0 or rows.max() >= shape[0] or cols.min() < 0 or cols.max() >= shape[1]:
+                raise ShapeError(f"structure entries fall outside the shape {shape}")
+            span = int(taps.max()) + 2
+            if shape[0] * shape[1] * span < 2**62:
+                key = (rows * shape[1] + cols) * span + (taps + 1)
+                order = np.argsort(key, kind="stable")
+                key = key[order]
+                new = np.empty(key.size, dtype=bool)
+                new[0] = True
+                np.not_equal(key[1:], key[:-1], out=new[1:])
+            else:
+                order = np.lexsort((taps, cols, rows))
+                r, c, t = rows[order], cols[order], taps[order]
+                new = np.empty(r.size, dtype=bool)
+                new[0] = True
+                new[1:] = (r[1:] != r[:-1]) | (c[1:] != c[:-1]) | (t[1:] != t[:-1])
+            starts = np.flatnonzero(new)
+            sorted_coefs = coefs[order]
+            summed = np.add.reduceat(sorted_coefs, starts) if not new.all() else sorted_coefs
+            first = order[starts]
+            keep = summed != 0
+            rows, cols, taps, coefs = rows[first][keep], cols[first][keep], taps[first][keep], summed[keep]
+        return cls(shape, rows, cols, taps, np.ascontiguousarray(coefs))
+
+    @property
+    def size(self) -> int:
+        """Number of stored terms."""
+        return int(self.rows.size)
+
+    @property
+    def is_pattern(self) -> bool:
+        """True when no term carries a weight (a 0/1 or integer matrix)."""
+        return bool(np.all(self.taps == CONSTANT))
+
+    def nnz(self) -> int:
+        """Number of distinct (row, column) positions holding a term."""
+        if not self.rows.size:
+            return 0
+        return 1 + int(np.count_nonzero((self.rows[1:] != self.rows[:-1]) | (self.cols[1:] != self.cols[:-1])))
+
+    def transpose(self) -> Structure:
+        return Structure.build(self.shape[::-1], self.cols, self.rows, self.taps, self.coefs)
+
+    def __add__(self, other: Structure) -> Structure:
+        if self.shape != other.shape:
+            raise ShapeError(f"cannot add matrices of shapes {self.shape} and {other.shape}")
+        cat = np.concatenate
+        return Structure.build(
+            self.shape, cat([self.rows, other.rows]), cat([self.cols, other.cols]),
+            cat([self.taps, other.taps]), cat([self.coefs, other.coefs]),
+        )
+
+    def matmul(self, other: Structure) -> Structure:
+        """Sparse product, a join over the inner index; one factor must be a pattern."""
+        if self.shape[1] != other.shape[0]:
+            raise ShapeError(f"cannot multiply matrices of shapes {self.shape} and {other.shape}")
+        if not (self.is_pattern or other.is_pattern):
+            raise ShapeError("a product needs one factor without weights (a 0/1 or integer matrix)")
+        # other is canonical, hence sorted by row: find each inner index's run.
+        start = np.searchsorted(other.rows, self.cols, side="left")
+        stop = np.searchsorted(other.rows, self.cols, side="right")
+        counts = stop - start
+        total = int(counts.sum())
+        left = np.repeat(np.arange(self.size), counts)
+        offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+        right = np.repeat(start, counts) + offsets
+        taps = np.maximum(self.taps[left], other.taps[right])
+        return Structure.build(
+            (self.shape[0], other.shape[1]), self.rows[left], other.cols[right], taps,
+            self.coefs[left] * other.coefs[right],
+        )
+
+    def retap(self, mapping: np.ndarray) -> Structure:
+        """Rename taps: ``tap -> mapping[tap]`` (constants stay constants)."""
+        mapping = np.asarray(mapping, dtype=_I64)
+        taps = np.where(self.taps == CONSTANT, CONSTANT, mapping[np.maximum(self.taps, 0)])
+        return Structure.build(self.shape, self.rows, self.cols, taps, self.coefs)
+
+    def equals(self, other: Structure) -> bool:
+        return (
+            self.shape == other.shape
+            and self.size == other.size
+            and bool(np.array_equal(self.rows, other.rows))
+            and bool(np.array_equal(self.cols, other.cols))
+            and bool(np.array_equal(self.taps, other.taps))
+            and bool(np.array_equal(self.coefs, other.coefs))
+        )
+
+    def first_difference(self, other: Structure) -> tuple[int, int] | None:
+        """The first (row, column), in row-major order, where the terms differ."""
+        if self.shape != other.shape:
+            raise ShapeError(f"shapes differ: {self.shape} and {other.shape}")
+        a = set(self.terms_by_position())
+        b = set(other.terms_by_position())
+        diff = a.symmetric_difference(b)
+        if not diff:
+            return None
+        return min((r, c) for r, c, _ in diff)
+
+    def terms_by_position(self):
+        """Yield ``(row, col, ((tap, coef), ...))`` per stored position."""
+        if not self.rows.size:
+            return
+        change = np.flatnonzero((self.rows[1:] != self.rows[:-1]) | (self.cols[1:] != self.cols[:-1])) + 1
+        bounds = np.concatenate([[0], change, [self.size]])
+        taps, coefs = self.taps.tolist(), self.coefs.tolist()
+        rows, cols = self.rows.tolist(), self.cols.tolist()
+        for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+            yield rows[lo], cols[lo], tuple(zip(taps[lo:hi], coefs[lo:hi]))
+
+    def terms_at(self, row: int, col: int) -> list[tuple[int, int]]:
+        """The (tap, coef) terms at one position."""
+        key = self.rows * self.shape[1] + self.cols
+        lo = np.searchsorted(key, row * self.shape[1] + col, side="left")
+        hi = np.searchsorted(key, row * self.shape[1] + col, side="right")
+        return list(zip(self.taps[lo:hi].tolist(), self.coefs[lo:hi].tolist()))
