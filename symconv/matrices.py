@@ -16,7 +16,8 @@ w_1
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import sympy
@@ -275,7 +276,7 @@ class ConvMatrix:
         contrib = terms * x.ravel()[s.cols]
         dtype = object if contrib.dtype == object else np.result_type(contrib, np.float64)
         out = np.zeros(self.shape[0], dtype=dtype)
-        if dtype == object:
+        if out.dtype.kind == "O":
             out[:] = 0
         np.add.at(out, s.rows, contrib)
         return out.reshape(self.row_shape)
@@ -511,9 +512,9 @@ def padding_matrix(channels: int, input_shape: Sequence[int], padding: Sequence[
     """Pad: the window ``z[t] = z0[t - L]`` for ``0 <= t < n + L + R`` (negative L or R crops).
 
     >>> print(padding_matrix(1, (2,), ((1, -1),)))
-    ⎡0⎤
-    ⎢ ⎥
-    ⎣1⎦
+    ⎡0  0⎤
+    ⎢    ⎥
+    ⎣1  0⎦
     """
     in_shape = _spatial(input_shape)
     out_shape = tuple(n + left + right for n, (left, right) in zip(in_shape, padding))

@@ -33,7 +33,7 @@ def _as_array(name: str, value: Any, shape: tuple[int, ...]) -> np.ndarray:
 def _zeros(shape, *arrays):
     dtype = np.result_type(*arrays)
     out = np.zeros(shape, dtype=dtype)
-    if dtype == object:
+    if out.dtype.kind == "O":
         out[...] = 0
     return out
 
