@@ -8,8 +8,9 @@ what that check found.  A :class:`Proof` holds iff every step holds; otherwise
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable
+from typing import Any
 
 import sympy
 

@@ -1,0 +1,123 @@
+"""Exact numeric evaluation of proof expressions, for spot checks.
+
+:func:`compile_expr` turns a sympy expression built from integers, symbols,
+``+``, ``*``, integer powers, ``floor``, ``Mod``, finite ``Sum``, the
+:class:`Indicator` and applied sequences into a Python closure evaluated with
+exact integers and fractions.  Sequences (``y[i]``, ``w[m]``, ...) are looked up
+by name in the environment as Python callables.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any
+
+import sympy
+
+__all__ = ["Indicator", "sequence", "compile_expr"]
+
+
+class Indicator(sympy.Function):
+    """The Iverson bracket ``[a = b]``: 1 when the two arguments are equal, else 0."""
+
+    nargs = 2
+
+    def _latex(self, printer):
+        return rf"\left[{printer._print(self.args[0])} = {printer._print(self.args[1])}\right]"
+
+    def _sympystr(self, printer):
+        return f"[{printer._print(self.args[0])} = {printer._print(self.args[1])}]"
+
+    def _pretty(self, printer):
+        from sympy.printing.pretty.stringpict import prettyForm
+
+        return prettyForm(self._sympystr(printer))
+
+
+def sequence(name: str, tex: str | None = None) -> type:
+    """A sympy function class printed as an indexed sequence ``name[index]``."""
+    tex = tex or name
+
+    def _latex(self, printer):
+        return rf"{tex}\left[{', '.join(printer._print(a) for a in self.args)}\right]"
+
+    def _sympystr(self, printer):
+        return f"{name}[{', '.join(printer._print(a) for a in self.args)}]"
+
+    def _pretty(self, printer):
+        from sympy.printing.pretty.stringpict import prettyForm
+
+        return prettyForm(_sympystr(self, printer))
+
+    attrs = {"_latex": _latex, "_sympystr": _sympystr, "_pretty": _pretty, "_symconv_sequence": True}
+    return type(name, (sympy.Function,), attrs)
+
+
+def _num(value: Fraction | int) -> Fraction | int:
+    if isinstance(value, Fraction) and value.denominator == 1:
+        return value.numerator
+    return value
+
+
+def compile_expr(expr: Any) -> Callable[[dict], Any]:
+    """Compile ``expr`` to ``f(env)``; ``env`` maps symbol and sequence names to values/callables."""
+    expr = sympy.sympify(expr)
+    if expr.is_Integer:
+        value = int(expr)
+        return lambda env: value
+    if expr.is_Rational:
+        frac = Fraction(int(expr.p), int(expr.q))
+        return lambda env: frac
+    if expr.is_Symbol:
+        name = expr.name
+        return lambda env: env[name]
+    if isinstance(expr, sympy.Add):
+        parts = [compile_expr(a) for a in expr.args]
+        return lambda env: _num(sum(p(env) for p in parts))
+    if isinstance(expr, sympy.Mul):
+        parts = [compile_expr(a) for a in expr.args]
+
+        def mul(env):
+            out: Any = 1
+            for p in parts:
+                out = out * p(env)
+                if out == 0:
+                    return 0
+            return _num(out)
+
+        return mul
+    if isinstance(expr, sympy.Pow) and expr.exp.is_Integer:
+        base, exp = compile_expr(expr.base), int(expr.exp)
+        return lambda env: _num(Fraction(base(env)) ** exp)
+    if isinstance(expr, sympy.floor):
+        inner = compile_expr(expr.args[0])
+        return lambda env: math.floor(inner(env))
+    if isinstance(expr, sympy.Mod):
+        a, b = compile_expr(expr.args[0]), compile_expr(expr.args[1])
+        return lambda env: _num(a(env) % b(env))
+    if isinstance(expr, Indicator):
+        a, b = compile_expr(expr.args[0]), compile_expr(expr.args[1])
+        return lambda env: int(a(env) == b(env))
+    if isinstance(expr, sympy.Sum):
+        body = compile_expr(expr.function)
+        limits = [(v.name, compile_expr(lo), compile_expr(hi)) for v, lo, hi in expr.limits]
+
+        def total(env, depth=0):
+            if depth == len(limits):
+                return body(env)
+            name, lo, hi = limits[depth]
+            acc: Any = 0
+            inner = dict(env)
+            for value in range(lo(env), hi(env) + 1):
+                inner[name] = value
+                acc += total(inner, depth + 1)
+            return acc
+
+        return total
+    if getattr(type(expr), "_symconv_sequence", False) or isinstance(expr, sympy.core.function.AppliedUndef):
+        name = type(expr).__name__
+        args = [compile_expr(a) for a in expr.args]
+        return lambda env: env[name](*(a(env) for a in args))
+    raise TypeError(f"cannot evaluate {type(expr).__name__}: {expr}")
