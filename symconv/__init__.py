@@ -14,6 +14,18 @@ from .matrices import (
     transposed_conv_matrix,
     zero_insertion_matrix,
 )
+from .proofs import (
+    Proof,
+    Step,
+    gather_product,
+    overlap_counts,
+    prove_adjoint,
+    prove_gradient,
+    prove_overlap,
+    prove_size_relations,
+    prove_transpose,
+    prove_transpose_general,
+)
 from .spec import ConvSpec, GatherView, TransposedConvSpec
 from .weights import flip_kernel, swap_channel_groups, transposed_to_conv_weight
 
@@ -34,6 +46,16 @@ __all__ = [
     "flip_kernel",
     "swap_channel_groups",
     "transposed_to_conv_weight",
+    "Proof",
+    "Step",
+    "prove_transpose",
+    "prove_transpose_general",
+    "prove_adjoint",
+    "prove_gradient",
+    "prove_size_relations",
+    "prove_overlap",
+    "overlap_counts",
+    "gather_product",
     "formulas",
     "numeric",
     "SymconvError",

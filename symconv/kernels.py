@@ -61,6 +61,14 @@ def kernel_symbols(spec: Any, name: str = "w") -> sympy.ImmutableDenseNDimArray:
     return sympy.ImmutableDenseNDimArray(symbols, shape)
 
 
+def flat_entries(array: sympy.NDimArray) -> list:
+    """The entries of a sympy Array in row-major order."""
+    size = 1
+    for n in array.shape:
+        size *= n
+    return list(array.reshape(size))
+
+
 def as_weight(spec: Any, weight: Any) -> sympy.ImmutableDenseNDimArray:
     """Validate a weight (sympy Array, numpy array or nested lists) against ``spec``.
 
@@ -68,7 +76,12 @@ def as_weight(spec: Any, weight: Any) -> sympy.ImmutableDenseNDimArray:
     """
     expected = tuple(spec.weight_shape)
     if isinstance(weight, sympy.NDimArray):
-        shape, flat = tuple(weight.shape), list(sympy.flatten(weight.tolist()))
+        if tuple(weight.shape) != expected:
+            raise ShapeError(
+                f"weight has shape {tuple(weight.shape)}, expected {expected} = (channels, channels // groups, "
+                f"*kernel_size) for {spec}"
+            )
+        return weight if isinstance(weight, sympy.ImmutableDenseNDimArray) else sympy.ImmutableDenseNDimArray(weight)
     else:
         try:
             arr = np.asarray(weight, dtype=object)

@@ -24,7 +24,7 @@ import sympy
 
 from . import formulas as F
 from .errors import ShapeError, SizeLimitError, SpecTypeError
-from .kernels import as_weight
+from .kernels import as_weight, flat_entries
 from .spec import ConvSpec, TransposedConvSpec
 from .structure import CONSTANT, Structure
 
@@ -61,7 +61,7 @@ class ConvMatrix:
         The weight the taps index (None for 0/1 matrices).
     """
 
-    __slots__ = ("_structure", "weight", "row_shape", "col_shape", "_origin", "_flat")
+    __slots__ = ("_structure", "weight", "row_shape", "col_shape", "_origin", "_flat_cache")
 
     def __init__(self, structure: Structure, weight, row_shape, col_shape, origin=None):
         self._structure = structure
@@ -69,7 +69,16 @@ class ConvMatrix:
         self.row_shape = tuple(row_shape)
         self.col_shape = tuple(col_shape)
         self._origin = origin
-        self._flat = None if weight is None else tuple(sympy.flatten(weight.tolist()))
+        self._flat_cache: tuple | None = None
+
+    @property
+    def _flat(self) -> tuple | None:
+        """The weight's entries in row-major order (tap id -> entry)."""
+        if self.weight is None:
+            return None
+        if self._flat_cache is None:
+            self._flat_cache = tuple(flat_entries(self.weight))
+        return self._flat_cache
 
     # -- basic properties -------------------------------------------------
     @property
@@ -130,8 +139,15 @@ class ConvMatrix:
         """Both structures in one tap space, or None if that is not exact."""
         if self.weight is None and other.weight is None:
             return self._structure, other._structure
-        a, b = self._symbol_taps(), other._symbol_taps()
-        if a is None or b is None:
+        if self.weight is None or other.weight is None:
+            return None
+        a = self._symbol_taps()
+        if a is None:
+            return None
+        if self.weight is other.weight or self.weight == other.weight:
+            return self._structure, other._structure
+        b = other._symbol_taps()
+        if b is None:
             return None
         ids: dict = {}
         for sym in list(a.values()) + list(b.values()):

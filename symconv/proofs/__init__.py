@@ -1,0 +1,21 @@
+"""Proofs as data: instance proofs, the parametric proof, identities and overlap."""
+
+from .core import CHECKS, Proof, Step
+from .general import prove_transpose_general
+from .identities import prove_adjoint, prove_gradient, prove_size_relations
+from .instance import gather_product, prove_transpose
+from .overlap import overlap_counts, prove_overlap
+
+__all__ = [
+    "CHECKS",
+    "Proof",
+    "Step",
+    "prove_transpose",
+    "prove_transpose_general",
+    "prove_adjoint",
+    "prove_gradient",
+    "prove_size_relations",
+    "overlap_counts",
+    "prove_overlap",
+    "gather_product",
+]

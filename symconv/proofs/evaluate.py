@@ -31,9 +31,7 @@ class Indicator(sympy.Function):
         return f"[{printer._print(self.args[0])} = {printer._print(self.args[1])}]"
 
     def _pretty(self, printer):
-        from sympy.printing.pretty.stringpict import prettyForm
-
-        return prettyForm(self._sympystr(printer))
+        return printer._print_seq([sympy.Eq(*self.args, evaluate=False)], "[", "]")
 
 
 def sequence(name: str, tex: str | None = None) -> type:
@@ -49,7 +47,7 @@ def sequence(name: str, tex: str | None = None) -> type:
     def _pretty(self, printer):
         from sympy.printing.pretty.stringpict import prettyForm
 
-        return prettyForm(_sympystr(self, printer))
+        return prettyForm(*printer._print_seq(self.args, "[", "]", ", ").left(name))
 
     attrs = {"_latex": _latex, "_sympystr": _sympystr, "_pretty": _pretty, "_symconv_sequence": True}
     return type(name, (sympy.Function,), attrs)

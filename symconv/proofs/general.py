@@ -79,13 +79,16 @@ def _env(inst: dict, j: int) -> dict:
     length = len(z0) + left + d * (k - 1) - pr + a
 
     def read(seq, t):
-        return seq[t] if 0 <= t < len(seq) else 0
+        """seq[t] for an integer t in range, else 0 (also for a fraction: no sample there)."""
+        if t != int(t) or not 0 <= t < len(seq):
+            return 0
+        return seq[int(t)]
 
     return {
         "n_in": n, "k": k, "s": s, "d": d, "p_l": pl, "p_r": pr, "a": a, "j": j,
         "y": lambda i: read(y, i),
         "w": lambda m: read(w, m),
-        "yhat": lambda u: y[int(u)] if float(u).is_integer() and 0 <= u < n else 0,
+        "yhat": lambda u: read(y, u),
         "z0": lambda t: read(z0, t),
         "z": lambda t: read(z0, t - left) if 0 <= t < length else 0,
         "wflip": lambda m: read(w, k - 1 - m),

@@ -50,7 +50,7 @@ def equality_step(name: str, reference: ConvMatrix, candidate: ConvMatrix, lhs: 
     if reference.shape != candidate.shape:
         return Step(lhs, rhs, rule, "structure equality", False,
                     f"shapes differ: {reference.shape} and {candidate.shape}", name=name)
-    where = reference.first_difference(candidate)
+    where = None if reference == candidate else reference.first_difference(candidate)
     if where is None:
         return Step(lhs, rhs, rule, "structure equality", True,
                     f"{reference.nnz} nonzero entries, {reference.structure.size} terms, identical", name=name)

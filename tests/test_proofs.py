@@ -1,0 +1,242 @@
+import types
+
+import numpy as np
+import pytest
+import sympy
+
+import symconv.formulas as F
+from symconv import (
+    ConvSpec,
+    SizeLimitError,
+    TransposedConvSpec,
+    conv_matrix,
+    kernel_symbols,
+    padding_matrix,
+    prove_adjoint,
+    prove_gradient,
+    prove_overlap,
+    prove_size_relations,
+    prove_transpose,
+    prove_transpose_general,
+    transposed_conv_matrix,
+    zero_insertion_matrix,
+)
+from symconv.proofs import CHECKS, Step
+from symconv.proofs.instance import equality_step
+
+
+def random_tspec(rng, ndim):
+    g = int(rng.integers(1, 3))
+    k = tuple(int(v) for v in rng.integers(1, 4, ndim))
+    s = tuple(int(v) for v in rng.integers(1, 4, ndim))
+    d = tuple(int(v) for v in rng.integers(1, 4, ndim))
+    a = tuple(int(rng.integers(0, max(si, di))) for si, di in zip(s, d))
+    pad = tuple((int(rng.integers(0, 4)), int(rng.integers(0, 4))) for _ in range(ndim))
+    return TransposedConvSpec(k, s, pad, a, d, g * int(rng.integers(1, 3)), g * int(rng.integers(1, 3)), g)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_instance_proof_nd_channels_groups(seed):
+    rng = np.random.default_rng(seed)
+    ndim = 2 if seed % 3 else 3
+    while True:
+        t = random_tspec(rng, ndim)
+        shape = tuple(int(v) for v in rng.integers(2, 5, ndim))
+        try:
+            t.output_shape(shape)
+            break
+        except ValueError:
+            continue
+    proof = prove_transpose(t, shape, spot_checks=2, seed=seed)
+    assert proof.holds, proof.failure
+    assert [s.name for s in proof.steps] == ["sizes", "transpose", "gather view", "scatter view"]
+    assert all(s.spot_checks == 2 for s in proof.steps[1:])
+
+
+def test_instance_proof_from_conv_spec_and_a_at_least_s():
+    spec = ConvSpec((3, 3), stride=2, padding=((1, 0), (0, 2)), in_channels=4, out_channels=2, groups=2)
+    assert prove_transpose(spec, (7, 8)).holds
+    t = TransposedConvSpec(2, stride=1, dilation=3, output_padding=2)
+    proof = prove_transpose(t, (4,))
+    assert proof.holds and not proof.data["selection_is_identity"]
+    assert "S keeps the first" in proof.steps[0].detail
+
+
+def test_instance_size_bound():
+    with pytest.raises(SizeLimitError, match="prove_transpose_general"):
+        prove_transpose(ConvSpec((3, 3)), (100, 100), max_terms=1000)
+
+
+# -- deliberately wrong constructions are caught at the first differing entry ---------------
+
+T_SPEC = TransposedConvSpec((3, 2), stride=(2, 1), padding=((1, 0), (1, 1)), output_padding=(1, 0), dilation=(1, 2),
+                            in_channels=4, out_channels=6, groups=2)
+SHAPE = (3, 4)
+
+
+def _gather(weight_transform=None, factor=None, pads=None):
+    view = T_SPEC.as_convolution()
+    w = kernel_symbols(T_SPEC)
+    Z = zero_insertion_matrix(T_SPEC.in_channels, SHAPE, factor or view.zero_insertion)
+    Pad = padding_matrix(T_SPEC.in_channels, Z.row_shape[1:], pads or view.padding)
+    C = conv_matrix(view.conv, (weight_transform or view.transform_weight)(w), Pad.row_shape[1:])
+    return C @ (Pad @ Z), w
+
+
+def _as_array(arr, shape):
+    return sympy.ImmutableDenseNDimArray(arr.ravel().tolist(), shape)
+
+
+def _unflipped(w):
+    grouped = np.array(w.tolist(), dtype=object).reshape(2, 2, 3, 3, 2).swapaxes(1, 2).reshape(6, 2, 3, 2)
+    return _as_array(grouped, (6, 2, 3, 2))
+
+
+def _plain_swap(w):
+    arr = np.array(w.tolist(), dtype=object)  # (4, 3, 3, 2) -> swap axes 0, 1 ignoring groups, then reshape
+    swapped = np.flip(arr.swapaxes(0, 1), axis=(2, 3)).reshape(6, 2, 3, 2)
+    return _as_array(swapped, (6, 2, 3, 2))
+
+
+@pytest.mark.parametrize(
+    "case, kwargs",
+    [
+        ("unflipped kernel", dict(weight_transform=_unflipped)),
+        ("channels swapped without regard to groups", dict(weight_transform=_plain_swap)),
+        ("s instead of s - 1 zeros", dict(factor=(3, 2))),
+    ],
+)
+def test_wrong_gather_constructions_fail_with_first_difference(case, kwargs):
+    T = transposed_conv_matrix(T_SPEC, kernel_symbols(T_SPEC), SHAPE)
+    G, _ = _gather(**kwargs)
+    if G.shape != T.shape:
+        step = equality_step(case, T, G, "T", "G", case)
+        assert not step.holds and "shapes differ" in step.detail
+        return
+    step = equality_step(case, T, G, "T", "G", case)
+    assert not step.holds
+    assert "first differing entry at row" in step.detail and "axis" in step.detail
+
+
+def test_padding_off_by_one_fails():
+    T = transposed_conv_matrix(T_SPEC, kernel_symbols(T_SPEC), SHAPE)
+    view = T_SPEC.as_convolution()
+    shifted = tuple((left + 1, right - 1) for left, right in view.padding)
+    G, _ = _gather(pads=shifted)
+    step = equality_step("padding", T, G, "T", "G", "padding off by one")
+    assert not step.holds and "first differing entry at row" in step.detail
+
+
+# -- the parametric proof ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("ndim", [1, 2, 3])
+def test_general_proof_holds(ndim):
+    proof = prove_transpose_general(ndim)
+    assert proof.holds, proof.failure
+    assert all(step.spot_checks > 0 for step in proof.steps)
+    assert proof.data["instances"] >= 100
+    checks = {step.check for step in proof.steps}
+    assert {"definition", "index equation", "identity", "floor split", "size identity"} <= checks
+    if ndim > 1:
+        assert [s.name for s in proof.steps[-2:]] == ["separability", "channel blocks"]
+
+
+def _corrupt(**functions):
+    names = {name: getattr(F, name) for name in F.__all__}
+    names.update(functions)
+    return types.SimpleNamespace(**names)
+
+
+@pytest.mark.parametrize(
+    "corruption, failing",
+    [
+        (dict(flip_tap=lambda m, k: m), "flip"),
+        (dict(zero_insertion_position=lambda i, s: (s + 1) * i), "zero insertion"),
+        (dict(gather_padding_left=lambda k, p_l, d: d * (k - 1) - p_l + 1), "padding"),
+        (dict(tap_position=lambda i, m, s, p_l, d: s * i + d * m + p_l), "definition"),
+        (dict(gather_padding_right=lambda k, p_r, d, a: d * (k - 1) - p_r), "size"),
+        (dict(transposed_output_size=lambda n, k, s, p_l, p_r, d, a: (n - 1) * s - p_l - p_r + d * (k - 1) + 1), "size"),
+    ],
+)
+def test_corrupted_formula_makes_the_proof_fail(corruption, failing):
+    proof = prove_transpose_general(1, spot_checks=20, formulas=_corrupt(**corruption))
+    assert not proof.holds
+    names = [step.name for step in proof.steps if not step.holds]
+    assert failing in names, names
+    assert proof.failure.startswith("step ")
+
+
+def test_step_rejects_unknown_check():
+    with pytest.raises(ValueError, match="unknown check"):
+        Step(1, 1, "rule", "vibes", True)
+    assert set(CHECKS) >= {"identity", "index equation", "floor split", "structure equality", "size identity"}
+
+
+def test_proof_prints_readably():
+    proof = prove_transpose(ConvSpec(3, stride=2, padding=1), (5,))
+    text = str(proof)
+    assert "holds" in text and "✓ T = M.T" in text and "[structure equality]" in text
+    general = str(prove_transpose_general(spot_checks=3))
+    assert "yhat[(-d*m + j + p_l)/s]" in general and "wflip[m']" in general
+    assert sympy.pretty(prove_transpose_general(spot_checks=3).steps[4].rhs)
+
+
+# -- identities -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "spec, shape",
+    [
+        (ConvSpec(3, stride=2, padding=1), (5,)),
+        (ConvSpec((2, 3), stride=(2, 1), padding=((0, 1), (1, 0)), in_channels=2, out_channels=4, groups=2), (4, 3)),
+        (TransposedConvSpec(2, stride=1, dilation=3, output_padding=2), (3,)),
+    ],
+)
+def test_adjoint(spec, shape):
+    proof = prove_adjoint(spec, shape)
+    assert proof.holds, proof.failure
+    assert proof.data["left"] != 0
+
+
+def test_gradient():
+    assert prove_gradient(ConvSpec(3, stride=2, padding=1, in_channels=2, out_channels=4, groups=2), (6,)).holds
+    assert prove_gradient(ConvSpec((2, 2), stride=2, dilation=(1, 2)), (4, 5)).holds
+
+
+def test_identities_refuse_huge_inputs():
+    with pytest.raises(SizeLimitError, match="SYMBOLIC_LIMIT"):
+        prove_adjoint(ConvSpec((3, 3)), (100, 100))
+
+
+def test_size_relations_all_fifteen():
+    proof = prove_size_relations()
+    assert proof.holds, proof.failure
+    cited = {step.name.split()[1] for step in proof.steps if step.name.startswith("relationship")}
+    assert cited == {str(n) for n in range(1, 16)}
+    assert {"general output_padding", "dilated transposed"} <= {step.name for step in proof.steps}
+
+
+# -- overlap ----------------------------------------------------------------------------------
+
+def test_overlap_examples():
+    three = prove_overlap(TransposedConvSpec(3, stride=2), (8,))
+    four = prove_overlap(TransposedConvSpec(4, stride=2), (8,))
+    dilated = prove_overlap(TransposedConvSpec(4, stride=2, dilation=2), (8,))
+    assert three.holds and four.holds and dilated.holds
+    assert three.data["uniform"] == (False,) and four.data["uniform"] == (True,) and dilated.data["uniform"] == (False,)
+    assert three.data["periods"] == ([2, 1],) or three.data["periods"] == ([1, 2],)
+    assert 0 in dilated.data["periods"][0]
+
+
+def test_overlap_criterion_sweep():
+    for k in range(1, 7):
+        for s in range(1, 5):
+            for d in range(1, 4):
+                for p in (0, 1):
+                    proof = prove_overlap(TransposedConvSpec(k, stride=s, dilation=d, padding=p), (12,))
+                    assert proof.holds, (k, s, d, p, proof.failure)
+
+
+def test_overlap_2d_is_product():
+    proof = prove_overlap(TransposedConvSpec((3, 4), stride=2), (5, 5))
+    assert proof.holds and proof.steps[-1].name == "product"
+    assert proof.data["counts"].shape == (11, 12)
