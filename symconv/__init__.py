@@ -5,6 +5,7 @@ from __future__ import annotations
 from . import formulas, numeric
 from .errors import ShapeError, SizeLimitError, SpecError, SpecTypeError, SymconvError
 from .kernels import kernel_symbols
+from .latex.output import compile_pdf, write_atomic
 from .matrices import (
     ConvMatrix,
     conv_matrix,
@@ -56,6 +57,8 @@ __all__ = [
     "prove_overlap",
     "overlap_counts",
     "gather_product",
+    "write_atomic",
+    "compile_pdf",
     "formulas",
     "numeric",
     "SymconvError",
