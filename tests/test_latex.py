@@ -1,0 +1,123 @@
+import re
+import subprocess
+
+import pytest
+
+from symconv import (
+    ConvSpec,
+    SizeLimitError,
+    TransposedConvSpec,
+    conv_matrix,
+    kernel_symbols,
+    prove_adjoint,
+    prove_overlap,
+    prove_size_relations,
+    prove_transpose,
+    prove_transpose_general,
+)
+from symconv.latex.documents import document, proof_document
+from symconv.latex.formulas import formula_latex
+from symconv.latex.printing import escape_text, matrix_latex, spec_latex
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (r"\input{/etc/passwd}", r"\textbackslash{}input\{/etc/passwd\}"),
+        (r"\write18{id}", r"\textbackslash{}write18\{id\}"),
+        ("}{", r"\}\{"),
+        ("100%", r"100\%"),
+        ("$x$", r"\$x\$"),
+        ("^^5c", r"\textasciicircum{}\textasciicircum{}5c"),
+        ("a_b & c # ~", r"a\_b \& c \# \textasciitilde{}"),
+        ("Ω", "[U+03A9]"),
+    ],
+)
+def test_escape_text(text, expected):
+    assert escape_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    "spec, expected",
+    [
+        (ConvSpec(3, stride=2, padding=1),
+         r"\mathrm{Conv1d}\bigl(C_{\mathrm{in}}=1,\ C_{\mathrm{out}}=1,\ k=3,\ s=2,\ p=1,\ d=1,\ g=1\bigr)"),
+        (TransposedConvSpec((3, 2), padding=((1, 0), (0, 0)), in_channels=2, groups=2, out_channels=2),
+         r"\mathrm{ConvTranspose2d}\bigl(C_{\mathrm{in}}=2,\ C_{\mathrm{out}}=2,\ k=(3, 2),\ s=1,\ p=((1, 0), (0, 0)),\ a=0,\ d=1,\ g=2\bigr)"),
+    ],
+)
+def test_spec_latex(spec, expected):
+    assert spec_latex(spec) == expected
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("tap_position", r"\mathrm{tap\_position}(i, m, s, \mathrm{p\_l}, d) = s i + d m - \mathrm{p\_l}"),
+        ("flip_tap", r"\mathrm{flip\_tap}(m, k) = k - 1 - m"),
+        ("zero_insertion_position", r"\mathrm{zero\_insertion\_position}(i, s) = s i"),
+    ],
+)
+def test_formulas_rendered_by_latexify(name, expected):
+    assert formula_latex(name) == expected
+
+
+def test_matrix_latex_full_dots_and_elided():
+    spec = ConvSpec(2)
+    M = conv_matrix(spec, kernel_symbols(spec), (3,))
+    assert matrix_latex(M, zeros="dots") == r"\begin{bmatrix} w_{0} & w_{1} & \cdot \\ \cdot & w_{0} & w_{1} \end{bmatrix}"
+    big = conv_matrix(ConvSpec(3), kernel_symbols(ConvSpec(3)), (40,))
+    text = matrix_latex(big)
+    assert r"\ddots" in text and text.count(r"\\") == 6
+    with pytest.raises(SizeLimitError, match="HARD_LIMIT"):
+        matrix_latex(conv_matrix(ConvSpec(3), kernel_symbols(ConvSpec(3)), (100,)), full=True)
+
+
+def test_repr_latex_hooks():
+    spec = ConvSpec(3, stride=2, padding=1)
+    M = conv_matrix(spec, kernel_symbols(spec), (5,))
+    assert M._repr_latex_().startswith(r"$$\displaystyle \begin{bmatrix}")
+    assert spec._repr_latex_().startswith(r"$\displaystyle \mathrm{Conv1d}")
+    assert r"\begin{theorem}" in prove_transpose(spec, (5,))._repr_latex_()
+
+
+def _compile(tmp_path, name, text, pdflatex):
+    tex = tmp_path / f"{name}.tex"
+    tex.write_text(text)
+    result = subprocess.run([pdflatex, "-no-shell-escape", "-halt-on-error", "-interaction=nonstopmode", tex.name],
+                            cwd=tmp_path, capture_output=True, text=True, errors="replace", timeout=300)
+    log = (tmp_path / f"{name}.log").read_text(errors="replace")
+    assert result.returncode == 0, [line for line in log.splitlines() if line.startswith("!")][:3]
+    assert "Undefined control sequence" not in log
+    assert len(re.findall(r"Overfull \\hbox", log)) <= 3
+    return log
+
+
+DOCUMENTS = {
+    "instance_1d": lambda: prove_transpose(ConvSpec(3, stride=2, padding=1), (5,)).to_document(),
+    "instance_2d_channels": lambda: prove_transpose(
+        ConvSpec((3, 3), stride=2, padding=1, dilation=(1, 2), in_channels=4, out_channels=2, groups=2), (9, 9)).to_document(),
+    "general_1d": lambda: prove_transpose_general(1).to_document(),
+    "general_3d": lambda: prove_transpose_general(3, spot_checks=10).to_document(),
+    "sizes": lambda: prove_size_relations(spot_checks=5).to_document(),
+    "adjoint": lambda: prove_adjoint(ConvSpec(3, stride=2), (5,)).to_document(),
+    "overlap": lambda: prove_overlap(TransposedConvSpec((3, 4), stride=2), (5, 5)).to_document(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DOCUMENTS))
+def test_documents_compile(name, tmp_path, pdflatex):
+    _compile(tmp_path, name, DOCUMENTS[name](), pdflatex)
+
+
+@pytest.mark.parametrize("title", [r"\input{/etc/passwd}", r"\write18{touch pwned}", "}{", "%", "$", "^^5c", "naïve Ω"])
+def test_tex_injection_in_titles_is_inert(title, tmp_path, pdflatex):
+    proof = prove_transpose(ConvSpec(2), (3,))
+    log = _compile(tmp_path, "inj", proof_document(proof, title=title), pdflatex)
+    assert "/etc/passwd" not in log.replace(escape_text(title), "")
+    assert not (tmp_path / "pwned").exists()
+    assert "root:" not in (tmp_path / "inj.pdf").read_bytes().decode("latin-1")
+
+
+def test_document_escapes_body_title_only(tmp_path, pdflatex):
+    _compile(tmp_path, "plain", document("a % title", "Body $x$."), pdflatex)
