@@ -238,7 +238,7 @@ class ConvMatrix:
             if self._flat is None:
                 return np.zeros(0)
             try:
-                return np.array([float(v) for v in self._flat])
+                return np.array([int(v) if v.is_Integer else float(v) for v in self._flat])
             except TypeError:
                 raise SpecTypeError(
                     "this matrix has a symbolic weight: pass weight_values (an array of the weight's shape)"
@@ -290,7 +290,7 @@ class ConvMatrix:
         else:
             terms = self._term_values(weight_values)
         contrib = terms * x.ravel()[s.cols]
-        dtype = object if contrib.dtype == object else np.result_type(contrib, np.float64)
+        dtype = object if contrib.dtype.kind == "O" else np.result_type(contrib, np.int64)
         out = np.zeros(self.shape[0], dtype=dtype)
         if out.dtype.kind == "O":
             out[:] = 0

@@ -1,0 +1,23 @@
+"""LaTeX output: printing, latexify renderings, documents, atomic writing and compiling."""
+
+from .documents import CONVENTIONS, document, proof_document, proof_fragment
+from .formulas import definitions_latex, formula_latex
+from .output import compile_pdf, write_atomic
+from .printing import FULL_LIMIT, HARD_LIMIT, escape_text, math_latex, matrix_latex, spec_latex
+
+__all__ = [
+    "CONVENTIONS",
+    "document",
+    "proof_document",
+    "proof_fragment",
+    "definitions_latex",
+    "formula_latex",
+    "compile_pdf",
+    "write_atomic",
+    "FULL_LIMIT",
+    "HARD_LIMIT",
+    "escape_text",
+    "math_latex",
+    "matrix_latex",
+    "spec_latex",
+]

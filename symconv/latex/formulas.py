@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import functools
 
-import latexify
-
 from .. import formulas
 
 __all__ = ["formula_latex", "definitions_latex"]
@@ -23,6 +21,8 @@ def formula_latex(name: str) -> str:
     """
     if name not in formulas.__all__:
         raise KeyError(f"{name!r} is not a formula of symconv.formulas")
+    import latexify  # imported on first use: it is not needed to build or prove anything
+
     return latexify.get_latex(getattr(formulas, name))
 
 

@@ -1,0 +1,30 @@
+"""Derivation 4: the 15 relationships of the convolution-arithmetic guide, each proved."""
+
+from __future__ import annotations
+
+from _common import require, write
+
+from symconv import prove_size_relations
+from symconv.latex import document
+
+NAME = "arithmetic"
+
+
+def build() -> str:
+    proof = require(prove_size_relations())
+    intro = (
+        r"\section*{Output sizes}" "\n"
+        "Dumoulin and Visin, \\emph{A guide to convolution arithmetic for deep learning} (arXiv:1603.07285), state "
+        "fifteen relationships between input size $i$, kernel $k$, stride $s$, padding $p$ and output $o$. Each is "
+        "derived here from symconv's two general formulas, cited by its number, and checked by program; primes "
+        "denote the transposed layer."
+    )
+    return document("Convolution arithmetic, proved", intro + "\n\n" + proof.to_latex())
+
+
+def main() -> None:
+    print(write(NAME, build()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+"""Derivation 3: a 2-D transposed convolution with channels, groups, stride 2, dilation 2 and output_padding."""
+
+from __future__ import annotations
+
+from _common import require, write
+
+from symconv import TransposedConvSpec, prove_adjoint, prove_transpose
+from symconv.latex import document, spec_latex
+
+NAME = "instance_2d_groups"
+
+LAYER = TransposedConvSpec((3, 3), stride=2, padding=1, output_padding=1, dilation=2,
+                           in_channels=4, out_channels=2, groups=2)
+INPUT = (4, 4)
+
+
+def build() -> str:
+    proof = require(prove_transpose(LAYER, INPUT, spot_checks=5))
+    small = TransposedConvSpec((2, 2), stride=2, padding=0, output_padding=1, dilation=2, in_channels=2,
+                               out_channels=2, groups=2)
+    adjoint = require(prove_adjoint(small, (2, 2)))
+    view = LAYER.as_convolution()
+    intro = (
+        r"\section*{The layer}" "\n"
+        f"${spec_latex(LAYER)}$ on inputs of spatial shape {INPUT}. Its equivalent direct convolution inserts "
+        f"$s-1 = 1$ zero between neighbours, pads by {view.padding[0]} on each axis, and convolves with stride 1 and "
+        "dilation 2 using the weight swapped group by group between its two channel axes and flipped on both "
+        "spatial axes. With groups, a plain swap of the channel axes has the wrong shape; the group-wise swap is "
+        "a permutation of the weight's entries."
+    )
+    body = intro + "\n\n" + proof.to_latex() + "\n\n" + r"\section*{The adjoint identity}" + "\n" + adjoint.to_latex()
+    return document("A 2-D transposed convolution with groups and dilation", body)
+
+
+def main() -> None:
+    print(write(NAME, build()))
+
+
+if __name__ == "__main__":
+    main()

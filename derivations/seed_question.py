@@ -1,0 +1,155 @@
+"""Derivation 1: the question that started symconv, answered.
+
+A 3x3 kernel with 1 on the diagonal and -1 elsewhere detects north-west diagonals.
+F = M x is its feature map; M^T F paints the diagonals back.  Why the transpose
+*adds* features (each value of F stamps a copy of the kernel), and why it is a
+convolution of its own (the stamps are the flipped kernel slid over F), shown
+with the matrices, the stamp view, a figure, and the proofs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from _common import HERE, require, write
+
+from symconv import (
+    ConvSpec,
+    conv_matrix,
+    flip_kernel,
+    numeric,
+    prove_transpose,
+    transposed_conv_matrix,
+)
+from symconv.latex import document, spec_latex
+
+NAME = "seed_question"
+FIGURE = "figures/seed_question.png"
+
+KERNEL = np.array([[1, -1, -1], [-1, 1, -1], [-1, -1, 1]])
+LAYER = ConvSpec((3, 3), stride=1, padding=1)
+SIZE = (7, 7)
+
+
+def image() -> np.ndarray:
+    """A 7x7 image: a north-west diagonal stroke, and a north-east one for contrast."""
+    x = np.zeros(SIZE, dtype=np.int64)
+    for t in range(4):
+        x[t, t] = 1
+    for t in range(3):
+        x[6 - t, 3 + t] = 1
+    return x
+
+
+def compute() -> dict:
+    """Every array of the derivation, with the three views checked against each other."""
+    w = KERNEL.reshape(1, 1, 3, 3)
+    x = image()
+    M = conv_matrix(LAYER, w, SIZE)
+    F = M.matvec(x[None])[0]
+    T = transposed_conv_matrix(LAYER.transpose(SIZE), w, F.shape)
+    back = T.matvec(F[None])[0]
+    # the scatter view: every F[i, j] stamps F[i, j] * kernel at offset (i - 1, j - 1)
+    canvas = np.zeros((SIZE[0] + 2, SIZE[1] + 2), dtype=np.int64)
+    for (i, j), value in np.ndenumerate(F):
+        canvas[i:i + 3, j:j + 3] += value * KERNEL
+    stamps = canvas[1:-1, 1:-1]
+    # the gather view: the flipped kernel slid over F (stride 1, padding d(k-1) - p = 1)
+    flipped = flip_kernel(w, 2)
+    gather = numeric.conv(ConvSpec((3, 3), padding=1), flipped, F[None])[0]
+    reference = numeric.conv_transpose(LAYER.transpose(SIZE), w, F[None])[0]
+    for name, arr in (("stamps", stamps), ("gather", gather), ("reference", reference)):
+        if not np.array_equal(arr, back):
+            raise SystemExit(f"M^T F differs from the {name} view")
+    if not np.array_equal(F, numeric.conv(LAYER, w, x[None])[0]):
+        raise SystemExit("F = M x differs from the numeric convolution")
+    return dict(x=x, F=F, back=back, flipped=flipped[0, 0])
+
+
+def bmatrix(arr: np.ndarray) -> str:
+    rows = [" & ".join(str(int(v)) for v in row) for row in arr]
+    return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
+
+
+def figure(data: dict, path) -> None:
+    """x, F and M^T F side by side (needs matplotlib: pip install 'symconv[figures]')."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 3, figsize=(9, 3.2))
+    for ax, key, title in zip(axes, ("x", "F", "back"), ("image $x$", "feature map $F = Mx$", "$M^T F$")):
+        ax.imshow(data[key], cmap="RdBu_r", vmin=-abs(data[key]).max(), vmax=abs(data[key]).max())
+        ax.set_title(title)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.tight_layout()
+    fig.savefig(path, dpi=100, metadata={"Software": None})
+    plt.close(fig)
+
+
+def build() -> str:
+    data = compute()
+    teaching = require(prove_transpose(ConvSpec(3, stride=2, padding=1), (5,)))
+    detector = require(prove_transpose(LAYER, SIZE, spot_checks=3))
+    text = rf"""
+\section*{{The question}}
+A $3\times3$ filter with $1$ on the diagonal and $-1$ elsewhere, run with stride 1 and padding 1, detects
+north-west diagonals. Its convolution matrix $M$ turns an image $x$ into a feature map $F = Mx$. A generator's
+transposed convolution computes $M^{{\top}} F$. How does $M^{{\top}}$ \emph{{add}} features, and why is it a
+convolution of its own?
+
+\section*{{The answer in one line}}
+Column $j$ of $M^{{\top}}$ is row $j$ of $M$: the kernel, placed where output $j$ looked. Hence
+$M^{{\top}} F = \sum_j F_j \cdot (\text{{column }} j)$: every value of the feature map stamps a copy of the kernel,
+scaled by how strongly the feature was seen, at the place it was seen. That is how features are painted. And the
+entry $M^{{\top}}[t, j]$ depends only on $t - j$: sliding the stamps is a convolution, with the kernel flipped,
+over the feature map with $s-1$ zeros between its values and padded by $d(k-1)-p$.
+
+\section*{{The detector, numerically}}
+Layer ${spec_latex(LAYER)}$ with kernel $K$; its flip $\tilde K$ (rotated by $180^\circ$) equals $K$ here, since
+the diagonal is symmetric under that rotation:
+\[ K = {bmatrix(KERNEL)}, \qquad \tilde K = {bmatrix(data["flipped"])}. \]
+The image (a north-west stroke at the top left, a north-east stroke at the bottom right), its feature map, and
+the transposed convolution of the feature map:
+\[ x = {bmatrix(data["x"])}, \qquad F = Mx = {bmatrix(data["F"])}, \]
+\[ M^{{\top}} F = {bmatrix(data["back"])}. \]
+The feature map is positive along the north-west stroke (the detector fired) and zero or negative along the
+north-east one. $M^{{\top}} F$ redraws a north-west diagonal where the detector fired: each positive response
+stamps the diagonal kernel, and neighbouring stamps reinforce each other along the stroke. Negative responses
+stamp the kernel with its sign reversed, which is why the second stroke does not vanish either. The
+program checked that $M^{{\top}} F$ computed four ways agrees exactly: with the matrix $T$ built from the
+transposed layer's own definition; as the sum of stamps $\sum_{{i,j}} F_{{ij}} K$ placed at $(i-1, j-1)$; as the
+stride-1 convolution of $F$ padded by 1 with $\tilde K$; and with the numeric reference.
+
+\begin{{center}}
+\includegraphics[width=0.9\linewidth]{{{FIGURE}}}
+\end{{center}}
+
+$M^{{\top}}$ is not an inverse: $M^{{\top}} M x \neq x$. It is the adjoint, the map that sends ``the feature was
+seen here'' back to ``draw the feature here''.
+
+\section*{{The matrices, symbolically (1-D, $k=3$, $s=2$, $p=1$)}}
+With symbolic weights the pattern is visible: each row of $M$ is the kernel shifted by the stride, each column of
+$T = M^{{\top}}$ is the kernel stamped at offset $s i - p$, and the gather view writes $T$ as a stride-1
+convolution $C_{{\mathrm{{flip}}}}$ with the flipped kernel after padding $P$ and zero insertion $Z$.
+
+{teaching.to_latex()}
+
+\section*{{The detector layer, proved}}
+{detector.to_latex()}
+"""
+    return document("How a transposed convolution paints features", text, max_cols=16, graphics=True)
+
+
+def main() -> None:
+    print(write(NAME, build()))
+    try:
+        figure(compute(), HERE / FIGURE)
+        print(HERE / FIGURE)
+    except ImportError:
+        print("matplotlib is not installed: the figure was not redrawn (pip install 'symconv[figures]')")
+
+
+if __name__ == "__main__":
+    main()
