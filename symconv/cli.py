@@ -15,7 +15,7 @@ from . import formulas as F
 from .errors import SymconvError
 from .kernels import kernel_symbols
 from .latex.output import TexFailedError, TexNotFoundError, compile_pdf, write_atomic
-from .latex.printing import matrix_latex
+from .latex.printing import block_matrix_latex, matrix_latex
 from .matrices import conv_matrix, transposed_conv_matrix
 from .proofs import gather_product, prove_transpose, prove_transpose_general
 from .spec import ConvSpec, TransposedConvSpec
@@ -146,7 +146,10 @@ def _matrix(args: argparse.Namespace) -> int:
     parts = []
     for title, matrix in shown:
         if args.latex:
-            parts.append(f"% {title}, {matrix.shape[0]}x{matrix.shape[1]}\n{matrix_latex(matrix, zeros=args.zeros)}")
+            two_d = len(matrix.row_shape) == 3 and matrix.row_shape[0] == matrix.col_shape[0] == 1
+            text = (block_matrix_latex(matrix, zeros=args.zeros) if args.blocks and two_d
+                    else matrix_latex(matrix, zeros=args.zeros))
+            parts.append(f"% {title}, {matrix.shape[0]}x{matrix.shape[1]}\n{text}")
         else:
             parts.append(f"{title}, {matrix.shape[0]}x{matrix.shape[1]}:\n{matrix}")
     _emit("\n\n".join(parts) + "\n", args.output)
@@ -189,6 +192,7 @@ def _parser() -> _Parser:
     _layer_flags(matrix)
     matrix.add_argument("--latex", action="store_true", help="LaTeX bmatrix output")
     matrix.add_argument("--zeros", choices=("0", "dots"), default="0")
+    matrix.add_argument("--blocks", action="store_true", help="2-D, one channel: print as blocks (doubly block-Toeplitz)")
     matrix.add_argument("-o", "--output")
     shapes = sub.add_parser("shapes", help="print the output-size arithmetic")
     _layer_flags(shapes)

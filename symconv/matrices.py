@@ -144,7 +144,7 @@ class ConvMatrix:
         a = self._symbol_taps()
         if a is None:
             return None
-        if self.weight is other.weight or self.weight == other.weight:
+        if self.weight is other.weight or self._flat == other._flat:
             return self._structure, other._structure
         b = other._symbol_taps()
         if b is None:
@@ -368,6 +368,49 @@ def _group_pairs(c_rows: int, c_cols: int, groups: int):
     return o, (o // per_group_rows) * per_group_cols + l, o * per_group_cols + l
 
 
+def _layer_entries(c_a: int, c_b: int, groups: int, a_shape, b_shape, k_shape, b_index):
+    """Entries of a grouped layer, enumerated over (channel a, positions a, in-group channel b, taps m).
+
+    ``b_index(ax, a, m)`` gives the axis-``ax`` position on side b paired with
+    position ``a`` through tap ``m`` (arrays broadcast).  Pairs outside
+    ``0 <= b < b_shape`` are dropped.  Returns flat (a, b, tap) indices in the
+    enumeration order, which is row-major on side a and, within one a, increasing
+    on side b whenever ``b_index`` increases with ``m``.
+    """
+    ndim = len(a_shape)
+    per_b_group, per_a_group = c_b // groups, c_a // groups
+    mask = np.ones((1,) * (2 * ndim + 2), dtype=bool)
+    for ax in range(ndim):
+        a = np.arange(a_shape[ax], dtype=np.int64)[:, None]
+        m = np.arange(k_shape[ax], dtype=np.int64)[None, :]
+        b = np.broadcast_to(b_index(ax, a, m), (a_shape[ax], k_shape[ax]))
+        valid = (b >= 0) & (b < b_shape[ax])
+        shape = [1] * (2 * ndim + 2)
+        shape[1 + ax], shape[2 + ndim + ax] = a_shape[ax], k_shape[ax]
+        mask = mask & valid.reshape(shape)
+    if c_a == 1 and per_b_group == 1:  # one channel pair: no channel axes to enumerate
+        idx = np.nonzero(mask.reshape(tuple(a_shape) + tuple(k_shape)))
+        a_idx, m_idx = idx[:ndim], idx[ndim:]
+        zero = np.zeros(1, dtype=np.int64)
+        ca, cbl = zero, zero
+    else:
+        full = (c_a,) + tuple(a_shape) + (per_b_group,) + tuple(k_shape)
+        idx = np.nonzero(np.broadcast_to(mask, full))
+        ca, cbl = idx[0], idx[1 + ndim]
+        a_idx, m_idx = idx[1:1 + ndim], idx[2 + ndim:]
+    flat_a = np.ravel_multi_index(a_idx, a_shape)
+    flat_b = np.ravel_multi_index(tuple(b_index(ax, a_idx[ax], m_idx[ax]) for ax in range(ndim)), b_shape)
+    flat_m = np.ravel_multi_index(m_idx, k_shape)
+    if c_a == 1 and per_b_group == 1:
+        return flat_a, flat_b, flat_m
+    cb = (ca // per_a_group) * per_b_group + cbl
+    block = ca * per_b_group + cbl
+    a_all = ca * math.prod(a_shape) + flat_a
+    b_all = cb * math.prod(b_shape) + flat_b
+    taps = block * math.prod(k_shape) + flat_m
+    return a_all, b_all, taps
+
+
 def conv_matrix(spec: ConvSpec, weight: Any, input_shape: Any) -> ConvMatrix:
     """The matrix M of a convolution: ``y = M x`` on row-major flattened tensors.
 
@@ -390,16 +433,11 @@ def conv_matrix(spec: ConvSpec, weight: Any, input_shape: Any) -> ConvMatrix:
     w = as_weight(spec, weight)
     in_shape = spec.check_input_shape(input_shape)
     out_shape = spec.output_shape(in_shape)
-    per_axis = []
-    for n, n_out, k, s, pl, d in zip(in_shape, out_shape, spec.kernel_size, spec.stride, spec.padding_left, spec.dilation):
-        i, m = _axis_grid(n_out, k)
-        j = F.tap_position(i, m, s, pl, d)
-        ok = (j >= 0) & (j < n)
-        per_axis.append((i[ok], j[ok], m[ok]))
-    sizes = list(zip(out_shape, in_shape, spec.kernel_size))
-    fi, fj, fm = _combine(per_axis, sizes)
-    o, c, block = _group_pairs(spec.out_channels, spec.in_channels, spec.groups)
-    rows, cols, taps = _channel_product(o, c, block, fi, fj, fm, (math.prod(out_shape), math.prod(in_shape), math.prod(spec.kernel_size)))
+    s_, p_, d_ = spec.stride, spec.padding_left, spec.dilation
+    rows, cols, taps = _layer_entries(
+        spec.out_channels, spec.in_channels, spec.groups, out_shape, in_shape, spec.kernel_size,
+        lambda ax, i, m: F.tap_position(i, m, s_[ax], p_[ax], d_[ax]),
+    )
     shape = (spec.out_channels * math.prod(out_shape), spec.in_channels * math.prod(in_shape))
     return ConvMatrix(
         Structure.build(shape, rows, cols, taps), w,
@@ -434,16 +472,12 @@ def transposed_conv_matrix(tspec: TransposedConvSpec, weight: Any, input_shape: 
     w = as_weight(tspec, weight)
     in_shape = tspec.check_input_shape(input_shape)
     out_shape = tspec.output_shape(in_shape)
-    per_axis = []
-    for n_in, n_t, k, s, pl, d in zip(in_shape, out_shape, tspec.kernel_size, tspec.stride, tspec.padding_left, tspec.dilation):
-        i, m = _axis_grid(n_in, k)
-        j = F.tap_position(i, m, s, pl, d)
-        ok = (j >= 0) & (j < n_t)
-        per_axis.append((j[ok], i[ok], m[ok]))
-    sizes = list(zip(out_shape, in_shape, tspec.kernel_size))
-    fj, fi, fm = _combine(per_axis, sizes)
-    ci, co, block = _group_pairs(tspec.in_channels, tspec.out_channels, tspec.groups)
-    rows, cols, taps = _channel_product(co, ci, block, fj, fi, fm, (math.prod(out_shape), math.prod(in_shape), math.prod(tspec.kernel_size)))
+    s_, p_, d_ = tspec.stride, tspec.padding_left, tspec.dilation
+    # input (ci, i) writes output (co, j = s i + d m - p_l) through w[ci, co_l, m]
+    cols, rows, taps = _layer_entries(
+        tspec.in_channels, tspec.out_channels, tspec.groups, in_shape, out_shape, tspec.kernel_size,
+        lambda ax, i, m: F.tap_position(i, m, s_[ax], p_[ax], d_[ax]),
+    )
     shape = (tspec.out_channels * math.prod(out_shape), tspec.in_channels * math.prod(in_shape))
     return ConvMatrix(
         Structure.build(shape, rows, cols, taps), w,
@@ -462,20 +496,13 @@ def scatter_matrix(tspec: TransposedConvSpec, weight: Any, input_shape: Any) -> 
     w = as_weight(tspec, weight)
     in_shape = tspec.check_input_shape(input_shape)
     out_shape = tspec.output_shape(in_shape)
-    k_shape = tspec.kernel_size
-    # the dilated kernel's support: tap m lands at d*m inside the stamp
-    support = [F.tap_position(0, np.arange(k), 1, 0, d) for k, d in zip(k_shape, tspec.dilation)]
+    # the stamp of input i: the kernel dilated by d (tap m at d*m), shifted to offset s*i - p_l
+    support = [F.tap_position(0, np.arange(k), 1, 0, d) for k, d in zip(tspec.kernel_size, tspec.dilation)]
     offsets = [F.tap_position(np.arange(n), 0, s, pl, 1) for n, s, pl in zip(in_shape, tspec.stride, tspec.padding_left)]
-    per_axis = []
-    for ax, n_t in enumerate(out_shape):
-        j = np.add.outer(offsets[ax], support[ax])  # stamp of input i, tap m
-        i, m = np.indices(j.shape)
-        j, i, m = j.ravel(), i.ravel(), m.ravel()
-        inside = (j >= 0) & (j < n_t)
-        per_axis.append((j[inside], i[inside], m[inside]))
-    fj, fi, fm = _combine(per_axis, list(zip(out_shape, in_shape, k_shape)))
-    ci, co, block = _group_pairs(tspec.in_channels, tspec.out_channels, tspec.groups)
-    rows, cols, taps = _channel_product(co, ci, block, fj, fi, fm, (math.prod(out_shape), math.prod(in_shape), math.prod(k_shape)))
+    cols, rows, taps = _layer_entries(
+        tspec.in_channels, tspec.out_channels, tspec.groups, in_shape, out_shape, tspec.kernel_size,
+        lambda ax, i, m: offsets[ax][i] + support[ax][m],
+    )
     shape = (tspec.out_channels * math.prod(out_shape), tspec.in_channels * math.prod(in_shape))
     return ConvMatrix(
         Structure.build(shape, rows, cols, taps), w,

@@ -48,11 +48,17 @@ class Structure:
             span = int(taps.max()) + 2
             if shape[0] * shape[1] * span < 2**62:
                 key = (rows * shape[1] + cols) * span + (taps + 1)
-                order = np.argsort(key, kind="stable")
-                key = key[order]
-                new = np.empty(key.size, dtype=bool)
-                new[0] = True
-                np.not_equal(key[1:], key[:-1], out=new[1:])
+                if bool(np.all(key[1:] > key[:-1])):  # already canonical: the builders' usual case
+                    if bool(np.all(coefs != 0)):
+                        return cls(shape, rows, cols, taps, np.ascontiguousarray(coefs))
+                    order = np.arange(rows.size)
+                    new = np.ones(rows.size, dtype=bool)
+                else:
+                    order = np.argsort(key, kind="stable")
+                    key = key[order]
+                    new = np.empty(key.size, dtype=bool)
+                    new[0] = True
+                    np.not_equal(key[1:], key[:-1], out=new[1:])
             else:
                 order = np.lexsort((taps, cols, rows))
                 r, c, t = rows[order], cols[order], taps[order]
@@ -101,6 +107,18 @@ class Structure:
             raise ShapeError(f"cannot multiply matrices of shapes {self.shape} and {other.shape}")
         if not (self.is_pattern or other.is_pattern):
             raise ShapeError("a product needs one factor without weights (a 0/1 or integer matrix)")
+        if other.size and bool(np.all(other.rows[1:] > other.rows[:-1])):
+            # at most one term per inner index: join through a dense lookup table
+            lookup = np.full(other.shape[0], -1, dtype=_I64)
+            lookup[other.rows] = np.arange(other.size)
+            hit = lookup[self.cols]
+            keep = hit >= 0
+            right = hit[keep]
+            taps = np.maximum(self.taps[keep], other.taps[right])
+            return Structure.build(
+                (self.shape[0], other.shape[1]), self.rows[keep], other.cols[right], taps,
+                self.coefs[keep] * other.coefs[right],
+            )
         # other is canonical, hence sorted by row: find each inner index's run.
         start = np.searchsorted(other.rows, self.cols, side="left")
         stop = np.searchsorted(other.rows, self.cols, side="right")

@@ -48,6 +48,9 @@ def test_matrix_and_shapes(capsys):
     assert code == 0 and "M (convolution), 3x5" in out and "Z (zero insertion), 5x3" in out
     code, out, _ = run(["matrix", "--latex", "--zeros", "dots"], capsys)
     assert code == 0 and r"\begin{bmatrix}" in out and r"\cdot" in out
+    code, out, _ = run(["matrix", "--latex", "--blocks", "--kernel", "2,2", "--stride", "1", "--padding", "0",
+                        "--input", "3,3"], capsys)
+    assert code == 0 and r"B_{0} = \begin{bmatrix}" in out
     code, out, _ = run(["shapes", "--kernel", "4", "--stride", "2", "--input", "7"], capsys)
     assert code == 0 and "n_out = floor((7 + 1 + 1 - 1*(4-1) - 1)/2) + 1 = 3" in out
 

@@ -3,7 +3,7 @@
 from .documents import CONVENTIONS, document, proof_document, proof_fragment
 from .formulas import definitions_latex, formula_latex
 from .output import compile_pdf, write_atomic
-from .printing import FULL_LIMIT, HARD_LIMIT, escape_text, math_latex, matrix_latex, spec_latex
+from .printing import FULL_LIMIT, HARD_LIMIT, block_matrix_latex, escape_text, math_latex, matrix_latex, spec_latex
 
 __all__ = [
     "CONVENTIONS",
@@ -19,5 +19,6 @@ __all__ = [
     "escape_text",
     "math_latex",
     "matrix_latex",
+    "block_matrix_latex",
     "spec_latex",
 ]

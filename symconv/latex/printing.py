@@ -130,3 +130,41 @@ def matrix_columns(M: Any, full: bool | None = None, corner: int = 5) -> int:
     if full is None:
         full = max(M.shape) <= FULL_LIMIT
     return cols if full else min(corner, cols - 1) + 2
+
+
+def block_matrix_latex(M: Any, *, zeros: str = "0") -> str:
+    r"""A 2-D single-channel ConvMatrix as a block matrix (doubly block-Toeplitz).
+
+    Rows and columns are grouped by their first spatial index; each distinct
+    nonzero block is named :math:`B_q` and defined below the block pattern.
+
+    >>> from symconv import ConvSpec, conv_matrix, kernel_symbols
+    >>> spec = ConvSpec((2, 2))
+    >>> print(block_matrix_latex(conv_matrix(spec, kernel_symbols(spec), (3, 3))))
+    \begin{bmatrix} B_{0} & B_{1} & 0 \\ 0 & B_{0} & B_{1} \end{bmatrix},\quad B_{0} = \begin{bmatrix} w_{0,0} & w_{0,1} & 0 \\ 0 & w_{0,0} & w_{0,1} \end{bmatrix},\ B_{1} = \begin{bmatrix} w_{1,0} & w_{1,1} & 0 \\ 0 & w_{1,0} & w_{1,1} \end{bmatrix}
+    """
+    if len(M.row_shape) != 3 or len(M.col_shape) != 3 or M.row_shape[0] != 1 or M.col_shape[0] != 1:
+        raise ValueError("block form needs a 2-D matrix with one channel on each side")
+    _, r0, r1 = M.row_shape
+    _, c0, c1 = M.col_shape
+    if max(r0, c0, r1, c1) > HARD_LIMIT:
+        raise SizeLimitError(f"block form is bounded by HARD_LIMIT={HARD_LIMIT} blocks and block size; got {M.row_shape} x {M.col_shape}")
+    blocks: dict[tuple[int, int], list] = {}
+    for r, c, terms in M.structure.terms_by_position():
+        blocks.setdefault((r // r1, c // c1), []).append((r % r1, c % c1, terms))
+    names: dict[tuple, str] = {}
+    grid = [["0" if zeros == "0" else r"\cdot"] * c0 for _ in range(r0)]
+    for (br, bc), content in sorted(blocks.items()):
+        key = tuple(content)
+        if key not in names:
+            names[key] = f"B_{{{len(names)}}}"
+        grid[br][bc] = names[key]
+    pattern = r"\begin{bmatrix} " + r" \\ ".join(" & ".join(row) for row in grid) + r" \end{bmatrix}"
+    definitions = []
+    for key, name in names.items():
+        cells = [["0" if zeros == "0" else r"\cdot"] * c1 for _ in range(r1)]
+        for i, j, terms in key:
+            value = sympy.Add(*(M._term_value(t, k) for t, k in terms))
+            cells[i][j] = sympy.latex(value)
+        definitions.append(f"{name} = " + r"\begin{bmatrix} " + r" \\ ".join(" & ".join(row) for row in cells) + r" \end{bmatrix}")
+    return pattern + r",\quad " + r",\ ".join(definitions)
