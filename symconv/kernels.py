@@ -9,9 +9,12 @@ from typing import Any
 import numpy as np
 import sympy
 
-from .errors import ShapeError, SpecError, SpecTypeError
+from .errors import ShapeError, SizeLimitError, SpecError, SpecTypeError
 
-__all__ = ["kernel_symbols", "as_weight"]
+__all__ = ["kernel_symbols", "as_weight", "SYMBOL_LIMIT"]
+
+SYMBOL_LIMIT = 1_000_000
+"""Largest number of weight symbols :func:`kernel_symbols` creates (settable)."""
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*\Z")
 
@@ -52,6 +55,14 @@ def kernel_symbols(spec: Any, name: str = "w") -> sympy.ImmutableDenseNDimArray:
     """
     check_name(name)
     shape = spec.weight_shape
+    size = 1
+    for n in shape:
+        size *= n
+    if size > SYMBOL_LIMIT:
+        raise SizeLimitError(
+            f"kernel_symbols would create {size} symbols for the weight shape {shape} (kernel_size "
+            f"{spec.kernel_size}), over SYMBOL_LIMIT={SYMBOL_LIMIT}; raise symconv.kernels.SYMBOL_LIMIT to allow it"
+        )
     with_channels = shape[0] * shape[1] > 1
     symbols = []
     for idx in itertools.product(*(range(n) for n in shape)):

@@ -42,6 +42,17 @@ __all__ = [
 DENSE_LIMIT = 2**24
 """Largest number of entries ``to_numpy``/``__array__`` make dense by default."""
 
+MATRIX_LIMIT = 50_000_000
+"""Largest number of candidate (position, tap) pairs a matrix builder enumerates (settable)."""
+
+
+def _check_terms(what: str, count: int) -> None:
+    if count > MATRIX_LIMIT:
+        raise SizeLimitError(
+            f"{what} would enumerate {count} (position, tap) pairs, over MATRIX_LIMIT={MATRIX_LIMIT}; use "
+            "prove_transpose_general() for a proof that covers every size, or raise symconv.matrices.MATRIX_LIMIT"
+        )
+
 STR_LIMIT = 24
 """Matrices with more rows or columns than this print as a summary."""
 
@@ -379,6 +390,7 @@ def _layer_entries(c_a: int, c_b: int, groups: int, a_shape, b_shape, k_shape, b
     """
     ndim = len(a_shape)
     per_b_group, per_a_group = c_b // groups, c_a // groups
+    _check_terms("this matrix", c_a * math.prod(a_shape) * per_b_group * math.prod(k_shape))
     mask = np.ones((1,) * (2 * ndim + 2), dtype=bool)
     for ax in range(ndim):
         a = np.arange(a_shape[ax], dtype=np.int64)[:, None]
@@ -511,6 +523,7 @@ def scatter_matrix(tspec: TransposedConvSpec, weight: Any, input_shape: Any) -> 
 
 
 def _pattern_matrix(channels: int, per_axis, out_shape, in_shape, kind: str, params) -> ConvMatrix:
+    _check_terms(f"this {kind} matrix", channels * max(math.prod(in_shape), 1))
     rows_f, cols_f = _combine(per_axis, list(zip(out_shape, in_shape)))
     ch = np.arange(channels)
     rows, cols, taps = _channel_product(ch, ch, None, rows_f, cols_f, None, (math.prod(out_shape), math.prod(in_shape), 1))

@@ -17,10 +17,21 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ShapeError
+from .errors import ShapeError, SizeLimitError
 from .spec import ConvSpec, TransposedConvSpec
 
-__all__ = ["conv", "conv_transpose"]
+__all__ = ["conv", "conv_transpose", "NUMERIC_LIMIT"]
+
+NUMERIC_LIMIT = 2**27
+"""Largest output tensor (entries) the numeric reference allocates (settable)."""
+
+
+def _check_size(shape: tuple[int, ...]) -> None:
+    size = 1
+    for n in shape:
+        size *= n
+    if size > NUMERIC_LIMIT:
+        raise SizeLimitError(f"the output tensor {shape} has {size} entries, over NUMERIC_LIMIT={NUMERIC_LIMIT}")
 
 
 def _as_array(name: str, value: Any, shape: tuple[int, ...]) -> np.ndarray:
@@ -48,6 +59,8 @@ def conv(spec: ConvSpec, weight: Any, x: Any) -> np.ndarray:
         raise ShapeError(f"x has shape {x.shape}, expected (in_channels={spec.in_channels}, *spatial) with {spec.ndim} spatial axes")
     out_shape = spec.output_shape(x.shape[1:])
     w = _as_array("weight", weight, spec.weight_shape)
+    _check_size((spec.out_channels,) + out_shape)
+    _check_size(x.shape[:1] + tuple(n + pl + pr for n, (pl, pr) in zip(x.shape[1:], spec.padding)))
     padded = _zeros((x.shape[0],) + tuple(n + pl + pr for n, (pl, pr) in zip(x.shape[1:], spec.padding)), x, w)
     padded[(slice(None),) + tuple(slice(pl, pl + n) for n, (pl, _) in zip(x.shape[1:], spec.padding))] = x
     y = _zeros((spec.out_channels,) + out_shape, x, w)
@@ -78,6 +91,7 @@ def conv_transpose(tspec: TransposedConvSpec, weight: Any, y: Any) -> np.ndarray
         max(s * (n - 1) + d * (k - 1) + 1, pl + n_t)
         for n, s, d, k, pl, n_t in zip(in_shape, tspec.stride, tspec.dilation, tspec.kernel_size, tspec.padding_left, out_shape)
     )
+    _check_size((tspec.out_channels,) + full)
     buf = _zeros((tspec.out_channels,) + full, y, w)
     g, cin_g, cout_g = tspec.groups, tspec.in_channels // tspec.groups, tspec.out_channels // tspec.groups
     for m in itertools.product(*(range(k) for k in tspec.kernel_size)):

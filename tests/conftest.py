@@ -47,3 +47,14 @@ def torch():
 def pdflatex():
     """Path of pdflatex (Debian: texlive-latex-base, texlive-latex-recommended)."""
     return require_program("pdflatex", "texlive-latex-base texlive-latex-recommended")
+
+
+try:  # hypothesis profiles: a few minutes by default, longer with SYMCONV_HYPOTHESIS_PROFILE=long
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile("default", max_examples=400, deadline=None,
+                              suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+    settings.register_profile("long", max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    settings.load_profile(os.environ.get("SYMCONV_HYPOTHESIS_PROFILE", "default"))
+except ImportError:  # pragma: no cover - hypothesis is in the test extra
+    pass
