@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import formulas, numeric
+from . import formulas, numeric, testing, translate
 from .errors import ShapeError, SizeLimitError, SpecError, SpecTypeError, SymconvError
 from .kernels import kernel_symbols
 from .latex.output import compile_pdf, write_atomic
@@ -60,6 +60,8 @@ __all__ = [
     "write_atomic",
     "compile_pdf",
     "formulas",
+    "testing",
+    "translate",
     "numeric",
     "SymconvError",
     "SpecError",

@@ -106,6 +106,30 @@ def _check_shape_int(name: str, value: Any) -> int:
     return int(value)
 
 
+def _torch_kwargs(module: Any, transposed: bool) -> dict:
+    """Read a torch.nn.Conv{N}d / ConvTranspose{N}d module's arguments (torch is never imported here)."""
+    import warnings
+
+    name = type(module).__name__
+    expected = ("ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d") if transposed else ("Conv1d", "Conv2d", "Conv3d")
+    if name not in expected:
+        raise SpecTypeError(f"module must be one of torch.nn.{', '.join(expected)}, got {name}")
+    mode = getattr(module, "padding_mode", "zeros")
+    if mode != "zeros":
+        raise SpecError(f"padding_mode={mode!r} is not modelled by symconv (only 'zeros'): the layer is not a plain "
+                        "zero-padded convolution")
+    if getattr(module, "bias", None) is not None:
+        warnings.warn(f"{name} has a bias: symconv's matrix is the linear part; the layer itself is affine "
+                      "(output = matrix @ input + bias)", stacklevel=3)
+    kwargs = dict(kernel_size=tuple(module.kernel_size), stride=tuple(module.stride), dilation=tuple(module.dilation),
+                  in_channels=module.in_channels, out_channels=module.out_channels, groups=module.groups)
+    padding = module.padding
+    kwargs["padding"] = padding if isinstance(padding, str) else tuple(padding)
+    if transposed:
+        kwargs["output_padding"] = tuple(module.output_padding)
+    return kwargs
+
+
 def _short(x: tuple[int, ...]) -> Any:
     return x[0] if len(set(x)) == 1 else x
 
@@ -199,6 +223,14 @@ class ConvSpec(_SpecBase):
         self._validate_common(_padding_pairs)
         if isinstance(padding, str):
             self._set(padding=self._padding_from_string(padding))
+
+    @classmethod
+    def from_torch(cls, module: Any) -> ConvSpec:
+        """The spec of a ``torch.nn.Conv{1,2,3}d`` module (padding_mode must be 'zeros'; a bias is noted).
+
+        torch is not imported by symconv: the module's attributes are read.
+        """
+        return cls(**_torch_kwargs(module, transposed=False))
 
     def _padding_from_string(self, mode: str) -> Pairs:
         if mode == "valid":
@@ -304,6 +336,11 @@ class TransposedConvSpec(_SpecBase):
                     f"output_padding[{ax}]={ai} must be smaller than max(stride, dilation) = max({s}, {d}) = {max(s, d)}"
                 )
         self._set(output_padding=a)
+
+    @classmethod
+    def from_torch(cls, module: Any) -> TransposedConvSpec:
+        """The spec of a ``torch.nn.ConvTranspose{1,2,3}d`` module (padding_mode 'zeros'; a bias is noted)."""
+        return cls(**_torch_kwargs(module, transposed=True))
 
     @property
     def weight_shape(self) -> tuple[int, ...]:

@@ -58,3 +58,11 @@ try:  # hypothesis profiles: a few minutes by default, longer with SYMCONV_HYPOT
     settings.load_profile(os.environ.get("SYMCONV_HYPOTHESIS_PROFILE", "default"))
 except ImportError:  # pragma: no cover - hypothesis is in the test extra
     pass
+
+
+@pytest.fixture(scope="session")
+def jax():
+    """JAX on the CPU with 64-bit floats (the `jax` extra)."""
+    module = require_module("jax", "jax")
+    module.config.update("jax_enable_x64", True)
+    return module

@@ -11,10 +11,12 @@ from symconv import (
     ConvSpec,
     TransposedConvSpec,
     conv_matrix,
-    formulas as F,
     numeric,
     prove_transpose,
     transposed_conv_matrix,
+)
+from symconv import (
+    formulas as F,
 )
 
 
