@@ -192,7 +192,11 @@ class ConvMatrix:
 
     # -- entries ----------------------------------------------------------
     def _term_value(self, tap: int, coef: int):
-        return sympy.Integer(coef) if tap == CONSTANT else coef * self._flat[tap]
+        if tap == CONSTANT:
+            return sympy.Integer(coef)
+        flat = self._flat
+        assert flat is not None, "a weighted term needs a weight"
+        return coef * flat[tap]
 
     def _value_map(self) -> dict:
         out = {}
@@ -330,11 +334,6 @@ class ConvMatrix:
 # index arithmetic shared by the builders
 
 
-def _axis_grid(n_a: int, k: int) -> tuple[np.ndarray, np.ndarray]:
-    a, m = np.meshgrid(np.arange(n_a, dtype=np.int64), np.arange(k, dtype=np.int64), indexing="ij")
-    return a.ravel(), m.ravel()
-
-
 def _combine(per_axis: Sequence[tuple[np.ndarray, ...]], sizes: Sequence[tuple[int, ...]]) -> list[np.ndarray]:
     """Cartesian product over axes of per-axis index tuples, flattened row-major.
 
@@ -356,27 +355,10 @@ def _combine(per_axis: Sequence[tuple[np.ndarray, ...]], sizes: Sequence[tuple[i
     return out
 
 
-def _channel_product(ch_rows, ch_cols, ch_taps, flat_rows, flat_cols, flat_taps, sizes):
-    """Combine channel-pair arrays with the flat spatial arrays."""
-    n_rows, n_cols, n_taps = sizes
-    rows = (np.asarray(ch_rows)[:, None] * n_rows + flat_rows[None, :]).ravel()
-    cols = (np.asarray(ch_cols)[:, None] * n_cols + flat_cols[None, :]).ravel()
-    if ch_taps is None:
-        return rows, cols, CONSTANT
-    taps = (np.asarray(ch_taps)[:, None] * n_taps + flat_taps[None, :]).ravel()
-    return rows, cols, taps
-
-
-def _group_pairs(c_rows: int, c_cols: int, groups: int):
-    """Channel pairs (row channel, column channel, weight block) of a grouped layer.
-
-    The weight block of row channel ``o`` and its ``l``-th in-group column channel is
-    ``o * (c_cols // groups) + l``; the column channel is ``group(o) * (c_cols // groups) + l``.
-    """
-    per_group_rows, per_group_cols = c_rows // groups, c_cols // groups
-    o, l = np.meshgrid(np.arange(c_rows), np.arange(per_group_cols), indexing="ij")
-    o, l = o.ravel(), l.ravel()
-    return o, (o // per_group_rows) * per_group_cols + l, o * per_group_cols + l
+def _channel_product(channels: int, flat_rows, flat_cols, n_rows: int, n_cols: int):
+    """The same spatial 0/1 pattern in every channel (block diagonal)."""
+    ch = np.arange(channels)[:, None]
+    return (ch * n_rows + flat_rows[None, :]).ravel(), (ch * n_cols + flat_cols[None, :]).ravel()
 
 
 def _layer_entries(c_a: int, c_b: int, groups: int, a_shape, b_shape, k_shape, b_index):
@@ -525,11 +507,10 @@ def scatter_matrix(tspec: TransposedConvSpec, weight: Any, input_shape: Any) -> 
 def _pattern_matrix(channels: int, per_axis, out_shape, in_shape, kind: str, params) -> ConvMatrix:
     _check_terms(f"this {kind} matrix", channels * max(math.prod(in_shape), 1))
     rows_f, cols_f = _combine(per_axis, list(zip(out_shape, in_shape)))
-    ch = np.arange(channels)
-    rows, cols, taps = _channel_product(ch, ch, None, rows_f, cols_f, None, (math.prod(out_shape), math.prod(in_shape), 1))
+    rows, cols = _channel_product(channels, rows_f, cols_f, math.prod(out_shape), math.prod(in_shape))
     shape = (channels * math.prod(out_shape), channels * math.prod(in_shape))
     return ConvMatrix(
-        Structure.build(shape, rows, cols, taps), None,
+        Structure.build(shape, rows, cols, CONSTANT), None,
         (channels,) + tuple(out_shape), (channels,) + tuple(in_shape), (kind, params, tuple(in_shape)),
     )
 

@@ -127,11 +127,12 @@ def _spot_chain(step: Step, left: Any, right: Any, instances: list[dict]) -> Ste
         gather = _gather_reference(inst) if "gather" in (left, right) else None
         for j in range(ref.size):
             env = _env(inst, j)
-            values = []
+            values: list[Any] = []
             for expr, f in ((left, fl), (right, fr)):
                 if expr == "reference":
                     values.append(int(ref[j]))
                 elif expr == "gather":
+                    assert gather is not None
                     values.append(int(gather[j]) if j < gather.size else None)
                 else:
                     values.append(f(env))

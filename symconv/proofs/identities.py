@@ -145,7 +145,7 @@ _O, _OT = sequence("o"), sequence("o'", "o'")
 _PT, _A, _IS = sequence("p'", "p'"), sequence("a"), sequence("stretched", r"\tilde{i}'")
 
 
-def _relations() -> list[tuple[Any, str, Any, Any, Any, str]]:
+def _relations() -> list[tuple[Any, ...]]:
     """(number, setting, what is computed, its value by symconv's formulas, the guide's formula, why)."""
     k_odd = 2 * N_ + 1
     A_ = sympy.Symbol("a", integer=True, nonnegative=True)
@@ -161,7 +161,7 @@ def _relations() -> list[tuple[Any, str, Any, Any, Any, str]]:
          "output size covers it"),
         (15, "dilation d", (I_, K_, S_, P_, D_), sympy.floor((I_ + 2 * P_ - K_ - (K_ - 1) * (D_ - 1)) / S_) + 1, ""),
     ]
-    out = [(num, setting, _O(*args), _o(*args), guide, why) for num, setting, args, guide, why in rows]
+    out: list[tuple[Any, ...]] = [(num, setting, _O(*args), _o(*args), guide, why) for num, setting, args, guide, why in rows]
     out += [
         ("8", "transpose of s = 1, p = 0: the equivalent convolution has k' = k, s' = 1, p' = k - 1",
          _PT(K_, 0), F.gather_padding_left(K_, 0, 1), K_ - 1, ""),

@@ -60,7 +60,9 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
     """
     shape = _spatial(tspec).check_input_shape(input_shape)
     counts = overlap_counts(tspec, shape)
-    steps, uniform, periods = [], [], []
+    steps: list[Step] = []
+    uniform: list[bool | None] = []
+    periods: list[list[int]] = []
     per_axis = []
     for ax, n_in in enumerate(shape):
         k, s, d, p_l = tspec.kernel_size[ax], tspec.stride[ax], tspec.dilation[ax], tspec.padding_left[ax]
