@@ -160,12 +160,12 @@ class ConvMatrix:
         b = other._symbol_taps()
         if b is None:
             return None
-        ids: dict = {}
-        for sym in list(a.values()) + list(b.values()):
-            ids.setdefault(sym, len(ids))
-        map_a = np.array([ids[a[i]] for i in range(len(a))], dtype=np.int64)
-        map_b = np.array([ids[b[i]] for i in range(len(b))], dtype=np.int64)
-        return self._structure.retap(map_a), other._structure.retap(map_b)
+        # rename other's taps into self's tap space (symbols only in other get new ids)
+        ids = {sym: i for i, sym in a.items()}
+        mapping = np.empty(len(b), dtype=np.int64)
+        for i, sym in b.items():
+            mapping[i] = ids.setdefault(sym, len(ids))
+        return self._structure, other._structure.retap(mapping)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ConvMatrix):
@@ -366,43 +366,46 @@ def _layer_entries(c_a: int, c_b: int, groups: int, a_shape, b_shape, k_shape, b
 
     ``b_index(ax, a, m)`` gives the axis-``ax`` position on side b paired with
     position ``a`` through tap ``m`` (arrays broadcast).  Pairs outside
-    ``0 <= b < b_shape`` are dropped.  Returns flat (a, b, tap) indices in the
-    enumeration order, which is row-major on side a and, within one a, increasing
-    on side b whenever ``b_index`` increases with ``m``.
+    ``0 <= b < b_shape`` are dropped.  Returns flat (a, b, tap) index arrays in
+    the enumeration order: row-major on side a and, within one a, increasing on
+    side b whenever ``b_index`` increases with ``m`` (then the arrays are
+    canonical with side a as rows).  Every array is made by broadcasting small
+    per-axis tables over the grid, so the cost is a few passes over the entries.
     """
     ndim = len(a_shape)
-    per_b_group, per_a_group = c_b // groups, c_a // groups
-    _check_terms("this matrix", c_a * math.prod(a_shape) * per_b_group * math.prod(k_shape))
-    mask = np.ones((1,) * (2 * ndim + 2), dtype=bool)
+    per_b, per_a = c_b // groups, c_a // groups
+    _check_terms("this matrix", c_a * math.prod(a_shape) * per_b * math.prod(k_shape))
+    rank = 2 * ndim + 2
+
+    def at(values, dims):  # place a small array on the given grid dimensions
+        shape = [1] * rank
+        for dim, size in zip(dims, np.shape(values)):
+            shape[dim] = size
+        return np.reshape(values, shape)
+
+    ca = np.arange(c_a, dtype=np.int64)
+    cbl = np.arange(per_b, dtype=np.int64)
+    a_flat = at(ca * math.prod(a_shape), (0,))
+    b_flat = at(((ca[:, None] // per_a) * per_b + cbl[None, :]) * math.prod(b_shape), (0, 1 + ndim))
+    m_flat = at((ca[:, None] * per_b + cbl[None, :]) * math.prod(k_shape), (0, 1 + ndim))
+    mask = None
     for ax in range(ndim):
-        a = np.arange(a_shape[ax], dtype=np.int64)[:, None]
-        m = np.arange(k_shape[ax], dtype=np.int64)[None, :]
-        b = np.broadcast_to(b_index(ax, a, m), (a_shape[ax], k_shape[ax]))
+        a = np.arange(a_shape[ax], dtype=np.int64)
+        m = np.arange(k_shape[ax], dtype=np.int64)
+        b = np.broadcast_to(b_index(ax, a[:, None], m[None, :]), (a_shape[ax], k_shape[ax]))
+        a_stride, b_stride, m_stride = (math.prod(shape[ax + 1:]) for shape in (a_shape, b_shape, k_shape))
+        a_flat = a_flat + at(a * a_stride, (1 + ax,))
+        b_flat = b_flat + at(b * b_stride, (1 + ax, 2 + ndim + ax))
+        m_flat = m_flat + at(m * m_stride, (2 + ndim + ax,))
         valid = (b >= 0) & (b < b_shape[ax])
-        shape = [1] * (2 * ndim + 2)
-        shape[1 + ax], shape[2 + ndim + ax] = a_shape[ax], k_shape[ax]
-        mask = mask & valid.reshape(shape)
-    if c_a == 1 and per_b_group == 1:  # one channel pair: no channel axes to enumerate
-        idx = np.nonzero(mask.reshape(tuple(a_shape) + tuple(k_shape)))
-        a_idx, m_idx = idx[:ndim], idx[ndim:]
-        zero = np.zeros(1, dtype=np.int64)
-        ca, cbl = zero, zero
-    else:
-        full = (c_a,) + tuple(a_shape) + (per_b_group,) + tuple(k_shape)
-        idx = np.nonzero(np.broadcast_to(mask, full))
-        ca, cbl = idx[0], idx[1 + ndim]
-        a_idx, m_idx = idx[1:1 + ndim], idx[2 + ndim:]
-    flat_a = np.ravel_multi_index(a_idx, a_shape)
-    flat_b = np.ravel_multi_index(tuple(b_index(ax, a_idx[ax], m_idx[ax]) for ax in range(ndim)), b_shape)
-    flat_m = np.ravel_multi_index(m_idx, k_shape)
-    if c_a == 1 and per_b_group == 1:
-        return flat_a, flat_b, flat_m
-    cb = (ca // per_a_group) * per_b_group + cbl
-    block = ca * per_b_group + cbl
-    a_all = ca * math.prod(a_shape) + flat_a
-    b_all = cb * math.prod(b_shape) + flat_b
-    taps = block * math.prod(k_shape) + flat_m
-    return a_all, b_all, taps
+        if not valid.all():
+            mask = at(valid, (1 + ax, 2 + ndim + ax)) if mask is None else mask & at(valid, (1 + ax, 2 + ndim + ax))
+    full = (c_a,) + tuple(a_shape) + (per_b,) + tuple(k_shape)
+    arrays = [np.broadcast_to(x, full) for x in (a_flat, b_flat, m_flat)]
+    if mask is None:
+        return tuple(x.ravel() for x in arrays)
+    keep = np.broadcast_to(mask, full)
+    return tuple(x[keep] for x in arrays)
 
 
 def conv_matrix(spec: ConvSpec, weight: Any, input_shape: Any) -> ConvMatrix:
@@ -434,7 +437,7 @@ def conv_matrix(spec: ConvSpec, weight: Any, input_shape: Any) -> ConvMatrix:
     )
     shape = (spec.out_channels * math.prod(out_shape), spec.in_channels * math.prod(in_shape))
     return ConvMatrix(
-        Structure.build(shape, rows, cols, taps), w,
+        Structure.canonical(shape, rows, cols, taps), w,
         (spec.out_channels,) + out_shape, (spec.in_channels,) + in_shape, ("conv", spec, in_shape),
     )
 
@@ -474,7 +477,7 @@ def transposed_conv_matrix(tspec: TransposedConvSpec, weight: Any, input_shape: 
     )
     shape = (tspec.out_channels * math.prod(out_shape), tspec.in_channels * math.prod(in_shape))
     return ConvMatrix(
-        Structure.build(shape, rows, cols, taps), w,
+        Structure.canonical(shape, rows, cols, taps, order="col"), w,
         (tspec.out_channels,) + out_shape, (tspec.in_channels,) + in_shape, ("transposed", tspec, in_shape),
     )
 
@@ -499,7 +502,7 @@ def scatter_matrix(tspec: TransposedConvSpec, weight: Any, input_shape: Any) -> 
     )
     shape = (tspec.out_channels * math.prod(out_shape), tspec.in_channels * math.prod(in_shape))
     return ConvMatrix(
-        Structure.build(shape, rows, cols, taps), w,
+        Structure.canonical(shape, rows, cols, taps, order="col"), w,
         (tspec.out_channels,) + out_shape, (tspec.in_channels,) + in_shape, ("scatter", tspec, in_shape),
     )
 

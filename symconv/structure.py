@@ -10,6 +10,7 @@ canonical structures are equal, so comparisons run at numpy speed.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,13 +27,19 @@ _I64 = np.int64
 
 @dataclass(frozen=True, eq=False)
 class Structure:
-    """Canonical (row, column, tap, coefficient) arrays of a sparse matrix."""
+    """Canonical (row, column, tap, coefficient) arrays of a sparse matrix.
+
+    ``order`` is ``"row"`` (sorted by row, column, tap) or ``"col"`` (sorted by
+    column, row, tap); transposing flips it without sorting, and two structures
+    are compared in one order (converting one of them only when they differ).
+    """
 
     shape: tuple[int, int]
     rows: np.ndarray
     cols: np.ndarray
     taps: np.ndarray
     coefs: np.ndarray
+    order: str = "row"
 
     @classmethod
     def build(cls, shape, rows, cols, taps, coefs=None) -> Structure:
@@ -73,15 +80,41 @@ class Structure:
             rows, cols, taps, coefs = rows[first][keep], cols[first][keep], taps[first][keep], summed[keep]
         return cls(shape, rows, cols, taps, np.ascontiguousarray(coefs))
 
+    @classmethod
+    def canonical(cls, shape, rows, cols, taps, order: str = "row") -> Structure:
+        """Wrap arrays that a builder produced in canonical order, with coefficients 1, without re-sorting.
+
+        Soundness does not depend on the builder: equal structures are equal
+        matrices whatever their order; a builder that broke the order could only
+        make an equality fail, never hold falsely.  Products re-check the order
+        of the factor they search.
+        """
+        rows = np.ascontiguousarray(rows, dtype=_I64)
+        ones = np.broadcast_to(np.int64(1), rows.shape)  # read-only, no memory
+        return cls((int(shape[0]), int(shape[1])), rows, np.ascontiguousarray(cols, dtype=_I64),
+                   np.ascontiguousarray(taps, dtype=_I64), ones, order)
+
+    @functools.cached_property
+    def row_major(self) -> Structure:
+        """This structure in row order (itself when it already is)."""
+        if self.order == "row":
+            return self
+        return Structure.build(self.shape, self.rows, self.cols, self.taps, self.coefs)
+
     @property
     def size(self) -> int:
         """Number of stored terms."""
         return int(self.rows.size)
 
-    @property
+    @functools.cached_property
     def is_pattern(self) -> bool:
         """True when no term carries a weight (a 0/1 or integer matrix)."""
         return bool(np.all(self.taps == CONSTANT))
+
+    @functools.cached_property
+    def unit(self) -> bool:
+        """True when every coefficient is 1."""
+        return bool(np.all(self.coefs == 1))
 
     def nnz(self) -> int:
         """Number of distinct (row, column) positions holding a term."""
@@ -90,7 +123,9 @@ class Structure:
         return 1 + int(np.count_nonzero((self.rows[1:] != self.rows[:-1]) | (self.cols[1:] != self.cols[:-1])))
 
     def transpose(self) -> Structure:
-        return Structure.build(self.shape[::-1], self.cols, self.rows, self.taps, self.coefs)
+        """Swap rows and columns; the order flips, nothing is sorted."""
+        flipped = "col" if self.order == "row" else "row"
+        return Structure(self.shape[::-1], self.cols, self.rows, self.taps, self.coefs, flipped)
 
     def __add__(self, other: Structure) -> Structure:
         if self.shape != other.shape:
@@ -107,6 +142,8 @@ class Structure:
             raise ShapeError(f"cannot multiply matrices of shapes {self.shape} and {other.shape}")
         if not (self.is_pattern or other.is_pattern):
             raise ShapeError("a product needs one factor without weights (a 0/1 or integer matrix)")
+        other = other.row_major
+        shape = (self.shape[0], other.shape[1])
         if other.size and bool(np.all(other.rows[1:] > other.rows[:-1])):
             # at most one term per inner index: join through a dense lookup table
             lookup = np.full(other.shape[0], -1, dtype=_I64)
@@ -114,11 +151,16 @@ class Structure:
             hit = lookup[self.cols]
             keep = hit >= 0
             right = hit[keep]
-            taps = np.maximum(self.taps[keep], other.taps[right])
-            return Structure.build(
-                (self.shape[0], other.shape[1]), self.rows[keep], other.cols[right], taps,
-                self.coefs[keep] * other.coefs[right],
-            )
+            cols = other.cols[right]
+            if other.is_pattern and other.unit:
+                taps, coefs = self.taps[keep], self.coefs[keep]
+            else:
+                taps = np.maximum(self.taps[keep], other.taps[right])
+                coefs = self.coefs[keep] * other.coefs[right]
+            if bool(np.all(other.cols[1:] > other.cols[:-1])):
+                # an order-preserving injection keeps self's canonical order: no sort
+                return Structure(shape, self.rows[keep], cols, taps, coefs, self.order)
+            return Structure.build(shape, self.rows[keep], cols, taps, coefs)
         # other is canonical, hence sorted by row: find each inner index's run.
         start = np.searchsorted(other.rows, self.cols, side="left")
         stop = np.searchsorted(other.rows, self.cols, side="right")
@@ -136,10 +178,15 @@ class Structure:
     def retap(self, mapping: np.ndarray) -> Structure:
         """Rename taps: ``tap -> mapping[tap]`` (constants stay constants)."""
         mapping = np.asarray(mapping, dtype=_I64)
-        taps = np.where(self.taps == CONSTANT, CONSTANT, mapping[np.maximum(self.taps, 0)])
+        taps = mapping[self.taps] if not self.is_pattern and bool(np.all(self.taps >= 0)) else np.where(
+            self.taps == CONSTANT, CONSTANT, mapping[np.maximum(self.taps, 0)])
+        if self.nnz() == self.size:  # one term per position: renaming taps keeps the canonical order
+            return Structure(self.shape, self.rows, self.cols, taps, self.coefs, self.order)
         return Structure.build(self.shape, self.rows, self.cols, taps, self.coefs)
 
     def equals(self, other: Structure) -> bool:
+        if self.order != other.order:
+            return self.row_major.equals(other.row_major)
         return (
             self.shape == other.shape
             and self.size == other.size
@@ -173,7 +220,8 @@ class Structure:
 
     def terms_at(self, row: int, col: int) -> list[tuple[int, int]]:
         """The (tap, coef) terms at one position."""
-        key = self.rows * self.shape[1] + self.cols
-        lo = np.searchsorted(key, row * self.shape[1] + col, side="left")
-        hi = np.searchsorted(key, row * self.shape[1] + col, side="right")
-        return list(zip(self.taps[lo:hi].tolist(), self.coefs[lo:hi].tolist()))
+        s = self.row_major
+        key = s.rows * s.shape[1] + s.cols
+        lo = np.searchsorted(key, row * s.shape[1] + col, side="left")
+        hi = np.searchsorted(key, row * s.shape[1] + col, side="right")
+        return list(zip(s.taps[lo:hi].tolist(), s.coefs[lo:hi].tolist()))
