@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import formulas, numeric, testing, translate
+from . import formulas, numeric
 from .errors import ShapeError, SizeLimitError, SpecError, SpecTypeError, SymconvError
 from .kernels import kernel_symbols
 from .latex.output import compile_pdf, write_atomic
@@ -31,6 +31,15 @@ from .spec import ConvSpec, GatherView, TransposedConvSpec
 from .weights import flip_kernel, swap_channel_groups, transposed_to_conv_weight
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """Import ``symconv.testing`` and ``symconv.translate`` on first use (they are not needed to prove)."""
+    if name in ("testing", "translate", "cli"):
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "ConvSpec",
