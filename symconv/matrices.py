@@ -464,22 +464,10 @@ def transposed_conv_matrix(tspec: TransposedConvSpec, weight: Any, input_shape: 
     ⎢          ⎥
     ⎣0   0   w₁⎦
     """
-    if not isinstance(tspec, TransposedConvSpec):
-        raise SpecTypeError(f"tspec must be a TransposedConvSpec, got {type(tspec).__name__}")
-    w = as_weight(tspec, weight)
-    in_shape = tspec.check_input_shape(input_shape)
-    out_shape = tspec.output_shape(in_shape)
     s_, p_, d_ = tspec.stride, tspec.padding_left, tspec.dilation
     # input (ci, i) writes output (co, j = s i + d m - p_l) through w[ci, co_l, m]
-    cols, rows, taps = _layer_entries(
-        tspec.in_channels, tspec.out_channels, tspec.groups, in_shape, out_shape, tspec.kernel_size,
-        lambda ax, i, m: F.tap_position(i, m, s_[ax], p_[ax], d_[ax]),
-    )
-    shape = (tspec.out_channels * math.prod(out_shape), tspec.in_channels * math.prod(in_shape))
-    return ConvMatrix(
-        Structure.canonical(shape, rows, cols, taps, order="col"), w,
-        (tspec.out_channels,) + out_shape, (tspec.in_channels,) + in_shape, ("transposed", tspec, in_shape),
-    )
+    return _from_inputs(tspec, weight, input_shape, "transposed",
+                        lambda in_shape: lambda ax, i, m: F.tap_position(i, m, s_[ax], p_[ax], d_[ax]))
 
 
 def scatter_matrix(tspec: TransposedConvSpec, weight: Any, input_shape: Any) -> ConvMatrix:
@@ -490,20 +478,32 @@ def scatter_matrix(tspec: TransposedConvSpec, weight: Any, input_shape: Any) -> 
     the stamp is clipped to the output.  Column ``(ci, i)`` of the result is
     that stamp, and the matrix is the sum of all of them.
     """
+    # the stamp of input i: the kernel dilated by d (tap m at d*m), shifted to offset s*i - p_l
+    support = [F.tap_position(0, np.arange(k), 1, 0, d) for k, d in zip(tspec.kernel_size, tspec.dilation)]
+
+    def stamps(in_shape):
+        offsets = [F.tap_position(np.arange(n), 0, s, pl, 1) for n, s, pl in zip(in_shape, tspec.stride, tspec.padding_left)]
+        return lambda ax, i, m: offsets[ax][i] + support[ax][m]
+
+    return _from_inputs(tspec, weight, input_shape, "scatter", stamps)
+
+
+def _from_inputs(tspec: TransposedConvSpec, weight: Any, input_shape: Any, kind: str, positions) -> ConvMatrix:
+    """A transposed layer's matrix enumerated input by input: column (ci, i) lists where input i lands.
+
+    ``positions(in_shape)`` returns ``b_index(ax, i, m)``, the output position of input ``i`` through tap ``m``.
+    """
+    if not isinstance(tspec, TransposedConvSpec):
+        raise SpecTypeError(f"tspec must be a TransposedConvSpec, got {type(tspec).__name__}")
     w = as_weight(tspec, weight)
     in_shape = tspec.check_input_shape(input_shape)
     out_shape = tspec.output_shape(in_shape)
-    # the stamp of input i: the kernel dilated by d (tap m at d*m), shifted to offset s*i - p_l
-    support = [F.tap_position(0, np.arange(k), 1, 0, d) for k, d in zip(tspec.kernel_size, tspec.dilation)]
-    offsets = [F.tap_position(np.arange(n), 0, s, pl, 1) for n, s, pl in zip(in_shape, tspec.stride, tspec.padding_left)]
-    cols, rows, taps = _layer_entries(
-        tspec.in_channels, tspec.out_channels, tspec.groups, in_shape, out_shape, tspec.kernel_size,
-        lambda ax, i, m: offsets[ax][i] + support[ax][m],
-    )
+    cols, rows, taps = _layer_entries(tspec.in_channels, tspec.out_channels, tspec.groups, in_shape, out_shape,
+                                      tspec.kernel_size, positions(in_shape))
     shape = (tspec.out_channels * math.prod(out_shape), tspec.in_channels * math.prod(in_shape))
     return ConvMatrix(
         Structure.canonical(shape, rows, cols, taps, order="col"), w,
-        (tspec.out_channels,) + out_shape, (tspec.in_channels,) + in_shape, ("scatter", tspec, in_shape),
+        (tspec.out_channels,) + out_shape, (tspec.in_channels,) + in_shape, (kind, tspec, in_shape),
     )
 
 
