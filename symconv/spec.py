@@ -173,6 +173,20 @@ class _SpecBase:
     def _name(self, base: str) -> str:
         return f"{base}{self.ndim}d" if self.ndim <= 3 else f"{base}(ndim={self.ndim})"
 
+    def __str__(self) -> str:
+        transposed = hasattr(self, "output_padding")
+        extra = f", output_padding={_short(self.output_padding)}" if transposed else ""  # type: ignore[attr-defined]
+        return (
+            f"{self._name('ConvTranspose' if transposed else 'Conv')}({self.in_channels}, {self.out_channels}, "
+            f"kernel_size={_short(self.kernel_size)}, stride={_short(self.stride)}, padding={self._padding_text()}"
+            f"{extra}, dilation={_short(self.dilation)}, groups={self.groups})"
+        )
+
+    def _repr_latex_(self) -> str:
+        from .latex.printing import spec_latex
+
+        return f"$\\displaystyle {spec_latex(self)}$"
+
     def _padding_text(self) -> Any:
         if all(left == right for left, right in self.padding):
             return _short(self.padding_left)
@@ -281,17 +295,6 @@ class ConvSpec(_SpecBase):
             in_channels=self.out_channels, out_channels=self.in_channels, groups=self.groups,
         )
 
-    def __str__(self) -> str:
-        return (
-            f"{self._name('Conv')}({self.in_channels}, {self.out_channels}, kernel_size={_short(self.kernel_size)}, "
-            f"stride={_short(self.stride)}, padding={self._padding_text()}, "
-            f"dilation={_short(self.dilation)}, groups={self.groups})"
-        )
-
-    def _repr_latex_(self) -> str:
-        from .latex.printing import spec_latex
-
-        return f"$\\displaystyle {spec_latex(self)}$"
 
 
 @dataclass(frozen=True)
@@ -385,19 +388,6 @@ class TransposedConvSpec(_SpecBase):
             in_channels=self.in_channels, out_channels=self.out_channels, groups=self.groups,
         )
         return GatherView(self, self.stride, pads, conv)
-
-    def __str__(self) -> str:
-        return (
-            f"{self._name('ConvTranspose')}({self.in_channels}, {self.out_channels}, "
-            f"kernel_size={_short(self.kernel_size)}, stride={_short(self.stride)}, "
-            f"padding={self._padding_text()}, output_padding={_short(self.output_padding)}, "
-            f"dilation={_short(self.dilation)}, groups={self.groups})"
-        )
-
-    def _repr_latex_(self) -> str:
-        from .latex.printing import spec_latex
-
-        return f"$\\displaystyle {spec_latex(self)}$"
 
 
 @dataclass(frozen=True)
