@@ -324,6 +324,10 @@ class ConvMatrix:
             return repr(self)
         return sympy.pretty(self.to_sympy().as_immutable(), use_unicode=True, wrap_line=False)
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's pretty printer shows the matrix (or a summary when large)."""
+        printer.text(str(self))
+
     def _repr_latex_(self) -> str:
         from .latex.printing import matrix_latex
 

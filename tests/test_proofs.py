@@ -180,6 +180,17 @@ def test_proof_prints_readably():
     assert "yhat[(-d*m + j + p_l)/s]" in general and "wflip[m']" in general
     assert sympy.pretty(prove_transpose_general(spot_checks=3).steps[4].rhs)
 
+    class Printer:
+        def __init__(self):
+            self.out = ""
+
+        def text(self, value):
+            self.out += value
+
+    printer = Printer()
+    proof._repr_pretty_(printer, False)
+    assert printer.out == text
+
 
 # -- identities -------------------------------------------------------------------------------
 

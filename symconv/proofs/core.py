@@ -130,6 +130,10 @@ class Proof:
             lines.append(f"  {self.failure}")
         return "\n".join(lines)
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's pretty printer shows the readable form."""
+        printer.text(str(self))
+
     def _repr_latex_(self) -> str:
         from ..latex.documents import proof_fragment
 
