@@ -26,6 +26,9 @@ def test_prove_writes_file(tmp_path, capsys):
     text = target.read_text()
     assert "Conv2d" in text and "first differing" not in text
     assert [p.name for p in tmp_path.iterdir()] == ["proof.tex"]
+    plain = tmp_path / "plain.txt"
+    plain.write_text("")
+    assert target.stat().st_mode & 0o777 == plain.stat().st_mode & 0o777  # as open() would create it
 
 
 def test_prove_transposed_and_general(tmp_path, capsys):
