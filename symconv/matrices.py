@@ -116,9 +116,9 @@ class ConvMatrix:
         return ConvMatrix(self._structure.transpose(), self.weight, self.col_shape, self.row_shape)
 
     def coo(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Copies of the (row, column, tap, coefficient) arrays; tap -1 means no weight."""
+        """Copies of the (row, column, tap, coefficient) arrays (int64); tap -1 means no weight."""
         s = self._structure
-        return s.rows.copy(), s.cols.copy(), s.taps.copy(), s.coefs.copy()
+        return tuple(np.array(x, dtype=np.int64) for x in (s.rows, s.cols, s.taps, s.coefs))  # type: ignore[return-value]
 
     # -- algebra ----------------------------------------------------------
     def __matmul__(self, other: ConvMatrix) -> ConvMatrix:
@@ -380,6 +380,9 @@ def _layer_entries(c_a: int, c_b: int, groups: int, a_shape, b_shape, k_shape, b
     per_b, per_a = c_b // groups, c_a // groups
     _check_terms("this matrix", c_a * math.prod(a_shape) * per_b * math.prod(k_shape))
     rank = 2 * ndim + 2
+    # 32-bit indices halve the memory traffic when every flat index fits
+    big = max(c_a * math.prod(a_shape), c_b * math.prod(b_shape), c_a * per_b * math.prod(k_shape))
+    itype = np.int32 if big < 2**31 - 1 else np.int64
 
     def at(values, dims):  # place a small array on the given grid dimensions
         shape = [1] * rank
@@ -387,16 +390,16 @@ def _layer_entries(c_a: int, c_b: int, groups: int, a_shape, b_shape, k_shape, b
             shape[dim] = size
         return np.reshape(values, shape)
 
-    ca = np.arange(c_a, dtype=np.int64)
-    cbl = np.arange(per_b, dtype=np.int64)
+    ca = np.arange(c_a, dtype=itype)
+    cbl = np.arange(per_b, dtype=itype)
     a_flat = at(ca * math.prod(a_shape), (0,))
     b_flat = at(((ca[:, None] // per_a) * per_b + cbl[None, :]) * math.prod(b_shape), (0, 1 + ndim))
     m_flat = at((ca[:, None] * per_b + cbl[None, :]) * math.prod(k_shape), (0, 1 + ndim))
     mask = None
     for ax in range(ndim):
-        a = np.arange(a_shape[ax], dtype=np.int64)
-        m = np.arange(k_shape[ax], dtype=np.int64)
-        b = np.broadcast_to(b_index(ax, a[:, None], m[None, :]), (a_shape[ax], k_shape[ax]))
+        a = np.arange(a_shape[ax], dtype=itype)
+        m = np.arange(k_shape[ax], dtype=itype)
+        b = np.broadcast_to(np.asarray(b_index(ax, a[:, None], m[None, :]), dtype=itype), (a_shape[ax], k_shape[ax]))
         a_stride, b_stride, m_stride = (math.prod(shape[ax + 1:]) for shape in (a_shape, b_shape, k_shape))
         a_flat = a_flat + at(a * a_stride, (1 + ax,))
         b_flat = b_flat + at(b * b_stride, (1 + ax, 2 + ndim + ax))

@@ -25,6 +25,17 @@ CONSTANT = -1
 _I64 = np.int64
 
 
+def _index(values) -> np.ndarray:
+    """An index array as int32 or int64 (builders use int32 when every index fits)."""
+    arr = np.asarray(values)
+    return arr if arr.dtype in (np.int32, np.int64) else arr.astype(_I64)
+
+
+def _wide(values: np.ndarray) -> np.ndarray:
+    """The array as int64, for arithmetic whose results may exceed int32."""
+    return values if values.dtype == _I64 else values.astype(_I64)
+
+
 @dataclass(frozen=True, eq=False)
 class Structure:
     """Canonical (row, column, tap, coefficient) arrays of a sparse matrix.
@@ -89,17 +100,18 @@ class Structure:
         make an equality fail, never hold falsely.  Products re-check the order
         of the factor they search.
         """
-        rows = np.ascontiguousarray(rows, dtype=_I64)
-        ones = np.broadcast_to(np.int64(1), rows.shape)  # read-only, no memory
-        return cls((int(shape[0]), int(shape[1])), rows, np.ascontiguousarray(cols, dtype=_I64),
-                   np.ascontiguousarray(taps, dtype=_I64), ones, order)
+        ones = np.broadcast_to(np.int64(1), np.shape(rows))  # read-only, no memory
+        return cls((int(shape[0]), int(shape[1])), _index(rows), _index(cols), _index(taps), ones, order)
 
     @functools.cached_property
     def row_major(self) -> Structure:
         """This structure in row order (itself when it already is)."""
         if self.order == "row":
             return self
-        return Structure.build(self.shape, self.rows, self.cols, self.taps, self.coefs)
+        # canonical in column order: a stable sort by (row, column) is a pure permutation (no duplicates to merge)
+        order = np.argsort(_wide(self.rows) * self.shape[1] + self.cols, kind="stable")
+        coefs = self.coefs if self.unit and self.coefs.strides == (0,) else self.coefs[order]
+        return Structure(self.shape, self.rows[order], self.cols[order], self.taps[order], coefs, "row")
 
     @property
     def size(self) -> int:
@@ -153,7 +165,8 @@ class Structure:
             right = hit[keep]
             cols = other.cols[right]
             if other.is_pattern and other.unit:
-                taps, coefs = self.taps[keep], self.coefs[keep]
+                taps = self.taps[keep]
+                coefs = np.broadcast_to(np.int64(1), taps.shape) if self.unit else self.coefs[keep]
             else:
                 taps = np.maximum(self.taps[keep], other.taps[right])
                 coefs = self.coefs[keep] * other.coefs[right]
@@ -221,7 +234,7 @@ class Structure:
     def terms_at(self, row: int, col: int) -> list[tuple[int, int]]:
         """The (tap, coef) terms at one position."""
         s = self.row_major
-        key = s.rows * s.shape[1] + s.cols
+        key = _wide(s.rows) * s.shape[1] + s.cols
         lo = np.searchsorted(key, row * s.shape[1] + col, side="left")
         hi = np.searchsorted(key, row * s.shape[1] + col, side="right")
         return list(zip(s.taps[lo:hi].tolist(), s.coefs[lo:hi].tolist()))

@@ -173,3 +173,18 @@ def test_matvec_symbolic():
     x = sympy.symbols("x0:3")
     y = conv_matrix(spec, w, (3,)).matvec(np.array(x, dtype=object))
     assert sympy.expand(y[0, 1] - (w[0, 0, 0] * x[1] + w[0, 0, 1] * x[2])) == 0
+
+
+def test_wide_keys_with_32_bit_indices():
+    """Builders store int32 indices when they fit; keys like row * n_cols + col must not overflow."""
+    spec = ConvSpec(3, stride=2, padding=1)
+    w = kernel_symbols(spec)
+    n = 100_000  # rows * n_cols exceeds 2**31
+    M = conv_matrix(spec, w, (n,))
+    t = spec.transpose((n,))
+    T = transposed_conv_matrix(t, w, M.row_shape[1:])
+    assert T == M.T and T.structure.row_major.equals(M.T.structure)
+    assert T[n - 1, M.shape[0] - 1] == w[0, 0, 1] and M[M.shape[0] - 1, n - 2] == w[0, 0, 0]
+    rows = T.structure.row_major.rows
+    assert bool(np.all(np.diff(rows.astype(np.int64)) >= 0))
+    assert all(a.dtype == np.int64 for a in M.coo())

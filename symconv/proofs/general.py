@@ -303,9 +303,10 @@ def _kron(structs: list[Structure], n_taps: list[int]) -> Structure:
     out = structs[0]
     taps_so_far = n_taps[0]
     for nxt, kt in zip(structs[1:], n_taps[1:]):
-        rows = (out.rows[:, None] * nxt.shape[0] + nxt.rows[None, :]).ravel()
-        cols = (out.cols[:, None] * nxt.shape[1] + nxt.cols[None, :]).ravel()
-        taps = (out.taps[:, None] * kt + nxt.taps[None, :]).ravel()
+        wide = [np.asarray(x, dtype=np.int64) for x in (out.rows, out.cols, out.taps)]
+        rows = (wide[0][:, None] * nxt.shape[0] + nxt.rows[None, :]).ravel()
+        cols = (wide[1][:, None] * nxt.shape[1] + nxt.cols[None, :]).ravel()
+        taps = (wide[2][:, None] * kt + nxt.taps[None, :]).ravel()
         out = Structure.build((out.shape[0] * nxt.shape[0], out.shape[1] * nxt.shape[1]), rows, cols, taps)
         taps_so_far *= kt
     return out
