@@ -184,7 +184,7 @@ def test_wide_keys_with_32_bit_indices():
     t = spec.transpose((n,))
     T = transposed_conv_matrix(t, w, M.row_shape[1:])
     assert T == M.T and T.structure.row_major.equals(M.T.structure)
-    assert T[n - 1, M.shape[0] - 1] == w[0, 0, 1] and M[M.shape[0] - 1, n - 2] == w[0, 0, 0]
+    assert T[n - 1, M.shape[0] - 1] == w[0, 0, 2] and M[M.shape[0] - 1, n - 2] == w[0, 0, 1]
     rows = T.structure.row_major.rows
     assert bool(np.all(np.diff(rows.astype(np.int64)) >= 0))
     assert all(a.dtype == np.int64 for a in M.coo())
