@@ -152,14 +152,15 @@ class Structure:
         """Sparse product, a join over the inner index; one factor must be a pattern."""
         if self.shape[1] != other.shape[0]:
             raise ShapeError(f"cannot multiply matrices of shapes {self.shape} and {other.shape}")
-        if not (self.is_pattern or other.is_pattern):
+        if not (other.is_pattern or self.is_pattern):
             raise ShapeError("a product needs one factor without weights (a 0/1 or integer matrix)")
         other = other.row_major
         shape = (self.shape[0], other.shape[1])
         if other.size and bool(np.all(other.rows[1:] > other.rows[:-1])):
             # at most one term per inner index: join through a dense lookup table
-            lookup = np.full(other.shape[0], -1, dtype=_I64)
-            lookup[other.rows] = np.arange(other.size)
+            itype = np.int32 if other.size < 2**31 - 1 else _I64
+            lookup = np.full(other.shape[0], -1, dtype=itype)
+            lookup[other.rows] = np.arange(other.size, dtype=itype)
             hit = lookup[self.cols]
             keep = hit >= 0
             right = hit[keep]
