@@ -240,13 +240,31 @@ class ConvMatrix:
 
     # -- conversions ------------------------------------------------------
     def to_sympy(self) -> sympy.SparseMatrix:
-        """A new mutable sympy SparseMatrix holding the entries (a fresh object each call)."""
-        s = self._structure
-        if self._flat is not None and s.size and bool(np.all(s.coefs == 1)) and s.size == self.nnz:
+        """A new mutable sympy SparseMatrix holding the entries (a fresh object each call).
+
+        Built row by row as a dict of dicts handed to sympy's DomainMatrix (EXRAW
+        domain), which skips the per-entry checks of the SparseMatrix constructor;
+        the constructor is the fallback on sympy versions without that route.
+        """
+        s = self._structure.row_major
+        if self._flat is not None and s.size and s.unit and s.size == s.nnz():
             flat = self._flat
             values = [flat[t] for t in s.taps.tolist()]
-            return sympy.SparseMatrix(*self.shape, dict(zip(zip(s.rows.tolist(), s.cols.tolist()), values)))
-        return sympy.SparseMatrix(*self.shape, self._value_map())
+            cols = s.cols.tolist()
+            starts = [0, *(np.flatnonzero(np.diff(s.rows)) + 1).tolist(), s.size]
+            row_ids = s.rows[starts[:-1]].tolist()
+            dod = {r: dict(zip(cols[lo:hi], values[lo:hi])) for r, lo, hi in zip(row_ids, starts[:-1], starts[1:])}
+        else:
+            dod = {}
+            for (r, c), value in self._value_map().items():
+                dod.setdefault(r, {})[c] = value
+        try:
+            from sympy.polys.domains import EXRAW
+            from sympy.polys.matrices import DomainMatrix
+
+            return sympy.SparseMatrix._fromrep(DomainMatrix(dod, self.shape, EXRAW))
+        except (ImportError, AttributeError, TypeError):  # pragma: no cover - older or newer sympy
+            return sympy.SparseMatrix(*self.shape, {(r, c): v for r, row in dod.items() for c, v in row.items()})
 
     def _weight_values(self, weight_values: Any) -> np.ndarray:
         if weight_values is None:

@@ -188,3 +188,22 @@ def test_wide_keys_with_32_bit_indices():
     rows = T.structure.row_major.rows
     assert bool(np.all(np.diff(rows.astype(np.int64)) >= 0))
     assert all(a.dtype == np.int64 for a in M.coo())
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: conv_matrix(ConvSpec((2, 3), stride=(1, 2), in_channels=2, out_channels=4, groups=2),
+                            kernel_symbols(ConvSpec((2, 3), in_channels=2, out_channels=4, groups=2)), (4, 5)),
+        lambda: conv_matrix(ConvSpec(3, padding=1), [[[1, 2.5, -3]]], (4,)),
+        lambda: zero_insertion_matrix(2, (3,), (3,)),
+        lambda: padding_matrix(1, (4,), ((-1, 2),)),
+    ],
+)
+def test_to_sympy_matches_entries(build):
+    M = build()
+    S = M.to_sympy()
+    assert isinstance(S, sympy.MutableSparseMatrix) and S.shape == M.shape
+    for i in range(M.shape[0]):
+        for j in range(M.shape[1]):
+            assert S[i, j] == M[i, j]
