@@ -116,7 +116,7 @@ def test_weight_transform_on_sympy_array():
 
 
 # every formula runs on ints and on sympy symbols
-n, k, s, pl, pr, d, a, i, m = sympy.symbols("n k s p_l p_r d a i m", integer=True)
+n, k, s, pl, pr, d, a, i, m, t, left = sympy.symbols("n k s p_l p_r d a i m t left", integer=True)
 
 
 @pytest.mark.parametrize(
@@ -127,11 +127,17 @@ n, k, s, pl, pr, d, a, i, m = sympy.symbols("n k s p_l p_r d a i m", integer=Tru
         (F.output_padding_for, (7, 3, 2, 1, 0, 2), sympy.Mod(n + pl + pr - d * (k - 1) - 1, s)),
         (F.tap_position, (2, 1, 2, 1, 3), s * i + d * m - pl),
         (F.flip_tap, (1, 4), k - 1 - m),
+        (F.zero_insertion_position, (3, 2), s * i),
+        (F.zero_inserted_size, (3, 2), s * (n - 1) + 1),
+        (F.padded_position, (2, -1), t + left),
+        (F.gather_padding_left, (3, 1, 2), d * (k - 1) - pl),
+        (F.gather_padding_right, (3, 1, 2, 1), d * (k - 1) - pr + a),
     ],
 )
 def test_formulas_on_ints_and_symbols(fn, args, symbolic):
+    assert fn.__name__ in F.__all__
     names = fn.__code__.co_varnames[: fn.__code__.co_argcount]
-    table = dict(n=n, k=k, s=s, p_l=pl, p_r=pr, d=d, a=a, i=i, m=m)
+    table = dict(n=n, k=k, s=s, p_l=pl, p_r=pr, d=d, a=a, i=i, m=m, t=t, left=left)
     value = fn(*(table[x] for x in names))
     assert sympy.simplify(value - symbolic) == 0
     assert isinstance(fn(*args), int)
