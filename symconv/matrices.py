@@ -383,6 +383,40 @@ def _channel_product(channels: int, flat_rows, flat_cols, n_rows: int, n_cols: i
     return (ch * n_rows + flat_rows[None, :]).ravel(), (ch * n_cols + flat_cols[None, :]).ravel()
 
 
+def _single_pair_entries(a_shape, b_shape, k_shape, b_index, itype):
+    """One channel pair with ``b_index(ax, a, m) = f(a) + g(m)``: the grid by repeat/tile, no broadcasting.
+
+    Returns None when ``b_index`` is not of that separable form (the general path then applies).
+    """
+    ndim = len(a_shape)
+    n_a, n_k = math.prod(a_shape), math.prod(k_shape)
+    f_flat = np.zeros(1, dtype=itype)
+    g_flat = np.zeros(1, dtype=itype)
+    invalid = []
+    for ax in range(ndim):
+        a = np.arange(a_shape[ax], dtype=itype)
+        m = np.arange(k_shape[ax], dtype=itype)
+        table = np.broadcast_to(np.asarray(b_index(ax, a[:, None], m[None, :]), dtype=itype), (a.size, m.size))
+        f, g = table[:, 0], table[0, :] - table[0, 0]
+        if not np.array_equal(table, f[:, None] + g[None, :]):
+            return None
+        stride = math.prod(b_shape[ax + 1:])
+        f_flat = (f_flat[:, None] + f[None, :] * stride).ravel()  # over the a-grid, row-major
+        g_flat = (g_flat[:, None] + g[None, :] * stride).ravel()  # over the m-grid, row-major
+        invalid.append(np.nonzero((table < 0) | (table >= b_shape[ax])))
+    b_flat = np.repeat(f_flat, n_k) + np.tile(g_flat, n_a)
+    a_flat = np.repeat(np.arange(n_a, dtype=itype), n_k)
+    m_flat = np.tile(np.arange(n_k, dtype=itype), n_a)
+    if not any(bad[0].size for bad in invalid):
+        return a_flat, b_flat, m_flat
+    mask = np.ones(tuple(a_shape) + tuple(k_shape), dtype=bool)
+    for ax, (bad_a, bad_m) in enumerate(invalid):
+        # a view with this axis' (position, tap) dimensions first: clears every grid point of those pairs
+        np.moveaxis(mask, (ax, ndim + ax), (0, 1))[bad_a, bad_m] = False
+    keep = np.flatnonzero(mask)
+    return a_flat.take(keep), b_flat.take(keep), m_flat.take(keep)
+
+
 def _layer_entries(c_a: int, c_b: int, groups: int, a_shape, b_shape, k_shape, b_index):
     """Entries of a grouped layer, enumerated over (channel a, positions a, in-group channel b, taps m).
 
@@ -408,6 +442,10 @@ def _layer_entries(c_a: int, c_b: int, groups: int, a_shape, b_shape, k_shape, b
             shape[dim] = size
         return np.reshape(values, shape)
 
+    if c_a == 1 and per_b == 1:
+        fast = _single_pair_entries(a_shape, b_shape, k_shape, b_index, itype)
+        if fast is not None:
+            return fast
     ca = np.arange(c_a, dtype=itype)
     cbl = np.arange(per_b, dtype=itype)
     a_flat = at(ca * math.prod(a_shape), (0,))

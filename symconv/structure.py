@@ -161,20 +161,21 @@ class Structure:
             itype = np.int32 if other.size < 2**31 - 1 else _I64
             lookup = np.full(other.shape[0], -1, dtype=itype)
             lookup[other.rows] = np.arange(other.size, dtype=itype)
-            hit = lookup[self.cols]
-            keep = hit >= 0
-            right = hit[keep]
-            cols = other.cols[right]
+            hit = np.take(lookup, self.cols)
+            kept = np.flatnonzero(hit >= 0)  # positions, then take(): far cheaper than boolean indexing
+            right = hit.take(kept)
+            cols = other.cols.take(right)
+            rows = self.rows.take(kept)
             if other.is_pattern and other.unit:
-                taps = self.taps[keep]
-                coefs = np.broadcast_to(np.int64(1), taps.shape) if self.unit else self.coefs[keep]
+                taps = self.taps.take(kept)
+                coefs = np.broadcast_to(np.int64(1), taps.shape) if self.unit else self.coefs.take(kept)
             else:
-                taps = np.maximum(self.taps[keep], other.taps[right])
-                coefs = self.coefs[keep] * other.coefs[right]
+                taps = np.maximum(self.taps.take(kept), other.taps.take(right))
+                coefs = self.coefs.take(kept) * other.coefs.take(right)
             if bool(np.all(other.cols[1:] > other.cols[:-1])):
                 # an order-preserving injection keeps self's canonical order: no sort
-                return Structure(shape, self.rows[keep], cols, taps, coefs, self.order)
-            return Structure.build(shape, self.rows[keep], cols, taps, coefs)
+                return Structure(shape, rows, cols, taps, coefs, self.order)
+            return Structure.build(shape, rows, cols, taps, coefs)
         # other is canonical, hence sorted by row: find each inner index's run.
         start = np.searchsorted(other.rows, self.cols, side="left")
         stop = np.searchsorted(other.rows, self.cols, side="right")
