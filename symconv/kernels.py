@@ -74,6 +74,9 @@ def kernel_symbols(spec: Any, name: str = "w") -> sympy.ImmutableDenseNDimArray:
 
 def flat_entries(array: sympy.NDimArray) -> list:
     """The entries of a sympy Array in row-major order."""
+    stored = getattr(array, "_array", None)  # dense sympy arrays keep their entries as a flat list
+    if isinstance(stored, list):
+        return list(stored)
     size = 1
     for n in array.shape:
         size *= n

@@ -74,13 +74,13 @@ class ConvMatrix:
 
     __slots__ = ("_structure", "weight", "row_shape", "col_shape", "_origin", "_flat_cache")
 
-    def __init__(self, structure: Structure, weight, row_shape, col_shape, origin=None):
+    def __init__(self, structure: Structure, weight, row_shape, col_shape, origin=None, flat=None):
         self._structure = structure
         self.weight = weight
         self.row_shape = tuple(row_shape)
         self.col_shape = tuple(col_shape)
         self._origin = origin
-        self._flat_cache: tuple | None = None
+        self._flat_cache: tuple | None = flat
 
     @property
     def _flat(self) -> tuple | None:
@@ -113,7 +113,7 @@ class ConvMatrix:
 
     @property
     def T(self) -> ConvMatrix:
-        return ConvMatrix(self._structure.transpose(), self.weight, self.col_shape, self.row_shape)
+        return ConvMatrix(self._structure.transpose(), self.weight, self.col_shape, self.row_shape, flat=self._flat_cache)
 
     def coo(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Copies of the (row, column, tap, coefficient) arrays (int64); tap -1 means no weight."""
@@ -126,8 +126,9 @@ class ConvMatrix:
             return NotImplemented
         if self.weight is not None and other.weight is not None:
             raise ShapeError("a product of ConvMatrix objects needs one factor without weights (a 0/1 matrix)")
-        weight = self.weight if self.weight is not None else other.weight
-        return ConvMatrix(self._structure.matmul(other._structure), weight, self.row_shape, other.col_shape)
+        source = self if self.weight is not None else other
+        return ConvMatrix(self._structure.matmul(other._structure), source.weight, self.row_shape, other.col_shape,
+                          flat=source._flat_cache)
 
     def __add__(self, other: ConvMatrix) -> ConvMatrix:
         if not isinstance(other, ConvMatrix):

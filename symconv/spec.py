@@ -421,7 +421,9 @@ class GatherView:
         import sympy
 
         if isinstance(weight, sympy.NDimArray):
-            arr = np.array(list(weight.reshape(math.prod(weight.shape))), dtype=object).reshape(weight.shape)
+            from .kernels import flat_entries
+
+            arr = np.array(flat_entries(weight), dtype=object).reshape(weight.shape)
             out = transposed_to_conv_weight(arr, self.tspec.groups, self.tspec.ndim)
             return sympy.ImmutableDenseNDimArray(out.ravel().tolist(), out.shape)
         return transposed_to_conv_weight(weight, self.tspec.groups, self.tspec.ndim)

@@ -21,7 +21,7 @@ import symconv
 from symconv import ConvSpec, kernel_symbols, prove_transpose, prove_transpose_general
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"
-REPEAT = 3 if QUICK else 5
+REPEAT = 3 if QUICK else 9
 SIZES = (32, 64, 128) if QUICK else (32, 64, 128, 256)
 SPEC = ConvSpec((3, 3), stride=2, padding=1)
 
