@@ -111,13 +111,12 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     M = conv_matrix(conv_spec, w, n_t)
     m_out = conv_spec.output_shape(n_t)
     extra = tuple(a // s for a, s in zip(tspec.output_padding, tspec.stride))
-    S = selection_matrix(conv_spec.out_channels, m_out, t_in)
+    identity = all(e == 0 for e in extra)
+    S = None if identity else selection_matrix(conv_spec.out_channels, m_out, t_in)
     T = transposed_conv_matrix(tspec, w, t_in)
 
     rows, cols = T.shape
     T_, M_ = sympy.MatrixSymbol("T", rows, cols), sympy.MatrixSymbol("M", M.shape[0], M.shape[1])
-    S_ = sympy.MatrixSymbol("S", S.shape[0], S.shape[1])
-    identity = all(e == 0 for e in extra)
     expected = tuple(n + e for n, e in zip(t_in, extra))
     size_ok = m_out == expected
     case = ("output_padding < stride on every axis, so M has exactly n_in outputs per axis and S is the identity"
@@ -131,11 +130,15 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     ]
     rule = ("T, built from the transposed convolution's own index equation, against the transpose of the "
             "convolution matrix M" + ("" if identity else " with its rows selected by S"))
-    steps.append(equality_step("transpose", T, M.T if identity else (S @ M).T, T_,
-                               sympy.Transpose(M_) if identity else sympy.Transpose(S_ * M_), rule))
+    if S is None:
+        steps.append(equality_step("transpose", T, M.T, T_, sympy.Transpose(M_), rule))
+    else:
+        S_ = sympy.MatrixSymbol("S", S.shape[0], S.shape[1])
+        steps.append(equality_step("transpose", T, (S @ M).T, T_,
+                                   sympy.Transpose(sympy.MatMul(S_, M_, evaluate=False)), rule))
     G, C, Pad, Z = gather_product(tspec, w, t_in)
     C_, P_, Z_ = (sympy.MatrixSymbol(n_, *m.shape) for n_, m in (("C_flip", C), ("P", Pad), ("Z", Z)))
-    steps.append(equality_step("gather view", T, G, T_, C_ * P_ * Z_,
+    steps.append(equality_step("gather view", T, G, T_, sympy.MatMul(C_, P_, Z_, evaluate=False),
                                "the gather view: zero insertion Z (s-1 zeros between inputs), padding/cropping P by "
                                "(d(k-1)-p_l, d(k-1)-p_r+a), and the stride-1 convolution C_flip with the flipped, "
                                "group-wise channel-swapped kernel"))
