@@ -15,6 +15,7 @@ w_1
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -246,7 +247,18 @@ class ConvMatrix:
         Built row by row as a dict of dicts handed to sympy's DomainMatrix (EXRAW
         domain), which skips the per-entry checks of the SparseMatrix constructor;
         the constructor is the fallback on sympy versions without that route.
+        The cyclic garbage collector is paused meanwhile: the many new dicts would
+        otherwise trigger collections whose cost grows with the matrix.
         """
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._to_sympy()
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _to_sympy(self) -> sympy.SparseMatrix:
         s = self._structure.row_major
         if self._flat is not None and s.size and s.unit and s.size == s.nnz():
             flat = self._flat
