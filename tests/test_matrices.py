@@ -207,3 +207,18 @@ def test_to_sympy_matches_entries(build):
     for i in range(M.shape[0]):
         for j in range(M.shape[1]):
             assert S[i, j] == M[i, j]
+
+
+def test_to_sympy_restores_the_garbage_collector():
+    import gc
+
+    M = conv_matrix(ConvSpec(2), kernel_symbols(ConvSpec(2)), (4,))
+    assert gc.isenabled()
+    M.to_sympy()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        M.to_sympy()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
