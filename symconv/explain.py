@@ -30,7 +30,8 @@ def explain_entry(M, i: int, j: int) -> str:
     value = M[i, j]
     origin = M.origin
     rpos, cpos = _pos(i, M.row_shape), _pos(j, M.col_shape)
-    head = f"M[{i}, {j}] (row {rpos}, column {cpos}) = {value}"
+    name = {"conv": "M", "transposed": "T", "scatter": "T"}.get(origin[0] if origin else "", "entry ")
+    head = f"{name}[{i}, {j}] (row {rpos}, column {cpos}) = {value}"
     if origin is None or origin[0] not in ("conv", "transposed", "scatter"):
         terms = M.structure.terms_at(i, j)
         return head + ("" if terms else "  (no term is stored at this position)")
