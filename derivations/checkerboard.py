@@ -27,11 +27,11 @@ def build() -> str:
         "$k$ and $\\gcd(s, d) = 1$. Dilation matters: $k = 4$, $s = 2$ is uniform, but with $d = 2$ every other "
         "output position receives no tap at all."
     ]
-    for layer in CASES:
+    for number, layer in enumerate(CASES):
         proof = require(prove_overlap(layer, INPUT))
         counts = ", ".join(str(c) for c in proof.data["counts"].tolist())
         parts.append(rf"\subsection*{{${spec_latex(layer)}$}}" + "\n" + f"Taps per output position: ${counts}$.\n\n"
-                     + proof.to_latex())
+                     + proof.to_latex(definitions=number == 0))
     return document("The checkerboard pattern, counted", "\n\n".join(parts))
 
 

@@ -28,7 +28,7 @@ def build() -> str:
         "spatial axes. With groups, a plain swap of the channel axes has the wrong shape; the group-wise swap is "
         "a permutation of the weight's entries."
     )
-    body = intro + "\n\n" + proof.to_latex() + "\n\n" + r"\section*{The adjoint identity}" + "\n" + adjoint.to_latex()
+    body = intro + "\n\n" + proof.to_latex() + "\n\n" + r"\section*{The adjoint identity}" + "\n" + adjoint.to_latex(definitions=False)
     return document("A 2-D transposed convolution with groups and dilation", body)
 
 

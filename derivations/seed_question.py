@@ -137,7 +137,7 @@ convolution $C_{{\mathrm{{flip}}}}$ with the flipped kernel after padding $P$ an
 {teaching.to_latex()}
 
 \section*{{The detector layer, proved}}
-{detector.to_latex()}
+{detector.to_latex(definitions=False)}
 """
     return document("How a transposed convolution paints features", text, max_cols=16, graphics=True)
 

@@ -21,7 +21,7 @@ def build() -> str:
         "an identity checked by sympy (or a solved index equation, or a floor split) and is evaluated exactly at "
         "random integer instances against symconv's numeric reference."
     )
-    body = intro + "\n\n" + one.to_latex() + "\n\n" + r"\section*{Several axes, channels and groups}" + "\n" + two.to_latex()
+    body = intro + "\n\n" + one.to_latex() + "\n\n" + r"\section*{Several axes, channels and groups}" + "\n" + two.to_latex(definitions=False)
     return document("The transposed convolution is a convolution", body)
 
 

@@ -53,15 +53,16 @@ def _matrices(proof: Any) -> tuple[str, int]:
     return "\\subsection*{Matrices}\n" + "\n\n".join(parts), cols
 
 
-def _fragment(proof: Any) -> tuple[str, int]:
+def _fragment(proof: Any, definitions: bool = True) -> tuple[str, int]:
     out = [rf"\begin{{theorem}}[{escape_text(proof.title)}]", escape_text(proof.statement), r"\end{theorem}"]
     if proof.assumptions:
         out.append("Assumptions: " + ", ".join(f"${math_latex(a)}$" if not isinstance(a, str) else escape_text(a)
                                                 for a in proof.assumptions) + ".")
     if "tspec" in proof.data:
         out.append(f"The layer: ${spec_latex(proof.data['tspec'])}$.")
-    out.append(r"\subsection*{Definitions}" + "\nThe index maps, rendered by latexify-py from the functions symconv "
-               "executed:\n" + definitions_latex())
+    if definitions:
+        out.append(r"\subsection*{Definitions}" + "\nThe index maps, rendered by latexify-py from the functions symconv "
+                   "executed:\n" + definitions_latex())
     matrices, cols = _matrices(proof)
     if matrices:
         out.append(matrices)
@@ -77,9 +78,13 @@ def _fragment(proof: Any) -> tuple[str, int]:
     return "\n\n".join(out), cols
 
 
-def proof_fragment(proof: Any) -> str:
-    """The proof as a LaTeX fragment (needs amsmath, amssymb, amsthm and a ``theorem`` environment)."""
-    return _fragment(proof)[0]
+def proof_fragment(proof: Any, definitions: bool = True) -> str:
+    """The proof as a LaTeX fragment (needs amsmath, amssymb, amsthm and a ``theorem`` environment).
+
+    ``definitions=False`` leaves out the latexify-rendered index maps (for a
+    document that already shows them once).
+    """
+    return _fragment(proof, definitions)[0]
 
 
 def document(title: str, body: str, *, max_cols: int = 10, graphics: bool = False) -> str:

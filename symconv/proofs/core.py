@@ -139,11 +139,14 @@ class Proof:
 
         return proof_fragment(self)
 
-    def to_latex(self) -> str:
-        """The proof as a LaTeX fragment (theorem, definitions, steps, conclusion)."""
+    def to_latex(self, definitions: bool = True) -> str:
+        """The proof as a LaTeX fragment (theorem, definitions, steps, conclusion).
+
+        ``definitions=False`` omits the index maps, for documents that show them once.
+        """
         from ..latex.documents import proof_fragment
 
-        return proof_fragment(self)
+        return proof_fragment(self, definitions)
 
     def to_document(self, title: str | None = None) -> str:
         """The proof as a standalone LaTeX document that compiles with pdflatex."""
