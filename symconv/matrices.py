@@ -396,10 +396,13 @@ def _channel_product(channels: int, flat_rows, flat_cols, n_rows: int, n_cols: i
     return (ch * n_rows + flat_rows[None, :]).ravel(), (ch * n_cols + flat_cols[None, :]).ravel()
 
 
-def _single_pair_entries(a_shape, b_shape, k_shape, b_index, itype):
-    """One channel pair with ``b_index(ax, a, m) = f(a) + g(m)``: the grid by repeat/tile, no broadcasting.
+def _spatial_entries(a_shape, b_shape, k_shape, b_index, itype):
+    """The (a, b, tap) entries of one channel pair, row-major over (positions a, taps m).
 
-    Returns None when ``b_index`` is not of that separable form (the general path then applies).
+    ``b_index(ax, a, m)`` must have the form ``f(a) + g(m)`` on every axis (every
+    index map of a convolution does: ``s i + d m - p``); this is checked on the
+    small per-axis tables.  The grid is then made by repeat/tile, and the pairs
+    with ``b`` outside ``0 <= b < b_shape`` are dropped.
     """
     ndim = len(a_shape)
     n_a, n_k = math.prod(a_shape), math.prod(k_shape)
@@ -412,7 +415,7 @@ def _single_pair_entries(a_shape, b_shape, k_shape, b_index, itype):
         table = np.broadcast_to(np.asarray(b_index(ax, a[:, None], m[None, :]), dtype=itype), (a.size, m.size))
         f, g = table[:, 0], table[0, :] - table[0, 0]
         if not np.array_equal(table, f[:, None] + g[None, :]):
-            return None
+            raise ValueError("internal: an index map must be a sum of a position part and a tap part")
         stride = math.prod(b_shape[ax + 1:])
         f_flat = (f_flat[:, None] + f[None, :] * stride).ravel()  # over the a-grid, row-major
         g_flat = (g_flat[:, None] + g[None, :] * stride).ravel()  # over the m-grid, row-major
@@ -434,54 +437,33 @@ def _layer_entries(c_a: int, c_b: int, groups: int, a_shape, b_shape, k_shape, b
     """Entries of a grouped layer, enumerated over (channel a, positions a, in-group channel b, taps m).
 
     ``b_index(ax, a, m)`` gives the axis-``ax`` position on side b paired with
-    position ``a`` through tap ``m`` (arrays broadcast).  Pairs outside
-    ``0 <= b < b_shape`` are dropped.  Returns flat (a, b, tap) index arrays in
-    the enumeration order: row-major on side a and, within one a, increasing on
-    side b whenever ``b_index`` increases with ``m`` (then the arrays are
-    canonical with side a as rows).  Every array is made by broadcasting small
-    per-axis tables over the grid, so the cost is a few passes over the entries.
+    position ``a`` through tap ``m`` (see :func:`_spatial_entries`).  Returns flat
+    (a, b, tap) index arrays in the enumeration order: row-major on side a and,
+    within one a, increasing on side b whenever ``b_index`` increases with ``m``
+    (then the arrays are canonical with side a as rows).  Channel a's entries
+    repeat the spatial ones for every in-group channel b, by repeat/take.
     """
-    ndim = len(a_shape)
     per_b, per_a = c_b // groups, c_a // groups
-    _check_terms("this matrix", c_a * math.prod(a_shape) * per_b * math.prod(k_shape))
-    rank = 2 * ndim + 2
+    n_a, n_b, n_k = math.prod(a_shape), math.prod(b_shape), math.prod(k_shape)
+    _check_terms("this matrix", c_a * n_a * per_b * n_k)
     # 32-bit indices halve the memory traffic when every flat index fits
-    big = max(c_a * math.prod(a_shape), c_b * math.prod(b_shape), c_a * per_b * math.prod(k_shape))
-    itype = np.int32 if big < 2**31 - 1 else np.int64
-
-    def at(values, dims):  # place a small array on the given grid dimensions
-        shape = [1] * rank
-        for dim, size in zip(dims, np.shape(values)):
-            shape[dim] = size
-        return np.reshape(values, shape)
-
+    itype = np.int32 if max(c_a * n_a, c_b * n_b, c_a * per_b * n_k) < 2**31 - 1 else np.int64
+    a_sp, b_sp, m_sp = _spatial_entries(a_shape, b_shape, k_shape, b_index, itype)
     if c_a == 1 and per_b == 1:
-        fast = _single_pair_entries(a_shape, b_shape, k_shape, b_index, itype)
-        if fast is not None:
-            return fast
-    ca = np.arange(c_a, dtype=itype)
-    cbl = np.arange(per_b, dtype=itype)
-    a_flat = at(ca * math.prod(a_shape), (0,))
-    b_flat = at(((ca[:, None] // per_a) * per_b + cbl[None, :]) * math.prod(b_shape), (0, 1 + ndim))
-    m_flat = at((ca[:, None] * per_b + cbl[None, :]) * math.prod(k_shape), (0, 1 + ndim))
-    mask = None
-    for ax in range(ndim):
-        a = np.arange(a_shape[ax], dtype=itype)
-        m = np.arange(k_shape[ax], dtype=itype)
-        b = np.broadcast_to(np.asarray(b_index(ax, a[:, None], m[None, :]), dtype=itype), (a_shape[ax], k_shape[ax]))
-        a_stride, b_stride, m_stride = (math.prod(shape[ax + 1:]) for shape in (a_shape, b_shape, k_shape))
-        a_flat = a_flat + at(a * a_stride, (1 + ax,))
-        b_flat = b_flat + at(b * b_stride, (1 + ax, 2 + ndim + ax))
-        m_flat = m_flat + at(m * m_stride, (2 + ndim + ax,))
-        valid = (b >= 0) & (b < b_shape[ax])
-        if not valid.all():
-            mask = at(valid, (1 + ax, 2 + ndim + ax)) if mask is None else mask & at(valid, (1 + ax, 2 + ndim + ax))
-    full = (c_a,) + tuple(a_shape) + (per_b,) + tuple(k_shape)
-    arrays = [np.broadcast_to(x, full) for x in (a_flat, b_flat, m_flat)]
-    if mask is None:
-        return tuple(x.ravel() for x in arrays)
-    keep = np.broadcast_to(mask, full)
-    return tuple(x[keep] for x in arrays)
+        return a_sp, b_sp, m_sp
+    # blocks (channel a, position a, in-group channel b), each holding the spatial entries of that position
+    counts = np.bincount(a_sp, minlength=n_a)
+    starts = np.cumsum(counts) - counts
+    block_a = np.tile(np.repeat(np.arange(n_a), per_b), c_a)
+    sizes = counts[block_a]
+    first = np.cumsum(sizes) - sizes
+    pick = np.arange(int(sizes.sum())) + np.repeat(starts[block_a] - first, sizes)
+    ca = np.repeat(np.repeat(np.arange(c_a, dtype=itype), n_a * per_b), sizes)
+    cbl = np.repeat(np.tile(np.arange(per_b, dtype=itype), c_a * n_a), sizes)
+    a_all = ca * n_a + a_sp.take(pick)
+    b_all = ((ca // per_a) * per_b + cbl) * n_b + b_sp.take(pick)
+    taps = (ca * per_b + cbl) * n_k + m_sp.take(pick)
+    return a_all, b_all, taps
 
 
 def conv_matrix(spec: ConvSpec, weight: Any, input_shape: Any) -> ConvMatrix:
