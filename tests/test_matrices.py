@@ -64,9 +64,9 @@ def test_gather_product_equals_transposed_matrix():
     C = conv_matrix(g.conv, g.transform_weight(w), P.row_shape[1:])
     assert C @ (P @ Z) == transposed_conv_matrix(t, w, shape)
     # the unflipped kernel is not the gather view's weight
-    unflipped = g.transform_weight(w).applyfunc(lambda v: v)
+    good = g.transform_weight(w)
     unflipped = sympy.ImmutableDenseNDimArray(
-        np.flip(np.array(unflipped.tolist(), dtype=object), axis=(2, 3)).ravel().tolist(), unflipped.shape
+        np.flip(np.array(good.tolist(), dtype=object), axis=(2, 3)).ravel().tolist(), good.shape
     )
     assert conv_matrix(g.conv, unflipped, P.row_shape[1:]) @ (P @ Z) != transposed_conv_matrix(t, w, shape)
 
