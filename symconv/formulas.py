@@ -31,7 +31,28 @@ __all__ = [
     "padded_position",
     "gather_padding_left",
     "gather_padding_right",
+    "channel_group",
+    "group_local",
+    "group_channel",
 ]
+
+
+LATEX_NAMES = {
+    "conv_output_size": r"n_{\mathrm{out}}",
+    "transposed_output_size": r"n_{T}",
+    "output_padding_for": r"a_{\mathrm{rt}}",
+    "tap_position": r"\operatorname{tap}",
+    "flip_tap": r"\operatorname{flip}",
+    "zero_insertion_position": r"\operatorname{ins}",
+    "zero_inserted_size": r"n_{z_0}",
+    "padded_position": r"\operatorname{pad}",
+    "gather_padding_left": r"L",
+    "gather_padding_right": r"R",
+    "channel_group": r"\gamma",
+    "group_local": r"\operatorname{loc}",
+    "group_channel": r"\operatorname{ch}",
+}
+"""How each function is named on the page (documents and proof claims use the same names)."""
 
 
 def conv_output_size(n, k, s, p_l, p_r, d):
@@ -127,3 +148,30 @@ def gather_padding_right(k, p_r, d, a):
     2
     """
     return d * (k - 1) - p_r + a
+
+
+def channel_group(c, per_group):
+    """The group of channel ``c`` when every group has ``per_group`` channels.
+
+    >>> channel_group(5, 2)
+    2
+    """
+    return c // per_group
+
+
+def group_local(c, group, per_group):
+    """Position of channel ``c`` inside ``group`` (in range exactly when ``c`` lies in that group).
+
+    >>> group_local(5, 2, 2)
+    1
+    """
+    return c - group * per_group
+
+
+def group_channel(group, per_group, local):
+    """The channel at position ``local`` of ``group``.
+
+    >>> group_channel(2, 2, 1)
+    5
+    """
+    return group * per_group + local

@@ -21,13 +21,13 @@ CONVENTIONS = (
 def _step_latex(number: int, step: Any) -> str:
     lhs, rhs = math_latex(step.lhs), math_latex(step.rhs)
     status = "" if step.holds else r" \textbf{(does not hold)}"
-    lines = [rf"\par\medskip\noindent\textbf{{Step {number}: {escape_text(step.name or step.check)}.}}{status} "
+    lines = [rf"\par\medskip\noindent\textbf{{Step {number}: {escape_text(step.name or step.checker)}.}}{status} "
              rf"{escape_text(step.rule)}."]
     if len(lhs) + len(rhs) > 90:
         lines.append("\\begin{align*}\n& " + lhs + " \\\\\n&\\quad = " + rhs + "\n\\end{align*}")
     else:
         lines.append("\\begin{align*}\n" + lhs + " &= " + rhs + "\n\\end{align*}")
-    check = rf"\emph{{Check ({escape_text(step.check)}):}} {escape_text(step.detail)}."
+    check = rf"\emph{{Check ({escape_text(step.checker)}):}} {escape_text(step.detail)}."
     if step.spot_checks:
         check += f" Spot-checked numerically at {step.spot_checks} random instances."
     lines.append(check)

@@ -1,13 +1,14 @@
 """Proofs as data: instance proofs, the parametric proof, identities and overlap."""
 
-from .core import CHECKS, Proof, Step
+from .core import CHECKERS, Claim, Proof, Step
 from .general import prove_transpose_general
 from .identities import prove_adjoint, prove_gradient, prove_size_relations
 from .instance import gather_product, prove_transpose
 from .overlap import overlap_counts, prove_overlap
 
 __all__ = [
-    "CHECKS",
+    "CHECKERS",
+    "Claim",
     "Proof",
     "Step",
     "prove_transpose",

@@ -8,61 +8,124 @@ what that check found.  A :class:`Proof` holds iff every step holds; otherwise
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sympy
 
-__all__ = ["Step", "Proof", "CHECKS", "identity_check", "floor_split"]
+__all__ = ["Step", "Proof", "Claim", "CHECKERS", "identity_check", "floor_split", "plain"]
 
-CHECKS = {
-    "definition": "the side is the defining formula, as executed by symconv",
-    "identity": "the difference of the two sides expands to 0",
-    "index equation": "the index equation is solved for the summation index, with integrality and range conditions",
-    "floor split": "the split a = q*s + r with 0 <= r < s removes the floor",
-    "structure equality": "the (row, column, tap, coefficient) structures are exactly equal",
-    "size identity": "the two sizes are equal as expressions",
-    "group split": "channel indices split as o = gamma*v + l with 0 <= l < v",
-    "polynomial identity": "the two polynomials are identical after expansion",
+CHECKERS = {
+    "z3": "the SMT solver z3 proved each claim for all integers in the stated ranges, by showing that its "
+          "negation has no solution",
+    "sympy": "sympy expanded the difference of the two sides to 0",
+    "exact structure": "the (row, column, tap, coefficient) structures of the two matrices are identical, so the "
+                       "symbolic matrices are equal entry by entry",
+    "randomized identity": "both sides were evaluated exactly at random integer points; a nonzero polynomial of "
+                           "degree D vanishes at a random point of a set S with probability at most D/|S| "
+                           "(Schwartz-Zippel)",
+    "polynomial identity": "both sides were expanded by sympy as polynomials and compared term by term",
     "enumeration": "every position was counted and compared",
+    "by definition": "the two sides are the same definition; only what is not definitional was checked",
 }
+"""The checkers a step can name, and what each one establishes."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One closed statement that a checker proved (or refuted).
+
+    ``for all variables satisfying hypotheses: conclusion`` over the integers.
+    ``statement`` is the sympy form of the whole implication (for typesetting);
+    ``counterexample`` maps names to integers when the checker refuted the claim.
+    """
+
+    name: str
+    variables: tuple
+    hypotheses: tuple
+    conclusion: Any
+    checker: str
+    holds: bool
+    counterexample: dict | None = None
+    smtlib: str = ""
+    seconds: float = 0.0
+
+    @property
+    def statement(self) -> Any:
+        """``hypotheses => conclusion`` as a sympy Boolean (unevaluated)."""
+        if not self.hypotheses:
+            return self.conclusion
+        return sympy.Implies(sympy.And(*self.hypotheses, evaluate=False), self.conclusion, evaluate=False)
+
+    def __str__(self) -> str:
+        mark = "✓" if self.holds else "✗"
+        text = f"{mark} {self.name}: {_text(self.statement)} [{self.checker}]"
+        if self.counterexample:
+            text += "\n      counterexample: " + ", ".join(f"{k} = {v}" for k, v in self.counterexample.items())
+        return text
 
 
 @dataclass(frozen=True)
 class Step:
-    """One checked claim ``lhs = rhs``.
+    """One checked claim ``lhs = rhs`` of a chain, with the claims that establish it.
 
     Attributes
     ----------
-    lhs, rhs : sympy expression or str
+    lhs, rhs : sympy expression
+        The two sides, as mathematics.
     rule : str
-        Why the step is true, in words a reader understands.
-    check : str
-        The kind of check performed (a key of :data:`CHECKS`).
+        Why the step is true, as LaTeX text (mathematics inside ``$...$``).
+    checker : str
+        Which program established the step (a key of :data:`CHECKERS`).
     holds : bool
-        What the check found.
+        What the checker found.
     detail : str
-        What was verified, or why the step does not hold.
+        What was verified, or why the step does not hold (plain text).
+    claims : tuple of Claim
+        The integer claims the checker proved, for all values in their ranges.
     assumptions : tuple
-        The hypotheses the step uses (sympy relations or text).
+        The hypotheses the step uses (sympy relations).
     spot_checks : int
-        Numeric instances at which both sides were evaluated and agreed.
+        Numeric instances at which both sides were also evaluated and agreed (an extra, never the only support).
+    name : str
+        A short name of the step.
+    counterexample : dict or None
+        Concrete values at which the step fails (when it does).
     """
 
     lhs: Any
     rhs: Any
     rule: str
-    check: str
+    checker: str
     holds: bool
     detail: str = ""
+    claims: tuple = ()
     assumptions: tuple = ()
     spot_checks: int = 0
     name: str = ""
+    counterexample: dict | None = None
 
     def __post_init__(self) -> None:
-        if self.check not in CHECKS:
-            raise ValueError(f"unknown check {self.check!r}; known: {sorted(CHECKS)}")
+        if self.checker not in CHECKERS:
+            raise ValueError(f"unknown checker {self.checker!r}; known: {sorted(CHECKERS)}")
+
+    @classmethod
+    def from_claims(cls, lhs: Any, rhs: Any, rule: str, claims: Any, *, name: str, detail: str = "",
+                    assumptions: tuple = ()) -> Step:
+        """A step that holds exactly when every claim holds; the first refuted claim gives the counterexample."""
+        claims = tuple(claims)
+        checkers = {c.checker for c in claims}
+        checker = checkers.pop() if len(checkers) == 1 else "z3"
+        bad = next((c for c in claims if not c.holds), None)
+        if bad is None:
+            text = detail or f"{len(claims)} claims proved for all values in range"
+            return cls(lhs, rhs, rule, checker, True, text, claims, assumptions, name=name)
+        where = ", ".join(f"{k} = {v}" for k, v in (bad.counterexample or {}).items())
+        text = f"claim '{bad.name}' is false" + (f", for example at {where}" if where else "")
+        return cls(lhs, rhs, rule, checker, False, text, claims, assumptions, name=name,
+                   counterexample=bad.counterexample)
 
     def with_spot_checks(self, count: int, failure: str | None) -> Step:
         """A copy recording numeric spot checks (a failure makes the step fail)."""
@@ -72,12 +135,35 @@ class Step:
 
     def __str__(self) -> str:
         mark = "✓" if self.holds else "✗"
-        text = f"{mark} {_text(self.lhs)} = {_text(self.rhs)}\n    by {self.rule} [{self.check}]"
+        text = f"{mark} {_text(self.lhs)} = {_text(self.rhs)}\n    by {plain(self.rule)} [{self.checker}]"
+        for claim in self.claims:
+            text += "\n    " + str(claim)
         if self.spot_checks:
-            text += f" (+{self.spot_checks} numeric spot checks)"
+            text += f"\n    (+{self.spot_checks} numeric spot checks)"
         if not self.holds:
             text += f"\n    FAILS: {self.detail}"
         return text
+
+
+_PLAIN = [(r"\,", " "), (r"\cdot", "·"), (r"\le", "≤"), (r"\ge", "≥"), (r"\ne", "≠"), (r"\lfloor", "⌊"),
+          (r"\rfloor", "⌋"), (r"\tilde{w}", "w̃"), (r"\hat{y}", "ŷ"), (r"\mathrm{flip}", "flip"),
+          (r"\mathrm{in}", "in"), (r"\mathrm{out}", "out"), (r"\gamma", "γ"), (r"\langle", "⟨"),
+          (r"\rangle", "⟩"), (r"\sum", "Σ"), (r"\in", "∈"), (r"\Leftrightarrow", "⇔"), (r"\Rightarrow", "⇒"),
+          (r"\mid", "|"), (r"\dots", "…"), (r"\top", "ᵀ"), (r"\times", "×"), (r"\mapsto", "↦"),
+          (r"\partial", "∂"), (r"\operatorname{mod}", "mod"), (r"\bmod", "mod"), (r"\max", "max"),
+          (r"\gcd", "gcd"), (r"\ell", "ℓ"), (r"\to", "→")]
+
+
+def plain(text: str) -> str:
+    r"""LaTeX rule text made readable in a terminal (``$`` dropped, common macros as Unicode).
+
+    >>> plain(r"output $j = s i + d m - p_l$, $0 \le m < k$")
+    'output j = s i + d m - p_l, 0 ≤ m < k'
+    """
+    out = text
+    for macro, uni in _PLAIN:
+        out = re.sub(re.escape(macro) + r"(?![A-Za-z])", lambda _m, u=uni: u, out)
+    return out.replace("$", "").replace("{", "").replace("}", "")
 
 
 def _text(value: Any) -> str:
@@ -90,7 +176,8 @@ def _text(value: Any) -> str:
 class Proof:
     """A theorem with the checked steps that establish it.
 
-    ``holds`` is True exactly when every step holds.
+    ``holds`` is True exactly when every step holds.  ``statement`` and
+    ``conclusion`` are LaTeX text (mathematics inside ``$...$``).
     """
 
     title: str
@@ -110,22 +197,46 @@ class Proof:
         """Which step fails first, and why (None when the proof holds)."""
         for number, step in enumerate(self.steps, 1):
             if not step.holds:
-                return f"step {number} ({step.name or step.rule}) does not hold: {step.detail}"
+                return f"step {number} ({step.name}) does not hold: {step.detail}"
         return None
+
+    @property
+    def failed_step(self) -> Step | None:
+        """The first step that does not hold (None when the proof holds)."""
+        return next((step for step in self.steps if not step.holds), None)
+
+    @property
+    def claims(self) -> tuple[Claim, ...]:
+        """Every claim of every step, in order."""
+        return tuple(claim for step in self.steps for claim in step.claims)
+
+    def to_smtlib(self) -> str:
+        """Every solver claim as an SMT-LIB 2 script: the negation of each claim, expected ``unsat``.
+
+        Each claim is one ``(push)``/``(pop)`` block, so any SMT-LIB solver re-checks them all;
+        a comment line names the step and the claim.
+        """
+        blocks = ["(set-logic ALL)"]
+        for number, step in enumerate(self.steps, 1):
+            for claim in step.claims:
+                if claim.smtlib:
+                    blocks.append(f"; step {number} ({step.name}): {claim.name}; expected: unsat\n(push 1)\n"
+                                  f"{claim.smtlib}(pop 1)")
+        return "\n".join(blocks) + "\n"
 
     def __bool__(self) -> bool:
         return self.holds
 
     def __str__(self) -> str:
-        lines = [f"{self.title}: {'holds' if self.holds else 'DOES NOT HOLD'}", f"  {self.statement}"]
+        lines = [f"{self.title}: {'holds' if self.holds else 'DOES NOT HOLD'}", f"  {plain(self.statement)}"]
         if self.assumptions:
             lines.append("  assuming " + ", ".join(_text(a) for a in self.assumptions))
         for number, step in enumerate(self.steps, 1):
             lines.append(f"  {number}. " + str(step).replace("\n", "\n     "))
         for note in self.notes:
-            lines.append(f"  note: {note}")
+            lines.append(f"  note: {plain(note)}")
         if self.holds and self.conclusion:
-            lines.append(f"  ∴ {self.conclusion}")
+            lines.append(f"  ∴ {plain(self.conclusion)}")
         elif not self.holds:
             lines.append(f"  {self.failure}")
         return "\n".join(lines)

@@ -111,7 +111,7 @@ def prove_gradient(spec: ConvSpec, input_shape: Any, *, name: str = "w") -> Proo
     detail = f"all {len(diff)} partial derivatives agree after expansion" if ok else f"first difference: {next(v for v in diff if v != 0)}"
     steps = (
         Step(sympy.Symbol("dL/dy"), sympy.Symbol("y - t"), "differentiating L = sum (y - t)^2 / 2 with y as an "
-             "independent variable", "identity", ok_y, det_y, name="loss gradient"),
+             "independent variable", "sympy", ok_y, det_y, name="loss gradient"),
         Step(sympy.Symbol("dL/dx"), sympy.Symbol("T dL/dy"), "chain rule through y = conv(x), differentiated by sympy, "
              "against the transposed convolution applied to dL/dy at y = conv(x)", "polynomial identity", ok, detail,
              name="backward"),
@@ -201,7 +201,7 @@ def _round_trip_step() -> Step:
     reduced, why = floor_split(trip.subs(n, n_split), R_, S_)
     ok, detail = identity_check(reduced, n_split)
     return Step(trip, n, "round trip with PyTorch's output_padding a = (n + p_l + p_r - d(k-1) - 1) mod s "
-                "(relationship 14 is its d = 1, symmetric case)", "floor split", ok, f"{why}; {detail}",
+                "(relationship 14 is its d = 1, symmetric case)", "sympy", ok, f"{why}; {detail}",
                 (sympy.Le(0, R_, evaluate=False), sympy.Lt(R_, S_, evaluate=False)), name="general output_padding")
 
 
@@ -211,7 +211,7 @@ def _dilated_transposed_step() -> Step:
     rhs = S_ * (IP - 1) + D_ * (K_ - 1) + a + 1 - 2 * P_
     ok, detail = identity_check(lhs, rhs)
     return Step(lhs, rhs, "dilated transposed convolution (not in the guide): the gather view pads by d(k-1) - p",
-                "size identity", ok, detail, name="dilated transposed")
+                "sympy", ok, detail, name="dilated transposed")
 
 
 def prove_size_relations(spot_checks: int = 50, seed: int = 0) -> Proof:
@@ -231,7 +231,7 @@ def prove_size_relations(spot_checks: int = 50, seed: int = 0) -> Proof:
         ok, detail = identity_check(derived, guide)
         detail = f"by symconv's formulas {sympy.sstr(shown)} = {sympy.sstr(derived)}; {detail}"
         rule = f"Dumoulin & Visin, relationship {number}: {setting}" + (f" ({why})" if why else "")
-        step = Step(shown, guide, rule, "size identity", ok, detail, name=f"relationship {number}")
+        step = Step(shown, guide, rule, "sympy", ok, detail, name=f"relationship {number}")
         steps.append(_spot_sizes(step, derived, guide, rng, spot_checks, isinstance(number, int) and number in (1, 2, 5, 6, 7, 15)))
     steps.append(_round_trip_step())
     steps.append(_dilated_transposed_step())

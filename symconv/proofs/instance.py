@@ -48,16 +48,16 @@ def gather_product(tspec: TransposedConvSpec, weight: Any, input_shape: Any) -> 
 def equality_step(name: str, reference: ConvMatrix, candidate: ConvMatrix, lhs: Any, rhs: Any, rule: str) -> Step:
     """A structure-equality step; on failure it names the first differing entry and why."""
     if reference.shape != candidate.shape:
-        return Step(lhs, rhs, rule, "structure equality", False,
+        return Step(lhs, rhs, rule, "exact structure", False,
                     f"shapes differ: {reference.shape} and {candidate.shape}", name=name)
     where = None if reference == candidate else reference.first_difference(candidate)
     if where is None:
-        return Step(lhs, rhs, rule, "structure equality", True,
+        return Step(lhs, rhs, rule, "exact structure", True,
                     f"{reference.nnz} nonzero entries, {reference.structure.size} terms, identical", name=name)
     r, c = where
     why = reference.explain(r, c) if reference.origin else f"entry {where}"
     return Step(
-        lhs, rhs, rule, "structure equality", False,
+        lhs, rhs, rule, "exact structure", False,
         f"first differing entry at row {r}, column {c}: {reference[r, c]} versus {candidate[r, c]}\n{why}",
         name=name,
     )
@@ -126,7 +126,7 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     steps = [
         Step(sympy.Tuple(*m_out), sympy.Tuple(*expected),
              "round trip of the output size: the convolution on the transposed output has n_in + floor(a/s) outputs",
-             "size identity", size_ok, case, name="sizes"),
+             "sympy", size_ok, case, name="sizes"),
     ]
     rule = ("T, built from the transposed convolution's own index equation, against the transpose of the "
             "convolution matrix M" + ("" if identity else " with its rows selected by S"))

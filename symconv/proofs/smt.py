@@ -1,0 +1,173 @@
+"""Integer claims proved by the SMT solver z3, for all values in their ranges.
+
+A claim is ``for all integer variables satisfying the hypotheses: conclusion``,
+written with sympy (the symbols, relations and the functions of
+:mod:`symconv.formulas` applied to them).  :func:`prove` translates it to z3,
+asserts the hypotheses and the *negation* of the conclusion, and asks for a
+solution: ``unsat`` proves the claim; a model is a counterexample, returned as
+concrete integers.  The same negated claim is kept as SMT-LIB 2 text, so that
+any other solver can re-check it.
+
+``floor(a/b)`` and ``Mod(a, b)`` become SMT-LIB's ``div`` and ``mod``, which
+agree with them when ``b > 0``; that is itself checked (the hypotheses must
+imply every divisor is positive), so a translation can never prove a claim
+about the wrong division.
+
+>>> import sympy
+>>> s, i1, i2 = sympy.symbols("s i1 i2", integer=True)
+>>> claim = prove("the stride map is injective", (s, i1, i2), (sympy.Ge(s, 1), sympy.Eq(s * i1, s * i2)),
+...               sympy.Eq(i1, i2))
+>>> claim.holds, claim.checker
+(True, 'z3')
+>>> bad = prove("too strong", (s, i1), (sympy.Ge(s, 0),), sympy.Ge(s * i1, 0))
+>>> bad.holds, bad.counterexample["s"] * bad.counterexample["i1"] < 0
+(False, True)
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import sympy
+
+from .core import Claim
+
+__all__ = ["prove", "to_z3", "TIMEOUT_MS"]
+
+TIMEOUT_MS = 20_000
+"""Time z3 may spend on one claim before the claim counts as not proved."""
+
+
+class _Translator:
+    """sympy (integers, relations, floor, Mod, Max, Min, Piecewise) to z3, recording divisors."""
+
+    def __init__(self, z3: Any, variables: dict[str, Any]):
+        self.z3 = z3
+        self.vars = variables
+        self.divisors: list[Any] = []
+
+    def __call__(self, e: Any) -> Any:
+        z3 = self.z3
+        if e is sympy.true or e is True:
+            return z3.BoolVal(True)
+        if e is sympy.false or e is False:
+            return z3.BoolVal(False)
+        if isinstance(e, sympy.Integer):
+            return z3.IntVal(int(e))
+        if isinstance(e, sympy.Symbol):
+            if e.name not in self.vars:
+                raise ValueError(f"free symbol {e} is not a variable of the claim")
+            return self.vars[e.name]
+        if isinstance(e, sympy.Add):
+            return z3.Sum([self(a) for a in e.args])
+        if isinstance(e, sympy.Mul):
+            num, den = sympy.fraction(e)
+            if den != 1:
+                raise ValueError(f"{e} is not an integer expression (a division outside floor or Mod)")
+            return z3.Product([self(a) for a in e.args])
+        if isinstance(e, sympy.Pow) and e.exp.is_Integer and e.exp > 0:
+            return z3.Product([self(e.base)] * int(e.exp))
+        if isinstance(e, sympy.floor):
+            num, den = sympy.fraction(sympy.together(e.args[0]))
+            if den == 1:
+                return self(sympy.expand(num))
+            self.divisors.append(den)
+            return self(sympy.expand(num)) / self(sympy.expand(den))
+        if isinstance(e, sympy.Mod):
+            self.divisors.append(e.args[1])
+            return self(e.args[0]) % self(e.args[1])
+        if isinstance(e, (sympy.Max, sympy.Min)):
+            args = [self(a) for a in e.args]
+            out = args[0]
+            for nxt in args[1:]:
+                out = z3.If(nxt > out, nxt, out) if isinstance(e, sympy.Max) else z3.If(nxt < out, nxt, out)
+            return out
+        if isinstance(e, sympy.Piecewise):
+            out = self(e.args[-1][0])
+            for value, cond in reversed(e.args[:-1]):
+                out = z3.If(self(cond), self(value), out)
+            return out
+        relations = {sympy.Eq: lambda a, b: a == b, sympy.Ne: lambda a, b: a != b, sympy.Lt: lambda a, b: a < b,
+                     sympy.Le: lambda a, b: a <= b, sympy.Gt: lambda a, b: a > b, sympy.Ge: lambda a, b: a >= b}
+        for kind, make in relations.items():
+            if isinstance(e, kind):
+                return make(self(e.lhs), self(e.rhs))
+        if isinstance(e, sympy.And):
+            return z3.And([self(a) for a in e.args])
+        if isinstance(e, sympy.Or):
+            return z3.Or([self(a) for a in e.args])
+        if isinstance(e, sympy.Not):
+            return z3.Not(self(e.args[0]))
+        if isinstance(e, sympy.Implies):
+            return z3.Implies(self(e.args[0]), self(e.args[1]))
+        if isinstance(e, sympy.Equivalent):
+            first, *rest = [self(a) for a in e.args]
+            return z3.And([first == r for r in rest])
+        raise ValueError(f"cannot translate {sympy.srepr(e)[:80]} to z3")
+
+
+def to_z3(expr: Any, variables: Any) -> Any:
+    """``expr`` as a z3 term over integer constants named like ``variables``."""
+    import z3
+
+    names = {str(v): z3.Int(str(v)) for v in variables}
+    return _Translator(z3, names)(sympy.sympify(expr))
+
+
+def _solve(z3: Any, facts: list, timeout_ms: int) -> tuple[str, Any, str]:
+    solver = z3.Solver()
+    solver.set("timeout", timeout_ms)
+    solver.add(*facts)
+    smtlib = solver.to_smt2()
+    verdict = solver.check()
+    return str(verdict), (solver.model() if verdict == z3.sat else None), smtlib
+
+
+def prove(name: str, variables: Any, hypotheses: Any, conclusion: Any, *, timeout_ms: int = TIMEOUT_MS) -> Claim:
+    """Prove ``for all variables: hypotheses => conclusion`` over the integers with z3.
+
+    Returns a :class:`~symconv.proofs.core.Claim` that holds when the negation
+    is unsatisfiable; otherwise it carries the counterexample (or says that the
+    solver gave up).  Every divisor of a ``floor``/``Mod`` must be positive
+    under the hypotheses; a divisor that is not makes the claim fail.
+    """
+    import z3
+
+    variables = tuple(variables)
+    hypotheses = tuple(hypotheses)
+    names = {str(v): z3.Int(str(v)) for v in variables}
+    start = time.perf_counter()
+    tr = _Translator(z3, names)
+    hyps = [tr(sympy.sympify(h)) for h in hypotheses]
+    goal = tr(sympy.sympify(conclusion))
+    divisors = list(tr.divisors)
+    # the translation is faithful only for positive divisors: prove that first
+    side = [tr(sympy.Ge(dv, 1)) for dv in divisors]
+    if side:
+        verdict, model, _ = _solve(z3, hyps + [z3.Not(z3.And(side))], timeout_ms)
+        if verdict != "unsat":
+            example = _example(model, variables)
+            return Claim(name, variables, hypotheses, conclusion, "z3", False, example or None,
+                         seconds=time.perf_counter() - start)
+    verdict, model, smtlib = _solve(z3, hyps + [z3.Not(goal)], timeout_ms)
+    holds = verdict == "unsat"
+    example = None if holds else (_example(model, variables) if model is not None else {"solver": verdict})
+    return Claim(name, variables, hypotheses, conclusion, "z3", holds, example, smtlib,
+                 time.perf_counter() - start)
+
+
+def _example(model: Any, variables: tuple) -> dict:
+    if model is None:
+        return {}
+    out = {}
+    for v in variables:
+        value = model.eval(_int(str(v)), model_completion=True)
+        out[str(v)] = value.as_long()
+    return out
+
+
+def _int(name: str) -> Any:
+    import z3
+
+    return z3.Int(name)
