@@ -6,16 +6,21 @@ into its printed form, and non-ASCII characters into their code points.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import sympy
+from sympy.printing.latex import LatexPrinter
 
 from ..errors import SizeLimitError
 
-__all__ = ["escape_text", "spec_latex", "matrix_latex", "FULL_LIMIT", "HARD_LIMIT", "math_latex"]
+__all__ = ["escape_text", "spec_latex", "matrix_latex", "matrix_window", "MatrixWindow", "elided_window", "FULL_LIMIT",
+           "HARD_LIMIT", "math_latex", "symbol_latex", "SymconvLatexPrinter"]
 
 FULL_LIMIT = 16
-"""Matrices with at most this many rows and columns are printed in full by default."""
+"""Matrices with at most this many rows and columns (and narrow enough for the page) are printed in full by default."""
 
 HARD_LIMIT = 64
 """No matrix with more rows or columns than this is printed in full, even on request."""
@@ -48,10 +53,101 @@ def escape_text(text: Any) -> str:
     return "".join(out)
 
 
-def math_latex(value: Any) -> str:
-    """A sympy object in LaTeX, or other values as escaped upright text."""
+_SUBSCRIPT_WORDS = {"in": r"\mathrm{in}", "out": r"\mathrm{out}", "flip": r"\mathrm{flip}", "rt": r"\mathrm{rt}",
+                    "split": r"\mathrm{split}"}
+
+
+def symbol_latex(name: str) -> str:
+    r"""How a symbol named in a program is typeset: ``n_in`` as :math:`n_{\mathrm{in}}`, ``p_l`` as :math:`p_{l}`.
+
+    A subscript of one character (or digits) stays italic; a word is upright;
+    primes stay primes; a name that is already LaTeX (it holds a backslash or a
+    brace) is left alone.
+
+    >>> [symbol_latex(n) for n in ("n_in", "p_l", "m'", "C_flip", "N_0", "c_i", "x")]
+    ['n_{\\mathrm{in}}', 'p_{l}', "m'", 'C_{\\mathrm{flip}}', 'N_{0}', 'c_{i}', 'x']
+    """
+    if "\\" in name or "{" in name:
+        return name
+    primes = len(name) - len(name.rstrip("'"))
+    core, tail = name[: len(name) - primes], "'" * primes
+    if "_" not in core:
+        return core + tail
+    base, sub = core.split("_", 1)
+    if sub.isdigit() or len(sub) == 1:
+        sub_tex = sub
+    else:
+        sub_tex = _SUBSCRIPT_WORDS.get(sub, r"\mathrm{" + sub.replace("_", r"\_") + "}")
+    return f"{base}_{{{sub_tex}}}{tail}"
+
+
+class SymconvLatexPrinter(LatexPrinter):
+    """sympy's LaTeX printer with symconv's names and relation chains.
+
+    * program names of symbols become subscripts (:func:`symbol_latex`);
+    * ``lo <= x < hi`` (an ``And`` of two relations sharing the middle term) prints as one chain;
+    * a transpose prints as :math:`^{\top}`.
+    """
+
+    printmethod = "_latex"
+
+    def _print_Symbol(self, expr: Any, style: str = "plain") -> str:
+        if expr in self._settings["symbol_names"]:
+            return self._settings["symbol_names"][expr]
+        return symbol_latex(expr.name)
+
+    def _print_Transpose(self, expr: Any) -> str:
+        arg = expr.arg
+        inner = self._print(arg)
+        if not isinstance(arg, sympy.MatrixSymbol):
+            inner = rf"\left({inner}\right)"
+        return inner + r"^{\top}"
+
+    def _chain(self, first: Any, second: Any) -> str | None:
+        rel = (sympy.Lt, sympy.Le)
+        if isinstance(first, rel) and isinstance(second, rel) and first.rhs == second.lhs:
+            return (f"{self._print(first.lhs)} {self._relop(first)} {self._print(first.rhs)} "
+                    f"{self._relop(second)} {self._print(second.rhs)}")
+        return None
+
+    @staticmethod
+    def _relop(rel: Any) -> str:
+        return r"\le" if isinstance(rel, sympy.Le) else "<"
+
+    def _print_And(self, expr: Any) -> str:
+        args = list(expr.args)
+        if len(args) == 2:
+            chained = self._chain(*args) or self._chain(*reversed(args))
+            if chained is not None:
+                return chained
+        return r" \wedge ".join(self._parenthesize_bool(a) for a in args)
+
+    def _parenthesize_bool(self, arg: Any) -> str:
+        text = self._print(arg)
+        if isinstance(arg, (sympy.Or, sympy.Implies, sympy.Equivalent)):
+            return rf"\left({text}\right)"
+        return text
+
+    def _print_Relational(self, expr: Any) -> str:
+        ops = {"==": "=", "!=": r"\neq", "<": "<", "<=": r"\le", ">": ">", ">=": r"\ge"}
+        return f"{self._print(expr.lhs)} {ops[expr.rel_op]} {self._print(expr.rhs)}"
+
+
+def math_latex(value: Any, **settings: Any) -> str:
+    r"""A sympy object as LaTeX mathematics (symconv's printer); numbers as numbers.
+
+    Strings are not mathematics: they are typeset as escaped upright text, so that
+    a program string can never be mistaken for a formula (proof code passes sympy objects).
+
+    >>> import sympy
+    >>> n, j = sympy.symbols("n_in j")
+    >>> math_latex(sympy.And(sympy.Le(0, j), sympy.Lt(j, n)))
+    '0 \\le j < n_{\\mathrm{in}}'
+    """
     if isinstance(value, sympy.Basic):
-        return sympy.latex(value)
+        return SymconvLatexPrinter(settings).doprint(value)
+    if isinstance(value, bool):
+        return r"\text{true}" if value else r"\text{false}"
     if isinstance(value, (int, float)):
         return str(value)
     return rf"\text{{{escape_text(value)}}}"
@@ -88,14 +184,107 @@ def _entry(M: Any, i: int, j: int, zeros: str) -> str:
     value = M[i, j]
     if value == 0:
         return r"\cdot" if zeros == "dots" else "0"
-    return sympy.latex(value)
+    return math_latex(value)
 
 
-def matrix_latex(M: Any, *, zeros: str = "0", full: bool | None = None, corner: int = 5) -> str:
-    r"""A ConvMatrix as a bmatrix: in full when small, else elided around its top-left corner.
+WIDTH_EM = 34.0
+"""Width (in em of the body font) that a displayed matrix may take before it is elided."""
+
+
+def _entry_em(text: str) -> float:
+    """A rough width of an entry in em: visible characters (subscripts count less), plus the column gap."""
+    visible = re.sub(r"\\[A-Za-z]+|[{}]", "", text)
+    sub = sum(len(m) for m in re.findall(r"_\{([^{}]*)\}", text))
+    return 0.55 * (len(visible) - sub) + 0.4 * sub + 1.0
+
+
+@dataclass(frozen=True)
+class MatrixWindow:
+    """Which rows and columns of a matrix an elided display shows (sorted, 0-based)."""
+
+    rows: tuple[int, ...]
+    cols: tuple[int, ...]
+    shape: tuple[int, int]
+
+    @property
+    def full(self) -> bool:
+        return len(self.rows) == self.shape[0] and len(self.cols) == self.shape[1]
+
+    def caption(self) -> str:
+        r"""Which part is shown, as LaTeX text (for the sentence before the display).
+
+        >>> MatrixWindow((0, 1, 2), (0, 1, 2, 3, 7, 8), (40, 42)).caption()
+        'rows $0$--$2$ and columns $0$--$3$, $7$--$8$ of the $40 \\times 42$ matrix'
+        """
+        return (f"rows {_ranges(self.rows)} and columns {_ranges(self.cols)} of the "
+                f"${self.shape[0]} \\times {self.shape[1]}$ matrix")
+
+
+def _ranges(values: tuple[int, ...]) -> str:
+    runs: list[list[int]] = []
+    for v in values:
+        if runs and v == runs[-1][-1] + 1:
+            runs[-1].append(v)
+        else:
+            runs.append([v])
+    return ", ".join(f"${r[0]}$" if len(r) == 1 else f"${r[0]}$--${r[-1]}$" for r in runs)
+
+
+def matrix_window(M: Any, *, max_rows: int = 5, max_cols: int | None = None) -> MatrixWindow:
+    """The rows and columns to show of a large matrix: around its first nonzero band.
+
+    The rows are ``max_rows`` consecutive rows starting at the first row with a
+    nonzero entry; the columns are the nonzero columns of those rows (the first
+    ``max_cols`` of them), widened to a contiguous band when it fits, so that the
+    kernel's pattern shifting from row to row is visible.  A matrix without
+    nonzero entries shows its top-left corner.
+
+    >>> from symconv import ConvSpec, conv_matrix, kernel_symbols
+    >>> spec = ConvSpec(3, stride=2)
+    >>> win = matrix_window(conv_matrix(spec, kernel_symbols(spec), (40,)), max_rows=3, max_cols=8)
+    >>> win.rows, win.cols
+    ((0, 1, 2), (0, 1, 2, 3, 4, 5, 6, 7))
+    """
+    n_rows, n_cols = M.shape
+    if max_cols is None:
+        max_cols = 8
+    rows_nz = np.asarray(M.structure.rows)
+    cols_nz = np.asarray(M.structure.cols)
+    if rows_nz.size == 0:
+        return MatrixWindow(tuple(range(min(max_rows, n_rows))), tuple(range(min(max_cols, n_cols))), (n_rows, n_cols))
+    first = int(rows_nz.min())
+    start = max(0, min(first, n_rows - max_rows))
+    rows = tuple(range(start, min(n_rows, start + max_rows)))
+    in_rows = (rows_nz >= rows[0]) & (rows_nz <= rows[-1])
+    used = np.unique(cols_nz[in_rows])
+    lo, hi = int(used.min()), int(used.max())
+    if hi - lo + 1 <= max_cols:  # a contiguous band, widened to max_cols
+        lo = max(0, min(lo, n_cols - max_cols))
+        cols = tuple(range(lo, min(n_cols, lo + max_cols)))
+    else:
+        cols = tuple(int(c) for c in used[:max_cols])
+    return MatrixWindow(rows, cols, (n_rows, n_cols))
+
+
+def _fits(M: Any, zeros: str) -> bool:
+    rows, cols = M.shape
+    if max(rows, cols) > FULL_LIMIT:
+        return False
+    if M.nnz == 0:
+        return True
+    widest = max(_entry_em(_entry(M, int(r), int(c), zeros)) for r, c in zip(M.structure.rows[:64], M.structure.cols[:64]))
+    return cols * widest <= WIDTH_EM
+
+
+def matrix_latex(M: Any, *, zeros: str = "0", full: bool | None = None, rows: Any = None, cols: Any = None,
+                 window: MatrixWindow | None = None) -> str:
+    r"""A ConvMatrix as a bmatrix: in full when it fits the page, else elided around its first nonzero band.
 
     ``zeros`` is ``"0"`` or ``"dots"``.  ``full=True`` forces the full matrix up to
     :data:`HARD_LIMIT` rows and columns; larger requests raise :class:`SizeLimitError`.
+    ``rows``/``cols`` (sequences of indices) choose the shown part explicitly;
+    otherwise :func:`matrix_window` chooses it.  Elided rows are marked by
+    :math:`\vdots` and elided columns by :math:`\cdots`, where they are.
 
     >>> from symconv import ConvSpec, conv_matrix, kernel_symbols
     >>> spec = ConvSpec(2)
@@ -104,32 +293,64 @@ def matrix_latex(M: Any, *, zeros: str = "0", full: bool | None = None, corner: 
     """
     if zeros not in ("0", "dots"):
         raise ValueError(f"zeros must be '0' or 'dots', got {zeros!r}")
-    rows, cols = M.shape
-    if full is None:
-        full = max(rows, cols) <= FULL_LIMIT
-    if full and max(rows, cols) > HARD_LIMIT:
+    n_rows, n_cols = M.shape
+    if full and max(n_rows, n_cols) > HARD_LIMIT:
         raise SizeLimitError(
-            f"a {rows}x{cols} matrix is over the full-printing bound HARD_LIMIT={HARD_LIMIT}; print it elided (full=False)"
+            f"a {n_rows}x{n_cols} matrix is over the full-printing bound HARD_LIMIT={HARD_LIMIT}; print it elided (full=False)"
         )
-    if full:
-        body = [" & ".join(_entry(M, i, j, zeros) for j in range(cols)) for i in range(rows)]
-        return r"\begin{bmatrix} " + r" \\ ".join(body) + r" \end{bmatrix}"
-    r_show, c_show = min(corner, rows - 1), min(corner, cols - 1)
+    if window is None and (rows is not None or cols is not None):
+        window = MatrixWindow(tuple(rows if rows is not None else range(n_rows)),
+                              tuple(cols if cols is not None else range(n_cols)), (n_rows, n_cols))
+    if window is None:
+        if full is None:
+            full = _fits(M, zeros)
+        window = (MatrixWindow(tuple(range(n_rows)), tuple(range(n_cols)), (n_rows, n_cols)) if full
+                  else elided_window(M, zeros))
+    return _window_latex(M, window, zeros)
+
+
+def elided_window(M: Any, zeros: str = "dots") -> MatrixWindow:
+    """:func:`matrix_window` with as many columns as fit :data:`WIDTH_EM`."""
+    win = matrix_window(M, max_cols=12)
+    entries = [_entry(M, r, c, zeros) for r in win.rows for c in win.cols]
+    widest = max(_entry_em(e) for e in entries) if entries else 1.0
+    fit = max(3, int((WIDTH_EM - 4) // widest))
+    return win if len(win.cols) <= fit else matrix_window(M, max_cols=fit)
+
+
+def _window_latex(M: Any, win: MatrixWindow, zeros: str) -> str:
+    n_rows, n_cols = M.shape
+    col_slots: list[int | None] = []
+    if win.cols and win.cols[0] > 0:
+        col_slots.append(None)
+    for pos, c in enumerate(win.cols):
+        if pos and c != win.cols[pos - 1] + 1:
+            col_slots.append(None)
+        col_slots.append(c)
+    if win.cols and win.cols[-1] < n_cols - 1:
+        col_slots.append(None)
+    row_slots: list[int | None] = []
+    if win.rows and win.rows[0] > 0:
+        row_slots.append(None)
+    for pos, r in enumerate(win.rows):
+        if pos and r != win.rows[pos - 1] + 1:
+            row_slots.append(None)
+        row_slots.append(r)
+    if win.rows and win.rows[-1] < n_rows - 1:
+        row_slots.append(None)
     lines = []
-    for i in range(r_show):
-        cells = [_entry(M, i, j, zeros) for j in range(c_show)] + [r"\cdots", _entry(M, i, cols - 1, zeros)]
+    for r in row_slots:
+        if r is None:
+            cells = [r"\ddots" if c is None else r"\vdots" for c in col_slots]
+        else:
+            cells = [r"\cdots" if c is None else _entry(M, r, c, zeros) for c in col_slots]
         lines.append(" & ".join(cells))
-    lines.append(" & ".join([r"\vdots"] * c_show + [r"\ddots", r"\vdots"]))
-    lines.append(" & ".join([_entry(M, rows - 1, j, zeros) for j in range(c_show)] + [r"\cdots", _entry(M, rows - 1, cols - 1, zeros)]))
     return r"\begin{bmatrix} " + r" \\ ".join(lines) + r" \end{bmatrix}"
 
 
 def matrix_columns(M: Any, full: bool | None = None, corner: int = 5) -> int:
-    """How many columns :func:`matrix_latex` writes (for MaxMatrixCols)."""
-    cols = M.shape[1]
-    if full is None:
-        full = max(M.shape) <= FULL_LIMIT
-    return cols if full else min(corner, cols - 1) + 2
+    """How many columns :func:`matrix_latex` writes at most (for MaxMatrixCols)."""
+    return min(M.shape[1], 2 * 12 + 2)
 
 
 def block_matrix_latex(M: Any, *, zeros: str = "0") -> str:
