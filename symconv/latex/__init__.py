@@ -1,15 +1,29 @@
 """LaTeX output: printing, latexify renderings, documents, atomic writing and compiling."""
 
-from .documents import CONVENTIONS, document, proof_document, proof_fragment
+from .documents import CONVENTIONS, document, proof_document, proof_fragment, proof_markdown, proof_mathjax
 from .formulas import definitions_latex, formula_latex
 from .output import compile_pdf, write_atomic
-from .printing import FULL_LIMIT, HARD_LIMIT, block_matrix_latex, escape_text, math_latex, matrix_latex, spec_latex
+from .printing import (
+    FULL_LIMIT,
+    HARD_LIMIT,
+    MatrixWindow,
+    SymconvLatexPrinter,
+    block_matrix_latex,
+    escape_text,
+    math_latex,
+    matrix_latex,
+    matrix_window,
+    spec_latex,
+    symbol_latex,
+)
 
 __all__ = [
     "CONVENTIONS",
     "document",
     "proof_document",
     "proof_fragment",
+    "proof_markdown",
+    "proof_mathjax",
     "definitions_latex",
     "formula_latex",
     "compile_pdf",
@@ -20,5 +34,9 @@ __all__ = [
     "math_latex",
     "matrix_latex",
     "block_matrix_latex",
+    "matrix_window",
+    "MatrixWindow",
+    "SymconvLatexPrinter",
+    "symbol_latex",
     "spec_latex",
 ]

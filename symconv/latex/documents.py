@@ -1,13 +1,34 @@
-"""Proofs as LaTeX fragments and standalone documents (pdflatex, no shell escape)."""
+"""Proofs as LaTeX fragments and documents, as Markdown, and as MathJax for notebooks.
+
+One renderer reads the proof's data (:mod:`symconv.proofs.core`) and writes it
+in three flavours:
+
+* ``latex``: a fragment for pdflatex (``theorem`` and ``proof`` environments);
+* ``markdown``: GitHub- and Jupyter-readable, mathematics in ``$...$`` and ``$$...$$``;
+* ``mathjax``: what a notebook's ``_repr_latex_`` may use (text and ``$...$``
+  mathematics only: no environments, no sectioning, no text-mode macros).
+
+Every formula is produced by sympy's LaTeX printer (through
+:class:`~symconv.latex.printing.SymconvLatexPrinter`), by latexify-py (the
+definitions), or is the fixed frame written here.  Titles and checker reports
+are plain text and are escaped; statements, rules and notes are LaTeX text
+written by the program.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from .formulas import definitions_latex
-from .printing import FULL_LIMIT, escape_text, math_latex, matrix_columns, matrix_latex, spec_latex
+import sympy
 
-__all__ = ["proof_fragment", "proof_document", "document", "CONVENTIONS"]
+from .formulas import definitions_latex
+from .printing import elided_window, escape_text, math_latex, matrix_latex, spec_latex, symbol_latex, text_latex
+
+__all__ = ["proof_fragment", "proof_document", "proof_markdown", "proof_mathjax", "document", "CONVENTIONS",
+           "PREAMBLE_PACKAGES"]
 
 CONVENTIONS = (
     "Convolution means the deep-learning operation, cross-correlation: "
@@ -17,88 +38,476 @@ CONVENTIONS = (
     "element of shape $(C, n_1, \\dots)$ flattened row-major over (channel, spatial axes)."
 )
 
+PREAMBLE_PACKAGES = ("[T1]{fontenc}", "{lmodern}", "[margin=2.2cm]{geometry}", "{microtype}", "{amsmath}",
+                     "{amssymb}", "{amsthm}")
+"""The packages of every document: Latin Modern is a vector font (no bitmap Type 3 fonts in the PDF)."""
 
-def _step_latex(number: int, step: Any) -> str:
-    lhs, rhs = math_latex(step.lhs), math_latex(step.rhs)
-    status = "" if step.holds else r" \textbf{(does not hold)}"
-    lines = [rf"\par\medskip\noindent\textbf{{Step {number}: {escape_text(step.name or step.checker)}.}}{status} "
-             rf"{escape_text(step.rule)}."]
-    if len(lhs) + len(rhs) > 90:
-        lines.append("\\begin{align*}\n& " + lhs + " \\\\\n&\\quad = " + rhs + "\n\\end{align*}")
-    else:
-        lines.append("\\begin{align*}\n" + lhs + " &= " + rhs + "\n\\end{align*}")
-    check = rf"\emph{{Check ({escape_text(step.checker)}):}} {escape_text(step.detail)}."
-    if step.spot_checks:
-        check += f" Spot-checked numerically at {step.spot_checks} random instances."
-    lines.append(check)
-    return "\n".join(lines)
+POLY_TERMS = 3
+"""How many terms of a long polynomial are typeset before it is summarised."""
+
+POLY_LIMIT = 8
+"""A sum with more terms than this is shown as its first terms and its number of terms."""
+
+DISPLAY_EM = 36.0
+"""Estimated width (em) above which ``lhs = rhs`` is broken over two lines."""
+
+_PROGRAM_TEXT = re.compile(r"[*^_\\{}]|<=|>=|!=|<->|==")
 
 
-def _matrices(proof: Any) -> tuple[str, int]:
+# -- blocks: the proof read once, written in three flavours -------------------------------------------------
+
+@dataclass
+class _Claim:
+    name: str
+    variables: str  # LaTeX math
+    hypotheses: list[str]  # LaTeX math, one per relation
+    in_ranges: bool
+    conclusion: str  # LaTeX math
+    holds: bool
+    counterexample: str  # LaTeX text ("" when none)
+
+
+@dataclass
+class _Step:
+    number: int
+    name: str  # plain text
+    rule: str  # LaTeX text
+    lines: list[str]  # display math, one or two lines (lhs, "= rhs")
+    sizes: str  # LaTeX text: a summary of long polynomial sides ("" when none)
+    checker: str
+    holds: bool
+    claims: list[_Claim] = field(default_factory=list)
+    report: str = ""  # plain text from the checker (shown when it is words, or when the step fails)
+    spot_checks: int = 0
+    counterexample: str = ""
+
+
+def _math(value: Any) -> str:
+    return math_latex(value)
+
+
+def _em(tex: str) -> float:
+    """A rough width of inline mathematics in em (for choosing a layout, never for correctness)."""
+    text = re.sub(r"\\substack\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}",
+                  lambda m: max(m.group(1).split(r"\\"), key=len), tex)
+    text = re.sub(r"\\(left|right|mathopen|mathclose|bigl|bigr|Bigl|Bigr)", "", text)
+    text = re.sub(r"\\(operatorname|mathrm|text)\{([^{}]*)\}", lambda m: m.group(2), text)
+    subs = sum(len(re.sub(r"\\[A-Za-z]+", "x", s)) for s in re.findall(r"[_^]\{([^{}]*)\}", text))
+    text = re.sub(r"\\[A-Za-z]+", "x", text)
+    text = re.sub(r"[{}_^ ]", "", text)
+    return 0.62 * (len(text) - subs) + 0.45 * subs
+
+
+def _summary(expr: Any) -> tuple[str, int] | None:
+    """A long sum typeset as its first terms, ``+ \\cdots``, and its number of terms (None when short)."""
+    if not isinstance(expr, sympy.Add) or len(expr.args) <= POLY_LIMIT:
+        return None
+    terms = sympy.Add.make_args(expr)
+    ordered = sorted(terms, key=sympy.default_sort_key)
+    head = " + ".join(_math(t) for t in ordered[:POLY_TERMS]).replace("+ -", "- ")
+    return head + r" + \cdots", len(terms)
+
+
+def _side(expr: Any) -> tuple[str, int | None]:
+    summary = _summary(expr)
+    if summary is None:
+        return _math(expr), None
+    return summary
+
+
+def _display(lhs: Any, rhs: Any) -> tuple[list[str], str]:
+    left, n_left = _side(lhs)
+    right, n_right = _side(rhs)
+    sizes = []
+    if n_left is not None:
+        sizes.append(f"the left side has ${n_left}$ terms")
+    if n_right is not None:
+        sizes.append(f"the right side has ${n_right}$ terms")
+    sizes_text = ("Expanded, " + " and ".join(sizes) + "; the first few are shown.") if sizes else ""
+    if _em(left) + _em(right) + 2 <= DISPLAY_EM:
+        return [f"{left} = {right}"], sizes_text
+    return [left, f"= {right}"], sizes_text
+
+
+def _counterexample(values: dict | None) -> str:
+    if not values:
+        return ""
+    parts = []
+    for name, value in values.items():
+        if isinstance(value, int) and not isinstance(value, bool):
+            parts.append(f"${symbol_latex(str(name))} = {value}$")
+        else:
+            parts.append(escape_text(f"{name}: {value}"))
+    return ", ".join(parts)
+
+
+def _relations(items: Sequence[Any]) -> list[str]:
+    """Hypotheses as separate relations (an ``And`` of a chain stays one relation ``lo <= x < hi``)."""
+    out = []
+    for item in items:
+        out.append(_math(item))
+    return out
+
+
+def _claim(claim: Any, ranges: set) -> _Claim:
+    statement_symbols = set()
+    for part in tuple(claim.hypotheses) + (claim.conclusion,):
+        if isinstance(part, sympy.Basic):
+            statement_symbols |= part.free_symbols
+    variables = [v for v in claim.variables if v in statement_symbols]
+    local = [h for h in claim.hypotheses if h not in ranges]
+    return _Claim(
+        name=claim.name,
+        variables=", ".join(_math(v) for v in variables),
+        hypotheses=_relations(local),
+        in_ranges=len(local) < len(claim.hypotheses),
+        conclusion=_math(claim.conclusion),
+        holds=claim.holds,
+        counterexample=_counterexample(claim.counterexample),
+    )
+
+
+def _step(number: int, step: Any, ranges: set) -> _Step:
+    lines, sizes = _display(step.lhs, step.rhs)
+    return _Step(
+        number=number, name=step.name or step.checker, rule=step.rule, lines=lines, sizes=sizes,
+        checker=step.checker, holds=step.holds, claims=[_claim(c, ranges) for c in step.claims],
+        report=step.detail, spot_checks=step.spot_checks, counterexample=_counterexample(step.counterexample),
+    )
+
+
+def _is_words(text: str) -> bool:
+    """A checker report that reads as words (identifiers like ``n_T`` are typeset; operators are not words)."""
+    return bool(text) and _PROGRAM_TEXT.search(re.sub(r"[A-Za-z]+_[A-Za-z0-9]+", "x", text)) is None
+
+
+@dataclass
+class _Matrix:
+    name: str  # LaTeX math
+    what: str  # LaTeX text
+    body: str  # LaTeX math (bmatrix)
+    caption: str  # LaTeX text
+
+
+def _matrices(proof: Any) -> list[_Matrix]:
+    """The instance proof's matrices: small ones in full, large ones around their first nonzero band."""
     data = proof.data
-    if "T" not in data:
-        return "", 0
-    parts, cols = [], 0
+    if "T" not in data or "M" not in data:
+        return []
     shown = [("M", data["M"], "the convolution's matrix"), ("T", data["T"], "the transposed convolution's matrix")]
-    C, Pad, Z = data["gather"]
-    if max(C.shape + Pad.shape + Z.shape) <= FULL_LIMIT:
-        shown += [(r"C_{\mathrm{flip}}", C, "the stride-1 convolution with the flipped kernel"),
-                  ("P", Pad, "padding/cropping"), ("Z", Z, "zero insertion")]
+    gather = data.get("gather")
+    if gather is not None and len(gather) == 3:
+        C, Pad, Z = gather
+        if max(C.shape + Pad.shape + Z.shape) <= 16:
+            shown += [(r"C_{\mathrm{flip}}", C, "the stride-1 convolution with the flipped kernel"),
+                      ("P", Pad, "padding and cropping"), ("Z", Z, "zero insertion")]
+    out = []
     for name, M, what in shown:
-        full = max(M.shape) <= FULL_LIMIT
-        note = "" if full else (f" (a {M.shape[0]}$\\times${M.shape[1]} matrix, elided: its top-left corner, "
-                                "last row and last column are shown)")
-        parts.append(f"${name}$, {what}{note}:\n\\[\n{name} = {matrix_latex(M, zeros='dots' if not full else '0')}\n\\]")
-        cols = max(cols, matrix_columns(M))
-    return "\\subsection*{Matrices}\n" + "\n\n".join(parts), cols
+        full_text = matrix_latex(M)
+        if r"\vdots" not in full_text and r"\cdots" not in full_text:
+            out.append(_Matrix(name, what, full_text, f"${M.shape[0]} \\times {M.shape[1]}$"))
+        else:
+            window = elided_window(M, zeros="dots")
+            out.append(_Matrix(name, what, matrix_latex(M, zeros="dots", window=window),
+                               window.caption() + r"; $\cdot$ is a zero, and $\vdots$, $\cdots$, $\ddots$ stand "
+                                                  "for rows and columns not shown"))
+    return out
 
 
-def _fragment(proof: Any, definitions: bool = True) -> tuple[str, int]:
-    out = [rf"\begin{{theorem}}[{escape_text(proof.title)}]", escape_text(proof.statement), r"\end{theorem}"]
-    if proof.assumptions:
-        out.append("Assumptions: " + ", ".join(f"${math_latex(a)}$" if not isinstance(a, str) else escape_text(a)
-                                                for a in proof.assumptions) + ".")
-    if "tspec" in proof.data:
-        out.append(f"The layer: ${spec_latex(proof.data['tspec'])}$.")
-    if definitions:
-        out.append(r"\subsection*{Definitions}" + "\nThe index maps, rendered by latexify-py from the functions symconv "
-                   "executed:\n" + definitions_latex())
-    matrices, cols = _matrices(proof)
-    if matrices:
-        out.append(matrices)
-    out.append(r"\begin{proof}")
-    out += [_step_latex(n, step) for n, step in enumerate(proof.steps, 1)]
-    for note in proof.notes:
-        out.append(rf"\emph{{Note.}} {escape_text(note)}")
-    if proof.holds:
-        out.append(rf"Every step was checked by program; therefore: {escape_text(proof.conclusion)}")
+def _shared_prefix(proof: Any, other: Any) -> int:
+    """How many leading steps of ``proof`` are the steps of ``other`` (same rule, sides and claims)."""
+    count = 0
+    for mine, theirs in zip(proof.steps, other.steps):
+        same = (mine.name == theirs.name and mine.rule == theirs.rule and mine.lhs == theirs.lhs
+                and mine.rhs == theirs.rhs and mine.holds and theirs.holds
+                and [c.statement for c in mine.claims] == [c.statement for c in theirs.claims])
+        if not same:
+            break
+        count += 1
+    return count
+
+
+@dataclass
+class _Doc:
+    title: str  # plain text
+    statement: str  # LaTeX text
+    assumptions: list[str]  # LaTeX math
+    layer: str  # LaTeX math ("" when none)
+    checkers: list[tuple[str, str]]  # (name, what it establishes)
+    matrices: list[_Matrix]
+    shared: int  # leading steps that repeat another theorem's
+    shared_label: str
+    steps: list[_Step]
+    notes: list[str]  # LaTeX text
+    holds: bool
+    conclusion: str  # LaTeX text
+    failure: str  # LaTeX text ("" when the proof holds)
+    polynomials: list[str]  # LaTeX text: summaries of expanded polynomial identities
+
+
+def _polynomials(proof: Any) -> list[str]:
+    """Summaries of the expanded sides of polynomial identities kept in ``proof.data``."""
+    pairs = []
+    expanded = proof.data.get("expanded")
+    if isinstance(expanded, dict):
+        pairs = list(expanded.items())
+    elif "left" in proof.data and "right" in proof.data:
+        pairs = [("the identity", (proof.data["left"], proof.data["right"]))]
+    out = []
+    for label, (left, right) in pairs:
+        n_left, n_right = len(sympy.Add.make_args(left)), len(sympy.Add.make_args(right))
+        head, _ = _summary(left) or (_math(left), n_left)
+        same = sympy.expand(left - right) == 0
+        out.append(f"Expanded, {escape_text(label)} has ${n_left}$ monomials on the left and ${n_right}$ on the "
+                   f"right; the left side begins ${head}$. Verdict: the difference expands to "
+                   + ("$0$." if same else "a nonzero polynomial."))
+    return out
+
+
+def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") -> _Doc:
+    from ..proofs.core import CHECKERS
+
+    ranges = set(proof.assumptions)
+    shared = _shared_prefix(proof, definitions_shared) if definitions_shared is not None else 0
+    steps = [_step(n, s, ranges) for n, s in enumerate(proof.steps, 1)]
+    used = []
+    for step in proof.steps:
+        for checker in [step.checker] + [c.checker for c in step.claims]:
+            if checker not in used:
+                used.append(checker)
+    failure = ""
+    if not proof.holds:
+        number, bad = next((n, s) for n, s in enumerate(proof.steps, 1) if not s.holds)
+        failure = f"step {number} ({text_latex(bad.name)}) does not hold"
+        refuted = next((c for c in bad.claims if not c.holds), None)
+        if refuted is not None:
+            failure += f": the claim ``{text_latex(refuted.name)}'' is false"
+        example = _counterexample(bad.counterexample or (refuted.counterexample if refuted is not None else None))
+        if example:
+            failure += f", for example at {example}"
+    layer = spec_latex(proof.data["tspec"]) if "tspec" in proof.data else ""
+    return _Doc(
+        title=proof.title, statement=proof.statement,
+        assumptions=[_math(a) for a in proof.assumptions if isinstance(a, sympy.Basic)],
+        layer=layer, checkers=[(c, CHECKERS[c]) for c in used], matrices=_matrices(proof), shared=shared,
+        shared_label=shared_label, steps=steps, notes=list(proof.notes), holds=proof.holds,
+        conclusion=proof.conclusion, failure=failure, polynomials=_polynomials(proof),
+    )
+
+
+# -- the LaTeX flavour --------------------------------------------------------------------------------------
+
+def _quantified(c: _Claim) -> str:
+    """``for all integers x, y in the ranges of the theorem, with h1, h2: conclusion``."""
+    if not c.variables:
+        return f"${c.conclusion}$"
+    text = f"for all integers ${c.variables}$"
+    if c.in_ranges:
+        text += " in the ranges of the theorem"
+    if c.hypotheses:
+        text += (", with " if c.in_ranges else " with ") + ", ".join(f"${h}$" for h in c.hypotheses)
+    return text + f": ${c.conclusion}$"
+
+
+def _latex_claim(c: _Claim) -> str:
+    mark = "" if c.holds else r" \textbf{(refuted)}"
+    text = rf"\item {text_latex(c.name)}{mark}: {_quantified(c)}."
+    if c.counterexample:
+        text += f" Counterexample: {c.counterexample}."
+    return text
+
+
+def _latex_display(lines: list[str]) -> str:
+    if len(lines) == 1:
+        return "\\[\n" + lines[0] + "\n\\]"
+    return "\\begin{multline*}\n" + lines[0] + " \\\\\n" + lines[1] + "\n\\end{multline*}"
+
+
+def _latex_step(s: _Step) -> str:
+    status = "" if s.holds else r" \textbf{(does not hold)}"
+    out = [rf"\medskip\noindent\textbf{{Step {s.number}: {text_latex(s.name)}.}}{status} {_sentence(s.rule)}",
+           _latex_display(s.lines)]
+    check = rf"\noindent Checked by \emph{{{escape_text(s.checker)}}}"
+    if s.claims:
+        out.append(check + ":")
+        out.append("{\\raggedright\n\\begin{itemize}\n" + "\n".join(_latex_claim(c) for c in s.claims)
+                   + "\n\\end{itemize}\n\\par}")
     else:
-        out.append(rf"\textbf{{The proof does not hold:}} {escape_text(proof.failure)}")
+        words = _is_words(s.report)
+        out.append(check + (f": {text_latex(s.report)}." if words and s.holds else "."))
+    if s.sizes:
+        out.append(s.sizes)
+    if s.spot_checks:
+        out.append(f"Also evaluated exactly at ${s.spot_checks}$ random instances (an extra check, not the proof).")
+    if not s.holds:
+        out.append(r"\noindent The checker reports: {\raggedright\ttfamily " + escape_text(s.report) + r"\par}")
+        if s.counterexample:
+            out.append(f"Counterexample: {s.counterexample}.")
+    return "\n\n".join(out)
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    if not text:
+        return ""
+    text = text[0].upper() + text[1:] if not text.startswith(("$", "\\")) else text
+    return text if text.endswith((".", ".$")) else text + "."
+
+
+def _latex(doc: _Doc, definitions: bool) -> str:
+    out = [rf"\begin{{theorem}}[{escape_text(doc.title)}]", doc.statement, r"\end{theorem}"]
+    if doc.assumptions:
+        out.append(r"\noindent The ranges of the theorem: " + ", ".join(f"${a}$" for a in doc.assumptions) + ".")
+    if doc.layer:
+        out.append(rf"\noindent The layer: ${doc.layer}$.")
+    if definitions:
+        out.append(r"\subsection*{Definitions}" + "\nThe index maps, rendered by latexify-py from the functions "
+                   "symconv executed:\n" + definitions_latex())
+    if doc.matrices:
+        parts = [r"\subsection*{Matrices}"]
+        for m in doc.matrices:
+            parts.append(f"${m.name}$, {m.what} ({m.caption}):\n\\[\n{m.name} = {m.body}\n\\]")
+        out.append("\n\n".join(parts))
+    out.append(r"\subsection*{How each step was checked}" + "\n\\begin{description}\n"
+               + "\n".join(rf"\item[{escape_text(name)}] {escape_text(what)}." for name, what in doc.checkers)
+               + "\n\\end{description}")
+    out.append(r"\begin{proof}")
+    steps = doc.steps
+    if doc.shared:
+        out.append(rf"\noindent\textbf{{Steps 1--{doc.shared}.}} They are the steps of {doc.shared_label}, with the same "
+                   "claims, which were proved again for this theorem.")
+        steps = steps[doc.shared:]
+    out += [_latex_step(s) for s in steps]
+    out += doc.polynomials
+    out += [rf"\emph{{Note.}} {note}" for note in doc.notes]
+    if doc.holds:
+        out.append(rf"\noindent Every step was checked by program; therefore: {doc.conclusion}")
+    else:
+        out.append(rf"\noindent\textbf{{The proof does not hold:}} {doc.failure}.")
     out.append(r"\end{proof}")
-    return "\n\n".join(out), cols
+    return "\n\n".join(out)
 
 
-def proof_fragment(proof: Any, definitions: bool = True) -> str:
-    """The proof as a LaTeX fragment (needs amsmath, amssymb, amsthm and a ``theorem`` environment).
+def proof_fragment(proof: Any, definitions: bool = True, *, shared: Any = None, shared_label: str = "") -> str:
+    """The proof as a LaTeX fragment (needs the packages of :func:`document` and a ``theorem`` environment).
 
     ``definitions=False`` leaves out the latexify-rendered index maps (for a
-    document that already shows them once).
+    document that already shows them once).  ``shared`` is another proof whose
+    leading steps this one repeats word for word: they are referred to by
+    ``shared_label`` (e.g. ``"Theorem 1"``) instead of being printed twice.
     """
-    return _fragment(proof, definitions)[0]
+    return _latex(_read(proof, shared, shared_label), definitions)
 
 
 def document(title: str, body: str, *, max_cols: int = 10, graphics: bool = False) -> str:
     """A standalone article around ``body`` (the title is escaped)."""
-    packages = ["[T1]{fontenc}", "[margin=2.2cm]{geometry}", "{amsmath}", "{amssymb}", "{amsthm}"]
+    packages = list(PREAMBLE_PACKAGES)
     if graphics:
         packages.append("{graphicx}")
     head = [r"\documentclass[11pt]{article}"] + [rf"\usepackage{p}" for p in packages]
-    head += [rf"\setcounter{{MaxMatrixCols}}{{{max(10, max_cols)}}}", r"\newtheorem{theorem}{Theorem}", r"\sloppy",
-             rf"\title{{{escape_text(title)}}}", r"\author{symconv}", r"\date{}"]
-    return "\n".join(head) + "\n\\begin{document}\n\\maketitle\n\\section*{Conventions}\n" + CONVENTIONS + "\n\n" + body + "\n\\end{document}\n"
+    head += [rf"\setcounter{{MaxMatrixCols}}{{{max(30, max_cols)}}}", r"\newtheorem{theorem}{Theorem}",
+             r"\setlength{\emergencystretch}{3em}", rf"\title{{{escape_text(title)}}}", r"\author{symconv}", r"\date{}"]
+    return ("\n".join(head) + "\n\\begin{document}\n\\maketitle\n\\section*{Conventions}\n" + CONVENTIONS + "\n\n"
+            + body + "\n\\end{document}\n")
 
 
 def proof_document(proof: Any, title: str | None = None) -> str:
     """The proof as a standalone document that compiles with pdflatex."""
-    body, cols = _fragment(proof)
-    return document(title or proof.title, body, max_cols=cols)
+    return document(title or proof.title, proof_fragment(proof))
+
+
+# -- Markdown and MathJax -------------------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|])")
+
+
+def _md_text(text: str) -> str:
+    """Plain text for Markdown: specials escaped, identifiers such as ``n_T`` as mathematics."""
+    from .printing import _IDENTIFIER
+
+    parts = _IDENTIFIER.split(str(text))
+    return "".join(f"${symbol_latex(p)}$" if i % 2 else _MD_SPECIAL.sub(r"\\\1", p) for i, p in enumerate(parts))
+
+
+def _md_latex_text(text: str) -> str:
+    """LaTeX text (mathematics in ``$...$``) for Markdown: the few text macros the program writes, as Markdown."""
+    out = re.sub(r"\\emph\{([^{}]*)\}", r"*\1*", text)
+    out = re.sub(r"\\textbf\{([^{}]*)\}", r"**\1**", out)
+    return out.replace("``", "\u201c").replace("''", "\u201d").replace("--", "\u2013").replace("~", " ")
+
+
+def _plain_latex_text(text: str) -> str:
+    out = re.sub(r"\\(emph|textbf)\{([^{}]*)\}", r"\2", text)
+    return out.replace("``", "\u201c").replace("''", "\u201d").replace("--", "\u2013").replace("~", " ")
+
+
+def _md_claim(c: _Claim, text: Any) -> str:
+    line = f"{text(c.name)}{'' if c.holds else ' (refuted)'}: {_quantified(c)}."
+    if c.counterexample:
+        line += " Counterexample: " + c.counterexample.replace("[U+", "[") + "."
+    return line
+
+
+def _flat(doc: _Doc, *, markdown: bool) -> str:
+    bold = (lambda t: f"**{t}**") if markdown else (lambda t: t)
+    text = _md_text if markdown else str
+    latex_text = _md_latex_text if markdown else _plain_latex_text
+    out = [(f"## Theorem ({text(doc.title)})" if markdown else f"Theorem ({text(doc.title)}).") ,
+           latex_text(doc.statement)]
+    if doc.assumptions:
+        out.append(bold("The ranges of the theorem:") + " " + ", ".join(f"${a}$" for a in doc.assumptions) + ".")
+    if doc.layer:
+        out.append(bold("The layer:") + f" ${doc.layer}$.")
+    for m in doc.matrices:
+        out.append(f"${m.name}$, {latex_text(m.what)} ({latex_text(m.caption)}):")
+        out.append(f"$$\n{m.name} = {m.body}\n$$")
+    out.append(bold("How each step was checked.") + " " + " ".join(f"{text(n)}: {text(w)}." for n, w in doc.checkers))
+    out.append(bold("Proof."))
+    steps = doc.steps
+    if doc.shared:
+        out.append(bold(f"Steps 1\u2013{doc.shared}.") + f" They are the steps of {text(doc.shared_label)}, with "
+                   "the same claims, which were proved again for this theorem.")
+        steps = steps[doc.shared:]
+    for s in steps:
+        status = "" if s.holds else " (does not hold)"
+        out.append(bold(f"Step {s.number}: {text(s.name)}.") + status + " " + latex_text(_sentence(s.rule)))
+        body = s.lines[0] if len(s.lines) == 1 else (
+            "\\begin{aligned} & " + s.lines[0] + " \\\\ & " + s.lines[1] + " \\end{aligned}")
+        out.append("$$\n" + body + "\n$$")
+        if s.claims:
+            out.append(f"Checked by {text(s.checker)}:")
+            prefix = "- " if markdown else ""
+            out.append("\n".join(prefix + _md_claim(c, text) for c in s.claims))
+        else:
+            out.append(f"Checked by {text(s.checker)}" + (f": {text(s.report)}." if _is_words(s.report) and s.holds
+                                                          else "."))
+        if s.sizes:
+            out.append(latex_text(s.sizes))
+        if s.spot_checks:
+            out.append(f"Also evaluated exactly at ${s.spot_checks}$ random instances (an extra check, not the proof).")
+        if not s.holds:
+            out.append(("The checker reports: `" + s.report.replace("`", "'") + "`") if markdown
+                       else "The checker reports: " + s.report)
+    out += [latex_text(p) for p in doc.polynomials]
+    out += [bold("Note.") + " " + latex_text(n) for n in doc.notes]
+    if doc.holds:
+        out.append("Every step was checked by program; therefore: " + latex_text(doc.conclusion))
+    else:
+        out.append(bold("The proof does not hold:") + " " + latex_text(doc.failure) + ".")
+    return "\n\n".join(out) + "\n"
+
+
+def proof_markdown(proof: Any) -> str:
+    r"""The proof as Markdown with ``$...$``/``$$...$$`` mathematics (GitHub, Jupyter).
+
+    >>> from symconv import ConvSpec, prove_transpose
+    >>> text = proof_markdown(prove_transpose(ConvSpec(3, stride=2, padding=1), (5,)))
+    >>> text.startswith("## Theorem (Transposed convolution is a convolution")
+    True
+    """
+    return _flat(_read(proof), markdown=True)
+
+
+def proof_mathjax(proof: Any) -> str:
+    """The proof for a notebook's ``_repr_latex_``: text with ``$...$``/``$$...$$`` mathematics only."""
+    return _flat(_read(proof), markdown=False)

@@ -17,7 +17,7 @@ from sympy.printing.latex import LatexPrinter
 from ..errors import SizeLimitError
 
 __all__ = ["escape_text", "spec_latex", "matrix_latex", "matrix_window", "MatrixWindow", "elided_window", "FULL_LIMIT",
-           "HARD_LIMIT", "math_latex", "symbol_latex", "SymconvLatexPrinter"]
+           "HARD_LIMIT", "math_latex", "symbol_latex", "text_latex", "SymconvLatexPrinter"]
 
 FULL_LIMIT = 16
 """Matrices with at most this many rows and columns (and narrow enough for the page) are printed in full by default."""
@@ -131,6 +131,22 @@ class SymconvLatexPrinter(LatexPrinter):
     def _print_Relational(self, expr: Any) -> str:
         ops = {"==": "=", "!=": r"\neq", "<": "<", "<=": r"\le", ">": ">", ">=": r"\ge"}
         return f"{self._print(expr.lhs)} {ops[expr.rel_op]} {self._print(expr.rhs)}"
+
+
+_IDENTIFIER = re.compile(r"(?<![A-Za-z0-9\\])([A-Za-z]+_[A-Za-z0-9]+'*)(?![A-Za-z0-9_])")
+
+
+def text_latex(text: Any) -> str:
+    r"""Plain text from a program as LaTeX text: escaped, with identifiers such as ``C_flip`` typeset as mathematics.
+
+    >>> text_latex("M's input length is n_T, through C_flip; 50% done")
+    "M's input length is $n_{T}$, through $C_{\\mathrm{flip}}$; 50\\% done"
+    """
+    parts = _IDENTIFIER.split(str(text))
+    out = []
+    for index, part in enumerate(parts):
+        out.append(f"${symbol_latex(part)}$" if index % 2 else escape_text(part))
+    return "".join(out)
 
 
 def math_latex(value: Any, **settings: Any) -> str:

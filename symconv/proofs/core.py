@@ -246,9 +246,16 @@ class Proof:
         printer.text(str(self))
 
     def _repr_latex_(self) -> str:
-        from ..latex.documents import proof_fragment
+        """For notebooks: text and ``$...$`` mathematics only (what MathJax understands)."""
+        from ..latex.documents import proof_mathjax
 
-        return proof_fragment(self)
+        return proof_mathjax(self)
+
+    def to_markdown(self) -> str:
+        """The proof as Markdown with ``$...$``/``$$...$$`` mathematics (GitHub, Jupyter)."""
+        from ..latex.documents import proof_markdown
+
+        return proof_markdown(self)
 
     def to_latex(self, definitions: bool = True) -> str:
         """The proof as a LaTeX fragment (theorem, definitions, steps, conclusion).
