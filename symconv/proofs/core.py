@@ -28,6 +28,7 @@ CHECKERS = {
                            "(Schwartz-Zippel)",
     "polynomial identity": "both sides were expanded by sympy as polynomials and compared term by term",
     "enumeration": "every position was counted and compared",
+    "arithmetic": "the two integers were computed and compared",
     "by definition": "the two sides are the same definition; only what is not definitional was checked",
 }
 """The checkers a step can name, and what each one establishes."""
@@ -160,7 +161,8 @@ def plain(text: str) -> str:
     >>> plain(r"output $j = s i + d m - p_l$, $0 \le m < k$")
     'output j = s i + d m - p_l, 0 ≤ m < k'
     """
-    out = text
+    out = re.sub(r"\\(?:mathrm|operatorname|text|mathcal|mathbf)\{([^{}]*)\}", r"\1", text)
+    out = re.sub(r"\\(?:left|right|bigl|bigr)(?![A-Za-z])", "", out).replace("\\ ", " ")
     for macro, uni in _PLAIN:
         out = re.sub(re.escape(macro) + r"(?![A-Za-z])", lambda _m, u=uni: u, out)
     return out.replace("$", "").replace("{", "").replace("}", "")

@@ -16,7 +16,7 @@ from typing import Any
 
 import sympy
 
-__all__ = ["Indicator", "sequence", "compile_expr"]
+__all__ = ["Inner", "Indicator", "sequence", "compile_expr", "named", "NAMED"]
 
 
 class Indicator(sympy.Function):
@@ -32,6 +32,18 @@ class Indicator(sympy.Function):
 
     def _pretty(self, printer):
         return printer._print_seq([sympy.Eq(*self.args, evaluate=False)], "[", "]")
+
+
+class Inner(sympy.Function):
+    """The inner product ``<a, b>`` (unevaluated, for display)."""
+
+    nargs = 2
+
+    def _latex(self, printer):
+        return rf"\left\langle {printer._print(self.args[0])}, {printer._print(self.args[1])}\right\rangle"
+
+    def _sympystr(self, printer):
+        return f"<{printer._print(self.args[0])}, {printer._print(self.args[1])}>"
 
 
 def sequence(name: str, tex: str | None = None) -> type:
@@ -51,6 +63,33 @@ def sequence(name: str, tex: str | None = None) -> type:
 
     attrs = {"_latex": _latex, "_sympystr": _sympystr, "_pretty": _pretty, "_symconv_sequence": True}
     return type(name, (sympy.Function,), attrs)
+
+
+def named(function: str) -> type:
+    """A sympy function class standing for the formula ``function`` of :mod:`symconv.formulas`, unevaluated.
+
+    It prints as the formula's name on the page (:data:`symconv.formulas.LATEX_NAMES`), so that a claim
+    such as ``flip(flip(m, k), k) = m`` is shown as the statement about the executed function
+    that it is, rather than as ``m = m`` after the function has been applied.
+    """
+    from .. import formulas
+
+    tex = formulas.LATEX_NAMES[function]
+
+    def _latex(self, printer):
+        return rf"{tex}\left({', '.join(printer._print(a) for a in self.args)}\right)"
+
+    attrs = {"_latex": _latex, "_symconv_formula": function}
+    return type(function, (sympy.Function,), attrs)
+
+
+class _Named:
+    def __getattr__(self, function: str):
+        return named(function)
+
+
+NAMED = _Named()
+"""``NAMED.tap_position(i, m, s, p_l, d)``: the unevaluated, named form of a formula (for display)."""
 
 
 def _num(value: Fraction | int) -> Fraction | int:

@@ -21,7 +21,7 @@ import sympy
 from .. import formulas as default_formulas
 from ..errors import SpecError
 from .core import Proof, Step
-from .evaluate import Indicator, sequence
+from .evaluate import NAMED, Indicator, sequence
 from .smt import prove
 
 __all__ = ["prove_transpose_general", "SYMBOLS"]
@@ -99,16 +99,17 @@ class _Chain:
         self.n_conv = F.conv_output_size(self.len_z, k, 1, 0, 0, d)
 
 
-def _claim(name: str, hypotheses: Any, conclusion: Any, extra: Any = ()) -> Any:
+def _claim(name: str, hypotheses: Any, conclusion: Any, shown: Any = None) -> Any:
     S = SYMBOLS
-    variables = (S.n, S.k, S.s, S.d, S.pl, S.pr, S.a, S.i, S.i2, S.j, S.m, S.mp, S.t) + tuple(extra)
-    return prove(name, variables, tuple(hypotheses), conclusion)
+    variables = (S.n, S.k, S.s, S.d, S.pl, S.pr, S.a, S.i, S.i2, S.j, S.m, S.mp, S.t)
+    return prove(name, variables, tuple(hypotheses), conclusion, shown=shown)
 
 
 def _one_d_steps(C: _Chain) -> list[Step]:
     S, F = SYMBOLS, C.F
     n, k, s, d, pl, pr, a, i, i2, j, m, mp, t = (S.n, S.k, S.s, S.d, S.pl, S.pr, S.a, S.i, S.i2, S.j, S.m, S.mp, S.t)
     base = C.ranges + C.indices
+    N, L = NAMED, sympy.Symbol("L", integer=True)
     steps: list[Step] = []
 
     e1 = sympy.Sum(W(m) * Indicator(j, C.tap) * Y(i), (i, 0, n - 1), (m, 0, k - 1))
@@ -117,8 +118,10 @@ def _one_d_steps(C: _Chain) -> list[Step]:
         TY(j), e1,
         r"definition of the transposed convolution: input $i$ adds $w[m]\, y[i]$ at output $j = s i + d m - p_l$, "
         r"for $0 \le j < n_T$; the executed index map and output length are PyTorch's",
-        [_claim("the executed index map is the convention", (), _eq(C.tap, s * i + d * m - pl)),
-         _claim("the executed output length is the convention", (), _eq(C.n_t, convention_nt))],
+        [_claim("the executed index map is the convention", (), _eq(C.tap, s * i + d * m - pl),
+                _eq(N.tap_position(i, m, s, pl, d), s * i + d * m - pl)),
+         _claim("the executed output length is the convention", (), _eq(C.n_t, convention_nt),
+                _eq(N.transposed_output_size(n, k, s, pl, pr, d, a), convention_nt))],
         name="definition"))
 
     e2 = sympy.Sum(W(m) * YHAT(C.solution if C.solution is not None else sympy.nan), (m, 0, k - 1))
@@ -162,7 +165,8 @@ def _one_d_steps(C: _Chain) -> list[Step]:
         rf"padding: $z[t] = z_0[t - L]$ for $0 \le t < \operatorname{{len}}(z)$ and $0$ outside, with "
         rf"$L = {sympy.latex(C.left)}$ on the left and $R = {sympy.latex(C.right)}$ on the right (negative amounts "
         r"crop); every read of data stays inside the window",
-        [_claim("padding shifts by L", C.ranges, _eq(F.padded_position(t, C.left) - C.left, t)),
+        [_claim("padding shifts by L", C.ranges, _eq(F.padded_position(t, C.left) - C.left, t),
+                _eq(N.padded_position(t, L) - L, t)),
          _claim("reads of data stay inside the padded input", base + (data(C.t3, i),), _within(0, C.t4, C.len_z))],
         name="padding"))
 
@@ -172,25 +176,29 @@ def _one_d_steps(C: _Chain) -> list[Step]:
         e4, e5,
         r"re-indexing $m = k - 1 - m'$: the kernel is flipped, $\tilde w[m'] = w[k - 1 - m']$",
         [_claim("the flip maps taps to taps", C.ranges + (_within(0, mp, k),), _within(0, flip, k)),
-         _claim("the flip is an involution (a bijection of the taps)", C.ranges, _eq(F.flip_tap(flip, k), mp)),
-         _claim("the same weight and read at m' = flip(m)", C.ranges,
-                _and(_eq(F.flip_tap(F.flip_tap(m, k), k), m), _eq(C.t5.subs(mp, F.flip_tap(m, k)), C.t4)))],
+         _claim("the flip is an involution (a bijection of the taps)", C.ranges, _eq(F.flip_tap(flip, k), mp),
+                _eq(N.flip_tap(N.flip_tap(mp, k), k), mp)),
+         _claim("the same read at m' = flip(m)", C.ranges, _eq(C.t5.subs(mp, F.flip_tap(m, k)), C.t4),
+                _eq(C.t5.subs(mp, N.flip_tap(m, k)), C.t4))],
         name="flip"))
 
     steps.append(Step.from_claims(
         e5, CZ(j),
         r"this is the convolution (cross-correlation) of $z$ with $\tilde w$: stride $1$, padding $0$, "
         r"dilation $d$, which reads $z[j + d m']$",
-        [_claim("the reads are the stride-1 convolution's", C.ranges, _eq(C.t5, C.conv_read)),
+        [_claim("the reads are the stride-1 convolution's", C.ranges, _eq(C.t5, C.conv_read),
+                _eq(C.t5, N.tap_position(j, mp, 1, 0, d))),
          _claim("every read of the stride-1 convolution is inside z", C.ranges + (_within(0, j, C.n_conv),
                 _within(0, mp, k)), _within(0, C.conv_read, C.len_z))],
         name="convolution"))
 
+    shown_conv = N.conv_output_size(C.len_z, k, 1, 0, 0, d)
+    shown_nt = N.transposed_output_size(n, k, s, pl, pr, d, a)
     steps.append(Step.from_claims(
-        C.n_conv, C.n_t,
+        shown_conv, shown_nt,
         r"size: the stride-1 convolution on $\operatorname{len}(z)$ positions has exactly the transposed output "
         r"length $n_T$",
-        [_claim("output lengths agree", C.ranges, _eq(C.n_conv, C.n_t))], name="size"))
+        [_claim("output lengths agree", C.ranges, _eq(C.n_conv, C.n_t), _eq(shown_conv, shown_nt))], name="size"))
 
     trip = F.conv_output_size(C.n_t, k, s, pl, pr, d)
     extra = sympy.floor(a / s)
@@ -208,39 +216,46 @@ def _one_d_steps(C: _Chain) -> list[Step]:
         sympy.Transpose(sympy.MatMul(sympy.MatrixSymbol("S", n, rows_m), sympy.MatrixSymbol("M", rows_m, C.n_t),
                                      evaluate=False)),
         r"row selection: $M[i, j]$ and $T[j, i]$ are defined by the same indicator $[j = s i + d m - p_l]$ (by "
-        r"definition); checked: the convolution reads exactly the positions $0 \le j < n_T$, and its rows include "
-        r"the $n_{\mathrm{in}}$ rows of $T$, so $S = [I \mid 0]$ keeps the first $n_{\mathrm{in}}$ rows",
-        [_claim("M's input length is n_T", C.ranges, _eq(F.transposed_output_size(n, k, s, pl, pr, d, a), C.n_t)),
-         _claim("M has the rows of T", C.ranges, _rel(sympy.Ge, trip, n))],
+        r"definition); checked: the convolution on $n_T$ inputs has at least the $n_{\mathrm{in}}$ rows of $T$, so $S = [I \mid 0]$ keeps the first $n_{\mathrm{in}}$ rows",
+        [_claim("M has the rows of T", C.ranges, _rel(sympy.Ge, trip, n))],
         name="row selection"))
     return steps
 
 
 def _separability_step(ndim: int) -> Step:
-    """Row-major flattening is a bijection of in-range positions, so the N-D indicator is the product per axis."""
+    """Row-major flattening is a bijection of in-range positions, so the N-D indicator is the product per axis.
+
+    Proved for two axes of any sizes ``A, B`` (an outer axis and the flattened rest), and the row-major
+    flattening of ``ndim`` axes is that two-axis flattening nested (an identity): induction on the axes.
+    """
+    A, B, x, y, x2, y2 = sympy.symbols("A B x y x' y'", integer=True)
+    inside = (_rel(sympy.Ge, A, 1), _rel(sympy.Ge, B, 1), _within(0, x, A), _within(0, y, B))
+    inside2 = (_within(0, x2, A), _within(0, y2, B))
+    pair = (A, B, x, y, x2, y2)
     sizes = sympy.symbols(f"N_0:{ndim}", integer=True)
     js = sympy.symbols(f"j_0:{ndim}", integer=True)
-    fs = sympy.symbols(f"f_0:{ndim}", integer=True)
     strides = [sympy.Mul(*sizes[ax + 1:]) for ax in range(ndim)]
-    flat_j = sum((js[ax] * strides[ax] for ax in range(ndim)), sympy.Integer(0))
-    flat_f = sum((fs[ax] * strides[ax] for ax in range(ndim)), sympy.Integer(0))
-    ranges = tuple(_rel(sympy.Ge, n_, 1) for n_ in sizes)
-    inside = tuple(_within(0, js[ax], sizes[ax]) for ax in range(ndim)) + tuple(_within(0, fs[ax], sizes[ax]) for ax in range(ndim))
-    variables = sizes + js + fs
+    flat = sum((js[ax] * strides[ax] for ax in range(ndim)), sympy.Integer(0))
+    rest = sum((js[ax] * strides[ax] for ax in range(1, ndim)), sympy.Integer(0))
     claims = [
-        prove("flat positions are in range", variables, ranges + inside[:ndim], _within(0, flat_j, sympy.Mul(*sizes))),
-        prove("flattening is injective", variables, ranges + inside + (_eq(flat_j, flat_f),),
-              _and(*(_eq(js[ax], fs[ax]) for ax in range(ndim)))),
-        prove("each axis is read back from the flat position", variables, ranges + inside[:ndim],
-              _and(*(_eq(sympy.Mod(sympy.floor(flat_j / strides[ax]), sizes[ax]), js[ax]) for ax in range(ndim)))),
+        prove("two-axis flattening stays in range", pair, inside, _within(0, x * B + y, A * B)),
+        prove("two-axis flattening is injective", pair, inside + inside2 + (_eq(x * B + y, x2 * B + y2),),
+              _and(_eq(x, x2), _eq(y, y2))),
+        prove("each axis is read back from the flat position", pair, inside,
+              _and(_eq(sympy.floor((x * B + y) / B), x), _eq(sympy.Mod(x * B + y, B), y))),
+        prove(f"row-major flattening of {ndim} axes nests the two-axis one", sizes + js, (),
+              _eq(flat, js[0] * strides[0] + rest)),
     ]
+    fs = sympy.symbols(f"f_0:{ndim}", integer=True)
     lhs = Indicator(sympy.Tuple(*js), sympy.Tuple(*fs))
     rhs = sympy.Mul(*(Indicator(js[ax], fs[ax]) for ax in range(ndim)))
     return Step.from_claims(
         lhs, rhs,
-        rf"separability: positions of each of the {ndim} axes (sizes $N_a$) are flattened row-major, a bijection of "
-        r"in-range positions; so an index equation holds for flat positions exactly when it holds on every axis, "
-        r"and the 1-D steps apply axis by axis, each with its own $s, p, d, a$ (kernel taps flatten the same way)",
+        rf"separability: positions of the {ndim} axes are flattened row-major; flattening an outer axis of size "
+        r"$A$ with the (flattened) rest of size $B$ is a bijection of in-range positions, and the $N$-axis "
+        r"flattening is that two-axis one nested, so by induction on the axes an index equation holds for flat "
+        r"positions exactly when it holds on every axis; the 1-D steps then apply axis by axis, each with its own "
+        r"$s, p, d, a$ (kernel taps are flattened the same way)",
         claims, name="separability")
 
 

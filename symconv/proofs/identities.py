@@ -12,10 +12,11 @@ from .. import formulas as F
 from ..errors import SizeLimitError, SpecTypeError
 from ..kernels import kernel_symbols
 from ..matrices import conv_matrix, transposed_conv_matrix
-from ..numeric import conv
+from ..kernels import flat_entries
+from ..numeric import conv, conv_transpose
 from ..spec import ConvSpec, TransposedConvSpec
 from .core import Proof, Step, floor_split, identity_check
-from .evaluate import compile_expr, sequence
+from .evaluate import Inner, compile_expr, sequence
 
 __all__ = ["prove_adjoint", "prove_gradient", "prove_size_relations", "SYMBOLIC_LIMIT"]
 
@@ -46,6 +47,8 @@ def _limit(count: int) -> None:
 
 
 def prove_adjoint(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, name: str = "w") -> Proof:
+    from ..latex.printing import spec_latex
+
     """``<S M x, y> = <x, T y>`` as an exact polynomial identity in symbolic x, y and w.
 
     M is the convolution's matrix, S the row selection and T the transposed
@@ -59,22 +62,31 @@ def prove_adjoint(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, name
     n_t = tspec.output_shape(t_in)
     conv_spec = tspec.transpose()
     _limit(conv_spec.in_channels * math.prod(n_t) + tspec.in_channels * math.prod(t_in))
-    w = kernel_symbols(tspec, name)
+    w = np.array(flat_entries(kernel_symbols(tspec, name)), dtype=object).reshape(tspec.weight_shape)
     x = _tensor("x", (conv_spec.in_channels,) + n_t)
     y = _tensor("y", (tspec.in_channels,) + t_in)
-    M = conv_matrix(conv_spec, w, n_t)
-    T = transposed_conv_matrix(tspec, w, t_in)
-    Mx = M.matvec(x)
+    # both sides by the numeric definitions (slices, no index structure): conv and conv_transpose on symbols
+    Mx = conv(conv_spec, w, x)
     SMx = Mx[(slice(None),) + tuple(slice(0, n) for n in t_in)]
     left = sympy.expand(sympy.Add(*(SMx * y).ravel()))
-    right = sympy.expand(sympy.Add(*(x * T.matvec(y)).ravel()))
-    ok, detail = identity_check(left, right)
-    terms = len(sympy.Add.make_args(left))
-    step = Step(sympy.Symbol("<S M x, y>"), sympy.Symbol("<x, T y>"),
-                "the dot test, exactly: both inner products expanded as polynomials in x, y and w",
-                "polynomial identity", ok, f"{terms} monomials on each side; {detail}" if ok else detail, name="adjoint")
-    return Proof("Adjoint identity", f"For {tspec} on inputs {t_in}: <S M x, y> = <x, T y> for all x, y and weights.",
-                 (step,), conclusion="T is the adjoint (transpose) of S M.",
+    right = sympy.expand(sympy.Add(*(x * conv_transpose(tspec, w, y)).ravel()))
+    ok = sympy.expand(left - right) == 0
+    terms_l, terms_r = len(sympy.Add.make_args(left)), len(sympy.Add.make_args(right))
+    detail = (f"{terms_l} monomials on the left, {terms_r} on the right; the difference expands to 0" if ok else
+              f"the difference has {len(sympy.Add.make_args(sympy.expand(left - right)))} monomials")
+    X_, Y_ = sympy.MatrixSymbol("x", conv_spec.in_channels * math.prod(n_t), 1), sympy.MatrixSymbol("y", tspec.in_channels * math.prod(t_in), 1)
+    S_ = sympy.MatrixSymbol("S", Y_.shape[0], conv_spec.out_channels * math.prod(conv_spec.output_shape(n_t)))
+    M_ = sympy.MatrixSymbol("M", S_.shape[1], X_.shape[0])
+    T_ = sympy.MatrixSymbol("T", X_.shape[0], Y_.shape[0])
+    step = Step(Inner(sympy.MatMul(S_, M_, X_, evaluate=False), Y_), Inner(X_, sympy.MatMul(T_, Y_, evaluate=False)),
+                r"the dot test, exactly: $\langle S \operatorname{conv}(x), y\rangle$ and "
+                r"$\langle x, \operatorname{conv}^{\top}(y)\rangle$, both layers evaluated by their numeric "
+                r"definitions on symbolic $x$, $y$ and $w$, expanded as polynomials",
+                "polynomial identity", ok, detail, name="adjoint")
+    return Proof("Adjoint identity", rf"For the layer ${spec_latex(tspec)}$ on inputs of shape "
+                 rf"${sympy.latex(sympy.Tuple(*t_in))}$: $\langle S M x, y\rangle = \langle x, T y\rangle$ for all "
+                 "$x$, $y$ and weights.",
+                 (step,), conclusion=r"$T$ is the adjoint (transpose) of $S M$.",
                  data=dict(left=left, right=right, tspec=tspec))
 
 

@@ -8,22 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
+import math
+
 import numpy as np
 import sympy
 
-from ..errors import SizeLimitError, SpecTypeError
+from .. import formulas as F
+from ..errors import SizeLimitError, SpecTypeError, SymconvError
 from ..kernels import kernel_symbols
-from ..matrices import (
-    ConvMatrix,
-    conv_matrix,
-    padding_matrix,
-    scatter_matrix,
-    selection_matrix,
-    transposed_conv_matrix,
-    zero_insertion_matrix,
-)
+from ..matrices import ConvMatrix, conv_matrix, selection_matrix, transposed_conv_matrix
 from ..numeric import conv, conv_transpose
 from ..spec import ConvSpec, TransposedConvSpec
+from ..views import gather_view, scatter_view
+from .anchors import DEFAULT_BITS, anchor_step
 from .core import Proof, Step
 
 __all__ = ["prove_transpose", "gather_product", "equality_step", "INSTANCE_LIMIT"]
@@ -33,20 +30,23 @@ INSTANCE_LIMIT = 50_000_000
 
 
 def gather_product(tspec: TransposedConvSpec, weight: Any, input_shape: Any) -> tuple[ConvMatrix, ConvMatrix, ConvMatrix, ConvMatrix]:
-    """The gather view's factors and their product ``C_flip @ Pad @ Z``.
+    """The gather view's factors and their product ``C_flip @ Pad @ Z`` (see :func:`symconv.views.gather_view`).
 
     Returns ``(product, C_flip, Pad, Z)``.
     """
-    view = tspec.as_convolution()
-    shape = tspec.check_input_shape(input_shape)
-    Z = zero_insertion_matrix(tspec.in_channels, shape, view.zero_insertion)
-    Pad = padding_matrix(tspec.in_channels, Z.row_shape[1:], view.padding)
-    C = conv_matrix(view.conv, view.transform_weight(weight), Pad.row_shape[1:])
-    return C @ (Pad @ Z), C, Pad, Z
+    return gather_view(tspec, weight, input_shape)
 
 
-def equality_step(name: str, reference: ConvMatrix, candidate: ConvMatrix, lhs: Any, rhs: Any, rule: str) -> Step:
-    """A structure-equality step; on failure it names the first differing entry and why."""
+def equality_step(name: str, reference: ConvMatrix, candidate: Any, lhs: Any, rhs: Any, rule: str) -> Step:
+    """An exact structure-equality step; on failure it names the first differing entry and why.
+
+    ``candidate`` may be a callable that builds the matrix; an error while building it is a failed step.
+    """
+    if callable(candidate):
+        try:
+            candidate = candidate()
+        except (SymconvError, ValueError) as exc:
+            return Step(lhs, rhs, rule, "exact structure", False, f"the matrix could not be built: {exc}", name=name)
     if reference.shape != candidate.shape:
         return Step(lhs, rhs, rule, "exact structure", False,
                     f"shapes differ: {reference.shape} and {candidate.shape}", name=name)
@@ -74,7 +74,7 @@ def _check_size(tspec: TransposedConvSpec, shape: tuple[int, ...], limit: int) -
 
 
 def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, name: str = "w",
-                    spot_checks: int = 0, seed: int = 0, max_terms: int = INSTANCE_LIMIT) -> Proof:
+                    seed: int = 0, max_terms: int = INSTANCE_LIMIT, anchor_bits: int = DEFAULT_BITS) -> Proof:
     """Prove, for concrete sizes, that the transposed convolution is a convolution.
 
     For a :class:`ConvSpec` the layer is ``spec.transpose(input_shape)`` acting on
@@ -84,8 +84,11 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     definition; the gather view ``C_flip Pad Z``; and the scatter view (the sum
     of stamped kernel copies).
 
-    ``spot_checks`` adds that many numeric checks against :mod:`symconv.numeric`
-    with random integer weights and inputs.
+    First, M and T are anchored to their definitions, the numeric reference
+    (:mod:`symconv.numeric`), by an exact randomized identity test whose false
+    pass has probability at most ``2**-anchor_bits``; the views are then
+    compared with T exactly.  A mathematical failure is a result: ``holds`` is
+    False and :attr:`Proof.failure` names the step and the first difference.
 
     Examples
     --------
@@ -94,7 +97,7 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     >>> proof.holds
     True
     >>> [step.name for step in proof.steps]
-    ['sizes', 'transpose', 'gather view', 'scatter view']
+    ['M is the convolution', 'T is the transposed convolution', 'sizes', 'transpose', 'gather view', 'scatter view']
     """
     if isinstance(spec, ConvSpec):
         conv_shape = spec.check_input_shape(input_shape)
@@ -105,6 +108,8 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     else:
         raise SpecTypeError(f"spec must be a ConvSpec or TransposedConvSpec, got {type(spec).__name__}")
     _check_size(tspec, t_in, max_terms)
+    from ..latex.printing import spec_latex as spec_text  # the statement names the layers as formulas
+
     w = kernel_symbols(tspec, name)
     n_t = tspec.output_shape(t_in)
     conv_spec = tspec.transpose()
@@ -117,81 +122,76 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
 
     rows, cols = T.shape
     T_, M_ = sympy.MatrixSymbol("T", rows, cols), sympy.MatrixSymbol("M", M.shape[0], M.shape[1])
+    x_, y_ = sympy.MatrixSymbol("x", M.shape[1], 1), sympy.MatrixSymbol("y", rows and cols, 1)
+    conv_f, tconv_f = sympy.Function("conv"), sympy.Function(r"conv^{\top}")
+    taps = math.prod(tspec.kernel_size)
+    steps = [
+        anchor_step("M is the convolution", M, lambda wv, x: conv(conv_spec, wv, x), conv_spec.weight_shape,
+                    taps * (conv_spec.in_channels // conv_spec.groups), sympy.MatMul(M_, x_, evaluate=False),
+                    conv_f(x_), r"$M$, built from the index structure, is the convolution as defined by the numeric "
+                    r"reference (slices of the padded input, no shared index code)", seed=seed, bits=anchor_bits),
+        anchor_step("T is the transposed convolution", T, lambda wv, yv: conv_transpose(tspec, wv, yv),
+                    tspec.weight_shape, taps * (tspec.in_channels // tspec.groups),
+                    sympy.MatMul(T_, sympy.MatrixSymbol("y", cols, 1), evaluate=False),
+                    tconv_f(sympy.MatrixSymbol("y", cols, 1)),
+                    r"$T$, built from the transposed convolution's own index equation, is the transposed "
+                    r"convolution as defined by the numeric reference (kernel copies added at stride $s$, then "
+                    r"cropped)", seed=seed + 1, bits=anchor_bits),
+    ]
     expected = tuple(n + e for n, e in zip(t_in, extra))
-    size_ok = m_out == expected
     case = ("output_padding < stride on every axis, so M has exactly n_in outputs per axis and S is the identity"
             if identity else
             f"output_padding >= stride on some axis (allowed since dilation > stride): M has n_in + floor(a/s) = "
             f"{expected} outputs per axis and S keeps the first {t_in}")
-    steps = [
-        Step(sympy.Tuple(*m_out), sympy.Tuple(*expected),
-             "round trip of the output size: the convolution on the transposed output has n_in + floor(a/s) outputs",
-             "sympy", size_ok, case, name="sizes"),
-    ]
-    rule = ("T, built from the transposed convolution's own index equation, against the transpose of the "
-            "convolution matrix M" + ("" if identity else " with its rows selected by S"))
+    steps.append(Step(sympy.Tuple(*m_out), sympy.Tuple(*expected),
+                      r"round trip of the output size: the convolution on the transposed output has "
+                      r"$n_{\mathrm{in}} + \lfloor a/s \rfloor$ outputs per axis", "arithmetic", m_out == expected,
+                      case, name="sizes"))
+    rule = (r"$T$, built from its own index equation, against the transpose of the convolution matrix $M$"
+            + ("" if identity else r" with its rows selected by $S$"))
     if S is None:
-        steps.append(equality_step("transpose", T, M.T, T_, sympy.Transpose(M_), rule))
+        steps.append(equality_step("transpose", T, lambda: M.T, T_, sympy.Transpose(M_), rule))
     else:
         S_ = sympy.MatrixSymbol("S", S.shape[0], S.shape[1])
-        steps.append(equality_step("transpose", T, (S @ M).T, T_,
+        steps.append(equality_step("transpose", T, lambda: (S @ M).T, T_,
                                    sympy.Transpose(sympy.MatMul(S_, M_, evaluate=False)), rule))
-    G, C, Pad, Z = gather_product(tspec, w, t_in)
-    C_, P_, Z_ = (sympy.MatrixSymbol(n_, *m.shape) for n_, m in (("C_flip", C), ("P", Pad), ("Z", Z)))
-    steps.append(equality_step("gather view", T, G, T_, sympy.MatMul(C_, P_, Z_, evaluate=False),
-                               "the gather view: zero insertion Z (s-1 zeros between inputs), padding/cropping P by "
-                               "(d(k-1)-p_l, d(k-1)-p_r+a), and the stride-1 convolution C_flip with the flipped, "
-                               "group-wise channel-swapped kernel"))
-    X = scatter_matrix(tspec, w, t_in)
-    steps.append(equality_step("scatter view", T, X, T_, sympy.Symbol("Sigma_i stamp_i"),
-                               "the scatter view: input (c, i) stamps the unflipped kernel, dilated by d and scaled "
-                               "by y[c, i], at offset s*i - p_l; the sum of all stamps"))
-    if spot_checks:
-        steps = _spot(steps, tspec, t_in, M, S, G, X, T, spot_checks, seed)
-    statement = (f"For {tspec} on inputs of spatial shape {t_in}, the transposed convolution's matrix T equals "
-                 + ("M^T" if identity else "(S M)^T") + f", where M is the matrix of {conv_spec} on inputs of shape "
-                 f"{n_t}; it equals the gather view C_flip P Z and the scatter view.")
+    built: dict = {}
+
+    def gather():
+        built["gather"] = gather_view(tspec, w, t_in)
+        return built["gather"][0]
+
+    view = tspec.as_convolution()
+    n_z = tuple(F.zero_inserted_size(n, s) for n, s in zip(t_in, view.zero_insertion))
+    n_p = tuple(n + left + right for n, (left, right) in zip(n_z, view.padding))
+    size = tspec.in_channels
+    C_ = sympy.MatrixSymbol(r"C_{\mathrm{flip}}", rows, view.conv.in_channels * math.prod(n_p))
+    P_ = sympy.MatrixSymbol("P", size * math.prod(n_p), size * math.prod(n_z))
+    Z_ = sympy.MatrixSymbol("Z", size * math.prod(n_z), cols)
+    steps.append(equality_step(
+        "gather view", T, gather, T_, sympy.MatMul(C_, P_, Z_, evaluate=False),
+        r"the gather view, assembled axis by axis (not by the enumeration of $M$ and $T$): zero insertion $Z$ "
+        r"($s - 1$ zeros between inputs), padding or cropping $P$ by $(d(k-1) - p_l,\ d(k-1) - p_r + a)$, and the "
+        r"stride-1 convolution $C_{\mathrm{flip}}$ with the flipped, group-wise channel-swapped kernel"))
+    stamps = sympy.Symbol(r"\sum_{i} \operatorname{stamp}_{i}")
+    steps.append(equality_step(
+        "scatter view", T, lambda: scatter_view(tspec, w, t_in), T_, stamps,
+        r"the scatter view, assembled from stamps: input $(c, i)$ stamps the unflipped kernel, dilated by $d$ and "
+        r"scaled by $y[c, i]$, at offset $s i - p_l$; the sum of all stamps"))
+    statement = (r"For the transposed convolution $" + spec_text(tspec) + r"$ on inputs of spatial shape $"
+                 + sympy.latex(sympy.Tuple(*t_in)) + r"$, its matrix $T$ equals "
+                 + (r"$M^{\top}$" if identity else r"$(S M)^{\top}$")
+                 + r", where $M$ is the matrix of the convolution $" + spec_text(conv_spec) + r"$ on inputs of shape $"
+                 + sympy.latex(sympy.Tuple(*n_t)) + r"$; it equals the gather view $C_{\mathrm{flip}} P Z$ and the "
+                 r"scatter view; and $M$ and $T$ are the convolution and the transposed convolution as defined.")
     return Proof(
         "Transposed convolution is a convolution (instance)", statement, tuple(steps),
-        assumptions=(f"weights: distinct real symbols {name}_... in PyTorch's layout {tspec.weight_shape}",),
-        conclusion="T is the matrix of a convolution with the flipped kernel over the zero-inserted, padded input.",
-        data=dict(tspec=tspec, input_shape=t_in, conv_spec=conv_spec, weight=w, T=T, M=M, S=S, gather=(C, Pad, Z),
-                  scatter=X, selection_is_identity=identity),
+        assumptions=(),
+        conclusion=r"$T$ is the matrix of a convolution with the flipped kernel over the zero-inserted, padded input.",
+        notes=(rf"The weights are distinct real symbols ${name}_{{\dots}}$ in PyTorch's layout "
+               rf"${sympy.latex(sympy.Tuple(*tspec.weight_shape))}$, so equal structures are equal symbolic "
+               "matrices.",),
+        data=dict(tspec=tspec, input_shape=t_in, conv_spec=conv_spec, weight=w, T=T, M=M, S=S,
+                  gather=built.get("gather", (None, None, None, None))[1:], scatter=None,
+                  selection_is_identity=identity),
     )
-
-
-def _spot(steps, tspec, t_in, M, S, G, X, T, count, seed):
-    rng = np.random.default_rng(seed)
-    conv_spec = tspec.transpose()
-    out = []
-    for step in steps:
-        failure, done = None, 0
-        if step.name in ("transpose", "gather view", "scatter view"):
-            for _ in range(count):
-                w = rng.integers(-4, 5, tspec.weight_shape)
-                y = rng.integers(-4, 5, (tspec.in_channels,) + t_in)
-                ref = conv_transpose(tspec, w, y)
-                if step.name == "gather view":
-                    got = G.matvec(y, tspec.as_convolution().transform_weight(w)).reshape(ref.shape)
-                elif step.name == "scatter view":
-                    got = X.matvec(y, w).reshape(ref.shape)
-                else:  # (S M)^T y through the numeric convolution: <S M x, y> = <x, T y> for basis x
-                    got = _transpose_by_probing(conv_spec, w, T.row_shape, y)
-                if not np.array_equal(got, ref):
-                    failure = f"random weight/input #{done}: {got.ravel().tolist()[:8]}... != {ref.ravel().tolist()[:8]}..."
-                    break
-                done += 1
-        out.append(step.with_spot_checks(done, failure) if done or failure else step)
-    return out
-
-
-def _transpose_by_probing(conv_spec: ConvSpec, w, x_shape, y) -> np.ndarray:
-    """(S M)^T y computed with the numeric convolution only: entry j is <S conv(e_j), y>."""
-    flat = int(np.prod(x_shape))
-    result = np.zeros(flat, dtype=np.int64)
-    keep = tuple(slice(0, n) for n in y.shape)
-    for j in range(flat):
-        e = np.zeros(flat, dtype=np.int64)
-        e[j] = 1
-        result[j] = int(np.sum(conv(conv_spec, w, e.reshape(x_shape))[keep] * y))
-    return result.reshape(x_shape)

@@ -124,19 +124,23 @@ def _solve(z3: Any, facts: list, timeout_ms: int) -> tuple[str, Any, str]:
     return str(verdict), (solver.model() if verdict == z3.sat else None), smtlib
 
 
-def prove(name: str, variables: Any, hypotheses: Any, conclusion: Any, *, timeout_ms: int = TIMEOUT_MS) -> Claim:
+def prove(name: str, variables: Any, hypotheses: Any, conclusion: Any, *, shown: Any = None,
+          timeout_ms: int = TIMEOUT_MS) -> Claim:
     """Prove ``for all variables: hypotheses => conclusion`` over the integers with z3.
 
     Returns a :class:`~symconv.proofs.core.Claim` that holds when the negation
     is unsatisfiable; otherwise it carries the counterexample (or says that the
     solver gave up).  Every divisor of a ``floor``/``Mod`` must be positive
-    under the hypotheses; a divisor that is not makes the claim fail.
+    under the hypotheses; a divisor that is not makes the claim fail.  ``shown`` is the same
+    conclusion written with named formulas (:data:`~symconv.proofs.evaluate.NAMED`), recorded for the
+    reader in place of the evaluated one, which can read ``m = m``; the solver proves ``conclusion``.
     """
     import z3
 
     variables = tuple(variables)
     hypotheses = tuple(hypotheses)
     names = {str(v): z3.Int(str(v)) for v in variables}
+    display = conclusion if shown is None else shown
     start = time.perf_counter()
     tr = _Translator(z3, names)
     hyps = [tr(sympy.sympify(h)) for h in hypotheses]
@@ -148,12 +152,12 @@ def prove(name: str, variables: Any, hypotheses: Any, conclusion: Any, *, timeou
         verdict, model, _ = _solve(z3, hyps + [z3.Not(z3.And(side))], timeout_ms)
         if verdict != "unsat":
             example = _example(model, variables)
-            return Claim(name, variables, hypotheses, conclusion, "z3", False, example or None,
+            return Claim(name, variables, hypotheses, display, "z3", False, example or None,
                          seconds=time.perf_counter() - start)
     verdict, model, smtlib = _solve(z3, hyps + [z3.Not(goal)], timeout_ms)
     holds = verdict == "unsat"
     example = None if holds else (_example(model, variables) if model is not None else {"solver": verdict})
-    return Claim(name, variables, hypotheses, conclusion, "z3", holds, example, smtlib,
+    return Claim(name, variables, hypotheses, display, "z3", holds, example, smtlib,
                  time.perf_counter() - start)
 
 
