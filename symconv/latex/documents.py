@@ -48,7 +48,7 @@ POLY_TERMS = 3
 POLY_LIMIT = 8
 """A sum with more terms than this is shown as its first terms and its number of terms."""
 
-DISPLAY_EM = 36.0
+DISPLAY_EM = 40.0
 """Estimated width (em) above which ``lhs = rhs`` is broken over two lines."""
 
 _PROGRAM_TEXT = re.compile(r"[*^_\\{}]|<=|>=|!=|<->|==")
@@ -178,7 +178,7 @@ def _step(number: int, step: Any, ranges: set) -> _Step:
 
 def _is_words(text: str) -> bool:
     """A checker report that reads as words (identifiers like ``n_T`` are typeset; operators are not words)."""
-    return bool(text) and _PROGRAM_TEXT.search(re.sub(r"[A-Za-z]+_[A-Za-z0-9]+", "x", text)) is None
+    return bool(text) and _PROGRAM_TEXT.search(re.sub(r"[A-Za-z]+_[A-Za-z0-9]+|\d+\^-?\d+", "x", text)) is None
 
 
 @dataclass
@@ -358,7 +358,7 @@ def _latex(doc: _Doc, definitions: bool) -> str:
     out = [rf"\begin{{theorem}}[{escape_text(doc.title)}]", doc.statement, r"\end{theorem}"]
     if doc.assumptions:
         out.append(r"\noindent The ranges of the theorem: " + ", ".join(f"${a}$" for a in doc.assumptions) + ".")
-    if doc.layer:
+    if doc.layer and doc.layer not in doc.statement:
         out.append(rf"\noindent The layer: ${doc.layer}$.")
     if definitions:
         out.append(r"\subsection*{Definitions}" + "\nThe index maps, rendered by latexify-py from the functions "
@@ -426,7 +426,8 @@ def _md_text(text: str) -> str:
     from .printing import _IDENTIFIER
 
     parts = _IDENTIFIER.split(str(text))
-    return "".join(f"${symbol_latex(p)}$" if i % 2 else _MD_SPECIAL.sub(r"\\\1", p) for i, p in enumerate(parts))
+    return "".join((f"${symbol_latex(p)}$" if len(p.split("_")[0]) < 3 else p.replace("_", " ")) if i % 2
+                   else _MD_SPECIAL.sub(r"\\\1", p) for i, p in enumerate(parts))
 
 
 def _md_latex_text(text: str) -> str:
@@ -456,7 +457,7 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
            latex_text(doc.statement)]
     if doc.assumptions:
         out.append(bold("The ranges of the theorem:") + " " + ", ".join(f"${a}$" for a in doc.assumptions) + ".")
-    if doc.layer:
+    if doc.layer and doc.layer not in doc.statement:
         out.append(bold("The layer:") + f" ${doc.layer}$.")
     for m in doc.matrices:
         out.append(f"${m.name}$, {latex_text(m.what)} ({latex_text(m.caption)}):")

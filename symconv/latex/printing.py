@@ -134,18 +134,39 @@ class SymconvLatexPrinter(LatexPrinter):
 
 
 _IDENTIFIER = re.compile(r"(?<![A-Za-z0-9\\])([A-Za-z]+_[A-Za-z0-9]+'*)(?![A-Za-z0-9_])")
+_TEXT_MATH = re.compile(r"(?<![A-Za-z0-9\\])([A-Za-z]+_[A-Za-z0-9]+'*|\d+\^-?\d+)(?![A-Za-z0-9_])|( (?:<=|>=|!=|<|>) )")
+_TEXT_RELATIONS = {" <= ": r" $\le$ ", " >= ": r" $\ge$ ", " != ": r" $\ne$ ", " < ": " $<$ ", " > ": " $>$ "}
 
 
 def text_latex(text: Any) -> str:
-    r"""Plain text from a program as LaTeX text: escaped, with identifiers such as ``C_flip`` typeset as mathematics.
+    r"""Plain text from a program as LaTeX text: escaped, with identifiers typeset as mathematics.
+
+    An identifier with a short base (``n_T``, ``C_flip``, ``p_l``) is a symbol;
+    one made of words (``output_padding``) is written as words; ``2^-60`` is a
+    power; a relation between spaces (``a < s``) is a relation sign.
 
     >>> text_latex("M's input length is n_T, through C_flip; 50% done")
     "M's input length is $n_{T}$, through $C_{\\mathrm{flip}}$; 50\\% done"
+    >>> text_latex("output_padding < stride, probability at most 2^-60")
+    'output padding $<$ stride, probability at most $2^{-60}$'
     """
-    parts = _IDENTIFIER.split(str(text))
     out = []
-    for index, part in enumerate(parts):
-        out.append(f"${symbol_latex(part)}$" if index % 2 else escape_text(part))
+    position = 0
+    raw = str(text)
+    for match in _TEXT_MATH.finditer(raw):
+        out.append(escape_text(raw[position:match.start()]))
+        token = match.group(0)
+        if match.group(2):
+            out.append(_TEXT_RELATIONS[token])
+        elif "^" in token:
+            base, exponent = token.split("^")
+            out.append(f"${base}^{{{exponent}}}$")
+        elif len(token.split("_")[0]) >= 3:
+            out.append(escape_text(token.replace("_", " ")))
+        else:
+            out.append(f"${symbol_latex(token)}$")
+        position = match.end()
+    out.append(escape_text(raw[position:]))
     return "".join(out)
 
 

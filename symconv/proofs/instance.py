@@ -6,9 +6,8 @@ is equality of the symbolic matrices, so the proof runs at numpy speed.
 
 from __future__ import annotations
 
-from typing import Any
-
 import math
+from typing import Any
 
 import numpy as np
 import sympy
