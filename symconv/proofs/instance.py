@@ -6,8 +6,9 @@ is equality of the symbolic matrices, so the proof runs at numpy speed.
 
 from __future__ import annotations
 
-import math
 from typing import Any
+
+import math
 
 import numpy as np
 import sympy
