@@ -325,7 +325,7 @@ def _latex_display(lines: list[str]) -> str:
 
 def _latex_step(s: _Step) -> str:
     status = "" if s.holds else r" \textbf{(does not hold)}"
-    out = [rf"\medskip\noindent\textbf{{Step {s.number}: {text_latex(s.name)}.}}{status} {_sentence(s.rule)}",
+    out = [rf"\medskip\noindent\textbf{{Step {s.number}: {text_latex(s.name)}.}}{status} {_breakable(_sentence(s.rule))}",
            _latex_display(s.lines)]
     check = rf"\noindent Checked by \emph{{{escape_text(s.checker)}}}"
     if s.claims:
@@ -354,12 +354,17 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", ".$")) else text + "."
 
 
+def _breakable(tex: str) -> str:
+    r"""Let TeX break a line inside a layer's parameter list (as printed by :func:`spec_latex`)."""
+    return tex.replace(r",\ ", r",\allowbreak\ ").replace(r"\bigl(", r"\bigl(\allowbreak ")
+
+
 def _latex(doc: _Doc, definitions: bool) -> str:
-    out = [rf"\begin{{theorem}}[{escape_text(doc.title)}]", doc.statement, r"\end{theorem}"]
+    out = [rf"\begin{{theorem}}[{escape_text(doc.title)}]", _breakable(doc.statement), r"\end{theorem}"]
     if doc.assumptions:
         out.append(r"\noindent The ranges of the theorem: " + ", ".join(f"${a}$" for a in doc.assumptions) + ".")
     if doc.layer and doc.layer not in doc.statement:
-        out.append(rf"\noindent The layer: ${doc.layer}$.")
+        out.append(rf"\noindent The layer: ${_breakable(doc.layer)}$.")
     if definitions:
         out.append(r"\subsection*{Definitions}" + "\nThe index maps, rendered by latexify-py from the functions "
                    "symconv executed:\n" + definitions_latex())
@@ -406,7 +411,7 @@ def document(title: str, body: str, *, max_cols: int = 10, graphics: bool = Fals
         packages.append("{graphicx}")
     head = [r"\documentclass[11pt]{article}"] + [rf"\usepackage{p}" for p in packages]
     head += [rf"\setcounter{{MaxMatrixCols}}{{{max(30, max_cols)}}}", r"\newtheorem{theorem}{Theorem}",
-             r"\setlength{\emergencystretch}{3em}", rf"\title{{{escape_text(title)}}}", r"\author{symconv}", r"\date{}"]
+             r"\setlength{\emergencystretch}{3em}", r"\AtBeginDocument{\setlength{\rightskip}{0pt plus 3em}}", rf"\title{{{escape_text(title)}}}", r"\author{symconv}", r"\date{}"]
     return ("\n".join(head) + "\n\\begin{document}\n\\maketitle\n\\section*{Conventions}\n" + CONVENTIONS + "\n\n"
             + body + "\n\\end{document}\n")
 

@@ -259,8 +259,8 @@ def _round_trip_step() -> Step:
     reduced, _ = floor_split(trip.subs(n, n_split), R_, S_)
     ok, _ = identity_check(reduced, n_split)
     shown = _NT(_NOUT(n, K_, S_, pl, pr, D_), K_, S_, pl, pr, D_, _ART(n, K_, S_, pl, pr, D_))
-    rule = (r"round trip with PyTorch's output padding $a = a_{\mathrm{rt}}(n, k, s, p_l, p_r, d) = "
-            r"(n + p_l + p_r - d(k-1) - 1) \bmod s$ (relationship 14 is its $d = 1$, symmetric case). Writing "
+    rule = (r"round trip with the output padding that PyTorch computes, $a = a_{\mathrm{rt}}(n, k, s, p_l, p_r, d)$, "
+            r"that is $a = (n + p_l + p_r - d(k-1) - 1) \bmod s$ (relationship 14 is its $d = 1$, symmetric case). Writing "
             r"$n + p_l + p_r - d(k-1) - 1 = q s + r$ with $0 \le r < s$, the floor is $q$ and the remainder $r$ "
             r"(sympy verified $0 \le r/s < 1$ from $r \ge 0$ and $r = s - 1 - e$, $e \ge 0$)")
     return Step(shown, n, rule, "sympy", ok, "" if ok else "the reduced round trip does not expand to n",

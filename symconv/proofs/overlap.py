@@ -12,10 +12,12 @@ import math
 from typing import Any
 
 import numpy as np
+import sympy
 
 from ..matrices import transposed_conv_matrix
 from ..spec import TransposedConvSpec
 from .core import Proof, Step
+from .evaluate import sequence
 
 __all__ = ["overlap_counts", "prove_overlap", "interior"]
 
@@ -51,47 +53,118 @@ def _closed_form(j: int, n_in: int, k: int, s: int, p_l: int, d: int) -> int:
     return sum(1 for m in range(k) if (j + p_l - d * m) % s == 0 and 0 <= (j + p_l - d * m) // s < n_in)
 
 
+class _Bracket(sympy.Function):
+    """The Iverson bracket of a condition: 1 when it holds, else 0 (for display)."""
+
+    nargs = 1
+
+    def _latex(self, printer):
+        return rf"\left[{printer._print(self.args[0])}\right]"
+
+
+class _Divides(sympy.Function):
+    nargs = 2
+
+    def _latex(self, printer):
+        return rf"{printer._print(self.args[0])} \mid {printer._print(self.args[1])}"
+
+
+class _Gcd(sympy.Function):
+    nargs = 2
+
+    def _latex(self, printer):
+        return rf"\gcd\left({printer._print(self.args[0])}, {printer._print(self.args[1])}\right)"
+
+
+def _extreme(kind: str, axis: int) -> type:
+    def _latex(self, printer):
+        return rf"\{kind}_{{j \in I_{{{axis}}}}} \operatorname{{count}}_{{{axis}}}\left[j\right]"
+
+    return type(f"{kind}_{axis}", (sympy.Function,), {"nargs": 0, "_latex": _latex})
+
+
+def _count(axis: int | None) -> type:
+    return sequence(f"count{'' if axis is None else axis}",
+                    r"\operatorname{count}" + ("" if axis is None else f"_{{{axis}}}"))
+
+
+def _ranges(values: list[int]) -> str:
+    return ", ".join(str(v) for v in values)
+
+
 def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
     """The overlap pattern of a transposed convolution, checked axis by axis.
+
+    On each axis: the number of taps reaching each output position, read off
+    the structure of T, equals a direct count; in the interior it repeats with
+    a period dividing s; and (where the interior holds at least s positions) it
+    is uniform exactly when s divides k and gcd(s, d) = 1.  The conclusion says
+    which: uneven overlap draws a checkerboard, even overlap does not.
 
     >>> proof = prove_overlap(TransposedConvSpec(3, stride=2), (6,))
     >>> proof.holds, proof.data["uniform"]
     (True, (False,))
     """
+    from ..latex.printing import spec_latex  # the statement names the layer as a formula
+
     shape = _spatial(tspec).check_input_shape(input_shape)
     counts = overlap_counts(tspec, shape)
     steps: list[Step] = []
     uniform: list[bool | None] = []
     periods: list[list[int]] = []
     per_axis = []
+    j, m = sympy.symbols("j m", integer=True)
     for ax, n_in in enumerate(shape):
         k, s, d, p_l = tspec.kernel_size[ax], tspec.stride[ax], tspec.dilation[ax], tspec.padding_left[ax]
         n_t = counts.shape[ax]
+        count = _count(ax)
         axis_counts = overlap_counts(TransposedConvSpec(k, s, (tspec.padding[ax],), tspec.output_padding[ax], d), (n_in,))
         per_axis.append(axis_counts)
-        direct = np.array([_closed_form(j, n_in, k, s, p_l, d) for j in range(n_t)])
+        direct = np.array([_closed_form(jj, n_in, k, s, p_l, d) for jj in range(n_t)])
         ok = bool(np.array_equal(axis_counts, direct))
-        steps.append(Step(f"count_{ax}[j]", "#{m : s | (j + p_l - d m), 0 <= (j + p_l - d m)/s < n_in}",
-                          f"axis {ax}: the taps reaching output j, read off T, against a direct count", "enumeration",
-                          ok, f"counts {axis_counts.tolist()}" if ok else f"T gives {axis_counts.tolist()}, direct count {direct.tolist()}",
-                          name=f"counts axis {ax}"))
+        u = j + p_l - d * m
+        rhs = sympy.Sum(_Bracket(_Divides(s, u)) * _Bracket(sympy.And(sympy.Le(0, u), sympy.Lt(u, s * n_in))),
+                        (m, 0, k - 1))
+        steps.append(Step(
+            count(j), rhs,
+            rf"axis ${ax}$: the number of taps reaching output $j$, read off the matrix $T$, equals the direct count "
+            rf"of the taps $m$ whose input $i = (j + p_l - d m)/s$ exists ($k = {k}$, $s = {s}$, $p_l = {p_l}$, "
+            rf"$d = {d}$, $n_{{\mathrm{{in}}}} = {n_in}$), for every $0 \le j < {n_t}$",
+            "enumeration", ok,
+            f"counts {_ranges(axis_counts.tolist())}" if ok else
+            f"T gives {_ranges(axis_counts.tolist())}, the direct count {_ranges(direct.tolist())}",
+            name=f"counts on axis {ax}"))
         inner = interior(n_in, k, s, p_l, d, n_t)
         values = axis_counts[inner.start:inner.stop] if len(inner) else np.array([], dtype=int)
         periodic = all(values[t] == values[t + s] for t in range(len(values) - s))
-        steps.append(Step(f"count_{ax}[j + {s}]", f"count_{ax}[j]", f"axis {ax}: in the interior {list(inner)[:1] + list(inner)[-1:]} "
-                          f"the pattern repeats with period dividing s = {s}", "enumeration", periodic,
-                          f"interior counts {values.tolist()}", name=f"period axis {ax}"))
+        where = (rf"the interior $I_{{{ax}}} = \{{{inner.start}, \dots, {inner.stop - 1}\}}$" if len(inner)
+                 else rf"the interior $I_{{{ax}}}$, which is empty here")
+        steps.append(Step(
+            count(j + s), count(j),
+            rf"axis ${ax}$: in {where} (the positions $d(k-1) - p_l \le j \le s(n_{{\mathrm{{in}}}} - 1) - p_l$ "
+            rf"reached by every tap whose input exists), the pattern repeats with period dividing $s = {s}$",
+            "enumeration", periodic,
+            f"interior counts {_ranges(values.tolist())}" if len(values) else "no interior positions",
+            name=f"period on axis {ax}"))
         periods.append(values[:s].tolist())
         criterion = k % s == 0 and math.gcd(s, d) == 1
         if len(values) >= s:
             is_uniform = bool(len(set(values.tolist())) == 1)
             ok = is_uniform == criterion
             uniform.append(is_uniform)
-            steps.append(Step(f"uniform_{ax}", f"(s | k and gcd(s, d) = 1) = {criterion}",
-                              f"axis {ax}: the interior pattern is uniform exactly when s divides k and gcd(s, d) = 1 "
-                              f"(k = {k}, s = {s}, d = {d})", "enumeration", ok,
-                              f"{'uniform' if is_uniform else 'uneven'} ({values[:s].tolist()} repeating); criterion {criterion}",
-                              name=f"uniformity axis {ax}"))
+            lhs = _Bracket(sympy.Eq(_extreme("max", ax)(), _extreme("min", ax)(), evaluate=False))
+            rhs = _Bracket(_Divides(s, k)) * _Bracket(sympy.Eq(_Gcd(s, d), 1, evaluate=False))
+            pattern = ", ".join(str(v) for v in values[:s].tolist())
+            steps.append(Step(
+                lhs, rhs,
+                rf"axis ${ax}$: one period of the interior pattern is $({pattern})$, so the overlap is "
+                + ("uniform" if is_uniform else "uneven")
+                + rf"; it is uniform exactly when $s$ divides $k$ and $\gcd(s, d) = 1$, which for $k = {k}$, "
+                  rf"$s = {s}$, $d = {d}$ is " + ("true" if criterion else "false"),
+                "enumeration", ok,
+                ("uniform" if is_uniform else "uneven") + ", as the criterion says" if ok else
+                "the pattern and the criterion disagree",
+                name=f"uniformity on axis {ax}"))
         else:
             uniform.append(None)
     if len(shape) > 1:
@@ -99,9 +172,25 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
         for arr in per_axis[1:]:
             outer = np.multiply.outer(outer, arr)
         ok = bool(np.array_equal(outer, counts))
-        steps.append(Step("count[j_0, ..., j_N]", "prod_a count_a[j_a]", "the N-D count is the product of the per-axis counts",
-                          "enumeration", ok, "all positions agree" if ok else "the product differs", name="product"))
-    return Proof("Overlap of the stamps (checkerboard)", f"For {tspec} on inputs {shape}, the number of taps reaching each "
-                 "output position, its period and its uniformity.", tuple(steps),
-                 conclusion="Uneven overlap is what draws the checkerboard pattern.",
+        js = sympy.symbols(f"j_0:{len(shape)}", integer=True)
+        steps.append(Step(_count(None)(*js), sympy.Mul(*(_count(ax)(js[ax]) for ax in range(len(shape)))),
+                          "the count in several dimensions is the product of the counts on each axis (a tap is a "
+                          "tuple of taps, one per axis)", "enumeration", ok,
+                          "all positions agree" if ok else "the product differs", name="product"))
+    uneven = [ax for ax, u in enumerate(uniform) if u is False]
+    unknown = [ax for ax, u in enumerate(uniform) if u is None]
+    if uneven:
+        conclusion = ("the stamps overlap unevenly in the interior on axis " + ", ".join(f"${a}$" for a in uneven)
+                      + ": the periodic count of taps is what draws the checkerboard pattern.")
+    elif unknown:
+        conclusion = ("the interior is shorter than one period on axis " + ", ".join(f"${a}$" for a in unknown)
+                      + ", so uniformity is not decided there; elsewhere the stamps overlap evenly.")
+    else:
+        conclusion = ("the stamps overlap evenly in the interior on every axis: this layer draws no checkerboard "
+                      "from overlap (only the borders receive fewer taps).")
+    return Proof("Overlap of the stamps (checkerboard)",
+                 rf"For the transposed convolution ${spec_latex(tspec)}$ on inputs of shape "
+                 rf"${sympy.latex(sympy.Tuple(*shape))}$: the number of taps reaching each output position, its "
+                 "period in the interior, and whether it is uniform.", tuple(steps),
+                 conclusion=conclusion,
                  data=dict(counts=counts, uniform=tuple(uniform), periods=tuple(periods)))
