@@ -1,4 +1,4 @@
-"""The ``symconv`` command: proofs as LaTeX, matrices, and size arithmetic.
+"""The ``symconv`` command: proofs as LaTeX or Markdown, matrices, and size arithmetic.
 
 Exit codes: 0 success, 1 a proof does not hold, 2 bad input, 3 a missing tool,
 4 an output that cannot be written.  Every failure is one line on stderr.
@@ -11,18 +11,39 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from . import __version__
 from . import formulas as F
-from .errors import SymconvError
+from . import proofs as _proofs
+from .errors import SizeLimitError, SymconvError
 from .kernels import kernel_symbols
-from .latex.output import TexFailedError, TexNotFoundError, compile_pdf, write_atomic
+from .latex.output import OutputError, TexFailedError, TexNotFoundError, compile_pdf, write_atomic
 from .latex.printing import block_matrix_latex, matrix_latex
 from .matrices import conv_matrix, transposed_conv_matrix
-from .proofs import gather_product, prove_transpose, prove_transpose_general
+from .proofs import (
+    gather_product,
+    prove_adjoint,
+    prove_gradient,
+    prove_overlap,
+    prove_size_relations,
+    prove_transpose,
+    prove_transpose_general,
+)
 from .spec import ConvSpec, TransposedConvSpec
 
 __all__ = ["main"]
 
 OK, FAILS, USAGE, MISSING_TOOL, CANNOT_WRITE = 0, 1, 2, 3, 4
+
+EXIT_CODES = """exit codes:
+  0  success
+  1  a proof does not hold (the document shows the failing step and a counterexample)
+  2  bad input (one line on stderr names the value and the rule)
+  3  a missing tool (pdflatex for --pdf)
+  4  an output that cannot be written (an existing file is left unchanged)"""
+
+LAYER_DEFAULTS = {"kernel": "3", "stride": "2", "padding": "1", "dilation": "1", "output_padding": None,
+                  "input": "5", "in_channels": 1, "out_channels": 1, "groups": 1, "transposed": False, "name": "w"}
+"""The layer flags and their defaults (a flag left at None was not given)."""
 
 
 class UsageError(Exception):
@@ -30,6 +51,10 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any):
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str):  # one line, no usage dump
         raise UsageError(message)
 
@@ -62,40 +87,62 @@ def _broadcast(values: tuple, ndim: int, flag: str) -> Any:
     if len(values) == 1:
         return values[0]
     if len(values) != ndim:
-        raise UsageError(f"{flag}: give one value or one per axis ({ndim}), got {len(values)}")
+        raise UsageError(f"{flag}: give one value or one per axis ({ndim} {'axis' if ndim == 1 else 'axes'}; the number "
+                         f"of axes comes from --kernel), got {len(values)}")
     return values
 
 
-def _layer_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--kernel", default="3", help="kernel size per axis, e.g. 3 or 3,3 (default 3)")
-    parser.add_argument("--stride", default="2", help="stride per axis (default 2)")
-    parser.add_argument("--padding", default="1", help="P, L:R per axis (e.g. 1:2,0), same or valid (default 1)")
-    parser.add_argument("--dilation", default="1", help="dilation per axis (default 1)")
-    parser.add_argument("--output-padding", default=None, help="only with --transposed (computed otherwise)")
-    parser.add_argument("--input", default="5", help="spatial input size per axis (default 5)")
-    parser.add_argument("--in-channels", type=int, default=1)
-    parser.add_argument("--out-channels", type=int, default=1)
-    parser.add_argument("--groups", type=int, default=1)
-    parser.add_argument("--transposed", action="store_true",
-                        help="the flags describe a transposed convolution (PyTorch's ConvTranspose arguments)")
-    parser.add_argument("--name", default="w", help="name of the kernel symbols (a plain identifier)")
+def _layer_flags(parser: argparse.ArgumentParser, *, name: bool = True) -> None:
+    """The flags that describe a layer (their defaults are in LAYER_DEFAULTS; None means not given)."""
+    group = parser.add_argument_group("the layer (PyTorch's arguments; one value, or one per axis separated by commas)")
+    group.add_argument("--kernel", metavar="K[,K...]", help="kernel size per axis, e.g. 3 or 3,3; the number of values is the number "
+                                        "of spatial axes (default 3)")
+    group.add_argument("--stride", metavar="S[,S...]", help="stride per axis (default 2)")
+    group.add_argument("--padding", metavar="P[,P...]", help="padding per axis: P (both sides), L:R (left and right, e.g. 1:2,0), "
+                                         "'same' or 'valid' (default 1)")
+    group.add_argument("--dilation", metavar="D[,D...]", help="dilation per axis (default 1)")
+    group.add_argument("--output-padding", metavar="A[,A...]", help="output_padding per axis, only with --transposed (for the transpose "
+                                                "of a convolution it is computed from --input)")
+    group.add_argument("--input", metavar="N[,N...]", help="spatial input size per axis, without channels (default 5)")
+    group.add_argument("--in-channels", metavar="C", type=int, help="input channels C_in of the layer (default 1)")
+    group.add_argument("--out-channels", metavar="C", type=int, help="output channels C_out of the layer (default 1)")
+    group.add_argument("--groups", metavar="G", type=int, help="groups g; both channel counts must be divisible by g (default 1)")
+    group.add_argument("--transposed", action="store_true", default=None,
+                       help="the flags describe a transposed convolution (torch.nn.ConvTranspose arguments); "
+                            "otherwise a convolution, whose transpose is studied")
+    if name:
+        group.add_argument("--name", metavar="NAME", help="name of the kernel symbols, a plain identifier (default w: w_{0}, w_{1}, ...)")
+
+
+def _given(args: argparse.Namespace) -> list[str]:
+    """The layer flags given on the command line."""
+    return ["--" + key.replace("_", "-") for key in LAYER_DEFAULTS if getattr(args, key, None) is not None]
+
+
+def _value(args: argparse.Namespace, key: str) -> Any:
+    value = getattr(args, key, None)
+    return LAYER_DEFAULTS[key] if value is None else value
 
 
 def _layer(args: argparse.Namespace) -> tuple[ConvSpec | TransposedConvSpec, Any]:
-    kernel = _ints(args.kernel, "--kernel")
+    kernel = _ints(_value(args, "kernel"), "--kernel")
     ndim = len(kernel)
-    stride = _broadcast(_ints(args.stride, "--stride"), ndim, "--stride")
-    dilation = _broadcast(_ints(args.dilation, "--dilation"), ndim, "--dilation")
-    padding = _padding(args.padding)
+    stride = _broadcast(_ints(_value(args, "stride"), "--stride"), ndim, "--stride")
+    dilation = _broadcast(_ints(_value(args, "dilation"), "--dilation"), ndim, "--dilation")
+    padding = _padding(_value(args, "padding"))
     if isinstance(padding, tuple):
+        if len(padding) not in (1, ndim):
+            _broadcast(padding, ndim, "--padding")
         padding = padding[0] if len(padding) == 1 and ndim > 1 else padding
-    shape = _broadcast(_ints(args.input, "--input"), ndim, "--input")
-    channels = dict(in_channels=args.in_channels, out_channels=args.out_channels, groups=args.groups)
-    if args.transposed:
-        a = _broadcast(_ints(args.output_padding, "--output-padding"), ndim, "--output-padding") if args.output_padding else 0
+    shape = _broadcast(_ints(_value(args, "input"), "--input"), ndim, "--input")
+    channels = dict(in_channels=_value(args, "in_channels"), out_channels=_value(args, "out_channels"),
+                    groups=_value(args, "groups"))
+    output_padding = _value(args, "output_padding")
+    if _value(args, "transposed"):
+        a = _broadcast(_ints(output_padding, "--output-padding"), ndim, "--output-padding") if output_padding else 0
         spec: Any = TransposedConvSpec(kernel, stride, padding, a, dilation, **channels)
     else:
-        if args.output_padding is not None:
+        if output_padding is not None:
             raise UsageError("--output-padding is computed for the transpose of a convolution; use --transposed to set it")
         spec = ConvSpec(kernel, stride, padding, dilation, **channels)
     if isinstance(shape, int):
@@ -111,18 +158,65 @@ def _emit(text: str, output: str | None) -> None:
         write_atomic(output, text)
 
 
+def _identities() -> dict[str, Any]:
+    table = {"adjoint": prove_adjoint, "gradient": prove_gradient, "sizes": prove_size_relations,
+             "overlap": prove_overlap}
+    weight = getattr(_proofs, "prove_weight_gradient", None)
+    if weight is not None:
+        table["weight-gradient"] = weight
+    return table
+
+
+def _build_proof(args: argparse.Namespace) -> Any:
+    given = _given(args)
+    if args.general:
+        if args.identity is not None:
+            raise UsageError(f"--identity {args.identity} is proved for concrete sizes; it does not take --general")
+        other = [flag for flag in given if flag != "--kernel"]
+        if other or args.max_terms is not None:
+            raise UsageError(f"--general proves the theorem for all sizes; it takes only --kernel (for the number of "
+                             f"axes), not {', '.join(other + (['--max-terms'] if args.max_terms is not None else []))}")
+        return prove_transpose_general(len(_ints(_value(args, "kernel"), "--kernel")))
+    if args.identity is not None and args.max_terms is not None:
+        raise UsageError("--max-terms bounds the instance proof of the theorem; it does not apply to --identity")
+    if args.identity == "sizes":
+        if given:
+            raise UsageError(f"--identity sizes proves the relationships of the guide for all sizes; it takes no "
+                             f"layer flags ({', '.join(given)} given)")
+        return prove_size_relations()
+    spec, shape = _layer(args)
+    if args.identity is None:
+        limit = {} if args.max_terms is None else {"max_terms": args.max_terms}
+        try:
+            return prove_transpose(spec, shape, name=_value(args, "name"), **limit)
+        except SizeLimitError as exc:
+            reason = str(exc).split(";")[0]
+            raise UsageError(f"{reason}; from the command line, --general proves the theorem for all sizes at once, "
+                             "or --max-terms N raises the bound") from None
+    if args.name is not None and args.identity in ("overlap",):
+        raise UsageError("--name names the kernel symbols; --identity overlap counts taps and has none")
+    prover = _identities()[args.identity]
+    if args.identity in ("gradient", "weight-gradient"):
+        if not isinstance(spec, ConvSpec):
+            raise UsageError(f"--identity {args.identity} is about a convolution and its backward pass; drop --transposed")
+        return prover(spec, shape) if args.identity == "weight-gradient" else prover(spec, shape, name=_value(args, "name"))
+    if args.identity == "overlap":
+        tspec, t_in = (spec.transpose(shape), spec.output_shape(shape)) if isinstance(spec, ConvSpec) else (spec, shape)
+        return prover(tspec, t_in)
+    return prover(spec, shape, name=_value(args, "name"))
+
+
 def _prove(args: argparse.Namespace) -> int:
     if args.pdf and not args.output:
         raise UsageError("--pdf needs -o FILE.tex (the PDF is written next to it)")
-    if args.general:
-        ndim = len(_ints(args.kernel, "--kernel"))
-        proof = prove_transpose_general(ndim)
-    else:
-        spec, shape = _layer(args)
-        proof = prove_transpose(spec, shape, name=args.name)
-    _emit(proof.to_document(), args.output)
+    if args.pdf and args.format == "md":
+        raise UsageError("--pdf compiles LaTeX; it does not apply to --format md")
+    if args.keep_tex_files and not args.pdf:
+        raise UsageError("--keep-tex-files keeps pdflatex's .aux and .log files; it needs --pdf")
+    proof = _build_proof(args)
+    _emit(proof.to_markdown() if args.format == "md" else proof.to_document(), args.output)
     if args.pdf:
-        compile_pdf(args.output, runs=1)
+        compile_pdf(args.output, keep_files=args.keep_tex_files)
     if not proof.holds:
         print(f"symconv: the proof does not hold: {proof.failure}", file=sys.stderr)
         return FAILS
@@ -130,25 +224,32 @@ def _prove(args: argparse.Namespace) -> int:
 
 
 def _matrix(args: argparse.Namespace) -> int:
+    if args.blocks and not args.latex:
+        raise UsageError("--blocks writes LaTeX block matrices; it needs --latex")
+    if args.zeros is not None and not args.latex:
+        raise UsageError("--zeros chooses how LaTeX shows a zero; it needs --latex")
     spec, shape = _layer(args)
+    if args.blocks and (spec.ndim != 2 or spec.in_channels != 1 or spec.out_channels != 1):
+        raise UsageError("--blocks needs a 2-D layer with one input and one output channel "
+                         "(--kernel K,K --in-channels 1 --out-channels 1)")
+    name = _value(args, "name")
     if isinstance(spec, ConvSpec):
         tspec, t_in = spec.transpose(shape), spec.output_shape(shape)
-        w = kernel_symbols(spec, args.name)
+        w = kernel_symbols(spec, name)
         M = conv_matrix(spec, w, shape)
     else:
         tspec, t_in = spec, shape
-        w = kernel_symbols(spec, args.name)
+        w = kernel_symbols(spec, name)
         M = conv_matrix(spec.transpose(), w, spec.output_shape(shape))
     T = transposed_conv_matrix(tspec, w, t_in)
     _, C, Pad, Z = gather_product(tspec, w, t_in)
     shown = [("M (convolution)", M), ("T (transposed convolution)", T), ("C_flip (stride-1, flipped kernel)", C),
              ("P (padding/cropping)", Pad), ("Z (zero insertion)", Z)]
+    zeros = args.zeros or "0"
     parts = []
     for title, matrix in shown:
         if args.latex:
-            two_d = len(matrix.row_shape) == 3 and matrix.row_shape[0] == matrix.col_shape[0] == 1
-            text = (block_matrix_latex(matrix, zeros=args.zeros) if args.blocks and two_d
-                    else matrix_latex(matrix, zeros=args.zeros))
+            text = block_matrix_latex(matrix, zeros=zeros) if args.blocks else matrix_latex(matrix, zeros=zeros)
             parts.append(f"% {title}, {matrix.shape[0]}x{matrix.shape[1]}\n{text}")
         else:
             parts.append(f"{title}, {matrix.shape[0]}x{matrix.shape[1]}:\n{matrix}")
@@ -180,23 +281,92 @@ def _shapes(args: argparse.Namespace) -> int:
     return OK
 
 
+PROVE_EXAMPLES = """examples:
+  symconv prove -o proof.tex --pdf
+      the default layer (kernel 3, stride 2, padding 1 on inputs of size 5), proved and compiled
+  symconv prove --kernel 3,3 --stride 2 --padding 1:2,0 --dilation 2,1 --in-channels 4 --out-channels 2 --groups 2 \\
+                --input 9,8 -o grouped.tex
+      a 2-D grouped, dilated, asymmetrically padded instance
+  symconv prove --general --kernel 3,3 --format md -o theorem.md
+      the proof for all sizes (2-D, channels and groups) as Markdown
+  symconv prove --identity adjoint --kernel 3 --stride 2 --input 6
+      the adjoint identity <S M x, y> = <x, T y> as an exact polynomial identity
+"""
+
+MATRIX_EXAMPLES = """examples:
+  symconv matrix --kernel 3 --stride 2 --input 5
+      M, T and the gather view's factors, printed
+  symconv matrix --latex --zeros dots --kernel 2,2 --stride 1 --padding 0 --input 3,3 --blocks
+      LaTeX block matrices (doubly block-Toeplitz) of a 2-D layer
+"""
+
+SHAPES_EXAMPLES = """examples:
+  symconv shapes --kernel 4 --stride 2 --input 7
+      output sizes, the output padding of the transpose, the gather view's padding
+  symconv shapes --transposed --kernel 3 --stride 2 --output-padding 1 --input 4
+      the same for a transposed layer given by PyTorch's arguments
+"""
+
+
 def _parser() -> _Parser:
-    parser = _Parser(prog="symconv", description="Exact symbolic mathematics of (transposed) convolutions.")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    prove = sub.add_parser("prove", help="prove that the transpose is a convolution; write LaTeX")
+    parser = _Parser(
+        prog="symconv",
+        description="Exact symbolic mathematics of (transposed) convolutions: prove that the transposed convolution "
+                    "is a convolution (for concrete sizes or for all sizes), print the matrices, and do the size "
+                    "arithmetic.",
+        epilog="examples:\n  symconv prove -o proof.tex --pdf\n  symconv prove --general --format md\n"
+               "  symconv matrix --kernel 3 --stride 2 --input 5\n  symconv shapes --kernel 4 --stride 2 --input 7\n\n"
+               "Run 'symconv COMMAND --help' for the flags of a command.\n\n" + EXIT_CODES)
+    parser.add_argument("--version", action="version", version=f"symconv {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
+    prove = sub.add_parser(
+        "prove", help="prove that the transpose is a convolution (or another identity); write LaTeX or Markdown",
+        description="Prove that the transposed convolution is a convolution, for the layer given by the flags "
+                    "(exact matrix equalities and anchors to the numeric definitions) or, with --general, for all "
+                    "sizes at once (integer claims proved by z3); or prove another identity with --identity. "
+                    "Writes a LaTeX document (or Markdown) whose every step names its checker.",
+        epilog=PROVE_EXAMPLES + "\n" + EXIT_CODES)
     _layer_flags(prove)
-    prove.add_argument("--general", action="store_true", help="the parametric proof for all sizes")
-    prove.add_argument("-o", "--output", help="write FILE.tex (default: standard output)")
-    prove.add_argument("--pdf", action="store_true", help="also compile FILE.pdf next to FILE.tex")
-    matrix = sub.add_parser("matrix", help="print M, its transpose and the gather-view factors")
+    what = prove.add_argument_group("what to prove and where to write it")
+    what.add_argument("--general", action="store_true",
+                      help="the parametric proof for all sizes; the number of axes comes from --kernel, and no other "
+                           "layer flag applies")
+    what.add_argument("--identity", choices=sorted(_identities()),
+                      help="prove another identity for the layer: adjoint (<S M x, y> = <x, T y>), gradient "
+                           "(backpropagation is the transposed convolution), sizes (the relationships of Dumoulin "
+                           "and Visin's guide; no layer flags), overlap (the checkerboard count of taps)"
+                           + (", weight-gradient" if "weight-gradient" in _identities() else ""))
+    what.add_argument("--max-terms", type=int, metavar="N",
+                      help="the largest number of structure terms the instance proof may build (default "
+                           f"{_proofs.instance.INSTANCE_LIMIT}); larger layers are refused")
+    what.add_argument("--format", choices=("tex", "md"), default="tex",
+                      help="tex: a standalone LaTeX document (default); md: Markdown with $...$ mathematics")
+    what.add_argument("-o", "--output", metavar="FILE", help="write FILE (default: standard output)")
+    what.add_argument("--pdf", action="store_true",
+                      help="also compile FILE.pdf next to FILE.tex with pdflatex (in a temporary directory)")
+    what.add_argument("--keep-tex-files", action="store_true",
+                      help="with --pdf: also keep pdflatex's .aux and .log files next to the PDF")
+    matrix = sub.add_parser(
+        "matrix", help="print M, its transpose and the gather view's factors",
+        description="Print the convolution's matrix M, the transposed convolution's matrix T, and the gather view's "
+                    "factors C_flip (stride-1 convolution with the flipped kernel), P (padding) and Z (zero "
+                    "insertion), with symbolic weights.",
+        epilog=MATRIX_EXAMPLES + "\n" + EXIT_CODES)
     _layer_flags(matrix)
-    matrix.add_argument("--latex", action="store_true", help="LaTeX bmatrix output")
-    matrix.add_argument("--zeros", choices=("0", "dots"), default="0")
-    matrix.add_argument("--blocks", action="store_true", help="2-D, one channel: print as blocks (doubly block-Toeplitz)")
-    matrix.add_argument("-o", "--output")
-    shapes = sub.add_parser("shapes", help="print the output-size arithmetic")
-    _layer_flags(shapes)
-    shapes.add_argument("-o", "--output")
+    out = matrix.add_argument_group("output")
+    out.add_argument("--latex", action="store_true",
+                     help="LaTeX bmatrix output (large matrices elided around their first nonzero band)")
+    out.add_argument("--zeros", choices=("0", "dots"), help="with --latex: write a zero as 0 (default) or as a dot")
+    out.add_argument("--blocks", action="store_true",
+                     help="with --latex, for a 2-D layer with one channel: print as blocks (doubly block-Toeplitz)")
+    out.add_argument("-o", "--output", metavar="FILE", help="write FILE (default: standard output)")
+    shapes = sub.add_parser(
+        "shapes", help="print the output-size arithmetic",
+        description="Print the output sizes of the layer and of its transpose, axis by axis, with the arithmetic "
+                    "that gives them, and the padding of the gather view.",
+        epilog=SHAPES_EXAMPLES + "\n" + EXIT_CODES)
+    _layer_flags(shapes, name=False)
+    shapes.add_argument("-o", "--output", metavar="FILE", help="write FILE (default: standard output)")
     return parser
 
 
@@ -211,10 +381,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TexNotFoundError as exc:
         print(f"symconv: error: {exc}", file=sys.stderr)
         return MISSING_TOOL
+    except OutputError as exc:
+        print(f"symconv: error: {exc}", file=sys.stderr)
+        return CANNOT_WRITE
     except (OSError, TexFailedError) as exc:
         print(f"symconv: error: cannot write output: {exc}", file=sys.stderr)
         return CANNOT_WRITE
-    except SystemExit as exc:  # argparse --help
+    except SystemExit as exc:  # argparse --help, --version
         return int(exc.code or 0)
 
 

@@ -256,11 +256,11 @@ def _polynomials(proof: Any) -> list[str]:
     out = []
     for label, (left, right) in pairs:
         n_left, n_right = len(sympy.Add.make_args(left)), len(sympy.Add.make_args(right))
-        head, _ = _summary(left) or (_math(left), n_left)
+        summary = _summary(left)
+        shown = f"the left side begins ${summary[0]}$" if summary else f"the left side is ${_math(left)}$"
         same = sympy.expand(left - right) == 0
-        out.append(f"Expanded, {escape_text(label)} has ${n_left}$ monomials on the left and ${n_right}$ on the "
-                   f"right; the left side begins ${head}$. Verdict: the difference expands to "
-                   + ("$0$." if same else "a nonzero polynomial."))
+        out.append(f"Expanded, {text_latex(label)} has ${n_left}$ monomials on the left and ${n_right}$ on the "
+                   f"right; {shown}. Verdict: the difference expands to " + ("$0$." if same else "a nonzero polynomial."))
     return out
 
 
@@ -327,9 +327,9 @@ def _latex_step(s: _Step) -> str:
     status = "" if s.holds else r" \textbf{(does not hold)}"
     out = [rf"\medskip\noindent\textbf{{Step {s.number}: {text_latex(s.name)}.}}{status} {_breakable(_sentence(s.rule))}",
            _latex_display(s.lines)]
-    check = rf"\noindent Checked by \emph{{{escape_text(s.checker)}}}"
+    check = rf"\noindent Checker \emph{{{escape_text(s.checker)}}}"
     if s.claims:
-        out.append(check + ":")
+        out.append(check + ", which proved:")
         out.append("{\\raggedright\n\\begin{itemize}\n" + "\n".join(_latex_claim(c) for c in s.claims)
                    + "\n\\end{itemize}\n\\par}")
     else:
@@ -481,11 +481,11 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
             "\\begin{aligned} & " + s.lines[0] + " \\\\ & " + s.lines[1] + " \\end{aligned}")
         out.append("$$\n" + body + "\n$$")
         if s.claims:
-            out.append(f"Checked by {text(s.checker)}:")
+            out.append(f"Checker {text(s.checker)}, which proved:")
             prefix = "- " if markdown else ""
             out.append("\n".join(prefix + _md_claim(c, text) for c in s.claims))
         else:
-            out.append(f"Checked by {text(s.checker)}" + (f": {text(s.report)}." if _is_words(s.report) and s.holds
+            out.append(f"Checker {text(s.checker)}" + (f": {text(s.report)}." if _is_words(s.report) and s.holds
                                                           else "."))
         if s.sizes:
             out.append(latex_text(s.sizes))
