@@ -207,10 +207,10 @@ def _build_proof(args: argparse.Namespace) -> Any:
 
 
 def _prove(args: argparse.Namespace) -> int:
-    if args.pdf and not args.output:
-        raise UsageError("--pdf needs -o FILE.tex (the PDF is written next to it)")
     if args.pdf and args.format == "md":
         raise UsageError("--pdf compiles LaTeX; it does not apply to --format md")
+    if args.pdf and not args.output:
+        raise UsageError("--pdf needs -o FILE.tex (the PDF is written next to it)")
     if args.keep_tex_files and not args.pdf:
         raise UsageError("--keep-tex-files keeps pdflatex's .aux and .log files; it needs --pdf")
     proof = _build_proof(args)
@@ -318,7 +318,8 @@ def _parser() -> _Parser:
                "  symconv matrix --kernel 3 --stride 2 --input 5\n  symconv shapes --kernel 4 --stride 2 --input 7\n\n"
                "Run 'symconv COMMAND --help' for the flags of a command.\n\n" + EXIT_CODES)
     parser.add_argument("--version", action="version", version=f"symconv {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND",
+                                help="prove, matrix or shapes")
     prove = sub.add_parser(
         "prove", help="prove that the transpose is a convolution (or another identity); write LaTeX or Markdown",
         description="Prove that the transposed convolution is a convolution, for the layer given by the flags "

@@ -71,6 +71,21 @@ BAD = [
     (["prove", "--name", "\\input"], "plain identifier"),
     (["prove", "--pdf"], "--pdf needs -o"),
     (["prove", "--bogus"], "unrecognized"),
+    (["prove", "--general", "--stride", "1"], "--general"),
+    (["prove", "--general", "--max-terms", "10"], "--max-terms"),
+    (["prove", "--identity", "sizes", "--kernel", "3"], "no layer flags"),
+    (["prove", "--identity", "gradient", "--transposed"], "drop --transposed"),
+    (["prove", "--identity", "adjoint", "--general"], "--general"),
+    (["prove", "--identity", "adjoint", "--max-terms", "5"], "--max-terms"),
+    (["prove", "--kernel", "3,3", "--input", "5,5,5"], "the number of axes comes from --kernel"),
+    (["prove", "--input", "5,5"], "the number of axes comes from --kernel"),
+    (["prove", "--keep-tex-files"], "needs --pdf"),
+    (["prove", "--format", "md", "--pdf"], "--format md"),
+    (["prove", "--max-terms", "10"], "--max-terms N"),
+    (["matrix", "--blocks"], "needs --latex"),
+    (["matrix", "--zeros", "dots"], "needs --latex"),
+    (["matrix", "--latex", "--blocks"], "2-D layer with one input and one output channel"),
+    (["shapes", "--name", "v"], "unrecognized"),
     (["nothing"], "invalid choice"),
     ([], "required"),
 ]
@@ -119,3 +134,75 @@ def test_console_script_entry_point():
     scripts = {ep.name: ep.value for ep in entry_points(group="console_scripts")}
     assert scripts.get("symconv") == "symconv.cli:main"
     assert os.path.exists(cli.__file__)
+
+
+def test_refused_size_suggests_the_command_line_way_out(capsys):
+    code, _, err = run(["prove", "--max-terms", "10"], capsys)
+    assert code == 2 and "--general" in err and "--max-terms N" in err and "prove_transpose_general()" not in err
+    code, out, _ = run(["prove", "--max-terms", "1000"], capsys)
+    assert code == 0 and out.startswith(r"\documentclass")
+
+
+def test_every_flag_has_help():
+    parser = cli._parser()
+    commands = parser._subparsers._group_actions[0].choices
+    for name, sub in [("symconv", parser), *commands.items()]:
+        for action in sub._actions:
+            assert action.help, f"{name} {action.option_strings or action.dest} has no help text"
+        assert sub.description, f"{name} has no description"
+    for name in ("prove", "matrix", "shapes"):
+        text = commands[name].format_help()
+        assert "examples:" in text and "exit codes:" in text and "1  a proof does not hold" in text
+
+
+def test_version_and_python_dash_m(capsys):
+    import subprocess
+    import sys
+
+    import symconv
+
+    assert cli.main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"symconv {symconv.__version__}"
+    root = os.path.dirname(os.path.dirname(symconv.__file__))
+    result = subprocess.run([sys.executable, "-m", "symconv", "shapes", "--kernel", "4", "--input", "7"], cwd=root,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and "n_out" in result.stdout
+    result = subprocess.run([sys.executable, "-m", "symconv", "--help"], cwd=root, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0 and "exit codes:" in result.stdout
+
+
+def test_unwritable_output_names_the_users_path(capsys):
+    code, _, err = run(["prove", "-o", "/proc/x.tex"], capsys)
+    assert code == 4 and "/proc/x.tex" in err and ".symconv-" not in err and ".tmp" not in err
+    assert err.count("\n") == 1
+
+
+def test_pdf_leaves_no_aux_or_log_unless_asked(tmp_path, capsys, pdflatex):
+    code, _, err = run(["prove", "-o", str(tmp_path / "p.tex"), "--pdf"], capsys)
+    assert code == 0, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.pdf", "p.tex"]
+    code, _, err = run(["prove", "-o", str(tmp_path / "q.tex"), "--pdf", "--keep-tex-files"], capsys)
+    assert code == 0, err
+    assert {"q.aux", "q.log", "q.pdf", "q.tex"} <= {p.name for p in tmp_path.iterdir()}
+
+
+@pytest.mark.parametrize("identity, argv, words", [
+    ("adjoint", ["--kernel", "3", "--stride", "2", "--input", "6"], r"\langle"),
+    ("gradient", ["--kernel", "2", "--stride", "2", "--input", "4"], r"\partial L"),
+    ("sizes", [], "relationship 15"),
+    ("overlap", ["--kernel", "3", "--stride", "2", "--input", "6"], "checkerboard"),
+])
+def test_identities_from_the_command(identity, argv, words, capsys):
+    code, out, err = run(["prove", "--identity", identity, *argv], capsys)
+    assert code == 0, err
+    assert out.startswith(r"\documentclass") and words in out
+
+
+def test_markdown_format(tmp_path, capsys):
+    target = tmp_path / "proof.md"
+    code, _, err = run(["prove", "--format", "md", "-o", str(target)], capsys)
+    assert code == 0, err
+    text = target.read_text()
+    assert text.startswith("## Theorem (") and "$$" in text
+    assert r"\begin{theorem}" not in text and r"\documentclass" not in text
