@@ -49,6 +49,18 @@ def pdflatex():
     return require_program("pdflatex", "texlive-latex-base texlive-latex-recommended")
 
 
+@pytest.fixture(scope="session")
+def pdffonts():
+    """Path of pdffonts (Debian: poppler-utils)."""
+    return require_program("pdffonts", "poppler-utils")
+
+
+@pytest.fixture(scope="session")
+def pdftotext():
+    """Path of pdftotext (Debian: poppler-utils)."""
+    return require_program("pdftotext", "poppler-utils")
+
+
 try:  # hypothesis profiles: a few minutes by default, longer with SYMCONV_HYPOTHESIS_PROFILE=long
     from hypothesis import HealthCheck, settings
 
