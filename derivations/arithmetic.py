@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from _common import require, write
+from _common import require
 
 from symconv import prove_size_relations
 from symconv.latex import document
@@ -22,9 +22,9 @@ def build() -> str:
     return document("Convolution arithmetic, proved", intro + "\n\n" + proof.to_latex())
 
 
-def main() -> None:
-    print(write(NAME, build()))
-
-
 if __name__ == "__main__":
-    main()
+    import sys
+
+    from regenerate import main
+
+    sys.exit(main([]))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from _common import require, write
+from _common import require
 
 from symconv import TransposedConvSpec, prove_overlap
 from symconv.latex import document, spec_latex
@@ -35,9 +35,9 @@ def build() -> str:
     return document("The checkerboard pattern, counted", "\n\n".join(parts))
 
 
-def main() -> None:
-    print(write(NAME, build()))
-
-
 if __name__ == "__main__":
-    main()
+    import sys
+
+    from regenerate import main
+
+    sys.exit(main([]))

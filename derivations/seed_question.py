@@ -9,8 +9,10 @@ with the matrices, the stamp view, a figure, and the proofs.
 
 from __future__ import annotations
 
+import pathlib
+
 import numpy as np
-from _common import HERE, require, write
+from _common import HERE, require
 
 from symconv import (
     ConvSpec,
@@ -62,7 +64,19 @@ def compute() -> dict:
             raise SystemExit(f"M^T F differs from the {name} view")
     if not np.array_equal(F, numeric.conv(LAYER, w, x[None])[0]):
         raise SystemExit("F = M x differs from the numeric convolution")
-    return dict(x=x, F=F, back=back, flipped=flipped[0, 0])
+    spikes = {}
+    for key, positions in (("one", [(3, 3)]), ("two", [(3, 2), (3, 4)])):
+        G = np.zeros(F.shape, dtype=np.int64)
+        for pos in positions:
+            G[pos] = 1
+        painted = T.matvec(G[None])[0]
+        by_hand = np.zeros((SIZE[0] + 2, SIZE[1] + 2), dtype=np.int64)  # each spike stamps K at offset (i - 1, j - 1)
+        for i, j in positions:
+            by_hand[i:i + 3, j:j + 3] += KERNEL
+        if not np.array_equal(painted, by_hand[1:-1, 1:-1]):
+            raise SystemExit(f"M^T of the {key}-spike map differs from the stamped kernels")
+        spikes[key] = (G, painted)
+    return dict(x=x, F=F, back=back, flipped=flipped[0, 0], spikes=spikes)
 
 
 def bmatrix(arr: np.ndarray) -> str:
@@ -71,27 +85,52 @@ def bmatrix(arr: np.ndarray) -> str:
 
 
 def figure(data: dict, path) -> None:
-    """x, F and M^T F side by side (needs matplotlib: pip install 'symconv[figures]')."""
+    """The stamps (one spike, two spikes), then the detector: x, F = Mx and M^T F, each with a colour bar.
+
+    Drawn with matplotlib directly (pip install 'symconv[figures]').
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 3, figsize=(9, 3.2))
-    for ax, key, title in zip(axes, ("x", "F", "back"), ("image $x$", "feature map $F = Mx$", "$M^T F$")):
-        ax.imshow(data[key], cmap="RdBu_r", vmin=-abs(data[key]).max(), vmax=abs(data[key]).max())
-        ax.set_title(title)
-        ax.set_xticks([])
-        ax.set_yticks([])
+    one, two = data["spikes"]["one"], data["spikes"]["two"]
+    panels = [
+        [(one[0], "one spike in $F$"), (one[1], "$M^{\\top} F$: one copy of $K$"),
+         (two[0], "two spikes in $F$"), (two[1], "$M^{\\top} F$: two copies that add")],
+        [(KERNEL, "the kernel $K$"), (data["x"], "image $x$"), (data["F"], "feature map $F = Mx$"),
+         (data["back"], "$M^{\\top} F$: the features painted")],
+    ]
+    fig, axes = plt.subplots(2, 4, figsize=(12, 6.2))
+    for row, items in zip(axes, panels):
+        for ax, (values, title) in zip(row, items):
+            bound = max(1, int(abs(values).max()))
+            image = ax.imshow(values, cmap="RdBu_r", vmin=-bound, vmax=bound)
+            ax.set_title(title, fontsize=10)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            bar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+            step = max(1, bound // 3)
+            bar.set_ticks(list(range(-bound, bound + 1, step)) if bound <= 30 else None)
+            bar.ax.tick_params(labelsize=8)
     fig.tight_layout()
-    fig.savefig(path, dpi=100, metadata={"Software": None})
+    fig.savefig(path, dpi=110, metadata={"Software": None})
     plt.close(fig)
+
+
+def draw() -> pathlib.Path:
+    """Redraw the committed figure (the regeneration script calls this)."""
+    target = HERE / FIGURE
+    figure(compute(), target)
+    return target
 
 
 def build() -> str:
     data = compute()
     teaching = require(prove_transpose(ConvSpec(3, stride=2, padding=1), (5,)))
-    detector = require(prove_transpose(LAYER, SIZE, spot_checks=3))
+    detector = require(prove_transpose(LAYER, SIZE))
+    sums = [f"${a} + {b} = {a + b}$".replace("+ -", "- ") for a, b in zip(KERNEL[:, 2], KERNEL[:, 0])]
+    overlap = "the last column of the first copy meets the first column of the second: " + ", ".join(sums)
     text = rf"""
 \section*{{The question}}
 A $3\times3$ filter with $1$ on the diagonal and $-1$ elsewhere, run with stride 1 and padding 1, detects
@@ -102,9 +141,21 @@ convolution of its own?
 \section*{{The answer in one line}}
 Column $j$ of $M^{{\top}}$ is row $j$ of $M$: the kernel, placed where output $j$ looked. Hence
 $M^{{\top}} F = \sum_j F_j \cdot (\text{{column }} j)$: every value of the feature map stamps a copy of the kernel,
-scaled by how strongly the feature was seen, at the place it was seen. That is how features are painted. And the
-entry $M^{{\top}}[t, j]$ depends only on $t - j$: sliding the stamps is a convolution, with the kernel flipped,
-over the feature map with $s-1$ zeros between its values and padded by $d(k-1)-p$.
+scaled by how strongly the feature was seen, at the place it was seen. That is how features are painted.
+In one dimension, with stride $s$, padding $p$ and dilation $d$, column $j$ holds $w[m]$ in row $t = s j + d m - p$
+and zeros elsewhere: the entry $M^{{\top}}[t, j]$ depends only on $t - s j$, so moving to the next input moves the
+stamp by $s$ positions. Read row by row, output $t$ collects $w[m]$ from the inputs $j$ with $s j = t - d m + p$:
+the kernel, flipped, slides with stride 1 over the feature map with $s-1$ zeros inserted between its values and
+padded by $d(k-1)-p$. That is a convolution of its own.
+
+\section*{{The stamps}}
+A feature map with a single spike, $F = e_{{(3,3)}}$, is painted as one copy of the kernel centred at the spike;
+two spikes, $F = e_{{(3,2)}} + e_{{(3,4)}}$, give two copies that add where they overlap (in the shared column
+{overlap}):
+\[ M^{{\top}} e_{{(3,3)}} = {bmatrix(data["spikes"]["one"][1])}, \qquad
+   M^{{\top}} (e_{{(3,2)}} + e_{{(3,4)}}) = {bmatrix(data["spikes"]["two"][1])}. \]
+The program computed both with the matrix $T$ of the transposed layer and checked them against the kernel
+stamped by hand at offset $(i - 1, j - 1)$ for each spike $(i, j)$. The figure shows them in its first row.
 
 \section*{{The detector, numerically}}
 Layer ${spec_latex(LAYER)}$ with kernel $K$; its flip $\tilde K$ (rotated by $180^\circ$) equals $K$ here, since
@@ -123,8 +174,10 @@ transposed layer's own definition; as the sum of stamps $\sum_{{i,j}} F_{{ij}} K
 stride-1 convolution of $F$ padded by 1 with $\tilde K$; and with the numeric reference.
 
 \begin{{center}}
-\includegraphics[width=0.9\linewidth]{{{FIGURE}}}
+\includegraphics[width=\linewidth]{{{FIGURE}}}
 \end{{center}}
+\noindent The figure: first row, the stamps (one spike, two spikes); second row, the kernel, the image, its
+feature map and the painted features. Red is positive, blue negative; each colour bar gives the values.
 
 $M^{{\top}}$ is not an inverse: $M^{{\top}} M x \neq x$. It is the adjoint, the map that sends ``the feature was
 seen here'' back to ``draw the feature here''.
@@ -142,14 +195,9 @@ convolution $C_{{\mathrm{{flip}}}}$ with the flipped kernel after padding $P$ an
     return document("How a transposed convolution paints features", text, max_cols=16, graphics=True)
 
 
-def main() -> None:
-    print(write(NAME, build()))
-    try:
-        figure(compute(), HERE / FIGURE)
-        print(HERE / FIGURE)
-    except ImportError:
-        print("matplotlib is not installed: the figure was not redrawn (pip install 'symconv[figures]')")
-
-
 if __name__ == "__main__":
-    main()
+    import sys
+
+    from regenerate import main
+
+    sys.exit(main([]))

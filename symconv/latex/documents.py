@@ -214,13 +214,18 @@ def _matrices(proof: Any) -> list[_Matrix]:
     return out
 
 
+def _same(a: Any, b: Any) -> bool:
+    """The same expression as printed (function classes made per proof compare unequal, but print alike)."""
+    return a == b or sympy.srepr(a) == sympy.srepr(b)
+
+
 def _shared_prefix(proof: Any, other: Any) -> int:
     """How many leading steps of ``proof`` are the steps of ``other`` (same rule, sides and claims)."""
     count = 0
     for mine, theirs in zip(proof.steps, other.steps):
-        same = (mine.name == theirs.name and mine.rule == theirs.rule and mine.lhs == theirs.lhs
-                and mine.rhs == theirs.rhs and mine.holds and theirs.holds
-                and [c.statement for c in mine.claims] == [c.statement for c in theirs.claims])
+        same = (mine.name == theirs.name and mine.rule == theirs.rule and _same(mine.lhs, theirs.lhs)
+                and _same(mine.rhs, theirs.rhs) and mine.holds and theirs.holds and len(mine.claims) == len(theirs.claims)
+                and all(_same(a.statement, b.statement) and a.name == b.name for a, b in zip(mine.claims, theirs.claims)))
         if not same:
             break
         count += 1
