@@ -271,10 +271,10 @@ def matrix_window(M: Any, *, max_rows: int = 5, max_cols: int | None = None) -> 
     """The rows and columns to show of a large matrix: around its first nonzero band.
 
     The rows are ``max_rows`` consecutive rows starting at the first row with a
-    nonzero entry; the columns are the nonzero columns of those rows (the first
-    ``max_cols`` of them), widened to a contiguous band when it fits, so that the
-    kernel's pattern shifting from row to row is visible.  A matrix without
-    nonzero entries shows its top-left corner.
+    nonzero entry; the columns are ``max_cols`` consecutive columns starting at
+    the first column that is nonzero in those rows, so that the kernel's pattern
+    (with the zeros between dilated taps) shifting from row to row is visible.
+    A matrix without nonzero entries shows its top-left corner.
 
     >>> from symconv import ConvSpec, conv_matrix, kernel_symbols
     >>> spec = ConvSpec(3, stride=2)
@@ -294,12 +294,8 @@ def matrix_window(M: Any, *, max_rows: int = 5, max_cols: int | None = None) -> 
     rows = tuple(range(start, min(n_rows, start + max_rows)))
     in_rows = (rows_nz >= rows[0]) & (rows_nz <= rows[-1])
     used = np.unique(cols_nz[in_rows])
-    lo, hi = int(used.min()), int(used.max())
-    if hi - lo + 1 <= max_cols:  # a contiguous band, widened to max_cols
-        lo = max(0, min(lo, n_cols - max_cols))
-        cols = tuple(range(lo, min(n_cols, lo + max_cols)))
-    else:
-        cols = tuple(int(c) for c in used[:max_cols])
+    lo = max(0, min(int(used.min()), n_cols - max_cols))  # a contiguous band from the first used column
+    cols = tuple(range(lo, min(n_cols, lo + max_cols)))
     return MatrixWindow(rows, cols, (n_rows, n_cols))
 
 

@@ -1,0 +1,78 @@
+"""Every document the package and the derivations produce, compiled and read as a reader would.
+
+For each document: pdflatex exits 0; its log has no Overfull or Underfull
+``\\hbox``; ``pdffonts`` lists no Type 3 (bitmap) font; and the text that
+``pdftotext`` extracts has no program text (``*``, ``<=``, ``>=``, ``!=``,
+``<->``, ``^``, ``_`` as characters): every formula reached the page as
+mathematics.  TeX and poppler-utils are optional locally (the test skips with
+the reason) and required in CI.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from symconv import cli
+
+DERIVATIONS = pathlib.Path(__file__).resolve().parent.parent / "derivations"
+
+COMMANDS = {
+    "default": [],
+    "general_1d": ["--general"],
+    "general_2d": ["--general", "--kernel", "3,3"],
+    "grouped_2d": ["--kernel", "3,3", "--stride", "2", "--padding", "1:2,0", "--dilation", "2,1", "--in-channels", "4",
+                   "--out-channels", "2", "--groups", "2", "--input", "9,8"],
+    "instance_3d": ["--kernel", "2,2,2", "--stride", "2", "--padding", "1", "--input", "4,4,4"],
+    "transposed": ["--transposed", "--kernel", "2", "--stride", "1", "--dilation", "3", "--padding", "0",
+                   "--output-padding", "2", "--input", "4"],
+    "adjoint": ["--identity", "adjoint", "--kernel", "2,2", "--stride", "2", "--in-channels", "2", "--out-channels", "2",
+                "--groups", "2", "--input", "4,4"],
+    "gradient": ["--identity", "gradient", "--kernel", "3", "--stride", "2", "--input", "5"],
+    "sizes": ["--identity", "sizes"],
+    "overlap": ["--identity", "overlap", "--transposed", "--kernel", "3,4", "--stride", "2", "--padding", "0",
+                "--input", "5,5"],
+}
+
+PROGRAM_TEXT = re.compile(r"\*|<=|>=|!=|<->|\^|_")
+
+
+def check_pdf(directory: pathlib.Path, stem: str, pdflatex: str, pdffonts: str, pdftotext: str) -> None:
+    result = subprocess.run([pdflatex, "-no-shell-escape", "-halt-on-error", "-interaction=nonstopmode", f"{stem}.tex"],
+                            cwd=directory, capture_output=True, text=True, errors="replace", timeout=300)
+    log = (directory / f"{stem}.log").read_text(errors="replace")
+    assert result.returncode == 0, [line for line in log.splitlines() if line.startswith("!")][:3]
+    boxes = [line for line in log.splitlines() if re.match(r"(Overfull|Underfull) \\[hv]box", line)]
+    assert not boxes, boxes[:5]
+    fonts = subprocess.run([pdffonts, f"{stem}.pdf"], cwd=directory, capture_output=True, text=True, timeout=60)
+    assert fonts.returncode == 0 and "Type 3" not in fonts.stdout, fonts.stdout
+    text = subprocess.run([pdftotext, "-enc", "UTF-8", f"{stem}.pdf", "-"], cwd=directory, capture_output=True,
+                          text=True, timeout=60).stdout
+    bad = [line for line in text.splitlines() if PROGRAM_TEXT.search(line)]
+    assert not bad, bad[:5]
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_command_documents_are_typeset(name, tmp_path, capsys, pdflatex, pdffonts, pdftotext):
+    code = cli.main(["prove", *COMMANDS[name], "-o", str(tmp_path / f"{name}.tex")])
+    assert code == 0, capsys.readouterr().err
+    check_pdf(tmp_path, name, pdflatex, pdffonts, pdftotext)
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in DERIVATIONS.glob("*.tex")))
+def test_derivations_are_typeset(name, tmp_path, pdflatex, pdffonts, pdftotext):
+    shutil.copy(DERIVATIONS / f"{name}.tex", tmp_path)
+    shutil.copytree(DERIVATIONS / "figures", tmp_path / "figures")
+    check_pdf(tmp_path, name, pdflatex, pdffonts, pdftotext)
+
+
+@pytest.mark.parametrize("text, bad", [
+    ("w0 x1 + w1 x2", False), ("s*i - p_l", True), ("0 <= j", True), ("M^T", True), ("0 <-> k", True),
+    ("a != b", True), ("a ≤ b, ⟨x, T y⟩", False),
+])
+def test_the_program_text_pattern(text, bad):
+    assert bool(PROGRAM_TEXT.search(text)) is bad
