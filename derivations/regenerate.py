@@ -10,9 +10,14 @@ checks that each committed file equals what :data:`NAMES`' scripts build).
 from __future__ import annotations
 
 import importlib
+import pathlib
 import sys
 
-from _common import HERE, write
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # the repository's symconv, not another installed copy
+    sys.path.insert(1, str(ROOT))
+
+from _common import HERE, write  # noqa: E402
 
 NAMES = ("seed_question", "theorem_general", "instance_2d_groups", "arithmetic", "checkerboard")
 """The derivation scripts, in reading order; each has ``NAME`` and ``build() -> str``."""
