@@ -372,11 +372,11 @@ def _window_latex(M: Any, win: MatrixWindow, zeros: str) -> str:
     if win.rows and win.rows[-1] < n_rows - 1:
         row_slots.append(None)
     lines = []
-    for r in row_slots:
-        if r is None:
+    for slot in row_slots:
+        if slot is None:
             cells = [r"\ddots" if c is None else r"\vdots" for c in col_slots]
         else:
-            cells = [r"\cdots" if c is None else _entry(M, r, c, zeros) for c in col_slots]
+            cells = [r"\cdots" if c is None else _entry(M, slot, c, zeros) for c in col_slots]
         lines.append(" & ".join(cells))
     return r"\begin{bmatrix} " + r" \\ ".join(lines) + r" \end{bmatrix}"
 
