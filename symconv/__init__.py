@@ -26,6 +26,8 @@ from .proofs import (
     prove_size_relations,
     prove_transpose,
     prove_transpose_general,
+    prove_weight_gradient,
+    prove_weight_gradient_general,
 )
 from .spec import ConvSpec, GatherView, TransposedConvSpec
 from .weights import flip_kernel, swap_channel_groups, transposed_to_conv_weight
@@ -60,6 +62,8 @@ __all__ = [
     "Step",
     "prove_transpose",
     "prove_transpose_general",
+    "prove_weight_gradient",
+    "prove_weight_gradient_general",
     "prove_adjoint",
     "prove_gradient",
     "prove_size_relations",

@@ -57,8 +57,10 @@ def test_conv_matrix_shapes_and_reference(layer, seed):
     x = rng.integers(-3, 4, (spec.in_channels,) + shape)
     M = conv_matrix(spec, w, shape)
     out = spec.output_shape(shape)
-    assert out == tuple(F.conv_output_size(n, k, s, pl, pr, d) for n, k, s, (pl, pr), d
-                        in zip(shape, spec.kernel_size, spec.stride, spec.padding, spec.dilation))
+    # the number of window starts 0, s, 2s, ... whose window (span d(k-1)+1) fits the padded input
+    windows = tuple(len(range(0, n + pl + pr - d * (k - 1), s)) for n, k, s, (pl, pr), d
+                    in zip(shape, spec.kernel_size, spec.stride, spec.padding, spec.dilation))
+    assert out == windows
     assert M.row_shape == (spec.out_channels,) + out and M.col_shape == (spec.in_channels,) + shape
     np.testing.assert_array_equal(M.matvec(x), numeric.conv(spec, w, x))
     assert spec.transpose(shape).output_shape(out) == shape

@@ -52,6 +52,7 @@ class Claim:
     counterexample: dict | None = None
     smtlib: str = ""
     seconds: float = 0.0
+    reason: str = ""
 
     @property
     def statement(self) -> Any:
@@ -125,6 +126,8 @@ class Step:
             return cls(lhs, rhs, rule, checker, True, text, claims, assumptions, name=name)
         where = ", ".join(f"{k} = {v}" for k, v in (bad.counterexample or {}).items())
         text = f"claim '{bad.name}' is false" + (f", for example at {where}" if where else "")
+        if bad.reason:
+            text += f" ({bad.reason})"
         return cls(lhs, rhs, rule, checker, False, text, claims, assumptions, name=name,
                    counterexample=bad.counterexample)
 

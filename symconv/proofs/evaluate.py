@@ -85,6 +85,10 @@ def named(function: str) -> type:
 
 class _Named:
     def __getattr__(self, function: str):
+        from .. import formulas
+
+        if function not in formulas.LATEX_NAMES:
+            raise AttributeError(f"symconv.formulas has no formula {function!r}")
         return named(function)
 
 

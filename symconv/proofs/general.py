@@ -178,7 +178,7 @@ def _one_d_steps(C: _Chain) -> list[Step]:
         [_claim("the flip maps taps to taps", C.ranges + (_within(0, mp, k),), _within(0, flip, k)),
          _claim("the flip is an involution (a bijection of the taps)", C.ranges, _eq(F.flip_tap(flip, k), mp),
                 _eq(N.flip_tap(N.flip_tap(mp, k), k), mp)),
-         _claim("the same read at m' = flip(m)", C.ranges, _eq(C.t5.subs(mp, F.flip_tap(m, k)), C.t4),
+         _claim("the same read at m' = flip(m)", base, _eq(C.t5.subs(mp, F.flip_tap(m, k)), C.t4),
                 _eq(C.t5.subs(mp, N.flip_tap(m, k)), C.t4))],
         name="flip"))
 
@@ -186,7 +186,8 @@ def _one_d_steps(C: _Chain) -> list[Step]:
         e5, CZ(j),
         r"this is the convolution (cross-correlation) of $z$ with $\tilde w$: stride $1$, padding $0$, "
         r"dilation $d$, which reads $z[j + d m']$",
-        [_claim("the reads are the stride-1 convolution's", C.ranges, _eq(C.t5, C.conv_read),
+        [_claim("the reads are the stride-1 convolution's", C.ranges + (_within(0, j, C.n_t), _within(0, mp, k)),
+                _eq(C.t5, C.conv_read),
                 _eq(C.t5, N.tap_position(j, mp, 1, 0, d))),
          _claim("every read of the stride-1 convolution is inside z", C.ranges + (_within(0, j, C.n_conv),
                 _within(0, mp, k)), _within(0, C.conv_read, C.len_z))],

@@ -107,11 +107,16 @@ class _Translator:
         raise ValueError(f"cannot translate {sympy.srepr(e)[:80]} to z3")
 
 
+def _safe(name: str) -> str:
+    """An SMT-LIB simple symbol for a sympy name (``m'`` becomes ``m_prime``)."""
+    return "".join(ch if ch.isalnum() or ch == "_" else ("_prime" if ch == "'" else "_") for ch in name)
+
+
 def to_z3(expr: Any, variables: Any) -> Any:
     """``expr`` as a z3 term over integer constants named like ``variables``."""
     import z3
 
-    names = {str(v): z3.Int(str(v)) for v in variables}
+    names = {str(v): z3.Int(_safe(str(v))) for v in variables}
     return _Translator(z3, names)(sympy.sympify(expr))
 
 
@@ -139,12 +144,16 @@ def prove(name: str, variables: Any, hypotheses: Any, conclusion: Any, *, shown:
 
     variables = tuple(variables)
     hypotheses = tuple(hypotheses)
-    names = {str(v): z3.Int(str(v)) for v in variables}
+    names = {str(v): z3.Int(_safe(str(v))) for v in variables}
     display = conclusion if shown is None else shown
     start = time.perf_counter()
     tr = _Translator(z3, names)
-    hyps = [tr(sympy.sympify(h)) for h in hypotheses]
-    goal = tr(sympy.sympify(conclusion))
+    try:
+        hyps = [tr(sympy.sympify(h)) for h in hypotheses]
+        goal = tr(sympy.sympify(conclusion))
+    except (ValueError, TypeError) as exc:  # e.g. a formula that is not an integer expression: not proved
+        return Claim(name, variables, hypotheses, display, "z3", False, None, seconds=time.perf_counter() - start,
+                     reason=f"not a statement about integers: {exc}")
     divisors = list(tr.divisors)
     # the translation is faithful only for positive divisors: prove that first
     side = [tr(sympy.Ge(dv, 1)) for dv in divisors]
@@ -153,12 +162,13 @@ def prove(name: str, variables: Any, hypotheses: Any, conclusion: Any, *, shown:
         if verdict != "unsat":
             example = _example(model, variables)
             return Claim(name, variables, hypotheses, display, "z3", False, example or None,
-                         seconds=time.perf_counter() - start)
+                         seconds=time.perf_counter() - start, reason="a divisor is not positive")
     verdict, model, smtlib = _solve(z3, hyps + [z3.Not(goal)], timeout_ms)
     holds = verdict == "unsat"
-    example = None if holds else (_example(model, variables) if model is not None else {"solver": verdict})
+    example = None if holds or model is None else _example(model, variables)
+    reason = "" if holds or model is not None else f"the solver answered {verdict}, so the claim is not proved"
     return Claim(name, variables, hypotheses, display, "z3", holds, example, smtlib,
-                 time.perf_counter() - start)
+                 time.perf_counter() - start, reason)
 
 
 def _example(model: Any, variables: tuple) -> dict:
@@ -166,7 +176,7 @@ def _example(model: Any, variables: tuple) -> dict:
         return {}
     out = {}
     for v in variables:
-        value = model.eval(_int(str(v)), model_completion=True)
+        value = model.eval(_int(_safe(str(v))), model_completion=True)
         out[str(v)] = value.as_long()
     return out
 

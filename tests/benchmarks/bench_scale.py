@@ -83,6 +83,13 @@ def rss_of(call):
     return child(f"import symconv\nfrom symconv import *\n{call}\n{PEAK}")
 
 
+def run_time(argv):
+    """Wall time of a whole command."""
+    start = time.perf_counter()
+    subprocess.run(argv, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
 def import_time(module):
     """Median time of ``import module`` in fresh interpreters.
 
@@ -104,10 +111,12 @@ def fit(xs, ts):
 
 def main() -> None:
     print(f"symconv {symconv.__version__}, sympy {sympy.__version__}, numpy {np.__version__}, python {sys.version.split()[0]}")
-    rows, proof_t, floor_t, sympy_t, floor_sympy_t, nnzs = [], [], [], [], [], []
+    rows, proof_t, floor_t, sympy_t, floor_sympy_t, nnzs, bare_t = [], [], [], [], [], [], []
     for n in SIZES:
         t_proof, proof = timed(lambda n=n: prove_transpose(SPEC, (n, n)))
         assert proof.holds
+        t_bare, _ = timed(lambda n=n: prove_transpose(SPEC, (n, n), anchor_bits=0))
+        bare_t.append(t_bare)
         t_floor, (r, _, _) = timed(lambda n=n: floor_pattern(n))
         M = proof.data["M"]
         t_sym, S = timed(lambda M=M: M.to_sympy())
@@ -129,6 +138,9 @@ def main() -> None:
           f"{'SparseMatrix s':>14} {'ratio':>6}")
     for row in rows:
         print(f"{row[0]:>9} {row[1]:>8} {row[2]:9.4f} {row[3]:9.4f} {row[4]:11.1f} {row[5]:10.4f} {row[6]:14.4f} {row[7]:6.2f}")
+    print("anchors (M and T against the numeric definitions, bound 2^-60): proof with / without anchors")
+    for n, t_with, t_without in zip(SIZES, proof_t, bare_t):
+        print(f"  {n}x{n}: {t_with:.4f} s / {t_without:.4f} s = {t_with / t_without:.2f}")
     print(f"growth exponent in nnz (two largest sizes): proof {fit(nnzs, proof_t):.2f}, floor {fit(nnzs, floor_t):.2f}, "
           f"to_sympy {fit(nnzs, sympy_t):.2f}")
 
@@ -148,11 +160,19 @@ def main() -> None:
         assert proof.holds
         print(f"{label}: proof {t:.4f} s, nnz(M) {proof.data['M'].nnz}")
 
-    t_general, proof = timed(lambda: prove_transpose_general(1), repeat=3)
-    assert proof.holds
-    print(f"\nparametric proof (1-D, {proof.data['instances']} spot-check instances): {t_general:.2f} s")
-    t_general2, _ = timed(lambda: prove_transpose_general(2), repeat=1)
-    print(f"parametric proof (2-D lift and group blocks): {t_general2:.2f} s")
+    print()
+    for ndim in (1, 2, 3):
+        t_general, proof = timed(lambda ndim=ndim: prove_transpose_general(ndim), repeat=3)
+        assert proof.holds
+        slowest = max(claim.seconds for claim in proof.claims)
+        print(f"parametric proof ({ndim}-D, {len(proof.claims)} z3 claims): {t_general:.2f} s "
+              f"(slowest claim {slowest:.3f} s)")
+    cli = ("from symconv.cli import main\nimport tempfile, os\nd = tempfile.mkdtemp()\n"
+           "raise SystemExit(main(['prove', '--general', '-o', os.path.join(d, 'g.tex')]))")
+    t_cli = statistics.median(run_time([sys.executable, "-c", cli]) for _ in range(3))
+    t_bare_sympy = statistics.median(run_time([sys.executable, "-c", "import sympy"]) for _ in range(3))
+    print(f"`symconv prove --general` {t_cli:.2f} s, `python -c 'import sympy'` {t_bare_sympy:.2f} s, "
+          f"ratio {t_cli / t_bare_sympy:.2f}")
 
     t_sym_import, t_conv_import = import_time("sympy"), import_time("symconv")
     print(f"import sympy {t_sym_import:.3f} s, import symconv {t_conv_import:.3f} s, ratio {t_conv_import / t_sym_import:.2f}")

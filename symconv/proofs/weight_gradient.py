@@ -1,0 +1,160 @@
+"""The weight gradient of a convolution is a convolution in which stride and dilation trade places.
+
+For ``y = conv(w, x)`` and a loss with output gradient ``g = dL/dy``,
+``dL/dw[o, c_l, m] = sum_i g[o, i] x~[c, s i + d m]`` (``x~`` the padded input,
+``c`` the ``c_l``-th channel of ``o``'s group).  Read with ``i`` as the tap and
+``m`` as the output position, this is the convolution of ``x[c]`` with the
+kernel ``g[o]``: stride ``d``, dilation ``s``, the same padding, cut to the
+first ``k`` outputs per axis (PyTorch's ``conv_weight`` semantics).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import sympy
+
+from .. import formulas as default_formulas
+from ..errors import SpecTypeError
+from ..numeric import conv
+from ..spec import ConvSpec
+from .anchors import DEFAULT_BITS
+from .core import Proof, Step
+from .evaluate import NAMED, sequence
+from .smt import prove
+
+__all__ = ["prove_weight_gradient", "prove_weight_gradient_general", "weight_gradient_spec"]
+
+
+def weight_gradient_spec(spec: ConvSpec, input_shape: Any) -> ConvSpec:
+    """The single-channel convolution that computes the weight gradient: kernel = output size, stride and
+    dilation swapped, the same padding.
+
+    >>> weight_gradient_spec(ConvSpec(3, stride=2, padding=1, dilation=1), (7,))
+    ConvSpec(kernel_size=(4,), stride=(1,), padding=((1, 1),), dilation=(2,), in_channels=1, out_channels=1, groups=1)
+    """
+    shape = spec.check_input_shape(input_shape)
+    return ConvSpec(spec.output_shape(shape), spec.dilation, spec.padding, spec.stride)
+
+
+def _by_definition(spec: ConvSpec, g: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """dL/dw for L = <g, conv(w, x)>: L is linear in w, so dL/dw[tap] = <g, conv(e_tap, x)>."""
+    out = np.zeros(math.prod(spec.weight_shape), dtype=np.int64)
+    for tap in range(out.size):
+        e = np.zeros(out.size, dtype=np.int64)
+        e[tap] = 1
+        out[tap] = int(np.sum(conv(spec, e.reshape(spec.weight_shape), x) * g))
+    return out.reshape(spec.weight_shape)
+
+
+def _by_convolution(spec: ConvSpec, shape: tuple[int, ...], g: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """The weight gradient as convolutions of input channels with output-gradient kernels (stride <-> dilation)."""
+    F = default_formulas
+    gspec = weight_gradient_spec(spec, shape)
+    c_in_g, c_out_g = spec.in_channels // spec.groups, spec.out_channels // spec.groups
+    out = np.zeros(spec.weight_shape, dtype=np.int64)
+    first_k = tuple(slice(0, k) for k in spec.kernel_size)
+    for o in range(spec.out_channels):
+        group = F.channel_group(o, c_out_g)
+        for c_l in range(c_in_g):
+            c = F.group_channel(group, c_in_g, c_l)
+            full = conv(gspec, g[o].reshape((1, 1) + g.shape[1:]), x[c].reshape((1,) + x.shape[1:]))[0]
+            out[(o, c_l)] = full[first_k]
+    return out
+
+
+def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bits: int = DEFAULT_BITS) -> Proof:
+    """For concrete sizes: the weight gradient of a convolution is a convolution of the input with the output
+    gradient, stride and dilation traded (an exact randomized identity test with a stated bound).
+
+    The left side is the derivative by definition (``L = <g, conv(w, x)>`` is linear in ``w``, evaluated
+    with the numeric reference on every weight basis vector); the right side is :func:`symconv.numeric.conv`
+    with the spec of :func:`weight_gradient_spec`.
+
+    >>> prove_weight_gradient(ConvSpec(3, stride=2, padding=1), (7,)).holds
+    True
+    """
+    if not isinstance(spec, ConvSpec):
+        raise SpecTypeError(f"spec must be a ConvSpec, got {type(spec).__name__}")
+    shape = spec.check_input_shape(input_shape)
+    out_shape = spec.output_shape(shape)
+    rng = np.random.default_rng(seed)
+    terms = math.prod(out_shape)  # products summed into one gradient entry
+    B = max(1, min(math.isqrt(2**62 // max(terms, 1)), 2**31))
+    per_trial = math.log2((2 * B + 1) / 2)
+    trials = max(1, math.ceil(bits / per_trial))
+    ok, detail = True, ""
+    for trial in range(trials):
+        g = rng.integers(-B, B + 1, (spec.out_channels,) + out_shape, dtype=np.int64)
+        x = rng.integers(-B, B + 1, (spec.in_channels,) + shape, dtype=np.int64)
+        left, right = _by_definition(spec, g, x), _by_convolution(spec, shape, g, x)
+        if not np.array_equal(left, right):
+            where = tuple(int(v) for v in np.argwhere(left != right)[0])
+            ok, detail = False, (f"trial {trial + 1}: weight entry {where} is {int(left[where])} by definition and "
+                                 f"{int(right[where])} by the convolution")
+            break
+    if ok:
+        detail = (f"{trials} trials with integer x and dL/dy uniform in [-{B}, {B}]: exact agreement; a false pass "
+                  f"has probability at most 2^-{trials * per_trial:.0f}")
+    gspec = weight_gradient_spec(spec, shape)
+    dw, conv_f = sympy.Symbol(r"\frac{\partial L}{\partial w}"), sympy.Function("conv")
+    step = Step(dw, conv_f(sympy.Symbol("x"), sympy.Symbol(r"\frac{\partial L}{\partial y}")),
+                r"the derivative of $L = \langle \partial L/\partial y, \operatorname{conv}(w, x)\rangle$, linear in "
+                r"$w$, against the convolution of each input channel with the output gradient as kernel: stride "
+                rf"${sympy.latex(sympy.Tuple(*gspec.stride))}$ (the layer's dilation), dilation "
+                rf"${sympy.latex(sympy.Tuple(*gspec.dilation))}$ (the layer's stride), the same padding, the first "
+                r"$k$ outputs per axis", "randomized identity", ok, detail, name="weight gradient")
+    return Proof("Weight gradient (instance)",
+                 r"For this convolution, $\partial L/\partial w[o, c_l]$ is the convolution of input channel $c$ "
+                 r"(the $c_l$-th of $o$'s group) with $\partial L/\partial y[o]$ as kernel, stride and dilation "
+                 r"traded, cut to the kernel size.", (step,),
+                 conclusion=r"The third product of backpropagation is a convolution too.",
+                 data=dict(spec=spec, input_shape=shape, gradient_spec=gspec))
+
+
+def prove_weight_gradient_general(*, formulas: Any = None) -> Proof:
+    """For all sizes: the weight gradient reads what a convolution with stride and dilation traded reads.
+
+    >>> proof = prove_weight_gradient_general()
+    >>> proof.holds, [step.checker for step in proof.steps]
+    (True, ['z3', 'z3'])
+    """
+    F = default_formulas if formulas is None else formulas
+    n, k, s, d, pl, pr, i, m = sympy.symbols("n_in k s d p_l p_r i m", integer=True)
+    n_out = F.conv_output_size(n, k, s, pl, pr, d)
+    ranges = (sympy.Ge(n, 1, evaluate=False), sympy.Ge(k, 1, evaluate=False), sympy.Ge(s, 1, evaluate=False),
+              sympy.Ge(d, 1, evaluate=False), sympy.Ge(pl, 0, evaluate=False), sympy.Ge(pr, 0, evaluate=False),
+              sympy.Ge(n_out, 1, evaluate=False))
+    variables = (n, k, s, d, pl, pr, i, m)
+    N = NAMED
+    G, X = sequence("g", r"\frac{\partial L}{\partial y}"), sequence("xpad", r"\tilde{x}")
+    grad = sequence("dw", r"\frac{\partial L}{\partial w}")
+    read = F.tap_position(i, m, s, pl, d)
+    traded = F.tap_position(m, i, d, pl, s)
+    s1 = Step.from_claims(
+        sympy.Sum(G(i) * X(read), (i, 0, n_out - 1)), sympy.Sum(G(i) * X(traded), (i, 0, n_out - 1)),
+        r"$\partial L/\partial w[m] = \sum_i g[i]\, \tilde x[s i + d m - p_l]$ (the derivative of the linear form "
+        r"$\langle g, M(w) x\rangle$): output $m$ of a convolution with stride $d$ and dilation $s$ reads the "
+        r"same positions, with the output gradient's entries as taps",
+        [prove("the reads agree with stride and dilation traded", variables, (), sympy.Eq(read, traded, evaluate=False),
+               shown=sympy.Eq(N.tap_position(i, m, s, pl, d), N.tap_position(m, i, d, pl, s), evaluate=False))],
+        name="stride and dilation trade places")
+    n_grad = F.conv_output_size(n, n_out, d, pl, pr, s)
+    s2 = Step.from_claims(
+        n_grad, k,
+        r"the convolution with kernel size $n_{\mathrm{out}}$, stride $d$, dilation $s$ has at least $k$ outputs, so "
+        r"every tap $0 \le m < k$ of the weight gradient is one of its outputs (PyTorch keeps the first $k$)",
+        [prove("the gradient convolution has at least k outputs", variables, ranges,
+               sympy.Ge(n_grad, k, evaluate=False),
+               shown=sympy.Ge(N.conv_output_size(n, N.conv_output_size(n, k, s, pl, pr, d), d, pl, pr, s), k,
+                              evaluate=False))],
+        name="enough outputs")
+    return Proof("Weight gradient (all sizes)",
+                 r"For all integers $n_{\mathrm{in}}, k, s, d \ge 1$ and $p_l, p_r \ge 0$ with at least one output, "
+                 r"the weight gradient $\partial L/\partial w$ of a convolution is the first $k$ outputs of the "
+                 r"convolution of the input with $\partial L/\partial y$ as kernel, stride $d$ and dilation $s$.",
+                 (s1, s2), assumptions=ranges,
+                 conclusion=r"$\partial L/\partial w$ is a convolution, with stride and dilation traded.",
+                 data=dict(grad=grad))
