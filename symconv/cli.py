@@ -170,8 +170,13 @@ def _identities() -> dict[str, Any]:
 def _build_proof(args: argparse.Namespace) -> Any:
     given = _given(args)
     if args.general:
+        general_identity = getattr(_proofs, "prove_weight_gradient_general", None)
+        if args.identity == "weight-gradient" and general_identity is not None and not given and args.max_terms is None:
+            return general_identity()
         if args.identity is not None:
-            raise UsageError(f"--identity {args.identity} is proved for concrete sizes; it does not take --general")
+            raise UsageError(f"--identity {args.identity} is proved for concrete sizes; it does not take --general"
+                             + (" (only weight-gradient has a proof for all sizes, and it takes no layer flags)"
+                                if general_identity is not None else ""))
         other = [flag for flag in given if flag != "--kernel"]
         if other or args.max_terms is not None:
             raise UsageError(f"--general proves the theorem for all sizes; it takes only --kernel (for the number of "
@@ -336,7 +341,8 @@ def _parser() -> _Parser:
                       help="prove another identity for the layer: adjoint (<S M x, y> = <x, T y>), gradient "
                            "(backpropagation is the transposed convolution), sizes (the relationships of Dumoulin "
                            "and Visin's guide; no layer flags), overlap (the checkerboard count of taps)"
-                           + (", weight-gradient" if "weight-gradient" in _identities() else ""))
+                           + (", weight-gradient (the weight gradient is a convolution; with --general, for all "
+                              "sizes)" if "weight-gradient" in _identities() else ""))
     what.add_argument("--max-terms", type=int, metavar="N",
                       help="the largest number of structure terms the instance proof may build (default "
                            f"{_proofs.instance.INSTANCE_LIMIT}); larger layers are refused")

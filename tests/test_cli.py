@@ -76,6 +76,7 @@ BAD = [
     (["prove", "--identity", "sizes", "--kernel", "3"], "no layer flags"),
     (["prove", "--identity", "gradient", "--transposed"], "drop --transposed"),
     (["prove", "--identity", "adjoint", "--general"], "--general"),
+    (["prove", "--identity", "weight-gradient", "--general", "--kernel", "3"], "no layer flags"),
     (["prove", "--identity", "adjoint", "--max-terms", "5"], "--max-terms"),
     (["prove", "--kernel", "3,3", "--input", "5,5,5"], "the number of axes comes from --kernel"),
     (["prove", "--input", "5,5"], "the number of axes comes from --kernel"),
@@ -192,6 +193,7 @@ def test_pdf_leaves_no_aux_or_log_unless_asked(tmp_path, capsys, pdflatex):
     ("gradient", ["--kernel", "2", "--stride", "2", "--input", "4"], r"\partial L"),
     ("sizes", [], "relationship 15"),
     ("overlap", ["--kernel", "3", "--stride", "2", "--input", "6"], "checkerboard"),
+    ("weight-gradient", ["--kernel", "3", "--stride", "2", "--input", "7"], "Weight"),
 ])
 def test_identities_from_the_command(identity, argv, words, capsys):
     code, out, err = run(["prove", "--identity", identity, *argv], capsys)

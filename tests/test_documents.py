@@ -34,6 +34,8 @@ COMMANDS = {
                 "--groups", "2", "--input", "4,4"],
     "gradient": ["--identity", "gradient", "--kernel", "3", "--stride", "2", "--input", "5"],
     "sizes": ["--identity", "sizes"],
+    "weight_gradient_general": ["--identity", "weight-gradient", "--general"],
+    "weight_gradient": ["--identity", "weight-gradient", "--kernel", "3", "--stride", "2", "--input", "7"],
     "overlap": ["--identity", "overlap", "--transposed", "--kernel", "3,4", "--stride", "2", "--padding", "0",
                 "--input", "5,5"],
 }
