@@ -78,3 +78,33 @@ def test_derivations_are_typeset(name, tmp_path, pdflatex, pdffonts, pdftotext):
 ])
 def test_the_program_text_pattern(text, bad):
     assert bool(PROGRAM_TEXT.search(text)) is bad
+
+
+def _broken_formulas():
+    import types
+
+    import symconv.formulas as F
+
+    broken = types.SimpleNamespace(**{name: getattr(F, name) for name in F.__all__})
+    broken.flip_tap = lambda m, k: k - m  # the classic off-by-one of the flip
+    broken.LATEX_NAMES = F.LATEX_NAMES
+    return broken
+
+
+def test_a_failed_proof_shows_the_step_the_claim_and_the_counterexample(tmp_path, pdflatex, pdffonts, pdftotext):
+    from symconv import prove_transpose_general
+
+    proof = prove_transpose_general(1, formulas=_broken_formulas())
+    assert not proof.holds
+    step = proof.failed_step
+    text = proof.to_document()
+    number = proof.steps.index(step) + 1
+    assert rf"\textbf{{Step {number}:" in text and r"\textbf{(does not hold)}" in text
+    assert r"\textbf{(refuted)}" in text and "Counterexample:" in text
+    assert r"\textbf{The proof does not hold:}" in text and "for example at" in text
+    (tmp_path / "failed.tex").write_text(text)
+    result = subprocess.run([pdflatex, "-no-shell-escape", "-halt-on-error", "-interaction=nonstopmode", "failed.tex"],
+                            cwd=tmp_path, capture_output=True, text=True, errors="replace", timeout=300)
+    assert result.returncode == 0
+    markdown = proof.to_markdown()
+    assert "(does not hold)" in markdown and "(refuted)" in markdown and "Counterexample:" in markdown

@@ -163,16 +163,29 @@ def _claim(claim: Any, ranges: set) -> _Claim:
         in_ranges=len(local) < len(claim.hypotheses),
         conclusion=_math(claim.conclusion),
         holds=claim.holds,
-        counterexample=_counterexample(claim.counterexample),
+        counterexample=_counterexample(_relevant(claim.counterexample, statement_symbols)),
     )
+
+
+def _relevant(values: dict | None, symbols: set) -> dict | None:
+    """A solver's model restricted to the variables the claim mentions (it assigns every declared variable)."""
+    if not values:
+        return values
+    names = {str(v) for v in symbols}
+    kept = {k: v for k, v in values.items() if str(k) in names}
+    return kept or values
 
 
 def _step(number: int, step: Any, ranges: set) -> _Step:
     lines, sizes = _display(step.lhs, step.rhs)
+    refuted = next((c for c in step.claims if not c.holds), None)
+    example = step.counterexample
+    if refuted is not None and isinstance(refuted.statement, sympy.Basic):
+        example = _relevant(example, refuted.statement.free_symbols)
     return _Step(
         number=number, name=step.name or step.checker, rule=step.rule, lines=lines, sizes=sizes,
         checker=step.checker, holds=step.holds, claims=[_claim(c, ranges) for c in step.claims],
-        report=step.detail, spot_checks=step.spot_checks, counterexample=_counterexample(step.counterexample),
+        report=step.detail, spot_checks=step.spot_checks, counterexample=_counterexample(example),
     )
 
 
@@ -287,7 +300,11 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
         refuted = next((c for c in bad.claims if not c.holds), None)
         if refuted is not None:
             failure += f": the claim ``{text_latex(refuted.name)}'' is false"
-        example = _counterexample(bad.counterexample or (refuted.counterexample if refuted is not None else None))
+        values = bad.counterexample or (refuted.counterexample if refuted is not None else None)
+        if refuted is not None:
+            values = _relevant(values, refuted.statement.free_symbols if isinstance(refuted.statement, sympy.Basic)
+                               else set())
+        example = _counterexample(values)
         if example:
             failure += f", for example at {example}"
     layer = spec_latex(proof.data["tspec"]) if "tspec" in proof.data else ""
