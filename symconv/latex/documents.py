@@ -405,10 +405,10 @@ def _latex(doc: _Doc, definitions: bool) -> str:
                    "claims, which were proved again for this theorem.")
         steps = steps[doc.shared:]
     out += [_latex_step(s) for s in steps]
-    out += doc.polynomials
-    out += [rf"\emph{{Note.}} {note}" for note in doc.notes]
+    out += [r"\noindent " + p for p in doc.polynomials]
+    out += [rf"\noindent\emph{{Note.}} {note}" for note in doc.notes]
     if doc.holds:
-        out.append(rf"\noindent Every step was checked by program; therefore: {doc.conclusion}")
+        out.append(rf"\medskip\noindent Every step was checked by program; therefore: {doc.conclusion}")
     else:
         out.append(rf"\noindent\textbf{{The proof does not hold:}} {doc.failure}.")
     out.append(r"\end{proof}")

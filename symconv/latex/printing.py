@@ -86,7 +86,8 @@ class SymconvLatexPrinter(LatexPrinter):
 
     * program names of symbols become subscripts (:func:`symbol_latex`);
     * ``lo <= x < hi`` (an ``And`` of two relations sharing the middle term) prints as one chain;
-    * a transpose prints as :math:`^{\top}`.
+    * a transpose prints as :math:`^{\top}`;
+    * a tuple prints without sympy's trailing comma: :math:`(3)`, :math:`(4, 4)`.
     """
 
     printmethod = "_latex"
@@ -102,6 +103,9 @@ class SymconvLatexPrinter(LatexPrinter):
         if not isinstance(arg, sympy.MatrixSymbol):
             inner = rf"\left({inner}\right)"
         return inner + r"^{\top}"
+
+    def _print_Tuple(self, expr: Any) -> str:
+        return r"\left(" + ", ".join(self._print(a) for a in expr.args) + r"\right)"
 
     def _chain(self, first: Any, second: Any) -> str | None:
         rel = (sympy.Lt, sympy.Le)
