@@ -195,8 +195,7 @@ def _build_proof(args: argparse.Namespace) -> Any:
         try:
             return prove_transpose(spec, shape, name=_value(args, "name"), **limit)
         except SizeLimitError as exc:
-            reason = str(exc).split(";")[0]
-            raise UsageError(f"{reason}; from the command line, --general proves the theorem for all sizes at once, "
+            raise UsageError(f"{exc}; from the command line: --general proves the theorem for all sizes at once, "
                              "or --max-terms N raises the bound") from None
     if args.name is not None and args.identity in ("overlap",):
         raise UsageError("--name names the kernel symbols; --identity overlap counts taps and has none")

@@ -139,7 +139,7 @@ def test_console_script_entry_point():
 
 def test_refused_size_suggests_the_command_line_way_out(capsys):
     code, _, err = run(["prove", "--max-terms", "10"], capsys)
-    assert code == 2 and "--general" in err and "--max-terms N" in err and "prove_transpose_general()" not in err
+    assert code == 2 and "--general" in err and "--max-terms N" in err and err.count("\n") == 1
     code, out, _ = run(["prove", "--max-terms", "1000"], capsys)
     assert code == 0 and out.startswith(r"\documentclass")
 
