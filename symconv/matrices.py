@@ -461,7 +461,7 @@ def _layer_entries(c_a: int, c_b: int, groups: int, a_shape, b_shape, k_shape, b
     ca = np.repeat(np.repeat(np.arange(c_a, dtype=itype), n_a * per_b), sizes)
     cbl = np.repeat(np.tile(np.arange(per_b, dtype=itype), c_a * n_a), sizes)
     a_all = ca * n_a + a_sp.take(pick)
-    b_all = ((ca // per_a) * per_b + cbl) * n_b + b_sp.take(pick)
+    b_all = F.group_channel(F.channel_group(ca, per_a), per_b, cbl) * n_b + b_sp.take(pick)
     taps = (ca * per_b + cbl) * n_k + m_sp.take(pick)
     return a_all, b_all, taps
 
