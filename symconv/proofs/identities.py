@@ -10,9 +10,8 @@ import sympy
 
 from .. import formulas as F
 from ..errors import SizeLimitError, SpecTypeError
-from ..kernels import kernel_symbols
-from ..matrices import conv_matrix, transposed_conv_matrix
-from ..kernels import flat_entries
+from ..kernels import flat_entries, kernel_symbols
+from ..matrices import transposed_conv_matrix
 from ..numeric import conv, conv_transpose
 from ..spec import ConvSpec, TransposedConvSpec
 from .core import Proof, Step, floor_split, identity_check
