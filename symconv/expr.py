@@ -32,7 +32,6 @@ w_0*KroneckerDelta(j, 2*i - 1) + w_1*KroneckerDelta(2*i, j) + w_2*KroneckerDelta
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Sequence
 from typing import Any, NamedTuple
@@ -258,7 +257,7 @@ def _weight_name(weight: Any, p: _Params, transposed: bool) -> tuple[str, bool] 
 def _weight_latex(printer: Any, weight: Any, p: _Params, transposed: bool) -> str:
     named = _weight_name(weight, p, transposed)
     if named is None:
-        return printer._print(weight)
+        return printer._print(weight[0, 0] if p.cin == p.cout == 1 else weight)
     name, flipped = named
     return rf"\tilde{{{name}}}" if flipped else name
 
@@ -266,7 +265,7 @@ def _weight_latex(printer: Any, weight: Any, p: _Params, transposed: bool) -> st
 def _weight_pretty(printer: Any, weight: Any, p: _Params, transposed: bool) -> prettyForm:
     named = _weight_name(weight, p, transposed)
     if named is None:
-        return printer._print(weight)
+        return printer._print(weight[0, 0] if p.cin == p.cout == 1 else weight)
     name, flipped = named
     if flipped:
         name = name + "\N{COMBINING TILDE}" if printer._use_unicode else "~" + name
