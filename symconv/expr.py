@@ -79,7 +79,7 @@ def _encode(p: _Params) -> Tuple:
 def _decode(t: Tuple) -> _Params:
     ints = [tuple(int(v) for v in t[i]) for i in range(5)]
     a = None if len(t) == 8 else tuple(int(v) if v.is_Integer else v for v in t[8])
-    return _Params(*ints, int(t[5]), int(t[6]), int(t[7]), a)  # type: ignore[arg-type]
+    return _Params(ints[0], ints[1], ints[2], ints[3], ints[4], int(t[5]), int(t[6]), int(t[7]), a)
 
 
 def _of_spec(spec: Any) -> _Params:
@@ -426,7 +426,7 @@ class Conv(_Layer):
                 for m in _taps(p.k):
                     hit = sympy.Mul(*(_delta(cols[ax], F.tap_position(rows[ax], m[ax], p.s[ax], p.pl[ax], p.d[ax]))
                                       for ax in range(len(m))))
-                    terms.append(self.weight[(oo, cl, *m)] * channel * hit)
+                    terms.append(self.weight[(oo, cl) + tuple(m)] * channel * hit)
         return sympy.Add(*terms)
 
     def _eval_transpose(self) -> ConvTranspose:
@@ -539,7 +539,7 @@ class ConvTranspose(_Layer):
                 for m in _taps(p.k):
                     hit = sympy.Mul(*(_delta(outs[ax], F.tap_position(ins[ax], m[ax], p.s[ax], p.pl[ax], p.d[ax]))
                                       for ax in range(len(m))))
-                    terms.append(self.weight[(cc, col, *m)] * channel * hit)
+                    terms.append(self.weight[(cc, col) + tuple(m)] * channel * hit)
         return sympy.Add(*terms)
 
     def _eval_transpose(self) -> Any:

@@ -232,4 +232,4 @@ def test_bad_input():
     with pytest.raises(ShapeError, match="empty output"):
         ConvTranspose(TransposedConvSpec(3, padding=3), "w", 1)
     with pytest.raises(SpecTypeError, match="symbolic"):
-        Conv(ConvSpec(3, stride=2), "w", n).T.tspec
+        _ = Conv(ConvSpec(3, stride=2), "w", n).T.tspec
