@@ -47,15 +47,15 @@ MATRIX_LIMIT = 50_000_000
 """Largest number of candidate (position, tap) pairs a matrix builder enumerates (settable)."""
 
 
-def _sparse_from_dod(dod: dict, shape: tuple[int, int]) -> sympy.SparseMatrix:
-    """A mutable sympy SparseMatrix from ``{row: {col: value}}`` through DomainMatrix (EXRAW), skipping entry checks."""
+def _sparse_from_dod(dod: dict, shape: tuple[int, int], cls: Any = sympy.SparseMatrix) -> Any:
+    """A sympy sparse matrix from ``{row: {col: value}}`` through DomainMatrix (EXRAW), skipping entry checks."""
     try:
         from sympy.polys.domains import EXRAW
         from sympy.polys.matrices import DomainMatrix
 
-        return sympy.SparseMatrix._fromrep(DomainMatrix(dod, shape, EXRAW))
+        return cls._fromrep(DomainMatrix(dod, shape, EXRAW))
     except (ImportError, AttributeError, TypeError):  # pragma: no cover - older or newer sympy
-        return sympy.SparseMatrix(*shape, {(r, c): v for r, row in dod.items() for c, v in row.items()})
+        return cls(*shape, {(r, c): v for r, row in dod.items() for c, v in row.items()})
 
 
 def _check_terms(what: str, count: int) -> None:
@@ -401,6 +401,10 @@ class ConvMatrix:
                 gc.enable()
 
     def _to_sympy(self) -> sympy.SparseMatrix:
+        return _sparse_from_dod(self._dod(), self.shape)
+
+    def _dod(self) -> dict:
+        """The nonzero entries as ``{row: {column: value}}`` (one sympy object per entry, none per zero)."""
         s = self._structure.row_major
         if self._flat is not None and s.size and s.unit and s.size == s.nnz():
             flat = self._flat
@@ -413,11 +417,17 @@ class ConvMatrix:
             dod = {}
             for (r, c), value in self._value_map().items():
                 dod.setdefault(r, {})[c] = value
-        return _sparse_from_dod(dod, self.shape)
+        return dod
 
     def _sympy_(self) -> sympy.ImmutableSparseMatrix:
-        """``sympy.sympify(M)``: the explicit matrix as an ImmutableSparseMatrix (through :meth:`to_sympy`)."""
-        return self.to_sympy().as_immutable()
+        """``sympy.sympify(M)``: the explicit matrix as an ImmutableSparseMatrix (the route of :meth:`to_sympy`)."""
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return _sparse_from_dod(self._dod(), self.shape, sympy.ImmutableSparseMatrix)
+        finally:
+            if enabled:
+                gc.enable()
 
     def _object_dense(self, max_entries: int = DENSE_LIMIT) -> np.ndarray:
         """The dense matrix as a numpy object array of sympy entries, filled from the structure."""
@@ -427,8 +437,8 @@ class ConvMatrix:
                 "use .to_sympy() (sparse), .matvec(x) or .coo()"
             )
         dense = np.full(self.shape, sympy.S.Zero, dtype=object)
-        for (r, c), value in self._value_map().items():
-            dense[r, c] = value
+        for r, row in self._dod().items():
+            dense[r, list(row)] = list(row.values())
         return dense
 
     def _is_numeric(self) -> bool:
