@@ -457,6 +457,10 @@ class ConvTranspose(_Layer):
     :func:`symconv.formulas.tap_position` read from the input side.  It is not
     built as the transpose of :class:`Conv`.
 
+    ``rewrite("gather")`` returns the product ``C_flip Pad Z`` of the gather
+    view (see ``_eval_rewrite_as_gather``); that it equals this matrix for every
+    size, symbolic ones included, is proved by :func:`symconv.prove_transpose_general`.
+
     ``Conv(...).T`` gives a ``ConvTranspose`` whose output padding may be
     symbolic (``Mod(n + 1, 2)`` say); the output size is then simplified with
     ``x = s floor(x/s) + (x mod s)``, so that it is ``n`` again.

@@ -31,7 +31,7 @@ i, j = sympy.symbols("i j", integer=True)
 
 GRID_1D = [
     dict(kernel_size=k, stride=s, padding=p, dilation=d)
-    for k, s, p, d in itertools.product((1, 2, 3), (1, 2, 3), (0, 1, (0, 2)), (1, 2))
+    for k, s, p, d in itertools.product((1, 3), (1, 2, 3), (1, (0, 2)), (1, 2))
 ]
 
 
@@ -81,7 +81,7 @@ def test_transpose_and_gather_rewrite_over_a_grid(kw):
 
 TRANSPOSED_GRID = [
     dict(kernel_size=k, stride=s, padding=p, dilation=d, output_padding=a)
-    for k, s, p, d, a in itertools.product((1, 3), (1, 2, 3), (0, 2), (1, 3), (0, 1, 2))
+    for k, s, p, d, a in itertools.product((3,), (1, 2, 3), (0, 2), (1, 3), (0, 1, 2))
     if a < max(s, d)
 ]
 
@@ -98,7 +98,7 @@ def test_conv_transpose_own_definition_over_a_grid(kw):
     assert isinstance(back, MatMul if a >= stride else Conv)
     if a >= stride:
         assert isinstance(back.args[0], Select)
-    for size in range(1, 5):
+    for size in range(1, 4):
         try:
             t.check_input_shape((size,))
         except ShapeError:
@@ -164,6 +164,9 @@ def test_sympy_operations():
     with pytest.raises(ValueError):
         C.as_explicit()
     assert C.doit() == C
+    # a ConvMatrix compares entry-wise with the expression at an integer size
+    assert conv_matrix(spec, w, (5,)) == C.subs(n, 5)
+    assert conv_matrix(spec, w, (6,)) != C.subs(n, 5)
     explicit = (C.T * C).subs(n, 5).doit()
     assert explicit == (conv_matrix(spec, w, (5,)).to_sympy().T * conv_matrix(spec, w, (5,)).to_sympy())
 
