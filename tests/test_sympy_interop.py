@@ -210,7 +210,7 @@ def test_latex_small_and_large():
     text = sympy.latex(big)
     assert text == band_latex(big)
     assert text.startswith(r"\begin{bmatrix} w_{1} & w_{2} & 0")
-    assert text.endswith(r"_{\text{rows } 0\text{--}5,\ \text{columns } 0\text{--}9 \text{ of } 20 \times 40}")
+    assert text.endswith(r"_{\text{rows } 0\text{--}5,\ \text{columns } 0\text{--}7 \text{ of } 20 \times 40}")
     assert r"\mathtt" not in text and big._repr_latex_() == rf"$$\displaystyle {text}$$"
 
 

@@ -124,10 +124,11 @@ def matrix_latex(M: Any, *, zeros: str = "0", full: bool | None = None, corner: 
     return r"\begin{bmatrix} " + r" \\ ".join(lines) + r" \end{bmatrix}"
 
 
-def band_latex(M: Any, *, rows: int = 6, cols: int = 10, zeros: str = "0", printer: Any = None) -> str:
+def band_latex(M: Any, *, rows: int = 6, cols: int = 8, zeros: str = "0", printer: Any = None) -> str:
     r"""A large ConvMatrix elided to its first nonzero band, saying which rows and columns are shown.
 
-    The window starts at the first row that holds an entry and at the first
+    With the default 8 columns, at most 10 columns are written (two of
+    ellipses): amsmath's default ``MaxMatrixCols``.  The window starts at the first row that holds an entry and at the first
     column holding an entry in those rows (see ``ConvMatrix.band``); ``\cdots``,
     ``dots`` and ``\ddots`` mark the rows and columns left out.  The bmatrix is
     followed by its index ranges.  ``printer`` (a sympy LaTeX printer) prints
