@@ -81,7 +81,18 @@ class ConvMatrix:
     row_shape, col_shape : tuple of int
         The tensor shapes ``(channels, *spatial)`` that rows and columns flatten.
     weight : sympy Array or None
-        The weight the taps index (None for 0/1 matrices).
+        The weight the taps index (None for 0/1 matrices).  For a product of two
+        weighted matrices, a 1-D Array of the distinct products of their weight
+        entries.
+
+    Notes
+    -----
+    A ConvMatrix works with sympy: ``sympy.Matrix(M)`` and the other matrix
+    constructors (through ``__array__``), ``sympy.sympify(M)`` (an
+    ImmutableSparseMatrix), ``sympy.latex(M)``, ``sympy.pretty(M)``, ``==``
+    with any sympy matrix, ``@`` and ``*`` with ConvMatrix objects, sympy
+    matrices, matrix expressions and numpy arrays, :meth:`subs`,
+    :attr:`free_symbols` and :meth:`applyfunc`.
     """
 
     __slots__ = ("_structure", "weight", "row_shape", "col_shape", "_origin", "_flat_cache")
