@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from . import formulas, numeric
 from .errors import ShapeError, SizeLimitError, SpecError, SpecTypeError, SymconvError
+from .expr import Conv, ConvTranspose, Pad, ZeroInsert
 from .kernels import kernel_symbols
 from .latex.output import compile_pdf, write_atomic
 from .matrices import (
@@ -81,4 +82,8 @@ __all__ = [
     "SpecTypeError",
     "ShapeError",
     "SizeLimitError",
+    "Conv",
+    "ConvTranspose",
+    "ZeroInsert",
+    "Pad",
 ]

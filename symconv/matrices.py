@@ -47,6 +47,17 @@ MATRIX_LIMIT = 50_000_000
 """Largest number of candidate (position, tap) pairs a matrix builder enumerates (settable)."""
 
 
+def _sparse_from_dod(dod: dict, shape: tuple[int, int], cls: Any = sympy.SparseMatrix) -> Any:
+    """A sympy sparse matrix from ``{row: {col: value}}`` through DomainMatrix (EXRAW), skipping entry checks."""
+    try:
+        from sympy.polys.domains import EXRAW
+        from sympy.polys.matrices import DomainMatrix
+
+        return cls._fromrep(DomainMatrix(dod, shape, EXRAW))
+    except (ImportError, AttributeError, TypeError):  # pragma: no cover - older or newer sympy
+        return cls(*shape, {(r, c): v for r, row in dod.items() for c, v in row.items()})
+
+
 def _check_terms(what: str, count: int) -> None:
     if count > MATRIX_LIMIT:
         raise SizeLimitError(
@@ -70,7 +81,18 @@ class ConvMatrix:
     row_shape, col_shape : tuple of int
         The tensor shapes ``(channels, *spatial)`` that rows and columns flatten.
     weight : sympy Array or None
-        The weight the taps index (None for 0/1 matrices).
+        The weight the taps index (None for 0/1 matrices).  For a product of two
+        weighted matrices, a 1-D Array of the distinct products of their weight
+        entries.
+
+    Notes
+    -----
+    A ConvMatrix works with sympy: ``sympy.Matrix(M)`` and the other matrix
+    constructors (through ``__array__``), ``sympy.sympify(M)`` (an
+    ImmutableSparseMatrix), ``sympy.latex(M)``, ``sympy.pretty(M)``, ``==``
+    with any sympy matrix, ``@`` and ``*`` with ConvMatrix objects, sympy
+    matrices, matrix expressions and numpy arrays, :meth:`subs`,
+    :attr:`free_symbols` and :meth:`applyfunc`.
     """
 
     __slots__ = ("_structure", "weight", "row_shape", "col_shape", "_origin", "_flat_cache")
@@ -122,14 +144,131 @@ class ConvMatrix:
         return tuple(np.array(x, dtype=np.int64) for x in (s.rows, s.cols, s.taps, s.coefs))  # type: ignore[return-value]
 
     # -- algebra ----------------------------------------------------------
-    def __matmul__(self, other: ConvMatrix) -> ConvMatrix:
-        if not isinstance(other, ConvMatrix):
+    _op_priority = 20.0
+    """Above sympy's matrices (10.01) and matrix expressions (11): ``N @ M`` and ``N * M`` call ``M.__rmatmul__``."""
+
+    __array_ufunc__ = None  # numpy operators defer to ConvMatrix's reflected methods
+
+    def __matmul__(self, other: Any) -> Any:
+        """``M @ N`` for a ConvMatrix, a sympy matrix or vector, a sympy matrix expression or a numpy array.
+
+        A product of two ConvMatrix objects is a ConvMatrix.  When one factor is
+        a 0/1 matrix, it is the join of the two structures (the proofs' fast
+        path).  When both carry weights, every entry is a sum of products of
+        weight entries: the inner join runs on the structures and each distinct
+        product of two weight entries becomes one entry of the product's weight
+        (a 1-D sympy Array), so the result stays sparse and exact.  A sympy
+        matrix gives a sympy matrix of the same class, a numpy array a numpy array.
+        """
+        if isinstance(other, ConvMatrix):
+            if self.weight is not None and other.weight is not None:
+                return self._weighted_product(other)
+            source = self if self.weight is not None else other
+            return ConvMatrix(self._structure.matmul(other._structure), source.weight, self.row_shape, other.col_shape,
+                              flat=source._flat_cache)
+        if isinstance(other, sympy.MatrixBase):
+            return self._times_sympy(other)
+        if isinstance(other, sympy.Basic) and getattr(other, "is_Matrix", False):
+            return sympy.MatMul(self._sympy_(), other)
+        if isinstance(other, np.ndarray):
+            return self._times_numpy(other)
+        return NotImplemented
+
+    def __rmatmul__(self, other: Any) -> Any:
+        if isinstance(other, sympy.MatrixBase):
+            return self.T._times_sympy(other.T).T
+        if isinstance(other, sympy.Basic) and getattr(other, "is_Matrix", False):
+            return sympy.MatMul(other, self._sympy_())
+        if isinstance(other, np.ndarray):
+            return self.T._times_numpy(other.T).T
+        return NotImplemented
+
+    def __mul__(self, other: Any) -> Any:
+        """``M * N`` is ``M @ N`` for matrices (sympy's convention); a scalar scales the weight."""
+        if isinstance(other, (ConvMatrix, sympy.MatrixBase, np.ndarray)) or getattr(other, "is_Matrix", False):
+            return self.__matmul__(other)
+        return self._scaled(other)
+
+    def __rmul__(self, other: Any) -> Any:
+        if isinstance(other, (sympy.MatrixBase, np.ndarray)) or getattr(other, "is_Matrix", False):
+            return self.__rmatmul__(other)
+        return self._scaled(other)
+
+    def __neg__(self) -> ConvMatrix:
+        return self._scaled(-1)
+
+    def _scaled(self, factor: Any) -> Any:
+        try:
+            c = sympy.sympify(factor, strict=True)
+        except sympy.SympifyError:
             return NotImplemented
-        if self.weight is not None and other.weight is not None:
-            raise ShapeError("a product of ConvMatrix objects needs one factor without weights (a 0/1 matrix)")
-        source = self if self.weight is not None else other
-        return ConvMatrix(self._structure.matmul(other._structure), source.weight, self.row_shape, other.col_shape,
-                          flat=source._flat_cache)
+        if not isinstance(c, sympy.Expr) or getattr(c, "is_Matrix", False):
+            return NotImplemented
+        s = self._structure
+        if c.is_Integer and c != 0:
+            return ConvMatrix(Structure(s.shape, s.rows, s.cols, s.taps, s.coefs * int(c), s.order), self.weight,
+                              self.row_shape, self.col_shape, self._origin, self._flat_cache)
+        if self.weight is None or not bool(np.all(s.taps >= 0)):
+            return self.to_sympy() * c
+        weight = self.weight.applyfunc(lambda v: c * v)
+        return ConvMatrix(s, weight, self.row_shape, self.col_shape)
+
+    def _weighted_product(self, other: ConvMatrix) -> ConvMatrix:
+        """Both factors weighted: entries are sums of products of weight entries, kept sparse."""
+        if self.shape[1] != other.shape[0]:
+            raise ShapeError(f"cannot multiply matrices of shapes {self.shape} and {other.shape}")
+        a, b = self._structure, other._structure.row_major
+        start = np.searchsorted(b.rows, a.cols, side="left")
+        counts = np.searchsorted(b.rows, a.cols, side="right") - start
+        total = int(counts.sum())
+        _check_terms("this product", total)
+        left = np.repeat(np.arange(a.size), counts)
+        right = np.repeat(start, counts) + np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+        # tap + 1: 0 stands for a term without weight (value 1)
+        values_a = [sympy.Integer(1), *(self._flat or ())]
+        values_b = [sympy.Integer(1), *(other._flat or ())]
+        span = len(values_b)
+        pairs = (a.taps[left].astype(np.int64) + 1) * span + (b.taps[right].astype(np.int64) + 1)
+        unique, inverse = np.unique(pairs, return_inverse=True)
+        ids: dict = {}
+        mapping = np.array([ids.setdefault(values_a[p // span] * values_b[p % span], len(ids))
+                            for p in unique.tolist()], dtype=np.int64)
+        weight = sympy.ImmutableDenseNDimArray(list(ids), (len(ids),))
+        structure = Structure.build((self.shape[0], other.shape[1]), a.rows[left], b.cols[right],
+                                    mapping[inverse.ravel()], a.coefs[left] * b.coefs[right])
+        return ConvMatrix(structure, weight, self.row_shape, other.col_shape)
+
+    def _times_sympy(self, B: Any) -> Any:
+        """``M B`` for a sympy matrix ``B``, sparse over M's terms and B's nonzero entries."""
+        if B.rows != self.shape[1]:
+            raise ShapeError(f"cannot multiply a {self.shape[0]}x{self.shape[1]} ConvMatrix by a {B.rows}x{B.cols} "
+                             "matrix: the inner sizes differ")
+        by_row: dict = {}
+        for (r, c), v in B.todok().items():
+            by_row.setdefault(r, []).append((c, v))
+        sums: dict = {}
+        s = self._structure
+        for r, c, t, k in zip(s.rows.tolist(), s.cols.tolist(), s.taps.tolist(), s.coefs.tolist()):
+            row = by_row.get(c)
+            if row:
+                value = self._term_value(t, k)
+                for col, b in row:
+                    sums.setdefault((r, col), []).append(value * b)
+        dod: dict = {}
+        for (r, col), terms in sums.items():
+            total = sympy.Add(*terms)
+            if total != 0:
+                dod.setdefault(r, {})[col] = total
+        product = _sparse_from_dod(dod, (self.shape[0], B.cols))
+        return product if isinstance(B, sympy.MutableSparseMatrix) else type(B)(product)
+
+    def _times_numpy(self, x: np.ndarray) -> np.ndarray:
+        """``M x`` for a numpy vector or matrix (numeric, or object arrays of sympy entries)."""
+        if x.ndim not in (1, 2) or x.shape[0] != self.shape[1]:
+            raise ShapeError(f"cannot multiply a {self.shape[0]}x{self.shape[1]} ConvMatrix by an array of shape {x.shape}")
+        if x.ndim == 1:
+            return self.matvec(x).ravel()
+        return np.stack([self.matvec(x[:, col]).ravel() for col in range(x.shape[1])], axis=1)
 
     def __add__(self, other: ConvMatrix) -> ConvMatrix:
         if not isinstance(other, ConvMatrix):
@@ -170,6 +309,9 @@ class ConvMatrix:
         return self._structure, other._structure.retap(mapping)
 
     def __eq__(self, other: object) -> bool:
+        """Entry-wise equality with a ConvMatrix or any sympy matrix (entries compared after ``expand``)."""
+        if isinstance(other, sympy.MatrixBase) or (isinstance(other, sympy.Basic) and getattr(other, "is_Matrix", False)):
+            return self._equals_sympy(other)
         if not isinstance(other, ConvMatrix):
             return NotImplemented
         if self.shape != other.shape:
@@ -180,6 +322,17 @@ class ConvMatrix:
         return self.first_difference(other) is None
 
     __hash__ = None  # type: ignore[assignment]
+
+    def _equals_sympy(self, other: Any) -> bool:
+        if tuple(other.shape) != self.shape:
+            return False
+        if not isinstance(other, sympy.MatrixBase):
+            if any(not isinstance(v, (int, sympy.Integer)) for v in other.shape):
+                return False
+            other = other.as_explicit()
+        theirs = other.todok()
+        ours = self._value_map()
+        return all(sympy.expand(ours.get(key, 0) - theirs.get(key, 0)) == 0 for key in set(ours) | set(theirs))
 
     def first_difference(self, other: ConvMatrix) -> tuple[int, int] | None:
         """The first (row, column) in row-major order where the two matrices differ."""
@@ -259,6 +412,10 @@ class ConvMatrix:
                 gc.enable()
 
     def _to_sympy(self) -> sympy.SparseMatrix:
+        return _sparse_from_dod(self._dod(), self.shape)
+
+    def _dod(self) -> dict:
+        """The nonzero entries as ``{row: {column: value}}`` (one sympy object per entry, none per zero)."""
         s = self._structure.row_major
         if self._flat is not None and s.size and s.unit and s.size == s.nnz():
             flat = self._flat
@@ -271,13 +428,61 @@ class ConvMatrix:
             dod = {}
             for (r, c), value in self._value_map().items():
                 dod.setdefault(r, {})[c] = value
-        try:
-            from sympy.polys.domains import EXRAW
-            from sympy.polys.matrices import DomainMatrix
+        return dod
 
-            return sympy.SparseMatrix._fromrep(DomainMatrix(dod, self.shape, EXRAW))
-        except (ImportError, AttributeError, TypeError):  # pragma: no cover - older or newer sympy
-            return sympy.SparseMatrix(*self.shape, {(r, c): v for r, row in dod.items() for c, v in row.items()})
+    def _sympy_(self) -> sympy.ImmutableSparseMatrix:
+        """``sympy.sympify(M)``: the explicit matrix as an ImmutableSparseMatrix (the route of :meth:`to_sympy`)."""
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return _sparse_from_dod(self._dod(), self.shape, sympy.ImmutableSparseMatrix)
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _object_dense(self, max_entries: int = DENSE_LIMIT) -> np.ndarray:
+        """The dense matrix as a numpy object array of sympy entries, filled from the structure."""
+        if self.shape[0] * self.shape[1] > max_entries:
+            raise SizeLimitError(
+                f"a dense {self.shape[0]}x{self.shape[1]} matrix has more than max_entries={max_entries} entries; "
+                "use .to_sympy() (sparse), .matvec(x) or .coo()"
+            )
+        dense = np.full(self.shape, sympy.S.Zero, dtype=object)
+        for r, row in self._dod().items():
+            dense[r, list(row)] = list(row.values())
+        return dense
+
+    def _is_numeric(self) -> bool:
+        return self._flat is None or all(getattr(v, "is_number", False) for v in self._flat)
+
+    def subs(self, *args: Any, **kwargs: Any) -> ConvMatrix:
+        """The matrix with ``weight.subs(...)``: same structure, substituted weight (sympy's ``subs`` arguments)."""
+        if self.weight is None:
+            return self
+        return ConvMatrix(self._structure, self.weight.subs(*args, **kwargs), self.row_shape, self.col_shape,
+                          self._origin)
+
+    @property
+    def free_symbols(self) -> set:
+        """The free symbols of the entries (of the weight entries the matrix uses)."""
+        if self._flat is None:
+            return set()
+        taps = np.unique(self._structure.taps)
+        return set().union(*(self._flat[t].free_symbols for t in taps.tolist() if t != CONSTANT))
+
+    def applyfunc(self, f: Any) -> Any:
+        """``f`` applied to every entry, as sympy's ``applyfunc``.
+
+        When every entry is one weight entry (coefficient 1) and ``f(0) = 0``, the
+        result is a ConvMatrix over ``f`` of the weight; otherwise a sympy SparseMatrix.
+        """
+        s = self._structure
+        if (self._flat is not None and s.unit and s.size == s.nnz() and bool(np.all(s.taps >= 0))
+                and sympy.sympify(f(sympy.S.Zero)) == 0):
+            return ConvMatrix(s, self.weight.applyfunc(f), self.row_shape, self.col_shape, self._origin)
+        if sympy.sympify(f(sympy.S.Zero)) == 0:
+            return self.to_sympy().applyfunc(f)
+        return sympy.Matrix(self._object_dense()).applyfunc(f)  # f(0) != 0 fills every zero: dense
 
     def _weight_values(self, weight_values: Any) -> np.ndarray:
         if weight_values is None:
@@ -318,7 +523,13 @@ class ConvMatrix:
         return dense
 
     def __array__(self, dtype=None, copy=None):
-        dense = self.to_numpy()
+        """``np.asarray(M)``: numbers for a numeric weight, else an object array of sympy entries.
+
+        The object array is what ``sympy.Matrix(M)`` and ``sympy.ImmutableSparseMatrix(M)``
+        read (sympy's constructors accept any object with ``__array__``); its entries
+        come from the structure, never from per-entry lookups.
+        """
+        dense = self.to_numpy() if self._is_numeric() else self._object_dense()
         return dense if dtype is None else dense.astype(dtype)
 
     def matvec(self, x: Any, weight_values: Any = None) -> np.ndarray:
@@ -350,19 +561,83 @@ class ConvMatrix:
             what = f", {self._origin[0]} of {self._origin[1]} on input {self._origin[2]}"
         return f"<ConvMatrix {self.shape[0]}x{self.shape[1]}, nnz={self.nnz}{what}>"
 
+    def band(self, rows: int = 6, cols: int = 10) -> tuple[int, int, int, int]:
+        """The window ``(r0, r1, c0, c1)`` (half-open) of the first nonzero band.
+
+        ``rows`` rows from the first row holding an entry (moved up only to stay
+        inside the matrix); the columns from the first to the last column holding
+        an entry in those rows, at least 4 (or all) and at most ``cols`` of them.
+
+        >>> from symconv import ConvSpec, kernel_symbols
+        >>> spec = ConvSpec(3, stride=2, padding=1)
+        >>> conv_matrix(spec, kernel_symbols(spec), (40,)).band()
+        (0, 6, 0, 10)
+        """
+        n_rows, n_cols = self.shape
+        s = self._structure.row_major
+        r0 = int(s.rows[0]) if s.size else 0
+        r0 = max(0, min(r0, n_rows - rows))
+        r1 = min(n_rows, r0 + rows)
+        inside = (s.rows >= r0) & (s.rows < r1)
+        c0, last = (int(s.cols[inside].min()), int(s.cols[inside].max())) if bool(inside.any()) else (0, 0)
+        width = min(cols, max(last - c0 + 1, 4), n_cols)
+        c1 = min(n_cols, c0 + width)
+        return r0, r1, c1 - width, c1
+
+    def _window(self, rows: int = 6, cols: int = 10) -> tuple[sympy.ImmutableMatrix, tuple[int, int, int, int]]:
+        """The band's entries with ⋯, ⋮, ⋱ where rows or columns are left out."""
+        r0, r1, c0, c1 = self.band(rows, cols)
+        values = self._value_map()
+        dots_h, dots_v, dots_d = (sympy.Symbol(c) for c in ("\N{MIDLINE HORIZONTAL ELLIPSIS}",
+                                                            "\N{VERTICAL ELLIPSIS}",
+                                                            "\N{DOWN RIGHT DIAGONAL ELLIPSIS}"))
+        left, right, top, bottom = c0 > 0, c1 < self.shape[1], r0 > 0, r1 < self.shape[0]
+        width = (c1 - c0) + left + right
+
+        def edge() -> list:
+            return ([dots_d] if left else []) + [dots_v] * (c1 - c0) + ([dots_d] if right else [])
+
+        grid = [edge()] if top else []
+        for r in range(r0, r1):
+            grid.append(([dots_h] if left else []) + [values.get((r, c), sympy.S.Zero) for c in range(c0, c1)]
+                        + ([dots_h] if right else []))
+        if bottom:
+            grid.append(edge())
+        assert all(len(row) == width for row in grid)
+        return sympy.ImmutableMatrix(grid), (r0, r1, c0, c1)
+
+    def _window_caption(self, window: tuple[int, int, int, int]) -> str:
+        r0, r1, c0, c1 = window
+        return (f"ConvMatrix {self.shape[0]}x{self.shape[1]}, nnz={self.nnz}: rows {r0}..{r1 - 1}, "
+                f"columns {c0}..{c1 - 1} (the first nonzero band)")
+
     def __str__(self) -> str:
+        """The matrix, pretty printed; above STR_LIMIT rows or columns, its first nonzero band with ⋯."""
         if max(self.shape) > STR_LIMIT:
-            return repr(self)
+            grid, window = self._window()
+            return self._window_caption(window) + "\n" + sympy.pretty(grid, use_unicode=True, wrap_line=False)
         return sympy.pretty(self.to_sympy().as_immutable(), use_unicode=True, wrap_line=False)
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        """IPython's pretty printer shows the matrix (or a summary when large)."""
+        """IPython's pretty printer shows the matrix (its first band when large)."""
         printer.text(str(self))
 
-    def _repr_latex_(self) -> str:
-        from .latex.printing import matrix_latex
+    def _latex(self, printer: Any) -> str:
+        """``sympy.latex(M)``: a bmatrix, in full when small, else the first nonzero band (rows and columns named)."""
+        from .latex.printing import FULL_LIMIT, band_latex, matrix_latex
 
-        return f"$$\\displaystyle {matrix_latex(self)}$$"
+        if max(self.shape) <= FULL_LIMIT:
+            return matrix_latex(self)
+        return band_latex(self, printer=printer)
+
+    def _pretty(self, printer: Any) -> Any:
+        """``sympy.pretty(M)``: the matrix, or its first nonzero band when large."""
+        if max(self.shape) > STR_LIMIT:
+            return printer._print(self._window()[0])
+        return printer._print(self.to_sympy().as_immutable())
+
+    def _repr_latex_(self) -> str:
+        return f"$$\\displaystyle {sympy.latex(self)}$$"
 
 
 # ---------------------------------------------------------------------------
@@ -461,7 +736,7 @@ def _layer_entries(c_a: int, c_b: int, groups: int, a_shape, b_shape, k_shape, b
     ca = np.repeat(np.repeat(np.arange(c_a, dtype=itype), n_a * per_b), sizes)
     cbl = np.repeat(np.tile(np.arange(per_b, dtype=itype), c_a * n_a), sizes)
     a_all = ca * n_a + a_sp.take(pick)
-    b_all = ((ca // per_a) * per_b + cbl) * n_b + b_sp.take(pick)
+    b_all = F.group_channel(F.channel_group(ca, per_a), per_b, cbl) * n_b + b_sp.take(pick)
     taps = (ca * per_b + cbl) * n_k + m_sp.take(pick)
     return a_all, b_all, taps
 

@@ -163,8 +163,8 @@ def test_building_blocks():
     assert S.shape == (6, 9) and S.nnz == 6
     with pytest.raises(ShapeError):
         padding_matrix(1, (2,), ((-2, -1),))
-    with pytest.raises(ShapeError):
-        conv_matrix(ConvSpec(3), kernel_symbols(ConvSpec(3)), (5,)) @ conv_matrix(ConvSpec(3), kernel_symbols(ConvSpec(3)), (5,)).T
+    with pytest.raises(ShapeError):  # two weighted factors multiply (issue 14), but the inner sizes must agree
+        conv_matrix(ConvSpec(3), kernel_symbols(ConvSpec(3)), (5,)) @ conv_matrix(ConvSpec(3), kernel_symbols(ConvSpec(3)), (5,))
 
 
 def test_matvec_symbolic():

@@ -16,8 +16,8 @@ from sympy.printing.latex import LatexPrinter
 
 from ..errors import SizeLimitError
 
-__all__ = ["escape_text", "spec_latex", "matrix_latex", "matrix_window", "MatrixWindow", "elided_window", "FULL_LIMIT",
-           "HARD_LIMIT", "math_latex", "symbol_latex", "text_latex", "SymconvLatexPrinter"]
+__all__ = ["escape_text", "spec_latex", "matrix_latex", "matrix_window", "MatrixWindow", "elided_window", "band_latex",
+           "FULL_LIMIT", "HARD_LIMIT", "math_latex", "symbol_latex", "text_latex", "SymconvLatexPrinter"]
 
 FULL_LIMIT = 16
 """Matrices with at most this many rows and columns (and narrow enough for the page) are printed in full by default."""
@@ -383,6 +383,44 @@ def _window_latex(M: Any, win: MatrixWindow, zeros: str) -> str:
             cells = [r"\cdots" if c is None else _entry(M, slot, c, zeros) for c in col_slots]
         lines.append(" & ".join(cells))
     return r"\begin{bmatrix} " + r" \\ ".join(lines) + r" \end{bmatrix}"
+
+
+def band_latex(M: Any, *, rows: int = 6, cols: int = 8, zeros: str = "0", printer: Any = None) -> str:
+    r"""A large ConvMatrix elided to its first nonzero band, saying which rows and columns are shown.
+
+    With the default 8 columns, at most 10 columns are written (two of
+    ellipses): amsmath's default ``MaxMatrixCols``.  The window starts at the first row that holds an entry and at the first
+    column holding an entry in those rows (see ``ConvMatrix.band``); ``\cdots``,
+    ``dots`` and ``\ddots`` mark the rows and columns left out.  The bmatrix is
+    followed by its index ranges.  ``printer`` (a sympy LaTeX printer) prints
+    the entries when given.
+
+    >>> from symconv import ConvSpec, conv_matrix, kernel_symbols
+    >>> spec = ConvSpec(3, stride=2, padding=1)
+    >>> print(band_latex(conv_matrix(spec, kernel_symbols(spec), (40,)), rows=2, cols=4))
+    \begin{bmatrix} w_{1} & w_{2} & 0 & 0 & \cdots \\ 0 & w_{0} & w_{1} & w_{2} & \cdots \\ \vdots & \vdots & \vdots & \vdots & \ddots \end{bmatrix}_{\text{rows } 0\text{--}1,\ \text{columns } 0\text{--}3 \text{ of } 20 \times 40}
+    """
+    if zeros not in ("0", "dots"):
+        raise ValueError(f"zeros must be '0' or 'dots', got {zeros!r}")
+    r0, r1, c0, c1 = M.band(rows, cols)
+    n_rows, n_cols = M.shape
+    values = M._value_map()
+    show = printer._print if printer is not None else sympy.latex
+    zero = "0" if zeros == "0" else r"\cdot"
+    left, right, top, bottom = c0 > 0, c1 < n_cols, r0 > 0, r1 < n_rows
+
+    def edge() -> str:
+        return " & ".join(([r"\ddots"] if left else []) + [r"\vdots"] * (c1 - c0) + ([r"\ddots"] if right else []))
+
+    lines = [edge()] if top else []
+    for r in range(r0, r1):
+        cells = [show(values[(r, c)]) if (r, c) in values else zero for c in range(c0, c1)]
+        lines.append(" & ".join(([r"\cdots"] if left else []) + cells + ([r"\cdots"] if right else [])))
+    if bottom:
+        lines.append(edge())
+    caption = (rf"\text{{rows }} {r0}\text{{--}}{r1 - 1},\ \text{{columns }} {c0}\text{{--}}{c1 - 1} "
+               rf"\text{{ of }} {n_rows} \times {n_cols}")
+    return r"\begin{bmatrix} " + r" \\ ".join(lines) + r" \end{bmatrix}_{" + caption + "}"
 
 
 def matrix_columns(M: Any, full: bool | None = None, corner: int = 5) -> int:

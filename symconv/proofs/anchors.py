@@ -33,15 +33,19 @@ _LIMIT = 2**62
 def _evaluate(matrix: ConvMatrix, w: np.ndarray, x: np.ndarray) -> np.ndarray:
     """``A(w_t) x_t`` for every trial t (rows of ``w`` and ``x``), exactly in int64, term by term."""
     s = matrix.structure.row_major
-    w_ext = np.concatenate([w.reshape(len(w), -1), np.ones((len(w), 1), dtype=np.int64)], axis=1)
-    taps = np.where(s.taps == CONSTANT, w_ext.shape[1] - 1, s.taps)
-    terms = w_ext[:, taps] * x.reshape(len(x), -1)[:, s.cols]
-    if not s.unit:
-        terms *= s.coefs.astype(np.int64)
     out = np.zeros((len(w), matrix.shape[0]), dtype=np.int64)
-    if s.rows.size:
-        starts = np.flatnonzero(np.concatenate(([True], s.rows[1:] != s.rows[:-1])))
-        out[:, s.rows[starts]] = np.add.reduceat(terms, starts, axis=1)
+    if not s.rows.size:
+        return out
+    constant = bool((s.taps == CONSTANT).any())
+    taps = np.where(s.taps == CONSTANT, w[0].size, s.taps) if constant else s.taps
+    starts = np.flatnonzero(np.concatenate(([True], s.rows[1:] != s.rows[:-1])))
+    coefs = None if s.unit else s.coefs.astype(np.int64)
+    for trial in range(len(w)):
+        weights = np.append(w[trial].ravel(), np.int64(1)) if constant else w[trial].ravel()
+        terms = np.take(weights, taps) * np.take(x[trial].ravel(), s.cols)  # 1-D takes: 3x faster than 2-D
+        if coefs is not None:
+            terms *= coefs
+        out[trial, s.rows[starts]] = np.add.reduceat(terms, starts)
     return out
 
 

@@ -167,7 +167,7 @@ def plain(text: str) -> str:
     out = re.sub(r"\\(?:mathrm|operatorname|text|mathcal|mathbf)\{([^{}]*)\}", r"\1", text)
     out = re.sub(r"\\(?:left|right|bigl|bigr)(?![A-Za-z])", "", out).replace("\\ ", " ")
     for macro, uni in _PLAIN:
-        out = re.sub(re.escape(macro) + r"(?![A-Za-z])", lambda _m, u=uni: u, out)
+        out = re.sub(re.escape(macro) + r"(?![A-Za-z])", uni.replace("\\", "\\\\"), out)
     return out.replace("$", "").replace("{", "").replace("}", "")
 
 

@@ -6,9 +6,8 @@ is equality of the symbolic matrices, so the proof runs at numpy speed.
 
 from __future__ import annotations
 
-from typing import Any
-
 import math
+from typing import Any
 
 import numpy as np
 import sympy
@@ -125,7 +124,7 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
 
     rows, cols = T.shape
     T_, M_ = sympy.MatrixSymbol("T", rows, cols), sympy.MatrixSymbol("M", M.shape[0], M.shape[1])
-    x_, y_ = sympy.MatrixSymbol("x", M.shape[1], 1), sympy.MatrixSymbol("y", rows and cols, 1)
+    x_ = sympy.MatrixSymbol("x", M.shape[1], 1)
     conv_f, tconv_f = sympy.Function("conv"), sympy.Function(r"conv^{\top}")
     taps = math.prod(tspec.kernel_size)
     steps = [

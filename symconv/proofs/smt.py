@@ -160,8 +160,7 @@ def prove(name: str, variables: Any, hypotheses: Any, conclusion: Any, *, shown:
     if side:
         verdict, model, _ = _solve(z3, hyps + [z3.Not(z3.And(side))], timeout_ms)
         if verdict != "unsat":
-            example = _example(model, variables)
-            return Claim(name, variables, hypotheses, display, "z3", False, example or None,
+            return Claim(name, variables, hypotheses, display, "z3", False, _example(model, variables) or None,
                          seconds=time.perf_counter() - start, reason="a divisor is not positive")
     verdict, model, smtlib = _solve(z3, hyps + [z3.Not(goal)], timeout_ms)
     holds = verdict == "unsat"

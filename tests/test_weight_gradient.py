@@ -1,0 +1,71 @@
+"""The weight gradient is a convolution with stride and dilation traded: proofs, mutations, PyTorch."""
+
+from __future__ import annotations
+
+import types
+
+import numpy as np
+import pytest
+
+import symconv.formulas as F
+import symconv.proofs.weight_gradient as wg
+from symconv import ConvSpec, prove_weight_gradient, prove_weight_gradient_general
+
+LAYERS = [
+    (ConvSpec(3, stride=2, padding=1), (7,)),
+    (ConvSpec(2, stride=3, padding=(0,), dilation=2), (11,)),
+    (ConvSpec((3, 2), stride=(2, 1), padding=((1, 0), (0, 2)), dilation=(1, 3), in_channels=4, out_channels=6,
+              groups=2), (6, 7)),
+    (ConvSpec((2, 2, 2), stride=2, padding=1, in_channels=2, out_channels=2), (4, 3, 5)),
+]
+
+
+@pytest.mark.parametrize("spec, shape", LAYERS)
+def test_instance_holds_with_a_stated_bound(spec, shape):
+    proof = prove_weight_gradient(spec, shape)
+    assert proof.holds, proof.failure
+    assert proof.steps[0].checker == "randomized identity" and "2^-" in proof.steps[0].detail
+
+
+def test_general_holds_and_fails_when_corrupted():
+    assert prove_weight_gradient_general().holds
+    names = {name: getattr(F, name) for name in F.__all__}
+    names["conv_output_size"] = lambda n, k, s, p_l, p_r, d: (n + p_l + p_r - d * (k - 1) - 1) // s
+    bad = prove_weight_gradient_general(formulas=types.SimpleNamespace(**names))
+    assert not bad.holds and bad.failed_step.name == "enough outputs" and bad.failed_step.counterexample
+
+
+def test_not_trading_stride_and_dilation_fails(monkeypatch):
+    """The mistake of keeping stride and dilation in place is caught (where they differ)."""
+    def untraded(spec, input_shape):
+        shape = spec.check_input_shape(input_shape)
+        return ConvSpec(spec.output_shape(shape), spec.stride, spec.padding, spec.dilation)
+
+    monkeypatch.setattr(wg, "weight_gradient_spec", untraded)
+    for spec, shape in LAYERS[:3]:
+        proof = prove_weight_gradient(spec, shape)
+        assert not proof.holds and ("weight entry" in proof.failure or "cannot be applied" in proof.failure)
+
+
+@pytest.mark.parametrize("spec, shape", LAYERS)
+def test_matches_pytorch_conv_weight(torch, spec, shape):
+    """torch.nn.grad.conv{N}d_weight (PyTorch's weight gradient) equals symconv's convolution form."""
+    ndim = spec.ndim
+    rng = np.random.default_rng(0)
+    x = rng.integers(-5, 6, (spec.in_channels,) + shape)
+    g = rng.integers(-5, 6, (spec.out_channels,) + spec.output_shape(shape))
+    ours = wg._by_convolution(spec, shape, g, x)
+    left = [pl for pl, _ in spec.padding]
+    right = [pr for _, pr in spec.padding]
+    xt = torch.tensor(x, dtype=torch.float64)[None]
+    if left != right:  # PyTorch pads symmetrically: pad the input explicitly
+        pad = []
+        for pl, pr in reversed(spec.padding):
+            pad += [pl, pr]
+        xt = torch.nn.functional.pad(xt, pad)
+        left = [0] * ndim
+    fn = getattr(torch.nn.grad, f"conv{ndim}d_weight")
+    theirs = fn(xt, spec.weight_shape, torch.tensor(g, dtype=torch.float64)[None], stride=spec.stride,
+                padding=tuple(left), dilation=spec.dilation, groups=spec.groups)
+    np.testing.assert_array_equal(ours, theirs.numpy().astype(np.int64))
+    assert np.array_equal(ours, wg._by_definition(spec, g, x))
