@@ -16,7 +16,7 @@ def build() -> str:
         r"\section*{Output sizes}" "\n"
         "Dumoulin and Visin, \\emph{A guide to convolution arithmetic for deep learning} (arXiv:1603.07285), state "
         "fifteen relationships between input size $i$, kernel $k$, stride $s$, padding $p$ and output $o$. Each is "
-        "derived here from symconv's two general formulas, cited by its number, and checked by program; primes "
+        "derived here from the formulas symconv executes (the output sizes $n_{\\mathrm{out}}$ and $n_T$, the gather padding $L$, the output padding $a_{\\mathrm{rt}}$ and the zero-inserted length $n_{z_0}$), cited by its number, and checked by program; primes "
         "denote the transposed layer."
     )
     return document("Convolution arithmetic, proved", intro + "\n\n" + proof.to_latex())

@@ -356,11 +356,14 @@ def _latex_step(s: _Step) -> str:
                    + "\n\\end{itemize}\n\\par}")
     else:
         words = _is_words(s.report)
-        out.append(check + (f": {text_latex(s.report)}." if words and s.holds else "."))
+        line = check + (f": {text_latex(s.report)}." if words and s.holds else ".")
+        if s.spot_checks:
+            line += f" Also evaluated exactly at ${s.spot_checks}$ random instances (an extra check, not the proof)."
+        out.append(line)
+    elif s.spot_checks:
+        out.append(rf"\noindent Also evaluated exactly at ${s.spot_checks}$ random instances (an extra check, not the proof).")
     if s.sizes:
-        out.append(s.sizes)
-    if s.spot_checks:
-        out.append(f"Also evaluated exactly at ${s.spot_checks}$ random instances (an extra check, not the proof).")
+        out.append(r"\noindent " + s.sizes)
     if not s.holds:
         out.append(r"\noindent The checker reports: {\raggedright\ttfamily " + escape_text(s.report) + r"\par}")
         if s.counterexample:
