@@ -354,14 +354,15 @@ def _latex_step(s: _Step) -> str:
         out.append(check + ", which proved:")
         out.append("{\\raggedright\n\\begin{itemize}\n" + "\n".join(_latex_claim(c) for c in s.claims)
                    + "\n\\end{itemize}\n\\par}")
+        if s.spot_checks:
+            out.append(rf"\noindent Also evaluated exactly at ${s.spot_checks}$ random instances (an extra check, not "
+                       "the proof).")
     else:
         words = _is_words(s.report)
         line = check + (f": {text_latex(s.report)}." if words and s.holds else ".")
         if s.spot_checks:
             line += f" Also evaluated exactly at ${s.spot_checks}$ random instances (an extra check, not the proof)."
         out.append(line)
-    elif s.spot_checks:
-        out.append(rf"\noindent Also evaluated exactly at ${s.spot_checks}$ random instances (an extra check, not the proof).")
     if s.sizes:
         out.append(r"\noindent " + s.sizes)
     if not s.holds:
