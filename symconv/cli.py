@@ -17,7 +17,7 @@ from . import proofs as _proofs
 from .errors import SizeLimitError, SymconvError
 from .kernels import kernel_symbols
 from .latex.output import OutputError, TexFailedError, TexNotFoundError, compile_pdf, write_atomic
-from .latex.printing import block_matrix_latex, matrix_latex
+from .latex.printing import block_matrix_latex, elided_window, matrix_latex
 from .matrices import conv_matrix, transposed_conv_matrix
 from .proofs import (
     gather_product,
@@ -253,12 +253,25 @@ def _matrix(args: argparse.Namespace) -> int:
     parts = []
     for title, matrix in shown:
         if args.latex:
-            text = block_matrix_latex(matrix, zeros=zeros) if args.blocks else matrix_latex(matrix, zeros=zeros)
-            parts.append(f"% {title}, {matrix.shape[0]}x{matrix.shape[1]}\n{text}")
+            shown = ""
+            if args.blocks:
+                text = block_matrix_latex(matrix, zeros=zeros)
+            else:
+                text = matrix_latex(matrix, zeros=zeros)
+                if r"\cdots" in text or r"\vdots" in text:
+                    window = elided_window(matrix, zeros)
+                    text = matrix_latex(matrix, zeros=zeros, window=window)
+                    shown = (f"; shown: rows {_span(window.rows)}, columns {_span(window.cols)} (the first nonzero "
+                             "band; the dots elide the rest)")
+            parts.append(f"% {title}, {matrix.shape[0]}x{matrix.shape[1]}{shown}\n{text}")
         else:
             parts.append(f"{title}, {matrix.shape[0]}x{matrix.shape[1]}:\n{matrix}")
     _emit("\n\n".join(parts) + "\n", args.output)
     return OK
+
+
+def _span(values: tuple[int, ...]) -> str:
+    return f"{values[0]}-{values[-1]}" if values[-1] - values[0] + 1 == len(values) else ", ".join(map(str, values))
 
 
 def _shapes(args: argparse.Namespace) -> int:

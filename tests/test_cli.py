@@ -208,3 +208,10 @@ def test_markdown_format(tmp_path, capsys):
     text = target.read_text()
     assert text.startswith("## Theorem (") and "$$" in text
     assert r"\begin{theorem}" not in text and r"\documentclass" not in text
+
+
+def test_large_matrix_latex_names_the_shown_band(capsys):
+    code, out, _ = run(["matrix", "--latex", "--kernel", "3", "--stride", "2", "--input", "40"], capsys)
+    assert code == 0
+    first = out.splitlines()[0]
+    assert first.startswith("% M (convolution), 20x40; shown: rows 0-4, columns 0-") and r"\cdots" in out
