@@ -346,9 +346,14 @@ def matrix_latex(M: Any, *, zeros: str = "0", full: bool | None = None, rows: An
     return _window_latex(M, window, zeros)
 
 
-def elided_window(M: Any, zeros: str = "dots") -> MatrixWindow:
-    """:func:`matrix_window` with as many columns as fit :data:`WIDTH_EM`."""
-    win = matrix_window(M, max_cols=12)
+def elided_window(M: Any, zeros: str = "dots", max_cols: int = 8) -> MatrixWindow:
+    """:func:`matrix_window` with at most ``max_cols`` columns, and no more than fit :data:`WIDTH_EM`.
+
+    With the default 8 columns and the two columns of ellipses, the bmatrix has
+    at most 10 columns, amsmath's default ``MaxMatrixCols``, so it can be pasted
+    into any document.
+    """
+    win = matrix_window(M, max_cols=max_cols)
     entries = [_entry(M, r, c, zeros) for r in win.rows for c in win.cols]
     widest = max(_entry_em(e) for e in entries) if entries else 1.0
     fit = max(3, int((WIDTH_EM - 4) // widest))
