@@ -20,7 +20,7 @@ drawing; figures are built without pyplot, so they render headless.
 >>> data = stamps_data(t, [[1, 0, 1]], [[[1, 2, 3]]])
 >>> data.output.tolist()
 [2, 3, 0, 1, 2]
->>> gather_data(t, [[1, 0, 1]], [[[1, 2, 3]]]).windows[0].tolist()
+>>> gather_data(t, [[1, 0, 1]], [[[1, 2, 3]]]).windows[0, :, 0].tolist()
 [0, 1, 2]
 """
 
@@ -620,10 +620,16 @@ def _fmt(v: Any) -> str:
     return str(int(v)) if v == int(v) else f"{v:.3g}"
 
 
+_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
 def _tap_label(spec: Any, tap: int, weight: np.ndarray | None = None) -> str:
-    names = kernel_symbols(spec).tolist()
-    flat = list(sympy.flatten(names))
-    text = f"${sympy.latex(flat[tap])}$"
+    """``w₂`` (``w₀,₁,₂`` with channels), as :func:`~symconv.kernel_symbols` names the tap; plain text, no mathtext."""
+    shape = tuple(spec.weight_shape)
+    index = [int(v) for v in np.unravel_index(tap, shape)]
+    if shape[0] * shape[1] == 1:
+        index = index[2:]
+    text = "w" + ",".join(str(i).translate(_SUB) for i in index)
     if weight is not None:
         text += f" = {_fmt(weight.ravel()[tap])}"
     return text
@@ -654,15 +660,7 @@ def _finish(ax, x0: float, x1: float, y0: float, y1: float) -> None:
         side.set_visible(False)
 
 
-def _as2d(arr: np.ndarray) -> np.ndarray:
-    return arr.reshape(1, -1) if arr.ndim == 1 else arr
-
-
-def _pos2d(pos: np.ndarray) -> tuple[int, int]:
-    return (0, int(pos[0])) if len(pos) == 1 else (int(pos[0]), int(pos[1]))
-
-
-KIND_STYLE = {
+KIND_STYLE: dict[int, dict[str, Any]] = {
     DATA: dict(face="white", hatch=None),
     INSERTED: dict(face="0.85", hatch=None),
     PADDING: dict(face="white", hatch="///"),
@@ -675,6 +673,13 @@ def _kind_handles():
     return [Patch(facecolor="white", edgecolor="0.35", label="data"),
             Patch(facecolor="0.85", edgecolor="0.35", label="zero inserted by the stride"),
             Patch(facecolor="white", edgecolor="0.35", hatch="///", label="zero of the padding")]
+
+
+def _kinds_present(d: SlideData) -> list:
+    present = set(np.unique(d.kind).tolist())
+    if d.inserted_kind is not None:
+        present |= set(np.unique(d.inserted_kind).tolist())
+    return [h for k, h in zip((DATA, INSERTED, PADDING), _kind_handles()) if k in present]
 
 
 def _tap_handles(spec: Any, taps: list, weight: np.ndarray | None, colors: list):
@@ -765,78 +770,114 @@ def _block_lines(ax, d: MatrixData) -> None:
 
 
 def _layer_text(spec: Any) -> str:
-    return str(spec)
+    """A compact layer name for titles: ``ConvTranspose1d k=3, s=2, p=1`` (defaults left out)."""
+    def axes(values: tuple) -> str:
+        return str(values[0]) if len(set(values)) == 1 else "(" + ", ".join(map(str, values)) + ")"
+
+    def pad(pair: tuple) -> str:
+        return str(pair[0]) if pair[0] == pair[1] else f"({pair[0]}, {pair[1]})"
+
+    transposed = isinstance(spec, TransposedConvSpec)
+    parts = [f"k={axes(spec.kernel_size)}", f"s={axes(spec.stride)}"]
+    pads = [pad(p) for p in spec.padding]
+    parts.append("p=" + (pads[0] if len(set(pads)) == 1 else "(" + ", ".join(pads) + ")"))
+    if transposed and any(spec.output_padding):
+        parts.append(f"a={axes(spec.output_padding)}")
+    if any(d != 1 for d in spec.dilation):
+        parts.append(f"d={axes(spec.dilation)}")
+    if spec.in_channels > 1 or spec.out_channels > 1:
+        parts.append(f"channels {spec.in_channels}→{spec.out_channels}")
+    if spec.groups > 1:
+        parts.append(f"g={spec.groups}")
+    return f"{'ConvTranspose' if transposed else 'Conv'}{spec.ndim}d " + ", ".join(parts)
 
 
-def _draw_stamps(fig, d: StampsData, upto: int | None = None, max_panels: int = 12) -> None:
-    """Stamps of the inputs (all nonzero ones, or inputs ``0..upto`` in an animation) and their sum."""
+def _stamps_layout(fig, d: StampsData, animated: bool, max_panels: int = 12) -> list:
+    """Axes, legend and title of the stamps figure (the content is drawn by ``_stamps_content``)."""
+    t = d.tspec
+    colors = tap_colors(math.prod(t.weight_shape))
+    used = sorted(set(int(v) for v in np.unique(d.taps) if v >= 0))
+    handles = _tap_handles(t, used, d.weight, colors)
+    title = f"{_layer_text(t)}: every $y_i$ stamps $y_i\\cdot w$ at $s\\,i - p_l$"
+    if not d.visible.all():
+        from matplotlib.patches import Patch
+
+        handles.append(Patch(facecolor="0.9", edgecolor="0.35", hatch="xx", label="cropped by the padding"))
+    if t.ndim == 1:
+        axes = [fig.subplots(1, 1)]
+        fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 4), fontsize=8, frameon=False)
+    else:
+        if animated:
+            axes = list(fig.subplots(1, 2))
+        else:
+            n_pan = min(int(np.count_nonzero(d.y)), max_panels) + 1
+            cols = min(n_pan, 4)
+            axes = list(np.atleast_1d(fig.subplots(math.ceil(n_pan / cols), cols, squeeze=False)).ravel())
+        fig.legend(handles=handles, loc="outside right center", fontsize=8, frameon=False)
+        title += "\n(framed: the output; hatched: cropped by the padding)"
+    fig.suptitle(title, fontsize=10)
+    return axes
+
+
+def _stamps_content(axes: list, d: StampsData, upto: int | None = None, max_panels: int = 12) -> None:
+    """Static: the stamps of the nonzero inputs and their sum.  Animated (``upto``): stamps ``0..upto``."""
     t = d.tspec
     colors = tap_colors(math.prod(t.weight_shape))
     y_flat = d.y.ravel()
     n_in = d.stamps.shape[0]
+    for ax in axes:
+        ax.cla()
     if upto is None:
         shown = [i for i in range(n_in) if y_flat[i] != 0]
-        partial = None
+        total = d.canvas
     else:
-        shown = list(range(upto + 1))
-        partial = d.stamps[: upto + 1].sum(axis=0)
-    in_shape = d.y.shape
+        shown = list(range(n_in))
+        total = d.stamps[: upto + 1].sum(axis=0)
     full_shape = d.stamps.shape[1:]
     origin = np.array(d.origin)
-    total = d.canvas if partial is None else partial
-    used = sorted(set(int(v) for v in np.unique(d.taps) if v >= 0))
+    what = "x = sum" if upto is None else f"sum of {upto + 1} of {n_in}"
     if t.ndim == 1:
-        ax = fig.subplots(1, 1)
-        n_rows = len(shown) + 1
+        ax = axes[0]
         x0 = -int(origin[0])  # output coordinates: full-canvas position minus p_l
-        for row, i in enumerate(shown):
+        for line, i in enumerate(shown):
+            if upto is not None and i > upto:
+                continue
             current = upto is not None and i == upto
             for pos in range(full_shape[0]):
                 tap = int(d.taps[i, pos])
                 if tap >= 0:
                     vis = bool(d.visible[pos])
-                    _cell(ax, x0 + pos, row, face=colors[tap], text=_fmt(d.stamps[i, pos]),
+                    _cell(ax, x0 + pos, line, face=colors[tap], text=_fmt(d.stamps[i, pos]),
                           hatch=None if vis else "xx", alpha=1.0 if vis else 0.45)
-            label = f"$y_{{{i}}} = {_fmt(y_flat[i])}$ at ${_fmt(d.offsets[i, 0])}$"
-            ax.text(x0 - 0.4, row + 0.5, label, ha="right", va="center", fontsize=9,
-                    fontweight="bold" if current else "normal")
+            label = (f"$y_{{{i}}} = {_fmt(y_flat[i])}$ at ${t.stride[0]}\\cdot {i} - {t.padding_left[0]} = "
+                     f"{_fmt(d.offsets[i, 0])}$")
+            ax.text(x0 - 0.4, line + 0.5, label, ha="right", va="center", fontsize=9,
+                    color="crimson" if current else "black")
             cells = np.nonzero(d.taps[i] >= 0)[0]
             if current and cells.size:
-                _frame(ax, x0 + int(cells.min()) - 0.1, row - 0.1, int(cells.max() - cells.min()) + 1.2, 1.2,
+                _frame(ax, x0 + int(cells.min()) - 0.1, line - 0.1, int(cells.max() - cells.min()) + 1.2, 1.2,
                        color="crimson")
-        row = n_rows - 1 + 0.4
+        row = len(shown) + 0.4
         ax.plot([x0 - 0.2, x0 + full_shape[0] + 0.2], [row - 0.2, row - 0.2], color="0.2", lw=1.0)
         for pos in range(full_shape[0]):
             vis = bool(d.visible[pos])
             _cell(ax, x0 + pos, row, face="white" if vis else "0.9", text=_fmt(total[pos]),
                   hatch=None if vis else "xx", color="black" if vis else "0.45")
-        what = "sum" if partial is None else f"sum of {len(shown)} of {n_in}"
-        ax.text(x0 - 0.4, row + 0.5, f"x = {what}", ha="right", va="center", fontsize=9)
-        n_out = int(d.visible.sum())
-        for j in range(n_out):
+        ax.text(x0 - 0.4, row + 0.5, what, ha="right", va="center", fontsize=9)
+        for j in range(int(d.visible.sum())):
             ax.text(j + 0.5, row + 1.35, str(j), ha="center", va="center", fontsize=7, color="0.4")
-        _finish(ax, x0 - 4.2, x0 + full_shape[0] + 0.3, -0.3, row + 1.7)
-        handles = _tap_handles(t, used, d.weight, colors)
-        from matplotlib.patches import Patch
-
-        handles.append(Patch(facecolor="0.9", edgecolor="0.35", hatch="xx", label="cropped by the padding"))
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
-        ax.set_title(f"{_layer_text(t)}: every $y_i$ stamps $y_i\\cdot w$ at $s\\,i - p_l$", fontsize=10)
+        _finish(ax, x0 - 4.6, x0 + full_shape[0] + 0.3, -0.3, row + 1.7)
         return
-    # 2-D: one panel per stamp, then the sum
-    panels = shown[:max_panels]
-    n_pan = len(panels) + 1
-    cols = min(n_pan, 4)
-    rows = math.ceil(n_pan / cols)
-    axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel()
-    H, Wd = full_shape
+    H, W = full_shape
     vis_rows = np.nonzero(d.visible.any(axis=1))[0]
     vis_cols = np.nonzero(d.visible.any(axis=0))[0]
     box = (vis_cols.min(), vis_rows.min(), vis_cols.max() - vis_cols.min() + 1, vis_rows.max() - vis_rows.min() + 1)
+    in_shape = d.y.shape
+    panels = [upto] if upto is not None else shown[:max_panels]
     for ax, i in zip(axes, panels):
         pos_in = np.unravel_index(i, in_shape)
         for r in range(H):
-            for c in range(Wd):
+            for c in range(W):
                 tap = int(d.taps[i, r, c])
                 if tap >= 0:
                     _cell(ax, c, r, face=colors[tap], text=_fmt(d.stamps[i, r, c]), size=7,
@@ -844,26 +885,21 @@ def _draw_stamps(fig, d: StampsData, upto: int | None = None, max_panels: int = 
                 else:
                     _cell(ax, c, r, face="white" if d.visible[r, c] else "0.93", edge="0.85", lw=0.4)
         _frame(ax, *box, color="0.1", lw=1.4)
-        current = upto is not None and i == upto
         ax.set_title(f"$y_{{{pos_in[0]},{pos_in[1]}}} = {_fmt(y_flat[i])}$ at "
-                     f"$({d.offsets[i, 0]}, {d.offsets[i, 1]})$", fontsize=8,
-                     color="crimson" if current else "black")
-        _finish(ax, -0.2, Wd + 0.2, -0.2, H + 0.2)
+                     f"$({d.offsets[i, 0]}, {d.offsets[i, 1]})$", fontsize=8)
+        _finish(ax, -0.2, W + 0.2, -0.2, H + 0.2)
     ax = axes[len(panels)]
     for r in range(H):
-        for c in range(Wd):
+        for c in range(W):
             vis = bool(d.visible[r, c])
             _cell(ax, c, r, face="white" if vis else "0.9", text=_fmt(total[r, c]), size=7,
                   hatch=None if vis else "xx", color="black" if vis else "0.45")
     _frame(ax, *box, color="0.1", lw=1.4)
-    more = "" if len(panels) == len(shown) else f" ({len(panels)} of {len(shown)} stamps shown)"
-    ax.set_title(("sum x" if partial is None else f"sum of {len(shown)} of {n_in}") + more, fontsize=8)
-    _finish(ax, -0.2, Wd + 0.2, -0.2, H + 0.2)
-    for ax in axes[n_pan:]:
+    more = "" if len(panels) == len(shown) or upto is not None else f" ({len(panels)} of {len(shown)} stamps shown)"
+    ax.set_title(what + more, fontsize=8)
+    _finish(ax, -0.2, W + 0.2, -0.2, H + 0.2)
+    for ax in axes[len(panels) + 1:]:
         ax.set_axis_off()
-    fig.suptitle(f"{_layer_text(t)}: every $y_i$ stamps $y_i\\cdot w$ at $s\\,i - p_l$ "
-                 "(framed: the output; hatched: cropped by the padding)", fontsize=9)
-    fig.legend(handles=_tap_handles(t, used, d.weight, colors), loc="outside right center", fontsize=8, frameon=False)
 
 
 def plot_stamps(tspec: TransposedConvSpec, y: Any, weight: Any = None, *, channels: Any = (0, 0),
@@ -872,50 +908,73 @@ def plot_stamps(tspec: TransposedConvSpec, y: Any, weight: Any = None, *, channe
 
     With one nonzero input the figure shows one stamp; with two, the overlap adding.
     Cells outside the output (cropped by the padding) are hatched.  1-D layers stack
-    the stamps as rows over the output canvas; 2-D layers draw one panel per stamp.
+    the stamps as rows over the output canvas; 2-D layers draw one panel per stamp
+    (at most ``max_panels``; the sum always includes every stamp).
     Returns a Figure with ``fig.symconv_data`` (a :class:`StampsData`).
     """
     d = stamps_data(tspec, y, weight, channels=channels)
-    fig = _stamps_figure(d, None, max_panels)
-    _draw_stamps(fig, d, None, max_panels)
+    fig = _stamps_figure(d, False, max_panels)
+    _stamps_content(_stamps_layout(fig, d, False, max_panels), d, None, max_panels)
     fig.symconv_data = d
     return fig
 
 
-def _stamps_figure(d: StampsData, upto: int | None, max_panels: int = 12):
+def _stamps_figure(d: StampsData, animated: bool, max_panels: int = 12):
     if d.tspec.ndim == 1:
-        n_rows = (int(np.count_nonzero(d.y)) if upto is None else d.stamps.shape[0]) + 2
+        n_rows = (d.stamps.shape[0] if animated else int(np.count_nonzero(d.y))) + 2
         width = d.stamps.shape[1] + 5
         scale = min(0.5, 10.0 / width)
-        return _figure(scale * width + 2.2, max(2.0, scale * n_rows + 1.0))
-    n = min(max_panels, int(np.count_nonzero(d.y)) if upto is None else d.stamps.shape[0]) + 1
+        return _figure(scale * width + 2.4, max(2.2, scale * n_rows + 1.3))
+    n = 2 if animated else min(max_panels, int(np.count_nonzero(d.y))) + 1
     cols = min(n, 4)
     rows = math.ceil(n / cols)
     H, W = d.stamps.shape[1:]
     scale = min(0.32, 2.6 / max(H, W))
-    return _figure(cols * (W * scale + 0.3) + 1.6, rows * (H * scale + 0.5) + 0.6)
+    return _figure(cols * (W * scale + 0.3) + 1.8, rows * (H * scale + 0.5) + 0.9)
 
 
-def _draw_slide(fig, d: SlideData, frame: int | None, filled: int | None) -> None:
-    """The sliding views; ``frame`` is the output position whose window is shown; outputs ``<= filled`` are drawn."""
+def _slide_layout(fig, d: SlideData) -> list:
+    """Axes, legend and title of a sliding view (the content is drawn by ``_slide_content``)."""
+    spec = d.spec
+    colors = tap_colors(math.prod(spec.weight_shape))
+    handles = _kinds_present(d)
+    if d.cropped is not None and d.cropped.any():
+        from matplotlib.patches import Patch
+
+        handles.append(Patch(facecolor="0.93", edgecolor="0.35", hatch="xx", label="cropped (negative padding)"))
+    if spec.ndim == 1:
+        axes = [fig.subplots(1, 1)]
+        fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 4), fontsize=8, frameon=False)
+    else:
+        axes = list(fig.subplots(1, 3, width_ratios=[d.source.shape[1], d.canvas.shape[1], d.output.shape[1]]))
+        used = sorted(set(d.window_taps.ravel().tolist()))
+        fig.legend(handles=_tap_handles(spec, used, d.weight, colors) + handles, loc="outside right center",
+                   fontsize=8, frameon=False)
+    fig.suptitle(_slide_title(d), fontsize=10)
+    return axes
+
+
+def _slide_content(axes: list, d: SlideData, frame: int | None, filled: int | None) -> None:
+    """The canvas with the kernel at output position ``frame``; outputs ``<= filled`` are written in."""
     spec = d.spec
     colors = tap_colors(math.prod(spec.weight_shape))
     n_out = d.windows.shape[0]
     filled = n_out - 1 if filled is None else filled
     out_flat = d.output.ravel()
     gather = d.view == "gather"
+    for ax in axes:
+        ax.cla()
     if spec.ndim == 1:
-        ax = fig.subplots(1, 1)
+        ax = axes[0]
         shift = d.shift[0]
         n_canvas = d.canvas.shape[0]
-        rows = {}
-        row = 0
-        # the layer's input, each value above where it lands
-        target = d.source_at[:, 0] + (shift if gather else 0)
-        rows["source"] = row
+        target = d.source_at[:, 0] + (shift if gather else 0)  # each input value above where it lands
+        left_edge = min(0, shift, int(target.min()))
+        row: float = 0
         for i, v in enumerate(d.source.tolist()):
             _cell(ax, int(target[i]), row, text=_fmt(v), face="#e8f1fb")
-        ax.text(min(0, int(target.min())) - 0.4, row + 0.5, "y" if gather else "x", ha="right", va="center", fontsize=10)
+        ax.text(left_edge - 0.4, row + 0.5, "y (input)" if gather else "x (input)", ha="right", va="center",
+                fontsize=9)
         row += 1.4
         if gather:
             assert d.inserted is not None and d.inserted_kind is not None and d.cropped is not None
@@ -924,53 +983,42 @@ def _draw_slide(fig, d: SlideData, frame: int | None, filled: int | None) -> Non
                 crop = bool(d.cropped[t])
                 _cell(ax, t + shift, row, face="0.93" if crop else st["face"], hatch="xx" if crop else st["hatch"],
                       text=_fmt(d.inserted[t]), color="0.55" if crop else "black")
-            ax.text(min(0, shift) - 0.4, row + 0.5, "$z_0$ (zeros inserted)", ha="right", va="center", fontsize=9)
+            ax.text(left_edge - 0.4, row + 0.5, "$z_0$ (zeros inserted)", ha="right", va="center", fontsize=9)
             row += 1.4
-        rows["canvas"] = row
+        canvas_row = row
         for t in range(n_canvas):
             st = KIND_STYLE[int(d.kind[t])]
             _cell(ax, t, row, face=st["face"], hatch=st["hatch"], text=_fmt(d.canvas[t]),
                   color="black" if d.kind[t] == DATA else "0.45")
-        ax.text(min(0, shift) - 0.4, row + 0.5, "z (padded)" if gather else "padded x", ha="right", va="center",
+        ax.text(left_edge - 0.4, row + 0.5, "z (padded)" if gather else "padded x", ha="right", va="center",
                 fontsize=9)
         row += 1.15
         if frame is not None:
             win = d.windows[frame, :, 0]
-            taps = d.window_taps[frame]
-            for pos, tap in zip(win.tolist(), taps.tolist()):
+            for pos, tap in zip(win.tolist(), d.window_taps[frame].tolist()):
                 _cell(ax, pos, row, face=colors[tap], text=_tap_label(spec, tap))
-            _frame(ax, int(win.min()) - 0.08, rows["canvas"] - 0.08, int(win.max() - win.min()) + 1.16, 1.16,
+            _frame(ax, int(win.min()) - 0.08, canvas_row - 0.08, int(win.max() - win.min()) + 1.16, 1.16,
                    color="crimson")
             name = "flipped kernel $\\tilde w$" if gather else "kernel $w$"
-            ax.text(min(0, shift) - 0.4, row + 0.5, name, ha="right", va="center", fontsize=9)
+            ax.text(left_edge - 0.4, row + 0.5, name, ha="right", va="center", fontsize=9)
         row += 1.5
-        rows["out"] = row
         for j in range(n_out):
             start = int(d.windows[j, :, 0].min())
-            shown = j <= filled
-            _cell(ax, start, row, text=_fmt(out_flat[j]) if shown else "", face="#fff4d6" if j == frame else "white",
-                  edge="0.35" if shown else "0.8")
+            written = j <= filled
+            _cell(ax, start, row, text=_fmt(out_flat[j]) if written else "",
+                  face="#fff4d6" if j == frame else "white", edge="0.35" if written else "0.8")
             ax.text(start + 0.5, row + 1.35, str(j), ha="center", va="center", fontsize=7, color="0.4")
-        ax.text(min(0, shift) - 0.4, row + 0.5, "x (output)" if gather else "y (output)", ha="right", va="center",
+        ax.text(left_edge - 0.4, row + 0.5, "x (output)" if gather else "y (output)", ha="right", va="center",
                 fontsize=9)
-        left = min(0, shift, int(target.min())) - 5.0
-        _finish(ax, left, max(n_canvas, int(target.max()) + 1) + 0.3, -0.3, row + 1.8)
+        bottom = row + 1.8
         if frame is not None:
             value = " + ".join(f"{_fmt(d.weight.ravel()[tap])}·{_fmt(d.canvas[pos])}"
                                for pos, tap in zip(d.windows[frame, :, 0].tolist(), d.window_taps[frame].tolist()))
-            ax.text(left + 0.1, row + 2.4, f"output {frame} = {value} = {_fmt(out_flat[frame])}", fontsize=8,
+            ax.text(left_edge, row + 2.2, f"output {frame} = {value} = {_fmt(out_flat[frame])}", fontsize=8,
                     va="center")
-            _finish(ax, left, max(n_canvas, int(target.max()) + 1) + 0.3, -0.3, row + 2.9)
-        handles = _kind_handles() if gather else [_kind_handles()[0], _kind_handles()[2]]
-        if gather:
-            from matplotlib.patches import Patch
-
-            handles.append(Patch(facecolor="0.93", edgecolor="0.35", hatch="xx", label="cropped (negative padding)"))
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
-        ax.set_title(_slide_title(d), fontsize=10)
+            bottom = row + 2.6
+        _finish(ax, left_edge - 4.4, max(n_canvas, int(target.max()) + 1) + 0.3, -0.3, bottom)
         return
-    # 2-D: input | canvas with the window | output
-    axes = fig.subplots(1, 3, width_ratios=[d.source.shape[1], d.canvas.shape[1], d.output.shape[1]])
     ax_in, ax_c, ax_out = axes
     for (r, c), v in np.ndenumerate(d.source):
         _cell(ax_in, c, r, text=_fmt(v), face="#e8f1fb", size=7)
@@ -987,39 +1035,32 @@ def _draw_slide(fig, d: SlideData, frame: int | None, filled: int | None) -> Non
         lo, hi = d.windows[frame].min(axis=0), d.windows[frame].max(axis=0)
         _frame(ax_c, lo[1] - 0.08, lo[0] - 0.08, hi[1] - lo[1] + 1.16, hi[0] - lo[0] + 1.16, color="crimson")
     _finish(ax_c, -0.2, d.canvas.shape[1] + 0.2, -0.2, d.canvas.shape[0] + 0.2)
-    ax_c.set_title(("z: zeros inserted, padded; kernel $\\tilde w$ (flipped)" if gather
-                    else "padded x; kernel w") + ", stride 1" * gather, fontsize=9)
+    ax_c.set_title("z, with the flipped kernel $\\tilde w$" if gather else "padded x, with the kernel w", fontsize=9)
     for j, ((r, c), v) in enumerate(np.ndenumerate(d.output)):
-        shown = j <= filled
-        _cell(ax_out, c, r, text=_fmt(v) if shown else "", face="#fff4d6" if j == frame else "white", size=7,
-              edge="0.35" if shown else "0.8")
+        written = j <= filled
+        _cell(ax_out, c, r, text=_fmt(v) if written else "", face="#fff4d6" if j == frame else "white", size=7,
+              edge="0.35" if written else "0.8")
     _finish(ax_out, -0.2, d.output.shape[1] + 0.2, -0.2, d.output.shape[0] + 0.2)
     ax_out.set_title("output x" if gather else "output y", fontsize=9)
-    used = sorted(set(d.window_taps.ravel().tolist()))
-    handles = _tap_handles(spec, used, d.weight, colors) + (_kind_handles() if gather else
-                                                            [_kind_handles()[0], _kind_handles()[2]])
-    fig.legend(handles=handles, loc="outside right center", fontsize=8, frameon=False)
-    fig.suptitle(_slide_title(d) + (f" (frame {frame})" if frame is not None else ""), fontsize=10)
 
 
 def _slide_title(d: SlideData) -> str:
     if d.view == "gather":
-        t = d.spec
-        pads = ", ".join(f"({left}, {right})" for left, right in t.as_convolution().padding)
-        return (f"{_layer_text(t)} as a convolution: $\\tilde w$ (flipped), stride 1, over $y$ with $s-1$ zeros "
-                f"inserted, padded {pads}")
-    return f"{_layer_text(d.spec)}: the kernel slides with stride s over the padded input"
+        pads = ", ".join(f"({left}, {right})" for left, right in d.spec.as_convolution().padding)
+        return (f"{_layer_text(d.spec)} as a convolution:\nthe flipped kernel $\\tilde w$, stride 1, over $y$ with "
+                f"$s-1$ zeros inserted and padded by {pads}")
+    return f"{_layer_text(d.spec)}:\nthe kernel slides with stride s over the padded input"
 
 
 def _slide_figure(d: SlideData):
     if d.spec.ndim == 1:
         width = d.canvas.shape[0] + 6
         scale = min(0.5, 11.0 / width)
-        return _figure(scale * width + 2.4, max(2.4, scale * (9 if d.view == "gather" else 7.5)))
+        return _figure(scale * width + 2.4, max(2.6, scale * (9 if d.view == "gather" else 7.5) + 0.6))
     H = max(d.source.shape[0], d.canvas.shape[0], d.output.shape[0])
     W = d.source.shape[1] + d.canvas.shape[1] + d.output.shape[1]
     scale = min(0.35, 10.0 / W)
-    return _figure(W * scale + 3.2, H * scale + 1.2)
+    return _figure(W * scale + 3.2, H * scale + 1.5)
 
 
 def plot_gather(tspec: TransposedConvSpec, y: Any, weight: Any = None, *, channels: Any = (0, 0), frame: int = 0):
@@ -1044,7 +1085,7 @@ def _slide_plot(d: SlideData, frame: int):
     if isinstance(frame, bool) or not isinstance(frame, (int, np.integer)) or not 0 <= frame < d.n_frames:
         raise ShapeError(f"frame={frame!r} must be an output position 0 <= frame < {d.n_frames}")
     fig = _slide_figure(d)
-    _draw_slide(fig, d, int(frame), None)
+    _slide_content(_slide_layout(fig, d), d, int(frame), None)
     fig.symconv_data = d
     return fig
 
@@ -1057,7 +1098,7 @@ def plot_overlap(tspec: TransposedConvSpec, input_shape: Any):
     """
     d = overlap_data(tspec, input_shape)
     verdicts = []
-    for ax_i, u in enumerate(d.uniform):
+    for u in d.uniform:
         verdicts.append("too short to judge" if u is None else ("uniform" if u else "uneven"))
     verdict = ", ".join(verdicts) if d.tspec.ndim > 1 else verdicts[0]
     proved = "proved" if d.holds else "NOT proved"
@@ -1120,24 +1161,26 @@ def animate(spec: Any, input_shape: Any, view: str = "gather", *, weight: Any = 
     from matplotlib.animation import FuncAnimation
 
     if isinstance(d, StampsData):
-        fig = _stamps_figure(d, 0)
+        fig = _stamps_figure(d, True)
+        axes = _stamps_layout(fig, d, True)
 
         def update(f: int):
-            fig.clear()
-            _draw_stamps(fig, d, f)
+            _stamps_content(axes, d, f)
             return []
     else:
         fig = _slide_figure(d)
+        axes = _slide_layout(fig, d)
 
         def update(f: int):
-            fig.clear()
-            _draw_slide(fig, d, f, f)
+            _slide_content(axes, d, f, f)
             return []
 
     update(0)
+    fig.canvas.draw()  # lay the figure out once, on the first frame, then keep the axes where they are
+    fig.set_layout_engine("none")
     anim = FuncAnimation(fig, update, frames=n, interval=interval, blit=False, repeat=True, cache_frame_data=False)
-    anim.symconv_data = d
-    anim.symconv_frames = n
+    setattr(anim, "symconv_data", d)  # noqa: B010
+    setattr(anim, "symconv_frames", n)  # noqa: B010
     fig.symconv_data = d
     return anim
 
@@ -1171,7 +1214,7 @@ def save_figure(fig: Any, path: Any, *, dpi: int = 110) -> pathlib.Path:
     return target
 
 
-def save_animation(anim: Any, path: Any, *, fps: float = 1.5, dpi: int = 90) -> pathlib.Path:
+def save_animation(anim: Any, path: Any, *, fps: int = 2, dpi: int = 90) -> pathlib.Path:
     """Write an animation as GIF (Pillow, no ffmpeg needed) or MP4 (needs ffmpeg), by the suffix."""
     suffix = pathlib.Path(path).suffix.lower().lstrip(".")
     if suffix not in ANIMATION_FORMATS:
