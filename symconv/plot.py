@@ -63,6 +63,10 @@ __all__ = [
     "save_animation",
     "save_figure",
     "INSTALL_HINT",
+    "MissingToolError",
+    "ffmpeg_available",
+    "default_values",
+    "tap_colors",
     "PLOT_LIMIT",
 ]
 
@@ -70,6 +74,10 @@ INSTALL_HINT = "matplotlib is needed for pictures: pip install 'symconv[figures]
 
 PLOT_LIMIT = 4096
 """Largest canvas (cells) or number of animation frames a picture draws (settable)."""
+
+class MissingToolError(RuntimeError):
+    """A program a picture needs (ffmpeg, for MP4) is not installed."""
+
 
 DATA, INSERTED, PADDING = 0, 1, 2
 """Kinds of cell in the sliding views: input data, a zero inserted by the stride, a zero of the padding."""
@@ -1098,13 +1106,14 @@ def plot_overlap(tspec: TransposedConvSpec, input_shape: Any):
     """
     d = overlap_data(tspec, input_shape)
     verdicts = []
-    for u in d.uniform:
-        verdicts.append("too short to judge" if u is None else ("uniform" if u else "uneven"))
+    for u, period in zip(d.uniform, d.proof.data["periods"]):
+        pattern = ", ".join(str(v) for v in period)
+        verdicts.append("too short to judge" if u is None else f"{'uniform' if u else 'uneven'} ({pattern} repeating)")
     verdict = ", ".join(verdicts) if d.tspec.ndim > 1 else verdicts[0]
     proved = "proved" if d.holds else "NOT proved"
     if d.tspec.ndim == 1:
         n = d.counts.shape[0]
-        fig = _figure(max(4.0, 0.32 * n + 2.0), 2.8)
+        fig = _figure(max(5.0, 0.32 * n + 2.0), 2.9)
         ax = fig.subplots(1, 1)
         inner = d.interiors[0]
         if len(inner):
@@ -1214,6 +1223,14 @@ def save_figure(fig: Any, path: Any, *, dpi: int = 110) -> pathlib.Path:
     return target
 
 
+def ffmpeg_available() -> bool:
+    """Whether matplotlib finds ffmpeg (needed for MP4; GIF needs only Pillow)."""
+    _mpl()
+    from matplotlib import animation as manim
+
+    return bool(manim.writers.is_available("ffmpeg"))
+
+
 def save_animation(anim: Any, path: Any, *, fps: int = 2, dpi: int = 90) -> pathlib.Path:
     """Write an animation as GIF (Pillow, no ffmpeg needed) or MP4 (needs ffmpeg), by the suffix."""
     suffix = pathlib.Path(path).suffix.lower().lstrip(".")
@@ -1226,8 +1243,8 @@ def save_animation(anim: Any, path: Any, *, fps: int = 2, dpi: int = 90) -> path
     if suffix == "gif":
         writer: Any = manim.PillowWriter(fps=fps)
     else:
-        if not manim.writers.is_available("ffmpeg"):
-            raise FileNotFoundError("MP4 needs ffmpeg on PATH (Debian: apt-get install ffmpeg); write a .gif instead")
+        if not ffmpeg_available():
+            raise MissingToolError("MP4 needs ffmpeg on PATH (Debian: apt-get install ffmpeg); write a .gif instead")
         writer = manim.FFMpegWriter(fps=fps)
     target, tmp = _atomic_target(path)
     try:
