@@ -62,6 +62,7 @@ __all__ = [
     "animate",
     "save_animation",
     "save_figure",
+    "save_frame",
     "INSTALL_HINT",
     "MissingToolError",
     "ffmpeg_available",
@@ -1109,7 +1110,7 @@ def plot_overlap(tspec: TransposedConvSpec, input_shape: Any):
     for u, period in zip(d.uniform, d.proof.data["periods"]):
         pattern = ", ".join(str(v) for v in period)
         verdicts.append("too short to judge" if u is None else f"{'uniform' if u else 'uneven'} ({pattern} repeating)")
-    verdict = ", ".join(verdicts) if d.tspec.ndim > 1 else verdicts[0]
+    verdict = "; ".join(f"axis {ax}: {v}" for ax, v in enumerate(verdicts)) if d.tspec.ndim > 1 else verdicts[0]
     proved = "proved" if d.holds else "NOT proved"
     if d.tspec.ndim == 1:
         n = d.counts.shape[0]
@@ -1141,7 +1142,8 @@ def plot_overlap(tspec: TransposedConvSpec, input_shape: Any):
                 draw(inner.stop - 0.5, color="crimson", lw=0.8, ls="--")
         ax.set_xticks([])
         ax.set_yticks([])
-        fig.colorbar(image, ax=ax, shrink=0.8, label="taps reaching the position")
+        fig.colorbar(image, ax=ax, shrink=0.8, label="taps reaching the position",
+                     ticks=np.arange(int(d.counts.max()) + 1))
     ax.set_title(f"{_layer_text(d.tspec)}: taps per output position\ninterior: {verdict} (prove_overlap: {proved})",
                  fontsize=9)
     fig.symconv_data = d
@@ -1190,6 +1192,8 @@ def animate(spec: Any, input_shape: Any, view: str = "gather", *, weight: Any = 
     anim = FuncAnimation(fig, update, frames=n, interval=interval, blit=False, repeat=True, cache_frame_data=False)
     setattr(anim, "symconv_data", d)  # noqa: B010
     setattr(anim, "symconv_frames", n)  # noqa: B010
+    setattr(anim, "symconv_draw", update)  # noqa: B010
+    setattr(anim, "symconv_figure", fig)  # noqa: B010
     fig.symconv_data = d
     return anim
 
@@ -1219,14 +1223,27 @@ def save_figure(fig: Any, path: Any, *, dpi: int = 110) -> pathlib.Path:
                         f"not {suffix or 'no suffix'!r}")
     metadata: dict = {"png": {"Software": None}, "pdf": {"CreationDate": None, "Producer": None},
                       "svg": {"Date": None}}[suffix]
+    matplotlib, _, _ = _mpl()
     target, tmp = _atomic_target(path)
     try:
-        fig.savefig(tmp, format=suffix, dpi=dpi, metadata=metadata)
+        with matplotlib.rc_context({"pdf.fonttype": 42, "svg.hashsalt": "symconv"}):  # TrueType in PDF; stable SVG ids
+            fig.savefig(tmp, format=suffix, dpi=dpi, metadata=metadata)
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return target
+
+
+def save_frame(anim: Any, frame: int, path: Any, *, dpi: int = 110) -> pathlib.Path:
+    """Write one frame of an animation made by :func:`animate` as PNG, PDF or SVG."""
+    n = getattr(anim, "symconv_frames", None)
+    if n is None:
+        raise SpecTypeError("save_frame takes an animation made by symconv.plot.animate")
+    if isinstance(frame, bool) or not isinstance(frame, (int, np.integer)) or not 0 <= frame < n:
+        raise ShapeError(f"frame={frame!r} must be 0 <= frame < {n} (the animation's frames)")
+    anim.symconv_draw(int(frame))
+    return save_figure(anim.symconv_figure, path, dpi=dpi)
 
 
 def ffmpeg_available() -> bool:
