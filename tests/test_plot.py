@@ -4,7 +4,9 @@ The data tests need no matplotlib; the drawing tests read the drawn patches back
 (cell positions and colours) and render headless (Agg, no pyplot).
 """
 
+import importlib
 import math
+import pathlib
 import sys
 
 import numpy as np
@@ -417,3 +419,20 @@ def test_draw_command_without_matplotlib(tmp_path, capsys, monkeypatch):
     code, err = _run(["draw", "stamps", "-o", str(tmp_path / "s.png")], capsys)
     assert code == 3 and "pip install 'symconv[figures]'" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_make_figures_writes_every_listed_file(mpl, tmp_path):
+    from PIL import Image
+
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "derivations"))
+    try:
+        module = importlib.import_module("make_figures")
+    finally:
+        sys.path.pop(0)
+    written = module.draw(tmp_path)
+    assert sorted(p.name for p in written) == sorted(module.FILES) == sorted(p.name for p in tmp_path.iterdir())
+    with Image.open(tmp_path / "gather.gif") as gif:
+        assert gif.n_frames == 5  # one per output position of T (n_T = 5)
+    for name in module.FILES:
+        if name.endswith(".pdf"):
+            assert (tmp_path / name).read_bytes().startswith(b"%PDF")
