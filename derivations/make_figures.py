@@ -106,7 +106,12 @@ def run_notebook(path: pathlib.Path = HERE / "tour.ipynb") -> pathlib.Path:
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(HERE.parent)}}).execute()
+    for cell in nb.cells:  # from scratch, and without timestamps (a re-run changes only what changed)
+        cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=False,
+                   resources={"metadata": {"path": str(HERE.parent)}}).execute()
     nbformat.write(nb, path)
     return path
 

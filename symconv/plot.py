@@ -340,7 +340,7 @@ def matrix_data(M: ConvMatrix) -> MatrixData:
     """
     if not isinstance(M, ConvMatrix):
         raise SpecTypeError(f"plot_matrix draws a ConvMatrix, got {type(M).__name__}")
-    _check_cells("this matrix", M.shape[0] * M.shape[1] if M.nnz else 0)
+    _check_cells("this matrix (nonzeros)", M.nnz)
     rows, cols, taps, coefs = M.coo()
     labels: dict = {}
     if M.weight is not None:
@@ -745,7 +745,7 @@ def plot_matrix(M: ConvMatrix, *more: ConvMatrix, titles: Any = None, numbers: b
             labels.update(d.labels)
         handles = [Patch(facecolor=colors[t], edgecolor="white", label=f"${labels[t]}$") for t in taps]
         fig.legend(handles=handles, loc="outside right center", fontsize=9, frameon=False,
-                   ncols=1 if len(taps) <= 16 else 2)
+                   ncols=1 if len(taps) <= 10 else 2 if len(taps) <= 24 else 3)
     fig.symconv_data = data
     return fig
 
@@ -767,7 +767,10 @@ def _block_lines(ax, d: MatrixData) -> None:
         per = math.prod(spatial)
         for c in range(1, channels):
             pos = c * per
-            (ax.axhline if horizontal else ax.axvline)(pos, color="0.1", lw=1.4, zorder=6)
+            if horizontal:
+                ax.plot([0, extent], [pos, pos], color="0.1", lw=1.4, zorder=6)
+            else:
+                ax.plot([pos, pos], [0, extent], color="0.1", lw=1.4, zorder=6)
         if len(spatial) == 2 and spatial[1] > 1:
             step = spatial[1]
             for pos in range(step, channels * per, step):
