@@ -83,8 +83,6 @@ class MissingToolError(RuntimeError):
 DATA, INSERTED, PADDING = 0, 1, 2
 """Kinds of cell in the sliding views: input data, a zero inserted by the stride, a zero of the padding."""
 
-_KIND_NAMES = {DATA: "data", INSERTED: "inserted zero (stride)", PADDING: "padding zero"}
-
 
 # -- the data -------------------------------------------------------------------------------------
 
@@ -708,7 +706,7 @@ def plot_matrix(M: ConvMatrix, *more: ConvMatrix, titles: Any = None, numbers: b
     """
     matrices = (M,) + more
     data = [matrix_data(m) for m in matrices]
-    titles = list(titles) if titles is not None else [repr_title(m) for m in matrices]
+    titles = list(titles) if titles is not None else [_matrix_title(m) for m in matrices]
     if len(titles) != len(matrices):
         raise ShapeError(f"titles has {len(titles)} entries for {len(matrices)} matrices")
     n_taps = max([int(d.taps.max()) + 1 if d.taps.size else 0 for d in data] + [1])
@@ -750,7 +748,7 @@ def plot_matrix(M: ConvMatrix, *more: ConvMatrix, titles: Any = None, numbers: b
     return fig
 
 
-def repr_title(M: ConvMatrix) -> str:
+def _matrix_title(M: ConvMatrix) -> str:
     """A short title for a matrix: what it is (from its origin) and its shape."""
     origin = M.origin
     if origin is None:
