@@ -180,6 +180,22 @@ def _shapes(args: argparse.Namespace) -> int:
     return OK
 
 
+def _draw_command(sub: Any) -> None:
+    """Register ``symconv draw`` (matplotlib; the logic is in symconv._draw)."""
+    from ._draw import add_arguments
+
+    draw = sub.add_parser("draw", help="draw the matrices, stamps, gather view, overlap or an animation (matplotlib)")
+    _layer_flags(draw)
+    add_arguments(draw)
+
+
+def _draw(args: argparse.Namespace) -> int:
+    from ._draw import run
+
+    spec, shape = _layer(args)
+    return run(args, spec, shape)
+
+
 def _parser() -> _Parser:
     parser = _Parser(prog="symconv", description="Exact symbolic mathematics of (transposed) convolutions.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -197,6 +213,7 @@ def _parser() -> _Parser:
     shapes = sub.add_parser("shapes", help="print the output-size arithmetic")
     _layer_flags(shapes)
     shapes.add_argument("-o", "--output")
+    _draw_command(sub)
     return parser
 
 
@@ -204,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns the exit code (testable in-process)."""
     try:
         args = _parser().parse_args(argv)
-        return {"prove": _prove, "matrix": _matrix, "shapes": _shapes}[args.command](args)
+        return {"prove": _prove, "matrix": _matrix, "shapes": _shapes, "draw": _draw}[args.command](args)
     except (UsageError, SymconvError) as exc:
         print(f"symconv: error: {exc}", file=sys.stderr)
         return USAGE
