@@ -37,8 +37,8 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str):
-    """Import ``symconv.testing`` and ``symconv.translate`` on first use (they are not needed to prove)."""
-    if name in ("testing", "translate", "cli"):
+    """Import ``symconv.testing``, ``symconv.translate`` and ``symconv.plot`` on first use (not needed to prove)."""
+    if name in ("testing", "translate", "cli", "plot"):
         import importlib
 
         return importlib.import_module(f"{__name__}.{name}")
@@ -76,6 +76,7 @@ __all__ = [
     "formulas",
     "testing",
     "translate",
+    "plot",
     "numeric",
     "SymconvError",
     "SpecError",

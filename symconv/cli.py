@@ -324,6 +324,35 @@ SHAPES_EXAMPLES = """examples:
       the same for a transposed layer given by PyTorch's arguments
 """
 
+DRAW_EXAMPLES = """examples:
+  symconv draw matrix --kernel 3 --stride 2 --input 5 -o matrices.png
+      M and T side by side
+  symconv draw stamps --kernel 3 --stride 2 --input 4 -o stamps.pdf
+      each input stamping a copy of the kernel (the scatter view)
+  symconv draw animation --view gather --kernel 3 --stride 2 --input 4 -o gather.gif
+      the flipped kernel sliding over the zero-inserted, padded input
+"""
+
+def _draw_command(sub: Any) -> None:
+    """Register ``symconv draw`` (matplotlib; the logic is in symconv._draw)."""
+    from ._draw import add_arguments
+
+    draw = sub.add_parser(
+        "draw", help="draw the matrices, stamps, gather view, overlap or an animation (matplotlib)",
+        description="Draw a picture of the layer with matplotlib: the matrices M and T, the stamps of the scatter "
+                    "view, the gather view, the overlap count (the checkerboard), or an animation.",
+        epilog=DRAW_EXAMPLES + "\n" + EXIT_CODES)
+    _layer_flags(draw)
+    add_arguments(draw)
+
+
+def _draw(args: argparse.Namespace) -> int:
+    from ._draw import run
+
+    spec, shape = _layer(args)
+    args.name = _value(args, "name")
+    return run(args, spec, shape)
+
 
 def _parser() -> _Parser:
     parser = _Parser(
@@ -336,7 +365,7 @@ def _parser() -> _Parser:
                "Run 'symconv COMMAND --help' for the flags of a command.\n\n" + EXIT_CODES)
     parser.add_argument("--version", action="version", version=f"symconv {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND",
-                                help="prove, matrix or shapes")
+                                help="prove, matrix, shapes or draw")
     prove = sub.add_parser(
         "prove", help="prove that the transpose is a convolution (or another identity); write LaTeX or Markdown",
         description="Prove that the transposed convolution is a convolution, for the layer given by the flags "
@@ -386,6 +415,7 @@ def _parser() -> _Parser:
         epilog=SHAPES_EXAMPLES + "\n" + EXIT_CODES)
     _layer_flags(shapes, name=False)
     shapes.add_argument("-o", "--output", metavar="FILE", help="write FILE (default: standard output)")
+    _draw_command(sub)
     return parser
 
 
@@ -393,7 +423,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns the exit code (testable in-process)."""
     try:
         args = _parser().parse_args(argv)
-        return {"prove": _prove, "matrix": _matrix, "shapes": _shapes}[args.command](args)
+        return {"prove": _prove, "matrix": _matrix, "shapes": _shapes, "draw": _draw}[args.command](args)
     except (UsageError, SymconvError) as exc:
         print(f"symconv: error: {exc}", file=sys.stderr)
         return USAGE

@@ -1,0 +1,134 @@
+"""The figures of the derivations and of README, drawn by symconv.plot from the proved structures.
+
+    python derivations/make_figures.py               # every figure below, into derivations/figures/
+    python derivations/make_figures.py --notebook    # also re-run derivations/tour.ipynb and save its outputs
+
+Each figure's data is checked against the numeric reference before it is written.
+Needs matplotlib (pip install 'symconv[figures]'); --notebook also needs nbclient,
+ipykernel and torch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import pathlib
+import sys
+
+import numpy as np
+
+from symconv import ConvSpec, TransposedConvSpec, numeric, plot
+
+HERE = pathlib.Path(__file__).resolve().parent
+FIGURES = HERE / "figures"
+
+# the seed question: the north-west diagonal detector (3x3, 1 on the diagonal, -1 elsewhere; stride 1, padding 1)
+DETECTOR_KERNEL = np.array([[1, -1, -1], [-1, 1, -1], [-1, -1, 1]]).reshape(1, 1, 3, 3)
+DETECTOR = ConvSpec((3, 3), stride=1, padding=1)
+DETECTOR_SIZE = (7, 7)
+# the teaching layer of the seed derivation: k = 3, s = 2, p = 1 on n = 5, and its transpose on 3 inputs
+TEACHING = ConvSpec(3, stride=2, padding=1)
+TEACHING_SIZE = (5,)
+TEACHING_WEIGHT = np.array([[[1, 2, 3]]])
+TEACHING_Y = np.array([[2, -1, 3]])
+# the layers of the checkerboard derivation (on 8 inputs), and a 2-D one
+CHECKERBOARD = {
+    "k3_s2": TransposedConvSpec(3, stride=2),
+    "k4_s2": TransposedConvSpec(4, stride=2),
+    "k4_s2_d2": TransposedConvSpec(4, stride=2, dilation=2),
+}
+CHECKERBOARD_SIZE = (8,)
+CHECKERBOARD_2D = TransposedConvSpec((3, 3), stride=2)
+CHECKERBOARD_2D_SIZE = (6, 6)
+
+# file name -> what it shows (the documents include them by these names)
+FILES = {
+    "seed_stamps.pdf": "detector: two diagonal responses stamp the kernel twice; the stamps add along the diagonal",
+    "seed_gather.pdf": "teaching layer: the flipped kernel over the zero-inserted, padded input (output position 1)",
+    "checkerboard_overlap_k3_s2.pdf": "taps per output position, k = 3, s = 2 (uneven)",
+    "checkerboard_overlap_k4_s2.pdf": "taps per output position, k = 4, s = 2 (uniform)",
+    "checkerboard_overlap_k4_s2_d2.pdf": "taps per output position, k = 4, s = 2, d = 2 (uneven)",
+    "checkerboard_overlap_2d.pdf": "taps per output position, 3x3, stride 2: the checkerboard",
+    "readme_stamps.png": "README: the stamps of the teaching layer",
+    "readme_gather_frame.png": "README: frame 3 of the gather animation",
+    "gather.gif": "README: the gather animation, one frame per output position",
+}
+
+
+def _check(name: str, got: np.ndarray, want: np.ndarray) -> None:
+    if not np.array_equal(got, want):
+        raise SystemExit(f"{name}: the picture's data differ from the numeric reference: {got} != {want}")
+
+
+def draw(out: pathlib.Path = FIGURES) -> list[pathlib.Path]:
+    """Write every file of FILES into ``out``; returns the paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+
+    detector_t = DETECTOR.transpose(DETECTOR_SIZE)
+    two = np.zeros((1,) + DETECTOR_SIZE, dtype=np.int64)
+    two[0, 2, 2] = two[0, 3, 3] = 1
+    fig = plot.plot_stamps(detector_t, two, DETECTOR_KERNEL)
+    _check("seed_stamps", fig.symconv_data.output, numeric.conv_transpose(detector_t, DETECTOR_KERNEL, two)[0])
+    written.append(plot.save_figure(fig, out / "seed_stamps.pdf"))
+
+    tspec = TEACHING.transpose(TEACHING_SIZE)
+    reference = numeric.conv_transpose(tspec, TEACHING_WEIGHT, TEACHING_Y)[0]
+    fig = plot.plot_gather(tspec, TEACHING_Y, TEACHING_WEIGHT, frame=1)
+    _check("seed_gather", fig.symconv_data.output, reference)
+    written.append(plot.save_figure(fig, out / "seed_gather.pdf"))
+
+    for key, layer in CHECKERBOARD.items():
+        fig = plot.plot_overlap(layer, CHECKERBOARD_SIZE)
+        _check(f"checkerboard {key}", fig.symconv_data.counts,
+               numeric.conv_transpose(layer, np.ones(layer.weight_shape, dtype=np.int64),
+                                      np.ones((1,) + CHECKERBOARD_SIZE, dtype=np.int64))[0])
+        written.append(plot.save_figure(fig, out / f"checkerboard_overlap_{key}.pdf"))
+    fig = plot.plot_overlap(CHECKERBOARD_2D, CHECKERBOARD_2D_SIZE)
+    ones = np.ones(CHECKERBOARD_2D.weight_shape, dtype=np.int64)
+    _check("checkerboard 2-D", fig.symconv_data.counts,
+           numeric.conv_transpose(CHECKERBOARD_2D, ones, np.ones((1,) + CHECKERBOARD_2D_SIZE, dtype=np.int64))[0])
+    written.append(plot.save_figure(fig, out / "checkerboard_overlap_2d.pdf"))
+
+    fig = plot.plot_stamps(tspec, TEACHING_Y, TEACHING_WEIGHT)
+    _check("readme_stamps", fig.symconv_data.output, reference)
+    written.append(plot.save_figure(fig, out / "readme_stamps.png", dpi=100))
+
+    anim = plot.animate(TEACHING, TEACHING_SIZE, "gather", weight=TEACHING_WEIGHT, values=TEACHING_Y)
+    _check("gather animation", anim.symconv_data.output, reference)
+    written.append(plot.save_frame(anim, 3, out / "readme_gather_frame.png", dpi=100))
+    written.append(plot.save_animation(anim, out / "gather.gif", fps=1, dpi=80))
+    return written
+
+
+def run_notebook(path: pathlib.Path = HERE / "tour.ipynb") -> pathlib.Path:
+    """Execute the tour from a clean kernel (in the repository root) and save it with its outputs."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:  # from scratch, and without timestamps (a re-run changes only what changed)
+        cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=False,
+                   resources={"metadata": {"path": str(HERE.parent)}}).execute()
+    nbformat.write(nb, path)
+    return path
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=pathlib.Path, default=FIGURES, help="directory (default derivations/figures)")
+    parser.add_argument("--notebook", action="store_true", help="also re-run derivations/tour.ipynb")
+    args = parser.parse_args(argv)
+    try:
+        for path in draw(args.out):
+            print(path)
+    except ImportError as exc:
+        raise SystemExit(str(exc)) from None
+    if args.notebook:
+        print(run_notebook())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,438 @@
+"""symconv.plot: the pictures' data against independent arithmetic and the numeric reference.
+
+The data tests need no matplotlib; the drawing tests read the drawn patches back
+(cell positions and colours) and render headless (Agg, no pyplot).
+"""
+
+import importlib
+import math
+import pathlib
+import sys
+
+import numpy as np
+import pytest
+from conftest import require_module
+
+from symconv import (
+    ConvSpec,
+    TransposedConvSpec,
+    cli,
+    conv_matrix,
+    kernel_symbols,
+    numeric,
+    prove_overlap,
+    transposed_conv_matrix,
+)
+from symconv import plot as P
+from symconv.errors import ShapeError, SizeLimitError, SpecError, SpecTypeError
+
+# transposed layers of every kind the pictures must handle: stride, asymmetric padding, dilation, output padding,
+# a negative gather padding (cropping), 2-D, channels and groups
+LAYERS = [
+    (TransposedConvSpec(3, stride=2, padding=1), (3,)),                                   # the default layer's T
+    (TransposedConvSpec(4, stride=3, padding=((2, 0),), output_padding=2), (4,)),
+    (TransposedConvSpec(3, stride=2, padding=((0, 1),), dilation=2, output_padding=1), (4,)),
+    (TransposedConvSpec(3, stride=3, padding=((5, 0),), dilation=2, output_padding=1), (4,)),  # L = -1: crop
+    (TransposedConvSpec(2, stride=1, padding=0, dilation=3, output_padding=2), (3,)),      # a >= s (d > s)
+    (TransposedConvSpec((3, 2), stride=(2, 1), padding=((1, 0), (0, 1))), (3, 4)),
+    (TransposedConvSpec((3, 3), stride=2, padding=1, dilation=(1, 2), output_padding=(1, 0)), (2, 3)),
+    (TransposedConvSpec(3, stride=2, padding=1, in_channels=4, out_channels=2, groups=2), (3,)),
+]
+IDS = ["default", "asym-a2", "dilated", "crop", "a>=s", "2d-asym", "2d-dilated", "groups"]
+
+CONVS = [
+    (ConvSpec(3, stride=2, padding=1), (5,)),
+    (ConvSpec(4, stride=3, padding=((2, 1),), dilation=2), (9,)),
+    (ConvSpec((3, 2), stride=(2, 1), padding=((1, 0), (0, 1))), (5, 4)),
+    (ConvSpec(3, stride=2, padding=1, in_channels=4, out_channels=2, groups=2), (6,)),
+]
+
+
+@pytest.fixture(scope="module")
+def mpl():
+    """matplotlib with the headless Agg backend (the `figures` extra)."""
+    module = require_module("matplotlib", "figures")
+    module.use("Agg")
+    return module
+
+
+def _random(shape, seed):
+    return np.random.default_rng(seed).integers(-4, 5, size=shape)
+
+
+def _pair(spec):
+    """The last connected channel pair (exercises the block selection)."""
+    c_in, c_out, g = spec.in_channels, spec.out_channels, spec.groups
+    ci = c_in - 1
+    co = (ci // (c_in // g)) * (c_out // g)
+    return ci, co
+
+
+def _only(y, ci):
+    out = np.zeros_like(y)
+    out[ci] = y[ci]
+    return out
+
+
+# -- data ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("tspec, shape", LAYERS, ids=IDS)
+def test_stamps_sum_to_the_numeric_transposed_convolution(tspec, shape):
+    y = _random((tspec.in_channels,) + shape, 1)
+    w = _random(tspec.weight_shape, 2)
+    ci, co = _pair(tspec)
+    d = P.stamps_data(tspec, y, w, channels=(ci, co))
+    reference = numeric.conv_transpose(tspec, w, _only(y, ci))[co]
+    assert np.array_equal(d.output, reference)
+    # the visible window of the summed canvas is the output; the rest is what the padding crops
+    window = tuple(slice(o, o + n) for o, n in zip(d.origin, reference.shape))
+    assert np.array_equal(d.canvas[window], reference)
+    assert d.visible[window].all() and d.visible.sum() == reference.size
+    assert d.origin == tspec.padding_left
+    # each stamp is y[i] times the kernel, dilated by d, at s*i - p_l (independent arithmetic)
+    k_shape, ndim = tspec.kernel_size, tspec.ndim
+    co_l = co - (co // (tspec.out_channels // tspec.groups)) * (tspec.out_channels // tspec.groups)
+    for i, pos in enumerate(np.ndindex(*shape)):
+        expected = np.zeros(d.stamps.shape[1:], dtype=d.stamps.dtype)
+        expected_taps = np.full(d.stamps.shape[1:], -1)
+        for m in np.ndindex(*k_shape):
+            at = tuple(s * p + dil * mm for s, p, dil, mm in zip(tspec.stride, pos, tspec.dilation, m))
+            expected[at] += y[(ci,) + pos] * w[(ci, co_l) + m]
+            expected_taps[at] = np.ravel_multi_index((ci, co_l) + m, tspec.weight_shape)
+        assert np.array_equal(d.stamps[i], expected), pos
+        assert np.array_equal(d.taps[i], expected_taps), pos
+        assert d.offsets[i].tolist() == [s * p - pl for s, p, pl in zip(tspec.stride, pos, tspec.padding_left)]
+    assert d.n_frames == math.prod(shape) and ndim == len(d.origin)
+
+
+def _gather_reference(tspec, y_ci):
+    """z0, z and the kind of every z cell, by plain numpy (zero insertion by slicing, padding by a window)."""
+    z0 = np.zeros(tuple(s * (n - 1) + 1 for s, n in zip(tspec.stride, y_ci.shape)), dtype=y_ci.dtype)
+    z0[tuple(slice(None, None, s) for s in tspec.stride)] = y_ci
+    data0 = np.zeros(z0.shape, dtype=bool)
+    data0[tuple(slice(None, None, s) for s in tspec.stride)] = True
+    pads = [(d * (k - 1) - pl, d * (k - 1) - pr + a) for k, (pl, pr), d, a in
+            zip(tspec.kernel_size, tspec.padding, tspec.dilation, tspec.output_padding)]
+    z_shape = tuple(n + left + right for n, (left, right) in zip(z0.shape, pads))
+    z = np.zeros(z_shape, dtype=y_ci.dtype)
+    kind = np.full(z_shape, P.PADDING)
+    for t in np.ndindex(*z_shape):
+        src = tuple(ti - left for ti, (left, _) in zip(t, pads))
+        if all(0 <= si < n for si, n in zip(src, z0.shape)):
+            z[t] = z0[src]
+            kind[t] = P.DATA if data0[src] else P.INSERTED
+    return z0, z, kind, pads
+
+
+@pytest.mark.parametrize("tspec, shape", LAYERS, ids=IDS)
+def test_gather_frames_are_stride_one_windows_of_the_zero_inserted_padded_input(tspec, shape):
+    y = _random((tspec.in_channels,) + shape, 3)
+    w = _random(tspec.weight_shape, 4)
+    ci, co = _pair(tspec)
+    d = P.gather_data(tspec, y, w, channels=(ci, co))
+    z0, z, kind, pads = _gather_reference(tspec, y[ci])
+    assert np.array_equal(d.inserted, z0) and np.array_equal(d.canvas, z) and np.array_equal(d.kind, kind)
+    assert d.shift == tuple(left for left, _ in pads)
+    assert d.cropped.sum() == sum(1 for t in np.ndindex(*z0.shape)
+                                  if not all(0 <= ti + left < n for ti, (left, _), n in zip(t, pads, z.shape)))
+    # frame j: the kernel taps m' at j + d m' (stride 1), carrying the flipped kernel w[k-1-m']
+    out_shape = tspec.output_shape(shape)
+    assert d.n_frames == math.prod(out_shape) and d.output.shape == out_shape
+    co_l = co % (tspec.out_channels // tspec.groups)
+    for f, j in enumerate(np.ndindex(*out_shape)):
+        taps = list(np.ndindex(*tspec.kernel_size))
+        want = [tuple(jj + dil * mm for jj, dil, mm in zip(j, tspec.dilation, m)) for m in taps]
+        assert [tuple(p) for p in d.windows[f].tolist()] == want, j
+        flipped = [tuple(k - 1 - mm for k, mm in zip(tspec.kernel_size, m)) for m in taps]
+        assert d.window_taps[f].tolist() == [np.ravel_multi_index((ci, co_l) + m, tspec.weight_shape) for m in flipped]
+    assert np.array_equal(d.output, numeric.conv_transpose(tspec, w, _only(y, ci))[co])
+
+
+@pytest.mark.parametrize("spec, shape", CONVS)
+def test_conv_frames_slide_with_the_stride_over_the_padded_input(spec, shape):
+    x = _random((spec.in_channels,) + shape, 5)
+    w = _random(spec.weight_shape, 6)
+    ci, co = _pair(spec)
+    d = P.conv_data(spec, x, w, channels=(ci, co))
+    padded = np.zeros(tuple(n + pl + pr for n, (pl, pr) in zip(shape, spec.padding)), dtype=x.dtype)
+    padded[tuple(slice(pl, pl + n) for n, (pl, _) in zip(shape, spec.padding))] = x[ci]
+    assert np.array_equal(d.canvas, padded)
+    assert (d.kind == P.DATA).sum() == math.prod(shape)
+    out_shape = spec.output_shape(shape)
+    assert d.n_frames == math.prod(out_shape)
+    for f, i in enumerate(np.ndindex(*out_shape)):
+        want = [tuple(s * ii + dil * mm for s, ii, dil, mm in zip(spec.stride, i, spec.dilation, m))
+                for m in np.ndindex(*spec.kernel_size)]
+        assert [tuple(p) for p in d.windows[f].tolist()] == want
+    assert np.array_equal(d.output, numeric.conv(spec, w, _only(x, ci))[co])
+
+
+@pytest.mark.parametrize("tspec, shape", LAYERS, ids=IDS)
+def test_overlap_counts_are_the_stamps_reaching_each_position(tspec, shape):
+    d = P.overlap_data(tspec, shape)
+    ones = np.ones((tspec.in_channels,) + shape, dtype=np.int64)
+    stamps = P.stamps_data(tspec, ones, channels=_pair(tspec))
+    reached = (stamps.taps >= 0).sum(axis=0)
+    window = tuple(slice(o, o + n) for o, n in zip(stamps.origin, d.counts.shape))
+    assert np.array_equal(d.counts, reached[window])
+    proof = prove_overlap(tspec, shape)
+    assert d.holds == proof.holds and d.uniform == tuple(proof.data["uniform"])
+
+
+def test_matrix_data_is_the_structure_with_its_taps():
+    spec = ConvSpec((3, 2), stride=(2, 1), padding=((1, 0), (0, 1)), in_channels=2, out_channels=4, groups=2)
+    w = kernel_symbols(spec)
+    M = conv_matrix(spec, w, (5, 4))
+    d = P.matrix_data(M)
+    dense = M.to_sympy()
+    flat = list(np.array(w.tolist(), dtype=object).ravel())
+    assert len(d.cells) == sum(1 for v in dense if v != 0)
+    for (r, c), tap in d.cells.items():
+        assert tap >= 0 and dense[r, c] == flat[tap]
+    assert d.labels[0] == "w_{0,0,0,0}"
+
+
+def test_animation_data_counts_frames_per_view():
+    spec, shape = ConvSpec(3, stride=2, padding=1), (5,)
+    assert P.animation_data(spec, shape, "gather").n_frames == 5          # outputs of T (n = 5)
+    assert P.animation_data(spec, shape, "stamps").n_frames == 3          # inputs of T
+    assert P.animation_data(spec, shape, "conv").n_frames == 3            # outputs of M
+    tspec = spec.transpose(shape)
+    assert P.animation_data(tspec, (3,), "conv").canvas.shape == (7,)     # M on T's output, padded by 1 + 1
+
+
+def test_bad_input_gets_symconv_errors():
+    t = TransposedConvSpec(3, stride=2, padding=1)
+    with pytest.raises(ShapeError, match="1-D and 2-D"):
+        P.stamps_data(TransposedConvSpec((2, 2, 2)), np.ones((1, 2, 2, 2)))
+    with pytest.raises(ShapeError, match=r"weight has shape \(3,\)"):
+        P.gather_data(t, [1, 2, 3], [1, 2, 3])
+    with pytest.raises(SpecTypeError, match="real numbers"):
+        P.gather_data(t, ["a", "b", "c"])
+    with pytest.raises(ShapeError, match="not connected"):
+        P.stamps_data(TransposedConvSpec(3, in_channels=2, out_channels=2, groups=2), np.ones((2, 3)), channels=(0, 1))
+    with pytest.raises(ShapeError, match="2 input and 2 output channels"):
+        P.gather_data(TransposedConvSpec(3, in_channels=2, out_channels=2), np.ones((2, 3)), channels=(2, 0))
+    with pytest.raises(SpecError, match="view='scatter'"):
+        P.animation_data(ConvSpec(3), (5,), "scatter")
+    with pytest.raises(SpecTypeError, match="ConvSpec or a TransposedConvSpec"):
+        P.animation_data("conv", (5,))
+    old = P.PLOT_LIMIT
+    try:
+        P.PLOT_LIMIT = 10
+        with pytest.raises(SizeLimitError, match="PLOT_LIMIT=10"):
+            P.gather_data(t, np.ones(9))
+    finally:
+        P.PLOT_LIMIT = old
+
+
+# -- drawing ---------------------------------------------------------------------------------------
+
+def _cells(ax):
+    """Filled unit rectangles drawn in an axes: {(x, y): facecolor}."""
+    from matplotlib.patches import Rectangle
+
+    out = {}
+    for patch in ax.patches:
+        if isinstance(patch, Rectangle) and patch.get_fill() and patch.get_width() == 1:
+            out[(round(patch.get_x()), round(patch.get_y()))] = patch.get_facecolor()
+    return out
+
+
+def _texts(ax):
+    return {(round(t.get_position()[0] - 0.5), round(t.get_position()[1] - 0.5)): t.get_text() for t in ax.texts}
+
+
+def test_plot_matrix_colours_exactly_the_nonzeros_by_tap(mpl):
+    spec = ConvSpec(3, stride=2, padding=1, in_channels=2, out_channels=2)
+    w = kernel_symbols(spec)
+    M = conv_matrix(spec, w, (5,))
+    T = transposed_conv_matrix(spec.transpose((5,)), w, spec.output_shape((5,)))
+    fig = P.plot_matrix(M, T)
+    colors = P.tap_colors(math.prod(spec.weight_shape))
+    for ax, matrix in zip(fig.axes, (M, T)):
+        drawn = _cells(ax)
+        rows, cols, taps, _ = matrix.coo()
+        assert set(drawn) == set(zip(cols.tolist(), rows.tolist()))
+        for r, c, t in zip(rows.tolist(), cols.tolist(), taps.tolist()):
+            assert np.allclose(drawn[(c, r)], mpl.colors.to_rgba(colors[t]))
+    # the same colours transposed: T's cell (r, c) has M's colour at (c, r)
+    m_cells, t_cells = _cells(fig.axes[0]), _cells(fig.axes[1])
+    assert {(y, x): col for (x, y), col in m_cells.items()} == t_cells
+    assert [d.shape for d in fig.symconv_data] == [M.shape, T.shape]
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend[:2] == ["$w_{0,0,0}$", "$w_{0,0,1}$"] and len(legend) == 12
+
+
+def test_plot_stamps_draws_one_stamp_per_nonzero_input(mpl):
+    t = TransposedConvSpec(3, stride=2, padding=1)
+    fig = P.plot_stamps(t, [0, 2, 0], [[[1, 2, 3]]])
+    ax = fig.axes[0]
+    texts = _texts(ax)
+    # one stamp row (row 0) at s*1 - p = 1: values 2, 4, 6; then the sum row
+    assert [texts[(x, 0)] for x in (1, 2, 3)] == ["2", "4", "6"]
+    assert (0, 0) not in _cells(ax)
+    fig2 = P.plot_stamps(t, [1, 1, 0], [[[1, 2, 3]]])
+    rows = {y for _, y in _cells(fig2.axes[0])}
+    assert len(rows) == 3  # two stamps and the sum: the overlap adds
+    assert fig2.symconv_data.output.tolist() == [2, 3 + 1, 2, 3, 0]
+
+
+def test_plot_gather_marks_inserted_zeros_padding_and_the_window(mpl):
+    t = TransposedConvSpec(3, stride=2, padding=1)
+    fig = P.plot_gather(t, [4, 5, 6], [[[1, 2, 3]]], frame=1)
+    d = fig.symconv_data
+    ax = fig.axes[0]
+    hatched = {(round(p.get_x()), round(p.get_y())) for p in ax.patches if p.get_hatch() == "///"}
+    canvas_row = 2.8
+    assert {x for x, y in hatched} == {int(i) for i in np.nonzero(d.kind == P.PADDING)[0]}
+    grey = {(round(p.get_x()), p.get_y()) for p in ax.patches
+            if p.get_fill() and np.allclose(p.get_facecolor(), mpl.colors.to_rgba("0.85"))}
+    assert {x for x, y in grey if y == canvas_row} == {int(i) for i in np.nonzero(d.kind == P.INSERTED)[0]}
+    kernel = sorted((round(p.get_x()), p.get_facecolor()) for p in ax.patches
+                    if p.get_fill() and np.isclose(p.get_y(), canvas_row + 1.15))
+    colors = P.tap_colors(3)
+    assert [x for x, _ in kernel] == [1, 2, 3]
+    assert [tuple(c) for _, c in kernel] == [mpl.colors.to_rgba(colors[m]) for m in (2, 1, 0)]  # flipped
+
+
+@pytest.mark.parametrize("tspec, shape", [LAYERS[3], LAYERS[6]], ids=["crop", "2d-dilated"])
+def test_every_view_renders_headless(mpl, tmp_path, tspec, shape):
+    from PIL import Image
+
+    y = P.default_values(tspec.in_channels, shape)
+    ch = _pair(tspec)
+    w = kernel_symbols(tspec)
+    M = conv_matrix(tspec.transpose(), w, tspec.output_shape(shape))
+    figures = {
+        "matrix": P.plot_matrix(M, transposed_conv_matrix(tspec, w, shape)),
+        "stamps": P.plot_stamps(tspec, y, channels=ch),
+        "gather": P.plot_gather(tspec, y, channels=ch, frame=1),
+        "overlap": P.plot_overlap(tspec, shape),
+        "conv": P.plot_conv(tspec.transpose(), P.default_values(tspec.out_channels, tspec.output_shape(shape)),
+                            channels=ch[::-1]),
+    }
+    for name, fig in figures.items():
+        path = P.save_figure(fig, tmp_path / f"{name}.png")
+        with Image.open(path) as image:
+            assert image.size[0] > 200 and image.size[1] > 100
+            pixels = np.asarray(image.convert("RGB")).reshape(-1, 3)
+            assert len(np.unique(pixels, axis=0)) > 3  # more than a blank canvas
+    assert P.save_figure(figures["stamps"], tmp_path / "stamps.svg").read_text().startswith("<?xml")
+    assert P.save_figure(figures["overlap"], tmp_path / "overlap.pdf").read_bytes().startswith(b"%PDF")
+    with pytest.raises(SpecError, match="png, pdf, svg"):
+        P.save_figure(figures["overlap"], tmp_path / "overlap.jpg")
+
+
+@pytest.mark.parametrize("view, frames", [("gather", 5), ("stamps", 3), ("conv", 3)])
+def test_animation_has_one_frame_per_position(mpl, tmp_path, view, frames):
+    from PIL import Image
+
+    anim = P.animate(ConvSpec(3, stride=2, padding=1), (5,), view)
+    assert anim.symconv_frames == frames
+    path = P.save_animation(anim, tmp_path / f"{view}.gif")
+    with Image.open(path) as gif:
+        assert gif.n_frames == frames
+
+
+def test_2d_animation_frames(mpl, tmp_path):
+    from PIL import Image
+
+    anim = P.animate(TransposedConvSpec((2, 2), stride=2, in_channels=2, out_channels=2, groups=2), (1, 1), "gather",
+                     channels=(1, 1))
+    assert anim.symconv_frames == 2 * 2
+    with Image.open(P.save_animation(anim, tmp_path / "g.gif")) as gif:
+        assert gif.n_frames == 4
+
+
+def test_default_layer_four_views_against_the_numeric_reference(mpl, tmp_path):
+    """k = 3, s = 2, p = 1 on n = 5: the matrices, the stamps, the gather view and the overlap."""
+    spec, n = ConvSpec(3, stride=2, padding=1), (5,)
+    tspec, t_in = spec.transpose(n), spec.output_shape(n)
+    w_num = np.array([[[2, -1, 3]]])
+    x, y = np.array([[1, 4, -2, 3, 5]]), np.array([[2, -3, 1]])
+    W = kernel_symbols(spec)
+    M, T = conv_matrix(spec, W, n), transposed_conv_matrix(tspec, W, t_in)
+    matrix = P.plot_matrix(M, T)
+    dM, dT = matrix.symconv_data
+    dense_m = np.zeros(dM.shape, dtype=np.int64)
+    np.add.at(dense_m, (dM.rows, dM.cols), dM.coefs * w_num.ravel()[dM.taps])
+    dense_t = np.zeros(dT.shape, dtype=np.int64)
+    np.add.at(dense_t, (dT.rows, dT.cols), dT.coefs * w_num.ravel()[dT.taps])
+    assert np.array_equal(dense_m @ x[0], numeric.conv(spec, w_num, x)[0])
+    assert np.array_equal(dense_t @ y[0], numeric.conv_transpose(tspec, w_num, y)[0])
+    reference = numeric.conv_transpose(tspec, w_num, y)[0]
+    stamps = P.plot_stamps(tspec, y, w_num)
+    assert np.array_equal(stamps.symconv_data.output, reference)
+    assert np.array_equal(stamps.symconv_data.stamps.sum(axis=0)[1:6], reference)
+    gather = P.plot_gather(tspec, y, w_num)
+    assert np.array_equal(gather.symconv_data.output, reference)
+    assert gather.symconv_data.canvas.tolist() == [0, 2, 0, -3, 0, 1, 0]
+    overlap = P.plot_overlap(tspec, t_in)
+    assert overlap.symconv_data.counts.tolist() == [1, 2, 1, 2, 1] and overlap.symconv_data.uniform == (False,)
+    for name, fig in (("matrix", matrix), ("stamps", stamps), ("gather", gather), ("overlap", overlap)):
+        assert P.save_figure(fig, tmp_path / f"{name}.png").stat().st_size > 5000
+
+
+# -- the command -----------------------------------------------------------------------------------
+
+def _run(argv, capsys):
+    code = cli.main(argv)
+    return code, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("drawing, suffix", [("matrix", "png"), ("stamps", "svg"), ("gather", "pdf"),
+                                             ("overlap", "png"), ("animation", "gif")])
+def test_draw_command(mpl, tmp_path, capsys, drawing, suffix):
+    target = tmp_path / f"out.{suffix}"
+    code, err = _run(["draw", drawing, "-o", str(target), "--kernel", "3", "--stride", "2", "--padding", "1:0",
+                      "--input", "6"], capsys)
+    assert code == 0, err
+    assert target.stat().st_size > 1000 and [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
+def test_draw_command_values_weight_channels(mpl, tmp_path, capsys):
+    code, err = _run(["draw", "animation", "--view", "stamps", "-o", str(tmp_path / "a.gif"), "--kernel", "3,3",
+                      "--input", "4,4", "--values", "1,0,0,2", "--in-channels", "2", "--channels", "0,1"], capsys)
+    assert code == 0, err  # the conv's 2 input channels are the transposed layer's output channels
+    code, err = _run(["draw", "gather", "-o", str(tmp_path / "g.png"), "--weight", "1,2"], capsys)
+    assert code == 2 and "--weight: 2 values given, the shape (1, 1, 3) needs 3" in err
+
+
+def test_draw_command_errors(mpl, tmp_path, capsys, monkeypatch):
+    code, err = _run(["draw", "gather", "-o", str(tmp_path / "g.gif")], capsys)
+    assert code == 2 and "gather is written as png, pdf, svg" in err
+    code, err = _run(["draw", "animation", "-o", str(tmp_path / "a.png")], capsys)
+    assert code == 2 and "animation is written as gif, mp4" in err
+    code, err = _run(["draw", "stamps", "-o", str(tmp_path / "missing" / "s.png")], capsys)
+    assert code == 4
+    monkeypatch.setattr(P, "ffmpeg_available", lambda: False)
+    code, err = _run(["draw", "animation", "-o", str(tmp_path / "a.mp4")], capsys)
+    assert code == 3 and "ffmpeg" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_draw_command_without_matplotlib(tmp_path, capsys, monkeypatch):
+    for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    code, err = _run(["draw", "stamps", "-o", str(tmp_path / "s.png")], capsys)
+    assert code == 3 and "pip install 'symconv[figures]'" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_make_figures_writes_every_listed_file(mpl, tmp_path):
+    from PIL import Image
+
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "derivations"))
+    try:
+        module = importlib.import_module("make_figures")
+    finally:
+        sys.path.pop(0)
+    written = module.draw(tmp_path)
+    assert sorted(p.name for p in written) == sorted(module.FILES) == sorted(p.name for p in tmp_path.iterdir())
+    with Image.open(tmp_path / "gather.gif") as gif:
+        assert gif.n_frames == 5  # one per output position of T (n_T = 5)
+    for name in module.FILES:
+        if name.endswith(".pdf"):
+            assert (tmp_path / name).read_bytes().startswith(b"%PDF")
