@@ -118,7 +118,7 @@ def test_markdown():
     proof = prove_transpose_general(1)
     text = proof.to_markdown()
     assert text.startswith("## Theorem (") and "**Step 1: definition.**" in text
-    assert text.count("$$") % 2 == 0 and "Checker z3, which proved:" in text and "\n- " in text
+    assert text.count("$$") % 2 == 0 and "Checked by z3:" in text and "\n- " in text
     assert r"\begin{theorem}" not in text and r"\textbf" not in text
 
 

@@ -349,9 +349,9 @@ def _latex_step(s: _Step) -> str:
     status = "" if s.holds else r" \textbf{(does not hold)}"
     out = [rf"\medskip\noindent\textbf{{Step {s.number}: {text_latex(s.name)}.}}{status} {_breakable(_sentence(s.rule))}",
            _latex_display(s.lines)]
-    check = rf"\noindent Checker \emph{{{escape_text(s.checker)}}}"
+    check = rf"\noindent Checked by \emph{{{escape_text(s.checker)}}}"
     if s.claims:
-        out.append(check + ", which proved:")
+        out.append(check + ":")
         out.append("{\\raggedright\n\\begin{itemize}\n" + "\n".join(_latex_claim(c) for c in s.claims)
                    + "\n\\end{itemize}\n\\par}")
         if s.spot_checks:
@@ -507,11 +507,11 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
             "\\begin{aligned} & " + s.lines[0] + " \\\\ & " + s.lines[1] + " \\end{aligned}")
         out.append("$$\n" + body + "\n$$")
         if s.claims:
-            out.append(f"Checker {text(s.checker)}, which proved:")
+            out.append(f"Checked by {text(s.checker)}:")
             prefix = "- " if markdown else ""
             out.append("\n".join(prefix + _md_claim(c, text) for c in s.claims))
         else:
-            out.append(f"Checker {text(s.checker)}" + (f": {text(s.report)}." if _is_words(s.report) and s.holds
+            out.append(f"Checked by {text(s.checker)}" + (f": {text(s.report)}." if _is_words(s.report) and s.holds
                                                           else "."))
         if s.sizes:
             out.append(latex_text(s.sizes))
