@@ -16,6 +16,7 @@ from ..numeric import conv, conv_transpose
 from ..spec import ConvSpec, TransposedConvSpec
 from .core import Proof, Step, floor_split, identity_check
 from .evaluate import Inner, compile_expr, sequence
+from .instance import _layer_step
 
 __all__ = ["prove_adjoint", "prove_gradient", "prove_size_relations", "SYMBOLIC_LIMIT"]
 
@@ -58,6 +59,7 @@ def prove_adjoint(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, name
     True
     """
     tspec, t_in = _layers(spec, input_shape)
+    layer = (_layer_step(spec, spec.check_input_shape(input_shape), tspec, t_in),) if isinstance(spec, ConvSpec) else ()
     n_t = tspec.output_shape(t_in)
     conv_spec = tspec.transpose()
     _limit(conv_spec.in_channels * math.prod(n_t) + tspec.in_channels * math.prod(t_in))
@@ -67,6 +69,11 @@ def prove_adjoint(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, name
     # both sides by the numeric definitions (slices, no index structure): conv and conv_transpose on symbols
     Mx = conv(conv_spec, w, x)
     SMx = Mx[(slice(None),) + tuple(slice(0, n) for n in t_in)]
+    if SMx.shape != y.shape:  # the layers do not fit together: a failed identity, not an error
+        step = Step(sympy.Symbol("S M x"), sympy.Symbol("y"), "the selected convolution output and the transposed "
+                    "layer's input must have one shape", "arithmetic", False,
+                    f"S M x has shape {SMx.shape}, y has shape {y.shape}", name="adjoint")
+        return Proof("Adjoint identity", "The layers do not fit together.", layer + (step,), data=dict(tspec=tspec))
     left = sympy.expand(sympy.Add(*(SMx * y).ravel()))
     right = sympy.expand(sympy.Add(*(x * conv_transpose(tspec, w, y)).ravel()))
     ok = sympy.expand(left - right) == 0
@@ -85,7 +92,7 @@ def prove_adjoint(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, name
     return Proof("Adjoint identity", rf"For the layer ${spec_latex(tspec)}$ on inputs of shape "
                  rf"${sympy.latex(sympy.Tuple(*t_in))}$: $\langle S M x, y\rangle = \langle x, T y\rangle$ for all "
                  "$x$, $y$ and weights.",
-                 (step,), conclusion=r"$T$ is the adjoint (transpose) of $S M$.",
+                 layer + (step,), conclusion=r"$T$ is the adjoint (transpose) of $S M$.",
                  data=dict(left=left, right=right, tspec=tspec))
 
 
@@ -118,8 +125,13 @@ def prove_gradient(spec: ConvSpec, input_shape: Any, *, name: str = "w") -> Proo
     T = transposed_conv_matrix(spec.transpose(shape), w, out)
     back = T.matvec(np.array([g.subs(at_y) for g in grad_y.ravel()], dtype=object).reshape(y.shape))
     diff = [sympy.expand(a - b) for a, b in zip(grad_x, back.ravel())]
-    ok = all(v == 0 for v in diff)
-    detail = f"all {len(diff)} partial derivatives agree after expansion" if ok else f"first difference: {next(v for v in diff if v != 0)}"
+    ok = len(grad_x) == back.size and all(v == 0 for v in diff)
+    if ok:
+        detail = f"all {len(diff)} partial derivatives agree after expansion"
+    elif len(grad_x) != back.size:
+        detail = f"the gradient has {len(grad_x)} entries, the transposed convolution gives {back.size}"
+    else:
+        detail = f"first difference: {next(v for v in diff if v != 0)}"
     steps = (
         Step(sympy.Symbol("dL/dy"), sympy.Symbol("y - t"), "differentiating L = sum (y - t)^2 / 2 with y as an "
              "independent variable", "sympy", ok_y, det_y, name="loss gradient"),
