@@ -12,6 +12,7 @@ exactly in int64: the range of ``S`` is chosen so that no sum can overflow.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -129,7 +130,10 @@ def convention_step(tspec: Any, input_shape: tuple[int, ...]) -> Step:
 
     single = TransposedConvSpec(tspec.kernel_size, tspec.stride, tspec.padding, tspec.output_padding, tspec.dilation)
     conv_single = ConvSpec(tspec.kernel_size, tspec.stride, tspec.padding, tspec.dilation)
-    t_in = tuple(input_shape)
+    # the convention is a property of the code for these parameters; an input long enough for both borders and
+    # an interior of several strides shows it (the anchors then compare at the full size)
+    t_in = tuple(min(n, 4 + 2 * (d * (k - 1) + p_l + p_r) // s + 2) for n, k, s, d, (p_l, p_r)
+                 in zip(input_shape, tspec.kernel_size, tspec.stride, tspec.dilation, tspec.padding))
     s, p, d = tspec.stride, tspec.padding_left, tspec.dilation
     lhs, rhs = sympy_pair()
     rule = (r"the numeric definitions are PyTorch's: with one tap $m$ set to $1$ and distinct inputs, the "
@@ -137,18 +141,27 @@ def convention_step(tspec: Any, input_shape: tuple[int, ...]) -> Step:
             r"flipped), and the transposed convolution adds input $i$ at output $s i + d m - p_l$")
     try:
         n_t = single.output_shape(t_in)
+        n_out = conv_single.output_shape(n_t)
         ramp_x = np.arange(1, int(np.prod(n_t)) + 1, dtype=np.int64).reshape(n_t)
         ramp_y = np.arange(1, int(np.prod(t_in)) + 1, dtype=np.int64).reshape(t_in)
-        n_out = conv_single.output_shape(n_t)
-        for m in np.ndindex(*tspec.kernel_size):
-            e = np.zeros((1, 1) + tuple(tspec.kernel_size), dtype=np.int64)
-            e[(0, 0) + m] = 1
-            got = conv(conv_single, e, ramp_x[None])[0]
-            want = _convention_conv(n_out, ramp_x, m, s, p, d)
-            if got.shape != want.shape or not np.array_equal(got, want):
+        # one call per layer: tap m weighs R**m, so every output is a number in base R whose digit m is what
+        # tap m read (inputs are below R, and one tap reads or writes at most one input per output)
+        base = int(max(ramp_x.size, ramp_y.size)) + 1
+        taps = list(np.ndindex(*tspec.kernel_size))
+        weight = np.empty((1, 1) + tuple(tspec.kernel_size), dtype=object)
+        for number, m in enumerate(taps):
+            weight[(0, 0) + m] = base**number
+        got = conv(conv_single, weight, ramp_x.astype(object)[None])[0]
+        got_t = conv_transpose(single, weight, ramp_y.astype(object)[None])[0]
+        if got.shape != tuple(n_out) or got_t.shape != tuple(n_t):
+            return Step(lhs, rhs, rule, "enumeration", False,
+                        f"the definitions give shapes {got.shape} and {got_t.shape}, expected {n_out} and {n_t}",
+                        name="convention")
+        for number, m in enumerate(taps):
+            digit = (got // base**number) % base
+            if not np.array_equal(digit.astype(np.int64), _convention_conv(n_out, ramp_x, m, s, p, d)):
                 return Step(lhs, rhs, rule, "enumeration", False,
                             f"numeric.conv with tap {m} does not read the input at s i + d m - p_l", name="convention")
-            got_t = conv_transpose(single, e, ramp_y[None])[0]
             want_t = np.zeros(n_t, dtype=np.int64)
             grids = np.meshgrid(*(np.arange(n) for n in t_in), indexing="ij")
             pos = [si * g + di * mi - pi for g, si, di, mi, pi in zip(grids, s, d, m, p)]
@@ -156,7 +169,7 @@ def convention_step(tspec: Any, input_shape: tuple[int, ...]) -> Step:
             for q, n in zip(pos, n_t):
                 inside &= (q >= 0) & (q < n)
             np.add.at(want_t, tuple(q[inside] for q in pos), ramp_y[inside])
-            if not np.array_equal(got_t, want_t):
+            if not np.array_equal(((got_t // base**number) % base).astype(np.int64), want_t):
                 return Step(lhs, rhs, rule, "enumeration", False,
                             f"numeric.conv_transpose with tap {m} does not add input i at s i + d m - p_l",
                             name="convention")
@@ -165,9 +178,11 @@ def convention_step(tspec: Any, input_shape: tuple[int, ...]) -> Step:
                     name="convention")
     count = int(np.prod(tspec.kernel_size))
     return Step(lhs, rhs, rule, "enumeration", True,
-                f"all {count} taps, every output position of both layers, on inputs 1, 2, 3, ...", name="convention")
+                f"all {count} taps, every output position of both layers, on inputs 1, 2, 3, ... of spatial shape "
+                f"{t_in}", name="convention")
 
 
+@functools.lru_cache(maxsize=1)
 def sympy_pair() -> tuple[Any, Any]:
     """``y[i] = sum_m w[m] x[s i + d m - p_l]``, the displayed convention."""
     import sympy

@@ -16,6 +16,7 @@ from ..numeric import conv, conv_transpose
 from ..spec import ConvSpec, TransposedConvSpec
 from .core import Proof, Step, floor_split, identity_check
 from .evaluate import Inner, compile_expr, sequence
+from .anchors import convention_step
 from .instance import _layer_step
 
 __all__ = ["prove_adjoint", "prove_gradient", "prove_size_relations", "SYMBOLIC_LIMIT"]
@@ -60,6 +61,7 @@ def prove_adjoint(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, name
     """
     tspec, t_in = _layers(spec, input_shape)
     layer = (_layer_step(spec, spec.check_input_shape(input_shape), tspec, t_in),) if isinstance(spec, ConvSpec) else ()
+    layer += (convention_step(tspec, t_in),)
     n_t = tspec.output_shape(t_in)
     conv_spec = tspec.transpose()
     _limit(conv_spec.in_channels * math.prod(n_t) + tspec.in_channels * math.prod(t_in))
