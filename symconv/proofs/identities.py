@@ -14,9 +14,9 @@ from ..kernels import flat_entries, kernel_symbols
 from ..matrices import transposed_conv_matrix
 from ..numeric import conv, conv_transpose
 from ..spec import ConvSpec, TransposedConvSpec
+from .anchors import convention_step
 from .core import Proof, Step, floor_split, identity_check
 from .evaluate import Inner, compile_expr, sequence
-from .anchors import convention_step
 from .instance import _layer_step
 
 __all__ = ["prove_adjoint", "prove_gradient", "prove_size_relations", "SYMBOLIC_LIMIT"]
