@@ -490,7 +490,21 @@ def _index_text(layer: _Layer, out_idx: tuple[int, ...], in_idx: tuple[int, ...]
         else:
             parts.append(f"{eq} ⇒ m = {num // d}")
     role = "output i reads input j" if conv else "input i stamps output j"
-    return f"index equation ({role} through tap m): " + "; ".join(parts)
+    text = f"index equation ({role} through tap m): " + "; ".join(parts)
+    taps = [p.rsplit("m = ", 1)[1] for p in parts if "⇒ m = " in p]
+    if len(taps) == spec.ndim:
+        if conv:
+            o, c = out_idx[0], in_idx[0]
+            block = (o, c - o // (spec.out_channels // spec.groups) * (spec.in_channels // spec.groups))
+        else:
+            ci, co = in_idx[0], out_idx[0]
+            block = (ci, co - ci // (spec.in_channels // spec.groups) * (spec.out_channels // spec.groups))
+        if 0 <= block[1] < layer.weight.shape[1]:
+            tap = block + tuple(int(t) for t in taps)
+            text += f"; the reference's entry is weight[{', '.join(map(str, tap))}] = {_fmt(layer.weight[tap])}"
+        else:
+            text += "; the channels are in different groups: the reference's entry is 0"
+    return text
 
 
 def _explain_difference(probe: _Probe, layer: _Layer, plan: _Plan, x: np.ndarray, got: np.ndarray,
@@ -740,9 +754,19 @@ def _module_parts(layer: Any, transposed: bool):
     if not _is_torch_module(layer):
         raise SpecTypeError(f"layer must be a torch.nn module, got {type(layer).__name__}")
     cls = TransposedConvSpec if transposed else ConvSpec
+    torch = sys.modules["torch"]
+    names = [f"ConvTranspose{n}d" if transposed else f"Conv{n}d" for n in (1, 2, 3)]
+    base = next((c for c in type(layer).__mro__ if c.__name__ in names and getattr(torch.nn, c.__name__) is c), None)
+    source = layer
+    if base is not None and base is not type(layer):
+        # a subclass (e.g. with its own forward): read the arguments it declares as its torch base class
+        source = type(base.__name__, (), {})()
+        for attr in ("kernel_size", "stride", "padding", "dilation", "in_channels", "out_channels", "groups",
+                     "padding_mode", "bias", "output_padding"):
+            setattr(source, attr, getattr(layer, attr, None))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # the bias is declared below, not ignored
-        spec = cls.from_torch(layer)
+        spec = cls.from_torch(source)
     weight = layer.weight.detach().cpu().double().numpy()
     bias = None if layer.bias is None else layer.bias.detach().cpu().double().numpy()
     return spec, weight, bias, layer.weight.dtype, layer.weight.device
