@@ -657,12 +657,23 @@ def diagnose_transposed(tspec: TransposedConvSpec, weight: Any, input_shape: Any
 
 
 def _weight_values(spec, weight: Any) -> np.ndarray:
-    as_weight(spec, weight)
-    try:
-        return np.asarray(weight, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise SpecTypeError("the weight must hold numbers (a symbolic weight cannot be compared with a function)") \
-            from None
+    arr = None
+    if not isinstance(weight, (str, bytes)) and getattr(weight, "dtype", None) is not None:
+        arr = np.asarray(getattr(weight, "detach", lambda: weight)())  # numpy, or a torch/jax array
+    if arr is None or arr.dtype.kind not in "iuf":
+        as_weight(spec, weight)  # validates shape and entries with the package's messages
+        try:
+            arr = np.asarray(weight, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise SpecTypeError("the weight must hold numbers (a symbolic weight cannot be compared with a "
+                                "function)") from None
+    if arr.shape != tuple(spec.weight_shape):
+        raise ShapeError(f"weight has shape {arr.shape}, expected {tuple(spec.weight_shape)} = (channels, "
+                         f"channels // groups, *kernel_size) for {spec}")
+    arr = arr.astype(np.float64)
+    if not np.all(np.isfinite(arr)):
+        raise SpecError("weight entries must be finite numbers (found inf or nan)")
+    return arr
 
 
 def _bias_values(spec, bias: Any) -> np.ndarray | None:
