@@ -150,13 +150,14 @@ class _Probe:
             out = None
             # numpy in float64; numpy in torch's default dtype (a numpy wrapper around a float32 module);
             # torch tensors (a torch function).  The first error is reported when none works.
-            attempts: list[tuple[str, str | None]] = [("numpy", None)]
+            attempts: list[tuple[str, str | None]] = [("numpy", self.dtype)]
             if "torch" in sys.modules:
-                default = str(sys.modules["torch"].get_default_dtype()).replace("torch.", "")
-                attempts += [("numpy", default), ("torch", self.dtype)]
+                default = self.dtype or str(sys.modules["torch"].get_default_dtype()).replace("torch.", "")
+                attempts += [("numpy", default)] if self.dtype is None else []
+                attempts += [("torch", default)]
             first_error: Exception | None = None
             for framework, dtype in attempts:
-                self.framework, self.dtype = framework, dtype if dtype is not None else self.dtype
+                self.framework, self.dtype = framework, dtype
                 try:
                     out = self._raw(zero)
                     break
@@ -525,9 +526,9 @@ def _explain_difference(probe: _Probe, layer: _Layer, plan: _Plan, x: np.ndarray
     start = probe.calls
 
     def diff(mask_flat: np.ndarray) -> float:
-        xm = np.zeros(x.size)
-        xm[mask_flat] = x.ravel()[mask_flat]
-        xm = xm.reshape(x.shape)
+        flat_x = np.zeros(x.size)
+        flat_x[mask_flat] = x.ravel()[mask_flat]
+        xm = flat_x.reshape(x.shape)
         return float(probe(xm[None])[0][out_idx] - f0[out_idx] - layer.ref(xm)[out_idx])
 
     inside = np.flatnonzero(field.ravel() & (x.ravel() != 0))
@@ -543,12 +544,16 @@ def _explain_difference(probe: _Probe, layer: _Layer, plan: _Plan, x: np.ndarray
         lines.append("local probes found no single input entry responsible")
         return lines
     j = int(candidates[0])
-    e = np.zeros(x.size)
-    e[j] = 1.0
-    e = e.reshape(x.shape)
+    flat_e = np.zeros(x.size)
+    flat_e[j] = 1.0
+    e = flat_e.reshape(x.shape)
     a = float(probe(e[None])[0][out_idx] - f0[out_idx])
     m = float(layer.ref(e)[out_idx])
     in_idx = tuple(int(i) for i in np.unravel_index(j, x.shape))
+    if abs(a - m) * abs(float(x.ravel()[j])) <= tol_e:
+        lines.append(f"local probes ({probe.calls - start} calls) could not isolate one input entry: the difference "
+                     "is spread over many entries, each within the tolerance")
+        return lines
     lines.append(f"local probes ({probe.calls - start} calls, halving the inputs {where} the receptive field) trace "
                  f"it to input entry {in_idx}: the function multiplies it by {_fmt(a)}, the reference by {_fmt(m)}")
     lines.append(_index_text(layer, out_idx, in_idx))

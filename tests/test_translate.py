@@ -150,12 +150,12 @@ def test_jax_translations_in_a_child_process(jax):
     """The JAX tests' configuration grid, the issue's reproducer and small 2-D layers, for both JAX functions,
     with and without the input shape: no crash, and every output equal to the numeric reference."""
     cases = []
-    for n, (t, w, y) in enumerate(random_tspecs(1, 80)):
+    for n, (t, _w, y) in enumerate(random_tspecs(1, 80)):
         cases.append(dict(kind="general", spec=_spec_args(t), shape=list(y.shape[1:]), with_shape=True))
         if n % 4 == 0:
             cases.append(dict(kind="general", spec=_spec_args(t), shape=list(y.shape[1:]), with_shape=False))
     for kernel_kind in ("transpose_true", "transpose_false"):
-        for t, w, y in random_tspecs(2, 60, groups=False):
+        for t, _w, y in random_tspecs(2, 60, groups=False):
             cases.append(dict(kind=kernel_kind, spec=_spec_args(t), shape=list(y.shape[1:]), with_shape=True))
     for t, shape in [ISSUE_CASE] + _small_2d_grid(16, 5):
         for kind in ("general", "transpose_true"):
