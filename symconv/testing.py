@@ -49,7 +49,7 @@ from .weights import flip_kernel, swap_channel_groups
 
 __all__ = ["Verification", "assert_is_convolution", "assert_is_transposed_convolution",
            "assert_module_is_convolution", "assert_module_is_transposed_convolution", "assert_adjoint",
-           "linear_map_matrix", "diagnose_transposed", "DEFAULT_BOUND"]
+           "linear_map_matrix", "linear_map_coo", "diagnose_transposed", "DEFAULT_BOUND"]
 
 DEFAULT_BOUND = 2.0**-60
 """Probability bound the identity test reaches by default (a wrong linear map passes with at most this)."""
@@ -100,11 +100,14 @@ class _Probe:
         if self.framework == "torch":
             torch = sys.modules["torch"]
             name = self.dtype or str(torch.get_default_dtype()).replace("torch.", "")
-            return torch.from_numpy(np.ascontiguousarray(x, dtype=np.float64)).to(device=self.device or "cpu",
-                                                                                    dtype=getattr(torch, name))
+            return torch.from_numpy(np.ascontiguousarray(x)).to(device=self.device or "cpu", dtype=getattr(torch, name))
         if self.framework == "jax":
-            return sys.modules["jax.numpy"].asarray(x.astype(self.dtype or np.float64))
-        return x.astype(self.dtype if self.dtype in _BITS and self.dtype != "bfloat16" else np.float64)
+            return sys.modules["jax.numpy"].asarray(x.astype(self.dtype or np.float64, copy=False))
+        return x.astype(self.dtype if self.dtype in _BITS and self.dtype != "bfloat16" else np.float64, copy=False)
+
+    def carrier(self) -> type:
+        """A numpy dtype that holds the probes exactly and converts to the function's dtype cheaply."""
+        return np.float32 if self.dtype in ("float32", "float16", "bfloat16") else np.float64
 
     def _output(self, out: Any) -> np.ndarray:
         torch, jax = sys.modules.get("torch"), sys.modules.get("jax")
@@ -389,10 +392,14 @@ def _verify(probe: _Probe, layer: _Layer, *, rtol: float | None, bound: float, s
     rng = np.random.default_rng(seed)
     alpha, beta = (int(v) * int(rng.choice([-1, 1])) for v in rng.integers(1, 4, 2))
     r = max(1, plan.xmax // (abs(alpha) + abs(beta)))
-    xs = rng.integers(-plan.xmax, plan.xmax + 1, (plan.trials,) + layer.in_shape).astype(np.float64)
-    u = rng.integers(-r, r + 1, (2,) + layer.in_shape).astype(np.float64)
-    z = alpha * u[0] + beta * u[1]
-    outs = probe(np.concatenate([xs, u, z[None]]))
+    # one batch: the trials, then x, y and alpha x + beta y for the linearity check; integers held exactly
+    # (|values| <= 2**20) in a carrier close to the function's dtype, so that no large conversion is needed
+    batch = np.empty((plan.trials + 3,) + layer.in_shape, dtype=probe.carrier())
+    batch[:plan.trials] = rng.integers(-plan.xmax, plan.xmax + 1, (plan.trials,) + layer.in_shape, dtype=np.int32)
+    batch[plan.trials:plan.trials + 2] = rng.integers(-r, r + 1, (2,) + layer.in_shape, dtype=np.int32)
+    batch[-1] = alpha * batch[-3] + beta * batch[-2]
+    xs, u, z = batch[:plan.trials], batch[-3:-1], batch[-1]
+    outs = probe(batch)
     shape_ok = f0.shape == tuple(layer.out_shape)
     if shape_ok:
         bias_text = _check_bias(layer, f0, dtype, plan.exact)
@@ -861,6 +868,101 @@ def linear_map_matrix(fn: Callable, in_channels: int, input_shape: Any, *, dtype
                              f"times x by up to {float(np.abs(got - want).max())}")
     bias = None if not np.any(zero) else zero
     return matrix, bias
+
+
+def _pattern_maps(spec: ConvSpec | TransposedConvSpec, in_spatial: tuple[int, ...], out_spatial: tuple[int, ...]):
+    """Per axis: the colour period P and, for each output position and residue r (mod P), the one input position
+    of that residue that reaches it in the layer's pattern (-1 if none)."""
+    conv = isinstance(spec, ConvSpec)
+    maps = []
+    for ax, (n_in, n_out) in enumerate(zip(in_spatial, out_spatial)):
+        k, s, d, pl = spec.kernel_size[ax], spec.stride[ax], spec.dilation[ax], spec.padding_left[ax]
+        period = d * (k - 1) + 1 if conv else d * (k - 1) // s + 1
+        table = np.full((n_out, period), -1, dtype=np.int64)
+        for pos in range(n_out):
+            for m in range(k):
+                if conv:
+                    q = s * pos + d * m - pl
+                elif (pos + pl - d * m) % s == 0:
+                    q = (pos + pl - d * m) // s
+                else:
+                    continue
+                if 0 <= q < n_in:
+                    table[pos, q % period] = q
+        maps.append((period, table))
+    return maps
+
+
+def linear_map_coo(fn: Callable, spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, batched: bool = False,
+                   framework: str | None = None, dtype: Any = None, seed: int = 0
+                   ) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int]], np.ndarray | None]:
+    """The matrix of ``fn`` as COO triplets, probed along the sparsity pattern of ``spec``.
+
+    Basis vectors far enough apart that no output reaches two of them (one input channel, every ``P``-th
+    position per axis, ``P = d(k-1) + 1`` for a convolution, ``d(k-1) // s + 1`` for a transposed one) are
+    probed together: ``C_in * prod(P)`` probes instead of one per input entry, and no dense matrix.  An output
+    that the pattern does not allow is an AssertionError (the function is not local like the layer), and the
+    triplets are checked against ``fn`` at a random integer input.
+
+    Returns ``((rows, cols, values, shape), bias)`` with flat row-major indices of ``(channels, *spatial)``.
+
+    >>> import numpy as np
+    >>> from symconv import ConvSpec, numeric
+    >>> spec = ConvSpec(2, stride=2)
+    >>> (rows, cols, values, shape), bias = linear_map_coo(lambda x: numeric.conv(spec, [[[1, 2]]], x), spec, (4,))
+    >>> rows.tolist(), cols.tolist(), values.tolist(), shape, bias
+    ([0, 0, 1, 1], [0, 1, 2, 3], [1.0, 2.0, 1.0, 2.0], (2, 4), None)
+    """
+    in_spatial = spec.check_input_shape(input_shape)
+    out_spatial = spec.output_shape(in_spatial)
+    in_shape = (spec.in_channels,) + in_spatial
+    probe = _Probe(fn, in_shape, batched=batched, framework=framework, dtype=dtype)
+    zero = probe.first((spec.out_channels,) + out_spatial)
+    if zero.shape != (spec.out_channels,) + out_spatial:
+        raise AssertionError(f"the function returns shape {zero.shape}, the pattern of {spec} has "
+                             f"{(spec.out_channels,) + out_spatial}")
+    maps = _pattern_maps(spec, in_spatial, out_spatial)
+    periods = [p for p, _ in maps]
+    residues = list(np.ndindex(*periods))
+    rows_l, cols_l, vals_l = [], [], []
+    out_size, in_size = zero.size, math.prod(in_shape)
+    grids = np.meshgrid(*(np.arange(n) for n in out_spatial), indexing="ij")
+    for c in range(spec.in_channels):
+        xs = np.zeros((len(residues),) + in_shape)
+        for b, r in enumerate(residues):
+            xs[(b, c) + tuple(slice(ri, None, p) for ri, p in zip(r, periods))] = 1.0
+        ys = probe(xs) - zero
+        for b, r in enumerate(residues):
+            q = [table[grid, ri] for (_, table), grid, ri in zip(maps, grids, r)]
+            reach = np.logical_and.reduce([qa >= 0 for qa in q]) if q else np.ones((), dtype=bool)
+            y = ys[b]
+            stray = (y != 0) & ~reach[None]
+            if np.any(stray):
+                idx = tuple(int(i) for i in np.unravel_index(int(np.flatnonzero(stray)[0]), y.shape))
+                raise AssertionError(f"the function is not local like {spec}: input channel {c}, positions "
+                                     f"{r} modulo {tuple(periods)}, reach output {idx}, which the pattern does not "
+                                     "allow")
+            hit = (y != 0) & reach[None]
+            o_idx = np.nonzero(hit)
+            rows_l.append(np.ravel_multi_index(o_idx, y.shape))
+            in_pos = tuple(qa[o_idx[1:]] for qa in q)
+            cols_l.append(np.ravel_multi_index((np.full(o_idx[0].shape, c),) + in_pos, in_shape))
+            vals_l.append(y[hit])
+    rows, cols, vals = (np.concatenate(a) if a else np.zeros(0) for a in (rows_l, cols_l, vals_l))
+    rows, cols = rows.astype(np.int64), cols.astype(np.int64)
+    rng = np.random.default_rng(seed)
+    x = rng.integers(-3, 4, in_shape).astype(np.float64)
+    got = probe(x[None])[0] - zero
+    want = np.zeros(out_size)
+    np.add.at(want, rows, vals * x.ravel()[cols])
+    scale = max(1.0, float(np.abs(want).max(initial=0)))
+    if not np.allclose(got.ravel(), want, rtol=1e-5, atol=1e-6 * scale):
+        raise AssertionError(f"the function is not linear, or not local like {spec}: f(x) - f(0) differs from the "
+                             f"triplets probed along the pattern, times x, by up to "
+                             f"{float(np.abs(got.ravel() - want).max())} (an input that reaches an output outside "
+                             "its pattern is attributed to another input of its probe)")
+    order = np.lexsort((cols, rows))
+    return (rows[order], cols[order], vals[order], (out_size, in_size)), (None if not np.any(zero) else zero)
 
 
 def assert_adjoint(forward: Callable, backward: Callable, in_channels: int, input_shape: Any, *,

@@ -366,3 +366,43 @@ def test_jax_functions(jax):
     assert v32.dtype == "float32" and v32.exact and "below 2^24" in v32.tolerance
     with pytest.raises(AssertionError, match="kernel is not flipped"):
         assert_is_transposed_convolution(fn, t, w[:, :, ::-1, ::-1].copy(), (5, 4), batched=True)
+
+
+# --- the probed matrix along the layer's pattern ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("which", ["conv", "transposed"])
+def test_linear_map_coo_equals_the_dense_probe(which):
+    from symconv.testing import linear_map_coo
+
+    if which == "conv":
+        spec, shape = T.transpose(), T.output_shape(SHAPE)
+        fn = lambda x: numeric.conv(spec, W, x)  # noqa: E731
+    else:
+        spec, shape, fn = T, SHAPE, reference
+    (rows, cols, values, size), bias = linear_map_coo(fn, spec, shape)
+    dense, _ = linear_map_matrix(fn, spec.in_channels, shape)
+    sparse = np.zeros(size)
+    np.add.at(sparse, (rows, cols), values)
+    np.testing.assert_array_equal(sparse, dense)
+    assert bias is None and len(values) == np.count_nonzero(dense)
+
+
+def test_linear_map_coo_at_size_and_refusals():
+    from symconv.testing import linear_map_coo
+
+    fn = lambda y: numeric.conv_transpose(BIG, BIG_W, y)  # noqa: E731
+    (rows, cols, values, size), _ = linear_map_coo(fn, BIG, BIG_SHAPE)
+    assert size == (4 * 80 * 80, 6 * 40 * 40) and len(values) <= BIG_W.size * 40 * 40
+    y = np.random.default_rng(9).integers(-3, 4, (6, 40, 40)).astype(np.float64)
+    out = np.zeros(size[0])
+    np.add.at(out, rows, values * y.ravel()[cols])
+    np.testing.assert_array_equal(out.reshape(4, 80, 80), fn(y))
+
+    def reaches_far(y):
+        out = fn(y)
+        out[0, 0, 0] += y[0, 30, 30]
+        return out
+
+    with pytest.raises(AssertionError, match="not local like"):
+        linear_map_coo(reaches_far, BIG, BIG_SHAPE)
