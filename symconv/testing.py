@@ -394,7 +394,7 @@ def _verify(probe: _Probe, layer: _Layer, *, rtol: float | None, bound: float, s
     r = max(1, plan.xmax // (abs(alpha) + abs(beta)))
     # one batch: the trials, then x, y and alpha x + beta y for the linearity check; integers held exactly
     # (|values| <= 2**20) in a carrier close to the function's dtype, so that no large conversion is needed
-    batch = np.empty((plan.trials + 3,) + layer.in_shape, dtype=probe.carrier())
+    batch: np.ndarray = np.empty((plan.trials + 3,) + layer.in_shape, dtype=probe.carrier())
     batch[:plan.trials] = rng.integers(-plan.xmax, plan.xmax + 1, (plan.trials,) + layer.in_shape, dtype=np.int32)
     batch[plan.trials:plan.trials + 2] = rng.integers(-r, r + 1, (2,) + layer.in_shape, dtype=np.int32)
     batch[-1] = alpha * batch[-3] + beta * batch[-2]
@@ -948,8 +948,9 @@ def linear_map_coo(fn: Callable, spec: ConvSpec | TransposedConvSpec, input_shap
             in_pos = tuple(qa[o_idx[1:]] for qa in q)
             cols_l.append(np.ravel_multi_index((np.full(o_idx[0].shape, c),) + in_pos, in_shape))
             vals_l.append(y[hit])
-    rows, cols, vals = (np.concatenate(a) if a else np.zeros(0) for a in (rows_l, cols_l, vals_l))
-    rows, cols = rows.astype(np.int64), cols.astype(np.int64)
+    rows = np.concatenate(rows_l).astype(np.int64) if rows_l else np.zeros(0, dtype=np.int64)
+    cols = np.concatenate(cols_l).astype(np.int64) if cols_l else np.zeros(0, dtype=np.int64)
+    vals = np.concatenate(vals_l) if vals_l else np.zeros(0)
     rng = np.random.default_rng(seed)
     x = rng.integers(-3, 4, in_shape).astype(np.float64)
     got = probe(x[None])[0] - zero
