@@ -218,6 +218,13 @@ class Verification:
         Calls of the function (a batched function takes all probes in one call after ``f(0)``).
     tolerance : str
         How values were compared.
+    bias : str
+        What was found about ``f(0)``.
+    resolution : float
+        0 when exact.  With a float tolerance: the bound is for linear maps with an entry that differs from
+        the layer's by more than this (smaller differences may hide in the rounding tolerance).
+    tau : float
+        The largest tolerance of an output entry (0 when exact).
     """
 
     layer: str
@@ -231,6 +238,8 @@ class Verification:
     calls: int
     tolerance: str
     bias: str
+    resolution: float = 0.0
+    tau: float = 0.0
 
     @property
     def bound(self) -> float:
@@ -241,13 +250,14 @@ class Verification:
     def statement(self) -> str:
         """The claim, as one sentence."""
         if self.exact:
-            who = "a linear map other than the layer's"
-            per = f"1/|S| = 1/{self.set_size}"
-        else:
-            who = "a linear map with an entry farther from the layer's than twice the tolerance scale"
-            per = f"2/|S| = 2/{self.set_size}"
-        return (f"{who} passes each of the {self.trials} trials with probability <= {per} "
-                f"(Schwartz-Zippel, degree 1), all of them with probability <= 2^{self.log2_bound:.1f}")
+            return (f"a linear map other than the layer's passes each of the {self.trials} trials with probability "
+                    f"<= 1/|S| = 1/{self.set_size} (Schwartz-Zippel, degree 1), all of them with probability "
+                    f"<= 2^{self.log2_bound:.1f}")
+        return (f"a linear map with an entry that differs from the layer's by more than {self.resolution:.3g} passes "
+                f"each of the {self.trials} trials with probability <= (2 tau / {self.resolution:.3g} + 1)/|S| = "
+                f"2^{self.log2_bound / self.trials:.2f} (that entry's input alone is uniform on S, |S| = "
+                f"{self.set_size}; tau = {self.tau:.3g} is the largest tolerance), all of them with probability "
+                f"<= 2^{self.log2_bound:.1f}")
 
     def __str__(self) -> str:
         return (f"{self.layer} on input {self.input_shape} ({self.framework}, {self.dtype}): equal to the numeric "
@@ -263,6 +273,8 @@ class _Plan:
     log2_bound: float
     scale: float  # tolerance factor on |W||x| + |b| (0 when exact)
     text: str
+    resolution: float = 0.0
+    tau: float = 0.0
 
 
 def _plan(dtype: str, weight: np.ndarray, bias: np.ndarray | None, row_sum: float, total: float, n_terms: int,
@@ -308,9 +320,16 @@ def _plan(dtype: str, weight: np.ndarray, bias: np.ndarray | None, row_sum: floa
     size = 2 * xmax + 1
     if size <= 2:
         raise SpecError(f"the weights are too large for {dtype}: no integer input range is safe")
-    trials = max(1, math.ceil(bits / math.log2(size / 2)))
-    return _Plan(False, xmax, trials, -trials * math.log2(size / 2), scale,
-                 how + f"; wrong entries are detected when they differ by more than {2 * scale * row_sum:.3g}")
+    # One wrong entry c of the function's matrix moves its output by c x_j; with the other inputs fixed, the
+    # trial passes only if c x_j falls in an interval of width 2 tau (tau: the largest tolerance), which holds
+    # for at most 2 tau / |c| + 1 of the |S| values of x_j.  Enough trials make that small for |c| > resolution.
+    tau = scale * (row_sum * xmax + bmax)
+    trials = max(math.ceil(bits / math.log2(size / 2)), math.ceil(bits / 3))
+    per_trial = 2.0 ** (-bits / trials)
+    resolution = 2 * tau / (size * per_trial - 1)
+    log2_bound = trials * math.log2((2 * tau / resolution + 1) / size) if tau > 0 else -trials * math.log2(size)
+    return _Plan(False, xmax, trials, log2_bound, scale,
+                 how + f"; the bound holds for entries off by more than {resolution:.3g}", resolution, tau)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -428,7 +447,8 @@ def _verify(probe: _Probe, layer: _Layer, *, rtol: float | None, bound: float, s
         failures = [(t, k) for t in range(plan.trials) if (k := _first_bad(g[t], expected[t], tols[t])) is not None]
         if not failures:
             return Verification(str(layer.spec), layer.in_shape[1:], probe.framework or "numpy", dtype, plan.exact,
-                                plan.trials, 2 * plan.xmax + 1, plan.log2_bound, probe.calls, tolerance, bias_text)
+                                plan.trials, 2 * plan.xmax + 1, plan.log2_bound, probe.calls, tolerance, bias_text,
+                                plan.resolution, plan.tau)
     lines = [f"the function is not {layer.what} (compared {tolerance})."]
     for description, variant in layer.variants:
         try:
@@ -441,7 +461,9 @@ def _verify(probe: _Probe, layer: _Layer, *, rtol: float | None, bound: float, s
                for t in range(plan.trials)):
             lines.append(f"diagnosis: your function equals {description}.")
             lines.append(f"(it equals that variant of the numeric reference at the same {plan.trials} random inputs; "
-                         f"a different linear map would pass with probability <= 2^{plan.log2_bound:.1f})")
+                         f"a different linear map would pass with probability <= 2^{plan.log2_bound:.1f}"
+                         + (f" if one of its entries differs by more than {plan.resolution:.3g})" if not plan.exact
+                            else ")"))
             raise AssertionError("\n".join(lines))
     if not shape_ok:
         lines.append(f"the function returns shape {f0.shape}, symconv expects {tuple(layer.out_shape)} "
