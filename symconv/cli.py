@@ -253,7 +253,7 @@ def _matrix(args: argparse.Namespace) -> int:
     parts = []
     for title, matrix in shown:
         if args.latex:
-            shown = ""
+            note = ""
             if args.blocks:
                 text = block_matrix_latex(matrix, zeros=zeros)
             else:
@@ -261,9 +261,9 @@ def _matrix(args: argparse.Namespace) -> int:
                 if r"\cdots" in text or r"\vdots" in text:
                     window = elided_window(matrix, zeros)
                     text = matrix_latex(matrix, zeros=zeros, window=window)
-                    shown = (f"; shown: rows {_span(window.rows)}, columns {_span(window.cols)} (the first nonzero "
+                    note = (f"; shown: rows {_span(window.rows)}, columns {_span(window.cols)} (the first nonzero "
                              "band; the dots elide the rest)")
-            parts.append(f"% {title}, {matrix.shape[0]}x{matrix.shape[1]}{shown}\n{text}")
+            parts.append(f"% {title}, {matrix.shape[0]}x{matrix.shape[1]}{note}\n{text}")
         else:
             parts.append(f"{title}, {matrix.shape[0]}x{matrix.shape[1]}:\n{matrix}")
     _emit("\n\n".join(parts) + "\n", args.output)

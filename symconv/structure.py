@@ -95,13 +95,27 @@ class Structure:
     def canonical(cls, shape, rows, cols, taps, order: str = "row") -> Structure:
         """Wrap arrays that a builder produced in canonical order, with coefficients 1, without re-sorting.
 
-        Soundness does not depend on the builder: equal structures are equal
-        matrices whatever their order; a builder that broke the order could only
-        make an equality fail, never hold falsely.  Products re-check the order
-        of the factor they search.
+        The order is verified, not trusted (one pass over the sort keys): a
+        builder that emitted a term twice or out of order gets the general path,
+        :meth:`build`, which sorts and sums duplicates.  Two canonical structures
+        are then equal exactly when their matrices are.
         """
+        shape = (int(shape[0]), int(shape[1]))
+        rows, cols, taps = _index(rows), _index(cols), _index(taps)
+        first, second = (rows, cols) if order == "row" else (cols, rows)
+        n_second = shape[1] if order == "row" else shape[0]
+        ok = rows.size == 0 or (
+            int(rows.min()) >= 0 and int(rows.max()) < shape[0] and int(cols.min()) >= 0 and int(cols.max()) < shape[1]
+            and int(taps.min()) >= CONSTANT and (int(taps.max()) + 2) * shape[0] * shape[1] < 2**62
+        )
+        if ok and rows.size > 1:
+            span = int(taps.max()) + 2
+            key = (_wide(first) * n_second + second) * span + (taps + 1)
+            ok = bool(np.all(key[1:] > key[:-1]))
+        if not ok:  # build sorts (in row order) and sums duplicates; it rejects entries outside the shape
+            return cls.build(shape, rows, cols, taps)
         ones = np.broadcast_to(np.int64(1), np.shape(rows))  # read-only, no memory
-        return cls((int(shape[0]), int(shape[1])), _index(rows), _index(cols), _index(taps), ones, order)
+        return cls(shape, rows, cols, taps, ones, order)
 
     @functools.cached_property
     def row_major(self) -> Structure:
@@ -215,8 +229,8 @@ class Structure:
         """The first (row, column), in row-major order, where the terms differ."""
         if self.shape != other.shape:
             raise ShapeError(f"shapes differ: {self.shape} and {other.shape}")
-        a = set(self.terms_by_position())
-        b = set(other.terms_by_position())
+        a = set(self.row_major.terms_by_position())
+        b = set(other.row_major.terms_by_position())
         diff = a.symmetric_difference(b)
         if not diff:
             return None

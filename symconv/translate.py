@@ -8,6 +8,18 @@ of the input dilated by the stride (``lhs_dilation``) and padded by
 of the output (for a stride-1 convolution, cropping its input and cropping its
 output by the same amounts agree), which also avoids XLA:CPU bugs with
 negative padding (openxla/xla#48713, #48715).
+
+XLA:CPU (jax 0.10.2) also aborts the whole process ("Window dimensions do not
+match RHS shape", in its algebraic simplifier) on some convolutions with
+``lhs_dilation`` whose input is shorter than the dilated kernel on an axis, e.g.
+a 3x1 input, a 2x3 kernel, ``lhs_dilation=(2, 1)`` and padding ``(0, 0), (1, 1)``.
+For those the translations first pad the input ``y`` with zeros on the right
+(``input_padding``, in ``y``'s own units, e.g. with ``jnp.pad``), so that no
+axis is shorter than the dilated kernel, and take the same amount (times the
+stride) back from the convolution's padding (or crop it from the output): an
+equivalent argument set that the simplifier handles.  The returned ``note``
+says so.  (The condition is conservative: it covers every crash found on a
+grid of small 2-D configurations, with a margin.)
 """
 
 from __future__ import annotations
@@ -33,8 +45,37 @@ def _layout(ndim: int) -> tuple[str, str, str]:
     return "NC" + sp, "OI" + sp, "NC" + sp
 
 
-def _pads_and_crop(tspec: TransposedConvSpec) -> tuple[list, list]:
-    pads = tspec.as_convolution().padding
+def _input_padding(tspec: TransposedConvSpec, input_shape: Any) -> tuple[list, str]:
+    """Zeros to append to ``y`` per axis (before the call) that keep XLA:CPU away from its simplifier bug.
+
+    With ``input_shape``: only where an axis is shorter than the dilated kernel.  Without it, the input may be
+    that short: every axis whose dilated kernel exceeds 1 gets ``d(k-1)`` zeros, enough for any input length.
+    """
+    extents = [d * (k - 1) + 1 for k, d in zip(tspec.kernel_size, tspec.dilation)]
+    none = [(0, 0)] * tspec.ndim
+    if all(s == 1 for s in tspec.stride):
+        return none, ""
+    if input_shape is None:
+        extra = [(0, e - 1) for e in extents]
+        why = "the input shape is not given, so any axis may be shorter than its dilated kernel"
+    else:
+        shape = tspec.check_input_shape(input_shape)
+        extra = [(0, max(0, e - n)) for n, e in zip(shape, extents)]
+        why = "; ".join(f"axis {ax}: input {n} < dilated kernel {e}"
+                        for ax, (n, e, (_, q)) in enumerate(zip(shape, extents, extra)) if q)
+    if not any(q for _, q in extra):
+        return none, ""
+    note = ("workaround: XLA:CPU (jax 0.10.2) aborts on lhs_dilation with an input shorter than the dilated kernel "
+            f"(algebraic simplifier, 'Window dimensions do not match RHS shape'); {why}. So y is padded with zeros "
+            f"on the right first (input_padding={extra}) and the convolution's padding gives them back (stride times "
+            "as many, cropped from the output where the padding would turn negative): the same layer"
+            + ("; pass input_shape for the plain arguments" if input_shape is None else ""))
+    return extra, note
+
+
+def _pads_and_crop(tspec: TransposedConvSpec, extra: list) -> tuple[list, list]:
+    pads = [(left - s * ql, right - s * qr)
+            for (left, right), s, (ql, qr) in zip(tspec.as_convolution().padding, tspec.stride, extra)]
     return [(max(left, 0), max(right, 0)) for left, right in pads], [(max(-left, 0), max(-right, 0)) for left, right in pads]
 
 
@@ -57,41 +98,57 @@ def to_torch(tspec: TransposedConvSpec) -> dict:
                 dilation=tspec.dilation, weight="the ConvTranspose weight as it is, (C_in, C_out/g, *k)")
 
 
-def to_jax_conv_general_dilated(tspec: TransposedConvSpec) -> dict:
+def to_jax_conv_general_dilated(tspec: TransposedConvSpec, input_shape: Any = None) -> dict:
     """Arguments of ``jax.lax.conv_general_dilated`` reproducing the layer (the gather view).
 
     ``kernel`` is a callable mapping the ConvTranspose weight to the kernel to pass
     (group-wise channel swap, then every spatial axis flipped, in ``OI...`` layout);
-    ``crop`` lists (left, right) amounts to slice off the output's spatial axes.
+    ``input_padding`` lists (left, right) zeros to add to ``y``'s spatial axes before the
+    call and ``crop`` (left, right) amounts to slice off the output's spatial axes
+    afterwards.  Give ``input_shape`` (spatial) to get arguments that avoid the XLA:CPU
+    abort described in the module docstring; ``note`` says when they differ.
+
+    >>> from symconv import TransposedConvSpec
+    >>> t = TransposedConvSpec((2, 3), stride=(2, 1), padding=1)
+    >>> args = to_jax_conv_general_dilated(t, (3, 1))
+    >>> args["input_padding"], args["padding"], args["crop"]
+    ([(0, 0), (0, 2)], [(0, 0), (1, 0)], [(0, 0), (0, 1)])
+    >>> args["note"].split(":")[0]
+    'workaround'
     """
     tspec = _check(tspec)
     view = tspec.as_convolution()
-    pads, crop = _pads_and_crop(tspec)
+    extra, note = _input_padding(tspec, input_shape)
+    pads, crop = _pads_and_crop(tspec, extra)
     return dict(function="jax.lax.conv_general_dilated", window_strides=(1,) * tspec.ndim, padding=pads,
                 lhs_dilation=tspec.stride, rhs_dilation=tspec.dilation, feature_group_count=tspec.groups,
-                dimension_numbers=_layout(tspec.ndim), kernel=view.transform_weight, crop=crop)
+                dimension_numbers=_layout(tspec.ndim), kernel=view.transform_weight, crop=crop,
+                input_padding=extra, note=note)
 
 
-def to_jax_conv_transpose(tspec: TransposedConvSpec, *, transpose_kernel: bool = True) -> dict:
+def to_jax_conv_transpose(tspec: TransposedConvSpec, input_shape: Any = None, *, transpose_kernel: bool = True) -> dict:
     """Arguments of ``jax.lax.conv_transpose`` reproducing the layer (groups must be 1).
 
     With ``transpose_kernel=True`` JAX flips and swaps the kernel itself: pass the
     ConvTranspose weight declared as ``OI...``.  With ``transpose_kernel=False``
     (JAX's default) the kernel must be flipped and swapped beforehand: passing the
-    weight unchanged is the classic mismatch with PyTorch.
+    weight unchanged is the classic mismatch with PyTorch.  ``input_padding``,
+    ``crop`` and ``note`` as in :func:`to_jax_conv_general_dilated`.
     """
     tspec = _check(tspec)
     if tspec.groups != 1:
         raise SpecError(f"jax.lax.conv_transpose has no feature_group_count; groups={tspec.groups} cannot be "
                         "expressed (use to_jax_conv_general_dilated)")
     view = tspec.as_convolution()
-    pads, crop = _pads_and_crop(tspec)
+    extra, note = _input_padding(tspec, input_shape)
+    pads, crop = _pads_and_crop(tspec, extra)
     kernel = (lambda weight: weight) if transpose_kernel else view.transform_weight
     return dict(function="jax.lax.conv_transpose", strides=tspec.stride, padding=pads, rhs_dilation=tspec.dilation,
-                dimension_numbers=_layout(tspec.ndim), transpose_kernel=transpose_kernel, kernel=kernel, crop=crop)
+                dimension_numbers=_layout(tspec.ndim), transpose_kernel=transpose_kernel, kernel=kernel, crop=crop,
+                input_padding=extra, note=note)
 
 
-def translation_text(tspec: TransposedConvSpec) -> str:
+def translation_text(tspec: TransposedConvSpec, input_shape: Any = None) -> str:
     """The translations as text, each with what justifies it or why it is refused.
 
     >>> from symconv import TransposedConvSpec
@@ -106,18 +163,21 @@ def translation_text(tspec: TransposedConvSpec) -> str:
                      f"output_padding={t['output_padding']}, groups={t['groups']}, dilation={t['dilation']})")
     except SpecError as exc:
         lines.append(f"PyTorch: not expressible: {exc}")
-    g = to_jax_conv_general_dilated(tspec)
-    lines.append(f"JAX: lax.conv_general_dilated(y, flip(groupwise_swap(w)), window_strides={g['window_strides']}, "
+    g = to_jax_conv_general_dilated(tspec, input_shape)
+    pre = f"pad y by {g['input_padding']}, then " if g["note"] else ""
+    lines.append(f"JAX: {pre}lax.conv_general_dilated(y, flip(groupwise_swap(w)), window_strides={g['window_strides']}, "
                  f"padding={g['padding']}, lhs_dilation={g['lhs_dilation']}, rhs_dilation={g['rhs_dilation']}, "
                  f"dimension_numbers={g['dimension_numbers']}, feature_group_count={g['feature_group_count']}), "
                  f"then crop {g['crop']}")
     try:
-        c = to_jax_conv_transpose(tspec)
-        lines.append(f"JAX: lax.conv_transpose(y, w, strides={c['strides']}, padding={c['padding']}, "
+        c = to_jax_conv_transpose(tspec, input_shape)
+        lines.append(f"JAX: {pre}lax.conv_transpose(y, w, strides={c['strides']}, padding={c['padding']}, "
                      f"rhs_dilation={c['rhs_dilation']}, dimension_numbers={c['dimension_numbers']}, "
                      f"transpose_kernel=True), then crop {c['crop']}; with transpose_kernel=False pass flip(swap(w))")
     except SpecError as exc:
         lines.append(f"JAX conv_transpose: not expressible: {exc}")
+    if g["note"]:
+        lines.append(g["note"][0].upper() + g["note"][1:] + ".")
     lines.append("Justification: the gather view (zero insertion by the stride, padding d(k-1)-p_l and d(k-1)-p_r+a, "
                  "stride-1 convolution with the flipped, group-wise swapped kernel), proved by prove_transpose.")
     return "\n".join(lines)

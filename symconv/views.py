@@ -78,6 +78,14 @@ def _layer(spatial, pairs: list[tuple[int, int, int]], n_a: int, n_b: int, n_tap
     return (ca * n_a + a[None, :]).ravel(), (cb * n_b + b[None, :]).ravel(), (wc * n_taps + t[None, :]).ravel()
 
 
+def _channel_pairs(n_a: int, n_b: int, groups: int) -> list[tuple[int, int, int]]:
+    """(channel a, channel b, weight channel pair) for a weight of layout (n_a, n_b/g, ...): channel a meets the
+    channels ``group_channel(channel_group(a, n_a/g), n_b/g, l)`` of its group through ``w[a, l]``."""
+    per_a, per_b = n_a // groups, n_b // groups
+    return [(a, F.group_channel(F.channel_group(a, per_a), per_b, l), a * per_b + l)
+            for a in range(n_a) for l in range(per_b)]
+
+
 def _matrix(shape, a, b, taps, order: str, single: bool) -> Structure:
     rows, cols = (a, b) if order == "row" else (b, a)
     if single:  # enumerated in canonical order already (see _grid)
@@ -104,12 +112,7 @@ def stride1_conv_view(spec: ConvSpec, weight: Any, input_shape: Any) -> ConvMatr
         j, m = np.arange(n_out, dtype=np.int64)[:, None], np.arange(k, dtype=np.int64)[None, :]
         tables.append(np.asarray(F.tap_position(j, m, 1, 0, d), dtype=np.int64))  # always inside the input
     spatial = _grid(tables, list(out_shape), list(in_shape), list(spec.kernel_size))
-    c_in_g, c_out_g = spec.in_channels // spec.groups, spec.out_channels // spec.groups
-    pairs = []
-    for o in range(spec.out_channels):
-        group = F.channel_group(o, c_out_g)
-        for c_l in range(c_in_g):
-            pairs.append((o, F.group_channel(group, c_in_g, c_l), o * c_in_g + c_l))
+    pairs = _channel_pairs(spec.out_channels, spec.in_channels, spec.groups)
     rows, cols, taps = _layer(spatial, pairs, math.prod(out_shape), math.prod(in_shape), math.prod(spec.kernel_size))
     shape = (spec.out_channels * math.prod(out_shape), spec.in_channels * math.prod(in_shape))
     return ConvMatrix(_matrix(shape, rows, cols, taps, "row", len(pairs) == 1), w, (spec.out_channels,) + out_shape,
@@ -136,12 +139,7 @@ def scatter_view(tspec: TransposedConvSpec, weight: Any, input_shape: Any) -> Co
         cells = offset[:, None] + dilated[None, :]
         tables.append(np.where((cells >= 0) & (cells < n_out), cells, -1))  # clipped to the output
     spatial = _grid(tables, list(in_shape), list(out_shape), list(tspec.kernel_size))
-    c_in_g, c_out_g = tspec.in_channels // tspec.groups, tspec.out_channels // tspec.groups
-    pairs = []
-    for c in range(tspec.in_channels):
-        group = F.channel_group(c, c_in_g)
-        for c_l in range(c_out_g):
-            pairs.append((c, F.group_channel(group, c_out_g, c_l), c * c_out_g + c_l))
+    pairs = _channel_pairs(tspec.in_channels, tspec.out_channels, tspec.groups)
     cols, rows, taps = _layer(spatial, pairs, math.prod(in_shape), math.prod(out_shape), math.prod(tspec.kernel_size))
     shape = (tspec.out_channels * math.prod(out_shape), tspec.in_channels * math.prod(in_shape))
     return ConvMatrix(_matrix(shape, cols, rows, taps, "col", len(pairs) == 1), w, (tspec.out_channels,) + out_shape,

@@ -7,6 +7,7 @@ machine without them, and fail in CI (``CI=true``), where they must run.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 import shutil
 
@@ -78,3 +79,10 @@ def jax():
     module = require_module("jax", "jax")
     module.config.update("jax_enable_x64", True)
     return module
+
+
+def pytest_runtest_setup(item):
+    """README.md runs a PyTorch recipe: its doctest skips without torch (fails in CI, like the torch tests)."""
+    if getattr(item, "path", None) is not None and item.path.name == "README.md":
+        if importlib.util.find_spec("torch") is None:
+            _missing("torch is not installed (pip install 'symconv[torch]'); README.md runs a PyTorch recipe")

@@ -49,10 +49,10 @@ def test_instance_proof_nd_channels_groups(seed):
             continue
     proof = prove_transpose(t, shape, seed=seed)
     assert proof.holds, proof.failure
-    assert [s.name for s in proof.steps] == ["M is the convolution", "T is the transposed convolution", "sizes",
-                                             "transpose", "gather view", "scatter view"]
-    assert [s.checker for s in proof.steps[:2]] == ["randomized identity"] * 2
-    assert all("2^-" in s.detail for s in proof.steps[:2])
+    assert [s.name for s in proof.steps] == ["convention", "M is the convolution", "T is the transposed convolution",
+                                             "sizes", "transpose", "gather view", "scatter view"]
+    assert [s.checker for s in proof.steps[1:3]] == ["randomized identity"] * 2
+    assert all("2^-" in s.detail for s in proof.steps[1:3])
 
 
 def test_instance_proof_from_conv_spec_and_a_at_least_s():
@@ -61,7 +61,7 @@ def test_instance_proof_from_conv_spec_and_a_at_least_s():
     t = TransposedConvSpec(2, stride=1, dilation=3, output_padding=2)
     proof = prove_transpose(t, (4,))
     assert proof.holds and not proof.data["selection_is_identity"]
-    assert "S keeps the first" in proof.steps[2].detail
+    assert "S keeps the first" in proof.steps[3].detail
 
 
 def test_instance_size_bound():

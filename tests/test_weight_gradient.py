@@ -24,7 +24,8 @@ LAYERS = [
 def test_instance_holds_with_a_stated_bound(spec, shape):
     proof = prove_weight_gradient(spec, shape)
     assert proof.holds, proof.failure
-    assert proof.steps[0].checker == "randomized identity" and "2^-" in proof.steps[0].detail
+    assert proof.steps[0].name == "convention" and proof.steps[0].holds
+    assert proof.steps[1].checker == "randomized identity" and "2^-" in proof.steps[1].detail
 
 
 def test_general_holds_and_fails_when_corrupted():

@@ -12,12 +12,14 @@ exactly in int64: the range of ``S`` is chosen so that no sum can overflow.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from ..errors import SymconvError
 from ..matrices import ConvMatrix
 from ..structure import CONSTANT
 from .core import Step
@@ -45,7 +47,7 @@ def _evaluate(matrix: ConvMatrix, w: np.ndarray, x: np.ndarray) -> np.ndarray:
         terms = np.take(weights, taps) * np.take(x[trial].ravel(), s.cols)  # 1-D takes: 3x faster than 2-D
         if coefs is not None:
             terms *= coefs
-        out[trial, s.rows[starts]] = np.add.reduceat(terms, starts)
+        np.add.at(out[trial], s.rows[starts], np.add.reduceat(terms, starts))  # add.at: robust to any order
     return out
 
 
@@ -66,17 +68,27 @@ def anchor_step(name: str, matrix: ConvMatrix, reference: Callable[[np.ndarray, 
     ``terms_per_output`` bounds the number of products the reference sums into one output entry.
     """
     rng = np.random.default_rng(seed)
-    B = _range(matrix, terms_per_output)
+    try:
+        B = _range(matrix, terms_per_output)
+    except ValueError as exc:
+        return Step(lhs, rhs, rule, "randomized identity", False, f"the matrix is malformed: {exc}", name=name)
     size = 2 * B + 1
     per_trial = math.log2(size / 2)  # the false-pass probability per trial is at most 2/|S| = 2^-per_trial
     trials = max(1, math.ceil(bits / per_trial))
     bound = trials * per_trial
     ws = rng.integers(-B, B + 1, (trials,) + tuple(weight_shape), dtype=np.int64)
     xs = rng.integers(-B, B + 1, (trials,) + tuple(matrix.col_shape), dtype=np.int64)
-    gots = _evaluate(matrix, ws, xs)
+    try:
+        gots = _evaluate(matrix, ws, xs)
+    except (IndexError, ValueError) as exc:
+        return Step(lhs, rhs, rule, "randomized identity", False, f"the matrix cannot be evaluated: {exc}", name=name)
     for trial in range(trials):
         got = gots[trial]
-        want = np.asarray(reference(ws[trial], xs[trial])).astype(np.int64).ravel()
+        try:
+            want = np.asarray(reference(ws[trial], xs[trial])).astype(np.int64).ravel()
+        except (SymconvError, ValueError, IndexError) as exc:
+            return Step(lhs, rhs, rule, "randomized identity", False,
+                        f"the definition cannot be applied: {exc}", name=name)
         if got.shape != want.shape:
             return Step(lhs, rhs, rule, "randomized identity", False,
                         f"the matrix gives {got.size} outputs, the definition {want.size}", name=name)
@@ -90,3 +102,93 @@ def anchor_step(name: str, matrix: ConvMatrix, reference: Callable[[np.ndarray, 
     detail = (f"{trials} trials with integer weights and inputs uniform in [-{B}, {B}]: exact agreement; "
               f"a wrong matrix passes with probability at most 2^-{bound:.0f}")
     return Step(lhs, rhs, rule, "randomized identity", True, detail, name=name)
+
+
+def _convention_conv(shape_out, x, m, stride, pad_left, dilation) -> np.ndarray:
+    """PyTorch's documented cross-correlation for one tap: output i reads x at s i + d m - p_l (0 outside)."""
+    grids = np.meshgrid(*(np.arange(n) for n in shape_out), indexing="ij")
+    pos = [s * g + d * mi - p for g, s, d, mi, p in zip(grids, stride, dilation, m, pad_left)]
+    inside = np.ones(grids[0].shape, dtype=bool) if grids else np.ones((), dtype=bool)
+    for p, n in zip(pos, x.shape):
+        inside &= (p >= 0) & (p < n)
+    out = np.zeros(inside.shape, dtype=np.int64)
+    out[inside] = x[tuple(p[inside] for p in pos)]
+    return out
+
+
+def convention_step(tspec: Any, input_shape: tuple[int, ...]) -> Step:
+    """The numeric definitions are PyTorch's convention, checked tap by tap on a position ramp.
+
+    With the weight ``e_m`` (one tap set to 1) and an input whose entries are distinct (1, 2, 3, ...),
+    every output of ``numeric.conv`` must be the input at ``s i + d m - p_l`` (cross-correlation, not
+    convolution: the kernel is not flipped), and ``numeric.conv_transpose`` must add input ``i`` at output
+    ``s i + d m - p_l``.  The index equation is written here by hand from PyTorch's documentation, on purpose
+    independently of :mod:`symconv.formulas` and of the reference's slices.
+    """
+    from ..numeric import conv, conv_transpose
+    from ..spec import ConvSpec, TransposedConvSpec
+
+    single = TransposedConvSpec(tspec.kernel_size, tspec.stride, tspec.padding, tspec.output_padding, tspec.dilation)
+    conv_single = ConvSpec(tspec.kernel_size, tspec.stride, tspec.padding, tspec.dilation)
+    # the convention is a property of the code for these parameters; an input long enough for both borders and
+    # an interior of several strides shows it (the anchors then compare at the full size)
+    t_in = tuple(min(n, 4 + 2 * (d * (k - 1) + p_l + p_r) // s + 2) for n, k, s, d, (p_l, p_r)
+                 in zip(input_shape, tspec.kernel_size, tspec.stride, tspec.dilation, tspec.padding))
+    s, p, d = tspec.stride, tspec.padding_left, tspec.dilation
+    lhs, rhs = sympy_pair()
+    rule = (r"the numeric definitions are PyTorch's: with one tap $m$ set to $1$ and distinct inputs, the "
+            r"convolution's output $i$ is the input at $s i + d m - p_l$ (cross-correlation: the kernel is not "
+            r"flipped), and the transposed convolution adds input $i$ at output $s i + d m - p_l$")
+    try:
+        n_t = single.output_shape(t_in)
+        n_out = conv_single.output_shape(n_t)
+        ramp_x = np.arange(1, int(np.prod(n_t)) + 1, dtype=np.int64).reshape(n_t)
+        ramp_y = np.arange(1, int(np.prod(t_in)) + 1, dtype=np.int64).reshape(t_in)
+        # one call per layer: tap m weighs R**m, so every output is a number in base R whose digit m is what
+        # tap m read (inputs are below R, and one tap reads or writes at most one input per output)
+        base = int(max(ramp_x.size, ramp_y.size)) + 1
+        taps = list(np.ndindex(*tspec.kernel_size))
+        weight = np.empty((1, 1) + tuple(tspec.kernel_size), dtype=object)
+        for number, m in enumerate(taps):
+            weight[(0, 0) + m] = base**number
+        got = conv(conv_single, weight, ramp_x.astype(object)[None])[0]
+        got_t = conv_transpose(single, weight, ramp_y.astype(object)[None])[0]
+        if got.shape != tuple(n_out) or got_t.shape != tuple(n_t):
+            return Step(lhs, rhs, rule, "enumeration", False,
+                        f"the definitions give shapes {got.shape} and {got_t.shape}, expected {n_out} and {n_t}",
+                        name="convention")
+        for number, m in enumerate(taps):
+            digit = (got // base**number) % base
+            if not np.array_equal(digit.astype(np.int64), _convention_conv(n_out, ramp_x, m, s, p, d)):
+                return Step(lhs, rhs, rule, "enumeration", False,
+                            f"numeric.conv with tap {m} does not read the input at s i + d m - p_l", name="convention")
+            want_t = np.zeros(n_t, dtype=np.int64)
+            grids = np.meshgrid(*(np.arange(n) for n in t_in), indexing="ij")
+            pos = [si * g + di * mi - pi for g, si, di, mi, pi in zip(grids, s, d, m, p)]
+            inside = np.ones(grids[0].shape, dtype=bool)
+            for q, n in zip(pos, n_t):
+                inside &= (q >= 0) & (q < n)
+            np.add.at(want_t, tuple(q[inside] for q in pos), ramp_y[inside])
+            if not np.array_equal(((got_t // base**number) % base).astype(np.int64), want_t):
+                return Step(lhs, rhs, rule, "enumeration", False,
+                            f"numeric.conv_transpose with tap {m} does not add input i at s i + d m - p_l",
+                            name="convention")
+    except (SymconvError, ValueError, IndexError) as exc:
+        return Step(lhs, rhs, rule, "enumeration", False, f"the definitions cannot be applied: {exc}",
+                    name="convention")
+    count = int(np.prod(tspec.kernel_size))
+    return Step(lhs, rhs, rule, "enumeration", True,
+                f"all {count} taps, every output position of both layers, on inputs 1, 2, 3, ... of spatial shape "
+                f"{t_in}", name="convention")
+
+
+@functools.lru_cache(maxsize=1)
+def sympy_pair() -> tuple[Any, Any]:
+    """``y[i] = sum_m w[m] x[s i + d m - p_l]``, the displayed convention."""
+    import sympy
+
+    from .evaluate import sequence
+
+    i, m, s, d, p, k = sympy.symbols("i m s d p_l k", integer=True)
+    Y, W, X = sequence("y"), sequence("w"), sequence("x")
+    return Y(i), sympy.Sum(W(m) * X(s * i + d * m - p), (m, 0, k - 1))

@@ -260,10 +260,10 @@ def _separability_step(ndim: int) -> Step:
         claims, name="separability")
 
 
-def _block_step() -> Step:
+def _block_step(F: Any) -> Step:
     """Channel blocks: M's block (o, c) and T's block (c, o) hold the same weight entry, inside the same group."""
     g, ci, co, o, c, col = sympy.symbols("g c_i c_o o c c_l", integer=True)  # c_i = C_in/g, c_o = C_out/g
-    F = default_formulas
+    gam, p_, l_ = sympy.symbols("gamma p l", integer=True)
     gamma = F.channel_group(o, co)  # the group of the convolution's output channel o
     ranges = (_rel(sympy.Ge, g, 1), _rel(sympy.Ge, ci, 1), _rel(sympy.Ge, co, 1), _within(0, o, g * co),
               _within(0, c, g * ci))
@@ -273,7 +273,17 @@ def _block_step() -> Step:
     # group_channel(group(o), c_i, c_l) for 0 <= c_l < c_i, through w[o, c_l]
     t_channel = F.group_channel(F.channel_group(o, co), ci, col)
     variables = (g, ci, co, o, c, col)
-    claims = [
+    N = NAMED
+    convention = [
+        prove("the executed group of a channel is the convention", (c, p_), (_rel(sympy.Ge, p_, 1),),
+              _eq(F.channel_group(c, p_), sympy.floor(c / p_)),
+              shown=_eq(N.channel_group(c, p_), sympy.floor(c / p_))),
+        prove("the executed channel of a group position is the convention", (gam, p_, l_), (),
+              _eq(F.group_channel(gam, p_, l_), gam * p_ + l_), shown=_eq(N.group_channel(gam, p_, l_), gam * p_ + l_)),
+        prove("the executed position in a group is the convention", (c, gam, p_), (),
+              _eq(F.group_local(c, gam, p_), c - gam * p_), shown=_eq(N.group_local(c, gam, p_), c - gam * p_)),
+    ]
+    claims = convention + [
         prove("M's block (o, c) lies inside o's group", variables, ranges + (conv_reads,), _within(0, conv_weight, ci)),
         prove("T writes channel c from o exactly when M reads c for o (witness c_l)", variables, ranges,
               sympy.Equivalent(conv_reads, _and(_within(0, conv_weight, ci),
@@ -317,7 +327,7 @@ def prove_transpose_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     chain = _Chain(F)
     steps = _one_d_steps(chain)
     if ndim > 1:
-        steps += [_separability_step(ndim), _block_step()]
+        steps += [_separability_step(ndim), _block_step(F)]
     statement = (r"For all integers $n_{\mathrm{in}}, k, s, d \ge 1$, $p_l, p_r \ge 0$ and $0 \le a < \max(s, d)$ "
                  r"with $n_T \ge 1$, the transposed convolution $T y$ equals the stride-1 convolution, with the "
                  r"flipped kernel, of the input with $s - 1$ zeros inserted between neighbours and padded by "

@@ -14,8 +14,10 @@ from ..kernels import flat_entries, kernel_symbols
 from ..matrices import transposed_conv_matrix
 from ..numeric import conv, conv_transpose
 from ..spec import ConvSpec, TransposedConvSpec
+from .anchors import convention_step
 from .core import Proof, Step, floor_split, identity_check
 from .evaluate import Inner, compile_expr
+from .instance import _layer_step
 
 __all__ = ["prove_adjoint", "prove_gradient", "prove_size_relations", "SYMBOLIC_LIMIT"]
 
@@ -58,6 +60,8 @@ def prove_adjoint(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, name
     True
     """
     tspec, t_in = _layers(spec, input_shape)
+    layer = (_layer_step(spec, spec.check_input_shape(input_shape), tspec, t_in),) if isinstance(spec, ConvSpec) else ()
+    layer += (convention_step(tspec, t_in),)
     n_t = tspec.output_shape(t_in)
     conv_spec = tspec.transpose()
     _limit(conv_spec.in_channels * math.prod(n_t) + tspec.in_channels * math.prod(t_in))
@@ -67,6 +71,11 @@ def prove_adjoint(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, name
     # both sides by the numeric definitions (slices, no index structure): conv and conv_transpose on symbols
     Mx = conv(conv_spec, w, x)
     SMx = Mx[(slice(None),) + tuple(slice(0, n) for n in t_in)]
+    if SMx.shape != y.shape:  # the layers do not fit together: a failed identity, not an error
+        step = Step(sympy.Symbol("S M x"), sympy.Symbol("y"), "the selected convolution output and the transposed "
+                    "layer's input must have one shape", "arithmetic", False,
+                    f"S M x has shape {SMx.shape}, y has shape {y.shape}", name="adjoint")
+        return Proof("Adjoint identity", "The layers do not fit together.", layer + (step,), data=dict(tspec=tspec))
     left = sympy.expand(sympy.Add(*(SMx * y).ravel()))
     right = sympy.expand(sympy.Add(*(x * conv_transpose(tspec, w, y)).ravel()))
     ok = sympy.expand(left - right) == 0
@@ -85,7 +94,7 @@ def prove_adjoint(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, name
     return Proof("Adjoint identity", rf"For the layer ${spec_latex(tspec)}$ on inputs of shape "
                  rf"${sympy.latex(sympy.Tuple(*t_in))}$: $\langle S M x, y\rangle = \langle x, T y\rangle$ for all "
                  "$x$, $y$ and weights.",
-                 (step,), conclusion=r"$T$ is the adjoint (transpose) of $S M$.",
+                 layer + (step,), conclusion=r"$T$ is the adjoint (transpose) of $S M$.",
                  data=dict(left=left, right=right, tspec=tspec))
 
 
@@ -118,9 +127,13 @@ def prove_gradient(spec: ConvSpec, input_shape: Any, *, name: str = "w") -> Proo
     T = transposed_conv_matrix(spec.transpose(shape), w, out)
     back = T.matvec(np.array([g.subs(at_y) for g in grad_y.ravel()], dtype=object).reshape(y.shape))
     diff = [sympy.expand(a - b) for a, b in zip(grad_x, back.ravel())]
-    ok = all(v == 0 for v in diff)
-    detail = (f"all {len(diff)} partial derivatives agree after expansion" if ok
-              else f"the partial derivatives differ at input entry {next(n for n, v in enumerate(diff) if v != 0)}")
+    ok = len(grad_x) == back.size and all(v == 0 for v in diff)
+    if ok:
+        detail = f"all {len(diff)} partial derivatives agree after expansion"
+    elif len(grad_x) != back.size:
+        detail = f"the gradient has {len(grad_x)} entries, the transposed convolution gives {back.size}"
+    else:
+        detail = f"the partial derivatives differ at input entry {next(n for n, v in enumerate(diff) if v != 0)}"
     from ..latex.printing import spec_latex  # the statement names the layer as a formula
 
     L, y_, t_ = sympy.symbols("L y t")

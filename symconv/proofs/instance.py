@@ -19,7 +19,7 @@ from ..matrices import ConvMatrix, conv_matrix, selection_matrix, transposed_con
 from ..numeric import conv, conv_transpose
 from ..spec import ConvSpec, TransposedConvSpec
 from ..views import gather_view, scatter_view
-from .anchors import DEFAULT_BITS, anchor_step
+from .anchors import DEFAULT_BITS, anchor_step, convention_step
 from .core import Proof, Step
 
 __all__ = ["prove_transpose", "gather_product", "equality_step", "INSTANCE_LIMIT"]
@@ -44,15 +44,22 @@ def equality_step(name: str, reference: ConvMatrix, candidate: Any, lhs: Any, rh
     if callable(candidate):
         try:
             candidate = candidate()
-        except (SymconvError, ValueError) as exc:
-            return Step(lhs, rhs, rule, "exact structure", False, f"the matrix could not be built: {exc}", name=name)
+        except (MemoryError, SizeLimitError):
+            raise
+        except Exception as exc:  # a construction that breaks is a failed step, never an error of the proof
+            return Step(lhs, rhs, rule, "exact structure", False,
+                        f"the matrix could not be built: {type(exc).__name__}: {exc}", name=name)
     if reference.shape != candidate.shape:
         return Step(lhs, rhs, rule, "exact structure", False,
                     f"shapes differ: {reference.shape} and {candidate.shape}", name=name)
-    where = None if reference == candidate else reference.first_difference(candidate)
-    if where is None:
+    if reference == candidate:
         return Step(lhs, rhs, rule, "exact structure", True,
                     f"{reference.nnz} nonzero entries, {reference.structure.size} terms, identical", name=name)
+    where = reference.first_difference(candidate)
+    if where is None:
+        return Step(lhs, rhs, rule, "exact structure", False,
+                    f"the structures differ ({reference.structure.size} and {candidate.structure.size} terms) "
+                    "although no single entry was located", name=name)
     r, c = where
     try:
         why = reference.explain(r, c) if reference.origin else f"entry {where}"
@@ -73,6 +80,28 @@ def _check_size(tspec: TransposedConvSpec, shape: tuple[int, ...], limit: int) -
             f"this instance needs about {int(terms)} structure terms, over max_terms={limit}; "
             "use prove_transpose_general() for the parametric proof that covers every size, or raise max_terms"
         )
+
+
+def _layer_step(spec: ConvSpec, shape: tuple[int, ...], tspec: TransposedConvSpec, t_in: tuple[int, ...]) -> Step:
+    """The transposed layer is the transpose of the user's convolution, on the user's sizes."""
+    back = tspec.transpose()
+    sizes = tspec.output_shape(t_in)
+    in_range = all(0 <= a < max(s, d) for a, s, d in zip(tspec.output_padding, tspec.stride, tspec.dilation))
+    problems = []
+    if back != spec:
+        problems.append(f"its transpose is {back}, not the given {spec}")
+    if sizes != shape:
+        problems.append(f"it returns inputs of shape {sizes}, not {shape}")
+    if not in_range:
+        problems.append(f"its output_padding {tspec.output_padding} is not below max(stride, dilation)")
+    detail = "; ".join(problems) or (f"transpose() gives back the convolution, the output shape is {shape} again, "
+                                     f"and output_padding {tspec.output_padding} lies in [0, max(s, d))")
+    lhs = sympy.Tuple(*sizes)
+    return Step(lhs, sympy.Tuple(*shape),
+                r"the transposed layer is the transpose of the given convolution: same kernel, stride, padding, "
+                r"dilation and groups with the channel counts exchanged, and the output padding "
+                r"$a = (n + p_l + p_r - d(k-1) - 1) \bmod s$ that restores the input size", "arithmetic",
+                not problems, detail, name="the layer")
 
 
 def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, name: str = "w",
@@ -99,7 +128,7 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     >>> proof.holds
     True
     >>> [step.name for step in proof.steps]
-    ['M is the convolution', 'T is the transposed convolution', 'sizes', 'transpose', 'gather view', 'scatter view']
+    ['the layer', 'convention', 'M is the convolution', 'T is the transposed convolution', 'sizes', 'transpose', 'gather view', 'scatter view']
     """
     if isinstance(spec, ConvSpec):
         conv_shape = spec.check_input_shape(input_shape)
@@ -112,22 +141,35 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     _check_size(tspec, t_in, max_terms)
     from ..latex.printing import spec_latex as spec_text  # the statement names the layers as formulas
 
+    title = "Transposed convolution is a convolution (instance)"
+    steps: list[Step] = []
+    if isinstance(spec, ConvSpec):
+        steps.append(_layer_step(spec, conv_shape, tspec, t_in))
+    steps.append(convention_step(tspec, t_in))
     w = kernel_symbols(tspec, name)
-    n_t = tspec.output_shape(t_in)
-    conv_spec = tspec.transpose()
-    M = conv_matrix(conv_spec, w, n_t)
-    m_out = conv_spec.output_shape(n_t)
-    extra = tuple(a // s for a, s in zip(tspec.output_padding, tspec.stride))
-    identity = all(e == 0 for e in extra)
-    S = None if identity else selection_matrix(conv_spec.out_channels, m_out, t_in)
-    T = transposed_conv_matrix(tspec, w, t_in)
+    try:
+        n_t = tspec.output_shape(t_in)
+        conv_spec = tspec.transpose()
+        M = conv_matrix(conv_spec, w, n_t)
+        m_out = conv_spec.output_shape(n_t)
+        extra = tuple(a // s for a, s in zip(tspec.output_padding, tspec.stride))
+        identity = all(e == 0 for e in extra)
+        S = None if identity else selection_matrix(conv_spec.out_channels, m_out, t_in)
+        T = transposed_conv_matrix(tspec, w, t_in)
+    except (MemoryError, SizeLimitError):
+        raise
+    except Exception as exc:  # a mistaken formula or builder: the proof fails, it does not raise
+        steps.append(Step(sympy.Symbol("M"), sympy.Symbol("T"), "building $M$, $S$ and $T$", "exact structure",
+                          False, f"the matrices could not be built: {type(exc).__name__}: {exc}", name="construction"))
+        return Proof(title, "The matrices of this layer could not be built.", tuple(steps),
+                     data=dict(tspec=tspec, input_shape=t_in))
 
     rows, cols = T.shape
     T_, M_ = sympy.MatrixSymbol("T", rows, cols), sympy.MatrixSymbol("M", M.shape[0], M.shape[1])
     x_ = sympy.MatrixSymbol("x", M.shape[1], 1)
     conv_f, tconv_f = sympy.Function("conv"), sympy.Function(r"conv^{\top}")
     taps = math.prod(tspec.kernel_size)
-    steps = [
+    steps += [
         anchor_step("M is the convolution", M, lambda wv, x: conv(conv_spec, wv, x), conv_spec.weight_shape,
                     taps * (conv_spec.in_channels // conv_spec.groups), sympy.MatMul(M_, x_, evaluate=False),
                     conv_f(x_), r"$M$, built from the index structure, is the convolution as defined by the numeric "
@@ -187,7 +229,7 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
                  + sympy.latex(sympy.Tuple(*n_t)) + r"$; it equals the gather view $C_{\mathrm{flip}} P Z$ and the "
                  r"scatter view; and $M$ and $T$ are the convolution and the transposed convolution as defined.")
     return Proof(
-        "Transposed convolution is a convolution (instance)", statement, tuple(steps),
+        title, statement, tuple(steps),
         assumptions=(),
         conclusion=r"$T$ is the matrix of a convolution with the flipped kernel over the zero-inserted, padded input.",
         notes=(rf"The weights are distinct real symbols ${name}_{{\dots}}$ in PyTorch's layout "

@@ -84,6 +84,8 @@ class _Translator:
                 out = z3.If(nxt > out, nxt, out) if isinstance(e, sympy.Max) else z3.If(nxt < out, nxt, out)
             return out
         if isinstance(e, sympy.Piecewise):
+            if e.args[-1][1] is not sympy.true:  # undefined where no condition holds: not a total integer term
+                raise ValueError(f"{e} has no otherwise branch")
             out = self(e.args[-1][0])
             for value, cond in reversed(e.args[:-1]):
                 out = z3.If(self(cond), self(value), out)

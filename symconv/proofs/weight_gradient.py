@@ -20,7 +20,7 @@ from .. import formulas as default_formulas
 from ..errors import SpecTypeError, SymconvError
 from ..numeric import conv
 from ..spec import ConvSpec
-from .anchors import DEFAULT_BITS
+from .anchors import DEFAULT_BITS, convention_step
 from .core import Proof, Step
 from .evaluate import NAMED, sequence
 from .smt import prove
@@ -89,13 +89,16 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
     for trial in range(trials):
         g = rng.integers(-B, B + 1, (spec.out_channels,) + out_shape, dtype=np.int64)
         x = rng.integers(-B, B + 1, (spec.in_channels,) + shape, dtype=np.int64)
-        left = _by_definition(spec, g, x)
         try:
+            left = _by_definition(spec, g, x)
             right = _by_convolution(spec, shape, g, x)
-        except (SymconvError, ValueError) as exc:  # a mistaken gradient layer is a failed step, not an error
+        except (SymconvError, ValueError, IndexError) as exc:  # a mistaken layer is a failed step, not an error
             ok, detail = False, f"the gradient convolution cannot be applied: {exc}"
             break
-        if not np.array_equal(left, right):
+        if left.shape != right.shape or not np.array_equal(left, right):
+            if left.shape != right.shape:
+                ok, detail = False, f"the weight gradient has shape {left.shape}, the convolution gives {right.shape}"
+                break
             where = tuple(int(v) for v in np.argwhere(left != right)[0])
             ok, detail = False, (f"trial {trial + 1}: weight entry {where} is {int(left[where])} by definition and "
                                  f"{int(right[where])} by the convolution")
@@ -111,10 +114,11 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
                 rf"${sympy.latex(sympy.Tuple(*gspec.stride))}$ (the layer's dilation), dilation "
                 rf"${sympy.latex(sympy.Tuple(*gspec.dilation))}$ (the layer's stride), the same padding, the first "
                 r"$k$ outputs per axis", "randomized identity", ok, detail, name="weight gradient")
+    convention = convention_step(spec.transpose(shape), out_shape)
     return Proof("Weight gradient (instance)",
                  r"For this convolution, $\partial L/\partial w[o, c_l]$ is the convolution of input channel $c$ "
                  r"(the $c_l$-th of $o$'s group) with $\partial L/\partial y[o]$ as kernel, stride and dilation "
-                 r"traded, cut to the kernel size.", (step,),
+                 r"traded, cut to the kernel size.", (convention, step),
                  conclusion=r"The third product of backpropagation is a convolution too.",
                  data=dict(spec=spec, input_shape=shape, gradient_spec=gspec))
 
@@ -143,8 +147,15 @@ def prove_weight_gradient_general(*, formulas: Any = None) -> Proof:
         r"$\partial L/\partial w[m] = \sum_i g[i]\, \tilde x[s i + d m - p_l]$ (the derivative of the linear form "
         r"$\langle g, M(w) x\rangle$): output $m$ of a convolution with stride $d$ and dilation $s$ reads the "
         r"same positions, with the output gradient's entries as taps",
-        [prove("the reads agree with stride and dilation traded", variables, (), sympy.Eq(read, traded, evaluate=False),
-               shown=sympy.Eq(N.tap_position(i, m, s, pl, d), N.tap_position(m, i, d, pl, s), evaluate=False))],
+        [prove("the executed index map is the convention", variables, (),
+               sympy.Eq(read, s * i + d * m - pl, evaluate=False),
+               shown=sympy.Eq(N.tap_position(i, m, s, pl, d), s * i + d * m - pl, evaluate=False)),
+         prove("the reads agree with stride and dilation traded", variables, (), sympy.Eq(read, traded, evaluate=False),
+               shown=sympy.Eq(N.tap_position(i, m, s, pl, d), N.tap_position(m, i, d, pl, s), evaluate=False)),
+         prove("every read lies in the padded input", variables,
+               ranges + (sympy.Le(0, i, evaluate=False), sympy.Lt(i, n_out, evaluate=False),
+                         sympy.Le(0, m, evaluate=False), sympy.Lt(m, k, evaluate=False)),
+               sympy.And(sympy.Le(-pl, traded, evaluate=False), sympy.Lt(traded, n + pr, evaluate=False)))],
         name="stride and dilation trade places")
     n_grad = F.conv_output_size(n, n_out, d, pl, pr, s)
     s2 = Step.from_claims(
