@@ -21,6 +21,7 @@ from ..spec import ConvSpec, TransposedConvSpec
 from ..views import gather_view, scatter_view
 from .anchors import DEFAULT_BITS, anchor_step, convention_step
 from .core import Proof, Step
+from .evaluate import NAMED
 
 __all__ = ["prove_transpose", "gather_product", "equality_step", "INSTANCE_LIMIT"]
 
@@ -187,10 +188,13 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
             if identity else
             f"output_padding >= stride on some axis (allowed since dilation > stride): M has n_in + floor(a/s) = "
             f"{expected} outputs per axis and S keeps the first {t_in}")
-    steps.append(Step(sympy.Tuple(*m_out), sympy.Tuple(*expected),
+    named_out = sympy.Tuple(*(NAMED.conv_output_size(n, k, s, pl, pr, d) for n, k, s, (pl, pr), d
+                              in zip(n_t, conv_spec.kernel_size, conv_spec.stride, conv_spec.padding,
+                                     conv_spec.dilation)))
+    steps.append(Step(named_out, sympy.Tuple(*expected),
                       r"round trip of the output size: the convolution on the transposed output has "
                       r"$n_{\mathrm{in}} + \lfloor a/s \rfloor$ outputs per axis", "arithmetic", m_out == expected,
-                      case, name="sizes"))
+                      f"{case}; computed: {m_out}", name="sizes"))
     rule = (r"$T$, built from its own index equation, against the transpose of the convolution matrix $M$"
             + ("" if identity else r" with its rows selected by $S$"))
     if S is None:
