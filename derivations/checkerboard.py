@@ -15,6 +15,9 @@ CASES = [
     TransposedConvSpec(4, stride=2, dilation=2),
 ]
 INPUT = (8,)
+FIGURES = ["figures/checkerboard_overlap_k3_s2.pdf", "figures/checkerboard_overlap_k4_s2.pdf",
+           "figures/checkerboard_overlap_k4_s2_d2.pdf"]
+"""Drawn by symconv.plot from the structure of T (derivations/make_figures.py; regenerate.py redraws them)."""
 
 
 def build() -> str:
@@ -30,9 +33,11 @@ def build() -> str:
     for number, layer in enumerate(CASES):
         proof = require(prove_overlap(layer, INPUT))
         counts = ", ".join(str(c) for c in proof.data["counts"].tolist())
+        picture = (r"\begin{center}" "\n" rf"\includegraphics[width=0.8\linewidth]{{{FIGURES[number]}}}" "\n"
+                   r"\end{center}")
         parts.append(rf"\subsection*{{${spec_latex(layer)}$}}" + "\n" + f"Taps per output position: ${counts}$.\n\n"
-                     + proof.to_latex(definitions=number == 0))
-    return document("The checkerboard pattern, counted", "\n\n".join(parts))
+                     + picture + "\n\n" + proof.to_latex(definitions=number == 0))
+    return document("The checkerboard pattern, counted", "\n\n".join(parts), graphics=True)
 
 
 if __name__ == "__main__":

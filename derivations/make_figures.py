@@ -44,6 +44,7 @@ CHECKERBOARD_2D_SIZE = (6, 6)
 FILES = {
     "seed_stamps.pdf": "detector: two diagonal responses stamp the kernel twice; the stamps add along the diagonal",
     "seed_gather.pdf": "teaching layer: the flipped kernel over the zero-inserted, padded input (output position 1)",
+    "seed_teaching_stamps.pdf": "teaching layer: every input stamps a scaled kernel, and the stamps add",
     "checkerboard_overlap_k3_s2.pdf": "taps per output position, k = 3, s = 2 (uneven)",
     "checkerboard_overlap_k4_s2.pdf": "taps per output position, k = 4, s = 2 (uniform)",
     "checkerboard_overlap_k4_s2_d2.pdf": "taps per output position, k = 4, s = 2, d = 2 (uneven)",
@@ -89,6 +90,9 @@ def draw(out: pathlib.Path = FIGURES) -> list[pathlib.Path]:
            numeric.conv_transpose(CHECKERBOARD_2D, ones, np.ones((1,) + CHECKERBOARD_2D_SIZE, dtype=np.int64))[0])
     written.append(plot.save_figure(fig, out / "checkerboard_overlap_2d.pdf"))
 
+    fig = plot.plot_stamps(tspec, TEACHING_Y, TEACHING_WEIGHT)
+    _check("seed_teaching_stamps", fig.symconv_data.output, reference)
+    written.append(plot.save_figure(fig, out / "seed_teaching_stamps.pdf"))
     fig = plot.plot_stamps(tspec, TEACHING_Y, TEACHING_WEIGHT)
     _check("readme_stamps", fig.symconv_data.output, reference)
     written.append(plot.save_figure(fig, out / "readme_stamps.png", dpi=100))

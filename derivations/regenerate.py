@@ -1,4 +1,4 @@
-"""Regenerate every derivation: the golden .tex files and the seed question's figure.
+"""Regenerate every derivation: the golden .tex files and their figures.
 
     python derivations/regenerate.py            # write every .tex (and the figure)
     python derivations/regenerate.py --check    # exit 1 if a committed .tex differs from what the scripts build
@@ -50,6 +50,8 @@ def main(argv: list[str]) -> int:
     seed = importlib.import_module("seed_question")
     try:
         print(seed.draw())
+        for path in importlib.import_module("make_figures").draw():  # the symconv.plot figures the documents include
+            print(path)
     except ImportError:
         print("matplotlib is not installed: the figure was not redrawn (pip install 'symconv[figures]')")
     return 0

@@ -26,6 +26,8 @@ from symconv.latex import document, spec_latex
 
 NAME = "seed_question"
 FIGURE = "figures/seed_question.png"
+STAMPS, GATHER = "figures/seed_teaching_stamps.pdf", "figures/seed_gather.pdf"
+"""Drawn by symconv.plot (derivations/make_figures.py; regenerate.py redraws them)."""
 
 KERNEL = np.array([[1, -1, -1], [-1, 1, -1], [-1, -1, 1]])
 LAYER = ConvSpec((3, 3), stride=1, padding=1)
@@ -186,6 +188,16 @@ seen here'' back to ``draw the feature here''.
 With symbolic weights the pattern is visible: each row of $M$ is the kernel shifted by the stride, each column of
 $T = M^{{\top}}$ is the kernel stamped at offset $s i - p$, and the gather view writes $T$ as a stride-1
 convolution $C_{{\mathrm{{flip}}}}$ with the flipped kernel after padding $P$ and zero insertion $Z$.
+The two pictures, drawn by symconv's plotting module from the very structures the proof below compares, with
+$w = (1, 2, 3)$ and $y = (2, -1, 3)$: every input stamps a scaled copy of the kernel and the stamps add (the
+scatter view); and the same output read off by the flipped kernel sliding with stride 1 over the input with one
+zero inserted and one zero of padding on each side (the gather view, shown at output position 1).
+
+\begin{{center}}
+\includegraphics[width=0.85\linewidth]{{{STAMPS}}}
+
+\includegraphics[width=0.85\linewidth]{{{GATHER}}}
+\end{{center}}
 
 {teaching.to_latex()}
 

@@ -1145,7 +1145,7 @@ def plot_overlap(tspec: TransposedConvSpec, input_shape: Any):
         ax.set_yticks([])
         fig.colorbar(image, ax=ax, shrink=0.8, label="taps reaching the position",
                      ticks=np.arange(int(d.counts.max()) + 1))
-    ax.set_title(f"{_layer_text(d.tspec)}: taps per output position\ninterior: {verdict} (prove_overlap: {proved})",
+    ax.set_title(f"{_layer_text(d.tspec)}: taps per output position\ninterior: {verdict} (the overlap proof: {proved})",
                  fontsize=9)
     fig.symconv_data = d
     return fig

@@ -171,6 +171,15 @@ def plain(text: str) -> str:
     return out.replace("$", "").replace("{", "").replace("}", "")
 
 
+def tuple_tex(values: Any) -> str:
+    """A shape or parameter tuple for the page: ``(3)``, ``(4, 5)`` (no trailing comma).
+
+    >>> tuple_tex((3,)), tuple_tex((4, 5))
+    ('(3)', '(4, 5)')
+    """
+    return "(" + ", ".join(str(v) for v in values) + ")"
+
+
 def _text(value: Any) -> str:
     if isinstance(value, sympy.Basic):
         return sympy.sstr(value)

@@ -15,7 +15,7 @@ from ..matrices import transposed_conv_matrix
 from ..numeric import conv, conv_transpose
 from ..spec import ConvSpec, TransposedConvSpec
 from .anchors import convention_step
-from .core import Proof, Step, floor_split, identity_check
+from .core import Proof, Step, floor_split, identity_check, tuple_tex
 from .evaluate import Inner, compile_expr
 from .instance import _layer_step
 
@@ -92,7 +92,7 @@ def prove_adjoint(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, name
                 r"definitions on symbolic $x$, $y$ and $w$, expanded as polynomials",
                 "polynomial identity", ok, detail, name="adjoint")
     return Proof("Adjoint identity", rf"For the layer ${spec_latex(tspec)}$ on inputs of shape "
-                 rf"${sympy.latex(sympy.Tuple(*t_in))}$: $\langle S M x, y\rangle = \langle x, T y\rangle$ for all "
+                 rf"${tuple_tex(t_in)}$: $\langle S M x, y\rangle = \langle x, T y\rangle$ for all "
                  "$x$, $y$ and weights.",
                  layer + (step,), conclusion=r"$T$ is the adjoint (transpose) of $S M$.",
                  data=dict(left=left, right=right, tspec=tspec))
@@ -149,7 +149,7 @@ def prove_gradient(spec: ConvSpec, input_shape: Any, *, name: str = "w") -> Proo
              "polynomial identity", ok, detail, name="backward"),
     )
     return Proof("Gradient identity", rf"For the convolution ${spec_latex(spec)}$ on inputs of shape "
-                 rf"${sympy.latex(sympy.Tuple(*shape))}$ and the loss $L = \frac{{1}}{{2}} \sum (y - t)^2$ of its "
+                 rf"${tuple_tex(shape)}$ and the loss $L = \frac{{1}}{{2}} \sum (y - t)^2$ of its "
                  r"output $y$ against a target $t$: the gradient $\partial L / \partial x$ of the loss with respect "
                  r"to the input is the transposed convolution $T$ applied to the gradient $\partial L / \partial y$ "
                  "with respect to the output.", steps,

@@ -20,7 +20,7 @@ from ..numeric import conv, conv_transpose
 from ..spec import ConvSpec, TransposedConvSpec
 from ..views import gather_view, scatter_view
 from .anchors import DEFAULT_BITS, anchor_step, convention_step
-from .core import Proof, Step
+from .core import Proof, Step, tuple_tex
 from .evaluate import NAMED
 
 __all__ = ["prove_transpose", "gather_product", "equality_step", "INSTANCE_LIMIT"]
@@ -227,17 +227,17 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
         r"the scatter view, assembled from stamps: input $(c, i)$ stamps the unflipped kernel, dilated by $d$ and "
         r"scaled by $y[c, i]$, at offset $s i - p_l$; the sum of all stamps"))
     statement = (r"For the transposed convolution $" + spec_text(tspec) + r"$ on inputs of spatial shape $"
-                 + sympy.latex(sympy.Tuple(*t_in)) + r"$, its matrix $T$ equals "
+                 + tuple_tex(t_in) + r"$, its matrix $T$ equals "
                  + (r"$M^{\top}$" if identity else r"$(S M)^{\top}$")
                  + r", where $M$ is the matrix of the convolution $" + spec_text(conv_spec) + r"$ on inputs of shape $"
-                 + sympy.latex(sympy.Tuple(*n_t)) + r"$; it equals the gather view $C_{\mathrm{flip}} P Z$ and the "
+                 + tuple_tex(n_t) + r"$; it equals the gather view $C_{\mathrm{flip}} P Z$ and the "
                  r"scatter view; and $M$ and $T$ are the convolution and the transposed convolution as defined.")
     return Proof(
         title, statement, tuple(steps),
         assumptions=(),
         conclusion=r"$T$ is the matrix of a convolution with the flipped kernel over the zero-inserted, padded input.",
         notes=(rf"The weights are distinct real symbols ${name}_{{\dots}}$ in PyTorch's layout "
-               rf"${sympy.latex(sympy.Tuple(*tspec.weight_shape))}$, so equal structures are equal symbolic "
+               rf"${tuple_tex(tspec.weight_shape)}$, so equal structures are equal symbolic "
                "matrices.",),
         data=dict(tspec=tspec, input_shape=t_in, conv_spec=conv_spec, weight=w, T=T, M=M, S=S,
                   gather=built.get("gather", (None, None, None, None))[1:], scatter=None,

@@ -16,7 +16,7 @@ import sympy
 
 from ..matrices import transposed_conv_matrix
 from ..spec import TransposedConvSpec
-from .core import Proof, Step
+from .core import Proof, Step, tuple_tex
 from .evaluate import sequence
 
 __all__ = ["overlap_counts", "prove_overlap", "interior"]
@@ -190,7 +190,7 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
                       "from overlap (only the borders receive fewer taps).")
     return Proof("Overlap of the stamps (checkerboard)",
                  rf"For the transposed convolution ${spec_latex(tspec)}$ on inputs of shape "
-                 rf"${sympy.latex(sympy.Tuple(*shape))}$: the number of taps reaching each output position, its "
+                 rf"${tuple_tex(shape)}$: the number of taps reaching each output position, its "
                  "period in the interior, and whether it is uniform.", tuple(steps),
                  conclusion=conclusion,
                  data=dict(counts=counts, uniform=tuple(uniform), periods=tuple(periods)))

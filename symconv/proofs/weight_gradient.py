@@ -21,7 +21,7 @@ from ..errors import SpecTypeError, SymconvError
 from ..numeric import conv
 from ..spec import ConvSpec
 from .anchors import DEFAULT_BITS, convention_step
-from .core import Proof, Step
+from .core import Proof, Step, tuple_tex
 from .evaluate import NAMED, sequence
 from .smt import prove
 
@@ -111,8 +111,8 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
     step = Step(dw, conv_f(sympy.Symbol("x"), sympy.Symbol(r"\frac{\partial L}{\partial y}")),
                 r"the derivative of $L = \langle \partial L/\partial y, \operatorname{conv}(w, x)\rangle$, linear in "
                 r"$w$, against the convolution of each input channel with the output gradient as kernel: stride "
-                rf"${sympy.latex(sympy.Tuple(*gspec.stride))}$ (the layer's dilation), dilation "
-                rf"${sympy.latex(sympy.Tuple(*gspec.dilation))}$ (the layer's stride), the same padding, the first "
+                rf"${tuple_tex(gspec.stride)}$ (the layer's dilation), dilation "
+                rf"${tuple_tex(gspec.dilation)}$ (the layer's stride), the same padding, the first "
                 r"$k$ outputs per axis", "randomized identity", ok, detail, name="weight gradient")
     convention = convention_step(spec.transpose(shape), out_shape)
     return Proof("Weight gradient (instance)",
