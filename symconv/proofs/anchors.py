@@ -22,7 +22,7 @@ import numpy as np
 from ..errors import SymconvError
 from ..matrices import ConvMatrix
 from ..structure import CONSTANT
-from .core import Step
+from .core import Step, tuple_tex
 
 __all__ = ["anchor_step", "DEFAULT_BITS"]
 
@@ -179,7 +179,7 @@ def convention_step(tspec: Any, input_shape: tuple[int, ...]) -> Step:
     count = int(np.prod(tspec.kernel_size))
     return Step(lhs, rhs, rule, "enumeration", True,
                 f"all {count} taps, every output position of both layers, on inputs 1, 2, 3, ... of spatial shape "
-                f"{t_in}", name="convention")
+                f"{tuple_tex(t_in)}", name="convention")
 
 
 @functools.lru_cache(maxsize=1)

@@ -92,11 +92,11 @@ def _layer_step(spec: ConvSpec, shape: tuple[int, ...], tspec: TransposedConvSpe
     if back != spec:
         problems.append(f"its transpose is {back}, not the given {spec}")
     if sizes != shape:
-        problems.append(f"it returns inputs of shape {sizes}, not {shape}")
+        problems.append(f"it returns inputs of shape {tuple_tex(sizes)}, not {tuple_tex(shape)}")
     if not in_range:
-        problems.append(f"its output_padding {tspec.output_padding} is not below max(stride, dilation)")
-    detail = "; ".join(problems) or (f"transpose() gives back the convolution, the output shape is {shape} again, "
-                                     f"and output_padding {tspec.output_padding} lies in [0, max(s, d))")
+        problems.append(f"its output_padding {tuple_tex(tspec.output_padding)} is not below max(stride, dilation)")
+    detail = "; ".join(problems) or (f"transpose() gives back the convolution, the output shape is {tuple_tex(shape)} again, "
+                                     f"and output_padding {tuple_tex(tspec.output_padding)} lies in [0, max(s, d))")
     lhs = sympy.Tuple(*sizes)
     return Step(lhs, sympy.Tuple(*shape),
                 r"the transposed layer is the transpose of the given convolution: same kernel, stride, padding, "
@@ -187,14 +187,14 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     case = ("output_padding < stride on every axis, so M has exactly n_in outputs per axis and S is the identity"
             if identity else
             f"output_padding >= stride on some axis (allowed since dilation > stride): M has n_in + floor(a/s) = "
-            f"{expected} outputs per axis and S keeps the first {t_in}")
+            f"{tuple_tex(expected)} outputs per axis and S keeps the first {tuple_tex(t_in)}")
     named_out = sympy.Tuple(*(NAMED.conv_output_size(n, k, s, pl, pr, d) for n, k, s, (pl, pr), d
                               in zip(n_t, conv_spec.kernel_size, conv_spec.stride, conv_spec.padding,
                                      conv_spec.dilation)))
     steps.append(Step(named_out, sympy.Tuple(*expected),
                       r"round trip of the output size: the convolution on the transposed output has "
                       r"$n_{\mathrm{in}} + \lfloor a/s \rfloor$ outputs per axis", "arithmetic", m_out == expected,
-                      f"{case}; computed: {m_out}", name="sizes"))
+                      f"{case}; computed: {tuple_tex(m_out)}", name="sizes"))
     rule = (r"$T$, built from its own index equation, against the transpose of the convolution matrix $M$"
             + ("" if identity else r" with its rows selected by $S$"))
     if S is None:
