@@ -420,9 +420,9 @@ class Conv(_Layer):
         per_in, per_out = p.cin // p.g, p.cout // p.g
         terms = []
         for oo in range(p.cout):
-            group = oo // per_out
+            group = F.channel_group(oo, per_out)
             for cl in range(per_in):
-                channel = _channel_delta(o, oo, p.cout) * _channel_delta(c, group * per_in + cl, p.cin)
+                channel = _channel_delta(o, oo, p.cout) * _channel_delta(c, F.group_channel(group, per_in, cl), p.cin)
                 for m in _taps(p.k):
                     hit = sympy.Mul(*(_delta(cols[ax], F.tap_position(rows[ax], m[ax], p.s[ax], p.pl[ax], p.d[ax]))
                                       for ax in range(len(m))))
@@ -537,9 +537,9 @@ class ConvTranspose(_Layer):
         per_in, per_out = p.cin // p.g, p.cout // p.g
         terms = []
         for cc in range(p.cin):
-            group = cc // per_in
+            group = F.channel_group(cc, per_in)
             for col in range(per_out):
-                channel = _channel_delta(ci, cc, p.cin) * _channel_delta(co, group * per_out + col, p.cout)
+                channel = _channel_delta(ci, cc, p.cin) * _channel_delta(co, F.group_channel(group, per_out, col), p.cout)
                 for m in _taps(p.k):
                     hit = sympy.Mul(*(_delta(outs[ax], F.tap_position(ins[ax], m[ax], p.s[ax], p.pl[ax], p.d[ax]))
                                       for ax in range(len(m))))

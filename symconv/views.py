@@ -8,18 +8,13 @@ one axis at a time (a banded Toeplitz table for the stride-1 convolution, a
 table of stamps for the scatter view), axes combined by broadcasting, and
 channels placed block by block from the group formulas.
 
->>> from symconv import TransposedConvSpec, kernel_symbols
->>> t = TransposedConvSpec(3, stride=2, padding=1)
->>> print(scatter_view(t, kernel_symbols(t), (3,)))
-⎡w₁  0   0 ⎤
-⎢          ⎥
-⎢w₂  w₀  0 ⎥
-⎢          ⎥
-⎢0   w₁  0 ⎥
-⎢          ⎥
-⎢0   w₂  w₀⎥
-⎢          ⎥
-⎣0   0   w₁⎦
+>>> from symconv import TransposedConvSpec, kernel_symbols, transposed_conv_matrix
+>>> t = TransposedConvSpec(3, stride=2, padding=1, in_channels=4, out_channels=2, groups=2)
+>>> w = kernel_symbols(t)
+>>> X, (G, C, P, Z) = scatter_view(t, w, (3,)), gather_view(t, w, (3,))
+>>> T = transposed_conv_matrix(t, w, (3,))
+>>> T == X, T == G, X.structure.size
+(True, True, 28)
 """
 
 from __future__ import annotations
