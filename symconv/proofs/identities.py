@@ -60,7 +60,8 @@ def prove_adjoint(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, name
     True
     """
     tspec, t_in = _layers(spec, input_shape)
-    layer = (_layer_step(spec, spec.check_input_shape(input_shape), tspec, t_in),) if isinstance(spec, ConvSpec) else ()
+    layer: tuple[Step, ...] = ((_layer_step(spec, spec.check_input_shape(input_shape), tspec, t_in),)
+                               if isinstance(spec, ConvSpec) else ())
     layer += (convention_step(tspec, t_in),)
     n_t = tspec.output_shape(t_in)
     conv_spec = tspec.transpose()
