@@ -140,11 +140,11 @@ def _layer(args: argparse.Namespace) -> tuple[ConvSpec | TransposedConvSpec, Any
     output_padding = _value(args, "output_padding")
     if _value(args, "transposed"):
         a = _broadcast(_ints(output_padding, "--output-padding"), ndim, "--output-padding") if output_padding else 0
-        spec: Any = TransposedConvSpec(kernel, stride, padding, a, dilation, **channels)
+        spec: Any = TransposedConvSpec(kernel, stride=stride, padding=padding, output_padding=a, dilation=dilation, **channels)
     else:
         if output_padding is not None:
             raise UsageError("--output-padding is computed for the transpose of a convolution; use --transposed to set it")
-        spec = ConvSpec(kernel, stride, padding, dilation, **channels)
+        spec = ConvSpec(kernel, stride=stride, padding=padding, dilation=dilation, **channels)
     if isinstance(shape, int):
         shape = (shape,) * ndim
     spec.check_input_shape(shape)

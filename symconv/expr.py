@@ -89,7 +89,7 @@ def _of_spec(spec: Any) -> _Params:
 
 
 def _conv_spec(p: _Params) -> ConvSpec:
-    return ConvSpec(p.k, p.s, tuple(zip(p.pl, p.pr)), p.d, in_channels=p.cin, out_channels=p.cout, groups=p.g)
+    return ConvSpec(p.k, stride=p.s, padding=tuple(zip(p.pl, p.pr)), dilation=p.d, in_channels=p.cin, out_channels=p.cout, groups=p.g)
 
 
 def _size(value: Any, name: str) -> sympy.Expr:
@@ -490,7 +490,8 @@ class ConvTranspose(_Layer):
             for ax, a in enumerate(params.a):
                 _size(a, f"output_padding[{ax}]")
             if all(isinstance(a, int) for a in params.a):
-                tspec = TransposedConvSpec(params.k, params.s, tuple(zip(params.pl, params.pr)), params.a, params.d,
+                tspec = TransposedConvSpec(params.k, stride=params.s, padding=tuple(zip(params.pl, params.pr)),
+                                           output_padding=params.a, dilation=params.d,
                                            in_channels=params.cin, out_channels=params.cout, groups=params.g)
         else:
             raise SpecTypeError(f"tspec must be a TransposedConvSpec, got {type(tspec).__name__}")
@@ -510,7 +511,7 @@ class ConvTranspose(_Layer):
         assert p.a is not None
         if not all(isinstance(a, int) for a in p.a):
             raise SpecTypeError(f"the output padding {p.a} is symbolic: there is no TransposedConvSpec for it")
-        return TransposedConvSpec(p.k, p.s, tuple(zip(p.pl, p.pr)), p.a, p.d,
+        return TransposedConvSpec(p.k, stride=p.s, padding=tuple(zip(p.pl, p.pr)), output_padding=p.a, dilation=p.d,
                                   in_channels=p.cin, out_channels=p.cout, groups=p.g)
 
     @property

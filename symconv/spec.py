@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -223,6 +223,7 @@ class ConvSpec(_SpecBase):
     """
 
     kernel_size: Any
+    _: KW_ONLY
     stride: Any = 1
     padding: Any = 0
     dilation: Any = 1
@@ -291,7 +292,7 @@ class ConvSpec(_SpecBase):
             for n, k, s, (pl, pr), d in zip(shape, self.kernel_size, self.stride, self.padding, self.dilation)
         )
         return TransposedConvSpec(
-            self.kernel_size, self.stride, self.padding, a, self.dilation,
+            self.kernel_size, stride=self.stride, padding=self.padding, output_padding=a, dilation=self.dilation,
             in_channels=self.out_channels, out_channels=self.in_channels, groups=self.groups,
         )
 
@@ -317,6 +318,7 @@ class TransposedConvSpec(_SpecBase):
     """
 
     kernel_size: Any
+    _: KW_ONLY
     stride: Any = 1
     padding: Any = 0
     output_padding: Any = 0
@@ -373,7 +375,7 @@ class TransposedConvSpec(_SpecBase):
     def transpose(self) -> ConvSpec:
         """The convolution this layer transposes (same weight tensor)."""
         return ConvSpec(
-            self.kernel_size, self.stride, self.padding, self.dilation,
+            self.kernel_size, stride=self.stride, padding=self.padding, dilation=self.dilation,
             in_channels=self.out_channels, out_channels=self.in_channels, groups=self.groups,
         )
 
@@ -384,7 +386,7 @@ class TransposedConvSpec(_SpecBase):
             for k, (pl, pr), d, a in zip(self.kernel_size, self.padding, self.dilation, self.output_padding)
         )
         conv = ConvSpec(
-            self.kernel_size, 1, 0, self.dilation,
+            self.kernel_size, stride=1, padding=0, dilation=self.dilation,
             in_channels=self.in_channels, out_channels=self.out_channels, groups=self.groups,
         )
         return GatherView(self, self.stride, pads, conv)

@@ -658,8 +658,9 @@ def _conv_variants(spec: ConvSpec) -> list[tuple[str, Callable]]:
                       "weight (in, out/g, *k) read as a Conv weight (out, in/g, *k)",
                       lambda w, x: numeric.conv(spec, swap_channel_groups(w, spec.groups), x)))
     if any(left != right for left, right in spec.padding):
-        swapped = ConvSpec(spec.kernel_size, spec.stride, tuple((r, left) for left, r in spec.padding), spec.dilation,
-                           spec.in_channels, spec.out_channels, spec.groups)
+        swapped = ConvSpec(spec.kernel_size, stride=spec.stride, padding=tuple((r, left) for left, r in spec.padding),
+                           dilation=spec.dilation, in_channels=spec.in_channels, out_channels=spec.out_channels,
+                           groups=spec.groups)
         cases.append(("a convolution with left and right padding exchanged (F.pad lists the last axis first)",
                       lambda w, x: numeric.conv(swapped, w, x)))
     return cases

@@ -40,7 +40,7 @@ GRID = list(grid())
 def test_conv_matrix_matches_reference(k, s, d):
     checked = invalid = 0
     for _, _, _, pl, pr in (g for g in GRID if g[:3] == (k, s, d)):
-        spec = ConvSpec(k, s, ((pl, pr),), d)
+        spec = ConvSpec(k, stride=s, padding=((pl, pr),), dilation=d)
         for n in range(1, 9):
             if n + pl + pr < d * (k - 1) + 1:
                 with pytest.raises(ShapeError, match="too small"):
@@ -61,7 +61,7 @@ def test_transposed_matrix_matches_reference_and_instance_proof(k, s, d):
     checked = 0
     for _, _, _, pl, pr in (g for g in GRID if g[:3] == (k, s, d)):
         for a in range(max(s, d)):
-            t = TransposedConvSpec(k, s, ((pl, pr),), a, d)
+            t = TransposedConvSpec(k, stride=s, padding=((pl, pr),), output_padding=a, dilation=d)
             for n in range(1, 9):
                 n_t = (n - 1) * s - pl - pr + d * (k - 1) + a + 1
                 if n_t < 1:

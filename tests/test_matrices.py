@@ -29,7 +29,7 @@ def random_spec(rng, ndim):
     s = tuple(int(v) for v in rng.integers(1, 4, ndim))
     pad = tuple((int(rng.integers(0, 3)), int(rng.integers(0, 3))) for _ in range(ndim))
     cin, cout = g * int(rng.integers(1, 3)), g * int(rng.integers(1, 3))
-    spec = ConvSpec(k, s, pad, d, cin, cout, g)
+    spec = ConvSpec(k, stride=s, padding=pad, dilation=d, in_channels=cin, out_channels=cout, groups=g)
     shape = tuple(int(max(1, d_ * (k_ - 1) + 1 - p[0] - p[1])) + int(rng.integers(0, 4)) for k_, d_, p in zip(k, d, pad))
     return spec, shape
 

@@ -32,7 +32,7 @@ def random_tspec(rng, ndim):
     d = tuple(int(v) for v in rng.integers(1, 4, ndim))
     a = tuple(int(rng.integers(0, max(si, di))) for si, di in zip(s, d))
     pad = tuple((int(rng.integers(0, 4)), int(rng.integers(0, 4))) for _ in range(ndim))
-    return TransposedConvSpec(k, s, pad, a, d, g * int(rng.integers(1, 3)), g * int(rng.integers(1, 3)), g)
+    return TransposedConvSpec(k, stride=s, padding=pad, output_padding=a, dilation=d, in_channels=g * int(rng.integers(1, 3)), out_channels=g * int(rng.integers(1, 3)), groups=g)
 
 
 @pytest.mark.parametrize("seed", range(30))

@@ -33,7 +33,7 @@ def layers(draw, transposed):
                  for ki, si, di in zip(k, s, d))
     if transposed:
         a = tuple(draw(st.integers(0, max(si, di) - 1)) for si, di in zip(s, d))
-        spec = TransposedConvSpec(k, s, pads, a, d, cin, cout, groups)
+        spec = TransposedConvSpec(k, stride=s, padding=pads, output_padding=a, dilation=d, in_channels=cin, out_channels=cout, groups=groups)
         smallest = []
         for ki, si, di, (pl, pr), ai in zip(k, s, d, pads, a):
             n = 1
@@ -41,7 +41,7 @@ def layers(draw, transposed):
                 n += 1
             smallest.append(n)
     else:
-        spec = ConvSpec(k, s, pads, d, cin, cout, groups)
+        spec = ConvSpec(k, stride=s, padding=pads, dilation=d, in_channels=cin, out_channels=cout, groups=groups)
         smallest = [max(1, di * (ki - 1) + 1 - pl - pr) for ki, di, (pl, pr) in zip(k, d, pads)]
     budget = 3 if ndim == 3 else 4
     shape = tuple(n + draw(st.integers(0, budget)) for n in smallest)

@@ -142,3 +142,12 @@ def test_formulas_on_ints_and_symbols(fn, args, symbolic):
     assert sympy.simplify(value - symbolic) == 0
     assert isinstance(fn(*args), int)
     assert fn(*args) == symbolic.subs(dict(zip((table[x] for x in names), args)))
+
+
+def test_everything_after_kernel_size_is_keyword_only():
+    # PyTorch's Conv1d(in, out, kernel_size) order must not silently mean kernel, stride, padding here
+    with pytest.raises(TypeError, match="positional"):
+        ConvSpec(16, 8, 4)
+    with pytest.raises(TypeError, match="positional"):
+        TransposedConvSpec(3, 2)
+    assert ConvSpec(3, stride=2).stride == (2,)

@@ -31,9 +31,9 @@ def test_conv_against_torch(torch):
         same = rng.random() < 0.15
         if same:
             s = (1,) * ndim
-            spec = ConvSpec(k, s, "same", d, cin, cout, g)
+            spec = ConvSpec(k, stride=s, padding="same", dilation=d, in_channels=cin, out_channels=cout, groups=g)
         else:
-            spec = ConvSpec(k, s, tuple((int(rng.integers(0, 4)), int(rng.integers(0, 4))) for _ in range(ndim)), d, cin, cout, g)
+            spec = ConvSpec(k, stride=s, padding=tuple((int(rng.integers(0, 4)), int(rng.integers(0, 4))) for _ in range(ndim)), dilation=d, in_channels=cin, out_channels=cout, groups=g)
         shape = tuple(max(1, dd * (kk - 1) + 1 - pl - pr) + int(rng.integers(0, 5))
                       for kk, dd, (pl, pr) in zip(k, d, spec.padding))
         w = rng.integers(-3, 4, spec.weight_shape).astype(np.float64)
@@ -61,7 +61,7 @@ def test_conv_transpose_against_torch(torch):
             pad = tuple((int(rng.integers(0, 4)), int(rng.integers(0, 4))) for _ in range(ndim))
         else:
             pad = tuple(int(rng.integers(0, 4)) for _ in range(ndim))
-        t = TransposedConvSpec(k, s, pad, a, d, cin, cout, g)
+        t = TransposedConvSpec(k, stride=s, padding=pad, output_padding=a, dilation=d, in_channels=cin, out_channels=cout, groups=g)
         shape = tuple(int(rng.integers(1, 5)) for _ in range(ndim))
         try:
             t.output_shape(shape)

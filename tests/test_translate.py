@@ -21,7 +21,7 @@ def random_tspecs(seed, count, groups=True, symmetric=False):
             pad = tuple(int(rng.integers(0, 4)) for _ in range(ndim))
         else:
             pad = tuple((int(rng.integers(0, 5)), int(rng.integers(0, 5))) for _ in range(ndim))
-        t = TransposedConvSpec(k, s, pad, a, d, g * int(rng.integers(1, 3)), g * int(rng.integers(1, 3)), g)
+        t = TransposedConvSpec(k, stride=s, padding=pad, output_padding=a, dilation=d, in_channels=g * int(rng.integers(1, 3)), out_channels=g * int(rng.integers(1, 3)), groups=g)
         shape = tuple(int(v) for v in rng.integers(1, 5, ndim))
         try:
             t.output_shape(shape)
@@ -136,7 +136,7 @@ def _small_2d_grid(count, seed):
         s = tuple(int(v) for v in rng.integers(1, 3, 2))
         d = tuple(int(v) for v in rng.integers(1, 3, 2))
         p = tuple(int(rng.integers(0, dd * (kk - 1) + 1)) for kk, dd in zip(k, d))
-        t = TransposedConvSpec(k, s, p, 0, d)
+        t = TransposedConvSpec(k, stride=s, padding=p, output_padding=0, dilation=d)
         shape = tuple(int(v) for v in rng.integers(1, 4, 2))
         try:
             t.output_shape(shape)

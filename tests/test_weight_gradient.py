@@ -40,7 +40,7 @@ def test_not_trading_stride_and_dilation_fails(monkeypatch):
     """The mistake of keeping stride and dilation in place is caught (where they differ)."""
     def untraded(spec, input_shape):
         shape = spec.check_input_shape(input_shape)
-        return ConvSpec(spec.output_shape(shape), spec.stride, spec.padding, spec.dilation)
+        return ConvSpec(spec.output_shape(shape), stride=spec.stride, padding=spec.padding, dilation=spec.dilation)
 
     monkeypatch.setattr(wg, "weight_gradient_spec", untraded)
     for spec, shape in LAYERS[:3]:

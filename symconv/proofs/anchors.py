@@ -128,8 +128,9 @@ def convention_step(tspec: Any, input_shape: tuple[int, ...]) -> Step:
     from ..numeric import conv, conv_transpose
     from ..spec import ConvSpec, TransposedConvSpec
 
-    single = TransposedConvSpec(tspec.kernel_size, tspec.stride, tspec.padding, tspec.output_padding, tspec.dilation)
-    conv_single = ConvSpec(tspec.kernel_size, tspec.stride, tspec.padding, tspec.dilation)
+    single = TransposedConvSpec(tspec.kernel_size, stride=tspec.stride, padding=tspec.padding,
+                                output_padding=tspec.output_padding, dilation=tspec.dilation)
+    conv_single = ConvSpec(tspec.kernel_size, stride=tspec.stride, padding=tspec.padding, dilation=tspec.dilation)
     # the convention is a property of the code for these parameters; an input long enough for both borders and
     # an interior of several strides shows it (the anchors then compare at the full size)
     t_in = tuple(min(n, 4 + 2 * (d * (k - 1) + p_l + p_r) // s + 2) for n, k, s, d, (p_l, p_r)

@@ -23,7 +23,8 @@ __all__ = ["overlap_counts", "prove_overlap", "interior"]
 
 
 def _spatial(tspec: TransposedConvSpec) -> TransposedConvSpec:
-    return TransposedConvSpec(tspec.kernel_size, tspec.stride, tspec.padding, tspec.output_padding, tspec.dilation)
+    return TransposedConvSpec(tspec.kernel_size, stride=tspec.stride, padding=tspec.padding, output_padding=tspec.output_padding,
+                              dilation=tspec.dilation)
 
 
 def overlap_counts(tspec: TransposedConvSpec, input_shape: Any) -> np.ndarray:
@@ -118,7 +119,8 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
         k, s, d, p_l = tspec.kernel_size[ax], tspec.stride[ax], tspec.dilation[ax], tspec.padding_left[ax]
         n_t = counts.shape[ax]
         count = _count(ax)
-        axis_counts = overlap_counts(TransposedConvSpec(k, s, (tspec.padding[ax],), tspec.output_padding[ax], d), (n_in,))
+        axis_counts = overlap_counts(TransposedConvSpec(k, stride=s, padding=(tspec.padding[ax],),
+                                                         output_padding=tspec.output_padding[ax], dilation=d), (n_in,))
         per_axis.append(axis_counts)
         direct = np.array([_closed_form(jj, n_in, k, s, p_l, d) for jj in range(n_t)])
         ok = bool(np.array_equal(axis_counts, direct))

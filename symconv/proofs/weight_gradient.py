@@ -36,7 +36,7 @@ def weight_gradient_spec(spec: ConvSpec, input_shape: Any) -> ConvSpec:
     ConvSpec(kernel_size=(4,), stride=(1,), padding=((1, 1),), dilation=(2,), in_channels=1, out_channels=1, groups=1)
     """
     shape = spec.check_input_shape(input_shape)
-    return ConvSpec(spec.output_shape(shape), spec.dilation, spec.padding, spec.stride)
+    return ConvSpec(spec.output_shape(shape), stride=spec.dilation, padding=spec.padding, dilation=spec.stride)
 
 
 def _by_definition(spec: ConvSpec, g: np.ndarray, x: np.ndarray) -> np.ndarray:

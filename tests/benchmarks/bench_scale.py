@@ -164,8 +164,8 @@ def main() -> None:
         print(f"  {n}x{n}: naive {t_naive:.3f} s, symconv proof {t_proof:.4f} s, speed-up {t_naive / t_proof:.0f}x")
 
     extra = [
-        ("3-D 3x3x3, s=2, p=1, 24^3", ConvSpec((3, 3, 3), 2, 1), (24, 24, 24)),
-        ("8->8 channels, 2 groups, 32x32", ConvSpec((3, 3), 2, 1, in_channels=8, out_channels=8, groups=2), (32, 32)),
+        ("3-D 3x3x3, s=2, p=1, 24^3", ConvSpec((3, 3, 3), stride=2, padding=1), (24, 24, 24)),
+        ("8->8 channels, 2 groups, 32x32", ConvSpec((3, 3), stride=2, padding=1, in_channels=8, out_channels=8, groups=2), (32, 32)),
     ]
     for label, spec, shape in extra:
         t, proof = timed(lambda spec=spec, shape=shape: prove_transpose(spec, shape))

@@ -1,0 +1,586 @@
+"""Drawing the data with matplotlib (imported only when a picture is drawn)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..errors import ShapeError
+from ..matrices import ConvMatrix
+from ..spec import ConvSpec, TransposedConvSpec
+from .data import (
+    DATA,
+    INSERTED,
+    INSTALL_HINT,
+    PADDING,
+    MatrixData,
+    SlideData,
+    StampsData,
+    conv_data,
+    gather_data,
+    matrix_data,
+    overlap_data,
+    stamps_data,
+)
+
+# -- drawing ------------------------------------------------------------------------------------
+
+def _mpl():
+    try:
+        import matplotlib
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError as exc:
+        raise ImportError(INSTALL_HINT) from exc
+    return matplotlib, Figure, FigureCanvasAgg
+
+
+def _figure(width: float, height: float):
+    _, Figure, Canvas = _mpl()
+    fig = Figure(figsize=(width, height), layout="constrained")
+    Canvas(fig)
+    return fig
+
+
+def tap_colors(n: int) -> list:
+    """One colour per tap id (tab10 up to 10 taps, tab20 up to 20, a sampled wheel beyond)."""
+    matplotlib, _, _ = _mpl()
+    if n <= 10:
+        cmap = matplotlib.colormaps["tab10"]
+        return [cmap(i) for i in range(n)]
+    if n <= 20:
+        cmap = matplotlib.colormaps["tab20"]
+        return [cmap(i) for i in range(n)]
+    cmap = matplotlib.colormaps["hsv"]
+    return [cmap(i / n) for i in range(n)]
+
+
+def _fmt(v: Any) -> str:
+    v = float(v)
+    return str(int(v)) if v == int(v) else f"{v:.3g}"
+
+
+_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def _tap_label(spec: Any, tap: int, weight: np.ndarray | None = None) -> str:
+    """``w₂`` (``w₀,₁,₂`` with channels), as :func:`~symconv.kernel_symbols` names the tap; plain text, no mathtext."""
+    shape = tuple(spec.weight_shape)
+    index = [int(v) for v in np.unravel_index(tap, shape)]
+    if shape[0] * shape[1] == 1:
+        index = index[2:]
+    text = "w" + ",".join(str(i).translate(_SUB) for i in index)
+    if weight is not None:
+        text += f" = {_fmt(weight.ravel()[tap])}"
+    return text
+
+
+def _cell(ax, x: float, y: float, *, face: Any = "white", text: str = "", hatch: str | None = None,
+          edge: Any = "0.35", lw: float = 0.8, color: Any = "black", size: float = 9, alpha: float = 1.0, z: int = 1):
+    from matplotlib.patches import Rectangle
+
+    ax.add_patch(Rectangle((x, y), 1, 1, facecolor=face, edgecolor=edge, hatch=hatch, lw=lw, alpha=alpha, zorder=z))
+    if text:
+        ax.text(x + 0.5, y + 0.5, text, ha="center", va="center", fontsize=size, color=color, zorder=z + 1)
+
+
+def _frame(ax, x: float, y: float, w: float, h: float, color: Any = "black", lw: float = 2.0, ls: str = "-", z: int = 5):
+    from matplotlib.patches import Rectangle
+
+    ax.add_patch(Rectangle((x, y), w, h, fill=False, edgecolor=color, lw=lw, ls=ls, zorder=z))
+
+
+def _finish(ax, x0: float, x1: float, y0: float, y1: float) -> None:
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y1, y0)  # row 0 at the top
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for side in ax.spines.values():
+        side.set_visible(False)
+
+
+KIND_STYLE: dict[int, dict[str, Any]] = {
+    DATA: dict(face="white", hatch=None),
+    INSERTED: dict(face="0.85", hatch=None),
+    PADDING: dict(face="white", hatch="///"),
+}
+
+
+def _kind_handles():
+    from matplotlib.patches import Patch
+
+    return [Patch(facecolor="white", edgecolor="0.35", label="data"),
+            Patch(facecolor="0.85", edgecolor="0.35", label="zero inserted by the stride"),
+            Patch(facecolor="white", edgecolor="0.35", hatch="///", label="zero of the padding")]
+
+
+def _kinds_present(d: SlideData) -> list:
+    present = set(np.unique(d.kind).tolist())
+    if d.inserted_kind is not None:
+        present |= set(np.unique(d.inserted_kind).tolist())
+    return [h for k, h in zip((DATA, INSERTED, PADDING), _kind_handles()) if k in present]
+
+
+def _tap_handles(spec: Any, taps: list, weight: np.ndarray | None, colors: list):
+    from matplotlib.patches import Patch
+
+    return [Patch(facecolor=colors[t], edgecolor="0.35", label=_tap_label(spec, t, weight)) for t in taps]
+
+
+def plot_matrix(M: ConvMatrix, *more: ConvMatrix, titles: Any = None, numbers: bool | None = None):
+    """The nonzero pattern of ``M`` (and of further matrices beside it), each entry coloured by its kernel tap.
+
+    Lines separate channel blocks (solid) and, for 2-D layers, the rows of the image (dotted).
+    A legend maps colours to the weight entries ``w_0, w_1, ...``; matrices sharing a weight
+    share colours, so ``plot_matrix(M, T)`` shows the same colours transposed.
+
+    Returns a matplotlib Figure with ``fig.symconv_data``: a list of :class:`MatrixData`.
+    """
+    matrices = (M,) + more
+    data = [matrix_data(m) for m in matrices]
+    titles = list(titles) if titles is not None else [_matrix_title(m) for m in matrices]
+    if len(titles) != len(matrices):
+        raise ShapeError(f"titles has {len(titles)} entries for {len(matrices)} matrices")
+    n_taps = max([int(d.taps.max()) + 1 if d.taps.size else 0 for d in data] + [1])
+    colors = tap_colors(n_taps)
+    widths = [d.shape[1] for d in data]
+    height = max(d.shape[0] for d in data)
+    scale = min(0.45, 9.0 / max(sum(widths) + 2 * len(data), 1), 7.0 / max(height, 1))
+    fig = _figure(max(3.5, scale * (sum(widths) + 2 * len(data)) + 1.8), max(2.2, scale * height + 1.2))
+    axes = fig.subplots(1, len(data), width_ratios=widths, squeeze=False)[0]
+    for ax, d, title in zip(axes, data, titles):
+        big = d.shape[0] * d.shape[1] > 900
+        show_numbers = (not big) if numbers is None else numbers
+        multiple = {key for key, t in d.cells.items() if t == -2}
+        for r, c, t, k in zip(d.rows.tolist(), d.cols.tolist(), d.taps.tolist(), d.coefs.tolist()):
+            if (r, c) in multiple:
+                _cell(ax, c, r, face="0.3", lw=0.3, text="+" if show_numbers else "", color="white")
+                continue
+            face = colors[t] if t >= 0 else "0.6"
+            label = ""
+            if show_numbers and k != 1:
+                label = str(k)
+            _cell(ax, c, r, face=face, lw=0.3 if big else 0.6, edge="white", text=label, size=7)
+        _block_lines(ax, d)
+        _frame(ax, 0, 0, d.shape[1], d.shape[0], color="0.2", lw=1.0)
+        _finish(ax, -0.3, d.shape[1] + 0.3, -0.3, d.shape[0] + 0.3)
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel(f"{d.shape[0]} × {d.shape[1]}, {len(d.cells)} nonzeros", fontsize=8)
+    taps = sorted(set().union(*(set(d.labels) for d in data)))
+    if taps:
+        from matplotlib.patches import Patch
+
+        labels = {}
+        for d in data:
+            labels.update(d.labels)
+        handles = [Patch(facecolor=colors[t], edgecolor="white", label=f"${labels[t]}$") for t in taps]
+        fig.legend(handles=handles, loc="outside right center", fontsize=9, frameon=False,
+                   ncols=1 if len(taps) <= 10 else 2 if len(taps) <= 24 else 3)
+    fig.symconv_data = data
+    return fig
+
+
+def _matrix_title(M: ConvMatrix) -> str:
+    """A short title for a matrix: what it is (from its origin) and its shape."""
+    origin = M.origin
+    if origin is None:
+        return f"{M.shape[0]}×{M.shape[1]}"
+    kind, spec, shape = origin
+    names = {"conv": "M (convolution)", "transposed": "T (transposed)", "scatter": "scatter view",
+             "zero insertion": "Z (zero insertion)", "padding": "Pad (padding)", "selection": "S (selection)"}
+    return f"{names.get(kind, kind)} on {tuple(shape)}"
+
+
+def _block_lines(ax, d: MatrixData) -> None:
+    for shape, horizontal, extent in ((d.row_shape, True, d.shape[1]), (d.col_shape, False, d.shape[0])):
+        channels, spatial = shape[0], shape[1:]
+        per = math.prod(spatial)
+        for c in range(1, channels):
+            pos = c * per
+            if horizontal:
+                ax.plot([0, extent], [pos, pos], color="0.1", lw=1.4, zorder=6)
+            else:
+                ax.plot([pos, pos], [0, extent], color="0.1", lw=1.4, zorder=6)
+        if len(spatial) == 2 and spatial[1] > 1:
+            step = spatial[1]
+            for pos in range(step, channels * per, step):
+                if pos % per:
+                    if horizontal:
+                        ax.plot([0, extent], [pos, pos], color="0.5", lw=0.5, ls=":", zorder=6)
+                    else:
+                        ax.plot([pos, pos], [0, extent], color="0.5", lw=0.5, ls=":", zorder=6)
+
+
+def _layer_text(spec: Any) -> str:
+    """A compact layer name for titles: ``ConvTranspose1d k=3, s=2, p=1`` (defaults left out)."""
+    def axes(values: tuple) -> str:
+        return str(values[0]) if len(set(values)) == 1 else "(" + ", ".join(map(str, values)) + ")"
+
+    def pad(pair: tuple) -> str:
+        return str(pair[0]) if pair[0] == pair[1] else f"({pair[0]}, {pair[1]})"
+
+    transposed = isinstance(spec, TransposedConvSpec)
+    parts = [f"k={axes(spec.kernel_size)}", f"s={axes(spec.stride)}"]
+    pads = [pad(p) for p in spec.padding]
+    parts.append("p=" + (pads[0] if len(set(pads)) == 1 else "(" + ", ".join(pads) + ")"))
+    if transposed and any(spec.output_padding):
+        parts.append(f"a={axes(spec.output_padding)}")
+    if any(d != 1 for d in spec.dilation):
+        parts.append(f"d={axes(spec.dilation)}")
+    if spec.in_channels > 1 or spec.out_channels > 1:
+        parts.append(f"channels {spec.in_channels}→{spec.out_channels}")
+    if spec.groups > 1:
+        parts.append(f"g={spec.groups}")
+    return f"{'ConvTranspose' if transposed else 'Conv'}{spec.ndim}d " + ", ".join(parts)
+
+
+def _stamps_layout(fig, d: StampsData, animated: bool, max_panels: int = 12) -> list:
+    """Axes, legend and title of the stamps figure (the content is drawn by ``_stamps_content``)."""
+    t = d.tspec
+    colors = tap_colors(math.prod(t.weight_shape))
+    used = sorted(set(int(v) for v in np.unique(d.taps) if v >= 0))
+    handles = _tap_handles(t, used, d.weight, colors)
+    title = f"{_layer_text(t)}: every $y_i$ stamps $y_i\\cdot w$ at $s\\,i - p_l$"
+    if not d.visible.all():
+        from matplotlib.patches import Patch
+
+        handles.append(Patch(facecolor="0.9", edgecolor="0.35", hatch="xx", label="cropped by the padding"))
+    if t.ndim == 1:
+        axes = [fig.subplots(1, 1)]
+        fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 4), fontsize=8, frameon=False)
+    else:
+        if animated:
+            axes = list(fig.subplots(1, 2))
+        else:
+            n_pan = min(int(np.count_nonzero(d.y)), max_panels) + 1
+            cols = min(n_pan, 4)
+            axes = list(np.atleast_1d(fig.subplots(math.ceil(n_pan / cols), cols, squeeze=False)).ravel())
+        fig.legend(handles=handles, loc="outside right center", fontsize=8, frameon=False)
+        title += "\n(framed: the output; hatched: cropped by the padding)"
+    fig.suptitle(title, fontsize=10)
+    return axes
+
+
+def _stamps_content(axes: list, d: StampsData, upto: int | None = None, max_panels: int = 12) -> None:
+    """Static: the stamps of the nonzero inputs and their sum.  Animated (``upto``): stamps ``0..upto``."""
+    t = d.tspec
+    colors = tap_colors(math.prod(t.weight_shape))
+    y_flat = d.y.ravel()
+    n_in = d.stamps.shape[0]
+    for ax in axes:
+        ax.cla()
+    if upto is None:
+        shown = [i for i in range(n_in) if y_flat[i] != 0]
+        total = d.canvas
+    else:
+        shown = list(range(n_in))
+        total = d.stamps[: upto + 1].sum(axis=0)
+    full_shape = d.stamps.shape[1:]
+    origin = np.array(d.origin)
+    what = "x = sum" if upto is None else f"sum of {upto + 1} of {n_in}"
+    if t.ndim == 1:
+        ax = axes[0]
+        x0 = -int(origin[0])  # output coordinates: full-canvas position minus p_l
+        for line, i in enumerate(shown):
+            if upto is not None and i > upto:
+                continue
+            current = upto is not None and i == upto
+            for pos in range(full_shape[0]):
+                tap = int(d.taps[i, pos])
+                if tap >= 0:
+                    vis = bool(d.visible[pos])
+                    _cell(ax, x0 + pos, line, face=colors[tap], text=_fmt(d.stamps[i, pos]),
+                          hatch=None if vis else "xx", alpha=1.0 if vis else 0.45)
+            label = (f"$y_{{{i}}} = {_fmt(y_flat[i])}$ at ${t.stride[0]}\\cdot {i} - {t.padding_left[0]} = "
+                     f"{_fmt(d.offsets[i, 0])}$")
+            ax.text(x0 - 0.4, line + 0.5, label, ha="right", va="center", fontsize=9,
+                    color="crimson" if current else "black")
+            cells = np.nonzero(d.taps[i] >= 0)[0]
+            if current and cells.size:
+                _frame(ax, x0 + int(cells.min()) - 0.1, line - 0.1, int(cells.max() - cells.min()) + 1.2, 1.2,
+                       color="crimson")
+        row = len(shown) + 0.4
+        ax.plot([x0 - 0.2, x0 + full_shape[0] + 0.2], [row - 0.2, row - 0.2], color="0.2", lw=1.0)
+        for pos in range(full_shape[0]):
+            vis = bool(d.visible[pos])
+            _cell(ax, x0 + pos, row, face="white" if vis else "0.9", text=_fmt(total[pos]),
+                  hatch=None if vis else "xx", color="black" if vis else "0.45")
+        ax.text(x0 - 0.4, row + 0.5, what, ha="right", va="center", fontsize=9)
+        for j in range(int(d.visible.sum())):
+            ax.text(j + 0.5, row + 1.35, str(j), ha="center", va="center", fontsize=7, color="0.4")
+        _finish(ax, x0 - 4.6, x0 + full_shape[0] + 0.3, -0.3, row + 1.7)
+        return
+    H, W = full_shape
+    vis_rows = np.nonzero(d.visible.any(axis=1))[0]
+    vis_cols = np.nonzero(d.visible.any(axis=0))[0]
+    box = (vis_cols.min(), vis_rows.min(), vis_cols.max() - vis_cols.min() + 1, vis_rows.max() - vis_rows.min() + 1)
+    in_shape = d.y.shape
+    panels = [upto] if upto is not None else shown[:max_panels]
+    for ax, i in zip(axes, panels):
+        pos_in = np.unravel_index(i, in_shape)
+        for r in range(H):
+            for c in range(W):
+                tap = int(d.taps[i, r, c])
+                if tap >= 0:
+                    _cell(ax, c, r, face=colors[tap], text=_fmt(d.stamps[i, r, c]), size=7,
+                          alpha=1.0 if d.visible[r, c] else 0.45, hatch=None if d.visible[r, c] else "xx")
+                else:
+                    _cell(ax, c, r, face="white" if d.visible[r, c] else "0.93", edge="0.85", lw=0.4)
+        _frame(ax, *box, color="0.1", lw=1.4)
+        ax.set_title(f"$y_{{{pos_in[0]},{pos_in[1]}}} = {_fmt(y_flat[i])}$ at "
+                     f"$({d.offsets[i, 0]}, {d.offsets[i, 1]})$", fontsize=8)
+        _finish(ax, -0.2, W + 0.2, -0.2, H + 0.2)
+    ax = axes[len(panels)]
+    for r in range(H):
+        for c in range(W):
+            vis = bool(d.visible[r, c])
+            _cell(ax, c, r, face="white" if vis else "0.9", text=_fmt(total[r, c]), size=7,
+                  hatch=None if vis else "xx", color="black" if vis else "0.45")
+    _frame(ax, *box, color="0.1", lw=1.4)
+    more = "" if len(panels) == len(shown) or upto is not None else f" ({len(panels)} of {len(shown)} stamps shown)"
+    ax.set_title(what + more, fontsize=8)
+    _finish(ax, -0.2, W + 0.2, -0.2, H + 0.2)
+    for ax in axes[len(panels) + 1:]:
+        ax.set_axis_off()
+
+
+def plot_stamps(tspec: TransposedConvSpec, y: Any, weight: Any = None, *, channels: Any = (0, 0),
+                max_panels: int = 12):
+    """The scatter view: each nonzero input ``y[i]`` stamps ``y[i] * w`` at ``s i - p_l``, and the sum.
+
+    With one nonzero input the figure shows one stamp; with two, the overlap adding.
+    Cells outside the output (cropped by the padding) are hatched.  1-D layers stack
+    the stamps as rows over the output canvas; 2-D layers draw one panel per stamp
+    (at most ``max_panels``; the sum always includes every stamp).
+    Returns a Figure with ``fig.symconv_data`` (a :class:`StampsData`).
+    """
+    d = stamps_data(tspec, y, weight, channels=channels)
+    fig = _stamps_figure(d, False, max_panels)
+    _stamps_content(_stamps_layout(fig, d, False, max_panels), d, None, max_panels)
+    fig.symconv_data = d
+    return fig
+
+
+def _stamps_figure(d: StampsData, animated: bool, max_panels: int = 12):
+    if d.tspec.ndim == 1:
+        n_rows = (d.stamps.shape[0] if animated else int(np.count_nonzero(d.y))) + 2
+        width = d.stamps.shape[1] + 5
+        scale = min(0.5, 10.0 / width)
+        return _figure(scale * width + 2.4, max(2.2, scale * n_rows + 1.3))
+    n = 2 if animated else min(max_panels, int(np.count_nonzero(d.y))) + 1
+    cols = min(n, 4)
+    rows = math.ceil(n / cols)
+    H, W = d.stamps.shape[1:]
+    scale = min(0.32, 2.6 / max(H, W))
+    return _figure(cols * (W * scale + 0.3) + 1.8, rows * (H * scale + 0.5) + 0.9)
+
+
+def _slide_layout(fig, d: SlideData) -> list:
+    """Axes, legend and title of a sliding view (the content is drawn by ``_slide_content``)."""
+    spec = d.spec
+    colors = tap_colors(math.prod(spec.weight_shape))
+    handles = _kinds_present(d)
+    if d.cropped is not None and d.cropped.any():
+        from matplotlib.patches import Patch
+
+        handles.append(Patch(facecolor="0.93", edgecolor="0.35", hatch="xx", label="cropped (negative padding)"))
+    if spec.ndim == 1:
+        axes = [fig.subplots(1, 1)]
+        fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 4), fontsize=8, frameon=False)
+    else:
+        axes = list(fig.subplots(1, 3, width_ratios=[d.source.shape[1], d.canvas.shape[1], d.output.shape[1]]))
+        used = sorted(set(d.window_taps.ravel().tolist()))
+        fig.legend(handles=_tap_handles(spec, used, d.weight, colors) + handles, loc="outside right center",
+                   fontsize=8, frameon=False)
+    fig.suptitle(_slide_title(d), fontsize=10)
+    return axes
+
+
+def _slide_content(axes: list, d: SlideData, frame: int | None, filled: int | None) -> None:
+    """The canvas with the kernel at output position ``frame``; outputs ``<= filled`` are written in."""
+    spec = d.spec
+    colors = tap_colors(math.prod(spec.weight_shape))
+    n_out = d.windows.shape[0]
+    filled = n_out - 1 if filled is None else filled
+    out_flat = d.output.ravel()
+    gather = d.view == "gather"
+    for ax in axes:
+        ax.cla()
+    if spec.ndim == 1:
+        ax = axes[0]
+        shift = d.shift[0]
+        n_canvas = d.canvas.shape[0]
+        target = d.source_at[:, 0] + (shift if gather else 0)  # each input value above where it lands
+        left_edge = min(0, shift, int(target.min()))
+        row: float = 0
+        for i, v in enumerate(d.source.tolist()):
+            _cell(ax, int(target[i]), row, text=_fmt(v), face="#e8f1fb")
+        ax.text(left_edge - 0.4, row + 0.5, "y (input)" if gather else "x (input)", ha="right", va="center",
+                fontsize=9)
+        row += 1.4
+        if gather:
+            assert d.inserted is not None and d.inserted_kind is not None and d.cropped is not None
+            for t in range(d.inserted.shape[0]):
+                st = KIND_STYLE[int(d.inserted_kind[t])]
+                crop = bool(d.cropped[t])
+                _cell(ax, t + shift, row, face="0.93" if crop else st["face"], hatch="xx" if crop else st["hatch"],
+                      text=_fmt(d.inserted[t]), color="0.55" if crop else "black")
+            ax.text(left_edge - 0.4, row + 0.5, "$z_0$ (zeros inserted)", ha="right", va="center", fontsize=9)
+            row += 1.4
+        canvas_row = row
+        for t in range(n_canvas):
+            st = KIND_STYLE[int(d.kind[t])]
+            _cell(ax, t, row, face=st["face"], hatch=st["hatch"], text=_fmt(d.canvas[t]),
+                  color="black" if d.kind[t] == DATA else "0.45")
+        ax.text(left_edge - 0.4, row + 0.5, "z (padded)" if gather else "padded x", ha="right", va="center",
+                fontsize=9)
+        row += 1.15
+        if frame is not None:
+            win = d.windows[frame, :, 0]
+            for pos, tap in zip(win.tolist(), d.window_taps[frame].tolist()):
+                _cell(ax, pos, row, face=colors[tap], text=_tap_label(spec, tap))
+            _frame(ax, int(win.min()) - 0.08, canvas_row - 0.08, int(win.max() - win.min()) + 1.16, 1.16,
+                   color="crimson")
+            name = "flipped kernel $\\tilde w$" if gather else "kernel $w$"
+            ax.text(left_edge - 0.4, row + 0.5, name, ha="right", va="center", fontsize=9)
+        row += 1.5
+        for j in range(n_out):
+            start = int(d.windows[j, :, 0].min())
+            written = j <= filled
+            _cell(ax, start, row, text=_fmt(out_flat[j]) if written else "",
+                  face="#fff4d6" if j == frame else "white", edge="0.35" if written else "0.8")
+            ax.text(start + 0.5, row + 1.35, str(j), ha="center", va="center", fontsize=7, color="0.4")
+        ax.text(left_edge - 0.4, row + 0.5, "x (output)" if gather else "y (output)", ha="right", va="center",
+                fontsize=9)
+        bottom = row + 1.8
+        if frame is not None:
+            value = " + ".join(f"{_fmt(d.weight.ravel()[tap])}·{_fmt(d.canvas[pos])}"
+                               for pos, tap in zip(d.windows[frame, :, 0].tolist(), d.window_taps[frame].tolist()))
+            ax.text(left_edge, row + 2.2, f"output {frame} = {value} = {_fmt(out_flat[frame])}", fontsize=8,
+                    va="center")
+            bottom = row + 2.6
+        _finish(ax, left_edge - 4.4, max(n_canvas, int(target.max()) + 1) + 0.3, -0.3, bottom)
+        return
+    ax_in, ax_c, ax_out = axes
+    for (r, c), v in np.ndenumerate(d.source):
+        _cell(ax_in, c, r, text=_fmt(v), face="#e8f1fb", size=7)
+    _finish(ax_in, -0.2, d.source.shape[1] + 0.2, -0.2, d.source.shape[0] + 0.2)
+    ax_in.set_title("input y" if gather else "input x", fontsize=9)
+    for (r, c), v in np.ndenumerate(d.canvas):
+        st = KIND_STYLE[int(d.kind[r, c])]
+        _cell(ax_c, c, r, face=st["face"], hatch=st["hatch"], text=_fmt(v), size=7,
+              color="black" if d.kind[r, c] == DATA else "0.45")
+    if frame is not None:
+        for pos, tap in zip(d.windows[frame].tolist(), d.window_taps[frame].tolist()):
+            _cell(ax_c, pos[1], pos[0], face=colors[tap], alpha=0.75, text=_fmt(d.canvas[pos[0], pos[1]]), size=7,
+                  z=3)
+        lo, hi = d.windows[frame].min(axis=0), d.windows[frame].max(axis=0)
+        _frame(ax_c, lo[1] - 0.08, lo[0] - 0.08, hi[1] - lo[1] + 1.16, hi[0] - lo[0] + 1.16, color="crimson")
+    _finish(ax_c, -0.2, d.canvas.shape[1] + 0.2, -0.2, d.canvas.shape[0] + 0.2)
+    ax_c.set_title("z, with the flipped kernel $\\tilde w$" if gather else "padded x, with the kernel w", fontsize=9)
+    for j, ((r, c), v) in enumerate(np.ndenumerate(d.output)):
+        written = j <= filled
+        _cell(ax_out, c, r, text=_fmt(v) if written else "", face="#fff4d6" if j == frame else "white", size=7,
+              edge="0.35" if written else "0.8")
+    _finish(ax_out, -0.2, d.output.shape[1] + 0.2, -0.2, d.output.shape[0] + 0.2)
+    ax_out.set_title("output x" if gather else "output y", fontsize=9)
+
+
+def _slide_title(d: SlideData) -> str:
+    if d.view == "gather":
+        pads = ", ".join(f"({left}, {right})" for left, right in d.spec.as_convolution().padding)
+        return (f"{_layer_text(d.spec)} as a convolution:\nthe flipped kernel $\\tilde w$, stride 1, over $y$ with "
+                f"$s-1$ zeros inserted and padded by {pads}")
+    return f"{_layer_text(d.spec)}:\nthe kernel slides with stride s over the padded input"
+
+
+def _slide_figure(d: SlideData):
+    if d.spec.ndim == 1:
+        width = d.canvas.shape[0] + 6
+        scale = min(0.5, 11.0 / width)
+        return _figure(scale * width + 2.4, max(2.6, scale * (9 if d.view == "gather" else 7.5) + 0.6))
+    H = max(d.source.shape[0], d.canvas.shape[0], d.output.shape[0])
+    W = d.source.shape[1] + d.canvas.shape[1] + d.output.shape[1]
+    scale = min(0.35, 10.0 / W)
+    return _figure(W * scale + 3.2, H * scale + 1.5)
+
+
+def plot_gather(tspec: TransposedConvSpec, y: Any, weight: Any = None, *, channels: Any = (0, 0), frame: int = 0):
+    """The gather view: the flipped kernel sliding (stride 1) over the zero-inserted, padded input.
+
+    Data cells are white, zeros inserted by the stride grey, padding hatched; a negative
+    padding crops ``z0`` (cropped cells crossed).  The kernel is shown at output position
+    ``frame``; every output value is filled in.  Returns a Figure with ``fig.symconv_data``
+    (a :class:`SlideData`).
+    """
+    d = gather_data(tspec, y, weight, channels=channels)
+    return _slide_plot(d, frame)
+
+
+def plot_conv(spec: ConvSpec, x: Any, weight: Any = None, *, channels: Any = (0, 0), frame: int = 0):
+    """The convolution itself: the kernel sliding with stride s over the padded input."""
+    d = conv_data(spec, x, weight, channels=channels)
+    return _slide_plot(d, frame)
+
+
+def _slide_plot(d: SlideData, frame: int):
+    if isinstance(frame, bool) or not isinstance(frame, (int, np.integer)) or not 0 <= frame < d.n_frames:
+        raise ShapeError(f"frame={frame!r} must be an output position 0 <= frame < {d.n_frames}")
+    fig = _slide_figure(d)
+    _slide_content(_slide_layout(fig, d), d, int(frame), None)
+    fig.symconv_data = d
+    return fig
+
+
+def plot_overlap(tspec: TransposedConvSpec, input_shape: Any):
+    """How many taps reach each output position (the checkerboard), with the verdict of ``prove_overlap``.
+
+    1-D: bars per output position, the interior shaded; 2-D: the count grid.
+    Returns a Figure with ``fig.symconv_data`` (an :class:`OverlapData`).
+    """
+    d = overlap_data(tspec, input_shape)
+    verdicts = []
+    for u, period in zip(d.uniform, d.proof.data["periods"]):
+        pattern = ", ".join(str(v) for v in period)
+        verdicts.append("too short to judge" if u is None else f"{'uniform' if u else 'uneven'} ({pattern} repeating)")
+    verdict = "; ".join(f"axis {ax}: {v}" for ax, v in enumerate(verdicts)) if d.tspec.ndim > 1 else verdicts[0]
+    proved = "proved" if d.holds else "NOT proved"
+    if d.tspec.ndim == 1:
+        n = d.counts.shape[0]
+        fig = _figure(max(5.0, 0.32 * n + 2.0), 2.9)
+        ax = fig.subplots(1, 1)
+        inner = d.interiors[0]
+        if len(inner):
+            ax.axvspan(inner.start - 0.5, inner.stop - 0.5, color="#e8f1fb", zorder=0, label="interior")
+        ax.bar(np.arange(n), d.counts, color="#4c72b0", zorder=2)
+        ax.set_xlabel("output position j")
+        ax.set_ylabel("taps reaching j")
+        ax.set_xticks(np.arange(n))
+        ax.tick_params(labelsize=7)
+        ax.set_yticks(np.arange(int(d.counts.max()) + 1))
+        ax.legend(fontsize=8, frameon=False, loc="upper right")
+    else:
+        H, W = d.counts.shape
+        scale = min(0.4, 8.0 / max(H, W))
+        fig = _figure(W * scale + 2.2, H * scale + 1.3)
+        ax = fig.subplots(1, 1)
+        image = ax.imshow(d.counts, cmap="Blues", vmin=0, vmax=max(int(d.counts.max()), 1))
+        if H * W <= 900:
+            for (r, c), v in np.ndenumerate(d.counts):
+                ax.text(c, r, str(int(v)), ha="center", va="center", fontsize=7,
+                        color="white" if v > d.counts.max() / 2 else "black")
+        for inner, draw in zip(d.interiors, (ax.axhline, ax.axvline)):
+            if len(inner):
+                draw(inner.start - 0.5, color="crimson", lw=0.8, ls="--")
+                draw(inner.stop - 0.5, color="crimson", lw=0.8, ls="--")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        fig.colorbar(image, ax=ax, shrink=0.8, label="taps reaching the position",
+                     ticks=np.arange(int(d.counts.max()) + 1))
+    ax.set_title(f"{_layer_text(d.tspec)}: taps per output position\ninterior: {verdict} (the overlap proof: {proved})",
+                 fontsize=9)
+    fig.symconv_data = d
+    return fig
