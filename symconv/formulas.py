@@ -34,6 +34,15 @@ __all__ = [
     "channel_group",
     "group_local",
     "group_channel",
+    "phase_of",
+    "phase_position",
+    "phase_residue",
+    "phase_tap",
+    "phase_input",
+    "phase_kernel_size",
+    "phase_length",
+    "phase_channel",
+    "interleave_position",
 ]
 
 
@@ -51,6 +60,15 @@ LATEX_NAMES = {
     "channel_group": r"\gamma",
     "group_local": r"\operatorname{loc}",
     "group_channel": r"\operatorname{ch}",
+    "phase_of": r"\operatorname{ph}",
+    "phase_position": r"\operatorname{pos}",
+    "phase_residue": r"\operatorname{res}",
+    "phase_tap": r"\operatorname{sub}",
+    "phase_input": r"\operatorname{src}",
+    "phase_kernel_size": r"K",
+    "phase_length": r"n_{u}",
+    "phase_channel": r"\operatorname{pch}",
+    "interleave_position": r"\operatorname{il}",
 }
 """How each function is named on the page (documents and proof claims use the same names)."""
 
@@ -175,3 +193,90 @@ def group_channel(group, per_group, local):
     5
     """
     return group * per_group + local
+
+
+# --- the polyphase (sub-pixel) view -------------------------------------------------------------
+# Output j of a transposed convolution, moved to the uncropped grid J = j + p_l, lies in phase
+# t = J mod s at position u = J div s; tap m reaches phase t exactly when d m = t (mod s), and then
+# reads input u - (d m - t)/s.
+
+
+def phase_of(j, s, p_l):
+    """The phase ``t = (j + p_l) mod s`` of output ``j`` on the uncropped grid.
+
+    >>> phase_of(3, 2, 1)
+    0
+    """
+    return (j + p_l) % s
+
+
+def phase_position(j, s, p_l):
+    """The position ``u = (j + p_l) div s`` of output ``j`` inside its phase.
+
+    >>> phase_position(3, 2, 1)
+    2
+    """
+    return (j + p_l) // s
+
+
+def phase_residue(m, t, s, d):
+    """``(d m - t) mod s``: zero exactly when tap ``m`` reaches phase ``t``.
+
+    >>> phase_residue(2, 0, 2, 1), phase_residue(1, 0, 2, 1)
+    (0, 1)
+    """
+    return (d * m - t) % s
+
+
+def phase_tap(m, t, s, d):
+    """The shift ``e = (d m - t) div s`` of tap ``m`` in phase ``t``: the phase reads input ``u - e``.
+
+    >>> phase_tap(3, 1, 2, 1)
+    1
+    """
+    return (d * m - t) // s
+
+
+def phase_input(u, m, t, s, d):
+    """The input that position ``u`` of phase ``t`` reads through tap ``m``: ``u - (d m - t) div s``.
+
+    >>> phase_input(4, 3, 1, 2, 1)
+    3
+    """
+    return u - (d * m - t) // s
+
+
+def phase_kernel_size(k, s, d):
+    """The common size ``d(k-1) div s + 1`` of the phases' sub-kernels (every shift is below it).
+
+    >>> phase_kernel_size(4, 2, 1)
+    2
+    """
+    return d * (k - 1) // s + 1
+
+
+def phase_length(n, k, s, d):
+    """Positions of every phase: ``n + d(k-1) div s`` (a full convolution of the input with a sub-kernel).
+
+    >>> phase_length(3, 4, 2, 1)
+    4
+    """
+    return n + d * (k - 1) // s
+
+
+def phase_channel(c, t, phases):
+    """The channel of phase ``t`` of channel ``c`` when each channel has ``phases`` phases (PixelShuffle's layout).
+
+    >>> phase_channel(1, 2, 4)
+    6
+    """
+    return c * phases + t
+
+
+def interleave_position(t, u, s, p_l):
+    """The output that position ``u`` of phase ``t`` becomes after interleaving and cropping: ``s u + t - p_l``.
+
+    >>> interleave_position(0, 2, 2, 1)
+    3
+    """
+    return s * u + t - p_l

@@ -1,0 +1,357 @@
+"""The polyphase (sub-pixel) view: a strided transposed convolution as ``s^N`` small convolutions, interleaved.
+
+On one axis, output ``j`` of a transposed convolution (stride ``s``, left
+padding ``p_l``, dilation ``d``), moved to the uncropped grid ``J = j + p_l``,
+lies in phase ``t = J mod s`` at position ``u = J div s``.  Tap ``m`` reaches
+phase ``t`` exactly when ``d m = t (mod s)`` and then reads input
+``u - (d m - t)/s``: every phase is an ordinary (full) convolution of the
+*original* input with a sub-kernel of its own, and no inserted zero is ever
+multiplied (Shi et al., arXiv:1609.07009).  The output is the phases
+interleaved (``torch.nn.PixelShuffle`` for equal strides), cropped by ``p_l``
+and zero-extended where the output padding reaches past the full length.
+
+The factors are built here by per-axis tables of their own (never by the
+enumerator of :mod:`symconv.matrices`): ``Phi``, the stacked phase
+convolutions, with rows ``(c, t_0, ..., t_{N-1}, u_0, ..., u_{N-1})`` in
+PixelShuffle's channel layout; and ``Q``, the 0/1 interleave-and-crop matrix.
+
+>>> from symconv import TransposedConvSpec, kernel_symbols, transposed_conv_matrix
+>>> t = TransposedConvSpec(4, stride=2, padding=1)
+>>> w = kernel_symbols(t)
+>>> product, Phi, Q = polyphase_view(t, w, (3,))
+>>> product == transposed_conv_matrix(t, w, (3,)), Phi.shape, Q.shape
+(True, (8, 3), (6, 8))
+>>> phase_taps(4, 2, 1)
+((0, 2), (1, 3))
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from . import formulas as F
+from .errors import ShapeError, SpecTypeError
+from .kernels import as_weight
+from .matrices import ConvMatrix
+from .spec import TransposedConvSpec
+from .structure import CONSTANT, Structure
+
+__all__ = ["PhaseAxis", "phase_axis", "phase_taps", "phase_tap_counts", "phase_convolutions",
+           "interleave_matrix", "polyphase_view", "subpixel_weight", "pixel_shuffle", "polyphase_numeric",
+           "polyphase_torch"]
+
+
+def phase_taps(k: int, s: int, d: int) -> tuple[tuple[int, ...], ...]:
+    """The taps ``m`` that reach each phase ``t = 0, ..., s-1`` (those with ``d m = t (mod s)``), in order of shift.
+
+    >>> phase_taps(3, 2, 2)
+    ((0, 1, 2), ())
+    """
+    m = np.arange(k)
+    return tuple(tuple(int(x) for x in m[np.asarray(F.phase_residue(m, t, s, d)) == 0]) for t in range(s))
+
+
+def phase_tap_counts(k: int, s: int, d: int) -> tuple[int, ...]:
+    """How many taps reach each phase (with ``d = 1``: ``ceil((k - t)/s)``).
+
+    >>> phase_tap_counts(3, 2, 1), phase_tap_counts(4, 2, 1)
+    ((2, 1), (2, 2))
+    """
+    return tuple(len(taps) for taps in phase_taps(k, s, d))
+
+
+@dataclass(frozen=True)
+class PhaseAxis:
+    """The polyphase tables of one axis.
+
+    Attributes
+    ----------
+    n_in, n_out : int
+        Input length and the transposed convolution's output length ``n_T``.
+    stride, p_l, dilation, k : int
+    n_u : int
+        Positions of every phase, :func:`~symconv.formulas.phase_length`.
+    kernel : int
+        The common sub-kernel size, :func:`~symconv.formulas.phase_kernel_size`.
+    taps : tuple of tuple of int
+        The taps of each phase.
+    entries : (t, u, m, i) int arrays
+        Every (phase, position, tap, input) of the phase convolutions whose input exists.
+    crop : (j, t, u) int arrays
+        Every output ``j`` with the phase position it is taken from (outputs past the phases are absent:
+        they are zero).
+    """
+
+    n_in: int
+    n_out: int
+    stride: int
+    p_l: int
+    dilation: int
+    k: int
+    n_u: int
+    kernel: int
+    taps: tuple
+    entries: tuple
+    crop: tuple
+
+
+def phase_axis(n_in: int, n_out: int, k: int, s: int, p_l: int, d: int) -> PhaseAxis:
+    """The per-axis tables of the polyphase view (see :class:`PhaseAxis`).
+
+    >>> ax = phase_axis(3, 6, 4, 2, 1, 1)
+    >>> ax.n_u, ax.kernel, ax.taps
+    (4, 2, ((0, 2), (1, 3)))
+    >>> ax.crop[0].tolist(), ax.crop[1].tolist(), ax.crop[2].tolist()
+    ([0, 1, 2, 3, 4, 5], [1, 0, 1, 0, 1, 0], [0, 1, 1, 2, 2, 3])
+    """
+    n_u, kernel = int(F.phase_length(n_in, k, s, d)), int(F.phase_kernel_size(k, s, d))
+    t = np.arange(s, dtype=np.int64)[:, None, None]
+    u = np.arange(n_u, dtype=np.int64)[None, :, None]
+    m = np.arange(k, dtype=np.int64)[None, None, :]
+    i = np.asarray(F.phase_input(u, m, t, s, d))
+    member = np.asarray(F.phase_residue(m, t, s, d)) == 0
+    ok = member & (i >= 0) & (i < n_in)
+    full = (s, n_u, k)
+    tt, uu, mm = (np.broadcast_to(x, full)[ok] for x in (t, u, m))
+    entries = (tt, uu, mm, np.broadcast_to(i, full)[ok])
+    j = np.arange(n_out, dtype=np.int64)
+    ph, pos = np.asarray(F.phase_of(j, s, p_l)), np.asarray(F.phase_position(j, s, p_l))
+    inside = pos < n_u  # past the last phase position nothing is written: zero-extension
+    crop = (j[inside], ph[inside], pos[inside])
+    return PhaseAxis(n_in, n_out, s, p_l, d, k, n_u, kernel, phase_taps(k, s, d), entries, crop)
+
+
+def _axes(tspec: TransposedConvSpec, input_shape: Any) -> tuple[tuple[int, ...], list[PhaseAxis]]:
+    if not isinstance(tspec, TransposedConvSpec):
+        raise SpecTypeError(f"tspec must be a TransposedConvSpec, got {type(tspec).__name__}")
+    shape = tspec.check_input_shape(input_shape)
+    out = tspec.output_shape(shape)
+    axes = [phase_axis(n, n_t, k, s, pl, d) for n, n_t, k, s, pl, d in
+            zip(shape, out, tspec.kernel_size, tspec.stride, tspec.padding_left, tspec.dilation)]
+    return shape, axes
+
+
+def _cartesian(per_axis: list[tuple[np.ndarray, ...]]) -> list[np.ndarray]:
+    """All combinations of one entry per axis: for each kind, the per-axis arrays broadcast to the full grid."""
+    ndim = len(per_axis)
+    out = []
+    for kind in range(len(per_axis[0])):
+        arrays = []
+        for ax in range(ndim):
+            shape = [1] * ndim
+            shape[ax] = -1
+            arrays.append(per_axis[ax][kind].reshape(shape))
+        grid = np.broadcast_arrays(*arrays)
+        out.append([g.ravel() for g in grid])
+    return out  # type: ignore[return-value]
+
+
+def _flat(values: list[np.ndarray], sizes: list[int]) -> np.ndarray:
+    """Row-major flat index of per-axis positions."""
+    flat = np.zeros_like(values[0])
+    for v, n in zip(values, sizes):
+        flat = flat * n + v
+    return flat
+
+
+def _phase_layout(axes: list[PhaseAxis]) -> tuple[int, int]:
+    """(number of phases, positions per phase) over all axes."""
+    return math.prod(ax.stride for ax in axes), math.prod(ax.n_u for ax in axes)
+
+
+def phase_convolutions(tspec: TransposedConvSpec, weight: Any, input_shape: Any) -> ConvMatrix:
+    """``Phi``: the ``s^N`` phase convolutions of every output channel, stacked (PixelShuffle's channel layout).
+
+    Row ``(phase_channel(c, t, s^N), u)`` is position ``u`` of phase ``t`` (flattened row-major over the
+    axes) of output channel ``c``; it reads input ``(c', phase_input(u, m, t, s, d))`` through
+    ``w[c', c_l, m]`` for the taps ``m`` of the phase, with ``c = group_channel(channel_group(c', C_in/g),
+    C_out/g, c_l)``.
+    """
+    shape, axes = _axes(tspec, input_shape)
+    w = as_weight(tspec, weight)
+    phases, positions = _phase_layout(axes)
+    t, u, m, i = _cartesian([ax.entries for ax in axes])
+    strides = [ax.stride for ax in axes]
+    spatial_row = _flat(t, strides) * positions + _flat(u, [ax.n_u for ax in axes])
+    spatial_col = _flat(i, list(shape))
+    spatial_tap = _flat(m, list(tspec.kernel_size))
+    n_in, n_k = math.prod(shape), math.prod(tspec.kernel_size)
+    per_in, per_out = tspec.in_channels // tspec.groups, tspec.out_channels // tspec.groups
+    ci = np.repeat(np.arange(tspec.in_channels, dtype=np.int64), per_out)
+    cl = np.tile(np.arange(per_out, dtype=np.int64), tspec.in_channels)
+    co = np.asarray(F.group_channel(F.channel_group(ci, per_in), per_out, cl))
+    wc = ci * per_out + cl  # the weight's (C_in, C_out/g) pair, row-major
+    rows = (co[:, None] * phases * positions + spatial_row[None, :]).ravel()
+    cols = (ci[:, None] * n_in + spatial_col[None, :]).ravel()
+    taps = (wc[:, None] * n_k + spatial_tap[None, :]).ravel()
+    size = (tspec.out_channels * phases * positions, tspec.in_channels * n_in)
+    row_shape = (tspec.out_channels * phases,) + tuple(ax.n_u for ax in axes)
+    return ConvMatrix(Structure.build(size, rows, cols, taps), w, row_shape, (tspec.in_channels,) + shape,
+                      ("phase convolutions", tspec, shape))
+
+
+def interleave_matrix(tspec: TransposedConvSpec, input_shape: Any) -> ConvMatrix:
+    """``Q``: the 0/1 matrix that interleaves the phases and crops by ``p_l`` (zero past the phases).
+
+    ``Q[(c, j), (phase_channel(c, t, s^N), u)] = 1`` exactly when ``j = interleave_position(t, u, s, p_l)``
+    on every axis, with ``t = phase_of(j)`` and ``u = phase_position(j) < n_u``.
+    """
+    shape, axes = _axes(tspec, input_shape)
+    phases, positions = _phase_layout(axes)
+    j, t, u = _cartesian([ax.crop for ax in axes])
+    out_shape = tuple(ax.n_out for ax in axes)
+    n_out = math.prod(out_shape)
+    spatial_row = _flat(j, list(out_shape))
+    spatial_col = _flat(t, [ax.stride for ax in axes]) * positions + _flat(u, [ax.n_u for ax in axes])
+    c = np.arange(tspec.out_channels, dtype=np.int64)[:, None]
+    rows = (c * n_out + spatial_row[None, :]).ravel()
+    cols = (np.asarray(F.phase_channel(c, 0, phases)) * positions + spatial_col[None, :]).ravel()
+    size = (tspec.out_channels * n_out, tspec.out_channels * phases * positions)
+    col_shape = (tspec.out_channels * phases,) + tuple(ax.n_u for ax in axes)
+    return ConvMatrix(Structure.build(size, rows, cols, CONSTANT), None, (tspec.out_channels,) + out_shape,
+                      col_shape, ("interleave and crop", tspec, shape))
+
+
+def polyphase_view(tspec: TransposedConvSpec, weight: Any, input_shape: Any
+                   ) -> tuple[ConvMatrix, ConvMatrix, ConvMatrix]:
+    """The polyphase view ``Q @ Phi`` and its factors, ``(product, Phi, Q)``.
+
+    See :func:`phase_convolutions` and :func:`interleave_matrix`.
+    """
+    Phi = phase_convolutions(tspec, weight, input_shape)
+    Q = interleave_matrix(tspec, input_shape)
+    return Q @ Phi, Phi, Q
+
+
+# --- the recipe in numbers: Conv (C_out s^N channels) + PixelShuffle + crop -----------------------
+
+
+def subpixel_weight(tspec: TransposedConvSpec, weight: Any) -> np.ndarray:
+    """The weight of the sub-pixel convolution, shape ``(C_out s^N, C_in/g, K_0, ..., K_{N-1})``.
+
+    Output channel ``phase_channel(c, t, s^N)`` holds phase ``t``'s sub-kernel of the transposed weight's
+    ``w[c', c_l]``, flipped and zero-extended to the common size ``K`` (the convolution cross-correlates:
+    shift ``e`` sits at ``K - 1 - e``).  Used with padding ``K - 1`` and ``groups = g``.
+
+    >>> import numpy as np
+    >>> from symconv import TransposedConvSpec
+    >>> subpixel_weight(TransposedConvSpec(4, stride=2), np.arange(4.0).reshape(1, 1, 4))[:, 0].tolist()
+    [[2.0, 0.0], [3.0, 1.0]]
+    """
+    w = np.asarray(weight)
+    if w.shape != tspec.weight_shape:
+        raise ShapeError(f"weight has shape {w.shape}, expected {tspec.weight_shape} for {tspec}")
+    strides = tspec.stride
+    kernel = tuple(int(F.phase_kernel_size(k, s, d)) for k, s, d in zip(tspec.kernel_size, strides, tspec.dilation))
+    phases = math.prod(strides)
+    per_in, per_out = tspec.in_channels // tspec.groups, tspec.out_channels // tspec.groups
+    out = np.zeros((tspec.out_channels * phases, per_in) + kernel, dtype=w.dtype)
+    # per axis: for every tap m, its phase and where it sits in the flipped sub-kernel
+    where = []
+    for k, s, d, K in zip(tspec.kernel_size, strides, tspec.dilation, kernel):
+        m = np.arange(k)
+        t = np.asarray(F.phase_residue(m, 0, s, d))  # the phase d m mod s that tap m reaches
+        where.append((t, K - 1 - np.asarray(F.phase_tap(m, t, s, d))))
+    for index in np.ndindex(*tspec.kernel_size):
+        t_flat = 0
+        pos = []
+        for ax, m in enumerate(index):
+            t_flat = t_flat * strides[ax] + int(where[ax][0][m])
+            pos.append(int(where[ax][1][m]))
+        for ci in range(tspec.in_channels):
+            gamma = int(F.channel_group(ci, per_in))
+            for cl in range(per_out):
+                co = int(F.group_channel(gamma, per_out, cl))
+                out[(int(F.phase_channel(co, t_flat, phases)), int(F.group_local(ci, gamma, per_in)), *pos)] = \
+                    w[(ci, cl) + index]
+    return out
+
+
+def pixel_shuffle(x: np.ndarray, strides: tuple[int, ...]) -> np.ndarray:
+    """Interleave phases: ``(C s^N, U_0, ...)`` to ``(C, s_0 U_0, ...)``; PixelShuffle for equal strides in 2-D.
+
+    Channel ``phase_channel(c, t, s^N)`` at position ``u`` goes to ``s u + t`` on every axis (row-major ``t``).
+
+    >>> pixel_shuffle(np.arange(6).reshape(2, 3), (2,)).tolist()
+    [[0, 3, 1, 4, 2, 5]]
+    """
+    ndim = len(strides)
+    x = np.asarray(x)
+    channels = x.shape[0] // math.prod(strides)
+    u = x.shape[1:]
+    y = x.reshape((channels,) + tuple(strides) + tuple(u))
+    # axes (c, t_0..t_{N-1}, u_0..u_{N-1}) -> (c, u_0, t_0, u_1, t_1, ...)
+    order = [0] + [a for ax in range(ndim) for a in (1 + ndim + ax, 1 + ax)]
+    return y.transpose(order).reshape((channels,) + tuple(s * n for s, n in zip(strides, u)))
+
+
+def _crop(x: Any, tspec: TransposedConvSpec, out_shape: tuple[int, ...], zeros: Any) -> Any:
+    """Window ``[p_l, p_l + n_T)`` on every spatial axis, zero-extended past the end."""
+    for ax, (pl, n) in enumerate(zip(tspec.padding_left, out_shape)):
+        dim = x.ndim - len(out_shape) + ax
+        start = min(pl, x.shape[dim])
+        stop = min(pl + n, x.shape[dim])
+        x = x.narrow(dim, start, stop - start) if hasattr(x, "narrow") else np.take(x, range(start, stop), axis=dim)
+        if x.shape[dim] < n:
+            shape = list(x.shape)
+            shape[dim] = n - x.shape[dim]
+            x = zeros(x, shape, dim)
+    return x
+
+
+def polyphase_numeric(tspec: TransposedConvSpec, weight: Any, y: Any) -> np.ndarray:
+    """The transposed convolution computed the polyphase way, in numpy: sub-pixel convolution, shuffle, crop.
+
+    ``y`` has shape ``(C_in, *spatial)``.  The sub-pixel convolution is a full, grouped cross-correlation
+    with :func:`subpixel_weight` (padding ``K - 1``).
+    """
+    from .numeric import conv
+    from .spec import ConvSpec
+
+    y = np.asarray(y)
+    shape = tspec.check_input_shape(y.shape[1:])
+    Wp = subpixel_weight(tspec, weight)
+    kernel = Wp.shape[2:]
+    phases = math.prod(tspec.stride)
+    spec = ConvSpec(kernel, padding=tuple(K - 1 for K in kernel), in_channels=tspec.in_channels,
+                    out_channels=tspec.out_channels * phases, groups=tspec.groups)
+    shuffled = pixel_shuffle(conv(spec, Wp, y), tspec.stride)
+
+    def zeros(x, shape, dim):
+        return np.concatenate([x, np.zeros(shape, dtype=x.dtype)], axis=dim)
+
+    return _crop(shuffled, tspec, tspec.output_shape(shape), zeros)
+
+
+def polyphase_torch(tspec: TransposedConvSpec, weight: Any, y: Any) -> Any:
+    """The PyTorch recipe: ``Conv{N}d`` with ``C_out s^N`` channels, ``PixelShuffle(s)``, then the crop.
+
+    ``weight`` is the ConvTranspose weight (a tensor of shape ``tspec.weight_shape``), ``y`` a batch
+    ``(B, C_in, *spatial)``.  Equal strides in 2-D use ``torch.nn.PixelShuffle``; otherwise the same
+    shuffle is a reshape and permute.  The result equals ``F.conv_transpose{N}d`` up to rounding.
+    """
+    import torch
+    import torch.nn.functional as tf
+
+    Wp = torch.as_tensor(subpixel_weight(tspec, weight.detach().cpu().numpy()), dtype=weight.dtype)
+    kernel = Wp.shape[2:]
+    conv = {1: tf.conv1d, 2: tf.conv2d, 3: tf.conv3d}[tspec.ndim]
+    x = conv(y, Wp, padding=tuple(K - 1 for K in kernel), groups=tspec.groups)
+    strides = tspec.stride
+    if tspec.ndim == 2 and strides[0] == strides[1]:
+        x = torch.nn.PixelShuffle(strides[0])(x)
+    else:
+        batch, ndim = x.shape[0], tspec.ndim
+        u = tuple(x.shape[2:])
+        x = x.reshape((batch, tspec.out_channels) + tuple(strides) + u)
+        order = [0, 1] + [a for ax in range(ndim) for a in (2 + ndim + ax, 2 + ax)]
+        x = x.permute(order).reshape((batch, tspec.out_channels) + tuple(s * n for s, n in zip(strides, u)))
+
+    def zeros(x, shape, dim):
+        return torch.cat([x, x.new_zeros(shape)], dim=dim)
+
+    return _crop(x, tspec, tspec.output_shape(tuple(y.shape[2:])), zeros)
