@@ -129,7 +129,7 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     >>> proof.holds
     True
     >>> [step.name for step in proof.steps]
-    ['the layer', 'convention', 'M is the convolution', 'T is the transposed convolution', 'sizes', 'transpose', 'gather view', 'scatter view']
+    ['the layer', 'convention', 'M is the convolution', 'T is the transposed convolution', 'sizes', 'transpose', 'gather view', 'scatter view', 'polyphase view']
     """
     if isinstance(spec, ConvSpec):
         conv_shape = spec.check_input_shape(input_shape)
@@ -226,6 +226,9 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
         "scatter view", T, lambda: scatter_view(tspec, w, t_in), T_, stamps,
         r"the scatter view, assembled from stamps: input $(c, i)$ stamps the unflipped kernel, dilated by $d$ and "
         r"scaled by $y[c, i]$, at offset $s i - p_l$; the sum of all stamps"))
+    from .polyphase import polyphase_step  # the polyphase view: Q Phi, computed from its own factors
+
+    steps.append(polyphase_step(tspec, w, t_in, T))
     statement = (r"For the transposed convolution $" + spec_text(tspec) + r"$ on inputs of spatial shape $"
                  + tuple_tex(t_in) + r"$, its matrix $T$ equals "
                  + (r"$M^{\top}$" if identity else r"$(S M)^{\top}$")

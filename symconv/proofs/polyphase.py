@@ -1,0 +1,283 @@
+"""The polyphase view proved: per instance (exact structure) and for all sizes (integer claims for z3).
+
+Per instance, :func:`polyphase_step` multiplies the factors of
+:func:`symconv.polyphase.polyphase_view` itself, ``Q @ Phi``, and compares
+the product exactly with the anchored matrix T.
+
+For all sizes, :func:`prove_polyphase_general` reduces the statement
+
+    (T y)[j] = sum over the taps m of phase t of w[m] y[u - (d m - t)/s],
+    t = (j + p_l) mod s,  u = (j + p_l) div s   (zero when u >= n_u)
+
+to integer claims about the executed formulas of :mod:`symconv.formulas`,
+with the same discipline as the gather chain: each output lies in exactly one
+phase; the definition's (i, m) pairs correspond one-to-one with the phase's
+taps at position u, with the same weight and input index; taps outside a phase
+contribute nothing; the sub-kernel and the phase length hold every term; the
+crop and the zero-extension.
+"""
+
+from __future__ import annotations
+
+import types
+from typing import Any
+
+import sympy
+
+from .. import formulas as default_formulas
+from ..errors import SpecError
+from .core import Proof, Step
+from .evaluate import NAMED, Indicator, sequence
+from .smt import prove
+
+__all__ = ["polyphase_step", "prove_polyphase_general", "POLYPHASE_SYMBOLS"]
+
+_int = dict(integer=True)
+POLYPHASE_SYMBOLS = types.SimpleNamespace(
+    n=sympy.Symbol("n_in", **_int), k=sympy.Symbol("k", **_int), s=sympy.Symbol("s", **_int),
+    d=sympy.Symbol("d", **_int), pl=sympy.Symbol("p_l", **_int), pr=sympy.Symbol("p_r", **_int),
+    a=sympy.Symbol("a", **_int), i=sympy.Symbol("i", **_int), i2=sympy.Symbol("i'", **_int),
+    j=sympy.Symbol("j", **_int), m=sympy.Symbol("m", **_int), m2=sympy.Symbol("m'", **_int),
+    t=sympy.Symbol("t", **_int), t2=sympy.Symbol("t'", **_int), u=sympy.Symbol("u", **_int),
+    u2=sympy.Symbol("u'", **_int),
+)
+"""The symbols of the parametric polyphase proof (integers; their ranges are hypotheses of every claim)."""
+
+Y, W, TY = sequence("y"), sequence("w"), sequence("Ty", r"(T y)")
+PHI = sequence("Phiy", r"(\Phi y)")
+
+
+def polyphase_step(tspec: Any, weight: Any, input_shape: Any, T: Any) -> Step:
+    """The instance step: ``T`` equals ``Q Phi``, the product computed here from the factors' own tables."""
+    import math
+
+    from ..polyphase import interleave_matrix, phase_convolutions
+    from .instance import equality_step
+
+    built: dict = {}
+
+    def product():
+        Phi = phase_convolutions(tspec, weight, input_shape)
+        Q = interleave_matrix(tspec, input_shape)
+        built["shapes"] = (Q.shape, Phi.shape)
+        return Q @ Phi
+
+    phases = math.prod(tspec.stride)
+    rows, cols = T.shape
+    inner = tspec.out_channels * phases * math.prod(
+        default_formulas.phase_length(n, k, s, d)
+        for n, k, s, d in zip(input_shape, tspec.kernel_size, tspec.stride, tspec.dilation))
+    T_ = sympy.MatrixSymbol("T", rows, cols)
+    Q_, P_ = sympy.MatrixSymbol("Q", rows, inner), sympy.MatrixSymbol(r"\Phi", inner, cols)
+    return equality_step(
+        "polyphase view", T, product, T_, sympy.MatMul(Q_, P_, evaluate=False),
+        rf"the polyphase view, assembled from per-axis phase tables (not by the enumeration of $M$ and $T$): "
+        rf"$\Phi$ stacks the ${phases}$ phase convolutions of the original input, phase $t$ reading "
+        r"$y[u - (d m - t)/s]$ through the taps $m$ with $d m \equiv t \pmod{s}$, and $Q$ interleaves the phases "
+        r"($j = s u + t - p_l$), cropping by $p_l$ and leaving zeros past the last phase position")
+
+
+def _rel(kind: type, lhs: Any, rhs: Any) -> sympy.Basic:
+    return kind(lhs, rhs, evaluate=False)
+
+
+def _eq(lhs: Any, rhs: Any) -> sympy.Basic:
+    return _rel(sympy.Eq, lhs, rhs)
+
+
+def _and(*args: Any) -> sympy.Basic:
+    return sympy.And(*args, evaluate=False)
+
+
+def _within(lo: Any, x: Any, hi: Any) -> sympy.Basic:
+    return _and(_rel(sympy.Le, lo, x), _rel(sympy.Lt, x, hi))
+
+
+class _Phases:
+    """The expressions of the 1-D polyphase chain, all computed by the (possibly injected) formulas."""
+
+    def __init__(self, F: Any):
+        S = POLYPHASE_SYMBOLS
+        n, k, s, d, pl, pr, a, j = S.n, S.k, S.s, S.d, S.pl, S.pr, S.a, S.j
+        self.F = F
+        self.n_t = F.transposed_output_size(n, k, s, pl, pr, d, a)
+        self.ranges = (_rel(sympy.Ge, n, 1), _rel(sympy.Ge, k, 1), _rel(sympy.Ge, s, 1), _rel(sympy.Ge, d, 1),
+                       _rel(sympy.Ge, pl, 0), _rel(sympy.Ge, pr, 0), _rel(sympy.Le, 0, a),
+                       _rel(sympy.Lt, a, sympy.Max(s, d)), _rel(sympy.Ge, self.n_t, 1))
+        self.indices = (_within(0, j, self.n_t), _within(0, S.m, k))
+        self.phase = F.phase_of(j, s, pl)
+        self.pos = F.phase_position(j, s, pl)
+        self.n_u = F.phase_length(n, k, s, d)
+        self.kernel = F.phase_kernel_size(k, s, d)
+
+
+def _claim(name: str, hypotheses: Any, conclusion: Any, shown: Any = None) -> Any:
+    S = POLYPHASE_SYMBOLS
+    variables = (S.n, S.k, S.s, S.d, S.pl, S.pr, S.a, S.i, S.i2, S.j, S.m, S.m2, S.t, S.t2, S.u, S.u2)
+    return prove(name, variables, tuple(hypotheses), conclusion, shown=shown)
+
+
+def _one_d_steps(P: _Phases) -> list[Step]:
+    S, F, N = POLYPHASE_SYMBOLS, P.F, NAMED
+    n, k, s, d, pl, pr, a, i, i2, j, m, m2, t, u = (S.n, S.k, S.s, S.d, S.pl, S.pr, S.a, S.i, S.i2, S.j, S.m,
+                                                    S.m2, S.t, S.u)
+    base = P.ranges + P.indices
+    tap = F.tap_position(i, m, s, pl, d)
+    ph, pos = P.phase, P.pos
+    steps: list[Step] = []
+
+    definition = sympy.Sum(W(m) * Indicator(j, tap) * Y(i), (i, 0, n - 1), (m, 0, k - 1))
+    convention_nt = (n - 1) * s - pl - pr + d * (k - 1) + a + 1
+    steps.append(Step.from_claims(
+        TY(j), definition,
+        r"definition of the transposed convolution: input $i$ adds $w[m]\, y[i]$ at output $j = s i + d m - p_l$, "
+        r"for $0 \le j < n_T$; the executed index map and output length are PyTorch's",
+        [_claim("the executed index map is the convention", (), _eq(tap, s * i + d * m - pl),
+                _eq(N.tap_position(i, m, s, pl, d), s * i + d * m - pl)),
+         _claim("the executed output length is the convention", (), _eq(P.n_t, convention_nt),
+                _eq(N.transposed_output_size(n, k, s, pl, pr, d, a), convention_nt))],
+        name="definition"))
+
+    il = F.interleave_position(t, u, s, pl)
+    steps.append(Step.from_claims(
+        j, F.interleave_position(ph, pos, s, pl),
+        r"phases: on the uncropped grid $J = j + p_l$, output $j$ lies in phase $t = J \bmod s$ at position "
+        r"$u = J \operatorname{div} s$, and in no other phase",
+        [_claim("every output lies in a phase (it is interleaved back)", P.ranges + (_within(0, j, P.n_t),),
+                _and(_within(0, ph, s), _rel(sympy.Ge, pos, 0), _eq(F.interleave_position(ph, pos, s, pl), j))),
+         _claim("in exactly one phase, at one position", P.ranges + (_within(0, j, P.n_t), _within(0, t, s),
+                                                                       _eq(il, j)),
+                _and(_eq(t, ph), _eq(u, pos))),
+         _claim("the executed interleaving is the convention", (), _eq(il, s * u + t - pl),
+                _eq(N.interleave_position(t, u, s, pl), s * u + t - pl))],
+        name="phases"))
+
+    # t, u: the phase and position of j (the previous step proves they are ph(j) and pos(j))
+    at = (_within(0, t, s), _eq(F.interleave_position(t, u, s, pl), j))
+    member = _eq(F.phase_residue(m, t, s, d), 0)  # tap m reaches phase t
+    src = F.phase_input(u, m, t, s, d)
+    phase_sum = sympy.Sum(W(m) * Indicator(F.phase_residue(m, t, s, d), 0) * Y(src), (m, 0, k - 1))
+    steps.append(Step.from_claims(
+        definition, phase_sum,
+        r"sifting into the phase: with $t, u$ the phase and position of $j$, a term $(i, m)$ of the definition "
+        r"exists exactly when tap $m$ reaches phase $t$ ($d m \equiv t \pmod{s}$) and $i = u - (d m - t)/s$ is an "
+        r"input; the pairs correspond one to one (the same tap $m$), with the same weight $w[m]$ and the same input "
+        r"index",
+        [_claim("a term of the definition is a tap of the phase, reading the same input", base + at + (
+                _within(0, i, n), _eq(tap, j)), _and(member, _eq(src, i))),
+         _claim("a tap of the phase whose input exists is a term of the definition", base + at + (
+                member, _within(0, src, n)), _eq(F.tap_position(src, m, s, pl, d), j)),
+         _claim("at most one input per tap (injective)", base + (_eq(tap, j), _eq(F.tap_position(i2, m, s, pl, d), j)),
+                _eq(i, i2)),
+         _claim("taps outside the phase contribute nothing", base + at + (
+                _rel(sympy.Ne, F.phase_residue(m, t, s, d), 0),), _rel(sympy.Ne, tap, j))],
+        name="sift into the phase"))
+
+    shift = F.phase_tap(m, t, s, d)
+    in_phase = (_within(0, t, s), _within(0, m, k), _eq(F.phase_residue(m, t, s, d), 0))
+    sub = sympy.Sum(sequence("w_t", "w_{t}")(sympy.Symbol("q", integer=True))
+                    * Y(u - sympy.Symbol("q", integer=True)), (sympy.Symbol("q", integer=True), 0, P.kernel - 1))
+    steps.append(Step.from_claims(
+        phase_sum, sub,
+        r"each phase is an ordinary convolution of the original input: tap $m$ of phase $t$ sits at shift "
+        r"$q = (d m - t)/s$ of a sub-kernel $w_t$ of $K$ taps ($w_t[q] = w[t + s q]$ when $d = 1$), the shifts of "
+        r"one phase are distinct, and position $u$ reads $y[u - q]$",
+        [_claim("the read is position minus shift", P.ranges + (_rel(sympy.Ge, u, 0),) + in_phase,
+                _eq(s * (u - F.phase_input(u, m, t, s, d)), d * m - t)),
+         _claim("the shift is (d m - t)/s", P.ranges + in_phase, _eq(s * shift, d * m - t)),
+         _claim("every shift lies in the sub-kernel", P.ranges + in_phase, _within(0, shift, P.kernel)),
+         _claim("distinct taps of a phase have distinct shifts", P.ranges + in_phase + (
+                _within(0, m2, k), _eq(F.phase_residue(m2, t, s, d), 0), _eq(shift, F.phase_tap(m2, t, s, d))),
+                _eq(m, m2)),
+         _claim("with d = 1 the sub-kernel is w[t + s q]", P.ranges + in_phase + (_eq(d, 1),),
+                _eq(m, t + s * shift))],
+        name="sub-kernels"))
+
+    steps.append(Step.from_claims(
+        N.phase_length(n, k, s, d), n + P.kernel - 1,
+        r"the phase convolutions are full convolutions, $n_u = n_{\mathrm{in}} + K - 1$ positions, which hold every "
+        r"term; outputs past them ($u \ge n_u$) receive no term, so the interleaving leaves zeros there "
+        r"(zero-extension) and crops by $p_l$ on the left",
+        [_claim("the phase length is the full convolution's", P.ranges, _eq(P.n_u, n + P.kernel - 1),
+                _eq(N.phase_length(n, k, s, d), n + N.phase_kernel_size(k, s, d) - 1)),
+         _claim("every term of a phase lies inside the phase length", P.ranges + in_phase + (_within(0, i, n),),
+                _within(0, i + shift, P.n_u)),
+         _claim("outputs past the phases receive no term (zero-extension)", base + at + (
+                _rel(sympy.Ge, u, P.n_u), _within(0, i, n)), _rel(sympy.Ne, tap, j)),
+         _claim("the phases cover the full uncropped length", P.ranges,
+                _rel(sympy.Ge, s * P.n_u, s * (n - 1) + d * (k - 1) + 1))],
+        name="crop and zero-extension"))
+    return steps
+
+
+def _phase_channel_step(F: Any) -> Step:
+    """Channels: phase t of output channel c is channel pch(c, t) of the sub-pixel convolution, in c's group."""
+    c, t, t2, c2, ph, co, g = sympy.symbols("c t t' c' S_ph c_o g", integer=True)
+    ranges = (_rel(sympy.Ge, ph, 1), _rel(sympy.Ge, co, 1), _rel(sympy.Ge, g, 1), _within(0, c, g * co),
+              _within(0, t, ph))
+    pch = F.phase_channel(c, t, ph)
+    variables = (c, t, t2, c2, ph, co, g)
+    claims = [
+        prove("the executed phase channel is PixelShuffle's layout", (c, t, ph), (), _eq(pch, c * ph + t),
+              shown=_eq(NAMED.phase_channel(c, t, ph), c * ph + t)),
+        prove("phase channels lie in range", variables, ranges, _within(0, pch, g * co * ph)),
+        prove("phase channels are distinct", variables, ranges + (_within(0, c2, g * co), _within(0, t2, ph),
+                                                                  _eq(pch, F.phase_channel(c2, t2, ph))),
+              _and(_eq(c, c2), _eq(t, t2))),
+        prove("a phase channel stays in its channel's group", variables, ranges,
+              _eq(F.channel_group(pch, co * ph), F.channel_group(c, co))),
+    ]
+    return Step.from_claims(
+        sequence("Phi", r"\Phi")(NAMED.phase_channel(c, t, ph)), sequence("phase", r"\operatorname{phase}_t")(c),
+        r"channels: with $S = \prod_{\mathrm{axes}} s$ phases, phase $t$ of output channel $c$ is channel "
+        r"$c S + t$ of a convolution with $C_{\mathrm{out}} S$ output channels (PixelShuffle's layout); these "
+        r"channels are distinct, and channel $c S + t$ lies in the group of $c$, so the sub-pixel convolution "
+        r"keeps the layer's $g$ groups",
+        claims, name="phase channels")
+
+
+def prove_polyphase_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
+    """The parametric proof of the polyphase view, for all sizes.
+
+    For all integers in the ranges of the statement (generated from the same
+    relations the solver receives) and every output ``0 <= j < n_T``, the
+    transposed convolution at ``j`` is the phase convolution of phase
+    ``t = (j + p_l) mod s`` at position ``u = (j + p_l) div s`` (zero past the
+    phases).  For ``ndim > 1`` the proof adds separability of the flattened
+    index (as in :func:`~symconv.prove_transpose_general`) and the phase
+    channel lemma.  ``formulas`` replaces :mod:`symconv.formulas` (to watch a
+    corrupted formula fail a step).
+
+    Examples
+    --------
+    >>> proof = prove_polyphase_general()
+    >>> proof.holds, [step.name for step in proof.steps]
+    (True, ['definition', 'phases', 'sift into the phase', 'sub-kernels', 'crop and zero-extension'])
+    """
+    if isinstance(ndim, bool) or not isinstance(ndim, int) or ndim < 1:
+        raise SpecError(f"ndim must be a positive integer, got {ndim!r}")
+    from .general import _separability_step  # one lemma, shared with the gather chain
+
+    F = default_formulas if formulas is None else formulas
+    P = _Phases(F)
+    steps = _one_d_steps(P)
+    if ndim > 1:
+        steps += [_separability_step(ndim), _phase_channel_step(F)]
+    S = POLYPHASE_SYMBOLS
+    hypotheses = ", ".join(f"${sympy.latex(r)}$" for r in P.ranges)
+    result = sympy.latex(_eq(TY(S.j), PHI(S.t, S.u)))
+    statement = (rf"For all integers with {hypotheses}, every output $0 \le j < n_T$ of the transposed "
+                 rf"convolution satisfies ${result}$ with $t = {sympy.latex(NAMED.phase_of(S.j, S.s, S.pl))}$ and "
+                 rf"$u = {sympy.latex(NAMED.phase_position(S.j, S.s, S.pl))}$, where phase $t$ is the "
+                 r"convolution of the original input with the sub-kernel of the taps $d m \equiv t \pmod{s}$, "
+                 rf"of length $n_u = {sympy.latex(NAMED.phase_length(S.n, S.k, S.s, S.d))}$ (zero for $u \ge n_u$).")
+    if ndim > 1:
+        statement += (rf" In {ndim} dimensions the statement holds on every axis with its own $s, p, d, a$; "
+                      r"the phases are the $\prod s$ combinations of the axes' phases, and phase $t$ of output "
+                      r"channel $c$ is channel $c \prod s + t$ of a grouped convolution with the layer's groups.")
+    return Proof(
+        f"The polyphase view of a transposed convolution ({ndim}-D, all sizes)", statement, tuple(steps),
+        assumptions=P.ranges,
+        conclusion=r"a transposed convolution with stride $s$ is $s^N$ convolutions of its input, interleaved.",
+        data=dict(ndim=ndim),
+    )
