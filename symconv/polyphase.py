@@ -79,8 +79,9 @@ class PhaseAxis:
         The common sub-kernel size, :func:`~symconv.formulas.phase_kernel_size`.
     taps : tuple of tuple of int
         The taps of each phase.
-    entries : (t, u, m, i) int arrays
-        Every (phase, position, tap, input) of the phase convolutions whose input exists.
+    table : int array of shape (s, n_u, k)
+        ``table[t, u, m]``: the input that position ``u`` of phase ``t`` reads through tap ``m``, or ``-1`` where
+        the tap does not reach the phase or the input does not exist.
     crop : (j, t, u) int arrays
         Every output ``j`` with the phase position it is taken from (outputs past the phases are absent:
         they are zero).
@@ -95,7 +96,7 @@ class PhaseAxis:
     n_u: int
     kernel: int
     taps: tuple
-    entries: tuple
+    table: np.ndarray
     crop: tuple
 
 
@@ -115,14 +116,12 @@ def phase_axis(n_in: int, n_out: int, k: int, s: int, p_l: int, d: int) -> Phase
     i = np.asarray(F.phase_input(u, m, t, s, d))
     member = np.asarray(F.phase_residue(m, t, s, d)) == 0
     ok = member & (i >= 0) & (i < n_in)
-    full = (s, n_u, k)
-    tt, uu, mm = (np.broadcast_to(x, full)[ok] for x in (t, u, m))
-    entries = (tt, uu, mm, np.broadcast_to(i, full)[ok])
+    table = np.where(ok, i, -1)
     j = np.arange(n_out, dtype=np.int64)
     ph, pos = np.asarray(F.phase_of(j, s, p_l)), np.asarray(F.phase_position(j, s, p_l))
     inside = pos < n_u  # past the last phase position nothing is written: zero-extension
     crop = (j[inside], ph[inside], pos[inside])
-    return PhaseAxis(n_in, n_out, s, p_l, d, k, n_u, kernel, phase_taps(k, s, d), entries, crop)
+    return PhaseAxis(n_in, n_out, s, p_l, d, k, n_u, kernel, phase_taps(k, s, d), table, crop)
 
 
 def _axes(tspec: TransposedConvSpec, input_shape: Any) -> tuple[tuple[int, ...], list[PhaseAxis]]:
@@ -135,27 +134,48 @@ def _axes(tspec: TransposedConvSpec, input_shape: Any) -> tuple[tuple[int, ...],
     return shape, axes
 
 
-def _cartesian(per_axis: list[tuple[np.ndarray, ...]]) -> list[np.ndarray]:
-    """All combinations of one entry per axis: for each kind, the per-axis arrays broadcast to the full grid."""
-    ndim = len(per_axis)
-    out = []
-    for kind in range(len(per_axis[0])):
-        arrays = []
-        for ax in range(ndim):
-            shape = [1] * ndim
-            shape[ax] = -1
-            arrays.append(per_axis[ax][kind].reshape(shape))
-        grid = np.broadcast_arrays(*arrays)
-        out.append([g.ravel() for g in grid])
-    return out  # type: ignore[return-value]
+def _phase_grid(axes: list[PhaseAxis], kinds: str) -> dict:
+    """Flat indices on the grid of dims ``(t_0..t_{N-1}, u_0..u_{N-1}[, m_0..m_{N-1}])``, enumerated in C order.
 
+    ``kinds`` picks what is computed: ``"p"`` the phase row ``tflat * U + uflat`` (PixelShuffle's layout),
+    ``"i"`` the flat input read through the tap (taps enumerated from the last: inputs then increase along
+    each tap axis), ``"m"`` the flat tap, ``"j"`` the flat output of the phase position.  ``"valid"`` marks the
+    grid points that exist.  Enumerated this way, rows (phase rows, or outputs for ``"j"``) never decrease and,
+    within one phase row, the inputs increase: the canonical orders of ``Phi`` (by row) and of ``Q`` (by column).
+    """
+    ndim = len(axes)
+    with_taps = "i" in kinds or "m" in kinds
+    dims = (3 if with_taps else 2) * ndim
+    zero = np.zeros((1,) * dims, dtype=np.int64)
+    tflat, uflat, col, tap, jflat = zero, zero, zero, zero, zero
+    valid = np.ones((1,) * dims, dtype=bool)
 
-def _flat(values: list[np.ndarray], sizes: list[int]) -> np.ndarray:
-    """Row-major flat index of per-axis positions."""
-    flat = np.zeros_like(values[0])
-    for v, n in zip(values, sizes):
-        flat = flat * n + v
-    return flat
+    def along(values: np.ndarray, dim: int) -> np.ndarray:
+        shape = [1] * dims
+        shape[dim] = values.size
+        return values.reshape(shape)
+
+    for ax, A in enumerate(axes):
+        t = along(np.arange(A.stride, dtype=np.int64), ax)
+        u = along(np.arange(A.n_u, dtype=np.int64), ndim + ax)
+        tflat, uflat = tflat * A.stride + t, uflat * A.n_u + u
+        if with_taps:
+            shape = [1] * dims
+            shape[ax], shape[ndim + ax], shape[2 * ndim + ax] = A.table.shape
+            table = A.table[:, :, ::-1].reshape(shape)
+            valid = valid & (table >= 0)
+            col = col * A.n_in + np.maximum(table, 0)
+            tap = tap * A.k + along(np.arange(A.k, dtype=np.int64)[::-1].copy(), 2 * ndim + ax)
+        if "j" in kinds:
+            j = np.asarray(F.interleave_position(t, u, A.stride, A.p_l))
+            valid = valid & (j >= 0) & (j < A.n_out)
+            jflat = jflat * A.n_out + np.clip(j, 0, A.n_out - 1)
+    positions = math.prod(A.n_u for A in axes)
+    values = {"p": tflat * positions + uflat, "i": col, "m": tap, "j": jflat}
+    full = np.broadcast_shapes(*(v.shape for v in values.values()), valid.shape)
+    keep = np.flatnonzero(np.broadcast_to(valid, full))
+    out = {kind: np.broadcast_to(values[kind], full).ravel().take(keep) for kind in kinds}
+    return out
 
 
 def _phase_layout(axes: list[PhaseAxis]) -> tuple[int, int]:
@@ -174,46 +194,45 @@ def phase_convolutions(tspec: TransposedConvSpec, weight: Any, input_shape: Any)
     shape, axes = _axes(tspec, input_shape)
     w = as_weight(tspec, weight)
     phases, positions = _phase_layout(axes)
-    t, u, m, i = _cartesian([ax.entries for ax in axes])
-    strides = [ax.stride for ax in axes]
-    spatial_row = _flat(t, strides) * positions + _flat(u, [ax.n_u for ax in axes])
-    spatial_col = _flat(i, list(shape))
-    spatial_tap = _flat(m, list(tspec.kernel_size))
+    grid = _phase_grid(axes, "pim")
     n_in, n_k = math.prod(shape), math.prod(tspec.kernel_size)
+    size = (tspec.out_channels * phases * positions, tspec.in_channels * n_in)
+    row_shape = (tspec.out_channels * phases,) + tuple(ax.n_u for ax in axes)
+    origin = ("phase convolutions", tspec, shape)
+    if tspec.in_channels == 1 and tspec.out_channels == 1:  # enumerated in canonical order (see _phase_grid)
+        structure = Structure.canonical(size, grid["p"], grid["i"], grid["m"])
+        return ConvMatrix(structure, w, row_shape, (1,) + shape, origin)
     per_in, per_out = tspec.in_channels // tspec.groups, tspec.out_channels // tspec.groups
     ci = np.repeat(np.arange(tspec.in_channels, dtype=np.int64), per_out)
     cl = np.tile(np.arange(per_out, dtype=np.int64), tspec.in_channels)
     co = np.asarray(F.group_channel(F.channel_group(ci, per_in), per_out, cl))
     wc = ci * per_out + cl  # the weight's (C_in, C_out/g) pair, row-major
-    rows = (co[:, None] * phases * positions + spatial_row[None, :]).ravel()
-    cols = (ci[:, None] * n_in + spatial_col[None, :]).ravel()
-    taps = (wc[:, None] * n_k + spatial_tap[None, :]).ravel()
-    size = (tspec.out_channels * phases * positions, tspec.in_channels * n_in)
-    row_shape = (tspec.out_channels * phases,) + tuple(ax.n_u for ax in axes)
-    return ConvMatrix(Structure.build(size, rows, cols, taps), w, row_shape, (tspec.in_channels,) + shape,
-                      ("phase convolutions", tspec, shape))
+    rows = (np.asarray(F.phase_channel(co, 0, phases))[:, None] * positions + grid["p"][None, :]).ravel()
+    cols = (ci[:, None] * n_in + grid["i"][None, :]).ravel()
+    taps = (wc[:, None] * n_k + grid["m"][None, :]).ravel()
+    return ConvMatrix(Structure.build(size, rows, cols, taps), w, row_shape, (tspec.in_channels,) + shape, origin)
 
 
 def interleave_matrix(tspec: TransposedConvSpec, input_shape: Any) -> ConvMatrix:
     """``Q``: the 0/1 matrix that interleaves the phases and crops by ``p_l`` (zero past the phases).
 
     ``Q[(c, j), (phase_channel(c, t, s^N), u)] = 1`` exactly when ``j = interleave_position(t, u, s, p_l)``
-    on every axis, with ``t = phase_of(j)`` and ``u = phase_position(j) < n_u``.
+    on every axis; outputs ``j`` with ``phase_position(j) >= n_u`` have no entry (zero-extension).
     """
     shape, axes = _axes(tspec, input_shape)
     phases, positions = _phase_layout(axes)
-    j, t, u = _cartesian([ax.crop for ax in axes])
+    grid = _phase_grid(axes, "pj")
     out_shape = tuple(ax.n_out for ax in axes)
     n_out = math.prod(out_shape)
-    spatial_row = _flat(j, list(out_shape))
-    spatial_col = _flat(t, [ax.stride for ax in axes]) * positions + _flat(u, [ax.n_u for ax in axes])
     c = np.arange(tspec.out_channels, dtype=np.int64)[:, None]
-    rows = (c * n_out + spatial_row[None, :]).ravel()
-    cols = (np.asarray(F.phase_channel(c, 0, phases)) * positions + spatial_col[None, :]).ravel()
+    rows = (c * n_out + grid["j"][None, :]).ravel()
+    cols = (np.asarray(F.phase_channel(c, 0, phases)) * positions + grid["p"][None, :]).ravel()
     size = (tspec.out_channels * n_out, tspec.out_channels * phases * positions)
     col_shape = (tspec.out_channels * phases,) + tuple(ax.n_u for ax in axes)
-    return ConvMatrix(Structure.build(size, rows, cols, CONSTANT), None, (tspec.out_channels,) + out_shape,
-                      col_shape, ("interleave and crop", tspec, shape))
+    # enumerated by column (channel, phase row): canonical in column order
+    structure = Structure.canonical(size, rows, cols, np.full(rows.shape, CONSTANT), order="col")
+    return ConvMatrix(structure, None, (tspec.out_channels,) + out_shape, col_shape,
+                      ("interleave and crop", tspec, shape))
 
 
 def polyphase_view(tspec: TransposedConvSpec, weight: Any, input_shape: Any
@@ -224,7 +243,7 @@ def polyphase_view(tspec: TransposedConvSpec, weight: Any, input_shape: Any
     """
     Phi = phase_convolutions(tspec, weight, input_shape)
     Q = interleave_matrix(tspec, input_shape)
-    return Q @ Phi, Phi, Q
+    return (Phi.T @ Q.T).T, Phi, Q  # the same product; joined through Q's single entry per column
 
 
 # --- the recipe in numbers: Conv (C_out s^N channels) + PixelShuffle + crop -----------------------

@@ -54,13 +54,10 @@ def polyphase_step(tspec: Any, weight: Any, input_shape: Any, T: Any) -> Step:
     from ..polyphase import interleave_matrix, phase_convolutions
     from .instance import equality_step
 
-    built: dict = {}
-
     def product():
         Phi = phase_convolutions(tspec, weight, input_shape)
         Q = interleave_matrix(tspec, input_shape)
-        built["shapes"] = (Q.shape, Phi.shape)
-        return Q @ Phi
+        return (Phi.T @ Q.T).T  # Q Phi, joined through Q's single entry per column
 
     phases = math.prod(tspec.stride)
     rows, cols = T.shape

@@ -81,6 +81,20 @@ def anchors_only(proof):
     assert a.holds and b.holds
 
 
+def view_steps(proof):
+    """The gather-view step and the polyphase-view step of an instance proof, each built again from its factors."""
+    from symconv.proofs.instance import equality_step
+    from symconv.proofs.polyphase import polyphase_step
+    from symconv.views import gather_view
+
+    d = proof.data
+    tspec, w, T, shape = d["tspec"], d["weight"], d["T"], d["input_shape"]
+    t_gather, g = timed(lambda: equality_step("gather view", T, lambda: gather_view(tspec, w, shape)[0], None, None, ""))
+    t_poly, p = timed(lambda: polyphase_step(tspec, w, shape, T))
+    assert g.holds and p.holds
+    return t_gather, t_poly
+
+
 def child(code):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
@@ -153,6 +167,10 @@ def main() -> None:
     print("anchors (M and T against the numeric definitions, bound 2^-60): proof with / without anchors")
     for n, t_with, t_without in zip(SIZES, proof_t, bare_t):
         print(f"  {n}x{n}: {t_with:.4f} s / {t_without:.4f} s = {t_with / t_without:.2f}")
+    print("views (each step builds its factors and multiplies them): gather view / polyphase view")
+    for n in SIZES:
+        t_gather, t_poly = view_steps(prove_transpose(SPEC, (n, n)))
+        print(f"  {n}x{n}: gather {t_gather:.4f} s, polyphase {t_poly:.4f} s, polyphase/gather {t_poly / t_gather:.2f}")
     print(f"growth exponent in nnz (two largest sizes): proof {fit(nnzs, proof_t):.2f}, floor {fit(nnzs, floor_t):.2f}, "
           f"to_sympy {fit(nnzs, sympy_t):.2f}")
 
