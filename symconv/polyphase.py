@@ -134,48 +134,82 @@ def _axes(tspec: TransposedConvSpec, input_shape: Any) -> tuple[tuple[int, ...],
     return shape, axes
 
 
-def _phase_grid(axes: list[PhaseAxis], kinds: str) -> dict:
-    """Flat indices on the grid of dims ``(t_0..t_{N-1}, u_0..u_{N-1}[, m_0..m_{N-1}])``, enumerated in C order.
+def _phase_blocks(axes: list[PhaseAxis]) -> dict:
+    """The (phase row, input, tap) triples of ``Phi``, phase by phase, in canonical row order.
 
-    ``kinds`` picks what is computed: ``"p"`` the phase row ``tflat * U + uflat`` (PixelShuffle's layout),
-    ``"i"`` the flat input read through the tap (taps enumerated from the last: inputs then increase along
-    each tap axis), ``"m"`` the flat tap, ``"j"`` the flat output of the phase position.  ``"valid"`` marks the
-    grid points that exist.  Enumerated this way, rows (phase rows, or outputs for ``"j"``) never decrease and,
-    within one phase row, the inputs increase: the canonical orders of ``Phi`` (by row) and of ``Q`` (by column).
+    For each phase ``t = (t_0, ..., t_{N-1})`` (row-major), the grid of dims ``(u_0..u_{N-1}, q_0..q_{N-1})``
+    with ``q`` running over the phase's taps from the last (so inputs increase along each ``q``) is
+    enumerated in C order: phase rows ``tflat * U + uflat`` never decrease and, within one row, inputs
+    increase.  Every tap lies in one phase on each axis, so the grids together have ``U k`` cells, nearly
+    all of them terms.
     """
     ndim = len(axes)
-    with_taps = "i" in kinds or "m" in kinds
-    dims = (3 if with_taps else 2) * ndim
-    zero = np.zeros((1,) * dims, dtype=np.int64)
-    tflat, uflat, col, tap, jflat = zero, zero, zero, zero, zero
-    valid = np.ones((1,) * dims, dtype=bool)
-
-    def along(values: np.ndarray, dim: int) -> np.ndarray:
-        shape = [1] * dims
-        shape[dim] = values.size
-        return values.reshape(shape)
-
-    for ax, A in enumerate(axes):
-        t = along(np.arange(A.stride, dtype=np.int64), ax)
-        u = along(np.arange(A.n_u, dtype=np.int64), ndim + ax)
-        tflat, uflat = tflat * A.stride + t, uflat * A.n_u + u
-        if with_taps:
+    positions = math.prod(A.n_u for A in axes)
+    rows, cols, taps = [], [], []
+    for t in np.ndindex(*(A.stride for A in axes)):
+        per_axis = [A.taps[t_ax][::-1] for A, t_ax in zip(axes, t)]
+        if any(len(q) == 0 for q in per_axis):
+            continue  # a phase that no tap reaches: its rows are zero
+        dims = 2 * ndim
+        uflat = np.zeros((1,) * dims, dtype=np.int64)
+        col = np.zeros((1,) * dims, dtype=np.int64)
+        tap = np.zeros((1,) * dims, dtype=np.int64)
+        valid = np.ones((1,) * dims, dtype=bool)
+        for ax, (A, t_ax, q) in enumerate(zip(axes, t, per_axis)):
             shape = [1] * dims
-            shape[ax], shape[ndim + ax], shape[2 * ndim + ax] = A.table.shape
-            table = A.table[:, :, ::-1].reshape(shape)
+            shape[ax], shape[ndim + ax] = A.n_u, len(q)
+            table = A.table[t_ax][:, list(q)].reshape(shape)
             valid = valid & (table >= 0)
             col = col * A.n_in + np.maximum(table, 0)
-            tap = tap * A.k + along(np.arange(A.k, dtype=np.int64)[::-1].copy(), 2 * ndim + ax)
-        if "j" in kinds:
-            j = np.asarray(F.interleave_position(t, u, A.stride, A.p_l))
-            valid = valid & (j >= 0) & (j < A.n_out)
-            jflat = jflat * A.n_out + np.clip(j, 0, A.n_out - 1)
+            tshape = [1] * dims
+            tshape[ndim + ax] = len(q)
+            tap = tap * A.k + np.asarray(q, dtype=np.int64).reshape(tshape)
+            ushape = [1] * dims
+            ushape[ax] = A.n_u
+            uflat = uflat * A.n_u + np.arange(A.n_u, dtype=np.int64).reshape(ushape)
+        tflat = 0
+        for A, t_ax in zip(axes, t):
+            tflat = tflat * A.stride + t_ax
+        full = np.broadcast_shapes(col.shape, tap.shape, uflat.shape, valid.shape)
+        row = np.broadcast_to(tflat * positions + uflat, full).ravel()
+        col, tap = np.broadcast_to(col, full).ravel(), np.broadcast_to(tap, full).ravel()
+        mask = np.broadcast_to(valid, full).ravel()
+        if not bool(mask.all()):
+            keep = np.flatnonzero(mask)
+            row, col, tap = row.take(keep), col.take(keep), tap.take(keep)
+        rows.append(row)
+        cols.append(col)
+        taps.append(tap)
+    if not rows:
+        empty = np.zeros(0, dtype=np.int64)
+        return {"p": empty, "i": empty, "m": empty}
+    return {"p": np.concatenate(rows), "i": np.concatenate(cols), "m": np.concatenate(taps)}
+
+
+def _phase_grid(axes: list[PhaseAxis]) -> dict:
+    """Phase rows ``tflat * U + uflat`` and the outputs they become, on the grid ``(t_0..t_{N-1}, u_0..u_{N-1})``.
+
+    Enumerated in C order, so the phase rows increase (the canonical column order of ``Q``); ``"j"`` is the
+    flat output ``interleave_position(t, u, s, p_l)``, kept where it lies in ``[0, n_T)`` on every axis.
+    """
+    ndim = len(axes)
+    dims = 2 * ndim
+    tflat = uflat = jflat = np.zeros((1,) * dims, dtype=np.int64)
+    valid = np.ones((1,) * dims, dtype=bool)
+    for ax, A in enumerate(axes):
+        tshape, ushape = [1] * dims, [1] * dims
+        tshape[ax], ushape[ndim + ax] = A.stride, A.n_u
+        t = np.arange(A.stride, dtype=np.int64).reshape(tshape)
+        u = np.arange(A.n_u, dtype=np.int64).reshape(ushape)
+        tflat, uflat = tflat * A.stride + t, uflat * A.n_u + u
+        j = np.asarray(F.interleave_position(t, u, A.stride, A.p_l))
+        valid = valid & (j >= 0) & (j < A.n_out)
+        jflat = jflat * A.n_out + np.clip(j, 0, A.n_out - 1)
     positions = math.prod(A.n_u for A in axes)
-    values = {"p": tflat * positions + uflat, "i": col, "m": tap, "j": jflat}
-    full = np.broadcast_shapes(*(v.shape for v in values.values()), valid.shape)
+    full = np.broadcast_shapes(tflat.shape, uflat.shape, jflat.shape, valid.shape)
     keep = np.flatnonzero(np.broadcast_to(valid, full))
-    out = {kind: np.broadcast_to(values[kind], full).ravel().take(keep) for kind in kinds}
-    return out
+    return {"p": np.broadcast_to(tflat * positions + uflat, full).ravel().take(keep),
+            "j": np.broadcast_to(jflat, full).ravel().take(keep)}
 
 
 def _phase_layout(axes: list[PhaseAxis]) -> tuple[int, int]:
@@ -194,12 +228,12 @@ def phase_convolutions(tspec: TransposedConvSpec, weight: Any, input_shape: Any)
     shape, axes = _axes(tspec, input_shape)
     w = as_weight(tspec, weight)
     phases, positions = _phase_layout(axes)
-    grid = _phase_grid(axes, "pim")
+    grid = _phase_blocks(axes)
     n_in, n_k = math.prod(shape), math.prod(tspec.kernel_size)
     size = (tspec.out_channels * phases * positions, tspec.in_channels * n_in)
     row_shape = (tspec.out_channels * phases,) + tuple(ax.n_u for ax in axes)
     origin = ("phase convolutions", tspec, shape)
-    if tspec.in_channels == 1 and tspec.out_channels == 1:  # enumerated in canonical order (see _phase_grid)
+    if tspec.in_channels == 1 and tspec.out_channels == 1:  # enumerated in canonical order (see _phase_blocks)
         structure = Structure.canonical(size, grid["p"], grid["i"], grid["m"])
         return ConvMatrix(structure, w, row_shape, (1,) + shape, origin)
     per_in, per_out = tspec.in_channels // tspec.groups, tspec.out_channels // tspec.groups
@@ -221,7 +255,7 @@ def interleave_matrix(tspec: TransposedConvSpec, input_shape: Any) -> ConvMatrix
     """
     shape, axes = _axes(tspec, input_shape)
     phases, positions = _phase_layout(axes)
-    grid = _phase_grid(axes, "pj")
+    grid = _phase_grid(axes)
     out_shape = tuple(ax.n_out for ax in axes)
     n_out = math.prod(out_shape)
     c = np.arange(tspec.out_channels, dtype=np.int64)[:, None]
@@ -243,7 +277,7 @@ def polyphase_view(tspec: TransposedConvSpec, weight: Any, input_shape: Any
     """
     Phi = phase_convolutions(tspec, weight, input_shape)
     Q = interleave_matrix(tspec, input_shape)
-    return (Phi.T @ Q.T).T, Phi, Q  # the same product; joined through Q's single entry per column
+    return Q @ Phi, Phi, Q
 
 
 # --- the recipe in numbers: Conv (C_out s^N channels) + PixelShuffle + crop -----------------------

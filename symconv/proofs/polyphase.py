@@ -57,7 +57,7 @@ def polyphase_step(tspec: Any, weight: Any, input_shape: Any, T: Any) -> Step:
     def product():
         Phi = phase_convolutions(tspec, weight, input_shape)
         Q = interleave_matrix(tspec, input_shape)
-        return (Phi.T @ Q.T).T  # Q Phi, joined through Q's single entry per column
+        return Q @ Phi
 
     phases = math.prod(tspec.stride)
     rows, cols = T.shape
