@@ -83,8 +83,8 @@ class PhaseAxis:
         ``table[t, u, m]``: the input that position ``u`` of phase ``t`` reads through tap ``m``, or ``-1`` where
         the tap does not reach the phase or the input does not exist.
     crop : (j, t, u) int arrays
-        Every output ``j`` with the phase position it is taken from (outputs past the phases are absent:
-        they are zero).
+        Every phase position ``(t, u)`` that lands on an output ``j = interleave_position(t, u, s, p_l)``
+        in ``[0, n_T)``, ordered by ``j`` (outputs past the phases are absent: they are zero).
     """
 
     n_in: int
@@ -117,10 +117,13 @@ def phase_axis(n_in: int, n_out: int, k: int, s: int, p_l: int, d: int) -> Phase
     member = np.asarray(F.phase_residue(m, t, s, d)) == 0
     ok = member & (i >= 0) & (i < n_in)
     table = np.where(ok, i, -1)
-    j = np.arange(n_out, dtype=np.int64)
-    ph, pos = np.asarray(F.phase_of(j, s, p_l)), np.asarray(F.phase_position(j, s, p_l))
-    inside = pos < n_u  # past the last phase position nothing is written: zero-extension
-    crop = (j[inside], ph[inside], pos[inside])
+    # where each phase position goes: j = s u + t - p_l, kept inside [0, n_T) (the crop), ordered by j;
+    # outputs that no phase position reaches stay zero (the zero-extension)
+    tc, uc = np.arange(s, dtype=np.int64)[:, None], np.arange(n_u, dtype=np.int64)[None, :]
+    j = np.broadcast_to(np.asarray(F.interleave_position(tc, uc, s, p_l)), (s, n_u)).ravel()
+    inside = np.flatnonzero((j >= 0) & (j < n_out))
+    order = inside[np.argsort(j[inside], kind="stable")]
+    crop = (j[order], np.repeat(tc.ravel(), n_u)[order], np.tile(uc.ravel(), s)[order])
     return PhaseAxis(n_in, n_out, s, p_l, d, k, n_u, kernel, phase_taps(k, s, d), table, crop)
 
 
@@ -186,30 +189,21 @@ def _phase_blocks(axes: list[PhaseAxis]) -> dict:
     return {"p": np.concatenate(rows), "i": np.concatenate(cols), "m": np.concatenate(taps)}
 
 
-def _phase_grid(axes: list[PhaseAxis]) -> dict:
-    """Phase rows ``tflat * U + uflat`` and the outputs they become, on the grid ``(t_0..t_{N-1}, u_0..u_{N-1})``.
+def _crop_grid(axes: list[PhaseAxis]) -> dict:
+    """Every output ``j`` (row-major over the axes, so increasing) with the phase row it is taken from.
 
-    Enumerated in C order, so the phase rows increase (the canonical column order of ``Q``); ``"j"`` is the
-    flat output ``interleave_position(t, u, s, p_l)``, kept where it lies in ``[0, n_T)`` on every axis.
+    Per axis from :attr:`PhaseAxis.crop` (absent past the phases); the flat phase row is ``tflat * U + uflat``.
     """
     ndim = len(axes)
-    dims = 2 * ndim
-    tflat = uflat = jflat = np.zeros((1,) * dims, dtype=np.int64)
-    valid = np.ones((1,) * dims, dtype=bool)
+    jflat = tflat = uflat = np.zeros((1,) * ndim, dtype=np.int64)
     for ax, A in enumerate(axes):
-        tshape, ushape = [1] * dims, [1] * dims
-        tshape[ax], ushape[ndim + ax] = A.stride, A.n_u
-        t = np.arange(A.stride, dtype=np.int64).reshape(tshape)
-        u = np.arange(A.n_u, dtype=np.int64).reshape(ushape)
-        tflat, uflat = tflat * A.stride + t, uflat * A.n_u + u
-        j = np.asarray(F.interleave_position(t, u, A.stride, A.p_l))
-        valid = valid & (j >= 0) & (j < A.n_out)
-        jflat = jflat * A.n_out + np.clip(j, 0, A.n_out - 1)
+        shape = [1] * ndim
+        shape[ax] = A.crop[0].size
+        j, t, u = (x.reshape(shape) for x in A.crop)
+        jflat, tflat, uflat = jflat * A.n_out + j, tflat * A.stride + t, uflat * A.n_u + u
     positions = math.prod(A.n_u for A in axes)
-    full = np.broadcast_shapes(tflat.shape, uflat.shape, jflat.shape, valid.shape)
-    keep = np.flatnonzero(np.broadcast_to(valid, full))
-    return {"p": np.broadcast_to(tflat * positions + uflat, full).ravel().take(keep),
-            "j": np.broadcast_to(jflat, full).ravel().take(keep)}
+    full = np.broadcast_shapes(jflat.shape, tflat.shape, uflat.shape)
+    return {"j": np.broadcast_to(jflat, full).ravel(), "p": np.broadcast_to(tflat * positions + uflat, full).ravel()}
 
 
 def _phase_layout(axes: list[PhaseAxis]) -> tuple[int, int]:
@@ -251,11 +245,11 @@ def interleave_matrix(tspec: TransposedConvSpec, input_shape: Any) -> ConvMatrix
     """``Q``: the 0/1 matrix that interleaves the phases and crops by ``p_l`` (zero past the phases).
 
     ``Q[(c, j), (phase_channel(c, t, s^N), u)] = 1`` exactly when ``j = interleave_position(t, u, s, p_l)``
-    on every axis; outputs ``j`` with ``phase_position(j) >= n_u`` have no entry (zero-extension).
+    on every axis; outputs that no phase position reaches have no entry (zero-extension).
     """
     shape, axes = _axes(tspec, input_shape)
     phases, positions = _phase_layout(axes)
-    grid = _phase_grid(axes)
+    grid = _crop_grid(axes)
     out_shape = tuple(ax.n_out for ax in axes)
     n_out = math.prod(out_shape)
     c = np.arange(tspec.out_channels, dtype=np.int64)[:, None]
@@ -263,8 +257,8 @@ def interleave_matrix(tspec: TransposedConvSpec, input_shape: Any) -> ConvMatrix
     cols = (np.asarray(F.phase_channel(c, 0, phases)) * positions + grid["p"][None, :]).ravel()
     size = (tspec.out_channels * n_out, tspec.out_channels * phases * positions)
     col_shape = (tspec.out_channels * phases,) + tuple(ax.n_u for ax in axes)
-    # enumerated by column (channel, phase row): canonical in column order
-    structure = Structure.canonical(size, rows, cols, np.full(rows.shape, CONSTANT), order="col")
+    # enumerated by row (channel, output): canonical in row order, one entry per row
+    structure = Structure.canonical(size, rows, cols, np.full(rows.shape, CONSTANT))
     return ConvMatrix(structure, None, (tspec.out_channels,) + out_shape, col_shape,
                       ("interleave and crop", tspec, shape))
 
