@@ -74,6 +74,10 @@ CATALOG = {
         [(F, "transposed_output_size", lambda n, k, s, p_l, p_r, d, a: (n - 1) * s - p_l - p_r + d * (k - 1) + a + 2)],
         [GROUPED], (1, 2)),
     "channel group by remainder": ([(F, "channel_group", lambda c, per_group: c % per_group)], [GROUPED], (2,)),
+    "polyphase input read at u + shift": ([(F, "phase_input", lambda u, m, t, s, d: u + (d * m - t) // s)], [GROUPED],
+                                          ()),
+    "phases interleaved without the crop": ([(F, "interleave_position", lambda t, u, s, p_l: s * u + t)], [GROUPED],
+                                            ()),
 }
 
 

@@ -1,0 +1,211 @@
+"""The polyphase (sub-pixel) view: its factors, the recipe in numbers and in PyTorch, and its proofs."""
+
+from __future__ import annotations
+
+import math
+import types
+
+import numpy as np
+import pytest
+import sympy
+
+import symconv.formulas as F
+import symconv.polyphase as polyphase
+from symconv import (
+    ConvSpec,
+    ShapeError,
+    SpecError,
+    SpecTypeError,
+    TransposedConvSpec,
+    kernel_symbols,
+    prove_polyphase_general,
+    prove_transpose,
+    transposed_conv_matrix,
+)
+from symconv.numeric import conv_transpose
+
+LAYERS = [
+    (TransposedConvSpec(3, stride=2, padding=1), (4,)),
+    (TransposedConvSpec(4, stride=2, padding=1), (5,)),  # DCGAN: k = 4, s = 2, p = 1
+    (TransposedConvSpec(5, stride=3, padding=((4, 0),), output_padding=2), (3,)),  # zero-extension past the phases
+    (TransposedConvSpec(3, stride=2, dilation=2, output_padding=1), (4,)),  # gcd(s, d) = 2: an empty phase
+    (TransposedConvSpec(2, stride=1, dilation=3, output_padding=2), (4,)),  # a >= s (d > s)
+    (TransposedConvSpec(2, stride=4, padding=3), (3,)),  # a phase of the full grid cropped away entirely
+    (TransposedConvSpec((3, 2), stride=(2, 3), padding=((1, 0), (2, 1)), output_padding=(1, 2), dilation=(1, 2),
+                        in_channels=4, out_channels=6, groups=2), (3, 4)),
+    (TransposedConvSpec((2, 3, 2), stride=(2, 1, 3), padding=(0, 1, 1), in_channels=2, out_channels=3), (2, 3, 2)),
+]
+
+
+@pytest.mark.parametrize("tspec, shape", LAYERS)
+def test_view_is_the_transposed_convolution(tspec, shape):
+    w = kernel_symbols(tspec)
+    product, Phi, Q = polyphase.polyphase_view(tspec, w, shape)
+    T = transposed_conv_matrix(tspec, w, shape)
+    assert product == T
+    phases = math.prod(tspec.stride)
+    n_u = tuple(F.phase_length(n, k, s, d) for n, k, s, d in zip(shape, tspec.kernel_size, tspec.stride,
+                                                                   tspec.dilation))
+    assert Phi.row_shape == (tspec.out_channels * phases,) + n_u and Q.col_shape == Phi.row_shape
+    # Q is 0/1 with at most one entry per row and per column (interleave and crop)
+    q = Q.structure
+    assert q.is_pattern and q.unit
+    assert len(set(q.rows.tolist())) == q.size == len(set(q.cols.tolist()))
+
+
+@pytest.mark.parametrize("tspec, shape", LAYERS)
+def test_phase_tables_against_a_direct_count(tspec, shape):
+    for n, n_t, k, s, pl, d in zip(shape, tspec.output_shape(shape), tspec.kernel_size, tspec.stride,
+                                   tspec.padding_left, tspec.dilation):
+        ax = polyphase.phase_axis(n, n_t, k, s, pl, d)
+        j, t, u = (x.tolist() for x in ax.crop)
+        # the crop table, built from interleave_position, is phase_of and phase_position read backwards
+        reached = [jj for jj in range(n_t) if F.phase_position(jj, s, pl) < ax.n_u]
+        assert j == reached
+        assert t == [F.phase_of(jj, s, pl) for jj in j] and u == [F.phase_position(jj, s, pl) for jj in j]
+        taps = polyphase.phase_taps(k, s, d)
+        assert taps == tuple(tuple(m for m in range(k) if (d * m - t) % s == 0) for t in range(s))
+        assert sum(len(q) for q in taps) == k  # every tap lies in exactly one phase
+        if d == 1:
+            assert polyphase.phase_tap_counts(k, s, d) == tuple(-(-(k - t) // s) if t < k else 0 for t in range(s))
+        if math.gcd(s, d) > 1:
+            assert all(not taps[t] for t in range(s) if t % math.gcd(s, d))
+
+
+def test_numeric_recipe_equals_the_definition():
+    rng = np.random.default_rng(0)
+    for tspec, shape in LAYERS:
+        w = rng.standard_normal(tspec.weight_shape)
+        y = rng.standard_normal((tspec.in_channels,) + shape)
+        ref, got = conv_transpose(tspec, w, y), polyphase.polyphase_numeric(tspec, w, y)
+        assert got.shape == ref.shape
+        np.testing.assert_allclose(got, ref, rtol=0, atol=1e-12)
+
+
+def test_subpixel_weight_layout():
+    t = TransposedConvSpec(4, stride=2, in_channels=2, out_channels=4, groups=2)
+    w = np.arange(np.prod(t.weight_shape), dtype=float).reshape(t.weight_shape)  # (2, 2, 4)
+    W = polyphase.subpixel_weight(t, w)
+    assert W.shape == (8, 1, 2)
+    # output channel co = 3 (group 1, c_l = 1) reads input channel 1 = (group 1, local 0): w[1, 1, m]
+    # phase 0 taps m = 0, 2 (shifts 0, 1), flipped: [w[1,1,2], w[1,1,0]]; phase 1 taps m = 1, 3
+    assert W[6, 0].tolist() == [w[1, 1, 2], w[1, 1, 0]] and W[7, 0].tolist() == [w[1, 1, 3], w[1, 1, 1]]
+
+
+def test_bad_input_is_refused():
+    with pytest.raises(SpecTypeError, match="TransposedConvSpec"):
+        polyphase.polyphase_view(ConvSpec(3), kernel_symbols(ConvSpec(3)), (4,))
+    t = TransposedConvSpec(3, stride=2)
+    with pytest.raises(ShapeError, match="expected"):
+        polyphase.subpixel_weight(t, np.zeros((1, 1, 4)))
+    with pytest.raises(SpecError, match="ndim"):
+        prove_polyphase_general(0)
+
+
+TORCH_LAYERS = [
+    ((4, 4), (2, 2), (1, 1), (0, 0), (1, 1), 1, 1, 1, (5, 6)),  # DCGAN
+    ((3, 3), (2, 2), (1, 1), (1, 1), (1, 1), 2, 3, 1, (4, 4)),
+    ((5, 3), (3, 3), (2, 0), (2, 1), (1, 1), 4, 2, 2, (3, 5)),
+    ((3, 2), (2, 2), (0, 1), (1, 0), (2, 1), 2, 4, 2, (4, 3)),
+    ((3, 3), (2, 3), (1, 2), (1, 0), (1, 2), 2, 2, 1, (3, 4)),  # unequal strides: reshape and permute
+    ((2, 2), (4, 4), (3, 0), (0, 3), (1, 1), 1, 1, 1, (3, 3)),
+    ((3, 3), (2, 2), (0, 0), (1, 1), (2, 2), 1, 2, 1, (4, 4)),  # gcd(s, d) = 2: empty phases
+]
+
+
+@pytest.mark.parametrize("layer", TORCH_LAYERS)
+def test_pytorch_recipe_equals_conv_transpose2d(torch, layer):
+    k, s, p, a, d, cin, cout, g, shape = layer
+    tspec = TransposedConvSpec(k, stride=s, padding=p, output_padding=a, dilation=d, in_channels=cin,
+                               out_channels=cout, groups=g)
+    gen = torch.Generator().manual_seed(0)
+    w = torch.randn(tspec.weight_shape, generator=gen, dtype=torch.float64)
+    y = torch.randn((2, cin) + shape, generator=gen, dtype=torch.float64)
+    ref = torch.nn.functional.conv_transpose2d(y, w, stride=s, padding=p, output_padding=a, dilation=d, groups=g)
+    got = polyphase.polyphase_torch(tspec, w, y)
+    assert got.shape == ref.shape
+    assert torch.allclose(got, ref, rtol=0, atol=1e-12)
+
+
+def test_pytorch_recipe_in_1d_and_3d(torch):
+    fns = {1: torch.nn.functional.conv_transpose1d, 3: torch.nn.functional.conv_transpose3d}
+    for tspec, shape in (LAYERS[1], LAYERS[2], LAYERS[-1]):
+        if tspec.padding_left != tuple(p for _, p in tspec.padding):
+            continue  # PyTorch has no asymmetric padding
+        w = torch.randn(tspec.weight_shape, dtype=torch.float64)
+        y = torch.randn((1, tspec.in_channels) + shape, dtype=torch.float64)
+        ref = fns[tspec.ndim](y, w, stride=tspec.stride, padding=tspec.padding_left,
+                              output_padding=tspec.output_padding, dilation=tspec.dilation, groups=tspec.groups)
+        assert torch.allclose(polyphase.polyphase_torch(tspec, w, y), ref, rtol=0, atol=1e-12)
+
+
+def test_shuffle_is_pixelshuffle(torch):
+    x = np.arange(2 * 9 * 3 * 4, dtype=float).reshape(2 * 9, 3, 4)
+    ref = torch.nn.PixelShuffle(3)(torch.from_numpy(x)[None])[0].numpy()
+    assert np.array_equal(polyphase.pixel_shuffle(x, (3, 3)), ref)
+
+
+def test_instance_proof_has_the_polyphase_step():
+    proof = prove_transpose(ConvSpec((4, 4), stride=2, padding=1, in_channels=2, out_channels=4, groups=2), (8, 6))
+    step = proof.steps[-1]
+    assert proof.holds and step.name == "polyphase view" and step.checker == "exact structure"
+
+
+def _mutant(name, replacement):
+    ns = types.SimpleNamespace(**{k: getattr(F, k) for k in F.__all__})
+    setattr(ns, name, replacement)
+    return ns
+
+
+MISTAKES = {
+    "phase of j without p_l": ("phase_of", lambda j, s, p_l: j % s),
+    "phase position off by one": ("phase_position", lambda j, s, p_l: (j + p_l) // s + 1),
+    "residue with +t": ("phase_residue", lambda m, t, s, d: (d * m + t) % s),
+    "input with +shift": ("phase_input", lambda u, m, t, s, d: u + (d * m - t) // s),
+    "shift ignores dilation": ("phase_tap", lambda m, t, s, d: (m - t) // s),
+    "sub-kernel one tap short": ("phase_kernel_size", lambda k, s, d: d * (k - 1) // s),
+    "phases one position short": ("phase_length", lambda n, k, s, d: n + d * (k - 1) // s - 1),
+    "interleaving without the crop": ("interleave_position", lambda t, u, s, p_l: s * u + t),
+    "phase channels phase-major": ("phase_channel", lambda c, t, phases: t * phases + c),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MISTAKES))
+def test_parametric_proof_catches_a_mistake(name):
+    attribute, replacement = MISTAKES[name]
+    proof = prove_polyphase_general(2, formulas=_mutant(attribute, replacement))
+    assert not proof.holds and proof.failed_step is not None, name
+
+
+INSTANCE_MISTAKES = ["residue with +t", "input with +shift", "phases one position short",
+                     "interleaving without the crop", "phase channels phase-major"]
+
+
+@pytest.mark.parametrize("name", INSTANCE_MISTAKES)
+def test_instance_step_catches_a_mistake(monkeypatch, name):
+    attribute, replacement = MISTAKES[name]
+    monkeypatch.setattr(F, attribute, replacement)
+    tspec, shape = LAYERS[6]
+    proof = prove_transpose(tspec, shape)  # a mistake is a result, never an exception
+    assert not proof.holds and proof.failed_step.name == "polyphase view", (name, proof.failure)
+
+
+def test_instance_step_fails_when_a_factor_is_wrong(monkeypatch):
+    original = polyphase.interleave_matrix
+
+    def no_crop(tspec, input_shape):  # Q of a layer without left padding: the crop forgotten
+        return original(TransposedConvSpec(tspec.kernel_size, stride=tspec.stride, output_padding=tspec.output_padding,
+                                           dilation=tspec.dilation, out_channels=tspec.out_channels,
+                                           in_channels=tspec.in_channels, groups=tspec.groups), input_shape)
+
+    monkeypatch.setattr(polyphase, "interleave_matrix", no_crop)
+    proof = prove_transpose(TransposedConvSpec(3, stride=2, padding=1), (4,))
+    assert not proof.holds and proof.failed_step.name == "polyphase view"
+
+
+def test_parametric_proof_holds_and_its_statement_comes_from_the_ranges():
+    for ndim in (1, 2):
+        proof = prove_polyphase_general(ndim)
+        assert proof.holds and all(c.checker == "z3" for c in proof.claims)
+        assert all(f"${sympy.latex(r)}$" in proof.statement for r in proof.assumptions)
+    assert [s.name for s in proof.steps][-2:] == ["separability", "phase channels"]
