@@ -18,6 +18,7 @@ from ..matrices import transposed_conv_matrix
 from ..spec import TransposedConvSpec
 from .core import Proof, Step, tuple_tex
 from .evaluate import sequence
+from .polyphase import phase_count_steps
 
 __all__ = ["overlap_counts", "prove_overlap", "interior"]
 
@@ -149,6 +150,7 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
             f"interior counts {_ranges(values.tolist())}" if len(values) else "no interior positions",
             name=f"period on axis {ax}"))
         periods.append(values[:s].tolist())
+        steps += phase_count_steps(ax, k, s, p_l, d, axis_counts, inner)  # the checkerboard from the phases
         criterion = k % s == 0 and math.gcd(s, d) == 1
         if len(values) >= s:
             is_uniform = bool(len(set(values.tolist())) == 1)

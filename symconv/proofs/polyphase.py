@@ -278,3 +278,46 @@ def prove_polyphase_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
         conclusion=r"a transposed convolution with stride $s$ is $s^N$ convolutions of its input, interleaved.",
         data=dict(ndim=ndim),
     )
+
+
+def phase_count_steps(ax: int, k: int, s: int, p_l: int, d: int, counts: Any, inner: range) -> list[Step]:
+    """The checkerboard from the phases (for :func:`~symconv.prove_overlap`), on one axis.
+
+    In the interior, output ``j`` sums as many terms as its phase ``phase_of(j)`` has taps; so the overlap is
+    uniform exactly when every phase has the same number of taps, which happens exactly when ``s | k`` and
+    ``gcd(s, d) = 1``.  Both facts are checked on this axis: the interior counts against the phase tap counts
+    read off the phase tables, and the equal-counts condition against the criterion.
+    """
+    import math
+
+    from ..polyphase import phase_tap_counts
+
+    per_phase = phase_tap_counts(k, s, d)
+    j = sympy.Symbol("j", integer=True)
+    count = sequence(f"count{ax}", rf"\operatorname{{count}}_{{{ax}}}")
+    taps = sequence("taps", r"\operatorname{taps}")
+    values = [int(counts[jj]) for jj in inner]
+    expected = [per_phase[int(default_formulas.phase_of(jj, s, p_l))] for jj in inner]
+    ok = values == expected
+    shown = ", ".join(str(c) for c in per_phase)
+    steps = [] if not values else [Step(
+        count(j), taps(NAMED.phase_of(j, s, p_l)),
+        rf"axis ${ax}$: in the interior, output $j$ sums one term per tap of its phase $t = (j + p_l) \bmod s$; "
+        rf"the phases $t = 0, \dots, {s - 1}$ have $({shown})$ taps (the taps $m$ with $d m \equiv t \pmod{{s}}$, "
+        rf"read off the phase tables)",
+        "enumeration", ok,
+        f"phase tap counts {shown}; interior counts agree at {len(values)} positions" if ok else
+        f"interior counts {values}, phase tap counts give {expected}", name=f"phase counts on axis {ax}")]
+    equal = len(set(per_phase)) == 1
+    criterion = k % s == 0 and math.gcd(s, d) == 1
+    steps.append(Step(
+        sympy.Symbol(r"\left[\text{all phases have equal tap counts}\right]"),
+        sympy.Symbol(r"\left[s \mid k\right] \left[\gcd(s, d) = 1\right]"),
+        rf"axis ${ax}$: so the interior overlap is uniform exactly when every phase has the same number of taps; "
+        rf"for $k = {k}$, $s = {s}$, $d = {d}$ the counts are " + ("equal" if equal else "not all equal")
+        + (r", as the criterion ($s$ divides $k$ and $\gcd(s, d) = 1$) says" if equal == criterion else
+           r", against the criterion ($s$ divides $k$ and $\gcd(s, d) = 1$)"),
+        "enumeration", equal == criterion,
+        ("equal" if equal else "unequal") + " phase counts, criterion " + ("true" if criterion else "false"),
+        name=f"uniformity from the phases on axis {ax}"))
+    return steps
