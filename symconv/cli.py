@@ -164,6 +164,7 @@ def _identities() -> dict[str, Any]:
     weight = getattr(_proofs, "prove_weight_gradient", None)
     if weight is not None:
         table["weight-gradient"] = weight
+    table["polyphase"] = _proofs.prove_polyphase
     return table
 
 
@@ -173,6 +174,12 @@ def _build_proof(args: argparse.Namespace) -> Any:
         general_identity = getattr(_proofs, "prove_weight_gradient_general", None)
         if args.identity == "weight-gradient" and general_identity is not None and not given and args.max_terms is None:
             return general_identity()
+        if args.identity == "polyphase":
+            other = [flag for flag in given if flag != "--kernel"] + (["--max-terms"] if args.max_terms is not None else [])
+            if other:
+                raise UsageError("--identity polyphase --general proves the polyphase view for all sizes; it takes only "
+                                 f"--kernel (for the number of axes), not {', '.join(other)}")
+            return _proofs.prove_polyphase_general(len(_ints(_value(args, "kernel"), "--kernel")))
         if args.identity is not None:
             raise UsageError(f"--identity {args.identity} is proved for concrete sizes; it does not take --general"
                              + (" (only weight-gradient has a proof for all sizes, and it takes no layer flags)"
@@ -383,7 +390,9 @@ def _parser() -> _Parser:
                            "(backpropagation is the transposed convolution), sizes (the relationships of Dumoulin "
                            "and Visin's guide; no layer flags), overlap (the checkerboard count of taps)"
                            + (", weight-gradient (the weight gradient is a convolution; with --general, for all "
-                              "sizes)" if "weight-gradient" in _identities() else ""))
+                              "sizes)" if "weight-gradient" in _identities() else "")
+                           + ", polyphase (s^N small convolutions of the input, interleaved; with --general, for all "
+                             "sizes)")
     what.add_argument("--max-terms", type=int, metavar="N",
                       help="the largest number of structure terms the instance proof may build (default "
                            f"{_proofs.instance.INSTANCE_LIMIT}); larger layers are refused")

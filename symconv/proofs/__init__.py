@@ -5,7 +5,7 @@ from .general import prove_transpose_general
 from .identities import prove_adjoint, prove_gradient, prove_size_relations
 from .instance import gather_product, prove_transpose
 from .overlap import overlap_counts, prove_overlap
-from .polyphase import prove_polyphase_general
+from .polyphase import prove_polyphase, prove_polyphase_general
 from .weight_gradient import prove_weight_gradient, prove_weight_gradient_general
 
 __all__ = [
@@ -23,5 +23,6 @@ __all__ = [
     "gather_product",
     "prove_weight_gradient",
     "prove_weight_gradient_general",
+    "prove_polyphase",
     "prove_polyphase_general",
 ]

@@ -30,7 +30,7 @@ from .core import Proof, Step
 from .evaluate import NAMED, Indicator, sequence
 from .smt import prove
 
-__all__ = ["polyphase_step", "prove_polyphase_general", "POLYPHASE_SYMBOLS"]
+__all__ = ["polyphase_step", "prove_polyphase", "prove_polyphase_general", "phase_count_steps", "POLYPHASE_SYMBOLS"]
 
 _int = dict(integer=True)
 POLYPHASE_SYMBOLS = types.SimpleNamespace(
@@ -137,7 +137,7 @@ def _one_d_steps(P: _Phases) -> list[Step]:
 
     il = F.interleave_position(t, u, s, pl)
     steps.append(Step.from_claims(
-        j, F.interleave_position(ph, pos, s, pl),
+        j, N.interleave_position(N.phase_of(j, s, pl), N.phase_position(j, s, pl), s, pl),
         r"phases: on the uncropped grid $J = j + p_l$, output $j$ lies in phase $t = J \bmod s$ at position "
         r"$u = J \operatorname{div} s$, and in no other phase",
         [_claim("every output lies in a phase (it is interleaved back)", P.ranges + (_within(0, j, P.n_t),),
@@ -321,3 +321,69 @@ def phase_count_steps(ax: int, k: int, s: int, p_l: int, d: int, counts: Any, in
         ("equal" if equal else "unequal") + " phase counts, criterion " + ("true" if criterion else "false"),
         name=f"uniformity from the phases on axis {ax}"))
     return steps
+
+
+def prove_polyphase(spec: Any, input_shape: Any, *, name: str = "w", seed: int = 0) -> Proof:
+    """Prove, for concrete sizes, that the transposed convolution is its polyphase view ``Q Phi``.
+
+    For a :class:`~symconv.ConvSpec` the layer is ``spec.transpose(input_shape)`` on the convolution's
+    output (as in :func:`~symconv.prove_transpose`).  The steps: the convention (the numeric definition
+    against PyTorch's written one), T anchored to the numeric definition, and T against the product
+    ``Q Phi`` of the phase convolutions and the interleave-and-crop matrix, computed here from their own
+    tables.  A mistake is a result: ``holds`` is False and the failed step says where.
+
+    >>> from symconv import ConvSpec
+    >>> proof = prove_polyphase(ConvSpec(4, stride=2, padding=1), (6,))
+    >>> proof.holds, [step.name for step in proof.steps]
+    (True, ['convention', 'T is the transposed convolution', 'polyphase view'])
+    """
+    import math
+
+    from ..errors import SizeLimitError, SpecTypeError
+    from ..kernels import kernel_symbols
+    from ..matrices import transposed_conv_matrix
+    from ..numeric import conv_transpose
+    from ..spec import ConvSpec, TransposedConvSpec
+    from .anchors import anchor_step, convention_step
+
+    if isinstance(spec, ConvSpec):
+        tspec, t_in = spec.transpose(spec.check_input_shape(input_shape)), spec.output_shape(input_shape)
+    elif isinstance(spec, TransposedConvSpec):
+        tspec, t_in = spec, spec.check_input_shape(input_shape)
+    else:
+        raise SpecTypeError(f"spec must be a ConvSpec or TransposedConvSpec, got {type(spec).__name__}")
+    from ..latex.printing import spec_latex
+    from .core import tuple_tex
+
+    title = "The polyphase view of a transposed convolution (instance)"
+    steps: list[Step] = [convention_step(tspec, t_in)]
+    w = kernel_symbols(tspec, name)
+    try:
+        T = transposed_conv_matrix(tspec, w, t_in)
+    except (MemoryError, SizeLimitError):
+        raise
+    except Exception as exc:  # a mistaken builder: the proof fails, it does not raise
+        steps.append(Step(sympy.Symbol("T"), sympy.Symbol("T"), "building $T$", "exact structure", False,
+                          f"the matrix could not be built: {type(exc).__name__}: {exc}", name="construction"))
+        return Proof(title, "The matrix of this layer could not be built.", tuple(steps),
+                     data=dict(tspec=tspec, input_shape=t_in))
+    rows, cols = T.shape
+    y_ = sympy.MatrixSymbol("y", cols, 1)
+    steps.append(anchor_step(
+        "T is the transposed convolution", T, lambda wv, yv: conv_transpose(tspec, wv, yv), tspec.weight_shape,
+        math.prod(tspec.kernel_size) * (tspec.in_channels // tspec.groups),
+        sympy.MatMul(sympy.MatrixSymbol("T", rows, cols), y_, evaluate=False), sympy.Function(r"conv^{\top}")(y_),
+        r"$T$, built from the transposed convolution's own index equation, is the transposed convolution as "
+        r"defined by the numeric reference", seed=seed))
+    steps.append(polyphase_step(tspec, w, t_in, T))
+    phases = math.prod(tspec.stride)
+    statement = (r"For the transposed convolution $" + spec_latex(tspec) + r"$ on inputs of spatial shape $"
+                 + tuple_tex(t_in) + r"$, its matrix $T$ equals $Q \Phi$, where $\Phi$ stacks the $" + str(phases)
+                 + r"$ phase convolutions of the input (phase $t$ reads $y[u - (d m - t)/s]$ through the taps "
+                 r"$m$ with $d m \equiv t \pmod{s}$) and $Q$ interleaves them, output $j = s u + t - p_l$.")
+    return Proof(title, statement, tuple(steps),
+                 conclusion=rf"the transposed convolution is ${phases}$ convolutions of its input, interleaved; "
+                            r"no inserted zero is multiplied.",
+                 notes=(rf"The weights are distinct real symbols ${name}_{{\dots}}$ in PyTorch's layout "
+                        rf"${tuple_tex(tspec.weight_shape)}$, so equal structures are equal symbolic matrices.",),
+                 data=dict(tspec=tspec, input_shape=t_in, weight=w, T=T))
