@@ -592,6 +592,13 @@ class ConvTranspose(_Layer):
         return MatMul(C, P, Z)
 
 
+    def _eval_rewrite_as_polyphase(self, *args: Any, **hints: Any) -> MatMul:
+        """The polyphase view ``Q Phi`` (see :func:`symconv.polyphase.polyphase_expr`)."""
+        from .polyphase import polyphase_expr
+
+        return polyphase_expr(self)
+
+
 class _Pattern(MatrixExpr):
     """A 0/1 matrix repeated in every channel: rows over ``(C, *output_size)``, columns over ``(C, *input_size)``."""
 

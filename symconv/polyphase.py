@@ -32,17 +32,19 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import sympy
 
 from . import formulas as F
 from .errors import ShapeError, SpecTypeError
-from .kernels import as_weight
+from .expr import Conv, _channel_delta, _delta, _encode, _Params, _split
+from .kernels import as_weight, flat_entries
 from .matrices import ConvMatrix
 from .spec import TransposedConvSpec
 from .structure import CONSTANT, Structure
 
 __all__ = ["PhaseAxis", "phase_axis", "phase_taps", "phase_tap_counts", "phase_convolutions",
            "interleave_matrix", "polyphase_view", "subpixel_weight", "pixel_shuffle", "polyphase_numeric",
-           "polyphase_torch"]
+           "polyphase_torch", "Interleave", "polyphase_expr"]
 
 
 def phase_taps(k: int, s: int, d: int) -> tuple[tuple[int, ...], ...]:
@@ -402,3 +404,111 @@ def polyphase_torch(tspec: TransposedConvSpec, weight: Any, y: Any) -> Any:
         return torch.cat([x, x.new_zeros(shape)], dim=dim)
 
     return _crop(x, tspec, tspec.output_shape(tuple(y.shape[2:])), zeros)
+
+
+# --- symbolic sizes: the view as sympy matrix algebra ----------------------------------------------
+
+
+class Interleave(sympy.MatrixExpr):
+    r"""``Q``: interleave ``s^N`` phases of ``n_u`` positions and crop to ``n_T`` (symbolic sizes allowed).
+
+    Row ``(c, j)``, column ``(phase_channel(c, t, s^N), u)``: the entry is ``prod_ax delta(j, s u + t - p_l)``
+    (:func:`~symconv.formulas.interleave_position`).
+
+    >>> Interleave((2,), (1,), (3,), (4,)).as_explicit()
+    Matrix([
+    [0, 0, 0, 1, 0, 0],
+    [0, 1, 0, 0, 0, 0],
+    [0, 0, 0, 0, 1, 0],
+    [0, 0, 1, 0, 0, 0]])
+    """
+
+    def __new__(cls, strides: Any, p_l: Any, n_u: Any, n_out: Any, channels: int = 1) -> Interleave:
+        T = sympy.Tuple
+        return super().__new__(cls, T(*strides), T(*p_l), T(*n_u), T(*n_out), sympy.Integer(channels))
+
+    @property
+    def strides(self) -> tuple[int, ...]:
+        return tuple(int(v) for v in self.args[0])
+
+    @property
+    def p_l(self) -> tuple[int, ...]:
+        return tuple(int(v) for v in self.args[1])
+
+    @property
+    def n_u(self) -> tuple:
+        return tuple(self.args[2])
+
+    @property
+    def n_out(self) -> tuple:
+        return tuple(self.args[3])
+
+    @property
+    def channels(self) -> int:
+        return int(self.args[4])
+
+    @property
+    def shape(self) -> tuple:
+        phases = math.prod(self.strides)
+        return (self.channels * sympy.Mul(*self.n_out), self.channels * phases * sympy.Mul(*self.n_u))
+
+    def _entry(self, i: Any, j: Any, **kwargs: Any) -> sympy.Expr:
+        phases, count = math.prod(self.strides), self.channels
+        co, js = _split(i, count, self.n_out)
+        cp, us = _split(j, count * phases, self.n_u)
+        terms = []
+        for c in range(count):
+            for flat, t in enumerate(np.ndindex(*self.strides)):
+                hit = sympy.Mul(*(_delta(js[ax], F.interleave_position(t[ax], us[ax], s, pl))
+                                  for ax, (s, pl) in enumerate(zip(self.strides, self.p_l))))
+                terms.append(_channel_delta(co, c, count)
+                             * _channel_delta(cp, F.phase_channel(c, flat, phases), count * phases) * hit)
+        return sympy.Add(*terms)
+
+    def doit(self, **hints: Any) -> Any:
+        """The explicit matrix when every size is an integer, else the expression itself."""
+        return self if self._is_shape_symbolic() else self.as_explicit()
+
+    def _latex(self, printer: Any) -> str:
+        s, pl = ",".join(str(v) for v in self.strides), ",".join(str(v) for v in self.p_l)
+        return rf"Q_{{{s};{pl}}}"
+
+    def _sympystr(self, printer: Any) -> str:
+        sizes = ", ".join(printer._print(v) for v in self.n_out)
+        return f"Interleave(s={self.strides}, p_l={self.p_l}, n_T=({sizes}))"
+
+
+def polyphase_expr(T: Any) -> Any:
+    """``ConvTranspose(...).rewrite("polyphase")``: ``Q Phi`` as a :class:`sympy.MatMul`, sizes may be symbols.
+
+    ``Phi`` is a :class:`~symconv.Conv`: stride 1, padding ``K - 1`` on both sides, ``C_out s^N`` output
+    channels, the layer's groups, and the sub-pixel weight (:func:`subpixel_weight`: each phase's flipped
+    sub-kernel, zero-extended to ``K`` taps); ``Q`` is :class:`Interleave`.  That the product equals the
+    matrix for every size is :func:`~symconv.prove_polyphase_general`; for integer sizes ``.doit()`` of both
+    sides can be compared.
+
+    >>> import sympy
+    >>> from symconv import ConvTranspose, TransposedConvSpec
+    >>> n = sympy.Symbol("n", integer=True, positive=True)
+    >>> T = ConvTranspose(TransposedConvSpec(4, stride=2, padding=1), "w", n)
+    >>> R = T.rewrite("polyphase")
+    >>> R
+    Interleave(s=(2,), p_l=(1,), n_T=(2*n))*Conv(k=2, s=1, p=1, c=1->2)([[[w_2, w_0]], [[w_3, w_1]]], n)
+    >>> R.subs(n, 3).doit() == T.subs(n, 3).as_explicit()
+    True
+    """
+
+    p = T.params
+    ndim = len(p.k)
+    proxy = TransposedConvSpec(p.k, stride=p.s, dilation=p.d, in_channels=p.cin, out_channels=p.cout, groups=p.g)
+    entries = np.empty(len(flat_entries(T.weight)), dtype=object)
+    entries[:] = flat_entries(T.weight)
+    W = subpixel_weight(proxy, entries.reshape(T.weight.shape))
+    weight = sympy.ImmutableDenseNDimArray([sympy.sympify(v) for v in W.ravel().tolist()], W.shape)
+    kernel = W.shape[2:]
+    phases = math.prod(p.s)
+    pads = tuple(K - 1 for K in kernel)
+    Phi = Conv(_encode(_Params(tuple(kernel), (1,) * ndim, pads, pads, (1,) * ndim, p.cin, p.cout * phases, p.g)),
+               weight, sympy.Tuple(*T.input_size))
+    Q = Interleave(p.s, p.pl, Phi.output_size, T.output_size, p.cout)
+    return sympy.MatMul(Q, Phi)

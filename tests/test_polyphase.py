@@ -12,7 +12,9 @@ import sympy
 import symconv.formulas as F
 import symconv.polyphase as polyphase
 from symconv import (
+    Conv,
     ConvSpec,
+    ConvTranspose,
     ShapeError,
     SpecError,
     SpecTypeError,
@@ -209,3 +211,32 @@ def test_parametric_proof_holds_and_its_statement_comes_from_the_ranges():
         assert proof.holds and all(c.checker == "z3" for c in proof.claims)
         assert all(f"${sympy.latex(r)}$" in proof.statement for r in proof.assumptions)
     assert [s.name for s in proof.steps][-2:] == ["separability", "phase channels"]
+
+
+REWRITE_CASES = [
+    (TransposedConvSpec(3, stride=2, padding=1, output_padding=1), (1, 2, 3)),
+    (TransposedConvSpec(4, stride=2, padding=1), (1, 2, 3)),
+    (TransposedConvSpec(3, stride=2, dilation=2, output_padding=1, padding=((0, 2),)), (2, 3)),  # an empty phase
+    (TransposedConvSpec(2, stride=3, padding=((2, 0),), output_padding=2), (1, 2)),  # zero-extension
+    (TransposedConvSpec((2, 3), stride=(2, 1), padding=1, in_channels=2, out_channels=4, groups=2), ((2, 2),)),
+]
+
+
+@pytest.mark.parametrize("tspec, sizes", REWRITE_CASES, ids=str)
+def test_rewrite_polyphase_is_the_matrix(tspec, sizes):
+    symbols = sympy.symbols(f"n0:{tspec.ndim}", integer=True, positive=True)
+    T = ConvTranspose(tspec, kernel_symbols(tspec), symbols)
+    R = T.rewrite("polyphase")
+    assert isinstance(R, sympy.MatMul) and [type(f) for f in R.args] == [polyphase.Interleave, Conv]
+    for size in sizes:
+        at = dict(zip(symbols, size if isinstance(size, tuple) else (size,)))
+        assert R.subs(at).doit() == T.subs(at).as_explicit()
+
+
+def test_rewrite_polyphase_of_a_transpose_with_symbolic_output_padding():
+    n = sympy.Symbol("n", integer=True, positive=True)
+    spec = ConvSpec(3, stride=2, padding=1)
+    T = Conv(spec, kernel_symbols(spec), n).T  # output padding (n + 1) mod 2
+    R = T.rewrite("polyphase")
+    for size in (3, 4, 5):
+        assert R.subs(n, size).doit() == T.subs(n, size).as_explicit()
