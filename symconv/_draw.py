@@ -22,7 +22,7 @@ from .spec import ConvSpec, TransposedConvSpec
 
 __all__ = ["add_arguments", "run", "DRAWINGS"]
 
-DRAWINGS = ("matrix", "stamps", "gather", "overlap", "animation")
+DRAWINGS = ("matrix", "stamps", "gather", "overlap", "animation", "polyphase")
 MISSING_TOOL = 3
 
 
@@ -79,6 +79,8 @@ def _figure(args: argparse.Namespace, spec: ConvSpec | TransposedConvSpec, shape
         return plot.plot_matrix(conv_matrix(conv, w, c_in), transposed_conv_matrix(tspec, w, t_in))
     if args.drawing == "overlap":
         return plot.plot_overlap(tspec, t_in)
+    if args.drawing == "polyphase":
+        return plot.plot_polyphase(tspec, t_in)
     if args.drawing == "animation":
         in_channels, in_shape = (conv.in_channels, c_in) if args.view == "conv" else (tspec.in_channels, t_in)
         values = _numbers(args.values, (in_channels,) + tuple(in_shape), "--values")

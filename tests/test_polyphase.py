@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import types
 
@@ -240,3 +241,79 @@ def test_rewrite_polyphase_of_a_transpose_with_symbolic_output_padding():
     R = T.rewrite("polyphase")
     for size in (3, 4, 5):
         assert R.subs(n, size).doit() == T.subs(n, size).as_explicit()
+
+
+# -- the picture and the command ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("tspec, shape", [LAYERS[1], LAYERS[2], LAYERS[3], (TransposedConvSpec((3, 3), stride=2), (4, 3))])
+def test_picture_data_are_the_phases(tspec, shape):
+    from symconv import overlap_counts
+    from symconv.plot import polyphase_data
+
+    d = polyphase_data(tspec, shape)
+    assert np.array_equal(d.counts, overlap_counts(tspec, shape))  # the terms each output sums
+    strides, ndim = tspec.stride, tspec.ndim
+    for j in np.ndindex(*d.phase.shape):
+        pos = [F.phase_position(jj, s, pl) for jj, s, pl in zip(j, strides, tspec.padding_left)]
+        n_u = [F.phase_length(n, k, s, dd) for n, k, s, dd in zip(shape, tspec.kernel_size, strides, tspec.dilation)]
+        if any(u >= nu for u, nu in zip(pos, n_u)):
+            assert d.phase[j] == -1  # the zero-extension
+            continue
+        flat = 0
+        for ax in range(ndim):
+            flat = flat * strides[ax] + F.phase_of(j[ax], strides[ax], tspec.padding_left[ax])
+        assert d.phase[j] == flat
+    per_axis = [polyphase.phase_taps(k, s, dd) for k, s, dd in zip(tspec.kernel_size, strides, tspec.dilation)]
+    for flat, t in enumerate(np.ndindex(*strides)):
+        expected = sorted(int(np.ravel_multi_index(m, tspec.kernel_size))
+                          for m in itertools.product(*(per_axis[ax][t[ax]] for ax in range(ndim))))
+        assert list(d.taps[flat]) == expected
+
+
+def test_plot_polyphase_colours_each_phase(tmp_path):
+    from conftest import require_module
+
+    require_module("matplotlib", "figures")
+    from matplotlib.patches import Rectangle
+
+    from symconv.plot import plot_polyphase, save_figure
+
+    fig = plot_polyphase(TransposedConvSpec((3, 3), stride=2, padding=1), (4, 4))
+    d = fig.symconv_data
+    main = fig.axes[0]
+    faces = {tuple(p.get_facecolor()) for p in main.patches if isinstance(p, Rectangle)}
+    assert len(faces) == 4 and len(fig.axes) == 1 + 4  # the output in four colours, one panel per phase
+    assert [len(t) for t in d.taps] == [4, 2, 2, 1]
+    assert save_figure(fig, tmp_path / "p.pdf").read_bytes().startswith(b"%PDF")
+
+
+def _run(argv, capsys):
+    from symconv.cli import main
+
+    code = main(argv)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_prove_identity_polyphase_from_the_command(capsys):
+    code, out, err = _run(["prove", "--identity", "polyphase", "--kernel", "4", "--stride", "2", "--padding", "1",
+                           "--input", "6"], capsys)
+    assert code == 0, err
+    assert out.startswith(r"\documentclass") and "polyphase" in out
+    code, out, err = _run(["prove", "--identity", "polyphase", "--general", "--kernel", "3,3"], capsys)
+    assert code == 0, err
+    assert "2-D, all sizes" in out
+    code, _, err = _run(["prove", "--identity", "polyphase", "--general", "--kernel", "3", "--stride", "2"], capsys)
+    assert code == 2 and "--stride" in err
+
+
+def test_draw_polyphase_from_the_command(tmp_path, capsys):
+    from conftest import require_module
+
+    require_module("matplotlib", "figures")
+    target = tmp_path / "phases.png"
+    code, _, err = _run(["draw", "polyphase", "--kernel", "3,3", "--stride", "2", "--padding", "1", "--input", "6,6",
+                         "-o", str(target)], capsys)
+    assert code == 0, err
+    assert target.read_bytes().startswith(b"\x89PNG")

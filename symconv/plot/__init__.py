@@ -43,6 +43,7 @@ from .data import (
                    stamps_data,
 )
 from .draw import plot_conv, plot_gather, plot_matrix, plot_overlap, plot_stamps, tap_colors
+from .polyphase import PolyphaseData, plot_polyphase, polyphase_data
 
 __all__ = [
     "MatrixData",
@@ -60,6 +61,9 @@ __all__ = [
     "plot_gather",
     "plot_conv",
     "plot_overlap",
+    "PolyphaseData",
+    "polyphase_data",
+    "plot_polyphase",
     "animate",
     "save_animation",
     "save_figure",
