@@ -39,6 +39,9 @@ CHECKERBOARD = {
 CHECKERBOARD_SIZE = (8,)
 CHECKERBOARD_2D = TransposedConvSpec((3, 3), stride=2)
 CHECKERBOARD_2D_SIZE = (6, 6)
+# the polyphase derivation: the phases of a 2-D output, and a 1-D layer with unequal phases
+POLYPHASE_2D, POLYPHASE_2D_SIZE = TransposedConvSpec((3, 3), stride=2, padding=1), (5, 5)
+POLYPHASE_1D, POLYPHASE_1D_SIZE = TransposedConvSpec(4, stride=3, padding=1), (6,)
 
 # file name -> what it shows (the documents include them by these names)
 FILES = {
@@ -49,6 +52,8 @@ FILES = {
     "checkerboard_overlap_k4_s2.pdf": "taps per output position, k = 4, s = 2 (uniform)",
     "checkerboard_overlap_k4_s2_d2.pdf": "taps per output position, k = 4, s = 2, d = 2 (uneven)",
     "checkerboard_overlap_2d.pdf": "taps per output position, 3x3, stride 2: the checkerboard",
+    "polyphase_phases_2d.pdf": "polyphase: the four phases of a 3x3, stride-2 output, each with its sub-kernel",
+    "polyphase_phases_1d.pdf": "polyphase: k = 4, s = 3: three phases with 2, 1, 1 taps",
     "readme_stamps.png": "README: the stamps of the teaching layer",
     "readme_gather_frame.png": "README: frame 3 of the gather animation",
     "gather.gif": "README: the gather animation, one frame per output position",
@@ -89,6 +94,14 @@ def draw(out: pathlib.Path = FIGURES) -> list[pathlib.Path]:
     _check("checkerboard 2-D", fig.symconv_data.counts,
            numeric.conv_transpose(CHECKERBOARD_2D, ones, np.ones((1,) + CHECKERBOARD_2D_SIZE, dtype=np.int64))[0])
     written.append(plot.save_figure(fig, out / "checkerboard_overlap_2d.pdf"))
+
+    for name, layer, size in (("polyphase_phases_2d", POLYPHASE_2D, POLYPHASE_2D_SIZE),
+                              ("polyphase_phases_1d", POLYPHASE_1D, POLYPHASE_1D_SIZE)):
+        fig = plot.plot_polyphase(layer, size)
+        ones = np.ones(layer.weight_shape, dtype=np.int64)
+        _check(name, fig.symconv_data.counts,
+               numeric.conv_transpose(layer, ones, np.ones((1,) + size, dtype=np.int64))[0])
+        written.append(plot.save_figure(fig, out / f"{name}.pdf"))
 
     fig = plot.plot_stamps(tspec, TEACHING_Y, TEACHING_WEIGHT)
     _check("seed_teaching_stamps", fig.symconv_data.output, reference)

@@ -19,7 +19,7 @@ if str(ROOT) not in sys.path:  # the repository's symconv, not another installed
 
 from _common import HERE, write  # noqa: E402
 
-NAMES = ("seed_question", "theorem_general", "instance_2d_groups", "arithmetic", "checkerboard")
+NAMES = ("seed_question", "theorem_general", "instance_2d_groups", "arithmetic", "checkerboard", "polyphase")
 """The derivation scripts, in reading order; each has ``NAME`` and ``build() -> str``."""
 
 

@@ -38,6 +38,9 @@ COMMANDS = {
     "weight_gradient": ["--identity", "weight-gradient", "--kernel", "3", "--stride", "2", "--input", "7"],
     "overlap": ["--identity", "overlap", "--transposed", "--kernel", "3,4", "--stride", "2", "--padding", "0",
                 "--input", "5,5"],
+    "polyphase": ["--identity", "polyphase", "--kernel", "4,3", "--stride", "2,3", "--padding", "1", "--in-channels", "2",
+                  "--out-channels", "2", "--groups", "2", "--input", "5,4"],
+    "polyphase_general_2d": ["--identity", "polyphase", "--general", "--kernel", "3,3"],
 }
 
 PROGRAM_TEXT = re.compile(r"\*|<=|>=|!=|<->|\^|_")

@@ -103,16 +103,16 @@ def plot_polyphase(tspec: TransposedConvSpec, input_shape: Any):
     elif d.tspec.ndim == 2:
         H, W = out
         s0, s1 = d.tspec.stride
-        scale = min(0.42, 7.0 / max(H, W))
-        panel = max(k) * 0.42 + 0.6
+        scale = min(0.32, 5.0 / max(H, W))
+        panel = max(k) * 0.3 + 0.45
         fig = _figure(W * scale + 1.0 + s1 * panel, max(H * scale, s0 * panel) + 1.1)
         grid = fig.add_gridspec(s0, 1 + s1, width_ratios=[W * scale / panel] + [1] * s1)
         ax = fig.add_subplot(grid[:, 0])
         for (r, c), t in np.ndenumerate(d.phase):
             _cell(ax, c, r, face=colors[t] if t >= 0 else "white", text=str(int(d.counts[r, c])),
-                  hatch=None if t >= 0 else "//", size=7)
+                  hatch=None if t >= 0 else "//", size=8)
         _finish(ax, -0.2, W + 0.2, -0.2, H + 0.2)
-        ax.set_title("output, coloured by phase\n(number: terms summed)", fontsize=8)
+        ax.set_title("output, coloured by phase\n(number: terms summed)", fontsize=9)
         for flat, taps in enumerate(d.taps):
             t0, t1 = divmod(flat, s1)
             sub = fig.add_subplot(grid[t0, 1 + t1])
@@ -120,9 +120,9 @@ def plot_polyphase(tspec: TransposedConvSpec, input_shape: Any):
                 for m1 in range(k[1]):
                     tap = m0 * k[1] + m1
                     _cell(sub, m1, m0, face=colors[flat] if tap in taps else "white",
-                          text=f"$w_{{{m0}{m1}}}$" if max(k) < 10 else "", size=7)
+                          text=f"$w_{{{m0}{m1}}}$" if max(k) <= 4 else "", size=8)
             _finish(sub, -0.1, k[1] + 0.1, -0.1, k[0] + 0.1)
-            sub.set_title(f"phase $({t0}, {t1})$: {len(taps)} tap{'' if len(taps) == 1 else 's'}", fontsize=8)
+            sub.set_title(f"phase $({t0}, {t1})$: {len(taps)} tap{'' if len(taps) == 1 else 's'}", fontsize=9)
     else:
         raise SpecTypeError(f"the polyphase picture draws 1-D and 2-D layers, got {d.tspec.ndim} axes")
     fig.suptitle(f"{_layer_text(d.tspec)}: the output as {phases} phases,\neach a convolution of the input with "

@@ -1,0 +1,129 @@
+"""Derivation 6: the polyphase (sub-pixel) view, and the checkerboard as its corollary."""
+
+from __future__ import annotations
+
+import numpy as np
+from _common import require
+
+from symconv import TransposedConvSpec, numeric, prove_overlap, prove_polyphase, prove_polyphase_general
+from symconv.latex import document, proof_fragment, spec_latex
+from symconv.polyphase import phase_tap_counts, polyphase_numeric
+
+NAME = "polyphase"
+
+LAYER = TransposedConvSpec(4, stride=2, padding=1)  # DCGAN's upsampling layer
+LAYER_INPUT = (4,)
+LAYER_2D = TransposedConvSpec((3, 3), stride=2, padding=1)
+LAYER_2D_INPUT = (5, 5)
+FIGURES = {"2d": "figures/polyphase_phases_2d.pdf", "1d": "figures/polyphase_phases_1d.pdf"}
+"""Drawn by symconv.plot from the factors Q and Phi (derivations/make_figures.py; regenerate.py redraws them)."""
+
+
+def _figure(path: str, label: str, caption: str, width: str = "1.0") -> str:
+    return (r"\begin{figure}[ht]" "\n" r"\centering" "\n"
+            rf"\includegraphics[width={width}\linewidth]{{{path}}}" "\n"
+            rf"\caption{{{caption}}}" "\n" rf"\label{{{label}}}" "\n" r"\end{figure}")
+
+
+def _recipe_checked(tspec: TransposedConvSpec, shape: tuple[int, ...]) -> float:
+    """The largest difference between the recipe in numbers and the numeric definition, on random data."""
+    rng = np.random.default_rng(0)
+    w = rng.standard_normal(tspec.weight_shape)
+    y = rng.standard_normal((tspec.in_channels,) + shape)
+    diff = float(np.max(np.abs(polyphase_numeric(tspec, w, y) - numeric.conv_transpose(tspec, w, y))))
+    if diff > 1e-12:
+        raise SystemExit(f"the polyphase recipe differs from the definition by {diff}")
+    return diff
+
+
+def build() -> str:
+    one = require(prove_polyphase_general(1))
+    two = require(prove_polyphase_general(2))
+    instance = require(prove_polyphase(LAYER, LAYER_INPUT))
+    _recipe_checked(LAYER, LAYER_INPUT)
+    _recipe_checked(LAYER_2D, LAYER_2D_INPUT)
+    counts = ", ".join(str(c) for c in phase_tap_counts(3, 2, 1))
+    intro = (
+        r"\section*{A third reading of the transposed convolution}" "\n"
+        "A transposed convolution with stride $s$ is usually read as a convolution over an input with $s - 1$ "
+        "zeros inserted between neighbours (the gather view), or as a sum of stamped kernel copies (the scatter "
+        "view). Efficient implementations and super-resolution networks read it a third way (Shi et al., "
+        r"\emph{Is the deconvolution layer the same as a convolutional layer?}, arXiv:1609.07009): as $s^N$ small "
+        "convolutions of the \\emph{original} input, one per phase of the output, interleaved. No inserted zero is "
+        "ever multiplied.\n\n"
+        "On one axis, move output $j$ to the uncropped grid $J = j + p_l$; it lies in phase $t = J \\bmod s$ at "
+        "position $u = \\lfloor J/s \\rfloor$. Tap $m$ reaches phase $t$ exactly when $d m \\equiv t \\pmod{s}$, "
+        "and then reads input $u - (d m - t)/s$. With $q = (d m - t)/s$ the shift of tap $m$ inside its phase, "
+        "phase $t$ is the convolution of $y$ with the sub-kernel $w_t[q]$, and for $0 \\le j < n_T$\n"
+        r"\begin{align*}" "\n"
+        r"(T y)[j] &= \sum_{i=0}^{n_{\mathrm{in}}-1} \sum_{m=0}^{k-1} w[m]\, [j = s i + d m - p_l]\, y[i]"
+        r" && \text{definition} \\" "\n"
+        r"&= \sum_{\substack{0 \le m < k \\ d m \equiv t \ (\mathrm{mod}\ s)}} w[m]\, y\!\left[u - \tfrac{d m - t}{s}"
+        r"\right] && \text{sifting into phase } t \\" "\n"
+        r"&= \sum_{q=0}^{K-1} w_t[q]\, y[u - q] && \text{the sub-kernel of phase } t \\" "\n"
+        r"&= (\Phi y)[t, u] && \text{the phase convolution, zero for } u \ge n_u," "\n"
+        r"\end{align*}" "\n"
+        "where $K = \\lfloor d(k-1)/s \\rfloor + 1$ is the common sub-kernel size and "
+        "$n_u = n_{\\mathrm{in}} + K - 1$ the length of a full convolution of the input with it. With $d = 1$ the "
+        "sub-kernel is $w_t[q] = w[t + s q]$, with $\\lceil (k - t)/s \\rceil$ taps; with $g = \\gcd(s, d) > 1$ the "
+        "phases $t \\not\\equiv 0 \\pmod{g}$ receive no tap at all. The output is the phases interleaved, "
+        "$j = s u + t - p_l$: cropped by $p_l$ on the left and zero where the output padding reaches past the "
+        "last phase position. In matrices, $T = Q \\Phi$ with $\\Phi$ the stacked phase convolutions and $Q$ the "
+        "0/1 interleave-and-crop matrix. Figure~\\ref{fig:phases} shows the four phases of a 2-D output.\n\n"
+        + _figure(FIGURES["2d"], "fig:phases",
+                  rf"The output of ${spec_latex(LAYER_2D)}$ on a $5 \times 5$ input, each position coloured by its "
+                  r"phase $(t_0, t_1)$; beside it, the taps of the $3 \times 3$ kernel that each phase multiplies, "
+                  rf"in the same colour: per axis the phases have $({counts})$ taps, so the four phases have $4, 2, "
+                  r"2, 1$. The number in a cell is how many terms that output sums; both the colours and the "
+                  r"numbers are read off the factors $Q$ and $\Phi$."))
+    theorem = (
+        r"\section*{The theorem, for all sizes}" "\n"
+        "Theorem 1 states the view on one axis; each step of the chain above is reduced to integer claims about "
+        "the functions symconv executes (each output lies in exactly one phase; the terms of the definition "
+        "correspond one to one with the phase's taps, with the same weight and input; taps outside the phase "
+        "contribute nothing; every shift lies in the sub-kernel and every term in the phase length), and the SMT "
+        "solver z3 proved each claim for all integers in the ranges of the theorem.")
+    lift = (
+        r"\section*{Several axes, channels and groups}" "\n"
+        "Theorem 2 adds what two axes with channels need: the flattening is separable, so the phases of an "
+        "$N$-D output are the $\\prod s$ combinations of the axes' phases, and phase $t$ of output channel $c$ "
+        "is channel $c \\prod s + t$ of one convolution with $C_{\\mathrm{out}} \\prod s$ output channels, which "
+        "keeps the layer's groups.")
+    recipe = (
+        r"\section*{The PyTorch recipe}" "\n"
+        "So a transposed convolution is a plain convolution followed by a shuffle: \\texttt{Conv2d} with "
+        "$C_{\\mathrm{out}} s^2$ output channels, kernel $K$, padding $K - 1$ and the layer's groups, whose "
+        "weight holds each phase's sub-kernel flipped (a convolution cross-correlates) and zero-extended to $K$ "
+        "taps; then \\texttt{PixelShuffle}$(s)$ (a reshape and permute when the strides differ); then the "
+        "window $[p_l, p_l + n_T)$ on every axis, zero-extended past the end. The tests check it against "
+        "PyTorch's own pixel shuffle and transposed convolution in double precision on a grid of layers; for this document it was also checked in numbers against the definition on "
+        rf"${spec_latex(LAYER)}$ and ${spec_latex(LAYER_2D)}$. The instance proof below multiplies the factors "
+        "of the first layer exactly, with symbolic weights.")
+    checker = (
+        r"\section*{The checkerboard, explained}" "\n"
+        "In the interior, output $j$ sums one term per tap of its phase. So the overlap of the stamps is uniform "
+        "exactly when every phase has the same number of taps, and that happens exactly when $s$ divides $k$ and "
+        "$\\gcd(s, d) = 1$: the checkerboard criterion of Odena, Dumoulin and Olah is a corollary of the "
+        "polyphase view. Figure~\\ref{fig:phases1d} shows the case $k = 4$, $s = 3$, where the phases have "
+        "$2, 1, 1$ taps; the overlap proofs below state each phase's count and derive the verdict from it.\n\n"
+        + _figure(FIGURES["1d"], "fig:phases1d",
+                  r"The output of a transposed convolution with $k = 4$, $s = 3$, $p = 1$ on six inputs, coloured "
+                  r"by phase, over the taps of each phase: phase $0$ multiplies $w_0$ and $w_3$, the others one "
+                  r"tap each, so the overlap is uneven.", width="0.8"))
+    overlaps = []
+    for layer in (TransposedConvSpec(3, stride=2), TransposedConvSpec(4, stride=2)):
+        proof = require(prove_overlap(layer, (6,)))
+        overlaps.append(proof_fragment(proof, definitions=False))
+    body = "\n\n".join([
+        intro, theorem, one.to_latex(), lift, proof_fragment(two, definitions=False, shared=one,
+                                                             shared_label="Theorem 1"),
+        recipe, proof_fragment(instance, definitions=False), checker, *overlaps])
+    return document("A transposed convolution is small convolutions, interleaved", body, graphics=True)
+
+
+if __name__ == "__main__":
+    import sys
+
+    from regenerate import main
+
+    sys.exit(main([]))
