@@ -72,17 +72,18 @@ def anchor_step(name: str, matrix: ConvMatrix, reference: Callable[[np.ndarray, 
         B = _range(matrix, terms_per_output)
     except ValueError as exc:
         return Step(lhs, rhs, rule, "randomized identity", False, f"the matrix is malformed: {exc}", name=name)
-    size = 2 * B + 1
-    per_trial = math.log2(size / 2)  # the false-pass probability per trial is at most 2/|S| = 2^-per_trial
-    trials = max(1, math.ceil(bits / per_trial))
-    bound = trials * per_trial
-    ws = rng.integers(-B, B + 1, (trials,) + tuple(weight_shape), dtype=np.int64)
-    xs = rng.integers(-B, B + 1, (trials,) + tuple(matrix.col_shape), dtype=np.int64)
+    per_trial = math.log2((2 * B + 1) / 2)  # the false-pass probability per trial is at most 2/|S| = 2^-per_trial
+    # one trial beyond the count that S itself would need: the bound is computed from the span of the values
+    # actually drawn, which falls just short of S
+    trials = max(1, math.ceil(bits / per_trial)) + 1
+    ws = _draw(rng, B, (trials,) + tuple(weight_shape))
+    xs = _draw(rng, B, (trials,) + tuple(matrix.col_shape))
     try:
         gots = _evaluate(matrix, ws, xs)
     except (IndexError, ValueError) as exc:
         return Step(lhs, rhs, rule, "randomized identity", False, f"the matrix cannot be evaluated: {exc}", name=name)
-    for trial in range(trials):
+    run = 0
+    for trial in range(len(ws)):
         got = gots[trial]
         try:
             want = np.asarray(reference(ws[trial], xs[trial])).astype(np.int64).ravel()
@@ -99,9 +100,23 @@ def anchor_step(name: str, matrix: ConvMatrix, reference: Callable[[np.ndarray, 
                         f"trial {trial + 1}: output (channel, position) = {where} is {int(got[diff[0]])} by the "
                         f"matrix and {int(want[diff[0]])} by the definition ({diff.size} of {got.size} outputs "
                         "differ); the matrix is not the definition", name=name)
-    detail = (f"{trials} trials with integer weights and inputs uniform in [-{B}, {B}]: exact agreement; "
-              f"a wrong matrix passes with probability at most 2^-{bound:.0f}")
+        run += 1
+    # the bound reached, from what was run and drawn: trials compared, and the set the draws actually span
+    lo = int(min(ws.min(initial=0), xs.min(initial=0))) if run else 0
+    hi = int(max(ws.max(initial=0), xs.max(initial=0))) if run else 0
+    reached = run * math.log2(max(hi - lo + 1, 1) / 2) if hi > lo else 0.0
+    if reached < bits:
+        return Step(lhs, rhs, rule, "randomized identity", False,
+                    f"{run} trials agreed, with values in [{lo}, {hi}]: a wrong matrix would pass with probability "
+                    f"up to 2^-{max(reached, 0):.0f}, short of the 2^-{bits} asked for", name=name)
+    detail = (f"{run} trials with integer weights and inputs uniform in [{lo}, {hi}]: exact agreement; "
+              f"a wrong matrix passes with probability at most 2^-{reached:.0f}")
     return Step(lhs, rhs, rule, "randomized identity", True, detail, name=name)
+
+
+def _draw(rng: np.random.Generator, bound: int, shape: tuple[int, ...]) -> np.ndarray:
+    """Integers uniform in [-bound, bound] (the set S of the Schwartz-Zippel bound)."""
+    return rng.integers(-bound, bound + 1, shape, dtype=np.int64)
 
 
 def _convention_conv(shape_out, x, m, stride, pad_left, dilation) -> np.ndarray:

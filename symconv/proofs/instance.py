@@ -23,7 +23,7 @@ from .anchors import DEFAULT_BITS, anchor_step, convention_step
 from .core import Proof, Step, tuple_tex
 from .evaluate import NAMED
 
-__all__ = ["prove_transpose", "gather_product", "equality_step", "INSTANCE_LIMIT"]
+__all__ = ["prove_transpose", "gather_product", "equality_step", "distinct_symbols", "INSTANCE_LIMIT"]
 
 INSTANCE_LIMIT = 50_000_000
 """Largest number of structure terms an instance proof builds (per matrix) by default."""
@@ -53,6 +53,12 @@ def equality_step(name: str, reference: ConvMatrix, candidate: Any, lhs: Any, rh
     if reference.shape != candidate.shape:
         return Step(lhs, rhs, rule, "exact structure", False,
                     f"shapes differ: {reference.shape} and {candidate.shape}", name=name)
+    premise = distinct_symbols(reference, candidate)
+    if premise:  # structure equality is entry equality only for one weight of pairwise distinct symbols
+        return Step(lhs, rhs, rule, "exact structure", False, premise, name=name)
+    if reference.shape[0] * reference.shape[1] == 0:
+        return Step(lhs, rhs, rule, "exact structure", False,
+                    f"the matrices have shape {reference.shape}: no entries, so nothing was compared", name=name)
     if reference == candidate:
         return Step(lhs, rhs, rule, "exact structure", True,
                     f"{reference.nnz} nonzero entries, {reference.structure.size} terms, identical", name=name)
@@ -71,6 +77,30 @@ def equality_step(name: str, reference: ConvMatrix, candidate: Any, lhs: Any, rh
         f"first differing entry at row {r}, column {c}: {reference[r, c]} versus {candidate[r, c]}\n{why}",
         name=name,
     )
+
+
+def distinct_symbols(*matrices: ConvMatrix) -> str:
+    """Why exact structure equality would not be entry equality for these matrices ('' when it is).
+
+    The premise: every weight's entries are pairwise distinct symbols, the same symbols in every matrix (a
+    flipped or channel-swapped weight is a permutation of them).
+    """
+    flat = [tuple(np.asarray(M.weight, dtype=object).ravel()) if M.weight is not None else None for M in matrices]
+    if any(f is None for f in flat):
+        return "a matrix has no symbolic weight, so the structures cannot be compared tap by tap"
+    for entries in flat:
+        if not all(isinstance(v, sympy.Symbol) for v in entries):
+            return "the weight's entries are not all symbols, so equal structures need not mean equal matrices"
+        seen: dict = {}
+        for v in entries:
+            seen[v] = seen.get(v, 0) + 1
+        repeated = [str(v) for v, count in seen.items() if count > 1]
+        if repeated:
+            return (f"the weight's symbols are not pairwise distinct ({', '.join(repeated[:3])} repeated), so equal "
+                    "structures need not mean equal matrices, nor unequal structures unequal ones")
+    if len({frozenset(f) for f in flat}) != 1:  # a transformed weight (flip, channel swap) permutes the same symbols
+        return "the matrices' weights are not the same symbols, so their structures cannot be compared tap by tap"
+    return ""
 
 
 def _check_size(tspec: TransposedConvSpec, shape: tuple[int, ...], limit: int) -> None:
