@@ -14,7 +14,7 @@ import sympy
 
 from .. import formulas as F
 from ..errors import SizeLimitError, SpecTypeError, SymconvError
-from ..kernels import kernel_symbols
+from ..kernels import check_name, kernel_symbols
 from ..matrices import ConvMatrix, conv_matrix, selection_matrix, transposed_conv_matrix
 from ..numeric import conv, conv_transpose
 from ..spec import ConvSpec, TransposedConvSpec
@@ -22,6 +22,7 @@ from ..views import gather_view, scatter_view
 from .anchors import DEFAULT_BITS, anchor_step, convention_step
 from .core import Proof, Step, tuple_tex
 from .evaluate import NAMED
+from .guard import guarded, started
 
 __all__ = ["prove_transpose", "gather_product", "equality_step", "distinct_symbols", "INSTANCE_LIMIT"]
 
@@ -135,6 +136,7 @@ def _layer_step(spec: ConvSpec, shape: tuple[int, ...], tspec: TransposedConvSpe
                 not problems, detail, name="the layer")
 
 
+@guarded("Transposed convolution is a convolution (instance)")
 def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, name: str = "w",
                     seed: int = 0, max_terms: int = INSTANCE_LIMIT, anchor_bits: int = DEFAULT_BITS) -> Proof:
     """Prove, for concrete sizes, that the transposed convolution is a convolution.
@@ -161,12 +163,15 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     >>> [step.name for step in proof.steps]
     ['the layer', 'convention', 'M is the convolution', 'T is the transposed convolution', 'sizes', 'transpose', 'gather view', 'scatter view']
     """
+    check_name(name)
     if isinstance(spec, ConvSpec):
         conv_shape = spec.check_input_shape(input_shape)
+        started()
         tspec = spec.transpose(conv_shape)
         t_in = spec.output_shape(conv_shape)
     elif isinstance(spec, TransposedConvSpec):
         tspec, t_in = spec, spec.check_input_shape(input_shape)
+        started()
     else:
         raise SpecTypeError(f"spec must be a ConvSpec or TransposedConvSpec, got {type(spec).__name__}")
     _check_size(tspec, t_in, max_terms)
