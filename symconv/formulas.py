@@ -34,6 +34,7 @@ __all__ = [
     "channel_group",
     "group_local",
     "group_channel",
+    "flat_index",
     "phase_of",
     "phase_position",
     "phase_residue",
@@ -60,6 +61,7 @@ LATEX_NAMES = {
     "channel_group": r"\gamma",
     "group_local": r"\operatorname{loc}",
     "group_channel": r"\operatorname{ch}",
+    "flat_index": r"\operatorname{flat}",
     "phase_of": r"\operatorname{ph}",
     "phase_position": r"\operatorname{pos}",
     "phase_residue": r"\operatorname{res}",
@@ -193,6 +195,18 @@ def group_channel(group, per_group, local):
     5
     """
     return group * per_group + local
+
+
+def flat_index(x, y, B):
+    """Row-major flattening of two indices: ``x`` over an outer axis whose entries each hold ``B`` positions ``y``.
+
+    Applied axis after axis (``flat = flat_index(flat, j, n)``), it flattens any number of axes; tap ids and
+    (channel, position) indices are made the same way.
+
+    >>> flat_index(2, 1, 3)
+    7
+    """
+    return x * B + y
 
 
 # --- the polyphase (sub-pixel) view -------------------------------------------------------------
