@@ -165,18 +165,18 @@ def _phase_blocks(axes: list[PhaseAxis]) -> dict:
             shape[ax], shape[ndim + ax] = A.n_u, len(q)
             table = A.table[t_ax][:, list(q)].reshape(shape)
             valid = valid & (table >= 0)
-            col = col * A.n_in + np.maximum(table, 0)
+            col = F.flat_index(col, np.maximum(table, 0), A.n_in)
             tshape = [1] * dims
             tshape[ndim + ax] = len(q)
-            tap = tap * A.k + np.asarray(q, dtype=np.int64).reshape(tshape)
+            tap = F.flat_index(tap, np.asarray(q, dtype=np.int64).reshape(tshape), A.k)
             ushape = [1] * dims
             ushape[ax] = A.n_u
-            uflat = uflat * A.n_u + np.arange(A.n_u, dtype=np.int64).reshape(ushape)
+            uflat = F.flat_index(uflat, np.arange(A.n_u, dtype=np.int64).reshape(ushape), A.n_u)
         tflat = 0
         for A, t_ax in zip(axes, t):
-            tflat = tflat * A.stride + t_ax
+            tflat = F.flat_index(tflat, t_ax, A.stride)
         full = np.broadcast_shapes(col.shape, tap.shape, uflat.shape, valid.shape)
-        row = np.broadcast_to(tflat * positions + uflat, full).ravel()
+        row = np.broadcast_to(F.flat_index(tflat, uflat, positions), full).ravel()
         col, tap = np.broadcast_to(col, full).ravel(), np.broadcast_to(tap, full).ravel()
         mask = np.broadcast_to(valid, full).ravel()
         if not bool(mask.all()):
@@ -202,10 +202,11 @@ def _crop_grid(axes: list[PhaseAxis]) -> dict:
         shape = [1] * ndim
         shape[ax] = A.crop[0].size
         j, t, u = (x.reshape(shape) for x in A.crop)
-        jflat, tflat, uflat = jflat * A.n_out + j, tflat * A.stride + t, uflat * A.n_u + u
+        jflat, tflat, uflat = F.flat_index(jflat, j, A.n_out), F.flat_index(tflat, t, A.stride), F.flat_index(uflat, u, A.n_u)
     positions = math.prod(A.n_u for A in axes)
     full = np.broadcast_shapes(jflat.shape, tflat.shape, uflat.shape)
-    return {"j": np.broadcast_to(jflat, full).ravel(), "p": np.broadcast_to(tflat * positions + uflat, full).ravel()}
+    return {"j": np.broadcast_to(jflat, full).ravel(),
+            "p": np.broadcast_to(F.flat_index(tflat, uflat, positions), full).ravel()}
 
 
 def _phase_layout(axes: list[PhaseAxis]) -> tuple[int, int]:
@@ -236,10 +237,10 @@ def phase_convolutions(tspec: TransposedConvSpec, weight: Any, input_shape: Any)
     ci = np.repeat(np.arange(tspec.in_channels, dtype=np.int64), per_out)
     cl = np.tile(np.arange(per_out, dtype=np.int64), tspec.in_channels)
     co = np.asarray(F.group_channel(F.channel_group(ci, per_in), per_out, cl))
-    wc = ci * per_out + cl  # the weight's (C_in, C_out/g) pair, row-major
-    rows = (np.asarray(F.phase_channel(co, 0, phases))[:, None] * positions + grid["p"][None, :]).ravel()
-    cols = (ci[:, None] * n_in + grid["i"][None, :]).ravel()
-    taps = (wc[:, None] * n_k + grid["m"][None, :]).ravel()
+    wc = F.flat_index(ci, cl, per_out)  # the weight's (C_in, C_out/g) pair, row-major
+    rows = F.flat_index(np.asarray(F.phase_channel(co, 0, phases))[:, None], grid["p"][None, :], positions).ravel()
+    cols = F.flat_index(ci[:, None], grid["i"][None, :], n_in).ravel()
+    taps = F.flat_index(wc[:, None], grid["m"][None, :], n_k).ravel()
     return ConvMatrix(Structure.build(size, rows, cols, taps), w, row_shape, (tspec.in_channels,) + shape, origin)
 
 
@@ -255,8 +256,8 @@ def interleave_matrix(tspec: TransposedConvSpec, input_shape: Any) -> ConvMatrix
     out_shape = tuple(ax.n_out for ax in axes)
     n_out = math.prod(out_shape)
     c = np.arange(tspec.out_channels, dtype=np.int64)[:, None]
-    rows = (c * n_out + grid["j"][None, :]).ravel()
-    cols = (np.asarray(F.phase_channel(c, 0, phases)) * positions + grid["p"][None, :]).ravel()
+    rows = F.flat_index(c, grid["j"][None, :], n_out).ravel()
+    cols = F.flat_index(np.asarray(F.phase_channel(c, 0, phases)), grid["p"][None, :], positions).ravel()
     size = (tspec.out_channels * n_out, tspec.out_channels * phases * positions)
     col_shape = (tspec.out_channels * phases,) + tuple(ax.n_u for ax in axes)
     # enumerated by row (channel, output): canonical in row order, one entry per row
@@ -309,7 +310,7 @@ def subpixel_weight(tspec: TransposedConvSpec, weight: Any) -> np.ndarray:
         t_flat = 0
         pos = []
         for ax, m in enumerate(index):
-            t_flat = t_flat * strides[ax] + int(where[ax][0][m])
+            t_flat = F.flat_index(t_flat, int(where[ax][0][m]), strides[ax])
             pos.append(int(where[ax][1][m]))
         for ci in range(tspec.in_channels):
             gamma = int(F.channel_group(ci, per_in))

@@ -317,3 +317,24 @@ def test_draw_polyphase_from_the_command(tmp_path, capsys):
                          "-o", str(target)], capsys)
     assert code == 0, err
     assert target.read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("tspec, shape", LAYERS)
+def test_instance_proof_of_the_view_holds(tspec, shape):
+    from symconv import prove_polyphase
+
+    proof = prove_polyphase(tspec, shape)
+    assert proof.holds and [s.name for s in proof.steps] == ["convention", "T is the transposed convolution",
+                                                              "polyphase view"]
+
+
+def test_breakage_is_a_result_not_an_exception(monkeypatch):
+    from symconv import prove_polyphase
+
+    proof = prove_polyphase_general(1, formulas=_mutant("phase_position", lambda j, s, p_l: (j + p_l) / s))
+    assert not proof.holds  # a division that is not an integer: the claims are not about integers
+    monkeypatch.setattr(F, "phase_length", lambda n, k, s, d: -1)  # a builder that can no longer build
+    proof = prove_polyphase(TransposedConvSpec(3, stride=2), (4,))
+    assert not proof.holds and proof.failed_step.name == "polyphase view"
+    with pytest.raises(SpecTypeError):  # bad input is still refused before the proof starts
+        prove_polyphase("not a spec", (4,))

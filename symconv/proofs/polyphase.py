@@ -28,6 +28,7 @@ from .. import formulas as default_formulas
 from ..errors import SpecError
 from .core import Proof, Step
 from .evaluate import NAMED, Indicator, sequence
+from .guard import guarded, started
 from .smt import prove
 
 __all__ = ["polyphase_step", "prove_polyphase", "prove_polyphase_general", "phase_count_steps", "POLYPHASE_SYMBOLS"]
@@ -51,12 +52,17 @@ def polyphase_step(tspec: Any, weight: Any, input_shape: Any, T: Any) -> Step:
     """The instance step: ``T`` equals ``Q Phi``, the product computed here from the factors' own tables."""
     import math
 
+    import numpy as np
+
     from ..polyphase import interleave_matrix, phase_convolutions
     from .instance import equality_step
 
-    def product():
+    def product():  # the factors from their own tables; the product computed here
         Phi = phase_convolutions(tspec, weight, input_shape)
         Q = interleave_matrix(tspec, input_shape)
+        q = Q.structure
+        if Q.weight is not None or (q.coefs.size and not bool(np.all(q.coefs == 1))):
+            raise ValueError("the factor Q is not a 0/1 matrix")
         return Q @ Phi
 
     phases = math.prod(tspec.stride)
@@ -64,6 +70,8 @@ def polyphase_step(tspec: Any, weight: Any, input_shape: Any, T: Any) -> Step:
     inner = tspec.out_channels * phases * math.prod(
         default_formulas.phase_length(n, k, s, d)
         for n, k, s, d in zip(input_shape, tspec.kernel_size, tspec.stride, tspec.dilation))
+    if not (isinstance(inner, int) and inner >= 1):  # a mistaken formula: the step below says what broke
+        inner = sympy.Symbol("N", integer=True, positive=True)
     T_ = sympy.MatrixSymbol("T", rows, cols)
     Q_, P_ = sympy.MatrixSymbol("Q", rows, inner), sympy.MatrixSymbol(r"\Phi", inner, cols)
     return equality_step(
@@ -233,6 +241,7 @@ def _phase_channel_step(F: Any) -> Step:
         claims, name="phase channels")
 
 
+@guarded("The polyphase view of a transposed convolution (all sizes)")
 def prove_polyphase_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     """The parametric proof of the polyphase view, for all sizes.
 
@@ -253,6 +262,7 @@ def prove_polyphase_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     """
     if isinstance(ndim, bool) or not isinstance(ndim, int) or ndim < 1:
         raise SpecError(f"ndim must be a positive integer, got {ndim!r}")
+    started()
     from .general import _separability_step  # one lemma, shared with the gather chain
 
     F = default_formulas if formulas is None else formulas
@@ -323,6 +333,7 @@ def phase_count_steps(ax: int, k: int, s: int, p_l: int, d: int, counts: Any, in
     return steps
 
 
+@guarded("The polyphase view of a transposed convolution (instance)")
 def prove_polyphase(spec: Any, input_shape: Any, *, name: str = "w", seed: int = 0) -> Proof:
     """Prove, for concrete sizes, that the transposed convolution is its polyphase view ``Q Phi``.
 
@@ -340,16 +351,20 @@ def prove_polyphase(spec: Any, input_shape: Any, *, name: str = "w", seed: int =
     import math
 
     from ..errors import SizeLimitError, SpecTypeError
-    from ..kernels import kernel_symbols
+    from ..kernels import check_name, kernel_symbols
     from ..matrices import transposed_conv_matrix
     from ..numeric import conv_transpose
     from ..spec import ConvSpec, TransposedConvSpec
     from .anchors import anchor_step, convention_step
 
+    check_name(name)
     if isinstance(spec, ConvSpec):
-        tspec, t_in = spec.transpose(spec.check_input_shape(input_shape)), spec.output_shape(input_shape)
+        shape = spec.check_input_shape(input_shape)
+        started()
+        tspec, t_in = spec.transpose(shape), spec.output_shape(shape)
     elif isinstance(spec, TransposedConvSpec):
         tspec, t_in = spec, spec.check_input_shape(input_shape)
+        started()
     else:
         raise SpecTypeError(f"spec must be a ConvSpec or TransposedConvSpec, got {type(spec).__name__}")
     from ..latex.printing import spec_latex
