@@ -83,13 +83,14 @@ def anchors_only(proof):
 
 def view_steps(proof):
     """The gather-view step and the polyphase-view step of an instance proof, each built again from its factors."""
+    from symconv.proofs.assembly import gather_factors
     from symconv.proofs.instance import equality_step
     from symconv.proofs.polyphase import polyphase_step
-    from symconv.views import gather_view
 
     d = proof.data
     tspec, w, T, shape = d["tspec"], d["weight"], d["T"], d["input_shape"]
-    t_gather, g = timed(lambda: equality_step("gather view", T, lambda: gather_view(tspec, w, shape)[0], None, None, ""))
+    t_gather, g = timed(lambda: equality_step("gather view", T, lambda: gather_factors(tspec, w, shape)[0],
+                                              None, None, ""))
     t_poly, p = timed(lambda: polyphase_step(tspec, w, shape, T))
     assert g.holds and p.holds
     return t_gather, t_poly
