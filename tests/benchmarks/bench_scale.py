@@ -211,8 +211,8 @@ def main() -> None:
     big = SIZES[-1]
     base = child(PEAK)
     rss_imp = rss_of("pass")
-    rss_proof = rss_of(f"assert prove_transpose(ConvSpec((3, 3), 2, 1), ({big}, {big})).holds")
-    rss_sym = rss_of(f"conv_matrix(ConvSpec((3, 3), 2, 1), kernel_symbols(ConvSpec((3, 3))), ({big}, {big})).to_sympy()")
+    rss_proof = rss_of(f"assert prove_transpose(ConvSpec((3, 3), stride=2, padding=1), ({big}, {big})).holds")
+    rss_sym = rss_of(f"conv_matrix(ConvSpec((3, 3), stride=2, padding=1), kernel_symbols(ConvSpec((3, 3))), ({big}, {big})).to_sympy()")
     print(f"peak RSS (MB): bare python {base:.0f}, import symconv {rss_imp:.0f}, {big}x{big} proof {rss_proof:.0f}, "
           f"{big}x{big} to_sympy {rss_sym:.0f}")
 
