@@ -50,7 +50,7 @@ def test_instance_proof_nd_channels_groups(seed):
     proof = prove_transpose(t, shape, seed=seed)
     assert proof.holds, proof.failure
     assert [s.name for s in proof.steps] == ["convention", "M is the convolution", "T is the transposed convolution",
-                                             "sizes", "transpose", "gather view", "scatter view"]
+                                             "sizes", "transpose", "gather view", "scatter view", "polyphase view"]
     assert [s.checker for s in proof.steps[1:3]] == ["randomized identity"] * 2
     assert all("2^-" in s.detail for s in proof.steps[1:3])
 
