@@ -117,8 +117,12 @@ def test_repr_latex_hooks():
 def test_markdown():
     proof = prove_transpose_general(1)
     text = proof.to_markdown()
-    assert text.startswith("## Theorem (") and "**Step 1: definition.**" in text
-    assert text.count("$$") % 2 == 0 and "Checked by z3:" in text and "\n- " in text
+    assert text.startswith("## Theorem (") and "**Lemma 1 (definition).**" in text
+    assert text.count("$$") % 2 == 0 and "Checked by z3: 2 claims" in text and "\n- " in text
+    for section in ("### Conventions", "### Definitions", "### Proof", "### Checked claims"):
+        assert section in text
+    assert r"\text{sift, Lemma 2; 3 claims}" in text  # the chain's lines carry their justification
+    assert text.count("- (H1) ") == 1  # the hypotheses are stated once, in the theorem
     assert r"\begin{theorem}" not in text and r"\textbf" not in text
 
 

@@ -17,7 +17,7 @@ from sympy.printing.latex import LatexPrinter
 from ..errors import SizeLimitError
 
 __all__ = ["escape_text", "spec_latex", "matrix_latex", "matrix_window", "MatrixWindow", "elided_window", "band_latex",
-           "FULL_LIMIT", "HARD_LIMIT", "math_latex", "symbol_latex", "text_latex", "SymconvLatexPrinter"]
+           "FULL_LIMIT", "HARD_LIMIT", "math_latex", "index_order", "symbol_latex", "text_latex", "SymconvLatexPrinter"]
 
 FULL_LIMIT = 16
 """Matrices with at most this many rows and columns (and narrow enough for the page) are printed in full by default."""
@@ -132,9 +132,111 @@ class SymconvLatexPrinter(LatexPrinter):
             return rf"\left({text}\right)"
         return text
 
+    def _print_Add(self, expr: Any, order: Any = None) -> str:
+        """Terms in the prose's order (:func:`index_order`), not sympy's sort order."""
+        terms = index_order(expr)
+        out = ""
+        for pos, term in enumerate(terms):
+            negative = term.could_extract_minus_sign()
+            body = self._print(-term if negative else term)
+            if isinstance(-term if negative else term, sympy.Add):
+                body = rf"\left({body}\right)"
+            if pos == 0:
+                out = ("- " if negative else "") + body
+            else:
+                out += (" - " if negative else " + ") + body
+        return out
+
+    def _print_Mul(self, expr: Any) -> str:
+        """Coefficients and parameters before indices (:math:`s i`, never "i s"); other products as sympy."""
+        factors = _plain_factors(expr)
+        if factors is None:
+            return super()._print_Mul(expr)
+        sign, number, ordered = factors
+        parts = [] if number == 1 else [str(number)]
+        for factor in ordered:
+            text = self._print(factor)
+            if isinstance(factor, sympy.Add):
+                text = rf"\left({text}\right)"
+            parts.append(text)
+        body = " ".join(parts) if parts else "1"
+        return ("- " if sign < 0 else "") + body
+
     def _print_Relational(self, expr: Any) -> str:
         ops = {"==": "=", "!=": r"\neq", "<": "<", "<=": r"\le", ">": ">", ">=": r"\ge"}
         return f"{self._print(expr.lhs)} {ops[expr.rel_op]} {self._print(expr.rhs)}"
+
+
+_INDEX_RANK = {"j": 0, "t": 1, "u": 2, "i": 3, "m": 4, "o": 5, "c": 6, "x": 7, "y": 8, "q": 9}
+"""Index letters, in the order their terms are written (output first, then input, then tap)."""
+
+_PARAMETER_RANK = {"n": 20, "N": 20, "k": 21, "a": 23, "p": 24, "L": 25, "R": 26, "s": 30, "d": 31, "g": 32,
+                   "gamma": 33, "A": 34, "B": 35}
+"""Parameter letters: sizes before paddings; in a product, parameters precede indices."""
+
+
+def _letter(symbol: Any) -> str:
+    return symbol.name.rstrip("'").split("_")[0].lstrip("\\")
+
+
+def _rank(symbol: Any) -> tuple[int, str]:
+    letter = _letter(symbol)
+    if letter in _INDEX_RANK:
+        return _INDEX_RANK[letter], symbol.name
+    return _PARAMETER_RANK.get(letter, 40), symbol.name
+
+
+def _is_index(symbol: Any) -> bool:
+    return _letter(symbol) in _INDEX_RANK
+
+
+def _term_key(term: Any) -> tuple:
+    symbols = sorted(getattr(term, "free_symbols", set()), key=_rank)
+    if not symbols:
+        return (2, 0, "")
+    indices = [v for v in symbols if _is_index(v)]
+    lead = indices[0] if indices else symbols[0]
+    return (1 if term.could_extract_minus_sign() else 0, *_rank(lead))
+
+
+def index_order(expr: Any) -> list:
+    r"""The terms of a sum in the order prose writes them: positive terms, then negative ones, then the constant.
+
+    Terms are ordered by their index (:math:`j`, then :math:`i`, then the tap :math:`m`), then by their
+    parameters (sizes before paddings), so that a printed index reads :math:`s i + d m - p_{l}` and
+    :math:`j + p_{l} - d m`, never in sympy's sort order, where ":math:`i s`" reads as a word.
+
+    >>> import sympy
+    >>> from symconv.latex import math_latex
+    >>> s, i, d, m, p_l, j = sympy.symbols("s i d m p_l j", integer=True)
+    >>> math_latex(s * i + d * m - p_l), math_latex(j + p_l - d * m)
+    ('s i + d m - p_{l}', 'j + p_{l} - d m')
+    """
+    return sorted(sympy.Add.make_args(expr), key=_term_key)
+
+
+def _plain_factors(expr: Any) -> tuple[int, Any, list] | None:
+    """A product of an integer, symbols, sums and applied functions (no fractions), ordered; None otherwise."""
+    sign, number, rest = 1, sympy.Integer(1), []
+    for factor in expr.as_ordered_factors():
+        if isinstance(factor, sympy.Integer):
+            number *= factor
+        elif isinstance(factor, sympy.Rational) or (isinstance(factor, sympy.Pow) and not (
+                factor.exp.is_Integer and factor.exp > 0)):
+            return None
+        else:
+            rest.append(factor)
+    if number < 0:
+        sign, number = -1, -number
+
+    def key(item: tuple[int, Any]) -> tuple:
+        pos, factor = item
+        if isinstance(factor, sympy.Symbol):
+            scale = _letter(factor) in ("s", "d", "g", "gamma")  # a stride, dilation or group count leads: d k
+            return (1 if _is_index(factor) else 0, 0 if scale else 1, *_rank(factor))
+        return (2, 0, pos, "")  # other factors keep sympy's order
+
+    return sign, number, [f for _, f in sorted(enumerate(rest), key=key)]
 
 
 _IDENTIFIER = re.compile(r"(?<![A-Za-z0-9\\])([A-Za-z]+_[A-Za-z0-9]+'*)(?![A-Za-z0-9_])")
