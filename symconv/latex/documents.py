@@ -204,7 +204,9 @@ def _step(number: int, step: Any, ranges: set, names: dict | None = None) -> _St
 
 def _is_words(text: str) -> bool:
     """A checker report that reads as words (identifiers like ``n_T`` are typeset; operators are not words)."""
-    return bool(text) and _PROGRAM_TEXT.search(re.sub(r"[A-Za-z]+_[A-Za-z0-9]+|\d+\^-?\d+", "x", text)) is None
+    if not text or re.search(r"\w\(\)", text):  # a call such as transpose() is program text
+        return False
+    return _PROGRAM_TEXT.search(re.sub(r"[A-Za-z]+_[A-Za-z0-9]+|\d+\^-?\d+", "x", text)) is None
 
 
 @dataclass
@@ -314,7 +316,7 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
     failure = ""
     if not proof.holds:
         number, bad = next((n, s) for n, s in enumerate(proof.steps, 1) if not s.holds)
-        failure = f"step {number} ({text_latex(bad.name)}) does not hold"
+        failure = f"the lemma ``{text_latex(bad.name)}'' (line {number} of the proof) is refuted"
         refuted = next((c for c in bad.claims if not c.holds), None)
         if refuted is not None:
             failure += f": the claim ``{text_latex(refuted.name)}'' is false"
@@ -413,25 +415,34 @@ def _chain_latex(doc: _Doc, indices: list[int], numbers: dict[int, int], ref: An
     return f"\\begin{{{env}}}\n" + " \\\\\n".join(lines) + f"\n\\end{{{env}}}"
 
 
-def _lemma_latex(s: _Step, number: int) -> str:
-    out = [rf"\begin{{lemma}}[{escape_text(s.name)}]", _breakable(_sentence(s.rule)), r"\end{lemma}"]
+def _lemma_latex(s: _Step, number: int, seen: dict | None = None) -> str:
+    """One lemma: its statement and what checked it (a report already given for an earlier lemma is cited)."""
+    seen = {} if seen is None else seen
+    out = [rf"\begin{{lemma}}[{text_latex(s.name)}]", _breakable(_sentence(s.rule)), r"\end{lemma}"]
     if s.claims:
         where = f"{_count(len(s.claims))}, Table~\\thetheorem.{number} of the checked claims"
         check = rf"\noindent\emph{{Checked}} by {escape_text(s.checker)}: {where}."
     else:
-        words = _is_words(s.report)
-        check = rf"\noindent\emph{{Checked}} by {escape_text(s.checker)}" + (
-            f": {text_latex(s.report)}." if words and s.holds else ".")
-    if s.spot_checks:
-        check += f" Also evaluated exactly at ${s.spot_checks}$ random instances, an extra to the check."
+        words = _is_words(s.report) and s.holds
+        key = (s.checker, s.report)
+        if words and key in seen:
+            check = rf"\noindent\emph{{Checked}} by {escape_text(s.checker)}, with the same result as " \
+                    rf"Lemma~\thetheorem.{seen[key]}."
+        else:
+            check = rf"\noindent\emph{{Checked}} by {escape_text(s.checker)}" + (
+                f": {text_latex(s.report)}." if words else ".")
+            seen.setdefault(key, number)
     if s.sizes:
         check += " " + s.sizes
     out.append(check)
     if not s.holds:
-        out.append(r"\noindent\textbf{This lemma is refuted.} The checker reports: {\raggedright\ttfamily "
-                   + escape_text(s.report) + r"\par}")
-        if s.counterexample:
-            out.append(f"\\noindent Counterexample: {s.counterexample}.")
+        refuted = next((c for c in s.claims if not c.holds), None)
+        text = r"\noindent\textbf{This lemma is refuted}"
+        if refuted is not None:
+            text += rf": the claim ``{text_latex(refuted.name)}'' is false"
+        elif _is_words(s.report):
+            text += f": {text_latex(s.report)}"
+        out.append(text + (f", for example at {s.counterexample}." if s.counterexample else "."))
     return "\n".join(out)
 
 
@@ -449,6 +460,19 @@ def _claim_cell(c: _Claim, hypotheses: str) -> str:
     if c.counterexample:
         text += rf" \textbf{{Counterexample:}} {c.counterexample}."
     return text
+
+
+def _spot_sentence(counts: list[tuple[int, int]], prefix: str) -> str:
+    """One sentence for the numeric spot checks of all lemmas (an extra to each lemma's check)."""
+    checked = [(n, c) for n, c in counts if c]
+    if not checked:
+        return ""
+    sizes = {c for _, c in checked}
+    if len(checked) == len(counts) and len(sizes) == 1:
+        return (f"Besides its check, each lemma was also evaluated exactly at ${sizes.pop()}$ random instances "
+                "(an extra, not the proof).")
+    listed = ", ".join(f"{prefix}{n} at ${c}$" for n, c in checked)
+    return f"Besides their checks, these lemmas were also evaluated exactly at random instances: {listed}."
 
 
 def _appendix_latex(doc: _Doc, numbers: dict[int, int], heading: str = r"\subsection*") -> str:
@@ -476,7 +500,7 @@ def _appendix_latex(doc: _Doc, numbers: dict[int, int], heading: str = r"\subsec
             verdict = escape_text(s.checker if c.holds else "refuted")
             rows.append(f"{_claim_cell(c, hypotheses)} & {verdict} & ${c.seconds:.2f}$\\,s \\\\")
         blocks.append("\\noindent\\begin{minipage}{\\linewidth}\n"
-                      + rf"\textbf{{Table~\thetheorem.{number}.}} Lemma~\thetheorem.{number} ({escape_text(s.name)})."
+                      + rf"\textbf{{Table~\thetheorem.{number}.}} Lemma~\thetheorem.{number} ({text_latex(s.name)})."
                       + "\\\\[2pt]\n\\begin{tabular}{@{}>{\\raggedright\\arraybackslash}p{0.76\\linewidth}@{\\quad}l"
                       "@{\\quad}r@{}}\n\\emph{claim} & \\emph{checker} & \\emph{time} \\\\\n\\hline\n"
                       + "\n".join(rows) + "\n\\end{tabular}\n\\end{minipage}")
@@ -523,7 +547,11 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True) -> str:
         out.append(rf"\noindent\textbf{{The claim is refuted:}} {doc.failure}.")
     if doc.shared:
         out.append(rf"\setcounter{{lemma}}{{{doc.shared}}}")
-    out += [_lemma_latex(doc.steps[p], numbers[p]) for p in rest]
+    seen: dict = {}
+    out += [_lemma_latex(doc.steps[p], numbers[p], seen) for p in rest]
+    spot = _spot_sentence([(numbers[p], doc.steps[p].spot_checks) for p in rest], r"Lemma~\thetheorem.")
+    if spot:
+        out.append(r"\noindent " + spot)
     if appendix:
         out.append(_appendix_latex(doc, numbers))
     return "\n\n".join(out)
@@ -652,15 +680,18 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
         check = (f"Checked by {text(s.checker)}: {_count(len(s.claims))}, listed under Checked claims." if s.claims
                  else f"Checked by {text(s.checker)}" + (f": {text(s.report)}." if _is_words(s.report) and s.holds
                                                          else "."))
-        if s.spot_checks:
-            check += f" Also evaluated exactly at ${s.spot_checks}$ random instances, an extra to the check."
         if s.sizes:
             check += " " + latex_text(s.sizes)
         out.append(bold(f"Lemma {numbers[p]} ({text(s.name)}).") + (" (refuted)" if not s.holds else "") + " "
                    + latex_text(_sentence(s.rule)) + " " + check)
         if not s.holds:
-            out.append(("The checker reports: `" + s.report.replace("`", "'") + "`") if markdown
-                       else "The checker reports: " + s.report)
+            out.append(bold("This lemma is refuted")
+                       + (f", for example at {s.counterexample}." if s.counterexample else ".")
+                       + (" The checker reports: `" + s.report.replace("`", "'") + "`" if markdown
+                          else " The checker reports: " + s.report))
+    spot = _spot_sentence([(numbers[p], doc.steps[p].spot_checks) for p in rest], "Lemma ")
+    if spot:
+        out.append(spot)
     out.append(head("Checked claims"))
     out.append("Every claim is a statement about integers, for all values of its variables"
                + (f"; (H) stands for the hypotheses (H1)\u2013(H{doc.ranged}) of the theorem." if doc.ranged else ".")

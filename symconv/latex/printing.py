@@ -53,6 +53,9 @@ def escape_text(text: Any) -> str:
     return "".join(out)
 
 
+_GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "theta", "lambda", "mu", "sigma", "tau", "phi", "omega"}
+"""Greek letters spelled out in a program name, typeset as the letter (``gamma`` is :math:`\\gamma`)."""
+
 _SUBSCRIPT_WORDS = {"in": r"\mathrm{in}", "out": r"\mathrm{out}", "flip": r"\mathrm{flip}", "rt": r"\mathrm{rt}",
                     "split": r"\mathrm{split}"}
 
@@ -72,8 +75,9 @@ def symbol_latex(name: str) -> str:
     primes = len(name) - len(name.rstrip("'"))
     core, tail = name[: len(name) - primes], "'" * primes
     if "_" not in core:
-        return core + tail
+        return (rf"\{core}" if core in _GREEK else core) + tail
     base, sub = core.split("_", 1)
+    base = rf"\{base}" if base in _GREEK else base
     if sub.isdigit() or len(sub) == 1:
         sub_tex = sub
     else:
@@ -240,7 +244,10 @@ def _plain_factors(expr: Any) -> tuple[int, Any, list] | None:
 
 
 _IDENTIFIER = re.compile(r"(?<![A-Za-z0-9\\])([A-Za-z]+_[A-Za-z0-9]+'*)(?![A-Za-z0-9_])")
-_TEXT_MATH = re.compile(r"(?<![A-Za-z0-9\\])([A-Za-z]+_[A-Za-z0-9]+'*|\d+\^-?\d+)(?![A-Za-z0-9_])|( (?:<=|>=|!=|<|>) )")
+_TEXT_MATH = re.compile(r"(?<![A-Za-z0-9\\])([A-Za-z]+_[A-Za-z0-9]+'*|\d+\^-?\d+|-\d+|dL/dy|dL/dx|dL/dw)"
+                        r"(?![A-Za-z0-9_])|( (?:<=|>=|!=|<|>) )")
+_TEXT_WORDS = {"dL/dy": r"$\partial\ell/\partial y$", "dL/dx": r"$\partial\ell/\partial x$",
+               "dL/dw": r"$\partial\ell/\partial w$"}
 _TEXT_RELATIONS = {" <= ": r" $\le$ ", " >= ": r" $\ge$ ", " != ": r" $\ne$ ", " < ": " $<$ ", " > ": " $>$ "}
 
 
@@ -264,6 +271,10 @@ def text_latex(text: Any) -> str:
         token = match.group(0)
         if match.group(2):
             out.append(_TEXT_RELATIONS[token])
+        elif token in _TEXT_WORDS:
+            out.append(_TEXT_WORDS[token])
+        elif token.startswith("-"):
+            out.append(f"${token}$")  # a minus sign, not a hyphen
         elif "^" in token:
             base, exponent = token.split("^")
             out.append(f"${base}^{{{exponent}}}$")

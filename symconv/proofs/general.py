@@ -14,6 +14,7 @@ counterexample in concrete sizes and indices.
 from __future__ import annotations
 
 import types
+from dataclasses import replace
 from typing import Any
 
 import sympy
@@ -107,10 +108,31 @@ class _Chain:
         self.n_conv = F.conv_output_size(self.len_z, k, 1, 0, 0, d)
 
 
+SMALL_BOUNDS = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32)
+"""Bounds tried, in turn, for a smaller counterexample to a refuted claim (every variable within ±bound)."""
+
+
 def _claim(name: str, hypotheses: Any, conclusion: Any, shown: Any = None) -> Any:
     S = SYMBOLS
     variables = (S.n, S.k, S.s, S.d, S.pl, S.pr, S.a, S.i, S.i2, S.j, S.m, S.mp, S.t)
-    return prove(name, variables, tuple(hypotheses), conclusion, shown=shown)
+    claim = prove(name, variables, tuple(hypotheses), conclusion, shown=shown)
+    if claim.holds or not claim.counterexample:
+        return claim
+    return replace(claim, counterexample=_smallest(claim, variables, tuple(hypotheses), conclusion))
+
+
+def _smallest(claim: Any, variables: tuple, hypotheses: tuple, conclusion: Any) -> dict:
+    """A counterexample with small numbers: the solver asked again with every variable in ``[-b, b]``.
+
+    The claim's own hypotheses (the theorem's ranges among them) stay asserted, so the smaller
+    counterexample is inside the ranges; the first bound of :data:`SMALL_BOUNDS` with a solution wins.
+    """
+    for bound in SMALL_BOUNDS:
+        box = tuple(_within(-bound, v, bound + 1) for v in variables)
+        small = prove(claim.name, variables, hypotheses + box, conclusion, timeout_ms=2000)
+        if not small.holds and small.counterexample:
+            return small.counterexample
+    return claim.counterexample
 
 
 def _one_d_steps(C: _Chain) -> list[Step]:
@@ -170,7 +192,7 @@ def _one_d_steps(C: _Chain) -> list[Step]:
     e4 = sympy.Sum(W(m) * Z(sympy.collect(C.t4, d)), (m, 0, k - 1))  # j + d(k - 1 - m), as the prose writes it
     steps.append(Step.from_claims(
         e3, e4,
-        rf"padding: $z[t] = z_0[t - L]$ for $0 \le t < \operatorname{{len}}(z)$ and $0$ outside, with "
+        rf"padding: $z[t] = z_0[t - L]$ for $0 \le t < n_{{z}}$ and $0$ outside, with "
         rf"$L = {sympy.latex(C.left)}$ on the left and $R = {sympy.latex(C.right)}$ on the right (negative amounts "
         r"crop); every read of data stays inside the window",
         [_claim("padding shifts by L", C.ranges, _eq(F.padded_position(t, C.left) - C.left, t),
@@ -205,7 +227,7 @@ def _one_d_steps(C: _Chain) -> list[Step]:
     shown_nt = N.transposed_output_size(n, k, s, pl, pr, d, a)
     steps.append(Step.from_claims(
         shown_conv, shown_nt,
-        r"size: the stride-1 convolution on $\operatorname{len}(z)$ positions has exactly the transposed output "
+        r"size: the stride-1 convolution on $n_{z}$ positions has exactly the transposed output "
         r"length $n_T$",
         [_claim("output lengths agree", C.ranges, _eq(C.n_conv, C.n_t), _eq(shown_conv, shown_nt))], name="size"))
 
