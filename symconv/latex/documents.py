@@ -486,7 +486,7 @@ def _appendix_latex(doc: _Doc, numbers: dict[int, int], heading: str = r"\subsec
             "\\begin{description}\n" + "\n".join(rf"\item[{escape_text(name)}] {escape_text(what)}."
                                                   for name, what in doc.checkers) + "\n\\end{description}"]
     if any(s.claims for s in doc.steps):
-        head.append("The negation of every solver claim is also written out in SMT-LIB 2, so that another solver "
+        head.append("\\noindent The negation of every solver claim is also written out in SMT-LIB 2, so that another solver "
                     "can re-check it (each block is expected to be unsatisfiable).")
     blocks = []
     for pos, s in enumerate(doc.steps):
@@ -522,11 +522,11 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True) -> str:
         for m in doc.matrices:
             parts.append(f"${m.name}$, {m.what} ({m.caption}):\n\\[\n{m.name} = {m.body}\n\\]")
         out.append("\n\n".join(parts))
-    numbers = {pos: pos + 1 for pos in range(len(doc.steps))}
+    numbers = {pos: pos + 1 - doc.shared for pos in range(len(doc.steps))}
     out.append(r"\begin{proof}" if doc.holds else r"\paragraph{Refutation.}")
     if doc.shared:
-        out.append(rf"\noindent Lemmas \thetheorem.1--\thetheorem.{doc.shared} are the lemmas of {doc.shared_label}, "
-                   "applied to each axis with its own parameters; their claims were proved again for this theorem.")
+        out.append(rf"\noindent The chain of {doc.shared_label}, with its {doc.shared} lemmas, holds on each axis "
+                   "with that axis's own parameters (its claims were proved again for this theorem). Then:")
     rest = list(range(doc.shared, len(doc.steps)))
     chains = _chains([doc.steps[p] for p in rest], [doc.sides[p] for p in rest])
     blocks: list[list[list[int]]] = []
@@ -545,8 +545,6 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True) -> str:
         out.append(r"\end{proof}")
     else:
         out.append(rf"\noindent\textbf{{The claim is refuted:}} {doc.failure}.")
-    if doc.shared:
-        out.append(rf"\setcounter{{lemma}}{{{doc.shared}}}")
     seen: dict = {}
     out += [_lemma_latex(doc.steps[p], numbers[p], seen) for p in rest]
     spot = _spot_sentence([(numbers[p], doc.steps[p].spot_checks) for p in rest], r"Lemma~\thetheorem.")
@@ -660,11 +658,11 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
         out.append(f"${m.name}$, {latex_text(m.what)} ({latex_text(m.caption)}):")
         out.append(f"$$\n{m.name} = {m.body}\n$$")
     out.append(head("Proof" if doc.holds else "Refutation"))
-    numbers = {pos: pos + 1 for pos in range(len(doc.steps))}
+    numbers = {pos: pos + 1 - doc.shared for pos in range(len(doc.steps))}
     ref = lambda number: f"Lemma {number}"  # noqa: E731
     if doc.shared:
-        out.append(f"Lemmas 1\u2013{doc.shared} are the lemmas of {text(doc.shared_label)}, applied to each axis with "
-                   "its own parameters; their claims were proved again for this theorem.")
+        out.append(f"The chain of {text(doc.shared_label)}, with its {doc.shared} lemmas, holds on each axis with that "
+                   "axis's own parameters (its claims were proved again for this theorem). Then:")
     rest = list(range(doc.shared, len(doc.steps)))
     for chain in _chains([doc.steps[p] for p in rest], [doc.sides[p] for p in rest]):
         body = _chain_latex(doc, [rest[p] for p in chain], numbers, ref, env="aligned")

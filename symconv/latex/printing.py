@@ -184,14 +184,20 @@ def _letter(symbol: Any) -> str:
 
 
 def _rank(symbol: Any) -> tuple[int, str]:
+    if symbol.name in _CHANNEL_SIZES:
+        return _PARAMETER_RANK["n"] + 1, symbol.name
     letter = _letter(symbol)
     if letter in _INDEX_RANK:
         return _INDEX_RANK[letter], symbol.name
     return _PARAMETER_RANK.get(letter, 40), symbol.name
 
 
+_CHANNEL_SIZES = {"c_i", "c_o", "c_g"}
+"""Channels per group: sizes, although their letter is the channel index's."""
+
+
 def _is_index(symbol: Any) -> bool:
-    return _letter(symbol) in _INDEX_RANK
+    return _letter(symbol) in _INDEX_RANK and symbol.name not in _CHANNEL_SIZES
 
 
 def _term_key(term: Any) -> tuple:

@@ -274,9 +274,10 @@ def _separability_step(ndim: int) -> Step:
               _and(_eq(x, x2), _eq(y, y2))),
         prove("each axis is read back from the flat position", pair, inside,
               _and(_eq(sympy.floor((x * B + y) / B), x), _eq(sympy.Mod(x * B + y, B), y))),
-        prove(f"row-major flattening of {ndim} axes nests the two-axis one", sizes + js, (),
-              _eq(flat, js[0] * strides[0] + rest)),
     ]
+    if ndim > 2:  # with two axes the nesting is the two-axis flattening itself: nothing to prove
+        claims.append(prove(f"row-major flattening of {ndim} axes nests the two-axis one", sizes + js, (),
+                            _eq(flat, js[0] * strides[0] + rest)))
     fs = sympy.symbols(f"f_0:{ndim}", integer=True)
     lhs = Indicator(sympy.Tuple(*js), sympy.Tuple(*fs))
     rhs = sympy.Mul(*(Indicator(js[ax], fs[ax]) for ax in range(ndim)))
@@ -323,7 +324,7 @@ def _block_step(F: Any) -> Step:
     ]
     w = sequence("W", "w")
     return Step.from_claims(
-        w(o, conv_weight), w(o, col),
+        w(o, conv_weight.xreplace({gamma: gam})), w(o, col),
         r"channel blocks: with $C_{\mathrm{in}} = g c_i$, $C_{\mathrm{out}} = g c_o$ and the group "
         r"$\gamma = \lfloor o / c_o \rfloor$ of output channel $o$, block $(o, c)$ of $M$ is the spatial matrix of "
         r"$w[o, c - \gamma c_i]$ when $c$ lies in group $\gamma$ and zero otherwise; the transposed layer, whose "
