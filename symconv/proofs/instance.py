@@ -14,7 +14,7 @@ import sympy
 
 from .. import formulas as F
 from ..errors import SizeLimitError, SpecTypeError, SymconvError
-from ..kernels import kernel_symbols
+from ..kernels import check_name, kernel_symbols
 from ..matrices import ConvMatrix, conv_matrix, selection_matrix, transposed_conv_matrix
 from ..numeric import conv, conv_transpose
 from ..spec import ConvSpec, TransposedConvSpec
@@ -22,8 +22,9 @@ from ..views import gather_view, scatter_view
 from .anchors import DEFAULT_BITS, anchor_step, convention_step
 from .core import Proof, Step, tuple_tex
 from .evaluate import NAMED
+from .guard import guarded, started
 
-__all__ = ["prove_transpose", "gather_product", "equality_step", "INSTANCE_LIMIT"]
+__all__ = ["prove_transpose", "gather_product", "equality_step", "distinct_symbols", "INSTANCE_LIMIT"]
 
 INSTANCE_LIMIT = 50_000_000
 """Largest number of structure terms an instance proof builds (per matrix) by default."""
@@ -53,6 +54,12 @@ def equality_step(name: str, reference: ConvMatrix, candidate: Any, lhs: Any, rh
     if reference.shape != candidate.shape:
         return Step(lhs, rhs, rule, "exact structure", False,
                     f"shapes differ: {reference.shape} and {candidate.shape}", name=name)
+    premise = distinct_symbols(reference, candidate)
+    if premise:  # structure equality is entry equality only for one weight of pairwise distinct symbols
+        return Step(lhs, rhs, rule, "exact structure", False, premise, name=name)
+    if reference.shape[0] * reference.shape[1] == 0:
+        return Step(lhs, rhs, rule, "exact structure", False,
+                    f"the matrices have shape {reference.shape}: no entries, so nothing was compared", name=name)
     if reference == candidate:
         return Step(lhs, rhs, rule, "exact structure", True,
                     f"{reference.nnz} nonzero entries, {reference.structure.size} terms, identical", name=name)
@@ -71,6 +78,30 @@ def equality_step(name: str, reference: ConvMatrix, candidate: Any, lhs: Any, rh
         f"first differing entry at row {r}, column {c}: {reference[r, c]} versus {candidate[r, c]}\n{why}",
         name=name,
     )
+
+
+def distinct_symbols(*matrices: ConvMatrix) -> str:
+    """Why exact structure equality would not be entry equality for these matrices ('' when it is).
+
+    The premise: every weight's entries are pairwise distinct symbols, the same symbols in every matrix (a
+    flipped or channel-swapped weight is a permutation of them).
+    """
+    flat = [tuple(np.asarray(M.weight, dtype=object).ravel()) if M.weight is not None else None for M in matrices]
+    if any(f is None for f in flat):
+        return "a matrix has no symbolic weight, so the structures cannot be compared tap by tap"
+    for entries in flat:
+        if not all(isinstance(v, sympy.Symbol) for v in entries):
+            return "the weight's entries are not all symbols, so equal structures need not mean equal matrices"
+        seen: dict = {}
+        for v in entries:
+            seen[v] = seen.get(v, 0) + 1
+        repeated = [str(v) for v, count in seen.items() if count > 1]
+        if repeated:
+            return (f"the weight's symbols are not pairwise distinct ({', '.join(repeated[:3])} repeated), so equal "
+                    "structures need not mean equal matrices, nor unequal structures unequal ones")
+    if len({frozenset(f) for f in flat}) != 1:  # a transformed weight (flip, channel swap) permutes the same symbols
+        return "the matrices' weights are not the same symbols, so their structures cannot be compared tap by tap"
+    return ""
 
 
 def _check_size(tspec: TransposedConvSpec, shape: tuple[int, ...], limit: int) -> None:
@@ -105,6 +136,7 @@ def _layer_step(spec: ConvSpec, shape: tuple[int, ...], tspec: TransposedConvSpe
                 not problems, detail, name="the layer")
 
 
+@guarded("Transposed convolution is a convolution (instance)")
 def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, name: str = "w",
                     seed: int = 0, max_terms: int = INSTANCE_LIMIT, anchor_bits: int = DEFAULT_BITS) -> Proof:
     """Prove, for concrete sizes, that the transposed convolution is a convolution.
@@ -131,12 +163,15 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     >>> [step.name for step in proof.steps]
     ['the layer', 'convention', 'M is the convolution', 'T is the transposed convolution', 'sizes', 'transpose', 'gather view', 'scatter view']
     """
+    check_name(name)
     if isinstance(spec, ConvSpec):
         conv_shape = spec.check_input_shape(input_shape)
+        started()
         tspec = spec.transpose(conv_shape)
         t_in = spec.output_shape(conv_shape)
     elif isinstance(spec, TransposedConvSpec):
         tspec, t_in = spec, spec.check_input_shape(input_shape)
+        started()
     else:
         raise SpecTypeError(f"spec must be a ConvSpec or TransposedConvSpec, got {type(spec).__name__}")
     _check_size(tspec, t_in, max_terms)
