@@ -5,7 +5,7 @@ from __future__ import annotations
 from _common import require
 
 from symconv import prove_transpose_general
-from symconv.latex import document, proof_fragment
+from symconv.latex import claims_appendix, document, proof_fragment
 
 NAME = "theorem_general"
 
@@ -32,10 +32,11 @@ def build() -> str:
         "equation hold for flat positions exactly when it holds on every axis, and that the channel blocks of $T$ "
         "are the transposed channel blocks of $M$."
     )
-    body = (intro + "\n\n" + one.to_latex() + "\n\n" + lift + "\n"
-            + proof_fragment(two, definitions=False, shared=one, shared_label="Theorem 1"))
+    body = (intro + "\n\n" + proof_fragment(one, appendix=False, times=False) + "\n\n" + lift + "\n"
+            + proof_fragment(two, definitions=False, shared=one, shared_label="Theorem 1", appendix=False,
+                             times=False)
+            + "\n\n\\appendix\n" + claims_appendix([(one, 1), (two, 2)], times=False, shared=[None, one]))
     return document("The transposed convolution is a convolution", body)
-
 
 if __name__ == "__main__":
     import sys

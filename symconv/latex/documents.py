@@ -27,7 +27,7 @@ import sympy
 from .formulas import definitions_latex
 from .printing import elided_window, escape_text, math_latex, matrix_latex, spec_latex, symbol_latex, text_latex
 
-__all__ = ["proof_fragment", "proof_document", "proof_markdown", "proof_mathjax", "document", "CONVENTIONS",
+__all__ = ["proof_fragment", "proof_document", "claims_appendix", "proof_markdown", "proof_mathjax", "document", "CONVENTIONS",
            "PREAMBLE_PACKAGES"]
 
 CONVENTIONS = (
@@ -415,10 +415,20 @@ def _chain_latex(doc: _Doc, indices: list[int], numbers: dict[int, int], ref: An
     return f"\\begin{{{env}}}\n" + " \\\\\n".join(lines) + f"\n\\end{{{env}}}"
 
 
-def _lemma_latex(s: _Step, number: int, seen: dict | None = None) -> str:
-    """One lemma: its statement and what checked it (a report already given for an earlier lemma is cited)."""
+def _lemma_latex(s: _Step, number: int, seen: dict | None = None, stated: dict | None = None,
+                 theorem: Any = None) -> str:
+    """One lemma: its statement and what checked it.
+
+    A report already given for an earlier lemma is cited; so is a statement already made by a lemma of an
+    earlier theorem of the document (``stated`` maps statements to their lemma, ``theorem`` numbers this one).
+    """
     seen = {} if seen is None else seen
-    out = [rf"\begin{{lemma}}[{text_latex(s.name)}]", _breakable(_sentence(s.rule)), r"\end{lemma}"]
+    rule = _breakable(_sentence(s.rule))
+    if stated is not None and s.rule in stated:
+        rule = f"As Lemma~{stated[s.rule]}, for the layer of this theorem."
+    elif stated is not None and theorem is not None:
+        stated[s.rule] = f"{theorem}.{number}"
+    out = [rf"\begin{{lemma}}[{text_latex(s.name)}]", rule, r"\end{lemma}"]
     if s.claims:
         where = f"{_count(len(s.claims))}, Table~\\thetheorem.{number} of the checked claims"
         check = rf"\noindent\emph{{Checked}} by {escape_text(s.checker)}: {where}."
@@ -446,7 +456,7 @@ def _lemma_latex(s: _Step, number: int, seen: dict | None = None) -> str:
     return "\n".join(out)
 
 
-def _claim_cell(c: _Claim, hypotheses: str) -> str:
+def _claim_cell(c: _Claim, hypotheses: str, witness: bool = True) -> str:
     text = rf"\emph{{{text_latex(c.name)}}}."
     if c.variables:
         under = []
@@ -455,7 +465,7 @@ def _claim_cell(c: _Claim, hypotheses: str) -> str:
         under += [f"${h}$" for h in c.hypotheses]
         text += (" Under " + ", ".join(under) + ":" if under else "")
     text += f" ${c.conclusion}$"
-    if c.witness:
+    if c.witness and witness:
         text += rf" {{\small (hypotheses met at {c.witness})}}"
     if c.counterexample:
         text += rf" \textbf{{Counterexample:}} {c.counterexample}."
@@ -475,39 +485,85 @@ def _spot_sentence(counts: list[tuple[int, int]], prefix: str) -> str:
     return f"Besides their checks, these lemmas were also evaluated exactly at random instances: {listed}."
 
 
-def _appendix_latex(doc: _Doc, numbers: dict[int, int], heading: str = r"\subsection*") -> str:
-    hypotheses = "(H)" if doc.ranged else "the hypotheses"
+def _appendix_head(docs: list[_Doc], heading: str, times: bool) -> list[str]:
+    checkers: list[tuple[str, str]] = []
+    for doc in docs:
+        checkers += [c for c in doc.checkers if c not in checkers]
+    ranged = any(doc.ranged for doc in docs)
+    if not any(s.claims for doc in docs for s in doc.steps):  # no solver claims: only what each checker did
+        return [heading + "{How each lemma was checked}",
+                "\\begin{description}\n" + "\n".join(rf"\item[{escape_text(name)}] {escape_text(what)}."
+                                                      for name, what in checkers) + "\n\\end{description}"]
     head = [heading + "{Checked claims}",
             r"Every claim below is a statement about integers, for all values of its variables. "
-            + (r"Where a claim says ``under (H)'' it assumes the hypotheses (H1)--(H"
-               + f"{doc.ranged}) of the theorem, stated once there; other hypotheses are written with the claim. "
-               if doc.ranged else "")
+            + (r"Where a claim says ``under (H)'' it assumes the hypotheses (H1), (H2), \dots\ of its theorem, stated "
+               "once there; other hypotheses are written with the claim. " if ranged else "")
             + "The checkers:",
             "\\begin{description}\n" + "\n".join(rf"\item[{escape_text(name)}] {escape_text(what)}."
-                                                  for name, what in doc.checkers) + "\n\\end{description}"]
-    if any(s.claims for s in doc.steps):
-        head.append("\\noindent The negation of every solver claim is also written out in SMT-LIB 2, so that another solver "
-                    "can re-check it (each block is expected to be unsatisfiable).")
+                                                  for name, what in checkers) + "\n\\end{description}"]
+    notes = []
+    if any(s.claims for doc in docs for s in doc.steps):
+        notes.append("The negation of every solver claim is also written out in SMT-LIB 2 (with the satisfiability "
+                     "check of its hypotheses), so that another solver can re-check it.")
+        if times and any(c.witness for doc in docs for s in doc.steps for c in s.claims):
+            notes.append("Beside each claim are integers at which its hypotheses hold, found by the solver: the "
+                         "claim is not vacuous.")
+        if not times:
+            notes.append("The solver also found, for each claim, integers at which its hypotheses hold (the claim is "
+                         "not vacuous); those integers and the solver times vary from run to run and are left out of "
+                         "this document.")
+    if notes:
+        head.append(r"\noindent " + " ".join(notes))
+    return head
+
+
+def _appendix_tables(doc: _Doc, numbers: dict[int, int], times: bool, theorem: str = r"\thetheorem") -> list[str]:
+    hypotheses = "(H)" if doc.ranged else "the hypotheses"
     blocks = []
     for pos, s in enumerate(doc.steps):
-        if pos < doc.shared:
+        if pos < doc.shared or not s.claims:
             continue
         number = numbers[pos]
-        if not s.claims:
-            continue
         rows = []
         for c in s.claims:
             verdict = escape_text(s.checker if c.holds else "refuted")
-            rows.append(f"{_claim_cell(c, hypotheses)} & {verdict} & ${c.seconds:.2f}$\\,s \\\\")
+            rows.append(f"{_claim_cell(c, hypotheses, times)} & {verdict}" + (f" & ${c.seconds:.2f}$\\,s" if times else "")
+                        + " \\\\")
+        columns = "@{\\quad}l@{\\quad}r@{}" if times else "@{\\quad}l@{}"
+        header = r"\emph{claim} & \emph{checker}" + (r" & \emph{time}" if times else "")
         blocks.append("\\noindent\\begin{minipage}{\\linewidth}\n"
-                      + rf"\textbf{{Table~\thetheorem.{number}.}} Lemma~\thetheorem.{number} ({text_latex(s.name)})."
-                      + "\\\\[2pt]\n\\begin{tabular}{@{}>{\\raggedright\\arraybackslash}p{0.76\\linewidth}@{\\quad}l"
-                      "@{\\quad}r@{}}\n\\emph{claim} & \\emph{checker} & \\emph{time} \\\\\n\\hline\n"
-                      + "\n".join(rows) + "\n\\end{tabular}\n\\end{minipage}")
-    return "\n\n".join(head) + "\n\n" + "\n\n\\medskip\n".join(blocks)
+                      + rf"\textbf{{Table~{theorem}.{number}.}} Lemma~{theorem}.{number} ({text_latex(s.name)})."
+                      + "\\\\[2pt]\n\\begin{tabular}{@{}>{\\raggedright\\arraybackslash}p{"
+                      + ("0.76" if times else "0.84") + "\\linewidth}" + columns + "}\n" + header
+                      + " \\\\\n\\hline\n" + "\n".join(rows) + "\n\\end{tabular}\n\\end{minipage}")
+    return blocks
 
 
-def _latex(doc: _Doc, definitions: bool, appendix: bool = True) -> str:
+def _appendix_latex(doc: _Doc, numbers: dict[int, int], times: bool = True, heading: str = r"\subsection*") -> str:
+    return ("\n\n".join(_appendix_head([doc], heading, times)) + "\n\n"
+            + "\n\n\\medskip\n".join(_appendix_tables(doc, numbers, times)))
+
+
+def claims_appendix(proofs: Sequence[tuple[Any, int]], *, times: bool = True, shared: Sequence[Any] = ()) -> str:
+    r"""One appendix "Checked claims" for several theorems of a document: the common text once, a table per lemma.
+
+    ``proofs`` pairs each proof with its theorem number in the document (the tables are numbered
+    ``number.lemma``).  ``shared`` gives, for each proof, the proof whose leading lemmas it repeats (or None), as
+    for :func:`proof_fragment`.  ``times=False`` leaves out the solver times (for golden files).
+    """
+    docs = []
+    for pos, (proof, _) in enumerate(proofs):
+        other = shared[pos] if pos < len(shared) else None
+        docs.append(_read(proof, other, "") if other is not None else _read(proof))
+    out = _appendix_head(docs, r"\section*", times)
+    for doc, (_, theorem) in zip(docs, proofs):
+        numbers = {pos: pos + 1 - doc.shared for pos in range(len(doc.steps))}
+        out += _appendix_tables(doc, numbers, times, str(theorem))
+    return "\n\n".join(out)
+
+
+def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = True, stated: dict | None = None,
+           theorem: Any = None) -> str:
     env = "theorem" if doc.holds else "refuted"
     out = [rf"\begin{{{env}}}[{escape_text(doc.title)}]", _breakable(doc.statement), rf"\end{{{env}}}"]
     if doc.assumptions and not doc.ranged:
@@ -546,25 +602,30 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True) -> str:
     else:
         out.append(rf"\noindent\textbf{{The claim is refuted:}} {doc.failure}.")
     seen: dict = {}
-    out += [_lemma_latex(doc.steps[p], numbers[p], seen) for p in rest]
+    out += [_lemma_latex(doc.steps[p], numbers[p], seen, stated, theorem) for p in rest]
     spot = _spot_sentence([(numbers[p], doc.steps[p].spot_checks) for p in rest], r"Lemma~\thetheorem.")
     if spot:
         out.append(r"\noindent " + spot)
     if appendix:
-        out.append(_appendix_latex(doc, numbers))
+        out.append(_appendix_latex(doc, numbers, times))
     return "\n\n".join(out)
 
 
 def proof_fragment(proof: Any, definitions: bool = True, *, shared: Any = None, shared_label: str = "",
-                   appendix: bool = True) -> str:
+                   appendix: bool = True, times: bool = True, stated: dict | None = None, theorem: Any = None) -> str:
     """The proof as a LaTeX fragment (needs the packages of :func:`document` and a ``theorem`` environment).
 
     ``definitions=False`` leaves out the latexify-rendered index maps (for a
     document that already shows them once).  ``shared`` is another proof whose
     leading steps this one repeats word for word: they are referred to by
     ``shared_label`` (e.g. ``"Theorem 1"``) instead of being printed twice.
+    ``appendix=False`` leaves out the checked claims (a document with several theorems collects them
+    with :func:`claims_appendix`); ``times=False`` leaves out what varies from run to run, the solver times
+    and the integers the solver found for each claim's hypotheses (for golden files).  In a document with
+    several theorems, pass one dict as ``stated`` to every fragment, with each fragment's theorem number as
+    ``theorem``: a lemma statement already made by an earlier theorem is then cited, not repeated.
     """
-    return _latex(_read(proof, shared, shared_label), definitions, appendix)
+    return _latex(_read(proof, shared, shared_label), definitions, appendix, times, stated, theorem)
 
 
 def document(title: str, body: str, *, max_cols: int = 10, graphics: bool = False) -> str:
