@@ -348,6 +348,7 @@ def _definitions(used: str, module: Any) -> str:
     from .. import formulas
 
     names = []
+    used = re.sub(r"\\mathbb\{[A-Z]\}", "", used)  # the field of reals is not the right padding R
     for name in formulas.__all__:
         tex = formulas.LATEX_NAMES[name]
         pattern = re.escape(tex) + (r"(?![A-Za-z])" if tex[-1].isalpha() else "")

@@ -350,12 +350,10 @@ def _statement(C: _Chain, ndim: int) -> str:
     rows_m = C.F.conv_output_size(C.n_t, k, s, pl, pr, d)
     n_m, n_z0 = sympy.Symbol("n_M", integer=True), sympy.Symbol("n_{z_0}", integer=True)
     L, R = sympy.Symbol("L", integer=True), sympy.Symbol("R", integer=True)
-    hyps = C.range_object.latex()
-    items = "\n".join(rf"\item[(H{number})] ${h}$" for number, h in enumerate(hyps, 1))
     tap = tex(C.tap)
     text = [
         r"Let $n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ be integers satisfying the hypotheses",
-        r"\begin{itemize}", items, r"\end{itemize}",
+        C.range_object.itemized(),
         r"let $w \in \mathbb{R}^{k}$ be a kernel and define the following matrices.",
         r"\begin{itemize}",
         rf"\item $T \in \mathbb{{R}}^{{n_{{T}} \times n_{{\mathrm{{in}}}}}}$, the transposed convolution: "

@@ -100,6 +100,11 @@ class Ranges:
                 out.append(", ".join(math_latex(v) for v in symbols) + f" {op} {math_latex(bound)}")
         return out
 
+    def itemized(self) -> str:
+        r"""The hypotheses as a LaTeX list labelled (H1), (H2), ... (for a theorem's statement)."""
+        items = "\n".join(rf"\item[(H{number})] ${h}$" for number, h in enumerate(self.latex(), 1))
+        return "\\begin{itemize}\n" + items + "\n\\end{itemize}"
+
     def meanings(self) -> list[str]:
         """The glosses of the hypotheses that have one (LaTeX text)."""
         return [h.meaning for h in self.hypotheses if h.meaning]
