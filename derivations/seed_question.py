@@ -22,7 +22,7 @@ from symconv import (
     prove_transpose,
     transposed_conv_matrix,
 )
-from symconv.latex import document, spec_latex
+from symconv.latex import document, proof_fragment, spec_latex
 
 NAME = "seed_question"
 FIGURE = "figures/seed_question.pdf"
@@ -134,6 +134,7 @@ def build() -> str:
     data = compute()
     teaching = require(prove_transpose(ConvSpec(3, stride=2, padding=1), (5,)))
     detector = require(prove_transpose(LAYER, SIZE))
+    stated: dict = {}  # lemma statements and notation already given, shared by the two theorems
     sums = [f"${a} + {b} = {a + b}$".replace("+ -", "- ") for a, b in zip(KERNEL[:, 2], KERNEL[:, 0])]
     overlap = "the last column of the first copy meets the first column of the second: " + ", ".join(sums)
     text = rf"""
@@ -225,10 +226,10 @@ zero inserted and one zero of padding on each side.}}
 \label{{fig:gather}}
 \end{{figure}}
 
-{teaching.to_latex()}
+{proof_fragment(teaching, stated=stated, theorem=1)}
 
 \section*{{The detector layer, proved}}
-{detector.to_latex(definitions=False)}
+{proof_fragment(detector, definitions=False, stated=stated, theorem=2)}
 """
     return document("How a transposed convolution paints features", text, max_cols=16, graphics=True)
 

@@ -12,6 +12,7 @@ NAME = "theorem_general"
 
 def build() -> str:
     one = require(prove_transpose_general(1))
+    stated: dict = {}  # lemma statements and notation already given, shared by the two theorems
     two = require(prove_transpose_general(2))
     intro = (
         r"\section*{The theorem}" "\n"
@@ -32,9 +33,9 @@ def build() -> str:
         "equation hold for flat positions exactly when it holds on every axis, and that the channel blocks of $T$ "
         "are the transposed channel blocks of $M$."
     )
-    body = (intro + "\n\n" + proof_fragment(one, appendix=False, times=False) + "\n\n" + lift + "\n"
+    body = (intro + "\n\n" + proof_fragment(one, appendix=False, times=False, stated=stated, theorem=1) + "\n\n" + lift + "\n"
             + proof_fragment(two, definitions=False, shared=one, shared_label="Theorem 1", appendix=False,
-                             times=False)
+                             times=False, stated=stated, theorem=2)
             + "\n\n\\appendix\n" + claims_appendix([(one, 1), (two, 2)], times=False, shared=[None, one]))
     return document("The transposed convolution is a convolution", body)
 

@@ -25,6 +25,7 @@ from typing import Any
 import sympy
 
 from .formulas import definitions_latex
+from .notation import notation_latex, notation_markdown
 from .printing import elided_window, escape_text, math_latex, matrix_latex, spec_latex, symbol_latex, text_latex
 
 __all__ = ["proof_fragment", "proof_document", "claims_appendix", "proof_markdown", "proof_mathjax", "document", "CONVENTIONS",
@@ -571,6 +572,7 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
         out.append(r"\noindent The ranges of the theorem: " + ", ".join(f"${a}$" for a in doc.assumptions) + ".")
     if doc.layer and doc.layer not in doc.statement:
         out.append(rf"\noindent The layer: ${_breakable(doc.layer)}$.")
+    notation_at = len(out)
     if definitions and doc.definitions:
         out.append(r"\subsection*{Definitions}" + "\nThe index maps, rendered from the functions that ran in "
                    "this proof:\n" + doc.definitions)
@@ -609,6 +611,10 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
         out.append(r"\noindent " + spot)
     if appendix:
         out.append(_appendix_latex(doc, numbers, times))
+    known = stated.setdefault("\0notation", set()) if stated is not None else None
+    notation = notation_latex("\n".join(out), known)
+    if notation:
+        out.insert(notation_at, notation)
     return "\n\n".join(out)
 
 
@@ -709,6 +715,7 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
         out.append(bold("The layer:") + f" ${doc.layer}$.")
     out.append(head("Conventions"))
     out.append(latex_text(CONVENTIONS))
+    notation_at = len(out)
     if doc.definitions:
         out.append(head("Definitions"))
         out.append("The index maps, rendered from the functions that ran in this proof:")
@@ -762,6 +769,9 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
         if s.claims:
             out.append(bold(f"Lemma {numbers[p]} ({text(s.name)})."))
             out.append("\n".join(prefix + _md_claim(c, text, s.checker, bool(doc.ranged)) for c in s.claims))
+    notation = notation_markdown("\n\n".join(out))
+    if notation:
+        out[notation_at:notation_at] = [head("Notation"), notation]
     return "\n\n".join(out) + "\n"
 
 

@@ -166,7 +166,7 @@ def prove_weight_gradient_general(*, formulas: Any = None) -> Proof:
     ranges = range_object.relations()
     variables = (n, k, s, d, pl, pr, i, m)
     N = NAMED
-    G, X = sequence("g"), sequence("xpad", r"\tilde{x}")
+    G, X = sequence("delta", r"\delta"), sequence("xpad", r"\tilde{x}")
     grad = sequence("dw", r"\frac{\partial \ell}{\partial w}")
     read = F.tap_position(i, m, s, pl, d)
     k_g, s_g, pl_g, pr_g, d_g = gradient_layer(n_out, s, pl, pr, d)  # the executed gradient layer, on symbols
@@ -175,8 +175,8 @@ def prove_weight_gradient_general(*, formulas: Any = None) -> Proof:
         # the right side sums over a renamed index q: output m of the traded convolution, tap q, reads d m + s q
         sympy.Sum(G(i) * X(read), (i, 0, n_out_name - 1)),
         sympy.Sum(G(q) * X(F.tap_position(m, q, s_g, pl_g, d_g)), (q, 0, n_out_name - 1)),
-        r"$\partial \ell/\partial w[m] = \sum_i g[i]\, \tilde x[s i + d m - p_l]$ (the derivative of the linear "
-        r"form $\langle g, M(w) x\rangle$), and output $m$ of the convolution of $\tilde x$ with kernel $g$, stride "
+        r"$\partial \ell/\partial w[m] = \sum_i \delta[i]\, \tilde x[s i + d m - p_l]$ (the derivative of the linear "
+        r"form $\langle \delta, M(w) x\rangle$), and output $m$ of the convolution of $\tilde x$ with kernel $\delta$, stride "
         r"$d$ and dilation $s$ reads $\tilde x[d m + s q - p_l]$ through tap $q$: the same positions, with the output "
         r"gradient's entries as taps",
         [prove("the executed index map is the convention", variables, (),
@@ -206,8 +206,8 @@ def prove_weight_gradient_general(*, formulas: Any = None) -> Proof:
         rf"$w \in \mathbb{{R}}^{{k}}$, stride $s$, padding $(p_{{l}}, p_{{r}})$ and dilation $d$, whose "
         rf"${tex(n_out_name)}$ outputs are $y[i] = \sum_{{m=0}}^{{k-1}} w[m]\, \tilde x[{tex(read)}]$, with "
         r"$\tilde x$ the input padded by $p_{l}$ and $p_{r}$ zeros; let $\ell$ be a loss and "
-        r"$g = \partial \ell/\partial y \in \mathbb{R}^{n_{\mathrm{out}}}$. Then for every tap $0 \le m < k$, "
-        r"$\partial \ell/\partial w[m]$ is output $m$ of the convolution of the input with kernel $g$ (of size "
+        r"$\delta = \partial \ell/\partial y \in \mathbb{R}^{n_{\mathrm{out}}}$. Then for every tap $0 \le m < k$, "
+        r"$\partial \ell/\partial w[m]$ is output $m$ of the convolution of the input with kernel $\delta$ (of size "
         r"$n_{\mathrm{out}}$), stride $d$ and dilation $s$ (stride and dilation traded); that convolution has at "
         r"least $k$ outputs, and the weight gradient is the first $k$ of them.",
     ])
