@@ -166,3 +166,29 @@ def test_tex_injection_in_titles_is_inert(title, tmp_path, pdflatex):
 
 def test_document_escapes_body_title_only(tmp_path, pdflatex):
     _compile(tmp_path, "plain", document("a % title", "Body $x$."), pdflatex)
+
+
+def test_the_notation_page_is_the_package_table():
+    import pathlib
+
+    from symconv.latex.notation import NOTATION, notation_table
+
+    page = pathlib.Path(__file__).resolve().parent.parent / "docs" / "notation.md"
+    assert page.read_text() == notation_table(), "docs/notation.md is stale: write notation_table() to it"
+    meanings = [meaning for _, meaning in NOTATION]
+    symbols = {}
+    for symbol, meaning in NOTATION:
+        symbols.setdefault(meaning, []).append(symbol)
+    assert all(len(set(v)) <= 2 for v in symbols.values())  # at most two spellings of one symbol
+    assert len({s for s, _ in NOTATION}) == len(NOTATION) and meanings  # no symbol with two meanings
+
+
+def test_a_documents_notation_lists_exactly_the_symbols_it_uses():
+    from symconv.latex.notation import notation_used
+
+    text = prove_transpose_general(1).to_latex()
+    used = [symbol for symbol, _ in notation_used(text)]
+    assert {"n_{\\mathrm{in}}", "p_{l}", "C_{\\mathrm{flip}}", "L", "R"} <= set(used)
+    assert "g" not in used and "\\gamma" not in used and "\\ell" not in used  # no groups, no loss in 1-D
+    section = text[text.index(r"\subsection*{Notation}"):text.index(r"\subsection*{Definitions}")]
+    assert section.count("$") == 2 * len(used)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["NOTATION", "notation_used", "notation_latex", "notation_markdown"]
+__all__ = ["NOTATION", "notation_used", "notation_latex", "notation_markdown", "notation_table"]
 
 NOTATION: tuple[tuple[str, str], ...] = (
     (r"i", "a position of the convolution's output, which is the transposed convolution's input"),
@@ -122,3 +122,18 @@ def notation_markdown(text: str) -> str:
     if not used:
         return ""
     return "; ".join(f"${symbol}$ {meaning}" for symbol, meaning in used) + "."
+
+
+def notation_table() -> str:
+    """The whole table as a Markdown page (``docs/notation.md`` is this text; a test keeps them equal)."""
+    lines = ["# Notation", "",
+             "Every symbol in symconv's documents has one meaning, listed here. Each document's Notation section",
+             "lists the part of this table that the document uses (`symconv.latex.notation.NOTATION`).", "",
+             "| symbol | meaning |", "| --- | --- |"]
+    seen = set()
+    for symbol, meaning in NOTATION:
+        if meaning in seen:  # two spellings of one symbol
+            continue
+        seen.add(meaning)
+        lines.append(f"| ${symbol}$ | {meaning.replace('|', chr(92) + '|')} |")
+    return "\n".join(lines) + "\n"
