@@ -26,7 +26,17 @@ import sympy
 
 from .formulas import definitions_latex
 from .notation import notation_latex, notation_markdown
-from .printing import elided_window, escape_text, math_latex, matrix_latex, spec_latex, symbol_latex, text_latex
+from .printing import (
+    MatrixWindow,
+    block_pattern_latex,
+    elided_window,
+    escape_text,
+    math_latex,
+    matrix_latex,
+    spec_latex,
+    symbol_latex,
+    text_latex,
+)
 
 __all__ = ["proof_fragment", "proof_document", "claims_appendix", "proof_markdown", "proof_mathjax", "document", "CONVENTIONS",
            "PREAMBLE_PACKAGES"]
@@ -216,6 +226,7 @@ class _Matrix:
     what: str  # LaTeX text
     body: str  # LaTeX math (bmatrix)
     caption: str  # LaTeX text
+    blocks: str = ""  # LaTeX math: the channel-block pattern ("" for one channel)
 
 
 def _matrices(proof: Any) -> list[_Matrix]:
@@ -231,15 +242,23 @@ def _matrices(proof: Any) -> list[_Matrix]:
             shown += [(r"C_{\mathrm{flip}}", C, "the stride-1 convolution with the flipped kernel"),
                       ("P", Pad, "padding and cropping"), ("Z", Z, "zero insertion")]
     out = []
+    windows: dict[str, Any] = {}
     for name, M, what in shown:
         full_text = matrix_latex(M)
+        pattern = block_pattern_latex(M, name)
         if r"\vdots" not in full_text and r"\cdots" not in full_text:
-            out.append(_Matrix(name, what, full_text, f"${M.shape[0]} \\times {M.shape[1]}$"))
+            out.append(_Matrix(name, what, full_text, f"${M.shape[0]} \\times {M.shape[1]}$", pattern or ""))
+            continue
+        if name == "T" and "M" in windows and windows["M"].shape == M.shape[::-1]:
+            win = windows["M"]  # T's window is the transpose of M's: the same entries, mirrored
+            window = MatrixWindow(win.cols, win.rows, M.shape)
         else:
             window = elided_window(M, zeros="dots")
-            out.append(_Matrix(name, what, matrix_latex(M, zeros="dots", window=window),
-                               window.caption() + r"; $\cdot$ is a zero, and $\vdots$, $\cdots$, $\ddots$ stand "
-                                                  "for rows and columns not shown"))
+        windows[name] = window
+        caption = window.caption() + r"; $\cdot$ is a zero, and $\vdots$, $\cdots$, $\ddots$ stand for rows and columns not shown"
+        if name == "T" and "M" in windows:
+            caption += r"; the window of $M$ transposed"
+        out.append(_Matrix(name, what, matrix_latex(M, zeros="dots", window=window), caption, pattern or ""))
     return out
 
 
@@ -579,7 +598,12 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
     if doc.matrices:
         parts = [r"\subsection*{Matrices}"]
         for m in doc.matrices:
-            parts.append(f"${m.name}$, {m.what} ({m.caption}):\n\\[\n{m.name} = {m.body}\n\\]")
+            if m.blocks:
+                parts.append(f"\\noindent ${m.name}$, {m.what}, in channel blocks (block $(o, c)$ maps input channel $c$ to output "
+                             f"channel $o$; the zero blocks lie outside the groups):\n\\[\n{m.name} = {m.blocks}\n\\]"
+                             f"\nand its entries ({m.caption}):\n\\[\n{m.name} = {m.body}\n\\]")
+            else:
+                parts.append(f"\\noindent ${m.name}$, {m.what} ({m.caption}):\n\\[\n{m.name} = {m.body}\n\\]")
         out.append("\n\n".join(parts))
     numbers = {pos: pos + 1 - doc.shared for pos in range(len(doc.steps))}
     out.append(r"\begin{proof}" if doc.holds else r"\paragraph{Refutation.}")
@@ -724,6 +748,9 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
     if doc.matrices:
         out.append(head("Matrices"))
     for m in doc.matrices:
+        if m.blocks:
+            out.append(f"${m.name}$, {latex_text(m.what)}, in channel blocks:")
+            out.append(f"$$\n{m.name} = {m.blocks}\n$$")
         out.append(f"${m.name}$, {latex_text(m.what)} ({latex_text(m.caption)}):")
         out.append(f"$$\n{m.name} = {m.body}\n$$")
     out.append(head("Proof" if doc.holds else "Refutation"))

@@ -17,7 +17,7 @@ from sympy.printing.latex import LatexPrinter
 from ..errors import SizeLimitError
 
 __all__ = ["escape_text", "spec_latex", "matrix_latex", "matrix_window", "MatrixWindow", "elided_window", "band_latex",
-           "FULL_LIMIT", "HARD_LIMIT", "math_latex", "index_order", "symbol_latex", "text_latex", "SymconvLatexPrinter"]
+           "FULL_LIMIT", "HARD_LIMIT", "math_latex", "index_order", "block_pattern_latex", "channel_blocks", "symbol_latex", "text_latex", "SymconvLatexPrinter"]
 
 FULL_LIMIT = 16
 """Matrices with at most this many rows and columns (and narrow enough for the page) are printed in full by default."""
@@ -588,3 +588,41 @@ def block_matrix_latex(M: Any, *, zeros: str = "0") -> str:
             cells[i][j] = sympy.latex(value)
         definitions.append(f"{name} = " + r"\begin{bmatrix} " + r" \\ ".join(" & ".join(row) for row in cells) + r" \end{bmatrix}")
     return pattern + r",\quad " + r",\ ".join(definitions)
+
+
+def channel_blocks(M: Any) -> tuple[int, int, set[tuple[int, int]]] | None:
+    """The channel-block grid of a multi-channel matrix: (row channels, column channels, nonzero blocks).
+
+    None when either side has one channel.  Rows and columns are flattened (channel, spatial axes...), so
+    the block of a row is its row index divided by the spatial size of a row channel.
+    """
+    if len(M.row_shape) < 2 or len(M.col_shape) < 2:
+        return None
+    c_rows, c_cols = M.row_shape[0], M.col_shape[0]
+    if c_rows == 1 and c_cols == 1:
+        return None
+    per_row = int(np.prod(M.row_shape[1:]))
+    per_col = int(np.prod(M.col_shape[1:]))
+    rows = np.asarray(M.structure.rows) // per_row
+    cols = np.asarray(M.structure.cols) // per_col
+    return c_rows, c_cols, set(zip(rows.tolist(), cols.tolist()))
+
+
+def block_pattern_latex(M: Any, name: str) -> str | None:
+    r"""The channel blocks of a multi-channel matrix: :math:`M_{o c}` where block (o, c) holds entries, 0 elsewhere.
+
+    ``name`` is the matrix's name (LaTeX).  None when the matrix has one channel on a side, or more than
+    :data:`FULL_LIMIT` channels on one.
+
+    >>> from symconv import ConvSpec, conv_matrix, kernel_symbols
+    >>> spec = ConvSpec(2, in_channels=2, out_channels=2, groups=2)
+    >>> print(block_pattern_latex(conv_matrix(spec, kernel_symbols(spec), (3,)), "M"))
+    \begin{bmatrix} M_{0,0} & 0 \\ 0 & M_{1,1} \end{bmatrix}
+    """
+    grid = channel_blocks(M)
+    if grid is None or max(grid[0], grid[1]) > FULL_LIMIT:
+        return None
+    c_rows, c_cols, nonzero = grid
+    lines = [" & ".join(f"{name}_{{{r},{c}}}" if (r, c) in nonzero else "0" for c in range(c_cols))
+             for r in range(c_rows)]
+    return r"\begin{bmatrix} " + r" \\ ".join(lines) + r" \end{bmatrix}"
