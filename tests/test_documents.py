@@ -194,3 +194,26 @@ def test_the_page_reader_finds_repeated_sentences_and_theorems_without_hypothese
 
 def test_identifiers_are_read_from_the_package():
     assert {"conv_matrix", "prove_transpose_general", "tap_position"} <= IDENTIFIERS
+
+
+@pytest.mark.parametrize("mutation", ["flip removed in the gather view", "+p_l instead of -p_l",
+                                      "channel group by remainder"])
+def test_documents_of_mistaken_formulas_read_as_refuted_claims(mutation, monkeypatch, tmp_path, pdflatex, pdffonts,
+                                                              pdftotext):
+    from test_mutations import CATALOG, _apply
+
+    from symconv import prove_transpose, prove_transpose_general
+
+    _apply(monkeypatch, mutation)
+    _, configs, dims = CATALOG[mutation]
+    proofs = [prove_transpose(tspec, shape) for tspec, shape in configs[:1]]
+    proofs += [prove_transpose_general(ndim) for ndim in dims[-1:]]
+    assert proofs
+    for number, proof in enumerate(proofs):
+        assert not proof.holds
+        text = proof.to_document()
+        assert r"\begin{refuted}" in text and r"\begin{proof}" not in text and r"\neq" in text
+        stem = f"refuted{number}"
+        (tmp_path / f"{stem}.tex").write_text(text)
+        page = check_pdf(tmp_path, stem, pdflatex, pdffonts, pdftotext)
+        assert "Claim (refuted) 1" in page and "is refuted" in page

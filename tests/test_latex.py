@@ -122,6 +122,8 @@ def test_markdown():
     for section in ("### Conventions", "### Definitions", "### Proof", "### Checked claims"):
         assert section in text
     assert r"\text{sift, Lemma 2; 3 claims}" in text  # the chain's lines carry their justification
+    assert "### Notation" in text and "$p_{l}$ the padding on the left" in text
+    assert proof._repr_markdown_() == text  # notebooks show the Markdown
     assert text.count("- (H1) ") == 1  # the hypotheses are stated once, in the theorem
     assert r"\begin{theorem}" not in text and r"\textbf" not in text
 

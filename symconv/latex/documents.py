@@ -234,9 +234,11 @@ def _matrices(proof: Any) -> list[_Matrix]:
     data = proof.data
     if "T" not in data or "M" not in data:
         return []
-    shown = [("M", data["M"], "the convolution's matrix"), ("T", data["T"], "the transposed convolution's matrix")]
+    shown = [(name, data[name], what) for name, what in (("M", "the convolution's matrix"),
+                                                          ("T", "the transposed convolution's matrix"))
+             if data[name] is not None]  # a proof that failed early may not have built them
     gather = data.get("gather")
-    if gather is not None and len(gather) == 3:
+    if gather is not None and len(gather) == 3 and all(f is not None for f in gather):
         C, Pad, Z = gather
         if max(C.shape + Pad.shape + Z.shape) <= 16:
             shown += [(r"C_{\mathrm{flip}}", C, "the stride-1 convolution with the flipped kernel"),
