@@ -161,8 +161,8 @@ two spikes, $F = e_{{(3,2)}} + e_{{(3,4)}}$, give two copies that add where they
 \[ M^{{\top}} e_{{(3,3)}} = {bmatrix(data["spikes"]["one"][1])}, \qquad
    M^{{\top}} (e_{{(3,2)}} + e_{{(3,4)}}) = {bmatrix(data["spikes"]["two"][1])}. \]
 The program computed both with the matrix $T$ of the transposed layer and checked them against the kernel
-stamped by hand at offset $(i - 1, j - 1)$ for each spike $(i, j)$. Figure~\ref{{fig:seed}} shows them in its first row, and Figure~\ref{{fig:spikes}} draws the two stamps
-as they are placed.
+stamped by hand at offset $(i - 1, j - 1)$ for each spike $(i, j)$. Figure~\ref{{fig:spikes}} draws the two stamps as they are placed, and Figure~\ref{{fig:seed}} shows
+them in its first row.
 
 \begin{{figure}}[htbp]
 \centering
@@ -195,7 +195,6 @@ stride-1 convolution of $F$ padded by 1 with $\tilde K$; and with the numeric re
 the painted features. Red is positive, blue negative; each colour bar gives the values.}}
 \label{{fig:seed}}
 \end{{figure}}
-\noindent Figure~\ref{{fig:seed}} shows the image, the feature map and the painted features side by side.
 
 $M^{{\top}}$ is not an inverse: $M^{{\top}} M x \neq x$. It is the adjoint, the map that sends ``the feature was
 seen here'' back to ``draw the feature here''.
