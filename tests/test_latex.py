@@ -194,3 +194,29 @@ def test_a_documents_notation_lists_exactly_the_symbols_it_uses():
     assert "g" not in used and "\\gamma" not in used and "\\ell" not in used  # no groups, no loss in 1-D
     section = text[text.index(r"\subsection*{Notation}"):text.index(r"\subsection*{Definitions}")]
     assert section.count("$") == 2 * len(used)
+
+
+def test_the_theorem_is_printed_from_the_ranges_the_solver_reads():
+    import dataclasses
+
+    import sympy
+
+    import symconv.formulas as F
+    from symconv.proofs import general
+    from symconv.proofs.ranges import Hypothesis
+
+    proof = prove_transpose_general(1)
+    ranges = proof.data["ranges"]
+    assert proof.assumptions == ranges.relations()  # what the document states is what every claim assumed
+    for claim in proof.claims:
+        if claim.variables and len(claim.hypotheses) >= len(ranges.relations()):
+            assert claim.hypotheses[:len(ranges.relations())] == ranges.relations()
+    assert r"0 \le a < \max\left(d, s\right)" in proof.statement
+    # narrow a range: the statement follows, with no hand-typed copy left behind
+    chain = general._Chain(F)
+    a, s = general.SYMBOLS.a, general.SYMBOLS.s
+    narrowed = tuple(Hypothesis(sympy.And(sympy.Le(0, a), sympy.Lt(a, s), evaluate=False))
+                     if "Max" in sympy.srepr(h.relation) else h for h in chain.range_object.hypotheses)
+    chain.range_object = dataclasses.replace(chain.range_object, hypotheses=narrowed)
+    statement = general._statement(chain, 1)
+    assert r"0 \le a < s" in statement and r"\max" not in statement
