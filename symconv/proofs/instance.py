@@ -18,8 +18,9 @@ from ..kernels import check_name, kernel_symbols
 from ..matrices import ConvMatrix, conv_matrix, selection_matrix, transposed_conv_matrix
 from ..numeric import conv, conv_transpose
 from ..spec import ConvSpec, TransposedConvSpec
-from ..views import gather_view, scatter_view
+from ..views import gather_view
 from .anchors import DEFAULT_BITS, anchor_step, convention_step
+from .assembly import gather_factors, placed_stamps
 from .core import Proof, Step, tuple_tex
 from .evaluate import NAMED
 from .guard import guarded, started
@@ -240,8 +241,8 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
                                    sympy.Transpose(sympy.MatMul(S_, M_, evaluate=False)), rule))
     built: dict = {}
 
-    def gather():
-        built["gather"] = gather_view(tspec, w, t_in)
+    def gather():  # the factors from their builders; the product computed by the proof
+        built["gather"] = gather_factors(tspec, w, t_in)
         return built["gather"][0]
 
     view = tspec.as_convolution()
@@ -253,14 +254,16 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     Z_ = sympy.MatrixSymbol("Z", size * math.prod(n_z), cols)
     steps.append(equality_step(
         "gather view", T, gather, T_, sympy.MatMul(C_, P_, Z_, evaluate=False),
-        r"the gather view, assembled axis by axis (not by the enumeration of $M$ and $T$): zero insertion $Z$ "
+        r"the gather view, multiplied by the proof from its factors, each built axis by axis (not by the "
+        r"enumeration of $M$ and $T$): zero insertion $Z$ "
         r"($s - 1$ zeros between inputs), padding or cropping $P$ by $(d(k-1) - p_l,\ d(k-1) - p_r + a)$, and the "
         r"stride-1 convolution $C_{\mathrm{flip}}$ with the flipped, group-wise channel-swapped kernel"))
     stamps = sympy.Symbol(r"\sum_{i} \operatorname{stamp}_{i}")
     steps.append(equality_step(
-        "scatter view", T, lambda: scatter_view(tspec, w, t_in), T_, stamps,
-        r"the scatter view, assembled from stamps: input $(c, i)$ stamps the unflipped kernel, dilated by $d$ and "
-        r"scaled by $y[c, i]$, at offset $s i - p_l$; the sum of all stamps"))
+        "scatter view", T, lambda: placed_stamps(tspec, w, t_in), T_, stamps,
+        r"the scatter view, the stamps placed by the proof from their definition: input $(c, i)$ stamps the "
+        r"unflipped kernel, dilated by $d$ and scaled by $y[c, i]$, at offset $s i - p_l$ of every output channel "
+        r"of its group; the sum of all stamps"))
     statement = (r"For the transposed convolution $" + spec_text(tspec) + r"$ on inputs of spatial shape $"
                  + tuple_tex(t_in) + r"$, its matrix $T$ equals "
                  + (r"$M^{\top}$" if identity else r"$(S M)^{\top}$")
