@@ -1,0 +1,293 @@
+"""The round trip MᵀM: the Gram matrix of a convolution, computed sparsely from the structure of M.
+
+With ``F = M x`` the transpose paints ``Mᵀ F = (MᵀM) x``.  Every entry of ``MᵀM`` is a sum of products of
+two kernel weights, so its truth is an integer structure of (row, column, tap, tap, coefficient) terms.
+:func:`gram_structure` computes it as a sparse join of M's structure with itself over the rows of M (the
+outputs): the terms ``w[t] x`` and ``w[t'] x'`` of one output row give ``w[t] w[t']`` at ``(x, x')``.
+
+Away from the borders the Gram matrix depends only on the lag and on the phase of its row: its entries are
+the phase autocorrelations :func:`phase_autocorrelation`, its diagonal the phase energies
+:func:`phase_energies`; with stride 1 there is a single phase, the kernel's autocorrelation
+:func:`autocorrelation` ``R[τ] = Σ_m w[m] w[m + τ]``.
+
+>>> from symconv import ConvSpec, kernel_symbols
+>>> spec = ConvSpec(3, stride=2, padding=1)
+>>> w = kernel_symbols(spec)
+>>> G = gram_structure(spec, w, (7,))
+>>> G.entry(3, 3, w), G.entry(4, 4, w), G.entry(3, 4, w), G.entry(4, 5, w)
+(w_0**2 + w_2**2, w_1**2, w_0*w_1, w_1*w_2)
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import sympy
+
+from .errors import ShapeError, SizeLimitError, SpecTypeError
+from .matrices import conv_matrix
+from .spec import ConvSpec
+
+__all__ = [
+    "GramStructure",
+    "gram_structure",
+    "gram_matrix",
+    "gram_interior",
+    "autocorrelation",
+    "phase_autocorrelation",
+    "phase_energies",
+    "GRAM_DENSE_LIMIT",
+]
+
+GRAM_DENSE_LIMIT = 1_000_000
+"""Largest number of entries :func:`gram_matrix` materialises as a sympy matrix."""
+
+_I64 = np.int64
+
+
+@dataclass(frozen=True, eq=False)
+class GramStructure:
+    """Canonical (row, column, tap, tap, coefficient) terms of a matrix whose entries are quadratic in the weight.
+
+    A term ``(r, c, a, b, q)`` stands for ``q · w[a] · w[b]`` at ``(r, c)`` with ``a <= b`` (tap ids index the
+    flattened weight).  Sorted by (row, column, a, b), duplicates summed, zeros dropped: two Gram matrices over
+    one weight of pairwise distinct symbols are equal exactly when their structures are.
+    """
+
+    shape: tuple[int, int]
+    rows: np.ndarray
+    cols: np.ndarray
+    taps_a: np.ndarray
+    taps_b: np.ndarray
+    coefs: np.ndarray
+
+    @classmethod
+    def build(cls, shape: Any, rows: Any, cols: Any, taps_a: Any, taps_b: Any, coefs: Any = None,
+              n_taps: int | None = None) -> GramStructure:
+        """Canonicalise arbitrary term arrays (order each tap pair, sort, sum duplicates, drop zeros)."""
+        shape = (int(shape[0]), int(shape[1]))
+        rows = np.asarray(rows, dtype=_I64).ravel()
+        cols = np.asarray(cols, dtype=_I64).ravel()
+        a = np.asarray(taps_a, dtype=_I64).ravel()
+        b = np.asarray(taps_b, dtype=_I64).ravel()
+        coefs = np.ones_like(rows) if coefs is None else np.broadcast_to(np.asarray(coefs, dtype=_I64), rows.shape)
+        if not rows.size:
+            empty = np.zeros(0, dtype=_I64)
+            return cls(shape, empty, empty, empty, empty, empty)
+        if rows.min() < 0 or rows.max() >= shape[0] or cols.min() < 0 or cols.max() >= shape[1]:
+            raise ShapeError(f"Gram terms fall outside the shape {shape}")
+        lo, hi = np.minimum(a, b), np.maximum(a, b)
+        span = int(hi.max()) + 1 if n_taps is None else int(n_taps)
+        if shape[0] * shape[1] * span * span < 2**62:
+            key = ((rows * shape[1] + cols) * span + lo) * span + hi
+            order = np.argsort(key, kind="stable")
+            key = key[order]
+            new = np.empty(key.size, dtype=bool)
+            new[0] = True
+            np.not_equal(key[1:], key[:-1], out=new[1:])
+        else:
+            order = np.lexsort((hi, lo, cols, rows))
+            r, c, x, y = rows[order], cols[order], lo[order], hi[order]
+            new = np.empty(r.size, dtype=bool)
+            new[0] = True
+            new[1:] = (r[1:] != r[:-1]) | (c[1:] != c[:-1]) | (x[1:] != x[:-1]) | (y[1:] != y[:-1])
+        starts = np.flatnonzero(new)
+        summed = np.add.reduceat(np.asarray(coefs)[order], starts)
+        first = order[starts]
+        keep = summed != 0
+        first = first[keep]
+        return cls(shape, rows[first], cols[first], lo[first], hi[first], np.ascontiguousarray(summed[keep]))
+
+    @property
+    def size(self) -> int:
+        """Number of stored terms."""
+        return int(self.rows.size)
+
+    def equals(self, other: GramStructure) -> bool:
+        """Identical terms (hence, over pairwise distinct symbols, identical matrices)."""
+        return (self.shape == other.shape and self.size == other.size
+                and all(bool(np.array_equal(x, y)) for x, y in zip(self._arrays(), other._arrays())))
+
+    def _arrays(self) -> tuple[np.ndarray, ...]:
+        return self.rows, self.cols, self.taps_a, self.taps_b, self.coefs
+
+    def restrict_rows(self, keep: np.ndarray) -> GramStructure:
+        """The terms whose row is marked in the boolean array ``keep`` (length ``shape[0]``)."""
+        mask = np.asarray(keep, dtype=bool)[self.rows]
+        return GramStructure(self.shape, *(x[mask] for x in self._arrays()))
+
+    def first_difference(self, other: GramStructure) -> tuple[int, int] | None:
+        """The first (row, column), in row-major order, where the terms differ (None when identical)."""
+        mine = set(zip(*(x.tolist() for x in self._arrays())))
+        theirs = set(zip(*(x.tolist() for x in other._arrays())))
+        diff = mine.symmetric_difference(theirs)
+        return min((r, c) for r, c, *_ in diff) if diff else None
+
+    def terms_at(self, row: int, col: int) -> list[tuple[int, int, int]]:
+        """The ``(tap_a, tap_b, coef)`` terms at one position."""
+        hit = np.flatnonzero((self.rows == row) & (self.cols == col))
+        return [(int(self.taps_a[h]), int(self.taps_b[h]), int(self.coefs[h])) for h in hit]
+
+    def entry(self, row: int, col: int, weight: Any) -> Any:
+        """The entry at ``(row, col)`` as a sympy expression in ``weight``'s entries."""
+        flat = _flat(weight)
+        return sympy.Add(*(q * flat[a] * flat[b] for a, b, q in self.terms_at(row, col)))
+
+    def diagonal_counts(self) -> np.ndarray:
+        """The diagonal with every weight set to 1: the sum of the coefficients on each diagonal position."""
+        on = self.rows == self.cols
+        return np.bincount(self.rows[on], weights=self.coefs[on], minlength=self.shape[0]).astype(_I64)
+
+    def to_numpy(self, weight_values: Any) -> np.ndarray:
+        """The dense matrix for numeric weights (shape bounded by :data:`GRAM_DENSE_LIMIT`)."""
+        if self.shape[0] * self.shape[1] > GRAM_DENSE_LIMIT:
+            raise SizeLimitError(f"a dense {self.shape} Gram matrix has over GRAM_DENSE_LIMIT={GRAM_DENSE_LIMIT} "
+                                 "entries; use its terms (rows, cols, taps_a, taps_b, coefs) instead")
+        values = np.asarray(weight_values, dtype=float).ravel()
+        out = np.zeros(self.shape)
+        np.add.at(out, (self.rows, self.cols), self.coefs * values[self.taps_a] * values[self.taps_b])
+        return out
+
+
+def _flat(weight: Any) -> list:
+    return list(np.asarray(weight, dtype=object).ravel())
+
+
+def gram_structure(spec: ConvSpec, weight: Any, input_shape: Any) -> GramStructure:
+    """``MᵀM`` for the convolution ``spec`` on inputs of ``input_shape``, from the structure of M.
+
+    The product is a sparse join over M's rows: every pair of terms ``w[t]`` at ``(r, x)`` and ``w[t']`` at
+    ``(r, x')`` of one row ``r`` contributes ``w[t] w[t']`` at ``(x, x')``.  Nothing here uses the lag or the
+    phase: those are what :func:`symconv.proofs.gram.prove_gram` checks the product against.
+    """
+    if not isinstance(spec, ConvSpec):
+        raise SpecTypeError(f"spec must be a ConvSpec (MᵀM is the round trip of a convolution), got "
+                            f"{type(spec).__name__}")
+    M = conv_matrix(spec, weight, input_shape)
+    s = M.structure.row_major
+    n_rows = M.shape[0]
+    per_row = np.bincount(s.rows, minlength=n_rows).astype(_I64)
+    start = np.concatenate(([0], np.cumsum(per_row)[:-1]))
+    reps = per_row[s.rows]  # each term pairs with every term of its row
+    total = int(reps.sum())
+    left = np.repeat(np.arange(s.size, dtype=_I64), reps)
+    offsets = np.arange(total, dtype=_I64) - np.repeat(np.cumsum(reps) - reps, reps)
+    right = start[s.rows[left]] + offsets
+    coefs = np.asarray(s.coefs)[left] * np.asarray(s.coefs)[right]
+    n_taps = int(np.asarray(M.weight, dtype=object).size)
+    return GramStructure.build((M.shape[1], M.shape[1]), s.cols[left], s.cols[right], s.taps[left], s.taps[right],
+                               coefs, n_taps=n_taps)
+
+
+def gram_matrix(spec: ConvSpec, weight: Any, input_shape: Any) -> sympy.ImmutableSparseMatrix:
+    """``MᵀM`` as a sympy matrix (at most :data:`GRAM_DENSE_LIMIT` entries).
+
+    >>> from symconv import ConvSpec, kernel_symbols
+    >>> spec = ConvSpec(2)
+    >>> gram_matrix(spec, kernel_symbols(spec), (3,))
+    Matrix([
+    [ w_0**2,         w_0*w_1,       0],
+    [w_0*w_1, w_0**2 + w_1**2, w_0*w_1],
+    [      0,         w_0*w_1,  w_1**2]])
+    """
+    G = gram_structure(spec, weight, input_shape)
+    if G.shape[0] * G.shape[1] > GRAM_DENSE_LIMIT:
+        raise SizeLimitError(f"a {G.shape} Gram matrix has over GRAM_DENSE_LIMIT={GRAM_DENSE_LIMIT} entries; "
+                             "use gram_structure() for its terms")
+    flat = _flat(weight)
+    entries: dict = {}
+    for r, c, a, b, q in zip(*(x.tolist() for x in G._arrays())):
+        entries[(r, c)] = entries.get((r, c), 0) + q * flat[a] * flat[b]
+    return sympy.ImmutableSparseMatrix(G.shape[0], G.shape[1], entries)
+
+
+def gram_interior(spec: ConvSpec, input_shape: Any) -> tuple[range, ...]:
+    """Per axis, the positions ``j`` whose row of ``MᵀM`` has every term of the unbounded layer.
+
+    ``d(k-1) <= j``, ``j + p_l <= s(n_out - 1)`` and ``j + d(k-1) <= n - 1``: every tap that reaches ``j`` from
+    the uncropped grid reads an output that exists, and every partner ``j + d(m' - m)`` is an input position.
+    (With ``p_l >= 0`` the first bound also gives ``i >= 0``.)
+
+    >>> gram_interior(ConvSpec(3, stride=2, padding=1), (9,))
+    (range(2, 7),)
+    """
+    shape = spec.check_input_shape(input_shape)
+    out = spec.output_shape(shape)
+    ranges = []
+    for n, n_out, k, s, p_l, d in zip(shape, out, spec.kernel_size, spec.stride, spec.padding_left, spec.dilation):
+        lo = d * (k - 1)
+        hi = min(s * (n_out - 1) - p_l, n - 1 - d * (k - 1))
+        ranges.append(range(lo, max(lo, hi + 1)))
+    return tuple(ranges)
+
+
+def phase_autocorrelation(spec: ConvSpec, weight: Any, phase: Any, c: int, c2: int, lag: Any) -> Any:
+    """``R_t[c, c', τ] = Σ_o Σ_m w[o, c, m] w[o, c', m + τ]`` over the taps ``m`` of phase ``t``.
+
+    Tap ``m`` belongs to phase ``t`` (one residue per axis) when ``d m ≡ t (mod s)`` on every axis; ``c`` and
+    ``c'`` are input channels (zero unless they share a group), ``o`` runs over the output channels of their
+    group.  In the interior, ``(MᵀM)[(c, j), (c', j + d τ)] = R_{phase(j)}[c, c', τ]``.
+
+    >>> from symconv import ConvSpec, kernel_symbols
+    >>> spec = ConvSpec(3, stride=2, padding=1)
+    >>> w = kernel_symbols(spec)
+    >>> phase_autocorrelation(spec, w, (0,), 0, 0, (1,)), phase_autocorrelation(spec, w, (1,), 0, 0, (0,))
+    (w_0*w_1, w_1**2)
+    """
+    w = np.asarray(weight, dtype=object)
+    per_in, per_out = spec.in_channels // spec.groups, spec.out_channels // spec.groups
+    if c // per_in != c2 // per_in:
+        return sympy.Integer(0)
+    group = c // per_in
+    total = sympy.Integer(0)
+    for o in range(group * per_out, (group + 1) * per_out):
+        for m in itertools.product(*(range(k) for k in spec.kernel_size)):
+            m2 = tuple(a + b for a, b in zip(m, lag))
+            if not all(0 <= x < k for x, k in zip(m2, spec.kernel_size)):
+                continue
+            if all((d * x - t) % s == 0 for x, t, s, d in zip(m, phase, spec.stride, spec.dilation)):
+                total += w[(o, c - group * per_in) + m] * w[(o, c2 - group * per_in) + m2]
+    return total
+
+
+def phase_energies(spec: ConvSpec, weight: Any, channel: int = 0) -> dict:
+    """The diagonal of ``MᵀM`` in the interior: ``Σ_o Σ_{m of phase t} w[o, c, m]²`` for every phase ``t``.
+
+    >>> from symconv import ConvSpec, kernel_symbols
+    >>> spec = ConvSpec(3, stride=2, padding=1)
+    >>> phase_energies(spec, kernel_symbols(spec))
+    {(0,): w_0**2 + w_2**2, (1,): w_1**2}
+    """
+    zero = (0,) * len(spec.kernel_size)
+    return {t: phase_autocorrelation(spec, weight, t, channel, channel, zero)
+            for t in itertools.product(*(range(s) for s in spec.stride))}
+
+
+def autocorrelation(weight: Any, lag: Any, channel: int = 0, channel2: int | None = None) -> Any:
+    """The kernel's autocorrelation ``R[τ] = Σ_o Σ_m w[o, c, m] w[o, c', m + τ]`` (one group's weight block).
+
+    ``weight`` has PyTorch's layout ``(C_out, C_in/g, k...)``; the sum runs over all its output channels.
+    With stride 1 this is the interior of ``MᵀM``; ``R[0] = ‖w‖²`` is its largest value (Cauchy–Schwarz).
+
+    >>> from symconv import ConvSpec, kernel_symbols
+    >>> w = kernel_symbols(ConvSpec(3))
+    >>> autocorrelation(w, (0,)), autocorrelation(w, (1,)), autocorrelation(w, (-2,))
+    (w_0**2 + w_1**2 + w_2**2, w_0*w_1 + w_1*w_2, w_0*w_2)
+    """
+    w = np.asarray(weight, dtype=object)
+    channel2 = channel if channel2 is None else channel2
+    kernel = w.shape[2:]
+    lag = tuple(int(x) for x in lag)
+    if len(lag) != len(kernel):
+        raise ShapeError(f"lag {lag} has {len(lag)} axes, the kernel {len(kernel)}")
+    total = sympy.Integer(0)
+    for o in range(w.shape[0]):
+        for m in itertools.product(*(range(k) for k in kernel)):
+            m2 = tuple(a + b for a, b in zip(m, lag))
+            if all(0 <= x < k for x, k in zip(m2, kernel)):
+                total += w[(o, channel) + m] * w[(o, channel2) + m2]
+    return total
+
