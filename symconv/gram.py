@@ -20,6 +20,7 @@ the phase autocorrelations :func:`phase_autocorrelation`, its diagonal the phase
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 from typing import Any
@@ -50,18 +51,17 @@ _I64 = np.int64
 
 @dataclass(frozen=True, eq=False)
 class GramStructure:
-    """Canonical (row, column, tap, tap, coefficient) terms of a matrix whose entries are quadratic in the weight.
+    """Canonical terms of a matrix whose entries are quadratic in the weight.
 
     A term ``(r, c, a, b, q)`` stands for ``q · w[a] · w[b]`` at ``(r, c)`` with ``a <= b`` (tap ids index the
-    flattened weight).  Sorted by (row, column, a, b), duplicates summed, zeros dropped: two Gram matrices over
-    one weight of pairwise distinct symbols are equal exactly when their structures are.
+    flattened weight).  The terms are stored as one sorted array of distinct keys
+    ``((r · n_cols + c) · n_taps + a) · n_taps + b`` with their summed, nonzero coefficients: two Gram
+    matrices over one weight of pairwise distinct symbols are equal exactly when their structures are.
     """
 
     shape: tuple[int, int]
-    rows: np.ndarray
-    cols: np.ndarray
-    taps_a: np.ndarray
-    taps_b: np.ndarray
+    n_taps: int
+    keys: np.ndarray
     coefs: np.ndarray
 
     @classmethod
@@ -73,63 +73,100 @@ class GramStructure:
         cols = np.asarray(cols, dtype=_I64).ravel()
         a = np.asarray(taps_a, dtype=_I64).ravel()
         b = np.asarray(taps_b, dtype=_I64).ravel()
-        coefs = np.ones_like(rows) if coefs is None else np.broadcast_to(np.asarray(coefs, dtype=_I64), rows.shape)
+        span = (int(max(a.max(), b.max())) + 1 if a.size else 1) if n_taps is None else int(n_taps)
         if not rows.size:
             empty = np.zeros(0, dtype=_I64)
-            return cls(shape, empty, empty, empty, empty, empty)
+            return cls(shape, span, empty, empty)
         if rows.min() < 0 or rows.max() >= shape[0] or cols.min() < 0 or cols.max() >= shape[1]:
             raise ShapeError(f"Gram terms fall outside the shape {shape}")
-        lo, hi = np.minimum(a, b), np.maximum(a, b)
-        span = int(hi.max()) + 1 if n_taps is None else int(n_taps)
-        if shape[0] * shape[1] * span * span < 2**62:
-            key = ((rows * shape[1] + cols) * span + lo) * span + hi
-            order = np.argsort(key, kind="stable")
-            key = key[order]
+        if min(a.min(), b.min()) < 0 or max(a.max(), b.max()) >= span:
+            raise ShapeError(f"Gram terms name taps outside [0, {span})")
+        if shape[0] * shape[1] * span * span >= 2**62:
+            raise SizeLimitError(f"a {shape} Gram matrix over {span} taps is too large to index in int64")
+        key = ((rows * shape[1] + cols) * span + np.minimum(a, b)) * span + np.maximum(a, b)
+        if coefs is None:  # unit coefficients: sort the keys alone, the run lengths are the coefficients
+            key = np.sort(key)
             new = np.empty(key.size, dtype=bool)
             new[0] = True
             np.not_equal(key[1:], key[:-1], out=new[1:])
-        else:
-            order = np.lexsort((hi, lo, cols, rows))
-            r, c, x, y = rows[order], cols[order], lo[order], hi[order]
-            new = np.empty(r.size, dtype=bool)
-            new[0] = True
-            new[1:] = (r[1:] != r[:-1]) | (c[1:] != c[:-1]) | (x[1:] != x[:-1]) | (y[1:] != y[:-1])
+            starts = np.flatnonzero(new)
+            summed = np.diff(np.append(starts, key.size))
+            return cls(shape, span, key[starts], summed.astype(_I64))
+        coefs = np.broadcast_to(np.asarray(coefs, dtype=_I64), rows.shape)
+        order = np.argsort(key)  # no stability needed: equal keys are summed into one term
+        key = key[order]
+        new = np.empty(key.size, dtype=bool)
+        new[0] = True
+        np.not_equal(key[1:], key[:-1], out=new[1:])
         starts = np.flatnonzero(new)
         summed = np.add.reduceat(np.asarray(coefs)[order], starts)
-        first = order[starts]
         keep = summed != 0
-        first = first[keep]
-        return cls(shape, rows[first], cols[first], lo[first], hi[first], np.ascontiguousarray(summed[keep]))
+        return cls(shape, span, key[starts][keep], np.ascontiguousarray(summed[keep]))
+
+    @functools.cached_property
+    def _decoded(self) -> tuple[np.ndarray, ...]:
+        rest, b = np.divmod(self.keys, self.n_taps)
+        rest, a = np.divmod(rest, self.n_taps)
+        rows, cols = np.divmod(rest, self.shape[1])
+        return rows, cols, a, b
+
+    @property
+    def rows(self) -> np.ndarray:
+        return self._decoded[0]
+
+    @property
+    def cols(self) -> np.ndarray:
+        return self._decoded[1]
+
+    @property
+    def taps_a(self) -> np.ndarray:
+        return self._decoded[2]
+
+    @property
+    def taps_b(self) -> np.ndarray:
+        return self._decoded[3]
 
     @property
     def size(self) -> int:
         """Number of stored terms."""
-        return int(self.rows.size)
+        return int(self.keys.size)
 
     def equals(self, other: GramStructure) -> bool:
         """Identical terms (hence, over pairwise distinct symbols, identical matrices)."""
-        return (self.shape == other.shape and self.size == other.size
-                and all(bool(np.array_equal(x, y)) for x, y in zip(self._arrays(), other._arrays())))
+        if (self.shape, self.n_taps, self.size) != (other.shape, other.n_taps, other.size):
+            return False
+        return bool(np.array_equal(self.keys, other.keys)) and bool(np.array_equal(self.coefs, other.coefs))
 
     def _arrays(self) -> tuple[np.ndarray, ...]:
-        return self.rows, self.cols, self.taps_a, self.taps_b, self.coefs
+        return (*self._decoded, self.coefs)
+
+    def restrict(self, keep: np.ndarray) -> GramStructure:
+        """The terms marked in the boolean array ``keep`` (one flag per term)."""
+        return GramStructure(self.shape, self.n_taps, self.keys[keep], self.coefs[keep])
 
     def restrict_rows(self, keep: np.ndarray) -> GramStructure:
         """The terms whose row is marked in the boolean array ``keep`` (length ``shape[0]``)."""
-        mask = np.asarray(keep, dtype=bool)[self.rows]
-        return GramStructure(self.shape, *(x[mask] for x in self._arrays()))
+        return self.restrict(np.asarray(keep, dtype=bool)[self.rows])
 
     def first_difference(self, other: GramStructure) -> tuple[int, int] | None:
         """The first (row, column), in row-major order, where the terms differ (None when identical)."""
-        mine = set(zip(*(x.tolist() for x in self._arrays())))
-        theirs = set(zip(*(x.tolist() for x in other._arrays())))
-        diff = mine.symmetric_difference(theirs)
-        return min((r, c) for r, c, *_ in diff) if diff else None
+        block = self.n_taps * self.n_taps
+        only = np.setxor1d(self.keys, other.keys, assume_unique=True)
+        common, mine, theirs = np.intersect1d(self.keys, other.keys, assume_unique=True, return_indices=True)
+        changed = common[self.coefs[mine] != other.coefs[theirs]]
+        keys = np.concatenate([only, changed])
+        if not keys.size:
+            return None
+        first = int(keys.min()) // block
+        return divmod(first, self.shape[1])
 
     def terms_at(self, row: int, col: int) -> list[tuple[int, int, int]]:
         """The ``(tap_a, tap_b, coef)`` terms at one position."""
-        hit = np.flatnonzero((self.rows == row) & (self.cols == col))
-        return [(int(self.taps_a[h]), int(self.taps_b[h]), int(self.coefs[h])) for h in hit]
+        block = self.n_taps * self.n_taps
+        base = (row * self.shape[1] + col) * block
+        lo, hi = np.searchsorted(self.keys, [base, base + block])
+        return [(*divmod(int(key) - base, self.n_taps), int(q))
+                for key, q in zip(self.keys[lo:hi].tolist(), self.coefs[lo:hi].tolist())]
 
     def entry(self, row: int, col: int, weight: Any) -> Any:
         """The entry at ``(row, col)`` as a sympy expression in ``weight``'s entries."""
@@ -169,14 +206,18 @@ def gram_structure(spec: ConvSpec, weight: Any, input_shape: Any) -> GramStructu
     M = conv_matrix(spec, weight, input_shape)
     s = M.structure.row_major
     n_rows = M.shape[0]
-    per_row = np.bincount(s.rows, minlength=n_rows).astype(_I64)
-    start = np.concatenate(([0], np.cumsum(per_row)[:-1]))
-    reps = per_row[s.rows]  # each term pairs with every term of its row
-    total = int(reps.sum())
-    left = np.repeat(np.arange(s.size, dtype=_I64), reps)
-    offsets = np.arange(total, dtype=_I64) - np.repeat(np.cumsum(reps) - reps, reps)
-    right = start[s.rows[left]] + offsets
-    coefs = np.asarray(s.coefs)[left] * np.asarray(s.coefs)[right]
+    per_row = np.bincount(s.rows, minlength=n_rows)
+    width = int(per_row.max()) if s.size else 0
+    # the terms of each row in a dense table (row, slot), -1 where a row has fewer terms
+    start = np.cumsum(per_row) - per_row
+    slot = np.arange(s.size) - start[s.rows]
+    table = np.full((n_rows, width), -1, dtype=_I64)
+    table[s.rows, slot] = np.arange(s.size)
+    left = np.broadcast_to(table[:, :, None], (n_rows, width, width)).ravel()
+    right = np.broadcast_to(table[:, None, :], (n_rows, width, width)).ravel()
+    both = np.flatnonzero((left >= 0) & (right >= 0))
+    left, right = left[both], right[both]
+    coefs = None if s.unit else np.asarray(s.coefs)[left] * np.asarray(s.coefs)[right]  # M's are 1
     n_taps = int(np.asarray(M.weight, dtype=object).size)
     return GramStructure.build((M.shape[1], M.shape[1]), s.cols[left], s.cols[right], s.taps[left], s.taps[right],
                                coefs, n_taps=n_taps)
