@@ -46,103 +46,135 @@ __all__ = [
 GRAM_DENSE_LIMIT = 1_000_000
 """Largest number of entries :func:`gram_matrix` materialises as a sympy matrix."""
 
+DENSE_SLOTS = 50_000_000
+"""Largest (row, tap, tap) slot table :meth:`GramStructure.equals` builds instead of sorting."""
+
 _I64 = np.int64
 
 
 @dataclass(frozen=True, eq=False)
 class GramStructure:
-    """Canonical terms of a matrix whose entries are quadratic in the weight.
+    """The terms of a matrix whose entries are quadratic in the weight.
 
-    A term ``(r, c, a, b, q)`` stands for ``q · w[a] · w[b]`` at ``(r, c)`` with ``a <= b`` (tap ids index the
-    flattened weight).  The terms are stored as one sorted array of distinct keys
-    ``((r · n_cols + c) · n_taps + a) · n_taps + b`` with their summed, nonzero coefficients: two Gram
-    matrices over one weight of pairwise distinct symbols are equal exactly when their structures are.
+    A term ``(r, c, a, b, q)`` stands for ``q · w[a] · w[b]`` at ``(r, c)`` (tap ids index the flattened
+    weight; builders put the tap reaching the row first).  The arrays are kept as built; the canonical form (one
+    sorted array of distinct keys ``((r · n_cols + c) · n_taps + min(a, b)) · n_taps + max(a, b)`` with summed,
+    nonzero coefficients) is computed on demand.
+    Two Gram matrices over one weight of pairwise distinct symbols are equal exactly when their canonical forms
+    are; :meth:`equals` decides that without sorting when it can (see there).
     """
 
     shape: tuple[int, int]
     n_taps: int
-    keys: np.ndarray
-    coefs: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray
+    taps_a: np.ndarray
+    taps_b: np.ndarray
+    coefs: np.ndarray | None = None  # None: every coefficient is 1
 
     @classmethod
     def build(cls, shape: Any, rows: Any, cols: Any, taps_a: Any, taps_b: Any, coefs: Any = None,
               n_taps: int | None = None) -> GramStructure:
-        """Canonicalise arbitrary term arrays (order each tap pair, sort, sum duplicates, drop zeros)."""
+        """Validate term arrays; nothing is sorted (the canonical form orders each tap pair and sorts)."""
         shape = (int(shape[0]), int(shape[1]))
         rows = np.asarray(rows, dtype=_I64).ravel()
         cols = np.asarray(cols, dtype=_I64).ravel()
         a = np.asarray(taps_a, dtype=_I64).ravel()
         b = np.asarray(taps_b, dtype=_I64).ravel()
         span = (int(max(a.max(), b.max())) + 1 if a.size else 1) if n_taps is None else int(n_taps)
-        if not rows.size:
-            empty = np.zeros(0, dtype=_I64)
-            return cls(shape, span, empty, empty)
-        if rows.min() < 0 or rows.max() >= shape[0] or cols.min() < 0 or cols.max() >= shape[1]:
-            raise ShapeError(f"Gram terms fall outside the shape {shape}")
-        if min(a.min(), b.min()) < 0 or max(a.max(), b.max()) >= span:
-            raise ShapeError(f"Gram terms name taps outside [0, {span})")
+        if not (rows.shape == cols.shape == a.shape == b.shape):
+            raise ShapeError("Gram term arrays differ in length")
+        if rows.size:
+            if rows.min() < 0 or rows.max() >= shape[0] or cols.min() < 0 or cols.max() >= shape[1]:
+                raise ShapeError(f"Gram terms fall outside the shape {shape}")
+            if min(a.min(), b.min()) < 0 or max(a.max(), b.max()) >= span:
+                raise ShapeError(f"Gram terms name taps outside [0, {span})")
         if shape[0] * shape[1] * span * span >= 2**62:
             raise SizeLimitError(f"a {shape} Gram matrix over {span} taps is too large to index in int64")
-        key = ((rows * shape[1] + cols) * span + np.minimum(a, b)) * span + np.maximum(a, b)
-        if coefs is None:  # unit coefficients: sort the keys alone, the run lengths are the coefficients
-            key = np.sort(key)
-            new = np.empty(key.size, dtype=bool)
-            new[0] = True
-            np.not_equal(key[1:], key[:-1], out=new[1:])
-            starts = np.flatnonzero(new)
-            summed = np.diff(np.append(starts, key.size))
-            return cls(shape, span, key[starts], summed.astype(_I64))
-        coefs = np.broadcast_to(np.asarray(coefs, dtype=_I64), rows.shape)
-        order = np.argsort(key)  # no stability needed: equal keys are summed into one term
-        key = key[order]
-        new = np.empty(key.size, dtype=bool)
-        new[0] = True
-        np.not_equal(key[1:], key[:-1], out=new[1:])
-        starts = np.flatnonzero(new)
-        summed = np.add.reduceat(np.asarray(coefs)[order], starts)
-        keep = summed != 0
-        return cls(shape, span, key[starts][keep], np.ascontiguousarray(summed[keep]))
+        if coefs is not None:
+            coefs = np.ascontiguousarray(np.broadcast_to(np.asarray(coefs, dtype=_I64), rows.shape))
+            if bool(np.all(coefs == 1)):
+                coefs = None
+        return cls(shape, span, rows, cols, a, b, coefs)
 
     @functools.cached_property
-    def _decoded(self) -> tuple[np.ndarray, ...]:
-        rest, b = np.divmod(self.keys, self.n_taps)
-        rest, a = np.divmod(rest, self.n_taps)
-        rows, cols = np.divmod(rest, self.shape[1])
-        return rows, cols, a, b
+    def _canonical(self) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted distinct keys and their summed nonzero coefficients."""
+        span = self.n_taps
+        lo, hi = np.minimum(self.taps_a, self.taps_b), np.maximum(self.taps_a, self.taps_b)
+        key = ((self.rows * self.shape[1] + self.cols) * span + lo) * span + hi
+        if not key.size:
+            return key, key.copy()
+        if self.coefs is None:  # sort the keys alone: the run lengths are the coefficients
+            key = np.sort(key)
+            starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
+            return key[starts], np.diff(np.append(starts, key.size)).astype(_I64)
+        order = np.argsort(key)  # no stability needed: equal keys are summed into one term
+        key = key[order]
+        starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
+        summed = np.add.reduceat(self.coefs[order], starts)
+        keep = summed != 0
+        return key[starts][keep], summed[keep]
 
     @property
-    def rows(self) -> np.ndarray:
-        return self._decoded[0]
+    def keys(self) -> np.ndarray:
+        """The canonical keys (sorted, distinct)."""
+        return self._canonical[0]
 
     @property
-    def cols(self) -> np.ndarray:
-        return self._decoded[1]
-
-    @property
-    def taps_a(self) -> np.ndarray:
-        return self._decoded[2]
-
-    @property
-    def taps_b(self) -> np.ndarray:
-        return self._decoded[3]
+    def canonical_coefs(self) -> np.ndarray:
+        """The coefficients of :attr:`keys`."""
+        return self._canonical[1]
 
     @property
     def size(self) -> int:
-        """Number of stored terms."""
+        """Number of distinct terms."""
         return int(self.keys.size)
 
-    def equals(self, other: GramStructure) -> bool:
-        """Identical terms (hence, over pairwise distinct symbols, identical matrices)."""
-        if (self.shape, self.n_taps, self.size) != (other.shape, other.n_taps, other.size):
-            return False
-        return bool(np.array_equal(self.keys, other.keys)) and bool(np.array_equal(self.coefs, other.coefs))
+    def _dense(self) -> np.ndarray | None:
+        """Column of each (row, tap_a, tap_b) slot (-1 if empty), when every slot holds at most one unit term.
 
-    def _arrays(self) -> tuple[np.ndarray, ...]:
-        return (*self._decoded, self.coefs)
+        In a Gram matrix ``MᵀM`` the tap ``a`` at column ``r`` of M fixes the row of M, so ``(r, a, b)`` fixes the
+        column; that is verified here (last writer wins: a slot written twice is seen when read back), and
+        ``None`` is returned when it fails or the table would be large.
+        """
+        if self.coefs is not None:
+            return None
+        size = self.shape[0] * self.n_taps * self.n_taps
+        if size > DENSE_SLOTS:
+            return None
+        slot = (self.rows * self.n_taps + self.taps_a) * self.n_taps + self.taps_b
+        itype = np.int32 if max(self.shape[1], self.rows.size) < 2**31 - 1 else _I64
+        writer = np.full(size, -1, dtype=itype)
+        writer[slot] = np.arange(self.rows.size, dtype=itype)
+        if not bool(np.array_equal(writer[slot], np.arange(self.rows.size, dtype=itype))):
+            return None  # a slot holds two terms: only the canonical form decides
+        table = np.full(size, -1, dtype=itype)
+        table[slot] = self.cols
+        return table
+
+    def equals(self, other: GramStructure) -> bool:
+        """Identical canonical terms (hence, over pairwise distinct symbols, identical matrices).
+
+        When both sides hold unit terms with at most one term per (row, tap, tap) slot, identical dense slot
+        tables prove equality without a sort (the same terms, in the same tap order); in every other case,
+        including tables that differ (a tap pair may be written in the other order), the canonical forms decide.
+        """
+        if (self.shape, self.n_taps) != (other.shape, other.n_taps):
+            return False
+        if self.rows.size == other.rows.size:
+            mine = self._dense()
+            theirs = other._dense() if mine is not None else None
+            if mine is not None and theirs is not None and bool(np.array_equal(mine, theirs)):
+                return True
+        return (self.size == other.size and bool(np.array_equal(self.keys, other.keys))
+                and bool(np.array_equal(self.canonical_coefs, other.canonical_coefs)))
 
     def restrict(self, keep: np.ndarray) -> GramStructure:
-        """The terms marked in the boolean array ``keep`` (one flag per term)."""
-        return GramStructure(self.shape, self.n_taps, self.keys[keep], self.coefs[keep])
+        """The terms marked in the boolean array ``keep`` (one flag per stored term)."""
+        keep = np.asarray(keep, dtype=bool)
+        return GramStructure(self.shape, self.n_taps, self.rows[keep], self.cols[keep], self.taps_a[keep],
+                             self.taps_b[keep], None if self.coefs is None else self.coefs[keep])
 
     def restrict_rows(self, keep: np.ndarray) -> GramStructure:
         """The terms whose row is marked in the boolean array ``keep`` (length ``shape[0]``)."""
@@ -153,7 +185,7 @@ class GramStructure:
         block = self.n_taps * self.n_taps
         only = np.setxor1d(self.keys, other.keys, assume_unique=True)
         common, mine, theirs = np.intersect1d(self.keys, other.keys, assume_unique=True, return_indices=True)
-        changed = common[self.coefs[mine] != other.coefs[theirs]]
+        changed = common[self.canonical_coefs[mine] != other.canonical_coefs[theirs]]
         keys = np.concatenate([only, changed])
         if not keys.size:
             return None
@@ -166,7 +198,7 @@ class GramStructure:
         base = (row * self.shape[1] + col) * block
         lo, hi = np.searchsorted(self.keys, [base, base + block])
         return [(*divmod(int(key) - base, self.n_taps), int(q))
-                for key, q in zip(self.keys[lo:hi].tolist(), self.coefs[lo:hi].tolist())]
+                for key, q in zip(self.keys[lo:hi].tolist(), self.canonical_coefs[lo:hi].tolist())]
 
     def entry(self, row: int, col: int, weight: Any) -> Any:
         """The entry at ``(row, col)`` as a sympy expression in ``weight``'s entries."""
@@ -176,7 +208,8 @@ class GramStructure:
     def diagonal_counts(self) -> np.ndarray:
         """The diagonal with every weight set to 1: the sum of the coefficients on each diagonal position."""
         on = self.rows == self.cols
-        return np.bincount(self.rows[on], weights=self.coefs[on], minlength=self.shape[0]).astype(_I64)
+        weights = None if self.coefs is None else self.coefs[on]
+        return np.bincount(self.rows[on], weights=weights, minlength=self.shape[0]).astype(_I64)
 
     def to_numpy(self, weight_values: Any) -> np.ndarray:
         """The dense matrix for numeric weights (shape bounded by :data:`GRAM_DENSE_LIMIT`)."""
@@ -185,7 +218,8 @@ class GramStructure:
                                  "entries; use its terms (rows, cols, taps_a, taps_b, coefs) instead")
         values = np.asarray(weight_values, dtype=float).ravel()
         out = np.zeros(self.shape)
-        np.add.at(out, (self.rows, self.cols), self.coefs * values[self.taps_a] * values[self.taps_b])
+        coefs = 1 if self.coefs is None else self.coefs
+        np.add.at(out, (self.rows, self.cols), coefs * values[self.taps_a] * values[self.taps_b])
         return out
 
 
@@ -240,7 +274,8 @@ def gram_matrix(spec: ConvSpec, weight: Any, input_shape: Any) -> sympy.Immutabl
                              "use gram_structure() for its terms")
     flat = _flat(weight)
     entries: dict = {}
-    for r, c, a, b, q in zip(*(x.tolist() for x in G._arrays())):
+    coefs = np.ones_like(G.rows) if G.coefs is None else G.coefs
+    for r, c, a, b, q in zip(G.rows.tolist(), G.cols.tolist(), G.taps_a.tolist(), G.taps_b.tolist(), coefs.tolist()):
         entries[(r, c)] = entries.get((r, c), 0) + q * flat[a] * flat[b]
     return sympy.ImmutableSparseMatrix(G.shape[0], G.shape[1], entries)
 

@@ -158,14 +158,14 @@ def _compare(name: str, product: GramStructure, statement: GramStructure, lhs: A
     if product.shape != statement.shape:
         return Step(lhs, rhs, rule, "exact structure", False,
                     f"shapes differ: {product.shape} and {statement.shape}", name=name)
-    if statement.size == 0:
+    if statement.rows.size == 0:
         return Step(lhs, rhs, rule, "exact structure", False, "the statement has no terms here, so nothing was "
                     "compared", name=name)
     if product.equals(statement):
         return Step(lhs, rhs, rule, "exact structure", True,
-                    f"{statement.size} terms (row, column, tap, tap, coefficient), identical", name=name)
+                    f"{statement.rows.size} terms (row, column, tap, tap), identical", name=name)
     where = product.first_difference(statement)
-    detail = f"the structures differ ({product.size} and {statement.size} terms)"
+    detail = f"the structures differ ({product.rows.size} and {statement.rows.size} terms)"
     if where is not None:
         r, c = where
         detail = (f"first differing entry at row {r}, column {c}: the product gives {product.entry(r, c, weight)}, "
