@@ -37,6 +37,7 @@ __all__ = ["prove_gram", "prove_gram_general", "lag_statement", "interior_statem
 _I64 = np.int64
 G_ = sequence("G", r"(M^{\top} M)")
 W_ = sequence("w")
+W2_ = sequence("wsq", r"w^{2}")
 
 
 class _Bracket(sympy.Function):
@@ -181,10 +182,11 @@ def _cauchy_schwarz(spec: ConvSpec, w: Any) -> Step:
     R = sequence("R")
     tau = sympy.Symbol("tau", integer=True)
     lhs, rhs = 2 * R(0) - 2 * sympy.Abs(R(tau)), sympy.Symbol(r"\sum_{m} (w[m] \mp w[m + \tau])^{2} + \dots")
-    rule = (r"Cauchy--Schwarz for the kernel's autocorrelation $R[\tau] = \sum_o \sum_m w[o, c, m]\, w[o, c, m + \tau]$: "
-            r"for $\sigma = \pm 1$, $2 R[0] + 2 \sigma R[\tau] = \sum_{m} (w[m] + \sigma w[m + \tau])^{2}$ over the "
-            r"taps with both $m$ and $m + \tau$ in the kernel, plus $w[m]^{2}$ for every tap whose partner "
-            r"$m + \tau$ or $m - \tau$ falls outside it: a sum of squares of reals, so $R[0] \ge |R[\tau]|$")
+    rule = (r"Cauchy--Schwarz for the kernel's autocorrelation $R[\tau]$, the sum of $w[o, c, m]\, "
+            r"w[o, c, m + \tau]$ over the output channels $o$ and taps $m$: for $\sigma = \pm 1$, $2 R[0] + 2 \sigma R[\tau]$ equals the sum of "
+            r"$(w[m] + \sigma w[m + \tau])^{2}$ over the taps with both $m$ and $m + \tau$ in the kernel, plus "
+            r"$w[m]^{2}$ for every tap whose partner $m + \tau$ or $m - \tau$ falls outside it: a sum of squares "
+            r"of reals, so $R[0] \ge |R[\tau]|$")
     lags = [t for t in itertools.product(*(range(-(k - 1), k) for k in kernel)) if any(t)]
     checked = 0
     for c in range(spec.in_channels):
@@ -296,10 +298,9 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
     j, j2, m, m2 = sympy.symbols("j j' m m'", integer=True)
     k, s, d, p_l = sympy.symbols("k s d p_l", integer=True)
     n_out = sympy.Symbol(r"n_{\mathrm{out}}", integer=True)
-    src = NAMED.sifted_position(j, m, s, p_l, d)
-    rhs = sympy.Sum(W_(m) * W_(m2) * Indicator(j2, NAMED.gram_partner(j, m, m2, d))
-                    * _Bracket(_eq(NAMED.sift_residue(j, m, s, p_l, d), 0)) * _Bracket(_within(0, src, n_out)),
-                    (m, 0, k - 1), (m2, 0, k - 1))
+    i = sympy.Symbol("i", integer=True)
+    rhs = sympy.Sum(W_(m) * W_(m2) * Indicator(j, NAMED.tap_position(i, m, s, p_l, d))
+                    * Indicator(j2, NAMED.gram_partner(j, m, m2, d)), (i, 0, n_out - 1), (m, 0, k - 1), (m2, 0, k - 1))
     rule = (r"the product $M^{\top} M$, computed by the proof as a sparse join of $M$'s terms over its rows "
             r"(output $i$ pairs its terms $w[m]$ at $j$ and $w[m']$ at $j'$), against the statement: the sum over "
             r"taps $m, m'$ with $j + p_l - d m = s i$ for an output $0 \le i < n_{\mathrm{out}}$ and "
@@ -445,13 +446,12 @@ def prove_gram_general(*, formulas: Any = None) -> Proof:
                 _eq(N.gram_partner(j + s, m, m2, d), N.gram_partner(j, m, m2, d) + s))],
         name="period"))
     steps.append(Step.from_claims(
-        G_(j, j), sympy.Sum(W_(m) ** 2 * _Bracket(_eq(res, 0)), (m, 0, k - 1)),
+        G_(j, j), sympy.Sum(W2_(m) * _Bracket(_eq(res, 0)), (m, 0, k - 1)),
         r"the diagonal $j' = j$ is exactly $m' = m$ (as $d \ge 1$), so it sums $w[m]^{2}$ over the taps of the phase; "
         r"its support is the overlap's (taps $m$ reaching $j$ from an existing input of the transposed layer)",
         [_claim("the diagonal is m = m'", ranges + taps, sympy.Equivalent(_eq(partner, j), _eq(m, m2))),
-         _claim("the diagonal's support is the overlap's", base,
-                sympy.Equivalent(_and(_eq(res, 0), _within(0, src, n_out), _within(0, F.gram_partner(j, m, m, d), n)),
-                                 _and(_eq(res, 0), _within(0, src, n_out))))],
+         _claim("the diagonal's support is the overlap's", base + (_eq(res, 0), _within(0, src, n_out)),
+                _within(0, F.gram_partner(j, m, m, d), n), _within(0, N.gram_partner(j, m, m, d), n))],
         name="diagonal"))
     g, ci, co, o, c, c2 = S.g, S.ci, S.co, S.o, S.c, S.c2
     chan = (_rel(sympy.Ge, g, 1), _rel(sympy.Ge, ci, 1), _rel(sympy.Ge, co, 1), _within(0, o, g * co),
