@@ -145,17 +145,32 @@ def interior_statement(spec: ConvSpec, input_shape: Any, diagonal: bool = False,
     inner = gram_interior(spec, shape)
     per_axis = [_axis_interior(F, r, k, s, p_l, d) for r, k, s, p_l, d in
                 zip(inner, spec.kernel_size, spec.stride, spec.padding_left, spec.dilation)]
-    mask = np.zeros((spec.in_channels,) + shape, dtype=bool)
-    mask[(slice(None),) + tuple(slice(r.start, r.stop) for r in inner)] = True
-    return _combine(F, spec, shape, per_axis, diagonal), mask.ravel()
+    return _combine(F, spec, shape, per_axis, diagonal), _interior_mask(spec, shape)
+
+
+def _interior_mask(spec: ConvSpec, shape: tuple[int, ...]) -> np.ndarray:
+    """Rows of ``MᵀM`` (flat (channel, position)) whose position lies in the interior on every axis."""
+    mask = np.zeros((spec.in_channels,) + tuple(shape), dtype=bool)
+    mask[(slice(None),) + tuple(slice(r.start, r.stop) for r in gram_interior(spec, shape))] = True
+    return mask.ravel()
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # the instance proof
 
 
-def _compare(name: str, product: GramStructure, statement: GramStructure, lhs: Any, rhs: Any, rule: str,
+def _compare(name: str, product: GramStructure, statement: Any, lhs: Any, rhs: Any, rule: str,
              weight: Any) -> Step:
+    """Exact structure equality of the product with the statement (a callable that builds it: a statement that
+    cannot be built, e.g. with terms outside the matrix, is a failed step)."""
+    if callable(statement):
+        try:
+            statement = statement()
+        except (MemoryError, SizeLimitError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - a statement that breaks is a failed step
+            return Step(lhs, rhs, rule, "exact structure", False,
+                        f"the statement could not be built: {type(exc).__name__}: {exc}", name=name)
     if product.shape != statement.shape:
         return Step(lhs, rhs, rule, "exact structure", False,
                     f"shapes differ: {product.shape} and {statement.shape}", name=name)
@@ -224,24 +239,25 @@ def _cauchy_schwarz(spec: ConvSpec, w: Any) -> Step:
                 "expand to 0", name="Cauchy-Schwarz")
 
 
-def _interior_steps(spec: ConvSpec, shape: tuple[int, ...], product: GramStructure, interior: GramStructure,
-                    mask: np.ndarray, where: str, w: Any) -> list[Step]:
+def _interior_steps(spec: ConvSpec, shape: tuple[int, ...], product: GramStructure, where: str,
+                    w: Any) -> list[Step]:
     """The interior rows against the phase autocorrelations, and the interior diagonal against the phase energies."""
     j, d = sympy.Symbol("j", integer=True), sympy.Symbol("d", integer=True)
     R_t = sequence("Rt", r"R_{\operatorname{phase}(j)}")
     tau = sympy.Symbol("tau", integer=True)
+    mask = _interior_mask(spec, shape)
+    inner = product.restrict_rows(mask)
+    on_diagonal = inner.restrict(inner.rows == inner.cols)
     steps = [_compare(
-        "interior", product.restrict_rows(mask), interior, G_(j, j + d * tau), R_t(tau),
+        "interior", inner, lambda: interior_statement(spec, shape)[0], G_(j, j + d * tau), R_t(tau),
         rf"in the interior $I = {where}$ per axis ($d(k-1) \le j$, $j + p_l \le s(n_{{\mathrm{{out}}}} - 1)$, "
         r"$j + d(k-1) \le n - 1$), every row is the phase autocorrelation "
         r"$R_t[\tau] = \sum_{d m \equiv t\ (\mathrm{mod}\ s)} w[m]\, w[m + \tau]$ of its phase "
         r"$t = \operatorname{phase}(j) = (j + p_l) \bmod s$ at lag $d \tau$: the interior is shift-invariant with "
         r"period $s$ on every axis (with $s = 1$: the convolution with the kernel's autocorrelation $R$)", w)]
-    diag, _ = interior_statement(spec, shape, diagonal=True)
-    on_diag = product.restrict_rows(mask)
-    on_diag = on_diag.restrict(on_diag.rows == on_diag.cols)
     steps.append(_compare(
-        "diagonal", on_diag, diag, G_(j, j), sympy.Symbol(r"\sum_{d m \equiv \operatorname{phase}(j)} w[m]^{2}"),
+        "diagonal", on_diagonal, lambda: interior_statement(spec, shape, diagonal=True)[0], G_(j, j),
+        sympy.Symbol(r"\sum_{d m \equiv \operatorname{phase}(j)} w[m]^{2}"),
         r"the interior diagonal holds the energy of each phase, $\sum_{d m \equiv t\ (\mathrm{mod}\ s)} w[m]^{2}$ "
         r"(summed over the output channels of the group): $j' = j$ exactly when $m' = m$", w))
     return steps
@@ -310,13 +326,12 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
     if premise:
         steps.append(Step(G_(j, j2), rhs, rule, "exact structure", False, premise, name="entries"))
     else:
-        steps.append(_compare("entries", product, lag_statement(spec, shape), G_(j, j2), rhs, rule, w))
+        steps.append(_compare("entries", product, lambda: lag_statement(spec, shape), G_(j, j2), rhs, rule, w))
     inner = gram_interior(spec, shape)
     where = ", ".join(rf"\{{{r.start}, \dots, {r.stop - 1}\}}" if len(r) else r"\emptyset" for r in inner)
-    interior, mask = interior_statement(spec, shape)
     has_interior = all(len(r) for r in inner)
     if has_interior:
-        steps += _interior_steps(spec, shape, product, interior, mask, where, w)
+        steps += _interior_steps(spec, shape, product, where, w)
     counts = overlap_counts(tspec, t_in)
     unit = product.diagonal_counts().reshape((spec.in_channels,) + shape)
     expected = np.broadcast_to((spec.out_channels // spec.groups) * counts, unit.shape)
