@@ -196,9 +196,12 @@ def _cauchy_schwarz(spec: ConvSpec, w: Any) -> Step:
     per_in, per_out = spec.in_channels // spec.groups, spec.out_channels // spec.groups
     R = sequence("R")
     tau = sympy.Symbol("tau", integer=True)
-    lhs, rhs = 2 * R(0) - 2 * sympy.Abs(R(tau)), sympy.Symbol(r"\sum_{m} (w[m] \mp w[m + \tau])^{2} + \dots")
+    sigma = sympy.Symbol("sigma")
+    lhs = 2 * R(0) + 2 * sigma * R(tau)
+    rhs = sympy.Symbol(r"\sum_{m} (w[m] + \sigma w[m + \tau])^{2} + \sum_{m \text{ unpaired}} w[m]^{2}")
     rule = (r"Cauchy--Schwarz for the kernel's autocorrelation $R[\tau]$, the sum of $w[o, c, m]\, "
-            r"w[o, c, m + \tau]$ over the output channels $o$ and taps $m$: for $\sigma = \pm 1$, $2 R[0] + 2 \sigma R[\tau]$ equals the sum of "
+            r"w[o, c, m + \tau]$ over the output channels $o$ and taps $m$: for $\sigma = \pm 1$, "
+            r"$2 R[0] + 2 \sigma R[\tau]$ equals the sum of "
             r"$(w[m] + \sigma w[m + \tau])^{2}$ over the taps with both $m$ and $m + \tau$ in the kernel, plus "
             r"$w[m]^{2}$ for every tap whose partner $m + \tau$ or $m - \tau$ falls outside it: a sum of squares "
             r"of reals, so $R[0] \ge |R[\tau]|$")
