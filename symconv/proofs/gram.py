@@ -274,7 +274,7 @@ def _check_size(spec: ConvSpec, shape: tuple[int, ...], limit: int) -> None:
                              "use prove_gram_general() for the statement about every size, or raise max_terms")
 
 
-@guarded("The round trip MᵀM (instance)")
+@guarded("The round trip: the Gram matrix (instance)")
 def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int = 0, max_terms: int = INSTANCE_LIMIT,
                anchor_bits: int = DEFAULT_BITS) -> Proof:
     """Prove, for one layer, what ``MᵀM`` is: entries by lag and phase, periodic interior, phase energies.
@@ -300,7 +300,7 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
     started()
     from ..latex.printing import spec_latex
 
-    title = "The round trip MᵀM (instance)"
+    title = "The round trip: the Gram matrix (instance)"
     tspec, t_in = spec.transpose(shape), spec.output_shape(shape)
     steps: list[Step] = [convention_step(tspec, t_in)]
     w = kernel_symbols(spec, name)
@@ -385,7 +385,7 @@ def _claim(name: str, hypotheses: Any, conclusion: Any, shown: Any = None) -> An
     return prove(name, tuple(vars(SYMBOLS).values()), tuple(hypotheses), conclusion, shown=shown)
 
 
-@guarded("The round trip MᵀM (all sizes)")
+@guarded("The round trip: the Gram matrix (all sizes)")
 def prove_gram_general(*, formulas: Any = None) -> Proof:
     """The integer facts behind ``MᵀM``'s structure, for all sizes, proved by z3 (one axis; channels and groups).
 
@@ -490,6 +490,6 @@ def prove_gram_general(*, formulas: Any = None) -> Proof:
                  r"lag $j' - j = d(m' - m)$ with $(j + p_l - d m) \bmod s = 0$; in the interior all of them occur and "
                  r"their support has period $s$; the diagonal is $m = m'$, the overlap's support; and channel blocks "
                  r"sum over the output channels of one group.")
-    return Proof("The round trip MᵀM (all sizes)", statement, tuple(steps), assumptions=ranges,
+    return Proof("The round trip: the Gram matrix (all sizes)", statement, tuple(steps), assumptions=ranges,
                  conclusion=r"$M^{\top} M$ is, away from the borders, the $s$-periodic convolution with the phase "
                             r"autocorrelations of the kernel.", data=dict(ndim=1))
