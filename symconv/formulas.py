@@ -219,16 +219,16 @@ def sift_residue(j, m, s, p_l, d):
     return (j + p_l - d * m) % s
 
 
-def gram_partner(j, m, m2, d):
-    """The position that tap ``m2`` reaches from the input that tap ``m`` carries to ``j``: ``j + d (m2 - m)``.
+def gram_partner(j, m, m_prime, d):
+    """The position that tap ``m_prime`` reaches from the input that tap ``m`` carries to ``j``.
 
-    In the Gram matrix ``M^T M`` the entry ``[j, j']`` sums ``w[m] w[m2]`` over the inputs read by both; the lag
-    ``j' - j`` is ``d`` times the tap difference.
+    ``j + d (m' - m)``: in the Gram matrix ``M^T M`` the entry ``[j, j']`` sums ``w[m] w[m']`` over the inputs
+    read by both taps; the lag ``j' - j`` is ``d`` times the tap difference.
 
     >>> gram_partner(4, 0, 2, 1)
     6
     """
-    return j + d * (m2 - m)
+    return j + d * (m_prime - m)
 
 
 def gram_phase(j, p_l, s):
