@@ -78,29 +78,27 @@ def _axis_lags(F: Any, n: int, n_out: int, k: int, s: int, p_l: int, d: int) -> 
     return j[ok], m[ok], j2[ok], m2[ok]
 
 
-def _axis_interior(F: Any, inner: range, k: int, s: int, p_l: int, d: int) -> tuple[np.ndarray, ...]:
-    """One axis, interior rows only: the taps m of j's phase, every m', at j' = partner (no range conditions)."""
+def _axis_interior(F: Any, inner: range, k: int, s: int, p_l: int, d: int,
+                   diagonal: bool = False) -> tuple[np.ndarray, ...]:
+    """One axis, interior rows only: the taps m of j's phase, every m' (only m' = m on the diagonal), at
+    j' = partner (no range conditions)."""
     j, m, m2 = (x.ravel() for x in np.meshgrid(np.arange(inner.start, inner.stop), np.arange(k), np.arange(k),
                                                indexing="ij"))
     phase = F.gram_phase(j, p_l, s)
     ok = F.sift_residue(phase, m, s, 0, d) == 0  # d m ≡ phase (mod s)
+    if diagonal:
+        ok &= m == m2
     return j[ok], m[ok], F.gram_partner(j[ok], m[ok], m2[ok], d), m2[ok]
 
 
 def _combine(F: Any, spec: ConvSpec, shape: tuple[int, ...], per_axis: list, diagonal: bool = False) -> GramStructure:
     """Axis tuples to flat (channel, position) rows and columns and flat weight taps, for every channel pair."""
-    sizes = [len(a[0]) for a in per_axis]
-    grids = np.meshgrid(*(np.arange(n) for n in sizes), indexing="ij")
-    pick = [g.ravel() for g in grids]
-    j = j2 = m = m2 = np.zeros(pick[0].size if pick else 0, dtype=_I64)
-    for ax, (aj, am, aj2, am2) in enumerate(per_axis):
-        j = F.flat_index(j, aj[pick[ax]], shape[ax])
-        j2 = F.flat_index(j2, aj2[pick[ax]], shape[ax])
-        m = F.flat_index(m, am[pick[ax]], spec.kernel_size[ax])
-        m2 = F.flat_index(m2, am2[pick[ax]], spec.kernel_size[ax])
-    if diagonal:
-        keep = (m == m2) & (j == j2)
-        j, j2, m, m2 = j[keep], j2[keep], m[keep], m2[keep]
+    j = j2 = m = m2 = np.zeros(1, dtype=_I64)
+    for ax, (aj, am, aj2, am2) in enumerate(per_axis):  # the Cartesian product of the axes, flattened row-major
+        j = F.flat_index(j[:, None], aj[None, :], shape[ax]).ravel()
+        j2 = F.flat_index(j2[:, None], aj2[None, :], shape[ax]).ravel()
+        m = F.flat_index(m[:, None], am[None, :], spec.kernel_size[ax]).ravel()
+        m2 = F.flat_index(m2[:, None], am2[None, :], spec.kernel_size[ax]).ravel()
     per_in, per_out = spec.in_channels // spec.groups, spec.out_channels // spec.groups
     n_pos, n_k = math.prod(shape), math.prod(spec.kernel_size)
     rows, cols, ta, tb = [], [], [], []
@@ -113,7 +111,10 @@ def _combine(F: Any, spec: ConvSpec, shape: tuple[int, ...], per_axis: list, dia
                     ta.append(F.flat_index(F.flat_index(o, l1, per_in), m, n_k))
                     tb.append(F.flat_index(F.flat_index(o, l2, per_in), m2, n_k))
     size = spec.in_channels * n_pos
-    cat = np.concatenate
+
+    def cat(parts: list) -> np.ndarray:
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
     return GramStructure.build((size, size), cat(rows), cat(cols), cat(ta), cat(tb),
                                n_taps=spec.out_channels * per_in * n_k)
 
@@ -143,7 +144,7 @@ def interior_statement(spec: ConvSpec, input_shape: Any, diagonal: bool = False,
     F = default_formulas if formulas is None else formulas
     shape = spec.check_input_shape(input_shape)
     inner = gram_interior(spec, shape)
-    per_axis = [_axis_interior(F, r, k, s, p_l, d) for r, k, s, p_l, d in
+    per_axis = [_axis_interior(F, r, k, s, p_l, d, diagonal) for r, k, s, p_l, d in
                 zip(inner, spec.kernel_size, spec.stride, spec.padding_left, spec.dilation)]
     return _combine(F, spec, shape, per_axis, diagonal), _interior_mask(spec, shape)
 
