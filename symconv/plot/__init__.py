@@ -28,7 +28,10 @@ from __future__ import annotations
 
 from .animate import animate, ffmpeg_available, save_animation, save_figure, save_frame
 from .data import (
+                   DATA,
+                   INSERTED,
                    INSTALL_HINT,
+                   PADDING,
                    MatrixData,
                    MissingToolError,
                    OverlapData,
@@ -46,6 +49,9 @@ from .draw import plot_conv, plot_gather, plot_matrix, plot_overlap, plot_stamps
 from .gram import AutocorrelationData, GramData, autocorrelation_data, gram_data, plot_autocorrelation, plot_gram
 
 __all__ = [
+    "DATA",
+    "INSERTED",
+    "PADDING",
     "MatrixData",
     "StampsData",
     "SlideData",
