@@ -486,8 +486,10 @@ def prove_gram_general(*, formulas: Any = None) -> Proof:
                                             _within(0, F.group_local(o, F.channel_group(c, ci), co), co))))],
         name="channel blocks"))
     hyps = ", ".join(f"${sympy.latex(r)}$" for r in ranges)
-    statement = (rf"For all integers with {hyps}, every $0 \le j, j' < n$ and taps $0 \le m, m' < k$ (one axis; "
-                 r"every axis alike, by separability): the terms of $(M^{\top} M)[j, j']$ are the pairs of taps at "
+    statement = (rf"For all integers with {hyps}, every $0 \le j, j' < n$ and taps $0 \le m, m' < k$, on one axis "
+                 r"(an $N$-D layer flattens its axes row-major, the flattening that the parametric transpose proof in "
+                 r"$N$ dimensions proves separable, and its instance proof checks the product on all axes at once): "
+                 r"the terms of $(M^{\top} M)[j, j']$ are the pairs of taps at "
                  r"lag $j' - j = d(m' - m)$ with $(j + p_l - d m) \bmod s = 0$; in the interior all of them occur and "
                  r"their support has period $s$; the diagonal is $m = m'$, the overlap's support; and channel blocks "
                  r"sum over the output channels of one group.")
