@@ -166,3 +166,19 @@ def test_pictures():
     assert plot_autocorrelation([[[1, 2, 3]]]).symconv_data.values.max() == 14
     with pytest.raises(ShapeError):
         gram_data(ConvSpec(3), (5,), [[1, 2, 3]])
+
+
+def test_general_claims_recheck_in_cvc5():
+    from test_smt import _cvc5_verdicts
+
+    proof = prove_gram_general()
+    assert _cvc5_verdicts(proof.to_smtlib()) == ["sat", "unsat"] * len(proof.claims)
+
+
+def test_a_consistent_flip_in_the_numeric_reference_fails_at_the_convention(monkeypatch):
+    import symconv.numeric as numeric
+
+    original = numeric.conv
+    monkeypatch.setattr(numeric, "conv", lambda spec, w, x: original(spec, np.flip(np.asarray(w), axis=-1), x))
+    proof = prove_gram(ConvSpec(3, stride=2, padding=1), (9,))
+    assert not proof.holds and proof.failed_step.name == "convention", proof.failure
