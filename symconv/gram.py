@@ -131,42 +131,45 @@ class GramStructure:
         """Number of distinct terms."""
         return int(self.keys.size)
 
-    def _dense(self) -> np.ndarray | None:
-        """Column of each (row, tap_a, tap_b) slot (-1 if empty), when every slot holds at most one unit term.
+    def _slot_index(self) -> np.ndarray | None:
+        """For each (row, tap_a, tap_b) slot, the one stored term in it (-1 if none); None when a slot holds two
+        terms, when coefficients are not all 1, or when the table would be large.
 
         In a Gram matrix ``MᵀM`` the tap ``a`` at column ``r`` of M fixes the row of M, so ``(r, a, b)`` fixes the
-        column; that is verified here (last writer wins: a slot written twice is seen when read back), and
-        ``None`` is returned when it fails or the table would be large.
+        column; that is verified here (last writer wins: a slot written twice is seen when read back).
         """
-        if self.coefs is not None:
-            return None
         size = self.shape[0] * self.n_taps * self.n_taps
-        if size > DENSE_SLOTS:
+        if self.coefs is not None or size > DENSE_SLOTS:
             return None
-        slot = (self.rows * self.n_taps + self.taps_a) * self.n_taps + self.taps_b
-        itype = np.int32 if max(self.shape[1], self.rows.size) < 2**31 - 1 else _I64
-        writer = np.full(size, -1, dtype=itype)
-        writer[slot] = np.arange(self.rows.size, dtype=itype)
-        if not bool(np.array_equal(writer[slot], np.arange(self.rows.size, dtype=itype))):
-            return None  # a slot holds two terms: only the canonical form decides
+        itype = np.int32 if self.rows.size < 2**31 - 1 else _I64
+        order = np.arange(self.rows.size, dtype=itype)
+        slot = self._slots()
         table = np.full(size, -1, dtype=itype)
-        table[slot] = self.cols
-        return table
+        table[slot] = order
+        return table if bool(np.array_equal(table[slot], order)) else None
+
+    def _slots(self) -> np.ndarray:
+        return (self.rows * self.n_taps + self.taps_a) * self.n_taps + self.taps_b
 
     def equals(self, other: GramStructure) -> bool:
         """Identical canonical terms (hence, over pairwise distinct symbols, identical matrices).
 
-        When both sides hold unit terms with at most one term per (row, tap, tap) slot, identical dense slot
-        tables prove equality without a sort (the same terms, in the same tap order); in every other case,
-        including tables that differ (a tap pair may be written in the other order), the canonical forms decide.
+        When both sides hold the same number of unit terms and this one has at most one term per (row, tap, tap)
+        slot, a one-to-one matching of the other's terms onto these (same slot, same column) proves equality
+        without a sort; in every other case, including a failed matching (a tap pair may be written in the other
+        order), the canonical forms decide.
         """
         if (self.shape, self.n_taps) != (other.shape, other.n_taps):
             return False
-        if self.rows.size == other.rows.size:
-            mine = self._dense()
-            theirs = other._dense() if mine is not None else None
-            if mine is not None and theirs is not None and bool(np.array_equal(mine, theirs)):
-                return True
+        if self.rows.size == other.rows.size and other.coefs is None:
+            table = self._slot_index()
+            if table is not None:
+                hit = table[other._slots()]
+                if bool(np.all(hit >= 0)) and bool(np.array_equal(self.cols[hit], other.cols)):
+                    covered = np.zeros(self.rows.size, dtype=bool)
+                    covered[hit] = True
+                    if bool(covered.all()):  # as many terms on each side, every one matched: a bijection
+                        return True
         return (self.size == other.size and bool(np.array_equal(self.keys, other.keys))
                 and bool(np.array_equal(self.canonical_coefs, other.canonical_coefs)))
 

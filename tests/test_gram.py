@@ -123,6 +123,8 @@ def test_structure_equality_and_differences():
     a = GramStructure.build(shape, [0, 1], [1, 1], [0, 2], [1, 2], n_taps=3)
     swapped = GramStructure.build(shape, [1, 0], [1, 1], [2, 1], [2, 0], n_taps=3)  # w1 w0 is w0 w1
     assert a.equals(swapped) and swapped.equals(a)
+    repeated = GramStructure.build(shape, [0, 0], [1, 1], [0, 0], [1, 1], n_taps=3)  # as many terms, one twice
+    assert not a.equals(repeated) and not repeated.equals(a)
     doubled = GramStructure.build(shape, [0, 0, 1], [1, 1, 1], [0, 0, 2], [1, 1, 2], n_taps=3)
     assert not a.equals(doubled)
     assert a.first_difference(doubled) == (0, 1)
