@@ -191,8 +191,8 @@ ${tuple(nw)}$: ${_sum(terms(*nw))}$, so $M^{{\top}} F = {data["painted"][nw]}$ t
 each other through $R[\pm 1, \pm 1] = {R[3, 3]}$. On the north-east stroke, at ${tuple(ne)}$:
 ${_sum(terms(*ne))}$, so $M^{{\top}} F = {data["painted"][ne]}$. The north-east stroke is redrawn, because every pixel
 of $x$ is redrawn with weight $R[0, 0] = {R[2, 2]}$ whatever its neighbours, but it is not reinforced, because $R$
-vanishes at the north-east lags; so it comes back weaker than the matched stroke, and only as strong as the
-negative lags of the north-west stroke's tail allow. The strongest value away from the strokes, at
+vanishes at the north-east lags; so it comes back weaker than the matched stroke, lowered further by the
+negative values of $R$ that reach it from the north-west stroke. The strongest value away from the strokes, at
 ${tuple(data["ghost"])}$, is ${_sum(terms(gi, gj))}$: the off-centre positive values of $R$ redraw a fainter
 copy of the diagonal beside it. That is the whole picture: the transpose of a detector paints $R \star x$, the
 input blurred by the kernel's autocorrelation, strongest where the input looks like the kernel.
