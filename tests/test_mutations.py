@@ -308,6 +308,9 @@ GRAM_MUTATIONS = {
                                               {0: "M is the convolution", 1: "M is the convolution",
                                                "general": "convention"}),
     "repeated kernel symbols": ([(gram_proof, "kernel_symbols", _repeated_symbols)], {0: "entries", 1: "entries"}),
+    "convolution output length off by one": (
+        [(F, "conv_output_size", lambda n, k, s, p_l, p_r, d: (n + p_l + p_r - d * (k - 1) - 1) // s + 2)],
+        {0: "construction", 1: "construction", "general": "convention"}),  # a result, not an exception
     "a diagonal lag that is not m = m'": ([(F, "gram_partner", lambda j, m, m2, d: j + d * (m2 - m) * (m2 - m))],
                                           {"general": "convention"}),
 }

@@ -416,7 +416,8 @@ def prove_gram_general(*, formulas: Any = None) -> Proof:
         G_(j, j2), sympy.Sum(W_(m) * W_(m2), (m, 0, k - 1), (m2, 0, k - 1)),
         r"the executed formulas are the written ones: $\operatorname{src} = \lfloor (j + p_l - d m)/s \rfloor$, "
         r"$\operatorname{res} = (j + p_l - d m) \bmod s$, $\operatorname{partner} = j + d(m' - m)$, "
-        r"$\operatorname{phase} = (j + p_l) \bmod s$, $\operatorname{tap} = s i + d m - p_l$",
+        r"$\operatorname{phase} = (j + p_l) \bmod s$, $\operatorname{tap} = s i + d m - p_l$ and "
+        r"$n_{\mathrm{out}} = \lfloor (n + p_l + p_r - d(k-1) - 1)/s \rfloor + 1$ (PyTorch's)",
         [_claim("the executed sift is the convention", (_rel(sympy.Ge, s, 1),), _eq(src, sympy.floor(u / s)),
                 _eq(N.sifted_position(j, m, s, pl, d), sympy.floor(u / s))),
          _claim("the executed residue is the convention", (_rel(sympy.Ge, s, 1),), _eq(res, sympy.Mod(u, s)),
@@ -426,7 +427,10 @@ def prove_gram_general(*, formulas: Any = None) -> Proof:
          _claim("the executed phase is the convention", (_rel(sympy.Ge, s, 1),), _eq(phase, sympy.Mod(j + pl, s)),
                 _eq(N.gram_phase(j, pl, s), sympy.Mod(j + pl, s))),
          _claim("the executed index map is the convention", (), _eq(tap, s * i + d * m - pl),
-                _eq(N.tap_position(i, m, s, pl, d), s * i + d * m - pl))],
+                _eq(N.tap_position(i, m, s, pl, d), s * i + d * m - pl)),
+         _claim("the executed output length is the convention", (_rel(sympy.Ge, s, 1),),
+                _eq(n_out, sympy.floor((n + pl + pr - d * (k - 1) - 1) / s) + 1),
+                _eq(N.conv_output_size(n, k, s, pl, pr, d), sympy.floor((n + pl + pr - d * (k - 1) - 1) / s) + 1))],
         name="convention"))
     steps.append(Step.from_claims(
         sympy.Sum(W_(m) * W_(m2), (i, 0, n_out - 1)), sympy.Sum(W_(m) * W_(m2) * Indicator(j2, partner), (m, 0, k - 1)),
