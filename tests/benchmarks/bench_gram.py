@@ -57,16 +57,18 @@ def measure(n: int) -> None:
         assert G.equals(lag_statement(SPEC, shape))
         return G
 
+    t_transpose, _ = timed(lambda: prove_transpose(SPEC, shape))
     t_gather, _ = timed(gather_step)
     t_gram, _ = timed(gram_proof)
     t_core, G = timed(product_and_entries)
     print(f"{n}x{n:<5} {t_gather:13.4f} {t_gram:12.4f} {t_gram / t_gather:6.1f} {t_core:17.4f} "
-          f"{t_core / t_gather:6.1f} {G.rows.size:8d} {T.structure.size:8d}")
+          f"{t_core / t_gather:6.1f} {G.rows.size:8d} {T.structure.size:8d} {t_transpose:12.4f} "
+          f"{t_gram / t_transpose:6.2f}")
 
 
 def main() -> None:
     print(f"{'input':>9} {'gather step s':>13} {'gram proof s':>12} {'ratio':>6} {'product+entries s':>17} "
-          f"{'ratio':>6} {'G terms':>8} {'T terms':>8}")
+          f"{'ratio':>6} {'G terms':>8} {'T terms':>8} {'transpose s':>12} {'ratio':>6}")
     for n in SIZES:
         measure(n)
 
