@@ -350,7 +350,9 @@ GRAM_MUTATIONS = {
     "repeated kernel symbols": ([(gram_proof, "kernel_symbols", _repeated_symbols)], {0: "entries", 1: "entries"}),
     "convolution output length off by one": (
         [(F, "conv_output_size", lambda n, k, s, p_l, p_r, d: (n + p_l + p_r - d * (k - 1) - 1) // s + 2)],
-        {0: "construction", 1: "construction", "general": "convention"}),  # a result, not an exception
+        {0: "convention", 1: "convention", "general": "convention"}),
+    "Gram comparison that always agrees": ([(gram_proof.GramStructure, "equals", lambda self, other: True)],
+                                           {0: "entries", 1: "entries"}),
     "a diagonal lag that is not m = m'": ([(F, "gram_partner", lambda j, m, m2, d: j + d * (m2 - m) * (m2 - m))],
                                           {"general": "convention"}),
 }
