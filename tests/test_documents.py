@@ -36,6 +36,9 @@ COMMANDS = {
     "sizes": ["--identity", "sizes"],
     "weight_gradient_general": ["--identity", "weight-gradient", "--general"],
     "weight_gradient": ["--identity", "weight-gradient", "--kernel", "3", "--stride", "2", "--input", "7"],
+    "gram": ["--identity", "gram", "--kernel", "3,3", "--stride", "2", "--padding", "1", "--input", "6,7",
+             "--in-channels", "4", "--out-channels", "2", "--groups", "2"],
+    "gram_general": ["--identity", "gram", "--general"],
     "overlap": ["--identity", "overlap", "--transposed", "--kernel", "3,4", "--stride", "2", "--padding", "0",
                 "--input", "5,5"],
 }

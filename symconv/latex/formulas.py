@@ -27,6 +27,7 @@ IDENTIFIERS = {
     "per_group": "c_{g}",
     "group": r"\gamma",
     "local": "c_{l}",
+    "m_prime": "m'",
 }
 """How the arguments of the formulas that are not one letter are typeset."""
 
