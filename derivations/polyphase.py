@@ -6,7 +6,7 @@ import numpy as np
 from _common import require
 
 from symconv import TransposedConvSpec, numeric, prove_overlap, prove_polyphase, prove_polyphase_general
-from symconv.latex import document, proof_fragment, spec_latex
+from symconv.latex import claims_appendix, document, proof_fragment, spec_latex
 from symconv.polyphase import phase_tap_counts, polyphase_numeric
 
 NAME = "polyphase"
@@ -110,14 +110,21 @@ def build() -> str:
                   r"The output of a transposed convolution with $k = 4$, $s = 3$, $p = 1$ on six inputs, coloured "
                   r"by phase, over the taps of each phase: phase $0$ multiplies $w_0$ and $w_3$, the others one "
                   r"tap each, so the overlap is uneven.", width="0.8"))
-    overlaps = []
-    for layer in (TransposedConvSpec(3, stride=2), TransposedConvSpec(4, stride=2)):
+    stated: dict = {}  # lemma statements and notation already given, shared by the theorems
+    overlaps, proofs = [], []
+    for number, layer in enumerate((TransposedConvSpec(3, stride=2), TransposedConvSpec(4, stride=2)), start=4):
         proof = require(prove_overlap(layer, (6,)))
-        overlaps.append(proof_fragment(proof, definitions=False))
+        overlaps.append(proof_fragment(proof, definitions=False, appendix=False, times=False, stated=stated,
+                                       theorem=number))
+        proofs.append((proof, number))
     body = "\n\n".join([
-        intro, theorem, one.to_latex(), lift, proof_fragment(two, definitions=False, shared=one,
-                                                             shared_label="Theorem 1"),
-        recipe, proof_fragment(instance, definitions=False), checker, *overlaps])
+        intro, theorem, proof_fragment(one, appendix=False, times=False, stated=stated, theorem=1), lift,
+        proof_fragment(two, definitions=False, shared=one, shared_label="Theorem 1", appendix=False, times=False,
+                       stated=stated, theorem=2),
+        recipe, proof_fragment(instance, definitions=False, appendix=False, times=False, stated=stated, theorem=3),
+        checker, *overlaps,
+        "\\appendix\n" + claims_appendix([(one, 1), (two, 2), (instance, 3)] + proofs, times=False,
+                                          shared=[None, one, None, None, None])])
     return document("A transposed convolution is small convolutions, interleaved", body, graphics=True)
 
 
