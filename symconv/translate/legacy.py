@@ -26,8 +26,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import SpecError, SpecTypeError
-from .spec import TransposedConvSpec
+from ..errors import SpecError, SpecTypeError
+from ..spec import TransposedConvSpec
 
 __all__ = ["to_torch", "to_jax_conv_general_dilated", "to_jax_conv_transpose", "translation_text"]
 
