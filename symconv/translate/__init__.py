@@ -9,12 +9,13 @@ pastes (``print(port)``) is the code that runs and that :meth:`Port.verify` chec
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
-from .core import TARGETS, Port, as_spec, porting_mistakes, resolve_layout
+from .core import TARGETS, Port, as_spec, porting_mistakes, resolve_layout, verify_function
 from .legacy import to_jax_conv_general_dilated, to_jax_conv_transpose, to_torch, translation_text
 
-__all__ = ["port", "read", "Port", "TARGETS", "porting_mistakes", "to_torch", "to_jax_conv_general_dilated",
+__all__ = ["port", "read", "Port", "TARGETS", "porting_mistakes", "verify_function", "to_torch", "to_jax_conv_general_dilated",
            "to_jax_conv_transpose", "translation_text"]
 
 
@@ -61,7 +62,13 @@ def port(layer: Any, to: str, *, input_shape: Any = None, layout: Any = None) ->
         from .to_keras import port_keras as build
     else:
         from .to_onnx import port_onnx as build
-    return build(spec, shape, text, last)
+    made = build(spec, shape, text, last)
+    if not made.notes:
+        return made
+    # the notes head the program as comments (comments only: the code is the code that was executed)
+    lines = made.source.splitlines()
+    notes = [f"# note: {note}" for note in made.notes]
+    return dataclasses.replace(made, source="\n".join(lines[:1] + notes + lines[1:]) + "\n")
 
 
 def read(obj: Any, params: Any = None, *, input_shape: Any = None, max_bytes: int | None = None) -> tuple:

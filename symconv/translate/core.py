@@ -21,7 +21,7 @@ from ..errors import SpecError, SpecTypeError
 from ..spec import ConvSpec, TransposedConvSpec
 from ..weights import flip_kernel
 
-__all__ = ["Port", "TARGETS", "as_spec", "resolve_layout", "transposed_plan", "porting_mistakes"]
+__all__ = ["Port", "TARGETS", "as_spec", "resolve_layout", "transposed_plan", "porting_mistakes", "verify_function"]
 
 TARGETS = ("torch", "jax", "flax", "keras", "onnx")
 _SPATIAL = {1: "W", 2: "HW", 3: "DHW"}
@@ -211,7 +211,6 @@ class Port:
         ``input_shape`` defaults to the port's, else 8 per axis.  Returns the ``Verification``; raises
         ``AssertionError`` naming the mistake when the port is not the layer.
         """
-        from .. import testing
 
         spec = self.spec
         shape = input_shape if input_shape is not None else self.input_shape
@@ -220,16 +219,31 @@ class Port:
         w = rng.integers(-3, 4, spec.weight_shape).astype(np.float64) if weight is None else _numpy(weight)
         b = rng.integers(-3, 4, spec.out_channels).astype(np.float64) if bias is None and weight is None else bias
         b = None if b is None else _numpy(b).astype(np.float64)
-        run = self.batch_fn(w, b)
-        check = (testing.assert_is_transposed_convolution if isinstance(spec, TransposedConvSpec)
-                 else testing.assert_is_convolution)
-        try:
-            return check(run, spec, w, shape, bias=b, batched=True, framework="numpy", dtype="float32", seed=seed)
-        except AssertionError as exc:
-            named = diagnose_port(run, spec, w, shape, b)
-            if named is None:
-                raise
-            raise AssertionError(f"{exc}\nporting mistake: the {self.target} port equals {named}") from None
+        return verify_function(self.batch_fn(w, b), spec, w, shape, bias=b, framework="numpy", dtype="float32",
+                               seed=seed, who=f"the {self.target} port")
+
+
+def verify_function(fn: Callable, layer: Any, weight: Any, input_shape: Any, *, bias: Any = None,
+                    batched: bool = True, framework: str | None = None, dtype: Any = None, seed: int = 0,
+                    who: str = "the function") -> Any:
+    """:mod:`symconv.testing`'s identity test of ``fn`` (a channels-first batch by default) against ``layer``,
+    and on failure the porting mistake it makes, by name (:func:`porting_mistakes`).
+
+    Returns the ``Verification``; raises ``AssertionError``.
+    """
+    from .. import testing
+
+    spec = as_spec(layer)
+    check = (testing.assert_is_transposed_convolution if isinstance(spec, TransposedConvSpec)
+             else testing.assert_is_convolution)
+    options = dict(batched=batched, framework=framework, dtype=dtype)
+    try:
+        return check(fn, spec, weight, input_shape, bias=bias, seed=seed, **options)
+    except AssertionError as exc:
+        named = diagnose_port(fn, spec, weight, input_shape, bias, **options)
+        if named is None:
+            raise
+        raise AssertionError(f"{exc}\nporting mistake: {who} equals {named}") from None
 
 
 def porting_mistakes(spec: ConvSpec | TransposedConvSpec) -> list[tuple[str, Any, Callable]]:
@@ -264,17 +278,19 @@ def porting_mistakes(spec: ConvSpec | TransposedConvSpec) -> list[tuple[str, Any
     return out
 
 
-def diagnose_port(run: Callable, spec: Any, w: np.ndarray, shape: tuple[int, ...], b: Any) -> str | None:
-    """The name of the porting mistake ``run`` (a batched numpy function) makes, or None."""
+def diagnose_port(run: Callable, spec: Any, w: Any, shape: Any, b: Any, **options: Any) -> str | None:
+    """The name of the porting mistake ``run`` makes (options as :mod:`symconv.testing`'s), or None."""
     from .. import testing
 
+    shape = spec.check_input_shape(shape)
+    w = np.asarray(_numpy(w), dtype=np.float64)
     for name, wrong, transform in porting_mistakes(spec):
         if wrong.output_shape(shape) != spec.output_shape(shape):
             continue
         check = (testing.assert_is_transposed_convolution if isinstance(wrong, TransposedConvSpec)
                  else testing.assert_is_convolution)
         try:
-            check(run, wrong, transform(w), shape, bias=b, batched=True, framework="numpy", dtype="float32")
+            check(run, wrong, transform(w), shape, bias=b, **options)
         except (AssertionError, ValueError, TypeError):
             continue
         return name
