@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import sys
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,10 +34,11 @@ def as_spec(layer: Any) -> ConvSpec | TransposedConvSpec:
     if isinstance(layer, (ConvSpec, TransposedConvSpec)):
         return layer
     name = type(layer).__name__
-    if name in ("Conv1d", "Conv2d", "Conv3d"):
-        return ConvSpec.from_torch(layer)
-    if name in ("ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"):
-        return TransposedConvSpec.from_torch(layer)
+    cls = {"Conv": ConvSpec, "ConvTranspose": TransposedConvSpec}.get(name[:-2]) if name[-2:] in ("1d", "2d", "3d") else None
+    if cls is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # the bias is the port's argument, not ignored
+            return cls.from_torch(layer)
     raise SpecTypeError(f"layer must be a ConvSpec, a TransposedConvSpec or a torch.nn Conv/ConvTranspose module, "
                         f"got {name}")
 
@@ -78,12 +80,13 @@ class AxisPlan:
 def xla_extra(tspec: TransposedConvSpec, input_shape: tuple[int, ...] | None) -> tuple[list[int], str]:
     """Zeros to append to the input per axis so that XLA:CPU's simplifier does not abort (see ``legacy``).
 
-    Only where the given input is shorter than the dilated kernel on a strided axis; none without a shape.
+    With a stride > 1 (lhs_dilation), on every axis where the given input is shorter than the dilated kernel;
+    none without a shape.
     """
     extents = [d * (k - 1) + 1 for k, d in zip(tspec.kernel_size, tspec.dilation)]
-    if input_shape is None:
+    if input_shape is None or all(s == 1 for s in tspec.stride):
         return [0] * tspec.ndim, ""
-    extra = [max(0, e - n) if s > 1 else 0 for n, e, s in zip(input_shape, extents, tspec.stride)]
+    extra = [max(0, e - n) for n, e in zip(input_shape, extents)]
     if not any(extra):
         return extra, ""
     why = "; ".join(f"axis {ax}: input {n} < dilated kernel {e}" for ax, (n, e, q) in
@@ -94,9 +97,10 @@ def xla_extra(tspec: TransposedConvSpec, input_shape: tuple[int, ...] | None) ->
 
 
 def xla_risk(tspec: TransposedConvSpec) -> list[int]:
-    """Axes on which an input shorter than the dilated kernel may abort XLA:CPU (strided, dilated kernel > 1)."""
-    return [ax for ax, (k, s, d) in enumerate(zip(tspec.kernel_size, tspec.stride, tspec.dilation))
-            if s > 1 and d * (k - 1) > 0]
+    """Axes on which an input shorter than the dilated kernel may abort XLA:CPU (any stride > 1: lhs_dilation)."""
+    if all(s == 1 for s in tspec.stride):
+        return []
+    return [ax for ax, (k, d) in enumerate(zip(tspec.kernel_size, tspec.dilation)) if d * (k - 1) > 0]
 
 
 def transposed_plan(tspec: TransposedConvSpec, input_shape: tuple[int, ...] | None, *, full: bool,

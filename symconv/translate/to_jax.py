@@ -26,7 +26,8 @@ def pad_lines(plans, last: bool, nd: int, module: str = "jnp") -> list[str]:
         return []
     spatial = [(0, q) for q in extra]
     widths = [(0, 0)] + (spatial + [(0, 0)] if last else [(0, 0)] + spatial)
-    return [f"    x = {module}.pad(x, {pairs(widths)})  # zeros on the right: the XLA workaround"]
+    return [f"    x = {module}.pad(x, {pairs(widths)})  # zeros on the right: the XLA workaround",
+            "    x = jax.lax.optimization_barrier(x)  # keep XLA from folding the zeros back into the convolution"]
 
 
 def guard_lines(tspec: TransposedConvSpec, input_shape: Any, last: bool) -> tuple[list[str], list[str]]:
@@ -40,7 +41,7 @@ def guard_lines(tspec: TransposedConvSpec, input_shape: Any, last: bool) -> tupl
              "    if short:  # XLA:CPU (jax 0.10.2) aborts the process on these (lhs_dilation, input < dilated kernel)",
              "        raise ValueError(f'input axes {short} are shorter than the dilated kernel: make the port with "
              "input_shape= to get the XLA workaround')"]
-    note = (f"input_shape not given: an input shorter than the dilated kernel {extents} on a strided axis would abort "
+    note = (f"input_shape not given: an input shorter than the dilated kernel {extents} (with a stride > 1) would abort "
             "XLA:CPU (jax 0.10.2), so fn refuses it; port with input_shape= for the workaround")
     return lines, [note]
 

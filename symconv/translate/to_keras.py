@@ -25,6 +25,7 @@ def port_keras(spec: ConvSpec | TransposedConvSpec, input_shape: Any, layout: st
     perm_io = tuple(range(2, 2 + nd)) + (1, 0)
     inverse = tup(np.argsort(perm_io))
     guard: list[str] = []
+    why = ""
     pad = crop = None
     kernel, dilation, dilate = spec.kernel_size, spec.dilation, []
     if any(v > 1 for v in spec.stride) and any(v > 1 for v in spec.dilation):
@@ -79,12 +80,15 @@ def port_keras(spec: ConvSpec | TransposedConvSpec, input_shape: Any, layout: st
             "import jax", "import jax.numpy as jnp", "import keras", "import numpy as np", "",
             "if keras.backend.backend() != 'jax':",
             "    raise RuntimeError('this port runs on the JAX backend of Keras (KERAS_BACKEND=jax)')", ""]
-    layers = []
-    if pad is not None:
-        layers.append(f"keras.layers.ZeroPadding{nd}D({_layer_pairs(nd, pad)}, data_format={fmt!r})")
-    layers.append("conv")
-    if crop is not None:
-        layers.append(f"keras.layers.Cropping{nd}D({_layer_pairs(nd, crop)}, data_format={fmt!r})")
+    def around(name: str, amounts) -> list[str]:
+        if nd > 1:
+            return [f"keras.layers.{name}{nd}D({_layer_pairs(nd, amounts)}, data_format={fmt!r})"]
+        one = f"keras.layers.{name}1D({_layer_pairs(nd, amounts)})"
+        # Keras' 1-D padding and cropping layers take channels last only
+        return [one] if last else ["keras.layers.Permute((2, 1))", one, "keras.layers.Permute((2, 1))"]
+
+    layers = (around("ZeroPadding", pad) if pad is not None else []) + ["conv"]
+    layers += around("Cropping", crop) if crop is not None else []
     in_shape = (None,) * nd + (spec.in_channels,) if last else (spec.in_channels,) + (None,) * nd
     lines = head + [f"conv = {conv}", f"conv.build({(None,) + in_shape!r})",
                     f"layers = [{', '.join(layers)}]", "", "",
@@ -103,12 +107,12 @@ def port_keras(spec: ConvSpec | TransposedConvSpec, input_shape: Any, layout: st
                     f"    \"\"\"The layer on a batch in {layout} (stateless: the weights are arguments).\"\"\""]
     lines += guard
     lines += [f"    b = jnp.zeros(({spec.out_channels},), w.dtype) if b is None else b"]
+    barrier = ["            x = jax.lax.optimization_barrier(x)  # keep XLA from folding the zeros into the convolution"]
     lines += ["    for layer in layers:",
               "        if layer is conv:",
               "            x, _ = conv.stateless_call([w, b], [], x)",
               "        else:",
-              "            x = layer(x)",
-              "    return x", ""]
+              "            x = layer(x)"] + (barrier if why else []) + ["    return x", ""]
     source = "\n".join(lines)
     namespace = execute(source, "keras")
     import jax.numpy as jnp

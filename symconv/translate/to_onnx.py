@@ -37,7 +37,7 @@ def port_onnx(spec: ConvSpec | TransposedConvSpec, input_shape: Any, layout: str
              f"dilations={list(spec.dilation)}", f"group={spec.groups}"]
     if op == "ConvTranspose":
         attrs.append(f"output_padding={list(extra)}")
-    out_shape = None if input_shape is None else ['N', spec.out_channels] + list(spec.output_shape(input_shape))
+    out_shape = ['N', spec.out_channels] + ([None] * nd if input_shape is None else list(spec.output_shape(input_shape)))
     if any(pl != pr for pl, pr in spec.padding):
         notes.append(f"ONNX's pads list every axis' begin, then every axis' end: {list(pads)} for {spec.padding}")
     if last:
