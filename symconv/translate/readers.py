@@ -19,7 +19,7 @@ from ..errors import ShapeError, SizeLimitError, SpecError, SpecTypeError
 from ..spec import ConvSpec, TransposedConvSpec
 from ..weights import flip_kernel
 
-__all__ = ["read", "MAX_ONNX_BYTES", "from_gather_padding", "same_padding"]
+__all__ = ["read", "MAX_ONNX_BYTES", "from_gather_padding", "same_padding", "spec_from_arguments"]
 
 MAX_ONNX_BYTES = 64 * 2**20
 """Largest ONNX file or byte string :func:`read` accepts by default (``max_bytes=`` to change it)."""
@@ -511,3 +511,80 @@ def read(obj: Any, params: Any = None, *, input_shape: Any = None, max_bytes: in
     raise SpecTypeError(f"read takes a PyTorch, Flax, Keras or ONNX layer (or an ONNX file), got "
                         f"{type(obj).__name__}")
 
+
+
+def spec_from_arguments(framework: str, *, transposed: bool, kernel_size: tuple[int, ...], stride: Any = 1,
+                        padding: Any = 0, dilation: Any = 1, output_padding: Any = None, in_channels: int = 1,
+                        out_channels: int = 1, groups: int = 1, input_shape: Any = None) -> Any:
+    """The spec of a layer given by a framework's own arguments (as ``symconv port --from`` takes them).
+
+    ``padding`` is that framework's: Keras 'same'/'valid'; Flax 'same'/'valid' or pairs (for a ConvTranspose,
+    the padding of the zero-inserted input); ONNX 'same' (SAME_UPPER), 'valid' or (begin, end) pairs;
+    PyTorch's as in :class:`~symconv.ConvSpec` / :class:`~symconv.TransposedConvSpec`.
+    """
+    nd = len(kernel_size)
+    ks = _ints(kernel_size, nd, "kernel_size", framework)
+    strides = _ints(stride, nd, "stride", framework)
+    dilation = _ints(dilation, nd, "dilation", framework)
+    ops = (None,) * nd if output_padding is None else _ints(output_padding, nd, "output_padding", framework)
+    channels = dict(in_channels=in_channels, out_channels=out_channels, groups=groups)
+    if framework == "torch":
+        if transposed:
+            return TransposedConvSpec(ks, stride=strides, padding=padding, output_padding=tuple(a or 0 for a in ops),
+                                      dilation=dilation, **channels)
+        if output_padding is not None:
+            raise SpecError("output_padding belongs to a transposed convolution (--transposed)")
+        return ConvSpec(ks, stride=strides, padding=padding, dilation=dilation, **channels)
+    word = padding.lower() if isinstance(padding, str) else None
+    who = {"keras": "Keras", "flax": "Flax", "onnx": "ONNX"}.get(framework)
+    if who is None:
+        raise SpecError(f"framework must be 'torch', 'keras', 'flax' or 'onnx', got {framework!r}")
+    if framework == "keras" and word not in ("same", "valid"):
+        raise SpecError(f"Keras pads 'same' or 'valid', got padding={padding!r}")
+    if output_padding is not None and not transposed:
+        raise SpecError("output_padding belongs to a transposed convolution (--transposed)")
+    pairs_ = None
+    if word is None:
+        pairs_ = ConvSpec(ks, padding=padding).padding  # validates ints / pairs with symconv's messages
+    if not transposed:
+        if word == "same":
+            shape = (_spatial(input_shape, nd, who, "padding='same' with stride > 1")
+                     if any(s > 1 for s in strides) else (1,) * nd)
+            pairs_ = tuple(same_padding(n, k, s, d) for n, k, s, d in zip(shape, ks, strides, dilation))
+        elif word == "valid":
+            pairs_ = ((0, 0),) * nd
+        elif word is not None:
+            raise SpecError(f"{who}: padding {padding!r} is not 'same', 'valid' or numbers")
+        return ConvSpec(ks, stride=strides, padding=pairs_, dilation=dilation, **channels)
+    if framework == "keras":
+        gather = [_keras_transposed_pads(k, s, d, word, a) for k, s, d, a in zip(ks, strides, dilation, ops)]
+    elif framework == "flax":
+        if output_padding is not None:
+            raise SpecError("Flax's ConvTranspose has no output_padding (its padding pairs say it all)")
+        gather = ([_transposed_string_pads(word.upper(), k, s, d) for k, s, d in zip(ks, strides, dilation)]
+                  if word in ("same", "valid") else list(pairs_))
+        if word not in (None, "same", "valid"):
+            raise SpecError(f"Flax: padding {padding!r} is not 'same', 'valid' or pairs")
+    else:
+        a = tuple(v or 0 for v in ops)
+        if word in (None, "valid"):
+            torch_pads = pairs_ if word is None else ((0, 0),) * nd
+            return TransposedConvSpec(ks, stride=strides, padding=torch_pads, output_padding=a, dilation=dilation,
+                                      **channels)
+        if word != "same":
+            raise SpecError(f"ONNX: padding {padding!r} is not 'same' (SAME_UPPER), 'valid' or pairs")
+        shape = _spatial(input_shape, nd, who, "auto_pad=SAME_UPPER")
+        totals = [s * (n - 1) + ai + d * (k - 1) + 1 - n * s for n, s, ai, d, k in zip(shape, strides, a, dilation, ks)]
+        out = []
+        for ax, (t, ai) in enumerate(zip(totals, a)):
+            if t < 0:
+                raise SpecError(f"ONNX: axis {ax} needs a negative total padding {t} for auto_pad=SAME_UPPER: the "
+                                "begin pad would be negative, which no PyTorch ConvTranspose computes")
+            begin, end = t // 2, t - t // 2
+            out.append((begin, end, ai))
+        return TransposedConvSpec(ks, stride=strides, padding=tuple((b, e) for b, e, _ in out),
+                                  output_padding=a, dilation=dilation, **channels)
+    torch_pads = [from_gather_padding(k, s, d, left, right, who, ax)
+                  for ax, (k, s, d, (left, right)) in enumerate(zip(ks, strides, dilation, gather))]
+    return TransposedConvSpec(ks, stride=strides, padding=tuple((pl, pr) for pl, pr, _ in torch_pads),
+                              output_padding=tuple(a for _, _, a in torch_pads), dilation=dilation, **channels)
