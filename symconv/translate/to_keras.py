@@ -47,7 +47,8 @@ def port_keras(spec: ConvSpec | TransposedConvSpec, input_shape: Any, layout: st
                          "'same' on the right, its amount depending on the input length), so a ZeroPadding layer "
                          "pads first and the convolution is 'valid'")
         conv = (f"keras.layers.Conv{nd}D({spec.out_channels}, {tup(kernel)}, strides={tup(spec.stride)}, "
-                f"padding='valid', data_format={fmt!r}, dilation_rate={tup(dilation)}, groups={spec.groups})")
+                f"padding='valid', data_format={fmt!r}, dilation_rate={tup(dilation)}, groups={spec.groups}, "
+                f"kernel_initializer='zeros', bias_initializer='zeros')")
         w_line = f"    return np.transpose(w, {tup(perm_io)})  # (O, I/g, *k) -> (*k, I/g, O)"
     else:
         if spec.groups != 1:
@@ -71,7 +72,8 @@ def port_keras(spec: ConvSpec | TransposedConvSpec, input_shape: Any, layout: st
                          f"takes (p_l, p_r - a) = {crop} off (Keras' 'same' is not PyTorch's padding=k//2)")
         conv = (f"keras.layers.Conv{nd}DTranspose({spec.out_channels}, {tup(kernel)}, "
                 f"strides={tup(spec.stride)}, padding='valid', output_padding={tup((0,) * nd)}, "
-                f"data_format={fmt!r}, dilation_rate={tup(dilation)})")
+                f"data_format={fmt!r}, dilation_rate={tup(dilation)}, kernel_initializer='zeros', "
+                "bias_initializer='zeros')")
         notes.append(f"Keras' Conv{nd}DTranspose kernel is (*k, C_out, C_in) and is flipped by Keras itself: "
                      "PyTorch's weight only moves its axes")
         w_line = f"    return np.transpose(w, {tup(perm_io)})  # (C_in, C_out, *k) -> (*k, C_out, C_in)"
@@ -90,7 +92,7 @@ def port_keras(spec: ConvSpec | TransposedConvSpec, input_shape: Any, layout: st
     layers = (around("ZeroPadding", pad) if pad is not None else []) + ["conv"]
     layers += around("Cropping", crop) if crop is not None else []
     in_shape = (None,) * nd + (spec.in_channels,) if last else (spec.in_channels,) + (None,) * nd
-    lines = head + [f"conv = {conv}", f"conv.build({(None,) + in_shape!r})",
+    lines = head + [f"conv = {conv}  # zeros: fn takes the weights as arguments", f"conv.build({(None,) + in_shape!r})",
                     f"layers = [{', '.join(layers)}]", "", "",
                     "def weight(w):", "    \"\"\"PyTorch's weight (numpy) -> the Keras kernel.\"\"\""] + dilate + [w_line, "", "",
                     "def weight_to_torch(w):", f"    return np.transpose(np.asarray(w), {inverse}){undilate}", "", "",
