@@ -26,7 +26,7 @@ def need(target):
     from conftest import require_module
 
     for name in _EXTRA[target]:
-        require_module(name, "test" if name in ("flax", "keras", "onnx", "onnxruntime") else name)
+        require_module(name, "ports" if name in ("flax", "keras", "onnx", "onnxruntime") else name)
     if target == "keras":
         import keras
 

@@ -17,7 +17,7 @@ os.environ.setdefault("KERAS_BACKEND", "jax")
 def need(*names):
     from conftest import require_module
 
-    return [require_module(name, "test") for name in names]
+    return [require_module(name, "jax" if name == "jax" else "ports") for name in names]
 
 
 def _ints(rng, shape):
