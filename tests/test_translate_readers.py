@@ -274,3 +274,47 @@ def test_read_refuses_other_objects():
         read(3.5)
     spec = ConvSpec(3)
     assert read(spec) == (spec, None, None)
+
+
+# --- JAX lax arguments -------------------------------------------------------------------------------------
+
+LAX = [("conv_transpose", dict(strides=(2, 2), padding="SAME", transpose_kernel=True), (3, 3, 2, 3)),
+       ("conv_transpose", dict(strides=(2, 1), padding=((1, 2), (2, 2))), (3, 3, 3, 2)),  # jax's default: unflipped
+       ("conv_transpose", dict(strides=(2, 2), padding=((1, 1), (0, 1)), rhs_dilation=(2, 1),
+                               use_consistent_padding=True, transpose_kernel=True), (3, 2, 2, 3)),
+       ("conv_transpose", dict(strides=(3, 3), padding="VALID", dimension_numbers=("NCHW", "OIHW", "NCHW"),
+                               transpose_kernel=True), (3, 2, 2, 2)),
+       ("conv_general_dilated", dict(window_strides=(1, 1), padding=((2, 1), (0, 3)), lhs_dilation=(2, 3),
+                                     feature_group_count=3, dimension_numbers=("NHWC", "HWIO", "NHWC")), (3, 3, 1, 6)),
+       ("conv_general_dilated", dict(window_strides=(2, 1), padding="SAME", rhs_dilation=(1, 2)), (6, 3, 3, 2))]
+
+
+@pytest.mark.parametrize("function,arguments,kernel_shape", LAX)
+def test_lax_arguments_read_and_verified_against_lax(function, arguments, kernel_shape):
+    jax, = need("jax")
+    from symconv.translate import read_lax
+
+    rng = np.random.default_rng(3)
+    kernel = _ints(rng, kernel_shape)
+    spec, w, b = read_lax(function, kernel, input_shape=(5, 6), **arguments)
+    assert b is None
+    layout = (arguments.get("dimension_numbers") or ("NCHW" if function == "conv_general_dilated" else "NHWC",))[0]
+
+    def lax_fn(x):
+        xin = np.moveaxis(x, 1, -1) if layout == "NHWC" else x
+        out = getattr(jax.lax, function)(jax.numpy.asarray(xin), jax.numpy.asarray(kernel), **arguments)
+        return np.moveaxis(np.asarray(out), -1, 1) if layout == "NHWC" else np.asarray(out)
+
+    assert verify_function(lax_fn, spec, w, (5, 6), framework="numpy", dtype="float32").log2_bound <= -60
+
+
+def test_lax_refusals():
+    from symconv.translate import read_lax
+
+    k = np.zeros((1, 1, 3))
+    with pytest.raises(SpecError, match="lhs_dilation"):
+        read_lax("conv_general_dilated", k, window_strides=(2,), padding=((0, 0),), lhs_dilation=(2,))
+    with pytest.raises(SpecError, match="unknown arguments"):
+        read_lax("conv_transpose", k, stride=(2,))
+    with pytest.raises(SpecError, match="beyond the dilated kernel's reach"):
+        read_lax("conv_transpose", k, strides=(2,), padding=((3, 0),), dimension_numbers=("NCH", "OIH", "NCH"))

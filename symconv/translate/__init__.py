@@ -15,7 +15,7 @@ from typing import Any
 from .core import TARGETS, Port, as_spec, porting_mistakes, resolve_layout, verify_function
 from .legacy import to_jax_conv_general_dilated, to_jax_conv_transpose, to_torch, translation_text
 
-__all__ = ["port", "read", "Port", "TARGETS", "porting_mistakes", "verify_function", "to_torch", "to_jax_conv_general_dilated",
+__all__ = ["port", "read", "read_lax", "Port", "TARGETS", "porting_mistakes", "verify_function", "to_torch", "to_jax_conv_general_dilated",
            "to_jax_conv_transpose", "translation_text"]
 
 
@@ -69,6 +69,13 @@ def port(layer: Any, to: str, *, input_shape: Any = None, layout: Any = None) ->
     lines = made.source.splitlines()
     notes = [f"# note: {note}" for note in made.notes]
     return dataclasses.replace(made, source="\n".join(lines[:1] + notes + lines[1:]) + "\n")
+
+
+def read_lax(function: str, kernel: Any, *, input_shape: Any = None, **arguments: Any) -> tuple:
+    """``(spec, weight, None)`` for a ``jax.lax`` convolution call (see :func:`symconv.translate.readers.read_lax`)."""
+    from .readers import read_lax as _read_lax
+
+    return _read_lax(function, kernel, input_shape=input_shape, **arguments)
 
 
 def read(obj: Any, params: Any = None, *, input_shape: Any = None, max_bytes: int | None = None) -> tuple:
