@@ -42,8 +42,15 @@ def port(layer: Any, to: str, *, input_shape: Any = None, layout: Any = None) ->
 
     Examples
     --------
+    With PyTorch installed, ``port(TransposedConvSpec((3, 3), stride=2, padding=((0, 1), (0, 1))), "torch")``
+    prints as a program with ``F.conv_transpose2d`` and a crop.  A layer the target cannot express is refused
+    with the reason, before the framework is imported:
+
     >>> from symconv import TransposedConvSpec
-    >>> p = port(TransposedConvSpec(3, stride=2, padding=((0, 1),)), "torch")  # doctest: +SKIP
+    >>> port(TransposedConvSpec((3, 3), in_channels=2, out_channels=2, groups=2), "keras")
+    Traceback (most recent call last):
+    ...
+    symconv.errors.SpecError: Keras' Conv2DTranspose has no groups; groups=2 cannot be expressed in Keras (split the channels into groups and concatenate, or port to flax/jax)
     """
     spec = as_spec(layer)
     if to not in TARGETS:

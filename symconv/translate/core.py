@@ -34,7 +34,8 @@ def as_spec(layer: Any) -> ConvSpec | TransposedConvSpec:
     if isinstance(layer, (ConvSpec, TransposedConvSpec)):
         return layer
     name = type(layer).__name__
-    cls = {"Conv": ConvSpec, "ConvTranspose": TransposedConvSpec}.get(name[:-2]) if name[-2:] in ("1d", "2d", "3d") else None
+    cls: Any = ({"Conv": ConvSpec, "ConvTranspose": TransposedConvSpec}.get(name[:-2])
+                if name[-2:] in ("1d", "2d", "3d") else None)
     if cls is not None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # the bias is the port's argument, not ignored
@@ -48,6 +49,9 @@ def resolve_layout(target: str, ndim: int, layout: Any) -> tuple[str, bool]:
 
     ``layout`` is None (the target's own default: channels last for Flax and Keras, first otherwise),
     ``'channels_first'``, ``'channels_last'``, or the explicit string (``'NCW'``, ``'NHWC'``, ``'NCDHW'``, ...).
+
+    >>> resolve_layout("flax", 2, None), resolve_layout("onnx", 3, "channels_last")
+    (('NHWC', True), ('NDHWC', True))
     """
     if ndim not in _SPATIAL:
         raise SpecError(f"ports are for layers with 1 to 3 spatial axes (as torch.nn has); this layer has {ndim}")
@@ -238,7 +242,7 @@ def verify_function(fn: Callable, layer: Any, weight: Any, input_shape: Any, *, 
     from .. import testing
 
     spec = as_spec(layer)
-    check = (testing.assert_is_transposed_convolution if isinstance(spec, TransposedConvSpec)
+    check: Any = (testing.assert_is_transposed_convolution if isinstance(spec, TransposedConvSpec)
              else testing.assert_is_convolution)
     options = dict(batched=batched, framework=framework, dtype=dtype)
     try:
@@ -251,7 +255,12 @@ def verify_function(fn: Callable, layer: Any, weight: Any, input_shape: Any, *, 
 
 
 def porting_mistakes(spec: ConvSpec | TransposedConvSpec) -> list[tuple[str, Any, Callable]]:
-    """The usual porting mistakes as (name, the layer they compute, weight transform), for a diagnosis by name."""
+    """The usual porting mistakes as (name, the layer they compute, weight transform), for a diagnosis by name.
+
+    >>> from symconv import TransposedConvSpec
+    >>> [name[:40] for name, _, _ in porting_mistakes(TransposedConvSpec((3, 3), stride=2, padding=((0, 1), (0, 1))))]
+    ["Flax's/lax.conv_transpose's default tran", 'asymmetric padding ((0, 1), (0, 1)) (e.g']
+    """
     out: list[tuple[str, Any, Callable]] = []
     if isinstance(spec, TransposedConvSpec):
         out.append(("Flax's/lax.conv_transpose's default transpose_kernel=False given PyTorch's weight (the kernel "

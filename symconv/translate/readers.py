@@ -34,7 +34,15 @@ def same_padding(n: int, k: int, s: int, d: int) -> tuple[int, int]:
 
 def from_gather_padding(k: int, s: int, d: int, left: int, right: int, who: str, ax: int) -> tuple[int, int, int]:
     """PyTorch's ``(p_l, p_r, a)`` from the padding ``(L, R)`` of the zero-inserted input (the gather view,
-    as ``lax.conv_transpose``, Flax and Keras take it): ``L = d(k-1) - p_l``, ``R = d(k-1) - p_r + a``."""
+    as ``lax.conv_transpose``, Flax and Keras take it): ``L = d(k-1) - p_l``, ``R = d(k-1) - p_r + a``.
+
+    >>> from_gather_padding(3, 2, 1, 2, 1, "Keras 'same'", 0)   # Conv2DTranspose(3, strides=2, padding='same')
+    (0, 1, 0)
+    >>> from_gather_padding(3, 2, 1, 3, 2, "Flax", 0)
+    Traceback (most recent call last):
+    ...
+    symconv.errors.SpecError: Flax: axis 0 pads the zero-inserted input by 3 on the left, beyond the dilated kernel's reach d(k-1) = 2: that adds outputs no input reaches, which no PyTorch ConvTranspose (padding >= 0) computes
+    """
     e = d * (k - 1)
     pl, rest = e - left, e - right
     if pl < 0:
@@ -557,12 +565,12 @@ def spec_from_arguments(framework: str, *, transposed: bool, kernel_size: tuple[
             raise SpecError(f"{who}: padding {padding!r} is not 'same', 'valid' or numbers")
         return ConvSpec(ks, stride=strides, padding=pairs_, dilation=dilation, **channels)
     if framework == "keras":
-        gather = [_keras_transposed_pads(k, s, d, word, a) for k, s, d, a in zip(ks, strides, dilation, ops)]
+        gather = [_keras_transposed_pads(k, s, d, str(word), a) for k, s, d, a in zip(ks, strides, dilation, ops)]
     elif framework == "flax":
         if output_padding is not None:
             raise SpecError("Flax's ConvTranspose has no output_padding (its padding pairs say it all)")
         gather = ([_transposed_string_pads(word.upper(), k, s, d) for k, s, d in zip(ks, strides, dilation)]
-                  if word in ("same", "valid") else list(pairs_))
+                  if word in ("same", "valid") else list(pairs_ or ()))
         if word not in (None, "same", "valid"):
             raise SpecError(f"Flax: padding {padding!r} is not 'same', 'valid' or pairs")
     else:
@@ -661,7 +669,7 @@ def read_lax(function: str, kernel: Any, *, input_shape: Any = None, **arguments
                 else:
                     raise SpecError(f"{who}: padding {padding!r} is not 'SAME', 'VALID' or pairs")
             else:
-                pairs_ = tuple(tuple(int(v) for v in p) for p in padding)
+                pairs_ = tuple((int(p[0]), int(p[1])) for p in padding)
                 if any(v < 0 for p in pairs_ for v in p):
                     raise SpecError(f"{who}: negative padding {pairs_} crops the input: no PyTorch Conv meaning")
             spec: Any = ConvSpec(ks, stride=strides, padding=pairs_, dilation=dilation, in_channels=oi.shape[1] * g,
@@ -673,8 +681,8 @@ def read_lax(function: str, kernel: Any, *, input_shape: Any = None, **arguments
         if isinstance(padding, str):
             raise SpecError(f"{who}: with lhs_dilation give the padding as pairs (a string's meaning depends on the "
                             "dilated input)")
-        gather = [tuple(int(v) for v in p) for p in padding]
-        strides, weight = lhs, None
+        gather = [(int(p[0]), int(p[1])) for p in padding]
+        strides = lhs
         from ..weights import swap_channel_groups
 
         weight = swap_channel_groups(flip_kernel(oi, nd), g)  # the gather weight back to PyTorch's (C_in, C_out/g)
@@ -689,7 +697,7 @@ def read_lax(function: str, kernel: Any, *, input_shape: Any = None, **arguments
         elif arguments.get("use_consistent_padding"):
             gather = [(d * (kk - 1) - int(lo), d * (kk - 1) - int(hi)) for kk, d, (lo, hi) in zip(ks, dilation, padding)]
         else:
-            gather = [tuple(int(v) for v in p) for p in padding]
+            gather = [(int(p[0]), int(p[1])) for p in padding]
         if arguments.get("transpose_kernel"):
             weight = oi  # declared O = PyTorch's C_in, I = C_out: lax flips and swaps it itself
         else:

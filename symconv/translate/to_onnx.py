@@ -15,6 +15,10 @@ OPSET = 17
 
 
 def port_onnx(spec: ConvSpec | TransposedConvSpec, input_shape: Any, layout: str, last: bool) -> Port:
+    return _port_onnx(spec, input_shape, layout, last)
+
+
+def _port_onnx(spec: Any, input_shape: Any, layout: str, last: bool) -> Port:
     nd = spec.ndim
     notes: list[str] = []
     op = "ConvTranspose" if isinstance(spec, TransposedConvSpec) else "Conv"
