@@ -323,3 +323,22 @@ def test_short_inputs_do_not_abort_xla_in_any_jax_target():
         pytest.fail(f"the child died (return code {proc.returncode}) at case {cases[last] if last is not None else '?'}"
                     f"\n{proc.stderr[-1500:]}")
     assert len(done) == len(cases)
+
+
+def test_keras_model_with_set_weights_and_printing():
+    """The Keras program's model(w, b): a keras.Sequential whose weights are set with set_weights, equal to fn."""
+    need("keras")
+    spec = TransposedConvSpec((3, 3), stride=2, padding=((0, 1), (1, 1)), output_padding=(0, 1), in_channels=2,
+                              out_channels=3)
+    made = port(spec, "keras", input_shape=(4, 5))
+    assert str(made) == made.source and "set_weights" in made.source and "Cropping2D" in made.source
+    rng = np.random.default_rng(4)
+    w = rng.integers(-3, 4, spec.weight_shape).astype(np.float32)
+    b = rng.integers(-3, 4, spec.out_channels).astype(np.float32)
+    x = rng.integers(-3, 4, (2, 4, 5, 2)).astype(np.float32)
+    net = made.namespace["model"](w, b)
+    from symconv.translate.core import reference
+
+    want = np.stack([np.moveaxis(reference(spec, w.astype(np.float64), np.moveaxis(xi, -1, 0), b), 0, -1) for xi in x])
+    np.testing.assert_array_equal(np.asarray(net(x)), want)
+    np.testing.assert_array_equal(np.asarray(made.fn(x, made.weight(w), made.bias(b))), want)
