@@ -185,8 +185,10 @@ def test_a_broken_port_fails_verification(monkeypatch):
     need("jax")
     from symconv.translate import core
 
-    spec = TransposedConvSpec((3, 3), stride=2, padding=((2, 1), (1, 1)), in_channels=2, out_channels=2)
+    # p_l = 3 > d(k-1) = 2: the gather padding is negative on the left, so the ports crop it
+    spec = TransposedConvSpec((3, 3), stride=2, padding=((3, 0), (1, 1)), in_channels=2, out_channels=2)
     assert port(spec, "jax", input_shape=(5, 5)).verify().log2_bound <= -60
+    assert any(p.crop[0] for p in core.transposed_plan(spec, (5, 5), full=False))
     original = core.transposed_plan
 
     def no_left_crop(*args, **kwargs):
