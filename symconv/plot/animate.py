@@ -76,7 +76,7 @@ def animate(spec: Any, input_shape: Any, view: str = "gather", *, weight: Any = 
 
 def _atomic_target(path: Any) -> tuple[pathlib.Path, str]:
     """The target and a temporary file beside it, with the permissions a plain open() would give."""
-    from .latex.output import _mode_for
+    from ..latex.output import _mode_for
 
     target = pathlib.Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=str(target.parent))
