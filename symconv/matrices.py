@@ -24,6 +24,7 @@ import numpy as np
 import sympy
 
 from . import formulas as F
+from .convmatrix_sympy import SympyMatrixHabits
 from .errors import ShapeError, SizeLimitError, SpecTypeError
 from .kernels import as_weight, flat_entries
 from .spec import ConvSpec, TransposedConvSpec
@@ -69,7 +70,7 @@ STR_LIMIT = 24
 """Matrices with more rows or columns than this print as a summary."""
 
 
-class ConvMatrix:
+class ConvMatrix(SympyMatrixHabits):
     """An immutable sparse matrix whose entries are integer multiples of weight entries.
 
     Do not construct directly: use :func:`conv_matrix`,
@@ -92,7 +93,9 @@ class ConvMatrix:
     ImmutableSparseMatrix), ``sympy.latex(M)``, ``sympy.pretty(M)``, ``==``
     with any sympy matrix, ``@`` and ``*`` with ConvMatrix objects, sympy
     matrices, matrix expressions and numpy arrays, :meth:`subs`,
-    :attr:`free_symbols` and :meth:`applyfunc`.
+    :attr:`free_symbols` and :meth:`applyfunc`; sympy's indexing, sizes,
+    ``diff``, ``xreplace``, ``rank`` and ``lambdify`` come from
+    :class:`symconv.convmatrix_sympy.SympyMatrixHabits`.
     """
 
     __slots__ = ("_structure", "weight", "row_shape", "col_shape", "_origin", "_flat_cache")
@@ -367,8 +370,9 @@ class ConvMatrix:
             if len(index) != len(shape) or any(not 0 <= int(v) < n for v, n in zip(index, shape)):
                 raise ShapeError(f"{what} index {tuple(index)} is not a position of a tensor of shape {shape}")
             return int(np.ravel_multi_index(tuple(int(v) for v in index), shape))
-        if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+        if isinstance(index, bool) or not isinstance(index, (int, np.integer, sympy.Integer)):
             raise SpecTypeError(f"{what} index must be an int or a (channel, *position) tuple, got {index!r}")
+        index = int(index)
         if not -size <= index < size:
             raise ShapeError(f"{what} index {index} is out of range for {size} {what}s")
         return int(index) % size
@@ -377,7 +381,14 @@ class ConvMatrix:
         return tuple(int(v) for v in np.unravel_index(flat, shape))
 
     def __getitem__(self, key: tuple) -> sympy.Expr:
-        """The entry ``M[i, j]`` as a sympy expression (flat ints or tensor positions)."""
+        """The entry ``M[i, j]`` as a sympy expression (flat ints or tensor positions).
+
+        sympy's forms work too: slices and lists (``M[0, :]``, ``M[:, j]``) give a
+        sympy ImmutableSparseMatrix, ``M[k]`` the entry ``k`` in row-major order.
+        """
+        block = self._getitem_sympy(key)
+        if block is not None:
+            return block
         if not isinstance(key, tuple) or len(key) != 2:
             raise SpecTypeError(f"index a ConvMatrix as M[i, j], got {key!r}")
         i = self._flat_index(key[0], self.row_shape, "row")
@@ -454,13 +465,6 @@ class ConvMatrix:
 
     def _is_numeric(self) -> bool:
         return self._flat is None or all(getattr(v, "is_number", False) for v in self._flat)
-
-    def subs(self, *args: Any, **kwargs: Any) -> ConvMatrix:
-        """The matrix with ``weight.subs(...)``: same structure, substituted weight (sympy's ``subs`` arguments)."""
-        if self.weight is None:
-            return self
-        return ConvMatrix(self._structure, self.weight.subs(*args, **kwargs), self.row_shape, self.col_shape,
-                          self._origin)
 
     @property
     def free_symbols(self) -> set:

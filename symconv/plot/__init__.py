@@ -28,7 +28,10 @@ from __future__ import annotations
 
 from .animate import animate, ffmpeg_available, save_animation, save_figure, save_frame
 from .data import (
+                   DATA,
+                   INSERTED,
                    INSTALL_HINT,
+                   PADDING,
                    MatrixData,
                    MissingToolError,
                    OverlapData,
@@ -70,6 +73,9 @@ __all__ = [
     "default_values",
     "tap_colors",
     "PLOT_LIMIT",
+    "DATA",
+    "INSERTED",
+    "PADDING",
 ]
 
 PLOT_LIMIT = 4096
