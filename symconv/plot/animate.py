@@ -17,6 +17,7 @@ from .data import (
     animation_data,
 )
 from .draw import (
+    _Host,
     _mpl,
     _slide_content,
     _slide_figure,
@@ -49,14 +50,14 @@ def animate(spec: Any, input_shape: Any, view: str = "gather", *, weight: Any = 
 
     if isinstance(d, StampsData):
         fig = _stamps_figure(d, True)
-        axes = _stamps_layout(fig, d, True)
+        axes = _stamps_layout(_Host(fig, None, 0, 0, "animate"), d, True)
 
         def update(f: int):
             _stamps_content(axes, d, f)
             return []
     else:
         fig = _slide_figure(d)
-        axes = _slide_layout(fig, d)
+        axes = _slide_layout(_Host(fig, None, 0, 0, "animate"), d)
 
         def update(f: int):
             _slide_content(axes, d, f, f)
