@@ -1,14 +1,17 @@
 """Doctests outside tests/ that need an optional tool (tests/conftest.py does not reach them).
 
-README.md (collected through pyproject's testpaths) runs one PyTorch recipe, and the drawing modules'
-examples draw with matplotlib.  Without the tool they skip with the reason on a user's machine and fail in
-CI (``CI=true``), like the tests that need it.
+README.md and the documentation's pages (collected through pyproject's testpaths) run PyTorch recipes and
+draw, and so do the drawing modules' examples.  Without the tool they skip with the reason on a user's
+machine and fail in CI (``CI=true``), like the tests that need it.
 """
 
 import importlib.util
 import os
 
 import pytest
+
+collect_ignore = ["docs/conf.py"]  # Sphinx's configuration, not a module to import under --doctest-modules
+collect_ignore_glob = ["docs/_build/*", "docs/generated/*"]
 
 MATPLOTLIB_DOCTESTS = ("symconv.plot.draw.plot_", "symconv.plot.animate.")
 """Doctests that draw (matplotlib, the `figures` extra)."""
@@ -22,8 +25,11 @@ def _missing(reason: str) -> None:
 
 def pytest_runtest_setup(item):
     path = getattr(item, "path", None)
-    if path is not None and path.name == "README.md" and importlib.util.find_spec("torch") is None:
-        _missing("torch is not installed (pip install 'symconv[torch]'); README.md runs a PyTorch recipe")
+    if path is not None and path.suffix == ".md":
+        text = path.read_text(encoding="utf-8")
+        for module, extra, what in (("torch", "torch", "runs a PyTorch recipe"), ("matplotlib", "figures", "draws")):
+            if f"import {module}" in text and importlib.util.find_spec(module) is None:
+                _missing(f"{module} is not installed (pip install 'symconv[{extra}]'); {path.name} {what}")
     if (type(item).__name__ == "DoctestItem" and item.name.startswith(MATPLOTLIB_DOCTESTS)
             and importlib.util.find_spec("matplotlib") is None):
         _missing("matplotlib is not installed (pip install 'symconv[figures]'); the example draws")
