@@ -16,9 +16,11 @@ import sympy
 
 from ..errors import SpecTypeError
 from ..matrices import transposed_conv_matrix
-from ..spec import ConvSpec, TransposedConvSpec
+from ..spec import TransposedConvSpec
+from .anchors import convention_step
 from .core import Proof, Step, tuple_tex
 from .evaluate import sequence
+from .guard import guarded, started
 
 __all__ = ["overlap_counts", "prove_overlap", "interior"]
 
@@ -94,12 +96,9 @@ def _ranges(values: list[int]) -> str:
     return ", ".join(str(v) for v in values)
 
 
-def prove_overlap(tspec: TransposedConvSpec | ConvSpec, input_shape: Any) -> Proof:
+@guarded("Overlap of the stamps (checkerboard)")
+def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
     """The overlap pattern of a transposed convolution, checked axis by axis.
-
-    Given a :class:`ConvSpec` and its input shape, the layer is its transpose
-    ``spec.transpose(input_shape)`` on the convolution's output shape (as in
-    :func:`prove_transpose`).
 
     On each axis: the number of taps reaching each output position, read off
     the structure of T, equals a direct count; in the interior it repeats with
@@ -110,20 +109,16 @@ def prove_overlap(tspec: TransposedConvSpec | ConvSpec, input_shape: Any) -> Pro
     >>> proof = prove_overlap(TransposedConvSpec(3, stride=2), (6,))
     >>> proof.holds, proof.data["uniform"]
     (True, (False,))
-    >>> prove_overlap(ConvSpec(4, stride=2, padding=1), (8,)).data["uniform"]  # the transpose of this convolution
-    (True,)
     """
     from ..latex.printing import spec_latex  # the statement names the layer as a formula
 
-    if isinstance(tspec, ConvSpec):
-        tspec, input_shape = tspec.transpose(input_shape), tspec.output_shape(input_shape)
-    elif not isinstance(tspec, TransposedConvSpec):
-        raise SpecTypeError(f"prove_overlap takes a TransposedConvSpec (or a ConvSpec, for its transpose), got "
-                            f"{tspec!r} of type {type(tspec).__name__}")
-
+    if not isinstance(tspec, TransposedConvSpec):
+        raise SpecTypeError(f"tspec must be a TransposedConvSpec (the overlap is a property of the transposed layer), "
+                            f"got {type(tspec).__name__}; for a ConvSpec pass spec.transpose(input_shape)")
     shape = _spatial(tspec).check_input_shape(input_shape)
+    started()
     counts = overlap_counts(tspec, shape)
-    steps: list[Step] = []
+    steps: list[Step] = [convention_step(tspec, shape)]  # the counts are read off T, defined as PyTorch defines it
     uniform: list[bool | None] = []
     periods: list[list[int]] = []
     per_axis = []
