@@ -181,7 +181,27 @@ def fit_text(text: str, width: float, fontsize: float) -> str:
 
 
 def tap_colors(n: int) -> list:
-    """One colour per tap id (tab10 up to 10 taps, tab20 up to 20, a sampled wheel beyond)."""
+    """One colour per tap id (tab10 up to 10 taps, tab20 up to 20, a sampled wheel beyond).
+
+    Parameters
+    ----------
+    n : int
+        Number of taps.
+
+    Returns
+    -------
+    list of RGBA tuples
+
+    Raises
+    ------
+    ImportError
+        Without matplotlib.
+
+    Examples
+    --------
+    >>> len(tap_colors(3)), len(set(tap_colors(12)))
+    (3, 12)
+    """
     matplotlib, _, _ = _mpl()
     if n <= 10:
         cmap = matplotlib.colormaps["tab10"]
