@@ -237,6 +237,11 @@ def default_values(channels: int, shape: tuple[int, ...]) -> np.ndarray:
     numpy.ndarray
         Integers of shape ``(channels, *shape)``.
 
+    Raises
+    ------
+    ValueError
+        For a negative channel count or size (numpy's reshape).
+
     Examples
     --------
     >>> default_values(1, (2, 6)).tolist()
