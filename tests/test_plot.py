@@ -11,8 +11,8 @@ import sys
 
 import numpy as np
 import pytest
-
 from conftest import require_module
+
 from symconv import (
     ConvSpec,
     TransposedConvSpec,
