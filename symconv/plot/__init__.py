@@ -50,6 +50,9 @@ from .data import (
 from .draw import plot_conv, plot_gather, plot_matrix, plot_overlap, plot_stamps, tap_colors
 
 __all__ = [
+    "DATA",
+    "INSERTED",
+    "PADDING",
     "MatrixData",
     "StampsData",
     "SlideData",
@@ -75,9 +78,6 @@ __all__ = [
     "default_values",
     "tap_colors",
     "PLOT_LIMIT",
-    "DATA",
-    "INSERTED",
-    "PADDING",
 ]
 
 PLOT_LIMIT = 4096

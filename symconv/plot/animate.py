@@ -81,7 +81,7 @@ def animate(spec: Any, input_shape: Any, view: str = "gather", *, weight: Any = 
     d = animation_data(spec, input_shape, view, weight=weight, values=values, channels=channels)
     n = d.n_frames
     if n > _limit():
-        raise SizeLimitError(f"the animation would have {n} frames, over PLOT_LIMIT={_limit()} (symconv.plot.PLOT_LIMIT)")
+        raise SizeLimitError(f"the animation would have {n} frames, over PLOT_LIMIT={_limit()}")
     _mpl()
     from matplotlib.animation import FuncAnimation
 
