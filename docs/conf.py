@@ -42,7 +42,7 @@ html_title = f"symconv {release}"
 suppress_warnings = ["myst.header"]
 
 GENERATED = HERE / "generated"
-DOCUMENTS = ("seed_question", "theorem_general", "instance_2d_groups", "checkerboard", "arithmetic")
+DOCUMENTS = ("seed_question", "theorem_general", "instance_2d_groups", "checkerboard", "gram", "arithmetic")
 
 
 def _prepare() -> None:
