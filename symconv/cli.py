@@ -200,8 +200,10 @@ def _build_proof(args: argparse.Namespace) -> Any:
         except SizeLimitError as exc:
             raise UsageError(f"{exc}; from the command line: --general proves the theorem for all sizes at once, "
                              "or --max-terms N raises the bound") from None
-    if args.name is not None and args.identity in ("overlap",):
-        raise UsageError("--name names the kernel symbols; --identity overlap counts taps and has none")
+    if args.name is not None and args.identity in ("overlap", "weight-gradient"):
+        raise UsageError(f"--name names the kernel symbols; --identity {args.identity} "
+                         + ("counts taps and has none" if args.identity == "overlap"
+                            else "is checked with integer weights and has none"))
     prover = _identities()[args.identity]
     if args.identity == "gram":
         if not isinstance(spec, ConvSpec):
@@ -356,8 +358,9 @@ def _draw_command(sub: Any) -> None:
 
 
 def _draw(args: argparse.Namespace) -> int:
-    from ._draw import run
+    from ._draw import refuse_flags, run
 
+    refuse_flags(args)
     spec, shape = _layer(args)
     args.name = _value(args, "name")
     return run(args, spec, shape)
