@@ -35,6 +35,9 @@ __all__ = [
     "group_local",
     "group_channel",
     "flat_index",
+    "reflect_position",
+    "replicate_position",
+    "circular_position",
 ]
 
 
@@ -53,6 +56,9 @@ LATEX_NAMES = {
     "group_local": r"\operatorname{loc}",
     "group_channel": r"\operatorname{ch}",
     "flat_index": r"\operatorname{flat}",
+    "reflect_position": r"\operatorname{refl}",
+    "replicate_position": r"\operatorname{repl}",
+    "circular_position": r"\operatorname{circ}",
 }
 """How each function is named on the page (documents and proof claims use the same names)."""
 
@@ -189,3 +195,39 @@ def flat_index(outer, inner, inner_size):
     7
     """
     return outer * inner_size + inner
+
+
+def reflect_position(t, n, p_l):
+    """The input position that padded position ``t`` copies under reflect padding (mirror, edge not repeated).
+
+    With ``u = t - p_l``: ``n - 1 - |n - 1 - |u||``, which is ``-u`` left of the input, ``u`` inside it and
+    ``2(n - 1) - u`` right of it; valid for ``-(n - 1) <= u <= 2(n - 1)`` (PyTorch: padding < n).
+
+    >>> [reflect_position(t, 3, 2) for t in range(7)]
+    [2, 1, 0, 1, 2, 1, 0]
+    """
+    return (n - 1) - abs((n - 1) - abs(t - p_l))
+
+
+def replicate_position(t, n, p_l):
+    """The input position that padded position ``t`` copies under replicate padding (the nearest edge).
+
+    ``t - p_l`` clamped to ``[0, n - 1]``, branch-free: ``max(u, 0) = (u + |u|)/2`` and
+    ``min(v, n - 1) = (v + n - 1 - |v - (n - 1)|)/2``, both exact halves of even integers.
+
+    >>> [replicate_position(t, 3, 2) for t in range(7)]
+    [0, 0, 0, 1, 2, 2, 2]
+    """
+    low = ((t - p_l) + abs(t - p_l)) // 2
+    return (low + (n - 1) - abs(low - (n - 1))) // 2
+
+
+def circular_position(t, n, p_l):
+    """The input position that padded position ``t`` copies under circular padding (wrapped around).
+
+    ``(t - p_l) mod n``; also the wrap of a position ``t`` onto the circle of ``n`` positions when ``p_l = 0``.
+
+    >>> [circular_position(t, 3, 2) for t in range(7)]
+    [1, 2, 0, 1, 2, 0, 1]
+    """
+    return (t - p_l) % n
