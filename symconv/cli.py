@@ -42,7 +42,8 @@ EXIT_CODES = """exit codes:
   4  an output that cannot be written (an existing file is left unchanged)"""
 
 LAYER_DEFAULTS = {"kernel": "3", "stride": "2", "padding": "1", "dilation": "1", "output_padding": None,
-                  "input": "5", "in_channels": 1, "out_channels": 1, "groups": 1, "transposed": False, "name": "w"}
+                  "input": "5", "in_channels": 1, "out_channels": 1, "groups": 1, "transposed": False, "name": "w",
+                  "padding_mode": "zeros"}
 """The layer flags and their defaults (a flag left at None was not given)."""
 
 
@@ -110,6 +111,9 @@ def _layer_flags(parser: argparse.ArgumentParser, *, name: bool = True) -> None:
     group.add_argument("--transposed", action="store_true", default=None,
                        help="the flags describe a transposed convolution (torch.nn.ConvTranspose arguments); "
                             "otherwise a convolution, whose transpose is studied")
+    group.add_argument("--padding-mode", choices=("zeros", "reflect", "replicate", "circular"),
+                       help="PyTorch's padding_mode of the convolution (default zeros); with --transposed, symconv's "
+                            "extension: the transpose of that convolution (PyTorch's ConvTranspose refuses it)")
     if name:
         group.add_argument("--name", metavar="NAME", help="name of the kernel symbols, a plain identifier (default w: w_{0}, w_{1}, ...)")
 
@@ -136,7 +140,7 @@ def _layer(args: argparse.Namespace) -> tuple[ConvSpec | TransposedConvSpec, Any
         padding = padding[0] if len(padding) == 1 and ndim > 1 else padding
     shape = _broadcast(_ints(_value(args, "input"), "--input"), ndim, "--input")
     channels = dict(in_channels=_value(args, "in_channels"), out_channels=_value(args, "out_channels"),
-                    groups=_value(args, "groups"))
+                    groups=_value(args, "groups"), padding_mode=_value(args, "padding_mode"))
     output_padding = _value(args, "output_padding")
     if _value(args, "transposed"):
         a = _broadcast(_ints(output_padding, "--output-padding"), ndim, "--output-padding") if output_padding else 0
@@ -169,6 +173,9 @@ def _identities() -> dict[str, Any]:
 
 def _build_proof(args: argparse.Namespace) -> Any:
     given = _given(args)
+    mode = _value(args, "padding_mode")
+    if mode != "zeros":
+        return _build_padding_mode_proof(args, mode, given)
     if args.general:
         general_identity = getattr(_proofs, "prove_weight_gradient_general", None)
         if args.identity == "weight-gradient" and general_identity is not None and not given and args.max_terms is None:
@@ -208,6 +215,27 @@ def _build_proof(args: argparse.Namespace) -> Any:
         tspec, t_in = (spec.transpose(shape), spec.output_shape(shape)) if isinstance(spec, ConvSpec) else (spec, shape)
         return prover(tspec, t_in)
     return prover(spec, shape, name=_value(args, "name"))
+
+
+def _build_padding_mode_proof(args: argparse.Namespace, mode: str, given: list[str]) -> Any:
+    """``--padding-mode reflect|replicate|circular``: the fold theorem (instance, or all sizes with --general)."""
+    from .proofs.padding_modes import prove_padding_mode, prove_padding_mode_general
+
+    if args.identity is not None:
+        raise UsageError(f"--padding-mode {mode} proves the transpose of that convolution (the fold); it does not "
+                         f"take --identity {args.identity}")
+    if args.general:
+        other = [flag for flag in given if flag not in ("--kernel", "--padding-mode")]
+        if other or args.max_terms is not None:
+            raise UsageError(f"--general --padding-mode {mode} proves the theorem for all sizes; it takes no layer "
+                             f"flags, not {', '.join(other + (['--max-terms'] if args.max_terms is not None else []))}")
+        return prove_padding_mode_general(mode)
+    spec, shape = _layer(args)
+    limit = {} if args.max_terms is None else {"max_terms": args.max_terms}
+    try:
+        return prove_padding_mode(spec, shape, name=_value(args, "name"), **limit)
+    except SizeLimitError as exc:
+        raise UsageError(f"{exc}; from the command line: --max-terms N raises the bound") from None
 
 
 def _prove(args: argparse.Namespace) -> int:
