@@ -218,8 +218,8 @@ def replicate_position(t, n, p_l):
     >>> [replicate_position(t, 3, 2) for t in range(7)]
     [0, 0, 0, 1, 2, 2, 2]
     """
-    low = ((t - p_l) + abs(t - p_l)) // 2
-    return (low + (n - 1) - abs(low - (n - 1))) // 2
+    u = ((t - p_l) + abs(t - p_l)) // 2
+    return (u + (n - 1) - abs(u - (n - 1))) // 2
 
 
 def circular_position(t, n, p_l):

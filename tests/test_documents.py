@@ -36,6 +36,8 @@ COMMANDS = {
     "sizes": ["--identity", "sizes"],
     "weight_gradient_general": ["--identity", "weight-gradient", "--general"],
     "weight_gradient": ["--identity", "weight-gradient", "--kernel", "3", "--stride", "2", "--input", "7"],
+    "padding_circular": ["--padding-mode", "circular", "--kernel", "3", "--stride", "2", "--padding", "2", "--input", "6"],
+    "padding_reflect_general": ["--padding-mode", "reflect", "--general"],
     "overlap": ["--identity", "overlap", "--transposed", "--kernel", "3,4", "--stride", "2", "--padding", "0",
                 "--input", "5,5"],
 }

@@ -315,7 +315,7 @@ def prove_padding_mode_general(mode: str = "circular", *, formulas: Any = None) 
         r"and the data positions $t = j + p_l$ fold onto $j$",
         [prove("every padded value is added onto one input position", variables, ranges + t_range,
                _within(0, src, n), shown=_within(0, shown, n)),
-         prove("the data position of j is padded position j + p_l and folds onto j", variables,
+         prove("the data position of j lies in the padded input and folds onto j", variables,
                ranges + (_within(0, j, n),),
                sympy.And(_within(0, data_t, padded), _rel(sympy.Eq, src_f(data_t, n, pl), j), evaluate=False),
                shown=_rel(sympy.Eq, shown_f(NAMED.padded_position(j, pl), n, pl), j))],
@@ -357,7 +357,7 @@ def _wrap_step(F: Any) -> Step:
         prove("the circular reads stay on the circle", variables, ranges + inside,
               _within(0, F.circular_position(F.tap_position(j, mp, 1, 0, d), n_t, left), n_t),
               shown=_within(0, N.circular_position(N.tap_position(j, N.flip_tap(m, k), 1, 0, d), n_t, left), n_t)),
-        prove("the circular convolution of the padded circle has n_T outputs", variables, ranges,
+        prove("the circular convolution of the padded circle has as many outputs as the circle has positions", variables, ranges,
               _rel(sympy.Eq, F.conv_output_size(n_t + d * (k - 1), k, 1, 0, 0, d), n_t),
               shown=_rel(sympy.Eq, N.conv_output_size(n_t + d * (k - 1), k, 1, 0, 0, d), n_t)),
         # the equivalence as two implications: z3 decides each far faster than the biconditional
