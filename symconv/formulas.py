@@ -185,8 +185,8 @@ def group_channel(group, per_group, local):
     return group * per_group + local
 
 
-def flat_index(outer, inner, inner_size):
-    """Row-major flattening of two indices: ``outer`` over an axis whose entries each hold ``inner_size``.
+def flat_index(x, y, B):
+    """Row-major flattening of two indices: ``x`` over an outer axis whose entries each hold ``B`` positions ``y``.
 
     Applied axis after axis (``flat = flat_index(flat, j, n)``), it flattens any number of axes; tap ids and
     (channel, position) indices are made the same way.
@@ -194,7 +194,7 @@ def flat_index(outer, inner, inner_size):
     >>> flat_index(2, 1, 3)
     7
     """
-    return outer * inner_size + inner
+    return x * B + y
 
 
 def reflect_position(t, n, p_l):

@@ -654,13 +654,12 @@ def _combine(per_axis: Sequence[tuple[np.ndarray, ...]], sizes: Sequence[tuple[i
     kinds = len(per_axis[0])
     out = []
     for kind in range(kinds):
-        extents = [sizes[ax][kind] for ax in range(ndim)]
-        strides = [math.prod(extents[ax + 1:]) for ax in range(ndim)]
         total = np.zeros((1,) * ndim, dtype=np.int64)
-        for ax in range(ndim):
+        for ax in range(ndim):  # row-major, axis after axis (the flattening the parametric proof is about)
             shape = [1] * ndim
             shape[ax] = -1
-            total = total + (per_axis[ax][kind] * strides[ax]).reshape(shape)
+            total = F.flat_index(total, np.asarray(per_axis[ax][kind], dtype=np.int64).reshape(shape),
+                                 sizes[ax][kind])
         out.append(total.ravel())
     return out
 
@@ -668,7 +667,7 @@ def _combine(per_axis: Sequence[tuple[np.ndarray, ...]], sizes: Sequence[tuple[i
 def _channel_product(channels: int, flat_rows, flat_cols, n_rows: int, n_cols: int):
     """The same spatial 0/1 pattern in every channel (block diagonal)."""
     ch = np.arange(channels)[:, None]
-    return (ch * n_rows + flat_rows[None, :]).ravel(), (ch * n_cols + flat_cols[None, :]).ravel()
+    return F.flat_index(ch, flat_rows[None, :], n_rows).ravel(), F.flat_index(ch, flat_cols[None, :], n_cols).ravel()
 
 
 def _spatial_entries(a_shape, b_shape, k_shape, b_index, itype):

@@ -22,6 +22,7 @@ from .. import formulas as default_formulas
 from ..errors import SpecError
 from .core import Proof, Step
 from .evaluate import NAMED, Indicator, sequence
+from .guard import guarded, started
 from .smt import prove
 
 __all__ = ["prove_transpose_general", "SYMBOLS"]
@@ -306,6 +307,7 @@ def _block_step(F: Any) -> Step:
         claims, name="channel blocks")
 
 
+@guarded("Transposed convolution is a convolution (all sizes)")
 def prove_transpose_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     """The parametric proof that a transposed convolution is a convolution, for all sizes.
 
@@ -327,6 +329,7 @@ def prove_transpose_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     """
     if isinstance(ndim, bool) or not isinstance(ndim, int) or ndim < 1:
         raise SpecError(f"ndim must be a positive integer, got {ndim!r}")
+    started()
     F = default_formulas if formulas is None else formulas
     chain = _Chain(F)
     steps = _one_d_steps(chain)

@@ -31,6 +31,7 @@ from ..views import gather_view
 from .anchors import DEFAULT_BITS, anchor_step, convention_step
 from .core import Proof, Step, tuple_tex
 from .evaluate import NAMED, Indicator, sequence
+from .guard import guarded, started
 from .instance import _check_size, _layer_step, equality_step
 from .smt import prove
 
@@ -111,6 +112,7 @@ def _padding_convention_step(spec: ConvSpec, shape: tuple[int, ...], tspec: Tran
                 "numeric fold", name="padding convention")
 
 
+@guarded("Transpose of a convolution with a padding mode (instance)")
 def prove_padding_mode(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, name: str = "w", seed: int = 0,
                        max_terms: int = 50_000_000, anchor_bits: int = DEFAULT_BITS) -> Proof:
     """Prove, for concrete sizes, that the transpose of a padding-mode convolution is the fold of the padding-0
@@ -142,6 +144,7 @@ def prove_padding_mode(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *,
         raise SpecError(f"prove_padding_mode needs padding_mode in {MODES}, got {tspec.padding_mode!r} "
                         "(use prove_transpose for zero padding)")
     _check_size(tspec, t_in, max_terms)
+    started()  # the input is valid: from here on, whatever breaks is the proof's finding
     from ..latex.printing import spec_latex
 
     mode = tspec.padding_mode
@@ -267,6 +270,7 @@ def _torch_piecewise(mode: str) -> Any:
                            (border[1], True))
 
 
+@guarded("Transpose of a padding mode (all sizes)")
 def prove_padding_mode_general(mode: str = "circular", *, formulas: Any = None) -> Proof:
     """The parametric theorem for a padding mode: for all sizes, the padding map, its fold and (for circular)
     the wrap-around reads, as integer claims proved by z3.
@@ -286,6 +290,7 @@ def prove_padding_mode_general(mode: str = "circular", *, formulas: Any = None) 
     """
     if mode not in MODES:
         raise SpecError(f"mode must be one of {MODES}, got {mode!r}")
+    started()
     F = default_formulas if formulas is None else formulas
     S = SYMBOLS
     n, pl, pr, t, j = S.n, S.pl, S.pr, S.t, S.j
