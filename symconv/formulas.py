@@ -35,10 +35,11 @@ __all__ = [
     "group_local",
     "group_channel",
     "flat_index",
-    "reflect_position",
-    "replicate_position",
-    "circular_position",
 ]
+
+PADDING_FORMULAS = ("reflect_position", "replicate_position", "circular_position")
+"""The padding modes' maps (issue 21), kept out of ``__all__`` so that the zero-padding documents, which define
+every function of ``__all__``, do not list them; :mod:`symconv.padding_modes` and its proofs use them."""
 
 
 LATEX_NAMES = {
@@ -218,8 +219,7 @@ def replicate_position(t, n, p_l):
     >>> [replicate_position(t, 3, 2) for t in range(7)]
     [0, 0, 0, 1, 2, 2, 2]
     """
-    u = ((t - p_l) + abs(t - p_l)) // 2
-    return (u + (n - 1) - abs(u - (n - 1))) // 2
+    return ((((t - p_l) + abs(t - p_l)) // 2) + (n - 1) - abs((((t - p_l) + abs(t - p_l)) // 2) - (n - 1))) // 2
 
 
 def circular_position(t, n, p_l):

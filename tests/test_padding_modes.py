@@ -236,7 +236,7 @@ def test_parametric_theorem_holds(mode):
 
 
 def _formulas(**changes):
-    ns = types.SimpleNamespace(**{name: getattr(F, name) for name in F.__all__})
+    ns = types.SimpleNamespace(**{name: getattr(F, name) for name in F.__all__ + list(F.PADDING_FORMULAS)})
     for key, value in changes.items():
         setattr(ns, key, value)
     return ns
