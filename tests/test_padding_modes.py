@@ -272,3 +272,4 @@ def test_cli_prove_padding_mode(tmp_path, capsys):
     assert main(["prove", "--padding-mode", "reflect", "--padding", "5", "--input", "4"]) == 2
     assert "the left padding 5 must be smaller than the input size 4" in capsys.readouterr().err
     assert main(["prove", "--padding-mode", "reflect", "--identity", "adjoint"]) == 2
+
