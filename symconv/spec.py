@@ -156,6 +156,15 @@ def _check_mode_sizes(mode: str, shape: tuple[int, ...], padding: Pairs, what: s
                     f"{what} size {n} (F.pad's rule: padding may not wrap around more than once)")
 
 
+def _repr(spec: Any) -> str:
+    """The dataclass repr, with ``padding_mode`` shown only when it is not the default ``'zeros'``."""
+    import dataclasses
+
+    items = [f"{f.name}={getattr(spec, f.name)!r}" for f in dataclasses.fields(spec)
+             if f.name != "padding_mode" or spec.padding_mode != "zeros"]
+    return f"{type(spec).__name__}({', '.join(items)})"
+
+
 def _short(x: tuple[int, ...]) -> Any:
     return x[0] if len(set(x)) == 1 else x
 
@@ -266,6 +275,9 @@ class ConvSpec(_SpecBase):
     groups: int = 1
     padding_mode: str = "zeros"
 
+    def __repr__(self) -> str:
+        return _repr(self)
+
     def __post_init__(self) -> None:
         self._set(padding_mode=_padding_mode(self.padding_mode))
         padding = self.padding
@@ -372,6 +384,9 @@ class TransposedConvSpec(_SpecBase):
     out_channels: int = 1
     groups: int = 1
     padding_mode: str = "zeros"
+
+    def __repr__(self) -> str:
+        return _repr(self)
 
     def __post_init__(self) -> None:
         self._set(padding_mode=_padding_mode(self.padding_mode))
