@@ -78,6 +78,13 @@ def test_transposed_spec_checks_its_output_size():
         t.as_convolution()
 
 
+def test_translation_refuses_and_points_to_the_recipe():
+    from symconv.translate import to_torch
+
+    with pytest.raises(SpecError, match="torch_recipe"):
+        to_torch(TransposedConvSpec(3, padding=1, padding_mode="reflect"))
+
+
 def test_from_torch_reads_the_mode(torch):
     spec = ConvSpec.from_torch(torch.nn.Conv2d(2, 4, 3, padding=(1, 2), padding_mode="circular", bias=False))
     assert spec.padding_mode == "circular" and spec.padding == ((1, 1), (2, 2))
