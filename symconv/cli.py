@@ -274,9 +274,18 @@ def _matrix(args: argparse.Namespace) -> int:
         w = kernel_symbols(spec, name)
         M = conv_matrix(spec.transpose(), w, spec.output_shape(shape))
     T = transposed_conv_matrix(tspec, w, t_in)
-    _, C, Pad, Z = gather_product(tspec, w, t_in)
-    shown = [("M (convolution)", M), ("T (transposed convolution)", T), ("C_flip (stride-1, flipped kernel)", C),
-             ("P (padding/cropping)", Pad), ("Z (zero insertion)", Z)]
+    if tspec.padding_mode != "zeros":  # M = C P and T = fold of the padding-0 layer (symconv.padding_modes)
+        from . import padding_modes
+
+        conv_shape = tspec.output_shape(t_in)
+        P = padding_modes.padding_operator(tspec.out_channels, conv_shape, tspec.padding, tspec.padding_mode)
+        fold = padding_modes.fold_operator(tspec.out_channels, conv_shape, tspec.padding, tspec.padding_mode)
+        shown = [("M (convolution)", M), ("T (transposed convolution)", T),
+                 (f"P (padding operator, {tspec.padding_mode})", P), ("P^T (the fold)", fold)]
+    else:
+        _, C, Pad, Z = gather_product(tspec, w, t_in)
+        shown = [("M (convolution)", M), ("T (transposed convolution)", T), ("C_flip (stride-1, flipped kernel)", C),
+                 ("P (padding/cropping)", Pad), ("Z (zero insertion)", Z)]
     zeros = args.zeros or "0"
     parts = []
     for title, matrix in shown:
@@ -313,6 +322,13 @@ def _shapes(args: argparse.Namespace) -> int:
             lines.append(f"axis {ax}: n_out = floor(({n} + {pl} + {pr} - {d}*({k}-1) - 1)/{s}) + 1 = {o}; "
                          f"output_padding of the transpose a = ({n} + {pl} + {pr} - {d}*({k}-1) - 1) mod {s} = {a}")
     lines.append(str(tspec) + f" on input {t_in}")
+    if tspec.padding_mode != "zeros":  # the gather view of the padding-0 layer, then the fold
+        from .padding_modes import zero_padding_spec
+
+        lines.append(f"padding_mode={tspec.padding_mode!r}: the padding-0 layer below, then the fold of its "
+                     f"{tuple(n + pl + pr for n, (pl, pr) in zip(tspec.output_shape(t_in), tspec.padding))} outputs "
+                     f"onto {tspec.output_shape(t_in)}")
+        tspec = zero_padding_spec(tspec)
     view = tspec.as_convolution()
     for ax, (n, k, s, (pl, pr), d, a) in enumerate(zip(t_in, tspec.kernel_size, tspec.stride, tspec.padding,
                                                        tspec.dilation, tspec.output_padding)):

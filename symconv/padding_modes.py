@@ -178,13 +178,15 @@ def transposed_conv_matrix(tspec: TransposedConvSpec, weight: Any, input_shape: 
 
 def circular_gather_view(tspec: TransposedConvSpec, weight: Any, input_shape: Any):
     """For circular padding: the circular convolution with the flipped kernel over the zero-inserted input,
-    wrapped onto the circle of ``n_T`` positions.  Returns ``(product, C_flip, Circ, Wrap, Z)``.
+    wrapped onto the circle of ``n_T`` positions.  Returns the factors ``(C_flip, Circ, Wrap, Z)``, whose product
+    ``C_flip @ Circ @ Wrap @ Z`` is the layer (the proof multiplies them itself).
 
     ``Z`` inserts ``s - 1`` zeros; ``Wrap`` adds position ``u`` onto ``u mod n_T`` (the circle); ``Circ`` pads
     the circle circularly, position ``t`` reading ``(t - L) mod n_T`` with ``L = d(k-1) - p_l`` (so it shifts
     and wraps for any ``L``, negative included), to ``n_T + d(k-1)`` positions; ``C_flip`` is the stride-1,
     padding-0 convolution with the flipped, group-wise swapped kernel (the zero-padding gather view's).
     """
+    from .kernels import as_weight
     from .matrices import ConvMatrix, zero_insertion_matrix
     from .structure import CONSTANT, Structure
     from .views import stride1_conv_view
@@ -220,10 +222,8 @@ def circular_gather_view(tspec: TransposedConvSpec, weight: Any, input_shape: An
                    for size, n, left in zip(sizes, n_t, lefts)]
     # Circ maps the circle (n_T) to the padded circle: row t copies column circ[t]
     Circ = pattern("circular padding", n_t, sizes, circ_tables).T
-    from .kernels import as_weight
-
     C = stride1_conv_view(view.conv, view.transform_weight(as_weight(tspec, weight)), tuple(sizes))
-    return C @ (Circ @ (Wrap @ Z)), C, Circ, Wrap, Z
+    return C, Circ, Wrap, Z
 
 
 # -- numeric definitions (numpy padding and slices; no index table) ------------------------------------------

@@ -280,3 +280,11 @@ def test_cli_prove_padding_mode(tmp_path, capsys):
     assert "the left padding 5 must be smaller than the input size 4" in capsys.readouterr().err
     assert main(["prove", "--padding-mode", "reflect", "--identity", "adjoint"]) == 2
 
+
+
+def test_cli_matrix_and_shapes_with_a_padding_mode(capsys):
+    assert main(["matrix", "--padding-mode", "circular", "--kernel", "3", "--stride", "1", "--input", "4"]) == 0
+    out = capsys.readouterr().out
+    assert "P (padding operator, circular), 6x4" in out and "P^T (the fold), 4x6" in out
+    assert main(["shapes", "--padding-mode", "reflect", "--input", "6"]) == 0
+    assert "then the fold of its (8,) outputs onto (6,)" in capsys.readouterr().out

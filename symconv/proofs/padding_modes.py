@@ -27,8 +27,8 @@ from ..kernels import kernel_symbols
 from ..matrices import selection_matrix
 from ..numeric import conv, conv_transpose
 from ..spec import ConvSpec, TransposedConvSpec
-from ..views import gather_view
 from .anchors import DEFAULT_BITS, anchor_step, convention_step
+from .assembly import gather_factors
 from .core import Proof, Step, tuple_tex
 from .evaluate import NAMED, Indicator, sequence
 from .guard import guarded, started
@@ -205,18 +205,26 @@ def prove_padding_mode(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *,
                                                                               in zip(n_t, tspec.padding)))
     G_ = sympy.MatrixSymbol(r"C_{\mathrm{flip}} \mathrm{Pad}\, Z", Fold_.shape[1], cols)
 
-    def folded_gather():
-        G = gather_view(tspec0, w, t_in)[0]
+    def folded_gather():  # the factors from their builders, multiplied here
+        G = gather_factors(tspec0, w, t_in)[0]
         return PM.fold_operator(tspec.out_channels, n_t, tspec.padding, mode) @ G
+
+    def circular_gather():  # the factors from their per-axis tables, multiplied here
+        C, Circ, Wrap, Z = PM.circular_gather_view(tspec, w, t_in)
+        for factor_name, factor in (("Circ", Circ), ("W", Wrap), ("Z", Z)):
+            if factor.weight is not None or not factor.structure.unit:
+                raise ValueError(f"the factor {factor_name} is not a 0/1 matrix")
+        return C @ (Circ @ (Wrap @ Z))
 
     steps.append(equality_step(
         "fold of the gather view", T, folded_gather, T_, sympy.MatMul(Fold_, G_, evaluate=False),
         r"the fold $P^{\top}$ (each padded position added onto the entry it copies) after the padding-0 transposed "
         r"convolution, taken as its gather view $C_{\mathrm{flip}}\,\mathrm{Pad}\,Z$ (zero insertion, padding, "
-        r"stride-1 convolution with the flipped kernel)"))
+        r"stride-1 convolution with the flipped kernel), its factors built by their own builders and multiplied by "
+        r"the proof"))
     if mode == "circular":
         steps.append(equality_step(
-            "circular gather view", T, lambda: PM.circular_gather_view(tspec, w, t_in)[0], T_,
+            "circular gather view", T, circular_gather, T_,
             sympy.Symbol(r"C_{\mathrm{flip}} \mathrm{Circ}\, W Z"),
             r"the circular gather view: zero insertion $Z$, the wrap $W$ of the zero-inserted input onto the "
             r"circle of $n_T$ positions (entries that land on one position add), and the circular convolution "
