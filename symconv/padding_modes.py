@@ -31,7 +31,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -131,7 +131,10 @@ def fold_operator(channels: int, input_shape: Sequence[int], padding: Sequence[t
     return _operator(channels, tuple(input_shape), tuple(tuple(p) for p in padding), mode, fold=True)
 
 
-def zero_padding_spec(spec: ConvSpec | TransposedConvSpec) -> ConvSpec | TransposedConvSpec:
+_Spec = TypeVar("_Spec", ConvSpec, TransposedConvSpec)
+
+
+def zero_padding_spec(spec: _Spec) -> _Spec:
     """The same layer with padding 0 and mode "zeros": the C of ``M = C P`` (or its transposed layer).
 
     >>> zero_padding_spec(ConvSpec(3, padding=2, padding_mode="reflect")).padding
@@ -143,7 +146,7 @@ def zero_padding_spec(spec: ConvSpec | TransposedConvSpec) -> ConvSpec | Transpo
 def _check(spec: Any, cls: type) -> None:
     if not isinstance(spec, cls):
         raise SpecTypeError(f"spec must be a {cls.__name__}, got {type(spec).__name__}")
-    if spec.padding_mode == "zeros":
+    if getattr(spec, "padding_mode") == "zeros":  # noqa: B009 - spec is narrowed only at run time
         raise SpecError("this builder is for padding_mode 'reflect', 'replicate' or 'circular', got 'zeros'")
 
 
@@ -228,7 +231,7 @@ def circular_gather_view(tspec: TransposedConvSpec, weight: Any, input_shape: An
 
 # -- numeric definitions (numpy padding and slices; no index table) ------------------------------------------
 
-_NUMPY_MODE = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+_NUMPY_MODE: dict[str, Any] = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
 
 
 def conv(spec: ConvSpec, weight: Any, x: Any) -> np.ndarray:
