@@ -188,6 +188,18 @@ def test_instance_proof_holds(mode, kwargs, shape):
     assert ("circular gather view" in names) == (mode == "circular")
 
 
+def test_bad_input_is_refused_before_the_proof():
+    spec = ConvSpec(3, padding=1, padding_mode="reflect")
+    with pytest.raises(SpecError):
+        prove_padding_mode(spec, (5,), name="w}\\input{x")
+    with pytest.raises(SpecError, match="padding_mode in"):
+        prove_padding_mode(ConvSpec(3, padding=1), (5,))
+    with pytest.raises(ShapeError, match="must be smaller than the input size 1"):
+        prove_padding_mode(spec, (1,))
+    with pytest.raises(SpecError, match="mode must be one of"):
+        prove_padding_mode_general("zeros")
+
+
 def test_instance_proof_of_a_transposed_spec_with_selection():
     t = TransposedConvSpec(2, stride=1, dilation=3, output_padding=2, padding=1, padding_mode="circular")
     proof = prove_padding_mode(t, (4,))

@@ -23,7 +23,7 @@ import sympy
 from .. import formulas as default_formulas
 from .. import padding_modes as PM
 from ..errors import SizeLimitError, SpecError, SpecTypeError, SymconvError
-from ..kernels import kernel_symbols
+from ..kernels import check_name, kernel_symbols
 from ..matrices import selection_matrix
 from ..numeric import conv, conv_transpose
 from ..spec import ConvSpec, TransposedConvSpec
@@ -132,6 +132,7 @@ def prove_padding_mode(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *,
     >>> [step.name for step in proof.steps][-3:]
     ['transpose', 'fold of the gather view', 'circular gather view']
     """
+    check_name(name)
     if isinstance(spec, ConvSpec):
         conv_shape = spec.check_input_shape(input_shape)
         tspec, t_in = spec.transpose(conv_shape), spec.output_shape(conv_shape)
