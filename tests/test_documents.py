@@ -38,6 +38,8 @@ COMMANDS = {
     "weight_gradient": ["--identity", "weight-gradient", "--kernel", "3", "--stride", "2", "--input", "7"],
     "padding_circular": ["--padding-mode", "circular", "--kernel", "3", "--stride", "2", "--padding", "2", "--input", "6"],
     "padding_reflect_general": ["--padding-mode", "reflect", "--general"],
+    "padding_replicate": ["--padding-mode", "replicate", "--kernel", "2,3", "--stride", "1,2", "--padding", "2,1:2",
+                          "--input", "4,5"],
     "overlap": ["--identity", "overlap", "--transposed", "--kernel", "3,4", "--stride", "2", "--padding", "0",
                 "--input", "5,5"],
 }

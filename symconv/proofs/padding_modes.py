@@ -241,7 +241,8 @@ def prove_padding_mode(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *,
     return Proof(title, statement, tuple(steps),
                  conclusion=r"$T = P^{\top} C^{\top}$: the padding-0 transposed convolution, then the fold.",
                  notes=(rf"The weights are distinct real symbols ${name}_{{\dots}}$ in PyTorch's layout "
-                        rf"${tuple_tex(tspec.weight_shape)}$, so equal structures are equal symbolic matrices.",),
+                        rf"${tuple_tex(tspec.weight_shape)}$, so equal structures are equal symbolic matrices.",
+                        _map_note(mode)),
                  data=dict(tspec=tspec, input_shape=t_in, conv_spec=conv_spec, weight=w, T=T, M=M, S=S))
 
 
@@ -344,7 +345,14 @@ def prove_padding_mode_general(mode: str = "circular", *, formulas: Any = None) 
         statement += (r"; and the fold of the padding-0 transposed convolution reads what the circular convolution "
                       r"with the flipped kernel reads from the zero-inserted input wrapped onto the circle")
     return Proof(f"Transpose of {mode} padding (all sizes)", statement + ".", tuple(steps), assumptions=ranges,
-                 conclusion=r"$T = P^{\top} C^{\top}$ for every size.", data=dict(mode=mode))
+                 conclusion=r"$T = P^{\top} C^{\top}$ for every size.", notes=(_map_note(mode),), data=dict(mode=mode))
+
+
+def _map_note(mode: str) -> str:
+    """The executed map of the mode, rendered by latexify-py from its source (the function that ran)."""
+    from ..latex.formulas import formula_latex
+
+    return rf"The {mode} map that ran, rendered from its source: \[ {formula_latex(PM.POSITION[mode])} \]"
 
 
 def _wrap_step(F: Any) -> Step:
