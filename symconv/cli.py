@@ -322,12 +322,16 @@ def _shapes(args: argparse.Namespace) -> int:
             lines.append(f"axis {ax}: n_out = floor(({n} + {pl} + {pr} - {d}*({k}-1) - 1)/{s}) + 1 = {o}; "
                          f"output_padding of the transpose a = ({n} + {pl} + {pr} - {d}*({k}-1) - 1) mod {s} = {a}")
     lines.append(str(tspec) + f" on input {t_in}")
+    recipe = ""
     if tspec.padding_mode != "zeros":  # the gather view of the padding-0 layer, then the fold
-        from .padding_modes import zero_padding_spec
+        from .padding_modes import torch_recipe, zero_padding_spec
 
         lines.append(f"padding_mode={tspec.padding_mode!r}: the padding-0 layer below, then the fold of its "
                      f"{tuple(n + pl + pr for n, (pl, pr) in zip(tspec.output_shape(t_in), tspec.padding))} outputs "
                      f"onto {tspec.output_shape(t_in)}")
+        if tspec.ndim <= 3:
+            recipe = ("\nPyTorch has no such ConvTranspose; this module computes it (the weight as the "
+                      "ConvTranspose weight, (C_in, C_out/g, *k)):\n\n" + torch_recipe(tspec))
         tspec = zero_padding_spec(tspec)
     view = tspec.as_convolution()
     for ax, (n, k, s, (pl, pr), d, a) in enumerate(zip(t_in, tspec.kernel_size, tspec.stride, tspec.padding,
@@ -338,7 +342,7 @@ def _shapes(args: argparse.Namespace) -> int:
         lines.append(f"axis {ax}: n_T = ({n}-1)*{s} - {pl} - {pr} + {d}*({k}-1) + {a} + 1 = {n_t}; gather view: "
                      f"{z0} after zero insertion, padded by ({left}, {right}) to {z0 + left + right}, "
                      f"stride-1 convolution -> {F.conv_output_size(z0 + left + right, k, 1, 0, 0, d)}")
-    _emit("\n".join(lines) + "\n", args.output)
+    _emit("\n".join(lines) + "\n" + recipe, args.output)
     return OK
 
 

@@ -299,4 +299,6 @@ def test_cli_matrix_and_shapes_with_a_padding_mode(capsys):
     out = capsys.readouterr().out
     assert "P (padding operator, circular), 6x4" in out and "P^T (the fold), 4x6" in out
     assert main(["shapes", "--padding-mode", "reflect", "--input", "6"]) == 0
-    assert "then the fold of its (8,) outputs onto (6,)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "then the fold of its (8,) outputs onto (6,)" in out
+    assert PM.torch_recipe(ConvSpec(3, stride=2, padding=1, padding_mode="reflect").transpose((6,))) in out
