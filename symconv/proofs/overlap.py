@@ -144,12 +144,16 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
                             f"got {type(tspec).__name__}; for a ConvSpec pass spec.transpose(input_shape)")
     shape = _spatial(tspec).check_input_shape(input_shape)
     started()
+    convention = convention_step(tspec, shape)
+    if not convention.holds:  # the counts rest on the definitions: a wrong one ends the proof here
+        return Proof("Overlap of the stamps (checkerboard)", "The definitions of this layer are not PyTorch's.",
+                     (convention,))
     axes = [TransposedConvSpec(tspec.kernel_size[ax], stride=tspec.stride[ax], padding=(tspec.padding[ax],),
                                output_padding=tspec.output_padding[ax], dilation=tspec.dilation[ax])
             for ax in range(len(shape))]
     (counts, *axis_counts_all), anchored = _anchored([(_spatial(tspec), shape)] + [(a, (n,)) for a, n in zip(axes, shape)])
     # the counts are read off T, anchored to the numeric definition, which is PyTorch's (the convention)
-    steps: list[Step] = [convention_step(tspec, shape), anchored]
+    steps: list[Step] = [convention, anchored]
     uniform: list[bool | None] = []
     periods: list[list[int]] = []
     per_axis = []
