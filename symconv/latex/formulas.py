@@ -52,7 +52,7 @@ def formula_latex(name: str) -> str:
     >>> formula_latex("tap_position")
     '\\operatorname{tap}(i, m, s, p_{l}, d) = s i + d m - p_{l}'
     """
-    if name not in formulas.__all__ and name not in formulas.PADDING_FORMULAS:
+    if name not in formulas.__all__:
         raise KeyError(f"{name!r} is not a formula of symconv.formulas")
     import latexify  # imported on first use: it is not needed to build or prove anything
 

@@ -345,14 +345,23 @@ def prove_padding_mode_general(mode: str = "circular", *, formulas: Any = None) 
         statement += (r"; and the fold of the padding-0 transposed convolution reads what the circular convolution "
                       r"with the flipped kernel reads from the zero-inserted input wrapped onto the circle")
     return Proof(f"Transpose of {mode} padding (all sizes)", statement + ".", tuple(steps), assumptions=ranges,
-                 conclusion=r"$T = P^{\top} C^{\top}$ for every size.", notes=(_map_note(mode),), data=dict(mode=mode))
+                 conclusion=r"$T = P^{\top} C^{\top}$ for every size.", notes=(_map_note(mode, F),), data=dict(mode=mode))
 
 
-def _map_note(mode: str) -> str:
-    """The executed map of the mode, rendered by latexify-py from its source (the function that ran)."""
-    from ..latex.formulas import formula_latex
+def _map_note(mode: str, formulas: Any = default_formulas) -> str:
+    """The executed map of the mode, rendered by latexify-py from the source of the function that ran (not cached:
+    after a change the page shows the changed function); a function that cannot be rendered is said so."""
+    import latexify
 
-    return rf"The {mode} map that ran, rendered from its source: \[ {formula_latex(PM.POSITION[mode])} \]"
+    from ..latex.formulas import _rename
+
+    function = getattr(formulas, PM.POSITION[mode])
+    try:
+        tex = _rename(latexify.get_latex(function))
+    except Exception as exc:  # noqa: BLE001 - rendering is for the reader; the checks do not depend on it
+        return (rf"The {mode} map that ran could not be rendered from its source "
+                rf"({type(exc).__name__}), so it is not shown.")
+    return rf"The {mode} map that ran, rendered from its source: \[ {tex} \]"
 
 
 def _wrap_step(F: Any) -> Step:
