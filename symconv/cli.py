@@ -411,6 +411,73 @@ def _draw(args: argparse.Namespace) -> int:
     return run(args, spec, shape)
 
 
+PORT_EXAMPLES = """examples:
+  symconv port --from keras --to torch --kernel 3 --stride 2 --padding same --input 16,16 --transposed
+  symconv port --to jax --kernel 4,4 --stride 2 --padding 1 --transposed --in-channels 64 --out-channels 32 --verify
+  symconv port --from onnx --to flax --kernel 3 --stride 2 --padding 0:1 --transposed --input 8"""
+
+
+def _port_command(sub: Any) -> None:
+    """The ``port`` subcommand: the layer flags of ``prove``, read in the --from framework's terms."""
+    port = sub.add_parser(
+        "port", help="print the layer as code that runs in another framework (PyTorch, JAX, Flax, Keras, ONNX)",
+        usage="symconv port --to FRAMEWORK [--from FRAMEWORK] [layer flags] [--verify] [-o FILE]",
+        description="Print a program for the --to framework that defines fn(x, w, b=None), the weight and bias "
+                    "conversions from PyTorch's layout, and notes on what had to be done. The layer flags are read "
+                    "in the --from framework's terms (e.g. Keras' padding 'same'); one --kernel value is used on every "
+                    "axis of --input. Exit 2 with the reason when the layer cannot be expressed.",
+        epilog=PORT_EXAMPLES + "\n" + EXIT_CODES)
+    _layer_flags(port, name=False)
+    what = port.add_argument_group("the port")
+    what.add_argument("--from", dest="source", choices=("torch", "keras", "flax", "onnx"), default="torch",
+                      help="whose terms the layer flags are in (default torch; keras/flax: padding 'same' or "
+                           "'valid', flax also pairs of the zero-inserted input; onnx: pads, or 'same' for SAME_UPPER)")
+    what.add_argument("--to", dest="target", required=True, choices=("torch", "jax", "flax", "keras", "onnx"),
+                      help="the framework to print the program for")
+    what.add_argument("--layout", choices=("channels_first", "channels_last"),
+                      help="the data layout fn takes (default: channels last for flax and keras, first otherwise)")
+    what.add_argument("--verify", action="store_true",
+                      help="also run the randomized identity test on the port in the target framework")
+    what.add_argument("-o", "--output", metavar="FILE", help="write FILE (default: standard output)")
+
+
+def _port(args: argparse.Namespace) -> int:
+    from .translate import port
+    from .translate.readers import spec_from_arguments
+
+    kernel = _ints(_value(args, "kernel"), "--kernel")
+    sizes = _ints(_value(args, "input"), "--input")
+    if len(kernel) == 1 and len(sizes) > 1:  # the number of axes may come from --input (--kernel 3 --input 16,16)
+        kernel = kernel * len(sizes)
+    ndim = len(kernel)
+    padding_text = args.padding if args.padding is not None else ("1" if args.source == "torch" else "valid")
+    padding = _padding(padding_text)
+    if isinstance(padding, tuple):
+        if len(padding) not in (1, ndim):
+            _broadcast(padding, ndim, "--padding")
+        padding = padding[0] if len(padding) == 1 and ndim > 1 else padding
+    if isinstance(padding, str) and args.source == "torch" and _value(args, "transposed"):
+        raise UsageError(f"--padding {padding}: PyTorch's ConvTranspose takes numbers; --from keras/flax/onnx read "
+                         "'same' and 'valid'")
+    shape = _broadcast(sizes, ndim, "--input")
+    shape = (shape,) * ndim if isinstance(shape, int) else tuple(shape)
+    a = args.output_padding
+    spec = spec_from_arguments(
+        args.source, transposed=bool(_value(args, "transposed")), kernel_size=kernel,
+        stride=_broadcast(_ints(_value(args, "stride"), "--stride"), ndim, "--stride"), padding=padding,
+        dilation=_broadcast(_ints(_value(args, "dilation"), "--dilation"), ndim, "--dilation"),
+        output_padding=None if a is None else _broadcast(_ints(a, "--output-padding"), ndim, "--output-padding"),
+        in_channels=_value(args, "in_channels"), out_channels=_value(args, "out_channels"),
+        groups=_value(args, "groups"), input_shape=shape)
+    spec.check_input_shape(shape)
+    made = port(spec, args.target, input_shape=shape, layout=args.layout)
+    text = made.source.rstrip("\n") + "\n"
+    if args.verify:
+        text += f"# verified on inputs of shape {shape}: {made.verify().statement}\n"
+    _emit(text, args.output)
+    return OK
+
+
 def _parser() -> _Parser:
     parser = _Parser(
         prog="symconv",
@@ -422,7 +489,7 @@ def _parser() -> _Parser:
                "Run 'symconv COMMAND --help' for the flags of a command.\n\n" + EXIT_CODES)
     parser.add_argument("--version", action="version", version=f"symconv {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND",
-                                help="prove, matrix, shapes or draw")
+                                help="prove, matrix, shapes, draw or port")
     prove = sub.add_parser(
         "prove", help="prove that the transpose is a convolution (or another identity); write LaTeX or Markdown",
         description="Prove that the transposed convolution is a convolution, for the layer given by the flags "
@@ -475,6 +542,7 @@ def _parser() -> _Parser:
     _layer_flags(shapes, name=False)
     shapes.add_argument("-o", "--output", metavar="FILE", help="write FILE (default: standard output)")
     _draw_command(sub)
+    _port_command(sub)
     return parser
 
 
@@ -482,7 +550,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns the exit code (testable in-process)."""
     try:
         args = _parser().parse_args(argv)
-        return {"prove": _prove, "matrix": _matrix, "shapes": _shapes, "draw": _draw}[args.command](args)
+        return {"prove": _prove, "matrix": _matrix, "shapes": _shapes, "draw": _draw,
+                "port": _port}[args.command](args)
     except (UsageError, SymconvError) as exc:
         print(f"symconv: error: {exc}", file=sys.stderr)
         return USAGE
