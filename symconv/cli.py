@@ -42,7 +42,8 @@ EXIT_CODES = """exit codes:
   4  an output that cannot be written (an existing file is left unchanged)"""
 
 LAYER_DEFAULTS = {"kernel": "3", "stride": "2", "padding": "1", "dilation": "1", "output_padding": None,
-                  "input": "5", "in_channels": 1, "out_channels": 1, "groups": 1, "transposed": False, "name": "w"}
+                  "input": "5", "in_channels": 1, "out_channels": 1, "groups": 1, "transposed": False, "name": "w",
+                  "padding_mode": "zeros"}
 """The layer flags and their defaults (a flag left at None was not given)."""
 
 
@@ -110,6 +111,9 @@ def _layer_flags(parser: argparse.ArgumentParser, *, name: bool = True) -> None:
     group.add_argument("--transposed", action="store_true", default=None,
                        help="the flags describe a transposed convolution (torch.nn.ConvTranspose arguments); "
                             "otherwise a convolution, whose transpose is studied")
+    group.add_argument("--padding-mode", choices=("zeros", "reflect", "replicate", "circular"),
+                       help="PyTorch's padding_mode of the convolution (default zeros); with --transposed, symconv's "
+                            "extension: the transpose of that convolution (PyTorch's ConvTranspose refuses it)")
     if name:
         group.add_argument("--name", metavar="NAME", help="name of the kernel symbols, a plain identifier (default w: w_{0}, w_{1}, ...)")
 
@@ -136,7 +140,7 @@ def _layer(args: argparse.Namespace) -> tuple[ConvSpec | TransposedConvSpec, Any
         padding = padding[0] if len(padding) == 1 and ndim > 1 else padding
     shape = _broadcast(_ints(_value(args, "input"), "--input"), ndim, "--input")
     channels = dict(in_channels=_value(args, "in_channels"), out_channels=_value(args, "out_channels"),
-                    groups=_value(args, "groups"))
+                    groups=_value(args, "groups"), padding_mode=_value(args, "padding_mode"))
     output_padding = _value(args, "output_padding")
     if _value(args, "transposed"):
         a = _broadcast(_ints(output_padding, "--output-padding"), ndim, "--output-padding") if output_padding else 0
@@ -170,6 +174,9 @@ def _identities() -> dict[str, Any]:
 
 def _build_proof(args: argparse.Namespace) -> Any:
     given = _given(args)
+    mode = _value(args, "padding_mode")
+    if mode != "zeros":
+        return _build_padding_mode_proof(args, mode, given)
     if args.general:
         general_identity = getattr(_proofs, "prove_weight_gradient_general", None)
         if args.identity == "weight-gradient" and general_identity is not None and not given and args.max_terms is None:
@@ -219,6 +226,27 @@ def _build_proof(args: argparse.Namespace) -> Any:
     return prover(spec, shape, name=_value(args, "name"))
 
 
+def _build_padding_mode_proof(args: argparse.Namespace, mode: str, given: list[str]) -> Any:
+    """``--padding-mode reflect|replicate|circular``: the fold theorem (instance, or all sizes with --general)."""
+    from .proofs.padding_modes import prove_padding_mode, prove_padding_mode_general
+
+    if args.identity is not None:
+        raise UsageError(f"--padding-mode {mode} proves the transpose of that convolution (the fold); it does not "
+                         f"take --identity {args.identity}")
+    if args.general:
+        other = [flag for flag in given if flag not in ("--kernel", "--padding-mode")]
+        if other or args.max_terms is not None:
+            raise UsageError(f"--general --padding-mode {mode} proves the theorem for all sizes; it takes no layer "
+                             f"flags, not {', '.join(other + (['--max-terms'] if args.max_terms is not None else []))}")
+        return prove_padding_mode_general(mode)
+    spec, shape = _layer(args)
+    limit = {} if args.max_terms is None else {"max_terms": args.max_terms}
+    try:
+        return prove_padding_mode(spec, shape, name=_value(args, "name"), **limit)
+    except SizeLimitError as exc:
+        raise UsageError(f"{exc}; from the command line: --max-terms N raises the bound") from None
+
+
 def _prove(args: argparse.Namespace) -> int:
     if args.pdf and args.format == "md":
         raise UsageError("--pdf compiles LaTeX; it does not apply to --format md")
@@ -255,9 +283,18 @@ def _matrix(args: argparse.Namespace) -> int:
         w = kernel_symbols(spec, name)
         M = conv_matrix(spec.transpose(), w, spec.output_shape(shape))
     T = transposed_conv_matrix(tspec, w, t_in)
-    _, C, Pad, Z = gather_product(tspec, w, t_in)
-    shown = [("M (convolution)", M), ("T (transposed convolution)", T), ("C_flip (stride-1, flipped kernel)", C),
-             ("P (padding/cropping)", Pad), ("Z (zero insertion)", Z)]
+    if tspec.padding_mode != "zeros":  # M = C P and T = fold of the padding-0 layer (symconv.padding_modes)
+        from . import padding_modes
+
+        conv_shape = tspec.output_shape(t_in)
+        P = padding_modes.padding_operator(tspec.out_channels, conv_shape, tspec.padding, tspec.padding_mode)
+        fold = padding_modes.fold_operator(tspec.out_channels, conv_shape, tspec.padding, tspec.padding_mode)
+        shown = [("M (convolution)", M), ("T (transposed convolution)", T),
+                 (f"P (padding operator, {tspec.padding_mode})", P), ("P^T (the fold)", fold)]
+    else:
+        _, C, Pad, Z = gather_product(tspec, w, t_in)
+        shown = [("M (convolution)", M), ("T (transposed convolution)", T), ("C_flip (stride-1, flipped kernel)", C),
+                 ("P (padding/cropping)", Pad), ("Z (zero insertion)", Z)]
     zeros = args.zeros or "0"
     parts = []
     for title, matrix in shown:
@@ -294,6 +331,17 @@ def _shapes(args: argparse.Namespace) -> int:
             lines.append(f"axis {ax}: n_out = floor(({n} + {pl} + {pr} - {d}*({k}-1) - 1)/{s}) + 1 = {o}; "
                          f"output_padding of the transpose a = ({n} + {pl} + {pr} - {d}*({k}-1) - 1) mod {s} = {a}")
     lines.append(str(tspec) + f" on input {t_in}")
+    recipe = ""
+    if tspec.padding_mode != "zeros":  # the gather view of the padding-0 layer, then the fold
+        from .padding_modes import torch_recipe, zero_padding_spec
+
+        lines.append(f"padding_mode={tspec.padding_mode!r}: the padding-0 layer below, then the fold of its "
+                     f"{tuple(n + pl + pr for n, (pl, pr) in zip(tspec.output_shape(t_in), tspec.padding))} outputs "
+                     f"onto {tspec.output_shape(t_in)}")
+        if tspec.ndim <= 3:
+            recipe = ("\nPyTorch has no such ConvTranspose; this module computes it (the weight as the "
+                      "ConvTranspose weight, (C_in, C_out/g, *k)):\n\n" + torch_recipe(tspec))
+        tspec = zero_padding_spec(tspec)
     view = tspec.as_convolution()
     for ax, (n, k, s, (pl, pr), d, a) in enumerate(zip(t_in, tspec.kernel_size, tspec.stride, tspec.padding,
                                                        tspec.dilation, tspec.output_padding)):
@@ -303,7 +351,7 @@ def _shapes(args: argparse.Namespace) -> int:
         lines.append(f"axis {ax}: n_T = ({n}-1)*{s} - {pl} - {pr} + {d}*({k}-1) + {a} + 1 = {n_t}; gather view: "
                      f"{z0} after zero insertion, padded by ({left}, {right}) to {z0 + left + right}, "
                      f"stride-1 convolution -> {F.conv_output_size(z0 + left + right, k, 1, 0, 0, d)}")
-    _emit("\n".join(lines) + "\n", args.output)
+    _emit("\n".join(lines) + "\n" + recipe, args.output)
     return OK
 
 

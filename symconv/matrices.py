@@ -786,6 +786,10 @@ def conv_matrix(spec: ConvSpec, weight: Any, input_shape: Any) -> ConvMatrix:
     """
     if not isinstance(spec, ConvSpec):
         raise SpecTypeError(f"spec must be a ConvSpec, got {type(spec).__name__}")
+    if spec.padding_mode != "zeros":  # M = C P, the padding operator of the mode (symconv.padding_modes)
+        from . import padding_modes
+
+        return padding_modes.conv_matrix(spec, weight, input_shape)
     w = as_weight(spec, weight)
     in_shape = spec.check_input_shape(input_shape)
     out_shape = spec.output_shape(in_shape)
@@ -846,6 +850,10 @@ def transposed_conv_matrix(tspec: TransposedConvSpec, weight: Any, input_shape: 
     ⎢          ⎥
     ⎣0   0   w₁⎦
     """
+    if isinstance(tspec, TransposedConvSpec) and tspec.padding_mode != "zeros":  # the fold of the padding-0 layer
+        from . import padding_modes
+
+        return padding_modes.transposed_conv_matrix(tspec, weight, input_shape)
     s_, p_, d_ = tspec.stride, tspec.padding_left, tspec.dilation
     # input (ci, i) writes output (co, j = s i + d m - p_l) through w[ci, co_l, m]
     return _from_inputs(tspec, weight, input_shape, "transposed",

@@ -259,6 +259,10 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     ['the layer', 'convention', 'M is the convolution', 'T is the transposed convolution', 'sizes', 'transpose', 'gather view', 'scatter view']
     """
     check_name(name)
+    if isinstance(spec, (ConvSpec, TransposedConvSpec)) and spec.padding_mode != "zeros":
+        from .padding_modes import prove_padding_mode  # the fold theorem of symconv.padding_modes
+
+        return prove_padding_mode(spec, input_shape, name=name, seed=seed, max_terms=max_terms, anchor_bits=anchor_bits)
     if isinstance(spec, ConvSpec):
         conv_shape = spec.check_input_shape(input_shape)
         started()

@@ -91,6 +91,9 @@ def to_torch(tspec: TransposedConvSpec) -> dict:
     'torch.nn.functional.conv_transpose1d'
     """
     tspec = _check(tspec)
+    if tspec.padding_mode != "zeros":  # issue 21: PyTorch's ConvTranspose refuses these modes
+        raise SpecError(f"padding_mode={tspec.padding_mode!r}: PyTorch's conv_transpose has zero padding only; "
+                        "symconv.padding_modes.torch_recipe(tspec) emits the layer (padding 0, then the fold)")
     if tspec.ndim > 3:
         raise SpecError(f"PyTorch has conv_transpose1d to 3d only; this layer has {tspec.ndim} spatial axes")
     for ax, (left, right) in enumerate(tspec.padding):
