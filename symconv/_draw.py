@@ -52,6 +52,7 @@ APPLIES = {
     "gather": ("--values", "--weight", "--channels", "--frame"),
     "overlap": (),
     "animation": ("--view", "--values", "--weight", "--channels", "--fps"),
+    "polyphase": (),
 }
 """The flags of ``symconv draw`` besides the layer's and ``-o`` that each drawing reads; the others are refused."""
 
