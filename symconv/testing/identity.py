@@ -1,0 +1,270 @@
+"""The randomized identity test: is the function exactly the layer (Schwartz--Zippel), with its bound."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .. import numeric
+from ..spec import ConvSpec, TransposedConvSpec
+from .catalogue import _conv_variants, _transposed_variants
+from .diagnosis import _explain_difference
+from .probing import _Probe
+from .reference import _bias_values, _fmt, _Layer, _weight_values
+from .tolerances import _BITS, DEFAULT_BOUND, _first_bad, _plan, _tolerance
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What an identity test established (returned by the ``assert_*`` functions when they pass).
+
+    Attributes
+    ----------
+    layer : str
+        The layer, e.g. ``Conv2d(64, 64, kernel_size=3, ...)``.
+    input_shape : tuple of int
+        Spatial input shape tested.
+    framework, dtype : str
+        How the function was probed.
+    exact : bool
+        True when every compared value was an integer represented exactly (comparisons ``==``).
+    trials : int
+        Random inputs compared with the reference.
+    set_size : int
+        ``|S|``: each input entry is uniform on ``S = {-xmax, ..., xmax}``.
+    log2_bound : float
+        log2 of the probability that a wrong linear map passes (see ``statement``).
+    calls : int
+        Calls of the function (a batched function takes all probes in one call after ``f(0)``).
+    tolerance : str
+        How values were compared.
+    bias : str
+        What was found about ``f(0)``.
+    resolution : float
+        0 when exact.  With a float tolerance: the bound is for linear maps with an entry that differs from
+        the layer's by more than this (smaller differences may hide in the rounding tolerance).
+    tau : float
+        The largest tolerance of an output entry (0 when exact).
+    """
+
+    layer: str
+    input_shape: tuple
+    framework: str
+    dtype: str
+    exact: bool
+    trials: int
+    set_size: int
+    log2_bound: float
+    calls: int
+    tolerance: str
+    bias: str
+    resolution: float = 0.0
+    tau: float = 0.0
+
+    @property
+    def bound(self) -> float:
+        """The probability bound ``2**log2_bound``."""
+        return 2.0**self.log2_bound
+
+    @property
+    def statement(self) -> str:
+        """The claim, as one sentence."""
+        if self.exact:
+            return (f"a linear map other than the layer's passes each of the {self.trials} trials with probability "
+                    f"<= 1/|S| = 1/{self.set_size} (Schwartz-Zippel, degree 1), all of them with probability "
+                    f"<= 2^{self.log2_bound:.1f}")
+        return (f"a linear map with an entry that differs from the layer's by more than {self.resolution:.3g} passes "
+                f"each of the {self.trials} trials with probability <= (2 tau / {self.resolution:.3g} + 1)/|S| = "
+                f"2^{self.log2_bound / self.trials:.2f} (that entry's input alone is uniform on S, |S| = "
+                f"{self.set_size}; tau = {self.tau:.3g} is the largest tolerance), all of them with probability "
+                f"<= 2^{self.log2_bound:.1f}")
+
+    def __str__(self) -> str:
+        return (f"{self.layer} on input {self.input_shape} ({self.framework}, {self.dtype}): equal to the numeric "
+                f"reference at {self.trials} random integer inputs ({self.tolerance}); {self.bias}; linear at a random "
+                f"combination; {self.statement}; {self.calls} calls.")
+
+
+
+def _bias_text(b: np.ndarray) -> str:
+    per_channel = b.reshape(b.shape[0], -1)
+    if np.all(per_channel == per_channel[:, :1]):
+        values = per_channel[:, 0]
+        shown = ", ".join(_fmt(v) for v in values[:8]) + (", ..." if values.size > 8 else "")
+        return f"[{shown}] (per output channel)"
+    idx = tuple(int(i) for i in np.unravel_index(int(np.flatnonzero(b)[0]), b.shape))
+    return f"f(0) with nonzero entries, the first at {idx}: {_fmt(b[idx])}"
+
+
+def _check_bias(layer: _Layer, f0: np.ndarray, dtype: str, exact: bool) -> str:
+    if layer.bias is None:
+        if np.any(f0 != 0):
+            raise AssertionError(
+                f"the function is not {layer.what}: the function has a bias b = {_bias_text(f0)}: f(0) != 0, so it "
+                "is affine, not linear. Declare it (bias=...; a module's own bias is used by the module form) or "
+                "remove it.")
+        return "no bias (f(0) = 0)"
+    want = np.broadcast_to(layer.bias.reshape((-1,) + (1,) * (f0.ndim - 1)), f0.shape)
+    tol = 0.0 if exact else 2.0 ** -_BITS.get(dtype, 53) * np.abs(want)
+    bad = np.abs(f0 - want) > tol
+    if np.any(bad):
+        idx = tuple(int(i) for i in np.unravel_index(int(np.flatnonzero(bad)[0]), f0.shape))
+        raise AssertionError(f"the function is not {layer.what}: its bias f(0) = {_bias_text(f0)} differs from the "
+                             f"declared bias at {idx}: {_fmt(f0[idx])} != {_fmt(want[idx])}")
+    return "bias f(0) equal to the declared one"
+
+
+
+def _verify(probe: _Probe, layer: _Layer, *, rtol: float | None, bound: float, seed: int) -> Verification:
+    f0 = probe.first(layer.out_shape)
+    dtype = probe.dtype or "float64"
+    w, b = layer.weight, layer.bias
+    ones = np.ones(layer.in_shape)
+    row_sum = float(layer.reference(np.abs(w), ones).max(initial=0))
+    n_terms = layer.spec.in_channels // layer.spec.groups * math.prod(layer.spec.kernel_size)
+    plan = _plan(dtype, w, b, row_sum, float(np.abs(w).sum()), n_terms, rtol, bound)
+    rng = np.random.default_rng(seed)
+    alpha, beta = (int(v) * int(rng.choice([-1, 1])) for v in rng.integers(1, 4, 2))
+    r = max(1, plan.xmax // (abs(alpha) + abs(beta)))
+    # one batch: the trials, then x, y and alpha x + beta y for the linearity check; integers held exactly
+    # (|values| <= 2**20) in a carrier close to the function's dtype, so that no large conversion is needed
+    batch: np.ndarray = np.empty((plan.trials + 3,) + layer.in_shape, dtype=probe.carrier())
+    batch[:plan.trials] = rng.integers(-plan.xmax, plan.xmax + 1, (plan.trials,) + layer.in_shape, dtype=np.int32)
+    batch[plan.trials:plan.trials + 2] = rng.integers(-r, r + 1, (2,) + layer.in_shape, dtype=np.int32)
+    batch[-1] = alpha * batch[-3] + beta * batch[-2]
+    xs, u, z = batch[:plan.trials], batch[-3:-1], batch[-1]
+    outs = probe(batch)
+    shape_ok = f0.shape == tuple(layer.out_shape)
+    if shape_ok:
+        bias_text = _check_bias(layer, f0, dtype, plan.exact)
+    else:
+        bias_text = ""
+    g = outs - f0
+    if shape_ok or outs.shape[1:] == f0.shape:
+        gz, gx, gy = g[-1], g[-3], g[-2]
+        if shape_ok:
+            tol = _tolerance(layer, plan, z) + abs(alpha) * _tolerance(layer, plan, u[0]) + abs(beta) * _tolerance(
+                layer, plan, u[1])
+        else:
+            tol = 0.0 if plan.exact else plan.scale * (np.abs(gz) + abs(alpha) * np.abs(gx) + abs(beta) * np.abs(gy))
+        k = _first_bad(gz, alpha * gx + beta * gy, tol)
+        if k is not None:
+            idx = tuple(int(i) for i in np.unravel_index(k, gz.shape))
+            raise AssertionError(
+                f"the function is not {layer.what}: the function is not linear: with f(x) - f(0) = g(x), "
+                f"g({alpha} x + {beta} y) != {alpha} g(x) + {beta} g(y) at random integer x, y; first at output "
+                f"{idx}: {_fmt(gz[idx])} != {_fmt((alpha * gx + beta * gy)[idx])}")
+    g = g[:plan.trials]
+    tolerance = plan.text
+    if shape_ok:
+        expected = [layer.ref(x) for x in xs]
+        tols = [_tolerance(layer, plan, x) for x in xs]
+        failures = [(t, k) for t in range(plan.trials) if (k := _first_bad(g[t], expected[t], tols[t])) is not None]
+        if not failures:
+            return Verification(str(layer.spec), layer.in_shape[1:], probe.framework or "numpy", dtype, plan.exact,
+                                plan.trials, 2 * plan.xmax + 1, plan.log2_bound, probe.calls, tolerance, bias_text,
+                                plan.resolution, plan.tau)
+    lines = [f"the function is not {layer.what} (compared {tolerance})."]
+    for description, variant in layer.variants:
+        try:
+            first = variant(w, xs[0])
+        except (ValueError, TypeError):
+            continue  # this mistake has no output for this configuration
+        if first.shape != g.shape[1:]:
+            continue
+        if all(_first_bad(g[t], variant(w, xs[t]), _tolerance(layer, plan, xs[t], variant)) is None
+               for t in range(plan.trials)):
+            lines.append(f"diagnosis: your function equals {description}.")
+            lines.append(f"(it equals that variant of the numeric reference at the same {plan.trials} random inputs; "
+                         f"a different linear map would pass with probability <= 2^{plan.log2_bound:.1f}"
+                         + (f" if one of its entries differs by more than {plan.resolution:.3g})" if not plan.exact
+                            else ")"))
+            raise AssertionError("\n".join(lines))
+    if not shape_ok:
+        lines.append(f"the function returns shape {f0.shape}, symconv expects {tuple(layer.out_shape)} "
+                     f"(channels, *spatial) for input {layer.in_shape}; no known mistake produces it")
+        raise AssertionError("\n".join(lines))
+    t, k = failures[0]
+    if plan.exact and all(_first_bad(g[s], expected[s], 2.0**-20 * (layer.reference(np.abs(w), np.abs(xs[s])) + 1))
+                          is None for s in range(plan.trials)):
+        lines.append("note: the differences are within float rounding: the function does not compute exactly on "
+                     "integers (a Winograd or FFT algorithm?); pass rtol= to compare within a tolerance")
+    lines.extend(_explain_difference(probe, layer, plan, xs[t], g[t], expected[t], tols[t], k, f0, t))
+    raise AssertionError("\n".join(lines))
+
+
+def assert_is_convolution(fn: Callable, spec: ConvSpec, weight: Any, input_shape: Any, *, bias: Any = None,
+                          rtol: float | None = None, batched: bool = False, framework: str | None = None,
+                          dtype: Any = None, bound: float = DEFAULT_BOUND, seed: int = 0) -> Verification:
+    """Assert that ``fn`` is the convolution ``spec`` with ``weight`` (and ``bias``) on inputs of ``input_shape``.
+
+    Parameters
+    ----------
+    fn : callable
+        numpy, PyTorch or JAX function of one batch element ``(C_in, *spatial)`` (or of a batch, ``batched=True``).
+    spec, weight, input_shape
+        The layer, its weight ``(C_out, C_in/g, *k)`` and the spatial input shape.
+    bias : None or array of shape (C_out,)
+        None: the function must be linear.
+    rtol : float, optional
+        Override the derived float tolerance (per entry, times ``|W||x| + |b|``).
+    framework, dtype : optional
+        Override detection (``'numpy'``, ``'torch'``, ``'jax'``; a dtype name).
+    bound : float
+        Probability bound to reach (default ``2**-60``).
+
+    Returns
+    -------
+    Verification
+        What was established, with the bound reached.
+
+    >>> import numpy as np
+    >>> from symconv import ConvSpec, numeric
+    >>> spec, w = ConvSpec(3, padding=1), np.array([[[1, 2, 3]]])
+    >>> assert_is_convolution(lambda x: numeric.conv(spec, w, x), spec, w, (5,)).log2_bound <= -60
+    True
+    """
+    shape = spec.check_input_shape(input_shape)
+    w = _weight_values(spec, weight)
+    layer = _Layer(spec, w, _bias_values(spec, bias), (spec.in_channels,) + shape,
+                   (spec.out_channels,) + spec.output_shape(shape), lambda wv, x: numeric.conv(spec, wv, x),
+                   _conv_variants(spec), f"the convolution {spec}")
+    probe = _Probe(fn, layer.in_shape, batched=batched, framework=framework, dtype=dtype)
+    return _verify(probe, layer, rtol=rtol, bound=bound, seed=seed)
+
+
+def assert_is_transposed_convolution(fn: Callable, tspec: TransposedConvSpec, weight: Any, input_shape: Any, *,
+                                     bias: Any = None, rtol: float | None = None, batched: bool = False,
+                                     framework: str | None = None, dtype: Any = None, bound: float = DEFAULT_BOUND,
+                                     seed: int = 0) -> Verification:
+    """Assert that ``fn`` is the transposed convolution ``tspec`` (PyTorch's semantics) with ``weight``.
+
+    Parameters as :func:`assert_is_convolution`; the weight has shape ``(C_in, C_out/g, *k)``.  On failure the
+    catalogue of convention mistakes is run (each as a variant of the numeric reference, by the same randomized
+    test) and the one that matches is named; otherwise the first differing output entry is explained from a
+    few local probes.
+
+    >>> import numpy as np
+    >>> from symconv import TransposedConvSpec, numeric
+    >>> t, w = TransposedConvSpec(3, stride=2), np.array([[[1, 2, 3]]])
+    >>> print(assert_is_transposed_convolution(lambda y: numeric.conv_transpose(t, w, y), t, w, (4,)).statement)
+    a linear map other than the layer's passes each of the 3 trials with probability <= 1/|S| = 1/2097153 (Schwartz-Zippel, degree 1), all of them with probability <= 2^-63.0
+    >>> unflipped = lambda y: numeric.conv_transpose(t, w[:, :, ::-1], y)
+    >>> assert_is_transposed_convolution(unflipped, t, w, (4,))
+    Traceback (most recent call last):
+    ...
+    AssertionError: the function is not the transposed convolution ConvTranspose1d(...) (compared exact: ...).
+    diagnosis: your function equals a transposed convolution whose kernel is not flipped (JAX's lax.conv_transpose default, transpose_kernel=False).
+    ...
+    """
+    shape = tspec.check_input_shape(input_shape)
+    w = _weight_values(tspec, weight)
+    layer = _Layer(tspec, w, _bias_values(tspec, bias), (tspec.in_channels,) + shape,
+                   (tspec.out_channels,) + tspec.output_shape(shape), lambda wv, y: numeric.conv_transpose(tspec, wv, y),
+                   _transposed_variants(tspec), f"the transposed convolution {tspec}")
+    probe = _Probe(fn, layer.in_shape, batched=batched, framework=framework, dtype=dtype)
+    return _verify(probe, layer, rtol=rtol, bound=bound, seed=seed)
