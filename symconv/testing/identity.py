@@ -13,9 +13,10 @@ from .. import numeric
 from ..spec import ConvSpec, TransposedConvSpec
 from .catalogue import _conv_variants, _transposed_variants
 from .diagnosis import _explain_difference
-from .probing import _Probe
+from .pattern import check_pattern
+from .probing import _preserved, _Probe
 from .reference import _bias_values, _fmt, _Layer, _weight_values
-from .tolerances import _BITS, DEFAULT_BOUND, _first_bad, _plan, _tolerance
+from .tolerances import _BITS, DEFAULT_BOUND, _first_bad, _magnitude, _Plan, _plan, _precision_name, _tolerance
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,15 @@ class Verification:
         the layer's by more than this (smaller differences may hide in the rounding tolerance).
     tau : float
         The largest tolerance of an output entry (0 when exact).
+    compute_dtype : str
+        The precision the function computes in (``dtype`` unless given or detected: TF32 on a GPU, autocast).
+    relative_resolution : float
+        ``resolution`` as a fraction of the largest weight ``max|w|`` (0 when exact).
+    pattern_probes : int
+        Probes along the layer's pattern (one weight per output) run because the random test alone was too
+        coarse; 0 when it was not.
+    random_resolution : float
+        The random test's own resolution (``resolution`` when no pattern probes ran).
     """
 
     layer: str
@@ -64,6 +74,10 @@ class Verification:
     bias: str
     resolution: float = 0.0
     tau: float = 0.0
+    compute_dtype: str = ""
+    relative_resolution: float = 0.0
+    pattern_probes: int = 0
+    random_resolution: float = 0.0
 
     @property
     def bound(self) -> float:
@@ -77,14 +91,22 @@ class Verification:
             return (f"a linear map other than the layer's passes each of the {self.trials} trials with probability "
                     f"<= 1/|S| = 1/{self.set_size} (Schwartz-Zippel, degree 1), all of them with probability "
                     f"<= 2^{self.log2_bound:.1f}")
-        return (f"a linear map with an entry that differs from the layer's by more than {self.resolution:.3g} passes "
-                f"each of the {self.trials} trials with probability <= (2 tau / {self.resolution:.3g} + 1)/|S| = "
+        sharp = ""
+        if self.pattern_probes:
+            sharp = (f"every weight of the function's matrix, read by {self.pattern_probes} probes along the layer's "
+                     f"pattern (one weight per output), is within its rounding tolerance of the layer's: an entry off "
+                     f"by more than {self.resolution:.3g} ({self.relative_resolution:.2%} of max|w|) fails for "
+                     "certain; and ")
+        res = self.random_resolution or self.resolution
+        return sharp + (f"a linear map with an entry that differs from the layer's by more than {res:.3g} passes "
+                f"each of the {self.trials} trials with probability <= (2 tau / {res:.3g} + 1)/|S| = "
                 f"2^{self.log2_bound / self.trials:.2f} (that entry's input alone is uniform on S, |S| = "
                 f"{self.set_size}; tau = {self.tau:.3g} is the largest tolerance), all of them with probability "
                 f"<= 2^{self.log2_bound:.1f}")
 
     def __str__(self) -> str:
-        return (f"{self.layer} on input {self.input_shape} ({self.framework}, {self.dtype}): equal to the numeric "
+        how = self.dtype if self.compute_dtype in ("", self.dtype) else f"{self.dtype}, computing in {self.compute_dtype}"
+        return (f"{self.layer} on input {self.input_shape} ({self.framework}, {how}): equal to the numeric "
                 f"reference at {self.trials} random integer inputs ({self.tolerance}); {self.bias}; linear at a random "
                 f"combination; {self.statement}; {self.calls} calls.")
 
@@ -100,7 +122,8 @@ def _bias_text(b: np.ndarray) -> str:
     return f"f(0) with nonzero entries, the first at {idx}: {_fmt(b[idx])}"
 
 
-def _check_bias(layer: _Layer, f0: np.ndarray, dtype: str, exact: bool) -> str:
+def _check_bias(layer: _Layer, f0: np.ndarray, plan: _Plan) -> str:
+    __tracebackhide__ = True
     if layer.bias is None:
         if np.any(f0 != 0):
             raise AssertionError(
@@ -109,24 +132,50 @@ def _check_bias(layer: _Layer, f0: np.ndarray, dtype: str, exact: bool) -> str:
                 "remove it.")
         return "no bias (f(0) = 0)"
     want = np.broadcast_to(layer.bias.reshape((-1,) + (1,) * (f0.ndim - 1)), f0.shape)
-    tol = 0.0 if exact else 2.0 ** -_BITS.get(dtype, 53) * np.abs(want)
+    tol = 0.0 if plan.exact else 2 * plan.unit * np.abs(want)  # f(0) rounds the bias, which may be rounded itself
     bad = np.abs(f0 - want) > tol
     if np.any(bad):
         idx = tuple(int(i) for i in np.unravel_index(int(np.flatnonzero(bad)[0]), f0.shape))
         raise AssertionError(f"the function is not {layer.what}: its bias f(0) = {_bias_text(f0)} differs from the "
                              f"declared bias at {idx}: {_fmt(f0[idx])} != {_fmt(want[idx])}")
-    return "bias f(0) equal to the declared one"
+    return f"bias f(0) equal to the declared one ({_bias_text(f0)})"
 
 
 
-def _verify(probe: _Probe, layer: _Layer, *, rtol: float | None, bound: float, seed: int) -> Verification:
+def _raise(layer: _Layer, headline: str, lines: list[str]) -> None:
+    """The verdict and the diagnosis on the first line (pytest's short summary shows it), the evidence below."""
+    __tracebackhide__ = True
+    raise AssertionError("\n".join([f"the function is not {layer.what}: {headline}"] + lines))
+
+
+def _coarser_note(plan: _Plan, n_terms: int, has_bias: bool, fits: Callable[[float], bool]) -> list[str]:
+    """If the differences are within a lower precision's rounding, say which compute_dtype would describe them."""
+    p_now = round(-math.log2(plan.unit)) if plan.unit else 53
+    for name in ("float16", "bfloat16"):
+        p = _BITS[name]
+        n = n_terms + int(has_bias) + 1
+        u = 2.0**-p
+        if p >= p_now or n * u >= 0.5:
+            continue
+        if fits(n * u / (1 - n * u) + u):
+            which = "'tf32' or 'float16'" if name == "float16" else "'bfloat16'"
+            return [f"note: the differences are within {name} rounding (2^-{p}): if the function computes in a lower "
+                    f"precision than it takes and returns (mixed precision, torch.autocast, TF32 on a GPU), pass "
+                    f"compute_dtype={which}"]
+    return []
+
+
+def _verify(probe: _Probe, layer: _Layer, *, rtol: float | None, bound: float, seed: int, compute: Any = None,
+            resolution: float | None = None, unchanged: Callable[[], None] | None = None) -> Verification:
+    __tracebackhide__ = True
     f0 = probe.first(layer.out_shape)
     dtype = probe.dtype or "float64"
+    compute = _precision_name(compute) or probe.compute or dtype
     w, b = layer.weight, layer.bias
     ones = np.ones(layer.in_shape)
     row_sum = float(layer.reference(np.abs(w), ones).max(initial=0))
     n_terms = layer.spec.in_channels // layer.spec.groups * math.prod(layer.spec.kernel_size)
-    plan = _plan(dtype, w, b, row_sum, float(np.abs(w).sum()), n_terms, rtol, bound)
+    plan = _plan(dtype, w, b, row_sum, float(np.abs(w).sum()), n_terms, rtol, bound, compute, resolution)
     rng = np.random.default_rng(seed)
     alpha, beta = (int(v) * int(rng.choice([-1, 1])) for v in rng.integers(1, 4, 2))
     r = max(1, plan.xmax // (abs(alpha) + abs(beta)))
@@ -138,68 +187,104 @@ def _verify(probe: _Probe, layer: _Layer, *, rtol: float | None, bound: float, s
     batch[-1] = alpha * batch[-3] + beta * batch[-2]
     xs, u, z = batch[:plan.trials], batch[-3:-1], batch[-1]
     outs = probe(batch)
+    if unchanged is not None:
+        unchanged()
     shape_ok = f0.shape == tuple(layer.out_shape)
-    if shape_ok:
-        bias_text = _check_bias(layer, f0, dtype, plan.exact)
-    else:
-        bias_text = ""
+    bias_text = _check_bias(layer, f0, plan) if shape_ok else ""
     g = outs - f0
+    compared = f"compared {plan.text}."
     if shape_ok or outs.shape[1:] == f0.shape:
         gz, gx, gy = g[-1], g[-3], g[-2]
         if shape_ok:
-            tol = _tolerance(layer, plan, z) + abs(alpha) * _tolerance(layer, plan, u[0]) + abs(beta) * _tolerance(
-                layer, plan, u[1])
+            mag = _magnitude(layer, z) + abs(alpha) * _magnitude(layer, u[0]) + abs(beta) * _magnitude(layer, u[1])
         else:
-            tol = 0.0 if plan.exact else plan.scale * (np.abs(gz) + abs(alpha) * np.abs(gx) + abs(beta) * np.abs(gy))
-        k = _first_bad(gz, alpha * gx + beta * gy, tol)
+            mag = np.abs(gz) + abs(alpha) * np.abs(gx) + abs(beta) * np.abs(gy)
+        combo = alpha * gx + beta * gy
+        k = _first_bad(gz, combo, 0.0 if plan.exact else plan.scale * mag)
         if k is not None:
             idx = tuple(int(i) for i in np.unravel_index(k, gz.shape))
-            raise AssertionError(
-                f"the function is not {layer.what}: the function is not linear: with f(x) - f(0) = g(x), "
-                f"g({alpha} x + {beta} y) != {alpha} g(x) + {beta} g(y) at random integer x, y; first at output "
-                f"{idx}: {_fmt(gz[idx])} != {_fmt((alpha * gx + beta * gy)[idx])}")
+            _raise(layer, f"the function is not linear: with f(x) - f(0) = g(x), g({alpha} x + {beta} y) != "
+                          f"{alpha} g(x) + {beta} g(y) at random integer x, y; first at output {idx}: "
+                          f"{_fmt(gz[idx])} != {_fmt(combo[idx])}",
+                   [compared] + _coarser_note(plan, n_terms, b is not None,
+                                              lambda sc: _first_bad(gz, combo, sc * mag) is None))
     g = g[:plan.trials]
-    tolerance = plan.text
     if shape_ok:
         expected = [layer.ref(x) for x in xs]
-        tols = [_tolerance(layer, plan, x) for x in xs]
+        mags = [_magnitude(layer, x) for x in xs]
+        tols = [0.0 if plan.exact else plan.scale * m for m in mags]
         failures = [(t, k) for t in range(plan.trials) if (k := _first_bad(g[t], expected[t], tols[t])) is not None]
-        if not failures:
-            return Verification(str(layer.spec), layer.in_shape[1:], probe.framework or "numpy", dtype, plan.exact,
-                                plan.trials, 2 * plan.xmax + 1, plan.log2_bound, probe.calls, tolerance, bias_text,
-                                plan.resolution, plan.tau)
-    lines = [f"the function is not {layer.what} (compared {tolerance})."]
+    if not shape_ok or failures:
+        named = _named_mistake(layer, plan, xs, g)
+        if named is not None:
+            _raise(layer, f"it is {named}", [compared, f"diagnosis: your function equals {named}.",
+                   f"(it equals that variant of the numeric reference at the same {plan.trials} random inputs; a "
+                   f"different linear map would pass with probability <= 2^{plan.log2_bound:.1f}"
+                   + (f" if one of its entries differs by more than {plan.resolution:.3g})" if not plan.exact else ")")])
+        if not shape_ok:
+            _raise(layer, f"it returns shape {f0.shape}, symconv expects {tuple(layer.out_shape)} (channels, "
+                          f"*spatial) for input {layer.in_shape}; no known mistake produces it", [compared])
+        t, k = failures[0]
+        lines = [compared]
+        if plan.exact and all(_first_bad(g[s], expected[s], 2.0**-20 * (mags[s] + 1)) is None
+                              for s in range(plan.trials)):
+            lines.append("note: the differences are within float rounding: the function does not compute exactly on "
+                         "integers (a Winograd or FFT algorithm?); pass rtol= to compare within a tolerance")
+        lines += _coarser_note(plan, n_terms, b is not None, lambda sc: all(
+            _first_bad(g[s], expected[s], sc * mags[s]) is None for s in range(plan.trials)))
+        explained = _explain_difference(probe, layer, plan, xs[t], g[t], expected[t], tols[t], k, f0, t)
+        idx = tuple(int(i) for i in np.unravel_index(k, g[t].shape))
+        _raise(layer, f"output {idx} is {_fmt(g[t][idx] + f0[idx])}, expected {_fmt(expected[t][idx] + f0[idx])} "
+                      f"(trial {t})", lines + explained)
+    count = 0
+    if plan.pattern is not None:
+        count, failed, data = check_pattern(probe, layer, plan.pattern, f0, probe.carrier())
+        if unchanged is not None:
+            unchanged()
+        if failed is not None:
+            c, _, pxs, pys = data
+            named = _named_mistake(layer, plan, xs, g, (pxs, pys))
+            compared_p = f"compared {plan.pattern.text}; the random test: {plan.text}."
+            if named is not None:
+                _raise(layer, f"it is {named}", [compared_p, f"diagnosis: your function equals {named}.",
+                       f"(it equals that variant of the numeric reference at the {plan.trials} random inputs and at "
+                       f"the pattern probes of input channel {c})"])
+            _raise(layer, failed[0], [compared_p] + failed[1:])
+    return Verification(str(layer.spec), layer.in_shape[1:], probe.framework or "numpy", dtype, plan.exact,
+                        plan.trials, 2 * plan.xmax + 1, plan.log2_bound, probe.calls, plan.text
+                        + (f"; then {plan.pattern.text}" if plan.pattern is not None else ""), bias_text,
+                        plan.guaranteed, plan.tau, compute, plan.guaranteed / plan.wmax if plan.wmax else 0.0, count,
+                        plan.resolution)
+
+
+def _named_mistake(layer: _Layer, plan: _Plan, xs: np.ndarray, g: np.ndarray, pattern=None) -> str | None:
+    """The first mistake of the catalogue that the function equals at the random inputs (and pattern probes)."""
     for description, variant in layer.variants:
         try:
-            first = variant(w, xs[0])
+            first = variant(layer.weight, xs[0])
         except (ValueError, TypeError):
             continue  # this mistake has no output for this configuration
         if first.shape != g.shape[1:]:
             continue
-        if all(_first_bad(g[t], variant(w, xs[t]), _tolerance(layer, plan, xs[t], variant)) is None
-               for t in range(plan.trials)):
-            lines.append(f"diagnosis: your function equals {description}.")
-            lines.append(f"(it equals that variant of the numeric reference at the same {plan.trials} random inputs; "
-                         f"a different linear map would pass with probability <= 2^{plan.log2_bound:.1f}"
-                         + (f" if one of its entries differs by more than {plan.resolution:.3g})" if not plan.exact
-                            else ")"))
-            raise AssertionError("\n".join(lines))
-    if not shape_ok:
-        lines.append(f"the function returns shape {f0.shape}, symconv expects {tuple(layer.out_shape)} "
-                     f"(channels, *spatial) for input {layer.in_shape}; no known mistake produces it")
-        raise AssertionError("\n".join(lines))
-    t, k = failures[0]
-    if plan.exact and all(_first_bad(g[s], expected[s], 2.0**-20 * (layer.reference(np.abs(w), np.abs(xs[s])) + 1))
-                          is None for s in range(plan.trials)):
-        lines.append("note: the differences are within float rounding: the function does not compute exactly on "
-                     "integers (a Winograd or FFT algorithm?); pass rtol= to compare within a tolerance")
-    lines.extend(_explain_difference(probe, layer, plan, xs[t], g[t], expected[t], tols[t], k, f0, t))
-    raise AssertionError("\n".join(lines))
+        if not all(_first_bad(g[t], variant(layer.weight, xs[t]), _tolerance(layer, plan, xs[t], variant)) is None
+                   for t in range(plan.trials)):
+            continue
+        if pattern is not None:
+            pxs, pys = pattern
+            pat = plan.pattern
+            assert pat is not None
+            bias = 0.0 if layer.bias is None else np.abs(layer.bias).reshape((-1,) + (1,) * (g.ndim - 2))
+            if not all(_first_bad(y, want := variant(layer.weight, x), pat.weight_factor * np.abs(want)
+                                  + pat.bias_factor * bias) is None for x, y in zip(pxs, pys)):
+                continue
+        return description
+    return None
 
 
 def assert_is_convolution(fn: Callable, spec: ConvSpec, weight: Any, input_shape: Any, *, bias: Any = None,
                           rtol: float | None = None, batched: bool = False, framework: str | None = None,
-                          dtype: Any = None, bound: float = DEFAULT_BOUND, seed: int = 0) -> Verification:
+                          dtype: Any = None, bound: float = DEFAULT_BOUND, seed: int = 0, compute_dtype: Any = None,
+                          resolution: float | None = None) -> Verification:
     """Assert that ``fn`` is the convolution ``spec`` with ``weight`` (and ``bias``) on inputs of ``input_shape``.
 
     Parameters
@@ -213,9 +298,17 @@ def assert_is_convolution(fn: Callable, spec: ConvSpec, weight: Any, input_shape
     rtol : float, optional
         Override the derived float tolerance (per entry, times ``|W||x| + |b|``).
     framework, dtype : optional
-        Override detection (``'numpy'``, ``'torch'``, ``'jax'``; a dtype name).
+        Override detection (``'numpy'``, ``'torch'``, ``'jax'``; a dtype name): how inputs are given.
     bound : float
         Probability bound to reach (default ``2**-60``).
+    compute_dtype : optional
+        The precision the function computes in when it differs from ``dtype``: ``'bfloat16'`` or ``'float16'``
+        inside a float32 function (mixed precision), ``'tf32'`` (10-bit mantissa; detected for CUDA modules).
+        Detected under ``torch.autocast``.  The tolerance and the linearity check follow it.
+    resolution : float, optional
+        The coarsest smallest-visible-error accepted, as a fraction of ``max|w|`` (default 0.01).  When the random
+        test is coarser, probes along the layer's pattern (one weight per output) sharpen it; when they are
+        coarser too, the check is refused (SpecError) rather than passed.
 
     Returns
     -------
@@ -228,19 +321,22 @@ def assert_is_convolution(fn: Callable, spec: ConvSpec, weight: Any, input_shape
     >>> assert_is_convolution(lambda x: numeric.conv(spec, w, x), spec, w, (5,)).log2_bound <= -60
     True
     """
+    __tracebackhide__ = True
     shape = spec.check_input_shape(input_shape)
     w = _weight_values(spec, weight)
     layer = _Layer(spec, w, _bias_values(spec, bias), (spec.in_channels,) + shape,
                    (spec.out_channels,) + spec.output_shape(shape), lambda wv, x: numeric.conv(spec, wv, x),
                    _conv_variants(spec), f"the convolution {spec}")
     probe = _Probe(fn, layer.in_shape, batched=batched, framework=framework, dtype=dtype)
-    return _verify(probe, layer, rtol=rtol, bound=bound, seed=seed)
+    with _preserved(fn):
+        return _verify(probe, layer, rtol=rtol, bound=bound, seed=seed, compute=compute_dtype, resolution=resolution)
 
 
 def assert_is_transposed_convolution(fn: Callable, tspec: TransposedConvSpec, weight: Any, input_shape: Any, *,
                                      bias: Any = None, rtol: float | None = None, batched: bool = False,
                                      framework: str | None = None, dtype: Any = None, bound: float = DEFAULT_BOUND,
-                                     seed: int = 0) -> Verification:
+                                     seed: int = 0, compute_dtype: Any = None,
+                                     resolution: float | None = None) -> Verification:
     """Assert that ``fn`` is the transposed convolution ``tspec`` (PyTorch's semantics) with ``weight``.
 
     Parameters as :func:`assert_is_convolution`; the weight has shape ``(C_in, C_out/g, *k)``.  On failure the
@@ -257,14 +353,17 @@ def assert_is_transposed_convolution(fn: Callable, tspec: TransposedConvSpec, we
     >>> assert_is_transposed_convolution(unflipped, t, w, (4,))
     Traceback (most recent call last):
     ...
-    AssertionError: the function is not the transposed convolution ConvTranspose1d(...) (compared exact: ...).
+    AssertionError: the function is not the transposed convolution ConvTranspose1d(...): it is a transposed convolution whose kernel is not flipped (JAX's lax.conv_transpose default, transpose_kernel=False)
+    compared exact: ...
     diagnosis: your function equals a transposed convolution whose kernel is not flipped (JAX's lax.conv_transpose default, transpose_kernel=False).
     ...
     """
+    __tracebackhide__ = True
     shape = tspec.check_input_shape(input_shape)
     w = _weight_values(tspec, weight)
     layer = _Layer(tspec, w, _bias_values(tspec, bias), (tspec.in_channels,) + shape,
                    (tspec.out_channels,) + tspec.output_shape(shape), lambda wv, y: numeric.conv_transpose(tspec, wv, y),
                    _transposed_variants(tspec), f"the transposed convolution {tspec}")
     probe = _Probe(fn, layer.in_shape, batched=batched, framework=framework, dtype=dtype)
-    return _verify(probe, layer, rtol=rtol, bound=bound, seed=seed)
+    with _preserved(fn):
+        return _verify(probe, layer, rtol=rtol, bound=bound, seed=seed, compute=compute_dtype, resolution=resolution)

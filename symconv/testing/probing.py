@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -27,6 +28,67 @@ def _is_torch_module(obj: Any) -> bool:
     return torch is not None and isinstance(obj, torch.nn.Module)
 
 
+def _to_numpy(value: Any) -> Any:
+    """A torch tensor (a Parameter, one that requires grad, on any device, bfloat16) as a numpy array; others as is."""
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(value, torch.Tensor):
+        t = value.detach()
+        if t.device.type != "cpu":
+            t = t.cpu()
+        if t.dtype == torch.bfloat16 or t.dtype == torch.float16:
+            t = t.float()
+        return t.numpy()
+    if getattr(getattr(value, "dtype", None), "name", None) == "bfloat16":  # JAX or ml_dtypes
+        return np.asarray(value).astype(np.float32)
+    return value
+
+
+def _tf32_convolutions(torch: Any) -> bool:
+    """Whether PyTorch lets cuDNN convolutions compute float32 in TF32 (its default on current NVIDIA GPUs)."""
+    cudnn = torch.backends.cudnn
+    for setting in (getattr(getattr(cudnn, "conv", None), "fp32_precision", None),
+                    getattr(cudnn, "fp32_precision", None), getattr(torch.backends, "fp32_precision", None)):
+        if setting in ("tf32", "ieee"):
+            return setting == "tf32"
+    return bool(getattr(cudnn, "allow_tf32", False))
+
+
+def _torch_compute(device: Any, dtype: str | None) -> str | None:
+    """The precision a torch convolution computes in, when PyTorch's settings make it differ from the dtype."""
+    torch = sys.modules["torch"]
+    kind = torch.device(device or "cpu").type
+    try:
+        if torch.is_autocast_enabled(kind):
+            return _dtype_name(torch.get_autocast_dtype(kind))
+    except (TypeError, RuntimeError):  # a device type autocast does not know
+        pass
+    if kind == "cuda" and dtype == "float32" and _tf32_convolutions(torch):
+        return "tfloat32"
+    return None
+
+
+@contextlib.contextmanager
+def _preserved(fn: Any):
+    """Leave a torch module as it was: its state_dict (parameters, buffers, spectral_norm's u and v, ...) and the
+    weight attributes hooks set are restored after probing."""
+    if not _is_torch_module(fn):
+        yield
+        return
+    torch = sys.modules["torch"]
+    with torch.no_grad():
+        saved = {k: v.detach().clone() for k, v in fn.state_dict(keep_vars=True).items() if isinstance(v, torch.Tensor)}
+    attrs = [(m, name, m.__dict__[name]) for m in fn.modules() for name in ("weight", "bias") if name in m.__dict__]
+    try:
+        yield
+    finally:
+        with torch.no_grad():
+            for key, value in fn.state_dict(keep_vars=True).items():
+                if key in saved and isinstance(value, torch.Tensor) and value.shape == saved[key].shape:
+                    value.copy_(saved[key])
+        for m, name, value in attrs:
+            m.__dict__[name] = value
+
+
 class _Probe:
     """Calls the function under test on numpy batches ``(B, C, *spatial)`` of integer values; returns float64."""
 
@@ -42,6 +104,8 @@ class _Probe:
         self.calls = 0
         self.out_dtype = "float64"
         self.out_kind = "numpy"
+        self._first: tuple[Any, np.ndarray] | None = None  # f(0), once computed
+        self.compute: str | None = None  # detected: autocast's dtype, or TF32 for a CUDA float32 convolution
 
     def _input(self, x: np.ndarray) -> Any:
         if self.framework == "torch":
@@ -94,7 +158,13 @@ class _Probe:
 
     def first(self, expected: tuple[int, ...] | None) -> np.ndarray:
         """``f(0)`` for one batch element: detects the framework and the dtype (unless given) and checks for a
-        batch axis left in."""
+        batch axis left in.  Computed once (a module's warm-up call is its f(0))."""
+        if self._first is not None and self._first[0] == expected:
+            return self._first[1]
+        self._first = (expected, self._first_call(expected))
+        return self._first[1]
+
+    def _first_call(self, expected: tuple[int, ...] | None) -> np.ndarray:
         zero = np.zeros(((1,) if self.batched else ()) + self.in_shape)
         if self.framework is None:
             out = None
@@ -120,6 +190,8 @@ class _Probe:
                 self.framework = "jax"
         else:
             out = self._raw(zero)
+        if self.framework == "torch":
+            self.compute = _torch_compute(self.device, self.dtype)
         if self.dtype is None:
             if self.out_dtype in _BITS or self.out_dtype.startswith(("int", "uint")):
                 self.dtype = self.out_dtype

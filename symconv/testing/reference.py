@@ -11,6 +11,7 @@ import numpy as np
 from ..errors import ShapeError, SpecError, SpecTypeError
 from ..kernels import as_weight
 from ..spec import ConvSpec, TransposedConvSpec
+from .probing import _to_numpy
 
 
 @dataclass
@@ -36,6 +37,7 @@ def _fmt(v: float) -> str:
 
 
 def _weight_values(spec, weight: Any) -> np.ndarray:
+    weight = _to_numpy(weight)
     arr = None
     if not isinstance(weight, (str, bytes)) and getattr(weight, "dtype", None) is not None:
         arr = np.asarray(getattr(weight, "detach", lambda: weight)())  # numpy, or a torch/jax array
@@ -58,6 +60,7 @@ def _weight_values(spec, weight: Any) -> np.ndarray:
 def _bias_values(spec, bias: Any) -> np.ndarray | None:
     if bias is None:
         return None
+    bias = _to_numpy(bias)
     try:
         b = np.asarray(bias, dtype=np.float64)
     except (TypeError, ValueError):

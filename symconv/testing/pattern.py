@@ -1,0 +1,104 @@
+"""Sharper probes for low precision: inputs under which each output sums one weight (along the layer's pattern).
+
+The random identity test compares outputs that each sum ``n`` rounded terms, so in bfloat16 or TF32 its
+tolerance, and the smallest wrong entry it can see, is ``n`` roundings of the whole receptive field.  A probe
+that sets one input channel to a power of two ``v`` at every ``P``-th position per axis (``P`` the pattern's
+period, as :func:`symconv.testing.linear_map_coo` uses) makes every output the product of one weight and
+``v`` (exact) plus the bias: its error is one rounding of that weight.  ``C_in * prod(P)`` such probes read
+every weight of the function's matrix at this input shape, each compared within its own tolerance; an
+output that the pattern does not reach must stay at the bias.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import numpy as np
+
+from ..spec import ConvSpec
+from .maps import _pattern_maps
+from .probing import _Probe
+from .reference import _fmt, _Layer
+from .tolerances import _PatternPlan
+
+
+def _expected(layer: _Layer, channel: int, maps, residue: tuple[int, ...], value: float):
+    """Per output entry: ``value * w`` of the one weight that input ``channel`` (positions ``residue`` mod P)
+    reaches it with in the reference, the input position per axis (-1: none) and the tap per axis."""
+    spec = layer.spec
+    conv = isinstance(spec, ConvSpec)
+    out_spatial = layer.out_shape[1:]
+    per_in, per_out = spec.in_channels // spec.groups, spec.out_channels // spec.groups
+    group = channel // per_in
+    q_axes, m_axes = [], []
+    for ax, ((_, table), r) in enumerate(zip(maps, residue)):
+        q = table[np.arange(out_spatial[ax]), r]
+        pos = np.arange(out_spatial[ax])
+        s, d, pl = spec.stride[ax], spec.dilation[ax], spec.padding_left[ax]
+        num = q + pl - s * pos if conv else pos + pl - s * q
+        q_axes.append(q)
+        m_axes.append(np.where(q >= 0, num // d, 0))
+    want = np.zeros(layer.out_shape)
+    reach = functools.reduce(np.logical_and, np.ix_(*[q >= 0 for q in q_axes])) if q_axes else np.ones((), bool)
+    outs = slice(group * per_out, (group + 1) * per_out)
+    if conv:
+        block = layer.weight[outs, channel - group * per_in]  # (per_out, *k)
+    else:
+        block = layer.weight[channel]  # (per_out, *k)
+    taps = block[(slice(None),) + np.ix_(*m_axes)] if m_axes else block
+    want[outs] = value * taps * reach
+    return want, q_axes, outs, reach
+
+
+def check_pattern(probe: _Probe, layer: _Layer, pattern: _PatternPlan, f0: np.ndarray, carrier: Any
+                  ) -> tuple[int, list[str] | None, tuple | None]:
+    """Run the pattern probes; return (probes, failure lines or None, (channel, residue, got, want, tol)).
+
+    Channels are probed one at a time (``prod(P)`` probes per call of a batched function), so that memory stays
+    that of ``prod(P)`` outputs.
+    """
+    spec = layer.spec
+    in_spatial, out_spatial = layer.in_shape[1:], layer.out_shape[1:]
+    maps = _pattern_maps(spec, in_spatial, out_spatial)
+    periods = [p for p, _ in maps]
+    residues = list(np.ndindex(*periods))
+    bias = 0.0 if layer.bias is None else np.abs(layer.bias).reshape((-1,) + (1,) * len(out_spatial))
+    v = pattern.value
+    count = 0
+    for c in range(spec.in_channels):
+        xs = np.zeros((len(residues),) + layer.in_shape, dtype=carrier)
+        for b, r in enumerate(residues):
+            xs[(b, c) + tuple(slice(ri, None, p) for ri, p in zip(r, periods))] = v
+        ys = probe(xs) - f0
+        count += len(residues)
+        for b, r in enumerate(residues):
+            want, q_axes, outs, reach = _expected(layer, c, maps, r, v)
+            tol = pattern.weight_factor * np.abs(want) + pattern.bias_factor * bias
+            bad = np.flatnonzero(np.abs(ys[b] - want) > tol)
+            if bad.size:
+                return count, _explain(layer, c, r, periods, q_axes, outs, reach, ys[b], want, tol, int(bad[0]), v), (
+                    c, b, xs, ys)
+    return count, None, None
+
+
+def _explain(layer: _Layer, c: int, r: tuple[int, ...], periods: list[int], q_axes, outs: slice, reach,
+             got: np.ndarray, want: np.ndarray, tol: np.ndarray, flat: int, v: float) -> list[str]:
+    from .diagnosis import _index_text
+
+    idx = tuple(int(i) for i in np.unravel_index(flat, got.shape))
+    head = (f"output {idx} is {_fmt(got[idx])}, expected {_fmt(want[idx])} (tolerance {float(tol[idx]):.3g}) under a "
+            f"pattern probe: input channel {c} set to {v:g} at positions {r} modulo {tuple(periods)}")
+    lines = [head]
+    pos = idx[1:]
+    in_pos = tuple(int(q[p]) for q, p in zip(q_axes, pos))
+    in_reach = outs.start <= idx[0] < outs.stop and all(p >= 0 for p in in_pos)
+    if in_reach:
+        in_idx = (c,) + in_pos
+        lines.append(f"the one input entry of that probe that reaches it in the reference is {in_idx}: the function "
+                     f"multiplies it by {_fmt(got[idx] / v)}, the reference by {_fmt(want[idx] / v)}")
+        lines.append(_index_text(layer, idx, in_idx))
+    else:
+        lines.append("no input entry of that probe reaches this output in the reference (it should keep its bias): "
+                     "the function is not local like the layer, or reads another input position or channel")
+    return lines
