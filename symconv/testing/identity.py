@@ -13,10 +13,10 @@ from .. import numeric
 from ..spec import ConvSpec, TransposedConvSpec
 from .catalogue import _conv_variants, _transposed_variants
 from .diagnosis import _explain_difference
-from .pattern import check_pattern
+from .pattern import check_pattern, pattern_tolerance, probe_channel
 from .probing import _preserved, _Probe
 from .reference import _bias_values, _fmt, _Layer, _weight_values
-from .tolerances import _BITS, DEFAULT_BOUND, _first_bad, _magnitude, _Plan, _plan, _precision_name, _tolerance
+from .tolerances import DEFAULT_BOUND, _first_bad, _magnitude, _Plan, _plan, _precision_name, _tolerance
 
 
 @dataclass(frozen=True)
@@ -136,8 +136,10 @@ def _check_bias(layer: _Layer, f0: np.ndarray, plan: _Plan) -> str:
     bad = np.abs(f0 - want) > tol
     if np.any(bad):
         idx = tuple(int(i) for i in np.unravel_index(int(np.flatnonzero(bad)[0]), f0.shape))
-        raise AssertionError(f"the function is not {layer.what}: its bias f(0) = {_bias_text(f0)} differs from the "
-                             f"declared bias at {idx}: {_fmt(f0[idx])} != {_fmt(want[idx])}")
+        note = _coarser_note(plan, lambda u: bool(np.all(np.abs(f0 - want) <= 2 * u * np.abs(want))))
+        raise AssertionError("\n".join([f"the function is not {layer.what}: its bias f(0) = {_bias_text(f0)} differs "
+                                        f"from the declared bias at {idx}: {_fmt(f0[idx])} != {_fmt(want[idx])}"]
+                                       + note))
     return f"bias f(0) equal to the declared one ({_bias_text(f0)})"
 
 
@@ -148,20 +150,19 @@ def _raise(layer: _Layer, headline: str, lines: list[str]) -> None:
     raise AssertionError("\n".join([f"the function is not {layer.what}: {headline}"] + lines))
 
 
-def _coarser_note(plan: _Plan, n_terms: int, has_bias: bool, fits: Callable[[float], bool]) -> list[str]:
-    """If the differences are within a lower precision's rounding, say which compute_dtype would describe them."""
+def _factor(n: int, u: float) -> float:
+    """The rounding factor ``n u / (1 - n u) + u`` of a dot product of n terms (infinite when n u >= 1/2)."""
+    return n * u / (1 - n * u) + u if n * u < 0.5 else math.inf
+
+
+def _coarser_note(plan: _Plan, fits: Callable[[float], bool]) -> list[str]:
+    """If the differences are within a lower precision's rounding (``fits(u)``), say which compute_dtype it is."""
     p_now = round(-math.log2(plan.unit)) if plan.unit else 53
-    for name in ("float16", "bfloat16"):
-        p = _BITS[name]
-        n = n_terms + int(has_bias) + 1
-        u = 2.0**-p
-        if p >= p_now or n * u >= 0.5:
-            continue
-        if fits(n * u / (1 - n * u) + u):
-            which = "'tf32' or 'float16'" if name == "float16" else "'bfloat16'"
-            return [f"note: the differences are within {name} rounding (2^-{p}): if the function computes in a lower "
-                    f"precision than it takes and returns (mixed precision, torch.autocast, TF32 on a GPU), pass "
-                    f"compute_dtype={which}"]
+    for p, name, which in ((11, "11-bit (float16 or TF32)", "'tf32' or 'float16'"), (8, "bfloat16", "'bfloat16'")):
+        if p < p_now and fits(2.0**-p):
+            return [f"note: the differences are within {name} rounding (u = 2^-{p}): if the function computes in a "
+                    f"lower precision than it takes and returns (mixed precision, torch.autocast, TF32 on a GPU), "
+                    f"pass compute_dtype={which}"]
     return []
 
 
@@ -176,6 +177,7 @@ def _verify(probe: _Probe, layer: _Layer, *, rtol: float | None, bound: float, s
     row_sum = float(layer.reference(np.abs(w), ones).max(initial=0))
     n_terms = layer.spec.in_channels // layer.spec.groups * math.prod(layer.spec.kernel_size)
     plan = _plan(dtype, w, b, row_sum, float(np.abs(w).sum()), n_terms, rtol, bound, compute, resolution)
+    n_low = n_terms + int(b is not None) + 1  # terms at a lower precision, whose weights are rounded too
     rng = np.random.default_rng(seed)
     alpha, beta = (int(v) * int(rng.choice([-1, 1])) for v in rng.integers(1, 4, 2))
     r = max(1, plan.xmax // (abs(alpha) + abs(beta)))
@@ -206,8 +208,7 @@ def _verify(probe: _Probe, layer: _Layer, *, rtol: float | None, bound: float, s
             _raise(layer, f"the function is not linear: with f(x) - f(0) = g(x), g({alpha} x + {beta} y) != "
                           f"{alpha} g(x) + {beta} g(y) at random integer x, y; first at output {idx}: "
                           f"{_fmt(gz[idx])} != {_fmt(combo[idx])}",
-                   [compared] + _coarser_note(plan, n_terms, b is not None,
-                                              lambda sc: _first_bad(gz, combo, sc * mag) is None))
+                   [compared] + _coarser_note(plan, lambda uc: _first_bad(gz, combo, _factor(n_low, uc) * mag) is None))
     g = g[:plan.trials]
     if shape_ok:
         expected = [layer.ref(x) for x in xs]
@@ -215,10 +216,15 @@ def _verify(probe: _Probe, layer: _Layer, *, rtol: float | None, bound: float, s
         tols = [0.0 if plan.exact else plan.scale * m for m in mags]
         failures = [(t, k) for t in range(plan.trials) if (k := _first_bad(g[t], expected[t], tols[t])) is not None]
     if not shape_ok or failures:
-        named = _named_mistake(layer, plan, xs, g)
+        # in low precision the random test's tolerance is wide: a mistake it matches must match the pattern
+        # probes (of input channel 0) too
+        sharp = None if plan.pattern is None or not shape_ok else probe_channel(probe, layer, plan.pattern, f0,
+                                                                                probe.carrier(), 0)
+        named = _named_mistake(layer, plan, xs, g, sharp)
         if named is not None:
             _raise(layer, f"it is {named}", [compared, f"diagnosis: your function equals {named}.",
-                   f"(it equals that variant of the numeric reference at the same {plan.trials} random inputs; a "
+                   f"(it equals that variant of the numeric reference at the same {plan.trials} random inputs"
+                   + (" and at the pattern probes of input channel 0" if sharp is not None else "") + "; a "
                    f"different linear map would pass with probability <= 2^{plan.log2_bound:.1f}"
                    + (f" if one of its entries differs by more than {plan.resolution:.3g})" if not plan.exact else ")")])
         if not shape_ok:
@@ -230,8 +236,8 @@ def _verify(probe: _Probe, layer: _Layer, *, rtol: float | None, bound: float, s
                               for s in range(plan.trials)):
             lines.append("note: the differences are within float rounding: the function does not compute exactly on "
                          "integers (a Winograd or FFT algorithm?); pass rtol= to compare within a tolerance")
-        lines += _coarser_note(plan, n_terms, b is not None, lambda sc: all(
-            _first_bad(g[s], expected[s], sc * mags[s]) is None for s in range(plan.trials)))
+        lines += _coarser_note(plan, lambda uc: all(_first_bad(g[s], expected[s], _factor(n_low, uc) * mags[s]) is None
+                                                    for s in range(plan.trials)))
         explained = _explain_difference(probe, layer, plan, xs[t], g[t], expected[t], tols[t], k, f0, t)
         idx = tuple(int(i) for i in np.unravel_index(k, g[t].shape))
         _raise(layer, f"output {idx} is {_fmt(g[t][idx] + f0[idx])}, expected {_fmt(expected[t][idx] + f0[idx])} "
@@ -242,7 +248,7 @@ def _verify(probe: _Probe, layer: _Layer, *, rtol: float | None, bound: float, s
         if unchanged is not None:
             unchanged()
         if failed is not None:
-            c, _, pxs, pys = data
+            c, pxs, pys = data
             named = _named_mistake(layer, plan, xs, g, (pxs, pys))
             compared_p = f"compared {plan.pattern.text}; the random test: {plan.text}."
             if named is not None:
@@ -271,11 +277,9 @@ def _named_mistake(layer: _Layer, plan: _Plan, xs: np.ndarray, g: np.ndarray, pa
             continue
         if pattern is not None:
             pxs, pys = pattern
-            pat = plan.pattern
-            assert pat is not None
-            bias = 0.0 if layer.bias is None else np.abs(layer.bias).reshape((-1,) + (1,) * (g.ndim - 2))
-            if not all(_first_bad(y, want := variant(layer.weight, x), pat.weight_factor * np.abs(want)
-                                  + pat.bias_factor * bias) is None for x, y in zip(pxs, pys)):
+            assert plan.pattern is not None
+            if not all(_first_bad(y, want := variant(layer.weight, x), pattern_tolerance(layer, plan.pattern, want))
+                       is None for x, y in zip(pxs, pys)):
                 continue
         return description
     return None

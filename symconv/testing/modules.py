@@ -63,7 +63,7 @@ def _check_module(layer: Any, input_shape: Any, transposed: bool, *, rtol: float
             now, now_bias = _weights(module)
             if not np.array_equal(now, weight) or (bias is not None and not np.array_equal(now_bias, bias)):
                 k = int(np.flatnonzero(now != weight)[0]) if not np.array_equal(now, weight) else None
-                where = "" if k is None else (f" (weight{list(np.unravel_index(k, now.shape))} went from "
+                where = "" if k is None else (f" (weight{[int(i) for i in np.unravel_index(k, now.shape)]} went from "
                                               f"{weight.flat[k]:.6g} to {now.flat[k]:.6g})")
                 raise AssertionError(f"the weight changed between calls: {_changing(module)}{where}; the module is "
                                      "not one fixed layer, and is compared with none (its state was restored)")

@@ -40,7 +40,8 @@ def _expected(layer: _Layer, channel: int, maps, residue: tuple[int, ...], value
         q_axes.append(q)
         m_axes.append(np.where(q >= 0, num // d, 0))
     want = np.zeros(layer.out_shape)
-    reach = functools.reduce(np.logical_and, np.ix_(*[q >= 0 for q in q_axes])) if q_axes else np.ones((), bool)
+    # np.ix_ on integer arrays only reshapes them (on booleans it would take their nonzero positions)
+    reach = functools.reduce(np.multiply, np.ix_(*[(q >= 0).astype(np.int64) for q in q_axes])).astype(bool)
     outs = slice(group * per_out, (group + 1) * per_out)
     if conv:
         block = layer.weight[outs, channel - group * per_in]  # (per_out, *k)
@@ -51,34 +52,47 @@ def _expected(layer: _Layer, channel: int, maps, residue: tuple[int, ...], value
     return want, q_axes, outs, reach
 
 
+def _periods(layer: _Layer):
+    maps = _pattern_maps(layer.spec, layer.in_shape[1:], layer.out_shape[1:])
+    periods = [p for p, _ in maps]
+    return maps, periods, list(np.ndindex(*periods))
+
+
+def probe_channel(probe: _Probe, layer: _Layer, pattern: _PatternPlan, f0: np.ndarray, carrier: Any, c: int
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """The ``prod(P)`` pattern probes of input channel ``c`` and the function's ``f(x) - f(0)`` at them."""
+    _, periods, residues = _periods(layer)
+    xs = np.zeros((len(residues),) + layer.in_shape, dtype=carrier)
+    for b, r in enumerate(residues):
+        xs[(b, c) + tuple(slice(ri, None, p) for ri, p in zip(r, periods))] = pattern.value
+    return xs, probe(xs) - f0
+
+
+def pattern_tolerance(layer: _Layer, pattern: _PatternPlan, want: np.ndarray) -> np.ndarray:
+    """Per output entry of a pattern probe whose reference output is ``want`` (one weight times the value)."""
+    bias = 0.0 if layer.bias is None else np.abs(layer.bias).reshape((-1,) + (1,) * (want.ndim - 1))
+    return pattern.weight_factor * np.abs(want) + pattern.bias_factor * bias
+
+
 def check_pattern(probe: _Probe, layer: _Layer, pattern: _PatternPlan, f0: np.ndarray, carrier: Any
                   ) -> tuple[int, list[str] | None, tuple | None]:
-    """Run the pattern probes; return (probes, failure lines or None, (channel, residue, got, want, tol)).
+    """Run the pattern probes; return (probes, failure lines or None, (channel, probes, outputs) of the failure).
 
     Channels are probed one at a time (``prod(P)`` probes per call of a batched function), so that memory stays
     that of ``prod(P)`` outputs.
     """
-    spec = layer.spec
-    in_spatial, out_spatial = layer.in_shape[1:], layer.out_shape[1:]
-    maps = _pattern_maps(spec, in_spatial, out_spatial)
-    periods = [p for p, _ in maps]
-    residues = list(np.ndindex(*periods))
-    bias = 0.0 if layer.bias is None else np.abs(layer.bias).reshape((-1,) + (1,) * len(out_spatial))
-    v = pattern.value
+    maps, periods, residues = _periods(layer)
     count = 0
-    for c in range(spec.in_channels):
-        xs = np.zeros((len(residues),) + layer.in_shape, dtype=carrier)
-        for b, r in enumerate(residues):
-            xs[(b, c) + tuple(slice(ri, None, p) for ri, p in zip(r, periods))] = v
-        ys = probe(xs) - f0
+    for c in range(layer.spec.in_channels):
+        xs, ys = probe_channel(probe, layer, pattern, f0, carrier, c)
         count += len(residues)
         for b, r in enumerate(residues):
-            want, q_axes, outs, reach = _expected(layer, c, maps, r, v)
-            tol = pattern.weight_factor * np.abs(want) + pattern.bias_factor * bias
+            want, q_axes, outs, reach = _expected(layer, c, maps, r, pattern.value)
+            tol = pattern_tolerance(layer, pattern, want)
             bad = np.flatnonzero(np.abs(ys[b] - want) > tol)
             if bad.size:
-                return count, _explain(layer, c, r, periods, q_axes, outs, reach, ys[b], want, tol, int(bad[0]), v), (
-                    c, b, xs, ys)
+                return count, _explain(layer, c, r, periods, q_axes, outs, reach, ys[b], want, tol, int(bad[0]),
+                                       pattern.value), (c, xs, ys)
     return count, None, None
 
 

@@ -90,14 +90,18 @@ def _pattern_plan(weight: np.ndarray, bias: np.ndarray | None, p: int, compute: 
     bmax = float(np.abs(bias).max(initial=0)) if bias is not None else 0.0
     # one rounding of each output (to the compute precision), one of the weights unless they are p-bit floats
     # already, and f(0)'s rounding of the bias; u^2 terms absorbed by (1 + 4u)
+    # A product of a p-bit weight and a power of two is exact: the roundings are the weight's (unless it is a
+    # p-bit float already) and the sum with the bias (none without a bias; one u is kept for the algorithm).
     rounded = not _representable(weight, p)
+    roundings = max(1, int(rounded) + int(bias is not None))
     if rtol is not None:
         wf, bf = float(rtol), 2 * float(rtol)
         how = f"rtol = {float(rtol):g} (given)"
     else:
-        wf, bf = (2 * u if rounded else u) * (1 + 4 * u), 3 * u * (1 + 4 * u)
-        how = (f"{'2u' if rounded else 'u'} |w| + 3u |b| per entry (one rounding of the output"
-               + (" and one of the weight" if rounded else "") + f"), u = 2^-{p} ({compute})")
+        wf, bf = roundings * u * (1 + 4 * u), 3 * u * (1 + 4 * u)
+        parts = (["the weight's rounding"] if rounded else []) + (["the sum with the bias"] if bias is not None else [])
+        how = (f"{roundings}u |w| + 3u |b| per entry ({' and '.join(parts) or 'one rounding'}), u = 2^-{p} "
+               f"({compute})")
     room = _MAX_FINITE.get(compute, 1e300) / 4
     j = max(0, math.ceil(math.log2(256 * bmax / wmax))) if bmax > 0 and wmax > 0 else 0
     while j > 0 and 2.0**j * max(row_sum, wmax) + bmax > room:
@@ -129,7 +133,7 @@ def _plan(dtype: str, weight: np.ndarray, bias: np.ndarray | None, row_sum: floa
     bmax = float(np.abs(bias).max(initial=0)) if bias is not None else 0.0
     wmax = float(np.abs(weight).max(initial=0))
     integral = bool(np.all(np.mod(weight, 1) == 0)) and (bias is None or bool(np.all(np.mod(bias, 1) == 0)))
-    in_text = f"{dtype}" if compute == dtype else f"{compute} (inputs and outputs {dtype})"
+    in_text = f"{dtype}" if compute == dtype else f"{compute} (probed in {dtype})"
     if integral and rtol is None and row_sum > 0:
         xmax = min(int((2.0**p - bmax) // row_sum), _XMAX_CAP, int(2.0**53 // max(total, 1.0)))
         if xmax >= 1:
