@@ -53,7 +53,8 @@ def _transposed_variants(tspec: TransposedConvSpec) -> list[tuple[str, Callable]
         ("a transposed convolution whose padding p was applied as input padding, instead of cropping the output "
          "(the gather view pads by d(k-1) - p)", lambda w, y: _gather(tspec, good(w), y, pads=tuple(
              (pl, pr + a) for (pl, pr), a in zip(tspec.padding, tspec.output_padding)))),
-        ("a transposed convolution with output_padding on the left instead of the right",
+        ("a transposed convolution with output_padding on the left instead of the right (its output shifted by "
+         "one: cropped on the wrong side, e.g. Keras' 'same' ported as padding=1, output_padding=1)",
          lambda w, y: _gather(tspec, good(w), y, pads=tuple(
              (left + a, right - a) for (left, right), a in zip(view.padding, tspec.output_padding)))),
         ("a transposed convolution that inserts s zeros between inputs instead of s - 1",
@@ -62,8 +63,20 @@ def _transposed_variants(tspec: TransposedConvSpec) -> list[tuple[str, Callable]
     if tspec.in_channels == tspec.out_channels and tspec.groups == 1:
         cases.append(("a transposed convolution whose channels are not swapped",
                       lambda w, y: _gather(tspec, flip_kernel(w, nd), y)))
+    if tspec.in_channels == tspec.out_channels:
+        cases.append(("a transposed convolution whose kernel is neither flipped nor channel-swapped (PyTorch's "
+                      "weight given to JAX's lax.conv_transpose as OIHW with its default transpose_kernel=False)",
+                      lambda w, y: _gather(tspec, w, y)))
     if not any(tspec.output_padding):
         cases = [c for c in cases if "output_padding on the left" not in c[0]]
+    for ax in range(nd):
+        for delta in (1, -1):
+            pads = tuple((left - delta, right + delta) if a == ax else (left, right)
+                         for a, (left, right) in enumerate(view.padding))
+            cases.append((f"a transposed convolution whose output is shifted by {delta:+d} on axis {ax} (out[j] = the "
+                          f"layer's out[j {'+' if delta > 0 else '-'} 1]): cropped on the wrong side, e.g. Keras' "
+                          "'same' ported as padding=1, output_padding=1",
+                          lambda w, y, pads=pads: _gather(tspec, good(w), y, pads=pads)))
     return cases
 
 
@@ -82,4 +95,15 @@ def _conv_variants(spec: ConvSpec) -> list[tuple[str, Callable]]:
                            groups=spec.groups)
         cases.append(("a convolution with left and right padding exchanged (F.pad lists the last axis first)",
                       lambda w, x: numeric.conv(swapped, w, x)))
+    unpadded = ConvSpec(spec.kernel_size, stride=spec.stride, padding=0, dilation=spec.dilation,
+                        in_channels=spec.in_channels, out_channels=spec.out_channels, groups=spec.groups)
+    for ax in range(spec.ndim):
+        for delta in (1, -1):
+            pads = tuple((left + delta, right - delta) if a == ax else (left, right)
+                         for a, (left, right) in enumerate(spec.padding))
+            pl, pr = pads[ax]
+            cases.append((f"a convolution whose input is shifted by {-delta:+d} on axis {ax}: padded ({pl}, {pr}) "
+                          f"instead of {spec.padding[ax]} (one more on the {'left' if delta > 0 else 'right'}: the "
+                          "padding on the wrong side)",
+                          lambda w, x, pads=pads: numeric.conv(unpadded, w, _window(x, pads))))
     return cases
