@@ -16,7 +16,7 @@ from .diagnosis import _explain_difference
 from .pattern import check_pattern, pattern_tolerance, probe_channel
 from .probing import _preserved, _Probe
 from .reference import _bias_values, _fmt, _Layer, _weight_values
-from .tolerances import DEFAULT_BOUND, _first_bad, _magnitude, _Plan, _plan, _precision_name, _tolerance
+from .tolerances import DEFAULT_BOUND, _first_bad, _magnitude, _PatternPlan, _Plan, _plan, _precision_name, _tolerance
 
 
 @dataclass(frozen=True)
@@ -150,19 +150,37 @@ def _raise(layer: _Layer, headline: str, lines: list[str]) -> None:
     raise AssertionError("\n".join([f"the function is not {layer.what}: {headline}"] + lines))
 
 
-def _factor(n: int, u: float) -> float:
-    """The rounding factor ``n u / (1 - n u) + u`` of a dot product of n terms (infinite when n u >= 1/2)."""
-    return n * u / (1 - n * u) + u if n * u < 0.5 else math.inf
+_LOWER = ((11, "11-bit (float16 or TF32)", "'tf32' or 'float16'"), (8, "bfloat16", "'bfloat16'"))
+
+
+def _note(p: int, name: str, which: str) -> list[str]:
+    return [f"note: the differences are within {name} rounding (u = 2^-{p}): if the function computes in a lower "
+            f"precision than it takes and returns (mixed precision, torch.autocast, TF32 on a GPU), pass "
+            f"compute_dtype={which}"]
 
 
 def _coarser_note(plan: _Plan, fits: Callable[[float], bool]) -> list[str]:
     """If the differences are within a lower precision's rounding (``fits(u)``), say which compute_dtype it is."""
     p_now = round(-math.log2(plan.unit)) if plan.unit else 53
-    for p, name, which in ((11, "11-bit (float16 or TF32)", "'tf32' or 'float16'"), (8, "bfloat16", "'bfloat16'")):
+    for p, name, which in _LOWER:
         if p < p_now and fits(2.0**-p):
-            return [f"note: the differences are within {name} rounding (u = 2^-{p}): if the function computes in a "
-                    f"lower precision than it takes and returns (mixed precision, torch.autocast, TF32 on a GPU), "
-                    f"pass compute_dtype={which}"]
+            return _note(p, name, which)
+    return []
+
+
+def _precision_note(probe: _Probe, layer: _Layer, plan: _Plan, f0: np.ndarray) -> list[str]:
+    """Which lower precision the function computes in, read from the pattern probes of input channel 0 (each
+    output one weight, rounded once or twice in that precision); nothing when none fits."""
+    p_now = round(-math.log2(plan.unit)) if plan.unit else 53
+    if p_now <= 11:
+        return []
+    unit = _PatternPlan(1.0, 0.0, 0.0, 0.0, "")
+    xs, ys = probe_channel(probe, layer, unit, f0, probe.carrier(), 0)
+    wants = [layer.ref(x) for x in xs]
+    for p, name, which in _LOWER:
+        trial = _PatternPlan(1.0, 2 * 2.0**-p * (1 + 2.0**-p), 3 * 2.0**-p, 0.0, "")
+        if all(_first_bad(y, want, pattern_tolerance(layer, trial, want)) is None for y, want in zip(ys, wants)):
+            return _note(p, name, which)
     return []
 
 
@@ -177,7 +195,6 @@ def _verify(probe: _Probe, layer: _Layer, *, rtol: float | None, bound: float, s
     row_sum = float(layer.reference(np.abs(w), ones).max(initial=0))
     n_terms = layer.spec.in_channels // layer.spec.groups * math.prod(layer.spec.kernel_size)
     plan = _plan(dtype, w, b, row_sum, float(np.abs(w).sum()), n_terms, rtol, bound, compute, resolution)
-    n_low = n_terms + int(b is not None) + 1  # terms at a lower precision, whose weights are rounded too
     rng = np.random.default_rng(seed)
     alpha, beta = (int(v) * int(rng.choice([-1, 1])) for v in rng.integers(1, 4, 2))
     r = max(1, plan.xmax // (abs(alpha) + abs(beta)))
@@ -208,7 +225,7 @@ def _verify(probe: _Probe, layer: _Layer, *, rtol: float | None, bound: float, s
             _raise(layer, f"the function is not linear: with f(x) - f(0) = g(x), g({alpha} x + {beta} y) != "
                           f"{alpha} g(x) + {beta} g(y) at random integer x, y; first at output {idx}: "
                           f"{_fmt(gz[idx])} != {_fmt(combo[idx])}",
-                   [compared] + _coarser_note(plan, lambda uc: _first_bad(gz, combo, _factor(n_low, uc) * mag) is None))
+                   [compared] + (_precision_note(probe, layer, plan, f0) if shape_ok else []))
     g = g[:plan.trials]
     if shape_ok:
         expected = [layer.ref(x) for x in xs]
@@ -236,8 +253,7 @@ def _verify(probe: _Probe, layer: _Layer, *, rtol: float | None, bound: float, s
                               for s in range(plan.trials)):
             lines.append("note: the differences are within float rounding: the function does not compute exactly on "
                          "integers (a Winograd or FFT algorithm?); pass rtol= to compare within a tolerance")
-        lines += _coarser_note(plan, lambda uc: all(_first_bad(g[s], expected[s], _factor(n_low, uc) * mags[s]) is None
-                                                    for s in range(plan.trials)))
+        lines += _precision_note(probe, layer, plan, f0)
         explained = _explain_difference(probe, layer, plan, xs[t], g[t], expected[t], tols[t], k, f0, t)
         idx = tuple(int(i) for i in np.unravel_index(k, g[t].shape))
         _raise(layer, f"output {idx} is {_fmt(g[t][idx] + f0[idx])}, expected {_fmt(expected[t][idx] + f0[idx])} "
@@ -265,13 +281,14 @@ def _verify(probe: _Probe, layer: _Layer, *, rtol: float | None, bound: float, s
 
 def _named_mistake(layer: _Layer, plan: _Plan, xs: np.ndarray, g: np.ndarray, pattern=None) -> str | None:
     """The first mistake of the catalogue that the function equals at the random inputs (and pattern probes)."""
+    ref0 = layer.ref(xs[0])
     for description, variant in layer.variants:
         try:
             first = variant(layer.weight, xs[0])
         except (ValueError, TypeError):
             continue  # this mistake has no output for this configuration
-        if first.shape != g.shape[1:]:
-            continue
+        if first.shape != g.shape[1:] or np.array_equal(first, ref0):
+            continue  # no output of this shape, or no mistake in this configuration (e.g. a plain swap, groups=1)
         if not all(_first_bad(g[t], variant(layer.weight, xs[t]), _tolerance(layer, plan, xs[t], variant)) is None
                    for t in range(plan.trials)):
             continue

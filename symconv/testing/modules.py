@@ -52,8 +52,8 @@ def _check_module(layer: Any, input_shape: Any, transposed: bool, *, rtol: float
     spec, module = _module_parts(layer, transposed)
     shape = spec.check_input_shape(input_shape)
     in_shape, out_shape = (spec.in_channels,) + shape, (spec.out_channels,) + spec.output_shape(shape)
-    dtype, device = module.weight.dtype, module.weight.device
-    with _preserved(module):
+    with _preserved(module):  # reading a parametrized weight runs its parametrization (spectral_norm's iteration)
+        dtype, device = module.weight.dtype, module.weight.device
         probe = _Probe(layer, in_shape, batched=True, framework="torch", dtype=dtype, device=device)
         probe.first(out_shape)  # runs the module's hooks once (spectral_norm computes its weight), then read
         weight, bias = _weights(module)
