@@ -214,12 +214,15 @@ def _verify(probe: _Probe, layer: _Layer, *, rtol: float | None, bound: float, s
     compared = f"compared {plan.text}."
     if shape_ok or outs.shape[1:] == f0.shape:
         gz, gx, gy = g[-1], g[-3], g[-2]
-        if shape_ok:
-            mag = _magnitude(layer, z) + abs(alpha) * _magnitude(layer, u[0]) + abs(beta) * _magnitude(layer, u[1])
+        if plan.exact:
+            tol = 0.0
+        elif shape_ok:
+            tol = plan.scale * (_magnitude(layer, z) + abs(alpha) * _magnitude(layer, u[0])
+                                + abs(beta) * _magnitude(layer, u[1]))
         else:
-            mag = np.abs(gz) + abs(alpha) * np.abs(gx) + abs(beta) * np.abs(gy)
+            tol = plan.scale * (np.abs(gz) + abs(alpha) * np.abs(gx) + abs(beta) * np.abs(gy))
         combo = alpha * gx + beta * gy
-        k = _first_bad(gz, combo, 0.0 if plan.exact else plan.scale * mag)
+        k = _first_bad(gz, combo, tol)
         if k is not None:
             idx = tuple(int(i) for i in np.unravel_index(k, gz.shape))
             _raise(layer, f"the function is not linear: with f(x) - f(0) = g(x), g({alpha} x + {beta} y) != "
@@ -229,8 +232,7 @@ def _verify(probe: _Probe, layer: _Layer, *, rtol: float | None, bound: float, s
     g = g[:plan.trials]
     if shape_ok:
         expected = [layer.ref(x) for x in xs]
-        mags = [_magnitude(layer, x) for x in xs]
-        tols = [0.0 if plan.exact else plan.scale * m for m in mags]
+        tols = [_tolerance(layer, plan, x) for x in xs]  # 0 when exact: no magnitudes computed
         failures = [(t, k) for t in range(plan.trials) if (k := _first_bad(g[t], expected[t], tols[t])) is not None]
     if not shape_ok or failures:
         # in low precision the random test's tolerance is wide: a mistake it matches must match the pattern
@@ -249,7 +251,7 @@ def _verify(probe: _Probe, layer: _Layer, *, rtol: float | None, bound: float, s
                           f"*spatial) for input {layer.in_shape}; no known mistake produces it", [compared])
         t, k = failures[0]
         lines = [compared]
-        if plan.exact and all(_first_bad(g[s], expected[s], 2.0**-20 * (mags[s] + 1)) is None
+        if plan.exact and all(_first_bad(g[s], expected[s], 2.0**-20 * (_magnitude(layer, xs[s]) + 1)) is None
                               for s in range(plan.trials)):
             lines.append("note: the differences are within float rounding: the function does not compute exactly on "
                          "integers (a Winograd or FFT algorithm?); pass rtol= to compare within a tolerance")
