@@ -23,10 +23,26 @@ each output entry is compared within the rounding bound of a dot product of
 ``n`` terms in the dtype's unit roundoff ``u``, ``(n u / (1 - n u) + u)
 (|W| |x| + |b|)``, and the message states it.
 
+The tolerance follows the precision the function computes in (``compute_dtype=``; detected under
+``torch.autocast`` and for float32 CUDA modules under PyTorch's TF32 setting), and every result states its
+resolution as a fraction of ``max|w|``.  When the random test is too coarse for that (low precision: each
+output sums ``n`` rounded terms), probes along the layer's pattern, under which each output is one weight
+times a power of two, read every weight within one or two roundings (:mod:`symconv.testing.pattern`); a
+check still coarser than ``resolution=`` (1 % of ``max|w|`` by default) is refused, never passed.
+
 Bias is declared: ``bias=None`` means the map must be linear (``f(0) = 0``).
 
 The functions raise :class:`AssertionError` when the function is not the layer,
-so they work under pytest and unittest.
+so they work under pytest and unittest; the first line is the verdict and the
+diagnosis, and pytest hides symconv's frames (``__tracebackhide__``).
+
+Stages, one module each: :mod:`~symconv.testing.probing` (calling the function in its own framework,
+dtype and device; modules left as they were), :mod:`~symconv.testing.tolerances` (exact integer
+arithmetic or a rounding bound, and the resolution it leaves), :mod:`~symconv.testing.identity` (the
+randomized identity test), :mod:`~symconv.testing.pattern` (the sharper probes for low precision),
+:mod:`~symconv.testing.catalogue` and :mod:`~symconv.testing.diagnosis` (why not),
+:mod:`~symconv.testing.modules` (PyTorch modules), :mod:`~symconv.testing.maps` (probed matrices, the dot
+test) and :mod:`~symconv.testing.reference` (the layer's values).
 """
 
 from .diagnosis import diagnose_transposed

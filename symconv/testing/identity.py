@@ -96,7 +96,8 @@ class Verification:
             sharp = (f"every weight of the function's matrix, read by {self.pattern_probes} probes along the layer's "
                      f"pattern (one weight per output), is within its rounding tolerance of the layer's: an entry off "
                      f"by more than {self.resolution:.3g} ({self.relative_resolution:.2%} of max|w|) fails for "
-                     "certain; and ")
+                     "certain, unless other wrong entries of the same probe cancel it at the same output, which the "
+                     "random test bounds; and ")
         res = self.random_resolution or self.resolution
         return sharp + (f"a linear map with an entry that differs from the layer's by more than {res:.3g} passes "
                 f"each of the {self.trials} trials with probability <= (2 tau / {res:.3g} + 1)/|S| = "

@@ -27,6 +27,7 @@ def linear_map_matrix(fn: Callable, in_channels: int, input_shape: Any, *, dtype
     >>> M.tolist(), bias
     ([[0.0, 0.0, 2.0], [0.0, 2.0, 0.0], [2.0, 0.0, 0.0]], None)
     """
+    __tracebackhide__ = True
     shape = (in_channels,) + tuple(input_shape)
     size = math.prod(shape)
     probe = _Probe(fn, shape, batched=batched, framework=framework, dtype=dtype)
@@ -98,6 +99,7 @@ def linear_map_coo(fn: Callable, spec: ConvSpec | TransposedConvSpec, input_shap
     >>> rows.tolist(), cols.tolist(), values.tolist(), shape, bias
     ([0, 0, 1, 1], [0, 1, 2, 3], [1.0, 2.0, 1.0, 2.0], (2, 4), None)
     """
+    __tracebackhide__ = True
     in_spatial = spec.check_input_shape(input_shape)
     out_spatial = spec.output_shape(in_spatial)
     in_shape = (spec.in_channels,) + in_spatial
@@ -163,6 +165,7 @@ def assert_adjoint(forward: Callable, backward: Callable, in_channels: int, inpu
     >>> assert_adjoint(lambda x: numeric.conv(spec, w, x),
     ...                lambda y: numeric.conv_transpose(spec.transpose((7,)), w, y), 1, (7,))
     """
+    __tracebackhide__ = True
     rng = np.random.default_rng(seed)
     shape = (in_channels,) + tuple(input_shape)
     fwd = _Probe(forward, shape, batched=False, framework=None, dtype=None)
