@@ -267,6 +267,7 @@ def _verify(probe: _Probe, layer: _Layer, *, rtol: float | None, bound: float, s
         if unchanged is not None:
             unchanged()
         if failed is not None:
+            assert data is not None
             c, pxs, pys = data
             named = _named_mistake(layer, plan, xs, g, (pxs, pys))
             compared_p = f"compared {plan.pattern.text}; the random test: {plan.text}."

@@ -61,7 +61,8 @@ def _check_module(layer: Any, input_shape: Any, transposed: bool, *, rtol: float
         def unchanged() -> None:
             __tracebackhide__ = True
             now, now_bias = _weights(module)
-            if not np.array_equal(now, weight) or (bias is not None and not np.array_equal(now_bias, bias)):
+            if not np.array_equal(now, weight) or (bias is not None and now_bias is not None
+                                                   and not np.array_equal(now_bias, bias)):
                 k = int(np.flatnonzero(now != weight)[0]) if not np.array_equal(now, weight) else None
                 where = "" if k is None else (f" (weight{[int(i) for i in np.unravel_index(k, now.shape)]} went from "
                                               f"{weight.flat[k]:.6g} to {now.flat[k]:.6g})")
