@@ -23,33 +23,39 @@ from .reference import _fmt, _Layer
 from .tolerances import _PatternPlan
 
 
-def _expected(layer: _Layer, channel: int, maps, residue: tuple[int, ...], value: float):
-    """Per output entry: ``value * w`` of the one weight that input ``channel`` (positions ``residue`` mod P)
-    reaches it with in the reference, the input position per axis (-1: none) and the tap per axis."""
+def _residue_tables(layer: _Layer, maps, residue: tuple[int, ...]):
+    """For the probe of positions ``residue`` mod P: per axis, the input position that reaches each output
+    (-1: none) and its tap; and the outputs some position reaches.  The same for every input channel."""
     spec = layer.spec
     conv = isinstance(spec, ConvSpec)
-    out_spatial = layer.out_shape[1:]
-    per_in, per_out = spec.in_channels // spec.groups, spec.out_channels // spec.groups
-    group = channel // per_in
     q_axes, m_axes = [], []
     for ax, ((_, table), r) in enumerate(zip(maps, residue)):
-        q = table[np.arange(out_spatial[ax]), r]
-        pos = np.arange(out_spatial[ax])
+        pos = np.arange(layer.out_shape[1 + ax])
+        q = table[pos, r]
         s, d, pl = spec.stride[ax], spec.dilation[ax], spec.padding_left[ax]
         num = q + pl - s * pos if conv else pos + pl - s * q
         q_axes.append(q)
         m_axes.append(np.where(q >= 0, num // d, 0))
-    want = np.zeros(layer.out_shape)
     # np.ix_ on integer arrays only reshapes them (on booleans it would take their nonzero positions)
     reach = functools.reduce(np.multiply, np.ix_(*[(q >= 0).astype(np.int64) for q in q_axes])).astype(bool)
+    return q_axes, np.ix_(*m_axes), reach
+
+
+def _expected(layer: _Layer, channel: int, tables, value: float):
+    """Per output entry: ``value * w`` of the one weight that input ``channel`` reaches it with in the reference
+    (0 where none does), and the output channels of its group."""
+    spec = layer.spec
+    _, taps_ix, reach = tables
+    per_in, per_out = spec.in_channels // spec.groups, spec.out_channels // spec.groups
+    group = channel // per_in
     outs = slice(group * per_out, (group + 1) * per_out)
-    if conv:
+    if isinstance(spec, ConvSpec):
         block = layer.weight[outs, channel - group * per_in]  # (per_out, *k)
     else:
         block = layer.weight[channel]  # (per_out, *k)
-    taps = block[(slice(None),) + np.ix_(*m_axes)] if m_axes else block
-    want[outs] = value * taps * reach
-    return want, q_axes, outs, reach
+    want = np.zeros(layer.out_shape)
+    want[outs] = value * block[(slice(None),) + taps_ix] * reach
+    return want, outs
 
 
 def _periods(layer: _Layer):
@@ -82,21 +88,22 @@ def check_pattern(probe: _Probe, layer: _Layer, pattern: _PatternPlan, f0: np.nd
     that of ``prod(P)`` outputs.
     """
     maps, periods, residues = _periods(layer)
+    tables = [_residue_tables(layer, maps, r) for r in residues]
     count = 0
     for c in range(layer.spec.in_channels):
         xs, ys = probe_channel(probe, layer, pattern, f0, carrier, c)
         count += len(residues)
         for b, r in enumerate(residues):
-            want, q_axes, outs, reach = _expected(layer, c, maps, r, pattern.value)
+            want, outs = _expected(layer, c, tables[b], pattern.value)
             tol = pattern_tolerance(layer, pattern, want)
             bad = np.flatnonzero(np.abs(ys[b] - want) > tol)
             if bad.size:
-                return count, _explain(layer, c, r, periods, q_axes, outs, reach, ys[b], want, tol, int(bad[0]),
+                return count, _explain(layer, c, r, periods, tables[b][0], outs, ys[b], want, tol, int(bad[0]),
                                        pattern.value), (c, xs, ys)
     return count, None, None
 
 
-def _explain(layer: _Layer, c: int, r: tuple[int, ...], periods: list[int], q_axes, outs: slice, reach,
+def _explain(layer: _Layer, c: int, r: tuple[int, ...], periods: list[int], q_axes, outs: slice,
              got: np.ndarray, want: np.ndarray, tol: np.ndarray, flat: int, v: float) -> list[str]:
     from .diagnosis import _index_text
 
