@@ -69,6 +69,30 @@ def test_broken_bf16_layer_fails_at_every_seed(torch, kind, bias):
             assert_module_is_transposed_convolution(layer, (8, 8), seed=seed)
 
 
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+def test_low_precision_grouped_strided_conv(torch, dtype):
+    """The convolution's pattern probes, with groups, stride and dilation; a 2 % error in one tap fails."""
+    from symconv.testing import assert_module_is_convolution
+
+    F = torch.nn.functional
+    torch.manual_seed(0)
+    conv = torch.nn.Conv2d(4, 6, 3, stride=2, padding=(1, 2), dilation=(1, 2), groups=2).to(getattr(torch, dtype))
+    v = assert_module_is_convolution(conv, (9, 10))
+    assert v.compute_dtype == dtype and v.pattern_probes == 4 * 3 * 5 and v.relative_resolution < 0.01
+
+    class OneTapOff(torch.nn.Conv2d):
+        def forward(self, x):
+            w = self.weight.clone()
+            w[5, 1, 2, 0] *= 1.02 if abs(float(w[5, 1, 2, 0])) > 0.5 * float(w.abs().max()) else 50.0
+            return F.conv2d(x, w, self.bias, self.stride, self.padding, self.dilation, self.groups)
+
+    broken = OneTapOff(4, 6, 3, stride=2, padding=(1, 2), dilation=(1, 2), groups=2).to(getattr(torch, dtype))
+    broken.load_state_dict(conv.state_dict())
+    for seed in SEEDS:
+        with pytest.raises(AssertionError, match=r"weight\[5, 1, 2, 0\]"):
+            assert_module_is_convolution(broken, (9, 10), seed=seed)
+
+
 def test_pattern_probes_fail_when_the_reference_is_broken(torch, monkeypatch):
     """Break the expected value of a pattern probe on purpose: a correct bf16 layer must then fail."""
     from symconv.testing import pattern

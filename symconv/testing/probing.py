@@ -141,7 +141,7 @@ class _Probe:
     def _raw(self, x: np.ndarray) -> np.ndarray:
         self.calls += 1
         torch = sys.modules.get("torch")
-        if torch is not None and self.framework == "torch":
+        if torch is not None:  # also a numpy wrapper around a torch layer: probing records no graph
             with torch.no_grad():
                 return self._output(self.fn(self._input(x)))
         return self._output(self.fn(self._input(x)))
