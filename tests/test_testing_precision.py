@@ -116,6 +116,16 @@ def test_too_coarse_a_check_is_refused_never_passed(torch):
         assert_module_is_transposed_convolution(layer, (8, 8), resolution=0.001)
     with pytest.raises(SpecError, match="resolution must be a positive"):
         assert_module_is_transposed_convolution(layer, (8, 8), resolution=0)
+    with pytest.raises(SpecError, match=r"compute_dtype must be one of .*'float8'"):
+        assert_module_is_transposed_convolution(layer, (8, 8), compute_dtype="float8")
+
+
+def test_float32_result_states_its_resolution_relative_to_the_weights(torch):
+    layer = _layer(torch, True)
+    v = assert_module_is_transposed_convolution(layer, (8, 8))
+    wmax = float(layer.weight.detach().abs().max())
+    assert v.pattern_probes == 0 and v.relative_resolution == pytest.approx(v.resolution / wmax)
+    assert f"({v.relative_resolution:.2g} of max|w|)" in v.statement
 
 
 def test_integer_weights_in_bf16_are_compared_exactly(torch):

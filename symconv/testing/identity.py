@@ -99,7 +99,9 @@ class Verification:
                      "certain, unless other wrong entries of the same probe cancel it at the same output, which the "
                      "random test bounds; and ")
         res = self.random_resolution or self.resolution
-        return sharp + (f"a linear map with an entry that differs from the layer's by more than {res:.3g} passes "
+        rel = "" if self.pattern_probes or not self.relative_resolution else (
+            f" ({self.relative_resolution:.2g} of max|w|)")
+        return sharp + (f"a linear map with an entry that differs from the layer's by more than {res:.3g}{rel} passes "
                 f"each of the {self.trials} trials with probability <= (2 tau / {res:.3g} + 1)/|S| = "
                 f"2^{self.log2_bound / self.trials:.2f} (that entry's input alone is uniform on S, |S| = "
                 f"{self.set_size}; tau = {self.tau:.3g} is the largest tolerance), all of them with probability "
