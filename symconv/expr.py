@@ -458,8 +458,11 @@ class ConvTranspose(_Layer):
     built as the transpose of :class:`Conv`.
 
     ``rewrite("gather")`` returns the product ``C_flip Pad Z`` of the gather
-    view (see ``_eval_rewrite_as_gather``); that it equals this matrix for every
-    size, symbolic ones included, is proved by :func:`symconv.prove_transpose_general`.
+    view (see ``_eval_rewrite_as_gather``).  Its amounts are the functions of
+    :mod:`symconv.formulas` that :func:`symconv.prove_transpose_general` proves
+    for every size; that this expression puts them in their places (the left and
+    right amounts of ``Pad``, the transformed weight of ``C_flip``) is checked by
+    making both sides explicit at integer sizes (``.doit()``), not by that proof.
 
     ``Conv(...).T`` gives a ``ConvTranspose`` whose output padding may be
     symbolic (``Mod(n + 1, 2)`` say); the output size is then simplified with
@@ -570,10 +573,10 @@ class ConvTranspose(_Layer):
         group-wise channel-swapped, flipped weight (:func:`~symconv.transposed_to_conv_weight`),
         all with the amounts of :mod:`symconv.formulas`.
 
-        That the product equals this matrix for every size, symbolic ones
-        included, is the theorem proved step by step, with every step checked
-        by a program, by :func:`symconv.prove_transpose_general`; for integer
-        sizes both sides can also be made explicit and compared.
+        The amounts are the ones :func:`symconv.prove_transpose_general` proves
+        for every size, step by step; that they stand in their places here is
+        checked at integer sizes, where both sides can be made explicit and
+        compared (``.doit()``).
         """
         p = self.params
         assert p.a is not None

@@ -34,6 +34,7 @@ __all__ = [
     "channel_group",
     "group_local",
     "group_channel",
+    "flat_index",
 ]
 
 
@@ -51,6 +52,7 @@ LATEX_NAMES = {
     "channel_group": r"\gamma",
     "group_local": r"\operatorname{loc}",
     "group_channel": r"\operatorname{ch}",
+    "flat_index": r"\operatorname{flat}",
 }
 """How each function is named on the page (documents and proof claims use the same names)."""
 
@@ -175,3 +177,15 @@ def group_channel(group, per_group, local):
     5
     """
     return group * per_group + local
+
+
+def flat_index(x, y, B):
+    """Row-major flattening of two indices: ``x`` over an outer axis whose entries each hold ``B`` positions ``y``.
+
+    Applied axis after axis (``flat = flat_index(flat, j, n)``), it flattens any number of axes; tap ids and
+    (channel, position) indices are made the same way.
+
+    >>> flat_index(2, 1, 3)
+    7
+    """
+    return x * B + y

@@ -654,13 +654,12 @@ def _combine(per_axis: Sequence[tuple[np.ndarray, ...]], sizes: Sequence[tuple[i
     kinds = len(per_axis[0])
     out = []
     for kind in range(kinds):
-        extents = [sizes[ax][kind] for ax in range(ndim)]
-        strides = [math.prod(extents[ax + 1:]) for ax in range(ndim)]
         total = np.zeros((1,) * ndim, dtype=np.int64)
-        for ax in range(ndim):
+        for ax in range(ndim):  # row-major, axis after axis (the flattening the parametric proof is about)
             shape = [1] * ndim
             shape[ax] = -1
-            total = total + (per_axis[ax][kind] * strides[ax]).reshape(shape)
+            total = F.flat_index(total, np.asarray(per_axis[ax][kind], dtype=np.int64).reshape(shape),
+                                 sizes[ax][kind])
         out.append(total.ravel())
     return out
 
@@ -668,7 +667,7 @@ def _combine(per_axis: Sequence[tuple[np.ndarray, ...]], sizes: Sequence[tuple[i
 def _channel_product(channels: int, flat_rows, flat_cols, n_rows: int, n_cols: int):
     """The same spatial 0/1 pattern in every channel (block diagonal)."""
     ch = np.arange(channels)[:, None]
-    return (ch * n_rows + flat_rows[None, :]).ravel(), (ch * n_cols + flat_cols[None, :]).ravel()
+    return F.flat_index(ch, flat_rows[None, :], n_rows).ravel(), F.flat_index(ch, flat_cols[None, :], n_cols).ravel()
 
 
 def _spatial_entries(a_shape, b_shape, k_shape, b_index, itype):
@@ -691,9 +690,9 @@ def _spatial_entries(a_shape, b_shape, k_shape, b_index, itype):
         f, g = table[:, 0], table[0, :] - table[0, 0]
         if not np.array_equal(table, f[:, None] + g[None, :]):
             raise ValueError("internal: an index map must be a sum of a position part and a tap part")
-        stride = math.prod(b_shape[ax + 1:])
-        f_flat = (f_flat[:, None] + f[None, :] * stride).ravel()  # over the a-grid, row-major
-        g_flat = (g_flat[:, None] + g[None, :] * stride).ravel()  # over the m-grid, row-major
+        n_b = itype(b_shape[ax])  # row-major, axis after axis; flat_index is linear, so f + g flattens to the sum
+        f_flat = F.flat_index(f_flat[:, None], f[None, :], n_b).ravel()  # over the a-grid
+        g_flat = F.flat_index(g_flat[:, None], g[None, :], n_b).ravel()  # over the m-grid
         invalid.append(np.nonzero((table < 0) | (table >= b_shape[ax])))
     b_flat = np.repeat(f_flat, n_k) + np.tile(g_flat, n_a)
     a_flat = np.repeat(np.arange(n_a, dtype=itype), n_k)
@@ -735,9 +734,9 @@ def _layer_entries(c_a: int, c_b: int, groups: int, a_shape, b_shape, k_shape, b
     pick = np.arange(int(sizes.sum())) + np.repeat(starts[block_a] - first, sizes)
     ca = np.repeat(np.repeat(np.arange(c_a, dtype=itype), n_a * per_b), sizes)
     cbl = np.repeat(np.tile(np.arange(per_b, dtype=itype), c_a * n_a), sizes)
-    a_all = ca * n_a + a_sp.take(pick)
-    b_all = F.group_channel(F.channel_group(ca, per_a), per_b, cbl) * n_b + b_sp.take(pick)
-    taps = (ca * per_b + cbl) * n_k + m_sp.take(pick)
+    a_all = F.flat_index(ca, a_sp.take(pick), n_a)
+    b_all = F.flat_index(F.group_channel(F.channel_group(ca, per_a), per_b, cbl), b_sp.take(pick), n_b)
+    taps = F.flat_index(F.flat_index(ca, cbl, per_b), m_sp.take(pick), n_k)
     return a_all, b_all, taps
 
 

@@ -50,7 +50,7 @@ def _grid(tables: list[np.ndarray], n_a: list[int], n_b: list[int], n_k: list[in
         shape = [1] * 2 * ndim
         shape[ax], shape[ndim + ax] = table.shape
         t = table.reshape(shape).astype(itype)
-        b_flat = b_flat * itype(n_b[ax]) + np.maximum(t, 0)
+        b_flat = F.flat_index(b_flat, np.maximum(t, 0), itype(n_b[ax]))
         valid = valid & (t >= 0)
     full = tuple(n_a) + tuple(n_k)
     b_flat = np.broadcast_to(b_flat, full).ravel()
@@ -70,14 +70,15 @@ def _layer(spatial, pairs: list[tuple[int, int, int]], n_a: int, n_b: int, n_tap
     ca = np.array([p[0] for p in pairs], dtype=np.int64)[:, None]
     cb = np.array([p[1] for p in pairs], dtype=np.int64)[:, None]
     wc = np.array([p[2] for p in pairs], dtype=np.int64)[:, None]
-    return (ca * n_a + a[None, :]).ravel(), (cb * n_b + b[None, :]).ravel(), (wc * n_taps + t[None, :]).ravel()
+    return (F.flat_index(ca, a[None, :], n_a).ravel(), F.flat_index(cb, b[None, :], n_b).ravel(),
+            F.flat_index(wc, t[None, :], n_taps).ravel())
 
 
 def _channel_pairs(n_a: int, n_b: int, groups: int) -> list[tuple[int, int, int]]:
     """(channel a, channel b, weight channel pair) for a weight of layout (n_a, n_b/g, ...): channel a meets the
     channels ``group_channel(channel_group(a, n_a/g), n_b/g, l)`` of its group through ``w[a, l]``."""
     per_a, per_b = n_a // groups, n_b // groups
-    return [(a, F.group_channel(F.channel_group(a, per_a), per_b, l), a * per_b + l)
+    return [(a, F.group_channel(F.channel_group(a, per_a), per_b, l), F.flat_index(a, l, per_b))
             for a in range(n_a) for l in range(per_b)]
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import formulas as F
+
 __all__ = ["flip_kernel", "swap_channel_groups", "transposed_to_conv_weight"]
 
 
@@ -19,7 +21,10 @@ def flip_kernel(weight, ndim):
     [2, 1, 0]
     """
     arr = np.asarray(weight)
-    return np.flip(arr, axis=tuple(range(arr.ndim - ndim, arr.ndim)))
+    for ax in range(arr.ndim - ndim, arr.ndim):  # tap m of the result is tap flip_tap(m, k) of the weight
+        k = arr.shape[ax]
+        arr = np.take(arr, F.flip_tap(np.arange(k), k), axis=ax)
+    return arr
 
 
 def swap_channel_groups(weight, groups):
@@ -37,10 +42,12 @@ def swap_channel_groups(weight, groups):
     """
     arr = np.asarray(weight)
     c, c_out_g = arr.shape[0], arr.shape[1]
-    spatial = arr.shape[2:]
-    grouped = arr.reshape((groups, c // groups, c_out_g) + spatial)
-    swapped = np.swapaxes(grouped, 1, 2)
-    return swapped.reshape((groups * c_out_g, c // groups) + spatial)
+    per = c // groups
+    # entry (o, l) of the result is w[c, l'] with o = ch(gamma, C'/g, l') and c = ch(gamma, C/g, l), gamma the group of o
+    o = np.arange(groups * c_out_g)[:, None]
+    l = np.arange(per)[None, :]
+    gamma = F.channel_group(o, c_out_g)
+    return arr[F.group_channel(gamma, per, l), F.group_local(o, gamma, c_out_g)]
 
 
 def transposed_to_conv_weight(weight, groups, ndim):

@@ -19,15 +19,50 @@ import pytest
 
 import symconv.formulas as F
 import symconv.matrices as matrices
+import symconv.numeric as numeric
+import symconv.proofs.anchors as anchors
+import symconv.proofs.identities as identities
 import symconv.proofs.instance as instance
+import symconv.proofs.weight_gradient as weight_gradient
 import symconv.weights as weights
-from symconv import TransposedConvSpec, prove_transpose, prove_transpose_general
+from symconv import (
+    ConvSpec,
+    TransposedConvSpec,
+    kernel_symbols,
+    prove_adjoint,
+    prove_gradient,
+    prove_overlap,
+    prove_transpose,
+    prove_transpose_general,
+    prove_weight_gradient,
+    prove_weight_gradient_general,
+)
 
 # a layer that exercises every parameter: 2-D, stride, asymmetric padding, output padding, dilation, groups
 GROUPED = (TransposedConvSpec((3, 2), stride=(2, 3), padding=((1, 0), (2, 1)), output_padding=(1, 2),
                               dilation=(1, 2), in_channels=4, out_channels=6, groups=2), (3, 4))
 # output_padding >= stride (allowed since dilation > stride): M has an extra row, S is not the identity
 SELECTING = (TransposedConvSpec(2, stride=1, dilation=3, output_padding=2), (4,))
+# a convolution, whose transpose the proof computes (output padding from the round trip)
+CONV = (ConvSpec((3, 2), stride=(2, 3), padding=((1, 0), (2, 1)), dilation=(1, 2), in_channels=6, out_channels=4,
+                 groups=2), (9, 12))
+
+
+def _repeated_symbols(spec, name="w"):
+    """The kernel with its last symbol replaced by the first: the structures no longer determine the matrix."""
+    w = kernel_symbols(spec, name)
+    flat = list(w.reshape(len(w)) if hasattr(w, "reshape") else w)
+    flat[-1] = flat[0]
+    import sympy
+
+    return sympy.ImmutableDenseNDimArray(flat, w.shape)
+
+
+def _draw_from(values):
+    def draw(rng, bound, shape):
+        return rng.choice(np.array(values, dtype=np.int64), size=shape)
+
+    return draw
 
 
 def _plain_swap(weight, groups):
@@ -74,6 +109,22 @@ CATALOG = {
         [(F, "transposed_output_size", lambda n, k, s, p_l, p_r, d, a: (n - 1) * s - p_l - p_r + d * (k - 1) + a + 2)],
         [GROUPED], (1, 2)),
     "channel group by remainder": ([(F, "channel_group", lambda c, per_group: c % per_group)], [GROUPED], (2,)),
+    "output length for a >= s plus floor(a/s)": (
+        [(F, "transposed_output_size",
+          lambda n, k, s, p_l, p_r, d, a: (n - 1) * s - p_l - p_r + d * (k - 1) + a + 1 + a // s)], [SELECTING],
+        (1, 2)),
+    "round-trip output padding off by s": (
+        [(F, "output_padding_for", lambda n, k, s, p_l, p_r, d: (n + p_l + p_r - d * (k - 1) - 1) % s + s)], [CONV],
+        ()),
+    "output size with true division": (
+        [(F, "conv_output_size", lambda n, k, s, p_l, p_r, d: (n + p_l + p_r - d * (k - 1) - 1) / s + 1)], [CONV],
+        (1, 2)),
+    "flat index column-major": ([(F, "flat_index", lambda x, y, B: x + y * B)], [GROUPED], (2,)),
+    "flip_tap the identity (now run by the builders too)": ([(F, "flip_tap", lambda m, k: m)], [GROUPED], (1, 2)),
+    "repeated kernel symbols": ([(instance, "kernel_symbols", _repeated_symbols)], [GROUPED], ()),
+    "anchors drawing from {0, 1}": ([(anchors, "_draw", _draw_from([0, 1]))], [GROUPED], ()),
+    "anchors running no trial": ([(anchors, "_draw", lambda rng, bound, shape: np.zeros((0,) + shape[1:], np.int64))],
+                                 [GROUPED], ()),
 }
 
 
@@ -109,9 +160,99 @@ def test_mutation_makes_the_proofs_fail(monkeypatch, name):
 
 
 def test_unmutated_configurations_hold():
-    for tspec, shape in (GROUPED, SELECTING):
+    for tspec, shape in (GROUPED, SELECTING, CONV):
         assert prove_transpose(tspec, shape).holds
     assert prove_transpose_general(1).holds and prove_transpose_general(2).holds
+
+
+# -- consistent mistakes: the same wrong convention in every builder and in the numeric reference ---------------
+# Every comparison between them agrees; only the convention step, which restates PyTorch's written definitions
+# by hand, can catch these.
+
+_CONV, _CONV_T = numeric.conv, numeric.conv_transpose
+
+
+def _interleaved_conv(spec, weight, x):
+    """Channel c in group c mod g (not PyTorch's blocks of consecutive channels), output o likewise."""
+    w, x = np.asarray(weight), np.asarray(x)
+    g, per_in = spec.groups, spec.in_channels // spec.groups
+    one = ConvSpec(spec.kernel_size, stride=spec.stride, padding=spec.padding, dilation=spec.dilation,
+                   in_channels=per_in)
+    return np.stack([_CONV(one, w[o:o + 1], x[o % g::g])[0] for o in range(spec.out_channels)])
+
+
+def _interleaved_conv_transpose(tspec, weight, y):
+    w, y = np.asarray(weight), np.asarray(y)
+    g, per_out = tspec.groups, tspec.out_channels // tspec.groups
+    one = TransposedConvSpec(tspec.kernel_size, stride=tspec.stride, padding=tspec.padding,
+                             output_padding=tspec.output_padding, dilation=tspec.dilation, out_channels=per_out)
+    out = None
+    for c in range(tspec.in_channels):
+        part = _CONV_T(one, w[c:c + 1], y[c:c + 1])
+        if out is None:
+            out = np.zeros((tspec.out_channels,) + part.shape[1:], dtype=part.dtype)
+        out[c % g::g] += part
+    return out
+
+
+def _flipped_conv(spec, weight, x):
+    """A true convolution (kernel flipped) instead of PyTorch's cross-correlation."""
+    w = np.asarray(weight)
+    return _CONV(spec, np.flip(w, axis=tuple(range(2, w.ndim))), x)
+
+
+def _flipped_conv_transpose(tspec, weight, y):
+    w = np.asarray(weight)
+    return _CONV_T(tspec, np.flip(w, axis=tuple(range(2, w.ndim))), y)
+
+
+CONSISTENT = {
+    "groups interleaved (channel c in group c mod g) in the numeric reference": (
+        [(numeric, "conv", _interleaved_conv), (numeric, "conv_transpose", _interleaved_conv_transpose)],
+        [lambda: prove_transpose(*GROUPED), lambda: prove_adjoint(*GROUPED), lambda: prove_overlap(*GROUPED),
+         lambda: prove_gradient(*CONV)]),
+    "convolution with the kernel flipped in the numeric reference": (
+        [(numeric, "conv", _flipped_conv), (numeric, "conv_transpose", _flipped_conv_transpose),
+         (identities, "conv", _flipped_conv), (identities, "conv_transpose", _flipped_conv_transpose)],
+        [lambda: prove_gradient(ConvSpec(3, stride=2, padding=1), (7,)), lambda: prove_adjoint(*GROUPED),
+         lambda: prove_weight_gradient(*CONV)]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CONSISTENT))
+def test_consistent_mistakes_fail_at_the_convention(monkeypatch, name):
+    patches, proofs = CONSISTENT[name]
+    for module, attribute, replacement in patches:
+        monkeypatch.setattr(module, attribute, replacement)
+    for make in proofs:
+        proof = make()
+        assert not proof.holds and proof.failed_step.name == "convention", (name, proof.failure)
+
+
+# -- mistakes in the other proofs' own code ---------------------------------------------------------------------
+
+def test_weight_gradient_with_stride_and_dilation_not_traded(monkeypatch):
+    monkeypatch.setattr(weight_gradient, "gradient_layer", lambda n_out, s, p_l, p_r, d: (n_out, s, p_l, p_r, d))
+    general = prove_weight_gradient_general()
+    assert not general.holds and general.failed_step.name == "stride and dilation trade places"
+    instance_proof = prove_weight_gradient(ConvSpec(3, stride=2, padding=1), (7,))
+    assert not instance_proof.holds
+
+
+def test_repeated_symbols_are_a_result_in_the_gradient_proof(monkeypatch):
+    monkeypatch.setattr(identities, "kernel_symbols", _repeated_symbols)
+    proof = prove_gradient(ConvSpec(3, stride=2, padding=1), (7,))
+    assert not proof.holds and proof.failure
+
+
+def test_a_mistake_after_validation_is_a_result_but_bad_input_is_refused(monkeypatch):
+    from symconv import ShapeError
+
+    with pytest.raises(ShapeError):  # the user's input: refused before the proof starts
+        prove_transpose(ConvSpec(3), (0,))
+    monkeypatch.setattr(F, "output_padding_for", lambda n, k, s, p_l, p_r, d: s + 5)
+    proof = prove_transpose(ConvSpec(3, stride=2, padding=1), (7,))
+    assert not proof.holds and "construction" == proof.failed_step.name
 
 
 def table() -> str:

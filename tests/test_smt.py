@@ -31,12 +31,14 @@ def _cvc5_verdicts(script: str) -> list[str]:
 @pytest.mark.parametrize("make", [lambda: prove_transpose_general(1), lambda: prove_transpose_general(3),
                                   prove_weight_gradient_general])
 def test_every_claim_is_unsat_in_cvc5_too(make):
+    """Each claim's hypotheses are satisfiable and its negation is unsatisfiable, for cvc5 as for z3."""
     proof = make()
     assert proof.holds
     script = proof.to_smtlib()
-    claims = [c for c in proof.claims if c.smtlib]
-    assert len(claims) == len(proof.claims) and script.count("(check-sat)") == len(claims)
-    assert _cvc5_verdicts(script) == ["unsat"] * len(claims)
+    claims = [c for c in proof.claims if c.smtlib and c.sat_smtlib]
+    assert len(claims) == len(proof.claims) and script.count("(check-sat)") == 2 * len(claims)
+    assert all(c.witness is not None for c in claims)
+    assert _cvc5_verdicts(script) == ["sat", "unsat"] * len(claims)
 
 
 def test_cvc5_sees_a_false_claim_as_sat():
@@ -59,3 +61,49 @@ def test_non_integer_statement_is_not_proved_and_does_not_raise():
     a, b = sympy.symbols("a b", integer=True)
     claim = prove("a fraction", (a, b), (sympy.Ge(b, 1),), sympy.Eq(2 * (a / b), a))
     assert not claim.holds and "not a statement about integers" in claim.reason
+
+
+def test_contradictory_hypotheses_prove_nothing():
+    """a < 0 beside a >= 0: the negation is unsat too, but the claim is refused for want of a model."""
+    a, b = sympy.symbols("a b", integer=True)
+    claim = prove("anything", (a, b), (sympy.Ge(a, 0), sympy.Lt(a, 0)), sympy.Eq(a, b))
+    assert not claim.holds and "contradict" in claim.reason and claim.witness is None
+    assert _cvc5_verdicts("(set-logic ALL)\n" + claim.sat_smtlib) == ["unsat"]
+    good = prove("a witness is kept", (a, b), (sympy.Ge(a, 3), sympy.Eq(b, a + 1)), sympy.Gt(b, a))
+    assert good.holds and good.witness["a"] >= 3 and good.witness["b"] == good.witness["a"] + 1
+
+
+def test_an_undecided_answer_is_not_a_proof(monkeypatch):
+    """A solver that answers unknown (a timeout) at any stage leaves the claim unproved, saying so."""
+    import symconv.proofs.smt as smt
+
+    a = sympy.Symbol("a", integer=True)
+    real = smt._solve
+    for stage in (0, 1):
+        calls = []
+
+        def undecided(z3, facts, timeout_ms, calls=calls, stage=stage):
+            calls.append(1)
+            verdict, model, text = real(z3, facts, timeout_ms)
+            return ("unknown", None, text) if len(calls) == stage + 1 else (verdict, model, text)
+
+        monkeypatch.setattr(smt, "_solve", undecided)
+        claim = smt.prove("square is nonnegative", (a,), (sympy.Ge(a, 0),), sympy.Ge(a * a, a))
+        assert not claim.holds and "unknown" in claim.reason
+    monkeypatch.setattr(smt, "_solve", real)
+    assert smt.prove("square is nonnegative", (a,), (sympy.Ge(a, 0),), sympy.Ge(a * a, a)).holds
+
+
+def test_a_claim_with_identical_sides_is_refused():
+    n = sympy.Symbol("n", integer=True)
+    claim = prove("a tautology", (n,), (sympy.Ge(n, 1),), sympy.Eq(n + 1, n + 1, evaluate=False))
+    assert not claim.holds and "checks nothing" in claim.reason
+
+
+def test_empty_steps_and_proofs_do_not_hold():
+    from symconv.proofs.core import Proof, Step
+
+    empty = Step.from_claims(sympy.Integer(0), sympy.Integer(0), "nothing", [], name="empty")
+    assert not empty.holds and "no claims" in empty.detail
+    assert not Proof("nothing", "nothing", ()).holds
+    assert "no steps" in Proof("nothing", "nothing", ()).failure

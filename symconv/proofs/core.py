@@ -41,6 +41,9 @@ class Claim:
     ``for all variables satisfying hypotheses: conclusion`` over the integers.
     ``statement`` is the sympy form of the whole implication (for typesetting);
     ``counterexample`` maps names to integers when the checker refuted the claim.
+    ``witness`` is a model of the hypotheses (names to integers), found before the claim was proved: a claim
+    whose hypotheses cannot hold would be true of nothing, so it is refused instead (``holds`` False).
+    ``sat_smtlib`` is that satisfiability check as SMT-LIB 2 (expected answer: ``sat``).
     """
 
     name: str
@@ -53,6 +56,8 @@ class Claim:
     smtlib: str = ""
     seconds: float = 0.0
     reason: str = ""
+    witness: dict | None = None
+    sat_smtlib: str = ""
 
     @property
     def statement(self) -> Any:
@@ -118,6 +123,9 @@ class Step:
                     assumptions: tuple = ()) -> Step:
         """A step that holds exactly when every claim holds; the first refuted claim gives the counterexample."""
         claims = tuple(claims)
+        if not claims:  # nothing was checked: the step cannot hold
+            return cls(lhs, rhs, rule, "z3", False, "the step has no claims, so nothing was checked", (),
+                       assumptions, name=name)
         checkers = {c.checker for c in claims}
         checker = checkers.pop() if len(checkers) == 1 else "z3"
         bad = next((c for c in claims if not c.holds), None)
@@ -204,11 +212,14 @@ class Proof:
 
     @property
     def holds(self) -> bool:
-        return all(step.holds for step in self.steps)
+        """Every step holds, and there is at least one (a proof with no steps proves nothing)."""
+        return bool(self.steps) and all(step.holds for step in self.steps)
 
     @property
     def failure(self) -> str | None:
         """Which step fails first, and why (None when the proof holds)."""
+        if not self.steps:
+            return "the proof has no steps, so nothing was checked"
         for number, step in enumerate(self.steps, 1):
             if not step.holds:
                 return f"step {number} ({step.name}) does not hold: {step.detail}"
@@ -225,14 +236,18 @@ class Proof:
         return tuple(claim for step in self.steps for claim in step.claims)
 
     def to_smtlib(self) -> str:
-        """Every solver claim as an SMT-LIB 2 script: the negation of each claim, expected ``unsat``.
+        """Every solver claim as an SMT-LIB 2 script: for each claim, its hypotheses alone (expected ``sat``:
+        they have a model) and then the negation of the claim (expected ``unsat``).
 
-        Each claim is one ``(push)``/``(pop)`` block, so any SMT-LIB solver re-checks them all;
-        a comment line names the step and the claim.
+        Each check is one ``(push)``/``(pop)`` block, so any SMT-LIB solver re-checks them all;
+        a comment line names the step, the claim and the expected answer.
         """
         blocks = ["(set-logic ALL)"]
         for number, step in enumerate(self.steps, 1):
             for claim in step.claims:
+                if claim.sat_smtlib:
+                    blocks.append(f"; step {number} ({step.name}): {claim.name} (its hypotheses); expected: sat\n"
+                                  f"(push 1)\n{claim.sat_smtlib}(pop 1)")
                 if claim.smtlib:
                     blocks.append(f"; step {number} ({step.name}): {claim.name}; expected: unsat\n(push 1)\n"
                                   f"{claim.smtlib}(pop 1)")

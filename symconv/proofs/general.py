@@ -22,6 +22,7 @@ from .. import formulas as default_formulas
 from ..errors import SpecError
 from .core import Proof, Step
 from .evaluate import NAMED, Indicator, sequence
+from .guard import guarded, started
 from .smt import prove
 
 __all__ = ["prove_transpose_general", "SYMBOLS"]
@@ -223,7 +224,7 @@ def _one_d_steps(C: _Chain) -> list[Step]:
     return steps
 
 
-def _separability_step(ndim: int) -> Step:
+def _separability_step(ndim: int, F: Any = default_formulas) -> Step:
     """Row-major flattening is a bijection of in-range positions, so the N-D indicator is the product per axis.
 
     Proved for two axes of any sizes ``A, B`` (an outer axis and the flattened rest), and the row-major
@@ -235,17 +236,21 @@ def _separability_step(ndim: int) -> Step:
     pair = (A, B, x, y, x2, y2)
     sizes = sympy.symbols(f"N_0:{ndim}", integer=True)
     js = sympy.symbols(f"j_0:{ndim}", integer=True)
-    strides = [sympy.Mul(*sizes[ax + 1:]) for ax in range(ndim)]
-    flat = sum((js[ax] * strides[ax] for ax in range(ndim)), sympy.Integer(0))
-    rest = sum((js[ax] * strides[ax] for ax in range(1, ndim)), sympy.Integer(0))
+    flat2, flat2_ = F.flat_index(x, y, B), NAMED.flat_index(x, y, B)  # the function every builder executes
+    executed, shown = sympy.Integer(0), sympy.Integer(0)
+    for ax in range(ndim):  # the builders flatten axis after axis: flat = flat_index(flat, j, N)
+        executed, shown = F.flat_index(executed, js[ax], sizes[ax]), NAMED.flat_index(shown, js[ax], sizes[ax])
+    row_major = sum((js[ax] * sympy.Mul(*sizes[ax + 1:]) for ax in range(ndim)), sympy.Integer(0))
     claims = [
-        prove("two-axis flattening stays in range", pair, inside, _within(0, x * B + y, A * B)),
-        prove("two-axis flattening is injective", pair, inside + inside2 + (_eq(x * B + y, x2 * B + y2),),
+        prove("two-axis flattening stays in range", pair, inside, _within(0, flat2, A * B),
+              shown=_within(0, flat2_, A * B)),
+        prove("two-axis flattening is injective", pair, inside + inside2 + (_eq(flat2, F.flat_index(x2, y2, B)),),
               _and(_eq(x, x2), _eq(y, y2))),
         prove("each axis is read back from the flat position", pair, inside,
-              _and(_eq(sympy.floor((x * B + y) / B), x), _eq(sympy.Mod(x * B + y, B), y))),
-        prove(f"row-major flattening of {ndim} axes nests the two-axis one", sizes + js, (),
-              _eq(flat, js[0] * strides[0] + rest)),
+              _and(_eq(sympy.floor(flat2 / B), x), _eq(sympy.Mod(flat2, B), y)),
+              shown=_and(_eq(sympy.floor(flat2_ / B), x), _eq(sympy.Mod(flat2_, B), y))),
+        prove(f"flattening {ndim} axes one after another is the row-major position", sizes + js, (),
+              _eq(executed, row_major), shown=_eq(shown, row_major)),
     ]
     fs = sympy.symbols(f"f_0:{ndim}", integer=True)
     lhs = Indicator(sympy.Tuple(*js), sympy.Tuple(*fs))
@@ -302,6 +307,7 @@ def _block_step(F: Any) -> Step:
         claims, name="channel blocks")
 
 
+@guarded("Transposed convolution is a convolution (all sizes)")
 def prove_transpose_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     """The parametric proof that a transposed convolution is a convolution, for all sizes.
 
@@ -323,11 +329,12 @@ def prove_transpose_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     """
     if isinstance(ndim, bool) or not isinstance(ndim, int) or ndim < 1:
         raise SpecError(f"ndim must be a positive integer, got {ndim!r}")
+    started()
     F = default_formulas if formulas is None else formulas
     chain = _Chain(F)
     steps = _one_d_steps(chain)
     if ndim > 1:
-        steps += [_separability_step(ndim), _block_step(F)]
+        steps += [_separability_step(ndim, F), _block_step(F)]
     statement = (r"For all integers $n_{\mathrm{in}}, k, s, d \ge 1$, $p_l, p_r \ge 0$ and $0 \le a < \max(s, d)$ "
                  r"with $n_T \ge 1$, the transposed convolution $T y$ equals the stride-1 convolution, with the "
                  r"flipped kernel, of the input with $s - 1$ zeros inserted between neighbours and padded by "

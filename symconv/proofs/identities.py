@@ -10,13 +10,14 @@ import sympy
 
 from .. import formulas as F
 from ..errors import SizeLimitError, SpecTypeError
-from ..kernels import flat_entries, kernel_symbols
+from ..kernels import check_name, flat_entries, kernel_symbols
 from ..matrices import transposed_conv_matrix
 from ..numeric import conv, conv_transpose
 from ..spec import ConvSpec, TransposedConvSpec
 from .anchors import convention_step
 from .core import Proof, Step, floor_split, identity_check, tuple_tex
 from .evaluate import Inner, compile_expr
+from .guard import guarded, started
 from .instance import _layer_step
 
 __all__ = ["prove_adjoint", "prove_gradient", "prove_size_relations", "SYMBOLIC_LIMIT"]
@@ -28,9 +29,12 @@ SYMBOLIC_LIMIT = 4096
 def _layers(spec: Any, input_shape: Any) -> tuple[TransposedConvSpec, tuple[int, ...]]:
     if isinstance(spec, ConvSpec):
         shape = spec.check_input_shape(input_shape)
+        started()
         return spec.transpose(shape), spec.output_shape(shape)
     if isinstance(spec, TransposedConvSpec):
-        return spec, spec.check_input_shape(input_shape)
+        shape = spec.check_input_shape(input_shape)
+        started()
+        return spec, shape
     raise SpecTypeError(f"spec must be a ConvSpec or TransposedConvSpec, got {type(spec).__name__}")
 
 
@@ -47,6 +51,7 @@ def _limit(count: int) -> None:
         )
 
 
+@guarded("Adjoint identity")
 def prove_adjoint(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, name: str = "w") -> Proof:
     from ..latex.printing import spec_latex
 
@@ -59,6 +64,7 @@ def prove_adjoint(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, name
     >>> prove_adjoint(ConvSpec(3, stride=2, padding=1), (5,)).holds
     True
     """
+    check_name(name)
     tspec, t_in = _layers(spec, input_shape)
     layer: tuple[Step, ...] = ((_layer_step(spec, spec.check_input_shape(input_shape), tspec, t_in),)
                                if isinstance(spec, ConvSpec) else ())
@@ -99,6 +105,7 @@ def prove_adjoint(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, name
                  data=dict(left=left, right=right, tspec=tspec))
 
 
+@guarded("Gradient identity")
 def prove_gradient(spec: ConvSpec, input_shape: Any, *, name: str = "w") -> Proof:
     """``dL/dx = T dL/dy`` for ``y = conv(x)`` and ``L = sum (y - t)^2 / 2``, by sympy differentiation.
 
@@ -111,8 +118,14 @@ def prove_gradient(spec: ConvSpec, input_shape: Any, *, name: str = "w") -> Proo
     """
     if not isinstance(spec, ConvSpec):
         raise SpecTypeError(f"spec must be a ConvSpec, got {type(spec).__name__}")
+    check_name(name)
     shape = spec.check_input_shape(input_shape)
+    started()
+    tspec = spec.transpose(shape)
     out = spec.output_shape(shape)
+    # the definitions this identity rests on: the transposed layer is the given convolution's, and both numeric
+    # definitions are PyTorch's written ones
+    layer = (_layer_step(spec, shape, tspec, out), convention_step(tspec, out))
     _limit(spec.in_channels * math.prod(shape) + spec.out_channels * math.prod(out))
     w = kernel_symbols(spec, name)
     x = _tensor("x", (spec.in_channels,) + shape)
@@ -125,7 +138,7 @@ def prove_gradient(spec: ConvSpec, input_shape: Any, *, name: str = "w") -> Proo
     loss = sympy.Add(*((y - target) ** 2).ravel()) / 2
     grad_x = [sympy.diff(loss, v) for v in x.ravel()]
     at_y = dict(zip(free_y.ravel(), y.ravel()))
-    T = transposed_conv_matrix(spec.transpose(shape), w, out)
+    T = transposed_conv_matrix(tspec, w, out)
     back = T.matvec(np.array([g.subs(at_y) for g in grad_y.ravel()], dtype=object).reshape(y.shape))
     diff = [sympy.expand(a - b) for a, b in zip(grad_x, back.ravel())]
     ok = len(grad_x) == back.size and all(v == 0 for v in diff)
@@ -153,7 +166,7 @@ def prove_gradient(spec: ConvSpec, input_shape: Any, *, name: str = "w") -> Proo
                  rf"${tuple_tex(shape)}$ and the loss $L = \frac{{1}}{{2}} \sum (y - t)^2$ of its "
                  r"output $y$ against a target $t$: the gradient $\partial L / \partial x$ of the loss with respect "
                  r"to the input is the transposed convolution $T$ applied to the gradient $\partial L / \partial y$ "
-                 "with respect to the output.", steps,
+                 "with respect to the output.", layer + steps,
                  conclusion="backpropagation through a convolution is its transposed convolution.")
 
 

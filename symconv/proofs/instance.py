@@ -14,16 +14,18 @@ import sympy
 
 from .. import formulas as F
 from ..errors import SizeLimitError, SpecTypeError, SymconvError
-from ..kernels import kernel_symbols
+from ..kernels import check_name, kernel_symbols
 from ..matrices import ConvMatrix, conv_matrix, selection_matrix, transposed_conv_matrix
 from ..numeric import conv, conv_transpose
 from ..spec import ConvSpec, TransposedConvSpec
-from ..views import gather_view, scatter_view
+from ..views import gather_view
 from .anchors import DEFAULT_BITS, anchor_step, convention_step
+from .assembly import gather_factors, placed_stamps
 from .core import Proof, Step, tuple_tex
 from .evaluate import NAMED
+from .guard import guarded, started
 
-__all__ = ["prove_transpose", "gather_product", "equality_step", "INSTANCE_LIMIT"]
+__all__ = ["prove_transpose", "gather_product", "equality_step", "distinct_symbols", "INSTANCE_LIMIT"]
 
 INSTANCE_LIMIT = 50_000_000
 """Largest number of structure terms an instance proof builds (per matrix) by default."""
@@ -53,6 +55,12 @@ def equality_step(name: str, reference: ConvMatrix, candidate: Any, lhs: Any, rh
     if reference.shape != candidate.shape:
         return Step(lhs, rhs, rule, "exact structure", False,
                     f"shapes differ: {reference.shape} and {candidate.shape}", name=name)
+    premise = distinct_symbols(reference, candidate)
+    if premise:  # structure equality is entry equality only for one weight of pairwise distinct symbols
+        return Step(lhs, rhs, rule, "exact structure", False, premise, name=name)
+    if reference.shape[0] * reference.shape[1] == 0:
+        return Step(lhs, rhs, rule, "exact structure", False,
+                    f"the matrices have shape {reference.shape}: no entries, so nothing was compared", name=name)
     if reference == candidate:
         return Step(lhs, rhs, rule, "exact structure", True,
                     f"{reference.nnz} nonzero entries, {reference.structure.size} terms, identical", name=name)
@@ -71,6 +79,30 @@ def equality_step(name: str, reference: ConvMatrix, candidate: Any, lhs: Any, rh
         f"first differing entry at row {r}, column {c}: {reference[r, c]} versus {candidate[r, c]}\n{why}",
         name=name,
     )
+
+
+def distinct_symbols(*matrices: ConvMatrix) -> str:
+    """Why exact structure equality would not be entry equality for these matrices ('' when it is).
+
+    The premise: every weight's entries are pairwise distinct symbols, the same symbols in every matrix (a
+    flipped or channel-swapped weight is a permutation of them).
+    """
+    flat = [tuple(np.asarray(M.weight, dtype=object).ravel()) if M.weight is not None else None for M in matrices]
+    if any(f is None for f in flat):
+        return "a matrix has no symbolic weight, so the structures cannot be compared tap by tap"
+    for entries in flat:
+        if not all(isinstance(v, sympy.Symbol) for v in entries):
+            return "the weight's entries are not all symbols, so equal structures need not mean equal matrices"
+        seen: dict = {}
+        for v in entries:
+            seen[v] = seen.get(v, 0) + 1
+        repeated = [str(v) for v, count in seen.items() if count > 1]
+        if repeated:
+            return (f"the weight's symbols are not pairwise distinct ({', '.join(repeated[:3])} repeated), so equal "
+                    "structures need not mean equal matrices, nor unequal structures unequal ones")
+    if len({frozenset(f) for f in flat}) != 1:  # a transformed weight (flip, channel swap) permutes the same symbols
+        return "the matrices' weights are not the same symbols, so their structures cannot be compared tap by tap"
+    return ""
 
 
 def _check_size(tspec: TransposedConvSpec, shape: tuple[int, ...], limit: int) -> None:
@@ -105,6 +137,7 @@ def _layer_step(spec: ConvSpec, shape: tuple[int, ...], tspec: TransposedConvSpe
                 not problems, detail, name="the layer")
 
 
+@guarded("Transposed convolution is a convolution (instance)")
 def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, name: str = "w",
                     seed: int = 0, max_terms: int = INSTANCE_LIMIT, anchor_bits: int = DEFAULT_BITS) -> Proof:
     """Prove, for concrete sizes, that the transposed convolution is a convolution.
@@ -131,12 +164,15 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     >>> [step.name for step in proof.steps]
     ['the layer', 'convention', 'M is the convolution', 'T is the transposed convolution', 'sizes', 'transpose', 'gather view', 'scatter view']
     """
+    check_name(name)
     if isinstance(spec, ConvSpec):
         conv_shape = spec.check_input_shape(input_shape)
+        started()
         tspec = spec.transpose(conv_shape)
         t_in = spec.output_shape(conv_shape)
     elif isinstance(spec, TransposedConvSpec):
         tspec, t_in = spec, spec.check_input_shape(input_shape)
+        started()
     else:
         raise SpecTypeError(f"spec must be a ConvSpec or TransposedConvSpec, got {type(spec).__name__}")
     _check_size(tspec, t_in, max_terms)
@@ -205,8 +241,8 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
                                    sympy.Transpose(sympy.MatMul(S_, M_, evaluate=False)), rule))
     built: dict = {}
 
-    def gather():
-        built["gather"] = gather_view(tspec, w, t_in)
+    def gather():  # the factors from their builders; the product computed by the proof
+        built["gather"] = gather_factors(tspec, w, t_in)
         return built["gather"][0]
 
     view = tspec.as_convolution()
@@ -218,14 +254,16 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     Z_ = sympy.MatrixSymbol("Z", size * math.prod(n_z), cols)
     steps.append(equality_step(
         "gather view", T, gather, T_, sympy.MatMul(C_, P_, Z_, evaluate=False),
-        r"the gather view, assembled axis by axis (not by the enumeration of $M$ and $T$): zero insertion $Z$ "
+        r"the gather view, multiplied by the proof from its factors, each built axis by axis (not by the "
+        r"enumeration of $M$ and $T$): zero insertion $Z$ "
         r"($s - 1$ zeros between inputs), padding or cropping $P$ by $(d(k-1) - p_l,\ d(k-1) - p_r + a)$, and the "
         r"stride-1 convolution $C_{\mathrm{flip}}$ with the flipped, group-wise channel-swapped kernel"))
     stamps = sympy.Symbol(r"\sum_{i} \operatorname{stamp}_{i}")
     steps.append(equality_step(
-        "scatter view", T, lambda: scatter_view(tspec, w, t_in), T_, stamps,
-        r"the scatter view, assembled from stamps: input $(c, i)$ stamps the unflipped kernel, dilated by $d$ and "
-        r"scaled by $y[c, i]$, at offset $s i - p_l$; the sum of all stamps"))
+        "scatter view", T, lambda: placed_stamps(tspec, w, t_in), T_, stamps,
+        r"the scatter view, the stamps placed by the proof from their definition: input $(c, i)$ stamps the "
+        r"unflipped kernel, dilated by $d$ and scaled by $y[c, i]$, at offset $s i - p_l$ of every output channel "
+        r"of its group; the sum of all stamps"))
     statement = (r"For the transposed convolution $" + spec_text(tspec) + r"$ on inputs of spatial shape $"
                  + tuple_tex(t_in) + r"$, its matrix $T$ equals "
                  + (r"$M^{\top}$" if identity else r"$(S M)^{\top}$")

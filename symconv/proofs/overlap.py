@@ -14,10 +14,13 @@ from typing import Any
 import numpy as np
 import sympy
 
+from ..errors import SpecTypeError
 from ..matrices import transposed_conv_matrix
 from ..spec import TransposedConvSpec
+from .anchors import convention_step
 from .core import Proof, Step, tuple_tex
 from .evaluate import sequence
+from .guard import guarded, started
 
 __all__ = ["overlap_counts", "prove_overlap", "interior"]
 
@@ -93,6 +96,7 @@ def _ranges(values: list[int]) -> str:
     return ", ".join(str(v) for v in values)
 
 
+@guarded("Overlap of the stamps (checkerboard)")
 def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
     """The overlap pattern of a transposed convolution, checked axis by axis.
 
@@ -108,9 +112,13 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
     """
     from ..latex.printing import spec_latex  # the statement names the layer as a formula
 
+    if not isinstance(tspec, TransposedConvSpec):
+        raise SpecTypeError(f"tspec must be a TransposedConvSpec (the overlap is a property of the transposed layer), "
+                            f"got {type(tspec).__name__}; for a ConvSpec pass spec.transpose(input_shape)")
     shape = _spatial(tspec).check_input_shape(input_shape)
+    started()
     counts = overlap_counts(tspec, shape)
-    steps: list[Step] = []
+    steps: list[Step] = [convention_step(tspec, shape)]  # the counts are read off T, defined as PyTorch defines it
     uniform: list[bool | None] = []
     periods: list[list[int]] = []
     per_axis = []

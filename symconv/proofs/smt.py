@@ -131,16 +131,32 @@ def _solve(z3: Any, facts: list, timeout_ms: int) -> tuple[str, Any, str]:
     return str(verdict), (solver.model() if verdict == z3.sat else None), smtlib
 
 
+def _trivial(display: Any) -> bool:
+    """The displayed conclusion says nothing: ``True`` as written, or a relation between identical sides."""
+    if display is sympy.true or display is True:
+        return True
+    return isinstance(display, (sympy.Eq, sympy.Equivalent)) and len(set(display.args)) == 1
+
+
 def prove(name: str, variables: Any, hypotheses: Any, conclusion: Any, *, shown: Any = None,
           timeout_ms: int = TIMEOUT_MS) -> Claim:
     """Prove ``for all variables: hypotheses => conclusion`` over the integers with z3.
 
-    Returns a :class:`~symconv.proofs.core.Claim` that holds when the negation
-    is unsatisfiable; otherwise it carries the counterexample (or says that the
-    solver gave up).  Every divisor of a ``floor``/``Mod`` must be positive
-    under the hypotheses; a divisor that is not makes the claim fail.  ``shown`` is the same
-    conclusion written with named formulas (:data:`~symconv.proofs.evaluate.NAMED`), recorded for the
-    reader in place of the evaluated one, which can read ``m = m``; the solver proves ``conclusion``.
+    Three checks, each of which must get a decided answer:
+
+    1. the hypotheses have a model (``sat``): it is kept as the claim's ``witness``.  Hypotheses that
+       cannot hold would prove anything, so such a claim is refused;
+    2. every divisor of a ``floor``/``Mod`` is positive under the hypotheses (``unsat`` of the contrary), so
+       that SMT-LIB's ``div`` and ``mod`` are sympy's ``floor`` and ``Mod``;
+    3. the negation of the conclusion is ``unsat``.
+
+    *unknown* (a timeout) at any stage fails the claim and says so; only *unsat* proves.  A conclusion whose
+    display has identical sides (``x = x``) is refused when the claim is built: it could not fail.
+
+    Returns a :class:`~symconv.proofs.core.Claim` that holds exactly when all three succeed; otherwise it
+    carries the counterexample (or the reason).  ``shown`` is the same conclusion written with named
+    formulas (:data:`~symconv.proofs.evaluate.NAMED`), recorded for the reader in place of the evaluated one,
+    which can read ``m = m``; the solver proves ``conclusion``.
     """
     import z3
 
@@ -149,27 +165,41 @@ def prove(name: str, variables: Any, hypotheses: Any, conclusion: Any, *, shown:
     names = {str(v): z3.Int(_safe(str(v))) for v in variables}
     display = conclusion if shown is None else shown
     start = time.perf_counter()
+
+    def refused(reason: str, example: dict | None = None, witness: dict | None = None, sat_smtlib: str = "") -> Claim:
+        return Claim(name, variables, hypotheses, display, "z3", False, example, seconds=time.perf_counter() - start,
+                     reason=reason, witness=witness, sat_smtlib=sat_smtlib)
+
+    if _trivial(sympy.sympify(display)):
+        return refused(f"the claim as stated, {sympy.sstr(display)}, is true whatever the formulas are, so it "
+                       "checks nothing")
     tr = _Translator(z3, names)
     try:
         hyps = [tr(sympy.sympify(h)) for h in hypotheses]
         goal = tr(sympy.sympify(conclusion))
     except (ValueError, TypeError) as exc:  # e.g. a formula that is not an integer expression: not proved
-        return Claim(name, variables, hypotheses, display, "z3", False, None, seconds=time.perf_counter() - start,
-                     reason=f"not a statement about integers: {exc}")
+        return refused(f"not a statement about integers: {exc}")
+    verdict, model, sat_smtlib = _solve(z3, hyps, timeout_ms)
+    if verdict != "sat":
+        why = ("the hypotheses contradict each other (no integers satisfy them), so the claim would hold of nothing"
+               if verdict == "unsat" else f"the solver could not decide whether the hypotheses can hold ({verdict})")
+        return refused(why, sat_smtlib=sat_smtlib)
+    witness = _example(model, variables)
     divisors = list(tr.divisors)
     # the translation is faithful only for positive divisors: prove that first
     side = [tr(sympy.Ge(dv, 1)) for dv in divisors]
     if side:
         verdict, model, _ = _solve(z3, hyps + [z3.Not(z3.And(side))], timeout_ms)
         if verdict != "unsat":
-            return Claim(name, variables, hypotheses, display, "z3", False, _example(model, variables) or None,
-                         seconds=time.perf_counter() - start, reason="a divisor is not positive")
+            why = ("a divisor is not positive" if verdict == "sat"
+                   else f"the solver could not decide whether every divisor is positive ({verdict})")
+            return refused(why, _example(model, variables) or None, witness, sat_smtlib)
     verdict, model, smtlib = _solve(z3, hyps + [z3.Not(goal)], timeout_ms)
     holds = verdict == "unsat"
     example = None if holds or model is None else _example(model, variables)
-    reason = "" if holds or model is not None else f"the solver answered {verdict}, so the claim is not proved"
+    reason = "" if holds or verdict == "sat" else f"the solver answered {verdict}, so the claim is not proved"
     return Claim(name, variables, hypotheses, display, "z3", holds, example, smtlib,
-                 time.perf_counter() - start, reason)
+                 time.perf_counter() - start, reason, witness, sat_smtlib)
 
 
 def _example(model: Any, variables: tuple) -> dict:

@@ -23,9 +23,23 @@ from ..spec import ConvSpec
 from .anchors import DEFAULT_BITS, convention_step
 from .core import Proof, Step, tuple_tex
 from .evaluate import NAMED, sequence
+from .guard import guarded, started
 from .smt import prove
 
 __all__ = ["prove_weight_gradient", "prove_weight_gradient_general", "weight_gradient_spec"]
+
+
+def gradient_layer(n_out, s, p_l, p_r, d):
+    """Per axis, the (kernel, stride, left and right padding, dilation) of the convolution that computes the weight
+    gradient: the output gradient, of length ``n_out``, is the kernel; stride and dilation trade places.
+
+    The one source of these parameters: :func:`weight_gradient_spec` builds its spec from them and the parametric
+    proof reasons about them, on symbols.
+
+    >>> gradient_layer(4, 2, 1, 1, 1)
+    (4, 1, 1, 1, 2)
+    """
+    return n_out, d, p_l, p_r, s
 
 
 def weight_gradient_spec(spec: ConvSpec, input_shape: Any) -> ConvSpec:
@@ -36,7 +50,10 @@ def weight_gradient_spec(spec: ConvSpec, input_shape: Any) -> ConvSpec:
     ConvSpec(kernel_size=(4,), stride=(1,), padding=((1, 1),), dilation=(2,), in_channels=1, out_channels=1, groups=1)
     """
     shape = spec.check_input_shape(input_shape)
-    return ConvSpec(spec.output_shape(shape), stride=spec.dilation, padding=spec.padding, dilation=spec.stride)
+    axes = [gradient_layer(n, s, pl, pr, d) for n, s, (pl, pr), d
+            in zip(spec.output_shape(shape), spec.stride, spec.padding, spec.dilation)]
+    return ConvSpec(tuple(a[0] for a in axes), stride=tuple(a[1] for a in axes),
+                    padding=tuple((a[2], a[3]) for a in axes), dilation=tuple(a[4] for a in axes))
 
 
 def _by_definition(spec: ConvSpec, g: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -65,6 +82,7 @@ def _by_convolution(spec: ConvSpec, shape: tuple[int, ...], g: np.ndarray, x: np
     return out
 
 
+@guarded("Weight gradient (instance)")
 def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bits: int = DEFAULT_BITS) -> Proof:
     """For concrete sizes: the weight gradient of a convolution is a convolution of the input with the output
     gradient, stride and dilation traded (an exact randomized identity test with a stated bound).
@@ -79,6 +97,7 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
     if not isinstance(spec, ConvSpec):
         raise SpecTypeError(f"spec must be a ConvSpec, got {type(spec).__name__}")
     shape = spec.check_input_shape(input_shape)
+    started()
     out_shape = spec.output_shape(shape)
     rng = np.random.default_rng(seed)
     terms = math.prod(out_shape)  # products summed into one gradient entry
@@ -123,6 +142,7 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
                  data=dict(spec=spec, input_shape=shape, gradient_spec=gspec))
 
 
+@guarded("Weight gradient (all sizes)")
 def prove_weight_gradient_general(*, formulas: Any = None) -> Proof:
     """For all sizes: the weight gradient reads what a convolution with stride and dilation traded reads.
 
@@ -141,7 +161,8 @@ def prove_weight_gradient_general(*, formulas: Any = None) -> Proof:
     G, X = sequence("g", r"\frac{\partial L}{\partial y}"), sequence("xpad", r"\tilde{x}")
     grad = sequence("dw", r"\frac{\partial L}{\partial w}")
     read = F.tap_position(i, m, s, pl, d)
-    traded = F.tap_position(m, i, d, pl, s)
+    k_g, s_g, pl_g, pr_g, d_g = gradient_layer(n_out, s, pl, pr, d)  # the executed gradient layer, on symbols
+    traded = F.tap_position(m, i, s_g, pl_g, d_g)
     s1 = Step.from_claims(
         sympy.Sum(G(i) * X(read), (i, 0, n_out - 1)), sympy.Sum(G(i) * X(traded), (i, 0, n_out - 1)),
         r"$\partial L/\partial w[m] = \sum_i g[i]\, \tilde x[s i + d m - p_l]$ (the derivative of the linear form "
@@ -151,20 +172,20 @@ def prove_weight_gradient_general(*, formulas: Any = None) -> Proof:
                sympy.Eq(read, s * i + d * m - pl, evaluate=False),
                shown=sympy.Eq(N.tap_position(i, m, s, pl, d), s * i + d * m - pl, evaluate=False)),
          prove("the reads agree with stride and dilation traded", variables, (), sympy.Eq(read, traded, evaluate=False),
-               shown=sympy.Eq(N.tap_position(i, m, s, pl, d), N.tap_position(m, i, d, pl, s), evaluate=False)),
+               shown=sympy.Eq(N.tap_position(i, m, s, pl, d), N.tap_position(m, i, s_g, pl_g, d_g), evaluate=False)),
          prove("every read lies in the padded input", variables,
                ranges + (sympy.Le(0, i, evaluate=False), sympy.Lt(i, n_out, evaluate=False),
                          sympy.Le(0, m, evaluate=False), sympy.Lt(m, k, evaluate=False)),
                sympy.And(sympy.Le(-pl, traded, evaluate=False), sympy.Lt(traded, n + pr, evaluate=False)))],
         name="stride and dilation trade places")
-    n_grad = F.conv_output_size(n, n_out, d, pl, pr, s)
+    n_grad = F.conv_output_size(n, k_g, s_g, pl_g, pr_g, d_g)
     s2 = Step.from_claims(
         n_grad, k,
         r"the convolution with kernel size $n_{\mathrm{out}}$, stride $d$, dilation $s$ has at least $k$ outputs, so "
         r"every tap $0 \le m < k$ of the weight gradient is one of its outputs (PyTorch keeps the first $k$)",
         [prove("the gradient convolution has at least k outputs", variables, ranges,
                sympy.Ge(n_grad, k, evaluate=False),
-               shown=sympy.Ge(N.conv_output_size(n, N.conv_output_size(n, k, s, pl, pr, d), d, pl, pr, s), k,
+               shown=sympy.Ge(N.conv_output_size(n, N.conv_output_size(n, k, s, pl, pr, d), s_g, pl_g, pr_g, d_g), k,
                               evaluate=False))],
         name="enough outputs")
     return Proof("Weight gradient (all sizes)",
