@@ -153,7 +153,8 @@ def _raise(layer: _Layer, headline: str, lines: list[str]) -> None:
     raise AssertionError("\n".join([f"the function is not {layer.what}: {headline}"] + lines))
 
 
-_LOWER = ((11, "11-bit (float16 or TF32)", "'tf32' or 'float16'"), (8, "bfloat16", "'bfloat16'"))
+_LOWER = ((24, "float32", "'float32'"), (11, "11-bit (float16 or TF32)", "'tf32' or 'float16'"),
+          (8, "bfloat16", "'bfloat16'"))
 
 
 def _note(p: int, name: str, which: str) -> list[str]:
@@ -175,7 +176,7 @@ def _precision_note(probe: _Probe, layer: _Layer, plan: _Plan, f0: np.ndarray) -
     """Which lower precision the function computes in, read from the pattern probes of input channel 0 (each
     output one weight, rounded once or twice in that precision); nothing when none fits."""
     p_now = round(-math.log2(plan.unit)) if plan.unit else 53
-    if p_now <= 11:
+    if p_now <= 8:
         return []
     unit = _PatternPlan(1.0, 0.0, 0.0, 0.0, "")
     xs, ys = probe_channel(probe, layer, unit, f0, probe.carrier(), 0)
