@@ -422,3 +422,16 @@ def test_testing_is_a_small_package_by_stage():
     assert all(len(p.read_text().splitlines()) < 600 for p in folder.glob("*.py"))
     for name in testing.__all__:
         assert getattr(testing, name) is not None
+
+
+def test_float32_inside_a_float64_function_is_named():
+    t = TransposedConvSpec(3, stride=2, in_channels=2, out_channels=3)
+    w = np.random.default_rng(0).normal(size=t.weight_shape)
+
+    def fn(y):  # takes and returns float64, computes in float32
+        return numeric.conv_transpose(t, w.astype(np.float32), y.astype(np.float32)).astype(np.float64)
+
+    with pytest.raises(AssertionError, match="compute_dtype='float32'"):
+        assert_is_transposed_convolution(fn, t, w, (6,))
+    v = assert_is_transposed_convolution(fn, t, w, (6,), compute_dtype=np.float32)
+    assert v.dtype == "float64" and v.compute_dtype == "float32" and v.relative_resolution < 1e-4
