@@ -229,8 +229,9 @@ def _verify(probe: _Probe, layer: _Layer, *, rtol: float | None, bound: float, s
         k = _first_bad(gz, combo, tol)
         if k is not None:
             idx = tuple(int(i) for i in np.unravel_index(k, gz.shape))
-            _raise(layer, f"the function is not linear: with f(x) - f(0) = g(x), g({alpha} x + {beta} y) != "
-                          f"{alpha} g(x) + {beta} g(y) at random integer x, y; first at output {idx}: "
+            sign = "+" if beta > 0 else "-"
+            _raise(layer, f"the function is not linear: with f(x) - f(0) = g(x), g({alpha} x {sign} {abs(beta)} y) != "
+                          f"{alpha} g(x) {sign} {abs(beta)} g(y) at random integer x, y; first at output {idx}: "
                           f"{_fmt(gz[idx])} != {_fmt(combo[idx])}",
                    [compared] + (_precision_note(probe, layer, plan, f0) if shape_ok else []))
     g = g[:plan.trials]
