@@ -267,6 +267,14 @@ def test_spectral_norm_in_train_mode_is_reported_and_left_as_it_was(torch, style
     assert v.compute_dtype == "float32" and _same_state(before, _state(layer))
 
 
+def test_a_deterministic_parametrization_passes_in_train_mode(torch):
+    torch.manual_seed(0)
+    layer = torch.nn.utils.parametrizations.weight_norm(torch.nn.ConvTranspose2d(4, 6, 4, stride=2, padding=1))
+    before = _state(layer)
+    v = assert_module_is_transposed_convolution(layer, (8, 8))
+    assert layer.training and v.relative_resolution < 0.01 and _same_state(before, _state(layer))
+
+
 def test_probing_runs_without_grad_and_restores_buffers(torch):
     seen = []
 
