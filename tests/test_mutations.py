@@ -24,6 +24,7 @@ import symconv.proofs.anchors as anchors
 import symconv.proofs.identities as identities
 import symconv.proofs.instance as instance
 import symconv.proofs.weight_gradient as weight_gradient
+import symconv.structure as structure
 import symconv.weights as weights
 from symconv import (
     ConvSpec,
@@ -123,6 +124,16 @@ CATALOG = {
     "flip_tap the identity (now run by the builders too)": ([(F, "flip_tap", lambda m, k: m)], [GROUPED], (1, 2)),
     "repeated kernel symbols": ([(instance, "kernel_symbols", _repeated_symbols)], [GROUPED], ()),
     "anchors drawing from {0, 1}": ([(anchors, "_draw", _draw_from([0, 1]))], [GROUPED], ()),
+    "anchors drawing one point for every trial": (
+        [(anchors, "_draw", lambda rng, bound, shape: np.broadcast_to(rng.integers(-bound, bound + 1, shape[1:]),
+                                                                      shape).copy())], [GROUPED], ()),
+    "anchors drawing +B everywhere but once": (
+        [(anchors, "_draw", lambda rng, bound, shape: np.concatenate(
+            [np.full(int(np.prod(shape)) - 1, bound), [-bound]]).reshape(shape))], [GROUPED], ()),
+    "structure comparison ignoring taps": (
+        [(structure.Structure, "equals", lambda self, other: self.shape == other.shape and self.size == other.size
+          and bool(np.array_equal(self.row_major.rows, other.row_major.rows))
+          and bool(np.array_equal(self.row_major.cols, other.row_major.cols)))], [GROUPED], ()),
     "anchors running no trial": ([(anchors, "_draw", lambda rng, bound, shape: np.zeros((0,) + shape[1:], np.int64))],
                                  [GROUPED], ()),
 }
@@ -206,11 +217,40 @@ def _flipped_conv_transpose(tspec, weight, y):
     return _CONV_T(tspec, np.flip(w, axis=tuple(range(2, w.ndim))), y)
 
 
+def _third_group_reads_the_first(original, transposed):
+    """Group 2 reads (or adds into) group 0, the others are PyTorch's: a mistake that two groups cannot show."""
+    def run(spec, weight, x):
+        g = spec.groups
+        if g < 3:
+            return original(spec, weight, x)
+        x = np.asarray(x)
+        per = x.shape[0] // g
+        if not transposed:
+            moved = x.copy()
+            moved[2 * per:3 * per] = x[0:per]
+            return original(spec, weight, moved)
+        out = original(spec, weight, x)
+        w = np.asarray(weight)
+        part = original(spec, np.where(np.arange(w.shape[0])[(...,) + (None,) * (w.ndim - 1)] // (w.shape[0] // g) == 2,
+                                       w, 0), x)
+        per_out = out.shape[0] // g
+        out = out - part
+        out[0:per_out] += part[2 * per_out:3 * per_out]
+        return out
+    return run
+
+
 CONSISTENT = {
     "groups interleaved (channel c in group c mod g) in the numeric reference": (
         [(numeric, "conv", _interleaved_conv), (numeric, "conv_transpose", _interleaved_conv_transpose)],
         [lambda: prove_transpose(*GROUPED), lambda: prove_adjoint(*GROUPED), lambda: prove_overlap(*GROUPED),
          lambda: prove_gradient(*CONV)]),
+    "group 2 routed to group 0 in the numeric reference": (
+        [(numeric, "conv", _third_group_reads_the_first(_CONV, False)),
+         (numeric, "conv_transpose", _third_group_reads_the_first(_CONV_T, True)),
+         (identities, "conv", _third_group_reads_the_first(_CONV, False)),
+         (identities, "conv_transpose", _third_group_reads_the_first(_CONV_T, True))],
+        [lambda: prove_adjoint(ConvSpec(3, stride=2, padding=1, in_channels=3, out_channels=3, groups=3), (5,))]),
     "convolution with the kernel flipped in the numeric reference": (
         [(numeric, "conv", _flipped_conv), (numeric, "conv_transpose", _flipped_conv_transpose),
          (identities, "conv", _flipped_conv), (identities, "conv_transpose", _flipped_conv_transpose)],

@@ -64,7 +64,9 @@ from symconv.translate import to_jax_conv_general_dilated, to_jax_conv_transpose
 
 for index, case in enumerate(json.loads(sys.stdin.read())):
     print("START", index, flush=True)
-    t = TransposedConvSpec(*case["spec"])
+    k, s, p, a, d, cin, cout, g = case["spec"]
+    t = TransposedConvSpec(k, stride=s, padding=p, output_padding=a, dilation=d, in_channels=cin, out_channels=cout,
+                           groups=g)
     rng = np.random.default_rng(index)
     w = rng.integers(-3, 4, t.weight_shape).astype(np.float64)
     y = rng.integers(-3, 4, (t.in_channels,) + tuple(case["shape"])).astype(np.float64)

@@ -28,7 +28,10 @@ from __future__ import annotations
 
 from .animate import animate, ffmpeg_available, save_animation, save_figure, save_frame
 from .data import (
+                   DATA,
+                   INSERTED,
                    INSTALL_HINT,
+                   PADDING,
                    MatrixData,
                    MissingToolError,
                    OverlapData,
@@ -45,6 +48,9 @@ from .data import (
 from .draw import plot_conv, plot_gather, plot_matrix, plot_overlap, plot_stamps, tap_colors
 
 __all__ = [
+    "DATA",
+    "INSERTED",
+    "PADDING",
     "MatrixData",
     "StampsData",
     "SlideData",

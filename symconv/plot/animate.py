@@ -43,7 +43,7 @@ def animate(spec: Any, input_shape: Any, view: str = "gather", *, weight: Any = 
     d = animation_data(spec, input_shape, view, weight=weight, values=values, channels=channels)
     n = d.n_frames
     if n > _limit():
-        raise SizeLimitError(f"the animation would have {n} frames, over _limit()={_limit()}")
+        raise SizeLimitError(f"the animation would have {n} frames, over PLOT_LIMIT={_limit()}")
     _mpl()
     from matplotlib.animation import FuncAnimation
 
@@ -76,7 +76,7 @@ def animate(spec: Any, input_shape: Any, view: str = "gather", *, weight: Any = 
 
 def _atomic_target(path: Any) -> tuple[pathlib.Path, str]:
     """The target and a temporary file beside it, with the permissions a plain open() would give."""
-    from .latex.output import _mode_for
+    from ..latex.output import _mode_for
 
     target = pathlib.Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=str(target.parent))

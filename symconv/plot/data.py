@@ -266,8 +266,8 @@ def _terms(taps: np.ndarray, coefs: np.ndarray, weight_flat: np.ndarray) -> np.n
 
 def _check_cells(what: str, count: int) -> None:
     if count > _limit():
-        raise SizeLimitError(f"{what} has {count} cells, over _limit()={_limit()}; draw a smaller layer or "
-                             "raise symconv.plot._limit()")
+        raise SizeLimitError(f"{what} has {count} cells, over PLOT_LIMIT={_limit()}; draw a smaller layer or "
+                             "raise symconv.plot.PLOT_LIMIT")
 
 
 def _require_equal(a: ConvMatrix, b: ConvMatrix, claim: str) -> None:

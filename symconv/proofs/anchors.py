@@ -24,7 +24,7 @@ from ..matrices import ConvMatrix
 from ..structure import CONSTANT
 from .core import Step, tuple_tex
 
-__all__ = ["anchor_step", "DEFAULT_BITS"]
+__all__ = ["anchor_step", "bound_reached", "DEFAULT_BITS"]
 
 DEFAULT_BITS = 60
 """The anchors make a false pass less likely than ``2**-DEFAULT_BITS``."""
@@ -72,10 +72,11 @@ def anchor_step(name: str, matrix: ConvMatrix, reference: Callable[[np.ndarray, 
         B = _range(matrix, terms_per_output)
     except ValueError as exc:
         return Step(lhs, rhs, rule, "randomized identity", False, f"the matrix is malformed: {exc}", name=name)
+    if matrix.shape[0] * matrix.shape[1] == 0:
+        return Step(lhs, rhs, rule, "randomized identity", False,
+                    f"the matrix has shape {matrix.shape}: no entries, so nothing was compared", name=name)
     per_trial = math.log2((2 * B + 1) / 2)  # the false-pass probability per trial is at most 2/|S| = 2^-per_trial
-    # one trial beyond the count that S itself would need: the bound is computed from the span of the values
-    # actually drawn, which falls just short of S
-    trials = max(1, math.ceil(bits / per_trial)) + 1
+    trials = max(1, math.ceil(bits / per_trial))
     ws = _draw(rng, B, (trials,) + tuple(weight_shape))
     xs = _draw(rng, B, (trials,) + tuple(matrix.col_shape))
     try:
@@ -101,17 +102,45 @@ def anchor_step(name: str, matrix: ConvMatrix, reference: Callable[[np.ndarray, 
                         f"matrix and {int(want[diff[0]])} by the definition ({diff.size} of {got.size} outputs "
                         "differ); the matrix is not the definition", name=name)
         run += 1
-    # the bound reached, from what was run and drawn: trials compared, and the set the draws actually span
-    lo = int(min(ws.min(initial=0), xs.min(initial=0))) if run else 0
-    hi = int(max(ws.max(initial=0), xs.max(initial=0))) if run else 0
-    reached = run * math.log2(max(hi - lo + 1, 1) / 2) if hi > lo else 0.0
-    if reached < bits:
-        return Step(lhs, rhs, rule, "randomized identity", False,
-                    f"{run} trials agreed, with values in [{lo}, {hi}]: a wrong matrix would pass with probability "
-                    f"up to 2^-{max(reached, 0):.0f}, short of the 2^-{bits} asked for", name=name)
-    detail = (f"{run} trials with integer weights and inputs uniform in [{lo}, {hi}]: exact agreement; "
+    reached, why = bound_reached(ws[:run], xs[:run], B, bits)
+    if why:
+        return Step(lhs, rhs, rule, "randomized identity", False, f"{run} trials agreed, but {why}", name=name)
+    detail = (f"{run} trials with integer weights and inputs uniform in [-{B}, {B}]: exact agreement; "
               f"a wrong matrix passes with probability at most 2^-{reached:.0f}")
     return Step(lhs, rhs, rule, "randomized identity", True, detail, name=name)
+
+
+def bound_reached(ws: np.ndarray, xs: np.ndarray, B: int, bits: int) -> tuple[float, str]:
+    """The Schwartz-Zippel bound the trials actually run reach, and why it falls short ('' when it does not).
+
+    ``ws`` and ``xs`` hold one row per trial run.  The bound ``2/|S|`` per trial holds for independent points
+    drawn uniformly from ``S = [-B, B]``; so the draws are checked against what uniform draws would look like
+    with overwhelming probability: inside S, no trial a repeat of another, no more repeated values than the
+    birthday count predicts (plus a generous margin), and a span reaching near both ends of S.  The bound
+    counts the distinct trials only.
+    """
+    size = 2 * B + 1
+    values = np.concatenate([ws.reshape(len(ws), -1), xs.reshape(len(xs), -1)], axis=1) if len(ws) else np.zeros((0, 0))
+    if values.shape[0] == 0 or values.shape[1] == 0:
+        return 0.0, f"no point was drawn, so nothing bounds a false pass (2^-{bits} asked for)"
+    if values.min() < -B or values.max() > B:
+        return 0.0, f"values were drawn outside S = [-{B}, {B}]"
+    distinct_trials = len({row.tobytes() for row in values})
+    n = values.size
+    repeats = n - np.unique(values).size
+    expected = n * (n - 1) / (2 * size)  # repeated values among n uniform draws from S, on average
+    if repeats > expected + 6 * math.sqrt(expected) + 8:
+        return 0.0, (f"{repeats} of the {n} values drawn repeat earlier ones, where uniform draws from S = [-{B}, {B}] "
+                     f"repeat about {expected:.1f}: the points were not drawn uniformly from S")
+    lo, hi = int(values.min()), int(values.max())
+    slack = size * 40 / max(n, 1)  # uniform draws leave gaps this wide at the ends with probability < e^-40
+    if n >= 40 and (lo > -B + slack or hi < B - slack):
+        return 0.0, f"the values drawn span only [{lo}, {hi}] of S = [-{B}, {B}]: not uniform draws from S"
+    reached = distinct_trials * math.log2(size / 2)
+    if reached < bits:
+        return reached, (f"{distinct_trials} distinct trials reach a false-pass bound of 2^-{reached:.0f}, short of the "
+                         f"2^-{bits} asked for")
+    return reached, ""
 
 
 def _draw(rng: np.random.Generator, bound: int, shape: tuple[int, ...]) -> np.ndarray:
@@ -160,10 +189,21 @@ def _torch_add(out_shape, y, m, stride, pad_left, dilation) -> np.ndarray:
 
 def _reduced(tspec: Any) -> tuple[int, int, int]:
     """(groups, input channels per group, output channels per group) of the layer the convention is checked on:
-    the layer's own, reduced to at most two groups of at most two channels each (two of each are enough to
-    tell every channel and group formula from its neighbours)."""
-    g = min(tspec.groups, 2)
-    return g, min(tspec.in_channels // tspec.groups, 2), min(tspec.out_channels // tspec.groups, 2)
+    the layer's own groups, every one of them, with at most two channels each (two tell every in-group channel
+    formula from its neighbour; every group is kept, since a mistake may route one group only)."""
+    return tspec.groups, min(tspec.in_channels // tspec.groups, 2), min(tspec.out_channels // tspec.groups, 2)
+
+
+def _first_digit(got: np.ndarray, want: np.ndarray, base: int, ids: dict, verb: str) -> str:
+    """Which weight entry, at the first output where the encoded numbers differ, did not do what PyTorch says."""
+    where = tuple(int(v) for v in np.argwhere(got != want)[0])
+    g_v, w_v = int(got[where]), int(want[where])
+    for (r, l, m), number in sorted(ids.items(), key=lambda item: item[1]):
+        a, b = (g_v // base**number) % base, (w_v // base**number) % base
+        if a != b:
+            return (f"at output (channel, position) {where}, weight entry [{r}, {l}, tap {m}] contributes {a}; "
+                    f"PyTorch's definition has {b}")
+    return f"at output {where} the result has digits beyond the weight entries (it is {g_v}, PyTorch's is {w_v})"
 
 
 def convention_step(tspec: Any, input_shape: tuple[int, ...]) -> Step:
@@ -223,55 +263,41 @@ def convention_step(tspec: Any, input_shape: tuple[int, ...]) -> Step:
         n_t = tuple(_torch_n_t(n, kk, ss, pl, pr, dd, aa) for n, kk, ss, (pl, pr), dd, aa in zip(t_in, k, s, pads, d, a))
         n_out = tuple(_torch_n_out(n, kk, ss, pl, pr, dd) for n, kk, ss, (pl, pr), dd in zip(n_t, k, s, pads, d))
         taps = list(np.ndindex(*k))
-        # the convolution: C_in = g co, C_out = g ci; inputs 1, 2, 3, ... over (channel, position)
+        # One call per layer.  Weight entry (r, l, m) is base**id(r, l, m), every id distinct, and the inputs are
+        # 1, 2, 3, ... below the base; so every output is a number whose digit id(r, l, m) is what that weight entry
+        # read (or added) there, and it equals PyTorch's written definition, encoded the same way, exactly when
+        # every weight entry reads (adds) exactly what PyTorch says and reaches no other output.
+        ids = {(r, l, m): (r * co + l) * len(taps) + number for r in range(g * ci) for l in range(co)
+               for number, m in enumerate(taps)}
+        # the convolution: C_in = g co, C_out = g ci; output channel o lies in group floor(o / (C_out/g))
         x = np.arange(1, g * co * int(np.prod(n_t)) + 1, dtype=np.int64).reshape((g * co,) + n_t)
         base = int(x.size) + 1
-        for o in range(g * ci):
-            weight = np.zeros(conv_single.weight_shape, dtype=object)
-            for l in range(co):
-                for number, m in enumerate(taps):
-                    weight[(o, l) + m] = base ** (l * len(taps) + number)
-            got = conv(conv_single, weight, x.astype(object))
-            if got.shape != (g * ci,) + n_out:
-                return fail(f"numeric.conv gives shape {got.shape}, PyTorch's n_out gives {(g * ci,) + n_out}")
-            group = o // ci  # output channel o lies in group floor(o / (C_out/g))
-            for other in range(g * ci):
-                for l in range(co):
-                    for number, m in enumerate(taps):
-                        digit = (got[other] // base ** (l * len(taps) + number)) % base
-                        want = (_torch_read(n_out, x[group * co + l], m, s, p, d) if other == o
-                                else np.zeros(n_out, dtype=np.int64))
-                        if not np.array_equal(digit.astype(np.int64), want):
-                            return fail(f"numeric.conv: output channel {other} through w[{o}, {l}, tap {m}] does not "
-                                        f"read input channel {group * co + l} at s i + d m - p_l"
-                                        if other == o else
-                                        f"numeric.conv: w[{o}, {l}, tap {m}] reaches output channel {other}")
-        # the transposed convolution: C_in = g ci, C_out = g co
+        weight = np.zeros(conv_single.weight_shape, dtype=object)
+        want = np.zeros((g * ci,) + n_out, dtype=object)
+        for (o, l, m), number in ids.items():
+            weight[(o, l) + m] = base**number
+            want[o] += base**number * _torch_read(n_out, x[(o // ci) * co + l], m, s, p, d).astype(object)
+        got = conv(conv_single, weight, x.astype(object))
+        if got.shape != want.shape:
+            return fail(f"numeric.conv gives shape {got.shape}, PyTorch's n_out gives {want.shape}")
+        if not np.array_equal(got, want):
+            return fail("numeric.conv: " + _first_digit(got, want, base, ids, "read into output channel"))
+        # the transposed convolution: C_in = g ci, C_out = g co; input channel c lies in group floor(c / (C_in/g))
         y = np.arange(1, g * ci * int(np.prod(t_in)) + 1, dtype=np.int64).reshape((g * ci,) + t_in)
         base = int(y.size) + 1
-        for c in range(g * ci):
-            weight = np.zeros(single.weight_shape, dtype=object)
-            for l in range(co):
-                for number, m in enumerate(taps):
-                    weight[(c, l) + m] = base ** (l * len(taps) + number)
-            got = conv_transpose(single, weight, y.astype(object))
-            if got.shape != (g * co,) + n_t:
-                return fail(f"numeric.conv_transpose gives shape {got.shape}, PyTorch's n_T gives {(g * co,) + n_t}")
-            group = c // ci  # input channel c lies in group floor(c / (C_in/g))
-            for out_c in range(g * co):
-                for l in range(co):
-                    for number, m in enumerate(taps):
-                        digit = (got[out_c] // base ** (l * len(taps) + number)) % base
-                        want = (_torch_add(n_t, y[c], m, s, p, d) if out_c == group * co + l
-                                else np.zeros(n_t, dtype=np.int64))
-                        if not np.array_equal(digit.astype(np.int64), want):
-                            return fail(f"numeric.conv_transpose: w[{c}, {l}, tap {m}] times input channel {c} is not "
-                                        f"added at s i + d m - p_l of output channel {group * co + l}"
-                                        if out_c == group * co + l else
-                                        f"numeric.conv_transpose: w[{c}, {l}, tap {m}] reaches output channel {out_c}")
+        weight = np.zeros(single.weight_shape, dtype=object)
+        want = np.zeros((g * co,) + n_t, dtype=object)
+        for (c, l, m), number in ids.items():
+            weight[(c, l) + m] = base**number
+            want[(c // ci) * co + l] += base**number * _torch_add(n_t, y[c], m, s, p, d).astype(object)
+        got = conv_transpose(single, weight, y.astype(object))
+        if got.shape != want.shape:
+            return fail(f"numeric.conv_transpose gives shape {got.shape}, PyTorch's n_T gives {want.shape}")
+        if not np.array_equal(got, want):
+            return fail("numeric.conv_transpose: " + _first_digit(got, want, base, ids, "added to output channel"))
     except (SymconvError, ValueError, IndexError, TypeError, ZeroDivisionError) as exc:
         return fail(f"the definitions cannot be applied: {type(exc).__name__}: {exc}")
-    layer = f"{g} group{'s' if g > 1 else ''} of {ci} input and {co} output channels"
+    layer = f"{g} group{'s' if g > 1 else ''} of {ci} input and {co} output channels each"
     return Step(lhs, rhs, rule, "enumeration", True,
                 f"output lengths n_T = {tuple_tex(want_t)} and n_out = {tuple_tex(want_out)} on the proof's sizes; "
                 f"weight layouts; every (channel, tap) pair of both layers ({layer}, {len(taps)} taps) on inputs "

@@ -53,22 +53,26 @@ def _limit(count: int) -> None:
 
 @guarded("Adjoint identity")
 def prove_adjoint(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, name: str = "w") -> Proof:
-    from ..latex.printing import spec_latex
+    """``<S conv(x), y> = <x, conv_transpose(y)>`` as an exact polynomial identity in symbolic x, y and w.
 
-    """``<S M x, y> = <x, T y>`` as an exact polynomial identity in symbolic x, y and w.
-
-    M is the convolution's matrix, S the row selection and T the transposed
-    convolution built from its own definition (the exact form of the dot test).
+    Both layers are evaluated by their numeric definitions (:mod:`symconv.numeric`) on symbolic arrays, S
+    keeps the convolution's first ``n_in`` outputs per axis (the exact form of the dot test), and the
+    convention step first pins those definitions to PyTorch's written ones.
 
     >>> from symconv import ConvSpec
     >>> prove_adjoint(ConvSpec(3, stride=2, padding=1), (5,)).holds
     True
     """
     check_name(name)
+    from ..latex.printing import spec_latex
+
     tspec, t_in = _layers(spec, input_shape)
     layer: tuple[Step, ...] = ((_layer_step(spec, spec.check_input_shape(input_shape), tspec, t_in),)
                                if isinstance(spec, ConvSpec) else ())
     layer += (convention_step(tspec, t_in),)
+    if not layer[-1].holds:  # the identity rests on the definitions: a wrong one ends the proof here
+        return Proof("Adjoint identity", "The definitions of this layer are not PyTorch's.", layer,
+                     data=dict(tspec=tspec))
     n_t = tspec.output_shape(t_in)
     conv_spec = tspec.transpose()
     _limit(conv_spec.in_channels * math.prod(n_t) + tspec.in_channels * math.prod(t_in))
@@ -126,6 +130,8 @@ def prove_gradient(spec: ConvSpec, input_shape: Any, *, name: str = "w") -> Proo
     # the definitions this identity rests on: the transposed layer is the given convolution's, and both numeric
     # definitions are PyTorch's written ones
     layer = (_layer_step(spec, shape, tspec, out), convention_step(tspec, out))
+    if not layer[-1].holds:  # the identity rests on the definitions: a wrong one ends the proof here
+        return Proof("Gradient identity", "The definitions of this layer are not PyTorch's.", layer)
     _limit(spec.in_channels * math.prod(shape) + spec.out_channels * math.prod(out))
     w = kernel_symbols(spec, name)
     x = _tensor("x", (spec.in_channels,) + shape)
@@ -305,6 +311,7 @@ def _dilated_transposed_step() -> Step:
                 "sympy", ok, "" if ok else "the two sides differ", name="dilated transposed")
 
 
+@guarded("Output-size relations")
 def prove_size_relations(spot_checks: int = 50, seed: int = 0) -> Proof:
     """The 15 relationships of Dumoulin & Visin (arXiv:1603.07285), derived from symconv's formulas.
 
@@ -320,6 +327,7 @@ def prove_size_relations(spot_checks: int = 50, seed: int = 0) -> Proof:
     >>> proof.holds
     True
     """
+    started()  # no user input but the counts: whatever breaks from here is a finding
     steps = []
     rng = np.random.default_rng(seed)
     for number, setting, shown, derived, guide in _relations():
@@ -334,8 +342,8 @@ def prove_size_relations(spot_checks: int = 50, seed: int = 0) -> Proof:
         "Convolution arithmetic", r"The output-size relationships 1--15 of Dumoulin and Visin, \emph{A guide to "
         r"convolution arithmetic for deep learning} (arXiv:1603.07285), are special cases of symconv's formulas "
         r"$n_{\mathrm{out}}$, $n_T$, $L$, $a_{\mathrm{rt}}$ and $n_{z_0}$.", tuple(steps),
-        conclusion="every relationship of the guide follows from the general formulas; the guide's transposed "
-                   "relationships use the flipped kernel, which it does not state.",
+        conclusion="every relationship of the guide follows from the general formulas (sizes only: that the "
+                   "equivalent convolution uses the flipped kernel is proved by the parametric proof, not here).",
         notes=("The guide treats convolution and cross-correlation as interchangeable for learned kernels; the "
                "equivalent convolution of a transposed layer uses the flipped kernel (see the parametric proof).",),
     )

@@ -18,6 +18,7 @@ from ..kernels import check_name, kernel_symbols
 from ..matrices import ConvMatrix, conv_matrix, selection_matrix, transposed_conv_matrix
 from ..numeric import conv, conv_transpose
 from ..spec import ConvSpec, TransposedConvSpec
+from ..structure import Structure
 from ..views import gather_view
 from .anchors import DEFAULT_BITS, anchor_step, convention_step
 from .assembly import gather_factors, placed_stamps
@@ -61,6 +62,9 @@ def equality_step(name: str, reference: ConvMatrix, candidate: Any, lhs: Any, rh
     if reference.shape[0] * reference.shape[1] == 0:
         return Step(lhs, rhs, rule, "exact structure", False,
                     f"the matrices have shape {reference.shape}: no entries, so nothing was compared", name=name)
+    blind = _blind_spot(reference)
+    if blind:  # the comparison itself must be able to see a difference
+        return Step(lhs, rhs, rule, "exact structure", False, blind, name=name)
     if reference == candidate:
         return Step(lhs, rhs, rule, "exact structure", True,
                     f"{reference.nnz} nonzero entries, {reference.structure.size} terms, identical", name=name)
@@ -102,6 +106,40 @@ def distinct_symbols(*matrices: ConvMatrix) -> str:
                     "structures need not mean equal matrices, nor unequal structures unequal ones")
     if len({frozenset(f) for f in flat}) != 1:  # a transformed weight (flip, channel swap) permutes the same symbols
         return "the matrices' weights are not the same symbols, so their structures cannot be compared tap by tap"
+    return ""
+
+
+def _blind_spot(reference: ConvMatrix) -> str:
+    """Why the matrix comparison could not see a difference ('' when it can).
+
+    The comparison is run on a few terms of ``reference`` (same shape, same weight, so the same code path) against
+    copies changed in one term — its tap, its column, its row — each of which it must find unequal, and against
+    an unchanged copy, which it must find equal.  A checker that ignored part of the structure would fail here.
+    """
+    s = reference.structure
+    if s.size == 0:
+        return ""
+    keep = min(int(s.size), 16)
+    base = {name: np.array(getattr(s, name)[:keep]) for name in ("rows", "cols", "taps")}
+    coefs = np.array(s.coefs[:keep])
+    n_taps = int(np.asarray(reference.weight, dtype=object).size) if reference.weight is not None else 1
+
+    def matrix(arrays: dict) -> ConvMatrix:
+        return ConvMatrix(Structure.build(s.shape, arrays["rows"], arrays["cols"], arrays["taps"], coefs),
+                          reference.weight, reference.row_shape, reference.col_shape)
+
+    sample = matrix(base)
+    if not sample == matrix({name: value.copy() for name, value in base.items()}):
+        return "the matrix comparison finds a matrix unequal to its copy, so its verdict would mean nothing"
+    last = keep - 1
+    for what, field, size in (("tap", "taps", n_taps), ("column", "cols", reference.shape[1]),
+                              ("row", "rows", reference.shape[0])):
+        if size < 2:
+            continue
+        arrays = {name: value.copy() for name, value in base.items()}
+        arrays[field][last] = (int(arrays[field][last]) + 1) % size
+        if sample == matrix(arrays):
+            return f"the matrix comparison cannot see a changed {what}, so its verdict would mean nothing"
     return ""
 
 
@@ -175,7 +213,6 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
         started()
     else:
         raise SpecTypeError(f"spec must be a ConvSpec or TransposedConvSpec, got {type(spec).__name__}")
-    _check_size(tspec, t_in, max_terms)
     from ..latex.printing import spec_latex as spec_text  # the statement names the layers as formulas
 
     title = "Transposed convolution is a convolution (instance)"
@@ -183,6 +220,10 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     if isinstance(spec, ConvSpec):
         steps.append(_layer_step(spec, conv_shape, tspec, t_in))
     steps.append(convention_step(tspec, t_in))
+    if not steps[-1].holds:  # every later step rests on the definitions: a wrong one ends the proof here
+        return Proof(title, "The definitions of this layer are not PyTorch's.", tuple(steps),
+                     data=dict(tspec=tspec, input_shape=t_in))
+    _check_size(tspec, t_in, max_terms)  # sizes from lengths the convention step has just pinned
     w = kernel_symbols(tspec, name)
     try:
         n_t = tspec.output_shape(t_in)

@@ -40,10 +40,37 @@ def overlap_counts(tspec: TransposedConvSpec, input_shape: Any) -> np.ndarray:
     """
     single = _spatial(tspec)
     shape = single.check_input_shape(input_shape)
+    return _counts(_single_matrix(single, shape), single.output_shape(shape))
+
+
+def _single_matrix(single: TransposedConvSpec, shape: tuple[int, ...]):
     tap_ids = np.arange(math.prod(single.kernel_size)).reshape(single.weight_shape)
-    T = transposed_conv_matrix(single, tap_ids, shape)
-    counts = np.bincount(T.structure.rows, minlength=T.shape[0])
-    return counts.reshape(single.output_shape(shape))
+    return transposed_conv_matrix(single, tap_ids, shape)
+
+
+def _counts(T, out_shape: tuple[int, ...]) -> np.ndarray:
+    return np.bincount(T.structure.rows, minlength=T.shape[0]).reshape(out_shape)
+
+
+def _anchored(layers: list[tuple[TransposedConvSpec, tuple[int, ...]]]) -> tuple[list[np.ndarray], Step]:
+    """The overlap counts of each single-channel layer, read off its T, and one step anchoring every such T to the
+    numeric definition of the transposed convolution (so the counts are those of the layer as defined)."""
+    from ..numeric import conv_transpose
+    from .anchors import anchor_step
+
+    counts, details, holds = [], [], True
+    for number, (single, shape) in enumerate(layers):
+        T = _single_matrix(single, shape)
+        counts.append(_counts(T, single.output_shape(shape)))
+        step = anchor_step("T is the transposed convolution", T,
+                           lambda w, y, single=single: conv_transpose(single, w, y), single.weight_shape,
+                           math.prod(single.kernel_size), sympy.Symbol("T"), sympy.Symbol("T"), "", seed=number)
+        holds &= step.holds
+        details.append(f"{tuple_tex(shape)}: {step.detail}")
+    rule = (r"the matrices $T$ the counts are read from, of the single-channel layer and of each axis alone, are "
+            r"the transposed convolution as defined by the numeric reference")
+    return counts, Step(sympy.Symbol("T"), sympy.Function(r"conv^{\top}")(sympy.Symbol("y")), rule,
+                        "randomized identity", holds, "; ".join(details), name="T is the transposed convolution")
 
 
 def interior(n_in: int, k: int, s: int, p_l: int, d: int, n_t: int) -> range:
@@ -117,8 +144,16 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
                             f"got {type(tspec).__name__}; for a ConvSpec pass spec.transpose(input_shape)")
     shape = _spatial(tspec).check_input_shape(input_shape)
     started()
-    counts = overlap_counts(tspec, shape)
-    steps: list[Step] = [convention_step(tspec, shape)]  # the counts are read off T, defined as PyTorch defines it
+    convention = convention_step(tspec, shape)
+    if not convention.holds:  # the counts rest on the definitions: a wrong one ends the proof here
+        return Proof("Overlap of the stamps (checkerboard)", "The definitions of this layer are not PyTorch's.",
+                     (convention,))
+    axes = [TransposedConvSpec(tspec.kernel_size[ax], stride=tspec.stride[ax], padding=(tspec.padding[ax],),
+                               output_padding=tspec.output_padding[ax], dilation=tspec.dilation[ax])
+            for ax in range(len(shape))]
+    (counts, *axis_counts_all), anchored = _anchored([(_spatial(tspec), shape)] + [(a, (n,)) for a, n in zip(axes, shape)])
+    # the counts are read off T, anchored to the numeric definition, which is PyTorch's (the convention)
+    steps: list[Step] = [convention, anchored]
     uniform: list[bool | None] = []
     periods: list[list[int]] = []
     per_axis = []
@@ -127,8 +162,7 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
         k, s, d, p_l = tspec.kernel_size[ax], tspec.stride[ax], tspec.dilation[ax], tspec.padding_left[ax]
         n_t = counts.shape[ax]
         count = _count(ax)
-        axis_counts = overlap_counts(TransposedConvSpec(k, stride=s, padding=(tspec.padding[ax],),
-                                                         output_padding=tspec.output_padding[ax], dilation=d), (n_in,))
+        axis_counts = axis_counts_all[ax]
         per_axis.append(axis_counts)
         direct = np.array([_closed_form(jj, n_in, k, s, p_l, d) for jj in range(n_t)])
         ok = bool(np.array_equal(axis_counts, direct))

@@ -20,7 +20,8 @@ from .. import formulas as default_formulas
 from ..errors import SpecTypeError, SymconvError
 from ..numeric import conv
 from ..spec import ConvSpec
-from .anchors import DEFAULT_BITS, convention_step
+from . import anchors
+from .anchors import DEFAULT_BITS, bound_reached, convention_step
 from .core import Proof, Step, tuple_tex
 from .evaluate import NAMED, sequence
 from .guard import guarded, started
@@ -105,9 +106,10 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
     per_trial = math.log2((2 * B + 1) / 2)
     trials = max(1, math.ceil(bits / per_trial))
     ok, detail = True, ""
-    for trial in range(trials):
-        g = rng.integers(-B, B + 1, (spec.out_channels,) + out_shape, dtype=np.int64)
-        x = rng.integers(-B, B + 1, (spec.in_channels,) + shape, dtype=np.int64)
+    gs = anchors._draw(rng, B, (trials, spec.out_channels) + out_shape)  # the anchors' sampler, checked alike
+    xs = anchors._draw(rng, B, (trials, spec.in_channels) + shape)
+    for trial in range(len(gs)):
+        g, x = gs[trial], xs[trial]
         try:
             left = _by_definition(spec, g, x)
             right = _by_convolution(spec, shape, g, x)
@@ -123,8 +125,12 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
                                  f"{int(right[where])} by the convolution")
             break
     if ok:
-        detail = (f"{trials} trials with integer x and dL/dy uniform in [-{B}, {B}]: exact agreement; a false pass "
-                  f"has probability at most 2^-{trials * per_trial:.0f}")
+        reached, why = bound_reached(gs, xs, B, bits)
+        if why:
+            ok, detail = False, f"{len(gs)} trials agreed, but {why}"
+        else:
+            detail = (f"{len(gs)} trials with integer x and dL/dy uniform in [-{B}, {B}]: exact agreement; a false "
+                      f"pass has probability at most 2^-{reached:.0f}")
     gspec = weight_gradient_spec(spec, shape)
     dw, conv_f = sympy.Symbol(r"\frac{\partial L}{\partial w}"), sympy.Function("conv")
     step = Step(dw, conv_f(sympy.Symbol("x"), sympy.Symbol(r"\frac{\partial L}{\partial y}")),
