@@ -5,7 +5,7 @@ from __future__ import annotations
 from _common import require
 
 from symconv import prove_size_relations
-from symconv.latex import document
+from symconv.latex import document, proof_fragment
 
 NAME = "arithmetic"
 
@@ -19,7 +19,7 @@ def build() -> str:
         "derived here from the formulas symconv executes (the output sizes $n_{\\mathrm{out}}$ and $n_T$, the gather padding $L$, the output padding $a_{\\mathrm{rt}}$ and the zero-inserted length $n_{z_0}$), cited by its number, and checked by program; primes "
         "denote the transposed layer."
     )
-    return document("Convolution arithmetic, proved", intro + "\n\n" + proof.to_latex())
+    return document("Convolution arithmetic, proved", intro + "\n\n" + proof_fragment(proof, times=False))
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from _common import require
 
 from symconv import TransposedConvSpec, prove_overlap
-from symconv.latex import document, spec_latex
+from symconv.latex import claims_appendix, document, proof_fragment, spec_latex
 
 NAME = "checkerboard"
 
@@ -19,6 +19,9 @@ FIGURES = ["figures/checkerboard_overlap_k3_s2.pdf", "figures/checkerboard_overl
            "figures/checkerboard_overlap_k4_s2_d2.pdf"]
 """Drawn by symconv.plot from the structure of T (derivations/make_figures.py; regenerate.py redraws them)."""
 
+CASE_2D, INPUT_2D, FIGURE_2D = TransposedConvSpec((3, 3), stride=2), (6, 6), "figures/checkerboard_overlap_2d.pdf"
+"""The 2-D checkerboard (make_figures.CHECKERBOARD_2D on CHECKERBOARD_2D_SIZE)."""
+
 
 def build() -> str:
     parts = [
@@ -30,15 +33,30 @@ def build() -> str:
         "$k$ and $\\gcd(s, d) = 1$. Dilation matters: $k = 4$, $s = 2$ is uniform, but with $d = 2$ every other "
         "output position receives no tap at all."
     ]
+    proofs, stated = [], {}
     for number, layer in enumerate(CASES):
         proof = require(prove_overlap(layer, INPUT))
+        proofs.append((proof, number + 1))
         counts = ", ".join(str(c) for c in proof.data["counts"].tolist())
-        picture = (r"\begin{center}" "\n" rf"\includegraphics[width=0.8\linewidth]{{{FIGURES[number]}}}" "\n"
-                   r"\end{center}")
-        parts.append(rf"\subsection*{{${spec_latex(layer)}$}}" + "\n" + f"Taps per output position: ${counts}$.\n\n"
-                     + picture + "\n\n" + proof.to_latex(definitions=number == 0))
+        label = f"fig:overlap-{number + 1}"
+        picture = (r"\begin{figure}[htbp]" "\n" r"\centering" "\n"
+                   rf"\includegraphics[width=0.8\linewidth]{{{FIGURES[number]}}}" "\n"
+                   rf"\caption{{Taps per output position of ${spec_latex(layer)}$ on ${INPUT[0]}$ inputs, read off "
+                   rf"the matrix $T$: ${counts}$.}}" "\n" rf"\label{{{label}}}" "\n" r"\end{figure}")
+        parts.append(rf"\subsection*{{${spec_latex(layer)}$}}" + "\n"
+                     + f"Taps per output position: ${counts}$ (Figure~\\ref{{{label}}}).\n\n"
+                     + picture + "\n\n" + proof_fragment(proof, definitions=number == 0, appendix=False, times=False,
+                                                     stated=stated, theorem=number + 1))
+    parts.append(
+        r"\subsection*{Two axes}" "\n"
+        "In two dimensions the counts multiply axis by axis, so the uneven 1-D pattern of $k = 3$, $s = 2$ becomes "
+        "the checkerboard of Figure~\\ref{fig:overlap-2d}.\n\n"
+        r"\begin{figure}[htbp]" "\n" r"\centering" "\n"
+        rf"\includegraphics[width=0.6\linewidth]{{{FIGURE_2D}}}" "\n"
+        rf"\caption{{Taps per output position of ${spec_latex(CASE_2D)}$ on ${INPUT_2D[0]} \\times {INPUT_2D[1]}$ "
+        r"inputs: the checkerboard.}" "\n" r"\label{fig:overlap-2d}" "\n" r"\end{figure}")
+    parts.append("\\appendix\n" + claims_appendix(proofs, times=False))
     return document("The checkerboard pattern, counted", "\n\n".join(parts), graphics=True)
-
 
 if __name__ == "__main__":
     import sys

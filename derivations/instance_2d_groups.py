@@ -5,7 +5,7 @@ from __future__ import annotations
 from _common import require
 
 from symconv import TransposedConvSpec, prove_adjoint, prove_transpose
-from symconv.latex import document, spec_latex
+from symconv.latex import claims_appendix, document, proof_fragment, spec_latex
 
 NAME = "instance_2d_groups"
 
@@ -20,6 +20,7 @@ def build() -> str:
                                out_channels=2, groups=2)
     adjoint = require(prove_adjoint(small, (2, 2)))
     view = LAYER.as_convolution()
+    stated: dict = {}  # lemma statements and notation already given, shared by the two theorems
     intro = (
         r"\section*{The layer}" "\n"
         f"${spec_latex(LAYER)}$ on inputs of spatial shape {INPUT}. Its equivalent direct convolution inserts "
@@ -28,7 +29,10 @@ def build() -> str:
         "spatial axes. With groups, a plain swap of the channel axes has the wrong shape; the group-wise swap is "
         "a permutation of the weight's entries."
     )
-    body = intro + "\n\n" + proof.to_latex() + "\n\n" + r"\section*{The adjoint identity}" + "\n" + adjoint.to_latex(definitions=False)
+    body = (intro + "\n\n" + proof_fragment(proof, appendix=False, times=False, stated=stated, theorem=1) + "\n\n" + r"\section*{The adjoint identity}" + "\n"
+            + proof_fragment(adjoint, definitions=False, appendix=False, times=False, stated=stated,
+                                 theorem=2) + "\n\n\\appendix\n"
+            + claims_appendix([(proof, 1), (adjoint, 2)], times=False))
     return document("A 2-D transposed convolution with groups and dilation", body)
 
 

@@ -18,6 +18,9 @@ import numpy as np
 
 from symconv import ConvSpec, TransposedConvSpec, numeric, plot
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from _common import FIGURE_STYLE  # noqa: E402
+
 HERE = pathlib.Path(__file__).resolve().parent
 FIGURES = HERE / "figures"
 
@@ -61,7 +64,14 @@ def _check(name: str, got: np.ndarray, want: np.ndarray) -> None:
 
 
 def draw(out: pathlib.Path = FIGURES) -> list[pathlib.Path]:
-    """Write every file of FILES into ``out``; returns the paths."""
+    """Write every file of FILES into ``out``, in the documents' fonts (:data:`FIGURE_STYLE`); returns the paths."""
+    import matplotlib
+
+    with matplotlib.rc_context(FIGURE_STYLE):
+        return _draw(out)
+
+
+def _draw(out: pathlib.Path) -> list[pathlib.Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
 

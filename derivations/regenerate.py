@@ -19,7 +19,7 @@ if str(ROOT) not in sys.path:  # the repository's symconv, not another installed
 
 from _common import HERE, write  # noqa: E402
 
-NAMES = ("seed_question", "theorem_general", "instance_2d_groups", "arithmetic", "checkerboard")
+NAMES = ("seed_question", "theorem_general", "instance_2d_groups", "arithmetic", "checkerboard", "gram")
 """The derivation scripts, in reading order; each has ``NAME`` and ``build() -> str``."""
 
 
@@ -51,6 +51,8 @@ def main(argv: list[str]) -> int:
     try:
         print(seed.draw())
         for path in importlib.import_module("make_figures").draw():  # the symconv.plot figures the documents include
+            print(path)
+        for path in importlib.import_module("gram").draw():  # the round trip's figures
             print(path)
     except ImportError:
         print("matplotlib is not installed: the figure was not redrawn (pip install 'symconv[figures]')")

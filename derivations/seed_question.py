@@ -22,11 +22,12 @@ from symconv import (
     prove_transpose,
     transposed_conv_matrix,
 )
-from symconv.latex import document, spec_latex
+from symconv.latex import document, proof_fragment, spec_latex
 
 NAME = "seed_question"
-FIGURE = "figures/seed_question.png"
+FIGURE = "figures/seed_question.pdf"
 STAMPS, GATHER = "figures/seed_teaching_stamps.pdf", "figures/seed_gather.pdf"
+SPIKES = "figures/seed_stamps.pdf"
 """Drawn by symconv.plot (derivations/make_figures.py; regenerate.py redraws them)."""
 
 KERNEL = np.array([[1, -1, -1], [-1, 1, -1], [-1, -1, 1]])
@@ -95,7 +96,9 @@ def figure(data: dict, path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from _common import FIGURE_STYLE
 
+    plt.rcParams.update(FIGURE_STYLE)
     one, two = data["spikes"]["one"], data["spikes"]["two"]
     panels = [
         [(one[0], "one spike in $F$"), (one[1], "$M^{\\top} F$: one copy of $K$"),
@@ -103,12 +106,12 @@ def figure(data: dict, path) -> None:
         [(KERNEL, "the kernel $K$"), (data["x"], "image $x$"), (data["F"], "feature map $F = Mx$"),
          (data["back"], "$M^{\\top} F$: the features painted")],
     ]
-    fig, axes = plt.subplots(2, 4, figsize=(12, 6.2))
+    fig, axes = plt.subplots(2, 4, figsize=(7.6, 4.3))  # printed at the text width: labels of 7 pt and more
     for row, items in zip(axes, panels):
         for ax, (values, title) in zip(row, items):
             bound = max(1, int(abs(values).max()))
             image = ax.imshow(values, cmap="RdBu_r", vmin=-bound, vmax=bound)
-            ax.set_title(title, fontsize=10)
+            ax.set_title(title, fontsize=9)
             ax.set_xticks([])
             ax.set_yticks([])
             bar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
@@ -116,7 +119,7 @@ def figure(data: dict, path) -> None:
             bar.set_ticks(list(range(-bound, bound + 1, step)) if bound <= 30 else None)
             bar.ax.tick_params(labelsize=8)
     fig.tight_layout()
-    fig.savefig(path, dpi=110, metadata={"Software": None})
+    fig.savefig(path, metadata={"Creator": None, "Producer": None, "CreationDate": None})
     plt.close(fig)
 
 
@@ -131,6 +134,7 @@ def build() -> str:
     data = compute()
     teaching = require(prove_transpose(ConvSpec(3, stride=2, padding=1), (5,)))
     detector = require(prove_transpose(LAYER, SIZE))
+    stated: dict = {}  # lemma statements and notation already given, shared by the two theorems
     sums = [f"${a} + {b} = {a + b}$".replace("+ -", "- ") for a, b in zip(KERNEL[:, 2], KERNEL[:, 0])]
     overlap = "the last column of the first copy meets the first column of the second: " + ", ".join(sums)
     text = rf"""
@@ -157,7 +161,16 @@ two spikes, $F = e_{{(3,2)}} + e_{{(3,4)}}$, give two copies that add where they
 \[ M^{{\top}} e_{{(3,3)}} = {bmatrix(data["spikes"]["one"][1])}, \qquad
    M^{{\top}} (e_{{(3,2)}} + e_{{(3,4)}}) = {bmatrix(data["spikes"]["two"][1])}. \]
 The program computed both with the matrix $T$ of the transposed layer and checked them against the kernel
-stamped by hand at offset $(i - 1, j - 1)$ for each spike $(i, j)$. The figure shows them in its first row.
+stamped by hand at offset $(i - 1, j - 1)$ for each spike $(i, j)$. Figure~\ref{{fig:spikes}} draws the two stamps as they are placed, and Figure~\ref{{fig:seed}} shows
+them in its first row.
+
+\begin{{figure}}[htbp]
+\centering
+\includegraphics[width=0.85\linewidth]{{{SPIKES}}}
+\caption{{The detector's transposed convolution of two diagonal responses: each stamps the kernel, and the two
+stamps add along the diagonal.}}
+\label{{fig:spikes}}
+\end{{figure}}
 
 \section*{{The detector, numerically}}
 Layer ${spec_latex(LAYER)}$ with kernel $K$; its flip $\tilde K$ (rotated by $180^\circ$) equals $K$ here, since
@@ -175,11 +188,13 @@ program checked that $M^{{\top}} F$ computed four ways agrees exactly: with the 
 transposed layer's own definition; as the sum of stamps $\sum_{{i,j}} F_{{ij}} K$ placed at $(i-1, j-1)$; as the
 stride-1 convolution of $F$ padded by 1 with $\tilde K$; and with the numeric reference.
 
-\begin{{center}}
+\begin{{figure}}[htbp]
+\centering
 \includegraphics[width=\linewidth]{{{FIGURE}}}
-\end{{center}}
-\noindent The figure: first row, the stamps (one spike, two spikes); second row, the kernel, the image, its
-feature map and the painted features. Red is positive, blue negative; each colour bar gives the values.
+\caption{{First row: the stamps (one spike, two spikes). Second row: the kernel, the image, its feature map and
+the painted features. Red is positive, blue negative; each colour bar gives the values.}}
+\label{{fig:seed}}
+\end{{figure}}
 
 $M^{{\top}}$ is not an inverse: $M^{{\top}} M x \neq x$. It is the adjoint, the map that sends ``the feature was
 seen here'' back to ``draw the feature here''.
@@ -188,21 +203,32 @@ seen here'' back to ``draw the feature here''.
 With symbolic weights the pattern is visible: each row of $M$ is the kernel shifted by the stride, each column of
 $T = M^{{\top}}$ is the kernel stamped at offset $s i - p$, and the gather view writes $T$ as a stride-1
 convolution $C_{{\mathrm{{flip}}}}$ with the flipped kernel after padding $P$ and zero insertion $Z$.
-The two pictures, drawn by symconv's plotting module from the very structures the proof below compares, with
+Figures~\ref{{fig:stamps}} and~\ref{{fig:gather}}, drawn by symconv's plotting module from the very structures the
+proof below compares, with
 $w = (1, 2, 3)$ and $y = (2, -1, 3)$: every input stamps a scaled copy of the kernel and the stamps add (the
 scatter view); and the same output read off by the flipped kernel sliding with stride 1 over the input with one
 zero inserted and one zero of padding on each side (the gather view, shown at output position 1).
 
-\begin{{center}}
+\begin{{figure}}[htbp]
+\centering
 \includegraphics[width=0.85\linewidth]{{{STAMPS}}}
+\caption{{The scatter view of the teaching layer: every input stamps a copy of the kernel scaled by its value,
+and the stamps add.}}
+\label{{fig:stamps}}
+\end{{figure}}
 
+\begin{{figure}}[htbp]
+\centering
 \includegraphics[width=0.85\linewidth]{{{GATHER}}}
-\end{{center}}
+\caption{{The gather view of the teaching layer at output position 1: the flipped kernel over the input with one
+zero inserted and one zero of padding on each side.}}
+\label{{fig:gather}}
+\end{{figure}}
 
-{teaching.to_latex()}
+{proof_fragment(teaching, stated=stated, theorem=1)}
 
 \section*{{The detector layer, proved}}
-{detector.to_latex(definitions=False)}
+{proof_fragment(detector, definitions=False, stated=stated, theorem=2)}
 """
     return document("How a transposed convolution paints features", text, max_cols=16, graphics=True)
 

@@ -5,35 +5,39 @@ from __future__ import annotations
 from _common import require
 
 from symconv import prove_transpose_general
-from symconv.latex import document, proof_fragment
+from symconv.latex import claims_appendix, document, proof_fragment
 
 NAME = "theorem_general"
 
 
 def build() -> str:
     one = require(prove_transpose_general(1))
+    stated: dict = {}  # lemma statements and notation already given, shared by the two theorems
     two = require(prove_transpose_general(2))
     intro = (
         r"\section*{The theorem}" "\n"
-        "The layer of a generator is defined as the transpose $T = M^{\\top}$ of the convolution matrix $M$. The proof "
-        "below shows, for every size at once, that $T$ is itself a convolution: the kernel flipped, run with stride 1 "
-        "over the input with $s-1$ zeros between neighbours, padded by $d(k-1)-p_l$ and $d(k-1)-p_r+a$. Each step of "
-        "the chain of sums is reduced to claims about integers (the supports of the two sums correspond one to one, "
-        "the corresponding terms read the same weight and the same input, every read stays in range), and the SMT "
-        "solver z3 proved each claim for all integers in the ranges of the theorem by showing that its negation has "
-        "no solution. The claims are printed below as they were proved."
+        "A transposed convolution (PyTorch's ConvTranspose1d) sends an input $y$ of length $n_{\\mathrm{in}}$ to "
+        "$x[j] = \\sum_i \\sum_m w[m]\\, y[i]\\, [j = s i + d m - p_{l}]$: input $i$ adds a copy of the kernel, "
+        "scaled by $y[i]$, at position $s i - p_{l}$. Theorem 1 shows, for every size at once, that its matrix $T$ is "
+        "also the matrix of an ordinary convolution (the kernel flipped, run with stride 1 over the input with $s-1$ "
+        "zeros between neighbours, padded), and that $T$ is the transpose of the matrix $M$ of the convolution with "
+        "the same parameters, up to a selection of rows. The proof is one chain of equalities; each line is a lemma, "
+        "reduced to claims about integers that the SMT solver z3 proved for all integers satisfying the hypotheses "
+        "(it showed that the negation of each claim has no solution). The claims follow each theorem, under "
+        "Checked claims."
     )
     lift = (
         r"\section*{Several axes, channels and groups}" "\n"
-        "Theorem 2 lifts Theorem 1 to two spatial axes with channels and groups. Its first steps are the steps of "
-        "Theorem 1, applied to each axis with that axis's own $s$, $p$, $d$ and $a$; the new steps show that "
-        "row-major flattening makes the index equation hold for flat positions exactly when it holds on every axis, "
-        "and that the channel blocks of $T$ are the transposed channel blocks of $M$."
+        "Theorem 2 lifts Theorem 1 to two spatial axes with channels and groups. On each axis the chain of Theorem 1 "
+        "holds with that axis's own parameters; two new lemmas show that row-major flattening makes the index "
+        "equation hold for flat positions exactly when it holds on every axis, and that the channel blocks of $T$ "
+        "are the transposed channel blocks of $M$."
     )
-    body = (intro + "\n\n" + one.to_latex() + "\n\n" + lift + "\n"
-            + proof_fragment(two, definitions=False, shared=one, shared_label="Theorem 1"))
+    body = (intro + "\n\n" + proof_fragment(one, appendix=False, times=False, stated=stated, theorem=1) + "\n\n" + lift + "\n"
+            + proof_fragment(two, definitions=False, shared=one, shared_label="Theorem 1", appendix=False,
+                             times=False, stated=stated, theorem=2)
+            + "\n\n\\appendix\n" + claims_appendix([(one, 1), (two, 2)], times=False, shared=[None, one]))
     return document("The transposed convolution is a convolution", body)
-
 
 if __name__ == "__main__":
     import sys

@@ -5,6 +5,7 @@ from __future__ import annotations
 from . import formulas, numeric
 from .errors import ShapeError, SizeLimitError, SpecError, SpecTypeError, SymconvError
 from .expr import Conv, ConvTranspose, Pad, ZeroInsert
+from .gram import autocorrelation, gram_matrix, gram_structure, phase_energies
 from .kernels import kernel_symbols
 from .latex.output import compile_pdf, write_atomic
 from .matrices import (
@@ -23,6 +24,8 @@ from .proofs import (
     overlap_counts,
     prove_adjoint,
     prove_gradient,
+    prove_gram,
+    prove_gram_general,
     prove_overlap,
     prove_size_relations,
     prove_transpose,
@@ -87,4 +90,10 @@ __all__ = [
     "ConvTranspose",
     "ZeroInsert",
     "Pad",
+    "prove_gram",
+    "prove_gram_general",
+    "gram_matrix",
+    "gram_structure",
+    "autocorrelation",
+    "phase_energies",
 ]

@@ -164,6 +164,7 @@ def _identities() -> dict[str, Any]:
     weight = getattr(_proofs, "prove_weight_gradient", None)
     if weight is not None:
         table["weight-gradient"] = weight
+    table["gram"] = _proofs.prove_gram
     return table
 
 
@@ -173,6 +174,8 @@ def _build_proof(args: argparse.Namespace) -> Any:
         general_identity = getattr(_proofs, "prove_weight_gradient_general", None)
         if args.identity == "weight-gradient" and general_identity is not None and not given and args.max_terms is None:
             return general_identity()
+        if args.identity == "gram" and not given and args.max_terms is None:
+            return _proofs.prove_gram_general()
         if args.identity is not None:
             raise UsageError(f"--identity {args.identity} is proved for concrete sizes; it does not take --general"
                              + (" (only weight-gradient has a proof for all sizes, and it takes no layer flags)"
@@ -200,6 +203,10 @@ def _build_proof(args: argparse.Namespace) -> Any:
     if args.name is not None and args.identity in ("overlap",):
         raise UsageError("--name names the kernel symbols; --identity overlap counts taps and has none")
     prover = _identities()[args.identity]
+    if args.identity == "gram":
+        if not isinstance(spec, ConvSpec):
+            raise UsageError("--identity gram is about the round trip M^T M of a convolution; drop --transposed")
+        return prover(spec, shape, name=_value(args, "name"))
     if args.identity in ("gradient", "weight-gradient"):
         if not isinstance(spec, ConvSpec):
             raise UsageError(f"--identity {args.identity} is about a convolution and its backward pass; drop --transposed")
@@ -306,6 +313,8 @@ PROVE_EXAMPLES = """examples:
       a 2-D grouped, dilated, asymmetrically padded instance
   symconv prove --general --kernel 3,3 --format md -o theorem.md
       the proof for all sizes (2-D, channels and groups) as Markdown
+  symconv prove --identity gram --kernel 3 --stride 2 --padding 1 --input 9
+      the round trip M^T M: what the transpose of a detector paints (lag, phase, energies)
   symconv prove --identity adjoint --kernel 3 --stride 2 --input 6
       the adjoint identity <S M x, y> = <x, T y> as an exact polynomial identity
 """
@@ -383,7 +392,9 @@ def _parser() -> _Parser:
                            "(backpropagation is the transposed convolution), sizes (the relationships of Dumoulin "
                            "and Visin's guide; no layer flags), overlap (the checkerboard count of taps)"
                            + (", weight-gradient (the weight gradient is a convolution; with --general, for all "
-                              "sizes)" if "weight-gradient" in _identities() else ""))
+                              "sizes)" if "weight-gradient" in _identities() else "")
+                           + ", gram (the round trip M^T M: entries by lag and phase, the phase energies; with "
+                             "--general, the integer facts for all sizes)")
     what.add_argument("--max-terms", type=int, metavar="N",
                       help="the largest number of structure terms the instance proof may build (default "
                            f"{_proofs.instance.INSTANCE_LIMIT}); larger layers are refused")

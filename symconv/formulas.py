@@ -35,6 +35,10 @@ __all__ = [
     "group_local",
     "group_channel",
     "flat_index",
+    "sifted_position",
+    "sift_residue",
+    "gram_partner",
+    "gram_phase",
 ]
 
 
@@ -53,6 +57,10 @@ LATEX_NAMES = {
     "group_local": r"\operatorname{loc}",
     "group_channel": r"\operatorname{ch}",
     "flat_index": r"\operatorname{flat}",
+    "sifted_position": r"\operatorname{src}",
+    "sift_residue": r"\operatorname{res}",
+    "gram_partner": r"\operatorname{partner}",
+    "gram_phase": r"\operatorname{phase}",
 }
 """How each function is named on the page (documents and proof claims use the same names)."""
 
@@ -189,3 +197,44 @@ def flat_index(x, y, B):
     7
     """
     return x * B + y
+
+
+def sifted_position(j, m, s, p_l, d):
+    """The input position ``i`` that tap ``m`` pairs with position ``j``: ``(j + p_l - d m) // s``.
+
+    It is exact (``tap_position(i, m, ...) == j``) when :func:`sift_residue` is 0; callers build that condition.
+
+    >>> sifted_position(4, 1, 2, 1, 1)
+    2
+    """
+    return (j + p_l - d * m) // s
+
+
+def sift_residue(j, m, s, p_l, d):
+    """The remainder of ``j + p_l - d m`` modulo ``s``: tap ``m`` reaches ``j`` from an input exactly when it is 0.
+
+    >>> sift_residue(4, 1, 2, 1, 1), sift_residue(4, 0, 2, 1, 1)
+    (0, 1)
+    """
+    return (j + p_l - d * m) % s
+
+
+def gram_partner(j, m, m_prime, d):
+    """The position that tap ``m_prime`` reaches from the input that tap ``m`` carries to ``j``.
+
+    ``j + d (m' - m)``: in the Gram matrix ``M^T M`` the entry ``[j, j']`` sums ``w[m] w[m']`` over the inputs
+    read by both taps; the lag ``j' - j`` is ``d`` times the tap difference.
+
+    >>> gram_partner(4, 0, 2, 1)
+    6
+    """
+    return j + d * (m_prime - m)
+
+
+def gram_phase(j, p_l, s):
+    """The phase of position ``j`` on the uncropped grid: ``(j + p_l) mod s``.
+
+    >>> gram_phase(4, 1, 2)
+    1
+    """
+    return (j + p_l) % s

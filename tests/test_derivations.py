@@ -48,9 +48,11 @@ def test_seed_figure_is_drawn(tmp_path):
 
     require_module("matplotlib", "figures")
     module = load("seed_question")
-    target = tmp_path / "figure.png"
+    target = tmp_path / "figure.pdf"
     module.figure(module.compute(), target)
-    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    data = target.read_bytes()
+    assert data[:5] == b"%PDF-"  # a vector figure, not a raster
+    assert b"/Type3" not in data and b"cmr10" in data.lower()  # the text's font, not bitmaps
 
 
 def test_seed_views_agree():

@@ -36,6 +36,9 @@ COMMANDS = {
     "sizes": ["--identity", "sizes"],
     "weight_gradient_general": ["--identity", "weight-gradient", "--general"],
     "weight_gradient": ["--identity", "weight-gradient", "--kernel", "3", "--stride", "2", "--input", "7"],
+    "gram": ["--identity", "gram", "--kernel", "3,3", "--stride", "2", "--padding", "1", "--input", "6,7",
+             "--in-channels", "4", "--out-channels", "2", "--groups", "2"],
+    "gram_general": ["--identity", "gram", "--general"],
     "overlap": ["--identity", "overlap", "--transposed", "--kernel", "3,4", "--stride", "2", "--padding", "0",
                 "--input", "5,5"],
 }
@@ -43,7 +46,65 @@ COMMANDS = {
 PROGRAM_TEXT = re.compile(r"\*|<=|>=|!=|<->|\^|_")
 
 
-def check_pdf(directory: pathlib.Path, stem: str, pdflatex: str, pdffonts: str, pdftotext: str) -> None:
+def _package_identifiers() -> set[str]:
+    """Names of the package's own code: its modules, and the functions and classes they define.
+
+    Built from the modules themselves, so the check grows with the package.  Only names that cannot be
+    English words on a page are kept: those with an underscore or a digit, or mixed case.
+    """
+    import importlib
+    import inspect
+    import pkgutil
+
+    import symconv
+
+    names = set()
+    for info in pkgutil.walk_packages(symconv.__path__, "symconv."):
+        try:
+            module = importlib.import_module(info.name)
+        except ImportError:  # an optional dependency (matplotlib, ...) missing
+            continue
+        names.add(info.name.rsplit(".", 1)[-1])
+        for name, value in vars(module).items():
+            if (inspect.isfunction(value) or inspect.isclass(value)) and getattr(value, "__module__", "") == info.name:
+                names.add(name.strip("_"))
+    return {n for n in names if re.search(r"_|\d|[a-z][A-Z]", n) and len(n) > 2}
+
+
+IDENTIFIERS = _package_identifiers()
+CALLS = re.compile(r"\b[A-Za-z_]\w*\(\)|\b(?:len|range|int|str|abs|sorted|round)\(")
+GREEK_SPELLED = re.compile(r"\b(?:gamma|alpha|delta|sigma|lambda|theta|epsilon)\w*", re.IGNORECASE)
+HYPHEN_MINUS = re.compile(r"(?<![A-Za-z0-9])-\d|[\[(,=]\s?-\d")
+REPEAT_LIMIT = 2
+
+
+def read_page_text(text: str) -> list[str]:
+    """What a reader would object to in the extracted text of a document (an empty list when nothing)."""
+    problems = [f"program text: {line}" for line in text.splitlines() if PROGRAM_TEXT.search(line)]
+    words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
+    problems += [f"identifier of the package's code: {w}" for w in sorted(words & IDENTIFIERS)]
+    problems += [f"a call in program syntax: {m}" for m in CALLS.findall(text)]
+    problems += [f"a Greek letter spelled out: {m}" for m in GREEK_SPELLED.findall(text)]
+    problems += [f"a hyphen-minus before a digit: {text[max(0, m.start() - 20):m.end() + 5]!r}"
+                 for m in HYPHEN_MINUS.finditer(text)]
+    flat = re.sub(r"\s+", " ", text)
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-Z])", flat) if len(s.strip()) > 40]
+    counts: dict[str, int] = {}
+    for s in sentences:
+        counts[s] = counts.get(s, 0) + 1
+    problems += [f"a sentence repeated {n} times: {s[:80]}" for s, n in counts.items() if n > REPEAT_LIMIT]
+    for match in re.finditer(r"Theorem \d+ \(", text):
+        following = flat_after(text, match.end())
+        if not re.search(r"\(H1\)|\bLet\b|\bFor (?:all|every|the)\b|\bIf\b|\bWhen\b|\bwith\b", following):
+            problems.append(f"a theorem without hypotheses: {following[:80]}")
+    return problems
+
+
+def flat_after(text: str, start: int, size: int = 600) -> str:
+    return re.sub(r"\s+", " ", text[start:start + size])
+
+
+def check_pdf(directory: pathlib.Path, stem: str, pdflatex: str, pdffonts: str, pdftotext: str) -> str:
     result = subprocess.run([pdflatex, "-no-shell-escape", "-halt-on-error", "-interaction=nonstopmode", f"{stem}.tex"],
                             cwd=directory, capture_output=True, text=True, errors="replace", timeout=300)
     log = (directory / f"{stem}.log").read_text(errors="replace")
@@ -54,8 +115,9 @@ def check_pdf(directory: pathlib.Path, stem: str, pdflatex: str, pdffonts: str, 
     assert fonts.returncode == 0 and "Type 3" not in fonts.stdout, fonts.stdout
     text = subprocess.run([pdftotext, "-enc", "UTF-8", f"{stem}.pdf", "-"], cwd=directory, capture_output=True,
                           text=True, timeout=60).stdout
-    bad = [line for line in text.splitlines() if PROGRAM_TEXT.search(line)]
-    assert not bad, bad[:5]
+    problems = read_page_text(text)
+    assert not problems, problems[:5]
+    return text
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
@@ -91,20 +153,70 @@ def _broken_formulas():
     return broken
 
 
-def test_a_failed_proof_shows_the_step_the_claim_and_the_counterexample(tmp_path, pdflatex, pdffonts, pdftotext):
+def test_a_failed_proof_reads_as_a_refuted_claim(tmp_path, pdflatex, pdffonts, pdftotext):
     from symconv import prove_transpose_general
 
     proof = prove_transpose_general(1, formulas=_broken_formulas())
     assert not proof.holds
     step = proof.failed_step
-    text = proof.to_document()
     number = proof.steps.index(step) + 1
-    assert rf"\textbf{{Step {number}:" in text and r"\textbf{(does not hold)}" in text
-    assert r"\textbf{(refuted)}" in text and "Counterexample:" in text
-    assert r"\textbf{The proof does not hold:}" in text and "for example at" in text
+    text = proof.to_document()
+    assert r"\begin{refuted}" in text and r"\begin{theorem}" not in text
+    assert r"\begin{proof}" not in text  # no proof environment, so no end-of-proof mark
+    assert r"&\neq" in text and r"refuted}" in text  # the refuted line of the chain reads with the inequality sign
+    assert rf"line {number} of the proof" in text and "for example at" in text
+    assert r"\operatorname{flip}(m, k) &= k - m" in text  # the definition shown is the one that ran, not a cache
+    # the counterexample is small and inside the theorem's ranges
+    values = step.counterexample
+    assert max(abs(v) for v in values.values()) <= 4, values
+    assert values["k"] >= 1 and values["s"] >= 1 and values["d"] >= 1 and values["n_in"] >= 1
     (tmp_path / "failed.tex").write_text(text)
-    result = subprocess.run([pdflatex, "-no-shell-escape", "-halt-on-error", "-interaction=nonstopmode", "failed.tex"],
-                            cwd=tmp_path, capture_output=True, text=True, errors="replace", timeout=300)
-    assert result.returncode == 0
+    page = check_pdf(tmp_path, "failed", pdflatex, pdffonts, pdftotext)
+    assert "Claim (refuted) 1" in page and "Theorem 1" not in page and "Refutation." in page
     markdown = proof.to_markdown()
-    assert "(does not hold)" in markdown and "(refuted)" in markdown and "Counterexample:" in markdown
+    assert markdown.startswith("## Claim (refuted)") and "### Refutation" in markdown and "Counterexample:" in markdown
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("the group gammap of c", "Greek"), ("read at len(z) positions", "call"), ("T = transpose()", "call"),
+    ("weights [-1239850262, 3]", "hyphen-minus"), ("x = prove_transpose_general", "program text"),
+    ("the executed conv_matrix", "program text"), ("k = −1 and 2−1", None), ("the 2-D layer, rows 0–3", None),
+])
+def test_the_page_reader_finds_what_a_reader_objects_to(text, problem):
+    found = read_page_text(text)
+    assert (problem is None and not found) or (problem is not None and any(problem in p for p in found)), found
+
+
+def test_the_page_reader_finds_repeated_sentences_and_theorems_without_hypotheses():
+    sentence = "Also evaluated exactly at 50 random instances (an extra check, not the proof). "
+    assert any("repeated 3 times" in p for p in read_page_text(sentence * 3))
+    assert not read_page_text(sentence * 2)
+    assert any("without hypotheses" in p for p in read_page_text("Theorem 1 (Overlap). The overlap counts."))
+    assert not read_page_text("Theorem 1 (Overlap). For the layer below, the counts are periodic.")
+
+
+def test_identifiers_are_read_from_the_package():
+    assert {"conv_matrix", "prove_transpose_general", "tap_position"} <= IDENTIFIERS
+
+
+@pytest.mark.parametrize("mutation", ["flip removed in the gather view", "+p_l instead of -p_l",
+                                      "channel group by remainder"])
+def test_documents_of_mistaken_formulas_read_as_refuted_claims(mutation, monkeypatch, tmp_path, pdflatex, pdffonts,
+                                                              pdftotext):
+    from test_mutations import CATALOG, _apply
+
+    from symconv import prove_transpose, prove_transpose_general
+
+    _apply(monkeypatch, mutation)
+    _, configs, dims = CATALOG[mutation]
+    proofs = [prove_transpose(tspec, shape) for tspec, shape in configs[:1]]
+    proofs += [prove_transpose_general(ndim) for ndim in dims[-1:]]
+    assert proofs
+    for number, proof in enumerate(proofs):
+        assert not proof.holds
+        text = proof.to_document()
+        assert r"\begin{refuted}" in text and r"\begin{proof}" not in text and r"\neq" in text
+        stem = f"refuted{number}"
+        (tmp_path / f"{stem}.tex").write_text(text)
+        page = check_pdf(tmp_path, stem, pdflatex, pdffonts, pdftotext)
+        assert "Claim (refuted) 1" in page and "is refuted" in page

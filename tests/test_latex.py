@@ -117,8 +117,14 @@ def test_repr_latex_hooks():
 def test_markdown():
     proof = prove_transpose_general(1)
     text = proof.to_markdown()
-    assert text.startswith("## Theorem (") and "**Step 1: definition.**" in text
-    assert text.count("$$") % 2 == 0 and "Checked by z3:" in text and "\n- " in text
+    assert text.startswith("## Theorem (") and "**Lemma 1 (definition).**" in text
+    assert text.count("$$") % 2 == 0 and "Checked by z3: 2 claims" in text and "\n- " in text
+    for section in ("### Conventions", "### Definitions", "### Proof", "### Checked claims"):
+        assert section in text
+    assert r"\text{sift, Lemma 2; 3 claims}" in text  # the chain's lines carry their justification
+    assert "### Notation" in text and "$p_{l}$ the padding on the left" in text
+    assert proof._repr_markdown_() == text  # notebooks show the Markdown
+    assert text.count("- (H1) ") == 1  # the hypotheses are stated once, in the theorem
     assert r"\begin{theorem}" not in text and r"\textbf" not in text
 
 
@@ -162,3 +168,55 @@ def test_tex_injection_in_titles_is_inert(title, tmp_path, pdflatex):
 
 def test_document_escapes_body_title_only(tmp_path, pdflatex):
     _compile(tmp_path, "plain", document("a % title", "Body $x$."), pdflatex)
+
+
+def test_the_notation_page_is_the_package_table():
+    import pathlib
+
+    from symconv.latex.notation import NOTATION, notation_table
+
+    page = pathlib.Path(__file__).resolve().parent.parent / "docs" / "notation.md"
+    assert page.read_text() == notation_table(), "docs/notation.md is stale: write notation_table() to it"
+    meanings = [meaning for _, meaning in NOTATION]
+    symbols = {}
+    for symbol, meaning in NOTATION:
+        symbols.setdefault(meaning, []).append(symbol)
+    assert all(len(set(v)) <= 2 for v in symbols.values())  # at most two spellings of one symbol
+    assert len({s for s, _ in NOTATION}) == len(NOTATION) and meanings  # no symbol with two meanings
+
+
+def test_a_documents_notation_lists_exactly_the_symbols_it_uses():
+    from symconv.latex.notation import notation_used
+
+    text = prove_transpose_general(1).to_latex()
+    used = [symbol for symbol, _ in notation_used(text)]
+    assert {"n_{\\mathrm{in}}", "p_{l}", "C_{\\mathrm{flip}}", "L", "R"} <= set(used)
+    assert "g" not in used and "\\gamma" not in used and "\\ell" not in used  # no groups, no loss in 1-D
+    section = text[text.index(r"\subsection*{Notation}"):text.index(r"\subsection*{Definitions}")]
+    assert section.count("$") == 2 * len(used)
+
+
+def test_the_theorem_is_printed_from_the_ranges_the_solver_reads():
+    import dataclasses
+
+    import sympy
+
+    import symconv.formulas as F
+    from symconv.proofs import general
+    from symconv.proofs.ranges import Hypothesis
+
+    proof = prove_transpose_general(1)
+    ranges = proof.data["ranges"]
+    assert proof.assumptions == ranges.relations()  # what the document states is what every claim assumed
+    for claim in proof.claims:
+        if claim.variables and len(claim.hypotheses) >= len(ranges.relations()):
+            assert claim.hypotheses[:len(ranges.relations())] == ranges.relations()
+    assert r"0 \le a < \max\left(d, s\right)" in proof.statement
+    # narrow a range: the statement follows, with no hand-typed copy left behind
+    chain = general._Chain(F)
+    a, s = general.SYMBOLS.a, general.SYMBOLS.s
+    narrowed = tuple(Hypothesis(sympy.And(sympy.Le(0, a), sympy.Lt(a, s), evaluate=False))
+                     if "Max" in sympy.srepr(h.relation) else h for h in chain.range_object.hypotheses)
+    chain.range_object = dataclasses.replace(chain.range_object, hypotheses=narrowed)
+    statement = general._statement(chain, 1)
+    assert r"0 \le a < s" in statement and r"\max" not in statement

@@ -29,9 +29,13 @@ import symconv.weights as weights
 from symconv import (
     ConvSpec,
     TransposedConvSpec,
+    autocorrelation,
     kernel_symbols,
+    overlap_counts,
     prove_adjoint,
     prove_gradient,
+    prove_gram,
+    prove_gram_general,
     prove_overlap,
     prove_transpose,
     prove_transpose_general,
@@ -293,6 +297,80 @@ def test_a_mistake_after_validation_is_a_result_but_bad_input_is_refused(monkeyp
     monkeypatch.setattr(F, "output_padding_for", lambda n, k, s, p_l, p_r, d: s + 5)
     proof = prove_transpose(ConvSpec(3, stride=2, padding=1), (7,))
     assert not proof.holds and "construction" == proof.failed_step.name
+
+
+# -- the round trip MᵀM (prove_gram, prove_gram_general) ----------------------------------------------------------
+
+import symconv.proofs.gram as gram_proof  # noqa: E402
+
+GRAM_LAYERS = [(ConvSpec(3, stride=2, padding=1), (11,)),
+               (ConvSpec((3, 2), stride=(2, 1), padding=((1, 0), (0, 1)), dilation=(1, 2), in_channels=4,
+                         out_channels=6, groups=2), (7, 6))]
+
+
+def _flipped_product(original):
+    def product(spec, weight, shape):
+        G = original(spec, weight, shape)
+        taps = np.arange(G.n_taps).reshape(spec.weight_shape)[..., ::-1].ravel()  # the kernel flipped
+        return gram_proof.GramStructure(G.shape, G.n_taps, G.rows, G.cols, taps[G.taps_a], taps[G.taps_b], G.coefs)
+
+    return product
+
+
+def _interior_one_wider(original):
+    def interior(spec, shape):
+        return tuple(range(max(r.start - 1, 0), r.stop) for r in original(spec, shape))
+
+    return interior
+
+
+# name -> (patches, {layer number or "general": the step that must fail})
+GRAM_MUTATIONS = {
+    "Gram partner j + d(m - m')": ([(F, "gram_partner", lambda j, m, m2, d: j + d * (m - m2))],
+                                   {0: "entries", 1: "entries", "general": "convention"}),
+    "phase off by one": ([(F, "gram_phase", lambda j, p_l, s: (j + p_l + 1) % s)],
+                         {0: "interior", "general": "convention"}),
+    "sift with -p_l": ([(F, "sifted_position", lambda j, m, s, p_l, d: (j - p_l - d * m) // s),
+                        (F, "sift_residue", lambda j, m, s, p_l, d: (j - p_l - d * m) % s)],
+                       {0: "entries", 1: "entries", "general": "convention"}),
+    "product with the kernel flipped": ([(gram_proof, "gram_structure", _flipped_product(gram_proof.gram_structure))],
+                                        {0: "entries", 1: "entries"}),
+    "interior one position wider": ([(gram_proof, "gram_interior", _interior_one_wider(gram_proof.gram_interior))],
+                                    {0: "interior", 1: "interior"}),
+    "autocorrelation shifted by one tap": ([(gram_proof, "autocorrelation",
+                                             lambda w, lag, c=0, c2=None: autocorrelation(w, lag, c, c2)
+                                             + autocorrelation(w, tuple(x + 1 for x in lag), c, c2)
+                                             if any(lag) else autocorrelation(w, lag, c, c2))],
+                                           {0: "Cauchy-Schwarz", 1: "Cauchy-Schwarz"}),
+    "overlap counts doubled": ([(gram_proof, "overlap_counts", lambda t, s: 2 * overlap_counts(t, s))],
+                               {0: "overlap", 1: "overlap"}),
+    "+p_l instead of -p_l in the index map": ([(F, "tap_position", lambda i, m, s, p_l, d: s * i + d * m + p_l)],
+                                              {0: "M is the convolution", 1: "M is the convolution",
+                                               "general": "convention"}),
+    "repeated kernel symbols": ([(gram_proof, "kernel_symbols", _repeated_symbols)], {0: "entries", 1: "entries"}),
+    "convolution output length off by one": (
+        [(F, "conv_output_size", lambda n, k, s, p_l, p_r, d: (n + p_l + p_r - d * (k - 1) - 1) // s + 2)],
+        {0: "convention", 1: "convention", "general": "convention"}),
+    "Gram comparison that always agrees": ([(gram_proof.GramStructure, "equals", lambda self, other: True)],
+                                           {0: "entries", 1: "entries"}),
+    "a diagonal lag that is not m = m'": ([(F, "gram_partner", lambda j, m, m2, d: j + d * (m2 - m) * (m2 - m))],
+                                          {"general": "convention"}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GRAM_MUTATIONS))
+def test_gram_mutation_makes_the_gram_proofs_fail(monkeypatch, name):
+    patches, expected = GRAM_MUTATIONS[name]
+    for module, attribute, replacement in patches:
+        monkeypatch.setattr(module, attribute, replacement)
+    for where, step in expected.items():
+        proof = prove_gram_general() if where == "general" else prove_gram(*GRAM_LAYERS[where])
+        assert not proof.holds, (name, where)
+        assert proof.failed_step.name == step, (name, where, proof.failure)
+
+
+def test_gram_unmutated_holds():
+    assert all(prove_gram(*layer).holds for layer in GRAM_LAYERS) and prove_gram_general().holds
 
 
 def table() -> str:

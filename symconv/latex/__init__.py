@@ -1,6 +1,14 @@
 """LaTeX output: printing, latexify renderings, documents, atomic writing and compiling."""
 
-from .documents import CONVENTIONS, document, proof_document, proof_fragment, proof_markdown, proof_mathjax
+from .documents import (
+    CONVENTIONS,
+    claims_appendix,
+    document,
+    proof_document,
+    proof_fragment,
+    proof_markdown,
+    proof_mathjax,
+)
 from .formulas import definitions_latex, formula_latex
 from .output import compile_pdf, write_atomic
 from .printing import (
@@ -20,6 +28,7 @@ from .printing import (
 __all__ = [
     "CONVENTIONS",
     "document",
+    "claims_appendix",
     "proof_document",
     "proof_fragment",
     "proof_markdown",

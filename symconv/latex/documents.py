@@ -25,9 +25,20 @@ from typing import Any
 import sympy
 
 from .formulas import definitions_latex
-from .printing import elided_window, escape_text, math_latex, matrix_latex, spec_latex, symbol_latex, text_latex
+from .notation import notation_latex, notation_markdown
+from .printing import (
+    MatrixWindow,
+    block_pattern_latex,
+    elided_window,
+    escape_text,
+    math_latex,
+    matrix_latex,
+    spec_latex,
+    symbol_latex,
+    text_latex,
+)
 
-__all__ = ["proof_fragment", "proof_document", "proof_markdown", "proof_mathjax", "document", "CONVENTIONS",
+__all__ = ["proof_fragment", "proof_document", "claims_appendix", "proof_markdown", "proof_mathjax", "document", "CONVENTIONS",
            "PREAMBLE_PACKAGES"]
 
 CONVENTIONS = (
@@ -39,7 +50,7 @@ CONVENTIONS = (
 )
 
 PREAMBLE_PACKAGES = ("[T1]{fontenc}", "{lmodern}", "[margin=2.2cm]{geometry}", "{microtype}", "{amsmath}",
-                     "{amssymb}", "{amsthm}")
+                     "{amssymb}", "{amsthm}", "{array}")
 """The packages of every document: Latin Modern is a vector font (no bitmap Type 3 fonts in the PDF)."""
 
 POLY_TERMS = 3
@@ -65,6 +76,8 @@ class _Claim:
     conclusion: str  # LaTeX math
     holds: bool
     counterexample: str  # LaTeX text ("" when none)
+    seconds: float = 0.0
+    witness: str = ""  # LaTeX text: a model of the hypotheses, when the checker recorded one
 
 
 @dataclass
@@ -149,7 +162,16 @@ def _relations(items: Sequence[Any]) -> list[str]:
     return out
 
 
-def _claim(claim: Any, ranges: set) -> _Claim:
+def _claim(claim: Any, ranges: set, names: dict | None = None) -> _Claim:
+    names = names or {}
+    if names:  # the theorem's abbreviations (n_T for its formula), as the statement prints them
+        short = lambda e: e.xreplace(names) if isinstance(e, sympy.Basic) else e  # noqa: E731
+        claim = type("Shown", (), dict(name=claim.name, variables=claim.variables, holds=claim.holds,
+                                       hypotheses=tuple(short(h) for h in claim.hypotheses),
+                                       conclusion=short(claim.conclusion), counterexample=claim.counterexample,
+                                       seconds=getattr(claim, "seconds", 0.0),
+                                       witness=getattr(claim, "witness", None)))()
+        ranges = {short(r) for r in ranges}
     statement_symbols = set()
     for part in tuple(claim.hypotheses) + (claim.conclusion,):
         if isinstance(part, sympy.Basic):
@@ -164,6 +186,8 @@ def _claim(claim: Any, ranges: set) -> _Claim:
         conclusion=_math(claim.conclusion),
         holds=claim.holds,
         counterexample=_counterexample(_relevant(claim.counterexample, statement_symbols)),
+        seconds=float(getattr(claim, "seconds", 0.0) or 0.0),
+        witness=_counterexample(_relevant(getattr(claim, "witness", None), statement_symbols)),
     )
 
 
@@ -176,7 +200,7 @@ def _relevant(values: dict | None, symbols: set) -> dict | None:
     return kept or values
 
 
-def _step(number: int, step: Any, ranges: set) -> _Step:
+def _step(number: int, step: Any, ranges: set, names: dict | None = None) -> _Step:
     lines, sizes = _display(step.lhs, step.rhs)
     refuted = next((c for c in step.claims if not c.holds), None)
     example = step.counterexample
@@ -184,14 +208,16 @@ def _step(number: int, step: Any, ranges: set) -> _Step:
         example = _relevant(example, refuted.statement.free_symbols)
     return _Step(
         number=number, name=step.name or step.checker, rule=step.rule, lines=lines, sizes=sizes,
-        checker=step.checker, holds=step.holds, claims=[_claim(c, ranges) for c in step.claims],
+        checker=step.checker, holds=step.holds, claims=[_claim(c, ranges, names) for c in step.claims],
         report=step.detail, spot_checks=step.spot_checks, counterexample=_counterexample(example),
     )
 
 
 def _is_words(text: str) -> bool:
     """A checker report that reads as words (identifiers like ``n_T`` are typeset; operators are not words)."""
-    return bool(text) and _PROGRAM_TEXT.search(re.sub(r"[A-Za-z]+_[A-Za-z0-9]+|\d+\^-?\d+", "x", text)) is None
+    if not text or re.search(r"\w\(\)", text):  # a call such as transpose() is program text
+        return False
+    return _PROGRAM_TEXT.search(re.sub(r"[A-Za-z]+_[A-Za-z0-9]+|\d+\^-?\d+", "x", text)) is None
 
 
 @dataclass
@@ -200,6 +226,7 @@ class _Matrix:
     what: str  # LaTeX text
     body: str  # LaTeX math (bmatrix)
     caption: str  # LaTeX text
+    blocks: str = ""  # LaTeX math: the channel-block pattern ("" for one channel)
 
 
 def _matrices(proof: Any) -> list[_Matrix]:
@@ -207,23 +234,33 @@ def _matrices(proof: Any) -> list[_Matrix]:
     data = proof.data
     if "T" not in data or "M" not in data:
         return []
-    shown = [("M", data["M"], "the convolution's matrix"), ("T", data["T"], "the transposed convolution's matrix")]
+    shown = [(name, data[name], what) for name, what in (("M", "the convolution's matrix"),
+                                                          ("T", "the transposed convolution's matrix"))
+             if data[name] is not None]  # a proof that failed early may not have built them
     gather = data.get("gather")
-    if gather is not None and len(gather) == 3:
+    if gather is not None and len(gather) == 3 and all(f is not None for f in gather):
         C, Pad, Z = gather
         if max(C.shape + Pad.shape + Z.shape) <= 16:
             shown += [(r"C_{\mathrm{flip}}", C, "the stride-1 convolution with the flipped kernel"),
                       ("P", Pad, "padding and cropping"), ("Z", Z, "zero insertion")]
     out = []
+    windows: dict[str, Any] = {}
     for name, M, what in shown:
         full_text = matrix_latex(M)
+        pattern = block_pattern_latex(M, name)
         if r"\vdots" not in full_text and r"\cdots" not in full_text:
-            out.append(_Matrix(name, what, full_text, f"${M.shape[0]} \\times {M.shape[1]}$"))
+            out.append(_Matrix(name, what, full_text, f"${M.shape[0]} \\times {M.shape[1]}$", pattern or ""))
+            continue
+        if name == "T" and "M" in windows and windows["M"].shape == M.shape[::-1]:
+            win = windows["M"]  # T's window is the transpose of M's: the same entries, mirrored
+            window = MatrixWindow(win.cols, win.rows, M.shape)
         else:
             window = elided_window(M, zeros="dots")
-            out.append(_Matrix(name, what, matrix_latex(M, zeros="dots", window=window),
-                               window.caption() + r"; $\cdot$ is a zero, and $\vdots$, $\cdots$, $\ddots$ stand "
-                                                  "for rows and columns not shown"))
+        windows[name] = window
+        caption = window.caption() + r"; $\cdot$ is a zero, and $\vdots$, $\cdots$, $\ddots$ stand for rows and columns not shown"
+        if name == "T" and "M" in windows:
+            caption += r"; the window of $M$ transposed"
+        out.append(_Matrix(name, what, matrix_latex(M, zeros="dots", window=window), caption, pattern or ""))
     return out
 
 
@@ -261,6 +298,9 @@ class _Doc:
     conclusion: str  # LaTeX text
     failure: str  # LaTeX text ("" when the proof holds)
     polynomials: list[str]  # LaTeX text: summaries of expanded polynomial identities
+    sides: list[tuple[str, str]] = field(default_factory=list)  # each step's two sides, as LaTeX math
+    ranged: int = 0  # how many hypotheses (H1), (H2), ... the statement lists (0: no range object)
+    definitions: str = ""  # the definitions of the formulas the document uses (LaTeX display)
 
 
 def _polynomials(proof: Any) -> list[str]:
@@ -287,7 +327,9 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
 
     ranges = set(proof.assumptions)
     shared = _shared_prefix(proof, definitions_shared) if definitions_shared is not None else 0
-    steps = [_step(n, s, ranges) for n, s in enumerate(proof.steps, 1)]
+    range_object = proof.data.get("ranges")
+    names = {expr: symbol for h in range_object.hypotheses for symbol, expr in h.names} if range_object else {}
+    steps = [_step(n, s, ranges, names) for n, s in enumerate(proof.steps, 1)]
     used = []
     for step in proof.steps:
         for checker in [step.checker] + [c.checker for c in step.claims]:
@@ -296,7 +338,7 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
     failure = ""
     if not proof.holds:
         number, bad = next((n, s) for n, s in enumerate(proof.steps, 1) if not s.holds)
-        failure = f"step {number} ({text_latex(bad.name)}) does not hold"
+        failure = f"the lemma ``{text_latex(bad.name)}'' (line {number} of the proof) is refuted"
         refuted = next((c for c in bad.claims if not c.holds), None)
         if refuted is not None:
             failure += f": the claim ``{text_latex(refuted.name)}'' is false"
@@ -308,69 +350,36 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
         if example:
             failure += f", for example at {example}"
     layer = spec_latex(proof.data["tspec"]) if "tspec" in proof.data else ""
+    sides = [(_side(s.lhs)[0], _side(s.rhs)[0]) for s in proof.steps]
+    ranges = proof.data.get("ranges")
+    ranged = len(ranges.latex()) if ranges is not None else 0
+    mentioned = " ".join([proof.statement] + [a for pair in sides for a in pair]
+                    + [c.conclusion + " ".join(c.hypotheses) for s in steps for c in s.claims])
     return _Doc(
         title=proof.title, statement=proof.statement,
         assumptions=[_math(a) for a in proof.assumptions if isinstance(a, sympy.Basic)],
         layer=layer, checkers=[(c, CHECKERS[c]) for c in used], matrices=_matrices(proof), shared=shared,
         shared_label=shared_label, steps=steps, notes=list(proof.notes), holds=proof.holds,
         conclusion=proof.conclusion, failure=failure, polynomials=_polynomials(proof),
+        sides=sides, ranged=ranged, definitions=_definitions(mentioned, proof.data.get("formulas")),
     )
 
 
+def _definitions(used: str, module: Any) -> str:
+    """The definitions of exactly the formulas whose names the document's mathematics uses."""
+    from .. import formulas
+
+    names = []
+    used = re.sub(r"\\mathbb\{[A-Z]\}", "", used)  # the field of reals is not the right padding R
+    for name in formulas.__all__:
+        tex = formulas.LATEX_NAMES[name]
+        pattern = re.escape(tex) + (r"(?![A-Za-z])" if tex[-1].isalpha() else "")
+        if re.search(r"(?<![A-Za-z\\])" + pattern, used):
+            names.append(name)
+    return definitions_latex(tuple(names), module) if names else ""
+
+
 # -- the LaTeX flavour --------------------------------------------------------------------------------------
-
-def _quantified(c: _Claim) -> str:
-    """``for all integers x, y in the ranges of the theorem, with h1, h2: conclusion``."""
-    if not c.variables:
-        return f"${c.conclusion}$"
-    text = f"for all integers ${c.variables}$"
-    if c.in_ranges:
-        text += " in the ranges of the theorem"
-    if c.hypotheses:
-        text += (", with " if c.in_ranges else " with ") + ", ".join(f"${h}$" for h in c.hypotheses)
-    return text + f": ${c.conclusion}$"
-
-
-def _latex_claim(c: _Claim) -> str:
-    mark = "" if c.holds else r" \textbf{(refuted)}"
-    text = rf"\item {text_latex(c.name)}{mark}: {_quantified(c)}."
-    if c.counterexample:
-        text += f" Counterexample: {c.counterexample}."
-    return text
-
-
-def _latex_display(lines: list[str]) -> str:
-    if len(lines) == 1:
-        return "\\[\n" + lines[0] + "\n\\]"
-    return "\\begin{multline*}\n" + lines[0] + " \\\\\n" + lines[1] + "\n\\end{multline*}"
-
-
-def _latex_step(s: _Step) -> str:
-    status = "" if s.holds else r" \textbf{(does not hold)}"
-    out = [rf"\medskip\noindent\textbf{{Step {s.number}: {text_latex(s.name)}.}}{status} {_breakable(_sentence(s.rule))}",
-           _latex_display(s.lines)]
-    check = rf"\noindent Checked by \emph{{{escape_text(s.checker)}}}"
-    if s.claims:
-        out.append(check + ":")
-        out.append("{\\raggedright\n\\begin{itemize}\n" + "\n".join(_latex_claim(c) for c in s.claims)
-                   + "\n\\end{itemize}\n\\par}")
-        if s.spot_checks:
-            out.append(rf"\noindent Also evaluated exactly at ${s.spot_checks}$ random instances (an extra check, not "
-                       "the proof).")
-    else:
-        words = _is_words(s.report)
-        line = check + (f": {text_latex(s.report)}." if words and s.holds else ".")
-        if s.spot_checks:
-            line += f" Also evaluated exactly at ${s.spot_checks}$ random instances (an extra check, not the proof)."
-        out.append(line)
-    if s.sizes:
-        out.append(r"\noindent " + s.sizes)
-    if not s.holds:
-        out.append(r"\noindent The checker reports: {\raggedright\ttfamily " + escape_text(s.report) + r"\par}")
-        if s.counterexample:
-            out.append(f"Counterexample: {s.counterexample}.")
-    return "\n\n".join(out)
-
 
 def _sentence(text: str) -> str:
     text = text.strip()
@@ -385,49 +394,271 @@ def _breakable(tex: str) -> str:
     return tex.replace(r",\ ", r",\allowbreak\ ").replace(r"\bigl(", r"\bigl(\allowbreak ")
 
 
-def _latex(doc: _Doc, definitions: bool) -> str:
-    out = [rf"\begin{{theorem}}[{escape_text(doc.title)}]", _breakable(doc.statement), r"\end{theorem}"]
-    if doc.assumptions:
-        out.append(r"\noindent The ranges of the theorem: " + ", ".join(f"${a}$" for a in doc.assumptions) + ".")
-    if doc.layer and doc.layer not in doc.statement:
-        out.append(rf"\noindent The layer: ${_breakable(doc.layer)}$.")
-    if definitions:
-        out.append(r"\subsection*{Definitions}" + "\nThe index maps, rendered by latexify-py from the functions "
-                   "symconv executed:\n" + definitions_latex())
-    if doc.matrices:
-        parts = [r"\subsection*{Matrices}"]
-        for m in doc.matrices:
-            parts.append(f"${m.name}$, {m.what} ({m.caption}):\n\\[\n{m.name} = {m.body}\n\\]")
-        out.append("\n\n".join(parts))
-    out.append(r"\subsection*{How each step was checked}" + "\n\\begin{description}\n"
-               + "\n".join(rf"\item[{escape_text(name)}] {escape_text(what)}." for name, what in doc.checkers)
-               + "\n\\end{description}")
-    out.append(r"\begin{proof}")
-    steps = doc.steps
-    if doc.shared:
-        out.append(rf"\noindent\textbf{{Steps 1--{doc.shared}.}} They are the steps of {doc.shared_label}, with the same "
-                   "claims, which were proved again for this theorem.")
-        steps = steps[doc.shared:]
-    out += [_latex_step(s) for s in steps]
-    out += [r"\noindent " + p for p in doc.polynomials]
-    out += [rf"\noindent\emph{{Note.}} {note}" for note in doc.notes]
-    if doc.holds:
-        out.append(rf"\medskip\noindent Every step was checked by program; therefore: {doc.conclusion}")
+def _chains(steps: list[_Step], sides: list[tuple[Any, Any]]) -> list[list[int]]:
+    """Consecutive steps whose left side is the previous step's right side form one chain of equalities."""
+    chains: list[list[int]] = []
+    for pos, (lhs, _) in enumerate(sides):
+        if chains and _same(sides[chains[-1][-1]][1], lhs):
+            chains[-1].append(pos)
+        else:
+            chains.append([pos])
+    return chains
+
+
+def _lemma_ref(number: int) -> str:
+    return rf"Lemma~\thetheorem.{number}"
+
+
+def _count(n: int) -> str:
+    return f"{n} claim" + ("" if n == 1 else "s")
+
+
+def _justification(s: _Step, number: int, ref: Any = None) -> str:
+    count = f"; {_count(len(s.claims))}" if s.claims else ""
+    mark = "; refuted" if not s.holds else ""
+    return rf"{text_latex(s.name)}, {(ref or _lemma_ref)(number)}{count}{mark}"
+
+
+def _chain_latex(doc: _Doc, indices: list[int], numbers: dict[int, int], ref: Any = None,
+                 env: str = "align*") -> str:
+    lines = []
+    for count, pos in enumerate(indices):
+        s = doc.steps[pos]
+        left, right = doc.sides[pos]
+        rel = "=" if s.holds else r"\neq"
+        just = (rf"&& \text{{{_justification(s, numbers[pos], ref)}}}" if env == "aligned"
+                else rf"\tag*{{{_justification(s, numbers[pos], ref)}}}")  # a tag moves below when the line is full
+        if count == 0:
+            if _em(left) + _em(right) + 2 <= DISPLAY_EM:
+                lines.append(f"{left} &{rel} {right} {just}")
+            else:  # a long left side on its own line, starting at the alignment point
+                lines.append(f"&\\rlap{{$\\displaystyle {left}$}} \\\\\n&{rel} {right} {just}")
+        else:
+            lines.append(f"&{rel} {right} {just}")
+    return f"\\begin{{{env}}}\n" + " \\\\\n".join(lines) + f"\n\\end{{{env}}}"
+
+
+def _lemma_latex(s: _Step, number: int, seen: dict | None = None, stated: dict | None = None,
+                 theorem: Any = None) -> str:
+    """One lemma: its statement and what checked it.
+
+    A report already given for an earlier lemma is cited; so is a statement already made by a lemma of an
+    earlier theorem of the document (``stated`` maps statements to their lemma, ``theorem`` numbers this one).
+    """
+    seen = {} if seen is None else seen
+    rule = _breakable(_sentence(s.rule))
+    if stated is not None and s.rule in stated:
+        rule = f"As Lemma~{stated[s.rule]}, for the layer of this theorem."
+    elif stated is not None and theorem is not None:
+        stated[s.rule] = f"{theorem}.{number}"
+    out = [rf"\begin{{lemma}}[{text_latex(s.name)}]", rule, r"\end{lemma}"]
+    if s.claims:
+        where = f"{_count(len(s.claims))}, Table~\\thetheorem.{number} of the checked claims"
+        check = rf"\noindent\emph{{Checked}} by {escape_text(s.checker)}: {where}."
     else:
-        out.append(rf"\noindent\textbf{{The proof does not hold:}} {doc.failure}.")
-    out.append(r"\end{proof}")
+        words = _is_words(s.report) and s.holds
+        key = (s.checker, s.report)
+        if words and key in seen:
+            check = rf"\noindent\emph{{Checked}} by {escape_text(s.checker)}, with the same result as " \
+                    rf"Lemma~\thetheorem.{seen[key]}."
+        else:
+            check = rf"\noindent\emph{{Checked}} by {escape_text(s.checker)}" + (
+                f": {text_latex(s.report)}." if words else ".")
+            seen.setdefault(key, number)
+    if s.sizes:
+        check += " " + s.sizes
+    out.append(check)
+    if not s.holds:
+        refuted = next((c for c in s.claims if not c.holds), None)
+        text = r"\noindent\textbf{This lemma is refuted}"
+        if refuted is not None:
+            text += rf": the claim ``{text_latex(refuted.name)}'' is false"
+        elif _is_words(s.report):
+            text += f": {text_latex(s.report)}"
+        out.append(text + (f", for example at {s.counterexample}." if s.counterexample else "."))
+    return "\n".join(out)
+
+
+def _claim_cell(c: _Claim, hypotheses: str, witness: bool = True) -> str:
+    text = rf"\emph{{{text_latex(c.name)}}}."
+    if c.variables:
+        under = []
+        if c.in_ranges:
+            under.append(hypotheses)
+        under += [f"${h}$" for h in c.hypotheses]
+        text += (" Under " + ", ".join(under) + ":" if under else "")
+    text += f" ${c.conclusion}$"
+    if c.witness and witness:
+        text += rf" {{\small (hypotheses met at {c.witness})}}"
+    if c.counterexample:
+        text += rf" \textbf{{Counterexample:}} {c.counterexample}."
+    return text
+
+
+def _spot_sentence(counts: list[tuple[int, int]], prefix: str) -> str:
+    """One sentence for the numeric spot checks of all lemmas (an extra to each lemma's check)."""
+    checked = [(n, c) for n, c in counts if c]
+    if not checked:
+        return ""
+    sizes = {c for _, c in checked}
+    if len(checked) == len(counts) and len(sizes) == 1:
+        return (f"Besides its check, each lemma was also evaluated exactly at ${sizes.pop()}$ random instances "
+                "(an extra, not the proof).")
+    listed = ", ".join(f"{prefix}{n} at ${c}$" for n, c in checked)
+    return f"Besides their checks, these lemmas were also evaluated exactly at random instances: {listed}."
+
+
+def _appendix_head(docs: list[_Doc], heading: str, times: bool) -> list[str]:
+    checkers: list[tuple[str, str]] = []
+    for doc in docs:
+        checkers += [c for c in doc.checkers if c not in checkers]
+    ranged = any(doc.ranged for doc in docs)
+    if not any(s.claims for doc in docs for s in doc.steps):  # no solver claims: only what each checker did
+        return [heading + "{How each lemma was checked}",
+                "\\begin{description}\n" + "\n".join(rf"\item[{escape_text(name)}] {escape_text(what)}."
+                                                      for name, what in checkers) + "\n\\end{description}"]
+    head = [heading + "{Checked claims}",
+            r"Every claim below is a statement about integers, for all values of its variables. "
+            + (r"Where a claim says ``under (H)'' it assumes the hypotheses (H1), (H2), \dots\ of its theorem, stated "
+               "once there; other hypotheses are written with the claim. " if ranged else "")
+            + "The checkers:",
+            "\\begin{description}\n" + "\n".join(rf"\item[{escape_text(name)}] {escape_text(what)}."
+                                                  for name, what in checkers) + "\n\\end{description}"]
+    notes = []
+    if any(s.claims for doc in docs for s in doc.steps):
+        notes.append("The negation of every solver claim is also written out in SMT-LIB 2 (with the satisfiability "
+                     "check of its hypotheses), so that another solver can re-check it.")
+        if times and any(c.witness for doc in docs for s in doc.steps for c in s.claims):
+            notes.append("Beside each claim are integers at which its hypotheses hold, found by the solver: the "
+                         "claim is not vacuous.")
+        if not times:
+            notes.append("The solver also found, for each claim, integers at which its hypotheses hold (the claim is "
+                         "not vacuous); those integers and the solver times vary from run to run and are left out of "
+                         "this document.")
+    if notes:
+        head.append(r"\noindent " + " ".join(notes))
+    return head
+
+
+def _appendix_tables(doc: _Doc, numbers: dict[int, int], times: bool, theorem: str = r"\thetheorem") -> list[str]:
+    hypotheses = "(H)" if doc.ranged else "the hypotheses"
+    blocks = []
+    for pos, s in enumerate(doc.steps):
+        if pos < doc.shared or not s.claims:
+            continue
+        number = numbers[pos]
+        rows = []
+        for c in s.claims:
+            verdict = escape_text(s.checker if c.holds else "refuted")
+            rows.append(f"{_claim_cell(c, hypotheses, times)} & {verdict}" + (f" & ${c.seconds:.2f}$\\,s" if times else "")
+                        + " \\\\")
+        columns = "@{\\quad}l@{\\quad}r@{}" if times else "@{\\quad}l@{}"
+        header = r"\emph{claim} & \emph{checker}" + (r" & \emph{time}" if times else "")
+        blocks.append("\\noindent\\begin{minipage}{\\linewidth}\n"
+                      + rf"\textbf{{Table~{theorem}.{number}.}} Lemma~{theorem}.{number} ({text_latex(s.name)})."
+                      + "\\\\[2pt]\n\\begin{tabular}{@{}>{\\raggedright\\arraybackslash}p{"
+                      + ("0.76" if times else "0.84") + "\\linewidth}" + columns + "}\n" + header
+                      + " \\\\\n\\hline\n" + "\n".join(rows) + "\n\\end{tabular}\n\\end{minipage}")
+    return blocks
+
+
+def _appendix_latex(doc: _Doc, numbers: dict[int, int], times: bool = True, heading: str = r"\subsection*") -> str:
+    return ("\n\n".join(_appendix_head([doc], heading, times)) + "\n\n"
+            + "\n\n\\medskip\n".join(_appendix_tables(doc, numbers, times)))
+
+
+def claims_appendix(proofs: Sequence[tuple[Any, int]], *, times: bool = True, shared: Sequence[Any] = ()) -> str:
+    r"""One appendix "Checked claims" for several theorems of a document: the common text once, a table per lemma.
+
+    ``proofs`` pairs each proof with its theorem number in the document (the tables are numbered
+    ``number.lemma``).  ``shared`` gives, for each proof, the proof whose leading lemmas it repeats (or None), as
+    for :func:`proof_fragment`.  ``times=False`` leaves out the solver times (for golden files).
+    """
+    docs = []
+    for pos, (proof, _) in enumerate(proofs):
+        other = shared[pos] if pos < len(shared) else None
+        docs.append(_read(proof, other, "") if other is not None else _read(proof))
+    out = _appendix_head(docs, r"\section*", times)
+    for doc, (_, theorem) in zip(docs, proofs):
+        numbers = {pos: pos + 1 - doc.shared for pos in range(len(doc.steps))}
+        out += _appendix_tables(doc, numbers, times, str(theorem))
     return "\n\n".join(out)
 
 
-def proof_fragment(proof: Any, definitions: bool = True, *, shared: Any = None, shared_label: str = "") -> str:
+def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = True, stated: dict | None = None,
+           theorem: Any = None) -> str:
+    env = "theorem" if doc.holds else "refuted"
+    out = [rf"\begin{{{env}}}[{escape_text(doc.title)}]", _breakable(doc.statement), rf"\end{{{env}}}"]
+    if doc.assumptions and not doc.ranged:
+        out.append(r"\noindent The ranges of the theorem: " + ", ".join(f"${a}$" for a in doc.assumptions) + ".")
+    if doc.layer and doc.layer not in doc.statement:
+        out.append(rf"\noindent The layer: ${_breakable(doc.layer)}$.")
+    notation_at = len(out)
+    if definitions and doc.definitions:
+        out.append(r"\subsection*{Definitions}" + "\nThe index maps, rendered from the functions that ran in "
+                   "this proof:\n" + doc.definitions)
+    if doc.matrices:
+        parts = [r"\subsection*{Matrices}"]
+        for m in doc.matrices:
+            if m.blocks:
+                parts.append(f"\\noindent ${m.name}$, {m.what}, in channel blocks (block $(o, c)$ maps input channel $c$ to output "
+                             f"channel $o$; the zero blocks lie outside the groups):\n\\[\n{m.name} = {m.blocks}\n\\]"
+                             f"\nand its entries ({m.caption}):\n\\[\n{m.name} = {m.body}\n\\]")
+            else:
+                parts.append(f"\\noindent ${m.name}$, {m.what} ({m.caption}):\n\\[\n{m.name} = {m.body}\n\\]")
+        out.append("\n\n".join(parts))
+    numbers = {pos: pos + 1 - doc.shared for pos in range(len(doc.steps))}
+    out.append(r"\begin{proof}" if doc.holds else r"\paragraph{Refutation.}")
+    if doc.shared:
+        out.append(rf"\noindent The chain of {doc.shared_label}, with its {doc.shared} lemmas, holds on each axis "
+                   "with that axis's own parameters (its claims were proved again for this theorem). Then:")
+    rest = list(range(doc.shared, len(doc.steps)))
+    chains = _chains([doc.steps[p] for p in rest], [doc.sides[p] for p in rest])
+    blocks: list[list[list[int]]] = []
+    for chain in chains:
+        if blocks and len(chain) == 1 and len(blocks[-1][-1]) == 1:
+            blocks[-1].append(chain)
+        else:
+            blocks.append([chain])
+    for block in blocks:
+        out.append("\n".join(_chain_latex(doc, [rest[p] for p in chain], numbers) for chain in block)
+                   .replace("\n\\end{align*}\n\\begin{align*}\n", " \\\\\n"))
+    out += [r"\noindent " + p for p in doc.polynomials]
+    out += [rf"\noindent\emph{{Note.}} {note}" for note in doc.notes]
+    if doc.holds:
+        out.append(rf"\noindent Each line is justified by the lemma named beside it, below. {_sentence(doc.conclusion)}")
+        out.append(r"\end{proof}")
+    else:
+        out.append(rf"\noindent\textbf{{The claim is refuted:}} {doc.failure}.")
+    seen: dict = {}
+    out += [_lemma_latex(doc.steps[p], numbers[p], seen, stated, theorem) for p in rest]
+    spot = _spot_sentence([(numbers[p], doc.steps[p].spot_checks) for p in rest], r"Lemma~\thetheorem.")
+    if spot:
+        out.append(r"\noindent " + spot)
+    if appendix:
+        out.append(_appendix_latex(doc, numbers, times))
+    known = stated.setdefault("\0notation", set()) if stated is not None else None
+    notation = notation_latex("\n".join(out), known)
+    if notation:
+        out.insert(notation_at, notation)
+    return "\n\n".join(out)
+
+
+def proof_fragment(proof: Any, definitions: bool = True, *, shared: Any = None, shared_label: str = "",
+                   appendix: bool = True, times: bool = True, stated: dict | None = None, theorem: Any = None) -> str:
     """The proof as a LaTeX fragment (needs the packages of :func:`document` and a ``theorem`` environment).
 
     ``definitions=False`` leaves out the latexify-rendered index maps (for a
     document that already shows them once).  ``shared`` is another proof whose
     leading steps this one repeats word for word: they are referred to by
     ``shared_label`` (e.g. ``"Theorem 1"``) instead of being printed twice.
+    ``appendix=False`` leaves out the checked claims (a document with several theorems collects them
+    with :func:`claims_appendix`); ``times=False`` leaves out what varies from run to run, the solver times
+    and the integers the solver found for each claim's hypotheses (for golden files).  In a document with
+    several theorems, pass one dict as ``stated`` to every fragment, with each fragment's theorem number as
+    ``theorem``: a lemma statement already made by an earlier theorem is then cited, not repeated.
     """
-    return _latex(_read(proof, shared, shared_label), definitions)
+    return _latex(_read(proof, shared, shared_label), definitions, appendix, times, stated, theorem)
 
 
 def document(title: str, body: str, *, max_cols: int = 10, graphics: bool = False) -> str:
@@ -437,6 +668,7 @@ def document(title: str, body: str, *, max_cols: int = 10, graphics: bool = Fals
         packages.append("{graphicx}")
     head = [r"\documentclass[11pt]{article}"] + [rf"\usepackage{p}" for p in packages]
     head += [rf"\setcounter{{MaxMatrixCols}}{{{max(30, max_cols)}}}", r"\newtheorem{theorem}{Theorem}",
+             r"\newtheorem{lemma}{Lemma}[theorem]", r"\newtheorem{refuted}[theorem]{Claim (refuted)}",
              r"\setlength{\emergencystretch}{3em}", r"\AtBeginDocument{\setlength{\rightskip}{0pt plus 3em}}", rf"\title{{{escape_text(title)}}}", r"\author{symconv}", r"\date{}"]
     return ("\n".join(head) + "\n\\begin{document}\n\\maketitle\n\\section*{Conventions}\n" + CONVENTIONS + "\n\n"
             + body + "\n\\end{document}\n")
@@ -473,59 +705,102 @@ def _plain_latex_text(text: str) -> str:
     return out.replace("``", "\u201c").replace("''", "\u201d").replace("--", "\u2013").replace("~", " ")
 
 
-def _md_claim(c: _Claim, text: Any) -> str:
-    line = f"{text(c.name)}{'' if c.holds else ' (refuted)'}: {_quantified(c)}."
+def _md_list(text: str) -> str:
+    """LaTeX lists in a statement as Markdown lists."""
+    out = re.sub(r"\\item\[([^\]]*)\]\s*", r"\n- \1 ", text)
+    out = re.sub(r"\\item\s*", "\n- ", out)
+    out = re.sub(r"\s*\\(begin|end)\{itemize\}\s*", "\n\n", out)
+    return re.sub(r"\n{3,}", "\n\n", out).strip()
+
+
+def _md_claim(c: _Claim, text: Any, checker: str, ranged: bool) -> str:
+    under = (["(H)"] if c.in_ranges and ranged else []) + [f"${h}$" for h in c.hypotheses]
+    line = f"{text(c.name)}{'' if c.holds else ' (refuted)'}."
+    if under and c.variables:
+        line += " Under " + ", ".join(under) + ":"
+    line += f" ${c.conclusion}$ ({text(checker if c.holds else 'refuted')}, {c.seconds:.2f} s)."
+    if c.witness:
+        line += f" Hypotheses met at {c.witness}."
     if c.counterexample:
         line += " Counterexample: " + c.counterexample.replace("[U+", "[") + "."
     return line
 
 
 def _flat(doc: _Doc, *, markdown: bool) -> str:
+    """The Markdown and notebook flavours: the same theorem, definitions, chain, lemmas and appendix."""
     bold = (lambda t: f"**{t}**") if markdown else (lambda t: t)
+    head = (lambda t: f"### {t}") if markdown else (lambda t: t + ".")
     text = _md_text if markdown else str
-    latex_text = _md_latex_text if markdown else _plain_latex_text
-    out = [(f"## Theorem ({text(doc.title)})" if markdown else f"Theorem ({text(doc.title)}).") ,
+    latex_text = (lambda t: _md_list(_md_latex_text(t))) if markdown else (lambda t: _md_list(_plain_latex_text(t)))
+    kind = "Theorem" if doc.holds else "Claim (refuted)"
+    out = [(f"## {kind} ({text(doc.title)})" if markdown else f"{kind} ({text(doc.title)}).") ,
            latex_text(doc.statement)]
-    if doc.assumptions:
+    if doc.assumptions and not doc.ranged:
         out.append(bold("The ranges of the theorem:") + " " + ", ".join(f"${a}$" for a in doc.assumptions) + ".")
     if doc.layer and doc.layer not in doc.statement:
         out.append(bold("The layer:") + f" ${doc.layer}$.")
+    out.append(head("Conventions"))
+    out.append(latex_text(CONVENTIONS))
+    notation_at = len(out)
+    if doc.definitions:
+        out.append(head("Definitions"))
+        out.append("The index maps, rendered from the functions that ran in this proof:")
+        out.append("$$\n" + doc.definitions.replace(r"\begin{align*}", r"\begin{aligned}")
+                   .replace(r"\end{align*}", r"\end{aligned}") + "\n$$")
+    if doc.matrices:
+        out.append(head("Matrices"))
     for m in doc.matrices:
+        if m.blocks:
+            out.append(f"${m.name}$, {latex_text(m.what)}, in channel blocks:")
+            out.append(f"$$\n{m.name} = {m.blocks}\n$$")
         out.append(f"${m.name}$, {latex_text(m.what)} ({latex_text(m.caption)}):")
         out.append(f"$$\n{m.name} = {m.body}\n$$")
-    out.append(bold("How each step was checked.") + " " + " ".join(f"{text(n)}: {text(w)}." for n, w in doc.checkers))
-    out.append(bold("Proof."))
-    steps = doc.steps
+    out.append(head("Proof" if doc.holds else "Refutation"))
+    numbers = {pos: pos + 1 - doc.shared for pos in range(len(doc.steps))}
+    ref = lambda number: f"Lemma {number}"  # noqa: E731
     if doc.shared:
-        out.append(bold(f"Steps 1\u2013{doc.shared}.") + f" They are the steps of {text(doc.shared_label)}, with "
-                   "the same claims, which were proved again for this theorem.")
-        steps = steps[doc.shared:]
-    for s in steps:
-        status = "" if s.holds else " (does not hold)"
-        out.append(bold(f"Step {s.number}: {text(s.name)}.") + status + " " + latex_text(_sentence(s.rule)))
-        body = s.lines[0] if len(s.lines) == 1 else (
-            "\\begin{aligned} & " + s.lines[0] + " \\\\ & " + s.lines[1] + " \\end{aligned}")
-        out.append("$$\n" + body + "\n$$")
-        if s.claims:
-            out.append(f"Checked by {text(s.checker)}:")
-            prefix = "- " if markdown else ""
-            out.append("\n".join(prefix + _md_claim(c, text) for c in s.claims))
-        else:
-            out.append(f"Checked by {text(s.checker)}" + (f": {text(s.report)}." if _is_words(s.report) and s.holds
-                                                          else "."))
-        if s.sizes:
-            out.append(latex_text(s.sizes))
-        if s.spot_checks:
-            out.append(f"Also evaluated exactly at ${s.spot_checks}$ random instances (an extra check, not the proof).")
-        if not s.holds:
-            out.append(("The checker reports: `" + s.report.replace("`", "'") + "`") if markdown
-                       else "The checker reports: " + s.report)
+        out.append(f"The chain of {text(doc.shared_label)}, with its {doc.shared} lemmas, holds on each axis with that "
+                   "axis's own parameters (its claims were proved again for this theorem). Then:")
+    rest = list(range(doc.shared, len(doc.steps)))
+    for chain in _chains([doc.steps[p] for p in rest], [doc.sides[p] for p in rest]):
+        body = _chain_latex(doc, [rest[p] for p in chain], numbers, ref, env="aligned")
+        out.append("$$\n" + body.replace(r"\rlap{$\displaystyle ", r"{").replace("$}", "}") + "\n$$")
     out += [latex_text(p) for p in doc.polynomials]
     out += [bold("Note.") + " " + latex_text(n) for n in doc.notes]
     if doc.holds:
-        out.append("Every step was checked by program; therefore: " + latex_text(doc.conclusion))
+        out.append("Each line is justified by the lemma named beside it, below. " + latex_text(_sentence(doc.conclusion)))
     else:
-        out.append(bold("The proof does not hold:") + " " + latex_text(doc.failure) + ".")
+        out.append(bold("The claim is refuted:") + " " + latex_text(doc.failure) + ".")
+    for p in rest:
+        s = doc.steps[p]
+        check = (f"Checked by {text(s.checker)}: {_count(len(s.claims))}, listed under Checked claims." if s.claims
+                 else f"Checked by {text(s.checker)}" + (f": {text(s.report)}." if _is_words(s.report) and s.holds
+                                                         else "."))
+        if s.sizes:
+            check += " " + latex_text(s.sizes)
+        out.append(bold(f"Lemma {numbers[p]} ({text(s.name)}).") + (" (refuted)" if not s.holds else "") + " "
+                   + latex_text(_sentence(s.rule)) + " " + check)
+        if not s.holds:
+            out.append(bold("This lemma is refuted")
+                       + (f", for example at {s.counterexample}." if s.counterexample else ".")
+                       + (" The checker reports: `" + s.report.replace("`", "'") + "`" if markdown
+                          else " The checker reports: " + s.report))
+    spot = _spot_sentence([(numbers[p], doc.steps[p].spot_checks) for p in rest], "Lemma ")
+    if spot:
+        out.append(spot)
+    out.append(head("Checked claims"))
+    out.append("Every claim is a statement about integers, for all values of its variables"
+               + (f"; (H) stands for the hypotheses (H1)\u2013(H{doc.ranged}) of the theorem." if doc.ranged else ".")
+               + " " + " ".join(f"{text(n)}: {text(w)}." for n, w in doc.checkers))
+    prefix = "- " if markdown else ""
+    for p in rest:
+        s = doc.steps[p]
+        if s.claims:
+            out.append(bold(f"Lemma {numbers[p]} ({text(s.name)})."))
+            out.append("\n".join(prefix + _md_claim(c, text, s.checker, bool(doc.ranged)) for c in s.claims))
+    notation = notation_markdown("\n\n".join(out))
+    if notation:
+        out[notation_at:notation_at] = [head("Notation"), notation]
     return "\n\n".join(out) + "\n"
 
 

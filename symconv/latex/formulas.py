@@ -12,7 +12,9 @@ the same names.
 from __future__ import annotations
 
 import functools
+import inspect
 import re
+from typing import Any
 
 from .. import formulas
 
@@ -25,6 +27,7 @@ IDENTIFIERS = {
     "per_group": "c_{g}",
     "group": r"\gamma",
     "local": "c_{l}",
+    "m_prime": "m'",
 }
 """How the arguments of the formulas that are not one letter are typeset."""
 
@@ -43,9 +46,13 @@ def _rename(tex: str) -> str:
     return out
 
 
-@functools.cache
-def formula_latex(name: str) -> str:
-    r"""latexify-py's rendering of one function of :mod:`symconv.formulas`, with the names used on the page.
+def formula_latex(name: str, module: Any = None) -> str:
+    r"""The definition of one formula, rendered from the function that runs, with the names used on the page.
+
+    ``module`` is the namespace the proof executed (default :mod:`symconv.formulas`); the rendering is
+    never taken from a cache keyed by name, so a replaced formula is shown as it is.  latexify-py renders
+    a function defined in a source file; a function it cannot read (a lambda) is applied to symbols and
+    printed by sympy.
 
     >>> formula_latex("flip_tap")
     '\\operatorname{flip}(m, k) = k - 1 - m'
@@ -54,13 +61,39 @@ def formula_latex(name: str) -> str:
     """
     if name not in formulas.__all__:
         raise KeyError(f"{name!r} is not a formula of symconv.formulas")
+    function = getattr(formulas if module is None else module, name)
+    return _render(function, name)
+
+
+@functools.lru_cache(maxsize=256)
+def _render(function: Any, name: str) -> str:
+    """Cached by the function object itself: a different function is a different rendering."""
     import latexify  # imported on first use: it is not needed to build or prove anything
 
-    return _rename(latexify.get_latex(getattr(formulas, name)))
+    try:
+        return _rename(latexify.get_latex(function))
+    except Exception:  # latexify reads source: lambdas and built functions are printed through sympy
+        return _sympy_rendering(function, name)
 
 
-def definitions_latex(names: tuple[str, ...] | None = None) -> str:
-    """An ``align*`` block defining the given formulas (default: all of them)."""
+def _sympy_rendering(function: Any, name: str) -> str:
+    import sympy
+
+    from .printing import math_latex
+
+    parameters = list(inspect.signature(function).parameters)
+    symbols = [sympy.Symbol(p, integer=True) for p in parameters]
+    names = {sym: IDENTIFIERS.get(p, None) for sym, p in zip(symbols, parameters)}
+    value = math_latex(sympy.sympify(function(*symbols)), symbol_names={k: v for k, v in names.items() if v})
+    head = formulas.LATEX_NAMES.get(name, name)
+    args = ", ".join(IDENTIFIERS.get(p, math_latex(s)) for p, s in zip(parameters, symbols))
+    if head.startswith(r"\operatorname") or len(parameters) > 0:
+        return f"{head}({args}) = {value}"
+    return f"{head} = {value}"
+
+
+def definitions_latex(names: tuple[str, ...] | None = None, module: Any = None) -> str:
+    """An ``align*`` block defining the given formulas (default: all of them), from ``module``'s functions."""
     names = tuple(formulas.__all__) if names is None else names
-    lines = [formula_latex(name).replace(" = ", " &= ", 1) for name in names]
+    lines = [formula_latex(name, module).replace(" = ", " &= ", 1) for name in names]
     return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}"

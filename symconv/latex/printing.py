@@ -17,7 +17,7 @@ from sympy.printing.latex import LatexPrinter
 from ..errors import SizeLimitError
 
 __all__ = ["escape_text", "spec_latex", "matrix_latex", "matrix_window", "MatrixWindow", "elided_window", "band_latex",
-           "FULL_LIMIT", "HARD_LIMIT", "math_latex", "symbol_latex", "text_latex", "SymconvLatexPrinter"]
+           "FULL_LIMIT", "HARD_LIMIT", "math_latex", "index_order", "block_pattern_latex", "channel_blocks", "symbol_latex", "text_latex", "SymconvLatexPrinter"]
 
 FULL_LIMIT = 16
 """Matrices with at most this many rows and columns (and narrow enough for the page) are printed in full by default."""
@@ -53,6 +53,9 @@ def escape_text(text: Any) -> str:
     return "".join(out)
 
 
+_GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "theta", "lambda", "mu", "sigma", "tau", "phi", "omega"}
+"""Greek letters spelled out in a program name, typeset as the letter (``gamma`` is :math:`\\gamma`)."""
+
 _SUBSCRIPT_WORDS = {"in": r"\mathrm{in}", "out": r"\mathrm{out}", "flip": r"\mathrm{flip}", "rt": r"\mathrm{rt}",
                     "split": r"\mathrm{split}"}
 
@@ -72,8 +75,9 @@ def symbol_latex(name: str) -> str:
     primes = len(name) - len(name.rstrip("'"))
     core, tail = name[: len(name) - primes], "'" * primes
     if "_" not in core:
-        return core + tail
+        return (rf"\{core}" if core in _GREEK else core) + tail
     base, sub = core.split("_", 1)
+    base = rf"\{base}" if base in _GREEK else base
     if sub.isdigit() or len(sub) == 1:
         sub_tex = sub
     else:
@@ -132,13 +136,124 @@ class SymconvLatexPrinter(LatexPrinter):
             return rf"\left({text}\right)"
         return text
 
+    def _print_Add(self, expr: Any, order: Any = None) -> str:
+        """Terms in the prose's order (:func:`index_order`), not sympy's sort order."""
+        terms = index_order(expr)
+        out = ""
+        for pos, term in enumerate(terms):
+            negative = term.could_extract_minus_sign()
+            body = self._print(-term if negative else term)
+            if isinstance(-term if negative else term, sympy.Add):
+                body = rf"\left({body}\right)"
+            if pos == 0:
+                out = ("- " if negative else "") + body
+            else:
+                out += (" - " if negative else " + ") + body
+        return out
+
+    def _print_Mul(self, expr: Any) -> str:
+        """Coefficients and parameters before indices (:math:`s i`, never "i s"); other products as sympy."""
+        factors = _plain_factors(expr)
+        if factors is None:
+            return super()._print_Mul(expr)
+        sign, number, ordered = factors
+        parts = [] if number == 1 else [str(number)]
+        for factor in ordered:
+            text = self._print(factor)
+            if isinstance(factor, sympy.Add):
+                text = rf"\left({text}\right)"
+            parts.append(text)
+        body = " ".join(parts) if parts else "1"
+        return ("- " if sign < 0 else "") + body
+
     def _print_Relational(self, expr: Any) -> str:
         ops = {"==": "=", "!=": r"\neq", "<": "<", "<=": r"\le", ">": ">", ">=": r"\ge"}
         return f"{self._print(expr.lhs)} {ops[expr.rel_op]} {self._print(expr.rhs)}"
 
 
+_INDEX_RANK = {"j": 0, "t": 1, "u": 2, "i": 3, "m": 4, "o": 5, "c": 6, "x": 7, "y": 8, "q": 9}
+"""Index letters, in the order their terms are written (output first, then input, then tap)."""
+
+_PARAMETER_RANK = {"n": 20, "N": 20, "k": 21, "a": 23, "p": 24, "L": 25, "R": 26, "s": 30, "d": 31, "g": 32,
+                   "gamma": 33, "A": 34, "B": 35}
+"""Parameter letters: sizes before paddings; in a product, parameters precede indices."""
+
+
+def _letter(symbol: Any) -> str:
+    return symbol.name.rstrip("'").split("_")[0].lstrip("\\")
+
+
+def _rank(symbol: Any) -> tuple[int, str]:
+    if symbol.name in _CHANNEL_SIZES:
+        return _PARAMETER_RANK["n"] + 1, symbol.name
+    letter = _letter(symbol)
+    if letter in _INDEX_RANK:
+        return _INDEX_RANK[letter], symbol.name
+    return _PARAMETER_RANK.get(letter, 40), symbol.name
+
+
+_CHANNEL_SIZES = {"c_i", "c_o", "c_g"}
+"""Channels per group: sizes, although their letter is the channel index's."""
+
+
+def _is_index(symbol: Any) -> bool:
+    return _letter(symbol) in _INDEX_RANK and symbol.name not in _CHANNEL_SIZES
+
+
+def _term_key(term: Any) -> tuple:
+    symbols = sorted(getattr(term, "free_symbols", set()), key=_rank)
+    if not symbols:
+        return (2, 0, "")
+    indices = [v for v in symbols if _is_index(v)]
+    lead = indices[0] if indices else symbols[0]
+    return (1 if term.could_extract_minus_sign() else 0, *_rank(lead))
+
+
+def index_order(expr: Any) -> list:
+    r"""The terms of a sum in the order prose writes them: positive terms, then negative ones, then the constant.
+
+    Terms are ordered by their index (:math:`j`, then :math:`i`, then the tap :math:`m`), then by their
+    parameters (sizes before paddings), so that a printed index reads :math:`s i + d m - p_{l}` and
+    :math:`j + p_{l} - d m`, never in sympy's sort order, where ":math:`i s`" reads as a word.
+
+    >>> import sympy
+    >>> from symconv.latex import math_latex
+    >>> s, i, d, m, p_l, j = sympy.symbols("s i d m p_l j", integer=True)
+    >>> math_latex(s * i + d * m - p_l), math_latex(j + p_l - d * m)
+    ('s i + d m - p_{l}', 'j + p_{l} - d m')
+    """
+    return sorted(sympy.Add.make_args(expr), key=_term_key)
+
+
+def _plain_factors(expr: Any) -> tuple[int, Any, list] | None:
+    """A product of an integer, symbols, sums and applied functions (no fractions), ordered; None otherwise."""
+    sign, number, rest = 1, sympy.Integer(1), []
+    for factor in expr.as_ordered_factors():
+        if isinstance(factor, sympy.Integer):
+            number *= factor
+        elif isinstance(factor, sympy.Rational) or (isinstance(factor, sympy.Pow) and not (
+                factor.exp.is_Integer and factor.exp > 0)):
+            return None
+        else:
+            rest.append(factor)
+    if number < 0:
+        sign, number = -1, -number
+
+    def key(item: tuple[int, Any]) -> tuple:
+        pos, factor = item
+        if isinstance(factor, sympy.Symbol):
+            scale = _letter(factor) in ("s", "d", "g", "gamma")  # a stride, dilation or group count leads: d k
+            return (1 if _is_index(factor) else 0, 0 if scale else 1, *_rank(factor))
+        return (2, 0, pos, "")  # other factors keep sympy's order
+
+    return sign, number, [f for _, f in sorted(enumerate(rest), key=key)]
+
+
 _IDENTIFIER = re.compile(r"(?<![A-Za-z0-9\\])([A-Za-z]+_[A-Za-z0-9]+'*)(?![A-Za-z0-9_])")
-_TEXT_MATH = re.compile(r"(?<![A-Za-z0-9\\])([A-Za-z]+_[A-Za-z0-9]+'*|\d+\^-?\d+)(?![A-Za-z0-9_])|( (?:<=|>=|!=|<|>) )")
+_TEXT_MATH = re.compile(r"(?<![A-Za-z0-9\\])([A-Za-z]+_[A-Za-z0-9]+'*|\d+\^-?\d+|-\d+|dL/dy|dL/dx|dL/dw)"
+                        r"(?![A-Za-z0-9_])|( (?:<=|>=|!=|<|>) )")
+_TEXT_WORDS = {"dL/dy": r"$\partial\ell/\partial y$", "dL/dx": r"$\partial\ell/\partial x$",
+               "dL/dw": r"$\partial\ell/\partial w$"}
 _TEXT_RELATIONS = {" <= ": r" $\le$ ", " >= ": r" $\ge$ ", " != ": r" $\ne$ ", " < ": " $<$ ", " > ": " $>$ "}
 
 
@@ -162,6 +277,10 @@ def text_latex(text: Any) -> str:
         token = match.group(0)
         if match.group(2):
             out.append(_TEXT_RELATIONS[token])
+        elif token in _TEXT_WORDS:
+            out.append(_TEXT_WORDS[token])
+        elif token.startswith("-"):
+            out.append(f"${token}$")  # a minus sign, not a hyphen
         elif "^" in token:
             base, exponent = token.split("^")
             out.append(f"${base}^{{{exponent}}}$")
@@ -469,3 +588,41 @@ def block_matrix_latex(M: Any, *, zeros: str = "0") -> str:
             cells[i][j] = sympy.latex(value)
         definitions.append(f"{name} = " + r"\begin{bmatrix} " + r" \\ ".join(" & ".join(row) for row in cells) + r" \end{bmatrix}")
     return pattern + r",\quad " + r",\ ".join(definitions)
+
+
+def channel_blocks(M: Any) -> tuple[int, int, set[tuple[int, int]]] | None:
+    """The channel-block grid of a multi-channel matrix: (row channels, column channels, nonzero blocks).
+
+    None when either side has one channel.  Rows and columns are flattened (channel, spatial axes...), so
+    the block of a row is its row index divided by the spatial size of a row channel.
+    """
+    if len(M.row_shape) < 2 or len(M.col_shape) < 2:
+        return None
+    c_rows, c_cols = M.row_shape[0], M.col_shape[0]
+    if c_rows == 1 and c_cols == 1:
+        return None
+    per_row = int(np.prod(M.row_shape[1:]))
+    per_col = int(np.prod(M.col_shape[1:]))
+    rows = np.asarray(M.structure.rows) // per_row
+    cols = np.asarray(M.structure.cols) // per_col
+    return c_rows, c_cols, set(zip(rows.tolist(), cols.tolist()))
+
+
+def block_pattern_latex(M: Any, name: str) -> str | None:
+    r"""The channel blocks of a multi-channel matrix: :math:`M_{o c}` where block (o, c) holds entries, 0 elsewhere.
+
+    ``name`` is the matrix's name (LaTeX).  None when the matrix has one channel on a side, or more than
+    :data:`FULL_LIMIT` channels on one.
+
+    >>> from symconv import ConvSpec, conv_matrix, kernel_symbols
+    >>> spec = ConvSpec(2, in_channels=2, out_channels=2, groups=2)
+    >>> print(block_pattern_latex(conv_matrix(spec, kernel_symbols(spec), (3,)), "M"))
+    \begin{bmatrix} M_{0,0} & 0 \\ 0 & M_{1,1} \end{bmatrix}
+    """
+    grid = channel_blocks(M)
+    if grid is None or max(grid[0], grid[1]) > FULL_LIMIT:
+        return None
+    c_rows, c_cols, nonzero = grid
+    lines = [" & ".join(f"{name}_{{{r},{c}}}" if (r, c) in nonzero else "0" for c in range(c_cols))
+             for r in range(c_rows)]
+    return r"\begin{bmatrix} " + r" \\ ".join(lines) + r" \end{bmatrix}"

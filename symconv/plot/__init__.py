@@ -46,6 +46,7 @@ from .data import (
                    stamps_data,
 )
 from .draw import plot_conv, plot_gather, plot_matrix, plot_overlap, plot_stamps, tap_colors
+from .gram import AutocorrelationData, GramData, autocorrelation_data, gram_data, plot_autocorrelation, plot_gram
 
 __all__ = [
     "DATA",
@@ -76,6 +77,12 @@ __all__ = [
     "default_values",
     "tap_colors",
     "PLOT_LIMIT",
+    "GramData",
+    "AutocorrelationData",
+    "gram_data",
+    "autocorrelation_data",
+    "plot_gram",
+    "plot_autocorrelation",
 ]
 
 PLOT_LIMIT = 4096

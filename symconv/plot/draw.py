@@ -59,7 +59,8 @@ def tap_colors(n: int) -> list:
 
 def _fmt(v: Any) -> str:
     v = float(v)
-    return str(int(v)) if v == int(v) else f"{v:.3g}"
+    text = str(int(v)) if v == int(v) else f"{v:.3g}"
+    return text.replace("-", "\N{MINUS SIGN}")  # a minus sign on the page, not a hyphen
 
 
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")

@@ -2,6 +2,7 @@
 
 from .core import CHECKERS, Claim, Proof, Step
 from .general import prove_transpose_general
+from .gram import prove_gram, prove_gram_general
 from .identities import prove_adjoint, prove_gradient, prove_size_relations
 from .instance import gather_product, prove_transpose
 from .overlap import overlap_counts, prove_overlap
@@ -22,4 +23,6 @@ __all__ = [
     "gather_product",
     "prove_weight_gradient",
     "prove_weight_gradient_general",
+    "prove_gram",
+    "prove_gram_general",
 ]

@@ -280,6 +280,10 @@ class Proof:
 
         return proof_mathjax(self)
 
+    def _repr_markdown_(self) -> str:
+        """For notebooks: the Markdown form (JupyterLab renders its paragraphs, lists and displays)."""
+        return self.to_markdown()
+
     def to_markdown(self) -> str:
         """The proof as Markdown with ``$...$``/``$$...$$`` mathematics (GitHub, Jupyter)."""
         from ..latex.documents import proof_markdown

@@ -14,6 +14,7 @@ counterexample in concrete sizes and indices.
 from __future__ import annotations
 
 import types
+from dataclasses import replace
 from typing import Any
 
 import sympy
@@ -23,6 +24,7 @@ from ..errors import SpecError
 from .core import Proof, Step
 from .evaluate import NAMED, Indicator, sequence
 from .guard import guarded, started
+from .ranges import Hypothesis, Ranges
 from .smt import prove
 
 __all__ = ["prove_transpose_general", "SYMBOLS"]
@@ -44,6 +46,9 @@ SYMBOLS = types.SimpleNamespace(
     t=sympy.Symbol("t", **_int),
 )
 """The symbols of the parametric proof (integers; their ranges are hypotheses of every claim)."""
+
+N_T = sympy.Symbol("n_T", integer=True)
+"""The name of the transposed output length on the page (the solver reads its formula)."""
 
 Y, W = sequence("y"), sequence("w")
 YHAT, Z0, Z = sequence("yhat", r"\hat{y}"), sequence("z0", "z_0"), sequence("z")
@@ -76,9 +81,13 @@ class _Chain:
         n, k, s, d, pl, pr, a, i, j, m, mp = S.n, S.k, S.s, S.d, S.pl, S.pr, S.a, S.i, S.j, S.m, S.mp
         self.F = F
         self.n_t = F.transposed_output_size(n, k, s, pl, pr, d, a)
-        self.ranges = (_rel(sympy.Ge, n, 1), _rel(sympy.Ge, k, 1), _rel(sympy.Ge, s, 1), _rel(sympy.Ge, d, 1),
-                       _rel(sympy.Ge, pl, 0), _rel(sympy.Ge, pr, 0), _rel(sympy.Le, 0, a),
-                       _rel(sympy.Lt, a, sympy.Max(s, d)), _rel(sympy.Ge, self.n_t, 1))
+        self.range_object = Ranges((
+            Hypothesis(_rel(sympy.Ge, n, 1)), Hypothesis(_rel(sympy.Ge, k, 1)), Hypothesis(_rel(sympy.Ge, s, 1)),
+            Hypothesis(_rel(sympy.Ge, d, 1)), Hypothesis(_rel(sympy.Ge, pl, 0)), Hypothesis(_rel(sympy.Ge, pr, 0)),
+            Hypothesis(_and(_rel(sympy.Le, 0, a), _rel(sympy.Lt, a, sympy.Max(s, d)))),
+            Hypothesis(_rel(sympy.Ge, self.n_t, 1), names=((N_T, self.n_t),)),
+        ))
+        self.ranges = self.range_object.relations()
         self.params = (n, k, s, d, pl, pr, a)
         self.indices = (_within(0, j, self.n_t), _within(0, m, k))
         self.tap = F.tap_position(i, m, s, pl, d)
@@ -100,10 +109,31 @@ class _Chain:
         self.n_conv = F.conv_output_size(self.len_z, k, 1, 0, 0, d)
 
 
+SMALL_BOUNDS = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32)
+"""Bounds tried, in turn, for a smaller counterexample to a refuted claim (every variable within ±bound)."""
+
+
 def _claim(name: str, hypotheses: Any, conclusion: Any, shown: Any = None) -> Any:
     S = SYMBOLS
     variables = (S.n, S.k, S.s, S.d, S.pl, S.pr, S.a, S.i, S.i2, S.j, S.m, S.mp, S.t)
-    return prove(name, variables, tuple(hypotheses), conclusion, shown=shown)
+    claim = prove(name, variables, tuple(hypotheses), conclusion, shown=shown)
+    if claim.holds or not claim.counterexample:
+        return claim
+    return replace(claim, counterexample=_smallest(claim, variables, tuple(hypotheses), conclusion))
+
+
+def _smallest(claim: Any, variables: tuple, hypotheses: tuple, conclusion: Any) -> dict:
+    """A counterexample with small numbers: the solver asked again with every variable in ``[-b, b]``.
+
+    The claim's own hypotheses (the theorem's ranges among them) stay asserted, so the smaller
+    counterexample is inside the ranges; the first bound of :data:`SMALL_BOUNDS` with a solution wins.
+    """
+    for bound in SMALL_BOUNDS:
+        box = tuple(_within(-bound, v, bound + 1) for v in variables)
+        small = prove(claim.name, variables, hypotheses + box, conclusion, timeout_ms=2000)
+        if not small.holds and small.counterexample:
+            return small.counterexample
+    return claim.counterexample
 
 
 def _one_d_steps(C: _Chain) -> list[Step]:
@@ -150,20 +180,20 @@ def _one_d_steps(C: _Chain) -> list[Step]:
         e2, e3,
         r"zero insertion: $z_0$ holds $y[i]$ at position $s i$ and $0$ elsewhere ($s - 1$ zeros between "
         r"neighbours), so $\hat y[u] = z_0[s u]$",
-        [_claim("inputs land inside z0", C.ranges + (_within(0, i, n),),
+        [_claim("inputs land inside z_0", C.ranges + (_within(0, i, n),),
                 _within(0, F.zero_insertion_position(i, s), C.len_z0)),
-         _claim("distinct inputs land apart (z0 is well defined)", C.ranges + (_within(0, i, n), _within(0, i2, n),
+         _claim("distinct inputs land apart (z_0 is well defined)", C.ranges + (_within(0, i, n), _within(0, i2, n),
                 _eq(F.zero_insertion_position(i, s), F.zero_insertion_position(i2, s))), _eq(i, i2)),
-         _claim("a read of y is a read of the same input in z0", base + (C.integral, _within(0, C.witness, n)),
+         _claim("a read of y is a read of the same input in z_0", base + (C.integral, _within(0, C.witness, n)),
                 data(C.t3, C.witness)),
-         _claim("a read of data in z0 is a read of the same input of y", base + (data(C.t3, i),),
+         _claim("a read of data in z_0 is a read of the same input of y", base + (data(C.t3, i),),
                 _and(C.integral, _eq(C.witness, i)))],
         name="zero insertion"))
 
-    e4 = sympy.Sum(W(m) * Z(C.t4), (m, 0, k - 1))
+    e4 = sympy.Sum(W(m) * Z(sympy.collect(C.t4, d)), (m, 0, k - 1))  # j + d(k - 1 - m), as the prose writes it
     steps.append(Step.from_claims(
         e3, e4,
-        rf"padding: $z[t] = z_0[t - L]$ for $0 \le t < \operatorname{{len}}(z)$ and $0$ outside, with "
+        rf"padding: $z[t] = z_0[t - L]$ for $0 \le t < n_{{z}}$ and $0$ outside, with "
         rf"$L = {sympy.latex(C.left)}$ on the left and $R = {sympy.latex(C.right)}$ on the right (negative amounts "
         r"crop); every read of data stays inside the window",
         [_claim("padding shifts by L", C.ranges, _eq(F.padded_position(t, C.left) - C.left, t),
@@ -194,11 +224,11 @@ def _one_d_steps(C: _Chain) -> list[Step]:
                 _within(0, mp, k)), _within(0, C.conv_read, C.len_z))],
         name="convolution"))
 
-    shown_conv = N.conv_output_size(C.len_z, k, 1, 0, 0, d)
+    shown_conv = N.conv_output_size(sympy.Symbol("n_z", integer=True), k, 1, 0, 0, d)  # n_z: the length of z
     shown_nt = N.transposed_output_size(n, k, s, pl, pr, d, a)
     steps.append(Step.from_claims(
         shown_conv, shown_nt,
-        r"size: the stride-1 convolution on $\operatorname{len}(z)$ positions has exactly the transposed output "
+        r"size: the stride-1 convolution on $n_{z}$ positions has exactly the transposed output "
         r"length $n_T$",
         [_claim("output lengths agree", C.ranges, _eq(C.n_conv, C.n_t), _eq(shown_conv, shown_nt))], name="size"))
 
@@ -268,7 +298,7 @@ def _separability_step(ndim: int, F: Any = default_formulas) -> Step:
 def _block_step(F: Any) -> Step:
     """Channel blocks: M's block (o, c) and T's block (c, o) hold the same weight entry, inside the same group."""
     g, ci, co, o, c, col = sympy.symbols("g c_i c_o o c c_l", integer=True)  # c_i = C_in/g, c_o = C_out/g
-    gam, p_, l_ = sympy.symbols("gamma p l", integer=True)
+    gam, p_, l_ = sympy.symbols("gamma c_g c_l", integer=True)  # a group, its size, a position in it
     gamma = F.channel_group(o, co)  # the group of the convolution's output channel o
     ranges = (_rel(sympy.Ge, g, 1), _rel(sympy.Ge, ci, 1), _rel(sympy.Ge, co, 1), _within(0, o, g * co),
               _within(0, c, g * ci))
@@ -298,13 +328,68 @@ def _block_step(F: Any) -> Step:
     ]
     w = sequence("W", "w")
     return Step.from_claims(
-        w(o, conv_weight), w(o, col),
+        w(o, conv_weight.xreplace({gamma: gam})), w(o, col),
         r"channel blocks: with $C_{\mathrm{in}} = g c_i$, $C_{\mathrm{out}} = g c_o$ and the group "
         r"$\gamma = \lfloor o / c_o \rfloor$ of output channel $o$, block $(o, c)$ of $M$ is the spatial matrix of "
         r"$w[o, c - \gamma c_i]$ when $c$ lies in group $\gamma$ and zero otherwise; the transposed layer, whose "
         r"weight is the same tensor, writes output channel $c = \gamma c_i + c_l$ from input channel $o$ through "
         r"$w[o, c_l]$: block $(c, o)$ of $T$ is the transpose of block $(o, c)$ of $M$",
         claims, name="channel blocks")
+
+
+def _statement(C: _Chain, ndim: int) -> str:
+    """The theorem, typeset from the chain's own ranges and the executed formulas (no hand-typed formula).
+
+    Every hypothesis is printed from :attr:`_Chain.range_object`, the object whose relations every claim
+    assumes; every length, padding and index in the definitions is the formula the claims are about.
+    """
+    from ..latex.printing import math_latex as tex  # the latex layer sits above the proofs
+
+    S = SYMBOLS
+    n, k, s, d, pl, pr, a, i, m, t = S.n, S.k, S.s, S.d, S.pl, S.pr, S.a, S.i, S.m, S.t
+    rows_m = C.F.conv_output_size(C.n_t, k, s, pl, pr, d)
+    n_m, n_z0 = sympy.Symbol("n_M", integer=True), sympy.Symbol("n_{z_0}", integer=True)
+    L, R = sympy.Symbol("L", integer=True), sympy.Symbol("R", integer=True)
+    tap = tex(C.tap)
+    text = [
+        r"Let $n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ be integers satisfying the hypotheses",
+        C.range_object.itemized(),
+        r"let $w \in \mathbb{R}^{k}$ be a kernel and define the following matrices.",
+        r"\begin{itemize}",
+        rf"\item $T \in \mathbb{{R}}^{{n_{{T}} \times n_{{\mathrm{{in}}}}}}$, the transposed convolution: "
+        rf"$T[j, i] = \sum_{{m=0}}^{{k-1}} w[m]\, [j = {tap}]$.",
+        rf"\item $M \in \mathbb{{R}}^{{n_{{M}} \times n_{{T}}}}$, the convolution with the same $k, s, d, p_{{l}}, "
+        rf"p_{{r}}$ on inputs of length $n_{{T}}$: $M[i, j] = \sum_{{m=0}}^{{k-1}} w[m]\, [j = {tap}]$, with "
+        rf"${tex(n_m)} = {tex(rows_m)}$ rows.",
+        r"\item $S \in \{0, 1\}^{n_{\mathrm{in}} \times n_{M}}$, the row selection $S = [I \mid 0]$ "
+        r"that keeps the first $n_{\mathrm{in}}$ rows.",
+        rf"\item $Z \in \{{0, 1\}}^{{n_{{z_0}} \times n_{{\mathrm{{in}}}}}}$, zero insertion: "
+        rf"$Z[t, i] = [t = {tex(C.F.zero_insertion_position(i, s))}]$, with "
+        rf"${tex(n_z0)} = {tex(C.len_z0)}$ ($s - 1$ zeros between neighbours).",
+        rf"\item $P$, padding by ${tex(L)} = {tex(C.left)}$ on the left and ${tex(R)} = {tex(C.right)}$ on the "
+        rf"right: $(P z_0)[t] = z_0[{tex(C.F.padded_position(t, -L))}]$ for $0 \le t < {tex(n_z0 + L + R)}$, "
+        r"where $z_0[u] = 0$ outside $0 \le u < n_{z_0}$, so $z = P z_0$ has length "
+        rf"$n_{{z}} = {tex(n_z0 + L + R)}$; a negative amount crops.",
+        rf"\item $C_{{\mathrm{{flip}}}}$, the convolution with stride $1$, padding $0$ and dilation $d$ of the "
+        rf"flipped kernel $\tilde w[m] = w[{tex(C.F.flip_tap(m, k))}]$: $(C_{{\mathrm{{flip}}}} z)[j] = "
+        rf"\sum_{{m=0}}^{{k-1}} \tilde w[m]\, z[{tex(C.conv_read.subs(S.mp, m))}]$.",
+        r"\end{itemize}",
+        rf"Then $T = C_{{\mathrm{{flip}}}} P Z$, and $T = (S M)^{{\top}}$ with "
+        rf"$n_{{M}} = {tex(n + sympy.floor(a / s))}$, so that $S = I$ exactly when $a < s$.",
+    ]
+    if ndim > 1:
+        text.append(
+            rf"The same holds for {ndim} spatial axes with channels and groups. Each axis $q$ has its own "
+            r"integers $n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ satisfying the hypotheses; tensors of shape "
+            r"$(C, n_1, \dots)$ are flattened row-major; $g \ge 1$ groups divide $C_{\mathrm{in}} = g c_i$ and "
+            r"$C_{\mathrm{out}} = g c_o$; output channel $o$ of the convolution lies in group "
+            r"$\gamma = \lfloor o / c_o \rfloor$ and reads input channel $c$ through $w[o, c - \gamma c_i]$ when "
+            r"$\lfloor c / c_i \rfloor = \gamma$, and not otherwise. Then block $(c, o)$ of $T$ is the transpose of "
+            r"block $(o, c)$ of $M$, zero outside the groups; so $T$ is the stride-1 convolution, per axis as above, "
+            r"with the group-wise swapped and flipped kernel "
+            r"$\tilde w[c, o', m] = w[\gamma c_o + o', c - \gamma c_i, k - 1 - m]$, $\gamma = \lfloor c / c_i \rfloor$, "
+            r"flipped on every axis.")
+    return "\n".join(text)
 
 
 @guarded("Transposed convolution is a convolution (all sizes)")
@@ -335,16 +420,10 @@ def prove_transpose_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     steps = _one_d_steps(chain)
     if ndim > 1:
         steps += [_separability_step(ndim, F), _block_step(F)]
-    statement = (r"For all integers $n_{\mathrm{in}}, k, s, d \ge 1$, $p_l, p_r \ge 0$ and $0 \le a < \max(s, d)$ "
-                 r"with $n_T \ge 1$, the transposed convolution $T y$ equals the stride-1 convolution, with the "
-                 r"flipped kernel, of the input with $s - 1$ zeros inserted between neighbours and padded by "
-                 r"$d(k-1) - p_l$ on the left and $d(k-1) - p_r + a$ on the right; and $T = (S M)^{\top}$, with $S$ "
-                 r"the identity exactly when $a < s$.")
-    if ndim > 1:
-        statement += rf" The same holds in {ndim} dimensions, axis by axis, with channels and groups."
+    statement = _statement(chain, ndim)
     return Proof(
         f"Transposed convolution is a convolution ({ndim}-D, all sizes)", statement, tuple(steps),
         assumptions=chain.ranges,
         conclusion=r"$T$ is the matrix of a convolution with the flipped kernel over the zero-inserted, padded input.",
-        data=dict(ndim=ndim),
+        data=dict(ndim=ndim, ranges=chain.range_object, formulas=F),
     )

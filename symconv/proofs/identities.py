@@ -339,7 +339,8 @@ def prove_size_relations(spot_checks: int = 50, seed: int = 0) -> Proof:
     steps.append(_round_trip_step())
     steps.append(_dilated_transposed_step())
     return Proof(
-        "Convolution arithmetic", r"The output-size relationships 1--15 of Dumoulin and Visin, \emph{A guide to "
+        "Convolution arithmetic", r"For all integers $i, k, s, p, d$ (and $i'$, $a$ for a transposed layer) in the "
+        r"setting each relationship names, the output-size relationships 1--15 of Dumoulin and Visin, \emph{A guide to "
         r"convolution arithmetic for deep learning} (arXiv:1603.07285), are special cases of symconv's formulas "
         r"$n_{\mathrm{out}}$, $n_T$, $L$, $a_{\mathrm{rt}}$ and $n_{z_0}$.", tuple(steps),
         conclusion="every relationship of the guide follows from the general formulas (sizes only: that the "

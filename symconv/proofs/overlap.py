@@ -223,6 +223,9 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
                           "all positions agree" if ok else "the product differs", name="product"))
     uneven = [ax for ax, u in enumerate(uniform) if u is False]
     unknown = [ax for ax, u in enumerate(uniform) if u is None]
+    verdict = ("uneven on axis " + ", ".join(f"${a}$" for a in uneven) if uneven
+               else "undecided on axis " + ", ".join(f"${a}$" for a in unknown) + " (its interior is shorter than "
+               "one period)" if unknown else "uniform on every axis")
     if uneven:
         conclusion = ("the stamps overlap unevenly in the interior on axis " + ", ".join(f"${a}$" for a in uneven)
                       + ": the periodic count of taps is what draws the checkerboard pattern.")
@@ -232,9 +235,11 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
     else:
         conclusion = ("the stamps overlap evenly in the interior on every axis: this layer draws no checkerboard "
                       "from overlap (only the borders receive fewer taps).")
+    conclusion += r" These counts are the diagonal of $M^{\top} M$ with unit weights (the round trip's Gram proof)."
     return Proof("Overlap of the stamps (checkerboard)",
                  rf"For the transposed convolution ${spec_latex(tspec)}$ on inputs of shape "
-                 rf"${tuple_tex(shape)}$: the number of taps reaching each output position, its "
-                 "period in the interior, and whether it is uniform.", tuple(steps),
+                 rf"${tuple_tex(shape)}$, the number of taps reaching each output position is the count "
+                 r"below; in the interior it repeats with a period dividing the stride, and it is uniform there "
+                 r"exactly when $s$ divides $k$ and $\gcd(s, d) = 1$; here it is " + verdict + ".", tuple(steps),
                  conclusion=conclusion,
                  data=dict(counts=counts, uniform=tuple(uniform), periods=tuple(periods)))

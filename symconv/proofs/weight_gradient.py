@@ -25,6 +25,7 @@ from .anchors import DEFAULT_BITS, bound_reached, convention_step
 from .core import Proof, Step, tuple_tex
 from .evaluate import NAMED, sequence
 from .guard import guarded, started
+from .ranges import Hypothesis, Ranges
 from .smt import prove
 
 __all__ = ["prove_weight_gradient", "prove_weight_gradient_general", "weight_gradient_spec"]
@@ -156,24 +157,34 @@ def prove_weight_gradient_general(*, formulas: Any = None) -> Proof:
     >>> proof.holds, [step.checker for step in proof.steps]
     (True, ['z3', 'z3'])
     """
+    from ..latex.printing import math_latex as tex  # the statement is typeset from the ranges the solver reads
+
     F = default_formulas if formulas is None else formulas
-    n, k, s, d, pl, pr, i, m = sympy.symbols("n_in k s d p_l p_r i m", integer=True)
+    n, k, s, d, pl, pr, i, m, q = sympy.symbols("n_in k s d p_l p_r i m q", integer=True)
     n_out = F.conv_output_size(n, k, s, pl, pr, d)
-    ranges = (sympy.Ge(n, 1, evaluate=False), sympy.Ge(k, 1, evaluate=False), sympy.Ge(s, 1, evaluate=False),
-              sympy.Ge(d, 1, evaluate=False), sympy.Ge(pl, 0, evaluate=False), sympy.Ge(pr, 0, evaluate=False),
-              sympy.Ge(n_out, 1, evaluate=False))
+    n_out_name = sympy.Symbol("n_out", integer=True)
+    range_object = Ranges((
+        Hypothesis(sympy.Ge(n, 1, evaluate=False)), Hypothesis(sympy.Ge(k, 1, evaluate=False)),
+        Hypothesis(sympy.Ge(s, 1, evaluate=False)), Hypothesis(sympy.Ge(d, 1, evaluate=False)),
+        Hypothesis(sympy.Ge(pl, 0, evaluate=False)), Hypothesis(sympy.Ge(pr, 0, evaluate=False)),
+        Hypothesis(sympy.Ge(n_out, 1, evaluate=False), names=((n_out_name, n_out),)),
+    ))
+    ranges = range_object.relations()
     variables = (n, k, s, d, pl, pr, i, m)
     N = NAMED
-    G, X = sequence("g", r"\frac{\partial L}{\partial y}"), sequence("xpad", r"\tilde{x}")
-    grad = sequence("dw", r"\frac{\partial L}{\partial w}")
+    G, X = sequence("delta", r"\delta"), sequence("xpad", r"\tilde{x}")
+    grad = sequence("dw", r"\frac{\partial \ell}{\partial w}")
     read = F.tap_position(i, m, s, pl, d)
     k_g, s_g, pl_g, pr_g, d_g = gradient_layer(n_out, s, pl, pr, d)  # the executed gradient layer, on symbols
     traded = F.tap_position(m, i, s_g, pl_g, d_g)
     s1 = Step.from_claims(
-        sympy.Sum(G(i) * X(read), (i, 0, n_out - 1)), sympy.Sum(G(i) * X(traded), (i, 0, n_out - 1)),
-        r"$\partial L/\partial w[m] = \sum_i g[i]\, \tilde x[s i + d m - p_l]$ (the derivative of the linear form "
-        r"$\langle g, M(w) x\rangle$): output $m$ of a convolution with stride $d$ and dilation $s$ reads the "
-        r"same positions, with the output gradient's entries as taps",
+        # the right side sums over a renamed index q: output m of the traded convolution, tap q, reads d m + s q
+        sympy.Sum(G(i) * X(read), (i, 0, n_out_name - 1)),
+        sympy.Sum(G(q) * X(F.tap_position(m, q, s_g, pl_g, d_g)), (q, 0, n_out_name - 1)),
+        r"$\partial \ell/\partial w[m] = \sum_i \delta[i]\, \tilde x[s i + d m - p_l]$ (the derivative of the linear "
+        r"form $\langle \delta, M(w) x\rangle$), and output $m$ of the convolution of $\tilde x$ with kernel $\delta$, stride "
+        r"$d$ and dilation $s$ reads $\tilde x[d m + s q - p_l]$ through tap $q$: the same positions, with the output "
+        r"gradient's entries as taps",
         [prove("the executed index map is the convention", variables, (),
                sympy.Eq(read, s * i + d * m - pl, evaluate=False),
                shown=sympy.Eq(N.tap_position(i, m, s, pl, d), s * i + d * m - pl, evaluate=False)),
@@ -186,7 +197,7 @@ def prove_weight_gradient_general(*, formulas: Any = None) -> Proof:
         name="stride and dilation trade places")
     n_grad = F.conv_output_size(n, k_g, s_g, pl_g, pr_g, d_g)
     s2 = Step.from_claims(
-        n_grad, k,
+        sympy.Min(N.conv_output_size(n, k_g.xreplace({n_out: n_out_name}), s_g, pl_g, pr_g, d_g), k, evaluate=False), k,
         r"the convolution with kernel size $n_{\mathrm{out}}$, stride $d$, dilation $s$ has at least $k$ outputs, so "
         r"every tap $0 \le m < k$ of the weight gradient is one of its outputs (PyTorch keeps the first $k$)",
         [prove("the gradient convolution has at least k outputs", variables, ranges,
@@ -194,10 +205,19 @@ def prove_weight_gradient_general(*, formulas: Any = None) -> Proof:
                shown=sympy.Ge(N.conv_output_size(n, N.conv_output_size(n, k, s, pl, pr, d), s_g, pl_g, pr_g, d_g), k,
                               evaluate=False))],
         name="enough outputs")
-    return Proof("Weight gradient (all sizes)",
-                 r"For all integers $n_{\mathrm{in}}, k, s, d \ge 1$ and $p_l, p_r \ge 0$ with at least one output, "
-                 r"the weight gradient $\partial L/\partial w$ of a convolution is the first $k$ outputs of the "
-                 r"convolution of the input with $\partial L/\partial y$ as kernel, stride $d$ and dilation $s$.",
+    statement = "\n".join([
+        r"Let $n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}$ be integers satisfying the hypotheses",
+        range_object.itemized(),
+        r"let $x \in \mathbb{R}^{n_{\mathrm{in}}}$ be the input of the convolution $y = M(w) x$ with kernel "
+        rf"$w \in \mathbb{{R}}^{{k}}$, stride $s$, padding $(p_{{l}}, p_{{r}})$ and dilation $d$, whose "
+        rf"${tex(n_out_name)}$ outputs are $y[i] = \sum_{{m=0}}^{{k-1}} w[m]\, \tilde x[{tex(read)}]$, with "
+        r"$\tilde x$ the input padded by $p_{l}$ and $p_{r}$ zeros; let $\ell$ be a loss and "
+        r"$\delta = \partial \ell/\partial y \in \mathbb{R}^{n_{\mathrm{out}}}$. Then for every tap $0 \le m < k$, "
+        r"$\partial \ell/\partial w[m]$ is output $m$ of the convolution of the input with kernel $\delta$ (of size "
+        r"$n_{\mathrm{out}}$), stride $d$ and dilation $s$ (stride and dilation traded); that convolution has at "
+        r"least $k$ outputs, and the weight gradient is the first $k$ of them.",
+    ])
+    return Proof("Weight gradient (all sizes)", statement,
                  (s1, s2), assumptions=ranges,
-                 conclusion=r"$\partial L/\partial w$ is a convolution, with stride and dilation traded.",
-                 data=dict(grad=grad))
+                 conclusion=r"$\partial \ell/\partial w$ is a convolution, with stride and dilation traded.",
+                 data=dict(grad=grad, ranges=range_object, formulas=F))

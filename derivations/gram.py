@@ -1,0 +1,251 @@
+"""Derivation 6: from detecting to producing, exactly: the round trip MᵀM and the kernel's autocorrelation.
+
+The seed question's detector (3x3, 1 on the diagonal and -1 elsewhere; stride 1, padding 1) on its 7x7 image:
+Mᵀ F = (MᵀM) x, and in the interior MᵀM is the convolution with the kernel's autocorrelation R, so Mᵀ F is
+R ⋆ x there, with border terms computed and shown.  Every number on the page is computed and checked here.
+"""
+
+from __future__ import annotations
+
+import pathlib
+
+import numpy as np
+from _common import HERE, require
+
+from symconv import (
+    ConvSpec,
+    autocorrelation,
+    conv_matrix,
+    gram_structure,
+    kernel_symbols,
+    numeric,
+    phase_energies,
+    prove_gram,
+    transposed_conv_matrix,
+)
+from symconv.gram import gram_interior
+
+NAME = "gram"
+
+# the seed derivation's example (derivations/seed_question.py), restated here so that this page stands alone
+KERNEL = np.array([[1, -1, -1], [-1, 1, -1], [-1, -1, 1]])
+LAYER = ConvSpec((3, 3), stride=1, padding=1)
+SIZE = (7, 7)
+# the strided example of the phases (issue 24): k = 3, s = 2, p = 1
+PHASES = ConvSpec(3, stride=2, padding=1)
+PHASES_SIZE = (11,)
+FIGURE_R, FIGURE_BAND = "figures/gram_autocorrelation.pdf", "figures/gram_band.pdf"
+"""Drawn by symconv.plot (draw() below; regenerate.py redraws them)."""
+
+
+def image() -> np.ndarray:
+    """The seed's 7x7 image: a north-west diagonal stroke, and a north-east one for contrast."""
+    x = np.zeros(SIZE, dtype=np.int64)
+    for t in range(4):
+        x[t, t] = 1
+    for t in range(3):
+        x[6 - t, 3 + t] = 1
+    return x
+
+
+def lags() -> list[tuple[int, int]]:
+    return [(a, b) for a in range(-2, 3) for b in range(-2, 3)]
+
+
+def compute() -> dict:
+    """Every array of the page; each claim the text makes is checked here (the script stops otherwise)."""
+    w = KERNEL.reshape(1, 1, 3, 3)
+    x = image()
+    M = conv_matrix(LAYER, w, SIZE)
+    F = M.matvec(x[None])[0]
+    painted = transposed_conv_matrix(LAYER.transpose(SIZE), w, F.shape).matvec(F[None])[0]
+    G = gram_structure(LAYER, kernel_symbols(LAYER), SIZE).to_numpy(w)
+    round_trip = (G @ x.ravel()).reshape(SIZE)
+    if not (np.array_equal(round_trip, painted)
+            and np.array_equal(painted, numeric.conv_transpose(LAYER.transpose(SIZE), w, F[None])[0])):
+        raise SystemExit("M^T F, (M^T M) x and the numeric transposed convolution disagree")
+    R = np.array([[int(autocorrelation(w, (a, b))) for b in range(-2, 3)] for a in range(-2, 3)])
+    if R[2, 2] != int((KERNEL**2).sum()) or np.argwhere(np.abs(R) >= R[2, 2]).tolist() != [[2, 2]]:
+        raise SystemExit("R[0] is not the unique largest |R| (Cauchy-Schwarz)")
+    padded = np.pad(x, 2)
+    correlated = np.array([[sum(R[a + 2, b + 2] * padded[i + a + 2, j + b + 2] for a, b in lags())
+                            for j in range(SIZE[1])] for i in range(SIZE[0])])
+    border = correlated - painted
+    inner = gram_interior(LAYER, SIZE)
+    interior = np.zeros(SIZE, dtype=bool)
+    interior[inner[0].start:inner[0].stop, inner[1].start:inner[1].stop] = True
+    if np.any(border[interior]):
+        raise SystemExit("M^T F differs from R * x in the interior")
+    if not np.any(border[~interior]):
+        raise SystemExit("no border term: the page would have nothing to show")
+
+    def terms(i: int, j: int) -> list[tuple[tuple[int, int], int]]:
+        """The nonzero terms R[tau] x[(i, j) + tau] of (R * x)[i, j]."""
+        return [((a, b), int(R[a + 2, b + 2])) for a, b in lags()
+                if 0 <= i + a < SIZE[0] and 0 <= j + b < SIZE[1] and x[i + a, j + b] and R[a + 2, b + 2]]
+
+    north_east = [(6, 3), (5, 4), (4, 5)]
+    north_west = [(t, t) for t in range(4)]
+    for i, j in north_east + north_west:
+        if sum(v for _, v in terms(i, j)) != correlated[i, j]:
+            raise SystemExit("a decomposition of R * x does not add up")
+    if R[1, 3] != 0 or R[3, 1] != 0:
+        raise SystemExit("R does not vanish at the north-east lags (1, -1) and (-1, 1)")
+    if R[3, 3] <= 0 or R[1, 1] <= 0:
+        raise SystemExit("R is not positive at the north-west lags")
+    if not all(painted[p] > 0 for p in north_east):
+        raise SystemExit("the north-east stroke is not redrawn")
+    if min(painted[p] for p in north_west[1:3]) <= max(painted[p] for p in north_east):
+        raise SystemExit("the matched (north-west) stroke is not the strongest")
+    ghosts = [(i, j) for (i, j), v in np.ndenumerate(painted) if v > 0 and not x[i, j]]
+    ghost = max(ghosts, key=lambda p: (painted[p], -p[0], -p[1]))
+    return dict(x=x, F=F, painted=painted, R=R, correlated=correlated, border=border, inner=inner,
+                terms=terms, north_east=north_east, north_west=north_west, ghost=ghost)
+
+
+def bmatrix(arr: np.ndarray) -> str:
+    rows = [" & ".join(str(int(v)) for v in row) for row in arr]
+    return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
+
+
+def _sum(parts: list[tuple[tuple[int, int], int]]) -> str:
+    text = " + ".join(rf"R[{a}, {b}]" for (a, b), _ in parts) + " = " + " + ".join(str(v) for _, v in parts)
+    return text.replace("+ -", "- ")
+
+
+def _phases() -> str:
+    w = kernel_symbols(PHASES)
+    G = gram_structure(PHASES, w, PHASES_SIZE)
+    inner = gram_interior(PHASES, PHASES_SIZE)[0]
+    from symconv.latex import math_latex
+
+    energies = phase_energies(PHASES, w)
+    rows = []
+    for j in inner[:4]:
+        rows.append(rf"j = {j}:\ & (M^{{\top}} M)[j, j] = {math_latex(G.entry(j, j, w))}, \quad "
+                    rf"(M^{{\top}} M)[j, j + 1] = {math_latex(G.entry(j, j + 1, w))}")
+        if G.entry(j, j, w) != energies[((j + PHASES.padding_left[0]) % 2,)]:
+            raise SystemExit("an interior diagonal entry is not its phase's energy")
+    return r"\begin{align*}" + r" \\ ".join(rows) + r"\end{align*}"
+
+
+def build() -> str:
+    data = compute()
+    proof = require(prove_gram(LAYER, SIZE))
+    strided = require(prove_gram(PHASES, PHASES_SIZE))
+    R, terms = data["R"], data["terms"]
+    ne = data["north_east"][1]
+    nw = data["north_west"][2]
+    gi, gj = data["ghost"]
+    (lo0, lo1), (hi0, hi1) = ((r.start for r in data["inner"]), (r.stop - 1 for r in data["inner"]))
+    text = rf"""
+\section*{{From detecting to producing}}
+The seed question asks how the transpose of a detector can \emph{{produce}} the feature it detects. The stamps
+answer half of it: column $j$ of $M^{{\top}}$ is the kernel placed where output $j$ looked, so $M^{{\top}} F$ is a
+sum of kernels scaled by the responses. Why the sum looks like the input is the other half, and it is exact: with
+$F = M x$,
+\[ M^{{\top}} F = (M^{{\top}} M)\, x, \qquad (M^{{\top}} M)[j, j'] = \sum_{{i}} \sum_{{m, m'}} w[m]\, w[m']\,
+   [j = s i + d m - p_l]\, [j' = s i + d m' - p_l] . \]
+Away from the borders $M^{{\top}} M$ depends only on the lag $j' - j = d(m' - m)$ and on the phase
+$(j + p_l) \bmod s$ of its row. With stride 1 there is one phase, and the interior of $M^{{\top}} M$ is the
+convolution with the kernel's \emph{{autocorrelation}}
+\[ R[\tau] = \sum_m w[m]\, w[m + \tau], \qquad R[0] = \lVert w \rVert^{{2}} \ge |R[\tau]| \]
+(Cauchy--Schwarz). So the transpose of a detector redraws its input blurred by $R$, and the pattern the detector
+matches is redrawn strongest. Theorem~1 below states this for the detector layer, and each step of its proof was
+checked by program; Theorem~2 does the same for a strided layer.
+
+\section*{{The detector's autocorrelation}}
+For the north-west diagonal detector $K = {bmatrix(KERNEL)}$, the lags $\tau = (\tau_0, \tau_1)$ with
+$-2 \le \tau_0, \tau_1 \le 2$ give
+\[ R = {bmatrix(R)} \]
+(row $\tau_0$, column $\tau_1$, $R[0, 0] = {R[2, 2]}$ in the centre). Figure~\ref{{fig:gram-R}} shows $R$ beside
+the kernel. $R$ is largest at lag $0$; it is positive, ${R[3, 3]}$, at the north-west lags $\pm(1, 1)$ and
+\emph{{zero}} at the north-east lags $\pm(1, -1)$; its other positive values, ${R[0, 3]}$ at $\pm(2, -1)$ and
+$\pm(1, -2)$ and ${R[0, 4]}$ at $\pm(2, -2)$ and $\pm(2, 2)$, lie off the centre.
+
+\begin{{figure}}[ht]
+\centering
+\includegraphics[width=0.9\linewidth]{{{FIGURE_R}}}
+\caption{{The detector's kernel (left) and its autocorrelation $R$ (right): the round trip $M^{{\top}} M$ is, in
+the interior, the convolution with $R$, whose largest value $R[0, 0] = \lVert w \rVert^{{2}}$ sits at lag $0$.}}
+\label{{fig:gram-R}}
+\end{{figure}}
+
+\section*{{The example, computed}}
+The image $x$ has a north-west stroke and a north-east one; the detector's map is $F = M x$, and the transposed
+layer paints $M^{{\top}} F$:
+\[ x = {bmatrix(data["x"])}, \qquad F = {bmatrix(data["F"])}, \]
+\[ M^{{\top}} F = {bmatrix(data["painted"])}. \]
+In the interior, rows ${lo0}$ to ${hi0}$ and columns ${lo1}$ to ${hi1}$ (the positions $j$ with $d(k-1) \le j \le n - 1 - d(k-1)$
+on each axis), $M^{{\top}} F$ equals $R \star x = \sum_\tau R[\tau]\, x[j + \tau]$ (with $x$ zero outside the
+image) entry by entry. At the border, rows of $M^{{\top}} M$ lose the terms whose output or partner does not exist,
+and the difference is the border term:
+\[ R \star x = {bmatrix(data["correlated"])}, \qquad R \star x - M^{{\top}} F = {bmatrix(data["border"])}, \]
+zero in the interior and shown in full at the border. The program computed $M^{{\top}} F$ three ways, with the
+matrix of the transposed layer, as $(M^{{\top}} M) x$ from the sparse product, and with the numeric definition,
+and checked that they agree and that the interior of the border term vanishes.
+
+\section*{{Why the strokes come back}}
+Each value of $R \star x$ is a short sum over the pixels of the strokes. On the north-west stroke, at
+${tuple(nw)}$: ${_sum(terms(*nw))}$, so $M^{{\top}} F = {data["painted"][nw]}$ there: the stroke's own pixels reinforce
+each other through $R[\pm 1, \pm 1] = {R[3, 3]}$. On the north-east stroke, at ${tuple(ne)}$:
+${_sum(terms(*ne))}$, so $M^{{\top}} F = {data["painted"][ne]}$. The north-east stroke is redrawn, because every pixel
+of $x$ is redrawn with weight $R[0, 0] = {R[2, 2]}$ whatever its neighbours, but it is not reinforced, because $R$
+vanishes at the north-east lags; so it comes back weaker than the matched stroke, lowered further by the
+negative values of $R$ that reach it from the north-west stroke. The strongest value away from the strokes, at
+${tuple(data["ghost"])}$, is ${_sum(terms(gi, gj))}$: the off-centre positive values of $R$ redraw a fainter
+copy of the diagonal beside it. That is the whole picture: the transpose of a detector paints $R \star x$, the
+input blurred by the kernel's autocorrelation, strongest where the input looks like the kernel.
+
+\section*{{With a stride: phases}}
+For $k = 3$, $s = 2$, $p = 1$ the interior of $M^{{\top}} M$ is $2$-periodic. Its diagonal holds the energy of
+each phase, $\sum_{{m \equiv j + p_l \ (\mathrm{{mod}}\ s)}} w[m]^{{2}}$, which alternates $w_1^{{2}}$ and
+$w_0^{{2}} + w_2^{{2}}$; its first off-diagonal alternates $w_1 w_2$ and $w_0 w_1$; with unit weights the
+diagonal is the checkerboard's overlap count. In the interior of a length-11 input:
+{_phases()}
+These phases are the period of $M^{{\top}} M$, and they are the phases of the polyphase (sub-pixel) view of the
+transposed convolution: output $j$ lies in phase $(j + p_l) \bmod s$, whose sub-kernel $w[t + s q]$ is exactly the
+set of taps whose energy sits on that phase's diagonal. Figure~\ref{{fig:gram-band}} shows the band.
+
+\begin{{figure}}[ht]
+\centering
+\includegraphics[width=0.5\linewidth]{{{FIGURE_BAND}}}
+\caption{{$M^{{\top}} M$ for $k = 3$, $s = 2$, $p = 1$ on 12 inputs, with the weights $(1, 2, 3)$: a band of
+width $2 d (k - 1) + 1$; inside the dashed interior the rows repeat with period $s = 2$, the diagonal alternating
+the phase energies $4$ and $1 + 9$.}}
+\label{{fig:gram-band}}
+\end{{figure}}
+
+\section*{{The detector layer's round trip, proved}}
+{proof.to_latex(definitions=True)}
+
+\section*{{The strided layer's round trip, proved}}
+{strided.to_latex(definitions=False)}
+"""
+    from symconv.latex import document
+
+    return document("From detecting to producing: the round trip", text.strip(), graphics=True)
+
+
+def draw() -> list[pathlib.Path]:
+    """Redraw the two figures (the regeneration script calls this); needs matplotlib."""
+    from symconv import plot
+
+    fig = plot.plot_autocorrelation(KERNEL.reshape(1, 1, 3, 3))
+    if not np.array_equal(fig.symconv_data.values, compute()["R"]):
+        raise SystemExit("the drawn autocorrelation differs from the page's R")
+    paths = [plot.save_figure(fig, HERE / FIGURE_R)]
+    fig = plot.plot_gram(PHASES, (12,), [[[1, 2, 3]]])
+    M = conv_matrix(PHASES, kernel_symbols(PHASES), (12,)).to_numpy([[[1, 2, 3]]])
+    if not np.array_equal(fig.symconv_data.matrix, M.T @ M):
+        raise SystemExit("the drawn band differs from M^T M")
+    paths.append(plot.save_figure(fig, HERE / FIGURE_BAND))
+    return paths
+
+
+if __name__ == "__main__":
+    import sys
+
+    from regenerate import main
+
+    sys.exit(main([]))

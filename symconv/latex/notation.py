@@ -1,0 +1,139 @@
+"""The package's notation: one meaning per symbol, and the part of it a document uses.
+
+:data:`NOTATION` is the table (``docs/notation.md`` prints the same table);
+:func:`notation_used` picks, in order, the entries whose symbol occurs in a
+document's mathematics, so that each document's Notation section lists exactly
+the symbols it uses.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["NOTATION", "notation_used", "notation_latex", "notation_markdown", "notation_table"]
+
+NOTATION: tuple[tuple[str, str], ...] = (
+    (r"i", "a position of the convolution's output, which is the transposed convolution's input"),
+    (r"j", "a position of the convolution's input, which is the transposed convolution's output"),
+    (r"m", "a kernel tap"),
+    (r"m'", "a tap of the flipped kernel"),
+    (r"k", "the kernel size"),
+    (r"s", "the stride"),
+    (r"d", "the dilation"),
+    (r"p_{l}", "the padding on the left"),
+    (r"p_{r}", "the padding on the right"),
+    (r"a", "the output padding of the transposed convolution"),
+    (r"n_{\mathrm{in}}", "the input length of the transposed convolution"),
+    (r"n_{\mathrm{out}}", "the output length of a convolution"),
+    (r"n_{T}", "the output length of the transposed convolution"),
+    (r"n_{M}", "the number of rows of M"),
+    (r"n_{z_0}", "the length of the zero-inserted input"),
+    (r"n_{z}", "the length of the padded input"),
+    (r"w", "the kernel (the weight)"),
+    (r"\tilde w", "the flipped kernel"),
+    (r"\tilde{w}", "the flipped kernel"),
+    (r"y", "the input of the transposed convolution"),
+    (r"\hat{y}", "y read at a rational position: y[u] for integer u in range, else 0"),
+    (r"z_0", "the input with zeros inserted between neighbours"),
+    (r"z", "the zero-inserted input, padded"),
+    (r"\tilde x", "the padded input of a convolution"),
+    (r"\tilde{x}", "the padded input of a convolution"),
+    (r"L", "the padding of the gather view on the left (negative: cropping)"),
+    (r"R", "the padding of the gather view on the right (negative: cropping)"),
+    (r"M", "the matrix of the convolution"),
+    (r"T", "the matrix of the transposed convolution"),
+    (r"S", "the row selection [I | 0]"),
+    (r"Z", "the zero insertion, a 0/1 matrix"),
+    (r"P", "the padding (and cropping), a 0/1 matrix"),
+    (r"C_{\mathrm{flip}}", "the stride-1 convolution with the flipped kernel"),
+    (r"g", "the number of groups"),
+    (r"\gamma", "a group"),
+    (r"C_{\mathrm{in}}", "the input channels of the layer it is given for"),
+    (r"C_{\mathrm{out}}", "the output channels of the layer it is given for"),
+    (r"c_{i}", "input channels per group"),
+    (r"c_{o}", "output channels per group"),
+    (r"\ell", "a loss"),
+    (r"\delta", "the gradient of the loss with respect to the output"),
+)
+"""Each symbol (LaTeX) and its one meaning, in the order a Notation section lists them."""
+
+_MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$|\\\[(.+?)\\\]|\\begin\{(align\*|aligned|multline\*)\}(.+?)\\end\{\4\}",
+                   re.S)
+
+
+def _math_of(text: str) -> str:
+    out = []
+    for match in _MATH.finditer(text):
+        out.append(next(g for g in (match.group(1), match.group(2), match.group(3), match.group(5)) if g))
+    return " ".join(out)
+
+
+def _occurs(symbol: str, math: str) -> bool:
+    variants = {symbol, symbol.replace("_{", "_").replace("}", "") if len(symbol) == 5 and "_{" in symbol else symbol}
+    for form in variants:
+        before = r"(?<![A-Za-z\\{])" if form[0].isalpha() else r"(?<![A-Za-z])"
+        after = r"(?![A-Za-z'_}])" if form[-1].isalpha() or form[-1] == "}" else r"(?![A-Za-z])"
+        if form.endswith("'"):
+            after = r"(?!')"
+        if re.search(before + re.escape(form) + after, math):
+            return True
+    return False
+
+
+def notation_used(text: str) -> list[tuple[str, str]]:
+    r"""The entries of :data:`NOTATION` whose symbol occurs in the mathematics of ``text`` (LaTeX).
+
+    >>> [symbol for symbol, _ in notation_used(r"Let $s \ge 1$ and $T[j, i] = w[m]$.")]
+    ['i', 'j', 'm', 's', 'w', 'T']
+    """
+    math = _math_of(text)
+    seen, out = set(), []
+    for symbol, meaning in NOTATION:
+        if meaning in seen or not _occurs(symbol, math):
+            continue
+        seen.add(meaning)
+        out.append((symbol, meaning))
+    return out
+
+
+def notation_latex(text: str, known: set | None = None) -> str:
+    """A Notation section (LaTeX) listing the symbols ``text`` uses ("" when none).
+
+    ``known`` holds symbols an earlier part of the document already explained: they are left out, and the
+    symbols listed here are added to it.
+    """
+    from .printing import escape_text
+
+    used = [(symbol, meaning) for symbol, meaning in notation_used(text) if known is None or symbol not in known]
+    if not used:
+        return ""
+    if known is not None:
+        heading = "Further notation" if known else "Notation"
+        known.update(symbol for symbol, _ in used)
+    else:
+        heading = "Notation"
+    items = "; ".join(f"${symbol}$ {escape_text(meaning)}" for symbol, meaning in used)
+    return rf"\subsection*{{{heading}}}" + "\n" + items[0].upper() + items[1:] + "."
+
+
+def notation_markdown(text: str) -> str:
+    """The Notation section as Markdown ("" when ``text`` uses none of the symbols)."""
+    used = notation_used(text)
+    if not used:
+        return ""
+    return "; ".join(f"${symbol}$ {meaning}" for symbol, meaning in used) + "."
+
+
+def notation_table() -> str:
+    """The whole table as a Markdown page (``docs/notation.md`` is this text; a test keeps them equal)."""
+    lines = ["# Notation", "",
+             "Every symbol in symconv's documents has one meaning, listed here. Each document's Notation section",
+             "lists the part of this table that the document uses (`symconv.latex.notation.NOTATION`).", "",
+             "| symbol | meaning |", "| --- | --- |"]
+    seen = set()
+    for symbol, meaning in NOTATION:
+        if meaning in seen:  # two spellings of one symbol
+            continue
+        seen.add(meaning)
+        lines.append(f"| ${symbol}$ | {meaning.replace('|', chr(92) + '|')} |")
+    return "\n".join(lines) + "\n"

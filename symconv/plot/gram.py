@@ -1,0 +1,161 @@
+"""Pictures of the round trip MᵀM: its band with the period s, and the kernel's autocorrelation beside the kernel.
+
+Every value drawn comes from :func:`symconv.gram.gram_structure` (the sparse product of M's structure) or from
+:func:`symconv.gram.autocorrelation`; the interior is :func:`symconv.gram.gram_interior`.
+
+>>> from symconv import ConvSpec
+>>> d = gram_data(ConvSpec(3, stride=2, padding=1), (9,), [[[1, 2, 3]]])
+>>> d.matrix[4, 3:6].tolist(), d.period
+([2.0, 4.0, 6.0], (2,))
+>>> autocorrelation_data([[[1, 2, 3]]]).values.tolist()
+[3.0, 8.0, 14.0, 8.0, 3.0]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..errors import ShapeError, SpecTypeError
+from ..gram import autocorrelation, gram_interior, gram_structure
+from ..kernels import kernel_symbols
+from ..spec import ConvSpec
+from .data import _check_cells, _check_drawable, _numbers
+from .draw import _figure, _layer_text
+
+__all__ = ["GramData", "AutocorrelationData", "gram_data", "autocorrelation_data", "plot_gram",
+           "plot_autocorrelation"]
+
+
+@dataclass(frozen=True)
+class GramData:
+    """What :func:`plot_gram` draws: the matrix MᵀM (channel block ``(0, 0)``), its interior and its period."""
+
+    spec: ConvSpec
+    input_shape: tuple[int, ...]
+    weight: np.ndarray
+    matrix: np.ndarray
+    interior: tuple[range, ...]
+    period: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class AutocorrelationData:
+    """What :func:`plot_autocorrelation` draws: the kernel of one channel pair and its autocorrelation R."""
+
+    kernel: np.ndarray
+    values: np.ndarray
+    lags: tuple[np.ndarray, ...]
+
+
+def _default_weight(spec: ConvSpec) -> np.ndarray:
+    return (np.arange(int(np.prod(spec.weight_shape))) % 5 + 1).reshape(spec.weight_shape).astype(float)
+
+
+def gram_data(spec: ConvSpec, input_shape: Any, weight: Any = None) -> GramData:
+    """The numbers of :func:`plot_gram` (no matplotlib needed); ``weight`` defaults to 1, 2, ..., 5, 1, ..."""
+    if not isinstance(spec, ConvSpec):
+        raise SpecTypeError(f"MᵀM is drawn for a ConvSpec, got {type(spec).__name__}")
+    _check_drawable(spec, "plot_gram")
+    shape = spec.check_input_shape(input_shape)
+    values = _default_weight(spec) if weight is None else _numbers("weight", weight, spec.weight_shape).astype(float)
+    n = int(np.prod(shape))
+    _check_cells("the MᵀM canvas", n * n)
+    G = gram_structure(spec, kernel_symbols(spec), shape)
+    block = G.restrict((G.rows < n) & (G.cols < n))  # channel block (0, 0)
+    dense = np.zeros((n, n))
+    np.add.at(dense, (block.rows, block.cols), values.ravel()[block.taps_a] * values.ravel()[block.taps_b])
+    return GramData(spec, shape, values, dense, gram_interior(spec, shape), tuple(spec.stride))
+
+
+def autocorrelation_data(weight: Any, channel: int = 0) -> AutocorrelationData:
+    """The kernel ``weight[:, channel]`` (summed over output channels in R) and ``R[τ]`` for every lag."""
+    w = np.asarray(weight, dtype=float)
+    if w.ndim < 3:
+        raise ShapeError(f"weight must have PyTorch's layout (C_out, C_in/g, k...), got shape {w.shape}")
+    if w.ndim > 4:
+        raise ShapeError(f"the autocorrelation is drawn for 1-D and 2-D kernels, got {w.ndim - 2} axes")
+    kernel = w.shape[2:]
+    lags = [np.arange(-(k - 1), k) for k in kernel]
+    grid = np.zeros(tuple(len(x) for x in lags))
+    for index in np.ndindex(grid.shape):
+        lag = tuple(int(lags[ax][i]) for ax, i in enumerate(index))
+        grid[index] = float(autocorrelation(w, lag, channel))
+    return AutocorrelationData(w[0, channel], grid, tuple(lags))
+
+
+def plot_gram(spec: ConvSpec, input_shape: Any, weight: Any = None):
+    """MᵀM as an image: the band of lags, the interior framed, the period ``s`` marked along the diagonal.
+
+    Returns a Figure with ``fig.symconv_data`` (a :class:`GramData`).
+    """
+    d = gram_data(spec, input_shape, weight)
+    n = d.matrix.shape[0]
+    fig = _figure(min(7.0, 0.28 * n + 2.4), min(6.2, 0.28 * n + 1.6))
+    ax = fig.subplots(1, 1)
+    top = float(np.abs(d.matrix).max()) or 1.0
+    image = ax.imshow(d.matrix, cmap="RdBu_r", vmin=-top, vmax=top)
+    if d.spec.ndim == 1:
+        inner = d.interior[0]
+        if len(inner):
+            ax.add_patch(_rectangle(inner.start - 0.5, inner.start - 0.5, len(inner), len(inner)))
+            for j in range(inner.start, inner.stop, d.period[0]):
+                ax.plot([j - 0.5], [j - 0.5], marker="+", color="black", ms=6)
+        if n <= 24:
+            for (r, c), v in np.ndenumerate(d.matrix):
+                if v:
+                    ax.text(c, r, f"{v:g}", ha="center", va="center", fontsize=6,
+                            color="white" if abs(v) > top / 2 else "black")
+    ax.set_xlabel("column j'")
+    ax.set_ylabel("row j")
+    fig.colorbar(image, ax=ax, shrink=0.8, label="(MᵀM)[j, j']")
+    ax.set_title(f"MᵀM of {_layer_text(d.spec)}\ninterior framed; period s = {', '.join(map(str, d.period))} "
+                 "(+ marks one row per period)", fontsize=9)
+    fig.symconv_data = d
+    return fig
+
+
+def _rectangle(x: float, y: float, w: float, h: float):
+    from matplotlib.patches import Rectangle
+
+    return Rectangle((x, y), w, h, fill=False, edgecolor="black", lw=1.2, ls="--")
+
+
+def plot_autocorrelation(weight: Any, channel: int = 0):
+    """The kernel beside its autocorrelation ``R[τ]`` (1-D: bars; 2-D: images), ``R[0] = ‖w‖²`` highlighted.
+
+    Returns a Figure with ``fig.symconv_data`` (an :class:`AutocorrelationData`).
+    """
+    d = autocorrelation_data(weight, channel)
+    fig = _figure(7.0, 2.8)
+    left, right = fig.subplots(1, 2, width_ratios=(1, 2))
+    if d.kernel.ndim == 1:
+        left.bar(np.arange(d.kernel.size), d.kernel, color="#4c72b0")
+        left.set_xlabel("tap m")
+        right.bar(d.lags[0], d.values, color=["crimson" if t == 0 else "#4c72b0" for t in d.lags[0]])
+        right.set_xlabel("lag τ")
+        right.set_xticks(d.lags[0])
+    else:
+        top = float(np.abs(d.kernel).max()) or 1.0
+        left.imshow(d.kernel, cmap="RdBu_r", vmin=-top, vmax=top)
+        for (r, c), v in np.ndenumerate(d.kernel):
+            left.text(c, r, f"{v:g}", ha="center", va="center", fontsize=8,
+                      color="white" if abs(v) > top / 2 else "black")
+        top = float(np.abs(d.values).max()) or 1.0
+        high = top / 2
+        right.imshow(d.values, cmap="RdBu_r", vmin=-top, vmax=top,
+                     extent=(d.lags[1][0] - 0.5, d.lags[1][-1] + 0.5, d.lags[0][-1] + 0.5, d.lags[0][0] - 0.5))
+        for index, v in np.ndenumerate(d.values):
+            right.text(d.lags[1][index[1]], d.lags[0][index[0]], f"{v:g}", ha="center", va="center", fontsize=7,
+                       color="white" if abs(v) > high else "black",
+                       fontweight="bold" if d.lags[0][index[0]] == 0 and d.lags[1][index[1]] == 0 else "normal")
+        right.set_xlabel("lag τ₁")
+        right.set_ylabel("lag τ₀")
+        left.set_xticks([])
+        left.set_yticks([])
+    left.set_title("kernel w", fontsize=9)
+    right.set_title("autocorrelation R[τ] = Σₘ w[m] w[m+τ]; R[0] = ‖w‖² is the largest", fontsize=9)
+    fig.symconv_data = d
+    return fig

@@ -1,0 +1,186 @@
+"""The round trip MᵀM: the sparse product against sympy and numpy, the proofs, the command, the pictures."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy
+from conftest import require_module
+
+from symconv import (
+    ConvSpec,
+    ShapeError,
+    SpecTypeError,
+    TransposedConvSpec,
+    autocorrelation,
+    conv_matrix,
+    gram_matrix,
+    gram_structure,
+    kernel_symbols,
+    phase_energies,
+    prove_gram,
+    prove_gram_general,
+)
+from symconv.cli import main
+from symconv.gram import GramStructure, gram_interior, phase_autocorrelation
+
+LAYERS = [
+    (ConvSpec(3, stride=2, padding=1), (9,)),
+    (ConvSpec(3), (7,)),
+    (ConvSpec(4, stride=2, dilation=2), (20,)),
+    (ConvSpec(2, stride=3, padding=((2, 0),)), (10,)),
+    (ConvSpec((3, 2), stride=(2, 1), padding=((1, 0), (0, 1)), dilation=(1, 2), in_channels=4, out_channels=6,
+              groups=2), (7, 6)),
+    (ConvSpec((2, 2), stride=2, in_channels=2, out_channels=3), (5, 4)),
+]
+
+
+@pytest.mark.parametrize("spec, shape", LAYERS)
+def test_sparse_product_is_sympys_product(spec, shape):
+    w = kernel_symbols(spec)
+    M = conv_matrix(spec, w, shape).to_sympy()
+    expected = (M.T * M).applyfunc(sympy.expand)
+    assert (gram_matrix(spec, w, shape) - expected).applyfunc(sympy.expand).is_zero_matrix
+
+
+@pytest.mark.parametrize("spec, shape", LAYERS)
+def test_numeric_product_is_numpys_product(spec, shape):
+    rng = np.random.default_rng(3)
+    values = rng.integers(-5, 6, spec.weight_shape)
+    M = conv_matrix(spec, kernel_symbols(spec), shape).to_numpy(values)
+    assert np.array_equal(gram_structure(spec, kernel_symbols(spec), shape).to_numpy(values), M.T @ M)
+
+
+def test_the_issues_example_k3_s2_p1():
+    spec = ConvSpec(3, stride=2, padding=1)
+    w = kernel_symbols(spec)
+    w0, w1, w2 = (w[0, 0, m] for m in range(3))
+    G = gram_structure(spec, w, (11,))
+    inner = gram_interior(spec, (11,))[0]
+    assert len(inner) >= 4
+    for j in inner:  # j + p_l even: phase 0 (taps 0 and 2); odd: phase 1 (tap 1)
+        diag = G.entry(j, j, w)
+        assert sympy.expand(diag - (w0**2 + w2**2 if (j + 1) % 2 == 0 else w1**2)) == 0
+        if j + 1 in inner:
+            assert sympy.expand(G.entry(j, j + 1, w) - (w0 * w1 if (j + 1) % 2 == 0 else w1 * w2)) == 0
+    assert phase_energies(spec, w) == {(0,): w0**2 + w2**2, (1,): w1**2}
+
+
+def test_stride_one_interior_is_the_autocorrelation():
+    spec = ConvSpec(4)
+    w = kernel_symbols(spec)
+    G = gram_structure(spec, w, (12,))
+    for j in gram_interior(spec, (12,))[0]:
+        for tau in range(-3, 4):
+            assert sympy.expand(G.entry(j, j + tau, w) - autocorrelation(w, (tau,))) == 0
+
+
+def test_phase_autocorrelation_is_zero_across_groups():
+    spec = ConvSpec(3, in_channels=4, out_channels=2, groups=2)
+    w = kernel_symbols(spec)
+    assert phase_autocorrelation(spec, w, (0,), 0, 2, (0,)) == 0
+    assert phase_autocorrelation(spec, w, (0,), 0, 1, (0,)) != 0
+
+
+def test_cauchy_schwarz_numerically():
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        w = rng.normal(size=(2, 1, 3, 4))
+        r0 = autocorrelation(w, (0, 0))
+        for lag in np.ndindex(5, 7):
+            assert r0 + 1e-12 >= abs(autocorrelation(w, (lag[0] - 2, lag[1] - 3)))
+
+
+@pytest.mark.parametrize("spec, shape", LAYERS)
+def test_instance_proof_holds(spec, shape):
+    proof = prove_gram(spec, shape)
+    assert proof.holds, proof.failure
+    names = [step.name for step in proof.steps]
+    assert names[:3] == ["convention", "M is the convolution", "entries"]
+    assert {"overlap", "Cauchy-Schwarz"} <= set(names)
+    if all(len(r) for r in gram_interior(spec, shape)):
+        assert {"interior", "diagonal"} <= set(names)
+
+
+def test_empty_interior_is_said_not_checked():
+    proof = prove_gram(ConvSpec(4, stride=2, dilation=2), (12,))
+    assert proof.holds
+    assert "interior" not in [step.name for step in proof.steps]
+    assert "interior is empty" in proof.statement
+
+
+def test_general_proof_holds_with_witnesses():
+    proof = prove_gram_general()
+    assert proof.holds, proof.failure
+    assert all(claim.witness is not None and claim.holds for claim in proof.claims)
+    smt = proof.to_smtlib()
+    assert smt.count("expected: sat") == smt.count("expected: unsat") == len(proof.claims)
+    assert r"n \geq 1" in proof.statement  # generated from the ranges handed to the solver
+
+
+def test_structure_equality_and_differences():
+    shape = (3, 3)
+    a = GramStructure.build(shape, [0, 1], [1, 1], [0, 2], [1, 2], n_taps=3)
+    swapped = GramStructure.build(shape, [1, 0], [1, 1], [2, 1], [2, 0], n_taps=3)  # w1 w0 is w0 w1
+    assert a.equals(swapped) and swapped.equals(a)
+    repeated = GramStructure.build(shape, [0, 0], [1, 1], [0, 0], [1, 1], n_taps=3)  # as many terms, one twice
+    assert not a.equals(repeated) and not repeated.equals(a)
+    doubled = GramStructure.build(shape, [0, 0, 1], [1, 1, 1], [0, 0, 2], [1, 1, 2], n_taps=3)
+    assert not a.equals(doubled)
+    assert a.first_difference(doubled) == (0, 1)
+    assert doubled.terms_at(0, 1) == [(0, 1, 2)]
+    with pytest.raises(ShapeError):
+        GramStructure.build(shape, [3], [0], [0], [0], n_taps=3)
+
+
+def test_bad_input_is_refused():
+    with pytest.raises(SpecTypeError, match="ConvSpec"):
+        prove_gram(TransposedConvSpec(3), (4,))
+    with pytest.raises(ShapeError):
+        prove_gram(ConvSpec(3), (0,))
+    with pytest.raises(ValueError):
+        prove_gram(ConvSpec(3), (5,), name="w}")
+    with pytest.raises(SpecTypeError):
+        gram_structure(TransposedConvSpec(3), kernel_symbols(ConvSpec(3)), (4,))
+
+
+def test_command(tmp_path, capsys):
+    out = tmp_path / "gram.tex"
+    assert main(["prove", "--identity", "gram", "--kernel", "3", "--stride", "2", "--padding", "1", "--input", "9",
+                 "-o", str(out)]) == 0
+    text = out.read_text()
+    assert r"\begin{document}" in text and "M^{\\top} M" in text
+    assert main(["prove", "--identity", "gram", "--general", "-o", str(tmp_path / "g.tex")]) == 0
+    assert main(["prove", "--identity", "gram", "--transposed", "--input", "4"]) == 2
+    assert "drop --transposed" in capsys.readouterr().err
+
+
+def test_pictures():
+    require_module("matplotlib", "figures")
+    from symconv.plot import autocorrelation_data, gram_data, plot_autocorrelation, plot_gram
+
+    d = gram_data(ConvSpec(3, stride=2, padding=1), (9,), [[[1, 2, 3]]])
+    M = conv_matrix(ConvSpec(3, stride=2, padding=1), kernel_symbols(ConvSpec(3)), (9,)).to_numpy([[[1, 2, 3]]])
+    assert np.array_equal(d.matrix, M.T @ M) and d.period == (2,)
+    assert plot_gram(ConvSpec(3, stride=2, padding=1), (9,)).symconv_data.matrix.shape == (9, 9)
+    r = autocorrelation_data([[[[1, 0], [0, -1]]]])
+    assert r.values.tolist() == [[-1.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, -1.0]]
+    assert plot_autocorrelation([[[1, 2, 3]]]).symconv_data.values.max() == 14
+    with pytest.raises(ShapeError):
+        gram_data(ConvSpec(3), (5,), [[1, 2, 3]])
+
+
+def test_general_claims_recheck_in_cvc5():
+    from test_smt import _cvc5_verdicts
+
+    proof = prove_gram_general()
+    assert _cvc5_verdicts(proof.to_smtlib()) == ["sat", "unsat"] * len(proof.claims)
+
+
+def test_a_consistent_flip_in_the_numeric_reference_fails_at_the_convention(monkeypatch):
+    import symconv.numeric as numeric
+
+    original = numeric.conv
+    monkeypatch.setattr(numeric, "conv", lambda spec, w, x: original(spec, np.flip(np.asarray(w), axis=-1), x))
+    proof = prove_gram(ConvSpec(3, stride=2, padding=1), (9,))
+    assert not proof.holds and proof.failed_step.name == "convention", proof.failure
