@@ -53,7 +53,7 @@ def build() -> str:
         "the checkerboard of Figure~\\ref{fig:overlap-2d}.\n\n"
         r"\begin{figure}[htbp]" "\n" r"\centering" "\n"
         rf"\includegraphics[width=0.6\linewidth]{{{FIGURE_2D}}}" "\n"
-        rf"\caption{{Taps per output position of ${spec_latex(CASE_2D)}$ on ${INPUT_2D[0]} \\times {INPUT_2D[1]}$ "
+        rf"\caption{{Taps per output position of ${spec_latex(CASE_2D)}$ on ${INPUT_2D[0]} \times {INPUT_2D[1]}$ "
         r"inputs: the checkerboard.}" "\n" r"\label{fig:overlap-2d}" "\n" r"\end{figure}")
     parts.append("\\appendix\n" + claims_appendix(proofs, times=False))
     return document("The checkerboard pattern, counted", "\n\n".join(parts), graphics=True)

@@ -19,7 +19,8 @@ if str(ROOT) not in sys.path:  # the repository's symconv, not another installed
 
 from _common import HERE, write  # noqa: E402
 
-NAMES = ("seed_question", "theorem_general", "instance_2d_groups", "arithmetic", "checkerboard", "gram")
+NAMES = ("seed_question", "theorem_general", "instance_2d_groups", "arithmetic", "checkerboard", "gram",
+         "padding_modes")
 """The derivation scripts, in reading order; each has ``NAME`` and ``build() -> str``."""
 
 
@@ -50,6 +51,7 @@ def main(argv: list[str]) -> int:
     seed = importlib.import_module("seed_question")
     try:
         print(seed.draw())
+        print(importlib.import_module("padding_modes").draw())  # the fold, one panel per mode
         for path in importlib.import_module("make_figures").draw():  # the symconv.plot figures the documents include
             print(path)
         for path in importlib.import_module("gram").draw():  # the round trip's figures

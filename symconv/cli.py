@@ -42,7 +42,8 @@ EXIT_CODES = """exit codes:
   4  an output that cannot be written (an existing file is left unchanged)"""
 
 LAYER_DEFAULTS = {"kernel": "3", "stride": "2", "padding": "1", "dilation": "1", "output_padding": None,
-                  "input": "5", "in_channels": 1, "out_channels": 1, "groups": 1, "transposed": False, "name": "w"}
+                  "input": "5", "in_channels": 1, "out_channels": 1, "groups": 1, "transposed": False, "name": "w",
+                  "padding_mode": "zeros"}
 """The layer flags and their defaults (a flag left at None was not given)."""
 
 
@@ -110,6 +111,9 @@ def _layer_flags(parser: argparse.ArgumentParser, *, name: bool = True) -> None:
     group.add_argument("--transposed", action="store_true", default=None,
                        help="the flags describe a transposed convolution (torch.nn.ConvTranspose arguments); "
                             "otherwise a convolution, whose transpose is studied")
+    group.add_argument("--padding-mode", choices=("zeros", "reflect", "replicate", "circular"),
+                       help="PyTorch's padding_mode of the convolution (default zeros); with --transposed, symconv's "
+                            "extension: the transpose of that convolution (PyTorch's ConvTranspose refuses it)")
     if name:
         group.add_argument("--name", metavar="NAME", help="name of the kernel symbols, a plain identifier (default w: w_{0}, w_{1}, ...)")
 
@@ -136,7 +140,7 @@ def _layer(args: argparse.Namespace) -> tuple[ConvSpec | TransposedConvSpec, Any
         padding = padding[0] if len(padding) == 1 and ndim > 1 else padding
     shape = _broadcast(_ints(_value(args, "input"), "--input"), ndim, "--input")
     channels = dict(in_channels=_value(args, "in_channels"), out_channels=_value(args, "out_channels"),
-                    groups=_value(args, "groups"))
+                    groups=_value(args, "groups"), padding_mode=_value(args, "padding_mode"))
     output_padding = _value(args, "output_padding")
     if _value(args, "transposed"):
         a = _broadcast(_ints(output_padding, "--output-padding"), ndim, "--output-padding") if output_padding else 0
@@ -170,6 +174,9 @@ def _identities() -> dict[str, Any]:
 
 def _build_proof(args: argparse.Namespace) -> Any:
     given = _given(args)
+    mode = _value(args, "padding_mode")
+    if mode != "zeros":
+        return _build_padding_mode_proof(args, mode, given)
     if args.general:
         general_identity = getattr(_proofs, "prove_weight_gradient_general", None)
         if args.identity == "weight-gradient" and general_identity is not None and not given and args.max_terms is None:
@@ -200,8 +207,10 @@ def _build_proof(args: argparse.Namespace) -> Any:
         except SizeLimitError as exc:
             raise UsageError(f"{exc}; from the command line: --general proves the theorem for all sizes at once, "
                              "or --max-terms N raises the bound") from None
-    if args.name is not None and args.identity in ("overlap",):
-        raise UsageError("--name names the kernel symbols; --identity overlap counts taps and has none")
+    if args.name is not None and args.identity in ("overlap", "weight-gradient"):
+        raise UsageError(f"--name names the kernel symbols; --identity {args.identity} "
+                         + ("counts taps and has none" if args.identity == "overlap"
+                            else "is checked with integer weights and has none"))
     prover = _identities()[args.identity]
     if args.identity == "gram":
         if not isinstance(spec, ConvSpec):
@@ -215,6 +224,27 @@ def _build_proof(args: argparse.Namespace) -> Any:
         tspec, t_in = (spec.transpose(shape), spec.output_shape(shape)) if isinstance(spec, ConvSpec) else (spec, shape)
         return prover(tspec, t_in)
     return prover(spec, shape, name=_value(args, "name"))
+
+
+def _build_padding_mode_proof(args: argparse.Namespace, mode: str, given: list[str]) -> Any:
+    """``--padding-mode reflect|replicate|circular``: the fold theorem (instance, or all sizes with --general)."""
+    from .proofs.padding_modes import prove_padding_mode, prove_padding_mode_general
+
+    if args.identity is not None:
+        raise UsageError(f"--padding-mode {mode} proves the transpose of that convolution (the fold); it does not "
+                         f"take --identity {args.identity}")
+    if args.general:
+        other = [flag for flag in given if flag not in ("--kernel", "--padding-mode")]
+        if other or args.max_terms is not None:
+            raise UsageError(f"--general --padding-mode {mode} proves the theorem for all sizes; it takes no layer "
+                             f"flags, not {', '.join(other + (['--max-terms'] if args.max_terms is not None else []))}")
+        return prove_padding_mode_general(mode)
+    spec, shape = _layer(args)
+    limit = {} if args.max_terms is None else {"max_terms": args.max_terms}
+    try:
+        return prove_padding_mode(spec, shape, name=_value(args, "name"), **limit)
+    except SizeLimitError as exc:
+        raise UsageError(f"{exc}; from the command line: --max-terms N raises the bound") from None
 
 
 def _prove(args: argparse.Namespace) -> int:
@@ -253,9 +283,18 @@ def _matrix(args: argparse.Namespace) -> int:
         w = kernel_symbols(spec, name)
         M = conv_matrix(spec.transpose(), w, spec.output_shape(shape))
     T = transposed_conv_matrix(tspec, w, t_in)
-    _, C, Pad, Z = gather_product(tspec, w, t_in)
-    shown = [("M (convolution)", M), ("T (transposed convolution)", T), ("C_flip (stride-1, flipped kernel)", C),
-             ("P (padding/cropping)", Pad), ("Z (zero insertion)", Z)]
+    if tspec.padding_mode != "zeros":  # M = C P and T = fold of the padding-0 layer (symconv.padding_modes)
+        from . import padding_modes
+
+        conv_shape = tspec.output_shape(t_in)
+        P = padding_modes.padding_operator(tspec.out_channels, conv_shape, tspec.padding, tspec.padding_mode)
+        fold = padding_modes.fold_operator(tspec.out_channels, conv_shape, tspec.padding, tspec.padding_mode)
+        shown = [("M (convolution)", M), ("T (transposed convolution)", T),
+                 (f"P (padding operator, {tspec.padding_mode})", P), ("P^T (the fold)", fold)]
+    else:
+        _, C, Pad, Z = gather_product(tspec, w, t_in)
+        shown = [("M (convolution)", M), ("T (transposed convolution)", T), ("C_flip (stride-1, flipped kernel)", C),
+                 ("P (padding/cropping)", Pad), ("Z (zero insertion)", Z)]
     zeros = args.zeros or "0"
     parts = []
     for title, matrix in shown:
@@ -292,6 +331,17 @@ def _shapes(args: argparse.Namespace) -> int:
             lines.append(f"axis {ax}: n_out = floor(({n} + {pl} + {pr} - {d}*({k}-1) - 1)/{s}) + 1 = {o}; "
                          f"output_padding of the transpose a = ({n} + {pl} + {pr} - {d}*({k}-1) - 1) mod {s} = {a}")
     lines.append(str(tspec) + f" on input {t_in}")
+    recipe = ""
+    if tspec.padding_mode != "zeros":  # the gather view of the padding-0 layer, then the fold
+        from .padding_modes import torch_recipe, zero_padding_spec
+
+        lines.append(f"padding_mode={tspec.padding_mode!r}: the padding-0 layer below, then the fold of its "
+                     f"{tuple(n + pl + pr for n, (pl, pr) in zip(tspec.output_shape(t_in), tspec.padding))} outputs "
+                     f"onto {tspec.output_shape(t_in)}")
+        if tspec.ndim <= 3:
+            recipe = ("\nPyTorch has no such ConvTranspose; this module computes it (the weight as the "
+                      "ConvTranspose weight, (C_in, C_out/g, *k)):\n\n" + torch_recipe(tspec))
+        tspec = zero_padding_spec(tspec)
     view = tspec.as_convolution()
     for ax, (n, k, s, (pl, pr), d, a) in enumerate(zip(t_in, tspec.kernel_size, tspec.stride, tspec.padding,
                                                        tspec.dilation, tspec.output_padding)):
@@ -301,7 +351,7 @@ def _shapes(args: argparse.Namespace) -> int:
         lines.append(f"axis {ax}: n_T = ({n}-1)*{s} - {pl} - {pr} + {d}*({k}-1) + {a} + 1 = {n_t}; gather view: "
                      f"{z0} after zero insertion, padded by ({left}, {right}) to {z0 + left + right}, "
                      f"stride-1 convolution -> {F.conv_output_size(z0 + left + right, k, 1, 0, 0, d)}")
-    _emit("\n".join(lines) + "\n", args.output)
+    _emit("\n".join(lines) + "\n" + recipe, args.output)
     return OK
 
 
@@ -356,11 +406,79 @@ def _draw_command(sub: Any) -> None:
 
 
 def _draw(args: argparse.Namespace) -> int:
-    from ._draw import run
+    from ._draw import refuse_flags, run
 
+    refuse_flags(args)
     spec, shape = _layer(args)
     args.name = _value(args, "name")
     return run(args, spec, shape)
+
+
+PORT_EXAMPLES = """examples:
+  symconv port --from keras --to torch --kernel 3 --stride 2 --padding same --input 16,16 --transposed
+  symconv port --to jax --kernel 4,4 --stride 2 --padding 1 --transposed --in-channels 64 --out-channels 32 --verify
+  symconv port --from onnx --to flax --kernel 3 --stride 2 --padding 0:1 --transposed --input 8"""
+
+
+def _port_command(sub: Any) -> None:
+    """The ``port`` subcommand: the layer flags of ``prove``, read in the --from framework's terms."""
+    port = sub.add_parser(
+        "port", help="print the layer as code that runs in another framework (PyTorch, JAX, Flax, Keras, ONNX)",
+        usage="symconv port --to FRAMEWORK [--from FRAMEWORK] [layer flags] [--verify] [-o FILE]",
+        description="Print a program for the --to framework that defines fn(x, w, b=None), the weight and bias "
+                    "conversions from PyTorch's layout, and notes on what had to be done. The layer flags are read "
+                    "in the --from framework's terms (e.g. Keras' padding 'same'); one --kernel value is used on every "
+                    "axis of --input. Exit 2 with the reason when the layer cannot be expressed.",
+        epilog=PORT_EXAMPLES + "\n" + EXIT_CODES)
+    _layer_flags(port, name=False)
+    what = port.add_argument_group("the port")
+    what.add_argument("--from", dest="source", choices=("torch", "keras", "flax", "onnx"), default="torch",
+                      help="whose terms the layer flags are in (default torch; keras/flax: padding 'same' or "
+                           "'valid', flax also pairs of the zero-inserted input; onnx: pads, or 'same' for SAME_UPPER)")
+    what.add_argument("--to", dest="target", required=True, choices=("torch", "jax", "flax", "keras", "onnx"),
+                      help="the framework to print the program for")
+    what.add_argument("--layout", choices=("channels_first", "channels_last"),
+                      help="the data layout fn takes (default: channels last for flax and keras, first otherwise)")
+    what.add_argument("--verify", action="store_true",
+                      help="also run the randomized identity test on the port in the target framework")
+    what.add_argument("-o", "--output", metavar="FILE", help="write FILE (default: standard output)")
+
+
+def _port(args: argparse.Namespace) -> int:
+    from .translate import port
+    from .translate.readers import spec_from_arguments
+
+    kernel = _ints(_value(args, "kernel"), "--kernel")
+    sizes = _ints(_value(args, "input"), "--input")
+    if len(kernel) == 1 and len(sizes) > 1:  # the number of axes may come from --input (--kernel 3 --input 16,16)
+        kernel = kernel * len(sizes)
+    ndim = len(kernel)
+    padding_text = args.padding if args.padding is not None else ("1" if args.source == "torch" else "valid")
+    padding = _padding(padding_text)
+    if isinstance(padding, tuple):
+        if len(padding) not in (1, ndim):
+            _broadcast(padding, ndim, "--padding")
+        padding = padding[0] if len(padding) == 1 and ndim > 1 else padding
+    if isinstance(padding, str) and args.source == "torch" and _value(args, "transposed"):
+        raise UsageError(f"--padding {padding}: PyTorch's ConvTranspose takes numbers; --from keras/flax/onnx read "
+                         "'same' and 'valid'")
+    shape = _broadcast(sizes, ndim, "--input")
+    shape = (shape,) * ndim if isinstance(shape, int) else tuple(shape)
+    a = args.output_padding
+    spec = spec_from_arguments(
+        args.source, transposed=bool(_value(args, "transposed")), kernel_size=kernel,
+        stride=_broadcast(_ints(_value(args, "stride"), "--stride"), ndim, "--stride"), padding=padding,
+        dilation=_broadcast(_ints(_value(args, "dilation"), "--dilation"), ndim, "--dilation"),
+        output_padding=None if a is None else _broadcast(_ints(a, "--output-padding"), ndim, "--output-padding"),
+        in_channels=_value(args, "in_channels"), out_channels=_value(args, "out_channels"),
+        groups=_value(args, "groups"), input_shape=shape)
+    spec.check_input_shape(shape)
+    made = port(spec, args.target, input_shape=shape, layout=args.layout)
+    text = made.source.rstrip("\n") + "\n"
+    if args.verify:
+        text += f"# verified on inputs of shape {shape}: {made.verify().statement}\n"
+    _emit(text, args.output)
+    return OK
 
 
 def _parser() -> _Parser:
@@ -374,7 +492,7 @@ def _parser() -> _Parser:
                "Run 'symconv COMMAND --help' for the flags of a command.\n\n" + EXIT_CODES)
     parser.add_argument("--version", action="version", version=f"symconv {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND",
-                                help="prove, matrix, shapes or draw")
+                                help="prove, matrix, shapes, draw or port")
     prove = sub.add_parser(
         "prove", help="prove that the transpose is a convolution (or another identity); write LaTeX or Markdown",
         description="Prove that the transposed convolution is a convolution, for the layer given by the flags "
@@ -427,6 +545,7 @@ def _parser() -> _Parser:
     _layer_flags(shapes, name=False)
     shapes.add_argument("-o", "--output", metavar="FILE", help="write FILE (default: standard output)")
     _draw_command(sub)
+    _port_command(sub)
     return parser
 
 
@@ -434,7 +553,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns the exit code (testable in-process)."""
     try:
         args = _parser().parse_args(argv)
-        return {"prove": _prove, "matrix": _matrix, "shapes": _shapes, "draw": _draw}[args.command](args)
+        return {"prove": _prove, "matrix": _matrix, "shapes": _shapes, "draw": _draw,
+                "port": _port}[args.command](args)
     except (UsageError, SymconvError) as exc:
         print(f"symconv: error: {exc}", file=sys.stderr)
         return USAGE

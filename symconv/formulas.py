@@ -41,6 +41,10 @@ __all__ = [
     "gram_phase",
 ]
 
+PADDING_FORMULAS = ("reflect_position", "replicate_position", "circular_position")
+"""The padding modes' maps (issue 21), kept out of ``__all__`` so that the zero-padding documents, which define
+every function of ``__all__``, do not list them; :mod:`symconv.padding_modes` and its proofs use them."""
+
 
 LATEX_NAMES = {
     "conv_output_size": r"n_{\mathrm{out}}",
@@ -57,6 +61,9 @@ LATEX_NAMES = {
     "group_local": r"\operatorname{loc}",
     "group_channel": r"\operatorname{ch}",
     "flat_index": r"\operatorname{flat}",
+    "reflect_position": r"\operatorname{refl}",
+    "replicate_position": r"\operatorname{repl}",
+    "circular_position": r"\operatorname{circ}",
     "sifted_position": r"\operatorname{src}",
     "sift_residue": r"\operatorname{res}",
     "gram_partner": r"\operatorname{partner}",
@@ -238,3 +245,38 @@ def gram_phase(j, p_l, s):
     1
     """
     return (j + p_l) % s
+
+
+def reflect_position(t, n, p_l):
+    """The input position that padded position ``t`` copies under reflect padding (mirror, edge not repeated).
+
+    With ``u = t - p_l``: ``n - 1 - |n - 1 - |u||``, which is ``-u`` left of the input, ``u`` inside it and
+    ``2(n - 1) - u`` right of it; valid for ``-(n - 1) <= u <= 2(n - 1)`` (PyTorch: padding < n).
+
+    >>> [reflect_position(t, 3, 2) for t in range(7)]
+    [2, 1, 0, 1, 2, 1, 0]
+    """
+    return (n - 1) - abs((n - 1) - abs(t - p_l))
+
+
+def replicate_position(t, n, p_l):
+    """The input position that padded position ``t`` copies under replicate padding (the nearest edge).
+
+    ``t - p_l`` clamped to ``[0, n - 1]``, branch-free: ``max(u, 0) = (u + |u|)/2`` and
+    ``min(v, n - 1) = (v + n - 1 - |v - (n - 1)|)/2``, both exact halves of even integers.
+
+    >>> [replicate_position(t, 3, 2) for t in range(7)]
+    [0, 0, 0, 1, 2, 2, 2]
+    """
+    return ((((t - p_l) + abs(t - p_l)) // 2) + (n - 1) - abs((((t - p_l) + abs(t - p_l)) // 2) - (n - 1))) // 2
+
+
+def circular_position(t, n, p_l):
+    """The input position that padded position ``t`` copies under circular padding (wrapped around).
+
+    ``(t - p_l) mod n``; also the wrap of a position ``t`` onto the circle of ``n`` positions when ``p_l = 0``.
+
+    >>> [circular_position(t, 3, 2) for t in range(7)]
+    [1, 2, 0, 1, 2, 0, 1]
+    """
+    return (t - p_l) % n

@@ -39,6 +39,29 @@ def kernel_symbols(spec: Any, name: str = "w") -> sympy.ImmutableDenseNDimArray:
     :class:`~symconv.TransposedConvSpec`.  Symbols carry the spatial tap index;
     channel indices are prepended when the weight has several channel pairs.
 
+    The symbols carry ``real=True`` (a layer's weights are real numbers); a
+    :class:`~symconv.ConvMatrix` matches a plain symbol or a name to them in
+    ``subs``, ``xreplace`` and ``diff``.
+
+    Parameters
+    ----------
+    spec : ConvSpec or TransposedConvSpec
+        The layer, for ``spec.weight_shape``.
+    name : str
+        The symbols' name, a plain identifier (it becomes TeX).
+
+    Returns
+    -------
+    sympy.ImmutableDenseNDimArray
+        One symbol per weight entry, of shape ``spec.weight_shape``.
+
+    Raises
+    ------
+    SpecError, SpecTypeError
+        For a name that is no plain identifier.
+    SizeLimitError
+        Over ``SYMBOL_LIMIT`` symbols.
+
     Examples
     --------
     >>> from symconv import ConvSpec

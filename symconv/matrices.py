@@ -24,6 +24,7 @@ import numpy as np
 import sympy
 
 from . import formulas as F
+from .convmatrix_sympy import SympyMatrixHabits
 from .errors import ShapeError, SizeLimitError, SpecTypeError
 from .kernels import as_weight, flat_entries
 from .spec import ConvSpec, TransposedConvSpec
@@ -69,7 +70,7 @@ STR_LIMIT = 24
 """Matrices with more rows or columns than this print as a summary."""
 
 
-class ConvMatrix:
+class ConvMatrix(SympyMatrixHabits):
     """An immutable sparse matrix whose entries are integer multiples of weight entries.
 
     Do not construct directly: use :func:`conv_matrix`,
@@ -92,7 +93,9 @@ class ConvMatrix:
     ImmutableSparseMatrix), ``sympy.latex(M)``, ``sympy.pretty(M)``, ``==``
     with any sympy matrix, ``@`` and ``*`` with ConvMatrix objects, sympy
     matrices, matrix expressions and numpy arrays, :meth:`subs`,
-    :attr:`free_symbols` and :meth:`applyfunc`.
+    :attr:`free_symbols` and :meth:`applyfunc`; sympy's indexing, sizes,
+    ``diff``, ``xreplace``, ``rank`` and ``lambdify`` come from
+    :class:`symconv.convmatrix_sympy.SympyMatrixHabits`.
     """
 
     __slots__ = ("_structure", "weight", "row_shape", "col_shape", "_origin", "_flat_cache")
@@ -367,8 +370,9 @@ class ConvMatrix:
             if len(index) != len(shape) or any(not 0 <= int(v) < n for v, n in zip(index, shape)):
                 raise ShapeError(f"{what} index {tuple(index)} is not a position of a tensor of shape {shape}")
             return int(np.ravel_multi_index(tuple(int(v) for v in index), shape))
-        if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+        if isinstance(index, bool) or not isinstance(index, (int, np.integer, sympy.Integer)):
             raise SpecTypeError(f"{what} index must be an int or a (channel, *position) tuple, got {index!r}")
+        index = int(index)
         if not -size <= index < size:
             raise ShapeError(f"{what} index {index} is out of range for {size} {what}s")
         return int(index) % size
@@ -377,7 +381,14 @@ class ConvMatrix:
         return tuple(int(v) for v in np.unravel_index(flat, shape))
 
     def __getitem__(self, key: tuple) -> sympy.Expr:
-        """The entry ``M[i, j]`` as a sympy expression (flat ints or tensor positions)."""
+        """The entry ``M[i, j]`` as a sympy expression (flat ints or tensor positions).
+
+        sympy's forms work too: slices and lists (``M[0, :]``, ``M[:, j]``) give a
+        sympy ImmutableSparseMatrix, ``M[k]`` the entry ``k`` in row-major order.
+        """
+        block = self._getitem_sympy(key)
+        if block is not None:
+            return block
         if not isinstance(key, tuple) or len(key) != 2:
             raise SpecTypeError(f"index a ConvMatrix as M[i, j], got {key!r}")
         i = self._flat_index(key[0], self.row_shape, "row")
@@ -454,13 +465,6 @@ class ConvMatrix:
 
     def _is_numeric(self) -> bool:
         return self._flat is None or all(getattr(v, "is_number", False) for v in self._flat)
-
-    def subs(self, *args: Any, **kwargs: Any) -> ConvMatrix:
-        """The matrix with ``weight.subs(...)``: same structure, substituted weight (sympy's ``subs`` arguments)."""
-        if self.weight is None:
-            return self
-        return ConvMatrix(self._structure, self.weight.subs(*args, **kwargs), self.row_shape, self.col_shape,
-                          self._origin)
 
     @property
     def free_symbols(self) -> set:
@@ -746,6 +750,29 @@ def conv_matrix(spec: ConvSpec, weight: Any, input_shape: Any) -> ConvMatrix:
     ``M[(o, i), (c, j)] = w[o, c - group(o) * C_in/g, m]`` where ``j = s i + d m - p_l``
     on every axis, ``c`` in ``o``'s group; zero elsewhere.
 
+    Parameters
+    ----------
+    spec : ConvSpec
+        The layer.
+    weight : array_like
+        Its weight in PyTorch's layout ``spec.weight_shape`` (sympy symbols, numbers or expressions).
+    input_shape : tuple of int
+        Its spatial input shape (without channels).
+
+    Returns
+    -------
+    ConvMatrix
+        Rows and columns flatten ``(channels, *spatial)`` row-major.
+
+    Raises
+    ------
+    ShapeError
+        For a weight or input shape the layer cannot take.
+    SpecTypeError
+        For a spec of the wrong kind, or weight entries that are not numbers or sympy expressions.
+    SizeLimitError
+        Over ``MATRIX_LIMIT`` (position, tap) pairs.
+
     Examples
     --------
     >>> from symconv import ConvSpec, kernel_symbols
@@ -759,6 +786,10 @@ def conv_matrix(spec: ConvSpec, weight: Any, input_shape: Any) -> ConvMatrix:
     """
     if not isinstance(spec, ConvSpec):
         raise SpecTypeError(f"spec must be a ConvSpec, got {type(spec).__name__}")
+    if spec.padding_mode != "zeros":  # M = C P, the padding operator of the mode (symconv.padding_modes)
+        from . import padding_modes
+
+        return padding_modes.conv_matrix(spec, weight, input_shape)
     w = as_weight(spec, weight)
     in_shape = spec.check_input_shape(input_shape)
     out_shape = spec.output_shape(in_shape)
@@ -781,6 +812,29 @@ def transposed_conv_matrix(tspec: TransposedConvSpec, weight: Any, input_shape: 
     ``0 <= j < n_T`` on every axis, where ``co = group(ci) * C_out/g + co_l``.
     It is never computed as a transpose of :func:`conv_matrix`.
 
+    Parameters
+    ----------
+    tspec : TransposedConvSpec
+        The layer.
+    weight : array_like
+        Its weight in PyTorch's layout ``tspec.weight_shape`` (sympy symbols, numbers or expressions).
+    input_shape : tuple of int
+        Its spatial input shape (without channels).
+
+    Returns
+    -------
+    ConvMatrix
+        Rows and columns flatten ``(channels, *spatial)`` row-major.
+
+    Raises
+    ------
+    ShapeError
+        For a weight or input shape the layer cannot take.
+    SpecTypeError
+        For a spec of the wrong kind, or weight entries that are not numbers or sympy expressions.
+    SizeLimitError
+        Over ``MATRIX_LIMIT`` (position, tap) pairs.
+
     Examples
     --------
     >>> from symconv import TransposedConvSpec, kernel_symbols
@@ -796,6 +850,10 @@ def transposed_conv_matrix(tspec: TransposedConvSpec, weight: Any, input_shape: 
     ⎢          ⎥
     ⎣0   0   w₁⎦
     """
+    if isinstance(tspec, TransposedConvSpec) and tspec.padding_mode != "zeros":  # the fold of the padding-0 layer
+        from . import padding_modes
+
+        return padding_modes.transposed_conv_matrix(tspec, weight, input_shape)
     s_, p_, d_ = tspec.stride, tspec.padding_left, tspec.dilation
     # input (ci, i) writes output (co, j = s i + d m - p_l) through w[ci, co_l, m]
     return _from_inputs(tspec, weight, input_shape, "transposed",
@@ -809,6 +867,37 @@ def scatter_matrix(tspec: TransposedConvSpec, weight: Any, input_shape: Any) -> 
     ``y[ci, i]``, at offset ``s i - p_l`` into the output channels of its group;
     the stamp is clipped to the output.  Column ``(ci, i)`` of the result is
     that stamp, and the matrix is the sum of all of them.
+
+    Parameters
+    ----------
+    tspec : TransposedConvSpec
+        The layer.
+    weight : array_like
+        Its weight in PyTorch's layout ``tspec.weight_shape`` (sympy symbols, numbers or expressions).
+    input_shape : tuple of int
+        Its spatial input shape (without channels).
+
+    Returns
+    -------
+    ConvMatrix
+        Rows and columns flatten ``(channels, *spatial)`` row-major.
+
+    Raises
+    ------
+    ShapeError
+        For a weight or input shape the layer cannot take.
+    SpecTypeError
+        For a spec of the wrong kind, or weight entries that are not numbers or sympy expressions.
+    SizeLimitError
+        Over ``MATRIX_LIMIT`` (position, tap) pairs.
+
+    Examples
+    --------
+    >>> from symconv import TransposedConvSpec, kernel_symbols, transposed_conv_matrix
+    >>> t = TransposedConvSpec(3, stride=2, padding=1)
+    >>> w = kernel_symbols(t)
+    >>> scatter_matrix(t, w, (3,)) == transposed_conv_matrix(t, w, (3,))
+    True
     """
     # the stamp of input i: the kernel dilated by d (tap m at d*m), shifted to offset s*i - p_l
     support = [F.tap_position(0, np.arange(k), 1, 0, d) for k, d in zip(tspec.kernel_size, tspec.dilation)]
@@ -863,6 +952,27 @@ def _spatial(shape: Any, ndim: int | None = None) -> tuple[int, ...]:
 def zero_insertion_matrix(channels: int, input_shape: Sequence[int], factor: Sequence[int]) -> ConvMatrix:
     """Z: inserts ``s - 1`` zeros between neighbours on every axis (0/1 matrix).
 
+    Parameters
+    ----------
+    channels : int
+        Number of channels (the matrix acts on each alike).
+    input_shape : tuple of int
+        The spatial shape of the input.
+    factor : tuple
+        The stride ``s`` of every axis.
+
+    Returns
+    -------
+    ConvMatrix
+        A 0/1 matrix (no weight).
+
+    Raises
+    ------
+    ShapeError
+        For shapes or amounts that do not match or are out of range.
+
+    Examples
+    --------
     >>> print(zero_insertion_matrix(1, (2,), (2,)))
     ⎡1  0⎤
     ⎢    ⎥
@@ -883,6 +993,27 @@ def zero_insertion_matrix(channels: int, input_shape: Sequence[int], factor: Seq
 def padding_matrix(channels: int, input_shape: Sequence[int], padding: Sequence[tuple[int, int]]) -> ConvMatrix:
     """Pad: the window ``z[t] = z0[t - L]`` for ``0 <= t < n + L + R`` (negative L or R crops).
 
+    Parameters
+    ----------
+    channels : int
+        Number of channels (the matrix acts on each alike).
+    input_shape : tuple of int
+        The spatial shape of the input.
+    padding : tuple
+        One ``(L, R)`` pair per axis; negative amounts crop.
+
+    Returns
+    -------
+    ConvMatrix
+        A 0/1 matrix (no weight).
+
+    Raises
+    ------
+    ShapeError
+        For shapes or amounts that do not match or are out of range.
+
+    Examples
+    --------
     >>> print(padding_matrix(1, (2,), ((1, -1),)))
     ⎡0  0⎤
     ⎢    ⎥
@@ -905,6 +1036,27 @@ def padding_matrix(channels: int, input_shape: Sequence[int], padding: Sequence[
 def selection_matrix(channels: int, full_shape: Sequence[int], keep_shape: Sequence[int]) -> ConvMatrix:
     """S: keeps the positions ``< keep_shape`` on every axis, in every channel.
 
+    Parameters
+    ----------
+    channels : int
+        Number of channels (the matrix acts on each alike).
+    full_shape : tuple of int
+        The spatial shape of the input.
+    keep_shape : tuple
+        The spatial shape kept (at most ``full_shape`` on every axis).
+
+    Returns
+    -------
+    ConvMatrix
+        A 0/1 matrix (no weight).
+
+    Raises
+    ------
+    ShapeError
+        For shapes or amounts that do not match or are out of range.
+
+    Examples
+    --------
     >>> print(selection_matrix(1, (3,), (2,)))
     ⎡1  0  0⎤
     ⎢       ⎥

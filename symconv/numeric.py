@@ -55,6 +55,10 @@ def conv(spec: ConvSpec, weight: Any, x: Any) -> np.ndarray:
     ``x`` has shape ``(in_channels, *input_shape)``; zero padding as ``spec.padding``.
     """
     x = np.asarray(x)
+    if spec.padding_mode != "zeros":  # F.pad's mode, then padding 0 (symconv.padding_modes)
+        from . import padding_modes
+
+        return padding_modes.conv(spec, weight, x)
     if x.ndim != spec.ndim + 1 or x.shape[0] != spec.in_channels:
         raise ShapeError(f"x has shape {x.shape}, expected (in_channels={spec.in_channels}, *spatial) with {spec.ndim} spatial axes")
     out_shape = spec.output_shape(x.shape[1:])
@@ -82,6 +86,10 @@ def conv_transpose(tspec: TransposedConvSpec, weight: Any, y: Any) -> np.ndarray
     then ``p_l`` positions are dropped on the left and the result is cut to the output size.
     """
     y = np.asarray(y)
+    if tspec.padding_mode != "zeros":  # the padding-0 layer, then the fold (symconv.padding_modes)
+        from . import padding_modes
+
+        return padding_modes.conv_transpose(tspec, weight, y)
     if y.ndim != tspec.ndim + 1 or y.shape[0] != tspec.in_channels:
         raise ShapeError(f"y has shape {y.shape}, expected (in_channels={tspec.in_channels}, *spatial) with {tspec.ndim} spatial axes")
     in_shape = y.shape[1:]

@@ -123,16 +123,51 @@ def _torch_kwargs(module: Any, transposed: bool) -> dict:
     if not any(n in expected for n in names):
         raise SpecTypeError(f"module must be one of torch.nn.{', '.join(expected)} (or a subclass), got {name}")
     mode = getattr(module, "padding_mode", "zeros")
-    if mode != "zeros":
-        raise SpecError(f"padding_mode={mode!r} is not modelled by symconv (only 'zeros'): the layer is not a plain "
-                        "zero-padded convolution")
     kwargs = dict(kernel_size=tuple(module.kernel_size), stride=tuple(module.stride), dilation=tuple(module.dilation),
                   in_channels=module.in_channels, out_channels=module.out_channels, groups=module.groups)
     padding = module.padding
     kwargs["padding"] = padding if isinstance(padding, str) else tuple(padding)
     if transposed:
         kwargs["output_padding"] = tuple(module.output_padding)
+    kwargs["padding_mode"] = mode
     return kwargs
+
+
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+"""PyTorch's ``padding_mode`` values (torch.nn.Conv{N}d)."""
+
+
+def _padding_mode(value: Any) -> str:
+    if not isinstance(value, str):
+        raise SpecTypeError(f"padding_mode must be a string, got {value!r} of type {type(value).__name__}")
+    if value not in PADDING_MODES:
+        raise SpecError(f"padding_mode must be one of {', '.join(map(repr, PADDING_MODES))}, got {value!r}")
+    return value
+
+
+def _check_mode_sizes(mode: str, shape: tuple[int, ...], padding: Pairs, what: str) -> None:
+    """PyTorch's F.pad rules, per axis: reflect needs each amount < n, circular each amount <= n."""
+    if mode not in ("reflect", "circular"):
+        return
+    for ax, (n, (pl, pr)) in enumerate(zip(shape, padding)):
+        for side, amount in (("left", pl), ("right", pr)):
+            if mode == "reflect" and amount >= n:
+                raise ShapeError(
+                    f"padding_mode='reflect' on axis {ax}: the {side} padding {amount} must be smaller than the "
+                    f"{what} size {n} (F.pad's rule: a mirror of the input without its edge has n - 1 entries)")
+            if mode == "circular" and amount > n:
+                raise ShapeError(
+                    f"padding_mode='circular' on axis {ax}: the {side} padding {amount} must be at most the "
+                    f"{what} size {n} (F.pad's rule: padding may not wrap around more than once)")
+
+
+def _repr(spec: Any) -> str:
+    """The dataclass repr, with ``padding_mode`` shown only when it is not the default ``'zeros'``."""
+    import dataclasses
+
+    items = [f"{f.name}={getattr(spec, f.name)!r}" for f in dataclasses.fields(spec)
+             if f.name != "padding_mode" or spec.padding_mode != "zeros"]
+    return f"{type(spec).__name__}({', '.join(items)})"
 
 
 def _short(x: tuple[int, ...]) -> Any:
@@ -181,10 +216,12 @@ class _SpecBase:
     def __str__(self) -> str:
         transposed = hasattr(self, "output_padding")
         extra = f", output_padding={_short(self.output_padding)}" if transposed else ""  # type: ignore[attr-defined]
+        mode = getattr(self, "padding_mode", "zeros")
+        tail = f", padding_mode={mode!r}" if mode != "zeros" else ""
         return (
             f"{self._name('ConvTranspose' if transposed else 'Conv')}({self.in_channels}, {self.out_channels}, "
             f"kernel_size={_short(self.kernel_size)}, stride={_short(self.stride)}, padding={self._padding_text()}"
-            f"{extra}, dilation={_short(self.dilation)}, groups={self.groups})"
+            f"{extra}, dilation={_short(self.dilation)}, groups={self.groups}{tail})"
         )
 
     def _repr_latex_(self) -> str:
@@ -214,9 +251,15 @@ class ConvSpec(_SpecBase):
         extra zero on the right).  Stored as one ``(left, right)`` pair per axis.
     in_channels, out_channels, groups : int
         As in PyTorch; groups divides both channel counts.
+    padding_mode : {"zeros", "reflect", "replicate", "circular"}
+        As in PyTorch: the padded entries are zeros, the input mirrored without its edge, the edge
+        repeated, or the input wrapped around.  Per axis, reflect needs each padding amount below the
+        input size and circular at most the input size (F.pad's rules, checked with the input shape).
 
     Examples
     --------
+    >>> ConvSpec(3, padding=1, padding_mode="circular")
+    ConvSpec(kernel_size=(3,), stride=(1,), padding=((1, 1),), dilation=(1,), in_channels=1, out_channels=1, groups=1, padding_mode='circular')
     >>> ConvSpec((3, 3), padding="same", dilation=(1, 2)).padding
     ((1, 1), (2, 2))
     >>> ConvSpec(4, padding="same").padding
@@ -235,8 +278,13 @@ class ConvSpec(_SpecBase):
     in_channels: int = 1
     out_channels: int = 1
     groups: int = 1
+    padding_mode: str = "zeros"
+
+    def __repr__(self) -> str:
+        return _repr(self)
 
     def __post_init__(self) -> None:
+        self._set(padding_mode=_padding_mode(self.padding_mode))
         padding = self.padding
         if isinstance(padding, str):
             object.__setattr__(self, "padding", 0)
@@ -246,7 +294,7 @@ class ConvSpec(_SpecBase):
 
     @classmethod
     def from_torch(cls, module: Any) -> ConvSpec:
-        """The spec of a ``torch.nn.Conv{1,2,3}d`` module (padding_mode must be 'zeros').
+        """The spec of a ``torch.nn.Conv{1,2,3}d`` module, its padding_mode included.
 
         torch is not imported by symconv: the module's attributes are read.  Subclasses and compiled modules are
         read as their torch base class; a lazy module must be called once first.  The bias is not part of the
@@ -278,6 +326,7 @@ class ConvSpec(_SpecBase):
                     f"input_shape[{ax}]={n} is too small: the padded input ({n} + {pl} + {pr} = {n + pl + pr}) "
                     f"must be at least the dilated kernel d(k-1)+1 = {d * (k - 1) + 1}"
                 )
+        _check_mode_sizes(self.padding_mode, shape, self.padding, "input")
         return shape
 
     def output_shape(self, input_shape: Any) -> tuple[int, ...]:
@@ -291,7 +340,8 @@ class ConvSpec(_SpecBase):
     def transpose(self, input_shape: Any) -> TransposedConvSpec:
         """The transposed convolution that maps this layer's output back to ``input_shape``.
 
-        Channels are swapped and ``output_padding = (n + p_l + p_r - d(k-1) - 1) mod s``.
+        Channels are swapped and ``output_padding = (n + p_l + p_r - d(k-1) - 1) mod s``; the padding mode
+        is carried over (for a mode other than zeros the result is symconv's extension: the adjoint layer).
         """
         shape = self.check_input_shape(input_shape)
         a = tuple(
@@ -301,6 +351,7 @@ class ConvSpec(_SpecBase):
         return TransposedConvSpec(
             self.kernel_size, stride=self.stride, padding=self.padding, output_padding=a, dilation=self.dilation,
             in_channels=self.out_channels, out_channels=self.in_channels, groups=self.groups,
+            padding_mode=self.padding_mode,
         )
 
 
@@ -312,6 +363,12 @@ class TransposedConvSpec(_SpecBase):
     Beyond PyTorch, ``padding`` may give one ``(left, right)`` pair per axis, so
     that the transpose of an asymmetrically padded convolution is expressible.
     ``output_padding`` must satisfy ``0 <= a < max(stride, dilation)`` per axis.
+
+    ``padding_mode`` other than ``"zeros"`` is an extension beyond PyTorch (whose ConvTranspose refuses
+    it): the layer is *defined* as the transpose (the adjoint) of the convolution
+    ``self.transpose()`` with that mode, which PyTorch computes as the input gradient of the
+    ``Conv{N}d(padding_mode=...)``.  It is the zero-padding transposed convolution with padding 0
+    followed by the *fold* (:mod:`symconv.padding_modes`), and F.pad's rules apply to its output size.
 
     Examples
     --------
@@ -333,8 +390,13 @@ class TransposedConvSpec(_SpecBase):
     in_channels: int = 1
     out_channels: int = 1
     groups: int = 1
+    padding_mode: str = "zeros"
+
+    def __repr__(self) -> str:
+        return _repr(self)
 
     def __post_init__(self) -> None:
+        self._set(padding_mode=_padding_mode(self.padding_mode))
         if isinstance(self.padding, str):
             raise SpecError(
                 f"padding={self.padding!r}: strings are not accepted by transposed convolutions "
@@ -351,7 +413,8 @@ class TransposedConvSpec(_SpecBase):
 
     @classmethod
     def from_torch(cls, module: Any) -> TransposedConvSpec:
-        """The spec of a ``torch.nn.ConvTranspose{1,2,3}d`` module (padding_mode 'zeros'), as :meth:`ConvSpec.from_torch`."""
+        """The spec of a ``torch.nn.ConvTranspose{1,2,3}d`` module (PyTorch allows only 'zeros'), as
+        :meth:`ConvSpec.from_torch`."""
         return cls(**_torch_kwargs(module, transposed=True))
 
     @property
@@ -372,6 +435,9 @@ class TransposedConvSpec(_SpecBase):
                     f"input_shape[{ax}]={n} gives an empty output: (n-1)s - p_l - p_r + d(k-1) + a + 1 = {n_t} "
                     "must be positive"
                 )
+        if self.padding_mode != "zeros":
+            n_t = tuple(F.transposed_output_size(n, k, s, pl, pr, d, a) for n, k, s, (pl, pr), d, a in self._sizes(shape))
+            _check_mode_sizes(self.padding_mode, n_t, self.padding, "output")
         return shape
 
     def output_shape(self, input_shape: Any) -> tuple[int, ...]:
@@ -384,10 +450,14 @@ class TransposedConvSpec(_SpecBase):
         return ConvSpec(
             self.kernel_size, stride=self.stride, padding=self.padding, dilation=self.dilation,
             in_channels=self.out_channels, out_channels=self.in_channels, groups=self.groups,
+            padding_mode=self.padding_mode,
         )
 
     def as_convolution(self) -> GatherView:
-        """The equivalent direct convolution (the gather view), as data."""
+        """The equivalent direct convolution (the gather view), as data (zero padding only)."""
+        if self.padding_mode != "zeros":
+            raise SpecError(f"as_convolution() describes the zero-padding layer; padding_mode={self.padding_mode!r} "
+                            "is the fold of the padding-0 layer (see symconv.padding_modes)")
         pads = tuple(
             (F.gather_padding_left(k, pl, d), F.gather_padding_right(k, pr, d, a))
             for k, (pl, pr), d, a in zip(self.kernel_size, self.padding, self.dilation, self.output_padding)

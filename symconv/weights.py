@@ -17,6 +17,25 @@ __all__ = ["flip_kernel", "swap_channel_groups", "transposed_to_conv_weight"]
 def flip_kernel(weight, ndim):
     """Reverse the last ``ndim`` (spatial) axes: ``w~[m] = w[k - 1 - m]``.
 
+    Parameters
+    ----------
+    weight : array_like
+        Any array whose last ``ndim`` axes are the kernel's.
+    ndim : int
+        Number of spatial axes.
+
+    Returns
+    -------
+    numpy.ndarray
+        The flipped array, same shape.
+
+    Raises
+    ------
+    IndexError
+        When the array has fewer than ``ndim`` axes.
+
+    Examples
+    --------
     >>> flip_kernel(np.arange(3).reshape(1, 1, 3), 1).ravel().tolist()
     [2, 1, 0]
     """
@@ -34,6 +53,25 @@ def swap_channel_groups(weight, groups):
     are swapped and the result is reshaped to ``(C', C // g, *k)``.  A plain swap
     of the first two axes is wrong as soon as ``groups > 1``.
 
+    Parameters
+    ----------
+    weight : array_like
+        Shape ``(C, C' // groups, *kernel_size)``.
+    groups : int
+        The layer's groups (dividing ``C``).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(C', C // groups, *kernel_size)``.
+
+    Raises
+    ------
+    IndexError
+        When ``weight`` has fewer than two axes.
+
+    Examples
+    --------
     >>> w = np.arange(4).reshape(4, 1, 1)          # C=4, C'/g=1, groups=2
     >>> swap_channel_groups(w, 2).reshape(-1).tolist()
     [0, 1, 2, 3]
@@ -54,5 +92,29 @@ def transposed_to_conv_weight(weight, groups, ndim):
     """The weight of the gather view's direct convolution.
 
     The group-wise channel swap followed by the flip of every spatial axis.
+
+    Parameters
+    ----------
+    weight : array_like
+        A transposed convolution's weight, ``(C_in, C_out // groups, *kernel_size)``.
+    groups : int
+        The layer's groups.
+    ndim : int
+        Number of spatial axes.
+
+    Returns
+    -------
+    numpy.ndarray
+        The direct convolution's weight, ``(C_out, C_in // groups, *kernel_size)``.
+
+    Raises
+    ------
+    IndexError
+        When ``weight`` has fewer than ``ndim + 2`` axes.
+
+    Examples
+    --------
+    >>> transposed_to_conv_weight(np.arange(6).reshape(2, 1, 3), 1, 1).tolist()
+    [[[2, 1, 0], [5, 4, 3]]]
     """
     return flip_kernel(swap_channel_groups(weight, groups), ndim)

@@ -80,9 +80,3 @@ def jax():
     module.config.update("jax_enable_x64", True)
     return module
 
-
-def pytest_runtest_setup(item):
-    """README.md runs a PyTorch recipe: its doctest skips without torch (fails in CI, like the torch tests)."""
-    if getattr(item, "path", None) is not None and item.path.name == "README.md":
-        if importlib.util.find_spec("torch") is None:
-            _missing("torch is not installed (pip install 'symconv[torch]'); README.md runs a PyTorch recipe")

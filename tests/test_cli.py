@@ -215,3 +215,53 @@ def test_large_matrix_latex_names_the_shown_band(capsys):
     assert code == 0
     first = out.splitlines()[0]
     assert first.startswith("% M (convolution), 20x40; shown: rows 0-4, columns 0-") and r"\cdots" in out
+
+
+DRAW_VALUES = {"--view": "conv", "--values": "1,2,3", "--weight": "1,2,3", "--channels": "0,0", "--frame": "1",
+               "--fps": "3", "--name": "v"}
+
+
+@pytest.mark.parametrize("drawing", ["matrix", "stamps", "gather", "overlap", "animation"])
+def test_draw_refuses_every_flag_the_drawing_does_not_read(drawing, tmp_path, capsys):
+    from symconv._draw import APPLIES, DRAW_FLAGS
+
+    suffix = "gif" if drawing == "animation" else "png"
+    refused = [flag for flag in DRAW_FLAGS if flag not in APPLIES[drawing]]
+    assert set(DRAW_VALUES) == set(DRAW_FLAGS)
+    for flag in refused:
+        code, _, err = run(["draw", drawing, "-o", str(tmp_path / f"x.{suffix}"), flag, DRAW_VALUES[flag]], capsys)
+        assert code == 2 and err.count("\n") == 1, (drawing, flag, err)
+        assert f"symconv draw {drawing} does not use {flag}" in err and "is read by" in err
+    assert list(tmp_path.iterdir()) == []
+    # the issue's examples
+    code, _, err = run(["draw", "stamps", "--frame", "2", "--fps", "9", "--view", "conv", "-o", str(tmp_path / "s.png")],
+                       capsys)
+    assert code == 2 and "--view, --frame, --fps" in err
+    code, _, err = run(["draw", "matrix", "--values", "9,9", "-o", str(tmp_path / "m.png")], capsys)
+    assert code == 2 and "--values" in err
+
+
+def test_draw_passes_every_flag_it_accepts_to_the_drawing(tmp_path, capsys, monkeypatch):
+    """A flag that is not refused reaches the plot call (recorded, nothing drawn)."""
+    import symconv.plot as P
+
+    calls = {}
+
+    def recorder(name):
+        def record(*args, **kwargs):
+            calls[name] = (args, kwargs)
+            return object()
+        return record
+
+    for name in ("plot_matrix", "plot_stamps", "plot_gather", "plot_overlap", "animate"):
+        monkeypatch.setattr(P, name, recorder(name))
+    monkeypatch.setattr(P, "save_figure", lambda fig, path: None)
+    monkeypatch.setattr(P, "save_animation", lambda anim, path, fps: calls.setdefault("fps", fps))
+    out = str(tmp_path / "x.png")
+    assert run(["draw", "gather", "-o", out, "--frame", "2", "--values", "1,2,3", "--weight", "3,2,1"], capsys)[0] == 0
+    args, kwargs = calls["plot_gather"]
+    assert kwargs["frame"] == 2 and args[2].tolist() == [[[3, 2, 1]]] and args[1].tolist() == [[1, 2, 3]]
+    assert run(["draw", "animation", "-o", str(tmp_path / "a.gif"), "--view", "conv", "--fps", "9"], capsys)[0] == 0
+    assert calls["animate"][0][2] == "conv" and calls["fps"] == 9
+    assert run(["draw", "matrix", "-o", out, "--name", "v"], capsys)[0] == 0
+    assert "v_0" in str(calls["plot_matrix"][0][0].free_symbols)

@@ -20,6 +20,7 @@ import pytest
 import symconv.formulas as F
 import symconv.matrices as matrices
 import symconv.numeric as numeric
+import symconv.padding_modes as padding_modes
 import symconv.proofs.anchors as anchors
 import symconv.proofs.identities as identities
 import symconv.proofs.instance as instance
@@ -51,6 +52,24 @@ SELECTING = (TransposedConvSpec(2, stride=1, dilation=3, output_padding=2), (4,)
 # a convolution, whose transpose the proof computes (output padding from the round trip)
 CONV = (ConvSpec((3, 2), stride=(2, 3), padding=((1, 0), (2, 1)), dilation=(1, 2), in_channels=6, out_channels=4,
                  groups=2), (9, 12))
+
+
+# padding modes (issue 21): 2-D, stride, asymmetric padding, dilation, groups
+def _padded(mode):
+    return (ConvSpec((3, 2), stride=(2, 1), padding=((2, 1), (1, 1)), dilation=(1, 2), in_channels=4, out_channels=2,
+                     groups=2, padding_mode=mode), (6, 5))
+
+
+def _symmetric(t, n, p_l):
+    """Reflect with the edge repeated (numpy's 'symmetric'), on ints and arrays."""
+    u = np.asarray(t - p_l)
+    return np.where(u < 0, -u - 1, np.where(u >= n, 2 * n - 1 - u, u))
+
+
+def _crop_fold(channels, shape, padding, mode):
+    """The zero-padding crop in place of the fold: border values are dropped, not added back."""
+    padded = tuple(n + pl + pr for n, (pl, pr) in zip(shape, padding))
+    return matrices.padding_matrix(channels, padded, tuple((-pl, -pr) for pl, pr in padding))
 
 
 def _repeated_symbols(spec, name="w"):
@@ -140,6 +159,17 @@ CATALOG = {
           and bool(np.array_equal(self.row_major.cols, other.row_major.cols)))], [GROUPED], ()),
     "anchors running no trial": ([(anchors, "_draw", lambda rng, bound, shape: np.zeros((0,) + shape[1:], np.int64))],
                                  [GROUPED], ()),
+    "reflect padding repeating the edge": ([(F, "reflect_position", _symmetric)], [_padded("reflect")], ()),
+    "reflect repeating the edge in the tables and numpy alike": (
+        [(F, "reflect_position", _symmetric), (padding_modes, "_NUMPY_MODE", dict(padding_modes._NUMPY_MODE,
+                                                                                  reflect="symmetric"))],
+        [_padded("reflect")], ()),
+    "circular padding wrapped the wrong way": ([(F, "circular_position", lambda t, n, p_l: (t + p_l) % n)],
+                                               [_padded("circular")], ()),
+    "replicate wrapping at the right edge": ([(F, "replicate_position", lambda t, n, p_l: np.maximum(t - p_l, 0) % n)],
+                                             [_padded("replicate")], ()),
+    "fold replaced by the zero-padding crop": ([(padding_modes, "fold_operator", _crop_fold)],
+                                               [_padded("reflect"), _padded("circular")], ()),
 }
 
 

@@ -28,10 +28,13 @@ def _kernel(tmp_path, monkeypatch) -> str:
 
 def _texts(cell) -> list:
     """The text a reader sees in a cell's outputs (streams and plain-text results; not images)."""
-    out = []
+    out: list = []
     for o in cell.get("outputs", []):
-        if o["output_type"] == "stream":
-            out.append((o["name"], o["text"]))
+        if o["output_type"] == "stream":  # one stream may arrive in several chunks: the reader sees them joined
+            if out and out[-1][0] == o["name"]:
+                out[-1] = (o["name"], out[-1][1] + o["text"])
+            else:
+                out.append((o["name"], o["text"]))
         elif o["output_type"] in ("execute_result", "display_data"):
             out.append(("result", o["data"].get("text/plain", "")))
         elif o["output_type"] == "error":
@@ -63,3 +66,19 @@ def test_tour_runs_from_a_clean_kernel_and_its_outputs_are_current(tmp_path, mon
     # the pictures are there: the stamps, the matrices, the gather view and its animation, the overlap
     kinds = [key for c in fresh_code for o in c.outputs for key in o.get("data", {}) if key.startswith("image/")]
     assert kinds.count("image/png") >= 5 and kinds.count("image/gif") == 1
+    # each picture once: pyplot's inline backend shows the figures, and no cell also returns one
+    assert all([key for o in c.outputs for key in o.get("data", {})].count("image/png") <= 1 for c in fresh_code)
+
+
+def test_tour_uses_the_one_call_module_check_and_asserts_its_claims():
+    nbformat = require_module("nbformat", "test")
+    cells = nbformat.read(NOTEBOOK, as_version=4).cells
+    code = "\n".join(c.source for c in cells if c.cell_type == "code")
+    assert "assert_module_is_transposed_convolution(layer" in code
+    # the answer in words: why the kernel is flipped and why T's entries depend on t - s j
+    words = "\n".join(c.source for c in cells if c.cell_type == "markdown")
+    assert "That is the flip" in words and r"depends on $t - s\,j$" in words
+    # a markdown cell that states what an output shows is followed by a code cell that asserts it
+    claims = [i for i, c in enumerate(cells) if c.cell_type == "markdown" and ("largest" in c.source or
+                                                                               "checkerboard" in c.source)]
+    assert claims and all("assert " in cells[i + 1].source for i in claims)

@@ -1,7 +1,7 @@
 """symconv.plot: the pictures' data against independent arithmetic and the numeric reference.
 
 The data tests need no matplotlib; the drawing tests read the drawn patches back
-(cell positions and colours) and render headless (Agg, no pyplot).
+(cell positions and colours) and render headless (Agg, no pyplot; one test imports pyplot in a child process).
 """
 
 import importlib
@@ -436,3 +436,156 @@ def test_make_figures_writes_every_listed_file(mpl, tmp_path):
     for name in module.FILES:
         if name.endswith(".pdf"):
             assert (tmp_path / name).read_bytes().startswith(b"%PDF")
+
+
+# -- matplotlib's habits: ax= / fig=, pyplot figures, titles that fit ---------------------------------
+
+def _views(tspec, shape):
+    """Every plot_* on one layer: name -> function of (ax=..., fig=...)."""
+    y = P.default_values(tspec.in_channels, shape)
+    ch = _pair(tspec)
+    w = kernel_symbols(tspec)
+    conv, x_shape = tspec.transpose(), tspec.output_shape(shape)
+    M = conv_matrix(conv, w, x_shape)
+    return {
+        "matrix": lambda **kw: P.plot_matrix(M, **kw),
+        "stamps": lambda **kw: P.plot_stamps(tspec, y, channels=ch, **kw),
+        "gather": lambda **kw: P.plot_gather(tspec, y, channels=ch, frame=1, **kw),
+        "overlap": lambda **kw: P.plot_overlap(tspec, shape, **kw),
+        "conv": lambda **kw: P.plot_conv(conv, P.default_values(conv.in_channels, x_shape), channels=ch[::-1], **kw),
+    }
+
+
+@pytest.mark.parametrize("tspec, shape", [LAYERS[0], LAYERS[3], LAYERS[7]], ids=["default", "crop", "groups"])
+def test_every_plot_draws_into_the_users_axes_and_figure(mpl, tspec, shape):
+    from matplotlib.figure import Figure
+
+    for name, draw in _views(tspec, shape).items():
+        alone = draw()
+        host = Figure(layout="constrained")
+        ax, other = host.subplots(1, 2)
+        got = draw(ax=ax)
+        assert got is ax and host.axes[1] is other, name  # drawn into the given Axes, the other left alone
+        assert not other.patches and not other.texts
+        assert _cells(ax) == _cells(alone.axes[0]) and _texts(ax) == _texts(alone.axes[0]), name
+        assert type(got.symconv_data) is type(alone.symconv_data)
+        assert got.get_title() and got.get_legend() is not None, name  # set after the content, not cleared by it
+        sub = Figure(layout="constrained").subfigures(1, 2)[1]
+        assert draw(fig=sub) is sub and _cells(sub.axes[0]) == _cells(alone.axes[0]), name
+
+
+def test_plot_matrix_takes_one_axes_per_matrix(mpl):
+    from matplotlib.figure import Figure
+
+    spec = ConvSpec(3, stride=2, padding=1)
+    w = kernel_symbols(spec)
+    M = conv_matrix(spec, w, (5,))
+    T = transposed_conv_matrix(spec.transpose((5,)), w, (3,))
+    axes = Figure().subplots(1, 2)
+    got = P.plot_matrix(M, T, ax=axes)
+    assert got == list(axes) and [d.shape for d in axes[0].symconv_data] == [(3, 5), (5, 3)]
+    assert len(_cells(axes[0])) == M.nnz and len(_cells(axes[1])) == T.nnz
+    with pytest.raises(ShapeError, match="ax has 1 axes for 2 matrices"):
+        P.plot_matrix(M, T, ax=[axes[0]])
+    with pytest.raises(SpecError, match="pass fig="):
+        P.plot_matrix(M, T, ax=axes[0])
+
+
+def test_ax_and_fig_are_checked(mpl):
+    from matplotlib.figure import Figure
+
+    t2 = TransposedConvSpec((2, 2), stride=2)
+    ax = Figure().subplots()
+    with pytest.raises(SpecError, match="this picture has .* panels: pass fig="):
+        P.plot_stamps(t2, np.ones((1, 2, 2)), ax=ax)
+    with pytest.raises(SpecError, match="pass fig="):
+        P.plot_gather(t2, np.ones((1, 2, 2)), ax=ax)
+    t = TransposedConvSpec(3, stride=2)
+    with pytest.raises(SpecError, match="not both"):
+        P.plot_overlap(t, (4,), ax=ax, fig=ax.figure)
+    with pytest.raises(SpecError, match="already holds 1 axes"):
+        P.plot_overlap(t, (4,), fig=ax.figure)
+    with pytest.raises(SpecTypeError, match="ax must be a matplotlib Axes, got str"):
+        P.plot_stamps(t, [1, 2], ax="left")
+    with pytest.raises(SpecTypeError, match="fig must be a matplotlib Figure or SubFigure"):
+        P.plot_stamps(t, [1, 2], fig=3)
+    assert P.plot_stamps(t2, np.ones((1, 2, 2)), fig=Figure()).axes  # a 2-D picture goes into a figure
+
+
+PYPLOT_SCRIPT = """
+import sys
+import symconv.plot as P
+from symconv import TransposedConvSpec
+t = TransposedConvSpec(3, stride=2, padding=1)
+fig = P.plot_stamps(t, [1, 0, 1])
+assert "matplotlib.pyplot" not in sys.modules, "drawing imported pyplot"
+assert type(fig.canvas).__name__ == "FigureCanvasAgg"
+import matplotlib.pyplot as plt
+fig = P.plot_gather(t, [1, 2, 3])
+assert plt.get_fignums() == [fig.number] and plt.gcf() is fig, plt.get_fignums()
+anim = P.animate(t, (3,), "stamps")
+assert plt.get_fignums() == [fig.number, anim.symconv_figure.number]
+plt.close("all")
+print("ok")
+"""
+
+
+def test_pyplot_figures_when_pyplot_is_in_use(mpl):
+    """Without pyplot the figures are headless; once pyplot is imported they are pyplot's, so plt.show() shows them."""
+    import os
+    import subprocess
+
+    env = dict(os.environ, MPLBACKEND="Agg")
+    result = subprocess.run([sys.executable, "-c", PYPLOT_SCRIPT], capture_output=True, text=True, timeout=300,
+                            env=env, cwd=pathlib.Path(__file__).resolve().parent.parent)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
+
+
+def _outside(fig):
+    """Texts (titles, labels, legends) that reach outside the figure once it is drawn: their strings."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    box = fig.bbox
+    texts = [t for t in fig.findobj(mpl_text_class()) if t.get_visible() and t.get_text()]
+    out = []
+    for t in texts:
+        ext = t.get_window_extent(renderer)
+        if ext.x0 < box.x0 - 1 or ext.x1 > box.x1 + 1 or ext.y0 < box.y0 - 1 or ext.y1 > box.y1 + 1:
+            out.append(t.get_text())
+    return out
+
+
+def mpl_text_class():
+    from matplotlib.text import Text
+
+    return Text
+
+
+FIT_LAYERS = [(TransposedConvSpec((3, 3), stride=2, padding=1), (3, 3)),   # the issue's: overlap of k 3,3 s 2 on 6,6
+              (TransposedConvSpec((3, 3), stride=2, padding=1, output_padding=1), (2, 2)),
+              *LAYERS[:2], LAYERS[6], LAYERS[7]]
+
+
+@pytest.mark.parametrize("tspec, shape", FIT_LAYERS, ids=["issue", "2d-small", *IDS[:2], IDS[6], IDS[7]])
+def test_titles_fit_in_the_figure(mpl, tspec, shape):
+    for name, draw in _views(tspec, shape).items():
+        assert _outside(draw()) == [], name
+
+
+def test_titles_fit_because_they_are_wrapped(mpl, monkeypatch):
+    """Break the wrapping on purpose: the issue's overlap picture clips its title again."""
+    from symconv.plot import draw as D
+
+    tspec, shape = FIT_LAYERS[0]
+    assert _outside(P.plot_overlap(tspec, shape)) == []
+    monkeypatch.setattr(D, "fit_text", lambda text, width, fontsize: text)
+    assert _outside(P.plot_overlap(tspec, shape))
+
+
+def test_the_issues_overlap_command_fits_its_title(mpl, tmp_path, capsys, monkeypatch):
+    seen = []
+    monkeypatch.setattr(P, "save_figure", lambda fig, path: seen.append(fig))
+    code, err = _run(["draw", "overlap", "--kernel", "3,3", "--stride", "2", "--input", "6,6", "-o",
+                      str(tmp_path / "o.png")], capsys)
+    assert code == 0, err
+    assert len(seen) == 1 and _outside(seen[0]) == []

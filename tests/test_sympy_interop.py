@@ -251,3 +251,93 @@ def test_jupyter_and_sympy_pretty():
     assert printer.out == [str(big)]
     assert "w₁" in sympy.pretty(big) and "⋱" in sympy.pretty(big)
     assert sympy.pretty(small()) == str(small())
+
+
+# -- sympy's MatrixBase habits (issue 22) -------------------------------------------------------
+
+from symconv import SpecError, SpecTypeError  # noqa: E402
+
+
+def test_subs_with_names_plain_symbols_and_kernel_symbols():
+    M = small()
+    explicit = M.to_sympy()
+    expected = explicit.subs(W2, 7)
+    for rule in ({"w_2": 7}, {sympy.Symbol("w_2"): 7}, {W2: 7}, [("w_2", 7)]):
+        assert M.subs(rule) == expected, rule
+    assert M.subs(sympy.Symbol("w_0"), 5) == explicit.subs(W0, 5) and M.subs("w_0", 5)[1, 1] == 5
+    assert M.subs(sympy.Symbol("w_0"), 5) != M  # it changed something
+    # the symbols stay real: that is the deliberate assumption (weights are real; conjugates vanish)
+    assert all(v.is_real for v in M.free_symbols) and sympy.conjugate(M[1, 1]) == M[1, 1]
+    # a name that matches nothing is refused, not a silent no-op
+    for bad in ("v_0", sympy.Symbol("w_9")):
+        with pytest.raises(SpecError, match="names no symbol of this matrix's weight .*w_0, w_1, w_2"):
+            M.subs(bad, 1)
+    with pytest.raises(SpecTypeError, match=r"\(old, new\), a dict or a sequence of pairs"):
+        M.subs(1, 2, 3)
+
+
+def test_slicing_gives_sympy_matrices():
+    M = small()
+    explicit = M.to_sympy()
+    for key in [(0, slice(None)), (slice(None), 3), (slice(1, 3), slice(0, 5, 2)), ([2, 0, 0], [4, 1]),
+                (slice(None, None, -1), slice(None)), (-1, slice(None)), (sympy.Integer(1), slice(2, None))]:
+        got = M[key]
+        assert isinstance(got, sympy.ImmutableSparseMatrix), key
+        assert got == sympy.ImmutableSparseMatrix(explicit[key]), key
+    assert M[0, :].shape == (1, 5) and M[:, 2].shape == (3, 1)
+    assert M.row(1) == explicit.row(1) and M.col(3) == explicit.col(3)
+    # sympy integers and numpy integers as indices, flat row-major M[k] and M[a:b] as sympy
+    assert M[sympy.Integer(0), sympy.Integer(1)] == W2 == M[np.int64(0), 1]
+    assert [M[k] for k in range(len(M))] == list(explicit) == M[:] and M[-1] == explicit[-1]
+    with pytest.raises(IndexError, match="out of range"):
+        M[15]
+    with pytest.raises(SpecTypeError, match="index must be an int"):
+        M[0, 1.5]
+    # a product's slice sums its terms
+    G = M.T @ M
+    assert G[1:4, 1:4] == (explicit.T * explicit)[1:4, 1:4]
+
+
+def test_sizes_like_sympy():
+    M = small()
+    assert (M.rows, M.cols, M.shape, len(M)) == (3, 5, (3, 5), 15)
+    assert not M.is_square and (M.T @ M).is_square
+    assert M.tolist() == M.to_sympy().tolist() and M.transpose() == M.T
+
+
+def test_diff_xreplace_rank():
+    M = small()
+    explicit = M.to_sympy()
+    assert M.diff(W1) == explicit.diff(W1) and M.diff("w_1") == explicit.diff(W1)
+    assert M.diff(sympy.Symbol("w_1")) == explicit.diff(W1) != sympy.zeros(3, 5)
+    G = M.T @ M
+    assert G.diff("w_0") == (explicit.T * explicit).diff(W0) and G.diff(("w_0", 2)) == (explicit.T * explicit).diff(W0, 2)
+    b = sympy.Symbol("b")
+    assert M.xreplace({"w_1": b}) == explicit.xreplace({W1: b}) and M.xreplace({W1: b})[0, 0] == b
+    with pytest.raises(SpecError, match="M.xreplace"):
+        M.xreplace({"u": 1})
+    assert M.rank() == explicit.rank() == 3
+    assert M.subs({W0: 0, W1: 0, W2: 0}).rank() == 0
+    # a 0/1 matrix has no symbols to differentiate by
+    with pytest.raises(SpecError, match="it has no symbols"):
+        padding_matrix(1, (3,), ((1, 1),)).diff(b)
+    # entries without a weight (tap CONSTANT) beside weighted ones: the derivative is sympy's, the constant drops
+    from symconv.structure import CONSTANT, Structure
+
+    mixed = ConvMatrix(Structure.build((1, 2), [0, 0], [0, 1], [CONSTANT, 0], [3, 1]), sympy.Array([W0**2]), (1, 1), (1, 2))
+    assert mixed.to_sympy() == sympy.Matrix([[3, W0**2]])
+    assert mixed.diff("w_0") == sympy.Matrix([[0, 2 * W0]])
+
+
+def test_lambdify_and_the_route_to_other_methods():
+    M = small()
+    f = sympy.lambdify(list(W[0, 0]), sympy.Matrix(M))
+    assert f(1, 2, 3).tolist() == [[2, 3, 0, 0, 0], [0, 1, 2, 3, 0], [0, 0, 0, 1, 2]]
+    g = sympy.lambdify(list(W[0, 0]), M)  # sympy's sparse matrix: what lambdify makes of one
+    dense = g(1, 2, 3)
+    assert np.asarray(dense.toarray() if hasattr(dense, "toarray") else dense).tolist() == f(1, 2, 3).tolist()
+    with pytest.raises(AttributeError, match=r"use sympy.Matrix\(M\).det"):
+        M.det()
+    with pytest.raises(AttributeError, match="has no attribute 'no_such_thing'"):
+        _ = M.no_such_thing
+    assert not hasattr(M, "inv") and hasattr(M, "rows")

@@ -138,8 +138,11 @@ def test_torch_float32_layer_is_exact_for_small_integers(torch):
 
 
 def test_from_torch_refusals_and_bias(torch):
-    with pytest.raises(SpecError, match="padding_mode='reflect'"):
-        ConvSpec.from_torch(torch.nn.Conv1d(1, 1, 3, padding=1, padding_mode="reflect"))
+    # issue 21: padding modes are modelled now, so the mode is read rather than refused
+    assert ConvSpec.from_torch(torch.nn.Conv1d(1, 1, 3, padding=1, padding_mode="reflect", bias=False)).padding_mode \
+        == "reflect"
+    with pytest.raises(SpecError, match="padding_mode must be one of"):
+        ConvSpec(3, padding_mode="reflection")
     with pytest.raises(SpecTypeError, match="torch.nn.Conv1d"):
         ConvSpec.from_torch(torch.nn.ConvTranspose1d(1, 1, 3))
     with warnings.catch_warnings():

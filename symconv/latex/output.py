@@ -36,6 +36,30 @@ def write_atomic(path: str | os.PathLike, text: str) -> None:
 
     On any error the temporary file is removed, an existing ``path`` is left
     byte-for-byte unchanged, and :class:`OutputError` names ``path``.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file to write.
+    text : str
+        Its content (UTF-8).
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    OutputError
+        When ``path`` cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "proof.tex"
+    >>> write_atomic(target, "a proof")
+    >>> target.read_text()
+    'a proof'
     """
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
@@ -75,6 +99,38 @@ def compile_pdf(tex_path: str | os.PathLike, *, runs: int = 1, timeout: float = 
     found next to the .tex through ``TEXINPUTS``), so no ``.aux`` or ``.log``
     is left beside the PDF unless ``keep_files`` is true.  Errors name
     ``tex_path``, never the temporary directory.
+
+    Parameters
+    ----------
+    tex_path : str or path-like
+        The document.
+    runs : int
+        How many times pdflatex runs (2 resolves references).
+    timeout : float
+        Seconds per run.
+    keep_files : bool
+        Keep the ``.aux`` and ``.log`` next to the PDF.
+
+    Returns
+    -------
+    str
+        The PDF's path.
+
+    Raises
+    ------
+    TexNotFoundError
+        Without pdflatex.
+    TexFailedError
+        When pdflatex fails (the first error line of its log is in the message).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from symconv import ConvSpec, prove_transpose
+    >>> tex = pathlib.Path(tempfile.mkdtemp()) / "proof.tex"
+    >>> write_atomic(tex, prove_transpose(ConvSpec(3, stride=2), (5,)).to_document())
+    >>> compile_pdf(tex).endswith("proof.pdf")  # needs pdflatex; tests/test_cli.py runs it  # doctest: +SKIP
+    True
     """
     exe = shutil.which("pdflatex")
     if exe is None:

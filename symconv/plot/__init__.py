@@ -10,10 +10,12 @@ overlap counts from :func:`~symconv.overlap_counts`.  No picture computes an
 index of its own.
 
 Each view has a pure ``*_data`` function returning the arrays the picture
-shows (no matplotlib needed), and a ``plot_*`` function drawing them; the
-returned Figure carries the data as ``fig.symconv_data``.  matplotlib (the
-``figures`` extra, ``pip install 'symconv[figures]'``) is imported only when
-drawing; figures are built without pyplot, so they render headless.
+shows (no matplotlib needed), and a ``plot_*`` function drawing them, into a
+new figure, into your Axes (``ax=``) or into your Figure or SubFigure
+(``fig=``); what it returns carries the data as ``symconv_data``.  matplotlib
+(the ``figures`` extra, ``pip install 'symconv[figures]'``) is imported only
+when drawing; new figures are pyplot's when pyplot is in use (so
+``plt.show()`` shows them), otherwise built without pyplot, headless.
 
 >>> from symconv import TransposedConvSpec
 >>> t = TransposedConvSpec(3, stride=2, padding=1)

@@ -223,7 +223,30 @@ def _weight(spec: Any, weight: Any) -> np.ndarray:
 
 
 def default_values(channels: int, shape: tuple[int, ...]) -> np.ndarray:
-    """Input values 1, 2, ..., 9, 1, 2, ... (small, distinct neighbours) of shape ``(channels, *shape)``."""
+    """Input values 1, 2, ..., 9, 1, 2, ... (small, distinct neighbours) of shape ``(channels, *shape)``.
+
+    Parameters
+    ----------
+    channels : int
+        Number of channels.
+    shape : tuple of int
+        The spatial shape.
+
+    Returns
+    -------
+    numpy.ndarray
+        Integers of shape ``(channels, *shape)``.
+
+    Raises
+    ------
+    ValueError
+        For a negative channel count or size (numpy's reshape).
+
+    Examples
+    --------
+    >>> default_values(1, (2, 6)).tolist()
+    [[[1, 2, 3, 4, 5, 6], [7, 8, 9, 1, 2, 3]]]
+    """
     size = channels * math.prod(shape)
     return (np.arange(size) % 9 + 1).reshape((channels,) + tuple(shape))
 
@@ -280,6 +303,25 @@ def _require_equal(a: ConvMatrix, b: ConvMatrix, claim: str) -> None:
 def matrix_data(M: ConvMatrix) -> MatrixData:
     """The terms :func:`plot_matrix` colours, read off ``M.coo()``.
 
+    Parameters
+    ----------
+    M : ConvMatrix
+        The matrix.
+
+    Returns
+    -------
+    MatrixData
+        Its terms, the tap of each and the weight entries' LaTeX for the legend.
+
+    Raises
+    ------
+    SpecTypeError
+        When ``M`` is no ConvMatrix.
+    SizeLimitError
+        Over ``symconv.plot.PLOT_LIMIT`` nonzeros.
+
+    Examples
+    --------
     >>> from symconv import ConvSpec, conv_matrix, kernel_symbols
     >>> spec = ConvSpec(3, stride=2, padding=1)
     >>> d = matrix_data(conv_matrix(spec, kernel_symbols(spec), (5,)))
@@ -322,6 +364,20 @@ def stamps_data(tspec: TransposedConvSpec, y: Any, weight: Any = None, *, channe
         Numeric weight of ``tspec.weight_shape`` (default ``1, 2, ..., K``).
     channels : (int, int)
         The input channel whose stamps are drawn, and the output channel they land in.
+
+    Returns
+    -------
+    StampsData
+        Every input's stamp on the full (uncropped) canvas, their sum, and which cells the padding crops.
+
+    Raises
+    ------
+    SpecTypeError
+        For a spec that is no TransposedConvSpec, or non-numeric values.
+    ShapeError
+        For an input, weight or channel pair the layer cannot take (or a 3-D layer).
+    SizeLimitError
+        Over ``symconv.plot.PLOT_LIMIT`` cells.
 
     Examples
     --------
@@ -391,6 +447,31 @@ def gather_data(tspec: TransposedConvSpec, y: Any, weight: Any = None, *, channe
     (padding where ``Pad`` writes nothing, cropped ``z0`` cells where it reads nothing),
     and the windows are the columns of each row of ``C_flip``.
 
+    Parameters
+    ----------
+    tspec : TransposedConvSpec
+        The layer (1-D or 2-D).
+    y : array_like
+        Its input, shape ``(in_channels, *spatial)`` (or spatial only with one channel).
+    weight : array_like, optional
+        Numeric weight of ``tspec.weight_shape`` (default ``1, 2, ..., K``).
+    channels : (int, int)
+        The (input, output) channel pair drawn.
+
+    Returns
+    -------
+    SlideData
+        ``z0``, the padded canvas ``z`` with the kind of every cell, the flipped kernel's windows and the output.
+
+    Raises
+    ------
+    SpecTypeError
+        For a spec that is no TransposedConvSpec, or non-numeric values.
+    ShapeError
+        For an input, weight or channel pair the layer cannot take (or a 3-D layer).
+    SizeLimitError
+        Over ``symconv.plot.PLOT_LIMIT`` cells or frames.
+
     Examples
     --------
     >>> from symconv import TransposedConvSpec
@@ -447,6 +528,33 @@ def gather_data(tspec: TransposedConvSpec, y: Any, weight: Any = None, *, channe
 def conv_data(spec: ConvSpec, x: Any, weight: Any = None, *, channels: Any = (0, 0)) -> SlideData:
     """A convolution's kernel sliding over the padded input, read off ``C_valid @ Pad = M``.
 
+    Parameters
+    ----------
+    spec : ConvSpec
+        The layer (1-D or 2-D).
+    x : array_like
+        Its input, shape ``(in_channels, *spatial)`` (or spatial only with one channel).
+    weight : array_like, optional
+        Numeric weight of ``spec.weight_shape`` (default ``1, 2, ..., K``).
+    channels : (int, int)
+        The (input, output) channel pair drawn.
+
+    Returns
+    -------
+    SlideData
+        The padded input with the kind of every cell, the kernel's windows and the output.
+
+    Raises
+    ------
+    SpecTypeError
+        For a spec that is no ConvSpec, or non-numeric values.
+    ShapeError
+        For an input, weight or channel pair the layer cannot take (or a 3-D layer).
+    SizeLimitError
+        Over ``symconv.plot.PLOT_LIMIT`` cells or frames.
+
+    Examples
+    --------
     >>> from symconv import ConvSpec
     >>> d = conv_data(ConvSpec(3, stride=2, padding=1), [1, 2, 3, 4, 5], [[[1, 0, -1]]])
     >>> d.canvas.tolist(), d.windows[1, :, 0].tolist(), d.output.tolist()
@@ -488,6 +596,27 @@ def conv_data(spec: ConvSpec, x: Any, weight: Any = None, *, channels: Any = (0,
 def overlap_data(tspec: TransposedConvSpec, input_shape: Any) -> OverlapData:
     """Overlap counts (read off T) with the verdict of :func:`~symconv.prove_overlap`.
 
+    Parameters
+    ----------
+    tspec : TransposedConvSpec
+        The layer (1-D or 2-D).
+    input_shape : tuple of int
+        Its spatial input shape.
+
+    Returns
+    -------
+    OverlapData
+        The counts, the interior of every axis, whether each is uniform, and the proof.
+
+    Raises
+    ------
+    SpecTypeError
+        For a spec that is no TransposedConvSpec.
+    ShapeError
+        For an input shape the layer cannot take (or a 3-D layer).
+
+    Examples
+    --------
     >>> from symconv import TransposedConvSpec
     >>> d = overlap_data(TransposedConvSpec(3, stride=2), (4,))
     >>> d.counts.tolist(), d.uniform, d.holds
@@ -529,6 +658,39 @@ def animation_data(spec: Any, input_shape: Any, view: str = "gather", *, weight:
     for a :class:`~symconv.TransposedConvSpec` it is the transposed layer's input and the
     ``"conv"`` view shows the convolution it transposes.  ``values`` is the input of the
     view drawn (default :func:`default_values`).
+
+    Parameters
+    ----------
+    spec : ConvSpec or TransposedConvSpec
+        The layer.
+    input_shape : tuple of int
+        Its spatial input shape.
+    view : {"gather", "stamps", "conv"}
+        One frame per output position of the transposed layer, per input position, or per output of the convolution.
+    weight : array_like, optional
+        Numeric weight (default ``1, 2, ..., K``).
+    values : array_like, optional
+        The input of the view drawn.
+    channels : (int, int)
+        The (input, output) channel pair drawn.
+
+    Returns
+    -------
+    StampsData or SlideData
+
+    Raises
+    ------
+    SpecError
+        For an unknown view.
+    SpecTypeError
+        For a spec of neither kind.
+
+    Examples
+    --------
+    >>> from symconv import ConvSpec
+    >>> d = animation_data(ConvSpec(3, stride=2, padding=1), (5,), "gather")
+    >>> d.n_frames, d.output.shape
+    (5, (5,))
     """
     if view not in VIEWS:
         raise SpecError(f"view={view!r}: choose one of {', '.join(VIEWS)}")

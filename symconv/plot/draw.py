@@ -13,7 +13,6 @@ from ..spec import ConvSpec, TransposedConvSpec
 from .data import (
     DATA,
     INSERTED,
-    INSTALL_HINT,
     PADDING,
     MatrixData,
     SlideData,
@@ -24,28 +23,32 @@ from .data import (
     overlap_data,
     stamps_data,
 )
+from .host import _figure, _Host, _mpl, fit_text
 
 # -- drawing ------------------------------------------------------------------------------------
 
-def _mpl():
-    try:
-        import matplotlib
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-    except ImportError as exc:
-        raise ImportError(INSTALL_HINT) from exc
-    return matplotlib, Figure, FigureCanvasAgg
-
-
-def _figure(width: float, height: float):
-    _, Figure, Canvas = _mpl()
-    fig = Figure(figsize=(width, height), layout="constrained")
-    Canvas(fig)
-    return fig
-
-
 def tap_colors(n: int) -> list:
-    """One colour per tap id (tab10 up to 10 taps, tab20 up to 20, a sampled wheel beyond)."""
+    """One colour per tap id (tab10 up to 10 taps, tab20 up to 20, a sampled wheel beyond).
+
+    Parameters
+    ----------
+    n : int
+        Number of taps.
+
+    Returns
+    -------
+    list of RGBA tuples
+
+    Raises
+    ------
+    ImportError
+        Without matplotlib.
+
+    Examples
+    --------
+    >>> len(tap_colors(3)), len(set(tap_colors(12)))
+    (3, 12)
+    """
     matplotlib, _, _ = _mpl()
     if n <= 10:
         cmap = matplotlib.colormaps["tab10"]
@@ -131,14 +134,48 @@ def _tap_handles(spec: Any, taps: list, weight: np.ndarray | None, colors: list)
     return [Patch(facecolor=colors[t], edgecolor="0.35", label=_tap_label(spec, t, weight)) for t in taps]
 
 
-def plot_matrix(M: ConvMatrix, *more: ConvMatrix, titles: Any = None, numbers: bool | None = None):
+def plot_matrix(M: ConvMatrix, *more: ConvMatrix, titles: Any = None, numbers: bool | None = None, ax: Any = None,
+                fig: Any = None):
     """The nonzero pattern of ``M`` (and of further matrices beside it), each entry coloured by its kernel tap.
 
     Lines separate channel blocks (solid) and, for 2-D layers, the rows of the image (dotted).
     A legend maps colours to the weight entries ``w_0, w_1, ...``; matrices sharing a weight
     share colours, so ``plot_matrix(M, T)`` shows the same colours transposed.
 
-    Returns a matplotlib Figure with ``fig.symconv_data``: a list of :class:`MatrixData`.
+    Parameters
+    ----------
+    M, *more : ConvMatrix
+        The matrices, drawn side by side.
+    titles : sequence of str, optional
+        One per matrix (default: what each matrix is, from its origin).
+    numbers : bool, optional
+        Write coefficients other than 1 in their cells (default: for matrices up to 900 entries).
+    ax : matplotlib Axes or sequence of Axes, optional
+        Draw into these, one per matrix, instead of a new figure.
+    fig : matplotlib Figure or SubFigure, optional
+        Draw into this empty figure instead of a new one.
+
+    Returns
+    -------
+    matplotlib Figure, Axes or list of Axes
+        The new figure (pyplot's when pyplot is in use), ``fig``, or ``ax``; its
+        ``symconv_data`` is a list of :class:`MatrixData`.
+
+    Raises
+    ------
+    ShapeError
+        When ``titles`` or ``ax`` do not have one entry per matrix.
+    ImportError
+        Without matplotlib (``pip install 'symconv[figures]'``).
+
+    Examples
+    --------
+    >>> from symconv import ConvSpec, conv_matrix, kernel_symbols, plot
+    >>> spec = ConvSpec(3, stride=2, padding=1)
+    >>> M = conv_matrix(spec, kernel_symbols(spec), (5,))
+    >>> fig = plot.plot_matrix(M)
+    >>> fig.symconv_data[0].shape
+    (3, 5)
     """
     matrices = (M,) + more
     data = [matrix_data(m) for m in matrices]
@@ -150,8 +187,20 @@ def plot_matrix(M: ConvMatrix, *more: ConvMatrix, titles: Any = None, numbers: b
     widths = [d.shape[1] for d in data]
     height = max(d.shape[0] for d in data)
     scale = min(0.45, 9.0 / max(sum(widths) + 2 * len(data), 1), 7.0 / max(height, 1))
-    fig = _figure(max(3.5, scale * (sum(widths) + 2 * len(data)) + 1.8), max(2.2, scale * height + 1.2))
-    axes = fig.subplots(1, len(data), width_ratios=widths, squeeze=False)[0]
+    size = (max(3.5, scale * (sum(widths) + 2 * len(data)) + 1.8), max(2.2, scale * height + 1.2))
+    given = None
+    if ax is not None and isinstance(ax, (list, tuple, np.ndarray)):
+        given = list(np.ravel(np.asarray(ax, dtype=object)))
+        if len(given) != len(matrices):
+            raise ShapeError(f"plot_matrix: ax has {len(given)} axes for {len(matrices)} matrices (one each)")
+        for other in given[:-1]:
+            _Host(None, other, *size, "plot_matrix")
+        host = _Host(None, given[-1], *size, "plot_matrix")
+        axes = given
+    else:
+        host = _Host(fig, ax, *size, "plot_matrix")
+        axes = host.subplots(1, len(data), width_ratios=widths) if host.ax is None else host.subplots(1, len(data))
+    panel_width = host._width() if given is None else None
     for ax, d, title in zip(axes, data, titles):
         big = d.shape[0] * d.shape[1] > 900
         show_numbers = (not big) if numbers is None else numbers
@@ -168,8 +217,9 @@ def plot_matrix(M: ConvMatrix, *more: ConvMatrix, titles: Any = None, numbers: b
         _block_lines(ax, d)
         _frame(ax, 0, 0, d.shape[1], d.shape[0], color="0.2", lw=1.0)
         _finish(ax, -0.3, d.shape[1] + 0.3, -0.3, d.shape[0] + 0.3)
-        ax.set_title(title, fontsize=10)
-        ax.set_xlabel(f"{d.shape[0]} × {d.shape[1]}, {len(d.cells)} nonzeros", fontsize=8)
+        share = (panel_width * d.shape[1] / sum(widths)) if panel_width is not None else ax.bbox.width / ax.figure.dpi
+        ax.set_title(fit_text(title, share, 10), fontsize=10)
+        ax.set_xlabel(fit_text(f"{d.shape[0]} × {d.shape[1]}, {len(d.cells)} nonzeros", share, 8), fontsize=8)
     taps = sorted(set().union(*(set(d.labels) for d in data)))
     if taps:
         from matplotlib.patches import Patch
@@ -178,10 +228,13 @@ def plot_matrix(M: ConvMatrix, *more: ConvMatrix, titles: Any = None, numbers: b
         for d in data:
             labels.update(d.labels)
         handles = [Patch(facecolor=colors[t], edgecolor="white", label=f"${labels[t]}$") for t in taps]
-        fig.legend(handles=handles, loc="outside right center", fontsize=9, frameon=False,
-                   ncols=1 if len(taps) <= 10 else 2 if len(taps) <= 24 else 3)
-    fig.symconv_data = data
-    return fig
+        host.legend(handles, "right", fontsize=9, ncols=1 if len(taps) <= 10 else 2 if len(taps) <= 24 else 3)
+    if given is not None:
+        host.finish()
+        for other in given:
+            other.symconv_data = data
+        return given
+    return host.result(data)
 
 
 def _matrix_title(M: ConvMatrix) -> str:
@@ -238,7 +291,7 @@ def _layer_text(spec: Any) -> str:
     return f"{'ConvTranspose' if transposed else 'Conv'}{spec.ndim}d " + ", ".join(parts)
 
 
-def _stamps_layout(fig, d: StampsData, animated: bool, max_panels: int = 12) -> list:
+def _stamps_layout(host: _Host, d: StampsData, animated: bool, max_panels: int = 12) -> list:
     """Axes, legend and title of the stamps figure (the content is drawn by ``_stamps_content``)."""
     t = d.tspec
     colors = tap_colors(math.prod(t.weight_shape))
@@ -250,18 +303,18 @@ def _stamps_layout(fig, d: StampsData, animated: bool, max_panels: int = 12) -> 
 
         handles.append(Patch(facecolor="0.9", edgecolor="0.35", hatch="xx", label="cropped by the padding"))
     if t.ndim == 1:
-        axes = [fig.subplots(1, 1)]
-        fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 4), fontsize=8, frameon=False)
+        axes = host.subplots(1, 1)
+        host.legend(handles, "lower", ncols=min(len(handles), 4))
     else:
         if animated:
-            axes = list(fig.subplots(1, 2))
+            axes = host.subplots(1, 2)
         else:
             n_pan = min(int(np.count_nonzero(d.y)), max_panels) + 1
             cols = min(n_pan, 4)
-            axes = list(np.atleast_1d(fig.subplots(math.ceil(n_pan / cols), cols, squeeze=False)).ravel())
-        fig.legend(handles=handles, loc="outside right center", fontsize=8, frameon=False)
+            axes = host.subplots(math.ceil(n_pan / cols), cols)
+        host.legend(handles, "right")
         title += "\n(framed: the output; hatched: cropped by the padding)"
-    fig.suptitle(title, fontsize=10)
+    host.title(title, 10)
     return axes
 
 
@@ -349,37 +402,78 @@ def _stamps_content(axes: list, d: StampsData, upto: int | None = None, max_pane
 
 
 def plot_stamps(tspec: TransposedConvSpec, y: Any, weight: Any = None, *, channels: Any = (0, 0),
-                max_panels: int = 12):
+                max_panels: int = 12, ax: Any = None, fig: Any = None):
     """The scatter view: each nonzero input ``y[i]`` stamps ``y[i] * w`` at ``s i - p_l``, and the sum.
 
     With one nonzero input the figure shows one stamp; with two, the overlap adding.
     Cells outside the output (cropped by the padding) are hatched.  1-D layers stack
     the stamps as rows over the output canvas; 2-D layers draw one panel per stamp
     (at most ``max_panels``; the sum always includes every stamp).
-    Returns a Figure with ``fig.symconv_data`` (a :class:`StampsData`).
+
+    Parameters
+    ----------
+    tspec : TransposedConvSpec
+        The layer (1-D or 2-D).
+    y : array_like
+        Its input, shape ``(in_channels, *spatial)`` (or spatial only with one channel).
+    weight : array_like, optional
+        Numbers in PyTorch's layout (default 1, 2, 3, ...).
+    channels : (int, int)
+        The (input, output) channel pair drawn.
+    max_panels : int
+        2-D: the most stamps drawn as panels.
+    ax : matplotlib Axes, optional
+        1-D: draw into this Axes.
+    fig : matplotlib Figure or SubFigure, optional
+        Draw into this empty figure (any layer).
+
+    Returns
+    -------
+    matplotlib Figure or Axes
+        A new figure (pyplot's when pyplot is in use), ``fig`` or ``ax``, with ``symconv_data`` (a :class:`StampsData`).
+
+    Raises
+    ------
+    ShapeError, SpecTypeError
+        For a bad layer, input, weight or channel pair (see :func:`stamps_data`).
+    SpecError
+        For ``ax=`` with a 2-D layer (several panels: use ``fig=``), or both ``ax=`` and ``fig=``.
+
+    Examples
+    --------
+    >>> from symconv import TransposedConvSpec, plot
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure(layout="constrained")
+    >>> my_axes, other = fig.subplots(1, 2)
+    >>> ax = plot.plot_stamps(TransposedConvSpec(3, stride=2), [1, 1], ax=my_axes)
+    >>> ax is my_axes, ax.symconv_data.output.tolist()
+    (True, [1, 2, 4, 2, 3])
     """
     d = stamps_data(tspec, y, weight, channels=channels)
-    fig = _stamps_figure(d, False, max_panels)
-    _stamps_content(_stamps_layout(fig, d, False, max_panels), d, None, max_panels)
-    fig.symconv_data = d
-    return fig
+    host = _Host(fig, ax, *_stamps_size(d, False, max_panels), "plot_stamps")
+    _stamps_content(_stamps_layout(host, d, False, max_panels), d, None, max_panels)
+    return host.result(d)
 
 
 def _stamps_figure(d: StampsData, animated: bool, max_panels: int = 12):
+    return _figure(*_stamps_size(d, animated, max_panels))
+
+
+def _stamps_size(d: StampsData, animated: bool, max_panels: int = 12) -> tuple[float, float]:
     if d.tspec.ndim == 1:
         n_rows = (d.stamps.shape[0] if animated else int(np.count_nonzero(d.y))) + 2
         width = d.stamps.shape[1] + 5
         scale = min(0.5, 10.0 / width)
-        return _figure(scale * width + 2.4, max(2.2, scale * n_rows + 1.3))
+        return scale * width + 2.4, max(2.2, scale * n_rows + 1.3)
     n = 2 if animated else min(max_panels, int(np.count_nonzero(d.y))) + 1
     cols = min(n, 4)
     rows = math.ceil(n / cols)
     H, W = d.stamps.shape[1:]
     scale = min(0.32, 2.6 / max(H, W))
-    return _figure(cols * (W * scale + 0.3) + 1.8, rows * (H * scale + 0.5) + 0.9)
+    return cols * (W * scale + 0.3) + 1.8, rows * (H * scale + 0.5) + 0.9
 
 
-def _slide_layout(fig, d: SlideData) -> list:
+def _slide_layout(host: _Host, d: SlideData) -> list:
     """Axes, legend and title of a sliding view (the content is drawn by ``_slide_content``)."""
     spec = d.spec
     colors = tap_colors(math.prod(spec.weight_shape))
@@ -389,14 +483,13 @@ def _slide_layout(fig, d: SlideData) -> list:
 
         handles.append(Patch(facecolor="0.93", edgecolor="0.35", hatch="xx", label="cropped (negative padding)"))
     if spec.ndim == 1:
-        axes = [fig.subplots(1, 1)]
-        fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 4), fontsize=8, frameon=False)
+        axes = host.subplots(1, 1)
+        host.legend(handles, "lower", ncols=min(len(handles), 4))
     else:
-        axes = list(fig.subplots(1, 3, width_ratios=[d.source.shape[1], d.canvas.shape[1], d.output.shape[1]]))
+        axes = host.subplots(1, 3, width_ratios=[d.source.shape[1], d.canvas.shape[1], d.output.shape[1]])
         used = sorted(set(d.window_taps.ravel().tolist()))
-        fig.legend(handles=_tap_handles(spec, used, d.weight, colors) + handles, loc="outside right center",
-                   fontsize=8, frameon=False)
-    fig.suptitle(_slide_title(d), fontsize=10)
+        host.legend(_tap_handles(spec, used, d.weight, colors) + handles, "right")
+    host.title(_slide_title(d), 10)
     return axes
 
 
@@ -499,48 +592,154 @@ def _slide_title(d: SlideData) -> str:
 
 
 def _slide_figure(d: SlideData):
+    return _figure(*_slide_size(d))
+
+
+def _slide_size(d: SlideData) -> tuple[float, float]:
     if d.spec.ndim == 1:
         width = d.canvas.shape[0] + 6
         scale = min(0.5, 11.0 / width)
-        return _figure(scale * width + 2.4, max(2.6, scale * (9 if d.view == "gather" else 7.5) + 0.6))
+        return scale * width + 2.4, max(2.6, scale * (9 if d.view == "gather" else 7.5) + 0.6)
     H = max(d.source.shape[0], d.canvas.shape[0], d.output.shape[0])
     W = d.source.shape[1] + d.canvas.shape[1] + d.output.shape[1]
     scale = min(0.35, 10.0 / W)
-    return _figure(W * scale + 3.2, H * scale + 1.5)
+    return W * scale + 3.2, H * scale + 1.5
 
 
-def plot_gather(tspec: TransposedConvSpec, y: Any, weight: Any = None, *, channels: Any = (0, 0), frame: int = 0):
+def plot_gather(tspec: TransposedConvSpec, y: Any, weight: Any = None, *, channels: Any = (0, 0), frame: int = 0,
+                ax: Any = None, fig: Any = None):
     """The gather view: the flipped kernel sliding (stride 1) over the zero-inserted, padded input.
 
     Data cells are white, zeros inserted by the stride grey, padding hatched; a negative
     padding crops ``z0`` (cropped cells crossed).  The kernel is shown at output position
-    ``frame``; every output value is filled in.  Returns a Figure with ``fig.symconv_data``
-    (a :class:`SlideData`).
+    ``frame``; every output value is filled in.
+
+    Parameters
+    ----------
+    tspec : TransposedConvSpec
+        The layer (1-D or 2-D).
+    y : array_like
+        Its input, shape ``(in_channels, *spatial)`` (or spatial only with one channel).
+    weight : array_like, optional
+        Numbers in PyTorch's layout (default 1, 2, 3, ...).
+    channels : (int, int)
+        The (input, output) channel pair drawn.
+    frame : int
+        The output position the kernel is drawn at.
+    ax : matplotlib Axes, optional
+        1-D: draw into this Axes.
+    fig : matplotlib Figure or SubFigure, optional
+        Draw into this empty figure (any layer; a 2-D layer draws three panels).
+
+    Returns
+    -------
+    matplotlib Figure or Axes
+        A new figure (pyplot's when pyplot is in use), ``fig`` or ``ax``, with ``symconv_data`` (a :class:`SlideData`).
+
+    Raises
+    ------
+    ShapeError
+        For a frame that is no output position, or a bad input or weight (see :func:`gather_data`).
+    SpecError
+        For ``ax=`` with a 2-D layer, or both ``ax=`` and ``fig=``.
+
+    Examples
+    --------
+    >>> from symconv import TransposedConvSpec, plot
+    >>> fig = plot.plot_gather(TransposedConvSpec(3, stride=2, padding=1), [4, 5, 6], frame=1)
+    >>> fig.symconv_data.canvas.tolist()
+    [0, 4, 0, 5, 0, 6, 0]
     """
     d = gather_data(tspec, y, weight, channels=channels)
-    return _slide_plot(d, frame)
+    return _slide_plot(d, frame, ax, fig, "plot_gather")
 
 
-def plot_conv(spec: ConvSpec, x: Any, weight: Any = None, *, channels: Any = (0, 0), frame: int = 0):
-    """The convolution itself: the kernel sliding with stride s over the padded input."""
+def plot_conv(spec: ConvSpec, x: Any, weight: Any = None, *, channels: Any = (0, 0), frame: int = 0, ax: Any = None,
+              fig: Any = None):
+    """The convolution itself: the kernel sliding with stride s over the padded input.
+
+    Parameters
+    ----------
+    spec : ConvSpec
+        The layer (1-D or 2-D).
+    x : array_like
+        Its input, shape ``(in_channels, *spatial)`` (or spatial only with one channel).
+    weight : array_like, optional
+        Numbers in PyTorch's layout (default 1, 2, 3, ...).
+    channels : (int, int)
+        The (input, output) channel pair drawn.
+    frame : int
+        The output position the kernel is drawn at.
+    ax : matplotlib Axes, optional
+        1-D: draw into this Axes.
+    fig : matplotlib Figure or SubFigure, optional
+        Draw into this empty figure.
+
+    Returns
+    -------
+    matplotlib Figure or Axes
+        A new figure (pyplot's when pyplot is in use), ``fig`` or ``ax``, with ``symconv_data`` (a :class:`SlideData`).
+
+    Raises
+    ------
+    ShapeError
+        For a frame that is no output position, or a bad input or weight (see :func:`conv_data`).
+    SpecError
+        For ``ax=`` with a 2-D layer, or both ``ax=`` and ``fig=``.
+
+    Examples
+    --------
+    >>> from symconv import ConvSpec, plot
+    >>> fig = plot.plot_conv(ConvSpec(3, stride=2, padding=1), [1, 2, 3, 4, 5], frame=2)
+    >>> fig.symconv_data.output.tolist()
+    [8, 20, 14]
+    """
     d = conv_data(spec, x, weight, channels=channels)
-    return _slide_plot(d, frame)
+    return _slide_plot(d, frame, ax, fig, "plot_conv")
 
 
-def _slide_plot(d: SlideData, frame: int):
+def _slide_plot(d: SlideData, frame: int, ax: Any = None, fig: Any = None, what: str = "plot_gather"):
     if isinstance(frame, bool) or not isinstance(frame, (int, np.integer)) or not 0 <= frame < d.n_frames:
         raise ShapeError(f"frame={frame!r} must be an output position 0 <= frame < {d.n_frames}")
-    fig = _slide_figure(d)
-    _slide_content(_slide_layout(fig, d), d, int(frame), None)
-    fig.symconv_data = d
-    return fig
+    host = _Host(fig, ax, *_slide_size(d), what)
+    _slide_content(_slide_layout(host, d), d, int(frame), None)
+    return host.result(d)
 
 
-def plot_overlap(tspec: TransposedConvSpec, input_shape: Any):
+def plot_overlap(tspec: TransposedConvSpec, input_shape: Any, *, ax: Any = None, fig: Any = None):
     """How many taps reach each output position (the checkerboard), with the verdict of ``prove_overlap``.
 
     1-D: bars per output position, the interior shaded; 2-D: the count grid.
-    Returns a Figure with ``fig.symconv_data`` (an :class:`OverlapData`).
+
+    Parameters
+    ----------
+    tspec : TransposedConvSpec
+        The layer (1-D or 2-D).
+    input_shape : tuple of int
+        Its spatial input shape.
+    ax : matplotlib Axes, optional
+        Draw into this Axes.
+    fig : matplotlib Figure or SubFigure, optional
+        Draw into this empty figure.
+
+    Returns
+    -------
+    matplotlib Figure or Axes
+        A new figure (pyplot's when pyplot is in use), ``fig`` or ``ax``, with ``symconv_data`` (an :class:`OverlapData`).
+
+    Raises
+    ------
+    ShapeError, SpecTypeError
+        For a bad layer or input shape (see :func:`overlap_data`).
+    SpecError
+        For both ``ax=`` and ``fig=``.
+
+    Examples
+    --------
+    >>> from symconv import TransposedConvSpec, plot
+    >>> fig = plot.plot_overlap(TransposedConvSpec(3, stride=2), (4,))
+    >>> fig.symconv_data.counts.tolist()
+    [1, 1, 2, 1, 2, 1, 2, 1, 1]
     """
     d = overlap_data(tspec, input_shape)
     verdicts = []
@@ -551,8 +750,8 @@ def plot_overlap(tspec: TransposedConvSpec, input_shape: Any):
     proved = "proved" if d.holds else "NOT proved"
     if d.tspec.ndim == 1:
         n = d.counts.shape[0]
-        fig = _figure(max(5.0, 0.32 * n + 2.0), 2.9)
-        ax = fig.subplots(1, 1)
+        host = _Host(fig, ax, max(5.0, 0.32 * n + 2.0), 2.9, "plot_overlap")
+        (ax,) = host.subplots(1, 1)
         inner = d.interiors[0]
         if len(inner):
             ax.axvspan(inner.start - 0.5, inner.stop - 0.5, color="#e8f1fb", zorder=0, label="interior")
@@ -566,8 +765,8 @@ def plot_overlap(tspec: TransposedConvSpec, input_shape: Any):
     else:
         H, W = d.counts.shape
         scale = min(0.4, 8.0 / max(H, W))
-        fig = _figure(W * scale + 2.2, H * scale + 1.3)
-        ax = fig.subplots(1, 1)
+        host = _Host(fig, ax, W * scale + 2.2, H * scale + 1.3, "plot_overlap")
+        (ax,) = host.subplots(1, 1)
         image = ax.imshow(d.counts, cmap="Blues", vmin=0, vmax=max(int(d.counts.max()), 1))
         if H * W <= 900:
             for (r, c), v in np.ndenumerate(d.counts):
@@ -579,9 +778,9 @@ def plot_overlap(tspec: TransposedConvSpec, input_shape: Any):
                 draw(inner.stop - 0.5, color="crimson", lw=0.8, ls="--")
         ax.set_xticks([])
         ax.set_yticks([])
-        fig.colorbar(image, ax=ax, shrink=0.8, label="taps reaching the position",
-                     ticks=np.arange(int(d.counts.max()) + 1))
-    ax.set_title(f"{_layer_text(d.tspec)}: taps per output position\ninterior: {verdict} (the overlap proof: {proved})",
-                 fontsize=9)
-    fig.symconv_data = d
-    return fig
+        host.fig.colorbar(image, ax=ax, shrink=0.8, label="taps reaching the position",
+                          ticks=np.arange(int(d.counts.max()) + 1))
+    width = host._width() - (1.4 if d.tspec.ndim > 1 else 0.0)  # the colorbar takes its share
+    ax.set_title(fit_text(f"{_layer_text(d.tspec)}: taps per output position\ninterior: {verdict} (the overlap "
+                          f"proof: {proved})", width, 9), fontsize=9)
+    return host.result(d)

@@ -6,6 +6,7 @@ from .gram import prove_gram, prove_gram_general
 from .identities import prove_adjoint, prove_gradient, prove_size_relations
 from .instance import gather_product, prove_transpose
 from .overlap import overlap_counts, prove_overlap
+from .padding_modes import prove_padding_mode, prove_padding_mode_general
 from .weight_gradient import prove_weight_gradient, prove_weight_gradient_general
 
 __all__ = [
@@ -15,6 +16,8 @@ __all__ = [
     "Step",
     "prove_transpose",
     "prove_transpose_general",
+    "prove_padding_mode",
+    "prove_padding_mode_general",
     "prove_adjoint",
     "prove_gradient",
     "prove_size_relations",

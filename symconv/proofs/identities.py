@@ -59,6 +59,31 @@ def prove_adjoint(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, name
     keeps the convolution's first ``n_in`` outputs per axis (the exact form of the dot test), and the
     convention step first pins those definitions to PyTorch's written ones.
 
+    Parameters
+    ----------
+    spec : ConvSpec or TransposedConvSpec
+        The layer: a convolution (and its transpose on its output) or a transposed convolution.
+    input_shape : tuple of int
+        The spatial input shape of ``spec``.
+    name : str
+        The kernel symbols' name.
+
+    Returns
+    -------
+    Proof
+        ``holds`` is True when the two sides expand to the same polynomial.
+
+    Raises
+    ------
+    SpecTypeError
+        For a spec of the wrong kind (before the proof starts).
+    ShapeError
+        For an input shape the layer cannot take.
+    SizeLimitError
+        For a layer over the documented size bounds.
+
+    Examples
+    --------
     >>> from symconv import ConvSpec
     >>> prove_adjoint(ConvSpec(3, stride=2, padding=1), (5,)).holds
     True
@@ -116,6 +141,31 @@ def prove_gradient(spec: ConvSpec, input_shape: Any, *, name: str = "w") -> Proo
     y is computed by the numeric definition on symbolic arrays (not by the matrix);
     T is the transposed convolution ``spec.transpose(input_shape)``.
 
+    Parameters
+    ----------
+    spec : ConvSpec
+        The convolution (a transposed layer is refused).
+    input_shape : tuple of int
+        Its spatial input shape.
+    name : str
+        The kernel symbols' name.
+
+    Returns
+    -------
+    Proof
+        ``holds`` is True when sympy's gradient equals ``T dL/dy`` entry by entry.
+
+    Raises
+    ------
+    SpecTypeError
+        For a spec of the wrong kind (before the proof starts).
+    ShapeError
+        For an input shape the layer cannot take.
+    SizeLimitError
+        For a layer over the documented size bounds.
+
+    Examples
+    --------
     >>> from symconv import ConvSpec
     >>> prove_gradient(ConvSpec(2, stride=2), (4,)).holds
     True
@@ -323,6 +373,25 @@ def prove_size_relations(spot_checks: int = 50, seed: int = 0) -> Proof:
     spot-checked at random integers, the convolution sizes also against an
     independent count of window positions.
 
+    Parameters
+    ----------
+    spot_checks : int
+        Random integer settings each relation is also evaluated at.
+    seed : int
+        Seed of those settings.
+
+    Returns
+    -------
+    Proof
+        One step per relationship, cited by the guide's number.
+
+    Raises
+    ------
+    SpecError
+        For a bad number of spot checks.
+
+    Examples
+    --------
     >>> proof = prove_size_relations(spot_checks=3)
     >>> proof.holds
     True

@@ -35,7 +35,34 @@ INSTANCE_LIMIT = 50_000_000
 def gather_product(tspec: TransposedConvSpec, weight: Any, input_shape: Any) -> tuple[ConvMatrix, ConvMatrix, ConvMatrix, ConvMatrix]:
     """The gather view's factors and their product ``C_flip @ Pad @ Z`` (see :func:`symconv.views.gather_view`).
 
-    Returns ``(product, C_flip, Pad, Z)``.
+    Parameters
+    ----------
+    tspec : TransposedConvSpec
+        The transposed layer.
+    weight : array_like
+        Its weight (e.g. :func:`~symconv.kernel_symbols`).
+    input_shape : tuple of int
+        Its spatial input shape.
+
+    Returns
+    -------
+    tuple of ConvMatrix
+        ``(product, C_flip, Pad, Z)``: the stride-1 convolution with the flipped kernel, the padding (or
+        cropping) and the zero insertion, and their product, which equals the layer's T.
+
+    Raises
+    ------
+    ShapeError
+        For a weight or input shape the layer cannot take.
+
+    Examples
+    --------
+    >>> from symconv import ConvSpec, kernel_symbols, transposed_conv_matrix
+    >>> t = ConvSpec(3, stride=2, padding=1).transpose((5,))
+    >>> w = kernel_symbols(t)
+    >>> product, C_flip, Pad, Z = gather_product(t, w, (3,))
+    >>> Z.shape, Pad.shape, C_flip.shape, product == transposed_conv_matrix(t, w, (3,))
+    ((5, 3), (7, 5), (5, 7), True)
     """
     return gather_view(tspec, weight, input_shape)
 
@@ -193,6 +220,35 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     compared with T exactly.  A mathematical failure is a result: ``holds`` is
     False and :attr:`Proof.failure` names the step and the first difference.
 
+    Parameters
+    ----------
+    spec : ConvSpec or TransposedConvSpec
+        The layer: a convolution (the proof is about its transpose) or a transposed convolution.
+    input_shape : tuple of int
+        The spatial input shape of ``spec``.
+    name : str
+        The kernel symbols' name.
+    seed : int
+        Seed of the anchors' random inputs.
+    max_terms : int
+        The largest number of structure terms the proof builds.
+    anchor_bits : int
+        The anchors' false-pass probability is at most ``2**-anchor_bits``.
+
+    Returns
+    -------
+    Proof
+        Its steps, each with its checker; ``holds``, ``failure``, ``to_latex()``, ``to_document()``.
+
+    Raises
+    ------
+    SpecTypeError
+        For a spec of the wrong kind (before the proof starts).
+    ShapeError
+        For an input shape the layer cannot take.
+    SizeLimitError
+        For a layer over the documented size bounds.
+
     Examples
     --------
     >>> from symconv import ConvSpec
@@ -203,6 +259,10 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     ['the layer', 'convention', 'M is the convolution', 'T is the transposed convolution', 'sizes', 'transpose', 'gather view', 'scatter view']
     """
     check_name(name)
+    if isinstance(spec, (ConvSpec, TransposedConvSpec)) and spec.padding_mode != "zeros":
+        from .padding_modes import prove_padding_mode  # the fold theorem of symconv.padding_modes
+
+        return prove_padding_mode(spec, input_shape, name=name, seed=seed, max_terms=max_terms, anchor_bits=anchor_bits)
     if isinstance(spec, ConvSpec):
         conv_shape = spec.check_input_shape(input_shape)
         started()

@@ -35,6 +35,25 @@ def overlap_counts(tspec: TransposedConvSpec, input_shape: Any) -> np.ndarray:
 
     Read off the structure of T for one channel pair; shape ``tspec.output_shape(input_shape)``.
 
+    Parameters
+    ----------
+    tspec : TransposedConvSpec
+        The layer.
+    input_shape : tuple of int
+        Its spatial input shape.
+
+    Returns
+    -------
+    numpy.ndarray
+        Integer counts of the layer's output shape (one channel pair).
+
+    Raises
+    ------
+    ShapeError
+        For an input shape the layer cannot take.
+
+    Examples
+    --------
     >>> overlap_counts(TransposedConvSpec(3, stride=2), (4,)).tolist()
     [1, 1, 2, 1, 2, 1, 2, 1, 1]
     """
@@ -133,6 +152,30 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
     is uniform exactly when s divides k and gcd(s, d) = 1.  The conclusion says
     which: uneven overlap draws a checkerboard, even overlap does not.
 
+    Parameters
+    ----------
+    tspec : TransposedConvSpec
+        The layer (a ConvSpec is refused: pass ``spec.transpose(input_shape)``).
+    input_shape : tuple of int
+        Its spatial input shape.
+
+    Returns
+    -------
+    Proof
+        With ``data["counts"]``, ``data["uniform"]`` (one verdict per axis, None when the interior is too
+        short) and ``data["periods"]``.
+
+    Raises
+    ------
+    SpecTypeError
+        For a spec of the wrong kind (before the proof starts).
+    ShapeError
+        For an input shape the layer cannot take.
+    SizeLimitError
+        For a layer over the documented size bounds.
+
+    Examples
+    --------
     >>> proof = prove_overlap(TransposedConvSpec(3, stride=2), (6,))
     >>> proof.holds, proof.data["uniform"]
     (True, (False,))

@@ -40,7 +40,7 @@ TIMEOUT_MS = 20_000
 
 
 class _Translator:
-    """sympy (integers, relations, floor, Mod, Max, Min, Piecewise) to z3, recording divisors."""
+    """sympy (integers, relations, floor, Mod, Abs, Max, Min, Piecewise) to z3, recording divisors."""
 
     def __init__(self, z3: Any, variables: dict[str, Any]):
         self.z3 = z3
@@ -77,6 +77,9 @@ class _Translator:
         if isinstance(e, sympy.Mod):
             self.divisors.append(e.args[1])
             return self(e.args[0]) % self(e.args[1])
+        if isinstance(e, sympy.Abs):  # |x| as an if-then-else (the padding modes' branch-free maps use it)
+            inner = self(e.args[0])
+            return z3.If(inner < 0, -inner, inner)
         if isinstance(e, (sympy.Max, sympy.Min)):
             args = [self(a) for a in e.args]
             out = args[0]

@@ -10,13 +10,24 @@ from typing import Any
 import numpy as np
 
 from .. import numeric
+from ..errors import SpecError
 from ..spec import ConvSpec, TransposedConvSpec
 from .catalogue import _conv_variants, _transposed_variants
 from .diagnosis import _explain_difference
 from .pattern import check_pattern, pattern_tolerance, probe_channel
 from .probing import _preserved, _Probe
 from .reference import _bias_values, _fmt, _Layer, _weight_values
-from .tolerances import DEFAULT_BOUND, _first_bad, _magnitude, _PatternPlan, _Plan, _plan, _precision_name, _tolerance
+from .tolerances import (
+    DEFAULT_BOUND,
+    DEFAULT_RESOLUTION,
+    _first_bad,
+    _magnitude,
+    _PatternPlan,
+    _Plan,
+    _plan,
+    _precision_name,
+    _tolerance,
+)
 
 
 @dataclass(frozen=True)
@@ -266,6 +277,11 @@ def _verify(probe: _Probe, layer: _Layer, *, rtol: float | None, bound: float, s
         _raise(layer, f"output {idx} is {_fmt(g[t][idx] + f0[idx])}, expected {_fmt(expected[t][idx] + f0[idx])} "
                       f"(trial {t})", lines + explained)
     count = 0
+    if plan.pattern is not None and getattr(layer.spec, "padding_mode", "zeros") != "zeros":
+        raise SpecError(f"the random test's resolution {plan.resolution:.3g} is above resolution = "
+                        f"{resolution or DEFAULT_RESOLUTION:g} of max|w|, and the pattern probes that would sharpen it "
+                        f"model zero padding only (padding_mode={layer.spec.padding_mode!r}): use integer-valued "
+                        "weights (compared exactly), a higher precision, or accept resolution=")
     if plan.pattern is not None:
         count, failed, data = check_pattern(probe, layer, plan.pattern, f0, probe.carrier())
         if unchanged is not None:

@@ -24,12 +24,16 @@ grid of small 2-D configurations, with a margin.)
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
-from .errors import SpecError, SpecTypeError
-from .spec import TransposedConvSpec
+from ..errors import SpecError, SpecTypeError
+from ..spec import TransposedConvSpec
 
 __all__ = ["to_torch", "to_jax_conv_general_dilated", "to_jax_conv_transpose", "translation_text"]
+
+_DEPRECATED = ("{name} returns fields (kernel, input_padding, crop) that change the result when ignored; use "
+               "symconv.translate.port(tspec, 'jax', input_shape=...) for code that runs as it is")
 
 _SPATIAL = "HWDUVXYZ"
 
@@ -87,6 +91,9 @@ def to_torch(tspec: TransposedConvSpec) -> dict:
     'torch.nn.functional.conv_transpose1d'
     """
     tspec = _check(tspec)
+    if tspec.padding_mode != "zeros":  # issue 21: PyTorch's ConvTranspose refuses these modes
+        raise SpecError(f"padding_mode={tspec.padding_mode!r}: PyTorch's conv_transpose has zero padding only; "
+                        "symconv.padding_modes.torch_recipe(tspec) emits the layer (padding 0, then the fold)")
     if tspec.ndim > 3:
         raise SpecError(f"PyTorch has conv_transpose1d to 3d only; this layer has {tspec.ndim} spatial axes")
     for ax, (left, right) in enumerate(tspec.padding):
@@ -117,6 +124,7 @@ def to_jax_conv_general_dilated(tspec: TransposedConvSpec, input_shape: Any = No
     'workaround'
     """
     tspec = _check(tspec)
+    warnings.warn(_DEPRECATED.format(name="to_jax_conv_general_dilated"), DeprecationWarning, stacklevel=2)
     view = tspec.as_convolution()
     extra, note = _input_padding(tspec, input_shape)
     pads, crop = _pads_and_crop(tspec, extra)
@@ -136,6 +144,7 @@ def to_jax_conv_transpose(tspec: TransposedConvSpec, input_shape: Any = None, *,
     ``crop`` and ``note`` as in :func:`to_jax_conv_general_dilated`.
     """
     tspec = _check(tspec)
+    warnings.warn(_DEPRECATED.format(name="to_jax_conv_transpose"), DeprecationWarning, stacklevel=2)
     if tspec.groups != 1:
         raise SpecError(f"jax.lax.conv_transpose has no feature_group_count; groups={tspec.groups} cannot be "
                         "expressed (use to_jax_conv_general_dilated)")
@@ -163,14 +172,18 @@ def translation_text(tspec: TransposedConvSpec, input_shape: Any = None) -> str:
                      f"output_padding={t['output_padding']}, groups={t['groups']}, dilation={t['dilation']})")
     except SpecError as exc:
         lines.append(f"PyTorch: not expressible: {exc}")
-    g = to_jax_conv_general_dilated(tspec, input_shape)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # the text states every field
+        g = to_jax_conv_general_dilated(tspec, input_shape)
     pre = f"pad y by {g['input_padding']}, then " if g["note"] else ""
     lines.append(f"JAX: {pre}lax.conv_general_dilated(y, flip(groupwise_swap(w)), window_strides={g['window_strides']}, "
                  f"padding={g['padding']}, lhs_dilation={g['lhs_dilation']}, rhs_dilation={g['rhs_dilation']}, "
                  f"dimension_numbers={g['dimension_numbers']}, feature_group_count={g['feature_group_count']}), "
                  f"then crop {g['crop']}")
     try:
-        c = to_jax_conv_transpose(tspec, input_shape)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            c = to_jax_conv_transpose(tspec, input_shape)
         lines.append(f"JAX: {pre}lax.conv_transpose(y, w, strides={c['strides']}, padding={c['padding']}, "
                      f"rhs_dilation={c['rhs_dilation']}, dimension_numbers={c['dimension_numbers']}, "
                      f"transpose_kernel=True), then crop {c['crop']}; with transpose_kernel=False pass flip(swap(w))")

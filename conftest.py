@@ -1,0 +1,35 @@
+"""Doctests outside tests/ that need an optional tool (tests/conftest.py does not reach them).
+
+README.md and the documentation's pages (collected through pyproject's testpaths) run PyTorch recipes and
+draw, and so do the drawing modules' examples.  Without the tool they skip with the reason on a user's
+machine and fail in CI (``CI=true``), like the tests that need it.
+"""
+
+import importlib.util
+import os
+
+import pytest
+
+collect_ignore = ["docs/conf.py"]  # Sphinx's configuration, not a module to import under --doctest-modules
+collect_ignore_glob = ["docs/_build/*", "docs/generated/*"]
+
+MATPLOTLIB_DOCTESTS = ("symconv.plot.draw.plot_", "symconv.plot.draw.tap_colors", "symconv.plot.animate.")
+"""Doctests that draw (matplotlib, the `figures` extra); ``fit_text`` and the data functions need none."""
+
+
+def _missing(reason: str) -> None:
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"{reason}, and CI=true requires it (install it in .ci/run)", pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_runtest_setup(item):
+    path = getattr(item, "path", None)
+    if path is not None and path.suffix == ".md":
+        text = path.read_text(encoding="utf-8")
+        for module, extra, what in (("torch", "torch", "runs a PyTorch recipe"), ("matplotlib", "figures", "draws")):
+            if f"import {module}" in text and importlib.util.find_spec(module) is None:
+                _missing(f"{module} is not installed (pip install 'symconv[{extra}]'); {path.name} {what}")
+    if (type(item).__name__ == "DoctestItem" and item.name.startswith(MATPLOTLIB_DOCTESTS)
+            and importlib.util.find_spec("matplotlib") is None):
+        _missing("matplotlib is not installed (pip install 'symconv[figures]'); the example draws")

@@ -1,0 +1,165 @@
+"""Where a picture is drawn: a new figure (pyplot's when pyplot is in use), the user's ``fig=`` or ``ax=``; titles that fit."""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import Any
+
+import numpy as np
+
+from ..errors import SpecError, SpecTypeError
+from .data import INSTALL_HINT
+
+__all__ = ["fit_text"]
+
+
+def _mpl():
+    try:
+        import matplotlib
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError as exc:
+        raise ImportError(INSTALL_HINT) from exc
+    return matplotlib, Figure, FigureCanvasAgg
+
+
+def _figure(width: float, height: float):
+    """A new figure: pyplot's when pyplot is in use (so ``plt.show()`` shows it), else a headless Agg one."""
+    _, Figure, Canvas = _mpl()
+    if "matplotlib.pyplot" in sys.modules:
+        import matplotlib.pyplot as plt
+
+        return plt.figure(figsize=(width, height), layout="constrained")
+    fig = Figure(figsize=(width, height), layout="constrained")
+    Canvas(fig)
+    return fig
+
+
+class _Host:
+    """Where a picture is drawn: a figure (new, or the user's ``fig=``: a Figure or SubFigure) or the user's ``ax=``.
+
+    Titles are wrapped to the width they have, legends go outside the axes, and :meth:`result`
+    returns what matplotlib's own functions return: the Axes drawn into, or the figure.
+    """
+
+    def __init__(self, fig: Any, ax: Any, width: float, height: float, what: str):
+        if fig is not None and ax is not None:
+            raise SpecError(f"{what}: give ax= (an Axes to draw into) or fig= (a Figure or SubFigure), not both")
+        _mpl()
+        from matplotlib.axes import Axes
+        from matplotlib.figure import FigureBase
+
+        if ax is not None and not isinstance(ax, Axes):
+            raise SpecTypeError(f"{what}: ax must be a matplotlib Axes, got {type(ax).__name__}")
+        if fig is not None:
+            if not isinstance(fig, FigureBase):
+                raise SpecTypeError(f"{what}: fig must be a matplotlib Figure or SubFigure, got {type(fig).__name__}")
+            if fig.axes:
+                raise SpecError(f"{what}: fig already holds {len(fig.axes)} axes; pass an empty Figure or a SubFigure "
+                                "(fig.subfigures()), or one Axes as ax=")
+        self.ax = ax
+        self.fig = fig if fig is not None else ax.figure if ax is not None else _figure(width, height)
+        self.own = fig is None and ax is None
+        self._pending: list = []  # the title and legend of an ``ax=`` picture, set once its content is drawn
+
+    def subplots(self, nrows: int = 1, ncols: int = 1, **kwargs: Any) -> list:
+        """The axes to draw in: the user's one Axes, or new subplots of the figure (a flat list)."""
+        if self.ax is not None:
+            if nrows * ncols != 1:
+                raise SpecError(f"this picture has {nrows * ncols} panels: pass fig= (a Figure or SubFigure) "
+                                "instead of ax=")
+            return [self.ax]
+        return list(np.atleast_1d(self.fig.subplots(nrows, ncols, squeeze=False, **kwargs)).ravel())
+
+    def _width(self) -> float:
+        """The width in inches a title may take."""
+        if self.ax is not None:
+            return max(self.ax.get_position().width * self.fig.get_figwidth() if hasattr(self.fig, "get_figwidth")
+                       else self.ax.bbox.width / self.fig.dpi, 1.0)
+        if hasattr(self.fig, "get_figwidth"):
+            return self.fig.get_figwidth()
+        return max(self.fig.bbox.width / self.fig.dpi, 1.0)
+
+    def title(self, text: str, fontsize: float) -> None:
+        wrapped = fit_text(text, self._width(), fontsize)
+        if self.ax is not None:
+            self._pending.append(lambda: self.ax.set_title(wrapped, fontsize=fontsize))
+        else:
+            self.fig.suptitle(wrapped, fontsize=fontsize)
+
+    def legend(self, handles: list, side: str, fontsize: float = 8, ncols: int = 1) -> None:
+        if not handles:
+            return
+        if self.ax is None:
+            self.fig.legend(handles=handles, loc=f"outside {side} center", ncols=ncols, fontsize=fontsize,
+                            frameon=False)
+        else:
+            where = dict(loc="center left", bbox_to_anchor=(1.01, 0.5)) if side == "right" else \
+                dict(loc="upper center", bbox_to_anchor=(0.5, -0.01))
+            self._pending.append(lambda: self.ax.legend(handles=handles, ncols=ncols, fontsize=fontsize,
+                                                        frameon=False, **where))
+
+    def finish(self) -> None:
+        """Set the title and legend of an ``ax=`` picture (drawing its content clears the Axes first)."""
+        for step in self._pending:
+            step()
+        self._pending = []
+
+    def result(self, data: Any) -> Any:
+        self.finish()
+        target = self.ax if self.ax is not None else self.fig
+        target.symconv_data = data
+        return target
+
+
+_MATH_COMMAND = re.compile(r"\\[A-Za-z]+|[{}^_$\\]")
+
+
+def _visible_length(word: str) -> int:
+    """About how many characters a word takes on the page (mathtext commands count as one)."""
+    if "$" not in word:
+        return len(word)
+    return len(_MATH_COMMAND.sub("", word)) + len(re.findall(r"\\[A-Za-z]+", word))
+
+
+def fit_text(text: str, width: float, fontsize: float) -> str:
+    """``text`` wrapped at spaces (never inside ``$...$``) to lines that fit ``width`` inches at ``fontsize``.
+
+    Parameters
+    ----------
+    text : str
+        The title; its own line breaks are kept.
+    width : float
+        The width available, in inches.
+    fontsize : float
+        In points.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> print(fit_text("the flipped kernel slides over the zero-inserted input", 2.0, 10))
+    the flipped kernel slides
+    over the zero-inserted
+    input
+    """
+    limit = max(int(width * 72 / (fontsize * 0.62)), 12)
+    lines = []
+    for line in text.split("\n"):
+        words: list[str] = []
+        for part in line.split(" "):  # join the words of a $...$ span back together
+            if words and words[-1].count("$") % 2 == 1:
+                words[-1] += " " + part
+            else:
+                words.append(part)
+        current: list[str] = []
+        for word in words:
+            if current and _visible_length(" ".join(current + [word])) > limit:
+                lines.append(" ".join(current))
+                current = []
+            current.append(word)
+        lines.append(" ".join(current))
+    return "\n".join(lines)
