@@ -38,6 +38,12 @@ def _gather(tspec: TransposedConvSpec, conv_weight: np.ndarray, y: np.ndarray, f
 
 
 def _transposed_variants(tspec: TransposedConvSpec) -> list[tuple[str, Callable]]:
+    mode = getattr(tspec, "padding_mode", "zeros")
+    if mode != "zeros":  # T = fold . T0, T0 the padding-0 transposed layer: the same mistakes in T0, then the fold
+        from ..padding_modes import fold, zero_padding_spec
+
+        return [(f"{name}, followed by the {mode} fold", lambda w, y, wrong=wrong: fold(mode, wrong(w, y), tspec.padding))
+                for name, wrong in _transposed_variants(zero_padding_spec(tspec))]
     view = tspec.as_convolution()
     nd = tspec.ndim
     good = view.transform_weight
