@@ -112,6 +112,9 @@ def as_weight(spec: Any, weight: Any) -> sympy.ImmutableDenseNDimArray:
     Returns it as a sympy immutable Array of ``spec.weight_shape``.
     """
     expected = tuple(spec.weight_shape)
+    if hasattr(weight, "detach") and hasattr(weight, "numpy"):  # a torch tensor: a Parameter, on any device
+        weight = weight.detach().cpu()
+        weight = (weight.double() if weight.is_floating_point() else weight).numpy()
     if isinstance(weight, sympy.NDimArray):
         if tuple(weight.shape) != expected:
             raise ShapeError(

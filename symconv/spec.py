@@ -107,17 +107,22 @@ def _check_shape_int(name: str, value: Any) -> int:
 
 
 def _torch_kwargs(module: Any, transposed: bool) -> dict:
-    """Read a torch.nn.Conv{N}d / ConvTranspose{N}d module's arguments (torch is never imported here)."""
-    import warnings
+    """Read a torch.nn.Conv{N}d / ConvTranspose{N}d module's arguments (torch is never imported here).
 
-    name = type(module).__name__
+    A subclass is read as its torch base class, a compiled module (``torch.compile``) through to the original;
+    a lazy module that has not been called yet has no channels and is refused.  A bias is not part of the spec
+    (it is ``module.bias``) and is not warned about: it is PyTorch's default.
+    """
+    module = getattr(module, "_orig_mod", module)  # torch.compile's OptimizedModule wraps the original
     expected = ("ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d") if transposed else ("Conv1d", "Conv2d", "Conv3d")
-    if name not in expected:
-        raise SpecTypeError(f"module must be one of torch.nn.{', '.join(expected)}, got {name}")
+    names = [c.__name__ for c in type(module).__mro__ if c.__module__.startswith("torch.nn")]
+    name = type(module).__name__
+    if any(n.startswith("Lazy") and n[4:] in expected for n in names) or getattr(module, "in_channels", 1) == 0:
+        raise SpecError(f"{name} is a lazy module whose channels are not known yet: call it once first (on an input "
+                        "of the shape it will see), then read it")
+    if not any(n in expected for n in names):
+        raise SpecTypeError(f"module must be one of torch.nn.{', '.join(expected)} (or a subclass), got {name}")
     mode = getattr(module, "padding_mode", "zeros")
-    if getattr(module, "bias", None) is not None:
-        warnings.warn(f"{name} has a bias: symconv's matrix is the linear part; the layer itself is affine "
-                      "(output = matrix @ input + bias)", stacklevel=3)
     kwargs = dict(kernel_size=tuple(module.kernel_size), stride=tuple(module.stride), dilation=tuple(module.dilation),
                   in_channels=module.in_channels, out_channels=module.out_channels, groups=module.groups)
     padding = module.padding
@@ -289,9 +294,11 @@ class ConvSpec(_SpecBase):
 
     @classmethod
     def from_torch(cls, module: Any) -> ConvSpec:
-        """The spec of a ``torch.nn.Conv{1,2,3}d`` module, its padding_mode included (a bias is noted).
+        """The spec of a ``torch.nn.Conv{1,2,3}d`` module, its padding_mode included.
 
-        torch is not imported by symconv: the module's attributes are read.
+        torch is not imported by symconv: the module's attributes are read.  Subclasses and compiled modules are
+        read as their torch base class; a lazy module must be called once first.  The bias is not part of the
+        spec (read ``module.bias``).
         """
         return cls(**_torch_kwargs(module, transposed=False))
 
@@ -406,7 +413,8 @@ class TransposedConvSpec(_SpecBase):
 
     @classmethod
     def from_torch(cls, module: Any) -> TransposedConvSpec:
-        """The spec of a ``torch.nn.ConvTranspose{1,2,3}d`` module (PyTorch allows only 'zeros'; a bias is noted)."""
+        """The spec of a ``torch.nn.ConvTranspose{1,2,3}d`` module (PyTorch allows only 'zeros'), as
+        :meth:`ConvSpec.from_torch`."""
         return cls(**_torch_kwargs(module, transposed=True))
 
     @property

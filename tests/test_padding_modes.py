@@ -316,3 +316,16 @@ def test_every_claim_is_rechecked_by_cvc5(mode):
     for claim in proof.claims:
         assert _cvc5_verdicts("(set-logic ALL)\n" + claim.sat_smtlib) == ["sat"], claim.name
         assert _cvc5_verdicts("(set-logic ALL)\n" + claim.smtlib) == ["unsat"], claim.name
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+def test_testing_accepts_transposed_padding_modes_and_names_the_mistake(mode):
+    """symconv.testing checks the transposed layer of a padding-mode convolution, and diagnoses an unflipped
+    kernel through the fold."""
+    from symconv.testing import assert_is_transposed_convolution
+
+    t = ConvSpec(3, stride=2, padding=1, padding_mode=mode).transpose((8,))
+    w = np.array([[[1.0, 2.0, 5.0]]])
+    assert assert_is_transposed_convolution(lambda y: numeric.conv_transpose(t, w, y), t, w, (4,))
+    with pytest.raises(AssertionError, match=f"not flipped.*{mode} fold"):
+        assert_is_transposed_convolution(lambda y: numeric.conv_transpose(t, w[..., ::-1].copy(), y), t, w, (4,))

@@ -1,5 +1,7 @@
 """symconv.testing on the numpy reference, on deliberately wrong implementations, and on PyTorch's layers."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -143,7 +145,8 @@ def test_from_torch_refusals_and_bias(torch):
         ConvSpec(3, padding_mode="reflection")
     with pytest.raises(SpecTypeError, match="torch.nn.Conv1d"):
         ConvSpec.from_torch(torch.nn.ConvTranspose1d(1, 1, 3))
-    with pytest.warns(UserWarning, match="bias"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a bias is PyTorch's default: no warning (a suite with -W error passes)
         spec = ConvSpec.from_torch(torch.nn.Conv2d(2, 4, 3, padding="same", bias=True))
     assert spec.padding == ((1, 1), (1, 1))
 
@@ -293,8 +296,8 @@ def test_module_form_float64_and_1d_3d(torch):
 def test_torch_function_with_a_bias_fails_without_declaring_it(torch):
     torch.manual_seed(0)
     layer = torch.nn.ConvTranspose2d(3, 5, 3, stride=2, padding=1, output_padding=1)
-    spec = TransposedConvSpec.from_torch(layer) if False else None  # noqa: F841 - the warning is tested below
-    with pytest.warns(UserWarning, match="bias"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         spec = TransposedConvSpec.from_torch(layer)
     w = layer.weight.detach().numpy()
     with pytest.raises(AssertionError, match="the function has a bias b = "):

@@ -7,6 +7,11 @@ in the image side; time and memory growth exponents in the number of inputs <= 1
 between the two largest sizes; and the ratio against the dense route
 (torch.autograd.functional.jacobian) on the largest size that route holds in 1 GB.
 Set BENCH_QUICK=1 for a short run.
+
+Before and after (issue 19): the same cases are measured in the same run with the
+symconv of a baseline commit (BENCH_BASELINE, by default the parent of the commit
+that made symconv.testing a package), exported with git archive, and the ratios
+printed; the 64-channel 56×56 layer must stay within 1.5× in time and memory.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"
@@ -115,11 +121,11 @@ def child(kind: str, side: int) -> dict:
     return result
 
 
-def measure(kind: str, side: int, repeat: int = REPEAT) -> dict | None:
+def measure(kind: str, side: int, repeat: int = REPEAT, env: dict | None = None) -> dict | None:
     runs = []
     for _ in range(repeat):
         proc = subprocess.run([sys.executable, __file__, "--child", kind, str(side)], capture_output=True, text=True,
-                              env=ENV)
+                              env=env or ENV)
         if proc.returncode != 0:
             return None if kind == "jacobian" else sys.exit(proc.stderr)
         runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
@@ -134,7 +140,50 @@ def exponent(a: dict, b: dict, key: str) -> float:
     return math.log(b[key] / a[key]) / math.log(b["inputs"] / a["inputs"])
 
 
+def _git(*args: str) -> str:
+    return subprocess.run(["git", *args], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def baseline_env(folder: str) -> tuple[str, dict]:
+    """Export the baseline's symconv into ``folder``; the environment that imports it."""
+    rev = os.environ.get("BENCH_BASELINE")
+    if not rev:
+        added = _git("log", "--diff-filter=A", "--format=%H", "--", "symconv/testing/__init__.py").splitlines()
+        rev = f"{added[-1]}^"
+    rev = _git("rev-parse", "--short", rev)
+    archive = subprocess.run(["git", "archive", rev, "symconv"], capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
+    return rev, dict(ENV, PYTHONPATH=folder)
+
+
+def before_and_after() -> bool:
+    """The three target cases with the baseline's symconv and with this one, interleaved, in this run."""
+    cases = [("conv", 56, "Conv2d(64, 64, 3, padding=1), 56×56, integer weights"),
+             ("transposed", 28, "ConvTranspose2d(64, 32, 4, stride=2, padding=1), 28×28, float weights"),
+             ("unflipped", 28, "the same, kernel left unflipped: diagnose")]
+    with tempfile.TemporaryDirectory() as folder:
+        rev, env = baseline_env(folder)
+        print(f"before (symconv at {rev}) and after (this tree), measured in this run, median of {REPEAT}:\n")
+        print("| case | time before | time after | ratio | peak RSS before | after | ratio | RSS added before | "
+              "after | ratio |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
+        ok = True
+        for kind, side, name in cases:
+            before, after = measure(kind, side, env=env), measure(kind, side)
+            ratios = [after[k] / before[k] for k in ("seconds", "peak_mb", "added_mb")]
+            print(f"| {name} | {before['seconds']:.2f} s | {after['seconds']:.2f} s | {ratios[0]:.2f}× | "
+                  f"{before['peak_mb']:.0f} MB | {after['peak_mb']:.0f} MB | {ratios[1]:.2f}× | "
+                  f"{before['added_mb']:.0f} MB | {after['added_mb']:.0f} MB | {ratios[2]:.2f}× |")
+            if kind == "conv":
+                ok = ratios[0] <= 1.5 and ratios[1] <= 1.5 and ratios[2] <= 1.5
+        print(f"\n64-channel 56×56 layer within 1.5× of the baseline in time and memory: {'yes' if ok else 'NO'}\n")
+    return ok
+
+
 def main() -> None:
+    before_and_after()
+    if os.environ.get("BENCH_ONLY_BEFORE_AFTER") == "1":
+        return
     rows = []
     targets = [measure("conv", 56), measure("transposed", 28), measure("unflipped", 28)]
     names = ["Conv2d(64, 64, 3, padding=1), 56×56, integer weights: verify",
