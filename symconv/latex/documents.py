@@ -459,8 +459,8 @@ def _lemma_latex(s: _Step, number: int, seen: dict | None = None, stated: dict |
         words = _is_words(s.report) and s.holds
         key = (s.checker, s.report)
         if words and key in seen:
-            check = rf"\noindent\emph{{Checked}} by {escape_text(s.checker)}, with the same result as " \
-                    rf"Lemma~\thetheorem.{seen[key]}."
+            check = rf"\noindent\emph{{Checked}} by {escape_text(s.checker)} ({text_latex(s.name)}), with the same " \
+                    rf"result as Lemma~\thetheorem.{seen[key]}."
         else:
             check = rf"\noindent\emph{{Checked}} by {escape_text(s.checker)}" + (
                 f": {text_latex(s.report)}." if words else ".")

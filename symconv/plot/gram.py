@@ -23,7 +23,7 @@ from ..gram import autocorrelation, gram_interior, gram_structure
 from ..kernels import kernel_symbols
 from ..spec import ConvSpec
 from .data import _check_cells, _check_drawable, _numbers
-from .draw import _figure, _layer_text
+from .draw import _figure, _fmt, _layer_text
 
 __all__ = ["GramData", "AutocorrelationData", "gram_data", "autocorrelation_data", "plot_gram",
            "plot_autocorrelation"]
@@ -106,7 +106,7 @@ def plot_gram(spec: ConvSpec, input_shape: Any, weight: Any = None):
         if n <= 24:
             for (r, c), v in np.ndenumerate(d.matrix):
                 if v:
-                    ax.text(c, r, f"{v:g}", ha="center", va="center", fontsize=6,
+                    ax.text(c, r, _fmt(v), ha="center", va="center", fontsize=6,
                             color="white" if abs(v) > top / 2 else "black")
     ax.set_xlabel("column j'")
     ax.set_ylabel("row j")
@@ -141,14 +141,14 @@ def plot_autocorrelation(weight: Any, channel: int = 0):
         top = float(np.abs(d.kernel).max()) or 1.0
         left.imshow(d.kernel, cmap="RdBu_r", vmin=-top, vmax=top)
         for (r, c), v in np.ndenumerate(d.kernel):
-            left.text(c, r, f"{v:g}", ha="center", va="center", fontsize=8,
+            left.text(c, r, _fmt(v), ha="center", va="center", fontsize=8,
                       color="white" if abs(v) > top / 2 else "black")
         top = float(np.abs(d.values).max()) or 1.0
         high = top / 2
         right.imshow(d.values, cmap="RdBu_r", vmin=-top, vmax=top,
                      extent=(d.lags[1][0] - 0.5, d.lags[1][-1] + 0.5, d.lags[0][-1] + 0.5, d.lags[0][0] - 0.5))
         for index, v in np.ndenumerate(d.values):
-            right.text(d.lags[1][index[1]], d.lags[0][index[0]], f"{v:g}", ha="center", va="center", fontsize=7,
+            right.text(d.lags[1][index[1]], d.lags[0][index[0]], _fmt(v), ha="center", va="center", fontsize=7,
                        color="white" if abs(v) > high else "black",
                        fontweight="bold" if d.lags[0][index[0]] == 0 and d.lags[1][index[1]] == 0 else "normal")
         right.set_xlabel("lag τ₁")

@@ -280,7 +280,8 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
     else:
         conclusion = ("the stamps overlap evenly in the interior on every axis: this layer draws no checkerboard "
                       "from overlap (only the borders receive fewer taps).")
-    conclusion += r" These counts are the diagonal of $M^{\top} M$ with unit weights (the round trip's Gram proof)."
+    conclusion += (rf" With unit weights, these {tuple_tex(counts.shape)} counts are the diagonal of $M^{{\top}} M$ "
+                   "(the round trip's Gram proof).")
     return Proof("Overlap of the stamps (checkerboard)",
                  rf"For the transposed convolution ${spec_latex(tspec)}$ on inputs of shape "
                  rf"${tuple_tex(shape)}$, the number of taps reaching each output position is the count "
