@@ -13,6 +13,9 @@ from symconv import ConvSpec, SpecTypeError, TransposedConvSpec
 
 CONV, SHAPE = ConvSpec(3, stride=2, padding=1), (5,)
 TRANSPOSED, T_SHAPE = CONV.transpose(SHAPE), CONV.output_shape(SHAPE)
+# provers about one padding mode take layers with that mode (a zero-padded layer is refused for its value, SpecError)
+CIRCULAR = ConvSpec(3, stride=2, padding=1, padding_mode="circular")
+LAYERS = {"prove_padding_mode": ((CIRCULAR, (6,)), (CIRCULAR.transpose((6,)), CIRCULAR.output_shape((6,))))}
 
 # the spec kinds the provers accept (the others must be refused with SpecTypeError); a prover not listed here is
 # held to the general rule only: each kind gives a Proof or a SpecTypeError, and at least one kind is accepted
@@ -43,7 +46,7 @@ def test_the_known_provers_are_still_public():
 def test_both_spec_kinds_or_spec_type_error(name):
     prover = getattr(symconv, name)
     accepted = []
-    for spec, shape in ((CONV, SHAPE), (TRANSPOSED, T_SHAPE)):
+    for spec, shape in LAYERS.get(name, ((CONV, SHAPE), (TRANSPOSED, T_SHAPE))):
         expected = ACCEPTS.get(name)
         if expected is not None and not isinstance(spec, expected):
             with pytest.raises(SpecTypeError, match="ConvSpec"):

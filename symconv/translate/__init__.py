@@ -60,7 +60,7 @@ def port(layer: Any, to: str, *, input_shape: Any = None, layout: Any = None) ->
     shape = None if input_shape is None else spec.check_input_shape(input_shape)
     text, last = resolve_layout(to, spec.ndim, layout)
     if to == "torch":
-        from .to_torch import port_torch as build
+        from .to_pytorch import port_torch as build
     elif to == "jax":
         from .to_jax import port_jax as build
     elif to == "flax":
