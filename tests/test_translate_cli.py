@@ -28,7 +28,7 @@ def test_the_issue_command_prints_code_that_runs(capsys, torch):
     assert got.shape[-2:] == (32, 32)  # Keras' 'same': n * s
 
 
-def test_the_issue_command_as_written(capsys):
+def test_the_issue_command_as_written(capsys, torch):
     """Without --transposed the flags are Keras' Conv2D: 'same' with stride 2 on 16 is padding (0, 1)."""
     assert main(["port", "--from", "keras", "--to", "torch", "--kernel", "3", "--stride", "2", "--padding", "same",
                  "--input", "16,16"]) == 0
@@ -36,7 +36,7 @@ def test_the_issue_command_as_written(capsys):
     assert "F.pad(x, (0, 1, 0, 1))" in out and "F.conv2d" in out
 
 
-def test_verify_and_output_file(tmp_path, capsys):
+def test_verify_and_output_file(tmp_path, capsys, jax):
     target = tmp_path / "port.py"
     assert main(["port", "--to", "jax", "--kernel", "4,4", "--stride", "2", "--padding", "1", "--transposed",
                  "--input", "6", "--verify", "-o", str(target)]) == 0
