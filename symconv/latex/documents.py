@@ -93,6 +93,10 @@ class _Step:
     report: str = ""  # plain text from the checker (shown when it is words, or when the step fails)
     spot_checks: int = 0
     counterexample: str = ""
+    relation: str = "="  # LaTeX: what the display asserts between its sides (a step may prove >=)
+
+
+_NEGATED = {"=": r"\neq", r"\ge": r"\ngeq", r"\le": r"\nleq"}
 
 
 def _math(value: Any) -> str:
@@ -210,6 +214,7 @@ def _step(number: int, step: Any, ranges: set, names: dict | None = None) -> _St
         number=number, name=step.name or step.checker, rule=step.rule, lines=lines, sizes=sizes,
         checker=step.checker, holds=step.holds, claims=[_claim(c, ranges, names) for c in step.claims],
         report=step.detail, spot_checks=step.spot_checks, counterexample=_counterexample(example),
+        relation=getattr(step, "relation", "="),
     )
 
 
@@ -425,7 +430,7 @@ def _chain_latex(doc: _Doc, indices: list[int], numbers: dict[int, int], ref: An
     for count, pos in enumerate(indices):
         s = doc.steps[pos]
         left, right = doc.sides[pos]
-        rel = "=" if s.holds else r"\neq"
+        rel = s.relation if s.holds else _NEGATED.get(s.relation, r"\neq")
         just = (rf"&& \text{{{_justification(s, numbers[pos], ref)}}}" if env == "aligned"
                 else rf"\tag*{{{_justification(s, numbers[pos], ref)}}}")  # a tag moves below when the line is full
         if count == 0:
@@ -436,6 +441,23 @@ def _chain_latex(doc: _Doc, indices: list[int], numbers: dict[int, int], ref: An
         else:
             lines.append(f"&{rel} {right} {just}")
     return f"\\begin{{{env}}}\n" + " \\\\\n".join(lines) + f"\n\\end{{{env}}}"
+
+
+def _silent_runs(steps: list[_Step], numbers: list[int]) -> dict[int, int]:
+    """Runs of consecutive lemmas checked by one checker with nothing to report: the first lemma's number maps to
+    how many follow it (it names the checker for all), each follower to 0; a lemma alone is not listed."""
+    def silent(s: _Step) -> bool:
+        return s.holds and not s.claims and not s.sizes and not _is_words(s.report)
+
+    runs: dict[int, int] = {}
+    start = None
+    for pos, s in enumerate(steps):
+        if silent(s) and start is not None and steps[start].checker == s.checker and pos > 0 and silent(steps[pos - 1]):
+            runs[numbers[start]] = runs.get(numbers[start], 0) + 1
+            runs[numbers[pos]] = 0
+        else:
+            start = pos if silent(s) else None
+    return runs
 
 
 def _lemma_latex(s: _Step, number: int, seen: dict | None = None, stated: dict | None = None,
@@ -461,13 +483,21 @@ def _lemma_latex(s: _Step, number: int, seen: dict | None = None, stated: dict |
         if words and key in seen:
             check = rf"\noindent\emph{{Checked}} by {escape_text(s.checker)} ({text_latex(s.name)}), with the same " \
                     rf"result as Lemma~\thetheorem.{seen[key]}."
+        elif seen.get("\0runs", {}).get(number) == 0:  # the first lemma of its run named the checker for it
+            check = ""
+        elif seen.get("\0runs", {}).get(number):
+            last = number + seen["\0runs"][number]
+            check = (rf"\noindent\emph{{Checked}} by {escape_text(s.checker)}, as "
+                     + (rf"is Lemma~\thetheorem.{last}." if last == number + 1 else
+                        rf"are Lemmas~\thetheorem.{number + 1}--\thetheorem.{last}."))
         else:
             check = rf"\noindent\emph{{Checked}} by {escape_text(s.checker)}" + (
                 f": {text_latex(s.report)}." if words else ".")
             seen.setdefault(key, number)
     if s.sizes:
         check += " " + s.sizes
-    out.append(check)
+    if check:
+        out.append(check)
     if not s.holds:
         refuted = next((c for c in s.claims if not c.holds), None)
         text = r"\noindent\textbf{This lemma is refuted}"
@@ -630,7 +660,7 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
         out.append(r"\end{proof}")
     else:
         out.append(rf"\noindent\textbf{{The claim is refuted:}} {doc.failure}.")
-    seen: dict = {}
+    seen: dict = {"\0runs": _silent_runs([doc.steps[p] for p in rest], [numbers[p] for p in rest])}
     out += [_lemma_latex(doc.steps[p], numbers[p], seen, stated, theorem) for p in rest]
     spot = _spot_sentence([(numbers[p], doc.steps[p].spot_checks) for p in rest], r"Lemma~\thetheorem.")
     if spot:

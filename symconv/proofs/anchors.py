@@ -228,9 +228,9 @@ def convention_step(tspec: Any, input_shape: tuple[int, ...]) -> Step:
 
     lhs, rhs = sympy_pair()
     rule = (r"the numeric definitions are PyTorch's written ones: output $i$ of channel $o$ reads input channel "
-            r"$\gamma C_{\mathrm{in}}/g + l$ at $s i + d m - p_l$ through $w[o, l, m]$, with "
+            r"$\gamma C_{\mathrm{in}}/g + c_{l}$ at $s i + d m - p_l$ through $w[o, c_{l}, m]$, with "
             r"$\gamma = \lfloor o g / C_{\mathrm{out}} \rfloor$ (cross-correlation: the kernel is not flipped); the "
-            r"transposed convolution adds $w[c, l, m]\, y[c, i]$ to output channel $\gamma C_{\mathrm{out}}/g + l$ at "
+            r"transposed convolution adds $w[c, c_{l}, m]\, y[c, i]$ to output channel $\gamma C_{\mathrm{out}}/g + c_{l}$ at "
             r"$s i + d m - p_l$; and the output lengths are $n_{\mathrm{out}}$ and $n_T$")
 
     def fail(why: str) -> Step:
@@ -297,7 +297,8 @@ def convention_step(tspec: Any, input_shape: tuple[int, ...]) -> Step:
             return fail("numeric.conv_transpose: " + _first_digit(got, want, base, ids, "added to output channel"))
     except (SymconvError, ValueError, IndexError, TypeError, ZeroDivisionError) as exc:
         return fail(f"the definitions cannot be applied: {type(exc).__name__}: {exc}")
-    layer = f"{g} group{'s' if g > 1 else ''} of {ci} input and {co} output channels each"
+    layer = (f"{g} group{'s' if g > 1 else ''} of {ci} input and {co} output "
+             f"channel{'s' if max(ci, co) > 1 else ''} each")
     return Step(lhs, rhs, rule, "enumeration", True,
                 f"output lengths n_T = {tuple_tex(want_t)} and n_out = {tuple_tex(want_out)} on the proof's sizes; "
                 f"weight layouts; every (channel, tap) pair of both layers ({layer}, {len(taps)} taps) on inputs "

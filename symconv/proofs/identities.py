@@ -127,9 +127,12 @@ def prove_adjoint(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, name
                 r"$\langle x, \operatorname{conv}^{\top}(y)\rangle$, both layers evaluated by their numeric "
                 r"definitions on symbolic $x$, $y$ and $w$, expanded as polynomials",
                 "polynomial identity", ok, detail, name="adjoint")
-    return Proof("Adjoint identity", rf"For the layer ${spec_latex(tspec)}$ on inputs of shape "
-                 rf"${tuple_tex(t_in)}$: $\langle S M x, y\rangle = \langle x, T y\rangle$ for all "
-                 "$x$, $y$ and weights.",
+    return Proof("Adjoint identity", rf"Let $T$ be the matrix of the transposed convolution ${spec_latex(tspec)}$ "
+                 rf"on inputs of shape ${tuple_tex(t_in)}$, with outputs of shape ${tuple_tex(n_t)}$; let $M$ be the "
+                 r"matrix of the convolution with the same kernel, stride, padding, dilation and groups (channel "
+                 rf"counts exchanged) on inputs of shape ${tuple_tex(n_t)}$, and $S$ the selection of its outputs at "
+                 rf"positions below ${tuple_tex(t_in)}$ on every axis. Then "
+                 r"$\langle S M x, y\rangle = \langle x, T y\rangle$ for all inputs $x$, $y$ and all weights.",
                  layer + (step,), conclusion=r"$T$ is the adjoint (transpose) of $S M$.",
                  data=dict(left=left, right=right, tspec=tspec))
 
@@ -206,23 +209,24 @@ def prove_gradient(spec: ConvSpec, input_shape: Any, *, name: str = "w") -> Proo
         detail = f"the partial derivatives differ at input entry {next(n for n, v in enumerate(diff) if v != 0)}"
     from ..latex.printing import spec_latex  # the statement names the layer as a formula
 
-    L, y_, t_ = sympy.symbols("L y t")
+    L, y_, t_ = sympy.symbols(r"\ell y t")
     T_ = sympy.Symbol("T", commutative=False)
     steps = (
-        Step(_Partial(L, y_), y_ - t_, r"differentiating $L = \frac{1}{2} \sum (y - t)^2$ with $y$ as an independent "
+        Step(_Partial(L, y_), y_ - t_, r"differentiating $\ell = \frac{1}{2} \sum (y - t)^2$ with $y$ as an independent "
              "variable, entry by entry", "sympy", ok_y, "" if ok_y else "the derivative is not y - t",
              name="loss gradient"),
         Step(_Partial(L, sympy.Symbol("x")), T_ * _Partial(L, y_),
              r"the chain rule through $y = \operatorname{conv}(x)$, with $y$ computed by the numeric definition of "
              r"the convolution on symbolic $x$ and $w$ (not by a matrix) and differentiated by sympy, against the "
-             r"transposed convolution's matrix $T$ applied to $\partial L / \partial y$ at $y = \operatorname{conv}(x)$",
+             r"transposed convolution's matrix $T$ applied to $\partial \ell / \partial y$ at $y = \operatorname{conv}(x)$",
              "polynomial identity", ok, detail, name="backward"),
     )
     return Proof("Gradient identity", rf"For the convolution ${spec_latex(spec)}$ on inputs of shape "
-                 rf"${tuple_tex(shape)}$ and the loss $L = \frac{{1}}{{2}} \sum (y - t)^2$ of its "
-                 r"output $y$ against a target $t$: the gradient $\partial L / \partial x$ of the loss with respect "
-                 r"to the input is the transposed convolution $T$ applied to the gradient $\partial L / \partial y$ "
-                 "with respect to the output.", layer + steps,
+                 rf"${tuple_tex(shape)}$, with $T$ the matrix of its transposed convolution (the same kernel, stride, "
+                 r"padding and dilation, the output padding that restores the input shape), and the loss "
+                 r"$\ell = \frac{1}{2} \sum (y - t)^2$ of its output $y$ against a target $t$: the gradient "
+                 r"$\partial \ell / \partial x$ of the loss with respect to the input is $T$ applied to the gradient "
+                 r"$\partial \ell / \partial y$ with respect to the output.", layer + steps,
                  conclusion="backpropagation through a convolution is its transposed convolution.")
 
 
@@ -242,13 +246,13 @@ class _Partial(sympy.Function):
 # -- output-size arithmetic -------------------------------------------------
 
 _pos = dict(integer=True, positive=True)
-I_, K_, S_, IP = (sympy.Symbol(name, **_pos) for name in ("i", "k", "s", "i'"))
+I_, K_, S_, IP = (sympy.Symbol(name, **_pos) for name in ("n", "k", "s", "n'"))
 P_ = sympy.Symbol("p", integer=True, nonnegative=True)
 D_ = sympy.Symbol("d", **_pos)
-N_ = sympy.Symbol("n", integer=True, nonnegative=True)
+N_ = sympy.Symbol("h", integer=True, nonnegative=True)
 Q_ = sympy.Symbol("q", integer=True, nonnegative=True)
 R_ = sympy.Symbol("r", integer=True, nonnegative=True)
-C_ = sympy.Symbol("c", integer=True, nonnegative=True)
+C_ = Q_  # the multiple of the stride in relationships 12 and 13 (a quotient by s, as in the round trip)
 
 
 def _o(i_, k_, s_, p_, d_=1):
@@ -273,6 +277,8 @@ def _formula(name: str) -> type:
 
 
 _NOUT, _NT = _formula("conv_output_size"), _formula("transposed_output_size")
+PP = sympy.Symbol("p'")  # the guide's p' = L(k, p, 1), named in the display of 13 (its value is applied)
+NZ0 = sympy.Symbol("n_{z_0}")  # the stretched input's length, n_z0(n', s), named in the displays of 12 and 13
 _LEFT, _ART, _NZ0 = _formula("gather_padding_left"), _formula("output_padding_for"), _formula("zero_inserted_size")
 
 
@@ -283,13 +289,12 @@ def _relations() -> list[tuple[Any, ...]]:
     rows = [
         (1, "$s = 1$, $p = 0$", (I_, K_, 1, 0), (I_ - K_) + 1),
         (2, "$s = 1$", (I_, K_, 1, P_), (I_ - K_) + 2 * P_ + 1),
-        (3, r"half padding: $k = 2n+1$, $s = 1$, $p = \lfloor k/2 \rfloor = n$", (I_, k_odd, 1, sympy.floor(k_odd / 2)), I_),
+        (3, r"half padding: $k = 2h+1$, $s = 1$, $p = \lfloor k/2 \rfloor = h$", (I_, k_odd, 1, sympy.floor(k_odd / 2)), I_),
         (4, "full padding: $s = 1$, $p = k - 1$", (I_, K_, 1, K_ - 1), I_ + (K_ - 1)),
-        (5, "$p = 0$", (I_, K_, S_, 0), sympy.floor((I_ - K_) / S_) + 1),
-        (6, "the general case", (I_, K_, S_, P_), sympy.floor((I_ + 2 * P_ - K_) / S_) + 1),
-        (7, "pooling with window $k$ and stride $s$: a pooling window slides exactly like an unpadded kernel (only "
-            "the reduction differs), so the convolution's output size covers it", (I_, K_, S_, 0),
+        (5, "$p = 0$; relationship 7 is the same formula for pooling with window $k$ and stride $s$, since a "
+            "pooling window slides exactly like an unpadded kernel (only the reduction differs)", (I_, K_, S_, 0),
          sympy.floor((I_ - K_) / S_) + 1),
+        (6, "the general case", (I_, K_, S_, P_), sympy.floor((I_ + 2 * P_ - K_) / S_) + 1),
         (15, "dilation $d$", (I_, K_, S_, P_, D_), sympy.floor((I_ + 2 * P_ - K_ - (K_ - 1) * (D_ - 1)) / S_) + 1),
     ]
     out: list[tuple[Any, ...]] = []
@@ -306,23 +311,26 @@ def _relations() -> list[tuple[Any, ...]]:
         (9, "transpose of $s = 1$ with padding $p$", _NT(IP, K_, 1, P_, P_, 1, 0), _ot(IP, K_, 1, P_, 0),
          IP + (K_ - 1) - 2 * P_),
         ("10", "transpose of half padding: $p' = p$", _LEFT(k_odd, N_, 1), F.gather_padding_left(k_odd, N_, 1), N_),
-        (10, "transpose of half padding ($k = 2n+1$, $p = n$)", _NT(IP, k_odd, 1, N_, N_, 1, 0),
+        (10, "transpose of half padding ($k = 2h+1$, $p = h$)", _NT(IP, k_odd, 1, N_, N_, 1, 0),
          _ot(IP, k_odd, 1, N_, 0), IP),
         ("11", "transpose of full padding: $p' = 0$", _LEFT(K_, K_ - 1, 1), F.gather_padding_left(K_, K_ - 1, 1), 0),
         (11, "transpose of full padding ($p = k - 1$)", _NT(IP, K_, 1, K_ - 1, K_ - 1, 1, 0),
          _ot(IP, K_, 1, K_ - 1, 0), IP - (K_ - 1)),
-        ("12", r"$p = 0$ and $s \mid (i - k)$, that is $i = k + s c$: no extra zeros", _ART(K_ + S_ * C_, K_, S_, 0, 0, 1),
+        ("12", r"$p = 0$ and $s \mid (n - k)$, that is $n = k + s q$: no extra zeros", _ART(K_ + S_ * C_, K_, S_, 0, 0, 1),
          F.output_padding_for(K_ + S_ * C_, K_, S_, 0, 0, 1), 0),
-        ("12", r"the stretched input $\tilde{\imath}'$ has $s - 1$ zeros between units", _NZ0(IP, S_),
+        ("12", r"the input stretched by $s - 1$ zeros between units has $n_{z_0}(n', s)$ entries", _NZ0(IP, S_),
          F.zero_inserted_size(IP, S_), S_ * (IP - 1) + 1),
-        (12, r"$p = 0$ and $s \mid (i - k)$: $s' = 1$ and $p' = k - 1$ on the stretched input",
-         _NOUT(_NZ0(IP, S_), K_, 1, K_ - 1, K_ - 1, 1), _o(F.zero_inserted_size(IP, S_), K_, 1, K_ - 1), S_ * (IP - 1) + K_),
-        ("13", r"$s \mid (i + 2p - k)$, that is $i = k - 2p + s c$: no extra zeros",
+        (12, r"$p = 0$ and $s \mid (n - k)$: $s' = 1$ and $p' = k - 1$ on the stretched input, of "
+             r"$n_{z_0} = n_{z_0}(n', s)$ entries",
+         _NOUT(NZ0, K_, 1, K_ - 1, K_ - 1, 1), _o(F.zero_inserted_size(IP, S_), K_, 1, K_ - 1), S_ * (IP - 1) + K_),
+        ("13", r"$s \mid (n + 2p - k)$, that is $n = k - 2p + s q$: no extra zeros",
          _ART(K_ - 2 * P_ + S_ * C_, K_, S_, P_, P_, 1), F.output_padding_for(K_ - 2 * P_ + S_ * C_, K_, S_, P_, P_, 1), 0),
-        (13, r"$s \mid (i + 2p - k)$: $s' = 1$ and $p' = k - p - 1$ on the stretched input",
-         _NOUT(_NZ0(IP, S_), K_, 1, _LEFT(K_, P_, 1), _LEFT(K_, P_, 1), 1),
+        (13, r"$s \mid (n + 2p - k)$: $s' = 1$ and $p' = L(k, p, 1) = k - p - 1$ (relationship 9) on the stretched "
+             r"input, of "
+             r"$n_{z_0} = n_{z_0}(n', s)$ entries",
+         _NOUT(NZ0, K_, 1, PP, PP, 1),
          _o(F.zero_inserted_size(IP, S_), K_, 1, F.gather_padding_left(K_, P_, 1)), S_ * (IP - 1) + K_ - 2 * P_),
-        ("14", r"$a = (i + 2p - k) \bmod s$, the $d = 1$ case of PyTorch's output padding", _ART(I_, K_, S_, P_, P_, 1),
+        ("14", r"$a = (n + 2p - k) \bmod s$, the $d = 1$ case of PyTorch's output padding", _ART(I_, K_, S_, P_, P_, 1),
          F.output_padding_for(I_, K_, S_, P_, P_, 1), sympy.Mod(I_ + 2 * P_ - K_, S_)),
         (14, "the general case: $a$ extra zeros at the bottom and right", _NT(IP, K_, S_, P_, P_, 1, A_),
          _ot(IP, K_, S_, P_, A_), S_ * (IP - 1) + A_ + K_ - 2 * P_),
@@ -333,7 +341,7 @@ def _relations() -> list[tuple[Any, ...]]:
 def _round_trip_step() -> Step:
     """The transposed size of the convolution's size, with a = output_padding_for(...), is the input size."""
     pl, pr = sympy.Symbol("p_l", integer=True, nonnegative=True), sympy.Symbol("p_r", integer=True, nonnegative=True)
-    n = sympy.Symbol("n", **_pos)
+    n = I_
     o = F.conv_output_size(n, K_, S_, pl, pr, D_)
     a = F.output_padding_for(n, K_, S_, pl, pr, D_)
     trip = F.transposed_output_size(o, K_, S_, pl, pr, D_, a)
@@ -341,14 +349,16 @@ def _round_trip_step() -> Step:
     n_split = Q_ * S_ + R_ - pl - pr + D_ * (K_ - 1) + 1
     reduced, _ = floor_split(trip.subs(n, n_split), R_, S_)
     ok, _ = identity_check(reduced, n_split)
-    shown = _NT(_NOUT(n, K_, S_, pl, pr, D_), K_, S_, pl, pr, D_, _ART(n, K_, S_, pl, pr, D_))
-    rule = (r"round trip with the output padding that PyTorch computes, $a = a_{\mathrm{rt}}(n, k, s, p_l, p_r, d)$, "
-            r"that is $a = (n + p_l + p_r - d(k-1) - 1) \bmod s$ (relationship 14 is its $d = 1$, symmetric case). Writing "
+    n_out, a_rt = sympy.Symbol(r"n_{\mathrm{out}}"), sympy.Symbol(r"a_{\mathrm{rt}}")
+    shown = _NT(n_out, K_, S_, pl, pr, D_, a_rt)
+    rule = (r"round trip: with $n_{\mathrm{out}} = n_{\mathrm{out}}(n, k, s, p_l, p_r, d)$ and the output padding that "
+            r"PyTorch computes, $a_{\mathrm{rt}} = a_{\mathrm{rt}}(n, k, s, p_l, p_r, d) = (n + p_l + p_r - d(k-1) - 1) "
+            r"\bmod s$ (relationship 14 is its $d = 1$, symmetric case). Writing "
             r"$n + p_l + p_r - d(k-1) - 1 = q s + r$ with $0 \le r < s$, the floor is $q$ and the remainder $r$ "
-            r"(sympy verified $0 \le r/s < 1$ from $r \ge 0$ and $r = s - 1 - e$, $e \ge 0$)")
+            r"(sympy reduced both with $0 \le r < s$)")
     return Step(shown, n, rule, "sympy", ok, "" if ok else "the reduced round trip does not expand to n",
                 assumptions=(sympy.Le(0, R_, evaluate=False), sympy.Lt(R_, S_, evaluate=False)),
-                name="general output_padding")
+                name="general output padding"), trip
 
 
 def _dilated_transposed_step() -> Step:
@@ -358,7 +368,7 @@ def _dilated_transposed_step() -> Step:
     ok, _ = identity_check(lhs, rhs)
     return Step(_NT(IP, K_, S_, P_, P_, D_, a), rhs,
                 r"dilated transposed convolution (not in the guide): the gather view pads by $d(k-1) - p$",
-                "sympy", ok, "" if ok else "the two sides differ", name="dilated transposed")
+                "sympy", ok, "" if ok else "the two sides differ", name="dilated transposed"), lhs, rhs
 
 
 @guarded("Output-size relations")
@@ -402,16 +412,23 @@ def prove_size_relations(spot_checks: int = 50, seed: int = 0) -> Proof:
     for number, setting, shown, derived, guide in _relations():
         ok, _ = identity_check(derived, guide)
         detail = "" if ok else "the executed formula and the guide's formula differ"
-        rule = f"Dumoulin and Visin, relationship {number}: {setting}"
-        step = Step(shown, guide, rule, "sympy", ok, detail, name=f"relationship {number}")
-        steps.append(_spot_sizes(step, derived, guide, rng, spot_checks, isinstance(number, int) and number in (1, 2, 5, 6, 7, 15)))
-    steps.append(_round_trip_step())
-    steps.append(_dilated_transposed_step())
+        named = "relationships 5 and 7" if number == 5 else f"relationship {number}"
+        rule = (f"Dumoulin and Visin, {named}: {setting}")
+        step = Step(shown, guide, rule, "sympy", ok, detail, name=named)
+        steps.append(_spot_sizes(step, derived, guide, rng, spot_checks, isinstance(number, int) and number in (1, 2, 5, 6, 15)))
+    trip_step, trip = _round_trip_step()
+    steps.append(_spot_sizes(trip_step, trip, I_, rng, spot_checks, False))
+    dilated, lhs, rhs = _dilated_transposed_step()
+    steps.append(_spot_sizes(dilated, lhs, rhs, rng, spot_checks, False))
     return Proof(
-        "Convolution arithmetic", r"For all integers $i, k, s, p, d$ (and $i'$, $a$ for a transposed layer) in the "
-        r"setting each relationship names, the output-size relationships 1--15 of Dumoulin and Visin, \emph{A guide to "
-        r"convolution arithmetic for deep learning} (arXiv:1603.07285), are special cases of symconv's formulas "
-        r"$n_{\mathrm{out}}$, $n_T$, $L$, $a_{\mathrm{rt}}$ and $n_{z_0}$.", tuple(steps),
+        "Convolution arithmetic", r"Let $n, n', k, s, d \ge 1$ and $p, p_{l}, p_{r}, a, h, q \ge 0$ be integers: $n$ "
+        r"the input size of a convolution with kernel size $k$, stride $s$, padding $p$ on both sides (or "
+        r"$p_{l}$ and $p_{r}$) and dilation $d$, and $n'$ the input size of a transposed convolution with output "
+        r"padding $a$. Then, in the setting each relationship names, the output-size relationships 1--15 of Dumoulin "
+        r"and Visin, \emph{A guide to convolution arithmetic for deep learning} (arXiv:1603.07285), written with "
+        r"$n$ for the guide's \textit{i} and $n'$ for its \textit{i}$'$, are special cases of the size formulas "
+        r"$n_{\mathrm{out}}$, $n_T$, $L$, $a_{\mathrm{rt}}$ and $n_{z_0}$ defined below; so are the round trip "
+        r"$n_{T}(n_{\mathrm{out}}(n), a_{\mathrm{rt}}(n)) = n$ and the size of a dilated transposed convolution.", tuple(steps),
         conclusion="every relationship of the guide follows from the general formulas (sizes only: that the "
                    "equivalent convolution uses the flipped kernel is proved by the parametric proof, not here).",
         notes=("The guide treats convolution and cross-correlation as interchangeable for learned kernels; the "
@@ -442,7 +459,7 @@ def _spot_sizes(step: Step, derived: Any, guide: Any, rng: np.random.Generator, 
         if left != right:
             return step.with_spot_checks(done, f"at {env}: {left} != {right}")
         if windows:
-            i_, k_, s_, p_, d_ = env.get("i", 1), env.get("k", 1), env.get("s", 1), env.get("p", 0), env.get("d", 1)
+            i_, k_, s_, p_, d_ = env.get("n", 1), env.get("k", 1), env.get("s", 1), env.get("p", 0), env.get("d", 1)
             if i_ + 2 * p_ >= d_ * (k_ - 1) + 1 and _window_count(i_, k_, s_, p_, d_) != left:
                 return step.with_spot_checks(done, f"at {env}: counting windows gives {_window_count(i_, k_, s_, p_, d_)}, formula {left}")
         done += 1

@@ -11,6 +11,7 @@ first ``k`` outputs per axis (PyTorch's ``conv_weight`` semantics).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,13 @@ from .ranges import Hypothesis, Ranges
 from .smt import prove
 
 __all__ = ["prove_weight_gradient", "prove_weight_gradient_general", "weight_gradient_spec"]
+
+
+@dataclass(frozen=True)
+class AtLeastStep(Step):
+    """A step whose display is ``lhs >= rhs`` (what its claims prove), not an equality."""
+
+    relation: str = r"\ge"
 
 
 def gradient_layer(n_out, s, p_l, p_r, d):
@@ -130,21 +138,32 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
         if why:
             ok, detail = False, f"{len(gs)} trials agreed, but {why}"
         else:
-            detail = (f"{len(gs)} trials with integer x and dL/dy uniform in [-{B}, {B}]: exact agreement; a false "
-                      f"pass has probability at most 2^-{reached:.0f}")
+            detail = (f"{len(gs)} trials with integer inputs and output gradients uniform in [-{B}, {B}]: exact "
+                      f"agreement; a false pass has probability at most 2^-{reached:.0f}")
     gspec = weight_gradient_spec(spec, shape)
-    dw, conv_f = sympy.Symbol(r"\frac{\partial L}{\partial w}"), sympy.Function("conv")
-    step = Step(dw, conv_f(sympy.Symbol("x"), sympy.Symbol(r"\frac{\partial L}{\partial y}")),
-                r"the derivative of $L = \langle \partial L/\partial y, \operatorname{conv}(w, x)\rangle$, linear in "
-                r"$w$, against the convolution of each input channel with the output gradient as kernel: stride "
+    from ..latex.printing import spec_latex  # the statement names the layer as a formula
+
+    dw, conv_f = sympy.Symbol(r"\frac{\partial \ell}{\partial w}"), sympy.Function("conv")
+    step = Step(dw, conv_f(sympy.Symbol("x"), sympy.Symbol(r"\delta")),
+                r"$\ell$ depends on $w$ through $y$ only, and $\langle \delta, \operatorname{conv}(w, x)\rangle$ is "
+                r"linear in $w$: its derivative, one weight entry at a time, against the convolution of each input "
+                r"channel with the output gradient as kernel, stride "
                 rf"${tuple_tex(gspec.stride)}$ (the layer's dilation), dilation "
                 rf"${tuple_tex(gspec.dilation)}$ (the layer's stride), the same padding, the first "
                 r"$k$ outputs per axis", "randomized identity", ok, detail, name="weight gradient")
     convention = convention_step(spec.transpose(shape), out_shape)
-    return Proof("Weight gradient (instance)",
-                 r"For this convolution, $\partial L/\partial w[o, c_l]$ is the convolution of input channel $c$ "
-                 r"(the $c_l$-th of $o$'s group) with $\partial L/\partial y[o]$ as kernel, stride and dilation "
-                 r"traded, cut to the kernel size.", (convention, step),
+    groups = (r"input channel $c = \gamma C_{\mathrm{in}}/g + c_{l}$ (the $c_{l}$-th channel of the group "
+              r"$\gamma = \lfloor o g / C_{\mathrm{out}} \rfloor$ of $o$)" if spec.groups > 1 else
+              r"input channel $c_{l}$")
+    statement = (
+        rf"Let $y = \operatorname{{conv}}(w, x)$ be the convolution ${spec_latex(spec)}$ applied to an input $x$ of "
+        rf"spatial shape ${tuple_tex(shape)}$ with weight $w$ of shape ${tuple_tex(spec.weight_shape)}$; its output $y$ "
+        rf"has spatial shape ${tuple_tex(out_shape)}$. Let $\ell$ be a loss that depends on $w$ only through $y$, and "
+        r"$\delta = \partial \ell/\partial y$. Then for every output channel $o$ and every "
+        r"$0 \le c_{l} < C_{\mathrm{in}}/g$, $\partial \ell/\partial w[o, c_{l}]$ is the first $k$ outputs per axis "
+        rf"of the convolution of {groups} with kernel $\delta[o]$, stride ${tuple_tex(gspec.stride)}$ (the layer's "
+        rf"dilation), dilation ${tuple_tex(gspec.dilation)}$ (the layer's stride) and the layer's padding.")
+    return Proof("Weight gradient (instance)", statement, (convention, step),
                  conclusion=r"The third product of backpropagation is a convolution too.",
                  data=dict(spec=spec, input_shape=shape, gradient_spec=gspec))
 
@@ -155,12 +174,12 @@ def prove_weight_gradient_general(*, formulas: Any = None) -> Proof:
 
     >>> proof = prove_weight_gradient_general()
     >>> proof.holds, [step.checker for step in proof.steps]
-    (True, ['z3', 'z3'])
+    (True, ['z3', 'z3', 'z3'])
     """
     from ..latex.printing import math_latex as tex  # the statement is typeset from the ranges the solver reads
 
     F = default_formulas if formulas is None else formulas
-    n, k, s, d, pl, pr, i, m, q = sympy.symbols("n_in k s d p_l p_r i m q", integer=True)
+    n, k, s, d, pl, pr, i, m, q = sympy.symbols("n k s d p_l p_r i m q", integer=True)
     n_out = F.conv_output_size(n, k, s, pl, pr, d)
     n_out_name = sympy.Symbol("n_out", integer=True)
     range_object = Ranges((
@@ -177,40 +196,45 @@ def prove_weight_gradient_general(*, formulas: Any = None) -> Proof:
     read = F.tap_position(i, m, s, pl, d)
     k_g, s_g, pl_g, pr_g, d_g = gradient_layer(n_out, s, pl, pr, d)  # the executed gradient layer, on symbols
     traded = F.tap_position(m, i, s_g, pl_g, d_g)
+    in_range = ranges + (sympy.Le(0, i, evaluate=False), sympy.Lt(i, n_out, evaluate=False),
+                         sympy.Le(0, m, evaluate=False), sympy.Lt(m, k, evaluate=False))
     s1 = Step.from_claims(
-        # the right side sums over a renamed index q: output m of the traded convolution, tap q, reads d m + s q
-        sympy.Sum(G(i) * X(read), (i, 0, n_out_name - 1)),
-        sympy.Sum(G(q) * X(F.tap_position(m, q, s_g, pl_g, d_g)), (q, 0, n_out_name - 1)),
-        r"$\partial \ell/\partial w[m] = \sum_i \delta[i]\, \tilde x[s i + d m - p_l]$ (the derivative of the linear "
-        r"form $\langle \delta, M(w) x\rangle$), and output $m$ of the convolution of $\tilde x$ with kernel $\delta$, stride "
-        r"$d$ and dilation $s$ reads $\tilde x[d m + s q - p_l]$ through tap $q$: the same positions, with the output "
-        r"gradient's entries as taps",
-        [prove("the executed index map is the convention", variables, (),
-               sympy.Eq(read, s * i + d * m - pl, evaluate=False),
+        grad(m), sympy.Sum(G(i) * X(read), (i, 0, n_out_name - 1)),
+        r"$\ell$ depends on $w[m]$ through $y$ only, and $y[i]$ is linear in $w[m]$ with coefficient "
+        r"$\tilde x[s i + d m - p_{l}]$ (the chain rule); the index map the proof computes with is the theorem's, "
+        r"and every read lies in the padded input",
+        [prove("the index map is the theorem's", variables, (), sympy.Eq(read, s * i + d * m - pl, evaluate=False),
                shown=sympy.Eq(N.tap_position(i, m, s, pl, d), s * i + d * m - pl, evaluate=False)),
-         prove("the reads agree with stride and dilation traded", variables, (), sympy.Eq(read, traded, evaluate=False),
-               shown=sympy.Eq(N.tap_position(i, m, s, pl, d), N.tap_position(m, i, s_g, pl_g, d_g), evaluate=False)),
-         prove("every read lies in the padded input", variables,
-               ranges + (sympy.Le(0, i, evaluate=False), sympy.Lt(i, n_out, evaluate=False),
-                         sympy.Le(0, m, evaluate=False), sympy.Lt(m, k, evaluate=False)),
-               sympy.And(sympy.Le(-pl, traded, evaluate=False), sympy.Lt(traded, n + pr, evaluate=False)))],
+         prove("every read lies in the padded input", variables, in_range,
+               sympy.And(sympy.Le(-pl, read, evaluate=False), sympy.Lt(read, n + pr, evaluate=False)))],
+        name="chain rule")
+    s2 = Step.from_claims(
+        # the same sum, read as output m of the traded convolution: tap i of kernel delta, stride d, dilation s
+        sympy.Sum(G(i) * X(read), (i, 0, n_out_name - 1)),
+        sympy.Sum(G(i) * X(N.tap_position(m, i, s_g, pl_g, d_g)), (i, 0, n_out_name - 1)),
+        r"output $m$ of the convolution of $\tilde x$ with kernel $\delta$, stride $d$ and dilation $s$ reads "
+        r"$\tilde x[\operatorname{tap}(m, i, d, p_{l}, s)]$ through tap $i$; that is $\tilde x[s i + d m - p_{l}]$: "
+        r"the output index and the tap trade places, and with them the stride and the dilation",
+        [prove("the traded convolution reads the same positions", variables, (),
+               sympy.Eq(traded, s * i + d * m - pl, evaluate=False),
+               shown=sympy.Eq(N.tap_position(m, i, s_g, pl_g, d_g), s * i + d * m - pl, evaluate=False))],
         name="stride and dilation trade places")
     n_grad = F.conv_output_size(n, k_g, s_g, pl_g, pr_g, d_g)
-    s2 = Step.from_claims(
-        sympy.Min(N.conv_output_size(n, k_g.xreplace({n_out: n_out_name}), s_g, pl_g, pr_g, d_g), k, evaluate=False), k,
-        r"the convolution with kernel size $n_{\mathrm{out}}$, stride $d$, dilation $s$ has at least $k$ outputs, so "
-        r"every tap $0 \le m < k$ of the weight gradient is one of its outputs (PyTorch keeps the first $k$)",
+    s3 = AtLeastStep.from_claims(
+        N.conv_output_size(n, k_g.xreplace({n_out: n_out_name}), s_g, pl_g, pr_g, d_g), k,
+        r"the convolution with kernel size $n_{\mathrm{out}}$, stride $d$ and dilation $s$ has at least $k$ outputs, "
+        r"so every tap $0 \le m < k$ of the weight gradient is one of its outputs (PyTorch keeps the first $k$)",
         [prove("the gradient convolution has at least k outputs", variables, ranges,
                sympy.Ge(n_grad, k, evaluate=False),
                shown=sympy.Ge(N.conv_output_size(n, N.conv_output_size(n, k, s, pl, pr, d), s_g, pl_g, pr_g, d_g), k,
                               evaluate=False))],
         name="enough outputs")
     statement = "\n".join([
-        r"Let $n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}$ be integers satisfying the hypotheses",
+        r"Let $n, k, s, d, p_{l}, p_{r}$ be integers satisfying the hypotheses",
         range_object.itemized(),
-        r"let $x \in \mathbb{R}^{n_{\mathrm{in}}}$ be the input of the convolution $y = M(w) x$ with kernel "
+        r"let $x \in \mathbb{R}^{n}$ be the input of the convolution $y = M(w) x$ with kernel "
         rf"$w \in \mathbb{{R}}^{{k}}$, stride $s$, padding $(p_{{l}}, p_{{r}})$ and dilation $d$, whose "
-        rf"${tex(n_out_name)}$ outputs are $y[i] = \sum_{{m=0}}^{{k-1}} w[m]\, \tilde x[{tex(read)}]$, with "
+        rf"${tex(n_out_name)}$ outputs are $y[i] = \sum_{{m=0}}^{{k-1}} w[m]\, \tilde x[s i + d m - p_{{l}}]$, with "
         r"$\tilde x$ the input padded by $p_{l}$ and $p_{r}$ zeros; let $\ell$ be a loss and "
         r"$\delta = \partial \ell/\partial y \in \mathbb{R}^{n_{\mathrm{out}}}$. Then for every tap $0 \le m < k$, "
         r"$\partial \ell/\partial w[m]$ is output $m$ of the convolution of the input with kernel $\delta$ (of size "
@@ -218,6 +242,6 @@ def prove_weight_gradient_general(*, formulas: Any = None) -> Proof:
         r"least $k$ outputs, and the weight gradient is the first $k$ of them.",
     ])
     return Proof("Weight gradient (all sizes)", statement,
-                 (s1, s2), assumptions=ranges,
+                 (s1, s2, s3), assumptions=ranges,
                  conclusion=r"$\partial \ell/\partial w$ is a convolution, with stride and dilation traded.",
                  data=dict(grad=grad, ranges=range_object, formulas=F))
