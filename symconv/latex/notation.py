@@ -27,9 +27,9 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"n", "an input length (of the layer a size formula is applied to)"),
     (r"k'", "the kernel size of the guide's equivalent convolution"),
     (r"s'", "the stride of the guide's equivalent convolution"),
-    (r"p'", "the padding of the guide's equivalent convolution, L(k, p, 1)"),
+    (r"p'", "the padding of the guide's equivalent convolution (the gather padding)"),
     (r"n'", "the input length of a transposed convolution (in the size relationships)"),
-    (r"h", "half of an odd kernel size less one: k = 2h + 1"),
+    (r"h", "half of an odd kernel size, rounded down"),
     (r"q", "a quotient by the stride"),
     (r"r", "a remainder modulo the stride"),
     (r"n_{\mathrm{in}}", "the input length of the transposed convolution"),
@@ -85,7 +85,7 @@ def _math_of(text: str) -> str:
 def _occurs(symbol: str, math: str) -> bool:
     variants = {symbol, symbol.replace("_{", "_").replace("}", "") if len(symbol) == 5 and "_{" in symbol else symbol}
     for form in variants:
-        before = r"(?<![A-Za-z\\{])" if form[0].isalpha() else r"(?<![A-Za-z])"
+        before = r"(?<![A-Za-z\\{_])" if form[0].isalpha() else r"(?<![A-Za-z])"  # n_T names no T
         after = r"(?![A-Za-z'_}])" if form[-1].isalpha() or form[-1] == "}" else r"(?![A-Za-z])"
         if form.endswith("'"):
             after = r"(?!')"

@@ -427,7 +427,7 @@ def prove_size_relations(spot_checks: int = 50, seed: int = 0) -> Proof:
         r"padding $a$. Then, in the setting each relationship names, the output-size relationships 1--15 of Dumoulin "
         r"and Visin, \emph{A guide to convolution arithmetic for deep learning} (arXiv:1603.07285), written with "
         r"$n$ for the guide's \textit{i} and $n'$ for its \textit{i}$'$, are special cases of the size formulas "
-        r"$n_{\mathrm{out}}$, $n_T$, $L$, $a_{\mathrm{rt}}$ and $n_{z_0}$ defined below; so are the round trip "
+        r"$n_{\mathrm{out}}$, $n_{T}$, $L$, $a_{\mathrm{rt}}$ and $n_{z_0}$ defined below; so are the round trip "
         r"$n_{T}(n_{\mathrm{out}}(n), a_{\mathrm{rt}}(n)) = n$ and the size of a dilated transposed convolution.", tuple(steps),
         conclusion="every relationship of the guide follows from the general formulas (sizes only: that the "
                    "equivalent convolution uses the flipped kernel is proved by the parametric proof, not here).",
