@@ -1,3 +1,4 @@
+import re
 import types
 
 import numpy as np
@@ -236,9 +237,14 @@ def test_identities_refuse_huge_inputs():
 def test_size_relations_all_fifteen():
     proof = prove_size_relations()
     assert proof.holds, proof.failure
-    cited = {step.name.split()[1] for step in proof.steps if step.name.startswith("relationship")}
+    cited = {number for step in proof.steps if step.name.startswith("relationship")
+             for number in re.findall(r"\d+", step.name)}
     assert cited == {str(n) for n in range(1, 16)}
-    assert {"general output_padding", "dilated transposed"} <= {step.name for step in proof.steps}
+    assert {"general output padding", "dilated transposed"} <= {step.name for step in proof.steps}
+    # relationships 5 and 7 are one formula: one lemma, not the same display twice
+    displays = [(str(step.lhs), str(step.rhs)) for step in proof.steps]
+    assert len(displays) == len(set(displays))
+    assert all(step.spot_checks == 50 for step in proof.steps)  # the round trip and dilated size too
 
 
 # -- overlap ----------------------------------------------------------------------------------
