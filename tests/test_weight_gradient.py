@@ -70,3 +70,32 @@ def test_matches_pytorch_conv_weight(torch, spec, shape):
                 padding=tuple(left), dilation=spec.dilation, groups=spec.groups)
     np.testing.assert_array_equal(ours, theirs.numpy().astype(np.int64))
     assert np.array_equal(ours, wg._by_definition(spec, g, x))
+
+
+def test_a_failed_instance_reports_small_numbers(monkeypatch):
+    """The refutation names unit inputs and entries 0/1, not the random trial's 18-digit sums."""
+    def untraded(spec, input_shape):
+        shape = spec.check_input_shape(input_shape)
+        return ConvSpec(spec.output_shape(shape), stride=spec.stride, padding=spec.padding, dilation=spec.dilation)
+
+    monkeypatch.setattr(wg, "weight_gradient_spec", untraded)
+    proof = prove_weight_gradient(ConvSpec(3, stride=2, padding=1), (7,))
+    assert not proof.holds
+    assert "the input 1 at" in proof.failure and not any(len(t) > 3 for t in __import__("re").findall(r"\d+", proof.failure))
+    # the theorem still states the true claim (stride = the layer's dilation); the lemma shows what ran
+    assert "stride $(1)$ (the layer's dilation)" in proof.statement
+    assert "(the layer's dilation)" not in proof.steps[1].rule
+
+
+def test_general_chain_shows_the_exchange_and_proves_at_least_k(monkeypatch):
+    proof = prove_weight_gradient_general()
+    trade, enough = proof.steps[1], proof.steps[2]
+    assert str(trade.lhs) != str(trade.rhs)  # not a renaming: the right side reads through the traded tap
+    assert "tap_position(m, i, d, p_l, s)" in str(trade.rhs)
+    assert getattr(enough, "relation", "=") == r"\ge"
+    from symconv.latex.documents import proof_document
+    assert r"\ge k" in proof_document(proof)
+    monkeypatch.setattr(wg, "gradient_layer", lambda n_out, s, p_l, p_r, d: (n_out, s, p_l, p_r, d))
+    bad = prove_weight_gradient_general()
+    assert not bad.holds and bad.failed_step.name == "stride and dilation trade places"
+    assert bad.failed_step.counterexample

@@ -323,7 +323,7 @@ def _polynomials(proof: Any) -> list[str]:
         shown = f"the left side begins ${summary[0]}$" if summary else f"the left side is ${_math(left)}$"
         same = sympy.expand(left - right) == 0
         out.append(f"Expanded, {text_latex(label)} has ${n_left}$ monomials on the left and ${n_right}$ on the "
-                   f"right; {shown}. Verdict: the difference expands to " + ("$0$." if same else "a nonzero polynomial."))
+                   f"right; {shown}. Their difference expands to " + ("$0$." if same else "a nonzero polynomial."))
     return out
 
 
