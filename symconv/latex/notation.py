@@ -66,7 +66,7 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"c_{i}", "input channels per group"),
     (r"c_{o}", "output channels per group"),
     (r"\ell", "a loss"),
-    (r"t", "the target a loss compares the output with"),
+    (r"\tau", "the target a loss compares the output with"),
     (r"\delta", "the gradient of the loss with respect to the output"),
 )
 """Each symbol (LaTeX) and its one meaning, in the order a Notation section lists them."""

@@ -283,9 +283,15 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
     conclusion += (rf" With unit weights, these {tuple_tex(counts.shape)} counts are the diagonal of $M^{{\top}} M$ "
                    "(the round trip's Gram proof).")
     return Proof("Overlap of the stamps (checkerboard)",
-                 rf"For the transposed convolution ${spec_latex(tspec)}$ on inputs of shape "
-                 rf"${tuple_tex(shape)}$, the number of taps reaching each output position is the count "
-                 r"below; in the interior it repeats with a period dividing the stride, and it is uniform there "
-                 r"exactly when $s$ divides $k$ and $\gcd(s, d) = 1$; here it is " + verdict + ".", tuple(steps),
+                 rf"Let $T$ be the matrix of the transposed convolution ${spec_latex(tspec)}$ on inputs of shape "
+                 rf"${tuple_tex(shape)}$, and let $\operatorname{{count}}[j]$ be the number of taps reaching output "
+                 r"position $j$: the pairs of an input position $i$ and a tap $m$ with $j = s i + d m - p_{l}$"
+                 + (" on every axis" if len(shape) > 1 else "") + r", $0 \le i < n_{\mathrm{in}}$ and $0 \le m < k$. "
+                 + (r"Then $\operatorname{count}$ is the product of one count per axis, and on each axis, with that "
+                    r"axis's own $k$, $s$, $d$, $p_{l}$ and $n_{\mathrm{in}}$: " if len(shape) > 1 else "Then: ")
+                 + r"in the interior $I$ of the positions $d(k-1) - p_{l} \le j \le s(n_{\mathrm{in}} - 1) - p_{l}$ "
+                 r"(within $0 \le j < n_{T}$) the count repeats with a period dividing $s$, and where $I$ holds at "
+                 r"least $s$ positions it is constant on $I$ if and only if $s$ divides $k$ and $\gcd(s, d) = 1$. "
+                 r"For this layer the count is " + verdict + ".", tuple(steps),
                  conclusion=conclusion,
                  data=dict(counts=counts, uniform=tuple(uniform), periods=tuple(periods)))
