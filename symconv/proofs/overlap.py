@@ -87,9 +87,11 @@ def _anchored(layers: list[tuple[TransposedConvSpec, tuple[int, ...]]]) -> tuple
                            math.prod(single.kernel_size), sympy.Symbol("T"), sympy.Symbol("T"), "", seed=number)
         holds &= step.holds
         details.append(f"{tuple_tex(shape)}: {step.detail}")
-    rule = (r"the matrices $T$ the counts are read from, of the single-channel layer and of each axis alone, are "
-            r"the transposed convolution as defined by the numeric reference")
-    return counts, Step(sympy.Symbol("T"), sympy.Function(r"conv^{\top}")(sympy.Symbol("y")), rule,
+    rule = (r"the matrices $T$ the counts are read from, of the single-channel layer and of each axis alone, apply "
+            r"the transposed convolution $\operatorname{conv}^{\top}$ as the numeric reference defines it, for every "
+            r"input $y$ and every kernel")
+    T_, y_ = sympy.Symbol("T", commutative=False), sympy.Symbol("y", commutative=False)  # T y, not T = a vector
+    return counts, Step(T_ * y_, sympy.Function(r"\operatorname{conv}^{\top}")(y_), rule,
                         "randomized identity", holds, "; ".join(details), name="T is the transposed convolution")
 
 
