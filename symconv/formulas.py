@@ -212,8 +212,10 @@ def group_channel(group, per_group, local):
     return group * per_group + local
 
 
-def flat_index(x, y, B):
-    """Row-major flattening of two indices: ``x`` over an outer axis whose entries each hold ``B`` positions ``y``.
+def flat_index(q, r, B):
+    """Row-major flattening of two indices: ``q`` over an outer axis whose entries each hold ``B`` positions ``r``
+    (so ``q`` and ``r`` are the quotient and the remainder of the flat index by ``B``; the letters ``x`` and ``y``
+    name the layers' inputs and outputs on the page).
 
     Applied axis after axis (``flat = flat_index(flat, j, n)``), it flattens any number of axes; tap ids and
     (channel, position) indices are made the same way.
@@ -221,7 +223,7 @@ def flat_index(x, y, B):
     >>> flat_index(2, 1, 3)
     7
     """
-    return x * B + y
+    return q * B + r
 
 
 def sifted_position(j, m, s, p_l, d):

@@ -801,15 +801,22 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
         out.append("Each line is justified by the lemma named beside it, below. " + latex_text(_sentence(doc.conclusion)))
     else:
         out.append(bold("The claim is refuted:") + " " + latex_text(doc.failure) + ".")
+    runs = _silent_runs([doc.steps[p] for p in rest], [numbers[p] for p in rest])
     for p in rest:
         s = doc.steps[p]
         check = (f"Checked by {text(s.checker)}: {_count(len(s.claims))}, listed under Checked claims." if s.claims
                  else f"Checked by {text(s.checker)}" + (f": {text(s.report)}." if _is_words(s.report) and s.holds
                                                          else "."))
+        if runs.get(numbers[p]) == 0:  # the first lemma of its run named the checker
+            check = ""
+        elif runs.get(numbers[p]):
+            last = numbers[p] + runs[numbers[p]]
+            check = (f"Checked by {text(s.checker)}, as " + (f"is Lemma {last}." if last == numbers[p] + 1 else
+                                                           f"are Lemmas {numbers[p] + 1}\u2013{last}."))
         if s.sizes:
             check += " " + latex_text(s.sizes)
         out.append(bold(f"Lemma {numbers[p]} ({text(s.name)}).") + (" (refuted)" if not s.holds else "") + " "
-                   + latex_text(_sentence(s.rule)) + " " + check)
+                   + latex_text(_sentence(s.rule)) + (" " + check if check else ""))
         if not s.holds:
             out.append(bold("This lemma is refuted")
                        + (f", for example at {s.counterexample}." if s.counterexample else ".")
