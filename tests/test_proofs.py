@@ -272,3 +272,20 @@ def test_overlap_2d_is_product():
     proof = prove_overlap(TransposedConvSpec((3, 4), stride=2), (5, 5))
     assert proof.holds and proof.steps[-1].name == "product"
     assert proof.data["counts"].shape == (11, 12)
+
+
+def test_size_relations_fail_with_the_smallest_counterexample_in_range(monkeypatch):
+    """A changed size formula refutes the relationships that use it, at the smallest setting inside the ranges."""
+    import symconv.proofs.identities as identities
+
+    real = F.conv_output_size
+    bad = types.SimpleNamespace(**{name: getattr(F, name) for name in F.__all__}, LATEX_NAMES=F.LATEX_NAMES)
+    bad.conv_output_size = lambda n, k, s, p_l, p_r, d: real(n, k, s, p_l, p_r, d) + (d - 1)  # wrong with dilation
+    monkeypatch.setattr(identities, "F", bad)
+    proof = prove_size_relations(spot_checks=5)
+    assert not proof.holds
+    failed = [step for step in proof.steps if not step.holds]
+    assert [step.name for step in failed] == ["relationship 15", "general output padding"]
+    example = failed[0].counterexample
+    assert example and example["d"] == 2 and all(v <= 2 for v in example.values()), example
+    assert example["n"] + 2 * example["p"] >= example["d"] * (example["k"] - 1) + 1  # the kernel fits: in range
