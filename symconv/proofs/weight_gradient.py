@@ -175,9 +175,10 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
     gspec = weight_gradient_spec(spec, shape)
     from ..latex.printing import spec_latex  # the statement names the layer as a formula
 
-    dw, conv_f = sympy.Symbol(r"\frac{\partial \ell}{\partial w}"), sympy.Function("conv")
+    dw = sympy.Symbol(r"\frac{\partial \ell}{\partial w[o, c_{l}]}")
+    conv_f = sympy.Function(r"\operatorname{conv}")
     traded = gspec.stride == spec.dilation and gspec.dilation == spec.stride  # the lemma says so only when true
-    step = Step(dw, conv_f(sympy.Symbol("x"), sympy.Symbol(r"\delta")),
+    step = Step(dw, conv_f(sympy.Symbol("x[c]" if spec.groups > 1 else "x[c_{l}]"), sympy.Symbol(r"\delta[o]")),
                 r"$\ell$ depends on $w$ through $y$ only, and $\langle \delta, \operatorname{conv}(w, x)\rangle$ is "
                 r"linear in $w$: its derivative, one weight entry at a time, against the convolution of each input "
                 r"channel with the output gradient as kernel, stride "
