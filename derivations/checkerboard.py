@@ -44,7 +44,7 @@ def build() -> str:
                    rf"\caption{{Taps per output position of ${spec_latex(layer)}$ on ${INPUT[0]}$ inputs, read off "
                    rf"the matrix $T$: ${counts}$.}}" "\n" rf"\label{{{label}}}" "\n" r"\end{figure}")
         parts.append(rf"\subsection*{{${spec_latex(layer)}$}}" + "\n"
-                     + f"Taps per output position: ${counts}$ (Figure~\\ref{{{label}}}).\n\n"
+                     + f"Figure~\\ref{{{label}}} shows the taps reaching each output position.\n\n"
                      + picture + "\n\n" + proof_fragment(proof, definitions=number == 0, appendix=False, times=False,
                                                      stated=stated, theorem=number + 1))
     parts.append(

@@ -86,10 +86,11 @@ def _anchored(layers: list[tuple[TransposedConvSpec, tuple[int, ...]]]) -> tuple
                            lambda w, y, single=single: conv_transpose(single, w, y), single.weight_shape,
                            math.prod(single.kernel_size), sympy.Symbol("T"), sympy.Symbol("T"), "", seed=number)
         holds &= step.holds
-        details.append(f"{tuple_tex(shape)}: {step.detail}")
-    rule = (r"the matrices $T$ the counts are read from, of the single-channel layer and of each axis alone, apply "
-            r"the transposed convolution $\operatorname{conv}^{\top}$ as the numeric reference defines it, for every "
-            r"input $y$ and every kernel")
+        details.append(f"{tuple_tex(shape)}: {step.detail}" if len(layers) > 1 else step.detail)
+    rule = ((r"the matrices $T$ the counts are read from, of the single-channel layer and of each axis alone, apply "
+             if len(layers) > 1 else r"the matrix $T$ the counts are read from applies ")
+            + r"the transposed convolution $\operatorname{conv}^{\top}$ as the numeric reference defines it, for every "
+              r"input $y$ and every kernel")
     T_, y_ = sympy.Symbol("T", commutative=False), sympy.Symbol("y", commutative=False)  # T y, not T = a vector
     return counts, Step(T_ * y_, sympy.Function(r"\operatorname{conv}^{\top}")(y_), rule,
                         "randomized identity", holds, "; ".join(details), name="T is the transposed convolution")
@@ -197,7 +198,11 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
     axes = [TransposedConvSpec(tspec.kernel_size[ax], stride=tspec.stride[ax], padding=(tspec.padding[ax],),
                                output_padding=tspec.output_padding[ax], dilation=tspec.dilation[ax])
             for ax in range(len(shape))]
-    (counts, *axis_counts_all), anchored = _anchored([(_spatial(tspec), shape)] + [(a, (n,)) for a, n in zip(axes, shape)])
+    # in one dimension the single axis is the layer itself: its T is anchored once
+    layers = [(_spatial(tspec), shape)] + ([(a, (n,)) for a, n in zip(axes, shape)] if len(shape) > 1 else [])
+    (counts, *axis_counts_all), anchored = _anchored(layers)
+    if len(shape) == 1:
+        axis_counts_all = [counts]
     # the counts are read off T, anchored to the numeric definition, which is PyTorch's (the convention)
     steps: list[Step] = [convention, anchored]
     uniform: list[bool | None] = []
