@@ -16,6 +16,10 @@ collect_ignore_glob = ["docs/_build/*", "docs/generated/*"]
 MATPLOTLIB_DOCTESTS = ("symconv.plot.draw.plot_", "symconv.plot.draw.tap_colors", "symconv.plot.animate.")
 """Doctests that draw (matplotlib, the `figures` extra); ``fit_text`` and the data functions need none."""
 
+DOCTEST_IMPORTS = (("torch", "torch", "runs PyTorch"), ("jax", "jax", "runs JAX"),
+                   ("matplotlib", "figures", "draws"))
+"""Tools a docstring's example may import: (module, extra, what the example does with it)."""
+
 
 def _missing(reason: str) -> None:
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
@@ -33,3 +37,8 @@ def pytest_runtest_setup(item):
     if (type(item).__name__ == "DoctestItem" and item.name.startswith(MATPLOTLIB_DOCTESTS)
             and importlib.util.find_spec("matplotlib") is None):
         _missing("matplotlib is not installed (pip install 'symconv[figures]'); the example draws")
+    if type(item).__name__ == "DoctestItem" and getattr(item, "dtest", None) is not None:
+        source = "".join(example.source for example in item.dtest.examples)
+        for module, extra, what in DOCTEST_IMPORTS:
+            if f"import {module}" in source and importlib.util.find_spec(module) is None:
+                _missing(f"{module} is not installed (pip install 'symconv[{extra}]'); the example {what}")
