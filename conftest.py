@@ -7,6 +7,7 @@ machine and fail in CI (``CI=true``), like the tests that need it.
 
 import importlib.util
 import os
+import re
 
 import pytest
 
@@ -40,5 +41,5 @@ def pytest_runtest_setup(item):
     if type(item).__name__ == "DoctestItem" and getattr(item, "dtest", None) is not None:
         source = "".join(example.source for example in item.dtest.examples)
         for module, extra, what in DOCTEST_IMPORTS:
-            if f"import {module}" in source and importlib.util.find_spec(module) is None:
+            if re.search(rf"\b(import|from)\s+{module}\b", source) and importlib.util.find_spec(module) is None:
                 _missing(f"{module} is not installed (pip install 'symconv[{extra}]'); the example {what}")
