@@ -237,7 +237,49 @@ def verify_function(fn: Callable, layer: Any, weight: Any, input_shape: Any, *, 
     """:mod:`symconv.testing`'s identity test of ``fn`` (a channels-first batch by default) against ``layer``,
     and on failure the porting mistake it makes, by name (:func:`porting_mistakes`).
 
-    Returns the ``Verification``; raises ``AssertionError``.
+    Parameters
+    ----------
+    fn : callable
+        The ported function, of a channels-first batch ``(N, C_in, *spatial)`` unless ``batched=False``.
+    layer : ConvSpec, TransposedConvSpec or torch.nn module
+        The layer ``fn`` should compute.
+    weight : array_like
+        The weight in PyTorch's layout.
+    input_shape : tuple of int
+        The spatial input shape.
+    bias : array_like, optional
+        None: ``fn`` must be linear.
+    batched, framework, dtype, seed
+        As for :func:`symconv.testing.assert_is_convolution`.
+    who : str
+        How the failure message names ``fn``.
+
+    Returns
+    -------
+    Verification
+        What the identity test established.
+
+    Raises
+    ------
+    AssertionError
+        When ``fn`` is not the layer; the last line names the porting mistake when one matches.
+    SpecTypeError, ShapeError, SpecError
+        For bad input, as :func:`symconv.testing.assert_is_convolution`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from symconv import ConvSpec, numeric
+    >>> spec, w = ConvSpec(3, padding=((0, 1),)), np.array([[[1.0, 2.0, 3.0]]])
+    >>> verify_function(lambda x: numeric.conv(spec, w, x), spec, w, (5,), batched=False).exact
+    True
+    >>> swapped = ConvSpec(3, padding=((1, 0),))
+    >>> verify_function(lambda x: numeric.conv(swapped, w, x), spec, w, (5,), batched=False)
+    Traceback (most recent call last):
+    ...
+    AssertionError: the function is not the convolution ...
+    ...
+    porting mistake: the function equals the convolution with left and right padding exchanged (TensorFlow/Keras 'same' puts the extra zero on the right)
     """
     from .. import testing
 
@@ -257,6 +299,19 @@ def verify_function(fn: Callable, layer: Any, weight: Any, input_shape: Any, *, 
 def porting_mistakes(spec: ConvSpec | TransposedConvSpec) -> list[tuple[str, Any, Callable]]:
     """The usual porting mistakes as (name, the layer they compute, weight transform), for a diagnosis by name.
 
+    Parameters
+    ----------
+    spec : ConvSpec or TransposedConvSpec
+        The layer being ported.
+
+    Returns
+    -------
+    list of (str, ConvSpec or TransposedConvSpec, callable)
+        For each mistake that differs from ``spec``: its name, the layer it computes instead, and what it does to
+        PyTorch's weight.  Empty when no usual mistake applies (e.g. symmetric padding of a convolution).
+
+    Examples
+    --------
     >>> from symconv import TransposedConvSpec
     >>> [name[:40] for name, _, _ in porting_mistakes(TransposedConvSpec((3, 3), stride=2, padding=((0, 1), (0, 1))))]
     ["Flax's/lax.conv_transpose's default tran", 'asymmetric padding ((0, 1), (0, 1)) (e.g']
