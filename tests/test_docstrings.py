@@ -25,6 +25,7 @@ SECTIONS = ("Parameters", "Returns", "Raises", "Examples")
 NO_RAISES = {
     "symconv.latex.printing.escape_text",
     "symconv.translate.core.porting_mistakes",
+    "symconv.proofs.weight_gradient.prove_weight_gradient_general",
 }
 """Public functions that raise no error of their own (no ``raise`` statement; checked) on any argument of the
 documented types: a Raises section would list nothing."""
