@@ -14,7 +14,8 @@ import pytest
 collect_ignore = ["docs/conf.py"]  # Sphinx's configuration, not a module to import under --doctest-modules
 collect_ignore_glob = ["docs/_build/*", "docs/generated/*"]
 
-MATPLOTLIB_DOCTESTS = ("symconv.plot.draw.plot_", "symconv.plot.draw.tap_colors", "symconv.plot.animate.")
+MATPLOTLIB_DOCTESTS = ("symconv.plot.draw.plot_", "symconv.plot.draw.tap_colors", "symconv.plot.animate.",
+                       "symconv.plot.polyphase.plot_", "symconv.plot.gram.plot_")
 """Doctests that draw (matplotlib, the `figures` extra); ``fit_text`` and the data functions need none."""
 
 DOCTEST_IMPORTS = (("torch", "torch", "runs PyTorch"), ("jax", "jax", "runs JAX"),
