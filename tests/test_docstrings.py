@@ -23,7 +23,17 @@ from conftest import require_module
 PUBLIC = ("symconv", "symconv.testing", "symconv.translate", "symconv.plot", "symconv.latex")
 SECTIONS = ("Parameters", "Returns", "Raises", "Examples")
 NO_RAISES = {
+    "symconv.latex.documents.claims_appendix",
+    "symconv.latex.documents.document",
+    "symconv.latex.documents.proof_document",
+    "symconv.latex.documents.proof_fragment",
+    "symconv.latex.documents.proof_markdown",
+    "symconv.latex.documents.proof_mathjax",
     "symconv.latex.printing.escape_text",
+    "symconv.latex.printing.math_latex",
+    "symconv.latex.printing.matrix_window",
+    "symconv.latex.printing.spec_latex",
+    "symconv.latex.printing.symbol_latex",
     "symconv.translate.core.porting_mistakes",
     "symconv.proofs.weight_gradient.prove_weight_gradient_general",
 }
