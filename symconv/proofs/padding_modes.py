@@ -128,32 +128,20 @@ def prove_padding_mode(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *,
     ----------
     spec : ConvSpec or TransposedConvSpec
         The layer, with ``padding_mode`` ``'reflect'``, ``'replicate'`` or ``'circular'``.
-    input_shape : tuple of int
-        The spatial input shape of ``spec``.
-    name : str
-        The kernel symbols' name.
-    seed : int
-        Seed of the anchors' random inputs.
-    max_terms : int
-        The largest number of structure terms the proof builds.
-    anchor_bits : int
-        The anchors' false-pass probability is at most ``2**-anchor_bits``.
+    input_shape, name, seed, max_terms, anchor_bits
+        As for :func:`prove_transpose`, which hands a layer with a padding mode to this function.
 
     Returns
     -------
     Proof
-        Its steps, each with its checker; ``holds``, ``failure``, ``to_latex()``, ``to_document()``.
+        As :func:`prove_transpose` returns it, with the fold steps.
 
     Raises
     ------
-    SpecTypeError
-        For a spec of the wrong kind, or a name that is not a string (see :mod:`symconv.proofs`).
     SpecError
-        For zero padding (use :func:`prove_transpose`) or a bad name.
-    ShapeError
-        For an input shape the layer cannot take.
-    SizeLimitError
-        For a layer over ``max_terms``.
+        For zero padding (use :func:`prove_transpose`).
+    SpecTypeError, ShapeError, SizeLimitError
+        As for :func:`prove_transpose` (see :mod:`symconv.proofs`).
 
     See Also
     --------

@@ -151,16 +151,12 @@ def assert_module_is_transposed_convolution(layer: Any, input_shape: Any, *, rto
     Returns
     -------
     Verification
-        What was established, with the bound reached.
+        As :func:`assert_module_is_convolution`.
 
     Raises
     ------
-    AssertionError
-        When the module is not the transposed convolution it declares, or its weight changes between calls.
-    SpecTypeError
-        When ``layer`` is not a ``torch.nn`` module, or not one :meth:`TransposedConvSpec.from_torch` reads.
-    ShapeError, SpecError
-        For bad input, as for :func:`assert_is_convolution`.
+    AssertionError, SpecTypeError, ShapeError, SpecError
+        As :func:`assert_module_is_convolution`, for the transposed convolution the module declares.
 
     See Also
     --------
