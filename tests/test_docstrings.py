@@ -102,6 +102,55 @@ def test_no_raises_holds(qualified):
     assert not _raises(FUNCTIONS[qualified][1]), f"{qualified} raises: give it a Raises section"
 
 
+def _public_classes() -> dict:
+    found = {}
+    for namespace in PUBLIC:
+        module = importlib.import_module(namespace)
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if inspect.isclass(obj) and not issubclass(obj, BaseException):
+                found.setdefault(f"{obj.__module__}.{obj.__qualname__}", (f"{namespace}.{name}", obj))
+    return found
+
+
+CLASSES = _public_classes()
+
+
+def _constructor_raises(cls) -> bool:
+    """Whether the class's own constructor (``__new__``, ``__init__``, ``__post_init__``) has a raise statement."""
+    for attr in ("__new__", "__init__", "__post_init__"):
+        method = cls.__dict__.get(attr)
+        if method is None or not inspect.isfunction(inspect.unwrap(method)):
+            continue
+        try:
+            if _raises(method):
+                return True
+        except OSError:  # generated (a dataclass's __init__): no source, and no raise of its own
+            continue
+    return False
+
+
+def _missing_class(cls) -> list:
+    """A public class: Parameters or Attributes (what it is made of), Raises where its constructor raises, and a
+    doctest Example.  (Exceptions are documented by their one line.)"""
+    docscrape = require_module("numpydoc.docscrape", "docs")
+    doc = docscrape.ClassDoc(cls, config={"show_class_members": False})
+    lacking = []
+    if not doc["Parameters"] and not doc["Attributes"]:
+        lacking.append("Parameters or Attributes")
+    if _constructor_raises(cls) and not doc["Raises"]:
+        lacking.append("Raises")
+    if not any(line.lstrip().startswith(">>>") for line in doc["Examples"]):
+        lacking.append("Examples")
+    return lacking
+
+
+@pytest.mark.parametrize("qualified", sorted(CLASSES))
+def test_public_class_has_the_numpydoc_sections(qualified):
+    public, cls = CLASSES[qualified]
+    assert _missing_class(cls) == [], f"{public} ({qualified}) lacks these numpydoc sections"
+
+
 def test_the_check_can_fail():
     def undocumented(x):
         """One line only."""
