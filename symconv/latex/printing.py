@@ -111,12 +111,25 @@ def symbol_latex(name: str) -> str:
 
 
 class SymconvLatexPrinter(LatexPrinter):
-    """sympy's LaTeX printer with symconv's names and relation chains.
+    r"""sympy's LaTeX printer with symconv's names and relation chains.
 
     * program names of symbols become subscripts (:func:`symbol_latex`);
     * ``lo <= x < hi`` (an ``And`` of two relations sharing the middle term) prints as one chain;
     * a transpose prints as :math:`^{\top}`;
     * a tuple prints without sympy's trailing comma: :math:`(3)`, :math:`(4, 4)`.
+
+    Parameters
+    ----------
+    settings : dict, optional
+        sympy's LaTeX printer settings, and ``symbol_names`` (a dict from symbols to their LaTeX).
+
+    Examples
+    --------
+    >>> import sympy
+    >>> SymconvLatexPrinter().doprint(sympy.Transpose(sympy.MatrixSymbol("M", 2, 3)))
+    'M^{\\top}'
+    >>> SymconvLatexPrinter().doprint(sympy.Tuple(4, 4))
+    '\\left(4, 4\\right)'
     """
 
     printmethod = "_latex"
@@ -411,7 +424,21 @@ def _entry_em(text: str) -> float:
 
 @dataclass(frozen=True)
 class MatrixWindow:
-    """Which rows and columns of a matrix an elided display shows (sorted, 0-based)."""
+    """Which rows and columns of a matrix an elided display shows (sorted, 0-based).
+
+    Attributes
+    ----------
+    rows, cols : tuple of int
+        The rows and the columns shown.
+    shape : tuple of int
+        The whole matrix's shape.
+
+    Examples
+    --------
+    >>> window = MatrixWindow((0, 1), (0, 1, 2), (2, 3))
+    >>> window.full
+    True
+    """
 
     rows: tuple[int, ...]
     cols: tuple[int, ...]
