@@ -100,6 +100,18 @@ class Step:
         A short name of the step.
     counterexample : dict or None
         Concrete values at which the step fails (when it does).
+
+    Raises
+    ------
+    ValueError
+        For a checker that is not a key of :data:`CHECKERS`.
+
+    Examples
+    --------
+    >>> from symconv import ConvSpec, prove_transpose
+    >>> step = prove_transpose(ConvSpec(3, stride=2), (5,)).steps[-1]
+    >>> step.name, step.checker in CHECKERS, step.holds
+    ('polyphase view', True, True)
     """
 
     lhs: Any
@@ -200,6 +212,32 @@ class Proof:
 
     ``holds`` is True exactly when every step holds.  ``statement`` and
     ``conclusion`` are LaTeX text (mathematics inside ``$...$``).
+
+    Attributes
+    ----------
+    title : str
+        The theorem's name.
+    statement : str
+        The theorem, as LaTeX text.
+    steps : tuple of Step
+        The checked steps, in order.
+    assumptions : tuple
+        The theorem's hypotheses (sympy relations).
+    conclusion : str
+        What the steps establish together, as LaTeX text.
+    notes : tuple of str
+        Remarks printed after the proof.
+    data : dict
+        What the prover computed (the layer, the matrices), for the documents and the pictures.
+
+    Examples
+    --------
+    >>> from symconv import ConvSpec, prove_adjoint
+    >>> proof = prove_adjoint(ConvSpec(3, stride=2), (5,))
+    >>> proof.holds, proof.failure, proof.title
+    (True, None, 'Adjoint identity')
+    >>> proof.to_latex().startswith(r"\\begin{theorem}")
+    True
     """
 
     title: str
