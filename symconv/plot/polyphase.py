@@ -41,6 +41,12 @@ class PolyphaseData:
         For each flat phase, the flat taps of its sub-kernel (read off ``Phi``).
     counts : int array of the output's spatial shape
         How many terms each output sums (the nonzeros of its row of ``Q Phi``).
+
+    Examples
+    --------
+    >>> from symconv import TransposedConvSpec
+    >>> polyphase_data(TransposedConvSpec(2, stride=2), (3,)).taps
+    ((0,), (1,))
     """
 
     tspec: TransposedConvSpec
