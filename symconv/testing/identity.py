@@ -70,6 +70,15 @@ class Verification:
         coarse; 0 when it was not.
     random_resolution : float
         The random test's own resolution (``resolution`` when no pattern probes ran).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from symconv import ConvSpec, numeric
+    >>> spec, w = ConvSpec(3, padding=1), np.array([[[1, 2, 3]]])
+    >>> v = assert_is_convolution(lambda x: numeric.conv(spec, w, x), spec, w, (5,))
+    >>> v.layer, v.exact, v.trials
+    ('Conv1d(1, 1, kernel_size=3, stride=1, padding=1, dilation=1, groups=1)', True, 3)
     """
 
     layer: str

@@ -160,6 +160,17 @@ class Port:
         A Python program defining ``fn``, ``weight``, ``weight_to_torch`` and ``bias``; ``print(port)`` prints it.
     notes : tuple of str
         What had to be done and why.
+
+    Examples
+    --------
+    >>> import torch  # the port runs in PyTorch
+    >>> from symconv import TransposedConvSpec
+    >>> from symconv.translate import port
+    >>> p = port(TransposedConvSpec(3, stride=2), "torch")
+    >>> p.layout, p.kernel_layout, "F.conv_transpose1d(x, w, b, stride=(2,)" in p.source
+    ('NCW', 'IOW', True)
+    >>> p.verify(input_shape=(4,)).exact
+    True
     """
 
     target: str
