@@ -256,6 +256,14 @@ class ConvSpec(_SpecBase):
         repeated, or the input wrapped around.  Per axis, reflect needs each padding amount below the
         input size and circular at most the input size (F.pad's rules, checked with the input shape).
 
+    Raises
+    ------
+    SpecError
+        For a value outside its rule (a stride that is not positive, groups that do not divide the channels,
+        an unknown padding string or mode), named with the rule.
+    SpecTypeError
+        For a parameter of the wrong type (``stride=1.5``, ``stride=True``).
+
     Examples
     --------
     >>> ConvSpec(3, padding=1, padding_mode="circular")
@@ -370,6 +378,29 @@ class TransposedConvSpec(_SpecBase):
     ``Conv{N}d(padding_mode=...)``.  It is the zero-padding transposed convolution with padding 0
     followed by the *fold* (:mod:`symconv.padding_modes`), and F.pad's rules apply to its output size.
 
+    Parameters
+    ----------
+    kernel_size : int or tuple of int
+        Fixes the number of spatial axes; an int means 1-D.
+    stride, dilation : int or tuple of int
+        Positive; an int means the same on every axis.
+    padding : int or tuple
+        An int, one int per axis, or one ``(left, right)`` pair per axis (no strings, as in PyTorch).
+    output_padding : int or tuple of int
+        Extra output entries on the right per axis, ``0 <= a < max(stride, dilation)``.
+    in_channels, out_channels, groups : int
+        As in PyTorch; groups divides both channel counts.
+    padding_mode : {"zeros", "reflect", "replicate", "circular"}
+        Zeros as in PyTorch; the others define the layer as the transpose of the convolution with that mode.
+
+    Raises
+    ------
+    SpecError
+        For a value outside its rule (a padding string, ``output_padding`` too large, groups that do not
+        divide the channels), named with the rule.
+    SpecTypeError
+        For a parameter of the wrong type.
+
     Examples
     --------
     >>> t = TransposedConvSpec(3, stride=2, padding=1, output_padding=1)
@@ -479,12 +510,21 @@ class GatherView:
     Attributes
     ----------
     tspec : TransposedConvSpec
+        The transposed convolution.
     zero_insertion : tuple of int
         The factor ``s`` per axis (``s - 1`` zeros between neighbours).
     padding : tuple of (int, int)
         ``(d(k-1) - p_l, d(k-1) - p_r + a)`` per axis; a negative amount crops.
     conv : ConvSpec
         The stride-1 convolution with the transformed weight.
+
+    Examples
+    --------
+    >>> view = TransposedConvSpec(3, stride=2, padding=1).as_convolution()
+    >>> view.zero_insertion, view.padding
+    ((2,), ((1, 1),))
+    >>> view.transform_weight([[[1, 2, 3]]]).tolist()
+    [[[3, 2, 1]]]
     """
 
     tspec: TransposedConvSpec
