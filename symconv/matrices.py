@@ -79,6 +79,7 @@ class ConvMatrix(SympyMatrixHabits):
     Attributes
     ----------
     shape : (int, int)
+        The number of rows and columns.
     row_shape, col_shape : tuple of int
         The tensor shapes ``(channels, *spatial)`` that rows and columns flatten.
     weight : sympy Array or None
@@ -96,6 +97,19 @@ class ConvMatrix(SympyMatrixHabits):
     :attr:`free_symbols` and :meth:`applyfunc`; sympy's indexing, sizes,
     ``diff``, ``xreplace``, ``rank`` and ``lambdify`` come from
     :class:`symconv.convmatrix_sympy.SympyMatrixHabits`.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> from symconv import ConvSpec, conv_matrix, kernel_symbols
+    >>> spec = ConvSpec(2, stride=2)
+    >>> M = conv_matrix(spec, kernel_symbols(spec), (4,))
+    >>> M.shape, M.row_shape, M.col_shape
+    ((2, 4), (1, 2), (1, 4))
+    >>> sympy.Matrix(M.subs({"w_0": 7}))
+    Matrix([
+    [7, w_1, 0,   0],
+    [0,   0, 7, w_1]])
     """
 
     __slots__ = ("_structure", "weight", "row_shape", "col_shape", "_origin", "_flat_cache")

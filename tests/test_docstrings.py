@@ -10,6 +10,9 @@ public namespaces (``PUBLIC``).  Each needs
 - Examples with at least one doctest line (``>>>``).  The examples run: pytest collects them through
   pyproject's ``--doctest-modules``, and the root conftest.py skips those needing PyTorch, JAX or
   matplotlib where the tool is absent (and fails them in CI).
+
+Every public class (not an exception) needs Parameters or Attributes, Raises where its own constructor has a
+``raise``, and a doctest Example.  docs/api.md must put every public function in the API reference.
 """
 
 import ast
@@ -177,6 +180,15 @@ def test_the_check_can_fail():
         """
 
     assert _missing(no_doctest) == ["Examples (no doctest)"]
+
+    class Bare:
+        """One line only."""
+
+        def __init__(self, x):
+            if x < 0:
+                raise ValueError(x)
+
+    assert _missing_class(Bare) == ["Parameters or Attributes", "Raises", "Examples"]
 
 
 def _documented() -> set:
