@@ -479,11 +479,8 @@ class ConvTranspose(_Layer):
 
     Raises
     ------
-    SpecTypeError
-        For a spec of the wrong kind, or a size that is neither an int nor a sympy integer expression.
-    ShapeError
-        For sizes that are not one per spatial axis, a weight of the wrong shape, or integer sizes the layer
-        cannot take.
+    SpecTypeError, ShapeError
+        As for :class:`Conv`, with a TransposedConvSpec.
 
     Examples
     --------

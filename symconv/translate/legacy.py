@@ -20,6 +20,9 @@ stride) back from the convolution's padding (or crop it from the output): an
 equivalent argument set that the simplifier handles.  The returned ``note``
 says so.  (The condition is conservative: it covers every crash found on a
 grid of small 2-D configurations, with a margin.)
+
+Every function here takes a :class:`~symconv.TransposedConvSpec` and refuses anything else with
+:class:`~symconv.errors.SpecTypeError`; ``input_shape`` is the spatial shape of ``y``.
 """
 
 from __future__ import annotations
@@ -100,7 +103,7 @@ def to_torch(tspec: TransposedConvSpec) -> dict:
     Raises
     ------
     SpecTypeError
-        When ``tspec`` is not a :class:`TransposedConvSpec`.
+        For anything but a TransposedConvSpec.
     SpecError
         For a padding mode other than zeros, more than 3 spatial axes, or asymmetric padding (PyTorch pads
         both sides equally).
@@ -142,7 +145,7 @@ def to_jax_conv_general_dilated(tspec: TransposedConvSpec, input_shape: Any = No
     tspec : TransposedConvSpec
         The layer, in PyTorch's semantics.
     input_shape : tuple of int, optional
-        The spatial input shape of ``y``; with it the arguments avoid the XLA:CPU abort (``note`` says so).
+        With it, arguments that avoid the XLA:CPU abort only where needed (see the module docstring).
 
     Returns
     -------
@@ -153,7 +156,7 @@ def to_jax_conv_general_dilated(tspec: TransposedConvSpec, input_shape: Any = No
     Raises
     ------
     SpecTypeError
-        When ``tspec`` is not a :class:`TransposedConvSpec`.
+        For anything but a TransposedConvSpec.
 
     Warns
     -----
@@ -196,7 +199,7 @@ def to_jax_conv_transpose(tspec: TransposedConvSpec, input_shape: Any = None, *,
     tspec : TransposedConvSpec
         The layer, in PyTorch's semantics.
     input_shape : tuple of int, optional
-        The spatial input shape of ``y``; with it the arguments avoid the XLA:CPU abort (``note`` says so).
+        With it, arguments that avoid the XLA:CPU abort only where needed (see the module docstring).
     transpose_kernel : bool
         The value to pass to ``lax.conv_transpose``; it decides what ``kernel`` does to the weight.
 
@@ -209,7 +212,7 @@ def to_jax_conv_transpose(tspec: TransposedConvSpec, input_shape: Any = None, *,
     Raises
     ------
     SpecTypeError
-        When ``tspec`` is not a :class:`TransposedConvSpec`.
+        For anything but a TransposedConvSpec.
     SpecError
         When ``groups != 1`` (``lax.conv_transpose`` has no ``feature_group_count``).
 
@@ -250,7 +253,7 @@ def translation_text(tspec: TransposedConvSpec, input_shape: Any = None) -> str:
     tspec : TransposedConvSpec
         The layer, in PyTorch's semantics.
     input_shape : tuple of int, optional
-        The spatial input shape of ``y``; with it the arguments avoid the XLA:CPU abort (``note`` says so).
+        With it, arguments that avoid the XLA:CPU abort only where needed (see the module docstring).
 
     Returns
     -------
