@@ -12,7 +12,8 @@ public namespaces (``PUBLIC``).  Each needs
   matplotlib where the tool is absent (and fails them in CI).
 
 Every public class (not an exception) needs Parameters or Attributes, Raises where its own constructor has a
-``raise``, and a doctest Example.  docs/api.md must put every public function in the API reference.
+``raise``, and a doctest Example; its public methods need what a function needs, with Raises where the
+method's own source raises.  docs/api.md must put every public function in the API reference.
 """
 
 import ast
@@ -73,12 +74,13 @@ def _raises(obj) -> bool:
     return any(isinstance(node, ast.Raise) for node in ast.walk(_tree(obj)))
 
 
-def _missing(obj, qualified: str = "") -> list:
+def _missing(obj, qualified: str = "", method: bool = False, takes_self: bool = False) -> list:
     docscrape = require_module("numpydoc.docscrape", "docs")  # skips without numpydoc; fails in CI
     doc = docscrape.FunctionDoc(obj)
     takes = [p for p in inspect.signature(obj).parameters.values() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
-    needed = {"Parameters": bool(takes), "Returns": _returns_value(obj), "Raises": qualified not in NO_RAISES,
-              "Examples": True}
+    takes = takes[1:] if takes_self else takes
+    raises = _raises(obj) if method else qualified not in NO_RAISES  # a method: where its own source raises
+    needed = {"Parameters": bool(takes), "Returns": _returns_value(obj), "Raises": raises, "Examples": True}
     lacking = [section for section in SECTIONS if needed[section] and not doc[section]]
     if doc["Examples"] and not any(line.lstrip().startswith(">>>") for line in doc["Examples"]):
         lacking.append("Examples (no doctest)")
@@ -152,6 +154,29 @@ def _missing_class(cls) -> list:
 def test_public_class_has_the_numpydoc_sections(qualified):
     public, cls = CLASSES[qualified]
     assert _missing_class(cls) == [], f"{public} ({qualified}) lacks these numpydoc sections"
+
+
+def _public_methods() -> dict:
+    """The public methods (not properties) the public classes define themselves."""
+    found = {}
+    for qualified, (public, cls) in CLASSES.items():
+        for name, member in vars(cls).items():
+            if name.startswith("_"):
+                continue
+            if isinstance(member, (classmethod, staticmethod)):
+                found[f"{qualified}.{name}"] = (f"{public}.{name}", getattr(cls, name), False)
+            elif inspect.isfunction(member):
+                found[f"{qualified}.{name}"] = (f"{public}.{name}", member, True)
+    return found
+
+
+METHODS = _public_methods()
+
+
+@pytest.mark.parametrize("qualified", sorted(METHODS))
+def test_public_method_has_the_numpydoc_sections(qualified):
+    public, method, takes_self = METHODS[qualified]
+    assert _missing(method, qualified, method=True, takes_self=takes_self) == [], f"{public} lacks these sections"
 
 
 def test_the_check_can_fail():

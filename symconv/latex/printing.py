@@ -451,6 +451,13 @@ class MatrixWindow:
     def caption(self) -> str:
         r"""Which part is shown, as LaTeX text (for the sentence before the display).
 
+        Returns
+        -------
+        str
+            The rows and columns shown, as runs, and the matrix's size.
+
+        Examples
+        --------
         >>> MatrixWindow((0, 1, 2), (0, 1, 2, 3, 7, 8), (40, 42)).caption()
         'rows $0$--$2$ and columns $0$--$3$, $7$--$8$ of the $40 \\times 42$ matrix'
         """

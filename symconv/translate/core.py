@@ -190,15 +190,78 @@ class Port:
         return self.namespace["fn"]
 
     def weight(self, w: Any) -> Any:
-        """PyTorch's weight (numpy or torch) converted to what :attr:`fn` takes."""
+        """PyTorch's weight (numpy or torch) converted to what :attr:`fn` takes.
+
+        Parameters
+        ----------
+        w : array_like
+            The weight in PyTorch's layout.
+
+        Returns
+        -------
+        array
+            The weight in :attr:`kernel_layout`, as the target's array.
+
+        Examples
+        --------
+        >>> import jax  # the port runs in JAX (Flax's layouts)
+        >>> import numpy as np
+        >>> from symconv import ConvSpec
+        >>> from symconv.translate import port
+        >>> p = port(ConvSpec((3, 3), in_channels=2, out_channels=4), "flax")
+        >>> p.kernel_layout, np.asarray(p.weight(np.zeros((4, 2, 3, 3)))).shape
+        ('HWIO', (3, 3, 2, 4))
+        """
         return self.namespace["weight"](_numpy(w))
 
     def weight_to_torch(self, w: Any) -> np.ndarray:
-        """The inverse of :meth:`weight`: the target's weight in PyTorch's layout (numpy)."""
+        """The inverse of :meth:`weight`: the target's weight in PyTorch's layout (numpy).
+
+        Parameters
+        ----------
+        w : array
+            The weight in :attr:`kernel_layout`.
+
+        Returns
+        -------
+        numpy.ndarray
+            The weight in PyTorch's layout.
+
+        Examples
+        --------
+        >>> import jax  # the port runs in JAX (Flax's layouts)
+        >>> import numpy as np
+        >>> from symconv import ConvSpec
+        >>> from symconv.translate import port
+        >>> p = port(ConvSpec((3, 3), in_channels=2, out_channels=4), "flax")
+        >>> p.weight_to_torch(p.weight(np.zeros((4, 2, 3, 3)))).shape
+        (4, 2, 3, 3)
+        """
         return np.asarray(self.to_numpy(self.namespace["weight_to_torch"](w)))
 
     def bias(self, b: Any) -> Any:
-        """PyTorch's bias (or None) as :attr:`fn` takes it."""
+        """PyTorch's bias (or None) as :attr:`fn` takes it.
+
+        Parameters
+        ----------
+        b : array_like or None
+            The bias, one entry per output channel.
+
+        Returns
+        -------
+        array or None
+            The bias as the target's array.
+
+        Examples
+        --------
+        >>> import jax  # the port runs in JAX (Flax's layouts)
+        >>> import numpy as np
+        >>> from symconv import ConvSpec
+        >>> from symconv.translate import port
+        >>> p = port(ConvSpec((3, 3), in_channels=2, out_channels=4), "flax")
+        >>> np.asarray(p.bias(np.ones(4))).shape, p.bias(None)
+        ((4,), None)
+        """
         return None if b is None else self.namespace["bias"](_numpy(b))
 
     def __str__(self) -> str:
@@ -208,7 +271,32 @@ class Port:
         return self.fn(x, w, b)
 
     def batch_fn(self, w: np.ndarray, b: np.ndarray | None, dtype: Any = np.float32) -> Callable:
-        """A numpy function of a channels-first batch that runs :attr:`fn` in the target (for the identity test)."""
+        """A numpy function of a channels-first batch that runs :attr:`fn` in the target (for the identity test).
+
+        Parameters
+        ----------
+        w : numpy.ndarray
+            The weight in PyTorch's layout.
+        b : numpy.ndarray or None
+            The bias.
+        dtype : numpy dtype
+            The precision the inputs, the weight and the bias are given in.
+
+        Returns
+        -------
+        callable
+            ``run(x)`` for ``x`` of shape ``(N, C_in, *spatial)``, returning ``(N, C_out, *spatial_out)``.
+
+        Examples
+        --------
+        >>> import jax  # the port runs in JAX (Flax's layouts)
+        >>> import numpy as np
+        >>> from symconv import ConvSpec
+        >>> from symconv.translate import port
+        >>> p = port(ConvSpec((3, 3), in_channels=2, out_channels=4), "flax")
+        >>> p.batch_fn(np.zeros((4, 2, 3, 3)), None)(np.ones((1, 2, 5, 5))).shape
+        (1, 4, 3, 3)
+        """
         last = self.layout.endswith("C")
         nd = self.spec.ndim
         wt = self.weight(np.asarray(w, dtype=dtype))
@@ -227,8 +315,38 @@ class Port:
         """Run :mod:`symconv.testing`'s randomized identity test on :attr:`fn` in the target framework.
 
         ``weight`` and ``bias`` (PyTorch's layout) default to random integers (a bias is always tested);
-        ``input_shape`` defaults to the port's, else 8 per axis.  Returns the ``Verification``; raises
-        ``AssertionError`` naming the mistake when the port is not the layer.
+        ``input_shape`` defaults to the port's, else 8 per axis.
+
+        Parameters
+        ----------
+        weight, bias : array_like, optional
+            In PyTorch's layout (default: random integers, and a random bias).
+        input_shape : tuple of int, optional
+            The spatial input shape.
+        seed : int
+            Seed of the random weight and inputs.
+
+        Returns
+        -------
+        Verification
+            What the identity test established.
+
+        Raises
+        ------
+        AssertionError
+            When the port is not the layer, naming the porting mistake when one matches.
+        ShapeError
+            For an input shape the layer cannot take.
+
+        Examples
+        --------
+        >>> import jax  # the port runs in JAX (Flax's layouts)
+        >>> import numpy as np
+        >>> from symconv import ConvSpec
+        >>> from symconv.translate import port
+        >>> p = port(ConvSpec((3, 3), in_channels=2, out_channels=4), "flax")
+        >>> p.verify(input_shape=(5, 5)).exact
+        True
         """
 
         spec = self.spec
