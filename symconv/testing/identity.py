@@ -351,10 +351,14 @@ def assert_is_convolution(fn: Callable, spec: ConvSpec, weight: Any, input_shape
         None: the function must be linear.
     rtol : float, optional
         Override the derived float tolerance (per entry, times ``|W||x| + |b|``).
+    batched : bool
+        Whether ``fn`` takes a batch ``(N, C_in, *spatial)`` (all probes in one call).
     framework, dtype : optional
         Override detection (``'numpy'``, ``'torch'``, ``'jax'``; a dtype name): how inputs are given.
     bound : float
         Probability bound to reach (default ``2**-60``).
+    seed : int
+        Seed of the random inputs.
     compute_dtype : optional
         The precision the function computes in when it differs from ``dtype``: ``'bfloat16'`` or ``'float16'``
         inside a float32 function (mixed precision), ``'tf32'`` (10-bit mantissa; detected for CUDA modules).
