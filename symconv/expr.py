@@ -308,7 +308,29 @@ class _Layer(MatrixExpr):
         return len(self.params.k)
 
     def doit(self, **hints: Any) -> Any:
-        """The explicit matrix when every size is an integer, else the expression itself."""
+        """The explicit matrix when every size is an integer, else the expression itself.
+
+        Parameters
+        ----------
+        **hints
+            sympy's ``doit`` hints (unused: the entries are already evaluated).
+
+        Returns
+        -------
+        sympy matrix or Conv or ConvTranspose
+            ``as_explicit()`` at integer sizes, else ``self``.
+
+        Examples
+        --------
+        >>> import sympy
+        >>> from symconv import ConvSpec
+        >>> n = sympy.Symbol("n", integer=True, positive=True)
+        >>> C = Conv(ConvSpec(2), "w", n)
+        >>> C.doit() is C, C.subs(n, 3).doit()
+        (True, Matrix([
+        [w_0, w_1,   0],
+        [  0, w_0, w_1]]))
+        """
         if not self._is_shape_symbolic():
             return self.as_explicit()
         return self
@@ -647,7 +669,29 @@ class _Pattern(MatrixExpr):
         return channel * sympy.Mul(*(_delta(rows[ax], self._row_of(ax, cols[ax])) for ax in range(len(rows))))
 
     def doit(self, **hints: Any) -> Any:
-        """The explicit matrix when every size is an integer, else the expression itself."""
+        """The explicit matrix when every size is an integer, else the expression itself.
+
+        Parameters
+        ----------
+        **hints
+            sympy's ``doit`` hints (unused).
+
+        Returns
+        -------
+        sympy matrix or ZeroInsert or Pad
+            ``as_explicit()`` at integer sizes, else ``self``.
+
+        Examples
+        --------
+        >>> import sympy
+        >>> n = sympy.Symbol("n", integer=True, positive=True)
+        >>> P = Pad(1, 0, n)
+        >>> P.doit() is P, P.subs(n, 2).doit()
+        (True, Matrix([
+        [0, 0],
+        [1, 0],
+        [0, 1]]))
+        """
         if not self._is_shape_symbolic():
             return self.as_explicit()
         return self

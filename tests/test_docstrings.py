@@ -157,16 +157,18 @@ def test_public_class_has_the_numpydoc_sections(qualified):
 
 
 def _public_methods() -> dict:
-    """The public methods (not properties) the public classes define themselves."""
+    """The public methods (not properties) of the public classes, those inherited from symconv's classes too."""
     found = {}
-    for qualified, (public, cls) in CLASSES.items():
-        for name, member in vars(cls).items():
-            if name.startswith("_"):
-                continue
-            if isinstance(member, (classmethod, staticmethod)):
-                found[f"{qualified}.{name}"] = (f"{public}.{name}", getattr(cls, name), False)
-            elif inspect.isfunction(member):
-                found[f"{qualified}.{name}"] = (f"{public}.{name}", member, True)
+    for public, cls in CLASSES.values():
+        for owner in [c for c in cls.__mro__ if c.__module__.startswith("symconv")]:
+            for name, member in vars(owner).items():
+                key = f"{owner.__module__}.{owner.__qualname__}.{name}"
+                if name.startswith("_") or key in found:
+                    continue
+                if isinstance(member, (classmethod, staticmethod)):
+                    found[key] = (f"{public}.{name}", getattr(owner, name), False)
+                elif inspect.isfunction(member):
+                    found[key] = (f"{public}.{name}", member, True)
     return found
 
 
