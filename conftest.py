@@ -7,14 +7,20 @@ machine and fail in CI (``CI=true``), like the tests that need it.
 
 import importlib.util
 import os
+import re
 
 import pytest
 
 collect_ignore = ["docs/conf.py"]  # Sphinx's configuration, not a module to import under --doctest-modules
 collect_ignore_glob = ["docs/_build/*", "docs/generated/*"]
 
-MATPLOTLIB_DOCTESTS = ("symconv.plot.draw.plot_", "symconv.plot.draw.tap_colors", "symconv.plot.animate.")
+MATPLOTLIB_DOCTESTS = ("symconv.plot.draw.plot_", "symconv.plot.draw.tap_colors", "symconv.plot.animate.",
+                       "symconv.plot.polyphase.plot_", "symconv.plot.gram.plot_")
 """Doctests that draw (matplotlib, the `figures` extra); ``fit_text`` and the data functions need none."""
+
+DOCTEST_IMPORTS = (("torch", "torch", "runs PyTorch"), ("jax", "jax", "runs JAX"),
+                   ("matplotlib", "figures", "draws"))
+"""Tools a docstring's example may import: (module, extra, what the example does with it)."""
 
 
 def _missing(reason: str) -> None:
@@ -33,3 +39,8 @@ def pytest_runtest_setup(item):
     if (type(item).__name__ == "DoctestItem" and item.name.startswith(MATPLOTLIB_DOCTESTS)
             and importlib.util.find_spec("matplotlib") is None):
         _missing("matplotlib is not installed (pip install 'symconv[figures]'); the example draws")
+    if type(item).__name__ == "DoctestItem" and getattr(item, "dtest", None) is not None:
+        source = "".join(example.source for example in item.dtest.examples)
+        for module, extra, what in DOCTEST_IMPORTS:
+            if re.search(rf"\b(import|from)\s+{module}\b", source) and importlib.util.find_spec(module) is None:
+                _missing(f"{module} is not installed (pip install 'symconv[{extra}]'); the example {what}")

@@ -63,3 +63,54 @@ def _prepare() -> None:
 
 
 _prepare()
+
+
+
+def _object(path: str):
+    """The object a dotted path names, or None."""
+    import importlib
+
+    parts = path.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for attr in parts[cut:]:
+            obj = getattr(obj, attr, None)
+        return obj
+    return None
+
+
+def _documented(env) -> dict:
+    """id of each documented object -> the name it is documented under (functions, classes, modules)."""
+    if not hasattr(env, "_symconv_documented"):
+        names = {}
+        for full in env.get_domain("py").objects:
+            obj = _object(full)
+            if obj is not None and (callable(obj) or isinstance(obj, type(sys))):
+                names.setdefault(id(obj), full)
+        env._symconv_documented = names
+    return env._symconv_documented
+
+
+def _resolve_public(app, env, node, contnode):
+    """Resolve ``ConvSpec``, ``symconv.ConvSpec``, ``symconv.prove_transpose`` ...: public through the packages'
+    ``__init__`` (where docstrings name them), documented where api.md's automodule puts them."""
+    if node.get("refdomain") != "py":
+        return None
+    target = node["reftarget"].lstrip("~.")
+    module = node.get("py:module") or ""
+    owners = [module.rsplit(".", i)[0] for i in range(module.count(".") + 1)] if module else []
+    for candidate in [target] + [f"{owner}.{target}" for owner in owners] + [f"symconv.{target}"]:
+        obj = _object(candidate)
+        if obj is None or not (callable(obj) or isinstance(obj, type(sys))):
+            continue
+        full = _documented(env).get(id(obj))
+        if full is not None and full != target:
+            return env.get_domain("py").resolve_xref(env, node["refdoc"], app.builder, "obj", full, node, contnode)
+    return None
+
+
+def setup(app):
+    app.connect("missing-reference", _resolve_public)

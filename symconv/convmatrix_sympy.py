@@ -324,23 +324,115 @@ class SympyMatrixHabits:
         return self.to_sympy().rank(**kwargs)
 
     def transpose(self) -> Any:
-        """The transpose, ``M.T`` (a ConvMatrix)."""
+        """The transpose, ``M.T`` (a ConvMatrix).
+
+        Returns
+        -------
+        ConvMatrix
+            The transpose, rows and columns exchanged.
+
+        Examples
+        --------
+        >>> from symconv import ConvSpec, conv_matrix, kernel_symbols
+        >>> spec = ConvSpec(2, stride=2)
+        >>> M = conv_matrix(spec, kernel_symbols(spec), (4,))
+        >>> M.transpose().shape
+        (4, 2)
+        """
         return self.T
 
     def tolist(self) -> list:
-        """The entries as a list of rows (sympy's ``Matrix.tolist``)."""
+        """The entries as a list of rows (sympy's ``Matrix.tolist``).
+
+        Returns
+        -------
+        list of list
+            The entries, as sympy objects.
+
+        Examples
+        --------
+        >>> from symconv import ConvSpec, conv_matrix, kernel_symbols
+        >>> spec = ConvSpec(2, stride=2)
+        >>> M = conv_matrix(spec, kernel_symbols(spec), (4,))
+        >>> M.tolist()
+        [[w_0, w_1, 0, 0], [0, 0, w_0, w_1]]
+        """
         return self._object_dense().tolist()
 
     def row(self, i: Any) -> sympy.ImmutableSparseMatrix:
-        """Row ``i`` as a 1-row sympy matrix (``M[i, :]``)."""
+        """Row ``i`` as a 1-row sympy matrix (``M[i, :]``).
+
+        Parameters
+        ----------
+        i : int
+            The row (an int or a sympy integer; negative counts from the end).
+
+        Returns
+        -------
+        sympy.ImmutableSparseMatrix
+            The row.
+
+        Raises
+        ------
+        ShapeError
+            For a row out of range.
+
+        Examples
+        --------
+        >>> from symconv import ConvSpec, conv_matrix, kernel_symbols
+        >>> spec = ConvSpec(2, stride=2)
+        >>> M = conv_matrix(spec, kernel_symbols(spec), (4,))
+        >>> M.row(1)
+        Matrix([[0, 0, w_0, w_1]])
+        """
         return self[i, :]
 
     def col(self, j: Any) -> sympy.ImmutableSparseMatrix:
-        """Column ``j`` as a 1-column sympy matrix (``M[:, j]``)."""
+        """Column ``j`` as a 1-column sympy matrix (``M[:, j]``).
+
+        Parameters
+        ----------
+        j : int
+            The column (an int or a sympy integer; negative counts from the end).
+
+        Returns
+        -------
+        sympy.ImmutableSparseMatrix
+            The column.
+
+        Raises
+        ------
+        ShapeError
+            For a column out of range.
+
+        Examples
+        --------
+        >>> from symconv import ConvSpec, conv_matrix, kernel_symbols
+        >>> spec = ConvSpec(2, stride=2)
+        >>> M = conv_matrix(spec, kernel_symbols(spec), (4,))
+        >>> M.col(1).T
+        Matrix([[w_1, 0]])
+        """
         return self[:, j]
 
     def as_explicit(self) -> sympy.ImmutableSparseMatrix:
-        """The explicit matrix, ``sympy.sympify(M)`` (sympy's ``MatrixExpr.as_explicit``)."""
+        """The explicit matrix, ``sympy.sympify(M)`` (sympy's ``MatrixExpr.as_explicit``).
+
+        Returns
+        -------
+        sympy.ImmutableSparseMatrix
+            The entries.
+
+        Examples
+        --------
+        >>> from symconv import ConvSpec, conv_matrix, kernel_symbols
+        >>> spec = ConvSpec(2, stride=2)
+        >>> M = conv_matrix(spec, kernel_symbols(spec), (4,))
+        >>> M.as_explicit()
+        Matrix([
+        [w_0, w_1,   0,   0],
+        [  0,   0, w_0, w_1]])
+        """
         return self._sympy_()
 
     def __getattr__(self, name: str) -> Any:

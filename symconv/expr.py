@@ -308,7 +308,29 @@ class _Layer(MatrixExpr):
         return len(self.params.k)
 
     def doit(self, **hints: Any) -> Any:
-        """The explicit matrix when every size is an integer, else the expression itself."""
+        """The explicit matrix when every size is an integer, else the expression itself.
+
+        Parameters
+        ----------
+        **hints
+            sympy's ``doit`` hints (unused: the entries are already evaluated).
+
+        Returns
+        -------
+        sympy matrix or Conv or ConvTranspose
+            ``as_explicit()`` at integer sizes, else ``self``.
+
+        Examples
+        --------
+        >>> import sympy
+        >>> from symconv import ConvSpec
+        >>> n = sympy.Symbol("n", integer=True, positive=True)
+        >>> C = Conv(ConvSpec(2), "w", n)
+        >>> C.doit() is C, C.subs(n, 3).doit()
+        (True, Matrix([
+        [w_0, w_1,   0],
+        [  0, w_0, w_1]]))
+        """
         if not self._is_shape_symbolic():
             return self.as_explicit()
         return self
@@ -367,6 +389,14 @@ class Conv(_Layer):
     axes) is ``sum_m w[o, c - gamma(o) C_in/g, m] prod_ax delta(j, s i + d m - p_l)``
     with ``c`` in output channel ``o``'s group ``gamma(o)``, the index map being
     :func:`symconv.formulas.tap_position`.
+
+    Raises
+    ------
+    SpecTypeError
+        For a spec of the wrong kind, or a size that is neither an int nor a sympy integer expression.
+    ShapeError
+        For sizes that are not one per spatial axis, a weight of the wrong shape, or integer sizes the layer
+        cannot take.
 
     Examples
     --------
@@ -443,6 +473,7 @@ class ConvTranspose(_Layer):
     Parameters
     ----------
     tspec : TransposedConvSpec
+        The layer (its parameters are integers).
     w : sympy Array, array-like or str
         The weight in PyTorch's layout ``tspec.weight_shape`` (the same tensor
         as the weight of the convolution it transposes).
@@ -467,6 +498,11 @@ class ConvTranspose(_Layer):
     ``Conv(...).T`` gives a ``ConvTranspose`` whose output padding may be
     symbolic (``Mod(n + 1, 2)`` say); the output size is then simplified with
     ``x = s floor(x/s) + (x mod s)``, so that it is ``n`` again.
+
+    Raises
+    ------
+    SpecTypeError, ShapeError
+        As for :class:`Conv`, with a TransposedConvSpec.
 
     Examples
     --------
@@ -633,7 +669,29 @@ class _Pattern(MatrixExpr):
         return channel * sympy.Mul(*(_delta(rows[ax], self._row_of(ax, cols[ax])) for ax in range(len(rows))))
 
     def doit(self, **hints: Any) -> Any:
-        """The explicit matrix when every size is an integer, else the expression itself."""
+        """The explicit matrix when every size is an integer, else the expression itself.
+
+        Parameters
+        ----------
+        **hints
+            sympy's ``doit`` hints (unused).
+
+        Returns
+        -------
+        sympy matrix or ZeroInsert or Pad
+            ``as_explicit()`` at integer sizes, else ``self``.
+
+        Examples
+        --------
+        >>> import sympy
+        >>> n = sympy.Symbol("n", integer=True, positive=True)
+        >>> P = Pad(1, 0, n)
+        >>> P.doit() is P, P.subs(n, 2).doit()
+        (True, Matrix([
+        [0, 0],
+        [1, 0],
+        [0, 1]]))
+        """
         if not self._is_shape_symbolic():
             return self.as_explicit()
         return self
@@ -680,6 +738,24 @@ class ZeroInsert(_Pattern):
     ``Z[t, i] = delta(t, s i)``, shape ``(s(n-1)+1, n)`` per axis and channel
     (:func:`symconv.formulas.zero_insertion_position`).
 
+    Parameters
+    ----------
+    s : int, sympy integer expression, or a tuple of them
+        The factor per axis (the stride of the transposed convolution).
+    n : int, sympy integer expression, or a tuple of them
+        The input length per axis.
+    channels : int
+        The number of channels (the matrix is block diagonal over them).
+
+    Raises
+    ------
+    SpecError
+        For a factor that is not known to be positive, or channels that are not a positive integer.
+    SpecTypeError, ShapeError
+        For sizes of the wrong type, or not one per axis.
+
+    Examples
+    --------
     >>> import sympy
     >>> n = sympy.Symbol("n", integer=True, positive=True)
     >>> Z = ZeroInsert(2, n)
@@ -721,6 +797,24 @@ class Pad(_Pattern):
     A negative amount crops.  ``P[t, i] = delta(t, i + L)``
     (:func:`symconv.formulas.padded_position`).
 
+    Parameters
+    ----------
+    left, right : int, sympy integer expression, or a tuple of them
+        The amounts ``L`` and ``R`` per axis (negative: crop).
+    n : int, sympy integer expression, or a tuple of them
+        The input length per axis.
+    channels : int
+        The number of channels (the matrix is block diagonal over them).
+
+    Raises
+    ------
+    ShapeError
+        When the padding leaves nothing of an axis (``n + L + R <= 0``), or sizes are not one per axis.
+    SpecError, SpecTypeError
+        For channels that are not a positive integer, or sizes of the wrong type.
+
+    Examples
+    --------
     >>> import sympy
     >>> n = sympy.Symbol("n", integer=True, positive=True)
     >>> P = Pad(1, -1, n)

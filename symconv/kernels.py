@@ -110,6 +110,31 @@ def as_weight(spec: Any, weight: Any) -> sympy.ImmutableDenseNDimArray:
     """Validate a weight (sympy Array, numpy array or nested lists) against ``spec``.
 
     Returns it as a sympy immutable Array of ``spec.weight_shape``.
+
+    Parameters
+    ----------
+    spec : ConvSpec or TransposedConvSpec
+        The layer.
+    weight : sympy Array, array_like or torch.Tensor
+        The weight, in PyTorch's layout ``spec.weight_shape``.
+
+    Returns
+    -------
+    sympy.ImmutableDenseNDimArray
+        The weight's entries as sympy numbers or expressions.
+
+    Raises
+    ------
+    ShapeError
+        For a weight of the wrong shape, or ragged nested lists.
+    SpecTypeError
+        For entries that are not numbers or sympy expressions (booleans, strings).
+
+    Examples
+    --------
+    >>> from symconv import ConvSpec
+    >>> as_weight(ConvSpec(2), [[[1, 2]]])
+    [[[1, 2]]]
     """
     expected = tuple(spec.weight_shape)
     if hasattr(weight, "detach") and hasattr(weight, "numpy"):  # a torch tensor: a Parameter, on any device

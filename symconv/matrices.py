@@ -79,6 +79,7 @@ class ConvMatrix(SympyMatrixHabits):
     Attributes
     ----------
     shape : (int, int)
+        The number of rows and columns.
     row_shape, col_shape : tuple of int
         The tensor shapes ``(channels, *spatial)`` that rows and columns flatten.
     weight : sympy Array or None
@@ -96,6 +97,19 @@ class ConvMatrix(SympyMatrixHabits):
     :attr:`free_symbols` and :meth:`applyfunc`; sympy's indexing, sizes,
     ``diff``, ``xreplace``, ``rank`` and ``lambdify`` come from
     :class:`symconv.convmatrix_sympy.SympyMatrixHabits`.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> from symconv import ConvSpec, conv_matrix, kernel_symbols
+    >>> spec = ConvSpec(2, stride=2)
+    >>> M = conv_matrix(spec, kernel_symbols(spec), (4,))
+    >>> M.shape, M.row_shape, M.col_shape
+    ((2, 4), (1, 2), (1, 4))
+    >>> sympy.Matrix(M.subs({"w_0": 7}))
+    Matrix([
+    [7, w_1, 0,   0],
+    [0,   0, 7, w_1]])
     """
 
     __slots__ = ("_structure", "weight", "row_shape", "col_shape", "_origin", "_flat_cache")
@@ -142,7 +156,21 @@ class ConvMatrix(SympyMatrixHabits):
         return ConvMatrix(self._structure.transpose(), self.weight, self.col_shape, self.row_shape, flat=self._flat_cache)
 
     def coo(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Copies of the (row, column, tap, coefficient) arrays (int64); tap -1 means no weight."""
+        """Copies of the (row, column, tap, coefficient) arrays (int64); tap -1 means no weight.
+
+        Returns
+        -------
+        rows, cols, taps, coefs : numpy.ndarray
+            One entry per term: the entry ``M[row, col]`` holds ``coef`` times the flat weight entry ``tap``.
+
+        Examples
+        --------
+        >>> from symconv import ConvSpec, kernel_symbols
+        >>> spec = ConvSpec(2, stride=2)
+        >>> M = conv_matrix(spec, kernel_symbols(spec), (4,))
+        >>> [a.tolist() for a in M.coo()]
+        [[0, 0, 1, 1], [0, 1, 2, 3], [0, 1, 0, 1], [1, 1, 1, 1]]
+        """
         s = self._structure
         return tuple(np.array(x, dtype=np.int64) for x in (s.rows, s.cols, s.taps, s.coefs))  # type: ignore[return-value]
 
@@ -338,7 +366,31 @@ class ConvMatrix(SympyMatrixHabits):
         return all(sympy.expand(ours.get(key, 0) - theirs.get(key, 0)) == 0 for key in set(ours) | set(theirs))
 
     def first_difference(self, other: ConvMatrix) -> tuple[int, int] | None:
-        """The first (row, column) in row-major order where the two matrices differ."""
+        """The first (row, column) in row-major order where the two matrices differ.
+
+        Parameters
+        ----------
+        other : ConvMatrix
+            A matrix of the same shape.
+
+        Returns
+        -------
+        tuple of int or None
+            The flat (row, column), or None when the matrices are equal.
+
+        Raises
+        ------
+        ShapeError
+            When the shapes differ.
+
+        Examples
+        --------
+        >>> from symconv import ConvSpec, kernel_symbols
+        >>> spec = ConvSpec(2, stride=2)
+        >>> M = conv_matrix(spec, kernel_symbols(spec), (4,))
+        >>> M.first_difference(M.subs({"w_1": 0})), M.first_difference(M)
+        ((0, 1), None)
+        """
         if self.shape != other.shape:
             raise ShapeError(f"shapes differ: {self.shape} and {other.shape}")
         shared = self._shared_tap_structures(other)
@@ -399,6 +451,31 @@ class ConvMatrix(SympyMatrixHabits):
         """Which kernel tap sits at ``M[i, j]`` and the index equation that puts it there.
 
         ``i`` and ``j`` are flat indices or ``(channel, *position)`` tuples.
+
+        Parameters
+        ----------
+        i, j : int or tuple of int
+            The row and the column.
+
+        Returns
+        -------
+        str
+            The entry, the channel rule and, per axis, the index equation solved for the tap.
+
+        Raises
+        ------
+        ShapeError
+            For an index out of range, or a tuple that is not a position of ``row_shape``/``col_shape``.
+        SpecTypeError
+            For an index that is neither an int nor a tuple.
+
+        Examples
+        --------
+        >>> from symconv import ConvSpec, kernel_symbols
+        >>> spec = ConvSpec(2, stride=2)
+        >>> M = conv_matrix(spec, kernel_symbols(spec), (4,))
+        >>> print(M.explain(1, 3).splitlines()[0])
+        M[1, 3] (row (0, 1), column (0, 3)) = w_1
         """
         from .explain import explain_entry
 
@@ -413,6 +490,21 @@ class ConvMatrix(SympyMatrixHabits):
         the constructor is the fallback on sympy versions without that route.
         The cyclic garbage collector is paused meanwhile: the many new dicts would
         otherwise trigger collections whose cost grows with the matrix.
+
+        Returns
+        -------
+        sympy.SparseMatrix
+            The entries, as sympy expressions.
+
+        Examples
+        --------
+        >>> from symconv import ConvSpec, kernel_symbols
+        >>> spec = ConvSpec(2, stride=2)
+        >>> M = conv_matrix(spec, kernel_symbols(spec), (4,))
+        >>> M.to_sympy()
+        Matrix([
+        [w_0, w_1,   0,   0],
+        [  0,   0, w_0, w_1]])
         """
         enabled = gc.isenabled()
         gc.disable()
@@ -479,6 +571,26 @@ class ConvMatrix(SympyMatrixHabits):
 
         When every entry is one weight entry (coefficient 1) and ``f(0) = 0``, the
         result is a ConvMatrix over ``f`` of the weight; otherwise a sympy SparseMatrix.
+
+        Parameters
+        ----------
+        f : callable
+            A function of one sympy expression.
+
+        Returns
+        -------
+        ConvMatrix or sympy matrix
+            The entries mapped by ``f``.
+
+        Examples
+        --------
+        >>> from symconv import ConvSpec, kernel_symbols
+        >>> spec = ConvSpec(2, stride=2)
+        >>> M = conv_matrix(spec, kernel_symbols(spec), (4,))
+        >>> M.applyfunc(lambda e: 2 * e).to_sympy()
+        Matrix([
+        [2*w_0, 2*w_1,     0,     0],
+        [    0,     0, 2*w_0, 2*w_1]])
         """
         s = self._structure
         if (self._flat is not None and s.unit and s.size == s.nnz() and bool(np.all(s.taps >= 0))
@@ -515,6 +627,35 @@ class ConvMatrix(SympyMatrixHabits):
 
         Refused with :class:`SizeLimitError` above ``max_entries`` entries; use
         :meth:`matvec` or :meth:`coo` for large matrices.
+
+        Parameters
+        ----------
+        weight_values : array_like, optional
+            Numbers of the weight's shape (default: the matrix's own weight, which must then be numeric).
+        max_entries : int
+            The largest matrix returned.
+
+        Returns
+        -------
+        numpy.ndarray
+            The dense matrix.
+
+        Raises
+        ------
+        SizeLimitError
+            Over ``max_entries`` entries.
+        SpecTypeError
+            For a symbolic weight without ``weight_values``.
+        ShapeError
+            For ``weight_values`` of the wrong shape.
+
+        Examples
+        --------
+        >>> from symconv import ConvSpec, kernel_symbols
+        >>> spec = ConvSpec(2, stride=2)
+        >>> M = conv_matrix(spec, kernel_symbols(spec), (4,))
+        >>> M.to_numpy([[[1, 2]]]).tolist()
+        [[1.0, 2.0, 0.0, 0.0], [0.0, 0.0, 1.0, 2.0]]
         """
         if self.shape[0] * self.shape[1] > max_entries:
             raise SizeLimitError(
@@ -540,6 +681,31 @@ class ConvMatrix(SympyMatrixHabits):
         """``M @ x`` for a tensor of shape ``col_shape`` (or flat); returns shape ``row_shape``.
 
         With a symbolic weight and no ``weight_values``, computes with sympy objects.
+
+        Parameters
+        ----------
+        x : array_like
+            The input, of shape ``col_shape`` or flat.
+        weight_values : array_like, optional
+            Numbers of the weight's shape (default: the matrix's own weight).
+
+        Returns
+        -------
+        numpy.ndarray
+            ``M @ x``, of shape ``row_shape``.
+
+        Raises
+        ------
+        ShapeError
+            For an ``x`` or ``weight_values`` of the wrong size or shape.
+
+        Examples
+        --------
+        >>> from symconv import ConvSpec, kernel_symbols
+        >>> spec = ConvSpec(2, stride=2)
+        >>> M = conv_matrix(spec, kernel_symbols(spec), (4,))
+        >>> M.matvec([1, 2, 3, 4]).tolist(), M.matvec([1, 2, 3, 4], [[[1, 2]]]).tolist()
+        ([[w_0 + 2*w_1, 3*w_0 + 4*w_1]], [[5, 11]])
         """
         x = np.asarray(x)
         if x.size != self.shape[1]:
@@ -572,6 +738,20 @@ class ConvMatrix(SympyMatrixHabits):
         inside the matrix); the columns from the first to the last column holding
         an entry in those rows, at least 4 (or all) and at most ``cols`` of them.
 
+        Parameters
+        ----------
+        rows : int
+            How many rows the window has.
+        cols : int
+            The most columns it has.
+
+        Returns
+        -------
+        tuple of int
+            ``(r0, r1, c0, c1)``, half-open.
+
+        Examples
+        --------
         >>> from symconv import ConvSpec, kernel_symbols
         >>> spec = ConvSpec(3, stride=2, padding=1)
         >>> conv_matrix(spec, kernel_symbols(spec), (40,)).band()

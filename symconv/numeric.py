@@ -53,6 +53,33 @@ def conv(spec: ConvSpec, weight: Any, x: Any) -> np.ndarray:
     """Cross-correlation ``y[o, i] = sum_{c, m} w[o, c, m] x_pad[c, s i + d m]``.
 
     ``x`` has shape ``(in_channels, *input_shape)``; zero padding as ``spec.padding``.
+
+    Parameters
+    ----------
+    spec : ConvSpec
+        The layer (a padding mode other than zeros pads with F.pad's rule first).
+    weight : array_like
+        The weight ``(C_out, C_in/groups, *kernel_size)``.
+    x : array_like
+        One input ``(C_in, *spatial)``; integers, floats or sympy objects.
+
+    Returns
+    -------
+    numpy.ndarray
+        The output ``(C_out, *output_shape)``, in the inputs' number type.
+
+    Raises
+    ------
+    ShapeError
+        For an input or weight of the wrong shape.
+    SizeLimitError
+        Over ``NUMERIC_LIMIT`` entries.
+
+    Examples
+    --------
+    >>> from symconv import ConvSpec
+    >>> conv(ConvSpec(2, stride=2), [[[1, -1]]], [[1, 2, 4, 8]]).tolist()
+    [[-1, -4]]
     """
     x = np.asarray(x)
     if spec.padding_mode != "zeros":  # F.pad's mode, then padding 0 (symconv.padding_modes)
@@ -84,6 +111,33 @@ def conv(spec: ConvSpec, weight: Any, x: Any) -> np.ndarray:
 def conv_transpose(tspec: TransposedConvSpec, weight: Any, y: Any) -> np.ndarray:
     """Transposed convolution: every ``y[ci, i]`` adds ``y[ci, i] * w[ci, co, m]`` at ``s i + d m``,
     then ``p_l`` positions are dropped on the left and the result is cut to the output size.
+
+    Parameters
+    ----------
+    tspec : TransposedConvSpec
+        The layer (a padding mode other than zeros: the padding-0 layer, then the fold).
+    weight : array_like
+        The weight ``(C_in, C_out/groups, *kernel_size)``.
+    y : array_like
+        One input ``(C_in, *spatial)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        The output ``(C_out, *output_shape)``.
+
+    Raises
+    ------
+    ShapeError
+        For an input or weight of the wrong shape.
+    SizeLimitError
+        Over ``NUMERIC_LIMIT`` entries.
+
+    Examples
+    --------
+    >>> from symconv import TransposedConvSpec
+    >>> conv_transpose(TransposedConvSpec(2, stride=2), [[[1, -1]]], [[1, 2]]).tolist()
+    [[1, -1, 2, -2]]
     """
     y = np.asarray(y)
     if tspec.padding_mode != "zeros":  # the padding-0 layer, then the fold (symconv.padding_modes)

@@ -256,6 +256,14 @@ class ConvSpec(_SpecBase):
         repeated, or the input wrapped around.  Per axis, reflect needs each padding amount below the
         input size and circular at most the input size (F.pad's rules, checked with the input shape).
 
+    Raises
+    ------
+    SpecError
+        For a value outside its rule (a stride that is not positive, groups that do not divide the channels,
+        an unknown padding string or mode), named with the rule.
+    SpecTypeError
+        For a parameter of the wrong type (``stride=1.5``, ``stride=True``).
+
     Examples
     --------
     >>> ConvSpec(3, padding=1, padding_mode="circular")
@@ -299,6 +307,29 @@ class ConvSpec(_SpecBase):
         torch is not imported by symconv: the module's attributes are read.  Subclasses and compiled modules are
         read as their torch base class; a lazy module must be called once first.  The bias is not part of the
         spec (read ``module.bias``).
+
+        Parameters
+        ----------
+        module : torch.nn.Conv1d, Conv2d or Conv3d
+            The module (or a subclass, or a compiled one).
+
+        Returns
+        -------
+        ConvSpec
+            Its kernel size, stride, padding, dilation, channels, groups and padding mode.
+
+        Raises
+        ------
+        SpecTypeError
+            For a module that is not one of these.
+        SpecError
+            For a lazy module not yet called, or an argument outside symconv's rules.
+
+        Examples
+        --------
+        >>> import torch
+        >>> print(ConvSpec.from_torch(torch.nn.Conv2d(3, 8, 3, stride=2, padding=1, padding_mode="reflect")))
+        Conv2d(3, 8, kernel_size=3, stride=2, padding=1, dilation=1, groups=1, padding_mode='reflect')
         """
         return cls(**_torch_kwargs(module, transposed=False))
 
@@ -318,7 +349,35 @@ class ConvSpec(_SpecBase):
         return (self.out_channels, self.in_channels // self.groups) + self.kernel_size
 
     def check_input_shape(self, input_shape: Any) -> tuple[int, ...]:
-        """Validate a spatial input shape and return it as a tuple."""
+        """Validate a spatial input shape and return it as a tuple.
+
+        Parameters
+        ----------
+        input_shape : int or tuple of int
+            The spatial input shape (an int for 1-D).
+
+        Returns
+        -------
+        tuple of int
+            The shape, one positive int per axis.
+
+        Raises
+        ------
+        ShapeError
+            For a shape with the wrong number of axes, a size that is not positive, an input shorter than the
+            dilated kernel after padding, or one too short for the padding mode.
+        SpecTypeError
+            For a size that is not an int.
+
+        Examples
+        --------
+        >>> ConvSpec(3, stride=2, padding=1).check_input_shape(5)
+        (5,)
+        >>> ConvSpec(3).check_input_shape((2,))
+        Traceback (most recent call last):
+        ...
+        symconv.errors.ShapeError: input_shape[0]=2 is too small: the padded input (2 + 0 + 0 = 2) must be at least the dilated kernel d(k-1)+1 = 3
+        """
         shape = _input_shape(input_shape, self.ndim)
         for ax, (n, k, d, (pl, pr)) in enumerate(zip(shape, self.kernel_size, self.dilation, self.padding)):
             if n + pl + pr < d * (k - 1) + 1:
@@ -330,7 +389,28 @@ class ConvSpec(_SpecBase):
         return shape
 
     def output_shape(self, input_shape: Any) -> tuple[int, ...]:
-        """Spatial output shape: ``(n + p_l + p_r - d(k-1) - 1) // s + 1`` per axis."""
+        """Spatial output shape: ``(n + p_l + p_r - d(k-1) - 1) // s + 1`` per axis.
+
+        Parameters
+        ----------
+        input_shape : int or tuple of int
+            The spatial input shape (an int for 1-D).
+
+        Returns
+        -------
+        tuple of int
+            The output's spatial shape.
+
+        Raises
+        ------
+        ShapeError, SpecTypeError
+            As :meth:`check_input_shape`.
+
+        Examples
+        --------
+        >>> ConvSpec(3, stride=2, padding=1).output_shape((5,))
+        (3,)
+        """
         shape = self.check_input_shape(input_shape)
         return tuple(
             F.conv_output_size(n, k, s, pl, pr, d)
@@ -342,6 +422,26 @@ class ConvSpec(_SpecBase):
 
         Channels are swapped and ``output_padding = (n + p_l + p_r - d(k-1) - 1) mod s``; the padding mode
         is carried over (for a mode other than zeros the result is symconv's extension: the adjoint layer).
+
+        Parameters
+        ----------
+        input_shape : int or tuple of int
+            The spatial input shape (an int for 1-D).
+
+        Returns
+        -------
+        TransposedConvSpec
+            The layer whose matrix is this layer's transpose, on this layer's output.
+
+        Raises
+        ------
+        ShapeError, SpecTypeError
+            As :meth:`check_input_shape`.
+
+        Examples
+        --------
+        >>> print(ConvSpec(3, stride=2, padding=1).transpose((6,)))
+        ConvTranspose1d(1, 1, kernel_size=3, stride=2, padding=1, output_padding=1, dilation=1, groups=1)
         """
         shape = self.check_input_shape(input_shape)
         a = tuple(
@@ -369,6 +469,29 @@ class TransposedConvSpec(_SpecBase):
     ``self.transpose()`` with that mode, which PyTorch computes as the input gradient of the
     ``Conv{N}d(padding_mode=...)``.  It is the zero-padding transposed convolution with padding 0
     followed by the *fold* (:mod:`symconv.padding_modes`), and F.pad's rules apply to its output size.
+
+    Parameters
+    ----------
+    kernel_size : int or tuple of int
+        Fixes the number of spatial axes; an int means 1-D.
+    stride, dilation : int or tuple of int
+        Positive; an int means the same on every axis.
+    padding : int or tuple
+        An int, one int per axis, or one ``(left, right)`` pair per axis (no strings, as in PyTorch).
+    output_padding : int or tuple of int
+        Extra output entries on the right per axis, ``0 <= a < max(stride, dilation)``.
+    in_channels, out_channels, groups : int
+        As in PyTorch; groups divides both channel counts.
+    padding_mode : {"zeros", "reflect", "replicate", "circular"}
+        Zeros as in PyTorch; the others define the layer as the transpose of the convolution with that mode.
+
+    Raises
+    ------
+    SpecError
+        For a value outside its rule (a padding string, ``output_padding`` too large, groups that do not
+        divide the channels), named with the rule.
+    SpecTypeError
+        For a parameter of the wrong type.
 
     Examples
     --------
@@ -414,7 +537,29 @@ class TransposedConvSpec(_SpecBase):
     @classmethod
     def from_torch(cls, module: Any) -> TransposedConvSpec:
         """The spec of a ``torch.nn.ConvTranspose{1,2,3}d`` module (PyTorch allows only 'zeros'), as
-        :meth:`ConvSpec.from_torch`."""
+        :meth:`ConvSpec.from_torch`.
+
+        Parameters
+        ----------
+        module : torch.nn.ConvTranspose1d, ConvTranspose2d or ConvTranspose3d
+            The module (or a subclass, or a compiled one).
+
+        Returns
+        -------
+        TransposedConvSpec
+            Its arguments, output padding included.
+
+        Raises
+        ------
+        SpecTypeError, SpecError
+            As :meth:`ConvSpec.from_torch`.
+
+        Examples
+        --------
+        >>> import torch
+        >>> print(TransposedConvSpec.from_torch(torch.nn.ConvTranspose1d(2, 4, 4, stride=2, padding=1)))
+        ConvTranspose1d(2, 4, kernel_size=4, stride=2, padding=1, output_padding=0, dilation=1, groups=1)
+        """
         return cls(**_torch_kwargs(module, transposed=True))
 
     @property
@@ -426,7 +571,31 @@ class TransposedConvSpec(_SpecBase):
         return zip(shape, self.kernel_size, self.stride, self.padding, self.dilation, self.output_padding)
 
     def check_input_shape(self, input_shape: Any) -> tuple[int, ...]:
-        """Validate a spatial input shape (the output must be non-empty)."""
+        """Validate a spatial input shape (the output must be non-empty).
+
+        Parameters
+        ----------
+        input_shape : int or tuple of int
+            The spatial input shape (an int for 1-D).
+
+        Returns
+        -------
+        tuple of int
+            The shape, one positive int per axis.
+
+        Raises
+        ------
+        ShapeError
+            For a shape with the wrong number of axes, a size that is not positive, an empty output, or an
+            output too short for the padding mode.
+        SpecTypeError
+            For a size that is not an int.
+
+        Examples
+        --------
+        >>> TransposedConvSpec(3, stride=2, padding=1).check_input_shape(3)
+        (3,)
+        """
         shape = _input_shape(input_shape, self.ndim)
         for ax, (n, k, s, (pl, pr), d, a) in enumerate(self._sizes(shape)):
             n_t = F.transposed_output_size(n, k, s, pl, pr, d, a)
@@ -441,12 +610,44 @@ class TransposedConvSpec(_SpecBase):
         return shape
 
     def output_shape(self, input_shape: Any) -> tuple[int, ...]:
-        """Spatial output shape: ``(n-1)s - p_l - p_r + d(k-1) + a + 1`` per axis."""
+        """Spatial output shape: ``(n-1)s - p_l - p_r + d(k-1) + a + 1`` per axis.
+
+        Parameters
+        ----------
+        input_shape : int or tuple of int
+            The spatial input shape (an int for 1-D).
+
+        Returns
+        -------
+        tuple of int
+            The output's spatial shape.
+
+        Raises
+        ------
+        ShapeError, SpecTypeError
+            As :meth:`check_input_shape`.
+
+        Examples
+        --------
+        >>> TransposedConvSpec(3, stride=2, padding=1, output_padding=1).output_shape((3,))
+        (6,)
+        """
         shape = self.check_input_shape(input_shape)
         return tuple(F.transposed_output_size(n, k, s, pl, pr, d, a) for n, k, s, (pl, pr), d, a in self._sizes(shape))
 
     def transpose(self) -> ConvSpec:
-        """The convolution this layer transposes (same weight tensor)."""
+        """The convolution this layer transposes (same weight tensor).
+
+        Returns
+        -------
+        ConvSpec
+            The convolution, channels swapped, the padding mode carried over.
+
+        Examples
+        --------
+        >>> print(TransposedConvSpec(3, stride=2, padding=1, output_padding=1).transpose())
+        Conv1d(1, 1, kernel_size=3, stride=2, padding=1, dilation=1, groups=1)
+        """
         return ConvSpec(
             self.kernel_size, stride=self.stride, padding=self.padding, dilation=self.dilation,
             in_channels=self.out_channels, out_channels=self.in_channels, groups=self.groups,
@@ -454,7 +655,23 @@ class TransposedConvSpec(_SpecBase):
         )
 
     def as_convolution(self) -> GatherView:
-        """The equivalent direct convolution (the gather view), as data (zero padding only)."""
+        """The equivalent direct convolution (the gather view), as data (zero padding only).
+
+        Returns
+        -------
+        GatherView
+            The zero insertion, the padding and the stride-1 convolution.
+
+        Raises
+        ------
+        SpecError
+            For a padding mode other than zeros.
+
+        Examples
+        --------
+        >>> TransposedConvSpec(3, stride=2).as_convolution().padding
+        ((2, 2),)
+        """
         if self.padding_mode != "zeros":
             raise SpecError(f"as_convolution() describes the zero-padding layer; padding_mode={self.padding_mode!r} "
                             "is the fold of the padding-0 layer (see symconv.padding_modes)")
@@ -479,12 +696,21 @@ class GatherView:
     Attributes
     ----------
     tspec : TransposedConvSpec
+        The transposed convolution.
     zero_insertion : tuple of int
         The factor ``s`` per axis (``s - 1`` zeros between neighbours).
     padding : tuple of (int, int)
         ``(d(k-1) - p_l, d(k-1) - p_r + a)`` per axis; a negative amount crops.
     conv : ConvSpec
         The stride-1 convolution with the transformed weight.
+
+    Examples
+    --------
+    >>> view = TransposedConvSpec(3, stride=2, padding=1).as_convolution()
+    >>> view.zero_insertion, view.padding
+    ((2,), ((1, 1),))
+    >>> view.transform_weight([[[1, 2, 3]]]).tolist()
+    [[[3, 2, 1]]]
     """
 
     tspec: TransposedConvSpec
@@ -496,6 +722,23 @@ class GatherView:
         """Group-wise channel swap and spatial flip of a ConvTranspose weight.
 
         Accepts a sympy Array (returns a sympy Array), or anything numpy takes.
+
+        Parameters
+        ----------
+        weight : sympy Array or array_like
+            The ConvTranspose weight ``(C_in, C_out/g, *k)``.
+
+        Returns
+        -------
+        sympy Array or numpy.ndarray
+            The weight of the gather view's convolution ``(C_out, C_in/g, *k)``, flipped on every spatial axis.
+
+        Examples
+        --------
+        >>> TransposedConvSpec(2, in_channels=1, out_channels=2).as_convolution().transform_weight([[[1, 2], [3, 4]]])
+        array([[[2, 1]],
+        <BLANKLINE>
+               [[4, 3]]])
         """
         import sympy
 

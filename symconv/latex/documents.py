@@ -603,6 +603,28 @@ def claims_appendix(proofs: Sequence[tuple[Any, int]], *, times: bool = True, sh
     ``proofs`` pairs each proof with its theorem number in the document (the tables are numbered
     ``number.lemma``).  ``shared`` gives, for each proof, the proof whose leading lemmas it repeats (or None), as
     for :func:`proof_fragment`.  ``times=False`` leaves out the solver times (for golden files).
+
+    Parameters
+    ----------
+    proofs : sequence of (Proof, int)
+        Each proof with its theorem number in the document.
+    times : bool
+        Whether the solver times are shown.
+    shared : sequence of Proof or None
+        For each proof, the proof whose leading lemmas it repeats, or None.
+
+    Returns
+    -------
+    str
+        The appendix, a LaTeX fragment beginning with ``\section*``.
+
+    Examples
+    --------
+    >>> from symconv import prove_transpose_general, prove_weight_gradient_general
+    >>> text = claims_appendix([(prove_transpose_general(), 1), (prove_weight_gradient_general(), 2)], times=False)
+    >>> import re
+    >>> text.startswith(r"\section*{Checked claims}"), re.findall(r"Table~([0-9.]+)", text)[-2:]
+    (True, ['2.1.', '2.2.'])
     """
     docs = []
     for pos, (proof, _) in enumerate(proofs):
@@ -676,7 +698,7 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
 
 def proof_fragment(proof: Any, definitions: bool = True, *, shared: Any = None, shared_label: str = "",
                    appendix: bool = True, times: bool = True, stated: dict | None = None, theorem: Any = None) -> str:
-    """The proof as a LaTeX fragment (needs the packages of :func:`document` and a ``theorem`` environment).
+    r"""The proof as a LaTeX fragment (needs the packages of :func:`document` and a ``theorem`` environment).
 
     ``definitions=False`` leaves out the latexify-rendered index maps (for a
     document that already shows them once).  ``shared`` is another proof whose
@@ -687,12 +709,66 @@ def proof_fragment(proof: Any, definitions: bool = True, *, shared: Any = None, 
     and the integers the solver found for each claim's hypotheses (for golden files).  In a document with
     several theorems, pass one dict as ``stated`` to every fragment, with each fragment's theorem number as
     ``theorem``: a lemma statement already made by an earlier theorem is then cited, not repeated.
+
+    Parameters
+    ----------
+    proof : Proof
+        The proof to typeset.
+    definitions : bool
+        Whether the index maps' definitions are shown.
+    shared : Proof, optional
+        A proof whose leading steps this one repeats.
+    shared_label : str
+        How those steps are referred to (e.g. ``"Theorem 1"``).
+    appendix : bool
+        Whether the checked claims follow.
+    times : bool
+        Whether what varies from run to run is shown.
+    stated : dict, optional
+        Shared between the fragments of one document: the lemma statements made so far.
+    theorem : optional
+        This fragment's theorem number in the document.
+
+    Returns
+    -------
+    str
+        The LaTeX fragment: the theorem (or the refuted claim), its proof, and the appendix.
+
+    Examples
+    --------
+    >>> from symconv import ConvSpec, prove_transpose
+    >>> text = proof_fragment(prove_transpose(ConvSpec(3, stride=2), (4,)), times=False)
+    >>> text.startswith(r"\begin{theorem}"), r"\begin{align*}" in text
+    (True, True)
     """
     return _latex(_read(proof, shared, shared_label), definitions, appendix, times, stated, theorem)
 
 
 def document(title: str, body: str, *, max_cols: int = 10, graphics: bool = False) -> str:
-    """A standalone article around ``body`` (the title is escaped)."""
+    r"""A standalone article around ``body`` (the title is escaped), with the conventions section first.
+
+    Parameters
+    ----------
+    title : str
+        The document's title, as plain text.
+    body : str
+        LaTeX, e.g. one or more :func:`proof_fragment`.
+    max_cols : int
+        The widest matrix the document prints (amsmath's ``MaxMatrixCols``, at least 30).
+    graphics : bool
+        Whether ``graphicx`` is loaded (for figures).
+
+    Returns
+    -------
+    str
+        A LaTeX document that compiles with pdflatex.
+
+    Examples
+    --------
+    >>> tex = document("A & B", r"Hello $x$.")
+    >>> tex.splitlines()[0], r"\title{A \& B}" in tex, tex.endswith("\\end{document}\n")
+    ('\\documentclass[11pt]{article}', True, True)
+    """
     packages = list(PREAMBLE_PACKAGES)
     if graphics:
         packages.append("{graphicx}")
@@ -705,7 +781,27 @@ def document(title: str, body: str, *, max_cols: int = 10, graphics: bool = Fals
 
 
 def proof_document(proof: Any, title: str | None = None) -> str:
-    """The proof as a standalone document that compiles with pdflatex."""
+    r"""The proof as a standalone document that compiles with pdflatex.
+
+    Parameters
+    ----------
+    proof : Proof
+        The proof to typeset.
+    title : str, optional
+        The document's title (default: the proof's).
+
+    Returns
+    -------
+    str
+        :func:`document` around :func:`proof_fragment` of ``proof``.
+
+    Examples
+    --------
+    >>> from symconv import prove_transpose_general
+    >>> tex = proof_document(prove_transpose_general(), "All sizes")
+    >>> r"\title{All sizes}" in tex and r"\begin{theorem}" in tex
+    True
+    """
     return document(title or proof.title, proof_fragment(proof))
 
 
@@ -844,6 +940,18 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
 def proof_markdown(proof: Any) -> str:
     r"""The proof as Markdown with ``$...$``/``$$...$$`` mathematics (GitHub, Jupyter).
 
+    Parameters
+    ----------
+    proof : Proof
+        The proof to write.
+
+    Returns
+    -------
+    str
+        Markdown: the theorem as a heading, the statement, the proof's steps and the checked claims.
+
+    Examples
+    --------
     >>> from symconv import ConvSpec, prove_transpose
     >>> text = proof_markdown(prove_transpose(ConvSpec(3, stride=2, padding=1), (5,)))
     >>> text.startswith("## Theorem (Transposed convolution is a convolution")
@@ -853,5 +961,23 @@ def proof_markdown(proof: Any) -> str:
 
 
 def proof_mathjax(proof: Any) -> str:
-    """The proof for a notebook's ``_repr_latex_``: text with ``$...$``/``$$...$$`` mathematics only."""
+    """The proof for a notebook's ``_repr_latex_``: text with ``$...$``/``$$...$$`` mathematics only.
+
+    Parameters
+    ----------
+    proof : Proof
+        The proof to write.
+
+    Returns
+    -------
+    str
+        The text of :func:`proof_markdown` without Markdown markup.
+
+    Examples
+    --------
+    >>> from symconv import ConvSpec, prove_adjoint
+    >>> text = proof_mathjax(prove_adjoint(ConvSpec(2), (3,)))
+    >>> "$" in text, "##" in text
+    (True, False)
+    """
     return _flat(_read(proof), markdown=False)

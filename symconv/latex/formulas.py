@@ -55,6 +55,25 @@ def formula_latex(name: str, module: Any = None) -> str:
     a function defined in a source file; a function it cannot read (a lambda) is applied to symbols and
     printed by sympy.
 
+    Parameters
+    ----------
+    name : str
+        A formula of :mod:`symconv.formulas` (one of its ``__all__``).
+    module : module, optional
+        The namespace whose function of that name is rendered.
+
+    Returns
+    -------
+    str
+        ``name(arguments) = definition`` in LaTeX, with the page's names for the arguments.
+
+    Raises
+    ------
+    KeyError
+        For a name that is not a formula, or an identifier that has no name on the page.
+
+    Examples
+    --------
     >>> formula_latex("flip_tap")
     '\\operatorname{flip}(m, k) = k - 1 - m'
     >>> formula_latex("tap_position")
@@ -94,7 +113,32 @@ def _sympy_rendering(function: Any, name: str) -> str:
 
 
 def definitions_latex(names: tuple[str, ...] | None = None, module: Any = None) -> str:
-    """An ``align*`` block defining the given formulas (default: all of them), from ``module``'s functions."""
+    r"""An ``align*`` block defining the given formulas (default: all of them), from ``module``'s functions.
+
+    Parameters
+    ----------
+    names : tuple of str, optional
+        Formulas of :mod:`symconv.formulas` (default: all of them).
+    module : module, optional
+        As for :func:`formula_latex`.
+
+    Returns
+    -------
+    str
+        One aligned line per formula, as :func:`formula_latex` renders it.
+
+    Raises
+    ------
+    KeyError
+        As :func:`formula_latex`.
+
+    Examples
+    --------
+    >>> print(definitions_latex(("flip_tap",)))
+    \begin{align*}
+    \operatorname{flip}(m, k) &= k - 1 - m
+    \end{align*}
+    """
     names = tuple(formulas.__all__) if names is None else names
     lines = [formula_latex(name, module).replace(" = ", " &= ", 1) for name in names]
     return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}"

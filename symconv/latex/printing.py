@@ -35,6 +35,19 @@ _SPECIAL = {
 def escape_text(text: Any) -> str:
     r"""Text safe for any TeX context: specials escaped, non-ASCII as code points.
 
+    Parameters
+    ----------
+    text : object
+        Anything; its ``str`` is escaped.
+
+    Returns
+    -------
+    str
+        The text with TeX's specials as text macros, a newline as a space, and every non-ASCII character as
+        ``[U+XXXX]``.
+
+    Examples
+    --------
     >>> escape_text(r"\input{/etc/passwd} 50% ^^5c")
     '\\textbackslash{}input\\{/etc/passwd\\} 50\\% \\textasciicircum{}\\textasciicircum{}5c'
     >>> escape_text("naïve")
@@ -67,6 +80,18 @@ def symbol_latex(name: str) -> str:
     primes stay primes; a name that is already LaTeX (it holds a backslash or a
     brace) is left alone.
 
+    Parameters
+    ----------
+    name : str
+        The program's name, e.g. ``"n_in"``.
+
+    Returns
+    -------
+    str
+        LaTeX mathematics.
+
+    Examples
+    --------
     >>> [symbol_latex(n) for n in ("n_in", "p_l", "m'", "C_flip", "N_0", "c_i", "x")]
     ['n_{\\mathrm{in}}', 'p_{l}', "m'", 'C_{\\mathrm{flip}}', 'N_{0}', 'c_{i}', 'x']
     """
@@ -86,12 +111,25 @@ def symbol_latex(name: str) -> str:
 
 
 class SymconvLatexPrinter(LatexPrinter):
-    """sympy's LaTeX printer with symconv's names and relation chains.
+    r"""sympy's LaTeX printer with symconv's names and relation chains.
 
     * program names of symbols become subscripts (:func:`symbol_latex`);
     * ``lo <= x < hi`` (an ``And`` of two relations sharing the middle term) prints as one chain;
     * a transpose prints as :math:`^{\top}`;
     * a tuple prints without sympy's trailing comma: :math:`(3)`, :math:`(4, 4)`.
+
+    Parameters
+    ----------
+    settings : dict, optional
+        sympy's LaTeX printer settings, and ``symbol_names`` (a dict from symbols to their LaTeX).
+
+    Examples
+    --------
+    >>> import sympy
+    >>> SymconvLatexPrinter().doprint(sympy.Transpose(sympy.MatrixSymbol("M", 2, 3)))
+    'M^{\\top}'
+    >>> SymconvLatexPrinter().doprint(sympy.Tuple(4, 4))
+    '\\left(4, 4\\right)'
     """
 
     printmethod = "_latex"
@@ -299,6 +337,20 @@ def math_latex(value: Any, **settings: Any) -> str:
     Strings are not mathematics: they are typeset as escaped upright text, so that
     a program string can never be mistaken for a formula (proof code passes sympy objects).
 
+    Parameters
+    ----------
+    value : sympy.Basic, bool, int, float or str
+        What to typeset.
+    **settings
+        Settings of sympy's LaTeX printer.
+
+    Returns
+    -------
+    str
+        LaTeX mathematics (without ``$``).
+
+    Examples
+    --------
     >>> import sympy
     >>> n, j = sympy.symbols("n_in j")
     >>> math_latex(sympy.And(sympy.Le(0, j), sympy.Lt(j, n)))
@@ -320,6 +372,18 @@ def _axis(values: tuple) -> str:
 def spec_latex(spec: Any) -> str:
     r"""A layer as a LaTeX formula.
 
+    Parameters
+    ----------
+    spec : ConvSpec or TransposedConvSpec
+        The layer.
+
+    Returns
+    -------
+    str
+        LaTeX mathematics naming PyTorch's module and every argument.
+
+    Examples
+    --------
     >>> from symconv import ConvSpec
     >>> spec_latex(ConvSpec(3, stride=2, padding=1))
     '\\mathrm{Conv1d}\\bigl(C_{\\mathrm{in}}=1,\\ C_{\\mathrm{out}}=1,\\ k=3,\\ s=2,\\ p=1,\\ d=1,\\ g=1\\bigr)'
@@ -360,7 +424,21 @@ def _entry_em(text: str) -> float:
 
 @dataclass(frozen=True)
 class MatrixWindow:
-    """Which rows and columns of a matrix an elided display shows (sorted, 0-based)."""
+    """Which rows and columns of a matrix an elided display shows (sorted, 0-based).
+
+    Attributes
+    ----------
+    rows, cols : tuple of int
+        The rows and the columns shown.
+    shape : tuple of int
+        The whole matrix's shape.
+
+    Examples
+    --------
+    >>> window = MatrixWindow((0, 1), (0, 1, 2), (2, 3))
+    >>> window.full
+    True
+    """
 
     rows: tuple[int, ...]
     cols: tuple[int, ...]
@@ -373,6 +451,13 @@ class MatrixWindow:
     def caption(self) -> str:
         r"""Which part is shown, as LaTeX text (for the sentence before the display).
 
+        Returns
+        -------
+        str
+            The rows and columns shown, as runs, and the matrix's size.
+
+        Examples
+        --------
         >>> MatrixWindow((0, 1, 2), (0, 1, 2, 3, 7, 8), (40, 42)).caption()
         'rows $0$--$2$ and columns $0$--$3$, $7$--$8$ of the $40 \\times 42$ matrix'
         """
@@ -399,6 +484,22 @@ def matrix_window(M: Any, *, max_rows: int = 5, max_cols: int | None = None) -> 
     (with the zeros between dilated taps) shifting from row to row is visible.
     A matrix without nonzero entries shows its top-left corner.
 
+    Parameters
+    ----------
+    M : ConvMatrix
+        The matrix.
+    max_rows : int
+        How many rows are shown.
+    max_cols : int, optional
+        How many columns are shown (default 8).
+
+    Returns
+    -------
+    MatrixWindow
+        The rows, the columns and the matrix's shape.
+
+    Examples
+    --------
     >>> from symconv import ConvSpec, conv_matrix, kernel_symbols
     >>> spec = ConvSpec(3, stride=2)
     >>> win = matrix_window(conv_matrix(spec, kernel_symbols(spec), (40,)), max_rows=3, max_cols=8)
@@ -442,6 +543,33 @@ def matrix_latex(M: Any, *, zeros: str = "0", full: bool | None = None, rows: An
     otherwise :func:`matrix_window` chooses it.  Elided rows are marked by
     :math:`\vdots` and elided columns by :math:`\cdots`, where they are.
 
+    Parameters
+    ----------
+    M : ConvMatrix
+        The matrix.
+    zeros : {"0", "dots"}
+        How a zero entry is printed.
+    full : bool, optional
+        True: in full; False: elided; None: in full when it fits the page.
+    rows, cols : sequence of int, optional
+        The rows and columns to show.
+    window : MatrixWindow, optional
+        The part to show, as :func:`matrix_window` gives it.
+
+    Returns
+    -------
+    str
+        A ``bmatrix``.
+
+    Raises
+    ------
+    ValueError
+        For ``zeros`` other than ``"0"`` or ``"dots"``.
+    SizeLimitError
+        For ``full=True`` over :data:`HARD_LIMIT` rows or columns.
+
+    Examples
+    --------
     >>> from symconv import ConvSpec, conv_matrix, kernel_symbols
     >>> spec = ConvSpec(2)
     >>> print(matrix_latex(conv_matrix(spec, kernel_symbols(spec), (3,))))
@@ -558,6 +686,27 @@ def block_matrix_latex(M: Any, *, zeros: str = "0") -> str:
     Rows and columns are grouped by their first spatial index; each distinct
     nonzero block is named :math:`B_q` and defined below the block pattern.
 
+    Parameters
+    ----------
+    M : ConvMatrix
+        The matrix of a 2-D layer with one input and one output channel.
+    zeros : {"0", "dots"}
+        How a zero entry is printed.
+
+    Returns
+    -------
+    str
+        The block pattern, then each block's definition.
+
+    Raises
+    ------
+    ValueError
+        For a matrix that is not 2-D with one channel on each side.
+    SizeLimitError
+        For more than :data:`HARD_LIMIT` blocks or block rows.
+
+    Examples
+    --------
     >>> from symconv import ConvSpec, conv_matrix, kernel_symbols
     >>> spec = ConvSpec((2, 2))
     >>> print(block_matrix_latex(conv_matrix(spec, kernel_symbols(spec), (3, 3))))

@@ -48,6 +48,14 @@ class MatrixData:
         The structure's terms (``M.coo()``); tap ``-1`` is a constant entry.
     labels : dict
         Tap id to its weight entry as LaTeX (``w_{0}``), for the legend.
+
+    Examples
+    --------
+    >>> from symconv import ConvSpec, conv_matrix, kernel_symbols
+    >>> spec = ConvSpec(2)
+    >>> d = matrix_data(conv_matrix(spec, kernel_symbols(spec), (3,)))
+    >>> d.shape, d.taps.tolist(), d.labels
+    ((2, 3), [0, 1, 0, 1], {0: 'w_{0}', 1: 'w_{1}'})
     """
 
     shape: tuple[int, int]
@@ -98,6 +106,13 @@ class StampsData:
     output : numpy array, ``output_shape``
         The sum of the stamps on the visible window: channel ``co`` of the transposed
         convolution of ``y`` restricted to channel ``ci``.
+
+    Examples
+    --------
+    >>> from symconv import TransposedConvSpec
+    >>> d = stamps_data(TransposedConvSpec(3, stride=2), [1, 2])  # the weight 1, 2, 3 by default
+    >>> d.n_frames, d.output.tolist()
+    (2, [1, 2, 5, 4, 6])
     """
 
     tspec: TransposedConvSpec
@@ -159,6 +174,14 @@ class SlideData:
     output : numpy array, ``output_shape``
         Output channel ``co`` of the layer applied to the input restricted to channel ``ci``.
     weight : numpy array
+        The weight drawn, in PyTorch's layout.
+
+    Examples
+    --------
+    >>> from symconv import TransposedConvSpec
+    >>> d = gather_data(TransposedConvSpec(3, stride=2), [1, 2])
+    >>> d.view, d.n_frames, d.kind.tolist() == [PADDING, PADDING, DATA, INSERTED, DATA, PADDING, PADDING]
+    ('gather', 5, True)
     """
 
     view: str
@@ -185,7 +208,30 @@ class SlideData:
 
 @dataclass(frozen=True, eq=False)
 class OverlapData:
-    """Overlap counts of the stamps and the verdict of :func:`~symconv.prove_overlap`."""
+    """Overlap counts of the stamps and the verdict of :func:`~symconv.prove_overlap`.
+
+    Attributes
+    ----------
+    tspec : TransposedConvSpec
+        The layer.
+    counts : numpy int array
+        How many stamps cover each output position (read off ``T``).
+    interiors : tuple of range
+        Per axis, the output positions away from the borders.
+    uniform : tuple
+        Per axis, whether the counts are constant on the interior (None when it is too short).
+    holds : bool
+        The verdict of the proof.
+    proof : Proof
+        The proof of :func:`~symconv.prove_overlap`.
+
+    Examples
+    --------
+    >>> from symconv import TransposedConvSpec
+    >>> d = overlap_data(TransposedConvSpec(3, stride=2), (6,))
+    >>> d.counts.tolist(), d.uniform, d.holds
+    ([1, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 1], (False,), True)
+    """
 
     tspec: TransposedConvSpec
     counts: np.ndarray

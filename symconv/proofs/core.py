@@ -100,6 +100,18 @@ class Step:
         A short name of the step.
     counterexample : dict or None
         Concrete values at which the step fails (when it does).
+
+    Raises
+    ------
+    ValueError
+        For a checker that is not a key of :data:`CHECKERS`.
+
+    Examples
+    --------
+    >>> from symconv import ConvSpec, prove_transpose
+    >>> step = prove_transpose(ConvSpec(3, stride=2), (5,)).steps[-1]
+    >>> step.name, step.checker in CHECKERS, step.holds
+    ('polyphase view', True, True)
     """
 
     lhs: Any
@@ -121,7 +133,36 @@ class Step:
     @classmethod
     def from_claims(cls, lhs: Any, rhs: Any, rule: str, claims: Any, *, name: str, detail: str = "",
                     assumptions: tuple = ()) -> Step:
-        """A step that holds exactly when every claim holds; the first refuted claim gives the counterexample."""
+        """A step that holds exactly when every claim holds; the first refuted claim gives the counterexample.
+
+        Parameters
+        ----------
+        lhs, rhs : sympy expression
+            The two sides.
+        rule : str
+            Why the step is true, as LaTeX text.
+        claims : iterable of Claim
+            The claims that establish it (none: the step does not hold).
+        name : str
+            A short name of the step.
+        detail : str
+            What was verified (default: how many claims were proved).
+        assumptions : tuple
+            The hypotheses the step uses.
+
+        Returns
+        -------
+        Step
+            Checked by the claims' checker (z3 when they mix checkers).
+
+        Examples
+        --------
+        >>> import sympy
+        >>> a = sympy.Symbol("a")
+        >>> step = Step.from_claims(a, a, "nothing", [], name="empty")
+        >>> step.holds, step.detail
+        (False, 'the step has no claims, so nothing was checked')
+        """
         claims = tuple(claims)
         if not claims:  # nothing was checked: the step cannot hold
             return cls(lhs, rhs, rule, "z3", False, "the step has no claims, so nothing was checked", (),
@@ -140,7 +181,27 @@ class Step:
                    counterexample=bad.counterexample)
 
     def with_spot_checks(self, count: int, failure: str | None) -> Step:
-        """A copy recording numeric spot checks (a failure makes the step fail)."""
+        """A copy recording numeric spot checks (a failure makes the step fail).
+
+        Parameters
+        ----------
+        count : int
+            How many instances were evaluated.
+        failure : str or None
+            What failed, or None when every instance agreed.
+
+        Returns
+        -------
+        Step
+            The copy.
+
+        Examples
+        --------
+        >>> from symconv import prove_transpose_general
+        >>> step = prove_transpose_general().steps[0]
+        >>> step.with_spot_checks(5, None).holds, step.with_spot_checks(5, "at n = 3").holds
+        (True, False)
+        """
         if failure is not None:
             return replace(self, holds=False, detail=f"{self.detail}; spot check failed: {failure}", spot_checks=count)
         return replace(self, spot_checks=count)
@@ -200,6 +261,32 @@ class Proof:
 
     ``holds`` is True exactly when every step holds.  ``statement`` and
     ``conclusion`` are LaTeX text (mathematics inside ``$...$``).
+
+    Attributes
+    ----------
+    title : str
+        The theorem's name.
+    statement : str
+        The theorem, as LaTeX text.
+    steps : tuple of Step
+        The checked steps, in order.
+    assumptions : tuple
+        The theorem's hypotheses (sympy relations).
+    conclusion : str
+        What the steps establish together, as LaTeX text.
+    notes : tuple of str
+        Remarks printed after the proof.
+    data : dict
+        What the prover computed (the layer, the matrices), for the documents and the pictures.
+
+    Examples
+    --------
+    >>> from symconv import ConvSpec, prove_adjoint
+    >>> proof = prove_adjoint(ConvSpec(3, stride=2), (5,))
+    >>> proof.holds, proof.failure, proof.title
+    (True, None, 'Adjoint identity')
+    >>> proof.to_latex().startswith(r"\\begin{theorem}")
+    True
     """
 
     title: str
@@ -241,6 +328,19 @@ class Proof:
 
         Each check is one ``(push)``/``(pop)`` block, so any SMT-LIB solver re-checks them all;
         a comment line names the step, the claim and the expected answer.
+
+        Returns
+        -------
+        str
+            The script, starting with ``(set-logic ALL)``.
+
+        Examples
+        --------
+        >>> from symconv import prove_transpose_general
+        >>> proof = prove_transpose_general()
+        >>> script = proof.to_smtlib()
+        >>> script.startswith("(set-logic ALL)"), script.count("expected: unsat") == len(proof.claims)
+        (True, True)
         """
         blocks = ["(set-logic ALL)"]
         for number, step in enumerate(self.steps, 1):
@@ -285,7 +385,19 @@ class Proof:
         return self.to_markdown()
 
     def to_markdown(self) -> str:
-        """The proof as Markdown with ``$...$``/``$$...$$`` mathematics (GitHub, Jupyter)."""
+        """The proof as Markdown with ``$...$``/``$$...$$`` mathematics (GitHub, Jupyter).
+
+        Returns
+        -------
+        str
+            :func:`symconv.latex.proof_markdown` of the proof.
+
+        Examples
+        --------
+        >>> from symconv import ConvSpec, prove_adjoint
+        >>> prove_adjoint(ConvSpec(2), (3,)).to_markdown().splitlines()[0]
+        '## Theorem (Adjoint identity)'
+        """
         from ..latex.documents import proof_markdown
 
         return proof_markdown(self)
@@ -294,13 +406,46 @@ class Proof:
         """The proof as a LaTeX fragment (theorem, definitions, steps, conclusion).
 
         ``definitions=False`` omits the index maps, for documents that show them once.
+
+        Parameters
+        ----------
+        definitions : bool
+            Whether the index maps' definitions are shown.
+
+        Returns
+        -------
+        str
+            :func:`symconv.latex.proof_fragment` of the proof.
+
+        Examples
+        --------
+        >>> from symconv import ConvSpec, prove_adjoint
+        >>> prove_adjoint(ConvSpec(2), (3,)).to_latex().splitlines()[0]
+        '\\\\begin{theorem}[Adjoint identity]'
         """
         from ..latex.documents import proof_fragment
 
         return proof_fragment(self, definitions)
 
     def to_document(self, title: str | None = None) -> str:
-        """The proof as a standalone LaTeX document that compiles with pdflatex."""
+        """The proof as a standalone LaTeX document that compiles with pdflatex.
+
+        Parameters
+        ----------
+        title : str, optional
+            The document's title (default: the proof's).
+
+        Returns
+        -------
+        str
+            :func:`symconv.latex.proof_document` of the proof.
+
+        Examples
+        --------
+        >>> from symconv import ConvSpec, prove_adjoint
+        >>> prove_adjoint(ConvSpec(2), (3,)).to_document("Adjoint").splitlines()[0]
+        '\\\\documentclass[11pt]{article}'
+        """
         from ..latex.documents import proof_document
 
         return proof_document(self, title=title)

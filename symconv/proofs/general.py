@@ -404,6 +404,23 @@ def prove_transpose_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     flattened index and the channel/group block lemma.  ``formulas`` replaces
     :mod:`symconv.formulas` (to watch a corrupted formula fail a step).
 
+    Parameters
+    ----------
+    ndim : int
+        The number of spatial axes.
+    formulas : module, optional
+        Replaces :mod:`symconv.formulas` (to watch a corrupted formula fail a step).
+
+    Returns
+    -------
+    Proof
+        Its steps, each checked by z3; ``claims``, ``to_smtlib()``, ``to_latex()``, ``to_document()``.
+
+    Raises
+    ------
+    SpecError
+        When ``ndim`` is not a positive integer (before the proof starts; see :mod:`symconv.proofs`).
+
     Examples
     --------
     >>> proof = prove_transpose_general()

@@ -78,11 +78,10 @@ def prove_adjoint(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, name
     Raises
     ------
     SpecTypeError
-        For a spec of the wrong kind (before the proof starts).
-    ShapeError
-        For an input shape the layer cannot take.
-    SizeLimitError
-        For a layer over the documented size bounds.
+        When ``spec`` is neither a ConvSpec nor a TransposedConvSpec, or ``name`` is not a string.
+    SpecError, ShapeError, SizeLimitError
+        For a name that is not a plain identifier, an input shape the layer cannot take, or a layer over the
+        size bounds (see :mod:`symconv.proofs`).
 
     Examples
     --------
@@ -163,11 +162,10 @@ def prove_gradient(spec: ConvSpec, input_shape: Any, *, name: str = "w") -> Proo
     Raises
     ------
     SpecTypeError
-        For a spec of the wrong kind (before the proof starts).
-    ShapeError
-        For an input shape the layer cannot take.
-    SizeLimitError
-        For a layer over the documented size bounds.
+        When ``spec`` is not a ConvSpec (the gradient is that of the convolution), or ``name`` is not a string.
+    SpecError, ShapeError, SizeLimitError
+        For a name that is not a plain identifier, an input shape the layer cannot take, or a layer over the
+        size bounds (see :mod:`symconv.proofs`).
 
     Examples
     --------

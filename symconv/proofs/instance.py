@@ -243,11 +243,10 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     Raises
     ------
     SpecTypeError
-        For a spec of the wrong kind (before the proof starts).
-    ShapeError
-        For an input shape the layer cannot take.
-    SizeLimitError
-        For a layer over the documented size bounds.
+        When ``spec`` is neither a ConvSpec nor a TransposedConvSpec, or ``name`` is not a string.
+    SpecError, ShapeError, SizeLimitError
+        For a name that is not a plain identifier, an input shape the layer cannot take, or a layer over the
+        size bounds (see :mod:`symconv.proofs`).
 
     Examples
     --------

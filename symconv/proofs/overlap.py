@@ -172,11 +172,9 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
     Raises
     ------
     SpecTypeError
-        For a spec of the wrong kind (before the proof starts).
-    ShapeError
-        For an input shape the layer cannot take.
-    SizeLimitError
-        For a layer over the documented size bounds.
+        When ``tspec`` is not a TransposedConvSpec (for a ConvSpec pass ``spec.transpose(input_shape)``).
+    ShapeError, SizeLimitError
+        For an input shape the layer cannot take, or a layer over the size bounds (see :mod:`symconv.proofs`).
 
     Examples
     --------

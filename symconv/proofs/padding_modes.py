@@ -124,6 +124,29 @@ def prove_padding_mode(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *,
     anchored to the numeric definitions, the sizes, ``T = (S M)ᵀ``, ``T = Fold · C_flip Pad Z``, and for
     circular ``T = C_flip Circ Wrap Z``.  A mistaken formula or builder makes ``holds`` False.
 
+    Parameters
+    ----------
+    spec : ConvSpec or TransposedConvSpec
+        The layer, with ``padding_mode`` ``'reflect'``, ``'replicate'`` or ``'circular'``.
+    input_shape, name, seed, max_terms, anchor_bits
+        As for :func:`prove_transpose`, which hands a layer with a padding mode to this function.
+
+    Returns
+    -------
+    Proof
+        As :func:`prove_transpose` returns it, with the fold steps.
+
+    Raises
+    ------
+    SpecError
+        For zero padding (use :func:`prove_transpose`).
+    SpecTypeError, ShapeError, SizeLimitError
+        As for :func:`prove_transpose` (see :mod:`symconv.proofs`).
+
+    See Also
+    --------
+    prove_padding_mode_general : The padding maps and the fold for all sizes.
+
     Examples
     --------
     >>> proof = prove_padding_mode(ConvSpec(3, stride=2, padding=2, padding_mode="circular"), (6,))
@@ -290,7 +313,24 @@ def prove_padding_mode_general(mode: str = "circular", *, formulas: Any = None) 
     documented map; the fold adds every padded value onto one input position and keeps the data in place, so
     ``<P x, g> = <x, Pᵀ g>``; for circular padding, the definition's reads (the padding-0 transposed convolution
     wrapped by the circular map) are those of the circular convolution with the flipped kernel over the
-    zero-inserted input wrapped onto the circle.  ``formulas`` replaces :mod:`symconv.formulas`.
+    zero-inserted input wrapped onto the circle.
+
+    Parameters
+    ----------
+    mode : {"circular", "reflect", "replicate"}
+        The padding mode.
+    formulas : module, optional
+        Replaces :mod:`symconv.formulas` (to watch a corrupted formula fail a step).
+
+    Returns
+    -------
+    Proof
+        Its steps, each a set of integer claims checked by z3.
+
+    Raises
+    ------
+    SpecError
+        For a mode other than the three (before the proof starts; see :mod:`symconv.proofs`).
 
     Examples
     --------

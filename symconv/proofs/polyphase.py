@@ -251,8 +251,24 @@ def prove_polyphase_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     ``t = (j + p_l) mod s`` at position ``u = (j + p_l) div s`` (zero past the
     phases).  For ``ndim > 1`` the proof adds separability of the flattened
     index (as in :func:`~symconv.prove_transpose_general`) and the phase
-    channel lemma.  ``formulas`` replaces :mod:`symconv.formulas` (to watch a
-    corrupted formula fail a step).
+    channel lemma.
+
+    Parameters
+    ----------
+    ndim : int
+        The number of spatial axes.
+    formulas : module, optional
+        Replaces :mod:`symconv.formulas` (to watch a corrupted formula fail a step).
+
+    Returns
+    -------
+    Proof
+        Its steps, each a set of integer claims checked by z3.
+
+    Raises
+    ------
+    SpecError
+        When ``ndim`` is not a positive integer (before the proof starts; see :mod:`symconv.proofs`).
 
     Examples
     --------
@@ -343,6 +359,37 @@ def prove_polyphase(spec: Any, input_shape: Any, *, name: str = "w", seed: int =
     ``Q Phi`` of the phase convolutions and the interleave-and-crop matrix, computed here from their own
     tables.  A mistake is a result: ``holds`` is False and the failed step says where.
 
+    Parameters
+    ----------
+    spec : ConvSpec or TransposedConvSpec
+        The layer: a convolution (the proof is about its transpose) or a transposed convolution.
+    input_shape : tuple of int
+        The spatial input shape of ``spec``.
+    name : str
+        The kernel symbols' name.
+    seed : int
+        Seed of the anchor's random inputs.
+
+    Returns
+    -------
+    Proof
+        Its steps, each with its checker; ``holds``, ``failure``, ``to_latex()``, ``to_document()``.
+
+    Raises
+    ------
+    SpecTypeError
+        For a spec of the wrong kind, or a name that is not a string (see :mod:`symconv.proofs`).
+    ShapeError
+        For an input shape the layer cannot take.
+    SizeLimitError
+        For a matrix over the documented size bounds.
+
+    See Also
+    --------
+    prove_polyphase_general : The same view for all sizes.
+
+    Examples
+    --------
     >>> from symconv import ConvSpec
     >>> proof = prove_polyphase(ConvSpec(4, stride=2, padding=1), (6,))
     >>> proof.holds, [step.name for step in proof.steps]

@@ -129,6 +129,35 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
     with the numeric reference on every weight basis vector); the right side is :func:`symconv.numeric.conv`
     with the spec of :func:`weight_gradient_spec`.
 
+    Parameters
+    ----------
+    spec : ConvSpec
+        The convolution.
+    input_shape : tuple of int
+        Its spatial input shape.
+    seed : int
+        Seed of the random inputs and output gradients.
+    bits : int
+        The false-pass probability is at most ``2**-bits``.
+
+    Returns
+    -------
+    Proof
+        One step, the randomized identity test with its bound; ``holds`` is False on the first differing entry.
+
+    Raises
+    ------
+    SpecTypeError
+        When ``spec`` is not a :class:`ConvSpec` (see :mod:`symconv.proofs`).
+    ShapeError
+        For an input shape the layer cannot take.
+
+    See Also
+    --------
+    prove_weight_gradient_general : The same theorem for all sizes.
+
+    Examples
+    --------
     >>> prove_weight_gradient(ConvSpec(3, stride=2, padding=1), (7,)).holds
     True
     """
@@ -207,6 +236,18 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
 def prove_weight_gradient_general(*, formulas: Any = None) -> Proof:
     """For all sizes: the weight gradient reads what a convolution with stride and dilation traded reads.
 
+    Parameters
+    ----------
+    formulas : module, optional
+        Replaces :mod:`symconv.formulas` (to watch a corrupted formula fail a step).
+
+    Returns
+    -------
+    Proof
+        Its steps, each a set of integer claims checked by z3.
+
+    Examples
+    --------
     >>> proof = prove_weight_gradient_general()
     >>> proof.holds, [step.checker for step in proof.steps]
     (True, ['z3', 'z3', 'z3'])

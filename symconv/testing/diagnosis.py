@@ -127,6 +127,33 @@ def diagnose_transposed(tspec: TransposedConvSpec, weight: Any, input_shape: Any
 
     Probed from the catalogue's numpy variants (small shapes: dense, refused beyond ``DENSE_LIMIT``).
 
+    Parameters
+    ----------
+    tspec : TransposedConvSpec
+        The layer.
+    weight : array_like
+        Its weight, of shape ``(C_in, C_out/groups, *kernel_size)``.
+    input_shape : tuple of int
+        The spatial input shape.
+
+    Returns
+    -------
+    list of (str, numpy.ndarray)
+        Each mistake of the catalogue that has a matrix for this layer: its description and its dense matrix.
+
+    Raises
+    ------
+    ShapeError
+        For a weight or input shape the layer cannot take.
+    SizeLimitError
+        For matrices over ``DENSE_LIMIT`` entries.
+
+    See Also
+    --------
+    assert_is_transposed_convolution : Names the mistake a function makes, by the randomized test.
+
+    Examples
+    --------
     >>> from symconv import TransposedConvSpec
     >>> [d[:42] for d, _ in diagnose_transposed(TransposedConvSpec(2, stride=2), [[[1, 2]]], (2,))][:1]
     ['a transposed convolution whose kernel is n']

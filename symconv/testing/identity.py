@@ -70,6 +70,15 @@ class Verification:
         coarse; 0 when it was not.
     random_resolution : float
         The random test's own resolution (``resolution`` when no pattern probes ran).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from symconv import ConvSpec, numeric
+    >>> spec, w = ConvSpec(3, padding=1), np.array([[[1, 2, 3]]])
+    >>> v = assert_is_convolution(lambda x: numeric.conv(spec, w, x), spec, w, (5,))
+    >>> v.layer, v.exact, v.trials
+    ('Conv1d(1, 1, kernel_size=3, stride=1, padding=1, dilation=1, groups=1)', True, 3)
     """
 
     layer: str
@@ -342,10 +351,14 @@ def assert_is_convolution(fn: Callable, spec: ConvSpec, weight: Any, input_shape
         None: the function must be linear.
     rtol : float, optional
         Override the derived float tolerance (per entry, times ``|W||x| + |b|``).
+    batched : bool
+        Whether ``fn`` takes a batch ``(N, C_in, *spatial)`` (all probes in one call).
     framework, dtype : optional
         Override detection (``'numpy'``, ``'torch'``, ``'jax'``; a dtype name): how inputs are given.
     bound : float
         Probability bound to reach (default ``2**-60``).
+    seed : int
+        Seed of the random inputs.
     compute_dtype : optional
         The precision the function computes in when it differs from ``dtype``: ``'bfloat16'`` or ``'float16'``
         inside a float32 function (mixed precision), ``'tf32'`` (10-bit mantissa; detected for CUDA modules).
@@ -361,6 +374,26 @@ def assert_is_convolution(fn: Callable, spec: ConvSpec, weight: Any, input_shape
     Verification
         What was established, with the bound reached.
 
+    Raises
+    ------
+    AssertionError
+        When ``fn`` is not the layer: the verdict and the diagnosis on the first line (the named convention
+        mistake, or the first differing output entry), the evidence below.
+    ShapeError
+        For an input, weight or bias shape the layer cannot take, or an output of the wrong shape.
+    SpecTypeError
+        When ``fn`` is not callable, returns no real array, or the weight is symbolic.
+    SpecError
+        For a bad ``bound``, ``rtol``, ``framework`` or ``compute_dtype``, non-finite weights, or a check coarser
+        than ``resolution`` (refused, never passed).
+
+    See Also
+    --------
+    assert_module_is_convolution : The same check, with the spec, weight and bias read from a PyTorch module.
+    symconv.testing : How the randomized identity test decides, and its bound.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> from symconv import ConvSpec, numeric
     >>> spec, w = ConvSpec(3, padding=1), np.array([[[1, 2, 3]]])
@@ -385,11 +418,43 @@ def assert_is_transposed_convolution(fn: Callable, tspec: TransposedConvSpec, we
                                      resolution: float | None = None) -> Verification:
     """Assert that ``fn`` is the transposed convolution ``tspec`` (PyTorch's semantics) with ``weight``.
 
-    Parameters as :func:`assert_is_convolution`; the weight has shape ``(C_in, C_out/g, *k)``.  On failure the
-    catalogue of convention mistakes is run (each as a variant of the numeric reference, by the same randomized
-    test) and the one that matches is named; otherwise the first differing output entry is explained from a
-    few local probes.
+    On failure the catalogue of convention mistakes is run (each as a variant of the numeric reference, by the
+    same randomized test) and the one that matches is named; otherwise the first differing output entry is
+    explained from a few local probes.
 
+    Parameters
+    ----------
+    fn : callable
+        numpy, PyTorch or JAX function of one batch element ``(C_in, *spatial)`` (or of a batch, ``batched=True``).
+    tspec : TransposedConvSpec
+        The layer, as ``torch.nn.ConvTranspose{1,2,3}d`` declares it.
+    weight : array_like
+        Its weight, of shape ``(C_in, C_out/groups, *kernel_size)`` (PyTorch's layout).
+    input_shape : tuple of int
+        The spatial input shape.
+    bias, rtol, batched, framework, dtype, bound, seed, compute_dtype, resolution
+        As for :func:`assert_is_convolution`.
+
+    Returns
+    -------
+    Verification
+        What was established, with the bound reached.
+
+    Raises
+    ------
+    AssertionError
+        When ``fn`` is not the layer (the named mistake, or the first differing entry, on the first line).
+    ShapeError, SpecTypeError, SpecError
+        For bad input, as for :func:`assert_is_convolution`.
+
+    See Also
+    --------
+    assert_is_convolution : The parameters and errors in full.
+    assert_module_is_transposed_convolution : The same check for a ``torch.nn.ConvTranspose{1,2,3}d``.
+    diagnose_transposed : Which convention mistake a function makes, without asserting.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> from symconv import TransposedConvSpec, numeric
     >>> t, w = TransposedConvSpec(3, stride=2), np.array([[[1, 2, 3]]])

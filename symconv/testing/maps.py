@@ -19,10 +19,44 @@ def linear_map_matrix(fn: Callable, in_channels: int, input_shape: Any, *, dtype
                       max_entries: int | None = None) -> tuple[np.ndarray, np.ndarray | None]:
     """The dense matrix of ``fn`` by probing with basis tensors, and its bias (None when fn(0) = 0).
 
-    For small shapes only: refused with :class:`SizeLimitError` beyond ``DENSE_LIMIT`` entries (use the
-    ``assert_*`` functions, which need no matrix, for production sizes).  Raises AssertionError when ``fn``
-    is not affine (checked at random small-integer inputs).
+    For small shapes only: refused beyond ``DENSE_LIMIT`` entries (use the ``assert_*`` functions, which need
+    no matrix, for production sizes).
 
+    Parameters
+    ----------
+    fn : callable
+        numpy, PyTorch or JAX function of one input ``(in_channels, *input_shape)`` (or of a batch, ``batched=True``).
+    in_channels : int
+        The number of input channels.
+    input_shape : tuple of int
+        The spatial input shape.
+    dtype, framework : optional
+        Override detection of how inputs are given (as for :func:`assert_is_convolution`).
+    batched : bool
+        Whether ``fn`` takes a batch ``(N, in_channels, *input_shape)``.
+    seed : int
+        Seed of the random inputs at which affinity is checked.
+    max_entries : int, optional
+        The largest matrix built (default ``DENSE_LIMIT``).
+
+    Returns
+    -------
+    matrix : numpy.ndarray
+        Of shape ``(outputs, inputs)``, flat row-major indices of ``(channels, *spatial)``.
+    bias : numpy.ndarray or None
+        ``fn(0)``, or None when it is zero.
+
+    Raises
+    ------
+    SizeLimitError
+        When the matrix would have more than ``max_entries`` entries.
+    AssertionError
+        When ``fn`` is not affine (checked at random small-integer inputs).
+    SpecTypeError, ShapeError
+        When ``fn`` is not callable or returns no real array of a consistent shape.
+
+    Examples
+    --------
     >>> M, bias = linear_map_matrix(lambda x: 2 * x[:, ::-1], 1, (3,))
     >>> M.tolist(), bias
     ([[0.0, 0.0, 2.0], [0.0, 2.0, 0.0], [2.0, 0.0, 0.0]], None)
@@ -90,8 +124,34 @@ def linear_map_coo(fn: Callable, spec: ConvSpec | TransposedConvSpec, input_shap
     that the pattern does not allow is an AssertionError (the function is not local like the layer), and the
     triplets are checked against ``fn`` at a random integer input.
 
-    Returns ``((rows, cols, values, shape), bias)`` with flat row-major indices of ``(channels, *spatial)``.
+    Parameters
+    ----------
+    fn : callable
+        numpy, PyTorch or JAX function of one input ``(C_in, *spatial)`` (or of a batch, ``batched=True``).
+    spec : ConvSpec or TransposedConvSpec
+        The layer whose pattern is probed.
+    input_shape : tuple of int
+        The spatial input shape.
+    batched, framework, dtype, seed
+        As for :func:`linear_map_matrix`.
 
+    Returns
+    -------
+    triplets : tuple
+        ``(rows, cols, values, shape)``: flat row-major indices of ``(channels, *spatial)``, sorted by row and
+        column, and the matrix's shape.
+    bias : numpy.ndarray or None
+        ``fn(0)``, or None when it is zero.
+
+    Raises
+    ------
+    AssertionError
+        When ``fn`` returns the wrong shape, is not local like ``spec``, or is not linear.
+    ShapeError
+        For an input shape the layer cannot take.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> from symconv import ConvSpec, numeric
     >>> spec = ConvSpec(2, stride=2)
@@ -160,6 +220,30 @@ def assert_adjoint(forward: Callable, backward: Callable, in_channels: int, inpu
     Exact when both functions return integers or floats holding small integers; else within ``rtol``.
     The functions may be numpy, PyTorch or JAX functions of one batch element.
 
+    Parameters
+    ----------
+    forward : callable
+        The map, of one input ``(in_channels, *input_shape)``.
+    backward : callable
+        Its claimed adjoint, of one output of ``forward``.
+    in_channels : int
+        The number of input channels of ``forward``.
+    input_shape : tuple of int
+        The spatial input shape of ``forward``.
+    rtol : float, optional
+        Relative tolerance of the comparison when it is not exact (default ``1e-6``).
+    trials : int
+        How many random pairs ``(x, y)`` are tested.
+    seed : int
+        Seed of the random inputs.
+
+    Raises
+    ------
+    AssertionError
+        When ``backward(y)`` has the wrong shape or the inner products differ (the trial and the values named).
+
+    Examples
+    --------
     >>> from symconv import ConvSpec, numeric
     >>> spec, w = ConvSpec(3, stride=2), np.array([[[1, -2, 3]]])
     >>> assert_adjoint(lambda x: numeric.conv(spec, w, x),

@@ -91,6 +91,40 @@ def assert_module_is_convolution(layer: Any, input_shape: Any, *, rtol: float | 
     (``spectral_norm`` in train mode) fails as such.  The compute precision is detected (TF32 for a float32
     module on a GPU with PyTorch's TF32 setting, ``torch.autocast``) or given (``compute_dtype=``); see
     :func:`assert_is_convolution` for ``resolution``.
+
+    Parameters
+    ----------
+    layer : torch.nn.Conv1d, Conv2d or Conv3d
+        The module; its spec is read by :meth:`ConvSpec.from_torch`, its weight and bias as they are.
+    input_shape : tuple of int
+        The spatial input shape (without batch and channels).
+    rtol, bound, seed, compute_dtype, resolution
+        As for :func:`assert_is_convolution`.
+
+    Returns
+    -------
+    Verification
+        What was established, with the bound reached.
+
+    Raises
+    ------
+    AssertionError
+        When the module is not the convolution it declares, or its weight changes between calls.
+    SpecTypeError
+        When ``layer`` is not a ``torch.nn`` module, or not a convolution :meth:`ConvSpec.from_torch` reads.
+    ShapeError, SpecError
+        For bad input, as for :func:`assert_is_convolution`.
+
+    See Also
+    --------
+    assert_is_convolution : The check for a function, with the parameters and errors in full.
+
+    Examples
+    --------
+    >>> import torch
+    >>> conv = torch.nn.Conv2d(2, 4, 3, stride=2, padding=1, dtype=torch.float64)
+    >>> assert_module_is_convolution(conv, (8, 8)).log2_bound <= -60
+    True
     """
     __tracebackhide__ = True
     return _check_module(layer, input_shape, False, rtol=rtol, bound=bound, seed=seed, compute_dtype=compute_dtype,
@@ -104,6 +138,36 @@ def assert_module_is_transposed_convolution(layer: Any, input_shape: Any, *, rto
 
     Reads the spec (:meth:`TransposedConvSpec.from_torch`), the weight and the bias from the module; the module's
     dtype (float32 by default) and device are used as they are.  As :func:`assert_module_is_convolution`.
+
+    Parameters
+    ----------
+    layer : torch.nn.ConvTranspose1d, ConvTranspose2d or ConvTranspose3d
+        The module.
+    input_shape : tuple of int
+        The spatial input shape (without batch and channels).
+    rtol, bound, seed, compute_dtype, resolution
+        As for :func:`assert_is_convolution`.
+
+    Returns
+    -------
+    Verification
+        As :func:`assert_module_is_convolution`.
+
+    Raises
+    ------
+    AssertionError, SpecTypeError, ShapeError, SpecError
+        As :func:`assert_module_is_convolution`, for the transposed convolution the module declares.
+
+    See Also
+    --------
+    assert_module_is_convolution : The same check for a convolution module.
+
+    Examples
+    --------
+    >>> import torch
+    >>> up = torch.nn.ConvTranspose1d(3, 2, 4, stride=2, padding=1, output_padding=1, dtype=torch.float64)
+    >>> print(assert_module_is_transposed_convolution(up, (5,)).framework)
+    torch
     """
     __tracebackhide__ = True
     return _check_module(layer, input_shape, True, rtol=rtol, bound=bound, seed=seed, compute_dtype=compute_dtype,

@@ -40,6 +40,16 @@ def port(layer: Any, to: str, *, input_shape: Any = None, layout: Any = None) ->
     Port
         ``fn``, ``weight``, ``bias``, ``source``, ``notes``, ``verify()``.
 
+    Raises
+    ------
+    SpecError
+        For an unknown target or layout, or a layer the target cannot express (the reason named, before the
+        framework is imported).
+    SpecTypeError
+        When ``layer`` is neither a spec nor a PyTorch convolution module.
+    ShapeError
+        For an input shape the layer cannot take.
+
     Examples
     --------
     With PyTorch installed, ``port(TransposedConvSpec((3, 3), stride=2, padding=((0, 1), (0, 1))), "torch")``
@@ -79,7 +89,46 @@ def port(layer: Any, to: str, *, input_shape: Any = None, layout: Any = None) ->
 
 
 def read_lax(function: str, kernel: Any, *, input_shape: Any = None, **arguments: Any) -> tuple:
-    """``(spec, weight, None)`` for a ``jax.lax`` convolution call (see :func:`symconv.translate.readers.read_lax`)."""
+    """``(spec, weight, None)`` in PyTorch's layout for a call ``lax.<function>(x, kernel, **arguments)``.
+
+    Parameters
+    ----------
+    function : {"conv_general_dilated", "conv_transpose"}
+        The lax function; ``lhs_dilation`` > 1 in ``conv_general_dilated`` reads as a transposed convolution in
+        its gather form, with stride 1.
+    kernel : array_like
+        The kernel as passed to lax, in the layout ``dimension_numbers`` names (lax's default without it).
+    input_shape : tuple of int, optional
+        The spatial input shape, needed for ``padding='SAME'`` with a stride.
+    **arguments
+        lax's own keywords (``window_strides``/``strides``, ``padding``, ``lhs_dilation``, ``rhs_dilation``,
+        ``dimension_numbers``, ``feature_group_count``, ``transpose_kernel``).
+
+    Returns
+    -------
+    tuple
+        ``(spec, weight, None)``: a :class:`ConvSpec` or :class:`TransposedConvSpec`, the weight in PyTorch's
+        layout (numpy float64), and no bias (lax convolutions have none).
+
+    Raises
+    ------
+    SpecError
+        For an unknown function or keyword, a padding or layout symconv does not read, or one with no PyTorch
+        meaning.
+    ShapeError
+        For a kernel without two channel axes, or a bad ``input_shape``.
+
+    See Also
+    --------
+    symconv.translate.readers.read_lax : The reader itself.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> spec, w, _ = read_lax("conv_transpose", np.zeros((3, 3, 1, 1)), strides=(2, 2), padding="SAME")
+    >>> spec.padding, spec.output_padding
+    (((0, 1), (0, 1)), (0, 0))
+    """
     from .readers import read_lax as _read_lax
 
     return _read_lax(function, kernel, input_shape=input_shape, **arguments)
@@ -89,7 +138,45 @@ def read(obj: Any, params: Any = None, *, input_shape: Any = None, max_bytes: in
     """``(spec, weight, bias)`` in PyTorch's layout for a PyTorch module, a Flax module with its ``params``, a
     Keras layer, or an ONNX node or model (a ``ModelProto``, ``NodeProto``, bytes or a file path).
 
-    See :mod:`symconv.translate.readers`.
+    Parameters
+    ----------
+    obj : torch.nn module, flax.linen.Conv/ConvTranspose, Keras layer, ONNX model/node, bytes or path
+        The layer; a spec is returned as it is, with no weight.
+    params : optional
+        A Flax module's params; for an ONNX ``NodeProto``, the model (or a dict of its weight arrays by input
+        name).
+    input_shape : tuple of int, optional
+        The spatial input shape, needed where the padding depends on it ('SAME' with stride > 1).
+    max_bytes : int, optional
+        The largest ONNX model read (default :data:`~symconv.translate.readers.MAX_ONNX_BYTES`).
+
+    Returns
+    -------
+    tuple
+        ``(spec, weight, bias)``: the spec, and the weight and bias as numpy float64 arrays in PyTorch's layout
+        (None when absent).
+
+    Raises
+    ------
+    SpecTypeError
+        For an object that is no layer symconv reads, or not a convolution.
+    SpecError
+        For a layer without weights yet, missing params, or a padding with no PyTorch meaning.
+    ShapeError
+        For a weight whose shape does not match the layer, or a bad ``input_shape``.
+
+    See Also
+    --------
+    symconv.translate.readers : What each framework's layer is read as.
+
+    Examples
+    --------
+    >>> import torch
+    >>> spec, weight, bias = read(torch.nn.ConvTranspose2d(4, 2, 3, stride=2, padding=1, output_padding=1))
+    >>> print(spec)
+    ConvTranspose2d(4, 2, kernel_size=3, stride=2, padding=1, output_padding=1, dilation=1, groups=1)
+    >>> weight.shape, bias.shape
+    ((4, 2, 3, 3), (2,))
     """
     from .readers import read as _read
 

@@ -160,6 +160,17 @@ class Port:
         A Python program defining ``fn``, ``weight``, ``weight_to_torch`` and ``bias``; ``print(port)`` prints it.
     notes : tuple of str
         What had to be done and why.
+
+    Examples
+    --------
+    >>> import torch  # the port runs in PyTorch
+    >>> from symconv import TransposedConvSpec
+    >>> from symconv.translate import port
+    >>> p = port(TransposedConvSpec(3, stride=2), "torch")
+    >>> p.layout, p.kernel_layout, "F.conv_transpose1d(x, w, b, stride=(2,)" in p.source
+    ('NCW', 'IOW', True)
+    >>> p.verify(input_shape=(4,)).exact
+    True
     """
 
     target: str
@@ -179,15 +190,78 @@ class Port:
         return self.namespace["fn"]
 
     def weight(self, w: Any) -> Any:
-        """PyTorch's weight (numpy or torch) converted to what :attr:`fn` takes."""
+        """PyTorch's weight (numpy or torch) converted to what :attr:`fn` takes.
+
+        Parameters
+        ----------
+        w : array_like
+            The weight in PyTorch's layout.
+
+        Returns
+        -------
+        array
+            The weight in :attr:`kernel_layout`, as the target's array.
+
+        Examples
+        --------
+        >>> import jax  # the port runs in JAX (Flax's layouts)
+        >>> import numpy as np
+        >>> from symconv import ConvSpec
+        >>> from symconv.translate import port
+        >>> p = port(ConvSpec((3, 3), in_channels=2, out_channels=4), "flax")
+        >>> p.kernel_layout, np.asarray(p.weight(np.zeros((4, 2, 3, 3)))).shape
+        ('HWIO', (3, 3, 2, 4))
+        """
         return self.namespace["weight"](_numpy(w))
 
     def weight_to_torch(self, w: Any) -> np.ndarray:
-        """The inverse of :meth:`weight`: the target's weight in PyTorch's layout (numpy)."""
+        """The inverse of :meth:`weight`: the target's weight in PyTorch's layout (numpy).
+
+        Parameters
+        ----------
+        w : array
+            The weight in :attr:`kernel_layout`.
+
+        Returns
+        -------
+        numpy.ndarray
+            The weight in PyTorch's layout.
+
+        Examples
+        --------
+        >>> import jax  # the port runs in JAX (Flax's layouts)
+        >>> import numpy as np
+        >>> from symconv import ConvSpec
+        >>> from symconv.translate import port
+        >>> p = port(ConvSpec((3, 3), in_channels=2, out_channels=4), "flax")
+        >>> p.weight_to_torch(p.weight(np.zeros((4, 2, 3, 3)))).shape
+        (4, 2, 3, 3)
+        """
         return np.asarray(self.to_numpy(self.namespace["weight_to_torch"](w)))
 
     def bias(self, b: Any) -> Any:
-        """PyTorch's bias (or None) as :attr:`fn` takes it."""
+        """PyTorch's bias (or None) as :attr:`fn` takes it.
+
+        Parameters
+        ----------
+        b : array_like or None
+            The bias, one entry per output channel.
+
+        Returns
+        -------
+        array or None
+            The bias as the target's array.
+
+        Examples
+        --------
+        >>> import jax  # the port runs in JAX (Flax's layouts)
+        >>> import numpy as np
+        >>> from symconv import ConvSpec
+        >>> from symconv.translate import port
+        >>> p = port(ConvSpec((3, 3), in_channels=2, out_channels=4), "flax")
+        >>> np.asarray(p.bias(np.ones(4))).shape, p.bias(None)
+        ((4,), None)
+        """
         return None if b is None else self.namespace["bias"](_numpy(b))
 
     def __str__(self) -> str:
@@ -197,7 +271,32 @@ class Port:
         return self.fn(x, w, b)
 
     def batch_fn(self, w: np.ndarray, b: np.ndarray | None, dtype: Any = np.float32) -> Callable:
-        """A numpy function of a channels-first batch that runs :attr:`fn` in the target (for the identity test)."""
+        """A numpy function of a channels-first batch that runs :attr:`fn` in the target (for the identity test).
+
+        Parameters
+        ----------
+        w : numpy.ndarray
+            The weight in PyTorch's layout.
+        b : numpy.ndarray or None
+            The bias.
+        dtype : numpy dtype
+            The precision the inputs, the weight and the bias are given in.
+
+        Returns
+        -------
+        callable
+            ``run(x)`` for ``x`` of shape ``(N, C_in, *spatial)``, returning ``(N, C_out, *spatial_out)``.
+
+        Examples
+        --------
+        >>> import jax  # the port runs in JAX (Flax's layouts)
+        >>> import numpy as np
+        >>> from symconv import ConvSpec
+        >>> from symconv.translate import port
+        >>> p = port(ConvSpec((3, 3), in_channels=2, out_channels=4), "flax")
+        >>> p.batch_fn(np.zeros((4, 2, 3, 3)), None)(np.ones((1, 2, 5, 5))).shape
+        (1, 4, 3, 3)
+        """
         last = self.layout.endswith("C")
         nd = self.spec.ndim
         wt = self.weight(np.asarray(w, dtype=dtype))
@@ -216,8 +315,38 @@ class Port:
         """Run :mod:`symconv.testing`'s randomized identity test on :attr:`fn` in the target framework.
 
         ``weight`` and ``bias`` (PyTorch's layout) default to random integers (a bias is always tested);
-        ``input_shape`` defaults to the port's, else 8 per axis.  Returns the ``Verification``; raises
-        ``AssertionError`` naming the mistake when the port is not the layer.
+        ``input_shape`` defaults to the port's, else 8 per axis.
+
+        Parameters
+        ----------
+        weight, bias : array_like, optional
+            In PyTorch's layout (default: random integers, and a random bias).
+        input_shape : tuple of int, optional
+            The spatial input shape.
+        seed : int
+            Seed of the random weight and inputs.
+
+        Returns
+        -------
+        Verification
+            What the identity test established.
+
+        Raises
+        ------
+        AssertionError
+            When the port is not the layer, naming the porting mistake when one matches.
+        ShapeError
+            For an input shape the layer cannot take.
+
+        Examples
+        --------
+        >>> import jax  # the port runs in JAX (Flax's layouts)
+        >>> import numpy as np
+        >>> from symconv import ConvSpec
+        >>> from symconv.translate import port
+        >>> p = port(ConvSpec((3, 3), in_channels=2, out_channels=4), "flax")
+        >>> p.verify(input_shape=(5, 5)).exact
+        True
         """
 
         spec = self.spec
@@ -237,7 +366,49 @@ def verify_function(fn: Callable, layer: Any, weight: Any, input_shape: Any, *, 
     """:mod:`symconv.testing`'s identity test of ``fn`` (a channels-first batch by default) against ``layer``,
     and on failure the porting mistake it makes, by name (:func:`porting_mistakes`).
 
-    Returns the ``Verification``; raises ``AssertionError``.
+    Parameters
+    ----------
+    fn : callable
+        The ported function, of a channels-first batch ``(N, C_in, *spatial)`` unless ``batched=False``.
+    layer : ConvSpec, TransposedConvSpec or torch.nn module
+        The layer ``fn`` should compute.
+    weight : array_like
+        The weight in PyTorch's layout.
+    input_shape : tuple of int
+        The spatial input shape.
+    bias : array_like, optional
+        None: ``fn`` must be linear.
+    batched, framework, dtype, seed
+        As for :func:`symconv.testing.assert_is_convolution`.
+    who : str
+        How the failure message names ``fn``.
+
+    Returns
+    -------
+    Verification
+        What the identity test established.
+
+    Raises
+    ------
+    AssertionError
+        When ``fn`` is not the layer; the last line names the porting mistake when one matches.
+    SpecTypeError, ShapeError, SpecError
+        For bad input, as :func:`symconv.testing.assert_is_convolution`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from symconv import ConvSpec, numeric
+    >>> spec, w = ConvSpec(3, padding=((0, 1),)), np.array([[[1.0, 2.0, 3.0]]])
+    >>> verify_function(lambda x: numeric.conv(spec, w, x), spec, w, (5,), batched=False).exact
+    True
+    >>> swapped = ConvSpec(3, padding=((1, 0),))
+    >>> verify_function(lambda x: numeric.conv(swapped, w, x), spec, w, (5,), batched=False)
+    Traceback (most recent call last):
+    ...
+    AssertionError: the function is not the convolution ...
+    ...
+    porting mistake: the function equals the convolution with left and right padding exchanged (TensorFlow/Keras 'same' puts the extra zero on the right)
     """
     from .. import testing
 
@@ -257,6 +428,19 @@ def verify_function(fn: Callable, layer: Any, weight: Any, input_shape: Any, *, 
 def porting_mistakes(spec: ConvSpec | TransposedConvSpec) -> list[tuple[str, Any, Callable]]:
     """The usual porting mistakes as (name, the layer they compute, weight transform), for a diagnosis by name.
 
+    Parameters
+    ----------
+    spec : ConvSpec or TransposedConvSpec
+        The layer being ported.
+
+    Returns
+    -------
+    list of (str, ConvSpec or TransposedConvSpec, callable)
+        For each mistake that differs from ``spec``: its name, the layer it computes instead, and what it does to
+        PyTorch's weight.  Empty when no usual mistake applies (e.g. symmetric padding of a convolution).
+
+    Examples
+    --------
     >>> from symconv import TransposedConvSpec
     >>> [name[:40] for name, _, _ in porting_mistakes(TransposedConvSpec((3, 3), stride=2, padding=((0, 1), (0, 1))))]
     ["Flax's/lax.conv_transpose's default tran", 'asymmetric padding ((0, 1), (0, 1)) (e.g']

@@ -20,6 +20,9 @@ stride) back from the convolution's padding (or crop it from the output): an
 equivalent argument set that the simplifier handles.  The returned ``note``
 says so.  (The condition is conservative: it covers every crash found on a
 grid of small 2-D configurations, with a margin.)
+
+Every function here takes a :class:`~symconv.TransposedConvSpec` and refuses anything else with
+:class:`~symconv.errors.SpecTypeError`; ``input_shape`` is the spatial shape of ``y``.
 """
 
 from __future__ import annotations
@@ -86,6 +89,27 @@ def _pads_and_crop(tspec: TransposedConvSpec, extra: list) -> tuple[list, list]:
 def to_torch(tspec: TransposedConvSpec) -> dict:
     """Arguments of ``torch.nn.functional.conv_transpose{N}d`` (symmetric padding only).
 
+    Parameters
+    ----------
+    tspec : TransposedConvSpec
+        The layer, in PyTorch's semantics.
+
+    Returns
+    -------
+    dict
+        ``function`` (its dotted name), ``stride``, ``padding``, ``output_padding``, ``groups``, ``dilation`` and
+        ``weight`` (what to pass: the ConvTranspose weight as it is).
+
+    Raises
+    ------
+    SpecTypeError
+        For anything but a TransposedConvSpec.
+    SpecError
+        For a padding mode other than zeros, more than 3 spatial axes, or asymmetric padding (PyTorch pads
+        both sides equally).
+
+    Examples
+    --------
     >>> from symconv import TransposedConvSpec
     >>> to_torch(TransposedConvSpec(3, stride=2, padding=1, output_padding=1))["function"]
     'torch.nn.functional.conv_transpose1d'
@@ -113,8 +137,34 @@ def to_jax_conv_general_dilated(tspec: TransposedConvSpec, input_shape: Any = No
     ``input_padding`` lists (left, right) zeros to add to ``y``'s spatial axes before the
     call and ``crop`` (left, right) amounts to slice off the output's spatial axes
     afterwards.  Give ``input_shape`` (spatial) to get arguments that avoid the XLA:CPU
-    abort described in the module docstring; ``note`` says when they differ.
+    abort described in the module docstring; ``note`` says when they differ.  Deprecated: use
+    :func:`symconv.translate.port` with ``to="jax"``.
 
+    Parameters
+    ----------
+    tspec : TransposedConvSpec
+        The layer, in PyTorch's semantics.
+    input_shape : tuple of int, optional
+        With it, arguments that avoid the XLA:CPU abort only where needed (see the module docstring).
+
+    Returns
+    -------
+    dict
+        ``function``, lax's own keywords (``window_strides``, ``padding``, ``lhs_dilation``, ``rhs_dilation``,
+        ``feature_group_count``, ``dimension_numbers``), and ``kernel``, ``input_padding``, ``crop``, ``note``.
+
+    Raises
+    ------
+    SpecTypeError
+        For anything but a TransposedConvSpec.
+
+    Warns
+    -----
+    DeprecationWarning
+        Always (the module's functions are superseded by :func:`symconv.translate.port`).
+
+    Examples
+    --------
     >>> from symconv import TransposedConvSpec
     >>> t = TransposedConvSpec((2, 3), stride=(2, 1), padding=1)
     >>> args = to_jax_conv_general_dilated(t, (3, 1))
@@ -141,7 +191,45 @@ def to_jax_conv_transpose(tspec: TransposedConvSpec, input_shape: Any = None, *,
     ConvTranspose weight declared as ``OI...``.  With ``transpose_kernel=False``
     (JAX's default) the kernel must be flipped and swapped beforehand: passing the
     weight unchanged is the classic mismatch with PyTorch.  ``input_padding``,
-    ``crop`` and ``note`` as in :func:`to_jax_conv_general_dilated`.
+    ``crop`` and ``note`` as in :func:`to_jax_conv_general_dilated`.  Deprecated: use
+    :func:`symconv.translate.port` with ``to="jax"``.
+
+    Parameters
+    ----------
+    tspec : TransposedConvSpec
+        The layer, in PyTorch's semantics.
+    input_shape : tuple of int, optional
+        With it, arguments that avoid the XLA:CPU abort only where needed (see the module docstring).
+    transpose_kernel : bool
+        The value to pass to ``lax.conv_transpose``; it decides what ``kernel`` does to the weight.
+
+    Returns
+    -------
+    dict
+        ``function``, lax's own keywords (``strides``, ``padding``, ``rhs_dilation``, ``dimension_numbers``,
+        ``transpose_kernel``), and ``kernel``, ``input_padding``, ``crop``, ``note``.
+
+    Raises
+    ------
+    SpecTypeError
+        For anything but a TransposedConvSpec.
+    SpecError
+        When ``groups != 1`` (``lax.conv_transpose`` has no ``feature_group_count``).
+
+    Warns
+    -----
+    DeprecationWarning
+        Always, as :func:`to_jax_conv_general_dilated`.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from symconv import TransposedConvSpec
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", DeprecationWarning)
+    ...     args = to_jax_conv_transpose(TransposedConvSpec(3, stride=2, padding=1), (8,), transpose_kernel=False)
+    >>> args["strides"], args["padding"], args["crop"]
+    ((2,), [(1, 1)], [(0, 0)])
     """
     tspec = _check(tspec)
     warnings.warn(_DEPRECATED.format(name="to_jax_conv_transpose"), DeprecationWarning, stacklevel=2)
@@ -160,6 +248,26 @@ def to_jax_conv_transpose(tspec: TransposedConvSpec, input_shape: Any = None, *,
 def translation_text(tspec: TransposedConvSpec, input_shape: Any = None) -> str:
     """The translations as text, each with what justifies it or why it is refused.
 
+    Parameters
+    ----------
+    tspec : TransposedConvSpec
+        The layer, in PyTorch's semantics.
+    input_shape : tuple of int, optional
+        With it, arguments that avoid the XLA:CPU abort only where needed (see the module docstring).
+
+    Returns
+    -------
+    str
+        Lines: the layer, the PyTorch call, the two JAX calls (or why each is refused), the justification.
+
+    Raises
+    ------
+    SpecTypeError
+        When ``tspec`` is not a :class:`TransposedConvSpec` (a translation that is refused is a line, not an
+        error).
+
+    Examples
+    --------
     >>> from symconv import TransposedConvSpec
     >>> print(translation_text(TransposedConvSpec(3, stride=2, padding=1)).splitlines()[0])
     ConvTranspose1d(1, 1, kernel_size=3, stride=2, padding=1, output_padding=0, dilation=1, groups=1)
