@@ -259,10 +259,12 @@ def gram_partner(j, m, m_prime, d):
 def gram_phase(j, p_l, s):
     """The phase of position ``j`` on the uncropped grid: ``(j + p_l) mod s``.
 
+    The polyphase view's :func:`phase_of` (one formula: the Gram matrix's period is the polyphase view's phases).
+
     >>> gram_phase(4, 1, 2)
     1
     """
-    return (j + p_l) % s
+    return phase_of(j, s, p_l)
 
 
 # --- the polyphase (sub-pixel) view -------------------------------------------------------------
