@@ -182,8 +182,12 @@ def _build_proof(args: argparse.Namespace) -> Any:
         general_identity = getattr(_proofs, "prove_weight_gradient_general", None)
         if args.identity == "weight-gradient" and general_identity is not None and not given and args.max_terms is None:
             return general_identity()
-        if args.identity == "gram" and not given and args.max_terms is None:
-            return _proofs.prove_gram_general()
+        if args.identity == "gram":
+            other = [flag for flag in given if flag != "--kernel"] + (["--max-terms"] if args.max_terms is not None else [])
+            if other:
+                raise UsageError("--identity gram --general proves the structure of M^T M for all sizes; it takes only "
+                                 f"--kernel (for the number of axes), not {', '.join(other)}")
+            return _proofs.prove_gram_general(len(_ints(_value(args, "kernel"), "--kernel")))
         if args.identity == "polyphase":
             other = [flag for flag in given if flag != "--kernel"] + (["--max-terms"] if args.max_terms is not None else [])
             if other:

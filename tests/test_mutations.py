@@ -362,7 +362,7 @@ def _interior_one_wider(original):
 GRAM_MUTATIONS = {
     "Gram partner j + d(m - m')": ([(F, "gram_partner", lambda j, m, m2, d: j + d * (m - m2))],
                                    {0: "entries", 1: "entries", "general": "convention"}),
-    "phase off by one": ([(F, "gram_phase", lambda j, p_l, s: (j + p_l + 1) % s)],
+    "phase off by one": ([(F, "phase_of", lambda j, s, p_l: (j + p_l + 1) % s)],
                          {0: "interior", "general": "convention"}),
     "sift with -p_l": ([(F, "sifted_position", lambda j, m, s, p_l, d: (j - p_l - d * m) // s),
                         (F, "sift_residue", lambda j, m, s, p_l, d: (j - p_l - d * m) % s)],

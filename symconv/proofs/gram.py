@@ -18,7 +18,7 @@ import numpy as np
 import sympy
 
 from .. import formulas as default_formulas
-from ..errors import SizeLimitError, SpecTypeError
+from ..errors import SizeLimitError, SpecError, SpecTypeError
 from ..gram import GramStructure, autocorrelation, gram_interior, gram_structure
 from ..kernels import check_name, kernel_symbols
 from ..matrices import conv_matrix
@@ -30,6 +30,7 @@ from .evaluate import NAMED, Indicator, sequence
 from .guard import guarded, started
 from .instance import INSTANCE_LIMIT, distinct_symbols
 from .overlap import overlap_counts
+from .ranges import Hypothesis, Ranges
 from .smt import prove
 
 __all__ = ["prove_gram", "prove_gram_general", "lag_statement", "interior_statement"]
@@ -65,6 +66,30 @@ def _within(lo: Any, x: Any, hi: Any) -> sympy.Basic:
     return _and(_rel(sympy.Le, lo, x), _rel(sympy.Lt, x, hi))
 
 
+J, J2, M_TAP, M2_TAP = sympy.symbols("j j' m m'", integer=True)
+S_, D_, PL_ = sympy.symbols("s d p_l", integer=True)
+
+
+def _tex(expr: Any) -> str:
+    from ..latex.printing import math_latex
+
+    return math_latex(expr)
+
+
+def _phase_condition() -> str:
+    """``d m ≡ ph(j) (mod s)``, the phase rendered from the executed formula's name."""
+    return rf"d m \equiv {_tex(NAMED.phase_of(J, S_, PL_))}\ (\mathrm{{mod}}\ s)"
+
+
+def _entries_tex(j: Any = J, m: Any = M_TAP, m2: Any = M2_TAP) -> str:
+    """The lag statement as a display: a double sum over the taps with its conditions under the sum."""
+    res = _tex(NAMED.sift_residue(j, m, S_, PL_, D_))
+    src = _tex(NAMED.sifted_position(j, m, S_, PL_, D_))
+    partner = _tex(NAMED.gram_partner(j, m, m2, D_))
+    return (rf"\sum_{{\substack{{0 \le m, m' < k\\ {res} = 0\\ 0 \le {src} < n_{{\mathrm{{out}}}}\\ "
+            rf"j' = {partner}}}}} w[m]\, w[m']")
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # the statement's formula, enumerated (independent of the product)
 
@@ -84,7 +109,7 @@ def _axis_interior(F: Any, inner: range, k: int, s: int, p_l: int, d: int,
     j' = partner (no range conditions)."""
     j, m, m2 = (x.ravel() for x in np.meshgrid(np.arange(inner.start, inner.stop), np.arange(k), np.arange(k),
                                                indexing="ij"))
-    phase = F.gram_phase(j, p_l, s)
+    phase = F.phase_of(j, s, p_l)
     ok = F.sift_residue(phase, m, s, 0, d) == 0  # d m ≡ phase (mod s)
     if diagonal:
         ok &= m == m2
@@ -226,11 +251,9 @@ def _cauchy_schwarz(spec: ConvSpec, w: Any) -> Step:
     arr = np.asarray(w, dtype=object)
     kernel = spec.kernel_size
     per_in, per_out = spec.in_channels // spec.groups, spec.out_channels // spec.groups
-    R = sequence("R")
-    tau = sympy.Symbol("tau", integer=True)
-    sigma = sympy.Symbol("sigma")
-    lhs = 2 * R(0) + 2 * sigma * R(tau)
-    rhs = sympy.Symbol(r"\sum_{m} (w[m] + \sigma w[m + \tau])^{2} + \sum_{m \text{ unpaired}} w[m]^{2}")
+    lhs = sympy.Symbol(r"2 R[0] + 2 \sigma R[\tau]")
+    rhs = sympy.Symbol(r"\sum_{0 \le m, m + \tau < k} \bigl(w[m] + \sigma\, w[m + \tau]\bigr)^{2} "
+                       r"+ \sum_{m \text{ unpaired}} w[m]^{2}")
     rule = (r"Cauchy--Schwarz for the kernel's autocorrelation $R[\tau]$, the sum of $w[o, c, m]\, "
             r"w[o, c, m + \tau]$ over the output channels $o$ and taps $m$: for $\sigma = \pm 1$, "
             r"$2 R[0] + 2 \sigma R[\tau]$ equals the sum of "
@@ -277,24 +300,26 @@ def _cauchy_schwarz(spec: ConvSpec, w: Any) -> Step:
 def _interior_steps(spec: ConvSpec, shape: tuple[int, ...], product: GramStructure, where: str,
                     w: Any) -> list[Step]:
     """The interior rows against the phase autocorrelations, and the interior diagonal against the phase energies."""
-    j, d = sympy.Symbol("j", integer=True), sympy.Symbol("d", integer=True)
-    R_t = sequence("Rt", r"R_{\operatorname{phase}(j)}")
-    tau = sympy.Symbol("tau", integer=True)
     mask = _interior_mask(spec, shape)
     inner = product.restrict_rows(mask)
     on_diagonal = inner.restrict(inner.rows == inner.cols)
+    lhs = sympy.Symbol(r"j \in I:\ (M^{\top} M)\left[j, j + d \tau\right]")
+    rhs = sympy.Symbol(r"\sum_{\substack{0 \le m, m + \tau < k\\ " + _phase_condition() + r"}} w[m]\, w[m + \tau]")
     steps = [_compare(
-        "interior", inner, lambda: interior_statement(spec, shape)[0], G_(j, j + d * tau), R_t(tau),
+        "interior", inner, lambda: interior_statement(spec, shape)[0], lhs, rhs,
         rf"in the interior $I = {where}$ per axis ($d(k-1) \le j$, $j + p_l \le s(n_{{\mathrm{{out}}}} - 1)$, "
-        r"$j + d(k-1) \le n - 1$), every row is the phase autocorrelation "
-        r"$R_t[\tau] = \sum_{d m \equiv t\ (\mathrm{mod}\ s)} w[m]\, w[m + \tau]$ of its phase "
-        r"$t = \operatorname{phase}(j) = (j + p_l) \bmod s$ at lag $d \tau$: the interior is shift-invariant with "
-        r"period $s$ on every axis (with $s = 1$: the convolution with the kernel's autocorrelation $R$)", w)]
+        r"$j + d(k-1) \le n - 1$), row $j$ of $M^{\top} M$ at lag $d \tau$ is the phase autocorrelation "
+        r"$R_t[\tau]$, the sum of $w[m]\, w[m + \tau]$ over the taps $m$ with $d m \equiv t \pmod{s}$ and "
+        r"$0 \le m + \tau < k$, of the phase $t = (j + p_l) \bmod s$ of $j$ (summed over the output channels of "
+        r"the group): the interior is shift-invariant with period $s$ on every axis (with $s = 1$: the convolution "
+        r"with the kernel's autocorrelation $R$)", w)]
     steps.append(_compare(
-        "diagonal", on_diagonal, lambda: interior_statement(spec, shape, diagonal=True)[0], G_(j, j),
-        sympy.Symbol(r"\sum_{d m \equiv \operatorname{phase}(j)} w[m]^{2}"),
-        r"the interior diagonal holds the energy of each phase, $\sum_{d m \equiv t\ (\mathrm{mod}\ s)} w[m]^{2}$ "
-        r"(summed over the output channels of the group): $j' = j$ exactly when $m' = m$", w))
+        "diagonal", on_diagonal, lambda: interior_statement(spec, shape, diagonal=True)[0],
+        sympy.Symbol(r"j \in I:\ (M^{\top} M)\left[j, j\right]"),
+        sympy.Symbol(r"\sum_{\substack{0 \le m < k\\ " + _phase_condition() + r"}} w[m]^{2}"),
+        r"the interior diagonal holds the energy of each phase, the sum of $w[m]^{2}$ over the taps $m$ with "
+        r"$d m \equiv (j + p_l) \pmod{s}$ (summed over the output channels of the group): $j' = j$ exactly when "
+        r"$m' = m$, as $d \ge 1$", w))
     return steps
 
 
@@ -349,22 +374,17 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
                              r"reference", seed=seed, bits=anchor_bits))
     premise = distinct_symbols(M)
     product = gram_structure(spec, w, shape)
-    j, j2, m, m2 = sympy.symbols("j j' m m'", integer=True)
-    k, s, d, p_l = sympy.symbols("k s d p_l", integer=True)
-    n_out = sympy.Symbol(r"n_{\mathrm{out}}", integer=True)
-    i = sympy.Symbol("i", integer=True)
-    rhs = sympy.Sum(W_(m) * W_(m2) * Indicator(j, NAMED.tap_position(i, m, s, p_l, d))
-                    * Indicator(j2, NAMED.gram_partner(j, m, m2, d)), (i, 0, n_out - 1), (m, 0, k - 1), (m2, 0, k - 1))
+    rhs = sympy.Symbol(_entries_tex())
     rule = (r"the product $M^{\top} M$, computed by the proof as a sparse join of $M$'s terms over its rows "
-            r"(output $i$ pairs its terms $w[m]$ at $j$ and $w[m']$ at $j'$), against the statement: the sum over "
-            r"taps $m, m'$ with $j + p_l - d m = s i$ for an output $0 \le i < n_{\mathrm{out}}$ and "
-            r"$j' = j + d(m' - m)$, on every axis; channel block $(c, c')$ sums $w[o, l, m]\, w[o, l', m']$ over the "
-            r"output channels $o$ of the group of $c = \gamma C_{\mathrm{in}}/g + l$ and $c' = \gamma "
-            r"C_{\mathrm{in}}/g + l'$, and is zero across groups")
+            r"(output $i$ pairs its terms $w[m]$ at $j$ and $w[m']$ at $j'$), against the statement, for all "
+            r"$0 \le j, j' < n$ on every axis: the sum over the taps $m, m'$ for which $j + p_l - d m$ is a multiple "
+            r"$s i$ of the stride with $0 \le i < n_{\mathrm{out}}$ and $j' = j + d(m' - m)$; channel block "
+            r"$(c, c')$ sums $w[o, l, m]\, w[o, l', m']$ over the output channels $o$ of the group of "
+            r"$c = \gamma C_{\mathrm{in}}/g + l$ and $c' = \gamma C_{\mathrm{in}}/g + l'$, and is zero across groups")
     if premise:
-        steps.append(Step(G_(j, j2), rhs, rule, "exact structure", False, premise, name="entries"))
+        steps.append(Step(G_(J, J2), rhs, rule, "exact structure", False, premise, name="entries"))
     else:
-        steps.append(_compare("entries", product, lambda: lag_statement(spec, shape), G_(j, j2), rhs, rule, w))
+        steps.append(_compare("entries", product, lambda: lag_statement(spec, shape), G_(J, J2), rhs, rule, w))
     inner = gram_interior(spec, shape)
     where = ", ".join(rf"\{{{r.start}, \dots, {r.stop - 1}\}}" if len(r) else r"\emptyset" for r in inner)
     has_interior = all(len(r) for r in inner)
@@ -375,19 +395,23 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
     expected = np.broadcast_to((spec.out_channels // spec.groups) * counts, unit.shape)
     ok = bool(np.array_equal(unit, expected))
     steps.append(Step(
-        G_(j, j), sympy.Symbol(r"\frac{C_{\mathrm{out}}}{g} \operatorname{count}[j]"),
-        r"with every weight set to 1, the diagonal of $M^{\top} M$ is the number of taps reaching $j$ in the "
-        r"transposed layer (the overlap count of the checkerboard, read off $T$), times the $C_{\mathrm{out}}/g$ "
-        r"output channels of a group", "enumeration", ok,
+        sympy.Symbol(r"(M^{\top} M)\left[j, j\right]\big|_{w \equiv 1}"),
+        sympy.Symbol(r"\frac{C_{\mathrm{out}}}{g}\, \operatorname{count}[j]"),
+        r"with every weight set to 1 ($w \equiv 1$), the diagonal of $M^{\top} M$ is $C_{\mathrm{out}}/g$ times "
+        r"$\operatorname{count}[j]$, the number of taps reaching $j$ in the transposed layer (the overlap count of "
+        r"the checkerboard, read off $T$), as the $C_{\mathrm{out}}/g$ output channels of a group each add theirs",
+        "enumeration", ok,
         f"{unit.size} diagonal entries equal the overlap counts" if ok else
         f"unit-weight diagonal {unit.ravel()[:12].tolist()}..., overlap counts {expected.ravel()[:12].tolist()}...",
         name="overlap"))
     steps.append(_cauchy_schwarz(spec, w))
     statement = (rf"For the convolution ${spec_latex(spec)}$ on inputs of spatial shape ${tuple_tex(shape)}$, with "
-                 r"matrix $M$: the entry $(M^{\top} M)[j, j']$ is the sum of $w[m]\, w[m']$ over the taps whose "
-                 r"common output exists, at lag $j' - j = d(m' - m)$; in the interior it depends only on the lag "
-                 r"and the phase $(j + p_l) \bmod s$ (period $s$), with the phase energies on its diagonal; with unit "
-                 r"weights the diagonal is the overlap count; and $R[0] \ge |R[\tau]|$."
+                 r"matrix $M$ and distinct real weights $w$: the entry $(M^{\top} M)[j, j']$ is the sum of "
+                 r"$w[m]\, w[m']$ over the pairs of taps whose common output exists, at lag $j' - j = d(m' - m)$; in "
+                 r"the interior it depends only on the lag and the phase $(j + p_l) \bmod s$ (period $s$), with the "
+                 r"phase energies on its diagonal; with unit weights ($w \equiv 1$) the diagonal is "
+                 r"$C_{\mathrm{out}}/g$ times the overlap count; and the kernel's autocorrelation satisfies "
+                 r"$R[0] \ge |R[\tau]|$."
                  + ("" if has_interior else r" The interior is empty for these sizes, so only the entries, the "
                     r"overlap and $R$ are checked here."))
     periods = tuple(s for s in spec.stride)
@@ -407,72 +431,121 @@ _int = dict(integer=True)
 SYMBOLS = types.SimpleNamespace(**{key: sympy.Symbol(name, **_int) for key, name in dict(
     n="n", k="k", s="s", d="d", pl="p_l", pr="p_r", i="i", i2="i'", j="j", j2="j'", m="m", m2="m'", c="c", c2="c'",
     o="o", ci="c_i", co="c_o", g="g").items()})
+N_OUT = sympy.Symbol("n_out", integer=True)
 
 
-def _ranges(F: Any) -> tuple:
+def _range_object(F: Any) -> Ranges:
+    """The theorem's hypotheses, read by the solver and printed in the statement (one object)."""
     S = SYMBOLS
     n_out = F.conv_output_size(S.n, S.k, S.s, S.pl, S.pr, S.d)
-    return (_rel(sympy.Ge, S.n, 1), _rel(sympy.Ge, S.k, 1), _rel(sympy.Ge, S.s, 1), _rel(sympy.Ge, S.d, 1),
-            _rel(sympy.Ge, S.pl, 0), _rel(sympy.Ge, S.pr, 0), _rel(sympy.Ge, n_out, 1))
+    return Ranges(tuple(Hypothesis(_rel(sympy.Ge, x, b)) for x, b in
+                        ((S.n, 1), (S.k, 1), (S.s, 1), (S.d, 1), (S.pl, 0), (S.pr, 0)))
+                  + (Hypothesis(_rel(sympy.Ge, n_out, 1), names=((N_OUT, n_out),)),))
 
 
 def _claim(name: str, hypotheses: Any, conclusion: Any, shown: Any = None) -> Any:
     return prove(name, tuple(vars(SYMBOLS).values()), tuple(hypotheses), conclusion, shown=shown)
 
 
+def _product_tex() -> str:
+    """``Σ_i Σ_{m, m'} w[m] w[m'] [j = tap(i, m)] [j' = tap(i, m')]``: the product by M's definition."""
+    S = SYMBOLS
+    tap = _tex(NAMED.tap_position(S.i, S.m, S.s, S.pl, S.d))
+    tap2 = _tex(NAMED.tap_position(S.i, S.m2, S.s, S.pl, S.d))
+    return (rf"\sum_{{\substack{{0 \le i < n_{{\mathrm{{out}}}},\ 0 \le m, m' < k\\ j = {tap},\ j' = {tap2}}}}} "
+            r"w[m]\, w[m']")
+
+
 @guarded("The round trip: the Gram matrix (all sizes)")
-def prove_gram_general(*, formulas: Any = None) -> Proof:
-    """The integer facts behind ``MᵀM``'s structure, for all sizes, proved by z3 (one axis; channels and groups).
+def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
+    """Prove the integer facts behind the structure of ``MᵀM`` for all sizes, with z3.
 
-    The (i, m, m') triples of the product correspond one to one with the (j, m, m') of the lag statement;
-    in the interior every such term is present and the support depends only on the phase, which has period
-    ``s``; the diagonal is ``m = m'``, the overlap's support; channel blocks are zero across groups.
+    On one axis: the ``(i, m, m')`` triples of the product correspond one to one with the pairs of taps
+    ``(m, m')`` of the lag statement; in the interior every such pair occurs, and the support depends only on
+    the phase, which has period ``s``; the diagonal is ``m = m'``, the overlap's support; channel blocks are zero
+    across groups.  With ``ndim > 1`` a separability step (row-major flattening is a bijection of in-range
+    positions) carries the one-axis claims to every axis, each with its own parameters.
 
+    Parameters
+    ----------
+    ndim : int, default 1
+        The number of spatial axes.
+    formulas : module or namespace, optional
+        Replaces :mod:`symconv.formulas` (the functions the claims execute), e.g. to check that a changed
+        formula is refuted.
+
+    Returns
+    -------
+    Proof
+        Steps ``convention``, ``one to one``, ``interior``, ``period``, ``diagonal``, ``channel blocks`` and,
+        for ``ndim > 1``, ``separability``; ``holds`` is True exactly when every z3 claim is proved.
+
+    Raises
+    ------
+    SpecError
+        If ``ndim`` is not a positive integer.
+
+    Examples
+    --------
     >>> proof = prove_gram_general()
     >>> proof.holds, [step.name for step in proof.steps]
     (True, ['convention', 'one to one', 'interior', 'period', 'diagonal', 'channel blocks'])
+    >>> prove_gram_general(2).steps[-1].name
+    'separability'
     """
+    if isinstance(ndim, bool) or not isinstance(ndim, int) or ndim < 1:
+        raise SpecError(f"ndim must be a positive integer (the number of spatial axes), got {ndim!r}")
     started()
+    from .general import _separability_step
+
     F = default_formulas if formulas is None else formulas
     S, N = SYMBOLS, NAMED
     n, k, s, d, pl, pr, i, i2, j, j2, m, m2 = S.n, S.k, S.s, S.d, S.pl, S.pr, S.i, S.i2, S.j, S.j2, S.m, S.m2
-    ranges = _ranges(F)
+    range_object = _range_object(F)
+    ranges = range_object.relations()
     n_out = F.conv_output_size(n, k, s, pl, pr, d)
     taps = (_within(0, m, k), _within(0, m2, k))
     base = ranges + (_within(0, j, n),) + taps
     tap, tap2 = F.tap_position(i, m, s, pl, d), F.tap_position(i, m2, s, pl, d)
     src, res = F.sifted_position(j, m, s, pl, d), F.sift_residue(j, m, s, pl, d)
     partner = F.gram_partner(j, m, m2, d)
-    phase = F.gram_phase(j, pl, s)
+    phase = F.phase_of(j, s, pl)
+    res_, src_ = _tex(N.sift_residue(j, m, s, pl, d)), _tex(N.sifted_position(j, m, s, pl, d))
+    partner_ = _tex(N.gram_partner(j, m, m2, d))
+    sym = sympy.Symbol
+    product, entries = sym(_product_tex()), sym(_entries_tex())
+    inner_sum = sym(rf"\sum_{{\substack{{0 \le m, m' < k\\ {res_} = 0\\ j' = {partner_}}}}} w[m]\, w[m']")
     steps: list[Step] = []
     u = j + pl - d * m
     steps.append(Step.from_claims(
-        G_(j, j2), sympy.Sum(W_(m) * W_(m2), (m, 0, k - 1), (m2, 0, k - 1)),
-        r"the executed formulas are the written ones: $\operatorname{src} = \lfloor (j + p_l - d m)/s \rfloor$, "
-        r"$\operatorname{res} = (j + p_l - d m) \bmod s$, $\operatorname{partner} = j + d(m' - m)$, "
-        r"$\operatorname{phase} = (j + p_l) \bmod s$, $\operatorname{tap} = s i + d m - p_l$ and "
+        G_(j, j2), product,
+        r"$M[i, j] = \sum_m w[m]\, [j = \operatorname{tap}(i, m)]$ by the convention, so $(M^{\top} M)[j, j'] = "
+        r"\sum_i M[i, j]\, M[i, j']$ is this sum; the executed formulas are the written ones: "
+        r"$\operatorname{src} = \lfloor (j + p_l - d m)/s \rfloor$, $\operatorname{res} = (j + p_l - d m) \bmod s$, "
+        r"$\operatorname{partner} = j + d(m' - m)$, $\operatorname{ph} = (j + p_l) \bmod s$, "
+        r"$\operatorname{tap} = s i + d m - p_l$ and "
         r"$n_{\mathrm{out}} = \lfloor (n + p_l + p_r - d(k-1) - 1)/s \rfloor + 1$ (PyTorch's)",
-        [_claim("the executed sift is the convention", (_rel(sympy.Ge, s, 1),), _eq(src, sympy.floor(u / s)),
+        [_claim("the executed sift is the convention", base, _eq(src, sympy.floor(u / s)),
                 _eq(N.sifted_position(j, m, s, pl, d), sympy.floor(u / s))),
-         _claim("the executed residue is the convention", (_rel(sympy.Ge, s, 1),), _eq(res, sympy.Mod(u, s)),
+         _claim("the executed residue is the convention", base, _eq(res, sympy.Mod(u, s)),
                 _eq(N.sift_residue(j, m, s, pl, d), sympy.Mod(u, s))),
-         _claim("the executed partner is the convention", (), _eq(partner, j + d * (m2 - m)),
+         _claim("the executed partner is the convention", base, _eq(partner, j + d * (m2 - m)),
                 _eq(N.gram_partner(j, m, m2, d), j + d * (m2 - m))),
-         _claim("the executed phase is the convention", (_rel(sympy.Ge, s, 1),), _eq(phase, sympy.Mod(j + pl, s)),
-                _eq(N.gram_phase(j, pl, s), sympy.Mod(j + pl, s))),
-         _claim("the executed index map is the convention", (), _eq(tap, s * i + d * m - pl),
+         _claim("the executed phase is the convention", base, _eq(phase, sympy.Mod(j + pl, s)),
+                _eq(N.phase_of(j, s, pl), sympy.Mod(j + pl, s))),
+         _claim("the executed index map is the convention", base, _eq(tap, s * i + d * m - pl),
                 _eq(N.tap_position(i, m, s, pl, d), s * i + d * m - pl)),
-         _claim("the executed output length is the convention", (_rel(sympy.Ge, s, 1),),
+         _claim("the executed output length is the convention", ranges,
                 _eq(n_out, sympy.floor((n + pl + pr - d * (k - 1) - 1) / s) + 1),
                 _eq(N.conv_output_size(n, k, s, pl, pr, d), sympy.floor((n + pl + pr - d * (k - 1) - 1) / s) + 1))],
         name="convention"))
     steps.append(Step.from_claims(
-        sympy.Sum(W_(m) * W_(m2), (i, 0, n_out - 1)), sympy.Sum(W_(m) * W_(m2) * Indicator(j2, partner), (m, 0, k - 1)),
+        product, entries,
         r"the terms of the product, triples $(i, m, m')$ with $j = s i + d m - p_l$ and $j' = s i + d m' - p_l$, "
         r"correspond one to one with the pairs of taps $(m, m')$ of the statement: $j' - j = d(m' - m)$, the "
         r"output $i$ is determined by $(j, m)$, and $i = \operatorname{src}(j, m)$ is a witness exactly when "
         r"$\operatorname{res}(j, m) = 0$",
-        [_claim("every triple is at lag d(m' - m)", base + (_eq(tap, j), _eq(tap2, j2)), _eq(j2, partner)),
+        [_claim("each triple lies at the lag of its taps", base + (_eq(tap, j), _eq(tap2, j2)), _eq(j2, partner)),
          _claim("the output is determined by (j, m)", base + (_eq(tap, j), _eq(F.tap_position(i2, m, s, pl, d), j)),
                 _eq(i, i2)),
          _claim("a triple has residue 0 and output src(j, m)", base + (_eq(tap, j),), _and(_eq(res, 0), _eq(src, i))),
@@ -482,31 +555,34 @@ def prove_gram_general(*, formulas: Any = None) -> Proof:
     inside = (_rel(sympy.Le, d * (k - 1), j), _rel(sympy.Le, j + pl, s * (n_out - 1)),
               _rel(sympy.Le, j + d * (k - 1), n - 1))
     steps.append(Step.from_claims(
-        G_(j, j2), sympy.Sum(W_(m) * W_(m2) * _Bracket(_eq(res, 0)), (m, 0, k - 1)),
-        r"in the interior $d(k-1) \le j$, $j + p_l \le s(n_{\mathrm{out}} - 1)$, $j + d(k-1) \le n - 1$, every "
-        r"pair of taps with residue 0 contributes: its output exists and its partner is an input position",
+        entries, inner_sum,
+        r"for $j$ in the interior $I$, that is $d(k-1) \le j$, $j + p_l \le s(n_{\mathrm{out}} - 1)$ and "
+        r"$j + d(k-1) \le n - 1$, every pair of taps with residue 0 contributes: its output exists and its partner "
+        r"is an input position, so the condition $0 \le \operatorname{src} < n_{\mathrm{out}}$ holds (for $j'$ in "
+        r"$[0, n)$)",
         [_claim("interior: the output exists", base + inside + (_eq(res, 0),), _within(0, src, n_out)),
          _claim("interior: the partner is an input position", base + inside + (_eq(res, 0),), _within(0, partner, n))],
         name="interior"))
     steps.append(Step.from_claims(
-        G_(j + s, j2 + s), G_(j, j2),
+        sym(r"j, j + s \in I:\ (M^{\top} M)\left[j + s, j' + s\right]"), G_(j, j2),
         r"the support of a row depends only on the phase of $j$ (tap $m$ contributes exactly when "
-        r"$d m \equiv \operatorname{phase}(j) \pmod s$), the phase repeats with period $s$, and the lag moves with "
+        r"$d m \equiv \operatorname{ph}(j) \pmod{s}$), the phase repeats with period $s$, and the lag moves with "
         r"the row: the interior is periodically shift-invariant",
-        [_claim("the residue depends only on the phase", ranges + taps,
+        [_claim("the residue depends only on the phase", base,
                 sympy.Equivalent(_eq(res, 0), _eq(F.sift_residue(phase, m, s, 0, d), 0)),
                 sympy.Equivalent(_eq(N.sift_residue(j, m, s, pl, d), 0),
-                                 _eq(N.sift_residue(N.gram_phase(j, pl, s), m, s, 0, d), 0), evaluate=False)),
-         _claim("the phase has period s", ranges, _eq(F.gram_phase(j + s, pl, s), phase),
-                _eq(N.gram_phase(j + s, pl, s), N.gram_phase(j, pl, s))),
-         _claim("the partner moves with the row", ranges, _eq(F.gram_partner(j + s, m, m2, d), partner + s),
+                                 _eq(N.sift_residue(N.phase_of(j, s, pl), m, s, 0, d), 0), evaluate=False)),
+         _claim("the phase has period s", ranges + (_within(0, j, n),), _eq(F.phase_of(j + s, s, pl), phase),
+                _eq(N.phase_of(j + s, s, pl), N.phase_of(j, s, pl))),
+         _claim("the partner moves with the row", base, _eq(F.gram_partner(j + s, m, m2, d), partner + s),
                 _eq(N.gram_partner(j + s, m, m2, d), N.gram_partner(j, m, m2, d) + s))],
         name="period"))
     steps.append(Step.from_claims(
-        G_(j, j), sympy.Sum(W2_(m) * _Bracket(_eq(res, 0)), (m, 0, k - 1)),
-        r"the diagonal $j' = j$ is exactly $m' = m$ (as $d \ge 1$), so it sums $w[m]^{2}$ over the taps of the phase; "
-        r"its support is the overlap's (taps $m$ reaching $j$ from an existing input of the transposed layer)",
-        [_claim("the diagonal is m = m'", ranges + taps, sympy.Equivalent(_eq(partner, j), _eq(m, m2))),
+        G_(j, j), sym(rf"\sum_{{\substack{{0 \le m < k\\ {res_} = 0\\ 0 \le {src_} < n_{{\mathrm{{out}}}}}}}} w[m]^{{2}}"),
+        r"the diagonal $j' = j$ is exactly $m' = m$ (as $d \ge 1$), so it sums $w[m]^{2}$ over the taps of the "
+        r"phase whose output exists; its support is the overlap's (taps $m$ reaching $j$ from an existing input of "
+        r"the transposed layer)",
+        [_claim("the diagonal is m = m'", base, sympy.Equivalent(_eq(partner, j), _eq(m, m2))),
          _claim("the diagonal's support is the overlap's", base + (_eq(res, 0), _within(0, src, n_out)),
                 _within(0, F.gram_partner(j, m, m, d), n), _within(0, N.gram_partner(j, m, m, d), n))],
         name="diagonal"))
@@ -515,22 +591,47 @@ def prove_gram_general(*, formulas: Any = None) -> Proof:
             _within(0, c, g * ci), _within(0, c2, g * ci))
     gamma = F.channel_group(o, co)
     both = _and(_eq(F.channel_group(c, ci), gamma), _eq(F.channel_group(c2, ci), gamma))
+    gc, gc2, go = (_tex(N.channel_group(x, y)) for x, y in ((c, ci), (c2, ci), (o, co)))
     steps.append(Step.from_claims(
-        G_(c, c2), sympy.Symbol(r"\sum_{o \in \gamma} w[o, l] w[o, l']"),
-        r"channel blocks: input channels $c, c'$ are both read by output channel $o$ exactly when they lie in one "
-        r"group and $o$ is one of that group's $C_{\mathrm{out}}/g$ output channels; blocks across groups are zero",
+        sym(r"(M^{\top} M)\left[(c, j), (c', j')\right]"),
+        sym(rf"\bigl[{gc} = {gc2}\bigr] \sum_{{o:\ {go} = {gc}}} (M^{{\top}} M)_{{o, l, l'}}\left[j, j'\right]"),
+        r"channel blocks, with $C_{\mathrm{in}} = g c_i$, $C_{\mathrm{out}} = g c_o$, $c = \gamma c_i + l$ and "
+        r"$c' = \gamma c_i + l'$: input channels $c, c'$ are both read by output channel $o$ exactly when they lie "
+        r"in one group and $o$ is one of that group's $c_o$ output channels; $(M^{\top} M)_{o, l, l'}$ is the sum of "
+        r"line 2 with $w[o, l, m]\, w[o, l', m']$ for $w[m]\, w[m']$; blocks across groups are zero",
         [_claim("both channels read by o: one group, o in it", chan,
                 sympy.Equivalent(both, _and(_eq(F.channel_group(c, ci), F.channel_group(c2, ci)),
                                             _within(0, F.group_local(o, F.channel_group(c, ci), co), co))))],
         name="channel blocks"))
-    hyps = ", ".join(f"${sympy.latex(r)}$" for r in ranges)
-    statement = (rf"For all integers with {hyps}, every $0 \le j, j' < n$ and taps $0 \le m, m' < k$, on one axis "
-                 r"(an $N$-D layer flattens its axes row-major, the flattening that the parametric transpose proof in "
-                 r"$N$ dimensions proves separable, and its instance proof checks the product on all axes at once): "
-                 r"the terms of $(M^{\top} M)[j, j']$ are the pairs of taps at "
-                 r"lag $j' - j = d(m' - m)$ with $(j + p_l - d m) \bmod s = 0$; in the interior all of them occur and "
-                 r"their support has period $s$; the diagonal is $m = m'$, the overlap's support; and channel blocks "
-                 r"sum over the output channels of one group.")
-    return Proof("The round trip: the Gram matrix (all sizes)", statement, tuple(steps), assumptions=ranges,
+    if ndim > 1:
+        sep = _separability_step(ndim, F)
+        steps.append(Step.from_claims(
+            sep.lhs, sep.rhs,
+            rf"separability: the positions of the {ndim} axes (and the kernel taps) are flattened row-major; "
+            r"flattening an outer axis of size $A$ with the flattened rest of size $B$ is a bijection of in-range "
+            r"positions and the $N$-axis flattening is that two-axis one nested, so by induction on the axes an "
+            r"index equation holds for flat positions exactly when it holds on every axis: each term of "
+            r"$M^{\top} M$ is a product over the axes of the one-axis terms, and the lines above hold on each axis "
+            r"with its own $n, k, s, d, p_l, p_r$ (their claims are for all values)",
+            list(sep.claims), name="separability"))
+    hyps = range_object.itemized()
+    axes = ("one spatial axis" if ndim == 1 else
+            rf"each of the {ndim} spatial axes, with that axis's own values (positions, taps and channels "
+            r"flattened row-major, $(c, j_1, \dots, j_N)$)")
+    statement = "\n".join([
+        r"Let $n, k, s, d, p_{l}, p_{r}$ be integers satisfying the hypotheses",
+        hyps,
+        rf"on {axes}; let $M$ be the matrix of the convolution with kernel $w$ of size $k$, stride $s$, padding "
+        r"$(p_{l}, p_{r})$ and dilation $d$ on inputs of length $n$, with $g \ge 1$ groups of $c_i$ input and $c_o$ "
+        r"output channels. Then for all $0 \le j, j' < n$: the terms of $(M^{\top} M)[j, j']$ are the pairs of taps "
+        r"$0 \le m, m' < k$ at lag $j' - j = d(m' - m)$ with $(j + p_l - d m) \bmod s = 0$ whose common output "
+        r"$(j + p_l - d m)/s$ lies in $[0, n_{\mathrm{out}})$, each pair once; in the interior $I$ "
+        r"($d(k-1) \le j$, $j + p_l \le s(n_{\mathrm{out}} - 1)$, $j + d(k-1) \le n - 1$) all of them occur and "
+        r"their support depends only on the phase $(j + p_l) \bmod s$, so it has period $s$; the diagonal is "
+        r"$m = m'$, the overlap's support; and channel blocks sum over the output channels of one group, zero "
+        r"across groups.",
+    ])
+    title = "The round trip: the Gram matrix (all sizes)" + ("" if ndim == 1 else f", {ndim}-D")
+    return Proof(title, statement, tuple(steps), assumptions=ranges,
                  conclusion=r"$M^{\top} M$ is, away from the borders, the $s$-periodic convolution with the phase "
-                            r"autocorrelations of the kernel.", data=dict(ndim=1))
+                            r"autocorrelations of the kernel.", data=dict(ndim=ndim, ranges=range_object, formulas=F))
