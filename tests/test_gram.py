@@ -10,6 +10,7 @@ from conftest import require_module
 from symconv import (
     ConvSpec,
     ShapeError,
+    SpecError,
     SpecTypeError,
     TransposedConvSpec,
     autocorrelation,
@@ -115,7 +116,21 @@ def test_general_proof_holds_with_witnesses():
     assert all(claim.witness is not None and claim.holds for claim in proof.claims)
     smt = proof.to_smtlib()
     assert smt.count("expected: sat") == smt.count("expected: unsat") == len(proof.claims)
-    assert r"n \geq 1" in proof.statement  # generated from the ranges handed to the solver
+    ranges = proof.data["ranges"]  # the statement is typeset from the ranges handed to the solver
+    assert ranges.relations() == proof.assumptions
+    assert all(claim.hypotheses[:len(proof.assumptions)] == proof.assumptions for claim in proof.steps[1].claims)
+    assert ranges.latex() and all(item in proof.statement for item in ranges.latex())
+    assert r"n, k, s, d \ge 1" in proof.statement and r"n_{\mathrm{out}} \ge 1" in proof.statement
+
+
+def test_general_proof_in_two_dimensions_and_refuses_a_bad_ndim():
+    proof = prove_gram_general(2)
+    assert proof.holds, proof.failure
+    assert [step.name for step in proof.steps][-1] == "separability"
+    assert "each of the 2 spatial axes" in proof.statement
+    for bad in (0, -1, True, 1.5):
+        with pytest.raises(SpecError, match="ndim"):
+            prove_gram_general(bad)
 
 
 def test_structure_equality_and_differences():
@@ -153,6 +168,10 @@ def test_command(tmp_path, capsys):
     assert main(["prove", "--identity", "gram", "--general", "-o", str(tmp_path / "g.tex")]) == 0
     assert main(["prove", "--identity", "gram", "--transposed", "--input", "4"]) == 2
     assert "drop --transposed" in capsys.readouterr().err
+    assert main(["prove", "--identity", "gram", "--general", "--kernel", "3,3", "-o", str(tmp_path / "g2.tex")]) == 0
+    assert "each of the 2 spatial axes" in (tmp_path / "g2.tex").read_text()
+    assert main(["prove", "--identity", "gram", "--general", "--stride", "2"]) == 2
+    assert "takes only --kernel" in capsys.readouterr().err
 
 
 def test_pictures():
