@@ -24,6 +24,7 @@ from symconv import (
 )
 from symconv.cli import main
 from symconv.gram import GramStructure, gram_interior, phase_autocorrelation
+from symconv.proofs.gram import lag_statement
 
 LAYERS = [
     (ConvSpec(3, stride=2, padding=1), (9,)),
@@ -97,10 +98,13 @@ def test_instance_proof_holds(spec, shape):
     proof = prove_gram(spec, shape)
     assert proof.holds, proof.failure
     names = [step.name for step in proof.steps]
-    assert names[:3] == ["convention", "M is the convolution", "entries"]
+    assert names[:4] == ["convention", "M is the convolution", "M by axes", "entries"]
     assert {"overlap", "Cauchy-Schwarz"} <= set(names)
     if all(len(r) for r in gram_interior(spec, shape)):
         assert {"interior", "diagonal"} <= set(names)
+    # the proof checks each axis and assembles the axes by distributivity; the whole N-D product agrees
+    w = kernel_symbols(spec)
+    assert gram_structure(spec, w, shape).equals(lag_statement(spec, shape))
 
 
 def test_empty_interior_is_said_not_checked():

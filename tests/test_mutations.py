@@ -386,7 +386,7 @@ GRAM_MUTATIONS = {
         [(F, "conv_output_size", lambda n, k, s, p_l, p_r, d: (n + p_l + p_r - d * (k - 1) - 1) // s + 2)],
         {0: "convention", 1: "convention", "general": "convention"}),
     "Gram comparison that always agrees": ([(gram_proof.GramStructure, "equals", lambda self, other: True)],
-                                           {0: "entries", 1: "entries"}),
+                                           {0: "M by axes", 1: "M by axes"}),
     "a diagonal lag that is not m = m'": ([(F, "gram_partner", lambda j, m, m2, d: j + d * (m2 - m) * (m2 - m))],
                                           {"general": "convention"}),
 }

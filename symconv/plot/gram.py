@@ -119,7 +119,7 @@ def gram_data(spec: ConvSpec, input_shape: Any, weight: Any = None) -> GramData:
     Examples
     --------
     >>> gram_data(ConvSpec(3, stride=2, padding=1), (9,), [[[1, 2, 3]]]).matrix[3, 2:5].tolist()
-    [3.0, 10.0, 6.0]
+    [6.0, 10.0, 2.0]
     """
     if not isinstance(spec, ConvSpec):
         raise SpecTypeError(f"MᵀM is drawn for a ConvSpec, got {type(spec).__name__}")

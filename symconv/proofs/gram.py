@@ -9,29 +9,28 @@ behind the statement for all sizes with z3.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
-import types
 from typing import Any
 
 import numpy as np
 import sympy
 
 from .. import formulas as default_formulas
-from ..errors import SizeLimitError, SpecError, SpecTypeError
+from ..errors import SizeLimitError, SpecTypeError
 from ..gram import GramStructure, autocorrelation, gram_interior, gram_structure
 from ..kernels import check_name, kernel_symbols
+from ..kernels import kernel_symbols as _axis_symbols
 from ..matrices import conv_matrix
 from ..numeric import conv
 from ..spec import ConvSpec
 from .anchors import DEFAULT_BITS, anchor_step, convention_step
 from .core import Proof, Step, tuple_tex
-from .evaluate import NAMED, Indicator, sequence
+from .evaluate import NAMED, sequence
 from .guard import guarded, started
 from .instance import INSTANCE_LIMIT, distinct_symbols
 from .overlap import overlap_counts
-from .ranges import Hypothesis, Ranges
-from .smt import prove
 
 __all__ = ["prove_gram", "prove_gram_general", "lag_statement", "interior_statement"]
 
@@ -186,7 +185,7 @@ def _interior_mask(spec: ConvSpec, shape: tuple[int, ...]) -> np.ndarray:
 
 
 def _compare(name: str, product: GramStructure, statement: Any, lhs: Any, rhs: Any, rule: str,
-             weight: Any) -> Step:
+             weight: Any, what: str = "(row, column, tap, tap)") -> Step:
     """Exact structure equality of the product with the statement (a callable that builds it: a statement that
     cannot be built, e.g. with terms outside the matrix, is a failed step)."""
     if callable(statement):
@@ -208,7 +207,7 @@ def _compare(name: str, product: GramStructure, statement: Any, lhs: Any, rhs: A
                     "compared", name=name)
     if product.equals(statement):
         return Step(lhs, rhs, rule, "exact structure", True,
-                    f"{statement.rows.size} terms (row, column, tap, tap), identical", name=name)
+                    f"{statement.rows.size} terms {what}, identical", name=name)
     where = product.first_difference(statement)
     detail = f"the structures differ ({product.rows.size} and {statement.rows.size} terms)"
     if where is not None:
@@ -262,65 +261,164 @@ def _cauchy_schwarz(spec: ConvSpec, w: Any) -> Step:
             r"of reals, so $R[0] \ge |R[\tau]|$")
     lags = [t for t in itertools.product(*(range(-(k - 1), k) for k in kernel)) if any(t)]
     checked = 0
+    grid = list(itertools.product(*(range(k) for k in kernel)))
     for c in range(spec.in_channels):
         group, local = c // per_in, c % per_in
         block = arr[group * per_out:(group + 1) * per_out]
-        ring, *gens = sympy.polys.rings.ring(list(block[:, local].ravel()), sympy.ZZ)
-        x = np.empty(block[:, local].shape, dtype=object)
-        x.ravel()[:] = gens  # the block's symbols as generators of sympy's sparse polynomial ring
-        energy = ring.from_expr(autocorrelation(block, (0,) * len(kernel), local))
+        symbols = list(block[:, local].ravel())  # the block's symbols, numbered 0, 1, ... in PyTorch's order
+        index: dict = {}
+        for x in symbols:  # a repeated symbol (a caller's weight may repeat one) keeps its first number
+            index.setdefault(x, len(index))
+        ids = np.array([index[x] for x in symbols], dtype=_I64).reshape(block[:, local].shape)
+        try:
+            energy = _quadratic_form(autocorrelation(block, (0,) * len(kernel), local), index)
+        except ValueError as exc:
+            return Step(lhs, rhs, rule, "polynomial identity", False, f"channel {c}: R[0] {exc}", name="Cauchy-Schwarz")
         for lag in lags:
-            value = ring.from_expr(autocorrelation(block, lag, local))
+            try:
+                value = _quadratic_form(autocorrelation(block, lag, local), index)
+            except ValueError as exc:
+                return Step(lhs, rhs, rule, "polynomial identity", False, f"channel {c}, lag {tuple_tex(lag)}: "
+                            f"R[tau] {exc}", name="Cauchy-Schwarz")
             for sign in (1, -1):
-                squares = ring.zero
+                squares = np.zeros_like(energy)
                 for o in range(block.shape[0]):
-                    for m in itertools.product(*(range(k) for k in kernel)):
-                        up = tuple(a + b for a, b in zip(m, lag))
-                        down = tuple(a - b for a, b in zip(m, lag))
-                        if all(0 <= v < k for v, k in zip(up, kernel)):
-                            squares += (x[(o,) + m] + sign * x[(o,) + up]) ** 2
-                        else:
-                            squares += x[(o,) + m] ** 2
+                    for m in grid:
+                        a = int(ids[(o,) + m])
+                        up = tuple(x + y for x, y in zip(m, lag))
+                        down = tuple(x - y for x, y in zip(m, lag))
+                        squares[a, a] += 1
+                        if all(0 <= v < k for v, k in zip(up, kernel)):  # (w[m] + sign w[m + tau])^2
+                            b = int(ids[(o,) + up])
+                            squares[b, b] += 1
+                            squares[min(a, b), max(a, b)] += 2 * sign
                         if not all(0 <= v < k for v, k in zip(down, kernel)):
-                            squares += x[(o,) + m] ** 2
+                            squares[a, a] += 1
                 diff = 2 * energy + 2 * sign * value - squares
-                if diff != 0:
-                    return Step(lhs, rhs, rule, "sympy", False,
+                if diff.any():
+                    a, b = (int(v[0]) for v in np.nonzero(diff))
+                    names = list(index)
+                    monomial = names[a] * names[b]
+                    return Step(lhs, rhs, rule, "polynomial identity", False,
                                 f"channel {c}, lag {tuple_tex(lag)}, sign {sign:+d}: 2 R[0] {'+' if sign > 0 else '-'} "
-                                f"2 R[tau] minus the sum of squares is {diff.as_expr()}, not 0", name="Cauchy-Schwarz")
+                                f"2 R[tau] minus the sum of squares has the term {int(diff[a, b])}*{monomial}, not 0",
+                                name="Cauchy-Schwarz")
                 checked += 1
     if not checked:
-        return Step(lhs, rhs, rule, "sympy", False, "the kernel has a single tap: there is no lag to compare",
-                    name="Cauchy-Schwarz")
-    return Step(lhs, rhs, rule, "sympy", True,
-                f"{checked} sum-of-squares identities ({spec.in_channels} channels, {len(lags)} lags, both signs) "
-                "expand to 0", name="Cauchy-Schwarz")
+        return Step(lhs, rhs, rule, "polynomial identity", False, "the kernel has a single tap: there is no lag to "
+                    "compare", name="Cauchy-Schwarz")
+    return Step(lhs, rhs, rule, "polynomial identity", True,
+                f"{checked} sum-of-squares identities ({_plural(spec.in_channels, 'channel')}, "
+                f"{_plural(len(lags), 'lag')}, both signs): every coefficient of the difference is 0", name="Cauchy-Schwarz")
 
 
-def _interior_steps(spec: ConvSpec, shape: tuple[int, ...], product: GramStructure, where: str,
-                    w: Any) -> list[Step]:
-    """The interior rows against the phase autocorrelations, and the interior diagonal against the phase energies."""
-    mask = _interior_mask(spec, shape)
-    inner = product.restrict_rows(mask)
-    on_diagonal = inner.restrict(inner.rows == inner.cols)
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _quadratic_form(expr: Any, index: dict) -> np.ndarray:
+    """The coefficients of a quadratic form in the symbols of ``index``: ``U[a, b]`` of ``x_a x_b`` for ``a <= b``.
+
+    Two quadratic forms are the same polynomial exactly when these upper-triangular matrices are equal.  Raises
+    ValueError for anything that is not an integer quadratic form in those symbols.
+    """
+    U = np.zeros((len(index), len(index)), dtype=_I64)
+    for term in sympy.Add.make_args(sympy.expand(expr)):
+        if term == 0:
+            continue
+        coef, monomial = term.as_coeff_Mul()
+        powers = monomial.as_powers_dict()
+        if not coef.is_Integer or sum(powers.values()) != 2 or not all(x in index for x in powers):
+            raise ValueError(f"is not an integer quadratic form in the weights (term {term})")
+        ab = sorted(index[x] for x, p in powers.items() for _ in range(int(p)))
+        U[ab[0], ab[1]] += int(coef)
+    return U
+
+
+def _interior_steps(axes: list[tuple[ConvSpec, tuple[int], GramStructure, Any]], where: str) -> list[Step]:
+    """Per axis, the interior rows against the phase autocorrelations and the interior diagonal against the phase
+    energies (the N-D interior is the product of the axes' interiors, its terms the products of theirs)."""
+    rows, diagonal = [], []
+    for spec_a, shape_a, product_a, w_a in axes:
+        inner = product_a.restrict_rows(_interior_mask(spec_a, shape_a))
+        rows.append((spec_a, shape_a, inner, w_a))
+        diagonal.append((spec_a, shape_a, inner.restrict(inner.rows == inner.cols), w_a))
     lhs = sympy.Symbol(r"j \in I:\ (M^{\top} M)\left[j, j + d \tau\right]")
     rhs = sympy.Symbol(r"\sum_{\substack{0 \le m, m + \tau < k\\ " + _phase_condition() + r"}} w[m]\, w[m + \tau]")
-    steps = [_compare(
-        "interior", inner, lambda: interior_statement(spec, shape)[0], lhs, rhs,
-        rf"in the interior $I = {where}$ per axis ($d(k-1) \le j$, $j + p_l \le s(n_{{\mathrm{{out}}}} - 1)$, "
-        r"$j + d(k-1) \le n - 1$), row $j$ of $M^{\top} M$ at lag $d \tau$ is the phase autocorrelation "
-        r"$R_t[\tau]$, the sum of $w[m]\, w[m + \tau]$ over the taps $m$ with $d m \equiv t \pmod{s}$ and "
-        r"$0 \le m + \tau < k$, of the phase $t = (j + p_l) \bmod s$ of $j$ (summed over the output channels of "
-        r"the group): the interior is shift-invariant with period $s$ on every axis (with $s = 1$: the convolution "
-        r"with the kernel's autocorrelation $R$)", w)]
-    steps.append(_compare(
-        "diagonal", on_diagonal, lambda: interior_statement(spec, shape, diagonal=True)[0],
-        sympy.Symbol(r"j \in I:\ (M^{\top} M)\left[j, j\right]"),
-        sympy.Symbol(r"\sum_{\substack{0 \le m < k\\ " + _phase_condition() + r"}} w[m]^{2}"),
-        r"the interior diagonal holds the energy of each phase, the sum of $w[m]^{2}$ over the taps $m$ with "
-        r"$d m \equiv (j + p_l) \pmod{s}$ (summed over the output channels of the group): $j' = j$ exactly when "
-        r"$m' = m$, as $d \ge 1$", w))
+    rule = (rf"in the interior $I = {where}$ per axis ($d(k-1) \le j$, $j + p_l \le s(n_{{\mathrm{{out}}}} - 1)$, "
+            r"$j + d(k-1) \le n - 1$), row $j$ of $M^{\top} M$ at lag $d \tau$ is the phase autocorrelation "
+            r"$R_t[\tau]$, the sum of $w[m]\, w[m + \tau]$ over the taps $m$ with $d m \equiv t \pmod{s}$ and "
+            r"$0 \le m + \tau < k$, of the phase $t = (j + p_l) \bmod s$ of $j$ (summed over the output channels of "
+            r"the group): the interior is shift-invariant with period $s$ on every axis (with $s = 1$: the convolution "
+            r"with the kernel's autocorrelation $R$); checked on each axis's sparse product, the $N$-D interior being "
+            r"the product of the axes' interiors and its terms the products of theirs")
+    steps = [_merge("interior", [_compare("interior", inner, functools.partial(
+        lambda sp, sh: interior_statement(sp, sh)[0], sp, sh), lhs, rhs, rule, wa) for sp, sh, inner, wa in rows],
+        lhs, rhs, rule)]
+    lhs = sympy.Symbol(r"j \in I:\ (M^{\top} M)\left[j, j\right]")
+    rhs = sympy.Symbol(r"\sum_{\substack{0 \le m < k\\ " + _phase_condition() + r"}} w[m]^{2}")
+    rule = (r"the interior diagonal holds the energy of each phase, the sum of $w[m]^{2}$ over the taps $m$ with "
+            r"$d m \equiv (j + p_l) \pmod{s}$ (summed over the output channels of the group): $j' = j$ exactly when "
+            r"$m' = m$, as $d \ge 1$ (on each axis, as the interior)")
+    steps.append(_merge("diagonal", [_compare("diagonal", on, functools.partial(
+        lambda sp, sh: interior_statement(sp, sh, diagonal=True)[0], sp, sh), lhs, rhs, rule, wa)
+        for sp, sh, on, wa in diagonal], lhs, rhs, rule))
     return steps
+
+
+def _axis_spec(spec: ConvSpec, ax: int) -> ConvSpec:
+    """Axis ``ax`` of ``spec`` as a one-channel 1-D convolution (its own k, s, p_l, p_r, d)."""
+    return ConvSpec(spec.kernel_size[ax], stride=spec.stride[ax], padding=(spec.padding[ax],),
+                    dilation=spec.dilation[ax])
+
+
+def m_statement(spec: ConvSpec, input_shape: Any, formulas: Any = None) -> GramStructure:
+    """M's terms as the theorem reads them: ``w[o, l, m]`` at ``((o, i), (c, j))`` with ``j = tap(i, m)`` on every
+    axis and ``c = γ C_in/g + l`` in the group ``γ`` of ``o`` (tap ids in ``taps_a``; ``taps_b`` is 0).
+
+    The row-major flattening of the axes and channels is the one of :func:`symconv.conv_matrix`, so M's structure
+    equals this exactly when M is the per-axis product of its taps' selections, channel block by channel block.
+    """
+    F = default_formulas if formulas is None else formulas
+    shape = spec.check_input_shape(input_shape)
+    out = spec.output_shape(shape)
+    i = j = m = np.zeros(1, dtype=_I64)
+    for n, n_out, k, s, p_l, d in zip(shape, out, spec.kernel_size, spec.stride, spec.padding_left, spec.dilation):
+        ai, am = (x.ravel() for x in np.meshgrid(np.arange(n_out), np.arange(k), indexing="ij"))
+        aj = F.tap_position(ai, am, s, p_l, d)
+        ok = (aj >= 0) & (aj < n)
+        i = F.flat_index(i[:, None], ai[ok][None, :], n_out).ravel()
+        j = F.flat_index(j[:, None], aj[ok][None, :], n).ravel()
+        m = F.flat_index(m[:, None], am[ok][None, :], k).ravel()
+    per_in, per_out = spec.in_channels // spec.groups, spec.out_channels // spec.groups
+    n_pos, n_rows, n_k = math.prod(shape), math.prod(out), math.prod(spec.kernel_size)
+    rows, cols, taps = [], [], []
+    for group in range(spec.groups):
+        for o in range(group * per_out, (group + 1) * per_out):
+            for l1 in range(per_in):
+                rows.append(F.flat_index(o, i, n_rows))
+                cols.append(F.flat_index(F.group_channel(group, per_in, l1), j, n_pos))
+                taps.append(F.flat_index(F.flat_index(o, l1, per_in), m, n_k))
+    rows, cols, taps = (np.concatenate(x) for x in (rows, cols, taps))
+    return GramStructure.build((spec.out_channels * n_rows, spec.in_channels * n_pos), rows, cols, taps,
+                               np.zeros_like(taps), n_taps=spec.out_channels * per_in * n_k)
+
+
+def _m_structure(M: Any, n_taps: int) -> GramStructure:
+    s = M.structure.row_major
+    return GramStructure.build(M.shape, s.rows, s.cols, s.taps, np.zeros_like(s.taps),
+                               None if s.unit else s.coefs, n_taps=n_taps)
+
+
+def _merge(name: str, steps: list[Step], lhs: Any, rhs: Any, rule: str) -> Step:
+    """One step from the per-axis comparisons: it holds when every axis's does."""
+    ndim = len(steps)
+    detail = "; ".join((f"axis {ax}: " if ndim > 1 else "") + s.detail for ax, s in enumerate(steps))
+    bad = [s for s in steps if not s.holds]
+    if bad:
+        detail = "; ".join(f"axis {ax}: {s.detail}" if ndim > 1 else s.detail for ax, s in enumerate(steps)
+                           if not s.holds)
+    return Step(lhs, rhs, rule, "exact structure", not bad, detail, name=name)
 
 
 def _check_size(spec: ConvSpec, shape: tuple[int, ...], limit: int) -> None:
@@ -337,16 +435,54 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
     """Prove, for one layer, what ``MᵀM`` is: entries by lag and phase, periodic interior, phase energies.
 
     ``Mᵀ(M x) = (MᵀM) x``: the transpose of a detector paints what the detector responds to, blurred by
-    ``MᵀM``.  Steps: M is the convolution as PyTorch defines it (convention and anchor); the product ``MᵀM``,
-    computed sparsely from M's structure, equals term by term the sum over taps ``m, m'`` of
-    ``w[m] w[m']`` at lag ``d(m' - m)`` (channel blocks summed over the output channels of a group); in the
-    interior its rows are the phase autocorrelations, so it is periodic with period ``s`` on each axis; its
-    interior diagonal holds the phase energies; with unit weights the diagonal is the overlap count of the
-    transposed layer times ``C_out/g``; and ``R[0] >= |R[τ]|`` (Cauchy–Schwarz).
+    ``MᵀM``.  Steps: M is the convolution as PyTorch defines it (convention and anchor); M's terms are the
+    per-axis selections of its taps, channel block by channel block (exact structure), so ``MᵀM`` is, by
+    distributivity, the product over the axes of each axis's ``MₐᵀMₐ``; on every axis that product, computed
+    sparsely as a join over ``Mₐ``'s rows, equals term by term the sum over taps ``m, m'`` of ``w[m] w[m']`` at lag
+    ``d(m' - m)``; in the interior its rows are the phase autocorrelations, so it is periodic with period ``s``;
+    its interior diagonal holds the phase energies; with unit weights the diagonal is the overlap count of the
+    transposed layer times ``C_out/g``; and ``R[0] >= |R[τ]|`` (Cauchy–Schwarz, a sum-of-squares identity
+    checked coefficient by coefficient).
 
+    Parameters
+    ----------
+    spec : ConvSpec
+        The convolution (any number of axes, stride, padding, dilation, channels, groups).
+    input_shape : tuple of int
+        Spatial input shape.
+    name : str, default "w"
+        Base name of the kernel symbols.
+    seed : int, default 0
+        Seed of the anchor's random trials.
+    max_terms : int
+        Largest number of Gram terms (about ``n_out · C_out · (C_in/g · Π k)²``) the proof accepts.
+    anchor_bits : int
+        The anchor's false-pass bound, ``2^-anchor_bits``.
+
+    Returns
+    -------
+    Proof
+        Steps ``convention``, ``M is the convolution``, ``M by axes``, ``entries``, ``interior`` and
+        ``diagonal`` (when the interior is not empty), ``overlap``, ``Cauchy-Schwarz``; ``data`` holds each axis's
+        sparse product (``gram_axes``), the interior and the period.
+
+    Raises
+    ------
+    SpecTypeError
+        If ``spec`` is not a :class:`~symconv.ConvSpec`, or ``name`` not a string.
+    SpecError
+        For a ``name`` that is not a plain identifier.
+    ShapeError
+        For an input shape that does not fit the layer.
+    SizeLimitError
+        When the Gram matrix has more than ``max_terms`` terms.
+
+    Examples
+    --------
     >>> proof = prove_gram(ConvSpec(3, stride=2, padding=1), (9,))
-    >>> proof.holds, [step.name for step in proof.steps]
-    (True, ['convention', 'M is the convolution', 'entries', 'interior', 'diagonal', 'overlap', 'Cauchy-Schwarz'])
+    >>> proof.holds, [step.name for step in proof.steps]  # doctest: +NORMALIZE_WHITESPACE
+    (True, ['convention', 'M is the convolution', 'M by axes', 'entries', 'interior', 'diagonal', 'overlap',
+            'Cauchy-Schwarz'])
     """
     check_name(name)
     if not isinstance(spec, ConvSpec):
@@ -373,25 +509,46 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
                              r"$M$, built from the index structure, is the convolution as defined by the numeric "
                              r"reference", seed=seed, bits=anchor_bits))
     premise = distinct_symbols(M)
-    product = gram_structure(spec, w, shape)
+    axes = []
+    for ax in range(spec.ndim):  # each axis's sparse product MₐᵀMₐ, a join over Mₐ's rows (knows no lags)
+        spec_a = _axis_spec(spec, ax)
+        w_a = _axis_symbols(spec_a)  # placeholders of the axis's tap ids (the structure knows only ids)
+        axes.append((spec_a, (shape[ax],), gram_structure(spec_a, w_a, (shape[ax],)), w_a))
+    m_rule = (r"$M$'s terms, read off the matrix the proof built, are the per-axis selections of its taps: entry "
+              r"$((o, i), (c, j))$ is $w[o, l, m]$ when $j_q = s_q i_q + d_q m_q - p_{l,q}$ on every axis $q$ and "
+              r"$c = \gamma C_{\mathrm{in}}/g + l$ lies in the group $\gamma$ of $o$, else 0 (positions, channels "
+              r"and taps flattened row-major); so $(M^{\top} M)[(c, j), (c', j')] = \sum_o \sum_{m, m'} "
+              r"w[o, l, m]\, w[o, l', m'] \prod_q (M_q^{\top} M_q)_{m_q, m'_q}[j_q, j'_q]$ by distributivity, with "
+              r"$M_q$ axis $q$'s one-channel matrix and $(M_q^{\top} M_q)_{m_q, m'_q}$ its tap pair's $0/1$ pattern")
+    m_lhs = sympy.Symbol(r"M\left[(o, i), (c, j)\right]")
+    m_rhs = sympy.Symbol(r"w[o, l, m] \prod_{q} \bigl[j_q = \operatorname{tap}(i_q, m_q, s_q, p_{l,q}, d_q)\bigr]")
+    # tap ids, not symbols: equal structures are equal matrices whether or not the symbols repeat
+    steps.append(_compare("M by axes", _m_structure(M, math.prod(spec.weight_shape)), lambda: m_statement(spec, shape),
+                          m_lhs, m_rhs, m_rule, w, "(row, column, tap)"))
     rhs = sympy.Symbol(_entries_tex())
-    rule = (r"the product $M^{\top} M$, computed by the proof as a sparse join of $M$'s terms over its rows "
-            r"(output $i$ pairs its terms $w[m]$ at $j$ and $w[m']$ at $j'$), against the statement, for all "
-            r"$0 \le j, j' < n$ on every axis: the sum over the taps $m, m'$ for which $j + p_l - d m$ is a multiple "
-            r"$s i$ of the stride with $0 \le i < n_{\mathrm{out}}$ and $j' = j + d(m' - m)$; channel block "
-            r"$(c, c')$ sums $w[o, l, m]\, w[o, l', m']$ over the output channels $o$ of the group of "
-            r"$c = \gamma C_{\mathrm{in}}/g + l$ and $c' = \gamma C_{\mathrm{in}}/g + l'$, and is zero across groups")
+    rule = (r"on each axis, the product $M_q^{\top} M_q$, computed by the proof as a sparse join of $M_q$'s terms "
+            r"over its rows (output $i$ pairs its terms $w[m]$ at $j$ and $w[m']$ at $j'$), against the statement, "
+            r"for all $0 \le j, j' < n$: the sum over the taps $m, m'$ for which $j + p_l - d m$ is a multiple "
+            r"$s i$ of the stride with $0 \le i < n_{\mathrm{out}}$ and $j' = j + d(m' - m)$; by the line above, "
+            r"$M^{\top} M$ is the product of these over the axes, and channel block $(c, c')$ sums "
+            r"$w[o, l, m]\, w[o, l', m']$ over the output channels $o$ of the group of $c = \gamma C_{\mathrm{in}}/g + l$ "
+            r"and $c' = \gamma C_{\mathrm{in}}/g + l'$, and is zero across groups")
     if premise:
         steps.append(Step(G_(J, J2), rhs, rule, "exact structure", False, premise, name="entries"))
     else:
-        steps.append(_compare("entries", product, lambda: lag_statement(spec, shape), G_(J, J2), rhs, rule, w))
+        steps.append(_merge("entries", [_compare("entries", product_a, functools.partial(lag_statement, sp, sh),
+                                                 G_(J, J2), rhs, rule, wa) for sp, sh, product_a, wa in axes],
+                            G_(J, J2), rhs, rule))
     inner = gram_interior(spec, shape)
     where = ", ".join(rf"\{{{r.start}, \dots, {r.stop - 1}\}}" if len(r) else r"\emptyset" for r in inner)
     has_interior = all(len(r) for r in inner)
     if has_interior:
-        steps += _interior_steps(spec, shape, product, where, w)
+        steps += _interior_steps(axes, where)
     counts = overlap_counts(tspec, t_in)
-    unit = product.diagonal_counts().reshape((spec.in_channels,) + shape)
+    unit = np.ones((), dtype=_I64)
+    for _, _, product_a, _ in axes:  # the N-D unit diagonal: C_out/g times the product of the axes' (line 3)
+        unit = np.multiply.outer(unit, product_a.diagonal_counts())
+    unit = np.broadcast_to((spec.out_channels // spec.groups) * unit, (spec.in_channels,) + shape)
     expected = np.broadcast_to((spec.out_channels // spec.groups) * counts, unit.shape)
     ok = bool(np.array_equal(unit, expected))
     steps.append(Step(
@@ -399,9 +556,11 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
         sympy.Symbol(r"\frac{C_{\mathrm{out}}}{g}\, \operatorname{count}[j]"),
         r"with every weight set to 1 ($w \equiv 1$), the diagonal of $M^{\top} M$ is $C_{\mathrm{out}}/g$ times "
         r"$\operatorname{count}[j]$, the number of taps reaching $j$ in the transposed layer (the overlap count of "
-        r"the checkerboard, read off $T$), as the $C_{\mathrm{out}}/g$ output channels of a group each add theirs",
+        r"the checkerboard, read off $T$), as the $C_{\mathrm{out}}/g$ output channels of a group each add theirs: by the "
+        r"lines above the unit-weight diagonal is $C_{\mathrm{out}}/g$ times the product over the axes of each axis's "
+        r"unit-weight diagonal, read off its sparse product",
         "enumeration", ok,
-        f"{unit.size} diagonal entries equal the overlap counts" if ok else
+        f"{unit.size} diagonal entries (channels × positions) equal the overlap counts times C_out/g" if ok else
         f"unit-weight diagonal {unit.ravel()[:12].tolist()}..., overlap counts {expected.ravel()[:12].tolist()}...",
         name="overlap"))
     steps.append(_cauchy_schwarz(spec, w))
@@ -420,218 +579,8 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
                             r"to, blurred by the (phase) autocorrelation of the kernel, strongest at lag 0.",
                  notes=(rf"The weights are distinct real symbols ${name}_{{\dots}}$ in PyTorch's layout "
                         rf"${tuple_tex(spec.weight_shape)}$, so equal structures are equal symbolic matrices.",),
-                 data=dict(spec=spec, input_shape=shape, weight=w, gram=product, interior=inner, period=periods))
+                 data=dict(spec=spec, input_shape=shape, weight=w, gram_axes=tuple(a[2] for a in axes), interior=inner,
+                           period=periods))
 
 
-# ---------------------------------------------------------------------------------------------------------------
-# the parametric proof
-
-
-_int = dict(integer=True)
-SYMBOLS = types.SimpleNamespace(**{key: sympy.Symbol(name, **_int) for key, name in dict(
-    n="n", k="k", s="s", d="d", pl="p_l", pr="p_r", i="i", i2="i'", j="j", j2="j'", m="m", m2="m'", c="c", c2="c'",
-    o="o", ci="c_i", co="c_o", g="g").items()})
-N_OUT = sympy.Symbol("n_out", integer=True)
-
-
-def _range_object(F: Any) -> Ranges:
-    """The theorem's hypotheses, read by the solver and printed in the statement (one object)."""
-    S = SYMBOLS
-    n_out = F.conv_output_size(S.n, S.k, S.s, S.pl, S.pr, S.d)
-    return Ranges(tuple(Hypothesis(_rel(sympy.Ge, x, b)) for x, b in
-                        ((S.n, 1), (S.k, 1), (S.s, 1), (S.d, 1), (S.pl, 0), (S.pr, 0)))
-                  + (Hypothesis(_rel(sympy.Ge, n_out, 1), names=((N_OUT, n_out),)),))
-
-
-def _claim(name: str, hypotheses: Any, conclusion: Any, shown: Any = None) -> Any:
-    return prove(name, tuple(vars(SYMBOLS).values()), tuple(hypotheses), conclusion, shown=shown)
-
-
-def _product_tex() -> str:
-    """``Σ_i Σ_{m, m'} w[m] w[m'] [j = tap(i, m)] [j' = tap(i, m')]``: the product by M's definition."""
-    S = SYMBOLS
-    tap = _tex(NAMED.tap_position(S.i, S.m, S.s, S.pl, S.d))
-    tap2 = _tex(NAMED.tap_position(S.i, S.m2, S.s, S.pl, S.d))
-    return (rf"\sum_{{\substack{{0 \le i < n_{{\mathrm{{out}}}},\ 0 \le m, m' < k\\ j = {tap},\ j' = {tap2}}}}} "
-            r"w[m]\, w[m']")
-
-
-@guarded("The round trip: the Gram matrix (all sizes)")
-def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
-    """Prove the integer facts behind the structure of ``MᵀM`` for all sizes, with z3.
-
-    On one axis: the ``(i, m, m')`` triples of the product correspond one to one with the pairs of taps
-    ``(m, m')`` of the lag statement; in the interior every such pair occurs, and the support depends only on
-    the phase, which has period ``s``; the diagonal is ``m = m'``, the overlap's support; channel blocks are zero
-    across groups.  With ``ndim > 1`` a separability step (row-major flattening is a bijection of in-range
-    positions) carries the one-axis claims to every axis, each with its own parameters.
-
-    Parameters
-    ----------
-    ndim : int, default 1
-        The number of spatial axes.
-    formulas : module or namespace, optional
-        Replaces :mod:`symconv.formulas` (the functions the claims execute), e.g. to check that a changed
-        formula is refuted.
-
-    Returns
-    -------
-    Proof
-        Steps ``convention``, ``one to one``, ``interior``, ``period``, ``diagonal``, ``channel blocks`` and,
-        for ``ndim > 1``, ``separability``; ``holds`` is True exactly when every z3 claim is proved.
-
-    Raises
-    ------
-    SpecError
-        If ``ndim`` is not a positive integer.
-
-    Examples
-    --------
-    >>> proof = prove_gram_general()
-    >>> proof.holds, [step.name for step in proof.steps]
-    (True, ['convention', 'one to one', 'interior', 'period', 'diagonal', 'channel blocks'])
-    >>> prove_gram_general(2).steps[-1].name
-    'separability'
-    """
-    if isinstance(ndim, bool) or not isinstance(ndim, int) or ndim < 1:
-        raise SpecError(f"ndim must be a positive integer (the number of spatial axes), got {ndim!r}")
-    started()
-    from .general import _separability_step
-
-    F = default_formulas if formulas is None else formulas
-    S, N = SYMBOLS, NAMED
-    n, k, s, d, pl, pr, i, i2, j, j2, m, m2 = S.n, S.k, S.s, S.d, S.pl, S.pr, S.i, S.i2, S.j, S.j2, S.m, S.m2
-    range_object = _range_object(F)
-    ranges = range_object.relations()
-    n_out = F.conv_output_size(n, k, s, pl, pr, d)
-    taps = (_within(0, m, k), _within(0, m2, k))
-    base = ranges + (_within(0, j, n),) + taps
-    tap, tap2 = F.tap_position(i, m, s, pl, d), F.tap_position(i, m2, s, pl, d)
-    src, res = F.sifted_position(j, m, s, pl, d), F.sift_residue(j, m, s, pl, d)
-    partner = F.gram_partner(j, m, m2, d)
-    phase = F.phase_of(j, s, pl)
-    res_, src_ = _tex(N.sift_residue(j, m, s, pl, d)), _tex(N.sifted_position(j, m, s, pl, d))
-    partner_ = _tex(N.gram_partner(j, m, m2, d))
-    sym = sympy.Symbol
-    product, entries = sym(_product_tex()), sym(_entries_tex())
-    inner_sum = sym(rf"\sum_{{\substack{{0 \le m, m' < k\\ {res_} = 0\\ j' = {partner_}}}}} w[m]\, w[m']")
-    steps: list[Step] = []
-    u = j + pl - d * m
-    steps.append(Step.from_claims(
-        G_(j, j2), product,
-        r"$M[i, j] = \sum_m w[m]\, [j = \operatorname{tap}(i, m)]$ by the convention, so $(M^{\top} M)[j, j'] = "
-        r"\sum_i M[i, j]\, M[i, j']$ is this sum; the executed formulas are the written ones: "
-        r"$\operatorname{src} = \lfloor (j + p_l - d m)/s \rfloor$, $\operatorname{res} = (j + p_l - d m) \bmod s$, "
-        r"$\operatorname{partner} = j + d(m' - m)$, $\operatorname{ph} = (j + p_l) \bmod s$, "
-        r"$\operatorname{tap} = s i + d m - p_l$ and "
-        r"$n_{\mathrm{out}} = \lfloor (n + p_l + p_r - d(k-1) - 1)/s \rfloor + 1$ (PyTorch's)",
-        [_claim("the executed sift is the convention", base, _eq(src, sympy.floor(u / s)),
-                _eq(N.sifted_position(j, m, s, pl, d), sympy.floor(u / s))),
-         _claim("the executed residue is the convention", base, _eq(res, sympy.Mod(u, s)),
-                _eq(N.sift_residue(j, m, s, pl, d), sympy.Mod(u, s))),
-         _claim("the executed partner is the convention", base, _eq(partner, j + d * (m2 - m)),
-                _eq(N.gram_partner(j, m, m2, d), j + d * (m2 - m))),
-         _claim("the executed phase is the convention", base, _eq(phase, sympy.Mod(j + pl, s)),
-                _eq(N.phase_of(j, s, pl), sympy.Mod(j + pl, s))),
-         _claim("the executed index map is the convention", base, _eq(tap, s * i + d * m - pl),
-                _eq(N.tap_position(i, m, s, pl, d), s * i + d * m - pl)),
-         _claim("the executed output length is the convention", ranges,
-                _eq(n_out, sympy.floor((n + pl + pr - d * (k - 1) - 1) / s) + 1),
-                _eq(N.conv_output_size(n, k, s, pl, pr, d), sympy.floor((n + pl + pr - d * (k - 1) - 1) / s) + 1))],
-        name="convention"))
-    steps.append(Step.from_claims(
-        product, entries,
-        r"the terms of the product, triples $(i, m, m')$ with $j = s i + d m - p_l$ and $j' = s i + d m' - p_l$, "
-        r"correspond one to one with the pairs of taps $(m, m')$ of the statement: $j' - j = d(m' - m)$, the "
-        r"output $i$ is determined by $(j, m)$, and $i = \operatorname{src}(j, m)$ is a witness exactly when "
-        r"$\operatorname{res}(j, m) = 0$",
-        [_claim("each triple lies at the lag of its taps", base + (_eq(tap, j), _eq(tap2, j2)), _eq(j2, partner)),
-         _claim("the output is determined by (j, m)", base + (_eq(tap, j), _eq(F.tap_position(i2, m, s, pl, d), j)),
-                _eq(i, i2)),
-         _claim("a triple has residue 0 and output src(j, m)", base + (_eq(tap, j),), _and(_eq(res, 0), _eq(src, i))),
-         _claim("residue 0 gives the triple (witness i = src)", base + (_eq(res, 0),),
-                _and(_eq(F.tap_position(src, m, s, pl, d), j), _eq(F.tap_position(src, m2, s, pl, d), partner)))],
-        name="one to one"))
-    inside = (_rel(sympy.Le, d * (k - 1), j), _rel(sympy.Le, j + pl, s * (n_out - 1)),
-              _rel(sympy.Le, j + d * (k - 1), n - 1))
-    steps.append(Step.from_claims(
-        entries, inner_sum,
-        r"for $j$ in the interior $I$, that is $d(k-1) \le j$, $j + p_l \le s(n_{\mathrm{out}} - 1)$ and "
-        r"$j + d(k-1) \le n - 1$, every pair of taps with residue 0 contributes: its output exists and its partner "
-        r"is an input position, so the condition $0 \le \operatorname{src} < n_{\mathrm{out}}$ holds (for $j'$ in "
-        r"$[0, n)$)",
-        [_claim("interior: the output exists", base + inside + (_eq(res, 0),), _within(0, src, n_out)),
-         _claim("interior: the partner is an input position", base + inside + (_eq(res, 0),), _within(0, partner, n))],
-        name="interior"))
-    steps.append(Step.from_claims(
-        sym(r"j, j + s \in I:\ (M^{\top} M)\left[j + s, j' + s\right]"), G_(j, j2),
-        r"the support of a row depends only on the phase of $j$ (tap $m$ contributes exactly when "
-        r"$d m \equiv \operatorname{ph}(j) \pmod{s}$), the phase repeats with period $s$, and the lag moves with "
-        r"the row: the interior is periodically shift-invariant",
-        [_claim("the residue depends only on the phase", base,
-                sympy.Equivalent(_eq(res, 0), _eq(F.sift_residue(phase, m, s, 0, d), 0)),
-                sympy.Equivalent(_eq(N.sift_residue(j, m, s, pl, d), 0),
-                                 _eq(N.sift_residue(N.phase_of(j, s, pl), m, s, 0, d), 0), evaluate=False)),
-         _claim("the phase has period s", ranges + (_within(0, j, n),), _eq(F.phase_of(j + s, s, pl), phase),
-                _eq(N.phase_of(j + s, s, pl), N.phase_of(j, s, pl))),
-         _claim("the partner moves with the row", base, _eq(F.gram_partner(j + s, m, m2, d), partner + s),
-                _eq(N.gram_partner(j + s, m, m2, d), N.gram_partner(j, m, m2, d) + s))],
-        name="period"))
-    steps.append(Step.from_claims(
-        G_(j, j), sym(rf"\sum_{{\substack{{0 \le m < k\\ {res_} = 0\\ 0 \le {src_} < n_{{\mathrm{{out}}}}}}}} w[m]^{{2}}"),
-        r"the diagonal $j' = j$ is exactly $m' = m$ (as $d \ge 1$), so it sums $w[m]^{2}$ over the taps of the "
-        r"phase whose output exists; its support is the overlap's (taps $m$ reaching $j$ from an existing input of "
-        r"the transposed layer)",
-        [_claim("the diagonal is m = m'", base, sympy.Equivalent(_eq(partner, j), _eq(m, m2))),
-         _claim("the diagonal's support is the overlap's", base + (_eq(res, 0), _within(0, src, n_out)),
-                _within(0, F.gram_partner(j, m, m, d), n), _within(0, N.gram_partner(j, m, m, d), n))],
-        name="diagonal"))
-    g, ci, co, o, c, c2 = S.g, S.ci, S.co, S.o, S.c, S.c2
-    chan = (_rel(sympy.Ge, g, 1), _rel(sympy.Ge, ci, 1), _rel(sympy.Ge, co, 1), _within(0, o, g * co),
-            _within(0, c, g * ci), _within(0, c2, g * ci))
-    gamma = F.channel_group(o, co)
-    both = _and(_eq(F.channel_group(c, ci), gamma), _eq(F.channel_group(c2, ci), gamma))
-    gc, gc2, go = (_tex(N.channel_group(x, y)) for x, y in ((c, ci), (c2, ci), (o, co)))
-    steps.append(Step.from_claims(
-        sym(r"(M^{\top} M)\left[(c, j), (c', j')\right]"),
-        sym(rf"\bigl[{gc} = {gc2}\bigr] \sum_{{o:\ {go} = {gc}}} (M^{{\top}} M)_{{o, l, l'}}\left[j, j'\right]"),
-        r"channel blocks, with $C_{\mathrm{in}} = g c_i$, $C_{\mathrm{out}} = g c_o$, $c = \gamma c_i + l$ and "
-        r"$c' = \gamma c_i + l'$: input channels $c, c'$ are both read by output channel $o$ exactly when they lie "
-        r"in one group and $o$ is one of that group's $c_o$ output channels; $(M^{\top} M)_{o, l, l'}$ is the sum of "
-        r"line 2 with $w[o, l, m]\, w[o, l', m']$ for $w[m]\, w[m']$; blocks across groups are zero",
-        [_claim("both channels read by o: one group, o in it", chan,
-                sympy.Equivalent(both, _and(_eq(F.channel_group(c, ci), F.channel_group(c2, ci)),
-                                            _within(0, F.group_local(o, F.channel_group(c, ci), co), co))))],
-        name="channel blocks"))
-    if ndim > 1:
-        sep = _separability_step(ndim, F)
-        steps.append(Step.from_claims(
-            sep.lhs, sep.rhs,
-            rf"separability: the positions of the {ndim} axes (and the kernel taps) are flattened row-major; "
-            r"flattening an outer axis of size $A$ with the flattened rest of size $B$ is a bijection of in-range "
-            r"positions and the $N$-axis flattening is that two-axis one nested, so by induction on the axes an "
-            r"index equation holds for flat positions exactly when it holds on every axis: each term of "
-            r"$M^{\top} M$ is a product over the axes of the one-axis terms, and the lines above hold on each axis "
-            r"with its own $n, k, s, d, p_l, p_r$ (their claims are for all values)",
-            list(sep.claims), name="separability"))
-    hyps = range_object.itemized()
-    axes = ("one spatial axis" if ndim == 1 else
-            rf"each of the {ndim} spatial axes, with that axis's own values (positions, taps and channels "
-            r"flattened row-major, $(c, j_1, \dots, j_N)$)")
-    statement = "\n".join([
-        r"Let $n, k, s, d, p_{l}, p_{r}$ be integers satisfying the hypotheses",
-        hyps,
-        rf"on {axes}; let $M$ be the matrix of the convolution with kernel $w$ of size $k$, stride $s$, padding "
-        r"$(p_{l}, p_{r})$ and dilation $d$ on inputs of length $n$, with $g \ge 1$ groups of $c_i$ input and $c_o$ "
-        r"output channels. Then for all $0 \le j, j' < n$: the terms of $(M^{\top} M)[j, j']$ are the pairs of taps "
-        r"$0 \le m, m' < k$ at lag $j' - j = d(m' - m)$ with $(j + p_l - d m) \bmod s = 0$ whose common output "
-        r"$(j + p_l - d m)/s$ lies in $[0, n_{\mathrm{out}})$, each pair once; in the interior $I$ "
-        r"($d(k-1) \le j$, $j + p_l \le s(n_{\mathrm{out}} - 1)$, $j + d(k-1) \le n - 1$) all of them occur and "
-        r"their support depends only on the phase $(j + p_l) \bmod s$, so it has period $s$; the diagonal is "
-        r"$m = m'$, the overlap's support; and channel blocks sum over the output channels of one group, zero "
-        r"across groups.",
-    ])
-    title = "The round trip: the Gram matrix (all sizes)" + ("" if ndim == 1 else f", {ndim}-D")
-    return Proof(title, statement, tuple(steps), assumptions=ranges,
-                 conclusion=r"$M^{\top} M$ is, away from the borders, the $s$-periodic convolution with the phase "
-                            r"autocorrelations of the kernel.", data=dict(ndim=ndim, ranges=range_object, formulas=F))
+from .gram_general import prove_gram_general  # noqa: E402  (the parametric proof, in its own module)
