@@ -75,11 +75,13 @@ def _tex(expr: Any) -> str:
     return math_latex(expr)
 
 
+@functools.cache
 def _phase_condition() -> str:
     """``d m ≡ ph(j) (mod s)``, the phase rendered from the executed formula's name."""
     return rf"d m \equiv {_tex(NAMED.phase_of(J, S_, PL_))}\ (\mathrm{{mod}}\ s)"
 
 
+@functools.cache
 def _entries_tex(j: Any = J, m: Any = M_TAP, m2: Any = M2_TAP) -> str:
     """The lag statement as a display: a double sum over the taps with its conditions under the sum."""
     res = _tex(NAMED.sift_residue(j, m, S_, PL_, D_))
@@ -227,15 +229,17 @@ def _blind_spot(product: GramStructure) -> str:
     if keep == 0:
         return ""
     base = [np.array(x[:keep]) for x in (product.rows, product.cols, product.taps_a, product.taps_b)]
+    # the sample's own corner of the matrix (room for a changed row and column): the comparison's code paths are
+    # the same, its tables the size of the sample
+    shape = (min(product.shape[0], int(base[0].max()) + 2), min(product.shape[1], int(base[1].max()) + 2))
 
     def sample(arrays: list) -> GramStructure:
-        return GramStructure.build(product.shape, *arrays, n_taps=product.n_taps)
+        return GramStructure.build(shape, *arrays, n_taps=product.n_taps)
 
     reference = sample(base)
     if not reference.equals(sample([x.copy() for x in base])):
         return "the Gram comparison finds a matrix unequal to its copy, so its verdict would mean nothing"
-    for what, field, size in (("tap", 3, product.n_taps), ("column", 1, product.shape[1]),
-                              ("row", 0, product.shape[0])):
+    for what, field, size in (("tap", 3, product.n_taps), ("column", 1, shape[1]), ("row", 0, shape[0])):
         if size < 2:
             continue
         arrays = [x.copy() for x in base]
