@@ -207,3 +207,34 @@ def test_a_consistent_flip_in_the_numeric_reference_fails_at_the_convention(monk
     monkeypatch.setattr(numeric, "conv", lambda spec, w, x: original(spec, np.flip(np.asarray(w), axis=-1), x))
     proof = prove_gram(ConvSpec(3, stride=2, padding=1), (9,))
     assert not proof.holds and proof.failed_step.name == "convention", proof.failure
+
+
+def test_each_axis_and_the_assembly_are_checked(monkeypatch):
+    from symconv.proofs import gram as gram_proof
+
+    spec, shape = ConvSpec((3, 2), stride=(2, 1), padding=1, in_channels=2, out_channels=4, groups=2), (6, 5)
+    original_m, original_product = gram_proof.m_statement, gram_proof.gram_structure
+
+    def m_flipped(spec_, shape_):  # the statement of M with the taps of axis 0 reversed: not M's terms
+        s = original_m(spec_, shape_)
+        k = spec_.kernel_size
+        m0 = (s.taps_a % (k[0] * k[1])) // k[1]  # tap id (o, l, m0, m1) flattened row-major
+        taps = s.taps_a + (k[0] - 1 - 2 * m0) * k[1]  # m0 -> k0 - 1 - m0
+        return gram_proof.GramStructure.build(s.shape, s.rows, s.cols, taps, s.taps_b, n_taps=s.n_taps)
+
+    monkeypatch.setattr(gram_proof, "m_statement", m_flipped)
+    proof = prove_gram(spec, shape)
+    assert not proof.holds and proof.failed_step.name == "M by axes"
+    monkeypatch.setattr(gram_proof, "m_statement", original_m)
+
+    def second_axis_flipped(spec_, weight, shape_):  # one axis's product with its second tap reversed
+        g = original_product(spec_, weight, shape_)
+        if shape_ != (shape[1],):
+            return g
+        return gram_proof.GramStructure.build(g.shape, g.rows, g.cols, g.taps_a, g.n_taps - 1 - g.taps_b,
+                                              n_taps=g.n_taps)
+
+    monkeypatch.setattr(gram_proof, "gram_structure", second_axis_flipped)
+    proof = prove_gram(spec, shape)
+    assert not proof.holds and proof.failed_step.name == "entries"
+    assert "axis 1:" in proof.failed_step.detail and "axis 0:" not in proof.failed_step.detail
