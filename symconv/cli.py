@@ -523,7 +523,7 @@ def _parser() -> _Parser:
                            + (", weight-gradient (the weight gradient is a convolution; with --general, for all "
                               "sizes)" if "weight-gradient" in _identities() else "")
                            + ", gram (the round trip M^T M: entries by lag and phase, the phase energies; with "
-                             "--general, the integer facts for all sizes)"
+                             "--general, the integer facts for all sizes, --kernel giving the number of axes)"
                            + ", polyphase (s^N small convolutions of the input, interleaved; with --general, for all "
                              "sizes)")
     what.add_argument("--max-terms", type=int, metavar="N",

@@ -62,6 +62,13 @@ class GramStructure:
     nonzero coefficients) is computed on demand.
     Two Gram matrices over one weight of pairwise distinct symbols are equal exactly when their canonical forms
     are; :meth:`equals` decides that without sorting when it can (see there).
+
+    Examples
+    --------
+    >>> a = GramStructure.build((2, 2), [0, 1], [1, 0], [0, 1], [1, 0], n_taps=2)  # w0 w1 at (0, 1) and (1, 0)
+    >>> b = GramStructure.build((2, 2), [1, 0], [0, 1], [0, 1], [1, 0], n_taps=2)  # the same, listed otherwise
+    >>> a.equals(b), a.size, a.terms_at(0, 1)
+    (True, 2, [(0, 1, 1)])
     """
 
     shape: tuple[int, int]
