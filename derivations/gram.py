@@ -178,8 +178,8 @@ The image $x$ has a north-west stroke and a north-east one; the detector's map i
 layer paints $M^{{\top}} F$:
 \[ x = {bmatrix(data["x"])}, \qquad F = {bmatrix(data["F"])}, \]
 \[ M^{{\top}} F = {bmatrix(data["painted"])}. \]
-In the interior, rows ${lo0}$ to ${hi0}$ and columns ${lo1}$ to ${hi1}$ (the positions $j$ with $d(k-1) \le j \le n - 1 - d(k-1)$
-on each axis), $M^{{\top}} F$ equals $R \star x = \sum_\tau R[\tau]\, x[j + \tau]$ (with $x$ zero outside the
+In the interior, rows ${lo0}$ to ${hi0}$ and columns ${lo1}$ to ${hi1}$ (the positions $j$ with $d(k-1) \le j$,
+$j + p_l \le s(n_{{\mathrm{{out}}}} - 1)$ and $j + d(k-1) \le n - 1$ on each axis: the interior $I$ of the proof of Theorem~1), $M^{{\top}} F$ equals $R \star x = \sum_\tau R[\tau]\, x[j + \tau]$ (with $x$ zero outside the
 image) entry by entry. At the border, rows of $M^{{\top}} M$ lose the terms whose output or partner does not exist,
 and the difference is the border term:
 \[ R \star x = {bmatrix(data["correlated"])}, \qquad R \star x - M^{{\top}} F = {bmatrix(data["border"])}, \]
