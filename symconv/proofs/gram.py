@@ -573,8 +573,8 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
                  r"$w[m]\, w[m']$ over the pairs of taps whose common output exists, at lag $j' - j = d(m' - m)$; in "
                  r"the interior it depends only on the lag and the phase $(j + p_l) \bmod s$ (period $s$), with the "
                  r"phase energies on its diagonal; with unit weights ($w \equiv 1$) the diagonal is "
-                 r"$C_{\mathrm{out}}/g$ times the overlap count; and the kernel's autocorrelation satisfies "
-                 r"$R[0] \ge |R[\tau]|$."
+                 r"$C_{\mathrm{out}}/g$ times the overlap count; and the kernel's autocorrelation "
+                 r"$R[\tau] = \sum_o \sum_m w[o, c, m]\, w[o, c, m + \tau]$ satisfies $R[0] \ge |R[\tau]|$."
                  + ("" if has_interior else r" The interior is empty for these sizes, so only the entries, the "
                     r"overlap and $R$ are checked here."))
     periods = tuple(s for s in spec.stride)
