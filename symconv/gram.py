@@ -180,6 +180,16 @@ class GramStructure:
         return (self.size == other.size and bool(np.array_equal(self.keys, other.keys))
                 and bool(np.array_equal(self.canonical_coefs, other.canonical_coefs)))
 
+    def equals_ordered(self, other: GramStructure) -> bool:
+        """Identical terms ``(row, column, tap_a, tap_b)`` as written, a tap pair not read in the other order.
+
+        Stronger than :meth:`equals`: it compares which tap reaches the row, not only the matrix (the pattern
+        from which a product over axes is assembled).
+        """
+        if (self.shape, self.n_taps) != (other.shape, other.n_taps):
+            return False
+        return bool(np.array_equal(_ordered_terms(self), _ordered_terms(other)))
+
     def restrict(self, keep: np.ndarray) -> GramStructure:
         """The terms marked in the boolean array ``keep`` (one flag per stored term)."""
         keep = np.asarray(keep, dtype=bool)
@@ -231,6 +241,21 @@ class GramStructure:
         coefs = 1 if self.coefs is None else self.coefs
         np.add.at(out, (self.rows, self.cols), coefs * values[self.taps_a] * values[self.taps_b])
         return out
+
+
+def _ordered_terms(g: GramStructure) -> np.ndarray:
+    """Sorted distinct ``(row, column, tap_a, tap_b)`` keys with their summed coefficients, as one array."""
+    span = g.n_taps
+    key = ((g.rows * g.shape[1] + g.cols) * span + g.taps_a) * span + g.taps_b
+    coefs = np.ones_like(key) if g.coefs is None else g.coefs
+    order = np.argsort(key, kind="stable")
+    key, coefs = key[order], coefs[order]
+    if not key.size:
+        return np.zeros((2, 0), dtype=_I64)
+    starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
+    summed = np.add.reduceat(coefs, starts)
+    keep = summed != 0
+    return np.stack([key[starts][keep], summed[keep]])
 
 
 def _flat(weight: Any) -> list:

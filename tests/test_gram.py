@@ -238,3 +238,21 @@ def test_each_axis_and_the_assembly_are_checked(monkeypatch):
     proof = prove_gram(spec, shape)
     assert not proof.holds and proof.failed_step.name == "entries"
     assert "axis 1:" in proof.failed_step.detail and "axis 0:" not in proof.failed_step.detail
+
+
+def test_a_product_with_its_tap_pairs_in_the_other_order_fails(monkeypatch):
+    # as symmetric matrices equal; but the axes are assembled from which tap reaches the row, so it must fail
+    from symconv.proofs import gram as gram_proof
+
+    original = gram_proof.gram_structure
+
+    def swapped(spec, weight, shape):
+        g = original(spec, weight, shape)
+        return gram_proof.GramStructure.build(g.shape, g.rows, g.cols, g.taps_b, g.taps_a, n_taps=g.n_taps)
+
+    assert swapped(ConvSpec(3), kernel_symbols(ConvSpec(3)), (5,)).equals(original(ConvSpec(3), kernel_symbols(
+        ConvSpec(3)), (5,)))
+    monkeypatch.setattr(gram_proof, "gram_structure", swapped)
+    proof = prove_gram(ConvSpec(3, stride=2, padding=1), (9,))
+    assert not proof.holds and proof.failed_step.name == "entries"
+    assert "other order" in proof.failed_step.detail

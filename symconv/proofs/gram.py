@@ -187,7 +187,7 @@ def _interior_mask(spec: ConvSpec, shape: tuple[int, ...]) -> np.ndarray:
 
 
 def _compare(name: str, product: GramStructure, statement: Any, lhs: Any, rhs: Any, rule: str,
-             weight: Any, what: str = "(row, column, tap, tap)") -> Step:
+             weight: Any, what: str = "(row, column, tap, tap)", ordered: bool = False) -> Step:
     """Exact structure equality of the product with the statement (a callable that builds it: a statement that
     cannot be built, e.g. with terms outside the matrix, is a failed step)."""
     if callable(statement):
@@ -201,17 +201,20 @@ def _compare(name: str, product: GramStructure, statement: Any, lhs: Any, rhs: A
     if product.shape != statement.shape:
         return Step(lhs, rhs, rule, "exact structure", False,
                     f"shapes differ: {product.shape} and {statement.shape}", name=name)
-    blind = _blind_spot(product)
+    blind = _blind_spot(product, ordered)
     if blind:  # the comparison itself must be able to see a difference
         return Step(lhs, rhs, rule, "exact structure", False, blind, name=name)
     if statement.rows.size == 0:
         return Step(lhs, rhs, rule, "exact structure", False, "the statement has no terms here, so nothing was "
                     "compared", name=name)
-    if product.equals(statement):
+    if (product.equals_ordered if ordered else product.equals)(statement):
         return Step(lhs, rhs, rule, "exact structure", True,
                     f"{statement.rows.size} terms {what}, identical", name=name)
     where = product.first_difference(statement)
     detail = f"the structures differ ({product.rows.size} and {statement.rows.size} terms)"
+    if where is None and ordered:
+        detail += (": the same products of taps, but at some entry the two taps in the other order (the tap "
+                   "reaching the row is not the statement's)")
     if where is not None:
         r, c = where
         detail = (f"first differing entry at row {r}, column {c}: the product gives {product.entry(r, c, weight)}, "
@@ -219,11 +222,12 @@ def _compare(name: str, product: GramStructure, statement: Any, lhs: Any, rhs: A
     return Step(lhs, rhs, rule, "exact structure", False, detail, name=name)
 
 
-def _blind_spot(product: GramStructure) -> str:
+def _blind_spot(product: GramStructure, ordered: bool = False) -> str:
     """Why :meth:`GramStructure.equals` could not see a difference here ('' when it can).
 
     It is run on a few of the product's terms against an unchanged copy (must be equal) and against copies with
-    one term's second tap, column or row changed (each must be unequal).
+    one term's second tap, column or row changed (each must be unequal); with ``ordered``, also against a copy
+    with one term's two different taps exchanged.
     """
     keep = min(product.rows.size, 16)
     if keep == 0:
@@ -237,15 +241,23 @@ def _blind_spot(product: GramStructure) -> str:
         return GramStructure.build(shape, *arrays, n_taps=product.n_taps)
 
     reference = sample(base)
-    if not reference.equals(sample([x.copy() for x in base])):
+    same = (lambda a, b: a.equals_ordered(b)) if ordered else (lambda a, b: a.equals(b))
+    if not same(reference, sample([x.copy() for x in base])):
         return "the Gram comparison finds a matrix unequal to its copy, so its verdict would mean nothing"
     for what, field, size in (("tap", 3, product.n_taps), ("column", 1, shape[1]), ("row", 0, shape[0])):
         if size < 2:
             continue
         arrays = [x.copy() for x in base]
         arrays[field][-1] = (int(arrays[field][-1]) + 1) % size
-        if reference.equals(sample(arrays)):
+        if same(reference, sample(arrays)):
             return f"the Gram comparison cannot see a changed {what}, so its verdict would mean nothing"
+    mixed = np.flatnonzero(base[2] != base[3])
+    if ordered and mixed.size:
+        arrays = [x.copy() for x in base]
+        at = int(mixed[0])
+        arrays[2][at], arrays[3][at] = base[3][at], base[2][at]
+        if same(reference, sample(arrays)):
+            return "the Gram comparison cannot see a tap pair written in the other order, so its verdict would mean nothing"
     return ""
 
 
@@ -357,7 +369,8 @@ def _interior_steps(axes: list[tuple[ConvSpec, tuple[int], GramStructure, Any]],
             r"with the kernel's autocorrelation $R$); checked on each axis's sparse product, the $N$-D interior being "
             r"the product of the axes' interiors and its terms the products of theirs")
     steps = [_merge("interior", [_compare("interior", inner, functools.partial(
-        lambda sp, sh: interior_statement(sp, sh)[0], sp, sh), lhs, rhs, rule, wa) for sp, sh, inner, wa in rows],
+        lambda sp, sh: interior_statement(sp, sh)[0], sp, sh), lhs, rhs, rule, wa, ordered=True)
+        for sp, sh, inner, wa in rows],
         lhs, rhs, rule)]
     lhs = sympy.Symbol(r"j \in I:\ (M^{\top} M)\left[j, j\right]")
     rhs = sympy.Symbol(r"\sum_{\substack{0 \le m < k\\ " + _phase_condition() + r"}} w[m]^{2}")
@@ -541,7 +554,8 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
         steps.append(Step(G_(J, J2), rhs, rule, "exact structure", False, premise, name="entries"))
     else:
         steps.append(_merge("entries", [_compare("entries", product_a, functools.partial(lag_statement, sp, sh),
-                                                 G_(J, J2), rhs, rule, wa) for sp, sh, product_a, wa in axes],
+                                                 G_(J, J2), rhs, rule, wa, ordered=True)
+                                        for sp, sh, product_a, wa in axes],
                             G_(J, J2), rhs, rule))
     inner = gram_interior(spec, shape)
     where = ", ".join(rf"\{{{r.start}, \dots, {r.stop - 1}\}}" if len(r) else r"\emptyset" for r in inner)
