@@ -1,10 +1,13 @@
 """The round trip MᵀM: its entries by lag and phase, periodic in the interior, its diagonal the phase energies.
 
-``prove_gram`` checks one layer by exact structure: the product ``MᵀM`` is computed sparsely from M's structure
-(:func:`symconv.gram.gram_structure`, a join over M's rows that knows nothing of lags or phases) and compared
-term by term with the statement's own formula, enumerated from :mod:`symconv.formulas` (the sift, the Gram
-partner ``j + d(m' - m)``, the phase ``(j + p_l) mod s``).  ``prove_gram_general`` proves the integer facts
-behind the statement for all sizes with z3.
+``prove_gram`` checks one layer by exact structure.  M's terms are checked to be the per-axis selections of its
+taps, channel block by channel block (:func:`m_statement`); so ``MᵀM`` is, by distributivity, the product over
+the axes of each axis's one-channel ``MₐᵀMₐ`` summed over the output channels of a group.  Each axis's product is
+computed sparsely (:func:`symconv.gram.gram_structure`, a join over the rows of ``Mₐ`` that knows nothing of lags
+or phases) and compared term by term, tap order included, with the statement's own formula, enumerated from
+:mod:`symconv.formulas` (the sift, the Gram partner ``j + d(m' - m)``, the phase ``(j + p_l) mod s``).
+:func:`~symconv.proofs.gram_general.prove_gram_general` proves the integer facts behind the statement for all
+sizes with z3.
 """
 
 from __future__ import annotations
