@@ -36,6 +36,8 @@ PHASES = ConvSpec(3, stride=2, padding=1)
 PHASES_SIZE = (11,)
 FIGURE_R, FIGURE_BAND = "figures/gram_autocorrelation.pdf", "figures/gram_band.pdf"
 """Drawn by symconv.plot (draw() below; regenerate.py redraws them)."""
+FIGSIZE_R, FIGSIZE_BAND = (4.7, 2.3), (3.4, 3.1)
+"""The printed sizes in inches: the page includes the figures at these widths, so 7 pt labels print at 7 pt."""
 
 
 def image() -> np.ndarray:
@@ -165,7 +167,7 @@ $\pm(1, -2)$ and ${R[0, 4]}$ at $\pm(2, -2)$ and $\pm(2, 2)$, lie off the centre
 
 \begin{{figure}}[ht]
 \centering
-\includegraphics[width=0.9\linewidth]{{{FIGURE_R}}}
+\includegraphics[width={FIGSIZE_R[0]}in]{{{FIGURE_R}}}
 \caption{{The detector's kernel (left) and its autocorrelation $R$ (right): the round trip $M^{{\top}} M$ is, in
 the interior, the convolution with $R$, whose largest value $R[0, 0] = \lVert w \rVert^{{2}}$ sits at lag $0$.}}
 \label{{fig:gram-R}}
@@ -176,8 +178,8 @@ The image $x$ has a north-west stroke and a north-east one; the detector's map i
 layer paints $M^{{\top}} F$:
 \[ x = {bmatrix(data["x"])}, \qquad F = {bmatrix(data["F"])}, \]
 \[ M^{{\top}} F = {bmatrix(data["painted"])}. \]
-In the interior, rows ${lo0}$ to ${hi0}$ and columns ${lo1}$ to ${hi1}$ (the positions $j$ with $d(k-1) \le j \le n - 1 - d(k-1)$
-on each axis), $M^{{\top}} F$ equals $R \star x = \sum_\tau R[\tau]\, x[j + \tau]$ (with $x$ zero outside the
+In the interior, rows ${lo0}$ to ${hi0}$ and columns ${lo1}$ to ${hi1}$ (the positions $j$ with $d(k-1) \le j$,
+$j + p_l \le s(n_{{\mathrm{{out}}}} - 1)$ and $j + d(k-1) \le n - 1$ on each axis: the interior $I$ of the proof of Theorem~1), $M^{{\top}} F$ equals $R \star x = \sum_\tau R[\tau]\, x[j + \tau]$ (with $x$ zero outside the
 image) entry by entry. At the border, rows of $M^{{\top}} M$ lose the terms whose output or partner does not exist,
 and the difference is the border term:
 \[ R \star x = {bmatrix(data["correlated"])}, \qquad R \star x - M^{{\top}} F = {bmatrix(data["border"])}, \]
@@ -209,13 +211,14 @@ set of taps whose energy sits on that phase's diagonal. Figure~\ref{{fig:gram-ba
 
 \begin{{figure}}[ht]
 \centering
-\includegraphics[width=0.5\linewidth]{{{FIGURE_BAND}}}
+\includegraphics[width={FIGSIZE_BAND[0]}in]{{{FIGURE_BAND}}}
 \caption{{$M^{{\top}} M$ for $k = 3$, $s = 2$, $p = 1$ on 12 inputs, with the weights $(1, 2, 3)$: a band of
 width $2 d (k - 1) + 1$; inside the dashed interior the rows repeat with period $s = 2$, the diagonal alternating
 the phase energies $4$ and $1 + 9$.}}
 \label{{fig:gram-band}}
 \end{{figure}}
 
+\clearpage  % the figures stay with the exposition, before the theorems' Notation
 \section*{{The detector layer's round trip, proved}}
 {proof.to_latex(definitions=True)}
 
@@ -230,16 +233,19 @@ the phase energies $4$ and $1 + 9$.}}
 def draw() -> list[pathlib.Path]:
     """Redraw the two figures (the regeneration script calls this); needs matplotlib."""
     from symconv import plot
+    from symconv.plot.gram import gram_style
 
-    fig = plot.plot_autocorrelation(KERNEL.reshape(1, 1, 3, 3))
+    fig = plot.plot_autocorrelation(KERNEL.reshape(1, 1, 3, 3), figsize=FIGSIZE_R)
     if not np.array_equal(fig.symconv_data.values, compute()["R"]):
         raise SystemExit("the drawn autocorrelation differs from the page's R")
-    paths = [plot.save_figure(fig, HERE / FIGURE_R)]
-    fig = plot.plot_gram(PHASES, (12,), [[[1, 2, 3]]])
+    with gram_style():  # tick labels take their fonts when the figure is drawn, i.e. saved
+        paths = [plot.save_figure(fig, HERE / FIGURE_R)]
+    fig = plot.plot_gram(PHASES, (12,), [[[1, 2, 3]]], figsize=FIGSIZE_BAND)
     M = conv_matrix(PHASES, kernel_symbols(PHASES), (12,)).to_numpy([[[1, 2, 3]]])
     if not np.array_equal(fig.symconv_data.matrix, M.T @ M):
         raise SystemExit("the drawn band differs from M^T M")
-    paths.append(plot.save_figure(fig, HERE / FIGURE_BAND))
+    with gram_style():
+        paths.append(plot.save_figure(fig, HERE / FIGURE_BAND))
     return paths
 
 

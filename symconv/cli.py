@@ -182,8 +182,12 @@ def _build_proof(args: argparse.Namespace) -> Any:
         general_identity = getattr(_proofs, "prove_weight_gradient_general", None)
         if args.identity == "weight-gradient" and general_identity is not None and not given and args.max_terms is None:
             return general_identity()
-        if args.identity == "gram" and not given and args.max_terms is None:
-            return _proofs.prove_gram_general()
+        if args.identity == "gram":
+            other = [flag for flag in given if flag != "--kernel"] + (["--max-terms"] if args.max_terms is not None else [])
+            if other:
+                raise UsageError("--identity gram --general proves the structure of M^T M for all sizes; it takes only "
+                                 f"--kernel (for the number of axes), not {', '.join(other)}")
+            return _proofs.prove_gram_general(len(_ints(_value(args, "kernel"), "--kernel")))
         if args.identity == "polyphase":
             other = [flag for flag in given if flag != "--kernel"] + (["--max-terms"] if args.max_terms is not None else [])
             if other:
@@ -519,7 +523,7 @@ def _parser() -> _Parser:
                            + (", weight-gradient (the weight gradient is a convolution; with --general, for all "
                               "sizes)" if "weight-gradient" in _identities() else "")
                            + ", gram (the round trip M^T M: entries by lag and phase, the phase energies; with "
-                             "--general, the integer facts for all sizes)"
+                             "--general, the integer facts for all sizes, --kernel giving the number of axes)"
                            + ", polyphase (s^N small convolutions of the input, interleaved; with --general, for all "
                              "sizes)")
     what.add_argument("--max-terms", type=int, metavar="N",

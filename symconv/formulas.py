@@ -38,7 +38,6 @@ __all__ = [
     "sifted_position",
     "sift_residue",
     "gram_partner",
-    "gram_phase",
     "phase_of",
     "phase_position",
     "phase_residue",
@@ -76,7 +75,6 @@ LATEX_NAMES = {
     "sifted_position": r"\operatorname{src}",
     "sift_residue": r"\operatorname{res}",
     "gram_partner": r"\operatorname{partner}",
-    "gram_phase": r"\operatorname{phase}",
     "phase_of": r"\operatorname{ph}",
     "phase_position": r"\operatorname{pos}",
     "phase_residue": r"\operatorname{rem}",
@@ -256,15 +254,6 @@ def gram_partner(j, m, m_prime, d):
     6
     """
     return j + d * (m_prime - m)
-
-
-def gram_phase(j, p_l, s):
-    """The phase of position ``j`` on the uncropped grid: ``(j + p_l) mod s``.
-
-    >>> gram_phase(4, 1, 2)
-    1
-    """
-    return (j + p_l) % s
 
 
 # --- the polyphase (sub-pixel) view -------------------------------------------------------------

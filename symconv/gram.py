@@ -62,6 +62,13 @@ class GramStructure:
     nonzero coefficients) is computed on demand.
     Two Gram matrices over one weight of pairwise distinct symbols are equal exactly when their canonical forms
     are; :meth:`equals` decides that without sorting when it can (see there).
+
+    Examples
+    --------
+    >>> a = GramStructure.build((2, 2), [0, 1], [1, 0], [0, 1], [1, 0], n_taps=2)  # w0 w1 at (0, 1) and (1, 0)
+    >>> b = GramStructure.build((2, 2), [1, 0], [0, 1], [0, 1], [1, 0], n_taps=2)  # the same, listed otherwise
+    >>> a.equals(b), a.size, a.terms_at(0, 1)
+    (True, 2, [(0, 1, 1)])
     """
 
     shape: tuple[int, int]
@@ -173,6 +180,16 @@ class GramStructure:
         return (self.size == other.size and bool(np.array_equal(self.keys, other.keys))
                 and bool(np.array_equal(self.canonical_coefs, other.canonical_coefs)))
 
+    def equals_ordered(self, other: GramStructure) -> bool:
+        """Identical terms ``(row, column, tap_a, tap_b)`` as written, a tap pair not read in the other order.
+
+        Stronger than :meth:`equals`: it compares which tap reaches the row, not only the matrix (the pattern
+        from which a product over axes is assembled).
+        """
+        if (self.shape, self.n_taps) != (other.shape, other.n_taps):
+            return False
+        return bool(np.array_equal(_ordered_terms(self), _ordered_terms(other)))
+
     def restrict(self, keep: np.ndarray) -> GramStructure:
         """The terms marked in the boolean array ``keep`` (one flag per stored term)."""
         keep = np.asarray(keep, dtype=bool)
@@ -226,6 +243,21 @@ class GramStructure:
         return out
 
 
+def _ordered_terms(g: GramStructure) -> np.ndarray:
+    """Sorted distinct ``(row, column, tap_a, tap_b)`` keys with their summed coefficients, as one array."""
+    span = g.n_taps
+    key = ((g.rows * g.shape[1] + g.cols) * span + g.taps_a) * span + g.taps_b
+    coefs = np.ones_like(key) if g.coefs is None else g.coefs
+    order = np.argsort(key, kind="stable")
+    key, coefs = key[order], coefs[order]
+    if not key.size:
+        return np.zeros((2, 0), dtype=_I64)
+    starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
+    summed = np.add.reduceat(coefs, starts)
+    keep = summed != 0
+    return np.stack([key[starts][keep], summed[keep]])
+
+
 def _flat(weight: Any) -> list:
     return list(np.asarray(weight, dtype=object).ravel())
 
@@ -236,6 +268,34 @@ def gram_structure(spec: ConvSpec, weight: Any, input_shape: Any) -> GramStructu
     The product is a sparse join over M's rows: every pair of terms ``w[t]`` at ``(r, x)`` and ``w[t']`` at
     ``(r, x')`` of one row ``r`` contributes ``w[t] w[t']`` at ``(x, x')``.  Nothing here uses the lag or the
     phase: those are what :func:`symconv.proofs.gram.prove_gram` checks the product against.
+
+    Parameters
+    ----------
+    spec : ConvSpec
+        The convolution.
+    weight : array_like
+        Its weight in PyTorch's layout (symbols or numbers); the terms name its flattened entries by index.
+    input_shape : tuple of int
+        Spatial input shape.
+
+    Returns
+    -------
+    GramStructure
+        The terms ``(row, column, tap, tap, coefficient)`` of ``MᵀM``, rows and columns flat (channel, position).
+
+    Raises
+    ------
+    SpecTypeError
+        If ``spec`` is not a :class:`~symconv.ConvSpec` (the round trip of a transposed layer is not this).
+    ShapeError
+        For a weight or input shape that does not fit ``spec``.
+
+    Examples
+    --------
+    >>> from symconv import ConvSpec, kernel_symbols
+    >>> spec = ConvSpec(2)
+    >>> gram_structure(spec, kernel_symbols(spec), (3,)).entry(1, 1, kernel_symbols(spec))
+    w_0**2 + w_1**2
     """
     if not isinstance(spec, ConvSpec):
         raise SpecTypeError(f"spec must be a ConvSpec (MᵀM is the round trip of a convolution), got "
@@ -263,6 +323,25 @@ def gram_structure(spec: ConvSpec, weight: Any, input_shape: Any) -> GramStructu
 def gram_matrix(spec: ConvSpec, weight: Any, input_shape: Any) -> sympy.ImmutableSparseMatrix:
     """``MᵀM`` as a sympy matrix (at most :data:`GRAM_DENSE_LIMIT` entries).
 
+    Parameters
+    ----------
+    spec, weight, input_shape
+        As for :func:`gram_structure`.
+
+    Returns
+    -------
+    sympy.ImmutableSparseMatrix
+        The symmetric matrix ``MᵀM``, one row and column per (channel, position) of the input.
+
+    Raises
+    ------
+    SizeLimitError
+        When the matrix would have more than :data:`GRAM_DENSE_LIMIT` entries (use :func:`gram_structure`).
+    SpecTypeError, ShapeError
+        As :func:`gram_structure`.
+
+    Examples
+    --------
     >>> from symconv import ConvSpec, kernel_symbols
     >>> spec = ConvSpec(2)
     >>> gram_matrix(spec, kernel_symbols(spec), (3,))
@@ -290,6 +369,25 @@ def gram_interior(spec: ConvSpec, input_shape: Any) -> tuple[range, ...]:
     the uncropped grid reads an output that exists, and every partner ``j + d(m' - m)`` is an input position.
     (With ``p_l >= 0`` the first bound also gives ``i >= 0``.)
 
+    Parameters
+    ----------
+    spec : ConvSpec
+        The convolution.
+    input_shape : tuple of int
+        Spatial input shape.
+
+    Returns
+    -------
+    tuple of range
+        One range of positions per axis (empty when no row is complete).
+
+    Raises
+    ------
+    ShapeError
+        For an input shape that does not fit ``spec``.
+
+    Examples
+    --------
     >>> gram_interior(ConvSpec(3, stride=2, padding=1), (9,))
     (range(2, 7),)
     """
@@ -310,6 +408,31 @@ def phase_autocorrelation(spec: ConvSpec, weight: Any, phase: Any, c: int, c2: i
     ``c'`` are input channels (zero unless they share a group), ``o`` runs over the output channels of their
     group.  In the interior, ``(MᵀM)[(c, j), (c', j + d τ)] = R_{phase(j)}[c, c', τ]``.
 
+    Parameters
+    ----------
+    spec : ConvSpec
+        The convolution.
+    weight : array_like
+        Its weight in PyTorch's layout.
+    phase : tuple of int
+        One residue ``0 <= t < s`` per axis.
+    c, c2 : int
+        Input channels.
+    lag : tuple of int
+        The tap lag ``τ`` per axis.
+
+    Returns
+    -------
+    sympy.Expr
+        The sum (``0`` when ``c`` and ``c2`` lie in different groups or no tap pair fits).
+
+    Raises
+    ------
+    IndexError
+        For a channel outside the layer.
+
+    Examples
+    --------
     >>> from symconv import ConvSpec, kernel_symbols
     >>> spec = ConvSpec(3, stride=2, padding=1)
     >>> w = kernel_symbols(spec)
@@ -335,6 +458,27 @@ def phase_autocorrelation(spec: ConvSpec, weight: Any, phase: Any, c: int, c2: i
 def phase_energies(spec: ConvSpec, weight: Any, channel: int = 0) -> dict:
     """The diagonal of ``MᵀM`` in the interior: ``Σ_o Σ_{m of phase t} w[o, c, m]²`` for every phase ``t``.
 
+    Parameters
+    ----------
+    spec : ConvSpec
+        The convolution.
+    weight : array_like
+        Its weight in PyTorch's layout.
+    channel : int, default 0
+        The input channel.
+
+    Returns
+    -------
+    dict
+        Phase (a tuple, one residue per axis) to its energy (a sympy expression).
+
+    Raises
+    ------
+    IndexError
+        For a channel outside the layer.
+
+    Examples
+    --------
     >>> from symconv import ConvSpec, kernel_symbols
     >>> spec = ConvSpec(3, stride=2, padding=1)
     >>> phase_energies(spec, kernel_symbols(spec))
@@ -351,6 +495,27 @@ def autocorrelation(weight: Any, lag: Any, channel: int = 0, channel2: int | Non
     ``weight`` has PyTorch's layout ``(C_out, C_in/g, k...)``; the sum runs over all its output channels.
     With stride 1 this is the interior of ``MᵀM``; ``R[0] = ‖w‖²`` is its largest value (Cauchy–Schwarz).
 
+    Parameters
+    ----------
+    weight : array_like
+        A weight block ``(C_out, C_in/g, k...)`` (symbols or numbers).
+    lag : tuple of int
+        The lag ``τ``, one entry per spatial axis.
+    channel, channel2 : int
+        The input channels ``c`` and ``c'`` inside the block (``channel2`` defaults to ``channel``).
+
+    Returns
+    -------
+    sympy.Expr
+        The sum (``0`` for a lag no tap pair fits).
+
+    Raises
+    ------
+    ShapeError
+        If ``lag`` has not one entry per spatial axis.
+
+    Examples
+    --------
     >>> from symconv import ConvSpec, kernel_symbols
     >>> w = kernel_symbols(ConvSpec(3))
     >>> autocorrelation(w, (0,)), autocorrelation(w, (1,)), autocorrelation(w, (-2,))

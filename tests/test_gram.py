@@ -10,6 +10,7 @@ from conftest import require_module
 from symconv import (
     ConvSpec,
     ShapeError,
+    SpecError,
     SpecTypeError,
     TransposedConvSpec,
     autocorrelation,
@@ -23,6 +24,7 @@ from symconv import (
 )
 from symconv.cli import main
 from symconv.gram import GramStructure, gram_interior, phase_autocorrelation
+from symconv.proofs.gram import lag_statement
 
 LAYERS = [
     (ConvSpec(3, stride=2, padding=1), (9,)),
@@ -96,10 +98,13 @@ def test_instance_proof_holds(spec, shape):
     proof = prove_gram(spec, shape)
     assert proof.holds, proof.failure
     names = [step.name for step in proof.steps]
-    assert names[:3] == ["convention", "M is the convolution", "entries"]
+    assert names[:4] == ["convention", "M is the convolution", "M by axes", "entries"]
     assert {"overlap", "Cauchy-Schwarz"} <= set(names)
     if all(len(r) for r in gram_interior(spec, shape)):
         assert {"interior", "diagonal"} <= set(names)
+    # the proof checks each axis and assembles the axes by distributivity; the whole N-D product agrees
+    w = kernel_symbols(spec)
+    assert gram_structure(spec, w, shape).equals(lag_statement(spec, shape))
 
 
 def test_empty_interior_is_said_not_checked():
@@ -115,7 +120,21 @@ def test_general_proof_holds_with_witnesses():
     assert all(claim.witness is not None and claim.holds for claim in proof.claims)
     smt = proof.to_smtlib()
     assert smt.count("expected: sat") == smt.count("expected: unsat") == len(proof.claims)
-    assert r"n \geq 1" in proof.statement  # generated from the ranges handed to the solver
+    ranges = proof.data["ranges"]  # the statement is typeset from the ranges handed to the solver
+    assert ranges.relations() == proof.assumptions
+    assert all(claim.hypotheses[:len(proof.assumptions)] == proof.assumptions for claim in proof.steps[1].claims)
+    assert ranges.latex() and all(item in proof.statement for item in ranges.latex())
+    assert r"n, k, s, d \ge 1" in proof.statement and r"n_{\mathrm{out}} \ge 1" in proof.statement
+
+
+def test_general_proof_in_two_dimensions_and_refuses_a_bad_ndim():
+    proof = prove_gram_general(2)
+    assert proof.holds, proof.failure
+    assert [step.name for step in proof.steps][-1] == "separability"
+    assert "each of the 2 spatial axes" in proof.statement
+    for bad in (0, -1, True, 1.5):
+        with pytest.raises(SpecError, match="ndim"):
+            prove_gram_general(bad)
 
 
 def test_structure_equality_and_differences():
@@ -153,6 +172,10 @@ def test_command(tmp_path, capsys):
     assert main(["prove", "--identity", "gram", "--general", "-o", str(tmp_path / "g.tex")]) == 0
     assert main(["prove", "--identity", "gram", "--transposed", "--input", "4"]) == 2
     assert "drop --transposed" in capsys.readouterr().err
+    assert main(["prove", "--identity", "gram", "--general", "--kernel", "3,3", "-o", str(tmp_path / "g2.tex")]) == 0
+    assert "each of the 2 spatial axes" in (tmp_path / "g2.tex").read_text()
+    assert main(["prove", "--identity", "gram", "--general", "--stride", "2"]) == 2
+    assert "takes only --kernel" in capsys.readouterr().err
 
 
 def test_pictures():
@@ -184,3 +207,52 @@ def test_a_consistent_flip_in_the_numeric_reference_fails_at_the_convention(monk
     monkeypatch.setattr(numeric, "conv", lambda spec, w, x: original(spec, np.flip(np.asarray(w), axis=-1), x))
     proof = prove_gram(ConvSpec(3, stride=2, padding=1), (9,))
     assert not proof.holds and proof.failed_step.name == "convention", proof.failure
+
+
+def test_each_axis_and_the_assembly_are_checked(monkeypatch):
+    from symconv.proofs import gram as gram_proof
+
+    spec, shape = ConvSpec((3, 2), stride=(2, 1), padding=1, in_channels=2, out_channels=4, groups=2), (6, 5)
+    original_m, original_product = gram_proof.m_statement, gram_proof.gram_structure
+
+    def m_flipped(spec_, shape_):  # the statement of M with the taps of axis 0 reversed: not M's terms
+        s = original_m(spec_, shape_)
+        k = spec_.kernel_size
+        m0 = (s.taps_a % (k[0] * k[1])) // k[1]  # tap id (o, l, m0, m1) flattened row-major
+        taps = s.taps_a + (k[0] - 1 - 2 * m0) * k[1]  # m0 -> k0 - 1 - m0
+        return gram_proof.GramStructure.build(s.shape, s.rows, s.cols, taps, s.taps_b, n_taps=s.n_taps)
+
+    monkeypatch.setattr(gram_proof, "m_statement", m_flipped)
+    proof = prove_gram(spec, shape)
+    assert not proof.holds and proof.failed_step.name == "M by axes"
+    monkeypatch.setattr(gram_proof, "m_statement", original_m)
+
+    def second_axis_flipped(spec_, weight, shape_):  # one axis's product with its second tap reversed
+        g = original_product(spec_, weight, shape_)
+        if shape_ != (shape[1],):
+            return g
+        return gram_proof.GramStructure.build(g.shape, g.rows, g.cols, g.taps_a, g.n_taps - 1 - g.taps_b,
+                                              n_taps=g.n_taps)
+
+    monkeypatch.setattr(gram_proof, "gram_structure", second_axis_flipped)
+    proof = prove_gram(spec, shape)
+    assert not proof.holds and proof.failed_step.name == "entries"
+    assert "axis 1:" in proof.failed_step.detail and "axis 0:" not in proof.failed_step.detail
+
+
+def test_a_product_with_its_tap_pairs_in_the_other_order_fails(monkeypatch):
+    # as symmetric matrices equal; but the axes are assembled from which tap reaches the row, so it must fail
+    from symconv.proofs import gram as gram_proof
+
+    original = gram_proof.gram_structure
+
+    def swapped(spec, weight, shape):
+        g = original(spec, weight, shape)
+        return gram_proof.GramStructure.build(g.shape, g.rows, g.cols, g.taps_b, g.taps_a, n_taps=g.n_taps)
+
+    assert swapped(ConvSpec(3), kernel_symbols(ConvSpec(3)), (5,)).equals(original(ConvSpec(3), kernel_symbols(
+        ConvSpec(3)), (5,)))
+    monkeypatch.setattr(gram_proof, "gram_structure", swapped)
+    proof = prove_gram(ConvSpec(3, stride=2, padding=1), (9,))
+    assert not proof.holds and proof.failed_step.name == "entries"
+    assert "other order" in proof.failed_step.detail

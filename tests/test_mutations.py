@@ -362,7 +362,7 @@ def _interior_one_wider(original):
 GRAM_MUTATIONS = {
     "Gram partner j + d(m - m')": ([(F, "gram_partner", lambda j, m, m2, d: j + d * (m - m2))],
                                    {0: "entries", 1: "entries", "general": "convention"}),
-    "phase off by one": ([(F, "gram_phase", lambda j, p_l, s: (j + p_l + 1) % s)],
+    "phase off by one": ([(F, "phase_of", lambda j, s, p_l: (j + p_l + 1) % s)],
                          {0: "interior", "general": "convention"}),
     "sift with -p_l": ([(F, "sifted_position", lambda j, m, s, p_l, d: (j - p_l - d * m) // s),
                         (F, "sift_residue", lambda j, m, s, p_l, d: (j - p_l - d * m) % s)],
@@ -386,7 +386,7 @@ GRAM_MUTATIONS = {
         [(F, "conv_output_size", lambda n, k, s, p_l, p_r, d: (n + p_l + p_r - d * (k - 1) - 1) // s + 2)],
         {0: "convention", 1: "convention", "general": "convention"}),
     "Gram comparison that always agrees": ([(gram_proof.GramStructure, "equals", lambda self, other: True)],
-                                           {0: "entries", 1: "entries"}),
+                                           {0: "M by axes", 1: "M by axes"}),
     "a diagonal lag that is not m = m'": ([(F, "gram_partner", lambda j, m, m2, d: j + d * (m2 - m) * (m2 - m))],
                                           {"general": "convention"}),
 }

@@ -23,10 +23,47 @@ from ..gram import autocorrelation, gram_interior, gram_structure
 from ..kernels import kernel_symbols
 from ..spec import ConvSpec
 from .data import _check_cells, _check_drawable, _numbers
-from .draw import _figure, _fmt, _layer_text
+from .draw import _figure, _layer_text
 
 __all__ = ["GramData", "AutocorrelationData", "gram_data", "autocorrelation_data", "plot_gram",
-           "plot_autocorrelation"]
+           "plot_autocorrelation", "GRAM_STYLE", "gram_style"]
+
+GRAM_STYLE = {"font.family": "serif", "font.serif": ["cmr10"], "mathtext.fontset": "cm",
+              "axes.formatter.use_mathtext": True, "font.size": 8, "axes.titlesize": 8, "axes.labelsize": 8,
+              "xtick.labelsize": 7, "ytick.labelsize": 7}
+"""The pictures' type: Computer Modern text and mathematics (as the documents'), nothing below 7 pt."""
+
+
+def gram_style():
+    """A context in which the pictures are drawn and saved in :data:`GRAM_STYLE` (matplotlib's ``rc_context``).
+
+    Text and tick labels take their fonts when they are drawn, so a figure saved for a document is saved inside
+    this context too; :func:`plot_gram` and :func:`plot_autocorrelation` draw inside it.
+
+    Returns
+    -------
+    contextlib.AbstractContextManager
+        ``matplotlib.rc_context(GRAM_STYLE)``.
+
+    Raises
+    ------
+    ImportError
+        Without matplotlib.
+
+    Examples
+    --------
+    >>> with gram_style():  # doctest: +SKIP
+    ...     save_figure(plot_gram(ConvSpec(3, stride=2, padding=1), (9,)), "band.pdf")
+    """
+    import matplotlib
+
+    return matplotlib.rc_context(GRAM_STYLE)
+
+
+def _mfmt(v: Any) -> str:
+    """A number as mathtext (its minus is a minus sign in the mathematics font)."""
+    v = float(v)
+    return "$" + (str(int(v)) if v == int(v) else f"{v:.3g}") + "$"
 
 
 @dataclass(frozen=True)
@@ -55,7 +92,35 @@ def _default_weight(spec: ConvSpec) -> np.ndarray:
 
 
 def gram_data(spec: ConvSpec, input_shape: Any, weight: Any = None) -> GramData:
-    """The numbers of :func:`plot_gram` (no matplotlib needed); ``weight`` defaults to 1, 2, ..., 5, 1, ..."""
+    """The numbers of :func:`plot_gram` (no matplotlib needed).
+
+    Parameters
+    ----------
+    spec : ConvSpec
+        The convolution whose round trip ``MᵀM`` is drawn.
+    input_shape : tuple of int
+        Spatial input shape.
+    weight : array_like, optional
+        Numeric weight in PyTorch's layout; defaults to 1, 2, ..., 5, 1, ...
+
+    Returns
+    -------
+    GramData
+        Channel block ``(0, 0)`` of ``MᵀM`` (dense, from :func:`~symconv.gram.gram_structure`), the interior
+        and the period.
+
+    Raises
+    ------
+    SpecTypeError
+        If ``spec`` is not a :class:`~symconv.ConvSpec`.
+    ShapeError, SizeLimitError
+        For a weight of the wrong shape, or a canvas too large to draw.
+
+    Examples
+    --------
+    >>> gram_data(ConvSpec(3, stride=2, padding=1), (9,), [[[1, 2, 3]]]).matrix[3, 2:5].tolist()
+    [6.0, 10.0, 2.0]
+    """
     if not isinstance(spec, ConvSpec):
         raise SpecTypeError(f"MᵀM is drawn for a ConvSpec, got {type(spec).__name__}")
     _check_drawable(spec, "plot_gram")
@@ -71,7 +136,30 @@ def gram_data(spec: ConvSpec, input_shape: Any, weight: Any = None) -> GramData:
 
 
 def autocorrelation_data(weight: Any, channel: int = 0) -> AutocorrelationData:
-    """The kernel ``weight[:, channel]`` (summed over output channels in R) and ``R[τ]`` for every lag."""
+    """The kernel ``weight[0, channel]`` and ``R[τ]`` (summed over the output channels) for every lag.
+
+    Parameters
+    ----------
+    weight : array_like
+        Numeric weight in PyTorch's layout ``(C_out, C_in/g, k...)``, one or two spatial axes.
+    channel : int, default 0
+        The input channel (within a group) whose autocorrelation is computed.
+
+    Returns
+    -------
+    AutocorrelationData
+        The kernel, ``R`` on the lags ``-(k-1), ..., k-1`` per axis, and those lags.
+
+    Raises
+    ------
+    ShapeError
+        For fewer than three or more than four axes.
+
+    Examples
+    --------
+    >>> autocorrelation_data([[[1, 2, 3]]]).values.tolist()
+    [3.0, 8.0, 14.0, 8.0, 3.0]
+    """
     w = np.asarray(weight, dtype=float)
     if w.ndim < 3:
         raise ShapeError(f"weight must have PyTorch's layout (C_out, C_in/g, k...), got shape {w.shape}")
@@ -86,33 +174,56 @@ def autocorrelation_data(weight: Any, channel: int = 0) -> AutocorrelationData:
     return AutocorrelationData(w[0, channel], grid, tuple(lags))
 
 
-def plot_gram(spec: ConvSpec, input_shape: Any, weight: Any = None):
+def plot_gram(spec: ConvSpec, input_shape: Any, weight: Any = None, *, figsize: Any = None):
     """MᵀM as an image: the band of lags, the interior framed, the period ``s`` marked along the diagonal.
 
-    Returns a Figure with ``fig.symconv_data`` (a :class:`GramData`).
+    Parameters
+    ----------
+    spec, input_shape, weight
+        As for :func:`gram_data`.
+    figsize : (float, float), optional
+        Width and height in inches (for a document: the printed size, so the labels print at 7 pt or more).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        With ``fig.symconv_data`` (a :class:`GramData`).
+
+    Raises
+    ------
+    SpecTypeError, ShapeError, SizeLimitError
+        As :func:`gram_data`; ImportError without matplotlib.
+
+    Examples
+    --------
+    >>> fig = plot_gram(ConvSpec(3, stride=2, padding=1), (9,), [[[1, 2, 3]]])  # doctest: +SKIP
+    >>> fig.symconv_data.period  # doctest: +SKIP
+    (2,)
     """
     d = gram_data(spec, input_shape, weight)
     n = d.matrix.shape[0]
-    fig = _figure(min(7.0, 0.28 * n + 2.4), min(6.2, 0.28 * n + 1.6))
-    ax = fig.subplots(1, 1)
-    top = float(np.abs(d.matrix).max()) or 1.0
-    image = ax.imshow(d.matrix, cmap="RdBu_r", vmin=-top, vmax=top)
-    if d.spec.ndim == 1:
-        inner = d.interior[0]
-        if len(inner):
-            ax.add_patch(_rectangle(inner.start - 0.5, inner.start - 0.5, len(inner), len(inner)))
-            for j in range(inner.start, inner.stop, d.period[0]):
-                ax.plot([j - 0.5], [j - 0.5], marker="+", color="black", ms=6)
-        if n <= 24:
-            for (r, c), v in np.ndenumerate(d.matrix):
-                if v:
-                    ax.text(c, r, _fmt(v), ha="center", va="center", fontsize=6,
-                            color="white" if abs(v) > top / 2 else "black")
-    ax.set_xlabel("column j'")
-    ax.set_ylabel("row j")
-    fig.colorbar(image, ax=ax, shrink=0.8, label="(MᵀM)[j, j']")
-    ax.set_title(f"MᵀM of {_layer_text(d.spec)}\ninterior framed; period s = {', '.join(map(str, d.period))} "
-                 "(+ marks one row per period)", fontsize=9)
+    with gram_style():
+        fig = _figure(*(figsize or (min(7.0, 0.28 * n + 2.4), min(6.2, 0.28 * n + 1.6))))
+        ax = fig.subplots(1, 1)
+        top = float(np.abs(d.matrix).max()) or 1.0
+        image = ax.imshow(d.matrix, cmap="RdBu_r", vmin=-top, vmax=top)
+        if d.spec.ndim == 1:
+            inner = d.interior[0]
+            if len(inner):
+                ax.add_patch(_rectangle(inner.start - 0.5, inner.start - 0.5, len(inner), len(inner)))
+                for j in range(inner.start, inner.stop, d.period[0]):
+                    ax.plot([j - 0.5], [j - 0.5], marker="+", color="black", ms=6)
+            if n <= 24:
+                for (r, c), v in np.ndenumerate(d.matrix):
+                    if v:
+                        ax.text(c, r, _mfmt(v), ha="center", va="center", fontsize=7,
+                                color="white" if abs(v) > top / 2 else "black")
+        ax.set_xlabel(r"column $j'$")
+        ax.set_ylabel(r"row $j$")
+        fig.colorbar(image, ax=ax, shrink=0.8, label=r"$(M^{\top} M)[j, j']$")
+        period = ", ".join(map(str, d.period))
+        ax.set_title(rf"$M^{{\top}} M$ of {_layer_text(d.spec)}" + "\n"
+                     + rf"interior framed; period $s = {period}$ (+ marks one row per period)")
     fig.symconv_data = d
     return fig
 
@@ -123,39 +234,61 @@ def _rectangle(x: float, y: float, w: float, h: float):
     return Rectangle((x, y), w, h, fill=False, edgecolor="black", lw=1.2, ls="--")
 
 
-def plot_autocorrelation(weight: Any, channel: int = 0):
+def plot_autocorrelation(weight: Any, channel: int = 0, *, figsize: Any = None):
     """The kernel beside its autocorrelation ``R[τ]`` (1-D: bars; 2-D: images), ``R[0] = ‖w‖²`` highlighted.
 
-    Returns a Figure with ``fig.symconv_data`` (an :class:`AutocorrelationData`).
+    Parameters
+    ----------
+    weight, channel
+        As for :func:`autocorrelation_data`.
+    figsize : (float, float), optional
+        Width and height in inches (default 7 × 2.8).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        With ``fig.symconv_data`` (an :class:`AutocorrelationData`).
+
+    Raises
+    ------
+    ShapeError
+        As :func:`autocorrelation_data`; ImportError without matplotlib.
+
+    Examples
+    --------
+    >>> plot_autocorrelation([[[1, 2, 3]]]).symconv_data.values.max()  # doctest: +SKIP
+    14.0
     """
     d = autocorrelation_data(weight, channel)
-    fig = _figure(7.0, 2.8)
-    left, right = fig.subplots(1, 2, width_ratios=(1, 2))
-    if d.kernel.ndim == 1:
-        left.bar(np.arange(d.kernel.size), d.kernel, color="#4c72b0")
-        left.set_xlabel("tap m")
-        right.bar(d.lags[0], d.values, color=["crimson" if t == 0 else "#4c72b0" for t in d.lags[0]])
-        right.set_xlabel("lag τ")
-        right.set_xticks(d.lags[0])
-    else:
-        top = float(np.abs(d.kernel).max()) or 1.0
-        left.imshow(d.kernel, cmap="RdBu_r", vmin=-top, vmax=top)
-        for (r, c), v in np.ndenumerate(d.kernel):
-            left.text(c, r, _fmt(v), ha="center", va="center", fontsize=8,
-                      color="white" if abs(v) > top / 2 else "black")
-        top = float(np.abs(d.values).max()) or 1.0
-        high = top / 2
-        right.imshow(d.values, cmap="RdBu_r", vmin=-top, vmax=top,
-                     extent=(d.lags[1][0] - 0.5, d.lags[1][-1] + 0.5, d.lags[0][-1] + 0.5, d.lags[0][0] - 0.5))
-        for index, v in np.ndenumerate(d.values):
-            right.text(d.lags[1][index[1]], d.lags[0][index[0]], _fmt(v), ha="center", va="center", fontsize=7,
-                       color="white" if abs(v) > high else "black",
-                       fontweight="bold" if d.lags[0][index[0]] == 0 and d.lags[1][index[1]] == 0 else "normal")
-        right.set_xlabel("lag τ₁")
-        right.set_ylabel("lag τ₀")
-        left.set_xticks([])
-        left.set_yticks([])
-    left.set_title("kernel w", fontsize=9)
-    right.set_title("autocorrelation R[τ] = Σₘ w[m] w[m+τ]; R[0] = ‖w‖² is the largest", fontsize=9)
+    with gram_style():
+        fig = _figure(*(figsize or (7.0, 2.8)))
+        left, right = fig.subplots(1, 2, width_ratios=(1, 2))
+        if d.kernel.ndim == 1:
+            left.bar(np.arange(d.kernel.size), d.kernel, color="#4c72b0")
+            left.set_xlabel(r"tap $m$")
+            right.bar(d.lags[0], d.values, color=["crimson" if t == 0 else "#4c72b0" for t in d.lags[0]])
+            right.set_xlabel(r"lag $\tau$")
+            right.set_xticks(d.lags[0])
+        else:
+            top = float(np.abs(d.kernel).max()) or 1.0
+            left.imshow(d.kernel, cmap="RdBu_r", vmin=-top, vmax=top)
+            for (r, c), v in np.ndenumerate(d.kernel):
+                left.text(c, r, _mfmt(v), ha="center", va="center", fontsize=8,
+                          color="white" if abs(v) > top / 2 else "black")
+            top = float(np.abs(d.values).max()) or 1.0
+            high = top / 2
+            right.imshow(d.values, cmap="RdBu_r", vmin=-top, vmax=top,
+                         extent=(d.lags[1][0] - 0.5, d.lags[1][-1] + 0.5, d.lags[0][-1] + 0.5, d.lags[0][0] - 0.5))
+            for index, v in np.ndenumerate(d.values):
+                centre = d.lags[0][index[0]] == 0 and d.lags[1][index[1]] == 0
+                right.text(d.lags[1][index[1]], d.lags[0][index[0]], _mfmt(v) if not centre else
+                           r"$\mathbf{" + _mfmt(v).strip("$") + "}$", ha="center", va="center", fontsize=7,
+                           color="white" if abs(v) > high else "black")
+            right.set_xlabel(r"lag $\tau_1$")
+            right.set_ylabel(r"lag $\tau_0$")
+            left.set_xticks([])
+            left.set_yticks([])
+        left.set_title(r"kernel $w$")
+        right.set_title(r"autocorrelation $R[\tau]$; $R[0] = \Vert w \Vert^2$ is the largest")
     fig.symconv_data = d
     return fig

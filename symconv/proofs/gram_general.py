@@ -1,0 +1,232 @@
+"""The round trip MᵀM for all sizes: the integer facts behind its structure, proved by z3 (any number of axes).
+
+:func:`prove_gram_general` is re-exported by :mod:`symconv.proofs.gram`; the instance proof lives there.
+"""
+
+from __future__ import annotations
+
+import types
+from typing import Any
+
+import sympy
+
+from .. import formulas as default_formulas
+from ..errors import SpecError
+from .core import Proof, Step
+from .evaluate import NAMED
+from .gram import G_, _and, _entries_tex, _eq, _rel, _tex, _within
+from .guard import guarded, started
+from .ranges import Hypothesis, Ranges
+from .smt import prove
+
+__all__ = ["prove_gram_general"]
+
+
+_int = dict(integer=True)
+SYMBOLS = types.SimpleNamespace(**{key: sympy.Symbol(name, **_int) for key, name in dict(
+    n="n", k="k", s="s", d="d", pl="p_l", pr="p_r", i="i", i2="i'", j="j", j2="j'", m="m", m2="m'", c="c", c2="c'",
+    o="o", ci="c_i", co="c_o", g="g").items()})
+N_OUT = sympy.Symbol("n_out", integer=True)
+
+
+def _range_object(F: Any) -> Ranges:
+    """The theorem's hypotheses, read by the solver and printed in the statement (one object)."""
+    S = SYMBOLS
+    n_out = F.conv_output_size(S.n, S.k, S.s, S.pl, S.pr, S.d)
+    return Ranges(tuple(Hypothesis(_rel(sympy.Ge, x, b)) for x, b in
+                        ((S.n, 1), (S.k, 1), (S.s, 1), (S.d, 1), (S.pl, 0), (S.pr, 0)))
+                  + (Hypothesis(_rel(sympy.Ge, n_out, 1), names=((N_OUT, n_out),)),))
+
+
+def _claim(name: str, hypotheses: Any, conclusion: Any, shown: Any = None) -> Any:
+    return prove(name, tuple(vars(SYMBOLS).values()), tuple(hypotheses), conclusion, shown=shown)
+
+
+def _product_tex() -> str:
+    """``Σ_i Σ_{m, m'} w[m] w[m'] [j = tap(i, m)] [j' = tap(i, m')]``: the product by M's definition."""
+    S = SYMBOLS
+    tap = _tex(NAMED.tap_position(S.i, S.m, S.s, S.pl, S.d))
+    tap2 = _tex(NAMED.tap_position(S.i, S.m2, S.s, S.pl, S.d))
+    return (rf"\sum_{{\substack{{0 \le i < n_{{\mathrm{{out}}}},\ 0 \le m, m' < k\\ j = {tap},\ j' = {tap2}}}}} "
+            r"w[m]\, w[m']")
+
+
+@guarded("The round trip: the Gram matrix (all sizes)")
+def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
+    """Prove the integer facts behind the structure of ``MᵀM`` for all sizes, with z3.
+
+    On one axis: the ``(i, m, m')`` triples of the product correspond one to one with the pairs of taps
+    ``(m, m')`` of the lag statement; in the interior every such pair occurs, and the support depends only on
+    the phase, which has period ``s``; the diagonal is ``m = m'``, the overlap's support; channel blocks are zero
+    across groups.  With ``ndim > 1`` a separability step (row-major flattening is a bijection of in-range
+    positions) carries the one-axis claims to every axis, each with its own parameters.
+
+    Parameters
+    ----------
+    ndim : int, default 1
+        The number of spatial axes.
+    formulas : module or namespace, optional
+        Replaces :mod:`symconv.formulas` (the functions the claims execute), e.g. to check that a changed
+        formula is refuted.
+
+    Returns
+    -------
+    Proof
+        Steps ``convention``, ``one to one``, ``interior``, ``period``, ``diagonal``, ``channel blocks`` and,
+        for ``ndim > 1``, ``separability``; ``holds`` is True exactly when every z3 claim is proved.
+
+    Raises
+    ------
+    SpecError
+        If ``ndim`` is not a positive integer.
+
+    Examples
+    --------
+    >>> proof = prove_gram_general()
+    >>> proof.holds, [step.name for step in proof.steps]
+    (True, ['convention', 'one to one', 'interior', 'period', 'diagonal', 'channel blocks'])
+    >>> prove_gram_general(2).steps[-1].name
+    'separability'
+    """
+    if isinstance(ndim, bool) or not isinstance(ndim, int) or ndim < 1:
+        raise SpecError(f"ndim must be a positive integer (the number of spatial axes), got {ndim!r}")
+    started()
+    from .general import _separability_step
+
+    F = default_formulas if formulas is None else formulas
+    S, N = SYMBOLS, NAMED
+    n, k, s, d, pl, pr, i, i2, j, j2, m, m2 = S.n, S.k, S.s, S.d, S.pl, S.pr, S.i, S.i2, S.j, S.j2, S.m, S.m2
+    range_object = _range_object(F)
+    ranges = range_object.relations()
+    n_out = F.conv_output_size(n, k, s, pl, pr, d)
+    taps = (_within(0, m, k), _within(0, m2, k))
+    base = ranges + (_within(0, j, n),) + taps
+    tap, tap2 = F.tap_position(i, m, s, pl, d), F.tap_position(i, m2, s, pl, d)
+    src, res = F.sifted_position(j, m, s, pl, d), F.sift_residue(j, m, s, pl, d)
+    partner = F.gram_partner(j, m, m2, d)
+    phase = F.phase_of(j, s, pl)
+    res_, src_ = _tex(N.sift_residue(j, m, s, pl, d)), _tex(N.sifted_position(j, m, s, pl, d))
+    partner_ = _tex(N.gram_partner(j, m, m2, d))
+    sym = sympy.Symbol
+    product, entries = sym(_product_tex()), sym(_entries_tex())
+    inner_sum = sym(rf"\sum_{{\substack{{0 \le m, m' < k\\ {res_} = 0\\ j' = {partner_}}}}} w[m]\, w[m']")
+    steps: list[Step] = []
+    u = j + pl - d * m
+    steps.append(Step.from_claims(
+        G_(j, j2), product,
+        r"$M[i, j] = \sum_m w[m]\, [j = \operatorname{tap}(i, m)]$ by the convention, so $(M^{\top} M)[j, j'] = "
+        r"\sum_i M[i, j]\, M[i, j']$ is this sum; the executed formulas are the written ones: "
+        r"$\operatorname{src} = \lfloor (j + p_l - d m)/s \rfloor$, $\operatorname{res} = (j + p_l - d m) \bmod s$, "
+        r"$\operatorname{partner} = j + d(m' - m)$, $\operatorname{ph} = (j + p_l) \bmod s$, "
+        r"$\operatorname{tap} = s i + d m - p_l$ and "
+        r"$n_{\mathrm{out}} = \lfloor (n + p_l + p_r - d(k-1) - 1)/s \rfloor + 1$ (PyTorch's)",
+        [_claim("the executed sift is the convention", base, _eq(src, sympy.floor(u / s)),
+                _eq(N.sifted_position(j, m, s, pl, d), sympy.floor(u / s))),
+         _claim("the executed residue is the convention", base, _eq(res, sympy.Mod(u, s)),
+                _eq(N.sift_residue(j, m, s, pl, d), sympy.Mod(u, s))),
+         _claim("the executed partner is the convention", base, _eq(partner, j + d * (m2 - m)),
+                _eq(N.gram_partner(j, m, m2, d), j + d * (m2 - m))),
+         _claim("the executed phase is the convention", base, _eq(phase, sympy.Mod(j + pl, s)),
+                _eq(N.phase_of(j, s, pl), sympy.Mod(j + pl, s))),
+         _claim("the executed index map is the convention", base, _eq(tap, s * i + d * m - pl),
+                _eq(N.tap_position(i, m, s, pl, d), s * i + d * m - pl)),
+         _claim("the executed output length is the convention", ranges,
+                _eq(n_out, sympy.floor((n + pl + pr - d * (k - 1) - 1) / s) + 1),
+                _eq(N.conv_output_size(n, k, s, pl, pr, d), sympy.floor((n + pl + pr - d * (k - 1) - 1) / s) + 1))],
+        name="convention"))
+    steps.append(Step.from_claims(
+        product, entries,
+        r"the terms of the product, triples $(i, m, m')$ with $j = s i + d m - p_l$ and $j' = s i + d m' - p_l$, "
+        r"correspond one to one with the pairs of taps $(m, m')$ of the statement: $j' - j = d(m' - m)$, the "
+        r"output $i$ is determined by $(j, m)$, and $i = \operatorname{src}(j, m)$ is a witness exactly when "
+        r"$\operatorname{res}(j, m) = 0$",
+        [_claim("each triple lies at the lag of its taps", base + (_eq(tap, j), _eq(tap2, j2)), _eq(j2, partner)),
+         _claim("the output is determined by (j, m)", base + (_eq(tap, j), _eq(F.tap_position(i2, m, s, pl, d), j)),
+                _eq(i, i2)),
+         _claim("a triple has residue 0 and output src(j, m)", base + (_eq(tap, j),), _and(_eq(res, 0), _eq(src, i))),
+         _claim("residue 0 gives the triple (witness i = src)", base + (_eq(res, 0),),
+                _and(_eq(F.tap_position(src, m, s, pl, d), j), _eq(F.tap_position(src, m2, s, pl, d), partner)))],
+        name="one to one"))
+    inside = (_rel(sympy.Le, d * (k - 1), j), _rel(sympy.Le, j + pl, s * (n_out - 1)),
+              _rel(sympy.Le, j + d * (k - 1), n - 1))
+    steps.append(Step.from_claims(
+        entries, inner_sum,
+        r"for $j$ in the interior $I$, that is $d(k-1) \le j$, $j + p_l \le s(n_{\mathrm{out}} - 1)$ and "
+        r"$j + d(k-1) \le n - 1$, every pair of taps with residue 0 contributes: its output exists and its partner "
+        r"is an input position, so the condition $0 \le \operatorname{src} < n_{\mathrm{out}}$ holds (for $j'$ in "
+        r"$[0, n)$)",
+        [_claim("interior: the output exists", base + inside + (_eq(res, 0),), _within(0, src, n_out)),
+         _claim("interior: the partner is an input position", base + inside + (_eq(res, 0),), _within(0, partner, n))],
+        name="interior"))
+    steps.append(Step.from_claims(
+        sym(r"j, j + s \in I:\ (M^{\top} M)\left[j + s, j' + s\right]"), G_(j, j2),
+        r"the support of a row depends only on the phase of $j$ (tap $m$ contributes exactly when "
+        r"$d m \equiv \operatorname{ph}(j) \pmod{s}$), the phase repeats with period $s$, and the lag moves with "
+        r"the row: the interior is periodically shift-invariant",
+        [_claim("the residue depends only on the phase", base,
+                sympy.Equivalent(_eq(res, 0), _eq(F.sift_residue(phase, m, s, 0, d), 0)),
+                sympy.Equivalent(_eq(N.sift_residue(j, m, s, pl, d), 0),
+                                 _eq(N.sift_residue(N.phase_of(j, s, pl), m, s, 0, d), 0), evaluate=False)),
+         _claim("the phase has period s", ranges + (_within(0, j, n),), _eq(F.phase_of(j + s, s, pl), phase),
+                _eq(N.phase_of(j + s, s, pl), N.phase_of(j, s, pl))),
+         _claim("the partner moves with the row", base, _eq(F.gram_partner(j + s, m, m2, d), partner + s),
+                _eq(N.gram_partner(j + s, m, m2, d), N.gram_partner(j, m, m2, d) + s))],
+        name="period"))
+    steps.append(Step.from_claims(
+        G_(j, j), sym(rf"\sum_{{\substack{{0 \le m < k\\ {res_} = 0\\ 0 \le {src_} < n_{{\mathrm{{out}}}}}}}} w[m]^{{2}}"),
+        r"the diagonal $j' = j$ is exactly $m' = m$ (as $d \ge 1$), so it sums $w[m]^{2}$ over the taps of the "
+        r"phase whose output exists; its support is the overlap's (taps $m$ reaching $j$ from an existing input of "
+        r"the transposed layer)",
+        [_claim("the diagonal is m = m'", base, sympy.Equivalent(_eq(partner, j), _eq(m, m2))),
+         _claim("the diagonal's support is the overlap's", base + (_eq(res, 0), _within(0, src, n_out)),
+                _within(0, F.gram_partner(j, m, m, d), n), _within(0, N.gram_partner(j, m, m, d), n))],
+        name="diagonal"))
+    g, ci, co, o, c, c2 = S.g, S.ci, S.co, S.o, S.c, S.c2
+    chan = (_rel(sympy.Ge, g, 1), _rel(sympy.Ge, ci, 1), _rel(sympy.Ge, co, 1), _within(0, o, g * co),
+            _within(0, c, g * ci), _within(0, c2, g * ci))
+    gamma = F.channel_group(o, co)
+    both = _and(_eq(F.channel_group(c, ci), gamma), _eq(F.channel_group(c2, ci), gamma))
+    gc, gc2, go = (_tex(N.channel_group(x, y)) for x, y in ((c, ci), (c2, ci), (o, co)))
+    steps.append(Step.from_claims(
+        sym(r"(M^{\top} M)\left[(c, j), (c', j')\right]"),
+        sym(rf"\bigl[{gc} = {gc2}\bigr] \sum_{{o:\ {go} = {gc}}} (M^{{\top}} M)_{{o, l, l'}}\left[j, j'\right]"),
+        r"channel blocks, with $C_{\mathrm{in}} = g c_i$, $C_{\mathrm{out}} = g c_o$, $c = \gamma c_i + l$ and "
+        r"$c' = \gamma c_i + l'$: input channels $c, c'$ are both read by output channel $o$ exactly when they lie "
+        r"in one group and $o$ is one of that group's $c_o$ output channels; $(M^{\top} M)_{o, l, l'}$ is the sum of "
+        r"line 2 with $w[o, l, m]\, w[o, l', m']$ for $w[m]\, w[m']$; blocks across groups are zero",
+        [_claim("both channels read by o: one group, o in it", chan,
+                sympy.Equivalent(both, _and(_eq(F.channel_group(c, ci), F.channel_group(c2, ci)),
+                                            _within(0, F.group_local(o, F.channel_group(c, ci), co), co))))],
+        name="channel blocks"))
+    if ndim > 1:
+        sep = _separability_step(ndim, F)
+        steps.append(Step.from_claims(
+            sep.lhs, sep.rhs,
+            rf"separability: the positions of the {ndim} axes (and the kernel taps) are flattened row-major; "
+            r"flattening an outer axis of size $A$ with the flattened rest of size $B$ is a bijection of in-range "
+            r"positions and the $N$-axis flattening is that two-axis one nested, so by induction on the axes an "
+            r"index equation holds for flat positions exactly when it holds on every axis: each term of "
+            r"$M^{\top} M$ is a product over the axes of the one-axis terms, and the lines above hold on each axis "
+            r"with its own $n, k, s, d, p_l, p_r$ (their claims are for all values)",
+            list(sep.claims), name="separability"))
+    hyps = range_object.itemized()
+    axes = ("one spatial axis" if ndim == 1 else
+            rf"each of the {ndim} spatial axes, with that axis's own values (positions, taps and channels "
+            r"flattened row-major, $(c, j_1, \dots, j_N)$)")
+    statement = "\n".join([
+        r"Let $n, k, s, d, p_{l}, p_{r}$ be integers satisfying the hypotheses",
+        hyps,
+        rf"on {axes}; let $M$ be the matrix of the convolution with kernel $w$ of size $k$, stride $s$, padding "
+        r"$(p_{l}, p_{r})$ and dilation $d$ on inputs of length $n$, with $g \ge 1$ groups of $c_i$ input and $c_o$ "
+        r"output channels. Then for all $0 \le j, j' < n$: the terms of $(M^{\top} M)[j, j']$ are the pairs of taps "
+        r"$0 \le m, m' < k$ at lag $j' - j = d(m' - m)$ with $(j + p_l - d m) \bmod s = 0$ whose common output "
+        r"$(j + p_l - d m)/s$ lies in $[0, n_{\mathrm{out}})$, each pair once; in the interior $I$ "
+        r"($d(k-1) \le j$, $j + p_l \le s(n_{\mathrm{out}} - 1)$, $j + d(k-1) \le n - 1$) all of them occur and "
+        r"their support depends only on the phase $(j + p_l) \bmod s$, so it has period $s$; the diagonal is "
+        r"$m = m'$, the overlap's support; and channel blocks sum over the output channels of one group, zero "
+        r"across groups.",
+    ])
+    title = "The round trip: the Gram matrix (all sizes)" + ("" if ndim == 1 else f", {ndim}-D")
+    return Proof(title, statement, tuple(steps), assumptions=ranges,
+                 conclusion=r"$M^{\top} M$ is, away from the borders, the $s$-periodic convolution with the phase "
+                            r"autocorrelations of the kernel.", data=dict(ndim=ndim, ranges=range_object, formulas=F))
