@@ -48,6 +48,7 @@ from .data import (
                    stamps_data,
 )
 from .draw import plot_conv, plot_gather, plot_matrix, plot_overlap, plot_stamps, tap_colors
+from .host import STYLE, min_label_size, styled
 from .gram import AutocorrelationData, GramData, autocorrelation_data, gram_data, plot_autocorrelation, plot_gram
 from .polyphase import PolyphaseData, plot_polyphase, polyphase_data
 
@@ -89,6 +90,9 @@ __all__ = [
     "autocorrelation_data",
     "plot_gram",
     "plot_autocorrelation",
+    "STYLE",
+    "styled",
+    "min_label_size",
 ]
 
 PLOT_LIMIT = 4096

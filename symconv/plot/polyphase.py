@@ -22,6 +22,7 @@ from ..errors import SpecTypeError
 from ..polyphase import polyphase_view
 from ..spec import TransposedConvSpec
 from .data import _check_cells, _check_drawable
+from .host import styled
 
 __all__ = ["PolyphaseData", "polyphase_data", "plot_polyphase"]
 
@@ -72,6 +73,7 @@ def polyphase_data(tspec: TransposedConvSpec, input_shape: Any) -> PolyphaseData
     return PolyphaseData(single, phase.reshape(out), taps, counts.reshape(out))
 
 
+@styled
 def plot_polyphase(tspec: TransposedConvSpec, input_shape: Any):
     """The output positions coloured by phase, and beside them each phase's sub-kernel in the same colour.
 
