@@ -100,7 +100,7 @@ def min_label_size(fig: Any, printed_width: float | None = None) -> float:
 
     sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
     scale = 1.0 if printed_width is None else float(printed_width) / fig.get_figwidth()
-    return float(min(sizes)) * scale if sizes else float("inf")
+    return float(min(sizes) * scale) if sizes else float("inf")
 
 
 def _mpl():
