@@ -74,13 +74,48 @@ def polyphase_data(tspec: TransposedConvSpec, input_shape: Any) -> PolyphaseData
 
 
 @styled
-def plot_polyphase(tspec: TransposedConvSpec, input_shape: Any):
+def plot_polyphase(tspec: TransposedConvSpec, input_shape: Any, *, ax: Any = None, fig: Any = None):
     """The output positions coloured by phase, and beside them each phase's sub-kernel in the same colour.
 
     1-D: a row of output cells over the kernel's taps per phase; 2-D: the output grid and one small kernel
-    grid per phase.  Returns a Figure with ``fig.symconv_data`` (a :class:`PolyphaseData`).
+    grid per phase.
+
+    Parameters
+    ----------
+    tspec : TransposedConvSpec
+        The layer (1-D or 2-D).
+    input_shape : tuple of int
+        Its input's spatial shape.
+    ax : matplotlib Axes, optional
+        1-D: draw into this Axes.
+    fig : matplotlib Figure or SubFigure, optional
+        Draw into this empty figure (any layer).
+
+    Returns
+    -------
+    matplotlib Figure or Axes
+        A new figure (pyplot's when pyplot is in use), ``fig`` or ``ax``, with ``symconv_data`` (a
+        :class:`PolyphaseData`).
+
+    Raises
+    ------
+    SpecTypeError
+        For a layer that is not a 1-D or 2-D :class:`~symconv.TransposedConvSpec`.
+    SpecError
+        For ``ax=`` with a 2-D layer (several panels: use ``fig=``), or both ``ax=`` and ``fig=``.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from symconv import TransposedConvSpec
+    >>> mine = Figure().subplots()
+    >>> ax = plot_polyphase(TransposedConvSpec(4, stride=3, padding=1), (6,), ax=mine)
+    >>> ax is mine, [len(t) for t in ax.symconv_data.taps]
+    (True, [2, 1, 1])
     """
-    from .draw import _cell, _figure, _finish, _layer_text, tap_colors
+    from ..errors import SpecError
+    from .draw import _cell, _finish, _layer_text, tap_colors
+    from .host import _Host
 
     d = polyphase_data(tspec, input_shape)
     phases = len(d.taps)
@@ -89,8 +124,8 @@ def plot_polyphase(tspec: TransposedConvSpec, input_shape: Any):
     out = d.phase.shape
     if d.tspec.ndim == 1:
         n = out[0]
-        fig = _figure(max(5.0, 0.4 * (max(n, k[0]) + 4) + 1.0), 1.2 + 0.42 * (phases + 2))
-        ax = fig.subplots(1, 1)
+        host = _Host(fig, ax, max(5.0, 0.4 * (max(n, k[0]) + 4) + 1.0), 1.2 + 0.42 * (phases + 2), "plot_polyphase")
+        ax = host.subplots(1, 1)[0]
         for j in range(n):
             t = int(d.phase[j])
             _cell(ax, j, 0, face=colors[t] if t >= 0 else "white", text=str(int(d.counts[j])),
@@ -107,7 +142,11 @@ def plot_polyphase(tspec: TransposedConvSpec, input_shape: Any):
         s0, s1 = d.tspec.stride
         scale = min(0.32, 5.0 / max(H, W))
         panel = max(k) * 0.3 + 0.45
-        fig = _figure(W * scale + 1.0 + s1 * panel, max(H * scale, s0 * panel) + 1.1)
+        if ax is not None:
+            raise SpecError("plot_polyphase: a 2-D layer is drawn in several panels: pass fig= (a Figure or "
+                            "SubFigure) instead of ax=")
+        host = _Host(fig, None, W * scale + 1.0 + s1 * panel, max(H * scale, s0 * panel) + 1.1, "plot_polyphase")
+        fig = host.fig
         grid = fig.add_gridspec(s0, 1 + s1, width_ratios=[W * scale / panel] + [1] * s1)
         ax = fig.add_subplot(grid[:, 0])
         for (r, c), t in np.ndenumerate(d.phase):
@@ -127,7 +166,6 @@ def plot_polyphase(tspec: TransposedConvSpec, input_shape: Any):
             sub.set_title(f"phase $({t0}, {t1})$: {len(taps)} tap{'' if len(taps) == 1 else 's'}", fontsize=9)
     else:
         raise SpecTypeError(f"the polyphase picture draws 1-D and 2-D layers, got {d.tspec.ndim} axes")
-    fig.suptitle(f"{_layer_text(d.tspec)}: the output as {phases} phases,\neach a convolution of the input with "
-                 "its own sub-kernel", fontsize=9)
-    fig.symconv_data = d
-    return fig
+    host.title(f"{_layer_text(d.tspec)}: the output as {phases} phases,\neach a convolution of the input with "
+               "its own sub-kernel", 9)
+    return host.result(d)
