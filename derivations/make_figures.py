@@ -134,17 +134,22 @@ def draw(out: pathlib.Path = FIGURES) -> list[pathlib.Path]:
         return _draw(out)
 
 
-def _draw(out: pathlib.Path) -> list[pathlib.Path]:
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-
+def seed_stamps():
+    """The seed derivation's Figure 1: the detector's stamps of the spikes :data:`DETECTOR_SPIKES`, and their sum."""
     detector_t = DETECTOR.transpose(DETECTOR_SIZE)
     two = np.zeros((1,) + DETECTOR_SIZE, dtype=np.int64)
     for position in DETECTOR_SPIKES:
         two[(0,) + position] = 1
     fig = plot.plot_stamps(detector_t, two, DETECTOR_KERNEL)
     _check("seed_stamps", fig.symconv_data.output, numeric.conv_transpose(detector_t, DETECTOR_KERNEL, two)[0])
-    written.append(_save(fig, out, "seed_stamps.pdf"))
+    return fig
+
+
+def _draw(out: pathlib.Path) -> list[pathlib.Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+
+    written.append(_save(seed_stamps(), out, "seed_stamps.pdf"))
 
     tspec = TEACHING.transpose(TEACHING_SIZE)
     reference = numeric.conv_transpose(tspec, TEACHING_WEIGHT, TEACHING_Y)[0]
