@@ -724,3 +724,22 @@ def test_seed_stamps_figure_draws_the_spikes_the_page_displays(mpl):
     assert np.array_equal(fig.symconv_data.output, data["spikes"]["two"][1])
     tex = (DERIVATIONS / "seed_question.tex").read_text()
     assert seed.bmatrix(data["spikes"]["two"][1]) in tex
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+def test_pictures_refuse_a_padding_mode_they_would_draw_as_zeros(mode):
+    from symconv.views import scatter_view
+
+    conv = ConvSpec(3, padding=1, padding_mode=mode)
+    tspec = TransposedConvSpec(3, padding=1, padding_mode=mode)
+    rule = f"padding_mode='{mode}'"
+    with pytest.raises(SpecError, match=f"the convolution view draws a zero-padded layer; this layer has {rule}"):
+        P.conv_data(conv, [[1, 2, 3, 4]])
+    with pytest.raises(SpecError, match=f"plot_stamps draws a zero-padded layer; this layer has {rule}"):
+        P.stamps_data(tspec, [[1, 2, 3, 4]])
+    with pytest.raises(SpecError, match=f"plot_gather draws a zero-padded layer; this layer has {rule}"):
+        P.gather_data(tspec, [[1, 2, 3, 4]])
+    with pytest.raises(SpecError, match=f"the scatter view is the transpose of a zero-padded layer; {rule}"):
+        scatter_view(tspec, kernel_symbols(tspec), (4,))
+    zeros = TransposedConvSpec(3, padding=1)  # the same layer with zero padding draws, and equals T
+    assert scatter_view(zeros, kernel_symbols(zeros), (4,)) == transposed_conv_matrix(zeros, kernel_symbols(zeros), (4,))
