@@ -296,7 +296,7 @@ def round_trip_text(data: dict) -> str:
     k = KERNEL.shape[0]
     inner = data["interior"]
     where = r" \times ".join(rf"\{{{r.start}, \dots, {r.stop - 1}\}}" for r in inner)
-    lossy = " and ".join(str(j) for j in data["lossy"])
+    lossy = " and ".join(f"${j}$" for j in data["lossy"])
     lossy_set = ", ".join(str(j) for j in data["lossy"])
     for part in data["north_east"] + [data["north_west"]]:
         part["R0"] = data["energy"]
@@ -365,7 +365,7 @@ the image,
 Off the interior some rows of $M^{{\top}} M$ lose terms. The program computed $R \star x$ on the whole image and the
 border term $B = R \star x - M^{{\top}} F$:
 \[ R \star x = {bmatrix(data["Rx"])}, \qquad B = {bmatrix(data["border"])}. \]
-$B$ vanishes except in rows and columns ${lossy}$, a larger region than the interior the proposition needs: a
+$B$ vanishes except in rows and columns {lossy}, a larger region than the interior the proposition needs: a
 border row loses a term that changes the picture only when a tap reads an output $i = j + p_l - m$ that does
 not exist, which happens on an axis only at $j \in \{{{lossy_set}\}}$; a missing partner $j + \tau$ outside the image
 would meet $x = 0$ anyway. So $M^{{\top}} F = R \star x - B$, with $B$ shown in full.
@@ -376,7 +376,7 @@ would meet $x = 0$ anyway. So $M^{{\top}} F = R \star x - B$, with $B$ shown in 
 \caption{{The detector's kernel $K$, its autocorrelation $R$ (lags $-{k - 1}$ to ${k - 1}$ on each axis; the
 largest value, $R[0, 0] = \lVert K \rVert^{{2}} = {data["energy"]}$, framed in the centre), the autocorrelation slid over
 the image, $R \star x$, and the border term $B$ by which $R \star x$ exceeds $M^{{\top}} F$ (zero except in rows
-and columns ${lossy}$). Red is positive, blue negative.}}
+and columns {lossy}). Red is positive, blue negative.}}
 \label{{fig:autocorrelation}}
 \end{{figure}}
 
@@ -398,7 +398,7 @@ kernel.
 
 The program checked every number of this section: $(M^{{\top}} M)\, x$, from the product of $M$'s structure with
 itself, equals $M^{{\top}} F$; each interior row of $M^{{\top}} M$ is $R$ centred at the row; $B$ vanishes
-off rows and columns ${lossy}$; $R[0, 0] = \lVert K \rVert^{{2}}$ is the strict maximum of $|R|$; and each sum
+off rows and columns {lossy}; $R[0, 0] = \lVert K \rVert^{{2}}$ is the strict maximum of $|R|$; and each sum
 above adds up to the value of $M^{{\top}} F$ shown.
 """, rf"""
 \section*{{The detector layer's round trip, proved}}
