@@ -15,7 +15,6 @@ import pathlib
 
 import numpy as np
 from _common import HERE, require
-
 from make_figures import DETECTOR_SPIKES
 
 from symconv import (
@@ -226,7 +225,6 @@ def figure_autocorrelation(data: dict, path) -> None:
     """The kernel beside its autocorrelation R (lags -2..2), then R * x and the border term R * x - M^T F."""
     from _common import TEXT_WIDTH
     from matplotlib.figure import Figure
-
     from matplotlib.patches import Rectangle
 
     R, k = data["R"], KERNEL.shape[0]

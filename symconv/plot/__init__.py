@@ -48,8 +48,8 @@ from .data import (
                    stamps_data,
 )
 from .draw import plot_conv, plot_gather, plot_matrix, plot_overlap, plot_stamps, tap_colors
-from .host import STYLE, min_label_size, styled
 from .gram import AutocorrelationData, GramData, autocorrelation_data, gram_data, plot_autocorrelation, plot_gram
+from .host import STYLE, min_label_size, styled
 from .polyphase import PolyphaseData, plot_polyphase, polyphase_data
 
 __all__ = [
