@@ -635,6 +635,44 @@ def test_every_picture_is_drawn_in_the_documents_fonts_and_leaves_rcparams_alone
     assert dict(matplotlib.rcParams) == before
 
 
+def test_the_round_trip_pictures_keep_their_glyphs_under_the_users_rcparams(mpl, tmp_path):
+    import matplotlib
+
+    kernel = np.array([[1, -1, -1], [-1, 1, -1], [-1, -1, 1]]).reshape(1, 1, 3, 3)
+    with matplotlib.rc_context({"font.family": "serif", "font.serif": ["cmr10"]}):  # cmr10 alone: no minus, no Σ
+        figures = {"autocorrelation": P.plot_autocorrelation(kernel),
+                   "gram": P.plot_gram(ConvSpec(3, stride=2, padding=1), (12,), [[[1, 2, 3]]])}
+        for name, fig in figures.items():
+            data = P.save_figure(fig, tmp_path / f"{name}.pdf").read_bytes()
+            assert b"LastResort" not in data and b"/Type3" not in data, name  # every glyph found, TrueType
+
+
+def test_no_text_is_set_in_cmr10_with_a_glyph_it_misdraws(mpl):
+    import re
+
+    from matplotlib.text import Text
+
+    from symconv.plot.host import CMR10_MISDRAWN
+
+    kernel = np.array([[1, -1, -1], [-1, 1, -1], [-1, -1, 1]]).reshape(1, 1, 3, 3)
+    t2 = TransposedConvSpec((3, 3), stride=2, padding=1)
+    figures = [draw() for tspec, shape in (LAYERS[0], LAYERS[5]) for draw in _views(tspec, shape).values()
+               if not (tspec.ndim == 2 and draw is None)]
+    figures += [P.plot_autocorrelation(kernel), P.plot_gram(ConvSpec(3, stride=2, padding=1), (9,)),
+                P.plot_polyphase(t2, (3, 3))]
+    checked = 0
+    for fig in figures:
+        for text in fig.findobj(Text):
+            plain = re.sub(r"(?<!\\)\$.*?(?<!\\)\$", "", text.get_text())
+            if "cmr10" in text.get_fontproperties().get_family():
+                assert not CMR10_MISDRAWN.intersection(plain), text.get_text()
+                checked += 1
+    assert checked > 100
+    # the autocorrelation's title has "‖w‖²": cmr10 would draw the square as the ligature ffl
+    title = [t for t in figures[-3].findobj(Text) if "²" in t.get_text()]
+    assert title and all(t.get_fontfamily() == ["DejaVu Serif"] for t in title)
+
+
 def test_min_label_size_reads_the_print_size(mpl):
     fig = P.plot_overlap(*LAYERS[0])
     smallest = P.min_label_size(fig)

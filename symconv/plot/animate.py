@@ -26,7 +26,7 @@ from .draw import (
     _stamps_figure,
     _stamps_layout,
 )
-from .host import styled
+from .host import keep_glyphs, styled
 
 # -- animations and files -----------------------------------------------------------------------
 
@@ -173,6 +173,7 @@ def save_figure(fig: Any, path: Any, *, dpi: int = 110) -> pathlib.Path:
                       "svg": {"Date": None}}[suffix]
     target, tmp = _atomic_target(path)
     try:
+        keep_glyphs(fig)
         fig.savefig(tmp, format=suffix, dpi=dpi, metadata=metadata)  # in STYLE: TrueType in PDF, stable SVG ids
         os.replace(tmp, target)
     finally:

@@ -13,7 +13,7 @@ import numpy as np
 from ..errors import SpecError, SpecTypeError
 from .data import INSTALL_HINT
 
-__all__ = ["fit_text", "STYLE", "styled", "min_label_size"]
+__all__ = ["fit_text", "STYLE", "styled", "min_label_size", "keep_glyphs", "CMR10_MISDRAWN"]
 
 STYLE: dict = {
     "font.family": ["cmr10", "DejaVu Serif"],
@@ -37,12 +37,60 @@ writes, inside ``matplotlib.rc_context(STYLE)``; the user's own rcParams are lef
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
+CMR10_MISDRAWN = frozenset('<>|{}_\\"' "¡¢£¤¥¦§¨©ª\xad®¯°±²³´µ¶¸¹º»¼½¾¿ÀÁÂÃÄ\u2219")
+"""Characters matplotlib's cmr10 draws as other glyphs (TeX's OT1 layout: ``<`` is ¡, ``|`` an en dash, ``²``
+the ligature ffl, ...).  Inside ``$...$`` mathtext draws them correctly; a text that has one outside mathematics is
+set in DejaVu Serif instead (:func:`keep_glyphs`)."""
+
+_MATH_SPAN = re.compile(r"(?<!\\)\$.*?(?<!\\)\$")
+
+
+def keep_glyphs(fig: Any) -> None:
+    """Set in DejaVu Serif every text of ``fig`` whose plain part (outside ``$...$``) cmr10 would misdraw.
+
+    Parameters
+    ----------
+    fig : matplotlib Figure or SubFigure
+        Its texts in cmr10 are checked; the others are left alone.
+
+    Returns
+    -------
+    None
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> from matplotlib.figure import Figure
+    >>> with matplotlib.rc_context(STYLE):
+    ...     fig = Figure()
+    ...     a, b = fig.text(0, 0, "j < 3"), fig.text(0, 1, "$j < 3$")
+    >>> keep_glyphs(fig)
+    >>> a.get_fontfamily(), b.get_fontfamily()
+    (['DejaVu Serif'], ['cmr10', 'DejaVu Serif'])
+    """
+    from matplotlib.text import Text
+
+    for text in fig.findobj(Text):
+        plain = _MATH_SPAN.sub("", text.get_text())
+        if CMR10_MISDRAWN.intersection(plain) and "cmr10" in text.get_fontproperties().get_family():
+            text.set_fontfamily(["DejaVu Serif"])
+
+
+def _figure_of(result: Any) -> Any:
+    for candidate in (result, getattr(result, "symconv_figure", None), getattr(result, "figure", None)):
+        if candidate is not None and hasattr(candidate, "findobj") and hasattr(candidate, "savefig"):
+            return candidate
+    if isinstance(result, (list, tuple)) and result:
+        return _figure_of(result[0])
+    return None
+
 
 def styled(function: _F) -> _F:
     """Run ``function`` (a picture's drawing or writing) inside ``matplotlib.rc_context(STYLE)``.
 
     Fonts are fixed when a text is created and the PDF font type when the file is written, so both the
-    ``plot_*`` functions and the savers are wrapped.
+    ``plot_*`` functions and the savers are wrapped.  Afterwards, a text cmr10 would misdraw (a character of
+    :data:`CMR10_MISDRAWN` outside ``$...$``) is set in DejaVu Serif (:func:`keep_glyphs`).
 
     Parameters
     ----------
@@ -68,7 +116,11 @@ def styled(function: _F) -> _F:
     def run(*args: Any, **kwargs: Any) -> Any:
         matplotlib, _, _ = _mpl()
         with matplotlib.rc_context(STYLE):
-            return function(*args, **kwargs)
+            result = function(*args, **kwargs)
+            fig = _figure_of(result)
+            if fig is not None:
+                keep_glyphs(fig)
+            return result
 
     return run  # type: ignore[return-value]
 
