@@ -301,6 +301,9 @@ def round_trip_text(data: dict) -> str:
     ne = r" \\ ".join(decomposition(q, k).replace(" = ", " &= ", 1) for q in data["north_east"])
     nw = decomposition(data["north_west"], k)
     nw_lag, ne_lag = _pair(data["nw_lag"]), _pair(data["ne_lag"])
+    nw_value, ne_top = data["north_west"]["value"], max(q["value"] for q in data["north_east"])
+    if nw_value <= 2 * ne_top:  # the prose says "more than twice as strong"
+        raise SystemExit(f"the matched stroke's {nw_value} is not more than twice the other's {ne_top}")
     cross = sorted({(v, lag) for q in data["north_east"] for v, lag in q["cross"] if v and max(map(abs, lag)) < k})
     cross_text = ", ".join(rf"$R[{lag[0]}, {lag[1]}] = {v}$" for v, lag in cross)
     proof = data["gram_proof"]
@@ -389,7 +392,8 @@ The north-east stroke comes back because $R[0, 0] = {data["energy"]}$ is the lar
 $x$ is redrawn with that weight, whatever the detector's response to it. It is not reinforced, because $R$
 vanishes at the north-east lags $\pm{ne_lag}$; and it is lowered by the negative values of $R$ that reach it from
 the north-west stroke ({cross_text}) and by the border term. The matched stroke, whose pixels reinforce each other
-through $R = {data["R_nw"]}$ at the north-west lags, comes back about twice as strong. Negative responses play no
+through $R = {data["R_nw"]}$ at the north-west lags, comes back more than twice as strong (${nw_value}$ at
+$({data["north_west"]["position"][0]}, {data["north_west"]["position"][1]})$ against at most ${ne_top}$). Negative responses play no
 separate part: their stamps are already counted in $R \star x$. That is the whole picture: the transpose of a
 detector paints its input blurred by the kernel's autocorrelation, strongest where the input looks like the
 kernel.
