@@ -5,19 +5,16 @@ from __future__ import annotations
 import pathlib
 
 from symconv.latex import write_atomic
+from symconv.plot import STYLE
 
 HERE = pathlib.Path(__file__).resolve().parent
 
-FIGURE_STYLE = {
-    "font.family": ["cmr10", "DejaVu Serif"],  # Computer Modern (shipped with matplotlib), the text's look;
-    # DejaVu Serif supplies, glyph by glyph, what cmr10 lacks (the minus sign, subscript digits)
-    "mathtext.fontset": "cm",
-    "axes.formatter.use_mathtext": True,  # tick labels in mathtext: a true minus sign
-    "axes.unicode_minus": True,
-    "pdf.fonttype": 42,  # TrueType in the PDF, no bitmap Type 3 fonts
-    "font.size": 8,
-}
-"""matplotlib settings of every figure the derivations include (fonts matching the text, vector output)."""
+FIGURE_STYLE = {**STYLE, "font.size": 8}
+"""matplotlib settings of every figure the derivations include: symconv.plot's STYLE (the documents' Computer
+Modern, vector fonts), with 8 pt as the default size."""
+
+TEXT_WIDTH = 8.5 - 2 * 2.2 / 2.54
+"""The documents' text width in inches (symconv.latex.document: 11 pt article on letter paper, margins 2.2 cm)."""
 
 
 def write(name: str, text: str) -> pathlib.Path:

@@ -19,7 +19,7 @@ import numpy as np
 from symconv import ConvSpec, TransposedConvSpec, numeric, plot
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from _common import FIGURE_STYLE  # noqa: E402
+from _common import FIGURE_STYLE, TEXT_WIDTH  # noqa: E402
 
 HERE = pathlib.Path(__file__).resolve().parent
 FIGURES = HERE / "figures"
@@ -46,9 +46,12 @@ CHECKERBOARD_2D_SIZE = (6, 6)
 POLYPHASE_2D, POLYPHASE_2D_SIZE = TransposedConvSpec((3, 3), stride=2, padding=1), (5, 5)
 POLYPHASE_1D, POLYPHASE_1D_SIZE = TransposedConvSpec(4, stride=3, padding=1), (6,)
 
+# the two spikes of the seed derivation's stamps (its display of M^T (e_(3,2) + e_(3,4)) and its Figure 1)
+DETECTOR_SPIKES = ((3, 2), (3, 4))
+
 # file name -> what it shows (the documents include them by these names)
 FILES = {
-    "seed_stamps.pdf": "detector: two diagonal responses stamp the kernel twice; the stamps add along the diagonal",
+    "seed_stamps.pdf": "detector: the spikes e_(3,2) + e_(3,4) stamp the kernel twice; the stamps add in the shared column",
     "seed_gather.pdf": "teaching layer: the flipped kernel over the zero-inserted, padded input (output position 1)",
     "seed_teaching_stamps.pdf": "teaching layer: every input stamps a scaled kernel, and the stamps add",
     "checkerboard_overlap_k3_s2.pdf": "taps per output position, k = 3, s = 2 (uneven)",
@@ -61,6 +64,61 @@ FILES = {
     "readme_gather_frame.png": "README: frame 3 of the gather animation",
     "gather.gif": "README: the gather animation, one frame per output position",
 }
+
+
+PRINTED = {
+    "seed_stamps.pdf": 1.0,
+    "seed_gather.pdf": 0.85,
+    "seed_teaching_stamps.pdf": 0.85,
+    "checkerboard_overlap_k3_s2.pdf": 0.8,
+    "checkerboard_overlap_k4_s2.pdf": 0.8,
+    "checkerboard_overlap_k4_s2_d2.pdf": 0.8,
+    "checkerboard_overlap_2d.pdf": 0.6,
+    "polyphase_phases_2d.pdf": 1.0,
+    "polyphase_phases_1d.pdf": 0.8,
+}
+"""The width each document prints a figure at, as a fraction of the text width (its ``\\includegraphics``).
+
+Each figure is drawn at exactly that width (``TEXT_WIDTH`` inches times the fraction), so its labels print
+at the sizes matplotlib set; :func:`_fit` refuses a figure whose smallest label would print under
+``MIN_LABEL`` points.  tests/test_plot.py checks the documents include each figure at this width.
+"""
+
+MIN_LABEL = 7.0
+"""Smallest label size, in points at print size, of a figure a document includes."""
+
+
+def _fit(fig, name: str):
+    """Resize ``fig`` to the width it is printed at (:data:`PRINTED`) and check its labels are legible there."""
+    from matplotlib.text import Text
+
+    from symconv.plot.host import fit_text
+
+    width = PRINTED[name] * TEXT_WIDTH
+    w, h = fig.get_size_inches()
+    fig.set_size_inches(width, h * width / w)  # the same shape: cells keep their aspect
+    fig.canvas.draw()
+    titles = [(getattr(fig, "_suptitle", None), width)] + [(ax.title, ax.get_position().width * width) for ax in fig.axes]
+    for title, room in titles:  # re-wrap the lines that no longer fit the narrower figure
+        if title is not None and title.get_text():
+            title.set_text(fit_text(title.get_text(), max(room, 0.8 * width), title.get_fontsize()))
+    smallest = plot.min_label_size(fig)
+    if smallest < MIN_LABEL:
+        raise SystemExit(f"{name}: a label prints at {smallest:.1f} pt at the width {width:.2f} in, under {MIN_LABEL} pt")
+    fig.canvas.draw()
+    box = fig.bbox
+    for text in fig.findobj(Text):
+        if text.get_visible() and text.get_text().strip():
+            extent = text.get_window_extent()
+            if extent.x0 < box.x0 - 1 or extent.x1 > box.x1 + 1 or extent.y0 < box.y0 - 1 or extent.y1 > box.y1 + 1:
+                raise SystemExit(f"{name}: the text {text.get_text()!r} runs off the figure at {width:.2f} in")
+    return fig
+
+
+def _save(fig, out: pathlib.Path, name: str, **kwargs) -> pathlib.Path:
+    if name in PRINTED:
+        _fit(fig, name)
+    return plot.save_figure(fig, out / name, **kwargs)
 
 
 def _check(name: str, got: np.ndarray, want: np.ndarray) -> None:
@@ -76,34 +134,40 @@ def draw(out: pathlib.Path = FIGURES) -> list[pathlib.Path]:
         return _draw(out)
 
 
+def seed_stamps():
+    """The seed derivation's Figure 1: the detector's stamps of the spikes :data:`DETECTOR_SPIKES`, and their sum."""
+    detector_t = DETECTOR.transpose(DETECTOR_SIZE)
+    two = np.zeros((1,) + DETECTOR_SIZE, dtype=np.int64)
+    for position in DETECTOR_SPIKES:
+        two[(0,) + position] = 1
+    fig = plot.plot_stamps(detector_t, two, DETECTOR_KERNEL)
+    _check("seed_stamps", fig.symconv_data.output, numeric.conv_transpose(detector_t, DETECTOR_KERNEL, two)[0])
+    return fig
+
+
 def _draw(out: pathlib.Path) -> list[pathlib.Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
 
-    detector_t = DETECTOR.transpose(DETECTOR_SIZE)
-    two = np.zeros((1,) + DETECTOR_SIZE, dtype=np.int64)
-    two[0, 2, 2] = two[0, 3, 3] = 1
-    fig = plot.plot_stamps(detector_t, two, DETECTOR_KERNEL)
-    _check("seed_stamps", fig.symconv_data.output, numeric.conv_transpose(detector_t, DETECTOR_KERNEL, two)[0])
-    written.append(plot.save_figure(fig, out / "seed_stamps.pdf"))
+    written.append(_save(seed_stamps(), out, "seed_stamps.pdf"))
 
     tspec = TEACHING.transpose(TEACHING_SIZE)
     reference = numeric.conv_transpose(tspec, TEACHING_WEIGHT, TEACHING_Y)[0]
     fig = plot.plot_gather(tspec, TEACHING_Y, TEACHING_WEIGHT, frame=1)
     _check("seed_gather", fig.symconv_data.output, reference)
-    written.append(plot.save_figure(fig, out / "seed_gather.pdf"))
+    written.append(_save(fig, out, "seed_gather.pdf"))
 
     for key, layer in CHECKERBOARD.items():
         fig = plot.plot_overlap(layer, CHECKERBOARD_SIZE)
         _check(f"checkerboard {key}", fig.symconv_data.counts,
                numeric.conv_transpose(layer, np.ones(layer.weight_shape, dtype=np.int64),
                                       np.ones((1,) + CHECKERBOARD_SIZE, dtype=np.int64))[0])
-        written.append(plot.save_figure(fig, out / f"checkerboard_overlap_{key}.pdf"))
+        written.append(_save(fig, out, f"checkerboard_overlap_{key}.pdf"))
     fig = plot.plot_overlap(CHECKERBOARD_2D, CHECKERBOARD_2D_SIZE)
     ones = np.ones(CHECKERBOARD_2D.weight_shape, dtype=np.int64)
     _check("checkerboard 2-D", fig.symconv_data.counts,
            numeric.conv_transpose(CHECKERBOARD_2D, ones, np.ones((1,) + CHECKERBOARD_2D_SIZE, dtype=np.int64))[0])
-    written.append(plot.save_figure(fig, out / "checkerboard_overlap_2d.pdf"))
+    written.append(_save(fig, out, "checkerboard_overlap_2d.pdf"))
 
     for name, layer, size in (("polyphase_phases_2d", POLYPHASE_2D, POLYPHASE_2D_SIZE),
                               ("polyphase_phases_1d", POLYPHASE_1D, POLYPHASE_1D_SIZE)):
@@ -111,11 +175,11 @@ def _draw(out: pathlib.Path) -> list[pathlib.Path]:
         ones = np.ones(layer.weight_shape, dtype=np.int64)
         _check(name, fig.symconv_data.counts,
                numeric.conv_transpose(layer, ones, np.ones((1,) + size, dtype=np.int64))[0])
-        written.append(plot.save_figure(fig, out / f"{name}.pdf"))
+        written.append(_save(fig, out, f"{name}.pdf"))
 
     fig = plot.plot_stamps(tspec, TEACHING_Y, TEACHING_WEIGHT)
     _check("seed_teaching_stamps", fig.symconv_data.output, reference)
-    written.append(plot.save_figure(fig, out / "seed_teaching_stamps.pdf"))
+    written.append(_save(fig, out, "seed_teaching_stamps.pdf"))
     fig = plot.plot_stamps(tspec, TEACHING_Y, TEACHING_WEIGHT)
     _check("readme_stamps", fig.symconv_data.output, reference)
     written.append(plot.save_figure(fig, out / "readme_stamps.png", dpi=100))

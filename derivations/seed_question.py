@@ -2,9 +2,11 @@
 
 A 3x3 kernel with 1 on the diagonal and -1 elsewhere detects north-west diagonals.
 F = M x is its feature map; M^T F paints the diagonals back.  Why the transpose
-*adds* features (each value of F stamps a copy of the kernel), and why it is a
+*adds* features (each value of F stamps a copy of the kernel), why the painted
+picture looks like the input (M^T F = (M^T M) x, and M^T M is the convolution
+with the kernel's autocorrelation R away from the border), and why it is a
 convolution of its own (the stamps are the flipped kernel slid over F), shown
-with the matrices, the stamp view, a figure, and the proofs.
+with the matrices, the stamp view, figures, and the proofs.
 """
 
 from __future__ import annotations
@@ -13,35 +15,46 @@ import pathlib
 
 import numpy as np
 from _common import HERE, require
+from make_figures import DETECTOR_SPIKES
 
 from symconv import (
     ConvSpec,
     conv_matrix,
     flip_kernel,
+    kernel_symbols,
     numeric,
+    prove_gram,
     prove_transpose,
     transposed_conv_matrix,
 )
+from symconv.gram import autocorrelation, gram_interior, gram_structure
 from symconv.latex import document, proof_fragment, spec_latex
+from symconv.latex.printing import escape_text
+from symconv.proofs.core import CHECKERS
 
 NAME = "seed_question"
 FIGURE = "figures/seed_question.pdf"
 STAMPS, GATHER = "figures/seed_teaching_stamps.pdf", "figures/seed_gather.pdf"
 SPIKES = "figures/seed_stamps.pdf"
 """Drawn by symconv.plot (derivations/make_figures.py; regenerate.py redraws them)."""
+AUTOCORRELATION = "figures/seed_autocorrelation.pdf"
+"""The kernel, its autocorrelation R, R * x and the border term (drawn here, like FIGURE)."""
 
 KERNEL = np.array([[1, -1, -1], [-1, 1, -1], [-1, -1, 1]])
 LAYER = ConvSpec((3, 3), stride=1, padding=1)
 SIZE = (7, 7)
 
 
+NORTH_WEST = tuple((t, t) for t in range(4))
+NORTH_EAST = tuple((6 - t, 3 + t) for t in range(3))
+"""The two strokes of the image: the one the detector matches, and one for contrast."""
+
+
 def image() -> np.ndarray:
     """A 7x7 image: a north-west diagonal stroke, and a north-east one for contrast."""
     x = np.zeros(SIZE, dtype=np.int64)
-    for t in range(4):
-        x[t, t] = 1
-    for t in range(3):
-        x[6 - t, 3 + t] = 1
+    for position in NORTH_WEST + NORTH_EAST:
+        x[position] = 1
     return x
 
 
@@ -68,7 +81,7 @@ def compute() -> dict:
     if not np.array_equal(F, numeric.conv(LAYER, w, x[None])[0]):
         raise SystemExit("F = M x differs from the numeric convolution")
     spikes = {}
-    for key, positions in (("one", [(3, 3)]), ("two", [(3, 2), (3, 4)])):
+    for key, positions in (("one", [(3, 3)]), ("two", list(DETECTOR_SPIKES))):
         G = np.zeros(F.shape, dtype=np.int64)
         for pos in positions:
             G[pos] = 1
@@ -79,7 +92,77 @@ def compute() -> dict:
         if not np.array_equal(painted, by_hand[1:-1, 1:-1]):
             raise SystemExit(f"M^T of the {key}-spike map differs from the stamped kernels")
         spikes[key] = (G, painted)
-    return dict(x=x, F=F, back=back, flipped=flipped[0, 0], spikes=spikes)
+    return dict(x=x, F=F, back=back, flipped=flipped[0, 0], spikes=spikes, **round_trip(x, back))
+
+
+def round_trip(x: np.ndarray, back: np.ndarray) -> dict:
+    """M^T F = (M^T M) x: the autocorrelation R, R * x, the border term, and the check of each claim the page makes.
+
+    Every claim is checked here, and the script stops if one fails: (M^T M) x from the sparse product equals
+    M^T F; in the interior (symconv.gram.gram_interior) each row of M^T M is R; R * x - M^T F (x zero outside
+    the image) vanishes at every position all of whose taps read an existing output; R[0] = |w|^2 >= |R[tau]|.
+    """
+    w = KERNEL.reshape(1, 1, 3, 3)
+    k = KERNEL.shape[0]
+    lags = range(-(k - 1), k)
+    R = np.array([[int(autocorrelation(w, (a, b))) for b in lags] for a in lags])
+    centre = k - 1
+    G = gram_structure(LAYER, kernel_symbols(LAYER), SIZE).to_numpy(w)
+    if not np.array_equal(G.astype(np.int64) @ x.ravel(), back.ravel()):
+        raise SystemExit("(M^T M) x from the sparse product differs from M^T F")
+    inner = gram_interior(LAYER, SIZE)
+    n = SIZE[0]
+    for j in np.ndindex(SIZE):
+        if all(a in r for a, r in zip(j, inner)):
+            row = G[np.ravel_multi_index(j, SIZE)].reshape(SIZE)
+            want = np.zeros(SIZE, dtype=np.int64)
+            for a in lags:
+                for b in lags:
+                    want[j[0] + a, j[1] + b] = R[centre + a, centre + b]
+            if not np.array_equal(row, want):
+                raise SystemExit(f"row {j} of M^T M is not R centred at {j}")
+    padded = np.pad(x, k - 1)
+    Rx = sum(R[centre + a, centre + b] * padded[k - 1 + a:k - 1 + a + n, k - 1 + b:k - 1 + b + n]
+             for a in lags for b in lags)
+    border = Rx - back
+    # an axis position j loses a term of R * x only when a tap m reads an output i = j + p_l - m that does not exist
+    n_out = LAYER.output_shape(SIZE)[0]
+    p_l = LAYER.padding_left[0]
+    lossy = [j for j in range(n) if j + p_l - (k - 1) < 0 or j + p_l > n_out - 1]
+    ring = np.zeros(SIZE, dtype=bool)
+    ring[lossy, :] = True
+    ring[:, lossy] = True
+    if np.any(border[~ring]) or not np.any(border[ring]):
+        raise SystemExit(f"the border term is not confined to the rows and columns {lossy}")
+    energy = int((KERNEL ** 2).sum())
+    if R[centre, centre] != energy or np.abs(R).max() > energy or (np.abs(R) == energy).sum() != 1:
+        raise SystemExit("R[0] is not |w|^2, or not the strict maximum of |R|")
+
+    def parts(position):
+        """A value of M^T F as R[0] x[j], the other pixels of its stroke, the other stroke, and the border term."""
+        own = NORTH_WEST if position in NORTH_WEST else NORTH_EAST
+        other = NORTH_EAST if own is NORTH_WEST else NORTH_WEST
+
+        def reach(q):
+            lag = (q[0] - position[0], q[1] - position[1])
+            return int(R[centre + lag[0], centre + lag[1]]) if max(map(abs, lag)) < k else 0, lag
+        same = [reach(q) for q in own if q != position]
+        cross = [reach(q) for q in other]
+        total = R[centre, centre] + sum(v for v, _ in same) + sum(v for v, _ in cross) - border[position]
+        if total != back[position]:
+            raise SystemExit(f"M^T F at {position} is not the sum of its parts")
+        return dict(position=position, same=same, cross=cross, border=int(border[position]),
+                    value=int(back[position]))
+
+    ne_lag = (NORTH_EAST[1][0] - NORTH_EAST[0][0], NORTH_EAST[1][1] - NORTH_EAST[0][1])
+    nw_lag = (NORTH_WEST[1][0] - NORTH_WEST[0][0], NORTH_WEST[1][1] - NORTH_WEST[0][1])
+    R_nw, R_ne = int(R[centre + nw_lag[0], centre + nw_lag[1]]), int(R[centre + ne_lag[0], centre + ne_lag[1]])
+    if not (R_nw > 0 and R_ne == 0):  # the prose below says so
+        raise SystemExit(f"R at the north-west lag is {R_nw}, at the north-east lag {R_ne}")
+    proof = require(prove_gram(LAYER, SIZE))
+    return dict(R=R, Rx=Rx, border=border, interior=inner, lossy=lossy, energy=energy, nw_lag=nw_lag, ne_lag=ne_lag,
+                R_nw=R_nw, R_ne=R_ne, north_east=[parts(q) for q in NORTH_EAST], north_west=parts(NORTH_WEST[2]),
+                gram_proof=proof, n_out=n_out)
 
 
 def bmatrix(arr: np.ndarray) -> str:
@@ -87,18 +170,33 @@ def bmatrix(arr: np.ndarray) -> str:
     return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
 
 
-def figure(data: dict, path) -> None:
-    """The stamps (one spike, two spikes), then the detector: x, F = Mx and M^T F, each with a colour bar.
-
-    Drawn with matplotlib directly (pip install 'symconv[figures]').
-    """
+def _figure_style():
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from _common import FIGURE_STYLE
 
-    plt.rcParams.update(FIGURE_STYLE)
+    return matplotlib.rc_context(FIGURE_STYLE)
+
+
+def _save(fig, path) -> None:
+    """Check the labels print at 7 pt or more (the figure is drawn at the width it is printed), then write it."""
+    from symconv import plot
+
+    smallest = plot.min_label_size(fig)
+    if smallest < 7:
+        raise SystemExit(f"{path}: a label prints at {smallest:.1f} pt")
+    plot.save_figure(fig, path)
+
+
+def figure(data: dict, path) -> None:
+    """The stamps (one spike, two spikes), then the detector: x, F = Mx and M^T F, each with a colour bar.
+
+    Drawn with matplotlib directly (pip install 'symconv[figures]'), at the text width it is printed at.
+    """
+    from _common import TEXT_WIDTH
+    from matplotlib.figure import Figure
+
     one, two = data["spikes"]["one"], data["spikes"]["two"]
     panels = [
         [(one[0], "one spike in $F$"), (one[1], "$M^{\\top} F$: one copy of $K$"),
@@ -106,28 +204,216 @@ def figure(data: dict, path) -> None:
         [(KERNEL, "the kernel $K$"), (data["x"], "image $x$"), (data["F"], "feature map $F = Mx$"),
          (data["back"], "$M^{\\top} F$: the features painted")],
     ]
-    fig, axes = plt.subplots(2, 4, figsize=(7.6, 4.3))  # printed at the text width: labels of 7 pt and more
-    for row, items in zip(axes, panels):
-        for ax, (values, title) in zip(row, items):
+    with _figure_style():
+        fig = Figure(figsize=(TEXT_WIDTH, 3.9), layout="constrained")
+        axes = fig.subplots(2, 4)
+        for row, items in zip(axes, panels):
+            for ax, (values, title) in zip(row, items):
+                bound = max(1, int(abs(values).max()))
+                image = ax.imshow(values, cmap="RdBu_r", vmin=-bound, vmax=bound)
+                ax.set_title(title, fontsize=8)
+                ax.set_xticks([])
+                ax.set_yticks([])
+                bar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+                step = max(1, bound // 3)
+                bar.set_ticks(list(range(-bound, bound + 1, step)) if bound <= 30 else None)
+                bar.ax.tick_params(labelsize=7)
+        _save(fig, path)
+
+
+def figure_autocorrelation(data: dict, path) -> None:
+    """The kernel beside its autocorrelation R (lags -2..2), then R * x and the border term R * x - M^T F."""
+    from _common import TEXT_WIDTH
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Rectangle
+
+    R, k = data["R"], KERNEL.shape[0]
+    lags = list(range(-(k - 1), k))
+    with _figure_style():
+        fig = Figure(figsize=(TEXT_WIDTH, 2.35), layout="constrained")
+        axes = fig.subplots(1, 4, width_ratios=(3, 5, 7, 7))
+        items = [(KERNEL, "the kernel $K$", None), (R, r"$R[\tau]$, $R[0, 0] = \|K\|^2$", lags),
+                 (data["Rx"], r"$R \star x$", None), (data["border"], r"border term $B = R \star x - M^{\top} F$", None)]
+        for ax, (values, title, ticks) in zip(axes, items):
             bound = max(1, int(abs(values).max()))
-            image = ax.imshow(values, cmap="RdBu_r", vmin=-bound, vmax=bound)
-            ax.set_title(title, fontsize=9)
-            ax.set_xticks([])
-            ax.set_yticks([])
-            bar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
-            step = max(1, bound // 3)
-            bar.set_ticks(list(range(-bound, bound + 1, step)) if bound <= 30 else None)
-            bar.ax.tick_params(labelsize=8)
-    fig.tight_layout()
-    fig.savefig(path, metadata={"Creator": None, "Producer": None, "CreationDate": None})
-    plt.close(fig)
+            ax.imshow(values, cmap="RdBu_r", vmin=-bound, vmax=bound)
+            for (r, c), v in np.ndenumerate(values):
+                ax.text(c, r, f"{int(v)}".replace("-", "\N{MINUS SIGN}"), ha="center", va="center", fontsize=7,
+                        color="white" if abs(v) > bound * 0.6 else "black")
+            if ticks:  # R[0, 0], the largest value, framed
+                ax.add_patch(Rectangle((k - 1.5, k - 1.5), 1, 1, fill=False, edgecolor="black", lw=1.2))
+            ax.set_title(title, fontsize=8)
+            if ticks:
+                ax.set_xticks(range(len(ticks)), [f"${t}$" for t in ticks], fontsize=7)
+                ax.set_yticks(range(len(ticks)), [f"${t}$" for t in ticks], fontsize=7)
+                ax.set_xlabel(r"lag $\tau_1$", fontsize=7)
+                ax.set_ylabel(r"lag $\tau_0$", fontsize=7)
+            else:
+                ax.set_xticks([])
+                ax.set_yticks([])
+        _save(fig, path)
 
 
-def draw() -> pathlib.Path:
-    """Redraw the committed figure (the regeneration script calls this)."""
-    target = HERE / FIGURE
-    figure(compute(), target)
-    return target
+def draw() -> list[pathlib.Path]:
+    """Redraw the committed figures drawn here (the regeneration script calls this)."""
+    data = compute()
+    figure(data, HERE / FIGURE)
+    figure_autocorrelation(data, HERE / AUTOCORRELATION)
+    return [HERE / FIGURE, HERE / AUTOCORRELATION]
+
+
+def _pair(t) -> str:
+    return "(" + ", ".join(str(int(v)) for v in t) + ")"
+
+
+def _signed_sum(values) -> str:
+    """``9 + 0 + 1 - 3``: the terms with their signs, no ``+ -``."""
+    out = str(int(values[0]))
+    for v in values[1:]:
+        out += f" - {-int(v)}" if v < 0 else f" + {int(v)}"
+    return out
+
+
+def decomposition(part: dict, k: int) -> str:
+    """One value of M^T F as R[0] + the lags of the other pixels that R reaches - the border term."""
+    j = part["position"]
+    terms, values = ["R[0, 0]"], [part["R0"]]
+    for value, lag in part["same"] + part["cross"]:
+        if max(map(abs, lag)) < k:
+            terms.append(f"R[{lag[0]}, {lag[1]}]")
+            values.append(value)
+    names = " + ".join(terms)
+    if part["border"]:
+        names += f" - B[{j[0]}, {j[1]}]"
+        values.append(-part["border"])
+    return (rf"(M^{{\top}} F)[{j[0]}, {j[1]}] = {names} = {_signed_sum(values)} = {part['value']}")
+
+
+def round_trip_text(data: dict) -> str:
+    """The section on M^T M: the Gram identity, R, R * x with the border term, both strokes, the instance proof."""
+    k = KERNEL.shape[0]
+    inner = data["interior"]
+    where = r" \times ".join(rf"\{{{r.start}, \dots, {r.stop - 1}\}}" for r in inner)
+    lossy = " and ".join(f"${j}$" for j in data["lossy"])
+    lossy_set = ", ".join(str(j) for j in data["lossy"])
+    for part in data["north_east"] + [data["north_west"]]:
+        part["R0"] = data["energy"]
+    ne = r" \\ ".join(decomposition(q, k).replace(" = ", " &= ", 1) for q in data["north_east"])
+    nw = decomposition(data["north_west"], k)
+    nw_lag, ne_lag = _pair(data["nw_lag"]), _pair(data["ne_lag"])
+    nw_value, ne_top = data["north_west"]["value"], max(q["value"] for q in data["north_east"])
+    if nw_value <= 2 * ne_top:  # the prose says "more than twice as strong"
+        raise SystemExit(f"the matched stroke's {nw_value} is not more than twice the other's {ne_top}")
+    cross = sorted({(v, lag) for q in data["north_east"] for v, lag in q["cross"] if v and max(map(abs, lag)) < k})
+    cross_text = ", ".join(rf"$R[{lag[0]}, {lag[1]}] = {v}$" for v, lag in cross)
+    proof = data["gram_proof"]
+    checkers = "; ".join(rf"\emph{{{escape_text(c)}}}: {escape_text(CHECKERS[c])}"
+                         for c in dict.fromkeys(step.checker for step in proof.steps))
+    rows = r" \\ ".join(rf"{escape_text(step.name)} & {escape_text(step.checker)} & "
+                        + ("holds" if step.holds else "fails") for step in proof.steps)
+    return rf"""
+\section*{{Why the painted picture looks like the input: the round trip $M^{{\top}} M$}}
+The stamps say how $M^{{\top}}$ adds features; they do not yet say why $M^{{\top}} F$ resembles $x$, north-east
+stroke included. With $F = Mx$ the painted picture is $M^{{\top}} F = (M^{{\top}} M)\, x$, and the round trip
+$M^{{\top}} M$ is described exactly by the following identity.
+
+\newtheorem{{proposition}}{{Proposition}}
+\begin{{proposition}}[The Gram identity]\label{{prop:gram}}
+Let $M$ be the matrix of a one-dimensional convolution with kernel $w = (w[0], \dots, w[k-1])$, stride
+$s \ge 1$, dilation $1$ and left padding $p_l \ge 0$, on inputs of length $n$ with $n_{{\mathrm{{out}}}}$ outputs:
+$M[i, j] = w[j + p_l - s i]$ when $0 \le j + p_l - s i < k$, and $M[i, j] = 0$ otherwise. Then for all inputs
+$0 \le j, j' < n$
+\[ (M^{{\top}} M)[j, j'] = \sum_{{i}} w[j + p_l - s i]\, w[j' + p_l - s i], \]
+the sum over the outputs $0 \le i < n_{{\mathrm{{out}}}}$ at which both taps exist. Let moreover $s = 1$, let
+\[ R[\tau] = \sum_{{m}} w[m]\, w[m + \tau] \qquad (\text{{the sum over the }} m \text{{ with }} 0 \le m,\ m + \tau < k) \]
+be the autocorrelation of $w$, and let $j$ be an interior position, $k - 1 \le j \le
+\min(n_{{\mathrm{{out}}}} - 1 - p_l,\ n - k)$. Then $(M^{{\top}} M)[j, j + \tau] = R[\tau]$ for every lag $\tau$
+(both sides are zero for $|\tau| \ge k$), and $R[0] = \lVert w \rVert^{{2}} \ge |R[\tau]|$. In two dimensions the
+same holds with $i, j, j', m, \tau$ pairs, $w[m]$ the kernel's entry at the pair $m$, and each condition on each
+axis.
+\end{{proposition}}
+
+\begin{{proof}}
+Entry $(j, j')$ of $M^{{\top}} M$ is the inner product of columns $j$ and $j'$ of $M$:
+\begin{{align*}}
+(M^{{\top}} M)[j, j'] &= \sum_{{i=0}}^{{n_{{\mathrm{{out}}}} - 1}} M[i, j]\, M[i, j'] \tag*{{matrix product}} \\
+&= \sum_{{i}} w[j + p_l - s i]\, w[j' + p_l - s i] \tag*{{row $i$ of $M$ is $w$ placed at $s i - p_l$}} \\
+&= \sum_{{m}} w[m]\, w[m + j' - j] = R[j' - j]. \tag*{{$s = 1$, $m = j + p_l - i$}}
+\end{{align*}}
+In the last line $j$ is interior: every tap $0 \le m < k$ reads an output $i = j + p_l - m$ that exists, and
+every partner $j + \tau$ with $|\tau| < k$ is an input, so $m$ runs over all the taps with $0 \le m + \tau < k$.
+Finally $|R[\tau]| \le \bigl(\sum_m w[m]^{{2}}\bigr)^{{1/2}} \bigl(\sum_m w[m + \tau]^{{2}}\bigr)^{{1/2}} \le
+\lVert w \rVert^{{2}} = R[0]$ by the Cauchy--Schwarz inequality.
+\end{{proof}}
+
+The identity for every layer (any number of axes, stride, padding and dilation, channels and groups; with a
+stride $s > 1$ the interior is $s$-periodic, its diagonal the energies of the kernel's phases), with its proof
+checked by program for all sizes, is the subject of the derivation \emph{{From detecting to producing: the round
+trip}} (\texttt{{derivations/gram.tex}}). Its instance proof was run on the detector layer and holds; its
+{len(proof.steps)} steps are listed at the end of this document.
+
+\section*{{The detector's autocorrelation}}
+For the detector's kernel $K$ the lags $\tau = (\tau_0, \tau_1)$ with $-{k - 1} \le \tau_0, \tau_1 \le {k - 1}$ give
+\[ R = {bmatrix(data["R"])} \]
+(row $\tau_0$, column $\tau_1$; $R[0, 0] = \lVert K \rVert^{{2}} = {data["energy"]}$ in the centre, larger than every
+other $|R[\tau]|$). Figure~\ref{{fig:autocorrelation}} draws $R$ beside the kernel. At the north-west lags
+$\pm{nw_lag}$ the autocorrelation is $R = {data["R_nw"]}$; at the north-east lags $\pm{ne_lag}$ it is
+$R = {data["R_ne"]}$.
+
+By Proposition~\ref{{prop:gram}}, on the interior ${where}$ the painted picture is the autocorrelation slid over
+the image,
+\[ (M^{{\top}} F)[j] = (R \star x)[j] = \sum_{{\tau}} R[\tau]\, x[j + \tau] \qquad (x \text{{ zero outside the image}}). \]
+Off the interior some rows of $M^{{\top}} M$ lose terms. The program computed $R \star x$ on the whole image and the
+border term $B = R \star x - M^{{\top}} F$:
+\[ R \star x = {bmatrix(data["Rx"])}, \qquad B = {bmatrix(data["border"])}. \]
+$B$ vanishes except in rows and columns {lossy}, a larger region than the interior the proposition needs: a
+border row loses a term that changes the picture only when a tap reads an output $i = j + p_l - m$ that does
+not exist, which happens on an axis only at $j \in \{{{lossy_set}\}}$; a missing partner $j + \tau$ outside the image
+would meet $x = 0$ anyway. So $M^{{\top}} F = R \star x - B$, with $B$ shown in full.
+
+\begin{{figure}}[htbp]
+\centering
+\includegraphics[width=\linewidth]{{{AUTOCORRELATION}}}
+\caption{{The detector's kernel $K$, its autocorrelation $R$ (lags $-{k - 1}$ to ${k - 1}$ on each axis; the
+largest value, $R[0, 0] = \lVert K \rVert^{{2}} = {data["energy"]}$, framed in the centre), the autocorrelation slid over
+the image, $R \star x$, and the border term $B$ by which $R \star x$ exceeds $M^{{\top}} F$ (zero except in rows
+and columns {lossy}). Red is positive, blue negative.}}
+\label{{fig:autocorrelation}}
+\end{{figure}}
+
+\section*{{Why both strokes come back}}
+Each value of $M^{{\top}} F = R \star x - B$ is a short sum: the pixel's own value times $R[0, 0]$, plus $R$ at
+the lags of the other pixels of the strokes within reach. On the north-west stroke its pixels reach each other at
+the lags $\pm{nw_lag}$:
+\[ {nw}. \]
+On the north-east stroke:
+\begin{{align*}} {ne} \end{{align*}}
+The north-east stroke comes back because $R[0, 0] = {data["energy"]}$ is the largest value of $R$: every pixel of
+$x$ is redrawn with that weight, whatever the detector's response to it. It is not reinforced, because $R$
+vanishes at the north-east lags $\pm{ne_lag}$; and it is lowered by the negative values of $R$ that reach it from
+the north-west stroke ({cross_text}) and by the border term. The matched stroke, whose pixels reinforce each other
+through $R = {data["R_nw"]}$ at the north-west lags, comes back more than twice as strong (${nw_value}$ at
+$({data["north_west"]["position"][0]}, {data["north_west"]["position"][1]})$ against at most ${ne_top}$). Negative responses play no
+separate part: their stamps are already counted in $R \star x$. That is the whole picture: the transpose of a
+detector paints its input blurred by the kernel's autocorrelation, strongest where the input looks like the
+kernel.
+
+The program checked every number of this section: $(M^{{\top}} M)\, x$, from the product of $M$'s structure with
+itself, equals $M^{{\top}} F$; each interior row of $M^{{\top}} M$ is $R$ centred at the row; $B$ vanishes
+off rows and columns {lossy}; $R[0, 0] = \lVert K \rVert^{{2}}$ is the strict maximum of $|R|$; and each sum
+above adds up to the value of $M^{{\top}} F$ shown.
+""", rf"""
+\section*{{The detector layer's round trip, proved}}
+The instance proof of the round trip (\texttt{{derivations/gram.tex}} states and explains it) for the detector
+layer ${spec_latex(LAYER)}$ on inputs of shape ${_pair(SIZE)}$ holds; its steps, and the program that checked each:
+\begin{{center}}
+\begin{{tabular}}{{lll}}
+step & checked by & result \\ \hline
+{rows}
+\end{{tabular}}
+\end{{center}}
+What each program establishes: {checkers}.
+"""
 
 
 def build() -> str:
@@ -137,6 +423,9 @@ def build() -> str:
     stated: dict = {}  # lemma statements and notation already given, shared by the two theorems
     sums = [f"${a} + {b} = {a + b}$".replace("+ -", "- ") for a, b in zip(KERNEL[:, 2], KERNEL[:, 0])]
     overlap = "the last column of the first copy meets the first column of the second: " + ", ".join(sums)
+    round_trip, checked = round_trip_text(data)
+    spike_a, spike_b = (_pair(q) for q in DETECTOR_SPIKES)
+    offsets = " and ".join(f"${_pair((i - 1, j - 1))}$" for i, j in DETECTOR_SPIKES)
     text = rf"""
 \section*{{The question}}
 A $3\times3$ filter with $1$ on the diagonal and $-1$ elsewhere, run with stride 1 and padding 1, detects
@@ -156,19 +445,20 @@ padded by $d(k-1)-p$. That is a convolution of its own.
 
 \section*{{The stamps}}
 A feature map with a single spike, $F = e_{{(3,3)}}$, is painted as one copy of the kernel centred at the spike;
-two spikes, $F = e_{{(3,2)}} + e_{{(3,4)}}$, give two copies that add where they overlap (in the shared column
+two spikes, $F = e_{{{spike_a}}} + e_{{{spike_b}}}$, give two copies that add where they overlap (in the shared column
 {overlap}):
 \[ M^{{\top}} e_{{(3,3)}} = {bmatrix(data["spikes"]["one"][1])}, \qquad
-   M^{{\top}} (e_{{(3,2)}} + e_{{(3,4)}}) = {bmatrix(data["spikes"]["two"][1])}. \]
+   M^{{\top}} (e_{{{spike_a}}} + e_{{{spike_b}}}) = {bmatrix(data["spikes"]["two"][1])}. \]
 The program computed both with the matrix $T$ of the transposed layer and checked them against the kernel
 stamped by hand at offset $(i - 1, j - 1)$ for each spike $(i, j)$. Figure~\ref{{fig:spikes}} draws the two stamps as they are placed, and Figure~\ref{{fig:seed}} shows
 them in its first row.
 
 \begin{{figure}}[htbp]
 \centering
-\includegraphics[width=0.85\linewidth]{{{SPIKES}}}
-\caption{{The detector's transposed convolution of two diagonal responses: each stamps the kernel, and the two
-stamps add along the diagonal.}}
+\includegraphics[width=\linewidth]{{{SPIKES}}}
+\caption{{$M^{{\top}} (e_{{{spike_a}}} + e_{{{spike_b}}})$ for the detector: each spike stamps the kernel $K$, its
+top-left corner at {offsets} (left), and the two stamps add in the column they share (right, the sum; the frame is
+the image, the hatched cells are cut off by the padding). The colours are the nine taps of $K$.}}
 \label{{fig:spikes}}
 \end{{figure}}
 
@@ -182,8 +472,9 @@ the transposed convolution of the feature map:
 \[ M^{{\top}} F = {bmatrix(data["back"])}. \]
 The feature map is positive along the north-west stroke (the detector fired) and zero or negative along the
 north-east one. $M^{{\top}} F$ redraws a north-west diagonal where the detector fired: each positive response
-stamps the diagonal kernel, and neighbouring stamps reinforce each other along the stroke. Negative responses
-stamp the kernel with its sign reversed, which is why the second stroke does not vanish either. The
+stamps the diagonal kernel, and neighbouring stamps reinforce each other along the stroke. Yet the north-east
+stroke, on which the detector did not fire, comes back too; why the painted picture looks like the input, both
+strokes, is the subject of the next section. The
 program checked that $M^{{\top}} F$ computed four ways agrees exactly: with the matrix $T$ built from the
 transposed layer's own definition; as the sum of stamps $\sum_{{i,j}} F_{{ij}} K$ placed at $(i-1, j-1)$; as the
 stride-1 convolution of $F$ padded by 1 with $\tilde K$; and with the numeric reference.
@@ -198,6 +489,8 @@ the painted features. Red is positive, blue negative; each colour bar gives the 
 
 $M^{{\top}}$ is not an inverse: $M^{{\top}} M x \neq x$. It is the adjoint, the map that sends ``the feature was
 seen here'' back to ``draw the feature here''.
+
+{round_trip}
 
 \section*{{The matrices, symbolically (1-D, $k=3$, $s=2$, $p=1$)}}
 With symbolic weights the pattern is visible: each row of $M$ is the kernel shifted by the stride, each column of
@@ -229,7 +522,7 @@ zero inserted and one zero of padding on each side.}}
 
 \section*{{The detector layer, proved}}
 {proof_fragment(detector, definitions=False, stated=stated, theorem=2)}
-"""
+{checked}"""
     return document("How a transposed convolution paints features", text, max_cols=16, graphics=True)
 
 

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from . import formulas as F
-from .errors import SpecTypeError
+from .errors import SpecError, SpecTypeError
 from .kernels import as_weight
 from .matrices import ConvMatrix, padding_matrix, zero_insertion_matrix
 from .spec import ConvSpec, TransposedConvSpec
@@ -121,9 +121,17 @@ def scatter_view(tspec: TransposedConvSpec, weight: Any, input_shape: Any) -> Co
     On each axis the stamp of input ``i`` covers ``offset + d m`` for the taps ``m`` (the kernel dilated
     by ``d``, not flipped), clipped to the output; axes are combined by broadcasting, and input
     channel ``c`` stamps into the output channels of its group with ``w[c, c'_l]``.
+
+    Raises
+    ------
+    SpecError
+        For a ``padding_mode`` other than ``'zeros'`` (the stamps of the fold are not drawn here).
     """
     if not isinstance(tspec, TransposedConvSpec):
         raise SpecTypeError(f"tspec must be a TransposedConvSpec, got {type(tspec).__name__}")
+    if tspec.padding_mode != "zeros":
+        raise SpecError(f"the scatter view is the transpose of a zero-padded layer; padding_mode="
+                        f"{tspec.padding_mode!r} is the fold of the padding-0 layer (see symconv.padding_modes)")
     w = as_weight(tspec, weight)
     in_shape = tspec.check_input_shape(input_shape)
     out_shape = tspec.output_shape(in_shape)

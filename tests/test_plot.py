@@ -453,6 +453,7 @@ def _views(tspec, shape):
         "gather": lambda **kw: P.plot_gather(tspec, y, channels=ch, frame=1, **kw),
         "overlap": lambda **kw: P.plot_overlap(tspec, shape, **kw),
         "conv": lambda **kw: P.plot_conv(conv, P.default_values(conv.in_channels, x_shape), channels=ch[::-1], **kw),
+        "polyphase": lambda **kw: P.plot_polyphase(tspec, shape, **kw),
     }
 
 
@@ -469,7 +470,9 @@ def test_every_plot_draws_into_the_users_axes_and_figure(mpl, tspec, shape):
         assert not other.patches and not other.texts
         assert _cells(ax) == _cells(alone.axes[0]) and _texts(ax) == _texts(alone.axes[0]), name
         assert type(got.symconv_data) is type(alone.symconv_data)
-        assert got.get_title() and got.get_legend() is not None, name  # set after the content, not cleared by it
+        has_legend = bool(alone.legends or alone.axes[0].get_legend())  # every view but the polyphase has one
+        assert has_legend or name == "polyphase", name
+        assert got.get_title() and (got.get_legend() is not None) == has_legend, name  # set after the content
         sub = Figure(layout="constrained").subfigures(1, 2)[1]
         assert draw(fig=sub) is sub and _cells(sub.axes[0]) == _cells(alone.axes[0]), name
 
@@ -589,3 +592,192 @@ def test_the_issues_overlap_command_fits_its_title(mpl, tmp_path, capsys, monkey
                       str(tmp_path / "o.png")], capsys)
     assert code == 0, err
     assert len(seen) == 1 and _outside(seen[0]) == []
+
+
+def test_plot_polyphase_2d_refuses_one_axes(mpl):
+    from matplotlib.figure import Figure
+
+    with pytest.raises(SpecError, match="plot_polyphase: a 2-D layer is drawn in several panels: pass fig="):
+        P.plot_polyphase(TransposedConvSpec((3, 3), stride=2), (3, 3), ax=Figure().subplots())
+
+
+# -- the style of every picture, and the figures the documents print -------------------------------------
+
+DERIVATIONS = pathlib.Path(__file__).resolve().parent.parent / "derivations"
+
+
+def _derivation_module(name):
+    sys.path.insert(0, str(DERIVATIONS))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.pop(0)
+
+
+def test_every_picture_is_drawn_in_the_documents_fonts_and_leaves_rcparams_alone(mpl, tmp_path):
+    import matplotlib
+    from matplotlib.text import Text
+    from matplotlib.ticker import ScalarFormatter
+
+    before = dict(matplotlib.rcParams)
+    tspec, shape = LAYERS[0]
+    for name, draw in _views(tspec, shape).items():
+        fig = draw()
+        texts = [t for t in fig.findobj(Text) if t.get_text().strip()]
+        assert texts and all(t.get_fontproperties().get_family() == ["cmr10", "DejaVu Serif"] for t in texts), name
+        assert all(t.get_fontproperties().get_math_fontfamily() == "cm" for t in texts), name
+        for ax in fig.axes:
+            formatter = ax.xaxis.get_major_formatter()
+            assert not isinstance(formatter, ScalarFormatter) or formatter.get_useMathText(), name
+        path = P.save_figure(fig, tmp_path / f"{name}.pdf")
+        data = path.read_bytes()
+        assert b"/Type3" not in data and b"LastResort" not in data, name  # TrueType fonts, no missing glyph
+    assert dict(matplotlib.rcParams) == before
+
+
+def test_the_round_trip_pictures_keep_their_glyphs_under_the_users_rcparams(mpl, tmp_path):
+    import matplotlib
+
+    kernel = np.array([[1, -1, -1], [-1, 1, -1], [-1, -1, 1]]).reshape(1, 1, 3, 3)
+    with matplotlib.rc_context({"font.family": "serif", "font.serif": ["cmr10"]}):  # cmr10 alone: no minus, no Σ
+        figures = {"autocorrelation": P.plot_autocorrelation(kernel),
+                   "gram": P.plot_gram(ConvSpec(3, stride=2, padding=1), (12,), [[[1, 2, 3]]])}
+        for name, fig in figures.items():
+            data = P.save_figure(fig, tmp_path / f"{name}.pdf").read_bytes()
+            assert b"LastResort" not in data and b"/Type3" not in data, name  # every glyph found, TrueType
+
+
+def test_no_text_is_set_in_cmr10_with_a_glyph_it_misdraws(mpl):
+    import re
+
+    from matplotlib.text import Text
+
+    from symconv.plot.host import CMR10_MISDRAWN
+
+    kernel = np.array([[1, -1, -1], [-1, 1, -1], [-1, -1, 1]]).reshape(1, 1, 3, 3)
+    t2 = TransposedConvSpec((3, 3), stride=2, padding=1)
+    figures = [draw() for tspec, shape in (LAYERS[0], LAYERS[5]) for draw in _views(tspec, shape).values()
+               if not (tspec.ndim == 2 and draw is None)]
+    figures += [P.plot_autocorrelation(kernel), P.plot_gram(ConvSpec(3, stride=2, padding=1), (9,)),
+                P.plot_polyphase(t2, (3, 3))]
+    checked = 0
+    for fig in figures:
+        for text in fig.findobj(Text):
+            plain = re.sub(r"(?<!\\)\$.*?(?<!\\)\$", "", text.get_text())
+            if "cmr10" in text.get_fontproperties().get_family():
+                assert not CMR10_MISDRAWN.intersection(plain), text.get_text()
+                checked += 1
+    assert checked > 100
+    # the autocorrelation's title has "‖w‖²": cmr10 would draw the square as the ligature ffl
+    title = [t for t in figures[-3].findobj(Text) if "²" in t.get_text()]
+    assert title and all(t.get_fontfamily() == ["DejaVu Serif"] for t in title)
+
+
+def test_min_label_size_reads_the_print_size(mpl):
+    fig = P.plot_overlap(*LAYERS[0])
+    smallest = P.min_label_size(fig)
+    assert smallest >= 7
+    assert P.min_label_size(fig, fig.get_figwidth() / 2) == pytest.approx(smallest / 2)
+
+
+def test_make_figures_refuses_a_figure_printed_too_small(mpl, monkeypatch):
+    module = _derivation_module("make_figures")
+    name = "checkerboard_overlap_k3_s2.pdf"
+    layer, size = module.CHECKERBOARD["k3_s2"], module.CHECKERBOARD_SIZE
+    fig = module._fit(P.plot_overlap(layer, size), name)
+    assert fig.get_figwidth() == pytest.approx(module.PRINTED[name] * module.TEXT_WIDTH) and P.min_label_size(fig) >= 7
+    small = P.plot_overlap(layer, size)
+    small.axes[0].set_xlabel("a label in 6 pt", fontsize=6)
+    with pytest.raises(SystemExit, match=f"{name}: a label prints at 6.0 pt"):
+        module._fit(small, name)
+    monkeypatch.setitem(module.PRINTED, name, 0.2)  # a quarter of its printed width: the picture does not fit
+    with pytest.warns(UserWarning, match="constrained_layout"), pytest.raises(SystemExit, match="runs off the figure"):
+        module._fit(P.plot_overlap(layer, size), name)
+
+
+_INCLUDE = r"\\includegraphics\[width=([0-9.]*)\\linewidth\]\{figures/([^}]+)\}"
+
+
+def _figures_of(tex: str):
+    """(width fraction, file, the figure environment around it) for every figure a document includes."""
+    import re
+
+    out = []
+    for match in re.finditer(_INCLUDE, tex):
+        start = tex.rfind(r"\begin{figure}", 0, match.start())
+        end = tex.find(r"\end{figure}", match.end())
+        env = tex[start:end] if start >= 0 and end >= 0 and tex.rfind(r"\end{figure}", 0, match.start()) < start else ""
+        out.append((float(match.group(1) or 1), match.group(2), env))
+    return out
+
+
+def _pdf_width_in(path: pathlib.Path) -> float:
+    import re
+
+    box = re.search(rb"/MediaBox \[\s*([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+)", path.read_bytes())
+    return (float(box.group(3)) - float(box.group(1))) / 72
+
+
+_UNREFERRED = pytest.mark.xfail(strict=True, reason="padding_modes.tex never refers to its Figure (fig:fold); "
+                                "derivations/padding_modes.py is not in this test's files: reported, not fixed here")
+
+
+@pytest.mark.parametrize("document", [pytest.param(p.stem, marks=_UNREFERRED) if p.stem == "padding_modes" else p.stem
+                                      for p in sorted(DERIVATIONS.glob("*.tex"))])
+def test_every_derivation_figure_is_numbered_captioned_and_referred_to(document):
+    import re
+
+    tex = (DERIVATIONS / f"{document}.tex").read_text()
+    for _, name, env in _figures_of(tex):
+        assert env and r"\caption{" in env, name  # a figure environment (numbered) with a caption
+        label = re.search(r"\\label\{([^}]+)\}", env)
+        assert label and rf"\ref{{{label.group(1)}}}" in tex.replace(env, ""), name  # referred to in the text
+        assert name.endswith(".pdf"), name  # vector
+        assert (DERIVATIONS / "figures" / name).exists(), name
+
+
+def test_the_figures_drawn_here_are_printed_at_the_width_they_were_drawn_for():
+    common = _derivation_module("_common")
+    module = _derivation_module("make_figures")
+    seed = _derivation_module("seed_question")
+    drawn_here = {pathlib.Path(seed.FIGURE).name, pathlib.Path(seed.AUTOCORRELATION).name}
+    seen = set()
+    for tex_path in sorted(DERIVATIONS.glob("*.tex")):
+        for fraction, name, _ in _figures_of(tex_path.read_text()):
+            if name in module.PRINTED or name in drawn_here:  # drawn by make_figures and the seed script
+                want = module.PRINTED.get(name, 1.0)
+                assert fraction == want, (tex_path.name, name)
+                width = _pdf_width_in(DERIVATIONS / "figures" / name)
+                assert width == pytest.approx(want * common.TEXT_WIDTH, abs=0.01), (tex_path.name, name)
+                seen.add(name)
+    assert seen == set(module.PRINTED) | drawn_here  # each is included somewhere, at the width it was drawn for
+
+
+def test_seed_stamps_figure_draws_the_spikes_the_page_displays(mpl):
+    module = _derivation_module("make_figures")
+    seed = _derivation_module("seed_question")
+    data = seed.compute()
+    fig = module.seed_stamps()  # what make_figures writes to seed_stamps.pdf
+    assert np.array_equal(fig.symconv_data.y, data["spikes"]["two"][0])
+    assert np.array_equal(fig.symconv_data.output, data["spikes"]["two"][1])
+    tex = (DERIVATIONS / "seed_question.tex").read_text()
+    assert seed.bmatrix(data["spikes"]["two"][1]) in tex
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+def test_pictures_refuse_a_padding_mode_they_would_draw_as_zeros(mode):
+    from symconv.views import scatter_view
+
+    conv = ConvSpec(3, padding=1, padding_mode=mode)
+    tspec = TransposedConvSpec(3, padding=1, padding_mode=mode)
+    rule = f"padding_mode='{mode}'"
+    with pytest.raises(SpecError, match=f"the convolution view draws a zero-padded layer; this layer has {rule}"):
+        P.conv_data(conv, [[1, 2, 3, 4]])
+    with pytest.raises(SpecError, match=f"plot_stamps draws a zero-padded layer; this layer has {rule}"):
+        P.stamps_data(tspec, [[1, 2, 3, 4]])
+    with pytest.raises(SpecError, match=f"plot_gather draws a zero-padded layer; this layer has {rule}"):
+        P.gather_data(tspec, [[1, 2, 3, 4]])
+    with pytest.raises(SpecError, match=f"the scatter view is the transpose of a zero-padded layer; {rule}"):
+        scatter_view(tspec, kernel_symbols(tspec), (4,))
+    zeros = TransposedConvSpec(3, padding=1)  # the same layer with zero padding draws, and equals T
+    assert scatter_view(zeros, kernel_symbols(zeros), (4,)) == transposed_conv_matrix(zeros, kernel_symbols(zeros), (4,))

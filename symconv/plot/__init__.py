@@ -49,7 +49,10 @@ from .data import (
 )
 from .draw import plot_conv, plot_gather, plot_matrix, plot_overlap, plot_stamps, tap_colors
 from .gram import AutocorrelationData, GramData, autocorrelation_data, gram_data, plot_autocorrelation, plot_gram
+from .host import STYLE, min_label_size, styled
 from .polyphase import PolyphaseData, plot_polyphase, polyphase_data
+
+plot_gram, plot_autocorrelation = styled(plot_gram), styled(plot_autocorrelation)  # the package's STYLE, as every plot_*
 
 __all__ = [
     "DATA",
@@ -89,6 +92,9 @@ __all__ = [
     "autocorrelation_data",
     "plot_gram",
     "plot_autocorrelation",
+    "STYLE",
+    "styled",
+    "min_label_size",
 ]
 
 PLOT_LIMIT = 4096

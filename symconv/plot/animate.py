@@ -26,9 +26,11 @@ from .draw import (
     _stamps_figure,
     _stamps_layout,
 )
+from .host import keep_glyphs, styled
 
 # -- animations and files -----------------------------------------------------------------------
 
+@styled
 def animate(spec: Any, input_shape: Any, view: str = "gather", *, weight: Any = None, values: Any = None,
             channels: Any = (0, 0), interval: int = 700):
     """Frame by frame, in the manner of Dumoulin & Visin's guide.
@@ -129,6 +131,7 @@ FIGURE_FORMATS = ("png", "pdf", "svg")
 ANIMATION_FORMATS = ("gif", "mp4")
 
 
+@styled
 def save_figure(fig: Any, path: Any, *, dpi: int = 110) -> pathlib.Path:
     """Write a figure as PNG, PDF or SVG (by the suffix), atomically, without a timestamp in the file.
 
@@ -168,11 +171,10 @@ def save_figure(fig: Any, path: Any, *, dpi: int = 110) -> pathlib.Path:
                         f"not {suffix or 'no suffix'!r}")
     metadata: dict = {"png": {"Software": None}, "pdf": {"CreationDate": None, "Producer": None},
                       "svg": {"Date": None}}[suffix]
-    matplotlib, _, _ = _mpl()
     target, tmp = _atomic_target(path)
     try:
-        with matplotlib.rc_context({"pdf.fonttype": 42, "svg.hashsalt": "symconv"}):  # TrueType in PDF; stable SVG ids
-            fig.savefig(tmp, format=suffix, dpi=dpi, metadata=metadata)
+        keep_glyphs(fig)
+        fig.savefig(tmp, format=suffix, dpi=dpi, metadata=metadata)  # in STYLE: TrueType in PDF, stable SVG ids
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):
@@ -180,6 +182,7 @@ def save_figure(fig: Any, path: Any, *, dpi: int = 110) -> pathlib.Path:
     return target
 
 
+@styled
 def save_frame(anim: Any, frame: int, path: Any, *, dpi: int = 110) -> pathlib.Path:
     """Write one frame of an animation made by :func:`animate` as PNG, PDF or SVG.
 
@@ -246,6 +249,7 @@ def ffmpeg_available() -> bool:
     return bool(manim.writers.is_available("ffmpeg"))
 
 
+@styled
 def save_animation(anim: Any, path: Any, *, fps: int = 2, dpi: int = 90) -> pathlib.Path:
     """Write an animation as GIF (Pillow, no ffmpeg needed) or MP4 (needs ffmpeg), by the suffix.
 

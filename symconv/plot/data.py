@@ -248,6 +248,15 @@ def _check_drawable(spec: Any, what: str) -> None:
         raise ShapeError(f"{what} draws 1-D and 2-D layers; this layer has {spec.ndim} spatial axes")
 
 
+def _check_zero_padding(spec: Any, what: str) -> None:
+    """Refuse a layer whose padding is not zeros: its pictures would draw zeros where PyTorch reads the input."""
+    mode = getattr(spec, "padding_mode", "zeros")
+    if mode != "zeros":
+        raise SpecError(f"{what} draws a zero-padded layer; this layer has padding_mode={mode!r}, whose padded "
+                        "cells repeat input values, so the picture would be wrong. Draw it with "
+                        "padding_mode='zeros', or see symconv.padding_modes for the fold of the padding-0 layer")
+
+
 def _numbers(name: str, value: Any, shape: tuple[int, ...]) -> np.ndarray:
     try:
         arr = np.asarray(value)
@@ -435,6 +444,7 @@ def stamps_data(tspec: TransposedConvSpec, y: Any, weight: Any = None, *, channe
     if not isinstance(tspec, TransposedConvSpec):
         raise SpecTypeError(f"stamps are drawn for a TransposedConvSpec, got {type(tspec).__name__}")
     _check_drawable(tspec, "plot_stamps")
+    _check_zero_padding(tspec, "plot_stamps")
     yv = _values("y", tspec.in_channels, y, tspec.ndim)
     shape = tspec.check_input_shape(yv.shape[1:])
     w = _weight(tspec, weight)
@@ -530,6 +540,7 @@ def gather_data(tspec: TransposedConvSpec, y: Any, weight: Any = None, *, channe
     if not isinstance(tspec, TransposedConvSpec):
         raise SpecTypeError(f"the gather view is drawn for a TransposedConvSpec, got {type(tspec).__name__}")
     _check_drawable(tspec, "plot_gather")
+    _check_zero_padding(tspec, "plot_gather")
     yv = _values("y", tspec.in_channels, y, tspec.ndim)
     shape = tspec.check_input_shape(yv.shape[1:])
     w = _weight(tspec, weight)
@@ -609,6 +620,7 @@ def conv_data(spec: ConvSpec, x: Any, weight: Any = None, *, channels: Any = (0,
     if not isinstance(spec, ConvSpec):
         raise SpecTypeError(f"the convolution view is drawn for a ConvSpec, got {type(spec).__name__}")
     _check_drawable(spec, "the convolution view")
+    _check_zero_padding(spec, "the convolution view")
     xv = _values("x", spec.in_channels, x, spec.ndim)
     shape = spec.check_input_shape(xv.shape[1:])
     w = _weight(spec, weight)

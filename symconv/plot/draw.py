@@ -23,7 +23,7 @@ from .data import (
     overlap_data,
     stamps_data,
 )
-from .host import _figure, _Host, _mpl, fit_text
+from .host import _figure, _Host, _mpl, fit_text, styled
 
 # -- drawing ------------------------------------------------------------------------------------
 
@@ -134,6 +134,7 @@ def _tap_handles(spec: Any, taps: list, weight: np.ndarray | None, colors: list)
     return [Patch(facecolor=colors[t], edgecolor="0.35", label=_tap_label(spec, t, weight)) for t in taps]
 
 
+@styled
 def plot_matrix(M: ConvMatrix, *more: ConvMatrix, titles: Any = None, numbers: bool | None = None, ax: Any = None,
                 fig: Any = None):
     """The nonzero pattern of ``M`` (and of further matrices beside it), each entry coloured by its kernel tap.
@@ -401,6 +402,7 @@ def _stamps_content(axes: list, d: StampsData, upto: int | None = None, max_pane
         ax.set_axis_off()
 
 
+@styled
 def plot_stamps(tspec: TransposedConvSpec, y: Any, weight: Any = None, *, channels: Any = (0, 0),
                 max_panels: int = 12, ax: Any = None, fig: Any = None):
     """The scatter view: each nonzero input ``y[i]`` stamps ``y[i] * w`` at ``s i - p_l``, and the sum.
@@ -606,6 +608,7 @@ def _slide_size(d: SlideData) -> tuple[float, float]:
     return W * scale + 3.2, H * scale + 1.5
 
 
+@styled
 def plot_gather(tspec: TransposedConvSpec, y: Any, weight: Any = None, *, channels: Any = (0, 0), frame: int = 0,
                 ax: Any = None, fig: Any = None):
     """The gather view: the flipped kernel sliding (stride 1) over the zero-inserted, padded input.
@@ -654,6 +657,7 @@ def plot_gather(tspec: TransposedConvSpec, y: Any, weight: Any = None, *, channe
     return _slide_plot(d, frame, ax, fig, "plot_gather")
 
 
+@styled
 def plot_conv(spec: ConvSpec, x: Any, weight: Any = None, *, channels: Any = (0, 0), frame: int = 0, ax: Any = None,
               fig: Any = None):
     """The convolution itself: the kernel sliding with stride s over the padded input.
@@ -706,6 +710,7 @@ def _slide_plot(d: SlideData, frame: int, ax: Any = None, fig: Any = None, what:
     return host.result(d)
 
 
+@styled
 def plot_overlap(tspec: TransposedConvSpec, input_shape: Any, *, ax: Any = None, fig: Any = None):
     """How many taps reach each output position (the checkerboard), with the verdict of ``prove_overlap``.
 

@@ -2,16 +2,158 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 
 from ..errors import SpecError, SpecTypeError
 from .data import INSTALL_HINT
 
-__all__ = ["fit_text"]
+__all__ = ["fit_text", "STYLE", "styled", "min_label_size", "keep_glyphs", "CMR10_MISDRAWN"]
+
+STYLE: dict = {
+    "font.family": ["cmr10", "DejaVu Serif"],
+    "font.serif": ["cmr10", "DejaVu Serif"],
+    "mathtext.fontset": "cm",
+    "axes.formatter.use_mathtext": True,
+    "axes.unicode_minus": True,
+    "pdf.fonttype": 42,
+    "svg.hashsalt": "symconv",
+}
+"""The matplotlib settings of every symconv.plot picture: the documents' Computer Modern, vector fonts.
+
+Text is set in cmr10 (matplotlib's Computer Modern, the look of the LaTeX documents) and mathematics in the
+``cm`` mathtext set; tick labels go through mathtext, so negative ticks carry a true minus sign.  The family is
+the list ``cmr10, DejaVu Serif`` rather than the generic ``serif``: matplotlib falls back glyph by glyph only
+along ``font.family``'s own list, and cmr10 lacks a few glyphs (the minus sign U+2212, subscript digits) that
+DejaVu Serif supplies.  ``pdf.fonttype = 42`` embeds TrueType fonts (no bitmap Type 3 fonts);
+``svg.hashsalt`` keeps SVG ids stable.  Every ``plot_*`` function draws, and :func:`~symconv.plot.save_figure`
+writes, inside ``matplotlib.rc_context(STYLE)``; the user's own rcParams are left as they were.
+"""
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+CMR10_MISDRAWN = frozenset('<>|{}_\\"' "¡¢£¤¥¦§¨©ª\xad®¯°±²³´µ¶¸¹º»¼½¾¿ÀÁÂÃÄ\u2219")
+"""Characters matplotlib's cmr10 draws as other glyphs (TeX's OT1 layout: ``<`` is ¡, ``|`` an en dash, ``²``
+the ligature ffl, ...).  Inside ``$...$`` mathtext draws them correctly; a text that has one outside mathematics is
+set in DejaVu Serif instead (:func:`keep_glyphs`)."""
+
+_MATH_SPAN = re.compile(r"(?<!\\)\$.*?(?<!\\)\$")
+
+
+def keep_glyphs(fig: Any) -> None:
+    """Set in DejaVu Serif every text of ``fig`` whose plain part (outside ``$...$``) cmr10 would misdraw.
+
+    Parameters
+    ----------
+    fig : matplotlib Figure or SubFigure
+        Its texts in cmr10 are checked; the others are left alone.
+
+    Returns
+    -------
+    None
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> from matplotlib.figure import Figure
+    >>> with matplotlib.rc_context(STYLE):
+    ...     fig = Figure()
+    ...     a, b = fig.text(0, 0, "j < 3"), fig.text(0, 1, "$j < 3$")
+    >>> keep_glyphs(fig)
+    >>> a.get_fontfamily(), b.get_fontfamily()
+    (['DejaVu Serif'], ['cmr10', 'DejaVu Serif'])
+    """
+    from matplotlib.text import Text
+
+    for text in fig.findobj(Text):
+        plain = _MATH_SPAN.sub("", text.get_text())
+        if CMR10_MISDRAWN.intersection(plain) and "cmr10" in text.get_fontproperties().get_family():
+            text.set_fontfamily(["DejaVu Serif"])
+
+
+def _figure_of(result: Any) -> Any:
+    for candidate in (result, getattr(result, "symconv_figure", None), getattr(result, "figure", None)):
+        if candidate is not None and hasattr(candidate, "findobj") and hasattr(candidate, "savefig"):
+            return candidate
+    if isinstance(result, (list, tuple)) and result:
+        return _figure_of(result[0])
+    return None
+
+
+def styled(function: _F) -> _F:
+    """Run ``function`` (a picture's drawing or writing) inside ``matplotlib.rc_context(STYLE)``.
+
+    Fonts are fixed when a text is created and the PDF font type when the file is written, so both the
+    ``plot_*`` functions and the savers are wrapped.  Afterwards, a text cmr10 would misdraw (a character of
+    :data:`CMR10_MISDRAWN` outside ``$...$``) is set in DejaVu Serif (:func:`keep_glyphs`).
+
+    Parameters
+    ----------
+    function : callable
+        A function that draws or writes a picture.
+
+    Returns
+    -------
+    callable
+        The same function, run with :data:`STYLE` in force.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> @styled
+    ... def family():
+    ...     return matplotlib.rcParams["font.family"]
+    >>> family()
+    ['cmr10', 'DejaVu Serif']
+    """
+
+    @functools.wraps(function)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        matplotlib, _, _ = _mpl()
+        with matplotlib.rc_context(STYLE):
+            result = function(*args, **kwargs)
+            fig = _figure_of(result)
+            if fig is not None:
+                keep_glyphs(fig)
+            return result
+
+    return run  # type: ignore[return-value]
+
+
+def min_label_size(fig: Any, printed_width: float | None = None) -> float:
+    """The smallest font size, in points at print size, of the visible texts of a figure.
+
+    Parameters
+    ----------
+    fig : matplotlib Figure
+        A drawn figure (its texts: titles, labels, tick labels, legends, annotations).
+    printed_width : float, optional
+        The width in inches the figure is printed at (default: its own width, scale 1).
+
+    Returns
+    -------
+    float
+        ``min(fontsize) * printed_width / figure width`` over the visible, non-empty texts (inf when none).
+        A mathtext sub- or superscript is set smaller than its text, as in TeX; this is the text's own size.
+
+    Examples
+    --------
+    >>> from symconv import TransposedConvSpec
+    >>> from symconv.plot import plot_overlap
+    >>> fig = plot_overlap(TransposedConvSpec(3, stride=2), (4,))
+    >>> min_label_size(fig) >= 7, min_label_size(fig, fig.get_figwidth() / 2) < 7
+    (True, True)
+    """
+    from matplotlib.text import Text
+
+    sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    scale = 1.0 if printed_width is None else float(printed_width) / fig.get_figwidth()
+    return float(min(sizes) * scale) if sizes else float("inf")
 
 
 def _mpl():

@@ -22,6 +22,7 @@ from ..errors import SpecTypeError
 from ..polyphase import polyphase_view
 from ..spec import TransposedConvSpec
 from .data import _check_cells, _check_drawable
+from .host import styled
 
 __all__ = ["PolyphaseData", "polyphase_data", "plot_polyphase"]
 
@@ -41,12 +42,6 @@ class PolyphaseData:
         For each flat phase, the flat taps of its sub-kernel (read off ``Phi``).
     counts : int array of the output's spatial shape
         How many terms each output sums (the nonzeros of its row of ``Q Phi``).
-
-    Examples
-    --------
-    >>> from symconv import TransposedConvSpec
-    >>> polyphase_data(TransposedConvSpec(2, stride=2), (3,)).taps
-    ((0,), (1,))
     """
 
     tspec: TransposedConvSpec
@@ -56,36 +51,7 @@ class PolyphaseData:
 
 
 def polyphase_data(tspec: TransposedConvSpec, input_shape: Any) -> PolyphaseData:
-    """The phase of every output position and every phase's taps, read off the factors ``Q`` and ``Phi``.
-
-    Parameters
-    ----------
-    tspec : TransposedConvSpec
-        The layer, 1-D or 2-D; its channels and groups are dropped (one channel pair is drawn).
-    input_shape : tuple of int
-        The spatial input shape.
-
-    Returns
-    -------
-    PolyphaseData
-        The phase and term count of every output position, and each phase's taps.
-
-    Raises
-    ------
-    SpecTypeError
-        When ``tspec`` is not a :class:`TransposedConvSpec`.
-    ShapeError
-        For a layer of more than 2 spatial axes, or an input shape the layer cannot take.
-    SizeLimitError
-        For an output over ``PLOT_LIMIT`` cells.
-
-    Examples
-    --------
-    >>> from symconv import TransposedConvSpec
-    >>> d = polyphase_data(TransposedConvSpec(3, stride=2, padding=1), (4,))
-    >>> d.phase.tolist(), d.taps, d.counts.tolist()
-    ([1, 0, 1, 0, 1, 0, 1], ((0, 2), (1,)), [1, 2, 1, 2, 1, 2, 1])
-    """
+    """The phase of every output position and every phase's taps, read off the factors ``Q`` and ``Phi``."""
     if not isinstance(tspec, TransposedConvSpec):
         raise SpecTypeError(f"the polyphase view is drawn for a TransposedConvSpec, got {type(tspec).__name__}")
     _check_drawable(tspec, "plot_polyphase")
@@ -107,7 +73,8 @@ def polyphase_data(tspec: TransposedConvSpec, input_shape: Any) -> PolyphaseData
     return PolyphaseData(single, phase.reshape(out), taps, counts.reshape(out))
 
 
-def plot_polyphase(tspec: TransposedConvSpec, input_shape: Any):
+@styled
+def plot_polyphase(tspec: TransposedConvSpec, input_shape: Any, *, ax: Any = None, fig: Any = None):
     """The output positions coloured by phase, and beside them each phase's sub-kernel in the same colour.
 
     1-D: a row of output cells over the kernel's taps per phase; 2-D: the output grid and one small kernel
@@ -116,30 +83,39 @@ def plot_polyphase(tspec: TransposedConvSpec, input_shape: Any):
     Parameters
     ----------
     tspec : TransposedConvSpec
-        The layer, 1-D or 2-D (one channel pair is drawn).
+        The layer (1-D or 2-D).
     input_shape : tuple of int
-        The spatial input shape.
+        Its input's spatial shape.
+    ax : matplotlib Axes, optional
+        1-D: draw into this Axes.
+    fig : matplotlib Figure or SubFigure, optional
+        Draw into this empty figure (any layer).
 
     Returns
     -------
-    matplotlib Figure
-        With ``fig.symconv_data``, the :class:`PolyphaseData` drawn.
+    matplotlib Figure or Axes
+        A new figure (pyplot's when pyplot is in use), ``fig`` or ``ax``, with ``symconv_data`` (a
+        :class:`PolyphaseData`).
 
     Raises
     ------
-    SpecTypeError, ShapeError, SizeLimitError
-        As :func:`polyphase_data`.
-    ImportError
-        Without matplotlib (``pip install 'symconv[figures]'``).
+    SpecTypeError
+        For a layer that is not a 1-D or 2-D :class:`~symconv.TransposedConvSpec`.
+    SpecError
+        For ``ax=`` with a 2-D layer (several panels: use ``fig=``), or both ``ax=`` and ``fig=``.
 
     Examples
     --------
+    >>> from matplotlib.figure import Figure
     >>> from symconv import TransposedConvSpec
-    >>> fig = plot_polyphase(TransposedConvSpec((3, 3), stride=2), (3, 3))
-    >>> len(fig.axes), fig.symconv_data.taps
-    (5, ((0, 2, 6, 8), (1, 7), (3, 5), (4,)))
+    >>> mine = Figure().subplots()
+    >>> ax = plot_polyphase(TransposedConvSpec(4, stride=3, padding=1), (6,), ax=mine)
+    >>> ax is mine, [len(t) for t in ax.symconv_data.taps]
+    (True, [2, 1, 1])
     """
-    from .draw import _cell, _figure, _finish, _layer_text, tap_colors
+    from ..errors import SpecError
+    from .draw import _cell, _finish, _layer_text, tap_colors
+    from .host import _Host
 
     d = polyphase_data(tspec, input_shape)
     phases = len(d.taps)
@@ -148,8 +124,8 @@ def plot_polyphase(tspec: TransposedConvSpec, input_shape: Any):
     out = d.phase.shape
     if d.tspec.ndim == 1:
         n = out[0]
-        fig = _figure(max(5.0, 0.4 * (max(n, k[0]) + 4) + 1.0), 1.2 + 0.42 * (phases + 2))
-        ax = fig.subplots(1, 1)
+        host = _Host(fig, ax, max(5.0, 0.4 * (max(n, k[0]) + 4) + 1.0), 1.2 + 0.42 * (phases + 2), "plot_polyphase")
+        ax = host.subplots(1, 1)[0]
         for j in range(n):
             t = int(d.phase[j])
             _cell(ax, j, 0, face=colors[t] if t >= 0 else "white", text=str(int(d.counts[j])),
@@ -166,7 +142,11 @@ def plot_polyphase(tspec: TransposedConvSpec, input_shape: Any):
         s0, s1 = d.tspec.stride
         scale = min(0.32, 5.0 / max(H, W))
         panel = max(k) * 0.3 + 0.45
-        fig = _figure(W * scale + 1.0 + s1 * panel, max(H * scale, s0 * panel) + 1.1)
+        if ax is not None:
+            raise SpecError("plot_polyphase: a 2-D layer is drawn in several panels: pass fig= (a Figure or "
+                            "SubFigure) instead of ax=")
+        host = _Host(fig, None, W * scale + 1.0 + s1 * panel, max(H * scale, s0 * panel) + 1.1, "plot_polyphase")
+        fig = host.fig
         grid = fig.add_gridspec(s0, 1 + s1, width_ratios=[W * scale / panel] + [1] * s1)
         ax = fig.add_subplot(grid[:, 0])
         for (r, c), t in np.ndenumerate(d.phase):
@@ -186,7 +166,6 @@ def plot_polyphase(tspec: TransposedConvSpec, input_shape: Any):
             sub.set_title(f"phase $({t0}, {t1})$: {len(taps)} tap{'' if len(taps) == 1 else 's'}", fontsize=9)
     else:
         raise SpecTypeError(f"the polyphase picture draws 1-D and 2-D layers, got {d.tspec.ndim} axes")
-    fig.suptitle(f"{_layer_text(d.tspec)}: the output as {phases} phases,\neach a convolution of the input with "
-                 "its own sub-kernel", fontsize=9)
-    fig.symconv_data = d
-    return fig
+    host.title(f"{_layer_text(d.tspec)}: the output as {phases} phases,\neach a convolution of the input with "
+               "its own sub-kernel", 9)
+    return host.result(d)
