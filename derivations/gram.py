@@ -233,19 +233,16 @@ the phase energies $4$ and $1 + 9$.}}
 def draw() -> list[pathlib.Path]:
     """Redraw the two figures (the regeneration script calls this); needs matplotlib."""
     from symconv import plot
-    from symconv.plot.gram import gram_style
 
     fig = plot.plot_autocorrelation(KERNEL.reshape(1, 1, 3, 3), figsize=FIGSIZE_R)
     if not np.array_equal(fig.symconv_data.values, compute()["R"]):
         raise SystemExit("the drawn autocorrelation differs from the page's R")
-    with gram_style():  # tick labels take their fonts when the figure is drawn, i.e. saved
-        paths = [plot.save_figure(fig, HERE / FIGURE_R)]
+    paths = [plot.save_figure(fig, HERE / FIGURE_R)]  # saved in the package's STYLE, as it was drawn
     fig = plot.plot_gram(PHASES, (12,), [[[1, 2, 3]]], figsize=FIGSIZE_BAND)
     M = conv_matrix(PHASES, kernel_symbols(PHASES), (12,)).to_numpy([[[1, 2, 3]]])
     if not np.array_equal(fig.symconv_data.matrix, M.T @ M):
         raise SystemExit("the drawn band differs from M^T M")
-    with gram_style():
-        paths.append(plot.save_figure(fig, HERE / FIGURE_BAND))
+    paths.append(plot.save_figure(fig, HERE / FIGURE_BAND))
     return paths
 
 

@@ -52,8 +52,6 @@ from .gram import AutocorrelationData, GramData, autocorrelation_data, gram_data
 from .host import STYLE, min_label_size, styled
 from .polyphase import PolyphaseData, plot_polyphase, polyphase_data
 
-plot_gram, plot_autocorrelation = styled(plot_gram), styled(plot_autocorrelation)  # the package's STYLE, as every plot_*
-
 __all__ = [
     "DATA",
     "INSERTED",

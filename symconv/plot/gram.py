@@ -23,41 +23,14 @@ from ..gram import autocorrelation, gram_interior, gram_structure
 from ..kernels import kernel_symbols
 from ..spec import ConvSpec
 from .data import _check_cells, _check_drawable, _numbers
-from .draw import _figure, _layer_text
+from .draw import _layer_text
+from .host import _Host, _mpl, styled
 
 __all__ = ["GramData", "AutocorrelationData", "gram_data", "autocorrelation_data", "plot_gram",
-           "plot_autocorrelation", "GRAM_STYLE", "gram_style"]
+           "plot_autocorrelation"]
 
-GRAM_STYLE = {"font.family": "serif", "font.serif": ["cmr10"], "mathtext.fontset": "cm",
-              "axes.formatter.use_mathtext": True, "font.size": 8, "axes.titlesize": 8, "axes.labelsize": 8,
-              "xtick.labelsize": 7, "ytick.labelsize": 7}
-"""The pictures' type: Computer Modern text and mathematics (as the documents'), nothing below 7 pt."""
-
-
-def gram_style():
-    """A context in which the pictures are drawn and saved in :data:`GRAM_STYLE` (matplotlib's ``rc_context``).
-
-    Text and tick labels take their fonts when they are drawn, so a figure saved for a document is saved inside
-    this context too; :func:`plot_gram` and :func:`plot_autocorrelation` draw inside it.
-
-    Returns
-    -------
-    contextlib.AbstractContextManager
-        ``matplotlib.rc_context(GRAM_STYLE)``.
-
-    Raises
-    ------
-    ImportError
-        Without matplotlib.
-
-    Examples
-    --------
-    >>> with gram_style():  # doctest: +SKIP
-    ...     save_figure(plot_gram(ConvSpec(3, stride=2, padding=1), (9,)), "band.pdf")
-    """
-    import matplotlib
-
-    return matplotlib.rc_context(GRAM_STYLE)
+_SIZES = {"font.size": 8, "axes.titlesize": 8, "axes.labelsize": 8, "xtick.labelsize": 7, "ytick.labelsize": 7}
+"""The pictures' sizes (inside the package's :data:`~symconv.plot.STYLE`): nothing below 7 pt at figure size."""
 
 
 def _mfmt(v: Any) -> str:
@@ -68,7 +41,30 @@ def _mfmt(v: Any) -> str:
 
 @dataclass(frozen=True)
 class GramData:
-    """What :func:`plot_gram` draws: the matrix MᵀM (channel block ``(0, 0)``), its interior and its period."""
+    """What :func:`plot_gram` draws: the matrix MᵀM (channel block ``(0, 0)``), its interior and its period.
+
+    Attributes
+    ----------
+    spec : ConvSpec
+        The convolution.
+    input_shape : tuple of int
+        Its spatial input shape.
+    weight : numpy.ndarray
+        The numeric weight drawn, in PyTorch's layout.
+    matrix : numpy.ndarray
+        Channel block ``(0, 0)`` of ``MᵀM``, dense.
+    interior : tuple of range
+        Per axis, the input positions where MᵀM is (periodically) shift-invariant.
+    period : tuple of int
+        Per axis, the stride: the period of the interior's rows.
+
+    Examples
+    --------
+    >>> from symconv import ConvSpec
+    >>> d = gram_data(ConvSpec(3, stride=2, padding=1), (9,), [[[1, 2, 3]]])
+    >>> d.matrix.shape, d.period
+    ((9, 9), (2,))
+    """
 
     spec: ConvSpec
     input_shape: tuple[int, ...]
@@ -80,7 +76,23 @@ class GramData:
 
 @dataclass(frozen=True)
 class AutocorrelationData:
-    """What :func:`plot_autocorrelation` draws: the kernel of one channel pair and its autocorrelation R."""
+    """What :func:`plot_autocorrelation` draws: the kernel of one channel pair and its autocorrelation R.
+
+    Attributes
+    ----------
+    kernel : numpy.ndarray
+        The kernel of the channel pair drawn (spatial axes only).
+    values : numpy.ndarray
+        ``R[τ]`` on the grid of lags.
+    lags : tuple of numpy.ndarray
+        Per axis, the lags ``-(k-1), ..., k-1``.
+
+    Examples
+    --------
+    >>> d = autocorrelation_data([[[1, 2, 3]]])
+    >>> d.lags[0].tolist(), d.values.tolist()
+    ([-2, -1, 0, 1, 2], [3.0, 8.0, 14.0, 8.0, 3.0])
+    """
 
     kernel: np.ndarray
     values: np.ndarray
@@ -174,7 +186,9 @@ def autocorrelation_data(weight: Any, channel: int = 0) -> AutocorrelationData:
     return AutocorrelationData(w[0, channel], grid, tuple(lags))
 
 
-def plot_gram(spec: ConvSpec, input_shape: Any, weight: Any = None, *, figsize: Any = None):
+@styled
+def plot_gram(spec: ConvSpec, input_shape: Any, weight: Any = None, *, figsize: Any = None, ax: Any = None,
+              fig: Any = None):
     """MᵀM as an image: the band of lags, the interior framed, the period ``s`` marked along the diagonal.
 
     Parameters
@@ -182,29 +196,36 @@ def plot_gram(spec: ConvSpec, input_shape: Any, weight: Any = None, *, figsize: 
     spec, input_shape, weight
         As for :func:`gram_data`.
     figsize : (float, float), optional
-        Width and height in inches (for a document: the printed size, so the labels print at 7 pt or more).
+        Width and height in inches of a new figure (for a document: the printed size, so the labels print at
+        7 pt or more).
+    ax : matplotlib Axes, optional
+        Draw into this Axes (its figure receives the colour bar).
+    fig : matplotlib Figure or SubFigure, optional
+        Draw into this empty figure.
 
     Returns
     -------
-    matplotlib.figure.Figure
-        With ``fig.symconv_data`` (a :class:`GramData`).
+    matplotlib Figure or Axes
+        A new figure (pyplot's when pyplot is in use), ``fig`` or ``ax``, with ``symconv_data`` (a
+        :class:`GramData`).
 
     Raises
     ------
     SpecTypeError, ShapeError, SizeLimitError
-        As :func:`gram_data`; ImportError without matplotlib.
+        As :func:`gram_data`; SpecError for both ``ax=`` and ``fig=``; ImportError without matplotlib.
 
     Examples
     --------
-    >>> fig = plot_gram(ConvSpec(3, stride=2, padding=1), (9,), [[[1, 2, 3]]])  # doctest: +SKIP
-    >>> fig.symconv_data.period  # doctest: +SKIP
+    >>> fig = plot_gram(ConvSpec(3, stride=2, padding=1), (9,), [[[1, 2, 3]]])
+    >>> fig.symconv_data.period
     (2,)
     """
     d = gram_data(spec, input_shape, weight)
     n = d.matrix.shape[0]
-    with gram_style():
-        fig = _figure(*(figsize or (min(7.0, 0.28 * n + 2.4), min(6.2, 0.28 * n + 1.6))))
-        ax = fig.subplots(1, 1)
+    matplotlib, _, _ = _mpl()
+    with matplotlib.rc_context(_SIZES):
+        host = _Host(fig, ax, *(figsize or (min(7.0, 0.28 * n + 2.4), min(6.2, 0.28 * n + 1.6))), "plot_gram")
+        ax = host.subplots(1, 1)[0]
         top = float(np.abs(d.matrix).max()) or 1.0
         image = ax.imshow(d.matrix, cmap="RdBu_r", vmin=-top, vmax=top)
         if d.spec.ndim == 1:
@@ -218,14 +239,17 @@ def plot_gram(spec: ConvSpec, input_shape: Any, weight: Any = None, *, figsize: 
                     if v:
                         ax.text(c, r, _mfmt(v), ha="center", va="center", fontsize=7,
                                 color="white" if abs(v) > top / 2 else "black")
+        from matplotlib.ticker import MaxNLocator
+
+        for axis in (ax.xaxis, ax.yaxis):  # rows and columns are integers
+            axis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel(r"column $j'$")
         ax.set_ylabel(r"row $j$")
-        fig.colorbar(image, ax=ax, shrink=0.8, label=r"$(M^{\top} M)[j, j']$")
+        host.fig.colorbar(image, ax=ax, shrink=0.8, label=r"$(M^{\top} M)[j, j']$")
         period = ", ".join(map(str, d.period))
-        ax.set_title(rf"$M^{{\top}} M$ of {_layer_text(d.spec)}" + "\n"
-                     + rf"interior framed; period $s = {period}$ (+ marks one row per period)")
-    fig.symconv_data = d
-    return fig
+        host.title(rf"$M^{{\top}} M$ of {_layer_text(d.spec)}; interior framed; period $s = {period}$ "
+                   "(+ marks one row per period)", _SIZES["axes.titlesize"])
+        return host.result(d)
 
 
 def _rectangle(x: float, y: float, w: float, h: float):
@@ -234,7 +258,8 @@ def _rectangle(x: float, y: float, w: float, h: float):
     return Rectangle((x, y), w, h, fill=False, edgecolor="black", lw=1.2, ls="--")
 
 
-def plot_autocorrelation(weight: Any, channel: int = 0, *, figsize: Any = None):
+@styled
+def plot_autocorrelation(weight: Any, channel: int = 0, *, figsize: Any = None, fig: Any = None):
     """The kernel beside its autocorrelation ``R[τ]`` (1-D: bars; 2-D: images), ``R[0] = ‖w‖²`` highlighted.
 
     Parameters
@@ -242,12 +267,15 @@ def plot_autocorrelation(weight: Any, channel: int = 0, *, figsize: Any = None):
     weight, channel
         As for :func:`autocorrelation_data`.
     figsize : (float, float), optional
-        Width and height in inches (default 7 × 2.8).
+        Width and height in inches of a new figure (default 7 × 2.8).
+    fig : matplotlib Figure or SubFigure, optional
+        Draw into this empty figure (two panels: the kernel and R).
 
     Returns
     -------
-    matplotlib.figure.Figure
-        With ``fig.symconv_data`` (an :class:`AutocorrelationData`).
+    matplotlib Figure
+        A new figure (pyplot's when pyplot is in use) or ``fig``, with ``symconv_data`` (an
+        :class:`AutocorrelationData`).
 
     Raises
     ------
@@ -256,13 +284,14 @@ def plot_autocorrelation(weight: Any, channel: int = 0, *, figsize: Any = None):
 
     Examples
     --------
-    >>> plot_autocorrelation([[[1, 2, 3]]]).symconv_data.values.max()  # doctest: +SKIP
+    >>> float(plot_autocorrelation([[[1, 2, 3]]]).symconv_data.values.max())
     14.0
     """
     d = autocorrelation_data(weight, channel)
-    with gram_style():
-        fig = _figure(*(figsize or (7.0, 2.8)))
-        left, right = fig.subplots(1, 2, width_ratios=(1, 2))
+    matplotlib, _, _ = _mpl()
+    with matplotlib.rc_context(_SIZES):
+        host = _Host(fig, None, *(figsize or (7.0, 2.8)), "plot_autocorrelation")
+        left, right = host.subplots(1, 2, width_ratios=(1, 2))
         if d.kernel.ndim == 1:
             left.bar(np.arange(d.kernel.size), d.kernel, color="#4c72b0")
             left.set_xlabel(r"tap $m$")
@@ -290,5 +319,4 @@ def plot_autocorrelation(weight: Any, channel: int = 0, *, figsize: Any = None):
             left.set_yticks([])
         left.set_title(r"kernel $w$")
         right.set_title(r"autocorrelation $R[\tau]$; $R[0] = \Vert w \Vert^2$ is the largest")
-    fig.symconv_data = d
-    return fig
+        return host.result(d)

@@ -102,6 +102,11 @@ def styled(function: _F) -> _F:
     callable
         The same function, run with :data:`STYLE` in force.
 
+    Raises
+    ------
+    ImportError
+        When the wrapped function is called without matplotlib installed.
+
     Examples
     --------
     >>> import matplotlib
@@ -140,6 +145,11 @@ def min_label_size(fig: Any, printed_width: float | None = None) -> float:
     float
         ``min(fontsize) * printed_width / figure width`` over the visible, non-empty texts (inf when none).
         A mathtext sub- or superscript is set smaller than its text, as in TeX; this is the text's own size.
+
+    Raises
+    ------
+    ImportError
+        Without matplotlib.
 
     Examples
     --------

@@ -42,6 +42,12 @@ class PolyphaseData:
         For each flat phase, the flat taps of its sub-kernel (read off ``Phi``).
     counts : int array of the output's spatial shape
         How many terms each output sums (the nonzeros of its row of ``Q Phi``).
+
+    Examples
+    --------
+    >>> from symconv import TransposedConvSpec
+    >>> polyphase_data(TransposedConvSpec(2, stride=2), (3,)).taps
+    ((0,), (1,))
     """
 
     tspec: TransposedConvSpec
@@ -51,7 +57,36 @@ class PolyphaseData:
 
 
 def polyphase_data(tspec: TransposedConvSpec, input_shape: Any) -> PolyphaseData:
-    """The phase of every output position and every phase's taps, read off the factors ``Q`` and ``Phi``."""
+    """The phase of every output position and every phase's taps, read off the factors ``Q`` and ``Phi``.
+
+    Parameters
+    ----------
+    tspec : TransposedConvSpec
+        The layer, 1-D or 2-D; its channels and groups are dropped (one channel pair is drawn).
+    input_shape : tuple of int
+        The spatial input shape.
+
+    Returns
+    -------
+    PolyphaseData
+        The phase and term count of every output position, and each phase's taps.
+
+    Raises
+    ------
+    SpecTypeError
+        When ``tspec`` is not a :class:`TransposedConvSpec`.
+    ShapeError
+        For a layer of more than 2 spatial axes, or an input shape the layer cannot take.
+    SizeLimitError
+        For an output over ``PLOT_LIMIT`` cells.
+
+    Examples
+    --------
+    >>> from symconv import TransposedConvSpec
+    >>> d = polyphase_data(TransposedConvSpec(3, stride=2, padding=1), (4,))
+    >>> d.phase.tolist(), d.taps, d.counts.tolist()
+    ([1, 0, 1, 0, 1, 0, 1], ((0, 2), (1,)), [1, 2, 1, 2, 1, 2, 1])
+    """
     if not isinstance(tspec, TransposedConvSpec):
         raise SpecTypeError(f"the polyphase view is drawn for a TransposedConvSpec, got {type(tspec).__name__}")
     _check_drawable(tspec, "plot_polyphase")
