@@ -67,6 +67,10 @@ def gather_product(tspec: TransposedConvSpec, weight: Any, input_shape: Any) -> 
     return gather_view(tspec, weight, input_shape)
 
 
+class _Unbuildable(ValueError):
+    """A factor the proof cannot build because a formula that ran is not what the construction needs (words)."""
+
+
 def equality_step(name: str, reference: ConvMatrix, candidate: Any, lhs: Any, rhs: Any, rule: str) -> Step:
     """An exact structure-equality step; on failure it names the first differing entry and why.
 
@@ -77,12 +81,15 @@ def equality_step(name: str, reference: ConvMatrix, candidate: Any, lhs: Any, rh
             candidate = candidate()
         except (MemoryError, SizeLimitError):
             raise
+        except _Unbuildable as exc:  # a formula that ran is not what the construction needs: said in words
+            return Step(lhs, rhs, rule, "exact structure", False, f"the matrix cannot be built: {exc}", name=name)
         except Exception as exc:  # a construction that breaks is a failed step, never an error of the proof
             return Step(lhs, rhs, rule, "exact structure", False,
                         f"the matrix could not be built: {type(exc).__name__}: {exc}", name=name)
     if reference.shape != candidate.shape:
         return Step(lhs, rhs, rule, "exact structure", False,
-                    f"shapes differ: {reference.shape} and {candidate.shape}", name=name)
+                    f"the left side is a {reference.shape[0]}x{reference.shape[1]} matrix, the right side a "
+                    f"{candidate.shape[0]}x{candidate.shape[1]} one", name=name)
     premise = distinct_symbols(reference, candidate)
     if premise:  # structure equality is entry equality only for one weight of pairwise distinct symbols
         return Step(lhs, rhs, rule, "exact structure", False, premise, name=name)
@@ -180,6 +187,16 @@ def _check_size(tspec: TransposedConvSpec, shape: tuple[int, ...], limit: int) -
         )
 
 
+def _sizes_text(shape: tuple[int, ...]) -> str:
+    """A spatial size for a report in words: ``5`` in 1-D, ``9x8`` in 2-D (typeset as a product of sizes)."""
+    return "x".join(str(int(v)) for v in shape)
+
+
+def _axes(values: list) -> Any:
+    """One value per axis: the value itself in 1-D, a tuple otherwise."""
+    return values[0] if len(values) == 1 else sympy.Tuple(*values)
+
+
 def _layer_step(spec: ConvSpec, shape: tuple[int, ...], tspec: TransposedConvSpec, t_in: tuple[int, ...]) -> Step:
     """The transposed layer is the transpose of the user's convolution, on the user's sizes."""
     back = tspec.transpose()
@@ -187,19 +204,81 @@ def _layer_step(spec: ConvSpec, shape: tuple[int, ...], tspec: TransposedConvSpe
     in_range = all(0 <= a < max(s, d) for a, s, d in zip(tspec.output_padding, tspec.stride, tspec.dilation))
     problems = []
     if back != spec:
-        problems.append(f"its transpose is {back}, not the given {spec}")
+        problems.append("the transpose of the transposed layer is not the given convolution")
     if sizes != shape:
-        problems.append(f"it returns inputs of shape {tuple_tex(sizes)}, not {tuple_tex(shape)}")
+        problems.append(f"the transposed layer returns inputs of size {_sizes_text(sizes)}, not {_sizes_text(shape)}")
     if not in_range:
-        problems.append(f"its output_padding {tuple_tex(tspec.output_padding)} is not below max(stride, dilation)")
-    detail = "; ".join(problems) or (f"transpose() gives back the convolution, the output shape is {tuple_tex(shape)} again, "
-                                     f"and output_padding {tuple_tex(tspec.output_padding)} lies in [0, max(s, d))")
-    lhs = sympy.Tuple(*sizes)
-    return Step(lhs, sympy.Tuple(*shape),
+        problems.append("its output padding is not below the larger of stride and dilation on every axis")
+    detail = "; ".join(problems) or (
+        "the transpose of the transposed layer is the given convolution, its output size is the input size "
+        f"{_sizes_text(shape)} again, and its output padding lies in [0, max(s, d)) on every axis")
+    named = [NAMED.transposed_output_size(n, k, s, pl, pr, d, a) for n, k, s, (pl, pr), d, a
+             in zip(t_in, tspec.kernel_size, tspec.stride, tspec.padding, tspec.dilation, tspec.output_padding)]
+    return Step(_axes(named), _axes(list(shape)),
                 r"the transposed layer is the transpose of the given convolution: same kernel, stride, padding, "
                 r"dilation and groups with the channel counts exchanged, and the output padding "
-                r"$a = (n + p_l + p_r - d(k-1) - 1) \bmod s$ that restores the input size", "arithmetic",
+                r"$a = (n_T + p_l + p_r - d(k-1) - 1) \bmod s$ that restores the input size $n_T$", "arithmetic",
                 not problems, detail, name="the layer")
+
+
+def _flip_problem(tspec: TransposedConvSpec) -> str:
+    """Why the running flip is not a reversal of the taps on some axis ('' when it is one)."""
+    for k in tspec.kernel_size:
+        image = [F.flip_tap(m, k) for m in range(k)]
+        if image != list(range(k - 1, -1, -1)):
+            bad = next((m for m, v in enumerate(image) if not 0 <= v < k), None)
+            if bad is not None:
+                return (f"flip(m, k) sends tap m = {bad} of a kernel of size k = {k} to {image[bad]}, outside the "
+                        f"taps 0, ..., {k - 1}, so the flipped kernel has no such tap")
+            if sorted(image) != list(range(k)):
+                return f"flip(m, k) is not a permutation of the {k} taps of a kernel of size k = {k}"
+    return ""
+
+
+def _gather_text() -> tuple[str, str]:
+    """The gather padding on the left and on the right as the functions that run define it (LaTeX math)."""
+    from ..latex.printing import math_latex
+
+    k, p_l, p_r, d, a = sympy.symbols("k p_l p_r d a", integer=True)
+    try:
+        return (math_latex(sympy.sympify(F.gather_padding_left(k, p_l, d))),
+                math_latex(sympy.sympify(F.gather_padding_right(k, p_r, d, a))))
+    except Exception:  # a formula sympy cannot evaluate on symbols: name it; the Definitions show it as it ran
+        return r"L(k, p_{l}, d)", r"R(k, p_{r}, d, a)"
+
+
+def _shape_words(shape: tuple[int, ...]) -> str:
+    """``of length $5$`` in 1-D, ``of spatial shape $9 \\times 8$`` otherwise (LaTeX text)."""
+    if len(shape) == 1:
+        return f"of length ${shape[0]}$"
+    return "of spatial shape $" + r" \times ".join(str(v) for v in shape) + "$"
+
+
+def _statement(layer: str, conv_layer: str, t_in: tuple[int, ...], n_t: tuple[int, ...], identity: bool,
+               channels: bool, left: str, right: str) -> str:
+    """The instance theorem: every matrix of its conclusion defined in it, before it is used (LaTeX text)."""
+    column = r"that of input $(c, i)$" if channels else "that of input $i$"
+    where = (r" (in every output channel of the group of input channel $c$)" if channels else "")
+    selection = "" if identity else (
+        r" Let $S$ be the $0/1$ matrix that keeps the rows of $M$ whose output position is below "
+        r"$n_{\mathrm{in}}$ on every axis.")
+    transpose = r"M^{\top}" if identity else r"(S M)^{\top}"
+    return (
+        rf"Let $T$ be the matrix of the transposed convolution ${layer}$ on inputs {_shape_words(t_in)}, and $M$ "
+        rf"the matrix of the convolution ${conv_layer}$ on inputs {_shape_words(n_t)}, both with the same weight "
+        rf"$w$.{selection} "
+        r"Let $Z$ insert $s - 1$ zeros between neighbouring inputs; let $P$ pad the result with "
+        rf"$L = {left}$ zeros on the left and $R = {right}$ on the right (a negative amount crops); and let "
+        r"$C_{\mathrm{flip}}$ be the convolution with stride $1$, dilation $d$ and the flipped kernel "
+        r"$\tilde w[m] = w[\operatorname{flip}(m, k)]$, its channels exchanged within each group. "
+        rf"Let $\operatorname{{stamp}}_{{i}}$ be the matrix that is zero outside one column, {column}, which holds "
+        rf"$w[m]$ in the row of output position $s i + d m - p_{{l}}${where} for every tap $m$ whose position "
+        r"lies in the output; and let $\Phi$ stack the $s$ phase convolutions of the input, phase $t$ through the "
+        r"taps $m$ with $d m \equiv t \pmod{s}$, and $Q$ interleave them. Then "
+        rf"\[ T = {transpose} = C_{{\mathrm{{flip}}}} P Z = \sum_{{i}} \operatorname{{stamp}}_{{i}} = Q \Phi, \]"
+        r"and $M x = \operatorname{conv}(x)$ and $T y = \operatorname{conv}^{\top}(y)$ for every input $x$ of the "
+        r"convolution and $y$ of the transposed convolution, where $\operatorname{conv}$ and "
+        r"$\operatorname{conv}^{\top}$ are the convolution and the transposed convolution of the Conventions.")
 
 
 @guarded("Transposed convolution is a convolution (instance)")
@@ -321,17 +400,17 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
                     r"cropped)", seed=seed + 1, bits=anchor_bits),
     ]
     expected = tuple(n + e for n, e in zip(t_in, extra))
-    case = ("output_padding < stride on every axis, so M has exactly n_in outputs per axis and S is the identity"
+    case = ("the output padding is below the stride on every axis, so M has exactly n_in outputs per axis"
             if identity else
-            f"output_padding >= stride on some axis (allowed since dilation > stride): M has n_in + floor(a/s) = "
-            f"{tuple_tex(expected)} outputs per axis and S keeps the first {tuple_tex(t_in)}")
-    named_out = sympy.Tuple(*(NAMED.conv_output_size(n, k, s, pl, pr, d) for n, k, s, (pl, pr), d
-                              in zip(n_t, conv_spec.kernel_size, conv_spec.stride, conv_spec.padding,
-                                     conv_spec.dilation)))
-    steps.append(Step(named_out, sympy.Tuple(*expected),
+            f"the output padding reaches the stride on some axis (allowed since the dilation exceeds the stride): "
+            f"M has n_in + floor(a/s) outputs per axis, {_sizes_text(expected)}, and S keeps the first "
+            f"{_sizes_text(t_in)}")
+    named_out = _axes([NAMED.conv_output_size(n, k, s, pl, pr, d) for n, k, s, (pl, pr), d
+                       in zip(n_t, conv_spec.kernel_size, conv_spec.stride, conv_spec.padding, conv_spec.dilation)])
+    steps.append(Step(named_out, _axes(list(expected)),
                       r"round trip of the output size: the convolution on the transposed output has "
                       r"$n_{\mathrm{in}} + \lfloor a/s \rfloor$ outputs per axis", "arithmetic", m_out == expected,
-                      f"{case}; computed: {tuple_tex(m_out)}", name="sizes"))
+                      case if m_out == expected else f"{case}; but it has {_sizes_text(m_out)}", name="sizes"))
     rule = (r"$T$, built from its own index equation, against the transpose of the convolution matrix $M$"
             + ("" if identity else r" with its rows selected by $S$"))
     if S is None:
@@ -343,6 +422,9 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     built: dict = {}
 
     def gather():  # the factors from their builders; the product computed by the proof
+        flip = _flip_problem(tspec)
+        if flip:
+            raise _Unbuildable(flip)
         built["gather"] = gather_factors(tspec, w, t_in)
         return built["gather"][0]
 
@@ -353,11 +435,13 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     C_ = sympy.MatrixSymbol(r"C_{\mathrm{flip}}", rows, view.conv.in_channels * math.prod(n_p))
     P_ = sympy.MatrixSymbol("P", size * math.prod(n_p), size * math.prod(n_z))
     Z_ = sympy.MatrixSymbol("Z", size * math.prod(n_z), cols)
+    left, right = _gather_text()
     steps.append(equality_step(
         "gather view", T, gather, T_, sympy.MatMul(C_, P_, Z_, evaluate=False),
         r"the gather view, multiplied by the proof from its factors, each built axis by axis (not by the "
         r"enumeration of $M$ and $T$): zero insertion $Z$ "
-        r"($s - 1$ zeros between inputs), padding or cropping $P$ by $(d(k-1) - p_l,\ d(k-1) - p_r + a)$, and the "
+        rf"($s - 1$ zeros between inputs), padding or cropping $P$ by $L = {left}$ on the left and "
+        rf"$R = {right}$ on the right, and the "
         r"stride-1 convolution $C_{\mathrm{flip}}$ with the flipped, group-wise channel-swapped kernel"))
     stamps = sympy.Symbol(r"\sum_{i} \operatorname{stamp}_{i}")
     steps.append(equality_step(
@@ -368,12 +452,8 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     from .polyphase import polyphase_step  # the polyphase view: Q Phi, computed from its own factors
 
     steps.append(polyphase_step(tspec, w, t_in, T))
-    statement = (r"For the transposed convolution $" + spec_text(tspec) + r"$ on inputs of spatial shape $"
-                 + tuple_tex(t_in) + r"$, its matrix $T$ equals "
-                 + (r"$M^{\top}$" if identity else r"$(S M)^{\top}$")
-                 + r", where $M$ is the matrix of the convolution $" + spec_text(conv_spec) + r"$ on inputs of shape $"
-                 + tuple_tex(n_t) + r"$; it equals the gather view $C_{\mathrm{flip}} P Z$ and the "
-                 r"scatter view; and $M$ and $T$ are the convolution and the transposed convolution as defined.")
+    statement = _statement(spec_text(tspec), spec_text(conv_spec), t_in, n_t, identity, tspec.in_channels > 1
+                           or tspec.out_channels > 1, left, right)
     return Proof(
         title, statement, tuple(steps),
         assumptions=(),
