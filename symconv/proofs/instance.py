@@ -6,7 +6,9 @@ is equality of the symbolic matrices, so the proof runs at numpy speed.
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -177,6 +179,113 @@ def _blind_spot(reference: ConvMatrix) -> str:
     return ""
 
 
+WITNESS_LIMIT = 200_000
+"""Largest number of matrix terms for which a failed anchor is restated on symbolic inputs."""
+
+
+def symbolic_witness(step: Step, matrix: ConvMatrix, reference: Any, weight: Any, letter: str) -> Step:
+    """A failed anchor restated on symbolic inputs: its two sides become the smallest output that differs.
+
+    The randomized identity finds a difference at large random integers; a reader wants the entry itself.
+    The input is made of distinct symbols ``letter_{c,i,...}`` and both the matrix and the numeric reference
+    are evaluated on it exactly, output by output; of the outputs that differ, the one with the fewest terms
+    (the first of those), as the matrix computes it and as the definition does, becomes the step's two sides,
+    so the refuted line of the proof shows it.
+    A step that holds, or a matrix over :data:`WITNESS_LIMIT` terms, is returned unchanged.
+
+    Parameters
+    ----------
+    step : Step
+        The anchor step (see :func:`~symconv.proofs.anchors.anchor_step`).
+    matrix : ConvMatrix
+        The matrix the anchor tested.
+    reference : callable
+        The numeric definition, ``reference(weight, input)``; it must accept arrays of sympy objects.
+    weight : array_like
+        The symbolic weight of ``matrix``.
+    letter : str
+        The input symbols' letter (``x`` for the convolution, ``y`` for the transposed convolution).
+
+    Returns
+    -------
+    Step
+        ``step`` with the differing output as its sides, or ``step`` itself.
+
+    Examples
+    --------
+    >>> from symconv import ConvSpec, kernel_symbols, conv_matrix
+    >>> from symconv.numeric import conv
+    >>> spec = ConvSpec(3, stride=2, padding=1)
+    >>> w = kernel_symbols(spec)
+    >>> failed = Step(sympy.Symbol("M"), sympy.Symbol("D"), "M is the convolution shifted", "randomized identity",
+    ...               False, "differs", name="M")
+    >>> shifted = lambda wv, x: conv(ConvSpec(3, stride=2, padding=((0, 2),)), wv, x)
+    >>> witness = symbolic_witness(failed, conv_matrix(spec, w, (5,)), shifted, w, "x")
+    >>> witness.lhs, witness.rhs
+    (w_0*x_{0,3} + w_1*x_{0,4}, w_0*x_{0,4})
+    """
+    if step.holds or step.checker != "randomized identity" or matrix.structure.size > WITNESS_LIMIT:
+        return step
+    cols = matrix.col_shape
+    x = np.empty(cols, dtype=object)
+    for index in np.ndindex(*cols):
+        x[index] = sympy.Symbol(f"{letter}_{{{','.join(str(v) for v in index)}}}")
+    try:
+        want = np.asarray(reference(weight, x), dtype=object).ravel()
+    except Exception:  # a definition that cannot run on symbols keeps the integer report
+        return step
+    if want.size != matrix.shape[0]:
+        return step
+    structure, inputs = matrix.structure, x.ravel()
+    order = np.argsort(np.asarray(structure.rows), kind="stable")
+    rows = np.asarray(structure.rows)[order]
+    best = None  # the differing output with the fewest terms on its two sides, the first of those
+    for r in range(matrix.shape[0]):
+        lo, hi = np.searchsorted(rows, r), np.searchsorted(rows, r, side="right")
+        columns = sorted({int(c) for c in np.asarray(structure.cols)[order[lo:hi]]})
+        got = sympy.Add(*(matrix[r, c] * inputs[c] for c in columns))
+        if sympy.expand(got - want[r]) != 0:
+            size = len(sympy.Add.make_args(sympy.expand(got))) + len(sympy.Add.make_args(sympy.expand(want[r])))
+            if best is None or size < best[0]:
+                best = (size, r, got)
+    if best is None:
+        return step  # no output differs on symbols: the integer report stands
+    _, r, got = best
+    where = tuple(int(v) for v in np.unravel_index(r, matrix.row_shape))
+    counted = re.search(r"\((\d+) of (\d+) outputs differ\)", step.detail)
+    share = f"{counted.group(1)} of {counted.group(2)} outputs differ" if counted else "outputs differ"
+    position = ", ".join(str(v) for v in where[1:])
+    left, n_left = _witness_side(got, want[r])
+    right, n_right = _witness_side(want[r], got)
+    detail = (f"{share}; the one with the fewest terms, that of channel {where[0]} at position {position}, is the "
+              "refuted line of the proof, on symbolic inputs: on the left as the matrix computes it "
+              f"({n_left} terms), on the right as the definition does ({n_right} terms)")
+    if max(n_left, n_right) > WITNESS_TERMS:
+        detail += f"; a side of more than {WITNESS_TERMS} terms shows first the terms the other side lacks"
+    return dataclasses.replace(step, lhs=left, rhs=right, detail=detail)
+
+
+WITNESS_TERMS = 3
+"""A side of a symbolic witness longer than this many terms is shown by its first terms and an ellipsis."""
+
+
+def _witness_side(expr: Any, other: Any) -> tuple[Any, int]:
+    """One side of a witness for the page, and its number of terms.
+
+    A long side shows the terms the other side lacks first, then ``+ \\cdots``: the difference is what the
+    reader needs to see, and the line must fit the page.
+    """
+    from ..latex.printing import math_latex
+
+    terms = sympy.Add.make_args(sympy.expand(expr))
+    if len(terms) <= WITNESS_TERMS:
+        return expr, len(terms)
+    theirs = set(sympy.Add.make_args(sympy.expand(other)))
+    ordered = [t for t in terms if t not in theirs] + [t for t in terms if t in theirs]
+    head = " + ".join(math_latex(t) for t in ordered[:WITNESS_TERMS]).replace("+ -", "- ")
+    return sympy.Symbol(head + r" + \cdots"), len(terms)
+
+
 def _check_size(tspec: TransposedConvSpec, shape: tuple[int, ...], limit: int) -> None:
     conv_terms = np.prod(tspec.output_shape(shape), dtype=float) * np.prod(tspec.kernel_size, dtype=float)
     terms = conv_terms * tspec.out_channels * (tspec.in_channels // tspec.groups)
@@ -229,7 +338,7 @@ def _flip_problem(tspec: TransposedConvSpec) -> str:
             bad = next((m for m, v in enumerate(image) if not 0 <= v < k), None)
             if bad is not None:
                 return (f"flip(m, k) sends tap m = {bad} of a kernel of size k = {k} to {image[bad]}, outside the "
-                        f"taps 0, ..., {k - 1}, so the flipped kernel has no such tap")
+                        f"taps 0 to {k - 1}, so the flipped kernel has no such tap")
             if sorted(image) != list(range(k)):
                 return f"flip(m, k) is not a permutation of the {k} taps of a kernel of size k = {k}"
     return ""
@@ -399,6 +508,8 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
                     r"convolution as defined by the numeric reference (kernel copies added at stride $s$, then "
                     r"cropped)", seed=seed + 1, bits=anchor_bits),
     ]
+    steps[-2] = symbolic_witness(steps[-2], M, lambda wv, x: conv(conv_spec, wv, x), w, "x")
+    steps[-1] = symbolic_witness(steps[-1], T, lambda wv, yv: conv_transpose(tspec, wv, yv), w, "y")
     expected = tuple(n + e for n, e in zip(t_in, extra))
     case = ("the output padding is below the stride on every axis, so M has exactly n_in outputs per axis"
             if identity else
