@@ -28,6 +28,7 @@ from .formulas import definitions_latex
 from .notation import notation_latex, notation_markdown
 from .printing import (
     MatrixWindow,
+    axis_blocks,
     block_pattern_latex,
     elided_window,
     escape_text,
@@ -227,6 +228,7 @@ class _Matrix:
     body: str  # LaTeX math (bmatrix)
     caption: str  # LaTeX text
     blocks: str = ""  # LaTeX math: the channel-block pattern ("" for one channel)
+    axes: str = ""  # LaTeX text and displays: the blocks along the first spatial axis ("" for 1-D or small)
 
 
 def _matrices(proof: Any) -> list[_Matrix]:
@@ -245,6 +247,7 @@ def _matrices(proof: Any) -> list[_Matrix]:
                       ("P", Pad, "padding and cropping"), ("Z", Z, "zero insertion")]
     out = []
     windows: dict[str, Any] = {}
+    known: dict = {}  # the blocks along the first axis named so far (M's first, so T's are their transposes)
     for name, M, what in shown:
         full_text = matrix_latex(M)
         pattern = block_pattern_latex(M, name)
@@ -257,11 +260,50 @@ def _matrices(proof: Any) -> list[_Matrix]:
         else:
             window = elided_window(M, zeros="dots")
         windows[name] = window
+        axes = _axis_blocks_latex(name, M, known, matrix_latex(M, zeros="dots", window=window))
         caption = window.caption() + r"; $\cdot$ is a zero, and $\vdots$, $\cdots$, $\ddots$ stand for rows and columns not shown"
         if name == "T" and "M" in windows:
             caption += r"; the window of $M$ transposed"
-        out.append(_Matrix(name, what, matrix_latex(M, zeros="dots", window=window), caption, pattern or ""))
+        out.append(_Matrix(name, what, matrix_latex(M, zeros="dots", window=window), caption, pattern or "", axes))
     return out
+
+
+def _axis_blocks_latex(name: str, M: Any, known: dict, body: str = "") -> str:
+    """An elided N-D matrix in blocks along its first spatial axis, and the blocks it names (LaTeX).
+
+    A block whose display would repeat ``body`` (the window of the entries already shown) is named, not
+    shown again.
+    """
+    view = axis_blocks(M, known=known, transpose=name == "T")
+    if view is None:
+        return ""
+    target = f"{name}_{{{view.where.split('$')[1].strip('()').replace(' ', '')}}}" if view.where else name
+    block_shape = view.blocks[0][1].shape if view.blocks else (0, 0)
+    out = [f"In blocks along the first spatial axis ({view.where + ', ' if view.where else ''}block $(i_1, j_1)$ maps "
+           f"input position $j_1$ of that axis to output position $i_1$; each block is a ${block_shape[0]} \\times "
+           f"{block_shape[1]}$ matrix over the other axes, and equal blocks have one name):\n"
+           f"\\[\n{target} = {view.pattern}\n\\]"]
+    new = [(b, block) for b, block in view.blocks if not b.endswith(r"^{\top}")]
+    if not new:
+        if view.blocks:
+            out[-1] += "\n" + r"with the blocks of $M$ transposed."
+        return "\n".join(out)
+    texts = [(label, matrix_latex(block, zeros="dots")) for label, block in new]
+    repeated = [label for label, text in texts if text == body]
+    fresh = [(label, text) for label, text in texts if text != body]
+    full = all(r"\vdots" not in text and r"\cdots" not in text for _, text in fresh)
+    shown = fresh if full else fresh[:1]
+    sentence = (f"${repeated[0]}$ holds the entries shown above" if repeated else "")
+    if shown:
+        lead = "where" if len(shown) == len(fresh) else "where one of the others is"
+        if sentence:
+            lead = sentence + "; " + ("the others are" if len(shown) == len(fresh) else "another is")
+        if not full:
+            lead += " (elided in the same way)"
+        out.append(lead + "\n\\[\n" + r",\quad ".join(f"{label} = {text}" for label, text in shown) + "\n\\]")
+    elif sentence:
+        out[-1] += "\n" + f"where {sentence}."
+    return "\n".join(out)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -606,6 +648,8 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
                              f"\nand its entries ({m.caption}):\n\\[\n{m.name} = {m.body}\n\\]")
             else:
                 parts.append(f"\\noindent ${m.name}$, {m.what} ({m.caption}):\n\\[\n{m.name} = {m.body}\n\\]")
+            if m.axes:
+                parts.append(r"\noindent " + m.axes)
         out.append("\n\n".join(parts))
     numbers = {pos: pos + 1 - doc.shared for pos in range(len(doc.steps))}
     out.append(r"\begin{proof}" if doc.holds else r"\paragraph{Refutation.}")
