@@ -300,7 +300,8 @@ def _axis_blocks_latex(name: str, M: Any, known: dict, body: str = "") -> str:
             lead = sentence + "; " + ("the others are" if len(shown) == len(fresh) else "another is")
         if not full:
             lead += " (elided in the same way)"
-        out.append(lead + "\n\\[\n" + r",\quad ".join(f"{label} = {text}" for label, text in shown) + "\n\\]")
+        out.append(lead + "\n\\begin{gather*}\n" + ",\\\\\n".join(f"{label} = {text}" for label, text in shown)
+                   + "\n\\end{gather*}")
     elif sentence:
         out[-1] += "\n" + f"where {sentence}."
     return "\n".join(out)

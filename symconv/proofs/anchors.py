@@ -297,11 +297,17 @@ def convention_step(tspec: Any, input_shape: tuple[int, ...]) -> Step:
             return fail("numeric.conv_transpose: " + _first_digit(got, want, base, ids, "added to output channel"))
     except (SymconvError, ValueError, IndexError, TypeError, ZeroDivisionError) as exc:
         return fail(f"the definitions cannot be applied: {type(exc).__name__}: {exc}")
-    layer = f"{g} group{'s' if g > 1 else ''} of {ci} input and {co} output channels each"
+    def channels(n: int, side: str) -> str:
+        return f"{n} {side} channel{'s' if n != 1 else ''}"
+
+    def size(shape: Any) -> str:  # 5 in 1-D, 9x8 (typeset as a product) in 2-D
+        return "x".join(str(int(v)) for v in shape)
+
+    layer = f"{g} group{'s' if g > 1 else ''}, each of {channels(ci, 'input')} and {channels(co, 'output')}"
     return Step(lhs, rhs, rule, "enumeration", True,
-                f"output lengths n_T = {tuple_tex(want_t)} and n_out = {tuple_tex(want_out)} on the proof's sizes; "
+                f"output lengths n_T = {size(want_t)} and n_out = {size(want_out)} on the proof's sizes; "
                 f"weight layouts; every (channel, tap) pair of both layers ({layer}, {len(taps)} taps) on inputs "
-                f"1, 2, 3, ... of spatial shape {tuple_tex(t_in)}, every output position", name="convention")
+                f"1, 2, 3, and so on, of spatial size {size(t_in)}, every output position", name="convention")
 
 
 @functools.lru_cache(maxsize=1)

@@ -90,7 +90,7 @@ def equality_step(name: str, reference: ConvMatrix, candidate: Any, lhs: Any, rh
                         f"the matrix could not be built: {type(exc).__name__}: {exc}", name=name)
     if reference.shape != candidate.shape:
         return Step(lhs, rhs, rule, "exact structure", False,
-                    f"the left side is a {reference.shape[0]}x{reference.shape[1]} matrix, the right side a "
+                    f"shapes differ: the left side is a {reference.shape[0]}x{reference.shape[1]} matrix, the right side a "
                     f"{candidate.shape[0]}x{candidate.shape[1]} one", name=name)
     premise = distinct_symbols(reference, candidate)
     if premise:  # structure equality is entry equality only for one weight of pairwise distinct symbols
