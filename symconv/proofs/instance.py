@@ -364,7 +364,7 @@ def _shape_words(shape: tuple[int, ...]) -> str:
 
 
 def _statement(layer: str, conv_layer: str, t_in: tuple[int, ...], n_t: tuple[int, ...], identity: bool,
-               channels: bool, left: str, right: str) -> str:
+               channels: bool, left: str, right: str, phases: int) -> str:
     """The instance theorem: every matrix of its conclusion defined in it, before it is used (LaTeX text)."""
     column = r"that of input $(c, i)$" if channels else "that of input $i$"
     where = (r" (in every output channel of the group of input channel $c$)" if channels else "")
@@ -382,8 +382,9 @@ def _statement(layer: str, conv_layer: str, t_in: tuple[int, ...], n_t: tuple[in
         r"$\tilde w[m] = w[\operatorname{flip}(m, k)]$, its channels exchanged within each group. "
         rf"Let $\operatorname{{stamp}}_{{i}}$ be the matrix that is zero outside one column, {column}, which holds "
         rf"$w[m]$ in the row of output position $s i + d m - p_{{l}}${where} for every tap $m$ whose position "
-        r"lies in the output; and let $\Phi$ stack the $s$ phase convolutions of the input, phase $t$ through the "
-        r"taps $m$ with $d m \equiv t \pmod{s}$, and $Q$ interleave them. Then "
+        rf"lies in the output; and let $\Phi$ stack the ${phases}$ phase convolutions of the input, phase $t$ "
+        r"through the taps $m$ with $d m \equiv t \pmod{s}$" + (" on each axis" if len(t_in) > 1 else "")
+        + r", and $Q$ interleave them. Then "
         rf"\[ T = {transpose} = C_{{\mathrm{{flip}}}} P Z = \sum_{{i}} \operatorname{{stamp}}_{{i}} = Q \Phi, \]"
         r"and $M x = \operatorname{conv}(x)$ and $T y = \operatorname{conv}^{\top}(y)$ for every input $x$ of the "
         r"convolution and $y$ of the transposed convolution, where $\operatorname{conv}$ and "
@@ -564,7 +565,7 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
 
     steps.append(polyphase_step(tspec, w, t_in, T))
     statement = _statement(spec_text(tspec), spec_text(conv_spec), t_in, n_t, identity, tspec.in_channels > 1
-                           or tspec.out_channels > 1, left, right)
+                           or tspec.out_channels > 1, left, right, math.prod(tspec.stride))
     return Proof(
         title, statement, tuple(steps),
         assumptions=(),
