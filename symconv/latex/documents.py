@@ -295,7 +295,7 @@ def _axis_blocks_latex(name: str, M: Any, known: dict, body: str = "") -> str:
     shown = fresh if full else fresh[:1]
     sentence = (f"${repeated[0]}$ holds the entries shown above" if repeated else "")
     if shown:
-        lead = "where" if len(shown) == len(fresh) else "where one of the others is"
+        lead = "where" if len(shown) == len(fresh) else "where one of them is"
         if sentence:
             lead = sentence + "; " + ("the others are" if len(shown) == len(fresh) else "another is")
         if not full:

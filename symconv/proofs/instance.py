@@ -515,8 +515,8 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     case = ("the output padding is below the stride on every axis, so M has exactly n_in outputs per axis"
             if identity else
             f"the output padding reaches the stride on some axis (allowed since the dilation exceeds the stride): "
-            f"M has n_in + floor(a/s) outputs per axis, {_sizes_text(expected)}, and S keeps the first "
-            f"{_sizes_text(t_in)}")
+            f"M has {_sizes_text(expected)} outputs, on each axis n_in plus the whole part of a/s, and S keeps the "
+            f"first {_sizes_text(t_in)}")
     named_out = _axes([NAMED.conv_output_size(n, k, s, pl, pr, d) for n, k, s, (pl, pr), d
                        in zip(n_t, conv_spec.kernel_size, conv_spec.stride, conv_spec.padding, conv_spec.dilation)])
     steps.append(Step(named_out, _axes(list(expected)),
