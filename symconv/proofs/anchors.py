@@ -227,11 +227,13 @@ def convention_step(tspec: Any, input_shape: tuple[int, ...]) -> Step:
     from ..spec import ConvSpec, TransposedConvSpec
 
     lhs, rhs = sympy_pair()
-    rule = (r"the numeric definitions are PyTorch's written ones: output $i$ of channel $o$ reads input channel "
-            r"$\gamma C_{\mathrm{in}}/g + l$ at $s i + d m - p_l$ through $w[o, l, m]$, with "
-            r"$\gamma = \lfloor o g / C_{\mathrm{out}} \rfloor$ (cross-correlation: the kernel is not flipped); the "
-            r"transposed convolution adds $w[c, l, m]\, y[c, i]$ to output channel $\gamma C_{\mathrm{out}}/g + l$ at "
-            r"$s i + d m - p_l$; and the output lengths are $n_{\mathrm{out}}$ and $n_T$")
+    rule = (r"the numeric definitions are PyTorch's written ones: output $i$ of output channel $o$ reads, for "
+            r"each $l < C_{\mathrm{in}}/g$, input channel $\gamma C_{\mathrm{in}}/g + l$ at $s i + d m - p_l$ "
+            r"through $w[o, l, m]$, where $\gamma = \lfloor o g / C_{\mathrm{out}} \rfloor$ is the group of $o$ "
+            r"(cross-correlation: the kernel is not flipped); the transposed convolution adds "
+            r"$w[c, l, m]\, y[c, i]$, for input channel $c$ of group $\gamma$ and each $l < C_{\mathrm{out}}/g$, "
+            r"to output channel $\gamma C_{\mathrm{out}}/g + l$ at $s i + d m - p_l$; and the output lengths are "
+            r"$n_{\mathrm{out}}$ and $n_T$")
 
     def fail(why: str) -> Step:
         return Step(lhs, rhs, rule, "enumeration", False, why, name="convention")
