@@ -224,7 +224,7 @@ def test_the_theorem_is_printed_from_the_ranges_the_solver_reads():
 
 def test_axis_blocks_show_the_block_toeplitz_pattern_and_its_transpose():
     from symconv import transposed_conv_matrix
-    from symconv.latex.printing import axis_blocks
+    from symconv.latex.blocks import axis_blocks
 
     spec = ConvSpec((3, 3), stride=2, padding=1)
     w = kernel_symbols(spec)

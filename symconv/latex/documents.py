@@ -24,11 +24,11 @@ from typing import Any
 
 import sympy
 
+from .blocks import axis_blocks_latex
 from .formulas import definitions_latex
 from .notation import notation_latex, notation_markdown
 from .printing import (
     MatrixWindow,
-    axis_blocks,
     block_pattern_latex,
     elided_window,
     escape_text,
@@ -260,51 +260,12 @@ def _matrices(proof: Any) -> list[_Matrix]:
         else:
             window = elided_window(M, zeros="dots")
         windows[name] = window
-        axes = _axis_blocks_latex(name, M, known, matrix_latex(M, zeros="dots", window=window))
+        axes = axis_blocks_latex(name, M, known, matrix_latex(M, zeros="dots", window=window))
         caption = window.caption() + r"; $\cdot$ is a zero, and $\vdots$, $\cdots$, $\ddots$ stand for rows and columns not shown"
         if name == "T" and "M" in windows:
             caption += r"; the window of $M$ transposed"
         out.append(_Matrix(name, what, matrix_latex(M, zeros="dots", window=window), caption, pattern or "", axes))
     return out
-
-
-def _axis_blocks_latex(name: str, M: Any, known: dict, body: str = "") -> str:
-    """An elided N-D matrix in blocks along its first spatial axis, and the blocks it names (LaTeX).
-
-    A block whose display would repeat ``body`` (the window of the entries already shown) is named, not
-    shown again.
-    """
-    view = axis_blocks(M, known=known, transpose=name == "T")
-    if view is None:
-        return ""
-    target = f"{name}_{{{view.where.split('$')[1].strip('()').replace(' ', '')}}}" if view.where else name
-    block_shape = view.blocks[0][1].shape if view.blocks else (0, 0)
-    out = [f"In blocks along the first spatial axis ({view.where + ', ' if view.where else ''}block $(i_1, j_1)$ maps "
-           f"input position $j_1$ of that axis to output position $i_1$; each block is a ${block_shape[0]} \\times "
-           f"{block_shape[1]}$ matrix over the other axes, and equal blocks have one name):\n"
-           f"\\[\n{target} = {view.pattern}\n\\]"]
-    new = [(b, block) for b, block in view.blocks if not b.endswith(r"^{\top}")]
-    if not new:
-        if view.blocks:
-            out[-1] += "\n" + r"with the blocks of $M$ transposed."
-        return "\n".join(out)
-    texts = [(label, matrix_latex(block, zeros="dots")) for label, block in new]
-    repeated = [label for label, text in texts if text == body]
-    fresh = [(label, text) for label, text in texts if text != body]
-    full = all(r"\vdots" not in text and r"\cdots" not in text for _, text in fresh)
-    shown = fresh if full else fresh[:1]
-    sentence = (f"${repeated[0]}$ holds the entries shown above" if repeated else "")
-    if shown:
-        lead = "where" if len(shown) == len(fresh) else "where one of them is"
-        if sentence:
-            lead = sentence + "; " + ("the others are" if len(shown) == len(fresh) else "another is")
-        if not full:
-            lead += " (elided in the same way)"
-        out.append(lead + "\n\\begin{gather*}\n" + ",\\\\\n".join(f"{label} = {text}" for label, text in shown)
-                   + "\n\\end{gather*}")
-    elif sentence:
-        out[-1] += "\n" + f"where {sentence}."
-    return "\n".join(out)
 
 
 def _same(a: Any, b: Any) -> bool:
