@@ -310,3 +310,17 @@ def test_the_instance_theorem_defines_its_matrices_before_its_conclusion():
         assert -1 < text.find(symbol) < conclusion or symbol == r"\operatorname{conv}", symbol
     assert r"$\operatorname{conv}$ and" in text  # conv and its transpose are named where they are used
     assert "$4$ phase convolutions" in text and "(6, 6)" not in text
+
+
+def test_a_failed_view_shows_its_first_differing_entry(monkeypatch):
+    from test_mutations import CATALOG, _apply
+
+    _apply(monkeypatch, "channels swapped ignoring groups")
+    tspec, shape = CATALOG["channels swapped ignoring groups"][1][0]
+    proof = prove_transpose(tspec, shape)
+    step = proof.failed_step
+    assert not proof.holds and step.name == "gather view"
+    assert isinstance(step.lhs, sympy.Symbol) and isinstance(step.rhs, sympy.Symbol) and step.lhs != step.rhs
+    assert step.lhs.name.startswith("w_") and step.rhs.name.startswith("w_")  # two weights, not matrix names
+    assert "the first entry that differs is in row" in step.detail and "output channel" in step.detail
+    assert "(" not in step.detail.split("(", 1)[1].split(")", 1)[1]  # one parenthesis of words, no tuples

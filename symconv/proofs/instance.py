@@ -69,14 +69,23 @@ def gather_product(tspec: TransposedConvSpec, weight: Any, input_shape: Any) -> 
     return gather_view(tspec, weight, input_shape)
 
 
+def _place(shape: tuple[int, ...], flat: int, side: str = "output") -> str:
+    """Where a flat row or column lies, in words: ``output channel 1 at position 0, 2``."""
+    where = [int(v) for v in np.unravel_index(flat, shape)]
+    return f"{side} channel {where[0]} at position " + ", ".join(str(v) for v in where[1:])
+
+
 class _Unbuildable(ValueError):
     """A factor the proof cannot build because a formula that ran is not what the construction needs (words)."""
 
 
-def equality_step(name: str, reference: ConvMatrix, candidate: Any, lhs: Any, rhs: Any, rule: str) -> Step:
+def equality_step(name: str, reference: ConvMatrix, candidate: Any, lhs: Any, rhs: Any, rule: str, *,
+                  witness: bool = False) -> Step:
     """An exact structure-equality step; on failure it names the first differing entry and why.
 
     ``candidate`` may be a callable that builds the matrix; an error while building it is a failed step.
+    With ``witness=True`` a failure at an entry is stated for a reader: the step's two sides become the two
+    differing entries (symbolic, in the weight's symbols) and its report says in words where they are.
     """
     if callable(candidate):
         try:
@@ -110,6 +119,13 @@ def equality_step(name: str, reference: ConvMatrix, candidate: Any, lhs: Any, rh
                     f"the structures differ ({reference.structure.size} and {candidate.structure.size} terms) "
                     "although no single entry was located", name=name)
     r, c = where
+    if witness:
+        left, _ = _witness_side(reference[r, c], candidate[r, c])
+        right, _ = _witness_side(candidate[r, c], reference[r, c])
+        return Step(left, right, rule, "exact structure", False,
+                    f"the first entry that differs is in row {r}, column {c} ({_place(reference.row_shape, r)}, "
+                    f"{_place(reference.col_shape, c, 'input')}); the refuted line of the proof shows the entry "
+                    "of T on the left and that of the other side on the right", name=name)
     try:
         why = reference.explain(r, c) if reference.origin else f"entry {where}"
     except (AssertionError, ValueError, SymconvError):  # the explanation assumes the formulas it explains
@@ -526,11 +542,11 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     rule = (r"$T$, built from its own index equation, against the transpose of the convolution matrix $M$"
             + ("" if identity else r" with its rows selected by $S$"))
     if S is None:
-        steps.append(equality_step("transpose", T, lambda: M.T, T_, sympy.Transpose(M_), rule))
+        steps.append(equality_step("transpose", T, lambda: M.T, T_, sympy.Transpose(M_), rule, witness=True))
     else:
         S_ = sympy.MatrixSymbol("S", S.shape[0], S.shape[1])
         steps.append(equality_step("transpose", T, lambda: (S @ M).T, T_,
-                                   sympy.Transpose(sympy.MatMul(S_, M_, evaluate=False)), rule))
+                                   sympy.Transpose(sympy.MatMul(S_, M_, evaluate=False)), rule, witness=True))
     built: dict = {}
 
     def gather():  # the factors from their builders; the product computed by the proof
@@ -554,13 +570,14 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
         r"enumeration of $M$ and $T$): zero insertion $Z$ "
         rf"($s - 1$ zeros between inputs), padding or cropping $P$ by $L = {left}$ on the left and "
         rf"$R = {right}$ on the right, and the "
-        r"stride-1 convolution $C_{\mathrm{flip}}$ with the flipped, group-wise channel-swapped kernel"))
+        r"stride-1 convolution $C_{\mathrm{flip}}$ with the flipped, group-wise channel-swapped kernel",
+        witness=True))
     stamps = sympy.Symbol(r"\sum_{i} \operatorname{stamp}_{i}")
     steps.append(equality_step(
         "scatter view", T, lambda: placed_stamps(tspec, w, t_in), T_, stamps,
         r"the scatter view, the stamps placed by the proof from their definition: input $(c, i)$ stamps the "
         r"unflipped kernel, dilated by $d$ and scaled by $y[c, i]$, at offset $s i - p_l$ of every output channel "
-        r"of its group; the sum of all stamps"))
+        r"of its group; the sum of all stamps", witness=True))
     from .polyphase import polyphase_step  # the polyphase view: Q Phi, computed from its own factors
 
     steps.append(polyphase_step(tspec, w, t_in, T))
