@@ -667,6 +667,12 @@ def proof_fragment(proof: Any, definitions: bool = True, *, shared: Any = None, 
     return _latex(_read(proof, shared, shared_label), definitions, appendix, times, stated, theorem)
 
 
+REFUTED_ENVIRONMENT = (r"\newenvironment{refuted}[1][]{\refstepcounter{theorem}\trivlist\item[\hskip\labelsep"
+                       r"{\bfseries Claim (refuted)}\ (#1)\textbf{.}]\itshape}{\endtrivlist}")
+"""A refuted claim's heading: "Claim (refuted)" without a number (it still steps the theorem counter, so its
+lemmas are numbered like a theorem's)."""
+
+
 def document(title: str, body: str, *, max_cols: int = 10, graphics: bool = False) -> str:
     """A standalone article around ``body`` (the title is escaped)."""
     packages = list(PREAMBLE_PACKAGES)
@@ -674,7 +680,7 @@ def document(title: str, body: str, *, max_cols: int = 10, graphics: bool = Fals
         packages.append("{graphicx}")
     head = [r"\documentclass[11pt]{article}"] + [rf"\usepackage{p}" for p in packages]
     head += [rf"\setcounter{{MaxMatrixCols}}{{{max(30, max_cols)}}}", r"\newtheorem{theorem}{Theorem}",
-             r"\newtheorem{lemma}{Lemma}[theorem]", r"\newtheorem{refuted}[theorem]{Claim (refuted)}",
+             r"\newtheorem{lemma}{Lemma}[theorem]", REFUTED_ENVIRONMENT,
              r"\setlength{\emergencystretch}{3em}", r"\AtBeginDocument{\setlength{\rightskip}{0pt plus 3em}}", rf"\title{{{escape_text(title)}}}", r"\author{symconv}", r"\date{}"]
     return ("\n".join(head) + "\n\\begin{document}\n\\maketitle\n\\section*{Conventions}\n" + CONVENTIONS + "\n\n"
             + body + "\n\\end{document}\n")
