@@ -383,7 +383,9 @@ def _statement(layer: str, conv_layer: str, t_in: tuple[int, ...], n_t: tuple[in
                channels: bool, left: str, right: str, phases: int) -> str:
     """The instance theorem: every matrix of its conclusion defined in it, before it is used (LaTeX text)."""
     column = r"that of input $(c, i)$" if channels else "that of input $i$"
-    where = (r" (in every output channel of the group of input channel $c$)" if channels else "")
+    entry = (r"$w[c, l, m]$ in the row of output channel $\gamma C_{\mathrm{out}}/g + l$ at position "
+             r"$s i + d m - p_{l}$, for each $l < C_{\mathrm{out}}/g$ with $\gamma$ the group of $c$, and" if channels
+             else r"$w[m]$ in the row of output position $s i + d m - p_{l}$")
     selection = "" if identity else (
         r" Let $S$ be the $0/1$ matrix that keeps the rows of $M$ whose output position is below "
         r"$n_{\mathrm{in}}$ on every axis.")
@@ -397,8 +399,8 @@ def _statement(layer: str, conv_layer: str, t_in: tuple[int, ...], n_t: tuple[in
         r"$C_{\mathrm{flip}}$ be the convolution with stride $1$, dilation $d$ and the flipped kernel "
         r"$\tilde w[m] = w[\operatorname{flip}(m, k)]$, its channels exchanged within each group. "
         rf"Let $\operatorname{{stamp}}_{{i}}$ be the matrix that is zero outside one column, {column}, which holds "
-        rf"$w[m]$ in the row of output position $s i + d m - p_{{l}}${where} for every tap $m$ whose position "
-        rf"lies in the output; and let $\Phi$ stack the ${phases}$ phase convolutions of the input, phase $t$ "
+        rf"{entry} for every tap $m$ whose position lies in the output; and let $\Phi$ stack the ${phases}$ phase "
+        r"convolutions of the input, phase $t$ "
         r"through the taps $m$ with $d m \equiv t \pmod{s}$" + (" on each axis" if len(t_in) > 1 else "")
         + r", and $Q$ interleave them. Then "
         rf"\[ T = {transpose} = C_{{\mathrm{{flip}}}} P Z = \sum_{{i}} \operatorname{{stamp}}_{{i}} = Q \Phi, \]"
