@@ -247,3 +247,10 @@ def test_axis_blocks_show_the_block_toeplitz_pattern_and_its_transpose():
 def test_sizes_in_words_are_typeset_as_products():
     assert text_latex("a 9x8 matrix, then 2x3x4") == r"a $9 \times 8$ matrix, then $2 \times 3 \times 4$"
     assert text_latex("x1 and 0x") == "x1 and 0x"
+
+
+def test_the_markdown_of_a_2d_instance_shows_sizes_as_products():
+    from symconv import prove_transpose
+
+    markdown = prove_transpose(ConvSpec((3, 3), stride=2, padding=1), (9, 8)).to_markdown()
+    assert r"$9 \times 8$" in markdown and "9x8" not in markdown and "5x4" not in markdown

@@ -702,7 +702,13 @@ def _md_text(text: str) -> str:
 
     parts = _IDENTIFIER.split(str(text))
     return "".join((f"${symbol_latex(p)}$" if len(p.split("_")[0]) < 3 else p.replace("_", " ")) if i % 2
-                   else _MD_SPECIAL.sub(r"\\\1", p) for i, p in enumerate(parts))
+                   else _md_sizes(_MD_SPECIAL.sub(r"\\\1", p)) for i, p in enumerate(parts))
+
+
+def _md_sizes(text: str) -> str:
+    """A size such as ``9x8`` in a report, as the product the LaTeX page shows (``$9 \\times 8$``)."""
+    return re.sub(r"(?<![A-Za-z0-9\\])\d+(?:x\d+)+(?![A-Za-z0-9_])",
+                  lambda m: "$" + r" \times ".join(m.group(0).split("x")) + "$", text)
 
 
 def _md_latex_text(text: str) -> str:
