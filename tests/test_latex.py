@@ -240,6 +240,14 @@ def test_axis_blocks_show_the_block_toeplitz_pattern_and_its_transpose():
     T = transposed_conv_matrix(tspec, w, spec.output_shape((9, 9)))
     tview = axis_blocks(T, known=known, transpose=True, max_rows=5, max_cols=3)
     assert {name for name, _ in tview.blocks} == {r"A_{1}^{\top}", r"A_{2}^{\top}", r"A_{0}^{\top}"}
+    cells = [row.replace(r"\begin{bmatrix} ", "").replace(r" \end{bmatrix}", "").split(" & ")
+             for row in view.pattern.split(r" \\ ")]
+    tcells = [row.replace(r"\begin{bmatrix} ", "").replace(r" \end{bmatrix}", "").split(" & ")
+              for row in tview.pattern.split(r" \\ ")]
+    for r in range(3):  # T's window of blocks is M's transposed, block by block
+        for c in range(5):
+            mine, theirs = cells[r][c], tcells[c][r]
+            assert theirs == ("0" if mine == "0" else mine + r"^{\top}"), (r, c, mine, theirs)
     one_d = ConvSpec(3)
     assert axis_blocks(conv_matrix(one_d, kernel_symbols(one_d), (5,))) is None
 

@@ -33,6 +33,9 @@ class AxisBlocks:
     grid: tuple[int, int]
 
 
+_WINDOW = "\0window"  # the key under which ``known`` keeps M's window of blocks, for its transpose
+
+
 def _block_key(entries: list, transpose: bool) -> tuple:
     return tuple(sorted(((c, r, t) if transpose else (r, c, t)) for r, c, t in entries))
 
@@ -46,7 +49,8 @@ def axis_blocks(M: Any, letter: str = "A", *, known: dict | None = None, transpo
     remaining axes for kernel row ``m_1``: the matrix is block Toeplitz.  Equal blocks get one name,
     ``A_{m_1}`` when all its taps lie on kernel row ``m_1`` along the first axis.  Pass the ``known``
     dict of one matrix to the call for its transpose with ``transpose=True``: a block that is the
-    transpose of a named one is named ``A_{m_1}^{\top}``.  None for a 1-D or empty matrix.
+    transpose of a named one is named ``A_{m_1}^{\top}``, and the window of blocks is the transpose of
+    the first matrix's window (its channel block too).  None for a 1-D or empty matrix.
 
     Parameters
     ----------
@@ -84,18 +88,28 @@ def axis_blocks(M: Any, letter: str = "A", *, known: dict | None = None, transpo
     s = M.structure
     rows, cols, taps, coefs = (np.asarray(v) for v in (s.rows, s.cols, s.taps, s.coefs))
     per_row, per_col = int(np.prod(M.row_shape[1:])), int(np.prod(M.col_shape[1:]))
+    mirror = known.get(_WINDOW) if transpose else None  # (channel block, block rows, block cols) of M
     c_row, c_col = int(rows[0] // per_row), int(cols[0] // per_col)  # the channel block of the first entry
+    if mirror is not None and np.any((rows // per_row == mirror[1]) & (cols // per_col == mirror[0])):
+        c_row, c_col = mirror[1], mirror[0]  # the transpose's block of M's
+    else:
+        mirror = None
     first = np.flatnonzero((rows // per_row == c_row) & (cols // per_col == c_col))
     rows, cols, taps, coefs = rows[first] % per_row, cols[first] % per_col, taps[first], coefs[first]
     sub_r, sub_c = int(np.prod(M.row_shape[2:])), int(np.prod(M.col_shape[2:]))
     b_r, b_c = rows // sub_r, cols // sub_c
     n_br, n_bc = M.row_shape[1], M.col_shape[1]
-    r0 = int(b_r.min())
-    shown_r = list(range(r0, min(n_br, r0 + max_rows)))
-    in_rows = (b_r >= shown_r[0]) & (b_r <= shown_r[-1])
-    c0 = int(b_c[in_rows].min())
-    shown_c = list(range(c0, min(n_bc, c0 + max_cols)))
-    keep = in_rows & (b_c >= shown_c[0]) & (b_c <= shown_c[-1])
+    if mirror is not None and max(mirror[3]) < n_br and max(mirror[2]) < n_bc:
+        shown_r, shown_c = list(mirror[3]), list(mirror[2])  # M's window of blocks, transposed
+    else:
+        r0 = int(b_r.min())
+        shown_r = list(range(r0, min(n_br, r0 + max_rows)))
+        in_rows = (b_r >= shown_r[0]) & (b_r <= shown_r[-1])
+        c0 = int(b_c[in_rows].min())
+        shown_c = list(range(c0, min(n_bc, c0 + max_cols)))
+    keep = (b_r >= shown_r[0]) & (b_r <= shown_r[-1]) & (b_c >= shown_c[0]) & (b_c <= shown_c[-1])
+    if not transpose:
+        known[_WINDOW] = (c_row, c_col, tuple(shown_r), tuple(shown_c))
     weight_shape = np.asarray(M.weight, dtype=object).shape if M.weight is not None else None
     grid: dict[tuple[int, int], str] = {}
     order: list[tuple[str, Any]] = []
