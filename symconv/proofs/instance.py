@@ -400,7 +400,7 @@ def _statement(layer: str, conv_layer: str, t_in: tuple[int, ...], n_t: tuple[in
         r"$\tilde w[m] = w[\operatorname{flip}(m, k)]$, its channels exchanged within each group. "
         rf"Let $\operatorname{{stamp}}_{{i}}$ be the matrix that is zero outside one column, {column}, which holds "
         rf"{entry} for every tap $m$ whose position lies in the output; and let $\Phi$ stack the ${phases}$ phase "
-        r"convolutions of the input, phase $t$ "
+        + ("convolutions" if phases > 1 else "convolution") + r" of the input, phase $t$ "
         r"through the taps $m$ with $d m \equiv t \pmod{s}$" + (" on each axis" if len(t_in) > 1 else "")
         + r", and $Q$ interleave them. Then "
         rf"\[ T = {transpose} = C_{{\mathrm{{flip}}}} P Z = \sum_{{i}} \operatorname{{stamp}}_{{i}} = Q \Phi, \]"
