@@ -314,7 +314,7 @@ def _check_size(tspec: TransposedConvSpec, shape: tuple[int, ...], limit: int) -
 
 def _sizes_text(shape: tuple[int, ...]) -> str:
     """A spatial size for a report in words: ``5`` in 1-D, ``9x8`` in 2-D (typeset as a product of sizes)."""
-    return "x".join(str(int(v)) for v in shape)
+    return "x".join(str(int(v)) if float(v).is_integer() else str(v) for v in shape)  # a wrong 2.5 stays 2.5
 
 
 def _axes(values: list) -> Any:
