@@ -20,7 +20,7 @@ from ..kernels import check_name, kernel_symbols
 from ..matrices import ConvMatrix, conv_matrix, selection_matrix, transposed_conv_matrix
 from ..numeric import conv, conv_transpose
 from ..spec import ConvSpec, TransposedConvSpec
-from ..structure import Structure
+from ..structure import CONSTANT, Structure
 from ..views import gather_view
 from .anchors import DEFAULT_BITS, anchor_step, convention_step
 from .assembly import gather_factors, placed_stamps
@@ -253,17 +253,23 @@ def symbolic_witness(step: Step, matrix: ConvMatrix, reference: Any, weight: Any
     if want.size != matrix.shape[0]:
         return step
     structure, inputs = matrix.structure, x.ravel()
+    flat_w = np.asarray(weight, dtype=object).ravel() if weight is not None else np.zeros(0, dtype=object)
     order = np.argsort(np.asarray(structure.rows), kind="stable")
     rows = np.asarray(structure.rows)[order]
+    cols, taps = np.asarray(structure.cols)[order].tolist(), np.asarray(structure.taps)[order].tolist()
+    coefs = np.asarray(structure.coefs)[order].tolist()
+    bounds = np.searchsorted(rows, np.arange(matrix.shape[0] + 1)).tolist()
     best = None  # the differing output with the fewest terms on its two sides, the first of those
     for r in range(matrix.shape[0]):
-        lo, hi = np.searchsorted(rows, r), np.searchsorted(rows, r, side="right")
-        columns = sorted({int(c) for c in np.asarray(structure.cols)[order[lo:hi]]})
-        got = sympy.Add(*(matrix[r, c] * inputs[c] for c in columns))
-        if sympy.expand(got - want[r]) != 0:
-            size = len(sympy.Add.make_args(sympy.expand(got))) + len(sympy.Add.make_args(sympy.expand(want[r])))
+        got = sympy.Add(*(coef * (flat_w[tap] if tap != CONSTANT else 1) * inputs[col] for col, tap, coef
+                          in zip(cols[bounds[r]:bounds[r + 1]], taps[bounds[r]:bounds[r + 1]],
+                                 coefs[bounds[r]:bounds[r + 1]])))
+        if got - want[r] != 0:  # sums of products of symbols: sympy's Add cancels equal terms by itself
+            size = len(sympy.Add.make_args(got)) + len(sympy.Add.make_args(want[r]))
             if best is None or size < best[0]:
                 best = (size, r, got)
+    if best is not None and sympy.expand(best[2] - want[best[1]]) == 0:
+        return step  # the unexpanded forms differed, the polynomials do not: the integer report stands
     if best is None:
         return step  # no output differs on symbols: the integer report stands
     _, r, got = best
