@@ -179,7 +179,8 @@ def test_a_failed_proof_reads_as_a_refuted_claim(tmp_path, pdflatex, pdffonts, p
     assert values["k"] >= 1 and values["s"] >= 1 and values["d"] >= 1 and values["n_in"] >= 1
     (tmp_path / "failed.tex").write_text(text)
     page = check_pdf(tmp_path, "failed", pdflatex, pdffonts, pdftotext)
-    assert "Claim (refuted) 1" in page and "Theorem 1" not in page and "Refutation." in page
+    assert "Claim (refuted) (" in page and "Theorem 1" not in page and "Refutation." in page
+    assert "Claim (refuted) 1" not in page  # a refuted claim carries no number
     markdown = proof.to_markdown()
     assert markdown.startswith("## Claim (refuted)") and "### Refutation" in markdown and "Counterexample:" in markdown
 
@@ -226,4 +227,37 @@ def test_documents_of_mistaken_formulas_read_as_refuted_claims(mutation, monkeyp
         stem = f"refuted{number}"
         (tmp_path / f"{stem}.tex").write_text(text)
         page = check_pdf(tmp_path, stem, pdflatex, pdffonts, pdftotext)
-        assert "Claim (refuted) 1" in page and "is refuted" in page
+        assert "Claim (refuted) (" in page and "Claim (refuted) 1" not in page and "is refuted" in page
+
+
+def test_a_failed_instance_document_shows_what_ran(monkeypatch, tmp_path, pdflatex, pdffonts, pdftotext):
+    import symconv.formulas as F
+    from symconv import ConvSpec, prove_transpose
+
+    monkeypatch.setattr(F, "gather_padding_left", lambda k, p_l, d: d * (k - 1) - p_l + 1)
+    proof = prove_transpose(ConvSpec((3, 3), stride=2, padding=((1, 2), (0, 0)), dilation=(2, 1), in_channels=4,
+                                     out_channels=2, groups=2), (9, 8))
+    assert not proof.holds
+    text = proof.to_document()
+    assert r"\begin{refuted}" in text and r"\begin{proof}" not in text and r"&\neq" in text
+    definitions = text[text.index(r"\subsection*{Definitions}"):text.index(r"\subsection*{Matrices}")]
+    assert r"L(k, p_{l}, d) &=" in definitions and "+ 1" in definitions.split(r"L(k, p_{l}, d) &=")[1].split(r"\\")[0]
+    (tmp_path / "failed_instance.tex").write_text(text)
+    subprocess.run([pdflatex, "-no-shell-escape", "-interaction=nonstopmode", "failed_instance.tex"], cwd=tmp_path,
+                   capture_output=True, timeout=300)  # the first run writes the references the second reads
+    page = check_pdf(tmp_path, "failed_instance", pdflatex, pdffonts, pdftotext)
+    assert "??" not in page and "∎" not in page and "Error" not in page
+    refuted = page[page.index("This lemma is refuted"):][:300]
+    assert "shapes differ" in refuted and "×" in refuted and not re.search(r"\(\d+, \d+\)", refuted), refuted
+
+
+def test_a_large_2d_document_shows_its_block_structure(tmp_path, capsys, pdflatex, pdffonts, pdftotext):
+    code = cli.main(["prove", "--kernel", "3,3", "--stride", "2", "--padding", "1", "--in-channels", "4",
+                     "--out-channels", "4", "--groups", "2", "--input", "32,32", "-o", str(tmp_path / "large.tex")])
+    assert code == 0, capsys.readouterr().err
+    text = (tmp_path / "large.tex").read_text()
+    assert r"M_{0,0} = \begin{bmatrix} A_{1} & A_{2} & 0" in text  # block Toeplitz along the first axis
+    assert r"A_{1}^{\top}" in text and "with the blocks of $M$ transposed" in text
+    assert r"M_{0,1} & 0" in text  # the zero channel blocks outside the groups
+    page = check_pdf(tmp_path, "large", pdflatex, pdffonts, pdftotext)
+    assert "In blocks along the first spatial axis" in page

@@ -220,3 +220,45 @@ def test_the_theorem_is_printed_from_the_ranges_the_solver_reads():
     chain.range_object = dataclasses.replace(chain.range_object, hypotheses=narrowed)
     statement = general._statement(chain, 1)
     assert r"0 \le a < s" in statement and r"\max" not in statement
+
+
+def test_axis_blocks_show_the_block_toeplitz_pattern_and_its_transpose():
+    from symconv import transposed_conv_matrix
+    from symconv.latex.blocks import axis_blocks
+
+    spec = ConvSpec((3, 3), stride=2, padding=1)
+    w = kernel_symbols(spec)
+    M = conv_matrix(spec, w, (9, 9))
+    known: dict = {}
+    view = axis_blocks(M, known=known, max_rows=3, max_cols=5)
+    rows = view.pattern.split(r" \\ ")
+    assert rows[0].startswith(r"\begin{bmatrix} A_{1} & A_{2} & 0") and rows[1].startswith(r"0 & A_{0} & A_{1} & A_{2}")
+    assert [name for name, _ in view.blocks] == ["A_{1}", "A_{2}", "A_{0}"]
+    name, block = view.blocks[2]
+    assert block.shape == (5, 9) and all(str(v).startswith("w_{0,") for v in block.to_sympy().free_symbols)
+    tspec = spec.transpose((9, 9))
+    T = transposed_conv_matrix(tspec, w, spec.output_shape((9, 9)))
+    tview = axis_blocks(T, known=known, transpose=True, max_rows=5, max_cols=3)
+    assert {name for name, _ in tview.blocks} == {r"A_{1}^{\top}", r"A_{2}^{\top}", r"A_{0}^{\top}"}
+    cells = [row.replace(r"\begin{bmatrix} ", "").replace(r" \end{bmatrix}", "").split(" & ")
+             for row in view.pattern.split(r" \\ ")]
+    tcells = [row.replace(r"\begin{bmatrix} ", "").replace(r" \end{bmatrix}", "").split(" & ")
+              for row in tview.pattern.split(r" \\ ")]
+    for r in range(3):  # T's window of blocks is M's transposed, block by block
+        for c in range(5):
+            mine, theirs = cells[r][c], tcells[c][r]
+            assert theirs == ("0" if mine == "0" else mine + r"^{\top}"), (r, c, mine, theirs)
+    one_d = ConvSpec(3)
+    assert axis_blocks(conv_matrix(one_d, kernel_symbols(one_d), (5,))) is None
+
+
+def test_sizes_in_words_are_typeset_as_products():
+    assert text_latex("a 9x8 matrix, then 2x3x4") == r"a $9 \times 8$ matrix, then $2 \times 3 \times 4$"
+    assert text_latex("x1 and 0x") == "x1 and 0x"
+
+
+def test_the_markdown_of_a_2d_instance_shows_sizes_as_products():
+    from symconv import prove_transpose
+
+    markdown = prove_transpose(ConvSpec((3, 3), stride=2, padding=1), (9, 8)).to_markdown()
+    assert r"$9 \times 8$" in markdown and "9x8" not in markdown and "5x4" not in markdown

@@ -289,3 +289,61 @@ def test_size_relations_fail_with_the_smallest_counterexample_in_range(monkeypat
     example = failed[0].counterexample
     assert example and example["d"] == 2 and all(v <= 2 for v in example.values()), example
     assert example["n"] + 2 * example["p"] >= example["d"] * (example["k"] - 1) + 1  # the kernel fits: in range
+
+
+def test_a_failed_anchor_shows_the_differing_output_on_symbols(monkeypatch):
+    from symconv.proofs.instance import WITNESS_TERMS
+
+    monkeypatch.setattr(F, "tap_position", lambda i, m, s, p_l, d: s * i + d * m + p_l)
+    proof = prove_transpose(ConvSpec(3, stride=2, padding=1), (5,))
+    step = proof.failed_step
+    assert not proof.holds and step.name == "M is the convolution"
+    lhs, rhs = step.lhs, step.rhs
+    assert isinstance(lhs, sympy.Expr) and isinstance(rhs, sympy.Expr) and sympy.expand(lhs - rhs) != 0
+    names = {str(v) for v in (lhs - rhs).free_symbols}
+    assert names and all(n.startswith(("w_", "x_")) for n in names), names  # weights and symbolic inputs only
+    assert all(len(sympy.Add.make_args(side)) <= WITNESS_TERMS for side in (lhs, rhs))
+    assert "outputs differ" in step.detail and "fewest terms" in step.detail
+    assert not any(ch.isdigit() and len(tok) > 6 for tok in step.detail.split() for ch in tok[:1])  # small numbers
+
+
+def test_the_gather_lemma_and_theorem_state_the_padding_that_ran(monkeypatch):
+    monkeypatch.setattr(F, "gather_padding_left", lambda k, p_l, d: d * (k - 1) - p_l + 1)
+    proof = prove_transpose(ConvSpec(3, stride=2, padding=1), (5,))
+    assert not proof.holds and proof.failed_step.name == "gather view"
+    for text in (proof.failed_step.rule, proof.statement):
+        assert r"L = d \left(k - 1\right) - p_{l} + 1$" in text, text
+    assert "shapes differ" in proof.failed_step.detail and "(" not in proof.failed_step.detail
+
+
+def test_a_flip_that_is_no_reversal_is_refuted_in_words(monkeypatch):
+    monkeypatch.setattr(F, "flip_tap", lambda m, k: k - m)
+    proof = prove_transpose(ConvSpec(3, stride=2, padding=1), (5,))
+    step = proof.failed_step
+    assert not proof.holds and step.name == "gather view"
+    assert "flip(m, k) sends tap m = 0" in step.detail and "Error" not in step.detail
+
+
+def test_the_instance_theorem_defines_its_matrices_before_its_conclusion():
+    proof = prove_transpose(ConvSpec((3, 3), stride=2, padding=1, in_channels=2, out_channels=2), (6, 6))
+    text = proof.statement
+    conclusion = text.index(r"\[")
+    for symbol in ("$T$", "$M$", "$Z$", "$P$", r"$C_{\mathrm{flip}}$", r"\operatorname{stamp}", r"$\Phi$", "$Q$",
+                   r"\operatorname{conv}"):
+        assert -1 < text.find(symbol) < conclusion or symbol == r"\operatorname{conv}", symbol
+    assert r"$\operatorname{conv}$ and" in text  # conv and its transpose are named where they are used
+    assert "$4$ phase convolutions" in text and "(6, 6)" not in text
+
+
+def test_a_failed_view_shows_its_first_differing_entry(monkeypatch):
+    from test_mutations import CATALOG, _apply
+
+    _apply(monkeypatch, "channels swapped ignoring groups")
+    tspec, shape = CATALOG["channels swapped ignoring groups"][1][0]
+    proof = prove_transpose(tspec, shape)
+    step = proof.failed_step
+    assert not proof.holds and step.name == "gather view"
+    assert isinstance(step.lhs, sympy.Symbol) and isinstance(step.rhs, sympy.Symbol) and step.lhs != step.rhs
+    assert step.lhs.name.startswith("w_") and step.rhs.name.startswith("w_")  # two weights, not matrix names
+    assert "the first entry that differs is in row" in step.detail and "output channel" in step.detail
+    assert not any(f"({a}, {b}" in step.detail for a in range(10) for b in range(10))  # places in words, no tuples

@@ -24,6 +24,7 @@ from typing import Any
 
 import sympy
 
+from .blocks import axis_blocks_latex
 from .formulas import definitions_latex
 from .notation import notation_latex, notation_markdown
 from .printing import (
@@ -232,6 +233,7 @@ class _Matrix:
     body: str  # LaTeX math (bmatrix)
     caption: str  # LaTeX text
     blocks: str = ""  # LaTeX math: the channel-block pattern ("" for one channel)
+    axes: str = ""  # LaTeX text and displays: the blocks along the first spatial axis ("" for 1-D or small)
 
 
 def _matrices(proof: Any) -> list[_Matrix]:
@@ -250,6 +252,7 @@ def _matrices(proof: Any) -> list[_Matrix]:
                       ("P", Pad, "padding and cropping"), ("Z", Z, "zero insertion")]
     out = []
     windows: dict[str, Any] = {}
+    known: dict = {}  # the blocks along the first axis named so far (M's first, so T's are their transposes)
     for name, M, what in shown:
         full_text = matrix_latex(M)
         pattern = block_pattern_latex(M, name)
@@ -262,10 +265,11 @@ def _matrices(proof: Any) -> list[_Matrix]:
         else:
             window = elided_window(M, zeros="dots")
         windows[name] = window
+        axes = axis_blocks_latex(name, M, known, matrix_latex(M, zeros="dots", window=window))
         caption = window.caption() + r"; $\cdot$ is a zero, and $\vdots$, $\cdots$, $\ddots$ stand for rows and columns not shown"
         if name == "T" and "M" in windows:
             caption += r"; the window of $M$ transposed"
-        out.append(_Matrix(name, what, matrix_latex(M, zeros="dots", window=window), caption, pattern or ""))
+        out.append(_Matrix(name, what, matrix_latex(M, zeros="dots", window=window), caption, pattern or "", axes))
     return out
 
 
@@ -658,6 +662,8 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
                              f"\nand its entries ({m.caption}):\n\\[\n{m.name} = {m.body}\n\\]")
             else:
                 parts.append(f"\\noindent ${m.name}$, {m.what} ({m.caption}):\n\\[\n{m.name} = {m.body}\n\\]")
+            if m.axes:
+                parts.append(r"\noindent " + m.axes)
         out.append("\n\n".join(parts))
     numbers = {pos: pos + 1 - doc.shared for pos in range(len(doc.steps))}
     out.append(r"\begin{proof}" if doc.holds else r"\paragraph{Refutation.}")
@@ -744,6 +750,12 @@ def proof_fragment(proof: Any, definitions: bool = True, *, shared: Any = None, 
     return _latex(_read(proof, shared, shared_label), definitions, appendix, times, stated, theorem)
 
 
+REFUTED_ENVIRONMENT = (r"\newenvironment{refuted}[1][]{\refstepcounter{theorem}\trivlist\item[\hskip\labelsep"
+                       r"{\bfseries Claim (refuted)}\ (#1)\textbf{.}]\itshape}{\endtrivlist}")
+"""A refuted claim's heading: "Claim (refuted)" without a number (it still steps the theorem counter, so its
+lemmas are numbered like a theorem's)."""
+
+
 def document(title: str, body: str, *, max_cols: int = 10, graphics: bool = False) -> str:
     r"""A standalone article around ``body`` (the title is escaped), with the conventions section first.
 
@@ -774,7 +786,7 @@ def document(title: str, body: str, *, max_cols: int = 10, graphics: bool = Fals
         packages.append("{graphicx}")
     head = [r"\documentclass[11pt]{article}"] + [rf"\usepackage{p}" for p in packages]
     head += [rf"\setcounter{{MaxMatrixCols}}{{{max(30, max_cols)}}}", r"\newtheorem{theorem}{Theorem}",
-             r"\newtheorem{lemma}{Lemma}[theorem]", r"\newtheorem{refuted}[theorem]{Claim (refuted)}",
+             r"\newtheorem{lemma}{Lemma}[theorem]", REFUTED_ENVIRONMENT,
              r"\setlength{\emergencystretch}{3em}", r"\AtBeginDocument{\setlength{\rightskip}{0pt plus 3em}}", rf"\title{{{escape_text(title)}}}", r"\author{symconv}", r"\date{}"]
     return ("\n".join(head) + "\n\\begin{document}\n\\maketitle\n\\section*{Conventions}\n" + CONVENTIONS + "\n\n"
             + body + "\n\\end{document}\n")
@@ -816,7 +828,13 @@ def _md_text(text: str) -> str:
 
     parts = _IDENTIFIER.split(str(text))
     return "".join((f"${symbol_latex(p)}$" if len(p.split("_")[0]) < 3 else p.replace("_", " ")) if i % 2
-                   else _MD_SPECIAL.sub(r"\\\1", p) for i, p in enumerate(parts))
+                   else _md_sizes(_MD_SPECIAL.sub(r"\\\1", p)) for i, p in enumerate(parts))
+
+
+def _md_sizes(text: str) -> str:
+    """A size such as ``9x8`` in a report, as the product the LaTeX page shows (``$9 \\times 8$``)."""
+    return re.sub(r"(?<![A-Za-z0-9\\])\d+(?:x\d+)+(?![A-Za-z0-9_])",
+                  lambda m: "$" + r" \times ".join(m.group(0).split("x")) + "$", text)
 
 
 def _md_latex_text(text: str) -> str:

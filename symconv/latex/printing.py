@@ -288,7 +288,7 @@ def _plain_factors(expr: Any) -> tuple[int, Any, list] | None:
 
 
 _IDENTIFIER = re.compile(r"(?<![A-Za-z0-9\\])([A-Za-z]+_[A-Za-z0-9]+'*)(?![A-Za-z0-9_])")
-_TEXT_MATH = re.compile(r"(?<![A-Za-z0-9\\])([A-Za-z]+_[A-Za-z0-9]+'*|\d+\^-?\d+|-\d+|dL/dy|dL/dx|dL/dw)"
+_TEXT_MATH = re.compile(r"(?<![A-Za-z0-9\\])([A-Za-z]+_[A-Za-z0-9]+'*|\d+\^-?\d+|\d+(?:x\d+)+|-\d+|dL/dy|dL/dx|dL/dw)"
                         r"(?![A-Za-z0-9_])|( (?:<=|>=|!=|<|>) )")
 _TEXT_WORDS = {"dL/dy": r"$\partial\ell/\partial y$", "dL/dx": r"$\partial\ell/\partial x$",
                "dL/dw": r"$\partial\ell/\partial w$"}
@@ -306,6 +306,8 @@ def text_latex(text: Any) -> str:
     "M's input length is $n_{T}$, through $C_{\\mathrm{flip}}$; 50\\% done"
     >>> text_latex("output_padding < stride, probability at most 2^-60")
     'output padding $<$ stride, probability at most $2^{-60}$'
+    >>> text_latex("a 9x8 matrix")
+    'a $9 \\times 8$ matrix'
     """
     out = []
     position = 0
@@ -319,6 +321,8 @@ def text_latex(text: Any) -> str:
             out.append(_TEXT_WORDS[token])
         elif token.startswith("-"):
             out.append(f"${token}$")  # a minus sign, not a hyphen
+        elif re.fullmatch(r"\d+(?:x\d+)+", token):
+            out.append("$" + r" \times ".join(token.split("x")) + "$")  # a size: 9x8 is 9 by 8
         elif "^" in token:
             base, exponent = token.split("^")
             out.append(f"${base}^{{{exponent}}}$")
@@ -775,3 +779,4 @@ def block_pattern_latex(M: Any, name: str) -> str | None:
     lines = [" & ".join(f"{name}_{{{r},{c}}}" if (r, c) in nonzero else "0" for c in range(c_cols))
              for r in range(c_rows)]
     return r"\begin{bmatrix} " + r" \\ ".join(lines) + r" \end{bmatrix}"
+

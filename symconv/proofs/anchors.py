@@ -22,7 +22,7 @@ import numpy as np
 from ..errors import SymconvError
 from ..matrices import ConvMatrix
 from ..structure import CONSTANT
-from .core import Step, tuple_tex
+from .core import Step
 
 __all__ = ["anchor_step", "bound_reached", "DEFAULT_BITS"]
 
@@ -207,6 +207,11 @@ def _first_digit(got: np.ndarray, want: np.ndarray, base: int, ids: dict, verb: 
     return f"at output {where} the result has digits beyond the weight entries (it is {g_v}, PyTorch's is {w_v})"
 
 
+def _size(shape: Any) -> str:
+    """A spatial size in a report: ``5`` in 1-D, ``9x8`` (typeset as a product) in 2-D."""
+    return "x".join(str(int(v)) if float(v).is_integer() else str(v) for v in shape)  # a wrong 2.5 stays 2.5
+
+
 def convention_step(tspec: Any, input_shape: tuple[int, ...]) -> Step:
     """The numeric definitions are PyTorch's written ones: index equation, lengths, weight layouts and groups.
 
@@ -228,11 +233,13 @@ def convention_step(tspec: Any, input_shape: tuple[int, ...]) -> Step:
     from ..spec import ConvSpec, TransposedConvSpec
 
     lhs, rhs = sympy_pair()
-    rule = (r"the numeric definitions are PyTorch's written ones: output $i$ of channel $o$ reads input channel "
-            r"$\gamma C_{\mathrm{in}}/g + c_{l}$ at $s i + d m - p_l$ through $w[o, c_{l}, m]$, with "
-            r"$\gamma = \lfloor o g / C_{\mathrm{out}} \rfloor$ (cross-correlation: the kernel is not flipped); the "
-            r"transposed convolution adds $w[c, c_{l}, m]\, y[c, i]$ to output channel $\gamma C_{\mathrm{out}}/g + c_{l}$ at "
-            r"$s i + d m - p_l$; and the output lengths are $n_{\mathrm{out}}$ and $n_T$")
+    rule = (r"the numeric definitions are PyTorch's written ones: output $i$ of output channel $o$ reads, for "
+            r"each $c_{l} < C_{\mathrm{in}}/g$, input channel $\gamma C_{\mathrm{in}}/g + c_{l}$ at $s i + d m - p_l$ "
+            r"through $w[o, c_{l}, m]$, where $\gamma = \lfloor o g / C_{\mathrm{out}} \rfloor$ is the group of $o$ "
+            r"(cross-correlation: the kernel is not flipped); the transposed convolution adds "
+            r"$w[c, c_{l}, m]\, y[c, i]$, for input channel $c$ of group $\gamma$ and each $c_{l} < C_{\mathrm{out}}/g$, "
+            r"to output channel $\gamma C_{\mathrm{out}}/g + c_{l}$ at $s i + d m - p_l$; and the output lengths are "
+            r"$n_{\mathrm{out}}$ and $n_T$")
 
     def fail(why: str) -> Step:
         return Step(lhs, rhs, rule, "enumeration", False, why, name="convention")
@@ -244,13 +251,13 @@ def convention_step(tspec: Any, input_shape: tuple[int, ...]) -> Step:
         # lengths on the proof's own sizes, by PyTorch's formulas
         want_t = tuple(_torch_n_t(n, *ax) for n, ax in zip(input_shape, zip(k, s, p, (pr for _, pr in pads), d, a)))
         if tuple(tspec.output_shape(input_shape)) != want_t:
-            return fail(f"the transposed layer's output shape is {tuple_tex(tspec.output_shape(input_shape))}; "
-                        f"PyTorch's n_T gives {tuple_tex(want_t)}")
+            return fail(f"the transposed layer's output size is {_size(tspec.output_shape(input_shape))}; "
+                        f"PyTorch's n_T gives {_size(want_t)}")
         want_out = tuple(_torch_n_out(n, kk, ss, pl, pr, dd) for n, kk, ss, (pl, pr), dd in zip(want_t, k, s, pads, d))
         conv_full = ConvSpec(k, stride=s, padding=pads, dilation=d)
         if tuple(conv_full.output_shape(want_t)) != want_out:
-            return fail(f"the convolution's output shape on {tuple_tex(want_t)} is "
-                        f"{tuple_tex(conv_full.output_shape(want_t))}; PyTorch's n_out gives {tuple_tex(want_out)}")
+            return fail(f"the convolution's output size on inputs of size {_size(want_t)} is "
+                        f"{_size(conv_full.output_shape(want_t))}; PyTorch's n_out gives {_size(want_out)}")
         g, ci, co = _reduced(tspec)  # the transposed layer's channels per group: ci inputs, co outputs
         single = TransposedConvSpec(k, stride=s, padding=pads, output_padding=a, dilation=d,
                                     in_channels=g * ci, out_channels=g * co, groups=g)
@@ -298,12 +305,14 @@ def convention_step(tspec: Any, input_shape: tuple[int, ...]) -> Step:
             return fail("numeric.conv_transpose: " + _first_digit(got, want, base, ids, "added to output channel"))
     except (SymconvError, ValueError, IndexError, TypeError, ZeroDivisionError) as exc:
         return fail(f"the definitions cannot be applied: {type(exc).__name__}: {exc}")
-    layer = (f"{g} group{'s' if g > 1 else ''} of {ci} input and {co} output "
-             f"channel{'s' if max(ci, co) > 1 else ''} each")
+    def channels(n: int, side: str) -> str:
+        return f"{n} {side} channel{'s' if n != 1 else ''}"
+
+    layer = f"{g} group{'s' if g > 1 else ''}, each of {channels(ci, 'input')} and {channels(co, 'output')}"
     return Step(lhs, rhs, rule, "enumeration", True,
-                f"output lengths n_T = {tuple_tex(want_t)} and n_out = {tuple_tex(want_out)} on the proof's sizes; "
+                f"output lengths n_T = {_size(want_t)} and n_out = {_size(want_out)} on the proof's sizes; "
                 f"weight layouts; every (channel, tap) pair of both layers ({layer}, {len(taps)} taps) on inputs "
-                f"1, 2, 3, ... of spatial shape {tuple_tex(t_in)}, every output position", name="convention")
+                f"1, 2, 3, and so on, of spatial size {_size(t_in)}, every output position", name="convention")
 
 
 @functools.lru_cache(maxsize=1)

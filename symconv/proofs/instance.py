@@ -6,7 +6,9 @@ is equality of the symbolic matrices, so the proof runs at numpy speed.
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -18,7 +20,7 @@ from ..kernels import check_name, kernel_symbols
 from ..matrices import ConvMatrix, conv_matrix, selection_matrix, transposed_conv_matrix
 from ..numeric import conv, conv_transpose
 from ..spec import ConvSpec, TransposedConvSpec
-from ..structure import Structure
+from ..structure import CONSTANT, Structure
 from ..views import gather_view
 from .anchors import DEFAULT_BITS, anchor_step, convention_step
 from .assembly import gather_factors, placed_stamps
@@ -67,22 +69,38 @@ def gather_product(tspec: TransposedConvSpec, weight: Any, input_shape: Any) -> 
     return gather_view(tspec, weight, input_shape)
 
 
-def equality_step(name: str, reference: ConvMatrix, candidate: Any, lhs: Any, rhs: Any, rule: str) -> Step:
+def _place(shape: tuple[int, ...], flat: int, side: str = "output") -> str:
+    """Where a flat row or column lies, in words: ``output channel 1 at position 0, 2``."""
+    where = [int(v) for v in np.unravel_index(flat, shape)]
+    return f"{side} channel {where[0]} at position " + ", ".join(str(v) for v in where[1:])
+
+
+class _Unbuildable(ValueError):
+    """A factor the proof cannot build because a formula that ran is not what the construction needs (words)."""
+
+
+def equality_step(name: str, reference: ConvMatrix, candidate: Any, lhs: Any, rhs: Any, rule: str, *,
+                  witness: bool = False) -> Step:
     """An exact structure-equality step; on failure it names the first differing entry and why.
 
     ``candidate`` may be a callable that builds the matrix; an error while building it is a failed step.
+    With ``witness=True`` a failure at an entry is stated for a reader: the step's two sides become the two
+    differing entries (symbolic, in the weight's symbols) and its report says in words where they are.
     """
     if callable(candidate):
         try:
             candidate = candidate()
         except (MemoryError, SizeLimitError):
             raise
+        except _Unbuildable as exc:  # a formula that ran is not what the construction needs: said in words
+            return Step(lhs, rhs, rule, "exact structure", False, f"the matrix cannot be built: {exc}", name=name)
         except Exception as exc:  # a construction that breaks is a failed step, never an error of the proof
             return Step(lhs, rhs, rule, "exact structure", False,
                         f"the matrix could not be built: {type(exc).__name__}: {exc}", name=name)
     if reference.shape != candidate.shape:
         return Step(lhs, rhs, rule, "exact structure", False,
-                    f"shapes differ: {reference.shape} and {candidate.shape}", name=name)
+                    f"shapes differ: the left side is a {reference.shape[0]}x{reference.shape[1]} matrix, the right side a "
+                    f"{candidate.shape[0]}x{candidate.shape[1]} one", name=name)
     premise = distinct_symbols(reference, candidate)
     if premise:  # structure equality is entry equality only for one weight of pairwise distinct symbols
         return Step(lhs, rhs, rule, "exact structure", False, premise, name=name)
@@ -101,6 +119,13 @@ def equality_step(name: str, reference: ConvMatrix, candidate: Any, lhs: Any, rh
                     f"the structures differ ({reference.structure.size} and {candidate.structure.size} terms) "
                     "although no single entry was located", name=name)
     r, c = where
+    if witness:
+        left, _ = _witness_side(reference[r, c], candidate[r, c])
+        right, _ = _witness_side(candidate[r, c], reference[r, c])
+        return Step(left, right, rule, "exact structure", False,
+                    f"the first entry that differs is in row {r}, column {c} ({_place(reference.row_shape, r)}, "
+                    f"{_place(reference.col_shape, c, 'input')}); the refuted line of the proof shows the entry "
+                    "of T on the left and that of the other side on the right", name=name)
     try:
         why = reference.explain(r, c) if reference.origin else f"entry {where}"
     except (AssertionError, ValueError, SymconvError):  # the explanation assumes the formulas it explains
@@ -170,6 +195,119 @@ def _blind_spot(reference: ConvMatrix) -> str:
     return ""
 
 
+WITNESS_LIMIT = 200_000
+"""Largest number of matrix terms for which a failed anchor is restated on symbolic inputs."""
+
+
+def symbolic_witness(step: Step, matrix: ConvMatrix, reference: Any, weight: Any, letter: str) -> Step:
+    """A failed anchor restated on symbolic inputs: its two sides become the smallest output that differs.
+
+    The randomized identity finds a difference at large random integers; a reader wants the entry itself.
+    The input is made of distinct symbols ``letter_{c,i,...}`` and both the matrix and the numeric reference
+    are evaluated on it exactly, output by output; of the outputs that differ, the one with the fewest terms
+    (the first of those), as the matrix computes it and as the definition does, becomes the step's two sides,
+    so the refuted line of the proof shows it.
+    A step that holds, or a matrix over :data:`WITNESS_LIMIT` terms, is returned unchanged.
+
+    Parameters
+    ----------
+    step : Step
+        The anchor step (see :func:`~symconv.proofs.anchors.anchor_step`).
+    matrix : ConvMatrix
+        The matrix the anchor tested.
+    reference : callable
+        The numeric definition, ``reference(weight, input)``; it must accept arrays of sympy objects.
+    weight : array_like
+        The symbolic weight of ``matrix``.
+    letter : str
+        The input symbols' letter (``x`` for the convolution, ``y`` for the transposed convolution).
+
+    Returns
+    -------
+    Step
+        ``step`` with the differing output as its sides, or ``step`` itself.
+
+    Examples
+    --------
+    >>> from symconv import ConvSpec, kernel_symbols, conv_matrix
+    >>> from symconv.numeric import conv
+    >>> spec = ConvSpec(3, stride=2, padding=1)
+    >>> w = kernel_symbols(spec)
+    >>> failed = Step(sympy.Symbol("M"), sympy.Symbol("D"), "M is the convolution shifted", "randomized identity",
+    ...               False, "differs", name="M")
+    >>> shifted = lambda wv, x: conv(ConvSpec(3, stride=2, padding=((0, 2),)), wv, x)
+    >>> witness = symbolic_witness(failed, conv_matrix(spec, w, (5,)), shifted, w, "x")
+    >>> witness.lhs, witness.rhs
+    (w_0*x_{0,3} + w_1*x_{0,4}, w_0*x_{0,4})
+    """
+    if step.holds or step.checker != "randomized identity" or matrix.structure.size > WITNESS_LIMIT:
+        return step
+    cols = matrix.col_shape
+    x = np.empty(cols, dtype=object)
+    for index in np.ndindex(*cols):
+        x[index] = sympy.Symbol(f"{letter}_{{{','.join(str(v) for v in index)}}}")
+    try:
+        want = np.asarray(reference(weight, x), dtype=object).ravel()
+    except Exception:  # a definition that cannot run on symbols keeps the integer report
+        return step
+    if want.size != matrix.shape[0]:
+        return step
+    structure, inputs = matrix.structure, x.ravel()
+    flat_w = np.asarray(weight, dtype=object).ravel() if weight is not None else np.zeros(0, dtype=object)
+    order = np.argsort(np.asarray(structure.rows), kind="stable")
+    rows = np.asarray(structure.rows)[order]
+    cols, taps = np.asarray(structure.cols)[order].tolist(), np.asarray(structure.taps)[order].tolist()
+    coefs = np.asarray(structure.coefs)[order].tolist()
+    bounds = np.searchsorted(rows, np.arange(matrix.shape[0] + 1)).tolist()
+    best = None  # the differing output with the fewest terms on its two sides, the first of those
+    for r in range(matrix.shape[0]):
+        got = sympy.Add(*(coef * (flat_w[tap] if tap != CONSTANT else 1) * inputs[col] for col, tap, coef
+                          in zip(cols[bounds[r]:bounds[r + 1]], taps[bounds[r]:bounds[r + 1]],
+                                 coefs[bounds[r]:bounds[r + 1]])))
+        if got - want[r] != 0:  # sums of products of symbols: sympy's Add cancels equal terms by itself
+            size = len(sympy.Add.make_args(got)) + len(sympy.Add.make_args(want[r]))
+            if best is None or size < best[0]:
+                best = (size, r, got)
+    if best is not None and sympy.expand(best[2] - want[best[1]]) == 0:
+        return step  # the unexpanded forms differed, the polynomials do not: the integer report stands
+    if best is None:
+        return step  # no output differs on symbols: the integer report stands
+    _, r, got = best
+    where = tuple(int(v) for v in np.unravel_index(r, matrix.row_shape))
+    counted = re.search(r"\((\d+) of (\d+) outputs differ\)", step.detail)
+    share = f"{counted.group(1)} of {counted.group(2)} outputs differ" if counted else "outputs differ"
+    position = ", ".join(str(v) for v in where[1:])
+    left, n_left = _witness_side(got, want[r])
+    right, n_right = _witness_side(want[r], got)
+    detail = (f"{share}; the one with the fewest terms, that of channel {where[0]} at position {position}, is the "
+              "refuted line of the proof, on symbolic inputs: on the left as the matrix computes it "
+              f"({n_left} terms), on the right as the definition does ({n_right} terms)")
+    if max(n_left, n_right) > WITNESS_TERMS:
+        detail += f"; a side of more than {WITNESS_TERMS} terms shows first the terms the other side lacks"
+    return dataclasses.replace(step, lhs=left, rhs=right, detail=detail)
+
+
+WITNESS_TERMS = 3
+"""A side of a symbolic witness longer than this many terms is shown by its first terms and an ellipsis."""
+
+
+def _witness_side(expr: Any, other: Any) -> tuple[Any, int]:
+    """One side of a witness for the page, and its number of terms.
+
+    A long side shows the terms the other side lacks first, then ``+ \\cdots``: the difference is what the
+    reader needs to see, and the line must fit the page.
+    """
+    from ..latex.printing import math_latex
+
+    terms = sympy.Add.make_args(sympy.expand(expr))
+    if len(terms) <= WITNESS_TERMS:
+        return expr, len(terms)
+    theirs = set(sympy.Add.make_args(sympy.expand(other)))
+    ordered = [t for t in terms if t not in theirs] + [t for t in terms if t in theirs]
+    head = " + ".join(math_latex(t) for t in ordered[:WITNESS_TERMS]).replace("+ -", "- ")
+    return sympy.Symbol(head + r" + \cdots"), len(terms)
+
+
 def _check_size(tspec: TransposedConvSpec, shape: tuple[int, ...], limit: int) -> None:
     conv_terms = np.prod(tspec.output_shape(shape), dtype=float) * np.prod(tspec.kernel_size, dtype=float)
     terms = conv_terms * tspec.out_channels * (tspec.in_channels // tspec.groups)
@@ -180,6 +318,16 @@ def _check_size(tspec: TransposedConvSpec, shape: tuple[int, ...], limit: int) -
         )
 
 
+def _sizes_text(shape: tuple[int, ...]) -> str:
+    """A spatial size for a report in words: ``5`` in 1-D, ``9x8`` in 2-D (typeset as a product of sizes)."""
+    return "x".join(str(int(v)) if float(v).is_integer() else str(v) for v in shape)  # a wrong 2.5 stays 2.5
+
+
+def _axes(values: list) -> Any:
+    """One value per axis: the value itself in 1-D, a tuple otherwise."""
+    return values[0] if len(values) == 1 else sympy.Tuple(*values)
+
+
 def _layer_step(spec: ConvSpec, shape: tuple[int, ...], tspec: TransposedConvSpec, t_in: tuple[int, ...]) -> Step:
     """The transposed layer is the transpose of the user's convolution, on the user's sizes."""
     back = tspec.transpose()
@@ -187,19 +335,84 @@ def _layer_step(spec: ConvSpec, shape: tuple[int, ...], tspec: TransposedConvSpe
     in_range = all(0 <= a < max(s, d) for a, s, d in zip(tspec.output_padding, tspec.stride, tspec.dilation))
     problems = []
     if back != spec:
-        problems.append(f"its transpose is {back}, not the given {spec}")
+        problems.append("the transpose of the transposed layer is not the given convolution")
     if sizes != shape:
-        problems.append(f"it returns inputs of shape {tuple_tex(sizes)}, not {tuple_tex(shape)}")
+        problems.append(f"the transposed layer returns inputs of size {_sizes_text(sizes)}, not {_sizes_text(shape)}")
     if not in_range:
-        problems.append(f"its output_padding {tuple_tex(tspec.output_padding)} is not below max(stride, dilation)")
-    detail = "; ".join(problems) or (f"transpose() gives back the convolution, the output shape is {tuple_tex(shape)} again, "
-                                     f"and output_padding {tuple_tex(tspec.output_padding)} lies in [0, max(s, d))")
-    lhs = sympy.Tuple(*sizes)
-    return Step(lhs, sympy.Tuple(*shape),
+        problems.append("its output padding is not below the larger of stride and dilation on every axis")
+    detail = "; ".join(problems) or (
+        "the transpose of the transposed layer is the given convolution, its output size is the input size "
+        f"{_sizes_text(shape)} again, and its output padding lies in [0, max(s, d)) on every axis")
+    named = [NAMED.transposed_output_size(n, k, s, pl, pr, d, a) for n, k, s, (pl, pr), d, a
+             in zip(t_in, tspec.kernel_size, tspec.stride, tspec.padding, tspec.dilation, tspec.output_padding)]
+    return Step(_axes(named), _axes(list(shape)),
                 r"the transposed layer is the transpose of the given convolution: same kernel, stride, padding, "
                 r"dilation and groups with the channel counts exchanged, and the output padding "
-                r"$a = (n + p_l + p_r - d(k-1) - 1) \bmod s$ that restores the input size", "arithmetic",
+                r"$a = (n_T + p_l + p_r - d(k-1) - 1) \bmod s$ that restores the input size $n_T$", "arithmetic",
                 not problems, detail, name="the layer")
+
+
+def _flip_problem(tspec: TransposedConvSpec) -> str:
+    """Why the running flip is not a reversal of the taps on some axis ('' when it is one)."""
+    for k in tspec.kernel_size:
+        image = [F.flip_tap(m, k) for m in range(k)]
+        if image != list(range(k - 1, -1, -1)):
+            bad = next((m for m, v in enumerate(image) if not 0 <= v < k), None)
+            if bad is not None:
+                return (f"flip(m, k) sends tap m = {bad} of a kernel of size k = {k} to {image[bad]}, outside the "
+                        f"taps 0 to {k - 1}, so the flipped kernel has no such tap")
+            if sorted(image) != list(range(k)):
+                return f"flip(m, k) is not a permutation of the {k} taps of a kernel of size k = {k}"
+    return ""
+
+
+def _gather_text() -> tuple[str, str]:
+    """The gather padding on the left and on the right as the functions that run define it (LaTeX math)."""
+    from ..latex.printing import math_latex
+
+    k, p_l, p_r, d, a = sympy.symbols("k p_l p_r d a", integer=True)
+    try:
+        return (math_latex(sympy.sympify(F.gather_padding_left(k, p_l, d))),
+                math_latex(sympy.sympify(F.gather_padding_right(k, p_r, d, a))))
+    except Exception:  # a formula sympy cannot evaluate on symbols: name it; the Definitions show it as it ran
+        return r"L(k, p_{l}, d)", r"R(k, p_{r}, d, a)"
+
+
+def _shape_words(shape: tuple[int, ...]) -> str:
+    """``of length $5$`` in 1-D, ``of spatial shape $9 \\times 8$`` otherwise (LaTeX text)."""
+    if len(shape) == 1:
+        return f"of length ${shape[0]}$"
+    return "of spatial shape $" + r" \times ".join(str(v) for v in shape) + "$"
+
+
+def _statement(layer: str, conv_layer: str, t_in: tuple[int, ...], n_t: tuple[int, ...], identity: bool,
+               channels: bool, left: str, right: str, phases: int) -> str:
+    """The instance theorem: every matrix of its conclusion defined in it, before it is used (LaTeX text)."""
+    column = r"that of input $(c, i)$" if channels else "that of input $i$"
+    entry = (r"$w[c, l, m]$ in the row of output channel $\gamma C_{\mathrm{out}}/g + l$ at position "
+             r"$s i + d m - p_{l}$, for each $l < C_{\mathrm{out}}/g$ with $\gamma$ the group of $c$, and" if channels
+             else r"$w[m]$ in the row of output position $s i + d m - p_{l}$")
+    selection = "" if identity else (
+        r" Let $S$ be the $0/1$ matrix that keeps the rows of $M$ whose output position is below "
+        r"$n_{\mathrm{in}}$ on every axis.")
+    transpose = r"M^{\top}" if identity else r"(S M)^{\top}"
+    return (
+        rf"Let $T$ be the matrix of the transposed convolution ${layer}$ on inputs {_shape_words(t_in)}, and $M$ "
+        rf"the matrix of the convolution ${conv_layer}$ on inputs {_shape_words(n_t)}, both with the same weight "
+        rf"$w$.{selection} "
+        r"Let $Z$ insert $s - 1$ zeros between neighbouring inputs; let $P$ pad the result with "
+        rf"$L = {left}$ zeros on the left and $R = {right}$ on the right (a negative amount crops); and let "
+        r"$C_{\mathrm{flip}}$ be the convolution with stride $1$, dilation $d$ and the flipped kernel "
+        r"$\tilde w[m] = w[\operatorname{flip}(m, k)]$, its channels exchanged within each group. "
+        rf"Let $\operatorname{{stamp}}_{{i}}$ be the matrix that is zero outside one column, {column}, which holds "
+        rf"{entry} for every tap $m$ whose position lies in the output; and let $\Phi$ stack the ${phases}$ phase "
+        + ("convolutions" if phases > 1 else "convolution") + r" of the input, phase $t$ "
+        r"through the taps $m$ with $d m \equiv t \pmod{s}$" + (" on each axis" if len(t_in) > 1 else "")
+        + r", and $Q$ interleave them. Then "
+        rf"\[ T = {transpose} = C_{{\mathrm{{flip}}}} P Z = \sum_{{i}} \operatorname{{stamp}}_{{i}} = Q \Phi, \]"
+        r"and $M x = \operatorname{conv}(x)$ and $T y = \operatorname{conv}^{\top}(y)$ for every input $x$ of the "
+        r"convolution and $y$ of the transposed convolution, where $\operatorname{conv}$ and "
+        r"$\operatorname{conv}^{\top}$ are the convolution and the transposed convolution of the Conventions.")
 
 
 @guarded("Transposed convolution is a convolution (instance)")
@@ -319,29 +532,34 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
                     r"convolution as defined by the numeric reference (kernel copies added at stride $s$, then "
                     r"cropped)", seed=seed + 1, bits=anchor_bits),
     ]
+    steps[-2] = symbolic_witness(steps[-2], M, lambda wv, x: conv(conv_spec, wv, x), w, "x")
+    steps[-1] = symbolic_witness(steps[-1], T, lambda wv, yv: conv_transpose(tspec, wv, yv), w, "y")
     expected = tuple(n + e for n, e in zip(t_in, extra))
-    case = ("output_padding < stride on every axis, so M has exactly n_in outputs per axis and S is the identity"
+    case = ("the output padding is below the stride on every axis, so M has exactly n_in outputs per axis"
             if identity else
-            f"output_padding >= stride on some axis (allowed since dilation > stride): M has n_in + floor(a/s) = "
-            f"{tuple_tex(expected)} outputs per axis and S keeps the first {tuple_tex(t_in)}")
-    named_out = sympy.Tuple(*(NAMED.conv_output_size(n, k, s, pl, pr, d) for n, k, s, (pl, pr), d
-                              in zip(n_t, conv_spec.kernel_size, conv_spec.stride, conv_spec.padding,
-                                     conv_spec.dilation)))
-    steps.append(Step(named_out, sympy.Tuple(*expected),
+            f"the output padding reaches the stride on some axis (allowed since the dilation exceeds the stride): "
+            f"M has {_sizes_text(expected)} outputs, on each axis n_in plus the whole part of a/s, and S keeps the "
+            f"first {_sizes_text(t_in)}")
+    named_out = _axes([NAMED.conv_output_size(n, k, s, pl, pr, d) for n, k, s, (pl, pr), d
+                       in zip(n_t, conv_spec.kernel_size, conv_spec.stride, conv_spec.padding, conv_spec.dilation)])
+    steps.append(Step(named_out, _axes(list(expected)),
                       r"round trip of the output size: the convolution on the transposed output has "
                       r"$n_{\mathrm{in}} + \lfloor a/s \rfloor$ outputs per axis", "arithmetic", m_out == expected,
-                      f"{case}; computed: {tuple_tex(m_out)}", name="sizes"))
+                      case if m_out == expected else f"{case}; but it has {_sizes_text(m_out)}", name="sizes"))
     rule = (r"$T$, built from its own index equation, against the transpose of the convolution matrix $M$"
             + ("" if identity else r" with its rows selected by $S$"))
     if S is None:
-        steps.append(equality_step("transpose", T, lambda: M.T, T_, sympy.Transpose(M_), rule))
+        steps.append(equality_step("transpose", T, lambda: M.T, T_, sympy.Transpose(M_), rule, witness=True))
     else:
         S_ = sympy.MatrixSymbol("S", S.shape[0], S.shape[1])
         steps.append(equality_step("transpose", T, lambda: (S @ M).T, T_,
-                                   sympy.Transpose(sympy.MatMul(S_, M_, evaluate=False)), rule))
+                                   sympy.Transpose(sympy.MatMul(S_, M_, evaluate=False)), rule, witness=True))
     built: dict = {}
 
     def gather():  # the factors from their builders; the product computed by the proof
+        flip = _flip_problem(tspec)
+        if flip:
+            raise _Unbuildable(flip)
         built["gather"] = gather_factors(tspec, w, t_in)
         return built["gather"][0]
 
@@ -352,27 +570,26 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     C_ = sympy.MatrixSymbol(r"C_{\mathrm{flip}}", rows, view.conv.in_channels * math.prod(n_p))
     P_ = sympy.MatrixSymbol("P", size * math.prod(n_p), size * math.prod(n_z))
     Z_ = sympy.MatrixSymbol("Z", size * math.prod(n_z), cols)
+    left, right = _gather_text()
     steps.append(equality_step(
         "gather view", T, gather, T_, sympy.MatMul(C_, P_, Z_, evaluate=False),
         r"the gather view, multiplied by the proof from its factors, each built axis by axis (not by the "
         r"enumeration of $M$ and $T$): zero insertion $Z$ "
-        r"($s - 1$ zeros between inputs), padding or cropping $P$ by $(d(k-1) - p_l,\ d(k-1) - p_r + a)$, and the "
-        r"stride-1 convolution $C_{\mathrm{flip}}$ with the flipped, group-wise channel-swapped kernel"))
+        rf"($s - 1$ zeros between inputs), padding or cropping $P$ by $L = {left}$ on the left and "
+        rf"$R = {right}$ on the right, and the "
+        r"stride-1 convolution $C_{\mathrm{flip}}$ with the flipped, group-wise channel-swapped kernel",
+        witness=True))
     stamps = sympy.Symbol(r"\sum_{i} \operatorname{stamp}_{i}")
     steps.append(equality_step(
         "scatter view", T, lambda: placed_stamps(tspec, w, t_in), T_, stamps,
         r"the scatter view, the stamps placed by the proof from their definition: input $(c, i)$ stamps the "
         r"unflipped kernel, dilated by $d$ and scaled by $y[c, i]$, at offset $s i - p_l$ of every output channel "
-        r"of its group; the sum of all stamps"))
+        r"of its group; the sum of all stamps", witness=True))
     from .polyphase import polyphase_step  # the polyphase view: Q Phi, computed from its own factors
 
     steps.append(polyphase_step(tspec, w, t_in, T))
-    statement = (r"For the transposed convolution $" + spec_text(tspec) + r"$ on inputs of spatial shape $"
-                 + tuple_tex(t_in) + r"$, its matrix $T$ equals "
-                 + (r"$M^{\top}$" if identity else r"$(S M)^{\top}$")
-                 + r", where $M$ is the matrix of the convolution $" + spec_text(conv_spec) + r"$ on inputs of shape $"
-                 + tuple_tex(n_t) + r"$; it equals the gather view $C_{\mathrm{flip}} P Z$ and the "
-                 r"scatter view; and $M$ and $T$ are the convolution and the transposed convolution as defined.")
+    statement = _statement(spec_text(tspec), spec_text(conv_spec), t_in, n_t, identity, tspec.in_channels > 1
+                           or tspec.out_channels > 1, left, right, math.prod(tspec.stride))
     return Proof(
         title, statement, tuple(steps),
         assumptions=(),
