@@ -148,10 +148,11 @@ def _one_d_steps(C: _Chain) -> list[Step]:
     steps.append(Step.from_claims(
         TY(j), e1,
         r"definition of the transposed convolution: input $i$ adds $w[m]\, y[i]$ at output $j = s i + d m - p_l$, "
-        r"for $0 \le j < n_T$; the executed index map and output length are PyTorch's",
-        [_claim("the executed index map is the convention", (), _eq(C.tap, s * i + d * m - pl),
+        r"for $0 \le j < n_T$; the index map and the output length used are PyTorch's",
+        [_claim("the index map used is PyTorch's", C.ranges + (_within(0, i, n), _within(0, m, k)),
+                _eq(C.tap, s * i + d * m - pl),
                 _eq(N.tap_position(i, m, s, pl, d), s * i + d * m - pl)),
-         _claim("the executed output length is the convention", (), _eq(C.n_t, convention_nt),
+         _claim("the output length used is PyTorch's", C.ranges, _eq(C.n_t, convention_nt),
                 _eq(N.transposed_output_size(n, k, s, pl, pr, d, a), convention_nt))],
         name="definition"))
 
@@ -279,7 +280,8 @@ def _separability_step(ndim: int, F: Any = default_formulas) -> Step:
         prove("each axis is read back from the flat position", pair, inside,
               _and(_eq(sympy.floor(flat2 / B), x), _eq(sympy.Mod(flat2, B), y)),
               shown=_and(_eq(sympy.floor(flat2_ / B), x), _eq(sympy.Mod(flat2_, B), y))),
-        prove(f"flattening {ndim} axes one after another is the row-major position", sizes + js, (),
+        prove(f"flattening {ndim} axes one after another is the row-major position", sizes + js,
+              tuple(_rel(sympy.Ge, n_, 1) for n_ in sizes) + tuple(_within(0, j_, n_) for j_, n_ in zip(js, sizes)),
               _eq(executed, row_major), shown=_eq(shown, row_major)),
     ]
     fs = sympy.symbols(f"f_0:{ndim}", integer=True)
@@ -310,12 +312,14 @@ def _block_step(F: Any) -> Step:
     variables = (g, ci, co, o, c, col)
     N = NAMED
     convention = [
-        prove("the executed group of a channel is the convention", (c, p_), (_rel(sympy.Ge, p_, 1),),
+        prove("the group of a channel used is PyTorch's", (c, p_), (_rel(sympy.Ge, p_, 1), _rel(sympy.Ge, c, 0)),
               _eq(F.channel_group(c, p_), sympy.floor(c / p_)),
               shown=_eq(N.channel_group(c, p_), sympy.floor(c / p_))),
-        prove("the executed channel of a group position is the convention", (gam, p_, l_), (),
+        prove("the channel of a group position used is PyTorch's", (gam, p_, l_),
+              (_rel(sympy.Ge, p_, 1), _rel(sympy.Ge, gam, 0), _within(0, l_, p_)),
               _eq(F.group_channel(gam, p_, l_), gam * p_ + l_), shown=_eq(N.group_channel(gam, p_, l_), gam * p_ + l_)),
-        prove("the executed position in a group is the convention", (c, gam, p_), (),
+        prove("the position in a group used is PyTorch's", (c, gam, p_),
+              (_rel(sympy.Ge, p_, 1), _rel(sympy.Ge, gam, 0), _within(gam * p_, c, gam * p_ + p_)),
               _eq(F.group_local(c, gam, p_), c - gam * p_), shown=_eq(N.group_local(c, gam, p_), c - gam * p_)),
     ]
     claims = convention + [
@@ -338,7 +342,7 @@ def _block_step(F: Any) -> Step:
 
 
 def _statement(C: _Chain, ndim: int) -> str:
-    """The theorem, typeset from the chain's own ranges and the executed formulas (no hand-typed formula).
+    """The theorem, typeset from the chain's own ranges and the formulas used (no hand-typed formula).
 
     Every hypothesis is printed from :attr:`_Chain.range_object`, the object whose relations every claim
     assumes; every length, padding and index in the definitions is the formula the claims are about.

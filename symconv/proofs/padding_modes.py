@@ -70,7 +70,7 @@ def torch_padding_map(mode: str, n: int, pl: int, pr: int) -> list[int]:
 
 def _padding_convention_step(spec: ConvSpec, shape: tuple[int, ...], tspec: TransposedConvSpec,
                              t_in: tuple[int, ...]) -> Step:
-    """The executed tables and the numeric definitions (pad, fold) are PyTorch's padding maps, on every axis."""
+    """The tables used and the numeric definitions (pad, fold) are PyTorch's padding maps, on every axis."""
     mode = spec.padding_mode
     lhs = sympy.Function(r"\tilde{x}")(sympy.Symbol("t"))
     rhs = sympy.Function("x")(sympy.Function(r"\operatorname{src}")(sympy.Symbol("t")))
@@ -84,7 +84,7 @@ def _padding_convention_step(spec: ConvSpec, shape: tuple[int, ...], tspec: Tran
             table = PM.source_table(mode, n, pair).tolist()
             if table != hand[ax]:
                 return Step(lhs, rhs, rule, "enumeration", False,
-                            f"axis {ax}: the executed table {table} is not PyTorch's {mode} map {hand[ax]}",
+                            f"axis {ax}: the table used, {table}, is not PyTorch's {mode} map {hand[ax]}",
                             name="padding convention")
         one = ConvSpec((1,) * spec.ndim, padding=spec.padding, padding_mode=mode)
         ramp = np.arange(1, math.prod(shape) + 1, dtype=np.int64).reshape(shape)
@@ -286,7 +286,7 @@ def prove_padding_mode_general(mode: str = "circular", *, formulas: Any = None) 
     the wrap-around reads, as integer claims proved by z3.
 
     For all ``n >= 1`` and amounts ``p_l, p_r >= 0`` within F.pad's rule for the mode, every padded position
-    ``0 <= t < n + p_l + p_r`` copies a position in ``[0, n)`` by the executed formula, which equals PyTorch's
+    ``0 <= t < n + p_l + p_r`` copies a position in ``[0, n)`` by the formula used, which equals PyTorch's
     documented map; the fold adds every padded value onto one input position and keeps the data in place, so
     ``<P x, g> = <x, Pᵀ g>``; for circular padding, the definition's reads (the padding-0 transposed convolution
     wrapped by the circular map) are those of the circular convolution with the flipped kernel over the
@@ -314,11 +314,11 @@ def prove_padding_mode_general(mode: str = "circular", *, formulas: Any = None) 
     X, XT, G = sequence("x"), sequence("xpad", r"\tilde{x}"), sequence("g")
     steps = [Step.from_claims(
         XT(t), X(shown),
-        rf"the {mode} padding map: padded position $t$ copies the input at the executed position, which lies in "
+        rf"the {mode} padding map: padded position $t$ copies the input at the position used, which lies in "
         r"$[0, n)$ and equals PyTorch's documented map (mirror without the edge, the edge, or the wrap)",
         [prove("every padded position copies an input position", variables, ranges + t_range, _within(0, src, n),
                shown=_within(0, shown, n)),
-         prove("the executed map is PyTorch's", variables, ranges + t_range, _rel(sympy.Eq, src, _torch_piecewise(mode)),
+         prove("the map used is PyTorch's", variables, ranges + t_range, _rel(sympy.Eq, src, _torch_piecewise(mode)),
                shown=_rel(sympy.Eq, shown, _torch_piecewise(mode)))],
         name="padding map")]
     data_t = F.padded_position(j, pl)

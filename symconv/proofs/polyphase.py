@@ -9,7 +9,7 @@ For all sizes, :func:`prove_polyphase_general` reduces the statement
     (T y)[j] = sum over the taps m of phase t of w[m] y[u - (d m - t)/s],
     t = (j + p_l) mod s,  u = (j + p_l) div s   (zero when u >= n_u)
 
-to integer claims about the executed formulas of :mod:`symconv.formulas`,
+to integer claims about the formulas of :mod:`symconv.formulas`,
 with the same discipline as the gather chain: each output lies in exactly one
 phase; the definition's (i, m) pairs correspond one-to-one with the phase's
 taps at position u, with the same weight and input index; taps outside a phase
@@ -136,10 +136,11 @@ def _one_d_steps(P: _Phases) -> list[Step]:
     steps.append(Step.from_claims(
         TY(j), definition,
         r"definition of the transposed convolution: input $i$ adds $w[m]\, y[i]$ at output $j = s i + d m - p_l$, "
-        r"for $0 \le j < n_T$; the executed index map and output length are PyTorch's",
-        [_claim("the executed index map is the convention", (), _eq(tap, s * i + d * m - pl),
+        r"for $0 \le j < n_T$; the index map and the output length used are PyTorch's",
+        [_claim("the index map used is PyTorch's", P.ranges + (_within(0, i, n), _within(0, m, k)),
+                _eq(tap, s * i + d * m - pl),
                 _eq(N.tap_position(i, m, s, pl, d), s * i + d * m - pl)),
-         _claim("the executed output length is the convention", (), _eq(P.n_t, convention_nt),
+         _claim("the output length used is PyTorch's", P.ranges, _eq(P.n_t, convention_nt),
                 _eq(N.transposed_output_size(n, k, s, pl, pr, d, a), convention_nt))],
         name="definition"))
 
@@ -153,7 +154,8 @@ def _one_d_steps(P: _Phases) -> list[Step]:
          _claim("in exactly one phase, at one position", P.ranges + (_within(0, j, P.n_t), _within(0, t, s),
                                                                        _eq(il, j)),
                 _and(_eq(t, ph), _eq(u, pos))),
-         _claim("the executed interleaving is the convention", (), _eq(il, s * u + t - pl),
+         _claim("the interleaving used is the one stated", P.ranges + (_within(0, t, s), _rel(sympy.Ge, u, 0)),
+                _eq(il, s * u + t - pl),
                 _eq(N.interleave_position(t, u, s, pl), s * u + t - pl))],
         name="phases"))
 
@@ -223,7 +225,8 @@ def _phase_channel_step(F: Any) -> Step:
     pch = F.phase_channel(c, t, ph)
     variables = (c, t, t2, c2, ph, co, g)
     claims = [
-        prove("the executed phase channel is PixelShuffle's layout", (c, t, ph), (), _eq(pch, c * ph + t),
+        prove("the phase channel used is PixelShuffle's layout", (c, t, ph),
+              (_rel(sympy.Ge, ph, 1), _rel(sympy.Ge, c, 0), _within(0, t, ph)), _eq(pch, c * ph + t),
               shown=_eq(NAMED.phase_channel(c, t, ph), c * ph + t)),
         prove("phase channels lie in range", variables, ranges, _within(0, pch, g * co * ph)),
         prove("phase channels are distinct", variables, ranges + (_within(0, c2, g * co), _within(0, t2, ph),

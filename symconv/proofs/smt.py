@@ -147,7 +147,8 @@ def prove(name: str, variables: Any, hypotheses: Any, conclusion: Any, *, shown:
 
     Three checks, each of which must get a decided answer:
 
-    1. the hypotheses have a model (``sat``): it is kept as the claim's ``witness``.  Hypotheses that
+    1. the hypotheses have a model (``sat``): it is kept as the claim's ``witness`` (a claim without hypotheses
+       has none: any integers would do).  Hypotheses that
        cannot hold would prove anything, so such a claim is refused;
     2. every divisor of a ``floor``/``Mod`` is positive under the hypotheses (``unsat`` of the contrary), so
        that SMT-LIB's ``div`` and ``mod`` are sympy's ``floor`` and ``Mod``;
@@ -187,7 +188,8 @@ def prove(name: str, variables: Any, hypotheses: Any, conclusion: Any, *, shown:
         why = ("the hypotheses contradict each other (no integers satisfy them), so the claim would hold of nothing"
                if verdict == "unsat" else f"the solver could not decide whether the hypotheses can hold ({verdict})")
         return refused(why, sat_smtlib=sat_smtlib)
-    witness = _example(model, variables)
+    # a model of no hypotheses says nothing (every assignment is one): only a claim with hypotheses has a witness
+    witness = _example(model, variables) if hypotheses else None
     divisors = list(tr.divisors)
     # the translation is faithful only for positive divisors: prove that first
     side = [tr(sympy.Ge(dv, 1)) for dv in divisors]
