@@ -78,6 +78,7 @@ class _Claim:
     counterexample: str  # LaTeX text ("" when none)
     seconds: float = 0.0
     witness: str = ""  # LaTeX text: a model of the hypotheses, when the checker recorded one
+    denial: str = ""  # LaTeX math: what the counterexample makes true (``a \neq b``), for a refuted claim
 
 
 @dataclass
@@ -168,7 +169,8 @@ def _claim(claim: Any, ranges: set, names: dict | None = None) -> _Claim:
         short = lambda e: e.xreplace(names) if isinstance(e, sympy.Basic) else e  # noqa: E731
         claim = type("Shown", (), dict(name=claim.name, variables=claim.variables, holds=claim.holds,
                                        hypotheses=tuple(short(h) for h in claim.hypotheses),
-                                       conclusion=short(claim.conclusion), counterexample=claim.counterexample,
+                                       conclusion=_abbreviated(claim.conclusion, names),
+                                       counterexample=claim.counterexample,
                                        seconds=getattr(claim, "seconds", 0.0),
                                        witness=getattr(claim, "witness", None)))()
         ranges = {short(r) for r in ranges}
@@ -188,7 +190,33 @@ def _claim(claim: Any, ranges: set, names: dict | None = None) -> _Claim:
         counterexample=_counterexample(_relevant(claim.counterexample, statement_symbols)),
         seconds=float(getattr(claim, "seconds", 0.0) or 0.0),
         witness=_counterexample(_relevant(getattr(claim, "witness", None), statement_symbols)),
+        denial="" if claim.holds else _negated(claim.conclusion),
     )
+
+
+def _abbreviated(conclusion: Any, names: dict) -> Any:
+    """A claim's conclusion with the theorem's abbreviations, except a side that *is* an abbreviated formula.
+
+    ``n_T(n_in, ...) = (n_in - 1) s - ... + 1`` states what the name ``n_T`` abbreviates; abbreviating that side
+    too would print ``n_T(...) = n_T``, which reads as a tautology.
+    """
+    if not isinstance(conclusion, sympy.Basic):
+        return conclusion
+    if isinstance(conclusion, sympy.Rel) and (conclusion.lhs in names or conclusion.rhs in names):
+        sides = [side if side in names else side.xreplace(names) for side in (conclusion.lhs, conclusion.rhs)]
+        return type(conclusion)(*sides, evaluate=False)
+    return conclusion.xreplace(names)
+
+
+def _negated(conclusion: Any) -> str:
+    r"""The denial of a refuted conclusion as LaTeX (``a \neq b`` for ``a = b``, ``a \ge b`` for ``a < b``)."""
+    opposite = {sympy.Eq: sympy.Ne, sympy.Ne: sympy.Eq, sympy.Lt: sympy.Ge, sympy.Le: sympy.Gt, sympy.Gt: sympy.Le,
+                sympy.Ge: sympy.Lt}
+    if isinstance(conclusion, sympy.Basic) and type(conclusion) in opposite:
+        return _math(opposite[type(conclusion)](conclusion.lhs, conclusion.rhs, evaluate=False))
+    if isinstance(conclusion, sympy.Basic):
+        return r"\neg\left(" + _math(conclusion) + r"\right)"
+    return ""
 
 
 def _relevant(values: dict | None, symbols: set) -> dict | None:
@@ -338,10 +366,10 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
     failure = ""
     if not proof.holds:
         number, bad = next((n, s) for n, s in enumerate(proof.steps, 1) if not s.holds)
-        failure = f"the lemma ``{text_latex(bad.name)}'' (line {number} of the proof) is refuted"
+        failure = f"the lemma ``{text_latex(bad.name)}'' (line {number} of the proof) fails"
         refuted = next((c for c in bad.claims if not c.holds), None)
         if refuted is not None:
-            failure += f": the claim ``{text_latex(refuted.name)}'' is false"
+            failure += f": its claim ``{text_latex(refuted.name)}'' is false"
         values = bad.counterexample or (refuted.counterexample if refuted is not None else None)
         if refuted is not None:
             values = _relevant(values, refuted.statement.free_symbols if isinstance(refuted.statement, sympy.Basic)
@@ -452,9 +480,8 @@ def _lemma_latex(s: _Step, number: int, seen: dict | None = None, stated: dict |
     elif stated is not None and theorem is not None:
         stated[s.rule] = f"{theorem}.{number}"
     out = [rf"\begin{{lemma}}[{text_latex(s.name)}]", rule, r"\end{lemma}"]
-    if s.claims:
-        where = f"{_count(len(s.claims))}, Table~\\thetheorem.{number} of the checked claims"
-        check = rf"\noindent\emph{{Checked}} by {escape_text(s.checker)}: {where}."
+    if s.claims:  # the chain shows the count beside the line, and one sentence after the lemmas points to the tables
+        check = ""
     else:
         words = _is_words(s.report) and s.holds
         key = (s.checker, s.report)
@@ -467,7 +494,8 @@ def _lemma_latex(s: _Step, number: int, seen: dict | None = None, stated: dict |
             seen.setdefault(key, number)
     if s.sizes:
         check += " " + s.sizes
-    out.append(check)
+    if check:
+        out.append(check)
     if not s.holds:
         refuted = next((c for c in s.claims if not c.holds), None)
         text = r"\noindent\textbf{This lemma is refuted}"
@@ -488,10 +516,13 @@ def _claim_cell(c: _Claim, hypotheses: str, witness: bool = True) -> str:
         under += [f"${h}$" for h in c.hypotheses]
         text += (" Under " + ", ".join(under) + ":" if under else "")
     text += f" ${c.conclusion}$"
-    if c.witness and witness:
+    if c.witness and witness and c.holds:
         text += rf" {{\small (hypotheses met at {c.witness})}}"
-    if c.counterexample:
-        text += rf" \textbf{{Counterexample:}} {c.counterexample}."
+    if not c.holds:
+        text += r" \textbf{Refuted}"
+        if c.counterexample:
+            text += f": at {c.counterexample}" + (f", ${c.denial}$" if c.denial else "")
+        text += "."
     return text
 
 
@@ -508,26 +539,41 @@ def _spot_sentence(counts: list[tuple[int, int]], prefix: str) -> str:
     return f"Besides their checks, these lemmas were also evaluated exactly at random instances: {listed}."
 
 
-def _appendix_head(docs: list[_Doc], heading: str, times: bool) -> list[str]:
+def _appendix_head(docs: list[_Doc], heading: str, times: bool, known: set | None = None) -> list[str]:
+    """The appendix's head: what the checkers did (each named once in a document: ``known`` holds those
+    already described by an earlier theorem's appendix), the common hypotheses, and where the SMT-LIB is."""
     checkers: list[tuple[str, str]] = []
     for doc in docs:
         checkers += [c for c in doc.checkers if c not in checkers]
     ranged = any(doc.ranged for doc in docs)
     if not any(s.claims for doc in docs for s in doc.steps):  # no solver claims: only what each checker did
+        if known is not None:
+            checkers = [c for c in checkers if c[0] not in known]
+            known.update(name for name, _ in checkers)
+        if not checkers:
+            return []
         return [heading + "{How each lemma was checked}",
                 "\\begin{description}\n" + "\n".join(rf"\item[{escape_text(name)}] {escape_text(what)}."
                                                       for name, what in checkers) + "\n\\end{description}"]
+    if len(checkers) == 1:  # one checker: named once here, not in a column of every table
+        name, what = checkers[0]
+        checked = (_sentence(escape_text(what)) if name in what
+                   else rf"Each was checked by {escape_text(name)}: {escape_text(what)}.")
+    else:
+        checked = ("The checkers:\n\\begin{description}\n"
+                   + "\n".join(rf"\item[{escape_text(name)}] {escape_text(what)}." for name, what in checkers)
+                   + "\n\\end{description}")
     head = [heading + "{Checked claims}",
             r"Every claim below is a statement about integers, for all values of its variables. "
             + (r"Where a claim says ``under (H)'' it assumes the hypotheses (H1), (H2), \dots\ of its theorem, stated "
                "once there; other hypotheses are written with the claim. " if ranged else "")
-            + "The checkers:",
-            "\\begin{description}\n" + "\n".join(rf"\item[{escape_text(name)}] {escape_text(what)}."
-                                                  for name, what in checkers) + "\n\\end{description}"]
+            + checked]
     notes = []
     if any(s.claims for doc in docs for s in doc.steps):
-        notes.append("The negation of every solver claim is also written out in SMT-LIB 2 (with the satisfiability "
-                     "check of its hypotheses), so that another solver can re-check it.")
+        notes.append(r"The option \texttt{-{}-smtlib FILE} of \texttt{symconv prove} writes every solver claim to "
+                     r"FILE in SMT-LIB 2: for each claim, its hypotheses alone (expected answer: sat) and then its "
+                     r"negation (expected: unsat), so that another solver re-checks it, for instance "
+                     r"\texttt{cvc5 FILE}.")
         if times and any(c.witness for doc in docs for s in doc.steps for c in s.claims):
             notes.append("Beside each claim are integers at which its hypotheses hold, found by the solver: the "
                          "claim is not vacuous.")
@@ -536,7 +582,10 @@ def _appendix_head(docs: list[_Doc], heading: str, times: bool) -> list[str]:
                          "not vacuous); those integers and the solver times vary from run to run and are left out of "
                          "this document.")
     if notes:
-        head.append(r"\noindent " + " ".join(notes))
+        if head[-1].endswith("\\end{description}"):
+            head.append(r"\noindent " + " ".join(notes))
+        else:  # one paragraph: what was checked, and how to re-check it
+            head[-1] += " " + " ".join(notes)
     return head
 
 
@@ -547,24 +596,23 @@ def _appendix_tables(doc: _Doc, numbers: dict[int, int], times: bool, theorem: s
         if pos < doc.shared or not s.claims:
             continue
         number = numbers[pos]
-        rows = []
-        for c in s.claims:
-            verdict = escape_text(s.checker if c.holds else "refuted")
-            rows.append(f"{_claim_cell(c, hypotheses, times)} & {verdict}" + (f" & ${c.seconds:.2f}$\\,s" if times else "")
-                        + " \\\\")
-        columns = "@{\\quad}l@{\\quad}r@{}" if times else "@{\\quad}l@{}"
-        header = r"\emph{claim} & \emph{checker}" + (r" & \emph{time}" if times else "")
+        # the checker is named once, in the appendix's head: a column would repeat it on every row
+        rows = [_claim_cell(c, hypotheses, times) + (f" & ${c.seconds:.2f}$\\,s" if times else "") + " \\\\"
+                for c in s.claims]
+        columns = "@{\\quad}r@{}" if times else "@{}"
+        header = r"\emph{claim}" + (r" & \emph{time}" if times else "")
         blocks.append("\\noindent\\begin{minipage}{\\linewidth}\n"
                       + rf"\textbf{{Table~{theorem}.{number}.}} Lemma~{theorem}.{number} ({text_latex(s.name)})."
-                      + "\\\\[2pt]\n\\begin{tabular}{@{}>{\\raggedright\\arraybackslash}p{"
-                      + ("0.76" if times else "0.84") + "\\linewidth}" + columns + "}\n" + header
-                      + " \\\\\n\\hline\n" + "\n".join(rows) + "\n\\end{tabular}\n\\end{minipage}")
+                      + "\\\\[4pt]\n\\begin{tabular}{@{}>{\\raggedright\\arraybackslash}p{"
+                      + ("0.88" if times else "\\linewidth") + ("\\linewidth}" if times else "}") + columns + "}\n"
+                      + header + " \\\\\n\\hline\n" + "\n".join(rows) + "\n\\end{tabular}\n\\end{minipage}")
     return blocks
 
 
-def _appendix_latex(doc: _Doc, numbers: dict[int, int], times: bool = True, heading: str = r"\subsection*") -> str:
-    return ("\n\n".join(_appendix_head([doc], heading, times)) + "\n\n"
-            + "\n\n\\medskip\n".join(_appendix_tables(doc, numbers, times)))
+def _appendix_latex(doc: _Doc, numbers: dict[int, int], times: bool = True, heading: str = r"\subsection*",
+                    known: set | None = None) -> str:
+    return "\n\n".join(_appendix_head([doc], heading, times, known)
+                       + ["\\bigskip\n" + "\n\n\\bigskip\n".join(_appendix_tables(doc, numbers, times))])
 
 
 def claims_appendix(proofs: Sequence[tuple[Any, int]], *, times: bool = True, shared: Sequence[Any] = ()) -> str:
@@ -579,10 +627,11 @@ def claims_appendix(proofs: Sequence[tuple[Any, int]], *, times: bool = True, sh
         other = shared[pos] if pos < len(shared) else None
         docs.append(_read(proof, other, "") if other is not None else _read(proof))
     out = _appendix_head(docs, r"\section*", times)
+    tables = []
     for doc, (_, theorem) in zip(docs, proofs):
         numbers = {pos: pos + 1 - doc.shared for pos in range(len(doc.steps))}
-        out += _appendix_tables(doc, numbers, times, str(theorem))
-    return "\n\n".join(out)
+        tables += _appendix_tables(doc, numbers, times, str(theorem))
+    return "\n\n".join(out + ["\\bigskip\n" + "\n\n\\bigskip\n".join(tables)])
 
 
 def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = True, stated: dict | None = None,
@@ -632,11 +681,19 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
         out.append(rf"\noindent\textbf{{The claim is refuted:}} {doc.failure}.")
     seen: dict = {}
     out += [_lemma_latex(doc.steps[p], numbers[p], seen, stated, theorem) for p in rest]
+    solved = [numbers[p] for p in rest if doc.steps[p].claims]
+    if len(solved) > 1:
+        out.append(r"\noindent The claims of each Lemma~\thetheorem.$q$ are listed in Table~\thetheorem.$q$ under "
+                   r"Checked claims; the count beside each line of the proof is their number.")
+    elif solved:
+        out.append(rf"\noindent The claims of the lemma are listed in Table~\thetheorem.{solved[0]} under Checked "
+                   "claims.")
     spot = _spot_sentence([(numbers[p], doc.steps[p].spot_checks) for p in rest], r"Lemma~\thetheorem.")
     if spot:
         out.append(r"\noindent " + spot)
     if appendix:
-        out.append(_appendix_latex(doc, numbers, times))
+        known = stated.setdefault("\0checkers", set()) if stated is not None else None
+        out.append(_appendix_latex(doc, numbers, times, known=known))
     known = stated.setdefault("\0notation", set()) if stated is not None else None
     notation = notation_latex("\n".join(out), known)
     if notation:

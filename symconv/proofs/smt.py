@@ -189,7 +189,7 @@ def prove(name: str, variables: Any, hypotheses: Any, conclusion: Any, *, shown:
                if verdict == "unsat" else f"the solver could not decide whether the hypotheses can hold ({verdict})")
         return refused(why, sat_smtlib=sat_smtlib)
     # a model of no hypotheses says nothing (every assignment is one): only a claim with hypotheses has a witness
-    witness = _example(model, variables) if hypotheses else None
+    witness = _small(z3, hyps, names, _example(model, variables)) if hypotheses else None
     divisors = list(tr.divisors)
     # the translation is faithful only for positive divisors: prove that first
     side = [tr(sympy.Ge(dv, 1)) for dv in divisors]
@@ -205,6 +205,21 @@ def prove(name: str, variables: Any, hypotheses: Any, conclusion: Any, *, shown:
     reason = "" if holds or verdict == "sat" else f"the solver answered {verdict}, so the claim is not proved"
     return Claim(name, variables, hypotheses, display, "z3", holds, example, smtlib,
                  time.perf_counter() - start, reason, witness, sat_smtlib)
+
+
+WITNESS_BOUNDS = (1, 2, 4, 8, 16)
+"""Boxes tried, in turn, for a witness with small numbers (every variable within plus or minus the bound)."""
+
+
+def _small(z3: Any, hyps: list, names: dict, found: dict) -> dict:
+    """A model of the hypotheses with small integers (the first box of :data:`WITNESS_BOUNDS` with one), or
+    ``found``: a reader checks a witness like n = 2, s = 1 at a glance, not n = 13, p_l = 168."""
+    for bound in WITNESS_BOUNDS:
+        box = [z3.And(v >= -bound, v <= bound) for v in names.values()]
+        verdict, model, _ = _solve(z3, hyps + box, 1000)
+        if verdict == "sat":
+            return {name: model.eval(v, model_completion=True).as_long() for name, v in names.items()}
+    return found
 
 
 def _example(model: Any, variables: tuple) -> dict:
