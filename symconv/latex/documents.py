@@ -214,6 +214,11 @@ def _negated(conclusion: Any) -> str:
                 sympy.Ge: sympy.Lt}
     if isinstance(conclusion, sympy.Basic) and type(conclusion) in opposite:
         return _math(opposite[type(conclusion)](conclusion.lhs, conclusion.rhs, evaluate=False))
+    if isinstance(conclusion, sympy.And) and all(type(p) in opposite for p in conclusion.args):
+        # not (lo <= x < hi): x < lo or x >= hi, each read with its variable on the left
+        parts = [opposite[type(p)](p.lhs, p.rhs, evaluate=False) for p in conclusion.args]
+        parts = [p.reversed if p.lhs.is_number else p for p in parts]
+        return r" \;\vee\; ".join(_math(p) for p in parts)
     if isinstance(conclusion, sympy.Basic):
         return r"\neg\left(" + _math(conclusion) + r"\right)"
     return ""

@@ -342,7 +342,7 @@ def _block_step(F: Any) -> Step:
         claims, name="channel blocks")
 
 
-def _statement(C: _Chain, ndim: int) -> str:
+def _statement(C: _Chain) -> str:
     """The theorem, typeset from the chain's own ranges and the formulas used (no hand-typed formula).
 
     Every hypothesis is printed from :attr:`_Chain.range_object`, the object whose relations every claim
@@ -382,18 +382,56 @@ def _statement(C: _Chain, ndim: int) -> str:
         rf"Then $T = C_{{\mathrm{{flip}}}} P Z$, and $T = (S M)^{{\top}}$ with "
         rf"$n_{{M}} = {tex(n + sympy.floor(a / s))}$, so that $S = I$ exactly when $a < s$.",
     ]
-    if ndim > 1:
-        text.append(
-            rf"The same holds for {ndim} spatial axes with channels and groups. Each axis $q$ has its own "
-            r"integers $n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ satisfying the hypotheses; tensors of shape "
-            r"$(C, n_1, \dots)$ are flattened row-major; $g \ge 1$ groups divide $C_{\mathrm{in}} = g c_i$ and "
-            r"$C_{\mathrm{out}} = g c_o$; output channel $o$ of the convolution lies in group "
-            r"$\gamma = \lfloor o / c_o \rfloor$ and reads input channel $c$ through $w[o, c - \gamma c_i]$ when "
-            r"$\lfloor c / c_i \rfloor = \gamma$, and not otherwise. Then block $(c, o)$ of $T$ is the transpose of "
-            r"block $(o, c)$ of $M$, zero outside the groups; so $T$ is the stride-1 convolution, per axis as above, "
-            r"with the group-wise swapped and flipped kernel "
-            r"$\tilde w[c, o', m] = w[\gamma c_o + o', c - \gamma c_i, k - 1 - m]$, $\gamma = \lfloor c / c_i \rfloor$, "
-            r"flipped on every axis.")
+    return "\n".join(text)
+
+
+def _statement_nd(C: _Chain, ndim: int) -> str:
+    """The N-D, grouped theorem: the 1-D hypotheses on every axis, the groups' hypothesis, the block matrices.
+
+    The per-axis hypotheses are printed from the same :attr:`_Chain.range_object` the claims assume; the
+    index map, zero insertion, paddings and flip are the formulas the claims are about.
+    """
+    from ..latex.printing import math_latex as tex  # the latex layer sits above the proofs
+
+    S = SYMBOLS
+    k, s, i, m = S.k, S.s, S.i, S.m
+    hyps = C.range_object.latex()
+    items = "\n".join(rf"\item[(H{number})] ${h}$ on every axis" for number, h in enumerate(hyps, 1))
+    axes = ", ".join(str(q) for q in range(1, ndim + 1))
+    kernel_shape = r" \times ".join(rf"k^{{({q})}}" for q in range(1, ndim + 1))
+    tap = tex(C.tap)
+    text = [
+        rf"Let there be {ndim} spatial axes $q = {axes}$, each with its own integers "
+        r"$n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ (written $k^{(q)}$ and so on where the axis matters), and let "
+        r"$g, c_i, c_o$ be integers, satisfying the hypotheses",
+        r"\begin{itemize}", items,
+        rf"\item[(H{len(hyps) + 1})] $g, c_i, c_o \ge 1$: the $g$ groups divide the channels, "
+        r"$C_{\mathrm{in}} = g c_i$ and $C_{\mathrm{out}} = g c_o$",
+        r"\end{itemize}",
+        rf"let $w \in \mathbb{{R}}^{{C_{{\mathrm{{out}}}} \times c_i \times {kernel_shape}}}$ be a kernel, and flatten "
+        r"tensors of shape $(C, n^{(1)}, \dots)$ row-major, channel first. Output channel $o$ of the convolution "
+        r"lies in group $\gamma = \lfloor o / c_o \rfloor$, input channel $c$ in group $\lfloor c / c_i \rfloor$. "
+        r"Define the following matrices.",
+        r"\begin{itemize}",
+        r"\item $M$, the convolution with $w$ (stride $s$, dilation $d$, padding $p_{l}, p_{r}$ on each axis) on "
+        r"inputs of shape $(C_{\mathrm{in}}, n_T^{(1)}, \dots)$: its block $(o, c)$ is zero unless "
+        r"$\lfloor c / c_i \rfloor = \gamma$, and then its entries are "
+        rf"$\sum_{{m}} w[o, c - \gamma c_i, m] \prod_q [j_q = {tap}]$, the index map on each axis $q$ with that "
+        r"axis's $s, d, p_{l}$ and the tap $m = (m_1, \dots)$.",
+        r"\item $T$, the transposed convolution with the same $w$ and parameters (output padding $a$ on each axis): "
+        r"output channel $c = \gamma c_i + c_l$, $0 \le c_l < c_i$, receives input channel $o$ through "
+        r"$w[o, c_l]$, with the same index map.",
+        rf"\item $S$, $Z$ and $P$: on every axis the row selection $[I \mid 0]$, the zero insertion "
+        rf"$Z[t, i] = [t = {tex(C.F.zero_insertion_position(i, s))}]$ and the padding by $L = {tex(C.left)}$, "
+        rf"$R = {tex(C.right)}$ (a negative amount crops), applied to every channel.",
+        r"\item $C_{\mathrm{flip}}$, the grouped convolution with stride $1$, padding $0$ and dilation $d$ on each "
+        r"axis, of the group-wise swapped, flipped kernel "
+        rf"$\tilde w[c, o', m] = w[\gamma c_o + o', c - \gamma c_i, {tex(C.F.flip_tap(m, k))}]$ with "
+        r"$\gamma = \lfloor c / c_i \rfloor$ and $0 \le o' < c_o$, flipped on every axis.",
+        r"\end{itemize}",
+        r"Then block $(c, o)$ of $T$ is the transpose of block $(o, c)$ of $M$, zero outside the groups; "
+        r"$T = C_{\mathrm{flip}} P Z$ and $T = (S M)^{\top}$.",
+    ]
     return "\n".join(text)
 
 
@@ -425,7 +463,7 @@ def prove_transpose_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     steps = _one_d_steps(chain)
     if ndim > 1:
         steps += [_separability_step(ndim, F), _block_step(F)]
-    statement = _statement(chain, ndim)
+    statement = _statement(chain) if ndim == 1 else _statement_nd(chain, ndim)
     return Proof(
         f"Transposed convolution is a convolution ({ndim}-D, all sizes)", statement, tuple(steps),
         assumptions=chain.ranges,
