@@ -616,8 +616,12 @@ def _appendix_tables(doc: _Doc, numbers: dict[int, int], times: bool, theorem: s
 
 def _appendix_latex(doc: _Doc, numbers: dict[int, int], times: bool = True, heading: str = r"\subsection*",
                     known: set | None = None) -> str:
-    return "\n\n".join(_appendix_head([doc], heading, times, known)
-                       + ["\\bigskip\n" + "\n\n\\bigskip\n".join(_appendix_tables(doc, numbers, times))])
+    return "\n\n".join(_appendix_head([doc], heading, times, known) + _spaced(_appendix_tables(doc, numbers, times)))
+
+
+def _spaced(tables: list[str]) -> list[str]:
+    """The tables as one block, a skip above each (a caption never touches the text or the table above it)."""
+    return ["\\bigskip\n" + "\n\n\\bigskip\n".join(tables)] if tables else []
 
 
 def claims_appendix(proofs: Sequence[tuple[Any, int]], *, times: bool = True, shared: Sequence[Any] = ()) -> str:
@@ -636,7 +640,7 @@ def claims_appendix(proofs: Sequence[tuple[Any, int]], *, times: bool = True, sh
     for doc, (_, theorem) in zip(docs, proofs):
         numbers = {pos: pos + 1 - doc.shared for pos in range(len(doc.steps))}
         tables += _appendix_tables(doc, numbers, times, str(theorem))
-    return "\n\n".join(out + ["\\bigskip\n" + "\n\n\\bigskip\n".join(tables)])
+    return "\n\n".join(out + _spaced(tables))
 
 
 def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = True, stated: dict | None = None,
