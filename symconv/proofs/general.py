@@ -248,7 +248,7 @@ def _one_d_steps(C: _Chain) -> list[Step]:
         sympy.MatrixSymbol("T", C.n_t, n),
         sympy.Transpose(sympy.MatMul(sympy.MatrixSymbol("S", n, rows_m), sympy.MatrixSymbol("M", rows_m, C.n_t),
                                      evaluate=False)),
-        r"row selection: $M[i, j]$ and $T[j, i]$ are defined by the same indicator $[j = s i + d m - p_l]$ , and "
+        r"row selection: $M[i, j]$ and $T[j, i]$ are defined by the same indicator $[j = s i + d m - p_l]$, and "
         r"the convolution on $n_T$ inputs has at least the $n_{\mathrm{in}}$ rows of $T$, so $S = [I \mid 0]$ keeps "
         r"the first $n_{\mathrm{in}}$ rows",
         [_claim("M has the rows of T", C.ranges, _rel(sympy.Ge, trip, n))],

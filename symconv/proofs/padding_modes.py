@@ -30,6 +30,7 @@ from ..spec import ConvSpec, TransposedConvSpec
 from .anchors import DEFAULT_BITS, anchor_step, convention_step
 from .assembly import gather_factors
 from .core import Proof, Step, tuple_tex
+from .ranges import Hypothesis, Ranges
 from .evaluate import NAMED, Indicator, sequence
 from .guard import guarded, started
 from .instance import _check_size, _layer_step, equality_step
@@ -311,7 +312,7 @@ def prove_padding_mode_general(mode: str = "circular", *, formulas: Any = None) 
     padded = n + pl + pr
     variables = (n, pl, pr, t, j)
     t_range = (_within(0, t, padded),)
-    X, XT, G = sequence("x"), sequence("xpad", r"\tilde{x}"), sequence("g")
+    X, XT, G = sequence("x"), sequence("xpad", r"\tilde{x}"), sequence("v")  # v: g is the number of groups
     steps = [Step.from_claims(
         XT(t), X(shown),
         rf"the {mode} padding map: padded position $t$ copies the input at the position used, which lies in "
@@ -325,8 +326,8 @@ def prove_padding_mode_general(mode: str = "circular", *, formulas: Any = None) 
     steps.append(Step.from_claims(
         sympy.Sum(G(t) * X(shown), (t, 0, padded - 1)),
         sympy.Sum(X(j) * sympy.Sum(Indicator(shown_f(t, n, pl), j) * G(t), (t, 0, padded - 1)), (j, 0, n - 1)),
-        r"the fold is the transpose: $\langle P x, g\rangle = \langle x, P^{\top} g\rangle$, where $P^{\top}$ adds "
-        r"$g[t]$ onto the position $t$ copies; the sums exchange because that position lies in $[0, n)$ (step 1), "
+        r"the fold is the transpose: $\langle P x, v\rangle = \langle x, P^{\top} v\rangle$ for every $v$, where $P^{\top}$ adds "
+        r"$v[t]$ onto the position $t$ copies; the sums exchange because that position lies in $[0, n)$ (the padding map), "
         r"and the data positions $t = j + p_l$ fold onto $j$",
         [prove("every padded value is added onto one input position", variables, ranges + t_range,
                _within(0, src, n), shown=_within(0, shown, n)),
@@ -337,15 +338,22 @@ def prove_padding_mode_general(mode: str = "circular", *, formulas: Any = None) 
         name="fold"))
     if mode == "circular":
         steps.append(_wrap_step(F))
-    hyps = ", ".join(sympy.latex(h) for h in ranges)
-    statement = (rf"For all integers ${hyps}$ and every padded position $0 \le t < n + p_l + p_r$: the {mode} "
-                 r"padding operator $P$ copies an input position in $[0, n)$, PyTorch's; its transpose is the "
-                 r"fold, so the transpose of the convolution $M = C P$ is $P^{\top} C^{\top}$")
+    rule = {"reflect": "PyTorch's rule for reflect padding: each amount is less than the size",
+            "circular": "PyTorch's rule for circular padding: each amount is at most the size"}.get(mode, "")
+    range_object = Ranges(tuple(Hypothesis(r, meaning=rule if pos == 3 else "") for pos, r in enumerate(ranges)))
+    meanings = "".join(f" ({m})" for m in range_object.meanings())
+    statement = (r"Let $n, p_{l}, p_{r}$ be integers satisfying the hypotheses" + meanings + "\n"
+                 + range_object.itemized() + "\n"
+                 + rf"let $P$ be PyTorch's {mode} padding of a signal of length $n$ by $p_{{l}}$ on the left and "
+                 r"$p_{r}$ on the right, and $C$ a convolution on the padded signal. Then every padded position "
+                 r"$0 \le t < n + p_{l} + p_{r}$ copies an input position in $[0, n)$, by PyTorch's map; the "
+                 r"transpose of $P$ is the fold, so the transpose of the convolution $M = C P$ is "
+                 r"$P^{\top} C^{\top}$")
     if mode == "circular":
         statement += (r"; and the fold of the padding-0 transposed convolution reads what the circular convolution "
                       r"with the flipped kernel reads from the zero-inserted input wrapped onto the circle")
     return Proof(f"Transpose of {mode} padding (all sizes)", statement + ".", tuple(steps), assumptions=ranges,
-                 conclusion=r"$T = P^{\top} C^{\top}$ for every size.", notes=(_map_note(mode, F),), data=dict(mode=mode))
+                 conclusion=r"$T = P^{\top} C^{\top}$ for every size.", notes=(_map_note(mode, F),), data=dict(mode=mode, ranges=range_object))
 
 
 def _map_note(mode: str, formulas: Any = default_formulas) -> str:
