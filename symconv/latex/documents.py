@@ -351,7 +351,7 @@ def _polynomials(proof: Any) -> list[str]:
         shown = f"the left side begins ${summary[0]}$" if summary else f"the left side is ${_math(left)}$"
         same = sympy.expand(left - right) == 0
         out.append(f"Expanded, {text_latex(label)} has ${n_left}$ monomials on the left and ${n_right}$ on the "
-                   f"right; {shown}. Verdict: the difference expands to " + ("$0$." if same else "a nonzero polynomial."))
+                   f"right; {shown}. Their difference expands to " + ("$0$." if same else "a nonzero polynomial."))
     return out
 
 
@@ -493,6 +493,9 @@ def _lemma_latex(s: _Step, number: int, seen: dict | None = None, stated: dict |
         if words and key in seen:
             check = rf"\noindent\emph{{Checked}} by {escape_text(s.checker)} ({text_latex(s.name)}), with the same " \
                     rf"result as Lemma~\thetheorem.{seen[key]}."
+        elif not words and s.holds and not s.sizes:  # a bare "Checked by sympy.": said once for all such lemmas
+            check = ""
+            seen.setdefault(("\0bare", s.checker), []).append(number)
         else:
             check = rf"\noindent\emph{{Checked}} by {escape_text(s.checker)}" + (
                 f": {text_latex(s.report)}." if words else ".")
@@ -690,6 +693,22 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
         out.append(rf"\noindent\textbf{{The claim is refuted:}} {doc.failure}.")
     seen: dict = {}
     out += [_lemma_latex(doc.steps[p], numbers[p], seen, stated, theorem) for p in rest]
+    for key, listed in seen.items():  # the lemmas whose checker reported nothing but success, one sentence each
+        if isinstance(key, tuple) and key[0] == "\0bare":
+            runs: list[list[int]] = []  # consecutive numbers as one range, 1.3--1.7
+            for n in listed:
+                if runs and n == runs[-1][-1] + 1:
+                    runs[-1].append(n)
+                else:
+                    runs.append([n])
+            refs = [rf"\thetheorem.{r[0]}" + (rf"--\thetheorem.{r[-1]}" if len(r) > 1 else "") for r in runs]
+            plural = len(listed) > 1
+            if len(listed) == len(rest) and plural:
+                which = "Every lemma above was"
+            else:
+                which = (("Lemmas~" if plural else "Lemma~") + ", ".join(refs[:-1]) + (" and " if len(refs) > 1 else "")
+                         + refs[-1] + (" were" if plural else " was"))
+            out.append(rf"\noindent {which} checked by {escape_text(key[1])}.")
     solved = [numbers[p] for p in rest if doc.steps[p].claims]
     if len(solved) > 1:
         out.append(r"\noindent The claims of each Lemma~\thetheorem.$q$ are listed in Table~\thetheorem.$q$ under "
