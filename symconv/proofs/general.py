@@ -342,12 +342,14 @@ def _block_step(F: Any) -> Step:
         claims, name="channel blocks")
 
 
-def _statement(C: _Chain) -> str:
+def _statement(C: _Chain, ndim: int = 1) -> str:
     """The theorem, typeset from the chain's own ranges and the formulas used (no hand-typed formula).
 
     Every hypothesis is printed from :attr:`_Chain.range_object`, the object whose relations every claim
     assumes; every length, padding and index in the definitions is the formula the claims are about.
     """
+    if ndim > 1:
+        return _statement_nd(C, ndim)
     from ..latex.printing import math_latex as tex  # the latex layer sits above the proofs
 
     S = SYMBOLS
@@ -463,7 +465,7 @@ def prove_transpose_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     steps = _one_d_steps(chain)
     if ndim > 1:
         steps += [_separability_step(ndim, F), _block_step(F)]
-    statement = _statement(chain) if ndim == 1 else _statement_nd(chain, ndim)
+    statement = _statement(chain, ndim)
     return Proof(
         f"Transposed convolution is a convolution ({ndim}-D, all sizes)", statement, tuple(steps),
         assumptions=chain.ranges,

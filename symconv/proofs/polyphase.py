@@ -29,7 +29,11 @@ from ..errors import SpecError
 from .core import Proof, Step
 from .evaluate import NAMED, Indicator, sequence
 from .guard import guarded, started
+from .ranges import Hypothesis, Ranges
 from .smt import prove
+
+N_T = sympy.Symbol("n_T", integer=True)
+"""The name of the transposed output length on the page (the solver reads its formula)."""
 
 __all__ = ["polyphase_step", "prove_polyphase", "prove_polyphase_general", "phase_count_steps", "POLYPHASE_SYMBOLS"]
 
@@ -109,6 +113,9 @@ class _Phases:
         self.ranges = (_rel(sympy.Ge, n, 1), _rel(sympy.Ge, k, 1), _rel(sympy.Ge, s, 1), _rel(sympy.Ge, d, 1),
                        _rel(sympy.Ge, pl, 0), _rel(sympy.Ge, pr, 0), _rel(sympy.Le, 0, a),
                        _rel(sympy.Lt, a, sympy.Max(s, d)), _rel(sympy.Ge, self.n_t, 1))
+        # the same relations, as the theorem prints them ((H1), ...; n_T named)
+        self.range_object = Ranges(tuple(Hypothesis(r) for r in self.ranges[:-1])
+                                   + (Hypothesis(self.ranges[-1], names=((N_T, self.n_t),)),))
         self.indices = (_within(0, j, self.n_t), _within(0, S.m, k))
         self.phase = F.phase_of(j, s, pl)
         self.pos = F.phase_position(j, s, pl)
@@ -274,22 +281,29 @@ def prove_polyphase_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     if ndim > 1:
         steps += [_separability_step(ndim), _phase_channel_step(F)]
     S = POLYPHASE_SYMBOLS
-    hypotheses = ", ".join(f"${sympy.latex(r)}$" for r in P.ranges)
-    result = sympy.latex(_eq(TY(S.j), PHI(S.t, S.u)))
-    statement = (rf"For all integers with {hypotheses}, every output $0 \le j < n_T$ of the transposed "
-                 rf"convolution satisfies ${result}$ with $t = {sympy.latex(NAMED.phase_of(S.j, S.s, S.pl))}$ and "
-                 rf"$u = {sympy.latex(NAMED.phase_position(S.j, S.s, S.pl))}$, where phase $t$ is the "
-                 r"convolution of the original input with the sub-kernel of the taps $d m \equiv t \pmod{s}$, "
-                 rf"of length $n_u = {sympy.latex(NAMED.phase_length(S.n, S.k, S.s, S.d))}$ (zero for $u \ge n_u$).")
+    tex = lambda e: sympy.latex(e)  # noqa: E731
+    result = tex(_eq(TY(S.j), PHI(S.t, S.u)))
+    statement = (r"Let $n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ be integers satisfying the hypotheses" + "\n"
+                 + P.range_object.itemized() + "\n"
+                 + r"let $y \in \mathbb{R}^{n_{\mathrm{in}}}$, $w \in \mathbb{R}^{k}$, and let $T y$ be the "
+                 r"transposed convolution of $y$ with stride $s$, dilation $d$, padding $p_{l}, p_{r}$ and output "
+                 r"padding $a$. For a phase $0 \le t < s$, let $(\Phi y)[t, \cdot]$ be the convolution of $y$ with "
+                 r"the sub-kernel of the taps $m$ with $d m \equiv t \pmod{s}$, of length "
+                 rf"$n_u = {tex(NAMED.phase_length(S.n, S.k, S.s, S.d))}$ (zero for $u \ge n_u$). Then every output "
+                 rf"$0 \le j < n_T$ satisfies ${result}$ with $t = {tex(NAMED.phase_of(S.j, S.s, S.pl))}$ and "
+                 rf"$u = {tex(NAMED.phase_position(S.j, S.s, S.pl))}$.")
     if ndim > 1:
-        statement += (rf" In {ndim} dimensions the statement holds on every axis with its own $s, p, d, a$; "
-                      r"the phases are the $\prod s$ combinations of the axes' phases, and phase $t$ of output "
-                      r"channel $c$ is channel $c \prod s + t$ of a grouped convolution with the layer's groups.")
+        statement += (rf" For {ndim} spatial axes, each with its own integers satisfying the hypotheses, and "
+                      r"$g \ge 1$ groups dividing the channels: the phases are the $\prod_q s_q$ combinations of "
+                      r"the axes' phases, and phase $t$ of output channel $c$ is channel $c \prod_q s_q + t$ of a "
+                      r"grouped convolution with the layer's $g$ groups.")
+    conclusion = (r"a transposed convolution with stride $s$ is $s$ convolutions of its input, interleaved." if ndim == 1
+                  else r"a transposed convolution with strides $s_q$ is $\prod_q s_q$ convolutions of its input, "
+                       "interleaved.")
     return Proof(
         f"The polyphase view of a transposed convolution ({ndim}-D, all sizes)", statement, tuple(steps),
-        assumptions=P.ranges,
-        conclusion=r"a transposed convolution with stride $s$ is $s^N$ convolutions of its input, interleaved.",
-        data=dict(ndim=ndim),
+        assumptions=P.ranges, conclusion=conclusion,
+        data=dict(ndim=ndim, ranges=P.range_object),
     )
 
 
