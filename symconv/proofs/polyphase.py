@@ -283,8 +283,17 @@ def prove_polyphase_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     S = POLYPHASE_SYMBOLS
     tex = lambda e: sympy.latex(e)  # noqa: E731
     result = tex(_eq(TY(S.j), PHI(S.t, S.u)))
-    statement = (r"Let $n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ be integers satisfying the hypotheses" + "\n"
-                 + P.range_object.itemized() + "\n"
+    if ndim == 1:
+        opening = r"Let $n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ be integers satisfying the hypotheses"
+        items = P.range_object.itemized()
+    else:  # the same hypotheses, on every axis, and the groups'
+        opening = (rf"Let there be {ndim} spatial axes $q$, each with its own integers "
+                   r"$n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ (written $s_q$ and so on where the axis matters), "
+                   r"and $g \ge 1$ groups dividing the input and output channels, satisfying the hypotheses")
+        hyps = P.range_object.latex()
+        items = ("\\begin{itemize}\n" + "\n".join(rf"\item[(H{n})] ${h}$ on every axis" for n, h in enumerate(hyps, 1))
+                 + "\n\\end{itemize}")
+    statement = (opening + "\n" + items + "\n"
                  + r"let $y \in \mathbb{R}^{n_{\mathrm{in}}}$, $w \in \mathbb{R}^{k}$, and let $T y$ be the "
                  r"transposed convolution of $y$ with stride $s$, dilation $d$, padding $p_{l}, p_{r}$ and output "
                  r"padding $a$. For a phase $0 \le t < s$, let $(\Phi y)[t, \cdot]$ be the convolution of $y$ with "
@@ -293,8 +302,7 @@ def prove_polyphase_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
                  rf"$0 \le j < n_T$ satisfies ${result}$ with $t = {tex(NAMED.phase_of(S.j, S.s, S.pl))}$ and "
                  rf"$u = {tex(NAMED.phase_position(S.j, S.s, S.pl))}$.")
     if ndim > 1:
-        statement += (rf" For {ndim} spatial axes, each with its own integers satisfying the hypotheses, and "
-                      r"$g \ge 1$ groups dividing the channels: the phases are the $\prod_q s_q$ combinations of "
+        statement += (r" This holds on every axis; the phases of the layer are the $\prod_q s_q$ combinations of "
                       r"the axes' phases, and phase $t$ of output channel $c$ is channel $c \prod_q s_q + t$ of a "
                       r"grouped convolution with the layer's $g$ groups.")
     conclusion = (r"a transposed convolution with stride $s$ is $s$ convolutions of its input, interleaved." if ndim == 1
