@@ -431,8 +431,11 @@ def _chains(steps: list[_Step], sides: list[tuple[Any, Any]]) -> list[list[int]]
     """Consecutive steps whose left side is the previous step's right side form one chain of equalities."""
     chains: list[list[int]] = []
     for pos, (lhs, _) in enumerate(sides):
-        if chains and _same(sides[chains[-1][-1]][1], lhs):
-            chains[-1].append(pos)
+        # continue the latest chain that ends where this step starts (a side fact such as "j = il(...)" between
+        # two steps of one chain does not break it, so no display is printed twice)
+        ends = [chain for chain in chains if _same(sides[chain[-1]][1], lhs)]
+        if ends:
+            ends[-1].append(pos)
         else:
             chains.append([pos])
     return chains
