@@ -274,3 +274,29 @@ def test_the_smtlib_option_writes_the_claims(tmp_path):
     assert script.count("(check-sat)") == 2 * len(__import__("symconv").prove_transpose_general(1).claims)
     code = cli.main(["prove", "-o", str(tmp_path / "i.tex"), "--smtlib", str(tmp_path / "i.smt2")])
     assert code != 0 and not (tmp_path / "i.smt2").exists()  # an instance proof has no solver claims
+
+
+def test_no_chain_line_has_identical_sides_and_no_display_repeats():
+    """A line "(5) = (5)" says nothing, and a chain's display printed again as the start of another chain is
+    the same display twice: neither occurs in the derivations."""
+    for path in sorted(DERIVATIONS.glob("*.tex")):
+        text = path.read_text()
+        for block in re.findall(r"\\begin\{align\*\}(.*?)\\end\{align\*\}", text, re.S):
+            sides = []
+            for line in block.split("\\\\\n"):
+                body = re.sub(r"\\tag\*\{.*", "", line, flags=re.S).strip()
+                if "&=" in body:
+                    left, right = (part.strip() for part in body.split("&=", 1))
+                    assert not left or left != right, (path.name, body[:80])
+
+
+
+def test_a_side_fact_does_not_break_the_chain():
+    """In the polyphase proof the phases lemma (j = il(...)) sits between the definition and the sift: the chain
+    goes on through it, so the definition's sum is displayed once, not again at the head of a second chain."""
+    from symconv import prove_polyphase_general
+
+    text = prove_polyphase_general(1).to_document()
+    proof = text[text.index(r"\begin{proof}"):text.index(r"\end{proof}")]
+    definition = re.search(r"\(T y\)\\left\[j\\right\] &= (.*?) \\tag", proof).group(1)
+    assert proof.count(definition) == 1

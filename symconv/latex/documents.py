@@ -677,7 +677,9 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
         out.append(rf"\noindent The chain of {doc.shared_label}, with its {doc.shared} lemmas, holds on each axis "
                    "with that axis's own parameters (its claims were proved again for this theorem). Then:")
     rest = list(range(doc.shared, len(doc.steps)))
-    chains = _chains([doc.steps[p] for p in rest], [doc.sides[p] for p in rest])
+    # a lemma whose two sides print alike, "(5) = (5)", is no line of a chain: it is stated below, not displayed
+    shown = [p for p in rest if not (doc.steps[p].holds and doc.sides[p][0] == doc.sides[p][1])]
+    chains = _chains([doc.steps[p] for p in shown], [doc.sides[p] for p in shown])
     blocks: list[list[list[int]]] = []
     for chain in chains:
         if blocks and len(chain) == 1 and len(blocks[-1][-1]) == 1:
@@ -685,12 +687,16 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
         else:
             blocks.append([chain])
     for block in blocks:
-        out.append("\n".join(_chain_latex(doc, [rest[p] for p in chain], numbers) for chain in block)
+        out.append("\n".join(_chain_latex(doc, [shown[p] for p in chain], numbers) for chain in block)
                    .replace("\n\\end{align*}\n\\begin{align*}\n", " \\\\\n"))
     out += [r"\noindent " + p for p in doc.polynomials]
     out += [rf"\noindent\emph{{Note.}} {note}" for note in doc.notes]
     if doc.holds:
-        out.append(rf"\noindent Each line is justified by the lemma named beside it, below. {_sentence(doc.conclusion)}")
+        hidden = [p for p in rest if p not in shown]
+        aside = "".join(rf" Lemma~\thetheorem.{numbers[p]} ({text_latex(doc.steps[p].name)}) is not a line: its two "
+                        "sides print alike, and it is stated below." for p in hidden)
+        out.append(rf"\noindent Each line is justified by the lemma named beside it, below.{aside} "
+                   rf"{_sentence(doc.conclusion)}")
         out.append(r"\end{proof}")
     else:
         out.append(rf"\noindent\textbf{{The claim is refuted:}} {doc.failure}.")
