@@ -482,7 +482,7 @@ def _lemma_latex(s: _Step, number: int, seen: dict | None = None, stated: dict |
     earlier theorem of the document (``stated`` maps statements to their lemma, ``theorem`` numbers this one).
     """
     seen = {} if seen is None else seen
-    rule = _breakable(_sentence(s.rule))
+    rule = _breakable(_sentence(_without_label(s.rule, s.name)))
     if stated is not None and s.rule in stated:
         rule = f"As Lemma~{stated[s.rule]}, for the layer of this theorem."
     elif stated is not None and theorem is not None:
@@ -516,6 +516,17 @@ def _lemma_latex(s: _Step, number: int, seen: dict | None = None, stated: dict |
             text += f": {text_latex(s.report)}"
         out.append(text + (f", for example at {s.counterexample}." if s.counterexample else "."))
     return "\n".join(out)
+
+
+def _without_label(rule: str, name: str) -> str:
+    """The rule without a leading label that repeats the lemma's name ("Lemma 1.7 (size). Size: ..." reads the
+    name twice): a prefix of at most three words before a colon, starting like the name."""
+    head, colon, rest = rule.partition(":")
+    words = head.split()
+    if (colon and rest.strip() and "$" not in head and 0 < len(words) <= 3
+            and head.strip().lower()[:4] == name.strip().lower()[:4]):
+        return rest.strip()
+    return rule
 
 
 def _claim_cell(c: _Claim, hypotheses: str, witness: bool = True) -> str:
