@@ -824,10 +824,11 @@ def _md_claim(c: _Claim, text: Any, checker: str, ranged: bool) -> str:
     if under and c.variables:
         line += " Under " + ", ".join(under) + ":"
     line += f" ${c.conclusion}$ ({text(checker if c.holds else 'refuted')}, {c.seconds:.2f} s)."
-    if c.witness:
+    if c.witness and c.holds:
         line += f" Hypotheses met at {c.witness}."
     if c.counterexample:
-        line += " Counterexample: " + c.counterexample.replace("[U+", "[") + "."
+        line += " Counterexample: " + c.counterexample.replace("[U+", "[") + (f", where ${c.denial}$" if c.denial
+                                                                              else "") + "."
     return line
 
 
