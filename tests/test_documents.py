@@ -250,6 +250,8 @@ def test_a_refuted_claims_row_shows_its_denial_and_no_witness():
     assert any(r"k - m' < 0 \;\vee\; k - m' \ge k" in line or r"k - m' \ge k \;\vee\; k - m' < 0" in line
                for line in refuted), refuted
     assert any(r"\neq" in line for line in refuted)  # an equation is denied with the inequality sign
+    # and its two sides are evaluated at the counterexample by the formulas that ran (the broken flip)
+    assert any(re.search(r"\\text\{ that is \} -?\d+ \\neq -?\d+", line) for line in refuted), refuted
     assert r"\emph{checker}" not in appendix and "& z3" not in appendix
     assert "Checked} by z3" not in text  # the tables are pointed to once, not per lemma
 

@@ -163,7 +163,7 @@ def _relations(items: Sequence[Any]) -> list[str]:
     return out
 
 
-def _claim(claim: Any, ranges: set, names: dict | None = None) -> _Claim:
+def _claim(claim: Any, ranges: set, names: dict | None = None, formulas: Any = None) -> _Claim:
     names = names or {}
     if names:  # the theorem's abbreviations (n_T for its formula), as the statement prints them
         short = lambda e: e.xreplace(names) if isinstance(e, sympy.Basic) else e  # noqa: E731
@@ -190,7 +190,7 @@ def _claim(claim: Any, ranges: set, names: dict | None = None) -> _Claim:
         counterexample=_counterexample(_relevant(claim.counterexample, statement_symbols)),
         seconds=float(getattr(claim, "seconds", 0.0) or 0.0),
         witness=_counterexample(_relevant(getattr(claim, "witness", None), statement_symbols)),
-        denial="" if claim.holds else _negated(claim.conclusion),
+        denial="" if claim.holds else _negated(claim.conclusion) + _denied_values(claim, formulas),
     )
 
 
@@ -224,6 +224,33 @@ def _negated(conclusion: Any) -> str:
     return ""
 
 
+def _denied_values(claim: Any, formulas: Any) -> str:
+    r"""For a refuted equation or inequality, its two sides at the counterexample (``, \text{ that is } 1 \neq 0``).
+
+    The named formulas of the display are evaluated by the formulas that ran (``formulas``); "" when a side does
+    not come out as an integer or nothing is known to evaluate them with.
+    """
+    conclusion, values = claim.conclusion, claim.counterexample
+    if formulas is None or not values or not isinstance(conclusion, sympy.Rel):
+        return ""
+    names = {str(v): v for v in conclusion.free_symbols}
+    at = {names[k]: v for k, v in values.items() if k in names and isinstance(v, int)}
+
+    def value(side: Any) -> Any:
+        side = side.replace(lambda e: hasattr(type(e), "_symconv_formula"),
+                            lambda e: getattr(formulas, type(e)._symconv_formula)(*e.args))
+        return sympy.sympify(side).xreplace(at)
+
+    try:
+        left, right = value(conclusion.lhs), value(conclusion.rhs)
+    except (AttributeError, TypeError, ValueError):
+        return ""
+    if not (left.is_Integer and right.is_Integer):
+        return ""
+    opposite = {sympy.Eq: r"\neq", sympy.Ne: "=", sympy.Lt: r"\ge", sympy.Le: ">", sympy.Gt: r"\le", sympy.Ge: "<"}
+    return rf", \text{{ that is }} {left} {opposite[type(conclusion)]} {right}"
+
+
 def _relevant(values: dict | None, symbols: set) -> dict | None:
     """A solver's model restricted to the variables the claim mentions (it assigns every declared variable)."""
     if not values:
@@ -233,7 +260,7 @@ def _relevant(values: dict | None, symbols: set) -> dict | None:
     return kept or values
 
 
-def _step(number: int, step: Any, ranges: set, names: dict | None = None) -> _Step:
+def _step(number: int, step: Any, ranges: set, names: dict | None = None, formulas: Any = None) -> _Step:
     lines, sizes = _display(step.lhs, step.rhs)
     refuted = next((c for c in step.claims if not c.holds), None)
     example = step.counterexample
@@ -241,7 +268,7 @@ def _step(number: int, step: Any, ranges: set, names: dict | None = None) -> _St
         example = _relevant(example, refuted.statement.free_symbols)
     return _Step(
         number=number, name=step.name or step.checker, rule=step.rule, lines=lines, sizes=sizes,
-        checker=step.checker, holds=step.holds, claims=[_claim(c, ranges, names) for c in step.claims],
+        checker=step.checker, holds=step.holds, claims=[_claim(c, ranges, names, formulas) for c in step.claims],
         report=step.detail, spot_checks=step.spot_checks, counterexample=_counterexample(example),
     )
 
@@ -362,7 +389,7 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
     shared = _shared_prefix(proof, definitions_shared) if definitions_shared is not None else 0
     range_object = proof.data.get("ranges")
     names = {expr: symbol for h in range_object.hypotheses for symbol, expr in h.names} if range_object else {}
-    steps = [_step(n, s, ranges, names) for n, s in enumerate(proof.steps, 1)]
+    steps = [_step(n, s, ranges, names, proof.data.get("formulas")) for n, s in enumerate(proof.steps, 1)]
     used = []
     for step in proof.steps:
         for checker in [step.checker] + [c.checker for c in step.claims]:
