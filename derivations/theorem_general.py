@@ -23,8 +23,8 @@ def build() -> str:
         "zeros between neighbours, padded), and that $T$ is the transpose of the matrix $M$ of the convolution with "
         "the same parameters, up to a selection of rows. The proof is one chain of equalities; each line is a lemma, "
         "reduced to claims about integers that the SMT solver z3 proved for all integers satisfying the hypotheses "
-        "(it showed that the negation of each claim has no solution). The claims follow each theorem, under "
-        "Checked claims."
+        "(it showed that the negation of each claim has no solution). The claims of both theorems are collected in "
+        "the appendix, Checked claims."
     )
     lift = (
         r"\section*{Several axes, channels and groups}" "\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from . import __version__
@@ -266,7 +267,11 @@ def _prove(args: argparse.Namespace) -> int:
     if args.keep_tex_files and not args.pdf:
         raise UsageError("--keep-tex-files keeps pdflatex's .aux and .log files; it needs --pdf")
     proof = _build_proof(args)
+    if args.smtlib and not proof.claims:
+        raise UsageError("--smtlib writes the solver claims of a parametric proof (--general); this proof has none")
     _emit(proof.to_markdown() if args.format == "md" else proof.to_document(), args.output)
+    if args.smtlib:
+        Path(args.smtlib).write_text(proof.to_smtlib(), encoding="utf-8")
     if args.pdf:
         compile_pdf(args.output, keep_files=args.keep_tex_files)
     if not proof.holds:
@@ -532,6 +537,9 @@ def _parser() -> _Parser:
     what.add_argument("--format", choices=("tex", "md"), default="tex",
                       help="tex: a standalone LaTeX document (default); md: Markdown with $...$ mathematics")
     what.add_argument("-o", "--output", metavar="FILE", help="write FILE (default: standard output)")
+    what.add_argument("--smtlib", metavar="FILE",
+                      help="also write the solver claims of a parametric proof as SMT-LIB 2 to FILE, for another "
+                           "solver to re-check (e.g. cvc5 FILE: sat, then unsat, for each claim)")
     what.add_argument("--pdf", action="store_true",
                       help="also compile FILE.pdf next to FILE.tex with pdflatex (in a temporary directory)")
     what.add_argument("--keep-tex-files", action="store_true",

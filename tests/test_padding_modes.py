@@ -249,9 +249,11 @@ def test_parametric_theorem_holds(mode):
     proof = prove_padding_mode_general(mode)
     assert proof.holds, proof.failure
     assert all(claim.witness is not None for claim in proof.claims)
-    # the statement is generated from the ranges handed to the solver
-    for hypothesis in proof.assumptions:
-        assert sympy.latex(hypothesis) in proof.statement
+    # the statement is generated from the ranges handed to the solver (one Ranges object, printed as (H1), ...)
+    ranges = proof.data["ranges"]
+    assert ranges.relations() == tuple(proof.assumptions)
+    for number, hypothesis in enumerate(ranges.latex(), 1):
+        assert rf"\item[(H{number})] ${hypothesis}$" in proof.statement
 
 
 def _formulas(**changes):

@@ -210,7 +210,9 @@ def test_parametric_proof_holds_and_its_statement_comes_from_the_ranges():
     for ndim in (1, 2):
         proof = prove_polyphase_general(ndim)
         assert proof.holds and all(c.checker == "z3" for c in proof.claims)
-        assert all(f"${sympy.latex(r)}$" in proof.statement for r in proof.assumptions)
+        ranges = proof.data["ranges"]  # one object: the solver's relations and the statement's (H1), (H2), ...
+        assert ranges.relations() == tuple(proof.assumptions)
+        assert all(rf"\item[(H{n})] ${h}$" in proof.statement for n, h in enumerate(ranges.latex(), 1))
     assert [s.name for s in proof.steps][-2:] == ["separability", "phase channels"]
 
 

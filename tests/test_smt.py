@@ -37,7 +37,8 @@ def test_every_claim_is_unsat_in_cvc5_too(make):
     script = proof.to_smtlib()
     claims = [c for c in proof.claims if c.smtlib and c.sat_smtlib]
     assert len(claims) == len(proof.claims) and script.count("(check-sat)") == 2 * len(claims)
-    assert all(c.witness is not None for c in claims)
+    # a witness is a model of the claim's hypotheses; a claim without hypotheses has none (any integers would do)
+    assert all((c.witness is not None) == bool(c.hypotheses) for c in claims)
     assert _cvc5_verdicts(script) == ["sat", "unsat"] * len(claims)
 
 
@@ -107,3 +108,22 @@ def test_empty_steps_and_proofs_do_not_hold():
     assert not empty.holds and "no claims" in empty.detail
     assert not Proof("nothing", "nothing", ()).holds
     assert "no steps" in Proof("nothing", "nothing", ()).failure
+
+
+@pytest.mark.parametrize("ndim", [1, 2])
+def test_general_witnesses_lie_inside_the_theorems_ranges(ndim):
+    """Every claim of the parametric proof assumes hypotheses, and its witness meets the theorem's ranges
+    (no claim is shown at s = 0 or d = 0)."""
+    proof = prove_transpose_general(ndim)
+    lower = {"n_in": 1, "k": 1, "s": 1, "d": 1, "p_l": 0, "p_r": 0, "a": 0, "g": 1, "c_i": 1, "c_o": 1, "c_g": 1}
+    for claim in proof.claims:
+        assert claim.hypotheses and claim.witness, claim.name
+        for name, low in lower.items():
+            if name in claim.witness:
+                assert claim.witness[name] >= low, (claim.name, name, claim.witness)
+
+
+def test_a_claim_without_hypotheses_has_no_witness():
+    a = sympy.Symbol("a", integer=True)
+    claim = prove("a square is not negative", (a,), (), sympy.Ge(a * a, a - 1))
+    assert claim.holds and claim.witness is None

@@ -79,6 +79,7 @@ class _Claim:
     counterexample: str  # LaTeX text ("" when none)
     seconds: float = 0.0
     witness: str = ""  # LaTeX text: a model of the hypotheses, when the checker recorded one
+    denial: str = ""  # LaTeX math: what the counterexample makes true (``a \neq b``), for a refuted claim
 
 
 @dataclass
@@ -167,13 +168,14 @@ def _relations(items: Sequence[Any]) -> list[str]:
     return out
 
 
-def _claim(claim: Any, ranges: set, names: dict | None = None) -> _Claim:
+def _claim(claim: Any, ranges: set, names: dict | None = None, formulas: Any = None) -> _Claim:
     names = names or {}
     if names:  # the theorem's abbreviations (n_T for its formula), as the statement prints them
         short = lambda e: e.xreplace(names) if isinstance(e, sympy.Basic) else e  # noqa: E731
         claim = type("Shown", (), dict(name=claim.name, variables=claim.variables, holds=claim.holds,
                                        hypotheses=tuple(short(h) for h in claim.hypotheses),
-                                       conclusion=short(claim.conclusion), counterexample=claim.counterexample,
+                                       conclusion=_abbreviated(claim.conclusion, names),
+                                       counterexample=claim.counterexample,
                                        seconds=getattr(claim, "seconds", 0.0),
                                        witness=getattr(claim, "witness", None)))()
         ranges = {short(r) for r in ranges}
@@ -193,7 +195,65 @@ def _claim(claim: Any, ranges: set, names: dict | None = None) -> _Claim:
         counterexample=_counterexample(_relevant(claim.counterexample, statement_symbols)),
         seconds=float(getattr(claim, "seconds", 0.0) or 0.0),
         witness=_counterexample(_relevant(getattr(claim, "witness", None), statement_symbols)),
+        denial="" if claim.holds else _negated(claim.conclusion) + _denied_values(claim, formulas),
     )
+
+
+def _abbreviated(conclusion: Any, names: dict) -> Any:
+    """A claim's conclusion with the theorem's abbreviations, except a side that *is* an abbreviated formula.
+
+    ``n_T(n_in, ...) = (n_in - 1) s - ... + 1`` states what the name ``n_T`` abbreviates; abbreviating that side
+    too would print ``n_T(...) = n_T``, which reads as a tautology.
+    """
+    if not isinstance(conclusion, sympy.Basic):
+        return conclusion
+    if isinstance(conclusion, sympy.Rel) and (conclusion.lhs in names or conclusion.rhs in names):
+        sides = [side if side in names else side.xreplace(names) for side in (conclusion.lhs, conclusion.rhs)]
+        return type(conclusion)(*sides, evaluate=False)
+    return conclusion.xreplace(names)
+
+
+def _negated(conclusion: Any) -> str:
+    r"""The denial of a refuted conclusion as LaTeX (``a \neq b`` for ``a = b``, ``a \ge b`` for ``a < b``)."""
+    opposite = {sympy.Eq: sympy.Ne, sympy.Ne: sympy.Eq, sympy.Lt: sympy.Ge, sympy.Le: sympy.Gt, sympy.Gt: sympy.Le,
+                sympy.Ge: sympy.Lt}
+    if isinstance(conclusion, sympy.Basic) and type(conclusion) in opposite:
+        return _math(opposite[type(conclusion)](conclusion.lhs, conclusion.rhs, evaluate=False))
+    if isinstance(conclusion, sympy.And) and all(type(p) in opposite for p in conclusion.args):
+        # not (lo <= x < hi): x < lo or x >= hi, each read with its variable on the left
+        parts = [opposite[type(p)](p.lhs, p.rhs, evaluate=False) for p in conclusion.args]
+        parts = [p.reversed if p.lhs.is_number else p for p in parts]
+        return r" \;\vee\; ".join(_math(p) for p in parts)
+    if isinstance(conclusion, sympy.Basic):
+        return r"\neg\left(" + _math(conclusion) + r"\right)"
+    return ""
+
+
+def _denied_values(claim: Any, formulas: Any) -> str:
+    r"""For a refuted equation or inequality, its two sides at the counterexample (``, \text{ that is } 1 \neq 0``).
+
+    The named formulas of the display are evaluated by the formulas that ran (``formulas``); "" when a side does
+    not come out as an integer or nothing is known to evaluate them with.
+    """
+    conclusion, values = claim.conclusion, claim.counterexample
+    if formulas is None or not values or not isinstance(conclusion, sympy.Rel):
+        return ""
+    names = {str(v): v for v in conclusion.free_symbols}
+    at = {names[k]: v for k, v in values.items() if k in names and isinstance(v, int)}
+
+    def value(side: Any) -> Any:
+        side = side.replace(lambda e: hasattr(type(e), "_symconv_formula"),
+                            lambda e: getattr(formulas, type(e)._symconv_formula)(*e.args))
+        return sympy.sympify(side).xreplace(at)
+
+    try:
+        left, right = value(conclusion.lhs), value(conclusion.rhs)
+    except (AttributeError, TypeError, ValueError):
+        return ""
+    if not (left.is_Integer and right.is_Integer):
+        return ""
+    opposite = {sympy.Eq: r"\neq", sympy.Ne: "=", sympy.Lt: r"\ge", sympy.Le: ">", sympy.Gt: r"\le", sympy.Ge: "<"}
+    return rf", \text{{ that is }} {left} {opposite[type(conclusion)]} {right}"
 
 
 def _relevant(values: dict | None, symbols: set) -> dict | None:
@@ -205,7 +265,7 @@ def _relevant(values: dict | None, symbols: set) -> dict | None:
     return kept or values
 
 
-def _step(number: int, step: Any, ranges: set, names: dict | None = None) -> _Step:
+def _step(number: int, step: Any, ranges: set, names: dict | None = None, formulas: Any = None) -> _Step:
     lines, sizes = _display(step.lhs, step.rhs)
     refuted = next((c for c in step.claims if not c.holds), None)
     example = step.counterexample
@@ -213,7 +273,7 @@ def _step(number: int, step: Any, ranges: set, names: dict | None = None) -> _St
         example = _relevant(example, refuted.statement.free_symbols)
     return _Step(
         number=number, name=step.name or step.checker, rule=step.rule, lines=lines, sizes=sizes,
-        checker=step.checker, holds=step.holds, claims=[_claim(c, ranges, names) for c in step.claims],
+        checker=step.checker, holds=step.holds, claims=[_claim(c, ranges, names, formulas) for c in step.claims],
         report=step.detail, spot_checks=step.spot_checks, counterexample=_counterexample(example),
         relation=getattr(step, "relation", "="),
     )
@@ -338,7 +398,7 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
     shared = _shared_prefix(proof, definitions_shared) if definitions_shared is not None else 0
     range_object = proof.data.get("ranges")
     names = {expr: symbol for h in range_object.hypotheses for symbol, expr in h.names} if range_object else {}
-    steps = [_step(n, s, ranges, names) for n, s in enumerate(proof.steps, 1)]
+    steps = [_step(n, s, ranges, names, proof.data.get("formulas")) for n, s in enumerate(proof.steps, 1)]
     used = []
     for step in proof.steps:
         for checker in [step.checker] + [c.checker for c in step.claims]:
@@ -347,10 +407,10 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
     failure = ""
     if not proof.holds:
         number, bad = next((n, s) for n, s in enumerate(proof.steps, 1) if not s.holds)
-        failure = f"the lemma ``{text_latex(bad.name)}'' (line {number} of the proof) is refuted"
+        failure = f"the lemma ``{text_latex(bad.name)}'' (line {number} of the proof) fails"
         refuted = next((c for c in bad.claims if not c.holds), None)
         if refuted is not None:
-            failure += f": the claim ``{text_latex(refuted.name)}'' is false"
+            failure += f": its claim ``{text_latex(refuted.name)}'' is false"
         values = bad.counterexample or (refuted.counterexample if refuted is not None else None)
         if refuted is not None:
             values = _relevant(values, refuted.statement.free_symbols if isinstance(refuted.statement, sympy.Basic)
@@ -407,8 +467,11 @@ def _chains(steps: list[_Step], sides: list[tuple[Any, Any]]) -> list[list[int]]
     """Consecutive steps whose left side is the previous step's right side form one chain of equalities."""
     chains: list[list[int]] = []
     for pos, (lhs, _) in enumerate(sides):
-        if chains and _same(sides[chains[-1][-1]][1], lhs):
-            chains[-1].append(pos)
+        # continue the latest chain that ends where this step starts (a side fact such as "j = il(...)" between
+        # two steps of one chain does not break it, so no display is printed twice)
+        ends = [chain for chain in chains if _same(sides[chain[-1]][1], lhs)]
+        if ends:
+            ends[-1].append(pos)
         else:
             chains.append([pos])
     return chains
@@ -472,28 +535,23 @@ def _lemma_latex(s: _Step, number: int, seen: dict | None = None, stated: dict |
     earlier theorem of the document (``stated`` maps statements to their lemma, ``theorem`` numbers this one).
     """
     seen = {} if seen is None else seen
-    rule = _breakable(_sentence(s.rule))
+    rule = _breakable(_sentence(_without_label(s.rule, s.name)))
     if stated is not None and s.rule in stated:
         rule = f"As Lemma~{stated[s.rule]}, for the layer of this theorem."
     elif stated is not None and theorem is not None:
         stated[s.rule] = f"{theorem}.{number}"
     out = [rf"\begin{{lemma}}[{text_latex(s.name)}]", rule, r"\end{lemma}"]
-    if s.claims:
-        where = f"{_count(len(s.claims))}, Table~\\thetheorem.{number} of the checked claims"
-        check = rf"\noindent\emph{{Checked}} by {escape_text(s.checker)}: {where}."
+    if s.claims:  # the chain shows the count beside the line, and one sentence after the lemmas points to the tables
+        check = ""
     else:
         words = _is_words(s.report) and s.holds
         key = (s.checker, s.report)
         if words and key in seen:
             check = rf"\noindent\emph{{Checked}} by {escape_text(s.checker)} ({text_latex(s.name)}), with the same " \
                     rf"result as Lemma~\thetheorem.{seen[key]}."
-        elif seen.get("\0runs", {}).get(number) == 0:  # the first lemma of its run named the checker for it
+        elif not words and s.holds and not s.sizes:  # a bare "Checked by sympy.": said once for all such lemmas
             check = ""
-        elif seen.get("\0runs", {}).get(number):
-            last = number + seen["\0runs"][number]
-            check = (rf"\noindent\emph{{Checked}} by {escape_text(s.checker)}, as "
-                     + (rf"is Lemma~\thetheorem.{last}." if last == number + 1 else
-                        rf"are Lemmas~\thetheorem.{number + 1}--\thetheorem.{last}."))
+            seen.setdefault(("\0bare", s.checker), []).append(number)
         else:
             check = rf"\noindent\emph{{Checked}} by {escape_text(s.checker)}" + (
                 f": {text_latex(s.report)}." if words else ".")
@@ -513,6 +571,17 @@ def _lemma_latex(s: _Step, number: int, seen: dict | None = None, stated: dict |
     return "\n".join(out)
 
 
+def _without_label(rule: str, name: str) -> str:
+    """The rule without a leading label that repeats the lemma's name ("Lemma 1.7 (size). Size: ..." reads the
+    name twice): a prefix of at most three words before a colon, starting like the name."""
+    head, colon, rest = rule.partition(":")
+    words = head.split()
+    if (colon and rest.strip() and "$" not in head and 0 < len(words) <= 3
+            and head.strip().lower()[:4] == name.strip().lower()[:4]):
+        return rest.strip()
+    return rule
+
+
 def _claim_cell(c: _Claim, hypotheses: str, witness: bool = True) -> str:
     text = rf"\emph{{{text_latex(c.name)}}}."
     if c.variables:
@@ -522,10 +591,13 @@ def _claim_cell(c: _Claim, hypotheses: str, witness: bool = True) -> str:
         under += [f"${h}$" for h in c.hypotheses]
         text += (" Under " + ", ".join(under) + ":" if under else "")
     text += f" ${c.conclusion}$"
-    if c.witness and witness:
+    if c.witness and witness and c.holds:
         text += rf" {{\small (hypotheses met at {c.witness})}}"
-    if c.counterexample:
-        text += rf" \textbf{{Counterexample:}} {c.counterexample}."
+    if not c.holds:
+        text += r" \textbf{Refuted}"
+        if c.counterexample:
+            text += f": at {c.counterexample}" + (f", ${c.denial}$" if c.denial else "")
+        text += "."
     return text
 
 
@@ -542,26 +614,41 @@ def _spot_sentence(counts: list[tuple[int, int]], prefix: str) -> str:
     return f"Besides their checks, these lemmas were also evaluated exactly at random instances: {listed}."
 
 
-def _appendix_head(docs: list[_Doc], heading: str, times: bool) -> list[str]:
+def _appendix_head(docs: list[_Doc], heading: str, times: bool, known: set | None = None) -> list[str]:
+    """The appendix's head: what the checkers did (each named once in a document: ``known`` holds those
+    already described by an earlier theorem's appendix), the common hypotheses, and where the SMT-LIB is."""
     checkers: list[tuple[str, str]] = []
     for doc in docs:
         checkers += [c for c in doc.checkers if c not in checkers]
     ranged = any(doc.ranged for doc in docs)
     if not any(s.claims for doc in docs for s in doc.steps):  # no solver claims: only what each checker did
+        if known is not None:
+            checkers = [c for c in checkers if c[0] not in known]
+            known.update(name for name, _ in checkers)
+        if not checkers:
+            return []
         return [heading + "{How each lemma was checked}",
                 "\\begin{description}\n" + "\n".join(rf"\item[{escape_text(name)}] {escape_text(what)}."
                                                       for name, what in checkers) + "\n\\end{description}"]
+    if len(checkers) == 1:  # one checker: named once here, not in a column of every table
+        name, what = checkers[0]
+        checked = (_sentence(escape_text(what)) if name in what
+                   else rf"Each was checked by {escape_text(name)}: {escape_text(what)}.")
+    else:
+        checked = ("The checkers:\n\\begin{description}\n"
+                   + "\n".join(rf"\item[{escape_text(name)}] {escape_text(what)}." for name, what in checkers)
+                   + "\n\\end{description}")
     head = [heading + "{Checked claims}",
             r"Every claim below is a statement about integers, for all values of its variables. "
             + (r"Where a claim says ``under (H)'' it assumes the hypotheses (H1), (H2), \dots\ of its theorem, stated "
                "once there; other hypotheses are written with the claim. " if ranged else "")
-            + "The checkers:",
-            "\\begin{description}\n" + "\n".join(rf"\item[{escape_text(name)}] {escape_text(what)}."
-                                                  for name, what in checkers) + "\n\\end{description}"]
+            + checked]
     notes = []
     if any(s.claims for doc in docs for s in doc.steps):
-        notes.append("The negation of every solver claim is also written out in SMT-LIB 2 (with the satisfiability "
-                     "check of its hypotheses), so that another solver can re-check it.")
+        notes.append(r"The option \texttt{-{}-smtlib FILE} of \texttt{symconv prove} writes every solver claim to "
+                     r"FILE in SMT-LIB 2: for each claim, its hypotheses alone (expected answer: sat) and then its "
+                     r"negation (expected: unsat), so that another solver re-checks it, for instance "
+                     r"\texttt{cvc5 FILE}.")
         if times and any(c.witness for doc in docs for s in doc.steps for c in s.claims):
             notes.append("Beside each claim are integers at which its hypotheses hold, found by the solver: the "
                          "claim is not vacuous.")
@@ -570,7 +657,10 @@ def _appendix_head(docs: list[_Doc], heading: str, times: bool) -> list[str]:
                          "not vacuous); those integers and the solver times vary from run to run and are left out of "
                          "this document.")
     if notes:
-        head.append(r"\noindent " + " ".join(notes))
+        if head[-1].endswith("\\end{description}"):
+            head.append(r"\noindent " + " ".join(notes))
+        else:  # one paragraph: what was checked, and how to re-check it
+            head[-1] += " " + " ".join(notes)
     return head
 
 
@@ -581,24 +671,27 @@ def _appendix_tables(doc: _Doc, numbers: dict[int, int], times: bool, theorem: s
         if pos < doc.shared or not s.claims:
             continue
         number = numbers[pos]
-        rows = []
-        for c in s.claims:
-            verdict = escape_text(s.checker if c.holds else "refuted")
-            rows.append(f"{_claim_cell(c, hypotheses, times)} & {verdict}" + (f" & ${c.seconds:.2f}$\\,s" if times else "")
-                        + " \\\\")
-        columns = "@{\\quad}l@{\\quad}r@{}" if times else "@{\\quad}l@{}"
-        header = r"\emph{claim} & \emph{checker}" + (r" & \emph{time}" if times else "")
+        # the checker is named once, in the appendix's head: a column would repeat it on every row
+        rows = [_claim_cell(c, hypotheses, times) + (f" & ${c.seconds:.2f}$\\,s" if times else "") + " \\\\"
+                for c in s.claims]
+        columns = "@{\\quad}r@{}" if times else "@{}"
+        header = r"\emph{claim}" + (r" & \emph{time}" if times else "")
         blocks.append("\\noindent\\begin{minipage}{\\linewidth}\n"
                       + rf"\textbf{{Table~{theorem}.{number}.}} Lemma~{theorem}.{number} ({text_latex(s.name)})."
-                      + "\\\\[2pt]\n\\begin{tabular}{@{}>{\\raggedright\\arraybackslash}p{"
-                      + ("0.76" if times else "0.84") + "\\linewidth}" + columns + "}\n" + header
-                      + " \\\\\n\\hline\n" + "\n".join(rows) + "\n\\end{tabular}\n\\end{minipage}")
+                      + "\\\\[4pt]\n\\begin{tabular}{@{}>{\\raggedright\\arraybackslash}p{"
+                      + ("0.88" if times else "\\linewidth") + ("\\linewidth}" if times else "}") + columns + "}\n"
+                      + header + " \\\\\n\\hline\n" + "\n".join(rows) + "\n\\end{tabular}\n\\end{minipage}")
     return blocks
 
 
-def _appendix_latex(doc: _Doc, numbers: dict[int, int], times: bool = True, heading: str = r"\subsection*") -> str:
-    return ("\n\n".join(_appendix_head([doc], heading, times)) + "\n\n"
-            + "\n\n\\medskip\n".join(_appendix_tables(doc, numbers, times)))
+def _appendix_latex(doc: _Doc, numbers: dict[int, int], times: bool = True, heading: str = r"\subsection*",
+                    known: set | None = None) -> str:
+    return "\n\n".join(_appendix_head([doc], heading, times, known) + _spaced(_appendix_tables(doc, numbers, times)))
+
+
+def _spaced(tables: list[str]) -> list[str]:
+    """The tables as one block, a skip above each (a caption never touches the text or the table above it)."""
+    return ["\\bigskip\n" + "\n\n\\bigskip\n".join(tables)] if tables else []
 
 
 def claims_appendix(proofs: Sequence[tuple[Any, int]], *, times: bool = True, shared: Sequence[Any] = ()) -> str:
@@ -635,10 +728,11 @@ def claims_appendix(proofs: Sequence[tuple[Any, int]], *, times: bool = True, sh
         other = shared[pos] if pos < len(shared) else None
         docs.append(_read(proof, other, "") if other is not None else _read(proof))
     out = _appendix_head(docs, r"\section*", times)
+    tables = []
     for doc, (_, theorem) in zip(docs, proofs):
         numbers = {pos: pos + 1 - doc.shared for pos in range(len(doc.steps))}
-        out += _appendix_tables(doc, numbers, times, str(theorem))
-    return "\n\n".join(out)
+        tables += _appendix_tables(doc, numbers, times, str(theorem))
+    return "\n\n".join(out + _spaced(tables))
 
 
 def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = True, stated: dict | None = None,
@@ -671,7 +765,9 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
         out.append(rf"\noindent The chain of {doc.shared_label}, with its {doc.shared} lemmas, holds on each axis "
                    "with that axis's own parameters (its claims were proved again for this theorem). Then:")
     rest = list(range(doc.shared, len(doc.steps)))
-    chains = _chains([doc.steps[p] for p in rest], [doc.sides[p] for p in rest])
+    # a lemma whose two sides print alike, "(5) = (5)", is no line of a chain: it is stated below, not displayed
+    shown = [p for p in rest if not (doc.steps[p].holds and doc.sides[p][0] == doc.sides[p][1])]
+    chains = _chains([doc.steps[p] for p in shown], [doc.sides[p] for p in shown])
     blocks: list[list[list[int]]] = []
     for chain in chains:
         if blocks and len(chain) == 1 and len(blocks[-1][-1]) == 1:
@@ -679,22 +775,50 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
         else:
             blocks.append([chain])
     for block in blocks:
-        out.append("\n".join(_chain_latex(doc, [rest[p] for p in chain], numbers) for chain in block)
+        out.append("\n".join(_chain_latex(doc, [shown[p] for p in chain], numbers) for chain in block)
                    .replace("\n\\end{align*}\n\\begin{align*}\n", " \\\\\n"))
     out += [r"\noindent " + p for p in doc.polynomials]
     out += [rf"\noindent\emph{{Note.}} {note}" for note in doc.notes]
     if doc.holds:
-        out.append(rf"\noindent Each line is justified by the lemma named beside it, below. {_sentence(doc.conclusion)}")
+        hidden = [p for p in rest if p not in shown]
+        aside = "".join(rf" Lemma~\thetheorem.{numbers[p]} ({text_latex(doc.steps[p].name)}) is not a line: its two "
+                        "sides print alike, and it is stated below." for p in hidden)
+        out.append(rf"\noindent Each line is justified by the lemma named beside it, below.{aside} "
+                   rf"{_sentence(doc.conclusion)}")
         out.append(r"\end{proof}")
     else:
         out.append(rf"\noindent\textbf{{The claim is refuted:}} {doc.failure}.")
     seen: dict = {"\0runs": _silent_runs([doc.steps[p] for p in rest], [numbers[p] for p in rest])}
     out += [_lemma_latex(doc.steps[p], numbers[p], seen, stated, theorem) for p in rest]
+    for key, listed in seen.items():  # the lemmas whose checker reported nothing but success, one sentence each
+        if isinstance(key, tuple) and key[0] == "\0bare":
+            runs: list[list[int]] = []  # consecutive numbers as one range, 1.3--1.7
+            for n in listed:
+                if runs and n == runs[-1][-1] + 1:
+                    runs[-1].append(n)
+                else:
+                    runs.append([n])
+            refs = [rf"\thetheorem.{r[0]}" + (rf"--\thetheorem.{r[-1]}" if len(r) > 1 else "") for r in runs]
+            plural = len(listed) > 1
+            if len(listed) == len(rest) and plural:
+                which = "Every lemma above was"
+            else:
+                which = (("Lemmas~" if plural else "Lemma~") + ", ".join(refs[:-1]) + (" and " if len(refs) > 1 else "")
+                         + refs[-1] + (" were" if plural else " was"))
+            out.append(rf"\noindent {which} checked by {escape_text(key[1])}.")
+    solved = [numbers[p] for p in rest if doc.steps[p].claims]
+    if len(solved) > 1:
+        out.append(r"\noindent The claims of each Lemma~\thetheorem.$q$ are listed in Table~\thetheorem.$q$ under "
+                   r"Checked claims; the count beside each line of the proof is their number.")
+    elif solved:
+        out.append(rf"\noindent The claims of the lemma are listed in Table~\thetheorem.{solved[0]} under Checked "
+                   "claims.")
     spot = _spot_sentence([(numbers[p], doc.steps[p].spot_checks) for p in rest], r"Lemma~\thetheorem.")
     if spot:
         out.append(r"\noindent " + spot)
     if appendix:
-        out.append(_appendix_latex(doc, numbers, times))
+        known = stated.setdefault("\0checkers", set()) if stated is not None else None
+        out.append(_appendix_latex(doc, numbers, times, known=known))
     known = stated.setdefault("\0notation", set()) if stated is not None else None
     notation = notation_latex("\n".join(out), known)
     if notation:
@@ -863,10 +987,11 @@ def _md_claim(c: _Claim, text: Any, checker: str, ranged: bool) -> str:
     if under and c.variables:
         line += " Under " + ", ".join(under) + ":"
     line += f" ${c.conclusion}$ ({text(checker if c.holds else 'refuted')}, {c.seconds:.2f} s)."
-    if c.witness:
+    if c.witness and c.holds:
         line += f" Hypotheses met at {c.witness}."
     if c.counterexample:
-        line += " Counterexample: " + c.counterexample.replace("[U+", "[") + "."
+        line += " Counterexample: " + c.counterexample.replace("[U+", "[") + (f", where ${c.denial}$" if c.denial
+                                                                              else "") + "."
     return line
 
 

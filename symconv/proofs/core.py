@@ -41,8 +41,10 @@ class Claim:
     ``for all variables satisfying hypotheses: conclusion`` over the integers.
     ``statement`` is the sympy form of the whole implication (for typesetting);
     ``counterexample`` maps names to integers when the checker refuted the claim.
-    ``witness`` is a model of the hypotheses (names to integers), found before the claim was proved: a claim
-    whose hypotheses cannot hold would be true of nothing, so it is refused instead (``holds`` False).
+    ``witness`` is a model of the hypotheses (names to integers, as small as the solver finds within a few
+    boxes), found before the claim was proved: a claim whose hypotheses cannot hold would be true of nothing, so
+    it is refused instead (``holds`` False).  A claim without hypotheses has no witness (``None``): any
+    integers would do, so none is shown.
     ``sat_smtlib`` is that satisfiability check as SMT-LIB 2 (expected answer: ``sat``).
     """
 

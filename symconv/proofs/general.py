@@ -148,10 +148,11 @@ def _one_d_steps(C: _Chain) -> list[Step]:
     steps.append(Step.from_claims(
         TY(j), e1,
         r"definition of the transposed convolution: input $i$ adds $w[m]\, y[i]$ at output $j = s i + d m - p_l$, "
-        r"for $0 \le j < n_T$; the executed index map and output length are PyTorch's",
-        [_claim("the executed index map is the convention", (), _eq(C.tap, s * i + d * m - pl),
+        r"for $0 \le j < n_T$; the index map and the output length used are PyTorch's",
+        [_claim("the index map used is PyTorch's", C.ranges + (_within(0, i, n), _within(0, m, k)),
+                _eq(C.tap, s * i + d * m - pl),
                 _eq(N.tap_position(i, m, s, pl, d), s * i + d * m - pl)),
-         _claim("the executed output length is the convention", (), _eq(C.n_t, convention_nt),
+         _claim("the output length used is PyTorch's", C.ranges, _eq(C.n_t, convention_nt),
                 _eq(N.transposed_output_size(n, k, s, pl, pr, d, a), convention_nt))],
         name="definition"))
 
@@ -247,8 +248,9 @@ def _one_d_steps(C: _Chain) -> list[Step]:
         sympy.MatrixSymbol("T", C.n_t, n),
         sympy.Transpose(sympy.MatMul(sympy.MatrixSymbol("S", n, rows_m), sympy.MatrixSymbol("M", rows_m, C.n_t),
                                      evaluate=False)),
-        r"row selection: $M[i, j]$ and $T[j, i]$ are defined by the same indicator $[j = s i + d m - p_l]$ (by "
-        r"definition); checked: the convolution on $n_T$ inputs has at least the $n_{\mathrm{in}}$ rows of $T$, so $S = [I \mid 0]$ keeps the first $n_{\mathrm{in}}$ rows",
+        r"row selection: $M[i, j]$ and $T[j, i]$ are defined by the same indicator $[j = s i + d m - p_l]$, and "
+        r"the convolution on $n_T$ inputs has at least the $n_{\mathrm{in}}$ rows of $T$, so $S = [I \mid 0]$ keeps "
+        r"the first $n_{\mathrm{in}}$ rows",
         [_claim("M has the rows of T", C.ranges, _rel(sympy.Ge, trip, n))],
         name="row selection"))
     return steps
@@ -279,7 +281,8 @@ def _separability_step(ndim: int, F: Any = default_formulas) -> Step:
         prove("each axis is read back from the flat position", pair, inside,
               _and(_eq(sympy.floor(flat2 / B), x), _eq(sympy.Mod(flat2, B), y)),
               shown=_and(_eq(sympy.floor(flat2_ / B), x), _eq(sympy.Mod(flat2_, B), y))),
-        prove(f"flattening {ndim} axes one after another is the row-major position", sizes + js, (),
+        prove(f"flattening {ndim} axes one after another is the row-major position", sizes + js,
+              tuple(_rel(sympy.Ge, n_, 1) for n_ in sizes) + tuple(_within(0, j_, n_) for j_, n_ in zip(js, sizes)),
               _eq(executed, row_major), shown=_eq(shown, row_major)),
     ]
     fs = sympy.symbols(f"f_0:{ndim}", integer=True)
@@ -310,12 +313,14 @@ def _block_step(F: Any) -> Step:
     variables = (g, ci, co, o, c, col)
     N = NAMED
     convention = [
-        prove("the executed group of a channel is the convention", (c, p_), (_rel(sympy.Ge, p_, 1),),
+        prove("the group of a channel used is PyTorch's", (c, p_), (_rel(sympy.Ge, p_, 1), _rel(sympy.Ge, c, 0)),
               _eq(F.channel_group(c, p_), sympy.floor(c / p_)),
               shown=_eq(N.channel_group(c, p_), sympy.floor(c / p_))),
-        prove("the executed channel of a group position is the convention", (gam, p_, l_), (),
+        prove("the channel of a group position used is PyTorch's", (gam, p_, l_),
+              (_rel(sympy.Ge, p_, 1), _rel(sympy.Ge, gam, 0), _within(0, l_, p_)),
               _eq(F.group_channel(gam, p_, l_), gam * p_ + l_), shown=_eq(N.group_channel(gam, p_, l_), gam * p_ + l_)),
-        prove("the executed position in a group is the convention", (c, gam, p_), (),
+        prove("the position in a group used is PyTorch's", (c, gam, p_),
+              (_rel(sympy.Ge, p_, 1), _rel(sympy.Ge, gam, 0), _within(gam * p_, c, gam * p_ + p_)),
               _eq(F.group_local(c, gam, p_), c - gam * p_), shown=_eq(N.group_local(c, gam, p_), c - gam * p_)),
     ]
     claims = convention + [
@@ -337,12 +342,14 @@ def _block_step(F: Any) -> Step:
         claims, name="channel blocks")
 
 
-def _statement(C: _Chain, ndim: int) -> str:
-    """The theorem, typeset from the chain's own ranges and the executed formulas (no hand-typed formula).
+def _statement(C: _Chain, ndim: int = 1) -> str:
+    """The theorem, typeset from the chain's own ranges and the formulas used (no hand-typed formula).
 
     Every hypothesis is printed from :attr:`_Chain.range_object`, the object whose relations every claim
     assumes; every length, padding and index in the definitions is the formula the claims are about.
     """
+    if ndim > 1:
+        return _statement_nd(C, ndim)
     from ..latex.printing import math_latex as tex  # the latex layer sits above the proofs
 
     S = SYMBOLS
@@ -377,18 +384,56 @@ def _statement(C: _Chain, ndim: int) -> str:
         rf"Then $T = C_{{\mathrm{{flip}}}} P Z$, and $T = (S M)^{{\top}}$ with "
         rf"$n_{{M}} = {tex(n + sympy.floor(a / s))}$, so that $S = I$ exactly when $a < s$.",
     ]
-    if ndim > 1:
-        text.append(
-            rf"The same holds for {ndim} spatial axes with channels and groups. Each axis $q$ has its own "
-            r"integers $n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ satisfying the hypotheses; tensors of shape "
-            r"$(C, n_1, \dots)$ are flattened row-major; $g \ge 1$ groups divide $C_{\mathrm{in}} = g c_i$ and "
-            r"$C_{\mathrm{out}} = g c_o$; output channel $o$ of the convolution lies in group "
-            r"$\gamma = \lfloor o / c_o \rfloor$ and reads input channel $c$ through $w[o, c - \gamma c_i]$ when "
-            r"$\lfloor c / c_i \rfloor = \gamma$, and not otherwise. Then block $(c, o)$ of $T$ is the transpose of "
-            r"block $(o, c)$ of $M$, zero outside the groups; so $T$ is the stride-1 convolution, per axis as above, "
-            r"with the group-wise swapped and flipped kernel "
-            r"$\tilde w[c, o', m] = w[\gamma c_o + o', c - \gamma c_i, k - 1 - m]$, $\gamma = \lfloor c / c_i \rfloor$, "
-            r"flipped on every axis.")
+    return "\n".join(text)
+
+
+def _statement_nd(C: _Chain, ndim: int) -> str:
+    """The N-D, grouped theorem: the 1-D hypotheses on every axis, the groups' hypothesis, the block matrices.
+
+    The per-axis hypotheses are printed from the same :attr:`_Chain.range_object` the claims assume; the
+    index map, zero insertion, paddings and flip are the formulas the claims are about.
+    """
+    from ..latex.printing import math_latex as tex  # the latex layer sits above the proofs
+
+    S = SYMBOLS
+    k, s, i, m = S.k, S.s, S.i, S.m
+    hyps = C.range_object.latex()
+    items = "\n".join(rf"\item[(H{number})] ${h}$ on every axis" for number, h in enumerate(hyps, 1))
+    axes = ", ".join(str(q) for q in range(1, ndim + 1))
+    kernel_shape = r" \times ".join(rf"k^{{({q})}}" for q in range(1, ndim + 1))
+    tap = tex(C.tap)
+    text = [
+        rf"Let there be {ndim} spatial axes $q = {axes}$, each with its own integers "
+        r"$n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ (written $k^{(q)}$ and so on where the axis matters), and let "
+        r"$g, c_i, c_o$ be integers, satisfying the hypotheses",
+        r"\begin{itemize}", items,
+        rf"\item[(H{len(hyps) + 1})] $g, c_i, c_o \ge 1$: the $g$ groups divide the channels, "
+        r"$C_{\mathrm{in}} = g c_i$ and $C_{\mathrm{out}} = g c_o$",
+        r"\end{itemize}",
+        rf"let $w \in \mathbb{{R}}^{{C_{{\mathrm{{out}}}} \times c_i \times {kernel_shape}}}$ be a kernel, and flatten "
+        r"tensors of shape $(C, n^{(1)}, \dots)$ row-major, channel first. Output channel $o$ of the convolution "
+        r"lies in group $\gamma = \lfloor o / c_o \rfloor$, input channel $c$ in group $\lfloor c / c_i \rfloor$. "
+        r"Define the following matrices.",
+        r"\begin{itemize}",
+        r"\item $M$, the convolution with $w$ (stride $s$, dilation $d$, padding $p_{l}, p_{r}$ on each axis) on "
+        r"inputs of shape $(C_{\mathrm{in}}, n_T^{(1)}, \dots)$: its block $(o, c)$ is zero unless "
+        r"$\lfloor c / c_i \rfloor = \gamma$, and then its entries are "
+        rf"$\sum_{{m}} w[o, c - \gamma c_i, m] \prod_q [j_q = {tap}]$, the index map on each axis $q$ with that "
+        r"axis's $s, d, p_{l}$ and the tap $m = (m_1, \dots)$.",
+        r"\item $T$, the transposed convolution with the same $w$ and parameters (output padding $a$ on each axis): "
+        r"output channel $c = \gamma c_i + c_l$, $0 \le c_l < c_i$, receives input channel $o$ through "
+        r"$w[o, c_l]$, with the same index map.",
+        rf"\item $S$, $Z$ and $P$: on every axis the row selection $[I \mid 0]$, the zero insertion "
+        rf"$Z[t, i] = [t = {tex(C.F.zero_insertion_position(i, s))}]$ and the padding by $L = {tex(C.left)}$, "
+        rf"$R = {tex(C.right)}$ (a negative amount crops), applied to every channel.",
+        r"\item $C_{\mathrm{flip}}$, the grouped convolution with stride $1$, padding $0$ and dilation $d$ on each "
+        r"axis, of the group-wise swapped, flipped kernel "
+        rf"$\tilde w[c, o', m] = w[\gamma c_o + o', c - \gamma c_i, {tex(C.F.flip_tap(m, k))}]$ with "
+        r"$\gamma = \lfloor c / c_i \rfloor$ and $0 \le o' < c_o$, flipped on every axis.",
+        r"\end{itemize}",
+        r"Then block $(c, o)$ of $T$ is the transpose of block $(o, c)$ of $M$, zero outside the groups; "
+        r"$T = C_{\mathrm{flip}} P Z$ and $T = (S M)^{\top}$.",
+    ]
     return "\n".join(text)
 
 

@@ -30,6 +30,7 @@ from ..spec import ConvSpec, TransposedConvSpec
 from .anchors import DEFAULT_BITS, anchor_step, convention_step
 from .assembly import gather_factors
 from .core import Proof, Step, tuple_tex
+from .ranges import Hypothesis, Ranges
 from .evaluate import NAMED, Indicator, sequence
 from .guard import guarded, started
 from .instance import _check_size, _layer_step, equality_step
@@ -70,7 +71,7 @@ def torch_padding_map(mode: str, n: int, pl: int, pr: int) -> list[int]:
 
 def _padding_convention_step(spec: ConvSpec, shape: tuple[int, ...], tspec: TransposedConvSpec,
                              t_in: tuple[int, ...]) -> Step:
-    """The executed tables and the numeric definitions (pad, fold) are PyTorch's padding maps, on every axis."""
+    """The tables used and the numeric definitions (pad, fold) are PyTorch's padding maps, on every axis."""
     mode = spec.padding_mode
     lhs = sympy.Function(r"\tilde{x}")(sympy.Symbol("t"))
     rhs = sympy.Function("x")(sympy.Function(r"\operatorname{src}")(sympy.Symbol("t")))
@@ -84,7 +85,7 @@ def _padding_convention_step(spec: ConvSpec, shape: tuple[int, ...], tspec: Tran
             table = PM.source_table(mode, n, pair).tolist()
             if table != hand[ax]:
                 return Step(lhs, rhs, rule, "enumeration", False,
-                            f"axis {ax}: the executed table {table} is not PyTorch's {mode} map {hand[ax]}",
+                            f"axis {ax}: the table used, {table}, is not PyTorch's {mode} map {hand[ax]}",
                             name="padding convention")
         one = ConvSpec((1,) * spec.ndim, padding=spec.padding, padding_mode=mode)
         ramp = np.arange(1, math.prod(shape) + 1, dtype=np.int64).reshape(shape)
@@ -309,7 +310,7 @@ def prove_padding_mode_general(mode: str = "circular", *, formulas: Any = None) 
     the wrap-around reads, as integer claims proved by z3.
 
     For all ``n >= 1`` and amounts ``p_l, p_r >= 0`` within F.pad's rule for the mode, every padded position
-    ``0 <= t < n + p_l + p_r`` copies a position in ``[0, n)`` by the executed formula, which equals PyTorch's
+    ``0 <= t < n + p_l + p_r`` copies a position in ``[0, n)`` by the formula used, which equals PyTorch's
     documented map; the fold adds every padded value onto one input position and keeps the data in place, so
     ``<P x, g> = <x, Pᵀ g>``; for circular padding, the definition's reads (the padding-0 transposed convolution
     wrapped by the circular map) are those of the circular convolution with the flipped kernel over the
@@ -351,22 +352,22 @@ def prove_padding_mode_general(mode: str = "circular", *, formulas: Any = None) 
     padded = n + pl + pr
     variables = (n, pl, pr, t, j)
     t_range = (_within(0, t, padded),)
-    X, XT, G = sequence("x"), sequence("xpad", r"\tilde{x}"), sequence("g")
+    X, XT, G = sequence("x"), sequence("xpad", r"\tilde{x}"), sequence("v")  # v: g is the number of groups
     steps = [Step.from_claims(
         XT(t), X(shown),
-        rf"the {mode} padding map: padded position $t$ copies the input at the executed position, which lies in "
+        rf"the {mode} padding map: padded position $t$ copies the input at the position used, which lies in "
         r"$[0, n)$ and equals PyTorch's documented map (mirror without the edge, the edge, or the wrap)",
         [prove("every padded position copies an input position", variables, ranges + t_range, _within(0, src, n),
                shown=_within(0, shown, n)),
-         prove("the executed map is PyTorch's", variables, ranges + t_range, _rel(sympy.Eq, src, _torch_piecewise(mode)),
+         prove("the map used is PyTorch's", variables, ranges + t_range, _rel(sympy.Eq, src, _torch_piecewise(mode)),
                shown=_rel(sympy.Eq, shown, _torch_piecewise(mode)))],
         name="padding map")]
     data_t = F.padded_position(j, pl)
     steps.append(Step.from_claims(
         sympy.Sum(G(t) * X(shown), (t, 0, padded - 1)),
         sympy.Sum(X(j) * sympy.Sum(Indicator(shown_f(t, n, pl), j) * G(t), (t, 0, padded - 1)), (j, 0, n - 1)),
-        r"the fold is the transpose: $\langle P x, g\rangle = \langle x, P^{\top} g\rangle$, where $P^{\top}$ adds "
-        r"$g[t]$ onto the position $t$ copies; the sums exchange because that position lies in $[0, n)$ (step 1), "
+        r"the fold is the transpose: $\langle P x, v\rangle = \langle x, P^{\top} v\rangle$ for every $v$, where $P^{\top}$ adds "
+        r"$v[t]$ onto the position $t$ copies; the sums exchange because that position lies in $[0, n)$ (the padding map), "
         r"and the data positions $t = j + p_l$ fold onto $j$",
         [prove("every padded value is added onto one input position", variables, ranges + t_range,
                _within(0, src, n), shown=_within(0, shown, n)),
@@ -377,15 +378,22 @@ def prove_padding_mode_general(mode: str = "circular", *, formulas: Any = None) 
         name="fold"))
     if mode == "circular":
         steps.append(_wrap_step(F))
-    hyps = ", ".join(sympy.latex(h) for h in ranges)
-    statement = (rf"For all integers ${hyps}$ and every padded position $0 \le t < n + p_l + p_r$: the {mode} "
-                 r"padding operator $P$ copies an input position in $[0, n)$, PyTorch's; its transpose is the "
-                 r"fold, so the transpose of the convolution $M = C P$ is $P^{\top} C^{\top}$")
+    rule = {"reflect": "PyTorch's rule for reflect padding: each amount is less than the size",
+            "circular": "PyTorch's rule for circular padding: each amount is at most the size"}.get(mode, "")
+    range_object = Ranges(tuple(Hypothesis(r, meaning=rule if pos == 3 else "") for pos, r in enumerate(ranges)))
+    meanings = "".join(f" ({m})" for m in range_object.meanings())
+    statement = (r"Let $n, p_{l}, p_{r}$ be integers satisfying the hypotheses" + meanings + "\n"
+                 + range_object.itemized() + "\n"
+                 + rf"let $P$ be PyTorch's {mode} padding of a signal of length $n$ by $p_{{l}}$ on the left and "
+                 r"$p_{r}$ on the right, and $C$ a convolution on the padded signal. Then every padded position "
+                 r"$0 \le t < n + p_{l} + p_{r}$ copies an input position in $[0, n)$, by PyTorch's map; the "
+                 r"transpose of $P$ is the fold, so the transpose of the convolution $M = C P$ is "
+                 r"$P^{\top} C^{\top}$")
     if mode == "circular":
         statement += (r"; and the fold of the padding-0 transposed convolution reads what the circular convolution "
                       r"with the flipped kernel reads from the zero-inserted input wrapped onto the circle")
     return Proof(f"Transpose of {mode} padding (all sizes)", statement + ".", tuple(steps), assumptions=ranges,
-                 conclusion=r"$T = P^{\top} C^{\top}$ for every size.", notes=(_map_note(mode, F),), data=dict(mode=mode))
+                 conclusion=r"$T = P^{\top} C^{\top}$ for every size.", notes=(_map_note(mode, F),), data=dict(mode=mode, ranges=range_object))
 
 
 def _map_note(mode: str, formulas: Any = default_formulas) -> str:

@@ -9,7 +9,7 @@ For all sizes, :func:`prove_polyphase_general` reduces the statement
     (T y)[j] = sum over the taps m of phase t of w[m] y[u - (d m - t)/s],
     t = (j + p_l) mod s,  u = (j + p_l) div s   (zero when u >= n_u)
 
-to integer claims about the executed formulas of :mod:`symconv.formulas`,
+to integer claims about the formulas of :mod:`symconv.formulas`,
 with the same discipline as the gather chain: each output lies in exactly one
 phase; the definition's (i, m) pairs correspond one-to-one with the phase's
 taps at position u, with the same weight and input index; taps outside a phase
@@ -29,7 +29,11 @@ from ..errors import SpecError
 from .core import Proof, Step
 from .evaluate import NAMED, Indicator, sequence
 from .guard import guarded, started
+from .ranges import Hypothesis, Ranges
 from .smt import prove
+
+N_T = sympy.Symbol("n_T", integer=True)
+"""The name of the transposed output length on the page (the solver reads its formula)."""
 
 __all__ = ["polyphase_step", "prove_polyphase", "prove_polyphase_general", "phase_count_steps", "POLYPHASE_SYMBOLS"]
 
@@ -109,6 +113,9 @@ class _Phases:
         self.ranges = (_rel(sympy.Ge, n, 1), _rel(sympy.Ge, k, 1), _rel(sympy.Ge, s, 1), _rel(sympy.Ge, d, 1),
                        _rel(sympy.Ge, pl, 0), _rel(sympy.Ge, pr, 0), _rel(sympy.Le, 0, a),
                        _rel(sympy.Lt, a, sympy.Max(s, d)), _rel(sympy.Ge, self.n_t, 1))
+        # the same relations, as the theorem prints them ((H1), ...; n_T named)
+        self.range_object = Ranges(tuple(Hypothesis(r) for r in self.ranges[:-1])
+                                   + (Hypothesis(self.ranges[-1], names=((N_T, self.n_t),)),))
         self.indices = (_within(0, j, self.n_t), _within(0, S.m, k))
         self.phase = F.phase_of(j, s, pl)
         self.pos = F.phase_position(j, s, pl)
@@ -136,10 +143,11 @@ def _one_d_steps(P: _Phases) -> list[Step]:
     steps.append(Step.from_claims(
         TY(j), definition,
         r"definition of the transposed convolution: input $i$ adds $w[m]\, y[i]$ at output $j = s i + d m - p_l$, "
-        r"for $0 \le j < n_T$; the executed index map and output length are PyTorch's",
-        [_claim("the executed index map is the convention", (), _eq(tap, s * i + d * m - pl),
+        r"for $0 \le j < n_T$; the index map and the output length used are PyTorch's",
+        [_claim("the index map used is PyTorch's", P.ranges + (_within(0, i, n), _within(0, m, k)),
+                _eq(tap, s * i + d * m - pl),
                 _eq(N.tap_position(i, m, s, pl, d), s * i + d * m - pl)),
-         _claim("the executed output length is the convention", (), _eq(P.n_t, convention_nt),
+         _claim("the output length used is PyTorch's", P.ranges, _eq(P.n_t, convention_nt),
                 _eq(N.transposed_output_size(n, k, s, pl, pr, d, a), convention_nt))],
         name="definition"))
 
@@ -153,7 +161,8 @@ def _one_d_steps(P: _Phases) -> list[Step]:
          _claim("in exactly one phase, at one position", P.ranges + (_within(0, j, P.n_t), _within(0, t, s),
                                                                        _eq(il, j)),
                 _and(_eq(t, ph), _eq(u, pos))),
-         _claim("the executed interleaving is the convention", (), _eq(il, s * u + t - pl),
+         _claim("the interleaving used is the one stated", P.ranges + (_within(0, t, s), _rel(sympy.Ge, u, 0)),
+                _eq(il, s * u + t - pl),
                 _eq(N.interleave_position(t, u, s, pl), s * u + t - pl))],
         name="phases"))
 
@@ -223,7 +232,8 @@ def _phase_channel_step(F: Any) -> Step:
     pch = F.phase_channel(c, t, ph)
     variables = (c, t, t2, c2, ph, co, g)
     claims = [
-        prove("the executed phase channel is PixelShuffle's layout", (c, t, ph), (), _eq(pch, c * ph + t),
+        prove("the phase channel used is PixelShuffle's layout", (c, t, ph),
+              (_rel(sympy.Ge, ph, 1), _rel(sympy.Ge, c, 0), _within(0, t, ph)), _eq(pch, c * ph + t),
               shown=_eq(NAMED.phase_channel(c, t, ph), c * ph + t)),
         prove("phase channels lie in range", variables, ranges, _within(0, pch, g * co * ph)),
         prove("phase channels are distinct", variables, ranges + (_within(0, c2, g * co), _within(0, t2, ph),
@@ -287,22 +297,37 @@ def prove_polyphase_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     if ndim > 1:
         steps += [_separability_step(ndim), _phase_channel_step(F)]
     S = POLYPHASE_SYMBOLS
-    hypotheses = ", ".join(f"${sympy.latex(r)}$" for r in P.ranges)
-    result = sympy.latex(_eq(TY(S.j), PHI(S.t, S.u)))
-    statement = (rf"For all integers with {hypotheses}, every output $0 \le j < n_T$ of the transposed "
-                 rf"convolution satisfies ${result}$ with $t = {sympy.latex(NAMED.phase_of(S.j, S.s, S.pl))}$ and "
-                 rf"$u = {sympy.latex(NAMED.phase_position(S.j, S.s, S.pl))}$, where phase $t$ is the "
-                 r"convolution of the original input with the sub-kernel of the taps $d m \equiv t \pmod{s}$, "
-                 rf"of length $n_u = {sympy.latex(NAMED.phase_length(S.n, S.k, S.s, S.d))}$ (zero for $u \ge n_u$).")
+    tex = lambda e: sympy.latex(e)  # noqa: E731
+    result = tex(_eq(TY(S.j), PHI(S.t, S.u)))
+    if ndim == 1:
+        opening = r"Let $n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ be integers satisfying the hypotheses"
+        items = P.range_object.itemized()
+    else:  # the same hypotheses, on every axis, and the groups'
+        opening = (rf"Let there be {ndim} spatial axes $q$, each with its own integers "
+                   r"$n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ (written $s_q$ and so on where the axis matters), "
+                   r"and $g \ge 1$ groups dividing the input and output channels, satisfying the hypotheses")
+        hyps = P.range_object.latex()
+        items = ("\\begin{itemize}\n" + "\n".join(rf"\item[(H{n})] ${h}$ on every axis" for n, h in enumerate(hyps, 1))
+                 + "\n\\end{itemize}")
+    statement = (opening + "\n" + items + "\n"
+                 + r"let $y \in \mathbb{R}^{n_{\mathrm{in}}}$, $w \in \mathbb{R}^{k}$, and let $T y$ be the "
+                 r"transposed convolution of $y$ with stride $s$, dilation $d$, padding $p_{l}, p_{r}$ and output "
+                 r"padding $a$. For a phase $0 \le t < s$, let $(\Phi y)[t, \cdot]$ be the convolution of $y$ with "
+                 r"the sub-kernel of the taps $m$ with $d m \equiv t \pmod{s}$, of length "
+                 rf"$n_u = {tex(NAMED.phase_length(S.n, S.k, S.s, S.d))}$ (zero for $u \ge n_u$). Then every output "
+                 rf"$0 \le j < n_T$ satisfies ${result}$ with $t = {tex(NAMED.phase_of(S.j, S.s, S.pl))}$ and "
+                 rf"$u = {tex(NAMED.phase_position(S.j, S.s, S.pl))}$.")
     if ndim > 1:
-        statement += (rf" In {ndim} dimensions the statement holds on every axis with its own $s, p, d, a$; "
-                      r"the phases are the $\prod s$ combinations of the axes' phases, and phase $t$ of output "
-                      r"channel $c$ is channel $c \prod s + t$ of a grouped convolution with the layer's groups.")
+        statement += (r" This holds on every axis; the phases of the layer are the $\prod_q s_q$ combinations of "
+                      r"the axes' phases, and phase $t$ of output channel $c$ is channel $c \prod_q s_q + t$ of a "
+                      r"grouped convolution with the layer's $g$ groups.")
+    conclusion = (r"a transposed convolution with stride $s$ is $s$ convolutions of its input, interleaved." if ndim == 1
+                  else r"a transposed convolution with strides $s_q$ is $\prod_q s_q$ convolutions of its input, "
+                       "interleaved.")
     return Proof(
         f"The polyphase view of a transposed convolution ({ndim}-D, all sizes)", statement, tuple(steps),
-        assumptions=P.ranges,
-        conclusion=r"a transposed convolution with stride $s$ is $s^N$ convolutions of its input, interleaved.",
-        data=dict(ndim=ndim),
+        assumptions=P.ranges, conclusion=conclusion,
+        data=dict(ndim=ndim, ranges=P.range_object),
     )
 
 

@@ -147,7 +147,8 @@ def prove(name: str, variables: Any, hypotheses: Any, conclusion: Any, *, shown:
 
     Three checks, each of which must get a decided answer:
 
-    1. the hypotheses have a model (``sat``): it is kept as the claim's ``witness``.  Hypotheses that
+    1. the hypotheses have a model (``sat``): it is kept as the claim's ``witness`` (a claim without hypotheses
+       has none: any integers would do).  Hypotheses that
        cannot hold would prove anything, so such a claim is refused;
     2. every divisor of a ``floor``/``Mod`` is positive under the hypotheses (``unsat`` of the contrary), so
        that SMT-LIB's ``div`` and ``mod`` are sympy's ``floor`` and ``Mod``;
@@ -187,7 +188,8 @@ def prove(name: str, variables: Any, hypotheses: Any, conclusion: Any, *, shown:
         why = ("the hypotheses contradict each other (no integers satisfy them), so the claim would hold of nothing"
                if verdict == "unsat" else f"the solver could not decide whether the hypotheses can hold ({verdict})")
         return refused(why, sat_smtlib=sat_smtlib)
-    witness = _example(model, variables)
+    # a model of no hypotheses says nothing (every assignment is one): only a claim with hypotheses has a witness
+    witness = _small(z3, hyps, names, _example(model, variables)) if hypotheses else None
     divisors = list(tr.divisors)
     # the translation is faithful only for positive divisors: prove that first
     side = [tr(sympy.Ge(dv, 1)) for dv in divisors]
@@ -203,6 +205,24 @@ def prove(name: str, variables: Any, hypotheses: Any, conclusion: Any, *, shown:
     reason = "" if holds or verdict == "sat" else f"the solver answered {verdict}, so the claim is not proved"
     return Claim(name, variables, hypotheses, display, "z3", holds, example, smtlib,
                  time.perf_counter() - start, reason, witness, sat_smtlib)
+
+
+WITNESS_BOUNDS = (1, 2, 4, 8, 16)
+"""Boxes tried, in turn, for a witness with small numbers (every variable within plus or minus the bound)."""
+
+
+def _small(z3: Any, hyps: list, names: dict, found: dict) -> dict:
+    """A model of the hypotheses with small integers (the first box of :data:`WITNESS_BOUNDS` with one), or
+    ``found``: a reader checks a witness like n = 2, s = 1 at a glance, not n = 13, p_l = 168."""
+    for bound in WITNESS_BOUNDS:
+        box = [z3.And(v >= -bound, v <= bound) for v in names.values()]
+        solver = z3.Solver()  # not one of the three checks of prove(): only a nicer model, so not _solve
+        solver.set("timeout", 1000)
+        solver.add(*hyps, *box)
+        if solver.check() == z3.sat:
+            model = solver.model()
+            return {name: model.eval(v, model_completion=True).as_long() for name, v in names.items()}
+    return found
 
 
 def _example(model: Any, variables: tuple) -> dict:
