@@ -190,7 +190,7 @@ def test_pdf_leaves_no_aux_or_log_unless_asked(tmp_path, capsys, pdflatex):
 
 @pytest.mark.parametrize("identity, argv, words", [
     ("adjoint", ["--kernel", "3", "--stride", "2", "--input", "6"], r"\langle"),
-    ("gradient", ["--kernel", "2", "--stride", "2", "--input", "4"], r"\partial L"),
+    ("gradient", ["--kernel", "2", "--stride", "2", "--input", "4"], r"\partial \ell"),
     ("sizes", [], "relationship 15"),
     ("overlap", ["--kernel", "3", "--stride", "2", "--input", "6"], "checkerboard"),
     ("weight-gradient", ["--kernel", "3", "--stride", "2", "--input", "7"], "Weight"),

@@ -248,7 +248,7 @@ def test_a_failed_instance_document_shows_what_ran(monkeypatch, tmp_path, pdflat
     text = proof.to_document()
     assert r"\begin{refuted}" in text and r"\begin{proof}" not in text and r"&\neq" in text
     definitions = text[text.index(r"\subsection*{Definitions}"):text.index(r"\subsection*{Matrices}")]
-    assert r"L(k, p_{l}, d) &=" in definitions and "+ 1" in definitions.split(r"L(k, p_{l}, d) &=")[1].split(r"\\")[0]
+    assert r"p'_{l}(k, p_{l}, d) &=" in definitions and "+ 1" in definitions.split(r"p'_{l}(k, p_{l}, d) &=")[1].split(r"\\")[0]
     (tmp_path / "failed_instance.tex").write_text(text)
     subprocess.run([pdflatex, "-no-shell-escape", "-interaction=nonstopmode", "failed_instance.tex"], cwd=tmp_path,
                    capture_output=True, timeout=300)  # the first run writes the references the second reads

@@ -190,8 +190,8 @@ def test_a_documents_notation_lists_exactly_the_symbols_it_uses():
 
     text = prove_transpose_general(1).to_latex()
     used = [symbol for symbol, _ in notation_used(text)]
-    assert {"n_{\\mathrm{in}}", "p_{l}", "C_{\\mathrm{flip}}", "L", "R"} <= set(used)
-    assert "g" not in used and "\\gamma" not in used and "\\ell" not in used  # no groups, no loss in 1-D
+    assert {"n_{\\mathrm{in}}", "p_{l}", "C_{\\mathrm{flip}}", "p'_{l}", "p'_{r}"} <= set(used)
+    assert "g" not in used and "\\gamma" not in used and "\\ell" not in used and "R" not in used  # no groups, no loss in 1-D
     section = text[text.index(r"\subsection*{Notation}"):text.index(r"\subsection*{Definitions}")]
     assert section.count("$") == 2 * len(used)
 

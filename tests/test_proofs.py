@@ -312,7 +312,7 @@ def test_the_gather_lemma_and_theorem_state_the_padding_that_ran(monkeypatch):
     proof = prove_transpose(ConvSpec(3, stride=2, padding=1), (5,))
     assert not proof.holds and proof.failed_step.name == "gather view"
     for text in (proof.failed_step.rule, proof.statement):
-        assert r"L = d \left(k - 1\right) - p_{l} + 1$" in text, text
+        assert r"p'_{l} = d \left(k - 1\right) - p_{l} + 1$" in text, text
     assert "shapes differ" in proof.failed_step.detail and "(" not in proof.failed_step.detail
 
 

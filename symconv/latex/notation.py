@@ -49,8 +49,8 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"z", "the zero-inserted input, padded"),
     (r"\tilde x", "the padded input of a convolution"),
     (r"\tilde{x}", "the padded input of a convolution"),
-    (r"L", "the padding of the gather view on the left (negative: cropping)"),
-    (r"R", "the padding of the gather view on the right (negative: cropping)"),
+    (r"p'_{l}", "the padding of the gather view on the left (negative: cropping)"),
+    (r"p'_{r}", "the padding of the gather view on the right (negative: cropping)"),
     (r"M", "the matrix of the convolution"),
     (r"T", "the matrix of the transposed convolution"),
     (r"S", "the row selection [I | 0]"),
@@ -68,7 +68,10 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"c_{i}", "input channels per group"),
     (r"c_{o}", "output channels per group"),
     (r"\ell", "a loss"),
-    (r"\tau", "the target a loss compares the output with"),
+    (r"y^{\ast}", "the target a loss compares the output with"),
+    (r"\tau", "a lag: the offset between two positions, in taps"),
+    (r"R", "the kernel's autocorrelation"),
+    (r"\sigma", "a sign, plus or minus one"),
     (r"\delta", "the gradient of the loss with respect to the output"),
 )
 """Each symbol (LaTeX) and its one meaning, in the order a Notation section lists them."""
@@ -90,7 +93,7 @@ def _occurs(symbol: str, math: str) -> bool:
         before = r"(?<![A-Za-z\\{_])" if form[0].isalpha() else r"(?<![A-Za-z])"  # n_T names no T
         after = r"(?![A-Za-z'_}])" if form[-1].isalpha() or form[-1] == "}" else r"(?![A-Za-z])"
         if form.endswith("'"):
-            after = r"(?!')"
+            after = r"(?!['_])"  # p' is not p'_{l}
         if re.search(before + re.escape(form) + after, math):
             return True
     return False

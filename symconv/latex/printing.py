@@ -212,7 +212,7 @@ class SymconvLatexPrinter(LatexPrinter):
 _INDEX_RANK = {"j": 0, "t": 1, "u": 2, "i": 3, "m": 4, "o": 5, "c": 6, "x": 7, "y": 8, "q": 9}
 """Index letters, in the order their terms are written (output first, then input, then tap)."""
 
-_PARAMETER_RANK = {"n": 20, "N": 20, "k": 21, "a": 23, "p": 24, "L": 25, "R": 26, "s": 30, "d": 31, "g": 32,
+_PARAMETER_RANK = {"n": 20, "N": 20, "k": 21, "a": 23, "p": 24, "p'": 25, "s": 30, "d": 31, "g": 32,
                    "gamma": 33, "A": 34, "B": 35}
 """Parameter letters: sizes before paddings; in a product, parameters precede indices."""
 

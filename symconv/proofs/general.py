@@ -140,7 +140,7 @@ def _one_d_steps(C: _Chain) -> list[Step]:
     S, F = SYMBOLS, C.F
     n, k, s, d, pl, pr, a, i, i2, j, m, mp, t = (S.n, S.k, S.s, S.d, S.pl, S.pr, S.a, S.i, S.i2, S.j, S.m, S.mp, S.t)
     base = C.ranges + C.indices
-    N, L = NAMED, sympy.Symbol("L", integer=True)
+    N, L = NAMED, sympy.Symbol("p'_l", integer=True)
     steps: list[Step] = []
 
     e1 = sympy.Sum(W(m) * Indicator(j, C.tap) * Y(i), (i, 0, n - 1), (m, 0, k - 1))
@@ -194,10 +194,10 @@ def _one_d_steps(C: _Chain) -> list[Step]:
     e4 = sympy.Sum(W(m) * Z(sympy.collect(C.t4, d)), (m, 0, k - 1))  # j + d(k - 1 - m), as the prose writes it
     steps.append(Step.from_claims(
         e3, e4,
-        rf"padding: $z[t] = z_0[t - L]$ for $0 \le t < n_{{z}}$ and $0$ outside, with "
-        rf"$L = {sympy.latex(C.left)}$ on the left and $R = {sympy.latex(C.right)}$ on the right (negative amounts "
+        rf"padding: $z[t] = z_0[t - p'_{{l}}]$ for $0 \le t < n_{{z}}$ and $0$ outside, with "
+        rf"$p'_{{l}} = {sympy.latex(C.left)}$ on the left and $p'_{{r}} = {sympy.latex(C.right)}$ on the right (negative amounts "
         r"crop); every read of data stays inside the window",
-        [_claim("padding shifts by L", C.ranges, _eq(F.padded_position(t, C.left) - C.left, t),
+        [_claim("padding shifts by the left padding", C.ranges, _eq(F.padded_position(t, C.left) - C.left, t),
                 _eq(N.padded_position(t, L) - L, t)),
          _claim("reads of data stay inside the padded input", base + (data(C.t3, i),), _within(0, C.t4, C.len_z))],
         name="padding"))
@@ -356,7 +356,7 @@ def _statement(C: _Chain, ndim: int = 1) -> str:
     n, k, s, d, pl, pr, a, i, m, t = S.n, S.k, S.s, S.d, S.pl, S.pr, S.a, S.i, S.m, S.t
     rows_m = C.F.conv_output_size(C.n_t, k, s, pl, pr, d)
     n_m, n_z0 = sympy.Symbol("n_M", integer=True), sympy.Symbol("n_{z_0}", integer=True)
-    L, R = sympy.Symbol("L", integer=True), sympy.Symbol("R", integer=True)
+    L, R = sympy.Symbol("p'_l", integer=True), sympy.Symbol("p'_r", integer=True)
     tap = tex(C.tap)
     text = [
         r"Let $n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ be integers satisfying the hypotheses",
@@ -424,8 +424,8 @@ def _statement_nd(C: _Chain, ndim: int) -> str:
         r"output channel $c = \gamma c_i + c_l$, $0 \le c_l < c_i$, receives input channel $o$ through "
         r"$w[o, c_l]$, with the same index map.",
         rf"\item $S$, $Z$ and $P$: on every axis the row selection $[I \mid 0]$, the zero insertion "
-        rf"$Z[t, i] = [t = {tex(C.F.zero_insertion_position(i, s))}]$ and the padding by $L = {tex(C.left)}$, "
-        rf"$R = {tex(C.right)}$ (a negative amount crops), applied to every channel.",
+        rf"$Z[t, i] = [t = {tex(C.F.zero_insertion_position(i, s))}]$ and the padding by $p'_{{l}} = {tex(C.left)}$, "
+        rf"$p'_{{r}} = {tex(C.right)}$ (a negative amount crops), applied to every channel.",
         r"\item $C_{\mathrm{flip}}$, the grouped convolution with stride $1$, padding $0$ and dilation $d$ on each "
         r"axis, of the group-wise swapped, flipped kernel "
         rf"$\tilde w[c, o', m] = w[\gamma c_o + o', c - \gamma c_i, {tex(C.F.flip_tap(m, k))}]$ with "

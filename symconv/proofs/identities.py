@@ -209,10 +209,10 @@ def prove_gradient(spec: ConvSpec, input_shape: Any, *, name: str = "w") -> Proo
         detail = f"the partial derivatives differ at input entry {next(n for n, v in enumerate(diff) if v != 0)}"
     from ..latex.printing import spec_latex  # the statement names the layer as a formula
 
-    L, y_, t_ = sympy.symbols(r"\ell y \tau")
+    L, y_, t_ = sympy.symbols(r"\ell y y^{\ast}")
     T_ = sympy.Symbol("T", commutative=False)
     steps = (
-        Step(_Partial(L, y_), y_ - t_, r"differentiating $\ell = \frac{1}{2} \sum (y - \tau)^2$ with $y$ as an independent "
+        Step(_Partial(L, y_), y_ - t_, r"differentiating $\ell = \frac{1}{2} \sum (y - y^{\ast})^2$ with $y$ as an independent "
              "variable, entry by entry", "sympy", ok_y, "" if ok_y else "the derivative is not y - t",
              name="loss gradient"),
         Step(_Partial(L, sympy.Symbol("x")), T_ * _Partial(L, y_),
@@ -224,7 +224,7 @@ def prove_gradient(spec: ConvSpec, input_shape: Any, *, name: str = "w") -> Proo
     return Proof("Gradient identity", rf"For the convolution ${spec_latex(spec)}$ on inputs of shape "
                  rf"${tuple_tex(shape)}$, with $T$ the matrix of its transposed convolution (the same kernel, stride, "
                  r"padding and dilation, the output padding that restores the input shape), and the loss "
-                 r"$\ell = \frac{1}{2} \sum (y - \tau)^2$ of its output $y$ against a target $\tau$: the gradient "
+                 r"$\ell = \frac{1}{2} \sum (y - y^{\ast})^2$ of its output $y$ against a target $y^{\ast}$: the gradient "
                  r"$\partial \ell / \partial x$ of the loss with respect to the input is $T$ applied to the gradient "
                  r"$\partial \ell / \partial y$ with respect to the output.", layer + steps,
                  conclusion="backpropagation through a convolution is its transposed convolution.")
@@ -427,7 +427,7 @@ def prove_size_relations(spot_checks: int = 50, seed: int = 0) -> Proof:
         r"padding $a$. Then, in the setting each relationship names, the output-size relationships 1--15 of Dumoulin "
         r"and Visin, \emph{A guide to convolution arithmetic for deep learning} (arXiv:1603.07285), written with "
         r"$n$ for the guide's \textit{i} and $n'$ for its \textit{i}$'$, are special cases of the size formulas "
-        r"$n_{\mathrm{out}}$, $n_{T}$, $L$, $a_{\mathrm{rt}}$ and $n_{z_0}$ defined below; so are the round trip "
+        r"$n_{\mathrm{out}}$, $n_{T}$, $p'_{l}$, $a_{\mathrm{rt}}$ and $n_{z_0}$ defined below; so are the round trip "
         r"$n_{T}(n_{\mathrm{out}}(n), a_{\mathrm{rt}}(n)) = n$ and the size of a dilated transposed convolution.", tuple(steps),
         conclusion="every relationship of the guide follows from the general formulas (sizes only: that the "
                    "equivalent convolution uses the flipped kernel is proved by the parametric proof, not here).",

@@ -401,7 +401,7 @@ def _statement(layer: str, conv_layer: str, t_in: tuple[int, ...], n_t: tuple[in
         rf"the matrix of the convolution ${conv_layer}$ on inputs {_shape_words(n_t)}, both with the same weight "
         rf"$w$.{selection} "
         r"Let $Z$ insert $s - 1$ zeros between neighbouring inputs; let $P$ pad the result with "
-        rf"$L = {left}$ zeros on the left and $R = {right}$ on the right (a negative amount crops); and let "
+        rf"$p'_{{l}} = {left}$ zeros on the left and $p'_{{r}} = {right}$ on the right (a negative amount crops); and let "
         r"$C_{\mathrm{flip}}$ be the convolution with stride $1$, dilation $d$ and the flipped kernel "
         r"$\tilde w[m] = w[\operatorname{flip}(m, k)]$, its channels exchanged within each group. "
         rf"Let $\operatorname{{stamp}}_{{i}}$ be the matrix that is zero outside one column, {column}, which holds "
@@ -575,8 +575,8 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
         "gather view", T, gather, T_, sympy.MatMul(C_, P_, Z_, evaluate=False),
         r"the gather view, multiplied by the proof from its factors, each built axis by axis (not by the "
         r"enumeration of $M$ and $T$): zero insertion $Z$ "
-        rf"($s - 1$ zeros between inputs), padding or cropping $P$ by $L = {left}$ on the left and "
-        rf"$R = {right}$ on the right, and the "
+        rf"($s - 1$ zeros between inputs), padding or cropping $P$ by $p'_{{l}} = {left}$ on the left and "
+        rf"$p'_{{r}} = {right}$ on the right, and the "
         r"stride-1 convolution $C_{\mathrm{flip}}$ with the flipped, group-wise channel-swapped kernel",
         witness=True))
     stamps = sympy.Symbol(r"\sum_{i} \operatorname{stamp}_{i}")

@@ -253,8 +253,8 @@ def prove_padding_mode(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *,
             sympy.Symbol(r"C_{\mathrm{flip}} \mathrm{Circ}\, W Z"),
             r"the circular gather view: zero insertion $Z$, the wrap $W$ of the zero-inserted input onto the "
             r"circle of $n_T$ positions (entries that land on one position add), and the circular convolution "
-            r"$C_{\mathrm{flip}}\,\mathrm{Circ}$ with the flipped kernel, reading $(j + d m' - L) \bmod n_T$ with "
-            r"$L = d(k-1) - p_l$"))
+            r"$C_{\mathrm{flip}}\,\mathrm{Circ}$ with the flipped kernel, reading $(j + d m' - p'_{l}) \bmod n_T$ with "
+            r"$p'_{l} = d(k-1) - p_l$"))
     statement = (r"For the convolution $" + spec_latex(conv_spec) + r"$ on inputs of spatial shape $"
                  + tuple_tex(conv_shape) + rf"$ with {mode} padding, $M = C P$, and the transposed layer $T$ "
                  r"(defined as its adjoint) on inputs of shape $" + tuple_tex(t_in) + r"$ equals "
@@ -464,5 +464,5 @@ def _wrap_step(F: Any) -> Step:
         r"circular padding: re-indexing $m' = k - 1 - m$ and $u = s i$, the terms of the definition (input $i$ "
         r"written at $s i + d m$ and wrapped by the circular map) are those of the circular convolution with the "
         r"flipped kernel $\tilde w$ over $z_{\circ}$, the zero-inserted input wrapped onto the circle of $n_T$ "
-        r"positions, read at $(j + d m' - L) \bmod n_T$ with $L = d(k-1) - p_l$",
+        r"positions, read at $(j + d m' - p'_{l}) \bmod n_T$ with $p'_{l} = d(k-1) - p_l$",
         claims, name="circular wrap")
