@@ -299,21 +299,22 @@ def _cauchy_schwarz(spec: ConvSpec, w: Any) -> Step:
             except ValueError as exc:
                 return Step(lhs, rhs, rule, "polynomial identity", False, f"channel {c}, lag {tuple_tex(lag)}: "
                             f"R[tau] {exc}", name="Cauchy-Schwarz")
-            for sign in (1, -1):
-                squares = np.zeros_like(energy)
-                for o in range(block.shape[0]):
-                    for m in grid:
-                        a = int(ids[(o,) + m])
-                        up = tuple(x + y for x, y in zip(m, lag))
-                        down = tuple(x - y for x, y in zip(m, lag))
+            # the certificate's squares, split by the sign: (w[m] + sign w[m + tau])^2 = squares + sign * cross
+            squares, cross = np.zeros_like(energy), np.zeros_like(energy)
+            for o in range(block.shape[0]):
+                for m in grid:
+                    a = int(ids[(o,) + m])
+                    up = tuple(x + y for x, y in zip(m, lag))
+                    down = tuple(x - y for x, y in zip(m, lag))
+                    squares[a, a] += 1
+                    if all(0 <= v < k for v, k in zip(up, kernel)):
+                        b = int(ids[(o,) + up])
+                        squares[b, b] += 1
+                        cross[min(a, b), max(a, b)] += 2
+                    if not all(0 <= v < k for v, k in zip(down, kernel)):
                         squares[a, a] += 1
-                        if all(0 <= v < k for v, k in zip(up, kernel)):  # (w[m] + sign w[m + tau])^2
-                            b = int(ids[(o,) + up])
-                            squares[b, b] += 1
-                            squares[min(a, b), max(a, b)] += 2 * sign
-                        if not all(0 <= v < k for v, k in zip(down, kernel)):
-                            squares[a, a] += 1
-                diff = 2 * energy + 2 * sign * value - squares
+            for sign in (1, -1):
+                diff = 2 * energy + 2 * sign * value - (squares + sign * cross)
                 if diff.any():
                     a, b = (int(v[0]) for v in np.nonzero(diff))
                     names = list(index)
@@ -341,14 +342,21 @@ def _quadratic_form(expr: Any, index: dict) -> np.ndarray:
     Two quadratic forms are the same polynomial exactly when these upper-triangular matrices are equal.  Raises
     ValueError for anything that is not an integer quadratic form in those symbols.
     """
+    expr = sympy.sympify(expr)
+    try:  # a sum of monomials needs no expansion: read its coefficients directly
+        return _coefficients(expr.as_coefficients_dict(), index)
+    except ValueError:  # a product or power of sums, say: expand it, and refuse it if it is still no form
+        return _coefficients(sympy.expand(expr).as_coefficients_dict(), index)
+
+
+def _coefficients(terms: dict, index: dict) -> np.ndarray:
     U = np.zeros((len(index), len(index)), dtype=_I64)
-    for term in sympy.Add.make_args(sympy.expand(expr)):
-        if term == 0:
+    for monomial, coef in terms.items():
+        if coef == 0:
             continue
-        coef, monomial = term.as_coeff_Mul()
         powers = monomial.as_powers_dict()
         if not coef.is_Integer or sum(powers.values()) != 2 or not all(x in index for x in powers):
-            raise ValueError(f"is not an integer quadratic form in the weights (term {term})")
+            raise ValueError(f"is not an integer quadratic form in the weights (term {coef * monomial})")
         ab = sorted(index[x] for x, p in powers.items() for _ in range(int(p)))
         U[ab[0], ab[1]] += int(coef)
     return U
