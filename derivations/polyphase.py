@@ -105,7 +105,11 @@ def build() -> str:
         "exactly when every phase has the same number of taps, and that happens exactly when $s$ divides $k$ and "
         "$\\gcd(s, d) = 1$: the checkerboard criterion of Odena, Dumoulin and Olah is a corollary of the "
         "polyphase view. Figure~\\ref{fig:phases1d} shows the case $k = 4$, $s = 3$, where the phases have "
-        "$2, 1, 1$ taps; the overlap proofs below state each phase's count and derive the verdict from it.\n\n"
+        "$2, 1, 1$ taps; the overlap proofs below state each phase's count and derive the verdict from it. The "
+        "same phases are the period of the round trip $M^{\\top} M$ of the convolution: in the interior its row "
+        "$j$ depends only on the phase $(j + p_l) \\bmod s$, its diagonal holds each phase's energy, the sum of "
+        "$w[m]^2$ over the phase's taps, and with unit weights that energy is the phase's tap count "
+        "(the derivation ``From detecting to producing: the round trip'').\n\n"
         + _figure(FIGURES["1d"], "fig:phases1d",
                   r"The output of a transposed convolution with $k = 4$, $s = 3$, $p = 1$ on six inputs, coloured "
                   r"by phase, over the taps of each phase: phase $0$ multiplies $w_0$ and $w_3$, the others one "
