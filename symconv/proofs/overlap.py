@@ -285,8 +285,9 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
     else:
         conclusion = ("the stamps overlap evenly in the interior on every axis: this layer draws no checkerboard "
                       "from overlap (only the borders receive fewer taps).")
-    conclusion += (rf" With unit weights, these {tuple_tex(counts.shape)} counts are the diagonal of $M^{{\top}} M$ "
-                   "(the round trip's Gram proof).")
+    size = r" \times ".join(str(n) for n in counts.shape)
+    conclusion += (rf" With unit weights, these ${size}$ counts are the diagonal of $M^{{\top}} M$, for $M$ the "
+                   "convolution that $T$ transposes (the round trip's Gram proof).")
     return Proof("Overlap of the stamps (checkerboard)",
                  rf"Let $T$ be the matrix of the transposed convolution ${spec_latex(tspec)}$ on inputs of shape "
                  rf"${tuple_tex(shape)}$, and let $\operatorname{{count}}[j]$ be the number of taps reaching output "
