@@ -721,7 +721,7 @@ def claims_appendix(proofs: Sequence[tuple[Any, int]], *, times: bool = True, sh
     >>> text = claims_appendix([(prove_transpose_general(), 1), (prove_weight_gradient_general(), 2)], times=False)
     >>> import re
     >>> text.startswith(r"\section*{Checked claims}"), re.findall(r"Table~([0-9.]+)", text)[-2:]
-    (True, ['2.1.', '2.2.'])
+    (True, ['2.2.', '2.3.'])
     """
     docs = []
     for pos, (proof, _) in enumerate(proofs):
