@@ -23,7 +23,7 @@ __all__ = ["formula_latex", "definitions_latex", "IDENTIFIERS"]
 IDENTIFIERS = {
     "p_l": "p_{l}",
     "p_r": "p_{r}",
-    "left": "p'_{l}",
+    "left": "p",  # pad(t, p): a formal amount, applied to p_l or to the gather padding p'_l
     "per_group": "c_{g}",
     "group": r"\gamma",
     "local": "c_{l}",

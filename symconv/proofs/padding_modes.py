@@ -13,6 +13,8 @@ definitions, with a convention step that compares them with PyTorch's written pa
 
 from __future__ import annotations
 
+import dataclasses
+
 import math
 import types
 from typing import Any
@@ -73,12 +75,15 @@ def _padding_convention_step(spec: ConvSpec, shape: tuple[int, ...], tspec: Tran
                              t_in: tuple[int, ...]) -> Step:
     """The tables used and the numeric definitions (pad, fold) are PyTorch's padding maps, on every axis."""
     mode = spec.padding_mode
-    lhs = sympy.Function(r"\tilde{x}")(sympy.Symbol("t"))
-    rhs = sympy.Function("x")(sympy.Function(r"\operatorname{src}")(sympy.Symbol("t")))
-    rule = (rf"the padding is PyTorch's {mode} padding: on every axis, padded position $t$ copies the input at the "
-            r"position F.pad documents (written out by hand), in the tables the builders run, in the numeric "
-            r"convolution (a one-tap kernel on distinct inputs returns the padded input) and in the numeric fold "
-            r"(the one-tap transposed layer adds every padded value onto that position)")
+    t, n, p_l = sympy.symbols("t n p_l", integer=True)
+    name = default_formulas.LATEX_NAMES[PM.POSITION[mode]]  # the map's name, as its definition is rendered
+    lhs = sequence("xpad", r"\tilde{x}")(t)
+    rhs = sequence("x")(sympy.Function(name)(t, n, p_l))
+    rule = (rf"the padding is PyTorch's {mode} padding: on every axis, padded position $t$ copies the input at "
+            rf"position ${name}(t, n, p_{{l}})$, the position PyTorch's padding function documents (written out by "
+            r"hand here), in the tables that build the matrices, in the numeric convolution (a one-tap kernel on "
+            r"distinct inputs returns the padded input) and in the numeric fold (the one-tap transposed layer adds "
+            r"every padded value onto that position)")
     try:
         hand = [torch_padding_map(mode, n, pl, pr) for n, (pl, pr) in zip(shape, spec.padding)]
         for ax, (n, pair) in enumerate(zip(shape, spec.padding)):
@@ -179,7 +184,9 @@ def prove_padding_mode(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *,
     if isinstance(spec, ConvSpec):
         steps.append(_layer_step(spec, conv_shape, tspec, t_in))
     tspec0 = PM.zero_padding_spec(tspec)
-    steps.append(convention_step(tspec0, t_in))
+    convention = convention_step(tspec0, t_in)  # on the padding-0 layers: T is their fold
+    steps.append(dataclasses.replace(convention, rule=convention.rule + (
+        "; checked here on the padding-0 layers whose fold is $T$, so its output length is that of padding 0")))
     steps.append(_padding_convention_step(conv_spec, conv_shape, tspec, t_in))
     w = kernel_symbols(tspec, name)
     try:
@@ -215,7 +222,9 @@ def prove_padding_mode(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *,
     expected = tuple(n + e for n, e in zip(t_in, extra))
     steps.append(Step(sympy.Tuple(*m_out), sympy.Tuple(*expected),
                       r"round trip of the output size: the convolution has $n_{\mathrm{in}} + \lfloor a/s \rfloor$ "
-                      r"outputs per axis", "arithmetic", m_out == expected, f"computed: {tuple_tex(m_out)}",
+                      r"outputs per axis", "arithmetic", m_out == expected,
+                      "the convolution has " + " by ".join(map(str, m_out)) + " outputs, as many as the transposed "
+                      "layer's inputs" + ("" if S is None else " and the extra rows the output padding adds"),
                       name="sizes"))
     if S is None:
         steps.append(equality_step("transpose", T, lambda: M.T, T_, sympy.Transpose(M_),
@@ -363,9 +372,13 @@ def prove_padding_mode_general(mode: str = "circular", *, formulas: Any = None) 
                shown=_rel(sympy.Eq, shown, _torch_piecewise(mode)))],
         name="padding map")]
     data_t = F.padded_position(j, pl)
+    from ..latex.printing import math_latex
+
+    pairing = sympy.Sum(G(t) * X(shown), (t, 0, padded - 1))  # <P x, v>, written out
+    folded = sympy.Sum(X(j) * sympy.Sum(Indicator(shown_f(t, n, pl), j) * G(t), (t, 0, padded - 1)), (j, 0, n - 1))
     steps.append(Step.from_claims(
-        sympy.Sum(G(t) * X(shown), (t, 0, padded - 1)),
-        sympy.Sum(X(j) * sympy.Sum(Indicator(shown_f(t, n, pl), j) * G(t), (t, 0, padded - 1)), (j, 0, n - 1)),
+        sympy.Symbol(r"\langle P x, v\rangle = " + math_latex(pairing)),
+        sympy.Symbol(math_latex(folded) + r" = \langle x, P^{\top} v\rangle"),
         r"the fold is the transpose: $\langle P x, v\rangle = \langle x, P^{\top} v\rangle$ for every $v$, where $P^{\top}$ adds "
         r"$v[t]$ onto the position $t$ copies; the sums exchange because that position lies in $[0, n)$ (the padding map), "
         r"and the data positions $t = j + p_l$ fold onto $j$",
