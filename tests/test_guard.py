@@ -48,3 +48,59 @@ def test_an_error_after_validation_fails_the_adjoint_proof(monkeypatch):
 def test_bad_input_is_still_refused_before_the_proof():
     with pytest.raises(ShapeError):
         prove_adjoint(TransposedConvSpec(3, stride=2), (0,))
+
+
+# --- survivors found by the adversarial review of 2026-12-02 (each must now fail the proof) -----------------
+
+
+def test_a_structure_comparison_blind_to_coefficients_is_refused(monkeypatch):
+    import numpy as np
+
+    import symconv.structure as structure
+    from symconv import prove_transpose
+
+    def equals(self, other):
+        if self.order != other.order:
+            return equals(self.row_major, other.row_major)
+        return (self.shape == other.shape and self.size == other.size and bool(np.array_equal(self.rows, other.rows))
+                and bool(np.array_equal(self.cols, other.cols)) and bool(np.array_equal(self.taps, other.taps)))
+
+    monkeypatch.setattr(structure.Structure, "equals", equals)
+    proof = prove_transpose(ConvSpec(3, stride=2, padding=1), (5,))
+    assert proof.holds is False and "changed coefficient" in proof.failed_step.detail
+
+
+def test_a_gram_comparison_blind_to_coefficients_is_refused(monkeypatch):
+    import symconv.gram as gram
+    from symconv import prove_gram
+
+    ordered = gram._ordered_terms
+    monkeypatch.setattr(gram, "_ordered_terms", lambda g: ordered(g)[:1])
+    proof = prove_gram(ConvSpec((3, 3), stride=2, padding=1), (6, 7))
+    assert proof.holds is False and "changed coefficient" in proof.failed_step.detail
+
+
+def test_the_gram_axes_are_tied_to_m(monkeypatch):
+    import symconv.proofs.gram as proofs_gram
+    from symconv import prove_gram
+
+    monkeypatch.setattr(proofs_gram, "_axis_spec", lambda spec, ax: ConvSpec(
+        spec.kernel_size[ax], stride=spec.stride[ax], padding=(spec.padding[ax],), dilation=1))
+    proof = prove_gram(ConvSpec(3, stride=1, padding=4, dilation=2), (7,))
+    assert proof.holds is False and proof.failed_step.name == "M by axes"
+
+
+def test_an_empty_interior_is_not_taken_on_trust(monkeypatch):
+    import symconv.proofs.gram as proofs_gram
+    from symconv import prove_gram
+
+    monkeypatch.setattr(proofs_gram, "gram_interior", lambda spec, shape: tuple(range(0) for _ in shape))
+    proof = prove_gram(ConvSpec((3, 3), stride=2, padding=1), (6, 7))
+    assert proof.holds is False and proof.failed_step.name == "interior bounds"
+
+
+def test_rows_of_a_phase_without_taps_are_zero_on_both_sides():
+    from symconv import prove_gram
+
+    proof = prove_gram(ConvSpec(3, stride=2, padding=1, dilation=2), (9,))  # interior {4}: phase 1, no tap
+    assert proof.holds, proof.failure

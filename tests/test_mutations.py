@@ -370,7 +370,7 @@ GRAM_MUTATIONS = {
     "product with the kernel flipped": ([(gram_proof, "gram_structure", _flipped_product(gram_proof.gram_structure))],
                                         {0: "entries", 1: "entries"}),
     "interior one position wider": ([(gram_proof, "gram_interior", _interior_one_wider(gram_proof.gram_interior))],
-                                    {0: "interior", 1: "interior"}),
+                                    {0: "interior bounds", 1: "interior bounds"}),
     "autocorrelation shifted by one tap": ([(gram_proof, "autocorrelation",
                                              lambda w, lag, c=0, c2=None: autocorrelation(w, lag, c, c2)
                                              + autocorrelation(w, tuple(x + 1 for x in lag), c, c2)

@@ -190,9 +190,12 @@ def _interior_mask(spec: ConvSpec, shape: tuple[int, ...]) -> np.ndarray:
 
 
 def _compare(name: str, product: GramStructure, statement: Any, lhs: Any, rhs: Any, rule: str,
-             weight: Any, what: str = "(row, column, tap, tap)", ordered: bool = False) -> Step:
+             weight: Any, what: str = "(row, column, tap, tap)", ordered: bool = False, zero_rows: bool = False) -> Step:
     """Exact structure equality of the product with the statement (a callable that builds it: a statement that
-    cannot be built, e.g. with terms outside the matrix, is a failed step)."""
+    cannot be built, e.g. with terms outside the matrix, is a failed step).
+
+    A statement with no terms compares nothing and fails, except with ``zero_rows``: rows that the statement says
+    are zero (their phase has no tap) hold when the product has no terms there either."""
     if callable(statement):
         try:
             statement = statement()
@@ -208,6 +211,9 @@ def _compare(name: str, product: GramStructure, statement: Any, lhs: Any, rhs: A
     if blind:  # the comparison itself must be able to see a difference
         return Step(lhs, rhs, rule, "exact structure", False, blind, name=name)
     if statement.rows.size == 0:
+        if zero_rows and product.rows.size == 0 and product.shape[0]:
+            return Step(lhs, rhs, rule, "exact structure", True, "no tap has the phase of these rows, so the "
+                        "statement makes them zero, and the product has no term in them either", name=name)
         return Step(lhs, rhs, rule, "exact structure", False, "the statement has no terms here, so nothing was "
                     "compared", name=name)
     if (product.equals_ordered if ordered else product.equals)(statement):
@@ -247,13 +253,20 @@ def _blind_spot(product: GramStructure, ordered: bool = False) -> str:
     same = (lambda a, b: a.equals_ordered(b)) if ordered else (lambda a, b: a.equals(b))
     if not same(reference, sample([x.copy() for x in base])):
         return "the Gram comparison finds a matrix unequal to its copy, so its verdict would mean nothing"
-    for what, field, size in (("tap", 3, product.n_taps), ("column", 1, shape[1]), ("row", 0, shape[0])):
+    for what, field, size in (("second tap", 3, product.n_taps), ("first tap", 2, product.n_taps),
+                              ("column", 1, shape[1]), ("row", 0, shape[0])):
         if size < 2:
             continue
         arrays = [x.copy() for x in base]
         arrays[field][-1] = (int(arrays[field][-1]) + 1) % size
         if same(reference, sample(arrays)):
             return f"the Gram comparison cannot see a changed {what}, so its verdict would mean nothing"
+    coefs = np.ones(keep, dtype=np.int64) if product.coefs is None else np.array(product.coefs[:keep])
+    doubled = coefs.copy()
+    doubled[-1] = doubled[-1] * 2 if doubled[-1] != 0 else 1
+    if same(GramStructure.build(shape, *base, coefs, n_taps=product.n_taps),
+            GramStructure.build(shape, *base, doubled, n_taps=product.n_taps)):
+        return "the Gram comparison cannot see a changed coefficient, so its verdict would mean nothing"
     mixed = np.flatnonzero(base[2] != base[3])
     if ordered and mixed.size:
         arrays = [x.copy() for x in base]
@@ -362,6 +375,28 @@ def _coefficients(terms: dict, index: dict) -> np.ndarray:
     return U
 
 
+def _interior_bounds_step(spec: ConvSpec, shape: tuple[int, ...], inner: tuple[range, ...]) -> Step:
+    """The interior the proof uses against its bounds written out here (not by :func:`gram_interior`): on every
+    axis, ``d(k-1) <= j``, ``j + p_l <= s(n_out - 1)`` and ``j + d(k-1) <= n - 1``, with PyTorch's ``n_out``."""
+    lhs, rhs = sympy.Symbol("I"), sympy.Symbol(r"\{j : d(k-1) \le j,\ j + p_l \le s(n_{\mathrm{out}} - 1),\ "
+                                                r"j + d(k-1) \le n - 1\}")
+    rule = (r"the interior the proof uses is, on every axis, the set of $j$ with $d(k-1) \le j$, "
+            r"$j + p_l \le s(n_{\mathrm{out}} - 1)$ and $j + d(k-1) \le n - 1$ (every tap of $j$'s phase reaches "
+            r"$j$ from an output that exists, and so does every partner at a lag within the kernel), with "
+            r"$n_{\mathrm{out}} = \lfloor (n + p_l + p_r - d(k-1) - 1)/s \rfloor + 1$")
+    for ax, (n, k, s, (p_l, p_r), d) in enumerate(zip(shape, spec.kernel_size, spec.stride, spec.padding,
+                                                      spec.dilation)):
+        n_out = (n + p_l + p_r - d * (k - 1) - 1) // s + 1  # PyTorch's output length, written out
+        written = [j for j in range(n) if d * (k - 1) <= j and j + p_l <= s * (n_out - 1) and j + d * (k - 1) <= n - 1]
+        if len(inner) != len(shape) or list(inner[ax]) != written:
+            used = list(inner[ax]) if ax < len(inner) else []
+            return Step(lhs, rhs, rule, "enumeration", False, f"axis {ax}: the interior used is {used}, the bounds "
+                        f"give {written}", name="interior bounds")
+    sizes = " and ".join(str(len(r)) for r in inner)
+    return Step(lhs, rhs, rule, "enumeration", True, f"every position of every axis counted: {sizes} interior "
+                "positions, as the bounds give", name="interior bounds")
+
+
 def _interior_steps(axes: list[tuple[ConvSpec, tuple[int], GramStructure, Any]], where: str) -> list[Step]:
     """Per axis, the interior rows against the phase autocorrelations and the interior diagonal against the phase
     energies (the N-D interior is the product of the axes' interiors, its terms the products of theirs)."""
@@ -380,7 +415,7 @@ def _interior_steps(axes: list[tuple[ConvSpec, tuple[int], GramStructure, Any]],
             r"with the kernel's autocorrelation $R$); checked on each axis's sparse product, the $N$-D interior being "
             r"the product of the axes' interiors and its terms the products of theirs")
     steps = [_merge("interior", [_compare("interior", inner, functools.partial(
-        lambda sp, sh: interior_statement(sp, sh)[0], sp, sh), lhs, rhs, rule, wa, ordered=True)
+        lambda sp, sh: interior_statement(sp, sh)[0], sp, sh), lhs, rhs, rule, wa, ordered=True, zero_rows=True)
         for sp, sh, inner, wa in rows],
         lhs, rhs, rule)]
     lhs = sympy.Symbol(r"j \in I:\ (M^{\top} M)\left[j, j\right]")
@@ -389,7 +424,7 @@ def _interior_steps(axes: list[tuple[ConvSpec, tuple[int], GramStructure, Any]],
             r"$d m \equiv (j + p_l) \pmod{s}$ (summed over the output channels of the group): $j' = j$ exactly when "
             r"$m' = m$, as $d \ge 1$ (on each axis, as the interior)")
     steps.append(_merge("diagonal", [_compare("diagonal", on, functools.partial(
-        lambda sp, sh: interior_statement(sp, sh, diagonal=True)[0], sp, sh), lhs, rhs, rule, wa)
+        lambda sp, sh: interior_statement(sp, sh, diagonal=True)[0], sp, sh), lhs, rhs, rule, wa, zero_rows=True)
         for sp, sh, on, wa in diagonal], lhs, rhs, rule))
     return steps
 
@@ -400,18 +435,27 @@ def _axis_spec(spec: ConvSpec, ax: int) -> ConvSpec:
                     dilation=spec.dilation[ax])
 
 
-def m_statement(spec: ConvSpec, input_shape: Any, formulas: Any = None) -> GramStructure:
+def m_statement(spec: ConvSpec, input_shape: Any, formulas: Any = None, axes: Any = None) -> GramStructure:
     """M's terms as the theorem reads them: ``w[o, l, m]`` at ``((o, i), (c, j))`` with ``j = tap(i, m)`` on every
     axis and ``c = γ C_in/g + l`` in the group ``γ`` of ``o`` (tap ids in ``taps_a``; ``taps_b`` is 0).
 
     The row-major flattening of the axes and channels is the one of :func:`symconv.conv_matrix`, so M's structure
     equals this exactly when M is the per-axis product of its taps' selections, channel block by channel block.
+    With ``axes`` (one 1-D layer per axis: the layers whose products the proof computes), each axis's selection is
+    read from that layer, so the comparison also ties those layers to ``M``.
     """
     F = default_formulas if formulas is None else formulas
     shape = spec.check_input_shape(input_shape)
     out = spec.output_shape(shape)
+    if axes is None:
+        params = zip(shape, out, spec.kernel_size, spec.stride, spec.padding_left, spec.dilation)
+    else:
+        if len(axes) != spec.ndim:
+            raise ShapeError(f"{len(axes)} axis layers for a {spec.ndim}-D layer")
+        params = ((n, a.output_shape((n,))[0], a.kernel_size[0], a.stride[0], a.padding_left[0], a.dilation[0])
+                  for n, a in zip(shape, axes))
     i = j = m = np.zeros(1, dtype=_I64)
-    for n, n_out, k, s, p_l, d in zip(shape, out, spec.kernel_size, spec.stride, spec.padding_left, spec.dilation):
+    for n, n_out, k, s, p_l, d in params:
         ai, am = (x.ravel() for x in np.meshgrid(np.arange(n_out), np.arange(k), indexing="ij"))
         aj = F.tap_position(ai, am, s, p_l, d)
         ok = (aj >= 0) & (aj < n)
@@ -490,7 +534,7 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
     Returns
     -------
     Proof
-        Steps ``convention``, ``M is the convolution``, ``M by axes``, ``entries``, ``interior`` and
+        Steps ``convention``, ``M is the convolution``, ``M by axes``, ``entries``, ``interior bounds``, ``interior`` and
         ``diagonal`` (when the interior is not empty), ``overlap``, ``Cauchy-Schwarz``; ``data`` holds each axis's
         sparse product (``gram_axes``), the interior and the period.
 
@@ -509,8 +553,8 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
     --------
     >>> proof = prove_gram(ConvSpec(3, stride=2, padding=1), (9,))
     >>> proof.holds, [step.name for step in proof.steps]  # doctest: +NORMALIZE_WHITESPACE
-    (True, ['convention', 'M is the convolution', 'M by axes', 'entries', 'interior', 'diagonal', 'overlap',
-            'Cauchy-Schwarz'])
+    (True, ['convention', 'M is the convolution', 'M by axes', 'entries', 'interior bounds', 'interior', 'diagonal',
+            'overlap', 'Cauchy-Schwarz'])
     """
     check_name(name)
     if not isinstance(spec, ConvSpec):
@@ -547,12 +591,16 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
               r"$c = \gamma C_{\mathrm{in}}/g + l$ lies in the group $\gamma$ of $o$, else 0 (positions, channels "
               r"and taps flattened row-major); so $(M^{\top} M)[(c, j), (c', j')] = \sum_o \sum_{m, m'} "
               r"w[o, l, m]\, w[o, l', m'] \prod_q (M_q^{\top} M_q)_{m_q, m'_q}[j_q, j'_q]$ by distributivity, with "
-              r"$M_q$ axis $q$'s one-channel matrix and $(M_q^{\top} M_q)_{m_q, m'_q}$ its tap pair's $0/1$ pattern")
+              r"$M_q$ axis $q$'s one-channel matrix and $(M_q^{\top} M_q)_{m_q, m'_q}$ its tap pair's $0/1$ pattern; "
+              r"each axis's selection is read from the one-axis layer whose product $M_q^{\top} M_q$ is computed "
+              r"below, so those layers are $M$'s")
     m_lhs = sympy.Symbol(r"M\left[(o, i), (c, j)\right]")
     m_rhs = sympy.Symbol(r"w[o, l, m] \prod_{q} \bigl[j_q = \operatorname{tap}(i_q, m_q, s_q, p_{l,q}, d_q)\bigr]")
     # tap ids, not symbols: equal structures are equal matrices whether or not the symbols repeat
-    steps.append(_compare("M by axes", _m_structure(M, math.prod(spec.weight_shape)), lambda: m_statement(spec, shape),
-                          m_lhs, m_rhs, m_rule, w, "(row, column, tap)"))
+    axis_layers = [a[0] for a in axes]  # the statement reads each axis from the layer whose product is computed
+    steps.append(_compare("M by axes", _m_structure(M, math.prod(spec.weight_shape)),
+                          lambda: m_statement(spec, shape, axes=axis_layers), m_lhs, m_rhs, m_rule, w,
+                          "(row, column, tap)"))
     rhs = sympy.Symbol(_entries_tex())
     rule = (r"on each axis, the product $M_q^{\top} M_q$, computed by the proof as a sparse join of $M_q$'s terms "
             r"over its rows (output $i$ pairs its terms $w[m]$ at $j$ and $w[m']$ at $j'$), against the statement, "
@@ -569,6 +617,7 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
                                         for sp, sh, product_a, wa in axes],
                             G_(J, J2), rhs, rule))
     inner = gram_interior(spec, shape)
+    steps.append(_interior_bounds_step(spec, shape, inner))
     where = ", ".join(rf"\{{{r.start}, \dots, {r.stop - 1}\}}" if len(r) else r"\emptyset" for r in inner)
     has_interior = all(len(r) for r in inner)
     if has_interior:

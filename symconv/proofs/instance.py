@@ -165,7 +165,7 @@ def _blind_spot(reference: ConvMatrix) -> str:
     """Why the matrix comparison could not see a difference ('' when it can).
 
     The comparison is run on a few terms of ``reference`` (same shape, same weight, so the same code path) against
-    copies changed in one term — its tap, its column, its row — each of which it must find unequal, and against
+    copies changed in one term — its tap, its column, its row, its coefficient — each of which it must find unequal, and against
     an unchanged copy, which it must find equal.  A checker that ignored part of the structure would fail here.
     """
     s = reference.structure
@@ -176,8 +176,9 @@ def _blind_spot(reference: ConvMatrix) -> str:
     coefs = np.array(s.coefs[:keep])
     n_taps = int(np.asarray(reference.weight, dtype=object).size) if reference.weight is not None else 1
 
-    def matrix(arrays: dict) -> ConvMatrix:
-        return ConvMatrix(Structure.build(s.shape, arrays["rows"], arrays["cols"], arrays["taps"], coefs),
+    def matrix(arrays: dict, coefficients: Any = None) -> ConvMatrix:
+        c = coefs if coefficients is None else coefficients
+        return ConvMatrix(Structure.build(s.shape, arrays["rows"], arrays["cols"], arrays["taps"], c),
                           reference.weight, reference.row_shape, reference.col_shape)
 
     sample = matrix(base)
@@ -192,6 +193,10 @@ def _blind_spot(reference: ConvMatrix) -> str:
         arrays[field][last] = (int(arrays[field][last]) + 1) % size
         if sample == matrix(arrays):
             return f"the matrix comparison cannot see a changed {what}, so its verdict would mean nothing"
+    changed = coefs.copy()  # a term's coefficient doubled (2 w instead of w): a different matrix
+    changed[last] = changed[last] * 2 if changed[last] != 0 else 1
+    if sample == matrix({name: value.copy() for name, value in base.items()}, changed):
+        return "the matrix comparison cannot see a changed coefficient, so its verdict would mean nothing"
     return ""
 
 
