@@ -8,7 +8,7 @@ from _common import FIGURE_STYLE, HERE, require
 from symconv import ConvSpec
 from symconv import padding_modes as PM
 from symconv.latex import document, spec_latex
-from symconv.latex.printing import text_latex
+from symconv.latex.printing import math_latex, text_latex
 from symconv.proofs.padding_modes import MODES, prove_padding_mode, prove_padding_mode_general, torch_padding_map
 
 NAME = "padding_modes"
@@ -73,7 +73,13 @@ def build() -> str:
         r"So $(P x)[t] = x[\operatorname{src}(t)]$, and the fold is $(P^{\top} g)[j] = \sum_t "
         r"[\operatorname{src}(t) = j]\, g[t]$."
     )
-    hyps = {mode: ", ".join(sympy.latex(h) for h in general[mode].assumptions) for mode in MODES}
+    hyps, wrap = {}, ""
+    for mode in MODES:  # the signal's hypotheses; for circular also the wrap's (the transposed layer's ranges)
+        ranges = general[mode].data["ranges"].hypotheses
+        signal = [h for h in ranges if {str(x) for x in h.relation.free_symbols} <= {"n", "p_l", "p_r"}]
+        hyps[mode] = ", ".join(math_latex(h.shown()) for h in signal)
+        if mode == "circular":
+            wrap = ", ".join(math_latex(h.shown()) for h in ranges if h not in signal)
     theorem = (
         r"\begin{theorem}\label{thm:fold}" "\n"
         r"Let the mode be reflect, replicate or circular, with the hypotheses $n \ge 1$, $p_l, p_r \ge 0$ and the "
@@ -81,7 +87,8 @@ def build() -> str:
         + r"$; circular: $" + hyps["circular"] + r"$). Let $C$ be the convolution with padding $0$ on "
         r"$n + p_l + p_r$ positions and $M = C P$. Then every padded position copies a position "
         r"$\operatorname{src}(t) \in [0, n)$, equal to PyTorch's documented map, and $M^{\top} = P^{\top} "
-        r"C^{\top}$. For circular padding, moreover, for every $0 \le j < n_T$" "\n"
+        r"C^{\top}$. For circular padding, moreover, for integers $n_{\mathrm{in}}, k, s, d, a, n_T$ with $"
+        + wrap + r"$, and for every $0 \le j < n_T$" "\n"
         r"\[ (T y)[j] = \sum_{m'=0}^{k-1} \tilde w[m']\, z_{\circ}\bigl[(j + d m' - L) \bmod n_T\bigr], \qquad "
         r"z_{\circ}[r] = \sum_{u \equiv r \ (\mathrm{mod}\ n_T)} z_0[u], \]" "\n"
         r"where $z_0$ is $y$ with $s - 1$ zeros between neighbours: the transpose of a circular convolution is a "
