@@ -337,6 +337,9 @@ def test_a_flip_that_is_no_reversal_is_refuted_in_words(monkeypatch):
     step = proof.failed_step
     assert not proof.holds and step.name == "gather view"
     assert "flip(m, k) sends tap m = 0" in step.detail and "Error" not in step.detail
+    page = proof.to_document()  # where the report reaches LaTeX, the flip is the Definitions' operator
+    assert r"$\operatorname{flip}(m, k)$ sends tap $m = 0$ of a kernel of size $k = 3$" in page
+    assert "flip(m, k) sends" not in page
 
 
 def test_the_instance_theorem_defines_its_matrices_before_its_conclusion():
