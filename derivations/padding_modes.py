@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sympy
-from _common import HERE, require
+from _common import FIGURE_STYLE, HERE, require
 
 from symconv import ConvSpec
 from symconv import padding_modes as PM
 from symconv.latex import document, spec_latex
-from symconv.latex.printing import text_latex
+from symconv.latex.printing import math_latex, text_latex
 from symconv.proofs.padding_modes import MODES, prove_padding_mode, prove_padding_mode_general, torch_padding_map
 
 NAME = "padding_modes"
@@ -53,7 +53,7 @@ def build() -> str:
         "mode is $M = C P$, where $P$ is the padding operator (a $0/1$ matrix whose rows repeat input entries) and "
         "$C$ the convolution with padding $0$ on the padded input. Its transpose $M^{\\top} = P^{\\top} C^{\\top}$ "
         "is the transposed convolution with padding $0$ followed by the \\emph{fold} $P^{\\top}$, which adds every "
-        "border value back onto the entry it was copied from (Figure 1). symconv defines the "
+        "border value back onto the entry it was copied from (Figure~\\ref{fig:fold}). symconv defines the "
         "transposed layer with a padding mode as this adjoint, an extension beyond PyTorch; autograd computes the "
         "same map as the input gradient of the padding-mode convolution, and the tests compare the two exactly."
     )
@@ -73,7 +73,13 @@ def build() -> str:
         r"So $(P x)[t] = x[\operatorname{src}(t)]$, and the fold is $(P^{\top} g)[j] = \sum_t "
         r"[\operatorname{src}(t) = j]\, g[t]$."
     )
-    hyps = {mode: ", ".join(sympy.latex(h) for h in general[mode].assumptions) for mode in MODES}
+    hyps, wrap = {}, ""
+    for mode in MODES:  # the signal's hypotheses; for circular also the wrap's (the transposed layer's ranges)
+        ranges = general[mode].data["ranges"].hypotheses
+        signal = [h for h in ranges if {str(x) for x in h.relation.free_symbols} <= {"n", "p_l", "p_r"}]
+        hyps[mode] = ", ".join(math_latex(h.shown()) for h in signal)
+        if mode == "circular":
+            wrap = ", ".join(math_latex(h.shown()) for h in ranges if h not in signal)
     theorem = (
         r"\begin{theorem}\label{thm:fold}" "\n"
         r"Let the mode be reflect, replicate or circular, with the hypotheses $n \ge 1$, $p_l, p_r \ge 0$ and the "
@@ -81,7 +87,8 @@ def build() -> str:
         + r"$; circular: $" + hyps["circular"] + r"$). Let $C$ be the convolution with padding $0$ on "
         r"$n + p_l + p_r$ positions and $M = C P$. Then every padded position copies a position "
         r"$\operatorname{src}(t) \in [0, n)$, equal to PyTorch's documented map, and $M^{\top} = P^{\top} "
-        r"C^{\top}$. For circular padding, moreover, for every $0 \le j < n_T$" "\n"
+        r"C^{\top}$. For circular padding, moreover, for integers $n_{\mathrm{in}}, k, s, d, a, n_T$ with $"
+        + wrap + r"$, and for every $0 \le j < n_T$" "\n"
         r"\[ (T y)[j] = \sum_{m'=0}^{k-1} \tilde w[m']\, z_{\circ}\bigl[(j + d m' - L) \bmod n_T\bigr], \qquad "
         r"z_{\circ}[r] = \sum_{u \equiv r \ (\mathrm{mod}\ n_T)} z_0[u], \]" "\n"
         r"where $z_0$ is $y$ with $s - 1$ zeros between neighbours: the transpose of a circular convolution is a "
@@ -157,33 +164,33 @@ def draw() -> str:
     import matplotlib.pyplot as plt
 
     n, (pl, pr) = FIGURE_N, FIGURE_PADDING
-    plt.rcParams.update({"font.family": "serif", "font.serif": ["cmr10"], "mathtext.fontset": "cm",
-                         "axes.formatter.use_mathtext": True, "font.size": 9, "pdf.fonttype": 42})
-    fig, axes = plt.subplots(1, 3, figsize=(6.3, 1.9))
-    for ax, mode in zip(axes, MODES):
-        table = PM.source_table(mode, n, (pl, pr)).tolist()
-        if table != torch_padding_map(mode, n, pl, pr):
-            raise SystemExit(f"{mode}: the executed table {table} is not PyTorch's map")
-        offset = (n + pl + pr - n) / 2
-        for t, j in enumerate(table):
-            data = pl <= t < pl + n
-            ax.annotate("", xy=(j + offset, 0.12), xytext=(t, 0.88),
-                        arrowprops=dict(arrowstyle="-|>", lw=0.6, color="0.55" if data else "C3"))
-            ax.add_patch(plt.Rectangle((t - 0.4, 0.9), 0.8, 0.3, fc="0.85" if data else "#f4c7c3", ec="0.3", lw=0.5))
-            ax.text(t, 1.05, str(j), ha="center", va="center", fontsize=8)
-        for j in range(n):
-            ax.add_patch(plt.Rectangle((j + offset - 0.4, -0.2), 0.8, 0.3, fc="white", ec="0.3", lw=0.5))
-            ax.text(j + offset, -0.05, str(j), ha="center", va="center", fontsize=8)
-        ax.set_xlim(-0.6, n + pl + pr - 0.4)
-        ax.set_ylim(-0.35, 1.45)
-        ax.set_title(mode, fontsize=9)
-        ax.axis("off")
-    fig.text(0.005, 0.7, "$t$", fontsize=9)
-    fig.text(0.005, 0.2, "$j$", fontsize=9)
-    fig.tight_layout()
-    path = HERE / FIGURE
-    fig.savefig(path, metadata={"CreationDate": None})
-    plt.close(fig)
+    with matplotlib.rc_context({**FIGURE_STYLE, "font.size": 9}):  # symconv.plot's STYLE, never the global rcParams
+        fig, axes = plt.subplots(1, 3, figsize=(6.3, 1.9))
+        for ax, mode in zip(axes, MODES):
+            table = PM.source_table(mode, n, (pl, pr)).tolist()
+            if table != torch_padding_map(mode, n, pl, pr):
+                raise SystemExit(f"{mode}: the executed table {table} is not PyTorch's map")
+            offset = (n + pl + pr - n) / 2
+            for t, j in enumerate(table):
+                data = pl <= t < pl + n
+                ax.annotate("", xy=(j + offset, 0.12), xytext=(t, 0.88),
+                            arrowprops=dict(arrowstyle="-|>", lw=0.6, color="0.55" if data else "C3"))
+                ax.add_patch(plt.Rectangle((t - 0.4, 0.9), 0.8, 0.3, fc="0.85" if data else "#f4c7c3", ec="0.3",
+                                           lw=0.5))
+                ax.text(t, 1.05, str(j), ha="center", va="center", fontsize=8)
+            for j in range(n):
+                ax.add_patch(plt.Rectangle((j + offset - 0.4, -0.2), 0.8, 0.3, fc="white", ec="0.3", lw=0.5))
+                ax.text(j + offset, -0.05, str(j), ha="center", va="center", fontsize=8)
+            ax.set_xlim(-0.6, n + pl + pr - 0.4)
+            ax.set_ylim(-0.35, 1.45)
+            ax.set_title(mode, fontsize=9)
+            ax.axis("off")
+        fig.text(0.005, 0.7, "$t$", fontsize=9)
+        fig.text(0.005, 0.2, "$j$", fontsize=9)
+        fig.tight_layout()
+        path = HERE / FIGURE
+        fig.savefig(path, metadata={"CreationDate": None})
+        plt.close(fig)
     return str(path)
 
 

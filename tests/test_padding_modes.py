@@ -256,6 +256,15 @@ def test_parametric_theorem_holds(mode):
         assert rf"\item[(H{number})] ${hypothesis}$" in proof.statement
 
 
+@pytest.mark.parametrize("mode", MODES)
+def test_parametric_theorem_carries_every_hypothesis_its_claims_use(mode):
+    proof = prove_padding_mode_general(mode)
+    assumed = set(proof.assumptions)
+    for claim in proof.claims:  # a hypothesis on the parameters alone (no position i, m, j, t) is the theorem's
+        on_parameters = [h for h in claim.hypotheses if not {str(x) for x in h.free_symbols} & {"i", "m", "j", "t"}]
+        assert set(on_parameters) <= assumed, (claim.name, set(on_parameters) - assumed)
+
+
 def _formulas(**changes):
     ns = types.SimpleNamespace(**{name: getattr(F, name) for name in F.__all__ + list(F.PADDING_FORMULAS)})
     for key, value in changes.items():

@@ -307,6 +307,21 @@ def test_a_failed_anchor_shows_the_differing_output_on_symbols(monkeypatch):
     assert not any(ch.isdigit() and len(tok) > 6 for tok in step.detail.split() for ch in tok[:1])  # small numbers
 
 
+def test_a_passing_anchor_states_its_sampling_range_as_a_power_of_two():
+    from symconv.latex.printing import text_latex
+    from symconv.proofs.anchors import bound_reached
+
+    proof = prove_transpose(ConvSpec(3, stride=2, padding=1), (5,))
+    anchors = [step for step in proof.steps if step.checker == "randomized identity"]
+    assert proof.holds and anchors
+    for step in anchors:
+        page = text_latex(step.detail)
+        assert not re.search(r"\d{5,}", page), page  # no long number reaches the page
+        assert re.search(r"absolute value at most (a bound between )?\$2\^\{\d+\}\$", page), page
+    short = bound_reached(np.zeros((1, 2), dtype=np.int64), np.array([[2**31, 0]]), 1239850262, 60)[1]
+    assert "drawn outside" in short and not re.search(r"\d{5,}", short) and "between 2^30 and 2^31" in short
+
+
 def test_the_gather_lemma_and_theorem_state_the_padding_that_ran(monkeypatch):
     monkeypatch.setattr(F, "gather_padding_left", lambda k, p_l, d: d * (k - 1) - p_l + 1)
     proof = prove_transpose(ConvSpec(3, stride=2, padding=1), (5,))
@@ -322,6 +337,9 @@ def test_a_flip_that_is_no_reversal_is_refuted_in_words(monkeypatch):
     step = proof.failed_step
     assert not proof.holds and step.name == "gather view"
     assert "flip(m, k) sends tap m = 0" in step.detail and "Error" not in step.detail
+    page = proof.to_document()  # where the report reaches LaTeX, the flip is the Definitions' operator
+    assert r"$\operatorname{flip}(m, k)$ sends tap $m = 0$ of a kernel of size $k = 3$" in page
+    assert "flip(m, k) sends" not in page
 
 
 def test_the_instance_theorem_defines_its_matrices_before_its_conclusion():

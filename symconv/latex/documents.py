@@ -279,6 +279,56 @@ def _step(number: int, step: Any, ranges: set, names: dict | None = None, formul
     )
 
 
+def _operator_names() -> dict:
+    r"""The operators of symconv.formulas by the name a report writes (``flip``), as LaTeX (``\operatorname{flip}``)."""
+    from .. import formulas
+
+    return {m.group(1): tex for tex in formulas.LATEX_NAMES.values()
+            if (m := re.fullmatch(r"\\operatorname\{([a-z]+)\}", tex))}
+
+
+_REPORT_ARG = r"(?:[A-Za-z](?:_[A-Za-z0-9]+)?|\d+)"  # a symbol (n_T) or a number
+_REPORT_MATH = re.compile(rf"(?<![\w'])([a-z]+)\(({_REPORT_ARG}(?:, {_REPORT_ARG})*)\)"  # flip(m, k)
+                          r"|(?<![\w'])([A-Za-z]) = (-?\d+)(?![\w.])")  # m = 0
+
+
+def report_latex(report: str) -> str:
+    r"""A checker's report (plain text) as LaTeX text, its formulas and small equations as mathematics.
+
+    An operator of :mod:`symconv.formulas` applied to symbols (``flip(m, k)``) becomes the operator of the
+    Definitions; a letter set to a number (``m = 0``) an equation; the rest goes through
+    :func:`~symconv.latex.printing.text_latex`.
+
+    Parameters
+    ----------
+    report : str
+        A step's ``detail``.
+
+    Returns
+    -------
+    str
+        LaTeX text.
+
+    Examples
+    --------
+    >>> report_latex("flip(m, k) sends tap m = 0 of a kernel of size k = 3 to 3, so n_T grows")
+    '$\\operatorname{flip}(m, k)$ sends tap $m = 0$ of a kernel of size $k = 3$ to 3, so $n_{T}$ grows'
+    """
+    operators = _operator_names()
+    out, position = [], 0
+    for match in _REPORT_MATH.finditer(report):
+        if match.group(1) and match.group(1) not in operators:
+            continue  # a parenthesis of prose, not a formula
+        out.append(text_latex(report[position:match.start()]))
+        if match.group(1):
+            args = re.sub(r"([A-Za-z])_([A-Za-z0-9]+)", r"\1_{\2}", match.group(2))
+            out.append(f"${operators[match.group(1)]}({args})$")
+        else:
+            out.append(f"${match.group(3)} = {match.group(4)}$")
+        position = match.end()
+    return "".join(out) + text_latex(report[position:])
+
+
 def _is_words(text: str) -> bool:
     """A checker report that reads as words (identifiers like ``n_T`` are typeset; operators are not words)."""
     if not text or re.search(r"\w\(\)", text):  # a call such as transpose() is program text
@@ -554,7 +604,7 @@ def _lemma_latex(s: _Step, number: int, seen: dict | None = None, stated: dict |
             seen.setdefault(("\0bare", s.checker), []).append(number)
         else:
             check = rf"\noindent\emph{{Checked}} by {escape_text(s.checker)}" + (
-                f": {text_latex(s.report)}." if words else ".")
+                f": {report_latex(s.report)}." if words else ".")
             seen.setdefault(key, number)
     if s.sizes:
         check += " " + s.sizes
@@ -566,7 +616,7 @@ def _lemma_latex(s: _Step, number: int, seen: dict | None = None, stated: dict |
         if refuted is not None:
             text += rf": the claim ``{text_latex(refuted.name)}'' is false"
         elif _is_words(s.report):
-            text += f": {text_latex(s.report)}"
+            text += f": {report_latex(s.report)}"
         out.append(text + (f", for example at {s.counterexample}." if s.counterexample else "."))
     return "\n".join(out)
 

@@ -44,7 +44,8 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"\tilde{w}", "the flipped kernel"),
     (r"x", "the input of a convolution"),
     (r"y", "the input of the transposed convolution"),
-    (r"\hat{y}", "y read at a rational position: y[u] for integer u in range, else 0"),
+    (r"\hat{y}", "the input of the transposed convolution read at a rational position: its entry there when the "
+                "position is an integer in range, and zero otherwise"),
     (r"z_0", "the input with zeros inserted between neighbours"),
     (r"z", "the zero-inserted input, padded"),
     (r"\tilde x", "the padded input of a convolution"),
@@ -53,7 +54,8 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"p'_{r}", "the padding of the gather view on the right (negative: cropping)"),
     (r"M", "the matrix of the convolution"),
     (r"T", "the matrix of the transposed convolution"),
-    (r"S", "the row selection [I | 0]"),
+    (r"S", "the 0/1 matrix that keeps the rows of the convolution's matrix whose output position, on every axis, "
+           "is an input position of the transposed convolution (in every channel)"),
     (r"Z", "the zero insertion, a 0/1 matrix"),
     (r"P", "the padding (and cropping), a 0/1 matrix"),
     (r"C_{\mathrm{flip}}", "the stride-1 convolution with the flipped kernel"),

@@ -24,7 +24,7 @@ from ..matrices import ConvMatrix
 from ..structure import CONSTANT
 from .core import Step
 
-__all__ = ["anchor_step", "bound_reached", "DEFAULT_BITS"]
+__all__ = ["anchor_step", "bound_reached", "range_words", "DEFAULT_BITS"]
 
 DEFAULT_BITS = 60
 """The anchors make a false pass less likely than ``2**-DEFAULT_BITS``."""
@@ -49,6 +49,36 @@ def _evaluate(matrix: ConvMatrix, w: np.ndarray, x: np.ndarray) -> np.ndarray:
             terms *= coefs
         np.add.at(out[trial], s.rows[starts], np.add.reduceat(terms, starts))  # add.at: robust to any order
     return out
+
+
+def range_words(bound: int) -> str:
+    """The sampling set ``[-bound, bound]`` in words, its size as a power of two (no long numbers on the page).
+
+    Parameters
+    ----------
+    bound : int
+        The largest absolute value drawn (at least 1).
+
+    Returns
+    -------
+    str
+        Plain text; :func:`~symconv.latex.printing.text_latex` typesets its powers ``2^31`` as mathematics.
+
+    Examples
+    --------
+    >>> range_words(2**31)
+    'the integers of absolute value at most 2^31'
+    >>> range_words(1239850262)
+    'the integers of absolute value at most a bound between 2^30 and 2^31'
+    >>> range_words(7)
+    'the integers of absolute value at most 7'
+    """
+    if bound < 1024:
+        return f"the integers of absolute value at most {bound}"
+    e = bound.bit_length() - 1  # 2^e <= bound < 2^(e + 1)
+    if bound == 1 << e:
+        return f"the integers of absolute value at most 2^{e}"
+    return f"the integers of absolute value at most a bound between 2^{e} and 2^{e + 1}"
 
 
 def _range(matrix: ConvMatrix, terms_per_output: int) -> int:
@@ -105,7 +135,7 @@ def anchor_step(name: str, matrix: ConvMatrix, reference: Callable[[np.ndarray, 
     reached, why = bound_reached(ws[:run], xs[:run], B, bits)
     if why:
         return Step(lhs, rhs, rule, "randomized identity", False, f"{run} trials agreed, but {why}", name=name)
-    detail = (f"{run} trials with integer weights and inputs uniform in [-{B}, {B}]: exact agreement; "
+    detail = (f"{run} trials with weights and inputs drawn uniformly from {range_words(B)}: exact agreement; "
               f"a wrong matrix passes with probability at most 2^-{reached:.0f}")
     return Step(lhs, rhs, rule, "randomized identity", True, detail, name=name)
 
@@ -124,19 +154,20 @@ def bound_reached(ws: np.ndarray, xs: np.ndarray, B: int, bits: int) -> tuple[fl
     if values.shape[0] == 0 or values.shape[1] == 0:
         return 0.0, f"no point was drawn, so nothing bounds a false pass (2^-{bits} asked for)"
     if values.min() < -B or values.max() > B:
-        return 0.0, f"values were drawn outside S = [-{B}, {B}]"
+        return 0.0, f"values were drawn outside the sampling set, {range_words(B)}"
     distinct_trials = len({row.tobytes() for row in values})
     n = values.size
     ordered = np.sort(values, axis=None)  # a sort counts the repeats ~40x faster than numpy 2.4's hashed unique
     repeats = int(np.count_nonzero(ordered[1:] == ordered[:-1]))  # n minus the number of distinct values
     expected = n * (n - 1) / (2 * size)  # repeated values among n uniform draws from S, on average
     if repeats > expected + 6 * math.sqrt(expected) + 8:
-        return 0.0, (f"{repeats} of the {n} values drawn repeat earlier ones, where uniform draws from S = [-{B}, {B}] "
-                     f"repeat about {expected:.1f}: the points were not drawn uniformly from S")
+        return 0.0, (f"{repeats} of the {n} values drawn repeat earlier ones, where uniform draws from "
+                     f"{range_words(B)} repeat about {expected:.1f}: the points were not drawn uniformly from them")
     lo, hi = int(values.min()), int(values.max())
     slack = size * 40 / max(n, 1)  # uniform draws leave gaps this wide at the ends with probability < e^-40
     if n >= 40 and (lo > -B + slack or hi < B - slack):
-        return 0.0, f"the values drawn span only [{lo}, {hi}] of S = [-{B}, {B}]: not uniform draws from S"
+        return 0.0, (f"the values drawn lie between {lo / B:.3f} and {hi / B:.3f} times the largest of "
+                     f"{range_words(B)}: not uniform draws from them")
     reached = distinct_trials * math.log2(size / 2)
     if reached < bits:
         return reached, (f"{distinct_trials} distinct trials reach a false-pass bound of 2^-{reached:.0f}, short of the "
@@ -145,7 +176,7 @@ def bound_reached(ws: np.ndarray, xs: np.ndarray, B: int, bits: int) -> tuple[fl
 
 
 def _draw(rng: np.random.Generator, bound: int, shape: tuple[int, ...]) -> np.ndarray:
-    """Integers uniform in [-bound, bound] (the set S of the Schwartz-Zippel bound)."""
+    """Integers uniform in [-bound, bound] (the sampling set of the Schwartz-Zippel bound)."""
     return rng.integers(-bound, bound + 1, shape, dtype=np.int64)
 
 

@@ -347,7 +347,7 @@ def _layer_step(spec: ConvSpec, shape: tuple[int, ...], tspec: TransposedConvSpe
         problems.append("its output padding is not below the larger of stride and dilation on every axis")
     detail = "; ".join(problems) or (
         "the transpose of the transposed layer is the given convolution, its output size is the input size "
-        f"{_sizes_text(shape)} again, and its output padding lies in [0, max(s, d)) on every axis")
+        f"{_sizes_text(shape)} again, and its output padding is below the larger of stride and dilation on every axis")
     named = [NAMED.transposed_output_size(n, k, s, pl, pr, d, a) for n, k, s, (pl, pr), d, a
              in zip(t_in, tspec.kernel_size, tspec.stride, tspec.padding, tspec.dilation, tspec.output_padding)]
     return Step(_axes(named), _axes(list(shape)),

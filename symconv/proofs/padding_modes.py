@@ -32,10 +32,10 @@ from ..spec import ConvSpec, TransposedConvSpec
 from .anchors import DEFAULT_BITS, anchor_step, convention_step
 from .assembly import gather_factors
 from .core import Proof, Step, tuple_tex
-from .ranges import Hypothesis, Ranges
 from .evaluate import NAMED, Indicator, sequence
 from .guard import guarded, started
 from .instance import _check_size, _layer_step, equality_step
+from .ranges import Hypothesis, Ranges
 from .smt import prove
 
 __all__ = ["prove_padding_mode", "prove_padding_mode_general", "torch_padding_map", "MODES"]
@@ -393,9 +393,13 @@ def prove_padding_mode_general(mode: str = "circular", *, formulas: Any = None) 
         steps.append(_wrap_step(F))
     rule = {"reflect": "PyTorch's rule for reflect padding: each amount is less than the size",
             "circular": "PyTorch's rule for circular padding: each amount is at most the size"}.get(mode, "")
-    range_object = Ranges(tuple(Hypothesis(r, meaning=rule if pos == 3 else "") for pos, r in enumerate(ranges)))
+    hypotheses = tuple(Hypothesis(r, meaning=rule if pos == 3 else "") for pos, r in enumerate(ranges))
+    wrap = tuple(r for r in _wrap_ranges(F) if r not in ranges) if mode == "circular" else ()  # beyond (H1)-(H4)
+    range_object = Ranges(hypotheses + tuple(Hypothesis(r) for r in wrap))
     meanings = "".join(f" ({m})" for m in range_object.meanings())
-    statement = (r"Let $n, p_{l}, p_{r}$ be integers satisfying the hypotheses" + meanings + "\n"
+    opening = (r"Let $n, p_{l}, p_{r}$ be integers" if mode != "circular" else
+               r"Let $n, p_{l}, p_{r}$ and $n_{\mathrm{in}}, k, s, d, a, n_{T}$ be integers")
+    statement = (opening + " satisfying the hypotheses" + meanings + "\n"
                  + range_object.itemized() + "\n"
                  + rf"let $P$ be PyTorch's {mode} padding of a signal of length $n$ by $p_{{l}}$ on the left and "
                  r"$p_{r}$ on the right, and $C$ a convolution on the padded signal. Then every padded position "
@@ -403,10 +407,16 @@ def prove_padding_mode_general(mode: str = "circular", *, formulas: Any = None) 
                  r"transpose of $P$ is the fold, so the transpose of the convolution $M = C P$ is "
                  r"$P^{\top} C^{\top}$")
     if mode == "circular":
-        statement += (r"; and the fold of the padding-0 transposed convolution reads what the circular convolution "
-                      r"with the flipped kernel reads from the zero-inserted input wrapped onto the circle")
-    return Proof(f"Transpose of {mode} padding (all sizes)", statement + ".", tuple(steps), assumptions=ranges,
-                 conclusion=r"$T = P^{\top} C^{\top}$ for every size.", notes=(_map_note(mode, F),), data=dict(mode=mode, ranges=range_object))
+        first, last = len(Ranges(hypotheses).latex()) + 1, len(range_object.latex())  # the items (H1), ...
+        statement += (rf". Moreover, under (H2) and (H{first})--(H{last}), the transposed convolution with kernel "
+                      r"size $k$, stride $s$, dilation $d$, padding $0$ and output padding $a$ on $n_{\mathrm{in}}$ "
+                      r"inputs has $n_{T} + p_{l} + p_{r}$ outputs, and followed by the fold of the circular padding "
+                      r"of $n_{T}$ positions by $p_{l}, p_{r}$ it reads what the circular convolution with the flipped kernel reads from the zero-inserted "
+                      r"input wrapped onto the circle of $n_{T}$ positions")
+    return Proof(f"Transpose of {mode} padding (all sizes)", statement + ".", tuple(steps),
+                 assumptions=range_object.relations(),
+                 conclusion=r"$T = P^{\top} C^{\top}$ for every size.", notes=(_map_note(mode, F),),
+                 data=dict(mode=mode, ranges=range_object))
 
 
 def _map_note(mode: str, formulas: Any = default_formulas) -> str:
@@ -425,6 +435,18 @@ def _map_note(mode: str, formulas: Any = default_formulas) -> str:
     return rf"The {mode} map that ran, rendered from its source: \[ {tex} \]"
 
 
+def _wrap_ranges(F: Any = default_formulas) -> tuple:
+    """The hypotheses of the circular wrap: the transposed layer's ranges, its output length ``n_T`` (named),
+    and the amounts within F.pad's circular rule on the circle of ``n_T`` positions."""
+    S = SYMBOLS
+    n_in, k, s, d, a = S.n_in, S.k, S.s, S.d, S.a
+    n_t = sympy.Symbol("n_T", integer=True)
+    length = F.transposed_output_size(n_in, k, s, S.pl, S.pr, d, a)
+    return ((_rel(sympy.Ge, n_in, 1), _rel(sympy.Ge, k, 1), _rel(sympy.Ge, s, 1), _rel(sympy.Ge, d, 1),
+             _rel(sympy.Le, 0, a), _rel(sympy.Lt, a, sympy.Max(s, d)), _rel(sympy.Eq, n_t, length),
+             _rel(sympy.Ge, n_t, 1)) + mode_ranges("circular", n_t))
+
+
 def _wrap_step(F: Any) -> Step:
     """Circular padding: the definition's reads equal the circular gather view's, for all sizes.
 
@@ -435,10 +457,7 @@ def _wrap_step(F: Any) -> Step:
     S = SYMBOLS
     n_in, k, s, d, pl, pr, a, i, m, j = S.n_in, S.k, S.s, S.d, S.pl, S.pr, S.a, S.i, S.m, S.j
     n_t = sympy.Symbol("n_T", integer=True)
-    length = F.transposed_output_size(n_in, k, s, pl, pr, d, a)
-    ranges = (_rel(sympy.Ge, n_in, 1), _rel(sympy.Ge, k, 1), _rel(sympy.Ge, s, 1), _rel(sympy.Ge, d, 1),
-              _rel(sympy.Le, 0, a), _rel(sympy.Lt, a, sympy.Max(s, d)), _rel(sympy.Eq, n_t, length),
-              _rel(sympy.Ge, n_t, 1)) + mode_ranges("circular", n_t)
+    ranges = _wrap_ranges(F)
     inside = (_within(0, i, n_in), _within(0, m, k), _within(0, j, n_t))
     variables = (n_in, k, s, d, pl, pr, a, i, m, j, n_t)
     written = F.tap_position(i, m, s, 0, d)  # the padding-0 transposed convolution writes here

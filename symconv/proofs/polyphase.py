@@ -81,9 +81,11 @@ def polyphase_step(tspec: Any, weight: Any, input_shape: Any, T: Any) -> Step:
     return equality_step(
         "polyphase view", T, product, T_, sympy.MatMul(Q_, P_, evaluate=False),
         rf"the polyphase view, assembled from per-axis phase tables (not by the enumeration of $M$ and $T$): "
-        rf"$\Phi$ stacks the ${phases}$ phase convolutions of the original input, phase $t$ reading "
-        r"$y[u - (d m - t)/s]$ through the taps $m$ with $d m \equiv t \pmod{s}$, and $Q$ interleaves the phases "
-        r"($j = s u + t - p_l$), cropping by $p_l$ and leaving zeros past the last phase position")
+        rf"$\Phi$ stacks the ${phases}$ phase convolutions of the original input, "
+        + ("on every axis " if len(tspec.stride) > 1 else "")
+        + r"phase $t$ ($0 \le t < s$) reading $y[u - (d m - t)/s]$ at its position $u$ through the taps $m$ with "
+        r"$d m \equiv t \pmod{s}$, and $Q$ interleaves the phases, output $j = s u + t - p_l$ taking position $u$ "
+        r"of phase $t$, cropping by $p_l$ and leaving zeros past the last phase position")
 
 
 def _rel(kind: type, lhs: Any, rhs: Any) -> sympy.Basic:
@@ -226,7 +228,7 @@ def _one_d_steps(P: _Phases) -> list[Step]:
 
 def _phase_channel_step(F: Any) -> Step:
     """Channels: phase t of output channel c is channel pch(c, t) of the sub-pixel convolution, in c's group."""
-    c, t, t2, c2, ph, co, g = sympy.symbols("c t t' c' S_ph c_o g", integer=True)
+    c, t, t2, c2, ph, co, g = sympy.symbols("c t t' c' N_ph c_o g", integer=True)
     ranges = (_rel(sympy.Ge, ph, 1), _rel(sympy.Ge, co, 1), _rel(sympy.Ge, g, 1), _within(0, c, g * co),
               _within(0, t, ph))
     pch = F.phase_channel(c, t, ph)
@@ -244,10 +246,10 @@ def _phase_channel_step(F: Any) -> Step:
     ]
     return Step.from_claims(
         sequence("Phi", r"\Phi")(NAMED.phase_channel(c, t, ph)), sequence("phase", r"\operatorname{phase}_t")(c),
-        r"channels: with $S = \prod_{\mathrm{axes}} s$ phases, phase $t$ of output channel $c$ is channel "
-        r"$c S + t$ of a convolution with $C_{\mathrm{out}} S$ output channels (PixelShuffle's layout); these "
-        r"channels are distinct, and channel $c S + t$ lies in the group of $c$, so the sub-pixel convolution "
-        r"keeps the layer's $g$ groups",
+        r"channels: with $N_{ph} = \prod_q s^{(q)}$ phases, phase $t$ of output channel $c$ is channel "
+        r"$c N_{ph} + t$ of a convolution with $C_{\mathrm{out}} N_{ph}$ output channels (PixelShuffle's layout); "
+        r"these channels are distinct, and channel $c N_{ph} + t$ lies in the group of $c$, so the sub-pixel "
+        r"convolution keeps the layer's $g$ groups",
         claims, name="phase channels")
 
 
@@ -299,31 +301,43 @@ def prove_polyphase_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     S = POLYPHASE_SYMBOLS
     tex = lambda e: sympy.latex(e)  # noqa: E731
     result = tex(_eq(TY(S.j), PHI(S.t, S.u)))
+    phase_text = (r"the sub-kernel of the taps $m$ with $d m \equiv t \pmod{s}$, of length "
+                  rf"$n_u = {tex(NAMED.phase_length(S.n, S.k, S.s, S.d))}$ (zero for $u \ge n_u$). Then every output "
+                  rf"$0 \le j < n_T$ satisfies ${result}$ with $t = {tex(NAMED.phase_of(S.j, S.s, S.pl))}$ and "
+                  rf"$u = {tex(NAMED.phase_position(S.j, S.s, S.pl))}$")
     if ndim == 1:
-        opening = r"Let $n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ be integers satisfying the hypotheses"
-        items = P.range_object.itemized()
+        statement = (r"Let $n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ be integers satisfying the hypotheses" "\n"
+                     + P.range_object.itemized() + "\n"
+                     r"let $y \in \mathbb{R}^{n_{\mathrm{in}}}$, $w \in \mathbb{R}^{k}$, and let $T y$ be the "
+                     r"transposed convolution of $y$ with stride $s$, dilation $d$, padding $p_{l}, p_{r}$ and output "
+                     r"padding $a$. For a phase $0 \le t < s$, let $(\Phi y)[t, \cdot]$ be the convolution of $y$ "
+                     r"with " + phase_text + ".")
     else:  # the same hypotheses, on every axis, and the groups'
-        opening = (rf"Let there be {ndim} spatial axes $q$, each with its own integers "
-                   r"$n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ (written $s_q$ and so on where the axis matters), "
-                   r"and $g \ge 1$ groups dividing the input and output channels, satisfying the hypotheses")
-        hyps = P.range_object.latex()
-        items = ("\\begin{itemize}\n" + "\n".join(rf"\item[(H{n})] ${h}$ on every axis" for n, h in enumerate(hyps, 1))
+        axes = ", ".join(str(q) for q in range(1, ndim + 1))
+        sizes = r" \times ".join(rf"n_{{\mathrm{{in}}}}^{{({q})}}" for q in range(1, ndim + 1))
+        kernel = r" \times ".join(rf"k^{{({q})}}" for q in range(1, ndim + 1))
+        items = ("\\begin{itemize}\n" + "\n".join(rf"\item[(H{n})] ${h}$ on every axis"
+                                                  for n, h in enumerate(P.range_object.latex(), 1))
                  + "\n\\end{itemize}")
-    statement = (opening + "\n" + items + "\n"
-                 + r"let $y \in \mathbb{R}^{n_{\mathrm{in}}}$, $w \in \mathbb{R}^{k}$, and let $T y$ be the "
-                 r"transposed convolution of $y$ with stride $s$, dilation $d$, padding $p_{l}, p_{r}$ and output "
-                 r"padding $a$. For a phase $0 \le t < s$, let $(\Phi y)[t, \cdot]$ be the convolution of $y$ with "
-                 r"the sub-kernel of the taps $m$ with $d m \equiv t \pmod{s}$, of length "
-                 rf"$n_u = {tex(NAMED.phase_length(S.n, S.k, S.s, S.d))}$ (zero for $u \ge n_u$). Then every output "
-                 rf"$0 \le j < n_T$ satisfies ${result}$ with $t = {tex(NAMED.phase_of(S.j, S.s, S.pl))}$ and "
-                 rf"$u = {tex(NAMED.phase_position(S.j, S.s, S.pl))}$.")
-    if ndim > 1:
-        statement += (r" This holds on every axis; the phases of the layer are the $\prod_q s_q$ combinations of "
-                      r"the axes' phases, and phase $t$ of output channel $c$ is channel $c \prod_q s_q + t$ of a "
-                      r"grouped convolution with the layer's $g$ groups.")
-    conclusion = (r"a transposed convolution with stride $s$ is $s$ convolutions of its input, interleaved." if ndim == 1
-                  else r"a transposed convolution with strides $s_q$ is $\prod_q s_q$ convolutions of its input, "
-                       "interleaved.")
+        statement = (
+            rf"Let there be {ndim} spatial axes $q = {axes}$, each with its own integers "
+            r"$n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ (written $s^{(q)}$ and so on where the axis matters), "
+            r"and $g \ge 1$ groups dividing the input and output channels, satisfying the hypotheses" "\n"
+            + items + "\n"
+            rf"let $y \in \mathbb{{R}}^{{C_{{\mathrm{{in}}}} \times {sizes}}}$ and "
+            rf"$w \in \mathbb{{R}}^{{C_{{\mathrm{{in}}}} \times C_{{\mathrm{{out}}}}/g \times {kernel}}}$, and "
+            r"let $T y$ be the transposed convolution of $y$ with $g$ groups and, on each axis $q$, stride "
+            r"$s^{(q)}$, dilation $d^{(q)}$, padding $p_{l}^{(q)}, p_{r}^{(q)}$ and output padding $a^{(q)}$. "
+            r"Fix an axis and write $n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ for its integers, and $j$, $u$ for "
+            r"positions on it. For a phase $0 \le t < s$ of the axis, let $(\Phi y)[t, \cdot]$ be the convolution "
+            r"of $y$ along the axis with " + phase_text + r", the channel and the positions on the other axes held "
+            r"fixed. The phases of the layer are the $\prod_q s^{(q)}$ combinations of the axes' phases, and phase "
+            r"$t$ of output channel $c$ is channel $c \prod_q s^{(q)} + t$ of a grouped convolution with the "
+            r"layer's $g$ groups.")
+    conclusion = (r"a transposed convolution with stride $s$ is $s$ convolutions of its input, interleaved."
+                  if ndim == 1 else
+                  r"a transposed convolution with strides $s^{(q)}$ is $\prod_q s^{(q)}$ convolutions of its input, "
+                  "interleaved.")
     return Proof(
         f"The polyphase view of a transposed convolution ({ndim}-D, all sizes)", statement, tuple(steps),
         assumptions=P.ranges, conclusion=conclusion,
@@ -351,18 +365,20 @@ def phase_count_steps(ax: int, k: int, s: int, p_l: int, d: int, counts: Any, in
     expected = [per_phase[int(default_formulas.phase_of(jj, s, p_l))] for jj in inner]
     ok = values == expected
     shown = ", ".join(str(c) for c in per_phase)
+    listed = ", ".join(str(t) for t in range(s)) if s <= 4 else rf"0, 1, \dots, {s - 1}"
+    phases_have = (rf"the one phase $t = 0$ has ${shown}$ taps" if s == 1 else
+                   rf"the phases $t = {listed}$ have $({shown})$ taps")
     steps = [] if not values else [Step(
         count(j), taps(NAMED.phase_of(j, s, p_l)),
         rf"axis ${ax}$: in the interior, output $j$ sums one term per tap of its phase $t = (j + p_l) \bmod s$; "
-        rf"the phases $t = 0, \dots, {s - 1}$ have $({shown})$ taps (the taps $m$ with $d m \equiv t \pmod{{s}}$, "
-        rf"read off the phase tables)",
+        + phases_have + r" (the taps $m$ with $d m \equiv t \pmod{s}$, read off the phase tables)",
         "enumeration", ok,
         f"phase tap counts {shown}; interior counts agree at {len(values)} positions" if ok else
         f"interior counts {values}, phase tap counts give {expected}", name=f"phase counts on axis {ax}")]
     equal = len(set(per_phase)) == 1
     criterion = k % s == 0 and math.gcd(s, d) == 1
     steps.append(Step(
-        sympy.Symbol(r"\left[\text{all phases have equal tap counts}\right]"),
+        sympy.Symbol(r"\left[\operatorname{taps}[0] = \dots = \operatorname{taps}[s - 1]\right]"),
         sympy.Symbol(r"\left[s \mid k\right] \left[\gcd(s, d) = 1\right]"),
         rf"axis ${ax}$: so the interior overlap is uniform exactly when every phase has the same number of taps; "
         rf"for $k = {k}$, $s = {s}$, $d = {d}$ the counts are " + ("equal" if equal else "not all equal")
@@ -466,8 +482,10 @@ def prove_polyphase(spec: Any, input_shape: Any, *, name: str = "w", seed: int =
     phases = math.prod(tspec.stride)
     statement = (r"For the transposed convolution $" + spec_latex(tspec) + r"$ on inputs of spatial shape $"
                  + tuple_tex(t_in) + r"$, its matrix $T$ equals $Q \Phi$, where $\Phi$ stacks the $" + str(phases)
-                 + r"$ phase convolutions of the input (phase $t$ reads $y[u - (d m - t)/s]$ through the taps "
-                 r"$m$ with $d m \equiv t \pmod{s}$) and $Q$ interleaves them, output $j = s u + t - p_l$.")
+                 + r"$ phase convolutions of the input (" + ("on every axis, " if len(tspec.stride) > 1 else "")
+                 + r"phase $t$, $0 \le t < s$, reads "
+                 r"$y[u - (d m - t)/s]$ at its position $u$ through the taps $m$ with $d m \equiv t \pmod{s}$) and "
+                 r"$Q$ interleaves them: output $j = s u + t - p_l$ is position $u$ of phase $t$.")
     return Proof(title, statement, tuple(steps),
                  conclusion=rf"the transposed convolution is ${phases}$ convolutions of its input, interleaved; "
                             r"no inserted zero is multiplied.",
