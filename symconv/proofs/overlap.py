@@ -14,14 +14,15 @@ from typing import Any
 import numpy as np
 import sympy
 
+from .. import formulas as default_formulas
 from ..errors import SpecTypeError
 from ..matrices import transposed_conv_matrix
 from ..spec import TransposedConvSpec
 from .anchors import convention_step
-from .core import Proof, Step, tuple_tex
-from .evaluate import sequence
+from .core import Proof, Step
+from .evaluate import NAMED, sequence
 from .guard import guarded, started
-from .polyphase import phase_count_steps
+from .instance import _shape_words
 
 __all__ = ["overlap_counts", "prove_overlap", "interior"]
 
@@ -86,7 +87,7 @@ def _anchored(layers: list[tuple[TransposedConvSpec, tuple[int, ...]]]) -> tuple
                            lambda w, y, single=single: conv_transpose(single, w, y), single.weight_shape,
                            math.prod(single.kernel_size), sympy.Symbol("T"), sympy.Symbol("T"), "", seed=number)
         holds &= step.holds
-        details.append(f"{tuple_tex(shape)}: {step.detail}" if len(layers) > 1 else step.detail)
+        details.append(f"{_shape_words(shape)}: {step.detail}" if len(layers) > 1 else step.detail)
     rule = ((r"the matrices $T$ the counts are read from, of the single-channel layer and of each axis alone, apply "
              if len(layers) > 1 else r"the matrix $T$ the counts are read from applies ")
             + r"the transposed convolution $\operatorname{conv}^{\top}$ as the numeric reference defines it, for every "
@@ -254,7 +255,7 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
                 rf"axis ${ax}$: one period of the interior pattern is $({pattern})$, so the overlap is "
                 + ("uniform" if is_uniform else "uneven")
                 + rf"; it is uniform exactly when $s$ divides $k$ and $\gcd(s, d) = 1$, which for $k = {k}$, "
-                  rf"$s = {s}$, $d = {d}$ is " + ("true" if criterion else "false"),
+                  rf"$s = {s}$, $d = {d}$ " + _criterion_words(k, s, d),
                 "enumeration", ok,
                 ("uniform" if is_uniform else "uneven") + ", as the criterion says" if ok else
                 "the pattern and the criterion disagree",
@@ -289,10 +290,11 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
     conclusion += (rf" With unit weights, these ${size}$ counts are the diagonal of $M^{{\top}} M$, for $M$ the "
                    "convolution that $T$ transposes (the round trip's Gram proof).")
     return Proof("Overlap of the stamps (checkerboard)",
-                 rf"Let $T$ be the matrix of the transposed convolution ${spec_latex(tspec)}$ on inputs of shape "
-                 rf"${tuple_tex(shape)}$, and let $\operatorname{{count}}[j]$ be the number of taps reaching output "
+                 rf"Let $T$ be the matrix of the transposed convolution ${spec_latex(tspec)}$ on inputs "
+                 rf"{_shape_words(shape)}, and let $\operatorname{{count}}[j]$ be the number of taps reaching output "
                  r"position $j$: the pairs of an input position $i$ and a tap $m$ with $j = s i + d m - p_{l}$"
-                 + (" on every axis" if len(shape) > 1 else "") + r", $0 \le i < n_{\mathrm{in}}$ and $0 \le m < k$. "
+                 + (" on every axis" if len(shape) > 1 else "") + r", $0 \le i < n_{\mathrm{in}}$ and $0 \le m < k$; let $\operatorname{taps}[t]$ be the number of taps "
+                 r"$0 \le m < k$ of phase $t$, that is with $d m \equiv t \pmod{s}$, for $0 \le t < s$. "
                  + (r"Then $\operatorname{count}$ is the product of one count per axis, and on each axis, with that "
                     r"axis's own $k$, $s$, $d$, $p_{l}$ and $n_{\mathrm{in}}$: " if len(shape) > 1 else "Then: ")
                  + r"in the interior $I$ of the positions $d(k-1) - p_{l} \le j \le s(n_{\mathrm{in}} - 1) - p_{l}$ "
@@ -301,3 +303,57 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
                  r"For this layer the count is " + verdict + ".", tuple(steps),
                  conclusion=conclusion,
                  data=dict(counts=counts, uniform=tuple(uniform), periods=tuple(periods)))
+
+
+def _criterion_words(k: int, s: int, d: int, tex: bool = True) -> str:
+    """Whether ``s | k`` and ``gcd(s, d) = 1`` hold, as a sentence's end: which part fails and why.
+
+    LaTeX text, or plain text (a lemma's check detail) with ``tex=False``.
+    """
+    q = "$" if tex else ""
+    fails = ([f"{q}{s}{q} does not divide {q}{k}{q}"] if k % s else []) + (
+        [(rf"$\gcd({s}, {d}) = {math.gcd(s, d)}$" if tex else f"gcd({s}, {d}) = {math.gcd(s, d)}")]
+        if math.gcd(s, d) != 1 else [])
+    return "holds" if not fails else "fails (" + " and ".join(fails) + ")"
+
+
+def phase_count_steps(ax: int, k: int, s: int, p_l: int, d: int, counts: Any, inner: range) -> list[Step]:
+    """The checkerboard from the phases, on one axis (steps of :func:`prove_overlap`).
+
+    In the interior, output ``j`` sums as many terms as its phase ``phase_of(j)`` has taps; so the overlap is
+    uniform exactly when every phase has the same number of taps, which happens exactly when ``s | k`` and
+    ``gcd(s, d) = 1``.  Both facts are checked on this axis: the interior counts against the phase tap counts
+    read off the phase tables, and the equal-counts condition against the criterion.
+    """
+    from ..polyphase import phase_tap_counts
+
+    per_phase = phase_tap_counts(k, s, d)
+    j = sympy.Symbol("j", integer=True)
+    count = sequence(f"count{ax}", rf"\operatorname{{count}}_{{{ax}}}")
+    taps = sequence("taps", r"\operatorname{taps}")
+    values = [int(counts[jj]) for jj in inner]
+    expected = [per_phase[int(default_formulas.phase_of(jj, s, p_l))] for jj in inner]
+    ok = values == expected
+    phases = ", ".join(str(t) for t in range(s)) if s <= 4 else rf"0, \dots, {s - 1}"
+    tally = ", ".join(rf"$\operatorname{{taps}}[{t}] = {c}$" for t, c in enumerate(per_phase))
+    steps = [] if not values else [Step(
+        count(j), taps(NAMED.phase_of(j, s, p_l)),
+        rf"axis ${ax}$: in the interior, output $j$ sums one term per tap of its phase $t = (j + p_l) \bmod s$; "
+        rf"the phases $t = {phases}$ have {tally} (the taps $m$ with $d m \equiv t \pmod{{s}}$, "
+        rf"read off the phase tables)",
+        "enumeration", ok,
+        f"interior counts agree with the phase tap counts at {len(values)} positions" if ok else
+        f"interior counts {values}, phase tap counts give {expected}", name=f"phase counts on axis {ax}")]
+    equal = len(set(per_phase)) == 1
+    criterion = k % s == 0 and math.gcd(s, d) == 1
+    steps.append(Step(
+        sympy.Symbol(r"\left[\text{all phases have equal tap counts}\right]"),
+        sympy.Symbol(r"\left[s \mid k\right] \left[\gcd(s, d) = 1\right]"),
+        rf"axis ${ax}$: so the interior overlap is uniform exactly when every phase has the same number of taps; "
+        rf"for $k = {k}$, $s = {s}$, $d = {d}$ the counts are " + ("equal" if equal else "not all equal")
+        + (r", and the criterion ($s$ divides $k$ and $\gcd(s, d) = 1$) " if equal == criterion else
+           r", but the criterion ($s$ divides $k$ and $\gcd(s, d) = 1$) ") + _criterion_words(k, s, d),
+        "enumeration", equal == criterion,
+        ("equal" if equal else "unequal") + " phase tap counts; the criterion " + _criterion_words(k, s, d, tex=False),
+        name=f"uniformity from the phases on axis {ax}"))
+    return steps
