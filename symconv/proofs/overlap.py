@@ -14,15 +14,15 @@ from typing import Any
 import numpy as np
 import sympy
 
-from .. import formulas as default_formulas
 from ..errors import SpecTypeError
 from ..matrices import transposed_conv_matrix
 from ..spec import TransposedConvSpec
 from .anchors import convention_step
 from .core import Proof, Step
-from .evaluate import NAMED, sequence
+from .evaluate import sequence
 from .guard import guarded, started
 from .instance import _shape_words
+from .polyphase import phase_count_steps
 
 __all__ = ["overlap_counts", "prove_overlap", "interior"]
 
@@ -316,44 +316,3 @@ def _criterion_words(k: int, s: int, d: int, tex: bool = True) -> str:
         if math.gcd(s, d) != 1 else [])
     return "holds" if not fails else "fails (" + " and ".join(fails) + ")"
 
-
-def phase_count_steps(ax: int, k: int, s: int, p_l: int, d: int, counts: Any, inner: range) -> list[Step]:
-    """The checkerboard from the phases, on one axis (steps of :func:`prove_overlap`).
-
-    In the interior, output ``j`` sums as many terms as its phase ``phase_of(j)`` has taps; so the overlap is
-    uniform exactly when every phase has the same number of taps, which happens exactly when ``s | k`` and
-    ``gcd(s, d) = 1``.  Both facts are checked on this axis: the interior counts against the phase tap counts
-    read off the phase tables, and the equal-counts condition against the criterion.
-    """
-    from ..polyphase import phase_tap_counts
-
-    per_phase = phase_tap_counts(k, s, d)
-    j = sympy.Symbol("j", integer=True)
-    count = sequence(f"count{ax}", rf"\operatorname{{count}}_{{{ax}}}")
-    taps = sequence("taps", r"\operatorname{taps}")
-    values = [int(counts[jj]) for jj in inner]
-    expected = [per_phase[int(default_formulas.phase_of(jj, s, p_l))] for jj in inner]
-    ok = values == expected
-    phases = ", ".join(str(t) for t in range(s)) if s <= 4 else rf"0, \dots, {s - 1}"
-    tally = ", ".join(rf"$\operatorname{{taps}}[{t}] = {c}$" for t, c in enumerate(per_phase))
-    steps = [] if not values else [Step(
-        count(j), taps(NAMED.phase_of(j, s, p_l)),
-        rf"axis ${ax}$: in the interior, output $j$ sums one term per tap of its phase $t = (j + p_l) \bmod s$; "
-        rf"the phases $t = {phases}$ have {tally} (the taps $m$ with $d m \equiv t \pmod{{s}}$, "
-        rf"read off the phase tables)",
-        "enumeration", ok,
-        f"interior counts agree with the phase tap counts at {len(values)} positions" if ok else
-        f"interior counts {values}, phase tap counts give {expected}", name=f"phase counts on axis {ax}")]
-    equal = len(set(per_phase)) == 1
-    criterion = k % s == 0 and math.gcd(s, d) == 1
-    steps.append(Step(
-        sympy.Symbol(r"\left[\text{all phases have equal tap counts}\right]"),
-        sympy.Symbol(r"\left[s \mid k\right] \left[\gcd(s, d) = 1\right]"),
-        rf"axis ${ax}$: so the interior overlap is uniform exactly when every phase has the same number of taps; "
-        rf"for $k = {k}$, $s = {s}$, $d = {d}$ the counts are " + ("equal" if equal else "not all equal")
-        + (r", and the criterion ($s$ divides $k$ and $\gcd(s, d) = 1$) " if equal == criterion else
-           r", but the criterion ($s$ divides $k$ and $\gcd(s, d) = 1$) ") + _criterion_words(k, s, d),
-        "enumeration", equal == criterion,
-        ("equal" if equal else "unequal") + " phase tap counts; the criterion " + _criterion_words(k, s, d, tex=False),
-        name=f"uniformity from the phases on axis {ax}"))
-    return steps
