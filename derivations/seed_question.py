@@ -363,8 +363,8 @@ $R = {data["R_ne"]}$.
 By Proposition~\ref{{prop:gram}}, on the interior ${where}$ the painted picture is the autocorrelation slid over
 the image,
 \[ (M^{{\top}} F)[j] = (R \star x)[j] = \sum_{{\tau}} R[\tau]\, x[j + \tau] \qquad (x \text{{ zero outside the image}}). \]
-Off the interior some rows of $M^{{\top}} M$ lose terms. The program computed $R \star x$ on the whole image and the
-border term $B = R \star x - M^{{\top}} F$:
+Off the interior some rows of $M^{{\top}} M$ lose terms. On the whole image, $R \star x$ and the border term
+$B = R \star x - M^{{\top}} F$ are
 \[ R \star x = {bmatrix(data["Rx"])}, \qquad B = {bmatrix(data["border"])}. \]
 $B$ vanishes except in rows and columns {lossy}, a larger region than the interior the proposition needs: a
 border row loses a term that changes the picture only when a tap reads an output $i = j + p_l - m$ that does
@@ -398,14 +398,14 @@ separate part: their stamps are already counted in $R \star x$. That is the whol
 detector paints its input blurred by the kernel's autocorrelation, strongest where the input looks like the
 kernel.
 
-The program checked every number of this section: $(M^{{\top}} M)\, x$, from the product of $M$'s structure with
+Every number of this section was verified in exact integer arithmetic: $(M^{{\top}} M)\, x$, from the product of $M$'s structure with
 itself, equals $M^{{\top}} F$; each interior row of $M^{{\top}} M$ is $R$ centred at the row; $B$ vanishes
 off rows and columns {lossy}; $R[0, 0] = \lVert K \rVert^{{2}}$ is the strict maximum of $|R|$; and each sum
 above adds up to the value of $M^{{\top}} F$ shown.
 """, rf"""
 \section*{{The detector layer's round trip, proved}}
 The instance proof of the round trip (\texttt{{derivations/gram.tex}} states and explains it) for the detector
-layer ${spec_latex(LAYER)}$ on inputs of shape ${_pair(SIZE)}$ holds; its steps, and the program that checked each:
+layer ${spec_latex(LAYER)}$ on inputs of spatial shape ${SIZE[0]} \times {SIZE[1]}$ holds; its steps, and the program that checked each:
 \begin{{center}}
 \begin{{tabular}}{{lll}}
 step & checked by & result \\ \hline
@@ -449,7 +449,7 @@ two spikes, $F = e_{{{spike_a}}} + e_{{{spike_b}}}$, give two copies that add wh
 {overlap}):
 \[ M^{{\top}} e_{{(3,3)}} = {bmatrix(data["spikes"]["one"][1])}, \qquad
    M^{{\top}} (e_{{{spike_a}}} + e_{{{spike_b}}}) = {bmatrix(data["spikes"]["two"][1])}. \]
-The program computed both with the matrix $T$ of the transposed layer and checked them against the kernel
+Both are products with the matrix $T$ of the transposed layer, and both equal the kernel
 stamped by hand at offset $(i - 1, j - 1)$ for each spike $(i, j)$. Figure~\ref{{fig:spikes}} draws the two stamps as they are placed, and Figure~\ref{{fig:seed}} shows
 them in its first row.
 
@@ -474,8 +474,8 @@ The feature map is positive along the north-west stroke (the detector fired) and
 north-east one. $M^{{\top}} F$ redraws a north-west diagonal where the detector fired: each positive response
 stamps the diagonal kernel, and neighbouring stamps reinforce each other along the stroke. Yet the north-east
 stroke, on which the detector did not fire, comes back too; why the painted picture looks like the input, both
-strokes, is the subject of the next section. The
-program checked that $M^{{\top}} F$ computed four ways agrees exactly: with the matrix $T$ built from the
+strokes, is the subject of the next section. Computed
+four ways, $M^{{\top}} F$ agrees exactly: with the matrix $T$ built from the
 transposed layer's own definition; as the sum of stamps $\sum_{{i,j}} F_{{ij}} K$ placed at $(i-1, j-1)$; as the
 stride-1 convolution of $F$ padded by 1 with $\tilde K$; and with the numeric reference.
 
