@@ -199,10 +199,9 @@ def figure(data: dict, path) -> None:
 
     one, two = data["spikes"]["one"], data["spikes"]["two"]
     panels = [
-        [(one[0], "one spike in $F$"), (one[1], "$M^{\\top} F$: one copy of $K$"),
-         (two[0], "two spikes in $F$"), (two[1], "$M^{\\top} F$: two copies that add")],
-        [(KERNEL, "the kernel $K$"), (data["x"], "image $x$"), (data["F"], "feature map $F = Mx$"),
-         (data["back"], "$M^{\\top} F$: the features painted")],
+        [(one[0], "$F$, one spike"), (one[1], "$M^{\\top} F$"), (two[0], "$F$, two spikes"),
+         (two[1], "$M^{\\top} F$")],
+        [(KERNEL, "$K$"), (data["x"], "$x$"), (data["F"], "$F = Mx$"), (data["back"], "$M^{\\top} F$")],
     ]
     with _figure_style():
         fig = Figure(figsize=(TEXT_WIDTH, 3.9), layout="constrained")
@@ -211,7 +210,7 @@ def figure(data: dict, path) -> None:
             for ax, (values, title) in zip(row, items):
                 bound = max(1, int(abs(values).max()))
                 image = ax.imshow(values, cmap="RdBu_r", vmin=-bound, vmax=bound)
-                ax.set_title(title, fontsize=8)
+                ax.set_title(title, fontsize=10)  # short names: the caption says what each panel is
                 ax.set_xticks([])
                 ax.set_yticks([])
                 bar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
@@ -232,22 +231,22 @@ def figure_autocorrelation(data: dict, path) -> None:
     with _figure_style():
         fig = Figure(figsize=(TEXT_WIDTH, 2.35), layout="constrained")
         axes = fig.subplots(1, 4, width_ratios=(3, 5, 7, 7))
-        items = [(KERNEL, "the kernel $K$", None), (R, r"$R[\tau]$, $R[0, 0] = \|K\|^2$", lags),
-                 (data["Rx"], r"$R \star x$", None), (data["border"], r"border term $B = R \star x - M^{\top} F$", None)]
+        items = [(KERNEL, "$K$", None), (R, r"$R[\tau]$", lags),
+                 (data["Rx"], r"$R \star x$", None), (data["border"], r"$B = R \star x - M^{\top} F$", None)]
         for ax, (values, title, ticks) in zip(axes, items):
             bound = max(1, int(abs(values).max()))
             ax.imshow(values, cmap="RdBu_r", vmin=-bound, vmax=bound)
             for (r, c), v in np.ndenumerate(values):
-                ax.text(c, r, f"{int(v)}".replace("-", "\N{MINUS SIGN}"), ha="center", va="center", fontsize=7,
+                ax.text(c, r, f"{int(v)}".replace("-", "\N{MINUS SIGN}"), ha="center", va="center", fontsize=8,
                         color="white" if abs(v) > bound * 0.6 else "black")
             if ticks:  # R[0, 0], the largest value, framed
                 ax.add_patch(Rectangle((k - 1.5, k - 1.5), 1, 1, fill=False, edgecolor="black", lw=1.2))
-            ax.set_title(title, fontsize=8)
+            ax.set_title(title, fontsize=10)
             if ticks:
                 ax.set_xticks(range(len(ticks)), [f"${t}$" for t in ticks], fontsize=7)
                 ax.set_yticks(range(len(ticks)), [f"${t}$" for t in ticks], fontsize=7)
-                ax.set_xlabel(r"lag $\tau_1$", fontsize=7)
-                ax.set_ylabel(r"lag $\tau_0$", fontsize=7)
+                ax.set_xlabel(r"lag $\tau_1$", fontsize=10)
+                ax.set_ylabel(r"lag $\tau_0$", fontsize=10)
             else:
                 ax.set_xticks([])
                 ax.set_yticks([])
