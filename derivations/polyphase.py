@@ -88,8 +88,8 @@ def build() -> str:
     number = math_latex(channel.lhs.args[0].args[-1])  # the lemma's name for the number of phases
     lift = (
         r"\section*{Several axes, channels and groups}" "\n"
-        "Theorem 2 adds what two axes with channels need: the flattening is separable, so the phases of an "
-        f"$N$-D output are the ${number} = \\prod_q s_q$ combinations of the axes' phases. Write "
+        "Theorem 2 adds what two axes with channels need: the flattening is separable, so an $N$-D output has "
+        f"${number} = \\prod_q s_q$ phases, the combinations of the axes' phases. Write "
         f"${math_latex(channel.rhs)}$ for phase $t$ of output channel $c$, and "
         f"${math_latex(channel.lhs.args[0])}$ for the channel of the sub-pixel convolution that holds it: "
         f"channel $c\\,{number} + t$ of one convolution with $C_{{\\mathrm{{out}}}} {number}$ output channels, "
