@@ -305,14 +305,12 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
                  data=dict(counts=counts, uniform=tuple(uniform), periods=tuple(periods)))
 
 
-def _criterion_words(k: int, s: int, d: int, tex: bool = True) -> str:
-    """Whether ``s | k`` and ``gcd(s, d) = 1`` hold, as a sentence's end: which part fails and why.
+def _criterion_words(k: int, s: int, d: int) -> str:
+    """Whether ``s | k`` and ``gcd(s, d) = 1`` hold, as a sentence's end (LaTeX text): which part fails and why.
 
-    LaTeX text, or plain text (a lemma's check detail) with ``tex=False``.
+    >>> _criterion_words(3, 2, 1), _criterion_words(4, 2, 1)
+    ('fails ($2$ does not divide $3$)', 'holds')
     """
-    q = "$" if tex else ""
-    fails = ([f"{q}{s}{q} does not divide {q}{k}{q}"] if k % s else []) + (
-        [(rf"$\gcd({s}, {d}) = {math.gcd(s, d)}$" if tex else f"gcd({s}, {d}) = {math.gcd(s, d)}")]
-        if math.gcd(s, d) != 1 else [])
+    fails = ([rf"${s}$ does not divide ${k}$"] if k % s else []) + (
+        [rf"$\gcd({s}, {d}) = {math.gcd(s, d)}$"] if math.gcd(s, d) != 1 else [])
     return "holds" if not fails else "fails (" + " and ".join(fails) + ")"
-
