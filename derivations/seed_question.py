@@ -404,14 +404,14 @@ above adds up to the value of $M^{{\top}} F$ shown.
 """, rf"""
 \section*{{The detector layer's round trip, proved}}
 The instance proof of the round trip (\texttt{{derivations/gram.tex}} states and explains it) for the detector
-layer ${spec_latex(LAYER)}$ on inputs of spatial shape ${SIZE[0]} \times {SIZE[1]}$ holds; its steps, and the program that checked each:
+layer ${spec_latex(LAYER)}$ on inputs of spatial shape ${SIZE[0]} \times {SIZE[1]}$ holds; its steps, and the checker of each:
 \begin{{center}}
 \begin{{tabular}}{{lll}}
 step & checked by & result \\ \hline
 {rows}
 \end{{tabular}}
 \end{{center}}
-What each program establishes: {checkers}.
+What each checker establishes: {checkers}.
 """
 
 
@@ -495,7 +495,7 @@ seen here'' back to ``draw the feature here''.
 With symbolic weights the pattern is visible: each row of $M$ is the kernel shifted by the stride, each column of
 $T = M^{{\top}}$ is the kernel stamped at offset $s i - p$, and the gather view writes $T$ as a stride-1
 convolution $C_{{\mathrm{{flip}}}}$ with the flipped kernel after padding $P$ and zero insertion $Z$.
-Figures~\ref{{fig:stamps}} and~\ref{{fig:gather}}, drawn by symconv's plotting module from the very structures the
+Figures~\ref{{fig:stamps}} and~\ref{{fig:gather}}, drawn from the very structures the
 proof below compares, with
 $w = (1, 2, 3)$ and $y = (2, -1, 3)$: every input stamps a scaled copy of the kernel and the stamps add (the
 scatter view); and the same output read off by the flipped kernel sliding with stride 1 over the input with one
