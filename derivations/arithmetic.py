@@ -17,7 +17,7 @@ def build() -> str:
         "Dumoulin and Visin, \\emph{A guide to convolution arithmetic for deep learning} (arXiv:1603.07285), state "
         "fifteen relationships between the input size, the kernel size $k$, the stride $s$, the padding $p$ and the "
         "output size. Each is derived here from "
-        "symconv's size formulas (the output sizes $n_{\\mathrm{out}}$ and $n_{T}$, the gather padding $L$, the "
+        "the size formulas of the Definitions (the output sizes $n_{\\mathrm{out}}$ and $n_{T}$, the gather padding $p'_{l}$, the "
         "output padding $a_{\\mathrm{rt}}$ and the zero-inserted length $n_{z_0}$), cited by its number, and checked "
         "by program; primes denote the transposed layer and its equivalent convolution."
     )

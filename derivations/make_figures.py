@@ -92,7 +92,7 @@ def _fit(fig, name: str):
     """Resize ``fig`` to the width it is printed at (:data:`PRINTED`) and check its labels are legible there."""
     from matplotlib.text import Text
 
-    from symconv.plot.host import fit_text
+    from symconv.plot.host import SCRIPT_SCALE, _has_script, fit_text
 
     width = PRINTED[name] * TEXT_WIDTH
     w, h = fig.get_size_inches()
@@ -104,7 +104,10 @@ def _fit(fig, name: str):
             title.set_text(fit_text(title.get_text(), max(room, 0.8 * width), title.get_fontsize()))
     smallest = plot.min_label_size(fig)
     if smallest < MIN_LABEL:
-        raise SystemExit(f"{name}: a label prints at {smallest:.1f} pt at the width {width:.2f} in, under {MIN_LABEL} pt")
+        small = [t.get_text() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()
+                 and t.get_fontsize() * (SCRIPT_SCALE if _has_script(t.get_text()) else 1) < MIN_LABEL]
+        raise SystemExit(f"{name}: a label prints at {smallest:.1f} pt at the width {width:.2f} in, under {MIN_LABEL} "
+                         f"pt (sub- and superscripts at their size): {small[:5]}")
     fig.canvas.draw()
     box = fig.bbox
     for text in fig.findobj(Text):
@@ -140,7 +143,7 @@ def seed_stamps():
     two = np.zeros((1,) + DETECTOR_SIZE, dtype=np.int64)
     for position in DETECTOR_SPIKES:
         two[(0,) + position] = 1
-    fig = plot.plot_stamps(detector_t, two, DETECTOR_KERNEL)
+    fig = plot.plot_stamps(detector_t, two, DETECTOR_KERNEL, names=("F", "K"), title=False)  # the text's names
     _check("seed_stamps", fig.symconv_data.output, numeric.conv_transpose(detector_t, DETECTOR_KERNEL, two)[0])
     return fig
 
@@ -153,17 +156,17 @@ def _draw(out: pathlib.Path) -> list[pathlib.Path]:
 
     tspec = TEACHING.transpose(TEACHING_SIZE)
     reference = numeric.conv_transpose(tspec, TEACHING_WEIGHT, TEACHING_Y)[0]
-    fig = plot.plot_gather(tspec, TEACHING_Y, TEACHING_WEIGHT, frame=1)
+    fig = plot.plot_gather(tspec, TEACHING_Y, TEACHING_WEIGHT, frame=1, title=False)
     _check("seed_gather", fig.symconv_data.output, reference)
     written.append(_save(fig, out, "seed_gather.pdf"))
 
     for key, layer in CHECKERBOARD.items():
-        fig = plot.plot_overlap(layer, CHECKERBOARD_SIZE)
+        fig = plot.plot_overlap(layer, CHECKERBOARD_SIZE, title=False)  # the caption names the layer
         _check(f"checkerboard {key}", fig.symconv_data.counts,
                numeric.conv_transpose(layer, np.ones(layer.weight_shape, dtype=np.int64),
                                       np.ones((1,) + CHECKERBOARD_SIZE, dtype=np.int64))[0])
         written.append(_save(fig, out, f"checkerboard_overlap_{key}.pdf"))
-    fig = plot.plot_overlap(CHECKERBOARD_2D, CHECKERBOARD_2D_SIZE)
+    fig = plot.plot_overlap(CHECKERBOARD_2D, CHECKERBOARD_2D_SIZE, title=False)
     ones = np.ones(CHECKERBOARD_2D.weight_shape, dtype=np.int64)
     _check("checkerboard 2-D", fig.symconv_data.counts,
            numeric.conv_transpose(CHECKERBOARD_2D, ones, np.ones((1,) + CHECKERBOARD_2D_SIZE, dtype=np.int64))[0])
@@ -171,13 +174,13 @@ def _draw(out: pathlib.Path) -> list[pathlib.Path]:
 
     for name, layer, size in (("polyphase_phases_2d", POLYPHASE_2D, POLYPHASE_2D_SIZE),
                               ("polyphase_phases_1d", POLYPHASE_1D, POLYPHASE_1D_SIZE)):
-        fig = plot.plot_polyphase(layer, size)
+        fig = plot.plot_polyphase(layer, size, title=False)
         ones = np.ones(layer.weight_shape, dtype=np.int64)
         _check(name, fig.symconv_data.counts,
                numeric.conv_transpose(layer, ones, np.ones((1,) + size, dtype=np.int64))[0])
         written.append(_save(fig, out, f"{name}.pdf"))
 
-    fig = plot.plot_stamps(tspec, TEACHING_Y, TEACHING_WEIGHT)
+    fig = plot.plot_stamps(tspec, TEACHING_Y, TEACHING_WEIGHT, title=False)
     _check("seed_teaching_stamps", fig.symconv_data.output, reference)
     written.append(_save(fig, out, "seed_teaching_stamps.pdf"))
     fig = plot.plot_stamps(tspec, TEACHING_Y, TEACHING_WEIGHT)

@@ -6,7 +6,7 @@ import numpy as np
 from _common import require
 
 from symconv import TransposedConvSpec, numeric, prove_overlap, prove_polyphase, prove_polyphase_general
-from symconv.latex import claims_appendix, document, proof_fragment, spec_latex
+from symconv.latex import claims_appendix, document, math_latex, proof_fragment, spec_latex
 from symconv.polyphase import phase_tap_counts, polyphase_numeric
 
 NAME = "polyphase"
@@ -42,7 +42,7 @@ def build() -> str:
     instance = require(prove_polyphase(LAYER, LAYER_INPUT))
     _recipe_checked(LAYER, LAYER_INPUT)
     _recipe_checked(LAYER_2D, LAYER_2D_INPUT)
-    counts = ", ".join(str(c) for c in phase_tap_counts(3, 2, 1))
+    counts = " and ".join(f"${c}$" for c in phase_tap_counts(3, 2, 1))
     intro = (
         r"\section*{A third reading of the transposed convolution}" "\n"
         "A transposed convolution with stride $s$ is usually read as a convolution over an input with $s - 1$ "
@@ -54,7 +54,8 @@ def build() -> str:
         "On one axis, move output $j$ to the uncropped grid $J = j + p_l$; it lies in phase $t = J \\bmod s$ at "
         "position $u = \\lfloor J/s \\rfloor$. Tap $m$ reaches phase $t$ exactly when $d m \\equiv t \\pmod{s}$, "
         "and then reads input $u - (d m - t)/s$. With $q = (d m - t)/s$ the shift of tap $m$ inside its phase, "
-        "phase $t$ is the convolution of $y$ with the sub-kernel $w_t[q]$, and for $0 \\le j < n_T$\n"
+        "phase $t$ is the convolution of $y$ with the sub-kernel $w_t$, where $w_t[q] = w[m]$ for the tap $m$ with "
+        "$d m = t + s q$ and $w_t[q] = 0$ when no tap has that shift; for $0 \\le j < n_T$\n"
         r"\begin{align*}" "\n"
         r"(T y)[j] &= \sum_{i=0}^{n_{\mathrm{in}}-1} \sum_{m=0}^{k-1} w[m]\, [j = s i + d m - p_l]\, y[i]"
         r" && \text{definition} \\" "\n"
@@ -65,30 +66,34 @@ def build() -> str:
         r"\end{align*}" "\n"
         "where $K = \\lfloor d(k-1)/s \\rfloor + 1$ is the common sub-kernel size and "
         "$n_u = n_{\\mathrm{in}} + K - 1$ the length of a full convolution of the input with it. With $d = 1$ the "
-        "sub-kernel is $w_t[q] = w[t + s q]$, with $\\lceil (k - t)/s \\rceil$ taps; with $g = \\gcd(s, d) > 1$ the "
-        "phases $t \\not\\equiv 0 \\pmod{g}$ receive no tap at all. The output is the phases interleaved, "
+        "sub-kernel is $w_t[q] = w[t + s q]$, with $\\lceil (k - t)/s \\rceil$ taps; when $\\gcd(s, d) > 1$ the "
+        "phases $t$ that $\\gcd(s, d)$ does not divide receive no tap at all. The output is the phases interleaved, "
         "$j = s u + t - p_l$: cropped by $p_l$ on the left and zero where the output padding reaches past the "
         "last phase position. In matrices, $T = Q \\Phi$ with $\\Phi$ the stacked phase convolutions and $Q$ the "
         "0/1 interleave-and-crop matrix. Figure~\\ref{fig:phases} shows the four phases of a 2-D output.\n\n"
         + _figure(FIGURES["2d"], "fig:phases",
                   rf"The output of ${spec_latex(LAYER_2D)}$ on a $5 \times 5$ input, each position coloured by its "
                   r"phase $(t_0, t_1)$; beside it, the taps of the $3 \times 3$ kernel that each phase multiplies, "
-                  rf"in the same colour: per axis the phases have $({counts})$ taps, so the four phases have $4, 2, "
-                  r"2, 1$. The number in a cell is how many terms that output sums; both the colours and the "
+                  rf"in the same colour: per axis the phases $t = 0, 1$ have {counts} taps, so the four phases "
+                  r"have $4, 2, 2, 1$. The number in a cell is how many terms that output sums; both the colours and the "
                   r"numbers are read off the factors $Q$ and $\Phi$."))
     theorem = (
         r"\section*{The theorem, for all sizes}" "\n"
         "Theorem 1 states the view on one axis; each step of the chain above is reduced to integer claims about "
-        "the functions symconv executes (each output lies in exactly one phase; the terms of the definition "
+        "the index maps of its Definitions (each output lies in exactly one phase; the terms of the definition "
         "correspond one to one with the phase's taps, with the same weight and input; taps outside the phase "
         "contribute nothing; every shift lies in the sub-kernel and every term in the phase length), and the SMT "
         "solver z3 proved each claim for all integers in the ranges of the theorem.")
+    channel = next(step for step in two.steps if step.name == "phase channels")
+    number = math_latex(channel.lhs.args[0].args[-1])  # the lemma's name for the number of phases
     lift = (
         r"\section*{Several axes, channels and groups}" "\n"
-        "Theorem 2 adds what two axes with channels need: the flattening is separable, so the phases of an "
-        "$N$-D output are the $\\prod s$ combinations of the axes' phases, and phase $t$ of output channel $c$ "
-        "is channel $c \\prod s + t$ of one convolution with $C_{\\mathrm{out}} \\prod s$ output channels, which "
-        "keeps the layer's groups.")
+        "Theorem 2 adds what two axes with channels need: the flattening is separable, so an $N$-D output has "
+        f"${number} = \\prod_q s_q$ phases, the combinations of the axes' phases. Write "
+        f"${math_latex(channel.rhs)}$ for phase $t$ of output channel $c$, and "
+        f"${math_latex(channel.lhs.args[0])}$ for the channel of the sub-pixel convolution that holds it: "
+        f"channel $c\\,{number} + t$ of one convolution with $C_{{\\mathrm{{out}}}} {number}$ output channels, "
+        "which keeps the layer's groups.")
     recipe = (
         r"\section*{The PyTorch recipe}" "\n"
         "So a transposed convolution is a plain convolution followed by a shuffle: \\texttt{Conv2d} with "
@@ -105,7 +110,7 @@ def build() -> str:
         "exactly when every phase has the same number of taps, and that happens exactly when $s$ divides $k$ and "
         "$\\gcd(s, d) = 1$: the checkerboard criterion of Odena, Dumoulin and Olah is a corollary of the "
         "polyphase view. Figure~\\ref{fig:phases1d} shows the case $k = 4$, $s = 3$, where the phases have "
-        "$2, 1, 1$ taps; the overlap proofs below state each phase's count and derive the verdict from it. The "
+        "$2, 1, 1$ taps; the overlap theorems below state each phase's count, and whether the overlap is uniform follows from it. The "
         "same phases are the period of the round trip $M^{\\top} M$ of the convolution: in the interior its row "
         "$j$ depends only on the phase $(j + p_l) \\bmod s$, its diagonal holds each phase's energy, the sum of "
         "$w[m]^2$ over the phase's taps, and with unit weights that energy is the phase's tap count "
@@ -115,6 +120,10 @@ def build() -> str:
                   r"by phase, over the taps of each phase: phase $0$ multiplies $w_0$ and $w_3$, the others one "
                   r"tap each, so the overlap is uneven.", width="0.8"))
     stated: dict = {}  # lemma statements and notation already given, shared by the theorems
+    first = proof_fragment(one, appendix=False, times=False, stated=stated, theorem=1)  # in reading order:
+    second = proof_fragment(two, definitions=False, shared=one, shared_label="Theorem 1", appendix=False,
+                            times=False, stated=stated, theorem=2)  # "As Lemma 3.1" only after Lemma 3.1
+    third = proof_fragment(instance, definitions=False, appendix=False, times=False, stated=stated, theorem=3)
     overlaps, proofs = [], []
     for number, layer in enumerate((TransposedConvSpec(3, stride=2), TransposedConvSpec(4, stride=2)), start=4):
         proof = require(prove_overlap(layer, (6,)))
@@ -122,10 +131,7 @@ def build() -> str:
                                        theorem=number))
         proofs.append((proof, number))
     body = "\n\n".join([
-        intro, theorem, proof_fragment(one, appendix=False, times=False, stated=stated, theorem=1), lift,
-        proof_fragment(two, definitions=False, shared=one, shared_label="Theorem 1", appendix=False, times=False,
-                       stated=stated, theorem=2),
-        recipe, proof_fragment(instance, definitions=False, appendix=False, times=False, stated=stated, theorem=3),
+        intro, theorem, first, lift, second, recipe, third,
         checker, *overlaps,
         "\\appendix\n" + claims_appendix([(one, 1), (two, 2), (instance, 3)] + proofs, times=False,
                                           shared=[None, one, None, None, None])])

@@ -199,10 +199,9 @@ def figure(data: dict, path) -> None:
 
     one, two = data["spikes"]["one"], data["spikes"]["two"]
     panels = [
-        [(one[0], "one spike in $F$"), (one[1], "$M^{\\top} F$: one copy of $K$"),
-         (two[0], "two spikes in $F$"), (two[1], "$M^{\\top} F$: two copies that add")],
-        [(KERNEL, "the kernel $K$"), (data["x"], "image $x$"), (data["F"], "feature map $F = Mx$"),
-         (data["back"], "$M^{\\top} F$: the features painted")],
+        [(one[0], "$F$, one spike"), (one[1], "$M^{\\top} F$"), (two[0], "$F$, two spikes"),
+         (two[1], "$M^{\\top} F$")],
+        [(KERNEL, "$K$"), (data["x"], "$x$"), (data["F"], "$F = Mx$"), (data["back"], "$M^{\\top} F$")],
     ]
     with _figure_style():
         fig = Figure(figsize=(TEXT_WIDTH, 3.9), layout="constrained")
@@ -211,7 +210,7 @@ def figure(data: dict, path) -> None:
             for ax, (values, title) in zip(row, items):
                 bound = max(1, int(abs(values).max()))
                 image = ax.imshow(values, cmap="RdBu_r", vmin=-bound, vmax=bound)
-                ax.set_title(title, fontsize=8)
+                ax.set_title(title, fontsize=10)  # short names: the caption says what each panel is
                 ax.set_xticks([])
                 ax.set_yticks([])
                 bar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
@@ -232,22 +231,22 @@ def figure_autocorrelation(data: dict, path) -> None:
     with _figure_style():
         fig = Figure(figsize=(TEXT_WIDTH, 2.35), layout="constrained")
         axes = fig.subplots(1, 4, width_ratios=(3, 5, 7, 7))
-        items = [(KERNEL, "the kernel $K$", None), (R, r"$R[\tau]$, $R[0, 0] = \|K\|^2$", lags),
-                 (data["Rx"], r"$R \star x$", None), (data["border"], r"border term $B = R \star x - M^{\top} F$", None)]
+        items = [(KERNEL, "$K$", None), (R, r"$R[\tau]$", lags),
+                 (data["Rx"], r"$R \star x$", None), (data["border"], r"$B = R \star x - M^{\top} F$", None)]
         for ax, (values, title, ticks) in zip(axes, items):
             bound = max(1, int(abs(values).max()))
             ax.imshow(values, cmap="RdBu_r", vmin=-bound, vmax=bound)
             for (r, c), v in np.ndenumerate(values):
-                ax.text(c, r, f"{int(v)}".replace("-", "\N{MINUS SIGN}"), ha="center", va="center", fontsize=7,
+                ax.text(c, r, f"{int(v)}".replace("-", "\N{MINUS SIGN}"), ha="center", va="center", fontsize=8,
                         color="white" if abs(v) > bound * 0.6 else "black")
             if ticks:  # R[0, 0], the largest value, framed
                 ax.add_patch(Rectangle((k - 1.5, k - 1.5), 1, 1, fill=False, edgecolor="black", lw=1.2))
-            ax.set_title(title, fontsize=8)
+            ax.set_title(title, fontsize=10)
             if ticks:
                 ax.set_xticks(range(len(ticks)), [f"${t}$" for t in ticks], fontsize=7)
                 ax.set_yticks(range(len(ticks)), [f"${t}$" for t in ticks], fontsize=7)
-                ax.set_xlabel(r"lag $\tau_1$", fontsize=7)
-                ax.set_ylabel(r"lag $\tau_0$", fontsize=7)
+                ax.set_xlabel(r"lag $\tau_1$", fontsize=10)
+                ax.set_ylabel(r"lag $\tau_0$", fontsize=10)
             else:
                 ax.set_xticks([])
                 ax.set_yticks([])
@@ -363,8 +362,8 @@ $R = {data["R_ne"]}$.
 By Proposition~\ref{{prop:gram}}, on the interior ${where}$ the painted picture is the autocorrelation slid over
 the image,
 \[ (M^{{\top}} F)[j] = (R \star x)[j] = \sum_{{\tau}} R[\tau]\, x[j + \tau] \qquad (x \text{{ zero outside the image}}). \]
-Off the interior some rows of $M^{{\top}} M$ lose terms. The program computed $R \star x$ on the whole image and the
-border term $B = R \star x - M^{{\top}} F$:
+Off the interior some rows of $M^{{\top}} M$ lose terms. On the whole image, $R \star x$ and the border term
+$B = R \star x - M^{{\top}} F$ are
 \[ R \star x = {bmatrix(data["Rx"])}, \qquad B = {bmatrix(data["border"])}. \]
 $B$ vanishes except in rows and columns {lossy}, a larger region than the interior the proposition needs: a
 border row loses a term that changes the picture only when a tap reads an output $i = j + p_l - m$ that does
@@ -398,21 +397,21 @@ separate part: their stamps are already counted in $R \star x$. That is the whol
 detector paints its input blurred by the kernel's autocorrelation, strongest where the input looks like the
 kernel.
 
-The program checked every number of this section: $(M^{{\top}} M)\, x$, from the product of $M$'s structure with
+Every number of this section was verified in exact integer arithmetic: $(M^{{\top}} M)\, x$, from the product of $M$'s structure with
 itself, equals $M^{{\top}} F$; each interior row of $M^{{\top}} M$ is $R$ centred at the row; $B$ vanishes
 off rows and columns {lossy}; $R[0, 0] = \lVert K \rVert^{{2}}$ is the strict maximum of $|R|$; and each sum
 above adds up to the value of $M^{{\top}} F$ shown.
 """, rf"""
 \section*{{The detector layer's round trip, proved}}
 The instance proof of the round trip (\texttt{{derivations/gram.tex}} states and explains it) for the detector
-layer ${spec_latex(LAYER)}$ on inputs of shape ${_pair(SIZE)}$ holds; its steps, and the program that checked each:
+layer ${spec_latex(LAYER)}$ on inputs of spatial shape ${SIZE[0]} \times {SIZE[1]}$ holds; its steps, and the checker of each:
 \begin{{center}}
 \begin{{tabular}}{{lll}}
 step & checked by & result \\ \hline
 {rows}
 \end{{tabular}}
 \end{{center}}
-What each program establishes: {checkers}.
+What each checker establishes: {checkers}.
 """
 
 
@@ -449,7 +448,7 @@ two spikes, $F = e_{{{spike_a}}} + e_{{{spike_b}}}$, give two copies that add wh
 {overlap}):
 \[ M^{{\top}} e_{{(3,3)}} = {bmatrix(data["spikes"]["one"][1])}, \qquad
    M^{{\top}} (e_{{{spike_a}}} + e_{{{spike_b}}}) = {bmatrix(data["spikes"]["two"][1])}. \]
-The program computed both with the matrix $T$ of the transposed layer and checked them against the kernel
+Both are products with the matrix $T$ of the transposed layer, and both equal the kernel
 stamped by hand at offset $(i - 1, j - 1)$ for each spike $(i, j)$. Figure~\ref{{fig:spikes}} draws the two stamps as they are placed, and Figure~\ref{{fig:seed}} shows
 them in its first row.
 
@@ -474,8 +473,8 @@ The feature map is positive along the north-west stroke (the detector fired) and
 north-east one. $M^{{\top}} F$ redraws a north-west diagonal where the detector fired: each positive response
 stamps the diagonal kernel, and neighbouring stamps reinforce each other along the stroke. Yet the north-east
 stroke, on which the detector did not fire, comes back too; why the painted picture looks like the input, both
-strokes, is the subject of the next section. The
-program checked that $M^{{\top}} F$ computed four ways agrees exactly: with the matrix $T$ built from the
+strokes, is the subject of the next section. Computed
+four ways, $M^{{\top}} F$ agrees exactly: with the matrix $T$ built from the
 transposed layer's own definition; as the sum of stamps $\sum_{{i,j}} F_{{ij}} K$ placed at $(i-1, j-1)$; as the
 stride-1 convolution of $F$ padded by 1 with $\tilde K$; and with the numeric reference.
 
@@ -496,7 +495,7 @@ seen here'' back to ``draw the feature here''.
 With symbolic weights the pattern is visible: each row of $M$ is the kernel shifted by the stride, each column of
 $T = M^{{\top}}$ is the kernel stamped at offset $s i - p$, and the gather view writes $T$ as a stride-1
 convolution $C_{{\mathrm{{flip}}}}$ with the flipped kernel after padding $P$ and zero insertion $Z$.
-Figures~\ref{{fig:stamps}} and~\ref{{fig:gather}}, drawn by symconv's plotting module from the very structures the
+Figures~\ref{{fig:stamps}} and~\ref{{fig:gather}}, drawn from the very structures the
 proof below compares, with
 $w = (1, 2, 3)$ and $y = (2, -1, 3)$: every input stamps a scaled copy of the kernel and the stamps add (the
 scatter view); and the same output read off by the flipped kernel sliding with stride 1 over the input with one

@@ -795,3 +795,42 @@ def test_pictures_refuse_a_padding_mode_they_would_draw_as_zeros(mode):
         scatter_view(tspec, kernel_symbols(tspec), (4,))
     zeros = TransposedConvSpec(3, padding=1)  # the same layer with zero padding draws, and equals T
     assert scatter_view(zeros, kernel_symbols(zeros), (4,)) == transposed_conv_matrix(zeros, kernel_symbols(zeros), (4,))
+
+
+def test_min_label_size_counts_a_subscript_at_its_printed_size(mpl):
+    from matplotlib.figure import Figure
+
+    from symconv.plot.host import SCRIPT_SCALE, min_label_size
+
+    for label in ("$w_{0,0}$", "w₀,₀ = 1", "$x^2$"):
+        fig = Figure(figsize=(4, 2))
+        fig.text(0.5, 0.5, label, fontsize=8)
+        assert min_label_size(fig) == pytest.approx(8 * SCRIPT_SCALE), label  # 5.6 pt printed: under 7 pt
+    fig = Figure(figsize=(4, 2))
+    fig.text(0.5, 0.5, "w = 1 costs $5", fontsize=8)  # no script (a lone dollar sign is no mathtext)
+    assert min_label_size(fig) == 8
+
+
+def test_the_seed_figure_names_its_input_and_kernel_as_the_text_does(mpl):
+    from matplotlib.text import Text
+
+    fig = _derivation_module("make_figures").seed_stamps()
+    texts = [t.get_text() for t in fig.findobj(Text) if t.get_visible()]
+    assert any(t.startswith("$F_{3,2} = 1$") for t in texts) and "$K_{0,0} = 1$" in texts
+    assert not any("y_" in t or "w_" in t or "x = sum" in t for t in texts)
+    assert not (fig._suptitle and fig._suptitle.get_text())  # the caption says what the figure shows
+    with pytest.raises(SpecError, match="plain identifier"):
+        P.plot_stamps(TransposedConvSpec(3, stride=2), [1, 1], names=("y", "w}"))
+    with pytest.raises(SpecError, match="two names"):
+        P.plot_stamps(TransposedConvSpec(3, stride=2), [1, 1], names="yw")
+
+
+@pytest.mark.parametrize("draw", ["overlap", "polyphase", "gather"])
+def test_title_false_leaves_the_figure_without_a_title(mpl, draw):
+    layer = TransposedConvSpec((3, 3), stride=2)
+    fig = {"overlap": lambda: P.plot_overlap(layer, (3, 3), title=False),
+           "polyphase": lambda: P.plot_polyphase(layer, (3, 3), title=False),
+           "gather": lambda: P.plot_gather(layer, np.ones((1, 3, 3)), title=False)}[draw]()
+    assert not (fig._suptitle and fig._suptitle.get_text())
+    assert all(not ax.get_title() or ax.get_title().startswith("phase") or ax.get_title().startswith(("input", "z", "output"))
+               for ax in fig.axes)

@@ -66,19 +66,16 @@ def _fmt(v: Any) -> str:
     return text.replace("-", "\N{MINUS SIGN}")  # a minus sign on the page, not a hyphen
 
 
-_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-
-
-def _tap_label(spec: Any, tap: int, weight: np.ndarray | None = None) -> str:
-    """``w₂`` (``w₀,₁,₂`` with channels), as :func:`~symconv.kernel_symbols` names the tap; plain text, no mathtext."""
+def _tap_label(spec: Any, tap: int, weight: np.ndarray | None = None, name: str = "w") -> str:
+    """``$w_{2}$`` (``$w_{0,1,2}$`` with channels), as :func:`~symconv.kernel_symbols` names the tap (mathtext)."""
     shape = tuple(spec.weight_shape)
     index = [int(v) for v in np.unravel_index(tap, shape)]
     if shape[0] * shape[1] == 1:
         index = index[2:]
-    text = "w" + ",".join(str(i).translate(_SUB) for i in index)
+    text = f"${name}_{{{','.join(str(i) for i in index)}}}"
     if weight is not None:
-        text += f" = {_fmt(weight.ravel()[tap])}"
-    return text
+        text += f" = {_fmt(weight.ravel()[tap]).replace(chr(0x2212), '-')}"
+    return text + "$"
 
 
 def _cell(ax, x: float, y: float, *, face: Any = "white", text: str = "", hatch: str | None = None,
@@ -128,10 +125,10 @@ def _kinds_present(d: SlideData) -> list:
     return [h for k, h in zip((DATA, INSERTED, PADDING), _kind_handles()) if k in present]
 
 
-def _tap_handles(spec: Any, taps: list, weight: np.ndarray | None, colors: list):
+def _tap_handles(spec: Any, taps: list, weight: np.ndarray | None, colors: list, name: str = "w"):
     from matplotlib.patches import Patch
 
-    return [Patch(facecolor=colors[t], edgecolor="0.35", label=_tap_label(spec, t, weight)) for t in taps]
+    return [Patch(facecolor=colors[t], edgecolor="0.35", label=_tap_label(spec, t, weight, name)) for t in taps]
 
 
 @styled
@@ -229,7 +226,7 @@ def plot_matrix(M: ConvMatrix, *more: ConvMatrix, titles: Any = None, numbers: b
         for d in data:
             labels.update(d.labels)
         handles = [Patch(facecolor=colors[t], edgecolor="white", label=f"${labels[t]}$") for t in taps]
-        host.legend(handles, "right", fontsize=9, ncols=1 if len(taps) <= 10 else 2 if len(taps) <= 24 else 3)
+        host.legend(handles, "right", fontsize=10, ncols=1 if len(taps) <= 10 else 2 if len(taps) <= 24 else 3)
     if given is not None:
         host.finish()
         for other in given:
@@ -292,20 +289,22 @@ def _layer_text(spec: Any) -> str:
     return f"{'ConvTranspose' if transposed else 'Conv'}{spec.ndim}d " + ", ".join(parts)
 
 
-def _stamps_layout(host: _Host, d: StampsData, animated: bool, max_panels: int = 12) -> list:
+def _stamps_layout(host: _Host, d: StampsData, animated: bool, max_panels: int = 12,
+                   names: tuple[str, str] = ("y", "w"), title: bool = True) -> list:
     """Axes, legend and title of the stamps figure (the content is drawn by ``_stamps_content``)."""
     t = d.tspec
+    y, w = names
     colors = tap_colors(math.prod(t.weight_shape))
     used = sorted(set(int(v) for v in np.unique(d.taps) if v >= 0))
-    handles = _tap_handles(t, used, d.weight, colors)
-    title = f"{_layer_text(t)}: every $y_i$ stamps $y_i\\cdot w$ at $s\\,i - p_l$"
+    handles = _tap_handles(t, used, d.weight, colors, w)
+    heading = f"{_layer_text(t)}: every ${y}_i$ stamps ${y}_i\\cdot {w}$ at $s\\,i - p_l$"
     if not d.visible.all():
         from matplotlib.patches import Patch
 
         handles.append(Patch(facecolor="0.9", edgecolor="0.35", hatch="xx", label="cropped by the padding"))
     if t.ndim == 1:
         axes = host.subplots(1, 1)
-        host.legend(handles, "lower", ncols=min(len(handles), 4))
+        host.legend(handles, "lower", fontsize=10, ncols=min(len(handles), 4))
     else:
         if animated:
             axes = host.subplots(1, 2)
@@ -313,15 +312,18 @@ def _stamps_layout(host: _Host, d: StampsData, animated: bool, max_panels: int =
             n_pan = min(int(np.count_nonzero(d.y)), max_panels) + 1
             cols = min(n_pan, 4)
             axes = host.subplots(math.ceil(n_pan / cols), cols)
-        host.legend(handles, "right")
-        title += "\n(framed: the output; hatched: cropped by the padding)"
-    host.title(title, 10)
+        host.legend(handles, "right", fontsize=10)
+        heading += "\n(framed: the output; hatched: cropped by the padding)"
+    if title:
+        host.title(heading, 10)
     return axes
 
 
-def _stamps_content(axes: list, d: StampsData, upto: int | None = None, max_panels: int = 12) -> None:
+def _stamps_content(axes: list, d: StampsData, upto: int | None = None, max_panels: int = 12,
+                    names: tuple[str, str] = ("y", "w")) -> None:
     """Static: the stamps of the nonzero inputs and their sum.  Animated (``upto``): stamps ``0..upto``."""
     t = d.tspec
+    y = names[0]
     colors = tap_colors(math.prod(t.weight_shape))
     y_flat = d.y.ravel()
     n_in = d.stamps.shape[0]
@@ -335,7 +337,7 @@ def _stamps_content(axes: list, d: StampsData, upto: int | None = None, max_pane
         total = d.stamps[: upto + 1].sum(axis=0)
     full_shape = d.stamps.shape[1:]
     origin = np.array(d.origin)
-    what = "x = sum" if upto is None else f"sum of {upto + 1} of {n_in}"
+    what = "sum of the stamps" if upto is None else f"sum of {upto + 1} of {n_in}"
     if t.ndim == 1:
         ax = axes[0]
         x0 = -int(origin[0])  # output coordinates: full-canvas position minus p_l
@@ -349,9 +351,9 @@ def _stamps_content(axes: list, d: StampsData, upto: int | None = None, max_pane
                     vis = bool(d.visible[pos])
                     _cell(ax, x0 + pos, line, face=colors[tap], text=_fmt(d.stamps[i, pos]),
                           hatch=None if vis else "xx", alpha=1.0 if vis else 0.45)
-            label = (f"$y_{{{i}}} = {_fmt(y_flat[i])}$ at ${t.stride[0]}\\cdot {i} - {t.padding_left[0]} = "
+            label = (f"${y}_{{{i}}} = {_fmt(y_flat[i])}$ at ${t.stride[0]}\\cdot {i} - {t.padding_left[0]} = "
                      f"{_fmt(d.offsets[i, 0])}$")
-            ax.text(x0 - 0.4, line + 0.5, label, ha="right", va="center", fontsize=9,
+            ax.text(x0 - 0.4, line + 0.5, label, ha="right", va="center", fontsize=10,
                     color="crimson" if current else "black")
             cells = np.nonzero(d.taps[i] >= 0)[0]
             if current and cells.size:
@@ -380,23 +382,23 @@ def _stamps_content(axes: list, d: StampsData, upto: int | None = None, max_pane
             for c in range(W):
                 tap = int(d.taps[i, r, c])
                 if tap >= 0:
-                    _cell(ax, c, r, face=colors[tap], text=_fmt(d.stamps[i, r, c]), size=7,
+                    _cell(ax, c, r, face=colors[tap], text=_fmt(d.stamps[i, r, c]), size=8,
                           alpha=1.0 if d.visible[r, c] else 0.45, hatch=None if d.visible[r, c] else "xx")
                 else:
                     _cell(ax, c, r, face="white" if d.visible[r, c] else "0.93", edge="0.85", lw=0.4)
         _frame(ax, *box, color="0.1", lw=1.4)
-        ax.set_title(f"$y_{{{pos_in[0]},{pos_in[1]}}} = {_fmt(y_flat[i])}$ at "
-                     f"$({d.offsets[i, 0]}, {d.offsets[i, 1]})$", fontsize=8)
+        ax.set_title(f"${y}_{{{pos_in[0]},{pos_in[1]}}} = {_fmt(y_flat[i])}$ at "
+                     f"$({d.offsets[i, 0]}, {d.offsets[i, 1]})$", fontsize=10)
         _finish(ax, -0.2, W + 0.2, -0.2, H + 0.2)
     ax = axes[len(panels)]
     for r in range(H):
         for c in range(W):
             vis = bool(d.visible[r, c])
-            _cell(ax, c, r, face="white" if vis else "0.9", text=_fmt(total[r, c]), size=7,
+            _cell(ax, c, r, face="white" if vis else "0.9", text=_fmt(total[r, c]), size=8,
                   hatch=None if vis else "xx", color="black" if vis else "0.45")
     _frame(ax, *box, color="0.1", lw=1.4)
     more = "" if len(panels) == len(shown) or upto is not None else f" ({len(panels)} of {len(shown)} stamps shown)"
-    ax.set_title(what + more, fontsize=8)
+    ax.set_title(what + more, fontsize=10)
     _finish(ax, -0.2, W + 0.2, -0.2, H + 0.2)
     for ax in axes[len(panels) + 1:]:
         ax.set_axis_off()
@@ -404,7 +406,8 @@ def _stamps_content(axes: list, d: StampsData, upto: int | None = None, max_pane
 
 @styled
 def plot_stamps(tspec: TransposedConvSpec, y: Any, weight: Any = None, *, channels: Any = (0, 0),
-                max_panels: int = 12, ax: Any = None, fig: Any = None):
+                max_panels: int = 12, ax: Any = None, fig: Any = None, names: Any = ("y", "w"),
+                title: bool = True):
     """The scatter view: each nonzero input ``y[i]`` stamps ``y[i] * w`` at ``s i - p_l``, and the sum.
 
     With one nonzero input the figure shows one stamp; with two, the overlap adding.
@@ -428,6 +431,11 @@ def plot_stamps(tspec: TransposedConvSpec, y: Any, weight: Any = None, *, channe
         1-D: draw into this Axes.
     fig : matplotlib Figure or SubFigure, optional
         Draw into this empty figure (any layer).
+    names : (str, str)
+        The names of the input and of the kernel in the labels (default ``("y", "w")``), to follow the text the
+        figure illustrates; each a plain identifier (an ASCII letter, then letters or digits).
+    title : bool
+        Whether to name the layer in a title (a document's figure leaves it to its caption).
 
     Returns
     -------
@@ -438,6 +446,8 @@ def plot_stamps(tspec: TransposedConvSpec, y: Any, weight: Any = None, *, channe
     ------
     ShapeError, SpecTypeError
         For a bad layer, input, weight or channel pair (see :func:`stamps_data`).
+    SpecError, SpecTypeError
+        For ``names`` that are not two plain identifiers.
     SpecError
         For ``ax=`` with a 2-D layer (several panels: use ``fig=``), or both ``ax=`` and ``fig=``.
 
@@ -451,10 +461,22 @@ def plot_stamps(tspec: TransposedConvSpec, y: Any, weight: Any = None, *, channe
     >>> ax is my_axes, ax.symconv_data.output.tolist()
     (True, [1, 2, 4, 2, 3])
     """
+    names = _names(names)
     d = stamps_data(tspec, y, weight, channels=channels)
     host = _Host(fig, ax, *_stamps_size(d, False, max_panels), "plot_stamps")
-    _stamps_content(_stamps_layout(host, d, False, max_panels), d, None, max_panels)
+    _stamps_content(_stamps_layout(host, d, False, max_panels, names, title), d, None, max_panels, names)
     return host.result(d)
+
+
+def _names(names: Any) -> tuple[str, str]:
+    """The (input, kernel) names of a picture's labels, each checked to be a plain identifier (it becomes mathtext)."""
+    from ..errors import SpecError
+    from ..kernels import check_name
+
+    if isinstance(names, str) or len(tuple(names)) != 2:
+        raise SpecError(f"names must be two names, of the input and of the kernel, got {names!r}")
+    y, w = tuple(names)
+    return check_name(y, "the input's name"), check_name(w, "the kernel's name")
 
 
 def _stamps_figure(d: StampsData, animated: bool, max_panels: int = 12):
@@ -475,7 +497,7 @@ def _stamps_size(d: StampsData, animated: bool, max_panels: int = 12) -> tuple[f
     return cols * (W * scale + 0.3) + 1.8, rows * (H * scale + 0.5) + 0.9
 
 
-def _slide_layout(host: _Host, d: SlideData) -> list:
+def _slide_layout(host: _Host, d: SlideData, title: bool = True) -> list:
     """Axes, legend and title of a sliding view (the content is drawn by ``_slide_content``)."""
     spec = d.spec
     colors = tap_colors(math.prod(spec.weight_shape))
@@ -490,8 +512,9 @@ def _slide_layout(host: _Host, d: SlideData) -> list:
     else:
         axes = host.subplots(1, 3, width_ratios=[d.source.shape[1], d.canvas.shape[1], d.output.shape[1]])
         used = sorted(set(d.window_taps.ravel().tolist()))
-        host.legend(_tap_handles(spec, used, d.weight, colors) + handles, "right")
-    host.title(_slide_title(d), 10)
+        host.legend(_tap_handles(spec, used, d.weight, colors) + handles, "right", fontsize=10)
+    if title:
+        host.title(_slide_title(d), 10)
     return axes
 
 
@@ -515,7 +538,7 @@ def _slide_content(axes: list, d: SlideData, frame: int | None, filled: int | No
         for i, v in enumerate(d.source.tolist()):
             _cell(ax, int(target[i]), row, text=_fmt(v), face="#e8f1fb")
         ax.text(left_edge - 0.4, row + 0.5, "y (input)" if gather else "x (input)", ha="right", va="center",
-                fontsize=9)
+                fontsize=10)
         row += 1.4
         if gather:
             assert d.inserted is not None and d.inserted_kind is not None and d.cropped is not None
@@ -524,7 +547,7 @@ def _slide_content(axes: list, d: SlideData, frame: int | None, filled: int | No
                 crop = bool(d.cropped[t])
                 _cell(ax, t + shift, row, face="0.93" if crop else st["face"], hatch="xx" if crop else st["hatch"],
                       text=_fmt(d.inserted[t]), color="0.55" if crop else "black")
-            ax.text(left_edge - 0.4, row + 0.5, "$z_0$ (zeros inserted)", ha="right", va="center", fontsize=9)
+            ax.text(left_edge - 0.4, row + 0.5, "$z_0$ (zeros inserted)", ha="right", va="center", fontsize=10)
             row += 1.4
         canvas_row = row
         for t in range(n_canvas):
@@ -532,16 +555,16 @@ def _slide_content(axes: list, d: SlideData, frame: int | None, filled: int | No
             _cell(ax, t, row, face=st["face"], hatch=st["hatch"], text=_fmt(d.canvas[t]),
                   color="black" if d.kind[t] == DATA else "0.45")
         ax.text(left_edge - 0.4, row + 0.5, "z (padded)" if gather else "padded x", ha="right", va="center",
-                fontsize=9)
+                fontsize=10)
         row += 1.15
         if frame is not None:
             win = d.windows[frame, :, 0]
             for pos, tap in zip(win.tolist(), d.window_taps[frame].tolist()):
-                _cell(ax, pos, row, face=colors[tap], text=_tap_label(spec, tap))
+                _cell(ax, pos, row, face=colors[tap], text=_tap_label(spec, tap), size=10)
             _frame(ax, int(win.min()) - 0.08, canvas_row - 0.08, int(win.max() - win.min()) + 1.16, 1.16,
                    color="crimson")
             name = "flipped kernel $\\tilde w$" if gather else "kernel $w$"
-            ax.text(left_edge - 0.4, row + 0.5, name, ha="right", va="center", fontsize=9)
+            ax.text(left_edge - 0.4, row + 0.5, name, ha="right", va="center", fontsize=10)
         row += 1.5
         for j in range(n_out):
             start = int(d.windows[j, :, 0].min())
@@ -550,7 +573,7 @@ def _slide_content(axes: list, d: SlideData, frame: int | None, filled: int | No
                   face="#fff4d6" if j == frame else "white", edge="0.35" if written else "0.8")
             ax.text(start + 0.5, row + 1.35, str(j), ha="center", va="center", fontsize=7, color="0.4")
         ax.text(left_edge - 0.4, row + 0.5, "x (output)" if gather else "y (output)", ha="right", va="center",
-                fontsize=9)
+                fontsize=10)
         bottom = row + 1.8
         if frame is not None:
             value = " + ".join(f"{_fmt(d.weight.ravel()[tap])}·{_fmt(d.canvas[pos])}"
@@ -610,7 +633,7 @@ def _slide_size(d: SlideData) -> tuple[float, float]:
 
 @styled
 def plot_gather(tspec: TransposedConvSpec, y: Any, weight: Any = None, *, channels: Any = (0, 0), frame: int = 0,
-                ax: Any = None, fig: Any = None):
+                ax: Any = None, fig: Any = None, title: bool = True):
     """The gather view: the flipped kernel sliding (stride 1) over the zero-inserted, padded input.
 
     Data cells are white, zeros inserted by the stride grey, padding hatched; a negative
@@ -633,6 +656,8 @@ def plot_gather(tspec: TransposedConvSpec, y: Any, weight: Any = None, *, channe
         1-D: draw into this Axes.
     fig : matplotlib Figure or SubFigure, optional
         Draw into this empty figure (any layer; a 2-D layer draws three panels).
+    title : bool
+        Whether to name the layer and the position in a title (a document's figure leaves them to its caption).
 
     Returns
     -------
@@ -654,7 +679,7 @@ def plot_gather(tspec: TransposedConvSpec, y: Any, weight: Any = None, *, channe
     [0, 4, 0, 5, 0, 6, 0]
     """
     d = gather_data(tspec, y, weight, channels=channels)
-    return _slide_plot(d, frame, ax, fig, "plot_gather")
+    return _slide_plot(d, frame, ax, fig, "plot_gather", title)
 
 
 @styled
@@ -702,16 +727,18 @@ def plot_conv(spec: ConvSpec, x: Any, weight: Any = None, *, channels: Any = (0,
     return _slide_plot(d, frame, ax, fig, "plot_conv")
 
 
-def _slide_plot(d: SlideData, frame: int, ax: Any = None, fig: Any = None, what: str = "plot_gather"):
+def _slide_plot(d: SlideData, frame: int, ax: Any = None, fig: Any = None, what: str = "plot_gather",
+                title: bool = True):
     if isinstance(frame, bool) or not isinstance(frame, (int, np.integer)) or not 0 <= frame < d.n_frames:
         raise ShapeError(f"frame={frame!r} must be an output position 0 <= frame < {d.n_frames}")
     host = _Host(fig, ax, *_slide_size(d), what)
-    _slide_content(_slide_layout(host, d), d, int(frame), None)
+    _slide_content(_slide_layout(host, d, title), d, int(frame), None)
     return host.result(d)
 
 
 @styled
-def plot_overlap(tspec: TransposedConvSpec, input_shape: Any, *, ax: Any = None, fig: Any = None):
+def plot_overlap(tspec: TransposedConvSpec, input_shape: Any, *, ax: Any = None, fig: Any = None,
+                 title: bool = True):
     """How many taps reach each output position (the checkerboard), with the verdict of ``prove_overlap``.
 
     1-D: bars per output position, the interior shaded; 2-D: the count grid.
@@ -726,6 +753,8 @@ def plot_overlap(tspec: TransposedConvSpec, input_shape: Any, *, ax: Any = None,
         Draw into this Axes.
     fig : matplotlib Figure or SubFigure, optional
         Draw into this empty figure.
+    title : bool
+        Whether to name the layer and the verdict in a title (a document's figure leaves them to its caption).
 
     Returns
     -------
@@ -775,7 +804,7 @@ def plot_overlap(tspec: TransposedConvSpec, input_shape: Any, *, ax: Any = None,
         image = ax.imshow(d.counts, cmap="Blues", vmin=0, vmax=max(int(d.counts.max()), 1))
         if H * W <= 900:
             for (r, c), v in np.ndenumerate(d.counts):
-                ax.text(c, r, str(int(v)), ha="center", va="center", fontsize=7,
+                ax.text(c, r, str(int(v)), ha="center", va="center", fontsize=8,
                         color="white" if v > d.counts.max() / 2 else "black")
         for inner, draw in zip(d.interiors, (ax.axhline, ax.axvline)):
             if len(inner):
@@ -786,6 +815,7 @@ def plot_overlap(tspec: TransposedConvSpec, input_shape: Any, *, ax: Any = None,
         host.fig.colorbar(image, ax=ax, shrink=0.8, label="taps reaching the position",
                           ticks=np.arange(int(d.counts.max()) + 1))
     width = host._width() - (1.4 if d.tspec.ndim > 1 else 0.0)  # the colorbar takes its share
-    ax.set_title(fit_text(f"{_layer_text(d.tspec)}: taps per output position\ninterior: {verdict} (the overlap "
-                          f"proof: {proved})", width, 9), fontsize=9)
+    if title:
+        ax.set_title(fit_text(f"{_layer_text(d.tspec)}: taps per output position\ninterior: {verdict} (the "
+                              f"overlap proof: {proved})", width, 9), fontsize=9)
     return host.result(d)

@@ -130,6 +130,20 @@ def styled(function: _F) -> _F:
     return run  # type: ignore[return-value]
 
 
+SCRIPT_SCALE = 0.7
+"""The size of a sub- or superscript relative to its text (mathtext's, as TeX's scriptstyle: 7 pt in 10 pt)."""
+
+_UNICODE_SCRIPTS = set("₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₒₓₔₕₖₗₘₙₚₛₜ⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿ")
+
+
+def _has_script(text: str) -> bool:
+    """Whether a label prints a sub- or superscript: ``_`` or ``^`` inside ``$...$``, or a Unicode script digit."""
+    if _UNICODE_SCRIPTS.intersection(text):
+        return True
+    math = text.split("$")[1::2]  # the parts between dollar signs (mathtext)
+    return any("_" in part or "^" in part for part in math)
+
+
 def min_label_size(fig: Any, printed_width: float | None = None) -> float:
     """The smallest font size, in points at print size, of the visible texts of a figure.
 
@@ -143,8 +157,9 @@ def min_label_size(fig: Any, printed_width: float | None = None) -> float:
     Returns
     -------
     float
-        ``min(fontsize) * printed_width / figure width`` over the visible, non-empty texts (inf when none).
-        A mathtext sub- or superscript is set smaller than its text, as in TeX; this is the text's own size.
+        ``min(size) * printed_width / figure width`` over the visible, non-empty texts (inf when none), where
+        a text's size is its font size, or :data:`SCRIPT_SCALE` of it when it holds a sub- or superscript (a
+        mathtext ``_`` or ``^``, or a Unicode one such as ``₀``): the smallest glyph printed.
 
     Raises
     ------
@@ -161,7 +176,8 @@ def min_label_size(fig: Any, printed_width: float | None = None) -> float:
     """
     from matplotlib.text import Text
 
-    sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    sizes = [t.get_fontsize() * (SCRIPT_SCALE if _has_script(t.get_text()) else 1.0)
+             for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
     scale = 1.0 if printed_width is None else float(printed_width) / fig.get_figwidth()
     return float(min(sizes) * scale) if sizes else float("inf")
 

@@ -109,7 +109,8 @@ def polyphase_data(tspec: TransposedConvSpec, input_shape: Any) -> PolyphaseData
 
 
 @styled
-def plot_polyphase(tspec: TransposedConvSpec, input_shape: Any, *, ax: Any = None, fig: Any = None):
+def plot_polyphase(tspec: TransposedConvSpec, input_shape: Any, *, ax: Any = None, fig: Any = None,
+                   title: bool = True):
     """The output positions coloured by phase, and beside them each phase's sub-kernel in the same colour.
 
     1-D: a row of output cells over the kernel's taps per phase; 2-D: the output grid and one small kernel
@@ -125,6 +126,9 @@ def plot_polyphase(tspec: TransposedConvSpec, input_shape: Any, *, ax: Any = Non
         1-D: draw into this Axes.
     fig : matplotlib Figure or SubFigure, optional
         Draw into this empty figure (any layer).
+    title : bool
+        Whether to name the layer and the output panel in titles (a document's figure leaves them to its
+        caption).
 
     Returns
     -------
@@ -169,7 +173,7 @@ def plot_polyphase(tspec: TransposedConvSpec, input_shape: Any, *, ax: Any = Non
         for t, taps in enumerate(d.taps):
             row = t + 1.5
             for m in range(k[0]):
-                _cell(ax, m, row, face=colors[t] if m in taps else "white", text=f"$w_{{{m}}}$")
+                _cell(ax, m, row, face=colors[t] if m in taps else "white", text=f"$w_{{{m}}}$", size=10)
             ax.text(-0.4, row + 0.5, f"phase $t = {t}$", ha="right", va="center", fontsize=9)
         _finish(ax, -3.6, max(n, k[0]) + 0.2, -0.2, phases + 1.7)
     elif d.tspec.ndim == 2:
@@ -188,7 +192,8 @@ def plot_polyphase(tspec: TransposedConvSpec, input_shape: Any, *, ax: Any = Non
             _cell(ax, c, r, face=colors[t] if t >= 0 else "white", text=str(int(d.counts[r, c])),
                   hatch=None if t >= 0 else "//", size=8)
         _finish(ax, -0.2, W + 0.2, -0.2, H + 0.2)
-        ax.set_title("output, coloured by phase\n(number: terms summed)", fontsize=9)
+        if title:
+            ax.set_title("output, coloured by phase\n(number: terms summed)", fontsize=9)
         for flat, taps in enumerate(d.taps):
             t0, t1 = divmod(flat, s1)
             sub = fig.add_subplot(grid[t0, 1 + t1])
@@ -196,11 +201,12 @@ def plot_polyphase(tspec: TransposedConvSpec, input_shape: Any, *, ax: Any = Non
                 for m1 in range(k[1]):
                     tap = m0 * k[1] + m1
                     _cell(sub, m1, m0, face=colors[flat] if tap in taps else "white",
-                          text=f"$w_{{{m0}{m1}}}$" if max(k) <= 4 else "", size=8)
+                          text=f"$w_{{{m0},{m1}}}$" if max(k) <= 4 else "", size=10)
             _finish(sub, -0.1, k[1] + 0.1, -0.1, k[0] + 0.1)
             sub.set_title(f"phase $({t0}, {t1})$: {len(taps)} tap{'' if len(taps) == 1 else 's'}", fontsize=9)
     else:
         raise SpecTypeError(f"the polyphase picture draws 1-D and 2-D layers, got {d.tspec.ndim} axes")
-    host.title(f"{_layer_text(d.tspec)}: the output as {phases} phases,\neach a convolution of the input with "
-               "its own sub-kernel", 9)
+    if title:
+        host.title(f"{_layer_text(d.tspec)}: the output as {phases} phases,\neach a convolution of the input with "
+                   "its own sub-kernel", 9)
     return host.result(d)

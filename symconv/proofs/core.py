@@ -20,7 +20,7 @@ __all__ = ["Step", "Proof", "Claim", "CHECKERS", "identity_check", "floor_split"
 CHECKERS = {
     "z3": "the SMT solver z3 proved each claim for all integers in the stated ranges, by showing that its "
           "negation has no solution",
-    "sympy": "sympy expanded the difference of the two sides to 0",
+    "sympy": "the difference of the two sides was expanded and is 0",
     "exact structure": "the (row, column, tap, coefficient) structures of the two matrices are identical, so the "
                        "symbolic matrices are equal entry by entry",
     "randomized identity": "both sides were evaluated exactly at random integer points; a nonzero polynomial of "

@@ -17,10 +17,10 @@ from ..matrices import transposed_conv_matrix
 from ..numeric import conv, conv_transpose
 from ..spec import ConvSpec, TransposedConvSpec
 from .anchors import convention_step
-from .core import Proof, Step, floor_split, identity_check, tuple_tex
+from .core import Proof, Step, floor_split, identity_check
 from .evaluate import Inner, compile_expr
 from .guard import guarded, started
-from .instance import _layer_step
+from .instance import _layer_step, _shape_words
 
 __all__ = ["prove_adjoint", "prove_gradient", "prove_size_relations", "SYMBOLIC_LIMIT"]
 
@@ -129,10 +129,10 @@ def prove_adjoint(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, name
                 r"definitions on symbolic $x$, $y$ and $w$, expanded as polynomials",
                 "polynomial identity", ok, detail, name="adjoint")
     return Proof("Adjoint identity", rf"Let $T$ be the matrix of the transposed convolution ${spec_latex(tspec)}$ "
-                 rf"on inputs of shape ${tuple_tex(t_in)}$, with outputs of shape ${tuple_tex(n_t)}$; let $M$ be the "
+                 rf"on inputs {_shape_words(t_in)}, with outputs {_shape_words(n_t)}; let $M$ be the "
                  r"matrix of the convolution with the same kernel, stride, padding, dilation and groups (channel "
-                 rf"counts exchanged) on inputs of shape ${tuple_tex(n_t)}$, and $S$ the selection of its outputs at "
-                 rf"positions below ${tuple_tex(t_in)}$ on every axis. Then "
+                 rf"counts exchanged) on inputs {_shape_words(n_t)}, and $S$ the selection of its outputs at "
+                 rf"the positions {_below(t_in)}. Then "
                  r"$\langle S M x, y\rangle = \langle x, T y\rangle$ for all inputs $x$, $y$ and all weights.",
                  layer + (step,), conclusion=r"$T$ is the adjoint (transpose) of $S M$.",
                  data=dict(left=left, right=right, tspec=tspec))
@@ -221,8 +221,8 @@ def prove_gradient(spec: ConvSpec, input_shape: Any, *, name: str = "w") -> Proo
              r"transposed convolution's matrix $T$ applied to $\partial \ell / \partial y$ at $y = \operatorname{conv}(x)$",
              "polynomial identity", ok, detail, name="backward"),
     )
-    return Proof("Gradient identity", rf"For the convolution ${spec_latex(spec)}$ on inputs of shape "
-                 rf"${tuple_tex(shape)}$, with $T$ the matrix of its transposed convolution (the same kernel, stride, "
+    return Proof("Gradient identity", rf"For the convolution ${spec_latex(spec)}$ on inputs "
+                 rf"{_shape_words(shape)}, with $T$ the matrix of its transposed convolution (the same kernel, stride, "
                  r"padding and dilation, the output padding that restores the input shape), and the loss "
                  r"$\ell = \frac{1}{2} \sum (y - y^{\ast})^2$ of its output $y$ against a target $y^{\ast}$: the gradient "
                  r"$\partial \ell / \partial x$ of the loss with respect to the input is $T$ applied to the gradient "
@@ -276,8 +276,16 @@ def _formula(name: str) -> type:
     return type(f"formula_{name}", (sympy.Function,), {"_latex": _latex, "_sympystr": _sympystr})
 
 
+def _below(shape: tuple[int, ...]) -> str:
+    """The output positions of a leading block, ``$i < 3$`` or ``$i_{1} < 3$ and $i_{2} < 4$`` (LaTeX text)."""
+    if len(shape) == 1:
+        return f"$i < {shape[0]}$"
+    first = ", ".join(f"$i_{{{a + 1}}} < {n}$" for a, n in enumerate(shape[:-1]))
+    return first + f" and $i_{{{len(shape)}}} < {shape[-1]}$"
+
+
 _NOUT, _NT = _formula("conv_output_size"), _formula("transposed_output_size")
-PP = sympy.Symbol("p'")  # the guide's p' = L(k, p, 1), named in the display of 13 (its value is applied)
+PP = sympy.Symbol("p'")  # the guide's p' = p'_l(k, p, 1), named in the display of 13 (its value is applied)
 NZ0 = sympy.Symbol("n_{z_0}")  # the stretched input's length, n_z0(n', s), named in the displays of 12 and 13
 _LEFT, _ART, _NZ0 = _formula("gather_padding_left"), _formula("output_padding_for"), _formula("zero_inserted_size")
 
@@ -325,7 +333,7 @@ def _relations() -> list[tuple[Any, ...]]:
          _NOUT(NZ0, K_, 1, K_ - 1, K_ - 1, 1), _o(F.zero_inserted_size(IP, S_), K_, 1, K_ - 1), S_ * (IP - 1) + K_),
         ("13", r"$s \mid (n + 2p - k)$, that is $n = k - 2p + s q$: no extra zeros",
          _ART(K_ - 2 * P_ + S_ * C_, K_, S_, P_, P_, 1), F.output_padding_for(K_ - 2 * P_ + S_ * C_, K_, S_, P_, P_, 1), 0),
-        (13, r"$s \mid (n + 2p - k)$: $s' = 1$ and $p' = L(k, p, 1) = k - p - 1$ (relationship 9) on the stretched "
+        (13, r"$s \mid (n + 2p - k)$: $s' = 1$ and $p' = p'_{l}(k, p, 1) = k - p - 1$ (relationship 9) on the stretched "
              r"input, of "
              r"$n_{z_0} = n_{z_0}(n', s)$ entries",
          _NOUT(NZ0, K_, 1, PP, PP, 1),

@@ -18,9 +18,10 @@ from ..errors import SpecTypeError
 from ..matrices import transposed_conv_matrix
 from ..spec import TransposedConvSpec
 from .anchors import convention_step
-from .core import Proof, Step, tuple_tex
+from .core import Proof, Step
 from .evaluate import sequence
 from .guard import guarded, started
+from .instance import _shape_words
 from .polyphase import phase_count_steps
 
 __all__ = ["overlap_counts", "prove_overlap", "interior"]
@@ -86,7 +87,7 @@ def _anchored(layers: list[tuple[TransposedConvSpec, tuple[int, ...]]]) -> tuple
                            lambda w, y, single=single: conv_transpose(single, w, y), single.weight_shape,
                            math.prod(single.kernel_size), sympy.Symbol("T"), sympy.Symbol("T"), "", seed=number)
         holds &= step.holds
-        details.append(f"{tuple_tex(shape)}: {step.detail}" if len(layers) > 1 else step.detail)
+        details.append(f"{_shape_words(shape)}: {step.detail}" if len(layers) > 1 else step.detail)
     rule = ((r"the matrices $T$ the counts are read from, of the single-channel layer and of each axis alone, apply "
              if len(layers) > 1 else r"the matrix $T$ the counts are read from applies ")
             + r"the transposed convolution $\operatorname{conv}^{\top}$ as the numeric reference defines it, for every "
@@ -254,7 +255,7 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
                 rf"axis ${ax}$: one period of the interior pattern is $({pattern})$, so the overlap is "
                 + ("uniform" if is_uniform else "uneven")
                 + rf"; it is uniform exactly when $s$ divides $k$ and $\gcd(s, d) = 1$, which for $k = {k}$, "
-                  rf"$s = {s}$, $d = {d}$ is " + ("true" if criterion else "false"),
+                  rf"$s = {s}$, $d = {d}$ " + _criterion_words(k, s, d),
                 "enumeration", ok,
                 ("uniform" if is_uniform else "uneven") + ", as the criterion says" if ok else
                 "the pattern and the criterion disagree",
@@ -289,10 +290,11 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
     conclusion += (rf" With unit weights, these ${size}$ counts are the diagonal of $M^{{\top}} M$, for $M$ the "
                    "convolution that $T$ transposes (the round trip's Gram proof).")
     return Proof("Overlap of the stamps (checkerboard)",
-                 rf"Let $T$ be the matrix of the transposed convolution ${spec_latex(tspec)}$ on inputs of shape "
-                 rf"${tuple_tex(shape)}$, and let $\operatorname{{count}}[j]$ be the number of taps reaching output "
+                 rf"Let $T$ be the matrix of the transposed convolution ${spec_latex(tspec)}$ on inputs "
+                 rf"{_shape_words(shape)}, and let $\operatorname{{count}}[j]$ be the number of taps reaching output "
                  r"position $j$: the pairs of an input position $i$ and a tap $m$ with $j = s i + d m - p_{l}$"
-                 + (" on every axis" if len(shape) > 1 else "") + r", $0 \le i < n_{\mathrm{in}}$ and $0 \le m < k$. "
+                 + (" on every axis" if len(shape) > 1 else "") + r", $0 \le i < n_{\mathrm{in}}$ and $0 \le m < k$; let $\operatorname{taps}[t]$ be the number of taps "
+                 r"$0 \le m < k$ of phase $t$, that is with $d m \equiv t \pmod{s}$, for $0 \le t < s$. "
                  + (r"Then $\operatorname{count}$ is the product of one count per axis, and on each axis, with that "
                     r"axis's own $k$, $s$, $d$, $p_{l}$ and $n_{\mathrm{in}}$: " if len(shape) > 1 else "Then: ")
                  + r"in the interior $I$ of the positions $d(k-1) - p_{l} \le j \le s(n_{\mathrm{in}} - 1) - p_{l}$ "
@@ -301,3 +303,14 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
                  r"For this layer the count is " + verdict + ".", tuple(steps),
                  conclusion=conclusion,
                  data=dict(counts=counts, uniform=tuple(uniform), periods=tuple(periods)))
+
+
+def _criterion_words(k: int, s: int, d: int) -> str:
+    """Whether ``s | k`` and ``gcd(s, d) = 1`` hold, as a sentence's end (LaTeX text): which part fails and why.
+
+    >>> _criterion_words(3, 2, 1), _criterion_words(4, 2, 1)
+    ('fails ($2$ does not divide $3$)', 'holds')
+    """
+    fails = ([rf"${s}$ does not divide ${k}$"] if k % s else []) + (
+        [rf"$\gcd({s}, {d}) = {math.gcd(s, d)}$"] if math.gcd(s, d) != 1 else [])
+    return "holds" if not fails else "fails (" + " and ".join(fails) + ")"
