@@ -24,7 +24,7 @@ from symconv import (
 )
 from symconv.cli import main
 from symconv.gram import GramStructure, gram_interior, phase_autocorrelation
-from symconv.proofs.gram import lag_statement
+from symconv.proofs.gram import CS_CERTIFICATE_TEX, cs_certificate, lag_statement
 
 LAYERS = [
     (ConvSpec(3, stride=2, padding=1), (9,)),
@@ -91,6 +91,31 @@ def test_cauchy_schwarz_numerically():
         r0 = autocorrelation(w, (0, 0))
         for lag in np.ndindex(5, 7):
             assert r0 + 1e-12 >= abs(autocorrelation(w, (lag[0] - 2, lag[1] - 3)))
+
+
+@pytest.mark.parametrize("kernel", [(1,), (2,), (3,), (4,), (5,), (2, 3)])
+def test_the_displayed_certificate_is_2R0_plus_2sigmaR(kernel):
+    w = np.array(sympy.symbols(f"w0:{2 * int(np.prod(kernel))}"), dtype=object).reshape((2,) + kernel)
+    r0 = autocorrelation(w[:, None], (0,) * len(kernel))
+    for lag in np.ndindex(*(2 * k - 1 for k in kernel)):
+        lag = tuple(t - (k - 1) for t, k in zip(lag, kernel))
+        for sign in (1, -1):
+            assert sympy.expand(cs_certificate(w, lag, sign) - 2 * r0
+                                - 2 * sign * autocorrelation(w[:, None], lag)) == 0, (kernel, lag, sign)
+
+
+def test_the_certificate_counts_a_tap_once_per_missing_partner():
+    # k = 3, tau = 2: tap 1 has no partner on either side and needs 2 w1^2; counting it once ("unpaired") is false
+    w0, w1, w2 = sympy.symbols("w0:3")
+    w = np.array([[w0, w1, w2]], dtype=object)
+    assert sympy.expand(cs_certificate(w, (2,), 1)) == sympy.expand(2 * (w0**2 + w1**2 + w2**2) + 2 * w0 * w2)
+    once = (w0 + w2) ** 2 + w0**2 + w1**2 + w2**2  # each tap without a partner on some side, counted once
+    assert sympy.expand(once - 2 * (w0**2 + w1**2 + w2**2) - 2 * w0 * w2) != 0
+    assert r"[m + \tau \notin [0, k)] + [m - \tau \notin [0, k)]" in CS_CERTIFICATE_TEX
+    step = next(s for s in prove_gram(ConvSpec(3, stride=2, padding=1), (9,)).steps if s.name == "Cauchy-Schwarz")
+    assert sympy.latex(step.rhs) == CS_CERTIFICATE_TEX or str(step.rhs) == CS_CERTIFICATE_TEX
+    with pytest.raises(ValueError, match="sign 2"):
+        cs_certificate(w, (2,), 2)
 
 
 @pytest.mark.parametrize("spec, shape", LAYERS)

@@ -35,7 +35,8 @@ from .guard import guarded, started
 from .instance import INSTANCE_LIMIT, distinct_symbols
 from .overlap import overlap_counts
 
-__all__ = ["prove_gram", "prove_gram_general", "lag_statement", "interior_statement"]
+__all__ = ["prove_gram", "prove_gram_general", "lag_statement", "interior_statement", "cs_certificate",
+           "CS_CERTIFICATE_TEX"]
 
 _I64 = np.int64
 G_ = sequence("G", r"(M^{\top} M)")
@@ -264,20 +265,73 @@ def _blind_spot(product: GramStructure, ordered: bool = False) -> str:
     return ""
 
 
+#: The Cauchy-Schwarz certificate as displayed: ``[·]`` is the Iverson bracket, ``[0, k)`` the kernel's taps (on
+#: every axis); :func:`cs_certificate` builds the same sum, and the test compares the two.
+CS_CERTIFICATE_TEX = (r"\sum_{0 \le m, m + \tau < k} \bigl(w[m] + \sigma\, w[m + \tau]\bigr)^{2} + \sum_{0 \le m < k} "
+                      r"\bigl([m + \tau \notin [0, k)] + [m - \tau \notin [0, k)]\bigr)\, w[m]^{2}")
+
+
+def cs_certificate(w: Any, lag: Any, sign: int) -> Any:
+    """The displayed sum of squares for one channel of a kernel, literally: the squares of the pairs, plus each tap's
+    square once per partner ``m ± τ`` outside the kernel.
+
+    Parameters
+    ----------
+    w : array_like
+        The kernel of one input channel, shape ``(C_out/g,) + kernel_size`` (entries sympy expressions).
+    lag : tuple of int
+        The lag ``τ``, one entry per spatial axis.
+    sign : int
+        ``σ``, ``+1`` or ``-1``.
+
+    Returns
+    -------
+    sympy.Expr
+        The certificate, unexpanded; ``2 R[0] + 2 σ R[τ]`` equals it after expansion.
+
+    Raises
+    ------
+    ValueError
+        If ``sign`` is not ``±1`` or ``lag`` has the wrong length.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> w = sympy.Array(sympy.symbols("w0:3")).reshape(1, 3)
+    >>> sympy.expand(cs_certificate(w, (2,), 1))
+    2*w0**2 + 2*w0*w2 + 2*w1**2 + 2*w2**2
+    """
+    arr = np.asarray(w, dtype=object)
+    kernel = arr.shape[1:]
+    lag = tuple(int(t) for t in lag)
+    if sign not in (1, -1) or len(lag) != len(kernel):
+        raise ValueError(f"cs_certificate: sign {sign} must be +1 or -1 and lag {lag} must have one entry per axis "
+                         f"of the kernel {kernel}")
+    inside = lambda t: all(0 <= v < k for v, k in zip(t, kernel))  # noqa: E731
+    total = sympy.Integer(0)
+    for o in range(arr.shape[0]):
+        for m in itertools.product(*(range(k) for k in kernel)):
+            up = tuple(x + y for x, y in zip(m, lag))
+            down = tuple(x - y for x, y in zip(m, lag))
+            if inside(up):
+                total += (arr[(o,) + m] + sign * arr[(o,) + up]) ** 2
+            total += (int(not inside(up)) + int(not inside(down))) * arr[(o,) + m] ** 2
+    return total
+
+
 def _cauchy_schwarz(spec: ConvSpec, w: Any) -> Step:
     """R[0] ≥ |R[τ]| for every input channel and lag, by a sum-of-squares certificate expanded by sympy."""
     arr = np.asarray(w, dtype=object)
     kernel = spec.kernel_size
     per_in, per_out = spec.in_channels // spec.groups, spec.out_channels // spec.groups
     lhs = sympy.Symbol(r"2 R[0] + 2 \sigma R[\tau]")
-    rhs = sympy.Symbol(r"\sum_{0 \le m, m + \tau < k} \bigl(w[m] + \sigma\, w[m + \tau]\bigr)^{2} "
-                       r"+ \sum_{m \text{ unpaired}} w[m]^{2}")
+    rhs = sympy.Symbol(CS_CERTIFICATE_TEX)
     rule = (r"Cauchy--Schwarz for the kernel's autocorrelation $R[\tau]$, the sum of $w[o, c, m]\, "
             r"w[o, c, m + \tau]$ over the output channels $o$ and taps $m$: for $\sigma = \pm 1$, "
             r"$2 R[0] + 2 \sigma R[\tau]$ equals the sum of "
             r"$(w[m] + \sigma w[m + \tau])^{2}$ over the taps with both $m$ and $m + \tau$ in the kernel, plus "
-            r"$w[m]^{2}$ for every tap whose partner $m + \tau$ or $m - \tau$ falls outside it: a sum of squares "
-            r"of reals, so $R[0] \ge |R[\tau]|$")
+            r"$w[m]^{2}$ once for each of its two partners $m + \tau$, $m - \tau$ that falls outside the kernel "
+            r"(twice when both do): a sum of squares of reals, so $R[0] \ge |R[\tau]|$")
     lags = [t for t in itertools.product(*(range(-(k - 1), k) for k in kernel)) if any(t)]
     checked = 0
     grid = list(itertools.product(*(range(k) for k in kernel)))
