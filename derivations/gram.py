@@ -183,9 +183,9 @@ $j + p_l \le s(n_{{\mathrm{{out}}}} - 1)$ and $j + d(k-1) \le n - 1$ on each axi
 image) entry by entry. At the border, rows of $M^{{\top}} M$ lose the terms whose output or partner does not exist,
 and the difference is the border term:
 \[ R \star x = {bmatrix(data["correlated"])}, \qquad R \star x - M^{{\top}} F = {bmatrix(data["border"])}, \]
-zero in the interior and shown in full at the border. The program computed $M^{{\top}} F$ three ways, with the
-matrix of the transposed layer, as $(M^{{\top}} M) x$ from the sparse product, and with the numeric definition,
-and checked that they agree and that the interior of the border term vanishes.
+zero in the interior and shown in full at the border. Here $M^{{\top}} F$ is computed three ways, with the
+matrix of the transposed layer, as $(M^{{\top}} M) x$ from the sparse product, and with the numeric definition;
+the three agree, and the border term vanishes in the interior.
 
 \section*{{Why the strokes come back}}
 Each value of $R \star x$ is a short sum over the pixels of the strokes. On the north-west stroke, at
@@ -203,7 +203,7 @@ input blurred by the kernel's autocorrelation, strongest where the input looks l
 For $k = 3$, $s = 2$, $p = 1$ the interior of $M^{{\top}} M$ is $2$-periodic. Its diagonal holds the energy of
 each phase, $\sum_{{m \equiv j + p_l \ (\mathrm{{mod}}\ s)}} w[m]^{{2}}$, which alternates $w_1^{{2}}$ and
 $w_0^{{2}} + w_2^{{2}}$; its first off-diagonal alternates $w_1 w_2$ and $w_0 w_1$; with unit weights the
-diagonal is the checkerboard's overlap count. In the interior of a length-11 input:
+diagonal is the checkerboard's overlap count. In the interior of an input of length {PHASES_SIZE[0]}:
 {_phases()}
 These phases are the period of $M^{{\top}} M$, and they are the phases of the polyphase (sub-pixel) view of the
 transposed convolution: output $j$ lies in phase $(j + p_l) \bmod s$, whose sub-kernel $w[t + s q]$ is exactly the
@@ -212,7 +212,7 @@ set of taps whose energy sits on that phase's diagonal. Figure~\ref{{fig:gram-ba
 \begin{{figure}}[ht]
 \centering
 \includegraphics[width={FIGSIZE_BAND[0]}in]{{{FIGURE_BAND}}}
-\caption{{$M^{{\top}} M$ for $k = 3$, $s = 2$, $p = 1$ on 12 inputs, with the weights $(1, 2, 3)$: a band of
+\caption{{$M^{{\top}} M$ for $k = 3$, $s = 2$, $p = 1$ on {PHASES_SIZE[0]} inputs, with the weights $(1, 2, 3)$: a band of
 width $2 d (k - 1) + 1$; inside the dashed interior the rows repeat with period $s = 2$, the diagonal alternating
 the phase energies $4$ and $1 + 9$.}}
 \label{{fig:gram-band}}
@@ -238,8 +238,8 @@ def draw() -> list[pathlib.Path]:
     if not np.array_equal(fig.symconv_data.values, compute()["R"]):
         raise SystemExit("the drawn autocorrelation differs from the page's R")
     paths = [plot.save_figure(fig, HERE / FIGURE_R)]  # saved in the package's STYLE, as it was drawn
-    fig = plot.plot_gram(PHASES, (12,), [[[1, 2, 3]]], figsize=FIGSIZE_BAND)
-    M = conv_matrix(PHASES, kernel_symbols(PHASES), (12,)).to_numpy([[[1, 2, 3]]])
+    fig = plot.plot_gram(PHASES, PHASES_SIZE, [[[1, 2, 3]]], figsize=FIGSIZE_BAND)
+    M = conv_matrix(PHASES, kernel_symbols(PHASES), PHASES_SIZE).to_numpy([[[1, 2, 3]]])
     if not np.array_equal(fig.symconv_data.matrix, M.T @ M):
         raise SystemExit("the drawn band differs from M^T M")
     paths.append(plot.save_figure(fig, HERE / FIGURE_BAND))

@@ -113,7 +113,7 @@ def test_the_certificate_counts_a_tap_once_per_missing_partner():
     assert sympy.expand(once - 2 * (w0**2 + w1**2 + w2**2) - 2 * w0 * w2) != 0
     assert r"[m + \tau \notin [0, k)] + [m - \tau \notin [0, k)]" in CS_CERTIFICATE_TEX
     step = next(s for s in prove_gram(ConvSpec(3, stride=2, padding=1), (9,)).steps if s.name == "Cauchy-Schwarz")
-    assert sympy.latex(step.rhs) == CS_CERTIFICATE_TEX or str(step.rhs) == CS_CERTIFICATE_TEX
+    assert str(step.rhs).replace(r" \\ &\quad", "") == CS_CERTIFICATE_TEX
     with pytest.raises(ValueError, match="sign 2"):
         cs_certificate(w, (2,), 2)
 

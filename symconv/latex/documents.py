@@ -500,6 +500,10 @@ def _chain_latex(doc: _Doc, indices: list[int], numbers: dict[int, int], ref: An
         rel = s.relation if s.holds else _NEGATED.get(s.relation, r"\neq")
         just = (rf"&& \text{{{_justification(s, numbers[pos], ref)}}}" if env == "aligned"
                 else rf"\tag*{{{_justification(s, numbers[pos], ref)}}}")  # a tag moves below when the line is full
+        if r" \\ &" in right:  # a right side set on two lines: its justification beside the first
+            first, rest = right.split(r" \\ &", 1)
+            right = rf"{first} {just} \\ &{rest}"
+            just = ""
         if count == 0:
             if _em(left) + _em(right) + 2 <= DISPLAY_EM:
                 lines.append(f"{left} &{rel} {right} {just}")

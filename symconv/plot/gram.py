@@ -237,7 +237,7 @@ def plot_gram(spec: ConvSpec, input_shape: Any, weight: Any = None, *, figsize: 
             if n <= 24:
                 for (r, c), v in np.ndenumerate(d.matrix):
                     if v:
-                        ax.text(c, r, _mfmt(v), ha="center", va="center", fontsize=7,
+                        ax.text(c, r, _mfmt(v), ha="center", va="center", fontsize=_SIZES["font.size"],
                                 color="white" if abs(v) > top / 2 else "black")
         from matplotlib.ticker import MaxNLocator
 

@@ -271,6 +271,10 @@ CS_CERTIFICATE_TEX = (r"\sum_{0 \le m, m + \tau < k} \bigl(w[m] + \sigma\, w[m +
                       r"\bigl([m + \tau \notin [0, k)] + [m - \tau \notin [0, k)]\bigr)\, w[m]^{2}")
 
 
+#: where the display breaks the certificate's line (an align row: the justification stays on the page's line)
+_CS_BREAK = (r" + \sum_{0 \le m < k}", r" \\ &\quad + \sum_{0 \le m < k}")
+
+
 def cs_certificate(w: Any, lag: Any, sign: int) -> Any:
     """The displayed sum of squares for one channel of a kernel, literally: the squares of the pairs, plus each tap's
     square once per partner ``m ± τ`` outside the kernel.
@@ -325,7 +329,7 @@ def _cauchy_schwarz(spec: ConvSpec, w: Any) -> Step:
     kernel = spec.kernel_size
     per_in, per_out = spec.in_channels // spec.groups, spec.out_channels // spec.groups
     lhs = sympy.Symbol(r"2 R[0] + 2 \sigma R[\tau]")
-    rhs = sympy.Symbol(CS_CERTIFICATE_TEX)
+    rhs = sympy.Symbol(CS_CERTIFICATE_TEX.replace(_CS_BREAK[0], _CS_BREAK[1]))  # two lines, the tag on the second
     rule = (r"Cauchy--Schwarz for the kernel's autocorrelation $R[\tau]$, the sum of $w[o, c, m]\, "
             r"w[o, c, m + \tau]$ over the output channels $o$ and taps $m$: for $\sigma = \pm 1$, "
             r"$2 R[0] + 2 \sigma R[\tau]$ equals the sum of "
@@ -384,6 +388,13 @@ def _cauchy_schwarz(spec: ConvSpec, w: Any) -> Step:
     return Step(lhs, rhs, rule, "polynomial identity", True,
                 f"{checked} sum-of-squares identities ({_plural(spec.in_channels, 'channel')}, "
                 f"{_plural(len(lags), 'lag')}, both signs): every coefficient of the difference is 0", name="Cauchy-Schwarz")
+
+
+def _size_words(shape: tuple[int, ...]) -> str:
+    """``of length 9`` in 1-D, ``of shape $6 \times 7$`` otherwise (no Python tuple in prose)."""
+    if len(shape) == 1:
+        return f"of length ${shape[0]}$"
+    return "of shape $" + r" \times ".join(str(n) for n in shape) + "$"
 
 
 def _plural(n: int, word: str) -> str:
@@ -643,11 +654,12 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
         r"lines above the unit-weight diagonal is $C_{\mathrm{out}}/g$ times the product over the axes of each axis's "
         r"unit-weight diagonal, read off its sparse product",
         "enumeration", ok,
-        f"{unit.size} diagonal entries (channels × positions) equal the overlap counts times C_out/g" if ok else
+        f"{unit.size} diagonal entries ({_plural(spec.in_channels, 'channel')} by "
+        f"{_plural(int(np.prod(shape)), 'position')}) equal the overlap counts times C_out/g" if ok else
         f"unit-weight diagonal {unit.ravel()[:12].tolist()}..., overlap counts {expected.ravel()[:12].tolist()}...",
         name="overlap"))
     steps.append(_cauchy_schwarz(spec, w))
-    statement = (rf"For the convolution ${spec_latex(spec)}$ on inputs of spatial shape ${tuple_tex(shape)}$, with "
+    statement = (rf"For the convolution ${spec_latex(spec)}$ on inputs {_size_words(shape)}, with "
                  r"matrix $M$ and distinct real weights $w$: the entry $(M^{\top} M)[j, j']$ is the sum of "
                  r"$w[m]\, w[m']$ over the pairs of taps whose common output exists, at lag $j' - j = d(m' - m)$; in "
                  r"the interior it depends only on the lag and the phase $(j + p_l) \bmod s$ (period $s$), with the "
