@@ -112,25 +112,26 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     inner_sum = sym(rf"\sum_{{\substack{{0 \le m, m' < k\\ {res_} = 0\\ j' = {partner_}}}}} w[m]\, w[m']")
     steps: list[Step] = []
     u = j + pl - d * m
+    out_i = _within(0, i, n_out)  # every claim's indices in the theorem's ranges
     steps.append(Step.from_claims(
         G_(j, j2), product,
         r"$M[i, j] = \sum_m w[m]\, [j = \operatorname{tap}(i, m)]$ by the convention, so $(M^{\top} M)[j, j'] = "
-        r"\sum_i M[i, j]\, M[i, j']$ is this sum; the executed formulas are the written ones: "
+        r"\sum_i M[i, j]\, M[i, j']$ is this sum; the formulas used are PyTorch's: "
         r"$\operatorname{src} = \lfloor (j + p_l - d m)/s \rfloor$, $\operatorname{res} = (j + p_l - d m) \bmod s$, "
         r"$\operatorname{partner} = j + d(m' - m)$, $\operatorname{ph} = (j + p_l) \bmod s$, "
         r"$\operatorname{tap} = s i + d m - p_l$ and "
-        r"$n_{\mathrm{out}} = \lfloor (n + p_l + p_r - d(k-1) - 1)/s \rfloor + 1$ (PyTorch's)",
-        [_claim("the executed sift is the convention", base, _eq(src, sympy.floor(u / s)),
+        r"$n_{\mathrm{out}} = \lfloor (n + p_l + p_r - d(k-1) - 1)/s \rfloor + 1$",
+        [_claim("the sift used is PyTorch's", base, _eq(src, sympy.floor(u / s)),
                 _eq(N.sifted_position(j, m, s, pl, d), sympy.floor(u / s))),
-         _claim("the executed residue is the convention", base, _eq(res, sympy.Mod(u, s)),
+         _claim("the residue used is PyTorch's", base, _eq(res, sympy.Mod(u, s)),
                 _eq(N.sift_residue(j, m, s, pl, d), sympy.Mod(u, s))),
-         _claim("the executed partner is the convention", base, _eq(partner, j + d * (m2 - m)),
+         _claim("the partner used is PyTorch's", base, _eq(partner, j + d * (m2 - m)),
                 _eq(N.gram_partner(j, m, m2, d), j + d * (m2 - m))),
-         _claim("the executed phase is the convention", base, _eq(phase, sympy.Mod(j + pl, s)),
+         _claim("the phase used is PyTorch's", base, _eq(phase, sympy.Mod(j + pl, s)),
                 _eq(N.phase_of(j, s, pl), sympy.Mod(j + pl, s))),
-         _claim("the executed index map is the convention", base, _eq(tap, s * i + d * m - pl),
+         _claim("the index map used is PyTorch's", base + (_within(0, i, n_out),), _eq(tap, s * i + d * m - pl),
                 _eq(N.tap_position(i, m, s, pl, d), s * i + d * m - pl)),
-         _claim("the executed output length is the convention", ranges,
+         _claim("the output length used is PyTorch's", ranges,
                 _eq(n_out, sympy.floor((n + pl + pr - d * (k - 1) - 1) / s) + 1),
                 _eq(N.conv_output_size(n, k, s, pl, pr, d), sympy.floor((n + pl + pr - d * (k - 1) - 1) / s) + 1))],
         name="convention"))
@@ -140,29 +141,34 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
         r"correspond one to one with the pairs of taps $(m, m')$ of the statement: $j' - j = d(m' - m)$, the "
         r"output $i$ is determined by $(j, m)$, and $i = \operatorname{src}(j, m)$ is a witness exactly when "
         r"$\operatorname{res}(j, m) = 0$",
-        [_claim("each triple lies at the lag of its taps", base + (_eq(tap, j), _eq(tap2, j2)), _eq(j2, partner)),
-         _claim("the output is determined by (j, m)", base + (_eq(tap, j), _eq(F.tap_position(i2, m, s, pl, d), j)),
+        [_claim("each triple lies at the lag of its taps", base + (out_i, _within(0, j2, n), _eq(tap, j), _eq(tap2, j2)),
+                _eq(j2, partner)),
+         _claim("the output is determined by (j, m)", base + (out_i, _within(0, i2, n_out), _eq(tap, j),
+                                                               _eq(F.tap_position(i2, m, s, pl, d), j)),
                 _eq(i, i2)),
-         _claim("a triple has residue 0 and output src(j, m)", base + (_eq(tap, j),), _and(_eq(res, 0), _eq(src, i))),
+         _claim("a triple has residue 0 and output src(j, m)", base + (out_i, _eq(tap, j)),
+                _and(_eq(res, 0), _eq(src, i))),
          _claim("residue 0 gives the triple (witness i = src)", base + (_eq(res, 0),),
                 _and(_eq(F.tap_position(src, m, s, pl, d), j), _eq(F.tap_position(src, m2, s, pl, d), partner)))],
         name="one to one"))
     inside = (_rel(sympy.Le, d * (k - 1), j), _rel(sympy.Le, j + pl, s * (n_out - 1)),
               _rel(sympy.Le, j + d * (k - 1), n - 1))
     steps.append(Step.from_claims(
-        entries, inner_sum,
+        sym(r"j \in I:\ (M^{\top} M)\left[j, j'\right]"), inner_sum,
         r"for $j$ in the interior $I$, that is $d(k-1) \le j$, $j + p_l \le s(n_{\mathrm{out}} - 1)$ and "
         r"$j + d(k-1) \le n - 1$, every pair of taps with residue 0 contributes: its output exists and its partner "
         r"is an input position, so the condition $0 \le \operatorname{src} < n_{\mathrm{out}}$ holds (for $j'$ in "
-        r"$[0, n)$)",
+        r"$[0, n)$); so, by the line above, row $j$ is this sum",
         [_claim("interior: the output exists", base + inside + (_eq(res, 0),), _within(0, src, n_out)),
          _claim("interior: the partner is an input position", base + inside + (_eq(res, 0),), _within(0, partner, n))],
         name="interior"))
     steps.append(Step.from_claims(
-        sym(r"j, j + s \in I:\ (M^{\top} M)\left[j + s, j' + s\right]"), G_(j, j2),
+        sym(r"(M^{\top} M)\left[j + s, j + s + d \tau\right]"),
+        sym(r"(M^{\top} M)\left[j, j + d \tau\right] \quad (j, j + s \in I,\ |\tau| < k)"),
         r"the support of a row depends only on the phase of $j$ (tap $m$ contributes exactly when "
         r"$d m \equiv \operatorname{ph}(j) \pmod{s}$), the phase repeats with period $s$, and the lag moves with "
-        r"the row: the interior is periodically shift-invariant",
+        r"the row: the interior is periodically shift-invariant (for a lag $|\tau| < k$ the columns $j + d\tau$ and "
+        r"$j + s + d\tau$ lie in $[0, n)$, as $j, j + s \in I$)",
         [_claim("the residue depends only on the phase", base,
                 sympy.Equivalent(_eq(res, 0), _eq(F.sift_residue(phase, m, s, 0, d), 0)),
                 sympy.Equivalent(_eq(N.sift_residue(j, m, s, pl, d), 0),
@@ -190,10 +196,10 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     steps.append(Step.from_claims(
         sym(r"(M^{\top} M)\left[(c, j), (c', j')\right]"),
         sym(rf"\bigl[{gc} = {gc2}\bigr] \sum_{{o:\ {go} = {gc}}} (M^{{\top}} M)_{{o, l, l'}}\left[j, j'\right]"),
-        r"channel blocks, with $C_{\mathrm{in}} = g c_i$, $C_{\mathrm{out}} = g c_o$, $c = \gamma c_i + l$ and "
-        r"$c' = \gamma c_i + l'$: input channels $c, c'$ are both read by output channel $o$ exactly when they lie "
-        r"in one group and $o$ is one of that group's $c_o$ output channels; $(M^{\top} M)_{o, l, l'}$ is the sum of "
-        r"line 2 with $w[o, l, m]\, w[o, l', m']$ for $w[m]\, w[m']$; blocks across groups are zero",
+        r"channel blocks, with $C_{\mathrm{in}} = g c_i$, $C_{\mathrm{out}} = g c_o$ and $l, l'$ and "
+        r"$(M^{\top} M)_{o, l, l'}$ as in the theorem: input channels $c, c'$ are both read by output channel $o$ "
+        r"exactly when they lie in one group and $o$ is one of that group's $c_o$ output channels; blocks across "
+        r"groups are zero",
         [_claim("both channels read by o: one group, o in it", chan,
                 sympy.Equivalent(both, _and(_eq(F.channel_group(c, ci), F.channel_group(c2, ci)),
                                             _within(0, F.group_local(o, F.channel_group(c, ci), co), co))))],
@@ -223,8 +229,11 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
         r"$(j + p_l - d m)/s$ lies in $[0, n_{\mathrm{out}})$, each pair once; in the interior $I$ "
         r"($d(k-1) \le j$, $j + p_l \le s(n_{\mathrm{out}} - 1)$, $j + d(k-1) \le n - 1$) all of them occur and "
         r"their support depends only on the phase $(j + p_l) \bmod s$, so it has period $s$; the diagonal is "
-        r"$m = m'$, the overlap's support; and channel blocks sum over the output channels of one group, zero "
-        r"across groups.",
+        r"$m = m'$, the overlap's support. With channels, write $c = \gamma c_i + l$ and $c' = \gamma' c_i + l'$ "
+        r"($0 \le l, l' < c_i$, the positions of $c, c'$ within their groups $\gamma, \gamma'$) and "
+        r"$(M^{\top} M)_{o, l, l'}[j, j']$ for the sum of the terms above with $w[o, l, m]\, w[o, l', m']$ in place "
+        r"of $w[m]\, w[m']$; then the block $(c, c')$ of $M^{\top} M$ is the sum of $(M^{\top} M)_{o, l, l'}$ over "
+        r"the output channels $o$ of group $\gamma$ when $\gamma = \gamma'$, and zero across groups.",
     ])
     title = "The round trip: the Gram matrix (all sizes)" + ("" if ndim == 1 else f", {ndim}-D")
     return Proof(title, statement, tuple(steps), assumptions=ranges,
