@@ -146,9 +146,9 @@ The seed question asks how the transpose of a detector can \emph{{produce}} the 
 answer half of it: column $j$ of $M^{{\top}}$ is the kernel placed where output $j$ looked, so $M^{{\top}} F$ is a
 sum of kernels scaled by the responses. Why the sum looks like the input is the other half, and it is exact: with
 $F = M x$,
-\[ M^{{\top}} F = (M^{{\top}} M)\, x, \qquad (M^{{\top}} M)[j, j'] = \sum_{{i}} \sum_{{m, m'}} w[m]\, w[m']\,
-   [j = s i + d m - p_l]\, [j' = s i + d m' - p_l] . \]
-Away from the borders $M^{{\top}} M$ depends only on the lag $j' - j = d(m' - m)$ and on the phase
+\[ M^{{\top}} F = (M^{{\top}} M)\, x, \qquad (M^{{\top}} M)[j, j'] = \sum_{{i}} \sum_{{m, \mu}} w[m]\, w[\mu]\,
+   [j = s i + d m - p_l]\, [j' = s i + d \mu - p_l] . \]
+Away from the borders $M^{{\top}} M$ depends only on the lag $j' - j = d(\mu - m)$ and on the phase
 $(j + p_l) \bmod s$ of its row. With stride 1 there is one phase, and the interior of $M^{{\top}} M$ is the
 convolution with the kernel's \emph{{autocorrelation}}
 \[ R[\tau] = \sum_m w[m]\, w[m + \tau], \qquad R[0] = \lVert w \rVert^{{2}} \ge |R[\tau]| \]
@@ -230,6 +230,15 @@ the phase energies $4$ and $1 + 9$.}}
     return document("From detecting to producing: the round trip", text.strip(), graphics=True)
 
 
+def _legible(fig, printed_width: float, name: str) -> None:
+    """Every label of a figure prints at 7 pt or more at the width the page includes it at."""
+    from symconv import plot
+
+    smallest = plot.min_label_size(fig, printed_width)
+    if smallest < 7:
+        raise SystemExit(f"{name}: a label prints at {smallest:.1f} pt at {printed_width} in, under 7 pt")
+
+
 def draw() -> list[pathlib.Path]:
     """Redraw the two figures (the regeneration script calls this); needs matplotlib."""
     from symconv import plot
@@ -237,11 +246,13 @@ def draw() -> list[pathlib.Path]:
     fig = plot.plot_autocorrelation(KERNEL.reshape(1, 1, 3, 3), figsize=FIGSIZE_R)
     if not np.array_equal(fig.symconv_data.values, compute()["R"]):
         raise SystemExit("the drawn autocorrelation differs from the page's R")
+    _legible(fig, FIGSIZE_R[0], FIGURE_R)
     paths = [plot.save_figure(fig, HERE / FIGURE_R)]  # saved in the package's STYLE, as it was drawn
     fig = plot.plot_gram(PHASES, PHASES_SIZE, [[[1, 2, 3]]], figsize=FIGSIZE_BAND)
     M = conv_matrix(PHASES, kernel_symbols(PHASES), PHASES_SIZE).to_numpy([[[1, 2, 3]]])
     if not np.array_equal(fig.symconv_data.matrix, M.T @ M):
         raise SystemExit("the drawn band differs from M^T M")
+    _legible(fig, FIGSIZE_BAND[0], FIGURE_BAND)
     paths.append(plot.save_figure(fig, HERE / FIGURE_BAND))
     return paths
 

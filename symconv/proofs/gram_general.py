@@ -24,7 +24,7 @@ __all__ = ["prove_gram_general"]
 
 _int = dict(integer=True)
 SYMBOLS = types.SimpleNamespace(**{key: sympy.Symbol(name, **_int) for key, name in dict(
-    n="n", k="k", s="s", d="d", pl="p_l", pr="p_r", i="i", i2="i'", j="j", j2="j'", m="m", m2="m'", c="c", c2="c'",
+    n="n", k="k", s="s", d="d", pl="p_l", pr="p_r", i="i", i2="i'", j="j", j2="j'", m="m", m2="mu", c="c", c2="c'",
     o="o", ci="c_i", co="c_o", g="g").items()})
 N_OUT = sympy.Symbol("n_out", integer=True)
 
@@ -43,21 +43,21 @@ def _claim(name: str, hypotheses: Any, conclusion: Any, shown: Any = None) -> An
 
 
 def _product_tex() -> str:
-    """``Σ_i Σ_{m, m'} w[m] w[m'] [j = tap(i, m)] [j' = tap(i, m')]``: the product by M's definition."""
+    """``Σ_i Σ_{m, μ} w[m] w[μ] [j = tap(i, m)] [j' = tap(i, μ)]``: the product by M's definition."""
     S = SYMBOLS
     tap = _tex(NAMED.tap_position(S.i, S.m, S.s, S.pl, S.d))
     tap2 = _tex(NAMED.tap_position(S.i, S.m2, S.s, S.pl, S.d))
-    return (rf"\sum_{{\substack{{0 \le i < n_{{\mathrm{{out}}}},\ 0 \le m, m' < k\\ j = {tap},\ j' = {tap2}}}}} "
-            r"w[m]\, w[m']")
+    return (rf"\sum_{{\substack{{0 \le i < n_{{\mathrm{{out}}}},\ 0 \le m, \mu < k\\ j = {tap},\ j' = {tap2}}}}} "
+            r"w[m]\, w[\mu]")
 
 
 @guarded("The round trip: the Gram matrix (all sizes)")
 def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     """Prove the integer facts behind the structure of ``MᵀM`` for all sizes, with z3.
 
-    On one axis: the ``(i, m, m')`` triples of the product correspond one to one with the pairs of taps
-    ``(m, m')`` of the lag statement; in the interior every such pair occurs, and the support depends only on
-    the phase, which has period ``s``; the diagonal is ``m = m'``, the overlap's support; channel blocks are zero
+    On one axis: the ``(i, m, μ)`` triples of the product correspond one to one with the pairs of taps
+    ``(m, μ)`` of the lag statement; in the interior every such pair occurs, and the support depends only on
+    the phase, which has period ``s``; the diagonal is ``m = μ``, the overlap's support; channel blocks are zero
     across groups.  With ``ndim > 1`` a separability step (row-major flattening is a bijection of in-range
     positions) carries the one-axis claims to every axis, each with its own parameters.
 
@@ -109,7 +109,7 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     partner_ = _tex(N.gram_partner(j, m, m2, d))
     sym = sympy.Symbol
     product, entries = sym(_product_tex()), sym(_entries_tex())
-    inner_sum = sym(rf"\sum_{{\substack{{0 \le m, m' < k\\ {res_} = 0\\ j' = {partner_}}}}} w[m]\, w[m']")
+    inner_sum = sym(rf"\sum_{{\substack{{0 \le m, \mu < k\\ {res_} = 0\\ j' = {partner_}}}}} w[m]\, w[\mu]")
     steps: list[Step] = []
     u = j + pl - d * m
     out_i = _within(0, i, n_out)  # every claim's indices in the theorem's ranges
@@ -118,7 +118,7 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
         r"$M[i, j] = \sum_m w[m]\, [j = \operatorname{tap}(i, m)]$ by the convention, so $(M^{\top} M)[j, j'] = "
         r"\sum_i M[i, j]\, M[i, j']$ is this sum; the formulas used are PyTorch's: "
         r"$\operatorname{src} = \lfloor (j + p_l - d m)/s \rfloor$, $\operatorname{res} = (j + p_l - d m) \bmod s$, "
-        r"$\operatorname{partner} = j + d(m' - m)$, $\operatorname{ph} = (j + p_l) \bmod s$, "
+        r"$\operatorname{partner} = j + d(\mu - m)$, $\operatorname{ph} = (j + p_l) \bmod s$, "
         r"$\operatorname{tap} = s i + d m - p_l$ and "
         r"$n_{\mathrm{out}} = \lfloor (n + p_l + p_r - d(k-1) - 1)/s \rfloor + 1$",
         [_claim("the sift used is PyTorch's", base, _eq(src, sympy.floor(u / s)),
@@ -137,8 +137,8 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
         name="convention"))
     steps.append(Step.from_claims(
         product, entries,
-        r"the terms of the product, triples $(i, m, m')$ with $j = s i + d m - p_l$ and $j' = s i + d m' - p_l$, "
-        r"correspond one to one with the pairs of taps $(m, m')$ of the statement: $j' - j = d(m' - m)$, the "
+        r"the terms of the product, triples $(i, m, \mu)$ with $j = s i + d m - p_l$ and $j' = s i + d \mu - p_l$, "
+        r"correspond one to one with the pairs of taps $(m, \mu)$ of the statement: $j' - j = d(\mu - m)$, the "
         r"output $i$ is determined by $(j, m)$, and $i = \operatorname{src}(j, m)$ is a witness exactly when "
         r"$\operatorname{res}(j, m) = 0$",
         [_claim("each triple lies at the lag of its taps", base + (out_i, _within(0, j2, n), _eq(tap, j), _eq(tap2, j2)),
@@ -180,10 +180,10 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
         name="period"))
     steps.append(Step.from_claims(
         G_(j, j), sym(rf"\sum_{{\substack{{0 \le m < k\\ {res_} = 0\\ 0 \le {src_} < n_{{\mathrm{{out}}}}}}}} w[m]^{{2}}"),
-        r"the diagonal $j' = j$ is exactly $m' = m$ (as $d \ge 1$), so it sums $w[m]^{2}$ over the taps of the "
+        r"the diagonal $j' = j$ is exactly $\mu = m$ (as $d \ge 1$), so it sums $w[m]^{2}$ over the taps of the "
         r"phase whose output exists; its support is the overlap's (taps $m$ reaching $j$ from an existing input of "
         r"the transposed layer)",
-        [_claim("the diagonal is m = m'", base, sympy.Equivalent(_eq(partner, j), _eq(m, m2))),
+        [_claim("the diagonal is where the two taps are equal", base, sympy.Equivalent(_eq(partner, j), _eq(m, m2))),
          _claim("the diagonal's support is the overlap's", base + (_eq(res, 0), _within(0, src, n_out)),
                 _within(0, F.gram_partner(j, m, m, d), n), _within(0, N.gram_partner(j, m, m, d), n))],
         name="diagonal"))
@@ -225,14 +225,14 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
         rf"on {axes}; let $M$ be the matrix of the convolution with kernel $w$ of size $k$, stride $s$, padding "
         r"$(p_{l}, p_{r})$ and dilation $d$ on inputs of length $n$, with $g \ge 1$ groups of $c_i$ input and $c_o$ "
         r"output channels. Then for all $0 \le j, j' < n$: the terms of $(M^{\top} M)[j, j']$ are the pairs of taps "
-        r"$0 \le m, m' < k$ at lag $j' - j = d(m' - m)$ with $(j + p_l - d m) \bmod s = 0$ whose common output "
+        r"$0 \le m, \mu < k$ at lag $j' - j = d(\mu - m)$ with $(j + p_l - d m) \bmod s = 0$ whose common output "
         r"$(j + p_l - d m)/s$ lies in $[0, n_{\mathrm{out}})$, each pair once; in the interior $I$ "
         r"($d(k-1) \le j$, $j + p_l \le s(n_{\mathrm{out}} - 1)$, $j + d(k-1) \le n - 1$) all of them occur and "
         r"their support depends only on the phase $(j + p_l) \bmod s$, so it has period $s$; the diagonal is "
-        r"$m = m'$, the overlap's support. With channels, write $c = \gamma c_i + l$ and $c' = \gamma' c_i + l'$ "
+        r"$m = \mu$, the overlap's support. With channels, write $c = \gamma c_i + l$ and $c' = \gamma' c_i + l'$ "
         r"($0 \le l, l' < c_i$, the positions of $c, c'$ within their groups $\gamma, \gamma'$) and "
-        r"$(M^{\top} M)_{o, l, l'}[j, j']$ for the sum of the terms above with $w[o, l, m]\, w[o, l', m']$ in place "
-        r"of $w[m]\, w[m']$; then the block $(c, c')$ of $M^{\top} M$ is the sum of $(M^{\top} M)_{o, l, l'}$ over "
+        r"$(M^{\top} M)_{o, l, l'}[j, j']$ for the sum of the terms above with $w[o, l, m]\, w[o, l', \mu]$ in place "
+        r"of $w[m]\, w[\mu]$; then the block $(c, c')$ of $M^{\top} M$ is the sum of $(M^{\top} M)_{o, l, l'}$ over "
         r"the output channels $o$ of group $\gamma$ when $\gamma = \gamma'$, and zero across groups.",
     ])
     title = "The round trip: the Gram matrix (all sizes)" + ("" if ndim == 1 else f", {ndim}-D")
