@@ -200,6 +200,14 @@ copy of the diagonal beside it. That is the whole picture: the transpose of a de
 input blurred by the kernel's autocorrelation, strongest where the input looks like the kernel.
 
 \section*{{With a stride: phases}}
+\begin{{figure}}[!ht]
+\centering
+\includegraphics[width={FIGSIZE_BAND[0]}in]{{{FIGURE_BAND}}}
+\caption{{$M^{{\top}} M$ for $k = 3$, $s = 2$, $p = 1$ on {PHASES_SIZE[0]} inputs, with the weights $(1, 2, 3)$: a band of
+width $2 d (k - 1) + 1$; inside the dashed interior the rows repeat with period $s = 2$, the diagonal alternating
+the phase energies $4$ and $1 + 9$.}}
+\label{{fig:gram-band}}
+\end{{figure}}
 For $k = 3$, $s = 2$, $p = 1$ the interior of $M^{{\top}} M$ is $2$-periodic. Its diagonal holds the energy of
 each phase, $\sum_{{m \equiv j + p_l \ (\mathrm{{mod}}\ s)}} w[m]^{{2}}$, which alternates $w_1^{{2}}$ and
 $w_0^{{2}} + w_2^{{2}}$; its first off-diagonal alternates $w_1 w_2$ and $w_0 w_1$; with unit weights the
@@ -209,16 +217,6 @@ These phases are the period of $M^{{\top}} M$, and they are the phases of the po
 transposed convolution: output $j$ lies in phase $(j + p_l) \bmod s$, whose sub-kernel $w[t + s q]$ is exactly the
 set of taps whose energy sits on that phase's diagonal. Figure~\ref{{fig:gram-band}} shows the band.
 
-\begin{{figure}}[ht]
-\centering
-\includegraphics[width={FIGSIZE_BAND[0]}in]{{{FIGURE_BAND}}}
-\caption{{$M^{{\top}} M$ for $k = 3$, $s = 2$, $p = 1$ on {PHASES_SIZE[0]} inputs, with the weights $(1, 2, 3)$: a band of
-width $2 d (k - 1) + 1$; inside the dashed interior the rows repeat with period $s = 2$, the diagonal alternating
-the phase energies $4$ and $1 + 9$.}}
-\label{{fig:gram-band}}
-\end{{figure}}
-
-\clearpage  % the figures stay with the exposition, before the theorems' Notation
 \section*{{The detector layer's round trip, proved}}
 {proof.to_latex(definitions=True)}
 
