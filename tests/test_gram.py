@@ -155,6 +155,32 @@ def test_general_proof_holds_with_witnesses():
     assert r"n, k, s, d \ge 1" in proof.statement and r"n_{\mathrm{out}} \ge 1" in proof.statement
 
 
+@pytest.mark.parametrize("ndim", [1, 2])
+def test_general_witnesses_lie_in_the_theorems_ranges(ndim):
+    # the review found i = -1 shown as a witness: every index a claim uses is bounded below by its hypotheses
+    proof = prove_gram_general(ndim)
+    indices = {"i", "i'", "j", "j'", "m", "mu", "o", "c", "c'"}
+    for claim in proof.claims:
+        if claim.witness is None:
+            continue
+        used = {str(x) for x in sympy.And(*claim.hypotheses, claim.conclusion).free_symbols} & indices
+        assert all(claim.witness[name] >= 0 for name in used), (claim.name, claim.witness)
+    text = proof.to_latex()
+    assert "executed" not in text and "[U+" not in text and "m'" not in text
+    interior = next(step for step in proof.steps if step.name == "interior")
+    assert str(interior.lhs).startswith(r"j \in I:")  # the interior line states its hypothesis
+    period = next(step for step in proof.steps if step.name == "period")
+    assert r"|\tau| < k" in str(period.rhs) and "j'" not in str(period.lhs) + str(period.rhs)
+    assert r"c = \gamma c_i + l" in proof.statement and "(M^{\\top} M)_{o, l, l'}" in proof.statement
+
+
+def test_instance_document_words():
+    text = prove_gram(ConvSpec((3, 3), stride=2, padding=1, in_channels=4, out_channels=2, groups=2),
+                      (6, 7)).to_latex()
+    assert "[U+" not in text and "(6, 7)" not in text and "of shape $6 \\times 7$" in text and "m'" not in text
+    assert "of length $9$" in prove_gram(ConvSpec(3, stride=2, padding=1), (9,)).to_latex()
+
+
 def test_general_proof_in_two_dimensions_and_refuses_a_bad_ndim():
     proof = prove_gram_general(2)
     assert proof.holds, proof.failure
