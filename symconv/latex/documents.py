@@ -778,9 +778,10 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
             blocks[-1].append(chain)
         else:
             blocks.append([chain])
-    for block in blocks:
-        out.append("\n".join(_chain_latex(doc, [shown[p] for p in chain], numbers) for chain in block)
-                   .replace("\n\\end{align*}\n\\begin{align*}\n", " \\\\\n"))
+    # the displays of the blocks follow one another without the empty line TeX sets between two displays
+    out += ["\\vspace{-\\baselineskip}\n".join(
+        "\n".join(_chain_latex(doc, [shown[p] for p in chain], numbers) for chain in block)
+        .replace("\n\\end{align*}\n\\begin{align*}\n", " \\\\\n") for block in blocks)] if blocks else []
     out += [r"\noindent " + p for p in doc.polynomials]
     out += [rf"\noindent\emph{{Note.}} {note}" for note in doc.notes]
     if doc.holds:
