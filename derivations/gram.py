@@ -146,9 +146,9 @@ The seed question asks how the transpose of a detector can \emph{{produce}} the 
 answer half of it: column $j$ of $M^{{\top}}$ is the kernel placed where output $j$ looked, so $M^{{\top}} F$ is a
 sum of kernels scaled by the responses. Why the sum looks like the input is the other half, and it is exact: with
 $F = M x$,
-\[ M^{{\top}} F = (M^{{\top}} M)\, x, \qquad (M^{{\top}} M)[j, j'] = \sum_{{i}} \sum_{{m, m'}} w[m]\, w[m']\,
-   [j = s i + d m - p_l]\, [j' = s i + d m' - p_l] . \]
-Away from the borders $M^{{\top}} M$ depends only on the lag $j' - j = d(m' - m)$ and on the phase
+\[ M^{{\top}} F = (M^{{\top}} M)\, x, \qquad (M^{{\top}} M)[j, j'] = \sum_{{i}} \sum_{{m, \mu}} w[m]\, w[\mu]\,
+   [j = s i + d m - p_l]\, [j' = s i + d \mu - p_l] . \]
+Away from the borders $M^{{\top}} M$ depends only on the lag $j' - j = d(\mu - m)$ and on the phase
 $(j + p_l) \bmod s$ of its row. With stride 1 there is one phase, and the interior of $M^{{\top}} M$ is the
 convolution with the kernel's \emph{{autocorrelation}}
 \[ R[\tau] = \sum_m w[m]\, w[m + \tau], \qquad R[0] = \lVert w \rVert^{{2}} \ge |R[\tau]| \]
@@ -183,9 +183,9 @@ $j + p_l \le s(n_{{\mathrm{{out}}}} - 1)$ and $j + d(k-1) \le n - 1$ on each axi
 image) entry by entry. At the border, rows of $M^{{\top}} M$ lose the terms whose output or partner does not exist,
 and the difference is the border term:
 \[ R \star x = {bmatrix(data["correlated"])}, \qquad R \star x - M^{{\top}} F = {bmatrix(data["border"])}, \]
-zero in the interior and shown in full at the border. The program computed $M^{{\top}} F$ three ways, with the
-matrix of the transposed layer, as $(M^{{\top}} M) x$ from the sparse product, and with the numeric definition,
-and checked that they agree and that the interior of the border term vanishes.
+zero in the interior and shown in full at the border. Here $M^{{\top}} F$ is computed three ways, with the
+matrix of the transposed layer, as $(M^{{\top}} M) x$ from the sparse product, and with the numeric definition;
+the three agree, and the border term vanishes in the interior.
 
 \section*{{Why the strokes come back}}
 Each value of $R \star x$ is a short sum over the pixels of the strokes. On the north-west stroke, at
@@ -200,25 +200,23 @@ copy of the diagonal beside it. That is the whole picture: the transpose of a de
 input blurred by the kernel's autocorrelation, strongest where the input looks like the kernel.
 
 \section*{{With a stride: phases}}
+\begin{{figure}}[!ht]
+\centering
+\includegraphics[width={FIGSIZE_BAND[0]}in]{{{FIGURE_BAND}}}
+\caption{{$M^{{\top}} M$ for $k = 3$, $s = 2$, $p = 1$ on {PHASES_SIZE[0]} inputs, with the weights $(1, 2, 3)$: a band of
+width $2 d (k - 1) + 1$; inside the dashed interior the rows repeat with period $s = 2$, the diagonal alternating
+the phase energies $4$ and $1 + 9$.}}
+\label{{fig:gram-band}}
+\end{{figure}}
 For $k = 3$, $s = 2$, $p = 1$ the interior of $M^{{\top}} M$ is $2$-periodic. Its diagonal holds the energy of
 each phase, $\sum_{{m \equiv j + p_l \ (\mathrm{{mod}}\ s)}} w[m]^{{2}}$, which alternates $w_1^{{2}}$ and
 $w_0^{{2}} + w_2^{{2}}$; its first off-diagonal alternates $w_1 w_2$ and $w_0 w_1$; with unit weights the
-diagonal is the checkerboard's overlap count. In the interior of a length-11 input:
+diagonal is the checkerboard's overlap count. In the interior of an input of length {PHASES_SIZE[0]}:
 {_phases()}
 These phases are the period of $M^{{\top}} M$, and they are the phases of the polyphase (sub-pixel) view of the
 transposed convolution: output $j$ lies in phase $(j + p_l) \bmod s$, whose sub-kernel $w[t + s q]$ is exactly the
 set of taps whose energy sits on that phase's diagonal. Figure~\ref{{fig:gram-band}} shows the band.
 
-\begin{{figure}}[ht]
-\centering
-\includegraphics[width={FIGSIZE_BAND[0]}in]{{{FIGURE_BAND}}}
-\caption{{$M^{{\top}} M$ for $k = 3$, $s = 2$, $p = 1$ on 12 inputs, with the weights $(1, 2, 3)$: a band of
-width $2 d (k - 1) + 1$; inside the dashed interior the rows repeat with period $s = 2$, the diagonal alternating
-the phase energies $4$ and $1 + 9$.}}
-\label{{fig:gram-band}}
-\end{{figure}}
-
-\clearpage  % the figures stay with the exposition, before the theorems' Notation
 \section*{{The detector layer's round trip, proved}}
 {proof.to_latex(definitions=True)}
 
@@ -230,6 +228,15 @@ the phase energies $4$ and $1 + 9$.}}
     return document("From detecting to producing: the round trip", text.strip(), graphics=True)
 
 
+def _legible(fig, printed_width: float, name: str) -> None:
+    """Every label of a figure prints at 7 pt or more at the width the page includes it at."""
+    from symconv import plot
+
+    smallest = plot.min_label_size(fig, printed_width)
+    if smallest < 7:
+        raise SystemExit(f"{name}: a label prints at {smallest:.1f} pt at {printed_width} in, under 7 pt")
+
+
 def draw() -> list[pathlib.Path]:
     """Redraw the two figures (the regeneration script calls this); needs matplotlib."""
     from symconv import plot
@@ -237,11 +244,13 @@ def draw() -> list[pathlib.Path]:
     fig = plot.plot_autocorrelation(KERNEL.reshape(1, 1, 3, 3), figsize=FIGSIZE_R)
     if not np.array_equal(fig.symconv_data.values, compute()["R"]):
         raise SystemExit("the drawn autocorrelation differs from the page's R")
+    _legible(fig, FIGSIZE_R[0], FIGURE_R)
     paths = [plot.save_figure(fig, HERE / FIGURE_R)]  # saved in the package's STYLE, as it was drawn
-    fig = plot.plot_gram(PHASES, (12,), [[[1, 2, 3]]], figsize=FIGSIZE_BAND)
-    M = conv_matrix(PHASES, kernel_symbols(PHASES), (12,)).to_numpy([[[1, 2, 3]]])
+    fig = plot.plot_gram(PHASES, PHASES_SIZE, [[[1, 2, 3]]], figsize=FIGSIZE_BAND)
+    M = conv_matrix(PHASES, kernel_symbols(PHASES), PHASES_SIZE).to_numpy([[[1, 2, 3]]])
     if not np.array_equal(fig.symconv_data.matrix, M.T @ M):
         raise SystemExit("the drawn band differs from M^T M")
+    _legible(fig, FIGSIZE_BAND[0], FIGURE_BAND)
     paths.append(plot.save_figure(fig, HERE / FIGURE_BAND))
     return paths
 

@@ -366,7 +366,7 @@ def gram_interior(spec: ConvSpec, input_shape: Any) -> tuple[range, ...]:
     """Per axis, the positions ``j`` whose row of ``MᵀM`` has every term of the unbounded layer.
 
     ``d(k-1) <= j``, ``j + p_l <= s(n_out - 1)`` and ``j + d(k-1) <= n - 1``: every tap that reaches ``j`` from
-    the uncropped grid reads an output that exists, and every partner ``j + d(m' - m)`` is an input position.
+    the uncropped grid reads an output that exists, and every partner ``j + d(μ - m)`` is an input position.
     (With ``p_l >= 0`` the first bound also gives ``i >= 0``.)
 
     Parameters

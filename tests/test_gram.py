@@ -24,7 +24,7 @@ from symconv import (
 )
 from symconv.cli import main
 from symconv.gram import GramStructure, gram_interior, phase_autocorrelation
-from symconv.proofs.gram import lag_statement
+from symconv.proofs.gram import CS_CERTIFICATE_TEX, cs_certificate, lag_statement
 
 LAYERS = [
     (ConvSpec(3, stride=2, padding=1), (9,)),
@@ -93,6 +93,31 @@ def test_cauchy_schwarz_numerically():
             assert r0 + 1e-12 >= abs(autocorrelation(w, (lag[0] - 2, lag[1] - 3)))
 
 
+@pytest.mark.parametrize("kernel", [(1,), (2,), (3,), (4,), (5,), (2, 3)])
+def test_the_displayed_certificate_is_2R0_plus_2sigmaR(kernel):
+    w = np.array(sympy.symbols(f"w0:{2 * int(np.prod(kernel))}"), dtype=object).reshape((2,) + kernel)
+    r0 = autocorrelation(w[:, None], (0,) * len(kernel))
+    for lag in np.ndindex(*(2 * k - 1 for k in kernel)):
+        lag = tuple(t - (k - 1) for t, k in zip(lag, kernel))
+        for sign in (1, -1):
+            assert sympy.expand(cs_certificate(w, lag, sign) - 2 * r0
+                                - 2 * sign * autocorrelation(w[:, None], lag)) == 0, (kernel, lag, sign)
+
+
+def test_the_certificate_counts_a_tap_once_per_missing_partner():
+    # k = 3, tau = 2: tap 1 has no partner on either side and needs 2 w1^2; counting it once ("unpaired") is false
+    w0, w1, w2 = sympy.symbols("w0:3")
+    w = np.array([[w0, w1, w2]], dtype=object)
+    assert sympy.expand(cs_certificate(w, (2,), 1)) == sympy.expand(2 * (w0**2 + w1**2 + w2**2) + 2 * w0 * w2)
+    once = (w0 + w2) ** 2 + w0**2 + w1**2 + w2**2  # each tap without a partner on some side, counted once
+    assert sympy.expand(once - 2 * (w0**2 + w1**2 + w2**2) - 2 * w0 * w2) != 0
+    assert r"[m + \tau \notin [0, k)] + [m - \tau \notin [0, k)]" in CS_CERTIFICATE_TEX
+    step = next(s for s in prove_gram(ConvSpec(3, stride=2, padding=1), (9,)).steps if s.name == "Cauchy-Schwarz")
+    assert str(step.rhs).replace(r" \\ &\quad", "") == CS_CERTIFICATE_TEX
+    with pytest.raises(ValueError, match="sign 2"):
+        cs_certificate(w, (2,), 2)
+
+
 @pytest.mark.parametrize("spec, shape", LAYERS)
 def test_instance_proof_holds(spec, shape):
     proof = prove_gram(spec, shape)
@@ -128,6 +153,32 @@ def test_general_proof_holds_with_witnesses():
     assert all(claim.hypotheses[:len(proof.assumptions)] == proof.assumptions for claim in proof.steps[1].claims)
     assert ranges.latex() and all(item in proof.statement for item in ranges.latex())
     assert r"n, k, s, d \ge 1" in proof.statement and r"n_{\mathrm{out}} \ge 1" in proof.statement
+
+
+@pytest.mark.parametrize("ndim", [1, 2])
+def test_general_witnesses_lie_in_the_theorems_ranges(ndim):
+    # the review found i = -1 shown as a witness: every index a claim uses is bounded below by its hypotheses
+    proof = prove_gram_general(ndim)
+    indices = {"i", "i'", "j", "j'", "m", "mu", "o", "c", "c'"}
+    for claim in proof.claims:
+        if claim.witness is None:
+            continue
+        used = {str(x) for x in sympy.And(*claim.hypotheses, claim.conclusion).free_symbols} & indices
+        assert all(claim.witness[name] >= 0 for name in used), (claim.name, claim.witness)
+    text = proof.to_latex()
+    assert "executed" not in text and "[U+" not in text and "m'" not in text
+    interior = next(step for step in proof.steps if step.name == "interior")
+    assert str(interior.lhs).startswith(r"j \in I:")  # the interior line states its hypothesis
+    period = next(step for step in proof.steps if step.name == "period")
+    assert r"|\tau| < k" in str(period.rhs) and "j'" not in str(period.lhs) + str(period.rhs)
+    assert r"c = \gamma c_i + l" in proof.statement and "(M^{\\top} M)_{o, l, l'}" in proof.statement
+
+
+def test_instance_document_words():
+    text = prove_gram(ConvSpec((3, 3), stride=2, padding=1, in_channels=4, out_channels=2, groups=2),
+                      (6, 7)).to_latex()
+    assert "[U+" not in text and "(6, 7)" not in text and "of shape $6 \\times 7$" in text and "m'" not in text
+    assert "of length $9$" in prove_gram(ConvSpec(3, stride=2, padding=1), (9,)).to_latex()
 
 
 def test_general_proof_in_two_dimensions_and_refuses_a_bad_ndim():

@@ -550,6 +550,10 @@ def _chain_latex(doc: _Doc, indices: list[int], numbers: dict[int, int], ref: An
         rel = s.relation if s.holds else _NEGATED.get(s.relation, r"\neq")
         just = (rf"&& \text{{{_justification(s, numbers[pos], ref)}}}" if env == "aligned"
                 else rf"\tag*{{{_justification(s, numbers[pos], ref)}}}")  # a tag moves below when the line is full
+        if r" \\ &" in right:  # a right side set on two lines: its justification beside the first
+            first, rest = right.split(r" \\ &", 1)
+            right = rf"{first} {just} \\ &{rest}"
+            just = ""
         if count == 0:
             if _em(left) + _em(right) + 2 <= DISPLAY_EM:
                 lines.append(f"{left} &{rel} {right} {just}")
@@ -824,9 +828,10 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
             blocks[-1].append(chain)
         else:
             blocks.append([chain])
-    for block in blocks:
-        out.append("\n".join(_chain_latex(doc, [shown[p] for p in chain], numbers) for chain in block)
-                   .replace("\n\\end{align*}\n\\begin{align*}\n", " \\\\\n"))
+    # the displays of the blocks follow one another without the empty line TeX sets between two displays
+    out += ["\\vspace{-\\baselineskip}\n".join(
+        "\n".join(_chain_latex(doc, [shown[p] for p in chain], numbers) for chain in block)
+        .replace("\n\\end{align*}\n\\begin{align*}\n", " \\\\\n") for block in blocks)] if blocks else []
     out += [r"\noindent " + p for p in doc.polynomials]
     out += [rf"\noindent\emph{{Note.}} {note}" for note in doc.notes]
     if doc.holds:

@@ -27,7 +27,7 @@ IDENTIFIERS = {
     "per_group": "c_{g}",
     "group": r"\gamma",
     "local": "c_{l}",
-    "m_prime": "m'",
+    "m_prime": r"\mu",  # the second tap of a pair (the Gram partner), not the flipped kernel's tap m'
     "phases": "s^{N}",
 }
 """How the arguments of the formulas that are not one letter are typeset."""

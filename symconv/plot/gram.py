@@ -29,7 +29,7 @@ from .host import _Host, _mpl, styled
 __all__ = ["GramData", "AutocorrelationData", "gram_data", "autocorrelation_data", "plot_gram",
            "plot_autocorrelation"]
 
-_SIZES = {"font.size": 8, "axes.titlesize": 8, "axes.labelsize": 8, "xtick.labelsize": 7, "ytick.labelsize": 7}
+_SIZES = {"font.size": 8, "axes.titlesize": 10, "axes.labelsize": 10, "xtick.labelsize": 8, "ytick.labelsize": 8}
 """The pictures' sizes (inside the package's :data:`~symconv.plot.STYLE`): nothing below 7 pt at figure size."""
 
 
@@ -237,7 +237,7 @@ def plot_gram(spec: ConvSpec, input_shape: Any, weight: Any = None, *, figsize: 
             if n <= 24:
                 for (r, c), v in np.ndenumerate(d.matrix):
                     if v:
-                        ax.text(c, r, _mfmt(v), ha="center", va="center", fontsize=7,
+                        ax.text(c, r, _mfmt(v), ha="center", va="center", fontsize=_SIZES["font.size"],
                                 color="white" if abs(v) > top / 2 else "black")
         from matplotlib.ticker import MaxNLocator
 

@@ -5,7 +5,7 @@ taps, channel block by channel block (:func:`m_statement`); so ``MᵀM`` is, by 
 the axes of each axis's one-channel ``MₐᵀMₐ`` summed over the output channels of a group.  Each axis's product is
 computed sparsely (:func:`symconv.gram.gram_structure`, a join over the rows of ``Mₐ`` that knows nothing of lags
 or phases) and compared term by term, tap order included, with the statement's own formula, enumerated from
-:mod:`symconv.formulas` (the sift, the Gram partner ``j + d(m' - m)``, the phase ``(j + p_l) mod s``).
+:mod:`symconv.formulas` (the sift, the Gram partner ``j + d(μ - m)``, the phase ``(j + p_l) mod s``).
 :func:`~symconv.proofs.gram_general.prove_gram_general` proves the integer facts behind the statement for all
 sizes with z3.
 """
@@ -35,7 +35,8 @@ from .guard import guarded, started
 from .instance import INSTANCE_LIMIT, distinct_symbols
 from .overlap import overlap_counts
 
-__all__ = ["prove_gram", "prove_gram_general", "lag_statement", "interior_statement"]
+__all__ = ["prove_gram", "prove_gram_general", "lag_statement", "interior_statement", "cs_certificate",
+           "CS_CERTIFICATE_TEX"]
 
 _I64 = np.int64
 G_ = sequence("G", r"(M^{\top} M)")
@@ -68,7 +69,7 @@ def _within(lo: Any, x: Any, hi: Any) -> sympy.Basic:
     return _and(_rel(sympy.Le, lo, x), _rel(sympy.Lt, x, hi))
 
 
-J, J2, M_TAP, M2_TAP = sympy.symbols("j j' m m'", integer=True)
+J, J2, M_TAP, M2_TAP = sympy.symbols("j j' m mu", integer=True)
 S_, D_, PL_ = sympy.symbols("s d p_l", integer=True)
 
 
@@ -90,8 +91,8 @@ def _entries_tex(j: Any = J, m: Any = M_TAP, m2: Any = M2_TAP) -> str:
     res = _tex(NAMED.sift_residue(j, m, S_, PL_, D_))
     src = _tex(NAMED.sifted_position(j, m, S_, PL_, D_))
     partner = _tex(NAMED.gram_partner(j, m, m2, D_))
-    return (rf"\sum_{{\substack{{0 \le m, m' < k\\ {res} = 0\\ 0 \le {src} < n_{{\mathrm{{out}}}}\\ "
-            rf"j' = {partner}}}}} w[m]\, w[m']")
+    return (rf"\sum_{{\substack{{0 \le m, \mu < k\\ {res} = 0\\ 0 \le {src} < n_{{\mathrm{{out}}}}\\ "
+            rf"j' = {partner}}}}} w[m]\, w[\mu]")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -99,7 +100,7 @@ def _entries_tex(j: Any = J, m: Any = M_TAP, m2: Any = M2_TAP) -> str:
 
 
 def _axis_lags(F: Any, n: int, n_out: int, k: int, s: int, p_l: int, d: int) -> tuple[np.ndarray, ...]:
-    """One axis: the (j, m, j', m') with tap m carrying an existing output to j and tap m' to j' = partner."""
+    """One axis: the (j, m, j', μ) with tap m carrying an existing output to j and tap μ to j' = partner."""
     j, m, m2 = (x.ravel() for x in np.meshgrid(np.arange(n), np.arange(k), np.arange(k), indexing="ij"))
     i = F.sifted_position(j, m, s, p_l, d)
     j2 = F.gram_partner(j, m, m2, d)
@@ -109,7 +110,7 @@ def _axis_lags(F: Any, n: int, n_out: int, k: int, s: int, p_l: int, d: int) -> 
 
 def _axis_interior(F: Any, inner: range, k: int, s: int, p_l: int, d: int,
                    diagonal: bool = False) -> tuple[np.ndarray, ...]:
-    """One axis, interior rows only: the taps m of j's phase, every m' (only m' = m on the diagonal), at
+    """One axis, interior rows only: the taps m of j's phase, every μ (only μ = m on the diagonal), at
     j' = partner (no range conditions)."""
     j, m, m2 = (x.ravel() for x in np.meshgrid(np.arange(inner.start, inner.stop), np.arange(k), np.arange(k),
                                                indexing="ij"))
@@ -149,11 +150,11 @@ def _combine(F: Any, spec: ConvSpec, shape: tuple[int, ...], per_axis: list, dia
 
 
 def lag_statement(spec: ConvSpec, input_shape: Any, formulas: Any = None) -> GramStructure:
-    """``MᵀM`` as the theorem states it: ``Σ_o Σ_{m, m'} w[o, l, m] w[o, l', m']`` at ``((c, j), (c', j'))``.
+    """``MᵀM`` as the theorem states it: ``Σ_o Σ_{m, μ} w[o, l, m] w[o, l', μ]`` at ``((c, j), (c', j'))``.
 
     Per axis, ``j + p_l - d m`` is a multiple of ``s`` whose quotient is an output ``0 <= i < n_out``, and
-    ``j' = j + d(m' - m)`` lies in ``[0, n)``; ``c = γ C_in/g + l`` and ``c' = γ C_in/g + l'`` lie in the
-    group ``γ`` of ``o``.  Each (i, m, m') triple of the product appears once, as (j, m, m').
+    ``j' = j + d(μ - m)`` lies in ``[0, n)``; ``c = γ C_in/g + l`` and ``c' = γ C_in/g + l'`` lie in the
+    group ``γ`` of ``o``.  Each (i, m, μ) triple of the product appears once, as (j, m, μ).
     """
     F = default_formulas if formulas is None else formulas
     shape = spec.check_input_shape(input_shape)
@@ -277,20 +278,77 @@ def _blind_spot(product: GramStructure, ordered: bool = False) -> str:
     return ""
 
 
+#: The Cauchy-Schwarz certificate as displayed: ``[·]`` is the Iverson bracket, ``[0, k)`` the kernel's taps (on
+#: every axis); :func:`cs_certificate` builds the same sum, and the test compares the two.
+CS_CERTIFICATE_TEX = (r"\sum_{0 \le m, m + \tau < k} \bigl(w[m] + \sigma\, w[m + \tau]\bigr)^{2} + \sum_{0 \le m < k} "
+                      r"\bigl([m + \tau \notin [0, k)] + [m - \tau \notin [0, k)]\bigr)\, w[m]^{2}")
+
+
+#: where the display breaks the certificate's line (an align row: the justification stays on the page's line)
+_CS_BREAK = (r" + \sum_{0 \le m < k}", r" \\ &\quad + \sum_{0 \le m < k}")
+
+
+def cs_certificate(w: Any, lag: Any, sign: int) -> Any:
+    """The displayed sum of squares for one channel of a kernel, literally: the squares of the pairs, plus each tap's
+    square once per partner ``m ± τ`` outside the kernel.
+
+    Parameters
+    ----------
+    w : array_like
+        The kernel of one input channel, shape ``(C_out/g,) + kernel_size`` (entries sympy expressions).
+    lag : tuple of int
+        The lag ``τ``, one entry per spatial axis.
+    sign : int
+        ``σ``, ``+1`` or ``-1``.
+
+    Returns
+    -------
+    sympy.Expr
+        The certificate, unexpanded; ``2 R[0] + 2 σ R[τ]`` equals it after expansion.
+
+    Raises
+    ------
+    ValueError
+        If ``sign`` is not ``±1`` or ``lag`` has the wrong length.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> w = sympy.Array(sympy.symbols("w0:3")).reshape(1, 3)
+    >>> sympy.expand(cs_certificate(w, (2,), 1))
+    2*w0**2 + 2*w0*w2 + 2*w1**2 + 2*w2**2
+    """
+    arr = np.asarray(w, dtype=object)
+    kernel = arr.shape[1:]
+    lag = tuple(int(t) for t in lag)
+    if sign not in (1, -1) or len(lag) != len(kernel):
+        raise ValueError(f"cs_certificate: sign {sign} must be +1 or -1 and lag {lag} must have one entry per axis "
+                         f"of the kernel {kernel}")
+    inside = lambda t: all(0 <= v < k for v, k in zip(t, kernel))  # noqa: E731
+    total = sympy.Integer(0)
+    for o in range(arr.shape[0]):
+        for m in itertools.product(*(range(k) for k in kernel)):
+            up = tuple(x + y for x, y in zip(m, lag))
+            down = tuple(x - y for x, y in zip(m, lag))
+            if inside(up):
+                total += (arr[(o,) + m] + sign * arr[(o,) + up]) ** 2
+            total += (int(not inside(up)) + int(not inside(down))) * arr[(o,) + m] ** 2
+    return total
+
+
 def _cauchy_schwarz(spec: ConvSpec, w: Any) -> Step:
     """R[0] ≥ |R[τ]| for every input channel and lag, by a sum-of-squares certificate expanded by sympy."""
     arr = np.asarray(w, dtype=object)
     kernel = spec.kernel_size
     per_in, per_out = spec.in_channels // spec.groups, spec.out_channels // spec.groups
     lhs = sympy.Symbol(r"2 R[0] + 2 \sigma R[\tau]")
-    rhs = sympy.Symbol(r"\sum_{0 \le m, m + \tau < k} \bigl(w[m] + \sigma\, w[m + \tau]\bigr)^{2} "
-                       r"+ \sum_{m \text{ unpaired}} w[m]^{2}")
+    rhs = sympy.Symbol(CS_CERTIFICATE_TEX.replace(_CS_BREAK[0], _CS_BREAK[1]))  # two lines, the tag on the second
     rule = (r"Cauchy--Schwarz for the kernel's autocorrelation $R[\tau]$, the sum of $w[o, c, m]\, "
             r"w[o, c, m + \tau]$ over the output channels $o$ and taps $m$: for $\sigma = \pm 1$, "
             r"$2 R[0] + 2 \sigma R[\tau]$ equals the sum of "
             r"$(w[m] + \sigma w[m + \tau])^{2}$ over the taps with both $m$ and $m + \tau$ in the kernel, plus "
-            r"$w[m]^{2}$ for every tap whose partner $m + \tau$ or $m - \tau$ falls outside it: a sum of squares "
-            r"of reals, so $R[0] \ge |R[\tau]|$")
+            r"$w[m]^{2}$ once for each of its two partners $m + \tau$, $m - \tau$ that falls outside the kernel "
+            r"(twice when both do): a sum of squares of reals, so $R[0] \ge |R[\tau]|$")
     lags = [t for t in itertools.product(*(range(-(k - 1), k) for k in kernel)) if any(t)]
     checked = 0
     grid = list(itertools.product(*(range(k) for k in kernel)))
@@ -343,6 +401,13 @@ def _cauchy_schwarz(spec: ConvSpec, w: Any) -> Step:
     return Step(lhs, rhs, rule, "polynomial identity", True,
                 f"{checked} sum-of-squares identities ({_plural(spec.in_channels, 'channel')}, "
                 f"{_plural(len(lags), 'lag')}, both signs): every coefficient of the difference is 0", name="Cauchy-Schwarz")
+
+
+def _size_words(shape: tuple[int, ...]) -> str:
+    """``of length 9`` in 1-D, ``of shape $6 \times 7$`` otherwise (no Python tuple in prose)."""
+    if len(shape) == 1:
+        return f"of length ${shape[0]}$"
+    return "of shape $" + r" \times ".join(str(n) for n in shape) + "$"
 
 
 def _plural(n: int, word: str) -> str:
@@ -422,7 +487,7 @@ def _interior_steps(axes: list[tuple[ConvSpec, tuple[int], GramStructure, Any]],
     rhs = sympy.Symbol(r"\sum_{\substack{0 \le m < k\\ " + _phase_condition() + r"}} w[m]^{2}")
     rule = (r"the interior diagonal holds the energy of each phase, the sum of $w[m]^{2}$ over the taps $m$ with "
             r"$d m \equiv (j + p_l) \pmod{s}$ (summed over the output channels of the group): $j' = j$ exactly when "
-            r"$m' = m$, as $d \ge 1$ (on each axis, as the interior)")
+            r"$\mu = m$, as $d \ge 1$ (on each axis, as the interior)")
     steps.append(_merge("diagonal", [_compare("diagonal", on, functools.partial(
         lambda sp, sh: interior_statement(sp, sh, diagonal=True)[0], sp, sh), lhs, rhs, rule, wa, zero_rows=True)
         for sp, sh, on, wa in diagonal], lhs, rhs, rule))
@@ -510,8 +575,8 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
     ``MᵀM``.  Steps: M is the convolution as PyTorch defines it (convention and anchor); M's terms are the
     per-axis selections of its taps, channel block by channel block (exact structure), so ``MᵀM`` is, by
     distributivity, the product over the axes of each axis's ``MₐᵀMₐ``; on every axis that product, computed
-    sparsely as a join over ``Mₐ``'s rows, equals term by term the sum over taps ``m, m'`` of ``w[m] w[m']`` at lag
-    ``d(m' - m)``; in the interior its rows are the phase autocorrelations, so it is periodic with period ``s``;
+    sparsely as a join over ``Mₐ``'s rows, equals term by term the sum over taps ``m, μ`` of ``w[m] w[μ]`` at lag
+    ``d(μ - m)``; in the interior its rows are the phase autocorrelations, so it is periodic with period ``s``;
     its interior diagonal holds the phase energies; with unit weights the diagonal is the overlap count of the
     transposed layer times ``C_out/g``; and ``R[0] >= |R[τ]|`` (Cauchy–Schwarz, a sum-of-squares identity
     checked coefficient by coefficient).
@@ -589,9 +654,9 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
     m_rule = (r"$M$'s terms, read off the matrix the proof built, are the per-axis selections of its taps: entry "
               r"$((o, i), (c, j))$ is $w[o, l, m]$ when $j_q = s_q i_q + d_q m_q - p_{l,q}$ on every axis $q$ and "
               r"$c = \gamma C_{\mathrm{in}}/g + l$ lies in the group $\gamma$ of $o$, else 0 (positions, channels "
-              r"and taps flattened row-major); so $(M^{\top} M)[(c, j), (c', j')] = \sum_o \sum_{m, m'} "
-              r"w[o, l, m]\, w[o, l', m'] \prod_q (M_q^{\top} M_q)_{m_q, m'_q}[j_q, j'_q]$ by distributivity, with "
-              r"$M_q$ axis $q$'s one-channel matrix and $(M_q^{\top} M_q)_{m_q, m'_q}$ its tap pair's $0/1$ pattern; "
+              r"and taps flattened row-major); so $(M^{\top} M)[(c, j), (c', j')] = \sum_o \sum_{m, \mu} "
+              r"w[o, l, m]\, w[o, l', \mu] \prod_q (M_q^{\top} M_q)_{m_q, \mu_q}[j_q, j'_q]$ by distributivity, with "
+              r"$M_q$ axis $q$'s one-channel matrix and $(M_q^{\top} M_q)_{m_q, \mu_q}$ its tap pair's $0/1$ pattern; "
               r"each axis's selection is read from the one-axis layer whose product $M_q^{\top} M_q$ is computed "
               r"below, so those layers are $M$'s")
     m_lhs = sympy.Symbol(r"M\left[(o, i), (c, j)\right]")
@@ -603,11 +668,11 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
                           "(row, column, tap)"))
     rhs = sympy.Symbol(_entries_tex())
     rule = (r"on each axis, the product $M_q^{\top} M_q$, computed by the proof as a sparse join of $M_q$'s terms "
-            r"over its rows (output $i$ pairs its terms $w[m]$ at $j$ and $w[m']$ at $j'$), against the statement, "
-            r"for all $0 \le j, j' < n$: the sum over the taps $m, m'$ for which $j + p_l - d m$ is a multiple "
-            r"$s i$ of the stride with $0 \le i < n_{\mathrm{out}}$ and $j' = j + d(m' - m)$; by the line above, "
+            r"over its rows (output $i$ pairs its terms $w[m]$ at $j$ and $w[\mu]$ at $j'$), against the statement, "
+            r"for all $0 \le j, j' < n$: the sum over the taps $m, \mu$ for which $j + p_l - d m$ is a multiple "
+            r"$s i$ of the stride with $0 \le i < n_{\mathrm{out}}$ and $j' = j + d(\mu - m)$; by the line above, "
             r"$M^{\top} M$ is the product of these over the axes, and channel block $(c, c')$ sums "
-            r"$w[o, l, m]\, w[o, l', m']$ over the output channels $o$ of the group of $c = \gamma C_{\mathrm{in}}/g + l$ "
+            r"$w[o, l, m]\, w[o, l', \mu]$ over the output channels $o$ of the group of $c = \gamma C_{\mathrm{in}}/g + l$ "
             r"and $c' = \gamma C_{\mathrm{in}}/g + l'$, and is zero across groups")
     if premise:
         steps.append(Step(G_(J, J2), rhs, rule, "exact structure", False, premise, name="entries"))
@@ -638,13 +703,14 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
         r"lines above the unit-weight diagonal is $C_{\mathrm{out}}/g$ times the product over the axes of each axis's "
         r"unit-weight diagonal, read off its sparse product",
         "enumeration", ok,
-        f"{unit.size} diagonal entries (channels × positions) equal the overlap counts times C_out/g" if ok else
+        f"{unit.size} diagonal entries ({_plural(spec.in_channels, 'channel')} by "
+        f"{_plural(int(np.prod(shape)), 'position')}) equal the overlap counts times C_out/g" if ok else
         f"unit-weight diagonal {unit.ravel()[:12].tolist()}..., overlap counts {expected.ravel()[:12].tolist()}...",
         name="overlap"))
     steps.append(_cauchy_schwarz(spec, w))
-    statement = (rf"For the convolution ${spec_latex(spec)}$ on inputs of spatial shape ${tuple_tex(shape)}$, with "
+    statement = (rf"For the convolution ${spec_latex(spec)}$ on inputs {_size_words(shape)}, with "
                  r"matrix $M$ and distinct real weights $w$: the entry $(M^{\top} M)[j, j']$ is the sum of "
-                 r"$w[m]\, w[m']$ over the pairs of taps whose common output exists, at lag $j' - j = d(m' - m)$; in "
+                 r"$w[m]\, w[\mu]$ over the pairs of taps $(m, \mu)$ whose common output exists, at lag $j' - j = d(\mu - m)$; in "
                  r"the interior it depends only on the lag and the phase $(j + p_l) \bmod s$ (period $s$), with the "
                  r"phase energies on its diagonal; with unit weights ($w \equiv 1$) the diagonal is "
                  r"$C_{\mathrm{out}}/g$ times the overlap count; and the kernel's autocorrelation "

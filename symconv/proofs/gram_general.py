@@ -24,7 +24,7 @@ __all__ = ["prove_gram_general"]
 
 _int = dict(integer=True)
 SYMBOLS = types.SimpleNamespace(**{key: sympy.Symbol(name, **_int) for key, name in dict(
-    n="n", k="k", s="s", d="d", pl="p_l", pr="p_r", i="i", i2="i'", j="j", j2="j'", m="m", m2="m'", c="c", c2="c'",
+    n="n", k="k", s="s", d="d", pl="p_l", pr="p_r", i="i", i2="i'", j="j", j2="j'", m="m", m2="mu", c="c", c2="c'",
     o="o", ci="c_i", co="c_o", g="g").items()})
 N_OUT = sympy.Symbol("n_out", integer=True)
 
@@ -43,21 +43,21 @@ def _claim(name: str, hypotheses: Any, conclusion: Any, shown: Any = None) -> An
 
 
 def _product_tex() -> str:
-    """``Σ_i Σ_{m, m'} w[m] w[m'] [j = tap(i, m)] [j' = tap(i, m')]``: the product by M's definition."""
+    """``Σ_i Σ_{m, μ} w[m] w[μ] [j = tap(i, m)] [j' = tap(i, μ)]``: the product by M's definition."""
     S = SYMBOLS
     tap = _tex(NAMED.tap_position(S.i, S.m, S.s, S.pl, S.d))
     tap2 = _tex(NAMED.tap_position(S.i, S.m2, S.s, S.pl, S.d))
-    return (rf"\sum_{{\substack{{0 \le i < n_{{\mathrm{{out}}}},\ 0 \le m, m' < k\\ j = {tap},\ j' = {tap2}}}}} "
-            r"w[m]\, w[m']")
+    return (rf"\sum_{{\substack{{0 \le i < n_{{\mathrm{{out}}}},\ 0 \le m, \mu < k\\ j = {tap},\ j' = {tap2}}}}} "
+            r"w[m]\, w[\mu]")
 
 
 @guarded("The round trip: the Gram matrix (all sizes)")
 def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     """Prove the integer facts behind the structure of ``MᵀM`` for all sizes, with z3.
 
-    On one axis: the ``(i, m, m')`` triples of the product correspond one to one with the pairs of taps
-    ``(m, m')`` of the lag statement; in the interior every such pair occurs, and the support depends only on
-    the phase, which has period ``s``; the diagonal is ``m = m'``, the overlap's support; channel blocks are zero
+    On one axis: the ``(i, m, μ)`` triples of the product correspond one to one with the pairs of taps
+    ``(m, μ)`` of the lag statement; in the interior every such pair occurs, and the support depends only on
+    the phase, which has period ``s``; the diagonal is ``m = μ``, the overlap's support; channel blocks are zero
     across groups.  With ``ndim > 1`` a separability step (row-major flattening is a bijection of in-range
     positions) carries the one-axis claims to every axis, each with its own parameters.
 
@@ -109,60 +109,66 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     partner_ = _tex(N.gram_partner(j, m, m2, d))
     sym = sympy.Symbol
     product, entries = sym(_product_tex()), sym(_entries_tex())
-    inner_sum = sym(rf"\sum_{{\substack{{0 \le m, m' < k\\ {res_} = 0\\ j' = {partner_}}}}} w[m]\, w[m']")
+    inner_sum = sym(rf"\sum_{{\substack{{0 \le m, \mu < k\\ {res_} = 0\\ j' = {partner_}}}}} w[m]\, w[\mu]")
     steps: list[Step] = []
     u = j + pl - d * m
+    out_i = _within(0, i, n_out)  # every claim's indices in the theorem's ranges
     steps.append(Step.from_claims(
         G_(j, j2), product,
         r"$M[i, j] = \sum_m w[m]\, [j = \operatorname{tap}(i, m)]$ by the convention, so $(M^{\top} M)[j, j'] = "
-        r"\sum_i M[i, j]\, M[i, j']$ is this sum; the executed formulas are the written ones: "
+        r"\sum_i M[i, j]\, M[i, j']$ is this sum; the formulas used are PyTorch's: "
         r"$\operatorname{src} = \lfloor (j + p_l - d m)/s \rfloor$, $\operatorname{res} = (j + p_l - d m) \bmod s$, "
-        r"$\operatorname{partner} = j + d(m' - m)$, $\operatorname{ph} = (j + p_l) \bmod s$, "
+        r"$\operatorname{partner} = j + d(\mu - m)$, $\operatorname{ph} = (j + p_l) \bmod s$, "
         r"$\operatorname{tap} = s i + d m - p_l$ and "
-        r"$n_{\mathrm{out}} = \lfloor (n + p_l + p_r - d(k-1) - 1)/s \rfloor + 1$ (PyTorch's)",
-        [_claim("the executed sift is the convention", base, _eq(src, sympy.floor(u / s)),
+        r"$n_{\mathrm{out}} = \lfloor (n + p_l + p_r - d(k-1) - 1)/s \rfloor + 1$",
+        [_claim("the sift used is PyTorch's", base, _eq(src, sympy.floor(u / s)),
                 _eq(N.sifted_position(j, m, s, pl, d), sympy.floor(u / s))),
-         _claim("the executed residue is the convention", base, _eq(res, sympy.Mod(u, s)),
+         _claim("the residue used is PyTorch's", base, _eq(res, sympy.Mod(u, s)),
                 _eq(N.sift_residue(j, m, s, pl, d), sympy.Mod(u, s))),
-         _claim("the executed partner is the convention", base, _eq(partner, j + d * (m2 - m)),
+         _claim("the partner used is PyTorch's", base, _eq(partner, j + d * (m2 - m)),
                 _eq(N.gram_partner(j, m, m2, d), j + d * (m2 - m))),
-         _claim("the executed phase is the convention", base, _eq(phase, sympy.Mod(j + pl, s)),
+         _claim("the phase used is PyTorch's", base, _eq(phase, sympy.Mod(j + pl, s)),
                 _eq(N.phase_of(j, s, pl), sympy.Mod(j + pl, s))),
-         _claim("the executed index map is the convention", base, _eq(tap, s * i + d * m - pl),
+         _claim("the index map used is PyTorch's", base + (_within(0, i, n_out),), _eq(tap, s * i + d * m - pl),
                 _eq(N.tap_position(i, m, s, pl, d), s * i + d * m - pl)),
-         _claim("the executed output length is the convention", ranges,
+         _claim("the output length used is PyTorch's", ranges,
                 _eq(n_out, sympy.floor((n + pl + pr - d * (k - 1) - 1) / s) + 1),
                 _eq(N.conv_output_size(n, k, s, pl, pr, d), sympy.floor((n + pl + pr - d * (k - 1) - 1) / s) + 1))],
         name="convention"))
     steps.append(Step.from_claims(
         product, entries,
-        r"the terms of the product, triples $(i, m, m')$ with $j = s i + d m - p_l$ and $j' = s i + d m' - p_l$, "
-        r"correspond one to one with the pairs of taps $(m, m')$ of the statement: $j' - j = d(m' - m)$, the "
+        r"the terms of the product, triples $(i, m, \mu)$ with $j = s i + d m - p_l$ and $j' = s i + d \mu - p_l$, "
+        r"correspond one to one with the pairs of taps $(m, \mu)$ of the statement: $j' - j = d(\mu - m)$, the "
         r"output $i$ is determined by $(j, m)$, and $i = \operatorname{src}(j, m)$ is a witness exactly when "
         r"$\operatorname{res}(j, m) = 0$",
-        [_claim("each triple lies at the lag of its taps", base + (_eq(tap, j), _eq(tap2, j2)), _eq(j2, partner)),
-         _claim("the output is determined by (j, m)", base + (_eq(tap, j), _eq(F.tap_position(i2, m, s, pl, d), j)),
+        [_claim("each triple lies at the lag of its taps", base + (out_i, _within(0, j2, n), _eq(tap, j), _eq(tap2, j2)),
+                _eq(j2, partner)),
+         _claim("the output is determined by (j, m)", base + (out_i, _within(0, i2, n_out), _eq(tap, j),
+                                                               _eq(F.tap_position(i2, m, s, pl, d), j)),
                 _eq(i, i2)),
-         _claim("a triple has residue 0 and output src(j, m)", base + (_eq(tap, j),), _and(_eq(res, 0), _eq(src, i))),
+         _claim("a triple has residue 0 and output src(j, m)", base + (out_i, _eq(tap, j)),
+                _and(_eq(res, 0), _eq(src, i))),
          _claim("residue 0 gives the triple (witness i = src)", base + (_eq(res, 0),),
                 _and(_eq(F.tap_position(src, m, s, pl, d), j), _eq(F.tap_position(src, m2, s, pl, d), partner)))],
         name="one to one"))
     inside = (_rel(sympy.Le, d * (k - 1), j), _rel(sympy.Le, j + pl, s * (n_out - 1)),
               _rel(sympy.Le, j + d * (k - 1), n - 1))
     steps.append(Step.from_claims(
-        entries, inner_sum,
+        sym(r"j \in I:\ (M^{\top} M)\left[j, j'\right]"), inner_sum,
         r"for $j$ in the interior $I$, that is $d(k-1) \le j$, $j + p_l \le s(n_{\mathrm{out}} - 1)$ and "
         r"$j + d(k-1) \le n - 1$, every pair of taps with residue 0 contributes: its output exists and its partner "
         r"is an input position, so the condition $0 \le \operatorname{src} < n_{\mathrm{out}}$ holds (for $j'$ in "
-        r"$[0, n)$)",
+        r"$[0, n)$); so, by the line above, row $j$ is this sum",
         [_claim("interior: the output exists", base + inside + (_eq(res, 0),), _within(0, src, n_out)),
          _claim("interior: the partner is an input position", base + inside + (_eq(res, 0),), _within(0, partner, n))],
         name="interior"))
     steps.append(Step.from_claims(
-        sym(r"j, j + s \in I:\ (M^{\top} M)\left[j + s, j' + s\right]"), G_(j, j2),
+        sym(r"(M^{\top} M)\left[j + s, j + s + d \tau\right]"),
+        sym(r"(M^{\top} M)\left[j, j + d \tau\right] \quad (j, j + s \in I,\ |\tau| < k)"),
         r"the support of a row depends only on the phase of $j$ (tap $m$ contributes exactly when "
         r"$d m \equiv \operatorname{ph}(j) \pmod{s}$), the phase repeats with period $s$, and the lag moves with "
-        r"the row: the interior is periodically shift-invariant",
+        r"the row: the interior is periodically shift-invariant (for a lag $|\tau| < k$ the columns $j + d\tau$ and "
+        r"$j + s + d\tau$ lie in $[0, n)$, as $j, j + s \in I$)",
         [_claim("the residue depends only on the phase", base,
                 sympy.Equivalent(_eq(res, 0), _eq(F.sift_residue(phase, m, s, 0, d), 0)),
                 sympy.Equivalent(_eq(N.sift_residue(j, m, s, pl, d), 0),
@@ -174,10 +180,10 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
         name="period"))
     steps.append(Step.from_claims(
         G_(j, j), sym(rf"\sum_{{\substack{{0 \le m < k\\ {res_} = 0\\ 0 \le {src_} < n_{{\mathrm{{out}}}}}}}} w[m]^{{2}}"),
-        r"the diagonal $j' = j$ is exactly $m' = m$ (as $d \ge 1$), so it sums $w[m]^{2}$ over the taps of the "
+        r"the diagonal $j' = j$ is exactly $\mu = m$ (as $d \ge 1$), so it sums $w[m]^{2}$ over the taps of the "
         r"phase whose output exists; its support is the overlap's (taps $m$ reaching $j$ from an existing input of "
         r"the transposed layer)",
-        [_claim("the diagonal is m = m'", base, sympy.Equivalent(_eq(partner, j), _eq(m, m2))),
+        [_claim("the diagonal is where the two taps are equal", base, sympy.Equivalent(_eq(partner, j), _eq(m, m2))),
          _claim("the diagonal's support is the overlap's", base + (_eq(res, 0), _within(0, src, n_out)),
                 _within(0, F.gram_partner(j, m, m, d), n), _within(0, N.gram_partner(j, m, m, d), n))],
         name="diagonal"))
@@ -190,10 +196,10 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     steps.append(Step.from_claims(
         sym(r"(M^{\top} M)\left[(c, j), (c', j')\right]"),
         sym(rf"\bigl[{gc} = {gc2}\bigr] \sum_{{o:\ {go} = {gc}}} (M^{{\top}} M)_{{o, l, l'}}\left[j, j'\right]"),
-        r"channel blocks, with $C_{\mathrm{in}} = g c_i$, $C_{\mathrm{out}} = g c_o$, $c = \gamma c_i + l$ and "
-        r"$c' = \gamma c_i + l'$: input channels $c, c'$ are both read by output channel $o$ exactly when they lie "
-        r"in one group and $o$ is one of that group's $c_o$ output channels; $(M^{\top} M)_{o, l, l'}$ is the sum of "
-        r"line 2 with $w[o, l, m]\, w[o, l', m']$ for $w[m]\, w[m']$; blocks across groups are zero",
+        r"channel blocks, with $C_{\mathrm{in}} = g c_i$, $C_{\mathrm{out}} = g c_o$ and $l, l'$ and "
+        r"$(M^{\top} M)_{o, l, l'}$ as in the theorem: input channels $c, c'$ are both read by output channel $o$ "
+        r"exactly when they lie in one group and $o$ is one of that group's $c_o$ output channels; blocks across "
+        r"groups are zero",
         [_claim("both channels read by o: one group, o in it", chan,
                 sympy.Equivalent(both, _and(_eq(F.channel_group(c, ci), F.channel_group(c2, ci)),
                                             _within(0, F.group_local(o, F.channel_group(c, ci), co), co))))],
@@ -219,12 +225,15 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
         rf"on {axes}; let $M$ be the matrix of the convolution with kernel $w$ of size $k$, stride $s$, padding "
         r"$(p_{l}, p_{r})$ and dilation $d$ on inputs of length $n$, with $g \ge 1$ groups of $c_i$ input and $c_o$ "
         r"output channels. Then for all $0 \le j, j' < n$: the terms of $(M^{\top} M)[j, j']$ are the pairs of taps "
-        r"$0 \le m, m' < k$ at lag $j' - j = d(m' - m)$ with $(j + p_l - d m) \bmod s = 0$ whose common output "
+        r"$0 \le m, \mu < k$ at lag $j' - j = d(\mu - m)$ with $(j + p_l - d m) \bmod s = 0$ whose common output "
         r"$(j + p_l - d m)/s$ lies in $[0, n_{\mathrm{out}})$, each pair once; in the interior $I$ "
         r"($d(k-1) \le j$, $j + p_l \le s(n_{\mathrm{out}} - 1)$, $j + d(k-1) \le n - 1$) all of them occur and "
         r"their support depends only on the phase $(j + p_l) \bmod s$, so it has period $s$; the diagonal is "
-        r"$m = m'$, the overlap's support; and channel blocks sum over the output channels of one group, zero "
-        r"across groups.",
+        r"$m = \mu$, the overlap's support. With channels, write $c = \gamma c_i + l$ and $c' = \gamma' c_i + l'$ "
+        r"($0 \le l, l' < c_i$, the positions of $c, c'$ within their groups $\gamma, \gamma'$) and "
+        r"$(M^{\top} M)_{o, l, l'}[j, j']$ for the sum of the terms above with $w[o, l, m]\, w[o, l', \mu]$ in place "
+        r"of $w[m]\, w[\mu]$; then the block $(c, c')$ of $M^{\top} M$ is the sum of $(M^{\top} M)_{o, l, l'}$ over "
+        r"the output channels $o$ of group $\gamma$ when $\gamma = \gamma'$, and zero across groups.",
     ])
     title = "The round trip: the Gram matrix (all sizes)" + ("" if ndim == 1 else f", {ndim}-D")
     return Proof(title, statement, tuple(steps), assumptions=ranges,
