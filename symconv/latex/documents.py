@@ -92,6 +92,33 @@ CONVENTIONS = conventions("zeros")
 """The Conventions paragraph of a document whose layer pads with zeros (PyTorch's default)."""
 
 
+def head_title(title: str, dash: str = "—") -> str:
+    """A proof's title as a theorem head prints it inside parentheses: a trailing parenthesis becomes a sub-title
+    after a dash, so that a head never ends in double parentheses ("(... (instance))").
+
+    Parameters
+    ----------
+    title : str
+        The proof's title, plain text.
+    dash : str
+        The dash before the sub-title (``"---"`` in LaTeX).
+
+    Returns
+    -------
+    str
+        The title without a trailing parenthesis.
+
+    Examples
+    --------
+    >>> head_title("Transposed convolution is a convolution (instance)")
+    'Transposed convolution is a convolution — instance'
+    >>> head_title("Weight gradient")
+    'Weight gradient'
+    """
+    match = re.fullmatch(r"(.*\S)\s+\(([^()]*)\)", title.strip())
+    return f"{match.group(1)} {dash} {match.group(2)}" if match else title
+
+
 def _padding_mode_of(proof: Any) -> str | None:
     """The padding mode a proof's layer uses ("zeros" when it has no layer or the mode is PyTorch's default)."""
     data = getattr(proof, "data", None) or {}
@@ -547,21 +574,56 @@ def _count(n: int) -> str:
     return f"{n} claim" + ("" if n == 1 else "s")
 
 
-def _justification(s: _Step, number: int, ref: Any = None) -> str:
+def _justification(s: _Step, number: int, ref: Any = None, named: bool = True) -> str:
+    """A chain line's tag: the lemma's name (when ``named``), its number, its claim count and a refutation mark."""
     count = f"; {_count(len(s.claims))}" if s.claims else ""
     mark = "; refuted" if not s.holds else ""
-    return rf"{text_latex(s.name)}, {(ref or _lemma_ref)(number)}{count}{mark}"
+    name = f"{text_latex(s.name)}, " if named else ""
+    return rf"{name}{(ref or _lemma_ref)(number)}{count}{mark}"
+
+
+TAG_EM_PER_CHAR = 0.5
+"""Estimated width (em) of one character of a tag's text."""
+
+
+def _tag_fits(s: _Step, number: int, ref: Any, width: float) -> bool:
+    """Whether a chain line ``width`` em wide and its tag with the lemma's name fit the display on one line."""
+    plain = re.sub(r"\\[A-Za-z]+(\{[^{}]*\})?|[~{}$\\]", "", _justification(s, number, ref))
+    return width + 2 + TAG_EM_PER_CHAR * len(plain) <= DISPLAY_EM + 4
+
+
+def _widths(doc: _Doc, indices: list[int], left_em: float = 0.0) -> list[float]:
+    """The estimated width (em) of each line of a chain: the left column's, then the relation and right side."""
+    widths, first_left = [], left_em
+    for count, pos in enumerate(indices):
+        left, right = doc.sides[pos]
+        if count == 0 and _em(left) + _em(right) + 2 <= DISPLAY_EM:
+            first_left = max(first_left, _em(left))
+        widths.append(first_left + _em(right) + 1)
+    return widths
+
+
+def _named_tags(doc: _Doc, chains: list[list[int]], numbers: dict[int, int], ref: Any = None,
+                left_em: float = 0.0) -> bool:
+    """Whether every line of a display keeps the lemma's name in its tag: only when every line and its tag fit;
+    else every tag is the lemma's number alone (the name heads the lemma), so that no tag wraps onto its own line
+    and the display's tags read alike."""
+    return all(_tag_fits(doc.steps[pos], numbers[pos], ref, width)
+               for chain in chains for pos, width in zip(chain, _widths(doc, chain, left_em)))
 
 
 def _chain_latex(doc: _Doc, indices: list[int], numbers: dict[int, int], ref: Any = None,
-                 env: str = "align*") -> str:
+                 env: str = "align*", left_em: float = 0.0, named: bool | None = None) -> str:
+    if named is None:
+        named = _named_tags(doc, [indices], numbers, ref, left_em)
     lines = []
     for count, pos in enumerate(indices):
         s = doc.steps[pos]
         left, right = doc.sides[pos]
         rel = s.relation if s.holds else _NEGATED.get(s.relation, r"\neq")
-        just = (rf"&& \text{{{_justification(s, numbers[pos], ref)}}}" if env == "aligned"
-                else rf"\tag*{{{_justification(s, numbers[pos], ref)}}}")  # a tag moves below when the line is full
+        tag = _justification(s, numbers[pos], ref, named)
+        just = (rf"&& \text{{{tag}}}" if env == "aligned"
+                else rf"\tag*{{{tag}}}")  # a tag moves below when the line is full
         if count == 0:
             if _em(left) + _em(right) + 2 <= DISPLAY_EM:
                 lines.append(f"{left} &{rel} {right} {just}")
@@ -820,7 +882,7 @@ def claims_appendix(proofs: Sequence[tuple[Any, int]], *, times: bool = True, sh
 def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = True, stated: dict | None = None,
            theorem: Any = None) -> str:
     env = "theorem" if doc.holds else "refuted"
-    out = [rf"\begin{{{env}}}[{escape_text(doc.title)}]", _breakable(doc.statement), rf"\end{{{env}}}"]
+    out = [rf"\begin{{{env}}}[{escape_text(head_title(doc.title, '---'))}]", _breakable(doc.statement), rf"\end{{{env}}}"]
     if doc.assumptions and not doc.ranged:
         out.append(r"\noindent The ranges of the theorem: " + ", ".join(f"${a}$" for a in doc.assumptions) + ".")
     if doc.layer and doc.layer not in doc.statement:
@@ -857,7 +919,13 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
         else:
             blocks.append([chain])
     for block in blocks:
-        out.append("\n".join(_chain_latex(doc, [shown[p] for p in chain], numbers) for chain in block)
+        # one-line chains are merged into one display: their left sides share the column's width
+        left_em = max((_em(doc.sides[shown[chain[0]]][0]) for chain in block
+                       if _em(doc.sides[shown[chain[0]]][0]) + _em(doc.sides[shown[chain[0]]][1]) + 2 <= DISPLAY_EM),
+                      default=0.0)
+        lines = [[shown[p] for p in chain] for chain in block]
+        named = _named_tags(doc, lines, numbers, left_em=left_em)
+        out.append("\n".join(_chain_latex(doc, chain, numbers, left_em=left_em, named=named) for chain in lines)
                    .replace("\n\\end{align*}\n\\begin{align*}\n", " \\\\\n"))
     out += [r"\noindent " + p for p in doc.polynomials]
     out += [rf"\noindent\emph{{Note.}} {note}" for note in doc.notes]
@@ -1089,7 +1157,7 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
     text = _md_text if markdown else str
     latex_text = (lambda t: _md_list(_md_latex_text(t))) if markdown else (lambda t: _md_list(_plain_latex_text(t)))
     kind = "Theorem" if doc.holds else "Claim (refuted)"
-    out = [(f"## {kind} ({text(doc.title)})" if markdown else f"{kind} ({text(doc.title)}).") ,
+    out = [(f"## {kind} ({text(head_title(doc.title))})" if markdown else f"{kind} ({text(head_title(doc.title))}).") ,
            latex_text(doc.statement)]
     if doc.assumptions and not doc.ranged:
         out.append(bold("The ranges of the theorem:") + " " + ", ".join(f"${a}$" for a in doc.assumptions) + ".")
