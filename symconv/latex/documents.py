@@ -585,11 +585,15 @@ def _justification(s: _Step, number: int, ref: Any = None, named: bool = True) -
 TAG_EM_PER_CHAR = 0.5
 """Estimated width (em) of one character of a tag's text."""
 
+TAG_SLACK_EM = 8.0
+"""How much wider than :data:`DISPLAY_EM` a line with its tag may be estimated (the text is about 44 em wide, and
+:func:`_em` overestimates sums with limits)."""
+
 
 def _tag_fits(s: _Step, number: int, ref: Any, width: float) -> bool:
     """Whether a chain line ``width`` em wide and its tag with the lemma's name fit the display on one line."""
     plain = re.sub(r"\\[A-Za-z]+(\{[^{}]*\})?|[~{}$\\]", "", _justification(s, number, ref))
-    return width + 2 + TAG_EM_PER_CHAR * len(plain) <= DISPLAY_EM + 4
+    return width + 2 + TAG_EM_PER_CHAR * len(plain) <= DISPLAY_EM + TAG_SLACK_EM
 
 
 def _widths(doc: _Doc, indices: list[int], left_em: float = 0.0) -> list[float]:

@@ -411,7 +411,7 @@ def _statement_nd(C: _Chain, ndim: int) -> str:
     items = "\n".join(rf"\item[(H{number})] ${h}$ on every axis" for number, h in enumerate(hyps, 1))
     axes = ", ".join(str(q) for q in range(1, ndim + 1))
     kernel_shape = r" \times ".join(rf"k^{{({q})}}" for q in range(1, ndim + 1))
-    i_nu, m_nu = sympy.Symbol("i_nu", integer=True), sympy.Symbol("m_nu", integer=True)
+    i_nu, m_nu = sympy.Symbol(r"i_{\nu}", integer=True), sympy.Symbol(r"m_{\nu}", integer=True)
     tap_nu = tex(C.F.tap_position(i_nu, m_nu, s, S.pl, S.d))  # axis nu's index map, from the formula used
     text = [
         rf"Let there be {ndim} spatial axes $\nu = {axes}$, each with its own integers "
