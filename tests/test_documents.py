@@ -178,7 +178,9 @@ def test_a_failed_proof_reads_as_a_refuted_claim(tmp_path, pdflatex, pdffonts, p
     assert r"\begin{refuted}" in text and r"\begin{theorem}" not in text
     assert r"\begin{proof}" not in text  # no proof environment, so no end-of-proof mark
     assert r"&\neq" in text and r"refuted}" in text  # the refuted line of the chain reads with the inequality sign
-    assert rf"line {number} of the proof" in text and "for example at" in text
+    # the chain's lines carry no numbers: the failure names the lemma by its number and name (issue 18)
+    assert rf"Lemma~\thetheorem.{number} ({step.name}) fails" in text and "for example at" in text
+    assert "of the proof) fails" not in text
     assert r"\operatorname{flip}(m, k) &= k - m" in text  # the definition shown is the one that ran, not a cache
     # the counterexample is small and inside the theorem's ranges
     values = step.counterexample

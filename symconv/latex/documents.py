@@ -92,7 +92,7 @@ CONVENTIONS = conventions("zeros")
 """The Conventions paragraph of a document whose layer pads with zeros (PyTorch's default)."""
 
 
-def head_title(title: str, dash: str = "—") -> str:
+def head_title(title: str, dash: str = "–") -> str:
     """A proof's title as a theorem head prints it inside parentheses: a trailing parenthesis becomes a sub-title
     after a dash, so that a head never ends in double parentheses ("(... (instance))").
 
@@ -101,7 +101,7 @@ def head_title(title: str, dash: str = "—") -> str:
     title : str
         The proof's title, plain text.
     dash : str
-        The dash before the sub-title (``"---"`` in LaTeX).
+        The dash before the sub-title (``"--"``, an en dash, in LaTeX).
 
     Returns
     -------
@@ -111,7 +111,7 @@ def head_title(title: str, dash: str = "—") -> str:
     Examples
     --------
     >>> head_title("Transposed convolution is a convolution (instance)")
-    'Transposed convolution is a convolution — instance'
+    'Transposed convolution is a convolution – instance'
     >>> head_title("Weight gradient")
     'Weight gradient'
     """
@@ -886,7 +886,7 @@ def claims_appendix(proofs: Sequence[tuple[Any, int]], *, times: bool = True, sh
 def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = True, stated: dict | None = None,
            theorem: Any = None) -> str:
     env = "theorem" if doc.holds else "refuted"
-    out = [rf"\begin{{{env}}}[{escape_text(head_title(doc.title, '---'))}]", _breakable(doc.statement), rf"\end{{{env}}}"]
+    out = [rf"\begin{{{env}}}[{escape_text(head_title(doc.title, '--'))}]", _breakable(doc.statement), rf"\end{{{env}}}"]
     if doc.assumptions and not doc.ranged:
         out.append(r"\noindent The ranges of the theorem: " + ", ".join(f"${a}$" for a in doc.assumptions) + ".")
     if doc.layer and doc.layer not in doc.statement:
