@@ -424,3 +424,11 @@ def test_chain_tags_drop_the_name_when_the_display_is_wide():
                           (32, 32)).to_document()
     tags = re.findall(r"\\tag\*\{([^}]*)\}", tex)
     assert tags and all(t.startswith("Lemma~") for t in tags), tags
+
+
+def test_conventions_of_a_document_without_one_layer_name_no_single_mode():
+    from symconv.latex.documents import conventions, document
+
+    text = document("Several layers", "Body.")
+    assert conventions(None) in text and "unless the layer's padding mode" in text
+    assert conventions("circular") in document("One layer", "Body.", padding_mode="circular")

@@ -79,8 +79,8 @@ def conventions(padding_mode: str | None = "zeros") -> str:
     if padding_mode is not None and padding_mode not in _PADDED:
         raise ValueError(f"padding_mode must be one of {sorted(_PADDED)}, got {padding_mode!r}")
     padded = (_PADDED[padding_mode] if padding_mode is not None
-              else r"the padded input: $\tilde x[u] = x[u]$ for $0 \le u < n$, and outside it what the layer's "
-                   r"padding mode gives")
+              else r"the padded input: $\tilde x[u] = x[u]$ for $0 \le u < n$, and outside it $0$ unless the "
+                   r"layer's padding mode (reflect, replicate or circular) says otherwise")
     return ("Convolution means the deep-learning operation, cross-correlation: "
             rf"$y[i] = \sum_m w[m]\, \tilde x[s i + d m - p_{{l}}]$ with $\tilde x$ {padded}. "
             "Weights use PyTorch's layouts: $(C_{\\mathrm{out}}, C_{\\mathrm{in}}/g, k_1, \\dots)$ for a convolution "
@@ -1036,7 +1036,7 @@ lemmas are numbered like a theorem's)."""
 
 
 def document(title: str, body: str, *, max_cols: int = 10, graphics: bool = False,
-             padding_mode: str | None = "zeros") -> str:
+             padding_mode: str | None = None) -> str:
     r"""A standalone article around ``body`` (the title is escaped), with the conventions section first.
 
     Parameters
@@ -1050,7 +1050,8 @@ def document(title: str, body: str, *, max_cols: int = 10, graphics: bool = Fals
     graphics : bool
         Whether ``graphicx`` is loaded (for figures).
     padding_mode : str or None
-        The padding mode of the document's layer, for the Conventions (:func:`conventions`).
+        The padding mode of the document's layer, for the Conventions (:func:`conventions`); None (the default,
+        for a document about several layers) says zeros unless a layer's mode says otherwise.
 
     Returns
     -------
