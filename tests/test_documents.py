@@ -178,7 +178,9 @@ def test_a_failed_proof_reads_as_a_refuted_claim(tmp_path, pdflatex, pdffonts, p
     assert r"\begin{refuted}" in text and r"\begin{theorem}" not in text
     assert r"\begin{proof}" not in text  # no proof environment, so no end-of-proof mark
     assert r"&\neq" in text and r"refuted}" in text  # the refuted line of the chain reads with the inequality sign
-    assert rf"line {number} of the proof" in text and "for example at" in text
+    # the chain's lines carry no numbers: the failure names the lemma by its number and name (issue 18)
+    assert rf"Lemma~\thetheorem.{number} ({step.name}) fails" in text and "for example at" in text
+    assert "of the proof) fails" not in text
     assert r"\operatorname{flip}(m, k) &= k - m" in text  # the definition shown is the one that ran, not a cache
     # the counterexample is small and inside the theorem's ranges
     values = step.counterexample
@@ -336,3 +338,97 @@ def test_a_side_fact_does_not_break_the_chain():
     proof = text[text.index(r"\begin{proof}"):text.index(r"\end{proof}")]
     definition = re.search(r"\(T y\)\\left\[j\\right\] &= (.*?) \\tag", proof).group(1)
     assert proof.count(definition) == 1
+
+
+# -- issue 18, after review: general documents ---------------------------------------------------------------
+
+def test_general_heads_have_no_double_parentheses_and_one_meaning_per_symbol():
+    """Theorem heads: "(… — 2-D, all sizes)", never "(…(…))"; the N-D claims use flat(q, r, B) as the Definitions
+    do, the axis index is ν (q is the quotient of flat), f_ν is defined, and the axes are numbered 1, 2."""
+    from symconv import prove_transpose_general
+
+    tex = prove_transpose_general(2).to_document()
+    heads = re.findall(r"\\begin\{(?:theorem|refuted)\}\[([^\]]*)\]", tex)
+    assert heads and all(not h.endswith("))") and ")" not in h for h in heads), heads
+    assert r"\operatorname{flat}\left(q, r, B\right)" in tex and r"\operatorname{flat}\left(x, y, B\right)" not in tex
+    assert r"axes $\nu = 1, 2$" in tex and "axes $q =" not in tex
+    assert r"$f_\nu = s i_\nu + d m_\nu - p_{l}$" in tex
+    assert "j_{1}" in tex and "j_{0}" not in tex and "f_{0}" not in tex
+    assert "Lemma~\\thetheorem.$q$" not in tex
+
+
+def test_general_claims_are_not_vacuous_restatements():
+    """No claim whose conclusion is its own hypothesis or an identity of the Definitions (issue 18, defect 3)."""
+    from symconv import prove_transpose_general
+
+    proof = prove_transpose_general(2)
+    tex = proof.to_document()
+    assert r"\operatorname{pad}\left(t, p'_{l}\right) - p'_{l} = t" not in tex
+    assert "c = c \\wedge" not in tex and "\\left(c = c" not in tex
+    for step in proof.steps:
+        for claim in step.claims:
+            assert not any(h == claim.conclusion for h in claim.hypotheses), claim.name
+            parts = claim.conclusion.args if hasattr(claim.conclusion, "args") else ()
+            if type(claim.conclusion).__name__ == "And":
+                assert not set(parts) & set(claim.hypotheses), claim.name  # no conjunct repeats a hypothesis
+    assert "pin the functions the program ran" in tex
+
+
+def test_failed_general_proof_says_what_the_solver_did(monkeypatch):
+    """A refutation's appendix does not say "z3 proved each claim"; the failure names the lemma, not a "line";
+    the refuted size claim gives its two sides' values (n_z evaluated)."""
+    import symconv.formulas as F
+    from symconv import prove_transpose_general
+
+    monkeypatch.setattr(F, "gather_padding_left", lambda k, p_l, d: d * (k - 1) - p_l + 1)
+    tex = prove_transpose_general(1).to_document()
+    assert "proved each claim" not in tex and "checked each claim" in tex
+    assert "of the proof) fails" not in tex and r"Lemma~\thetheorem.6 (convolution) fails" in tex
+    size_row = next(line for line in tex.splitlines() if line.startswith(r"\emph{output lengths agree}"))
+    assert r"\text{ that is } 2 \neq 1" in size_row
+
+
+def test_conventions_say_how_the_layer_pads():
+    """Zero padding only where it is the layer's mode; the index is s i + d m - p_l, as in the theorems."""
+    from symconv.latex.documents import _padding_mode_of, conventions
+
+    assert "with zeros" in conventions("zeros") and "s i + d m - p_{l}" in conventions("zeros")
+    assert "zeros" not in conventions("reflect") and "reflection" in conventions("reflect")
+    assert "circularly" in conventions("circular")
+    with pytest.raises(ValueError, match="padding_mode"):
+        conventions("mirror")
+
+    class Proof:
+        data = {"mode": "reflect"}
+
+    assert _padding_mode_of(Proof()) == "reflect"
+
+
+def test_weight_gradient_documents_state_padding_and_the_first_k_outputs():
+    from symconv import ConvSpec, prove_weight_gradient, prove_weight_gradient_general
+
+    general = prove_weight_gradient_general()
+    assert "the layer's padding, $p_{l}$ on the left and $p_{r}$ on the right" in general.statement
+    instance = prove_weight_gradient(ConvSpec(3, stride=2, padding=1), (5,))
+    tex = instance.to_document()
+    assert "$(1)$" not in tex and "((1, 1))" not in tex
+    assert "padding $1$ on both sides" in tex or "padding, $1$ on both sides" in tex
+    assert r"\big|_{\text{first } k}" in tex and "(stride 1, dilation 2)" in tex
+
+
+def test_chain_tags_drop_the_name_when_the_display_is_wide():
+    """A tag never wraps onto its own line: on a wide display every tag is the lemma's number alone."""
+    from symconv import ConvSpec, prove_transpose
+
+    tex = prove_transpose(ConvSpec((3, 3), stride=2, padding=1, in_channels=4, out_channels=4, groups=2),
+                          (32, 32)).to_document()
+    tags = re.findall(r"\\tag\*\{([^}]*)\}", tex)
+    assert tags and all(t.startswith("Lemma~") for t in tags), tags
+
+
+def test_conventions_of_a_document_without_one_layer_name_no_single_mode():
+    from symconv.latex.documents import conventions, document
+
+    text = document("Several layers", "Body.")
+    assert conventions(None) in text and "unless the layer's padding mode" in text
+    assert conventions("circular") in document("One layer", "Body.", padding_mode="circular")

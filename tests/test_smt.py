@@ -127,3 +127,57 @@ def test_a_claim_without_hypotheses_has_no_witness():
     a = sympy.Symbol("a", integer=True)
     claim = prove("a square is not negative", (a,), (), sympy.Ge(a * a, a - 1))
     assert claim.holds and claim.witness is None
+
+
+def _index_ranges(proof):
+    """The range of every index variable of a parametric proof, as relations in its parameters."""
+    import sympy
+
+    from symconv import formulas as F
+    from symconv.proofs.general import SYMBOLS as S
+
+    sym = {str(v): v for v in proof.assumptions[0].free_symbols} if proof.assumptions else {}
+    if "n_in" in sym:  # the transposed convolution's theorem
+        n_t = F.transposed_output_size(S.n, S.k, S.s, S.pl, S.pr, S.d, S.a)
+        within = {"i": S.n, "i'": S.n, "j": n_t, "m": S.k, "m'": S.k, "t": F.zero_inserted_size(S.n, S.s)}
+    else:  # the weight gradient's theorem: i an output position, m a tap
+        n, k, s, d, pl, pr = sympy.symbols("n k s d p_l p_r", integer=True)
+        within = {"i": F.conv_output_size(n, k, s, pl, pr, d), "m": k}
+    return within
+
+
+def _shown_witnesses(proof):
+    """Each claim's witness as a document shows it: the values of the variables its statement mentions."""
+    for step in proof.steps:
+        for claim in step.claims:
+            if not claim.witness:
+                continue
+            names = {str(v) for v in claim.statement.free_symbols}
+            yield claim, {k: v for k, v in claim.witness.items() if k in names}
+
+
+@pytest.mark.parametrize("which", ["general-1", "general-2", "weight-gradient"])
+def test_every_witness_shown_satisfies_the_theorem_and_the_index_ranges(which):
+    """A witness (hypotheses met at ...) lies inside the theorem's ranges and every index variable's range (issue 18:
+    t = -1, m' = -1 and i = m = -1 were shown although no index of the theorem takes those values)."""
+    import sympy
+
+    from symconv import prove_transpose_general, prove_weight_gradient_general
+
+    proof = (prove_weight_gradient_general() if which == "weight-gradient"
+             else prove_transpose_general(int(which[-1])))
+    within = _index_ranges(proof)
+    checked = 0
+    for claim, shown in _shown_witnesses(proof):
+        at = {sympy.Symbol(k, integer=True): v for k, v in shown.items()}
+        for hyp in proof.assumptions:  # the theorem's ranges, wherever the claim assumes them
+            if hyp in claim.hypotheses:
+                assert bool(hyp.xreplace(at)), (claim.name, hyp, shown)
+        for name, upper in within.items():
+            if name in shown:
+                value = shown[name]
+                assert 0 <= value < int(sympy.sympify(upper).xreplace(at)), (claim.name, name, shown)
+                checked += 1
+        for hyp in claim.hypotheses:  # and the claim's own hypotheses
+            assert bool(sympy.sympify(hyp).xreplace(at)), (claim.name, hyp, shown)
+    assert checked >= (2 if which == "weight-gradient" else 15)

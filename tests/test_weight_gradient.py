@@ -83,7 +83,7 @@ def test_a_failed_instance_reports_small_numbers(monkeypatch):
     assert not proof.holds
     assert "the input 1 at" in proof.failure and not any(len(t) > 3 for t in __import__("re").findall(r"\d+", proof.failure))
     # the theorem still states the true claim (stride = the layer's dilation); the lemma shows what ran
-    assert "stride $(1)$ (the layer's dilation)" in proof.statement
+    assert "stride $1$ (the layer's dilation)" in proof.statement  # a number in prose, no Python tuple
     assert "(the layer's dilation)" not in proof.steps[1].rule
 
 

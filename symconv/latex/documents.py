@@ -42,13 +42,94 @@ from .printing import (
 __all__ = ["proof_fragment", "proof_document", "claims_appendix", "proof_markdown", "proof_mathjax", "document", "CONVENTIONS",
            "PREAMBLE_PACKAGES"]
 
-CONVENTIONS = (
-    "Convolution means the deep-learning operation, cross-correlation: "
-    r"$y[i] = \sum_m w[m]\, \tilde x[s i + d m]$ with $\tilde x$ the zero-padded input. "
-    "Weights use PyTorch's layouts: $(C_{\\mathrm{out}}, C_{\\mathrm{in}}/g, k_1, \\dots)$ for a convolution and "
-    "$(C_{\\mathrm{in}}, C_{\\mathrm{out}}/g, k_1, \\dots)$ for a transposed convolution. Matrices act on one batch "
-    "element of shape $(C, n_1, \\dots)$ flattened row-major over (channel, spatial axes)."
-)
+_PADDED = {
+    "zeros": r"the input padded with zeros: $\tilde x[u] = x[u]$ for $0 \le u < n$ and $0$ outside",
+    "reflect": r"the input padded by reflection: $\tilde x[u] = x[u]$ for $0 \le u < n$, and outside it "
+               r"$\tilde x[-u] = x[u]$, $\tilde x[n - 1 + u] = x[n - 1 - u]$",
+    "replicate": r"the input padded by replication: $\tilde x[u] = x[u]$ for $0 \le u < n$, and outside it the "
+                 r"nearest end's entry",
+    "circular": r"the input padded circularly: $\tilde x[u] = x[u \bmod n]$",
+}
+"""What the padded input of a convolution is, for each of PyTorch's padding modes."""
+
+
+def conventions(padding_mode: str | None = "zeros") -> str:
+    r"""The Conventions paragraph of a document, saying what the padded input $\tilde x$ is for its padding mode.
+
+    Parameters
+    ----------
+    padding_mode : str or None
+        PyTorch's padding mode of the document's layer; None for a document about several modes.
+
+    Returns
+    -------
+    str
+        LaTeX text.
+
+    Raises
+    ------
+    ValueError
+        When ``padding_mode`` is not one of PyTorch's padding modes.
+
+    Examples
+    --------
+    >>> "zeros" in conventions("zeros"), "circularly" in conventions("circular"), "zeros" in conventions("circular")
+    (True, True, False)
+    """
+    if padding_mode is not None and padding_mode not in _PADDED:
+        raise ValueError(f"padding_mode must be one of {sorted(_PADDED)}, got {padding_mode!r}")
+    padded = (_PADDED[padding_mode] if padding_mode is not None
+              else r"the padded input: $\tilde x[u] = x[u]$ for $0 \le u < n$, and outside it $0$ unless the "
+                   r"layer's padding mode (reflect, replicate or circular) says otherwise")
+    return ("Convolution means the deep-learning operation, cross-correlation: "
+            rf"$y[i] = \sum_m w[m]\, \tilde x[s i + d m - p_{{l}}]$ with $\tilde x$ {padded}. "
+            "Weights use PyTorch's layouts: $(C_{\\mathrm{out}}, C_{\\mathrm{in}}/g, k_1, \\dots)$ for a convolution "
+            "and $(C_{\\mathrm{in}}, C_{\\mathrm{out}}/g, k_1, \\dots)$ for a transposed convolution. Matrices act on "
+            "one batch element of shape $(C, n_1, \\dots)$ flattened row-major over (channel, spatial axes).")
+
+
+CONVENTIONS = conventions("zeros")
+"""The Conventions paragraph of a document whose layer pads with zeros (PyTorch's default)."""
+
+
+def head_title(title: str, dash: str = "–") -> str:
+    """A proof's title as a theorem head prints it inside parentheses: a trailing parenthesis becomes a sub-title
+    after a dash, so that a head never ends in double parentheses ("(... (instance))").
+
+    Parameters
+    ----------
+    title : str
+        The proof's title, plain text.
+    dash : str
+        The dash before the sub-title (``"--"``, an en dash, in LaTeX).
+
+    Returns
+    -------
+    str
+        The title without a trailing parenthesis.
+
+    Examples
+    --------
+    >>> head_title("Transposed convolution is a convolution (instance)")
+    'Transposed convolution is a convolution – instance'
+    >>> head_title("Weight gradient")
+    'Weight gradient'
+    """
+    match = re.fullmatch(r"(.*\S)\s+\(([^()]*)\)", title.strip())
+    return f"{match.group(1)} {dash} {match.group(2)}" if match else title
+
+
+def _padding_mode_of(proof: Any) -> str | None:
+    """The padding mode a proof's layer uses ("zeros" when it has no layer or the mode is PyTorch's default)."""
+    data = getattr(proof, "data", None) or {}
+    if "mode" in data:
+        return data["mode"]
+    for key in ("conv_spec", "spec", "tspec"):
+        mode = getattr(data.get(key), "padding_mode", None)
+        if mode is not None:
+            return mode
+    return "zeros"
+
 
 PREAMBLE_PACKAGES = ("[T1]{fontenc}", "{lmodern}", "[margin=2.2cm]{geometry}", "{microtype}", "{amsmath}",
                      "{amssymb}", "{amsthm}", "{array}")
@@ -168,7 +249,8 @@ def _relations(items: Sequence[Any]) -> list[str]:
     return out
 
 
-def _claim(claim: Any, ranges: set, names: dict | None = None, formulas: Any = None) -> _Claim:
+def _claim(claim: Any, ranges: set, names: dict | None = None, formulas: Any = None,
+           lengths: dict | None = None) -> _Claim:
     names = names or {}
     if names:  # the theorem's abbreviations (n_T for its formula), as the statement prints them
         short = lambda e: e.xreplace(names) if isinstance(e, sympy.Basic) else e  # noqa: E731
@@ -195,7 +277,7 @@ def _claim(claim: Any, ranges: set, names: dict | None = None, formulas: Any = N
         counterexample=_counterexample(_relevant(claim.counterexample, statement_symbols)),
         seconds=float(getattr(claim, "seconds", 0.0) or 0.0),
         witness=_counterexample(_relevant(getattr(claim, "witness", None), statement_symbols)),
-        denial="" if claim.holds else _negated(claim.conclusion) + _denied_values(claim, formulas),
+        denial="" if claim.holds else _negated(claim.conclusion) + _denied_values(claim, formulas, lengths),
     )
 
 
@@ -229,20 +311,22 @@ def _negated(conclusion: Any) -> str:
     return ""
 
 
-def _denied_values(claim: Any, formulas: Any) -> str:
+def _denied_values(claim: Any, formulas: Any, lengths: dict | None = None) -> str:
     r"""For a refuted equation or inequality, its two sides at the counterexample (``, \text{ that is } 1 \neq 0``).
 
     The named formulas of the display are evaluated by the formulas that ran (``formulas``); "" when a side does
-    not come out as an integer or nothing is known to evaluate them with.
+    not come out as an integer or nothing is known to evaluate them with.  ``lengths`` maps a named length of the
+    display (``n_z``) to its expression in the claim's variables, so that it is evaluated too.
     """
     conclusion, values = claim.conclusion, claim.counterexample
     if formulas is None or not values or not isinstance(conclusion, sympy.Rel):
         return ""
-    names = {str(v): v for v in conclusion.free_symbols}
+    lengths = lengths or {}
+    names = {str(v): v for v in conclusion.xreplace(lengths).free_symbols}
     at = {names[k]: v for k, v in values.items() if k in names and isinstance(v, int)}
 
     def value(side: Any) -> Any:
-        side = side.replace(lambda e: hasattr(type(e), "_symconv_formula"),
+        side = side.xreplace(lengths).replace(lambda e: hasattr(type(e), "_symconv_formula"),
                             lambda e: getattr(formulas, type(e)._symconv_formula)(*e.args))
         return sympy.sympify(side).xreplace(at)
 
@@ -265,7 +349,8 @@ def _relevant(values: dict | None, symbols: set) -> dict | None:
     return kept or values
 
 
-def _step(number: int, step: Any, ranges: set, names: dict | None = None, formulas: Any = None) -> _Step:
+def _step(number: int, step: Any, ranges: set, names: dict | None = None, formulas: Any = None,
+          lengths: dict | None = None) -> _Step:
     lines, sizes = _display(step.lhs, step.rhs)
     refuted = next((c for c in step.claims if not c.holds), None)
     example = step.counterexample
@@ -273,7 +358,7 @@ def _step(number: int, step: Any, ranges: set, names: dict | None = None, formul
         example = _relevant(example, refuted.statement.free_symbols)
     return _Step(
         number=number, name=step.name or step.checker, rule=step.rule, lines=lines, sizes=sizes,
-        checker=step.checker, holds=step.holds, claims=[_claim(c, ranges, names, formulas) for c in step.claims],
+        checker=step.checker, holds=step.holds, claims=[_claim(c, ranges, names, formulas, lengths) for c in step.claims],
         report=step.detail, spot_checks=step.spot_checks, counterexample=_counterexample(example),
         relation=getattr(step, "relation", "="),
     )
@@ -420,6 +505,7 @@ class _Doc:
     sides: list[tuple[str, str]] = field(default_factory=list)  # each step's two sides, as LaTeX math
     ranged: int = 0  # how many hypotheses (H1), (H2), ... the statement lists (0: no range object)
     definitions: str = ""  # the definitions of the formulas the document uses (LaTeX display)
+    padding_mode: str | None = "zeros"  # the layer's padding mode, for the Conventions
 
 
 def _polynomials(proof: Any) -> list[str]:
@@ -448,7 +534,8 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
     shared = _shared_prefix(proof, definitions_shared) if definitions_shared is not None else 0
     range_object = proof.data.get("ranges")
     names = {expr: symbol for h in range_object.hypotheses for symbol, expr in h.names} if range_object else {}
-    steps = [_step(n, s, ranges, names, proof.data.get("formulas")) for n, s in enumerate(proof.steps, 1)]
+    steps = [_step(n, s, ranges, names, proof.data.get("formulas"), proof.data.get("lengths"))
+             for n, s in enumerate(proof.steps, 1)]
     used = []
     for step in proof.steps:
         for checker in [step.checker] + [c.checker for c in step.claims]:
@@ -457,7 +544,8 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
     failure = ""
     if not proof.holds:
         number, bad = next((n, s) for n, s in enumerate(proof.steps, 1) if not s.holds)
-        failure = f"the lemma ``{text_latex(bad.name)}'' (line {number} of the proof) fails"
+        # the chain's lines carry no numbers: the failure names the lemma, numbered as the proof numbers it
+        failure = f"Lemma {_LEMMA_NUMBER}{number} ({text_latex(bad.name)}) fails"
         refuted = next((c for c in bad.claims if not c.holds), None)
         if refuted is not None:
             failure += f": its claim ``{text_latex(refuted.name)}'' is false"
@@ -481,6 +569,7 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
         shared_label=shared_label, steps=steps, notes=list(proof.notes), holds=proof.holds,
         conclusion=proof.conclusion, failure=failure, polynomials=_polynomials(proof),
         sides=sides, ranged=ranged, definitions=_definitions(mentioned, proof.data.get("formulas")),
+        padding_mode=_padding_mode_of(proof),
     )
 
 
@@ -535,21 +624,60 @@ def _count(n: int) -> str:
     return f"{n} claim" + ("" if n == 1 else "s")
 
 
-def _justification(s: _Step, number: int, ref: Any = None) -> str:
+def _justification(s: _Step, number: int, ref: Any = None, named: bool = True) -> str:
+    """A chain line's tag: the lemma's name (when ``named``), its number, its claim count and a refutation mark."""
     count = f"; {_count(len(s.claims))}" if s.claims else ""
     mark = "; refuted" if not s.holds else ""
-    return rf"{text_latex(s.name)}, {(ref or _lemma_ref)(number)}{count}{mark}"
+    name = f"{text_latex(s.name)}, " if named else ""
+    return rf"{name}{(ref or _lemma_ref)(number)}{count}{mark}"
+
+
+TAG_EM_PER_CHAR = 0.5
+"""Estimated width (em) of one character of a tag's text."""
+
+TAG_SLACK_EM = 8.0
+"""How much wider than :data:`DISPLAY_EM` a line with its tag may be estimated (the text is about 44 em wide, and
+:func:`_em` overestimates sums with limits)."""
+
+
+def _tag_fits(s: _Step, number: int, ref: Any, width: float) -> bool:
+    """Whether a chain line ``width`` em wide and its tag with the lemma's name fit the display on one line."""
+    plain = re.sub(r"\\[A-Za-z]+(\{[^{}]*\})?|[~{}$\\]", "", _justification(s, number, ref))
+    return width + 2 + TAG_EM_PER_CHAR * len(plain) <= DISPLAY_EM + TAG_SLACK_EM
+
+
+def _widths(doc: _Doc, indices: list[int], left_em: float = 0.0) -> list[float]:
+    """The estimated width (em) of each line of a chain: the left column's, then the relation and right side."""
+    widths, first_left = [], left_em
+    for count, pos in enumerate(indices):
+        left, right = doc.sides[pos]
+        if count == 0 and _em(left) + _em(right) + 2 <= DISPLAY_EM:
+            first_left = max(first_left, _em(left))
+        widths.append(first_left + _em(right) + 1)
+    return widths
+
+
+def _named_tags(doc: _Doc, chains: list[list[int]], numbers: dict[int, int], ref: Any = None,
+                left_em: float = 0.0) -> bool:
+    """Whether every line of a display keeps the lemma's name in its tag: only when every line and its tag fit;
+    else every tag is the lemma's number alone (the name heads the lemma), so that no tag wraps onto its own line
+    and the display's tags read alike."""
+    return all(_tag_fits(doc.steps[pos], numbers[pos], ref, width)
+               for chain in chains for pos, width in zip(chain, _widths(doc, chain, left_em)))
 
 
 def _chain_latex(doc: _Doc, indices: list[int], numbers: dict[int, int], ref: Any = None,
-                 env: str = "align*") -> str:
+                 env: str = "align*", left_em: float = 0.0, named: bool | None = None) -> str:
+    if named is None:
+        named = _named_tags(doc, [indices], numbers, ref, left_em)
     lines = []
     for count, pos in enumerate(indices):
         s = doc.steps[pos]
         left, right = doc.sides[pos]
         rel = s.relation if s.holds else _NEGATED.get(s.relation, r"\neq")
-        just = (rf"&& \text{{{_justification(s, numbers[pos], ref)}}}" if env == "aligned"
-                else rf"\tag*{{{_justification(s, numbers[pos], ref)}}}")  # a tag moves below when the line is full
+        tag = _justification(s, numbers[pos], ref, named)
+        just = (rf"&& \text{{{tag}}}" if env == "aligned"
+                else rf"\tag*{{{tag}}}")  # a tag moves below when the line is full
         if r" \\ &" in right:  # a right side set on two lines: its justification beside the first
             first, rest = right.split(r" \\ &", 1)
             right = rf"{first} {just} \\ &{rest}"
@@ -668,12 +796,28 @@ def _spot_sentence(counts: list[tuple[int, int]], prefix: str) -> str:
     return f"Besides their checks, these lemmas were also evaluated exactly at random instances: {listed}."
 
 
+_LEMMA_NUMBER = "\0"
+"""Stands, in a failure sentence, for the theorem's number before a lemma's (``\\thetheorem.`` in LaTeX)."""
+
+_PINNING = "used is"
+"""The words naming a claim that pins a function the program ran to the formula on the page."""
+
+_REFUTING = {
+    "z3": "the SMT solver z3 checked each claim for all integers in the stated ranges: a claim holds when its "
+          "negation has no solution, and a refuted claim is shown with integers, inside the ranges, at which its "
+          "conclusion is false",
+}
+"""What a checker did, said of a refutation (where "proved each claim" would be false)."""
+
+
 def _appendix_head(docs: list[_Doc], heading: str, times: bool, known: set | None = None) -> list[str]:
     """The appendix's head: what the checkers did (each named once in a document: ``known`` holds those
     already described by an earlier theorem's appendix), the common hypotheses, and where the SMT-LIB is."""
     checkers: list[tuple[str, str]] = []
     for doc in docs:
         checkers += [c for c in doc.checkers if c not in checkers]
+    if not all(doc.holds for doc in docs):  # a refutation: the solver did not prove every claim
+        checkers = [(name, _REFUTING.get(name, what)) for name, what in checkers]
     ranged = any(doc.ranged for doc in docs)
     if not any(s.claims for doc in docs for s in doc.steps):  # no solver claims: only what each checker did
         if known is not None:
@@ -698,6 +842,10 @@ def _appendix_head(docs: list[_Doc], heading: str, times: bool, known: set | Non
                "once there; other hypotheses are written with the claim. " if ranged else "")
             + checked]
     notes = []
+    if any(_PINNING in c.name for doc in docs for s in doc.steps for c in s.claims):
+        notes.append(rf"The claims named ``\dots\ {_PINNING} PyTorch's'' pin the functions the program ran to the "
+                     r"formulas written in the theorem and its definitions: they are the definitions, checked "
+                     r"against the code that built the matrices, not steps of the argument.")
     if any(s.claims for doc in docs for s in doc.steps):
         notes.append(r"The option \texttt{-{}-smtlib FILE} of \texttt{symconv prove} writes every solver claim to "
                      r"FILE in SMT-LIB 2: for each claim, its hypotheses alone (expected answer: sat) and then its "
@@ -792,7 +940,7 @@ def claims_appendix(proofs: Sequence[tuple[Any, int]], *, times: bool = True, sh
 def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = True, stated: dict | None = None,
            theorem: Any = None) -> str:
     env = "theorem" if doc.holds else "refuted"
-    out = [rf"\begin{{{env}}}[{escape_text(doc.title)}]", _breakable(doc.statement), rf"\end{{{env}}}"]
+    out = [rf"\begin{{{env}}}[{escape_text(head_title(doc.title, '--'))}]", _breakable(doc.statement), rf"\end{{{env}}}"]
     if doc.assumptions and not doc.ranged:
         out.append(r"\noindent The ranges of the theorem: " + ", ".join(f"${a}$" for a in doc.assumptions) + ".")
     if doc.layer and doc.layer not in doc.statement:
@@ -828,10 +976,18 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
             blocks[-1].append(chain)
         else:
             blocks.append([chain])
+    displays = []
+    for block in blocks:
+        # one-line chains are merged into one display: their left sides share the column's width
+        left_em = max((_em(doc.sides[shown[chain[0]]][0]) for chain in block
+                       if _em(doc.sides[shown[chain[0]]][0]) + _em(doc.sides[shown[chain[0]]][1]) + 2 <= DISPLAY_EM),
+                      default=0.0)
+        lines = [[shown[p] for p in chain] for chain in block]
+        named = _named_tags(doc, lines, numbers, left_em=left_em)
+        displays.append("\n".join(_chain_latex(doc, chain, numbers, left_em=left_em, named=named) for chain in lines)
+                        .replace("\n\\end{align*}\n\\begin{align*}\n", " \\\\\n"))
     # the displays of the blocks follow one another without the empty line TeX sets between two displays
-    out += ["\\vspace{-\\baselineskip}\n".join(
-        "\n".join(_chain_latex(doc, [shown[p] for p in chain], numbers) for chain in block)
-        .replace("\n\\end{align*}\n\\begin{align*}\n", " \\\\\n") for block in blocks)] if blocks else []
+    out += ["\\vspace{-\\baselineskip}\n".join(displays)] if displays else []
     out += [r"\noindent " + p for p in doc.polynomials]
     out += [rf"\noindent\emph{{Note.}} {note}" for note in doc.notes]
     if doc.holds:
@@ -842,7 +998,8 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
                    rf"{_sentence(doc.conclusion)}")
         out.append(r"\end{proof}")
     else:
-        out.append(rf"\noindent\textbf{{The claim is refuted:}} {doc.failure}.")
+        out.append(rf"\noindent\textbf{{The claim is refuted:}} "
+                   + doc.failure.replace("Lemma " + _LEMMA_NUMBER, r"Lemma~\thetheorem.") + ".")
     seen: dict = {"\0runs": _silent_runs([doc.steps[p] for p in rest], [numbers[p] for p in rest])}
     out += [_lemma_latex(doc.steps[p], numbers[p], seen, stated, theorem) for p in rest]
     for key, listed in seen.items():  # the lemmas whose checker reported nothing but success, one sentence each
@@ -863,8 +1020,8 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
             out.append(rf"\noindent {which} checked by {escape_text(key[1])}.")
     solved = [numbers[p] for p in rest if doc.steps[p].claims]
     if len(solved) > 1:
-        out.append(r"\noindent The claims of each Lemma~\thetheorem.$q$ are listed in Table~\thetheorem.$q$ under "
-                   r"Checked claims; the count beside each line of the proof is their number.")
+        out.append(r"\noindent The claims of each lemma are listed under Checked claims in the table with the lemma's "
+                   r"number; the count beside each line of the proof is their number.")
     elif solved:
         out.append(rf"\noindent The claims of the lemma are listed in Table~\thetheorem.{solved[0]} under Checked "
                    "claims.")
@@ -935,7 +1092,8 @@ REFUTED_ENVIRONMENT = (r"\newenvironment{refuted}[1][]{\refstepcounter{theorem}\
 lemmas are numbered like a theorem's)."""
 
 
-def document(title: str, body: str, *, max_cols: int = 10, graphics: bool = False) -> str:
+def document(title: str, body: str, *, max_cols: int = 10, graphics: bool = False,
+             padding_mode: str | None = None) -> str:
     r"""A standalone article around ``body`` (the title is escaped), with the conventions section first.
 
     Parameters
@@ -948,6 +1106,9 @@ def document(title: str, body: str, *, max_cols: int = 10, graphics: bool = Fals
         The widest matrix the document prints (amsmath's ``MaxMatrixCols``, at least 30).
     graphics : bool
         Whether ``graphicx`` is loaded (for figures).
+    padding_mode : str or None
+        The padding mode of the document's layer, for the Conventions (:func:`conventions`); None (the default,
+        for a document about several layers) says zeros unless a layer's mode says otherwise.
 
     Returns
     -------
@@ -967,7 +1128,8 @@ def document(title: str, body: str, *, max_cols: int = 10, graphics: bool = Fals
     head += [rf"\setcounter{{MaxMatrixCols}}{{{max(30, max_cols)}}}", r"\newtheorem{theorem}{Theorem}",
              r"\newtheorem{lemma}{Lemma}[theorem]", REFUTED_ENVIRONMENT,
              r"\setlength{\emergencystretch}{3em}", r"\AtBeginDocument{\setlength{\rightskip}{0pt plus 3em}}", rf"\title{{{escape_text(title)}}}", r"\author{symconv}", r"\date{}"]
-    return ("\n".join(head) + "\n\\begin{document}\n\\maketitle\n\\section*{Conventions}\n" + CONVENTIONS + "\n\n"
+    return ("\n".join(head) + "\n\\begin{document}\n\\maketitle\n\\section*{Conventions}\n"
+            + conventions(padding_mode) + "\n\n"
             + body + "\n\\end{document}\n")
 
 
@@ -993,7 +1155,7 @@ def proof_document(proof: Any, title: str | None = None) -> str:
     >>> r"\title{All sizes}" in tex and r"\begin{theorem}" in tex
     True
     """
-    return document(title or proof.title, proof_fragment(proof))
+    return document(title or proof.title, proof_fragment(proof), padding_mode=_padding_mode_of(proof))
 
 
 # -- Markdown and MathJax -------------------------------------------------------------------------------------
@@ -1057,14 +1219,14 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
     text = _md_text if markdown else str
     latex_text = (lambda t: _md_list(_md_latex_text(t))) if markdown else (lambda t: _md_list(_plain_latex_text(t)))
     kind = "Theorem" if doc.holds else "Claim (refuted)"
-    out = [(f"## {kind} ({text(doc.title)})" if markdown else f"{kind} ({text(doc.title)}).") ,
+    out = [(f"## {kind} ({text(head_title(doc.title))})" if markdown else f"{kind} ({text(head_title(doc.title))}).") ,
            latex_text(doc.statement)]
     if doc.assumptions and not doc.ranged:
         out.append(bold("The ranges of the theorem:") + " " + ", ".join(f"${a}$" for a in doc.assumptions) + ".")
     if doc.layer and doc.layer not in doc.statement:
         out.append(bold("The layer:") + f" ${doc.layer}$.")
     out.append(head("Conventions"))
-    out.append(latex_text(CONVENTIONS))
+    out.append(latex_text(conventions(doc.padding_mode)))
     notation_at = len(out)
     if doc.definitions:
         out.append(head("Definitions"))
@@ -1094,7 +1256,7 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
     if doc.holds:
         out.append("Each line is justified by the lemma named beside it, below. " + latex_text(_sentence(doc.conclusion)))
     else:
-        out.append(bold("The claim is refuted:") + " " + latex_text(doc.failure) + ".")
+        out.append(bold("The claim is refuted:") + " " + latex_text(doc.failure.replace(_LEMMA_NUMBER, "")) + ".")
     runs = _silent_runs([doc.steps[p] for p in rest], [numbers[p] for p in rest])
     for p in rest:
         s = doc.steps[p]

@@ -251,6 +251,55 @@ def tuple_tex(values: Any) -> str:
     return "(" + ", ".join(str(v) for v in values) + ")"
 
 
+def per_axis_text(values: Any) -> str:
+    """A per-axis parameter for prose: one number when every axis has it, else the numbers per axis (LaTeX).
+
+    Parameters
+    ----------
+    values : sequence of int
+        The parameter on each axis.
+
+    Returns
+    -------
+    str
+        ``$2$`` or ``$(1, 2)$ on the axes``.
+
+    Examples
+    --------
+    >>> per_axis_text((2,)), per_axis_text((1, 2))
+    ('$2$', '$(1, 2)$ on the axes')
+    """
+    values = tuple(values)
+    if len(set(values)) == 1:
+        return f"${values[0]}$"
+    return f"${tuple_tex(values)}$ on the axes"
+
+
+def padding_text(padding: Any) -> str:
+    """A per-axis padding ``((left, right), ...)`` for prose (LaTeX): ``$1$ on both sides`` when it is one number.
+
+    Parameters
+    ----------
+    padding : sequence of (int, int)
+        The left and right padding of each axis.
+
+    Returns
+    -------
+    str
+        The padding in words.
+
+    Examples
+    --------
+    >>> padding_text(((1, 1),)), padding_text(((0, 1),)), padding_text(((1, 1), (0, 2)))
+    ('$1$ on both sides', '$0$ on the left and $1$ on the right', '$(1, 1), (0, 2)$ (left, right) on the axes')
+    """
+    pairs = tuple(tuple(p) for p in padding)
+    if len(set(pairs)) == 1:
+        left, right = pairs[0]
+        return f"${left}$ on both sides" if left == right else f"${left}$ on the left and ${right}$ on the right"
+    return "$" + ", ".join(tuple_tex(p) for p in pairs) + "$ (left, right) on the axes"
+
+
 def _text(value: Any) -> str:
     if isinstance(value, sympy.Basic):
         return sympy.sstr(value)

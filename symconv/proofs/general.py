@@ -186,7 +186,7 @@ def _one_d_steps(C: _Chain) -> list[Step]:
          _claim("distinct inputs land apart (z_0 is well defined)", C.ranges + (_within(0, i, n), _within(0, i2, n),
                 _eq(F.zero_insertion_position(i, s), F.zero_insertion_position(i2, s))), _eq(i, i2)),
          _claim("a read of y is a read of the same input in z_0", base + (C.integral, _within(0, C.witness, n)),
-                data(C.t3, C.witness)),
+                _eq(F.zero_insertion_position(C.witness, s), C.t3)),
          _claim("a read of data in z_0 is a read of the same input of y", base + (data(C.t3, i),),
                 _and(C.integral, _eq(C.witness, i)))],
         name="zero insertion"))
@@ -197,8 +197,8 @@ def _one_d_steps(C: _Chain) -> list[Step]:
         rf"padding: $z[t] = z_0[t - p'_{{l}}]$ for $0 \le t < n_{{z}}$ and $0$ outside, with "
         rf"$p'_{{l}} = {sympy.latex(C.left)}$ on the left and $p'_{{r}} = {sympy.latex(C.right)}$ on the right (negative amounts "
         r"crop); every read of data stays inside the window",
-        [_claim("padding shifts by the left padding", C.ranges, _eq(F.padded_position(t, C.left) - C.left, t),
-                _eq(N.padded_position(t, L) - L, t)),
+        [_claim("the padded position used is PyTorch's", C.ranges + (_within(0, t, C.len_z0),),
+                _eq(F.padded_position(t, C.left), t + C.left), _eq(N.padded_position(t, L), t + L)),
          _claim("reads of data stay inside the padded input", base + (data(C.t3, i),), _within(0, C.t4, C.len_z))],
         name="padding"))
 
@@ -208,7 +208,8 @@ def _one_d_steps(C: _Chain) -> list[Step]:
         e4, e5,
         r"re-indexing $m = k - 1 - m'$: the kernel is flipped, $\tilde w[m'] = w[k - 1 - m']$",
         [_claim("the flip maps taps to taps", C.ranges + (_within(0, mp, k),), _within(0, flip, k)),
-         _claim("the flip is an involution (a bijection of the taps)", C.ranges, _eq(F.flip_tap(flip, k), mp),
+         _claim("the flip is an involution (a bijection of the taps)", C.ranges + (_within(0, mp, k),),
+                _eq(F.flip_tap(flip, k), mp),
                 _eq(N.flip_tap(N.flip_tap(mp, k), k), mp)),
          _claim("the same read at m' = flip(m)", base, _eq(C.t5.subs(mp, F.flip_tap(m, k)), C.t4),
                 _eq(C.t5.subs(mp, N.flip_tap(m, k)), C.t4))],
@@ -262,12 +263,13 @@ def _separability_step(ndim: int, F: Any = default_formulas) -> Step:
     Proved for two axes of any sizes ``A, B`` (an outer axis and the flattened rest), and the row-major
     flattening of ``ndim`` axes is that two-axis flattening nested (an identity): induction on the axes.
     """
-    A, B, x, y, x2, y2 = sympy.symbols("A B x y x' y'", integer=True)
+    # flat(q, r, B) = q B + r, as the Definitions write it: q the outer position, r the inner one
+    A, B, x, y, x2, y2 = sympy.symbols("A B q r q' r'", integer=True)
     inside = (_rel(sympy.Ge, A, 1), _rel(sympy.Ge, B, 1), _within(0, x, A), _within(0, y, B))
     inside2 = (_within(0, x2, A), _within(0, y2, B))
     pair = (A, B, x, y, x2, y2)
-    sizes = sympy.symbols(f"N_0:{ndim}", integer=True)
-    js = sympy.symbols(f"j_0:{ndim}", integer=True)
+    sizes = sympy.symbols(f"N_1:{ndim + 1}", integer=True)  # axes are numbered 1, ..., ndim, as in the theorem
+    js = sympy.symbols(f"j_1:{ndim + 1}", integer=True)
     flat2, flat2_ = F.flat_index(x, y, B), NAMED.flat_index(x, y, B)  # the function every builder executes
     executed, shown = sympy.Integer(0), sympy.Integer(0)
     for ax in range(ndim):  # the builders flatten axis after axis: flat = flat_index(flat, j, N)
@@ -285,16 +287,20 @@ def _separability_step(ndim: int, F: Any = default_formulas) -> Step:
               tuple(_rel(sympy.Ge, n_, 1) for n_ in sizes) + tuple(_within(0, j_, n_) for j_, n_ in zip(js, sizes)),
               _eq(executed, row_major), shown=_eq(shown, row_major)),
     ]
-    fs = sympy.symbols(f"f_0:{ndim}", integer=True)
+    fs = sympy.symbols(f"f_1:{ndim + 1}", integer=True)
     lhs = Indicator(sympy.Tuple(*js), sympy.Tuple(*fs))
     rhs = sympy.Mul(*(Indicator(js[ax], fs[ax]) for ax in range(ndim)))
+    axes = ", ".join(str(q) for q in range(1, ndim + 1))
     return Step.from_claims(
         lhs, rhs,
-        rf"separability: positions of the {ndim} axes are flattened row-major; flattening an outer axis of size "
-        r"$A$ with the (flattened) rest of size $B$ is a bijection of in-range positions, and the $N$-axis "
-        r"flattening is that two-axis one nested, so by induction on the axes an index equation holds for flat "
-        r"positions exactly when it holds on every axis; the 1-D steps then apply axis by axis, each with its own "
-        r"$s, p, d, a$ (kernel taps are flattened the same way)",
+        rf"separability: here $j_\nu$ is the output position on axis $\nu = {axes}$ and "
+        r"$f_\nu = s i_\nu + d m_\nu - p_{l}$ the position that the index map of axis $\nu$ (with that axis's "
+        r"$s, d, p_{l}$) gives for input position $i_\nu$ and tap $m_\nu$. Positions of the "
+        rf"{ndim} axes are flattened row-major, $\operatorname{{flat}}(q, r, B) = q B + r$ for an outer position "
+        r"$0 \le q < A$ and an inner one $0 \le r < B$; this two-axis flattening is a bijection of in-range "
+        r"positions, and the flattening of all axes is that two-axis one nested, so by induction on the axes an "
+        r"index equation holds for flat positions exactly when it holds on every axis; the 1-D steps then apply "
+        r"axis by axis, each with its own $s, p, d, a$ (kernel taps are flattened the same way)",
         claims, name="separability")
 
 
@@ -325,9 +331,10 @@ def _block_step(F: Any) -> Step:
     ]
     claims = convention + [
         prove("M's block (o, c) lies inside o's group", variables, ranges + (conv_reads,), _within(0, conv_weight, ci)),
-        prove("T writes channel c from o exactly when M reads c for o (witness c_l)", variables, ranges,
-              sympy.Equivalent(conv_reads, _and(_within(0, conv_weight, ci),
-                                                _eq(F.group_channel(gamma, ci, conv_weight), c)))),
+        # the witness c_l is named by a hypothesis, so that the conclusion is no identity of the Definitions
+        prove("T writes channel c from o exactly when M reads c for o (witness c_l)", variables,
+              ranges + (_eq(col, conv_weight),),
+              sympy.Equivalent(conv_reads, _and(_within(0, col, ci), _eq(F.group_channel(gamma, ci, col), c)))),
         prove("T's block (c, o) holds M's weight entry", variables, ranges + (_within(0, col, ci), _eq(t_channel, c)),
               _and(conv_reads, _eq(col, conv_weight))),
     ]
@@ -401,10 +408,11 @@ def _statement_nd(C: _Chain, ndim: int) -> str:
     items = "\n".join(rf"\item[(H{number})] ${h}$ on every axis" for number, h in enumerate(hyps, 1))
     axes = ", ".join(str(q) for q in range(1, ndim + 1))
     kernel_shape = r" \times ".join(rf"k^{{({q})}}" for q in range(1, ndim + 1))
-    tap = tex(C.tap)
+    i_nu, m_nu = sympy.Symbol(r"i_{\nu}", integer=True), sympy.Symbol(r"m_{\nu}", integer=True)
+    tap_nu = tex(C.F.tap_position(i_nu, m_nu, s, S.pl, S.d))  # axis nu's index map, from the formula used
     text = [
-        rf"Let there be {ndim} spatial axes $q = {axes}$, each with its own integers "
-        r"$n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ (written $k^{(q)}$ and so on where the axis matters), and let "
+        rf"Let there be {ndim} spatial axes $\nu = {axes}$, each with its own integers "
+        r"$n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ (written $k^{(\nu)}$ and so on where the axis matters), and let "
         r"$g, c_i, c_o$ be integers, satisfying the hypotheses",
         r"\begin{itemize}", items,
         rf"\item[(H{len(hyps) + 1})] $g, c_i, c_o \ge 1$: the $g$ groups divide the channels, "
@@ -418,7 +426,7 @@ def _statement_nd(C: _Chain, ndim: int) -> str:
         r"\item $M$, the convolution with $w$ (stride $s$, dilation $d$, padding $p_{l}, p_{r}$ on each axis) on "
         r"inputs of shape $(C_{\mathrm{in}}, n_T^{(1)}, \dots)$: its block $(o, c)$ is zero unless "
         r"$\lfloor c / c_i \rfloor = \gamma$, and then its entries are "
-        rf"$\sum_{{m}} w[o, c - \gamma c_i, m] \prod_q [j_q = {tap}]$, the index map on each axis $q$ with that "
+        rf"$\sum_{{m}} w[o, c - \gamma c_i, m] \prod_{{\nu}} [j_\nu = {tap_nu}]$, the index map on each axis $\nu$ with that "
         r"axis's $s, d, p_{l}$ and the tap $m = (m_1, \dots)$.",
         r"\item $T$, the transposed convolution with the same $w$ and parameters (output padding $a$ on each axis): "
         r"output channel $c = \gamma c_i + c_l$, $0 \le c_l < c_i$, receives input channel $o$ through "
@@ -487,5 +495,6 @@ def prove_transpose_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
         f"Transposed convolution is a convolution ({ndim}-D, all sizes)", statement, tuple(steps),
         assumptions=chain.ranges,
         conclusion=r"$T$ is the matrix of a convolution with the flipped kernel over the zero-inserted, padded input.",
-        data=dict(ndim=ndim, ranges=chain.range_object, formulas=F),
+        data=dict(ndim=ndim, ranges=chain.range_object, formulas=F,
+                  lengths={sympy.Symbol("n_z", integer=True): chain.len_z}),  # n_z of a display, for a refutation
     )

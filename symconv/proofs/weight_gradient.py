@@ -23,7 +23,7 @@ from ..numeric import conv
 from ..spec import ConvSpec
 from . import anchors
 from .anchors import DEFAULT_BITS, bound_reached, convention_step
-from .core import Proof, Step, tuple_tex
+from .core import Proof, Step, padding_text, per_axis_text, tuple_tex
 from .evaluate import NAMED, sequence
 from .guard import guarded, started
 from .ranges import Hypothesis, Ranges
@@ -205,15 +205,22 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
     from ..latex.printing import spec_latex  # the statement names the layer as a formula
 
     dw = sympy.Symbol(r"\frac{\partial \ell}{\partial w[o, c_{l}]}")
-    conv_f = sympy.Function(r"\operatorname{conv}")
     traded = gspec.stride == spec.dilation and gspec.dilation == spec.stride  # the lemma says so only when true
-    step = Step(dw, conv_f(sympy.Symbol("x[c]" if spec.groups > 1 else "x[c_{l}]"), sympy.Symbol(r"\delta[o]")),
+    stride, dilation, padding = (per_axis_text(gspec.stride), per_axis_text(gspec.dilation),
+                                 padding_text(gspec.padding))
+    source = "x[c]" if spec.groups > 1 else "x[c_{l}]"
+    # the chain's right side names everything the lemma checks: the first k outputs, stride, dilation, padding
+    gradient = sympy.Symbol(
+        r"\operatorname{conv}\bigl(" + source + r", \delta[o]\bigr)\big|_{\text{first } k}"
+        r"\ \text{(stride " + stride.strip("$").replace(" on the axes", "")
+        + r", dilation " + dilation.strip("$").replace(" on the axes", "") + r")}")
+    step = Step(dw, gradient,
                 r"$\ell$ depends on $w$ through $y$ only, and $\langle \delta, \operatorname{conv}(w, x)\rangle$ is "
                 r"linear in $w$: its derivative, one weight entry at a time, against the convolution of each input "
                 r"channel with the output gradient as kernel, stride "
-                rf"${tuple_tex(gspec.stride)}$" + (" (the layer's dilation)" if traded else "") + ", dilation "
-                rf"${tuple_tex(gspec.dilation)}$" + (" (the layer's stride)" if traded else "") + ", padding "
-                rf"${tuple_tex(gspec.padding)}$, the first $k$ outputs per axis", "randomized identity", ok, detail,
+                + stride + (" (the layer's dilation)" if traded else "") + ", dilation "
+                + dilation + (" (the layer's stride)" if traded else "") + ", padding "
+                + padding + " (the layer's), the first $k$ outputs per axis", "randomized identity", ok, detail,
                 name="weight gradient")
     convention = convention_step(spec.transpose(shape), out_shape)
     groups = (r"input channel $c = \gamma C_{\mathrm{in}}/g + c_{l}$ (the $c_{l}$-th channel of the group "
@@ -225,8 +232,9 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
         rf"has spatial shape ${tuple_tex(out_shape)}$. Let $\ell$ be a loss that depends on $w$ only through $y$, and "
         r"$\delta = \partial \ell/\partial y$. Then for every output channel $o$ and every "
         r"$0 \le c_{l} < C_{\mathrm{in}}/g$, $\partial \ell/\partial w[o, c_{l}]$ is the first $k$ outputs per axis "
-        rf"of the convolution of {groups} with kernel $\delta[o]$, stride ${tuple_tex(spec.dilation)}$ (the layer's "
-        rf"dilation), dilation ${tuple_tex(spec.stride)}$ (the layer's stride) and the layer's padding.")
+        rf"of the convolution of {groups} with kernel $\delta[o]$, stride {per_axis_text(spec.dilation)} (the layer's "
+        rf"dilation), dilation {per_axis_text(spec.stride)} (the layer's stride) and the layer's padding, "
+        rf"{padding_text(spec.padding)}.")
     return Proof("Weight gradient (instance)", statement, (convention, step),
                  conclusion=r"The third product of backpropagation is a convolution too.",
                  data=dict(spec=spec, input_shape=shape, gradient_spec=gspec))
@@ -280,7 +288,7 @@ def prove_weight_gradient_general(*, formulas: Any = None) -> Proof:
         r"$\ell$ depends on $w[m]$ through $y$ only, and $y[i]$ is linear in $w[m]$ with coefficient "
         r"$\tilde x[s i + d m - p_{l}]$ (the chain rule); the index map the proof computes with is the theorem's, "
         r"and every read lies in the padded input",
-        [prove("the index map is the theorem's", variables, ranges, sympy.Eq(read, s * i + d * m - pl, evaluate=False),
+        [prove("the index map is the theorem's", variables, in_range, sympy.Eq(read, s * i + d * m - pl, evaluate=False),
                shown=sympy.Eq(N.tap_position(i, m, s, pl, d), s * i + d * m - pl, evaluate=False)),
          prove("every read lies in the padded input", variables, in_range,
                sympy.And(sympy.Le(-pl, read, evaluate=False), sympy.Lt(read, n + pr, evaluate=False)))],
@@ -292,7 +300,7 @@ def prove_weight_gradient_general(*, formulas: Any = None) -> Proof:
         r"output $m$ of the convolution of $\tilde x$ with kernel $\delta$, stride $d$ and dilation $s$ reads "
         r"$\tilde x[\operatorname{tap}(m, i, d, p_{l}, s)]$ through tap $i$; that is $\tilde x[s i + d m - p_{l}]$: "
         r"the output index and the tap trade places, and with them the stride and the dilation",
-        [prove("the traded convolution reads the same positions", variables, ranges,
+        [prove("the traded convolution reads the same positions", variables, in_range,
                sympy.Eq(traded, s * i + d * m - pl, evaluate=False),
                shown=sympy.Eq(N.tap_position(m, i, s_g, pl_g, d_g), s * i + d * m - pl, evaluate=False))],
         name="stride and dilation trade places")
@@ -315,7 +323,8 @@ def prove_weight_gradient_general(*, formulas: Any = None) -> Proof:
         r"$\tilde x$ the input padded by $p_{l}$ and $p_{r}$ zeros; let $\ell$ be a loss and "
         r"$\delta = \partial \ell/\partial y \in \mathbb{R}^{n_{\mathrm{out}}}$. Then for every tap $0 \le m < k$, "
         r"$\partial \ell/\partial w[m]$ is output $m$ of the convolution of the input with kernel $\delta$ (of size "
-        r"$n_{\mathrm{out}}$), stride $d$ and dilation $s$ (stride and dilation traded); that convolution has at "
+        r"$n_{\mathrm{out}}$), stride $d$, dilation $s$ (stride and dilation traded) and the layer's padding, "
+        r"$p_{l}$ on the left and $p_{r}$ on the right, so that it reads the same $\tilde x$; that convolution has at "
         r"least $k$ outputs, and the weight gradient is the first $k$ of them.",
     ])
     return Proof("Weight gradient (all sizes)", statement,
