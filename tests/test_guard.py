@@ -104,3 +104,17 @@ def test_rows_of_a_phase_without_taps_are_zero_on_both_sides():
 
     proof = prove_gram(ConvSpec(3, stride=2, padding=1, dilation=2), (9,))  # interior {4}: phase 1, no tap
     assert proof.holds, proof.failure
+
+
+def test_the_weight_gradient_theorem_pins_the_output_length(monkeypatch):
+    """A wrong n_out (p_r dropped) made the parametric weight-gradient proof hold with a wrong theorem."""
+    import types
+
+    import symconv.formulas as F
+    from symconv.proofs.weight_gradient import prove_weight_gradient_general
+
+    names = {name: getattr(F, name) for name in dir(F) if not name.startswith("__")}
+    bad = types.SimpleNamespace(**{**names, "conv_output_size":
+                                   lambda n, k, s, p_l, p_r, d: (n + p_l - d * (k - 1) - 1) // s + 1})
+    proof = prove_weight_gradient_general(formulas=bad)
+    assert proof.holds is False and proof.failed_step.name == "chain rule"

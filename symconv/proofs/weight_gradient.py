@@ -291,7 +291,12 @@ def prove_weight_gradient_general(*, formulas: Any = None) -> Proof:
         [prove("the index map is the theorem's", variables, in_range, sympy.Eq(read, s * i + d * m - pl, evaluate=False),
                shown=sympy.Eq(N.tap_position(i, m, s, pl, d), s * i + d * m - pl, evaluate=False)),
          prove("every read lies in the padded input", variables, in_range,
-               sympy.And(sympy.Le(-pl, read, evaluate=False), sympy.Lt(read, n + pr, evaluate=False)))],
+               sympy.And(sympy.Le(-pl, read, evaluate=False), sympy.Lt(read, n + pr, evaluate=False))),
+         # PyTorch's output length, written out here (not by formulas.conv_output_size): the sum's upper end
+         prove("the output length used is PyTorch's", variables, ranges,
+               sympy.Eq(n_out, sympy.floor((n + pl + pr - d * (k - 1) - 1) / s) + 1, evaluate=False),
+               shown=sympy.Eq(N.conv_output_size(n, k, s, pl, pr, d),
+                              sympy.floor((n + pl + pr - d * (k - 1) - 1) / s) + 1, evaluate=False))],
         name="chain rule")
     s2 = Step.from_claims(
         # the same sum, read as output m of the traded convolution: tap i of kernel delta, stride d, dilation s
