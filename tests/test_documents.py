@@ -326,6 +326,8 @@ def test_no_chain_line_has_identical_sides_and_no_display_repeats():
                 if "&=" in body:
                     left, right = (part.strip() for part in body.split("&=", 1))
                     assert not left or left != right, (path.name, body[:80])
+                    assert not left or left not in sides, (path.name, "a display printed twice", left[:80])
+                    sides.append(right)
 
 
 

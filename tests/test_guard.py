@@ -14,9 +14,9 @@ import pytest
 import symconv.formulas as formulas
 from symconv import ConvSpec, TransposedConvSpec
 from symconv.errors import ShapeError, SpecError
+from symconv.proofs.general import prove_transpose_general
 from symconv.proofs.identities import prove_adjoint
 from symconv.proofs.weight_gradient import prove_weight_gradient_general
-from symconv.proofs.general import prove_transpose_general
 
 
 def _raising_formulas() -> types.SimpleNamespace:

@@ -998,7 +998,7 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
                    rf"{_sentence(doc.conclusion)}")
         out.append(r"\end{proof}")
     else:
-        out.append(rf"\noindent\textbf{{The claim is refuted:}} "
+        out.append(r"\noindent\textbf{The claim is refuted:} "
                    + doc.failure.replace("Lemma " + _LEMMA_NUMBER, r"Lemma~\thetheorem.") + ".")
     seen: dict = {"\0runs": _silent_runs([doc.steps[p] for p in rest], [numbers[p] for p in rest])}
     out += [_lemma_latex(doc.steps[p], numbers[p], seen, stated, theorem) for p in rest]

@@ -21,7 +21,7 @@ import numpy as np
 import sympy
 
 from .. import formulas as default_formulas
-from ..errors import SizeLimitError, SpecTypeError
+from ..errors import ShapeError, SizeLimitError, SpecTypeError
 from ..gram import GramStructure, autocorrelation, gram_interior, gram_structure
 from ..kernels import check_name, kernel_symbols
 from ..kernels import kernel_symbols as _axis_symbols

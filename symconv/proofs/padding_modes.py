@@ -14,7 +14,6 @@ definitions, with a convention step that compares them with PyTorch's written pa
 from __future__ import annotations
 
 import dataclasses
-
 import math
 import types
 from typing import Any
