@@ -23,6 +23,19 @@ CASE_2D, INPUT_2D, FIGURE_2D = TransposedConvSpec((3, 3), stride=2), (6, 6), "fi
 """The 2-D checkerboard (make_figures.CHECKERBOARD_2D on CHECKERBOARD_2D_SIZE)."""
 
 
+def _as_in_theorem_1(proof):
+    """The proof with its statement shortened to the layer and its verdict, referring to Theorem 1 for the rest."""
+    import dataclasses
+
+    text = proof.statement
+    cut, verdict = text.index(r", and let $\operatorname{count}[j]$"), text.index("For this layer")
+    return dataclasses.replace(proof, statement=(
+        text[:cut] + r", with $\operatorname{count}$, $\operatorname{taps}$ and the interior $I$ as in Theorem~1. "
+        r"Then, as there, the count on $I$ repeats with a period dividing $s$, and where $I$ holds at least $s$ "
+        r"positions it is constant on $I$ if and only if "
+        r"$s$ divides $k$ and $\gcd(s, d) = 1$. " + text[verdict:]))
+
+
 def build() -> str:
     parts = [
         r"\section*{Uneven overlap}" "\n"
@@ -36,6 +49,8 @@ def build() -> str:
     proofs, stated = [], {}
     for number, layer in enumerate(CASES):
         proof = require(prove_overlap(layer, INPUT))
+        if number:  # the definitions and the general statement are Theorem 1's: said once, then referred to
+            proof = _as_in_theorem_1(proof)
         proofs.append((proof, number + 1))
         counts = ", ".join(str(c) for c in proof.data["counts"].tolist())
         label = f"fig:overlap-{number + 1}"
