@@ -55,7 +55,7 @@ def build() -> str:
         "is the transposed convolution with padding $0$ followed by the \\emph{fold} $P^{\\top}$, which adds every "
         "border value back onto the entry it was copied from (Figure~\\ref{fig:fold}). symconv defines the "
         "transposed layer with a padding mode as this adjoint, an extension beyond PyTorch; autograd computes the "
-        "same map as the input gradient of the padding-mode convolution, and the tests compare the two exactly."
+        "same map as the input gradient of the padding-mode convolution, and the two agree exactly in double precision."
     )
     notation = (
         r"\section*{Notation}" "\n"
@@ -63,9 +63,9 @@ def build() -> str:
         r"position, $0 \le t < n + p_l + p_r$, and $j$ an input position, $0 \le j < n$. The transposed layer has "
         r"kernel size $k$, stride $s$, dilation $d$, output padding $a$, $n_{\mathrm{in}}$ inputs and $n_T$ outputs; "
         r"$i$ is its input position, $m$ a tap, $\tilde w[m'] = w[k - 1 - m']$ the flipped kernel and "
-        r"$L = d(k-1) - p_l$. Several axes are handled axis by axis, channels and groups as for zero padding."
+        r"$p'_l = d(k-1) - p_l$ the left padding of the gather view. Several axes are handled axis by axis, channels and groups as for zero padding."
     )
-    maps = "\n".join(rf"\item {mode}: ${_MAPS[mode]}$, for ${_RULES[mode]}$ (the rule of F.pad)." for mode in MODES)
+    maps = "\n".join(rf"\item {mode}: ${_MAPS[mode]}$, for ${_RULES[mode]}$ (PyTorch's rule)." for mode in MODES)
     definition = (
         r"\section*{The padding operator and the fold}" "\n"
         r"Padded position $t$ copies input position $\operatorname{src}(t)$, where, with branch-free formulas "
@@ -89,7 +89,7 @@ def build() -> str:
         r"$\operatorname{src}(t) \in [0, n)$, equal to PyTorch's documented map, and $M^{\top} = P^{\top} "
         r"C^{\top}$. For circular padding, moreover, for integers $n_{\mathrm{in}}, k, s, d, a, n_T$ with $"
         + wrap + r"$, and for every $0 \le j < n_T$" "\n"
-        r"\[ (T y)[j] = \sum_{m'=0}^{k-1} \tilde w[m']\, z_{\circ}\bigl[(j + d m' - L) \bmod n_T\bigr], \qquad "
+        r"\[ (T y)[j] = \sum_{m'=0}^{k-1} \tilde w[m']\, z_{\circ}\bigl[(j + d m' - p'_l) \bmod n_T\bigr], \qquad "
         r"z_{\circ}[r] = \sum_{u \equiv r \ (\mathrm{mod}\ n_T)} z_0[u], \]" "\n"
         r"where $z_0$ is $y$ with $s - 1$ zeros between neighbours: the transpose of a circular convolution is a "
         r"circular convolution with the flipped kernel over the zero-inserted input wrapped onto the circle of "
@@ -114,7 +114,7 @@ def build() -> str:
         r"\begin{align*}" "\n"
         r"(T y)[j] &= \sum_{i=0}^{n_{\mathrm{in}}-1} \sum_{m=0}^{k-1} w[m]\, y[i]\, "
         r"\bigl[(s i + d m - p_l) \bmod n_T = j\bigr] && \text{definition} \\" "\n"
-        r"&= \sum_{m'=0}^{k-1} \tilde w[m']\, z_{\circ}\bigl[(j + d m' - L) \bmod n_T\bigr]"
+        r"&= \sum_{m'=0}^{k-1} \tilde w[m']\, z_{\circ}\bigl[(j + d m' - p'_l) \bmod n_T\bigr]"
         r" && m' = k - 1 - m,\ u = s i\text{, Lemma 3,}" "\n"
         r"\end{align*}" "\n"
         r"where Lemma 3 states that a term $(i, m)$ of the definition reaches $j$ exactly when the flipped tap "

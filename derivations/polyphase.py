@@ -100,7 +100,7 @@ def build() -> str:
         "$C_{\\mathrm{out}} s^2$ output channels, kernel $K$, padding $K - 1$ and the layer's groups, whose "
         "weight holds each phase's sub-kernel flipped (a convolution cross-correlates) and zero-extended to $K$ "
         "taps; then \\texttt{PixelShuffle}$(s)$ (a reshape and permute when the strides differ); then the "
-        "window $[p_l, p_l + n_T)$ on every axis, zero-extended past the end. The tests check it against "
+        "window $[p_l, p_l + n_T)$ on every axis, zero-extended past the end. It agrees with "
         "PyTorch's own pixel shuffle and transposed convolution in double precision on a grid of layers; for this document it was also checked in numbers against the definition on "
         rf"${spec_latex(LAYER)}$ and ${spec_latex(LAYER_2D)}$. The instance proof below multiplies the factors "
         "of the first layer exactly, with symbolic weights.")

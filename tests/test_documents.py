@@ -188,7 +188,7 @@ def test_a_failed_proof_reads_as_a_refuted_claim(tmp_path, pdflatex, pdffonts, p
     assert values["k"] >= 1 and values["s"] >= 1 and values["d"] >= 1 and values["n_in"] >= 1
     (tmp_path / "failed.tex").write_text(text)
     page = check_pdf(tmp_path, "failed", pdflatex, pdffonts, pdftotext)
-    assert "Claim (refuted) (" in page and "Theorem 1" not in page and "Refutation." in page
+    assert "Claim (refuted):" in page and "Theorem 1" not in page and "Refutation." in page
     assert "Claim (refuted) 1" not in page  # a refuted claim carries no number
     markdown = proof.to_markdown()
     assert markdown.startswith("## Claim (refuted)") and "### Refutation" in markdown and "Counterexample:" in markdown
@@ -236,7 +236,7 @@ def test_documents_of_mistaken_formulas_read_as_refuted_claims(mutation, monkeyp
         stem = f"refuted{number}"
         (tmp_path / f"{stem}.tex").write_text(text)
         page = check_pdf(tmp_path, stem, pdflatex, pdffonts, pdftotext)
-        assert "Claim (refuted) (" in page and "Claim (refuted) 1" not in page and "is refuted" in page
+        assert "Claim (refuted):" in page and "Claim (refuted) 1" not in page and "is refuted" in page
 
 
 def test_a_failed_instance_document_shows_what_ran(monkeypatch, tmp_path, pdflatex, pdffonts, pdftotext):

@@ -1087,7 +1087,7 @@ def proof_fragment(proof: Any, definitions: bool = True, *, shared: Any = None, 
 
 
 REFUTED_ENVIRONMENT = (r"\newenvironment{refuted}[1][]{\refstepcounter{theorem}\trivlist\item[\hskip\labelsep"
-                       r"{\bfseries Claim (refuted)}\ (#1)\textbf{.}]\itshape}{\endtrivlist}")
+                       r"{\bfseries Claim (refuted):}\ #1\textbf{.}]\itshape}{\endtrivlist}")
 """A refuted claim's heading: "Claim (refuted)" without a number (it still steps the theorem counter, so its
 lemmas are numbered like a theorem's)."""
 

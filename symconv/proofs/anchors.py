@@ -348,11 +348,11 @@ def convention_step(tspec: Any, input_shape: tuple[int, ...]) -> Step:
 
 @functools.lru_cache(maxsize=1)
 def sympy_pair() -> tuple[Any, Any]:
-    """``y[i] = sum_m w[m] x[s i + d m - p_l]``, the displayed convention."""
+    """``y[i] = sum_m w[m] x̃[s i + d m - p_l]``, the displayed convention (x̃ the padded input, x̃[u] = x[u] in range)."""
     import sympy
 
     from .evaluate import sequence
 
     i, m, s, d, p, k = sympy.symbols("i m s d p_l k", integer=True)
-    Y, W, X = sequence("y"), sequence("w"), sequence("x")
+    Y, W, X = sequence("y"), sequence("w"), sequence("xpad", r"\tilde{x}")  # the padded input: reads may leave [0, n)
     return Y(i), sympy.Sum(W(m) * X(s * i + d * m - p), (m, 0, k - 1))

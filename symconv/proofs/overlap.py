@@ -233,8 +233,10 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
         periodic = all(values[t] == values[t + s] for t in range(len(values) - s))
         where = (rf"the interior $I_{{{ax}}} = \{{{inner.start}, \dots, {inner.stop - 1}\}}$" if len(inner)
                  else rf"the interior $I_{{{ax}}}$, which is empty here")
-        steps.append(Step(
-            count(j + s), count(j),
+        from ..latex.printing import math_latex
+
+        steps.append(Step(  # the period holds where both positions are interior: the display says so
+            sympy.Symbol(rf"j, j + {s} \in I_{{{ax}}}:\ " + math_latex(count(j + s))), count(j),
             rf"axis ${ax}$: in {where} (the positions $d(k-1) - p_l \le j \le s(n_{{\mathrm{{in}}}} - 1) - p_l$ "
             rf"reached by every tap whose input exists), the pattern repeats with period dividing $s = {s}$",
             "enumeration", periodic,
@@ -252,7 +254,7 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
             pattern = ", ".join(str(v) for v in values[:s].tolist())
             steps.append(Step(
                 lhs, rhs,
-                rf"axis ${ax}$: one period of the interior pattern is $({pattern})$, so the overlap is "
+                rf"axis ${ax}$: one period of the interior pattern is ${pattern}$, so the overlap is "
                 + ("uniform" if is_uniform else "uneven")
                 + rf"; it is uniform exactly when $s$ divides $k$ and $\gcd(s, d) = 1$, which for $k = {k}$, "
                   rf"$s = {s}$, $d = {d}$ " + _criterion_words(k, s, d),

@@ -76,11 +76,11 @@ def _padding_convention_step(spec: ConvSpec, shape: tuple[int, ...], tspec: Tran
     mode = spec.padding_mode
     t, n, p_l = sympy.symbols("t n p_l", integer=True)
     name = default_formulas.LATEX_NAMES[PM.POSITION[mode]]  # the map's name, as its definition is rendered
-    lhs = sequence("xpad", r"\tilde{x}")(t)
+    lhs = sequence("xpad", r"\tilde{x}")(t - p_l)  # x̃ indexed as in the Conventions: x̃[u] = x[u] for 0 <= u < n
     rhs = sequence("x")(sympy.Function(name)(t, n, p_l))
-    rule = (rf"the padding is PyTorch's {mode} padding: on every axis, padded position $t$ copies the input at "
-            rf"position ${name}(t, n, p_{{l}})$, the position PyTorch's padding function documents (written out by "
-            r"hand here), in the tables that build the matrices, in the numeric convolution (a one-tap kernel on "
+    rule = (rf"the padding is PyTorch's {mode} padding: on every axis, padded position $t$ (that is $\tilde x[t - p_l]$) copies the input at "
+            rf"position ${name}(t, n, p_{{l}})$, the position PyTorch's padding function documents, "
+            r"in the tables that build the matrices, in the numeric convolution (a one-tap kernel on "
             r"distinct inputs returns the padded input) and in the numeric fold (the one-tap transposed layer adds "
             r"every padded value onto that position)")
     try:
@@ -210,7 +210,7 @@ def prove_padding_mode(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *,
                     taps * (conv_spec.in_channels // conv_spec.groups), sympy.MatMul(M_, x_, evaluate=False),
                     sympy.Function("conv")(x_),
                     rf"$M = C P$, built from the padding table and the index structure, is the {mode}-padded "
-                    r"convolution as defined numerically (numpy's padding, then slices)", seed=seed, bits=anchor_bits),
+                    r"convolution as defined numerically (the input padded by the mode, then convolved)", seed=seed, bits=anchor_bits),
         anchor_step("T is the transposed layer", T, lambda wv, yv: conv_transpose(tspec, wv, yv), tspec.weight_shape,
                     taps * (tspec.in_channels // tspec.groups),
                     sympy.MatMul(T_, y_, evaluate=False), sympy.Function(r"conv^{\top}")(y_),
@@ -253,7 +253,7 @@ def prove_padding_mode(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *,
         "fold of the gather view", T, folded_gather, T_, sympy.MatMul(Fold_, G_, evaluate=False),
         r"the fold $P^{\top}$ (each padded position added onto the entry it copies) after the padding-0 transposed "
         r"convolution, taken as its gather view $C_{\mathrm{flip}}\,\mathrm{Pad}\,Z$ (zero insertion, padding, "
-        r"stride-1 convolution with the flipped kernel), its factors built by their own builders and multiplied by "
+        r"stride-1 convolution with the flipped kernel), its factors built separately and multiplied by "
         r"the proof"))
     if mode == "circular":
         steps.append(equality_step(
@@ -362,9 +362,10 @@ def prove_padding_mode_general(mode: str = "circular", *, formulas: Any = None) 
     t_range = (_within(0, t, padded),)
     X, XT, G = sequence("x"), sequence("xpad", r"\tilde{x}"), sequence("v")  # v: g is the number of groups
     steps = [Step.from_claims(
-        XT(t), X(shown),
+        XT(t - pl), X(shown),  # x̃ indexed as in the Conventions: x̃[u] = x[u] for 0 <= u < n
         rf"the {mode} padding map: padded position $t$ copies the input at the position used, which lies in "
-        r"$[0, n)$ and equals PyTorch's documented map (mirror without the edge, the edge, or the wrap)",
+        r"$[0, n)$ and equals PyTorch's documented map (" + {"reflect": "the mirror image without the edge", "replicate": "the edge repeated",
+                                       "circular": "the wrap around the signal"}[mode] + ")",
         [prove("every padded position copies an input position", variables, ranges + t_range, _within(0, src, n),
                shown=_within(0, shown, n)),
          prove("the map used is PyTorch's", variables, ranges + t_range, _rel(sympy.Eq, src, _torch_piecewise(mode)),

@@ -366,8 +366,9 @@ def phase_count_steps(ax: int, k: int, s: int, p_l: int, d: int, counts: Any, in
     ok = values == expected
     shown = ", ".join(str(c) for c in per_phase)
     listed = ", ".join(str(t) for t in range(s)) if s <= 4 else rf"0, 1, \dots, {s - 1}"
+    counts_words = (", ".join(f"${c}$" for c in per_phase[:-1]) + f" and ${per_phase[-1]}$") if s > 1 else ""
     phases_have = (rf"the one phase $t = 0$ has ${shown}$ taps" if s == 1 else
-                   rf"the phases $t = {listed}$ have $({shown})$ taps")
+                   rf"the phases $t = {listed}$ have {counts_words} taps")
     steps = [] if not values else [Step(
         count(j), taps(NAMED.phase_of(j, s, p_l)),
         rf"axis ${ax}$: in the interior, output $j$ sums one term per tap of its phase $t = (j + p_l) \bmod s$; "
@@ -385,7 +386,7 @@ def phase_count_steps(ax: int, k: int, s: int, p_l: int, d: int, counts: Any, in
         + (r", as the criterion ($s$ divides $k$ and $\gcd(s, d) = 1$) says" if equal == criterion else
            r", against the criterion ($s$ divides $k$ and $\gcd(s, d) = 1$)"),
         "enumeration", equal == criterion,
-        ("equal" if equal else "unequal") + " phase counts, criterion " + ("true" if criterion else "false"),
+        ("equal" if equal else "unequal") + " phase counts, and the criterion " + ("holds" if criterion else "fails"),
         name=f"uniformity from the phases on axis {ax}"))
     return steps
 
