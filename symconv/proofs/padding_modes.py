@@ -33,7 +33,7 @@ from .assembly import gather_factors
 from .core import Proof, Step, tuple_tex
 from .evaluate import NAMED, Indicator, sequence
 from .guard import guarded, started
-from .instance import _check_size, _layer_step, equality_step
+from .instance import _check_size, _layer_step, _shape_words, equality_step
 from .ranges import Hypothesis, Ranges
 from .smt import prove
 
@@ -263,9 +263,11 @@ def prove_padding_mode(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *,
             r"circle of $n_T$ positions (entries that land on one position add), and the circular convolution "
             r"$C_{\mathrm{flip}}\,\mathrm{Circ}$ with the flipped kernel, reading $(j + d m' - p'_{l}) \bmod n_T$ with "
             r"$p'_{l} = d(k-1) - p_l$"))
-    statement = (r"For the convolution $" + spec_latex(conv_spec) + r"$ on inputs of spatial shape $"
-                 + tuple_tex(conv_shape) + rf"$ with {mode} padding, $M = C P$, and the transposed layer $T$ "
-                 r"(defined as its adjoint) on inputs of shape $" + tuple_tex(t_in) + r"$ equals "
+    statement = (r"For the convolution $" + spec_latex(conv_spec) + r"$ on inputs " + _shape_words(conv_shape)
+                 + rf" with {mode} padding, $M = C P$ ($P$ the {mode} padding, $C$ the convolution with padding $0$), "
+                 r"the transposed layer $T$ on inputs " + _shape_words(t_in) + r", computed as the padding-0 "
+                 r"transposed convolution followed by the fold (each padded position added onto the entry it "
+                 r"copies; PyTorch has no such layer), equals "
                  + (r"$M^{\top}$" if S is None else r"$(S M)^{\top}$")
                  + r" and the fold $P^{\top}$ of the padding-0 transposed convolution's gather view"
                  + (r"; it is also the circular convolution with the flipped kernel over the zero-inserted input "

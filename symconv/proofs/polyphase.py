@@ -481,8 +481,10 @@ def prove_polyphase(spec: Any, input_shape: Any, *, name: str = "w", seed: int =
         r"defined by the numeric reference", seed=seed))
     steps.append(polyphase_step(tspec, w, t_in, T))
     phases = math.prod(tspec.stride)
-    statement = (r"For the transposed convolution $" + spec_latex(tspec) + r"$ on inputs of spatial shape $"
-                 + tuple_tex(t_in) + r"$, its matrix $T$ equals $Q \Phi$, where $\Phi$ stacks the $" + str(phases)
+    from .instance import _shape_words  # the sizes in words, as the instance theorem writes them
+
+    statement = (r"For the transposed convolution $" + spec_latex(tspec) + r"$ on inputs "
+                 + _shape_words(t_in) + r", its matrix $T$ equals $Q \Phi$, where $\Phi$ stacks the $" + str(phases)
                  + r"$ phase convolutions of the input (" + ("on every axis, " if len(tspec.stride) > 1 else "")
                  + r"phase $t$, $0 \le t < s$, reads "
                  r"$y[u - (d m - t)/s]$ at its position $u$ through the taps $m$ with $d m \equiv t \pmod{s}$) and "

@@ -226,10 +226,12 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
     groups = (r"input channel $c = \gamma C_{\mathrm{in}}/g + c_{l}$ (the $c_{l}$-th channel of the group "
               r"$\gamma = \lfloor o g / C_{\mathrm{out}} \rfloor$ of $o$)" if spec.groups > 1 else
               r"input channel $c_{l}$")
+    from .instance import _shape_words  # the sizes in words, as the instance theorem writes them
+
     statement = (
-        rf"Let $y = \operatorname{{conv}}(w, x)$ be the convolution ${spec_latex(spec)}$ applied to an input $x$ of "
-        rf"spatial shape ${tuple_tex(shape)}$ with weight $w$ of shape ${tuple_tex(spec.weight_shape)}$; its output $y$ "
-        rf"has spatial shape ${tuple_tex(out_shape)}$. Let $\ell$ be a loss that depends on $w$ only through $y$, and "
+        rf"Let $y = \operatorname{{conv}}(w, x)$ be the convolution ${spec_latex(spec)}$ applied to an input $x$ "
+        + _shape_words(shape) + r" with weight $w$ of shape $" + r" \times ".join(map(str, spec.weight_shape))
+        + r"$; its output $y$ has " + _shape_words(out_shape).replace("of ", "", 1) + r". Let $\ell$ be a loss that depends on $w$ only through $y$, and "
         r"$\delta = \partial \ell/\partial y$. Then for every output channel $o$ and every "
         r"$0 \le c_{l} < C_{\mathrm{in}}/g$, $\partial \ell/\partial w[o, c_{l}]$ is the first $k$ outputs per axis "
         rf"of the convolution of {groups} with kernel $\delta[o]$, stride {per_axis_text(spec.dilation)} (the layer's "
