@@ -652,22 +652,22 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
         w_a = _axis_symbols(spec_a)  # placeholders of the axis's tap ids (the structure knows only ids)
         axes.append((spec_a, (shape[ax],), gram_structure(spec_a, w_a, (shape[ax],)), w_a))
     m_rule = (r"$M$'s terms, read off the matrix the proof built, are the per-axis selections of its taps: entry "
-              r"$((o, i), (c, j))$ is $w[o, l, m]$ when $j_q = s_q i_q + d_q m_q - p_{l,q}$ on every axis $q$ and "
+              r"$((o, i), (c, j))$ is $w[o, l, m]$ when $j_\nu = s_\nu i_\nu + d_\nu m_\nu - p_{l,\nu}$ on every axis $\nu$ and "
               r"$c = \gamma C_{\mathrm{in}}/g + l$ lies in the group $\gamma$ of $o$, else 0 (positions, channels "
               r"and taps flattened row-major); so $(M^{\top} M)[(c, j), (c', j')] = \sum_o \sum_{m, \mu} "
-              r"w[o, l, m]\, w[o, l', \mu] \prod_q (M_q^{\top} M_q)_{m_q, \mu_q}[j_q, j'_q]$ by distributivity, with "
-              r"$M_q$ axis $q$'s one-channel matrix and $(M_q^{\top} M_q)_{m_q, \mu_q}$ its tap pair's $0/1$ pattern; "
-              r"each axis's selection is read from the one-axis layer whose product $M_q^{\top} M_q$ is computed "
+              r"w[o, l, m]\, w[o, l', \mu] \prod_\nu (M_\nu^{\top} M_\nu)_{m_\nu, \mu_\nu}[j_\nu, j'_\nu]$ by distributivity, with "
+              r"$M_\nu$ axis $\nu$'s one-channel matrix and $(M_\nu^{\top} M_\nu)_{m_\nu, \mu_\nu}$ its tap pair's $0/1$ pattern; "
+              r"each axis's selection is read from the one-axis layer whose product $M_\nu^{\top} M_\nu$ is computed "
               r"below, so those layers are $M$'s")
     m_lhs = sympy.Symbol(r"M\left[(o, i), (c, j)\right]")
-    m_rhs = sympy.Symbol(r"w[o, l, m] \prod_{q} \bigl[j_q = \operatorname{tap}(i_q, m_q, s_q, p_{l,q}, d_q)\bigr]")
+    m_rhs = sympy.Symbol(r"w[o, l, m] \prod_{\nu} \bigl[j_\nu = \operatorname{tap}(i_\nu, m_\nu, s_\nu, p_{l,\nu}, d_\nu)\bigr]")
     # tap ids, not symbols: equal structures are equal matrices whether or not the symbols repeat
     axis_layers = [a[0] for a in axes]  # the statement reads each axis from the layer whose product is computed
     steps.append(_compare("M by axes", _m_structure(M, math.prod(spec.weight_shape)),
                           lambda: m_statement(spec, shape, axes=axis_layers), m_lhs, m_rhs, m_rule, w,
                           "(row, column, tap)"))
     rhs = sympy.Symbol(_entries_tex())
-    rule = (r"on each axis, the product $M_q^{\top} M_q$, computed by the proof as a sparse join of $M_q$'s terms "
+    rule = (r"on each axis, the product $M_\nu^{\top} M_\nu$, computed by the proof as a sparse join of $M_\nu$'s terms "
             r"over its rows (output $i$ pairs its terms $w[m]$ at $j$ and $w[\mu]$ at $j'$), against the statement, "
             r"for all $0 \le j, j' < n$: the sum over the taps $m, \mu$ for which $j + p_l - d m$ is a multiple "
             r"$s i$ of the stride with $0 \le i < n_{\mathrm{out}}$ and $j' = j + d(\mu - m)$; by the line above, "

@@ -184,8 +184,10 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
         r"phase whose output exists; its support is the overlap's (taps $m$ reaching $j$ from an existing input of "
         r"the transposed layer)",
         [_claim("the diagonal is where the two taps are equal", base, sympy.Equivalent(_eq(partner, j), _eq(m, m2))),
+         # a diagonal term's tap m reaches j from the transposed layer's input src(j, m): the overlap's count
          _claim("the diagonal's support is the overlap's", base + (_eq(res, 0), _within(0, src, n_out)),
-                _within(0, F.gram_partner(j, m, m, d), n), _within(0, N.gram_partner(j, m, m, d), n))],
+                _eq(F.tap_position(src, m, s, pl, d), j),
+                _eq(N.tap_position(N.sifted_position(j, m, s, pl, d), m, s, pl, d), j))],
         name="diagonal"))
     g, ci, co, o, c, c2 = S.g, S.ci, S.co, S.o, S.c, S.c2
     chan = (_rel(sympy.Ge, g, 1), _rel(sympy.Ge, ci, 1), _rel(sympy.Ge, co, 1), _within(0, o, g * co),
