@@ -242,10 +242,22 @@ def _counterexample(values: dict | None) -> str:
 
 
 def _relations(items: Sequence[Any]) -> list[str]:
-    """Hypotheses as separate relations (an ``And`` of a chain stays one relation ``lo <= x < hi``)."""
-    out = []
-    for item in items:
-        out.append(_math(item))
+    """Hypotheses as separate relations; a lower bound followed by an upper bound of the same variable is one
+    relation ``lo <= x < hi`` (not "0 <= i, i < n", which reads as a variable repeated)."""
+    import sympy
+
+    items, out, k = list(items), [], 0
+    while k < len(items):
+        a, b = items[k], items[k + 1] if k + 1 < len(items) else None
+        low = ((a.lhs, a.rhs) if isinstance(a, sympy.LessThan) else
+               (a.rhs, a.lhs) if isinstance(a, sympy.GreaterThan) else None)
+        if low is not None and isinstance(b, (sympy.StrictLessThan, sympy.LessThan)) and b.lhs == low[1]:
+            op = "<" if isinstance(b, sympy.StrictLessThan) else r"\le"
+            out.append(rf"{_math(low[0])} \le {_math(low[1])} {op} {_math(b.rhs)}")
+            k += 2
+            continue
+        out.append(_math(a))
+        k += 1
     return out
 
 
