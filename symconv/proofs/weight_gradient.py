@@ -213,7 +213,7 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
     gradient = sympy.Symbol(
         r"\operatorname{conv}\bigl(" + source + r", \delta[o]\bigr)\big|_{\text{first } k}"
         r"\ \text{(stride " + stride.strip("$").replace(" on the axes", "")
-        + r", dilation " + dilation.strip("$").replace(" on the axes", "") + r")}")
+        + r", dilation " + dilation.strip("$").replace(" on the axes", "") + ", padding " + padding + r")}")
     step = Step(dw, gradient,
                 r"$\ell$ depends on $w$ through $y$ only, and $\langle \delta, \operatorname{conv}(w, x)\rangle$ is "
                 r"linear in $w$: its derivative, one weight entry at a time, against the convolution of each input "
