@@ -415,7 +415,7 @@ def test_weight_gradient_documents_state_padding_and_the_first_k_outputs():
     tex = instance.to_document()
     assert "$(1)$" not in tex and "((1, 1))" not in tex
     assert "padding $1$ on both sides" in tex or "padding, $1$ on both sides" in tex
-    assert r"\big|_{\text{first } k}" in tex and "(stride 1, dilation 2)" in tex
+    assert r"\big|_{\text{first } k}" in tex and "(stride 1, dilation 2, padding $1$ on both sides)" in tex
 
 
 def test_chain_tags_drop_the_name_when_the_display_is_wide():
