@@ -709,12 +709,16 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
         name="overlap"))
     steps.append(_cauchy_schwarz(spec, w))
     statement = (rf"For the convolution ${spec_latex(spec)}$ on inputs {_size_words(shape)}, with "
-                 r"matrix $M$ and distinct real weights $w$: the entry $(M^{\top} M)[j, j']$ is the sum of "
-                 r"$w[m]\, w[\mu]$ over the pairs of taps $(m, \mu)$ whose common output exists, at lag $j' - j = d(\mu - m)$; in "
-                 r"the interior it depends only on the lag and the phase $(j + p_l) \bmod s$ (period $s$), with the "
-                 r"phase energies on its diagonal; with unit weights ($w \equiv 1$) the diagonal is "
-                 r"$C_{\mathrm{out}}/g$ times the overlap count; and the kernel's autocorrelation "
-                 r"$R[\tau] = \sum_o \sum_m w[o, c, m]\, w[o, c, m + \tau]$ satisfies $R[0] \ge |R[\tau]|$."
+                 r"matrix $M$ and distinct real weights $w[o, c_{l}, m]$ (output channel $o$, input channel $c_{l}$ "
+                 r"of its group, tap $m$): the entry $(M^{\top} M)[j, j']$ is the sum, over the output channels $o$ "
+                 r"of the group, of $w[o, c_{l}, m]\, w[o, c_{l}', \mu]$ over the pairs of taps $(m, \mu)$ whose common "
+                 r"output exists, at lag $j' - j = d(\mu - m)$ on every axis; in the interior $I$ (on every axis the "
+                 r"positions $j$ with $d(k-1) \le j$, $j + p_l \le s(n_{\mathrm{out}} - 1)$ and "
+                 r"$j + d(k-1) \le n - 1$) it depends only on the lag and the phase $(j + p_l) \bmod s$ (period $s$), "
+                 r"with the phase energies on its diagonal; with unit weights ($w \equiv 1$) the diagonal is "
+                 r"$C_{\mathrm{out}}/g$ times the overlap count; and for every input channel $c$ the kernel's "
+                 r"autocorrelation $R[\tau] = \sum_o \sum_m w[o, c, m]\, w[o, c, m + \tau]$ satisfies "
+                 r"$R[0] \ge |R[\tau]|$."
                  + ("" if has_interior else r" The interior is empty for these sizes, so only the entries, the "
                     r"overlap and $R$ are checked here."))
     periods = tuple(s for s in spec.stride)
