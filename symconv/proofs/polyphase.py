@@ -49,6 +49,7 @@ POLYPHASE_SYMBOLS = types.SimpleNamespace(
 """The symbols of the parametric polyphase proof (integers; their ranges are hypotheses of every claim)."""
 
 Y, W, TY = sequence("y"), sequence("w"), sequence("Ty", r"(T y)")
+YHAT = sequence("yhat", r"\hat{y}")  # y extended by zero: its entry at an integer position in range, else 0
 PHI = sequence("Phiy", r"(\Phi y)")
 
 
@@ -172,13 +173,13 @@ def _one_d_steps(P: _Phases) -> list[Step]:
     at = (_within(0, t, s), _eq(F.interleave_position(t, u, s, pl), j))
     member = _eq(F.phase_residue(m, t, s, d), 0)  # tap m reaches phase t
     src = F.phase_input(u, m, t, s, d)
-    phase_sum = sympy.Sum(W(m) * Indicator(F.phase_residue(m, t, s, d), 0) * Y(src), (m, 0, k - 1))
+    phase_sum = sympy.Sum(W(m) * Indicator(F.phase_residue(m, t, s, d), 0) * YHAT(src), (m, 0, k - 1))
     steps.append(Step.from_claims(
         definition, phase_sum,
         r"sifting into the phase: with $t, u$ the phase and position of $j$, a term $(i, m)$ of the definition "
         r"exists exactly when tap $m$ reaches phase $t$ ($d m \equiv t \pmod{s}$) and $i = u - (d m - t)/s$ is an "
         r"input; the pairs correspond one to one (the same tap $m$), with the same weight $w[m]$ and the same input "
-        r"index",
+        r"index ($\hat y$ is $y$ extended by zero: a tap whose input does not exist adds nothing)",
         [_claim("a term of the definition is a tap of the phase, reading the same input", base + at + (
                 _within(0, i, n), _eq(tap, j)), _and(member, _eq(src, i))),
          _claim("a tap of the phase whose input exists is a term of the definition", base + at + (
@@ -192,12 +193,12 @@ def _one_d_steps(P: _Phases) -> list[Step]:
     shift = F.phase_tap(m, t, s, d)
     in_phase = (_within(0, t, s), _within(0, m, k), _eq(F.phase_residue(m, t, s, d), 0))
     sub = sympy.Sum(sequence("w_t", "w_{t}")(sympy.Symbol("q", integer=True))
-                    * Y(u - sympy.Symbol("q", integer=True)), (sympy.Symbol("q", integer=True), 0, P.kernel - 1))
+                    * YHAT(u - sympy.Symbol("q", integer=True)), (sympy.Symbol("q", integer=True), 0, P.kernel - 1))
     steps.append(Step.from_claims(
         phase_sum, sub,
         r"each phase is an ordinary convolution of the original input: tap $m$ of phase $t$ sits at shift "
         r"$q = (d m - t)/s$ of a sub-kernel $w_t$ of $K$ taps ($w_t[q] = w[t + s q]$ when $d = 1$), the shifts of "
-        r"one phase are distinct, and position $u$ reads $y[u - q]$",
+        r"one phase are distinct, and position $u$ reads $\hat y[u - q]$",
         [_claim("the read is position minus shift", P.ranges + (_rel(sympy.Ge, u, 0),) + in_phase,
                 _eq(s * (u - F.phase_input(u, m, t, s, d)), d * m - t)),
          _claim("the shift is (d m - t)/s", P.ranges + in_phase, _eq(s * shift, d * m - t)),
