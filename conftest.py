@@ -29,6 +29,13 @@ def _missing(reason: str) -> None:
     pytest.skip(reason)
 
 
+def _draws(item) -> bool:
+    """Whether a docstring's example calls a drawing function of symconv.plot (``plot_*``, ``animate``)."""
+    dtest = getattr(item, "dtest", None)
+    source = "".join(example.source for example in dtest.examples) if dtest is not None else ""
+    return bool(re.search(r"\b(plot_\w+|animate|save_figure|save_animation)\(", source))
+
+
 def pytest_runtest_setup(item):
     path = getattr(item, "path", None)
     if path is not None and path.suffix == ".md":
@@ -36,8 +43,8 @@ def pytest_runtest_setup(item):
         for module, extra, what in (("torch", "torch", "runs a PyTorch recipe"), ("matplotlib", "figures", "draws")):
             if f"import {module}" in text and importlib.util.find_spec(module) is None:
                 _missing(f"{module} is not installed (pip install 'symconv[{extra}]'); {path.name} {what}")
-    if (type(item).__name__ == "DoctestItem" and item.name.startswith(MATPLOTLIB_DOCTESTS)
-            and importlib.util.find_spec("matplotlib") is None):
+    if (type(item).__name__ == "DoctestItem" and importlib.util.find_spec("matplotlib") is None
+            and (item.name.startswith(MATPLOTLIB_DOCTESTS) or _draws(item))):
         _missing("matplotlib is not installed (pip install 'symconv[figures]'); the example draws")
     if type(item).__name__ == "DoctestItem" and getattr(item, "dtest", None) is not None:
         source = "".join(example.source for example in item.dtest.examples)
