@@ -204,7 +204,8 @@ input blurred by the kernel's autocorrelation, strongest where the input looks l
 \centering
 \includegraphics[width={FIGSIZE_BAND[0]}in]{{{FIGURE_BAND}}}
 \caption{{$M^{{\top}} M$ for $k = 3$, $s = 2$, $p = 1$ on {PHASES_SIZE[0]} inputs, with the weights $(1, 2, 3)$: a band of
-width $2 d (k - 1) + 1$; inside the dashed interior the rows repeat with period $s = 2$, the diagonal alternating
+width $2 d (k - 1) + 1$; inside the dashed interior the rows repeat with period $s = 2$ (a cross on the diagonal
+marks one row per period), the diagonal alternating
 the phase energies $4$ and $1 + 9$.}}
 \label{{fig:gram-band}}
 \end{{figure}}
@@ -246,7 +247,7 @@ def draw() -> list[pathlib.Path]:
         raise SystemExit("the drawn autocorrelation differs from the page's R")
     _legible(fig, FIGSIZE_R[0], FIGURE_R)
     paths = [plot.save_figure(fig, HERE / FIGURE_R)]  # saved in the package's STYLE, as it was drawn
-    fig = plot.plot_gram(PHASES, PHASES_SIZE, [[[1, 2, 3]]], figsize=FIGSIZE_BAND)
+    fig = plot.plot_gram(PHASES, PHASES_SIZE, [[[1, 2, 3]]], figsize=FIGSIZE_BAND, title=False)  # the caption says it
     M = conv_matrix(PHASES, kernel_symbols(PHASES), PHASES_SIZE).to_numpy([[[1, 2, 3]]])
     if not np.array_equal(fig.symconv_data.matrix, M.T @ M):
         raise SystemExit("the drawn band differs from M^T M")

@@ -47,7 +47,7 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"\tilde w", "the flipped kernel"),
     (r"\tilde{w}", "the flipped kernel"),
     (r"x", "the input of a convolution"),
-    (r"y", "the input of the transposed convolution"),
+    (r"y", "the output of the convolution, which is the input of the transposed convolution"),
     (r"\hat{y}", "the input of the transposed convolution read at a rational position: its entry there when the "
                 "position is an integer in range, and zero otherwise"),
     (r"z_0", "the input with zeros inserted between neighbours"),

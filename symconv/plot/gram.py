@@ -188,7 +188,7 @@ def autocorrelation_data(weight: Any, channel: int = 0) -> AutocorrelationData:
 
 @styled
 def plot_gram(spec: ConvSpec, input_shape: Any, weight: Any = None, *, figsize: Any = None, ax: Any = None,
-              fig: Any = None):
+              fig: Any = None, title: bool = True):
     """MᵀM as an image: the band of lags, the interior framed, the period ``s`` marked along the diagonal.
 
     Parameters
@@ -202,6 +202,8 @@ def plot_gram(spec: ConvSpec, input_shape: Any, weight: Any = None, *, figsize: 
         Draw into this Axes (its figure receives the colour bar).
     fig : matplotlib Figure or SubFigure, optional
         Draw into this empty figure.
+    title : bool, default True
+        Whether to title the picture (a document's figure has a caption instead).
 
     Returns
     -------
@@ -247,8 +249,9 @@ def plot_gram(spec: ConvSpec, input_shape: Any, weight: Any = None, *, figsize: 
         ax.set_ylabel(r"row $j$")
         host.fig.colorbar(image, ax=ax, shrink=0.8, label=r"$(M^{\top} M)[j, j']$")
         period = ", ".join(map(str, d.period))
-        host.title(rf"$M^{{\top}} M$ of {_layer_text(d.spec)}; interior framed; period $s = {period}$ "
-                   "(+ marks one row per period)", _SIZES["axes.titlesize"])
+        if title:
+            host.title(rf"$M^{{\top}} M$ of {_layer_text(d.spec)}; interior framed; period $s = {period}$ "
+                       "(+ marks one row per period)", _SIZES["axes.titlesize"])
         return host.result(d)
 
 

@@ -384,9 +384,7 @@ def prove_padding_mode_general(mode: str = "circular", *, formulas: Any = None) 
         r"the fold is the transpose: $\langle P x, v\rangle = \langle x, P^{\top} v\rangle$ for every $v$, where $P^{\top}$ adds "
         r"$v[t]$ onto the position $t$ copies; the sums exchange because that position lies in $[0, n)$ (the padding map), "
         r"and the data positions $t = j + p_l$ fold onto $j$",
-        [prove("every padded value is added onto one input position", variables, ranges + t_range,
-               _within(0, src, n), shown=_within(0, shown, n)),
-         prove("the data position of j lies in the padded input and folds onto j", variables,
+        [prove("the data position of j lies in the padded input and folds onto j", variables,
                ranges + (_within(0, j, n),),
                sympy.And(_within(0, data_t, padded), _rel(sympy.Eq, src_f(data_t, n, pl), j), evaluate=False),
                shown=_rel(sympy.Eq, shown_f(NAMED.padded_position(j, pl), n, pl), j))],
