@@ -181,3 +181,15 @@ def test_every_witness_shown_satisfies_the_theorem_and_the_index_ranges(which):
         for hyp in claim.hypotheses:  # and the claim's own hypotheses
             assert bool(sympy.sympify(hyp).xreplace(at)), (claim.name, hyp, shown)
     assert checked >= (2 if which == "weight-gradient" else 15)
+
+
+def test_a_claim_whose_conclusion_cannot_fail_is_refused():
+    n, k = sympy.symbols("n k", integer=True)
+    for conclusion in (sympy.Le(n, n, evaluate=False), sympy.Ge(k + 1, k + 1, evaluate=False),
+                       sympy.And(sympy.Eq(n, n, evaluate=False), sympy.Le(k, k, evaluate=False), evaluate=False)):
+        claim = prove("a tautology", (n, k), (sympy.Ge(n, 1),), conclusion)
+        assert not claim.holds and "checks nothing" in claim.reason, conclusion
+    assumed = prove("assumed", (n, k), (sympy.Ge(n, 1), sympy.Ge(k, n)), sympy.Ge(k, n))
+    assert not assumed.holds and "its own hypotheses" in assumed.reason
+    # a conclusion that needs the hypotheses is still proved
+    assert prove("needs them", (n, k), (sympy.Ge(n, 1), sympy.Ge(k, n)), sympy.Ge(k, 1)).holds

@@ -134,11 +134,22 @@ def _solve(z3: Any, facts: list, timeout_ms: int) -> tuple[str, Any, str]:
     return str(verdict), (solver.model() if verdict == z3.sat else None), smtlib
 
 
-def _trivial(display: Any) -> bool:
-    """The displayed conclusion says nothing: ``True`` as written, or a relation between identical sides."""
+def _trivial(display: Any, hypotheses: tuple = ()) -> str:
+    """Why the displayed conclusion says nothing ('' when it says something).
+
+    ``True`` as written; a relation between identical sides (``x = x``, ``n <= n``); a conjunction of such; or a
+    conclusion that is one of the claim's own hypotheses (assumed, not proved).
+    """
     if display is sympy.true or display is True:
-        return True
-    return isinstance(display, (sympy.Eq, sympy.Equivalent)) and len(set(display.args)) == 1
+        return "is true as written"
+    if isinstance(display, sympy.And):
+        parts = [_trivial(a) for a in display.args]
+        return "is a conjunction of relations that hold as written" if all(parts) else ""
+    if isinstance(display, (sympy.Eq, sympy.Le, sympy.Ge, sympy.Equivalent)) and len(set(display.args)) == 1:
+        return "relates identical sides"
+    if any(sympy.sympify(h) == display for h in hypotheses):
+        return "is one of its own hypotheses"
+    return ""
 
 
 def prove(name: str, variables: Any, hypotheses: Any, conclusion: Any, *, shown: Any = None,
@@ -155,7 +166,8 @@ def prove(name: str, variables: Any, hypotheses: Any, conclusion: Any, *, shown:
     3. the negation of the conclusion is ``unsat``.
 
     *unknown* (a timeout) at any stage fails the claim and says so; only *unsat* proves.  A conclusion whose
-    display has identical sides (``x = x``) is refused when the claim is built: it could not fail.
+    display has identical sides (``x = x``, ``n <= n``) or repeats a hypothesis is refused when the claim is built:
+    it could not fail.
 
     Returns a :class:`~symconv.proofs.core.Claim` that holds exactly when all three succeed; otherwise it
     carries the counterexample (or the reason).  ``shown`` is the same conclusion written with named
@@ -174,9 +186,10 @@ def prove(name: str, variables: Any, hypotheses: Any, conclusion: Any, *, shown:
         return Claim(name, variables, hypotheses, display, "z3", False, example, seconds=time.perf_counter() - start,
                      reason=reason, witness=witness, sat_smtlib=sat_smtlib)
 
-    if _trivial(sympy.sympify(display)):
-        return refused(f"the claim as stated, {sympy.sstr(display)}, is true whatever the formulas are, so it "
-                       "checks nothing")
+    trivial = _trivial(sympy.sympify(display), hypotheses)
+    if trivial:
+        return refused(f"the claim as stated, {sympy.sstr(display)}, {trivial}: it holds whatever the formulas "
+                       "are, so it checks nothing")
     tr = _Translator(z3, names)
     try:
         hyps = [tr(sympy.sympify(h)) for h in hypotheses]
