@@ -327,7 +327,44 @@ def test_instance_proof_of_the_view_holds(tspec, shape):
 
     proof = prove_polyphase(tspec, shape)
     assert proof.holds and [s.name for s in proof.steps] == ["convention", "T is the transposed convolution",
-                                                              "polyphase view"]
+                                                              "polyphase view", "sub-pixel form"]
+
+
+SUBPIXEL_MISTAKES = {
+    "two sub-kernel entries exchanged": ("subpixel_weight", lambda real: lambda t, w: _swap_first(real(t, w))),
+    "sub-kernel not flipped": ("subpixel_weight", lambda real: lambda t, w: np.flip(real(t, w), tuple(range(2, 2 + t.ndim))).copy()),
+    "phases shuffled in reverse": ("pixel_shuffle", lambda real: lambda x, s: real(np.asarray(x)[::-1].copy(), s)),
+    "crop without p_l": ("_crop", lambda real: lambda x, t, shape, zeros: real(
+        x, TransposedConvSpec(t.kernel_size, stride=t.stride, output_padding=t.output_padding, dilation=t.dilation,
+                              in_channels=t.in_channels, out_channels=t.out_channels, groups=t.groups),
+        shape, zeros)),
+}
+
+
+def _swap_first(weight):
+    out = np.array(weight)
+    flat = out.reshape(-1)
+    nonzero = np.flatnonzero(flat != 0)
+    flat[nonzero[0]], flat[nonzero[1]] = flat[nonzero[1]], flat[nonzero[0]]
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(SUBPIXEL_MISTAKES))
+def test_the_sub_pixel_recipe_is_checked_against_T(monkeypatch, name):
+    from symconv import prove_polyphase
+
+    attribute, wrap = SUBPIXEL_MISTAKES[name]
+    monkeypatch.setattr(polyphase, attribute, wrap(getattr(polyphase, attribute)))
+    for tspec, shape in LAYERS:
+        if tspec.padding_left == (0,) * tspec.ndim and attribute == "_crop":
+            continue  # without left padding the crop starts at 0 either way
+        if attribute == "pixel_shuffle" and tspec.out_channels * int(np.prod(tspec.stride)) == 1:
+            continue  # one channel of one phase: reversed, it is the same
+        if name == "sub-kernel not flipped" and all(F.phase_kernel_size(k, s, d) == 1 for k, s, d in
+                                                    zip(tspec.kernel_size, tspec.stride, tspec.dilation)):
+            continue  # sub-kernels of one tap: flipped, they are the same
+        proof = prove_polyphase(tspec, shape)
+        assert not proof.holds and proof.failed_step.name == "sub-pixel form", (name, tspec, proof.failure)
 
 
 def test_breakage_is_a_result_not_an_exception(monkeypatch):

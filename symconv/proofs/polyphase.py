@@ -19,6 +19,7 @@ crop and the zero-extension.
 
 from __future__ import annotations
 
+import math
 import types
 from typing import Any
 
@@ -87,6 +88,29 @@ def polyphase_step(tspec: Any, weight: Any, input_shape: Any, T: Any) -> Step:
         + r"phase $t$ ($0 \le t < s$) reading $y[u - (d m - t)/s]$ at its position $u$ through the taps $m$ with "
         r"$d m \equiv t \pmod{s}$, and $Q$ interleaves the phases, output $j = s u + t - p_l$ taking position $u$ "
         r"of phase $t$, cropping by $p_l$ and leaving zeros past the last phase position")
+
+
+def subpixel_step(tspec: Any, T: Any, *, seed: int = 0) -> Step:
+    """``T`` against the sub-pixel recipe run as numbers (:func:`~symconv.polyphase.polyphase_numeric`): one
+    stride-1 convolution with ``C_out s^N`` channels and weight :func:`~symconv.polyphase.subpixel_weight`, the
+    pixel shuffle, the crop — the form PyTorch code runs (``polyphase_torch`` is that recipe with torch's
+    ``conv`` and ``PixelShuffle``).  A randomized identity test, as the anchors are."""
+    from ..polyphase import polyphase_numeric
+    from .anchors import anchor_step
+
+    rows, cols = T.shape
+    y_ = sympy.MatrixSymbol("y", cols, 1)
+    rule = (r"the sub-pixel recipe, run as numbers: $\operatorname{conv}_{K}$ is one stride-$1$ convolution of "
+            r"$y$, padded by $K - 1$, with one output channel $(o, t)$ for each output channel $o$ and phase $t$, "
+            r"whose kernel is phase $t$'s sub-kernel of $o$'s weight, flipped, on $K$ taps; "
+            r"$\operatorname{shuffle}$ moves position $u$ of channel $(o, t)$ to position $s u + t$ of channel $o$; "
+            r"$\operatorname{crop}$ keeps the positions $p_l, \dots, p_l + n_T - 1$ (zero past the end), on every "
+            r"axis. This is the form in which code runs the polyphase view: a convolution, then a pixel shuffle")
+    return anchor_step("sub-pixel form", T, lambda wv, yv: polyphase_numeric(tspec, wv, yv), tspec.weight_shape,
+                       math.prod(tspec.kernel_size) * (tspec.in_channels // tspec.groups),
+                       sympy.MatMul(sympy.MatrixSymbol("T", rows, cols), y_, evaluate=False),
+                       sympy.Function(r"\operatorname{crop}")(sympy.Function(r"\operatorname{shuffle}")(
+                           sympy.Function(r"\operatorname{conv}_{K}")(y_))), rule, seed=seed + 1)
 
 
 def _rel(kind: type, lhs: Any, rhs: Any) -> sympy.Basic:
@@ -436,7 +460,7 @@ def prove_polyphase(spec: Any, input_shape: Any, *, name: str = "w", seed: int =
     >>> from symconv import ConvSpec
     >>> proof = prove_polyphase(ConvSpec(4, stride=2, padding=1), (6,))
     >>> proof.holds, [step.name for step in proof.steps]
-    (True, ['convention', 'T is the transposed convolution', 'polyphase view'])
+    (True, ['convention', 'T is the transposed convolution', 'polyphase view', 'sub-pixel form'])
     """
     import math
 
@@ -481,6 +505,7 @@ def prove_polyphase(spec: Any, input_shape: Any, *, name: str = "w", seed: int =
         r"$T$, built from the transposed convolution's own index equation, is the transposed convolution as "
         r"defined by the numeric reference", seed=seed))
     steps.append(polyphase_step(tspec, w, t_in, T))
+    steps.append(subpixel_step(tspec, T, seed=seed))
     phases = math.prod(tspec.stride)
     from .instance import _shape_words  # the sizes in words, as the instance theorem writes them
 
