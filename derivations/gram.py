@@ -100,7 +100,8 @@ def compute() -> dict:
     if min(painted[p] for p in north_west[1:3]) <= max(painted[p] for p in north_east):
         raise SystemExit("the matched (north-west) stroke is not the strongest")
     ghosts = [(i, j) for (i, j), v in np.ndenumerate(painted) if v > 0 and not x[i, j]]
-    ghost = max(ghosts, key=lambda p: (painted[p], -p[0], -p[1]))
+    top = max(painted[p] for p in ghosts)
+    ghost = sorted(p for p in ghosts if painted[p] == top)  # every position with the strongest value, in order
     return dict(x=x, F=F, painted=painted, R=R, correlated=correlated, border=border, inner=inner,
                 terms=terms, north_east=north_east, north_west=north_west, ghost=ghost)
 
@@ -138,7 +139,9 @@ def build() -> str:
     R, terms = data["R"], data["terms"]
     ne = data["north_east"][1]
     nw = data["north_west"][2]
-    gi, gj = data["ghost"]
+    ghost = data["ghost"]
+    gi, gj = ghost[0]
+    where_ghost = " and ".join(f"${tuple(p)}$" for p in ghost)
     (lo0, lo1), (hi0, hi1) = ((r.start for r in data["inner"]), (r.stop - 1 for r in data["inner"]))
     text = rf"""
 \section*{{From detecting to producing}}
@@ -194,9 +197,9 @@ each other through $R[\pm 1, \pm 1] = {R[3, 3]}$. On the north-east stroke, at $
 ${_sum(terms(*ne))}$, so $M^{{\top}} F = {data["painted"][ne]}$. The north-east stroke is redrawn, because every pixel
 of $x$ is redrawn with weight $R[0, 0] = {R[2, 2]}$ whatever its neighbours, but it is not reinforced, because $R$
 vanishes at the north-east lags; so it comes back weaker than the matched stroke, lowered further by the
-negative values of $R$ that reach it from the north-west stroke. The strongest value away from the strokes, at
-${tuple(data["ghost"])}$, is ${_sum(terms(gi, gj))}$: the off-centre positive values of $R$ redraw a fainter
-copy of the diagonal beside it. That is the whole picture: the transpose of a detector paints $R \star x$, the
+negative values of $R$ that reach it from the north-west stroke. The strongest value away from the strokes,
+${data["painted"][gi, gj]}$, is taken at {where_ghost}{"" if len(ghost) == 1 else ";"} at ${tuple(ghost[0])}$ it is
+${_sum(terms(gi, gj))}$: the off-centre positive values of $R$ redraw a fainter copy of the diagonal beside it. That is the whole picture: the transpose of a detector paints $R \star x$, the
 input blurred by the kernel's autocorrelation, strongest where the input looks like the kernel.
 
 \section*{{With a stride: phases}}
@@ -204,7 +207,7 @@ input blurred by the kernel's autocorrelation, strongest where the input looks l
 \centering
 \includegraphics[width={FIGSIZE_BAND[0]}in]{{{FIGURE_BAND}}}
 \caption{{$M^{{\top}} M$ for $k = 3$, $s = 2$, $p = 1$ on {PHASES_SIZE[0]} inputs, with the weights $(1, 2, 3)$: a band of
-width $2 d (k - 1) + 1$; inside the dashed interior the rows repeat with period $s = 2$ (a cross on the diagonal
+width $2 d (k - 1) + 1$; inside the dashed interior the rows repeat with period $s = 2$ (a framed diagonal entry
 marks one row per period), the diagonal alternating
 the phase energies $4$ and $1 + 9$.}}
 \label{{fig:gram-band}}

@@ -229,13 +229,16 @@ def plot_gram(spec: ConvSpec, input_shape: Any, weight: Any = None, *, figsize: 
         host = _Host(fig, ax, *(figsize or (min(7.0, 0.28 * n + 2.4), min(6.2, 0.28 * n + 1.6))), "plot_gram")
         ax = host.subplots(1, 1)[0]
         top = float(np.abs(d.matrix).max()) or 1.0
-        image = ax.imshow(d.matrix, cmap="RdBu_r", vmin=-top, vmax=top)
+        if d.matrix.min() >= 0:  # nonnegative (e.g. positive weights): a one-sided scale, 0 white
+            image = ax.imshow(d.matrix, cmap="Blues", vmin=0, vmax=top)
+        else:  # signed: a diverging scale centred at 0
+            image = ax.imshow(d.matrix, cmap="RdBu_r", vmin=-top, vmax=top)
         if d.spec.ndim == 1:
             inner = d.interior[0]
             if len(inner):
                 ax.add_patch(_rectangle(inner.start - 0.5, inner.start - 0.5, len(inner), len(inner)))
-                for j in range(inner.start, inner.stop, d.period[0]):
-                    ax.plot([j - 0.5], [j - 0.5], marker="+", color="black", ms=6)
+                for j in range(inner.start, inner.stop, d.period[0]):  # one diagonal entry per period, framed
+                    ax.add_patch(_rectangle(j - 0.5, j - 0.5, 1, 1, dashed=False))
             if n <= 24:
                 for (r, c), v in np.ndenumerate(d.matrix):
                     if v:
@@ -250,15 +253,15 @@ def plot_gram(spec: ConvSpec, input_shape: Any, weight: Any = None, *, figsize: 
         host.fig.colorbar(image, ax=ax, shrink=0.8, label=r"$(M^{\top} M)[j, j']$")
         period = ", ".join(map(str, d.period))
         if title:
-            host.title(rf"$M^{{\top}} M$ of {_layer_text(d.spec)}; interior framed; period $s = {period}$ "
-                       "(+ marks one row per period)", _SIZES["axes.titlesize"])
+            host.title(rf"$M^{{\top}} M$ of {_layer_text(d.spec)}; interior dashed; period $s = {period}$ "
+                       "(one diagonal entry per period framed)", _SIZES["axes.titlesize"])
         return host.result(d)
 
 
-def _rectangle(x: float, y: float, w: float, h: float):
+def _rectangle(x: float, y: float, w: float, h: float, dashed: bool = True):
     from matplotlib.patches import Rectangle
 
-    return Rectangle((x, y), w, h, fill=False, edgecolor="black", lw=1.2, ls="--")
+    return Rectangle((x, y), w, h, fill=False, edgecolor="black", lw=1.2, ls="--" if dashed else "-")
 
 
 @styled
