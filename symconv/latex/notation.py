@@ -141,8 +141,11 @@ def notation_latex(text: str, known: set | None = None) -> str:
         known.update(symbol for symbol, _ in used)
     else:
         heading = "Notation"
-    items = "; ".join(f"${symbol}$ {escape_text(meaning)}" for symbol, meaning in used)
-    return rf"\subsection*{{{heading}}}" + "\n" + items[0].upper() + items[1:] + "."
+    # one symbol per line, aligned like a paper's table of notation (a list: it may break across pages)
+    items = "\n".join(rf"\item[${symbol}$] {escape_text(meaning)}" for symbol, meaning in used)
+    return (rf"\subsection*{{{heading}}}" + "\n" + r"\begin{list}{}{\setlength{\leftmargin}{3.5em}"
+            r"\setlength{\labelwidth}{3em}\setlength{\labelsep}{0.5em}\setlength{\itemsep}{0pt}"
+            r"\setlength{\parsep}{0pt}\renewcommand{\makelabel}[1]{#1\hfil}}" + "\n" + items + "\n" + r"\end{list}")
 
 
 def notation_markdown(text: str) -> str:
@@ -150,7 +153,7 @@ def notation_markdown(text: str) -> str:
     used = notation_used(text)
     if not used:
         return ""
-    return "; ".join(f"${symbol}$ {meaning}" for symbol, meaning in used) + "."
+    return "\n".join(f"- ${symbol}$ {meaning}" for symbol, meaning in used)
 
 
 def notation_table() -> str:
