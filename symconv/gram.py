@@ -29,6 +29,7 @@ import numpy as np
 import sympy
 
 from .errors import ShapeError, SizeLimitError, SpecTypeError
+from .kernels import object_array
 from .matrices import conv_matrix
 from .spec import ConvSpec
 
@@ -259,7 +260,7 @@ def _ordered_terms(g: GramStructure) -> np.ndarray:
 
 
 def _flat(weight: Any) -> list:
-    return list(np.asarray(weight, dtype=object).ravel())
+    return list(object_array(weight).ravel())
 
 
 def gram_structure(spec: ConvSpec, weight: Any, input_shape: Any) -> GramStructure:
@@ -315,7 +316,7 @@ def gram_structure(spec: ConvSpec, weight: Any, input_shape: Any) -> GramStructu
     both = np.flatnonzero((left >= 0) & (right >= 0))
     left, right = left[both], right[both]
     coefs = None if s.unit else np.asarray(s.coefs)[left] * np.asarray(s.coefs)[right]  # M's are 1
-    n_taps = int(np.asarray(M.weight, dtype=object).size)
+    n_taps = int(object_array(M.weight).size)
     return GramStructure.build((M.shape[1], M.shape[1]), s.cols[left], s.cols[right], s.taps[left], s.taps[right],
                                coefs, n_taps=n_taps)
 
@@ -439,7 +440,7 @@ def phase_autocorrelation(spec: ConvSpec, weight: Any, phase: Any, c: int, c2: i
     >>> phase_autocorrelation(spec, w, (0,), 0, 0, (1,)), phase_autocorrelation(spec, w, (1,), 0, 0, (0,))
     (w_0*w_1, w_1**2)
     """
-    w = np.asarray(weight, dtype=object)
+    w = object_array(weight)
     per_in, per_out = spec.in_channels // spec.groups, spec.out_channels // spec.groups
     if c // per_in != c2 // per_in:
         return sympy.Integer(0)
@@ -521,7 +522,7 @@ def autocorrelation(weight: Any, lag: Any, channel: int = 0, channel2: int | Non
     >>> autocorrelation(w, (0,)), autocorrelation(w, (1,)), autocorrelation(w, (-2,))
     (w_0**2 + w_1**2 + w_2**2, w_0*w_1 + w_1*w_2, w_0*w_2)
     """
-    w = np.asarray(weight, dtype=object)
+    w = object_array(weight)
     channel2 = channel if channel2 is None else channel2
     kernel = w.shape[2:]
     lag = tuple(int(x) for x in lag)

@@ -106,6 +106,17 @@ def flat_entries(array: sympy.NDimArray) -> list:
     return list(array.reshape(size))
 
 
+def object_array(weight: Any) -> np.ndarray:
+    """``weight`` as a numpy object array of its shape; a sympy Array without ``np.asarray``'s element-by-element
+    walk through its sub-arrays (~100x slower: 0.5 ms for nine symbols)."""
+    if isinstance(weight, sympy.NDimArray):
+        entries = flat_entries(weight)
+        arr = np.empty(len(entries), dtype=object)
+        arr[:] = entries
+        return arr.reshape(tuple(weight.shape))
+    return np.asarray(weight, dtype=object)
+
+
 def as_weight(spec: Any, weight: Any) -> sympy.ImmutableDenseNDimArray:
     """Validate a weight (sympy Array, numpy array or nested lists) against ``spec``.
 

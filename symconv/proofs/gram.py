@@ -23,7 +23,7 @@ import sympy
 from .. import formulas as default_formulas
 from ..errors import ShapeError, SizeLimitError, SpecTypeError
 from ..gram import GramStructure, autocorrelation, gram_interior, gram_structure
-from ..kernels import check_name, kernel_symbols
+from ..kernels import check_name, kernel_symbols, object_array
 from ..kernels import kernel_symbols as _axis_symbols
 from ..matrices import conv_matrix
 from ..numeric import conv
@@ -318,7 +318,7 @@ def cs_certificate(w: Any, lag: Any, sign: int) -> Any:
     >>> sympy.expand(cs_certificate(w, (2,), 1))
     2*w0**2 + 2*w0*w2 + 2*w1**2 + 2*w2**2
     """
-    arr = np.asarray(w, dtype=object)
+    arr = object_array(w)
     kernel = arr.shape[1:]
     lag = tuple(int(t) for t in lag)
     if sign not in (1, -1) or len(lag) != len(kernel):
@@ -338,7 +338,7 @@ def cs_certificate(w: Any, lag: Any, sign: int) -> Any:
 
 def _cauchy_schwarz(spec: ConvSpec, w: Any) -> Step:
     """R[0] ≥ |R[τ]| for every input channel and lag, by a sum-of-squares certificate expanded by sympy."""
-    arr = np.asarray(w, dtype=object)
+    arr = object_array(w)
     kernel = spec.kernel_size
     per_in, per_out = spec.in_channels // spec.groups, spec.out_channels // spec.groups
     lhs = sympy.Symbol(r"2 R[0] + 2 \sigma R[\tau]")
