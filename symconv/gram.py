@@ -162,13 +162,15 @@ class GramStructure:
     def equals(self, other: GramStructure) -> bool:
         """Identical canonical terms (hence, over pairwise distinct symbols, identical matrices).
 
-        When both sides hold the same number of unit terms and this one has at most one term per (row, tap, tap)
-        slot, a one-to-one matching of the other's terms onto these (same slot, same column) proves equality
+        Identical term arrays (same order) are equal at once.  When both sides hold the same number of unit terms
+        and this one has at most one term per (row, tap, tap) slot, a one-to-one matching of the other's terms onto these (same slot, same column) proves equality
         without a sort; in every other case, including a failed matching (a tap pair may be written in the other
         order), the canonical forms decide.
         """
         if (self.shape, self.n_taps) != (other.shape, other.n_taps):
             return False
+        if self._identical(other):  # the same terms in the same order: the same canonical form, nothing to sort
+            return True
         if self.rows.size == other.rows.size and other.coefs is None:
             table = self._slot_index()
             if table is not None:
@@ -189,7 +191,20 @@ class GramStructure:
         """
         if (self.shape, self.n_taps) != (other.shape, other.n_taps):
             return False
+        if self._identical(other):  # the same terms in the same order, tap pairs as written
+            return True
         return bool(np.array_equal(_ordered_terms(self), _ordered_terms(other)))
+
+    def _identical(self, other: GramStructure) -> bool:
+        """The same term arrays, element for element (coefficients included): then every form derived from them,
+        canonical or ordered, is the same."""
+        if self.rows.size != other.rows.size or (self.coefs is None) != (other.coefs is None):
+            return False
+        pairs = [(self.rows, other.rows), (self.cols, other.cols), (self.taps_a, other.taps_a),
+                 (self.taps_b, other.taps_b)]
+        if self.coefs is not None:
+            pairs.append((self.coefs, other.coefs))
+        return all(bool(np.array_equal(a, b)) for a, b in pairs)
 
     def restrict(self, keep: np.ndarray) -> GramStructure:
         """The terms marked in the boolean array ``keep`` (one flag per stored term)."""

@@ -176,7 +176,8 @@ def m_statement(spec: ConvSpec, input_shape: Any, formulas: Any = None, axes: An
     The row-major flattening of the axes and channels is the one of :func:`symconv.conv_matrix`, so M's structure
     equals this exactly when M is the per-axis product of its taps' selections, channel block by channel block.
     With ``axes`` (one 1-D layer per axis: the layers whose products the proof computes), each axis's selection is
-    read from that layer, so the comparison also ties those layers to ``M``.
+    read from that layer, so the comparison also ties those layers to ``M``.  The terms come in M's row-major order
+    (by row, then column), so an equal M is seen equal without a sort.
     """
     F = default_formulas if formulas is None else formulas
     shape = spec.check_input_shape(input_shape)
@@ -188,24 +189,29 @@ def m_statement(spec: ConvSpec, input_shape: Any, formulas: Any = None, axes: An
             raise ShapeError(f"{len(axes)} axis layers for a {spec.ndim}-D layer")
         params = ((n, a.output_shape((n,))[0], a.kernel_size[0], a.stride[0], a.padding_left[0], a.dilation[0])
                   for n, a in zip(shape, axes))
-    i = j = m = np.zeros(1, dtype=_I64)
+    # the (output position, tap) grid, flattened axis after axis: flat i, flat m, flat j = tap(i, m) and whether
+    # j lies in [0, n) on every axis (the grid holds every (i, m); the terms are its valid cells)
+    i = m = np.zeros(1, dtype=_I64)
+    j = np.zeros((1, 1), dtype=_I64)
+    ok = np.ones((1, 1), dtype=bool)
     for n, n_out, k, s, p_l, d in params:
-        ai, am = (x.ravel() for x in np.meshgrid(np.arange(n_out), np.arange(k), indexing="ij"))
-        aj = F.tap_position(ai, am, s, p_l, d)
-        ok = (aj >= 0) & (aj < n)
-        i = F.flat_index(i[:, None], ai[ok][None, :], n_out).ravel()
-        j = F.flat_index(j[:, None], aj[ok][None, :], n).ravel()
-        m = F.flat_index(m[:, None], am[ok][None, :], k).ravel()
+        ai, am = np.arange(n_out), np.arange(k)
+        aj = F.tap_position(ai[:, None], am[None, :], s, p_l, d)  # (n_out, k)
+        i = F.flat_index(i[:, None], ai[None, :], n_out).ravel()
+        m = F.flat_index(m[:, None], am[None, :], k).ravel()
+        j = F.flat_index(j[:, None, :, None], aj[None, :, None, :], n).reshape(i.size, m.size)
+        ok = (ok[:, None, :, None] & ((aj >= 0) & (aj < n))[None, :, None, :]).reshape(i.size, m.size)
     per_in, per_out = spec.in_channels // spec.groups, spec.out_channels // spec.groups
     n_pos, n_rows, n_k = math.prod(shape), math.prod(out), math.prod(spec.kernel_size)
-    rows, cols, taps = [], [], []
-    for group in range(spec.groups):
-        for o in range(group * per_out, (group + 1) * per_out):
-            for l1 in range(per_in):
-                rows.append(F.flat_index(o, i, n_rows))
-                cols.append(F.flat_index(F.group_channel(group, per_in, l1), j, n_pos))
-                taps.append(F.flat_index(F.flat_index(o, l1, per_in), m, n_k))
-    rows, cols, taps = (np.concatenate(x) for x in (rows, cols, taps))
+    # every (o, i, l, m), o and l in the group loops' order: (C_out, rows, C_in/g, taps), valid cells kept in order
+    o = np.arange(spec.out_channels)[:, None, None, None]
+    group = np.repeat(np.arange(spec.groups), per_out)[:, None, None, None]  # the group of o, as the loops give it
+    l1 = np.arange(per_in)[None, None, :, None]
+    full = (spec.out_channels, i.size, per_in, m.size)
+    keep = np.broadcast_to(ok[None, :, None, :], full)
+    rows = np.broadcast_to(F.flat_index(o, i[None, :, None, None], n_rows), full)[keep]
+    cols = np.broadcast_to(F.flat_index(F.group_channel(group, per_in, l1), j[None, :, None, :], n_pos), full)[keep]
+    taps = np.broadcast_to(F.flat_index(F.flat_index(o, l1, per_in), m[None, None, None, :], n_k), full)[keep]
     return GramStructure.build((spec.out_channels * n_rows, spec.in_channels * n_pos), rows, cols, taps,
                                np.zeros_like(taps), n_taps=spec.out_channels * per_in * n_k)
 
