@@ -39,12 +39,13 @@ def _evaluate(matrix: ConvMatrix, w: np.ndarray, x: np.ndarray) -> np.ndarray:
     if not s.rows.size:
         return out
     constant = bool((s.taps == CONSTANT).any())
-    taps = np.where(s.taps == CONSTANT, w[0].size, s.taps) if constant else s.taps
+    taps = (np.where(s.taps == CONSTANT, w[0].size, s.taps) if constant else s.taps).astype(np.intp)
+    cols = s.cols.astype(np.intp)  # once: np.take would convert 32-bit indices on every trial
     starts = np.flatnonzero(np.concatenate(([True], s.rows[1:] != s.rows[:-1])))
     coefs = None if s.unit else s.coefs.astype(np.int64)
     for trial in range(len(w)):
         weights = np.append(w[trial].ravel(), np.int64(1)) if constant else w[trial].ravel()
-        terms = np.take(weights, taps) * np.take(x[trial].ravel(), s.cols)  # 1-D takes: 3x faster than 2-D
+        terms = np.take(weights, taps) * np.take(x[trial].ravel(), cols)  # 1-D takes: 3x faster than 2-D
         if coefs is not None:
             terms *= coefs
         np.add.at(out[trial], s.rows[starts], np.add.reduceat(terms, starts))  # add.at: robust to any order
