@@ -207,6 +207,15 @@ def _coefficients(terms: dict, index: dict) -> np.ndarray:
     for monomial, coef in terms.items():
         if coef == 0:
             continue
+        if coef.is_Integer:  # the two shapes a quadratic monomial takes, read without building a powers dict
+            if monomial.is_Pow and monomial.exp == 2 and monomial.base in index:
+                a = index[monomial.base]
+                U[a, a] += int(coef)
+                continue
+            if monomial.is_Mul and len(monomial.args) == 2 and all(x in index for x in monomial.args):
+                a, b = sorted(index[x] for x in monomial.args)
+                U[a, b] += int(coef)
+                continue
         powers = monomial.as_powers_dict()
         if not coef.is_Integer or sum(powers.values()) != 2 or not all(x in index for x in powers):
             raise ValueError(f"is not an integer quadratic form in the weights (term {coef * monomial})")
