@@ -147,3 +147,28 @@ def test_draws_with_too_many_repeats_are_refused():
     assert bound_reached(ws, xs, bound, 60)[1] == ""
     xs[:, :20_000] = xs[:, 20_000:40_000]  # 60 000 draws repeat others: no uniform draw does that
     assert "repeat earlier ones" in bound_reached(ws, xs, bound, 60)[1]
+
+
+def test_a_square_layer_s_second_axis_is_compared_when_its_product_differs(monkeypatch):
+    # the two axes share layer and size; only identical products share a comparison
+    original, calls = gram_proof.gram_structure, []
+
+    def second_flipped(spec, weight, shape):
+        g = original(spec, weight, shape)
+        calls.append(shape)
+        if len(calls) % 2:
+            return g
+        return GramStructure.build(g.shape, g.rows, g.cols, g.taps_a, g.n_taps - 1 - g.taps_b, n_taps=g.n_taps)
+
+    monkeypatch.setattr(gram_proof, "gram_structure", second_flipped)
+    proof = prove_gram(ConvSpec((3, 3), stride=2, padding=1), (9, 9))
+    assert not proof.holds and proof.failed_step.name == "entries"
+    assert "axis 1:" in proof.failed_step.detail and "axis 0:" not in proof.failed_step.detail
+
+
+def test_a_square_layer_s_axes_share_their_comparisons_and_still_hold():
+    proof = prove_gram(ConvSpec((3, 3), stride=2, padding=1), (9, 9))
+    assert proof.holds
+    for name in ("entries", "interior", "diagonal"):
+        detail = next(s.detail for s in proof.steps if s.name == name)
+        assert detail.count("axis 0:") == 1 and detail.count("axis 1:") == 1, detail

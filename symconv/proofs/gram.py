@@ -33,6 +33,7 @@ from .core import Proof, Step, tuple_tex
 from .gram_compare import compare as _compare
 from .gram_compare import m_structure as _m_structure
 from .gram_compare import merge as _merge
+from .gram_compare import per_axis as _per_axis
 from .gram_statement import (
     G_,
     J2,
@@ -263,18 +264,17 @@ def _interior_steps(axes: list[tuple[ConvSpec, tuple[int], GramStructure, Any]],
             r"the group): the interior is shift-invariant with period $s$ on every axis (with $s = 1$: the convolution "
             r"with the kernel's autocorrelation $R$); checked on each axis's sparse product, the $N$-D interior being "
             r"the product of the axes' interiors and its terms the products of theirs")
-    steps = [_merge("interior", [_compare("interior", inner, functools.partial(
-        lambda sp, sh: interior_statement(sp, sh)[0], sp, sh), lhs, rhs, rule, wa, ordered=True, zero_rows=True)
-        for sp, sh, inner, wa in rows],
-        lhs, rhs, rule)]
+    steps = [_merge("interior", _per_axis(lambda sp, sh, inner, wa: _compare("interior", inner, functools.partial(
+        lambda sp, sh: interior_statement(sp, sh)[0], sp, sh), lhs, rhs, rule, wa, ordered=True, zero_rows=True),
+        rows), lhs, rhs, rule)]
     lhs = sympy.Symbol(r"j \in I:\ (M^{\top} M)\left[j, j\right]")
     rhs = sympy.Symbol(r"\sum_{\substack{0 \le m < k\\ " + _phase_condition() + r"}} w[m]^{2}")
     rule = (r"the interior diagonal holds the energy of each phase, the sum of $w[m]^{2}$ over the taps $m$ with "
             r"$d m \equiv (j + p_l) \pmod{s}$ (summed over the output channels of the group): $j' = j$ exactly when "
             r"$\mu = m$, as $d \ge 1$ (on each axis, as the interior)")
-    steps.append(_merge("diagonal", [_compare("diagonal", on, functools.partial(
-        lambda sp, sh: interior_statement(sp, sh, diagonal=True)[0], sp, sh), lhs, rhs, rule, wa, zero_rows=True)
-        for sp, sh, on, wa in diagonal], lhs, rhs, rule))
+    steps.append(_merge("diagonal", _per_axis(lambda sp, sh, on, wa: _compare("diagonal", on, functools.partial(
+        lambda sp, sh: interior_statement(sp, sh, diagonal=True)[0], sp, sh), lhs, rhs, rule, wa, zero_rows=True),
+        diagonal), lhs, rhs, rule))
     return steps
 
 
@@ -403,10 +403,9 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
     if premise:
         steps.append(Step(G_(J, J2), rhs, rule, "exact structure", False, premise, name="entries"))
     else:
-        steps.append(_merge("entries", [_compare("entries", product_a, functools.partial(lag_statement, sp, sh),
-                                                 G_(J, J2), rhs, rule, wa, ordered=True)
-                                        for sp, sh, product_a, wa in axes],
-                            G_(J, J2), rhs, rule))
+        steps.append(_merge("entries", _per_axis(lambda sp, sh, product_a, wa: _compare(
+            "entries", product_a, functools.partial(lag_statement, sp, sh), G_(J, J2), rhs, rule, wa, ordered=True),
+            axes), G_(J, J2), rhs, rule))
     inner = gram_interior(spec, shape)
     steps.append(_interior_bounds_step(spec, shape, inner))
     where = ", ".join(rf"\{{{r.start}, \dots, {r.stop - 1}\}}" if len(r) else r"\emptyset" for r in inner)

@@ -7,6 +7,7 @@ able to fail).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,7 @@ from ..errors import SizeLimitError
 from ..gram import GramStructure
 from .core import Step
 
-__all__ = ["compare", "blind_spot", "merge", "m_structure"]
+__all__ = ["compare", "blind_spot", "merge", "m_structure", "per_axis"]
 
 def compare(name: str, product: GramStructure, statement: Any, lhs: Any, rhs: Any, rule: str,
              weight: Any, what: str = "(row, column, tap, tap)", ordered: bool = False, zero_rows: bool = False) -> Step:
@@ -121,3 +122,19 @@ def merge(name: str, steps: list[Step], lhs: Any, rhs: Any, rule: str) -> Step:
                            if not s.holds)
     return Step(lhs, rhs, rule, "exact structure", not bad, detail, name=name)
 
+
+
+def per_axis(compare_one: Callable[[Any, tuple, GramStructure, Any], Step], axes: list) -> list[Step]:
+    """``compare_one(spec_a, shape_a, product_a, w_a)`` for each axis, in order.
+
+    An axis whose one-axis layer and size equal an earlier axis's, and whose computed product holds identical
+    terms, is the same comparison on the same arrays (the statement is built from the layer and the size alone): it
+    gets the earlier axis's step rather than running it again (a square layer's two axes, say).  The products are
+    still computed axis by axis, so an axis whose product differs is compared on its own.
+    """
+    steps: list[Step] = []
+    for ax, (spec_a, shape_a, product_a, w_a) in enumerate(axes):
+        same = next((steps[b] for b in range(ax) if axes[b][0] == spec_a and axes[b][1] == shape_a
+                     and axes[b][2]._identical(product_a)), None)
+        steps.append(same if same is not None else compare_one(spec_a, shape_a, product_a, w_a))
+    return steps
