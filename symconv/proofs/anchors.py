@@ -154,7 +154,8 @@ def bound_reached(ws: np.ndarray, xs: np.ndarray, B: int, bits: int) -> tuple[fl
     values = np.concatenate([ws.reshape(len(ws), -1), xs.reshape(len(xs), -1)], axis=1) if len(ws) else np.zeros((0, 0))
     if values.shape[0] == 0 or values.shape[1] == 0:
         return 0.0, f"no point was drawn, so nothing bounds a false pass (2^-{bits} asked for)"
-    if values.min() < -B or values.max() > B:
+    lo, hi = int(values.min()), int(values.max())
+    if lo < -B or hi > B:
         return 0.0, f"values were drawn outside the sampling set, {range_words(B)}"
     distinct_trials = len({row.tobytes() for row in values})
     n = values.size
@@ -163,7 +164,6 @@ def bound_reached(ws: np.ndarray, xs: np.ndarray, B: int, bits: int) -> tuple[fl
     if repeats > expected + 6 * math.sqrt(expected) + 8:
         return 0.0, (f"{repeats} of the {n} values drawn repeat earlier ones, where uniform draws from "
                      f"{range_words(B)} repeat about {expected:.1f}: the points were not drawn uniformly from them")
-    lo, hi = int(values.min()), int(values.max())
     slack = size * 40 / max(n, 1)  # uniform draws leave gaps this wide at the ends with probability < e^-40
     if n >= 40 and (lo > -B + slack or hi < B - slack):
         return 0.0, (f"the values drawn lie between {lo / B:.3f} and {hi / B:.3f} times the largest of "
