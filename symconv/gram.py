@@ -193,7 +193,13 @@ class GramStructure:
             return False
         if self._identical(other):  # the same terms in the same order, tap pairs as written
             return True
-        return bool(np.array_equal(_ordered_terms(self), _ordered_terms(other)))
+        return bool(np.array_equal(self._ordered, other._ordered))
+
+    @functools.cached_property
+    def _ordered(self) -> np.ndarray:
+        """:func:`_ordered_terms` of this structure (computed once: a blind-spot test compares one sample with
+        several changed copies)."""
+        return _ordered_terms(self)
 
     def _identical(self, other: GramStructure) -> bool:
         """The same term arrays, element for element (coefficients included): then every form derived from them,
