@@ -172,3 +172,35 @@ def test_a_square_layer_s_axes_share_their_comparisons_and_still_hold():
     for name in ("entries", "interior", "diagonal"):
         detail = next(s.detail for s in proof.steps if s.name == name)
         assert detail.count("axis 0:") == 1 and detail.count("axis 1:") == 1, detail
+
+
+class _Formulas:
+    """symconv.formulas with one formula replaced (the statement's own reading of it)."""
+
+    def __init__(self, **replaced):
+        import symconv.formulas as F
+
+        self._F, self._replaced = F, replaced
+
+    def __getattr__(self, name):
+        return self._replaced.get(name, getattr(self._F, name))
+
+
+WRONG_FORMULAS = {
+    "tap position +p_l": dict(tap_position=lambda i, m, s, p_l, d: s * i + d * m + p_l),
+    "tap position without dilation": dict(tap_position=lambda i, m, s, p_l, d: s * i + m - p_l),
+    "channel of the next group": dict(group_channel=lambda g, per, l: ((g + 1) * per + l) % (2 * per)),
+    "column-major flattening": dict(flat_index=lambda q, r, B: q + r * B),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WRONG_FORMULAS))
+def test_the_statement_of_m_reads_every_formula_it_names(name):
+    spec, shape = LAYERS[2]  # two groups, dilation 2 on the second axis, two axes of different lengths
+    w = kernel_symbols(spec)
+    product = m_structure(conv_matrix(spec, w, shape), int(np.prod(spec.weight_shape)))
+    formulas = _Formulas(**WRONG_FORMULAS[name])
+    step = compare("M by axes", product, lambda: m_statement(spec, shape, formulas=formulas), None, None, "", w)
+    assert not step.holds, (name, step.detail)
+    assert compare("M by axes", product, lambda: m_statement(spec, shape, formulas=_Formulas()), None, None, "",
+                   w).holds
