@@ -183,6 +183,16 @@ def repeated_values(values: np.ndarray) -> int:
     multiplier) while that sets many aside, then sorted: a fraction of the values instead of all of them (a sort
     of 200 000 draws costs ~10 ms, the filters ~2).
 
+    Parameters
+    ----------
+    values : array_like
+        Integers (any shape; int64 after conversion).
+
+    Returns
+    -------
+    int
+        The number of entries minus the number of distinct values.
+
     Examples
     --------
     >>> repeated_values(np.array([5, -3, 5, 7, 5, -3]))

@@ -131,6 +131,19 @@ def per_axis(compare_one: Callable[[Any, tuple, GramStructure, Any], Step], axes
     terms, is the same comparison on the same arrays (the statement is built from the layer and the size alone): it
     gets the earlier axis's step rather than running it again (a square layer's two axes, say).  The products are
     still computed axis by axis, so an axis whose product differs is compared on its own.
+
+    Parameters
+    ----------
+    compare_one : callable
+        ``(spec_a, shape_a, product_a, w_a) -> Step``, one axis's comparison.
+    axes : list of tuple
+        ``(spec_a, shape_a, product_a, w_a)`` per axis: the one-axis layer, its size, its computed product and
+        its placeholder symbols.
+
+    Returns
+    -------
+    list of Step
+        One step per axis, in order.
     """
     steps: list[Step] = []
     for ax, (spec_a, shape_a, product_a, w_a) in enumerate(axes):
