@@ -127,7 +127,8 @@ def _cauchy_schwarz(spec: ConvSpec, w: Any) -> Step:
             r"(twice when both do): a sum of squares of reals, so $R[0] \ge |R[\tau]|$")
     lags = [t for t in itertools.product(*(range(-(k - 1), k) for k in kernel)) if any(t)]
     checked = 0
-    grid = list(itertools.product(*(range(k) for k in kernel)))
+    grid = np.array(list(itertools.product(*(range(k) for k in kernel))), dtype=_I64).reshape(-1, len(kernel))
+    sizes = np.asarray(kernel, dtype=_I64)
     for c in range(spec.in_channels):
         group, local = c // per_in, c % per_in
         block = arr[group * per_out:(group + 1) * per_out]
@@ -136,6 +137,8 @@ def _cauchy_schwarz(spec: ConvSpec, w: Any) -> Step:
         for x in symbols:  # a repeated symbol (a caller's weight may repeat one) keeps its first number
             index.setdefault(x, len(index))
         ids = np.array([index[x] for x in symbols], dtype=_I64).reshape(block[:, local].shape)
+        flat_ids, n = ids.reshape(ids.shape[0], -1), len(index)  # row o, column m (the grid's row-major order)
+        once = np.bincount(flat_ids.ravel(), minlength=n)  # every w[m]^2 once, whatever the lag
         try:
             energy = _quadratic_form(autocorrelation(block, (0,) * len(kernel), local), index)
         except ValueError as exc:
@@ -146,20 +149,18 @@ def _cauchy_schwarz(spec: ConvSpec, w: Any) -> Step:
             except ValueError as exc:
                 return Step(lhs, rhs, rule, "polynomial identity", False, f"channel {c}, lag {tuple_tex(lag)}: "
                             f"R[tau] {exc}", name="Cauchy-Schwarz")
-            # the certificate's squares, split by the sign: (w[m] + sign w[m + tau])^2 = squares + sign * cross
-            squares, cross = np.zeros_like(energy), np.zeros_like(energy)
-            for o in range(block.shape[0]):
-                for m in grid:
-                    a = int(ids[(o,) + m])
-                    up = tuple(x + y for x, y in zip(m, lag))
-                    down = tuple(x - y for x, y in zip(m, lag))
-                    squares[a, a] += 1
-                    if all(0 <= v < k for v, k in zip(up, kernel)):
-                        b = int(ids[(o,) + up])
-                        squares[b, b] += 1
-                        cross[min(a, b), max(a, b)] += 2
-                    if not all(0 <= v < k for v, k in zip(down, kernel)):
-                        squares[a, a] += 1
+            # the certificate's squares, split by the sign: (w[m] + sign w[m + tau])^2 = squares + sign * cross.
+            # For every (o, m): w[m]^2 once; where m + tau is a tap, w[m + tau]^2 and the cross term 2 w[m] w[m + tau];
+            # where m - tau is none, w[m]^2 once more (for every tap at once, tap m being row m of the grid)
+            up, down = grid + np.asarray(lag, dtype=_I64), grid - np.asarray(lag, dtype=_I64)
+            up_in = np.all((up >= 0) & (up < sizes), axis=1)
+            down_out = ~np.all((down >= 0) & (down < sizes), axis=1)
+            a = flat_ids[:, up_in].ravel()
+            b = flat_ids[:, np.ravel_multi_index(tuple(up[up_in].T), kernel)].ravel()
+            squares = np.diag(once + np.bincount(b, minlength=n) + np.bincount(flat_ids[:, down_out].ravel(),
+                                                                               minlength=n))
+            cross = np.zeros_like(energy)
+            np.add.at(cross, (np.minimum(a, b), np.maximum(a, b)), 2)
             for sign in (1, -1):
                 diff = 2 * energy + 2 * sign * value - (squares + sign * cross)
                 if diff.any():
