@@ -29,6 +29,7 @@ import numpy as np
 import sympy
 
 from .errors import ShapeError, SizeLimitError, SpecTypeError
+from .kernels import object_array
 from .matrices import conv_matrix
 from .spec import ConvSpec
 
@@ -161,13 +162,15 @@ class GramStructure:
     def equals(self, other: GramStructure) -> bool:
         """Identical canonical terms (hence, over pairwise distinct symbols, identical matrices).
 
-        When both sides hold the same number of unit terms and this one has at most one term per (row, tap, tap)
-        slot, a one-to-one matching of the other's terms onto these (same slot, same column) proves equality
+        Identical term arrays (same order) are equal at once.  When both sides hold the same number of unit terms
+        and this one has at most one term per (row, tap, tap) slot, a one-to-one matching of the other's terms onto these (same slot, same column) proves equality
         without a sort; in every other case, including a failed matching (a tap pair may be written in the other
         order), the canonical forms decide.
         """
         if (self.shape, self.n_taps) != (other.shape, other.n_taps):
             return False
+        if self._identical(other):  # the same terms in the same order: the same canonical form, nothing to sort
+            return True
         if self.rows.size == other.rows.size and other.coefs is None:
             table = self._slot_index()
             if table is not None:
@@ -188,7 +191,26 @@ class GramStructure:
         """
         if (self.shape, self.n_taps) != (other.shape, other.n_taps):
             return False
-        return bool(np.array_equal(_ordered_terms(self), _ordered_terms(other)))
+        if self._identical(other):  # the same terms in the same order, tap pairs as written
+            return True
+        return bool(np.array_equal(self._ordered, other._ordered))
+
+    @functools.cached_property
+    def _ordered(self) -> np.ndarray:
+        """:func:`_ordered_terms` of this structure (computed once: a blind-spot test compares one sample with
+        several changed copies)."""
+        return _ordered_terms(self)
+
+    def _identical(self, other: GramStructure) -> bool:
+        """The same term arrays, element for element (coefficients included): then every form derived from them,
+        canonical or ordered, is the same."""
+        if self.rows.size != other.rows.size or (self.coefs is None) != (other.coefs is None):
+            return False
+        pairs = [(self.rows, other.rows), (self.cols, other.cols), (self.taps_a, other.taps_a),
+                 (self.taps_b, other.taps_b)]
+        if self.coefs is not None:
+            pairs.append((self.coefs, other.coefs))
+        return all(bool(np.array_equal(a, b)) for a, b in pairs)
 
     def restrict(self, keep: np.ndarray) -> GramStructure:
         """The terms marked in the boolean array ``keep`` (one flag per stored term)."""
@@ -259,7 +281,7 @@ def _ordered_terms(g: GramStructure) -> np.ndarray:
 
 
 def _flat(weight: Any) -> list:
-    return list(np.asarray(weight, dtype=object).ravel())
+    return list(object_array(weight).ravel())
 
 
 def gram_structure(spec: ConvSpec, weight: Any, input_shape: Any) -> GramStructure:
@@ -315,7 +337,7 @@ def gram_structure(spec: ConvSpec, weight: Any, input_shape: Any) -> GramStructu
     both = np.flatnonzero((left >= 0) & (right >= 0))
     left, right = left[both], right[both]
     coefs = None if s.unit else np.asarray(s.coefs)[left] * np.asarray(s.coefs)[right]  # M's are 1
-    n_taps = int(np.asarray(M.weight, dtype=object).size)
+    n_taps = int(object_array(M.weight).size)
     return GramStructure.build((M.shape[1], M.shape[1]), s.cols[left], s.cols[right], s.taps[left], s.taps[right],
                                coefs, n_taps=n_taps)
 
@@ -439,7 +461,7 @@ def phase_autocorrelation(spec: ConvSpec, weight: Any, phase: Any, c: int, c2: i
     >>> phase_autocorrelation(spec, w, (0,), 0, 0, (1,)), phase_autocorrelation(spec, w, (1,), 0, 0, (0,))
     (w_0*w_1, w_1**2)
     """
-    w = np.asarray(weight, dtype=object)
+    w = object_array(weight)
     per_in, per_out = spec.in_channels // spec.groups, spec.out_channels // spec.groups
     if c // per_in != c2 // per_in:
         return sympy.Integer(0)
@@ -521,17 +543,17 @@ def autocorrelation(weight: Any, lag: Any, channel: int = 0, channel2: int | Non
     >>> autocorrelation(w, (0,)), autocorrelation(w, (1,)), autocorrelation(w, (-2,))
     (w_0**2 + w_1**2 + w_2**2, w_0*w_1 + w_1*w_2, w_0*w_2)
     """
-    w = np.asarray(weight, dtype=object)
+    w = object_array(weight)
     channel2 = channel if channel2 is None else channel2
     kernel = w.shape[2:]
     lag = tuple(int(x) for x in lag)
     if len(lag) != len(kernel):
         raise ShapeError(f"lag {lag} has {len(lag)} axes, the kernel {len(kernel)}")
-    total = sympy.Integer(0)
+    products = []
     for o in range(w.shape[0]):
         for m in itertools.product(*(range(k) for k in kernel)):
             m2 = tuple(a + b for a, b in zip(m, lag))
             if all(0 <= x < k for x, k in zip(m2, kernel)):
-                total += w[(o, channel) + m] * w[(o, channel2) + m2]
-    return total
+                products.append(w[(o, channel) + m] * w[(o, channel2) + m2])
+    return sympy.Add(*products)  # one sum (the same expression as adding term by term, without its quadratic cost)
 

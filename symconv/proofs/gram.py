@@ -7,7 +7,8 @@ computed sparsely (:func:`symconv.gram.gram_structure`, a join over the rows of 
 or phases) and compared term by term, tap order included, with the statement's own formula, enumerated from
 :mod:`symconv.formulas` (the sift, the Gram partner ``j + d(μ - m)``, the phase ``(j + p_l) mod s``).
 :func:`~symconv.proofs.gram_general.prove_gram_general` proves the integer facts behind the statement for all
-sizes with z3.
+sizes with z3.  The statements live in :mod:`symconv.proofs.gram_statement`, the self-tested comparisons in
+:mod:`symconv.proofs.gram_compare`; this module runs the steps (and the Cauchy–Schwarz certificate).
 """
 
 from __future__ import annotations
@@ -20,263 +21,38 @@ from typing import Any
 import numpy as np
 import sympy
 
-from .. import formulas as default_formulas
-from ..errors import ShapeError, SizeLimitError, SpecTypeError
+from ..errors import SizeLimitError, SpecTypeError
 from ..gram import GramStructure, autocorrelation, gram_interior, gram_structure
-from ..kernels import check_name, kernel_symbols
+from ..kernels import check_name, kernel_symbols, object_array
 from ..kernels import kernel_symbols as _axis_symbols
 from ..matrices import conv_matrix
 from ..numeric import conv
 from ..spec import ConvSpec
 from .anchors import DEFAULT_BITS, anchor_step, convention_step
 from .core import Proof, Step, tuple_tex
-from .evaluate import NAMED, sequence
+from .gram_compare import compare as _compare
+from .gram_compare import m_structure as _m_structure
+from .gram_compare import merge as _merge
+from .gram_compare import per_axis as _per_axis
+from .gram_statement import (
+    G_,
+    J2,
+    J,
+    _entries_tex,
+    _interior_mask,
+    _phase_condition,
+    interior_statement,
+    lag_statement,
+    m_statement,
+)
 from .guard import guarded, started
 from .instance import INSTANCE_LIMIT, distinct_symbols
 from .overlap import overlap_counts
 
+_I64 = np.int64
+
 __all__ = ["prove_gram", "prove_gram_general", "lag_statement", "interior_statement", "cs_certificate",
            "CS_CERTIFICATE_TEX"]
-
-_I64 = np.int64
-G_ = sequence("G", r"(M^{\top} M)")
-W_ = sequence("w")
-W2_ = sequence("wsq", r"w^{2}")
-
-
-class _Bracket(sympy.Function):
-    """The Iverson bracket of a condition (for display)."""
-
-    nargs = 1
-
-    def _latex(self, printer):
-        return rf"\left[{printer._print(self.args[0])}\right]"
-
-
-def _rel(kind: type, lhs: Any, rhs: Any) -> sympy.Basic:
-    return kind(lhs, rhs, evaluate=False)
-
-
-def _eq(lhs: Any, rhs: Any) -> sympy.Basic:
-    return _rel(sympy.Eq, lhs, rhs)
-
-
-def _and(*args: Any) -> sympy.Basic:
-    return sympy.And(*args, evaluate=False)
-
-
-def _within(lo: Any, x: Any, hi: Any) -> sympy.Basic:
-    return _and(_rel(sympy.Le, lo, x), _rel(sympy.Lt, x, hi))
-
-
-J, J2, M_TAP, M2_TAP = sympy.symbols("j j' m mu", integer=True)
-S_, D_, PL_ = sympy.symbols("s d p_l", integer=True)
-
-
-def _tex(expr: Any) -> str:
-    from ..latex.printing import math_latex
-
-    return math_latex(expr)
-
-
-@functools.cache
-def _phase_condition() -> str:
-    """``d m ≡ ph(j) (mod s)``, the phase rendered from the executed formula's name."""
-    return rf"d m \equiv {_tex(NAMED.phase_of(J, S_, PL_))}\ (\mathrm{{mod}}\ s)"
-
-
-@functools.cache
-def _entries_tex(j: Any = J, m: Any = M_TAP, m2: Any = M2_TAP) -> str:
-    """The lag statement as a display: a double sum over the taps with its conditions under the sum."""
-    res = _tex(NAMED.sift_residue(j, m, S_, PL_, D_))
-    src = _tex(NAMED.sifted_position(j, m, S_, PL_, D_))
-    partner = _tex(NAMED.gram_partner(j, m, m2, D_))
-    return (rf"\sum_{{\substack{{0 \le m, \mu < k\\ {res} = 0\\ 0 \le {src} < n_{{\mathrm{{out}}}}\\ "
-            rf"j' = {partner}}}}} w[m]\, w[\mu]")
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# the statement's formula, enumerated (independent of the product)
-
-
-def _axis_lags(F: Any, n: int, n_out: int, k: int, s: int, p_l: int, d: int) -> tuple[np.ndarray, ...]:
-    """One axis: the (j, m, j', μ) with tap m carrying an existing output to j and tap μ to j' = partner."""
-    j, m, m2 = (x.ravel() for x in np.meshgrid(np.arange(n), np.arange(k), np.arange(k), indexing="ij"))
-    i = F.sifted_position(j, m, s, p_l, d)
-    j2 = F.gram_partner(j, m, m2, d)
-    ok = (F.sift_residue(j, m, s, p_l, d) == 0) & (i >= 0) & (i < n_out) & (j2 >= 0) & (j2 < n)
-    return j[ok], m[ok], j2[ok], m2[ok]
-
-
-def _axis_interior(F: Any, inner: range, k: int, s: int, p_l: int, d: int,
-                   diagonal: bool = False) -> tuple[np.ndarray, ...]:
-    """One axis, interior rows only: the taps m of j's phase, every μ (only μ = m on the diagonal), at
-    j' = partner (no range conditions)."""
-    j, m, m2 = (x.ravel() for x in np.meshgrid(np.arange(inner.start, inner.stop), np.arange(k), np.arange(k),
-                                               indexing="ij"))
-    phase = F.phase_of(j, s, p_l)
-    ok = F.sift_residue(phase, m, s, 0, d) == 0  # d m ≡ phase (mod s)
-    if diagonal:
-        ok &= m == m2
-    return j[ok], m[ok], F.gram_partner(j[ok], m[ok], m2[ok], d), m2[ok]
-
-
-def _combine(F: Any, spec: ConvSpec, shape: tuple[int, ...], per_axis: list, diagonal: bool = False) -> GramStructure:
-    """Axis tuples to flat (channel, position) rows and columns and flat weight taps, for every channel pair."""
-    j = j2 = m = m2 = np.zeros(1, dtype=_I64)
-    for ax, (aj, am, aj2, am2) in enumerate(per_axis):  # the Cartesian product of the axes, flattened row-major
-        j = F.flat_index(j[:, None], aj[None, :], shape[ax]).ravel()
-        j2 = F.flat_index(j2[:, None], aj2[None, :], shape[ax]).ravel()
-        m = F.flat_index(m[:, None], am[None, :], spec.kernel_size[ax]).ravel()
-        m2 = F.flat_index(m2[:, None], am2[None, :], spec.kernel_size[ax]).ravel()
-    per_in, per_out = spec.in_channels // spec.groups, spec.out_channels // spec.groups
-    n_pos, n_k = math.prod(shape), math.prod(spec.kernel_size)
-    rows, cols, ta, tb = [], [], [], []
-    for group in range(spec.groups):
-        for o in range(group * per_out, (group + 1) * per_out):
-            for l1 in range(per_in):
-                for l2 in ([l1] if diagonal else range(per_in)):
-                    rows.append(F.flat_index(F.group_channel(group, per_in, l1), j, n_pos))
-                    cols.append(F.flat_index(F.group_channel(group, per_in, l2), j2, n_pos))
-                    ta.append(F.flat_index(F.flat_index(o, l1, per_in), m, n_k))
-                    tb.append(F.flat_index(F.flat_index(o, l2, per_in), m2, n_k))
-    size = spec.in_channels * n_pos
-
-    def cat(parts: list) -> np.ndarray:
-        return parts[0] if len(parts) == 1 else np.concatenate(parts)
-
-    return GramStructure.build((size, size), cat(rows), cat(cols), cat(ta), cat(tb),
-                               n_taps=spec.out_channels * per_in * n_k)
-
-
-def lag_statement(spec: ConvSpec, input_shape: Any, formulas: Any = None) -> GramStructure:
-    """``MᵀM`` as the theorem states it: ``Σ_o Σ_{m, μ} w[o, l, m] w[o, l', μ]`` at ``((c, j), (c', j'))``.
-
-    Per axis, ``j + p_l - d m`` is a multiple of ``s`` whose quotient is an output ``0 <= i < n_out``, and
-    ``j' = j + d(μ - m)`` lies in ``[0, n)``; ``c = γ C_in/g + l`` and ``c' = γ C_in/g + l'`` lie in the
-    group ``γ`` of ``o``.  Each (i, m, μ) triple of the product appears once, as (j, m, μ).
-    """
-    F = default_formulas if formulas is None else formulas
-    shape = spec.check_input_shape(input_shape)
-    out = spec.output_shape(shape)
-    per_axis = [_axis_lags(F, n, n_out, k, s, p_l, d) for n, n_out, k, s, p_l, d in
-                zip(shape, out, spec.kernel_size, spec.stride, spec.padding_left, spec.dilation)]
-    return _combine(F, spec, shape, per_axis)
-
-
-def interior_statement(spec: ConvSpec, input_shape: Any, diagonal: bool = False,
-                       formulas: Any = None) -> tuple[GramStructure, np.ndarray]:
-    """The interior rows of ``MᵀM`` as the phase autocorrelations ``R_{phase(j)}[c, c', τ]`` at lag ``d τ``.
-
-    Returns the structure and the boolean mask of interior rows.  With ``diagonal=True``: the interior diagonal
-    as the phase energies ``Σ_o Σ_{m of phase(j)} w[o, l, m]²``.
-    """
-    F = default_formulas if formulas is None else formulas
-    shape = spec.check_input_shape(input_shape)
-    inner = gram_interior(spec, shape)
-    per_axis = [_axis_interior(F, r, k, s, p_l, d, diagonal) for r, k, s, p_l, d in
-                zip(inner, spec.kernel_size, spec.stride, spec.padding_left, spec.dilation)]
-    return _combine(F, spec, shape, per_axis, diagonal), _interior_mask(spec, shape)
-
-
-def _interior_mask(spec: ConvSpec, shape: tuple[int, ...]) -> np.ndarray:
-    """Rows of ``MᵀM`` (flat (channel, position)) whose position lies in the interior on every axis."""
-    mask = np.zeros((spec.in_channels,) + tuple(shape), dtype=bool)
-    mask[(slice(None),) + tuple(slice(r.start, r.stop) for r in gram_interior(spec, shape))] = True
-    return mask.ravel()
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# the instance proof
-
-
-def _compare(name: str, product: GramStructure, statement: Any, lhs: Any, rhs: Any, rule: str,
-             weight: Any, what: str = "(row, column, tap, tap)", ordered: bool = False, zero_rows: bool = False) -> Step:
-    """Exact structure equality of the product with the statement (a callable that builds it: a statement that
-    cannot be built, e.g. with terms outside the matrix, is a failed step).
-
-    A statement with no terms compares nothing and fails, except with ``zero_rows``: rows that the statement says
-    are zero (their phase has no tap) hold when the product has no terms there either."""
-    if callable(statement):
-        try:
-            statement = statement()
-        except (MemoryError, SizeLimitError):
-            raise
-        except Exception as exc:  # noqa: BLE001 - a statement that breaks is a failed step
-            return Step(lhs, rhs, rule, "exact structure", False,
-                        f"the statement could not be built: {type(exc).__name__}: {exc}", name=name)
-    if product.shape != statement.shape:
-        return Step(lhs, rhs, rule, "exact structure", False,
-                    f"shapes differ: {product.shape} and {statement.shape}", name=name)
-    blind = _blind_spot(product, ordered)
-    if blind:  # the comparison itself must be able to see a difference
-        return Step(lhs, rhs, rule, "exact structure", False, blind, name=name)
-    if statement.rows.size == 0:
-        if zero_rows and product.rows.size == 0 and product.shape[0]:
-            return Step(lhs, rhs, rule, "exact structure", True, "no tap has the phase of these rows, so the "
-                        "statement makes them zero, and the product has no term in them either", name=name)
-        return Step(lhs, rhs, rule, "exact structure", False, "the statement has no terms here, so nothing was "
-                    "compared", name=name)
-    if (product.equals_ordered if ordered else product.equals)(statement):
-        return Step(lhs, rhs, rule, "exact structure", True,
-                    f"{statement.rows.size} terms {what}, identical", name=name)
-    where = product.first_difference(statement)
-    detail = f"the structures differ ({product.rows.size} and {statement.rows.size} terms)"
-    if where is None and ordered:
-        detail += (": the same products of taps, but at some entry the two taps in the other order (the tap "
-                   "reaching the row is not the statement's)")
-    if where is not None:
-        r, c = where
-        detail = (f"first differing entry at row {r}, column {c}: the product gives {product.entry(r, c, weight)}, "
-                  f"the statement {statement.entry(r, c, weight)}")
-    return Step(lhs, rhs, rule, "exact structure", False, detail, name=name)
-
-
-def _blind_spot(product: GramStructure, ordered: bool = False) -> str:
-    """Why :meth:`GramStructure.equals` could not see a difference here ('' when it can).
-
-    It is run on a few of the product's terms against an unchanged copy (must be equal) and against copies with
-    one term's second tap, column or row changed (each must be unequal); with ``ordered``, also against a copy
-    with one term's two different taps exchanged.
-    """
-    keep = min(product.rows.size, 16)
-    if keep == 0:
-        return ""
-    base = [np.array(x[:keep]) for x in (product.rows, product.cols, product.taps_a, product.taps_b)]
-    # the sample's own corner of the matrix (room for a changed row and column): the comparison's code paths are
-    # the same, its tables the size of the sample
-    shape = (min(product.shape[0], int(base[0].max()) + 2), min(product.shape[1], int(base[1].max()) + 2))
-
-    def sample(arrays: list) -> GramStructure:
-        return GramStructure.build(shape, *arrays, n_taps=product.n_taps)
-
-    reference = sample(base)
-    same = (lambda a, b: a.equals_ordered(b)) if ordered else (lambda a, b: a.equals(b))
-    if not same(reference, sample([x.copy() for x in base])):
-        return "the Gram comparison finds a matrix unequal to its copy, so its verdict would mean nothing"
-    for what, field, size in (("second tap", 3, product.n_taps), ("first tap", 2, product.n_taps),
-                              ("column", 1, shape[1]), ("row", 0, shape[0])):
-        if size < 2:
-            continue
-        arrays = [x.copy() for x in base]
-        arrays[field][-1] = (int(arrays[field][-1]) + 1) % size
-        if same(reference, sample(arrays)):
-            return f"the Gram comparison cannot see a changed {what}, so its verdict would mean nothing"
-    coefs = np.ones(keep, dtype=np.int64) if product.coefs is None else np.array(product.coefs[:keep])
-    doubled = coefs.copy()
-    doubled[-1] = doubled[-1] * 2 if doubled[-1] != 0 else 1
-    if same(GramStructure.build(shape, *base, coefs, n_taps=product.n_taps),
-            GramStructure.build(shape, *base, doubled, n_taps=product.n_taps)):
-        return "the Gram comparison cannot see a changed coefficient, so its verdict would mean nothing"
-    mixed = np.flatnonzero(base[2] != base[3])
-    if ordered and mixed.size:
-        arrays = [x.copy() for x in base]
-        at = int(mixed[0])
-        arrays[2][at], arrays[3][at] = base[3][at], base[2][at]
-        if same(reference, sample(arrays)):
-            return "the Gram comparison cannot see a tap pair written in the other order, so its verdict would mean nothing"
-    return ""
-
 
 #: The Cauchy-Schwarz certificate as displayed: ``[·]`` is the Iverson bracket, ``[0, k)`` the kernel's taps (on
 #: every axis); :func:`cs_certificate` builds the same sum, and the test compares the two.
@@ -318,7 +94,7 @@ def cs_certificate(w: Any, lag: Any, sign: int) -> Any:
     >>> sympy.expand(cs_certificate(w, (2,), 1))
     2*w0**2 + 2*w0*w2 + 2*w1**2 + 2*w2**2
     """
-    arr = np.asarray(w, dtype=object)
+    arr = object_array(w)
     kernel = arr.shape[1:]
     lag = tuple(int(t) for t in lag)
     if sign not in (1, -1) or len(lag) != len(kernel):
@@ -338,7 +114,7 @@ def cs_certificate(w: Any, lag: Any, sign: int) -> Any:
 
 def _cauchy_schwarz(spec: ConvSpec, w: Any) -> Step:
     """R[0] ≥ |R[τ]| for every input channel and lag, by a sum-of-squares certificate expanded by sympy."""
-    arr = np.asarray(w, dtype=object)
+    arr = object_array(w)
     kernel = spec.kernel_size
     per_in, per_out = spec.in_channels // spec.groups, spec.out_channels // spec.groups
     lhs = sympy.Symbol(r"2 R[0] + 2 \sigma R[\tau]")
@@ -351,7 +127,8 @@ def _cauchy_schwarz(spec: ConvSpec, w: Any) -> Step:
             r"(twice when both do): a sum of squares of reals, so $R[0] \ge |R[\tau]|$")
     lags = [t for t in itertools.product(*(range(-(k - 1), k) for k in kernel)) if any(t)]
     checked = 0
-    grid = list(itertools.product(*(range(k) for k in kernel)))
+    grid = np.array(list(itertools.product(*(range(k) for k in kernel))), dtype=_I64).reshape(-1, len(kernel))
+    sizes = np.asarray(kernel, dtype=_I64)
     for c in range(spec.in_channels):
         group, local = c // per_in, c % per_in
         block = arr[group * per_out:(group + 1) * per_out]
@@ -360,6 +137,8 @@ def _cauchy_schwarz(spec: ConvSpec, w: Any) -> Step:
         for x in symbols:  # a repeated symbol (a caller's weight may repeat one) keeps its first number
             index.setdefault(x, len(index))
         ids = np.array([index[x] for x in symbols], dtype=_I64).reshape(block[:, local].shape)
+        flat_ids, n = ids.reshape(ids.shape[0], -1), len(index)  # row o, column m (the grid's row-major order)
+        once = np.bincount(flat_ids.ravel(), minlength=n)  # every w[m]^2 once, whatever the lag
         try:
             energy = _quadratic_form(autocorrelation(block, (0,) * len(kernel), local), index)
         except ValueError as exc:
@@ -370,20 +149,18 @@ def _cauchy_schwarz(spec: ConvSpec, w: Any) -> Step:
             except ValueError as exc:
                 return Step(lhs, rhs, rule, "polynomial identity", False, f"channel {c}, lag {tuple_tex(lag)}: "
                             f"R[tau] {exc}", name="Cauchy-Schwarz")
-            # the certificate's squares, split by the sign: (w[m] + sign w[m + tau])^2 = squares + sign * cross
-            squares, cross = np.zeros_like(energy), np.zeros_like(energy)
-            for o in range(block.shape[0]):
-                for m in grid:
-                    a = int(ids[(o,) + m])
-                    up = tuple(x + y for x, y in zip(m, lag))
-                    down = tuple(x - y for x, y in zip(m, lag))
-                    squares[a, a] += 1
-                    if all(0 <= v < k for v, k in zip(up, kernel)):
-                        b = int(ids[(o,) + up])
-                        squares[b, b] += 1
-                        cross[min(a, b), max(a, b)] += 2
-                    if not all(0 <= v < k for v, k in zip(down, kernel)):
-                        squares[a, a] += 1
+            # the certificate's squares, split by the sign: (w[m] + sign w[m + tau])^2 = squares + sign * cross.
+            # For every (o, m): w[m]^2 once; where m + tau is a tap, w[m + tau]^2 and the cross term 2 w[m] w[m + tau];
+            # where m - tau is none, w[m]^2 once more (for every tap at once, tap m being row m of the grid)
+            up, down = grid + np.asarray(lag, dtype=_I64), grid - np.asarray(lag, dtype=_I64)
+            up_in = np.all((up >= 0) & (up < sizes), axis=1)
+            down_out = ~np.all((down >= 0) & (down < sizes), axis=1)
+            a = flat_ids[:, up_in].ravel()
+            b = flat_ids[:, np.ravel_multi_index(tuple(up[up_in].T), kernel)].ravel()
+            squares = np.diag(once + np.bincount(b, minlength=n) + np.bincount(flat_ids[:, down_out].ravel(),
+                                                                               minlength=n))
+            cross = np.zeros_like(energy)
+            np.add.at(cross, (np.minimum(a, b), np.maximum(a, b)), 2)
             for sign in (1, -1):
                 diff = 2 * energy + 2 * sign * value - (squares + sign * cross)
                 if diff.any():
@@ -432,6 +209,15 @@ def _coefficients(terms: dict, index: dict) -> np.ndarray:
     for monomial, coef in terms.items():
         if coef == 0:
             continue
+        if coef.is_Integer:  # the two shapes a quadratic monomial takes, read without building a powers dict
+            if monomial.is_Pow and monomial.exp == 2 and monomial.base in index:
+                a = index[monomial.base]
+                U[a, a] += int(coef)
+                continue
+            if monomial.is_Mul and len(monomial.args) == 2 and all(x in index for x in monomial.args):
+                a, b = sorted(index[x] for x in monomial.args)
+                U[a, b] += int(coef)
+                continue
         powers = monomial.as_powers_dict()
         if not coef.is_Integer or sum(powers.values()) != 2 or not all(x in index for x in powers):
             raise ValueError(f"is not an integer quadratic form in the weights (term {coef * monomial})")
@@ -479,18 +265,17 @@ def _interior_steps(axes: list[tuple[ConvSpec, tuple[int], GramStructure, Any]],
             r"the group): the interior is shift-invariant with period $s$ on every axis (with $s = 1$: the convolution "
             r"with the kernel's autocorrelation $R$); checked on each axis's sparse product, the $N$-D interior being "
             r"the product of the axes' interiors and its terms the products of theirs")
-    steps = [_merge("interior", [_compare("interior", inner, functools.partial(
-        lambda sp, sh: interior_statement(sp, sh)[0], sp, sh), lhs, rhs, rule, wa, ordered=True, zero_rows=True)
-        for sp, sh, inner, wa in rows],
-        lhs, rhs, rule)]
+    steps = [_merge("interior", _per_axis(lambda sp, sh, inner, wa: _compare("interior", inner, functools.partial(
+        lambda sp, sh: interior_statement(sp, sh)[0], sp, sh), lhs, rhs, rule, wa, ordered=True, zero_rows=True),
+        rows), lhs, rhs, rule)]
     lhs = sympy.Symbol(r"j \in I:\ (M^{\top} M)\left[j, j\right]")
     rhs = sympy.Symbol(r"\sum_{\substack{0 \le m < k\\ " + _phase_condition() + r"}} w[m]^{2}")
     rule = (r"the interior diagonal holds the energy of each phase, the sum of $w[m]^{2}$ over the taps $m$ with "
             r"$d m \equiv (j + p_l) \pmod{s}$ (summed over the output channels of the group): $j' = j$ exactly when "
             r"$\mu = m$, as $d \ge 1$ (on each axis, as the interior)")
-    steps.append(_merge("diagonal", [_compare("diagonal", on, functools.partial(
-        lambda sp, sh: interior_statement(sp, sh, diagonal=True)[0], sp, sh), lhs, rhs, rule, wa, zero_rows=True)
-        for sp, sh, on, wa in diagonal], lhs, rhs, rule))
+    steps.append(_merge("diagonal", _per_axis(lambda sp, sh, on, wa: _compare("diagonal", on, functools.partial(
+        lambda sp, sh: interior_statement(sp, sh, diagonal=True)[0], sp, sh), lhs, rhs, rule, wa, zero_rows=True),
+        diagonal), lhs, rhs, rule))
     return steps
 
 
@@ -498,64 +283,6 @@ def _axis_spec(spec: ConvSpec, ax: int) -> ConvSpec:
     """Axis ``ax`` of ``spec`` as a one-channel 1-D convolution (its own k, s, p_l, p_r, d)."""
     return ConvSpec(spec.kernel_size[ax], stride=spec.stride[ax], padding=(spec.padding[ax],),
                     dilation=spec.dilation[ax])
-
-
-def m_statement(spec: ConvSpec, input_shape: Any, formulas: Any = None, axes: Any = None) -> GramStructure:
-    """M's terms as the theorem reads them: ``w[o, l, m]`` at ``((o, i), (c, j))`` with ``j = tap(i, m)`` on every
-    axis and ``c = γ C_in/g + l`` in the group ``γ`` of ``o`` (tap ids in ``taps_a``; ``taps_b`` is 0).
-
-    The row-major flattening of the axes and channels is the one of :func:`symconv.conv_matrix`, so M's structure
-    equals this exactly when M is the per-axis product of its taps' selections, channel block by channel block.
-    With ``axes`` (one 1-D layer per axis: the layers whose products the proof computes), each axis's selection is
-    read from that layer, so the comparison also ties those layers to ``M``.
-    """
-    F = default_formulas if formulas is None else formulas
-    shape = spec.check_input_shape(input_shape)
-    out = spec.output_shape(shape)
-    if axes is None:
-        params = zip(shape, out, spec.kernel_size, spec.stride, spec.padding_left, spec.dilation)
-    else:
-        if len(axes) != spec.ndim:
-            raise ShapeError(f"{len(axes)} axis layers for a {spec.ndim}-D layer")
-        params = ((n, a.output_shape((n,))[0], a.kernel_size[0], a.stride[0], a.padding_left[0], a.dilation[0])
-                  for n, a in zip(shape, axes))
-    i = j = m = np.zeros(1, dtype=_I64)
-    for n, n_out, k, s, p_l, d in params:
-        ai, am = (x.ravel() for x in np.meshgrid(np.arange(n_out), np.arange(k), indexing="ij"))
-        aj = F.tap_position(ai, am, s, p_l, d)
-        ok = (aj >= 0) & (aj < n)
-        i = F.flat_index(i[:, None], ai[ok][None, :], n_out).ravel()
-        j = F.flat_index(j[:, None], aj[ok][None, :], n).ravel()
-        m = F.flat_index(m[:, None], am[ok][None, :], k).ravel()
-    per_in, per_out = spec.in_channels // spec.groups, spec.out_channels // spec.groups
-    n_pos, n_rows, n_k = math.prod(shape), math.prod(out), math.prod(spec.kernel_size)
-    rows, cols, taps = [], [], []
-    for group in range(spec.groups):
-        for o in range(group * per_out, (group + 1) * per_out):
-            for l1 in range(per_in):
-                rows.append(F.flat_index(o, i, n_rows))
-                cols.append(F.flat_index(F.group_channel(group, per_in, l1), j, n_pos))
-                taps.append(F.flat_index(F.flat_index(o, l1, per_in), m, n_k))
-    rows, cols, taps = (np.concatenate(x) for x in (rows, cols, taps))
-    return GramStructure.build((spec.out_channels * n_rows, spec.in_channels * n_pos), rows, cols, taps,
-                               np.zeros_like(taps), n_taps=spec.out_channels * per_in * n_k)
-
-
-def _m_structure(M: Any, n_taps: int) -> GramStructure:
-    s = M.structure.row_major
-    return GramStructure.build(M.shape, s.rows, s.cols, s.taps, np.zeros_like(s.taps),
-                               None if s.unit else s.coefs, n_taps=n_taps)
-
-
-def _merge(name: str, steps: list[Step], lhs: Any, rhs: Any, rule: str) -> Step:
-    """One step from the per-axis comparisons: it holds when every axis's does."""
-    ndim = len(steps)
-    detail = "; ".join((f"axis {ax}: " if ndim > 1 else "") + s.detail for ax, s in enumerate(steps))
-    bad = [s for s in steps if not s.holds]
-    if bad:
-        detail = "; ".join(f"axis {ax}: {s.detail}" if ndim > 1 else s.detail for ax, s in enumerate(steps)
-                           if not s.holds)
-    return Step(lhs, rhs, rule, "exact structure", not bad, detail, name=name)
 
 
 def _check_size(spec: ConvSpec, shape: tuple[int, ...], limit: int) -> None:
@@ -677,10 +404,9 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
     if premise:
         steps.append(Step(G_(J, J2), rhs, rule, "exact structure", False, premise, name="entries"))
     else:
-        steps.append(_merge("entries", [_compare("entries", product_a, functools.partial(lag_statement, sp, sh),
-                                                 G_(J, J2), rhs, rule, wa, ordered=True)
-                                        for sp, sh, product_a, wa in axes],
-                            G_(J, J2), rhs, rule))
+        steps.append(_merge("entries", _per_axis(lambda sp, sh, product_a, wa: _compare(
+            "entries", product_a, functools.partial(lag_statement, sp, sh), G_(J, J2), rhs, rule, wa, ordered=True),
+            axes), G_(J, J2), rhs, rule))
     inner = gram_interior(spec, shape)
     steps.append(_interior_bounds_step(spec, shape, inner))
     where = ", ".join(rf"\{{{r.start}, \dots, {r.stop - 1}\}}" if len(r) else r"\emptyset" for r in inner)

@@ -14,7 +14,7 @@ from .. import formulas as default_formulas
 from ..errors import SpecError
 from .core import Proof, Step
 from .evaluate import NAMED
-from .gram import G_, _and, _entries_tex, _eq, _rel, _tex, _within
+from .gram_statement import G_, _and, _entries_tex, _eq, _rel, _tex, _within
 from .guard import guarded, started
 from .ranges import Hypothesis, Ranges
 from .smt import prove

@@ -16,7 +16,7 @@ import sympy
 
 from .. import formulas as F
 from ..errors import SizeLimitError, SpecTypeError, SymconvError
-from ..kernels import check_name, kernel_symbols
+from ..kernels import check_name, kernel_symbols, object_array
 from ..matrices import ConvMatrix, conv_matrix, selection_matrix, transposed_conv_matrix
 from ..numeric import conv, conv_transpose
 from ..spec import ConvSpec, TransposedConvSpec
@@ -143,7 +143,7 @@ def distinct_symbols(*matrices: ConvMatrix) -> str:
     The premise: every weight's entries are pairwise distinct symbols, the same symbols in every matrix (a
     flipped or channel-swapped weight is a permutation of them).
     """
-    flat = [tuple(np.asarray(M.weight, dtype=object).ravel()) if M.weight is not None else None for M in matrices]
+    flat = [tuple(object_array(M.weight).ravel()) if M.weight is not None else None for M in matrices]
     if any(f is None for f in flat):
         return "a matrix has no symbolic weight, so the structures cannot be compared tap by tap"
     for entries in flat:
@@ -258,7 +258,7 @@ def symbolic_witness(step: Step, matrix: ConvMatrix, reference: Any, weight: Any
     if want.size != matrix.shape[0]:
         return step
     structure, inputs = matrix.structure, x.ravel()
-    flat_w = np.asarray(weight, dtype=object).ravel() if weight is not None else np.zeros(0, dtype=object)
+    flat_w = object_array(weight).ravel() if weight is not None else np.zeros(0, dtype=object)
     order = np.argsort(np.asarray(structure.rows), kind="stable")
     rows = np.asarray(structure.rows)[order]
     cols, taps = np.asarray(structure.cols)[order].tolist(), np.asarray(structure.taps)[order].tolist()
