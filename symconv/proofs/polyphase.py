@@ -346,13 +346,17 @@ def prove_polyphase_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     )
 
 
-def phase_count_steps(ax: int, k: int, s: int, p_l: int, d: int, counts: Any, inner: range) -> list[Step]:
+def phase_count_steps(ax: int, k: int, s: int, p_l: int, d: int, counts: Any, inner: range, *,
+                      subscript: bool = True) -> list[Step]:
     """The checkerboard from the phases (for :func:`~symconv.prove_overlap`), on one axis.
 
     In the interior, output ``j`` sums as many terms as its phase ``phase_of(j)`` has taps; so the overlap is
     uniform exactly when every phase has the same number of taps, which happens exactly when ``s | k`` and
     ``gcd(s, d) = 1``.  Both facts are checked on this axis: the interior counts against the phase tap counts
     read off the phase tables, and the equal-counts condition against the criterion.
+
+    With ``subscript`` (a layer of several axes) the sequences carry the axis, ``count_ν`` and ``taps_ν``, and
+    each lemma opens with its axis: one name is one sequence, never the same name with each axis's values.
     """
     import math
 
@@ -360,8 +364,10 @@ def phase_count_steps(ax: int, k: int, s: int, p_l: int, d: int, counts: Any, in
 
     per_phase = phase_tap_counts(k, s, d)
     j = sympy.Symbol("j", integer=True)
-    count = sequence(f"count{ax}", rf"\operatorname{{count}}_{{{ax}}}")
-    taps = sequence("taps", r"\operatorname{taps}")
+    sub = f"_{{{ax}}}" if subscript else ""
+    count = sequence(f"count{ax if subscript else ''}", rf"\operatorname{{count}}{sub}")
+    taps = sequence(f"taps{ax if subscript else ''}", rf"\operatorname{{taps}}{sub}")
+    axis = rf"axis ${ax}$: " if subscript else ""
     values = [int(counts[jj]) for jj in inner]
     expected = [per_phase[int(default_formulas.phase_of(jj, s, p_l))] for jj in inner]
     ok = values == expected
@@ -372,7 +378,7 @@ def phase_count_steps(ax: int, k: int, s: int, p_l: int, d: int, counts: Any, in
                    rf"the phases $t = {listed}$ have {counts_words} taps")
     steps = [] if not values else [Step(
         count(j), taps(NAMED.phase_of(j, s, p_l)),
-        rf"axis ${ax}$: in the interior, output $j$ sums one term per tap of its phase $t = (j + p_l) \bmod s$; "
+        axis + rf"in the interior, output $j$ sums one term per tap of its phase $t = (j + p_l) \bmod s$; "
         + phases_have + r" (the taps $m$ with $d m \equiv t \pmod{s}$, read off the phase tables)",
         "enumeration", ok,
         f"phase tap counts {shown}; interior counts agree at {len(values)} positions" if ok else
@@ -380,10 +386,11 @@ def phase_count_steps(ax: int, k: int, s: int, p_l: int, d: int, counts: Any, in
     equal = len(set(per_phase)) == 1
     criterion = k % s == 0 and math.gcd(s, d) == 1
     steps.append(Step(
-        sympy.Symbol(r"\left[\operatorname{taps}[0] = \dots = \operatorname{taps}[s - 1]\right]"),
+        sympy.Symbol(rf"\left[\operatorname{{taps}}{sub}[0] = \dots = \operatorname{{taps}}{sub}[s - 1]\right]"),
         sympy.Symbol(r"\left[s \mid k\right] \left[\gcd(s, d) = 1\right]"),
-        rf"axis ${ax}$: so the interior overlap is uniform exactly when every phase has the same number of taps; "
-        rf"for $k = {k}$, $s = {s}$, $d = {d}$ the counts are " + ("equal" if equal else "not all equal")
+        (rf"axis ${ax}$: so" if subscript else "so")
+        + r" the interior overlap is uniform exactly when every phase has the same number of taps; "
+        + rf"for $k = {k}$, $s = {s}$, $d = {d}$ the counts are " + ("equal" if equal else "not all equal")
         + (r", as the criterion ($s$ divides $k$ and $\gcd(s, d) = 1$) says" if equal == criterion else
            r", against the criterion ($s$ divides $k$ and $\gcd(s, d) = 1$)"),
         "enumeration", equal == criterion,
