@@ -197,9 +197,9 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     gc, gc2, go = (_tex(N.channel_group(x, y)) for x, y in ((c, ci), (c2, ci), (o, co)))
     steps.append(Step.from_claims(
         sym(r"(M^{\top} M)\left[(c, j), (c', j')\right]"),
-        sym(rf"\bigl[{gc} = {gc2}\bigr] \sum_{{o:\ {go} = {gc}}} (M^{{\top}} M)_{{o, l, l'}}\left[j, j'\right]"),
-        r"channel blocks, with $C_{\mathrm{in}} = g c_i$, $C_{\mathrm{out}} = g c_o$ and $l, l'$ and "
-        r"$(M^{\top} M)_{o, l, l'}$ as in the theorem: input channels $c, c'$ are both read by output channel $o$ "
+        sym(rf"\bigl[{gc} = {gc2}\bigr] \sum_{{o:\ {go} = {gc}}} (M^{{\top}} M)_{{o, c_{{l}}, c'_{{l}}}}\left[j, j'\right]"),
+        r"channel blocks, with $C_{\mathrm{in}} = g c_i$, $C_{\mathrm{out}} = g c_o$ and $c_{l}, c'_{l}$ and "
+        r"$(M^{\top} M)_{o, c_{l}, c'_{l}}$ as in the theorem: input channels $c, c'$ are both read by output channel $o$ "
         r"exactly when they lie in one group and $o$ is one of that group's $c_o$ output channels; blocks across "
         r"groups are zero",
         [_claim("both channels read by o: one group, o in it", chan,
@@ -231,10 +231,11 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
         r"$(j + p_l - d m)/s$ lies in $[0, n_{\mathrm{out}})$, each pair once; in the interior $I$ "
         r"($d(k-1) \le j$, $j + p_l \le s(n_{\mathrm{out}} - 1)$, $j + d(k-1) \le n - 1$) all of them occur and "
         r"their support depends only on the phase $(j + p_l) \bmod s$, so it has period $s$; the diagonal is "
-        r"$m = \mu$, the overlap's support. With channels, write $c = \gamma c_i + l$ and $c' = \gamma' c_i + l'$ "
-        r"($0 \le l, l' < c_i$, the positions of $c, c'$ within their groups $\gamma, \gamma'$) and "
-        r"$(M^{\top} M)_{o, l, l'}[j, j']$ for the sum of the terms above with $w[o, l, m]\, w[o, l', \mu]$ in place "
-        r"of $w[m]\, w[\mu]$; then the block $(c, c')$ of $M^{\top} M$ is the sum of $(M^{\top} M)_{o, l, l'}$ over "
+        r"$m = \mu$, the overlap's support. With channels, write $c = \gamma c_i + c_{l}$ and "
+        r"$c' = \gamma' c_i + c'_{l}$ ($0 \le c_{l}, c'_{l} < c_i$, the positions of $c, c'$ within their groups "
+        r"$\gamma, \gamma'$) and $(M^{\top} M)_{o, c_{l}, c'_{l}}[j, j']$ for the sum of the terms above with "
+        r"$w[o, c_{l}, m]\, w[o, c'_{l}, \mu]$ in place of $w[m]\, w[\mu]$; then the block $(c, c')$ of "
+        r"$M^{\top} M$ is the sum of $(M^{\top} M)_{o, c_{l}, c'_{l}}$ over "
         r"the output channels $o$ of group $\gamma$ when $\gamma = \gamma'$, and zero across groups.",
     ])
     title = "The round trip: the Gram matrix (all sizes)" + ("" if ndim == 1 else f", {ndim}-D")

@@ -247,14 +247,15 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
             f"interior counts {_ranges(values.tolist())}" if len(values) else "no interior positions",
             name=f"period on axis {ax}"))
         periods.append(values[:s].tolist())
-        steps += phase_count_steps(ax, k, s, p_l, d, axis_counts, inner, subscript=several)  # the checkerboard from the phases
+        # the checkerboard from the phases
+        steps += phase_count_steps(ax, k, s, p_l, d, axis_counts, inner, subscript=several)
         criterion = k % s == 0 and math.gcd(s, d) == 1
         if len(values) >= s:
             is_uniform = bool(len(set(values.tolist())) == 1)
             ok = is_uniform == criterion
             uniform.append(is_uniform)
-            lhs = _Bracket(sympy.Eq(_extreme("max", ax if several else None)(), _extreme("min", ax if several else None)(),
-                                    evaluate=False))
+            which = ax if several else None
+            lhs = _Bracket(sympy.Eq(_extreme("max", which)(), _extreme("min", which)(), evaluate=False))
             rhs = _Bracket(_Divides(s, k)) * _Bracket(sympy.Eq(_Gcd(s, d), 1, evaluate=False))
             pattern = ", ".join(str(v) for v in values[:s].tolist())
             steps.append(Step(
