@@ -201,12 +201,12 @@ def _one_d_steps(P: _Phases) -> list[Step]:
         r"one phase are distinct, and position $u$ reads $\hat y[u - q]$",
         [_claim("the read is position minus shift", P.ranges + (_rel(sympy.Ge, u, 0),) + in_phase,
                 _eq(s * (u - F.phase_input(u, m, t, s, d)), d * m - t)),
-         _claim("the shift is (d m - t)/s", P.ranges + in_phase, _eq(s * shift, d * m - t)),
+         _claim(r"the shift is $(d m - t)/s$", P.ranges + in_phase, _eq(s * shift, d * m - t)),
          _claim("every shift lies in the sub-kernel", P.ranges + in_phase, _within(0, shift, P.kernel)),
          _claim("distinct taps of a phase have distinct shifts", P.ranges + in_phase + (
                 _within(0, m2, k), _eq(F.phase_residue(m2, t, s, d), 0), _eq(shift, F.phase_tap(m2, t, s, d))),
                 _eq(m, m2)),
-         _claim("with d = 1 the sub-kernel is w[t + s q]", P.ranges + in_phase + (_eq(d, 1),),
+         _claim(r"with $d = 1$ the sub-kernel is $w[t + s q]$", P.ranges + in_phase + (_eq(d, 1),),
                 _eq(m, t + s * shift))],
         name="sub-kernels"))
 
