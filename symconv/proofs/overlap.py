@@ -215,7 +215,7 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
         k, s, d, p_l = tspec.kernel_size[ax], tspec.stride[ax], tspec.dilation[ax], tspec.padding_left[ax]
         n_t = counts.shape[ax]
         count = _count(ax if several else None)
-        axis, sub = (rf"axis ${ax}$: ", f"_{{{ax}}}") if several else ("", "")
+        axis, sub, on_axis = (rf"axis ${ax}$: ", f"_{{{ax}}}", f" on axis {ax}") if several else ("", "", "")
         axis_counts = axis_counts_all[ax]
         per_axis.append(axis_counts)
         direct = np.array([_closed_form(jj, n_in, k, s, p_l, d) for jj in range(n_t)])
@@ -231,7 +231,7 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
             "enumeration", ok,
             f"counts {_ranges(axis_counts.tolist())}" if ok else
             f"T gives {_ranges(axis_counts.tolist())}, the direct count {_ranges(direct.tolist())}",
-            name=f"counts on axis {ax}"))
+            name="counts" + on_axis))
         inner = interior(n_in, k, s, p_l, d, n_t)
         values = axis_counts[inner.start:inner.stop] if len(inner) else np.array([], dtype=int)
         periodic = all(values[t] == values[t + s] for t in range(len(values) - s))
@@ -245,7 +245,7 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
             rf"reached by every tap whose input exists), the pattern repeats with period dividing $s = {s}$",
             "enumeration", periodic,
             f"interior counts {_ranges(values.tolist())}" if len(values) else "no interior positions",
-            name=f"period on axis {ax}"))
+            name="period" + on_axis))
         periods.append(values[:s].tolist())
         # the checkerboard from the phases
         steps += phase_count_steps(ax, k, s, p_l, d, axis_counts, inner, subscript=several)
@@ -267,7 +267,7 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
                 "enumeration", ok,
                 ("uniform" if is_uniform else "uneven") + ", as the criterion says" if ok else
                 "the pattern and the criterion disagree",
-                name=f"uniformity on axis {ax}"))
+                name="uniformity" + on_axis))
         else:
             uniform.append(None)
     if len(shape) > 1:
@@ -282,18 +282,24 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
                           "all positions agree" if ok else "the product differs", name="product"))
     uneven = [ax for ax, u in enumerate(uniform) if u is False]
     unknown = [ax for ax, u in enumerate(uniform) if u is None]
-    verdict = ("uneven on axis " + ", ".join(f"${a}$" for a in uneven) if uneven
-               else "undecided on axis " + ", ".join(f"${a}$" for a in unknown) + " (its interior is shorter than "
-               "one period)" if unknown else "uniform on every axis")
+
+    def on(axes: list[int]) -> str:  # "on axis 0, 1" in several dimensions; nothing in one (there is one axis)
+        return (" on axis " + ", ".join(f"${a}$" for a in axes)) if several else ""
+
+    verdict = ("uneven" + on(uneven) if uneven
+               else "undecided" + on(unknown) + (" (its interior is shorter than one period)" if several else
+                                                 " (the interior is shorter than one period)") if unknown
+               else "uniform on every axis" if several else "uniform")
     if uneven:
-        conclusion = ("the stamps overlap unevenly in the interior on axis " + ", ".join(f"${a}$" for a in uneven)
+        conclusion = ("the stamps overlap unevenly in the interior" + on(uneven)
                       + ": the periodic count of taps is what draws the checkerboard pattern.")
     elif unknown:
-        conclusion = ("the interior is shorter than one period on axis " + ", ".join(f"${a}$" for a in unknown)
-                      + ", so uniformity is not decided there; elsewhere the stamps overlap evenly.")
+        conclusion = ("the interior is shorter than one period" + on(unknown)
+                      + (", so uniformity is not decided there; elsewhere the stamps overlap evenly." if several else
+                         ", so uniformity is not decided."))
     else:
-        conclusion = ("the stamps overlap evenly in the interior on every axis: this layer draws no checkerboard "
-                      "from overlap (only the borders receive fewer taps).")
+        conclusion = ("the stamps overlap evenly in the interior" + (" on every axis" if several else "")
+                      + ": this layer draws no checkerboard from overlap (only the borders receive fewer taps).")
     size = r" \times ".join(str(n) for n in counts.shape)
     conclusion += (rf" With unit weights, these ${size}$ counts are the diagonal of $M^{{\top}} M$, for $M$ the "
                    "convolution that $T$ transposes (the round trip's Gram proof).")

@@ -367,7 +367,7 @@ def phase_count_steps(ax: int, k: int, s: int, p_l: int, d: int, counts: Any, in
     sub = f"_{{{ax}}}" if subscript else ""
     count = sequence(f"count{ax if subscript else ''}", rf"\operatorname{{count}}{sub}")
     taps = sequence(f"taps{ax if subscript else ''}", rf"\operatorname{{taps}}{sub}")
-    axis = rf"axis ${ax}$: " if subscript else ""
+    axis, on_axis = (rf"axis ${ax}$: ", f" on axis {ax}") if subscript else ("", "")
     values = [int(counts[jj]) for jj in inner]
     expected = [per_phase[int(default_formulas.phase_of(jj, s, p_l))] for jj in inner]
     ok = values == expected
@@ -382,7 +382,7 @@ def phase_count_steps(ax: int, k: int, s: int, p_l: int, d: int, counts: Any, in
         + phases_have + r" (the taps $m$ with $d m \equiv t \pmod{s}$, read off the phase tables)",
         "enumeration", ok,
         f"phase tap counts {shown}; interior counts agree at {len(values)} positions" if ok else
-        f"interior counts {values}, phase tap counts give {expected}", name=f"phase counts on axis {ax}")]
+        f"interior counts {values}, phase tap counts give {expected}", name="phase counts" + on_axis)]
     equal = len(set(per_phase)) == 1
     criterion = k % s == 0 and math.gcd(s, d) == 1
     steps.append(Step(
@@ -395,7 +395,7 @@ def phase_count_steps(ax: int, k: int, s: int, p_l: int, d: int, counts: Any, in
            r", against the criterion ($s$ divides $k$ and $\gcd(s, d) = 1$)"),
         "enumeration", equal == criterion,
         ("equal" if equal else "unequal") + " phase counts, and the criterion " + ("holds" if criterion else "fails"),
-        name=f"uniformity from the phases on axis {ax}"))
+        name="uniformity from the phases" + on_axis))
     return steps
 
 
