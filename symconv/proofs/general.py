@@ -426,23 +426,24 @@ def _statement_nd(C: _Chain, ndim: int) -> str:
         r"\end{itemize}",
         rf"let $w \in \mathbb{{R}}^{{C_{{\mathrm{{out}}}} \times c_i \times {kernel_shape}}}$ be a kernel, and flatten "
         r"tensors of shape $(C, n^{(1)}, \dots)$ row-major, channel first. Output channel $o$ of the convolution "
-        r"lies in group $\gamma = \lfloor o / c_o \rfloor$, input channel $c$ in group $\lfloor c / c_i \rfloor$. "
+        r"lies in group $\gamma = \lfloor o / c_o \rfloor$, input channel $c$ in group $\lfloor c / c_i \rfloor$, at "
+        r"position $c_l = c - \lfloor c / c_i \rfloor c_i$ of that group. "
         r"Define the following matrices.",
         r"\begin{itemize}",
         r"\item $M$, the convolution with $w$ (stride $s$, dilation $d$, padding $p_{l}, p_{r}$ on each axis) on "
         r"inputs of shape $(C_{\mathrm{in}}, n_T^{(1)}, \dots)$: its block $(o, c)$ is zero unless "
         r"$\lfloor c / c_i \rfloor = \gamma$, and then its entries are "
-        rf"$\sum_{{m}} w[o, c - \gamma c_i, m] \prod_{{\nu}} [j_\nu = {tap_nu}]$, the index map on each axis $\nu$ with that "
+        rf"$\sum_{{m}} w[o, c_l, m] \prod_{{\nu}} [j_\nu = {tap_nu}]$, the index map on each axis $\nu$ with that "
         r"axis's $s, d, p_{l}$ and the tap $m = (m_1, \dots)$.",
         r"\item $T$, the transposed convolution with the same $w$ and parameters (output padding $a$ on each axis): "
-        r"output channel $c = \gamma c_i + c_l$, $0 \le c_l < c_i$, receives input channel $o$ through "
+        r"output channel $c = \gamma c_i + c_l$ receives input channel $o$ through "
         r"$w[o, c_l]$, with the same index map.",
         rf"\item $S$, $Z$ and $P$: on every axis the row selection $[I \mid 0]$, the zero insertion "
         rf"$Z[t, i] = [t = {tex(C.F.zero_insertion_position(i, s))}]$ and the padding by $p'_{{l}} = {tex(C.left)}$, "
         rf"$p'_{{r}} = {tex(C.right)}$ (a negative amount crops), applied to every channel.",
         r"\item $C_{\mathrm{flip}}$, the grouped convolution with stride $1$, padding $0$ and dilation $d$ on each "
         r"axis, of the group-wise swapped, flipped kernel "
-        rf"$\tilde w[c, o', m] = w[\gamma c_o + o', c - \gamma c_i, {tex(C.F.flip_tap(m, k))}]$ with "
+        rf"$\tilde w[c, o', m] = w[\gamma c_o + o', c_l, {tex(C.F.flip_tap(m, k))}]$ with "
         r"$\gamma = \lfloor c / c_i \rfloor$ and $0 \le o' < c_o$, flipped on every axis.",
         r"\end{itemize}",
         r"Then block $(c, o)$ of $T$ is the transpose of block $(o, c)$ of $M$, zero outside the groups; "
