@@ -42,7 +42,7 @@ POLYPHASE_SYMBOLS = types.SimpleNamespace(
     n=sympy.Symbol("n_in", **_int), k=sympy.Symbol("k", **_int), s=sympy.Symbol("s", **_int),
     d=sympy.Symbol("d", **_int), pl=sympy.Symbol("p_l", **_int), pr=sympy.Symbol("p_r", **_int),
     a=sympy.Symbol("a", **_int), i=sympy.Symbol("i", **_int), i2=sympy.Symbol("i'", **_int),
-    j=sympy.Symbol("j", **_int), m=sympy.Symbol("m", **_int), m2=sympy.Symbol("m'", **_int),
+    j=sympy.Symbol("j", **_int), m=sympy.Symbol("m", **_int), m2=sympy.Symbol("mu", **_int),
     t=sympy.Symbol("t", **_int), t2=sympy.Symbol("t'", **_int), u=sympy.Symbol("u", **_int),
     u2=sympy.Symbol("u'", **_int),
 )
