@@ -979,8 +979,11 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
         parts = [r"\subsection*{Matrices}"]
         for m in doc.matrices:
             if m.blocks:
-                parts.append(f"\\noindent ${m.name}$, {m.what}, in channel blocks (block $(o, c)$ maps input channel $c$ to output "
-                             f"channel $o$; the zero blocks lie outside the groups):\n\\[\n{m.name} = {m.blocks}\n\\]"
+                # o is the convolution's output channel and c its input channel: for T the rows are c, the columns o
+                row, col = ("c", "o") if m.name == "T" else ("o", "c")
+                parts.append(f"\\noindent ${m.name}$, {m.what}, in channel blocks (block $({row}, {col})$ maps input "
+                             f"channel ${col}$ to output channel ${row}$; the zero blocks lie outside the groups):"
+                             f"\n\\[\n{m.name} = {m.blocks}\n\\]"
                              f"\nand its entries ({m.caption}):\n\\[\n{m.name} = {m.body}\n\\]")
             else:
                 parts.append(f"\\noindent ${m.name}$, {m.what} ({m.caption}):\n\\[\n{m.name} = {m.body}\n\\]")
