@@ -64,8 +64,10 @@ def build() -> str:
                                                      stated=stated, theorem=number + 1))
     parts.append(
         r"\subsection*{Two axes}" "\n"
-        "In two dimensions the counts multiply axis by axis, so the uneven 1-D pattern of $k = 3$, $s = 2$ becomes "
-        "the checkerboard of Figure~\\ref{fig:overlap-2d}.\n\n"
+        "In two dimensions the counts multiply axis by axis: the number of taps reaching output position "
+        r"$(j_{0}, j_{1})$ is $\operatorname{count}_{0}[j_{0}]\, \operatorname{count}_{1}[j_{1}]$, where "
+        r"$\operatorname{count}_{\nu}$ is the count of Theorem~1 for the sizes of axis $\nu$. So the uneven 1-D "
+        "pattern of $k = 3$, $s = 2$ becomes the checkerboard of Figure~\\ref{fig:overlap-2d}.\n\n"
         r"\begin{figure}[htbp]" "\n" r"\centering" "\n"
         rf"\includegraphics[width=0.6\linewidth]{{{FIGURE_2D}}}" "\n"
         rf"\caption{{Taps per output position of ${spec_latex(CASE_2D)}$ on ${INPUT_2D[0]} \times {INPUT_2D[1]}$ "

@@ -181,7 +181,11 @@ def _build_proof(args: argparse.Namespace) -> Any:
         return _build_padding_mode_proof(args, mode, given)
     if args.general:
         general_identity = getattr(_proofs, "prove_weight_gradient_general", None)
-        if args.identity == "weight-gradient" and general_identity is not None and not given and args.max_terms is None:
+        if args.identity == "weight-gradient" and general_identity is not None:
+            other = given + (["--max-terms"] if args.max_terms is not None else [])
+            if other:
+                raise UsageError("--identity weight-gradient --general proves the weight gradient for all sizes; it "
+                                 f"takes no layer flags, not {', '.join(other)}")
             return general_identity()
         if args.identity == "gram":
             other = [flag for flag in given if flag != "--kernel"] + (["--max-terms"] if args.max_terms is not None else [])
@@ -197,8 +201,8 @@ def _build_proof(args: argparse.Namespace) -> Any:
             return _proofs.prove_polyphase_general(len(_ints(_value(args, "kernel"), "--kernel")))
         if args.identity is not None:
             raise UsageError(f"--identity {args.identity} is proved for concrete sizes; it does not take --general"
-                             + (" (only weight-gradient has a proof for all sizes, and it takes no layer flags)"
-                                if general_identity is not None else ""))
+                             + (" (gram, polyphase and weight-gradient have proofs for all sizes)"
+                                if general_identity is not None else " (gram and polyphase have proofs for all sizes)"))
         other = [flag for flag in given if flag != "--kernel"]
         if other or args.max_terms is not None:
             raise UsageError(f"--general proves the theorem for all sizes; it takes only --kernel (for the number of "

@@ -434,3 +434,25 @@ def test_conventions_of_a_document_without_one_layer_name_no_single_mode():
     text = document("Several layers", "Body.")
     assert conventions(None) in text and "unless the layer's padding mode" in text
     assert conventions("circular") in document("One layer", "Body.", padding_mode="circular")
+
+
+def test_claim_titles_state_mathematics_as_mathematics():
+    """A claim's title is read out of context, in the appendix: its formulas are written as formulas ($...$), and
+    no title reads as program text (m' = flip(m), src(j, m), "a < s" in prose, "interior: ...", "(witness c_l)")."""
+    from symconv import prove_gram_general, prove_polyphase_general, prove_transpose_general
+    from symconv.proofs.padding_modes import prove_padding_mode_general
+    from symconv.proofs.weight_gradient import prove_weight_gradient_general
+
+    program = re.compile(r"[=<>\[\]]|\w\(|\b[A-Za-z]'(?!s\b)|\(witness|^\w+:|\b\w+ [-+*/] \w")
+    for bad in ("the same read at m' = flip(m)", "no extra rows exactly when a < s", "interior: the output exists",
+                "a triple has residue 0 and output src(j, m)", "the shift is (d m - t)/s", "(witness c_l)"):
+        assert program.search(bad), bad
+    proofs = [prove_transpose_general(1), prove_transpose_general(2), prove_gram_general(1), prove_polyphase_general(1),
+              prove_polyphase_general(2), prove_weight_gradient_general()]
+    proofs += [prove_padding_mode_general(mode) for mode in ("reflect", "replicate", "circular")]
+    for proof in proofs:
+        for claim in proof.claims:
+            parts = claim.name.split("$")
+            assert len(parts) % 2 == 1, claim.name  # balanced: every formula closed
+            prose = "".join(parts[0::2])
+            assert not program.search(prose), (proof.title, claim.name)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import sympy
@@ -24,7 +26,8 @@ from symconv import (
 )
 from symconv.cli import main
 from symconv.gram import GramStructure, gram_interior, phase_autocorrelation
-from symconv.proofs.gram import CS_CERTIFICATE_TEX, cs_certificate, lag_statement
+from symconv.latex.notation import _math_of
+from symconv.proofs.gram import CS_CERTIFICATE_CHANNELS_TEX, CS_CERTIFICATE_TEX, cs_certificate, lag_statement
 
 LAYERS = [
     (ConvSpec(3, stride=2, padding=1), (9,)),
@@ -171,7 +174,9 @@ def test_general_witnesses_lie_in_the_theorems_ranges(ndim):
     assert str(interior.lhs).startswith(r"j \in I:")  # the interior line states its hypothesis
     period = next(step for step in proof.steps if step.name == "period")
     assert r"|\tau| < k" in str(period.rhs) and "j'" not in str(period.lhs) + str(period.rhs)
-    assert r"c = \gamma c_i + l" in proof.statement and "(M^{\\top} M)_{o, l, l'}" in proof.statement
+    # the positions within the group are c_l and c'_l (the package's name), never a bare l
+    assert r"c = \gamma c_i + c_{l}" in proof.statement and "(M^{\\top} M)_{o, c_{l}, c'_{l}}" in proof.statement
+    assert not re.search(r"(?<![A-Za-z\\{_])l(?![A-Za-z'_}])", _math_of(text))
 
 
 def test_instance_document_words():
@@ -179,6 +184,30 @@ def test_instance_document_words():
                       (6, 7)).to_latex()
     assert "[U+" not in text and "(6, 7)" not in text and "of shape $6 \\times 7$" in text and "m'" not in text
     assert "of length $9$" in prove_gram(ConvSpec(3, stride=2, padding=1), (9,)).to_latex()
+
+
+def test_instance_lines_state_the_channels_as_the_theorem_does():
+    # with channels, every line of the chain sums over the output channels o of the group, as the theorem and R do:
+    # none drops to the one-channel w[m] w[mu] (which states another matrix), none writes a bare l for c_l
+    proof = prove_gram(ConvSpec(3, stride=2, padding=1, in_channels=4, out_channels=6, groups=2), (9,))
+    assert proof.holds, proof.failure
+    assert r"\sum_{o \in \gamma}" in proof.statement and "w[o, c_{l}, m]" in proof.statement
+    by_name = {step.name: step for step in proof.steps}
+    for name in ("entries", "interior", "diagonal", "Cauchy-Schwarz"):
+        shown = str(by_name[name].lhs) + str(by_name[name].rhs)
+        assert r"\sum_{o \in \gamma}" in shown and "w[o, c_{l}, m" in shown and "w[m]" not in shown, name
+    assert "(c, j)" in str(by_name["entries"].lhs) and "(c, j)" in str(by_name["overlap"].lhs)
+    assert str(by_name["Cauchy-Schwarz"].rhs).replace(r" \\ &\quad", "") == CS_CERTIFICATE_CHANNELS_TEX
+    assert not re.search(r"(?<![A-Za-z\\{_])l(?![A-Za-z'_}])", _math_of(proof.to_latex()))
+    # the displayed certificate is the one checked: cs_certificate sums over the group's output channels too
+    w = np.array(sympy.symbols("a0:6"), dtype=object).reshape(2, 1, 3)
+    tau, sign = (1,), -1
+    r0 = sum(w[o, 0, m] ** 2 for o in range(2) for m in range(3))
+    r1 = sum(w[o, 0, m] * w[o, 0, m + 1] for o in range(2) for m in range(2))
+    assert sympy.expand(cs_certificate(w[:, 0], tau, sign) - 2 * r0 - 2 * sign * r1) == 0
+    # one channel: the one kernel w[m], no sum over o
+    one = prove_gram(ConvSpec(3, stride=2, padding=1), (9,))
+    assert "w[o" not in one.to_latex().split(r"\begin{lemma}")[0] and r"R[\tau] = \sum_m w[m]" in one.statement
 
 
 def test_general_proof_in_two_dimensions_and_refuses_a_bad_ndim():

@@ -274,6 +274,19 @@ def test_overlap_2d_is_product():
     assert proof.data["counts"].shape == (11, 12)
 
 
+def test_overlap_sequences_carry_their_axis():
+    # in several dimensions count, taps and I have one name per axis (the axes' values differ: k = 3 and 4 here);
+    # in one dimension there is one axis, and no subscript or "axis 0" is written
+    two = prove_overlap(TransposedConvSpec((3, 4), stride=2), (5, 5)).to_latex()
+    for name in ("taps", "count"):
+        assert rf"\operatorname{{{name}}}_{{0}}" in two and rf"\operatorname{{{name}}}_{{1}}" in two
+    assert r"\operatorname{taps}_{\nu}[t]" in two and r"I_{\nu}" in two
+    assert not re.search(r"\\operatorname\{taps\}(\[|\\left\[)", two)  # no taps without its axis
+    one = prove_overlap(TransposedConvSpec(3, stride=2), (5,)).to_latex()
+    assert r"\operatorname{taps}[t]" in one and r"\operatorname{count}_{0}" not in one
+    assert r"\operatorname{taps}_{0}" not in one and "I_{0}" not in one and "axis $0$" not in one.lower()
+
+
 def test_size_relations_fail_with_the_smallest_counterexample_in_range(monkeypatch):
     """A changed size formula refutes the relationships that use it, at the smallest setting inside the ranges."""
     import symconv.proofs.identities as identities

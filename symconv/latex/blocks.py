@@ -187,8 +187,12 @@ def axis_blocks_latex(name: str, M: Any, known: dict, body: str = "") -> str:
         return ""
     target = f"{name}_{{{view.where.split('$')[1].strip('()').replace(' ', '')}}}" if view.where else name
     block_shape = view.blocks[0][1].shape if view.blocks else (0, 0)
-    out = [f"In blocks along the first spatial axis ({view.where + ', ' if view.where else ''}block $(i_1, j_1)$ maps "
-           f"input position $j_1$ of that axis to output position $i_1$; each block is a ${block_shape[0]} \\times "
+    # i is the convolution's output position and j its input's (the transposed convolution's output): for T the
+    # rows are j and the columns i
+    row, col = ("j_1", "i_1") if name == "T" else ("i_1", "j_1")
+    out = [f"In blocks along the first spatial axis ({view.where + ', ' if view.where else ''}block $({row}, {col})$ "
+           f"maps input position ${col}$ of that axis to output position ${row}$; each block is a "
+           f"${block_shape[0]} \\times "
            f"{block_shape[1]}$ matrix over the other axes, and equal blocks have one name):\n"
            f"\\[\n{target} = {view.pattern}\n\\]"]
     new = [(b, block) for b, block in view.blocks if not b.endswith(r"^{\top}")]

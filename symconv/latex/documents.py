@@ -560,7 +560,7 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
         failure = f"Lemma {_LEMMA_NUMBER}{number} ({text_latex(bad.name)}) fails"
         refuted = next((c for c in bad.claims if not c.holds), None)
         if refuted is not None:
-            failure += f": its claim ``{text_latex(refuted.name)}'' is false"
+            failure += f": its claim ``{_title_latex(refuted.name)}'' is false"
         values = bad.counterexample or (refuted.counterexample if refuted is not None else None)
         if refuted is not None:
             values = _relevant(values, refuted.statement.free_symbols if isinstance(refuted.statement, sympy.Basic)
@@ -758,7 +758,7 @@ def _lemma_latex(s: _Step, number: int, seen: dict | None = None, stated: dict |
         refuted = next((c for c in s.claims if not c.holds), None)
         text = r"\noindent\textbf{This lemma is refuted}"
         if refuted is not None:
-            text += rf": the claim ``{text_latex(refuted.name)}'' is false"
+            text += rf": the claim ``{_title_latex(refuted.name)}'' is false"
         elif _is_words(s.report):
             text += f": {report_latex(s.report)}"
         out.append(text + (f", for example at {s.counterexample}." if s.counterexample else "."))
@@ -776,8 +776,22 @@ def _without_label(rule: str, name: str) -> str:
     return rule
 
 
+def _title_latex(name: str, text: Any = text_latex) -> str:
+    r"""A claim's title as LaTeX text: its ``$...$`` parts are mathematics, kept; the rest goes through ``text``.
+
+    A claim is titled as a reader would state it, so its formulas are written as formulas, not as program text:
+
+    >>> _title_latex(r"tap $\operatorname{flip}(m, k)$ of $\tilde w$ reads where tap $m$ reads; n_T too")
+    'tap $\\operatorname{flip}(m, k)$ of $\\tilde w$ reads where tap $m$ reads; $n_{T}$ too'
+    """
+    parts = str(name).split("$")
+    if len(parts) % 2 == 0:  # an unbalanced dollar is text, escaped
+        return text(name)
+    return "".join(f"${p}$" if i % 2 else text(p) for i, p in enumerate(parts))
+
+
 def _claim_cell(c: _Claim, hypotheses: str, witness: bool = True) -> str:
-    text = rf"\emph{{{text_latex(c.name)}}}."
+    text = rf"\emph{{{_title_latex(c.name)}}}."
     if c.variables:
         under = []
         if c.in_ranges:
@@ -965,8 +979,11 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
         parts = [r"\subsection*{Matrices}"]
         for m in doc.matrices:
             if m.blocks:
-                parts.append(f"\\noindent ${m.name}$, {m.what}, in channel blocks (block $(o, c)$ maps input channel $c$ to output "
-                             f"channel $o$; the zero blocks lie outside the groups):\n\\[\n{m.name} = {m.blocks}\n\\]"
+                # o is the convolution's output channel and c its input channel: for T the rows are c, the columns o
+                row, col = ("c", "o") if m.name == "T" else ("o", "c")
+                parts.append(f"\\noindent ${m.name}$, {m.what}, in channel blocks (block $({row}, {col})$ maps input "
+                             f"channel ${col}$ to output channel ${row}$; the zero blocks lie outside the groups):"
+                             f"\n\\[\n{m.name} = {m.blocks}\n\\]"
                              f"\nand its entries ({m.caption}):\n\\[\n{m.name} = {m.body}\n\\]")
             else:
                 parts.append(f"\\noindent ${m.name}$, {m.what} ({m.caption}):\n\\[\n{m.name} = {m.body}\n\\]")
@@ -1212,7 +1229,7 @@ def _md_list(text: str) -> str:
 
 def _md_claim(c: _Claim, text: Any, checker: str, ranged: bool) -> str:
     under = (["(H)"] if c.in_ranges and ranged else []) + [f"${h}$" for h in c.hypotheses]
-    line = f"{text(c.name)}{'' if c.holds else ' (refuted)'}."
+    line = f"{_title_latex(c.name, text)}{'' if c.holds else ' (refuted)'}."
     if under and c.variables:
         line += " Under " + ", ".join(under) + ":"
     line += f" ${c.conclusion}$ ({text(checker if c.holds else 'refuted')}, {c.seconds:.2f} s)."

@@ -297,9 +297,9 @@ def convention_step(tspec: Any, input_shape: tuple[int, ...]) -> Step:
     * the weight layouts are ``(C_out, C_in/g, k...)`` and ``(C_in, C_out/g, k...)``;
     * with one weight row set to powers of a base (so every output is a number whose digits are what each
       (channel, tap) read) and distinct inputs, output channel ``o`` of the convolution reads, through
-      ``w[o, l, m]``, input channel ``γ C_in/g + l`` at ``s i + d m - p_l``, with ``γ = ⌊o / (C_out/g)⌋``;
-      and input channel ``c`` of the transposed convolution adds ``w[c, l, m] y[c, i]`` to output channel
-      ``γ C_out/g + l`` at ``s i + d m - p_l``, with ``γ = ⌊c / (C_in/g)⌋``.
+      ``w[o, c_l, m]``, input channel ``γ C_in/g + c_l`` at ``s i + d m - p_l``, with ``γ = ⌊o / (C_out/g)⌋``;
+      and input channel ``c`` of the transposed convolution adds ``w[c, c_l, m] y[c, i]`` to output channel
+      ``γ C_out/g + c_l`` at ``s i + d m - p_l``, with ``γ = ⌊c / (C_in/g)⌋``.
 
     Every one of these is written out here from PyTorch's documentation, without :mod:`symconv.formulas`.
     """

@@ -44,8 +44,8 @@ def gather_factors(tspec: TransposedConvSpec, weight: Any, input_shape: tuple[in
 def placed_stamps(tspec: TransposedConvSpec, weight: Any, input_shape: tuple[int, ...]) -> ConvMatrix:
     """The sum of the stamps, placed from the per-input definition.
 
-    Input ``(c, i)`` with value ``y[c, i]`` adds ``w[c, l, m] y[c, i]`` at output ``(o, s i - p_l + d m)`` for
-    every tap ``m`` and every ``l < C_out/g``, with ``o = γ C_out/g + l`` and ``γ = ⌊c g / C_in⌋`` the group of
+    Input ``(c, i)`` with value ``y[c, i]`` adds ``w[c, c_l, m] y[c, i]`` at output ``(o, s i - p_l + d m)``
+    for every tap ``m`` and every ``c_l < C_out/g``, with ``o = γ C_out/g + c_l`` and ``γ = ⌊c g / C_in⌋`` the group of
     ``c``; positions outside the output are dropped.  Column ``(c, i)`` of the result is that stamp.
     """
     n_in = tuple(input_shape)

@@ -169,9 +169,9 @@ def _one_d_steps(C: _Chain) -> list[Step]:
             [_claim("at most one input per tap (injective)", base + (_eq(F.tap_position(i, m, s, pl, d), j),
                                                                    _eq(F.tap_position(i2, m, s, pl, d), j)),
                     _eq(i, i2)),
-             _claim("the input is the solution (same input index)", base + (on,),
+             _claim(r"the input reaching $j$ through tap $m$ is $(j + p_{l} - d m)/s$, an integer", base + (on,),
                     _and(C.integral, _eq(C.witness, i))),
-             _claim("the solution is an input (witness)", base + (C.integral,),
+             _claim(r"an integer $u = (j + p_{l} - d m)/s$ reaches $j$ through tap $m$", base + (C.integral,),
                     _eq(F.tap_position(C.witness, m, s, pl, d), j))],
             name="sift"))
 
@@ -185,9 +185,9 @@ def _one_d_steps(C: _Chain) -> list[Step]:
                 _within(0, F.zero_insertion_position(i, s), C.len_z0)),
          _claim("distinct inputs land apart (z_0 is well defined)", C.ranges + (_within(0, i, n), _within(0, i2, n),
                 _eq(F.zero_insertion_position(i, s), F.zero_insertion_position(i2, s))), _eq(i, i2)),
-         _claim("a read of y is a read of the same input in z_0", base + (C.integral, _within(0, C.witness, n)),
+         _claim("a read of $y$ is a read of the same input in z_0", base + (C.integral, _within(0, C.witness, n)),
                 _eq(F.zero_insertion_position(C.witness, s), C.t3)),
-         _claim("a read of data in z_0 is a read of the same input of y", base + (data(C.t3, i),),
+         _claim("a read of data in z_0 is a read of the same input of $y$", base + (data(C.t3, i),),
                 _and(C.integral, _eq(C.witness, i)))],
         name="zero insertion"))
 
@@ -211,7 +211,8 @@ def _one_d_steps(C: _Chain) -> list[Step]:
          _claim("the flip is an involution (a bijection of the taps)", C.ranges + (_within(0, mp, k),),
                 _eq(F.flip_tap(flip, k), mp),
                 _eq(N.flip_tap(N.flip_tap(mp, k), k), mp)),
-         _claim("the same read at m' = flip(m)", base, _eq(C.t5.subs(mp, F.flip_tap(m, k)), C.t4),
+         _claim(r"tap $\operatorname{flip}(m, k)$ of $\tilde w$ reads where tap $m$ of $w$ reads", base,
+                _eq(C.t5.subs(mp, F.flip_tap(m, k)), C.t4),
                 _eq(C.t5.subs(mp, N.flip_tap(m, k)), C.t4))],
         name="flip"))
 
@@ -222,7 +223,7 @@ def _one_d_steps(C: _Chain) -> list[Step]:
         [_claim("the reads are the stride-1 convolution's", C.ranges + (_within(0, j, C.n_t), _within(0, mp, k)),
                 _eq(C.t5, C.conv_read),
                 _eq(C.t5, N.tap_position(j, mp, 1, 0, d))),
-         _claim("every read of the stride-1 convolution is inside z", C.ranges + (_within(0, j, C.n_conv),
+         _claim("every read of the stride-1 convolution is inside $z$", C.ranges + (_within(0, j, C.n_conv),
                 _within(0, mp, k)), _within(0, C.conv_read, C.len_z))],
         name="convolution"))
 
@@ -240,8 +241,10 @@ def _one_d_steps(C: _Chain) -> list[Step]:
         trip, n + extra,
         r"round trip: the convolution on $n_T$ inputs has $n_{\mathrm{in}} + \lfloor a/s \rfloor$ outputs, "
         r"which is $n_{\mathrm{in}}$ exactly when $a < s$",
-        [_claim("round-trip length", C.ranges, _eq(trip, n + extra)),
-         _claim("no extra rows exactly when a < s", C.ranges, sympy.Equivalent(_eq(extra, 0), _rel(sympy.Lt, a, s)))],
+        [_claim(r"the convolution on $n_{T}$ inputs has $n_{\mathrm{in}} + \lfloor a/s \rfloor$ outputs", C.ranges,
+                _eq(trip, n + extra)),
+         _claim(r"$\lfloor a/s \rfloor = 0$ exactly when $a < s$", C.ranges,
+                sympy.Equivalent(_eq(extra, 0), _rel(sympy.Lt, a, s)))],
         name="round trip"))
 
     rows_m = n + extra
@@ -252,7 +255,7 @@ def _one_d_steps(C: _Chain) -> list[Step]:
         r"row selection: $M[i, j]$ and $T[j, i]$ are defined by the same indicator $[j = s i + d m - p_l]$, and "
         r"the convolution on $n_T$ inputs has at least the $n_{\mathrm{in}}$ rows of $T$, so $S = [I \mid 0]$ keeps "
         r"the first $n_{\mathrm{in}}$ rows",
-        [_claim("M has the rows of T", C.ranges, _rel(sympy.Ge, trip, n))],
+        [_claim(r"$M$ has at least the $n_{\mathrm{in}}$ rows of $T$", C.ranges, _rel(sympy.Ge, trip, n))],
         name="row selection"))
     return steps
 
@@ -330,12 +333,15 @@ def _block_step(F: Any) -> Step:
               _eq(F.group_local(c, gam, p_), c - gam * p_), shown=_eq(N.group_local(c, gam, p_), c - gam * p_)),
     ]
     claims = convention + [
-        prove("M's block (o, c) lies inside o's group", variables, ranges + (conv_reads,), _within(0, conv_weight, ci)),
+        prove(r"block $(o, c)$ of $M$ lies inside the group of $o$", variables, ranges + (conv_reads,),
+              _within(0, conv_weight, ci)),
         # the witness c_l is named by a hypothesis, so that the conclusion is no identity of the Definitions
-        prove("T writes channel c from o exactly when M reads c for o (witness c_l)", variables,
+        prove(r"$T$ writes channel $c$ from channel $o$ exactly when $M$ reads $c$ for $o$, through the same "
+              r"position $c_{l}$ in the group", variables,
               ranges + (_eq(col, conv_weight),),
               sympy.Equivalent(conv_reads, _and(_within(0, col, ci), _eq(F.group_channel(gamma, ci, col), c)))),
-        prove("T's block (c, o) holds M's weight entry", variables, ranges + (_within(0, col, ci), _eq(t_channel, c)),
+        prove(r"block $(c, o)$ of $T$ holds the weight of block $(o, c)$ of $M$", variables,
+              ranges + (_within(0, col, ci), _eq(t_channel, c)),
               _and(conv_reads, _eq(col, conv_weight))),
     ]
     w = sequence("W", "w")
@@ -420,23 +426,24 @@ def _statement_nd(C: _Chain, ndim: int) -> str:
         r"\end{itemize}",
         rf"let $w \in \mathbb{{R}}^{{C_{{\mathrm{{out}}}} \times c_i \times {kernel_shape}}}$ be a kernel, and flatten "
         r"tensors of shape $(C, n^{(1)}, \dots)$ row-major, channel first. Output channel $o$ of the convolution "
-        r"lies in group $\gamma = \lfloor o / c_o \rfloor$, input channel $c$ in group $\lfloor c / c_i \rfloor$. "
+        r"lies in group $\gamma = \lfloor o / c_o \rfloor$, input channel $c$ in group $\lfloor c / c_i \rfloor$, at "
+        r"position $c_l = c - \lfloor c / c_i \rfloor c_i$ of that group. "
         r"Define the following matrices.",
         r"\begin{itemize}",
         r"\item $M$, the convolution with $w$ (stride $s$, dilation $d$, padding $p_{l}, p_{r}$ on each axis) on "
         r"inputs of shape $(C_{\mathrm{in}}, n_T^{(1)}, \dots)$: its block $(o, c)$ is zero unless "
         r"$\lfloor c / c_i \rfloor = \gamma$, and then its entries are "
-        rf"$\sum_{{m}} w[o, c - \gamma c_i, m] \prod_{{\nu}} [j_\nu = {tap_nu}]$, the index map on each axis $\nu$ with that "
+        rf"$\sum_{{m}} w[o, c_l, m] \prod_{{\nu}} [j_\nu = {tap_nu}]$, the index map on each axis $\nu$ with that "
         r"axis's $s, d, p_{l}$ and the tap $m = (m_1, \dots)$.",
         r"\item $T$, the transposed convolution with the same $w$ and parameters (output padding $a$ on each axis): "
-        r"output channel $c = \gamma c_i + c_l$, $0 \le c_l < c_i$, receives input channel $o$ through "
+        r"output channel $c = \gamma c_i + c_l$ receives input channel $o$ through "
         r"$w[o, c_l]$, with the same index map.",
         rf"\item $S$, $Z$ and $P$: on every axis the row selection $[I \mid 0]$, the zero insertion "
         rf"$Z[t, i] = [t = {tex(C.F.zero_insertion_position(i, s))}]$ and the padding by $p'_{{l}} = {tex(C.left)}$, "
         rf"$p'_{{r}} = {tex(C.right)}$ (a negative amount crops), applied to every channel.",
         r"\item $C_{\mathrm{flip}}$, the grouped convolution with stride $1$, padding $0$ and dilation $d$ on each "
         r"axis, of the group-wise swapped, flipped kernel "
-        rf"$\tilde w[c, o', m] = w[\gamma c_o + o', c - \gamma c_i, {tex(C.F.flip_tap(m, k))}]$ with "
+        rf"$\tilde w[c, o', m] = w[\gamma c_o + o', c_l, {tex(C.F.flip_tap(m, k))}]$ with "
         r"$\gamma = \lfloor c / c_i \rfloor$ and $0 \le o' < c_o$, flipped on every axis.",
         r"\end{itemize}",
         r"Then block $(c, o)$ of $T$ is the transpose of block $(o, c)$ of $M$, zero outside the groups; "

@@ -35,12 +35,12 @@ from .gram_compare import m_structure as _m_structure
 from .gram_compare import merge as _merge
 from .gram_compare import per_axis as _per_axis
 from .gram_statement import (
-    G_,
-    J2,
-    J,
+    _OVER_O,
     _entries_tex,
+    _gram_entry,
     _interior_mask,
     _phase_condition,
+    _tex,
     interior_statement,
     lag_statement,
     m_statement,
@@ -60,8 +60,17 @@ CS_CERTIFICATE_TEX = (r"\sum_{0 \le m, m + \tau < k} \bigl(w[m] + \sigma\, w[m +
                       r"\bigl([m + \tau \notin [0, k)] + [m - \tau \notin [0, k)]\bigr)\, w[m]^{2}")
 
 
+#: The same with channels: for input channel ``c`` (position ``c_l`` in its group ``γ``), summed over the
+#: output channels ``o`` of the group, as ``R`` is.
+CS_CERTIFICATE_CHANNELS_TEX = (
+    r"\sum_{o \in \gamma} \sum_{0 \le m, m + \tau < k} \bigl(w[o, c_{l}, m] + \sigma\, w[o, c_{l}, m + \tau]\bigr)^{2} "
+    r"+ \sum_{o \in \gamma} \sum_{0 \le m < k} \bigl([m + \tau \notin [0, k)] + [m - \tau \notin [0, k)]\bigr)\, "
+    r"w[o, c_{l}, m]^{2}")
+
 #: where the display breaks the certificate's line (an align row: the justification stays on the page's line)
 _CS_BREAK = (r" + \sum_{0 \le m < k}", r" \\ &\quad + \sum_{0 \le m < k}")
+_CS_BREAK_CHANNELS = (r" + \sum_{o \in \gamma} \sum_{0 \le m < k}",
+                      r" \\ &\quad + \sum_{o \in \gamma} \sum_{0 \le m < k}")
 
 
 def cs_certificate(w: Any, lag: Any, sign: int) -> Any:
@@ -112,18 +121,28 @@ def cs_certificate(w: Any, lag: Any, sign: int) -> Any:
     return total
 
 
+def _has_channels(spec: ConvSpec) -> bool:
+    """Whether the documents write the channels (``w[o, c_l, m]``) or the one kernel (``w[m]``)."""
+    return (spec.in_channels, spec.out_channels) != (1, 1)
+
+
 def _cauchy_schwarz(spec: ConvSpec, w: Any) -> Step:
     """R[0] ≥ |R[τ]| for every input channel and lag, by a sum-of-squares certificate expanded by sympy."""
     arr = object_array(w)
     kernel = spec.kernel_size
     per_in, per_out = spec.in_channels // spec.groups, spec.out_channels // spec.groups
     lhs = sympy.Symbol(r"2 R[0] + 2 \sigma R[\tau]")
-    rhs = sympy.Symbol(CS_CERTIFICATE_TEX.replace(_CS_BREAK[0], _CS_BREAK[1]))  # two lines, the tag on the second
-    rule = (r"Cauchy--Schwarz for the kernel's autocorrelation $R[\tau]$, the sum of $w[o, c, m]\, "
-            r"w[o, c, m + \tau]$ over the output channels $o$ and taps $m$: for $\sigma = \pm 1$, "
-            r"$2 R[0] + 2 \sigma R[\tau]$ equals the sum of "
-            r"$(w[m] + \sigma w[m + \tau])^{2}$ over the taps with both $m$ and $m + \tau$ in the kernel, plus "
-            r"$w[m]^{2}$ once for each of its two partners $m + \tau$, $m - \tau$ that falls outside the kernel "
+    channels = _has_channels(spec)
+    shown, cut = (CS_CERTIFICATE_CHANNELS_TEX, _CS_BREAK_CHANNELS) if channels else (CS_CERTIFICATE_TEX, _CS_BREAK)
+    rhs = sympy.Symbol(shown.replace(cut[0], cut[1]))  # two lines, the tag on the second
+    w_m, w_up = (r"w[o, c_{l}, m]", r"w[o, c_{l}, m + \tau]") if channels else (r"w[m]", r"w[m + \tau]")
+    rule = (r"Cauchy--Schwarz for the kernel's autocorrelation $R[\tau]$, the sum of "
+            + (rf"${w_m}\, {w_up}$ over the output channels $o$ of the group of input channel $c$ and the taps $m$"
+               if channels else rf"${w_m}\, {w_up}$ over the taps $m$")
+            + r": for $\sigma = \pm 1$, $2 R[0] + 2 \sigma R[\tau]$ equals the sum of "
+            + rf"$({w_m} + \sigma {w_up})^{{2}}$ over " + ("the output channels $o$ and " if channels else "")
+            + r"the taps with both $m$ and $m + \tau$ in the kernel, plus "
+            + rf"${w_m}^{{2}}$ once for each of its two partners $m + \tau$, $m - \tau$ that falls outside the kernel "
             r"(twice when both do): a sum of squares of reals, so $R[0] \ge |R[\tau]|$")
     lags = [t for t in itertools.product(*(range(-(k - 1), k) for k in kernel)) if any(t)]
     checked = 0
@@ -248,7 +267,8 @@ def _interior_bounds_step(spec: ConvSpec, shape: tuple[int, ...], inner: tuple[r
                 "positions, as the bounds give", name="interior bounds")
 
 
-def _interior_steps(axes: list[tuple[ConvSpec, tuple[int], GramStructure, Any]], where: str) -> list[Step]:
+def _interior_steps(axes: list[tuple[ConvSpec, tuple[int], GramStructure, Any]], where: str,
+                    channels: bool = False) -> list[Step]:
     """Per axis, the interior rows against the phase autocorrelations and the interior diagonal against the phase
     energies (the N-D interior is the product of the axes' interiors, its terms the products of theirs)."""
     rows, diagonal = [], []
@@ -256,23 +276,30 @@ def _interior_steps(axes: list[tuple[ConvSpec, tuple[int], GramStructure, Any]],
         inner = product_a.restrict_rows(_interior_mask(spec_a, shape_a))
         rows.append((spec_a, shape_a, inner, w_a))
         diagonal.append((spec_a, shape_a, inner.restrict(inner.rows == inner.cols), w_a))
-    lhs = sympy.Symbol(r"j \in I:\ (M^{\top} M)\left[j, j + d \tau\right]")
-    rhs = sympy.Symbol(r"\sum_{\substack{0 \le m, m + \tau < k\\ " + _phase_condition() + r"}} w[m]\, w[m + \tau]")
+    a, b = (r"w[o, c_{l}, m]", r"w[o, c'_{l}, m + \tau]") if channels else (r"w[m]", r"w[m + \tau]")
+    lhs = sympy.Symbol(r"j \in I:\ " + _tex(_gram_entry("j", r"j + d \tau", channels)))
+    rhs = sympy.Symbol((_OVER_O if channels else "") + r"\sum_{\substack{0 \le m, m + \tau < k\\ "
+                       + _phase_condition() + rf"}}}} {a}\, {b}")
     rule = (rf"in the interior $I = {where}$ per axis ($d(k-1) \le j$, $j + p_l \le s(n_{{\mathrm{{out}}}} - 1)$, "
-            r"$j + d(k-1) \le n - 1$), row $j$ of $M^{\top} M$ at lag $d \tau$ is the phase autocorrelation "
-            r"$R_t[\tau]$, the sum of $w[m]\, w[m + \tau]$ over the taps $m$ with $d m \equiv t \pmod{s}$ and "
-            r"$0 \le m + \tau < k$, of the phase $t = (j + p_l) \bmod s$ of $j$ (summed over the output channels of "
-            r"the group): the interior is shift-invariant with period $s$ on every axis (with $s = 1$: the convolution "
+            + r"$j + d(k-1) \le n - 1$), row $j$ of $M^{\top} M$ at lag $d \tau$ is the phase autocorrelation "
+            + rf"$R_t[\tau]$, the sum of ${a}\, {b}$ over the taps $m$ with $d m \equiv t \pmod{{s}}$ and "
+            + r"$0 \le m + \tau < k$, of the phase $t = (j + p_l) \bmod s$ of $j$"
+            + (r" (and over the output channels $o$ of the group $\gamma$ of $c$ and $c'$, zero across groups)"
+               if channels else "") + r": the interior is shift-invariant with period $s$ on every axis (with $s = 1$: the convolution "
             r"with the kernel's autocorrelation $R$); checked on each axis's sparse product, the $N$-D interior being "
             r"the product of the axes' interiors and its terms the products of theirs")
     steps = [_merge("interior", _per_axis(lambda sp, sh, inner, wa: _compare("interior", inner, functools.partial(
         lambda sp, sh: interior_statement(sp, sh)[0], sp, sh), lhs, rhs, rule, wa, ordered=True, zero_rows=True),
         rows), lhs, rhs, rule)]
-    lhs = sympy.Symbol(r"j \in I:\ (M^{\top} M)\left[j, j\right]")
-    rhs = sympy.Symbol(r"\sum_{\substack{0 \le m < k\\ " + _phase_condition() + r"}} w[m]^{2}")
-    rule = (r"the interior diagonal holds the energy of each phase, the sum of $w[m]^{2}$ over the taps $m$ with "
-            r"$d m \equiv (j + p_l) \pmod{s}$ (summed over the output channels of the group): $j' = j$ exactly when "
-            r"$\mu = m$, as $d \ge 1$ (on each axis, as the interior)")
+    a = r"w[o, c_{l}, m]" if channels else r"w[m]"
+    lhs = sympy.Symbol(r"j \in I:\ " + (r"(M^{\top} M)\left[(c, j), (c, j)\right]" if channels else
+                                          r"(M^{\top} M)\left[j, j\right]"))
+    rhs = sympy.Symbol((r"\sum_{o \in \gamma} " if channels else "") + r"\sum_{\substack{0 \le m < k\\ "
+                       + _phase_condition() + rf"}}}} {a}^{{2}}")
+    rule = (rf"the interior diagonal holds the energy of each phase, the sum of ${a}^{{2}}$ over the taps $m$ with "
+            r"$d m \equiv (j + p_l) \pmod{s}$" + (r" and the output channels $o$ of the group $\gamma$ of $c$"
+                                                   if channels else "")
+            + r": $j' = j$ exactly when $\mu = m$, as $d \ge 1$ (on each axis, as the interior)")
     steps.append(_merge("diagonal", _per_axis(lambda sp, sh, on, wa: _compare("diagonal", on, functools.partial(
         lambda sp, sh: interior_statement(sp, sh, diagonal=True)[0], sp, sh), lhs, rhs, rule, wa, zero_rows=True),
         diagonal), lhs, rhs, rule))
@@ -378,41 +405,50 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
         spec_a = _axis_spec(spec, ax)
         w_a = _axis_symbols(spec_a)  # placeholders of the axis's tap ids (the structure knows only ids)
         axes.append((spec_a, (shape[ax],), gram_structure(spec_a, w_a, (shape[ax],)), w_a))
+    channels = _has_channels(spec)
     m_rule = (r"$M$'s terms, read off the matrix the proof built, are the per-axis selections of its taps: entry "
-              r"$((o, i), (c, j))$ is $w[o, l, m]$ when $j_\nu = s_\nu i_\nu + d_\nu m_\nu - p_{l,\nu}$ on every axis $\nu$ and "
-              r"$c = \gamma C_{\mathrm{in}}/g + l$ lies in the group $\gamma$ of $o$, else 0 (positions, channels "
-              r"and taps flattened row-major); so $(M^{\top} M)[(c, j), (c', j')] = \sum_o \sum_{m, \mu} "
-              r"w[o, l, m]\, w[o, l', \mu] \prod_\nu (M_\nu^{\top} M_\nu)_{m_\nu, \mu_\nu}[j_\nu, j'_\nu]$ by distributivity, with "
-              r"$M_\nu$ axis $\nu$'s one-channel matrix and $(M_\nu^{\top} M_\nu)_{m_\nu, \mu_\nu}$ its tap pair's $0/1$ pattern; "
+              r"$((o, i), (c, j))$ is $w[o, c_{l}, m]$ when $j_\nu = s_\nu i_\nu + d_\nu m_\nu - p_{l,\nu}$ on every "
+              r"axis $\nu$ and $c = \gamma C_{\mathrm{in}}/g + c_{l}$ lies in the group $\gamma$ of $o$, else 0 "
+              r"(positions, channels and taps flattened row-major); so $(M^{\top} M)[(c, j), (c', j')] = "
+              r"\bigl[\gamma = \gamma'\bigr] \sum_{o \in \gamma} \sum_{m, \mu} w[o, c_{l}, m]\, w[o, c'_{l}, \mu] "
+              r"\prod_\nu (M_\nu^{\top} M_\nu)_{m_\nu, \mu_\nu}[j_\nu, j'_\nu]$ by distributivity, with "
+              r"$c' = \gamma' C_{\mathrm{in}}/g + c'_{l}$, $M_\nu$ axis $\nu$'s one-channel matrix and "
+              r"$(M_\nu^{\top} M_\nu)_{m_\nu, \mu_\nu}$ its tap pair's $0/1$ pattern; "
               r"each axis's selection is read from the one-axis layer whose product $M_\nu^{\top} M_\nu$ is computed "
               r"below, so those layers are $M$'s")
-    m_lhs = sympy.Symbol(r"M\left[(o, i), (c, j)\right]")
-    m_rhs = sympy.Symbol(r"w[o, l, m] \prod_{\nu} \bigl[j_\nu = \operatorname{tap}(i_\nu, m_\nu, s_\nu, p_{l,\nu}, d_\nu)\bigr]")
+    selection = r"\prod_{\nu} \bigl[j_\nu = \operatorname{tap}(i_\nu, m_\nu, s_\nu, p_{l,\nu}, d_\nu)\bigr]"
+    if channels:
+        m_lhs = sympy.Symbol(r"M\left[(o, i), (c, j)\right]")
+        m_rhs = sympy.Symbol(r"\bigl[c = \gamma C_{\mathrm{in}}/g + c_{l}\bigr] \sum_{m} w[o, c_{l}, m] " + selection)
+    else:
+        m_lhs, m_rhs = sympy.Symbol(r"M\left[i, j\right]"), sympy.Symbol(r"\sum_{m} w[m] " + selection)
     # tap ids, not symbols: equal structures are equal matrices whether or not the symbols repeat
     axis_layers = [a[0] for a in axes]  # the statement reads each axis from the layer whose product is computed
     steps.append(_compare("M by axes", _m_structure(M, math.prod(spec.weight_shape)),
                           lambda: m_statement(spec, shape, axes=axis_layers), m_lhs, m_rhs, m_rule, w,
                           "(row, column, tap)"))
-    rhs = sympy.Symbol(_entries_tex())
-    rule = (r"on each axis, the product $M_\nu^{\top} M_\nu$, computed by the proof as a sparse join of $M_\nu$'s terms "
-            r"over its rows (output $i$ pairs its terms $w[m]$ at $j$ and $w[\mu]$ at $j'$), against the statement, "
-            r"for all $0 \le j, j' < n$: the sum over the taps $m, \mu$ for which $j + p_l - d m$ is a multiple "
-            r"$s i$ of the stride with $0 \le i < n_{\mathrm{out}}$ and $j' = j + d(\mu - m)$; by the line above, "
-            r"$M^{\top} M$ is the product of these over the axes, and channel block $(c, c')$ sums "
-            r"$w[o, l, m]\, w[o, l', \mu]$ over the output channels $o$ of the group of $c = \gamma C_{\mathrm{in}}/g + l$ "
-            r"and $c' = \gamma C_{\mathrm{in}}/g + l'$, and is zero across groups")
+    rhs = sympy.Symbol(_entries_tex(channels=channels))
+    entry = _gram_entry("j", "j'", channels)
+    rule = (r"on each axis, the product $M_\nu^{\top} M_\nu$, computed by the proof as a sparse join of $M_\nu$'s "
+            r"terms over its rows (output $i$ pairs its terms $w[m]$ at $j$ and $w[\mu]$ at $j'$), against the "
+            r"statement, for all $0 \le j, j' < n$: the sum over the taps $m, \mu$ for which $j + p_l - d m$ is a "
+            r"multiple $s i$ of the stride with $0 \le i < n_{\mathrm{out}}$ and $j' = j + d(\mu - m)$; by the line "
+            r"above, $M^{\top} M$ is the product of these over the axes"
+            + (r", and channel block $(c, c')$ sums $w[o, c_{l}, m]\, w[o, c'_{l}, \mu]$ over the output channels "
+               r"$o$ of the group $\gamma$ of $c = \gamma C_{\mathrm{in}}/g + c_{l}$ and "
+               r"$c' = \gamma C_{\mathrm{in}}/g + c'_{l}$, and is zero across groups" if channels else ""))
     if premise:
-        steps.append(Step(G_(J, J2), rhs, rule, "exact structure", False, premise, name="entries"))
+        steps.append(Step(entry, rhs, rule, "exact structure", False, premise, name="entries"))
     else:
         steps.append(_merge("entries", _per_axis(lambda sp, sh, product_a, wa: _compare(
-            "entries", product_a, functools.partial(lag_statement, sp, sh), G_(J, J2), rhs, rule, wa, ordered=True),
-            axes), G_(J, J2), rhs, rule))
+            "entries", product_a, functools.partial(lag_statement, sp, sh), entry, rhs, rule, wa, ordered=True),
+            axes), entry, rhs, rule))
     inner = gram_interior(spec, shape)
     steps.append(_interior_bounds_step(spec, shape, inner))
     where = ", ".join(rf"\{{{r.start}, \dots, {r.stop - 1}\}}" if len(r) else r"\emptyset" for r in inner)
     has_interior = all(len(r) for r in inner)
     if has_interior:
-        steps += _interior_steps(axes, where)
+        steps += _interior_steps(axes, where, channels)
     counts = overlap_counts(tspec, t_in)
     unit = np.ones((), dtype=_I64)
     for _, _, product_a, _ in axes:  # the N-D unit diagonal: C_out/g times the product of the axes' (line 3)
@@ -421,7 +457,8 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
     expected = np.broadcast_to((spec.out_channels // spec.groups) * counts, unit.shape)
     ok = bool(np.array_equal(unit, expected))
     steps.append(Step(
-        sympy.Symbol(r"(M^{\top} M)\left[j, j\right]\big|_{w \equiv 1}"),
+        sympy.Symbol((r"(M^{\top} M)\left[(c, j), (c, j)\right]" if channels else r"(M^{\top} M)\left[j, j\right]")
+                     + r"\big|_{w \equiv 1}"),
         sympy.Symbol(r"\frac{C_{\mathrm{out}}}{g}\, \operatorname{count}[j]"),
         r"with every weight set to 1 ($w \equiv 1$), the diagonal of $M^{\top} M$ is $C_{\mathrm{out}}/g$ times "
         r"$\operatorname{count}[j]$, the number of taps reaching $j$ in the transposed layer (the overlap count of "
@@ -434,17 +471,32 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
         f"unit-weight diagonal {unit.ravel()[:12].tolist()}..., overlap counts {expected.ravel()[:12].tolist()}...",
         name="overlap"))
     steps.append(_cauchy_schwarz(spec, w))
+    every = " on every axis" if spec.ndim > 1 else ""
+    if channels:
+        weights = (r"distinct real weights $w[o, c_{l}, m]$ (output channel $o$, the input channel at position "
+                   r"$c_{l}$ of its group, tap $m$)")
+        entries = (r"for input channels $c = \gamma C_{\mathrm{in}}/g + c_{l}$ and "
+                   r"$c' = \gamma' C_{\mathrm{in}}/g + c'_{l}$ of groups $\gamma$ and $\gamma'$, the entry "
+                   r"$(M^{\top} M)[(c, j), (c', j')]$ is zero when $\gamma \ne \gamma'$, and otherwise the sum over "
+                   r"the output channels $o$ of group $\gamma$ and over the pairs of taps $(m, \mu)$ whose common "
+                   rf"output exists, at lag $j' - j = d(\mu - m)${every}, of "
+                   r"$w[o, c_{l}, m]\, w[o, c'_{l}, \mu]$")
+        unit = r"$C_{\mathrm{out}}/g$ times the overlap count"
+        corr = (r"for every input channel $c$ the kernel's autocorrelation $R[\tau] = \sum_{o \in \gamma} \sum_m "
+                r"w[o, c_{l}, m]\, w[o, c_{l}, m + \tau]$, over the output channels $o$ of the group $\gamma$ of "
+                r"$c$, satisfies")
+    else:
+        weights = r"distinct real weights $w[m]$ (tap $m$)"
+        entries = (r"the entry $(M^{\top} M)[j, j']$ is the sum, over the pairs of taps $(m, \mu)$ whose common "
+                   rf"output exists, at lag $j' - j = d(\mu - m)${every}, of $w[m]\, w[\mu]$")
+        unit = "the overlap count"
+        corr = r"the kernel's autocorrelation $R[\tau] = \sum_m w[m]\, w[m + \tau]$ satisfies"
     statement = (rf"For the convolution ${spec_latex(spec)}$ on inputs {_size_words(shape)}, with "
-                 r"matrix $M$ and distinct real weights $w[o, c_{l}, m]$ (output channel $o$, input channel $c_{l}$ "
-                 r"of its group, tap $m$): the entry $(M^{\top} M)[j, j']$ is the sum, over the output channels $o$ "
-                 r"of the group, of $w[o, c_{l}, m]\, w[o, c_{l}', \mu]$ over the pairs of taps $(m, \mu)$ whose common "
-                 r"output exists, at lag $j' - j = d(\mu - m)$ on every axis; in the interior $I$ (on every axis the "
-                 r"positions $j$ with $d(k-1) \le j$, $j + p_l \le s(n_{\mathrm{out}} - 1)$ and "
+                 rf"matrix $M$ and {weights}: {entries}; in the interior $I$ (" + ("on every axis " if every else "")
+                 + r"the positions $j$ with $d(k-1) \le j$, $j + p_l \le s(n_{\mathrm{out}} - 1)$ and "
                  r"$j + d(k-1) \le n - 1$) it depends only on the lag and the phase $(j + p_l) \bmod s$ (period $s$), "
-                 r"with the phase energies on its diagonal; with unit weights ($w \equiv 1$) the diagonal is "
-                 r"$C_{\mathrm{out}}/g$ times the overlap count; and for every input channel $c$ the kernel's "
-                 r"autocorrelation $R[\tau] = \sum_o \sum_m w[o, c, m]\, w[o, c, m + \tau]$ satisfies "
-                 r"$R[0] \ge |R[\tau]|$."
+                 rf"with the phase energies on its diagonal; with unit weights ($w \equiv 1$) the diagonal is {unit}; "
+                 rf"and {corr} $R[0] \ge |R[\tau]|$."
                  + ("" if has_interior else r" The interior is empty for these sizes, so only the entries, the "
                     r"overlap and $R$ are checked here."))
     periods = tuple(s for s in spec.stride)

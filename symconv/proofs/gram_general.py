@@ -143,12 +143,12 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
         r"$\operatorname{res}(j, m) = 0$",
         [_claim("each triple lies at the lag of its taps", base + (out_i, _within(0, j2, n), _eq(tap, j), _eq(tap2, j2)),
                 _eq(j2, partner)),
-         _claim("the output is determined by (j, m)", base + (out_i, _within(0, i2, n_out), _eq(tap, j),
+         _claim(r"the output $i$ is determined by $j$ and $m$", base + (out_i, _within(0, i2, n_out), _eq(tap, j),
                                                                _eq(F.tap_position(i2, m, s, pl, d), j)),
                 _eq(i, i2)),
-         _claim("a triple has residue 0 and output src(j, m)", base + (out_i, _eq(tap, j)),
+         _claim(r"a triple has residue $0$, and its output is the sifted position", base + (out_i, _eq(tap, j)),
                 _and(_eq(res, 0), _eq(src, i))),
-         _claim("residue 0 gives the triple (witness i = src)", base + (_eq(res, 0),),
+         _claim(r"residue $0$ gives a triple, its output the sifted position", base + (_eq(res, 0),),
                 _and(_eq(F.tap_position(src, m, s, pl, d), j), _eq(F.tap_position(src, m2, s, pl, d), partner)))],
         name="one to one"))
     inside = (_rel(sympy.Le, d * (k - 1), j), _rel(sympy.Le, j + pl, s * (n_out - 1)),
@@ -159,8 +159,9 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
         r"$j + d(k-1) \le n - 1$, every pair of taps with residue 0 contributes: its output exists and its partner "
         r"is an input position, so the condition $0 \le \operatorname{src} < n_{\mathrm{out}}$ holds (for $j'$ in "
         r"$[0, n)$); so, by the line above, row $j$ is this sum",
-        [_claim("interior: the output exists", base + inside + (_eq(res, 0),), _within(0, src, n_out)),
-         _claim("interior: the partner is an input position", base + inside + (_eq(res, 0),), _within(0, partner, n))],
+        [_claim("in the interior the output exists", base + inside + (_eq(res, 0),), _within(0, src, n_out)),
+         _claim("in the interior the partner is an input position", base + inside + (_eq(res, 0),),
+                _within(0, partner, n))],
         name="interior"))
     steps.append(Step.from_claims(
         sym(r"(M^{\top} M)\left[j + s, j + s + d \tau\right]"),
@@ -173,7 +174,7 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
                 sympy.Equivalent(_eq(res, 0), _eq(F.sift_residue(phase, m, s, 0, d), 0)),
                 sympy.Equivalent(_eq(N.sift_residue(j, m, s, pl, d), 0),
                                  _eq(N.sift_residue(N.phase_of(j, s, pl), m, s, 0, d), 0), evaluate=False)),
-         _claim("the phase has period s", ranges + (_within(0, j, n),), _eq(F.phase_of(j + s, s, pl), phase),
+         _claim(r"the phase has period $s$", ranges + (_within(0, j, n),), _eq(F.phase_of(j + s, s, pl), phase),
                 _eq(N.phase_of(j + s, s, pl), N.phase_of(j, s, pl))),
          _claim("the partner moves with the row", base, _eq(F.gram_partner(j + s, m, m2, d), partner + s),
                 _eq(N.gram_partner(j + s, m, m2, d), N.gram_partner(j, m, m2, d) + s))],
@@ -197,12 +198,12 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     gc, gc2, go = (_tex(N.channel_group(x, y)) for x, y in ((c, ci), (c2, ci), (o, co)))
     steps.append(Step.from_claims(
         sym(r"(M^{\top} M)\left[(c, j), (c', j')\right]"),
-        sym(rf"\bigl[{gc} = {gc2}\bigr] \sum_{{o:\ {go} = {gc}}} (M^{{\top}} M)_{{o, l, l'}}\left[j, j'\right]"),
-        r"channel blocks, with $C_{\mathrm{in}} = g c_i$, $C_{\mathrm{out}} = g c_o$ and $l, l'$ and "
-        r"$(M^{\top} M)_{o, l, l'}$ as in the theorem: input channels $c, c'$ are both read by output channel $o$ "
+        sym(rf"\bigl[{gc} = {gc2}\bigr] \sum_{{o:\ {go} = {gc}}} (M^{{\top}} M)_{{o, c_{{l}}, c'_{{l}}}}\left[j, j'\right]"),
+        r"channel blocks, with $C_{\mathrm{in}} = g c_i$, $C_{\mathrm{out}} = g c_o$ and $c_{l}, c'_{l}$ and "
+        r"$(M^{\top} M)_{o, c_{l}, c'_{l}}$ as in the theorem: input channels $c, c'$ are both read by output channel $o$ "
         r"exactly when they lie in one group and $o$ is one of that group's $c_o$ output channels; blocks across "
         r"groups are zero",
-        [_claim("both channels read by o: one group, o in it", chan,
+        [_claim(r"$o$ reads both $c$ and $c'$ exactly when they lie in one group and $o$ in it", chan,
                 sympy.Equivalent(both, _and(_eq(F.channel_group(c, ci), F.channel_group(c2, ci)),
                                             _within(0, F.group_local(o, F.channel_group(c, ci), co), co))))],
         name="channel blocks"))
@@ -231,10 +232,11 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
         r"$(j + p_l - d m)/s$ lies in $[0, n_{\mathrm{out}})$, each pair once; in the interior $I$ "
         r"($d(k-1) \le j$, $j + p_l \le s(n_{\mathrm{out}} - 1)$, $j + d(k-1) \le n - 1$) all of them occur and "
         r"their support depends only on the phase $(j + p_l) \bmod s$, so it has period $s$; the diagonal is "
-        r"$m = \mu$, the overlap's support. With channels, write $c = \gamma c_i + l$ and $c' = \gamma' c_i + l'$ "
-        r"($0 \le l, l' < c_i$, the positions of $c, c'$ within their groups $\gamma, \gamma'$) and "
-        r"$(M^{\top} M)_{o, l, l'}[j, j']$ for the sum of the terms above with $w[o, l, m]\, w[o, l', \mu]$ in place "
-        r"of $w[m]\, w[\mu]$; then the block $(c, c')$ of $M^{\top} M$ is the sum of $(M^{\top} M)_{o, l, l'}$ over "
+        r"$m = \mu$, the overlap's support. With channels, write $c = \gamma c_i + c_{l}$ and "
+        r"$c' = \gamma' c_i + c'_{l}$ ($0 \le c_{l}, c'_{l} < c_i$, the positions of $c, c'$ within their groups "
+        r"$\gamma, \gamma'$) and $(M^{\top} M)_{o, c_{l}, c'_{l}}[j, j']$ for the sum of the terms above with "
+        r"$w[o, c_{l}, m]\, w[o, c'_{l}, \mu]$ in place of $w[m]\, w[\mu]$; then the block $(c, c')$ of "
+        r"$M^{\top} M$ is the sum of $(M^{\top} M)_{o, c_{l}, c'_{l}}$ over "
         r"the output channels $o$ of group $\gamma$ when $\gamma = \gamma'$, and zero across groups.",
     ])
     title = "The round trip: the Gram matrix (all sizes)" + ("" if ndim == 1 else f", {ndim}-D")

@@ -70,14 +70,33 @@ def _phase_condition() -> str:
     return rf"d m \equiv {_tex(NAMED.phase_of(J, S_, PL_))}\ (\mathrm{{mod}}\ s)"
 
 
+#: The weights of a pair of taps, one channel (``w[m] w[μ]``) or with channels (output channel ``o``, the
+#: positions ``c_l`` and ``c'_l`` of the input channels ``c`` and ``c'`` within their group).
+_PAIR = {False: (r"w[m]", r"w[\mu]"), True: (r"w[o, c_{l}, m]", r"w[o, c'_{l}, \mu]")}
+
+#: Before a sum over the taps, with channels: zero across groups, else the sum over the group's output channels
+#: (``γ``, ``γ'`` the groups of ``c``, ``c'``).
+_OVER_O = r"\bigl[\gamma = \gamma'\bigr] \sum_{o \in \gamma} "
+
+
+def _gram_entry(first: str, second: str, channels: bool) -> sympy.Symbol:
+    """``(MᵀM)[j, j']``, or ``(MᵀM)[(c, j), (c', j')]`` with channels (the display's left side)."""
+    if channels:
+        return sympy.Symbol(rf"(M^{{\top}} M)\left[(c, {first}), (c', {second})\right]")
+    return sympy.Symbol(rf"(M^{{\top}} M)\left[{first}, {second}\right]")
+
+
 @functools.cache
-def _entries_tex(j: Any = J, m: Any = M_TAP, m2: Any = M2_TAP) -> str:
-    """The lag statement as a display: a double sum over the taps with its conditions under the sum."""
+def _entries_tex(j: Any = J, m: Any = M_TAP, m2: Any = M2_TAP, channels: bool = False) -> str:
+    """The lag statement as a display: a double sum over the taps with its conditions under the sum (with
+    ``channels``, inside the sum over the output channels of the group, zero across groups)."""
     res = _tex(NAMED.sift_residue(j, m, S_, PL_, D_))
     src = _tex(NAMED.sifted_position(j, m, S_, PL_, D_))
     partner = _tex(NAMED.gram_partner(j, m, m2, D_))
-    return (rf"\sum_{{\substack{{0 \le m, \mu < k\\ {res} = 0\\ 0 \le {src} < n_{{\mathrm{{out}}}}\\ "
-            rf"j' = {partner}}}}} w[m]\, w[\mu]")
+    a, b = _PAIR[channels]
+    return ((_OVER_O if channels else "")
+            + rf"\sum_{{\substack{{0 \le m, \mu < k\\ {res} = 0\\ 0 \le {src} < n_{{\mathrm{{out}}}}\\ "
+            rf"j' = {partner}}}}} {a}\, {b}")
 
 
 

@@ -394,8 +394,9 @@ def _statement(layer: str, conv_layer: str, t_in: tuple[int, ...], n_t: tuple[in
                channels: bool, left: str, right: str, phases: int) -> str:
     """The instance theorem: every matrix of its conclusion defined in it, before it is used (LaTeX text)."""
     column = r"that of input $(c, i)$" if channels else "that of input $i$"
-    entry = (r"$w[c, l, m]$ in the row of output channel $\gamma C_{\mathrm{out}}/g + l$ at position "
-             r"$s i + d m - p_{l}$, for each $l < C_{\mathrm{out}}/g$ with $\gamma$ the group of $c$, and" if channels
+    entry = (r"$w[c, c_{l}, m]$ in the row of output channel $\gamma C_{\mathrm{out}}/g + c_{l}$ at position "
+             r"$s i + d m - p_{l}$, for each $c_{l} < C_{\mathrm{out}}/g$ with $\gamma$ the group of $c$, and"
+             if channels
              else r"$w[m]$ in the row of output position $s i + d m - p_{l}$")
     selection = "" if identity else (
         r" Let $S$ be the $0/1$ matrix that keeps the rows of $M$ whose output position is below "

@@ -131,9 +131,11 @@ class _Gcd(sympy.Function):
         return rf"\gcd\left({printer._print(self.args[0])}, {printer._print(self.args[1])}\right)"
 
 
-def _extreme(kind: str, axis: int) -> type:
+def _extreme(kind: str, axis: int | None) -> type:
+    sub = "" if axis is None else f"_{{{axis}}}"
+
     def _latex(self, printer):
-        return rf"\{kind}_{{j \in I_{{{axis}}}}} \operatorname{{count}}_{{{axis}}}\left[j\right]"
+        return rf"\{kind}_{{j \in I{sub}}} \operatorname{{count}}{sub}\left[j\right]"
 
     return type(f"{kind}_{axis}", (sympy.Function,), {"nargs": 0, "_latex": _latex})
 
@@ -208,10 +210,12 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
     periods: list[list[int]] = []
     per_axis = []
     j, m = sympy.symbols("j m", integer=True)
+    several = len(shape) > 1  # then count, taps and I carry their axis: one name, one sequence
     for ax, n_in in enumerate(shape):
         k, s, d, p_l = tspec.kernel_size[ax], tspec.stride[ax], tspec.dilation[ax], tspec.padding_left[ax]
         n_t = counts.shape[ax]
-        count = _count(ax)
+        count = _count(ax if several else None)
+        axis, sub, on_axis = (rf"axis ${ax}$: ", f"_{{{ax}}}", f" on axis {ax}") if several else ("", "", "")
         axis_counts = axis_counts_all[ax]
         per_axis.append(axis_counts)
         direct = np.array([_closed_form(jj, n_in, k, s, p_l, d) for jj in range(n_t)])
@@ -221,47 +225,49 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
                         (m, 0, k - 1))
         steps.append(Step(
             count(j), rhs,
-            rf"axis ${ax}$: the number of taps reaching output $j$, read off the matrix $T$, equals the direct count "
+            axis + rf"the number of taps reaching output $j$, read off the matrix $T$, equals the direct count "
             rf"of the taps $m$ whose input $i = (j + p_l - d m)/s$ exists ($k = {k}$, $s = {s}$, $p_l = {p_l}$, "
             rf"$d = {d}$, $n_{{\mathrm{{in}}}} = {n_in}$), for every $0 \le j < {n_t}$",
             "enumeration", ok,
             f"counts {_ranges(axis_counts.tolist())}" if ok else
             f"T gives {_ranges(axis_counts.tolist())}, the direct count {_ranges(direct.tolist())}",
-            name=f"counts on axis {ax}"))
+            name="counts" + on_axis))
         inner = interior(n_in, k, s, p_l, d, n_t)
         values = axis_counts[inner.start:inner.stop] if len(inner) else np.array([], dtype=int)
         periodic = all(values[t] == values[t + s] for t in range(len(values) - s))
-        where = (rf"the interior $I_{{{ax}}} = \{{{inner.start}, \dots, {inner.stop - 1}\}}$" if len(inner)
-                 else rf"the interior $I_{{{ax}}}$, which is empty here")
+        where = (rf"the interior $I{sub} = \{{{inner.start}, \dots, {inner.stop - 1}\}}$" if len(inner)
+                 else rf"the interior $I{sub}$, which is empty here")
         from ..latex.printing import math_latex
 
         steps.append(Step(  # the period holds where both positions are interior: the display says so
-            sympy.Symbol(rf"j, j + {s} \in I_{{{ax}}}:\ " + math_latex(count(j + s))), count(j),
-            rf"axis ${ax}$: in {where} (the positions $d(k-1) - p_l \le j \le s(n_{{\mathrm{{in}}}} - 1) - p_l$ "
+            sympy.Symbol(rf"j, j + {s} \in I{sub}:\ " + math_latex(count(j + s))), count(j),
+            axis + rf"in {where} (the positions $d(k-1) - p_l \le j \le s(n_{{\mathrm{{in}}}} - 1) - p_l$ "
             rf"reached by every tap whose input exists), the pattern repeats with period dividing $s = {s}$",
             "enumeration", periodic,
             f"interior counts {_ranges(values.tolist())}" if len(values) else "no interior positions",
-            name=f"period on axis {ax}"))
+            name="period" + on_axis))
         periods.append(values[:s].tolist())
-        steps += phase_count_steps(ax, k, s, p_l, d, axis_counts, inner)  # the checkerboard from the phases
+        # the checkerboard from the phases
+        steps += phase_count_steps(ax, k, s, p_l, d, axis_counts, inner, subscript=several)
         criterion = k % s == 0 and math.gcd(s, d) == 1
         if len(values) >= s:
             is_uniform = bool(len(set(values.tolist())) == 1)
             ok = is_uniform == criterion
             uniform.append(is_uniform)
-            lhs = _Bracket(sympy.Eq(_extreme("max", ax)(), _extreme("min", ax)(), evaluate=False))
+            which = ax if several else None
+            lhs = _Bracket(sympy.Eq(_extreme("max", which)(), _extreme("min", which)(), evaluate=False))
             rhs = _Bracket(_Divides(s, k)) * _Bracket(sympy.Eq(_Gcd(s, d), 1, evaluate=False))
             pattern = ", ".join(str(v) for v in values[:s].tolist())
             steps.append(Step(
                 lhs, rhs,
-                rf"axis ${ax}$: one period of the interior pattern is ${pattern}$, so the overlap is "
+                axis + rf"one period of the interior pattern is ${pattern}$, so the overlap is "
                 + ("uniform" if is_uniform else "uneven")
                 + rf"; it is uniform exactly when $s$ divides $k$ and $\gcd(s, d) = 1$, which for $k = {k}$, "
                   rf"$s = {s}$, $d = {d}$ " + _criterion_words(k, s, d),
                 "enumeration", ok,
                 ("uniform" if is_uniform else "uneven") + ", as the criterion says" if ok else
                 "the pattern and the criterion disagree",
-                name=f"uniformity on axis {ax}"))
+                name="uniformity" + on_axis))
         else:
             uniform.append(None)
     if len(shape) > 1:
@@ -276,33 +282,57 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
                           "all positions agree" if ok else "the product differs", name="product"))
     uneven = [ax for ax, u in enumerate(uniform) if u is False]
     unknown = [ax for ax, u in enumerate(uniform) if u is None]
-    verdict = ("uneven on axis " + ", ".join(f"${a}$" for a in uneven) if uneven
-               else "undecided on axis " + ", ".join(f"${a}$" for a in unknown) + " (its interior is shorter than "
-               "one period)" if unknown else "uniform on every axis")
+
+    def on(axes: list[int]) -> str:  # "on axis 0, 1" in several dimensions; nothing in one (there is one axis)
+        return (" on axis " + ", ".join(f"${a}$" for a in axes)) if several else ""
+
+    verdict = ("uneven" + on(uneven) if uneven
+               else "undecided" + on(unknown) + (" (its interior is shorter than one period)" if several else
+                                                 " (the interior is shorter than one period)") if unknown
+               else "uniform on every axis" if several else "uniform")
     if uneven:
-        conclusion = ("the stamps overlap unevenly in the interior on axis " + ", ".join(f"${a}$" for a in uneven)
+        conclusion = ("the stamps overlap unevenly in the interior" + on(uneven)
                       + ": the periodic count of taps is what draws the checkerboard pattern.")
     elif unknown:
-        conclusion = ("the interior is shorter than one period on axis " + ", ".join(f"${a}$" for a in unknown)
-                      + ", so uniformity is not decided there; elsewhere the stamps overlap evenly.")
+        conclusion = ("the interior is shorter than one period" + on(unknown)
+                      + (", so uniformity is not decided there; elsewhere the stamps overlap evenly." if several else
+                         ", so uniformity is not decided."))
     else:
-        conclusion = ("the stamps overlap evenly in the interior on every axis: this layer draws no checkerboard "
-                      "from overlap (only the borders receive fewer taps).")
+        conclusion = ("the stamps overlap evenly in the interior" + (" on every axis" if several else "")
+                      + ": this layer draws no checkerboard from overlap (only the borders receive fewer taps).")
     size = r" \times ".join(str(n) for n in counts.shape)
     conclusion += (rf" With unit weights, these ${size}$ counts are the diagonal of $M^{{\top}} M$, for $M$ the "
                    "convolution that $T$ transposes (the round trip's Gram proof).")
-    return Proof("Overlap of the stamps (checkerboard)",
-                 rf"Let $T$ be the matrix of the transposed convolution ${spec_latex(tspec)}$ on inputs "
-                 rf"{_shape_words(shape)}, and let $\operatorname{{count}}[j]$ be the number of taps reaching output "
-                 r"position $j$: the pairs of an input position $i$ and a tap $m$ with $j = s i + d m - p_{l}$"
-                 + (" on every axis" if len(shape) > 1 else "") + r", $0 \le i < n_{\mathrm{in}}$ and $0 \le m < k$; let $\operatorname{taps}[t]$ be the number of taps "
-                 r"$0 \le m < k$ of phase $t$, that is with $d m \equiv t \pmod{s}$, for $0 \le t < s$. "
-                 + (r"Then $\operatorname{count}$ is the product of one count per axis, and on each axis, with that "
-                    r"axis's own $k$, $s$, $d$, $p_{l}$ and $n_{\mathrm{in}}$: " if len(shape) > 1 else "Then: ")
-                 + r"in the interior $I$ of the positions $d(k-1) - p_{l} \le j \le s(n_{\mathrm{in}} - 1) - p_{l}$ "
-                 r"(within $0 \le j < n_{T}$) the count repeats with a period dividing $s$, and where $I$ holds at "
-                 r"least $s$ positions it is constant on $I$ if and only if $s$ divides $k$ and $\gcd(s, d) = 1$. "
-                 r"For this layer the count is " + verdict + ".", tuple(steps),
+    layer = (rf"Let $T$ be the matrix of the transposed convolution ${spec_latex(tspec)}$ on inputs "
+             rf"{_shape_words(shape)}")
+    phase = (r"the number of taps $0 \le m < k$ of phase $t$, that is with $d m \equiv t \pmod{s}$, for "
+             r"$0 \le t < s$")
+    interior_words = (r"the positions $d(k-1) - p_{l} \le j \le s(n_{\mathrm{in}} - 1) - p_{l}$ "
+                      r"(within $0 \le j < n_{T}$)")
+    criterion = r"$s$ divides $k$ and $\gcd(s, d) = 1$"
+    if several:
+        nus = ", ".join(str(ax) for ax in range(len(shape)))
+        js = ", ".join(f"j_{{{ax}}}" for ax in range(len(shape)))
+        product = r" ".join(rf"\operatorname{{count}}_{{{ax}}}[j_{{{ax}}}]" for ax in range(len(shape)))
+        statement = (
+            layer + rf", and let $\operatorname{{count}}[{js}]$ be the number of taps reaching output position "
+            rf"$({js})$. On each axis $\nu = {nus}$, write $k$, $s$, $d$, $p_{{l}}$, $n_{{\mathrm{{in}}}}$ and "
+            r"$n_{T}$ for that axis's integers; let $\operatorname{count}_{\nu}[j]$ be the number of taps reaching "
+            r"position $j$ on that axis alone, the pairs of an input position $0 \le i < n_{\mathrm{in}}$ and a tap "
+            r"$0 \le m < k$ with $j = s i + d m - p_{l}$; let $\operatorname{taps}_{\nu}[t]$ be " + phase
+            + r"; and let the interior $I_{\nu}$ be " + interior_words + rf". Then $\operatorname{{count}}[{js}] = "
+            rf"{product}$, and on each axis $\nu$ the count $\operatorname{{count}}_{{\nu}}$ repeats on $I_{{\nu}}$ "
+            r"with a period dividing $s$, and where $I_{\nu}$ holds at least $s$ positions it is constant on "
+            r"$I_{\nu}$ if and only if " + criterion + ". ")
+    else:
+        statement = (
+            layer + r", and let $\operatorname{count}[j]$ be the number of taps reaching output position $j$: the "
+            r"pairs of an input position $i$ and a tap $m$ with $j = s i + d m - p_{l}$, $0 \le i < n_{\mathrm{in}}$ "
+            r"and $0 \le m < k$; let $\operatorname{taps}[t]$ be " + phase + r". Then in the interior $I$ of "
+            + interior_words + r" the count repeats with a period dividing $s$, and where $I$ holds at least $s$ "
+            r"positions it is constant on $I$ if and only if " + criterion + ". ")
+    return Proof("Overlap of the stamps (checkerboard)", statement
+                 + r"For this layer the count is " + verdict + ".", tuple(steps),
                  conclusion=conclusion,
                  data=dict(counts=counts, uniform=tuple(uniform), periods=tuple(periods)))
 

@@ -482,7 +482,8 @@ def _wrap_step(F: Any) -> Step:
         # step in about a second, where the direct implication defeats cvc5
         prove("a term of the definition is an offset of the output by a multiple of the circle", variables,
               ranges + inside + (definition,), divides),
-        prove("such a term is a read of the circular gather view", variables, ranges + inside + (divides,), gather),
+        prove("an offset of the output by a multiple of the circle is a read of the circular gather view", variables,
+              ranges + inside + (divides,), gather),
         prove("a read of the circular gather view is a term of the definition", variables,
               ranges + inside + (gather,), definition),
     ]

@@ -43,7 +43,7 @@ POLYPHASE_SYMBOLS = types.SimpleNamespace(
     n=sympy.Symbol("n_in", **_int), k=sympy.Symbol("k", **_int), s=sympy.Symbol("s", **_int),
     d=sympy.Symbol("d", **_int), pl=sympy.Symbol("p_l", **_int), pr=sympy.Symbol("p_r", **_int),
     a=sympy.Symbol("a", **_int), i=sympy.Symbol("i", **_int), i2=sympy.Symbol("i'", **_int),
-    j=sympy.Symbol("j", **_int), m=sympy.Symbol("m", **_int), m2=sympy.Symbol("m'", **_int),
+    j=sympy.Symbol("j", **_int), m=sympy.Symbol("m", **_int), m2=sympy.Symbol("mu", **_int),
     t=sympy.Symbol("t", **_int), t2=sympy.Symbol("t'", **_int), u=sympy.Symbol("u", **_int),
     u2=sympy.Symbol("u'", **_int),
 )
@@ -225,12 +225,12 @@ def _one_d_steps(P: _Phases) -> list[Step]:
         r"one phase are distinct, and position $u$ reads $\hat y[u - q]$",
         [_claim("the read is position minus shift", P.ranges + (_rel(sympy.Ge, u, 0),) + in_phase,
                 _eq(s * (u - F.phase_input(u, m, t, s, d)), d * m - t)),
-         _claim("the shift is (d m - t)/s", P.ranges + in_phase, _eq(s * shift, d * m - t)),
+         _claim(r"the shift is $(d m - t)/s$", P.ranges + in_phase, _eq(s * shift, d * m - t)),
          _claim("every shift lies in the sub-kernel", P.ranges + in_phase, _within(0, shift, P.kernel)),
          _claim("distinct taps of a phase have distinct shifts", P.ranges + in_phase + (
                 _within(0, m2, k), _eq(F.phase_residue(m2, t, s, d), 0), _eq(shift, F.phase_tap(m2, t, s, d))),
                 _eq(m, m2)),
-         _claim("with d = 1 the sub-kernel is w[t + s q]", P.ranges + in_phase + (_eq(d, 1),),
+         _claim(r"with $d = 1$ the sub-kernel is $w[t + s q]$", P.ranges + in_phase + (_eq(d, 1),),
                 _eq(m, t + s * shift))],
         name="sub-kernels"))
 
@@ -370,13 +370,17 @@ def prove_polyphase_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     )
 
 
-def phase_count_steps(ax: int, k: int, s: int, p_l: int, d: int, counts: Any, inner: range) -> list[Step]:
+def phase_count_steps(ax: int, k: int, s: int, p_l: int, d: int, counts: Any, inner: range, *,
+                      subscript: bool = True) -> list[Step]:
     """The checkerboard from the phases (for :func:`~symconv.prove_overlap`), on one axis.
 
     In the interior, output ``j`` sums as many terms as its phase ``phase_of(j)`` has taps; so the overlap is
     uniform exactly when every phase has the same number of taps, which happens exactly when ``s | k`` and
     ``gcd(s, d) = 1``.  Both facts are checked on this axis: the interior counts against the phase tap counts
     read off the phase tables, and the equal-counts condition against the criterion.
+
+    With ``subscript`` (a layer of several axes) the sequences carry the axis, ``count_ν`` and ``taps_ν``, and
+    each lemma opens with its axis: one name is one sequence, never the same name with each axis's values.
     """
     import math
 
@@ -384,8 +388,10 @@ def phase_count_steps(ax: int, k: int, s: int, p_l: int, d: int, counts: Any, in
 
     per_phase = phase_tap_counts(k, s, d)
     j = sympy.Symbol("j", integer=True)
-    count = sequence(f"count{ax}", rf"\operatorname{{count}}_{{{ax}}}")
-    taps = sequence("taps", r"\operatorname{taps}")
+    sub = f"_{{{ax}}}" if subscript else ""
+    count = sequence(f"count{ax if subscript else ''}", rf"\operatorname{{count}}{sub}")
+    taps = sequence(f"taps{ax if subscript else ''}", rf"\operatorname{{taps}}{sub}")
+    axis, on_axis = (rf"axis ${ax}$: ", f" on axis {ax}") if subscript else ("", "")
     values = [int(counts[jj]) for jj in inner]
     expected = [per_phase[int(default_formulas.phase_of(jj, s, p_l))] for jj in inner]
     ok = values == expected
@@ -396,23 +402,24 @@ def phase_count_steps(ax: int, k: int, s: int, p_l: int, d: int, counts: Any, in
                    rf"the phases $t = {listed}$ have {counts_words} taps")
     steps = [] if not values else [Step(
         count(j), taps(NAMED.phase_of(j, s, p_l)),
-        rf"axis ${ax}$: in the interior, output $j$ sums one term per tap of its phase $t = (j + p_l) \bmod s$; "
+        axis + rf"in the interior, output $j$ sums one term per tap of its phase $t = (j + p_l) \bmod s$; "
         + phases_have + r" (the taps $m$ with $d m \equiv t \pmod{s}$, read off the phase tables)",
         "enumeration", ok,
         f"phase tap counts {shown}; interior counts agree at {len(values)} positions" if ok else
-        f"interior counts {values}, phase tap counts give {expected}", name=f"phase counts on axis {ax}")]
+        f"interior counts {values}, phase tap counts give {expected}", name="phase counts" + on_axis)]
     equal = len(set(per_phase)) == 1
     criterion = k % s == 0 and math.gcd(s, d) == 1
     steps.append(Step(
-        sympy.Symbol(r"\left[\operatorname{taps}[0] = \dots = \operatorname{taps}[s - 1]\right]"),
+        sympy.Symbol(rf"\left[\operatorname{{taps}}{sub}[0] = \dots = \operatorname{{taps}}{sub}[s - 1]\right]"),
         sympy.Symbol(r"\left[s \mid k\right] \left[\gcd(s, d) = 1\right]"),
-        rf"axis ${ax}$: so the interior overlap is uniform exactly when every phase has the same number of taps; "
-        rf"for $k = {k}$, $s = {s}$, $d = {d}$ the counts are " + ("equal" if equal else "not all equal")
+        (rf"axis ${ax}$: so" if subscript else "so")
+        + r" the interior overlap is uniform exactly when every phase has the same number of taps; "
+        + rf"for $k = {k}$, $s = {s}$, $d = {d}$ the counts are " + ("equal" if equal else "not all equal")
         + (r", as the criterion ($s$ divides $k$ and $\gcd(s, d) = 1$) says" if equal == criterion else
            r", against the criterion ($s$ divides $k$ and $\gcd(s, d) = 1$)"),
         "enumeration", equal == criterion,
         ("equal" if equal else "unequal") + " phase counts, and the criterion " + ("holds" if criterion else "fails"),
-        name=f"uniformity from the phases on axis {ax}"))
+        name="uniformity from the phases" + on_axis))
     return steps
 
 

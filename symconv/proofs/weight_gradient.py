@@ -316,7 +316,7 @@ def prove_weight_gradient_general(*, formulas: Any = None) -> Proof:
         N.conv_output_size(n, k_g.xreplace({n_out: n_out_name}), s_g, pl_g, pr_g, d_g), k,
         r"the convolution with kernel size $n_{\mathrm{out}}$, stride $d$ and dilation $s$ has at least $k$ outputs, "
         r"so every tap $0 \le m < k$ of the weight gradient is one of its outputs (PyTorch keeps the first $k$)",
-        [prove("the gradient convolution has at least k outputs", variables, ranges,
+        [prove(r"the gradient convolution has at least $k$ outputs", variables, ranges,
                sympy.Ge(n_grad, k, evaluate=False),
                shown=sympy.Ge(N.conv_output_size(n, N.conv_output_size(n, k, s, pl, pr, d), s_g, pl_g, pr_g, d_g), k,
                               evaluate=False))],
