@@ -591,7 +591,7 @@ def _definitions(used: str, module: Any) -> str:
 
     names = []
     used = re.sub(r"\\mathbb\{[A-Z]\}", "", used)  # the field of reals is not the right padding R
-    for name in formulas.__all__:
+    for name in (*formulas.__all__, *formulas.PADDING_FORMULAS):  # a padding mode's map only where it is used
         tex = formulas.LATEX_NAMES[name]
         pattern = re.escape(tex) + (r"(?![A-Za-z])" if tex[-1].isalpha() else "")
         if re.search(r"(?<![A-Za-z\\])" + pattern, used):

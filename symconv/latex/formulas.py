@@ -58,7 +58,7 @@ def formula_latex(name: str, module: Any = None) -> str:
     Parameters
     ----------
     name : str
-        A formula of :mod:`symconv.formulas` (one of its ``__all__``).
+        A formula of :mod:`symconv.formulas` (one of its ``__all__`` or ``PADDING_FORMULAS``).
     module : module, optional
         The namespace whose function of that name is rendered.
 
@@ -79,7 +79,7 @@ def formula_latex(name: str, module: Any = None) -> str:
     >>> formula_latex("tap_position")
     '\\operatorname{tap}(i, m, s, p_{l}, d) = s i + d m - p_{l}'
     """
-    if name not in formulas.__all__:
+    if name not in formulas.__all__ and name not in formulas.PADDING_FORMULAS:
         raise KeyError(f"{name!r} is not a formula of symconv.formulas")
     function = getattr(formulas if module is None else module, name)
     return _render(function, name)

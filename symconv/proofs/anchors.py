@@ -286,8 +286,11 @@ def _size(shape: Any) -> str:
     return "x".join(str(int(v)) if float(v).is_integer() else str(v) for v in shape)  # a wrong 2.5 stays 2.5
 
 
-def convention_step(tspec: Any, input_shape: tuple[int, ...]) -> Step:
+def convention_step(tspec: Any, input_shape: tuple[int, ...], t_length: str = "n_T") -> Step:
     """The numeric definitions are PyTorch's written ones: index equation, lengths, weight layouts and groups.
+
+    ``t_length`` is the name the page gives the transposed layer's output length (a padding mode checks its
+    padding-0 layers, whose output has ``n_T + p_l + p_r`` positions: one symbol, one length).
 
     Checked on the proof's own layer (reduced to at most two groups of two channels, keeping two of each where
     the layer has them), on an input long enough for both borders and a few strides of interior:
@@ -313,7 +316,7 @@ def convention_step(tspec: Any, input_shape: tuple[int, ...]) -> Step:
             r"(cross-correlation: the kernel is not flipped); the transposed convolution adds "
             r"$w[c, c_{l}, m]\, y[c, i]$, for input channel $c$ of group $\gamma$ and each $c_{l} < C_{\mathrm{out}}/g$, "
             r"to output channel $\gamma C_{\mathrm{out}}/g + c_{l}$ at $s i + d m - p_l$; and the output lengths are "
-            r"$n_{\mathrm{out}}$ and $n_T$")
+            r"$n_{\mathrm{out}}$ and $" + t_length + "$")
 
     def fail(why: str) -> Step:
         return Step(lhs, rhs, rule, "enumeration", False, why, name="convention")
@@ -384,7 +387,7 @@ def convention_step(tspec: Any, input_shape: tuple[int, ...]) -> Step:
 
     layer = f"{g} group{'s' if g > 1 else ''}, each of {channels(ci, 'input')} and {channels(co, 'output')}"
     return Step(lhs, rhs, rule, "enumeration", True,
-                f"output lengths n_T = {_size(want_t)} and n_out = {_size(want_out)} on the proof's sizes; "
+                f"output lengths {t_length} = {_size(want_t)} and n_out = {_size(want_out)} on the proof's sizes; "
                 f"weight layouts; every (channel, tap) pair of both layers ({layer}, {len(taps)} taps) on inputs "
                 f"1, 2, 3, and so on, of spatial size {_size(t_in)}, every output position", name="convention")
 

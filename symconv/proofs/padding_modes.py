@@ -183,9 +183,12 @@ def prove_padding_mode(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *,
     if isinstance(spec, ConvSpec):
         steps.append(_layer_step(spec, conv_shape, tspec, t_in))
     tspec0 = PM.zero_padding_spec(tspec)
-    convention = convention_step(tspec0, t_in)  # on the padding-0 layers: T is their fold
+    # on the padding-0 layers, whose fold is T: their output has n_T + p_l + p_r positions (n_T is T's alone)
+    convention = convention_step(tspec0, t_in, t_length="n_T + p_l + p_r")
     steps.append(dataclasses.replace(convention, rule=convention.rule + (
-        "; checked here on the padding-0 layers whose fold is $T$, so its output length is that of padding 0")))
+        "; checked here on the padding-0 layers (their padding is $0$ and $p_l$ in the reads is $0$), whose "
+        "fold is $T$: the padding-0 transposed convolution has $n_T + p_l + p_r$ outputs, which the fold adds "
+        "back onto the $n_T$ outputs of $T$")))
     steps.append(_padding_convention_step(conv_spec, conv_shape, tspec, t_in))
     w = kernel_symbols(tspec, name)
     try:
@@ -275,8 +278,7 @@ def prove_padding_mode(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *,
     return Proof(title, statement, tuple(steps),
                  conclusion=r"$T = P^{\top} C^{\top}$: the padding-0 transposed convolution, then the fold.",
                  notes=(rf"The weights are distinct real symbols ${name}_{{\dots}}$ in PyTorch's layout "
-                        rf"${tuple_tex(tspec.weight_shape)}$, so equal structures are equal symbolic matrices.",
-                        _map_note(mode)),
+                        rf"${tuple_tex(tspec.weight_shape)}$, so equal structures are equal symbolic matrices.",),
                  data=dict(tspec=tspec, input_shape=t_in, conv_spec=conv_spec, weight=w, T=T, M=M, S=S))
 
 
@@ -305,13 +307,19 @@ def mode_ranges(mode: str, n: Any = None) -> tuple:
 
 
 def _torch_piecewise(mode: str) -> Any:
-    """PyTorch's documented map as a piecewise function of the padded position t (written by hand)."""
+    """PyTorch's documented map as a piecewise function of the padded position t (written by hand), its cases
+    disjoint as a reader reads them (left border, data, right border)."""
     S = SYMBOLS
     n, pl, t = S.n, S.pl, S.t
     border = {"reflect": (pl - t, 2 * (n - 1) - (t - pl)), "replicate": (sympy.Integer(0), n - 1),
               "circular": (t - pl + n, t - pl - n)}[mode]
-    return sympy.Piecewise((border[0], _rel(sympy.Lt, t, pl)), (t - pl, _rel(sympy.Lt, t, pl + n)),
-                           (border[1], True))
+    return sympy.Piecewise((border[0], _rel(sympy.Lt, t, pl)), (t - pl, _within(pl, t, pl + n)),
+                           (border[1], True), evaluate=False)  # unevaluated: sympy would drop p_l <= t
+
+
+_RULE = {"reflect": "PyTorch's rule for reflect padding: each amount is less than the length",
+         "circular": "PyTorch's rule for circular padding: each amount is at most the length"}
+"""What the mode's bound on the amounts is (replicate has none)."""
 
 
 @guarded("Transpose of a padding mode (all sizes)")
@@ -322,9 +330,10 @@ def prove_padding_mode_general(mode: str = "circular", *, formulas: Any = None) 
     For all ``n >= 1`` and amounts ``p_l, p_r >= 0`` within F.pad's rule for the mode, every padded position
     ``0 <= t < n + p_l + p_r`` copies a position in ``[0, n)`` by the formula used, which equals PyTorch's
     documented map; the fold adds every padded value onto one input position and keeps the data in place, so
-    ``<P x, g> = <x, Pᵀ g>``; for circular padding, the definition's reads (the padding-0 transposed convolution
+    ``<P x, v> = <x, Pᵀ v>``; for circular padding, the definition's reads (the padding-0 transposed convolution
     wrapped by the circular map) are those of the circular convolution with the flipped kernel over the
-    zero-inserted input wrapped onto the circle.
+    zero-inserted input wrapped onto the circle, for a transposed layer whose output length ``n_T`` is the
+    signal's length ``n``.
 
     Parameters
     ----------
@@ -352,11 +361,14 @@ def prove_padding_mode_general(mode: str = "circular", *, formulas: Any = None) 
     if mode not in MODES:
         raise SpecError(f"mode must be one of {MODES}, got {mode!r}")
     started()
+    from ..latex.printing import math_latex
+
     F = default_formulas if formulas is None else formulas
     S = SYMBOLS
     n, pl, pr, t, j = S.n, S.pl, S.pr, S.t, S.j
     src_f = getattr(F, PM.POSITION[mode])
     shown_f = getattr(NAMED, PM.POSITION[mode])
+    name = default_formulas.LATEX_NAMES[PM.POSITION[mode]]  # refl, repl or circ, as the Definitions render it
     src, shown = src_f(t, n, pl), shown_f(t, n, pl)
     ranges = (_rel(sympy.Ge, n, 1),) + mode_ranges(mode)
     padded = n + pl + pr
@@ -365,120 +377,121 @@ def prove_padding_mode_general(mode: str = "circular", *, formulas: Any = None) 
     X, XT, G = sequence("x"), sequence("xpad", r"\tilde{x}"), sequence("v")  # v: g is the number of groups
     steps = [Step.from_claims(
         XT(t - pl), X(shown),  # x̃ indexed as in the Conventions: x̃[u] = x[u] for 0 <= u < n
-        rf"the {mode} padding map: padded position $t$ copies the input at the position used, which lies in "
-        r"$[0, n)$ and equals PyTorch's documented map (" + {"reflect": "the mirror image without the edge", "replicate": "the edge repeated",
-                                       "circular": "the wrap around the signal"}[mode] + ")",
+        rf"the {mode} padding map: padded position $t$ copies the input at position ${name}(t, n, p_{{l}})$, "
+        r"which lies in $[0, n)$ and equals PyTorch's documented map (" + {
+            "reflect": "the mirror image without the edge", "replicate": "the edge repeated",
+            "circular": "the wrap around the signal"}[mode] + ")",
         [prove("every padded position copies an input position", variables, ranges + t_range, _within(0, src, n),
                shown=_within(0, shown, n)),
          prove("the map used is PyTorch's", variables, ranges + t_range, _rel(sympy.Eq, src, _torch_piecewise(mode)),
                shown=_rel(sympy.Eq, shown, _torch_piecewise(mode)))],
         name="padding map")]
     data_t = F.padded_position(j, pl)
-    from ..latex.printing import math_latex
-
     pairing = sympy.Sum(G(t) * X(shown), (t, 0, padded - 1))  # <P x, v>, written out
     folded = sympy.Sum(X(j) * sympy.Sum(Indicator(shown_f(t, n, pl), j) * G(t), (t, 0, padded - 1)), (j, 0, n - 1))
     steps.append(Step.from_claims(
         sympy.Symbol(r"\langle P x, v\rangle = " + math_latex(pairing)),
         sympy.Symbol(math_latex(folded) + r" = \langle x, P^{\top} v\rangle"),
-        r"the fold is the transpose: $\langle P x, v\rangle = \langle x, P^{\top} v\rangle$ for every $v$, where $P^{\top}$ adds "
-        r"$v[t]$ onto the position $t$ copies; the sums exchange because that position lies in $[0, n)$ (the padding map), "
-        r"and the data positions $t = j + p_l$ fold onto $j$",
+        r"the fold is the transpose: $\langle P x, v\rangle = \langle x, P^{\top} v\rangle$ for every $x$ of length "
+        r"$n$ and every $v$ of length $n + p_l + p_r$, where $(P^{\top} v)[j] = \sum_t [" + name + r"(t, n, p_l) = j]"
+        r"\, v[t]$ adds $v[t]$ onto the position $t$ copies; the sums exchange because that position lies in "
+        r"$[0, n)$ (Lemma~\thetheorem.1), and the data position $t = j + p_l$ folds onto $j$",
         [prove("the data position of j lies in the padded input and folds onto j", variables,
                ranges + (_within(0, j, n),),
                sympy.And(_within(0, data_t, padded), _rel(sympy.Eq, src_f(data_t, n, pl), j), evaluate=False),
-               shown=_rel(sympy.Eq, shown_f(NAMED.padded_position(j, pl), n, pl), j))],
+               shown=sympy.And(_within(0, j + pl, padded), _rel(sympy.Eq, shown_f(j + pl, n, pl), j),
+                               evaluate=False))],
         name="fold"))
+    hypotheses = tuple(Hypothesis(r, meaning=_RULE.get(mode, "") if pos == 3 else "") for pos, r in enumerate(ranges))
     if mode == "circular":
         steps.append(_wrap_step(F))
-    rule = {"reflect": "PyTorch's rule for reflect padding: each amount is less than the size",
-            "circular": "PyTorch's rule for circular padding: each amount is at most the size"}.get(mode, "")
-    hypotheses = tuple(Hypothesis(r, meaning=rule if pos == 3 else "") for pos, r in enumerate(ranges))
-    wrap = tuple(r for r in _wrap_ranges(F) if r not in ranges) if mode == "circular" else ()  # beyond (H1)-(H4)
-    range_object = Ranges(hypotheses + tuple(Hypothesis(r) for r in wrap))
+        wrap = tuple(h for h in _wrap_hypotheses(F) if h.relation not in ranges)  # beyond (H1)-(H4)
+    else:
+        wrap = ()
+    range_object = Ranges(hypotheses + wrap)
     meanings = "".join(f" ({m})" for m in range_object.meanings())
+    piecewise = math_latex(_rel(sympy.Eq, shown, _torch_piecewise(mode)))
     opening = (r"Let $n, p_{l}, p_{r}$ be integers" if mode != "circular" else
-               r"Let $n, p_{l}, p_{r}$ and $n_{\mathrm{in}}, k, s, d, a, n_{T}$ be integers")
+               r"Let $n, p_{l}, p_{r}$ and $n_{\mathrm{in}}, k, s, d, a$ be integers")
     statement = (opening + " satisfying the hypotheses" + meanings + "\n"
                  + range_object.itemized() + "\n"
-                 + rf"let $P$ be PyTorch's {mode} padding of a signal of length $n$ by $p_{{l}}$ on the left and "
-                 r"$p_{r}$ on the right, and $C$ a convolution on the padded signal. Then every padded position "
-                 r"$0 \le t < n + p_{l} + p_{r}$ copies an input position in $[0, n)$, by PyTorch's map; the "
-                 r"transpose of $P$ is the fold, so the transpose of the convolution $M = C P$ is "
-                 r"$P^{\top} C^{\top}$")
+                 + rf"let $P$ be PyTorch's {mode} padding of a signal $x$ of length $n$ by $p_{{l}}$ on the left and "
+                 r"$p_{r}$ on the right, $(P x)[t] = x[" + name + r"(t, n, p_{l})]$ for $0 \le t < n + p_{l} + p_{r}$, "
+                 r"and let $C$ be a convolution with padding $0$ on the padded signal and $M = C P$. Then, for every "
+                 r"$0 \le t < n + p_{l} + p_{r}$, the position $" + name + r"(t, n, p_{l})$ lies in $[0, n)$ and "
+                 r"equals PyTorch's documented map, $" + piecewise + r"$; the transpose of $P$ is the fold, "
+                 r"$(P^{\top} v)[j] = \sum_{t} [" + name + r"(t, n, p_{l}) = j]\, v[t]$ for $0 \le j < n$ "
+                 r"(where $[Q]$ is $1$ when $Q$ holds and $0$ otherwise), and so $M^{\top} = P^{\top} C^{\top}$")
     if mode == "circular":
-        first, last = len(Ranges(hypotheses).latex()) + 1, len(range_object.latex())  # the items (H1), ...
-        statement += (rf". Moreover, under (H2) and (H{first})--(H{last}), the transposed convolution with kernel "
-                      r"size $k$, stride $s$, dilation $d$, padding $0$ and output padding $a$ on $n_{\mathrm{in}}$ "
-                      r"inputs has $n_{T} + p_{l} + p_{r}$ outputs, and followed by the fold of the circular padding "
-                      r"of $n_{T}$ positions by $p_{l}, p_{r}$ it reads what the circular convolution with the flipped kernel reads from the zero-inserted "
-                      r"input wrapped onto the circle of $n_{T}$ positions")
+        last = len(range_object.latex())  # the item n = n_T
+        statement += (
+            rf". Moreover, under (H1)--(H{last}), let $C^{{\top}}$ be the transposed convolution with kernel $w$ of "
+            r"size $k$, stride $s$, dilation $d$, padding $0$ and output padding $a$ on inputs $y$ of length "
+            r"$n_{\mathrm{in}}$, so that $(C^{\top} y)[t] = \sum_{i=0}^{n_{\mathrm{in}} - 1} \sum_{m=0}^{k-1} w[m]\, "
+            r"y[i]\, [s i + d m = t]$ for $0 \le t < n + p_{l} + p_{r}$, and let $T = P^{\top} C^{\top}$ be the "
+            r"transposed layer with circular padding, whose output length $n_{T}$ is $n$ by (H" + str(last) + r"). "
+            r"Let $\tilde w[m'] = w[k - 1 - m']$ be the flipped kernel and $z_{\circ}[r] = "
+            r"\sum_{i=0}^{n_{\mathrm{in}} - 1} [s i \bmod n = r]\, y[i]$ the zero-inserted input wrapped onto the "
+            r"circle of $n$ positions. Then, for every $0 \le j < n$,"
+            r"\[ (T y)[j] = \sum_{m'=0}^{k-1} \tilde w[m']\, z_{\circ}\bigl[(j + d m' - p'_{l}) \bmod n\bigr], "
+            r"\qquad p'_{l} = d (k - 1) - p_{l}, \]"
+            r"the circular convolution with the flipped kernel of the wrapped zero-inserted input")
     return Proof(f"Transpose of {mode} padding (all sizes)", statement + ".", tuple(steps),
                  assumptions=range_object.relations(),
-                 conclusion=r"$T = P^{\top} C^{\top}$ for every size.", notes=(_map_note(mode, F),),
-                 data=dict(mode=mode, ranges=range_object))
+                 conclusion=r"$T = P^{\top} C^{\top}$ for every size.",
+                 data=dict(mode=mode, ranges=range_object, formulas=formulas))
 
 
-def _map_note(mode: str, formulas: Any = default_formulas) -> str:
-    """The executed map of the mode, rendered by latexify-py from the source of the function that ran (not cached:
-    after a change the page shows the changed function); a function that cannot be rendered is said so."""
-    import latexify
-
-    from ..latex.formulas import _rename
-
-    function = getattr(formulas, PM.POSITION[mode])
-    try:
-        tex = _rename(latexify.get_latex(function))
-    except Exception as exc:  # noqa: BLE001 - rendering is for the reader; the checks do not depend on it
-        return (rf"The {mode} map that ran could not be rendered from its source "
-                rf"({type(exc).__name__}), so it is not shown.")
-    return rf"The {mode} map that ran, rendered from its source: \[ {tex} \]"
-
-
-def _wrap_ranges(F: Any = default_formulas) -> tuple:
-    """The hypotheses of the circular wrap: the transposed layer's ranges, its output length ``n_T`` (named),
-    and the amounts within F.pad's circular rule on the circle of ``n_T`` positions."""
+def _wrap_hypotheses(F: Any = default_formulas) -> tuple:
+    """The hypotheses of the circular wrap: the transposed layer's ranges and its output length, which is the
+    signal's length ``n`` (``n = n_T`` on the page, ``n_T`` abbreviating the executed formula); with (H1)-(H4)
+    the amounts are within F.pad's circular rule on the circle of ``n`` positions."""
     S = SYMBOLS
     n_in, k, s, d, a = S.n_in, S.k, S.s, S.d, S.a
     n_t = sympy.Symbol("n_T", integer=True)
     length = F.transposed_output_size(n_in, k, s, S.pl, S.pr, d, a)
-    return ((_rel(sympy.Ge, n_in, 1), _rel(sympy.Ge, k, 1), _rel(sympy.Ge, s, 1), _rel(sympy.Ge, d, 1),
-             _rel(sympy.Le, 0, a), _rel(sympy.Lt, a, sympy.Max(s, d)), _rel(sympy.Eq, n_t, length),
-             _rel(sympy.Ge, n_t, 1)) + mode_ranges("circular", n_t))
+    return (Hypothesis(_rel(sympy.Ge, n_in, 1)), Hypothesis(_rel(sympy.Ge, k, 1)), Hypothesis(_rel(sympy.Ge, s, 1)),
+            Hypothesis(_rel(sympy.Ge, d, 1)),
+            Hypothesis(sympy.And(_rel(sympy.Le, 0, a), _rel(sympy.Lt, a, sympy.Max(s, d)), evaluate=False)),
+            Hypothesis(_rel(sympy.Eq, S.n, length), names=((n_t, length),)))
+
+
+def _wrap_ranges(F: Any = default_formulas) -> tuple:
+    """The relations the wrap's claims assume: the signal's (H1)-(H4) for circular padding and the wrap's own."""
+    return (_rel(sympy.Ge, SYMBOLS.n, 1),) + mode_ranges("circular") + tuple(h.relation for h in _wrap_hypotheses(F))
 
 
 def _wrap_step(F: Any) -> Step:
     """Circular padding: the definition's reads equal the circular gather view's, for all sizes.
 
-    The transposed output length enters as its own variable ``n_T`` with the hypothesis ``n_T = `` the executed
-    ``transposed_output_size``: the same claims, which z3 decides in well under a second instead of sometimes
-    not at all (a ``mod`` by the nonlinear length expression is hard for it).
+    The transposed output length is the signal's length ``n``, a variable of its own with the hypothesis
+    ``n = `` the executed ``transposed_output_size``: the same claims, which z3 decides in well under a second
+    instead of sometimes not at all (a ``mod`` by the nonlinear length expression is hard for it).
     """
     S = SYMBOLS
-    n_in, k, s, d, pl, pr, a, i, m, j = S.n_in, S.k, S.s, S.d, S.pl, S.pr, S.a, S.i, S.m, S.j
-    n_t = sympy.Symbol("n_T", integer=True)
+    n, n_in, k, s, d, pl, pr, a, i, m, j = S.n, S.n_in, S.k, S.s, S.d, S.pl, S.pr, S.a, S.i, S.m, S.j
     ranges = _wrap_ranges(F)
-    inside = (_within(0, i, n_in), _within(0, m, k), _within(0, j, n_t))
-    variables = (n_in, k, s, d, pl, pr, a, i, m, j, n_t)
+    inside = (_within(0, i, n_in), _within(0, m, k), _within(0, j, n))
+    variables = (n, n_in, k, s, d, pl, pr, a, i, m, j)
     written = F.tap_position(i, m, s, 0, d)  # the padding-0 transposed convolution writes here
     full = F.transposed_output_size(n_in, k, s, 0, 0, d, a)
     left = F.gather_padding_left(k, pl, d)
     mp = F.flip_tap(m, k)
-    definition = _rel(sympy.Eq, F.circular_position(written, n_t, pl), j)
-    gather = _rel(sympy.Eq, F.circular_position(F.tap_position(j, mp, 1, 0, d), n_t, left),
-                  F.circular_position(F.zero_insertion_position(i, s), n_t, 0))
-    divides = _rel(sympy.Eq, sympy.Mod(written - pl - j, n_t), 0)  # n_T divides (s i + d m - p_l) - j
+    definition = _rel(sympy.Eq, F.circular_position(written, n, pl), j)
+    gather = _rel(sympy.Eq, F.circular_position(F.tap_position(j, mp, 1, 0, d), n, left),
+                  F.circular_position(F.zero_insertion_position(i, s), n, 0))
+    divides = _rel(sympy.Eq, sympy.Mod(written - pl - j, n), 0)  # n divides (s i + d m - p_l) - j
     N = NAMED
     claims = [
         prove("the padding-0 layer writes inside the padded output", variables, ranges + inside[:2],
-              sympy.And(_within(0, written, full), _rel(sympy.Eq, full, n_t + pl + pr), evaluate=False)),
+              sympy.And(_within(0, written, full), _rel(sympy.Eq, full, n + pl + pr), evaluate=False)),
         prove("the circular reads stay on the circle", variables, ranges + inside,
-              _within(0, F.circular_position(F.tap_position(j, mp, 1, 0, d), n_t, left), n_t),
-              shown=_within(0, N.circular_position(N.tap_position(j, N.flip_tap(m, k), 1, 0, d), n_t, left), n_t)),
+              _within(0, F.circular_position(F.tap_position(j, mp, 1, 0, d), n, left), n),
+              shown=_within(0, N.circular_position(N.tap_position(j, N.flip_tap(m, k), 1, 0, d), n, left), n)),
         prove("the circular convolution of the padded circle has as many outputs as the circle has positions",
-              variables, ranges, _rel(sympy.Eq, F.conv_output_size(n_t + d * (k - 1), k, 1, 0, 0, d), n_t),
-              shown=_rel(sympy.Eq, N.conv_output_size(n_t + d * (k - 1), k, 1, 0, 0, d), n_t)),
-        # the equivalence as a cycle of implications through "n_T divides the offset": z3 and cvc5 decide each
+              variables, ranges, _rel(sympy.Eq, F.conv_output_size(n + d * (k - 1), k, 1, 0, 0, d), n),
+              shown=_rel(sympy.Eq, N.conv_output_size(n + d * (k - 1), k, 1, 0, 0, d), n)),
+        # the equivalence as a cycle of implications through "n divides the offset": z3 and cvc5 decide each
         # step in about a second, where the direct implication defeats cvc5
         prove("a term of the definition is an offset of the output by a multiple of the circle", variables,
               ranges + inside + (definition,), divides),
@@ -487,15 +500,19 @@ def _wrap_step(F: Any) -> Step:
         prove("a read of the circular gather view is a term of the definition", variables,
               ranges + inside + (gather,), definition),
     ]
+    from ..latex.printing import math_latex
+
     Y, W, WF, ZC = sequence("y"), sequence("w"), sequence("wflip", r"\tilde{w}"), sequence("zc", r"z_{\circ}")
-    jsym = sympy.Symbol("j", integer=True)
-    lhs = sympy.Sum(W(m) * Y(i) * Indicator(N.circular_position(N.tap_position(i, m, s, 0, d), n_t, pl), jsym),
+    mf = sympy.Symbol("m'", integer=True)
+    lhs = sympy.Sum(W(m) * Y(i) * Indicator(N.circular_position(N.tap_position(i, m, s, 0, d), n, pl), j),
                     (i, 0, n_in - 1), (m, 0, k - 1))
-    rhs = sympy.Sum(WF(m) * ZC(N.circular_position(N.tap_position(jsym, m, 1, 0, d), n_t, left)), (m, 0, k - 1))
+    rhs = sympy.Sum(WF(mf) * ZC(N.circular_position(N.tap_position(j, mf, 1, 0, d), n, left)), (mf, 0, k - 1))
     return Step.from_claims(
-        lhs, rhs,
-        r"circular padding: re-indexing $m' = k - 1 - m$ and $u = s i$, the terms of the definition (input $i$ "
-        r"written at $s i + d m$ and wrapped by the circular map) are those of the circular convolution with the "
-        r"flipped kernel $\tilde w$ over $z_{\circ}$, the zero-inserted input wrapped onto the circle of $n_T$ "
-        r"positions, read at $(j + d m' - p'_{l}) \bmod n_T$ with $p'_{l} = d(k-1) - p_l$",
+        sympy.Symbol(r"(T y)[j] = " + math_latex(lhs)), rhs,
+        r"circular padding: $(T y)[j] = \sum_t [\operatorname{circ}(t, n, p_l) = j]\, (C^{\top} y)[t]$, and the "
+        r"padding-0 layer writes input $i$ through tap $m$ at $s i + d m$, inside its $n + p_l + p_r$ outputs; "
+        r"re-indexing $m' = k - 1 - m$, a term $(i, m)$ reaches $j$ exactly when $n$ divides "
+        r"$s i + d m - p_l - j$, that is exactly when tap $m'$ of $\tilde w$ reads position "
+        r"$(j + d m' - p'_{l}) \bmod n = s i \bmod n$ of the circle, where $z_{\circ}$ holds $y[i]$; the reads "
+        r"stay on the circle of $n$ positions, and the circular convolution of the padded circle has $n$ outputs",
         claims, name="circular wrap")
