@@ -52,6 +52,7 @@ NOTATION: tuple[tuple[str, str], ...] = (
                 "position is an integer in range, and zero otherwise"),
     (r"z_0", "the input with zeros inserted between neighbours"),
     (r"z", "the zero-inserted input, padded"),
+    (r"z_{\circ}", "the zero-inserted input wrapped onto the circle of the output positions (circular padding)"),
     (r"\tilde x", "the padded input of a convolution"),
     (r"\tilde{x}", "the padded input of a convolution"),
     (r"p'_{l}", "the padding of the gather view on the left (negative: cropping)"),

@@ -396,7 +396,7 @@ def prove_padding_mode_general(mode: str = "circular", *, formulas: Any = None) 
         r"$n$ and every $v$ of length $n + p_l + p_r$, where $(P^{\top} v)[j] = \sum_t [" + name + r"(t, n, p_l) = j]"
         r"\, v[t]$ adds $v[t]$ onto the position $t$ copies; the sums exchange because that position lies in "
         r"$[0, n)$ (Lemma~\thetheorem.1), and the data position $t = j + p_l$ folds onto $j$",
-        [prove("the data position of j lies in the padded input and folds onto j", variables,
+        [prove("the data position of $j$ lies in the padded input and folds onto $j$", variables,
                ranges + (_within(0, j, n),),
                sympy.And(_within(0, data_t, padded), _rel(sympy.Eq, src_f(data_t, n, pl), j), evaluate=False),
                shown=sympy.And(_within(0, j + pl, padded), _rel(sympy.Eq, shown_f(j + pl, n, pl), j),
@@ -416,10 +416,11 @@ def prove_padding_mode_general(mode: str = "circular", *, formulas: Any = None) 
     statement = (opening + " satisfying the hypotheses" + meanings + "\n"
                  + range_object.itemized() + "\n"
                  + rf"let $P$ be PyTorch's {mode} padding of a signal $x$ of length $n$ by $p_{{l}}$ on the left and "
-                 r"$p_{r}$ on the right, $(P x)[t] = x[" + name + r"(t, n, p_{l})]$ for $0 \le t < n + p_{l} + p_{r}$, "
+                 r"$p_{r}$ on the right, $(P x)[t] = x[" + name + r"(t, n, p_{l})]$ for $0 \le t < n + p_{l} + p_{r}$ "
+                 r"(with $" + name + r"$ the map that ran, stated under Definitions below), "
                  r"and let $C$ be a convolution with padding $0$ on the padded signal and $M = C P$. Then, for every "
                  r"$0 \le t < n + p_{l} + p_{r}$, the position $" + name + r"(t, n, p_{l})$ lies in $[0, n)$ and "
-                 r"equals PyTorch's documented map, $" + piecewise + r"$; the transpose of $P$ is the fold, "
+                 r"equals PyTorch's documented map, \[ " + piecewise + r" \] the transpose of $P$ is the fold, "
                  r"$(P^{\top} v)[j] = \sum_{t} [" + name + r"(t, n, p_{l}) = j]\, v[t]$ for $0 \le j < n$ "
                  r"(where $[Q]$ is $1$ when $Q$ holds and $0$ otherwise), and so $M^{\top} = P^{\top} C^{\top}$")
     if mode == "circular":
@@ -430,15 +431,16 @@ def prove_padding_mode_general(mode: str = "circular", *, formulas: Any = None) 
             r"$n_{\mathrm{in}}$, so that $(C^{\top} y)[t] = \sum_{i=0}^{n_{\mathrm{in}} - 1} \sum_{m=0}^{k-1} w[m]\, "
             r"y[i]\, [s i + d m = t]$ for $0 \le t < n + p_{l} + p_{r}$, and let $T = P^{\top} C^{\top}$ be the "
             r"transposed layer with circular padding, whose output length $n_{T}$ is $n$ by (H" + str(last) + r"). "
-            r"Let $\tilde w[m'] = w[k - 1 - m']$ be the flipped kernel and $z_{\circ}[r] = "
-            r"\sum_{i=0}^{n_{\mathrm{in}} - 1} [s i \bmod n = r]\, y[i]$ the zero-inserted input wrapped onto the "
-            r"circle of $n$ positions. Then, for every $0 \le j < n$,"
+            r"Let $\tilde w[m'] = w[k - 1 - m']$ be the flipped kernel and $z_{\circ}[j] = "
+            r"\sum_{i=0}^{n_{\mathrm{in}} - 1} [s i \bmod n = j]\, y[i]$, for $0 \le j < n$, the zero-inserted "
+            r"input wrapped onto the circle of $n$ positions. Then, for every $0 \le j < n$,"
             r"\[ (T y)[j] = \sum_{m'=0}^{k-1} \tilde w[m']\, z_{\circ}\bigl[(j + d m' - p'_{l}) \bmod n\bigr], "
             r"\qquad p'_{l} = d (k - 1) - p_{l}, \]"
             r"the circular convolution with the flipped kernel of the wrapped zero-inserted input")
     return Proof(f"Transpose of {mode} padding (all sizes)", statement + ".", tuple(steps),
                  assumptions=range_object.relations(),
-                 conclusion=r"$T = P^{\top} C^{\top}$ for every size.",
+                 conclusion=(r"$T = P^{\top} C^{\top}$ is the circular convolution above, for every size."
+                             if mode == "circular" else r"$M^{\top} = P^{\top} C^{\top}$ for every size."),
                  data=dict(mode=mode, ranges=range_object, formulas=formulas))
 
 
