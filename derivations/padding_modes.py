@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import sympy
-from _common import FIGURE_STYLE, HERE, require
+from _common import FIGURE_STYLE, HERE, TEXT_WIDTH, require
 
 from symconv import ConvSpec
 from symconv import padding_modes as PM
 from symconv.latex import document, spec_latex
+from symconv.latex.formulas import formula_latex
+from symconv.latex.phrases import counted
 from symconv.latex.printing import math_latex, text_latex
 from symconv.proofs.padding_modes import MODES, prove_padding_mode, prove_padding_mode_general, torch_padding_map
+from symconv.proofs.ranges import Ranges
 
 NAME = "padding_modes"
 
@@ -19,26 +22,33 @@ FIGURE_N, FIGURE_PADDING = 5, (2, 2)
 EXAMPLE = ConvSpec(3, stride=2, padding=1, padding_mode="circular")
 EXAMPLE_SIZE = (6,)
 
-_MAPS = {
-    "reflect": r"\operatorname{refl}(t) = n - 1 - \bigl|\, n - 1 - |t - p_l| \,\bigr|",
-    "replicate": r"\operatorname{repl}(t) = \min\bigl(\max(t - p_l, 0),\, n - 1\bigr)",
-    "circular": r"\operatorname{circ}(t) = (t - p_l) \bmod n",
-}
-_RULES = {"reflect": r"p_l, p_r < n", "replicate": r"p_l, p_r \ge 0 \text{ (no bound)}",
-          "circular": r"p_l, p_r \le n"}
-
-
 LEMMAS = {"padding map": "Lemma 1 (the map)", "fold": "Lemma 2 (the fold)", "circular wrap": "Lemma 3 (the wrap)"}
 """The lemmas of the proof, by the name of the step whose claims establish them."""
+
+
+def _title(name: str) -> str:
+    """A claim's title as LaTeX text: its ``$...$`` parts are mathematics, the rest words."""
+    parts = name.split("$")
+    return "".join(f"${part}$" if odd else text_latex(part) for odd, part in
+                   ((index % 2 == 1, part) for index, part in enumerate(parts)))
 
 
 def _claims_table(proof) -> str:
     rows = []
     for step in proof.steps:
         for claim in step.claims:
-            rows.append(rf"{LEMMAS[step.name]} & {text_latex(claim.name)} \\")  # the checker: z3, named once above
+            rows.append(rf"{LEMMAS[step.name]} & {_title(claim.name)} \\")  # the checker: z3, named once above
     return ("\\begin{tabular}{@{}p{0.2\\linewidth}p{0.76\\linewidth}@{}}\n\\hline\nLemma & Claim \\\\\n"
             "\\hline\n" + "\n".join(rows) + "\n\\hline\n\\end{tabular}")
+
+
+def _rule(general, mode: str) -> str:
+    """The mode's bound on the amounts, beyond n >= 1 and p_l, p_r >= 0, from the proof's own hypotheses."""
+    common = {"n", "p_l", "p_r"}
+    signal = [h for h in general[mode].data["ranges"].hypotheses
+              if {str(x) for x in h.relation.free_symbols} <= common]
+    extra = [math_latex(h.shown()) for h in signal[3:]]  # after n >= 1, p_l >= 0, p_r >= 0
+    return ", ".join(f"${e}$" for e in extra) if extra else "no bound"
 
 
 def build() -> str:
@@ -46,6 +56,9 @@ def build() -> str:
     instance = require(prove_padding_mode(EXAMPLE, EXAMPLE_SIZE))
     M, T = instance.data["M"], instance.data["T"]
     tspec = instance.data["tspec"]
+    wrap = [h for h in general["circular"].data["ranges"].hypotheses
+            if not {str(x) for x in h.relation.free_symbols} <= {"n", "p_l", "p_r"}]
+    wrap_tex = Ranges(tuple(wrap)).latex()  # n_in, k, s, d >= 1; 0 <= a < max(d, s); n = n_T, where ...
     intro = (
         r"\section*{The layer PyTorch refuses}" "\n"
         "PyTorch's convolutions take a padding mode, zeros, reflect, replicate or circular; its transposed "
@@ -60,137 +73,180 @@ def build() -> str:
     notation = (
         r"\section*{Notation}" "\n"
         r"One spatial axis of length $n$ is padded by $p_l$ on the left and $p_r$ on the right; $t$ is a padded "
-        r"position, $0 \le t < n + p_l + p_r$, and $j$ an input position, $0 \le j < n$. The transposed layer has "
-        r"kernel size $k$, stride $s$, dilation $d$, output padding $a$, $n_{\mathrm{in}}$ inputs and $n_T$ outputs; "
-        r"$i$ is its input position, $m$ a tap, $\tilde w[m'] = w[k - 1 - m']$ the flipped kernel and "
-        r"$p'_l = d(k-1) - p_l$ the left padding of the gather view. Several axes are handled axis by axis, channels and groups as for zero padding."
+        r"position, $0 \le t < n + p_l + p_r$, and $j$ an input position, $0 \le j < n$. For circular padding the "
+        r"transposed layer has kernel $w$ of size $k$, stride $s$, dilation $d$, output padding $a$, "
+        r"$n_{\mathrm{in}}$ inputs $y[i]$ and $n_T$ outputs; $m$ is a tap, $\tilde w[m'] = w[k - 1 - m']$ the "
+        r"flipped kernel and $p'_l = d(k-1) - p_l$ the left padding of the gather view. For a statement $Q$, "
+        r"$[Q]$ is $1$ when $Q$ holds and $0$ otherwise. Several axes are handled axis by axis, channels and "
+        r"groups as for zero padding."
     )
-    maps = "\n".join(rf"\item {mode}: ${_MAPS[mode]}$, for ${_RULES[mode]}$ (PyTorch's rule)." for mode in MODES)
+    maps = "\n".join(rf"\item {mode} (PyTorch's rule on the amounts: {_rule(general, mode)}): "
+                     rf"\[ {formula_latex(PM.POSITION[mode])} \]" for mode in MODES)
     definition = (
         r"\section*{The padding operator and the fold}" "\n"
-        r"Padded position $t$ copies input position $\operatorname{src}(t)$, where, with branch-free formulas "
-        r"(the functions symconv runs):" "\n\\begin{itemize}\n" + maps + "\n\\end{itemize}\n"
-        r"So $(P x)[t] = x[\operatorname{src}(t)]$, and the fold is $(P^{\top} g)[j] = \sum_t "
-        r"[\operatorname{src}(t) = j]\, g[t]$."
+        r"Padded position $t$ copies input position $\operatorname{src}(t)$, where $\operatorname{src}$ is the map "
+        r"of the mode, $\operatorname{refl}$, $\operatorname{repl}$ or $\operatorname{circ}$ applied to "
+        r"$(t, n, p_l)$, as the functions symconv runs compute it (rendered from their source):" "\n"
+        "\\begin{itemize}\n" + maps + "\n\\end{itemize}\n"
+        r"So $(P x)[t] = x[\operatorname{src}(t)]$, and the fold is $(P^{\top} v)[j] = \sum_t "
+        r"[\operatorname{src}(t) = j]\, v[t]$ for every $v$ of length $n + p_l + p_r$."
     )
-    hyps, wrap = {}, ""
-    for mode in MODES:  # the signal's hypotheses; for circular also the wrap's (the transposed layer's ranges)
-        ranges = general[mode].data["ranges"].hypotheses
-        signal = [h for h in ranges if {str(x) for x in h.relation.free_symbols} <= {"n", "p_l", "p_r"}]
-        hyps[mode] = ", ".join(math_latex(h.shown()) for h in signal)
-        if mode == "circular":
-            wrap = ", ".join(math_latex(h.shown()) for h in ranges if h not in signal)
     theorem = (
         r"\begin{theorem}\label{thm:fold}" "\n"
-        r"Let the mode be reflect, replicate or circular, with the hypotheses $n \ge 1$, $p_l, p_r \ge 0$ and the "
-        r"rule of the mode (reflect: $" + hyps["reflect"] + r"$; replicate: $" + hyps["replicate"]
-        + r"$; circular: $" + hyps["circular"] + r"$). Let $C$ be the convolution with padding $0$ on "
-        r"$n + p_l + p_r$ positions and $M = C P$. Then every padded position copies a position "
-        r"$\operatorname{src}(t) \in [0, n)$, equal to PyTorch's documented map, and $M^{\top} = P^{\top} "
-        r"C^{\top}$. For circular padding, moreover, for integers $n_{\mathrm{in}}, k, s, d, a, n_T$ with $"
-        + wrap + r"$, and for every $0 \le j < n_T$" "\n"
-        r"\[ (T y)[j] = \sum_{m'=0}^{k-1} \tilde w[m']\, z_{\circ}\bigl[(j + d m' - p'_l) \bmod n_T\bigr], \qquad "
-        r"z_{\circ}[r] = \sum_{u \equiv r \ (\mathrm{mod}\ n_T)} z_0[u], \]" "\n"
-        r"where $z_0$ is $y$ with $s - 1$ zeros between neighbours: the transpose of a circular convolution is a "
-        r"circular convolution with the flipped kernel over the zero-inserted input wrapped onto the circle of "
-        r"$n_T$ positions." "\n"
+        r"Let the mode be reflect, replicate or circular, and let $n \ge 1$ and $p_l, p_r \ge 0$ be integers with "
+        r"the rule of the mode (reflect: " + _rule(general, "reflect") + r"; replicate: "
+        + _rule(general, "replicate") + r"; circular: " + _rule(general, "circular") + r"). Let $C$ be a "
+        r"convolution with padding $0$ on $n + p_l + p_r$ positions and $M = C P$. Then every padded position "
+        r"$t$ copies a position $\operatorname{src}(t) \in [0, n)$, equal to PyTorch's documented map, and "
+        r"$M^{\top} = P^{\top} C^{\top}$." "\n\n"
+        r"For circular padding, let moreover $n_{\mathrm{in}}, k, s, d, a$ be integers with $"
+        + "$, $".join(wrap_tex) + r"$ (the signal is the transposed layer's output), let $C^{\top}$ be the "
+        r"transposed convolution with padding $0$ of the kernel $w$, "
+        r"$(C^{\top} y)[t] = \sum_{i=0}^{n_{\mathrm{in}}-1} \sum_{m=0}^{k-1} w[m]\, y[i]\, [s i + d m = t]$, and "
+        r"$T = P^{\top} C^{\top}$. Then for every $0 \le j < n$" "\n"
+        r"\[ (T y)[j] = \sum_{m'=0}^{k-1} \tilde w[m']\, z_{\circ}\bigl[(j + d m' - p'_l) \bmod n\bigr], \qquad "
+        r"z_{\circ}[j] = \sum_{i=0}^{n_{\mathrm{in}}-1} [s i \bmod n = j]\, y[i], \]" "\n"
+        r"where $z_{\circ}$ is the input $y$ with $s - 1$ zeros between neighbours wrapped onto the circle of $n$ "
+        r"positions: the transpose of a circular convolution is a circular convolution with the flipped kernel "
+        r"over the zero-inserted input wrapped onto the circle." "\n"
         r"\end{theorem}"
+    )
+    lemmas = (
+        r"\noindent The proof rests on three lemmas about integers, whose claims z3 proved (Checked claims, "
+        r"below), under the hypotheses of the theorem." "\n\n"
+        r"\noindent\textbf{Lemma 1} (the map). For $0 \le t < n + p_l + p_r$, $0 \le \operatorname{src}(t) < n$, "
+        r"and $\operatorname{src}(t)$ is PyTorch's piecewise map: reflect $p_l - t$, replicate $0$, circular "
+        r"$t - p_l + n$ for $t < p_l$; $t - p_l$ for $p_l \le t < p_l + n$; reflect $2(n-1) - (t - p_l)$, "
+        r"replicate $n - 1$, circular $t - p_l - n$ for $t \ge p_l + n$." "\n\n"
+        r"\noindent\textbf{Lemma 2} (the fold). For $0 \le j < n$, the data position $t = j + p_l$ is a padded "
+        r"position and $\operatorname{src}(j + p_l) = j$." "\n\n"
+        r"\noindent\textbf{Lemma 3} (the wrap). Under the circular hypotheses, for $0 \le i < n_{\mathrm{in}}$, "
+        r"$0 \le m < k$, $m' = k - 1 - m$ and $0 \le j < n$: $0 \le s i + d m < n + p_l + p_r$; and "
+        r"$(s i + d m - p_l) \bmod n = j$ exactly when $(j + d m' - p'_l) \bmod n = s i \bmod n$; the reads $(j + d m' - p'_l) \bmod n$ lie in $[0, n)$, and "
+        r"the stride-$1$ convolution with padding $0$ of the circle padded circularly to $n + d(k-1)$ positions has "
+        r"$n$ outputs."
     )
     proof = (
         r"\begin{proof}" "\n"
-        r"For every $x$ and $y$," "\n"
+        r"For every $x$ of length $n$ and $y$ of the length of $C$'s output," "\n"
         r"\begin{align*}" "\n"
         r"\langle M x, y\rangle &= \langle C P x, y\rangle = \langle P x, C^{\top} y\rangle"
         r" && \text{definition of } M \text{; adjoint of } C \\" "\n"
-        r"&= \sum_{t} (C^{\top} y)[t]\; x[\operatorname{src}(t)] && \text{definition of } P\text{, Lemma 1} \\" "\n"
-        r"&= \sum_{j=0}^{n-1} x[j] \sum_{t} [\operatorname{src}(t) = j]\, (C^{\top} y)[t]"
+        r"&= \sum_{t=0}^{n + p_l + p_r - 1} (C^{\top} y)[t]\; x[\operatorname{src}(t)]"
+        r" && \text{definition of } P\text{; } \operatorname{src}(t) \in [0, n) \text{ by Lemma 1} \\" "\n"
+        r"&= \sum_{j=0}^{n-1} x[j] \sum_{t=0}^{n + p_l + p_r - 1} [\operatorname{src}(t) = j]\, (C^{\top} y)[t]"
         r" && \text{exchange of sums, Lemma 1} \\" "\n"
-        r"&= \langle x, P^{\top} C^{\top} y\rangle && \text{definition of the fold, Lemma 2.}" "\n"
+        r"&= \langle x, P^{\top} C^{\top} y\rangle && \text{definition of the fold,}" "\n"
         r"\end{align*}" "\n"
-        r"Lemma 1 states that $\operatorname{src}(t) \in [0, n)$ for every padded $t$ and that it equals PyTorch's "
-        r"piecewise map; Lemma 2 that the data position $t = j + p_l$ folds onto $j$. For circular padding, the "
-        r"transposed convolution with padding $0$ writes input $i$ through tap $m$ at $s i + d m$, and the fold "
-        r"moves it to $\operatorname{circ}(s i + d m)$, so" "\n"
+        r"so $M^{\top} = P^{\top} C^{\top}$; by Lemma 2 the fold adds each data position back onto its own entry, "
+        r"and only the border values move. For circular padding, $\operatorname{src}(t) = (t - p_l) \bmod n$, and "
+        r"for $0 \le j < n$" "\n"
         r"\begin{align*}" "\n"
-        r"(T y)[j] &= \sum_{i=0}^{n_{\mathrm{in}}-1} \sum_{m=0}^{k-1} w[m]\, y[i]\, "
-        r"\bigl[(s i + d m - p_l) \bmod n_T = j\bigr] && \text{definition} \\" "\n"
-        r"&= \sum_{m'=0}^{k-1} \tilde w[m']\, z_{\circ}\bigl[(j + d m' - p'_l) \bmod n_T\bigr]"
-        r" && m' = k - 1 - m,\ u = s i\text{, Lemma 3,}" "\n"
+        r"(T y)[j] &= \sum_{t=0}^{n + p_l + p_r - 1} [(t - p_l) \bmod n = j] \sum_{i=0}^{n_{\mathrm{in}}-1} "
+        r"\sum_{m=0}^{k-1} w[m]\, y[i]\, [s i + d m = t] && \text{definitions of } P^{\top}, C^{\top} \\" "\n"
+        r"&= \sum_{i=0}^{n_{\mathrm{in}}-1} \sum_{m=0}^{k-1} w[m]\, y[i]\, \bigl[(s i + d m - p_l) \bmod n = j\bigr]"
+        r" && \text{sum over } t\text{, Lemma 3} \\" "\n"
+        r"&= \sum_{m'=0}^{k-1} \tilde w[m'] \sum_{i=0}^{n_{\mathrm{in}}-1} \bigl[s i \bmod n = (j + d m' - p'_l) "
+        r"\bmod n\bigr]\, y[i] && m' = k - 1 - m\text{, Lemma 3} \\" "\n"
+        r"&= \sum_{m'=0}^{k-1} \tilde w[m']\, z_{\circ}\bigl[(j + d m' - p'_l) \bmod n\bigr]"
+        r" && \text{definition of } z_{\circ}\text{,}" "\n"
         r"\end{align*}" "\n"
-        r"where Lemma 3 states that a term $(i, m)$ of the definition reaches $j$ exactly when the flipped tap "
-        r"$m'$ reads the wrapped position of $u = s i$, that the padding-$0$ layer writes inside its "
-        r"$n_T + p_l + p_r$ outputs, and that the reads stay on the circle." "\n"
+        r"where the sum over $t$ keeps the one term $t = s i + d m$, a padded position by Lemma 3." "\n"
         r"\end{proof}"
     )
     figure = (
         r"\begin{figure}[ht]" "\n" r"\centering" "\n"
         rf"\includegraphics[width=\linewidth]{{{FIGURE}}}" "\n"
-        rf"\caption{{The fold for each mode, $n = {FIGURE_N}$, $p_l = {FIGURE_PADDING[0]}$, "
-        rf"$p_r = {FIGURE_PADDING[1]}$: the top row holds the padded positions $t$, the bottom row the input "
-        r"positions $j$; an arrow joins $t$ to $\operatorname{src}(t)$. $P$ copies along the arrows upwards, the "
-        r"fold $P^{\top}$ adds along them downwards: reflect mirrors without the edge, replicate piles the borders "
-        r"onto the edge entries, circular wraps them around.}" "\n"
+        rf"\caption{{The padding and the fold for each mode, $n = {FIGURE_N}$, $p_l = {FIGURE_PADDING[0]}$, "
+        rf"$p_r = {FIGURE_PADDING[1]}$. In each panel the upper row is the padded signal: the box of padded "
+        r"position $t$ (numbered above it) holds the input position $\operatorname{src}(t)$ it copies, shaded red "
+        r"in the borders; the lower row holds the input positions $j$. An arrow joins $t$ to "
+        r"$\operatorname{src}(t)$: $P$ copies along the arrows upwards and the fold $P^{\top}$ adds along them "
+        r"downwards. Reflect mirrors without the edge, replicate piles the borders onto the edge entries, "
+        r"circular wraps them around.}" "\n"
         r"\label{fig:fold}" "\n" r"\end{figure}"
     )
+    (k,), (s,), (d,), ((pl, _),) = EXAMPLE.kernel_size, EXAMPLE.stride, EXAMPLE.dilation, EXAMPLE.padding
+    rows = [i for i in range(M.shape[0]) if any(not 0 <= s * i + d * m - pl < EXAMPLE_SIZE[0] for m in range(k))]
+    wrapped = (("The first row" if rows == [0] else "Rows " + ", ".join(str(r + 1) for r in rows))
+               + r" of $M$ read" + ("s" if rows == [0] else "") + r" across the border and wrap" + ("s" if rows == [0] else "")
+               + " around the circle." if rows else "No row of $M$ reads across the border.")
     example = (
         r"\section*{An example}" "\n"
         rf"For the convolution ${spec_latex(EXAMPLE)}$ with circular padding on ${EXAMPLE_SIZE[0]}$ inputs, and its "
         rf"transpose ${spec_latex(tspec)}$, the matrices are" "\n"
         rf"\[ M = {sympy.latex(M.to_sympy())}, \qquad T = {sympy.latex(T.to_sympy())}. \]" "\n"
-        r"Every row of $M$ wraps around the circle; $T$ is exactly $M^{\top}$, the fold of the gather view and the "
-        rf"circular gather view ({len(instance.steps)} checked steps, among them the anchors to the numeric "
-        r"definitions and the comparison of those with PyTorch's padding maps)."
+        + wrapped + r" $T$ is exactly $M^{\top}$, equals $P^{\top}$ times the padding-$0$ transposed convolution, "
+        rf"and is the circular convolution of Theorem~\ref{{thm:fold}} ({counted(len(instance.steps), 'checked step')}, "
+        r"among them the anchors to the numeric definitions and the comparison of those with PyTorch's padding "
+        r"maps)."
     )
     appendix = [r"\appendix", r"\section*{Checked claims}",
-                r"Every claim below holds for all integers satisfying the hypotheses of Theorem 1 for "
-                r"its mode, together with $0 \le t < n + p_l + p_r$ or $0 \le j < n$, and for Lemma 3 also "
-                r"$n_{\mathrm{in}}, k, s, d \ge 1$, $0 \le a < \max(s, d)$, $0 \le i < n_{\mathrm{in}}$ and "
+                r"Every claim below holds for all integers satisfying the hypotheses of Theorem~\ref{thm:fold} "
+                r"for its mode, together with $0 \le t < n + p_l + p_r$ or $0 \le j < n$, and for Lemma 3 also "
+                r"the circular hypotheses ($" + "$, $".join(wrap_tex) + r"$), $0 \le i < n_{\mathrm{in}}$ and "
                 r"$0 \le m < k$. Each was proved by z3 refuting its negation, after z3 found a model of its "
                 r"hypotheses. The option \texttt{-{}-smtlib FILE} of \texttt{symconv prove -{}-general "
                 r"-{}-padding-mode MODE} writes a mode's claims to FILE in SMT-LIB 2 (each claim's hypotheses, "
                 r"expected: sat, then its negation, expected: unsat), for another solver such as cvc5 to re-check."]
     for mode in MODES:
-        appendix.append(rf"\subsection*{{{mode.capitalize()} padding ({len(general[mode].claims)} claims)}}" "\n"
-                        + _claims_table(general[mode]))
-    body = "\n\n".join([intro, notation, definition, theorem, proof, figure, example] + appendix)
+        appendix.append(rf"\subsection*{{{mode.capitalize()} padding ({counted(len(general[mode].claims), 'claim', words=False)})}}"
+                        "\n" + _claims_table(general[mode]))
+    body = "\n\n".join([intro, notation, definition, theorem, lemmas, proof, figure, example] + appendix)
     return document("Transposes of circular, reflect and replicate padding", body, graphics=True)
 
 
-def draw() -> str:
-    """The figure of the fold, from the executed tables (checked against PyTorch's maps first)."""
+def figure():
+    """The figure of the padding and the fold, from the executed tables (checked against PyTorch's maps first),
+    drawn at the text width it is printed at: one panel per mode, stacked."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     n, (pl, pr) = FIGURE_N, FIGURE_PADDING
+    size = n + pl + pr
     with matplotlib.rc_context({**FIGURE_STYLE, "font.size": 9}):  # symconv.plot's STYLE, never the global rcParams
-        fig, axes = plt.subplots(1, 3, figsize=(6.3, 1.9))
+        fig, axes = plt.subplots(len(MODES), 1, figsize=(TEXT_WIDTH, 3.9))
         for ax, mode in zip(axes, MODES):
             table = PM.source_table(mode, n, (pl, pr)).tolist()
             if table != torch_padding_map(mode, n, pl, pr):
                 raise SystemExit(f"{mode}: the executed table {table} is not PyTorch's map")
-            offset = (n + pl + pr - n) / 2
             for t, j in enumerate(table):
                 data = pl <= t < pl + n
-                ax.annotate("", xy=(j + offset, 0.12), xytext=(t, 0.88),
-                            arrowprops=dict(arrowstyle="-|>", lw=0.6, color="0.55" if data else "C3"))
-                ax.add_patch(plt.Rectangle((t - 0.4, 0.9), 0.8, 0.3, fc="0.85" if data else "#f4c7c3", ec="0.3",
-                                           lw=0.5))
-                ax.text(t, 1.05, str(j), ha="center", va="center", fontsize=8)
+                ax.annotate("", xy=(j + pl, 0.16), xytext=(t, 0.84),
+                            arrowprops=dict(arrowstyle="-|>", lw=0.7, color="0.5" if data else "C3",
+                                            shrinkA=0, shrinkB=0))
+                ax.add_patch(plt.Rectangle((t - 0.4, 0.84), 0.8, 0.36, fc="0.88" if data else "#f4c7c3", ec="0.3",
+                                           lw=0.6))
+                ax.text(t, 1.02, str(j), ha="center", va="center", fontsize=9)
+                ax.text(t, 1.38, str(t), ha="center", va="center", fontsize=8, color="0.3")
             for j in range(n):
-                ax.add_patch(plt.Rectangle((j + offset - 0.4, -0.2), 0.8, 0.3, fc="white", ec="0.3", lw=0.5))
-                ax.text(j + offset, -0.05, str(j), ha="center", va="center", fontsize=8)
-            ax.set_xlim(-0.6, n + pl + pr - 0.4)
-            ax.set_ylim(-0.35, 1.45)
-            ax.set_title(mode, fontsize=9)
+                ax.add_patch(plt.Rectangle((j + pl - 0.4, -0.2), 0.8, 0.36, fc="white", ec="0.3", lw=0.6))
+                ax.text(j + pl, -0.02, str(j), ha="center", va="center", fontsize=9)
+            ax.text(-1.2, 1.02, r"padded, $\mathrm{src}(t)$", ha="right", va="center", fontsize=9)
+            ax.text(-1.2, 1.38, r"$t$", ha="right", va="center", fontsize=8, color="0.3")
+            ax.text(-1.2, -0.02, r"input, $j$", ha="right", va="center", fontsize=9)
+            ax.text(size + 0.2, 0.5, mode, ha="left", va="center", fontsize=9)
+            ax.set_xlim(-4.6, size + 1.6)
+            ax.set_ylim(-0.3, 1.55)
             ax.axis("off")
-        fig.text(0.005, 0.7, "$t$", fontsize=9)
-        fig.text(0.005, 0.2, "$j$", fontsize=9)
-        fig.tight_layout()
+        fig.subplots_adjust(left=0.0, right=1.0, top=0.99, bottom=0.01, hspace=0.12)
+    return fig
+
+
+def draw() -> str:
+    """Write the figure of the fold (see :func:`figure`) to :data:`FIGURE`."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig = figure()
+    with matplotlib.rc_context(FIGURE_STYLE):
         path = HERE / FIGURE
         fig.savefig(path, metadata={"CreationDate": None})
-        plt.close(fig)
+    plt.close(fig)
     return str(path)
 
 
