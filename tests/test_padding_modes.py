@@ -340,3 +340,181 @@ def test_testing_accepts_transposed_padding_modes_and_names_the_mistake(mode):
     assert assert_is_transposed_convolution(lambda y: numeric.conv_transpose(t, w, y), t, w, (4,))
     with pytest.raises(AssertionError, match=f"not flipped.*{mode} fold"):
         assert_is_transposed_convolution(lambda y: numeric.conv_transpose(t, w[..., ::-1].copy(), y), t, w, (4,))
+
+
+# --- the documents as a reader reads them (issue 18) -----------------------------------------------------------
+
+def _document(proof):
+    from symconv.latex import proof_document
+
+    return proof_document(proof)
+
+
+def _definitions_block(tex):
+    import re
+
+    match = re.search(r"\\subsection\*\{Definitions\}(.*?)\\end\{align\*\}", tex, re.S)
+    assert match, "the document has no Definitions"
+    return match.group(1)
+
+
+_INSTANCE = {"circular": (ConvSpec(3, stride=2, padding=2, padding_mode="circular"), (6,)),
+             "reflect": (ConvSpec(3, stride=2, padding=2, padding_mode="reflect"), (6,)),
+             "replicate": (ConvSpec((2, 3), stride=(1, 2), padding=((2, 2), (1, 2)), padding_mode="replicate"), (5, 6))}
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_documents_define_the_mode_map_they_use_from_the_function_that_ran(mode):
+    """circ, refl and repl are defined in the Definitions (rendered from symconv.formulas), not used undefined."""
+    from symconv.latex.formulas import formula_latex
+
+    name = F.LATEX_NAMES[PM.POSITION[mode]]
+    for proof in (prove_padding_mode(*_INSTANCE[mode]), prove_padding_mode_general(mode)):
+        tex = _document(proof)
+        assert name in tex.split(r"\subsection*{Definitions}")[1]  # used after it
+        assert formula_latex(PM.POSITION[mode]).replace(" = ", " &= ", 1) in _definitions_block(tex)
+        assert "rendered from its source" not in tex  # not a second, separate rendering in a note
+
+
+def test_definitions_show_the_replaced_map_of_a_failing_general_proof():
+    wrong = lambda t, n, p_l: (t - p_l + 1) % n  # noqa: E731 - a lambda: rendered through sympy
+    proof = prove_padding_mode_general("circular", formulas=_formulas(circular_position=wrong))
+    assert not proof.holds
+    assert r"\operatorname{circ}(t, n, p_{l}) &= " in _definitions_block(_document(proof))
+    assert "+ 1" in _definitions_block(_document(proof)).split(r"\operatorname{circ}")[1]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_instance_document_never_gives_n_T_the_padded_length(mode):
+    """n_T is T's output length; the padding-0 layers' output is written n_T + p_l + p_r (fails on 'n_T = 10')."""
+    import re
+
+    spec, shape = _INSTANCE[mode]
+    proof = prove_padding_mode(spec, shape)
+    tex = _document(proof)
+    n_t = "x".join(map(str, proof.data["tspec"].output_shape(proof.data["input_shape"])))
+    assert re.findall(r"\$n_\{T\}\$ = ([\dx]+)", tex) in ([], [n_t] * len(re.findall(r"\$n_\{T\}\$ = ", tex)))
+    convention = next(step for step in proof.steps if step.name == "convention")
+    assert "n_T + p_l + p_r" in convention.rule and "n_T + p_l + p_r = " in convention.detail
+    padded = "x".join(str(n + pl + pr) for n, (pl, pr) in zip(shape, spec.padding))
+    assert f"n_T + p_l + p_r = {padded}" in convention.detail
+
+
+def test_general_circular_theorem_defines_T_and_concludes_with_the_formula():
+    proof = prove_padding_mode_general("circular")
+    statement = proof.statement
+    assert r"let $T = P^{\top} C^{\top}$ be the transposed layer" in statement  # T defined in the theorem
+    assert r"(C^{\top} y)[t] = \sum_{i=0}^{n_{\mathrm{in}} - 1}" in statement  # and C^T
+    assert r"z_{\circ}[j] = \sum_{i=0}^{n_{\mathrm{in}} - 1} [s i \bmod n = j]\, y[i]" in statement
+    assert r"\[ (T y)[j] = \sum_{m'=0}^{k-1} \tilde w[m']\, z_{\circ}\bigl[(j + d m' - p'_{l}) \bmod n\bigr]" \
+        in statement
+    assert "n = n_{T}, \\text{ where } n_{T} = " in statement  # one length: the signal is T's output
+    assert statement.count("n_{T}") == 3  # that item and "whose output length n_T is n": no second circle length
+    for claim in proof.claims:
+        assert "n_T" not in {str(x) for x in claim.statement.free_symbols}, claim.name
+    tex = _document(proof)
+    assert r"(T y)[j] = " in tex.split(r"\begin{proof}")[1]  # the chain starts from T's definition
+    for symbol in (r"\item[(H1)] $n \ge 1$", r"$n_{\mathrm{in}}, k, s, d \ge 1$", r"0 \le a < \max"):
+        assert symbol in statement  # sizes >= 1, the output padding's range
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_general_documents_state_pytorchs_map_with_disjoint_cases(mode):
+    proof = prove_padding_mode_general(mode)
+    assert r"\text{for}\: p_{l} \le t < n + p_{l}" in proof.statement  # not "t < n + p_l" after "t < p_l"
+    rule = {"reflect": r"\item[(H3)] $p_{l} < n$", "circular": r"\item[(H3)] $p_{l} \le n$",
+            "replicate": r"\item[(H2)] $p_{l}, p_{r} \ge 0$"}[mode]
+    assert rule in proof.statement
+
+
+_PROGRAM_TEXT = ("F.pad", "numpy", "padding_mode", "_position", "symconv.", "src_f", r"\mathrm{left}", "left}",
+                 r"\_", "gammap", "len(", "()")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_documents_show_no_program_names(mode):
+    import re
+
+    for proof in (prove_padding_mode(*_INSTANCE[mode]), prove_padding_mode_general(mode)):
+        tex = _document(proof)
+        body = tex.split(r"\begin{document}")[1].split(r"\subsection*{Checked claims}")[0]
+        for word in _PROGRAM_TEXT:
+            assert word not in body, (mode, word)
+        assert not re.search(r"\\operatorname\{pad\}\(t, p\)", tex)  # p is the padding on both sides
+        for match in re.finditer(r"\\mathrm\{([A-Za-z]+)\}", body):
+            assert match.group(1) in {"in", "out", "flip", "Pad", "Circ", "Conv", "ConvTranspose"}, match.group(0)
+
+
+def test_general_fold_fails_on_a_wrong_data_position():
+    """The fold claim (displayed with j + p_l) still checks the executed padded_position."""
+    proof = prove_padding_mode_general("reflect", formulas=_formulas(padded_position=lambda t, left: t + left + 1))
+    assert not proof.holds
+    assert proof.failed_step.name == "fold"
+
+
+def test_general_circular_wrap_fails_on_a_wrong_transposed_length():
+    """n = n_T with a wrong n_T: the padding-0 layer no longer fills n + p_l + p_r outputs."""
+    proof = prove_padding_mode_general(
+        "circular", formulas=_formulas(transposed_output_size=lambda n, k, s, p_l, p_r, d, a:
+                                       (n - 1) * s - p_l - p_r + d * (k - 1) + a))
+    assert not proof.holds
+    assert proof.failed_step.name == "circular wrap"
+
+
+# --- the derivation (derivations/padding_modes.py) -------------------------------------------------------------
+
+def _derivation():
+    import importlib
+    import pathlib
+    import sys
+
+    here = pathlib.Path(__file__).resolve().parent.parent / "derivations"
+    sys.path.insert(0, str(here))
+    try:
+        return importlib.import_module("padding_modes"), here
+    finally:
+        sys.path.remove(str(here))
+
+
+def test_derivation_fold_figure_is_legible_at_print_width():
+    pytest.importorskip("matplotlib")
+    from symconv.plot import min_label_size
+
+    module, here = _derivation()
+    fig = module.figure()
+    common = importlib_common(here)
+    assert fig.get_figwidth() == pytest.approx(common.TEXT_WIDTH)  # drawn at the width it is printed at
+    tex = (here / "padding_modes.tex").read_text()
+    assert rf"\includegraphics[width=\linewidth]{{{module.FIGURE}}}" in tex
+    assert min_label_size(fig) >= 7
+    texts = [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))]
+    n, (pl, pr) = module.FIGURE_N, module.FIGURE_PADDING
+    assert all(str(t) in texts for t in range(n + pl + pr))  # the padded positions t are numbered
+    assert r"\caption{" in tex and r"Figure~\ref{fig:fold}" in tex
+
+
+def importlib_common(here):
+    import importlib
+    import sys
+
+    sys.path.insert(0, str(here))
+    try:
+        return importlib.import_module("_common")
+    finally:
+        sys.path.remove(str(here))
+
+
+def test_derivation_states_its_lemmas_and_one_length_for_the_circle():
+    _, here = _derivation()
+    tex = (here / "padding_modes.tex").read_text()
+    before_proof = tex.split(r"\begin{proof}")[0]
+    for lemma in (r"\textbf{Lemma 1} (the map)", r"\textbf{Lemma 2} (the fold)", r"\textbf{Lemma 3} (the wrap)"):
+        assert lemma in before_proof  # stated before the proof cites them
+    for name in (r"\operatorname{refl}(t, n, p_{l}) =", r"\operatorname{repl}(t, n, p_{l}) =",
+                 r"\operatorname{circ}(t, n, p_{l}) ="):
+        assert name in before_proof.split(r"\begin{theorem}")[0]  # defined before the theorem
+    theorem = before_proof.split(r"\begin{theorem}")[1]
+    assert r"$T = P^{\top} C^{\top}$" in theorem and r"(C^{\top} y)[t] =" in theorem
+    assert r"n = n_{T}, \text{ where } n_{T} = " in theorem
+    assert r"\bmod n_T" not in tex and r"\bmod n_{T}" not in tex  # the circle has the signal's length n
+    assert "Every row of $M$ wraps" not in tex  # false for the example (only its first row wraps)

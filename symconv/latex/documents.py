@@ -343,8 +343,8 @@ def _denied_values(claim: Any, formulas: Any, lengths: dict | None = None) -> st
         return sympy.sympify(side).xreplace(at)
 
     try:
-        left, right = value(conclusion.lhs), value(conclusion.rhs)
-    except (AttributeError, TypeError, ValueError):
+        left, right = sympy.sympify(value(conclusion.lhs)), sympy.sympify(value(conclusion.rhs))  # a Piecewise: int
+    except (AttributeError, TypeError, ValueError, sympy.SympifyError):
         return ""
     if not (left.is_Integer and right.is_Integer):
         return ""
