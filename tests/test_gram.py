@@ -175,7 +175,7 @@ def test_general_witnesses_lie_in_the_theorems_ranges(ndim):
     period = next(step for step in proof.steps if step.name == "period")
     assert r"|\tau| < k" in str(period.rhs) and "j'" not in str(period.lhs) + str(period.rhs)
     # the positions within the group are c_l and c'_l (the package's name), never a bare l
-    assert r"c = \gamma c_i + c_{l}" in proof.statement and "(M^{\\top} M)_{o, c_{l}, c'_{l}}" in proof.statement
+    assert r"c = \gamma(c, c_i)\, c_i + c_{l}" in proof.statement and "(M^{\\top} M)_{o, c_{l}, c'_{l}}" in proof.statement
     assert not re.search(r"(?<![A-Za-z\\{_])l(?![A-Za-z'_}])", _math_of(text))
 
 
