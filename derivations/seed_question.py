@@ -159,6 +159,8 @@ def round_trip(x: np.ndarray, back: np.ndarray) -> dict:
     ne_lag = (NORTH_EAST[1][0] - NORTH_EAST[0][0], NORTH_EAST[1][1] - NORTH_EAST[0][1])
     nw_lag = (NORTH_WEST[1][0] - NORTH_WEST[0][0], NORTH_WEST[1][1] - NORTH_WEST[0][1])
     R_nw, R_ne = int(R[centre + nw_lag[0], centre + nw_lag[1]]), int(R[centre + ne_lag[0], centre + ne_lag[1]])
+    if not np.array_equal(R, R[::-1, ::-1]):  # the prose writes R[tau] = R[-tau]
+        raise SystemExit("R is not symmetric")
     if not (R_nw > 0 and R_ne == 0):  # the prose below says so
         raise SystemExit(f"R at the north-west lag is {R_nw}, at the north-east lag {R_ne}")
     proof = require(prove_gram(LAYER, SIZE))
