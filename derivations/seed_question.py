@@ -15,6 +15,7 @@ import pathlib
 import re
 
 import numpy as np
+import sympy
 from _common import HERE, require
 from make_figures import DETECTOR_SPIKES
 
@@ -428,15 +429,22 @@ def evidence_table(proof, label: str, seen: dict, lines: dict | None = None) -> 
     for number, step in enumerate(proof.steps, 1):
         row = f"{label}.{number}"
         name = re.sub(r"\b([MT])\b", r"$\1$", escape_text(step.name))
-        line = (lines or {}).get(step.name) or f"${math_latex(step.lhs)} = {math_latex(step.rhs)}$"
+        lhs, rhs = step.lhs, step.rhs
+        each = ""
+        if (isinstance(lhs, sympy.Tuple) and isinstance(rhs, sympy.Tuple) and len(lhs) == len(rhs) > 1
+                and len({math_latex(x) for x in lhs}) == 1 and len({math_latex(x) for x in rhs}) == 1):
+            # one equation, the same on every axis
+            lhs, rhs, each = lhs[0], rhs[0], " on each axis"
+        line = (lines or {}).get(step.name) or f"${math_latex(lhs)} = {math_latex(rhs)}${each}"
         key = (step.name, step.checker, step.detail, line)
         if key in seen:
             rows.append(rf"{row} & {name}: as {seen[key]} & & \\")
             continue
         seen[key] = row
         rows.append(rf"{row} & {name}: {line} & {escape_text(step.checker)} & {text_latex(step.detail)} \\")
-    return ("\\begin{center}\n\\small\n\\begin{tabular}{@{}l>{\\raggedright\\arraybackslash}p{0.36\\linewidth}l"
-            ">{\\raggedright\\arraybackslash}p{0.34\\linewidth}@{}}\n"
+    return ("\\begin{center}\n\\small\\setlength{\\tabcolsep}{4pt}\n"
+            "\\begin{tabular}{@{}l>{\\raggedright\\arraybackslash}p{0.35\\linewidth}l"
+            ">{\\raggedright\\arraybackslash}p{0.33\\linewidth}@{}}\n"
             "lemma & what it establishes & checked by & evidence \\\\ \\hline\n" + "\n".join(rows)
             + "\n\\end{tabular}\n\\end{center}")
 
