@@ -297,15 +297,17 @@ def _interior_steps(axes: list[tuple[ConvSpec, tuple[int], GramStructure, Any]],
     lhs = sympy.Symbol(r"j \in I,\ |\tau| < k:\ " + _tex(_gram_entry("j", r"j + d \tau", channels)))
     rhs = sympy.Symbol((_OVER_O if channels else "") + r"\sum_{\substack{0 \le m, m + \tau < k\\ "
                        + _phase_condition() + rf"}}}} {a}\, {b}")
-    on = "on every axis " if len(axes) > 1 else ""
+    many = len(axes) > 1
+    on = "on every axis " if many else ""
     rule = (rf"in the interior $I = {where}$ ({on}$d(k-1) \le j$, $j + p_l \le s(n_{{\mathrm{{out}}}} - 1)$, "
             + r"$j + d(k-1) \le n - 1$), row $j$ of $M^{\top} M$ at lag $d \tau$ is the phase autocorrelation "
             + rf"$R_t[\tau]$, the sum of ${a}\, {b}$ over the taps $m$ with $d m \equiv t \pmod{{s}}$ and "
             + r"$0 \le m + \tau < k$, of the phase $t = (j + p_l) \bmod s$ of $j$"
             + (r" (and over the output channels $o$ of the group $\gamma$ of $c$ and $c'$, zero across groups)"
-               if channels else "") + r": the interior is shift-invariant with period $s$ on every axis (with $s = 1$: the convolution "
-            r"with the kernel's autocorrelation $R$); checked on each axis's sparse product, the $N$-D interior being "
-            r"the product of the axes' interiors and its terms the products of theirs")
+               if channels else "") + r": the interior is shift-invariant with period $s$" + (" on every axis" if many else "")
+            + r" (with $s = 1$: the convolution with the kernel's autocorrelation $R$)"
+            + (r"; checked on each axis's sparse product, the $N$-D interior being the product of the axes' interiors "
+               r"and its terms the products of theirs" if many else ""))
     steps = [_merge("interior", _per_axis(lambda sp, sh, inner, wa: _compare_counted("interior", inner, functools.partial(
         lambda sp, sh: interior_statement(sp, sh)[0], sp, sh), lhs, rhs, rule, wa, ordered=True, zero_rows=True),
         rows), lhs, rhs, rule)]
@@ -317,7 +319,7 @@ def _interior_steps(axes: list[tuple[ConvSpec, tuple[int], GramStructure, Any]],
     rule = (rf"the interior diagonal holds the energy of each phase, the sum of ${a}^{{2}}$ over the taps $m$ with "
             r"$d m \equiv (j + p_l) \pmod{s}$" + (r" and the output channels $o$ of the group $\gamma$ of $c$"
                                                    if channels else "")
-            + r": $j' = j$ exactly when $\mu = m$, as $d \ge 1$ (on each axis, as the interior)")
+            + r": $j' = j$ exactly when $\mu = m$, as $d \ge 1$" + (" (on each axis, as the interior)" if many else ""))
     steps.append(_merge("diagonal", _per_axis(lambda sp, sh, on, wa: _compare_counted("diagonal", on, functools.partial(
         lambda sp, sh: interior_statement(sp, sh, diagonal=True)[0], sp, sh), lhs, rhs, rule, wa, zero_rows=True),
         diagonal), lhs, rhs, rule))
