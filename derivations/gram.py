@@ -93,6 +93,8 @@ def compute() -> dict:
     for i, j in north_east + north_west:
         if sum(v for _, v in terms(i, j)) != correlated[i, j]:
             raise SystemExit("a decomposition of R * x does not add up")
+    if not np.array_equal(R, R[::-1, ::-1]) or R[3, 3] != R[1, 1]:  # the page writes R[1, 1] = R[-1, -1]
+        raise SystemExit("R is not symmetric, R[tau] != R[-tau]")
     if R[1, 3] != 0 or R[3, 1] != 0:
         raise SystemExit("R does not vanish at the north-east lags (1, -1) and (-1, 1)")
     if R[3, 3] <= 0 or R[1, 1] <= 0:
@@ -150,7 +152,7 @@ def build() -> str:
     text = rf"""
 \section*{{From detecting to producing}}
 The seed question asks how the transpose of a detector can \emph{{produce}} the feature it detects. The stamps
-answer half of it: column $j$ of $M^{{\top}}$ is the kernel placed where output $j$ looked, so $M^{{\top}} F$ is a
+answer half of it: column $i$ of $M^{{\top}}$ is the kernel placed where output $i$ looked, so $M^{{\top}} F$ is a
 sum of kernels scaled by the responses. Why the sum looks like the input is the other half, and it is exact: with
 $F = M x$,
 \[ M^{{\top}} F = (M^{{\top}} M)\, x, \qquad (M^{{\top}} M)[j, j'] = \sum_{{i}} \sum_{{m, \mu}} w[m]\, w[\mu]\,
@@ -201,7 +203,7 @@ the three agree, and the border term vanishes in the interior.
 \section*{{Why the strokes come back}}
 Each value of $R \star x$ is a short sum over the pixels of the strokes. On the north-west stroke, at
 ${tuple(nw)}$: ${_sum(terms(*nw))}$, so $M^{{\top}} F = {data["painted"][nw]}$ there: the stroke's own pixels reinforce
-each other through $R[\pm 1, \pm 1] = {R[3, 3]}$. On the north-east stroke, at ${tuple(ne)}$:
+each other through $R[1, 1] = R[-1, -1] = {R[3, 3]}$. On the north-east stroke, at ${tuple(ne)}$:
 ${_sum(terms(*ne))}$, so $M^{{\top}} F = {data["painted"][ne]}$. The north-east stroke is redrawn, because every pixel
 of $x$ is redrawn with weight $R[0, 0] = {R[2, 2]}$ whatever its neighbours, but it is not reinforced, because $R$
 vanishes at the north-east lags; so it comes back weaker than the matched stroke, lowered further by the
