@@ -214,7 +214,8 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
             rf"separability: the positions of the {ndim} axes (and the kernel taps) are flattened row-major; "
             r"flattening an outer axis of size $A$ with the flattened rest of size $B$ is a bijection of in-range "
             r"positions and the $N$-axis flattening is that two-axis one nested, so by induction on the axes an "
-            r"index equation holds for flat positions exactly when it holds on every axis: each term of "
+            r"index equation $j = f$ (with $f_\nu$ the position it assigns on axis $\nu$, such as "
+            r"$s i + d m - p_l$) holds for flat positions exactly when $j_\nu = f_\nu$ on every axis: each term of "
             r"$M^{\top} M$ is a product over the axes of the one-axis terms, and the lines above hold on each axis "
             r"with its own $n, k, s, d, p_l, p_r$ (their claims are for all values)",
             list(sep.claims), name="separability"))
