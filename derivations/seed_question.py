@@ -362,7 +362,7 @@ layer by exact computation, and for all sizes by integer claims proved with an S
 the proposition was also checked by program; the evidence is summarised at the end of this document.
 
 \section*{{The detector's autocorrelation}}
-For the detector's kernel $K$ the lags $\tau = (\tau_0, \tau_1)$ with $-{k - 1} \le \tau_0, \tau_1 \le {k - 1}$ give
+For the detector's kernel, $w = K$, the lags $\tau = (\tau_0, \tau_1)$ with $-{k - 1} \le \tau_0, \tau_1 \le {k - 1}$ give
 \[ R = {bmatrix(data["R"])} \]
 (row $\tau_0$, column $\tau_1$; $R[0, 0] = \lVert K \rVert^{{2}} = {data["energy"]}$ in the centre, larger than every
 other $|R[\tau]|$). Figure~\ref{{fig:autocorrelation}} draws $R$ beside the kernel. At the north-west lags
