@@ -30,8 +30,7 @@ from symconv import (
     transposed_conv_matrix,
 )
 from symconv.gram import autocorrelation, gram_interior, gram_structure
-from symconv.latex import document, proof_fragment, spec_latex
-from symconv.latex import math_latex
+from symconv.latex import document, math_latex, proof_fragment, spec_latex
 from symconv.latex.phrases import range_set_tex
 from symconv.latex.printing import escape_text, text_latex
 
