@@ -426,7 +426,7 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
         w_a = _axis_symbols(spec_a)  # placeholders of the axis's tap ids (the structure knows only ids)
         axes.append((spec_a, (shape[ax],), gram_structure(spec_a, w_a, (shape[ax],)), w_a))
     channels = _has_channels(spec)
-    m_rule = (r"$M$'s terms, read off the matrix the proof built, are the per-axis selections of its taps: entry "
+    m_rule = ((r"$M$'s terms, read off the matrix the proof built, are the per-axis selections of its taps: entry "
               r"$((o, i), (c, j))$ is $w[o, c_{l}, m]$ when $j_\nu = s_\nu i_\nu + d_\nu m_\nu - p_{l,\nu}$ on every "
               r"axis $\nu$ and $c = \gamma C_{\mathrm{in}}/g + c_{l}$ lies in the group $\gamma$ of $o$, else 0 "
               r"(positions, channels and taps flattened row-major); so $(M^{\top} M)[(c, j), (c', j')] = "
@@ -435,7 +435,13 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
               r"$c' = \gamma' C_{\mathrm{in}}/g + c'_{l}$, $M_\nu$ axis $\nu$'s one-channel matrix and "
               r"$(M_\nu^{\top} M_\nu)_{m_\nu, \mu_\nu}$ its tap pair's $0/1$ pattern; "
               r"each axis's selection is read from the one-axis layer whose product $M_\nu^{\top} M_\nu$ is computed "
-              r"below, so those layers are $M$'s")
+              r"below, so those layers are $M$'s") if channels else (
+        r"$M$'s terms, read off the matrix the proof built, are the per-axis selections of its taps: entry $(i, j)$ is "
+        r"$w[m]$ when $j_\nu = s_\nu i_\nu + d_\nu m_\nu - p_{l,\nu}$ on every axis $\nu$, else 0 (positions and taps "
+        r"flattened row-major); so $(M^{\top} M)[j, j'] = \sum_{m, \mu} w[m]\, w[\mu] \prod_\nu "
+        r"(M_\nu^{\top} M_\nu)_{m_\nu, \mu_\nu}[j_\nu, j'_\nu]$ by distributivity, with $M_\nu$ axis $\nu$'s matrix and "
+        r"$(M_\nu^{\top} M_\nu)_{m_\nu, \mu_\nu}$ its tap pair's $0/1$ pattern; each axis's selection is read from the "
+        r"one-axis layer whose product $M_\nu^{\top} M_\nu$ is computed below, so those layers are $M$'s"))
     selection = r"\prod_{\nu} \bigl[j_\nu = \operatorname{tap}(i_\nu, m_\nu, s_\nu, p_{l,\nu}, d_\nu)\bigr]"
     if channels:
         m_lhs = sympy.Symbol(r"M\left[(o, i), (c, j)\right]")
