@@ -21,9 +21,11 @@ from symconv import (
     numeric,
     phase_energies,
     prove_gram,
+    prove_gram_general,
     transposed_conv_matrix,
 )
 from symconv.gram import gram_interior
+from symconv.latex import proof_fragment
 
 NAME = "gram"
 
@@ -91,6 +93,8 @@ def compute() -> dict:
     for i, j in north_east + north_west:
         if sum(v for _, v in terms(i, j)) != correlated[i, j]:
             raise SystemExit("a decomposition of R * x does not add up")
+    if not np.array_equal(R, R[::-1, ::-1]) or R[3, 3] != R[1, 1]:  # the page writes R[1, 1] = R[-1, -1]
+        raise SystemExit("R is not symmetric, R[tau] != R[-tau]")
     if R[1, 3] != 0 or R[3, 1] != 0:
         raise SystemExit("R does not vanish at the north-east lags (1, -1) and (-1, 1)")
     if R[3, 3] <= 0 or R[1, 1] <= 0:
@@ -136,6 +140,8 @@ def build() -> str:
     data = compute()
     proof = require(prove_gram(LAYER, SIZE))
     strided = require(prove_gram(PHASES, PHASES_SIZE))
+    general = require(prove_gram_general())
+    stated: dict = {}  # lemma statements, notation and checkers already given, shared by the three theorems
     R, terms = data["R"], data["terms"]
     ne = data["north_east"][1]
     nw = data["north_west"][2]
@@ -146,21 +152,25 @@ def build() -> str:
     text = rf"""
 \section*{{From detecting to producing}}
 The seed question asks how the transpose of a detector can \emph{{produce}} the feature it detects. The stamps
-answer half of it: column $j$ of $M^{{\top}}$ is the kernel placed where output $j$ looked, so $M^{{\top}} F$ is a
+answer half of it: column $i$ of $M^{{\top}}$ is the kernel placed where output $i$ looked, so $M^{{\top}} F$ is a
 sum of kernels scaled by the responses. Why the sum looks like the input is the other half, and it is exact: with
 $F = M x$,
 \[ M^{{\top}} F = (M^{{\top}} M)\, x, \qquad (M^{{\top}} M)[j, j'] = \sum_{{i}} \sum_{{m, \mu}} w[m]\, w[\mu]\,
-   [j = s i + d m - p_l]\, [j' = s i + d \mu - p_l] . \]
+   [j = s i + d m - p_l]\, [j' = s i + d \mu - p_l] , \]
+the sum over the outputs $0 \le i < n_{{\mathrm{{out}}}}$ and the taps $0 \le m, \mu < k$, with $w[m]$ the weight
+of tap $m$ and $[\cdot]$ the Iverson bracket ($1$ when the condition holds, else $0$): output $i$ reads input $j$
+through tap $m$ exactly when $j = s i + d m - p_l$.
 Away from the borders $M^{{\top}} M$ depends only on the lag $j' - j = d(\mu - m)$ and on the phase
 $(j + p_l) \bmod s$ of its row. With stride 1 there is one phase, and the interior of $M^{{\top}} M$ is the
 convolution with the kernel's \emph{{autocorrelation}}
 \[ R[\tau] = \sum_m w[m]\, w[m + \tau], \qquad R[0] = \lVert w \rVert^{{2}} \ge |R[\tau]| \]
-(Cauchy--Schwarz). So the transpose of a detector redraws its input blurred by $R$, and the pattern the detector
+(the sum over the taps $m$ with $0 \le m + \tau < k$; the inequality is Cauchy--Schwarz). So the transpose of a detector redraws its input blurred by $R$, and the pattern the detector
 matches is redrawn strongest. Theorem~1 below states this for the detector layer, and each step of its proof was
-checked by program; Theorem~2 does the same for a strided layer.
+checked by program; Theorem~2 does the same for a strided layer; Theorem~3 proves the integer facts behind the
+structure of $M^{{\top}} M$ for all sizes at once.
 
 \section*{{The detector's autocorrelation}}
-For the north-west diagonal detector $K = {bmatrix(KERNEL)}$, the lags $\tau = (\tau_0, \tau_1)$ with
+For the north-west diagonal detector, whose kernel is $w = K = {bmatrix(KERNEL)}$, the lags $\tau = (\tau_0, \tau_1)$ with
 $-2 \le \tau_0, \tau_1 \le 2$ give
 \[ R = {bmatrix(R)} \]
 (row $\tau_0$, column $\tau_1$, $R[0, 0] = {R[2, 2]}$ in the centre). Figure~\ref{{fig:gram-R}} shows $R$ beside
@@ -193,7 +203,7 @@ the three agree, and the border term vanishes in the interior.
 \section*{{Why the strokes come back}}
 Each value of $R \star x$ is a short sum over the pixels of the strokes. On the north-west stroke, at
 ${tuple(nw)}$: ${_sum(terms(*nw))}$, so $M^{{\top}} F = {data["painted"][nw]}$ there: the stroke's own pixels reinforce
-each other through $R[\pm 1, \pm 1] = {R[3, 3]}$. On the north-east stroke, at ${tuple(ne)}$:
+each other through $R[1, 1] = R[-1, -1] = {R[3, 3]}$. On the north-east stroke, at ${tuple(ne)}$:
 ${_sum(terms(*ne))}$, so $M^{{\top}} F = {data["painted"][ne]}$. The north-east stroke is redrawn, because every pixel
 of $x$ is redrawn with weight $R[0, 0] = {R[2, 2]}$ whatever its neighbours, but it is not reinforced, because $R$
 vanishes at the north-east lags; so it comes back weaker than the matched stroke, lowered further by the
@@ -213,19 +223,28 @@ the phase energies $4$ and $1 + 9$.}}
 \label{{fig:gram-band}}
 \end{{figure}}
 For $k = 3$, $s = 2$, $p = 1$ the interior of $M^{{\top}} M$ is $2$-periodic. Its diagonal holds the energy of
-each phase, $\sum_{{m \equiv j + p_l \ (\mathrm{{mod}}\ s)}} w[m]^{{2}}$, which alternates $w_1^{{2}}$ and
-$w_0^{{2}} + w_2^{{2}}$; its first off-diagonal alternates $w_1 w_2$ and $w_0 w_1$; with unit weights the
+each phase, $\sum_{{m \equiv j + p_l \ (\mathrm{{mod}}\ s)}} w[m]^{{2}}$ (here $d = 1$), which, writing $w_m$ for
+$w[m]$, alternates $w_1^{{2}}$ and $w_0^{{2}} + w_2^{{2}}$; its first off-diagonal alternates $w_1 w_2$ and
+$w_0 w_1$; with unit weights the
 diagonal is the checkerboard's overlap count. In the interior of an input of length {PHASES_SIZE[0]}:
 {_phases()}
 These phases are the period of $M^{{\top}} M$, and they are the phases of the polyphase (sub-pixel) view of the
-transposed convolution: output $j$ lies in phase $(j + p_l) \bmod s$, whose sub-kernel $w[t + s q]$ is exactly the
-set of taps whose energy sits on that phase's diagonal. Figure~\ref{{fig:gram-band}} shows the band.
+transposed convolution: output $j$ lies in the phase $t = (j + p_l) \bmod s$, whose sub-kernel, the taps $w[t + s q]$
+for the integers $q \ge 0$ with $t + s q < k$, is exactly the set of taps whose energy sits on that phase's
+diagonal. Figure~\ref{{fig:gram-band}} shows the band.
 
 \section*{{The detector layer's round trip, proved}}
-{proof.to_latex(definitions=True)}
+{proof_fragment(proof, stated=stated, theorem=1)}
 
 \section*{{The strided layer's round trip, proved}}
-{strided.to_latex(definitions=False)}
+{proof_fragment(strided, definitions=False, stated=stated, theorem=2)}
+
+\section*{{The round trip for all sizes}}
+The two proofs above are about one layer each. The structure they check, which pairs of taps meet in an entry of
+$M^{{\top}} M$, where all of them do, and why the pattern repeats with the stride, rests on a few facts about
+integers, proved here for every size at once by an SMT solver.
+
+{proof_fragment(general, definitions=False, stated=stated, theorem=3, times=False)}
 """
     from symconv.latex import document
 

@@ -175,7 +175,7 @@ def test_general_witnesses_lie_in_the_theorems_ranges(ndim):
     period = next(step for step in proof.steps if step.name == "period")
     assert r"|\tau| < k" in str(period.rhs) and "j'" not in str(period.lhs) + str(period.rhs)
     # the positions within the group are c_l and c'_l (the package's name), never a bare l
-    assert r"c = \gamma c_i + c_{l}" in proof.statement and "(M^{\\top} M)_{o, c_{l}, c'_{l}}" in proof.statement
+    assert r"c = \gamma(c, c_i)\, c_i + c_{l}" in proof.statement and "(M^{\\top} M)_{o, c_{l}, c'_{l}}" in proof.statement
     assert not re.search(r"(?<![A-Za-z\\{_])l(?![A-Za-z'_}])", _math_of(text))
 
 
@@ -339,3 +339,30 @@ def test_a_product_with_its_tap_pairs_in_the_other_order_fails(monkeypatch):
     proof = prove_gram(ConvSpec(3, stride=2, padding=1), (9,))
     assert not proof.holds and proof.failed_step.name == "entries"
     assert "other order" in proof.failed_step.detail
+
+
+def test_documents_count_in_words_and_define_count_where_they_use_it():
+    # issue 18 review: "1 interior positions", "1 terms", I = {2, ..., 2}; count[j] defined only inside a lemma
+    proof = prove_gram(ConvSpec(3, stride=2, padding=1), (5,))
+    text = proof.to_latex()
+    assert "1 interior positions" not in text and "1 terms" not in text and r"\{2, \dots, 2\}" not in text
+    assert "one interior position" in text and "1 term (row" in text and r"I = \{2\}" in text
+    statement = proof.statement
+    assert r"the overlap count $\operatorname{count}[j]$, the number of taps of the transposed layer reaching $j$" \
+        in statement
+    assert r"$w[m]$, the weight of tap $0 \le m < k$" in statement and r"$n_{\mathrm{out}} = 3$" in statement
+    two = prove_gram(ConvSpec((3, 3), stride=2, padding=1), (6, 7)).to_latex()
+    assert r"I = \{2, 3\} \times \{2, \dots, 4\}" in two and "axis 0: two interior positions" in two
+
+
+@pytest.mark.parametrize("ndim", [1, 2])
+def test_general_theorem_states_the_channel_hypotheses_and_defines_the_group(ndim):
+    proof = prove_gram_general(ndim)
+    assert proof.holds, proof.failure
+    assert r"g, c_{i}, c_{o} \ge 1" in proof.data["ranges"].latex()
+    statement = proof.statement
+    assert statement.index(r"\gamma(c, c_i) = \lfloor c / c_i \rfloor") < statement.index(r"\gamma(o, c_o) = \gamma(c, c_i)")
+    assert r"\gamma, \gamma'" not in statement and "w[o, c_{l}, m]$: the weight by which output channel" in statement
+    assert r"\operatorname{count}[j]" in statement
+    blocks = next(step for step in proof.steps if step.name == "channel blocks")
+    assert all(claim.hypotheses[:len(proof.assumptions)] == proof.assumptions for claim in blocks.claims)

@@ -13,9 +13,11 @@ sizes with z3.  The statements live in :mod:`symconv.proofs.gram_statement`, the
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -25,6 +27,7 @@ from ..errors import SizeLimitError, SpecTypeError
 from ..gram import GramStructure, autocorrelation, gram_interior, gram_structure
 from ..kernels import check_name, kernel_symbols, object_array
 from ..kernels import kernel_symbols as _axis_symbols
+from ..latex.phrases import counted, range_set_tex
 from ..matrices import conv_matrix
 from ..numeric import conv
 from ..spec import ConvSpec
@@ -207,7 +210,18 @@ def _size_words(shape: tuple[int, ...]) -> str:
 
 
 def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
+    """``1 channel``, ``24 lags``: a count of the checks, in the right number."""
+    return counted(n, word, words=False)
+
+
+def _compare_counted(*args: Any, **kwargs: Any) -> Step:
+    """:func:`~symconv.proofs.gram_compare.compare`, its detail's count of terms in the right number ("one term")."""
+    step = _compare(*args, **kwargs)
+    if step.holds:
+        detail = re.sub(r"^(\d+) terms ", lambda m: counted(int(m.group(1)), "term", words=False) + " ", step.detail)
+        if detail != step.detail:
+            step = dataclasses.replace(step, detail=detail)
+    return step
 
 
 def _quadratic_form(expr: Any, index: dict) -> np.ndarray:
@@ -262,9 +276,12 @@ def _interior_bounds_step(spec: ConvSpec, shape: tuple[int, ...], inner: tuple[r
             used = list(inner[ax]) if ax < len(inner) else []
             return Step(lhs, rhs, rule, "enumeration", False, f"axis {ax}: the interior used is {used}, the bounds "
                         f"give {written}", name="interior bounds")
-    sizes = " and ".join(str(len(r)) for r in inner)
-    return Step(lhs, rhs, rule, "enumeration", True, f"every position of every axis counted: {sizes} interior "
-                "positions, as the bounds give", name="interior bounds")
+    if len(inner) == 1:
+        sizes = counted(len(inner[0]), "interior position")
+    else:
+        sizes = "; ".join(f"axis {ax}: " + counted(len(r), "interior position") for ax, r in enumerate(inner))
+    return Step(lhs, rhs, rule, "enumeration", True, f"every position of every axis counted ({sizes}), as the "
+                "bounds give", name="interior bounds")
 
 
 def _interior_steps(axes: list[tuple[ConvSpec, tuple[int], GramStructure, Any]], where: str,
@@ -277,18 +294,21 @@ def _interior_steps(axes: list[tuple[ConvSpec, tuple[int], GramStructure, Any]],
         rows.append((spec_a, shape_a, inner, w_a))
         diagonal.append((spec_a, shape_a, inner.restrict(inner.rows == inner.cols), w_a))
     a, b = (r"w[o, c_{l}, m]", r"w[o, c'_{l}, m + \tau]") if channels else (r"w[m]", r"w[m + \tau]")
-    lhs = sympy.Symbol(r"j \in I:\ " + _tex(_gram_entry("j", r"j + d \tau", channels)))
+    lhs = sympy.Symbol(r"j \in I,\ |\tau| < k:\ " + _tex(_gram_entry("j", r"j + d \tau", channels)))
     rhs = sympy.Symbol((_OVER_O if channels else "") + r"\sum_{\substack{0 \le m, m + \tau < k\\ "
                        + _phase_condition() + rf"}}}} {a}\, {b}")
-    rule = (rf"in the interior $I = {where}$ per axis ($d(k-1) \le j$, $j + p_l \le s(n_{{\mathrm{{out}}}} - 1)$, "
+    many = len(axes) > 1
+    on = "on every axis " if many else ""
+    rule = (rf"in the interior $I = {where}$ ({on}$d(k-1) \le j$, $j + p_l \le s(n_{{\mathrm{{out}}}} - 1)$, "
             + r"$j + d(k-1) \le n - 1$), row $j$ of $M^{\top} M$ at lag $d \tau$ is the phase autocorrelation "
             + rf"$R_t[\tau]$, the sum of ${a}\, {b}$ over the taps $m$ with $d m \equiv t \pmod{{s}}$ and "
             + r"$0 \le m + \tau < k$, of the phase $t = (j + p_l) \bmod s$ of $j$"
             + (r" (and over the output channels $o$ of the group $\gamma$ of $c$ and $c'$, zero across groups)"
-               if channels else "") + r": the interior is shift-invariant with period $s$ on every axis (with $s = 1$: the convolution "
-            r"with the kernel's autocorrelation $R$); checked on each axis's sparse product, the $N$-D interior being "
-            r"the product of the axes' interiors and its terms the products of theirs")
-    steps = [_merge("interior", _per_axis(lambda sp, sh, inner, wa: _compare("interior", inner, functools.partial(
+               if channels else "") + r": the interior is shift-invariant with period $s$" + (" on every axis" if many else "")
+            + r" (with $s = 1$: the convolution with the kernel's autocorrelation $R$)"
+            + (r"; checked on each axis's sparse product, the $N$-D interior being the product of the axes' interiors "
+               r"and its terms the products of theirs" if many else ""))
+    steps = [_merge("interior", _per_axis(lambda sp, sh, inner, wa: _compare_counted("interior", inner, functools.partial(
         lambda sp, sh: interior_statement(sp, sh)[0], sp, sh), lhs, rhs, rule, wa, ordered=True, zero_rows=True),
         rows), lhs, rhs, rule)]
     a = r"w[o, c_{l}, m]" if channels else r"w[m]"
@@ -299,8 +319,8 @@ def _interior_steps(axes: list[tuple[ConvSpec, tuple[int], GramStructure, Any]],
     rule = (rf"the interior diagonal holds the energy of each phase, the sum of ${a}^{{2}}$ over the taps $m$ with "
             r"$d m \equiv (j + p_l) \pmod{s}$" + (r" and the output channels $o$ of the group $\gamma$ of $c$"
                                                    if channels else "")
-            + r": $j' = j$ exactly when $\mu = m$, as $d \ge 1$ (on each axis, as the interior)")
-    steps.append(_merge("diagonal", _per_axis(lambda sp, sh, on, wa: _compare("diagonal", on, functools.partial(
+            + r": $j' = j$ exactly when $\mu = m$, as $d \ge 1$" + (" (on each axis, as the interior)" if many else ""))
+    steps.append(_merge("diagonal", _per_axis(lambda sp, sh, on, wa: _compare_counted("diagonal", on, functools.partial(
         lambda sp, sh: interior_statement(sp, sh, diagonal=True)[0], sp, sh), lhs, rhs, rule, wa, zero_rows=True),
         diagonal), lhs, rhs, rule))
     return steps
@@ -406,7 +426,7 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
         w_a = _axis_symbols(spec_a)  # placeholders of the axis's tap ids (the structure knows only ids)
         axes.append((spec_a, (shape[ax],), gram_structure(spec_a, w_a, (shape[ax],)), w_a))
     channels = _has_channels(spec)
-    m_rule = (r"$M$'s terms, read off the matrix the proof built, are the per-axis selections of its taps: entry "
+    m_rule = ((r"$M$'s terms, read off the matrix the proof built, are the per-axis selections of its taps: entry "
               r"$((o, i), (c, j))$ is $w[o, c_{l}, m]$ when $j_\nu = s_\nu i_\nu + d_\nu m_\nu - p_{l,\nu}$ on every "
               r"axis $\nu$ and $c = \gamma C_{\mathrm{in}}/g + c_{l}$ lies in the group $\gamma$ of $o$, else 0 "
               r"(positions, channels and taps flattened row-major); so $(M^{\top} M)[(c, j), (c', j')] = "
@@ -415,7 +435,13 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
               r"$c' = \gamma' C_{\mathrm{in}}/g + c'_{l}$, $M_\nu$ axis $\nu$'s one-channel matrix and "
               r"$(M_\nu^{\top} M_\nu)_{m_\nu, \mu_\nu}$ its tap pair's $0/1$ pattern; "
               r"each axis's selection is read from the one-axis layer whose product $M_\nu^{\top} M_\nu$ is computed "
-              r"below, so those layers are $M$'s")
+              r"below, so those layers are $M$'s") if channels else (
+        r"$M$'s terms, read off the matrix the proof built, are the per-axis selections of its taps: entry $(i, j)$ is "
+        r"$w[m]$ when $j_\nu = s_\nu i_\nu + d_\nu m_\nu - p_{l,\nu}$ on every axis $\nu$, else 0 (positions and taps "
+        r"flattened row-major); so $(M^{\top} M)[j, j'] = \sum_{m, \mu} w[m]\, w[\mu] \prod_\nu "
+        r"(M_\nu^{\top} M_\nu)_{m_\nu, \mu_\nu}[j_\nu, j'_\nu]$ by distributivity, with $M_\nu$ axis $\nu$'s matrix and "
+        r"$(M_\nu^{\top} M_\nu)_{m_\nu, \mu_\nu}$ its tap pair's $0/1$ pattern; each axis's selection is read from the "
+        r"one-axis layer whose product $M_\nu^{\top} M_\nu$ is computed below, so those layers are $M$'s"))
     selection = r"\prod_{\nu} \bigl[j_\nu = \operatorname{tap}(i_\nu, m_\nu, s_\nu, p_{l,\nu}, d_\nu)\bigr]"
     if channels:
         m_lhs = sympy.Symbol(r"M\left[(o, i), (c, j)\right]")
@@ -424,7 +450,7 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
         m_lhs, m_rhs = sympy.Symbol(r"M\left[i, j\right]"), sympy.Symbol(r"\sum_{m} w[m] " + selection)
     # tap ids, not symbols: equal structures are equal matrices whether or not the symbols repeat
     axis_layers = [a[0] for a in axes]  # the statement reads each axis from the layer whose product is computed
-    steps.append(_compare("M by axes", _m_structure(M, math.prod(spec.weight_shape)),
+    steps.append(_compare_counted("M by axes", _m_structure(M, math.prod(spec.weight_shape)),
                           lambda: m_statement(spec, shape, axes=axis_layers), m_lhs, m_rhs, m_rule, w,
                           "(row, column, tap)"))
     rhs = sympy.Symbol(_entries_tex(channels=channels))
@@ -440,12 +466,12 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
     if premise:
         steps.append(Step(entry, rhs, rule, "exact structure", False, premise, name="entries"))
     else:
-        steps.append(_merge("entries", _per_axis(lambda sp, sh, product_a, wa: _compare(
+        steps.append(_merge("entries", _per_axis(lambda sp, sh, product_a, wa: _compare_counted(
             "entries", product_a, functools.partial(lag_statement, sp, sh), entry, rhs, rule, wa, ordered=True),
             axes), entry, rhs, rule))
     inner = gram_interior(spec, shape)
     steps.append(_interior_bounds_step(spec, shape, inner))
-    where = ", ".join(rf"\{{{r.start}, \dots, {r.stop - 1}\}}" if len(r) else r"\emptyset" for r in inner)
+    where = r" \times ".join(range_set_tex(r.start, r.stop - 1) for r in inner)
     has_interior = all(len(r) for r in inner)
     if has_interior:
         steps += _interior_steps(axes, where, channels)
@@ -472,39 +498,63 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
         name="overlap"))
     steps.append(_cauchy_schwarz(spec, w))
     every = " on every axis" if spec.ndim > 1 else ""
+    n_out = spec.output_shape(shape)
+    if spec.ndim == 1:
+        sizes = rf"$n = {shape[0]}$, with $n_{{\mathrm{{out}}}} = {n_out[0]}$ outputs"
+        taps = r"$0 \le m < k$"
+    else:
+        and_ = lambda values: ", ".join(f"${v}$" for v in values[:-1]) + f" and ${values[-1]}$"  # noqa: E731
+        sizes = (rf"lengths $n$ of {and_(shape)} on the {counted(spec.ndim, 'axis', 'axes')}, with "
+                 rf"{and_(n_out)} outputs $n_{{\mathrm{{out}}}}$; positions $i, j$, lags $\tau$ and taps $m, \mu$ have "
+                 r"one entry per axis, and every relation below holds on each axis with that axis's values of "
+                 r"$n, n_{\mathrm{out}}, k, s, d, p_l$")
+        taps = r"$0 \le m < k$"
     if channels:
-        weights = (r"distinct real weights $w[o, c_{l}, m]$ (output channel $o$, the input channel at position "
-                   r"$c_{l}$ of its group, tap $m$)")
+        weights = (r"distinct real weights $w[o, c_{l}, m]$, the weight by which output channel $o$ reads the input "
+                   r"channel at position $c_{l}$ of its group through tap " + taps
+                   + r" (the input channels of group $\gamma$ are $\gamma C_{\mathrm{in}}/g + c_{l}$, "
+                   r"$0 \le c_{l} < C_{\mathrm{in}}/g$, read by its output channels $o \in \gamma$)")
         entries = (r"for input channels $c = \gamma C_{\mathrm{in}}/g + c_{l}$ and "
                    r"$c' = \gamma' C_{\mathrm{in}}/g + c'_{l}$ of groups $\gamma$ and $\gamma'$, the entry "
-                   r"$(M^{\top} M)[(c, j), (c', j')]$ is zero when $\gamma \ne \gamma'$, and otherwise the sum over "
-                   r"the output channels $o$ of group $\gamma$ and over the pairs of taps $(m, \mu)$ whose common "
-                   rf"output exists, at lag $j' - j = d(\mu - m)${every}, of "
-                   r"$w[o, c_{l}, m]\, w[o, c'_{l}, \mu]$")
+                   r"$(M^{\top} M)[(c, j), (c', j')]$ is zero when $\gamma \ne \gamma'$, and otherwise the sum of "
+                   r"$w[o, c_{l}, m]\, w[o, c'_{l}, \mu]$ over the output channels $o$ of group $\gamma$ and over "
+                   rf"the pairs of taps $(m, \mu)$ with $j' - j = d(\mu - m)${every} that reach $j$ and $j'$ from one "
+                   r"output $i = (j + p_l - d m)/s$, an integer with $0 \le i < n_{\mathrm{out}}$")
         unit = r"$C_{\mathrm{out}}/g$ times the overlap count"
         corr = (r"for every input channel $c$ the kernel's autocorrelation $R[\tau] = \sum_{o \in \gamma} \sum_m "
                 r"w[o, c_{l}, m]\, w[o, c_{l}, m + \tau]$, over the output channels $o$ of the group $\gamma$ of "
-                r"$c$, satisfies")
+                r"$c$ and the taps with $m$ and $m + \tau$ in the kernel, satisfies")
+        energy = r"\sum_{o \in \gamma} \sum_{d m \equiv t} w[o, c_{l}, m]^{2}"
     else:
-        weights = r"distinct real weights $w[m]$ (tap $m$)"
-        entries = (r"the entry $(M^{\top} M)[j, j']$ is the sum, over the pairs of taps $(m, \mu)$ whose common "
-                   rf"output exists, at lag $j' - j = d(\mu - m)${every}, of $w[m]\, w[\mu]$")
+        weights = r"distinct real weights $w[m]$, the weight of tap " + taps
+        entries = (r"the entry $(M^{\top} M)[j, j']$ is the sum of $w[m]\, w[\mu]$ over the pairs of taps "
+                   rf"$(m, \mu)$ with $j' - j = d(\mu - m)${every} that reach $j$ and $j'$ from one output "
+                   r"$i = (j + p_l - d m)/s$, an integer with $0 \le i < n_{\mathrm{out}}$")
         unit = "the overlap count"
-        corr = r"the kernel's autocorrelation $R[\tau] = \sum_m w[m]\, w[m + \tau]$ satisfies"
-    statement = (rf"For the convolution ${spec_latex(spec)}$ on inputs {_size_words(shape)}, with "
-                 rf"matrix $M$ and {weights}: {entries}; in the interior $I$ (" + ("on every axis " if every else "")
-                 + r"the positions $j$ with $d(k-1) \le j$, $j + p_l \le s(n_{\mathrm{out}} - 1)$ and "
-                 r"$j + d(k-1) \le n - 1$) it depends only on the lag and the phase $(j + p_l) \bmod s$ (period $s$), "
-                 rf"with the phase energies on its diagonal; with unit weights ($w \equiv 1$) the diagonal is {unit}; "
-                 rf"and {corr} $R[0] \ge |R[\tau]|$."
-                 + ("" if has_interior else r" The interior is empty for these sizes, so only the entries, the "
-                    r"overlap and $R$ are checked here."))
+        corr = (r"the kernel's autocorrelation $R[\tau] = \sum_m w[m]\, w[m + \tau]$, over the taps with $m$ and "
+                r"$m + \tau$ in the kernel, satisfies")
+        energy = r"\sum_{d m \equiv t} w[m]^{2}"
+    statement = (rf"For the convolution ${spec_latex(spec)}$ on inputs {_size_words(shape)} ({sizes}), let $M$ be "
+                 rf"its matrix, with {weights}. Then (i) {entries}. (ii) In the interior $I$, the positions $j$ with "
+                 r"$d(k-1) \le j$, $j + p_l \le s(n_{\mathrm{out}} - 1)$ and $j + d(k-1) \le n - 1$"
+                 + every + r", the entry $(M^{\top} M)[j, j + d \tau]$ at a lag $|\tau| < k$ depends only on $\tau$ and the "
+                 r"phase $t = (j + p_l) \bmod s$ of $j$, so the interior has period $s$; its diagonal holds the "
+                 rf"phase energies ${energy}$, the sum over the taps $m$ with $d m \equiv t \pmod{{s}}$. (iii) With "
+                 rf"unit weights ($w \equiv 1$) the diagonal $(M^{{\top}} M)[j, j]$ is {unit} "
+                 r"$\operatorname{count}[j]$, the number of taps of the transposed layer reaching $j$ (the pairs of "
+                 r"an input $i$ and a tap $m$ of the transposed layer with $s i + d m - p_l = j$)"
+                 + r". (iv) " + rf"{corr[0].upper() + corr[1:]} $R[0] \ge |R[\tau]|$."
+                 + ("" if has_interior else r" The interior is empty for these sizes, so only (i), (iii) and (iv) "
+                    r"are checked here."))
     periods = tuple(s for s in spec.stride)
     return Proof(title, statement, tuple(steps),
                  conclusion=r"$M^{\top} (M x) = (M^{\top} M)\, x$: the transpose paints what the detector responds "
                             r"to, blurred by the (phase) autocorrelation of the kernel, strongest at lag 0.",
-                 notes=(rf"The weights are distinct real symbols ${name}_{{\dots}}$ in PyTorch's layout "
-                        rf"${tuple_tex(spec.weight_shape)}$, so equal structures are equal symbolic matrices.",),
+                 notes=(r"The weights are distinct real symbols, one for each entry of PyTorch's weight of shape "
+                        rf"${tuple_tex(spec.weight_shape)}$ (" + ("the output channel, the position of the input "
+                        r"channel in its group, then the tap" if channels else r"one output and one input channel, then "
+                        r"the tap")
+                        + r"), so equal structures are equal symbolic matrices.",),
                  data=dict(spec=spec, input_shape=shape, weight=w, gram_axes=tuple(a[2] for a in axes), interior=inner,
                            period=periods))
 

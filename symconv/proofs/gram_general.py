@@ -35,7 +35,8 @@ def _range_object(F: Any) -> Ranges:
     n_out = F.conv_output_size(S.n, S.k, S.s, S.pl, S.pr, S.d)
     return Ranges(tuple(Hypothesis(_rel(sympy.Ge, x, b)) for x, b in
                         ((S.n, 1), (S.k, 1), (S.s, 1), (S.d, 1), (S.pl, 0), (S.pr, 0)))
-                  + (Hypothesis(_rel(sympy.Ge, n_out, 1), names=((N_OUT, n_out),)),))
+                  + (Hypothesis(_rel(sympy.Ge, n_out, 1), names=((N_OUT, n_out),)),)
+                  + tuple(Hypothesis(_rel(sympy.Ge, x, 1)) for x in (S.g, S.ci, S.co)))
 
 
 def _claim(name: str, hypotheses: Any, conclusion: Any, shown: Any = None) -> Any:
@@ -191,8 +192,7 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
                 _eq(N.tap_position(N.sifted_position(j, m, s, pl, d), m, s, pl, d), j))],
         name="diagonal"))
     g, ci, co, o, c, c2 = S.g, S.ci, S.co, S.o, S.c, S.c2
-    chan = (_rel(sympy.Ge, g, 1), _rel(sympy.Ge, ci, 1), _rel(sympy.Ge, co, 1), _within(0, o, g * co),
-            _within(0, c, g * ci), _within(0, c2, g * ci))
+    chan = ranges + (_within(0, o, g * co), _within(0, c, g * ci), _within(0, c2, g * ci))  # g, c_i, c_o >= 1: (H)
     gamma = F.channel_group(o, co)
     both = _and(_eq(F.channel_group(c, ci), gamma), _eq(F.channel_group(c2, ci), gamma))
     gc, gc2, go = (_tex(N.channel_group(x, y)) for x, y in ((c, ci), (c2, ci), (o, co)))
@@ -214,30 +214,39 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
             rf"separability: the positions of the {ndim} axes (and the kernel taps) are flattened row-major; "
             r"flattening an outer axis of size $A$ with the flattened rest of size $B$ is a bijection of in-range "
             r"positions and the $N$-axis flattening is that two-axis one nested, so by induction on the axes an "
-            r"index equation holds for flat positions exactly when it holds on every axis: each term of "
+            r"index equation $j = f$ (with $f_\nu$ the position it assigns on axis $\nu$, such as "
+            r"$s i + d m - p_l$) holds for flat positions exactly when $j_\nu = f_\nu$ on every axis: each term of "
             r"$M^{\top} M$ is a product over the axes of the one-axis terms, and the lines above hold on each axis "
             r"with its own $n, k, s, d, p_l, p_r$ (their claims are for all values)",
             list(sep.claims), name="separability"))
     hyps = range_object.itemized()
     axes = ("one spatial axis" if ndim == 1 else
-            rf"each of the {ndim} spatial axes, with that axis's own values (positions, taps and channels "
-            r"flattened row-major, $(c, j_1, \dots, j_N)$)")
+            rf"each of the {ndim} spatial axes, with that axis's own values of $n, k, s, d, p_{{l}}, p_{{r}}$ and the "
+            r"channel counts $g, c_i, c_o$ common to all axes (positions, taps and channels flattened row-major, "
+            r"$(c, j_1, \dots, j_N)$)")
     statement = "\n".join([
-        r"Let $n, k, s, d, p_{l}, p_{r}$ be integers satisfying the hypotheses",
+        r"Let $n, k, s, d, p_{l}, p_{r}, g, c_i, c_o$ be integers satisfying the hypotheses",
         hyps,
-        rf"on {axes}; let $M$ be the matrix of the convolution with kernel $w$ of size $k$, stride $s$, padding "
-        r"$(p_{l}, p_{r})$ and dilation $d$ on inputs of length $n$, with $g \ge 1$ groups of $c_i$ input and $c_o$ "
-        r"output channels. Then for all $0 \le j, j' < n$: the terms of $(M^{\top} M)[j, j']$ are the pairs of taps "
+        rf"on {axes}. Let $M$ be the matrix of the convolution with kernel size $k$, stride $s$, padding "
+        r"$(p_{l}, p_{r})$ and dilation $d$ on inputs of length $n$, with $g$ groups of $c_i$ input and $c_o$ output "
+        r"channels ($C_{\mathrm{in}} = g c_i$, $C_{\mathrm{out}} = g c_o$) and weights $w[o, c_{l}, m]$: the weight by "
+        r"which output channel $o$ reads the input channel at position $c_{l}$ ($0 \le c_{l} < c_i$) of its group "
+        r"through tap $m$ ($0 \le m < k$); with one channel ($g = c_i = c_o = 1$) write $w[m]$. The group of an "
+        r"input channel $c$ is $\gamma(c, c_i) = \lfloor c / c_i \rfloor$, that of an output channel $o$ is "
+        r"$\gamma(o, c_o) = \lfloor o / c_o \rfloor$, and $c = \gamma(c, c_i)\, c_i + c_{l}$. Then, for all "
+        r"$0 \le j, j' < n$: (i) with one channel, the terms of $(M^{\top} M)[j, j']$ are the pairs of taps "
         r"$0 \le m, \mu < k$ at lag $j' - j = d(\mu - m)$ with $(j + p_l - d m) \bmod s = 0$ whose common output "
-        r"$(j + p_l - d m)/s$ lies in $[0, n_{\mathrm{out}})$, each pair once; in the interior $I$ "
-        r"($d(k-1) \le j$, $j + p_l \le s(n_{\mathrm{out}} - 1)$, $j + d(k-1) \le n - 1$) all of them occur and "
-        r"their support depends only on the phase $(j + p_l) \bmod s$, so it has period $s$; the diagonal is "
-        r"$m = \mu$, the overlap's support. With channels, write $c = \gamma c_i + c_{l}$ and "
-        r"$c' = \gamma' c_i + c'_{l}$ ($0 \le c_{l}, c'_{l} < c_i$, the positions of $c, c'$ within their groups "
-        r"$\gamma, \gamma'$) and $(M^{\top} M)_{o, c_{l}, c'_{l}}[j, j']$ for the sum of the terms above with "
+        r"$(j + p_l - d m)/s$ lies in $[0, n_{\mathrm{out}})$, each pair once; (ii) in the interior $I$ "
+        r"($d(k-1) \le j$, $j + p_l \le s(n_{\mathrm{out}} - 1)$, $j + d(k-1) \le n - 1$) all of them occur, and "
+        r"which of them occur depends only on the phase $(j + p_l) \bmod s$, so it has period $s$; (iii) the "
+        r"diagonal terms are those with $m = \mu$, the taps $m$ that reach $j$ from an output, so their number is "
+        r"the overlap count $\operatorname{count}[j]$, the number of taps of the transposed layer reaching $j$ "
+        r"(the pairs of an input $i$ and a tap $m$ with $s i + d m - p_l = j$); (iv) with channels, for input "
+        r"channels $c = \gamma(c, c_i)\, c_i + c_{l}$ and $c' = \gamma(c', c_i)\, c_i + c'_{l}$ write "
+        r"$(M^{\top} M)_{o, c_{l}, c'_{l}}[j, j']$ for the sum of the terms of (i) with "
         r"$w[o, c_{l}, m]\, w[o, c'_{l}, \mu]$ in place of $w[m]\, w[\mu]$; then the block $(c, c')$ of "
-        r"$M^{\top} M$ is the sum of $(M^{\top} M)_{o, c_{l}, c'_{l}}$ over "
-        r"the output channels $o$ of group $\gamma$ when $\gamma = \gamma'$, and zero across groups.",
+        r"$M^{\top} M$ is the sum of $(M^{\top} M)_{o, c_{l}, c'_{l}}$ over the output channels $o$ with "
+        r"$\gamma(o, c_o) = \gamma(c, c_i)$ when $\gamma(c, c_i) = \gamma(c', c_i)$, and zero otherwise.",
     ])
     title = "The round trip: the Gram matrix (all sizes)" + ("" if ndim == 1 else f", {ndim}-D")
     return Proof(title, statement, tuple(steps), assumptions=ranges,
