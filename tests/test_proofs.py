@@ -279,8 +279,11 @@ def test_overlap_sequences_carry_their_axis():
     # in one dimension there is one axis, and no subscript or "axis 0" is written
     two = prove_overlap(TransposedConvSpec((3, 4), stride=2), (5, 5)).to_latex()
     for name in ("taps", "count"):
-        assert rf"\operatorname{{{name}}}_{{0}}" in two and rf"\operatorname{{{name}}}_{{1}}" in two
+        # the axes are nu = 1, 2 (as k_1, k_2 in the Conventions), never numbered from 0 beside them
+        assert rf"\operatorname{{{name}}}_{{1}}" in two and rf"\operatorname{{{name}}}_{{2}}" in two
+        assert rf"\operatorname{{{name}}}_{{0}}" not in two
     assert r"\operatorname{taps}_{\nu}[t]" in two and r"I_{\nu}" in two
+    assert "axis $0$" not in two and "I_{0}" not in two and r"axis $\nu = 2$" in two
     assert not re.search(r"\\operatorname\{taps\}(\[|\\left\[)", two)  # no taps without its axis
     one = prove_overlap(TransposedConvSpec(3, stride=2), (5,)).to_latex()
     assert r"\operatorname{taps}[t]" in one and r"\operatorname{count}_{0}" not in one
