@@ -33,7 +33,7 @@ def _as_in_theorem_1(proof):
     return dataclasses.replace(proof, notes=(), statement=(
         text[:cut] + r", with $\operatorname{count}$, $\operatorname{taps}$ and the interior $I$ as in Theorem~1. "
         r"Then, as there, $\operatorname{count}[j] = \operatorname{taps}[(j + p_{l}) \bmod s]$ for $j \in I$; "
-        + text[verdict].upper() + text[verdict + 1:]))
+        + text[verdict:]))
 
 
 def build() -> str:

@@ -832,5 +832,34 @@ def test_title_false_leaves_the_figure_without_a_title(mpl, draw):
            "polyphase": lambda: P.plot_polyphase(layer, (3, 3), title=False),
            "gather": lambda: P.plot_gather(layer, np.ones((1, 3, 3)), title=False)}[draw]()
     assert not (fig._suptitle and fig._suptitle.get_text())
-    assert all(not ax.get_title() or ax.get_title().startswith("phase") or ax.get_title().startswith(("input", "z", "output"))
+    assert all(not ax.get_title() or ax.get_title().startswith("phase") or ax.get_title().startswith(("input", "$z$", "output"))
                for ax in fig.axes)
+
+
+def test_min_label_size_measures_the_texts_made_at_draw_time(mpl):
+    """Tick labels exist only once the figure is drawn: measured before, a 4 pt tick label went unseen."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(4, 3))
+    ax = fig.add_subplot()
+    ax.plot([0, 1], [0, 1])
+    ax.tick_params(labelsize=4)
+    ax.set_xlabel("position", fontsize=10)
+    assert P.min_label_size(fig) == 4
+    assert P.min_label_size(fig, 2.0) == pytest.approx(2.0)  # printed at half its width
+
+
+def test_document_figures_draw_numbers_and_names_in_computer_modern(mpl, tmp_path):
+    """A negative number is mathtext (cmr10 has no minus sign: it fell back to DejaVu), the names are mathematics,
+    and the 2-D overlap is vector cells, not a raster image."""
+    tspec = ConvSpec(3, stride=2, padding=1).transpose((5,))
+    gather = P.plot_gather(tspec, np.array([[2, -1, 3]]), np.array([[[1, 2, 3]]]), frame=1, title=False)
+    from matplotlib.text import Text
+
+    texts = [t.get_text() for t in gather.findobj(Text) if t.get_text()]
+    assert "$-1$" in texts and "$x$ (output)" in texts and not any("\N{MINUS SIGN}" in t for t in texts)
+    overlap = P.plot_overlap(TransposedConvSpec((3, 3), stride=2), (4, 4), title=False)
+    with mpl.rc_context(P.STYLE):
+        for name, fig in (("gather", gather), ("overlap", overlap)):
+            data = P.save_figure(fig, tmp_path / f"{name}.pdf").read_bytes()
+            assert b"/Subtype /Image" not in data and b"DejaVu" not in data, name

@@ -15,15 +15,15 @@ import numpy as np
 import sympy
 
 from ..errors import SpecTypeError
+from ..latex.phrases import counted, range_set_tex
 from ..matrices import transposed_conv_matrix
+from ..polyphase import phase_tap_counts
 from ..spec import TransposedConvSpec
 from .anchors import convention_step
 from .core import Proof, Step
 from .evaluate import sequence
 from .guard import guarded, started
 from .instance import _shape_words
-from ..latex.phrases import counted, range_set_tex
-from ..polyphase import phase_tap_counts
 
 __all__ = ["overlap_counts", "prove_overlap", "interior"]
 
@@ -230,8 +230,8 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
             expected = [per_phase[(jj + p_l) % s] for jj in inner]
             steps.append(Step(
                 count(j), taps(sympy.Symbol(rf"(j + {p_l}) \bmod {s}" if p_l else rf"j \bmod {s}")),
-                _capital(axis + rf"in the interior, output $j$ sums one term per tap of its phase "
-                         rf"$t = (j + p_{{l}}) \bmod s$, and " + _phases_have(per_phase)
+                _capital(axis + r"in the interior, output $j$ sums one term per tap of its phase "
+                         r"$t = (j + p_{l}) \bmod s$, and " + _phases_have(per_phase)
                          + r" (the taps $m$ with $d m \equiv t \pmod{s}$)"),
                 "enumeration", values.tolist() == expected,
                 f"phase tap counts {_ranges(list(per_phase))}; the interior counts agree at "
@@ -250,7 +250,7 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
             steps.append(Step(
                 sympy.Symbol(rf"\left\{{{math_latex(count(j))} : j \in I{sub}\right\}}"),
                 sympy.Symbol(rf"\left\{{{phase_list}\right\}} = \left\{{{shown_values}\right\}}"),
-                _capital(axis + rf"$I{sub}$ holds at least $s = {s}$ positions, so every phase occurs in it, and the "
+                _capital(axis + rf"the interior $I{sub}$ holds at least $s = {s}$ positions, so every phase occurs in it, and the "
                          rf"values of the count on $I{sub}$ are the phase tap counts: the count is "
                          + ("constant there, the overlap uniform" if is_uniform else
                             "not constant there, the overlap uneven")
