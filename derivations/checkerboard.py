@@ -48,7 +48,16 @@ def build() -> str:
         "convolution is small convolutions, interleaved}; this document cites it and checks it at three layers. "
         "At $k = 3$, $s = 2$, $d = 1$: $2 \\nmid 3$, so the overlap is uneven. At $k = 4$, $s = 2$, $d = 1$: "
         "$2 \\mid 4$ and $\\gcd(2, 1) = 1$, so it is uniform. Dilation matters: at $k = 4$, $s = 2$, $d = 2$, "
-        "$\\gcd(2, 2) = 2 \\ne 1$, and every other output position receives no tap at all."
+        "$\\gcd(2, 2) = 2 \\ne 1$, and every other output position receives no tap at all. "
+        "Figure~\\ref{fig:overlap-2d} shows the checkerboard of a two-dimensional layer with $k = 3$, $s = 2$; "
+        "the sections below count it, one axis at a time.\n\n"
+        r"\begin{figure}[htbp]" "\n" r"\centering" "\n"
+        rf"\includegraphics[width=0.6\linewidth]{{{FIGURE_2D}}}" "\n"
+        rf"\caption{{Taps per output position $(j_{{1}}, j_{{2}})$ of ${spec_latex(CASE_2D)}$ on "
+        rf"${INPUT_2D[0]} \times {INPUT_2D[1]}$ inputs: the checkerboard. Rows are $j_{{1}}$, columns $j_{{2}}$; "
+        r"on each axis the dashed lines bound the interior, the positions reached by every tap whose input exists "
+        r"(at the borders, outside them, fewer taps arrive).}" "\n" r"\label{fig:overlap-2d}" "\n"
+        r"\end{figure}"
     ]
     proofs, stated = [], {}
     for number, layer in enumerate(CASES):
@@ -71,14 +80,8 @@ def build() -> str:
         "In two dimensions the counts multiply axis by axis: the number of taps reaching output position "
         r"$(j_{1}, j_{2})$ is $\operatorname{count}_{1}[j_{1}]\, \operatorname{count}_{2}[j_{2}]$, where "
         r"$\operatorname{count}_{\nu}$ is the count of Theorem~1 for the sizes of axis $\nu = 1, 2$. So the uneven "
-        "1-D pattern of $k = 3$, $s = 2$ becomes the checkerboard of Figure~\\ref{fig:overlap-2d}.\n\n"
-        r"\begin{figure}[htbp]" "\n" r"\centering" "\n"
-        rf"\includegraphics[width=0.6\linewidth]{{{FIGURE_2D}}}" "\n"
-        rf"\caption{{Taps per output position $(j_{{1}}, j_{{2}})$ of ${spec_latex(CASE_2D)}$ on "
-        rf"${INPUT_2D[0]} \times {INPUT_2D[1]}$ inputs: the checkerboard. Rows are $j_{{1}}$, columns $j_{{2}}$; "
-        r"the dashed lines bound the interior $I_{1} \times I_{2}$, where every tap whose input exists reaches "
-        r"the position (outside it, at the borders, fewer taps do).}" "\n" r"\label{fig:overlap-2d}" "\n"
-        r"\end{figure}")
+        "1-D pattern of $k = 3$, $s = 2$ becomes the checkerboard of Figure~\\ref{fig:overlap-2d}."
+    )
     parts.append("\\appendix\n" + claims_appendix(proofs, times=False))
     return document("The checkerboard pattern, counted", "\n\n".join(parts), graphics=True)
 
