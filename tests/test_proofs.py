@@ -290,6 +290,29 @@ def test_overlap_sequences_carry_their_axis():
     assert r"\operatorname{taps}_{0}" not in one and "I_{0}" not in one and "axis $0$" not in one.lower()
 
 
+@pytest.mark.parametrize("mutation, layer, failing", [
+    ("_closed_form", TransposedConvSpec(3, stride=2), "counts"),  # the direct count off by one
+    ("interior", TransposedConvSpec(3, stride=2), "period"),  # the interior widened over the borders
+    ("phase_tap_counts", TransposedConvSpec(3, stride=2), "phase counts"),  # the phases' tap counts swapped
+    ("math", TransposedConvSpec(4, stride=2, dilation=2), "uniformity"),  # gcd(s, d) = 1 always: the criterion
+])
+def test_overlap_steps_fail_when_their_mathematics_is_broken(monkeypatch, mutation, layer, failing):
+    """Each step of the overlap proof is checked: broken on purpose, it is a result (holds False), not an error."""
+    import math as real_math
+
+    import symconv.proofs.overlap as overlap
+
+    broken = {
+        "_closed_form": lambda real: (lambda j, *args: real(j, *args) + (j == 3)),
+        "interior": lambda real: (lambda *args: range(0, real(*args).stop + 2)),
+        "phase_tap_counts": lambda real: (lambda k, s, d: tuple(reversed(real(k, s, d)))),
+        "math": lambda real: types.SimpleNamespace(gcd=lambda a, b: 1, prod=real_math.prod),
+    }[mutation](getattr(overlap, mutation))
+    monkeypatch.setattr(overlap, mutation, broken)
+    proof = prove_overlap(layer, (8,))
+    assert not proof.holds and proof.failed_step.name == failing, [s.name for s in proof.steps if not s.holds]
+
+
 def test_size_relations_fail_with_the_smallest_counterexample_in_range(monkeypatch):
     """A changed size formula refutes the relationships that use it, at the smallest setting inside the ranges."""
     import symconv.proofs.identities as identities
