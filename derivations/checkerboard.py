@@ -30,7 +30,7 @@ def _as_in_theorem_1(proof):
 
     text = proof.statement
     cut, verdict = text.index(r", and let $\operatorname{count}[j]$"), text.index("for this layer")
-    return dataclasses.replace(proof, notes=(), statement=(
+    return dataclasses.replace(proof, conclusion=proof.conclusion.replace(" " + proof.data["cited"], ""), statement=(
         text[:cut] + r", with $\operatorname{count}$, $\operatorname{taps}$ and the interior $I$ as in Theorem~1. "
         r"Then, as there, $\operatorname{count}[j] = \operatorname{taps}[(j + p_{l}) \bmod s]$ for $j \in I$; "
         + text[verdict:]))

@@ -335,9 +335,10 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
             r"2016, for $d = 1$; with dilation, it is proved in the derivation \emph{A transposed convolution is "
             r"small convolutions, interleaved}). This proof checks it at this layer only"
             + (", on each axis." if several else "."))
+    # the cited criterion closes the proof (data["cited"]: a document holding several overlap proofs says it once)
     return Proof("Overlap of the stamps (checkerboard)", statement.rstrip(), tuple(steps),
-                 conclusion=conclusion, notes=(note,),
-                 data=dict(counts=counts, uniform=tuple(uniform), periods=tuple(periods)))
+                 conclusion=conclusion + " " + note,
+                 data=dict(counts=counts, uniform=tuple(uniform), periods=tuple(periods), cited=note))
 
 
 def _capital(text: str) -> str:
