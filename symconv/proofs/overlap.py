@@ -213,8 +213,7 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
         inner = interior(n_in, k, s, p_l, d, n_t)
         values = axis_counts[inner.start:inner.stop] if len(inner) else np.array([], dtype=int)
         periodic = all(values[t] == values[t + s] for t in range(len(values) - s))
-        where = (rf"the interior $I{sub} = {range_set_tex(inner.start, inner.stop - 1)}$" if len(inner)
-                 else rf"the interior $I{sub}$, which is empty here")
+        where = rf"the interior $I{sub} = {range_set_tex(inner.start, inner.stop - 1)}$"
         from ..latex.printing import math_latex
 
         steps.append(Step(  # the period holds where both positions are interior: the display says so
@@ -250,7 +249,7 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
             steps.append(Step(
                 sympy.Symbol(rf"\left\{{{math_latex(count(j))} : j \in I{sub}\right\}}"),
                 sympy.Symbol(rf"\left\{{{phase_list}\right\}} = \left\{{{shown_values}\right\}}"),
-                _capital(axis + rf"the interior $I{sub}$ holds at least $s = {s}$ positions, so every phase occurs in it, and the "
+                _capital(axis + rf"the interior $I{sub}$ holds at least $s = {s}$ {_positions(s)}, so every phase occurs in it, and the "
                          rf"values of the count on $I{sub}$ are the phase tap counts: the count is "
                          + ("constant there, the overlap uniform" if is_uniform else
                             "not constant there, the overlap uneven")
@@ -268,7 +267,7 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
         else:
             uniform.append(None)
             verdicts.append(on_nu + rf"$I{sub}$ holds fewer than "
-                            rf"$s = {s}$ positions, so not every phase occurs in it and uniformity is not decided")
+                            rf"$s = {s}$ {_positions(s)}, so not every phase occurs in it and uniformity is not decided")
     if len(shape) > 1:
         outer = per_axis[0]
         for arr in per_axis[1:]:
@@ -355,6 +354,11 @@ def _index_tex(p_l: int, d: int) -> str:
     return "j" + (f" + {p_l}" if p_l else "") + (" - m" if d == 1 else f" - {d} m")
 
 
+def _positions(n: int) -> str:
+    """The noun after a number shown as mathematics ("$s = 1$ position", "$s = 2$ positions")."""
+    return "position" if n == 1 else "positions"
+
+
 def _and(values: list[int]) -> str:
     """Integers as prose, "$2$ and $1$" (LaTeX text)."""
     items = [f"${v}$" for v in values]
@@ -365,11 +369,11 @@ def _phases_have(per_phase: tuple[int, ...]) -> str:
     """The phase tap counts as a sentence's end (LaTeX text).
 
     >>> _phases_have((2, 1)), _phases_have((1,))
-    ('the phases $t = 0, 1$ have $2$ and $1$ taps', 'the one phase $t = 0$ has one tap')
+    ('the phases $t = 0, 1$ have $2$ and $1$ taps', 'the one phase $t = 0$ has $1$ tap')
     """
     s = len(per_phase)
     if s == 1:
-        return "the one phase $t = 0$ has " + counted(per_phase[0], "tap")
+        return f"the one phase $t = 0$ has ${per_phase[0]}$ " + ("tap" if per_phase[0] == 1 else "taps")
     listed = ", ".join(str(t) for t in range(s)) if s <= 4 else rf"0, 1, \dots, {s - 1}"
     return rf"the phases $t = {listed}$ have " + _and(list(per_phase)) + " taps"
 
