@@ -331,8 +331,9 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
     note = (r"The criterion for all sizes is cited, not checked here: for all integers $k, s, d \ge 1$, where the "
             r"interior holds at least $s$ positions, the count is constant on it if and only if $s$ divides $k$ and "
             r"$\gcd(s, d) = 1$ (Odena, Dumoulin and Olah, \emph{Deconvolution and checkerboard artifacts}, Distill "
-            r"2016, for $d = 1$; with dilation, it is proved in the derivation \emph{A transposed convolution is "
-            r"small convolutions, interleaved}). This proof checks it at this layer only"
+            r"2016, for $d = 1$; with dilation, it is the equal-taps theorem of the derivation \emph{A transposed "
+            r"convolution is small convolutions, interleaved}, a written proof). This proof checks it at this layer "
+            r"only"
             + (", on each axis." if several else "."))
     # the cited criterion closes the proof (data["cited"]: a document holding several overlap proofs says it once)
     return Proof("Overlap of the stamps (checkerboard)", statement.rstrip(), tuple(steps),
