@@ -704,6 +704,7 @@ def test_make_figures_refuses_a_figure_printed_too_small(mpl, monkeypatch):
 
 
 _INCLUDE = r"\\includegraphics\[width=([0-9.]*)\\linewidth\]\{figures/([^}]+)\}"
+_ANY_INCLUDE = r"\\includegraphics(?:\[[^\]]*\])?\{figures/([^}]+)\}"  # any width (gram's are in inches)
 
 
 def _figures_of(tex: str):
@@ -731,6 +732,15 @@ def test_every_derivation_figure_is_numbered_captioned_and_referred_to(document)
     import re
 
     tex = (DERIVATIONS / f"{document}.tex").read_text()
+    included = re.findall(_ANY_INCLUDE, tex)
+    assert len(included) == tex.count(r"\includegraphics")  # every figure is one of figures/
+    for name in included:  # whatever its width: in a figure environment, captioned, labelled and referred to
+        at = tex.index("{figures/" + name + "}")
+        start, end = tex.rfind(r"\begin{figure}", 0, at), tex.find(r"\end{figure}", at)
+        assert start >= 0 and end >= 0 and tex.rfind(r"\end{figure}", 0, at) < start, name
+        env = tex[start:end]
+        label = re.search(r"\\label\{([^}]+)\}", env)
+        assert r"\caption{" in env and label and rf"\ref{{{label.group(1)}}}" in tex.replace(env, ""), name
     for _, name, env in _figures_of(tex):
         assert env and r"\caption{" in env, name  # a figure environment (numbered) with a caption
         label = re.search(r"\\label\{([^}]+)\}", env)
