@@ -313,6 +313,42 @@ def test_overlap_steps_fail_when_their_mathematics_is_broken(monkeypatch, mutati
     assert not proof.holds and proof.failed_step.name == failing, [s.name for s in proof.steps if not s.holds]
 
 
+@pytest.mark.parametrize("ndim", [1, 2])
+def test_overlap_general_holds_for_all_sizes(ndim):
+    from symconv.proofs import prove_overlap_general
+
+    proof = prove_overlap_general(ndim)
+    assert proof.holds, proof.failure
+    names = [step.name for step in proof.steps]
+    assert names == ["definition", "sift into the phase", "period"] + (["separability"] if ndim > 1 else [])
+    assert all(claim.witness for step in proof.steps for claim in step.claims if claim.hypotheses)  # not vacuous
+    text = proof.to_latex()
+    assert "cited, not proved here" in text and (r"\operatorname{count}_{2}" in text) == (ndim > 1)
+
+
+@pytest.mark.parametrize("formula, wrong, failing", [
+    ("tap_position", lambda i, m, s, pl, d: s * i + d * m - pl + 1, "definition"),
+    ("transposed_output_size", lambda n, k, s, pl, pr, d, a: (n - 1) * s - pl - pr + d * (k - 1) + a + 2, "definition"),
+    ("phase_of", lambda j, s, pl: (j + pl) % (s + 1), "period"),
+])
+def test_overlap_general_fails_with_a_wrong_formula(formula, wrong, failing):
+    from symconv.proofs import prove_overlap_general
+
+    bad = types.SimpleNamespace(**{name: getattr(F, name) for name in F.__all__}, LATEX_NAMES=F.LATEX_NAMES)
+    setattr(bad, formula, wrong)
+    proof = prove_overlap_general(formulas=bad)
+    assert not proof.holds and proof.failed_step.name == failing
+
+
+def test_overlap_general_sift_needs_the_interior(monkeypatch):
+    """Without the interior's bounds, a tap of the phase may read an input that does not exist: the claim fails."""
+    import symconv.proofs.overlap as overlap
+
+    monkeypatch.setattr(overlap, "_interior_bounds", lambda j, n, k, s, d, pl: ())  # every output, not the interior
+    proof = overlap.prove_overlap_general()
+    assert not proof.holds and proof.failed_step.name == "sift into the phase"
+
+
 def test_size_relations_fail_with_the_smallest_counterexample_in_range(monkeypatch):
     """A changed size formula refutes the relationships that use it, at the smallest setting inside the ranges."""
     import symconv.proofs.identities as identities

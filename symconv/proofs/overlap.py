@@ -25,7 +25,7 @@ from .evaluate import sequence
 from .guard import guarded, started
 from .instance import _shape_words
 
-__all__ = ["overlap_counts", "prove_overlap", "interior"]
+__all__ = ["overlap_counts", "prove_overlap", "prove_overlap_general", "interior"]
 
 
 def _spatial(tspec: TransposedConvSpec) -> TransposedConvSpec:
@@ -392,3 +392,166 @@ def _criterion_tex(k: int, s: int, d: int) -> str:
     if fails:
         return " and ".join(fails) + ", so it fails"
     return rf"${s} \mid {k}$ and $\gcd({s}, {d}) = 1$, so it holds"
+
+
+def _rel(kind: type, lhs: Any, rhs: Any) -> sympy.Basic:
+    return kind(lhs, rhs, evaluate=False)
+
+
+def _within(lo: Any, x: Any, hi: Any) -> sympy.Basic:
+    return sympy.And(_rel(sympy.Le, lo, x), _rel(sympy.Lt, x, hi), evaluate=False)
+
+
+def _interior_bounds(j: Any, n: Any, k: Any, s: Any, d: Any, pl: Any) -> tuple:
+    """The interior's bounds ``d(k - 1) - p_l <= j <= s(n - 1) - p_l``: every tap's input exists (as relations)."""
+    return _rel(sympy.Le, d * (k - 1) - pl, j), _rel(sympy.Le, j, s * (n - 1) - pl)
+
+
+@guarded("Overlap of the stamps (checkerboard, all sizes)")
+def prove_overlap_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
+    r"""The overlap of the stamps for all sizes: in the interior the count of taps is the tap count of the phase.
+
+    For all integers in the ranges of the statement and every interior output ``j`` (reached by every tap whose
+    input exists), the number of (input, tap) pairs reaching ``j`` is the number of taps of the phase
+    ``t = (j + p_l) mod s``; so the count repeats with period ``s`` there.  For ``ndim > 1`` the count is the
+    product of the counts of the axes (separability, as in :func:`~symconv.prove_transpose_general`).  The
+    criterion for a uniform overlap (``s | k`` and ``gcd(s, d) = 1``) is cited, not proved here.
+
+    Parameters
+    ----------
+    ndim : int
+        The number of spatial axes.
+    formulas : module, optional
+        Replaces :mod:`symconv.formulas` (to watch a corrupted formula fail a step).
+
+    Returns
+    -------
+    Proof
+        Its steps, each a set of integer claims checked by z3.
+
+    Raises
+    ------
+    SpecError
+        When ``ndim`` is not a positive integer (before the proof starts; see :mod:`symconv.proofs`).
+
+    Examples
+    --------
+    >>> proof = prove_overlap_general()
+    >>> proof.holds, [step.name for step in proof.steps]
+    (True, ['definition', 'sift into the phase', 'period'])
+    """
+    from ..errors import SpecError
+    from ..latex.printing import math_latex
+    from .evaluate import NAMED
+    from .ranges import Hypothesis, Ranges
+    from .smt import prove
+
+    if isinstance(ndim, bool) or not isinstance(ndim, int) or ndim < 1:
+        raise SpecError(f"ndim must be a positive integer, got {ndim!r}")
+    started()
+    from .. import formulas as default_formulas
+
+    F = default_formulas if formulas is None else formulas
+    integer = dict(integer=True)
+    n, k, s, d, pl, pr, a = (sympy.Symbol(name, **integer) for name in ("n_in", "k", "s", "d", "p_l", "p_r", "a"))
+    i, i2, j, m, t, u, q = (sympy.Symbol(name, **integer) for name in ("i", "i'", "j", "m", "t", "u", "q"))
+    variables = (n, k, s, d, pl, pr, a, i, i2, j, m, t, u, q)
+    n_t = F.transposed_output_size(n, k, s, pl, pr, d, a)
+    n_T = sympy.Symbol("n_T", integer=True)
+    ranges = (_rel(sympy.Ge, n, 1), _rel(sympy.Ge, k, 1), _rel(sympy.Ge, s, 1), _rel(sympy.Ge, d, 1),
+              _rel(sympy.Ge, pl, 0), _rel(sympy.Ge, pr, 0), _rel(sympy.Le, 0, a), _rel(sympy.Lt, a, sympy.Max(s, d)),
+              _rel(sympy.Ge, n_t, 1))
+    range_object = Ranges(tuple(Hypothesis(r) for r in ranges[:-1]) + (Hypothesis(ranges[-1], names=((n_T, n_t),)),))
+    tap = F.tap_position(i, m, s, pl, d)  # the index map every builder executes: s i + d m - p_l
+    inside = (_within(0, j, n_t),) + _interior_bounds(j, n, k, s, d, pl)
+    phase = (_within(0, t, s), _rel(sympy.Eq, j + pl, s * u + t))  # t, u: the phase of j and its position
+    count, taps = _count(None), _taps(None)
+
+    def claim(name: str, hypotheses: tuple, conclusion: Any, shown: Any = None) -> Any:
+        return prove(name, variables, ranges + hypotheses, conclusion, shown=shown)
+
+    from .evaluate import Indicator
+
+    convention_nt = (n - 1) * s - pl - pr + d * (k - 1) + a + 1
+    definition = Step.from_claims(
+        count(j), sympy.Sum(Indicator(j, s * i + d * m - pl), (i, 0, n - 1), (m, 0, k - 1)),
+        r"the pairs of an input $i$ and a tap $m$ that the transposed convolution adds at output $j$, "
+        r"for $0 \le j < n_{T}$; the index map and the output length used are PyTorch's",
+        [claim("the index map used is PyTorch's", (_within(0, i, n), _within(0, m, k)),
+               _rel(sympy.Eq, tap, s * i + d * m - pl),
+               shown=_rel(sympy.Eq, NAMED.tap_position(i, m, s, pl, d), s * i + d * m - pl)),
+         claim("the output length used is PyTorch's", (), _rel(sympy.Eq, n_t, convention_nt),
+               shown=_rel(sympy.Eq, NAMED.transposed_output_size(n, k, s, pl, pr, d, a), convention_nt))],
+        name="definition")
+    sift = Step.from_claims(
+        sympy.Symbol(r"j \in I:\ " + math_latex(count(j))), taps(sympy.Symbol(r"(j + p_{l}) \bmod s")),
+        r"write $j + p_{l} = s u + t$ with $0 \le t < s$. A tap reaches $j$ from at most one "
+        r"input; a tap $m$ reaching $j$ has $d m \equiv t \pmod{s}$; and in the interior every tap with "
+        r"$d m \equiv t \pmod{s}$ reaches $j$, from the input $i = u - (d m - t)/s$, which exists. So the pairs "
+        r"$(i, m)$ reaching $j$ are the taps of phase $t$, one input each",
+        [claim("a tap reaches an output from at most one input", (_within(0, m, k), _within(0, i, n), _within(0, i2, n),
+                                                                 _rel(sympy.Eq, tap, j),
+                                                                 _rel(sympy.Eq, F.tap_position(i2, m, s, pl, d), j)),
+               _rel(sympy.Eq, i, i2)),
+         claim("a tap reaching the output is of its phase", phase + (_within(0, m, k), _within(0, i, n),
+                                                                    _rel(sympy.Eq, tap, j)),
+               _rel(sympy.Eq, d * m - t, s * (u - i))),
+         claim("in the interior a tap of the phase reaches the output from an input that exists",
+               inside + phase + (_within(0, m, k), _rel(sympy.Eq, d * m - t, s * q)),
+               sympy.And(_rel(sympy.Eq, F.tap_position(u - q, m, s, pl, d), j), _within(0, u - q, n),
+                         evaluate=False))],
+        name="sift into the phase")
+    period = Step.from_claims(
+        sympy.Symbol(r"j, j + s \in I:\ " + math_latex(count(j + s))), count(j),
+        r"for $j$ and $j + s$ in the interior, both have the phase $(j + p_{l}) \bmod s$, so both counts "
+        r"are its tap count",
+        [claim("an output and the output s further have the same phase", (_within(0, j, n_t),),
+               _rel(sympy.Eq, F.phase_of(j + s, s, pl), F.phase_of(j, s, pl)),
+               shown=_rel(sympy.Eq, NAMED.phase_of(j + s, s, pl), NAMED.phase_of(j, s, pl)))],
+        name="period")
+    steps = [definition, sift, period]
+    definitions = (r"let $\operatorname{count}[j]$ be the number of pairs of an input position "
+                   r"$0 \le i < n_{\mathrm{in}}$ and a tap $0 \le m < k$ with $j = s i + d m - p_{l}$; let "
+                   r"$\operatorname{taps}[t]$ be the number of taps $0 \le m < k$ with $d m \equiv t \pmod{s}$, for "
+                   r"$0 \le t < s$; and let the interior $I$ be the positions $0 \le j < n_{T}$ with "
+                   r"$d(k-1) - p_{l} \le j \le s(n_{\mathrm{in}} - 1) - p_{l}$ (those reached by every tap whose input "
+                   r"exists). Then $\operatorname{count}[j] = \operatorname{taps}[(j + p_{l}) \bmod s]$ for every "
+                   r"$j \in I$, and so $\operatorname{count}[j + s] = \operatorname{count}[j]$ whenever $j$ and "
+                   r"$j + s$ lie in $I$.")
+    if ndim == 1:
+        statement = (r"Let $n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ be integers satisfying the hypotheses" "\n"
+                     + range_object.itemized() + "\n" + definitions)
+    else:
+        from .general import _separability_step  # one lemma, shared with the gather chain
+
+        steps.append(_separability_step(ndim, F))
+        nus = ", ".join(str(nu) for nu in range(1, ndim + 1))
+        js = ", ".join(f"j_{{{nu}}}" for nu in range(1, ndim + 1))
+        product = " ".join(rf"\operatorname{{count}}_{{{nu}}}[j_{{{nu}}}]" for nu in range(1, ndim + 1))
+        items = ("\\begin{itemize}\n" + "\n".join(rf"\item[(H{number})] ${h}$ on every axis"
+                                                  for number, h in enumerate(range_object.latex(), 1))
+                 + "\n\\end{itemize}")
+        statement = (
+            rf"Let there be {ndim} spatial axes $\nu = {nus}$, each with its own integers "
+            r"$n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ satisfying the hypotheses" "\n" + items + "\n"
+            rf"let $\operatorname{{count}}[{js}]$ be the number of pairs of an input position "
+            rf"$(i_{{1}}, \dots, i_{{{ndim}}})$ and a tap $(m_{{1}}, \dots, m_{{{ndim}}})$ with "
+            r"$j_{\nu} = s i_{\nu} + d m_{\nu} - p_{l}$ on every axis $\nu$ (with the integers of axis $\nu$), and "
+            r"$\operatorname{count}_{\nu}$ the count of axis $\nu$ alone. Then "
+            rf"$\operatorname{{count}}[{js}] = {product}$ (the pairs reaching an output are the tuples of pairs "
+            r"reaching it on each axis, by separability; a sum over tuples of a product is the product of the "
+            r"sums), and on each axis $\nu$, writing $n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ for its integers "
+            r"and $\operatorname{count}$ for $\operatorname{count}_{\nu}$: " + definitions[0].upper()
+            + definitions[1:])
+    cited = (r"The criterion for a uniform overlap is cited, not proved here: for all integers $k, s, d \ge 1$ every "
+             r"phase has the same number of taps, so that the count is constant on an interior of at least $s$ "
+             r"positions, if and only if $s$ divides $k$ and $\gcd(s, d) = 1$ (Odena, Dumoulin and Olah, "
+             r"\emph{Deconvolution and checkerboard artifacts}, Distill 2016, for $d = 1$; with dilation, it is the "
+             r"equal-taps theorem of the derivation \emph{A transposed convolution is small convolutions, "
+             r"interleaved}, a written proof).")
+    return Proof(f"Overlap of the stamps (checkerboard, {ndim}-D, all sizes)", statement, tuple(steps),
+                 assumptions=ranges,
+                 conclusion=("in the interior the count of taps is the tap count of the phase, so it repeats with "
+                             "period $s$" + (" on each axis, and the counts of the axes multiply." if ndim > 1
+                                             else ".") + " " + cited),
+                 data=dict(ndim=ndim, ranges=range_object, cited=cited))
