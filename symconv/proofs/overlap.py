@@ -402,6 +402,17 @@ def _within(lo: Any, x: Any, hi: Any) -> sympy.Basic:
     return sympy.And(_rel(sympy.Le, lo, x), _rel(sympy.Lt, x, hi), evaluate=False)
 
 
+def _tuple_tex(letter: str, ndim: int) -> str:
+    r"""``i_{1}, i_{2}`` for two axes, ``i_{1}, \dots, i_{4}`` for more than three (LaTeX).
+
+    >>> _tuple_tex("i", 2), _tuple_tex("m", 4)
+    ('i_{1}, i_{2}', 'm_{1}, \\dots, m_{4}')
+    """
+    if ndim <= 3:
+        return ", ".join(f"{letter}_{{{nu}}}" for nu in range(1, ndim + 1))
+    return rf"{letter}_{{1}}, \dots, {letter}_{{{ndim}}}"
+
+
 def _interior_bounds(j: Any, n: Any, k: Any, s: Any, d: Any, pl: Any) -> tuple:
     """The interior's bounds ``d(k - 1) - p_l <= j <= s(n - 1) - p_l``: every tap's input exists (as relations)."""
     return _rel(sympy.Le, d * (k - 1) - pl, j), _rel(sympy.Le, j, s * (n - 1) - pl)
@@ -535,7 +546,7 @@ def prove_overlap_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
             rf"Let there be {ndim} spatial axes $\nu = {nus}$, each with its own integers "
             r"$n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ satisfying the hypotheses" "\n" + items + "\n"
             rf"let $\operatorname{{count}}[{js}]$ be the number of pairs of an input position "
-            rf"$(i_{{1}}, \dots, i_{{{ndim}}})$ and a tap $(m_{{1}}, \dots, m_{{{ndim}}})$ with "
+            rf"$({_tuple_tex('i', ndim)})$ and a tap $({_tuple_tex('m', ndim)})$ with "
             r"$j_{\nu} = s i_{\nu} + d m_{\nu} - p_{l}$ on every axis $\nu$ (with the integers of axis $\nu$), and "
             r"$\operatorname{count}_{\nu}$ the count of axis $\nu$ alone. Then "
             rf"$\operatorname{{count}}[{js}] = {product}$ (the pairs reaching an output are the tuples of pairs "
