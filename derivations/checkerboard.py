@@ -24,16 +24,16 @@ CASE_2D, INPUT_2D, FIGURE_2D = TransposedConvSpec((3, 3), stride=2), (6, 6), "fi
 
 
 def _as_in_theorem_1(proof):
-    """The proof with its statement shortened to the layer and its verdict, referring to Theorem 1 for the rest."""
+    """The proof with its statement shortened to the layer and its verdict, referring to Theorem 1 for the rest
+    (the definitions, and the note citing the criterion for all sizes: said once in the document)."""
     import dataclasses
 
     text = proof.statement
-    cut, verdict = text.index(r", and let $\operatorname{count}[j]$"), text.index("For this layer")
-    return dataclasses.replace(proof, statement=(
+    cut, verdict = text.index(r", and let $\operatorname{count}[j]$"), text.index("for this layer")
+    return dataclasses.replace(proof, conclusion=proof.conclusion.replace(" " + proof.data["cited"], ""), statement=(
         text[:cut] + r", with $\operatorname{count}$, $\operatorname{taps}$ and the interior $I$ as in Theorem~1. "
-        r"Then, as there, the count on $I$ repeats with a period dividing $s$, and where $I$ holds at least $s$ "
-        r"positions it is constant on $I$ if and only if "
-        r"$s$ divides $k$ and $\gcd(s, d) = 1$. " + text[verdict:]))
+        r"Then, as there, $\operatorname{count}[j] = \operatorname{taps}[(j + p_{l}) \bmod s]$ for $j \in I$; "
+        + text[verdict:]))
 
 
 def build() -> str:
@@ -42,9 +42,23 @@ def build() -> str:
         "Each input of a transposed convolution stamps a copy of the kernel; where the copies overlap unevenly, the "
         "output shows a periodic pattern (Odena, Dumoulin and Olah, \\emph{Deconvolution and checkerboard "
         "artifacts}, Distill 2016). The count of taps reaching each output position is read off the matrix $T$; "
-        "away from the borders it repeats with a period dividing $s$, and it is uniform exactly when $s$ divides "
-        "$k$ and $\\gcd(s, d) = 1$. Dilation matters: $k = 4$, $s = 2$ is uniform, but with $d = 2$ every other "
-        "output position receives no tap at all."
+        "away from the borders it repeats with period $s$. Odena, Dumoulin and Olah observe that, for $d = 1$, the "
+        "overlap is uniform exactly when $s$ divides $k$; with dilation the condition becomes: $s$ divides $k$ and "
+        "$\\gcd(s, d) = 1$. That criterion, for all sizes, is the equal-taps theorem of the derivation \\emph{A "
+        "transposed convolution is small convolutions, interleaved}, with a written proof; this document cites it "
+        "and checks it at three layers. "
+        "At $k = 3$, $s = 2$, $d = 1$: $2 \\nmid 3$, so the overlap is uneven. At $k = 4$, $s = 2$, $d = 1$: "
+        "$2 \\mid 4$ and $\\gcd(2, 1) = 1$, so it is uniform. Dilation matters: at $k = 4$, $s = 2$, $d = 2$, "
+        "$\\gcd(2, 2) = 2 \\ne 1$, and every other output position receives no tap at all. "
+        "Figure~\\ref{fig:overlap-2d} shows the checkerboard of a two-dimensional layer with $k = 3$, $s = 2$; "
+        "the sections below count it, one axis at a time.\n\n"
+        r"\begin{figure}[htbp]" "\n" r"\centering" "\n"
+        rf"\includegraphics[width=0.6\linewidth]{{{FIGURE_2D}}}" "\n"
+        rf"\caption{{Taps per output position $(j_{{1}}, j_{{2}})$ of ${spec_latex(CASE_2D)}$ on "
+        rf"${INPUT_2D[0]} \times {INPUT_2D[1]}$ inputs: the checkerboard. Rows are $j_{{1}}$, columns $j_{{2}}$; "
+        r"on each axis the dashed lines bound the interior, the positions reached by every tap whose input exists "
+        r"(at the borders, outside them, fewer taps arrive).}" "\n" r"\label{fig:overlap-2d}" "\n"
+        r"\end{figure}"
     ]
     proofs, stated = [], {}
     for number, layer in enumerate(CASES):
@@ -57,7 +71,7 @@ def build() -> str:
         picture = (r"\begin{figure}[htbp]" "\n" r"\centering" "\n"
                    rf"\includegraphics[width=0.8\linewidth]{{{FIGURES[number]}}}" "\n"
                    rf"\caption{{Taps per output position of ${spec_latex(layer)}$ on ${INPUT[0]}$ inputs, read off "
-                   rf"the matrix $T$: ${counts}$.}}" "\n" rf"\label{{{label}}}" "\n" r"\end{figure}")
+                   rf"the matrix $T$: ${counts}$. The shaded band is the interior $I$ of Theorem~1.}}" "\n" rf"\label{{{label}}}" "\n" r"\end{figure}")
         parts.append(rf"\subsection*{{${spec_latex(layer)}$}}" + "\n"
                      + f"Figure~\\ref{{{label}}} shows the taps reaching each output position.\n\n"
                      + picture + "\n\n" + proof_fragment(proof, definitions=number == 0, appendix=False, times=False,
@@ -65,13 +79,10 @@ def build() -> str:
     parts.append(
         r"\subsection*{Two axes}" "\n"
         "In two dimensions the counts multiply axis by axis: the number of taps reaching output position "
-        r"$(j_{0}, j_{1})$ is $\operatorname{count}_{0}[j_{0}]\, \operatorname{count}_{1}[j_{1}]$, where "
-        r"$\operatorname{count}_{\nu}$ is the count of Theorem~1 for the sizes of axis $\nu$. So the uneven 1-D "
-        "pattern of $k = 3$, $s = 2$ becomes the checkerboard of Figure~\\ref{fig:overlap-2d}.\n\n"
-        r"\begin{figure}[htbp]" "\n" r"\centering" "\n"
-        rf"\includegraphics[width=0.6\linewidth]{{{FIGURE_2D}}}" "\n"
-        rf"\caption{{Taps per output position of ${spec_latex(CASE_2D)}$ on ${INPUT_2D[0]} \times {INPUT_2D[1]}$ "
-        r"inputs: the checkerboard.}" "\n" r"\label{fig:overlap-2d}" "\n" r"\end{figure}")
+        r"$(j_{1}, j_{2})$ is $\operatorname{count}_{1}[j_{1}]\, \operatorname{count}_{2}[j_{2}]$, where "
+        r"$\operatorname{count}_{\nu}$ is the count of Theorem~1 for the sizes of axis $\nu = 1, 2$. So the uneven "
+        "1-D pattern of $k = 3$, $s = 2$ becomes the checkerboard of Figure~\\ref{fig:overlap-2d}."
+    )
     parts.append("\\appendix\n" + claims_appendix(proofs, times=False))
     return document("The checkerboard pattern, counted", "\n\n".join(parts), graphics=True)
 

@@ -193,6 +193,17 @@ def _save(fig, path) -> None:
     plot.save_figure(fig, path)
 
 
+def _cells(ax, values, bound):
+    """The matrix ``values`` as vector cells (row 0 on top, as a matrix is read), in a diverging colour scale."""
+    rows, cols = values.shape
+    image = ax.pcolormesh(np.arange(cols + 1) - 0.5, np.arange(rows + 1) - 0.5, values, cmap="RdBu_r",
+                          vmin=-bound, vmax=bound, edgecolors="face", linewidth=0)
+    ax.set_xlim(-0.5, cols - 0.5)
+    ax.set_ylim(rows - 0.5, -0.5)
+    ax.set_aspect("equal")
+    return image
+
+
 def figure(data: dict, path) -> None:
     """The stamps (one spike, two spikes), then the detector: x, F = Mx and M^T F, each with a colour bar.
 
@@ -213,11 +224,12 @@ def figure(data: dict, path) -> None:
         for row, items in zip(axes, panels):
             for ax, (values, title) in zip(row, items):
                 bound = max(1, int(abs(values).max()))
-                image = ax.imshow(values, cmap="RdBu_r", vmin=-bound, vmax=bound)
+                image = _cells(ax, values, bound)
                 ax.set_title(title, fontsize=10)  # short names: the caption says what each panel is
                 ax.set_xticks([])
                 ax.set_yticks([])
                 bar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+                bar.solids.set_rasterized(False)  # a vector colour bar (matplotlib rasterizes one of many colours)
                 step = max(1, bound // 3)
                 bar.set_ticks(list(range(-bound, bound + 1, step)) if bound <= 30 else None)
                 bar.ax.tick_params(labelsize=7)
@@ -239,9 +251,9 @@ def figure_autocorrelation(data: dict, path) -> None:
                  (data["Rx"], r"$R \star x$", None), (data["border"], r"$B = R \star x - M^{\top} F$", None)]
         for ax, (values, title, ticks) in zip(axes, items):
             bound = max(1, int(abs(values).max()))
-            ax.imshow(values, cmap="RdBu_r", vmin=-bound, vmax=bound)
-            for (r, c), v in np.ndenumerate(values):
-                ax.text(c, r, f"{int(v)}".replace("-", "\N{MINUS SIGN}"), ha="center", va="center", fontsize=8,
+            _cells(ax, values, bound)
+            for (r, c), v in np.ndenumerate(values):  # a minus sign as mathtext: Computer Modern's, not a fallback
+                ax.text(c, r, f"${int(v)}$" if v < 0 else f"{int(v)}", ha="center", va="center", fontsize=8,
                         color="white" if abs(v) > bound * 0.6 else "black")
             if ticks:  # R[0, 0], the largest value, framed
                 ax.add_patch(Rectangle((k - 1.5, k - 1.5), 1, 1, fill=False, edgecolor="black", lw=1.2))

@@ -199,10 +199,17 @@ def _build_proof(args: argparse.Namespace) -> Any:
                 raise UsageError("--identity polyphase --general proves the polyphase view for all sizes; it takes only "
                                  f"--kernel (for the number of axes), not {', '.join(other)}")
             return _proofs.prove_polyphase_general(len(_ints(_value(args, "kernel"), "--kernel")))
+        if args.identity == "overlap":
+            other = [flag for flag in given if flag != "--kernel"] + (["--max-terms"] if args.max_terms is not None else [])
+            if other:
+                raise UsageError("--identity overlap --general proves the overlap count for all sizes; it takes only "
+                                 f"--kernel (for the number of axes), not {', '.join(other)}")
+            return _proofs.prove_overlap_general(len(_ints(_value(args, "kernel"), "--kernel")))
         if args.identity is not None:
             raise UsageError(f"--identity {args.identity} is proved for concrete sizes; it does not take --general"
-                             + (" (gram, polyphase and weight-gradient have proofs for all sizes)"
-                                if general_identity is not None else " (gram and polyphase have proofs for all sizes)"))
+                             + (" (gram, overlap, polyphase and weight-gradient have proofs for all sizes)"
+                                if general_identity is not None else
+                                " (gram, overlap and polyphase have proofs for all sizes)"))
         other = [flag for flag in given if flag != "--kernel"]
         if other or args.max_terms is not None:
             raise UsageError(f"--general proves the theorem for all sizes; it takes only --kernel (for the number of "
@@ -528,7 +535,7 @@ def _parser() -> _Parser:
     what.add_argument("--identity", choices=sorted(_identities()),
                       help="prove another identity for the layer: adjoint (<S M x, y> = <x, T y>), gradient "
                            "(backpropagation is the transposed convolution), sizes (the relationships of Dumoulin "
-                           "and Visin's guide; no layer flags), overlap (the checkerboard count of taps)"
+                           "and Visin's guide; no layer flags), overlap (the checkerboard count of taps; with --general, for all sizes)"
                            + (", weight-gradient (the weight gradient is a convolution; with --general, for all "
                               "sizes)" if "weight-gradient" in _identities() else "")
                            + ", gram (the round trip M^T M: entries by lag and phase, the phase energies; with "

@@ -704,6 +704,7 @@ def test_make_figures_refuses_a_figure_printed_too_small(mpl, monkeypatch):
 
 
 _INCLUDE = r"\\includegraphics\[width=([0-9.]*)\\linewidth\]\{figures/([^}]+)\}"
+_ANY_INCLUDE = r"\\includegraphics(?:\[[^\]]*\])?\{figures/([^}]+)\}"  # any width (gram's are in inches)
 
 
 def _figures_of(tex: str):
@@ -731,6 +732,15 @@ def test_every_derivation_figure_is_numbered_captioned_and_referred_to(document)
     import re
 
     tex = (DERIVATIONS / f"{document}.tex").read_text()
+    included = re.findall(_ANY_INCLUDE, tex)
+    assert len(included) == tex.count(r"\includegraphics")  # every figure is one of figures/
+    for name in included:  # whatever its width: in a figure environment, captioned, labelled and referred to
+        at = tex.index("{figures/" + name + "}")
+        start, end = tex.rfind(r"\begin{figure}", 0, at), tex.find(r"\end{figure}", at)
+        assert start >= 0 and end >= 0 and tex.rfind(r"\end{figure}", 0, at) < start, name
+        env = tex[start:end]
+        label = re.search(r"\\label\{([^}]+)\}", env)
+        assert r"\caption{" in env and label and rf"\ref{{{label.group(1)}}}" in tex.replace(env, ""), name
     for _, name, env in _figures_of(tex):
         assert env and r"\caption{" in env, name  # a figure environment (numbered) with a caption
         label = re.search(r"\\label\{([^}]+)\}", env)
@@ -832,5 +842,34 @@ def test_title_false_leaves_the_figure_without_a_title(mpl, draw):
            "polyphase": lambda: P.plot_polyphase(layer, (3, 3), title=False),
            "gather": lambda: P.plot_gather(layer, np.ones((1, 3, 3)), title=False)}[draw]()
     assert not (fig._suptitle and fig._suptitle.get_text())
-    assert all(not ax.get_title() or ax.get_title().startswith("phase") or ax.get_title().startswith(("input", "z", "output"))
+    assert all(not ax.get_title() or ax.get_title().startswith("phase") or ax.get_title().startswith(("input", "$z$", "output"))
                for ax in fig.axes)
+
+
+def test_min_label_size_measures_the_texts_made_at_draw_time(mpl):
+    """Tick labels exist only once the figure is drawn: measured before, a 4 pt tick label went unseen."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(4, 3))
+    ax = fig.add_subplot()
+    ax.plot([0, 1], [0, 1])
+    ax.tick_params(labelsize=4)
+    ax.set_xlabel("position", fontsize=10)
+    assert P.min_label_size(fig) == 4
+    assert P.min_label_size(fig, 2.0) == pytest.approx(2.0)  # printed at half its width
+
+
+def test_document_figures_draw_numbers_and_names_in_computer_modern(mpl, tmp_path):
+    """A negative number is mathtext (cmr10 has no minus sign: it fell back to DejaVu), the names are mathematics,
+    and the 2-D overlap is vector cells, not a raster image."""
+    tspec = ConvSpec(3, stride=2, padding=1).transpose((5,))
+    gather = P.plot_gather(tspec, np.array([[2, -1, 3]]), np.array([[[1, 2, 3]]]), frame=1, title=False)
+    from matplotlib.text import Text
+
+    texts = [t.get_text() for t in gather.findobj(Text) if t.get_text()]
+    assert "$-1$" in texts and "$x$ (output)" in texts and not any("\N{MINUS SIGN}" in t for t in texts)
+    overlap = P.plot_overlap(TransposedConvSpec((3, 3), stride=2), (4, 4), title=False)
+    with mpl.rc_context(P.STYLE):
+        for name, fig in (("gather", gather), ("overlap", overlap)):
+            data = P.save_figure(fig, tmp_path / f"{name}.pdf").read_bytes()
+            assert b"/Subtype /Image" not in data and b"DejaVu" not in data, name

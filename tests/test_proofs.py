@@ -279,12 +279,74 @@ def test_overlap_sequences_carry_their_axis():
     # in one dimension there is one axis, and no subscript or "axis 0" is written
     two = prove_overlap(TransposedConvSpec((3, 4), stride=2), (5, 5)).to_latex()
     for name in ("taps", "count"):
-        assert rf"\operatorname{{{name}}}_{{0}}" in two and rf"\operatorname{{{name}}}_{{1}}" in two
+        # the axes are nu = 1, 2 (as k_1, k_2 in the Conventions), never numbered from 0 beside them
+        assert rf"\operatorname{{{name}}}_{{1}}" in two and rf"\operatorname{{{name}}}_{{2}}" in two
+        assert rf"\operatorname{{{name}}}_{{0}}" not in two
     assert r"\operatorname{taps}_{\nu}[t]" in two and r"I_{\nu}" in two
+    assert "axis $0$" not in two and "I_{0}" not in two and r"axis $\nu = 2$" in two
     assert not re.search(r"\\operatorname\{taps\}(\[|\\left\[)", two)  # no taps without its axis
     one = prove_overlap(TransposedConvSpec(3, stride=2), (5,)).to_latex()
     assert r"\operatorname{taps}[t]" in one and r"\operatorname{count}_{0}" not in one
     assert r"\operatorname{taps}_{0}" not in one and "I_{0}" not in one and "axis $0$" not in one.lower()
+
+
+@pytest.mark.parametrize("mutation, layer, failing", [
+    ("_closed_form", TransposedConvSpec(3, stride=2), "counts"),  # the direct count off by one
+    ("interior", TransposedConvSpec(3, stride=2), "period"),  # the interior widened over the borders
+    ("phase_tap_counts", TransposedConvSpec(3, stride=2), "phase counts"),  # the phases' tap counts swapped
+    ("math", TransposedConvSpec(4, stride=2, dilation=2), "uniformity"),  # gcd(s, d) = 1 always: the criterion
+])
+def test_overlap_steps_fail_when_their_mathematics_is_broken(monkeypatch, mutation, layer, failing):
+    """Each step of the overlap proof is checked: broken on purpose, it is a result (holds False), not an error."""
+    import math as real_math
+
+    import symconv.proofs.overlap as overlap
+
+    broken = {
+        "_closed_form": lambda real: (lambda j, *args: real(j, *args) + (j == 3)),
+        "interior": lambda real: (lambda *args: range(0, real(*args).stop + 2)),
+        "phase_tap_counts": lambda real: (lambda k, s, d: tuple(reversed(real(k, s, d)))),
+        "math": lambda real: types.SimpleNamespace(gcd=lambda a, b: 1, prod=real_math.prod),
+    }[mutation](getattr(overlap, mutation))
+    monkeypatch.setattr(overlap, mutation, broken)
+    proof = prove_overlap(layer, (8,))
+    assert not proof.holds and proof.failed_step.name == failing, [s.name for s in proof.steps if not s.holds]
+
+
+@pytest.mark.parametrize("ndim", [1, 2])
+def test_overlap_general_holds_for_all_sizes(ndim):
+    from symconv.proofs import prove_overlap_general
+
+    proof = prove_overlap_general(ndim)
+    assert proof.holds, proof.failure
+    names = [step.name for step in proof.steps]
+    assert names == ["definition", "sift into the phase", "period"] + (["separability"] if ndim > 1 else [])
+    assert all(claim.witness for step in proof.steps for claim in step.claims if claim.hypotheses)  # not vacuous
+    text = proof.to_latex()
+    assert "cited, not proved here" in text and (r"\operatorname{count}_{2}" in text) == (ndim > 1)
+
+
+@pytest.mark.parametrize("formula, wrong, failing", [
+    ("tap_position", lambda i, m, s, pl, d: s * i + d * m - pl + 1, "definition"),
+    ("transposed_output_size", lambda n, k, s, pl, pr, d, a: (n - 1) * s - pl - pr + d * (k - 1) + a + 2, "definition"),
+    ("phase_of", lambda j, s, pl: (j + pl) % (s + 1), "period"),
+])
+def test_overlap_general_fails_with_a_wrong_formula(formula, wrong, failing):
+    from symconv.proofs import prove_overlap_general
+
+    bad = types.SimpleNamespace(**{name: getattr(F, name) for name in F.__all__}, LATEX_NAMES=F.LATEX_NAMES)
+    setattr(bad, formula, wrong)
+    proof = prove_overlap_general(formulas=bad)
+    assert not proof.holds and proof.failed_step.name == failing
+
+
+def test_overlap_general_sift_needs_the_interior(monkeypatch):
+    """Without the interior's bounds, a tap of the phase may read an input that does not exist: the claim fails."""
+    import symconv.proofs.overlap as overlap
+
+    monkeypatch.setattr(overlap, "_interior_bounds", lambda j, n, k, s, d, pl: ())  # every output, not the interior
+    proof = overlap.prove_overlap_general()
+    assert not proof.holds and proof.failed_step.name == "sift into the phase"
 
 
 def test_size_relations_fail_with_the_smallest_counterexample_in_range(monkeypatch):

@@ -60,10 +60,23 @@ def tap_colors(n: int) -> list:
     return [cmap(i / n) for i in range(n)]
 
 
-def _fmt(v: Any) -> str:
+def _num(v: Any) -> str:
+    """A number as mathtext without dollars (``-3``: mathtext prints the minus sign in Computer Modern)."""
     v = float(v)
-    text = str(int(v)) if v == int(v) else f"{v:.3g}"
-    return text.replace("-", "\N{MINUS SIGN}")  # a minus sign on the page, not a hyphen
+    return str(int(v)) if v == int(v) else f"{v:.3g}"
+
+
+def _fmt(v: Any) -> str:
+    """A number as a label: ``3``, or ``$-3$`` (mathtext, so the minus sign is Computer Modern's, not a hyphen
+    and not a glyph from a fallback font: cmr10 has no U+2212)."""
+    text = _num(v)
+    return f"${text}$" if text.startswith("-") else text
+
+
+def _factor(v: Any) -> str:
+    """A number as a factor of a product in mathtext: ``3`` or ``(-3)``."""
+    text = _num(v)
+    return f"({text})" if text.startswith("-") else text
 
 
 def _tap_label(spec: Any, tap: int, weight: np.ndarray | None = None, name: str = "w") -> str:
@@ -74,7 +87,7 @@ def _tap_label(spec: Any, tap: int, weight: np.ndarray | None = None, name: str 
         index = index[2:]
     text = f"${name}_{{{','.join(str(i) for i in index)}}}"
     if weight is not None:
-        text += f" = {_fmt(weight.ravel()[tap]).replace(chr(0x2212), '-')}"
+        text += f" = {_num(weight.ravel()[tap])}"
     return text + "$"
 
 
@@ -217,7 +230,7 @@ def plot_matrix(M: ConvMatrix, *more: ConvMatrix, titles: Any = None, numbers: b
         _finish(ax, -0.3, d.shape[1] + 0.3, -0.3, d.shape[0] + 0.3)
         share = (panel_width * d.shape[1] / sum(widths)) if panel_width is not None else ax.bbox.width / ax.figure.dpi
         ax.set_title(fit_text(title, share, 10), fontsize=10)
-        ax.set_xlabel(fit_text(f"{d.shape[0]} × {d.shape[1]}, {len(d.cells)} nonzeros", share, 8), fontsize=8)
+        ax.set_xlabel(fit_text(f"${d.shape[0]} \\times {d.shape[1]}$, {len(d.cells)} nonzeros", share, 8), fontsize=8)
     taps = sorted(set().union(*(set(d.labels) for d in data)))
     if taps:
         from matplotlib.patches import Patch
@@ -239,7 +252,7 @@ def _matrix_title(M: ConvMatrix) -> str:
     """A short title for a matrix: what it is (from its origin) and its shape."""
     origin = M.origin
     if origin is None:
-        return f"{M.shape[0]}×{M.shape[1]}"
+        return f"${M.shape[0]} \\times {M.shape[1]}$"
     kind, spec, shape = origin
     names = {"conv": "M (convolution)", "transposed": "T (transposed)", "scatter": "scatter view",
              "zero insertion": "Z (zero insertion)", "padding": "Pad (padding)", "selection": "S (selection)"}
@@ -283,7 +296,7 @@ def _layer_text(spec: Any) -> str:
     if any(d != 1 for d in spec.dilation):
         parts.append(f"d={axes(spec.dilation)}")
     if spec.in_channels > 1 or spec.out_channels > 1:
-        parts.append(f"channels {spec.in_channels}→{spec.out_channels}")
+        parts.append(f"channels ${spec.in_channels} \\to {spec.out_channels}$")
     if spec.groups > 1:
         parts.append(f"g={spec.groups}")
     return f"{'ConvTranspose' if transposed else 'Conv'}{spec.ndim}d " + ", ".join(parts)
@@ -351,8 +364,8 @@ def _stamps_content(axes: list, d: StampsData, upto: int | None = None, max_pane
                     vis = bool(d.visible[pos])
                     _cell(ax, x0 + pos, line, face=colors[tap], text=_fmt(d.stamps[i, pos]),
                           hatch=None if vis else "xx", alpha=1.0 if vis else 0.45)
-            label = (f"${y}_{{{i}}} = {_fmt(y_flat[i])}$ at ${t.stride[0]}\\cdot {i} - {t.padding_left[0]} = "
-                     f"{_fmt(d.offsets[i, 0])}$")
+            label = (f"${y}_{{{i}}} = {_num(y_flat[i])}$ at ${t.stride[0]}\\cdot {i} - {t.padding_left[0]} = "
+                     f"{_num(d.offsets[i, 0])}$")
             ax.text(x0 - 0.4, line + 0.5, label, ha="right", va="center", fontsize=10,
                     color="crimson" if current else "black")
             cells = np.nonzero(d.taps[i] >= 0)[0]
@@ -387,7 +400,7 @@ def _stamps_content(axes: list, d: StampsData, upto: int | None = None, max_pane
                 else:
                     _cell(ax, c, r, face="white" if d.visible[r, c] else "0.93", edge="0.85", lw=0.4)
         _frame(ax, *box, color="0.1", lw=1.4)
-        ax.set_title(f"${y}_{{{pos_in[0]},{pos_in[1]}}} = {_fmt(y_flat[i])}$ at "
+        ax.set_title(f"${y}_{{{pos_in[0]},{pos_in[1]}}} = {_num(y_flat[i])}$ at "
                      f"$({d.offsets[i, 0]}, {d.offsets[i, 1]})$", fontsize=10)
         _finish(ax, -0.2, W + 0.2, -0.2, H + 0.2)
     ax = axes[len(panels)]
@@ -537,7 +550,7 @@ def _slide_content(axes: list, d: SlideData, frame: int | None, filled: int | No
         row: float = 0
         for i, v in enumerate(d.source.tolist()):
             _cell(ax, int(target[i]), row, text=_fmt(v), face="#e8f1fb")
-        ax.text(left_edge - 0.4, row + 0.5, "y (input)" if gather else "x (input)", ha="right", va="center",
+        ax.text(left_edge - 0.4, row + 0.5, "$y$ (input)" if gather else "$x$ (input)", ha="right", va="center",
                 fontsize=10)
         row += 1.4
         if gather:
@@ -554,7 +567,7 @@ def _slide_content(axes: list, d: SlideData, frame: int | None, filled: int | No
             st = KIND_STYLE[int(d.kind[t])]
             _cell(ax, t, row, face=st["face"], hatch=st["hatch"], text=_fmt(d.canvas[t]),
                   color="black" if d.kind[t] == DATA else "0.45")
-        ax.text(left_edge - 0.4, row + 0.5, "z (padded)" if gather else "padded x", ha="right", va="center",
+        ax.text(left_edge - 0.4, row + 0.5, "$z$ (padded)" if gather else "padded $x$", ha="right", va="center",
                 fontsize=10)
         row += 1.15
         if frame is not None:
@@ -572,13 +585,13 @@ def _slide_content(axes: list, d: SlideData, frame: int | None, filled: int | No
             _cell(ax, start, row, text=_fmt(out_flat[j]) if written else "",
                   face="#fff4d6" if j == frame else "white", edge="0.35" if written else "0.8")
             ax.text(start + 0.5, row + 1.35, str(j), ha="center", va="center", fontsize=7, color="0.4")
-        ax.text(left_edge - 0.4, row + 0.5, "x (output)" if gather else "y (output)", ha="right", va="center",
+        ax.text(left_edge - 0.4, row + 0.5, "$x$ (output)" if gather else "$y$ (output)", ha="right", va="center",
                 fontsize=10)
         bottom = row + 1.8
         if frame is not None:
-            value = " + ".join(f"{_fmt(d.weight.ravel()[tap])}·{_fmt(d.canvas[pos])}"
+            value = " + ".join(f"{_factor(d.weight.ravel()[tap])} \\cdot {_factor(d.canvas[pos])}"
                                for pos, tap in zip(d.windows[frame, :, 0].tolist(), d.window_taps[frame].tolist()))
-            ax.text(left_edge, row + 2.2, f"output {frame} = {value} = {_fmt(out_flat[frame])}", fontsize=8,
+            ax.text(left_edge, row + 2.2, f"${'x' if gather else 'y'}[{frame}] = {value} = {_num(out_flat[frame])}$", fontsize=8,
                     va="center")
             bottom = row + 2.6
         _finish(ax, left_edge - 4.4, max(n_canvas, int(target.max()) + 1) + 0.3, -0.3, bottom)
@@ -599,7 +612,7 @@ def _slide_content(axes: list, d: SlideData, frame: int | None, filled: int | No
         lo, hi = d.windows[frame].min(axis=0), d.windows[frame].max(axis=0)
         _frame(ax_c, lo[1] - 0.08, lo[0] - 0.08, hi[1] - lo[1] + 1.16, hi[0] - lo[0] + 1.16, color="crimson")
     _finish(ax_c, -0.2, d.canvas.shape[1] + 0.2, -0.2, d.canvas.shape[0] + 0.2)
-    ax_c.set_title("z, with the flipped kernel $\\tilde w$" if gather else "padded x, with the kernel w", fontsize=9)
+    ax_c.set_title("$z$, with the flipped kernel $\\tilde w$" if gather else "padded $x$, with the kernel $w$", fontsize=9)
     for j, ((r, c), v) in enumerate(np.ndenumerate(d.output)):
         written = j <= filled
         _cell(ax_out, c, r, text=_fmt(v) if written else "", face="#fff4d6" if j == frame else "white", size=7,
@@ -780,7 +793,8 @@ def plot_overlap(tspec: TransposedConvSpec, input_shape: Any, *, ax: Any = None,
     for u, period in zip(d.uniform, d.proof.data["periods"]):
         pattern = ", ".join(str(v) for v in period)
         verdicts.append("too short to judge" if u is None else f"{'uniform' if u else 'uneven'} ({pattern} repeating)")
-    verdict = "; ".join(f"axis {ax}: {v}" for ax, v in enumerate(verdicts)) if d.tspec.ndim > 1 else verdicts[0]
+    verdict = ("; ".join(f"axis {nu}: {v}" for nu, v in enumerate(verdicts, start=1)) if d.tspec.ndim > 1
+               else verdicts[0])  # the axes are numbered from 1, as in the overlap proof
     proved = "proved" if d.holds else "NOT proved"
     if d.tspec.ndim == 1:
         n = d.counts.shape[0]
@@ -789,9 +803,9 @@ def plot_overlap(tspec: TransposedConvSpec, input_shape: Any, *, ax: Any = None,
         inner = d.interiors[0]
         if len(inner):
             ax.axvspan(inner.start - 0.5, inner.stop - 0.5, color="#e8f1fb", zorder=0, label="interior")
-        ax.bar(np.arange(n), d.counts, color="#4c72b0", zorder=2)
-        ax.set_xlabel("output position j")
-        ax.set_ylabel("taps reaching j")
+        ax.bar(np.arange(n), d.counts, width=0.6, color="#4c72b0", zorder=2)
+        ax.set_xlabel("output position $j$")
+        ax.set_ylabel("taps reaching $j$")
         ax.set_xticks(np.arange(n))
         ax.tick_params(labelsize=7)
         ax.set_yticks(np.arange(int(d.counts.max()) + 1))
@@ -801,19 +815,32 @@ def plot_overlap(tspec: TransposedConvSpec, input_shape: Any, *, ax: Any = None,
         scale = min(0.4, 8.0 / max(H, W))
         host = _Host(fig, ax, W * scale + 2.2, H * scale + 1.3, "plot_overlap")
         (ax,) = host.subplots(1, 1)
-        image = ax.imshow(d.counts, cmap="Blues", vmin=0, vmax=max(int(d.counts.max()), 1))
+        from matplotlib import colormaps
+        from matplotlib.colors import BoundaryNorm
+
+        top = max(int(d.counts.max()), 1)
+        # one colour per integer count, drawn as vector cells (pcolormesh, not a raster image), and a colour bar
+        # of top + 1 vector blocks
+        cmap = colormaps["Blues"].resampled(top + 1)
+        image = ax.pcolormesh(np.arange(W + 1) - 0.5, np.arange(H + 1) - 0.5, d.counts, cmap=cmap,
+                              norm=BoundaryNorm(np.arange(top + 2) - 0.5, top + 1), edgecolors="face",
+                              linewidth=0)
+        ax.set_xlim(-0.5, W - 0.5)
+        ax.set_ylim(H - 0.5, -0.5)  # row 0 on top, as a matrix is read
+        ax.set_aspect("equal")
         if H * W <= 900:
             for (r, c), v in np.ndenumerate(d.counts):
                 ax.text(c, r, str(int(v)), ha="center", va="center", fontsize=8,
-                        color="white" if v > d.counts.max() / 2 else "black")
+                        color="white" if v > top / 2 else "black")
         for inner, draw in zip(d.interiors, (ax.axhline, ax.axvline)):
             if len(inner):
                 draw(inner.start - 0.5, color="crimson", lw=0.8, ls="--")
                 draw(inner.stop - 0.5, color="crimson", lw=0.8, ls="--")
+        ax.set_ylabel("row $j_1$", fontsize=10)
+        ax.set_xlabel("column $j_2$", fontsize=10)
         ax.set_xticks([])
         ax.set_yticks([])
-        host.fig.colorbar(image, ax=ax, shrink=0.8, label="taps reaching the position",
-                          ticks=np.arange(int(d.counts.max()) + 1))
+        host.fig.colorbar(image, ax=ax, shrink=0.8, label="taps reaching the position", ticks=np.arange(top + 1))
     width = host._width() - (1.4 if d.tspec.ndim > 1 else 0.0)  # the colorbar takes its share
     if title:
         ax.set_title(fit_text(f"{_layer_text(d.tspec)}: taps per output position\ninterior: {verdict} (the "

@@ -149,8 +149,9 @@ def min_label_size(fig: Any, printed_width: float | None = None) -> float:
 
     Parameters
     ----------
-    fig : matplotlib Figure
-        A drawn figure (its texts: titles, labels, tick labels, legends, annotations).
+    fig : matplotlib Figure or SubFigure
+        The figure; it is drawn first, so that the texts made at draw time (tick labels, legends) are measured
+        as they print (its texts: titles, labels, tick labels, legends, annotations).
     printed_width : float, optional
         The width in inches the figure is printed at (default: its own width, scale 1).
 
@@ -176,9 +177,11 @@ def min_label_size(fig: Any, printed_width: float | None = None) -> float:
     """
     from matplotlib.text import Text
 
+    figure = getattr(fig, "figure", None) or fig  # a SubFigure is drawn with (and printed as part of) its figure
+    figure.draw_without_rendering()  # tick labels, wrapped titles and legends exist only once drawn
     sizes = [t.get_fontsize() * (SCRIPT_SCALE if _has_script(t.get_text()) else 1.0)
              for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
-    scale = 1.0 if printed_width is None else float(printed_width) / fig.get_figwidth()
+    scale = 1.0 if printed_width is None else float(printed_width) / figure.get_figwidth()
     return float(min(sizes) * scale) if sizes else float("inf")
 
 

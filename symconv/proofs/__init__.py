@@ -14,7 +14,7 @@ from .general import prove_transpose_general
 from .gram import prove_gram, prove_gram_general
 from .identities import prove_adjoint, prove_gradient, prove_size_relations
 from .instance import gather_product, prove_transpose
-from .overlap import overlap_counts, prove_overlap
+from .overlap import overlap_counts, prove_overlap, prove_overlap_general
 from .padding_modes import prove_padding_mode, prove_padding_mode_general
 from .polyphase import prove_polyphase, prove_polyphase_general
 from .weight_gradient import prove_weight_gradient, prove_weight_gradient_general
@@ -33,6 +33,7 @@ __all__ = [
     "prove_size_relations",
     "overlap_counts",
     "prove_overlap",
+    "prove_overlap_general",
     "gather_product",
     "prove_weight_gradient",
     "prove_weight_gradient_general",

@@ -15,16 +15,17 @@ import numpy as np
 import sympy
 
 from ..errors import SpecTypeError
+from ..latex.phrases import counted, range_set_tex
 from ..matrices import transposed_conv_matrix
+from ..polyphase import phase_tap_counts
 from ..spec import TransposedConvSpec
 from .anchors import convention_step
 from .core import Proof, Step
 from .evaluate import sequence
 from .guard import guarded, started
 from .instance import _shape_words
-from .polyphase import phase_count_steps
 
-__all__ = ["overlap_counts", "prove_overlap", "interior"]
+__all__ = ["overlap_counts", "prove_overlap", "prove_overlap_general", "interior"]
 
 
 def _spatial(tspec: TransposedConvSpec) -> TransposedConvSpec:
@@ -108,41 +109,14 @@ def _closed_form(j: int, n_in: int, k: int, s: int, p_l: int, d: int) -> int:
     return sum(1 for m in range(k) if (j + p_l - d * m) % s == 0 and 0 <= (j + p_l - d * m) // s < n_in)
 
 
-class _Bracket(sympy.Function):
-    """The Iverson bracket of a condition: 1 when it holds, else 0 (for display)."""
-
-    nargs = 1
-
-    def _latex(self, printer):
-        return rf"\left[{printer._print(self.args[0])}\right]"
-
-
-class _Divides(sympy.Function):
-    nargs = 2
-
-    def _latex(self, printer):
-        return rf"{printer._print(self.args[0])} \mid {printer._print(self.args[1])}"
-
-
-class _Gcd(sympy.Function):
-    nargs = 2
-
-    def _latex(self, printer):
-        return rf"\gcd\left({printer._print(self.args[0])}, {printer._print(self.args[1])}\right)"
-
-
-def _extreme(kind: str, axis: int | None) -> type:
-    sub = "" if axis is None else f"_{{{axis}}}"
-
-    def _latex(self, printer):
-        return rf"\{kind}_{{j \in I{sub}}} \operatorname{{count}}{sub}\left[j\right]"
-
-    return type(f"{kind}_{axis}", (sympy.Function,), {"nargs": 0, "_latex": _latex})
-
-
 def _count(axis: int | None) -> type:
     return sequence(f"count{'' if axis is None else axis}",
                     r"\operatorname{count}" + ("" if axis is None else f"_{{{axis}}}"))
+
+
+def _taps(axis: int | None) -> type:
+    return sequence(f"taps{'' if axis is None else axis}",
+                    r"\operatorname{taps}" + ("" if axis is None else f"_{{{axis}}}"))
 
 
 def _ranges(values: list[int]) -> str:
@@ -209,25 +183,29 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
     uniform: list[bool | None] = []
     periods: list[list[int]] = []
     per_axis = []
-    j, m = sympy.symbols("j m", integer=True)
-    several = len(shape) > 1  # then count, taps and I carry their axis: one name, one sequence
+    j = sympy.Symbol("j", integer=True)
+    several = len(shape) > 1  # then count, taps and I carry their axis nu = 1, 2, ...: one name, one sequence
+    verdicts = []
     for ax, n_in in enumerate(shape):
+        nu = ax + 1  # the axes are numbered from 1, as the kernel sizes k_1, k_2, ... of the Conventions
         k, s, d, p_l = tspec.kernel_size[ax], tspec.stride[ax], tspec.dilation[ax], tspec.padding_left[ax]
         n_t = counts.shape[ax]
-        count = _count(ax if several else None)
-        axis, sub, on_axis = (rf"axis ${ax}$: ", f"_{{{ax}}}", f" on axis {ax}") if several else ("", "", "")
+        count, taps = _count(nu if several else None), _taps(nu if several else None)
+        axis, sub, on_axis = (rf"on axis $\nu = {nu}$: ", f"_{{{nu}}}", f" on axis {nu}") if several else ("", "", "")
+        on_nu = rf"on axis $\nu = {nu}$ " if several else ""
         axis_counts = axis_counts_all[ax]
         per_axis.append(axis_counts)
         direct = np.array([_closed_form(jj, n_in, k, s, p_l, d) for jj in range(n_t)])
         ok = bool(np.array_equal(axis_counts, direct))
-        u = j + p_l - d * m
-        rhs = sympy.Sum(_Bracket(_Divides(s, u)) * _Bracket(sympy.And(sympy.Le(0, u), sympy.Lt(u, s * n_in))),
-                        (m, 0, k - 1))
+        u = _index_tex(p_l, d)
+        frac = u if s == 1 else rf"({u})/{s}"
+        rhs = sympy.Symbol(rf"\#\left\{{m : 0 \le m \le {k - 1},\ " + (rf"{s} \mid {u},\ " if s > 1 else "")
+                           + rf"0 \le {frac} \le {n_in - 1}\right\}}")
         steps.append(Step(
             count(j), rhs,
-            axis + rf"the number of taps reaching output $j$, read off the matrix $T$, equals the direct count "
-            rf"of the taps $m$ whose input $i = (j + p_l - d m)/s$ exists ($k = {k}$, $s = {s}$, $p_l = {p_l}$, "
-            rf"$d = {d}$, $n_{{\mathrm{{in}}}} = {n_in}$), for every $0 \le j < {n_t}$",
+            _capital(axis + rf"the number of taps reaching output $j$, read off the matrix $T$, equals the number "
+                     rf"($\#$) of taps $m$ whose input $i = (j + p_{{l}} - d m)/s$ exists, with $k = {k}$, $s = {s}$, "
+                     rf"$d = {d}$, $p_{{l}} = {p_l}$ and $n_{{\mathrm{{in}}}} = {n_in}$, for every $0 \le j < {n_t}$"),
             "enumeration", ok,
             f"counts {_ranges(axis_counts.tolist())}" if ok else
             f"T gives {_ranges(axis_counts.tolist())}, the direct count {_ranges(direct.tolist())}",
@@ -235,61 +213,79 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
         inner = interior(n_in, k, s, p_l, d, n_t)
         values = axis_counts[inner.start:inner.stop] if len(inner) else np.array([], dtype=int)
         periodic = all(values[t] == values[t + s] for t in range(len(values) - s))
-        where = (rf"the interior $I{sub} = \{{{inner.start}, \dots, {inner.stop - 1}\}}$" if len(inner)
-                 else rf"the interior $I{sub}$, which is empty here")
+        where = rf"the interior $I{sub} = {range_set_tex(inner.start, inner.stop - 1)}$"
         from ..latex.printing import math_latex
 
         steps.append(Step(  # the period holds where both positions are interior: the display says so
             sympy.Symbol(rf"j, j + {s} \in I{sub}:\ " + math_latex(count(j + s))), count(j),
-            axis + rf"in {where} (the positions $d(k-1) - p_l \le j \le s(n_{{\mathrm{{in}}}} - 1) - p_l$ "
-            rf"reached by every tap whose input exists), the pattern repeats with period dividing $s = {s}$",
+            _capital(axis + rf"in {where} (the positions $d(k-1) - p_{{l}} \le j \le s(n_{{\mathrm{{in}}}} - 1) - "
+                     rf"p_{{l}}$, reached by every tap whose input exists), the count repeats with period $s = {s}$"),
             "enumeration", periodic,
             f"interior counts {_ranges(values.tolist())}" if len(values) else "no interior positions",
             name="period" + on_axis))
         periods.append(values[:s].tolist())
-        # the checkerboard from the phases
-        steps += phase_count_steps(ax, k, s, p_l, d, axis_counts, inner, subscript=several)
+        per_phase = phase_tap_counts(k, s, d)
+        if len(values):  # in the interior, output j sums one term per tap of its phase
+            expected = [per_phase[(jj + p_l) % s] for jj in inner]
+            steps.append(Step(
+                count(j), taps(sympy.Symbol(rf"(j + {p_l}) \bmod {s}" if p_l else rf"j \bmod {s}")),
+                _capital(axis + r"in the interior, output $j$ sums one term per tap of its phase "
+                         r"$t = (j + p_{l}) \bmod s$, and " + _phases_have(per_phase)
+                         + r" (the taps $m$ with $d m \equiv t \pmod{s}$)"),
+                "enumeration", values.tolist() == expected,
+                f"phase tap counts {_ranges(list(per_phase))}; the interior counts agree at "
+                f"{counted(len(values), 'position', words=False)}" if values.tolist() == expected else
+                f"interior counts {_ranges(values.tolist())}, the phase tap counts give {_ranges(expected)}",
+                name="phase counts" + on_axis))
         criterion = k % s == 0 and math.gcd(s, d) == 1
         if len(values) >= s:
             is_uniform = bool(len(set(values.tolist())) == 1)
-            ok = is_uniform == criterion
+            equal = len(set(per_phase)) == 1
+            ok = is_uniform == equal == criterion
             uniform.append(is_uniform)
-            which = ax if several else None
-            lhs = _Bracket(sympy.Eq(_extreme("max", which)(), _extreme("min", which)(), evaluate=False))
-            rhs = _Bracket(_Divides(s, k)) * _Bracket(sympy.Eq(_Gcd(s, d), 1, evaluate=False))
-            pattern = ", ".join(str(v) for v in values[:s].tolist())
+            phase_list = (", ".join(rf"\operatorname{{taps}}{sub}[{t}]" for t in range(s)) if s <= 4 else
+                          rf"\operatorname{{taps}}{sub}[0], \dots, \operatorname{{taps}}{sub}[{s - 1}]")
+            shown_values = ", ".join(str(v) for v in sorted(set(per_phase), reverse=True))
             steps.append(Step(
-                lhs, rhs,
-                axis + rf"one period of the interior pattern is ${pattern}$, so the overlap is "
-                + ("uniform" if is_uniform else "uneven")
-                + rf"; it is uniform exactly when $s$ divides $k$ and $\gcd(s, d) = 1$, which for $k = {k}$, "
-                  rf"$s = {s}$, $d = {d}$ " + _criterion_words(k, s, d),
+                sympy.Symbol(rf"\left\{{{math_latex(count(j))} : j \in I{sub}\right\}}"),
+                sympy.Symbol(rf"\left\{{{phase_list}\right\}} = \left\{{{shown_values}\right\}}"),
+                _capital(axis + rf"the interior $I{sub}$ holds at least $s = {s}$ {_positions(s)}, so every phase occurs in it, and the "
+                         rf"values of the count on $I{sub}$ are the phase tap counts: the count is "
+                         + ("constant there, the overlap uniform" if is_uniform else
+                            "not constant there, the overlap uneven")
+                         + r"; as the criterion ($s \mid k$ and $\gcd(s, d) = 1$, a cited result) predicts: at "
+                         + rf"$k = {k}$, $s = {s}$, $d = {d}$, "
+                         + _criterion_tex(k, s, d)),
                 "enumeration", ok,
                 ("uniform" if is_uniform else "uneven") + ", as the criterion says" if ok else
-                "the pattern and the criterion disagree",
+                "the interior counts, the phase tap counts and the criterion disagree",
                 name="uniformity" + on_axis))
+            verdicts.append(on_nu + "the count is "
+                            + ("constant on " if is_uniform else "not constant on ") + rf"$I{sub}$ (it takes the "
+                            + ("value " if is_uniform else "values ") + _and(sorted(set(per_phase), reverse=True))
+                            + "), the overlap " + ("uniform" if is_uniform else "uneven"))
         else:
             uniform.append(None)
+            verdicts.append(on_nu + rf"$I{sub}$ holds fewer than "
+                            rf"$s = {s}$ {_positions(s)}, so not every phase occurs in it and uniformity is not decided")
     if len(shape) > 1:
         outer = per_axis[0]
         for arr in per_axis[1:]:
             outer = np.multiply.outer(outer, arr)
         ok = bool(np.array_equal(outer, counts))
-        js = sympy.symbols(f"j_0:{len(shape)}", integer=True)
-        steps.append(Step(_count(None)(*js), sympy.Mul(*(_count(ax)(js[ax]) for ax in range(len(shape)))),
+        js = sympy.symbols(f"j_1:{len(shape) + 1}", integer=True)
+        steps.append(Step(_count(None)(*js), sympy.Mul(*(_count(ax + 1)(js[ax]) for ax in range(len(shape)))),
                           "the count in several dimensions is the product of the counts on each axis (a tap is a "
                           "tuple of taps, one per axis)", "enumeration", ok,
                           "all positions agree" if ok else "the product differs", name="product"))
-    uneven = [ax for ax, u in enumerate(uniform) if u is False]
-    unknown = [ax for ax, u in enumerate(uniform) if u is None]
+    uneven = [ax + 1 for ax, u in enumerate(uniform) if u is False]
+    unknown = [ax + 1 for ax, u in enumerate(uniform) if u is None]
 
-    def on(axes: list[int]) -> str:  # "on axis 0, 1" in several dimensions; nothing in one (there is one axis)
-        return (" on axis " + ", ".join(f"${a}$" for a in axes)) if several else ""
+    def on(axes: list[int]) -> str:  # "on the axes nu = 1, 2" in several dimensions; nothing in one
+        if not several:
+            return ""
+        return (r" on axis $\nu = " if len(axes) == 1 else r" on the axes $\nu = ") + ", ".join(map(str, axes)) + "$"
 
-    verdict = ("uneven" + on(uneven) if uneven
-               else "undecided" + on(unknown) + (" (its interior is shorter than one period)" if several else
-                                                 " (the interior is shorter than one period)") if unknown
-               else "uniform on every axis" if several else "uniform")
     if uneven:
         conclusion = ("the stamps overlap unevenly in the interior" + on(uneven)
                       + ": the periodic count of taps is what draws the checkerboard pattern.")
@@ -309,40 +305,264 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
              r"$0 \le t < s$")
     interior_words = (r"the positions $d(k-1) - p_{l} \le j \le s(n_{\mathrm{in}} - 1) - p_{l}$ "
                       r"(within $0 \le j < n_{T}$)")
-    criterion = r"$s$ divides $k$ and $\gcd(s, d) = 1$"
     if several:
-        nus = ", ".join(str(ax) for ax in range(len(shape)))
-        js = ", ".join(f"j_{{{ax}}}" for ax in range(len(shape)))
-        product = r" ".join(rf"\operatorname{{count}}_{{{ax}}}[j_{{{ax}}}]" for ax in range(len(shape)))
+        nus = ", ".join(str(ax + 1) for ax in range(len(shape)))
+        js = ", ".join(f"j_{{{ax + 1}}}" for ax in range(len(shape)))
+        product = r" ".join(rf"\operatorname{{count}}_{{{ax + 1}}}[j_{{{ax + 1}}}]" for ax in range(len(shape)))
         statement = (
             layer + rf", and let $\operatorname{{count}}[{js}]$ be the number of taps reaching output position "
             rf"$({js})$. On each axis $\nu = {nus}$, write $k$, $s$, $d$, $p_{{l}}$, $n_{{\mathrm{{in}}}}$ and "
-            r"$n_{T}$ for that axis's integers; let $\operatorname{count}_{\nu}[j]$ be the number of taps reaching "
-            r"position $j$ on that axis alone, the pairs of an input position $0 \le i < n_{\mathrm{in}}$ and a tap "
-            r"$0 \le m < k$ with $j = s i + d m - p_{l}$; let $\operatorname{taps}_{\nu}[t]$ be " + phase
+            r"$n_{T}$ for the integers of axis $\nu$; let $\operatorname{count}_{\nu}[j]$ be the number of taps "
+            r"reaching position $j$ on axis $\nu$ alone, the pairs of an input position $0 \le i < n_{\mathrm{in}}$ "
+            r"and a tap $0 \le m < k$ with $j = s i + d m - p_{l}$; let $\operatorname{taps}_{\nu}[t]$ be " + phase
             + r"; and let the interior $I_{\nu}$ be " + interior_words + rf". Then $\operatorname{{count}}[{js}] = "
-            rf"{product}$, and on each axis $\nu$ the count $\operatorname{{count}}_{{\nu}}$ repeats on $I_{{\nu}}$ "
-            r"with a period dividing $s$, and where $I_{\nu}$ holds at least $s$ positions it is constant on "
-            r"$I_{\nu}$ if and only if " + criterion + ". ")
+            rf"{product}$, and on each axis $\nu$, $\operatorname{{count}}_{{\nu}}[j] = "
+            r"\operatorname{taps}_{\nu}[(j + p_{l}) \bmod s]$ for $j \in I_{\nu}$, so the count repeats on "
+            r"$I_{\nu}$ with period $s$. "
+            r"For this layer, " + "; ".join(verdicts) + ". ")
     else:
         statement = (
             layer + r", and let $\operatorname{count}[j]$ be the number of taps reaching output position $j$: the "
             r"pairs of an input position $i$ and a tap $m$ with $j = s i + d m - p_{l}$, $0 \le i < n_{\mathrm{in}}$ "
-            r"and $0 \le m < k$; let $\operatorname{taps}[t]$ be " + phase + r". Then in the interior $I$ of "
-            + interior_words + r" the count repeats with a period dividing $s$, and where $I$ holds at least $s$ "
-            r"positions it is constant on $I$ if and only if " + criterion + ". ")
-    return Proof("Overlap of the stamps (checkerboard)", statement
-                 + r"For this layer the count is " + verdict + ".", tuple(steps),
-                 conclusion=conclusion,
-                 data=dict(counts=counts, uniform=tuple(uniform), periods=tuple(periods)))
+            r"and $0 \le m < k$; let $\operatorname{taps}[t]$ be " + phase + r"; and let the interior $I$ be "
+            + interior_words + r". Then $\operatorname{count}[j] = \operatorname{taps}[(j + p_{l}) \bmod s]$ for "
+            r"$j \in I$, so the count repeats on $I$ with period $s$; for this layer "
+            + verdicts[0] + ". ")
+    note = (r"The criterion for all sizes is cited, not checked here: for all integers $k, s, d \ge 1$, where the "
+            r"interior holds at least $s$ positions, the count is constant on it if and only if $s$ divides $k$ and "
+            r"$\gcd(s, d) = 1$ (Odena, Dumoulin and Olah, \emph{Deconvolution and checkerboard artifacts}, Distill "
+            r"2016, for $d = 1$; with dilation, it is the equal-taps theorem of the derivation \emph{A transposed "
+            r"convolution is small convolutions, interleaved}, a written proof). This proof checks it at this layer "
+            r"only"
+            + (", on each axis." if several else "."))
+    # the cited criterion closes the proof (data["cited"]: a document holding several overlap proofs says it once)
+    return Proof("Overlap of the stamps (checkerboard)", statement.rstrip(), tuple(steps),
+                 conclusion=conclusion + " " + note,
+                 data=dict(counts=counts, uniform=tuple(uniform), periods=tuple(periods), cited=note))
 
 
-def _criterion_words(k: int, s: int, d: int) -> str:
-    """Whether ``s | k`` and ``gcd(s, d) = 1`` hold, as a sentence's end (LaTeX text): which part fails and why.
+def _capital(text: str) -> str:
+    """The sentence with its first letter capitalised (a lemma opens with it)."""
+    return text[:1].upper() + text[1:]
 
-    >>> _criterion_words(3, 2, 1), _criterion_words(4, 2, 1)
-    ('fails ($2$ does not divide $3$)', 'holds')
+
+def _index_tex(p_l: int, d: int) -> str:
+    """The input offset ``j + p_l - d m`` at given ``p_l`` and ``d``, in the prose's order (LaTeX).
+
+    >>> _index_tex(0, 1), _index_tex(1, 2)
+    ('j - m', 'j + 1 - 2 m')
     """
-    fails = ([rf"${s}$ does not divide ${k}$"] if k % s else []) + (
-        [rf"$\gcd({s}, {d}) = {math.gcd(s, d)}$"] if math.gcd(s, d) != 1 else [])
-    return "holds" if not fails else "fails (" + " and ".join(fails) + ")"
+    return "j" + (f" + {p_l}" if p_l else "") + (" - m" if d == 1 else f" - {d} m")
+
+
+def _positions(n: int) -> str:
+    """The noun after a number shown as mathematics ("$s = 1$ position", "$s = 2$ positions")."""
+    return "position" if n == 1 else "positions"
+
+
+def _and(values: list[int]) -> str:
+    """Integers as prose, "$2$ and $1$" (LaTeX text)."""
+    items = [f"${v}$" for v in values]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _phases_have(per_phase: tuple[int, ...]) -> str:
+    """The phase tap counts as a sentence's end (LaTeX text).
+
+    >>> _phases_have((2, 1)), _phases_have((1,))
+    ('the phases $t = 0, 1$ have $2$ and $1$ taps', 'the one phase $t = 0$ has $1$ tap')
+    """
+    s = len(per_phase)
+    if s == 1:
+        return f"the one phase $t = 0$ has ${per_phase[0]}$ " + ("tap" if per_phase[0] == 1 else "taps")
+    listed = ", ".join(str(t) for t in range(s)) if s <= 4 else rf"0, 1, \dots, {s - 1}"
+    return rf"the phases $t = {listed}$ have " + _and(list(per_phase)) + " taps"
+
+
+def _criterion_tex(k: int, s: int, d: int) -> str:
+    r"""The criterion ``s | k and gcd(s, d) = 1`` at one layer, as a sentence's end (LaTeX text): which part fails.
+
+    >>> _criterion_tex(3, 2, 1)
+    '$2 \\nmid 3$, so it fails'
+    >>> _criterion_tex(4, 2, 1), _criterion_tex(4, 2, 2)
+    ('$2 \\mid 4$ and $\\gcd(2, 1) = 1$, so it holds', '$\\gcd(2, 2) = 2 \\ne 1$, so it fails')
+    """
+    fails = ([rf"${s} \nmid {k}$"] if k % s else []) + (
+        [rf"$\gcd({s}, {d}) = {math.gcd(s, d)} \ne 1$"] if math.gcd(s, d) != 1 else [])
+    if fails:
+        return " and ".join(fails) + ", so it fails"
+    return rf"${s} \mid {k}$ and $\gcd({s}, {d}) = 1$, so it holds"
+
+
+def _rel(kind: type, lhs: Any, rhs: Any) -> sympy.Basic:
+    return kind(lhs, rhs, evaluate=False)
+
+
+def _within(lo: Any, x: Any, hi: Any) -> sympy.Basic:
+    return sympy.And(_rel(sympy.Le, lo, x), _rel(sympy.Lt, x, hi), evaluate=False)
+
+
+def _tuple_tex(letter: str, ndim: int) -> str:
+    r"""``i_{1}, i_{2}`` for two axes, ``i_{1}, \dots, i_{4}`` for more than three (LaTeX).
+
+    >>> _tuple_tex("i", 2), _tuple_tex("m", 4)
+    ('i_{1}, i_{2}', 'm_{1}, \\dots, m_{4}')
+    """
+    if ndim <= 3:
+        return ", ".join(f"{letter}_{{{nu}}}" for nu in range(1, ndim + 1))
+    return rf"{letter}_{{1}}, \dots, {letter}_{{{ndim}}}"
+
+
+def _interior_bounds(j: Any, n: Any, k: Any, s: Any, d: Any, pl: Any) -> tuple:
+    """The interior's bounds ``d(k - 1) - p_l <= j <= s(n - 1) - p_l``: every tap's input exists (as relations)."""
+    return _rel(sympy.Le, d * (k - 1) - pl, j), _rel(sympy.Le, j, s * (n - 1) - pl)
+
+
+@guarded("Overlap of the stamps (checkerboard, all sizes)")
+def prove_overlap_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
+    r"""The overlap of the stamps for all sizes: in the interior the count of taps is the tap count of the phase.
+
+    For all integers in the ranges of the statement and every interior output ``j`` (reached by every tap whose
+    input exists), the number of (input, tap) pairs reaching ``j`` is the number of taps of the phase
+    ``t = (j + p_l) mod s``; so the count repeats with period ``s`` there.  For ``ndim > 1`` the count is the
+    product of the counts of the axes (separability, as in :func:`~symconv.prove_transpose_general`).  The
+    criterion for a uniform overlap (``s | k`` and ``gcd(s, d) = 1``) is cited, not proved here.
+
+    Parameters
+    ----------
+    ndim : int
+        The number of spatial axes.
+    formulas : module, optional
+        Replaces :mod:`symconv.formulas` (to watch a corrupted formula fail a step).
+
+    Returns
+    -------
+    Proof
+        Its steps, each a set of integer claims checked by z3.
+
+    Raises
+    ------
+    SpecError
+        When ``ndim`` is not a positive integer (before the proof starts; see :mod:`symconv.proofs`).
+
+    Examples
+    --------
+    >>> proof = prove_overlap_general()
+    >>> proof.holds, [step.name for step in proof.steps]
+    (True, ['definition', 'sift into the phase', 'period'])
+    """
+    from ..errors import SpecError
+    from ..latex.printing import math_latex
+    from .evaluate import NAMED
+    from .ranges import Hypothesis, Ranges
+    from .smt import prove
+
+    if isinstance(ndim, bool) or not isinstance(ndim, int) or ndim < 1:
+        raise SpecError(f"ndim must be a positive integer, got {ndim!r}")
+    started()
+    from .. import formulas as default_formulas
+
+    F = default_formulas if formulas is None else formulas
+    integer = dict(integer=True)
+    n, k, s, d, pl, pr, a = (sympy.Symbol(name, **integer) for name in ("n_in", "k", "s", "d", "p_l", "p_r", "a"))
+    i, i2, j, m, t, u, q = (sympy.Symbol(name, **integer) for name in ("i", "i'", "j", "m", "t", "u", "q"))
+    variables = (n, k, s, d, pl, pr, a, i, i2, j, m, t, u, q)
+    n_t = F.transposed_output_size(n, k, s, pl, pr, d, a)
+    n_T = sympy.Symbol("n_T", integer=True)
+    ranges = (_rel(sympy.Ge, n, 1), _rel(sympy.Ge, k, 1), _rel(sympy.Ge, s, 1), _rel(sympy.Ge, d, 1),
+              _rel(sympy.Ge, pl, 0), _rel(sympy.Ge, pr, 0), _rel(sympy.Le, 0, a), _rel(sympy.Lt, a, sympy.Max(s, d)),
+              _rel(sympy.Ge, n_t, 1))
+    range_object = Ranges(tuple(Hypothesis(r) for r in ranges[:-1]) + (Hypothesis(ranges[-1], names=((n_T, n_t),)),))
+    tap = F.tap_position(i, m, s, pl, d)  # the index map every builder executes: s i + d m - p_l
+    inside = (_within(0, j, n_t),) + _interior_bounds(j, n, k, s, d, pl)
+    phase = (_within(0, t, s), _rel(sympy.Eq, j + pl, s * u + t))  # t, u: the phase of j and its position
+    count, taps = _count(None), _taps(None)
+
+    def claim(name: str, hypotheses: tuple, conclusion: Any, shown: Any = None) -> Any:
+        return prove(name, variables, ranges + hypotheses, conclusion, shown=shown)
+
+    from .evaluate import Indicator
+
+    convention_nt = (n - 1) * s - pl - pr + d * (k - 1) + a + 1
+    definition = Step.from_claims(
+        count(j), sympy.Sum(Indicator(j, s * i + d * m - pl), (i, 0, n - 1), (m, 0, k - 1)),
+        r"the pairs of an input $i$ and a tap $m$ that the transposed convolution adds at output $j$, "
+        r"for $0 \le j < n_{T}$; the index map and the output length used are PyTorch's",
+        [claim("the index map used is PyTorch's", (_within(0, i, n), _within(0, m, k)),
+               _rel(sympy.Eq, tap, s * i + d * m - pl),
+               shown=_rel(sympy.Eq, NAMED.tap_position(i, m, s, pl, d), s * i + d * m - pl)),
+         claim("the output length used is PyTorch's", (), _rel(sympy.Eq, n_t, convention_nt),
+               shown=_rel(sympy.Eq, NAMED.transposed_output_size(n, k, s, pl, pr, d, a), convention_nt))],
+        name="definition")
+    sift = Step.from_claims(
+        sympy.Symbol(r"j \in I:\ " + math_latex(count(j))), taps(sympy.Symbol(r"(j + p_{l}) \bmod s")),
+        r"write $j + p_{l} = s u + t$ with $0 \le t < s$. A tap reaches $j$ from at most one "
+        r"input; a tap $m$ reaching $j$ has $d m \equiv t \pmod{s}$; and in the interior every tap with "
+        r"$d m \equiv t \pmod{s}$ reaches $j$, from the input $i = u - (d m - t)/s$, which exists. So the pairs "
+        r"$(i, m)$ reaching $j$ are the taps of phase $t$, one input each",
+        [claim("a tap reaches an output from at most one input", (_within(0, m, k), _within(0, i, n), _within(0, i2, n),
+                                                                 _rel(sympy.Eq, tap, j),
+                                                                 _rel(sympy.Eq, F.tap_position(i2, m, s, pl, d), j)),
+               _rel(sympy.Eq, i, i2)),
+         claim("a tap reaching the output is of its phase", phase + (_within(0, m, k), _within(0, i, n),
+                                                                    _rel(sympy.Eq, tap, j)),
+               _rel(sympy.Eq, d * m - t, s * (u - i))),
+         claim("in the interior a tap of the phase reaches the output from an input that exists",
+               inside + phase + (_within(0, m, k), _rel(sympy.Eq, d * m - t, s * q)),
+               sympy.And(_rel(sympy.Eq, F.tap_position(u - q, m, s, pl, d), j), _within(0, u - q, n),
+                         evaluate=False))],
+        name="sift into the phase")
+    period = Step.from_claims(
+        sympy.Symbol(r"j, j + s \in I:\ " + math_latex(count(j + s))), count(j),
+        r"for $j$ and $j + s$ in the interior, both have the phase $(j + p_{l}) \bmod s$, so both counts "
+        r"are its tap count",
+        [claim("an output and the output s further have the same phase", (_within(0, j, n_t),),
+               _rel(sympy.Eq, F.phase_of(j + s, s, pl), F.phase_of(j, s, pl)),
+               shown=_rel(sympy.Eq, NAMED.phase_of(j + s, s, pl), NAMED.phase_of(j, s, pl)))],
+        name="period")
+    steps = [definition, sift, period]
+    definitions = (r"let $\operatorname{count}[j]$ be the number of pairs of an input position "
+                   r"$0 \le i < n_{\mathrm{in}}$ and a tap $0 \le m < k$ with $j = s i + d m - p_{l}$; let "
+                   r"$\operatorname{taps}[t]$ be the number of taps $0 \le m < k$ with $d m \equiv t \pmod{s}$, for "
+                   r"$0 \le t < s$; and let the interior $I$ be the positions $0 \le j < n_{T}$ with "
+                   r"$d(k-1) - p_{l} \le j \le s(n_{\mathrm{in}} - 1) - p_{l}$ (those reached by every tap whose input "
+                   r"exists). Then $\operatorname{count}[j] = \operatorname{taps}[(j + p_{l}) \bmod s]$ for every "
+                   r"$j \in I$, and so $\operatorname{count}[j + s] = \operatorname{count}[j]$ whenever $j$ and "
+                   r"$j + s$ lie in $I$.")
+    if ndim == 1:
+        statement = (r"Let $n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ be integers satisfying the hypotheses" "\n"
+                     + range_object.itemized() + "\n" + definitions)
+    else:
+        from .general import _separability_step  # one lemma, shared with the gather chain
+
+        steps.append(_separability_step(ndim, F))
+        nus = ", ".join(str(nu) for nu in range(1, ndim + 1))
+        js = ", ".join(f"j_{{{nu}}}" for nu in range(1, ndim + 1))
+        product = " ".join(rf"\operatorname{{count}}_{{{nu}}}[j_{{{nu}}}]" for nu in range(1, ndim + 1))
+        items = ("\\begin{itemize}\n" + "\n".join(rf"\item[(H{number})] ${h}$ on every axis"
+                                                  for number, h in enumerate(range_object.latex(), 1))
+                 + "\n\\end{itemize}")
+        statement = (
+            rf"Let there be {ndim} spatial axes $\nu = {nus}$, each with its own integers "
+            r"$n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ satisfying the hypotheses" "\n" + items + "\n"
+            rf"let $\operatorname{{count}}[{js}]$ be the number of pairs of an input position "
+            rf"$({_tuple_tex('i', ndim)})$ and a tap $({_tuple_tex('m', ndim)})$ with "
+            r"$j_{\nu} = s i_{\nu} + d m_{\nu} - p_{l}$ on every axis $\nu$ (with the integers of axis $\nu$), and "
+            r"$\operatorname{count}_{\nu}$ the count of axis $\nu$ alone. Then "
+            rf"$\operatorname{{count}}[{js}] = {product}$ (the pairs reaching an output are the tuples of pairs "
+            r"reaching it on each axis, by separability; a sum over tuples of a product is the product of the "
+            r"sums), and on each axis $\nu$, writing $n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ for its integers "
+            r"and $\operatorname{count}$ for $\operatorname{count}_{\nu}$: " + definitions[0].upper()
+            + definitions[1:])
+    cited = (r"The criterion for a uniform overlap is cited, not proved here: for all integers $k, s, d \ge 1$ every "
+             r"phase has the same number of taps, so that the count is constant on an interior of at least $s$ "
+             r"positions, if and only if $s$ divides $k$ and $\gcd(s, d) = 1$ (Odena, Dumoulin and Olah, "
+             r"\emph{Deconvolution and checkerboard artifacts}, Distill 2016, for $d = 1$; with dilation, it is the "
+             r"equal-taps theorem of the derivation \emph{A transposed convolution is small convolutions, "
+             r"interleaved}, a written proof).")
+    return Proof(f"Overlap of the stamps (checkerboard, {ndim}-D, all sizes)", statement, tuple(steps),
+                 assumptions=ranges,
+                 conclusion=("in the interior the count of taps is the tap count of the phase, so it repeats with "
+                             "period $s$" + (" on each axis, and the counts of the axes multiply." if ndim > 1
+                                             else ".") + " " + cited),
+                 data=dict(ndim=ndim, ranges=range_object, cited=cited))
