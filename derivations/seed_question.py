@@ -415,10 +415,9 @@ The north-east stroke comes back because $R[0, 0] = {data["energy"]}$ is the lar
 $x$ is redrawn with that weight, whatever the detector's response to it. It is not reinforced, because $R$
 vanishes at the north-east lags $\pm{ne_lag}$; and it is lowered by the negative values of $R$ that reach it from
 the north-west stroke ({cross_text}) and by the border term. The matched stroke, whose pixels reinforce each other
-through ${_both(data["nw_lag"])} = {data["R_nw"]}$ at the north-west lags, comes back stronger at every pixel: at
+through ${_both(data["nw_lag"])} = {data["R_nw"]}$ at the north-west lags, comes back stronger than the north-east stroke at every pixel:
 ${inner_value}$ at {inner_at}, whose neighbours on both sides lie on the stroke, more than twice the north-east
-stroke's largest value ${ne_top}$, and at {ends}, its end pixels, with one neighbour on the stroke each, still above
-it. Negative responses play no
+stroke's largest value ${ne_top}$, and {ends}, its end pixels, with one neighbour on the stroke each. Negative responses play no
 separate part: their stamps are already counted in $R \star x$. That is the whole picture: the transpose of a
 detector paints its input blurred by the kernel's autocorrelation, strongest where the input looks like the
 kernel.
