@@ -308,7 +308,7 @@ def _interior_steps(axes: list[tuple[ConvSpec, tuple[int], GramStructure, Any]],
             + r" (with $s = 1$: the convolution with the kernel's autocorrelation $R$)"
             + ("" if period_seen else r"; no two interior positions of an axis lie $s$ apart here, so the period "
                r"follows from the rows' phases but is not seen in these sizes")
-            + (r"; checked on each axis's sparse product, the $N$-D interior being the product of the axes' interiors "
+            + (r"; checked on each axis's sparse product, the interior being the product of the axes' interiors "
                r"and its terms the products of theirs" if many else ""))
     steps = [_merge("interior", _per_axis(lambda sp, sh, inner, wa: _compare_counted("interior", inner, functools.partial(
         lambda sp, sh: interior_statement(sp, sh)[0], sp, sh), lhs, rhs, rule, wa, ordered=True, zero_rows=True),

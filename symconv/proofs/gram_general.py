@@ -229,7 +229,8 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
             r"($0 \le j < n$ means $0 \le j_\nu < n_\nu$ for every $\nu$, and $(j + p_l - d m) \bmod s = 0$ means "
             r"$(j_\nu + p_{l,\nu} - d_\nu m_\nu) \bmod s_\nu = 0$)")
     product = "" if ndim == 1 else (
-        r" (v) The one-axis conditions combine by the product over the axes: for the row-major flattening, "
+        r" (v) The one-axis conditions combine by the product over the axes: for the row-major flattening and "
+        r"an index map $f$ with $f_\nu$ its position on axis $\nu$ (such as $s i + d m - p_l$), "
         r"$[(j_1, \dots, j_N) = (f_1, \dots, f_N)] = \prod_\nu [j_\nu = f_\nu]$, so a pair of tap tuples "
         r"$(m, \mu)$ is a term of $(M^{\top} M)[j, j']$ exactly when $(m_\nu, \mu_\nu)$ is a term of the "
         r"one-axis entry $(M_\nu^{\top} M_\nu)[j_\nu, j'_\nu]$ on every axis $\nu$, with $M_\nu$ the matrix of "
