@@ -493,7 +493,7 @@ transposed convolutions of generative networks, which turn noise into images.
 
 \section*{{The answer in short}}
 Column $i$ of $M^{{\top}}$ is row $i$ of $M$: the kernel, placed where output $i$ looked. Hence
-$M^{{\top}} F = \sum_i F_i \cdot (\text{{column }} i)$: every value of the feature map stamps a copy of the kernel,
+$M^{{\top}} F = \sum_i F[i] \cdot (\text{{column }} i)$: every value of the feature map stamps a copy of the kernel,
 scaled by how strongly the feature was seen, at the place it was seen. That is how features are painted.
 In one dimension, with stride $s$, padding $p$ and dilation $d$, column $i$ holds $w[m]$ in row $j = s i + d m - p$
 and zeros elsewhere: the entry $M^{{\top}}[j, i]$ depends only on $j - s i$, so moving to the next input moves the
