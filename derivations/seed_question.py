@@ -314,7 +314,7 @@ def round_trip_text(data: dict) -> str:
     ne = r" \\ ".join(decomposition(q, k).replace(" = ", " &= ", 1) for q in data["north_east"])
     nw = decomposition(data["north_west"], k)
     nw_lag, ne_lag = _pair(data["nw_lag"]), _pair(data["ne_lag"])
-    nw_value, ne_top = data["north_west"]["value"], max(q["value"] for q in data["north_east"])
+    ne_top = max(q["value"] for q in data["north_east"])
     back = data["back"]
     inner_nw = NORTH_WEST[1:-1]  # the pixels with a neighbour on the stroke at both north-west lags
     inner_values = {int(back[q]) for q in inner_nw}
