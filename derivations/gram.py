@@ -8,6 +8,7 @@ R ⋆ x there, with border terms computed and shown.  Every number on the page i
 from __future__ import annotations
 
 import pathlib
+import re
 
 import numpy as np
 from _common import HERE, require
@@ -105,9 +106,19 @@ def compute() -> dict:
         raise SystemExit("the matched (north-west) stroke is not the strongest")
     ghosts = [(i, j) for (i, j), v in np.ndenumerate(painted) if v > 0 and not x[i, j]]
     top = max(painted[p] for p in ghosts)
-    ghost = sorted(p for p in ghosts if painted[p] == top)  # every position with the strongest value, in order
+    ghost = sorted(p for p in ghosts if painted[p] == top)  # every position with the largest positive value
+    off = [(i, j) for (i, j), v in np.ndenumerate(painted) if not x[i, j]]
+    low = min(painted[p] for p in off)
+    halo = sorted(p for p in off if painted[p] == low)  # the most negative values away from the strokes
+    if -low <= top:  # the page says the values of largest magnitude off the strokes are negative
+        raise SystemExit(f"off the strokes the most negative value {low} is not larger in magnitude than {top}")
+    if any(border[p] for p in halo):  # the page decomposes them as R * x alone
+        raise SystemExit("a most negative value off the strokes has a border term")
+    for p in halo:
+        if sum(v for _, v in terms(*p)) != painted[p] or any(v >= 0 for _, v in terms(*p)):
+            raise SystemExit("a negative value off the strokes is not a sum of negative values of R")
     return dict(x=x, F=F, painted=painted, R=R, correlated=correlated, border=border, inner=inner,
-                terms=terms, north_east=north_east, north_west=north_west, ghost=ghost)
+                terms=terms, north_east=north_east, north_west=north_west, ghost=ghost, halo=halo)
 
 
 def bmatrix(arr: np.ndarray) -> str:
@@ -136,6 +147,36 @@ def _phases() -> str:
     return r"\begin{align*}" + r" \\ ".join(rows) + r"\end{align*}"
 
 
+def _unit_counts() -> str:
+    """The overlap counts on the strided layer's interior, as the diagonal of M^T M with unit weights: "1 and 2"."""
+    w = kernel_symbols(PHASES)
+    G = gram_structure(PHASES, w, PHASES_SIZE).to_numpy(np.ones((1, 1, 3), dtype=np.int64))
+    counts = [int(G[j, j]) for j in gram_interior(PHASES, PHASES_SIZE)[0]]
+    first, second = counts[0], counts[1]
+    if len(set(counts[0::2])) != 1 or len(set(counts[1::2])) != 1 or first == second:
+        raise SystemExit(f"the interior overlap counts {counts} do not alternate")
+    return f"${first}$ and ${second}$"
+
+
+_DISPLAY = re.compile(r"\\begin\{proof\}\s*\\begin\{align\*\}.*?\\end\{align\*\}", re.S)
+
+
+def _cite_display(fragment: str, first: str) -> str:
+    """Theorem 2's proof display is Theorem 1's line for line (the tags are the theorem's own): cite it instead.
+
+    The script stops if the two displays differ, so the sentence that replaces it is true."""
+    mine, theirs = _DISPLAY.search(fragment), _DISPLAY.search(first)
+    if mine is None or theirs is None or mine.group(0) != theirs.group(0):
+        raise SystemExit("the strided layer's proof display is not the detector layer's: it cannot be cited")
+    lemmas = fragment.count(r"\begin{lemma}")
+    sentence = (r"\begin{proof}" "\n" rf"The display of the proof of Theorem~1 is the proof of this theorem, line for line: "
+                rf"Lemmas 2.1 to 2.{lemmas} establish for this layer the lines that Lemmas 1.1 to 1.{lemmas} establish "
+                r"there.")
+    out = fragment[:mine.start()] + sentence + fragment[mine.end():]
+    return out.replace("Each line is justified by the lemma named beside it, below.",
+                       "The lemmas follow, with what was checked for this layer.", 1)
+
+
 def build() -> str:
     data = compute()
     proof = require(prove_gram(LAYER, SIZE))
@@ -148,7 +189,11 @@ def build() -> str:
     ghost = data["ghost"]
     gi, gj = ghost[0]
     where_ghost = " and ".join(f"${tuple(p)}$" for p in ghost)
+    halo = data["halo"]
+    where_halo = " and ".join(f"${tuple(p)}$" for p in halo)
     (lo0, lo1), (hi0, hi1) = ((r.start for r in data["inner"]), (r.stop - 1 for r in data["inner"]))
+    detector_fragment = proof_fragment(proof, stated=stated, theorem=1)
+    unit_counts = _unit_counts()
     text = rf"""
 \section*{{From detecting to producing}}
 The seed question asks how the transpose of a detector can \emph{{produce}} the feature it detects. The stamps
@@ -207,9 +252,12 @@ each other through $R[1, 1] = R[-1, -1] = {R[3, 3]}$. On the north-east stroke, 
 ${_sum(terms(*ne))}$, so $M^{{\top}} F = {data["painted"][ne]}$. The north-east stroke is redrawn, because every pixel
 of $x$ is redrawn with weight $R[0, 0] = {R[2, 2]}$ whatever its neighbours, but it is not reinforced, because $R$
 vanishes at the north-east lags; so it comes back weaker than the matched stroke, lowered further by the
-negative values of $R$ that reach it from the north-west stroke. The strongest value away from the strokes,
-${data["painted"][gi, gj]}$, is taken at {where_ghost}{"" if len(ghost) == 1 else ";"} at ${tuple(ghost[0])}$ it is
-${_sum(terms(gi, gj))}$: the off-centre positive values of $R$ redraw a fainter copy of the diagonal beside it. That is the whole picture: the transpose of a detector paints $R \star x$, the
+negative values of $R$ that reach it from the north-west stroke. Away from the strokes the values of largest
+magnitude are negative, ${data["painted"][halo[0]]}$ at {where_halo}, beside the matched stroke; at
+${tuple(halo[0])}$ it is ${_sum(terms(*halo[0]))}$: each stroke pixel within reach adds a negative value of
+$R$, a dark border along the stroke. The largest positive value away from the strokes, ${data["painted"][gi, gj]}$, is taken
+at {where_ghost}{"" if len(ghost) == 1 else ";"} at ${tuple(ghost[0])}$ it is ${_sum(terms(gi, gj))}$: the
+off-centre positive values of $R$ redraw a fainter copy of the diagonal beside it. That is the whole picture: the transpose of a detector paints $R \star x$, the
 input blurred by the kernel's autocorrelation, strongest where the input looks like the kernel.
 
 \section*{{With a stride: phases}}
@@ -226,18 +274,20 @@ For $k = 3$, $s = 2$, $p = 1$ the interior of $M^{{\top}} M$ is $2$-periodic. It
 each phase, $\sum_{{m \equiv j + p_l \ (\mathrm{{mod}}\ s)}} w[m]^{{2}}$ (here $d = 1$), which, writing $w_m$ for
 $w[m]$, alternates $w_1^{{2}}$ and $w_0^{{2}} + w_2^{{2}}$; its first off-diagonal alternates $w_1 w_2$ and
 $w_0 w_1$; with unit weights the
-diagonal is the checkerboard's overlap count. In the interior of an input of length {PHASES_SIZE[0]}:
+diagonal is the overlap count, the number of taps of the transposed layer that reach $j$, which alternates
+{unit_counts} in the interior: the uneven coverage behind the checkerboard artefacts of strided transposed
+convolutions. In the interior of an input of length {PHASES_SIZE[0]}:
 {_phases()}
-These phases are the period of $M^{{\top}} M$, and they are the phases of the polyphase (sub-pixel) view of the
-transposed convolution: output $j$ lies in the phase $t = (j + p_l) \bmod s$, whose sub-kernel, the taps $w[t + s q]$
+The rows repeat with period $s = 2$ because the phase $(j + p_l) \bmod s$ repeats with that period. These are the
+phases of the polyphase (sub-pixel) view of the transposed convolution: output $j$ lies in the phase $t = (j + p_l) \bmod s$, whose sub-kernel, the taps $w[t + s q]$
 for the integers $q \ge 0$ with $t + s q < k$, is exactly the set of taps whose energy sits on that phase's
 diagonal. Figure~\ref{{fig:gram-band}} shows the band.
 
 \section*{{The detector layer's round trip, proved}}
-{proof_fragment(proof, stated=stated, theorem=1)}
+{detector_fragment}
 
 \section*{{The strided layer's round trip, proved}}
-{proof_fragment(strided, definitions=False, stated=stated, theorem=2)}
+{_cite_display(proof_fragment(strided, definitions=False, stated=stated, theorem=2), detector_fragment)}
 
 \section*{{The round trip for all sizes}}
 The two proofs above are about one layer each. The structure they check, which pairs of taps meet in an entry of

@@ -317,14 +317,27 @@ def round_trip_text(data: dict) -> str:
     where = r" \times ".join(range_set_tex(r.start, r.stop - 1) for r in inner)
     lossy = " and ".join(f"${j}$" for j in data["lossy"])
     lossy_set = ", ".join(str(j) for j in data["lossy"])
+    kept_axis = [j for j in range(SIZE[0]) if j not in data["lossy"]]
+    if kept_axis != list(range(kept_axis[0], kept_axis[-1] + 1)):
+        raise SystemExit(f"the positions without a lost term, {kept_axis}, are not one range")
+    kept = r" \times ".join([range_set_tex(kept_axis[0], kept_axis[-1])] * len(SIZE))
     for part in data["north_east"] + [data["north_west"]]:
         part["R0"] = data["energy"]
     ne = r" \\ ".join(decomposition(q, k).replace(" = ", " &= ", 1) for q in data["north_east"])
     nw = decomposition(data["north_west"], k)
     nw_lag, ne_lag = _pair(data["nw_lag"]), _pair(data["ne_lag"])
-    nw_value, ne_top = data["north_west"]["value"], max(q["value"] for q in data["north_east"])
-    if nw_value <= 2 * ne_top:  # the prose says "more than twice as strong"
-        raise SystemExit(f"the matched stroke's {nw_value} is not more than twice the other's {ne_top}")
+    ne_top = max(q["value"] for q in data["north_east"])
+    back = data["back"]
+    inner_nw = NORTH_WEST[1:-1]  # the pixels with a neighbour on the stroke at both north-west lags
+    inner_values = {int(back[q]) for q in inner_nw}
+    end_values = [int(back[q]) for q in (NORTH_WEST[0], NORTH_WEST[-1])]
+    if len(inner_values) != 1 or min(inner_values) <= 2 * ne_top:  # the prose: "at v, more than twice ..."
+        raise SystemExit(f"the matched stroke's inner pixels {inner_values} are not one value above twice {ne_top}")
+    if min(end_values) <= ne_top:  # the prose: "its end pixels ... still above ..."
+        raise SystemExit(f"the matched stroke's end pixels {end_values} are not above the other stroke's {ne_top}")
+    inner_value = inner_values.pop()
+    inner_at = " and ".join(f"${_pair(q)}$" for q in inner_nw)
+    ends = f"${end_values[0]}$ at ${_pair(NORTH_WEST[0])}$ and ${end_values[1]}$ at ${_pair(NORTH_WEST[-1])}$"
     cross = sorted({(v, lag) for q in data["north_east"] for v, lag in q["cross"] if v and max(map(abs, lag)) < k})
     cross_text = ", ".join(rf"$R[{lag[0]}, {lag[1]}] = {v}$" for v, lag in cross)
     return rf"""
@@ -356,12 +369,13 @@ $R[0] = \lVert w \rVert^{{2}} = \sum_m w[m]^{{2}} \ge |R[\tau]|$.
 Entry $(j, j')$ of $M^{{\top}} M$ is the inner product of columns $j$ and $j'$ of $M$:
 \begin{{align*}}
 (M^{{\top}} M)[j, j'] &= \sum_{{0 \le i < n_{{\mathrm{{out}}}}}} M[i, j]\, M[i, j'] \tag*{{matrix product}} \\
-&= \sum_{{i}} w[j + p_l - s i]\, w[j' + p_l - s i] \tag*{{row $i$ of $M$ is $w$ placed at $s i - p_l$}} \\
-&= \sum_{{m}} w[m]\, w[m + j' - j] = R[j' - j]. \tag*{{$s = 1$, $m = j + p_l - i$}}
+&= \sum_{{i}} w[j + p_l - s i]\, w[j' + p_l - s i] \tag*{{row $i$ of $M$ is $w$ placed at $s i - p_l$}}
 \end{{align*}}
-In the last line $j$ is interior: every tap $0 \le m < k$ reads an output $i = j + p_l - m$ with
-$0 \le i < n_{{\mathrm{{out}}}}$, and every partner $j + \tau$ with $-k < \tau < k$ is an input, so $m$ runs over all
-the taps with $0 \le m + \tau < k$. Finally $|R[\tau]| \le \bigl(\sum_m w[m]^{{2}}\bigr)^{{1/2}}
+(the sum over the outputs at which both taps exist). Let now $s = 1$, $j$ be interior and $j' = j + \tau$ with
+$-k < \tau < k$; $j'$ is an input, as $0 \le j - k + 1$ and $j + k - 1 \le n - 1$. Every tap $0 \le m < k$ reads an
+output $i = j + p_l - m$ with $0 \le i < n_{{\mathrm{{out}}}}$, so the substitution $m = j + p_l - i$ turns the sum
+into one over all the taps $m$ with $0 \le m + \tau < k$:
+\[ (M^{{\top}} M)[j, j + \tau] = \sum_{{m}} w[m]\, w[m + \tau] = R[\tau]. \] Finally $|R[\tau]| \le \bigl(\sum_m w[m]^{{2}}\bigr)^{{1/2}}
 \bigl(\sum_m w[m + \tau]^{{2}}\bigr)^{{1/2}} \le \lVert w \rVert^{{2}} = R[0]$ by the Cauchy--Schwarz inequality, both
 sums over the $m$ of $R[\tau]$.
 \end{{proof}}
@@ -369,8 +383,8 @@ sums over the $m$ of $R[\tau]$.
 The companion derivation \emph{{From detecting to producing: the round trip}} states and proves the identity for
 every layer (any number of axes, stride, padding and dilation, channels and groups; with a stride $s > 1$ the
 interior is $s$-periodic, its diagonal the energies of the kernel's phases): for the detector layer and a strided
-layer by exact computation, and for all sizes by integer claims proved with an SMT solver. For the detector layer
-the proposition was also checked by program; the evidence is summarised at the end of this document.
+layer by exact computation, and for all sizes by integer claims proved with an SMT solver; its Theorem~1 checks the
+proposition again, lemma by lemma, for the detector layer of this document.
 
 \section*{{The detector's autocorrelation}}
 For the detector's kernel, $w = K$, the lags $\tau = (\tau_0, \tau_1)$ with $-{k - 1} \le \tau_0, \tau_1 \le {k - 1}$ give
@@ -386,10 +400,11 @@ the image,
 Off the interior some rows of $M^{{\top}} M$ lose terms. On the whole image, $R \star x$ and the border term
 $B = R \star x - M^{{\top}} F$ are
 \[ R \star x = {bmatrix(data["Rx"])}, \qquad B = {bmatrix(data["border"])}. \]
-$B$ vanishes except in rows and columns {lossy}, a larger region than the interior the proposition needs: a
-border row loses a term that changes the picture only when a tap reads an output $i = j + p_l - m$ that does
-not exist, which happens on an axis only at $j \in \{{{lossy_set}\}}$; a missing partner $j + \tau$ outside the image
-would meet $x = 0$ anyway. So $M^{{\top}} F = R \star x - B$, with $B$ shown in full.
+$B$ is zero outside rows and columns {lossy}: $M^{{\top}} F = R \star x$ holds on ${kept}$, a larger set than
+the interior ${where}$ on which the proposition guarantees it. The reason: a row of $M^{{\top}} M$ loses a term that
+changes the picture only when a tap reads an output $i = j + p_l - m$ that does not exist, which happens on an axis
+only at $j \in \{{{lossy_set}\}}$; a missing partner $j + \tau$ outside the image would meet $x = 0$ anyway. So
+$M^{{\top}} F = R \star x - B$, with $B$ shown in full.
 
 \begin{{figure}}[htbp]
 \centering
@@ -412,8 +427,9 @@ The north-east stroke comes back because $R[0, 0] = {data["energy"]}$ is the lar
 $x$ is redrawn with that weight, whatever the detector's response to it. It is not reinforced, because $R$
 vanishes at the north-east lags $\pm{ne_lag}$; and it is lowered by the negative values of $R$ that reach it from
 the north-west stroke ({cross_text}) and by the border term. The matched stroke, whose pixels reinforce each other
-through ${_both(data["nw_lag"])} = {data["R_nw"]}$ at the north-west lags, comes back more than twice as strong (${nw_value}$ at
-$({data["north_west"]["position"][0]}, {data["north_west"]["position"][1]})$ against at most ${ne_top}$). Negative responses play no
+through ${_both(data["nw_lag"])} = {data["R_nw"]}$ at the north-west lags, comes back stronger than the north-east stroke at every pixel:
+${inner_value}$ at {inner_at}, whose neighbours on both sides lie on the stroke, more than twice the north-east
+stroke's largest value ${ne_top}$, and {ends}, its end pixels, with one neighbour on the stroke each. Negative responses play no
 separate part: their stamps are already counted in $R \star x$. That is the whole picture: the transpose of a
 detector paints its input blurred by the kernel's autocorrelation, strongest where the input looks like the
 kernel.
@@ -460,19 +476,6 @@ def evidence_table(proof, label: str, seen: dict, lines: dict | None = None) -> 
             + "\n\\end{tabular}\n\\end{center}")
 
 
-GRAM_LINES = {
-    "M by axes": r"$M[i, j] = w[j + p_l - s i]$ when $0 \le j + p_l - s i < k$ on both axes, else $0$ (as in "
-                 r"Proposition~\ref{prop:gram})",
-    "entries": r"$(M^{\top} M)[j, j'] = \sum w[m]\, w[\mu]$ over the pairs of taps $(m, \mu)$ with "
-               r"$j' - j = \mu - m$ that reach $j$ and $j'$ from one output",
-    "interior": r"$(M^{\top} M)[j, j + \tau] = R[\tau]$ for $j \in I$ and $-k < \tau < k$",
-    "diagonal": r"$(M^{\top} M)[j, j] = R[0] = \lVert w \rVert^{2}$ for $j \in I$",
-    "Cauchy-Schwarz": r"$2 R[0] \pm 2 R[\tau]$ is a sum of squares, so $R[0] \ge |R[\tau]|$",
-}
-"""The round trip's lemmas as the detector layer (stride 1, dilation 1, one phase) reads them: the proof's lines
-with s = d = 1, for the cells of the evidence table."""
-
-
 def build() -> str:
     data = compute()
     teaching = require(prove_transpose(ConvSpec(3, stride=2, padding=1), (5,)))
@@ -483,26 +486,42 @@ def build() -> str:
     round_trip = round_trip_text(data)
     spike_a, spike_b = (_pair(q) for q in DETECTOR_SPIKES)
     offsets = " and ".join(f"${_pair((i - 1, j - 1))}$" for i, j in DETECTOR_SPIKES)
-    gram_proof = data["gram_proof"]
     seen: dict = {}  # the lemmas the evidence tables have shown, by their row
     k = KERNEL.shape[0]
     where = r" \times ".join(range_set_tex(r.start, r.stop - 1) for r in data["interior"])
+    # the output padding of the answer's example, computed: a layer whose transpose needs a != 0
+    example = ConvSpec(3, stride=2, padding=1).transpose((6,)).output_padding[0]
+    if example == 0:
+        raise SystemExit("the answer's example of a nonzero output padding has a = 0")
+    PADDED_EXAMPLE = (6, f"a = {example}")
     text = rf"""
 \section*{{The question}}
 A $3\times3$ filter with $1$ on the diagonal and $-1$ elsewhere, run with stride 1 and padding 1, detects
-north-west diagonals. Its convolution matrix $M$ turns an image $x$ into a feature map $F = Mx$. A generator's
-transposed convolution computes $M^{{\top}} F$. How does $M^{{\top}}$ \emph{{add}} features, and why is it a
-convolution of its own?
+north-west diagonals. Its convolution matrix $M$ turns an image $x$ into a feature map $F = Mx$. The asker
+observes that $M^{{\top}} F$ produces an image with the features that $F$ records, and asks how $M^{{\top}}$
+\emph{{adds}} features, why it is a convolution of its own, and what is special about the transpose at all, since
+any other matrix of the transposed shape would change the dimensions just as well. The question arose from the
+transposed convolutions of generative networks, which turn noise into images.
 
-\section*{{The answer in one line}}
+\section*{{The answer in short}}
 Column $i$ of $M^{{\top}}$ is row $i$ of $M$: the kernel, placed where output $i$ looked. Hence
-$M^{{\top}} F = \sum_i F_i \cdot (\text{{column }} i)$: every value of the feature map stamps a copy of the kernel,
+$M^{{\top}} F = \sum_i F[i] \cdot (\text{{column }} i)$: every value of the feature map stamps a copy of the kernel,
 scaled by how strongly the feature was seen, at the place it was seen. That is how features are painted.
 In one dimension, with stride $s$, padding $p$ and dilation $d$, column $i$ holds $w[m]$ in row $j = s i + d m - p$
 and zeros elsewhere: the entry $M^{{\top}}[j, i]$ depends only on $j - s i$, so moving to the next input moves the
 stamp by $s$ positions. Read row by row, output $j$ collects $w[m]$ from the inputs $i$ with $s i = j + p - d m$:
-the kernel, flipped, slides with stride 1 over the feature map with $s-1$ zeros inserted between its values and
-padded by $d(k-1)-p$. That is a convolution of its own.
+the kernel, flipped and dilated by $d$, slides with stride 1 over the feature map with $s-1$ zeros inserted between
+its values, padded by $d(k-1)-p$ zeros on the left and $d(k-1)-p+a$ on the right (a negative amount crops), where
+$a = (n + 2p - d(k-1) - 1) \bmod s$ is the output padding that gives the painted image the input length $n$ again
+(${PADDED_EXAMPLE[1]}$ for instance when $n = {PADDED_EXAMPLE[0]}$, $k = 3$, $s = 2$, $p = 1$, $d = 1$). That is a convolution of its own.
+
+\emph{{Why the transpose, and what a generator learns.}} Another matrix of the transposed shape would change the
+dimensions too, but it would not, in general, be a convolution: the transpose of a convolution's matrix is, as just
+shown, again a convolution, with the same weights shared by every position, so it paints the same pattern wherever
+the feature map asks for it. A generator's transposed convolution has a kernel $w$ of its own, learned in training,
+and no detector stands beside it; still the layer computes exactly $M_w^{{\top}} y$ on its input $y$, where $M_w$ is
+the matrix of the convolution with those same weights (Theorems~1 and~2 below prove $T = M^{{\top}}$ for two such pairs of
+layers by exact computation). Whatever the learned weights would detect, the generator paints with them, by the stamps described next.
 
 \section*{{The stamps}}
 A feature map with a single spike, $F = e_{{(3,3)}}$, is painted as one copy of the kernel centred at the spike;
@@ -510,8 +529,10 @@ two spikes, $F = e_{{{spike_a}}} + e_{{{spike_b}}}$, give two copies that add wh
 {overlap}):
 \[ M^{{\top}} e_{{(3,3)}} = {bmatrix(data["spikes"]["one"][1])}, \qquad
    M^{{\top}} (e_{{{spike_a}}} + e_{{{spike_b}}}) = {bmatrix(data["spikes"]["two"][1])}. \]
-Both are products with the matrix $T$ of the transposed layer, and both equal the kernel
-stamped by hand at offset $(a - 1, b - 1)$ for each spike at row $a$ and column $b$. Figure~\ref{{fig:spikes}} draws the two stamps as they are placed, and Figure~\ref{{fig:seed}} shows
+Both are computed as products with $T$, the matrix of the transposed layer (the transposed convolution with the
+same weights) built from that layer's own definition and not from $M$ (Theorem~2 below proves $T = M^{{\top}}$), and
+both equal the kernel stamped by hand with its top-left corner at $(i_0 - 1, i_1 - 1)$ for each spike at
+$i = (i_0, i_1)$. Figure~\ref{{fig:spikes}} draws the two stamps as they are placed, and Figure~\ref{{fig:seed}} shows
 them in its first row.
 
 \begin{{figure}}[htbp]
@@ -537,7 +558,7 @@ stamps the diagonal kernel, and neighbouring stamps reinforce each other along t
 stroke, on which the detector did not fire, comes back too; why the painted picture looks like the input, both
 strokes, is the subject of the next section. Computed
 four ways, $M^{{\top}} F$ agrees exactly: with the matrix $T$ built from the
-transposed layer's own definition; as the sum of stamps $\sum_{{a,b}} F[a, b]\, K$, each placed at $(a-1, b-1)$; as the
+transposed layer's own definition; as the sum of stamps $\sum_{{i}} F[i]\, K$, each placed with its top-left corner at $(i_0 - 1, i_1 - 1)$; as the
 stride-1 convolution of $F$ padded by 1 with $\tilde K$; and with the numeric reference.
 
 \begin{{figure}}[htbp]
@@ -585,24 +606,19 @@ zero inserted and one zero of padding on each side.}}
 \begin{{theorem}}[The detector layer]\label{{thm:detector}}
 Let $M$ be the matrix of the detector layer ${spec_latex(LAYER)}$ on inputs of shape ${SIZE[0]} \times {SIZE[1]}$ and
 $T$ the matrix of its transposed layer, both with the same distinct real weights $w[m]$, one for each tap $m$ of
-the ${k} \times {k}$ kernel. Then (a) the conclusions of Theorem~1 hold for this layer, with $Z$, $P$,
-$C_{{\mathrm{{flip}}}}$, $\operatorname{{stamp}}_i$, $Q$ and $\Phi$ defined as there on each axis; and (b) the
-conclusions of Proposition~\ref{{prop:gram}} hold for $M$, with the interior
-${where}$: every entry of $M^{{\top}} M$ is the sum of the products $w[m]\, w[\mu]$ of the pairs of taps that reach
-its row and its column from one output, every interior row is $R$ centred at the row, the interior diagonal is
-$R[0] = \lVert w \rVert^{{2}}$, with unit weights the diagonal $(M^{{\top}} M)[j, j]$ is the overlap count
-$\operatorname{{count}}[j]$, the number of taps of the transposed layer reaching $j$, and $R[0] \ge |R[\tau]|$.
+the ${k} \times {k}$ kernel. Then the conclusions of Theorem~1 hold for this layer, with $Z$, $P$,
+$C_{{\mathrm{{flip}}}}$, $\operatorname{{stamp}}_i$, $Q$ and $\Phi$ defined as there on each axis.
 \end{{theorem}}
 
 \begin{{proof}}
-Part (a) is the nine lemmas of Theorem~1, each checked again for this layer; part (b) is the instance proof of the
-round trip in the companion derivation, whose lemmas are stated there. The evidence, lemma by lemma:
+The nine lemmas of Theorem~1, each checked again for this layer. The evidence, lemma by lemma:
 {evidence_table(detector, "1", seen)}
-{evidence_table(gram_proof, "R", seen, GRAM_LINES)}
-The rows marked 1.1 to 1.9 are the lemmas of Theorem~1 with their checkers as described after its proof; the rows
-marked R are the lemmas of the round trip, and their one further checker, polynomial identity, expanded both sides
-as polynomials and compared them term by term.
+The rows are the lemmas of Theorem~1, with their checkers as described after its proof.
 \end{{proof}}
+
+The round trip of this layer needs no further proof here: $M$ has stride $1$, so Proposition~\ref{{prop:gram}}, proved
+above for every such layer, applies to it, with the interior ${where}$; the companion derivation's Theorem~1 checks
+it again for this very layer, lemma by lemma, with its evidence.
 """
     return document("How a transposed convolution paints features", text, max_cols=16, graphics=True)
 

@@ -214,7 +214,10 @@ def test_general_proof_in_two_dimensions_and_refuses_a_bad_ndim():
     proof = prove_gram_general(2)
     assert proof.holds, proof.failure
     assert [step.name for step in proof.steps][-1] == "separability"
-    assert "each of the 2 spatial axes" in proof.statement
+    assert r"each of the $N = 2$ spatial axes" in proof.statement
+    # positions are tuples, and the product over the axes is stated (issue 18: the 2-D statement read 1-D)
+    assert r"$j = (j_1, \dots, j_N)$" in proof.statement and r"\prod_\nu [j_\nu = f_\nu]" in proof.statement
+    assert "(v)" not in prove_gram_general(1).statement
     for bad in (0, -1, True, 1.5):
         with pytest.raises(SpecError, match="ndim"):
             prove_gram_general(bad)
@@ -256,7 +259,7 @@ def test_command(tmp_path, capsys):
     assert main(["prove", "--identity", "gram", "--transposed", "--input", "4"]) == 2
     assert "drop --transposed" in capsys.readouterr().err
     assert main(["prove", "--identity", "gram", "--general", "--kernel", "3,3", "-o", str(tmp_path / "g2.tex")]) == 0
-    assert "each of the 2 spatial axes" in (tmp_path / "g2.tex").read_text()
+    assert r"each of the $N = 2$ spatial axes" in (tmp_path / "g2.tex").read_text()
     assert main(["prove", "--identity", "gram", "--general", "--stride", "2"]) == 2
     assert "takes only --kernel" in capsys.readouterr().err
 
@@ -366,3 +369,21 @@ def test_general_theorem_states_the_channel_hypotheses_and_defines_the_group(ndi
     assert r"\operatorname{count}[j]" in statement
     blocks = next(step for step in proof.steps if step.name == "channel blocks")
     assert all(claim.hypotheses[:len(proof.assumptions)] == proof.assumptions for claim in blocks.claims)
+
+
+def test_the_period_is_said_unexercised_exactly_when_no_two_interior_positions_lie_s_apart():
+    # n = 5, s = 2: the interior is {2}, so "period s" is vacuous there and the page must say so
+    small = prove_gram(ConvSpec(3, stride=2, padding=1), (5,))
+    assert small.holds and "not exercised here" in small.statement
+    assert "not seen in these sizes" in next(step.rule for step in small.steps if step.name == "interior")
+    large = prove_gram(ConvSpec(3, stride=2, padding=1), (9,))
+    assert large.holds and "not exercised" not in large.statement
+    assert "not seen" not in next(step.rule for step in large.steps if step.name == "interior")
+
+
+def test_the_instance_statement_with_channels_indexes_the_channels():
+    proof = prove_gram(ConvSpec((3, 3), stride=2, padding=1, in_channels=2, out_channels=2), (6, 6))
+    assert proof.holds
+    assert r"$(M^{\top} M)[(c, j), (c', j + d \tau)]$" in proof.statement
+    assert r"$(M^{\top} M)[(c, j), (c, j)]$" in proof.statement and "with $c = \\gamma" in proof.statement
+    assert "detector" not in proof.conclusion and "checkerboard" not in proof.to_latex()

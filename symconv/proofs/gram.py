@@ -285,7 +285,7 @@ def _interior_bounds_step(spec: ConvSpec, shape: tuple[int, ...], inner: tuple[r
 
 
 def _interior_steps(axes: list[tuple[ConvSpec, tuple[int], GramStructure, Any]], where: str,
-                    channels: bool = False) -> list[Step]:
+                    channels: bool = False, period_seen: bool = True) -> list[Step]:
     """Per axis, the interior rows against the phase autocorrelations and the interior diagonal against the phase
     energies (the N-D interior is the product of the axes' interiors, its terms the products of theirs)."""
     rows, diagonal = [], []
@@ -306,7 +306,9 @@ def _interior_steps(axes: list[tuple[ConvSpec, tuple[int], GramStructure, Any]],
             + (r" (and over the output channels $o$ of the group $\gamma$ of $c$ and $c'$, zero across groups)"
                if channels else "") + r": the interior is shift-invariant with period $s$" + (" on every axis" if many else "")
             + r" (with $s = 1$: the convolution with the kernel's autocorrelation $R$)"
-            + (r"; checked on each axis's sparse product, the $N$-D interior being the product of the axes' interiors "
+            + ("" if period_seen else r"; no two interior positions of an axis lie $s$ apart here, so the period "
+               r"follows from the rows' phases but is not seen in these sizes")
+            + (r"; checked on each axis's sparse product, the interior being the product of the axes' interiors "
                r"and its terms the products of theirs" if many else ""))
     steps = [_merge("interior", _per_axis(lambda sp, sh, inner, wa: _compare_counted("interior", inner, functools.partial(
         lambda sp, sh: interior_statement(sp, sh)[0], sp, sh), lhs, rhs, rule, wa, ordered=True, zero_rows=True),
@@ -324,6 +326,11 @@ def _interior_steps(axes: list[tuple[ConvSpec, tuple[int], GramStructure, Any]],
         lambda sp, sh: interior_statement(sp, sh, diagonal=True)[0], sp, sh), lhs, rhs, rule, wa, zero_rows=True),
         diagonal), lhs, rhs, rule))
     return steps
+
+
+def _period_seen(spec: ConvSpec, inner: tuple[range, ...]) -> bool:
+    """Whether the interior exercises its period: on every axis some ``j`` with ``j`` and ``j + s`` both interior."""
+    return all(any(j + s in r for j in r) for s, r in zip(spec.stride, inner))
 
 
 def _axis_spec(spec: ConvSpec, ax: int) -> ConvSpec:
@@ -345,7 +352,7 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
                anchor_bits: int = DEFAULT_BITS) -> Proof:
     """Prove, for one layer, what ``MᵀM`` is: entries by lag and phase, periodic interior, phase energies.
 
-    ``Mᵀ(M x) = (MᵀM) x``: the transpose of a detector paints what the detector responds to, blurred by
+    ``Mᵀ(M x) = (MᵀM) x``: applied to the convolution's output, the transpose returns the input blurred by
     ``MᵀM``.  Steps: M is the convolution as PyTorch defines it (convention and anchor); M's terms are the
     per-axis selections of its taps, channel block by channel block (exact structure), so ``MᵀM`` is, by
     distributivity, the product over the axes of each axis's ``MₐᵀMₐ``; on every axis that product, computed
@@ -474,7 +481,7 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
     where = r" \times ".join(range_set_tex(r.start, r.stop - 1) for r in inner)
     has_interior = all(len(r) for r in inner)
     if has_interior:
-        steps += _interior_steps(axes, where, channels)
+        steps += _interior_steps(axes, where, channels, _period_seen(spec, inner))
     counts = overlap_counts(tspec, t_in)
     unit = np.ones((), dtype=_I64)
     for _, _, product_a, _ in axes:  # the N-D unit diagonal: C_out/g times the product of the axes' (line 3)
@@ -487,13 +494,14 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
                      + r"\big|_{w \equiv 1}"),
         sympy.Symbol(r"\frac{C_{\mathrm{out}}}{g}\, \operatorname{count}[j]"),
         r"with every weight set to 1 ($w \equiv 1$), the diagonal of $M^{\top} M$ is $C_{\mathrm{out}}/g$ times "
-        r"$\operatorname{count}[j]$, the number of taps reaching $j$ in the transposed layer (the overlap count of "
-        r"the checkerboard, read off $T$), as the $C_{\mathrm{out}}/g$ output channels of a group each add theirs: by the "
+        r"$\operatorname{count}[j]$, the number of taps reaching $j$ in the transposed layer (its overlap "
+        r"count, read off $T$), as the $C_{\mathrm{out}}/g$ output channels of a group each add theirs: by the "
         r"lines above the unit-weight diagonal is $C_{\mathrm{out}}/g$ times the product over the axes of each axis's "
         r"unit-weight diagonal, read off its sparse product",
         "enumeration", ok,
         f"{unit.size} diagonal entries ({_plural(spec.in_channels, 'channel')} by "
-        f"{_plural(int(np.prod(shape)), 'position')}) equal the overlap counts times C_out/g" if ok else
+        f"{_plural(int(np.prod(shape)), 'position')}) equal the overlap counts times "
+        f"{spec.out_channels // spec.groups}, the number of output channels per group" if ok else
         f"unit-weight diagonal {unit.ravel()[:12].tolist()}..., overlap counts {expected.ravel()[:12].tolist()}...",
         name="overlap"))
     steps.append(_cauchy_schwarz(spec, w))
@@ -534,22 +542,36 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
         corr = (r"the kernel's autocorrelation $R[\tau] = \sum_m w[m]\, w[m + \tau]$, over the taps with $m$ and "
                 r"$m + \tau$ in the kernel, satisfies")
         energy = r"\sum_{d m \equiv t} w[m]^{2}"
+    if channels:
+        lag_entry = r"$(M^{\top} M)[(c, j), (c', j + d \tau)]$"
+        depends = r"$c$, $c'$, $\tau$ and the phase"
+        diagonal_is = (r"its diagonal, $(c, j) = (c', j')$ with $c = \gamma C_{\mathrm{in}}/g + c_{l}$, holds the "
+                       r"phase energies")
+    else:
+        lag_entry, depends, diagonal_is = r"$(M^{\top} M)[j, j + d \tau]$", r"$\tau$ and the phase", \
+            "its diagonal holds the phase energies"
+    unit_entry = r"$(M^{\top} M)[(c, j), (c, j)]$" if channels else r"$(M^{\top} M)[j, j]$"
+    period_note = "" if not has_interior or _period_seen(spec, inner) else (
+        r" (for these sizes no two interior positions of an axis lie $s$ apart, so the period itself is not "
+        r"exercised here; the all-sizes version of this theorem proves it)")
     statement = (rf"For the convolution ${spec_latex(spec)}$ on inputs {_size_words(shape)} ({sizes}), let $M$ be "
                  rf"its matrix, with {weights}. Then (i) {entries}. (ii) In the interior $I$, the positions $j$ with "
                  r"$d(k-1) \le j$, $j + p_l \le s(n_{\mathrm{out}} - 1)$ and $j + d(k-1) \le n - 1$"
-                 + every + r", the entry $(M^{\top} M)[j, j + d \tau]$ at a lag $|\tau| < k$ depends only on $\tau$ and the "
-                 r"phase $t = (j + p_l) \bmod s$ of $j$, so the interior has period $s$; its diagonal holds the "
-                 rf"phase energies ${energy}$, the sum over the taps $m$ with $d m \equiv t \pmod{{s}}$. (iii) With "
-                 rf"unit weights ($w \equiv 1$) the diagonal $(M^{{\top}} M)[j, j]$ is {unit} "
+                 + every + rf", the entry {lag_entry} at a lag $|\tau| < k$ depends only on {depends} "
+                 r"$t = (j + p_l) \bmod s$ of $j$, so the interior has period $s$" + period_note
+                 + rf"; {diagonal_is} ${energy}$, the sum over the taps $m$ with $d m \equiv t \pmod{{s}}$. (iii) With "
+                 rf"unit weights ($w \equiv 1$) the diagonal {unit_entry} is {unit} "
                  r"$\operatorname{count}[j]$, the number of taps of the transposed layer reaching $j$ (the pairs of "
                  r"an input $i$ and a tap $m$ of the transposed layer with $s i + d m - p_l = j$)"
                  + r". (iv) " + rf"{corr[0].upper() + corr[1:]} $R[0] \ge |R[\tau]|$."
                  + ("" if has_interior else r" The interior is empty for these sizes, so only (i), (iii) and (iv) "
                     r"are checked here."))
     periods = tuple(s for s in spec.stride)
+    largest = r", largest at lag 0 by (iv)" if all(s == 1 for s in spec.stride) else ""
     return Proof(title, statement, tuple(steps),
-                 conclusion=r"$M^{\top} (M x) = (M^{\top} M)\, x$: the transpose paints what the detector responds "
-                            r"to, blurred by the (phase) autocorrelation of the kernel, strongest at lag 0.",
+                 conclusion=r"$M^{\top} (M x) = (M^{\top} M)\, x$: applied to the convolution's output $M x$, the "
+                            r"transpose returns the input $x$ blurred by $M^{\top} M$, which away from the borders is "
+                            rf"the convolution with the (phase) autocorrelation of the kernel{largest}.",
                  notes=(r"The weights are distinct real symbols, one for each entry of PyTorch's weight of shape "
                         rf"${tuple_tex(spec.weight_shape)}$ (" + ("the output channel, the position of the input "
                         r"channel in its group, then the tap" if channels else r"one output and one input channel, then "

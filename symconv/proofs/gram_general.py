@@ -122,7 +122,7 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
         r"$\operatorname{partner} = j + d(\mu - m)$, $\operatorname{ph} = (j + p_l) \bmod s$, "
         r"$\operatorname{tap} = s i + d m - p_l$ and "
         r"$n_{\mathrm{out}} = \lfloor (n + p_l + p_r - d(k-1) - 1)/s \rfloor + 1$",
-        [_claim("the sift used is PyTorch's", base, _eq(src, sympy.floor(u / s)),
+        [_claim("the source position used is PyTorch's", base, _eq(src, sympy.floor(u / s)),
                 _eq(N.sifted_position(j, m, s, pl, d), sympy.floor(u / s))),
          _claim("the residue used is PyTorch's", base, _eq(res, sympy.Mod(u, s)),
                 _eq(N.sift_residue(j, m, s, pl, d), sympy.Mod(u, s))),
@@ -147,9 +147,9 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
          _claim(r"the output $i$ is determined by $j$ and $m$", base + (out_i, _within(0, i2, n_out), _eq(tap, j),
                                                                _eq(F.tap_position(i2, m, s, pl, d), j)),
                 _eq(i, i2)),
-         _claim(r"a triple has residue $0$, and its output is the sifted position", base + (out_i, _eq(tap, j)),
+         _claim(r"a triple has residue $0$, and its output is the source position", base + (out_i, _eq(tap, j)),
                 _and(_eq(res, 0), _eq(src, i))),
-         _claim(r"residue $0$ gives a triple, its output the sifted position", base + (_eq(res, 0),),
+         _claim(r"residue $0$ gives a triple, its output the source position", base + (_eq(res, 0),),
                 _and(_eq(F.tap_position(src, m, s, pl, d), j), _eq(F.tap_position(src, m2, s, pl, d), partner)))],
         name="one to one"))
     inside = (_rel(sympy.Le, d * (k - 1), j), _rel(sympy.Le, j + pl, s * (n_out - 1)),
@@ -221,9 +221,20 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
             list(sep.claims), name="separability"))
     hyps = range_object.itemized()
     axes = ("one spatial axis" if ndim == 1 else
-            rf"each of the {ndim} spatial axes, with that axis's own values of $n, k, s, d, p_{{l}}, p_{{r}}$ and the "
-            r"channel counts $g, c_i, c_o$ common to all axes (positions, taps and channels flattened row-major, "
-            r"$(c, j_1, \dots, j_N)$)")
+            rf"each of the $N = {ndim}$ spatial axes $\nu = 1, \dots, N$, with that axis's own values "
+            r"$n_\nu, k_\nu, s_\nu, d_\nu, p_{l,\nu}, p_{r,\nu}$ of $n, k, s, d, p_{l}, p_{r}$, and the channel counts "
+            r"$g, c_i, c_o$ common to all axes. Positions $i, j, j'$ and taps $m, \mu$ are $N$-tuples, "
+            r"$j = (j_1, \dots, j_N)$, a position with its channel flattened row-major as $(c, j_1, \dots, j_N)$, and "
+            r"every condition written below on positions and taps holds on every axis $\nu$ with that axis's values "
+            r"($0 \le j < n$ means $0 \le j_\nu < n_\nu$ for every $\nu$, and $(j + p_l - d m) \bmod s = 0$ means "
+            r"$(j_\nu + p_{l,\nu} - d_\nu m_\nu) \bmod s_\nu = 0$)")
+    product = "" if ndim == 1 else (
+        r" (v) The one-axis conditions combine by the product over the axes: for the row-major flattening and "
+        r"an index map $f$ with $f_\nu$ its position on axis $\nu$ (such as $s i + d m - p_l$), "
+        r"$[(j_1, \dots, j_N) = (f_1, \dots, f_N)] = \prod_\nu [j_\nu = f_\nu]$, so a pair of tap tuples "
+        r"$(m, \mu)$ is a term of $(M^{\top} M)[j, j']$ exactly when $(m_\nu, \mu_\nu)$ is a term of the "
+        r"one-axis entry $(M_\nu^{\top} M_\nu)[j_\nu, j'_\nu]$ on every axis $\nu$, with $M_\nu$ the matrix of "
+        r"axis $\nu$'s one-channel convolution; and the interior $I$ is the product of the axes' interiors.")
     statement = "\n".join([
         r"Let $n, k, s, d, p_{l}, p_{r}, g, c_i, c_o$ be integers satisfying the hypotheses",
         hyps,
@@ -246,7 +257,7 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
         r"$(M^{\top} M)_{o, c_{l}, c'_{l}}[j, j']$ for the sum of the terms of (i) with "
         r"$w[o, c_{l}, m]\, w[o, c'_{l}, \mu]$ in place of $w[m]\, w[\mu]$; then the block $(c, c')$ of "
         r"$M^{\top} M$ is the sum of $(M^{\top} M)_{o, c_{l}, c'_{l}}$ over the output channels $o$ with "
-        r"$\gamma(o, c_o) = \gamma(c, c_i)$ when $\gamma(c, c_i) = \gamma(c', c_i)$, and zero otherwise.",
+        r"$\gamma(o, c_o) = \gamma(c, c_i)$ when $\gamma(c, c_i) = \gamma(c', c_i)$, and zero otherwise." + product,
     ])
     title = "The round trip: the Gram matrix (all sizes)" + ("" if ndim == 1 else f", {ndim}-D")
     return Proof(title, statement, tuple(steps), assumptions=ranges,
