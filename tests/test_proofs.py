@@ -172,6 +172,19 @@ def test_corrupted_formula_makes_the_proof_fail(corruption, failing):
     assert example and all(isinstance(v, int) for v in example.values())
 
 
+def test_the_group_line_of_the_chain_is_proved_and_fails_when_the_group_channel_is_wrong():
+    """The chain's line floor((c_l + gamma c_i)/c_i) = gamma is a claim of its own, refuted by a wrong channel map."""
+    step = prove_transpose_general(2).steps[-1]
+    line = next(c for c in step.claims if c.name.startswith("channel $\\gamma c_i + c_l$"))
+    assert line.holds and step.condition and "c_l < c_i" in step.condition
+    assert isinstance(step.lhs, sympy.floor) and step.rhs == sympy.Symbol("gamma", integer=True)
+    for wrong in (lambda group, per_group, local: group * per_group + local + per_group,
+                  lambda group, per_group, local: group + local):
+        bad = prove_transpose_general(2, formulas=_corrupt(group_channel=wrong)).steps[-1]
+        refuted = next(c for c in bad.claims if c.name == line.name)
+        assert not refuted.holds and not bad.holds and refuted.counterexample
+
+
 def test_counterexample_is_a_real_counterexample():
     """The solver's counterexample, plugged into the corrupted formula, really breaks the claim."""
     bad = _corrupt(flip_tap=lambda m, k: m)

@@ -569,7 +569,8 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
         if example:
             failure += f", for example at {example}"
     layer = spec_latex(proof.data["tspec"]) if "tspec" in proof.data else ""
-    sides = [(_side(s.lhs)[0], _side(s.rhs)[0]) for s in proof.steps]
+    sides = [(_side(s.lhs)[0], _side(s.rhs)[0] + (rf" \quad \text{{for }} {s.condition}" if getattr(s, "condition", "")
+                                                 else "")) for s in proof.steps]
     ranges = proof.data.get("ranges")
     ranged = len(ranges.latex()) if ranges is not None else 0
     mentioned = " ".join([proof.statement] + [a for pair in sides for a in pair]

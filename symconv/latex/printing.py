@@ -230,7 +230,7 @@ def _rank(symbol: Any) -> tuple[int, str]:
     return _PARAMETER_RANK.get(letter, 40), symbol.name
 
 
-_CHANNEL_SIZES = {"c_i", "c_o", "c_g"}
+_CHANNEL_SIZES = {"c_i", "c_o"}
 """Channels per group: sizes, although their letter is the channel index's."""
 
 

@@ -310,7 +310,7 @@ def _separability_step(ndim: int, F: Any = default_formulas) -> Step:
 def _block_step(F: Any) -> Step:
     """Channel blocks: M's block (o, c) and T's block (c, o) hold the same weight entry, inside the same group."""
     g, ci, co, o, c, col = sympy.symbols("g c_i c_o o c c_l", integer=True)  # c_i = C_in/g, c_o = C_out/g
-    gam, p_, l_ = sympy.symbols("gamma c_g c_l", integer=True)  # a group, its size, a position in it
+    gam, p_, l_ = sympy.symbols("gamma c_i c_l", integer=True)  # a group, its size c_i, a position in it
     gamma = F.channel_group(o, co)  # the group of the convolution's output channel o
     ranges = (_rel(sympy.Ge, g, 1), _rel(sympy.Ge, ci, 1), _rel(sympy.Ge, co, 1), _within(0, o, g * co),
               _within(0, c, g * ci))
@@ -332,7 +332,16 @@ def _block_step(F: Any) -> Step:
               (_rel(sympy.Ge, p_, 1), _rel(sympy.Ge, gam, 0), _within(gam * p_, c, gam * p_ + p_)),
               _eq(F.group_local(c, gam, p_), c - gam * p_), shown=_eq(N.group_local(c, gam, p_), c - gam * p_)),
     ]
+    # the line of the chain: the channel at position c_l of group gamma lies in group gamma, at position c_l
+    member = F.group_channel(gam, ci, col)
+    group_of_member = F.channel_group(member, ci)
+    shown_member = sympy.Add(col, gam * ci, evaluate=False)
+    shown_group = sympy.floor(shown_member / ci, evaluate=False)
+    group_range = (_rel(sympy.Ge, ci, 1), _rel(sympy.Ge, gam, 0), _within(0, col, ci))
     claims = convention + [
+        prove(r"channel $\gamma c_i + c_l$ lies in group $\gamma$, at position $c_l$", (ci, gam, col), group_range,
+              _and(_eq(group_of_member, gam), _eq(F.group_local(member, group_of_member, ci), col)),
+              shown=_and(_eq(shown_group, gam), _eq(N.group_local(shown_member, gam, ci), col))),
         prove(r"block $(o, c)$ of $M$ lies inside the group of $o$", variables, ranges + (conv_reads,),
               _within(0, conv_weight, ci)),
         # the witness c_l is named by a hypothesis, so that the conclusion is no identity of the Definitions
@@ -344,15 +353,16 @@ def _block_step(F: Any) -> Step:
               ranges + (_within(0, col, ci), _eq(t_channel, c)),
               _and(conv_reads, _eq(col, conv_weight))),
     ]
-    w = sequence("W", "w")
-    return Step.from_claims(
-        w(o, conv_weight.xreplace({gamma: gam})), w(o, col),
-        r"channel blocks: with $C_{\mathrm{in}} = g c_i$, $C_{\mathrm{out}} = g c_o$ and the group "
+    step = Step.from_claims(
+        shown_group, gam,
+        r"channel blocks: for $0 \le c_l < c_i$ and $\gamma \ge 0$, the channel $c = \gamma c_i + c_l$ lies in "
+        r"group $\lfloor c / c_i \rfloor = \gamma$, at position $c - \gamma c_i = c_l$; with $C_{\mathrm{in}} = g c_i$, $C_{\mathrm{out}} = g c_o$ and the group "
         r"$\gamma = \lfloor o / c_o \rfloor$ of output channel $o$, block $(o, c)$ of $M$ is the spatial matrix of "
         r"$w[o, c - \gamma c_i]$ when $c$ lies in group $\gamma$ and zero otherwise; the transposed layer, whose "
         r"weight is the same tensor, writes output channel $c = \gamma c_i + c_l$ from input channel $o$ through "
         r"$w[o, c_l]$: block $(c, o)$ of $T$ is the transpose of block $(o, c)$ of $M$",
         claims, name="channel blocks")
+    return replace(step, condition=r"\gamma \ge 0,\ 0 \le c_l < c_i")
 
 
 def _statement(C: _Chain, ndim: int = 1) -> str:
