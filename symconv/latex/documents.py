@@ -81,8 +81,19 @@ def conventions(padding_mode: str | None = "zeros") -> str:
     padded = (_PADDED[padding_mode] if padding_mode is not None
               else r"the padded input: $\tilde x[u] = x[u]$ for $0 \le u < n$, and outside it $0$ unless the "
                    r"layer's padding mode (reflect, replicate or circular) says otherwise")
-    return ("Convolution means the deep-learning operation, cross-correlation: "
-            rf"$y[i] = \sum_m w[m]\, \tilde x[s i + d m - p_{{l}}]$ with $\tilde x$ {padded}. "
+    return ("Convolution means the deep-learning operation, cross-correlation: on an input $x$ of length $n$, "
+            r"with kernel size $k$, stride $s$, dilation $d$ and padding $p_{l}$ on the left and $p_{r}$ on the right, "
+            r"$\operatorname{conv}(x)[i] = \sum_{m=0}^{k-1} w[m]\, \tilde x[s i + d m - p_{l}]$ for "
+            r"$0 \le i < n_{\mathrm{out}}$, where "
+            r"$n_{\mathrm{out}} = \lfloor (n + p_{l} + p_{r} - d (k - 1) - 1)/s \rfloor + 1$ and $\tilde x$ is "
+            f"{padded}. "
+            r"The transposed convolution, in PyTorch's convention, with the same $k, s, d, p_{l}, p_{r}$ and an output "
+            r"padding $a$, maps an input $y$ of length $n_{\mathrm{in}}$ to "
+            r"$\operatorname{conv}^{\top}(y)[j] = \sum_{i=0}^{n_{\mathrm{in}}-1} \sum_{m=0}^{k-1} w[m]\, y[i]\, "
+            r"[j = s i + d m - p_{l}]$ for $0 \le j < n_T$, where "
+            r"$n_T = s (n_{\mathrm{in}} - 1) + d (k - 1) + a - p_{l} - p_{r} + 1$: input $i$ adds the kernel, "
+            r"scaled by $y[i]$, at the outputs $s i + d m - p_{l}$ that lie in range. Here $[P]$ is the Iverson "
+            r"bracket: $1$ when the statement $P$ is true and $0$ when it is false. "
             "Weights use PyTorch's layouts: $(C_{\\mathrm{out}}, C_{\\mathrm{in}}/g, k_1, \\dots)$ for a convolution "
             "and $(C_{\\mathrm{in}}, C_{\\mathrm{out}}/g, k_1, \\dots)$ for a transposed convolution. Matrices act on "
             "one batch element of shape $(C, n_1, \\dots)$ flattened row-major over (channel, spatial axes).")

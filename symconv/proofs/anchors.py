@@ -307,13 +307,13 @@ def convention_step(tspec: Any, input_shape: tuple[int, ...]) -> Step:
     from ..spec import ConvSpec, TransposedConvSpec
 
     lhs, rhs = sympy_pair()
-    rule = (r"the numeric definitions are PyTorch's written ones: output $i$ of output channel $o$ reads, for "
-            r"each $c_{l} < C_{\mathrm{in}}/g$, input channel $\gamma C_{\mathrm{in}}/g + c_{l}$ at $s i + d m - p_l$ "
-            r"through $w[o, c_{l}, m]$, where $\gamma = \lfloor o g / C_{\mathrm{out}} \rfloor$ is the group of $o$ "
-            r"(cross-correlation: the kernel is not flipped); the transposed convolution adds "
-            r"$w[c, c_{l}, m]\, y[c, i]$, for input channel $c$ of group $\gamma$ and each $c_{l} < C_{\mathrm{out}}/g$, "
-            r"to output channel $\gamma C_{\mathrm{out}}/g + c_{l}$ at $s i + d m - p_l$; and the output lengths are "
-            r"$n_{\mathrm{out}}$ and $n_T$")
+    rule = (r"the numeric definitions are PyTorch's written ones: with $c_i = C_{\mathrm{in}}/g$ and "
+            r"$c_o = C_{\mathrm{out}}/g$ the channels per group of the convolution, output $i$ of output channel $o$ "
+            r"reads, for each $c_{l} < c_i$, input channel $\gamma c_i + c_{l}$ at $s i + d m - p_l$ through "
+            r"$w[o, c_{l}, m]$, where $\gamma = \lfloor o / c_o \rfloor$ is the group of $o$ (cross-correlation: the "
+            r"kernel is not flipped); the transposed convolution, whose input channels are the convolution's output "
+            r"channels, adds $w[o, c_{l}, m]\, y[o, i]$, for each $c_{l} < c_i$, to output channel "
+            r"$\gamma c_i + c_{l}$ at $s i + d m - p_l$; and the output lengths are $n_{\mathrm{out}}$ and $n_T$")
 
     def fail(why: str) -> Step:
         return Step(lhs, rhs, rule, "enumeration", False, why, name="convention")
@@ -391,11 +391,11 @@ def convention_step(tspec: Any, input_shape: tuple[int, ...]) -> Step:
 
 @functools.lru_cache(maxsize=1)
 def sympy_pair() -> tuple[Any, Any]:
-    """``y[i] = sum_m w[m] x̃[s i + d m - p_l]``, the displayed convention (x̃ the padded input, x̃[u] = x[u] in range)."""
+    """``conv(x)[i] = sum_m w[m] x̃[s i + d m - p_l]``, the displayed convention (x̃ the padded input, x̃[u] = x[u] in range)."""
     import sympy
 
     from .evaluate import sequence
 
     i, m, s, d, p, k = sympy.symbols("i m s d p_l k", integer=True)
-    Y, W, X = sequence("y"), sequence("w"), sequence("xpad", r"\tilde{x}")  # the padded input: reads may leave [0, n)
+    Y, W, X = sequence("conv(x)", r"\operatorname{conv}(x)"), sequence("w"), sequence("xpad", r"\tilde{x}")  # the padded input: reads may leave [0, n)
     return Y(i), sympy.Sum(W(m) * X(s * i + d * m - p), (m, 0, k - 1))
