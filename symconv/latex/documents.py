@@ -96,7 +96,8 @@ def conventions(padding_mode: str | None = "zeros") -> str:
             r"bracket: $1$ when the statement $P$ is true and $0$ when it is false. "
             "Weights use PyTorch's layouts: $(C_{\\mathrm{out}}, C_{\\mathrm{in}}/g, k_1, \\dots)$ for a convolution "
             "and $(C_{\\mathrm{in}}, C_{\\mathrm{out}}/g, k_1, \\dots)$ for a transposed convolution. Matrices act on "
-            "one batch element of shape $(C, n_1, \\dots)$ flattened row-major over (channel, spatial axes).")
+            "one batch element, a tensor of shape (channels, $n_1, \\dots$), flattened row-major: the channel first, "
+            "then the spatial axes in order.")
 
 
 CONVENTIONS = conventions("zeros")
@@ -579,6 +580,8 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
         example = _counterexample(values)
         if example:
             failure += f", for example at {example}"
+        elif refuted is None and bad.detail and _is_words(bad.detail):  # what the checker found, in its words
+            failure += f": {report_latex(bad.detail)}"
     layer = spec_latex(proof.data["tspec"]) if "tspec" in proof.data else ""
     sides = [(_side(s.lhs)[0], _side(s.rhs)[0] + (rf" \quad \text{{for }} {s.condition}" if getattr(s, "condition", "")
                                                  else "")) for s in proof.steps]

@@ -21,6 +21,7 @@ import sympy
 
 from .. import formulas as default_formulas
 from ..errors import SpecError
+from ..latex.phrases import counted
 from .core import Proof, Step
 from .evaluate import NAMED, Indicator, sequence
 from .guard import guarded, started
@@ -286,7 +287,7 @@ def _separability_step(ndim: int, F: Any = default_formulas) -> Step:
         prove("each axis is read back from the flat position", pair, inside,
               _and(_eq(sympy.floor(flat2 / B), x), _eq(sympy.Mod(flat2, B), y)),
               shown=_and(_eq(sympy.floor(flat2_ / B), x), _eq(sympy.Mod(flat2_, B), y))),
-        prove(f"flattening {ndim} axes one after another is the row-major position", sizes + js,
+        prove(f"flattening {counted(ndim, 'axis', 'axes')} one after another is the row-major position", sizes + js,
               tuple(_rel(sympy.Ge, n_, 1) for n_ in sizes) + tuple(_within(0, j_, n_) for j_, n_ in zip(js, sizes)),
               _eq(executed, row_major), shown=_eq(shown, row_major)),
     ]
@@ -299,11 +300,11 @@ def _separability_step(ndim: int, F: Any = default_formulas) -> Step:
         rf"separability: here $j_\nu$ is the output position on axis $\nu = {axes}$ and "
         r"$f_\nu = s i_\nu + d m_\nu - p_{l}$ the position that the index map of axis $\nu$ (with that axis's "
         r"$s, d, p_{l}$) gives for input position $i_\nu$ and tap $m_\nu$. Positions of the "
-        rf"{ndim} axes are flattened row-major, $\operatorname{{flat}}(q, r, B) = q B + r$ for an outer position "
+        rf"{counted(ndim, 'axis', 'axes').split(' ', 1)[0]} axes are flattened row-major, $\operatorname{{flat}}(q, r, B) = q B + r$ for an outer position "
         r"$0 \le q < A$ and an inner one $0 \le r < B$; this two-axis flattening is a bijection of in-range "
         r"positions, and the flattening of all axes is that two-axis one nested, so by induction on the axes an "
         r"index equation holds for flat positions exactly when it holds on every axis; the 1-D steps then apply "
-        r"axis by axis, each with its own $s, p, d, a$ (kernel taps are flattened the same way)",
+        r"axis by axis, each with its own $s, d, p_{l}, p_{r}, a$ (kernel taps are flattened the same way)",
         claims, name="separability")
 
 
@@ -427,7 +428,7 @@ def _statement_nd(C: _Chain, ndim: int) -> str:
     i_nu, m_nu = sympy.Symbol(r"i_{\nu}", integer=True), sympy.Symbol(r"m_{\nu}", integer=True)
     tap_nu = tex(C.F.tap_position(i_nu, m_nu, s, S.pl, S.d))  # axis nu's index map, from the formula used
     text = [
-        rf"Let there be {ndim} spatial axes $\nu = {axes}$, each with its own integers "
+        rf"Let there be {counted(ndim, 'spatial axis', 'spatial axes')} $\nu = {axes}$, each with its own integers "
         r"$n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ (written $k^{(\nu)}$ and so on where the axis matters), and let "
         r"$g, c_i, c_o$ be integers, satisfying the hypotheses",
         r"\begin{itemize}", items,
@@ -435,7 +436,7 @@ def _statement_nd(C: _Chain, ndim: int) -> str:
         r"$C_{\mathrm{in}} = g c_i$ and $C_{\mathrm{out}} = g c_o$",
         r"\end{itemize}",
         rf"let $w \in \mathbb{{R}}^{{C_{{\mathrm{{out}}}} \times c_i \times {kernel_shape}}}$ be a kernel, and flatten "
-        r"tensors of shape $(C, n^{(1)}, \dots)$ row-major, channel first. Output channel $o$ of the convolution "
+        r"tensors row-major, the channel first and then the spatial axes in order. Output channel $o$ of the convolution "
         r"lies in group $\gamma = \lfloor o / c_o \rfloor$, input channel $c$ in group $\lfloor c / c_i \rfloor$, at "
         r"position $c_l = c - \lfloor c / c_i \rfloor c_i$ of that group. "
         r"Define the following matrices.",
