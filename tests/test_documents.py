@@ -100,10 +100,29 @@ def read_page_text(text: str) -> list[str]:
     for s in sentences:
         counts[s] = counts.get(s, 0) + 1
     problems += [f"a sentence repeated {n} times: {s[:80]}" for s, n in counts.items() if n > REPEAT_LIMIT]
+    problems += lemma_order_problems(text)
     for match in re.finditer(r"Theorem \d+ \(", text):
         following = flat_after(text, match.end())
         if not re.search(r"\(H1\)|\bLet\b|\bFor (?:all|every|the)\b|\bIf\b|\bWhen\b|\bwith\b", following):
             problems.append(f"a theorem without hypotheses: {following[:80]}")
+    return problems
+
+
+CHAIN = re.compile(r"(?:Proof|Refutation)\.(.*?)(?=Each line is justified|The claim is refuted|Lemma \d+\.\d+ \()", re.S)
+"""A proof's chain on the page: from its head to the sentence after it (or to the first lemma's statement)."""
+
+
+def lemma_order_problems(text: str) -> list[str]:
+    """The chains whose lemmas are not numbered in the order the chain first cites them (Lemma 1 justifies the
+    first line, ...), read from the extracted page text."""
+    problems = []
+    for match in CHAIN.finditer(text):
+        first: list[tuple[int, int]] = []
+        for theorem, lemma in re.findall(r"Lemma (\d+)\.(\d+)", match.group(1)):
+            if (int(theorem), int(lemma)) not in first:
+                first.append((int(theorem), int(lemma)))
+        if first != sorted(first):
+            problems.append("lemmas cited out of order in a chain: " + ", ".join(f"{a}.{b}" for a, b in first))
     return problems
 
 
@@ -210,6 +229,39 @@ def test_the_page_reader_finds_repeated_sentences_and_theorems_without_hypothese
     assert not read_page_text(sentence * 2)
     assert any("without hypotheses" in p for p in read_page_text("Theorem 1 (Overlap). The overlap counts."))
     assert not read_page_text("Theorem 1 (Overlap). For the layer below, the counts are periodic.")
+
+
+def test_the_page_reader_finds_lemmas_cited_out_of_order():
+    chain = "Proof.\n(T y)[j] = a  definition, Lemma 1.1\n= b  sift, Lemma 1.3\n= c  phases, Lemma 1.2\nEach line is justified"
+    assert any("out of order" in p for p in read_page_text(chain))
+    assert not lemma_order_problems(chain.replace("1.3", "1.x").replace("1.2", "1.3").replace("1.x", "1.2"))
+    two = "Proof. The chain of Theorem 1 holds. Then: x = y  Lemma 2.1\n y = z  Lemma 2.2\nEach line is justified"
+    assert not lemma_order_problems(two)
+
+
+@pytest.mark.parametrize("name", ["general_1d", "general_2d", "default", "weight_gradient", "adjoint"])
+def test_compiled_chains_cite_their_lemmas_in_increasing_order(name, tmp_path, capsys, pdflatex, pdffonts,
+                                                               pdftotext):
+    """Read from the compiled page (pdftotext): the lemma numbers of each chain rise with their first citation."""
+    code = cli.main(["prove", *COMMANDS[name], "-o", str(tmp_path / f"{name}.tex")])
+    assert code == 0, capsys.readouterr().err
+    text = check_pdf(tmp_path, name, pdflatex, pdffonts, pdftotext)
+    chains = CHAIN.findall(text)
+    assert chains and all(re.search(r"Lemma \d+\.\d+", c) for c in chains)
+    cited = [int(n) for n in re.findall(r"Lemma 1\.(\d+)", chains[0])]
+    firsts = list(dict.fromkeys(cited))
+    assert firsts == sorted(firsts) and firsts[0] == 1, firsts
+
+
+def test_a_side_fact_displayed_after_its_chain_is_numbered_after_it():
+    """The parametric polyphase proof displays its phase fact after the chain: it is the chain's last lemma."""
+    from symconv import prove_polyphase_general
+
+    tex = prove_polyphase_general(1).to_document()
+    proof = tex[tex.index(r"\begin{proof}"):tex.index(r"\end{proof}")]
+    cited = [int(n) for n in re.findall(r"Lemma~\\thetheorem\.(\d+)", proof)]
+    firsts = list(dict.fromkeys(cited))
+    assert firsts == sorted(firsts), firsts
 
 
 def test_identifiers_are_read_from_the_package():
@@ -415,7 +467,8 @@ def test_weight_gradient_documents_state_padding_and_the_first_k_outputs():
     tex = instance.to_document()
     assert "$(1)$" not in tex and "((1, 1))" not in tex
     assert "padding $1$ on both sides" in tex or "padding, $1$ on both sides" in tex
-    assert r"\big|_{\text{first } k}" in tex and "(stride 1, dilation 2, padding $1$ on both sides)" in tex
+    assert r"\bigr)[m]" in tex and r"(stride $1$, dilation $2$, padding $1$ on both sides)" in tex
+    assert r"\text{for } 0 \le m < k" in tex and r"\frac{\partial \ell}{\partial w[m]} &= \sum_{i=0}^{2}" in tex
 
 
 def test_chain_tags_drop_the_name_when_the_display_is_wide():

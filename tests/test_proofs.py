@@ -376,7 +376,7 @@ def test_the_instance_theorem_defines_its_matrices_before_its_conclusion():
                    r"\operatorname{conv}"):
         assert -1 < text.find(symbol) < conclusion or symbol == r"\operatorname{conv}", symbol
     assert r"$\operatorname{conv}$ and" in text  # conv and its transpose are named where they are used
-    assert "$4$ phase convolutions" in text and "(6, 6)" not in text
+    assert "four phase convolutions" in text and "(6, 6)" not in text
 
 
 def test_a_failed_view_shows_its_first_differing_entry(monkeypatch):

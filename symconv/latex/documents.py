@@ -551,6 +551,24 @@ def _polynomials(proof: Any) -> list[str]:
     return out
 
 
+def _sides(step: Any) -> tuple[str, str]:
+    """A step's two sides as LaTeX math, the right one followed by the range where the display holds, if any."""
+    condition = getattr(step, "condition", "")
+    return _side(step.lhs)[0], _side(step.rhs)[0] + (rf" \quad \text{{for }} {condition}" if condition else "")
+
+
+def _in_display_order(steps: Sequence[Any], shared: int = 0) -> list[Any]:
+    """The steps in the order the proof displays them: the shared prefix, then chain after chain, then the lemmas
+    that are no line (their two sides print alike), so that lemma numbers rise with their first citation."""
+    sides = [_sides(s) for s in steps]
+    rest = range(shared, len(steps))
+    shown = [p for p in rest if not (steps[p].holds and sides[p][0] == sides[p][1])]
+    chains = _chains([], [sides[p] for p in shown])
+    order = list(range(shared)) + [shown[q] for chain in chains for q in chain]
+    order += [p for p in rest if p not in order]
+    return [steps[p] for p in order]
+
+
 def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") -> _Doc:
     from ..proofs.core import CHECKERS
 
@@ -558,16 +576,17 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
     shared = _shared_prefix(proof, definitions_shared) if definitions_shared is not None else 0
     range_object = proof.data.get("ranges")
     names = {expr: symbol for h in range_object.hypotheses for symbol, expr in h.names} if range_object else {}
+    ordered = _in_display_order(proof.steps, shared)  # lemma n justifies the n-th line the chains display
     steps = [_step(n, s, ranges, names, proof.data.get("formulas"), proof.data.get("lengths"))
-             for n, s in enumerate(proof.steps, 1)]
+             for n, s in enumerate(ordered, 1)]
     used = []
-    for step in proof.steps:
+    for step in ordered:
         for checker in [step.checker] + [c.checker for c in step.claims]:
             if checker not in used:
                 used.append(checker)
     failure = ""
     if not proof.holds:
-        number, bad = next((n, s) for n, s in enumerate(proof.steps, 1) if not s.holds)
+        number, bad = next((n, s) for n, s in enumerate(ordered, 1) if not s.holds)
         # the chain's lines carry no numbers: the failure names the lemma, numbered as the proof numbers it
         failure = f"Lemma {_LEMMA_NUMBER}{number} ({text_latex(bad.name)}) fails"
         refuted = next((c for c in bad.claims if not c.holds), None)
@@ -583,8 +602,7 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
         elif refuted is None and bad.detail and _is_words(bad.detail):  # what the checker found, in its words
             failure += f": {report_latex(bad.detail)}"
     layer = spec_latex(proof.data["tspec"]) if "tspec" in proof.data else ""
-    sides = [(_side(s.lhs)[0], _side(s.rhs)[0] + (rf" \quad \text{{for }} {s.condition}" if getattr(s, "condition", "")
-                                                 else "")) for s in proof.steps]
+    sides = [_sides(s) for s in ordered]
     ranges = proof.data.get("ranges")
     ranged = len(ranges.latex()) if ranges is not None else 0
     mentioned = " ".join([proof.statement] + [a for pair in sides for a in pair]
