@@ -23,7 +23,7 @@ __all__ = ["formula_latex", "definitions_latex", "IDENTIFIERS"]
 IDENTIFIERS = {
     "p_l": "p_{l}",
     "p_r": "p_{r}",
-    "left": "p",  # pad(t, p): a formal amount, applied to p_l or to the gather padding p'_l
+    "left": "p_{l}",  # pad(t, p_l): the amount on the left, applied to p_l or to the gather padding p'_l
     "per_group": "c_{i}",  # the channels per group: c_i = C_in/g (applied to c_o = C_out/g as well)
     "group": r"\gamma",
     "local": "c_{l}",

@@ -398,7 +398,8 @@ def _statement(C: _Chain, ndim: int = 1) -> str:
         rf"$Z[t, i] = [t = {tex(C.F.zero_insertion_position(i, s))}]$, with "
         rf"${tex(n_z0)} = {tex(C.len_z0)}$ ($s - 1$ zeros between neighbours).",
         rf"\item $P$, padding by ${tex(L)} = {tex(C.left)}$ on the left and ${tex(R)} = {tex(C.right)}$ on the "
-        rf"right: $(P z_0)[t] = z_0[{tex(C.F.padded_position(t, -L))}]$ for $0 \le t < {tex(n_z0 + L + R)}$, "
+        rf"right: for $z_0 \in \mathbb{{R}}^{{n_{{z_0}}}}$ (such as $z_0 = Z y$), "
+        rf"$(P z_0)[t] = z_0[{tex(C.F.padded_position(t, -L))}]$ for $0 \le t < {tex(n_z0 + L + R)}$, "
         r"where $z_0[u] = 0$ outside $0 \le u < n_{z_0}$, so $z = P z_0$ has length "
         rf"$n_{{z}} = {tex(n_z0 + L + R)}$; a negative amount crops.",
         rf"\item $C_{{\mathrm{{flip}}}}$, the convolution with stride $1$, padding $0$ and dilation $d$ of the "
