@@ -183,6 +183,14 @@ def test_the_group_line_of_the_chain_is_proved_and_fails_when_the_group_channel_
         bad = prove_transpose_general(2, formulas=_corrupt(group_channel=wrong)).steps[-1]
         refuted = next(c for c in bad.claims if c.name == line.name)
         assert not refuted.holds and not bad.holds and refuted.counterexample
+        assert not isinstance(bad.lhs, sympy.floor)  # refuted, the line shows the executed group function
+
+
+def test_a_refuted_group_line_shows_the_executed_function_with_neq_and_no_range():
+    bad = prove_transpose_general(2, formulas=_corrupt(channel_group=lambda c, per_group: c % per_group))
+    tex = bad.to_document()
+    line = next(line for line in tex.splitlines() if "channel blocks" in line and r"\tag" in line)
+    assert r"\neq" in line and r"\lfloor" not in line and r"\text{for }" not in line, line
 
 
 def test_counterexample_is_a_real_counterexample():

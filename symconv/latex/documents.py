@@ -552,8 +552,9 @@ def _polynomials(proof: Any) -> list[str]:
 
 
 def _sides(step: Any) -> tuple[str, str]:
-    """A step's two sides as LaTeX math, the right one followed by the range where the display holds, if any."""
-    condition = getattr(step, "condition", "")
+    """A step's two sides as LaTeX math, the right one followed by the range where the display holds, if any (a
+    refuted display has no range: the counterexample says where it fails)."""
+    condition = getattr(step, "condition", "") if step.holds else ""  # refuted: it fails somewhere, not everywhere
     return _side(step.lhs)[0], _side(step.rhs)[0] + (rf" \quad \text{{for }} {condition}" if condition else "")
 
 

@@ -379,13 +379,14 @@ def convention_step(tspec: Any, input_shape: tuple[int, ...]) -> Step:
             return fail("numeric.conv_transpose: " + _first_digit(got, want, base, ids, "added to output channel"))
     except (SymconvError, ValueError, IndexError, TypeError, ZeroDivisionError) as exc:
         return fail(f"the definitions cannot be applied: {type(exc).__name__}: {exc}")
-    def channels(n: int, side: str) -> str:
-        return f"{n} {side} channel{'s' if n != 1 else ''}"
+    from ..latex.phrases import counted
 
-    layer = f"{g} group{'s' if g > 1 else ''}, each of {channels(ci, 'input')} and {channels(co, 'output')}"
+    each = "each of " if g > 1 else "of "
+    layer = (f"{counted(g, 'group')}, {each}{counted(ci, 'input channel')} and {counted(co, 'output channel')}, "
+             f"{counted(len(taps), 'tap')}")
     return Step(lhs, rhs, rule, "enumeration", True,
                 f"output lengths n_T = {_size(want_t)} and n_out = {_size(want_out)} on the proof's sizes; "
-                f"weight layouts; every (channel, tap) pair of both layers ({layer}, {len(taps)} taps) on inputs "
+                f"weight layouts; every (channel, tap) pair of both layers ({layer}) on inputs "
                 f"1, 2, 3, and so on, of spatial size {_size(t_in)}, every output position", name="convention")
 
 

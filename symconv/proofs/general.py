@@ -363,7 +363,10 @@ def _block_step(F: Any) -> Step:
         r"weight is the same tensor, writes output channel $c = \gamma c_i + c_l$ from input channel $o$ through "
         r"$w[o, c_l]$: block $(c, o)$ of $T$ is the transpose of block $(o, c)$ of $M$",
         claims, name="channel blocks")
-    return replace(step, condition=r"\gamma \ge 0,\ 0 \le c_l < c_i")
+    # refuted, the line shows the executed group function (the floor identity itself stays true): the group of the
+    # channel at position c_l of group gamma is not gamma
+    shown = {} if step.holds else dict(lhs=N.channel_group(shown_member, ci))
+    return replace(step, condition=r"\gamma \ge 0,\ 0 \le c_l < c_i", **shown)
 
 
 def _statement(C: _Chain, ndim: int = 1) -> str:
