@@ -9,7 +9,6 @@ one block; :func:`axis_blocks` shows the blocks themselves.
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass
 from typing import Any
 

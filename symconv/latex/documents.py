@@ -997,13 +997,20 @@ def claims_appendix(proofs: Sequence[tuple[Any, int]], *, times: bool = True, sh
     return "\n\n".join(out + _spaced(tables))
 
 
+def _layer_unstated(doc: _Doc) -> bool:
+    """Whether the statement leaves the layer unnamed: neither its formula nor its parameters (as
+    :func:`~symconv.latex.printing.layer_text` writes them) occur in it."""
+    parameters = doc.layer.partition(r"\bigl(")[2].removesuffix(r"\bigr)")
+    return bool(doc.layer) and doc.layer not in doc.statement and not (parameters and parameters in doc.statement)
+
+
 def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = True, stated: dict | None = None,
            theorem: Any = None) -> str:
     env = "theorem" if doc.holds else "refuted"
     out = [rf"\begin{{{env}}}[{escape_text(head_title(doc.title, '--'))}]", _breakable(doc.statement), rf"\end{{{env}}}"]
     if doc.assumptions and not doc.ranged:
         out.append(r"\noindent The ranges of the theorem: " + ", ".join(f"${a}$" for a in doc.assumptions) + ".")
-    if doc.layer and doc.layer not in doc.statement:
+    if _layer_unstated(doc):
         out.append(rf"\noindent The layer: ${_breakable(doc.layer)}$.")
     notation_at = len(out)
     if definitions and doc.definitions:
@@ -1286,7 +1293,7 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
            latex_text(doc.statement)]
     if doc.assumptions and not doc.ranged:
         out.append(bold("The ranges of the theorem:") + " " + ", ".join(f"${a}$" for a in doc.assumptions) + ".")
-    if doc.layer and doc.layer not in doc.statement:
+    if _layer_unstated(doc):
         out.append(bold("The layer:") + f" ${doc.layer}$.")
     out.append(head("Conventions"))
     out.append(latex_text(conventions(doc.padding_mode)))

@@ -90,8 +90,6 @@ def prove_adjoint(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, name
     True
     """
     check_name(name)
-    from ..latex.printing import spec_latex
-
     tspec, t_in = _layers(spec, input_shape)
     layer: tuple[Step, ...] = ((_layer_step(spec, spec.check_input_shape(input_shape), tspec, t_in),)
                                if isinstance(spec, ConvSpec) else ())
@@ -147,7 +145,7 @@ def _space(channels: int, shape: tuple[int, ...]) -> str:
 
 def _adjoint_statement(tspec: Any, t_in: tuple[int, ...], n_t: tuple[int, ...], conv_spec: Any) -> str:
     """The adjoint theorem: both layers written out with their index ranges, S and the inner product defined."""
-    from ..latex.printing import spec_latex
+    from ..latex.printing import layer_text
 
     n_out = tuple(conv_spec.output_shape(n_t))
     one_d, channels = len(t_in) == 1, conv_spec.in_channels > 1 or conv_spec.out_channels > 1 or conv_spec.groups > 1
@@ -177,11 +175,11 @@ def _adjoint_statement(tspec: Any, t_in: tuple[int, ...], n_t: tuple[int, ...], 
     else:
         selection = (rf"and let $S$ keep the outputs of $\operatorname{{conv}}$ at the positions {_below(t_in)} "
                      r"(the convolution has more outputs than the transposed convolution has inputs: $a \ge s$)")
-    return (rf"Let $\operatorname{{conv}}^{{\top}}$ be the transposed convolution ${spec_latex(tspec)}$ on inputs "
+    return (rf"Let $\operatorname{{conv}}^{{\top}}$ be the transposed convolution {layer_text(tspec)} on inputs "
             rf"$y \in {y_space}$, with outputs {_shape_words(n_t)}, and $\operatorname{{conv}}$ the convolution with "
             r"the same weight $w$, kernel size, stride, padding, dilation and groups (channel counts exchanged) on "
-            rf"inputs $x \in {x_space}$, as in the Conventions{axes}. {groups}"
-            rf"{conv_def} for {ranges_out}, with $\tilde x$ the input padded with zeros, and "
+            rf"inputs $x \in {x_space}$, as in the Conventions{axes}" + (f". {groups}" if groups else ": ")
+            + rf"{conv_def} for {ranges_out}, with $\tilde x$ the input padded with zeros, and "
             rf"{tconv_def} for {ranges_t}; {selection}. With the inner product {inner}, "
             r"$\langle S \operatorname{conv}(x), y\rangle = \langle x, \operatorname{conv}^{\top}(y)\rangle$ "
             r"for all inputs $x$, $y$ and all weights $w$.")
@@ -256,7 +254,7 @@ def prove_gradient(spec: ConvSpec, input_shape: Any, *, name: str = "w") -> Proo
         detail = f"the gradient has {len(grad_x)} entries, the transposed convolution gives {back.size}"
     else:
         detail = f"the partial derivatives differ at input entry {next(n for n, v in enumerate(diff) if v != 0)}"
-    from ..latex.printing import spec_latex  # the statement names the layer as a formula
+    from ..latex.printing import layer_text  # the statement names the layer by its parameters
 
     L, y_, t_ = sympy.symbols(r"\ell y y^{\ast}")
     T_ = sympy.Symbol("T", commutative=False)
@@ -270,7 +268,7 @@ def prove_gradient(spec: ConvSpec, input_shape: Any, *, name: str = "w") -> Proo
              r"transposed convolution's matrix $T$ applied to $\partial \ell / \partial y$ at $y = \operatorname{conv}(x)$",
              "polynomial identity", ok, detail, name="backward"),
     )
-    return Proof("Gradient identity", rf"For the convolution ${spec_latex(spec)}$ on inputs "
+    return Proof("Gradient identity", rf"For the convolution {layer_text(spec)} on inputs "
                  rf"{_shape_words(shape)}, with $T$ the matrix of its transposed convolution (the same kernel, stride, "
                  r"padding and dilation, the output padding that restores the input shape), and the loss "
                  r"$\ell = \frac{1}{2} \sum (y - y^{\ast})^2$ of its output $y$ against a target $y^{\ast}$: the gradient "

@@ -406,8 +406,8 @@ def _statement(layer: str, conv_layer: str, t_in: tuple[int, ...], n_t: tuple[in
         r"$n_{\mathrm{in}}$ on every axis.")
     transpose = r"M^{\top}" if identity else r"(S M)^{\top}"
     return (
-        rf"Let $T$ be the matrix of the transposed convolution ${layer}$ on inputs {_shape_words(t_in)}, and $M$ "
-        rf"the matrix of the convolution ${conv_layer}$ on inputs {_shape_words(n_t)}, both with the same weight "
+        rf"Let $T$ be the matrix of the transposed convolution {layer} on inputs {_shape_words(t_in)}, and $M$ "
+        rf"the matrix of the convolution {conv_layer} on inputs {_shape_words(n_t)}, both with the same weight "
         rf"$w$.{selection} "
         r"Let $Z$ insert $s - 1$ zeros between neighbouring inputs; let $P$ pad the result with "
         rf"$p'_{{l}} = {left}$ zeros on the left and $p'_{{r}} = {right}$ on the right (a negative amount crops); and let "
@@ -494,7 +494,7 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
         started()
     else:
         raise SpecTypeError(f"spec must be a ConvSpec or TransposedConvSpec, got {type(spec).__name__}")
-    from ..latex.printing import spec_latex as spec_text  # the statement names the layers as formulas
+    from ..latex.printing import layer_text as spec_text  # the statement names the layers by their parameters
 
     title = "Transposed convolution is a convolution (instance)"
     steps: list[Step] = []

@@ -19,13 +19,13 @@ import sympy
 
 from .. import formulas as default_formulas
 from ..errors import SpecTypeError, SymconvError
+from ..latex.phrases import counted
 from ..numeric import conv
 from ..spec import ConvSpec
 from . import anchors
 from .anchors import DEFAULT_BITS, bound_reached, convention_step
 from .core import Proof, Step, padding_text, per_axis_text, tuple_tex
 from .evaluate import NAMED, sequence
-from ..latex.phrases import counted
 from .guard import guarded, started
 from .ranges import Hypothesis, Ranges
 from .smt import prove
@@ -256,7 +256,7 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
     if sum_ok and why:
         sum_ok, sum_detail = False, f"{counted(len(gs), 'trial', words=False)} agreed, but {why}"
     gspec = weight_gradient_spec(spec, shape)
-    from ..latex.printing import spec_latex  # the statement names the layer as a formula
+    from ..latex.printing import layer_text  # the statement names the layer by its parameters
 
     traded = gspec.stride == spec.dilation and gspec.dilation == spec.stride  # the lemma says so only when true
     stride, dilation, padding = (per_axis_text(gspec.stride), per_axis_text(gspec.dilation),
@@ -306,7 +306,7 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
     every = ((r"every output channel $o$, every $0 \le c_{l} < c_i$ and " if spec.groups > 1 else
               r"every output channel $o$, every input channel $c_{l}$ and ") if channels else "")
     statement = (
-        rf"Let $y = \operatorname{{conv}}(w, x)$ be the convolution ${spec_latex(spec)}$ of the Conventions applied "
+        rf"Let $y = \operatorname{{conv}}(w, x)$ be the convolution {layer_text(spec)} of the Conventions, applied "
         r"to an input $x$ " + _shape_words(shape) + r" with weight $w$ of shape $"
         + r" \times ".join(map(str, spec.weight_shape))
         + r"$; its output $y$ has " + _shape_words(out_shape).replace("of ", "", 1) + "." + group_words
