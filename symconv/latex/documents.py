@@ -27,6 +27,7 @@ import sympy
 from .blocks import axis_blocks_latex
 from .formulas import definitions_latex
 from .notation import notation_latex, notation_markdown
+from .phrases import counted
 from .printing import (
     MatrixWindow,
     block_pattern_latex,
@@ -1034,7 +1035,7 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
     numbers = {pos: pos + 1 - doc.shared for pos in range(len(doc.steps))}
     out.append(r"\begin{proof}" if doc.holds else r"\paragraph{Refutation.}")
     if doc.shared:
-        out.append(rf"\noindent The chain of {doc.shared_label}, with its {doc.shared} lemmas, holds on each axis "
+        out.append(rf"\noindent The chain of {doc.shared_label}, with its {counted(doc.shared, 'lemma')}, holds on each axis "
                    "with that axis's own parameters (its claims were proved again for this theorem). Then:")
     rest = list(range(doc.shared, len(doc.steps)))
     # a lemma whose two sides print alike, "(5) = (5)", is no line of a chain: it is stated below, not displayed
@@ -1315,7 +1316,7 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
     numbers = {pos: pos + 1 - doc.shared for pos in range(len(doc.steps))}
     ref = lambda number: f"Lemma {number}"  # noqa: E731
     if doc.shared:
-        out.append(f"The chain of {text(doc.shared_label)}, with its {doc.shared} lemmas, holds on each axis with that "
+        out.append(f"The chain of {text(doc.shared_label)}, with its {counted(doc.shared, 'lemma')}, holds on each axis with that "
                    "axis's own parameters (its claims were proved again for this theorem). Then:")
     rest = list(range(doc.shared, len(doc.steps)))
     for chain in _chains([doc.steps[p] for p in rest], [doc.sides[p] for p in rest]):
