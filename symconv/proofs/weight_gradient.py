@@ -249,8 +249,8 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
                                      f"and {int(right[where])} by the convolution")
             break
     reached, why = bound_reached(gs, xs, B, bits)
-    sampled = (f"{counted(len(gs), 'trial', words=False)} with integer inputs and output gradients uniform in "
-               f"[-{B}, {B}]: exact agreement; a false pass has probability at most 2^-{reached:.0f}")
+    sampled = (f"{counted(len(gs), 'trial')} with inputs and output gradients drawn uniformly from the integers of "
+               f"absolute value at most {B}: exact agreement; a false pass has probability at most 2^-{reached:.0f}")
     if ok:
         ok, detail = (False, f"{counted(len(gs), 'trial', words=False)} agreed, but {why}") if why else (True, sampled)
     if sum_ok and why:
