@@ -5,7 +5,8 @@ from __future__ import annotations
 from _common import require
 
 from symconv import TransposedConvSpec, prove_adjoint, prove_transpose
-from symconv.latex import claims_appendix, document, proof_fragment, spec_latex
+from symconv.latex import claims_appendix, document, proof_fragment
+from symconv.latex.printing import layer_text
 
 NAME = "instance_2d_groups"
 
@@ -23,7 +24,7 @@ def build() -> str:
     stated: dict = {}  # lemma statements and notation already given, shared by the two theorems
     intro = (
         r"\section*{The layer}" "\n"
-        f"${spec_latex(LAYER)}$ on inputs of spatial shape ${INPUT[0]} \\times {INPUT[1]}$. Its equivalent direct convolution inserts "
+        f"The transposed convolution {layer_text(LAYER)} on inputs of spatial shape ${INPUT[0]} \\times {INPUT[1]}$. Its equivalent direct convolution inserts "
         f"$s-1 = 1$ zero between neighbours, pads each axis by {view.padding[0][0]} zeros on the left and {view.padding[0][1]} on the right (the output padding $a = 1$ adds one), and convolves with stride 1 and "
         "dilation 2 using the weight swapped group by group between its two channel axes and flipped on both "
         "spatial axes. With groups, a plain swap of the channel axes has the wrong shape; the group-wise swap is "

@@ -16,9 +16,9 @@ def build() -> str:
     two = require(prove_transpose_general(2))
     intro = (
         r"\section*{The theorem}" "\n"
-        "A transposed convolution (PyTorch's ConvTranspose1d) sends an input $y$ of length $n_{\\mathrm{in}}$ to "
-        "$x[j] = \\sum_i \\sum_m w[m]\\, y[i]\\, [j = s i + d m - p_{l}]$: input $i$ adds a copy of the kernel, "
-        "scaled by $y[i]$, at position $s i - p_{l}$. Theorem 1 shows, for every size at once, that its matrix $T$ is "
+        "The transposed convolution of the Conventions sends an input $y$ of length $n_{\\mathrm{in}}$ to "
+        "$\\operatorname{conv}^{\\top}(y)[j] = \\sum_i \\sum_m w[m]\\, y[i]\\, [j = s i + d m - p_{l}]$: input $i$ "
+        "adds a copy of the kernel, dilated by $d$ and scaled by $y[i]$, at position $s i - p_{l}$. Theorem 1 shows, for every size at once, that its matrix $T$ is "
         "also the matrix of an ordinary convolution (the kernel flipped, run with stride 1 over the input with $s-1$ "
         "zeros between neighbours, padded), and that $T$ is the transpose of the matrix $M$ of the convolution with "
         "the same parameters, up to a selection of rows. The proof is one chain of equalities; each line is a lemma, "

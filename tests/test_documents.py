@@ -111,6 +111,24 @@ def read_page_text(text: str) -> list[str]:
     return problems
 
 
+CHAIN = re.compile(r"(?:Proof|Refutation)\.(.*?)(?=Each line is justified|The claim is refuted|Lemma \d+\.\d+ \()", re.S)
+"""A proof's chain on the page: from its head to the sentence after it (or to the first lemma's statement)."""
+
+
+def lemma_order_problems(text: str) -> list[str]:
+    """The chains whose lemmas are not numbered in the order the chain first cites them (Lemma 1 justifies the
+    first line, ...), read from the page text as ``pdftotext -layout`` extracts it (each tag on its line)."""
+    problems = []
+    for match in CHAIN.finditer(text):
+        first: list[tuple[int, int]] = []
+        for theorem, lemma in re.findall(r"Lemma (\d+)\.(\d+)", match.group(1)):
+            if (int(theorem), int(lemma)) not in first:
+                first.append((int(theorem), int(lemma)))
+        if first != sorted(first):
+            problems.append("lemmas cited out of order in a chain: " + ", ".join(f"{a}.{b}" for a, b in first))
+    return problems
+
+
 def flat_after(text: str, start: int, size: int = 600) -> str:
     return re.sub(r"\s+", " ", text[start:start + size])
 
@@ -134,6 +152,11 @@ def check_pdf(directory: pathlib.Path, stem: str, pdflatex: str, pdffonts: str, 
                           text=True, timeout=60).stdout
     problems = read_page_text(text)
     assert not problems, problems[:5]
+    # the page as laid out (a chain's tags on their lines): each chain cites its lemmas in increasing order
+    laid_out = subprocess.run([pdftotext, "-layout", "-enc", "UTF-8", f"{stem}.pdf", "-"], cwd=directory,
+                              capture_output=True, text=True, timeout=60).stdout
+    order = lemma_order_problems(laid_out)
+    assert not order, order
     assert "??" not in text, "an unresolved reference on the page"
     return text
 
@@ -214,6 +237,41 @@ def test_the_page_reader_finds_repeated_sentences_and_theorems_without_hypothese
     assert not read_page_text(sentence * 2)
     assert any("without hypotheses" in p for p in read_page_text("Theorem 1 (Overlap). The overlap counts."))
     assert not read_page_text("Theorem 1 (Overlap). For the layer below, the counts are periodic.")
+
+
+def test_the_page_reader_finds_lemmas_cited_out_of_order():
+    chain = "Proof.\n(T y)[j] = a  definition, Lemma 1.1\n= b  sift, Lemma 1.3\n= c  phases, Lemma 1.2\nEach line is justified"
+    assert any("out of order" in p for p in lemma_order_problems(chain))
+    assert not lemma_order_problems(chain.replace("1.3", "1.x").replace("1.2", "1.3").replace("1.x", "1.2"))
+    two = "Proof. The chain of Theorem 1 holds. Then: x = y  Lemma 2.1\n y = z  Lemma 2.2\nEach line is justified"
+    assert not lemma_order_problems(two)
+
+
+@pytest.mark.parametrize("name", ["general_1d", "general_2d", "default", "weight_gradient", "adjoint"])
+def test_compiled_chains_cite_their_lemmas_in_increasing_order(name, tmp_path, capsys, pdflatex, pdffonts,
+                                                               pdftotext):
+    """Read from the compiled page (pdftotext): the lemma numbers of each chain rise with their first citation."""
+    code = cli.main(["prove", *COMMANDS[name], "-o", str(tmp_path / f"{name}.tex")])
+    assert code == 0, capsys.readouterr().err
+    check_pdf(tmp_path, name, pdflatex, pdffonts, pdftotext)
+    text = subprocess.run([pdftotext, "-layout", "-enc", "UTF-8", f"{name}.pdf", "-"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60).stdout
+    chains = CHAIN.findall(text)
+    assert chains and all(re.search(r"Lemma \d+\.\d+", c) for c in chains)
+    cited = [int(n) for n in re.findall(r"Lemma 1\.(\d+)", chains[0])]
+    firsts = list(dict.fromkeys(cited))
+    assert firsts == sorted(firsts) and firsts[0] == 1, firsts
+
+
+def test_a_side_fact_displayed_after_its_chain_is_numbered_after_it():
+    """The parametric polyphase proof displays its phase fact after the chain: it is the chain's last lemma."""
+    from symconv import prove_polyphase_general
+
+    tex = prove_polyphase_general(1).to_document()
+    proof = tex[tex.index(r"\begin{proof}"):tex.index(r"\end{proof}")]
+    cited = [int(n) for n in re.findall(r"Lemma~\\thetheorem\.(\d+)", proof)]
+    firsts = list(dict.fromkeys(cited))
+    assert firsts == sorted(firsts), firsts
 
 
 def test_identifiers_are_read_from_the_package():
@@ -419,7 +477,8 @@ def test_weight_gradient_documents_state_padding_and_the_first_k_outputs():
     tex = instance.to_document()
     assert "$(1)$" not in tex and "((1, 1))" not in tex
     assert "padding $1$ on both sides" in tex or "padding, $1$ on both sides" in tex
-    assert r"\big|_{\text{first } k}" in tex and "(stride 1, dilation 2, padding $1$ on both sides)" in tex
+    assert r"\bigr)[m]" in tex and r"(stride $1$, dilation $2$, padding $1$ on both sides)" in tex
+    assert r"\text{for } 0 \le m < k" in tex and r"\frac{\partial \ell}{\partial w[m]} &= \sum_{i=0}^{2}" in tex
 
 
 def test_chain_tags_drop_the_name_when_the_display_is_wide():

@@ -172,6 +172,27 @@ def test_corrupted_formula_makes_the_proof_fail(corruption, failing):
     assert example and all(isinstance(v, int) for v in example.values())
 
 
+def test_the_group_line_of_the_chain_is_proved_and_fails_when_the_group_channel_is_wrong():
+    """The chain's line floor((c_l + gamma c_i)/c_i) = gamma is a claim of its own, refuted by a wrong channel map."""
+    step = prove_transpose_general(2).steps[-1]
+    line = next(c for c in step.claims if c.name.startswith("channel $\\gamma c_i + c_l$"))
+    assert line.holds and step.condition and "c_l < c_i" in step.condition
+    assert isinstance(step.lhs, sympy.floor) and step.rhs == sympy.Symbol("gamma", integer=True)
+    for wrong in (lambda group, per_group, local: group * per_group + local + per_group,
+                  lambda group, per_group, local: group + local):
+        bad = prove_transpose_general(2, formulas=_corrupt(group_channel=wrong)).steps[-1]
+        refuted = next(c for c in bad.claims if c.name == line.name)
+        assert not refuted.holds and not bad.holds and refuted.counterexample
+        assert not isinstance(bad.lhs, sympy.floor)  # refuted, the line shows the executed group function
+
+
+def test_a_refuted_group_line_shows_the_executed_function_with_neq_and_no_range():
+    bad = prove_transpose_general(2, formulas=_corrupt(channel_group=lambda c, per_group: c % per_group))
+    tex = bad.to_document()
+    line = next(line for line in tex.splitlines() if "channel blocks" in line and r"\tag" in line)
+    assert r"\neq" in line and r"\lfloor" not in line and r"\text{for }" not in line, line
+
+
 def test_counterexample_is_a_real_counterexample():
     """The solver's counterexample, plugged into the corrupted formula, really breaks the claim."""
     bad = _corrupt(flip_tap=lambda m, k: m)
@@ -425,7 +446,7 @@ def test_the_instance_theorem_defines_its_matrices_before_its_conclusion():
                    r"\operatorname{conv}"):
         assert -1 < text.find(symbol) < conclusion or symbol == r"\operatorname{conv}", symbol
     assert r"$\operatorname{conv}$ and" in text  # conv and its transpose are named where they are used
-    assert "$4$ phase convolutions" in text and "(6, 6)" not in text
+    assert "four phase convolutions" in text and "(6, 6)" not in text
 
 
 def test_a_failed_view_shows_its_first_differing_entry(monkeypatch):

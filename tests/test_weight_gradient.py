@@ -25,7 +25,24 @@ def test_instance_holds_with_a_stated_bound(spec, shape):
     proof = prove_weight_gradient(spec, shape)
     assert proof.holds, proof.failure
     assert proof.steps[0].name == "convention" and proof.steps[0].holds
-    assert proof.steps[1].checker == "randomized identity" and "2^-" in proof.steps[1].detail
+    assert [step.name for step in proof.steps] == ["convention", "chain rule", "weight gradient"]
+    assert all(step.checker == "randomized identity" and "2^-" in step.detail for step in proof.steps[1:])
+    assert proof.steps[2].condition and proof.steps[1].rhs == proof.steps[2].lhs  # one chain reaches the sum
+
+
+@pytest.mark.parametrize("wrong", [
+    lambda i, m, s, p_l, d: s * i + d * m - p_l + 1,  # off by one
+    lambda i, m, s, p_l, d: d * i + s * m - p_l,  # stride and dilation exchanged in the index map
+])
+@pytest.mark.parametrize("spec, shape", LAYERS[:3])
+def test_the_chain_rule_sum_is_checked_and_fails_with_a_wrong_index_map(spec, shape, wrong):
+    names = {name: getattr(F, name) for name in F.__all__}
+    names["tap_position"] = wrong
+    proof = prove_weight_gradient(spec, shape, formulas=types.SimpleNamespace(**names))
+    chain_rule = proof.steps[1]
+    assert chain_rule.name == "chain rule" and not chain_rule.holds and not proof.holds
+    assert "by definition" in chain_rule.detail and "by the sum" in chain_rule.detail
+    assert proof.failed_step.name == "chain rule"
 
 
 def test_general_holds_and_fails_when_corrupted():
@@ -87,7 +104,7 @@ def test_a_failed_instance_reports_small_numbers(monkeypatch):
     assert "the input 1 at" in proof.failure and not any(len(t) > 3 for t in __import__("re").findall(r"\d+", proof.failure))
     # the theorem still states the true claim (stride = the layer's dilation); the lemma shows what ran
     assert "stride $1$ (the layer's dilation)" in proof.statement  # a number in prose, no Python tuple
-    assert "(the layer's dilation)" not in proof.steps[1].rule
+    assert "(the layer's dilation)" not in proof.steps[2].rule
 
 
 def test_general_chain_shows_the_exchange_and_proves_at_least_k(monkeypatch):

@@ -8,6 +8,7 @@ one block; :func:`axis_blocks` shows the blocks themselves.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -206,14 +207,22 @@ def axis_blocks_latex(name: str, M: Any, known: dict, body: str = "") -> str:
     full = all(r"\vdots" not in text and r"\cdots" not in text for _, text in fresh)
     shown = fresh if full else fresh[:1]
     sentence = (f"${repeated[0]}$ holds the entries shown above" if repeated else "")
+    by_tap = all(re.fullmatch(r"[A-Z]_\{\d+\}", label) for label, _ in texts)
+    letter = texts[0][0][0] if texts else "A"
+    what = (rf"Each block ${letter}_{{m}}$ holds the kernel entries whose tap on the first spatial axis is $m$: it is "
+            "the matrix, over the other axes, of the convolution with that slice of the kernel, the same wherever "
+            "it occurs.") if by_tap else ""  # every block is named by the first axis's tap it holds
     if shown:
-        lead = "where" if len(shown) == len(fresh) else "where one of them is"
+        named = ", ".join(f"${label}$" for label, _ in shown)
+        lead = "where" if len(shown) == len(fresh) else f"where {named} is"
         if sentence:
-            lead = sentence + "; " + ("the others are" if len(shown) == len(fresh) else "another is")
+            lead = sentence + "; " + ("the others are" if len(shown) == len(fresh) else f"of the others, {named} is")
         if not full:
             lead += " (elided in the same way)"
         out.append(lead + "\n\\begin{gather*}\n" + ",\\\\\n".join(f"{label} = {text}" for label, text in shown)
                    + "\n\\end{gather*}")
     elif sentence:
         out[-1] += "\n" + f"where {sentence}."
+    if what:
+        out.append(what)
     return "\n".join(out)

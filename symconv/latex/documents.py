@@ -27,6 +27,7 @@ import sympy
 from .blocks import axis_blocks_latex
 from .formulas import definitions_latex
 from .notation import notation_latex, notation_markdown
+from .phrases import counted
 from .printing import (
     MatrixWindow,
     block_pattern_latex,
@@ -81,11 +82,23 @@ def conventions(padding_mode: str | None = "zeros") -> str:
     padded = (_PADDED[padding_mode] if padding_mode is not None
               else r"the padded input: $\tilde x[u] = x[u]$ for $0 \le u < n$, and outside it $0$ unless the "
                    r"layer's padding mode (reflect, replicate or circular) says otherwise")
-    return ("Convolution means the deep-learning operation, cross-correlation: "
-            rf"$y[i] = \sum_m w[m]\, \tilde x[s i + d m - p_{{l}}]$ with $\tilde x$ {padded}. "
+    return ("Convolution means the deep-learning operation, cross-correlation: on an input $x$ of length $n$, "
+            r"with kernel size $k$, stride $s$, dilation $d$ and padding $p_{l}$ on the left and $p_{r}$ on the right, "
+            r"$\operatorname{conv}(x)[i] = \sum_{m=0}^{k-1} w[m]\, \tilde x[s i + d m - p_{l}]$ for "
+            r"$0 \le i < n_{\mathrm{out}}$, where "
+            r"$n_{\mathrm{out}} = \lfloor (n + p_{l} + p_{r} - d (k - 1) - 1)/s \rfloor + 1$ and $\tilde x$ is "
+            f"{padded}. "
+            r"The transposed convolution, in PyTorch's convention, with the same $k, s, d, p_{l}, p_{r}$ and an output "
+            r"padding $a$, maps an input $y$ of length $n_{\mathrm{in}}$ to "
+            r"$\operatorname{conv}^{\top}(y)[j] = \sum_{i=0}^{n_{\mathrm{in}}-1} \sum_{m=0}^{k-1} w[m]\, y[i]\, "
+            r"[j = s i + d m - p_{l}]$ for $0 \le j < n_T$, where "
+            r"$n_T = s (n_{\mathrm{in}} - 1) + d (k - 1) + a - p_{l} - p_{r} + 1$: input $i$ adds the kernel, "
+            r"scaled by $y[i]$, at the outputs $s i + d m - p_{l}$ that lie in range. Brackets around a statement are "
+            r"Iverson's: $[j = s i + d m - p_{l}]$ is $1$ when the equation holds and $0$ when it does not. "
             "Weights use PyTorch's layouts: $(C_{\\mathrm{out}}, C_{\\mathrm{in}}/g, k_1, \\dots)$ for a convolution "
             "and $(C_{\\mathrm{in}}, C_{\\mathrm{out}}/g, k_1, \\dots)$ for a transposed convolution. Matrices act on "
-            "one batch element of shape $(C, n_1, \\dots)$ flattened row-major over (channel, spatial axes).")
+            "one batch element, a tensor of shape (channels, $n_1, \\dots$), flattened row-major: the channel first, "
+            "then the spatial axes in order.")
 
 
 CONVENTIONS = conventions("zeros")
@@ -539,6 +552,25 @@ def _polynomials(proof: Any) -> list[str]:
     return out
 
 
+def _sides(step: Any) -> tuple[str, str]:
+    """A step's two sides as LaTeX math, the right one followed by the range where the display holds, if any (a
+    refuted display has no range: the counterexample says where it fails)."""
+    condition = getattr(step, "condition", "") if step.holds else ""  # refuted: it fails somewhere, not everywhere
+    return _side(step.lhs)[0], _side(step.rhs)[0] + (rf" \quad \text{{for }} {condition}" if condition else "")
+
+
+def _in_display_order(steps: Sequence[Any], shared: int = 0) -> list[Any]:
+    """The steps in the order the proof displays them: the shared prefix, then chain after chain, then the lemmas
+    that are no line (their two sides print alike), so that lemma numbers rise with their first citation."""
+    sides = [_sides(s) for s in steps]
+    rest = range(shared, len(steps))
+    shown = [p for p in rest if not (steps[p].holds and sides[p][0] == sides[p][1])]
+    chains = _chains([], [sides[p] for p in shown])
+    order = list(range(shared)) + [shown[q] for chain in chains for q in chain]
+    order += [p for p in rest if p not in order]
+    return [steps[p] for p in order]
+
+
 def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") -> _Doc:
     from ..proofs.core import CHECKERS
 
@@ -546,16 +578,17 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
     shared = _shared_prefix(proof, definitions_shared) if definitions_shared is not None else 0
     range_object = proof.data.get("ranges")
     names = {expr: symbol for h in range_object.hypotheses for symbol, expr in h.names} if range_object else {}
+    ordered = _in_display_order(proof.steps, shared)  # lemma n justifies the n-th line the chains display
     steps = [_step(n, s, ranges, names, proof.data.get("formulas"), proof.data.get("lengths"))
-             for n, s in enumerate(proof.steps, 1)]
+             for n, s in enumerate(ordered, 1)]
     used = []
-    for step in proof.steps:
+    for step in ordered:
         for checker in [step.checker] + [c.checker for c in step.claims]:
             if checker not in used:
                 used.append(checker)
     failure = ""
     if not proof.holds:
-        number, bad = next((n, s) for n, s in enumerate(proof.steps, 1) if not s.holds)
+        number, bad = next((n, s) for n, s in enumerate(ordered, 1) if not s.holds)
         # the chain's lines carry no numbers: the failure names the lemma, numbered as the proof numbers it
         failure = f"Lemma {_LEMMA_NUMBER}{number} ({text_latex(bad.name)}) fails"
         refuted = next((c for c in bad.claims if not c.holds), None)
@@ -568,8 +601,10 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
         example = _counterexample(values)
         if example:
             failure += f", for example at {example}"
+        elif refuted is None and bad.detail and _is_words(bad.detail):  # what the checker found, in its words
+            failure += f": {report_latex(bad.detail)}"
     layer = spec_latex(proof.data["tspec"]) if "tspec" in proof.data else ""
-    sides = [(_side(s.lhs)[0], _side(s.rhs)[0]) for s in proof.steps]
+    sides = [_sides(s) for s in ordered]
     ranges = proof.data.get("ranges")
     ranged = len(ranges.latex()) if ranges is not None else 0
     mentioned = " ".join([proof.statement] + [a for pair in sides for a in pair]
@@ -963,13 +998,20 @@ def claims_appendix(proofs: Sequence[tuple[Any, int]], *, times: bool = True, sh
     return "\n\n".join(out + _spaced(tables))
 
 
+def _layer_unstated(doc: _Doc) -> bool:
+    """Whether the statement leaves the layer unnamed: neither its formula nor its parameters (as
+    :func:`~symconv.latex.printing.layer_text` writes them) occur in it."""
+    parameters = doc.layer.partition(r"\bigl(")[2].removesuffix(r"\bigr)")
+    return bool(doc.layer) and doc.layer not in doc.statement and not (parameters and parameters in doc.statement)
+
+
 def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = True, stated: dict | None = None,
            theorem: Any = None) -> str:
     env = "theorem" if doc.holds else "refuted"
     out = [rf"\begin{{{env}}}[{escape_text(head_title(doc.title, '--'))}]", _breakable(doc.statement), rf"\end{{{env}}}"]
     if doc.assumptions and not doc.ranged:
         out.append(r"\noindent The ranges of the theorem: " + ", ".join(f"${a}$" for a in doc.assumptions) + ".")
-    if doc.layer and doc.layer not in doc.statement:
+    if _layer_unstated(doc):
         out.append(rf"\noindent The layer: ${_breakable(doc.layer)}$.")
     notation_at = len(out)
     if definitions and doc.definitions:
@@ -993,7 +1035,7 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
     numbers = {pos: pos + 1 - doc.shared for pos in range(len(doc.steps))}
     out.append(r"\begin{proof}" if doc.holds else r"\paragraph{Refutation.}")
     if doc.shared:
-        out.append(rf"\noindent The chain of {doc.shared_label}, with its {doc.shared} lemmas, holds on each axis "
+        out.append(rf"\noindent The chain of {doc.shared_label}, with its {counted(doc.shared, 'lemma')}, holds on each axis "
                    "with that axis's own parameters (its claims were proved again for this theorem). Then:")
     rest = list(range(doc.shared, len(doc.steps)))
     # a lemma whose two sides print alike, "(5) = (5)", is no line of a chain: it is stated below, not displayed
@@ -1252,7 +1294,7 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
            latex_text(doc.statement)]
     if doc.assumptions and not doc.ranged:
         out.append(bold("The ranges of the theorem:") + " " + ", ".join(f"${a}$" for a in doc.assumptions) + ".")
-    if doc.layer and doc.layer not in doc.statement:
+    if _layer_unstated(doc):
         out.append(bold("The layer:") + f" ${doc.layer}$.")
     out.append(head("Conventions"))
     out.append(latex_text(conventions(doc.padding_mode)))
@@ -1274,7 +1316,7 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
     numbers = {pos: pos + 1 - doc.shared for pos in range(len(doc.steps))}
     ref = lambda number: f"Lemma {number}"  # noqa: E731
     if doc.shared:
-        out.append(f"The chain of {text(doc.shared_label)}, with its {doc.shared} lemmas, holds on each axis with that "
+        out.append(f"The chain of {text(doc.shared_label)}, with its {counted(doc.shared, 'lemma')}, holds on each axis with that "
                    "axis's own parameters (its claims were proved again for this theorem). Then:")
     rest = list(range(doc.shared, len(doc.steps)))
     for chain in _chains([doc.steps[p] for p in rest], [doc.sides[p] for p in rest]):

@@ -23,8 +23,8 @@ __all__ = ["formula_latex", "definitions_latex", "IDENTIFIERS"]
 IDENTIFIERS = {
     "p_l": "p_{l}",
     "p_r": "p_{r}",
-    "left": "p",  # pad(t, p): a formal amount, applied to p_l or to the gather padding p'_l
-    "per_group": "c_{g}",
+    "left": "p_{l}",  # pad(t, p_l): the amount on the left, applied to p_l or to the gather padding p'_l
+    "per_group": "c_{i}",  # the channels per group: c_i = C_in/g (applied to c_o = C_out/g as well)
     "group": r"\gamma",
     "local": "c_{l}",
     "m_prime": r"\mu",  # the second tap of a pair (the Gram partner), not the flipped kernel's tap m'

@@ -78,7 +78,6 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"c'", "a second input channel, paired with c"),
     (r"c'_{l}", "the position of the channel c' within its group"),
     (r"\gamma'", "the group of the channel c'"),
-    (r"c_{g}", "the channels per group of the channel count a group formula is applied to"),
     (r"c_{i}", "input channels per group"),
     (r"c_{o}", "output channels per group"),
     (r"\ell", "a loss"),

@@ -16,7 +16,7 @@ from sympy.printing.latex import LatexPrinter
 
 from ..errors import SizeLimitError
 
-__all__ = ["escape_text", "spec_latex", "matrix_latex", "matrix_window", "MatrixWindow", "elided_window", "band_latex",
+__all__ = ["escape_text", "spec_latex", "layer_text", "matrix_latex", "matrix_window", "MatrixWindow", "elided_window", "band_latex",
            "FULL_LIMIT", "HARD_LIMIT", "math_latex", "index_order", "block_pattern_latex", "channel_blocks", "symbol_latex", "text_latex", "SymconvLatexPrinter"]
 
 FULL_LIMIT = 16
@@ -230,7 +230,7 @@ def _rank(symbol: Any) -> tuple[int, str]:
     return _PARAMETER_RANK.get(letter, 40), symbol.name
 
 
-_CHANNEL_SIZES = {"c_i", "c_o", "c_g"}
+_CHANNEL_SIZES = {"c_i", "c_o"}
 """Channels per group: sizes, although their letter is the channel index's."""
 
 
@@ -406,6 +406,37 @@ def spec_latex(spec: Any) -> str:
         parts.append(f"a={_axis(spec.output_padding)}")
     parts += [f"d={_axis(spec.dilation)}", f"g={spec.groups}"]
     return rf"\mathrm{{{label}}}\bigl(" + r",\ ".join(parts) + r"\bigr)"
+
+
+def layer_text(spec: Any) -> str:
+    r"""A layer for a theorem's prose: its parameters as mathematics, PyTorch's module cited as the convention.
+
+    The statement names the layer by what it is ("the transposed convolution with ...") and cites the module
+    whose definition it follows in parentheses, so that no program name stands in a formula.
+
+    Parameters
+    ----------
+    spec : ConvSpec or TransposedConvSpec
+        The layer.
+
+    Returns
+    -------
+    str
+        LaTeX text: ``with $C_{\mathrm{in}} = 1, \dots, g = 1$ (PyTorch's 	extsf{Conv1d})``.
+
+    Examples
+    --------
+    >>> from symconv import ConvSpec
+    >>> layer_text(ConvSpec(3, stride=2, padding=1))
+    "with $C_{\\mathrm{in}}=1,\\ C_{\\mathrm{out}}=1,\\ k=3,\\ s=2,\\ p=1,\\ d=1,\\ g=1$ (PyTorch's \\textsf{Conv1d})"
+    """
+    formula = spec_latex(spec)
+    head, _, rest = formula.partition(r"\bigl(")
+    module = head[len(r"\mathrm{"):-1]
+    parameters = rest.removesuffix(r"\bigr)")
+    if spec.ndim > 3:  # PyTorch has no module for it: the convention, axis by axis
+        return rf"with ${parameters}$ (PyTorch's convention on each of the {spec.ndim} axes)"
+    return rf"with ${parameters}$ (PyTorch's \textsf{{{module}}})"
 
 
 def _entry(M: Any, i: int, j: int, zeros: str) -> str:

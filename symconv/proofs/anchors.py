@@ -310,13 +310,13 @@ def convention_step(tspec: Any, input_shape: tuple[int, ...], t_length: str = "n
     from ..spec import ConvSpec, TransposedConvSpec
 
     lhs, rhs = sympy_pair()
-    rule = (r"the numeric definitions are PyTorch's written ones: output $i$ of output channel $o$ reads, for "
-            r"each $c_{l} < C_{\mathrm{in}}/g$, input channel $\gamma C_{\mathrm{in}}/g + c_{l}$ at $s i + d m - p_l$ "
-            r"through $w[o, c_{l}, m]$, where $\gamma = \lfloor o g / C_{\mathrm{out}} \rfloor$ is the group of $o$ "
-            r"(cross-correlation: the kernel is not flipped); the transposed convolution adds "
-            r"$w[c, c_{l}, m]\, y[c, i]$, for input channel $c$ of group $\gamma$ and each $c_{l} < C_{\mathrm{out}}/g$, "
-            r"to output channel $\gamma C_{\mathrm{out}}/g + c_{l}$ at $s i + d m - p_l$; and the output lengths are "
-            r"$n_{\mathrm{out}}$ and $" + t_length + "$")
+    rule = (r"the numeric definitions are PyTorch's written ones: with $c_i = C_{\mathrm{in}}/g$ and "
+            r"$c_o = C_{\mathrm{out}}/g$ the channels per group of the convolution, output $i$ of output channel $o$ "
+            r"reads, for each $c_{l} < c_i$, input channel $\gamma c_i + c_{l}$ at $s i + d m - p_l$ through "
+            r"$w[o, c_{l}, m]$, where $\gamma = \lfloor o / c_o \rfloor$ is the group of $o$ (cross-correlation: the "
+            r"kernel is not flipped); the transposed convolution, whose input channels are the convolution's output "
+            r"channels, adds $w[o, c_{l}, m]\, y[o, i]$, for each $c_{l} < c_i$, to output channel "
+            r"$\gamma c_i + c_{l}$ at $s i + d m - p_l$; and the output lengths are $n_{\mathrm{out}}$ and $" + t_length + "$")
 
     def fail(why: str) -> Step:
         return Step(lhs, rhs, rule, "enumeration", False, why, name="convention")
@@ -382,23 +382,24 @@ def convention_step(tspec: Any, input_shape: tuple[int, ...], t_length: str = "n
             return fail("numeric.conv_transpose: " + _first_digit(got, want, base, ids, "added to output channel"))
     except (SymconvError, ValueError, IndexError, TypeError, ZeroDivisionError) as exc:
         return fail(f"the definitions cannot be applied: {type(exc).__name__}: {exc}")
-    def channels(n: int, side: str) -> str:
-        return f"{n} {side} channel{'s' if n != 1 else ''}"
+    from ..latex.phrases import counted
 
-    layer = f"{g} group{'s' if g > 1 else ''}, each of {channels(ci, 'input')} and {channels(co, 'output')}"
+    each = "each of " if g > 1 else "of "
+    layer = (f"{counted(g, 'group')}, {each}{counted(ci, 'input channel')} and {counted(co, 'output channel')}, "
+             f"{counted(len(taps), 'tap')}")
     return Step(lhs, rhs, rule, "enumeration", True,
                 f"output lengths {t_length} = {_size(want_t)} and n_out = {_size(want_out)} on the proof's sizes; "
-                f"weight layouts; every (channel, tap) pair of both layers ({layer}, {len(taps)} taps) on inputs "
+                f"weight layouts; every (channel, tap) pair of both layers ({layer}) on inputs "
                 f"1, 2, 3, and so on, of spatial size {_size(t_in)}, every output position", name="convention")
 
 
 @functools.lru_cache(maxsize=1)
 def sympy_pair() -> tuple[Any, Any]:
-    """``y[i] = sum_m w[m] x̃[s i + d m - p_l]``, the displayed convention (x̃ the padded input, x̃[u] = x[u] in range)."""
+    """``conv(x)[i] = sum_m w[m] x̃[s i + d m - p_l]``, the displayed convention (x̃ the padded input, x̃[u] = x[u] in range)."""
     import sympy
 
     from .evaluate import sequence
 
     i, m, s, d, p, k = sympy.symbols("i m s d p_l k", integer=True)
-    Y, W, X = sequence("y"), sequence("w"), sequence("xpad", r"\tilde{x}")  # the padded input: reads may leave [0, n)
+    Y, W, X = sequence("conv(x)", r"\operatorname{conv}(x)"), sequence("w"), sequence("xpad", r"\tilde{x}")  # the padded input: reads may leave [0, n)
     return Y(i), sympy.Sum(W(m) * X(s * i + d * m - p), (m, 0, k - 1))

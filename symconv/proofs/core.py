@@ -15,6 +15,8 @@ from typing import Any
 
 import sympy
 
+from ..latex.phrases import counted
+
 __all__ = ["Step", "Proof", "Claim", "CHECKERS", "identity_check", "floor_split", "plain"]
 
 CHECKERS = {
@@ -102,6 +104,9 @@ class Step:
         A short name of the step.
     counterexample : dict or None
         Concrete values at which the step fails (when it does).
+    condition : str
+        LaTeX math: the ranges under which ``lhs = rhs`` holds, shown beside the display (``0 \\le c_l < c_i``);
+        empty when the step's display holds wherever its symbols are defined.
 
     Raises
     ------
@@ -127,6 +132,7 @@ class Step:
     spot_checks: int = 0
     name: str = ""
     counterexample: dict | None = None
+    condition: str = ""
 
     def __post_init__(self) -> None:
         if self.checker not in CHECKERS:
@@ -173,7 +179,7 @@ class Step:
         checker = checkers.pop() if len(checkers) == 1 else "z3"
         bad = next((c for c in claims if not c.holds), None)
         if bad is None:
-            text = detail or f"{len(claims)} claims proved for all values in range"
+            text = detail or f"{counted(len(claims), 'claim', words=False)} proved for all values in range"
             return cls(lhs, rhs, rule, checker, True, text, claims, assumptions, name=name)
         where = ", ".join(f"{k} = {v}" for k, v in (bad.counterexample or {}).items())
         text = f"claim '{bad.name}' is false" + (f", for example at {where}" if where else "")

@@ -21,6 +21,7 @@ import sympy
 
 from .. import formulas as default_formulas
 from ..errors import SpecError
+from ..latex.phrases import counted
 from .core import Proof, Step
 from .evaluate import NAMED, Indicator, sequence
 from .guard import guarded, started
@@ -286,7 +287,7 @@ def _separability_step(ndim: int, F: Any = default_formulas) -> Step:
         prove("each axis is read back from the flat position", pair, inside,
               _and(_eq(sympy.floor(flat2 / B), x), _eq(sympy.Mod(flat2, B), y)),
               shown=_and(_eq(sympy.floor(flat2_ / B), x), _eq(sympy.Mod(flat2_, B), y))),
-        prove(f"flattening {ndim} axes one after another is the row-major position", sizes + js,
+        prove(f"flattening {counted(ndim, 'axis', 'axes')} one after another is the row-major position", sizes + js,
               tuple(_rel(sympy.Ge, n_, 1) for n_ in sizes) + tuple(_within(0, j_, n_) for j_, n_ in zip(js, sizes)),
               _eq(executed, row_major), shown=_eq(shown, row_major)),
     ]
@@ -299,18 +300,18 @@ def _separability_step(ndim: int, F: Any = default_formulas) -> Step:
         rf"separability: here $j_\nu$ is the output position on axis $\nu = {axes}$ and "
         r"$f_\nu = s i_\nu + d m_\nu - p_{l}$ the position that the index map of axis $\nu$ (with that axis's "
         r"$s, d, p_{l}$) gives for input position $i_\nu$ and tap $m_\nu$. Positions of the "
-        rf"{ndim} axes are flattened row-major, $\operatorname{{flat}}(q, r, B) = q B + r$ for an outer position "
+        rf"{counted(ndim, 'axis', 'axes').split(' ', 1)[0]} axes are flattened row-major, $\operatorname{{flat}}(q, r, B) = q B + r$ for an outer position "
         r"$0 \le q < A$ and an inner one $0 \le r < B$; this two-axis flattening is a bijection of in-range "
         r"positions, and the flattening of all axes is that two-axis one nested, so by induction on the axes an "
         r"index equation holds for flat positions exactly when it holds on every axis; the 1-D steps then apply "
-        r"axis by axis, each with its own $s, p, d, a$ (kernel taps are flattened the same way)",
+        r"axis by axis, each with its own $s, d, p_{l}, p_{r}, a$ (kernel taps are flattened the same way)",
         claims, name="separability")
 
 
 def _block_step(F: Any) -> Step:
     """Channel blocks: M's block (o, c) and T's block (c, o) hold the same weight entry, inside the same group."""
     g, ci, co, o, c, col = sympy.symbols("g c_i c_o o c c_l", integer=True)  # c_i = C_in/g, c_o = C_out/g
-    gam, p_, l_ = sympy.symbols("gamma c_g c_l", integer=True)  # a group, its size, a position in it
+    gam, p_, l_ = sympy.symbols("gamma c_i c_l", integer=True)  # a group, its size c_i, a position in it
     gamma = F.channel_group(o, co)  # the group of the convolution's output channel o
     ranges = (_rel(sympy.Ge, g, 1), _rel(sympy.Ge, ci, 1), _rel(sympy.Ge, co, 1), _within(0, o, g * co),
               _within(0, c, g * ci))
@@ -332,7 +333,16 @@ def _block_step(F: Any) -> Step:
               (_rel(sympy.Ge, p_, 1), _rel(sympy.Ge, gam, 0), _within(gam * p_, c, gam * p_ + p_)),
               _eq(F.group_local(c, gam, p_), c - gam * p_), shown=_eq(N.group_local(c, gam, p_), c - gam * p_)),
     ]
+    # the line of the chain: the channel at position c_l of group gamma lies in group gamma, at position c_l
+    member = F.group_channel(gam, ci, col)
+    group_of_member = F.channel_group(member, ci)
+    shown_member = sympy.Add(col, gam * ci, evaluate=False)
+    shown_group = sympy.floor(shown_member / ci, evaluate=False)
+    group_range = (_rel(sympy.Ge, ci, 1), _rel(sympy.Ge, gam, 0), _within(0, col, ci))
     claims = convention + [
+        prove(r"channel $\gamma c_i + c_l$ lies in group $\gamma$, at position $c_l$", (ci, gam, col), group_range,
+              _and(_eq(group_of_member, gam), _eq(F.group_local(member, group_of_member, ci), col)),
+              shown=_and(_eq(shown_group, gam), _eq(N.group_local(shown_member, gam, ci), col))),
         prove(r"block $(o, c)$ of $M$ lies inside the group of $o$", variables, ranges + (conv_reads,),
               _within(0, conv_weight, ci)),
         # the witness c_l is named by a hypothesis, so that the conclusion is no identity of the Definitions
@@ -344,15 +354,19 @@ def _block_step(F: Any) -> Step:
               ranges + (_within(0, col, ci), _eq(t_channel, c)),
               _and(conv_reads, _eq(col, conv_weight))),
     ]
-    w = sequence("W", "w")
-    return Step.from_claims(
-        w(o, conv_weight.xreplace({gamma: gam})), w(o, col),
-        r"channel blocks: with $C_{\mathrm{in}} = g c_i$, $C_{\mathrm{out}} = g c_o$ and the group "
+    step = Step.from_claims(
+        shown_group, gam,
+        r"channel blocks: for $0 \le c_l < c_i$ and $\gamma \ge 0$, the channel $c = \gamma c_i + c_l$ lies in "
+        r"group $\lfloor c / c_i \rfloor = \gamma$, at position $c - \gamma c_i = c_l$; with $C_{\mathrm{in}} = g c_i$, $C_{\mathrm{out}} = g c_o$ and the group "
         r"$\gamma = \lfloor o / c_o \rfloor$ of output channel $o$, block $(o, c)$ of $M$ is the spatial matrix of "
         r"$w[o, c - \gamma c_i]$ when $c$ lies in group $\gamma$ and zero otherwise; the transposed layer, whose "
         r"weight is the same tensor, writes output channel $c = \gamma c_i + c_l$ from input channel $o$ through "
         r"$w[o, c_l]$: block $(c, o)$ of $T$ is the transpose of block $(o, c)$ of $M$",
         claims, name="channel blocks")
+    # refuted, the line shows the executed group function (the floor identity itself stays true): the group of the
+    # channel at position c_l of group gamma is not gamma
+    shown = {} if step.holds else dict(lhs=N.channel_group(shown_member, ci))
+    return replace(step, condition=r"\gamma \ge 0,\ 0 \le c_l < c_i", **shown)
 
 
 def _statement(C: _Chain, ndim: int = 1) -> str:
@@ -387,7 +401,8 @@ def _statement(C: _Chain, ndim: int = 1) -> str:
         rf"$Z[t, i] = [t = {tex(C.F.zero_insertion_position(i, s))}]$, with "
         rf"${tex(n_z0)} = {tex(C.len_z0)}$ ($s - 1$ zeros between neighbours).",
         rf"\item $P$, padding by ${tex(L)} = {tex(C.left)}$ on the left and ${tex(R)} = {tex(C.right)}$ on the "
-        rf"right: $(P z_0)[t] = z_0[{tex(C.F.padded_position(t, -L))}]$ for $0 \le t < {tex(n_z0 + L + R)}$, "
+        rf"right: for $z_0 \in \mathbb{{R}}^{{n_{{z_0}}}}$ (such as $z_0 = Z y$), "
+        rf"$(P z_0)[t] = z_0[{tex(C.F.padded_position(t, -L))}]$ for $0 \le t < {tex(n_z0 + L + R)}$, "
         r"where $z_0[u] = 0$ outside $0 \le u < n_{z_0}$, so $z = P z_0$ has length "
         rf"$n_{{z}} = {tex(n_z0 + L + R)}$; a negative amount crops.",
         rf"\item $C_{{\mathrm{{flip}}}}$, the convolution with stride $1$, padding $0$ and dilation $d$ of the "
@@ -417,7 +432,7 @@ def _statement_nd(C: _Chain, ndim: int) -> str:
     i_nu, m_nu = sympy.Symbol(r"i_{\nu}", integer=True), sympy.Symbol(r"m_{\nu}", integer=True)
     tap_nu = tex(C.F.tap_position(i_nu, m_nu, s, S.pl, S.d))  # axis nu's index map, from the formula used
     text = [
-        rf"Let there be {ndim} spatial axes $\nu = {axes}$, each with its own integers "
+        rf"Let there be {counted(ndim, 'spatial axis', 'spatial axes')} $\nu = {axes}$, each with its own integers "
         r"$n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ (written $k^{(\nu)}$ and so on where the axis matters), and let "
         r"$g, c_i, c_o$ be integers, satisfying the hypotheses",
         r"\begin{itemize}", items,
@@ -425,7 +440,7 @@ def _statement_nd(C: _Chain, ndim: int) -> str:
         r"$C_{\mathrm{in}} = g c_i$ and $C_{\mathrm{out}} = g c_o$",
         r"\end{itemize}",
         rf"let $w \in \mathbb{{R}}^{{C_{{\mathrm{{out}}}} \times c_i \times {kernel_shape}}}$ be a kernel, and flatten "
-        r"tensors of shape $(C, n^{(1)}, \dots)$ row-major, channel first. Output channel $o$ of the convolution "
+        r"tensors row-major, the channel first and then the spatial axes in order. Output channel $o$ of the convolution "
         r"lies in group $\gamma = \lfloor o / c_o \rfloor$, input channel $c$ in group $\lfloor c / c_i \rfloor$, at "
         r"position $c_l = c - \lfloor c / c_i \rfloor c_i$ of that group. "
         r"Define the following matrices.",

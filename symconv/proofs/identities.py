@@ -90,8 +90,6 @@ def prove_adjoint(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, name
     True
     """
     check_name(name)
-    from ..latex.printing import spec_latex
-
     tspec, t_in = _layers(spec, input_shape)
     layer: tuple[Step, ...] = ((_layer_step(spec, spec.check_input_shape(input_shape), tspec, t_in),)
                                if isinstance(spec, ConvSpec) else ())
@@ -119,23 +117,72 @@ def prove_adjoint(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, name
     terms_l, terms_r = len(sympy.Add.make_args(left)), len(sympy.Add.make_args(right))
     detail = (f"{terms_l} monomials on the left, {terms_r} on the right; the difference expands to 0" if ok else
               f"the difference has {len(sympy.Add.make_args(sympy.expand(left - right)))} monomials")
-    X_, Y_ = sympy.MatrixSymbol("x", conv_spec.in_channels * math.prod(n_t), 1), sympy.MatrixSymbol("y", tspec.in_channels * math.prod(t_in), 1)
-    S_ = sympy.MatrixSymbol("S", Y_.shape[0], conv_spec.out_channels * math.prod(conv_spec.output_shape(n_t)))
-    M_ = sympy.MatrixSymbol("M", S_.shape[1], X_.shape[0])
-    T_ = sympy.MatrixSymbol("T", X_.shape[0], Y_.shape[0])
-    step = Step(Inner(sympy.MatMul(S_, M_, X_, evaluate=False), Y_), Inner(X_, sympy.MatMul(T_, Y_, evaluate=False)),
+
+    step = Step(Inner(_Layer("S \\operatorname{conv}(x)"), _Layer("y")),
+                Inner(_Layer("x"), _Layer("\\operatorname{conv}^{\\top}(y)")),
                 r"the dot test, exactly: $\langle S \operatorname{conv}(x), y\rangle$ and "
                 r"$\langle x, \operatorname{conv}^{\top}(y)\rangle$, both layers evaluated by their numeric "
                 r"definitions on symbolic $x$, $y$ and $w$, expanded as polynomials",
                 "polynomial identity", ok, detail, name="adjoint")
-    return Proof("Adjoint identity", rf"Let $T$ be the matrix of the transposed convolution ${spec_latex(tspec)}$ "
-                 rf"on inputs {_shape_words(t_in)}, with outputs {_shape_words(n_t)}; let $M$ be the "
-                 r"matrix of the convolution with the same kernel, stride, padding, dilation and groups (channel "
-                 rf"counts exchanged) on inputs {_shape_words(n_t)}, and $S$ the selection of its outputs at "
-                 rf"the positions {_below(t_in)}. Then "
-                 r"$\langle S M x, y\rangle = \langle x, T y\rangle$ for all inputs $x$, $y$ and all weights.",
-                 layer + (step,), conclusion=r"$T$ is the adjoint (transpose) of $S M$.",
+
+    return Proof("Adjoint identity", _adjoint_statement(tspec, t_in, n_t, conv_spec),
+                 layer + (step,), conclusion=r"$\operatorname{conv}^{\top}$ is the adjoint of $S \operatorname{conv}$.",
                  data=dict(left=left, right=right, tspec=tspec))
+
+
+class _Layer(sympy.Symbol):
+    """A layer applied to its input, as one symbol typeset verbatim (``\\operatorname{conv}(x)``)."""
+
+    def _latex(self, printer: Any) -> str:
+        return self.name
+
+
+def _space(channels: int, shape: tuple[int, ...]) -> str:
+    """``\\mathbb{R}^{5}`` or ``\\mathbb{R}^{2 \\times 4 \\times 4}`` (channels first, one kept only when above 1)."""
+    dims = ((channels,) if channels > 1 else ()) + tuple(shape)
+    return r"\mathbb{R}^{" + r" \times ".join(str(v) for v in dims) + "}"
+
+
+def _adjoint_statement(tspec: Any, t_in: tuple[int, ...], n_t: tuple[int, ...], conv_spec: Any) -> str:
+    """The adjoint theorem: both layers written out with their index ranges, S and the inner product defined."""
+    from ..latex.printing import layer_text
+
+    n_out = tuple(conv_spec.output_shape(n_t))
+    one_d, channels = len(t_in) == 1, conv_spec.in_channels > 1 or conv_spec.out_channels > 1 or conv_spec.groups > 1
+    axes = "" if one_d else " (on each axis, with that axis's parameters; $i$, $j$ and $m$ are tuples)"
+    if channels:
+        groups = (r"With $c_i = C_{\mathrm{in}}/g$ and $c_o = C_{\mathrm{out}}/g$ the convolution's channels per group "
+                  r"and $\gamma = \lfloor o / c_o \rfloor$ the group of its output channel $o$, ")
+        conv_def = (r"$\operatorname{conv}(x)[o, i] = \sum_{c_l=0}^{c_i - 1} \sum_{m} w[o, c_l, m]\, "
+                    r"\tilde x[\gamma c_i + c_l, s i + d m - p_{l}]$")
+        tconv_def = (r"$\operatorname{conv}^{\top}(y)[\gamma c_i + c_l, j] = \sum_{o} \sum_{i} \sum_{m} "
+                     r"w[o, c_l, m]\, y[o, i]\, [j = s i + d m - p_{l}]$, the sum over the output channels $o$ of "
+                     r"group $\gamma$, the positions $i$ of $y$ and the taps $m$")
+        inner = r"$\langle u, v\rangle = \sum_{c, i} u[c, i]\, v[c, i]$, over all channels and positions"
+    else:
+        conv_def = r"$\operatorname{conv}(x)[i] = \sum_{m=0}^{k-1} w[m]\, \tilde x[s i + d m - p_{l}]$"
+        tconv_def = (r"$\operatorname{conv}^{\top}(y)[j] = \sum_{i=0}^{n_{\mathrm{in}} - 1} \sum_{m=0}^{k-1} "
+                     r"w[m]\, y[i]\, [j = s i + d m - p_{l}]$")
+        inner = r"$\langle u, v\rangle = \sum_{i} u[i]\, v[i]$"
+        groups = ""
+    ranges_out = " and ".join(f"$0 \\le i{'' if one_d else f'_{{{a + 1}}}'} < {n}$" for a, n in enumerate(n_out))
+    ranges_t = " and ".join(f"$0 \\le j{'' if one_d else f'_{{{a + 1}}}'} < {n}$" for a, n in enumerate(n_t))
+    x_space = _space(conv_spec.in_channels, n_t)
+    y_space = _space(tspec.in_channels, t_in)
+    if tuple(n_out) == tuple(t_in):
+        selection = (r"and let $S$ be the identity (the convolution's output has the shape of the transposed "
+                     r"convolution's input)")
+    else:
+        selection = (rf"and let $S$ keep the outputs of $\operatorname{{conv}}$ at the positions {_below(t_in)} "
+                     r"(the convolution has more outputs than the transposed convolution has inputs: $a \ge s$)")
+    return (rf"Let $\operatorname{{conv}}^{{\top}}$ be the transposed convolution {layer_text(tspec)} on inputs "
+            rf"$y \in {y_space}$, with outputs {_shape_words(n_t)}, and $\operatorname{{conv}}$ the convolution with "
+            r"the same weight $w$, kernel size, stride, padding, dilation and groups (channel counts exchanged) on "
+            rf"inputs $x \in {x_space}$, as in the Conventions{axes}" + (f". {groups}" if groups else ": ")
+            + rf"{conv_def} for {ranges_out}, with $\tilde x$ the input padded with zeros, and "
+            rf"{tconv_def} for {ranges_t}; {selection}. With the inner product {inner}, "
+            r"$\langle S \operatorname{conv}(x), y\rangle = \langle x, \operatorname{conv}^{\top}(y)\rangle$ "
+            r"for all inputs $x$, $y$ and all weights $w$.")
 
 
 @guarded("Gradient identity")
@@ -207,7 +254,7 @@ def prove_gradient(spec: ConvSpec, input_shape: Any, *, name: str = "w") -> Proo
         detail = f"the gradient has {len(grad_x)} entries, the transposed convolution gives {back.size}"
     else:
         detail = f"the partial derivatives differ at input entry {next(n for n, v in enumerate(diff) if v != 0)}"
-    from ..latex.printing import spec_latex  # the statement names the layer as a formula
+    from ..latex.printing import layer_text  # the statement names the layer by its parameters
 
     L, y_, t_ = sympy.symbols(r"\ell y y^{\ast}")
     T_ = sympy.Symbol("T", commutative=False)
@@ -221,7 +268,7 @@ def prove_gradient(spec: ConvSpec, input_shape: Any, *, name: str = "w") -> Proo
              r"transposed convolution's matrix $T$ applied to $\partial \ell / \partial y$ at $y = \operatorname{conv}(x)$",
              "polynomial identity", ok, detail, name="backward"),
     )
-    return Proof("Gradient identity", rf"For the convolution ${spec_latex(spec)}$ on inputs "
+    return Proof("Gradient identity", rf"For the convolution {layer_text(spec)} on inputs "
                  rf"{_shape_words(shape)}, with $T$ the matrix of its transposed convolution (the same kernel, stride, "
                  r"padding and dilation, the output padding that restores the input shape), and the loss "
                  r"$\ell = \frac{1}{2} \sum (y - y^{\ast})^2$ of its output $y$ against a target $y^{\ast}$: the gradient "

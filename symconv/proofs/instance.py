@@ -17,6 +17,7 @@ import sympy
 from .. import formulas as F
 from ..errors import SizeLimitError, SpecTypeError, SymconvError
 from ..kernels import check_name, kernel_symbols, object_array
+from ..latex.phrases import counted
 from ..matrices import ConvMatrix, conv_matrix, selection_matrix, transposed_conv_matrix
 from ..numeric import conv, conv_transpose
 from ..spec import ConvSpec, TransposedConvSpec
@@ -393,9 +394,11 @@ def _shape_words(shape: tuple[int, ...]) -> str:
 def _statement(layer: str, conv_layer: str, t_in: tuple[int, ...], n_t: tuple[int, ...], identity: bool,
                channels: bool, left: str, right: str, phases: int) -> str:
     """The instance theorem: every matrix of its conclusion defined in it, before it is used (LaTeX text)."""
-    column = r"that of input $(c, i)$" if channels else "that of input $i$"
-    entry = (r"$w[c, c_{l}, m]$ in the row of output channel $\gamma C_{\mathrm{out}}/g + c_{l}$ at position "
-             r"$s i + d m - p_{l}$, for each $c_{l} < C_{\mathrm{out}}/g$ with $\gamma$ the group of $c$, and"
+    column = r"that of input $(o, i)$" if channels else "that of input $i$"
+    entry = (r"$w[o, c_{l}, m]$ in the row of output channel $\gamma c_i + c_{l}$ at position "
+             r"$s i + d m - p_{l}$, for each $c_{l} < c_i$, where $c_i = C_{\mathrm{in}}/g$ and "
+             r"$c_o = C_{\mathrm{out}}/g$ are the convolution's channels per group and "
+             r"$\gamma = \lfloor o / c_o \rfloor$ is the group of $o$, and"
              if channels
              else r"$w[m]$ in the row of output position $s i + d m - p_{l}$")
     selection = "" if identity else (
@@ -403,16 +406,16 @@ def _statement(layer: str, conv_layer: str, t_in: tuple[int, ...], n_t: tuple[in
         r"$n_{\mathrm{in}}$ on every axis.")
     transpose = r"M^{\top}" if identity else r"(S M)^{\top}"
     return (
-        rf"Let $T$ be the matrix of the transposed convolution ${layer}$ on inputs {_shape_words(t_in)}, and $M$ "
-        rf"the matrix of the convolution ${conv_layer}$ on inputs {_shape_words(n_t)}, both with the same weight "
+        rf"Let $T$ be the matrix of the transposed convolution {layer} on inputs {_shape_words(t_in)}, and $M$ "
+        rf"the matrix of the convolution {conv_layer} on inputs {_shape_words(n_t)}, both with the same weight "
         rf"$w$.{selection} "
         r"Let $Z$ insert $s - 1$ zeros between neighbouring inputs; let $P$ pad the result with "
         rf"$p'_{{l}} = {left}$ zeros on the left and $p'_{{r}} = {right}$ on the right (a negative amount crops); and let "
         r"$C_{\mathrm{flip}}$ be the convolution with stride $1$, dilation $d$ and the flipped kernel "
         r"$\tilde w[m] = w[\operatorname{flip}(m, k)]$, its channels exchanged within each group. "
         rf"Let $\operatorname{{stamp}}_{{i}}$ be the matrix that is zero outside one column, {column}, which holds "
-        rf"{entry} for every tap $m$ whose position lies in the output; and let $\Phi$ stack the ${phases}$ phase "
-        + ("convolutions" if phases > 1 else "convolution") + r" of the input, phase $t$ "
+        rf"{entry} for every tap $m$ whose position lies in the output; and let $\Phi$ stack the "
+        + counted(phases, "phase convolution") + r" of the input, phase $t$ "
         r"through the taps $m$ with $d m \equiv t \pmod{s}$" + (" on each axis" if len(t_in) > 1 else "")
         + r", and $Q$ interleave them. Then "
         rf"\[ T = {transpose} = C_{{\mathrm{{flip}}}} P Z = \sum_{{i}} \operatorname{{stamp}}_{{i}} = Q \Phi, \]"
@@ -491,7 +494,7 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
         started()
     else:
         raise SpecTypeError(f"spec must be a ConvSpec or TransposedConvSpec, got {type(spec).__name__}")
-    from ..latex.printing import spec_latex as spec_text  # the statement names the layers as formulas
+    from ..latex.printing import layer_text as spec_text  # the statement names the layers by their parameters
 
     title = "Transposed convolution is a convolution (instance)"
     steps: list[Step] = []
@@ -588,8 +591,8 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     stamps = sympy.Symbol(r"\sum_{i} \operatorname{stamp}_{i}")
     steps.append(equality_step(
         "scatter view", T, lambda: placed_stamps(tspec, w, t_in), T_, stamps,
-        r"the scatter view, the stamps placed by the proof from their definition: input $(c, i)$ stamps the "
-        r"unflipped kernel, dilated by $d$ and scaled by $y[c, i]$, at offset $s i - p_l$ of every output channel "
+        r"the scatter view, the stamps placed by the proof from their definition: input $(o, i)$ stamps the "
+        r"unflipped kernel, dilated by $d$ and scaled by $y[o, i]$, at offset $s i - p_l$ of every output channel "
         r"of its group; the sum of all stamps", witness=True))
     from .polyphase import polyphase_step  # the polyphase view: Q Phi, computed from its own factors
 

@@ -27,6 +27,7 @@ import sympy
 
 from .. import formulas as default_formulas
 from ..errors import SpecError
+from ..latex.phrases import counted
 from .core import Proof, Step
 from .evaluate import NAMED, Indicator, sequence
 from .guard import guarded, started
@@ -83,7 +84,7 @@ def polyphase_step(tspec: Any, weight: Any, input_shape: Any, T: Any) -> Step:
     return equality_step(
         "polyphase view", T, product, T_, sympy.MatMul(Q_, P_, evaluate=False),
         rf"the polyphase view, assembled from per-axis phase tables (not by the enumeration of $M$ and $T$): "
-        rf"$\Phi$ stacks the ${phases}$ phase convolutions of the original input, "
+        rf"$\Phi$ stacks the {counted(phases, 'phase convolution')} of the original input, "
         + ("on every axis " if len(tspec.stride) > 1 else "")
         + r"phase $t$ ($0 \le t < s$) reading $y[u - (d m - t)/s]$ at its position $u$ through the taps $m$ with "
         r"$d m \equiv t \pmod{s}$, and $Q$ interleaves the phases, output $j = s u + t - p_l$ taking position $u$ "

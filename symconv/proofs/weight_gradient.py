@@ -19,6 +19,7 @@ import sympy
 
 from .. import formulas as default_formulas
 from ..errors import SpecTypeError, SymconvError
+from ..latex.phrases import counted
 from ..numeric import conv
 from ..spec import ConvSpec
 from . import anchors
@@ -92,6 +93,44 @@ def _by_convolution(spec: ConvSpec, shape: tuple[int, ...], g: np.ndarray, x: np
     return out
 
 
+def _by_sum(spec: ConvSpec, shape: tuple[int, ...], g: np.ndarray, x: np.ndarray, F: Any = None) -> np.ndarray:
+    """The chain rule's sum, ``dL/dw[o, c_l, m] = sum_i g[o, i] x~[c, s i + d m - p_l]`` (per axis), read through
+    :func:`symconv.formulas.tap_position` and the group formulas, with ``x~`` zero outside the input."""
+    F = default_formulas if F is None else F
+    out_shape = spec.output_shape(shape)
+    c_in_g, c_out_g = spec.in_channels // spec.groups, spec.out_channels // spec.groups
+    out = np.zeros(spec.weight_shape, dtype=object)
+    positions = list(np.ndindex(*out_shape))
+    for o in range(spec.out_channels):
+        group = F.channel_group(o, c_out_g)
+        for c_l in range(c_in_g):
+            c = F.group_channel(group, c_in_g, c_l)
+            for m in np.ndindex(*spec.kernel_size):
+                total = 0
+                for i in positions:
+                    u = tuple(F.tap_position(i[a], m[a], spec.stride[a], spec.padding[a][0], spec.dilation[a])
+                              for a in range(len(shape)))
+                    if all(0 <= u[a] < shape[a] for a in range(len(shape))):
+                        total += int(g[(o,) + i]) * int(x[(c,) + u])
+                out[(o, c_l) + m] = total
+    return out
+
+
+def _values_tex(values: tuple) -> str:
+    """A per-axis parameter as mathematics: ``2`` when every axis has it, else ``(1, 2)``."""
+    return str(values[0]) if len(set(values)) == 1 else tuple_tex(tuple(values))
+
+
+def _compare(left: np.ndarray, right: np.ndarray, trial: int, what: tuple[str, str]) -> str:
+    """'' when the two gradients agree; else the first differing weight entry, in words."""
+    if left.shape != right.shape:
+        return f"the weight gradient has shape {left.shape} {what[0]}, {right.shape} {what[1]}"
+    if np.array_equal(left, right):
+        return ""
+    where = tuple(int(v) for v in np.argwhere(left != right)[0])
+    return f"trial {trial + 1}: weight entry {where} is {int(left[where])} {what[0]} and {int(right[where])} {what[1]}"
+
+
 def _smallest_difference(spec: ConvSpec, shape: tuple[int, ...], out_shape: tuple[int, ...],
                          limit: int = 4096) -> str:
     """A counterexample in small numbers: one output-gradient entry and one input entry set to 1, the rest 0
@@ -121,7 +160,8 @@ def _smallest_difference(spec: ConvSpec, shape: tuple[int, ...], out_shape: tupl
 
 
 @guarded("Weight gradient (instance)")
-def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bits: int = DEFAULT_BITS) -> Proof:
+def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bits: int = DEFAULT_BITS,
+                          formulas: Any = None) -> Proof:
     """For concrete sizes: the weight gradient of a convolution is a convolution of the input with the output
     gradient, stride and dilation traded (an exact randomized identity test with a stated bound).
 
@@ -139,11 +179,14 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
         Seed of the random inputs and output gradients.
     bits : int
         The false-pass probability is at most ``2**-bits``.
+    formulas : module, optional
+        Replaces :mod:`symconv.formulas` in the chain rule's sum (to watch a corrupted index map fail the step).
 
     Returns
     -------
     Proof
-        One step, the randomized identity test with its bound; ``holds`` is False on the first differing entry.
+        The convention, then two randomized identity tests with their bound: the derivative by definition against
+        the chain rule's sum, and that sum against the convolution; ``holds`` is False on the first differing entry.
 
     Raises
     ------
@@ -172,8 +215,19 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
     per_trial = math.log2((2 * B + 1) / 2)
     trials = max(1, math.ceil(bits / per_trial))
     ok, detail = True, ""
+    sum_ok, sum_detail = True, ""  # the chain rule's sum against the derivative by definition
     gs = anchors._draw(rng, B, (trials, spec.out_channels) + out_shape)  # the anchors' sampler, checked alike
     xs = anchors._draw(rng, B, (trials, spec.in_channels) + shape)
+    for trial in range(len(gs)):  # the chain rule's sum against the derivative by definition, on every trial
+        try:
+            summed = _by_sum(spec, shape, gs[trial], xs[trial], formulas)
+            sum_detail = _compare(_by_definition(spec, gs[trial], xs[trial]), summed, trial,
+                                  ("by definition", "by the sum"))
+        except (SymconvError, ValueError, IndexError, TypeError) as exc:
+            sum_detail = f"the sum cannot be evaluated: {exc}"
+        if sum_detail:
+            sum_ok = False
+            break
     for trial in range(len(gs)):
         g, x = gs[trial], xs[trial]
         try:
@@ -194,50 +248,76 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
                 ok, detail = False, (f"trial {trial + 1}: weight entry {where} is {int(left[where])} by definition "
                                      f"and {int(right[where])} by the convolution")
             break
+    reached, why = bound_reached(gs, xs, B, bits)
+    sampled = (f"{counted(len(gs), 'trial')} with inputs and output gradients drawn uniformly from the integers of "
+               f"absolute value at most {B}: exact agreement; a false pass has probability at most 2^-{reached:.0f}")
     if ok:
-        reached, why = bound_reached(gs, xs, B, bits)
-        if why:
-            ok, detail = False, f"{len(gs)} trials agreed, but {why}"
-        else:
-            detail = (f"{len(gs)} trials with integer inputs and output gradients uniform in [-{B}, {B}]: exact "
-                      f"agreement; a false pass has probability at most 2^-{reached:.0f}")
+        ok, detail = (False, f"{counted(len(gs), 'trial', words=False)} agreed, but {why}") if why else (True, sampled)
+    if sum_ok and why:
+        sum_ok, sum_detail = False, f"{counted(len(gs), 'trial', words=False)} agreed, but {why}"
     gspec = weight_gradient_spec(spec, shape)
-    from ..latex.printing import spec_latex  # the statement names the layer as a formula
+    from ..latex.printing import layer_text  # the statement names the layer by its parameters
 
-    dw = sympy.Symbol(r"\frac{\partial \ell}{\partial w[o, c_{l}]}")
     traded = gspec.stride == spec.dilation and gspec.dilation == spec.stride  # the lemma says so only when true
     stride, dilation, padding = (per_axis_text(gspec.stride), per_axis_text(gspec.dilation),
                                  padding_text(gspec.padding))
-    source = "x[c]" if spec.groups > 1 else "x[c_{l}]"
-    # the chain's right side names everything the lemma checks: the first k outputs, stride, dilation, padding
+    channels = spec.in_channels > 1 or spec.out_channels > 1
+    one_d = len(shape) == 1
+    channel = ("c" if spec.groups > 1 else "c_{l}") if channels else ""
+    w_index = "o, c_{l}, m" if channels else "m"
+    delta = r"\delta[o, i]" if channels else r"\delta[i]"
+    read = (channel + ", " if channels else "") + "s i + d m - p_{l}"
+    over = rf"\sum_{{i=0}}^{{{out_shape[0] - 1}}}" if one_d else r"\sum_{i}"
+    dw = sympy.Symbol(rf"\frac{{\partial \ell}}{{\partial w[{w_index}]}}")
+    summed = sympy.Symbol(rf"{over} {delta}\, \tilde x[{read}]")
+    source = rf"x[{channel}]" if channels else "x"
+    kernel = r"\delta[o]" if channels else r"\delta"
+    # the chain's right side names everything the lemma checks: output m, stride, dilation, padding
     gradient = sympy.Symbol(
-        r"\operatorname{conv}\bigl(" + source + r", \delta[o]\bigr)\big|_{\text{first } k}"
-        r"\ \text{(stride " + stride.strip("$").replace(" on the axes", "")
-        + r", dilation " + dilation.strip("$").replace(" on the axes", "") + ", padding " + padding + r")}")
-    step = Step(dw, gradient,
-                r"$\ell$ depends on $w$ through $y$ only, and $\langle \delta, \operatorname{conv}(w, x)\rangle$ is "
-                r"linear in $w$: its derivative, one weight entry at a time, against the convolution of each input "
-                r"channel with the output gradient as kernel, stride "
+        r"\operatorname{conv}\bigl(" + source + ", " + kernel + r"\bigr)[m]"
+        r"\ \text{(stride $" + _values_tex(gspec.stride) + r"$, dilation $" + _values_tex(gspec.dilation)
+        + r"$" + ("" if channels and not one_d else ", padding " + padding) + r")}")
+    positions = ("" if one_d else r" ($i$ and $m$ are tuples, one entry per axis, and $s i + d m - p_{l}$ is read "
+                 r"axis by axis with that axis's parameters)")
+    chain_rule = Step(dw, summed,
+                      r"chain rule: $\ell$ depends on $w$ only through $y$, and $y[" + ("o, " if channels else "")
+                      + r"i] = \sum_{m} w[" + w_index + r"]\, \tilde x[" + read + "]$ (summed over "
+                      + (r"$c_{l}$ and " if channels else "") + r"$m$) is linear in $w$, so "
+                      r"$\partial \ell / \partial w[" + w_index + r"] = \sum_{i} (\partial \ell / \partial y["
+                      + ("o, " if channels else "") + r"i])\, \partial y[" + ("o, " if channels else "")
+                      + r"i] / \partial w[" + w_index + r"]$, a sum over the output positions $i$" + positions
+                      + r"; checked against the derivative by definition, one weight entry at a time",
+                      "randomized identity", sum_ok, sampled if sum_ok else sum_detail, name="chain rule")
+    step = Step(summed, gradient,
+                r"stride and dilation trade places: read with $i$ as the tap and $m$ as the output position, the sum "
+                r"is the convolution of " + ("each input channel" if channels else "the input")
+                + r" with the output gradient as kernel, stride "
                 + stride + (" (the layer's dilation)" if traded else "") + ", dilation "
                 + dilation + (" (the layer's stride)" if traded else "") + ", padding "
-                + padding + " (the layer's), the first $k$ outputs per axis", "randomized identity", ok, detail,
-                name="weight gradient")
+                + padding + " (the layer's), at its outputs $0 \\le m < k$ on every axis; checked against the "
+                "derivative by definition, which the chain rule's line equals", "randomized identity", ok, detail,
+                name="weight gradient", condition=r"0 \le m < k")
     convention = convention_step(spec.transpose(shape), out_shape)
-    groups = (r"input channel $c = \gamma C_{\mathrm{in}}/g + c_{l}$ (the $c_{l}$-th channel of the group "
-              r"$\gamma = \lfloor o g / C_{\mathrm{out}} \rfloor$ of $o$)" if spec.groups > 1 else
-              r"input channel $c_{l}$")
+    group_words = (r" With $c_i = C_{\mathrm{in}}/g$ and $c_o = C_{\mathrm{out}}/g$ the channels per group, $o$ lies in "
+                   r"the group $\gamma = \lfloor o / c_o \rfloor$ and reads the input channels $c = \gamma c_i + c_{l}$, "
+                   r"$0 \le c_{l} < c_i$." if spec.groups > 1 else "")
     from .instance import _shape_words  # the sizes in words, as the instance theorem writes them
 
+    every = ((r"every output channel $o$, every $0 \le c_{l} < c_i$ and " if spec.groups > 1 else
+              r"every output channel $o$, every input channel $c_{l}$ and ") if channels else "")
     statement = (
-        rf"Let $y = \operatorname{{conv}}(w, x)$ be the convolution ${spec_latex(spec)}$ applied to an input $x$ "
-        + _shape_words(shape) + r" with weight $w$ of shape $" + r" \times ".join(map(str, spec.weight_shape))
-        + r"$; its output $y$ has " + _shape_words(out_shape).replace("of ", "", 1) + r". Let $\ell$ be a loss that depends on $w$ only through $y$, and "
-        r"$\delta = \partial \ell/\partial y$. Then for every output channel $o$ and every "
-        r"$0 \le c_{l} < C_{\mathrm{in}}/g$, $\partial \ell/\partial w[o, c_{l}]$ is the first $k$ outputs per axis "
-        rf"of the convolution of {groups} with kernel $\delta[o]$, stride {per_axis_text(spec.dilation)} (the layer's "
-        rf"dilation), dilation {per_axis_text(spec.stride)} (the layer's stride) and the layer's padding, "
-        rf"{padding_text(spec.padding)}.")
-    return Proof("Weight gradient (instance)", statement, (convention, step),
+        rf"Let $y = \operatorname{{conv}}(w, x)$ be the convolution {layer_text(spec)} of the Conventions, applied "
+        r"to an input $x$ " + _shape_words(shape) + r" with weight $w$ of shape $"
+        + r" \times ".join(map(str, spec.weight_shape))
+        + r"$; its output $y$ has " + _shape_words(out_shape).replace("of ", "", 1) + "." + group_words
+        + r" Let $\ell$ be a loss that depends on $w$ only through $y$, and $\delta = \partial \ell/\partial y$. "
+        rf"Then for {every}every tap $0 \le m < k$" + ("" if one_d else " (on every axis)")
+        + rf", \[ {sympy.latex(dw)} = {sympy.latex(summed)}, \] the sum over the output positions $i$"
+        + ("" if one_d else r" (axis by axis)") + rf", with $\tilde x$ the input padded with zeros; that is, output $m$ "
+        rf"of the convolution of {'input channel $' + channel + '$' if channels else 'the input $x$'} with kernel "
+        rf"${kernel}$, stride {per_axis_text(spec.dilation)} (the layer's dilation), dilation "
+        rf"{per_axis_text(spec.stride)} (the layer's stride) and the layer's padding, {padding_text(spec.padding)}.")
+    return Proof("Weight gradient (instance)", statement, (convention, chain_rule, step),
                  conclusion=r"The third product of backpropagation is a convolution too.",
                  data=dict(spec=spec, input_shape=shape, gradient_spec=gspec))
 
