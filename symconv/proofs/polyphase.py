@@ -36,7 +36,8 @@ from .smt import prove
 N_T = sympy.Symbol("n_T", integer=True)
 """The name of the transposed output length on the page (the solver reads its formula)."""
 
-__all__ = ["polyphase_step", "prove_polyphase", "prove_polyphase_general", "phase_count_steps", "POLYPHASE_SYMBOLS"]
+__all__ = ["polyphase_step", "prove_polyphase", "prove_polyphase_general", "phase_count_steps", "POLYPHASE_SYMBOLS",
+           "equal_taps_steps", "prove_equal_taps", "EQUAL_TAPS_BOX"]
 
 _int = dict(integer=True)
 POLYPHASE_SYMBOLS = types.SimpleNamespace(
@@ -82,7 +83,7 @@ def polyphase_step(tspec: Any, weight: Any, input_shape: Any, T: Any) -> Step:
     Q_, P_ = sympy.MatrixSymbol("Q", rows, inner), sympy.MatrixSymbol(r"\Phi", inner, cols)
     return equality_step(
         "polyphase view", T, product, T_, sympy.MatMul(Q_, P_, evaluate=False),
-        r"the polyphase view, assembled from per-axis phase tables (not by the enumeration of $M$ and $T$): "
+        r"the polyphase view, assembled from per-axis phase tables (not by the enumeration of $M$ and $T$). "
         + view_text(tspec, input_shape))
 
 
@@ -95,7 +96,7 @@ def view_text(tspec: Any, input_shape: Any) -> str:
     several = len(tspec.stride) > 1
     groups = tspec.in_channels > 1 or tspec.out_channels > 1
     axis = "on each axis, " if several else ""
-    return (r"let $\hat y$ be $y$ extended by zero ($\hat y[i] = y[i]$ at the positions $i$ of $y$, "
+    return (r"Let $\hat y$ be $y$ extended by zero ($\hat y[i] = y[i]$ at the positions $i$ of $y$, "
             r"$\hat y[i] = 0$ at every other integer $i$" + (", axis by axis" if several else "") + "). "
             + axis.capitalize() + r"phase $t$ ($0 \le t < s$) at position $u$ ($0 \le u < n_u$, where $n_u$ is the "
             r"input length plus $K - 1$) sums $w[m]\, \hat y[u - (d m - t)/s]$ over the taps $0 \le m < k$ with "
@@ -431,6 +432,102 @@ def prove_polyphase_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     )
 
 
+EQUAL_TAPS_BOX = (24, 8, 8)
+"""The box ``1 <= k <= 24``, ``1 <= s <= 8``, ``1 <= d <= 8`` over which the equal-taps lemmas are enumerated."""
+
+_TAU = r"\tau_t = \#\{m : 0 \le m < k,\ d m \equiv t \pmod{s}\}"
+
+
+def equal_taps_steps(box: tuple[int, int, int] = EQUAL_TAPS_BOX) -> list[Step]:
+    """The three lemmas of the equal-taps criterion, each a written argument and an exact enumeration over ``box``.
+
+    The lemmas: a common factor of ``s`` and ``d`` empties phase 1; with ``gcd(s, d) = 1`` phase ``t`` has
+    ``ceil((k - r_t)/s)`` taps, ``r_t = d^{-1} t mod s``; so the counts are all equal exactly when ``s | k`` and
+    ``gcd(s, d) = 1``.  The enumeration counts the taps from the definition (:func:`~symconv.polyphase.check_equal_taps`);
+    a step fails (``holds`` False) where its lemma fails at a triple of the box.
+    """
+    from ..latex.phrases import counted
+    from ..polyphase import check_equal_taps
+
+    c = check_equal_taps(*box)
+    where = (rf"the box $1 \le k \le {c.k_max}$, $1 \le s \le {c.s_max}$, $1 \le d \le {c.d_max}$ "
+             rf"({counted(c.triples, 'triple', words=False)} $(k, s, d)$)")
+    coprime = c.triples - c.common_factor
+
+    def failed(triples: tuple) -> str:
+        shown = ", ".join(f"(k, s, d) = {t}" for t in triples[:3])
+        return f"fails at {counted(len(triples), 'triple', words=False)} of the box, first {shown}"
+
+    sym = sympy.Symbol
+    return [
+        Step(sym(r"\tau_1"), sym(r"0 \ \text{and}\ \tau_0 \ge 1 \quad \text{when } \gcd(s, d) > 1"),
+             r"a common factor empties a phase: let $\gcd(s, d) > 1$, so $s \ge 2$. If $d m \equiv 1 "
+             r"\pmod{s}$, then $d m - 1$ is a multiple of $s$; $\gcd(s, d)$ divides $d m$ and $s$, hence it divides "
+             r"$1$, which is false. So no tap reaches phase $1$, $\tau_1 = 0$, while tap $m = 0$ reaches phase $0$, "
+             r"$\tau_0 \ge 1$: the counts are not all equal. Enumerated over " + where
+             + r", counting the taps from the definition",
+             "enumeration", not c.empty_phase_failures,
+             (f"phase 1 empty and phase 0 holding tap 0 at each of the {c.common_factor} triples of the box with "
+              "gcd(s, d) > 1") if not c.empty_phase_failures else failed(c.empty_phase_failures),
+             name="empty phase under a common factor"),
+        Step(sym(r"\tau_t"), sym(r"\left\lceil \frac{k - r_t}{s} \right\rceil \quad \text{when } \gcd(s, d) = 1"),
+             r"coprime stride and dilation: let $\gcd(s, d) = 1$. Then $d$ has an inverse $d^{-1}$ modulo $s$, and "
+             r"with $r_t = d^{-1} t \bmod s$, $d m \equiv t \pmod{s}$ exactly when $m \equiv r_t \pmod{s}$: the "
+             r"taps of phase $t$ are $r_t, r_t + s, r_t + 2 s, \dots$ below $k$, so $\tau_t = \lceil (k - r_t)/s "
+             r"\rceil$. As $t$ runs over $0, \dots, s - 1$, so does $r_t$, since $m \mapsto d m \bmod s$ is a "
+             r"bijection of the residues with inverse $t \mapsto r_t$. Enumerated over " + where
+             + r", counting the taps from the definition",
+             "enumeration", not c.count_failures,
+             (f"every phase count equal to ceil((k - r_t)/s) at each of the {coprime} triples of the box with "
+              "gcd(s, d) = 1") if not c.count_failures else failed(c.count_failures),
+             name="coprime phase counts"),
+        Step(sym(r"\left[\tau_0 = \dots = \tau_{s - 1}\right]"),
+             sym(r"\left[s \mid k\right] \left[\gcd(s, d) = 1\right]"),
+             r"equal counts exactly when $s \mid k$ and $\gcd(s, d) = 1$: when $\gcd(s, d) > 1$ the counts "
+             r"differ (the first lemma). When $\gcd(s, d) = 1$, write $k = s \kappa + \rho$ with $0 \le \rho < s$; "
+             r"then $\lceil (k - r)/s \rceil = \kappa + [r < \rho]$ for $0 \le r < s$, and $r_t$ takes every "
+             r"residue $r$ (the second lemma), so the counts are $\kappa + 1$ at $\rho$ phases and $\kappa$ at "
+             r"the others: all equal exactly when $\rho = 0$, that is, when $s \mid k$. Enumerated over " + where
+             + r", the counts from the definition against the criterion",
+             "enumeration", not c.criterion_failures,
+             f"equal counts exactly where the criterion holds, at all {c.triples} triples of the box"
+             if not c.criterion_failures else failed(c.criterion_failures),
+             name="the equal-taps criterion"),
+    ]
+
+
+@guarded("The equal-taps criterion of the phases")
+def prove_equal_taps(box: tuple[int, int, int] = EQUAL_TAPS_BOX) -> Proof:
+    """Every phase of a transposed convolution has the same number of taps exactly when ``s | k`` and
+    ``gcd(s, d) = 1``: the written proof, in three lemmas, each also enumerated exactly over ``box``.
+
+    Parameters
+    ----------
+    box : tuple of int
+        ``(k_max, s_max, d_max)``: the enumeration covers ``1 <= k <= k_max``, ``1 <= s <= s_max``,
+        ``1 <= d <= d_max``.
+
+    Returns
+    -------
+    Proof
+        Its steps :func:`equal_taps_steps`; ``holds`` is False when a lemma fails at a triple of the box.
+
+    Examples
+    --------
+    >>> proof = prove_equal_taps((8, 4, 4))
+    >>> proof.holds, [step.name for step in proof.steps][-1]
+    (True, 'the equal-taps criterion')
+    """
+    started()
+    statement = (r"Let $k, s, d \ge 1$ be integers (kernel size, stride, dilation) and, for a phase $0 \le t < s$, "
+                 rf"let ${_TAU}$ be the number of taps that reach phase $t$. Then all phases have the same number "
+                 r"of taps, $\tau_0 = \tau_1 = \dots = \tau_{s-1}$, exactly when $s$ divides $k$ and "
+                 r"$\gcd(s, d) = 1$.")
+    return Proof("The equal-taps criterion of the phases", statement, tuple(equal_taps_steps(box)),
+                 conclusion=r"every phase has the same number of taps exactly when $s \mid k$ and $\gcd(s, d) = 1$.",
+                 data=dict(box=box))
+
+
 def phase_count_steps(ax: int, k: int, s: int, p_l: int, d: int, counts: Any, inner: range, *,
                       subscript: bool = True) -> list[Step]:
     """The checkerboard from the phases (for :func:`~symconv.prove_overlap`), on one axis.
@@ -458,9 +555,12 @@ def phase_count_steps(ax: int, k: int, s: int, p_l: int, d: int, counts: Any, in
     ok = values == expected
     shown = ", ".join(str(c) for c in per_phase)
     listed = ", ".join(str(t) for t in range(s)) if s <= 4 else rf"0, 1, \dots, {s - 1}"
-    counts_words = (", ".join(f"${c}$" for c in per_phase[:-1]) + f" and ${per_phase[-1]}$") if s > 1 else ""
-    phases_have = (rf"the one phase $t = 0$ has ${shown}$ taps" if s == 1 else
-                   rf"the phases $t = {listed}$ have {counts_words} taps")
+    from ..latex.phrases import counted
+
+    words = [counted(c, "tap", words=False) for c in per_phase]
+    counts_words = (", ".join(words[:-1]) + " and " + words[-1]) if s > 1 else ""
+    phases_have = (rf"the one phase $t = 0$ has {words[0]}" if s == 1 else
+                   rf"the phases $t = {listed}$ have {counts_words}" + (", in this order" if s > 2 else ""))
     steps = [] if not values else [Step(
         count(j), taps(NAMED.phase_of(j, s, p_l)),
         axis + rf"in the interior, output $j$ sums one term per tap of its phase $t = (j + p_l) \bmod s$; "
@@ -468,16 +568,26 @@ def phase_count_steps(ax: int, k: int, s: int, p_l: int, d: int, counts: Any, in
         "enumeration", ok,
         f"phase tap counts {shown}; interior counts agree at {len(values)} positions" if ok else
         f"interior counts {values}, phase tap counts give {expected}", name="phase counts" + on_axis)]
+    from ..polyphase import equal_taps_criterion
+
     equal = len(set(per_phase)) == 1
-    criterion = k % s == 0 and math.gcd(s, d) == 1
+    criterion = bool(equal_taps_criterion(k, s, d))
+    box = EQUAL_TAPS_BOX
+    name = rf"\operatorname{{taps}}{sub}"
+    entries = [f"{name}[{t}]" for t in range(s)] if s <= 3 else [f"{name}[0]", r"\dots", f"{name}[{s - 1}]"]
+    if s == 1:
+        entries = entries * 2
     steps.append(Step(
-        sympy.Symbol(rf"\left[\operatorname{{taps}}{sub}[0] = \dots = \operatorname{{taps}}{sub}[s - 1]\right]"),
-        sympy.Symbol(r"\left[s \mid k\right] \left[\gcd(s, d) = 1\right]"),
+        sympy.Symbol(r"\left[" + " = ".join(entries) + r"\right]"),
+        sympy.Symbol(rf"\left[{s} \mid {k}\right] \left[\gcd({s}, {d}) = 1\right]"),
         (rf"axis ${ax}$: so" if subscript else "so")
         + r" the interior overlap is uniform exactly when every phase has the same number of taps; "
         + rf"for $k = {k}$, $s = {s}$, $d = {d}$ the counts are " + ("equal" if equal else "not all equal")
         + (r", as the criterion ($s$ divides $k$ and $\gcd(s, d) = 1$) says" if equal == criterion else
-           r", against the criterion ($s$ divides $k$ and $\gcd(s, d) = 1$)"),
+           r", against the criterion ($s$ divides $k$ and $\gcd(s, d) = 1$)")
+        + r". That the criterion holds for all $k, s, d \ge 1$ is the equal-taps theorem of the polyphase "
+        rf"derivation: a written proof, with an exact enumeration over $1 \le k \le {box[0]}$, "
+        rf"$1 \le s \le {box[1]}$, $1 \le d \le {box[2]}$; here it is checked at this layer only",
         "enumeration", equal == criterion,
         ("equal" if equal else "unequal") + " phase counts, and the criterion " + ("holds" if criterion else "fails"),
         name="uniformity from the phases" + on_axis))
@@ -578,7 +688,7 @@ def prove_polyphase(spec: Any, input_shape: Any, *, name: str = "w", seed: int =
     from .instance import _shape_words  # the sizes in words, as the instance theorem writes them
 
     statement = (r"For the transposed convolution $" + spec_latex(tspec) + r"$ on inputs "
-                 + _shape_words(t_in) + r", its matrix $T$ equals $Q \Phi$, where " + view_text(tspec, t_in) + ".")
+                 + _shape_words(t_in) + r", its matrix $T$ equals $Q \Phi$. " + view_text(tspec, t_in) + ".")
     return Proof(title, statement, tuple(steps),
                  conclusion=rf"the transposed convolution is ${phases}$ convolutions of its input, interleaved; "
                             r"no inserted zero is multiplied.",
