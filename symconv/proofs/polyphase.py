@@ -98,8 +98,8 @@ def view_text(tspec: Any, input_shape: Any) -> str:
     axis = "on each axis, " if several else ""
     return (r"Let $\hat y$ be $y$ extended by zero ($\hat y[i] = y[i]$ at the positions $i$ of $y$, "
             r"$\hat y[i] = 0$ at every other integer $i$" + (", axis by axis" if several else "") + "). "
-            + axis.capitalize() + r"phase $t$ ($0 \le t < s$) at position $u$ ($0 \le u < n_u$, where $n_u$ is the "
-            r"input length plus $K - 1$) sums $w[m]\, \hat y[u - (d m - t)/s]$ over the taps $0 \le m < k$ with "
+            + ("On each axis, p" if several else "P") + r"hase $t$ ($0 \le t < s$) at position $u$ ($0 \le u < n_u$, "
+            r"where $n_u$ is the input length plus $K - 1$ and $K = \lfloor d (k - 1)/s \rfloor + 1$) sums $w[m]\, \hat y[u - (d m - t)/s]$ over the taps $0 \le m < k$ with "
             r"$d m \equiv t \pmod{s}$ (for them $(d m - t)/s$ is an integer)"
             + (r" and over the input channels of the output channel's group" if groups else "")
             + rf"; $\Phi$ stacks these ${phases}$ phase convolutions of the original input"
@@ -469,7 +469,7 @@ def equal_taps_steps(box: tuple[int, int, int] = EQUAL_TAPS_BOX) -> list[Step]:
              "enumeration", not c.empty_phase_failures,
              (f"phase 1 empty and phase 0 holding tap 0 at each of the {c.common_factor} triples of the box with "
               "gcd(s, d) > 1") if not c.empty_phase_failures else failed(c.empty_phase_failures),
-             name="empty phase under a common factor"),
+             name="an empty phase"),
         Step(sym(r"\tau_t"), sym(r"\left\lceil \frac{k - r_t}{s} \right\rceil \quad \text{when } \gcd(s, d) = 1"),
              r"coprime stride and dilation: let $\gcd(s, d) = 1$. Then $d$ has an inverse $d^{-1}$ modulo $s$, and "
              r"with $r_t = d^{-1} t \bmod s$, $d m \equiv t \pmod{s}$ exactly when $m \equiv r_t \pmod{s}$: the "
@@ -480,7 +480,7 @@ def equal_taps_steps(box: tuple[int, int, int] = EQUAL_TAPS_BOX) -> list[Step]:
              "enumeration", not c.count_failures,
              (f"every phase count equal to ceil((k - r_t)/s) at each of the {coprime} triples of the box with "
               "gcd(s, d) = 1") if not c.count_failures else failed(c.count_failures),
-             name="coprime phase counts"),
+             name="coprime counts"),
         Step(sym(r"\left[\tau_0 = \dots = \tau_{s - 1}\right]"),
              sym(r"\left[s \mid k\right] \left[\gcd(s, d) = 1\right]"),
              r"equal counts exactly when $s \mid k$ and $\gcd(s, d) = 1$: when $\gcd(s, d) > 1$ the counts "
