@@ -585,9 +585,9 @@ def phase_count_steps(ax: int, k: int, s: int, p_l: int, d: int, counts: Any, in
         + rf"for $k = {k}$, $s = {s}$, $d = {d}$ the counts are " + ("equal" if equal else "not all equal")
         + (r", as the criterion ($s$ divides $k$ and $\gcd(s, d) = 1$) says" if equal == criterion else
            r", against the criterion ($s$ divides $k$ and $\gcd(s, d) = 1$)")
-        + r". That the criterion holds for all $k, s, d \ge 1$ is the equal-taps theorem of the polyphase "
-        rf"derivation: a written proof, with an exact enumeration over $1 \le k \le {box[0]}$, "
-        rf"$1 \le s \le {box[1]}$, $1 \le d \le {box[2]}$; here it is checked at this layer only",
+        + r"; checked here at this layer only, the criterion holds for all $k, s, d \ge 1$ by the equal-taps "
+        rf"theorem of the polyphase derivation (a written proof, with an exact enumeration over "
+        rf"$1 \le k \le {box[0]}$, $1 \le s \le {box[1]}$, $1 \le d \le {box[2]}$)",
         "enumeration", equal == criterion,
         ("equal" if equal else "unequal") + " phase counts, and the criterion " + ("holds" if criterion else "fails"),
         name="uniformity from the phases" + on_axis))
