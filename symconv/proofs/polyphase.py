@@ -198,7 +198,7 @@ def _one_d_steps(P: _Phases) -> list[Step]:
 
     il = F.interleave_position(t, u, s, pl)
     steps.append(Step.from_claims(
-        j, N.interleave_position(N.phase_of(j, s, pl), N.phase_position(j, s, pl), s, pl),
+        j, s * sympy.floor((j + pl) / s) + sympy.Mod(j + pl, s) - pl,  # the interleaving, written out
         r"phases: on the uncropped grid $J = j + p_l$, output $j$ lies in phase $t = J \bmod s$ at position "
         r"$u = J \operatorname{div} s$, and in no other phase",
         [_claim("every output lies in a phase (it is interleaved back)", P.ranges + (_within(0, j, P.n_t),),
@@ -563,7 +563,7 @@ def phase_count_steps(ax: int, k: int, s: int, p_l: int, d: int, counts: Any, in
     phases_have = (rf"the one phase $t = 0$ has {words[0]}" if s == 1 else
                    rf"the phases $t = {listed}$ have {counts_words}" + (", in this order" if s > 2 else ""))
     steps = [] if not values else [Step(
-        count(j), taps(NAMED.phase_of(j, s, p_l)),
+        count(j), taps(sympy.Mod(j + p_l, s)),
         axis + rf"in the interior, output $j$ sums one term per tap of its phase $t = (j + p_l) \bmod s$; "
         + phases_have + r" (the taps $m$ with $d m \equiv t \pmod{s}$, read off the phase tables)",
         "enumeration", ok,
