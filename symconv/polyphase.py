@@ -4,7 +4,7 @@ On one axis, output ``j`` of a transposed convolution (stride ``s``, left
 padding ``p_l``, dilation ``d``), moved to the uncropped grid ``J = j + p_l``,
 lies in phase ``t = J mod s`` at position ``u = J div s``.  Tap ``m`` reaches
 phase ``t`` exactly when ``d m = t (mod s)`` and then reads input
-``u - (d m - t)/s``: every phase is an ordinary (full) convolution of the
+``u - (d m - t)/s``: every phase is a true (full) convolution, not a cross-correlation, of the
 *original* input with a sub-kernel of its own, and no inserted zero is ever
 multiplied (Shi et al., arXiv:1609.07009).  The output is the phases
 interleaved (``torch.nn.PixelShuffle`` for equal strides), cropped by ``p_l``

@@ -238,7 +238,7 @@ def _one_d_steps(P: _Phases) -> list[Step]:
                     * YHAT(u - sympy.Symbol("q", integer=True)), (sympy.Symbol("q", integer=True), 0, P.kernel - 1))
     steps.append(Step.from_claims(
         phase_sum, sub,
-        r"each phase is an ordinary convolution of the original input: tap $m$ of phase $t$ sits at shift "
+        r"each phase is a true convolution (not a cross-correlation) of the original input: tap $m$ of phase $t$ sits at shift "
         r"$q = (d m - t)/s$ of a sub-kernel $w_t$ of $K$ taps ($w_t[q] = w[t + s q]$ when $d = 1$), the shifts of "
         r"one phase are distinct, and position $u$ reads $\hat y[u - q]$",
         [_claim("the read is position minus shift", P.ranges + (_rel(sympy.Ge, u, 0),) + in_phase,
