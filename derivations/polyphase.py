@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import numpy as np
 from _common import require
 
 from symconv import TransposedConvSpec, numeric, prove_overlap, prove_polyphase, prove_polyphase_general
-from symconv.latex import claims_appendix, document, math_latex, proof_fragment, spec_latex
+from symconv.latex import claims_appendix, document, proof_fragment, spec_latex
+from symconv.latex.phrases import counted
+from symconv.proofs.polyphase import EQUAL_TAPS_BOX, prove_equal_taps
 from symconv.polyphase import phase_tap_counts, polyphase_numeric
 
 NAME = "polyphase"
@@ -42,7 +45,8 @@ def build() -> str:
     instance = require(prove_polyphase(LAYER, LAYER_INPUT))
     _recipe_checked(LAYER, LAYER_INPUT)
     _recipe_checked(LAYER_2D, LAYER_2D_INPUT)
-    counts = " and ".join(f"${c}$" for c in phase_tap_counts(3, 2, 1))
+    per_phase = [counted(c, "tap", words=False) for c in phase_tap_counts(3, 2, 1)]
+    counts = ", ".join(per_phase[:-1]) + " and " + per_phase[-1]
     intro = (
         r"\section*{A third reading of the transposed convolution}" "\n"
         "A transposed convolution with stride $s$ is usually read as a convolution over an input with $s - 1$ "
@@ -53,29 +57,36 @@ def build() -> str:
         "ever multiplied.\n\n"
         "On one axis, move output $j$ to the uncropped grid $J = j + p_l$; it lies in phase $t = J \\bmod s$ at "
         "position $u = \\lfloor J/s \\rfloor$. Tap $m$ reaches phase $t$ exactly when $d m \\equiv t \\pmod{s}$, "
-        "and then reads input $u - (d m - t)/s$. With $q = (d m - t)/s$ the shift of tap $m$ inside its phase, "
-        "phase $t$ is the convolution of $y$ with the sub-kernel $w_t$, where $w_t[q] = w[m]$ for the tap $m$ with "
-        "$d m = t + s q$ and $w_t[q] = 0$ when no tap has that shift; for $0 \\le j < n_T$\n"
+        "and then reads input $u - (d m - t)/s$, an integer that may lie outside the input. So let $\\hat y$ be "
+        "$y$ extended by zero: $\\hat y[i] = y[i]$ for $0 \\le i < n_{\\mathrm{in}}$ and $\\hat y[i] = 0$ at every "
+        "other integer $i$. Let $K = \\lfloor d(k-1)/s \\rfloor + 1$, the common sub-kernel size, and "
+        "$n_u = n_{\\mathrm{in}} + K - 1$. With $q = (d m - t)/s$ the shift of tap $m$ inside its phase, the "
+        "sub-kernel of phase $t$ has the entries $w_t[q] = w[m]$ for the tap $m$ with $d m = t + s q$ and "
+        "$w_t[q] = 0$ when no tap has that shift ($0 \\le q < K$), and the phase convolution of phase $t$ is the "
+        "true (full) convolution, not a cross-correlation, of $\\hat y$ with $w_t$:\n"
+        r"\[(\Phi y)[t, u] = \sum_{q=0}^{K-1} w_t[q]\, \hat y[u - q], \qquad 0 \le u < n_u.\]" "\n"
+        "Then for $0 \\le j < n_T$\n"
         r"\begin{align*}" "\n"
         r"(T y)[j] &= \sum_{i=0}^{n_{\mathrm{in}}-1} \sum_{m=0}^{k-1} w[m]\, [j = s i + d m - p_l]\, y[i]"
         r" && \text{definition} \\" "\n"
-        r"&= \sum_{\substack{0 \le m < k \\ d m \equiv t \ (\mathrm{mod}\ s)}} w[m]\, y\!\left[u - \tfrac{d m - t}{s}"
-        r"\right] && \text{sifting into phase } t \\" "\n"
-        r"&= \sum_{q=0}^{K-1} w_t[q]\, y[u - q] && \text{the sub-kernel of phase } t \\" "\n"
-        r"&= (\Phi y)[t, u] && \text{the phase convolution, zero for } u \ge n_u," "\n"
+        r"&= \sum_{\substack{0 \le m < k \\ d m \equiv t \ (\mathrm{mod}\ s)}} w[m]\, \hat y\!\left[u - "
+        r"\tfrac{d m - t}{s}\right] && \text{sifting into phase } t \\" "\n"
+        r"&= \sum_{q=0}^{K-1} w_t[q]\, \hat y[u - q] && \text{the sub-kernel of phase } t \\" "\n"
+        r"&= \begin{cases} (\Phi y)[t, u] & \text{for } u < n_u \\ 0 & \text{for } u \ge n_u \end{cases}"
+        r" && \text{the phase convolution,}" "\n"
         r"\end{align*}" "\n"
-        "where $K = \\lfloor d(k-1)/s \\rfloor + 1$ is the common sub-kernel size and "
-        "$n_u = n_{\\mathrm{in}} + K - 1$ the length of a full convolution of the input with it. With $d = 1$ the "
-        "sub-kernel is $w_t[q] = w[t + s q]$, with $\\lceil (k - t)/s \\rceil$ taps; when $\\gcd(s, d) > 1$ the "
-        "phases $t$ that $\\gcd(s, d)$ does not divide receive no tap at all. The output is the phases interleaved, "
-        "$j = s u + t - p_l$: cropped by $p_l$ on the left and zero where the output padding reaches past the "
-        "last phase position. In matrices, $T = Q \\Phi$ with $\\Phi$ the stacked phase convolutions and $Q$ the "
-        "0/1 interleave-and-crop matrix. Figure~\\ref{fig:phases} shows the four phases of a 2-D output.\n\n"
+        "the last line because for $u \\ge n_u$ every read $\\hat y[u - q]$ lies at or beyond $n_{\\mathrm{in}}$. "
+        "With $d = 1$ the sub-kernel is $w_t[q] = w[t + s q]$, and phase $t$ has $\\lceil (k - t)/s \\rceil$ "
+        "taps; when $\\gcd(s, d) > 1$ the phases $t$ that $\\gcd(s, d)$ does not divide receive no tap at all. "
+        "The output is the phases interleaved, $j = s u + t - p_l$: cropped by $p_l$ on the left and zero where "
+        "the output padding reaches past the last phase position. In matrices, $T = Q \\Phi$ with $\\Phi$ the "
+        "stacked phase convolutions and $Q$ the 0/1 interleave-and-crop matrix. Figure~\\ref{fig:phases} shows "
+        "the four phases of a 2-D output.\n\n"
         + _figure(FIGURES["2d"], "fig:phases",
                   rf"The output of ${spec_latex(LAYER_2D)}$ on a $5 \times 5$ input, each position coloured by its "
-                  r"phase $(t_0, t_1)$; beside it, the taps of the $3 \times 3$ kernel that each phase multiplies, "
-                  rf"in the same colour: per axis the phases $t = 0, 1$ have {counts} taps, so the four phases "
-                  r"have $4, 2, 2, 1$. The number in a cell is how many terms that output sums; both the colours and the "
+                  r"phase $(t_1, t_2)$; beside it, the taps of the $3 \times 3$ kernel that each phase multiplies, "
+                  rf"in the same colour: per axis the phases $t = 0, 1$ have {counts}, so the four phases "
+                  r"have $4, 2, 2, 1$ taps. The number in a cell is how many terms that output sums; both the colours and the "
                   r"numbers are read off the factors $Q$ and $\Phi$."))
     theorem = (
         r"\section*{The theorem, for all sizes}" "\n"
@@ -84,15 +95,13 @@ def build() -> str:
         "correspond one to one with the phase's taps, with the same weight and input; taps outside the phase "
         "contribute nothing; every shift lies in the sub-kernel and every term in the phase length), and the SMT "
         "solver z3 proved each claim for all integers in the ranges of the theorem.")
-    channel = next(step for step in two.steps if step.name == "phase channels")
-    number = math_latex(channel.lhs.args[0].args[-1])  # the lemma's name for the number of phases
     lift = (
         r"\section*{Several axes, channels and groups}" "\n"
-        "Theorem 2 adds what two axes with channels need: the flattening is separable, so an $N$-D output has "
-        f"${number} = \\prod_q s_q$ phases, the combinations of the axes' phases. Write "
-        f"${math_latex(channel.rhs)}$ for phase $t$ of output channel $c$, and "
-        f"${math_latex(channel.lhs.args[0])}$ for the channel of the sub-pixel convolution that holds it: "
-        f"channel $c\\,{number} + t$ of one convolution with $C_{{\\mathrm{{out}}}} {number}$ output channels, "
+        "Theorem 2 states the view with every index: the flattening is separable, so a 2-D output has "
+        "$N_{\\mathrm{ph}} = s^{(1)} s^{(2)}$ phases, the pairs $(t_1, t_2)$ of the axes' phases; the sub-kernel "
+        "runs over the taps of both axes, each phase convolution sums over the input channels of the output "
+        "channel's group, and phase $t$ (flattened row-major) of output channel $o$ is channel "
+        "$o N_{\\mathrm{ph}} + t$ of one convolution with $C_{\\mathrm{out}} N_{\\mathrm{ph}}$ output channels, "
         "which keeps the layer's groups.")
     recipe = (
         r"\section*{The PyTorch recipe}" "\n"
@@ -108,9 +117,14 @@ def build() -> str:
         r"\section*{The checkerboard, explained}" "\n"
         "In the interior, output $j$ sums one term per tap of its phase. So the overlap of the stamps is uniform "
         "exactly when every phase has the same number of taps, and that happens exactly when $s$ divides $k$ and "
-        "$\\gcd(s, d) = 1$: the checkerboard criterion of Odena, Dumoulin and Olah is a corollary of the "
-        "polyphase view. Figure~\\ref{fig:phases1d} shows the case $k = 4$, $s = 3$, where the phases have "
-        "$2, 1, 1$ taps; the overlap theorems below state each phase's count, and whether the overlap is uniform follows from it. The "
+        "$\\gcd(s, d) = 1$ (Theorem~4 below, for all $k, s, d \\ge 1$: each of its three lemmas gives the argument, "
+        "and the program also enumerated each lemma exactly over the box "
+        f"$1 \\le k \\le {EQUAL_TAPS_BOX[0]}$, $1 \\le s \\le {EQUAL_TAPS_BOX[1]}$, $1 \\le d \\le {EQUAL_TAPS_BOX[2]}$, "
+        "counting the taps of each phase from their definition): the checkerboard criterion of Odena, Dumoulin "
+        "and Olah is a corollary of the polyphase view. Figure~\\ref{fig:phases1d} shows the case $k = 4$, "
+        "$s = 3$, where the phases have 2 taps, 1 tap and 1 tap; the overlap theorems below state each phase's "
+        "count (the number $\\tau_t$ of Theorem~4, written $\\operatorname{taps}[t]$ there), and whether the "
+        "overlap is uniform follows from it. The "
         "same phases are the period of the round trip $M^{\\top} M$ of the convolution: in the interior its row "
         "$j$ depends only on the phase $(j + p_l) \\bmod s$, its diagonal holds each phase's energy, the sum of "
         "$w[m]^2$ over the phase's taps, and with unit weights that energy is the phase's tap count "
@@ -124,9 +138,15 @@ def build() -> str:
     second = proof_fragment(two, definitions=False, shared=one, shared_label="Theorem 1", appendix=False,
                             times=False, stated=stated, theorem=2)  # "As Lemma 3.1" only after Lemma 3.1
     third = proof_fragment(instance, definitions=False, appendix=False, times=False, stated=stated, theorem=3)
-    overlaps, proofs = [], []
-    for number, layer in enumerate((TransposedConvSpec(3, stride=2), TransposedConvSpec(4, stride=2)), start=4):
+    taps = require(prove_equal_taps())
+    criterion = proof_fragment(taps, definitions=False, appendix=False, times=False, stated=stated, theorem=4)
+    overlaps, proofs = [criterion], []
+    for number, layer in enumerate((TransposedConvSpec(3, stride=2), TransposedConvSpec(4, stride=2)), start=5):
         proof = require(prove_overlap(layer, (6,)))
+        # the criterion the overlap proof cites is Theorem 4 of this derivation: say so, not "cited"
+        proof = dataclasses.replace(proof, conclusion=proof.conclusion.replace(
+            proof.data["cited"], "The criterion for all sizes is Theorem 4 above; this proof checks it at this "
+            "layer only."))
         overlaps.append(proof_fragment(proof, definitions=False, appendix=False, times=False, stated=stated,
                                        theorem=number))
         proofs.append((proof, number))

@@ -4,7 +4,7 @@ On one axis, output ``j`` of a transposed convolution (stride ``s``, left
 padding ``p_l``, dilation ``d``), moved to the uncropped grid ``J = j + p_l``,
 lies in phase ``t = J mod s`` at position ``u = J div s``.  Tap ``m`` reaches
 phase ``t`` exactly when ``d m = t (mod s)`` and then reads input
-``u - (d m - t)/s``: every phase is an ordinary (full) convolution of the
+``u - (d m - t)/s``: every phase is a true (full) convolution, not a cross-correlation, of the
 *original* input with a sub-kernel of its own, and no inserted zero is ever
 multiplied (Shi et al., arXiv:1609.07009).  The output is the phases
 interleaved (``torch.nn.PixelShuffle`` for equal strides), cropped by ``p_l``
@@ -42,7 +42,8 @@ from .matrices import ConvMatrix
 from .spec import TransposedConvSpec
 from .structure import CONSTANT, Structure
 
-__all__ = ["PhaseAxis", "phase_axis", "phase_taps", "phase_tap_counts", "phase_convolutions",
+__all__ = ["PhaseAxis", "phase_axis", "phase_taps", "phase_tap_counts", "phase_tap_count", "coprime_phase_count",
+           "equal_taps_criterion", "EqualTapsCheck", "check_equal_taps", "phase_convolutions",
            "interleave_matrix", "polyphase_view", "subpixel_weight", "pixel_shuffle", "polyphase_numeric",
            "polyphase_torch", "Interleave", "polyphase_expr"]
 
@@ -64,6 +65,156 @@ def phase_tap_counts(k: int, s: int, d: int) -> tuple[int, ...]:
     ((2, 1), (2, 2))
     """
     return tuple(len(taps) for taps in phase_taps(k, s, d))
+
+
+# --- the equal-taps criterion: every phase has as many taps exactly when s | k and gcd(s, d) = 1 ----------
+
+
+def phase_tap_count(k: int, s: int, d: int, t: int) -> int:
+    """How many taps ``0 <= m < k`` reach phase ``t``, counted from the definition ``d m = t (mod s)``.
+
+    Parameters
+    ----------
+    k, s, d : int
+        Kernel size, stride and dilation (each at least 1).
+    t : int
+        The phase, ``0 <= t < s``.
+
+    Returns
+    -------
+    int
+        The number of taps ``m`` with ``(d m - t) mod s = 0``, by enumeration (no formula).
+
+    Examples
+    --------
+    >>> [phase_tap_count(4, 3, 1, t) for t in range(3)], [phase_tap_count(3, 2, 2, t) for t in range(2)]
+    ([2, 1, 1], [3, 0])
+    """
+    return sum(1 for m in range(k) if (d * m - t) % s == 0)
+
+
+def coprime_phase_count(k: int, s: int, d: int, t: int) -> int:
+    """The count of phase ``t`` when ``gcd(s, d) = 1``: ``ceil((k - r_t)/s)`` with ``r_t = d^{-1} t mod s``.
+
+    Parameters
+    ----------
+    k, s, d : int
+        Kernel size, stride and dilation, with ``gcd(s, d) = 1``.
+    t : int
+        The phase, ``0 <= t < s``.
+
+    Returns
+    -------
+    int
+        ``ceil((k - r_t)/s)``: the taps of phase ``t`` are ``m = r_t, r_t + s, ...`` below ``k``.
+
+    Examples
+    --------
+    >>> [coprime_phase_count(5, 3, 2, t) for t in range(3)]
+    [2, 1, 2]
+    """
+    r = (pow(d, -1, s) * t) % s if s > 1 else 0
+    return -(-(k - r) // s)
+
+
+def equal_taps_criterion(k: int, s: int, d: int) -> bool:
+    """The criterion ``[s | k] [gcd(s, d) = 1]`` for every phase to have the same number of taps.
+
+    Proved in the polyphase derivation (the equal-taps lemmas) and checked by :func:`check_equal_taps`.
+
+    Parameters
+    ----------
+    k, s, d : int
+        Kernel size, stride and dilation (each at least 1).
+
+    Returns
+    -------
+    bool
+        Whether ``s`` divides ``k`` and ``gcd(s, d) = 1``.
+
+    Examples
+    --------
+    >>> equal_taps_criterion(4, 2, 1), equal_taps_criterion(3, 2, 1), equal_taps_criterion(4, 2, 2)
+    (True, False, False)
+    """
+    return k % s == 0 and math.gcd(s, d) == 1
+
+
+@dataclass(frozen=True)
+class EqualTapsCheck:
+    """The exact enumeration of the equal-taps lemmas over the box ``1 <= k <= k_max``, ``1 <= s <= s_max``,
+    ``1 <= d <= d_max``; each list holds the triples ``(k, s, d)`` at which that lemma fails.
+
+    Attributes
+    ----------
+    k_max, s_max, d_max : int
+        The box.
+    triples : int
+        How many triples ``(k, s, d)`` the box holds (every one was checked).
+    common_factor : int
+        How many of them have ``gcd(s, d) > 1``.
+    empty_phase_failures : tuple
+        Triples with ``gcd(s, d) > 1`` where phase 1 is not empty or phase 0 is.
+    count_failures : tuple
+        Triples with ``gcd(s, d) = 1`` where some phase's count is not :func:`coprime_phase_count`.
+    criterion_failures : tuple
+        Triples where "all phases have equal counts" differs from :func:`equal_taps_criterion`.
+    """
+
+    k_max: int
+    s_max: int
+    d_max: int
+    triples: int
+    common_factor: int
+    empty_phase_failures: tuple
+    count_failures: tuple
+    criterion_failures: tuple
+
+    @property
+    def holds(self) -> bool:
+        """Whether every lemma held at every triple of the box."""
+        return not (self.empty_phase_failures or self.count_failures or self.criterion_failures)
+
+
+def check_equal_taps(k_max: int = 24, s_max: int = 8, d_max: int = 8) -> EqualTapsCheck:
+    """Enumerate the box exactly: the taps of each phase counted from the definition ``d m = t (mod s)``.
+
+    At every triple ``(k, s, d)`` of the box it checks: when ``g = gcd(s, d) > 1``, phase ``1`` has no tap and
+    phase ``0`` has tap ``0``; when ``g = 1``, phase ``t`` has ``ceil((k - r_t)/s)`` taps,
+    ``r_t = d^{-1} t mod s`` (:func:`coprime_phase_count`); and the counts are all equal exactly when
+    :func:`equal_taps_criterion` holds.  The counts come from :func:`phase_tap_count`, never from a formula.
+
+    Parameters
+    ----------
+    k_max, s_max, d_max : int
+        The box: ``1 <= k <= k_max``, ``1 <= s <= s_max``, ``1 <= d <= d_max``.
+
+    Returns
+    -------
+    EqualTapsCheck
+        What was checked and where each lemma failed (nowhere, when ``holds``).
+
+    Examples
+    --------
+    >>> check = check_equal_taps(6, 4, 4)
+    >>> check.holds, check.triples
+    (True, 96)
+    """
+    empty, counts, criterion, triples, common = [], [], [], 0, 0
+    for k in range(1, k_max + 1):
+        for s in range(1, s_max + 1):
+            for d in range(1, d_max + 1):
+                triples += 1
+                taps = [phase_tap_count(k, s, d, t) for t in range(s)]
+                if math.gcd(s, d) > 1:
+                    common += 1
+                    if taps[1] != 0 or taps[0] < 1:
+                        empty.append((k, s, d))
+                elif taps != [coprime_phase_count(k, s, d, t) for t in range(s)]:
+                    counts.append((k, s, d))
+                if (len(set(taps)) == 1) != bool(equal_taps_criterion(k, s, d)):
+                    criterion.append((k, s, d))
+    return EqualTapsCheck(k_max, s_max, d_max, triples, common, tuple(empty), tuple(counts), tuple(criterion))
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 import types
 
 import numpy as np
@@ -377,3 +378,83 @@ def test_breakage_is_a_result_not_an_exception(monkeypatch):
     assert not proof.holds and proof.failed_step.name == "polyphase view"
     with pytest.raises(SpecTypeError):  # bad input is still refused before the proof starts
         prove_polyphase("not a spec", (4,))
+
+
+# -- issue 18: the equal-taps criterion, proved and enumerated; every read of the input in range ------------------
+
+def test_equal_taps_enumeration_counts_from_the_definition():
+    check = polyphase.check_equal_taps()
+    assert check.holds and (check.k_max, check.s_max, check.d_max) == (24, 8, 8) and check.triples == 24 * 8 * 8
+    assert check.common_factor == sum(1 for s in range(1, 9) for d in range(1, 9) if math.gcd(s, d) > 1) * 24
+    for k, s, d in itertools.product(range(1, 9), range(1, 5), range(1, 5)):  # the count is the definition's
+        assert [polyphase.phase_tap_count(k, s, d, t) for t in range(s)] == list(polyphase.phase_tap_counts(k, s, d))
+
+
+def test_equal_taps_proof_holds():
+    from symconv.proofs.polyphase import prove_equal_taps
+
+    proof = prove_equal_taps()
+    assert proof.holds and [s.name for s in proof.steps] == ["an empty phase", "coprime counts",
+                                                             "the equal-taps criterion"]
+    assert all(s.checker == "enumeration" for s in proof.steps)
+    text = proof.to_document()
+    assert r"1 \le k \le 24" in text and r"\gcd(s, d)" in text
+
+
+EQUAL_TAPS_MISTAKES = {  # each breaks one lemma: that step, and no earlier one, must fail
+    "criterion without the gcd": ("equal_taps_criterion", lambda k, s, d: k % s == 0, "the equal-taps criterion"),
+    "criterion without s | k": ("equal_taps_criterion", lambda k, s, d: math.gcd(s, d) == 1,
+                                "the equal-taps criterion"),
+    "coprime count without the inverse": ("coprime_phase_count", lambda k, s, d, t: -(-(k - t) // s), "coprime counts"),
+    "count that ignores the dilation": ("phase_tap_count", lambda k, s, d, t: sum(1 for m in range(k) if (m - t) % s == 0),
+                                        "an empty phase"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EQUAL_TAPS_MISTAKES))
+def test_equal_taps_proof_catches_a_mistake(monkeypatch, name):
+    from symconv.proofs.polyphase import prove_equal_taps
+
+    attribute, replacement, step = EQUAL_TAPS_MISTAKES[name]
+    monkeypatch.setattr(polyphase, attribute, replacement)
+    proof = prove_equal_taps()
+    assert not proof.holds and proof.failed_step.name == step, (name, proof.failure)
+
+
+def test_overlap_uniformity_step_uses_the_criterion(monkeypatch):
+    from symconv import prove_overlap
+
+    layer = TransposedConvSpec(4, stride=2, dilation=2)  # s | k, gcd(s, d) = 2: one phase holds every tap
+    assert prove_overlap(layer, (6,)).holds
+    monkeypatch.setattr(polyphase, "equal_taps_criterion", lambda k, s, d: k % s == 0)
+    proof = prove_overlap(layer, (6,))
+    assert not proof.holds and proof.failed_step.name == "uniformity from the phases", proof.failure
+
+
+def test_crop_step_catches_a_phase_length_too_long():
+    proof = prove_polyphase_general(1, formulas=_mutant("phase_length", lambda n, k, s, d: n + d * (k - 1) // s + 1))
+    assert not proof.holds and proof.failed_step.name == "crop and zero-extension"
+
+
+_bare_read = re.compile(r"(?<!\\hat )(?<!\\hat{)y\s*(\\left)?\[\s*(c,\s*)?u")
+"""A read of y (not of its zero extension) at a phase position u: it can leave the input's range."""
+
+
+def test_every_read_of_the_input_is_in_range_on_the_page():
+    """The phases read the zero extension ŷ, defined in the statement before use; Φ is defined as a true
+    convolution; no program name (pch) and no axis named q."""
+    from symconv import prove_polyphase
+
+    general = [prove_polyphase_general(n) for n in (1, 2)]
+    instance = prove_polyphase(TransposedConvSpec(4, stride=2, padding=1), (4,))
+    lemma = prove_transpose(ConvSpec((4, 3), stride=2, padding=1, in_channels=2, out_channels=4, groups=2), (6, 5))
+    for proof in general + [instance]:
+        assert r"\hat y" in proof.statement and not _bare_read.search(proof.statement), proof.title
+    for proof in general:
+        assert r"(\Phi y)[" in proof.statement and r"\hat y[i] = y[i]" in proof.statement.replace("c, i_1, i_2", "i")
+        assert "pch" not in proof.to_document() and r"\prod_q" not in proof.to_document()
+    step = next(s for s in lemma.steps if s.name == "polyphase view")
+    assert r"\hat y[u - (d m - t)/s]" in step.rule and not _bare_read.search(step.rule)
+    assert "input channels of the output channel's group" in step.rule
+    nd = general[1].statement
+    assert all(x in nd for x in ("t_1, t_2", "q_1, q_2", r"\sum_{c = \gamma C_{\mathrm{in}}/g}", "u_1 - q_1"))

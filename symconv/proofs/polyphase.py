@@ -37,7 +37,8 @@ from .smt import prove
 N_T = sympy.Symbol("n_T", integer=True)
 """The name of the transposed output length on the page (the solver reads its formula)."""
 
-__all__ = ["polyphase_step", "prove_polyphase", "prove_polyphase_general", "phase_count_steps", "POLYPHASE_SYMBOLS"]
+__all__ = ["polyphase_step", "prove_polyphase", "prove_polyphase_general", "phase_count_steps", "POLYPHASE_SYMBOLS",
+           "equal_taps_steps", "prove_equal_taps", "EQUAL_TAPS_BOX"]
 
 _int = dict(integer=True)
 POLYPHASE_SYMBOLS = types.SimpleNamespace(
@@ -83,12 +84,29 @@ def polyphase_step(tspec: Any, weight: Any, input_shape: Any, T: Any) -> Step:
     Q_, P_ = sympy.MatrixSymbol("Q", rows, inner), sympy.MatrixSymbol(r"\Phi", inner, cols)
     return equality_step(
         "polyphase view", T, product, T_, sympy.MatMul(Q_, P_, evaluate=False),
-        rf"the polyphase view, assembled from per-axis phase tables (not by the enumeration of $M$ and $T$): "
-        rf"$\Phi$ stacks the {counted(phases, 'phase convolution')} of the original input, "
-        + ("on every axis " if len(tspec.stride) > 1 else "")
-        + r"phase $t$ ($0 \le t < s$) reading $y[u - (d m - t)/s]$ at its position $u$ through the taps $m$ with "
-        r"$d m \equiv t \pmod{s}$, and $Q$ interleaves the phases, output $j = s u + t - p_l$ taking position $u$ "
-        r"of phase $t$, cropping by $p_l$ and leaving zeros past the last phase position")
+        r"the polyphase view, assembled from per-axis phase tables (not by the enumeration of $M$ and $T$). "
+        + view_text(tspec, input_shape))
+
+
+def view_text(tspec: Any, input_shape: Any) -> str:
+    """The polyphase view in words and formulas, every read of the input inside its range (``\\hat y`` named).
+
+    Shared by the instance lemma of every instance document and the instance theorem of :func:`prove_polyphase`.
+    """
+    phases = math.prod(tspec.stride)
+    several = len(tspec.stride) > 1
+    groups = tspec.in_channels > 1 or tspec.out_channels > 1
+    axis = "on each axis, " if several else ""
+    return (r"Let $\hat y$ be $y$ extended by zero ($\hat y[i] = y[i]$ at the positions $i$ of $y$, "
+            r"$\hat y[i] = 0$ at every other integer $i$" + (", axis by axis" if several else "") + "). "
+            + ("On each axis, p" if several else "P") + r"hase $t$ ($0 \le t < s$) at position $u$ ($0 \le u < n_u$, "
+            r"where $n_u$ is the input length plus $K - 1$ and $K = \lfloor d (k - 1)/s \rfloor + 1$) sums $w[m]\, \hat y[u - (d m - t)/s]$ over the taps $0 \le m < k$ with "
+            r"$d m \equiv t \pmod{s}$ (for them $(d m - t)/s$ is an integer)"
+            + (r" and over the input channels of the output channel's group" if groups else "")
+            + rf"; $\Phi$ stacks these {counted(phases, 'phase convolution')} of the original input"
+            + (" for every output channel" if groups else "")
+            + r", and $Q$ interleaves them, " + axis + r"output $j = s u + t - p_l$ taking position $u$ of phase $t$, "
+            r"cropping by $p_l$ and leaving zeros past the last phase position")
 
 
 def subpixel_step(tspec: Any, T: Any, *, seed: int = 0) -> Step:
@@ -181,7 +199,7 @@ def _one_d_steps(P: _Phases) -> list[Step]:
 
     il = F.interleave_position(t, u, s, pl)
     steps.append(Step.from_claims(
-        j, N.interleave_position(N.phase_of(j, s, pl), N.phase_position(j, s, pl), s, pl),
+        j, s * sympy.floor((j + pl) / s) + sympy.Mod(j + pl, s) - pl,  # the interleaving, written out
         r"phases: on the uncropped grid $J = j + p_l$, output $j$ lies in phase $t = J \bmod s$ at position "
         r"$u = J \operatorname{div} s$, and in no other phase",
         [_claim("every output lies in a phase (it is interleaved back)", P.ranges + (_within(0, j, P.n_t),),
@@ -221,7 +239,7 @@ def _one_d_steps(P: _Phases) -> list[Step]:
                     * YHAT(u - sympy.Symbol("q", integer=True)), (sympy.Symbol("q", integer=True), 0, P.kernel - 1))
     steps.append(Step.from_claims(
         phase_sum, sub,
-        r"each phase is an ordinary convolution of the original input: tap $m$ of phase $t$ sits at shift "
+        r"each phase is a true convolution (not a cross-correlation) of the original input: tap $m$ of phase $t$ sits at shift "
         r"$q = (d m - t)/s$ of a sub-kernel $w_t$ of $K$ taps ($w_t[q] = w[t + s q]$ when $d = 1$), the shifts of "
         r"one phase are distinct, and position $u$ reads $\hat y[u - q]$",
         [_claim("the read is position minus shift", P.ranges + (_rel(sympy.Ge, u, 0),) + in_phase,
@@ -235,15 +253,20 @@ def _one_d_steps(P: _Phases) -> list[Step]:
                 _eq(m, t + s * shift))],
         name="sub-kernels"))
 
+    cases = sympy.Symbol(r"\begin{cases} (\Phi y)\left[t, u\right] & \text{for } 0 \le u < n_u \\ "
+                         r"0 & \text{for } u \ge n_u \end{cases}")  # the phase convolution, and zero past it
     steps.append(Step.from_claims(
-        N.phase_length(n, k, s, d), n + P.kernel - 1,
-        r"the phase convolutions are full convolutions, $n_u = n_{\mathrm{in}} + K - 1$ positions, which hold every "
-        r"term; outputs past them ($u \ge n_u$) receive no term, so the interleaving leaves zeros there "
-        r"(zero-extension) and crops by $p_l$ on the left",
+        sub, cases,
+        r"the phase convolution: for $0 \le u < n_u$ the sum is $(\Phi y)[t, u]$ by its definition; the phase "
+        r"length $n_u = n_{\mathrm{in}} + K - 1$ of this full convolution holds every term, and past it "
+        r"($u \ge n_u$) every read $\hat y[u - q]$ lies at or beyond $n_{\mathrm{in}}$ and no term of the definition "
+        r"reaches the output, so the interleaving leaves zeros there (zero-extension) and crops by $p_l$ on the left",
         [_claim("the phase length is the full convolution's", P.ranges, _eq(P.n_u, n + P.kernel - 1),
                 _eq(N.phase_length(n, k, s, d), n + N.phase_kernel_size(k, s, d) - 1)),
          _claim("every term of a phase lies inside the phase length", P.ranges + in_phase + (_within(0, i, n),),
                 _within(0, i + shift, P.n_u)),
+         _claim("past the phase length every read lies beyond the input", P.ranges + in_phase + (
+                _rel(sympy.Ge, u, P.n_u),), _rel(sympy.Ge, F.phase_input(u, m, t, s, d), n)),
          _claim("outputs past the phases receive no term (zero-extension)", base + at + (
                 _rel(sympy.Ge, u, P.n_u), _within(0, i, n)), _rel(sympy.Ne, tap, j)),
          _claim("the phases cover the full uncropped length", P.ranges,
@@ -253,30 +276,105 @@ def _one_d_steps(P: _Phases) -> list[Step]:
 
 
 def _phase_channel_step(F: Any) -> Step:
-    """Channels: phase t of output channel c is channel pch(c, t) of the sub-pixel convolution, in c's group."""
-    c, t, t2, c2, ph, co, g = sympy.symbols("c t t' c' N_ph c_o g", integer=True)
-    ranges = (_rel(sympy.Ge, ph, 1), _rel(sympy.Ge, co, 1), _rel(sympy.Ge, g, 1), _within(0, c, g * co),
+    """Channels: phase t of output channel o is channel o N_ph + t of the sub-pixel convolution, in o's group."""
+    o, t, t2, o2, co, g = sympy.symbols("o t t' o' c_o g", integer=True)
+    ph = sympy.Symbol(r"N_{\mathrm{ph}}", integer=True)
+    ranges = (_rel(sympy.Ge, ph, 1), _rel(sympy.Ge, co, 1), _rel(sympy.Ge, g, 1), _within(0, o, g * co),
               _within(0, t, ph))
-    pch = F.phase_channel(c, t, ph)
-    variables = (c, t, t2, c2, ph, co, g)
+    pch = F.phase_channel(o, t, ph)
+    variables = (o, t, t2, o2, ph, co, g)
     claims = [
-        prove("the phase channel used is PixelShuffle's layout", (c, t, ph),
-              (_rel(sympy.Ge, ph, 1), _rel(sympy.Ge, c, 0), _within(0, t, ph)), _eq(pch, c * ph + t),
-              shown=_eq(NAMED.phase_channel(c, t, ph), c * ph + t)),
+        prove("the phase channel used is PixelShuffle's layout", (o, t, ph),
+              (_rel(sympy.Ge, ph, 1), _rel(sympy.Ge, o, 0), _within(0, t, ph)), _eq(pch, o * ph + t),
+              shown=_eq(sympy.Symbol(r"c_{\Phi}"), o * ph + t)),
         prove("phase channels lie in range", variables, ranges, _within(0, pch, g * co * ph)),
-        prove("phase channels are distinct", variables, ranges + (_within(0, c2, g * co), _within(0, t2, ph),
-                                                                  _eq(pch, F.phase_channel(c2, t2, ph))),
-              _and(_eq(c, c2), _eq(t, t2))),
+        prove("phase channels are distinct", variables, ranges + (_within(0, o2, g * co), _within(0, t2, ph),
+                                                                  _eq(pch, F.phase_channel(o2, t2, ph))),
+              _and(_eq(o, o2), _eq(t, t2))),
         prove("a phase channel stays in its channel's group", variables, ranges,
-              _eq(F.channel_group(pch, co * ph), F.channel_group(c, co))),
+              _eq(F.channel_group(pch, co * ph), F.channel_group(o, co))),
     ]
     return Step.from_claims(
-        sequence("Phi", r"\Phi")(NAMED.phase_channel(c, t, ph)), sequence("phase", r"\operatorname{phase}_t")(c),
-        r"channels: with $N_{ph} = \prod_q s^{(q)}$ phases, phase $t$ of output channel $c$ is channel "
-        r"$c N_{ph} + t$ of a convolution with $C_{\mathrm{out}} N_{ph}$ output channels (PixelShuffle's layout); "
-        r"these channels are distinct, and channel $c N_{ph} + t$ lies in the group of $c$, so the sub-pixel "
-        r"convolution keeps the layer's $g$ groups",
+        sympy.Symbol(r"(\Phi y)[o, t, \cdot]"), sympy.Symbol(r"(\operatorname{conv}_{K} y)[o N_{\mathrm{ph}} + t, \cdot]"),
+        r"channels: with $N_{\mathrm{ph}}$ phases and $c_o = C_{\mathrm{out}}/g$ output channels per group, phase $t$ "
+        r"($0 \le t < N_{\mathrm{ph}}$, flattened row-major over the axes) of output channel $o$ is the channel "
+        r"$c_{\Phi} = o N_{\mathrm{ph}} + t$ (the one the program uses) of $\operatorname{conv}_{K} y$, one convolution of $y$ with "
+        r"$C_{\mathrm{out}} N_{\mathrm{ph}}$ output channels (PixelShuffle's layout); these channels are distinct, and "
+        r"channel $o N_{\mathrm{ph}} + t$ lies in the group of $o$, so $\operatorname{conv}_{K}$ keeps the layer's $g$ "
+        r"groups",
         claims, name="phase channels")
+
+
+def _statement_1d(P: _Phases) -> str:
+    S, tex = POLYPHASE_SYMBOLS, sympy.latex
+    return (
+        r"Let $n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ be integers satisfying the hypotheses" "\n"
+        + P.range_object.itemized() + "\n"
+        r"let $y \in \mathbb{R}^{n_{\mathrm{in}}}$, $w \in \mathbb{R}^{k}$, and let $T y$ be the transposed "
+        r"convolution of $y$ with stride $s$, dilation $d$, padding $p_{l}, p_{r}$ and output padding $a$. Let "
+        r"$\hat y$ be $y$ extended by zero: $\hat y[i] = y[i]$ for $0 \le i < n_{\mathrm{in}}$ and $\hat y[i] = 0$ "
+        rf"at every other integer $i$. Let $K = {tex(P.kernel)}$ and $n_u = n_{{\mathrm{{in}}}} + K - 1$. For a phase "
+        r"$0 \le t < s$, let the sub-kernel $w_t$ have the entries $w_t[q] = w[m]$ for the tap $0 \le m < k$ with "
+        r"$d m = t + s q$, and $w_t[q] = 0$ when no tap has that shift ($0 \le q < K$); the phase convolution, a "
+        r"true (full) convolution of $\hat y$ with $w_t$, not a cross-correlation, is" "\n"
+        r"\[(\Phi y)[t, u] = \sum_{q=0}^{K-1} w_t[q]\, \hat y[u - q], \qquad 0 \le u < n_u.\]" "\n"
+        rf"Then every output $0 \le j < n_T$, with $t = {tex(P.F.phase_of(S.j, S.s, S.pl))}$ and "
+        rf"$u = {tex(P.F.phase_position(S.j, S.s, S.pl))}$, satisfies $(T y)[j] = (\Phi y)[t, u]$ when $u < n_u$, "
+        r"and $(T y)[j] = 0$ when $u \ge n_u$.")
+
+
+def _statement_nd(P: _Phases, ndim: int) -> str:
+    axes = range(1, ndim + 1)
+    on = lambda f: ", ".join(f(v) for v in axes)  # noqa: E731
+    both = "both axes" if ndim == 2 else "every axis"
+    sizes = r" \times ".join(rf"n_{{\mathrm{{in}}}}^{{({v})}}" for v in axes)
+    kernel = r" \times ".join(rf"k^{{({v})}}" for v in axes)
+    phases = on(lambda v: f"t_{v}")
+    shifts = on(lambda v: f"q_{v}")
+    items = ("\\begin{itemize}\n" + "\n".join(rf"\item[(H{n})] ${h}$ on every axis"
+                                              for n, h in enumerate(P.range_object.latex(), 1))
+             + "\n\\end{itemize}")
+    sums = " ".join(rf"\sum_{{q_{v}=0}}^{{K^{{({v})}}-1}}" for v in axes)
+    flat = "t_1" if ndim == 1 else " + ".join(
+        "t_{%d}%s" % (v, "".join(rf" s^{{({x})}}" for x in range(v + 1, ndim + 1))) for v in axes)
+    n_ph = " ".join(rf"s^{{({v})}}" for v in axes)
+    return (
+        rf"Let there be ${ndim}$ spatial axes $\nu = {on(str)}$, each with its own integers "
+        r"$n_{\mathrm{in}}^{(\nu)}, k^{(\nu)}, s^{(\nu)}, d^{(\nu)}, p_{l}^{(\nu)}, p_{r}^{(\nu)}, a^{(\nu)}$, "
+        r"satisfying the hypotheses (written without the axis)" "\n" + items + "\n"
+        r"and let $g \ge 1$ groups divide $C_{\mathrm{in}}$ and $C_{\mathrm{out}}$. Let "
+        rf"$y \in \mathbb{{R}}^{{C_{{\mathrm{{in}}}} \times {sizes}}}$, "
+        rf"$w \in \mathbb{{R}}^{{C_{{\mathrm{{in}}}} \times C_{{\mathrm{{out}}}}/g \times {kernel}}}$, and let $T y$ be "
+        r"the transposed convolution of $y$ with $g$ groups and, on each axis $\nu$, stride $s^{(\nu)}$, dilation "
+        r"$d^{(\nu)}$, padding $p_{l}^{(\nu)}, p_{r}^{(\nu)}$ and output padding $a^{(\nu)}$. Let $\hat y$ be $y$ "
+        rf"extended by zero: $\hat y[c, {on(lambda v: f'i_{v}')}] = y[c, {on(lambda v: f'i_{v}')}]$ when "
+        rf"$0 \le i_\nu < n_{{\mathrm{{in}}}}^{{(\nu)}}$ on {both}, and $0$ at every other integer position. On "
+        r"axis $\nu$ let $K^{(\nu)} = \lfloor d^{(\nu)} (k^{(\nu)} - 1)/s^{(\nu)} \rfloor + 1$ and "
+        r"$n_u^{(\nu)} = n_{\mathrm{in}}^{(\nu)} + K^{(\nu)} - 1$. For phases $0 \le t_\nu < s^{(\nu)}$ and shifts "
+        rf"$0 \le q_\nu < K^{{(\nu)}}$, let the sub-kernel entry $w_{{{phases}}}[c, c_{{l}}, {shifts}]$ be "
+        rf"$w[c, c_{{l}}, {on(lambda v: f'm_{v}')}]$ for the taps $0 \le m_\nu < k^{{(\nu)}}$ with "
+        rf"$d^{{(\nu)}} m_\nu = t_\nu + s^{{(\nu)}} q_\nu$ on {both}, and $0$ when there are no such taps "
+        r"($0 \le c < C_{\mathrm{in}}$, $0 \le c_{l} < C_{\mathrm{out}}/g$). For an "
+        r"output channel $o$, of group $\gamma = \lfloor o g / C_{\mathrm{out}} \rfloor$, and positions "
+        r"$0 \le u_\nu < n_u^{(\nu)}$, let" "\n"
+        rf"\[(\Phi y)[o, {phases}, {on(lambda v: f'u_{v}')}] = "
+        r"\sum_{c = \gamma C_{\mathrm{in}}/g}^{(\gamma + 1) C_{\mathrm{in}}/g - 1} " + sums
+        + rf" w_{{{phases}}}[c, o - \gamma C_{{\mathrm{{out}}}}/g, {shifts}]\, "
+        rf"\hat y[c, {on(lambda v: f'u_{v} - q_{v}')}],\]" "\n"
+        rf"a true (full) convolution on every axis, summed over the input channels of the group of $o$. Then for "
+        rf"every output channel $o$ and output position $0 \le j_\nu < n_T^{{(\nu)}}$, with "
+        r"$t_\nu = (j_\nu + p_{l}^{(\nu)}) \bmod s^{(\nu)}$ and "
+        r"$u_\nu = \lfloor (j_\nu + p_{l}^{(\nu)})/s^{(\nu)} \rfloor$, "
+        rf"$(T y)[o, {on(lambda v: f'j_{v}')}] = (\Phi y)[o, {phases}, {on(lambda v: f'u_{v}')}]$ when "
+        rf"$u_\nu < n_u^{{(\nu)}}$ on {both}, and $(T y)[o, {on(lambda v: f'j_{v}')}] = 0$ otherwise. The layer "
+        rf"has $N_{{\mathrm{{ph}}}} = {n_ph}$ phases $({phases})$, flattened row-major to $t = {flat}$, and "
+        rf"$(\Phi y)[o, {phases}, \cdot]$ is channel $o N_{{\mathrm{{ph}}}} + t$ of $\operatorname{{conv}}_{{K}} y$, "
+        r"one stride-$1$ convolution of $y$ with $C_{\mathrm{out}} N_{\mathrm{ph}}$ output channels, kernel sizes "
+        r"$K^{(\nu)}$ and the layer's $g$ groups (the sub-pixel convolution). The chain of the proof "
+        r"is on one axis, with its integers written without the axis: there $(\Phi y)[t, u]$ is the one-axis sum "
+        r"$\sum_{q=0}^{K-1} w_t[q]\, \hat y[u - q]$, the channels and the other axes' indices held fixed, "
+        r"$w_t[q]$ is the sub-kernel entry of that axis's shift $q$ and $\hat y[u - q]$ the read at that "
+        r"axis's position $u - q$; by separability the sums over the other axes and over the channels factor.")
 
 
 @guarded("The polyphase view of a transposed convolution (all sizes)")
@@ -324,51 +422,112 @@ def prove_polyphase_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     steps = _one_d_steps(P)
     if ndim > 1:
         steps += [_separability_step(ndim), _phase_channel_step(F)]
-    S = POLYPHASE_SYMBOLS
-    tex = lambda e: sympy.latex(e)  # noqa: E731
-    result = tex(_eq(TY(S.j), PHI(S.t, S.u)))
-    phase_text = (r"the sub-kernel of the taps $m$ with $d m \equiv t \pmod{s}$, of length "
-                  rf"$n_u = {tex(NAMED.phase_length(S.n, S.k, S.s, S.d))}$ (zero for $u \ge n_u$). Then every output "
-                  rf"$0 \le j < n_T$ satisfies ${result}$ with $t = {tex(NAMED.phase_of(S.j, S.s, S.pl))}$ and "
-                  rf"$u = {tex(NAMED.phase_position(S.j, S.s, S.pl))}$")
-    if ndim == 1:
-        statement = (r"Let $n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ be integers satisfying the hypotheses" "\n"
-                     + P.range_object.itemized() + "\n"
-                     r"let $y \in \mathbb{R}^{n_{\mathrm{in}}}$, $w \in \mathbb{R}^{k}$, and let $T y$ be the "
-                     r"transposed convolution of $y$ with stride $s$, dilation $d$, padding $p_{l}, p_{r}$ and output "
-                     r"padding $a$. For a phase $0 \le t < s$, let $(\Phi y)[t, \cdot]$ be the convolution of $y$ "
-                     r"with " + phase_text + ".")
-    else:  # the same hypotheses, on every axis, and the groups'
-        axes = ", ".join(str(q) for q in range(1, ndim + 1))
-        sizes = r" \times ".join(rf"n_{{\mathrm{{in}}}}^{{({q})}}" for q in range(1, ndim + 1))
-        kernel = r" \times ".join(rf"k^{{({q})}}" for q in range(1, ndim + 1))
-        items = ("\\begin{itemize}\n" + "\n".join(rf"\item[(H{n})] ${h}$ on every axis"
-                                                  for n, h in enumerate(P.range_object.latex(), 1))
-                 + "\n\\end{itemize}")
-        statement = (
-            rf"Let there be {ndim} spatial axes $q = {axes}$, each with its own integers "
-            r"$n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ (written $s^{(q)}$ and so on where the axis matters), "
-            r"and $g \ge 1$ groups dividing the input and output channels, satisfying the hypotheses" "\n"
-            + items + "\n"
-            rf"let $y \in \mathbb{{R}}^{{C_{{\mathrm{{in}}}} \times {sizes}}}$ and "
-            rf"$w \in \mathbb{{R}}^{{C_{{\mathrm{{in}}}} \times C_{{\mathrm{{out}}}}/g \times {kernel}}}$, and "
-            r"let $T y$ be the transposed convolution of $y$ with $g$ groups and, on each axis $q$, stride "
-            r"$s^{(q)}$, dilation $d^{(q)}$, padding $p_{l}^{(q)}, p_{r}^{(q)}$ and output padding $a^{(q)}$. "
-            r"Fix an axis and write $n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ for its integers, and $j$, $u$ for "
-            r"positions on it. For a phase $0 \le t < s$ of the axis, let $(\Phi y)[t, \cdot]$ be the convolution "
-            r"of $y$ along the axis with " + phase_text + r", the channel and the positions on the other axes held "
-            r"fixed. The phases of the layer are the $\prod_q s^{(q)}$ combinations of the axes' phases, and phase "
-            r"$t$ of output channel $c$ is channel $c \prod_q s^{(q)} + t$ of a grouped convolution with the "
-            r"layer's $g$ groups.")
+    statement = _statement_1d(P) if ndim == 1 else _statement_nd(P, ndim)
     conclusion = (r"a transposed convolution with stride $s$ is $s$ convolutions of its input, interleaved."
                   if ndim == 1 else
-                  r"a transposed convolution with strides $s^{(q)}$ is $\prod_q s^{(q)}$ convolutions of its input, "
+                  r"a transposed convolution with strides $s^{(\nu)}$ is $\prod_\nu s^{(\nu)}$ convolutions of its input, "
                   "interleaved.")
     return Proof(
         f"The polyphase view of a transposed convolution ({ndim}-D, all sizes)", statement, tuple(steps),
         assumptions=P.ranges, conclusion=conclusion,
         data=dict(ndim=ndim, ranges=P.range_object),
     )
+
+
+EQUAL_TAPS_BOX = (24, 8, 8)
+"""The box ``1 <= k <= 24``, ``1 <= s <= 8``, ``1 <= d <= 8`` over which the equal-taps lemmas are enumerated."""
+
+_TAU = r"\tau_t = \#\{m : 0 \le m < k,\ d m \equiv t \pmod{s}\}"
+
+
+def equal_taps_steps(box: tuple[int, int, int] = EQUAL_TAPS_BOX) -> list[Step]:
+    """The three lemmas of the equal-taps criterion, each a written argument and an exact enumeration over ``box``.
+
+    The lemmas: a common factor of ``s`` and ``d`` empties phase 1; with ``gcd(s, d) = 1`` phase ``t`` has
+    ``ceil((k - r_t)/s)`` taps, ``r_t = d^{-1} t mod s``; so the counts are all equal exactly when ``s | k`` and
+    ``gcd(s, d) = 1``.  The enumeration counts the taps from the definition (:func:`~symconv.polyphase.check_equal_taps`);
+    a step fails (``holds`` False) where its lemma fails at a triple of the box.
+    """
+    from ..latex.phrases import counted
+    from ..polyphase import check_equal_taps
+
+    c = check_equal_taps(*box)
+    where = (rf"the box $1 \le k \le {c.k_max}$, $1 \le s \le {c.s_max}$, $1 \le d \le {c.d_max}$ "
+             rf"({counted(c.triples, 'triple', words=False)} $(k, s, d)$)")
+    coprime = c.triples - c.common_factor
+
+    def failed(triples: tuple) -> str:
+        shown = ", ".join(f"(k, s, d) = {t}" for t in triples[:3])
+        return f"fails at {counted(len(triples), 'triple', words=False)} of the box, first {shown}"
+
+    sym = sympy.Symbol
+    return [
+        Step(sym(r"\tau_1"), sym(r"0 \ \text{and}\ \tau_0 \ge 1 \quad \text{when } \gcd(s, d) > 1"),
+             r"a common factor empties a phase: let $\gcd(s, d) > 1$, so $s \ge 2$. If $d m \equiv 1 "
+             r"\pmod{s}$, then $d m - 1$ is a multiple of $s$; $\gcd(s, d)$ divides $d m$ and $s$, hence it divides "
+             r"$1$, which is false. So no tap reaches phase $1$, $\tau_1 = 0$, while tap $m = 0$ reaches phase $0$, "
+             r"$\tau_0 \ge 1$: the counts are not all equal. Enumerated over " + where
+             + r", counting the taps from the definition",
+             "enumeration", not c.empty_phase_failures,
+             (f"phase 1 empty and phase 0 holding tap 0 at each of the {c.common_factor} triples of the box with "
+              "gcd(s, d) > 1") if not c.empty_phase_failures else failed(c.empty_phase_failures),
+             name="an empty phase"),
+        Step(sym(r"\tau_t"), sym(r"\left\lceil \frac{k - r_t}{s} \right\rceil \quad \text{when } \gcd(s, d) = 1"),
+             r"coprime stride and dilation: let $\gcd(s, d) = 1$. Then $d$ has an inverse $d^{-1}$ modulo $s$, and "
+             r"with $r_t = d^{-1} t \bmod s$, $d m \equiv t \pmod{s}$ exactly when $m \equiv r_t \pmod{s}$: the "
+             r"taps of phase $t$ are $r_t, r_t + s, r_t + 2 s, \dots$ below $k$, so $\tau_t = \lceil (k - r_t)/s "
+             r"\rceil$. As $t$ runs over $0, \dots, s - 1$, so does $r_t$, since $m \mapsto d m \bmod s$ is a "
+             r"bijection of the residues with inverse $t \mapsto r_t$. Enumerated over " + where
+             + r", counting the taps from the definition",
+             "enumeration", not c.count_failures,
+             (f"every phase count equal to ceil((k - r_t)/s) at each of the {coprime} triples of the box with "
+              "gcd(s, d) = 1") if not c.count_failures else failed(c.count_failures),
+             name="coprime counts"),
+        Step(sym(r"\left[\tau_0 = \dots = \tau_{s - 1}\right]"),
+             sym(r"\left[s \mid k\right] \left[\gcd(s, d) = 1\right]"),
+             r"equal counts exactly when $s \mid k$ and $\gcd(s, d) = 1$: when $\gcd(s, d) > 1$ the counts "
+             r"differ (the first lemma). When $\gcd(s, d) = 1$, write $k = s \kappa + \rho$ with $0 \le \rho < s$; "
+             r"then $\lceil (k - r)/s \rceil = \kappa + [r < \rho]$ for $0 \le r < s$, and $r_t$ takes every "
+             r"residue $r$ (the second lemma), so the counts are $\kappa + 1$ at $\rho$ phases and $\kappa$ at "
+             r"the others: all equal exactly when $\rho = 0$, that is, when $s \mid k$. Enumerated over " + where
+             + r", the counts from the definition against the criterion",
+             "enumeration", not c.criterion_failures,
+             f"equal counts exactly where the criterion holds, at all {c.triples} triples of the box"
+             if not c.criterion_failures else failed(c.criterion_failures),
+             name="the equal-taps criterion"),
+    ]
+
+
+@guarded("The equal-taps criterion of the phases")
+def prove_equal_taps(box: tuple[int, int, int] = EQUAL_TAPS_BOX) -> Proof:
+    """Every phase of a transposed convolution has the same number of taps exactly when ``s | k`` and
+    ``gcd(s, d) = 1``: the written proof, in three lemmas, each also enumerated exactly over ``box``.
+
+    Parameters
+    ----------
+    box : tuple of int
+        ``(k_max, s_max, d_max)``: the enumeration covers ``1 <= k <= k_max``, ``1 <= s <= s_max``,
+        ``1 <= d <= d_max``.
+
+    Returns
+    -------
+    Proof
+        Its steps :func:`equal_taps_steps`; ``holds`` is False when a lemma fails at a triple of the box.
+
+    Examples
+    --------
+    >>> proof = prove_equal_taps((8, 4, 4))
+    >>> proof.holds, [step.name for step in proof.steps][-1]
+    (True, 'the equal-taps criterion')
+    """
+    started()
+    statement = (r"Let $k, s, d \ge 1$ be integers (kernel size, stride, dilation) and, for a phase $0 \le t < s$, "
+                 rf"let ${_TAU}$ be the number of taps that reach phase $t$. Then all phases have the same number "
+                 r"of taps, $\tau_0 = \tau_1 = \dots = \tau_{s-1}$, exactly when $s$ divides $k$ and "
+                 r"$\gcd(s, d) = 1$.")
+    return Proof("The equal-taps criterion of the phases", statement, tuple(equal_taps_steps(box)),
+                 conclusion=r"every phase has the same number of taps exactly when $s \mid k$ and $\gcd(s, d) = 1$.",
+                 data=dict(box=box))
 
 
 def phase_count_steps(ax: int, k: int, s: int, p_l: int, d: int, counts: Any, inner: range, *,
@@ -398,26 +557,39 @@ def phase_count_steps(ax: int, k: int, s: int, p_l: int, d: int, counts: Any, in
     ok = values == expected
     shown = ", ".join(str(c) for c in per_phase)
     listed = ", ".join(str(t) for t in range(s)) if s <= 4 else rf"0, 1, \dots, {s - 1}"
-    counts_words = (", ".join(f"${c}$" for c in per_phase[:-1]) + f" and ${per_phase[-1]}$") if s > 1 else ""
-    phases_have = (rf"the one phase $t = 0$ has ${shown}$ taps" if s == 1 else
-                   rf"the phases $t = {listed}$ have {counts_words} taps")
+    from ..latex.phrases import counted
+
+    words = [counted(c, "tap", words=False) for c in per_phase]
+    counts_words = (", ".join(words[:-1]) + " and " + words[-1]) if s > 1 else ""
+    phases_have = (rf"the one phase $t = 0$ has {words[0]}" if s == 1 else
+                   rf"the phases $t = {listed}$ have {counts_words}" + (", in this order" if s > 2 else ""))
     steps = [] if not values else [Step(
-        count(j), taps(NAMED.phase_of(j, s, p_l)),
+        count(j), taps(sympy.Mod(j + p_l, s)),
         axis + rf"in the interior, output $j$ sums one term per tap of its phase $t = (j + p_l) \bmod s$; "
         + phases_have + r" (the taps $m$ with $d m \equiv t \pmod{s}$, read off the phase tables)",
         "enumeration", ok,
         f"phase tap counts {shown}; interior counts agree at {len(values)} positions" if ok else
         f"interior counts {values}, phase tap counts give {expected}", name="phase counts" + on_axis)]
+    from ..polyphase import equal_taps_criterion
+
     equal = len(set(per_phase)) == 1
-    criterion = k % s == 0 and math.gcd(s, d) == 1
+    criterion = bool(equal_taps_criterion(k, s, d))
+    box = EQUAL_TAPS_BOX
+    name = rf"\operatorname{{taps}}{sub}"
+    entries = [f"{name}[{t}]" for t in range(s)] if s <= 3 else [f"{name}[0]", r"\dots", f"{name}[{s - 1}]"]
+    if s == 1:
+        entries = entries * 2
     steps.append(Step(
-        sympy.Symbol(rf"\left[\operatorname{{taps}}{sub}[0] = \dots = \operatorname{{taps}}{sub}[s - 1]\right]"),
-        sympy.Symbol(r"\left[s \mid k\right] \left[\gcd(s, d) = 1\right]"),
+        sympy.Symbol(r"\left[" + " = ".join(entries) + r"\right]"),
+        sympy.Symbol(rf"\left[{s} \mid {k}\right] \left[\gcd({s}, {d}) = 1\right]"),
         (rf"axis ${ax}$: so" if subscript else "so")
         + r" the interior overlap is uniform exactly when every phase has the same number of taps; "
         + rf"for $k = {k}$, $s = {s}$, $d = {d}$ the counts are " + ("equal" if equal else "not all equal")
         + (r", as the criterion ($s$ divides $k$ and $\gcd(s, d) = 1$) says" if equal == criterion else
-           r", against the criterion ($s$ divides $k$ and $\gcd(s, d) = 1$)"),
+           r", against the criterion ($s$ divides $k$ and $\gcd(s, d) = 1$)")
+        + r"; checked here at this layer only, the criterion holds for all $k, s, d \ge 1$ by the equal-taps "
+        rf"theorem of the polyphase derivation (a written proof, with an exact enumeration over "
+        rf"$1 \le k \le {box[0]}$, $1 \le s \le {box[1]}$, $1 \le d \le {box[2]}$)",
         "enumeration", equal == criterion,
         ("equal" if equal else "unequal") + " phase counts, and the criterion " + ("holds" if criterion else "fails"),
         name="uniformity from the phases" + on_axis))
@@ -518,11 +690,7 @@ def prove_polyphase(spec: Any, input_shape: Any, *, name: str = "w", seed: int =
     from .instance import _shape_words  # the sizes in words, as the instance theorem writes them
 
     statement = (r"For the transposed convolution $" + spec_latex(tspec) + r"$ on inputs "
-                 + _shape_words(t_in) + r", its matrix $T$ equals $Q \Phi$, where $\Phi$ stacks the $" + str(phases)
-                 + r"$ phase convolutions of the input (" + ("on every axis, " if len(tspec.stride) > 1 else "")
-                 + r"phase $t$, $0 \le t < s$, reads "
-                 r"$y[u - (d m - t)/s]$ at its position $u$ through the taps $m$ with $d m \equiv t \pmod{s}$) and "
-                 r"$Q$ interleaves them: output $j = s u + t - p_l$ is position $u$ of phase $t$.")
+                 + _shape_words(t_in) + r", its matrix $T$ equals $Q \Phi$. " + view_text(tspec, t_in) + ".")
     return Proof(title, statement, tuple(steps),
                  conclusion=rf"the transposed convolution is ${phases}$ convolutions of its input, interleaved; "
                             r"no inserted zero is multiplied.",
