@@ -60,14 +60,15 @@ PAIR_INPUT_BOUND = 2**30 - 1
 
 
 def _terms(matrix: ConvMatrix, n_weights: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
-    """M's terms in row-major order as intp arrays: rows, columns, taps (a constant tap reads the weight appended
-    at index ``n_weights``, fixed at 1), and the int64 coefficients (None when every one is 1)."""
+    """M's terms in row-major order: rows, columns, taps (a constant tap reads the weight appended at index
+    ``n_weights``, fixed at 1), and the int64 coefficients (None when every one is 1).  Index arrays keep their
+    integer type (``np.take`` reads int32 indices without converting them)."""
     s = matrix.structure.row_major
     taps = s.taps
     if bool((taps == CONSTANT).any()):
         taps = np.where(taps == CONSTANT, n_weights, taps)
     coefs = None if s.unit else s.coefs.astype(np.int64)
-    return s.rows, s.cols.astype(np.intp), taps.astype(np.intp), coefs
+    return s.rows, s.cols, taps, coefs
 
 
 def _row_starts(rows: np.ndarray) -> np.ndarray:
@@ -75,52 +76,55 @@ def _row_starts(rows: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
 
 
-def _row_sums(n_rows: int, rows: np.ndarray, starts: np.ndarray, products: np.ndarray) -> np.ndarray:
-    """``out[r] = Σ products`` over the terms of row r (runs from ``starts``; add.at keeps any order right)."""
-    out = np.zeros(n_rows, dtype=np.int64)
-    if rows.size:
-        np.add.at(out, rows[starts], np.add.reduceat(products, starts))
-    return out
-
-
 def _weights(w: np.ndarray) -> np.ndarray:
     """The flattened weight with the constant tap's 1 appended (index ``w.size``)."""
     return np.append(np.asarray(w, dtype=np.int64).ravel(), np.int64(1))
 
 
-def _evaluate(matrix: ConvMatrix, w: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """``A(w_t) x_t`` for every trial t (rows of ``w`` and ``x``), exactly in int64, term by term."""
-    out = np.zeros((len(w), matrix.shape[0]), dtype=np.int64)
-    if not matrix.structure.rows.size:
-        return out
-    rows, cols, taps, coefs = _terms(matrix, w[0].size)
-    starts = _row_starts(rows)
-    for trial in range(len(w)):
-        terms = np.take(_weights(w[trial]), taps) * np.take(x[trial].ravel(), cols)  # 1-D takes: 3x faster than 2-D
-        if coefs is not None:
-            terms *= coefs
-        out[trial] = _row_sums(matrix.shape[0], rows, starts, terms)
-    return out
+#: terms per chunk of the evaluation: its arrays stay in the cache and are reused chunk after chunk
+_CHUNK = 1 << 14
 
 
-def _evaluate_pairs(matrix: ConvMatrix, ws: np.ndarray, xs: np.ndarray) -> np.ndarray:
-    """``A(w_k) x_l`` for every weight k and input l, exactly in int64: shape ``(K, L, rows)``.
+def _evaluate(matrix: ConvMatrix, ws: np.ndarray, xs: np.ndarray, pairs: list[tuple[int, int]]) -> np.ndarray:
+    """``A(w_k) x_l`` for each pair ``(k, l)`` of a weight (row of ``ws``) and an input (row of ``xs``), exactly in
+    int64: shape ``(len(pairs), rows)``.
 
-    Each input's column values (times the coefficients) and each weight's tap values are gathered once; a pair
-    is their product, summed row by row.
+    Term by term, a chunk of terms at a time: the terms' input values (times the coefficients) are gathered once
+    per input used, their weight values once per weight used; a pair is the product of the two, summed row by
+    row (a row cut by a chunk's end is summed from both chunks).  Small arrays reused chunk after chunk stay in
+    the cache and cost no page faults, where whole-matrix temporaries of a megabyte each would.
     """
-    out = np.zeros((len(ws), len(xs), matrix.shape[0]), dtype=np.int64)
-    if not matrix.structure.rows.size:
+    out = np.zeros((len(pairs), matrix.shape[0]), dtype=np.int64)
+    if not matrix.structure.rows.size or not pairs:
         return out
     rows, cols, taps, coefs = _terms(matrix, ws[0].size)
-    starts = _row_starts(rows)
-    reads = [np.take(x.ravel(), cols) for x in xs]
-    if coefs is not None:
-        reads = [r * coefs for r in reads]
-    for k, w in enumerate(ws):
-        weights = np.take(_weights(w), taps)
-        for l, read in enumerate(reads):
-            out[k, l] = _row_sums(matrix.shape[0], rows, starts, weights * read)
+    for what, index, size in (("column", cols, xs[0].size), ("tap", taps, ws[0].size + 1)):
+        if int(index.min()) < 0 or int(index.max()) >= size:  # checked here: the takes below clip, not check
+            raise IndexError(f"a term's {what} lies outside [0, {size})")
+    inputs = sorted({l for _, l in pairs})
+    weights_used = sorted({k for k, _ in pairs})
+    flat_x = [xs[l].ravel() for l in inputs]
+    flat_w = [_weights(ws[k]) for k in weights_used]
+    chunk = min(_CHUNK, rows.size)
+    reads = np.empty((len(inputs), chunk), dtype=np.int64)
+    weights = np.empty((len(weights_used), chunk), dtype=np.int64)
+    products = np.empty(chunk, dtype=np.int64)
+    where = [(at, weights_used.index(k), inputs.index(l)) for at, (k, l) in enumerate(pairs)]
+    for lo in range(0, rows.size, chunk):
+        hi = min(lo + chunk, rows.size)
+        n = hi - lo
+        part = rows[lo:hi]
+        starts = _row_starts(part)
+        heads = part[starts]
+        for slot, x in enumerate(flat_x):
+            np.take(x, cols[lo:hi], out=reads[slot, :n], mode="clip")  # (mode "raise" would buffer the output)
+            if coefs is not None:
+                reads[slot, :n] *= coefs[lo:hi]
+        for slot, w in enumerate(flat_w):
+            np.take(w, taps[lo:hi], out=weights[slot, :n], mode="clip")
+        for at, k, l in where:
+            np.multiply(weights[k, :n], reads[l, :n], out=products[:n])
+            np.add.at(out[at], heads, np.add.reduceat(products[:n], starts))  # add.at: robust to any order
     return out
 
 
@@ -156,9 +160,14 @@ def range_words(bound: int) -> str:
 
 def _count(matrix: ConvMatrix, terms_per_output: int) -> int:
     """The most products (times the largest coefficient) one output entry sums, on either side."""
-    s = matrix.structure
-    per_row = int(np.bincount(s.rows, minlength=1).max()) if s.rows.size else 1
-    coef = int(np.abs(s.coefs).max()) if s.coefs.size else 1
+    s = matrix.structure.row_major
+    if s.rows.size:  # the longest run of one row (terms in row-major order)
+        per_row = int(np.diff(np.append(_row_starts(s.rows), s.rows.size)).max())
+        if per_row > 1 and bool(np.any(s.rows[1:] < s.rows[:-1])):  # out of order: count every row
+            per_row = int(np.bincount(s.rows).max())
+    else:
+        per_row = 1
+    coef = 1 if s.unit else (int(np.abs(s.coefs).max()) if s.coefs.size else 1)
     return max(per_row * coef, terms_per_output, 1)
 
 
@@ -221,7 +230,7 @@ def anchor_step(name: str, matrix: ConvMatrix, reference: Callable[[np.ndarray, 
     rng = np.random.default_rng(seed)
     try:
         count = _count(matrix, terms_per_output)
-        B = _range(matrix, terms_per_output)
+        B = max(1, min(math.isqrt(_LIMIT // count), 2**31))  # as _range
     except ValueError as exc:
         return _fail(name, lhs, rhs, rule, f"the matrix is malformed: {exc}")
     if matrix.shape[0] * matrix.shape[1] == 0:
@@ -234,7 +243,7 @@ def anchor_step(name: str, matrix: ConvMatrix, reference: Callable[[np.ndarray, 
     ws = _draw(rng, B, (trials,) + tuple(weight_shape))
     xs = _draw(rng, B, (trials,) + tuple(matrix.col_shape))
     try:
-        gots = _evaluate(matrix, ws, xs)
+        gots = _evaluate(matrix, ws, xs, [(t, t) for t in range(len(ws))])
     except (IndexError, ValueError) as exc:
         return _fail(name, lhs, rhs, rule, f"the matrix cannot be evaluated: {exc}")
     run = 0
@@ -260,7 +269,7 @@ def _pairs_step(name, matrix, reference, weight_shape, lhs, rhs, rule, rng, bits
     ws = _draw(rng, b_w, (k,) + tuple(weight_shape))
     xs = _draw(rng, b_x, (l,) + tuple(matrix.col_shape))
     try:
-        gots = _evaluate_pairs(matrix, ws, xs)
+        gots = _evaluate(matrix, ws, xs, [(a, b) for a in range(len(ws)) for b in range(len(xs))])
     except (IndexError, ValueError) as exc:
         return _fail(name, lhs, rhs, rule, f"the matrix cannot be evaluated: {exc}")
     for a in range(len(ws)):
@@ -269,7 +278,7 @@ def _pairs_step(name, matrix, reference, weight_shape, lhs, rhs, rule, rng, bits
                 want = np.asarray(reference(ws[a], xs[b])).astype(np.int64).ravel()
             except (SymconvError, ValueError, IndexError) as exc:
                 return _fail(name, lhs, rhs, rule, f"the definition cannot be applied: {exc}")
-            failed = _differ(name, lhs, rhs, rule, matrix, gots[a, b], want, f"weights {a + 1} on input {b + 1}")
+            failed = _differ(name, lhs, rhs, rule, matrix, gots[a * len(xs) + b], want, f"weights {a + 1} on input {b + 1}")
             if failed is not None:
                 return failed
     reached, why = pairs_bound_reached(ws, xs, b_w, b_x, bits)
@@ -290,7 +299,7 @@ def _check_draws(values: np.ndarray, B: int, what: str) -> tuple[int, str]:
     lo, hi = int(values.min()), int(values.max())
     if lo < -B or hi > B:
         return 0, f"{what} were drawn outside the sampling set, {range_words(B)}"
-    distinct = len({row.tobytes() for row in values})
+    distinct = sum(1 for r in range(len(values)) if not any(np.array_equal(values[r], values[q]) for q in range(r)))
     n = values.size
     repeats = repeated_values(values)  # n minus the number of distinct values
     expected = n * (n - 1) / (2 * size)  # repeated values among n uniform draws from S, on average
