@@ -176,28 +176,32 @@ def _range(matrix: ConvMatrix, terms_per_output: int) -> int:
     return max(1, min(math.isqrt(_LIMIT // _count(matrix, terms_per_output)), 2**31))
 
 
-def _pairs_plan(count: int, bits: int) -> tuple[int, int, int, int] | None:
-    """``(B_w, B_x, K, L)`` of the pairs scheme for sums of ``count`` products (None if it cannot fit int64).
+def _pairs_plan(count: int, bits: int) -> tuple[int, int, int, int, int] | None:
+    """``(B_w, B_x, K, K', L)`` of the pairs scheme for sums of ``count`` products (None if it cannot fit int64).
 
-    ``B_x`` is :data:`PAIR_INPUT_BOUND`, ``B_w`` the largest bound with ``count B_w B_x <= 2^63 - 1``; ``K`` and ``L``
-    are raised, the larger term first, until ``|S_x|^-L + |S_w|^-K <= 2^-bits``.
+    ``B_x`` is :data:`PAIR_INPUT_BOUND`, ``B_w`` the largest bound with ``count B_w B_x <= 2^63 - 1``.  Of the
+    plans reaching ``2^-bits`` (:func:`_pairs_bits`), the one with the fewest inputs, then the fewest evaluations
+    ``K + K'(L - 1)``.
     """
     b_x = PAIR_INPUT_BOUND
     b_w = min(_INT64_MAX // (count * b_x), 2**31)
     if b_w < 1:
         return None
-    k = l = 1
-    while _pairs_bits(b_w, b_x, k, l) < bits:
-        if (2 * b_w + 1) ** -k >= (2 * b_x + 1) ** -l:
-            k += 1
-        else:
-            l += 1
-    return b_w, b_x, k, l
+    plans = [(l, k + k2 * (l - 1), k, k2) for l in range(1, 9) for k in range(1, 9) for k2 in range(1, k + 1)
+             if _pairs_bits(b_w, b_x, k, k2, l) >= bits]
+    if not plans:
+        return None
+    l, _, k, k2 = min(plans)
+    return b_w, b_x, k, k2, l
 
 
-def _pairs_bits(b_w: int, b_x: int, k: int, l: int) -> float:
-    """``-log2(|S_x|^-L + |S_w|^-K)``, the pairs scheme's bound as a power of two."""
-    return -math.log2(float((2 * b_x + 1)) ** -l + float((2 * b_w + 1)) ** -k)
+def _pairs_bits(b_w: int, b_x: int, k: int, k2: int, l: int) -> float:
+    """The pairs scheme's bound as a power of two: ``-log2(|S_w|^-K + |S_x|^-1 (|S_x|^-(L-1) + |S_w|^-K'))``
+    (``-log2(|S_w|^-K + |S_x|^-1)`` for one input), for ``K`` weights on the first input and the first ``K'``
+    of them on each later one (module docstring)."""
+    sw, sx = float(2 * b_w + 1), float(2 * b_x + 1)
+    later = 1.0 if l == 1 else sx ** -(l - 1) + sw ** -k2
+    return -math.log2(sw ** -k + later / sx)
 
 
 def _fail(name, lhs, rhs, rule, why) -> Step:
@@ -264,30 +268,35 @@ def anchor_step(name: str, matrix: ConvMatrix, reference: Callable[[np.ndarray, 
     return Step(lhs, rhs, rule, "randomized identity", True, detail, name=name)
 
 
-def _pairs_step(name, matrix, reference, weight_shape, lhs, rhs, rule, rng, bits, b_w, b_x, k, l) -> Step:
-    """The anchor by every pair of ``k`` weights from ``[-b_w, b_w]`` and ``l`` inputs from ``[-b_x, b_x]``."""
+def _pairs_step(name, matrix, reference, weight_shape, lhs, rhs, rule, rng, bits, b_w, b_x, k, k2, l) -> Step:
+    """The anchor by ``k`` weights from ``[-b_w, b_w]`` and ``l`` inputs from ``[-b_x, b_x]``: every weight on the
+    first input, the first ``k2`` weights on each later input."""
     ws = _draw(rng, b_w, (k,) + tuple(weight_shape))
     xs = _draw(rng, b_x, (l,) + tuple(matrix.col_shape))
+    pairs = [(a, 0) for a in range(len(ws))] + [(a, b) for b in range(1, len(xs)) for a in range(min(k2, len(ws)))]
     try:
-        gots = _evaluate(matrix, ws, xs, [(a, b) for a in range(len(ws)) for b in range(len(xs))])
+        gots = _evaluate(matrix, ws, xs, pairs)
     except (IndexError, ValueError) as exc:
         return _fail(name, lhs, rhs, rule, f"the matrix cannot be evaluated: {exc}")
-    for a in range(len(ws)):
-        for b in range(len(xs)):
-            try:
-                want = np.asarray(reference(ws[a], xs[b])).astype(np.int64).ravel()
-            except (SymconvError, ValueError, IndexError) as exc:
-                return _fail(name, lhs, rhs, rule, f"the definition cannot be applied: {exc}")
-            failed = _differ(name, lhs, rhs, rule, matrix, gots[a * len(xs) + b], want, f"weights {a + 1} on input {b + 1}")
-            if failed is not None:
-                return failed
-    reached, why = pairs_bound_reached(ws, xs, b_w, b_x, bits)
-    pairs = len(ws) * len(xs)
+    for at, (a, b) in enumerate(pairs):
+        try:
+            want = np.asarray(reference(ws[a], xs[b])).astype(np.int64).ravel()
+        except (SymconvError, ValueError, IndexError) as exc:
+            return _fail(name, lhs, rhs, rule, f"the definition cannot be applied: {exc}")
+        failed = _differ(name, lhs, rhs, rule, matrix, gots[at], want, f"weights {a + 1} on input {b + 1}")
+        if failed is not None:
+            return failed
+    reached, why = pairs_bound_reached(ws, xs, b_w, b_x, bits, later=k2)
     if why:
-        return _fail(name, lhs, rhs, rule, f"{pairs} pairs agreed, but {why}")
-    detail = (f"every pair of {counted(len(ws), 'weight')} drawn uniformly from {range_words(b_w)} and "
-              f"{counted(len(xs), 'input')} drawn uniformly from {range_words(b_x)} ({counted(pairs, 'evaluation')}): "
-              f"exact agreement; a wrong matrix passes with probability at most 2^-{math.floor(reached)}")
+        return _fail(name, lhs, rhs, rule, f"{counted(len(pairs), 'evaluation')} agreed, but {why}")
+    if k2 >= k:
+        which = "every weight on every input"
+    else:
+        which = (f"every weight on the first input and {'the first weight' if k2 == 1 else f'the first {k2} weights'}"
+                 f" on {'the second' if l == 2 else 'every later one'}")
+    detail = (f"{counted(len(ws), 'weight')} drawn uniformly from {range_words(b_w)} and {counted(len(xs), 'input')} "
+              f"drawn uniformly from {range_words(b_x)}, {which} ({counted(len(pairs), 'evaluation')}): exact "
+              f"agreement; a wrong matrix passes with probability at most 2^-{math.floor(reached)}")
     return Step(lhs, rhs, rule, "randomized identity", True, detail, name=name)
 
 
@@ -336,20 +345,22 @@ def bound_reached(ws: np.ndarray, xs: np.ndarray, B: int, bits: int) -> tuple[fl
     return reached, ""
 
 
-def pairs_bound_reached(ws: np.ndarray, xs: np.ndarray, b_w: int, b_x: int, bits: int) -> tuple[float, str]:
-    """The bound ``|S_x|^-L + |S_w|^-K`` every pair of the weights ``ws`` and inputs ``xs`` reaches (one draw per
-    row), and why it falls short ('' when it does not).
+def pairs_bound_reached(ws: np.ndarray, xs: np.ndarray, b_w: int, b_x: int, bits: int,
+                        later: int | None = None) -> tuple[float, str]:
+    """The bound (:func:`_pairs_bits`) that the weights ``ws`` and inputs ``xs`` (one draw per row) reach, every
+    weight evaluated on the first input and the first ``later`` weights (all by default) on each later input; and
+    why it falls short ('' when it does not).
 
     The weights and the inputs are each checked as :func:`bound_reached` checks its trials (inside their set,
-    the birthday count of repeated values, the span); ``K`` and ``L`` count the distinct weights and inputs.
+    the birthday count of repeated values, the span); the bound counts distinct weights and distinct inputs.
 
     Examples
     --------
     >>> rng = np.random.default_rng(0)
     >>> ws, xs = rng.integers(-10**9, 10**9 + 1, (2, 9)), rng.integers(-2**30, 2**30 + 1, (2, 4096))
-    >>> reached, why = pairs_bound_reached(ws, xs, 10**9, 2**30, 60)
+    >>> reached, why = pairs_bound_reached(ws, xs, 10**9, 2**30, 60, later=1)
     >>> round(reached, 1), why
-    (60.9, '')
+    (60.3, '')
     >>> pairs_bound_reached(ws[:1], xs, 10**9, 2**30, 60)[1]
     'one distinct weight and two distinct inputs reach a false-pass bound of 2^-30, short of the 2^-60 asked for'
     """
@@ -361,7 +372,8 @@ def pairs_bound_reached(ws: np.ndarray, xs: np.ndarray, b_w: int, b_x: int, bits
         l, why = _check_draws(xs, b_x, "inputs")
     if why:
         return 0.0, why
-    reached = _pairs_bits(b_w, b_x, k, l)
+    k2 = k if later is None else _check_draws(ws[:later], b_w, "weights")[0]
+    reached = _pairs_bits(b_w, b_x, k, max(k2, 1), l)
     if reached < bits:
         return reached, (f"{counted(k, 'distinct weight')} and {counted(l, 'distinct input')} reach a false-pass "
                          f"bound of 2^-{math.floor(reached)}, short of the 2^-{bits} asked for")
