@@ -107,8 +107,11 @@ def blind_spot(product: GramStructure, ordered: bool = False) -> str:
 
 
 def m_structure(M: Any, n_taps: int) -> GramStructure:
+    """M's terms as a Gram-type structure: tap ids in ``taps_a``, 0 in ``taps_b`` (a stride-0 view: M's arrays are
+    used as they are, not copied)."""
     s = M.structure.row_major
-    return GramStructure.build(M.shape, s.rows, s.cols, s.taps, np.zeros_like(s.taps),
+    return GramStructure.build(M.shape, s.rows, s.cols, s.taps, np.broadcast_to(np.zeros((), dtype=s.taps.dtype),
+                                                                                   s.taps.shape),
                                None if s.unit else s.coefs, n_taps=n_taps)
 
 
