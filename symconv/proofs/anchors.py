@@ -445,9 +445,18 @@ def _torch_n_t(n, k, s, p_l, p_r, d, a):
     return (n - 1) * s - (p_l + p_r) + d * (k - 1) + a + 1
 
 
+@functools.lru_cache(maxsize=16)
+def _grids(shape: tuple[int, ...]) -> tuple[np.ndarray, ...]:
+    """Every position of ``shape``, one index array per axis (read only: shared by the taps of one check)."""
+    grids = np.meshgrid(*(np.arange(n) for n in shape), indexing="ij")
+    for g in grids:
+        g.flags.writeable = False
+    return tuple(grids)
+
+
 def _torch_read(out_shape, x, m, stride, pad_left, dilation) -> np.ndarray:
     """Cross-correlation for one tap: output i reads x at s i + d m - p_l (0 outside the input)."""
-    grids = np.meshgrid(*(np.arange(n) for n in out_shape), indexing="ij")
+    grids = _grids(tuple(out_shape))
     pos = [s * g + d * mi - p for g, s, d, mi, p in zip(grids, stride, dilation, m, pad_left)]
     inside = np.ones(grids[0].shape, dtype=bool)
     for q, n in zip(pos, x.shape):
@@ -459,7 +468,7 @@ def _torch_read(out_shape, x, m, stride, pad_left, dilation) -> np.ndarray:
 
 def _torch_add(out_shape, y, m, stride, pad_left, dilation) -> np.ndarray:
     """Transposed convolution for one tap: input i is added at output s i + d m - p_l (dropped outside)."""
-    grids = np.meshgrid(*(np.arange(n) for n in y.shape), indexing="ij")
+    grids = _grids(tuple(y.shape))
     pos = [s * g + d * mi - p for g, s, d, mi, p in zip(grids, stride, dilation, m, pad_left)]
     inside = np.ones(grids[0].shape, dtype=bool)
     for q, n in zip(pos, out_shape):
