@@ -176,6 +176,7 @@ def _range(matrix: ConvMatrix, terms_per_output: int) -> int:
     return max(1, min(math.isqrt(_LIMIT // _count(matrix, terms_per_output)), 2**31))
 
 
+@functools.lru_cache(maxsize=256)
 def _pairs_plan(count: int, bits: int) -> tuple[int, int, int, int, int] | None:
     """``(B_w, B_x, K, K', L)`` of the pairs scheme for sums of ``count`` products (None if it cannot fit int64).
 
@@ -242,7 +243,7 @@ def anchor_step(name: str, matrix: ConvMatrix, reference: Callable[[np.ndarray, 
     per_trial = math.log2((2 * B + 1) / 2)  # the false-pass probability per trial is at most 2/|S| = 2^-per_trial
     trials = max(1, math.ceil(bits / per_trial))
     plan = _pairs_plan(count, bits)
-    if plan is not None and plan[3] < trials:
+    if plan is not None and plan[4] < trials:  # (B_w, B_x, K, K', L): fewer inputs than the trials
         return _pairs_step(name, matrix, reference, weight_shape, lhs, rhs, rule, rng, bits, *plan)
     ws = _draw(rng, B, (trials,) + tuple(weight_shape))
     xs = _draw(rng, B, (trials,) + tuple(matrix.col_shape))
