@@ -428,3 +428,47 @@ def test_a_comparison_blind_to_the_tap_order_is_refused(monkeypatch):
     proof = prove_gram(ConvSpec((3, 3), stride=2, padding=1), (6, 7))
     assert proof.holds is False and proof.failed_step.name == "entries"
     assert "other order" in proof.failed_step.detail
+
+
+# -- Cauchy-Schwarz checks every lag at once: it still names the first lag, in the lags' order, that fails ---------
+
+def _doubled_at(target):
+    from symconv.gram import autocorrelation
+
+    def wrong(w, lag, c=0, c2=None):
+        value = autocorrelation(w, lag, c, c2)
+        return 2 * value if tuple(lag) == target else value
+
+    return wrong
+
+
+def _not_quadratic_at(target):
+    import sympy
+    from symconv.gram import autocorrelation
+
+    def wrong(w, lag, c=0, c2=None):
+        value = autocorrelation(w, lag, c, c2)
+        return value + sympy.Symbol("w_{0,0}", real=True) ** 3 if tuple(lag) == target else value
+
+    return wrong
+
+
+@pytest.mark.parametrize("target", [(-2, -2), (0, 1), (1, 1), (2, 2)])
+def test_cauchy_schwarz_names_the_lag_where_the_identity_fails(monkeypatch, target):
+    spec = ConvSpec((3, 3), stride=2, padding=1)
+    monkeypatch.setattr(gram_proof, "autocorrelation", _doubled_at(target))
+    step = gram_proof._cauchy_schwarz(spec, kernel_symbols(spec))
+    assert step.holds is False and step.detail.startswith(f"channel 0, lag ({target[0]}, {target[1]}), sign +1"), \
+        step.detail
+
+
+def test_cauchy_schwarz_reports_an_earlier_failed_identity_before_a_later_form_that_is_no_quadratic(monkeypatch):
+    spec = ConvSpec((3, 3), stride=2, padding=1)
+    doubled, cubic = _doubled_at((0, 1)), _not_quadratic_at((1, 1))
+    monkeypatch.setattr(gram_proof, "autocorrelation",
+                        lambda w, lag, c=0, c2=None: cubic(w, lag, c, c2) if tuple(lag) == (1, 1) else doubled(w, lag, c, c2))
+    step = gram_proof._cauchy_schwarz(spec, kernel_symbols(spec))
+    assert step.holds is False and step.detail.startswith("channel 0, lag (0, 1), sign +1"), step.detail
+    monkeypatch.setattr(gram_proof, "autocorrelation", _not_quadratic_at((0, 1)))
+    step = gram_proof._cauchy_schwarz(spec, kernel_symbols(spec))
+    assert step.holds is False and "lag (0, 1): R[tau] is not an integer quadratic form" in step.detail, step.detail
