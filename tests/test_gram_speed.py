@@ -1,7 +1,9 @@
 """The round trip's fast paths keep every comparison able to fail (issue 24's performance work, the trust rules).
 
 The statement of M is enumerated in M's own order so that an equal M is seen equal without a sort; the anchor
-counts repeated draws by hashing.  Each shortcut is broken on purpose here, and each mutation of M is found.
+counts repeated draws by one sort, checks nine-product layers by its pairs scheme, draws with a raw-bit rejection
+sampler and evaluates M x in chunks; Gram structures keep int32 arrays; Cauchy-Schwarz checks all lags at once.
+Each shortcut is broken on purpose here, and each mutation of M is found.
 """
 
 from __future__ import annotations
