@@ -83,20 +83,26 @@ class GramStructure:
     @classmethod
     def build(cls, shape: Any, rows: Any, cols: Any, taps_a: Any, taps_b: Any, coefs: Any = None,
               n_taps: int | None = None) -> GramStructure:
-        """Validate term arrays; nothing is sorted (the canonical form orders each tap pair and sorts)."""
+        """Validate term arrays; nothing is sorted (the canonical form orders each tap pair and sorts).
+
+        Index arrays of int32 or int64 are kept as they are (no copy; every key is computed in int64), others are
+        converted to int64; a one-dimensional array with stride 0 (``np.broadcast_to(0, n)``, the second tap of a
+        structure that has one) stays a view.
+        """
         shape = (int(shape[0]), int(shape[1]))
-        rows = np.asarray(rows, dtype=_I64).ravel()
-        cols = np.asarray(cols, dtype=_I64).ravel()
-        a = np.asarray(taps_a, dtype=_I64).ravel()
-        b = np.asarray(taps_b, dtype=_I64).ravel()
-        span = (int(max(a.max(), b.max())) + 1 if a.size else 1) if n_taps is None else int(n_taps)
+        rows, cols, a, b = (_index_array(x) for x in (rows, cols, taps_a, taps_b))
         if not (rows.shape == cols.shape == a.shape == b.shape):
             raise ShapeError("Gram term arrays differ in length")
         if rows.size:
+            lo_a, hi_a = int(a.min()), int(a.max())
+            lo_b, hi_b = (lo_a, hi_a) if b is a else (int(b.min()), int(b.max()))
+            span = max(hi_a, hi_b) + 1 if n_taps is None else int(n_taps)
             if rows.min() < 0 or rows.max() >= shape[0] or cols.min() < 0 or cols.max() >= shape[1]:
                 raise ShapeError(f"Gram terms fall outside the shape {shape}")
-            if min(a.min(), b.min()) < 0 or max(a.max(), b.max()) >= span:
+            if min(lo_a, lo_b) < 0 or max(hi_a, hi_b) >= span:
                 raise ShapeError(f"Gram terms name taps outside [0, {span})")
+        else:
+            span = 1 if n_taps is None else int(n_taps)
         if shape[0] * shape[1] * span * span >= 2**62:
             raise SizeLimitError(f"a {shape} Gram matrix over {span} taps is too large to index in int64")
         if coefs is not None:
@@ -110,7 +116,7 @@ class GramStructure:
         """Sorted distinct keys and their summed nonzero coefficients."""
         span = self.n_taps
         lo, hi = np.minimum(self.taps_a, self.taps_b), np.maximum(self.taps_a, self.taps_b)
-        key = ((self.rows * self.shape[1] + self.cols) * span + lo) * span + hi
+        key = ((_wide(self.rows) * self.shape[1] + self.cols) * span + lo) * span + hi
         if not key.size:
             return key, key.copy()
         if self.coefs is None:  # sort the keys alone: the run lengths are the coefficients
@@ -157,7 +163,7 @@ class GramStructure:
         return table if bool(np.array_equal(table[slot], order)) else None
 
     def _slots(self) -> np.ndarray:
-        return (self.rows * self.n_taps + self.taps_a) * self.n_taps + self.taps_b
+        return (_wide(self.rows) * self.n_taps + self.taps_a) * self.n_taps + self.taps_b
 
     def equals(self, other: GramStructure) -> bool:
         """Identical canonical terms (hence, over pairwise distinct symbols, identical matrices).
@@ -268,7 +274,7 @@ class GramStructure:
 def _ordered_terms(g: GramStructure) -> np.ndarray:
     """Sorted distinct ``(row, column, tap_a, tap_b)`` keys with their summed coefficients, as one array."""
     span = g.n_taps
-    key = ((g.rows * g.shape[1] + g.cols) * span + g.taps_a) * span + g.taps_b
+    key = ((_wide(g.rows) * g.shape[1] + g.cols) * span + g.taps_a) * span + g.taps_b
     coefs = np.ones_like(key) if g.coefs is None else g.coefs
     order = np.argsort(key, kind="stable")
     key, coefs = key[order], coefs[order]
@@ -278,6 +284,19 @@ def _ordered_terms(g: GramStructure) -> np.ndarray:
     summed = np.add.reduceat(coefs, starts)
     keep = summed != 0
     return np.stack([key[starts][keep], summed[keep]])
+
+
+def _index_array(values: Any) -> np.ndarray:
+    """A one-dimensional int32 or int64 array of ``values`` (int32 and int64 arrays as they are, without a copy)."""
+    arr = np.asarray(values)
+    if arr.dtype not in (np.dtype(np.int32), _I64):
+        arr = arr.astype(_I64)
+    return arr if arr.ndim == 1 else arr.ravel()
+
+
+def _wide(values: np.ndarray) -> np.ndarray:
+    """``values`` as int64 (a key made of int32 arrays and Python ints would be computed in int32)."""
+    return values if values.dtype == _I64 else values.astype(_I64)
 
 
 def _flat(weight: Any) -> list:

@@ -1,7 +1,9 @@
 """The round trip's fast paths keep every comparison able to fail (issue 24's performance work, the trust rules).
 
 The statement of M is enumerated in M's own order so that an equal M is seen equal without a sort; the anchor
-counts repeated draws by hashing.  Each shortcut is broken on purpose here, and each mutation of M is found.
+counts repeated draws by one sort, checks nine-product layers by its pairs scheme, draws with a raw-bit rejection
+sampler and evaluates M x in chunks; Gram structures keep int32 arrays; Cauchy-Schwarz checks all lags at once.
+Each shortcut is broken on purpose here, and each mutation of M is found.
 """
 
 from __future__ import annotations
@@ -204,3 +206,271 @@ def test_the_statement_of_m_reads_every_formula_it_names(name):
     assert not step.holds, (name, step.detail)
     assert compare("M by axes", product, lambda: m_statement(spec, shape, formulas=_Formulas()), None, None, "",
                    w).holds
+
+
+# -- the anchor's pairs scheme, its sampler and its chunked evaluation (each broken on purpose) ------------------
+
+import math
+from fractions import Fraction
+
+import symconv.proofs.anchors as anchors
+from symconv.numeric import conv
+from symconv.proofs.anchors import anchor_step, pairs_bound_reached
+
+NINE = (ConvSpec((3, 3), stride=2, padding=1), (9, 8))  # nine products per output: the pairs scheme runs
+
+
+def _anchor(spec, shape, **kwargs):
+    M = conv_matrix(spec, kernel_symbols(spec), shape)
+    per_in = spec.in_channels // spec.groups
+    return anchor_step("M is the convolution", M, lambda wv, x: conv(spec, wv, x), spec.weight_shape,
+                       int(np.prod(spec.kernel_size)) * per_in, None, None, "", **kwargs)
+
+
+def test_the_pairs_scheme_runs_where_trials_would_need_three_inputs_and_reaches_its_bound():
+    step = _anchor(*NINE)
+    assert step.holds, step.detail
+    assert "two inputs" in step.detail and "three evaluations" in step.detail and "2^-60" in step.detail
+    small = _anchor(ConvSpec(3, stride=2, padding=1), (11,))  # three products: two independent trials suffice
+    assert small.holds and small.detail.startswith("2 trials")
+
+
+@pytest.mark.parametrize("count", [1, 3, 9, 12, 54, 576, 10**6])
+@pytest.mark.parametrize("bits", [40, 60, 80])
+def test_the_pairs_plan_fits_int64_and_its_bound_is_the_exact_one(count, bits):
+    b_w, b_x, k, k2, l = anchors._pairs_plan(count, bits)
+    assert count * b_w * b_x <= 2**63 - 1 and 1 <= k2 <= k
+    sw, sx = 2 * b_w + 1, 2 * b_x + 1
+    later = Fraction(1) if l == 1 else Fraction(1, sx ** (l - 1)) + Fraction(1, sw**k2)
+    exact = Fraction(1, sw**k) + later / sx  # |S_w|^-K + |S_x|^-1 (|S_x|^-(L-1) + |S_w|^-K'), in rationals
+    assert exact <= Fraction(1, 2**bits)
+    assert abs(-math.log2(exact) - anchors._pairs_bits(b_w, b_x, k, k2, l)) < 1e-9
+
+
+def _perturbed_evaluation(which):
+    original = anchors._evaluate
+
+    def evaluate(matrix, ws, xs, pairs):
+        out = original(matrix, ws, xs, pairs)
+        out[which(len(pairs))] += 1  # one output of one evaluation wrong
+        return out
+
+    return evaluate
+
+
+@pytest.mark.parametrize("which", [lambda n: (0, 3), lambda n: (n - 1, 5)], ids=["first pair", "last pair"])
+def test_every_evaluation_of_the_pairs_scheme_is_compared(monkeypatch, which):
+    monkeypatch.setattr(anchors, "_evaluate", _perturbed_evaluation(which))
+    step = _anchor(*NINE)
+    assert step.holds is False and "1 of" in step.detail and "outputs differ" in step.detail, step.detail
+
+
+def test_a_matrix_with_one_tap_changed_fails_the_pairs_scheme(monkeypatch):
+    original = anchors._terms
+
+    def one_tap_changed(matrix, n_weights):
+        rows, cols, taps, coefs = original(matrix, n_weights)
+        taps = taps.copy()
+        taps[len(taps) // 2] = (taps[len(taps) // 2] + 1) % n_weights  # one term reads the neighbouring tap
+        return rows, cols, taps, coefs
+
+    monkeypatch.setattr(anchors, "_terms", one_tap_changed)
+    step = _anchor(*NINE)
+    assert step.holds is False and "1 of" in step.detail and "outputs differ" in step.detail, step.detail
+
+
+def test_a_matrix_of_another_layer_fails_the_pairs_scheme():
+    spec, shape = NINE
+    other = conv_matrix(ConvSpec((3, 3), stride=2, padding=((2, 0), (1, 1))), kernel_symbols(spec), shape)  # shifted
+    step = anchor_step("M", other, lambda wv, x: conv(spec, wv, x), spec.weight_shape, 9, None, None, "")
+    assert step.holds is False and "outputs differ" in step.detail and "weights 1 on input 1" in step.detail
+
+
+def _one_outside(values, bound):
+    values.flat[0] = bound + 1  # one value just outside the set
+    return values
+
+
+@pytest.mark.parametrize("draw, why", [
+    (lambda rng, bound, shape: np.broadcast_to(rng.integers(-bound, bound + 1, shape[1:]), shape).copy(),
+     "repeat earlier ones"),
+    (lambda rng, bound, shape: rng.integers(-(bound // 1000), bound // 1000 + 1, shape), "lie between"),
+    (lambda rng, bound, shape: rng.integers(-3, 4, shape), "repeat earlier ones"),
+    (lambda rng, bound, shape: _one_outside(rng.integers(-bound, bound + 1, shape), bound), "outside"),
+    (lambda rng, bound, shape: np.zeros((0,) + tuple(shape[1:]), np.int64), "no point was drawn"),
+], ids=["one point repeated", "a narrow range", "a tiny set", "outside the set", "no draw"])
+def test_the_pairs_scheme_refuses_draws_that_are_not_what_it_claims(monkeypatch, draw, why):
+    monkeypatch.setattr(anchors, "_draw", draw)
+    step = _anchor(*NINE)
+    assert step.holds is False and why in step.detail, step.detail
+
+
+def test_pairs_bound_reached_counts_distinct_weights_and_inputs():
+    rng = np.random.default_rng(3)
+    b_w, b_x, k, k2, l = anchors._pairs_plan(9, 60)
+    ws, xs = rng.integers(-b_w, b_w + 1, (k, 9)), rng.integers(-b_x, b_x + 1, (l, 5000))
+    assert pairs_bound_reached(ws, xs, b_w, b_x, 60, later=k2)[1] == ""
+    same = np.concatenate([ws[:1], ws[:1]])  # a weight drawn twice: its nine values repeat
+    assert "repeat earlier ones" in pairs_bound_reached(same, xs, b_w, b_x, 60, later=k2)[1]
+    assert "repeat earlier ones" in pairs_bound_reached(ws, np.concatenate([xs[:1]] * 2), b_w, b_x, 60, later=k2)[1]
+    short = pairs_bound_reached(ws[:1], xs, b_w, b_x, 60, later=k2)[1]  # one weight: the bound is about 2^-31
+    assert short.startswith("one distinct weight and two distinct inputs reach a false-pass bound of 2^-30"), short
+    assert "one distinct input" in pairs_bound_reached(ws, xs[:1], b_w, b_x, 60, later=k2)[1]
+
+
+@pytest.mark.parametrize("bound", [1, 5, 2**15, 2**30 - 1, 2**30, 954437177, 2**31 - 1, 2**31])
+def test_the_sampler_draws_the_whole_set_and_nothing_else(bound):
+    values = anchors._draw(np.random.default_rng(bound), bound, (4, 50_000))
+    assert values.shape == (4, 50_000) and values.dtype == np.int64
+    assert values.min() >= -bound and values.max() <= bound
+    size = 2 * bound + 1
+    if size <= 11:  # every value, each about equally often
+        counts = np.bincount(values.ravel() + bound, minlength=size)
+        assert counts.min() > 0.9 * values.size / size and counts.max() < 1.1 * values.size / size
+    else:  # reaches both ends, centred, spread as a uniform variable is (variance size^2 / 12)
+        assert values.min() < -bound + size * 1e-3 and values.max() > bound - size * 1e-3
+        assert abs(values.mean()) < 0.01 * bound
+        assert abs(values.astype(float).std() / (size / math.sqrt(12)) - 1) < 0.01
+
+
+def test_the_sampler_keeps_only_words_below_the_set_size(monkeypatch):
+    # a generator whose raw words are all 2^32 - 1: every word is rejected except the ones made acceptable
+    class Raw:
+        def __init__(self):
+            self.calls = 0
+
+        def random_raw(self, n):
+            self.calls += 1
+            words = np.full(n, np.uint64(2**64 - 1))
+            if self.calls > 1:
+                words[:] = np.uint64(0)
+            return words
+
+    class Rng:
+        bit_generator = Raw()
+
+    values = anchors._draw(Rng(), 2**30, (10,))  # |S| = 2^31 + 1: the top 32 bits, and 2^32 - 1 is too large
+    assert np.all(values == -(2**30)) and Rng.bit_generator.calls == 2
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 64, 1 << 14])
+@pytest.mark.parametrize("spec, shape", LAYERS)
+@pytest.mark.parametrize("coefficients", [False, True])
+def test_the_chunked_evaluation_is_the_plain_sum_term_by_term(monkeypatch, chunk, spec, shape, coefficients):
+    monkeypatch.setattr(anchors, "_CHUNK", chunk)  # rows cut by chunk ends, many times
+    M = conv_matrix(spec, kernel_symbols(spec), shape)
+    n_weights = int(np.prod(spec.weight_shape))
+    original = anchors._terms
+
+    def terms(matrix, n):
+        rows, cols, taps, coefs = original(matrix, n)
+        if coefficients:  # integer coefficients, and every fifth term a constant tap (the appended weight 1)
+            coefs = 1 + np.arange(rows.size, dtype=np.int64) % 3
+            taps = np.where(np.arange(rows.size) % 5 == 0, n, taps)
+        return rows, cols, taps, coefs
+
+    monkeypatch.setattr(anchors, "_terms", terms)
+    rows, cols, taps, coefs = terms(M, n_weights)
+    rng = np.random.default_rng(chunk)
+    ws = rng.integers(-1000, 1001, (3,) + tuple(spec.weight_shape))
+    xs = rng.integers(-1000, 1001, (2,) + tuple(M.col_shape))
+    pairs = [(0, 0), (1, 0), (2, 0), (0, 1), (2, 1)]
+    got = anchors._evaluate(M, ws, xs, pairs)
+    for at, (k, l) in enumerate(pairs):
+        weights = np.append(ws[k].ravel(), 1)
+        want = np.zeros(M.shape[0], dtype=np.int64)
+        one = np.ones(rows.size, dtype=np.int64) if coefs is None else coefs
+        np.add.at(want, rows, one * weights[taps] * xs[l].ravel()[cols])  # every term on its own
+        assert np.array_equal(got[at], want), (at, chunk)
+
+
+def test_an_evaluation_reading_outside_the_input_is_a_failed_step(monkeypatch):
+    original = anchors._terms
+
+    def outside(matrix, n_weights):
+        rows, cols, taps, coefs = original(matrix, n_weights)
+        cols = cols.copy()
+        cols[-1] = matrix.shape[1]  # one column past the end: the clipping takes must not read it as the last
+        return rows, cols, taps, coefs
+
+    monkeypatch.setattr(anchors, "_terms", outside)
+    step = _anchor(*NINE)
+    assert step.holds is False and "cannot be evaluated" in step.detail and "column" in step.detail
+
+
+# -- GramStructure keeps int32 arrays: keys are computed in int64 -------------------------------------------------
+
+def test_int32_term_arrays_are_kept_and_their_keys_do_not_overflow():
+    shape = (70_000, 70_000)  # (row * n_cols + col) * taps^2 is far beyond int32
+    rows = np.array([69_999, 3, 69_999], dtype=np.int32)
+    cols = np.array([69_998, 5, 69_999], dtype=np.int32)
+    a = np.array([2, 0, 1], dtype=np.int32)
+    b = np.array([1, 0, 2], dtype=np.int32)
+    small = GramStructure.build(shape, rows, cols, a, b, n_taps=3)
+    wide = GramStructure.build(shape, *(x.astype(np.int64) for x in (rows, cols, a, b)), n_taps=3)
+    assert small.rows is rows and small.rows.dtype == np.int32  # not copied
+    assert np.array_equal(small.keys, wide.keys) and small.keys.dtype == np.int64
+    assert small.keys.max() == ((69_999 * 70_000 + 69_999) * 3 + 1) * 3 + 2
+    assert small.equals(wide) and wide.equals(small) and small.equals_ordered(wide)
+    moved = GramStructure.build(shape, rows, np.array([69_998, 5, 69_998], dtype=np.int32), a, b, n_taps=3)
+    assert not small.equals(moved) and small.first_difference(moved) == (69_999, 69_998)
+
+
+def test_a_stride_zero_second_tap_stays_a_view_and_compares_as_zeros():
+    spec, shape = LAYERS[1]
+    M = conv_matrix(spec, kernel_symbols(spec), shape)
+    product = m_structure(M, int(np.prod(spec.weight_shape)))
+    assert product.taps_b.strides == (0,) and product.rows is M.structure.row_major.rows
+    statement = m_statement(spec, shape)
+    assert product.equals(statement) and product.size == statement.size
+
+
+def test_a_comparison_blind_to_the_tap_order_is_refused(monkeypatch):
+    monkeypatch.setattr(GramStructure, "equals_ordered", lambda self, other: self.equals(other))
+    proof = prove_gram(ConvSpec((3, 3), stride=2, padding=1), (6, 7))
+    assert proof.holds is False and proof.failed_step.name == "entries"
+    assert "other order" in proof.failed_step.detail
+
+
+# -- Cauchy-Schwarz checks every lag at once: it still names the first lag, in the lags' order, that fails ---------
+
+def _doubled_at(target):
+    from symconv.gram import autocorrelation
+
+    def wrong(w, lag, c=0, c2=None):
+        value = autocorrelation(w, lag, c, c2)
+        return 2 * value if tuple(lag) == target else value
+
+    return wrong
+
+
+def _not_quadratic_at(target):
+    import sympy
+    from symconv.gram import autocorrelation
+
+    def wrong(w, lag, c=0, c2=None):
+        value = autocorrelation(w, lag, c, c2)
+        return value + sympy.Symbol("w_{0,0}", real=True) ** 3 if tuple(lag) == target else value
+
+    return wrong
+
+
+@pytest.mark.parametrize("target", [(-2, -2), (0, 1), (1, 1), (2, 2)])
+def test_cauchy_schwarz_names_the_lag_where_the_identity_fails(monkeypatch, target):
+    spec = ConvSpec((3, 3), stride=2, padding=1)
+    monkeypatch.setattr(gram_proof, "autocorrelation", _doubled_at(target))
+    step = gram_proof._cauchy_schwarz(spec, kernel_symbols(spec))
+    assert step.holds is False and step.detail.startswith(f"channel 0, lag ({target[0]}, {target[1]}), sign +1"), \
+        step.detail
+
+
+def test_cauchy_schwarz_reports_an_earlier_failed_identity_before_a_later_form_that_is_no_quadratic(monkeypatch):
+    spec = ConvSpec((3, 3), stride=2, padding=1)
+    doubled, cubic = _doubled_at((0, 1)), _not_quadratic_at((1, 1))
+    monkeypatch.setattr(gram_proof, "autocorrelation",
+                        lambda w, lag, c=0, c2=None: cubic(w, lag, c, c2) if tuple(lag) == (1, 1) else doubled(w, lag, c, c2))
+    step = gram_proof._cauchy_schwarz(spec, kernel_symbols(spec))
+    assert step.holds is False and step.detail.startswith("channel 0, lag (0, 1), sign +1"), step.detail
+    monkeypatch.setattr(gram_proof, "autocorrelation", _not_quadratic_at((0, 1)))
+    step = gram_proof._cauchy_schwarz(spec, kernel_symbols(spec))
+    assert step.holds is False and "lag (0, 1): R[tau] is not an integer quadratic form" in step.detail, step.detail

@@ -2,12 +2,33 @@
 
 A matrix ``A(w)`` built from the integer structure claims to be a layer whose
 definition is the numeric reference ``f(w, x)`` (:mod:`symconv.numeric`,
-written with slices and no index code shared with the structures).  Every
-output entry of ``A(w) x - f(w, x)`` is a polynomial of degree at most 2 in the
-entries of ``w`` and ``x``.  If it is not the zero polynomial, it vanishes at a
-point drawn uniformly from ``S^n`` with probability at most ``2/|S|``
-(Schwartz-Zippel); independent trials multiply.  Both sides are evaluated
-exactly in int64: the range of ``S`` is chosen so that no sum can overflow.
+written with slices and no index code shared with the structures).  Both are
+bilinear: linear in the input ``x`` for every weight ``w`` and linear in ``w``
+for every ``x`` (every output entry is a sum of products ``w[t] x[j]``, times
+integers; a constant tap is a weight fixed at 1, which keeps each side affine
+in ``w``).  So every output entry of ``D(w, x) = A(w) x - f(w, x)`` is a
+polynomial of degree at most 1 in ``w`` and at most 1 in ``x``; it is zero for
+all ``w`` and ``x`` exactly when ``A(w)`` is the layer.  Both sides are
+evaluated exactly in int64: the sampling sets are chosen so that no sum can
+overflow.  Two schemes, whichever needs fewer draws of an input:
+
+* **independent trials** (``t`` points ``(w, x)``, each drawn uniformly from
+  ``S^n``, ``S = [-B, B]``): a nonzero ``D`` of total degree 2 vanishes at one
+  point with probability at most ``2/|S|`` (Schwartz-Zippel), at all of them
+  with probability at most ``(2/|S|)^t``;
+* **every pair** of ``K`` weights drawn from ``S_w`` and ``L`` inputs drawn
+  from ``S_x`` (all independent): write ``D(w, x) = Σ_t w_t Q_t(x) + Q_c(x)``
+  with ``Q_t`` affine in ``x``.  If ``D ≠ 0`` some ``Q_t`` (or ``Q_c``) is a
+  nonzero affine form, which vanishes at one input with probability at most
+  ``1/|S_x|``; so all ``L`` inputs make every ``Q`` vanish with probability at
+  most ``|S_x|^-L``.  Otherwise, at an input where some ``Q`` does not vanish,
+  ``D(·, x)`` is a nonzero affine function of ``w``, and all ``K`` weights
+  make it vanish with probability at most ``|S_w|^-K``.  A false pass has
+  probability at most ``|S_x|^-L + |S_w|^-K``.  Products of a weight and an
+  input reach ``B_w B_x``, where independent trials need ``B^2``: with the
+  int64 range the pairs reach 2^-60 with two inputs and two weights where the
+  trials need three inputs (four calls of the definition instead of three, but
+  a third fewer random inputs to draw, check and multiply).
 """
 
 from __future__ import annotations
@@ -20,35 +41,90 @@ from typing import Any
 import numpy as np
 
 from ..errors import SymconvError
+from ..latex.phrases import counted
 from ..matrices import ConvMatrix
 from ..structure import CONSTANT
 from .core import Step
 
-__all__ = ["anchor_step", "bound_reached", "range_words", "repeated_values", "DEFAULT_BITS"]
+__all__ = ["anchor_step", "bound_reached", "pairs_bound_reached", "range_words", "repeated_values", "DEFAULT_BITS"]
 
 DEFAULT_BITS = 60
 """The anchors make a false pass less likely than ``2**-DEFAULT_BITS``."""
 
 _LIMIT = 2**62
+_INT64_MAX = 2**63 - 1
+
+#: the inputs' sampling bound of the pairs scheme, ``S_x = [-(2^30 - 1), 2^30 - 1]``, ``2^31 - 1`` integers: just below a power of two,
+#: so that the sampler keeps nearly every word it draws (the weights' bound follows from it)
+PAIR_INPUT_BOUND = 2**30 - 1
 
 
-def _evaluate(matrix: ConvMatrix, w: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """``A(w_t) x_t`` for every trial t (rows of ``w`` and ``x``), exactly in int64, term by term."""
+def _terms(matrix: ConvMatrix, n_weights: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """M's terms in row-major order: rows, columns, taps (a constant tap reads the weight appended at index
+    ``n_weights``, fixed at 1), and the int64 coefficients (None when every one is 1).  Index arrays keep their
+    integer type (``np.take`` reads int32 indices without converting them)."""
     s = matrix.structure.row_major
-    out = np.zeros((len(w), matrix.shape[0]), dtype=np.int64)
-    if not s.rows.size:
-        return out
-    constant = bool((s.taps == CONSTANT).any())
-    taps = (np.where(s.taps == CONSTANT, w[0].size, s.taps) if constant else s.taps).astype(np.intp)
-    cols = s.cols.astype(np.intp)  # once: np.take would convert 32-bit indices on every trial
-    starts = np.flatnonzero(np.concatenate(([True], s.rows[1:] != s.rows[:-1])))
+    taps = s.taps
+    if bool((taps == CONSTANT).any()):
+        taps = np.where(taps == CONSTANT, n_weights, taps)
     coefs = None if s.unit else s.coefs.astype(np.int64)
-    for trial in range(len(w)):
-        weights = np.append(w[trial].ravel(), np.int64(1)) if constant else w[trial].ravel()
-        terms = np.take(weights, taps) * np.take(x[trial].ravel(), cols)  # 1-D takes: 3x faster than 2-D
-        if coefs is not None:
-            terms *= coefs
-        np.add.at(out[trial], s.rows[starts], np.add.reduceat(terms, starts))  # add.at: robust to any order
+    return s.rows, s.cols, taps, coefs
+
+
+def _row_starts(rows: np.ndarray) -> np.ndarray:
+    """Where each run of equal rows begins (terms in row-major order)."""
+    return np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
+
+
+def _weights(w: np.ndarray) -> np.ndarray:
+    """The flattened weight with the constant tap's 1 appended (index ``w.size``)."""
+    return np.append(np.asarray(w, dtype=np.int64).ravel(), np.int64(1))
+
+
+#: terms per chunk of the evaluation: its arrays stay in the cache and are reused chunk after chunk
+_CHUNK = 1 << 14
+
+
+def _evaluate(matrix: ConvMatrix, ws: np.ndarray, xs: np.ndarray, pairs: list[tuple[int, int]]) -> np.ndarray:
+    """``A(w_k) x_l`` for each pair ``(k, l)`` of a weight (row of ``ws``) and an input (row of ``xs``), exactly in
+    int64: shape ``(len(pairs), rows)``.
+
+    Term by term, a chunk of terms at a time: the terms' input values (times the coefficients) are gathered once
+    per input used, their weight values once per weight used; a pair is the product of the two, summed row by
+    row (a row cut by a chunk's end is summed from both chunks).  Small arrays reused chunk after chunk stay in
+    the cache and cost no page faults, where whole-matrix temporaries of a megabyte each would.
+    """
+    out = np.zeros((len(pairs), matrix.shape[0]), dtype=np.int64)
+    if not matrix.structure.rows.size or not pairs:
+        return out
+    rows, cols, taps, coefs = _terms(matrix, ws[0].size)
+    for what, index, size in (("column", cols, xs[0].size), ("tap", taps, ws[0].size + 1)):
+        if int(index.min()) < 0 or int(index.max()) >= size:  # checked here: the takes below clip, not check
+            raise IndexError(f"a term's {what} lies outside [0, {size})")
+    inputs = sorted({l for _, l in pairs})
+    weights_used = sorted({k for k, _ in pairs})
+    flat_x = [xs[l].ravel() for l in inputs]
+    flat_w = [_weights(ws[k]) for k in weights_used]
+    chunk = min(_CHUNK, rows.size)
+    reads = np.empty((len(inputs), chunk), dtype=np.int64)
+    weights = np.empty((len(weights_used), chunk), dtype=np.int64)
+    products = np.empty(chunk, dtype=np.int64)
+    where = [(at, weights_used.index(k), inputs.index(l)) for at, (k, l) in enumerate(pairs)]
+    for lo in range(0, rows.size, chunk):
+        hi = min(lo + chunk, rows.size)
+        n = hi - lo
+        part = rows[lo:hi]
+        starts = _row_starts(part)
+        heads = part[starts]
+        for slot, x in enumerate(flat_x):
+            np.take(x, cols[lo:hi], out=reads[slot, :n], mode="clip")  # (mode "raise" would buffer the output)
+            if coefs is not None:
+                reads[slot, :n] *= coefs[lo:hi]
+        for slot, w in enumerate(flat_w):
+            np.take(w, taps[lo:hi], out=weights[slot, :n], mode="clip")
+        for at, k, l in where:
+            np.multiply(weights[k, :n], reads[l, :n], out=products[:n])
+            np.add.at(out[at], heads, np.add.reduceat(products[:n], starts))  # add.at: robust to any order
     return out
 
 
@@ -82,13 +158,68 @@ def range_words(bound: int) -> str:
     return f"the integers of absolute value at most a bound between 2^{e} and 2^{e + 1}"
 
 
+def _count(matrix: ConvMatrix, terms_per_output: int) -> int:
+    """The most products (times the largest coefficient) one output entry sums, on either side."""
+    s = matrix.structure.row_major
+    if s.rows.size:  # the longest run of one row (terms in row-major order)
+        per_row = int(np.diff(np.append(_row_starts(s.rows), s.rows.size)).max())
+        if per_row > 1 and bool(np.any(s.rows[1:] < s.rows[:-1])):  # out of order: count every row
+            per_row = int(np.bincount(s.rows).max())
+    else:
+        per_row = 1
+    coef = 1 if s.unit else (int(np.abs(s.coefs).max()) if s.coefs.size else 1)
+    return max(per_row * coef, terms_per_output, 1)
+
+
 def _range(matrix: ConvMatrix, terms_per_output: int) -> int:
     """The largest B such that sums of ``terms`` products of entries in [-B, B] (times the coefficients) fit."""
-    s = matrix.structure
-    per_row = int(np.bincount(s.rows, minlength=1).max()) if s.rows.size else 1
-    coef = int(np.abs(s.coefs).max()) if s.coefs.size else 1
-    count = max(per_row * coef, terms_per_output, 1)
-    return max(1, min(math.isqrt(_LIMIT // count), 2**31))
+    return max(1, min(math.isqrt(_LIMIT // _count(matrix, terms_per_output)), 2**31))
+
+
+@functools.lru_cache(maxsize=256)
+def _pairs_plan(count: int, bits: int) -> tuple[int, int, int, int, int] | None:
+    """``(B_w, B_x, K, K', L)`` of the pairs scheme for sums of ``count`` products (None if it cannot fit int64).
+
+    ``B_x`` is :data:`PAIR_INPUT_BOUND`, ``B_w`` the largest bound with ``count B_w B_x <= 2^63 - 1``.  Of the
+    plans reaching ``2^-bits`` (:func:`_pairs_bits`), the one with the fewest inputs, then the fewest evaluations
+    ``K + K'(L - 1)``.
+    """
+    b_x = PAIR_INPUT_BOUND
+    b_w = min(_INT64_MAX // (count * b_x), 2**31)
+    if b_w < 1:
+        return None
+    plans = [(l, k + k2 * (l - 1), k, k2) for l in range(1, 9) for k in range(1, 9) for k2 in range(1, k + 1)
+             if _pairs_bits(b_w, b_x, k, k2, l) >= bits]
+    if not plans:
+        return None
+    l, _, k, k2 = min(plans)
+    return b_w, b_x, k, k2, l
+
+
+def _pairs_bits(b_w: int, b_x: int, k: int, k2: int, l: int) -> float:
+    """The pairs scheme's bound as a power of two: ``-log2(|S_w|^-K + |S_x|^-1 (|S_x|^-(L-1) + |S_w|^-K'))``
+    (``-log2(|S_w|^-K + |S_x|^-1)`` for one input), for ``K`` weights on the first input and the first ``K'``
+    of them on each later one (module docstring)."""
+    sw, sx = float(2 * b_w + 1), float(2 * b_x + 1)
+    later = 1.0 if l == 1 else sx ** -(l - 1) + sw ** -k2
+    return -math.log2(sw ** -k + later / sx)
+
+
+def _fail(name, lhs, rhs, rule, why) -> Step:
+    return Step(lhs, rhs, rule, "randomized identity", False, why, name=name)
+
+
+def _differ(name, lhs, rhs, rule, matrix, got, want, label) -> Step | None:
+    """The failed step when the matrix's outputs ``got`` are not the definition's ``want`` (None when equal)."""
+    if got.shape != want.shape:
+        return _fail(name, lhs, rhs, rule, f"the matrix gives {got.size} outputs, the definition {want.size}")
+    diff = np.flatnonzero(got != want)
+    if not diff.size:
+        return None
+    where = tuple(int(v) for v in np.unravel_index(int(diff[0]), matrix.row_shape))
+    return _fail(name, lhs, rhs, rule, f"{label}: output (channel, position) = {where} is {int(got[diff[0]])} by the "
+                 f"matrix and {int(want[diff[0]])} by the definition ({diff.size} of {got.size} outputs differ); the "
+                 "matrix is not the definition")
 
 
 def anchor_step(name: str, matrix: ConvMatrix, reference: Callable[[np.ndarray, np.ndarray], np.ndarray],
@@ -96,49 +227,100 @@ def anchor_step(name: str, matrix: ConvMatrix, reference: Callable[[np.ndarray, 
                 seed: int = 0, bits: int = DEFAULT_BITS) -> Step:
     """A step showing that ``matrix`` is the map ``reference`` (a randomized identity test with a stated bound).
 
-    ``terms_per_output`` bounds the number of products the reference sums into one output entry.
+    ``terms_per_output`` bounds the number of products the reference sums into one output entry.  The scheme
+    (module docstring) is the one that draws fewer inputs: independent trials, or, when those would need more
+    than two, every pair of ``K`` weights and ``L`` inputs; at equal numbers of inputs, the trials (fewer calls
+    of the definition).
     """
     rng = np.random.default_rng(seed)
     try:
-        B = _range(matrix, terms_per_output)
+        count = _count(matrix, terms_per_output)
+        B = max(1, min(math.isqrt(_LIMIT // count), 2**31))  # as _range
     except ValueError as exc:
-        return Step(lhs, rhs, rule, "randomized identity", False, f"the matrix is malformed: {exc}", name=name)
+        return _fail(name, lhs, rhs, rule, f"the matrix is malformed: {exc}")
     if matrix.shape[0] * matrix.shape[1] == 0:
-        return Step(lhs, rhs, rule, "randomized identity", False,
-                    f"the matrix has shape {matrix.shape}: no entries, so nothing was compared", name=name)
+        return _fail(name, lhs, rhs, rule, f"the matrix has shape {matrix.shape}: no entries, so nothing was compared")
     per_trial = math.log2((2 * B + 1) / 2)  # the false-pass probability per trial is at most 2/|S| = 2^-per_trial
     trials = max(1, math.ceil(bits / per_trial))
+    plan = _pairs_plan(count, bits)
+    if plan is not None and plan[4] < trials:  # (B_w, B_x, K, K', L): fewer inputs than the trials
+        return _pairs_step(name, matrix, reference, weight_shape, lhs, rhs, rule, rng, bits, *plan)
     ws = _draw(rng, B, (trials,) + tuple(weight_shape))
     xs = _draw(rng, B, (trials,) + tuple(matrix.col_shape))
     try:
-        gots = _evaluate(matrix, ws, xs)
+        gots = _evaluate(matrix, ws, xs, [(t, t) for t in range(len(ws))])
     except (IndexError, ValueError) as exc:
-        return Step(lhs, rhs, rule, "randomized identity", False, f"the matrix cannot be evaluated: {exc}", name=name)
+        return _fail(name, lhs, rhs, rule, f"the matrix cannot be evaluated: {exc}")
     run = 0
     for trial in range(len(ws)):
-        got = gots[trial]
         try:
             want = np.asarray(reference(ws[trial], xs[trial])).astype(np.int64).ravel()
         except (SymconvError, ValueError, IndexError) as exc:
-            return Step(lhs, rhs, rule, "randomized identity", False,
-                        f"the definition cannot be applied: {exc}", name=name)
-        if got.shape != want.shape:
-            return Step(lhs, rhs, rule, "randomized identity", False,
-                        f"the matrix gives {got.size} outputs, the definition {want.size}", name=name)
-        diff = np.flatnonzero(got != want)
-        if diff.size:
-            where = tuple(int(v) for v in np.unravel_index(int(diff[0]), matrix.row_shape))
-            return Step(lhs, rhs, rule, "randomized identity", False,
-                        f"trial {trial + 1}: output (channel, position) = {where} is {int(got[diff[0]])} by the "
-                        f"matrix and {int(want[diff[0]])} by the definition ({diff.size} of {got.size} outputs "
-                        "differ); the matrix is not the definition", name=name)
+            return _fail(name, lhs, rhs, rule, f"the definition cannot be applied: {exc}")
+        failed = _differ(name, lhs, rhs, rule, matrix, gots[trial], want, f"trial {trial + 1}")
+        if failed is not None:
+            return failed
         run += 1
     reached, why = bound_reached(ws[:run], xs[:run], B, bits)
     if why:
-        return Step(lhs, rhs, rule, "randomized identity", False, f"{run} trials agreed, but {why}", name=name)
+        return _fail(name, lhs, rhs, rule, f"{run} trials agreed, but {why}")
     detail = (f"{run} trials with weights and inputs drawn uniformly from {range_words(B)}: exact agreement; "
               f"a wrong matrix passes with probability at most 2^-{reached:.0f}")
     return Step(lhs, rhs, rule, "randomized identity", True, detail, name=name)
+
+
+def _pairs_step(name, matrix, reference, weight_shape, lhs, rhs, rule, rng, bits, b_w, b_x, k, k2, l) -> Step:
+    """The anchor by ``k`` weights from ``[-b_w, b_w]`` and ``l`` inputs from ``[-b_x, b_x]``: every weight on the
+    first input, the first ``k2`` weights on each later input."""
+    ws = _draw(rng, b_w, (k,) + tuple(weight_shape))
+    xs = _draw(rng, b_x, (l,) + tuple(matrix.col_shape))
+    pairs = [(a, 0) for a in range(len(ws))] + [(a, b) for b in range(1, len(xs)) for a in range(min(k2, len(ws)))]
+    try:
+        gots = _evaluate(matrix, ws, xs, pairs)
+    except (IndexError, ValueError) as exc:
+        return _fail(name, lhs, rhs, rule, f"the matrix cannot be evaluated: {exc}")
+    for at, (a, b) in enumerate(pairs):
+        try:
+            want = np.asarray(reference(ws[a], xs[b])).astype(np.int64).ravel()
+        except (SymconvError, ValueError, IndexError) as exc:
+            return _fail(name, lhs, rhs, rule, f"the definition cannot be applied: {exc}")
+        failed = _differ(name, lhs, rhs, rule, matrix, gots[at], want, f"weights {a + 1} on input {b + 1}")
+        if failed is not None:
+            return failed
+    reached, why = pairs_bound_reached(ws, xs, b_w, b_x, bits, later=k2)
+    if why:
+        return _fail(name, lhs, rhs, rule, f"{counted(len(pairs), 'evaluation')} agreed, but {why}")
+    if k2 >= k:
+        which = "every weight on every input"
+    else:
+        which = (f"every weight on the first input and {'the first weight' if k2 == 1 else f'the first {k2} weights'}"
+                 f" on {'the second' if l == 2 else 'every later one'}")
+    detail = (f"{counted(len(ws), 'weight')} drawn uniformly from {range_words(b_w)} and {counted(len(xs), 'input')} "
+              f"drawn uniformly from {range_words(b_x)}, {which} ({counted(len(pairs), 'evaluation')}): exact "
+              f"agreement; a wrong matrix passes with probability at most 2^-{math.floor(reached)}")
+    return Step(lhs, rhs, rule, "randomized identity", True, detail, name=name)
+
+
+def _check_draws(values: np.ndarray, B: int, what: str) -> tuple[int, str]:
+    """The number of distinct rows of ``values`` (one draw per row), and why they are not uniform draws from
+    ``[-B, B]`` ('' when they look it): inside the set, no more repeated values than the birthday count predicts
+    (plus a generous margin), and a span reaching near both ends of the set."""
+    size = 2 * B + 1
+    lo, hi = int(values.min()), int(values.max())
+    if lo < -B or hi > B:
+        return 0, f"{what} were drawn outside the sampling set, {range_words(B)}"
+    distinct = sum(1 for r in range(len(values)) if not any(np.array_equal(values[r], values[q]) for q in range(r)))
+    n = values.size
+    repeats = repeated_values(values)  # n minus the number of distinct values
+    expected = n * (n - 1) / (2 * size)  # repeated values among n uniform draws from S, on average
+    if repeats > expected + 6 * math.sqrt(expected) + 8:
+        return 0, (f"{repeats} of the {n} {what} drawn repeat earlier ones, where uniform draws from "
+                   f"{range_words(B)} repeat about {expected:.1f}: the points were not drawn uniformly from them")
+    slack = size * 40 / max(n, 1)  # uniform draws leave gaps this wide at the ends with probability < e^-40
+    if n >= 40 and (lo > -B + slack or hi < B - slack):
+        return 0, (f"the {what} drawn lie between {lo / B:.3f} and {hi / B:.3f} times the largest of "
+                   f"{range_words(B)}: not uniform draws from them")
+    return distinct, ""
 
 
 def bound_reached(ws: np.ndarray, xs: np.ndarray, B: int, bits: int) -> tuple[float, str]:
@@ -154,20 +336,9 @@ def bound_reached(ws: np.ndarray, xs: np.ndarray, B: int, bits: int) -> tuple[fl
     values = np.concatenate([ws.reshape(len(ws), -1), xs.reshape(len(xs), -1)], axis=1) if len(ws) else np.zeros((0, 0))
     if values.shape[0] == 0 or values.shape[1] == 0:
         return 0.0, f"no point was drawn, so nothing bounds a false pass (2^-{bits} asked for)"
-    lo, hi = int(values.min()), int(values.max())
-    if lo < -B or hi > B:
-        return 0.0, f"values were drawn outside the sampling set, {range_words(B)}"
-    distinct_trials = len({row.tobytes() for row in values})
-    n = values.size
-    repeats = repeated_values(values)  # n minus the number of distinct values
-    expected = n * (n - 1) / (2 * size)  # repeated values among n uniform draws from S, on average
-    if repeats > expected + 6 * math.sqrt(expected) + 8:
-        return 0.0, (f"{repeats} of the {n} values drawn repeat earlier ones, where uniform draws from "
-                     f"{range_words(B)} repeat about {expected:.1f}: the points were not drawn uniformly from them")
-    slack = size * 40 / max(n, 1)  # uniform draws leave gaps this wide at the ends with probability < e^-40
-    if n >= 40 and (lo > -B + slack or hi < B - slack):
-        return 0.0, (f"the values drawn lie between {lo / B:.3f} and {hi / B:.3f} times the largest of "
-                     f"{range_words(B)}: not uniform draws from them")
+    distinct_trials, why = _check_draws(values, B, "values")
+    if why:
+        return 0.0, why
     reached = distinct_trials * math.log2(size / 2)
     if reached < bits:
         return reached, (f"{distinct_trials} distinct trials reach a false-pass bound of 2^-{reached:.0f}, short of the "
@@ -175,13 +346,46 @@ def bound_reached(ws: np.ndarray, xs: np.ndarray, B: int, bits: int) -> tuple[fl
     return reached, ""
 
 
+def pairs_bound_reached(ws: np.ndarray, xs: np.ndarray, b_w: int, b_x: int, bits: int,
+                        later: int | None = None) -> tuple[float, str]:
+    """The bound (:func:`_pairs_bits`) that the weights ``ws`` and inputs ``xs`` (one draw per row) reach, every
+    weight evaluated on the first input and the first ``later`` weights (all by default) on each later input; and
+    why it falls short ('' when it does not).
+
+    The weights and the inputs are each checked as :func:`bound_reached` checks its trials (inside their set,
+    the birthday count of repeated values, the span); the bound counts distinct weights and distinct inputs.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> ws, xs = rng.integers(-10**9, 10**9 + 1, (2, 9)), rng.integers(-2**30, 2**30 + 1, (2, 4096))
+    >>> reached, why = pairs_bound_reached(ws, xs, 10**9, 2**30, 60, later=1)
+    >>> round(reached, 1), why
+    (60.3, '')
+    >>> pairs_bound_reached(ws[:1], xs, 10**9, 2**30, 60)[1]
+    'one distinct weight and two distinct inputs reach a false-pass bound of 2^-30, short of the 2^-60 asked for'
+    """
+    ws, xs = (np.asarray(v).reshape(len(v), -1) if len(v) else np.zeros((0, 0), dtype=np.int64) for v in (ws, xs))
+    if 0 in ws.shape or 0 in xs.shape:
+        return 0.0, f"no point was drawn, so nothing bounds a false pass (2^-{bits} asked for)"
+    k, why = _check_draws(ws, b_w, "weights")
+    if not why:
+        l, why = _check_draws(xs, b_x, "inputs")
+    if why:
+        return 0.0, why
+    k2 = k if later is None else _check_draws(ws[:later], b_w, "weights")[0]
+    reached = _pairs_bits(b_w, b_x, k, max(k2, 1), l)
+    if reached < bits:
+        return reached, (f"{counted(k, 'distinct weight')} and {counted(l, 'distinct input')} reach a false-pass "
+                         f"bound of 2^-{math.floor(reached)}, short of the 2^-{bits} asked for")
+    return reached, ""
+
+
 def repeated_values(values: np.ndarray) -> int:
     """How many entries of ``values`` (integers) repeat an earlier one: their number minus the distinct ones'.
 
-    Exact.  Equal values share a hash bucket, so every repeat lies among the values whose bucket holds more than
-    one; the others are distinct from every other value and are set aside.  The survivors are hashed again (another
-    multiplier) while that sets many aside, then sorted: a fraction of the values instead of all of them (a sort
-    of 200 000 draws costs ~10 ms, the filters ~2).
+    Exact: the values are sorted (as int32 when they fit, which numpy sorts about twice as fast) and equal
+    neighbours counted.
 
     Parameters
     ----------
@@ -199,28 +403,32 @@ def repeated_values(values: np.ndarray) -> int:
     3
     """
     flat = np.asarray(values, dtype=np.int64).ravel()
-    for multiplier in _MULTIPLIERS:
-        if flat.size < 4096:
-            break
-        bits = min(int(flat.size).bit_length() + 2, 30)  # about a tenth of a value per bucket
-        hashed = ((flat.view(np.uint64) * multiplier) >> np.uint64(64 - bits)).astype(np.intp)
-        shared = np.bincount(hashed, minlength=1 << bits)[hashed] > 1
-        survivors = flat[shared]
-        if 2 * survivors.size > flat.size:  # mostly true repeats: nothing much left to set aside
-            flat = survivors
-            break
-        flat = survivors
+    if flat.size and -(2**31) <= int(flat.min()) and int(flat.max()) < 2**31:
+        flat = flat.astype(np.int32)
     ordered = np.sort(flat)
     return int(np.count_nonzero(ordered[1:] == ordered[:-1]))
 
 
-#: odd 64-bit multipliers of the hashes (the golden ratio's and two other well-mixing ones)
-_MULTIPLIERS = tuple(np.uint64(m) for m in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9))
-
-
 def _draw(rng: np.random.Generator, bound: int, shape: tuple[int, ...]) -> np.ndarray:
-    """Integers uniform in [-bound, bound] (the sampling set of the Schwartz-Zippel bound)."""
-    return rng.integers(-bound, bound + 1, shape, dtype=np.int64)
+    """Integers uniform in [-bound, bound] (the sampling set of the Schwartz-Zippel bound).
+
+    For a set of at most 2^32 integers: the top ``k`` bits of the generator's raw 32-bit words (each uniform and
+    independent), ``2^(k-1) < |S| <= 2^k``, kept when below ``|S|`` (rejection: exactly uniform on the set).
+    """
+    size, n = 2 * int(bound) + 1, math.prod(shape)
+    if size > 2**32 or n == 0:
+        return rng.integers(-bound, bound + 1, shape, dtype=np.int64)
+    k = (size - 1).bit_length()
+    kept, have = [], 0
+    while have < n:
+        words = (n - have) * (1 << k) // size + 1024  # enough, on average and then some, to keep n - have
+        raw = rng.bit_generator.random_raw((words + 1) // 2).view(np.uint32) >> np.uint32(32 - k)
+        below = raw < size
+        raw = (raw if bool(below.all()) else raw[below])[: n - have]  # (a mask is slow when it keeps about half)
+        kept.append(raw)
+        have += raw.size
+    out = kept[0] if len(kept) == 1 else np.concatenate(kept)
+    return (out.astype(np.int64) - bound).reshape(shape)
 
 
 # -- PyTorch's written definitions, by hand -----------------------------------------------------------------
@@ -238,9 +446,18 @@ def _torch_n_t(n, k, s, p_l, p_r, d, a):
     return (n - 1) * s - (p_l + p_r) + d * (k - 1) + a + 1
 
 
+@functools.lru_cache(maxsize=16)
+def _grids(shape: tuple[int, ...]) -> tuple[np.ndarray, ...]:
+    """Every position of ``shape``, one index array per axis (read only: shared by the taps of one check)."""
+    grids = np.meshgrid(*(np.arange(n) for n in shape), indexing="ij")
+    for g in grids:
+        g.flags.writeable = False
+    return tuple(grids)
+
+
 def _torch_read(out_shape, x, m, stride, pad_left, dilation) -> np.ndarray:
     """Cross-correlation for one tap: output i reads x at s i + d m - p_l (0 outside the input)."""
-    grids = np.meshgrid(*(np.arange(n) for n in out_shape), indexing="ij")
+    grids = _grids(tuple(out_shape))
     pos = [s * g + d * mi - p for g, s, d, mi, p in zip(grids, stride, dilation, m, pad_left)]
     inside = np.ones(grids[0].shape, dtype=bool)
     for q, n in zip(pos, x.shape):
@@ -252,7 +469,7 @@ def _torch_read(out_shape, x, m, stride, pad_left, dilation) -> np.ndarray:
 
 def _torch_add(out_shape, y, m, stride, pad_left, dilation) -> np.ndarray:
     """Transposed convolution for one tap: input i is added at output s i + d m - p_l (dropped outside)."""
-    grids = np.meshgrid(*(np.arange(n) for n in y.shape), indexing="ij")
+    grids = _grids(tuple(y.shape))
     pos = [s * g + d * mi - p for g, s, d, mi, p in zip(grids, stride, dilation, m, pad_left)]
     inside = np.ones(grids[0].shape, dtype=bool)
     for q, n in zip(pos, out_shape):

@@ -151,6 +151,13 @@ def _cauchy_schwarz(spec: ConvSpec, w: Any) -> Step:
     checked = 0
     grid = np.array(list(itertools.product(*(range(k) for k in kernel))), dtype=_I64).reshape(-1, len(kernel))
     sizes = np.asarray(kernel, dtype=_I64)
+    # the certificate's pattern for every lag at once (the same for every channel): tap m is row m of the grid;
+    # (lag, m) where m + tau is a tap (and that tap's number), and where m - tau is none
+    steps = np.asarray(lags, dtype=_I64).reshape(len(lags), len(kernel))
+    up, down = grid[None] + steps[:, None], grid[None] - steps[:, None]
+    up_lag, up_tap = np.nonzero(np.all((up >= 0) & (up < sizes), axis=2))
+    up_at = np.ravel_multi_index(tuple(up[up_lag, up_tap].T), kernel) if up_lag.size else up_lag
+    out_lag, out_tap = np.nonzero(~np.all((down >= 0) & (down < sizes), axis=2))
     for c in range(spec.in_channels):
         group, local = c // per_in, c % per_in
         block = arr[group * per_out:(group + 1) * per_out]
@@ -165,35 +172,48 @@ def _cauchy_schwarz(spec: ConvSpec, w: Any) -> Step:
             energy = _quadratic_form(autocorrelation(block, (0,) * len(kernel), local), index)
         except ValueError as exc:
             return Step(lhs, rhs, rule, "polynomial identity", False, f"channel {c}: R[0] {exc}", name="Cauchy-Schwarz")
-        for lag in lags:
+        if not lags:  # a single tap: nothing to compare (said below)
+            continue
+        values = np.zeros((len(lags), n, n), dtype=_I64)
+        broken = None  # the first lag whose R[tau] is no quadratic form: the lags before it are still checked first
+        for at, lag in enumerate(lags):
             try:
-                value = _quadratic_form(autocorrelation(block, lag, local), index)
+                values[at] = _quadratic_form(autocorrelation(block, lag, local), index)
             except ValueError as exc:
-                return Step(lhs, rhs, rule, "polynomial identity", False, f"channel {c}, lag {tuple_tex(lag)}: "
-                            f"R[tau] {exc}", name="Cauchy-Schwarz")
-            # the certificate's squares, split by the sign: (w[m] + sign w[m + tau])^2 = squares + sign * cross.
-            # For every (o, m): w[m]^2 once; where m + tau is a tap, w[m + tau]^2 and the cross term 2 w[m] w[m + tau];
-            # where m - tau is none, w[m]^2 once more (for every tap at once, tap m being row m of the grid)
-            up, down = grid + np.asarray(lag, dtype=_I64), grid - np.asarray(lag, dtype=_I64)
-            up_in = np.all((up >= 0) & (up < sizes), axis=1)
-            down_out = ~np.all((down >= 0) & (down < sizes), axis=1)
-            a = flat_ids[:, up_in].ravel()
-            b = flat_ids[:, np.ravel_multi_index(tuple(up[up_in].T), kernel)].ravel()
-            squares = np.diag(once + np.bincount(b, minlength=n) + np.bincount(flat_ids[:, down_out].ravel(),
-                                                                               minlength=n))
-            cross = np.zeros_like(energy)
-            np.add.at(cross, (np.minimum(a, b), np.maximum(a, b)), 2)
-            for sign in (1, -1):
-                diff = 2 * energy + 2 * sign * value - (squares + sign * cross)
-                if diff.any():
-                    a, b = (int(v[0]) for v in np.nonzero(diff))
-                    names = list(index)
-                    monomial = names[a] * names[b]
-                    return Step(lhs, rhs, rule, "polynomial identity", False,
-                                f"channel {c}, lag {tuple_tex(lag)}, sign {sign:+d}: 2 R[0] {'+' if sign > 0 else '-'} "
-                                f"2 R[tau] minus the sum of squares has the term {int(diff[a, b])}*{monomial}, not 0",
-                                name="Cauchy-Schwarz")
-                checked += 1
+                broken = (at, exc)
+                break
+        # the certificate's squares, split by the sign: (w[m] + sign w[m + tau])^2 = squares + sign * cross.
+        # For every (o, m): w[m]^2 once; where m + tau is a tap, w[m + tau]^2 and the cross term 2 w[m] w[m + tau];
+        # where m - tau is none, w[m]^2 once more (every lag at once: lag by lag in the first index)
+        a, b = flat_ids[:, up_tap], flat_ids[:, up_at]  # (o, pair), the pair's lag in up_lag
+        lag_ab = np.broadcast_to(up_lag, a.shape)
+        diagonal = np.broadcast_to(once, (len(lags), n)).copy()
+        np.add.at(diagonal, (lag_ab, b), 1)
+        np.add.at(diagonal, (np.broadcast_to(out_lag, (flat_ids.shape[0], out_lag.size)), flat_ids[:, out_tap]), 1)
+        squares = np.zeros((len(lags), n, n), dtype=_I64)
+        squares[:, np.arange(n), np.arange(n)] = diagonal
+        cross = np.zeros((len(lags), n, n), dtype=_I64)
+        np.add.at(cross, (lag_ab, np.minimum(a, b), np.maximum(a, b)), 2)
+        limit = len(lags) if broken is None else broken[0]
+        diffs = {sign: 2 * energy + 2 * sign * values - (squares + sign * cross) for sign in (1, -1)}
+        bad = {sign: np.flatnonzero(diffs[sign][:limit].reshape(limit, -1).any(axis=1)) for sign in (1, -1)}
+        first = min((int(at), order, sign) for order, sign in enumerate((1, -1)) for at in bad[sign][:1])\
+            if any(v.size for v in bad.values()) else None
+        if first is not None:  # the first (lag, sign) that fails, in the order lag by lag, + before -
+            at, _, sign = first
+            diff, lag = diffs[sign][at], lags[at]
+            a, b = (int(v[0]) for v in np.nonzero(diff))
+            names = list(index)
+            monomial = names[a] * names[b]
+            return Step(lhs, rhs, rule, "polynomial identity", False,
+                        f"channel {c}, lag {tuple_tex(lag)}, sign {sign:+d}: 2 R[0] {'+' if sign > 0 else '-'} "
+                        f"2 R[tau] minus the sum of squares has the term {int(diff[a, b])}*{monomial}, not 0",
+                        name="Cauchy-Schwarz")
+        if broken is not None:
+            at, exc = broken
+            return Step(lhs, rhs, rule, "polynomial identity", False, f"channel {c}, lag {tuple_tex(lags[at])}: "
+                        f"R[tau] {exc}", name="Cauchy-Schwarz")
+        checked += 2 * len(lags)
     if not checked:
         return Step(lhs, rhs, rule, "polynomial identity", False, "the kernel has a single tap: there is no lag to "
                     "compare", name="Cauchy-Schwarz")
