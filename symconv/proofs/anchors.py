@@ -265,7 +265,7 @@ def anchor_step(name: str, matrix: ConvMatrix, reference: Callable[[np.ndarray, 
     if why:
         return _fail(name, lhs, rhs, rule, f"{run} trials agreed, but {why}")
     detail = (f"{run} trials with weights and inputs drawn uniformly from {range_words(B)}: exact agreement; "
-              f"a wrong matrix passes with probability at most 2^-{reached:.0f}")
+              f"a wrong matrix passes with probability at most 2^-{math.floor(reached)}")
     return Step(lhs, rhs, rule, "randomized identity", True, detail, name=name)
 
 
@@ -341,7 +341,7 @@ def bound_reached(ws: np.ndarray, xs: np.ndarray, B: int, bits: int) -> tuple[fl
         return 0.0, why
     reached = distinct_trials * math.log2(size / 2)
     if reached < bits:
-        return reached, (f"{distinct_trials} distinct trials reach a false-pass bound of 2^-{reached:.0f}, short of the "
+        return reached, (f"{distinct_trials} distinct trials reach a false-pass bound of 2^-{math.floor(reached)}, short of the "
                          f"2^-{bits} asked for")
     return reached, ""
 
@@ -602,12 +602,16 @@ def convention_step(tspec: Any, input_shape: tuple[int, ...], t_length: str = "n
     from ..latex.phrases import counted
 
     each = "each of " if g > 1 else "of "
+    # the detail is plain text: a length named by a formula (n_T + p_l + p_r) is said in words, not half typeset
+    lengths = (f"output lengths n_T = {_size(want_t)}" if t_length == "n_T" else
+               f"the padded length {_size(want_t)}")
     layer = (f"{counted(g, 'group')}, {each}{counted(ci, 'input channel')} and {counted(co, 'output channel')}, "
              f"{counted(len(taps), 'tap')}")
     return Step(lhs, rhs, rule, "enumeration", True,
-                f"output lengths {t_length} = {_size(want_t)} and n_out = {_size(want_out)} on the proof's sizes; "
+                f"{lengths} and n_out = {_size(want_out)} on the proof's sizes; "
                 f"weight layouts; every (channel, tap) pair of both layers ({layer}) on inputs "
-                f"1, 2, 3, and so on, of spatial size {_size(t_in)}, every output position", name="convention")
+                f"1, 2, 3, and so on, of spatial size {_size(n_t)} for the convolution and {_size(t_in)} for the "
+                "transposed convolution, every output position", name="convention")
 
 
 @functools.lru_cache(maxsize=1)
