@@ -394,9 +394,16 @@ def prove_padding_mode_general(mode: str = "circular", *, formulas: Any = None) 
         sympy.Symbol(math_latex(folded) + r" = \langle x, P^{\top} v\rangle"),
         r"the fold is the transpose: $\langle P x, v\rangle = \langle x, P^{\top} v\rangle$ for every $x$ of length "
         r"$n$ and every $v$ of length $n + p_l + p_r$, where $(P^{\top} v)[j] = \sum_t [" + name + r"(t, n, p_l) = j]"
-        r"\, v[t]$ adds $v[t]$ onto the position $t$ copies; the sums exchange because that position lies in "
-        r"$[0, n)$ (Lemma~\thetheorem.1), and the data position $t = j + p_l$ folds onto $j$",
-        [prove("the data position of $j$ lies in the padded input and folds onto $j$", variables,
+        r"\, v[t]$ adds $v[t]$ onto the position $t$ copies; the sums exchange because every padded position, in the "
+        r"left border $t < p_l$, in the right border $t \ge p_l + n$ or a data position, copies exactly one position "
+        r"$" + name + r"(t, n, p_l)$ in $[0, n)$, so that "
+        r"$x[" + name + r"(t, n, p_l)] = \sum_{j=0}^{n-1} [" + name + r"(t, n, p_l) = j]\, x[j]$; and the data "
+        r"position $t = j + p_l$ folds onto $j$, so that the fold keeps the data in place",
+        [prove("a left-border position folds onto an input position", variables,
+               ranges + (_within(0, t, pl),), _within(0, src, n), shown=_within(0, shown, n)),
+         prove("a right-border position folds onto an input position", variables,
+               ranges + (_within(pl + n, t, padded),), _within(0, src, n), shown=_within(0, shown, n)),
+         prove("the data position of $j$ lies in the padded input and folds onto $j$", variables,
                ranges + (_within(0, j, n),),
                sympy.And(_within(0, data_t, padded), _rel(sympy.Eq, src_f(data_t, n, pl), j), evaluate=False),
                shown=sympy.And(_within(0, j + pl, padded), _rel(sympy.Eq, shown_f(j + pl, n, pl), j),
@@ -404,7 +411,7 @@ def prove_padding_mode_general(mode: str = "circular", *, formulas: Any = None) 
         name="fold"))
     hypotheses = tuple(Hypothesis(r, meaning=_RULE.get(mode, "") if pos == 3 else "") for pos, r in enumerate(ranges))
     if mode == "circular":
-        steps.append(_wrap_step(F))
+        steps += [_sizes_step(F), _wrap_step(F)]
         wrap = tuple(h for h in _wrap_hypotheses(F) if h.relation not in ranges)  # beyond (H1)-(H4)
     else:
         wrap = ()
@@ -426,20 +433,27 @@ def prove_padding_mode_general(mode: str = "circular", *, formulas: Any = None) 
     if mode == "circular":
         last = len(range_object.latex())  # the item n = n_T
         statement += (
-            rf". Moreover, under (H1)--(H{last}), let $C^{{\top}}$ be the transposed convolution with kernel $w$ of "
-            r"size $k$, stride $s$, dilation $d$, padding $0$ and output padding $a$ on inputs $y$ of length "
-            r"$n_{\mathrm{in}}$, so that $(C^{\top} y)[t] = \sum_{i=0}^{n_{\mathrm{in}} - 1} \sum_{m=0}^{k-1} w[m]\, "
-            r"y[i]\, [s i + d m = t]$ for $0 \le t < n + p_{l} + p_{r}$, and let $T = P^{\top} C^{\top}$ be the "
-            r"transposed layer with circular padding, whose output length $n_{T}$ is $n$ by (H" + str(last) + r"). "
+            rf". Moreover, under (H1)--(H{last}), take for $C$ the convolution with padding $0$, kernel $w$ of size "
+            r"$k$, stride $s$ and dilation $d$, $(C u)[i] = \sum_{m=0}^{k-1} w[m]\, u[s i + d m]$ for a padded signal "
+            r"$u$ of length $n + p_{l} + p_{r}$: it has $n_{\mathrm{in}} + \lfloor a/s \rfloor$ outputs, which are "
+            r"$n_{\mathrm{in}}$ exactly when $a < s$. Let $S$ keep the first $n_{\mathrm{in}}$ of them (the identity "
+            r"exactly when $a < s$) and let $T = (S M)^{\top} = P^{\top} (S C)^{\top}$ be the transposed layer with "
+            r"circular padding and output padding $a$ on inputs $y$ of length $n_{\mathrm{in}}$, whose output length "
+            r"$n_{T}$ is $n$ by (H" + str(last) + r"); here $((S C)^{\top} y)[t] = \sum_{i=0}^{n_{\mathrm{in}} - 1} "
+            r"\sum_{m=0}^{k-1} w[m]\, y[i]\, [s i + d m = t]$ for $0 \le t < n + p_{l} + p_{r}$. "
             r"Let $\tilde w[m'] = w[k - 1 - m']$ be the flipped kernel and $z_{\circ}[j] = "
             r"\sum_{i=0}^{n_{\mathrm{in}} - 1} [s i \bmod n = j]\, y[i]$, for $0 \le j < n$, the zero-inserted "
             r"input wrapped onto the circle of $n$ positions. Then, for every $0 \le j < n$,"
             r"\[ (T y)[j] = \sum_{m'=0}^{k-1} \tilde w[m']\, z_{\circ}\bigl[(j + d m' - p'_{l}) \bmod n\bigr], "
             r"\qquad p'_{l} = d (k - 1) - p_{l}, \]"
-            r"the circular convolution with the flipped kernel of the wrapped zero-inserted input")
+            r"the circular convolution with the flipped kernel of the wrapped zero-inserted input. In particular, "
+            r"when $a < s$, $T = M^{\top}$: the transpose of the circular convolution $M$ is this circular "
+            r"convolution; when $a \ge s$ (possible only for $d > s$), $M$ has $\lfloor a/s \rfloor$ more outputs "
+            r"than $T$ has inputs, and $T$ is the transpose of $S M$ only")
     return Proof(f"Transpose of {mode} padding (all sizes)", statement + ".", tuple(steps),
                  assumptions=range_object.relations(),
-                 conclusion=(r"$T = P^{\top} C^{\top}$ is the circular convolution above, for every size."
+                 conclusion=(r"$T = (S M)^{\top} = P^{\top} (S C)^{\top}$ is the circular convolution above, for "
+                             r"every size, and $T = M^{\top}$ exactly when $a < s$."
                              if mode == "circular" else r"$M^{\top} = P^{\top} C^{\top}$ for every size."),
                  data=dict(mode=mode, ranges=range_object, formulas=formulas))
 
@@ -461,6 +475,32 @@ def _wrap_hypotheses(F: Any = default_formulas) -> tuple:
 def _wrap_ranges(F: Any = default_formulas) -> tuple:
     """The relations the wrap's claims assume: the signal's (H1)-(H4) for circular padding and the wrap's own."""
     return (_rel(sympy.Ge, SYMBOLS.n, 1),) + mode_ranges("circular") + tuple(h.relation for h in _wrap_hypotheses(F))
+
+
+def _sizes_step(F: Any) -> Step:
+    """Circular padding: the convolution C on the padded signal has ``n_in + floor(a/s)`` outputs, ``n_in`` of
+    them exactly when ``a < s``; so ``T = (S M)ᵀ``, and ``T = Mᵀ`` exactly when ``a < s``."""
+    S = SYMBOLS
+    n, n_in, k, s, d, pl, pr, a = S.n, S.n_in, S.k, S.s, S.d, S.pl, S.pr, S.a
+    ranges = _wrap_ranges(F)
+    variables = (n, n_in, k, s, d, pl, pr, a)
+    outputs = F.conv_output_size(n + pl + pr, k, s, 0, 0, d)
+    shown = NAMED.conv_output_size(n + pl + pr, k, s, 0, 0, d)
+    extra = n_in + sympy.floor(a / s)
+    claims = [
+        prove("the convolution on the padded signal has $n_{\\mathrm{in}} + \\lfloor a/s \\rfloor$ outputs",
+              variables, ranges, _rel(sympy.Eq, outputs, extra), shown=_rel(sympy.Eq, shown, extra)),
+        prove("it has $n_{\\mathrm{in}}$ outputs exactly when $a < s$", variables, ranges,
+              sympy.Equivalent(_rel(sympy.Eq, outputs, n_in), _rel(sympy.Lt, a, s)),
+              shown=sympy.Equivalent(_rel(sympy.Eq, shown, n_in), _rel(sympy.Lt, a, s))),
+    ]
+    return Step.from_claims(
+        shown, extra,
+        r"circular padding: the convolution $C$ with padding $0$ on the $n + p_l + p_r$ positions of the padded "
+        r"signal has $n_{\mathrm{out}}(n + p_l + p_r, k, s, 0, 0, d) = n_{\mathrm{in}} + \lfloor a/s \rfloor$ outputs, "
+        r"and $n_{\mathrm{in}}$ of them exactly when $a < s$; the transposed layer reads the first "
+        r"$n_{\mathrm{in}}$, so $T = P^{\top} (S C)^{\top} = (S M)^{\top}$, with $S$ the identity exactly when $a < s$",
+        claims, name="circular sizes")
 
 
 def _wrap_step(F: Any) -> Step:
@@ -508,10 +548,11 @@ def _wrap_step(F: Any) -> Step:
     mf = sympy.Symbol("m'", integer=True)
     lhs = sympy.Sum(W(m) * Y(i) * Indicator(N.circular_position(N.tap_position(i, m, s, 0, d), n, pl), j),
                     (i, 0, n_in - 1), (m, 0, k - 1))
-    rhs = sympy.Sum(WF(mf) * ZC(N.circular_position(N.tap_position(j, mf, 1, 0, d), n, left)), (mf, 0, k - 1))
+    plg = sympy.Symbol("p'_{l}", integer=True)  # the gather view's left padding d(k - 1) - p_l, as in the theorem
+    rhs = sympy.Sum(WF(mf) * ZC(sympy.Mod(j + d * mf - plg, n, evaluate=False)), (mf, 0, k - 1))
     return Step.from_claims(
         sympy.Symbol(r"(T y)[j] = " + math_latex(lhs)), rhs,
-        r"circular padding: $(T y)[j] = \sum_t [\operatorname{circ}(t, n, p_l) = j]\, (C^{\top} y)[t]$, and the "
+        r"circular padding: $(T y)[j] = \sum_t [\operatorname{circ}(t, n, p_l) = j]\, ((S C)^{\top} y)[t]$, and the "
         r"padding-0 layer writes input $i$ through tap $m$ at $s i + d m$, inside its $n + p_l + p_r$ outputs; "
         r"re-indexing $m' = k - 1 - m$, a term $(i, m)$ reaches $j$ exactly when $n$ divides "
         r"$s i + d m - p_l - j$, that is exactly when tap $m'$ of $\tilde w$ reads position "
