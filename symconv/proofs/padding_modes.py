@@ -111,10 +111,24 @@ def _padding_convention_step(spec: ConvSpec, shape: tuple[int, ...], tspec: Tran
     except (SymconvError, ValueError, IndexError) as exc:
         return Step(lhs, rhs, rule, "enumeration", False, f"the definitions cannot be applied: {exc}",
                     name="padding convention")
-    sizes = ", ".join(f"{n} + {pl} + {pr}" for n, (pl, pr) in zip(shape, spec.padding))
+    sizes = ", ".join(f"an axis of length {n} padded to {n + pl + pr} positions" for n, (pl, pr)
+                      in zip(shape, spec.padding))
     return Step(lhs, rhs, rule, "enumeration", True,
                 f"every padded position of every axis ({sizes}), in the tables, the numeric convolution and the "
                 "numeric fold", name="padding convention")
+
+
+def _wrap_words(tspec: TransposedConvSpec, t_in: tuple[int, ...]) -> str:
+    """Whether the wrap adds entries on these sizes: the zero-inserted input has ``s (n_in - 1) + 1`` positions
+    per axis, and ``W`` adds two of them onto one position of the circle exactly when that exceeds ``n_T``."""
+    n_t = tspec.output_shape(t_in)
+    long = [(ax, s * (n - 1) + 1, m) for ax, (n, s, m) in enumerate(zip(t_in, tspec.stride, n_t)) if s * (n - 1) + 1 > m]
+    if not long:
+        return (r"on these sizes the zero-inserted input has at most $n_T$ positions on every axis, so $W$ only "
+                r"places it on the circle and no two entries add (they add when $p_l + p_r > d(k - 1) + a$)")
+    where = "; ".join((f"on axis {ax + 1}, " if tspec.ndim > 1 else "") + f"its {size} positions wrap onto {m}, "
+                      f"position $u$ adding onto $u \\bmod {m}$" for ax, size, m in long)
+    return r"here the wrap adds entries that land on one position of the circle: " + where
 
 
 @guarded("Transpose of a convolution with a padding mode (instance)")
@@ -222,7 +236,11 @@ def prove_padding_mode(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *,
                     seed=seed + 1, bits=anchor_bits),
     ]
     expected = tuple(n + e for n, e in zip(t_in, extra))
-    steps.append(Step(sympy.Tuple(*m_out), sympy.Tuple(*expected),
+    # the two sides as they are computed: M's output size by the convolution's formula, and the sizes it must be
+    sized = [NAMED.conv_output_size(n, k, s, pl, pr, d) for n, k, s, (pl, pr), d
+             in zip(conv_shape, conv_spec.kernel_size, conv_spec.stride, conv_spec.padding, conv_spec.dilation)]
+    steps.append(Step(sized[0] if len(sized) == 1 else sympy.Tuple(*sized),
+                      sympy.Integer(expected[0]) if len(expected) == 1 else sympy.Tuple(*expected),
                       r"round trip of the output size: the convolution has $n_{\mathrm{in}} + \lfloor a/s \rfloor$ "
                       r"outputs per axis", "arithmetic", m_out == expected,
                       "the convolution has " + " by ".join(map(str, m_out)) + " outputs, as many as the transposed "
@@ -230,12 +248,14 @@ def prove_padding_mode(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *,
                       name="sizes"))
     if S is None:
         steps.append(equality_step("transpose", T, lambda: M.T, T_, sympy.Transpose(M_),
-                                   r"$T$, the fold of the padding-0 transposed layer, against the transpose of $M$"))
+                                   r"$T$, the fold of the padding-0 transposed layer, equals $M^{\top}$, the "
+                                   r"transpose of $M$"))
     else:
         S_ = sympy.MatrixSymbol("S", S.shape[0], S.shape[1])
         steps.append(equality_step("transpose", T, lambda: (S @ M).T, T_,
                                    sympy.Transpose(sympy.MatMul(S_, M_, evaluate=False)),
-                                   r"$T$ against the transpose of $M$ with its rows selected by $S$"))
+                                   r"$T$, the fold of the padding-0 transposed layer, equals $(S M)^{\top}$, the "
+                                   r"transpose of $M$ with its rows selected by $S$"))
     n_t = tspec.output_shape(t_in)
     Fold_ = sympy.MatrixSymbol(r"P^{\top}", rows, tspec.out_channels * math.prod(n + pl + pr for n, (pl, pr)
                                                                               in zip(n_t, tspec.padding)))
@@ -254,18 +274,18 @@ def prove_padding_mode(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *,
 
     steps.append(equality_step(
         "fold of the gather view", T, folded_gather, T_, sympy.MatMul(Fold_, G_, evaluate=False),
-        r"the fold $P^{\top}$ (each padded position added onto the entry it copies) after the padding-0 transposed "
-        r"convolution, taken as its gather view $C_{\mathrm{flip}}\,\mathrm{Pad}\,Z$ (zero insertion, padding, "
-        r"stride-1 convolution with the flipped kernel), its factors built separately and multiplied by "
-        r"the proof"))
+        r"$T$ equals the fold $P^{\top}$ (each padded position added onto the entry it copies) of the padding-0 "
+        r"transposed convolution, taken as its gather view $C_{\mathrm{flip}}\,\mathrm{Pad}\,Z$ (zero insertion "
+        r"$Z$, zero padding $\mathrm{Pad}$, stride-1 convolution $C_{\mathrm{flip}}$ with the flipped kernel), its "
+        r"factors built separately and multiplied by the proof"))
     if mode == "circular":
         steps.append(equality_step(
             "circular gather view", T, circular_gather, T_,
             sympy.Symbol(r"C_{\mathrm{flip}} \mathrm{Circ}\, W Z"),
-            r"the circular gather view: zero insertion $Z$, the wrap $W$ of the zero-inserted input onto the "
-            r"circle of $n_T$ positions (entries that land on one position add), and the circular convolution "
+            r"$T$ equals the circular gather view $C_{\mathrm{flip}}\,\mathrm{Circ}\,W Z$: zero insertion $Z$, the "
+            r"wrap $W$ of the zero-inserted input onto the circle of $n_T$ positions, and the circular convolution "
             r"$C_{\mathrm{flip}}\,\mathrm{Circ}$ with the flipped kernel, reading $(j + d m' - p'_{l}) \bmod n_T$ with "
-            r"$p'_{l} = d(k-1) - p_l$"))
+            r"$p'_{l} = d(k-1) - p_l$; " + _wrap_words(tspec, t_in)))
     statement = (r"For the convolution $" + spec_latex(conv_spec) + r"$ on inputs " + _shape_words(conv_shape)
                  + rf" with {mode} padding, $M = C P$ ($P$ the {mode} padding, $C$ the convolution with padding $0$), "
                  r"the transposed layer $T$ on inputs " + _shape_words(t_in) + r", computed as the padding-0 "
@@ -274,10 +294,12 @@ def prove_padding_mode(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *,
                  + (r"$M^{\top}$" if S is None else r"$(S M)^{\top}$")
                  + r" and the fold $P^{\top}$ of the padding-0 transposed convolution's gather view"
                  + (r"; it is also the circular convolution with the flipped kernel over the zero-inserted input "
-                    r"wrapped onto the circle" if mode == "circular" else "") + ".")
+                    r"wrapped onto the circle" if mode == "circular" else "") + "."
+                 + ("" if tspec.ndim == 1 else r" Positions $i$, $j$, $t$ and taps $m$ are tuples, one entry per "
+                    r"axis, and every index map acts on each axis separately."))
     return Proof(title, statement, tuple(steps),
                  conclusion=r"$T = P^{\top} C^{\top}$: the padding-0 transposed convolution, then the fold.",
-                 notes=(rf"The weights are distinct real symbols ${name}_{{\dots}}$ in PyTorch's layout "
+                 notes=(rf"The weights are distinct real symbols ${name}_{{0}}, {name}_{{1}}, \dots$ in PyTorch's layout "
                         rf"${tuple_tex(tspec.weight_shape)}$, so equal structures are equal symbolic matrices.",),
                  data=dict(tspec=tspec, input_shape=t_in, conv_spec=conv_spec, weight=w, T=T, M=M, S=S))
 
