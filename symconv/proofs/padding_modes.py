@@ -355,7 +355,8 @@ def prove_padding_mode_general(mode: str = "circular", *, formulas: Any = None) 
     ``<P x, v> = <x, Pᵀ v>``; for circular padding, the definition's reads (the padding-0 transposed convolution
     wrapped by the circular map) are those of the circular convolution with the flipped kernel over the
     zero-inserted input wrapped onto the circle, for a transposed layer whose output length ``n_T`` is the
-    signal's length ``n``.
+    signal's length ``n``; that layer is ``T = (S M)ᵀ``, since the convolution on the padded signal has
+    ``n_in + floor(a/s)`` outputs, and ``T = Mᵀ`` exactly when ``a < s``.
 
     Parameters
     ----------
