@@ -540,6 +540,7 @@ def test_the_transpose_is_M_transposed_exactly_when_a_is_below_the_stride():
     values = {sympy.Symbol(k, integer=True): v for k, v in dict(n=6, n_in=3, k=2, s=1, d=2, p_l=0, p_r=0, a=1).items()}
     for claim in sizes.claims:
         assert all(bool(h.subs(values)) for h in claim.hypotheses)  # the counterexample meets the hypotheses
+    assert len(sizes.claims) == 2
     for claim in sizes.claims:  # and the claims hold there: n_out = 4 = n_in + 1, and not n_in since a >= s
         executed = claim.conclusion.subs(values).replace(  # the displayed n_out, evaluated by the executed formula
             lambda e: getattr(e.func, "__name__", "") == "conv_output_size", lambda e: F.conv_output_size(*e.args))
@@ -566,6 +567,7 @@ def test_general_circular_sizes_fail_when_the_transposed_layer_drops_the_output_
                                        (n - 1) * s - p_l - p_r + d * (k - 1) + 1))
     sizes = next(step for step in proof.steps if step.name == "circular sizes")
     assert not sizes.holds
+    assert not next(claim for claim in sizes.claims if "exactly when" in claim.name).holds
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -525,8 +525,9 @@ def _sizes_step(F: Any) -> Step:
     return Step.from_claims(
         shown, extra,
         r"circular padding: the convolution $C$ with padding $0$ on the $n + p_l + p_r$ positions of the padded "
-        r"signal has $n_{\mathrm{out}}(n + p_l + p_r, k, s, 0, 0, d) = n_{\mathrm{in}} + \lfloor a/s \rfloor$ outputs, "
-        r"and $n_{\mathrm{in}}$ of them exactly when $a < s$; the transposed layer reads the first "
+        r"signal has $n_{\mathrm{out}}(n + p_l + p_r, k, s, 0, 0, d) = n_{\mathrm{in}} + \lfloor a/s \rfloor$ outputs "
+        r"(that is, $s (n_{\mathrm{out}} - n_{\mathrm{in}}) \le a < s (n_{\mathrm{out}} - n_{\mathrm{in}} + 1)$), "
+        r"$n_{\mathrm{in}}$ of them exactly when $a < s$ and more when $a \ge s$; the transposed layer reads the first "
         r"$n_{\mathrm{in}}$, so $T = P^{\top} (S C)^{\top} = (S M)^{\top}$, with $S$ the identity exactly when $a < s$",
         claims, name="circular sizes")
 
