@@ -6,6 +6,7 @@ import sympy
 from _common import FIGURE_STYLE, HERE, TEXT_WIDTH, require
 
 from symconv import ConvSpec
+from symconv import formulas as F
 from symconv import padding_modes as PM
 from symconv.latex import document, spec_latex
 from symconv.latex.formulas import formula_latex
@@ -19,10 +20,32 @@ NAME = "padding_modes"
 FIGURE = "figures/padding_modes_fold.pdf"
 """Drawn by :func:`draw` from the executed tables (checked against PyTorch's maps first)."""
 FIGURE_N, FIGURE_PADDING = 5, (2, 2)
-EXAMPLE = ConvSpec(3, stride=2, padding=1, padding_mode="circular")
+EXAMPLE = ConvSpec(3, stride=2, padding=2, padding_mode="circular")  # p_l + p_r > d(k - 1) + a: the wrap adds
 EXAMPLE_SIZE = (6,)
 
-LEMMAS = {"padding map": "Lemma 1 (the map)", "fold": "Lemma 2 (the fold)", "circular wrap": "Lemma 3 (the wrap)"}
+SHORT = dict(n_in=3, k=2, s=1, d=2, a=1)
+"""A layer with s <= a < d: the convolution C then has more outputs than the transposed layer has inputs."""
+SHORT_N = F.transposed_output_size(SHORT["n_in"], SHORT["k"], SHORT["s"], 0, 0, SHORT["d"], SHORT["a"])
+SHORT_OUTPUTS = F.conv_output_size(SHORT_N, SHORT["k"], SHORT["s"], 0, 0, SHORT["d"])
+
+STEPS = {
+    "the layer": "the transposed layer is the transpose of the convolution (same kernel, stride, padding and "
+                 "dilation, the output padding restoring the input size)",
+    "convention": "the numeric definitions of the padding-$0$ layers are PyTorch's index equation, output lengths "
+                  "and weight layouts",
+    "padding convention": "the padding tables and the numeric padding and fold are PyTorch's circular map",
+    "M is the convolution": "$M$ is the circular convolution as defined numerically",
+    "T is the transposed layer": "$T$ is the fold of the numeric padding-$0$ transposed convolution",
+    "sizes": "$M$ has as many outputs as $T$ has inputs",
+    "transpose": "$T = M^{\\top}$",
+    "fold of the gather view": "$T$ is $P^{\\top}$ times the padding-$0$ transposed convolution",
+    "circular gather view": "$T$ is the circular convolution of Theorem~\\ref{thm:fold}, built from the "
+                            "zero insertion, the wrap onto the circle and the circular padding",
+}
+"""What each checked step of the example's proof says, by the step's name (every step of the proof must be here)."""
+
+LEMMAS = {"padding map": "Lemma 1 (the map)", "fold": "Lemma 2 (the fold)", "circular sizes": "Lemma 3 (the sizes)",
+          "circular wrap": "Lemma 4 (the wrap)"}
 """The lemmas of the proof, by the name of the step whose claims establish them."""
 
 
@@ -34,12 +57,18 @@ def _title(name: str) -> str:
 
 
 def _claims_table(proof) -> str:
+    """One row per claim: its lemma, its name, and the formula z3 proved, after the claim's own hypotheses (those
+    beyond the theorem's, which the paragraph above names)."""
     rows = []
+    theorem = set(proof.assumptions)
     for step in proof.steps:
         for claim in step.claims:
-            rows.append(rf"{LEMMAS[step.name]} & {_title(claim.name)} \\")  # the checker: z3, named once above
-    return ("\\begin{tabular}{@{}p{0.2\\linewidth}p{0.76\\linewidth}@{}}\n\\hline\nLemma & Claim \\\\\n"
-            "\\hline\n" + "\n".join(rows) + "\n\\hline\n\\end{tabular}")
+            local = [math_latex(h) for h in claim.hypotheses if h not in theorem]
+            formula = ("for $" + "$, $".join(local) + "$: " if local else "") + "$" + math_latex(claim.conclusion) + "$"
+            rows.append(rf"{LEMMAS[step.name].split(' (')[0]} & {_title(claim.name)}: {formula} \\")  # the checker: z3, named above
+    return ("\\begin{tabular}{@{}>{\\raggedright\\arraybackslash}p{0.1\\linewidth}"
+            ">{\\raggedright\\arraybackslash}p{0.86\\linewidth}@{}}\n\\hline\nLemma & Claim, and the formula "
+            "proved \\\\\n\\hline\n" + "\n".join(rows) + "\n\\hline\n\\end{tabular}")
 
 
 def _rule(general, mode: str) -> str:
@@ -49,6 +78,23 @@ def _rule(general, mode: str) -> str:
               if {str(x) for x in h.relation.free_symbols} <= common]
     extra = [math_latex(h.shown()) for h in signal[3:]]  # after n >= 1, p_l >= 0, p_r >= 0
     return ", ".join(f"${e}$" for e in extra) if extra else "no bound"
+
+
+def _wrap_sentence(tspec, t_in) -> str:
+    """How the example's zero-inserted input wraps onto the circle: which inputs land on one position."""
+    (n_in,), (s,) = t_in, tspec.stride
+    (n,) = tspec.output_shape((n_in,))
+    length = int(F.zero_insertion_position(n_in - 1, s)) + 1
+    lands: dict[int, list[int]] = {}
+    for i in range(n_in):
+        lands.setdefault(int(F.circular_position(F.zero_insertion_position(i, s), n, 0)), []).append(i)
+    shared = [(j, ins) for j, ins in sorted(lands.items()) if len(ins) > 1]
+    if not shared:
+        raise SystemExit("the example's wrap adds no entries: choose sizes with p_l + p_r > d(k - 1) + a")
+    where = "; ".join(f"$y[{ins[0]}]$ and " + ", ".join(f"$y[{i}]$" for i in ins[1:]) + f" on position ${j}$"
+                      for j, ins in shared)
+    return (rf"The zero-inserted input has ${length}$ positions, more than the ${n}$ of the circle, so the wrap "
+            rf"adds inputs that land on one position of $z_{{\circ}}$: {where}.")
 
 
 def build() -> str:
@@ -68,7 +114,8 @@ def build() -> str:
         "is the transposed convolution with padding $0$ followed by the \\emph{fold} $P^{\\top}$, which adds every "
         "border value back onto the entry it was copied from (Figure~\\ref{fig:fold}). symconv defines the "
         "transposed layer with a padding mode as this adjoint, an extension beyond PyTorch; autograd computes the "
-        "same map as the input gradient of the padding-mode convolution, and the two agree exactly in double precision."
+        "same map as the input gradient of the padding-mode convolution, since the input gradient of a linear map "
+        "is its transpose."
     )
     notation = (
         r"\section*{Notation}" "\n"
@@ -100,27 +147,37 @@ def build() -> str:
         r"$t$ copies a position $\operatorname{src}(t) \in [0, n)$, equal to PyTorch's documented map, and "
         r"$M^{\top} = P^{\top} C^{\top}$." "\n\n"
         r"For circular padding, let moreover $n_{\mathrm{in}}, k, s, d, a$ be integers with $"
-        + "$, $".join(wrap_tex) + r"$ (the signal is the transposed layer's output), let $C^{\top}$ be the "
-        r"transposed convolution with padding $0$ of the kernel $w$, "
-        r"$(C^{\top} y)[t] = \sum_{i=0}^{n_{\mathrm{in}}-1} \sum_{m=0}^{k-1} w[m]\, y[i]\, [s i + d m = t]$, and "
-        r"$T = P^{\top} C^{\top}$. Then for every $0 \le j < n$" "\n"
+        + "$, $".join(wrap_tex) + r"$ (the signal is the transposed layer's output), and take for $C$ the "
+        r"convolution with padding $0$, kernel $w$, stride $s$ and dilation $d$, $(C u)[i] = \sum_{m=0}^{k-1} w[m]\, "
+        r"u[s i + d m]$. It has $n_{\mathrm{in}} + \lfloor a/s \rfloor$ outputs, $n_{\mathrm{in}}$ of them exactly "
+        r"when $a < s$; let $S$ keep the first $n_{\mathrm{in}}$ (the identity exactly when $a < s$), and let "
+        r"$T = P^{\top} (S C)^{\top} = (S M)^{\top}$ be the transposed layer with circular padding on inputs $y$ of "
+        r"length $n_{\mathrm{in}}$, where $((S C)^{\top} y)[t] = \sum_{i=0}^{n_{\mathrm{in}}-1} \sum_{m=0}^{k-1} "
+        r"w[m]\, y[i]\, [s i + d m = t]$. Then for every $0 \le j < n$" "\n"
         r"\[ (T y)[j] = \sum_{m'=0}^{k-1} \tilde w[m']\, z_{\circ}\bigl[(j + d m' - p'_l) \bmod n\bigr], \qquad "
         r"z_{\circ}[j] = \sum_{i=0}^{n_{\mathrm{in}}-1} [s i \bmod n = j]\, y[i], \]" "\n"
         r"where $z_{\circ}$ is the input $y$ with $s - 1$ zeros between neighbours wrapped onto the circle of $n$ "
-        r"positions: the transpose of a circular convolution is a circular convolution with the flipped kernel "
-        r"over the zero-inserted input wrapped onto the circle." "\n"
+        r"positions. In particular, when $a < s$, $T = M^{\top}$: the transpose of the circular convolution $M$ is a "
+        r"circular convolution with the flipped kernel over the zero-inserted input wrapped onto the circle. When "
+        r"$a \ge s$ (possible only for $d > s$), $M$ has more outputs than $T$ has inputs, and $T$ is the transpose "
+        r"of $S M$ only; for instance $s = 1$, $d = 2$, $k = 2$, $a = 1$, $n_{\mathrm{in}} = 3$, $p_l = p_r = 0$ "
+        rf"give $n = {SHORT_N}$, and $M$ has {counted(SHORT_OUTPUTS, 'output')}." "\n"
         r"\end{theorem}"
     )
     lemmas = (
-        r"\noindent The proof rests on three lemmas about integers, whose claims z3 proved (Checked claims, "
+        r"\noindent The proof rests on four lemmas about integers, whose claims z3 proved (Checked claims, "
         r"below), under the hypotheses of the theorem." "\n\n"
         r"\noindent\textbf{Lemma 1} (the map). For $0 \le t < n + p_l + p_r$, $0 \le \operatorname{src}(t) < n$, "
         r"and $\operatorname{src}(t)$ is PyTorch's piecewise map: reflect $p_l - t$, replicate $0$, circular "
         r"$t - p_l + n$ for $t < p_l$; $t - p_l$ for $p_l \le t < p_l + n$; reflect $2(n-1) - (t - p_l)$, "
         r"replicate $n - 1$, circular $t - p_l - n$ for $t \ge p_l + n$." "\n\n"
-        r"\noindent\textbf{Lemma 2} (the fold). For $0 \le j < n$, the data position $t = j + p_l$ is a padded "
+        r"\noindent\textbf{Lemma 2} (the fold). For $0 \le t < p_l$ and for $p_l + n \le t < n + p_l + p_r$ (the "
+        r"borders), $0 \le \operatorname{src}(t) < n$; for $0 \le j < n$, the data position $t = j + p_l$ is a padded "
         r"position and $\operatorname{src}(j + p_l) = j$." "\n\n"
-        r"\noindent\textbf{Lemma 3} (the wrap). Under the circular hypotheses, for $0 \le i < n_{\mathrm{in}}$, "
+        r"\noindent\textbf{Lemma 3} (the sizes). Under the circular hypotheses, the convolution $C$ with padding "
+        r"$0$ on $n + p_l + p_r$ positions has $n_{\mathrm{in}} + \lfloor a/s \rfloor$ outputs, and $n_{\mathrm{in}}$ "
+        r"outputs exactly when $a < s$." "\n\n"
+        r"\noindent\textbf{Lemma 4} (the wrap). Under the circular hypotheses, for $0 \le i < n_{\mathrm{in}}$, "
         r"$0 \le m < k$, $m' = k - 1 - m$ and $0 \le j < n$: $0 \le s i + d m < n + p_l + p_r$; and "
         r"$(s i + d m - p_l) \bmod n = j$ exactly when $(j + d m' - p'_l) \bmod n = s i \bmod n$; the reads $(j + d m' - p'_l) \bmod n$ lie in $[0, n)$, and "
         r"the stride-$1$ convolution with padding $0$ of the circle padded circularly to $n + d(k-1)$ positions has "
@@ -135,23 +192,24 @@ def build() -> str:
         r"&= \sum_{t=0}^{n + p_l + p_r - 1} (C^{\top} y)[t]\; x[\operatorname{src}(t)]"
         r" && \text{definition of } P\text{; } \operatorname{src}(t) \in [0, n) \text{ by Lemma 1} \\" "\n"
         r"&= \sum_{j=0}^{n-1} x[j] \sum_{t=0}^{n + p_l + p_r - 1} [\operatorname{src}(t) = j]\, (C^{\top} y)[t]"
-        r" && \text{exchange of sums, Lemma 1} \\" "\n"
+        r" && \text{exchange of sums, Lemmas 1 and 2} \\" "\n"
         r"&= \langle x, P^{\top} C^{\top} y\rangle && \text{definition of the fold,}" "\n"
         r"\end{align*}" "\n"
         r"so $M^{\top} = P^{\top} C^{\top}$; by Lemma 2 the fold adds each data position back onto its own entry, "
-        r"and only the border values move. For circular padding, $\operatorname{src}(t) = (t - p_l) \bmod n$, and "
-        r"for $0 \le j < n$" "\n"
+        r"and only the border values move. For circular padding, $\operatorname{src}(t) = (t - p_l) \bmod n$; the "
+        r"transposed layer reads the first $n_{\mathrm{in}}$ outputs of $C$, so $T = P^{\top} (S C)^{\top} = "
+        r"(S M)^{\top}$, and $T = M^{\top}$ exactly when $a < s$ (Lemma 3); for $0 \le j < n$" "\n"
         r"\begin{align*}" "\n"
         r"(T y)[j] &= \sum_{t=0}^{n + p_l + p_r - 1} [(t - p_l) \bmod n = j] \sum_{i=0}^{n_{\mathrm{in}}-1} "
-        r"\sum_{m=0}^{k-1} w[m]\, y[i]\, [s i + d m = t] && \text{definitions of } P^{\top}, C^{\top} \\" "\n"
+        r"\sum_{m=0}^{k-1} w[m]\, y[i]\, [s i + d m = t] && \text{definitions of } P^{\top}, (S C)^{\top} \\" "\n"
         r"&= \sum_{i=0}^{n_{\mathrm{in}}-1} \sum_{m=0}^{k-1} w[m]\, y[i]\, \bigl[(s i + d m - p_l) \bmod n = j\bigr]"
-        r" && \text{sum over } t\text{, Lemma 3} \\" "\n"
+        r" && \text{sum over } t\text{, Lemma 4} \\" "\n"
         r"&= \sum_{m'=0}^{k-1} \tilde w[m'] \sum_{i=0}^{n_{\mathrm{in}}-1} \bigl[s i \bmod n = (j + d m' - p'_l) "
-        r"\bmod n\bigr]\, y[i] && m' = k - 1 - m\text{, Lemma 3} \\" "\n"
+        r"\bmod n\bigr]\, y[i] && m' = k - 1 - m\text{, Lemma 4} \\" "\n"
         r"&= \sum_{m'=0}^{k-1} \tilde w[m']\, z_{\circ}\bigl[(j + d m' - p'_l) \bmod n\bigr]"
         r" && \text{definition of } z_{\circ}\text{,}" "\n"
         r"\end{align*}" "\n"
-        r"where the sum over $t$ keeps the one term $t = s i + d m$, a padded position by Lemma 3." "\n"
+        r"where the sum over $t$ keeps the one term $t = s i + d m$, a padded position by Lemma 4." "\n"
         r"\end{proof}"
     )
     figure = (
@@ -176,14 +234,16 @@ def build() -> str:
         rf"For the convolution ${spec_latex(EXAMPLE)}$ with circular padding on ${EXAMPLE_SIZE[0]}$ inputs, and its "
         rf"transpose ${spec_latex(tspec)}$, the matrices are" "\n"
         rf"\[ M = {sympy.latex(M.to_sympy())}, \qquad T = {sympy.latex(T.to_sympy())}. \]" "\n"
-        + wrapped + r" $T$ is exactly $M^{\top}$, equals $P^{\top}$ times the padding-$0$ transposed convolution, "
-        rf"and is the circular convolution of Theorem~\ref{{thm:fold}} ({counted(len(instance.steps), 'checked step')}, "
-        r"among them the anchors to the numeric definitions and the comparison of those with PyTorch's padding "
-        r"maps)."
+        + wrapped + " " + _wrap_sentence(tspec, instance.data["input_shape"]) + (r" Here $a < s$, so $T = M^{\top}$"
+        if tspec.output_padding[0] < tspec.stride[0] else r" Here $a \ge s$, so $T = (S M)^{\top}$")
+        + r"; the proof of this instance "
+        rf"checks {counted(len(instance.steps), 'step')}, each for these matrices exactly:" "\n"
+        + "\\begin{enumerate}\n" + "\n".join(rf"\item {STEPS[step.name]} ({step.checker})."
+                                              for step in instance.steps) + "\n\\end{enumerate}"
     )
     appendix = [r"\appendix", r"\section*{Checked claims}",
                 r"Every claim below holds for all integers satisfying the hypotheses of Theorem~\ref{thm:fold} "
-                r"for its mode, together with $0 \le t < n + p_l + p_r$ or $0 \le j < n$, and for Lemma 3 also "
+                r"for its mode, together with $0 \le t < n + p_l + p_r$ or $0 \le j < n$, and for Lemmas 3 and 4 also "
                 r"the circular hypotheses ($" + "$, $".join(wrap_tex) + r"$), $0 \le i < n_{\mathrm{in}}$ and "
                 r"$0 \le m < k$. Each was proved by z3 refuting its negation, after z3 found a model of its "
                 r"hypotheses. The option \texttt{-{}-smtlib FILE} of \texttt{symconv prove -{}-general "

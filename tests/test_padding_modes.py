@@ -403,8 +403,9 @@ def test_instance_document_never_gives_n_T_the_padded_length(mode):
 def test_general_circular_theorem_defines_T_and_concludes_with_the_formula():
     proof = prove_padding_mode_general("circular")
     statement = proof.statement
-    assert r"let $T = P^{\top} C^{\top}$ be the transposed layer" in statement  # T defined in the theorem
-    assert r"(C^{\top} y)[t] = \sum_{i=0}^{n_{\mathrm{in}} - 1}" in statement  # and C^T
+    assert r"let $T = (S M)^{\top} = P^{\top} (S C)^{\top}$ be the transposed layer" in statement  # T defined
+    assert r"((S C)^{\top} y)[t] = \sum_{i=0}^{n_{\mathrm{in}} - 1}" in statement  # and (S C)^T: C is one map
+    assert r"C^{\top} y" not in statement.replace(r"(S C)^{\top} y", "")  # no second meaning of C^T
     assert r"z_{\circ}[j] = \sum_{i=0}^{n_{\mathrm{in}} - 1} [s i \bmod n = j]\, y[i]" in statement
     assert r"\[ (T y)[j] = \sum_{m'=0}^{k-1} \tilde w[m']\, z_{\circ}\bigl[(j + d m' - p'_{l}) \bmod n\bigr]" \
         in statement
@@ -458,7 +459,7 @@ def test_general_circular_wrap_fails_on_a_wrong_transposed_length():
         "circular", formulas=_formulas(transposed_output_size=lambda n, k, s, p_l, p_r, d, a:
                                        (n - 1) * s - p_l - p_r + d * (k - 1) + a))
     assert not proof.holds
-    assert proof.failed_step.name == "circular wrap"
+    assert not next(step for step in proof.steps if step.name == "circular wrap").holds  # (the sizes fail too)
 
 
 # --- the derivation (derivations/padding_modes.py) -------------------------------------------------------------
@@ -508,13 +509,129 @@ def test_derivation_states_its_lemmas_and_one_length_for_the_circle():
     _, here = _derivation()
     tex = (here / "padding_modes.tex").read_text()
     before_proof = tex.split(r"\begin{proof}")[0]
-    for lemma in (r"\textbf{Lemma 1} (the map)", r"\textbf{Lemma 2} (the fold)", r"\textbf{Lemma 3} (the wrap)"):
+    for lemma in (r"\textbf{Lemma 1} (the map)", r"\textbf{Lemma 2} (the fold)", r"\textbf{Lemma 3} (the sizes)",
+                  r"\textbf{Lemma 4} (the wrap)"):
         assert lemma in before_proof  # stated before the proof cites them
     for name in (r"\operatorname{refl}(t, n, p_{l}) =", r"\operatorname{repl}(t, n, p_{l}) =",
                  r"\operatorname{circ}(t, n, p_{l}) ="):
         assert name in before_proof.split(r"\begin{theorem}")[0]  # defined before the theorem
     theorem = before_proof.split(r"\begin{theorem}")[1]
-    assert r"$T = P^{\top} C^{\top}$" in theorem and r"(C^{\top} y)[t] =" in theorem
+    assert r"$T = P^{\top} (S C)^{\top} = (S M)^{\top}$" in theorem and r"((S C)^{\top} y)[t] =" in theorem
+    assert r"when $a < s$, $T = M^{\top}$" in theorem  # the transpose claim only where it is true
     assert r"n = n_{T}, \text{ where } n_{T} = " in theorem
     assert r"\bmod n_T" not in tex and r"\bmod n_{T}" not in tex  # the circle has the signal's length n
     assert "Every row of $M$ wraps" not in tex  # false for the example (only its first row wraps)
+
+
+# --- review of issue 24: one C, T = M^T exactly when a < s, the fold's border claims, the wrap exercised ---------
+
+def test_the_transpose_is_M_transposed_exactly_when_a_is_below_the_stride():
+    """s = 1, d = 2, k = 2, a = 1, n_in = 3, p = 0 meets (H1)-(H7) and gives n = 6, but M has 4 outputs:
+    T (6 x 3) is (S M)^T, not M^T; the theorem claims T = M^T only for a < s, and its sizes lemma says so."""
+    n = F.transposed_output_size(3, 2, 1, 0, 0, 2, 1)
+    assert n == 6 and F.conv_output_size(n, 2, 1, 0, 0, 2) == 4
+    tspec = TransposedConvSpec(2, stride=1, dilation=2, output_padding=1, padding=0, padding_mode="circular")
+    proof = prove_padding_mode(tspec, (3,))
+    assert proof.holds, proof.failure
+    assert proof.data["T"].shape == (6, 3) and proof.data["M"].shape == (4, 6) and proof.data["S"] is not None
+    assert r"$(S M)^{\top}$" in proof.statement and r"equals $M^{\top}$" not in proof.statement
+    general = prove_padding_mode_general("circular")
+    sizes = next(step for step in general.steps if step.name == "circular sizes")
+    values = {sympy.Symbol(k, integer=True): v for k, v in dict(n=6, n_in=3, k=2, s=1, d=2, p_l=0, p_r=0, a=1).items()}
+    for claim in sizes.claims:
+        assert all(bool(h.subs(values)) for h in claim.hypotheses)  # the counterexample meets the hypotheses
+    assert len(sizes.claims) == 2
+    for claim in sizes.claims:  # and the claims hold there: n_out = 4 = n_in + 1, and not n_in since a >= s
+        executed = claim.conclusion.subs(values).replace(  # the displayed n_out, evaluated by the executed formula
+            lambda e: getattr(e.func, "__name__", "") == "conv_output_size", lambda e: F.conv_output_size(*e.args))
+        assert executed == sympy.true, claim.name
+    assert r"when $a < s$, $T = M^{\top}$" in general.statement
+    assert r"$T = M^{\top}$ exactly when $a < s$" in general.conclusion
+
+
+def test_general_circular_sizes_fail_on_a_wrong_output_size():
+    """The sizes lemma checks the executed conv_output_size (one output too many)."""
+    proof = prove_padding_mode_general(
+        "circular", formulas=_formulas(conv_output_size=lambda n, k, s, p_l, p_r, d: F.conv_output_size(n, k, s, p_l,
+                                                                                                       p_r, d) + 1))
+    sizes = next(step for step in proof.steps if step.name == "circular sizes")
+    assert not proof.holds and not sizes.holds
+    assert all(not claim.holds for claim in sizes.claims)
+
+
+def test_general_circular_sizes_fail_when_the_transposed_layer_drops_the_output_padding():
+    """With n_T computed without a, the padded signal has n_in outputs whatever a is: the 'exactly when a < s'
+    claim is then false (a >= s with d > s), and the step fails."""
+    proof = prove_padding_mode_general(
+        "circular", formulas=_formulas(transposed_output_size=lambda n, k, s, p_l, p_r, d, a:
+                                       (n - 1) * s - p_l - p_r + d * (k - 1) + 1))
+    sizes = next(step for step in proof.steps if step.name == "circular sizes")
+    assert not sizes.holds
+    assert not next(claim for claim in sizes.claims if "exactly when" in claim.name).holds
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_general_fold_checks_both_borders_with_witnesses_in_them(mode):
+    proof = prove_padding_mode_general(mode)
+    fold = next(step for step in proof.steps if step.name == "fold")
+    left, right = (next(c for c in fold.claims if c.name.startswith(side)) for side in ("a left-border", "a right-border"))
+    assert left.witness["p_l"] >= 1 and left.witness["t"] < left.witness["p_l"]  # a border branch is exercised
+    assert right.witness["p_r"] >= 1
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_general_fold_fails_on_a_map_wrong_in_the_borders_only(mode):
+    """A map that is right on the data and leaves [0, n) in the borders: the border claims of the fold fail."""
+    proof = prove_padding_mode_general(mode, formulas=_formulas(**{PM.POSITION[mode]: lambda t, n, p_l: t - p_l}))
+    fold = next(step for step in proof.steps if step.name == "fold")
+    assert not fold.holds
+    failed = {claim.name for claim in fold.claims if not claim.holds}
+    assert failed == {"a left-border position folds onto an input position",
+                      "a right-border position folds onto an input position"}
+
+
+def test_general_wrap_line_reads_the_theorems_position():
+    proof = prove_padding_mode_general("circular")
+    wrap = next(step for step in proof.steps if step.name == "circular wrap")
+    from symconv.latex.printing import math_latex
+
+    assert "p'_{l}" in math_latex(wrap.rhs) and "tap" not in math_latex(wrap.rhs)
+
+
+def test_instance_says_whether_the_wrap_adds_entries():
+    adds = prove_padding_mode(ConvSpec(3, stride=2, padding=2, padding_mode="circular"), (6,))
+    rule = next(step.rule for step in adds.steps if step.name == "circular gather view")
+    assert "here the wrap adds entries" in rule and "its 7 positions wrap onto 6" in rule
+    plain = prove_padding_mode(ConvSpec(3, stride=2, padding=1, padding_mode="circular"), (6,))
+    rule = next(step.rule for step in plain.steps if step.name == "circular gather view")
+    assert "no two entries add" in rule
+    for proof in (adds, plain):
+        for step in proof.steps:
+            if step.name in ("transpose", "fold of the gather view", "circular gather view"):
+                assert " equals " in step.rule, step.name  # a statement, not a phrase
+
+
+def test_instance_sizes_line_shows_the_output_size_formula():
+    from symconv.latex.printing import math_latex
+
+    proof = prove_padding_mode(ConvSpec(3, stride=2, padding=2, padding_mode="circular"), (6,))
+    sizes = next(step for step in proof.steps if step.name == "sizes")
+    assert math_latex(sizes.lhs) != math_latex(sizes.rhs) and r"n_{\mathrm{out}}" in math_latex(sizes.lhs)
+    text = _document(proof)
+    assert "print alike" not in text and r"w_{\dots}" not in text
+
+
+def test_two_dimensional_instance_says_positions_are_tuples():
+    proof = prove_padding_mode(ConvSpec((3, 3), stride=2, padding=1, padding_mode="circular"), (5, 5))
+    assert "are tuples, one entry per axis" in proof.statement
+
+
+def test_derivation_example_exercises_the_wrap_and_lists_its_checks():
+    _, here = _derivation()
+    tex = (here / "padding_modes.tex").read_text()
+    assert "so the wrap adds inputs that land on one position" in tex
+    assert "double precision" not in tex
+    example = tex.split(r"\section*{An example}")[1].split(r"\section*{Checked claims}")[0]
+    assert example.count(r"\item ") == 9  # the instance's checked steps, each named here
+    claims = tex.split(r"\section*{Checked claims}")[1]
+    assert r"0 \le \operatorname{circ}" in claims  # the formulas z3 proved, not only their names

@@ -62,9 +62,11 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"S", "the 0/1 matrix that keeps the rows of the convolution's matrix whose output position, on every axis, "
            "is an input position of the transposed convolution (in every channel)"),
     (r"Z", "the zero insertion, a 0/1 matrix"),
-    (r"P", "the padding (and cropping), a 0/1 matrix"),
+    (r"P", "the padding, a 0/1 matrix: by the layer's padding mode when that is reflect, replicate or circular, "
+           "otherwise zero padding (and cropping)"),
     (r"C_{\mathrm{flip}}", "the stride-1 convolution with the flipped kernel"),
-    (r"C", "the convolution with padding 0 that reads the padded input (a padding mode's M is C P)"),
+    (r"C", "the convolution with padding 0 that reads the padded input (with a padding mode, the convolution's "
+           "matrix is this convolution applied after the padding)"),
     (r"\mathrm{Pad}", "the zero padding (or cropping) of the gather view, a 0/1 matrix"),
     (r"\mathrm{Circ}", "the circular padding through which the circular convolution with the flipped kernel reads"),
     (r"W", "the wrap of the zero-inserted input onto the circle of the output positions"),

@@ -111,10 +111,24 @@ def _padding_convention_step(spec: ConvSpec, shape: tuple[int, ...], tspec: Tran
     except (SymconvError, ValueError, IndexError) as exc:
         return Step(lhs, rhs, rule, "enumeration", False, f"the definitions cannot be applied: {exc}",
                     name="padding convention")
-    sizes = ", ".join(f"{n} + {pl} + {pr}" for n, (pl, pr) in zip(shape, spec.padding))
+    sizes = ", ".join(f"an axis of length {n} padded to {n + pl + pr} positions" for n, (pl, pr)
+                      in zip(shape, spec.padding))
     return Step(lhs, rhs, rule, "enumeration", True,
                 f"every padded position of every axis ({sizes}), in the tables, the numeric convolution and the "
                 "numeric fold", name="padding convention")
+
+
+def _wrap_words(tspec: TransposedConvSpec, t_in: tuple[int, ...]) -> str:
+    """Whether the wrap adds entries on these sizes: the zero-inserted input has ``s (n_in - 1) + 1`` positions
+    per axis, and ``W`` adds two of them onto one position of the circle exactly when that exceeds ``n_T``."""
+    n_t = tspec.output_shape(t_in)
+    long = [(ax, s * (n - 1) + 1, m) for ax, (n, s, m) in enumerate(zip(t_in, tspec.stride, n_t)) if s * (n - 1) + 1 > m]
+    if not long:
+        return (r"on these sizes the zero-inserted input has at most $n_T$ positions on every axis, so $W$ only "
+                r"places it on the circle and no two entries add (they add when $p_l + p_r > d(k - 1) + a$)")
+    where = "; ".join((f"on axis {ax + 1}, " if tspec.ndim > 1 else "") + f"its {size} positions wrap onto {m}, "
+                      f"position $u$ adding onto $u \\bmod {m}$" for ax, size, m in long)
+    return r"here the wrap adds entries that land on one position of the circle: " + where
 
 
 @guarded("Transpose of a convolution with a padding mode (instance)")
@@ -222,7 +236,11 @@ def prove_padding_mode(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *,
                     seed=seed + 1, bits=anchor_bits),
     ]
     expected = tuple(n + e for n, e in zip(t_in, extra))
-    steps.append(Step(sympy.Tuple(*m_out), sympy.Tuple(*expected),
+    # the two sides as they are computed: M's output size by the convolution's formula, and the sizes it must be
+    sized = [NAMED.conv_output_size(n, k, s, pl, pr, d) for n, k, s, (pl, pr), d
+             in zip(conv_shape, conv_spec.kernel_size, conv_spec.stride, conv_spec.padding, conv_spec.dilation)]
+    steps.append(Step(sized[0] if len(sized) == 1 else sympy.Tuple(*sized),
+                      sympy.Integer(expected[0]) if len(expected) == 1 else sympy.Tuple(*expected),
                       r"round trip of the output size: the convolution has $n_{\mathrm{in}} + \lfloor a/s \rfloor$ "
                       r"outputs per axis", "arithmetic", m_out == expected,
                       "the convolution has " + " by ".join(map(str, m_out)) + " outputs, as many as the transposed "
@@ -230,12 +248,14 @@ def prove_padding_mode(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *,
                       name="sizes"))
     if S is None:
         steps.append(equality_step("transpose", T, lambda: M.T, T_, sympy.Transpose(M_),
-                                   r"$T$, the fold of the padding-0 transposed layer, against the transpose of $M$"))
+                                   r"$T$, the fold of the padding-0 transposed layer, equals $M^{\top}$, the "
+                                   r"transpose of $M$"))
     else:
         S_ = sympy.MatrixSymbol("S", S.shape[0], S.shape[1])
         steps.append(equality_step("transpose", T, lambda: (S @ M).T, T_,
                                    sympy.Transpose(sympy.MatMul(S_, M_, evaluate=False)),
-                                   r"$T$ against the transpose of $M$ with its rows selected by $S$"))
+                                   r"$T$, the fold of the padding-0 transposed layer, equals $(S M)^{\top}$, the "
+                                   r"transpose of $M$ with its rows selected by $S$"))
     n_t = tspec.output_shape(t_in)
     Fold_ = sympy.MatrixSymbol(r"P^{\top}", rows, tspec.out_channels * math.prod(n + pl + pr for n, (pl, pr)
                                                                               in zip(n_t, tspec.padding)))
@@ -254,18 +274,18 @@ def prove_padding_mode(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *,
 
     steps.append(equality_step(
         "fold of the gather view", T, folded_gather, T_, sympy.MatMul(Fold_, G_, evaluate=False),
-        r"the fold $P^{\top}$ (each padded position added onto the entry it copies) after the padding-0 transposed "
-        r"convolution, taken as its gather view $C_{\mathrm{flip}}\,\mathrm{Pad}\,Z$ (zero insertion, padding, "
-        r"stride-1 convolution with the flipped kernel), its factors built separately and multiplied by "
-        r"the proof"))
+        r"$T$ equals the fold $P^{\top}$ (each padded position added onto the entry it copies) of the padding-0 "
+        r"transposed convolution, taken as its gather view $C_{\mathrm{flip}}\,\mathrm{Pad}\,Z$ (zero insertion "
+        r"$Z$, zero padding $\mathrm{Pad}$, stride-1 convolution $C_{\mathrm{flip}}$ with the flipped kernel), its "
+        r"factors built separately and multiplied by the proof"))
     if mode == "circular":
         steps.append(equality_step(
             "circular gather view", T, circular_gather, T_,
             sympy.Symbol(r"C_{\mathrm{flip}} \mathrm{Circ}\, W Z"),
-            r"the circular gather view: zero insertion $Z$, the wrap $W$ of the zero-inserted input onto the "
-            r"circle of $n_T$ positions (entries that land on one position add), and the circular convolution "
+            r"$T$ equals the circular gather view $C_{\mathrm{flip}}\,\mathrm{Circ}\,W Z$: zero insertion $Z$, the "
+            r"wrap $W$ of the zero-inserted input onto the circle of $n_T$ positions, and the circular convolution "
             r"$C_{\mathrm{flip}}\,\mathrm{Circ}$ with the flipped kernel, reading $(j + d m' - p'_{l}) \bmod n_T$ with "
-            r"$p'_{l} = d(k-1) - p_l$"))
+            r"$p'_{l} = d(k-1) - p_l$; " + _wrap_words(tspec, t_in)))
     statement = (r"For the convolution $" + spec_latex(conv_spec) + r"$ on inputs " + _shape_words(conv_shape)
                  + rf" with {mode} padding, $M = C P$ ($P$ the {mode} padding, $C$ the convolution with padding $0$), "
                  r"the transposed layer $T$ on inputs " + _shape_words(t_in) + r", computed as the padding-0 "
@@ -274,10 +294,12 @@ def prove_padding_mode(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *,
                  + (r"$M^{\top}$" if S is None else r"$(S M)^{\top}$")
                  + r" and the fold $P^{\top}$ of the padding-0 transposed convolution's gather view"
                  + (r"; it is also the circular convolution with the flipped kernel over the zero-inserted input "
-                    r"wrapped onto the circle" if mode == "circular" else "") + ".")
+                    r"wrapped onto the circle" if mode == "circular" else "") + "."
+                 + ("" if tspec.ndim == 1 else r" Positions $i$, $j$, $t$ and taps $m$ are tuples, one entry per "
+                    r"axis, and every index map acts on each axis separately."))
     return Proof(title, statement, tuple(steps),
                  conclusion=r"$T = P^{\top} C^{\top}$: the padding-0 transposed convolution, then the fold.",
-                 notes=(rf"The weights are distinct real symbols ${name}_{{\dots}}$ in PyTorch's layout "
+                 notes=(rf"The weights are distinct real symbols ${name}_{{0}}, {name}_{{1}}, \dots$ in PyTorch's layout "
                         rf"${tuple_tex(tspec.weight_shape)}$, so equal structures are equal symbolic matrices.",),
                  data=dict(tspec=tspec, input_shape=t_in, conv_spec=conv_spec, weight=w, T=T, M=M, S=S))
 
@@ -333,7 +355,8 @@ def prove_padding_mode_general(mode: str = "circular", *, formulas: Any = None) 
     ``<P x, v> = <x, Pᵀ v>``; for circular padding, the definition's reads (the padding-0 transposed convolution
     wrapped by the circular map) are those of the circular convolution with the flipped kernel over the
     zero-inserted input wrapped onto the circle, for a transposed layer whose output length ``n_T`` is the
-    signal's length ``n``.
+    signal's length ``n``; that layer is ``T = (S M)ᵀ``, since the convolution on the padded signal has
+    ``n_in + floor(a/s)`` outputs, and ``T = Mᵀ`` exactly when ``a < s``.
 
     Parameters
     ----------
@@ -394,9 +417,16 @@ def prove_padding_mode_general(mode: str = "circular", *, formulas: Any = None) 
         sympy.Symbol(math_latex(folded) + r" = \langle x, P^{\top} v\rangle"),
         r"the fold is the transpose: $\langle P x, v\rangle = \langle x, P^{\top} v\rangle$ for every $x$ of length "
         r"$n$ and every $v$ of length $n + p_l + p_r$, where $(P^{\top} v)[j] = \sum_t [" + name + r"(t, n, p_l) = j]"
-        r"\, v[t]$ adds $v[t]$ onto the position $t$ copies; the sums exchange because that position lies in "
-        r"$[0, n)$ (Lemma~\thetheorem.1), and the data position $t = j + p_l$ folds onto $j$",
-        [prove("the data position of $j$ lies in the padded input and folds onto $j$", variables,
+        r"\, v[t]$ adds $v[t]$ onto the position $t$ copies; the sums exchange because every padded position, in the "
+        r"left border $t < p_l$, in the right border $t \ge p_l + n$ or a data position, copies exactly one position "
+        r"$" + name + r"(t, n, p_l)$ in $[0, n)$, so that "
+        r"$x[" + name + r"(t, n, p_l)] = \sum_{j=0}^{n-1} [" + name + r"(t, n, p_l) = j]\, x[j]$; and the data "
+        r"position $t = j + p_l$ folds onto $j$, so that the fold keeps the data in place",
+        [prove("a left-border position folds onto an input position", variables,
+               ranges + (_within(0, t, pl),), _within(0, src, n), shown=_within(0, shown, n)),
+         prove("a right-border position folds onto an input position", variables,
+               ranges + (_within(pl + n, t, padded),), _within(0, src, n), shown=_within(0, shown, n)),
+         prove("the data position of $j$ lies in the padded input and folds onto $j$", variables,
                ranges + (_within(0, j, n),),
                sympy.And(_within(0, data_t, padded), _rel(sympy.Eq, src_f(data_t, n, pl), j), evaluate=False),
                shown=sympy.And(_within(0, j + pl, padded), _rel(sympy.Eq, shown_f(j + pl, n, pl), j),
@@ -404,7 +434,7 @@ def prove_padding_mode_general(mode: str = "circular", *, formulas: Any = None) 
         name="fold"))
     hypotheses = tuple(Hypothesis(r, meaning=_RULE.get(mode, "") if pos == 3 else "") for pos, r in enumerate(ranges))
     if mode == "circular":
-        steps.append(_wrap_step(F))
+        steps += [_sizes_step(F), _wrap_step(F)]
         wrap = tuple(h for h in _wrap_hypotheses(F) if h.relation not in ranges)  # beyond (H1)-(H4)
     else:
         wrap = ()
@@ -426,20 +456,27 @@ def prove_padding_mode_general(mode: str = "circular", *, formulas: Any = None) 
     if mode == "circular":
         last = len(range_object.latex())  # the item n = n_T
         statement += (
-            rf". Moreover, under (H1)--(H{last}), let $C^{{\top}}$ be the transposed convolution with kernel $w$ of "
-            r"size $k$, stride $s$, dilation $d$, padding $0$ and output padding $a$ on inputs $y$ of length "
-            r"$n_{\mathrm{in}}$, so that $(C^{\top} y)[t] = \sum_{i=0}^{n_{\mathrm{in}} - 1} \sum_{m=0}^{k-1} w[m]\, "
-            r"y[i]\, [s i + d m = t]$ for $0 \le t < n + p_{l} + p_{r}$, and let $T = P^{\top} C^{\top}$ be the "
-            r"transposed layer with circular padding, whose output length $n_{T}$ is $n$ by (H" + str(last) + r"). "
+            rf". Moreover, under (H1)--(H{last}), take for $C$ the convolution with padding $0$, kernel $w$ of size "
+            r"$k$, stride $s$ and dilation $d$, $(C u)[i] = \sum_{m=0}^{k-1} w[m]\, u[s i + d m]$ for a padded signal "
+            r"$u$ of length $n + p_{l} + p_{r}$: it has $n_{\mathrm{in}} + \lfloor a/s \rfloor$ outputs, which are "
+            r"$n_{\mathrm{in}}$ exactly when $a < s$. Let $S$ keep the first $n_{\mathrm{in}}$ of them (the identity "
+            r"exactly when $a < s$) and let $T = (S M)^{\top} = P^{\top} (S C)^{\top}$ be the transposed layer with "
+            r"circular padding and output padding $a$ on inputs $y$ of length $n_{\mathrm{in}}$, whose output length "
+            r"$n_{T}$ is $n$ by (H" + str(last) + r"); here $((S C)^{\top} y)[t] = \sum_{i=0}^{n_{\mathrm{in}} - 1} "
+            r"\sum_{m=0}^{k-1} w[m]\, y[i]\, [s i + d m = t]$ for $0 \le t < n + p_{l} + p_{r}$. "
             r"Let $\tilde w[m'] = w[k - 1 - m']$ be the flipped kernel and $z_{\circ}[j] = "
             r"\sum_{i=0}^{n_{\mathrm{in}} - 1} [s i \bmod n = j]\, y[i]$, for $0 \le j < n$, the zero-inserted "
             r"input wrapped onto the circle of $n$ positions. Then, for every $0 \le j < n$,"
             r"\[ (T y)[j] = \sum_{m'=0}^{k-1} \tilde w[m']\, z_{\circ}\bigl[(j + d m' - p'_{l}) \bmod n\bigr], "
             r"\qquad p'_{l} = d (k - 1) - p_{l}, \]"
-            r"the circular convolution with the flipped kernel of the wrapped zero-inserted input")
+            r"the circular convolution with the flipped kernel of the wrapped zero-inserted input. In particular, "
+            r"when $a < s$, $T = M^{\top}$: the transpose of the circular convolution $M$ is this circular "
+            r"convolution; when $a \ge s$ (possible only for $d > s$), $M$ has $\lfloor a/s \rfloor$ more outputs "
+            r"than $T$ has inputs, and $T$ is the transpose of $S M$ only")
     return Proof(f"Transpose of {mode} padding (all sizes)", statement + ".", tuple(steps),
                  assumptions=range_object.relations(),
-                 conclusion=(r"$T = P^{\top} C^{\top}$ is the circular convolution above, for every size."
+                 conclusion=(r"$T = (S M)^{\top} = P^{\top} (S C)^{\top}$ is the circular convolution above, for "
+                             r"every size, and $T = M^{\top}$ exactly when $a < s$."
                              if mode == "circular" else r"$M^{\top} = P^{\top} C^{\top}$ for every size."),
                  data=dict(mode=mode, ranges=range_object, formulas=formulas))
 
@@ -461,6 +498,38 @@ def _wrap_hypotheses(F: Any = default_formulas) -> tuple:
 def _wrap_ranges(F: Any = default_formulas) -> tuple:
     """The relations the wrap's claims assume: the signal's (H1)-(H4) for circular padding and the wrap's own."""
     return (_rel(sympy.Ge, SYMBOLS.n, 1),) + mode_ranges("circular") + tuple(h.relation for h in _wrap_hypotheses(F))
+
+
+def _sizes_step(F: Any) -> Step:
+    """Circular padding: the convolution C on the padded signal has ``n_in + floor(a/s)`` outputs, ``n_in`` of
+    them exactly when ``a < s``; so ``T = (S M)ᵀ``, and ``T = Mᵀ`` exactly when ``a < s``."""
+    S = SYMBOLS
+    n, n_in, k, s, d, pl, pr, a = S.n, S.n_in, S.k, S.s, S.d, S.pl, S.pr, S.a
+    ranges = _wrap_ranges(F)
+    variables = (n, n_in, k, s, d, pl, pr, a)
+    outputs = F.conv_output_size(n + pl + pr, k, s, 0, 0, d)
+    shown = NAMED.conv_output_size(n + pl + pr, k, s, 0, 0, d)
+    extra = n_in + sympy.floor(a / s)
+
+    def floor_bounds(count: Any) -> sympy.Basic:  # count - n_in = floor(a/s)
+        return sympy.And(_rel(sympy.Le, s * (count - n_in), a), _rel(sympy.Lt, a, s * (count - n_in + 1)),
+                         evaluate=False)
+    claims = [
+        # n_out - n_in = floor(a/s), written as the bounds that define the floor (cvc5 decides this form at once)
+        prove("the convolution on the padded signal has $n_{\\mathrm{in}} + \\lfloor a/s \\rfloor$ outputs",
+              variables, ranges, floor_bounds(outputs), shown=floor_bounds(shown)),
+        prove("it has $n_{\\mathrm{in}}$ outputs exactly when $a < s$", variables, ranges,
+              sympy.Equivalent(_rel(sympy.Eq, outputs, n_in), _rel(sympy.Lt, a, s)),
+              shown=sympy.Equivalent(_rel(sympy.Eq, shown, n_in), _rel(sympy.Lt, a, s))),
+    ]
+    return Step.from_claims(
+        shown, extra,
+        r"circular padding: the convolution $C$ with padding $0$ on the $n + p_l + p_r$ positions of the padded "
+        r"signal has $n_{\mathrm{out}}(n + p_l + p_r, k, s, 0, 0, d) = n_{\mathrm{in}} + \lfloor a/s \rfloor$ outputs "
+        r"(that is, $s (n_{\mathrm{out}} - n_{\mathrm{in}}) \le a < s (n_{\mathrm{out}} - n_{\mathrm{in}} + 1)$), "
+        r"$n_{\mathrm{in}}$ of them exactly when $a < s$ and more when $a \ge s$; the transposed layer reads the first "
+        r"$n_{\mathrm{in}}$, so $T = P^{\top} (S C)^{\top} = (S M)^{\top}$, with $S$ the identity exactly when $a < s$",
+        claims, name="circular sizes")
 
 
 def _wrap_step(F: Any) -> Step:
@@ -508,10 +577,11 @@ def _wrap_step(F: Any) -> Step:
     mf = sympy.Symbol("m'", integer=True)
     lhs = sympy.Sum(W(m) * Y(i) * Indicator(N.circular_position(N.tap_position(i, m, s, 0, d), n, pl), j),
                     (i, 0, n_in - 1), (m, 0, k - 1))
-    rhs = sympy.Sum(WF(mf) * ZC(N.circular_position(N.tap_position(j, mf, 1, 0, d), n, left)), (mf, 0, k - 1))
+    plg = sympy.Symbol("p'_{l}", integer=True)  # the gather view's left padding d(k - 1) - p_l, as in the theorem
+    rhs = sympy.Sum(WF(mf) * ZC(sympy.Mod(j + d * mf - plg, n, evaluate=False)), (mf, 0, k - 1))
     return Step.from_claims(
         sympy.Symbol(r"(T y)[j] = " + math_latex(lhs)), rhs,
-        r"circular padding: $(T y)[j] = \sum_t [\operatorname{circ}(t, n, p_l) = j]\, (C^{\top} y)[t]$, and the "
+        r"circular padding: $(T y)[j] = \sum_t [\operatorname{circ}(t, n, p_l) = j]\, ((S C)^{\top} y)[t]$, and the "
         r"padding-0 layer writes input $i$ through tap $m$ at $s i + d m$, inside its $n + p_l + p_r$ outputs; "
         r"re-indexing $m' = k - 1 - m$, a term $(i, m)$ reaches $j$ exactly when $n$ divides "
         r"$s i + d m - p_l - j$, that is exactly when tap $m'$ of $\tilde w$ reads position "
