@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+
 import numpy as np
 from _common import require
 
 from symconv import TransposedConvSpec, numeric, prove_overlap, prove_polyphase, prove_polyphase_general
 from symconv.latex import claims_appendix, document, proof_fragment, spec_latex
 from symconv.latex.phrases import counted
-from symconv.proofs.polyphase import EQUAL_TAPS_BOX, prove_equal_taps
 from symconv.polyphase import phase_tap_counts, polyphase_numeric
+from symconv.proofs.polyphase import EQUAL_TAPS_BOX, prove_equal_taps
 
 NAME = "polyphase"
 

@@ -336,7 +336,7 @@ def _statement_nd(P: _Phases, ndim: int) -> str:
              + "\n\\end{itemize}")
     sums = " ".join(rf"\sum_{{q_{v}=0}}^{{K^{{({v})}}-1}}" for v in axes)
     flat = "t_1" if ndim == 1 else " + ".join(
-        "t_{%d}%s" % (v, "".join(rf" s^{{({x})}}" for x in range(v + 1, ndim + 1))) for v in axes)
+        f"t_{{{v}}}" + "".join(rf" s^{{({x})}}" for x in range(v + 1, ndim + 1)) for v in axes)
     n_ph = " ".join(rf"s^{{({v})}}" for v in axes)
     return (
         rf"Let there be ${ndim}$ spatial axes $\nu = {on(str)}$, each with its own integers "
@@ -542,7 +542,6 @@ def phase_count_steps(ax: int, k: int, s: int, p_l: int, d: int, counts: Any, in
     With ``subscript`` (a layer of several axes) the sequences carry the axis, ``count_ν`` and ``taps_ν``, and
     each lemma opens with its axis: one name is one sequence, never the same name with each axis's values.
     """
-    import math
 
     from ..polyphase import phase_tap_counts
 
@@ -565,7 +564,7 @@ def phase_count_steps(ax: int, k: int, s: int, p_l: int, d: int, counts: Any, in
                    rf"the phases $t = {listed}$ have {counts_words}" + (", in this order" if s > 2 else ""))
     steps = [] if not values else [Step(
         count(j), taps(sympy.Mod(j + p_l, s)),
-        axis + rf"in the interior, output $j$ sums one term per tap of its phase $t = (j + p_l) \bmod s$; "
+        axis + r"in the interior, output $j$ sums one term per tap of its phase $t = (j + p_l) \bmod s$; "
         + phases_have + r" (the taps $m$ with $d m \equiv t \pmod{s}$, read off the phase tables)",
         "enumeration", ok,
         f"phase tap counts {shown}; interior counts agree at {len(values)} positions" if ok else
