@@ -180,6 +180,9 @@ def _figure_style():
     matplotlib.use("Agg")
     from _common import FIGURE_STYLE
 
+    from symconv.plot.host import cm_star
+
+    cm_star()  # the text's \star (cmmi10's glyph), not STIX's
     return matplotlib.rc_context(FIGURE_STYLE)
 
 
@@ -214,9 +217,9 @@ def figure(data: dict, path) -> None:
 
     one, two = data["spikes"]["one"], data["spikes"]["two"]
     panels = [
-        [(one[0], "$F$, one spike"), (one[1], "$M^{\\top} F$"), (two[0], "$F$, two spikes"),
-         (two[1], "$M^{\\top} F$")],
-        [(KERNEL, "$K$"), (data["x"], "$x$"), (data["F"], "$F = Mx$"), (data["back"], "$M^{\\top} F$")],
+        [(one[0], "$F$, one spike"), (one[1], "$M^{\\!\\!\\top}\\! F$"), (two[0], "$F$, two spikes"),
+         (two[1], "$M^{\\!\\!\\top}\\! F$")],
+        [(KERNEL, "$K$"), (data["x"], "$x$"), (data["F"], "$F = Mx$"), (data["back"], "$M^{\\!\\!\\top}\\! F$")],
     ]
     with _figure_style():
         fig = Figure(figsize=(TEXT_WIDTH, 3.9), layout="constrained")
@@ -248,7 +251,7 @@ def figure_autocorrelation(data: dict, path) -> None:
         fig = Figure(figsize=(TEXT_WIDTH, 2.35), layout="constrained")
         axes = fig.subplots(1, 4, width_ratios=(3, 5, 7, 7))
         items = [(KERNEL, "$K$", None), (R, r"$R[\tau]$", lags),
-                 (data["Rx"], r"$R \star x$", None), (data["border"], r"$B = R \star x - M^{\top} F$", None)]
+                 (data["Rx"], r"$R \star x$", None), (data["border"], r"$B = R \star x - M^{\!\!\top}\! F$", None)]
         for ax, (values, title, ticks) in zip(axes, items):
             bound = max(1, int(abs(values).max()))
             _cells(ax, values, bound)
