@@ -200,7 +200,7 @@ def _cells(ax, values, bound):
     """The matrix ``values`` as vector cells (row 0 on top, as a matrix is read), in a diverging colour scale."""
     rows, cols = values.shape
     image = ax.pcolormesh(np.arange(cols + 1) - 0.5, np.arange(rows + 1) - 0.5, values, cmap="RdBu_r",
-                          vmin=-bound, vmax=bound, edgecolors="face", linewidth=0)
+                          vmin=-bound, vmax=bound, edgecolors="face", linewidth=0.3)  # edged: no seams
     ax.set_xlim(-0.5, cols - 0.5)
     ax.set_ylim(rows - 0.5, -0.5)
     ax.set_aspect("equal")
@@ -233,6 +233,8 @@ def figure(data: dict, path) -> None:
                 ax.set_yticks([])
                 bar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
                 bar.solids.set_rasterized(False)  # a vector colour bar (matplotlib rasterizes one of many colours)
+                bar.solids.set_edgecolor("face")  # its bands edged in their own colour: no seams
+                bar.solids.set_linewidth(0.3)
                 step = max(1, bound // 3)
                 bar.set_ticks(list(range(-bound, bound + 1, step)) if bound <= 30 else None)
                 bar.ax.tick_params(labelsize=7)

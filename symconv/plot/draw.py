@@ -520,7 +520,7 @@ def _stamps_size(d: StampsData, animated: bool, max_panels: int = 12) -> tuple[f
     if animated:  # the legend on the right
         return cols * (W * scale + 0.3) + 1.8, rows * (H * scale + 0.5) + 0.9
     taps = len(set(int(v) for v in np.unique(d.taps) if v >= 0)) + (0 if d.visible.all() else 1)
-    return cols * (W * scale + 0.3) + 0.3, rows * (H * scale + 0.5) + 0.9 + 0.3 * math.ceil(taps / 4)
+    return cols * (W * scale + 0.3) + 0.3, rows * (H * scale + 0.5) + 0.3 + 0.3 * math.ceil(taps / 4)
 
 
 def _slide_layout(host: _Host, d: SlideData, title: bool = True) -> list:

@@ -335,10 +335,12 @@ def plot_autocorrelation(weight: Any, channel: int = 0, *, figsize: Any = None, 
             for index, v in np.ndenumerate(d.values):
                 centre = d.lags[0][index[0]] == 0 and d.lags[1][index[1]] == 0
                 right.text(d.lags[1][index[1]], d.lags[0][index[0]], _mfmt(v) if not centre else
-                           r"$\mathbf{" + _mfmt(v).strip("$") + "}$", ha="center", va="center", fontsize=7,
+                           r"$\mathbf{" + _mfmt(v).strip("$") + "}$", ha="center", va="center", fontsize=8,
                            color="white" if abs(v) > high else "black")
             right.set_xlabel(r"lag $\tau_1$")
             right.set_ylabel(r"lag $\tau_0$")
+            right.set_xticks(d.lags[1])  # every lag named
+            right.set_yticks(d.lags[0])
             left.set_xticks([])
             left.set_yticks([])
         left.set_title(r"kernel $w$")
