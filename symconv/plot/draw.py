@@ -534,7 +534,7 @@ def _slide_layout(host: _Host, d: SlideData, title: bool = True) -> list:
         handles.append(Patch(facecolor="0.93", edgecolor="0.35", hatch="xx", label="cropped (negative padding)"))
     if spec.ndim == 1:
         axes = host.subplots(1, 1)
-        host.legend(handles, "lower", ncols=min(len(handles), 4))
+        host.legend(handles, "lower", fontsize=10, ncols=min(len(handles), 4))
     else:
         axes = host.subplots(1, 3, width_ratios=[d.source.shape[1], d.canvas.shape[1], d.output.shape[1]])
         used = sorted(set(d.window_taps.ravel().tolist()))
