@@ -102,7 +102,7 @@ def _fit(fig, name: str):
     for title, room in titles:  # re-wrap the lines that no longer fit the narrower figure
         if title is not None and title.get_text():
             title.set_text(fit_text(title.get_text(), max(room, 0.8 * width), title.get_fontsize()))
-    smallest = plot.min_label_size(fig)
+    smallest = plot.min_label_size(fig, width)  # at the printed width (the figure is drawn at it)
     if smallest < MIN_LABEL:
         small = [t.get_text() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()
                  and t.get_fontsize() * (SCRIPT_SCALE if _has_script(t.get_text()) else 1) < MIN_LABEL]

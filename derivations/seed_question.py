@@ -180,6 +180,9 @@ def _figure_style():
     matplotlib.use("Agg")
     from _common import FIGURE_STYLE
 
+    from symconv.plot.host import cm_star
+
+    cm_star()  # the text's \star (cmmi10's glyph), not STIX's
     return matplotlib.rc_context(FIGURE_STYLE)
 
 
@@ -197,7 +200,7 @@ def _cells(ax, values, bound):
     """The matrix ``values`` as vector cells (row 0 on top, as a matrix is read), in a diverging colour scale."""
     rows, cols = values.shape
     image = ax.pcolormesh(np.arange(cols + 1) - 0.5, np.arange(rows + 1) - 0.5, values, cmap="RdBu_r",
-                          vmin=-bound, vmax=bound, edgecolors="face", linewidth=0)
+                          vmin=-bound, vmax=bound, edgecolors="face", linewidth=0.3)  # edged: no seams
     ax.set_xlim(-0.5, cols - 0.5)
     ax.set_ylim(rows - 0.5, -0.5)
     ax.set_aspect("equal")
@@ -214,9 +217,9 @@ def figure(data: dict, path) -> None:
 
     one, two = data["spikes"]["one"], data["spikes"]["two"]
     panels = [
-        [(one[0], "$F$, one spike"), (one[1], "$M^{\\top} F$"), (two[0], "$F$, two spikes"),
-         (two[1], "$M^{\\top} F$")],
-        [(KERNEL, "$K$"), (data["x"], "$x$"), (data["F"], "$F = Mx$"), (data["back"], "$M^{\\top} F$")],
+        [(one[0], "$F$, one spike"), (one[1], "$M^{\\!\\!\\top}\\! F$"), (two[0], "$F$, two spikes"),
+         (two[1], "$M^{\\!\\!\\top}\\! F$")],
+        [(KERNEL, "$K$"), (data["x"], "$x$"), (data["F"], "$F = Mx$"), (data["back"], "$M^{\\!\\!\\top}\\! F$")],
     ]
     with _figure_style():
         fig = Figure(figsize=(TEXT_WIDTH, 3.9), layout="constrained")
@@ -230,6 +233,8 @@ def figure(data: dict, path) -> None:
                 ax.set_yticks([])
                 bar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
                 bar.solids.set_rasterized(False)  # a vector colour bar (matplotlib rasterizes one of many colours)
+                bar.solids.set_edgecolor("face")  # its bands edged in their own colour: no seams
+                bar.solids.set_linewidth(0.3)
                 step = max(1, bound // 3)
                 bar.set_ticks(list(range(-bound, bound + 1, step)) if bound <= 30 else None)
                 bar.ax.tick_params(labelsize=7)
@@ -248,7 +253,7 @@ def figure_autocorrelation(data: dict, path) -> None:
         fig = Figure(figsize=(TEXT_WIDTH, 2.35), layout="constrained")
         axes = fig.subplots(1, 4, width_ratios=(3, 5, 7, 7))
         items = [(KERNEL, "$K$", None), (R, r"$R[\tau]$", lags),
-                 (data["Rx"], r"$R \star x$", None), (data["border"], r"$B = R \star x - M^{\top} F$", None)]
+                 (data["Rx"], r"$R \star x$", None), (data["border"], r"$B = R \star x - M^{\!\!\top}\! F$", None)]
         for ax, (values, title, ticks) in zip(axes, items):
             bound = max(1, int(abs(values).max()))
             _cells(ax, values, bound)

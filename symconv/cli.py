@@ -105,7 +105,7 @@ def _layer_flags(parser: argparse.ArgumentParser, *, name: bool = True) -> None:
     group.add_argument("--dilation", metavar="D[,D...]", help="dilation per axis (default 1)")
     group.add_argument("--output-padding", metavar="A[,A...]", help="output_padding per axis, only with --transposed (for the transpose "
                                                 "of a convolution it is computed from --input)")
-    group.add_argument("--input", metavar="N[,N...]", help="spatial input size per axis, without channels (default 5)")
+    group.add_argument("--input", metavar="N[,N...]", help="spatial input size per axis, without channels (default 5; 9 for prove --identity gram)")
     group.add_argument("--in-channels", metavar="C", type=int, help="input channels C_in of the layer (default 1)")
     group.add_argument("--out-channels", metavar="C", type=int, help="output channels C_out of the layer (default 1)")
     group.add_argument("--groups", metavar="G", type=int, help="groups g; both channel counts must be divisible by g (default 1)")
@@ -129,7 +129,13 @@ def _value(args: argparse.Namespace, key: str) -> Any:
     return LAYER_DEFAULTS[key] if value is None else value
 
 
-def _layer(args: argparse.Namespace) -> tuple[ConvSpec | TransposedConvSpec, Any]:
+GRAM_INPUT = "9"
+"""The input size per axis of ``prove --identity gram`` when --input is not given: with the default layer
+(k = 3, s = 2, p = 1) it leaves an interior of several positions, so the interior's period s is seen (on 5
+inputs the interior holds one position, and its period says nothing)."""
+
+
+def _layer(args: argparse.Namespace, input_default: str | None = None) -> tuple[ConvSpec | TransposedConvSpec, Any]:
     kernel = _ints(_value(args, "kernel"), "--kernel")
     ndim = len(kernel)
     stride = _broadcast(_ints(_value(args, "stride"), "--stride"), ndim, "--stride")
@@ -139,7 +145,8 @@ def _layer(args: argparse.Namespace) -> tuple[ConvSpec | TransposedConvSpec, Any
         if len(padding) not in (1, ndim):
             _broadcast(padding, ndim, "--padding")
         padding = padding[0] if len(padding) == 1 and ndim > 1 else padding
-    shape = _broadcast(_ints(_value(args, "input"), "--input"), ndim, "--input")
+    size = input_default if input_default is not None and getattr(args, "input", None) is None else _value(args, "input")
+    shape = _broadcast(_ints(size, "--input"), ndim, "--input")
     channels = dict(in_channels=_value(args, "in_channels"), out_channels=_value(args, "out_channels"),
                     groups=_value(args, "groups"), padding_mode=_value(args, "padding_mode"))
     output_padding = _value(args, "output_padding")
@@ -222,7 +229,7 @@ def _build_proof(args: argparse.Namespace) -> Any:
             raise UsageError(f"--identity sizes proves the relationships of the guide for all sizes; it takes no "
                              f"layer flags ({', '.join(given)} given)")
         return prove_size_relations()
-    spec, shape = _layer(args)
+    spec, shape = _layer(args, GRAM_INPUT if args.identity == "gram" else None)
     if args.identity is None:
         limit = {} if args.max_terms is None else {"max_terms": args.max_terms}
         try:
@@ -538,7 +545,8 @@ def _parser() -> _Parser:
                            "and Visin's guide; no layer flags), overlap (the checkerboard count of taps; with --general, for all sizes)"
                            + (", weight-gradient (the weight gradient is a convolution; with --general, for all "
                               "sizes)" if "weight-gradient" in _identities() else "")
-                           + ", gram (the round trip M^T M: entries by lag and phase, the phase energies; with "
+                           + ", gram (the round trip M^T M: entries by lag and phase, the phase energies; without "
+                             f"--input on {GRAM_INPUT} inputs per axis, so that its interior holds several positions; with "
                              "--general, the integer facts for all sizes, --kernel giving the number of axes)"
                            + ", polyphase (s^N small convolutions of the input, interleaved; with --general, for all "
                              "sizes)")

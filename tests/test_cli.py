@@ -265,3 +265,29 @@ def test_draw_passes_every_flag_it_accepts_to_the_drawing(tmp_path, capsys, monk
     assert calls["animate"][0][2] == "conv" and calls["fps"] == 9
     assert run(["draw", "matrix", "-o", out, "--name", "v"], capsys)[0] == 0
     assert "v_0" in str(calls["plot_matrix"][0][0].free_symbols)
+
+
+def test_gram_without_input_proves_on_nine_inputs_per_axis(capsys, monkeypatch):
+    """prove --identity gram without --input: 9 inputs per axis (the default layer's interior then holds several
+    positions, so its period s is seen); --input overrides it, and the other identities keep the default 5."""
+    from symconv import proofs
+    from symconv.gram import gram_interior
+    from symconv.spec import ConvSpec
+
+    assert len(gram_interior(ConvSpec(3, stride=2, padding=1), (5,))[0]) == 1  # why 5 is not the default here
+    assert len(gram_interior(ConvSpec(3, stride=2, padding=1), (9,))[0]) >= 2 * 2  # two periods of s = 2
+    seen = []
+    real = proofs.prove_gram
+
+    def record(spec, shape, **kwargs):
+        seen.append(tuple(shape))
+        return real(spec, shape, **kwargs)
+
+    monkeypatch.setattr(proofs, "prove_gram", record)
+    code, out, err = run(["prove", "--identity", "gram"], capsys)
+    assert code == 0, err
+    assert out.startswith(r"\documentclass") and seen == [(9,)]
+    assert run(["prove", "--identity", "gram", "--kernel", "3,3"], capsys)[0] == 0 and seen[-1] == (9, 9)
+    assert run(["prove", "--identity", "gram", "--input", "7"], capsys)[0] == 0 and seen[-1] == (7,)
+    parser_help = run(["prove", "--help"], capsys)[1]
+    assert "9 inputs per axis" in " ".join(parser_help.split())

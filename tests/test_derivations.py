@@ -185,3 +185,48 @@ def test_the_printed_size_check_fails_on_shrunk_labels(tmp_path):
     assert 5.0 < subscript < 6.0  # mathtext's subscript is its own text, smaller: 8 pt with a 5.6 pt script
     figure, width = _printed_figures((HERE / "checkerboard.tex").read_text())[0]
     assert _smallest_printed(HERE / figure, 0.75 * width) < MIN_PRINTED_PT  # the golden figure, shrunk on the page
+
+
+# -- every figure is vector, in the documents' fonts -------------------------------------------------------------
+
+_FONT_NAME = re.compile(rb"/BaseFont\s*/(?:[A-Z]{6}\+)?([^\s/\[\]()<>]+)")
+
+
+def _pdf_images_and_fonts(path: pathlib.Path) -> tuple[int, set[str]]:
+    """How many raster images a PDF holds (``/Subtype /Image``) and the names of its fonts (subset tags dropped)."""
+    data = path.read_bytes()
+    images = len(re.findall(rb"/Subtype\s*/Image\b", data))
+    return images, {name.decode() for name in _FONT_NAME.findall(data)}
+
+
+@pytest.mark.parametrize("name", REGENERATE.NAMES)
+def test_every_figure_is_vector_and_in_computer_modern(name):
+    """Each figure PDF a derivation includes has no raster image (cells, colour bars and text are vector) and sets
+    its text only in Computer Modern (matplotlib's cm set, the design of the documents' Latin Modern): no glyph
+    from a fallback font such as STIX (whose ⋆ is not the text's) or DejaVu."""
+    tex = (HERE / f"{name}.tex").read_text()
+    for figure, _ in _printed_figures(tex):
+        images, fonts = _pdf_images_and_fonts(HERE / figure)
+        assert images == 0, f"{name}: {figure} holds {images} raster image(s)"
+        assert fonts and all(font.lower().startswith("cm") for font in fonts), f"{name}: {figure} uses {sorted(fonts)}"
+
+
+def test_the_vector_check_sees_an_image_and_a_fallback_font(tmp_path):
+    """The reader counts an imshow as a raster image and names the font a glyph falls back to (STIX's ⋆)."""
+    from conftest import require_module
+
+    require_module("matplotlib", "figures")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    from symconv import plot
+
+    with matplotlib.rc_context(plot.STYLE):
+        fig = Figure(figsize=(2, 2))
+        fig.add_subplot().imshow([[0, 1], [1, 0]])
+        fig.text(0.1, 0.1, "$\u22c6$")  # the star operator as a character: no cm glyph, so STIX's
+        fig.savefig(tmp_path / "raster.pdf")
+    images, fonts = _pdf_images_and_fonts(tmp_path / "raster.pdf")
+    assert images >= 1 and any(font.startswith("STIX") for font in fonts)

@@ -873,3 +873,75 @@ def test_document_figures_draw_numbers_and_names_in_computer_modern(mpl, tmp_pat
         for name, fig in (("gather", gather), ("overlap", overlap)):
             data = P.save_figure(fig, tmp_path / f"{name}.pdf").read_bytes()
             assert b"/Subtype /Image" not in data and b"DejaVu" not in data, name
+
+
+def test_the_round_trip_pictures_are_vector(mpl, tmp_path):
+    """MᵀM's band and the autocorrelation are drawn as vector cells (no raster image) with a vector colour bar."""
+    import re
+
+    from matplotlib.collections import QuadMesh
+
+    kernel = np.array([[1, -1, -1], [-1, 1, -1], [-1, -1, 1]]).reshape(1, 1, 3, 3)
+    for name, fig in {"gram": P.plot_gram(ConvSpec(3, stride=2, padding=1), (9,), [[[1, 2, 3]]]),
+                      "signed gram": P.plot_gram(ConvSpec(3, stride=1, padding=1), (6,), [[[1, -2, 1]]]),
+                      "autocorrelation": P.plot_autocorrelation(kernel)}.items():
+        assert not any(ax.get_images() for ax in fig.axes), name
+        meshes = fig.findobj(QuadMesh)
+        assert meshes and not any(mesh.get_rasterized() for mesh in meshes), name
+        data = P.save_figure(fig, tmp_path / f"{name}.pdf").read_bytes()
+        assert not re.search(rb"/Subtype\s*/Image\b", data), name
+    d = P.plot_gram(ConvSpec(3, stride=2, padding=1), (9,), [[[1, 2, 3]]])
+    mesh = d.axes[0].collections[0]
+    assert np.array_equal(np.asarray(mesh.get_array()).reshape(9, 9), d.symconv_data.matrix)  # row 0 drawn first
+    assert d.axes[0].get_ylim()[0] > d.axes[0].get_ylim()[1]  # row 0 on top, as a matrix is read
+
+
+def test_star_is_the_documents_glyph(mpl, tmp_path):
+    r"""``\star`` in a picture is drawn from Computer Modern (cmmi10, the documents' ⋆), not from STIX."""
+    from matplotlib.figure import Figure
+
+    @P.styled
+    def starred():
+        fig = Figure(figsize=(2, 1))
+        fig.text(0.1, 0.5, r"$R \star x$")
+        return fig
+
+    data = P.save_figure(starred(), tmp_path / "star.pdf").read_bytes()
+    assert b"STIX" not in data and b"Cmmi10" in data
+
+
+def test_numbers_on_hatched_cells_sit_on_a_white_box(mpl):
+    """A cropped (hatched) cell's number is read on a white box; an unhatched cell's has none."""
+    from matplotlib.text import Text
+
+    t = TransposedConvSpec(3, stride=2, padding=1)
+    for fig in (P.plot_stamps(t, [[2, -1, 3]], [[[1, 2, 3]]]),
+                P.plot_stamps(TransposedConvSpec((3, 3), stride=1, padding=1), np.eye(3, dtype=int)[None], None),
+                P.plot_gather(t, [[2, -1, 3]], [[[1, 2, 3]]], frame=1)):
+        patches = [p for ax in fig.axes for p in ax.patches if p.get_hatch()]
+        assert patches
+        boxed = plain = 0
+        for ax in fig.axes:
+            hatched = {(round(p.get_x() + 0.5, 3), round(p.get_y() + 0.5, 3)) for p in ax.patches if p.get_hatch()}
+            for text in ax.findobj(Text):
+                if not text.get_text().strip() or text is ax.title:
+                    continue
+                at = tuple(round(float(v), 3) for v in text.get_position())
+                if at in hatched:
+                    assert text.get_bbox_patch() is not None and text.get_bbox_patch().get_facecolor()[:3] == (1, 1, 1)
+                    boxed += 1
+                elif text.get_bbox_patch() is None:
+                    plain += 1
+        assert boxed and plain
+
+
+def test_the_gather_sum_brackets_a_negative_factor(mpl):
+    """x[1] = 3·2 + 2·0 + 1·(−1) = 5: a negative factor of the product is bracketed, never ``1·−1``."""
+    from matplotlib.text import Text
+
+    fig = P.plot_gather(TransposedConvSpec(3, stride=2, padding=1), [[2, -1, 3]], [[[1, 2, 3]]], frame=1)
+    sums = [t.get_text() for t in fig.findobj(Text) if t.get_text().startswith("$x[1]")]
+    assert sums == [r"$x[1] = 3 \cdot 2 + 2 \cdot 0 + 1 \cdot (-1) = 5$"]
+    fig = P.plot_gather(TransposedConvSpec(3, stride=2, padding=1), [[2, -1, 3]], [[[-1, 2, 3]]], frame=1)
+    text = next(t.get_text() for t in fig.findobj(Text) if t.get_text().startswith("$x[1]"))
+    assert r"\cdot -" not in text and r"(-1) \cdot (-1)" in text

@@ -97,7 +97,10 @@ def _cell(ax, x: float, y: float, *, face: Any = "white", text: str = "", hatch:
 
     ax.add_patch(Rectangle((x, y), 1, 1, facecolor=face, edgecolor=edge, hatch=hatch, lw=lw, alpha=alpha, zorder=z))
     if text:
-        ax.text(x + 0.5, y + 0.5, text, ha="center", va="center", fontsize=size, color=color, zorder=z + 1)
+        # on a hatched cell the number sits on a small white box: the hatch stays visible around it, the number
+        # is read without strokes through it
+        box = dict(boxstyle="square,pad=0.2", facecolor="white", edgecolor="none") if hatch else None
+        ax.text(x + 0.5, y + 0.5, text, ha="center", va="center", fontsize=size, color=color, zorder=z + 1, bbox=box)
 
 
 def _frame(ax, x: float, y: float, w: float, h: float, color: Any = "black", lw: float = 2.0, ls: str = "-", z: int = 5):
@@ -302,6 +305,10 @@ def _layer_text(spec: Any) -> str:
     return f"{'ConvTranspose' if transposed else 'Conv'}{spec.ndim}d " + ", ".join(parts)
 
 
+_STAMP_2D = 9
+"""The size (pt) of the numbers in the cells of the 2-D stamps (the legend is below, so the cells are large)."""
+
+
 def _stamps_layout(host: _Host, d: StampsData, animated: bool, max_panels: int = 12,
                    names: tuple[str, str] = ("y", "w"), title: bool = True) -> list:
     """Axes, legend and title of the stamps figure (the content is drawn by ``_stamps_content``)."""
@@ -325,7 +332,10 @@ def _stamps_layout(host: _Host, d: StampsData, animated: bool, max_panels: int =
             n_pan = min(int(np.count_nonzero(d.y)), max_panels) + 1
             cols = min(n_pan, 4)
             axes = host.subplots(math.ceil(n_pan / cols), cols)
-        host.legend(handles, "right", fontsize=10)
+        if animated:
+            host.legend(handles, "right", fontsize=10)
+        else:  # below, in rows: the panels take the whole width, so their cells (and numbers) print large
+            host.legend(handles, "lower", fontsize=10, ncols=min(len(handles), 4))
         heading += "\n(framed: the output; hatched: cropped by the padding)"
     if title:
         host.title(heading, 10)
@@ -377,10 +387,10 @@ def _stamps_content(axes: list, d: StampsData, upto: int | None = None, max_pane
         for pos in range(full_shape[0]):
             vis = bool(d.visible[pos])
             _cell(ax, x0 + pos, row, face="white" if vis else "0.9", text=_fmt(total[pos]),
-                  hatch=None if vis else "xx", color="black" if vis else "0.45")
+                  hatch=None if vis else "xx", color="black" if vis else "0.3")
         ax.text(x0 - 0.4, row + 0.5, what, ha="right", va="center", fontsize=9)
         for j in range(int(d.visible.sum())):
-            ax.text(j + 0.5, row + 1.35, str(j), ha="center", va="center", fontsize=7, color="0.4")
+            ax.text(j + 0.5, row + 1.35, str(j), ha="center", va="center", fontsize=8, color="0.4")
         _finish(ax, x0 - 4.6, x0 + full_shape[0] + 0.3, -0.3, row + 1.7)
         return
     H, W = full_shape
@@ -395,7 +405,7 @@ def _stamps_content(axes: list, d: StampsData, upto: int | None = None, max_pane
             for c in range(W):
                 tap = int(d.taps[i, r, c])
                 if tap >= 0:
-                    _cell(ax, c, r, face=colors[tap], text=_fmt(d.stamps[i, r, c]), size=8,
+                    _cell(ax, c, r, face=colors[tap], text=_fmt(d.stamps[i, r, c]), size=_STAMP_2D,
                           alpha=1.0 if d.visible[r, c] else 0.45, hatch=None if d.visible[r, c] else "xx")
                 else:
                     _cell(ax, c, r, face="white" if d.visible[r, c] else "0.93", edge="0.85", lw=0.4)
@@ -407,8 +417,8 @@ def _stamps_content(axes: list, d: StampsData, upto: int | None = None, max_pane
     for r in range(H):
         for c in range(W):
             vis = bool(d.visible[r, c])
-            _cell(ax, c, r, face="white" if vis else "0.9", text=_fmt(total[r, c]), size=8,
-                  hatch=None if vis else "xx", color="black" if vis else "0.45")
+            _cell(ax, c, r, face="white" if vis else "0.9", text=_fmt(total[r, c]), size=_STAMP_2D,
+                  hatch=None if vis else "xx", color="black" if vis else "0.3")
     _frame(ax, *box, color="0.1", lw=1.4)
     more = "" if len(panels) == len(shown) or upto is not None else f" ({len(panels)} of {len(shown)} stamps shown)"
     ax.set_title(what + more, fontsize=10)
@@ -507,7 +517,10 @@ def _stamps_size(d: StampsData, animated: bool, max_panels: int = 12) -> tuple[f
     rows = math.ceil(n / cols)
     H, W = d.stamps.shape[1:]
     scale = min(0.32, 2.6 / max(H, W))
-    return cols * (W * scale + 0.3) + 1.8, rows * (H * scale + 0.5) + 0.9
+    if animated:  # the legend on the right
+        return cols * (W * scale + 0.3) + 1.8, rows * (H * scale + 0.5) + 0.9
+    taps = len(set(int(v) for v in np.unique(d.taps) if v >= 0)) + (0 if d.visible.all() else 1)
+    return cols * (W * scale + 0.3) + 0.3, rows * (H * scale + 0.5) + 0.3 + 0.3 * math.ceil(taps / 4)
 
 
 def _slide_layout(host: _Host, d: SlideData, title: bool = True) -> list:
@@ -521,7 +534,7 @@ def _slide_layout(host: _Host, d: SlideData, title: bool = True) -> list:
         handles.append(Patch(facecolor="0.93", edgecolor="0.35", hatch="xx", label="cropped (negative padding)"))
     if spec.ndim == 1:
         axes = host.subplots(1, 1)
-        host.legend(handles, "lower", ncols=min(len(handles), 4))
+        host.legend(handles, "lower", fontsize=10, ncols=min(len(handles), 4))
     else:
         axes = host.subplots(1, 3, width_ratios=[d.source.shape[1], d.canvas.shape[1], d.output.shape[1]])
         used = sorted(set(d.window_taps.ravel().tolist()))
@@ -584,14 +597,14 @@ def _slide_content(axes: list, d: SlideData, frame: int | None, filled: int | No
             written = j <= filled
             _cell(ax, start, row, text=_fmt(out_flat[j]) if written else "",
                   face="#fff4d6" if j == frame else "white", edge="0.35" if written else "0.8")
-            ax.text(start + 0.5, row + 1.35, str(j), ha="center", va="center", fontsize=7, color="0.4")
+            ax.text(start + 0.5, row + 1.35, str(j), ha="center", va="center", fontsize=8, color="0.4")
         ax.text(left_edge - 0.4, row + 0.5, "$x$ (output)" if gather else "$y$ (output)", ha="right", va="center",
                 fontsize=10)
         bottom = row + 1.8
         if frame is not None:
             value = " + ".join(f"{_factor(d.weight.ravel()[tap])} \\cdot {_factor(d.canvas[pos])}"
                                for pos, tap in zip(d.windows[frame, :, 0].tolist(), d.window_taps[frame].tolist()))
-            ax.text(left_edge, row + 2.2, f"${'x' if gather else 'y'}[{frame}] = {value} = {_num(out_flat[frame])}$", fontsize=8,
+            ax.text(left_edge, row + 2.2, f"${'x' if gather else 'y'}[{frame}] = {value} = {_num(out_flat[frame])}$", fontsize=9,
                     va="center")
             bottom = row + 2.6
         _finish(ax, left_edge - 4.4, max(n_canvas, int(target.max()) + 1) + 0.3, -0.3, bottom)

@@ -230,9 +230,9 @@ def plot_gram(spec: ConvSpec, input_shape: Any, weight: Any = None, *, figsize: 
         ax = host.subplots(1, 1)[0]
         top = float(np.abs(d.matrix).max()) or 1.0
         if d.matrix.min() >= 0:  # nonnegative (e.g. positive weights): a one-sided scale, 0 white
-            image = ax.imshow(d.matrix, cmap="Blues", vmin=0, vmax=top)
+            image = _cells(ax, d.matrix, "Blues", 0, top)
         else:  # signed: a diverging scale centred at 0
-            image = ax.imshow(d.matrix, cmap="RdBu_r", vmin=-top, vmax=top)
+            image = _cells(ax, d.matrix, "RdBu_r", -top, top)
         if d.spec.ndim == 1:
             inner = d.interior[0]
             if len(inner):
@@ -250,12 +250,31 @@ def plot_gram(spec: ConvSpec, input_shape: Any, weight: Any = None, *, figsize: 
             axis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel(r"column $j'$")
         ax.set_ylabel(r"row $j$")
-        host.fig.colorbar(image, ax=ax, shrink=0.8, label=r"$(M^{\top} M)[j, j']$")
+        bar = host.fig.colorbar(image, ax=ax, shrink=0.8, label=rf"$({_MT} M)[j, j']$")
+        bar.solids.set_rasterized(False)  # vector, like the cells (matplotlib rasterizes a bar of many colours),
+        bar.solids.set_edgecolor("face")  # its bands edged in their own colour: no seams between them
+        bar.solids.set_linewidth(0.3)
         period = ", ".join(map(str, d.period))
         if title:
-            host.title(rf"$M^{{\top}} M$ of {_layer_text(d.spec)}; interior dashed; period $s = {period}$ "
+            host.title(rf"${_MT} M$ of {_layer_text(d.spec)}; interior dashed; period $s = {period}$ "
                        "(one diagonal entry per period framed)", _SIZES["axes.titlesize"])
         return host.result(d)
+
+
+_MT = r"M^{\!\!\top}\!"
+"""``M^T`` in mathtext, its superscript set as close as TeX sets it (mathtext leaves a gap before ``\\top``)."""
+
+
+def _cells(ax, values: np.ndarray, cmap: str, vmin: float, vmax: float, origin: tuple[int, int] = (0, 0)):
+    """``values`` as vector cells (``pcolormesh``, not a raster image), row ``origin[0]`` on top, cell ``(r, c)``
+    centred at ``(origin[1] + c, origin[0] + r)``, square; returns the mesh (for a colour bar)."""
+    rows, cols = values.shape
+    mesh = ax.pcolormesh(origin[1] + np.arange(cols + 1) - 0.5, origin[0] + np.arange(rows + 1) - 0.5, values,
+                         cmap=cmap, vmin=vmin, vmax=vmax, edgecolors="face", linewidth=0.3)  # no seams
+    ax.set_xlim(origin[1] - 0.5, origin[1] + cols - 0.5)
+    ax.set_ylim(origin[0] + rows - 0.5, origin[0] - 0.5)
+    ax.set_aspect("equal")
+    return mesh
 
 
 def _rectangle(x: float, y: float, w: float, h: float, dashed: bool = True):
@@ -306,21 +325,22 @@ def plot_autocorrelation(weight: Any, channel: int = 0, *, figsize: Any = None, 
             right.set_xticks(d.lags[0])
         else:
             top = float(np.abs(d.kernel).max()) or 1.0
-            left.imshow(d.kernel, cmap="RdBu_r", vmin=-top, vmax=top)
+            _cells(left, d.kernel, "RdBu_r", -top, top)
             for (r, c), v in np.ndenumerate(d.kernel):
                 left.text(c, r, _mfmt(v), ha="center", va="center", fontsize=8,
                           color="white" if abs(v) > top / 2 else "black")
             top = float(np.abs(d.values).max()) or 1.0
             high = top / 2
-            right.imshow(d.values, cmap="RdBu_r", vmin=-top, vmax=top,
-                         extent=(d.lags[1][0] - 0.5, d.lags[1][-1] + 0.5, d.lags[0][-1] + 0.5, d.lags[0][0] - 0.5))
+            _cells(right, d.values, "RdBu_r", -top, top, origin=(int(d.lags[0][0]), int(d.lags[1][0])))
             for index, v in np.ndenumerate(d.values):
                 centre = d.lags[0][index[0]] == 0 and d.lags[1][index[1]] == 0
                 right.text(d.lags[1][index[1]], d.lags[0][index[0]], _mfmt(v) if not centre else
-                           r"$\mathbf{" + _mfmt(v).strip("$") + "}$", ha="center", va="center", fontsize=7,
+                           r"$\mathbf{" + _mfmt(v).strip("$") + "}$", ha="center", va="center", fontsize=8,
                            color="white" if abs(v) > high else "black")
             right.set_xlabel(r"lag $\tau_1$")
             right.set_ylabel(r"lag $\tau_0$")
+            right.set_xticks(d.lags[1])  # every lag named
+            right.set_yticks(d.lags[0])
             left.set_xticks([])
             left.set_yticks([])
         left.set_title(r"kernel $w$")

@@ -13,7 +13,7 @@ import numpy as np
 from ..errors import SpecError, SpecTypeError
 from .data import INSTALL_HINT
 
-__all__ = ["fit_text", "STYLE", "styled", "min_label_size", "keep_glyphs", "CMR10_MISDRAWN"]
+__all__ = ["fit_text", "STYLE", "styled", "min_label_size", "keep_glyphs", "CMR10_MISDRAWN", "cm_star"]
 
 STYLE: dict = {
     "font.family": ["cmr10", "DejaVu Serif"],
@@ -36,6 +36,34 @@ writes, inside ``matplotlib.rc_context(STYLE)``; the user's own rcParams are lef
 """
 
 _F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def cm_star() -> None:
+    r"""Make mathtext's ``\star`` in the ``cm`` set the glyph of TeX's cmmi10 (the documents' ⋆), not STIX's.
+
+    matplotlib's table of Computer Modern symbols has no ``\star``, so the ``cm`` set falls back to STIX, whose
+    star is larger and heavier than the one the documents print (Latin Modern's, drawn as cmmi10's).  The glyph
+    is in matplotlib's own cmmi10 (character 0x3F, as in TeX's font); this adds that entry to the table (once; a
+    matplotlib without the table is left as it is).  :func:`styled` calls it, so every picture draws it so.
+
+    Returns
+    -------
+    None
+
+    Examples
+    --------
+    >>> cm_star()
+    >>> from matplotlib import _mathtext_data
+    >>> _mathtext_data.latex_to_bakoma[r"\star"]
+    ('cmmi10', 63)
+    """
+    try:
+        from matplotlib import _mathtext_data
+    except ImportError:  # pragma: no cover - a matplotlib without the private table: STIX's star stays
+        return
+    table = getattr(_mathtext_data, "latex_to_bakoma", None)
+    if isinstance(table, dict):
+        table.setdefault(r"\star", ("cmmi10", 0x3F))
 
 CMR10_MISDRAWN = frozenset('<>|{}_\\"' "¡¢£¤¥¦§¨©ª\xad®¯°±²³´µ¶¸¹º»¼½¾¿ÀÁÂÃÄ\u2219")
 """Characters matplotlib's cmr10 draws as other glyphs (TeX's OT1 layout: ``<`` is ¡, ``|`` an en dash, ``²``
@@ -120,6 +148,7 @@ def styled(function: _F) -> _F:
     @functools.wraps(function)
     def run(*args: Any, **kwargs: Any) -> Any:
         matplotlib, _, _ = _mpl()
+        cm_star()
         with matplotlib.rc_context(STYLE):
             result = function(*args, **kwargs)
             fig = _figure_of(result)
