@@ -526,8 +526,18 @@ def convention_step(tspec: Any, input_shape: tuple[int, ...], t_length: str = "n
     from ..numeric import conv, conv_transpose
     from ..spec import ConvSpec, TransposedConvSpec
 
-    lhs, rhs = sympy_pair()
-    rule = (r"the numeric definitions are PyTorch's written ones: with $c_i = C_{\mathrm{in}}/g$ and "
+    several = len(tspec.kernel_size) > 1
+    channels = tspec.in_channels > 1 or tspec.out_channels > 1 or tspec.groups > 1
+    lhs, rhs = sympy_pair(channels=channels)
+    tuples = (r"positions $i$, taps $m$ and the kernel size $k$ are tuples, one entry per spatial axis, compared and "
+              r"summed axis by axis; " if several else "")
+    if not channels:  # one channel: no groups or channel indices on the page
+        rule = tuples + (r"the numeric definitions are PyTorch's written ones: output $i$ reads $\tilde x$ at "
+                         r"$s i + d m - p_l$ through $w[m]$ (cross-correlation: the kernel is not flipped); the "
+                         r"transposed convolution adds $w[m]\, y[i]$ to output $s i + d m - p_l$; and the output "
+                         r"lengths are $n_{\mathrm{out}}$ and $" + t_length + "$")
+    else:
+        rule = tuples + (r"the numeric definitions are PyTorch's written ones: with $c_i = C_{\mathrm{in}}/g$ and "
             r"$c_o = C_{\mathrm{out}}/g$ the channels per group of the convolution, output $i$ of output channel $o$ "
             r"reads, for each $c_{l} < c_i$, input channel $\gamma c_i + c_{l}$ at $s i + d m - p_l$ through "
             r"$w[o, c_{l}, m]$, where $\gamma = \lfloor o / c_o \rfloor$ is the group of $o$ (cross-correlation: the "
@@ -615,12 +625,20 @@ def convention_step(tspec: Any, input_shape: tuple[int, ...], t_length: str = "n
 
 
 @functools.lru_cache(maxsize=1)
-def sympy_pair() -> tuple[Any, Any]:
-    """``conv(x)[i] = sum_m w[m] x̃[s i + d m - p_l]``, the displayed convention (x̃ the padded input, x̃[u] = x[u] in range)."""
+def sympy_pair(channels: bool = False) -> tuple[Any, Any]:
+    """``conv(x)[i] = sum_m w[m] x̃[s i + d m - p_l]``, the displayed convention (x̃ the padded input, x̃[u] = x[u] in range).
+
+    With ``channels`` the layer's own form: ``conv(x)[o, i] = sum_{c_l < c_i} sum_m w[o, c_l, m]
+    x̃[γ c_i + c_l, s i + d m - p_l]``, ``γ`` the group of output channel ``o``.
+    """
     import sympy
 
     from .evaluate import sequence
 
     i, m, s, d, p, k = sympy.symbols("i m s d p_l k", integer=True)
     Y, W, X = sequence("conv(x)", r"\operatorname{conv}(x)"), sequence("w"), sequence("xpad", r"\tilde{x}")  # the padded input: reads may leave [0, n)
-    return Y(i), sympy.Sum(W(m) * X(s * i + d * m - p), (m, 0, k - 1))
+    if not channels:
+        return Y(i), sympy.Sum(W(m) * X(s * i + d * m - p), (m, 0, k - 1))
+    o, cl, ci, gamma = sympy.symbols(r"o c_{l} c_{i} \gamma", integer=True)
+    return Y(o, i), sympy.Sum(sympy.Sum(W(o, cl, m) * X(gamma * ci + cl, s * i + d * m - p), (m, 0, k - 1)),
+                              (cl, 0, ci - 1))
