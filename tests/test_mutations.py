@@ -428,3 +428,23 @@ def test_readme_shows_the_current_table():
 
 if __name__ == "__main__":
     sys.stdout.write(table() + "\n")
+
+
+def test_a_wrong_output_size_is_refuted_by_its_own_display(monkeypatch):
+    """A mutated n_T fails at the convention lemma, and the refuted display is the size (the executed formula at
+    the proof's sizes against PyTorch's value), not the convolution's definition, which did not fail."""
+    from symconv import TransposedConvSpec, prove_transpose
+
+    original = F.transposed_output_size
+
+    def one_too_many(n, k, s, p_l, p_r, d, a):
+        return original(n, k, s, p_l, p_r, d, a) + 1
+
+    monkeypatch.setattr(F, "transposed_output_size", one_too_many)
+    proof = prove_transpose(TransposedConvSpec(3, stride=2, padding=1, output_padding=1), (3,))
+    assert proof.holds is False
+    failed = [s for s in proof.steps if not s.holds]
+    assert failed[0].name == "convention"
+    assert str(failed[0].lhs) == "transposed_output_size(3, 3, 2, 1, 1, 1, 1)" and failed[0].rhs == 6
+    tex = proof.to_document()
+    assert r"\neq 6" in tex and r"\operatorname{conv}(x)\left[i\right] &\neq" not in tex

@@ -523,8 +523,13 @@ def convention_step(tspec: Any, input_shape: tuple[int, ...], t_length: str = "n
 
     Every one of these is written out here from PyTorch's documentation, without :mod:`symconv.formulas`.
     """
+    import dataclasses
+
+    import sympy
+
     from ..numeric import conv, conv_transpose
     from ..spec import ConvSpec, TransposedConvSpec
+    from .evaluate import NAMED  # the named formulas print as the Definitions' names
 
     several = len(tspec.kernel_size) > 1
     channels = tspec.in_channels > 1 or tspec.out_channels > 1 or tspec.groups > 1
@@ -548,6 +553,12 @@ def convention_step(tspec: Any, input_shape: tuple[int, ...], t_length: str = "n
     def fail(why: str) -> Step:
         return Step(lhs, rhs, rule, "enumeration", False, why, name="convention")
 
+    def sized(step: Step, named: list, values: tuple) -> Step:
+        """A failed size check displays the size: the executed formula at the proof's sizes, PyTorch's value."""
+        one = len(values) == 1
+        return dataclasses.replace(step, lhs=named[0] if one else sympy.Tuple(*named),
+                                   rhs=sympy.Integer(values[0]) if one else sympy.Tuple(*values))
+
     k, s, d, a = tspec.kernel_size, tspec.stride, tspec.dilation, tspec.output_padding
     pads = tspec.padding
     p = tuple(pl for pl, _ in pads)
@@ -555,13 +566,18 @@ def convention_step(tspec: Any, input_shape: tuple[int, ...], t_length: str = "n
         # lengths on the proof's own sizes, by PyTorch's formulas
         want_t = tuple(_torch_n_t(n, *ax) for n, ax in zip(input_shape, zip(k, s, p, (pr for _, pr in pads), d, a)))
         if tuple(tspec.output_shape(input_shape)) != want_t:
-            return fail(f"the transposed layer's output size is {_size(tspec.output_shape(input_shape))}; "
-                        f"PyTorch's n_T gives {_size(want_t)}")
+            # the refuted display is the size itself: the executed n_T at the proof's sizes against PyTorch's value
+            return sized(fail(f"the transposed layer's output size is {_size(tspec.output_shape(input_shape))}; "
+                              f"PyTorch's n_T gives {_size(want_t)}"),
+                         [NAMED.transposed_output_size(n, *ax) for n, ax in
+                          zip(input_shape, zip(k, s, p, (pr for _, pr in pads), d, a))], want_t)
         want_out = tuple(_torch_n_out(n, kk, ss, pl, pr, dd) for n, kk, ss, (pl, pr), dd in zip(want_t, k, s, pads, d))
         conv_full = ConvSpec(k, stride=s, padding=pads, dilation=d)
         if tuple(conv_full.output_shape(want_t)) != want_out:
-            return fail(f"the convolution's output size on inputs of size {_size(want_t)} is "
-                        f"{_size(conv_full.output_shape(want_t))}; PyTorch's n_out gives {_size(want_out)}")
+            return sized(fail(f"the convolution's output size on inputs of size {_size(want_t)} is "
+                        f"{_size(conv_full.output_shape(want_t))}; PyTorch's n_out gives {_size(want_out)}"),
+                         [NAMED.conv_output_size(n, kk, ss, pl, pr, dd) for n, kk, ss, (pl, pr), dd
+                          in zip(want_t, k, s, pads, d)], want_out)
         g, ci, co = _reduced(tspec)  # the transposed layer's channels per group: ci inputs, co outputs
         single = TransposedConvSpec(k, stride=s, padding=pads, output_padding=a, dilation=d,
                                     in_channels=g * ci, out_channels=g * co, groups=g)
