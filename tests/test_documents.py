@@ -218,7 +218,7 @@ def test_a_failed_proof_reads_as_a_refuted_claim(tmp_path, pdflatex, pdffonts, p
     assert "Claim (refuted):" in page and "Theorem 1" not in page and "Refutation." in page
     assert "Claim (refuted) 1" not in page  # a refuted claim carries no number
     markdown = proof.to_markdown()
-    assert markdown.startswith("## Claim (refuted)") and "### Refutation" in markdown and "Counterexample:" in markdown
+    assert markdown.startswith("## Conventions") and "\n\n## Claim (refuted)" in markdown and "### Refutation" in markdown and "Counterexample:" in markdown
 
 
 @pytest.mark.parametrize("text, problem", [

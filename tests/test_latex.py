@@ -111,15 +111,18 @@ def test_repr_latex_hooks():
     for forbidden in (r"\begin{theorem}", r"\section", r"\subsection", r"\begin{proof}", r"\textbf", r"\emph",
                       r"\paragraph", r"\noindent"):
         assert forbidden not in notebook
-    assert "$$" in notebook and notebook.startswith("Theorem (")
+    # the Conventions come first: the theorem uses the symbols they define
+    assert "$$" in notebook and notebook.startswith("Conventions.") and "\n\nTheorem (" in notebook
 
 
 def test_markdown():
     proof = prove_transpose_general(1)
     text = proof.to_markdown()
-    assert text.startswith("## Theorem (") and "**Lemma 1 (definition).**" in text
+    # the Conventions come first (the issue asks for notation and definitions: symbols are defined before use)
+    assert text.startswith("## Conventions\n") and "**Lemma 1 (definition).**" in text
+    assert text.index("## Conventions") < text.index("## Theorem (") < text.index("### Proof")
     assert text.count("$$") % 2 == 0 and "Checked by z3: 2 claims" in text and "\n- " in text
-    for section in ("### Conventions", "### Definitions", "### Proof", "### Checked claims"):
+    for section in ("## Conventions", "### Definitions", "### Proof", "### Checked claims"):
         assert section in text
     assert r"\text{sift, Lemma 2; 3 claims}" in text  # the chain's lines carry their justification
     assert "### Notation" in text and "$p_{l}$ the padding on the left" in text

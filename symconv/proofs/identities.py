@@ -259,13 +259,15 @@ def prove_gradient(spec: ConvSpec, input_shape: Any, *, name: str = "w") -> Proo
     L, y_, t_ = sympy.symbols(r"\ell y y^{\ast}")
     T_ = sympy.Symbol("T", commutative=False)
     steps = (
-        Step(_Partial(L, y_), y_ - t_, r"differentiating $\ell = \frac{1}{2} \sum (y - y^{\ast})^2$ with $y$ as an independent "
-             "variable, entry by entry", "sympy", ok_y, "" if ok_y else "the derivative is not y - t",
+        Step(_Partial(L, y_), y_ - t_, r"$\partial \ell / \partial y = y - y^{\ast}$: the loss $\ell = \frac{1}{2} \sum (y - y^{\ast})^2$, "
+             r"differentiated entry by entry with $y$ as an independent variable, has the gradient $y - y^{\ast}$", "sympy", ok_y, "" if ok_y else "the derivative is not y - t",
              name="loss gradient"),
         Step(_Partial(L, sympy.Symbol("x")), T_ * _Partial(L, y_),
-             r"the chain rule through $y = \operatorname{conv}(x)$, with $y$ computed by the numeric definition of "
-             r"the convolution on symbolic $x$ and $w$ (not by a matrix) and differentiated by sympy, against the "
-             r"transposed convolution's matrix $T$ applied to $\partial \ell / \partial y$ at $y = \operatorname{conv}(x)$",
+             r"$\partial \ell / \partial x = T\, \partial \ell / \partial y$: the gradient of the loss with respect to "
+             r"the input, by the chain rule through $y = \operatorname{conv}(x)$ with $y$ computed by the numeric "
+             r"definition of the convolution on symbolic $x$ and $w$ (not by a matrix) and differentiated by sympy, "
+             r"equals the transposed convolution's matrix $T$ applied to $\partial \ell / \partial y$ at "
+             r"$y = \operatorname{conv}(x)$",
              "polynomial identity", ok, detail, name="backward"),
     )
     return Proof("Gradient identity", rf"For the convolution {layer_text(spec)} on inputs "
