@@ -70,7 +70,7 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"\mathrm{Circ}", "the circular padding through which the circular convolution with the flipped kernel reads"),
     (r"W", "the wrap of the zero-inserted input onto the circle of the output positions"),
     (r"g", "the number of groups"),
-    (r"\gamma", "a group; $\gamma(c, q) = \lfloor c / q \rfloor$ is the group of channel $c$ in groups of $q$ "
+    (r"\gamma", r"a group; $\gamma(c, q) = \lfloor c / q \rfloor$ is the group of channel $c$ in groups of $q$ "
                "channels"),
     (r"C_{\mathrm{in}}", "the input channels of the layer it is given for"),
     (r"C_{\mathrm{out}}", "the output channels of the layer it is given for"),
