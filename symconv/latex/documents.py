@@ -1023,18 +1023,26 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
     # a lemma whose two sides print alike, "(5) = (5)", is no line of a chain: it is stated below, not displayed
     shown = [p for p in rest if not (doc.steps[p].holds and doc.sides[p][0] == doc.sides[p][1])]
     chains = _chains([doc.steps[p] for p in shown], [doc.sides[p] for p in shown])
+    def left_column(block: list[list[int]]) -> float:  # one-line chains of a display share the column's width
+        return max((_em(doc.sides[shown[chain[0]]][0]) for chain in block
+                    if _em(doc.sides[shown[chain[0]]][0]) + _em(doc.sides[shown[chain[0]]][1]) + 2 <= DISPLAY_EM),
+                   default=0.0)
+
+    def named_block(block: list[list[int]]) -> bool:
+        return _named_tags(doc, [[shown[p] for p in chain] for chain in block], numbers, left_em=left_column(block))
+
     blocks: list[list[list[int]]] = []
     for chain in chains:
-        if blocks and len(chain) == 1 and len(blocks[-1][-1]) == 1:
+        # one-line chains are merged into one display, unless a wide left side would push the tags of the display
+        # past the margin: then the chain starts a display of its own, so that every tag keeps the lemma's name
+        if (blocks and len(chain) == 1 and len(blocks[-1][-1]) == 1
+                and (named_block(blocks[-1] + [chain]) or not named_block(blocks[-1]))):
             blocks[-1].append(chain)
         else:
             blocks.append([chain])
     displays = []
     for block in blocks:
-        # one-line chains are merged into one display: their left sides share the column's width
-        left_em = max((_em(doc.sides[shown[chain[0]]][0]) for chain in block
-                       if _em(doc.sides[shown[chain[0]]][0]) + _em(doc.sides[shown[chain[0]]][1]) + 2 <= DISPLAY_EM),
-                      default=0.0)
+        left_em = left_column(block)
         lines = [[shown[p] for p in chain] for chain in block]
         named = _named_tags(doc, lines, numbers, left_em=left_em)
         displays.append("\n".join(_chain_latex(doc, chain, numbers, left_em=left_em, named=named) for chain in lines)
