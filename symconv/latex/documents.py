@@ -484,8 +484,8 @@ def _matrices(proof: Any) -> list[_Matrix]:
         if name == "T" and "M" in windows and windows["M"].shape == M.shape[::-1]:
             win = windows["M"]  # T's window is the transpose of M's: the same entries, mirrored
             window = MatrixWindow(win.cols, win.rows, M.shape)
-        else:
-            window = elided_window(M, zeros="dots")
+        else:  # M's window is chosen so that its transpose, T's window, fits the page too
+            window = elided_window(M, zeros="dots", transposable=name == "M")
         windows[name] = window
         axes = axis_blocks_latex(name, M, known, matrix_latex(M, zeros="dots", window=window))
         caption = window.caption() + r"; $\cdot$ is a zero, and $\vdots$, $\cdots$, $\ddots$ stand for rows and columns not shown"
