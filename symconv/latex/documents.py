@@ -1031,20 +1031,28 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
     def named_block(block: list[list[int]]) -> bool:
         return _named_tags(doc, [[shown[p] for p in chain] for chain in block], numbers, left_em=left_column(block))
 
-    blocks: list[list[list[int]]] = []
-    for chain in chains:
-        # one-line chains are merged into one display, unless a wide left side would push the tags of the display
-        # past the margin: then the chain starts a display of its own, so that every tag keeps the lemma's name
-        if (blocks and len(chain) == 1 and len(blocks[-1][-1]) == 1
-                and (named_block(blocks[-1] + [chain]) or not named_block(blocks[-1]))):
-            blocks[-1].append(chain)
-        else:
-            blocks.append([chain])
+    def grouped(split: bool) -> list[list[list[int]]]:
+        # one-line chains are merged into one display; with ``split``, a chain whose wide left side would push the
+        # display's tags past the margin starts a display of its own, so that the tags can keep the lemma's name
+        blocks: list[list[list[int]]] = []
+        for chain in chains:
+            if (blocks and len(chain) == 1 and len(blocks[-1][-1]) == 1
+                    and (not split or named_block(blocks[-1] + [chain]) or not named_block(blocks[-1]))):
+                blocks[-1].append(chain)
+            else:
+                blocks.append([chain])
+        return blocks
+
+    # the displays follow one another as one chain, so their tags read alike: every tag keeps the lemma's name
+    # when every line can, else every tag is the lemma's number alone (the name heads the lemma)
+    blocks = grouped(split=True)
+    named = all(named_block(block) for block in blocks)
+    if not named:
+        blocks = grouped(split=False)
     displays = []
     for block in blocks:
         left_em = left_column(block)
         lines = [[shown[p] for p in chain] for chain in block]
-        named = _named_tags(doc, lines, numbers, left_em=left_em)
         displays.append("\n".join(_chain_latex(doc, chain, numbers, left_em=left_em, named=named) for chain in lines)
                         .replace("\n\\end{align*}\n\\begin{align*}\n", " \\\\\n"))
     # the displays of the blocks follow one another without the empty line TeX sets between two displays
@@ -1306,7 +1314,8 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
                    "axis's own parameters (its claims were proved again for this theorem). Then:")
     rest = list(range(doc.shared, len(doc.steps)))
     for chain in _chains([doc.steps[p] for p in rest], [doc.sides[p] for p in rest]):
-        body = _chain_latex(doc, [rest[p] for p in chain], numbers, ref, env="aligned")
+        # every tag keeps the lemma's name: a Markdown display has no margin for the tag to cross
+        body = _chain_latex(doc, [rest[p] for p in chain], numbers, ref, env="aligned", named=True)
         out.append("$$\n" + body.replace(r"\rlap{$\displaystyle ", r"{").replace("$}", "}") + "\n$$")
     out += [latex_text(p) for p in doc.polynomials]
     out += [bold("Note.") + " " + latex_text(n) for n in doc.notes]
