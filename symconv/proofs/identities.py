@@ -120,9 +120,9 @@ def prove_adjoint(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, name
 
     step = Step(Inner(_Layer("S \\operatorname{conv}(x)"), _Layer("y")),
                 Inner(_Layer("x"), _Layer("\\operatorname{conv}^{\\top}(y)")),
-                r"the dot test, exactly: $\langle S \operatorname{conv}(x), y\rangle$ and "
-                r"$\langle x, \operatorname{conv}^{\top}(y)\rangle$, both layers evaluated by their numeric "
-                r"definitions on symbolic $x$, $y$ and $w$, expanded as polynomials",
+                r"the dot test holds exactly: $\langle S \operatorname{conv}(x), y\rangle = "
+                r"\langle x, \operatorname{conv}^{\top}(y)\rangle$ as polynomials, both layers evaluated by their "
+                r"numeric definitions on symbolic $x$, $y$ and $w$ and both sides expanded",
                 "polynomial identity", ok, detail, name="adjoint")
 
     return Proof("Adjoint identity", _adjoint_statement(tspec, t_in, n_t, conv_spec),
@@ -470,7 +470,10 @@ def prove_size_relations(spot_checks: int = 50, seed: int = 0) -> Proof:
         ok, _ = identity_check(derived, guide)
         detail = "" if ok else "symconv's formula and the guide's differ"
         named = "relationships 5 and 7" if number == 5 else f"relationship {number}"
-        rule = (f"Dumoulin and Visin, {named}: {setting}")
+        # the lemma states its equation: the setting, then the size formula equal to the guide's
+        from ..latex.printing import math_latex
+
+        rule = f"Dumoulin and Visin, {named} ({setting}): ${math_latex(shown)} = {math_latex(guide)}$"
         step = Step(shown, guide, rule, "sympy", ok, detail, name=named)
         steps.append(_spot_sizes(step, derived, guide, rng, spot_checks, isinstance(number, int) and number in (1, 2, 5, 6, 15)))
     trip_step, trip = _round_trip_step()
