@@ -33,6 +33,7 @@ from .printing import (
     block_pattern_latex,
     elided_window,
     escape_text,
+    layer_text,
     math_latex,
     matrix_latex,
     spec_latex,
@@ -519,6 +520,7 @@ class _Doc:
     statement: str  # LaTeX text
     assumptions: list[str]  # LaTeX math
     layer: str  # LaTeX math ("" when none)
+    layer_words: str  # the same layer for prose, as layer_text writes it ("" when none)
     checkers: list[tuple[str, str]]  # (name, what it establishes)
     matrices: list[_Matrix]
     shared: int  # leading steps that repeat another theorem's
@@ -614,7 +616,8 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
     return _Doc(
         title=proof.title, statement=proof.statement,
         assumptions=[_math(a) for a in proof.assumptions if isinstance(a, sympy.Basic)],
-        layer=layer, checkers=[(c, CHECKERS[c]) for c in used], matrices=_matrices(proof), shared=shared,
+        layer=layer, layer_words=layer_text(proof.data["tspec"]) if layer else "",
+        checkers=[(c, CHECKERS[c]) for c in used], matrices=_matrices(proof), shared=shared,
         shared_label=shared_label, steps=steps, notes=list(proof.notes), holds=proof.holds,
         conclusion=proof.conclusion, failure=failure, polynomials=_polynomials(proof),
         sides=sides, ranged=ranged, definitions=_definitions(mentioned, proof.data.get("formulas")),
@@ -994,7 +997,7 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
     if doc.assumptions and not doc.ranged:
         out.append(r"\noindent The ranges of the theorem: " + ", ".join(f"${a}$" for a in doc.assumptions) + ".")
     if _layer_unstated(doc):
-        out.append(rf"\noindent The layer: ${_breakable(doc.layer)}$.")
+        out.append(rf"\noindent The transposed layer is the transposed convolution {doc.layer_words}.")
     notation_at = len(out)
     if definitions and doc.definitions:
         out.append(r"\subsection*{Definitions}" + "\nThe index maps, rendered from the functions that ran in "
@@ -1247,11 +1250,12 @@ def _md_latex_text(text: str) -> str:
     """LaTeX text (mathematics in ``$...$``) for Markdown: the few text macros the program writes, as Markdown."""
     out = re.sub(r"\\emph\{([^{}]*)\}", r"*\1*", text)
     out = re.sub(r"\\textbf\{([^{}]*)\}", r"**\1**", out)
+    out = re.sub(r"\\textsf\{([^{}]*)\}", r"`\1`", out)  # a PyTorch module's name
     return out.replace("``", "\u201c").replace("''", "\u201d").replace("--", "\u2013").replace("~", " ")
 
 
 def _plain_latex_text(text: str) -> str:
-    out = re.sub(r"\\(emph|textbf)\{([^{}]*)\}", r"\2", text)
+    out = re.sub(r"\\(emph|textbf|textsf)\{([^{}]*)\}", r"\2", text)
     return out.replace("``", "\u201c").replace("''", "\u201d").replace("--", "\u2013").replace("~", " ")
 
 
@@ -1291,7 +1295,7 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
     if doc.assumptions and not doc.ranged:
         out.append(bold("The ranges of the theorem:") + " " + ", ".join(f"${a}$" for a in doc.assumptions) + ".")
     if _layer_unstated(doc):
-        out.append(bold("The layer:") + f" ${doc.layer}$.")
+        out.append(latex_text(f"The transposed layer is the transposed convolution {doc.layer_words}."))
     notation_at = len(out)
     if doc.definitions:
         out.append(head("Definitions"))
