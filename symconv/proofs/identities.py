@@ -473,7 +473,7 @@ def prove_size_relations(spot_checks: int = 50, seed: int = 0) -> Proof:
         # the lemma states its equation: the setting, then the size formula equal to the guide's
         from ..latex.printing import math_latex
 
-        rule = f"Dumoulin and Visin, {named}: ${math_latex(shown)} = {math_latex(guide)}$, for {setting}"
+        rule = f"${math_latex(shown)} = {math_latex(guide)}$: Dumoulin and Visin, {named}, for {setting}"
         step = Step(shown, guide, rule, "sympy", ok, detail, name=named)
         steps.append(_spot_sizes(step, derived, guide, rng, spot_checks, isinstance(number, int) and number in (1, 2, 5, 6, 15)))
     trip_step, trip = _round_trip_step()
