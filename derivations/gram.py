@@ -158,7 +158,9 @@ def _unit_counts() -> str:
     return f"${first}$ and ${second}$"
 
 
-_DISPLAY = re.compile(r"\\begin\{proof\}\s*\\begin\{align\*\}.*?\\end\{align\*\}", re.S)
+_DISPLAY = re.compile(r"\\begin\{proof\}\s*\\begin\{align\*\}.*?\\end\{align\*\}"
+                      r"(?:\\vspace\{-\\baselineskip\}\s*\\begin\{align\*\}.*?\\end\{align\*\})*", re.S)
+"""The displays of a proof: one, or several set one after another (a wide line starts a display of its own)."""
 
 
 def _cite_display(fragment: str, first: str) -> str:

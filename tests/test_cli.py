@@ -206,7 +206,7 @@ def test_markdown_format(tmp_path, capsys):
     code, _, err = run(["prove", "--format", "md", "-o", str(target)], capsys)
     assert code == 0, err
     text = target.read_text()
-    assert text.startswith("## Theorem (") and "$$" in text
+    assert text.startswith("## Conventions") and "\n\n## Theorem (" in text and "$$" in text
     assert r"\begin{theorem}" not in text and r"\documentclass" not in text
 
 

@@ -218,7 +218,7 @@ def test_a_failed_proof_reads_as_a_refuted_claim(tmp_path, pdflatex, pdffonts, p
     assert "Claim (refuted):" in page and "Theorem 1" not in page and "Refutation." in page
     assert "Claim (refuted) 1" not in page  # a refuted claim carries no number
     markdown = proof.to_markdown()
-    assert markdown.startswith("## Claim (refuted)") and "### Refutation" in markdown and "Counterexample:" in markdown
+    assert markdown.startswith("## Conventions") and "\n\n## Claim (refuted)" in markdown and "### Refutation" in markdown and "Counterexample:" in markdown
 
 
 @pytest.mark.parametrize("text, problem", [
@@ -481,14 +481,16 @@ def test_weight_gradient_documents_state_padding_and_the_first_k_outputs():
     assert r"\text{for } 0 \le m < k" in tex and r"\frac{\partial \ell}{\partial w[m]} &= \sum_{i=0}^{2}" in tex
 
 
-def test_chain_tags_drop_the_name_when_the_display_is_wide():
-    """A tag never wraps onto its own line: on a wide display every tag is the lemma's number alone."""
+def test_chain_tags_keep_the_name_when_a_line_is_wide():
+    """Every tag keeps the lemma's name (readers lost it on 2-D chains): a one-line chain whose wide left side would
+    push the tags past the margin is set in a display of its own instead of sharing the others' column."""
     from symconv import ConvSpec, prove_transpose
 
-    tex = prove_transpose(ConvSpec((3, 3), stride=2, padding=1, in_channels=4, out_channels=4, groups=2),
-                          (32, 32)).to_document()
-    tags = re.findall(r"\\tag\*\{([^}]*)\}", tex)
-    assert tags and all(t.startswith("Lemma~") for t in tags), tags
+    for spec, shape in ((ConvSpec((3, 3), stride=2, padding=1, in_channels=4, out_channels=4, groups=2), (32, 32)),
+                        (ConvSpec((3, 3), stride=2, padding=1, padding_mode="circular"), (5, 5))):
+        tex = prove_transpose(spec, shape).to_document()
+        tags = re.findall(r"\\tag\*\{([^}]*)\}", tex)
+        assert tags and all(re.match(r"[^,]+, Lemma~", t) for t in tags), tags
 
 
 def test_conventions_of_a_document_without_one_layer_name_no_single_mode():

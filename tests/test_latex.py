@@ -111,15 +111,18 @@ def test_repr_latex_hooks():
     for forbidden in (r"\begin{theorem}", r"\section", r"\subsection", r"\begin{proof}", r"\textbf", r"\emph",
                       r"\paragraph", r"\noindent"):
         assert forbidden not in notebook
-    assert "$$" in notebook and notebook.startswith("Theorem (")
+    # the Conventions come first: the theorem uses the symbols they define
+    assert "$$" in notebook and notebook.startswith("Conventions.") and "\n\nTheorem (" in notebook
 
 
 def test_markdown():
     proof = prove_transpose_general(1)
     text = proof.to_markdown()
-    assert text.startswith("## Theorem (") and "**Lemma 1 (definition).**" in text
+    # the Conventions come first (the issue asks for notation and definitions: symbols are defined before use)
+    assert text.startswith("## Conventions\n") and "**Lemma 1 (definition).**" in text
+    assert text.index("## Conventions") < text.index("## Theorem (") < text.index("### Proof")
     assert text.count("$$") % 2 == 0 and "Checked by z3: 2 claims" in text and "\n- " in text
-    for section in ("### Conventions", "### Definitions", "### Proof", "### Checked claims"):
+    for section in ("## Conventions", "### Definitions", "### Proof", "### Checked claims"):
         assert section in text
     assert r"\text{sift, Lemma 2; 3 claims}" in text  # the chain's lines carry their justification
     assert "### Notation" in text and "$p_{l}$ the padding on the left" in text
@@ -189,11 +192,12 @@ def test_a_documents_notation_lists_exactly_the_symbols_it_uses():
     from symconv.latex.notation import notation_used
 
     text = prove_transpose_general(1).to_latex()
-    used = [symbol for symbol, _ in notation_used(text)]
+    section = text[text.index(r"\subsection*{Notation}"):text.index(r"\subsection*{Definitions}")]
+    used = [symbol for symbol, _ in notation_used(text.replace(section, ""))]  # the symbols of the rest
     assert {"n_{\\mathrm{in}}", "p_{l}", "C_{\\mathrm{flip}}", "p'_{l}", "p'_{r}"} <= set(used)
     assert "g" not in used and "\\gamma" not in used and "\\ell" not in used and "R" not in used  # no groups, no loss in 1-D
-    section = text[text.index(r"\subsection*{Notation}"):text.index(r"\subsection*{Definitions}")]
-    assert section.count("$") == 2 * len(used)
+    # a meaning may hold mathematics ("paired with $m$"): the listed symbols are the labels, exactly the used ones
+    assert re.findall(r"\\item\[\$(.+?)\$\]", section) == used
 
 
 def test_the_theorem_is_printed_from_the_ranges_the_solver_reads():

@@ -33,6 +33,7 @@ from .printing import (
     block_pattern_latex,
     elided_window,
     escape_text,
+    layer_text,
     math_latex,
     matrix_latex,
     spec_latex,
@@ -46,10 +47,12 @@ __all__ = ["proof_fragment", "proof_document", "claims_appendix", "proof_markdow
 _PADDED = {
     "zeros": r"the input padded with zeros: $\tilde x[u] = x[u]$ for $0 \le u < n$ and $0$ outside",
     "reflect": r"the input padded by reflection: $\tilde x[u] = x[u]$ for $0 \le u < n$, and outside it "
-               r"$\tilde x[-u] = x[u]$, $\tilde x[n - 1 + u] = x[n - 1 - u]$",
+               r"$\tilde x[-u] = x[u]$ and $\tilde x[n - 1 + u] = x[n - 1 - u]$ for $0 < u < n$ (each padding is "
+               r"below $n$)",
     "replicate": r"the input padded by replication: $\tilde x[u] = x[u]$ for $0 \le u < n$, and outside it the "
-                 r"nearest end's entry",
-    "circular": r"the input padded circularly: $\tilde x[u] = x[u \bmod n]$",
+                 r"nearest end's entry, $\tilde x[u] = x[0]$ for $u < 0$ and $\tilde x[u] = x[n - 1]$ for $u \ge n$",
+    "circular": r"the input padded circularly: $\tilde x[u] = x[u \bmod n]$ for $-p_{l} \le u < n + p_{r}$ (each "
+                r"padding is at most $n$)",
 }
 """What the padded input of a convolution is, for each of PyTorch's padding modes."""
 
@@ -482,8 +485,8 @@ def _matrices(proof: Any) -> list[_Matrix]:
         if name == "T" and "M" in windows and windows["M"].shape == M.shape[::-1]:
             win = windows["M"]  # T's window is the transpose of M's: the same entries, mirrored
             window = MatrixWindow(win.cols, win.rows, M.shape)
-        else:
-            window = elided_window(M, zeros="dots")
+        else:  # M's window is chosen so that its transpose, T's window, fits the page too
+            window = elided_window(M, zeros="dots", transposable=name == "M")
         windows[name] = window
         axes = axis_blocks_latex(name, M, known, matrix_latex(M, zeros="dots", window=window))
         caption = window.caption() + r"; $\cdot$ is a zero, and $\vdots$, $\cdots$, $\ddots$ stand for rows and columns not shown"
@@ -517,6 +520,7 @@ class _Doc:
     statement: str  # LaTeX text
     assumptions: list[str]  # LaTeX math
     layer: str  # LaTeX math ("" when none)
+    layer_words: str  # the same layer for prose, as layer_text writes it ("" when none)
     checkers: list[tuple[str, str]]  # (name, what it establishes)
     matrices: list[_Matrix]
     shared: int  # leading steps that repeat another theorem's
@@ -612,7 +616,8 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
     return _Doc(
         title=proof.title, statement=proof.statement,
         assumptions=[_math(a) for a in proof.assumptions if isinstance(a, sympy.Basic)],
-        layer=layer, checkers=[(c, CHECKERS[c]) for c in used], matrices=_matrices(proof), shared=shared,
+        layer=layer, layer_words=layer_text(proof.data["tspec"]) if layer else "",
+        checkers=[(c, CHECKERS[c]) for c in used], matrices=_matrices(proof), shared=shared,
         shared_label=shared_label, steps=steps, notes=list(proof.notes), holds=proof.holds,
         conclusion=proof.conclusion, failure=failure, polynomials=_polynomials(proof),
         sides=sides, ranged=ranged, definitions=_definitions(mentioned, proof.data.get("formulas")),
@@ -739,23 +744,6 @@ def _chain_latex(doc: _Doc, indices: list[int], numbers: dict[int, int], ref: An
     return f"\\begin{{{env}}}\n" + " \\\\\n".join(lines) + f"\n\\end{{{env}}}"
 
 
-def _silent_runs(steps: list[_Step], numbers: list[int]) -> dict[int, int]:
-    """Runs of consecutive lemmas checked by one checker with nothing to report: the first lemma's number maps to
-    how many follow it (it names the checker for all), each follower to 0; a lemma alone is not listed."""
-    def silent(s: _Step) -> bool:
-        return s.holds and not s.claims and not s.sizes and not _is_words(s.report)
-
-    runs: dict[int, int] = {}
-    start = None
-    for pos, s in enumerate(steps):
-        if silent(s) and start is not None and steps[start].checker == s.checker and pos > 0 and silent(steps[pos - 1]):
-            runs[numbers[start]] = runs.get(numbers[start], 0) + 1
-            runs[numbers[pos]] = 0
-        else:
-            start = pos if silent(s) else None
-    return runs
-
-
 def _lemma_latex(s: _Step, number: int, seen: dict | None = None, stated: dict | None = None,
                  theorem: Any = None) -> str:
     """One lemma: its statement and what checked it.
@@ -778,10 +766,7 @@ def _lemma_latex(s: _Step, number: int, seen: dict | None = None, stated: dict |
         if words and key in seen:
             check = rf"\noindent\emph{{Checked}} by {escape_text(s.checker)} ({text_latex(s.name)}), with the same " \
                     rf"result as Lemma~\thetheorem.{seen[key]}."
-        elif not words and s.holds and not s.sizes:  # a bare "Checked by sympy.": said once for all such lemmas
-            check = ""
-            seen.setdefault(("\0bare", s.checker), []).append(number)
-        else:
+        else:  # every lemma has its own Checked line, even a bare "Checked by sympy."
             check = rf"\noindent\emph{{Checked}} by {escape_text(s.checker)}" + (
                 f": {report_latex(s.report)}." if words else ".")
             seen.setdefault(key, number)
@@ -1012,7 +997,7 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
     if doc.assumptions and not doc.ranged:
         out.append(r"\noindent The ranges of the theorem: " + ", ".join(f"${a}$" for a in doc.assumptions) + ".")
     if _layer_unstated(doc):
-        out.append(rf"\noindent The layer: ${_breakable(doc.layer)}$.")
+        out.append(rf"\noindent The transposed layer is the transposed convolution {doc.layer_words}.")
     notation_at = len(out)
     if definitions and doc.definitions:
         out.append(r"\subsection*{Definitions}" + "\nThe index maps, rendered from the functions that ran in "
@@ -1041,20 +1026,36 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
     # a lemma whose two sides print alike, "(5) = (5)", is no line of a chain: it is stated below, not displayed
     shown = [p for p in rest if not (doc.steps[p].holds and doc.sides[p][0] == doc.sides[p][1])]
     chains = _chains([doc.steps[p] for p in shown], [doc.sides[p] for p in shown])
-    blocks: list[list[list[int]]] = []
-    for chain in chains:
-        if blocks and len(chain) == 1 and len(blocks[-1][-1]) == 1:
-            blocks[-1].append(chain)
-        else:
-            blocks.append([chain])
+    def left_column(block: list[list[int]]) -> float:  # one-line chains of a display share the column's width
+        return max((_em(doc.sides[shown[chain[0]]][0]) for chain in block
+                    if _em(doc.sides[shown[chain[0]]][0]) + _em(doc.sides[shown[chain[0]]][1]) + 2 <= DISPLAY_EM),
+                   default=0.0)
+
+    def named_block(block: list[list[int]]) -> bool:
+        return _named_tags(doc, [[shown[p] for p in chain] for chain in block], numbers, left_em=left_column(block))
+
+    def grouped(split: bool) -> list[list[list[int]]]:
+        # one-line chains are merged into one display; with ``split``, a chain whose wide left side would push the
+        # display's tags past the margin starts a display of its own, so that the tags can keep the lemma's name
+        blocks: list[list[list[int]]] = []
+        for chain in chains:
+            if (blocks and len(chain) == 1 and len(blocks[-1][-1]) == 1
+                    and (not split or named_block(blocks[-1] + [chain]) or not named_block(blocks[-1]))):
+                blocks[-1].append(chain)
+            else:
+                blocks.append([chain])
+        return blocks
+
+    # the displays follow one another as one chain, so their tags read alike: every tag keeps the lemma's name
+    # when every line can, else every tag is the lemma's number alone (the name heads the lemma)
+    blocks = grouped(split=True)
+    named = all(named_block(block) for block in blocks)
+    if not named:
+        blocks = grouped(split=False)
     displays = []
     for block in blocks:
-        # one-line chains are merged into one display: their left sides share the column's width
-        left_em = max((_em(doc.sides[shown[chain[0]]][0]) for chain in block
-                       if _em(doc.sides[shown[chain[0]]][0]) + _em(doc.sides[shown[chain[0]]][1]) + 2 <= DISPLAY_EM),
-                      default=0.0)
+        left_em = left_column(block)
         lines = [[shown[p] for p in chain] for chain in block]
-        named = _named_tags(doc, lines, numbers, left_em=left_em)
         displays.append("\n".join(_chain_latex(doc, chain, numbers, left_em=left_em, named=named) for chain in lines)
                         .replace("\n\\end{align*}\n\\begin{align*}\n", " \\\\\n"))
     # the displays of the blocks follow one another without the empty line TeX sets between two displays
@@ -1071,24 +1072,8 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
     else:
         out.append(r"\noindent\textbf{The claim is refuted:} "
                    + doc.failure.replace("Lemma " + _LEMMA_NUMBER, r"Lemma~\thetheorem.") + ".")
-    seen: dict = {"\0runs": _silent_runs([doc.steps[p] for p in rest], [numbers[p] for p in rest])}
+    seen: dict = {}
     out += [_lemma_latex(doc.steps[p], numbers[p], seen, stated, theorem) for p in rest]
-    for key, listed in seen.items():  # the lemmas whose checker reported nothing but success, one sentence each
-        if isinstance(key, tuple) and key[0] == "\0bare":
-            runs: list[list[int]] = []  # consecutive numbers as one range, 1.3--1.7
-            for n in listed:
-                if runs and n == runs[-1][-1] + 1:
-                    runs[-1].append(n)
-                else:
-                    runs.append([n])
-            refs = [rf"\thetheorem.{r[0]}" + (rf"--\thetheorem.{r[-1]}" if len(r) > 1 else "") for r in runs]
-            plural = len(listed) > 1
-            if len(listed) == len(rest) and plural:
-                which = "Every lemma above was"
-            else:
-                which = (("Lemmas~" if plural else "Lemma~") + ", ".join(refs[:-1]) + (" and " if len(refs) > 1 else "")
-                         + refs[-1] + (" were" if plural else " was"))
-            out.append(rf"\noindent {which} checked by {escape_text(key[1])}.")
     solved = [numbers[p] for p in rest if doc.steps[p].claims]
     if len(solved) > 1:
         out.append(r"\noindent The claims of each lemma are listed under Checked claims in the table with the lemma's "
@@ -1234,10 +1219,22 @@ def proof_document(proof: Any, title: str | None = None) -> str:
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|])")
 
 
+_POWER = re.compile(r"(?<![\w^.])(\d+)\^(-?\d+)(?![\w.^])")
+
+
 def _md_text(text: str) -> str:
-    """Plain text for Markdown: specials escaped, identifiers such as ``n_T`` as mathematics."""
+    """Plain text for Markdown: specials escaped, identifiers such as ``n_T`` and powers such as ``2^-60`` as
+    mathematics.
+
+    >>> _md_text("a bound between 2^30 and 2^31; at most 2^-60")
+    'a bound between $2^{30}$ and $2^{31}$; at most $2^{-60}$'
+    """
     from .printing import _IDENTIFIER
 
+    pieces = _POWER.split(str(text))
+    if len(pieces) > 1:  # text, base, exponent, text, ...: each power as mathematics, the text as before
+        return "".join(_md_text(p) if i % 3 == 0 else (f"${p}^{{{pieces[i + 1]}}}$" if i % 3 == 1 else "")
+                       for i, p in enumerate(pieces))
     parts = _IDENTIFIER.split(str(text))
     return "".join((f"${symbol_latex(p)}$" if len(p.split("_")[0]) < 3 else p.replace("_", " ")) if i % 2
                    else _md_sizes(_MD_SPECIAL.sub(r"\\\1", p)) for i, p in enumerate(parts))
@@ -1253,11 +1250,12 @@ def _md_latex_text(text: str) -> str:
     """LaTeX text (mathematics in ``$...$``) for Markdown: the few text macros the program writes, as Markdown."""
     out = re.sub(r"\\emph\{([^{}]*)\}", r"*\1*", text)
     out = re.sub(r"\\textbf\{([^{}]*)\}", r"**\1**", out)
+    out = re.sub(r"\\textsf\{([^{}]*)\}", r"`\1`", out)  # a PyTorch module's name
     return out.replace("``", "\u201c").replace("''", "\u201d").replace("--", "\u2013").replace("~", " ")
 
 
 def _plain_latex_text(text: str) -> str:
-    out = re.sub(r"\\(emph|textbf)\{([^{}]*)\}", r"\2", text)
+    out = re.sub(r"\\(emph|textbf|textsf)\{([^{}]*)\}", r"\2", text)
     return out.replace("``", "\u201c").replace("''", "\u201d").replace("--", "\u2013").replace("~", " ")
 
 
@@ -1290,14 +1288,14 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
     text = _md_text if markdown else str
     latex_text = (lambda t: _md_list(_md_latex_text(t))) if markdown else (lambda t: _md_list(_plain_latex_text(t)))
     kind = "Theorem" if doc.holds else "Claim (refuted)"
-    out = [(f"## {kind} ({text(head_title(doc.title))})" if markdown else f"{kind} ({text(head_title(doc.title))}).") ,
+    # the Conventions first, as on the LaTeX page: the theorem uses conv, n_out, ... and a reader meets them defined
+    out = ["## Conventions" if markdown else "Conventions.", latex_text(conventions(doc.padding_mode)),
+           (f"## {kind} ({text(head_title(doc.title))})" if markdown else f"{kind} ({text(head_title(doc.title))}).") ,
            latex_text(doc.statement)]
     if doc.assumptions and not doc.ranged:
         out.append(bold("The ranges of the theorem:") + " " + ", ".join(f"${a}$" for a in doc.assumptions) + ".")
     if _layer_unstated(doc):
-        out.append(bold("The layer:") + f" ${doc.layer}$.")
-    out.append(head("Conventions"))
-    out.append(latex_text(conventions(doc.padding_mode)))
+        out.append(latex_text(f"The transposed layer is the transposed convolution {doc.layer_words}."))
     notation_at = len(out)
     if doc.definitions:
         out.append(head("Definitions"))
@@ -1320,7 +1318,8 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
                    "axis's own parameters (its claims were proved again for this theorem). Then:")
     rest = list(range(doc.shared, len(doc.steps)))
     for chain in _chains([doc.steps[p] for p in rest], [doc.sides[p] for p in rest]):
-        body = _chain_latex(doc, [rest[p] for p in chain], numbers, ref, env="aligned")
+        # every tag keeps the lemma's name: a Markdown display has no margin for the tag to cross
+        body = _chain_latex(doc, [rest[p] for p in chain], numbers, ref, env="aligned", named=True)
         out.append("$$\n" + body.replace(r"\rlap{$\displaystyle ", r"{").replace("$}", "}") + "\n$$")
     out += [latex_text(p) for p in doc.polynomials]
     out += [bold("Note.") + " " + latex_text(n) for n in doc.notes]
@@ -1328,18 +1327,11 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
         out.append("Each line is justified by the lemma named beside it, below. " + latex_text(_sentence(doc.conclusion)))
     else:
         out.append(bold("The claim is refuted:") + " " + latex_text(doc.failure.replace(_LEMMA_NUMBER, "")) + ".")
-    runs = _silent_runs([doc.steps[p] for p in rest], [numbers[p] for p in rest])
-    for p in rest:
+    for p in rest:  # every lemma has its own Checked line
         s = doc.steps[p]
         check = (f"Checked by {text(s.checker)}: {_count(len(s.claims))}, listed under Checked claims." if s.claims
                  else f"Checked by {text(s.checker)}" + (f": {text(s.report)}." if _is_words(s.report) and s.holds
                                                          else "."))
-        if runs.get(numbers[p]) == 0:  # the first lemma of its run named the checker
-            check = ""
-        elif runs.get(numbers[p]):
-            last = numbers[p] + runs[numbers[p]]
-            check = (f"Checked by {text(s.checker)}, as " + (f"is Lemma {last}." if last == numbers[p] + 1 else
-                                                           f"are Lemmas {numbers[p] + 1}\u2013{last}."))
         if s.sizes:
             check += " " + latex_text(s.sizes)
         out.append(bold(f"Lemma {numbers[p]} ({text(s.name)}).") + (" (refuted)" if not s.holds else "") + " "
@@ -1355,7 +1347,7 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
     out.append(head("Checked claims"))
     out.append("Every claim is a statement about integers, for all values of its variables"
                + (f"; (H) stands for the hypotheses (H1)\u2013(H{doc.ranged}) of the theorem." if doc.ranged else ".")
-               + " " + " ".join(f"{text(n)}: {text(w)}." for n, w in doc.checkers))
+               + " " + " ".join(f"{text(n)}: {text(w)}.".replace("--", "\u2013") for n, w in doc.checkers))
     prefix = "- " if markdown else ""
     for p in rest:
         s = doc.steps[p]
@@ -1385,8 +1377,8 @@ def proof_markdown(proof: Any) -> str:
     --------
     >>> from symconv import ConvSpec, prove_transpose
     >>> text = proof_markdown(prove_transpose(ConvSpec(3, stride=2, padding=1), (5,)))
-    >>> text.startswith("## Theorem (Transposed convolution is a convolution")
-    True
+    >>> text.startswith("## Conventions"), "## Theorem (Transposed convolution is a convolution" in text
+    (True, True)
     """
     return _flat(_read(proof), markdown=True)
 

@@ -9,6 +9,7 @@ the symbols it uses.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 __all__ = ["NOTATION", "notation_used", "notation_latex", "notation_markdown", "notation_table"]
 
@@ -17,7 +18,7 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"j", "a position of the convolution's input, which is the transposed convolution's output"),
     (r"m", "a kernel tap"),
     (r"m'", "a tap of the flipped kernel"),
-    (r"\mu", "a second kernel tap, paired with m"),
+    (r"\mu", "a second kernel tap, paired with $m$"),
     (r"k", "the kernel size"),
     (r"s", "the stride"),
     (r"d", "the dilation"),
@@ -31,8 +32,8 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"p'", "the padding of the guide's equivalent convolution (the gather padding)"),
     (r"n'", "the input length of a transposed convolution (in the size relationships)"),
     (r"h", "half of an odd kernel size, rounded down"),
-    (r"q", "a quotient (by the stride, or by the block size B of a flattened index)"),
-    (r"r", "a remainder (modulo the stride, or the block size B of a flattened index)"),
+    (r"q", "a quotient (by the stride, or by the block size $B$ of a flattened index)"),
+    (r"r", "a remainder (modulo the stride, or the block size $B$ of a flattened index)"),
     (r"B", "the block size of a row-major flattened index"),
     (r"A", "the outer size of a row-major flattened index"),
     (r"\nu", "a spatial axis"),
@@ -40,7 +41,7 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"n_{\mathrm{in}}", "the input length of the transposed convolution"),
     (r"n_{\mathrm{out}}", "the output length of a convolution"),
     (r"n_{T}", "the output length of the transposed convolution"),
-    (r"n_{M}", "the number of rows of M"),
+    (r"n_{M}", "the number of rows of $M$"),
     (r"n_{z_0}", "the length of the zero-inserted input"),
     (r"n_{z}", "the length of the padded input"),
     (r"w", "the kernel (the weight)"),
@@ -62,8 +63,7 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"S", "the 0/1 matrix that keeps the rows of the convolution's matrix whose output position, on every axis, "
            "is an input position of the transposed convolution (in every channel)"),
     (r"Z", "the zero insertion, a 0/1 matrix"),
-    (r"P", "the padding, a 0/1 matrix: by the layer's padding mode when that is reflect, replicate or circular, "
-           "otherwise zero padding (and cropping)"),
+    (r"P", "the padding of the input (zeros, or the layer's padding mode), a 0/1 matrix"),
     (r"C_{\mathrm{flip}}", "the stride-1 convolution with the flipped kernel"),
     (r"C", "the convolution with padding 0 that reads the padded input (with a padding mode, the convolution's "
            "matrix is this convolution applied after the padding)"),
@@ -71,15 +71,16 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"\mathrm{Circ}", "the circular padding through which the circular convolution with the flipped kernel reads"),
     (r"W", "the wrap of the zero-inserted input onto the circle of the output positions"),
     (r"g", "the number of groups"),
-    (r"\gamma", "a group"),
+    (r"\gamma", r"a group; $\gamma(c, q) = \lfloor c / q \rfloor$ is the group of channel $c$ in groups of $q$ "
+               "channels"),
     (r"C_{\mathrm{in}}", "the input channels of the layer it is given for"),
     (r"C_{\mathrm{out}}", "the output channels of the layer it is given for"),
     (r"o", "an output channel"),
     (r"c", "an input channel"),
     (r"c_{l}", "the position of a channel within its group"),
-    (r"c'", "a second input channel, paired with c"),
-    (r"c'_{l}", "the position of the channel c' within its group"),
-    (r"\gamma'", "the group of the channel c'"),
+    (r"c'", "a second input channel, paired with $c$"),
+    (r"c'_{l}", "the position of the channel $c'$ within its group"),
+    (r"\gamma'", "the group of the channel $c'$"),
     (r"c_{i}", "input channels per group"),
     (r"c_{o}", "output channels per group"),
     (r"\ell", "a loss"),
@@ -89,7 +90,8 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"\sigma", "a sign, plus or minus one"),
     (r"\delta", "the gradient of the loss with respect to the output"),
 )
-"""Each symbol (LaTeX) and its one meaning, in the order a Notation section lists them."""
+"""Each symbol (LaTeX) and its one meaning (text with ``$...$`` mathematics), in the order a Notation section lists
+them."""
 
 _MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$|\\\[(.+?)\\\]|\\begin\{(align\*|aligned|multline\*)\}(.+?)\\end\{\4\}",
                    re.S)
@@ -130,6 +132,17 @@ def notation_used(text: str) -> list[tuple[str, str]]:
     return out
 
 
+def _meaning_latex(meaning: str, escape: Any) -> str:
+    r"""A meaning as LaTeX: its ``$...$`` parts are mathematics, kept; the text between them is escaped.
+
+    >>> from symconv.latex.printing import escape_text
+    >>> _meaning_latex("a second kernel tap, paired with $m$", escape_text)
+    'a second kernel tap, paired with $m$'
+    """
+    parts = meaning.split("$")
+    return "".join(f"${p}$" if i % 2 else escape(p) for i, p in enumerate(parts))
+
+
 def notation_latex(text: str, known: set | None = None) -> str:
     """A Notation section (LaTeX) listing the symbols ``text`` uses ("" when none).
 
@@ -147,7 +160,7 @@ def notation_latex(text: str, known: set | None = None) -> str:
     else:
         heading = "Notation"
     # one symbol per line, aligned like a paper's table of notation (a list: it may break across pages)
-    items = "\n".join(rf"\item[${symbol}$] {escape_text(meaning)}" for symbol, meaning in used)
+    items = "\n".join(rf"\item[${symbol}$] {_meaning_latex(meaning, escape_text)}" for symbol, meaning in used)
     return (rf"\subsection*{{{heading}}}" + "\n" + r"\begin{list}{}{\setlength{\leftmargin}{3.5em}"
             r"\setlength{\labelwidth}{3em}\setlength{\labelsep}{0.5em}\setlength{\itemsep}{0pt}"
             r"\setlength{\parsep}{0pt}\renewcommand{\makelabel}[1]{#1\hfil}}" + "\n" + items + "\n" + r"\end{list}")

@@ -628,18 +628,49 @@ def matrix_latex(M: Any, *, zeros: str = "0", full: bool | None = None, rows: An
     return _window_latex(M, window, zeros)
 
 
-def elided_window(M: Any, zeros: str = "dots", max_cols: int = 8) -> MatrixWindow:
+def elided_window(M: Any, zeros: str = "dots", max_cols: int = 8, *, transposable: bool = False) -> MatrixWindow:
     """:func:`matrix_window` with at most ``max_cols`` columns, and no more than fit :data:`WIDTH_EM`.
 
     With the default 8 columns and the two columns of ellipses, the bmatrix has
     at most 10 columns, amsmath's default ``MaxMatrixCols``, so it can be pasted
-    into any document.
+    into any document.  ``transposable`` caps the rows at the same fit, so that the window transposed (the
+    window of the transpose, such as T's of M) fits as well.  Trailing rows and columns whose entries all lie
+    outside the window are left out: they would show only zeros where the matrix holds entries.
+
+    Examples
+    --------
+    >>> from symconv import ConvSpec, conv_matrix, kernel_symbols
+    >>> spec = ConvSpec((3, 3), stride=2, padding=1, padding_mode="reflect")
+    >>> M = conv_matrix(spec, kernel_symbols(spec), (5, 5))
+    >>> win = elided_window(M, transposable=True)
+    >>> win.rows, win.cols
+    ((0, 1), (0, 1, 2))
     """
     win = matrix_window(M, max_cols=max_cols)
     entries = [_entry(M, r, c, zeros) for r in win.rows for c in win.cols]
     widest = max(_entry_em(e) for e in entries) if entries else 1.0
     fit = max(3, int((WIDTH_EM - 4) // widest))
-    return win if len(win.cols) <= fit else matrix_window(M, max_cols=fit)
+    if len(win.cols) > fit or (transposable and len(win.rows) > fit):
+        win = matrix_window(M, max_rows=min(len(win.rows), fit) if transposable else 5, max_cols=min(max_cols, fit))
+    return _trimmed(M, win)
+
+
+def _trimmed(M: Any, win: MatrixWindow) -> MatrixWindow:
+    """The window without its trailing rows (then columns) whose nonzero entries all lie outside it (one is kept)."""
+    rows_nz, cols_nz = np.asarray(M.structure.rows), np.asarray(M.structure.cols)
+
+    def outside(lines: tuple[int, ...], mine: Any, other: Any, shown: tuple[int, ...]) -> tuple[int, ...]:
+        kept = list(lines)
+        while len(kept) > 1:
+            hits = other[mine == kept[-1]]
+            if hits.size == 0 or np.isin(hits, shown).any():
+                break
+            kept.pop()
+        return tuple(kept)
+
+    rows = outside(win.rows, rows_nz, cols_nz, win.cols)
+    cols = outside(win.cols, cols_nz, rows_nz, rows)
+    return MatrixWindow(rows, cols, win.shape)
 
 
 def _window_latex(M: Any, win: MatrixWindow, zeros: str) -> str:

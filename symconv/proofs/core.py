@@ -25,15 +25,15 @@ CHECKERS = {
     "sympy": "the difference of the two sides was expanded and is 0",
     "exact structure": "the (row, column, tap, coefficient) structures of the two matrices are identical, so the "
                        "symbolic matrices are equal entry by entry",
-    "randomized identity": "both sides were evaluated exactly at random integer points; a nonzero polynomial of "
-                           "degree D vanishes at a point drawn uniformly from a finite set of integers with "
-                           "probability at most D divided by the size of the set (Schwartz-Zippel)",
+    "randomized identity": "both sides were evaluated exactly at random integer points; a nonzero polynomial "
+                           "vanishes at a point drawn uniformly from a finite set of integers with probability at "
+                           "most its total degree divided by the size of the set (Schwartz--Zippel)",
     "polynomial identity": "both sides were expanded by sympy as polynomials and compared term by term",
     "enumeration": "every position was counted and compared",
     "arithmetic": "the two integers were computed and compared",
     "by definition": "the two sides are the same definition; only what is not definitional was checked",
 }
-"""The checkers a step can name, and what each one establishes."""
+"""The checkers a step can name, and what each one establishes (text; ``--`` is an en dash, as in TeX)."""
 
 
 @dataclass(frozen=True)

@@ -272,7 +272,7 @@ def _separability_step(ndim: int, F: Any = default_formulas) -> Step:
     inside = (_rel(sympy.Ge, A, 1), _rel(sympy.Ge, B, 1), _within(0, x, A), _within(0, y, B))
     inside2 = (_within(0, x2, A), _within(0, y2, B))
     pair = (A, B, x, y, x2, y2)
-    sizes = sympy.symbols(f"N_1:{ndim + 1}", integer=True)  # axes are numbered 1, ..., ndim, as in the theorem
+    sizes = sympy.symbols(f"n_1:{ndim + 1}", integer=True)  # the axes' sizes n_1, ..., n_ndim, as in the Conventions
     js = sympy.symbols(f"j_1:{ndim + 1}", integer=True)
     flat2, flat2_ = F.flat_index(x, y, B), NAMED.flat_index(x, y, B)  # the function every builder executes
     executed, shown = sympy.Integer(0), sympy.Integer(0)
@@ -357,10 +357,11 @@ def _block_step(F: Any) -> Step:
     step = Step.from_claims(
         shown_group, gam,
         r"channel blocks: for $0 \le c_l < c_i$ and $\gamma \ge 0$, the channel $c = \gamma c_i + c_l$ lies in "
-        r"group $\lfloor c / c_i \rfloor = \gamma$, at position $c - \gamma c_i = c_l$; with $C_{\mathrm{in}} = g c_i$, $C_{\mathrm{out}} = g c_o$ and the group "
-        r"$\gamma = \lfloor o / c_o \rfloor$ of output channel $o$, block $(o, c)$ of $M$ is the spatial matrix of "
-        r"$w[o, c - \gamma c_i]$ when $c$ lies in group $\gamma$ and zero otherwise; the transposed layer, whose "
-        r"weight is the same tensor, writes output channel $c = \gamma c_i + c_l$ from input channel $o$ through "
+        r"group $\gamma(c, c_i) = \lfloor c / c_i \rfloor = \gamma$, at position $c - \gamma c_i = c_l$; with "
+        r"$C_{\mathrm{in}} = g c_i$, $C_{\mathrm{out}} = g c_o$ and the group $\gamma(o, c_o)$ of output channel $o$, "
+        r"block $(o, c)$ of $M$ is the spatial matrix of $w[o, c - \gamma(o, c_o)\, c_i]$ when "
+        r"$\gamma(c, c_i) = \gamma(o, c_o)$ and zero otherwise; the transposed layer, whose weight is the same "
+        r"tensor, writes output channel $c = \gamma(o, c_o)\, c_i + c_l$ from input channel $o$ through "
         r"$w[o, c_l]$: block $(c, o)$ of $T$ is the transpose of block $(o, c)$ of $M$",
         claims, name="channel blocks")
     # refuted, the line shows the executed group function (the floor identity itself stays true): the group of the
@@ -440,26 +441,27 @@ def _statement_nd(C: _Chain, ndim: int) -> str:
         r"$C_{\mathrm{in}} = g c_i$ and $C_{\mathrm{out}} = g c_o$",
         r"\end{itemize}",
         rf"let $w \in \mathbb{{R}}^{{C_{{\mathrm{{out}}}} \times c_i \times {kernel_shape}}}$ be a kernel, and flatten "
-        r"tensors row-major, the channel first and then the spatial axes in order. Output channel $o$ of the convolution "
-        r"lies in group $\gamma = \lfloor o / c_o \rfloor$, input channel $c$ in group $\lfloor c / c_i \rfloor$, at "
-        r"position $c_l = c - \lfloor c / c_i \rfloor c_i$ of that group. "
+        r"tensors row-major, the channel first and then the spatial axes in order. Channels come in groups: in "
+        r"groups of $q$ channels, channel $c$ lies in group $\gamma(c, q) = \lfloor c / q \rfloor$. Output channel "
+        r"$o$ of the convolution lies in group $\gamma(o, c_o)$, input channel $c$ in group $\gamma(c, c_i)$, at "
+        r"position $c_l = c - \gamma(c, c_i)\, c_i$ of that group. "
         r"Define the following matrices.",
         r"\begin{itemize}",
         r"\item $M$, the convolution with $w$ (stride $s$, dilation $d$, padding $p_{l}, p_{r}$ on each axis) on "
         r"inputs of shape $(C_{\mathrm{in}}, n_T^{(1)}, \dots)$: its block $(o, c)$ is zero unless "
-        r"$\lfloor c / c_i \rfloor = \gamma$, and then its entries are "
+        r"$\gamma(c, c_i) = \gamma(o, c_o)$, and then its entries are "
         rf"$\sum_{{m}} w[o, c_l, m] \prod_{{\nu}} [j_\nu = {tap_nu}]$, the index map on each axis $\nu$ with that "
         r"axis's $s, d, p_{l}$ and the tap $m = (m_1, \dots)$.",
         r"\item $T$, the transposed convolution with the same $w$ and parameters (output padding $a$ on each axis): "
-        r"output channel $c = \gamma c_i + c_l$ receives input channel $o$ through "
+        r"output channel $c = \gamma(o, c_o)\, c_i + c_l$ receives input channel $o$ through "
         r"$w[o, c_l]$, with the same index map.",
         rf"\item $S$, $Z$ and $P$: on every axis the row selection $[I \mid 0]$, the zero insertion "
         rf"$Z[t, i] = [t = {tex(C.F.zero_insertion_position(i, s))}]$ and the padding by $p'_{{l}} = {tex(C.left)}$, "
         rf"$p'_{{r}} = {tex(C.right)}$ (a negative amount crops), applied to every channel.",
         r"\item $C_{\mathrm{flip}}$, the grouped convolution with stride $1$, padding $0$ and dilation $d$ on each "
         r"axis, of the group-wise swapped, flipped kernel "
-        rf"$\tilde w[c, o', m] = w[\gamma c_o + o', c_l, {tex(C.F.flip_tap(m, k))}]$ with "
-        r"$\gamma = \lfloor c / c_i \rfloor$ and $0 \le o' < c_o$, flipped on every axis.",
+        rf"$\tilde w[c, o', m] = w[\gamma(c, c_i)\, c_o + o', c_l, {tex(C.F.flip_tap(m, k))}]$ with "
+        r"$0 \le o' < c_o$, flipped on every axis.",
         r"\end{itemize}",
         r"Then block $(c, o)$ of $T$ is the transpose of block $(o, c)$ of $M$, zero outside the groups; "
         r"$T = C_{\mathrm{flip}} P Z$ and $T = (S M)^{\top}$.",

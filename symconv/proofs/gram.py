@@ -428,7 +428,7 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
                             f"{type(spec).__name__}")
     shape = spec.check_input_shape(input_shape)
     started()
-    from ..latex.printing import spec_latex
+    from ..latex.printing import layer_text  # the statement names the layer by its parameters
 
     title = "The round trip: the Gram matrix (instance)"
     tspec, t_in = spec.transpose(shape), spec.output_shape(shape)
@@ -574,7 +574,7 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
     period_note = "" if not has_interior or _period_seen(spec, inner) else (
         r" (for these sizes no two interior positions of an axis lie $s$ apart, so the period itself is not "
         r"exercised here; the all-sizes version of this theorem proves it)")
-    statement = (rf"For the convolution ${spec_latex(spec)}$ on inputs {_size_words(shape)} ({sizes}), let $M$ be "
+    statement = (rf"For the convolution {layer_text(spec)} on inputs {_size_words(shape)} ({sizes}), let $M$ be "
                  rf"its matrix, with {weights}. Then (i) {entries}. (ii) In the interior $I$, the positions $j$ with "
                  r"$d(k-1) \le j$, $j + p_l \le s(n_{\mathrm{out}} - 1)$ and $j + d(k-1) \le n - 1$"
                  + every + rf", the entry {lag_entry} at a lag $|\tau| < k$ depends only on {depends} "

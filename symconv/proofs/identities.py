@@ -120,9 +120,9 @@ def prove_adjoint(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, name
 
     step = Step(Inner(_Layer("S \\operatorname{conv}(x)"), _Layer("y")),
                 Inner(_Layer("x"), _Layer("\\operatorname{conv}^{\\top}(y)")),
-                r"the dot test, exactly: $\langle S \operatorname{conv}(x), y\rangle$ and "
-                r"$\langle x, \operatorname{conv}^{\top}(y)\rangle$, both layers evaluated by their numeric "
-                r"definitions on symbolic $x$, $y$ and $w$, expanded as polynomials",
+                r"the dot test holds exactly: $\langle S \operatorname{conv}(x), y\rangle = "
+                r"\langle x, \operatorname{conv}^{\top}(y)\rangle$ as polynomials, both layers evaluated by their "
+                r"numeric definitions on symbolic $x$, $y$ and $w$ and both sides expanded",
                 "polynomial identity", ok, detail, name="adjoint")
 
     return Proof("Adjoint identity", _adjoint_statement(tspec, t_in, n_t, conv_spec),
@@ -259,13 +259,15 @@ def prove_gradient(spec: ConvSpec, input_shape: Any, *, name: str = "w") -> Proo
     L, y_, t_ = sympy.symbols(r"\ell y y^{\ast}")
     T_ = sympy.Symbol("T", commutative=False)
     steps = (
-        Step(_Partial(L, y_), y_ - t_, r"differentiating $\ell = \frac{1}{2} \sum (y - y^{\ast})^2$ with $y$ as an independent "
-             "variable, entry by entry", "sympy", ok_y, "" if ok_y else "the derivative is not y - t",
+        Step(_Partial(L, y_), y_ - t_, r"$\partial \ell / \partial y = y - y^{\ast}$: the loss $\ell = \frac{1}{2} \sum (y - y^{\ast})^2$, "
+             r"differentiated entry by entry with $y$ as an independent variable, has the gradient $y - y^{\ast}$", "sympy", ok_y, "" if ok_y else "the derivative is not y - t",
              name="loss gradient"),
         Step(_Partial(L, sympy.Symbol("x")), T_ * _Partial(L, y_),
-             r"the chain rule through $y = \operatorname{conv}(x)$, with $y$ computed by the numeric definition of "
-             r"the convolution on symbolic $x$ and $w$ (not by a matrix) and differentiated by sympy, against the "
-             r"transposed convolution's matrix $T$ applied to $\partial \ell / \partial y$ at $y = \operatorname{conv}(x)$",
+             r"$\partial \ell / \partial x = T\, \partial \ell / \partial y$: the gradient of the loss with respect to "
+             r"the input, by the chain rule through $y = \operatorname{conv}(x)$ with $y$ computed by the numeric "
+             r"definition of the convolution on symbolic $x$ and $w$ (not by a matrix) and differentiated by sympy, "
+             r"equals the transposed convolution's matrix $T$ applied to $\partial \ell / \partial y$ at "
+             r"$y = \operatorname{conv}(x)$",
              "polynomial identity", ok, detail, name="backward"),
     )
     return Proof("Gradient identity", rf"For the convolution {layer_text(spec)} on inputs "
@@ -468,7 +470,10 @@ def prove_size_relations(spot_checks: int = 50, seed: int = 0) -> Proof:
         ok, _ = identity_check(derived, guide)
         detail = "" if ok else "symconv's formula and the guide's differ"
         named = "relationships 5 and 7" if number == 5 else f"relationship {number}"
-        rule = (f"Dumoulin and Visin, {named}: {setting}")
+        # the lemma states its equation: the setting, then the size formula equal to the guide's
+        from ..latex.printing import math_latex
+
+        rule = f"${math_latex(shown)} = {math_latex(guide)}$: Dumoulin and Visin, {named}, for {setting}"
         step = Step(shown, guide, rule, "sympy", ok, detail, name=named)
         steps.append(_spot_sizes(step, derived, guide, rng, spot_checks, isinstance(number, int) and number in (1, 2, 5, 6, 15)))
     trip_step, trip = _round_trip_step()

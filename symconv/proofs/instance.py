@@ -555,8 +555,10 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
                       r"round trip of the output size: the convolution on the transposed output has "
                       r"$n_{\mathrm{in}} + \lfloor a/s \rfloor$ outputs per axis", "arithmetic", m_out == expected,
                       case if m_out == expected else f"{case}; but it has {_sizes_text(m_out)}", name="sizes"))
-    rule = (r"$T$, built from its own index equation, against the transpose of the convolution matrix $M$"
-            + ("" if identity else r" with its rows selected by $S$"))
+    rule = ((r"$T = M^{\top}$: the matrix $T$, built from the transposed convolution's own index equation, equals "
+             r"the transpose of the convolution matrix $M$") if identity else
+            (r"$T = (S M)^{\top}$: the matrix $T$, built from the transposed convolution's own index equation, "
+             r"equals the transpose of the convolution matrix $M$ with its rows selected by $S$"))
     if S is None:
         steps.append(equality_step("transpose", T, lambda: M.T, T_, sympy.Transpose(M_), rule, witness=True))
     else:
@@ -582,18 +584,18 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     left, right = _gather_text()
     steps.append(equality_step(
         "gather view", T, gather, T_, sympy.MatMul(C_, P_, Z_, evaluate=False),
-        r"the gather view, multiplied by the proof from its factors, each built axis by axis (not by the "
-        r"enumeration of $M$ and $T$): zero insertion $Z$ "
-        rf"($s - 1$ zeros between inputs), padding or cropping $P$ by $p'_{{l}} = {left}$ on the left and "
-        rf"$p'_{{r}} = {right}$ on the right, and the "
-        r"stride-1 convolution $C_{\mathrm{flip}}$ with the flipped, group-wise channel-swapped kernel",
+        r"$T = C_{\mathrm{flip}} P Z$: $T$ equals the gather view, the product of the zero insertion $Z$ "
+        rf"($s - 1$ zeros between inputs), the padding or cropping $P$ by $p'_{{l}} = {left}$ on the left and "
+        rf"$p'_{{r}} = {right}$ on the right, and the stride-1 convolution $C_{{\mathrm{{flip}}}}$ with the flipped, "
+        r"group-wise channel-swapped kernel, multiplied by the proof from these factors, each built axis by axis "
+        r"(not by the enumeration of $M$ and $T$)",
         witness=True))
     stamps = sympy.Symbol(r"\sum_{i} \operatorname{stamp}_{i}")
     steps.append(equality_step(
         "scatter view", T, lambda: placed_stamps(tspec, w, t_in), T_, stamps,
-        r"the scatter view, the stamps placed by the proof from their definition: input $(o, i)$ stamps the "
-        r"unflipped kernel, dilated by $d$ and scaled by $y[o, i]$, at offset $s i - p_l$ of every output channel "
-        r"of its group; the sum of all stamps", witness=True))
+        r"$T = \sum_{i} \operatorname{stamp}_{i}$: $T$ equals the scatter view, the sum of the stamps the proof "
+        r"placed from their definition, input $(o, i)$ stamping the unflipped kernel, dilated by $d$ and scaled by "
+        r"$y[o, i]$, at offset $s i - p_l$ of every output channel of its group", witness=True))
     from .polyphase import polyphase_step  # the polyphase view: Q Phi, computed from its own factors
 
     steps.append(polyphase_step(tspec, w, t_in, T))
