@@ -428,7 +428,7 @@ def test_overlap_uniformity_step_uses_the_criterion(monkeypatch):
     assert prove_overlap(layer, (6,)).holds
     monkeypatch.setattr(polyphase, "equal_taps_criterion", lambda k, s, d: k % s == 0)
     proof = prove_overlap(layer, (6,))
-    assert not proof.holds and proof.failed_step.name == "uniformity from the phases", proof.failure
+    assert not proof.holds and proof.failed_step.name.startswith("uniformity"), proof.failure
 
 
 def test_crop_step_catches_a_phase_length_too_long():

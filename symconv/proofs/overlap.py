@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import sympy
 
+from .. import polyphase as _polyphase
 from ..errors import SpecTypeError
 from ..latex.phrases import counted, range_set_tex
 from ..matrices import transposed_conv_matrix
@@ -237,7 +238,7 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
                 f"{counted(len(values), 'position', words=False)}" if values.tolist() == expected else
                 f"interior counts {_ranges(values.tolist())}, the phase tap counts give {_ranges(expected)}",
                 name="phase counts" + on_axis))
-        criterion = k % s == 0 and math.gcd(s, d) == 1
+        criterion = _polyphase.equal_taps_criterion(k, s, d)  # the equal-taps theorem's one source
         if len(values) >= s:
             is_uniform = bool(len(set(values.tolist())) == 1)
             equal = len(set(per_phase)) == 1
