@@ -291,7 +291,8 @@ def test_the_script_check_sees_a_turned_label_and_a_small_tick(tmp_path):
     (base, _), (script, label) = _smallest_text_and_script(drawn(10, 8), 4.0)
     assert base == pytest.approx(8.0) and label.startswith("row") and script == pytest.approx(7.0, abs=0.05)
     (base, _), (script, _) = _smallest_text_and_script(drawn(8, 7), 4.0)
-    assert base == pytest.approx(7.0) < MIN_TEXT_PT and script == pytest.approx(5.6, abs=0.05) < MIN_SCRIPT_PT
+    assert base == pytest.approx(7.0) and base < MIN_TEXT_PT
+    assert script == pytest.approx(5.6, abs=0.05) and script < MIN_SCRIPT_PT
     (_, _), (script, _) = _smallest_text_and_script(drawn(10, 8), 3.0)  # printed at 3/4 of its width
     assert script == pytest.approx(5.25, abs=0.05)
 
