@@ -80,8 +80,8 @@ PRINTED = {
 """The width each document prints a figure at, as a fraction of the text width (its ``\\includegraphics``).
 
 Each figure is drawn at exactly that width (``TEXT_WIDTH`` inches times the fraction), so its labels print
-at the sizes matplotlib set; :func:`_fit` refuses a figure whose smallest label would print under
-``MIN_LABEL`` points.  tests/test_plot.py checks the documents include each figure at this width.
+at the sizes matplotlib set; :func:`_fit` refuses a figure with a text that would print under ``MIN_LABEL``
+points, or a sub- or superscript under ``MIN_SCRIPT`` points.  tests/test_plot.py checks the documents include each figure at this width.
 """
 
 MIN_LABEL, MIN_SCRIPT = 7.5, 7.0
