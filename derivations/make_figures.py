@@ -80,12 +80,14 @@ PRINTED = {
 """The width each document prints a figure at, as a fraction of the text width (its ``\\includegraphics``).
 
 Each figure is drawn at exactly that width (``TEXT_WIDTH`` inches times the fraction), so its labels print
-at the sizes matplotlib set; :func:`_fit` refuses a figure whose smallest label would print under
-``MIN_LABEL`` points.  tests/test_plot.py checks the documents include each figure at this width.
+at the sizes matplotlib set; :func:`_fit` refuses a figure with a text that would print under ``MIN_LABEL``
+points, or a sub- or superscript under ``MIN_SCRIPT`` points.  tests/test_plot.py checks the documents include each figure at this width.
 """
 
-MIN_LABEL = 7.0
-"""Smallest label size, in points at print size, of a figure a document includes."""
+MIN_LABEL, MIN_SCRIPT = 7.5, 7.0
+"""Smallest sizes, in points at print size, of a figure a document includes: of a text (tick, colour-bar tick,
+label, legend, number), and of a sub- or superscript (:data:`symconv.plot.host.SCRIPT_SCALE` of its label's size;
+a subscript is text)."""
 
 
 def _fit(fig, name: str):
@@ -102,12 +104,17 @@ def _fit(fig, name: str):
     for title, room in titles:  # re-wrap the lines that no longer fit the narrower figure
         if title is not None and title.get_text():
             title.set_text(fit_text(title.get_text(), max(room, 0.8 * width), title.get_fontsize()))
-    smallest = plot.min_label_size(fig, width)  # at the printed width (the figure is drawn at it)
-    if smallest < MIN_LABEL:
-        small = [t.get_text() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()
-                 and t.get_fontsize() * (SCRIPT_SCALE if _has_script(t.get_text()) else 1) < MIN_LABEL]
-        raise SystemExit(f"{name}: a label prints at {smallest:.1f} pt at the width {width:.2f} in, under {MIN_LABEL} "
-                         f"pt (sub- and superscripts at their size): {small[:5]}")
+    fig.canvas.draw()  # the texts made at draw time (ticks, legends) exist, at the printed width
+    scale = width / fig.get_figwidth()  # 1: the figure is drawn at its printed width
+    small = []
+    for text in fig.findobj(Text):
+        if text.get_visible() and text.get_text().strip():
+            size = text.get_fontsize() * scale
+            if size < MIN_LABEL or (_has_script(text.get_text()) and size * SCRIPT_SCALE < MIN_SCRIPT):
+                small.append(f"“{text.get_text()}” at {size:.1f} pt")
+    if small:
+        raise SystemExit(f"{name}: at the width {width:.2f} in, text under {MIN_LABEL} pt or a sub- or superscript "
+                         f"under {MIN_SCRIPT} pt ({SCRIPT_SCALE:.0%} of its label): {'; '.join(small[:5])}")
     fig.canvas.draw()
     box = fig.bbox
     for text in fig.findobj(Text):

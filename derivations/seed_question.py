@@ -237,7 +237,7 @@ def figure(data: dict, path) -> None:
                 bar.solids.set_linewidth(0.3)
                 step = max(1, bound // 3)
                 bar.set_ticks(list(range(-bound, bound + 1, step)) if bound <= 30 else None)
-                bar.ax.tick_params(labelsize=7)
+                bar.ax.tick_params(labelsize=8)
         _save(fig, path)
 
 
@@ -264,8 +264,8 @@ def figure_autocorrelation(data: dict, path) -> None:
                 ax.add_patch(Rectangle((k - 1.5, k - 1.5), 1, 1, fill=False, edgecolor="black", lw=1.2))
             ax.set_title(title, fontsize=10)
             if ticks:
-                ax.set_xticks(range(len(ticks)), [f"${t}$" for t in ticks], fontsize=7)
-                ax.set_yticks(range(len(ticks)), [f"${t}$" for t in ticks], fontsize=7)
+                ax.set_xticks(range(len(ticks)), [f"${t}$" for t in ticks], fontsize=8)
+                ax.set_yticks(range(len(ticks)), [f"${t}$" for t in ticks], fontsize=8)
                 ax.set_xlabel(r"lag $\tau_1$", fontsize=10)
                 ax.set_ylabel(r"lag $\tau_0$", fontsize=10)
             else:

@@ -72,18 +72,46 @@ _NUMBER = rb"[-+]?(?:\d+\.?\d*|\.\d+)"
 _PDF_TOKEN = re.compile(rb"\((?:\\.|[^\\)])*\)|<[0-9A-Fa-f\s]*>|\[|\]|/[^\s/\[\]()<>]+|" + _NUMBER + rb"|[A-Za-z'\"*]+")
 
 
-def _pdf_text_sizes(path: pathlib.Path) -> list[float]:
-    """The size, in PDF points, of every text shown in a PDF's content streams.
+class _PrintedText(tuple):
+    """One text object of a PDF (``BT`` ... ``ET``): what it shows and the size of each of its runs, in PDF points."""
+
+    @property
+    def text(self) -> str:
+        return self[0]
+
+    @property
+    def sizes(self) -> list[float]:
+        return self[1]
+
+    @property
+    def base(self) -> float:
+        """The size of the text proper: its largest run (mathtext sets a label and its scripts in one text object)."""
+        return max(self.sizes)
+
+    @property
+    def scripts(self) -> list[float]:
+        """The sizes of its runs smaller than its base: the sub- and superscripts, as printed."""
+        return [size for size in self.sizes if size < self.base - 1e-6]
+
+
+def _pdf_texts(path: pathlib.Path) -> list[_PrintedText]:
+    """Every text object shown in a PDF's content streams, with the printed size of each run it shows.
 
     A small reader of the content stream: the font size of ``Tf``, scaled by the text matrix (``Tm``) and the
     current transformation (``cm``, ``q``/``Q``) in force when the text is shown (``Tj``, ``TJ``, ``'``, ``"``).
-    A sub- or superscript of mathtext is its own text at its own (smaller) size, so it is measured as printed.
+    The size of a run is ``Tf`` times the square root of the determinant of the matrix: the same for a label
+    turned 90 degrees as for one set level (a reader of page boxes, ``pdftotext -bbox``, reports the *width* of
+    a turned glyph as its height: the 3.5 pt of a turned 7 pt "1" is its advance, half an em).  A sub- or
+    superscript of mathtext is a run of its own, at its own smaller ``Tf``, inside its label's text object.
+
+    Text drawn otherwise is refused, not missed: a glyph painted as a form XObject (``Do``, as matplotlib does for
+    Type 3 fonts) or a ``Tz``/``Ts`` (horizontal scaling, rise) the sizes would not account for raises.
     """
     import zlib
 
     import numpy as np
 
-    sizes = []
+    texts = []
     data = path.read_bytes()
     for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
         try:
@@ -92,7 +120,7 @@ def _pdf_text_sizes(path: pathlib.Path) -> list[float]:
             stream = match.group(1)
         if not (re.search(rb"(?:^|\s)BT\s", stream) and re.search(rb"\d Tf\s", stream)):
             continue  # a font program or an image, not a content stream
-        ctm, saved, tm, size, operands = np.eye(3), [], np.eye(3), None, []
+        ctm, saved, tm, size, operands, shown, runs = np.eye(3), [], np.eye(3), None, [], [], []
         for token in _PDF_TOKEN.findall(stream):
             if re.fullmatch(_NUMBER, token):
                 operands.append(float(token))
@@ -110,15 +138,33 @@ def _pdf_text_sizes(path: pathlib.Path) -> list[float]:
             elif token == b"cm" and matrix is not None:
                 ctm = matrix @ ctm
             elif token == b"BT":
-                tm = np.eye(3)
+                tm, shown, runs = np.eye(3), [], []
+            elif token == b"ET":
+                if runs:
+                    texts.append(_PrintedText(("".join(shown), runs)))
+                shown, runs = [], []
             elif token == b"Tm" and matrix is not None:
                 tm = matrix
             elif token == b"Tf" and numbers:
                 size = numbers[-1]
+            elif token in (b"Tz", b"Ts") and numbers and numbers[-1] != (100 if token == b"Tz" else 0):
+                raise AssertionError(f"{path.name}: text scaled or raised by {token.decode()}, which the reader does not measure")
+            elif token == b"Do":
+                raise AssertionError(f"{path.name}: an XObject painted ({operands[-1:]}): a glyph drawn as a form?")
             elif token in (b"Tj", b"TJ", b"'", b'"') and size is not None:
-                sizes.append(size * abs(np.linalg.det((tm @ ctm)[:2, :2])) ** 0.5)
+                runs.append(size * abs(np.linalg.det((tm @ ctm)[:2, :2])) ** 0.5)
+                for string in (o for o in operands if isinstance(o, bytes) and o[:1] == b"("):
+                    raw = re.sub(rb"\\(.)", lambda m: {b"n": b"\n", b"r": b"\r", b"t": b"\t"}.get(m.group(1), m.group(1)),
+                                 string[1:-1], flags=re.S)
+                    shown.append(raw.decode("utf-16-be", "replace") if len(raw) % 2 == 0 and raw[:1] == b"\0"
+                                 else raw.decode("latin-1"))
             operands = []
-    return sizes
+    return texts
+
+
+def _pdf_text_sizes(path: pathlib.Path) -> list[float]:
+    """The size, in PDF points, of every run of text shown in a PDF (:func:`_pdf_texts`, flattened)."""
+    return [size for text in _pdf_texts(path) for size in text.sizes]
 
 
 _INCLUDED = re.compile(r"\\includegraphics\[width=([0-9.]*)(\\linewidth|in|cm)\]\{([^}]+)\}")
@@ -185,6 +231,70 @@ def test_the_printed_size_check_fails_on_shrunk_labels(tmp_path):
     assert 5.0 < subscript < 6.0  # mathtext's subscript is its own text, smaller: 8 pt with a 5.6 pt script
     figure, width = _printed_figures((HERE / "checkerboard.tex").read_text())[0]
     assert _smallest_printed(HERE / figure, 0.75 * width) < MIN_PRINTED_PT  # the golden figure, shrunk on the page
+
+
+MIN_TEXT_PT, MIN_SCRIPT_PT = 7.5, 7.0
+"""The rule of the figures at print size: ticks, colour-bar ticks, labels, legends and numbers at 7.5 pt or more;
+a sub- or superscript (mathtext's, about 70% of its label) at 7 pt or more: a subscript is text."""
+
+
+def _smallest_text_and_script(pdf: pathlib.Path, width_in: float) -> tuple[tuple[float, str], tuple[float, str]]:
+    """(size, text) of the smallest text proper and of the smallest sub- or superscript of a figure, printed at
+    ``width_in`` inches; a figure with no script gives ``(inf, "")`` for it."""
+    box = re.search(rb"/MediaBox \[\s*([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)", pdf.read_bytes())
+    scale = width_in * 72 / (float(box.group(3)) - float(box.group(1)))
+    texts = _pdf_texts(pdf)
+    assert texts, f"{pdf.name}: no text found (the reader missed it, or the figure has none)"
+    base = min((t.base * scale, t.text) for t in texts)
+    script = min(((min(t.scripts) * scale, t.text) for t in texts if t.scripts), default=(float("inf"), ""))
+    return base, script
+
+
+@pytest.mark.parametrize("name", REGENERATE.NAMES)
+def test_every_figure_prints_its_text_at_7_5pt_and_its_scripts_at_7pt(name):
+    """Each figure a derivation includes, at the width it is printed at: every text (tick, colour-bar tick, label,
+    legend, number) at 7.5 pt or more, and every sub- or superscript, measured as its own run, at 7 pt or more."""
+    tex = (HERE / f"{name}.tex").read_text()
+    small = []
+    for figure, width in _printed_figures(tex):
+        (base, text), (script, label) = _smallest_text_and_script(HERE / figure, width)
+        if base < MIN_TEXT_PT - 1e-6:
+            small.append(f"{figure}: {text!r} at {base:.2f} pt")
+        if script < MIN_SCRIPT_PT - 1e-6:
+            small.append(f"{figure}: the script of {label!r} at {script:.2f} pt")
+    assert not small, f"{name}: " + "; ".join(small)
+
+
+def test_the_script_check_sees_a_turned_label_and_a_small_tick(tmp_path):
+    """The reader finds a label's subscript as its own run, at its printed size, also on a label turned 90 degrees
+    (where a page-box reader reports the glyph's width), and a tick under 7.5 pt."""
+    from conftest import require_module
+
+    require_module("matplotlib", "figures")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    from symconv import plot
+
+    def drawn(ylabel: float, ticks: float) -> pathlib.Path:
+        with matplotlib.rc_context(plot.STYLE):
+            fig = Figure(figsize=(4, 2))
+            ax = fig.add_subplot()
+            ax.set_ylabel("row $j_1$", fontsize=ylabel)  # turned 90 degrees
+            ax.tick_params(labelsize=ticks)
+            path = tmp_path / f"{len(list(tmp_path.iterdir()))}.pdf"
+            fig.savefig(path)
+        return path
+
+    (base, _), (script, label) = _smallest_text_and_script(drawn(10, 8), 4.0)
+    assert base == pytest.approx(8.0) and label.startswith("row") and script == pytest.approx(7.0, abs=0.05)
+    (base, _), (script, _) = _smallest_text_and_script(drawn(8, 7), 4.0)
+    assert base == pytest.approx(7.0) and base < MIN_TEXT_PT
+    assert script == pytest.approx(5.6, abs=0.05) and script < MIN_SCRIPT_PT
+    (_, _), (script, _) = _smallest_text_and_script(drawn(10, 8), 3.0)  # printed at 3/4 of its width
+    assert script == pytest.approx(5.25, abs=0.05)
 
 
 # -- every figure is vector, in the documents' fonts -------------------------------------------------------------

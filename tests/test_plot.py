@@ -693,11 +693,22 @@ def test_make_figures_refuses_a_figure_printed_too_small(mpl, monkeypatch):
     name = "checkerboard_overlap_k3_s2.pdf"
     layer, size = module.CHECKERBOARD["k3_s2"], module.CHECKERBOARD_SIZE
     fig = module._fit(P.plot_overlap(layer, size), name)
-    assert fig.get_figwidth() == pytest.approx(module.PRINTED[name] * module.TEXT_WIDTH) and P.min_label_size(fig) >= 7
+    assert fig.get_figwidth() == pytest.approx(module.PRINTED[name] * module.TEXT_WIDTH)
+    assert P.min_label_size(fig) >= module.MIN_LABEL == 7.5  # no script in it: its smallest text, the ticks
     small = P.plot_overlap(layer, size)
     small.axes[0].set_xlabel("a label in 6 pt", fontsize=6)
-    with pytest.raises(SystemExit, match=f"{name}: a label prints at 6.0 pt"):
+    with pytest.raises(SystemExit, match=f"{name}: .*“a label in 6 pt” at 6.0 pt"):
         module._fit(small, name)
+    ticks = P.plot_overlap(layer, size)
+    ticks.axes[0].tick_params(labelsize=7)  # 7 pt ticks: under 7.5 pt
+    with pytest.raises(SystemExit, match=f"{name}: .*" + r"“\$\\mathdefault\{0\}\$” at 7.0 pt"):
+        module._fit(ticks, name)
+    script = P.plot_overlap(layer, size)
+    script.axes[0].set_xlabel("output position $j_1$", fontsize=9)  # 9 pt, its subscript 6.3 pt: under 7 pt
+    with pytest.raises(SystemExit, match=f"{name}: .*" + r"“output position \$j_1\$” at 9.0 pt"):
+        module._fit(script, name)
+    script.axes[0].set_xlabel("output position $j_1$", fontsize=10)  # its subscript at 7 pt
+    module._fit(script, name)
     monkeypatch.setitem(module.PRINTED, name, 0.2)  # a quarter of its printed width: the picture does not fit
     with pytest.warns(UserWarning, match="constrained_layout"), pytest.raises(SystemExit, match="runs off the figure"):
         module._fit(P.plot_overlap(layer, size), name)

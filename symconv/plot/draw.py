@@ -820,7 +820,7 @@ def plot_overlap(tspec: TransposedConvSpec, input_shape: Any, *, ax: Any = None,
         ax.set_xlabel("output position $j$")
         ax.set_ylabel("taps reaching $j$")
         ax.set_xticks(np.arange(n))
-        ax.tick_params(labelsize=7)
+        ax.tick_params(labelsize=8)  # 8 pt: a figure printed at its drawn width keeps its ticks over 7.5 pt
         ax.set_yticks(np.arange(int(d.counts.max()) + 1))
         ax.legend(fontsize=8, frameon=False, loc="upper right")
     else:
@@ -849,8 +849,8 @@ def plot_overlap(tspec: TransposedConvSpec, input_shape: Any, *, ax: Any = None,
             if len(inner):
                 draw(inner.start - 0.5, color="crimson", lw=0.8, ls="--")
                 draw(inner.stop - 0.5, color="crimson", lw=0.8, ls="--")
-        ax.set_ylabel("row $j_1$", fontsize=10)
-        ax.set_xlabel("column $j_2$", fontsize=10)
+        ax.set_ylabel("row $j_1$", fontsize=11)  # 11 pt: the subscript, 70% of it, prints at 7.7 pt
+        ax.set_xlabel("column $j_2$", fontsize=11)
         ax.set_xticks([])
         ax.set_yticks([])
         host.fig.colorbar(image, ax=ax, shrink=0.8, label="taps reaching the position", ticks=np.arange(top + 1))
