@@ -242,8 +242,8 @@ def _one_d_steps(P: _Phases) -> list[Step]:
         r"each phase is a true convolution (not a cross-correlation) of the original input: tap $m$ of phase $t$ sits at shift "
         r"$q = (d m - t)/s$ of a sub-kernel $w_t$ of $K$ taps ($w_t[q] = w[t + s q]$ when $d = 1$), the shifts of "
         r"one phase are distinct, and position $u$ reads $\hat y[u - q]$",
-        [_claim("the read is position minus shift", P.ranges + (_rel(sympy.Ge, u, 0),) + in_phase,
-                _eq(s * (u - F.phase_input(u, m, t, s, d)), d * m - t)),
+        [_claim(r"the read is position minus the shift $(d m - t)/s$", P.ranges + (_rel(sympy.Ge, u, 0),) + in_phase,
+                _eq(s * F.phase_input(u, m, t, s, d), s * u - (d * m - t))),
          _claim(r"the shift is $(d m - t)/s$", P.ranges + in_phase, _eq(s * shift, d * m - t)),
          _claim("every shift lies in the sub-kernel", P.ranges + in_phase, _within(0, shift, P.kernel)),
          _claim("distinct taps of a phase have distinct shifts", P.ranges + in_phase + (
@@ -298,7 +298,7 @@ def _phase_channel_step(F: Any) -> Step:
         sympy.Symbol(r"(\Phi y)[o, t, \cdot]"), sympy.Symbol(r"(\operatorname{conv}_{K} y)[o N_{\mathrm{ph}} + t, \cdot]"),
         r"channels: with $N_{\mathrm{ph}}$ phases and $c_o = C_{\mathrm{out}}/g$ output channels per group, phase $t$ "
         r"($0 \le t < N_{\mathrm{ph}}$, flattened row-major over the axes) of output channel $o$ is the channel "
-        r"$c_{\Phi} = o N_{\mathrm{ph}} + t$ (the one the program uses) of $\operatorname{conv}_{K} y$, one convolution of $y$ with "
+        r"$c_{\Phi} = o N_{\mathrm{ph}} + t$ (the flattening of the Definitions) of $\operatorname{conv}_{K} y$, one convolution of $y$ with "
         r"$C_{\mathrm{out}} N_{\mathrm{ph}}$ output channels (PixelShuffle's layout); these channels are distinct, and "
         r"channel $o N_{\mathrm{ph}} + t$ lies in the group of $o$, so $\operatorname{conv}_{K}$ keeps the layer's $g$ "
         r"groups",
@@ -469,8 +469,8 @@ def equal_taps_steps(box: tuple[int, int, int] = EQUAL_TAPS_BOX) -> list[Step]:
              r"$\tau_0 \ge 1$: the counts are not all equal. Enumerated over " + where
              + r", counting the taps from the definition",
              "enumeration", not c.empty_phase_failures,
-             (f"phase 1 empty and phase 0 holding tap 0 at each of the {c.common_factor} triples of the box with "
-              "gcd(s, d) > 1") if not c.empty_phase_failures else failed(c.empty_phase_failures),
+             (f"phase 1 empty and phase 0 holding tap 0 at each of the {c.common_factor} triples of the box "
+              "where stride and dilation have a common factor") if not c.empty_phase_failures else failed(c.empty_phase_failures),
              name="an empty phase"),
         Step(sym(r"\tau_t"), sym(r"\left\lceil \frac{k - r_t}{s} \right\rceil \quad \text{when } \gcd(s, d) = 1"),
              r"coprime stride and dilation: let $\gcd(s, d) = 1$. Then $d$ has an inverse $d^{-1}$ modulo $s$, and "
@@ -480,8 +480,8 @@ def equal_taps_steps(box: tuple[int, int, int] = EQUAL_TAPS_BOX) -> list[Step]:
              r"bijection of the residues with inverse $t \mapsto r_t$. Enumerated over " + where
              + r", counting the taps from the definition",
              "enumeration", not c.count_failures,
-             (f"every phase count equal to ceil((k - r_t)/s) at each of the {coprime} triples of the box with "
-              "gcd(s, d) = 1") if not c.count_failures else failed(c.count_failures),
+             (f"every phase count equal to the count of the lemma at each of the {coprime} triples of the box "
+              "where stride and dilation are coprime") if not c.count_failures else failed(c.count_failures),
              name="coprime counts"),
         Step(sym(r"\left[\tau_0 = \dots = \tau_{s - 1}\right]"),
              sym(r"\left[s \mid k\right] \left[\gcd(s, d) = 1\right]"),
