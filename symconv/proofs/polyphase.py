@@ -109,14 +109,22 @@ def view_text(tspec: Any, input_shape: Any) -> str:
             r"cropping by $p_l$ and leaving zeros past the last phase position")
 
 
-SUBPIXEL_TEXT = (
-    r"$\operatorname{conv}_{K}$ is one stride-$1$ convolution of $y$ (PyTorch's, a cross-correlation), padded by "
-    r"$K - 1$ on both sides of every axis, with one output channel $(o, t)$ for each output channel $o$ and phase "
-    r"$t$, whose kernel is phase $t$'s sub-kernel of $o$'s weight, flipped, on $K$ taps (the flip turns the "
-    r"cross-correlation into the phase convolution); $\operatorname{shuffle}$ moves position $u$ of channel "
-    r"$(o, t)$ to position $s u + t$ of channel $o$; $\operatorname{crop}$ keeps the positions "
-    r"$p_l, \dots, p_l + n_T - 1$ (zero past the end), on every axis")
-"""The sub-pixel recipe's three maps, as the instance theorem defines them."""
+def subpixel_text(tspec: Any) -> str:
+    """The sub-pixel recipe's three maps, as the instance theorem defines them (axis and channel words only when
+    the layer has several)."""
+    several = len(tspec.stride) > 1
+    channels = tspec.in_channels > 1 or tspec.out_channels > 1
+    every = " on every axis" if several else ""
+    out = (r"one output channel $(o, t)$ for each output channel $o$ and phase $t$, whose kernel is phase $t$'s "
+           r"sub-kernel of $o$'s weight" if channels else
+           r"one output channel for each phase $t$, whose kernel is phase $t$'s sub-kernel")
+    moved = (r"position $u$ of channel $(o, t)$ to position $s u + t$ of channel $o$" if channels else
+             r"position $u$ of channel $t$ to position $s u + t$")
+    return (r"$\operatorname{conv}_{K}$ is one stride-$1$ convolution of $y$ (PyTorch's, a cross-correlation), "
+            rf"padded by $K - 1$ on both sides{' of every axis' if several else ''}, with " + out
+            + r", flipped, on $K$ taps (the flip turns the cross-correlation into the phase convolution); "
+            r"$\operatorname{shuffle}$ moves " + moved + r"; $\operatorname{crop}$ keeps the positions "
+            r"$p_l, \dots, p_l + n_T - 1$ (zero past the end)" + every)
 
 
 def subpixel_step(tspec: Any, T: Any, *, seed: int = 0) -> Step:
@@ -773,7 +781,7 @@ def prove_polyphase(spec: Any, input_shape: Any, *, name: str = "w", seed: int =
     statement = (r"For the transposed convolution $" + spec_latex(tspec) + r"$ on inputs "
                  + _shape_words(t_in) + r", its matrix $T$ equals $Q \Phi$, and "
                  r"$T y = \operatorname{crop}(\operatorname{shuffle}(\operatorname{conv}_{K}(y)))$ for every input $y$. "
-                 + view_text(tspec, t_in) + ". In the second form, " + SUBPIXEL_TEXT + ".")
+                 + view_text(tspec, t_in) + ". In the second form, " + subpixel_text(tspec) + ".")
     return Proof(title, statement, tuple(steps),
                  conclusion=rf"the transposed convolution is ${phases}$ convolutions of its input, interleaved; "
                             r"no inserted zero is multiplied.",
