@@ -119,7 +119,7 @@ def build() -> str:
         "In the interior, output $j$ sums one term per tap of its phase. So the overlap of the stamps is uniform "
         "exactly when every phase has the same number of taps, and that happens exactly when $s$ divides $k$ and "
         "$\\gcd(s, d) = 1$ (Theorem~4 below, for all $k, s, d \\ge 1$: each of its three lemmas gives the argument, "
-        "and the program also enumerated each lemma exactly over the box "
+        "and each lemma is also enumerated exactly over the box "
         f"$1 \\le k \\le {EQUAL_TAPS_BOX[0]}$, $1 \\le s \\le {EQUAL_TAPS_BOX[1]}$, $1 \\le d \\le {EQUAL_TAPS_BOX[2]}$, "
         "counting the taps of each phase from their definition): the checkerboard criterion of Odena, Dumoulin "
         "and Olah is a corollary of the polyphase view. Figure~\\ref{fig:phases1d} shows the case $k = 4$, "

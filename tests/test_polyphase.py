@@ -214,7 +214,36 @@ def test_parametric_proof_holds_and_its_statement_comes_from_the_ranges():
         ranges = proof.data["ranges"]  # one object: the solver's relations and the statement's (H1), (H2), ...
         assert ranges.relations() == tuple(proof.assumptions)
         assert all(rf"\item[(H{n})] ${h}$" in proof.statement for n, h in enumerate(ranges.latex(), 1))
-    assert [s.name for s in proof.steps][-2:] == ["separability", "phase channels"]
+    assert [s.name for s in proof.steps][-3:] == ["separability", "the 2-D sift", "phase channels"]
+
+
+def _failed_claims(step):
+    return [c.name for c in step.claims if not c.holds]
+
+
+def test_read_claim_says_the_read_is_position_minus_the_shift():
+    """The read claim relates the read to the position u (not only the shift): an input that reads one position too
+    far fails it, as a result (holds False), while the shift claim, about the shift alone, still holds."""
+    proof = prove_polyphase_general(1, formulas=_mutant("phase_input", lambda u, m, t, s, d: u + 1 - (d * m - t) // s))
+    step = {s.name: s for s in proof.steps}["sub-kernels"]
+    assert not step.holds
+    assert "the read is position minus the shift $(d m - t)/s$" in _failed_claims(step)
+    assert r"the shift is $(d m - t)/s$" not in _failed_claims(step)
+    read = next(c for c in prove_polyphase_general(1).claims if c.name.startswith("the read is"))
+    assert read.holds and "u" in str(read.conclusion)  # the read, not the shift again
+
+
+@pytest.mark.parametrize("attribute, replacement", [
+    ("phase_input", lambda u, m, t, s, d: u + 1 - (d * m - t) // s),
+    ("phase_residue", lambda m, t, s, d: (d * m + t) % s),
+    ("tap_position", lambda i, m, s, p_l, d: s * i + m - p_l),
+], ids=["read off by one", "residue with +t", "index map without dilation"])
+def test_the_nd_sift_step_catches_a_mistake(attribute, replacement):
+    for ndim in (2, 3):
+        proof = prove_polyphase_general(ndim, formulas=_mutant(attribute, replacement))
+        step = {s.name: s for s in proof.steps}[f"the {ndim}-D sift"]
+        assert not step.holds and _failed_claims(step), (attribute, ndim)
+        assert {s.name: s for s in prove_polyphase_general(ndim).steps}[f"the {ndim}-D sift"].holds
 
 
 REWRITE_CASES = [
@@ -458,3 +487,18 @@ def test_every_read_of_the_input_is_in_range_on_the_page():
     assert "input channels of the output channel's group" in step.rule
     nd = general[1].statement
     assert all(x in nd for x in ("t_1, t_2", "q_1, q_2", r"\sum_{c = \gamma C_{\mathrm{in}}/g}", "u_1 - q_1"))
+
+
+def test_instance_theorem_states_the_sub_pixel_form():
+    """The chain's last line, T y = crop(shuffle(conv_K(y))), is in the theorem, with its three maps defined there
+    (padding K - 1 and the flipped kernel of conv_K); channel and axis words only for a layer that has them."""
+    from symconv import ConvSpec, prove_polyphase
+
+    one = prove_polyphase(ConvSpec(4, stride=2, padding=1), (6,))
+    assert one.holds and one.steps[-1].name == "sub-pixel form"
+    for proof in (one, prove_polyphase(TransposedConvSpec((3, 2), stride=2, in_channels=2, out_channels=2), (3, 2))):
+        text = proof.statement
+        assert r"T y = \operatorname{crop}(\operatorname{shuffle}(\operatorname{conv}_{K}(y)))" in text
+        assert "padded by $K - 1$" in text and "flipped" in text and "cross-correlation" in text
+        assert r"$\operatorname{crop}$ keeps" in text and r"$\operatorname{shuffle}$ moves" in text
+    assert "every axis" not in one.statement and "channel $(o, t)$" not in one.statement

@@ -109,6 +109,24 @@ def view_text(tspec: Any, input_shape: Any) -> str:
             r"cropping by $p_l$ and leaving zeros past the last phase position")
 
 
+def subpixel_text(tspec: Any) -> str:
+    """The sub-pixel recipe's three maps, as the instance theorem defines them (axis and channel words only when
+    the layer has several)."""
+    several = len(tspec.stride) > 1
+    channels = tspec.in_channels > 1 or tspec.out_channels > 1
+    every = " on every axis" if several else ""
+    out = (r"one output channel $(o, t)$ for each output channel $o$ and phase $t$, whose kernel is phase $t$'s "
+           r"sub-kernel of $o$'s weight" if channels else
+           r"one output channel for each phase $t$, whose kernel is phase $t$'s sub-kernel")
+    moved = (r"position $u$ of channel $(o, t)$ to position $s u + t$ of channel $o$" if channels else
+             r"position $u$ of channel $t$ to position $s u + t$")
+    return (r"$\operatorname{conv}_{K}$ is one stride-$1$ convolution of $y$ (PyTorch's, a cross-correlation), "
+            rf"padded by $K - 1$ on both sides{' of every axis' if several else ''}, with " + out
+            + r", flipped, on $K$ taps (the flip turns the cross-correlation into the phase convolution); "
+            r"$\operatorname{shuffle}$ moves " + moved + r"; $\operatorname{crop}$ keeps the positions "
+            r"$p_l, \dots, p_l + n_T - 1$ (zero past the end)" + every)
+
+
 def subpixel_step(tspec: Any, T: Any, *, seed: int = 0) -> Step:
     """``T`` against the sub-pixel recipe run as numbers (:func:`~symconv.polyphase.polyphase_numeric`): one
     stride-1 convolution with ``C_out s^N`` channels and weight :func:`~symconv.polyphase.subpixel_weight`, the
@@ -119,12 +137,9 @@ def subpixel_step(tspec: Any, T: Any, *, seed: int = 0) -> Step:
 
     rows, cols = T.shape
     y_ = sympy.MatrixSymbol("y", cols, 1)
-    rule = (r"the sub-pixel recipe, run as numbers: $\operatorname{conv}_{K}$ is one stride-$1$ convolution of "
-            r"$y$, padded by $K - 1$, with one output channel $(o, t)$ for each output channel $o$ and phase $t$, "
-            r"whose kernel is phase $t$'s sub-kernel of $o$'s weight, flipped, on $K$ taps; "
-            r"$\operatorname{shuffle}$ moves position $u$ of channel $(o, t)$ to position $s u + t$ of channel $o$; "
-            r"$\operatorname{crop}$ keeps the positions $p_l, \dots, p_l + n_T - 1$ (zero past the end), on every "
-            r"axis. This is the form in which code runs the polyphase view: a convolution, then a pixel shuffle")
+    rule = (r"the sub-pixel recipe, run as numbers, with $\operatorname{conv}_{K}$, $\operatorname{shuffle}$ and "
+            r"$\operatorname{crop}$ as the theorem defines them. This is the form in which code runs the polyphase "
+            r"view: a convolution, then a pixel shuffle")
     return anchor_step("sub-pixel form", T, lambda wv, yv: polyphase_numeric(tspec, wv, yv), tspec.weight_shape,
                        math.prod(tspec.kernel_size) * (tspec.in_channels // tspec.groups),
                        sympy.MatMul(sympy.MatrixSymbol("T", rows, cols), y_, evaluate=False),
@@ -242,8 +257,8 @@ def _one_d_steps(P: _Phases) -> list[Step]:
         r"each phase is a true convolution (not a cross-correlation) of the original input: tap $m$ of phase $t$ sits at shift "
         r"$q = (d m - t)/s$ of a sub-kernel $w_t$ of $K$ taps ($w_t[q] = w[t + s q]$ when $d = 1$), the shifts of "
         r"one phase are distinct, and position $u$ reads $\hat y[u - q]$",
-        [_claim("the read is position minus shift", P.ranges + (_rel(sympy.Ge, u, 0),) + in_phase,
-                _eq(s * (u - F.phase_input(u, m, t, s, d)), d * m - t)),
+        [_claim(r"the read is position minus the shift $(d m - t)/s$", P.ranges + (_rel(sympy.Ge, u, 0),) + in_phase,
+                _eq(s * F.phase_input(u, m, t, s, d), s * u - (d * m - t))),
          _claim(r"the shift is $(d m - t)/s$", P.ranges + in_phase, _eq(s * shift, d * m - t)),
          _claim("every shift lies in the sub-kernel", P.ranges + in_phase, _within(0, shift, P.kernel)),
          _claim("distinct taps of a phase have distinct shifts", P.ranges + in_phase + (
@@ -275,6 +290,72 @@ def _one_d_steps(P: _Phases) -> list[Step]:
     return steps
 
 
+def _axes_step(P: _Phases, ndim: int) -> Step:
+    """The N-D sift: the tuple index equation is the product of the axes' (separability), so the sum over tuple
+    taps factors, and each axis's factor is the 1-D sift with that axis's integers; checked on all axes at once."""
+    S, F = POLYPHASE_SYMBOLS, P.F
+    names = ("n", "k", "s", "d", "pl", "pr", "a", "i", "j", "m", "t", "u")
+    per_axis = []
+    for v in range(1, ndim + 1):
+        sub = {getattr(S, x): sympy.Symbol(_axis_name(getattr(S, x).name, v), integer=True) for x in names}
+        per_axis.append(sub)
+    hyps, terms, taps = [], [], []
+    for sub in per_axis:
+        n, k, s, d, pl, i, j, m, t, u = (sub[getattr(S, x)] for x in ("n", "k", "s", "d", "pl", "i", "j", "m", "t", "u"))
+        hyps += [h.xreplace(sub) for h in P.ranges + P.indices]
+        hyps += [_within(0, t, s), _eq(F.interleave_position(t, u, s, pl), j)]
+        terms.append((_within(0, i, n), _eq(F.tap_position(i, m, s, pl, d), j)))
+        member, src = _eq(F.phase_residue(m, t, s, d), 0), F.phase_input(u, m, t, s, d)
+        taps.append((member, src, i, _within(0, src, n), _eq(F.tap_position(src, m, s, pl, d), j)))
+    variables = tuple(x for sub in per_axis for x in sub.values())
+    every = "both axes" if ndim == 2 else "every axis"
+    claims = [
+        prove(f"a term of the definition on {every} is a tap of the phase on {every}, reading the same input",
+              variables, tuple(hyps) + tuple(h for term in terms for h in term),
+              _and(*(_and(member, _eq(src, i)) for member, src, i, _, _ in taps))),
+        prove(f"a tap of the phase on {every} whose input exists is a term of the definition on {every}",
+              variables, tuple(hyps) + tuple(h for member, _, _, inside, _ in taps for h in (member, inside)),
+              _and(*(hit for *_, hit in taps))),
+    ]
+    axes = range(1, ndim + 1)
+    on = lambda f: ", ".join(f(v) for v in axes)  # noqa: E731
+    group = r"\sum_{c = \gamma C_{\mathrm{in}}/g}^{(\gamma + 1) C_{\mathrm{in}}/g - 1} "
+    lhs = sympy.Symbol(
+        group + " ".join(rf"\sum_{{\substack{{0 \le i_{v} < n_{{\mathrm{{in}}}}^{{({v})}}\\0 \le m_{v} < k^{{({v})}}}}}}"
+                         for v in axes)
+        + rf" w[c, o - \gamma c_o, {on(lambda v: f'm_{v}')}]\, y[c, {on(lambda v: f'i_{v}')}] "
+        + " ".join(rf"\left[j_{v} = f_{v}\right]" for v in axes))
+    rhs = sympy.Symbol(
+        group + " ".join(rf"\sum_{{q_{v}=0}}^{{K^{{({v})}}-1}}" for v in axes)
+        + rf" w_{{{on(lambda v: f't_{v}')}}}[c, o - \gamma c_o, {on(lambda v: f'q_{v}')}]\, "
+        + rf"\hat y[c, {on(lambda v: f'u_{v} - q_{v}')}]")
+    return Step.from_claims(
+        lhs, rhs,
+        rf"the {ndim}-D sift: $(T y)[o, {on(lambda v: f'j_{v}')}]$ is, by the definition with groups, the sum on the "
+        r"left, where $f_\nu = s^{(\nu)} i_\nu + d^{(\nu)} m_\nu - p_{l}^{(\nu)}$ and the tuple index equation "
+        rf"$[({on(lambda v: f'j_{v}')}) = ({on(lambda v: f'f_{v}')})]$ is the product of the axes' equations "
+        r"(the separability lemma), because the index map is separable: $f_\nu$ depends on the input position "
+        r"$i_\nu$ and tap $m_\nu$ of axis $\nu$ only. So for a fixed input channel $c$ and tuple tap "
+        rf"$({on(lambda v: f'm_{v}')})$ the sum over the input positions $({on(lambda v: f'i_{v}')})$ is the "
+        r"product, over the axes, of the sums over $i_\nu$ of $[j_\nu = f_\nu]$, and each is the 1-D sift on its "
+        r"axis (with that axis's integers and its phase $t_\nu$ and position $u_\nu$): a term exists on "
+        rf"{every} exactly when each tap $m_\nu$ reaches phase $t_\nu$ and reads "
+        r"$i_\nu = u_\nu - (d^{(\nu)} m_\nu - t_\nu)/s^{(\nu)}$ (the claims below, on all axes at once). The "
+        r"sub-kernel lemma on each axis then sends the taps of the phase one to one to the shifts $q_\nu$, the "
+        r"same weight at the same read (a shift that no tap reaches has the weight $0$), which is the sum on the "
+        rf"right: $(\Phi y)[o, {on(lambda v: f't_{v}')}, {on(lambda v: f'u_{v}')}]$ when $u_\nu < n_u^{{(\nu)}}$ on "
+        rf"{every}, and, by the crop lemma on an axis with $u_\nu \ge n_u^{{(\nu)}}$, zero otherwise",
+        claims, name=f"the {ndim}-D sift")
+
+
+def _axis_name(name: str, v: int) -> str:
+    """A symbol's name on axis ``v``: ``n_in`` becomes ``n_{\\mathrm{in}}^{(v)}``, ``t`` becomes ``t_v``."""
+    if name in ("i", "j", "m", "t", "u"):
+        return f"{name}_{v}"
+    base = {"n_in": r"n_{\mathrm{in}}", "p_l": "p_{l}", "p_r": "p_{r}"}.get(name, name)
+    return f"{base}^{{({v})}}"
+
+
 def _phase_channel_step(F: Any) -> Step:
     """Channels: phase t of output channel o is channel o N_ph + t of the sub-pixel convolution, in o's group."""
     o, t, t2, o2, co, g = sympy.symbols("o t t' o' c_o g", integer=True)
@@ -298,8 +379,11 @@ def _phase_channel_step(F: Any) -> Step:
         sympy.Symbol(r"(\Phi y)[o, t, \cdot]"), sympy.Symbol(r"(\operatorname{conv}_{K} y)[o N_{\mathrm{ph}} + t, \cdot]"),
         r"channels: with $N_{\mathrm{ph}}$ phases and $c_o = C_{\mathrm{out}}/g$ output channels per group, phase $t$ "
         r"($0 \le t < N_{\mathrm{ph}}$, flattened row-major over the axes) of output channel $o$ is the channel "
-        r"$c_{\Phi} = o N_{\mathrm{ph}} + t$ (the one the program uses) of $\operatorname{conv}_{K} y$, one convolution of $y$ with "
-        r"$C_{\mathrm{out}} N_{\mathrm{ph}}$ output channels (PixelShuffle's layout); these channels are distinct, and "
+        r"$c_{\Phi} = o N_{\mathrm{ph}} + t$ (the flattening of the Definitions) of $\operatorname{conv}_{K} y$, the sub-pixel convolution of the "
+        r"theorem: one stride-$1$ convolution of $y$ (a cross-correlation, as PyTorch's) padded by $K - 1$ on both "
+        r"sides of every axis, with $C_{\mathrm{out}} N_{\mathrm{ph}}$ output channels (PixelShuffle's layout) "
+        r"and, on channel $o N_{\mathrm{ph}} + t$, the sub-kernel of phase $t$ of $o$ flipped on every axis, so "
+        r"that it computes the true convolution $\Phi$; these channels are distinct, and "
         r"channel $o N_{\mathrm{ph}} + t$ lies in the group of $o$, so $\operatorname{conv}_{K}$ keeps the layer's $g$ "
         r"groups",
         claims, name="phase channels")
@@ -342,9 +426,10 @@ def _statement_nd(P: _Phases, ndim: int) -> str:
         rf"Let there be ${ndim}$ spatial axes $\nu = {on(str)}$, each with its own integers "
         r"$n_{\mathrm{in}}^{(\nu)}, k^{(\nu)}, s^{(\nu)}, d^{(\nu)}, p_{l}^{(\nu)}, p_{r}^{(\nu)}, a^{(\nu)}$, "
         r"satisfying the hypotheses (written without the axis)" "\n" + items + "\n"
-        r"and let $g \ge 1$ groups divide $C_{\mathrm{in}}$ and $C_{\mathrm{out}}$. Let "
+        r"and let $g \ge 1$ groups divide $C_{\mathrm{in}}$ and $C_{\mathrm{out}}$, with "
+        r"$c_o = C_{\mathrm{out}}/g$ output channels per group. Let "
         rf"$y \in \mathbb{{R}}^{{C_{{\mathrm{{in}}}} \times {sizes}}}$, "
-        rf"$w \in \mathbb{{R}}^{{C_{{\mathrm{{in}}}} \times C_{{\mathrm{{out}}}}/g \times {kernel}}}$, and let $T y$ be "
+        rf"$w \in \mathbb{{R}}^{{C_{{\mathrm{{in}}}} \times c_o \times {kernel}}}$, and let $T y$ be "
         r"the transposed convolution of $y$ with $g$ groups and, on each axis $\nu$, stride $s^{(\nu)}$, dilation "
         r"$d^{(\nu)}$, padding $p_{l}^{(\nu)}, p_{r}^{(\nu)}$ and output padding $a^{(\nu)}$. Let $\hat y$ be $y$ "
         rf"extended by zero: $\hat y[c, {on(lambda v: f'i_{v}')}] = y[c, {on(lambda v: f'i_{v}')}]$ when "
@@ -354,12 +439,12 @@ def _statement_nd(P: _Phases, ndim: int) -> str:
         rf"$0 \le q_\nu < K^{{(\nu)}}$, let the sub-kernel entry $w_{{{phases}}}[c, c_{{l}}, {shifts}]$ be "
         rf"$w[c, c_{{l}}, {on(lambda v: f'm_{v}')}]$ for the taps $0 \le m_\nu < k^{{(\nu)}}$ with "
         rf"$d^{{(\nu)}} m_\nu = t_\nu + s^{{(\nu)}} q_\nu$ on {both}, and $0$ when there are no such taps "
-        r"($0 \le c < C_{\mathrm{in}}$, $0 \le c_{l} < C_{\mathrm{out}}/g$). For an "
-        r"output channel $o$, of group $\gamma = \lfloor o g / C_{\mathrm{out}} \rfloor$, and positions "
+        r"($0 \le c < C_{\mathrm{in}}$, $0 \le c_{l} < c_o$). For an "
+        r"output channel $o$, of group $\gamma(o, c_o) = \lfloor o / c_o \rfloor$ (written $\gamma$), and positions "
         r"$0 \le u_\nu < n_u^{(\nu)}$, let" "\n"
         rf"\[(\Phi y)[o, {phases}, {on(lambda v: f'u_{v}')}] = "
         r"\sum_{c = \gamma C_{\mathrm{in}}/g}^{(\gamma + 1) C_{\mathrm{in}}/g - 1} " + sums
-        + rf" w_{{{phases}}}[c, o - \gamma C_{{\mathrm{{out}}}}/g, {shifts}]\, "
+        + rf" w_{{{phases}}}[c, o - \gamma c_o, {shifts}]\, "
         rf"\hat y[c, {on(lambda v: f'u_{v} - q_{v}')}],\]" "\n"
         rf"a true (full) convolution on every axis, summed over the input channels of the group of $o$. Then for "
         rf"every output channel $o$ and output position $0 \le j_\nu < n_T^{{(\nu)}}$, with "
@@ -369,12 +454,17 @@ def _statement_nd(P: _Phases, ndim: int) -> str:
         rf"$u_\nu < n_u^{{(\nu)}}$ on {both}, and $(T y)[o, {on(lambda v: f'j_{v}')}] = 0$ otherwise. The layer "
         rf"has $N_{{\mathrm{{ph}}}} = {n_ph}$ phases $({phases})$, flattened row-major to $t = {flat}$, and "
         rf"$(\Phi y)[o, {phases}, \cdot]$ is channel $o N_{{\mathrm{{ph}}}} + t$ of $\operatorname{{conv}}_{{K}} y$, "
-        r"one stride-$1$ convolution of $y$ with $C_{\mathrm{out}} N_{\mathrm{ph}}$ output channels, kernel sizes "
-        r"$K^{(\nu)}$ and the layer's $g$ groups (the sub-pixel convolution). The chain of the proof "
+        r"the sub-pixel convolution: the stride-$1$ convolution of $y$ (PyTorch's, a cross-correlation) with "
+        r"$C_{\mathrm{out}} N_{\mathrm{ph}}$ output channels, the layer's $g$ groups, padding $K^{(\nu)} - 1$ on "
+        r"both sides of axis $\nu$, and kernel of size $K^{(\nu)}$ whose entry for channel $o N_{\mathrm{ph}} + t$, "
+        rf"input channel $c$ and taps $({on(lambda v: f'K^{{({v})}} - 1 - q_{v}')})$ is the sub-kernel entry "
+        rf"$w_{{{phases}}}[c, o - \gamma c_o, {shifts}]$: the sub-kernel flipped, which turns the "
+        r"cross-correlation into the true convolution $\Phi$. The chain of the proof "
         r"is on one axis, with its integers written without the axis: there $(\Phi y)[t, u]$ is the one-axis sum "
         r"$\sum_{q=0}^{K-1} w_t[q]\, \hat y[u - q]$, the channels and the other axes' indices held fixed, "
         r"$w_t[q]$ is the sub-kernel entry of that axis's shift $q$ and $\hat y[u - q]$ the read at that "
-        r"axis's position $u - q$; by separability the sums over the other axes and over the channels factor.")
+        r"axis's position $u - q$. The lemma of the " + f"{ndim}-D" + r" sift shows why this chain extends to "
+        r"every axis: the index map is separable, so the sum over tuple taps factors into the axes' sifts.")
 
 
 @guarded("The polyphase view of a transposed convolution (all sizes)")
@@ -421,7 +511,7 @@ def prove_polyphase_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     P = _Phases(F)
     steps = _one_d_steps(P)
     if ndim > 1:
-        steps += [_separability_step(ndim), _phase_channel_step(F)]
+        steps += [_separability_step(ndim), _axes_step(P, ndim), _phase_channel_step(F)]
     statement = _statement_1d(P) if ndim == 1 else _statement_nd(P, ndim)
     conclusion = (r"a transposed convolution with stride $s$ is $s$ convolutions of its input, interleaved."
                   if ndim == 1 else
@@ -469,8 +559,8 @@ def equal_taps_steps(box: tuple[int, int, int] = EQUAL_TAPS_BOX) -> list[Step]:
              r"$\tau_0 \ge 1$: the counts are not all equal. Enumerated over " + where
              + r", counting the taps from the definition",
              "enumeration", not c.empty_phase_failures,
-             (f"phase 1 empty and phase 0 holding tap 0 at each of the {c.common_factor} triples of the box with "
-              "gcd(s, d) > 1") if not c.empty_phase_failures else failed(c.empty_phase_failures),
+             (f"phase 1 empty and phase 0 holding tap 0 at each of the {c.common_factor} triples of the box "
+              "where stride and dilation have a common factor") if not c.empty_phase_failures else failed(c.empty_phase_failures),
              name="an empty phase"),
         Step(sym(r"\tau_t"), sym(r"\left\lceil \frac{k - r_t}{s} \right\rceil \quad \text{when } \gcd(s, d) = 1"),
              r"coprime stride and dilation: let $\gcd(s, d) = 1$. Then $d$ has an inverse $d^{-1}$ modulo $s$, and "
@@ -480,8 +570,8 @@ def equal_taps_steps(box: tuple[int, int, int] = EQUAL_TAPS_BOX) -> list[Step]:
              r"bijection of the residues with inverse $t \mapsto r_t$. Enumerated over " + where
              + r", counting the taps from the definition",
              "enumeration", not c.count_failures,
-             (f"every phase count equal to ceil((k - r_t)/s) at each of the {coprime} triples of the box with "
-              "gcd(s, d) = 1") if not c.count_failures else failed(c.count_failures),
+             (f"every phase count equal to the count of the lemma at each of the {coprime} triples of the box "
+              "where stride and dilation are coprime") if not c.count_failures else failed(c.count_failures),
              name="coprime counts"),
         Step(sym(r"\left[\tau_0 = \dots = \tau_{s - 1}\right]"),
              sym(r"\left[s \mid k\right] \left[\gcd(s, d) = 1\right]"),
@@ -689,7 +779,9 @@ def prove_polyphase(spec: Any, input_shape: Any, *, name: str = "w", seed: int =
     from .instance import _shape_words  # the sizes in words, as the instance theorem writes them
 
     statement = (r"For the transposed convolution $" + spec_latex(tspec) + r"$ on inputs "
-                 + _shape_words(t_in) + r", its matrix $T$ equals $Q \Phi$. " + view_text(tspec, t_in) + ".")
+                 + _shape_words(t_in) + r", its matrix $T$ equals $Q \Phi$, and "
+                 r"$T y = \operatorname{crop}(\operatorname{shuffle}(\operatorname{conv}_{K}(y)))$ for every input $y$. "
+                 + view_text(tspec, t_in) + ". In the second form, " + subpixel_text(tspec) + ".")
     return Proof(title, statement, tuple(steps),
                  conclusion=rf"the transposed convolution is ${phases}$ convolutions of its input, interleaved; "
                             r"no inserted zero is multiplied.",
