@@ -37,7 +37,7 @@ from .smt import prove
 N_T = sympy.Symbol("n_T", integer=True)
 """The name of the transposed output length on the page (the solver reads its formula)."""
 
-__all__ = ["polyphase_step", "prove_polyphase", "prove_polyphase_general", "phase_count_steps", "POLYPHASE_SYMBOLS",
+__all__ = ["polyphase_step", "prove_polyphase", "prove_polyphase_general", "POLYPHASE_SYMBOLS",
            "equal_taps_steps", "prove_equal_taps", "EQUAL_TAPS_BOX"]
 
 _int = dict(integer=True)
@@ -618,71 +618,6 @@ def prove_equal_taps(box: tuple[int, int, int] = EQUAL_TAPS_BOX) -> Proof:
     return Proof("The equal-taps criterion of the phases", statement, tuple(equal_taps_steps(box)),
                  conclusion=r"every phase has the same number of taps exactly when $s \mid k$ and $\gcd(s, d) = 1$.",
                  data=dict(box=box))
-
-
-def phase_count_steps(ax: int, k: int, s: int, p_l: int, d: int, counts: Any, inner: range, *,
-                      subscript: bool = True) -> list[Step]:
-    """The checkerboard from the phases (for :func:`~symconv.prove_overlap`), on one axis.
-
-    In the interior, output ``j`` sums as many terms as its phase ``phase_of(j)`` has taps; so the overlap is
-    uniform exactly when every phase has the same number of taps, which happens exactly when ``s | k`` and
-    ``gcd(s, d) = 1``.  Both facts are checked on this axis: the interior counts against the phase tap counts
-    read off the phase tables, and the equal-counts condition against the criterion.
-
-    With ``subscript`` (a layer of several axes) the sequences carry the axis, ``count_ν`` and ``taps_ν``, and
-    each lemma opens with its axis: one name is one sequence, never the same name with each axis's values.
-    """
-
-    from ..polyphase import phase_tap_counts
-
-    per_phase = phase_tap_counts(k, s, d)
-    j = sympy.Symbol("j", integer=True)
-    sub = f"_{{{ax}}}" if subscript else ""
-    count = sequence(f"count{ax if subscript else ''}", rf"\operatorname{{count}}{sub}")
-    taps = sequence(f"taps{ax if subscript else ''}", rf"\operatorname{{taps}}{sub}")
-    axis, on_axis = (rf"axis ${ax}$: ", f" on axis {ax}") if subscript else ("", "")
-    values = [int(counts[jj]) for jj in inner]
-    expected = [per_phase[int(default_formulas.phase_of(jj, s, p_l))] for jj in inner]
-    ok = values == expected
-    shown = ", ".join(str(c) for c in per_phase)
-    listed = ", ".join(str(t) for t in range(s)) if s <= 4 else rf"0, 1, \dots, {s - 1}"
-    from ..latex.phrases import counted
-
-    words = [counted(c, "tap", words=False) for c in per_phase]
-    counts_words = (", ".join(words[:-1]) + " and " + words[-1]) if s > 1 else ""
-    phases_have = (rf"the one phase $t = 0$ has {words[0]}" if s == 1 else
-                   rf"the phases $t = {listed}$ have {counts_words}" + (", in this order" if s > 2 else ""))
-    steps = [] if not values else [Step(
-        count(j), taps(sympy.Mod(j + p_l, s)),
-        axis + r"in the interior, output $j$ sums one term per tap of its phase $t = (j + p_l) \bmod s$; "
-        + phases_have + r" (the taps $m$ with $d m \equiv t \pmod{s}$, read off the phase tables)",
-        "enumeration", ok,
-        f"phase tap counts {shown}; interior counts agree at {len(values)} positions" if ok else
-        f"interior counts {values}, phase tap counts give {expected}", name="phase counts" + on_axis)]
-    from ..polyphase import equal_taps_criterion
-
-    equal = len(set(per_phase)) == 1
-    criterion = bool(equal_taps_criterion(k, s, d))
-    box = EQUAL_TAPS_BOX
-    name = rf"\operatorname{{taps}}{sub}"
-    entries = [f"{name}[{t}]" for t in range(s)] if s <= 3 else [f"{name}[0]", r"\dots", f"{name}[{s - 1}]"]
-    if s == 1:
-        entries = entries * 2
-    steps.append(Step(
-        sympy.Symbol(r"\left[" + " = ".join(entries) + r"\right]"),
-        sympy.Symbol(rf"\left[{s} \mid {k}\right] \left[\gcd({s}, {d}) = 1\right]"),
-        (rf"axis ${ax}$: so" if subscript else "so")
-        + r" the interior overlap is uniform exactly when every phase has the same number of taps; "
-        + rf"for $k = {k}$, $s = {s}$, $d = {d}$ the counts are " + ("equal" if equal else "not all equal")
-        + (r", as the criterion ($s$ divides $k$ and $\gcd(s, d) = 1$) says" if equal == criterion else
-           r", against the criterion ($s$ divides $k$ and $\gcd(s, d) = 1$)")
-        + r"; checked here at this layer only, the criterion holds for all $k, s, d \ge 1$ by the equal-taps "
-        rf"theorem of the polyphase derivation (a written proof, with an exact enumeration over "
-        rf"$1 \le k \le {box[0]}$, $1 \le s \le {box[1]}$, $1 \le d \le {box[2]}$)",
-        "enumeration", equal == criterion,
-        ("equal" if equal else "unequal") + " phase counts, and the criterion " + ("holds" if criterion else "fails"),
-        name="uniformity from the phases" + on_axis))
-    return steps
 
 
 @guarded("The polyphase view of a transposed convolution (instance)")
