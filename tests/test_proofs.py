@@ -341,7 +341,7 @@ def test_overlap_general_holds_for_all_sizes(ndim):
     proof = prove_overlap_general(ndim)
     assert proof.holds, proof.failure
     names = [step.name for step in proof.steps]
-    assert names == ["definition", "sift into the phase", "period"] + (["separability"] if ndim > 1 else [])
+    assert names == ["definition", "sift into the phase", "period"] + (["separability", "product"] if ndim > 1 else [])
     assert all(claim.witness for step in proof.steps for claim in step.claims if claim.hypotheses)  # not vacuous
     text = proof.to_latex()
     assert "cited, not proved here" in text and (r"\operatorname{count}_{2}" in text) == (ndim > 1)
