@@ -5,7 +5,8 @@ from __future__ import annotations
 from _common import require
 
 from symconv import TransposedConvSpec, prove_overlap
-from symconv.latex import claims_appendix, document, proof_fragment, spec_latex
+from symconv.latex import claims_appendix, document, proof_fragment
+from symconv.latex.printing import layer_text
 
 NAME = "checkerboard"
 
@@ -54,7 +55,8 @@ def build() -> str:
         "the sections below count it, one axis at a time.\n\n"
         r"\begin{figure}[htbp]" "\n" r"\centering" "\n"
         rf"\includegraphics[width=0.6\linewidth]{{{FIGURE_2D}}}" "\n"
-        rf"\caption{{Taps per output position $(j_{{1}}, j_{{2}})$ of ${spec_latex(CASE_2D)}$ on "
+        rf"\caption{{Taps per output position $(j_{{1}}, j_{{2}})$ of the transposed convolution "
+        rf"{layer_text(CASE_2D)} on "
         rf"${INPUT_2D[0]} \times {INPUT_2D[1]}$ inputs: the checkerboard. Rows are $j_{{1}}$, columns $j_{{2}}$; "
         r"on each axis the dashed lines bound the interior, the positions reached by every tap whose input exists "
         r"(at the borders, outside them, fewer taps arrive).}" "\n" r"\label{fig:overlap-2d}" "\n"
@@ -70,9 +72,11 @@ def build() -> str:
         label = f"fig:overlap-{number + 1}"
         picture = (r"\begin{figure}[htbp]" "\n" r"\centering" "\n"
                    rf"\includegraphics[width=0.8\linewidth]{{{FIGURES[number]}}}" "\n"
-                   rf"\caption{{Taps per output position of ${spec_latex(layer)}$ on ${INPUT[0]}$ inputs, read off "
+                   rf"\caption{{Taps per output position of the transposed convolution {layer_text(layer)} on "
+                   rf"${INPUT[0]}$ inputs, read off "
                    rf"the matrix $T$: ${counts}$. The shaded band is the interior $I$ of Theorem~1.}}" "\n" rf"\label{{{label}}}" "\n" r"\end{figure}")
-        parts.append(rf"\subsection*{{${spec_latex(layer)}$}}" + "\n"
+        (k,), (s,), (d,) = layer.kernel_size, layer.stride, layer.dilation  # the section named by what it varies
+        parts.append(rf"\subsection*{{Kernel size $k = {k}$, stride $s = {s}$, dilation $d = {d}$}}" + "\n"
                      + f"Figure~\\ref{{{label}}} shows the taps reaching each output position.\n\n"
                      + picture + "\n\n" + proof_fragment(proof, definitions=number == 0, appendix=False, times=False,
                                                      stated=stated, theorem=number + 1))

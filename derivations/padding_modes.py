@@ -8,7 +8,8 @@ from _common import FIGURE_STYLE, HERE, TEXT_WIDTH, require
 from symconv import ConvSpec
 from symconv import formulas as F
 from symconv import padding_modes as PM
-from symconv.latex import document, spec_latex
+from symconv.latex import document
+from symconv.latex.printing import layer_text
 from symconv.latex.formulas import formula_latex
 from symconv.latex.phrases import counted
 from symconv.latex.printing import math_latex, text_latex
@@ -231,8 +232,9 @@ def build() -> str:
                + " around the circle." if rows else "No row of $M$ reads across the border.")
     example = (
         r"\section*{An example}" "\n"
-        rf"For the convolution ${spec_latex(EXAMPLE)}$ with circular padding on ${EXAMPLE_SIZE[0]}$ inputs, and its "
-        rf"transpose ${spec_latex(tspec)}$, the matrices are" "\n"
+        rf"For the convolution {layer_text(EXAMPLE)} with circular padding on ${EXAMPLE_SIZE[0]}$ inputs, and its "
+        rf"transpose, the transposed convolution {layer_text(tspec)} with the fold of circular padding, the matrices "
+        r"are" "\n"
         rf"\[ M = {sympy.latex(M.to_sympy())}, \qquad T = {sympy.latex(T.to_sympy())}. \]" "\n"
         + wrapped + " " + _wrap_sentence(tspec, instance.data["input_shape"]) + (r" Here $a < s$, so $T = M^{\top}$"
         if tspec.output_padding[0] < tspec.stride[0] else r" Here $a \ge s$, so $T = (S M)^{\top}$")

@@ -236,6 +236,24 @@ def test_instance_proof_fails_when_fold_is_replaced_by_the_plain_crop(monkeypatc
     assert not proof.holds
 
 
+def test_instance_transpose_lemma_is_an_equation_and_fails_on_a_wrong_M(monkeypatch):
+    """The transpose lemma states T = (S M)^T with S defined in the theorem; the theorem names the layer by its
+    parameters (PyTorch's module in parentheses, no module name in a formula); a wrong M fails the lemma."""
+    import dataclasses
+
+    t = TransposedConvSpec(2, stride=1, dilation=3, output_padding=2, padding=1, padding_mode="reflect")
+    proof = prove_padding_mode(t, (6,))
+    step = next(s for s in proof.steps if s.name == "transpose")
+    assert step.rule.startswith(r"$T = (S M)^{\top}$: ") and step.holds
+    assert "($S$ the $0/1$ matrix that keeps the rows of $M$ whose output position is below $6$" in proof.statement
+    assert r"(PyTorch's \textsf{Conv1d})" in proof.statement and r"\mathrm{Conv1d}" not in proof.statement
+    real = PM.conv_matrix
+    monkeypatch.setattr(PM, "conv_matrix", lambda spec, w, shape: real(
+        dataclasses.replace(spec, padding_mode="replicate"), w, shape))  # M of another padding
+    proof = prove_padding_mode(ConvSpec(3, stride=2, padding=1, padding_mode="reflect"), (6,))
+    assert not proof.holds and next(s for s in proof.steps if s.name == "transpose").holds is False
+
+
 def test_instance_proof_fails_on_a_wrong_circular_view(monkeypatch):
     real = F.gather_padding_left
     monkeypatch.setattr(F, "gather_padding_left", lambda k, p_l, d: real(k, p_l, d) + 1)
@@ -608,7 +626,9 @@ def test_instance_says_whether_the_wrap_adds_entries():
     assert "no two entries add" in rule
     for proof in (adds, plain):
         for step in proof.steps:
-            if step.name in ("transpose", "fold of the gather view", "circular gather view"):
+            if step.name == "transpose":  # a statement, not a phrase: T = M^T, said as an equation
+                assert step.rule.startswith(r"$T = M^{\top} = P^{\top} C^{\top}$: "), step.rule
+            elif step.name in ("fold of the gather view", "circular gather view"):
                 assert " equals " in step.rule, step.name  # a statement, not a phrase
 
 

@@ -502,3 +502,38 @@ def test_instance_theorem_states_the_sub_pixel_form():
         assert "padded by $K - 1$" in text and "flipped" in text and "cross-correlation" in text
         assert r"$\operatorname{crop}$ keeps" in text and r"$\operatorname{shuffle}$ moves" in text
     assert "every axis" not in one.statement and "channel $(o, t)$" not in one.statement
+
+
+def test_overlap_general_product_is_a_chain_line_resting_on_separability(monkeypatch):
+    """count[j_1, j_2] = count_1[j_1] count_2[j_2] is a step of its own, checked from the separability lemma; the
+    per-axis count is count_nu throughout, count the N-D one only."""
+    import dataclasses
+
+    from symconv.latex import math_latex
+    from symconv.proofs import overlap
+    from symconv.proofs.evaluate import Indicator
+    from symconv.proofs.overlap import prove_overlap_general
+
+    proof = prove_overlap_general(2)
+    assert proof.holds and [s.name for s in proof.steps][-2:] == ["separability", "product"]
+    assert r"\operatorname{count}_{\nu}[j]" in proof.statement and "for $\\operatorname{count}_{\\nu}$" not in proof.statement
+    assert all(r"\operatorname{count}\left[j\right]" not in math_latex(s.lhs)
+               for s in proof.steps[:3])
+    separability = next(s for s in proof.steps if s.name == "separability")
+    wrong = dataclasses.replace(separability, rhs=Indicator(*separability.rhs.args[0].args))  # one axis dropped
+    assert not overlap._product_step(2, wrong).holds
+    failed = dataclasses.replace(separability, holds=False)
+    assert not overlap._product_step(2, failed).holds
+    monkeypatch.setattr(overlap, "_split_sum", lambda expr: expr)  # the sum not split by the axes
+    assert not overlap._product_step(2, separability).holds
+
+
+def test_overlap_instance_reports_its_anchor_trials():
+    """The anchor of T reports its trials and bound on the page (a LaTeX shape in the report made it program
+    text, and the document dropped it: "Checked by randomized identity." alone)."""
+    from symconv import prove_overlap
+
+    document = prove_overlap(TransposedConvSpec((3, 3), stride=2, padding=1, output_padding=1), (3, 3)).to_document()
+    assert r"\emph{Checked} by randomized identity." not in document
+    assert "axis 2 alone on inputs of length 3" in document and "2^{-60}" in document.replace("2^-60", "2^{-60}")
+    assert r"\mathrm{ConvTranspose2d}" not in document and r"(PyTorch's \textsf{ConvTranspose2d})" in document

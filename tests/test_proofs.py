@@ -329,7 +329,8 @@ def test_overlap_steps_fail_when_their_mathematics_is_broken(monkeypatch, mutati
         "phase_tap_counts": lambda real: (lambda k, s, d: tuple(reversed(real(k, s, d)))),
         "math": lambda real: types.SimpleNamespace(gcd=lambda a, b: 1, prod=real_math.prod),
     }[mutation](getattr(overlap, mutation))
-    monkeypatch.setattr(overlap, mutation, broken)
+    # the criterion's gcd lives in symconv.polyphase (equal_taps_criterion, the one source the overlap step uses)
+    monkeypatch.setattr(overlap._polyphase if mutation == "math" else overlap, mutation, broken)
     proof = prove_overlap(layer, (8,))
     assert not proof.holds and proof.failed_step.name == failing, [s.name for s in proof.steps if not s.holds]
 
@@ -341,7 +342,7 @@ def test_overlap_general_holds_for_all_sizes(ndim):
     proof = prove_overlap_general(ndim)
     assert proof.holds, proof.failure
     names = [step.name for step in proof.steps]
-    assert names == ["definition", "sift into the phase", "period"] + (["separability"] if ndim > 1 else [])
+    assert names == ["definition", "sift into the phase", "period"] + (["separability", "product"] if ndim > 1 else [])
     assert all(claim.witness for step in proof.steps for claim in step.claims if claim.hypotheses)  # not vacuous
     text = proof.to_latex()
     assert "cited, not proved here" in text and (r"\operatorname{count}_{2}" in text) == (ndim > 1)

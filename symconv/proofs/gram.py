@@ -503,6 +503,7 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
     if has_interior:
         steps += _interior_steps(axes, where, channels, _period_seen(spec, inner))
     counts = overlap_counts(tspec, t_in)
+    per_group = spec.out_channels // spec.groups  # C_out/g, written as its number (and omitted when 1)
     unit = np.ones((), dtype=_I64)
     for _, _, product_a, _ in axes:  # the N-D unit diagonal: C_out/g times the product of the axes' (line 3)
         unit = np.multiply.outer(unit, product_a.diagonal_counts())
@@ -512,16 +513,21 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
     steps.append(Step(
         sympy.Symbol((r"(M^{\top} M)\left[(c, j), (c, j)\right]" if channels else r"(M^{\top} M)\left[j, j\right]")
                      + r"\big|_{w \equiv 1}"),
-        sympy.Symbol(r"\frac{C_{\mathrm{out}}}{g}\, \operatorname{count}[j]"),
-        r"with every weight set to 1 ($w \equiv 1$), the diagonal of $M^{\top} M$ is $C_{\mathrm{out}}/g$ times "
-        r"$\operatorname{count}[j]$, the number of taps reaching $j$ in the transposed layer (its overlap "
-        r"count, read off $T$), as the $C_{\mathrm{out}}/g$ output channels of a group each add theirs: by the "
-        r"lines above the unit-weight diagonal is $C_{\mathrm{out}}/g$ times the product over the axes of each axis's "
-        r"unit-weight diagonal, read off its sparse product",
+        sympy.Symbol((rf"{per_group}\, " if per_group != 1 else "") + r"\operatorname{count}[j]"),
+        r"with every weight set to 1 ($w \equiv 1$), the diagonal of $M^{\top} M$ is "
+        + (rf"${per_group}$ times " if per_group != 1 else "")
+        + r"$\operatorname{count}[j]$, the number of taps reaching $j$ in the transposed layer (its overlap "
+        r"count, read off $T$)"
+        + (rf", as the ${per_group}$ output channels of a group ($C_{{\mathrm{{out}}}}/g = {per_group}$) each add "
+           rf"theirs" if per_group != 1 else ", the one output channel of its group adding it once")
+        + (r": by the lines above, the unit-weight diagonal is " + (rf"${per_group}$ times " if per_group != 1 else "")
+           + "the product over the axes of each axis's unit-weight diagonal, read off its sparse product"
+           if spec.ndim > 1 else ": the unit-weight diagonal is read off the sparse product"),
         "enumeration", ok,
         f"{unit.size} diagonal entries ({_plural(spec.in_channels, 'channel')} by "
-        f"{_plural(int(np.prod(shape)), 'position')}) equal the overlap counts times "
-        f"{spec.out_channels // spec.groups}, the number of output channels per group" if ok else
+        f"{_plural(int(np.prod(shape)), 'position')}) equal the overlap counts"
+        + (f" times {per_group}, the number of output channels per group" if per_group != 1 else
+           " (one output channel per group)") if ok else
         f"unit-weight diagonal {unit.ravel()[:12].tolist()}..., overlap counts {expected.ravel()[:12].tolist()}...",
         name="overlap"))
     steps.append(_cauchy_schwarz(spec, w))

@@ -89,7 +89,10 @@ def _anchored(layers: list[tuple[TransposedConvSpec, tuple[int, ...]]]) -> tuple
                            lambda w, y, single=single: conv_transpose(single, w, y), single.weight_shape,
                            math.prod(single.kernel_size), sympy.Symbol("T"), sympy.Symbol("T"), "", seed=number)
         holds &= step.holds
-        details.append(f"{_shape_words(shape)}: {step.detail}" if len(layers) > 1 else step.detail)
+        # the report is plain words (a LaTeX shape would make it program text to the document, which drops it)
+        where = ("the layer" if number == 0 else f"axis {number} alone") + " on inputs " + (
+            f"of length {shape[0]}" if len(shape) == 1 else "of spatial shape " + " by ".join(map(str, shape)))
+        details.append(f"{where}: {step.detail}" if len(layers) > 1 else step.detail)
     rule = ((r"the matrices $T$ the counts are read from, of the single-channel layer and of each axis alone, apply "
              if len(layers) > 1 else r"the matrix $T$ the counts are read from applies ")
             + r"the transposed convolution $\operatorname{conv}^{\top}$ as the numeric reference defines it, for every "
@@ -160,7 +163,7 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
     >>> proof.holds, proof.data["uniform"]
     (True, (False,))
     """
-    from ..latex.printing import spec_latex  # the statement names the layer as a formula
+    from ..latex.printing import layer_text  # the statement names the layer by its parameters
 
     if not isinstance(tspec, TransposedConvSpec):
         raise SpecTypeError(f"tspec must be a TransposedConvSpec (the overlap is a property of the transposed layer), "
@@ -300,7 +303,7 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
     size = r" \times ".join(str(n) for n in counts.shape)
     conclusion += (rf" With unit weights, these ${size}$ counts are the diagonal of $M^{{\top}} M$, for $M$ the "
                    "convolution that $T$ transposes (the round trip's Gram proof).")
-    layer = (rf"Let $T$ be the matrix of the transposed convolution ${spec_latex(tspec)}$ on inputs "
+    layer = (rf"Let $T$ be the matrix of the transposed convolution {layer_text(tspec)} on inputs "
              rf"{_shape_words(shape)}")
     phase = (r"the number of taps $0 \le m < k$ of phase $t$, that is with $d m \equiv t \pmod{s}$, for "
              r"$0 \le t < s$")
@@ -419,6 +422,77 @@ def _interior_bounds(j: Any, n: Any, k: Any, s: Any, d: Any, pl: Any) -> tuple:
     return _rel(sympy.Le, d * (k - 1) - pl, j), _rel(sympy.Le, j, s * (n - 1) - pl)
 
 
+def _split_sum(expr: Any) -> Any:
+    """A sum over several variables split into a product of sums: the summand's factors grouped by the variables
+    they depend on (a group's bounds may use only its own variables); a factor free of them stays outside."""
+    if not isinstance(expr, sympy.Sum):
+        return expr
+    limits = list(expr.limits)
+    names = [lim[0] for lim in limits]
+    factors = sympy.Mul.make_args(expr.function)
+    group = {v: v for v in names}
+
+    def root(v):
+        while group[v] != v:
+            v = group[v]
+        return v
+
+    def join(used):
+        used = [root(v) for v in used]
+        for v in used[1:]:
+            group[v] = used[0]
+
+    for factor in factors:
+        join([v for v in names if factor.has(v)])
+    for lim in limits:  # a variable and the variables of its bounds sum together
+        join([lim[0]] + [v for v in names if sympy.Tuple(*lim[1:]).has(v)])
+    outside = [f for f in factors if not any(f.has(v) for v in names)]
+    parts = []
+    for r in dict.fromkeys(root(v) for v in names):
+        members = [lim for lim in limits if root(lim[0]) == r]
+        body = sympy.Mul(*(f for f in factors if any(f.has(lim[0]) for lim in members)))
+        parts.append(sympy.Sum(body, *members))
+    return sympy.Mul(*outside, *parts)
+
+
+def _product_step(ndim: int, separability: Step) -> Step:
+    """The N-D count is the product of the axes' counts: the separability lemma's product of indicators, summed
+    over the tuples, splits into one sum per axis (each factor and each range of one axis only)."""
+    from .evaluate import Indicator
+
+    integer = dict(integer=True)
+    per = [{name: sympy.Symbol(f"{name}_{nu}", **integer) for name in ("n", "k", "s", "d", "p", "i", "m", "j")}
+           for nu in range(1, ndim + 1)]
+    f = [a["s"] * a["i"] + a["d"] * a["m"] - a["p"] for a in per]
+    js = tuple(a["j"] for a in per)
+    limits = [lim for a in per for lim in ((a["i"], 0, a["n"] - 1), (a["m"], 0, a["k"] - 1))]
+    # the lemma's two sides at these positions: f_nu is the index map of axis nu
+    fs = sympy.symbols(f"f_1:{ndim + 1}", integer=True)
+    lemma_j = sympy.symbols(f"j_1:{ndim + 1}", integer=True)
+    at = dict(zip(fs, f)) | dict(zip(lemma_j, js))
+    tuples = Indicator(sympy.Tuple(*js), sympy.Tuple(*f))
+    lhs_at, rhs_at = separability.lhs.xreplace(at), separability.rhs.xreplace(at)
+    summed = sympy.Sum(tuples, *limits)
+    separated = summed.xreplace({lhs_at: rhs_at}) if lhs_at == tuples else summed
+    axes = sympy.Mul(*(sympy.Sum(Indicator(a["j"], fa), (a["i"], 0, a["n"] - 1), (a["m"], 0, a["k"] - 1))
+                       for a, fa in zip(per, f)))
+    ok = separability.holds and sympy.expand(_split_sum(separated) - axes) == 0
+    nus = ", ".join(str(nu) for nu in range(1, ndim + 1))
+    shown_js = sympy.symbols(f"j_1:{ndim + 1}", integer=True)
+    return Step(
+        _count(None)(*shown_js), sympy.Mul(*(_count(nu)(shown_js[nu - 1]) for nu in range(1, ndim + 1))),
+        r"the count of a tuple of positions is the product of the counts of the axes: by the separability lemma "
+        r"the indicator that the tuple of index maps hits $(" + ", ".join(f"j_{{{nu}}}" for nu in range(1, ndim + 1))
+        + r")$ is the product of the indicators of the axes, and a sum over the tuples $(i_{\nu}, m_{\nu})$, "
+        rf"$\nu = {nus}$, of a product whose factors each depend on one axis is the product of the sums",
+        "sympy", ok,
+        "the separability lemma's identity substituted into the sum over the tuples, the sum split into the axes' "
+        "sums, and its difference with the product of the axes' counts expanded: 0" if ok else
+        ("the separability lemma does not hold" if not separability.holds else
+         "the sum over the tuples, split by the axes, is not the product of the axes' counts"),
+        name="product")
+
+
 @guarded("Overlap of the stamps (checkerboard, all sizes)")
 def prove_overlap_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     r"""The overlap of the stamps for all sizes: in the interior the count of taps is the tap count of the phase.
@@ -477,7 +551,11 @@ def prove_overlap_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     tap = F.tap_position(i, m, s, pl, d)  # the index map every builder executes: s i + d m - p_l
     inside = (_within(0, j, n_t),) + _interior_bounds(j, n, k, s, d, pl)
     phase = (_within(0, t, s), _rel(sympy.Eq, j + pl, s * u + t))  # t, u: the phase of j and its position
-    count, taps = _count(None), _taps(None)
+    several = ndim > 1  # then the per-axis count, taps and interior carry the axis nu: count is the N-D count only
+    count = sequence("count_nu", r"\operatorname{count}_{\nu}") if several else _count(None)
+    taps = sequence("taps_nu", r"\operatorname{taps}_{\nu}") if several else _taps(None)
+    nu_, I_ = (r"_{\nu}", r"I_{\nu}") if several else ("", "I")
+    on_axis = (r"on axis $\nu$, with its integers: " if several else "")
 
     def claim(name: str, hypotheses: tuple, conclusion: Any, shown: Any = None) -> Any:
         return prove(name, variables, ranges + hypotheses, conclusion, shown=shown)
@@ -487,7 +565,7 @@ def prove_overlap_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     convention_nt = (n - 1) * s - pl - pr + d * (k - 1) + a + 1
     definition = Step.from_claims(
         count(j), sympy.Sum(Indicator(j, s * i + d * m - pl), (i, 0, n - 1), (m, 0, k - 1)),
-        r"the pairs of an input $i$ and a tap $m$ that the transposed convolution adds at output $j$, "
+        on_axis + r"the pairs of an input $i$ and a tap $m$ that the transposed convolution adds at output $j$, "
         r"for $0 \le j < n_{T}$; the index map and the output length used are PyTorch's",
         [claim("the index map used is PyTorch's", (_within(0, i, n), _within(0, m, k)),
                _rel(sympy.Eq, tap, s * i + d * m - pl),
@@ -496,8 +574,8 @@ def prove_overlap_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
                shown=_rel(sympy.Eq, NAMED.transposed_output_size(n, k, s, pl, pr, d, a), convention_nt))],
         name="definition")
     sift = Step.from_claims(
-        sympy.Symbol(r"j \in I:\ " + math_latex(count(j))), taps(sympy.Symbol(r"(j + p_{l}) \bmod s")),
-        r"write $j + p_{l} = s u + t$ with $0 \le t < s$. A tap reaches $j$ from at most one "
+        sympy.Symbol(rf"j \in {I_}:\ " + math_latex(count(j))), taps(sympy.Symbol(r"(j + p_{l}) \bmod s")),
+        on_axis + r"write $j + p_{l} = s u + t$ with $0 \le t < s$. A tap reaches $j$ from at most one "
         r"input; a tap $m$ reaching $j$ has $d m \equiv t \pmod{s}$; and in the interior every tap with "
         r"$d m \equiv t \pmod{s}$ reaches $j$, from the input $i = u - (d m - t)/s$, which exists. So the pairs "
         r"$(i, m)$ reaching $j$ are the taps of phase $t$, one input each",
@@ -514,29 +592,30 @@ def prove_overlap_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
                          evaluate=False))],
         name="sift into the phase")
     period = Step.from_claims(
-        sympy.Symbol(r"j, j + s \in I:\ " + math_latex(count(j + s))), count(j),
-        r"for $j$ and $j + s$ in the interior, both have the phase $(j + p_{l}) \bmod s$, so both counts "
+        sympy.Symbol(rf"j, j + s \in {I_}:\ " + math_latex(count(j + s))), count(j),
+        on_axis + r"for $j$ and $j + s$ in the interior, both have the phase $(j + p_{l}) \bmod s$, so both counts "
         r"are its tap count",
         [claim("an output and the output s further have the same phase", (_within(0, j, n_t),),
                _rel(sympy.Eq, F.phase_of(j + s, s, pl), F.phase_of(j, s, pl)),
                shown=_rel(sympy.Eq, NAMED.phase_of(j + s, s, pl), NAMED.phase_of(j, s, pl)))],
         name="period")
     steps = [definition, sift, period]
-    definitions = (r"let $\operatorname{count}[j]$ be the number of pairs of an input position "
+    definitions = (rf"let $\operatorname{{count}}{nu_}[j]$ be the number of pairs of an input position "
                    r"$0 \le i < n_{\mathrm{in}}$ and a tap $0 \le m < k$ with $j = s i + d m - p_{l}$; let "
-                   r"$\operatorname{taps}[t]$ be the number of taps $0 \le m < k$ with $d m \equiv t \pmod{s}$, for "
-                   r"$0 \le t < s$; and let the interior $I$ be the positions $0 \le j < n_{T}$ with "
+                   rf"$\operatorname{{taps}}{nu_}[t]$ be the number of taps $0 \le m < k$ with $d m \equiv t \pmod{{s}}$, "
+                   rf"for $0 \le t < s$; and let the interior ${I_}$ be the positions $0 \le j < n_{{T}}$ with "
                    r"$d(k-1) - p_{l} \le j \le s(n_{\mathrm{in}} - 1) - p_{l}$ (those reached by every tap whose input "
-                   r"exists). Then $\operatorname{count}[j] = \operatorname{taps}[(j + p_{l}) \bmod s]$ for every "
-                   r"$j \in I$, and so $\operatorname{count}[j + s] = \operatorname{count}[j]$ whenever $j$ and "
-                   r"$j + s$ lie in $I$.")
+                   rf"exists). Then $\operatorname{{count}}{nu_}[j] = \operatorname{{taps}}{nu_}[(j + p_{{l}}) \bmod s]$ "
+                   rf"for every $j \in {I_}$, and so $\operatorname{{count}}{nu_}[j + s] = \operatorname{{count}}{nu_}[j]$ "
+                   rf"whenever $j$ and $j + s$ lie in ${I_}$.")
     if ndim == 1:
         statement = (r"Let $n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ be integers satisfying the hypotheses" "\n"
                      + range_object.itemized() + "\n" + definitions)
     else:
         from .general import _separability_step  # one lemma, shared with the gather chain
 
-        steps.append(_separability_step(ndim, F))
+        separability = _separability_step(ndim, F)
+        steps += [separability, _product_step(ndim, separability)]
         nus = ", ".join(str(nu) for nu in range(1, ndim + 1))
         js = ", ".join(f"j_{{{nu}}}" for nu in range(1, ndim + 1))
         product = " ".join(rf"\operatorname{{count}}_{{{nu}}}[j_{{{nu}}}]" for nu in range(1, ndim + 1))
@@ -548,13 +627,9 @@ def prove_overlap_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
             r"$n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ satisfying the hypotheses" "\n" + items + "\n"
             rf"let $\operatorname{{count}}[{js}]$ be the number of pairs of an input position "
             rf"$({_tuple_tex('i', ndim)})$ and a tap $({_tuple_tex('m', ndim)})$ with "
-            r"$j_{\nu} = s i_{\nu} + d m_{\nu} - p_{l}$ on every axis $\nu$ (with the integers of axis $\nu$), and "
-            r"$\operatorname{count}_{\nu}$ the count of axis $\nu$ alone. Then "
-            rf"$\operatorname{{count}}[{js}] = {product}$ (the pairs reaching an output are the tuples of pairs "
-            r"reaching it on each axis, by separability; a sum over tuples of a product is the product of the "
-            r"sums), and on each axis $\nu$, writing $n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ for its integers "
-            r"and $\operatorname{count}$ for $\operatorname{count}_{\nu}$: " + definitions[0].upper()
-            + definitions[1:])
+            r"$j_{\nu} = s i_{\nu} + d m_{\nu} - p_{l}$ on every axis $\nu$ (with the integers of axis $\nu$). On "
+            r"each axis $\nu$, with $n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ its integers and $n_{T}$ its output "
+            r"length, " + definitions + rf" And $\operatorname{{count}}[{js}] = {product}$.")
     cited = (r"The criterion for a uniform overlap is cited, not proved here: for all integers $k, s, d \ge 1$ every "
              r"phase has the same number of taps, so that the count is constant on an interior of at least $s$ "
              r"positions, if and only if $s$ divides $k$ and $\gcd(s, d) = 1$ (Odena, Dumoulin and Olah, "

@@ -188,7 +188,7 @@ def prove_padding_mode(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *,
                         "(use prove_transpose for zero padding)")
     _check_size(tspec, t_in, max_terms)
     started()  # the input is valid: from here on, whatever breaks is the proof's finding
-    from ..latex.printing import spec_latex
+    from ..latex.printing import layer_text  # the statement names the layer by its parameters
 
     mode = tspec.padding_mode
     title = f"Transpose of a convolution with {mode} padding (instance)"
@@ -248,14 +248,14 @@ def prove_padding_mode(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *,
                       name="sizes"))
     if S is None:
         steps.append(equality_step("transpose", T, lambda: M.T, T_, sympy.Transpose(M_),
-                                   r"$T$, the fold of the padding-0 transposed layer, equals $M^{\top}$, the "
-                                   r"transpose of $M$"))
+                                   r"$T = M^{\top} = P^{\top} C^{\top}$: the fold of the padding-0 transposed layer "
+                                   r"is the transpose of $M = C P$"))
     else:
         S_ = sympy.MatrixSymbol("S", S.shape[0], S.shape[1])
         steps.append(equality_step("transpose", T, lambda: (S @ M).T, T_,
                                    sympy.Transpose(sympy.MatMul(S_, M_, evaluate=False)),
-                                   r"$T$, the fold of the padding-0 transposed layer, equals $(S M)^{\top}$, the "
-                                   r"transpose of $M$ with its rows selected by $S$"))
+                                   r"$T = (S M)^{\top}$: the fold of the padding-0 transposed layer is the "
+                                   r"transpose of $M = C P$ with its rows selected by $S$"))
     n_t = tspec.output_shape(t_in)
     Fold_ = sympy.MatrixSymbol(r"P^{\top}", rows, tspec.out_channels * math.prod(n + pl + pr for n, (pl, pr)
                                                                               in zip(n_t, tspec.padding)))
@@ -286,12 +286,16 @@ def prove_padding_mode(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *,
             r"wrap $W$ of the zero-inserted input onto the circle of $n_T$ positions, and the circular convolution "
             r"$C_{\mathrm{flip}}\,\mathrm{Circ}$ with the flipped kernel, reading $(j + d m' - p'_{l}) \bmod n_T$ with "
             r"$p'_{l} = d(k-1) - p_l$; " + _wrap_words(tspec, t_in)))
-    statement = (r"For the convolution $" + spec_latex(conv_spec) + r"$ on inputs " + _shape_words(conv_shape)
+    selection = "" if S is None else (  # the rows of M that T's inputs meet: the first t_in outputs of M
+        r" ($S$ the $0/1$ matrix that keeps the rows of $M$ whose output position is "
+        + (rf"below ${t_in[0]}$, the transposed layer's input length)" if len(t_in) == 1 else
+           r"among the first $" + r" \times ".join(map(str, t_in)) + r"$, the transposed layer's input shape)"))
+    statement = (r"For the convolution " + layer_text(conv_spec) + r" on inputs " + _shape_words(conv_shape)
                  + rf" with {mode} padding, $M = C P$ ($P$ the {mode} padding, $C$ the convolution with padding $0$), "
                  r"the transposed layer $T$ on inputs " + _shape_words(t_in) + r", computed as the padding-0 "
                  r"transposed convolution followed by the fold (each padded position added onto the entry it "
                  r"copies; PyTorch has no such layer), equals "
-                 + (r"$M^{\top}$" if S is None else r"$(S M)^{\top}$")
+                 + (r"$M^{\top}$" if S is None else r"$(S M)^{\top}$" + selection)
                  + r" and the fold $P^{\top}$ of the padding-0 transposed convolution's gather view"
                  + (r"; it is also the circular convolution with the flipped kernel over the zero-inserted input "
                     r"wrapped onto the circle" if mode == "circular" else "") + "."
