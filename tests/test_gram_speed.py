@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 import symconv.proofs.gram as gram_proof
-from symconv import ConvSpec, conv_matrix, kernel_symbols, prove_gram
+import symconv.proofs.overlap as overlap_proof
+from symconv import ConvSpec, TransposedConvSpec, conv_matrix, kernel_symbols, overlap_counts, prove_gram
 from symconv.gram import GramStructure
 from symconv.proofs.anchors import bound_reached, repeated_values
 from symconv.proofs.gram_compare import compare, m_structure
@@ -474,3 +475,51 @@ def test_cauchy_schwarz_reports_an_earlier_failed_identity_before_a_later_form_t
     monkeypatch.setattr(gram_proof, "autocorrelation", _not_quadratic_at((0, 1)))
     step = gram_proof._cauchy_schwarz(spec, kernel_symbols(spec))
     assert step.holds is False and "lag (0, 1): R[tau] is not an integer quadratic form" in step.detail, step.detail
+
+
+# overlap_counts: the product over the axes of each axis's T row counts, instead of the whole T's
+OVERLAP_LAYERS = [
+    (TransposedConvSpec(3, stride=2), (4,)),
+    (TransposedConvSpec((3, 3), stride=2, padding=1, output_padding=1), (9, 8)),
+    (TransposedConvSpec((3, 2), stride=(2, 1), padding=((1, 0), (0, 1)), dilation=(1, 2), in_channels=4,
+                        out_channels=6, groups=2), (7, 6)),
+    (TransposedConvSpec((2, 3, 5), stride=(1, 2, 3), padding=(1, 0, 4), output_padding=(0, 1, 2), dilation=(2, 1, 1)),
+     (5, 6, 7)),
+    (TransposedConvSpec((4, 1), stride=(3, 2), padding=(4, 0), dilation=(2, 1)), (2, 3)),  # taps cut at both ends
+]
+
+
+@pytest.mark.parametrize("tspec, shape", OVERLAP_LAYERS)
+def test_overlap_counts_are_the_whole_t_s_row_counts(tspec, shape):
+    single = overlap_proof._spatial(tspec)
+    whole = overlap_proof._counts(overlap_proof._single_matrix(single, shape), single.output_shape(shape))
+    counts = overlap_counts(tspec, shape)
+    assert counts.shape == whole.shape == tspec.output_shape(shape)
+    assert np.array_equal(counts, whole)
+
+
+def _index_map_broken(original):  # T built with j = s i + d m - p_l - 1 or + 1 (the output size kept), for the counts
+    def broken(tspec, weight, shape):
+        padding = tuple((l + 1, r - 1) if r else (l - 1, r + 1) for l, r in zip(tspec.padding_left, tspec.padding_right))
+        return original(TransposedConvSpec(tspec.kernel_size, stride=tspec.stride, padding=padding,
+                                           output_padding=tspec.output_padding, dilation=tspec.dilation), weight, shape)
+
+    return broken
+
+
+@pytest.mark.parametrize("spec, shape, mutation", [
+    (*layer, mutation) for layer in (LAYERS[0], LAYERS[2]) for mutation in ("T's index map", "one axis's count")]
+    + [(*LAYERS[2], "the axes exchanged")])  # in one dimension no mistake
+def test_overlap_counts_broken_fail_the_gram_proof_at_overlap(monkeypatch, spec, shape, mutation):
+    if mutation == "T's index map":
+        monkeypatch.setattr(overlap_proof, "transposed_conv_matrix",
+                            _index_map_broken(overlap_proof.transposed_conv_matrix))
+    elif mutation == "one axis's count":
+        original = overlap_proof._counts
+        monkeypatch.setattr(overlap_proof, "_counts", lambda T, out: np.roll(original(T, out), 1))
+    else:  # each axis's layer read with the other axis's input length
+        original_axes = overlap_proof._axes
+        monkeypatch.setattr(overlap_proof, "_axes", lambda t: original_axes(t)[::-1])
+    proof = prove_gram(spec, shape)
+    assert not proof.holds
+    assert proof.failed_step.name == "overlap", proof.failure
