@@ -523,3 +523,70 @@ def test_overlap_counts_broken_fail_the_gram_proof_at_overlap(monkeypatch, spec,
     proof = prove_gram(spec, shape)
     assert not proof.holds
     assert proof.failed_step.name == "overlap", proof.failure
+
+
+# m_statement's grid: int32 when every value fits, row counts as a product over the axes, one block per (o, i, l)
+import itertools
+
+import symconv.proofs.gram_statement as gram_statement
+
+STATEMENT_LAYERS = LAYERS + [
+    (ConvSpec((4, 3), stride=(3, 1), padding=((4, 0), (0, 5)), dilation=(2, 3)), (6, 5)),  # taps cut at both ends
+    (ConvSpec((2, 2), stride=2, padding=(1, 0), dilation=(1, 2), in_channels=3, out_channels=2), (5, 6)),  # one group, 3 and 2 channels
+]
+
+
+def _m_terms_by_loops(spec, shape):
+    """M's terms (row, column, tap) by plain loops over (o, i, l, m), in that order, from PyTorch's rules."""
+    out, per_in, per_out = spec.output_shape(shape), spec.in_channels // spec.groups, spec.out_channels // spec.groups
+    terms = []
+    for o in range(spec.out_channels):
+        for i in itertools.product(*(range(n) for n in out)):
+            for l in range(per_in):
+                for m in itertools.product(*(range(k) for k in spec.kernel_size)):
+                    j = [s * a + d * b - p for a, b, s, d, p in zip(i, m, spec.stride, spec.dilation,
+                                                                    spec.padding_left)]
+                    if all(0 <= x < n for x, n in zip(j, shape)):
+                        c = (o // per_out) * per_in + l
+                        terms.append((int(np.ravel_multi_index((o,) + i, (spec.out_channels,) + out)),
+                                      int(np.ravel_multi_index((c,) + tuple(j), (spec.in_channels,) + shape)),
+                                      int(np.ravel_multi_index((o, l) + m, spec.weight_shape))))
+    return np.array(terms, dtype=np.int64).reshape(-1, 3)
+
+
+@pytest.mark.parametrize("limit", [gram_statement.INT32_LIMIT, 0], ids=["int32", "int64"])
+@pytest.mark.parametrize("spec, shape", STATEMENT_LAYERS)
+def test_the_statement_of_m_is_the_loops_terms_in_their_order(monkeypatch, spec, shape, limit):
+    monkeypatch.setattr(gram_statement, "INT32_LIMIT", limit)
+    G = m_statement(spec, shape)
+    assert G.rows.dtype == G.cols.dtype == G.taps_a.dtype == (np.int32 if limit else np.int64)
+    got = np.stack([G.rows, G.cols, G.taps_a], axis=1).astype(np.int64)
+    assert np.array_equal(got, _m_terms_by_loops(spec, shape))
+
+
+def test_the_statement_of_m_widens_to_int64_when_a_tap_position_would_not_fit(monkeypatch):
+    spec, shape = STATEMENT_LAYERS[4]
+    # the bound on the flat tap positions before the range test is the product over the axes of n + s n_out + d k
+    # + |p_l| (here the largest value): int32 below the limit, int64 from it on
+    reach = 1
+    for n, n_out, k, s, p, d in zip(shape, spec.output_shape(shape), spec.kernel_size, spec.stride,
+                                    spec.padding_left, spec.dilation):
+        reach *= n + s * n_out + d * k + abs(p)
+    assert reach > spec.in_channels * int(np.prod(shape))
+    monkeypatch.setattr(gram_statement, "INT32_LIMIT", reach + 1)
+    assert m_statement(spec, shape).cols.dtype == np.int32
+    monkeypatch.setattr(gram_statement, "INT32_LIMIT", reach)
+    assert m_statement(spec, shape).cols.dtype == np.int64
+
+
+@pytest.mark.parametrize("name", sorted(WRONG_FORMULAS))
+@pytest.mark.parametrize("layer", [4, 5], ids=["one channel, taps cut at both ends", "one group of several channels"])
+def test_the_statement_of_m_reads_every_formula_on_each_path(name, layer):
+    spec, shape = STATEMENT_LAYERS[layer]
+    w = kernel_symbols(spec)
+    product = m_structure(conv_matrix(spec, w, shape), int(np.prod(spec.weight_shape)))
+    step = compare("M by axes", product, lambda: m_statement(spec, shape, formulas=_Formulas(**WRONG_FORMULAS[name])),
+                   None, None, "", w)
+    assert not step.holds, (name, step.detail)
+    assert compare("M by axes", product, lambda: m_statement(spec, shape, formulas=_Formulas()), None, None, "",
+                   w).holds
