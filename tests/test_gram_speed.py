@@ -590,3 +590,68 @@ def test_the_statement_of_m_reads_every_formula_on_each_path(name, layer):
     assert not step.holds, (name, step.detail)
     assert compare("M by axes", product, lambda: m_statement(spec, shape, formulas=_Formulas()), None, None, "",
                    w).holds
+
+
+# numeric.conv: with one input channel per group, the sum over c is a broadcast product (no tensordot)
+import sympy
+
+
+def _conv_by_loops(spec, w, x):
+    """y[o, i] = sum_{c in o's group, m} w[o, c_l, m] x[c, s i + d m - p_l], the zero extension outside x."""
+    out, per_in, per_out = spec.output_shape(x.shape[1:]), spec.in_channels // spec.groups, spec.out_channels // spec.groups
+    y = np.zeros((spec.out_channels,) + out, dtype=object)
+    for o in range(spec.out_channels):
+        for i in itertools.product(*(range(n) for n in out)):
+            total = 0
+            for l in range(per_in):
+                for m in itertools.product(*(range(k) for k in spec.kernel_size)):
+                    j = tuple(s * a + d * b - p for a, b, s, d, p in zip(i, m, spec.stride, spec.dilation,
+                                                                         spec.padding_left))
+                    if all(0 <= v < n for v, n in zip(j, x.shape[1:])):
+                        total += w[(o, l) + m] * x[((o // per_out) * per_in + l,) + j]
+            y[(o,) + i] = total
+    return y
+
+
+CONV_LAYERS = [
+    (ConvSpec((3, 3), stride=2, padding=1), (9, 8)),  # one channel: the broadcast product
+    (ConvSpec((3, 2), stride=(2, 1), padding=((1, 0), (0, 1)), dilation=(1, 2), in_channels=3, out_channels=6,
+              groups=3), (7, 6)),  # depthwise, two outputs per group: the broadcast product
+    (ConvSpec(3, stride=2, padding=((2, 1),), in_channels=4, out_channels=2, groups=2), (9,)),  # tensordot
+]
+
+
+@pytest.mark.parametrize("kind", ["int64", "float", "sympy"])
+@pytest.mark.parametrize("spec, shape", CONV_LAYERS)
+def test_numeric_conv_is_the_plain_sum(spec, shape, kind):
+    from symconv.numeric import conv as numeric_conv
+
+    rng = np.random.default_rng(7)
+    w = rng.integers(-9, 10, spec.weight_shape)
+    x = rng.integers(-9, 10, (spec.in_channels,) + shape)
+    if kind == "float":
+        w, x = w / 4.0, x / 8.0
+    elif kind == "sympy":
+        w = np.array(sympy.symbols(f"w:{w.size}"), dtype=object).reshape(w.shape)
+    got, expected = numeric_conv(spec, w, x), _conv_by_loops(spec, w, x)
+    assert got.shape == expected.shape
+    if kind == "sympy":
+        assert all(sympy.expand(a - b) == 0 for a, b in zip(got.ravel(), expected.ravel()))
+    else:
+        assert np.array_equal(got, expected.astype(got.dtype))
+
+
+def test_a_conv_that_drops_a_tap_fails_the_anchor(monkeypatch):
+    import symconv.numeric as numeric
+
+    spec, shape = CONV_LAYERS[0]
+    original = numeric.conv
+
+    def dropped(spec_, w, x):  # the last tap's product left out
+        w = np.array(w, copy=True)
+        w[(...,) + tuple(k - 1 for k in spec_.kernel_size)] = 0
+        return original(spec_, w, x)
+
+    monkeypatch.setattr(gram_proof, "conv", dropped)  # the reference the anchor evaluates
+    proof = prove_gram(spec, shape)
+    assert not proof.holds and proof.failed_step.name == "M is the convolution", proof.failure
