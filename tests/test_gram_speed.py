@@ -2,7 +2,9 @@
 
 The statement of M is enumerated in M's own order so that an equal M is seen equal without a sort; the anchor
 counts repeated draws by one sort, checks nine-product layers by its pairs scheme, draws with a raw-bit rejection
-sampler and evaluates M x in chunks; Gram structures keep int32 arrays; Cauchy-Schwarz checks all lags at once.
+sampler and evaluates M x in chunks; Gram structures keep int32 arrays; Cauchy-Schwarz checks all lags at once;
+the statement of M is int32 below a guard, its row counts a product over the axes; the overlap counts are the
+product of the axes' T row counts; the numeric convolution with one input channel per group is a broadcast product.
 Each shortcut is broken on purpose here, and each mutation of M is found.
 """
 
