@@ -104,7 +104,10 @@ def conv(spec: ConvSpec, weight: Any, x: Any) -> np.ndarray:
         for grp in range(g):
             xs = padded[(slice(grp * cin_g, (grp + 1) * cin_g),) + window]
             ws = w[(slice(grp * cout_g, (grp + 1) * cout_g), slice(None)) + m]
-            y[grp * cout_g:(grp + 1) * cout_g] += np.tensordot(ws, xs, axes=([1], [0]))
+            if cin_g == 1:  # one input channel per group: the sum over c has one term, a broadcast product
+                y[grp * cout_g:(grp + 1) * cout_g] += ws[:, 0].reshape((cout_g,) + (1,) * spec.ndim) * xs[0]
+            else:
+                y[grp * cout_g:(grp + 1) * cout_g] += np.tensordot(ws, xs, axes=([1], [0]))
     return y
 
 

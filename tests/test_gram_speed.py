@@ -2,7 +2,9 @@
 
 The statement of M is enumerated in M's own order so that an equal M is seen equal without a sort; the anchor
 counts repeated draws by one sort, checks nine-product layers by its pairs scheme, draws with a raw-bit rejection
-sampler and evaluates M x in chunks; Gram structures keep int32 arrays; Cauchy-Schwarz checks all lags at once.
+sampler and evaluates M x in chunks; Gram structures keep int32 arrays; Cauchy-Schwarz checks all lags at once;
+the statement of M is int32 below a guard, its row counts a product over the axes; the overlap counts are the
+product of the axes' T row counts; the numeric convolution with one input channel per group is a broadcast product.
 Each shortcut is broken on purpose here, and each mutation of M is found.
 """
 
@@ -12,7 +14,8 @@ import numpy as np
 import pytest
 
 import symconv.proofs.gram as gram_proof
-from symconv import ConvSpec, conv_matrix, kernel_symbols, prove_gram
+import symconv.proofs.overlap as overlap_proof
+from symconv import ConvSpec, TransposedConvSpec, conv_matrix, kernel_symbols, overlap_counts, prove_gram
 from symconv.gram import GramStructure
 from symconv.proofs.anchors import bound_reached, repeated_values
 from symconv.proofs.gram_compare import compare, m_structure
@@ -474,3 +477,183 @@ def test_cauchy_schwarz_reports_an_earlier_failed_identity_before_a_later_form_t
     monkeypatch.setattr(gram_proof, "autocorrelation", _not_quadratic_at((0, 1)))
     step = gram_proof._cauchy_schwarz(spec, kernel_symbols(spec))
     assert step.holds is False and "lag (0, 1): R[tau] is not an integer quadratic form" in step.detail, step.detail
+
+
+# overlap_counts: the product over the axes of each axis's T row counts, instead of the whole T's
+OVERLAP_LAYERS = [
+    (TransposedConvSpec(3, stride=2), (4,)),
+    (TransposedConvSpec((3, 3), stride=2, padding=1, output_padding=1), (9, 8)),
+    (TransposedConvSpec((3, 2), stride=(2, 1), padding=((1, 0), (0, 1)), dilation=(1, 2), in_channels=4,
+                        out_channels=6, groups=2), (7, 6)),
+    (TransposedConvSpec((2, 3, 5), stride=(1, 2, 3), padding=(1, 0, 4), output_padding=(0, 1, 2), dilation=(2, 1, 1)),
+     (5, 6, 7)),
+    (TransposedConvSpec((4, 1), stride=(3, 2), padding=(4, 0), dilation=(2, 1)), (2, 3)),  # taps cut at both ends
+]
+
+
+@pytest.mark.parametrize("tspec, shape", OVERLAP_LAYERS)
+def test_overlap_counts_are_the_whole_t_s_row_counts(tspec, shape):
+    single = overlap_proof._spatial(tspec)
+    whole = overlap_proof._counts(overlap_proof._single_matrix(single, shape), single.output_shape(shape))
+    counts = overlap_counts(tspec, shape)
+    assert counts.shape == whole.shape == tspec.output_shape(shape)
+    assert np.array_equal(counts, whole)
+
+
+def _index_map_broken(original):  # T built with j = s i + d m - p_l - 1 or + 1 (the output size kept), for the counts
+    def broken(tspec, weight, shape):
+        padding = tuple((l + 1, r - 1) if r else (l - 1, r + 1) for l, r in zip(tspec.padding_left, tspec.padding_right))
+        return original(TransposedConvSpec(tspec.kernel_size, stride=tspec.stride, padding=padding,
+                                           output_padding=tspec.output_padding, dilation=tspec.dilation), weight, shape)
+
+    return broken
+
+
+@pytest.mark.parametrize("spec, shape, mutation", [
+    (*layer, mutation) for layer in (LAYERS[0], LAYERS[2]) for mutation in ("T's index map", "one axis's count")]
+    + [(*LAYERS[2], "the axes exchanged")])  # in one dimension no mistake
+def test_overlap_counts_broken_fail_the_gram_proof_at_overlap(monkeypatch, spec, shape, mutation):
+    if mutation == "T's index map":
+        monkeypatch.setattr(overlap_proof, "transposed_conv_matrix",
+                            _index_map_broken(overlap_proof.transposed_conv_matrix))
+    elif mutation == "one axis's count":
+        original = overlap_proof._counts
+        monkeypatch.setattr(overlap_proof, "_counts", lambda T, out: np.roll(original(T, out), 1))
+    else:  # each axis's layer read with the other axis's input length
+        original_axes = overlap_proof._axes
+        monkeypatch.setattr(overlap_proof, "_axes", lambda t: original_axes(t)[::-1])
+    proof = prove_gram(spec, shape)
+    assert not proof.holds
+    assert proof.failed_step.name == "overlap", proof.failure
+
+
+# m_statement's grid: int32 when every value fits, row counts as a product over the axes, one block per (o, i, l)
+import itertools
+
+import symconv.proofs.gram_statement as gram_statement
+
+STATEMENT_LAYERS = LAYERS + [
+    (ConvSpec((4, 3), stride=(3, 1), padding=((4, 0), (0, 5)), dilation=(2, 3)), (6, 5)),  # taps cut at both ends
+    (ConvSpec((2, 2), stride=2, padding=(1, 0), dilation=(1, 2), in_channels=3, out_channels=2), (5, 6)),  # one group, 3 and 2 channels
+]
+
+
+def _m_terms_by_loops(spec, shape):
+    """M's terms (row, column, tap) by plain loops over (o, i, l, m), in that order, from PyTorch's rules."""
+    out, per_in, per_out = spec.output_shape(shape), spec.in_channels // spec.groups, spec.out_channels // spec.groups
+    terms = []
+    for o in range(spec.out_channels):
+        for i in itertools.product(*(range(n) for n in out)):
+            for l in range(per_in):
+                for m in itertools.product(*(range(k) for k in spec.kernel_size)):
+                    j = [s * a + d * b - p for a, b, s, d, p in zip(i, m, spec.stride, spec.dilation,
+                                                                    spec.padding_left)]
+                    if all(0 <= x < n for x, n in zip(j, shape)):
+                        c = (o // per_out) * per_in + l
+                        terms.append((int(np.ravel_multi_index((o,) + i, (spec.out_channels,) + out)),
+                                      int(np.ravel_multi_index((c,) + tuple(j), (spec.in_channels,) + shape)),
+                                      int(np.ravel_multi_index((o, l) + m, spec.weight_shape))))
+    return np.array(terms, dtype=np.int64).reshape(-1, 3)
+
+
+@pytest.mark.parametrize("limit", [gram_statement.INT32_LIMIT, 0], ids=["int32", "int64"])
+@pytest.mark.parametrize("spec, shape", STATEMENT_LAYERS)
+def test_the_statement_of_m_is_the_loops_terms_in_their_order(monkeypatch, spec, shape, limit):
+    monkeypatch.setattr(gram_statement, "INT32_LIMIT", limit)
+    G = m_statement(spec, shape)
+    assert G.rows.dtype == G.cols.dtype == G.taps_a.dtype == (np.int32 if limit else np.int64)
+    got = np.stack([G.rows, G.cols, G.taps_a], axis=1).astype(np.int64)
+    assert np.array_equal(got, _m_terms_by_loops(spec, shape))
+
+
+def test_the_statement_of_m_widens_to_int64_when_a_tap_position_would_not_fit(monkeypatch):
+    spec, shape = STATEMENT_LAYERS[4]
+    # the bound on the flat tap positions before the range test is the product over the axes of n + s n_out + d k
+    # + |p_l| (here the largest value): int32 below the limit, int64 from it on
+    reach = 1
+    for n, n_out, k, s, p, d in zip(shape, spec.output_shape(shape), spec.kernel_size, spec.stride,
+                                    spec.padding_left, spec.dilation):
+        reach *= n + s * n_out + d * k + abs(p)
+    assert reach > spec.in_channels * int(np.prod(shape))
+    monkeypatch.setattr(gram_statement, "INT32_LIMIT", reach + 1)
+    assert m_statement(spec, shape).cols.dtype == np.int32
+    monkeypatch.setattr(gram_statement, "INT32_LIMIT", reach)
+    assert m_statement(spec, shape).cols.dtype == np.int64
+
+
+@pytest.mark.parametrize("name", sorted(WRONG_FORMULAS))
+@pytest.mark.parametrize("layer", [4, 5], ids=["one channel, taps cut at both ends", "one group of several channels"])
+def test_the_statement_of_m_reads_every_formula_on_each_path(name, layer):
+    spec, shape = STATEMENT_LAYERS[layer]
+    w = kernel_symbols(spec)
+    product = m_structure(conv_matrix(spec, w, shape), int(np.prod(spec.weight_shape)))
+    step = compare("M by axes", product, lambda: m_statement(spec, shape, formulas=_Formulas(**WRONG_FORMULAS[name])),
+                   None, None, "", w)
+    assert not step.holds, (name, step.detail)
+    assert compare("M by axes", product, lambda: m_statement(spec, shape, formulas=_Formulas()), None, None, "",
+                   w).holds
+
+
+# numeric.conv: with one input channel per group, the sum over c is a broadcast product (no tensordot)
+import sympy
+
+
+def _conv_by_loops(spec, w, x):
+    """y[o, i] = sum_{c in o's group, m} w[o, c_l, m] x[c, s i + d m - p_l], the zero extension outside x."""
+    out, per_in, per_out = spec.output_shape(x.shape[1:]), spec.in_channels // spec.groups, spec.out_channels // spec.groups
+    y = np.zeros((spec.out_channels,) + out, dtype=object)
+    for o in range(spec.out_channels):
+        for i in itertools.product(*(range(n) for n in out)):
+            total = 0
+            for l in range(per_in):
+                for m in itertools.product(*(range(k) for k in spec.kernel_size)):
+                    j = tuple(s * a + d * b - p for a, b, s, d, p in zip(i, m, spec.stride, spec.dilation,
+                                                                         spec.padding_left))
+                    if all(0 <= v < n for v, n in zip(j, x.shape[1:])):
+                        total += w[(o, l) + m] * x[((o // per_out) * per_in + l,) + j]
+            y[(o,) + i] = total
+    return y
+
+
+CONV_LAYERS = [
+    (ConvSpec((3, 3), stride=2, padding=1), (9, 8)),  # one channel: the broadcast product
+    (ConvSpec((3, 2), stride=(2, 1), padding=((1, 0), (0, 1)), dilation=(1, 2), in_channels=3, out_channels=6,
+              groups=3), (7, 6)),  # depthwise, two outputs per group: the broadcast product
+    (ConvSpec(3, stride=2, padding=((2, 1),), in_channels=4, out_channels=2, groups=2), (9,)),  # tensordot
+]
+
+
+@pytest.mark.parametrize("kind", ["int64", "float", "sympy"])
+@pytest.mark.parametrize("spec, shape", CONV_LAYERS)
+def test_numeric_conv_is_the_plain_sum(spec, shape, kind):
+    from symconv.numeric import conv as numeric_conv
+
+    rng = np.random.default_rng(7)
+    w = rng.integers(-9, 10, spec.weight_shape)
+    x = rng.integers(-9, 10, (spec.in_channels,) + shape)
+    if kind == "float":
+        w, x = w / 4.0, x / 8.0
+    elif kind == "sympy":
+        w = np.array(sympy.symbols(f"w:{w.size}"), dtype=object).reshape(w.shape)
+    got, expected = numeric_conv(spec, w, x), _conv_by_loops(spec, w, x)
+    assert got.shape == expected.shape
+    if kind == "sympy":
+        assert all(sympy.expand(a - b) == 0 for a, b in zip(got.ravel(), expected.ravel()))
+    else:
+        assert np.array_equal(got, expected.astype(got.dtype))
+
+
+def test_a_conv_that_drops_a_tap_fails_the_anchor(monkeypatch):
+    import symconv.numeric as numeric
+
+    spec, shape = CONV_LAYERS[0]
+    original = numeric.conv
+
+    def dropped(spec_, w, x):  # the last tap's product left out
+        w = np.array(w, copy=True)
+        w[(...,) + tuple(k - 1 for k in spec_.kernel_size)] = 0
+        return original(spec_, w, x)
+
+    monkeypatch.setattr(gram_proof, "conv", dropped)  # the reference the anchor evaluates
+    proof = prove_gram(spec, shape)
+    assert not proof.holds and proof.failed_step.name == "M is the convolution", proof.failure

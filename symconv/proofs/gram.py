@@ -508,8 +508,8 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
     for _, _, product_a, _ in axes:  # the N-D unit diagonal: C_out/g times the product of the axes' (line 3)
         unit = np.multiply.outer(unit, product_a.diagonal_counts())
     unit = np.broadcast_to((spec.out_channels // spec.groups) * unit, (spec.in_channels,) + shape)
-    expected = np.broadcast_to((spec.out_channels // spec.groups) * counts, unit.shape)
-    ok = bool(np.array_equal(unit, expected))
+    expected = (spec.out_channels // spec.groups) * counts  # counts of another shape: a failed step, not an error
+    ok = expected.shape == unit.shape[1:] and bool(np.array_equal(unit, np.broadcast_to(expected, unit.shape)))
     steps.append(Step(
         sympy.Symbol((r"(M^{\top} M)\left[(c, j), (c, j)\right]" if channels else r"(M^{\top} M)\left[j, j\right]")
                      + r"\big|_{w \equiv 1}"),

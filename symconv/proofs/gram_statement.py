@@ -24,6 +24,7 @@ from .evaluate import NAMED, sequence
 __all__ = ["lag_statement", "interior_statement", "m_statement"]
 
 _I64 = np.int64
+INT32_LIMIT = 2**31 - 1  # m_statement's index arrays are int32 below this
 G_ = sequence("G", r"(M^{\top} M)")
 W_ = sequence("w")
 W2_ = sequence("wsq", r"w^{2}")
@@ -208,29 +209,59 @@ def m_statement(spec: ConvSpec, input_shape: Any, formulas: Any = None, axes: An
             raise ShapeError(f"{len(axes)} axis layers for a {spec.ndim}-D layer")
         params = ((n, a.output_shape((n,))[0], a.kernel_size[0], a.stride[0], a.padding_left[0], a.dilation[0])
                   for n, a in zip(shape, axes))
-    # the (output position, tap) grid, flattened axis after axis: flat i, flat m, flat j = tap(i, m) and whether
-    # j lies in [0, n) on every axis (the grid holds every (i, m); the terms are its valid cells)
-    i = m = np.zeros(1, dtype=_I64)
-    j = np.zeros((1, 1), dtype=_I64)
-    ok = np.ones((1, 1), dtype=bool)
-    for n, n_out, k, s, p_l, d in params:
-        ai, am = np.arange(n_out), np.arange(k)
-        aj = F.tap_position(ai[:, None], am[None, :], s, p_l, d)  # (n_out, k)
-        i = F.flat_index(i[:, None], ai[None, :], n_out).ravel()
-        m = F.flat_index(m[:, None], am[None, :], k).ravel()
-        j = F.flat_index(j[:, None, :, None], aj[None, :, None, :], n).reshape(i.size, m.size)
-        ok = (ok[:, None, :, None] & ((aj >= 0) & (aj < n))[None, :, None, :]).reshape(i.size, m.size)
     per_in, per_out = spec.in_channels // spec.groups, spec.out_channels // spec.groups
     n_pos, n_rows, n_k = math.prod(shape), math.prod(out), math.prod(spec.kernel_size)
-    # every (o, i, l, m), o and l in the group loops' order: (C_out, rows, C_in/g, taps), valid cells kept in order
-    o = np.arange(spec.out_channels)[:, None, None, None]
-    group = np.repeat(np.arange(spec.groups), per_out)[:, None, None, None]  # the group of o, as the loops give it
-    l1 = np.arange(per_in)[None, None, :, None]
-    full = (spec.out_channels, i.size, per_in, m.size)
-    keep = np.broadcast_to(ok[None, :, None, :], full)
-    rows = np.broadcast_to(F.flat_index(o, i[None, :, None, None], n_rows), full)[keep]
-    cols = np.broadcast_to(F.flat_index(F.group_channel(group, per_in, l1), j[None, :, None, :], n_pos), full)[keep]
-    taps = np.broadcast_to(F.flat_index(F.flat_index(o, l1, per_in), m[None, None, None, :], n_k), full)[keep]
+    params = [tuple(int(v) for v in axis) for axis in params]
+    # 32-bit indices (as M's own) halve the memory traffic when every value fits: the flat rows, columns and taps,
+    # and the flat tap positions j before the range test, each axis's in (-(s n_out + d k + |p_l|), n + s n_out +
+    # d k + |p_l|), so the flat one below the product of those bounds (tests/test_gram_speed.py checks the guard)
+    reach = math.prod(n + s * n_out + d * k + abs(p_l) for n, n_out, k, s, p_l, d in params)
+    wide = max(spec.out_channels * n_rows, spec.in_channels * n_pos, spec.out_channels * per_in * n_k, reach)
+    itype = np.int32 if wide < INT32_LIMIT else _I64
+    # the (output position, tap) grid, flattened axis after axis: flat i, flat m, flat j = tap(i, m) and whether
+    # j lies in [0, n) on every axis (the grid holds every (i, m); the terms are its valid cells)
+    i = m = np.zeros(1, dtype=itype)
+    j = np.zeros((1, 1), dtype=itype)
+    ok = np.ones((1, 1), dtype=bool)
+    cnt = np.ones(1, dtype=np.int64)
+    for n, n_out, k, s, p_l, d in params:
+        ai, am = np.arange(n_out, dtype=itype), np.arange(k, dtype=itype)
+        aj = np.asarray(F.tap_position(ai[:, None], am[None, :], s, p_l, d), dtype=itype)  # (n_out, k)
+        i = F.flat_index(i[:, None], ai[None, :], itype(n_out)).ravel()
+        m = F.flat_index(m[:, None], am[None, :], itype(k)).ravel()
+        inside = (aj >= 0) & (aj < n)
+        # (earlier rows, this axis's rows, earlier taps and this axis's taps): the taps made one axis first, so
+        # that the grid's innermost run is a whole row of taps
+        j = F.flat_index(np.repeat(j, k, axis=1)[:, None, :], np.tile(aj, (1, j.shape[1]))[None, :, :],
+                         itype(n)).reshape(i.size, m.size)
+        ok = (np.repeat(ok, k, axis=1)[:, None, :] & np.tile(inside, (1, ok.shape[1]))[None, :, :]).reshape(i.size,
+                                                                                                             m.size)
+        cnt = np.multiply.outer(cnt, np.count_nonzero(inside, axis=1)).ravel()  # a product over the axes, as ok is
+    # the valid cells in row-major (i, m) order: cnt[i] of them in row i
+    j_sel, m_sel = j[ok], np.broadcast_to(m, ok.shape)[ok]
+    # per (o, l), o and l in the group loops' order: the row base, the channel c = γ C_in/g + l and the tap base
+    o = np.arange(spec.out_channels, dtype=itype)[:, None]
+    group = np.repeat(np.arange(spec.groups, dtype=itype), per_out)[:, None]  # the group of o, as the loops give it
+    l1 = np.arange(per_in, dtype=itype)[None, :]
+    row_of = F.flat_index(o, i[None, :], itype(n_rows))  # (C_out, rows)
+    channel = np.broadcast_to(F.group_channel(group, itype(per_in), l1), (spec.out_channels, per_in))
+    tap_of = np.broadcast_to(F.flat_index(o, l1, itype(per_in)), (spec.out_channels, per_in))
+    if spec.out_channels == 1 and per_in == 1:  # one block (o, l): the spatial terms as they are
+        rows = np.repeat(row_of[0], cnt)
+        cols = F.flat_index(channel[0, 0], j_sel, itype(n_pos))
+        taps = F.flat_index(tap_of[0, 0], m_sel, itype(n_k))
+    else:  # every (o, i, l) block holds row i's valid cells, in the order (C_out, rows, C_in/g, taps)
+        block_o = np.repeat(np.arange(spec.out_channels), i.size * per_in)
+        block_i = np.tile(np.repeat(np.arange(i.size), per_in), spec.out_channels)
+        block_l = np.tile(np.arange(per_in), spec.out_channels * i.size)
+        sizes = cnt[block_i]
+        starts = np.cumsum(cnt) - cnt  # row i's first cell among the valid ones
+        first = np.cumsum(sizes) - sizes  # block b's first term
+        pick = np.arange(int(sizes.sum())) + np.repeat(starts[block_i] - first, sizes)
+        rows = np.repeat(row_of[block_o, block_i], sizes)
+        cols = F.flat_index(np.repeat(channel[block_o, block_l], sizes), j_sel.take(pick), itype(n_pos))
+        taps = F.flat_index(np.repeat(tap_of[block_o, block_l], sizes), m_sel.take(pick), itype(n_k))
+    rows, cols, taps = (np.asarray(x, dtype=itype) for x in (rows, cols, taps))
     return GramStructure.build((spec.out_channels * n_rows, spec.in_channels * n_pos), rows, cols, taps,
                                np.zeros_like(taps), n_taps=spec.out_channels * per_in * n_k)
 
