@@ -205,10 +205,14 @@ def _one_d_steps(C: _Chain) -> list[Step]:
 
     e5 = sympy.Sum(WFLIP(mp) * Z(C.t5), (mp, 0, k - 1))
     flip = F.flip_tap(mp, k)
+    from ..latex.printing import math_latex as tex  # the latex layer sits above the proofs
     steps.append(Step.from_claims(
         e4, e5,
-        r"re-indexing $m = k - 1 - m'$: the kernel is flipped, $\tilde w[m'] = w[k - 1 - m']$",
-        [_claim("the flip maps taps to taps", C.ranges + (_within(0, mp, k),), _within(0, flip, k)),
+        rf"re-indexing $m = \operatorname{{flip}}(m', k) = {tex(flip)}$: the kernel is flipped, "
+        rf"$\tilde w[m'] = w[{tex(flip)}]$; the flip used is PyTorch's, which reverses the taps",
+        [_claim("the flip used is PyTorch's (it reverses the taps)", C.ranges + (_within(0, mp, k),),
+                _eq(flip, k - 1 - mp), _eq(N.flip_tap(mp, k), k - 1 - mp)),
+         _claim("the flip maps taps to taps", C.ranges + (_within(0, mp, k),), _within(0, flip, k)),
          _claim("the flip is an involution (a bijection of the taps)", C.ranges + (_within(0, mp, k),),
                 _eq(F.flip_tap(flip, k), mp),
                 _eq(N.flip_tap(N.flip_tap(mp, k), k), mp)),

@@ -411,8 +411,8 @@ def _round_trip_step() -> Step:
     rule = (r"round trip: with $n_{\mathrm{out}} = n_{\mathrm{out}}(n, k, s, p_l, p_r, d)$ and the output padding that "
             r"PyTorch computes, $a_{\mathrm{rt}} = a_{\mathrm{rt}}(n, k, s, p_l, p_r, d) = (n + p_l + p_r - d(k-1) - 1) "
             r"\bmod s$ (relationship 14 is its $d = 1$, symmetric case). Writing "
-            r"$n + p_l + p_r - d(k-1) - 1 = q s + r$ with $0 \le r < s$, the floor is $q$ and the remainder $r$ "
-            r"(sympy reduced both with $0 \le r < s$)")
+            r"$n + p_l + p_r - d(k-1) - 1 = q s + r$ with integers $q$ and $0 \le r < s$, the floor of "
+            r"$(q s + r)/s$ is $q$ and its remainder modulo $s$ is $r$, and the round trip expands to $n$")
     return Step(shown, n, rule, "sympy", ok, "" if ok else "the reduced round trip does not expand to n",
                 assumptions=(sympy.Le(0, R_, evaluate=False), sympy.Lt(R_, S_, evaluate=False)),
                 name="general output padding"), trip

@@ -249,8 +249,8 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
                                      f"and {int(right[where])} by the convolution")
             break
     reached, why = bound_reached(gs, xs, B, bits)
-    sampled = (f"{counted(len(gs), 'trial')} with inputs and output gradients drawn uniformly from the integers of "
-               f"absolute value at most {B}: exact agreement; a false pass has probability at most 2^-{reached:.0f}")
+    sampled = (f"{counted(len(gs), 'trial')} with inputs and output gradients drawn uniformly from "
+               f"{anchors.range_words(B)}: exact agreement; a false pass has probability at most 2^-{reached:.0f}")
     if ok:
         ok, detail = (False, f"{counted(len(gs), 'trial', words=False)} agreed, but {why}") if why else (True, sampled)
     if sum_ok and why:
@@ -318,11 +318,14 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
         rf"${kernel}$, stride {per_axis_text(spec.dilation)} (the layer's dilation), dilation "
         rf"{per_axis_text(spec.stride)} (the layer's stride) and the layer's padding, {padding_text(spec.padding)}.")
     return Proof("Weight gradient (instance)", statement, (convention, chain_rule, step),
-                 conclusion=r"The third product of backpropagation is a convolution too.",
+                 conclusion=(r"The weight gradient $\partial \ell/\partial w$, the third product of "
+                             r"backpropagation beside the layer's output and the input gradient (which the transposed "
+                             r"convolution computes), is a convolution too: of the input with the output gradient as "
+                             r"kernel, stride and dilation traded."),
                  data=dict(spec=spec, input_shape=shape, gradient_spec=gspec))
 
 
-@guarded("Weight gradient (all sizes)")
+@guarded("Weight gradient (1-D, one channel, all sizes)")
 def prove_weight_gradient_general(*, formulas: Any = None) -> Proof:
     """For all sizes: the weight gradient reads what a convolution with stride and dilation traded reads.
 
@@ -414,7 +417,7 @@ def prove_weight_gradient_general(*, formulas: Any = None) -> Proof:
         r"$p_{l}$ on the left and $p_{r}$ on the right, so that it reads the same $\tilde x$; that convolution has at "
         r"least $k$ outputs, and the weight gradient is the first $k$ of them.",
     ])
-    return Proof("Weight gradient (all sizes)", statement,
+    return Proof("Weight gradient (1-D, one channel, all sizes)", statement,
                  (s1, s2, s3), assumptions=ranges,
                  conclusion=r"$\partial \ell/\partial w$ is a convolution, with stride and dilation traded.",
                  data=dict(grad=grad, ranges=range_object, formulas=F))
