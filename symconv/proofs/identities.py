@@ -41,7 +41,9 @@ def _layers(spec: Any, input_shape: Any) -> tuple[TransposedConvSpec, tuple[int,
 
 
 def _tensor(name: str, shape: tuple[int, ...]) -> np.ndarray:
-    flat = [sympy.Symbol(f"{name}_{{{','.join(map(str, idx))}}}", real=True) for idx in np.ndindex(*shape)]
+    """Symbols ``name_{c,i,...}`` for a (channels, spatial...) shape; with one channel, no channel index."""
+    drop = 1 if shape and shape[0] == 1 else 0  # x in R^5, not R^{1 x 5}: its entries are x_0, ..., x_4
+    flat = [sympy.Symbol(f"{name}_{{{','.join(map(str, idx[drop:]))}}}", real=True) for idx in np.ndindex(*shape)]
     return np.array(flat, dtype=object).reshape(shape)
 
 
