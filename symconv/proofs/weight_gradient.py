@@ -274,7 +274,7 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
     kernel = r"\delta[o]" if channels else r"\delta"
     # the chain's right side names everything the lemma checks: output m, stride, dilation, padding
     gradient = sympy.Symbol(
-        r"\operatorname{conv}\bigl(" + source + ", " + kernel + r"\bigr)[m]"
+        r"\operatorname{conv}_{" + kernel + r"}\bigl(" + source + r"\bigr)[m]"
         r"\ \text{(stride $" + _values_tex(gspec.stride) + r"$, dilation $" + _values_tex(gspec.dilation)
         + r"$" + ("" if channels and not one_d else ", padding " + padding) + r")}")
     positions = ("" if one_d else r" ($i$ and $m$ are tuples, one entry per axis, and $s i + d m - p_{l}$ is read "
@@ -306,15 +306,16 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
     every = ((r"every output channel $o$, every $0 \le c_{l} < c_i$ and " if spec.groups > 1 else
               r"every output channel $o$, every input channel $c_{l}$ and ") if channels else "")
     statement = (
-        rf"Let $y = \operatorname{{conv}}(w, x)$ be the convolution {layer_text(spec)} of the Conventions, applied "
+        rf"Let $y = \operatorname{{conv}}_{{w}}(x)$ be the convolution {layer_text(spec)} of the Conventions, applied "
         r"to an input $x$ " + _shape_words(shape) + r" with weight $w$ of shape $"
         + r" \times ".join(map(str, spec.weight_shape))
-        + r"$; its output $y$ has " + _shape_words(out_shape).replace("of ", "", 1) + "." + group_words
+        + r"$ (the subscript of $\operatorname{conv}$ names the kernel); its output $y$ has " + _shape_words(out_shape).replace("of ", "", 1) + "." + group_words
         + r" Let $\ell$ be a loss that depends on $w$ only through $y$, and $\delta = \partial \ell/\partial y$. "
         rf"Then for {every}every tap $0 \le m < k$" + ("" if one_d else " (on every axis)")
         + rf", \[ {sympy.latex(dw)} = {sympy.latex(summed)}, \] the sum over the output positions $i$"
         + ("" if one_d else r" (axis by axis)") + rf", with $\tilde x$ the input padded with zeros; that is, output $m$ "
-        rf"of the convolution of {'input channel $' + channel + '$' if channels else 'the input $x$'} with kernel "
+        rf"of the convolution $\operatorname{{conv}}_{{{kernel}}}({source})$ of "
+        rf"{'input channel $' + channel + '$' if channels else 'the input $x$'} with kernel "
         rf"${kernel}$, stride {per_axis_text(spec.dilation)} (the layer's dilation), dilation "
         rf"{per_axis_text(spec.stride)} (the layer's stride) and the layer's padding, {padding_text(spec.padding)}.")
     return Proof("Weight gradient (instance)", statement, (convention, chain_rule, step),
