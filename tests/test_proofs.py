@@ -490,3 +490,15 @@ def test_a_refuted_instance_states_what_was_claimed(monkeypatch):
     assert r"T = M^{\top} = C_{\mathrm{flip}} P Z" in proof.statement and "refuted" in proof.statement
     page = proof.to_document()
     assert r"\begin{refuted}" in page and r"\neq 6" in page
+
+
+def test_the_axes_lemma_of_the_nd_proof_fails_with_a_wrong_flip(monkeypatch):
+    """The N-D step (each axis's bracket through its own C_m P Z, Kronecker products over the axes) checks the
+    unit-kernel chain with the functions that ran: a flip that is no reversal fails it with holds=False."""
+    from symconv.proofs import prove_transpose_general
+
+    assert {s.name: s.holds for s in prove_transpose_general(2).steps}["axes"] is True
+    monkeypatch.setattr(F, "flip_tap", lambda m, k: m)
+    steps = {s.name: s for s in prove_transpose_general(2).steps}
+    assert steps["axes"].holds is False and steps["flip"].holds is False
+    assert not next(c for c in steps["axes"].claims if not c.holds).holds
