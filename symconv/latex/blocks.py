@@ -218,7 +218,7 @@ def axis_blocks_latex(name: str, M: Any, known: dict, body: str = "") -> str:
             lead = ("where " + sentence + "; " + ("the other block" if one else "the other blocks") + elided
                     + (" is" if one else " are"))
         else:
-            lead = "where" + elided.rstrip(",")
+            lead = "where" + elided
         out.append(lead + "\n\\begin{gather*}\n" + ",\\\\\n".join(f"{label} = {text}" for label, text in fresh)
                    + "\n\\end{gather*}")
     elif sentence:

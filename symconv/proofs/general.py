@@ -557,7 +557,7 @@ def prove_transpose_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     --------
     >>> proof = prove_transpose_general()
     >>> proof.holds, len(proof.steps), len(proof.claims)
-    (True, 9, 20)
+    (True, 9, 21)
     >>> {step.checker for step in proof.steps}
     {'z3'}
     """
