@@ -140,7 +140,7 @@ def test_general_proof_holds(ndim):
     assert all(step.claims and all(c.holds and c.checker == "z3" for c in step.claims) for step in proof.steps)
     assert all(step.spot_checks == 0 for step in proof.steps)  # the solver proves; nothing rests on samples
     if ndim > 1:
-        assert [s.name for s in proof.steps[-2:]] == ["separability", "channel blocks"]
+        assert [s.name for s in proof.steps[-3:]] == ["separability", "axes", "channel blocks"]
 
 
 def _corrupt(**functions):
@@ -152,7 +152,7 @@ def _corrupt(**functions):
 @pytest.mark.parametrize(
     "corruption, failing",
     [
-        (dict(flip_tap=lambda m, k: m), "convolution"),
+        (dict(flip_tap=lambda m, k: m), "flip"),  # pinned to PyTorch's reversal at the flip lemma
         (dict(flip_tap=lambda m, k: k - m), "flip"),
         (dict(zero_insertion_position=lambda i, s: (s + 1) * i), "zero insertion"),
         (dict(zero_insertion_position=lambda i, s: 2 * s * i), "zero insertion"),
@@ -462,3 +462,44 @@ def test_a_failed_view_shows_its_first_differing_entry(monkeypatch):
     assert step.lhs.name.startswith("w_") and step.rhs.name.startswith("w_")  # two weights, not matrix names
     assert "the first entry that differs is in row" in step.detail and "output channel" in step.detail
     assert not any(f"({a}, {b}" in step.detail for a in range(10) for b in range(10))  # places in words, no tuples
+
+
+def test_an_identity_flip_fails_at_the_flip_lemma_of_the_general_proof(monkeypatch):
+    """The flip is pinned to PyTorch's reversal, so flip = identity fails at the flip lemma (holds=False), not later
+    at the convolution's reads, and the lemma's text shows the flip that ran."""
+    from symconv.proofs import prove_transpose_general
+
+    monkeypatch.setattr(F, "flip_tap", lambda m, k: m)
+    proof = prove_transpose_general(1)
+    assert proof.holds is False and proof.failed_step.name == "flip"
+    failed = next(c for c in proof.failed_step.claims if not c.holds)
+    assert failed.name.startswith("the flip used is PyTorch's")
+    assert "k - 1 - m'" not in proof.failed_step.rule and r"\tilde w[m'] = w[m']" in proof.failed_step.rule
+    page = proof.to_document()
+    assert r"Lemma~\thetheorem.5 (flip) fails" in page
+
+
+def test_a_refuted_instance_states_what_was_claimed(monkeypatch):
+    original = F.transposed_output_size
+
+    def one_too_many(n, k, s, p_l, p_r, d, a):
+        return original(n, k, s, p_l, p_r, d, a) + 1
+
+    monkeypatch.setattr(F, "transposed_output_size", one_too_many)
+    proof = prove_transpose(TransposedConvSpec(3, stride=2, padding=1, output_padding=1), (3,))
+    assert proof.holds is False and proof.failed_step.name == "convention"
+    assert r"T = M^{\top} = C_{\mathrm{flip}} P Z" in proof.statement and "refuted" in proof.statement
+    page = proof.to_document()
+    assert r"\begin{refuted}" in page and r"\neq 6" in page
+
+
+def test_the_axes_lemma_of_the_nd_proof_fails_with_a_wrong_flip(monkeypatch):
+    """The N-D step (each axis's bracket through its own C_m P Z, Kronecker products over the axes) checks the
+    unit-kernel chain with the functions that ran: a flip that is no reversal fails it with holds=False."""
+    from symconv.proofs import prove_transpose_general
+
+    assert {s.name: s.holds for s in prove_transpose_general(2).steps}["axes"] is True
+    monkeypatch.setattr(F, "flip_tap", lambda m, k: m)
+    steps = {s.name: s for s in prove_transpose_general(2).steps}
+    assert steps["axes"].holds is False and steps["flip"].holds is False
+    assert not next(c for c in steps["axes"].claims if not c.holds).holds

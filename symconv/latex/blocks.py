@@ -205,21 +205,21 @@ def axis_blocks_latex(name: str, M: Any, known: dict, body: str = "") -> str:
     repeated = [label for label, text in texts if text == body]
     fresh = [(label, text) for label, text in texts if text != body]
     full = all(r"\vdots" not in text and r"\cdots" not in text for _, text in fresh)
-    shown = fresh if full else fresh[:1]
     sentence = (f"${repeated[0]}$ holds the entries shown above" if repeated else "")
     by_tap = all(re.fullmatch(r"[A-Z]_\{\d+\}", label) for label, _ in texts)
     letter = texts[0][0][0] if texts else "A"
     what = (rf"Each block ${letter}_{{m}}$ holds the kernel entries whose tap on the first spatial axis is $m$: it is "
             "the matrix, over the other axes, of the convolution with that slice of the kernel, the same wherever "
             "it occurs.") if by_tap else ""  # every block is named by the first axis's tap it holds
-    if shown:
-        named = ", ".join(f"${label}$" for label, _ in shown)
-        lead = "where" if len(shown) == len(fresh) else f"where {named} is"
+    if fresh:  # every block the pattern names is shown (elided like the window when it is large)
+        elided = "" if full else ", elided in the same way,"
+        one = len(fresh) == 1
         if sentence:
-            lead = sentence + "; " + ("the others are" if len(shown) == len(fresh) else f"of the others, {named} is")
-        if not full:
-            lead += " (elided in the same way)"
-        out.append(lead + "\n\\begin{gather*}\n" + ",\\\\\n".join(f"{label} = {text}" for label, text in shown)
+            lead = ("where " + sentence + "; " + ("the other block" if one else "the other blocks") + elided
+                    + (" is" if one else " are"))
+        else:
+            lead = "where" + elided
+        out.append(lead + "\n\\begin{gather*}\n" + ",\\\\\n".join(f"{label} = {text}" for label, text in fresh)
                    + "\n\\end{gather*}")
     elif sentence:
         out[-1] += "\n" + f"where {sentence}."

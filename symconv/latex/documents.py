@@ -856,6 +856,13 @@ _REFUTING = {
 """What a checker did, said of a refutation (where "proved each claim" would be false)."""
 
 
+def _checker_latex(name: str, what: str) -> str:
+    """What a checker did, as LaTeX text: typeset where the description has mathematics, escaped otherwise."""
+    from ..proofs.core import CHECKERS, CHECKERS_LATEX
+
+    return CHECKERS_LATEX[name] if name in CHECKERS_LATEX and what == CHECKERS.get(name) else escape_text(what)
+
+
 def _appendix_head(docs: list[_Doc], heading: str, times: bool, known: set | None = None) -> list[str]:
     """The appendix's head: what the checkers did (each named once in a document: ``known`` holds those
     already described by an earlier theorem's appendix), the common hypotheses, and where the SMT-LIB is."""
@@ -872,15 +879,15 @@ def _appendix_head(docs: list[_Doc], heading: str, times: bool, known: set | Non
         if not checkers:
             return []
         return [heading + "{How each lemma was checked}",
-                "\\begin{description}\n" + "\n".join(rf"\item[{escape_text(name)}] {escape_text(what)}."
+                "\\begin{description}\n" + "\n".join(rf"\item[{escape_text(name)}] {_checker_latex(name, what)}."
                                                       for name, what in checkers) + "\n\\end{description}"]
     if len(checkers) == 1:  # one checker: named once here, not in a column of every table
         name, what = checkers[0]
-        checked = (_sentence(escape_text(what)) if name in what
-                   else rf"Each was checked by {escape_text(name)}: {escape_text(what)}.")
+        checked = (_sentence(_checker_latex(name, what)) if name in what
+                   else rf"Each was checked by {escape_text(name)}: {_checker_latex(name, what)}.")
     else:
         checked = ("The checkers:\n\\begin{description}\n"
-                   + "\n".join(rf"\item[{escape_text(name)}] {escape_text(what)}." for name, what in checkers)
+                   + "\n".join(rf"\item[{escape_text(name)}] {_checker_latex(name, what)}." for name, what in checkers)
                    + "\n\\end{description}")
     head = [heading + "{Checked claims}",
             r"Every claim below is a statement about integers, for all values of its variables. "

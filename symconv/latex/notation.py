@@ -107,7 +107,8 @@ def _math_of(text: str) -> str:
 def _occurs(symbol: str, math: str) -> bool:
     variants = {symbol, symbol.replace("_{", "_").replace("}", "") if len(symbol) == 5 and "_{" in symbol else symbol}
     for form in variants:
-        before = r"(?<![A-Za-z\\{_])" if form[0].isalpha() else r"(?<![A-Za-z])"  # n_T names no T
+        # n_T names no T, \mathrm{in} no i; but an exponent ^{n_{\mathrm{in}} - 1} uses n_{\mathrm{in}}
+        before = r"(?:(?<![A-Za-z\\{_])|(?<=\^\{))" if form[0].isalpha() else r"(?<![A-Za-z])"
         after = r"(?![A-Za-z'_}])" if form[-1].isalpha() or form[-1] == "}" else r"(?![A-Za-z])"
         if form.endswith("'"):
             after = r"(?!['_])"  # p' is not p'_{l}

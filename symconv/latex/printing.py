@@ -397,11 +397,12 @@ def spec_latex(spec: Any) -> str:
     base = "Conv" if name == "ConvSpec" else "ConvTranspose"
     label = f"{base}{ndim}d" if ndim <= 3 else f"{base}\\ {ndim}\\text{{-D}}"
     if all(left == right for left, right in spec.padding):
-        pad = _axis(spec.padding_left)
-    else:
-        pad = "(" + ", ".join(f"({left}, {right})" for left, right in spec.padding) + ")"
+        pads = [f"p={_axis(spec.padding_left)}"]
+    else:  # asymmetric: p (the padding on both sides) is not this layer's; its left and right paddings are
+        pads = [f"p_{{l}}={_axis(tuple(left for left, _ in spec.padding))}",
+                f"p_{{r}}={_axis(tuple(right for _, right in spec.padding))}"]
     parts = [rf"C_{{\mathrm{{in}}}}={spec.in_channels}", rf"C_{{\mathrm{{out}}}}={spec.out_channels}",
-             f"k={_axis(spec.kernel_size)}", f"s={_axis(spec.stride)}", f"p={pad}"]
+             f"k={_axis(spec.kernel_size)}", f"s={_axis(spec.stride)}", *pads]
     if base == "ConvTranspose":
         parts.append(f"a={_axis(spec.output_padding)}")
     parts += [f"d={_axis(spec.dilation)}", f"g={spec.groups}"]

@@ -25,15 +25,44 @@ CHECKERS = {
     "sympy": "the difference of the two sides was expanded and is 0",
     "exact structure": "the (row, column, tap, coefficient) structures of the two matrices are identical, so the "
                        "symbolic matrices are equal entry by entry",
-    "randomized identity": "both sides were evaluated exactly at random integer points; a nonzero polynomial "
-                           "vanishes at a point drawn uniformly from a finite set of integers with probability at "
-                           "most its total degree divided by the size of the set (Schwartz--Zippel)",
+    "randomized identity": "both sides were evaluated exactly at random integer points. At independent points: a "
+                           "nonzero polynomial vanishes at a point drawn uniformly from a finite set of integers with "
+                           "probability at most its total degree divided by the size of the set (Schwartz--Zippel). "
+                           "At paired points (K weights drawn uniformly from S_w and L inputs from S_x, every weight "
+                           "evaluated on the first input and the first K' weights on each later input): both sides "
+                           "are affine in the weights and in the input, so their difference is "
+                           "D(w, x) = sum_t w_t Q_t(x) + Q_c(x) with every Q affine in x. If D is not zero, the first "
+                           "input makes every Q vanish with probability at most |S_x|^-1; where it does not, D(., x) "
+                           "is a nonzero affine function of w, which all K weights make vanish with probability at "
+                           "most |S_w|^-K; where it does, the L - 1 later inputs all make every Q vanish with "
+                           "probability at most |S_x|^-(L-1), and otherwise the first K' weights make D vanish at a "
+                           "later input where it is not zero with probability at most |S_w|^-K'. So a wrong matrix "
+                           "passes with probability at most |S_w|^-K + |S_x|^-1 (|S_x|^-(L-1) + |S_w|^-K')",
     "polynomial identity": "both sides were expanded by sympy as polynomials and compared term by term",
     "enumeration": "every position was counted and compared",
     "arithmetic": "the two integers were computed and compared",
     "by definition": "the two sides are the same definition; only what is not definitional was checked",
 }
 """The checkers a step can name, and what each one establishes (text; ``--`` is an en dash, as in TeX)."""
+
+CHECKERS_LATEX = {
+    "randomized identity": r"both sides were evaluated exactly at random integer points. At independent points: a "
+                           r"nonzero polynomial vanishes at a point drawn uniformly from a finite set of integers "
+                           r"with probability at most its total degree divided by the size of the set "
+                           r"(Schwartz--Zippel). At paired points ($K$ weights drawn uniformly from a set $S_w$ of "
+                           r"integers and $L$ inputs from a set $S_x$, every weight evaluated on the first input and "
+                           r"the first $K'$ weights on each later input): both sides are affine in the weights and "
+                           r"in the input, so their difference is $D(w, x) = \sum_t w_t Q_t(x) + Q_c(x)$ with every "
+                           r"$Q$ affine in $x$. If $D \ne 0$, the first input makes every $Q$ vanish with "
+                           r"probability at most $|S_x|^{-1}$; where it does not, $D(\cdot, x)$ is a nonzero affine "
+                           r"function of $w$, which all $K$ weights make vanish with probability at most "
+                           r"$|S_w|^{-K}$; where it does, the $L - 1$ later inputs all make every $Q$ vanish with "
+                           r"probability at most $|S_x|^{-(L-1)}$, and otherwise the first $K'$ weights make $D$ "
+                           r"vanish at a later input where it is not zero with probability at most $|S_w|^{-K'}$. So "
+                           r"a wrong matrix passes with probability at most "
+                           r"$|S_w|^{-K} + |S_x|^{-1} \bigl(|S_x|^{-(L-1)} + |S_w|^{-K'}\bigr)$",
+}
+"""The checkers whose description needs mathematics, typeset (LaTeX text); the others are :data:`CHECKERS`."""
 
 
 @dataclass(frozen=True)

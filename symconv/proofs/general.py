@@ -205,10 +205,14 @@ def _one_d_steps(C: _Chain) -> list[Step]:
 
     e5 = sympy.Sum(WFLIP(mp) * Z(C.t5), (mp, 0, k - 1))
     flip = F.flip_tap(mp, k)
+    from ..latex.printing import math_latex as tex  # the latex layer sits above the proofs
     steps.append(Step.from_claims(
         e4, e5,
-        r"re-indexing $m = k - 1 - m'$: the kernel is flipped, $\tilde w[m'] = w[k - 1 - m']$",
-        [_claim("the flip maps taps to taps", C.ranges + (_within(0, mp, k),), _within(0, flip, k)),
+        rf"re-indexing $m = \operatorname{{flip}}(m', k) = {tex(flip)}$: the kernel is flipped, "
+        rf"$\tilde w[m'] = w[{tex(flip)}]$; the flip used is PyTorch's, which reverses the taps",
+        [_claim("the flip used is PyTorch's (it reverses the taps)", C.ranges + (_within(0, mp, k),),
+                _eq(flip, k - 1 - mp), _eq(N.flip_tap(mp, k), k - 1 - mp)),
+         _claim("the flip maps taps to taps", C.ranges + (_within(0, mp, k),), _within(0, flip, k)),
          _claim("the flip is an involution (a bijection of the taps)", C.ranges + (_within(0, mp, k),),
                 _eq(F.flip_tap(flip, k), mp),
                 _eq(N.flip_tap(N.flip_tap(mp, k), k), mp)),
@@ -306,6 +310,48 @@ def _separability_step(ndim: int, F: Any = default_formulas) -> Step:
         r"index equation holds for flat positions exactly when it holds on every axis; the 1-D steps then apply "
         r"axis by axis, each with its own $s, d, p_{l}, p_{r}, a$ (kernel taps are flattened the same way)",
         claims, name="separability")
+
+
+def _axes_step(C: _Chain, ndim: int) -> Step:
+    """Tap by tap, each axis's bracket factors through that axis's zero insertion, padding and unit-kernel
+    convolution; the product over the axes is the Kronecker product of the factors (row-major flattening).
+
+    The claim is the 1-D chain for the unit kernel at one tap: ``[j = s i + d m - p_l]`` equals
+    ``(C_m P Z)[j, i] = [j + d flip(m, k) = s i + p'_l]``, with the functions that ran.
+    """
+    S, F, N = SYMBOLS, C.F, NAMED
+    n, k, s, d, pl, i, j, m = S.n, S.k, S.s, S.d, S.pl, S.i, S.j, S.m
+    L = sympy.Symbol("p'_l", integer=True)
+    inside = C.ranges + C.indices + (_within(0, i, n),)
+    through = F.padded_position(F.zero_insertion_position(i, s), C.left)  # where input i sits in z = P Z y
+    read = F.tap_position(j, F.flip_tap(m, k), 1, 0, d)  # where output j reads z through the flipped unit tap
+    claims = [
+        _claim(r"on one axis, input $i$ reaches output $j$ through tap $m$ exactly when $C_m P Z$ maps $i$ to $j$",
+               inside, sympy.Equivalent(_eq(j, C.tap), _eq(read, through)),
+               sympy.Equivalent(_eq(j, N.tap_position(i, m, s, pl, d)),
+                                _eq(N.tap_position(j, N.flip_tap(m, k), 1, 0, d),
+                                    N.padded_position(N.zero_insertion_position(i, s), L)))),
+        _claim(r"that read of $z$ lies inside $z$", inside + (_eq(j, C.tap),), _within(0, read, C.len_z)),
+    ]
+    lhs = sympy.Mul(*(Indicator(sympy.Symbol(f"j_{q}", integer=True), sympy.Symbol(f"f_{q}", integer=True))
+                      for q in range(1, ndim + 1)))
+    rhs = sympy.Symbol(r"\Bigl(\bigl(\bigotimes_{\nu} C^{(\nu)}_{m_\nu}\bigr) \bigl(\bigotimes_{\nu} P^{(\nu)}\bigr) "
+                       r"\bigl(\bigotimes_{\nu} Z^{(\nu)}\bigr)\Bigr)[j, i]")
+    return Step.from_claims(
+        lhs, rhs,
+        r"axes: fix the tap tuple $m = (m_1, \dots, m_N)$. On axis $\nu$, let $Z^{(\nu)}$ and $P^{(\nu)}$ be that "
+        r"axis's zero insertion and padding, and $C^{(\nu)}_{m}$ the stride-1 convolution with dilation $d$ and the "
+        r"flipped unit kernel of tap $m$, $C^{(\nu)}_{m}[j, t] = [t = j + d \operatorname{flip}(m, k)]$: the 1-D "
+        r"chain for that unit kernel gives $[j_\nu = f_\nu] = (C^{(\nu)}_{m_\nu} P^{(\nu)} Z^{(\nu)})[j_\nu, i_\nu]$ "
+        r"(the claims below, with that axis's $s, d, p_{l}, p_{r}, a$). A product over the axes of entries of "
+        r"per-axis matrices is the entry of their Kronecker product at the row-major flattened positions (the "
+        r"flattening is a bijection, Lemma separability), and $(A B) \otimes (A' B') = (A \otimes A')(B \otimes B')$ "
+        r"is the same fact summed over the flattened inner position. Multiplied by $w[o, c_{l}, m]$ and summed over "
+        r"the tap tuples, block $(c, o)$ of $T$ is $\sum_{m} w[o, c_{l}, m] \prod_\nu [j_\nu = f_\nu] = "
+        r"\bigl(\sum_{m} w[o, c_{l}, m] \bigotimes_\nu C^{(\nu)}_{m_\nu}\bigr) \bigl(\bigotimes_\nu "
+        r"P^{(\nu)}\bigr) \bigl(\bigotimes_\nu Z^{(\nu)}\bigr)$, whose first factor is block $(c, o)$ of "
+        r"$C_{\mathrm{flip}}$ and whose others are the blocks of $P$ and $Z$ in every channel: $T = C_{\mathrm{flip}} P Z$",
+        claims, name="axes")
 
 
 def _block_step(F: Any) -> Step:
@@ -455,13 +501,22 @@ def _statement_nd(C: _Chain, ndim: int) -> str:
         r"\item $T$, the transposed convolution with the same $w$ and parameters (output padding $a$ on each axis): "
         r"output channel $c = \gamma(o, c_o)\, c_i + c_l$ receives input channel $o$ through "
         r"$w[o, c_l]$, with the same index map.",
-        rf"\item $S$, $Z$ and $P$: on every axis the row selection $[I \mid 0]$, the zero insertion "
-        rf"$Z[t, i] = [t = {tex(C.F.zero_insertion_position(i, s))}]$ and the padding by $p'_{{l}} = {tex(C.left)}$, "
-        rf"$p'_{{r}} = {tex(C.right)}$ (a negative amount crops), applied to every channel.",
+        rf"\item $S$, $Z$ and $P$, Kronecker products of the axes' factors in every channel: "
+        r"$S = I_{C_{\mathrm{out}}} \otimes S^{(1)} \otimes \dots \otimes S^{(N)}$, "
+        r"$Z = I_{C_{\mathrm{out}}} \otimes Z^{(1)} \otimes \dots \otimes Z^{(N)}$ and "
+        r"$P = I_{C_{\mathrm{out}}} \otimes P^{(1)} \otimes \dots \otimes P^{(N)}$ ($N$ the number of axes), where on "
+        r"axis $\nu$ the row selection is $S^{(\nu)} = [I \mid 0]$, the zero insertion "
+        rf"$Z^{{(\nu)}}[t, i] = [t = {tex(C.F.zero_insertion_position(i, s))}]$ and $P^{{(\nu)}}$ the padding by "
+        rf"$p'_{{l}} = {tex(C.left)}$, $p'_{{r}} = {tex(C.right)}$ (a negative amount crops), each with that axis's "
+        r"parameters.",
         r"\item $C_{\mathrm{flip}}$, the grouped convolution with stride $1$, padding $0$ and dilation $d$ on each "
         r"axis, of the group-wise swapped, flipped kernel "
         rf"$\tilde w[c, o', m] = w[\gamma(c, c_i)\, c_o + o', c_l, {tex(C.F.flip_tap(m, k))}]$ with "
-        r"$0 \le o' < c_o$, flipped on every axis.",
+        r"$0 \le o' < c_o$, flipped on every axis: its block $(c, o)$ is "
+        r"$\sum_{m} w[o, c_{l}, m] \bigotimes_{\nu} C^{(\nu)}_{m_\nu}$, the sum over the tap tuples "
+        r"$m = (m_1, \dots, m_N)$, with $C^{(\nu)}_{m}[j, t] = "
+        rf"[t = {tex(C.conv_read.subs(SYMBOLS.mp, C.F.flip_tap(m, k)))}]$ the stride-1 convolution on axis $\nu$ "
+        r"with the flipped unit kernel of tap $m$.",
         r"\end{itemize}",
         r"Then block $(c, o)$ of $T$ is the transpose of block $(o, c)$ of $M$, zero outside the groups; "
         r"$T = C_{\mathrm{flip}} P Z$ and $T = (S M)^{\top}$.",
@@ -502,7 +557,7 @@ def prove_transpose_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     --------
     >>> proof = prove_transpose_general()
     >>> proof.holds, len(proof.steps), len(proof.claims)
-    (True, 9, 20)
+    (True, 9, 21)
     >>> {step.checker for step in proof.steps}
     {'z3'}
     """
@@ -513,7 +568,7 @@ def prove_transpose_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     chain = _Chain(F)
     steps = _one_d_steps(chain)
     if ndim > 1:
-        steps += [_separability_step(ndim, F), _block_step(F)]
+        steps += [_separability_step(ndim, F), _axes_step(chain, ndim), _block_step(F)]
     statement = _statement(chain, ndim)
     return Proof(
         f"Transposed convolution is a convolution ({ndim}-D, all sizes)", statement, tuple(steps),

@@ -41,7 +41,9 @@ def _layers(spec: Any, input_shape: Any) -> tuple[TransposedConvSpec, tuple[int,
 
 
 def _tensor(name: str, shape: tuple[int, ...]) -> np.ndarray:
-    flat = [sympy.Symbol(f"{name}_{{{','.join(map(str, idx))}}}", real=True) for idx in np.ndindex(*shape)]
+    """Symbols ``name_{c,i,...}`` for a (channels, spatial...) shape; with one channel, no channel index."""
+    drop = 1 if shape and shape[0] == 1 else 0  # x in R^5, not R^{1 x 5}: its entries are x_0, ..., x_4
+    flat = [sympy.Symbol(f"{name}_{{{','.join(map(str, idx[drop:]))}}}", real=True) for idx in np.ndindex(*shape)]
     return np.array(flat, dtype=object).reshape(shape)
 
 
@@ -335,7 +337,6 @@ def _below(shape: tuple[int, ...]) -> str:
 
 _NOUT, _NT = _formula("conv_output_size"), _formula("transposed_output_size")
 PP = sympy.Symbol("p'")  # the guide's p' = p'_l(k, p, 1), named in the display of 13 (its value is applied)
-NZ0 = sympy.Symbol("n_{z_0}")  # the stretched input's length, n_z0(n', s), named in the displays of 12 and 13
 _LEFT, _ART, _NZ0 = _formula("gather_padding_left"), _formula("output_padding_for"), _formula("zero_inserted_size")
 
 
@@ -375,17 +376,16 @@ def _relations() -> list[tuple[Any, ...]]:
          _ot(IP, K_, 1, K_ - 1, 0), IP - (K_ - 1)),
         ("12", r"$p = 0$ and $s \mid (n - k)$, that is $n = k + s q$: no extra zeros", _ART(K_ + S_ * C_, K_, S_, 0, 0, 1),
          F.output_padding_for(K_ + S_ * C_, K_, S_, 0, 0, 1), 0),
-        ("12", r"the input stretched by $s - 1$ zeros between units has $n_{z_0}(n', s)$ entries", _NZ0(IP, S_),
+        ("12", r"the length of the input stretched by $s - 1$ zeros between units", _NZ0(IP, S_),
          F.zero_inserted_size(IP, S_), S_ * (IP - 1) + 1),
         (12, r"$p = 0$ and $s \mid (n - k)$: $s' = 1$ and $p' = k - 1$ on the stretched input, of "
-             r"$n_{z_0} = n_{z_0}(n', s)$ entries",
-         _NOUT(NZ0, K_, 1, K_ - 1, K_ - 1, 1), _o(F.zero_inserted_size(IP, S_), K_, 1, K_ - 1), S_ * (IP - 1) + K_),
+             r"$n_{z_0}(n', s)$ entries",
+         _NOUT(_NZ0(IP, S_), K_, 1, K_ - 1, K_ - 1, 1), _o(F.zero_inserted_size(IP, S_), K_, 1, K_ - 1), S_ * (IP - 1) + K_),
         ("13", r"$s \mid (n + 2p - k)$, that is $n = k - 2p + s q$: no extra zeros",
          _ART(K_ - 2 * P_ + S_ * C_, K_, S_, P_, P_, 1), F.output_padding_for(K_ - 2 * P_ + S_ * C_, K_, S_, P_, P_, 1), 0),
         (13, r"$s \mid (n + 2p - k)$: $s' = 1$ and $p' = p'_{l}(k, p, 1) = k - p - 1$ (relationship 9) on the stretched "
-             r"input, of "
-             r"$n_{z_0} = n_{z_0}(n', s)$ entries",
-         _NOUT(NZ0, K_, 1, PP, PP, 1),
+             r"input, of $n_{z_0}(n', s)$ entries",
+         _NOUT(_NZ0(IP, S_), K_, 1, PP, PP, 1),
          _o(F.zero_inserted_size(IP, S_), K_, 1, F.gather_padding_left(K_, P_, 1)), S_ * (IP - 1) + K_ - 2 * P_),
         ("14", r"$a = (n + 2p - k) \bmod s$, the $d = 1$ case of PyTorch's output padding", _ART(I_, K_, S_, P_, P_, 1),
          F.output_padding_for(I_, K_, S_, P_, P_, 1), sympy.Mod(I_ + 2 * P_ - K_, S_)),
@@ -411,8 +411,8 @@ def _round_trip_step() -> Step:
     rule = (r"round trip: with $n_{\mathrm{out}} = n_{\mathrm{out}}(n, k, s, p_l, p_r, d)$ and the output padding that "
             r"PyTorch computes, $a_{\mathrm{rt}} = a_{\mathrm{rt}}(n, k, s, p_l, p_r, d) = (n + p_l + p_r - d(k-1) - 1) "
             r"\bmod s$ (relationship 14 is its $d = 1$, symmetric case). Writing "
-            r"$n + p_l + p_r - d(k-1) - 1 = q s + r$ with $0 \le r < s$, the floor is $q$ and the remainder $r$ "
-            r"(sympy reduced both with $0 \le r < s$)")
+            r"$n + p_l + p_r - d(k-1) - 1 = q s + r$ with integers $q$ and $0 \le r < s$, the floor of "
+            r"$(q s + r)/s$ is $q$ and its remainder modulo $s$ is $r$, and the round trip expands to $n$")
     return Step(shown, n, rule, "sympy", ok, "" if ok else "the reduced round trip does not expand to n",
                 assumptions=(sympy.Le(0, R_, evaluate=False), sympy.Lt(R_, S_, evaluate=False)),
                 name="general output padding"), trip
@@ -480,14 +480,24 @@ def prove_size_relations(spot_checks: int = 50, seed: int = 0) -> Proof:
     steps.append(_spot_sizes(trip_step, trip, I_, rng, spot_checks, False))
     dilated, lhs, rhs = _dilated_transposed_step()
     steps.append(_spot_sizes(dilated, lhs, rhs, rng, spot_checks, False))
+    from ..latex.printing import math_latex
+
+    table = "\n".join(rf"\item[({int(number)})] ${math_latex(shown)} = {math_latex(guide)}$, for {setting};"
+                      for number, setting, shown, _, guide in _relations())
     return Proof(
         "Convolution arithmetic", r"Let $n, n', k, s, d \ge 1$ and $p, p_{l}, p_{r}, a, h, q \ge 0$ be integers: $n$ "
         r"the input size of a convolution with kernel size $k$, stride $s$, padding $p$ on both sides (or "
         r"$p_{l}$ and $p_{r}$) and dilation $d$, and $n'$ the input size of a transposed convolution with output "
-        r"padding $a$. Then, in the setting each relationship names, the output-size relationships 1--15 of Dumoulin "
+        r"padding $a$; the kernel fits the padded input, $n + p_{l} + p_{r} \ge d (k - 1) + 1$, so that "
+        r"$n_{\mathrm{out}} \ge 1$, and the transposed convolution crops less than it spans, "
+        r"$p_{l} + p_{r} \le s (n' - 1) + d (k - 1) + a$, so that $n_{T} \ge 1$. Then, in the setting each "
+        r"relationship names, the output-size relationships 1--15 of Dumoulin "
         r"and Visin, \emph{A guide to convolution arithmetic for deep learning} (arXiv:1603.07285), written with "
         r"$n$ for the guide's \textit{i} and $n'$ for its \textit{i}$'$, are special cases of the size formulas "
-        r"$n_{\mathrm{out}}$, $n_{T}$, $p'_{l}$, $a_{\mathrm{rt}}$ and $n_{z_0}$ defined below; so are the round trip "
+        r"$n_{\mathrm{out}}$, $n_{T}$, $p'_{l}$, $a_{\mathrm{rt}}$ and $n_{z_0}$ defined below (padding $p$ on both "
+        r"sides is $p_{l} = p_{r} = p$):"
+        "\n\\begin{itemize}\n" + table + "\n\\end{itemize}\n"
+        r"so are the round trip "
         r"$n_{T}(n_{\mathrm{out}}(n), a_{\mathrm{rt}}(n)) = n$ and the size of a dilated transposed convolution.", tuple(steps),
         conclusion="every relationship of the guide follows from the general formulas (sizes only: that the "
                    "equivalent convolution uses the flipped kernel is proved by the parametric proof, not here).",

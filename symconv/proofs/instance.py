@@ -395,6 +395,8 @@ def _statement(layer: str, conv_layer: str, t_in: tuple[int, ...], n_t: tuple[in
                channels: bool, left: str, right: str, phases: int) -> str:
     """The instance theorem: every matrix of its conclusion defined in it, before it is used (LaTeX text)."""
     column = r"that of input $(o, i)$" if channels else "that of input $i$"
+    idx = "o, i" if channels else "i"  # a stamp per input position, and per input channel when there are several
+    over = "(o, i)" if channels else "i"
     entry = (r"$w[o, c_{l}, m]$ in the row of output channel $\gamma c_i + c_{l}$ at position "
              r"$s i + d m - p_{l}$, for each $c_{l} < c_i$, where $c_i = C_{\mathrm{in}}/g$ and "
              r"$c_o = C_{\mathrm{out}}/g$ are the convolution's channels per group and "
@@ -413,15 +415,36 @@ def _statement(layer: str, conv_layer: str, t_in: tuple[int, ...], n_t: tuple[in
         rf"$p'_{{l}} = {left}$ zeros on the left and $p'_{{r}} = {right}$ on the right (a negative amount crops); and let "
         r"$C_{\mathrm{flip}}$ be the convolution with stride $1$, dilation $d$ and the flipped kernel "
         r"$\tilde w[m] = w[\operatorname{flip}(m, k)]$, its channels exchanged within each group. "
-        rf"Let $\operatorname{{stamp}}_{{i}}$ be the matrix that is zero outside one column, {column}, which holds "
+        rf"Let $\operatorname{{stamp}}_{{{idx}}}$ be the matrix that is zero outside one column, {column}, which holds "
         rf"{entry} for every tap $m$ whose position lies in the output; and let $\Phi$ stack the "
         + counted(phases, "phase convolution") + r" of the input, phase $t$ "
         r"through the taps $m$ with $d m \equiv t \pmod{s}$" + (" on each axis" if len(t_in) > 1 else "")
         + r", and $Q$ interleave them. Then "
-        rf"\[ T = {transpose} = C_{{\mathrm{{flip}}}} P Z = \sum_{{i}} \operatorname{{stamp}}_{{i}} = Q \Phi, \]"
+        rf"\[ T = {transpose} = C_{{\mathrm{{flip}}}} P Z = \sum_{{{over}}} \operatorname{{stamp}}_{{{idx}}} = Q \Phi, \]"
         r"and $M x = \operatorname{conv}(x)$ and $T y = \operatorname{conv}^{\top}(y)$ for every input $x$ of the "
         r"convolution and $y$ of the transposed convolution, where $\operatorname{conv}$ and "
         r"$\operatorname{conv}^{\top}$ are the convolution and the transposed convolution of the Conventions.")
+
+
+def _refuted_statement(tspec: TransposedConvSpec, t_in: tuple[int, ...]) -> str:
+    """The claim the theorem would make, with the sizes the functions that ran gave, and that it is refuted."""
+    from ..latex.printing import layer_text as spec_text
+
+    refuted = (r" This claim is refuted at its definitions: the functions that ran are not PyTorch's, so every "
+               r"matrix above is built from wrong definitions (the failing lemma and a counterexample are below).")
+    try:
+        conv_spec = tspec.transpose()
+        n_t = tspec.output_shape(t_in)
+        identity = all(a // s == 0 for a, s in zip(tspec.output_padding, tspec.stride))
+        left, right = _gather_text()
+        return _statement(spec_text(tspec), spec_text(conv_spec), t_in, n_t, identity,
+                          tspec.in_channels > 1 or tspec.out_channels > 1, left, right,
+                          math.prod(tspec.stride)) + refuted
+    except (MemoryError, SizeLimitError):
+        raise
+    except Exception:  # definitions so wrong that the claim's own sizes cannot be computed
+        return (rf"The transposed convolution {spec_text(tspec)} on inputs {_shape_words(t_in)} is a convolution: "
+                r"$T = M^{\top} = C_{\mathrm{flip}} P Z$." + refuted)
 
 
 @guarded("Transposed convolution is a convolution (instance)")
@@ -502,7 +525,7 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
         steps.append(_layer_step(spec, conv_shape, tspec, t_in))
     steps.append(convention_step(tspec, t_in))
     if not steps[-1].holds:  # every later step rests on the definitions: a wrong one ends the proof here
-        return Proof(title, "The definitions of this layer are not PyTorch's.", tuple(steps),
+        return Proof(title, _refuted_statement(tspec, t_in), tuple(steps),
                      data=dict(tspec=tspec, input_shape=t_in))
     _check_size(tspec, t_in, max_terms)  # sizes from lengths the convention step has just pinned
     w = kernel_symbols(tspec, name)
@@ -590,10 +613,12 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
         r"group-wise channel-swapped kernel, multiplied by the proof from these factors, each built axis by axis "
         r"(not by the enumeration of $M$ and $T$)",
         witness=True))
-    stamps = sympy.Symbol(r"\sum_{i} \operatorname{stamp}_{i}")
+    channels = tspec.in_channels > 1 or tspec.out_channels > 1
+    stamp_sum = r"\sum_{(o, i)} \operatorname{stamp}_{o, i}" if channels else r"\sum_{i} \operatorname{stamp}_{i}"
+    stamps = sympy.Symbol(stamp_sum)
     steps.append(equality_step(
         "scatter view", T, lambda: placed_stamps(tspec, w, t_in), T_, stamps,
-        r"$T = \sum_{i} \operatorname{stamp}_{i}$: $T$ equals the scatter view, the sum of the stamps the proof "
+        rf"$T = {stamp_sum}$: $T$ equals the scatter view, the sum of the stamps the proof "
         r"placed from their definition, input $(o, i)$ stamping the unflipped kernel, dilated by $d$ and scaled by "
         r"$y[o, i]$, at offset $s i - p_l$ of every output channel of its group", witness=True))
     from .polyphase import polyphase_step  # the polyphase view: Q Phi, computed from its own factors
@@ -605,9 +630,9 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
         title, statement, tuple(steps),
         assumptions=(),
         conclusion=r"$T$ is the matrix of a convolution with the flipped kernel over the zero-inserted, padded input.",
-        notes=(rf"The weights are distinct real symbols ${name}_{{\dots}}$ in PyTorch's layout "
-               rf"${tuple_tex(tspec.weight_shape)}$, so equal structures are equal symbolic "
-               "matrices.",),
+        notes=(rf"The weights are distinct real symbols, one for each entry of PyTorch's weight of shape "
+               rf"${tuple_tex(tspec.weight_shape)}$ (the input channel, the output channel's position in its group, "
+               r"then the taps), so equal structures are equal symbolic matrices.",),
         data=dict(tspec=tspec, input_shape=t_in, conv_spec=conv_spec, weight=w, T=T, M=M, S=S,
                   gather=built.get("gather", (None, None, None, None))[1:], scatter=None,
                   selection_is_identity=identity),

@@ -249,8 +249,8 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
                                      f"and {int(right[where])} by the convolution")
             break
     reached, why = bound_reached(gs, xs, B, bits)
-    sampled = (f"{counted(len(gs), 'trial')} with inputs and output gradients drawn uniformly from the integers of "
-               f"absolute value at most {B}: exact agreement; a false pass has probability at most 2^-{reached:.0f}")
+    sampled = (f"{counted(len(gs), 'trial')} with inputs and output gradients drawn uniformly from "
+               f"{anchors.range_words(B)}: exact agreement; a false pass has probability at most 2^-{reached:.0f}")
     if ok:
         ok, detail = (False, f"{counted(len(gs), 'trial', words=False)} agreed, but {why}") if why else (True, sampled)
     if sum_ok and why:
@@ -274,7 +274,7 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
     kernel = r"\delta[o]" if channels else r"\delta"
     # the chain's right side names everything the lemma checks: output m, stride, dilation, padding
     gradient = sympy.Symbol(
-        r"\operatorname{conv}\bigl(" + source + ", " + kernel + r"\bigr)[m]"
+        r"\operatorname{conv}_{" + kernel + r"}\bigl(" + source + r"\bigr)[m]"
         r"\ \text{(stride $" + _values_tex(gspec.stride) + r"$, dilation $" + _values_tex(gspec.dilation)
         + r"$" + ("" if channels and not one_d else ", padding " + padding) + r")}")
     positions = ("" if one_d else r" ($i$ and $m$ are tuples, one entry per axis, and $s i + d m - p_{l}$ is read "
@@ -306,23 +306,27 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
     every = ((r"every output channel $o$, every $0 \le c_{l} < c_i$ and " if spec.groups > 1 else
               r"every output channel $o$, every input channel $c_{l}$ and ") if channels else "")
     statement = (
-        rf"Let $y = \operatorname{{conv}}(w, x)$ be the convolution {layer_text(spec)} of the Conventions, applied "
+        rf"Let $y = \operatorname{{conv}}_{{w}}(x)$ be the convolution {layer_text(spec)} of the Conventions, applied "
         r"to an input $x$ " + _shape_words(shape) + r" with weight $w$ of shape $"
         + r" \times ".join(map(str, spec.weight_shape))
-        + r"$; its output $y$ has " + _shape_words(out_shape).replace("of ", "", 1) + "." + group_words
+        + r"$ (the subscript of $\operatorname{conv}$ names the kernel); its output $y$ has " + _shape_words(out_shape).replace("of ", "", 1) + "." + group_words
         + r" Let $\ell$ be a loss that depends on $w$ only through $y$, and $\delta = \partial \ell/\partial y$. "
         rf"Then for {every}every tap $0 \le m < k$" + ("" if one_d else " (on every axis)")
         + rf", \[ {sympy.latex(dw)} = {sympy.latex(summed)}, \] the sum over the output positions $i$"
         + ("" if one_d else r" (axis by axis)") + rf", with $\tilde x$ the input padded with zeros; that is, output $m$ "
-        rf"of the convolution of {'input channel $' + channel + '$' if channels else 'the input $x$'} with kernel "
+        rf"of the convolution $\operatorname{{conv}}_{{{kernel}}}({source})$ of "
+        rf"{'input channel $' + channel + '$' if channels else 'the input $x$'} with kernel "
         rf"${kernel}$, stride {per_axis_text(spec.dilation)} (the layer's dilation), dilation "
         rf"{per_axis_text(spec.stride)} (the layer's stride) and the layer's padding, {padding_text(spec.padding)}.")
     return Proof("Weight gradient (instance)", statement, (convention, chain_rule, step),
-                 conclusion=r"The third product of backpropagation is a convolution too.",
+                 conclusion=(r"The weight gradient $\partial \ell/\partial w$, the third product of "
+                             r"backpropagation beside the layer's output and the input gradient (which the transposed "
+                             r"convolution computes), is a convolution too: of the input with the output gradient as "
+                             r"kernel, stride and dilation traded."),
                  data=dict(spec=spec, input_shape=shape, gradient_spec=gspec))
 
 
-@guarded("Weight gradient (all sizes)")
+@guarded("Weight gradient (1-D, one channel, all sizes)")
 def prove_weight_gradient_general(*, formulas: Any = None) -> Proof:
     """For all sizes: the weight gradient reads what a convolution with stride and dilation traded reads.
 
@@ -414,7 +418,7 @@ def prove_weight_gradient_general(*, formulas: Any = None) -> Proof:
         r"$p_{l}$ on the left and $p_{r}$ on the right, so that it reads the same $\tilde x$; that convolution has at "
         r"least $k$ outputs, and the weight gradient is the first $k$ of them.",
     ])
-    return Proof("Weight gradient (all sizes)", statement,
+    return Proof("Weight gradient (1-D, one channel, all sizes)", statement,
                  (s1, s2, s3), assumptions=ranges,
                  conclusion=r"$\partial \ell/\partial w$ is a convolution, with stride and dilation traded.",
                  data=dict(grad=grad, ranges=range_object, formulas=F))
