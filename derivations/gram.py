@@ -39,10 +39,11 @@ SIZE = (7, 7)
 # the strided example of the phases (issue 24): k = 3, s = 2, p = 1
 PHASES = ConvSpec(3, stride=2, padding=1)
 PHASES_SIZE = (11,)
-FIGURE_BAND = "figures/gram_band.pdf"
-"""Drawn by symconv.plot (draw() below; regenerate.py redraws it)."""
-FIGSIZE_BAND = (3.4, 3.1)
-"""The printed size in inches: the page includes the figure at this width, so 7 pt labels print at 7 pt."""
+FIGURE_R, FIGURE_BAND = "figures/gram_autocorrelation.pdf", "figures/gram_band.pdf"
+"""Drawn by symconv.plot (draw() below; regenerate.py redraws them); the page includes the band only (the
+autocorrelation is the seed's figure; docs/derivations.md links to this one)."""
+FIGSIZE_R, FIGSIZE_BAND = (4.7, 2.3), (3.4, 3.1)
+"""The printed sizes in inches, so 7 pt labels print at 7 pt."""
 
 
 def image() -> np.ndarray:
@@ -272,7 +273,13 @@ def draw() -> list[pathlib.Path]:
     """Redraw the two figures (the regeneration script calls this); needs matplotlib."""
     from symconv import plot
 
-    paths = []  # the autocorrelation is drawn once, in the seed's document (its Figure of K, R, R * x and B)
+    # the page no longer includes the autocorrelation (the seed's page draws K, R, R * x and B); the figure is still
+    # drawn, and checked against R, for docs/derivations.md, which links to it
+    fig = plot.plot_autocorrelation(KERNEL.reshape(1, 1, 3, 3), figsize=FIGSIZE_R)
+    if not np.array_equal(fig.symconv_data.values, compute()["R"]):
+        raise SystemExit("the drawn autocorrelation differs from the page's R")
+    _legible(fig, FIGSIZE_R[0], FIGURE_R)
+    paths = [plot.save_figure(fig, HERE / FIGURE_R)]  # saved in the package's STYLE, as it was drawn
     fig = plot.plot_gram(PHASES, PHASES_SIZE, [[[1, 2, 3]]], figsize=FIGSIZE_BAND, title=False)  # the caption says it
     M = conv_matrix(PHASES, kernel_symbols(PHASES), PHASES_SIZE).to_numpy([[[1, 2, 3]]])
     if not np.array_equal(fig.symconv_data.matrix, M.T @ M):
