@@ -208,14 +208,15 @@ structure of $M^{{\top}} M$ for all sizes at once.
 
 \section*{{The seed's example}}
 The companion derivation \emph{{How a transposed convolution paints features}}, which answers the seed question,
-works the round trip out for its detector, the kernel $K = {bmatrix(KERNEL)}$ with stride 1 and padding 1, on its
-$7 \times 7$ image with a north-west and a north-east stroke. It prints the autocorrelation $R$ of $K$, which is
-positive, ${R[3, 3]}$, at the north-west lags $\pm(1, 1)$ and zero at the north-east lags $\pm(1, -1)$; the image $x$,
+works the round trip out for its detector, the $3 \times 3$ kernel $K$ with $1$ on the diagonal and $-1$
+elsewhere, run with stride 1 and padding 1, on its $7 \times 7$ image with a north-west and a north-east stroke. It
+prints the autocorrelation $R$ of $K$, which is ${R[3, 3]}$ at the north-west lags $\pm(1, 1)$ and zero at the
+north-east lags $\pm(1, -1)$; the image $x$,
 its feature map $F = M x$ and the painted picture $M^{{\top}} F$; $R \star x$ and the border term
 $B = R \star x - M^{{\top}} F$; and it adds up, pixel by pixel, why both strokes come back and the matched one
-strongest. Those numbers are not repeated here (this document's script recomputes and checks them: $M^{{\top}} F$
-from the transposed layer, from the sparse product $(M^{{\top}} M)\, x$ and from the numeric definition, and
-$B$ zero in the interior). What this document adds is the proof of the structure they rest on: Theorem~1 below
+strongest. Those numbers are not repeated here; they were recomputed and checked in exact integer arithmetic for
+this document too ($M^{{\top}} F$ with the matrix of the transposed layer, as $(M^{{\top}} M)\, x$ from the sparse
+product and with the numeric definition, the three equal; $B$ zero in the interior). What this document adds is the proof of the structure they rest on: Theorem~1 below
 for that detector layer on $7 \times 7$ inputs, lemma by lemma; Theorem~2 for a strided layer; and Theorem~3 for
 all sizes.
 
