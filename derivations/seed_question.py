@@ -622,8 +622,8 @@ $T$ the matrix of its transposed layer, both with the same distinct real weights
 the ${k} \times {k}$ kernel. Then the conclusions of Theorem~1 hold for this layer, with $Z$, $P$,
 $C_{{\mathrm{{flip}}}}$ and $\operatorname{{stamp}}_i$ defined as there on each axis, and $\Phi$ and $Q$ as there
 for the stride $s = {LAYER.stride[0]}$ of this layer: there is one phase, $t = 0$, which takes every tap, so $\Phi$ is
-that single phase convolution of the input and $Q$ takes output $j$ from its position $u = j + p_l$, cropping by
-$p_l$ (and $Z$, which inserts $s - 1 = 0$ zeros, is the identity).
+that single phase convolution of the input and $Q$ takes output $j$ from its position $u = j + p_l$, dropping
+the first $p_l$ positions and those past the output (and $Z$, which inserts $s - 1 = 0$ zeros, is the identity).
 \end{{theorem}}
 
 \begin{{proof}}
