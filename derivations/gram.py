@@ -2,7 +2,9 @@
 
 The seed question's detector (3x3, 1 on the diagonal and -1 elsewhere; stride 1, padding 1) on its 7x7 image:
 Mᵀ F = (MᵀM) x, and in the interior MᵀM is the convolution with the kernel's autocorrelation R, so Mᵀ F is
-R ⋆ x there, with border terms computed and shown.  Every number on the page is computed and checked here.
+R ⋆ x there.  The example's arrays (x, F, Mᵀ F, R ⋆ x, the border term) and the stroke arithmetic are printed
+once, in the seed's document (seed_question.py); they are recomputed and checked here, and this page cites them
+and proves the structure they rest on.
 """
 
 from __future__ import annotations
@@ -38,9 +40,10 @@ SIZE = (7, 7)
 PHASES = ConvSpec(3, stride=2, padding=1)
 PHASES_SIZE = (11,)
 FIGURE_R, FIGURE_BAND = "figures/gram_autocorrelation.pdf", "figures/gram_band.pdf"
-"""Drawn by symconv.plot (draw() below; regenerate.py redraws them)."""
+"""Drawn by symconv.plot (draw() below; regenerate.py redraws them); the page includes the band only (the
+autocorrelation is the seed's figure; docs/derivations.md links to this one)."""
 FIGSIZE_R, FIGSIZE_BAND = (4.7, 2.3), (3.4, 3.1)
-"""The printed sizes in inches: the page includes the figures at these widths, so 7 pt labels print at 7 pt."""
+"""The printed sizes in inches, so 7 pt labels print at 7 pt."""
 
 
 def image() -> np.ndarray:
@@ -126,11 +129,6 @@ def bmatrix(arr: np.ndarray) -> str:
     return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
 
 
-def _sum(parts: list[tuple[tuple[int, int], int]]) -> str:
-    text = " + ".join(rf"R[{a}, {b}]" for (a, b), _ in parts) + " = " + " + ".join(str(v) for _, v in parts)
-    return text.replace("+ -", "- ")
-
-
 def _phases() -> str:
     w = kernel_symbols(PHASES)
     G = gram_structure(PHASES, w, PHASES_SIZE)
@@ -185,15 +183,7 @@ def build() -> str:
     strided = require(prove_gram(PHASES, PHASES_SIZE))
     general = require(prove_gram_general())
     stated: dict = {}  # lemma statements, notation and checkers already given, shared by the three theorems
-    R, terms = data["R"], data["terms"]
-    ne = data["north_east"][1]
-    nw = data["north_west"][2]
-    ghost = data["ghost"]
-    gi, gj = ghost[0]
-    where_ghost = " and ".join(f"${tuple(p)}$" for p in ghost)
-    halo = data["halo"]
-    where_halo = " and ".join(f"${tuple(p)}$" for p in halo)
-    (lo0, lo1), (hi0, hi1) = ((r.start for r in data["inner"]), (r.stop - 1 for r in data["inner"]))
+    R = data["R"]  # every other array of the seed's example is checked by compute() and printed in the seed's page
     detector_fragment = proof_fragment(proof, stated=stated, theorem=1)
     unit_counts = _unit_counts()
     text = rf"""
@@ -216,51 +206,19 @@ matches is redrawn strongest. Theorem~1 below states this for the detector layer
 checked by program; Theorem~2 does the same for a strided layer; Theorem~3 proves the integer facts behind the
 structure of $M^{{\top}} M$ for all sizes at once.
 
-\section*{{The detector's autocorrelation}}
-For the north-west diagonal detector, whose kernel is $w = K = {bmatrix(KERNEL)}$, the lags $\tau = (\tau_0, \tau_1)$ with
-$-2 \le \tau_0, \tau_1 \le 2$ give
-\[ R = {bmatrix(R)} \]
-(row $\tau_0$, column $\tau_1$, $R[0, 0] = {R[2, 2]}$ in the centre). Figure~\ref{{fig:gram-R}} shows $R$ beside
-the kernel. $R$ is largest at lag $0$; it is positive, ${R[3, 3]}$, at the north-west lags $\pm(1, 1)$ and
-\emph{{zero}} at the north-east lags $\pm(1, -1)$; its other positive values, ${R[0, 3]}$ at $\pm(2, -1)$ and
-$\pm(1, -2)$ and ${R[0, 4]}$ at $\pm(2, -2)$ and $\pm(2, 2)$, lie off the centre.
-
-\begin{{figure}}[ht]
-\centering
-\includegraphics[width={FIGSIZE_R[0]}in]{{{FIGURE_R}}}
-\caption{{The detector's kernel (left) and its autocorrelation $R$ (right): the round trip $M^{{\top}} M$ is, in
-the interior, the convolution with $R$, whose largest value $R[0, 0] = \lVert w \rVert^{{2}}$ sits at lag $0$.}}
-\label{{fig:gram-R}}
-\end{{figure}}
-
-\section*{{The example, computed}}
-The image $x$ has a north-west stroke and a north-east one; the detector's map is $F = M x$, and the transposed
-layer paints $M^{{\top}} F$:
-\[ x = {bmatrix(data["x"])}, \qquad F = {bmatrix(data["F"])}, \]
-\[ M^{{\top}} F = {bmatrix(data["painted"])}. \]
-In the interior, rows ${lo0}$ to ${hi0}$ and columns ${lo1}$ to ${hi1}$ (the positions $j$ with $d(k-1) \le j$,
-$j + p_l \le s(n_{{\mathrm{{out}}}} - 1)$ and $j + d(k-1) \le n - 1$ on each axis: the interior $I$ of the proof of Theorem~1), $M^{{\top}} F$ equals $R \star x = \sum_\tau R[\tau]\, x[j + \tau]$ (with $x$ zero outside the
-image) entry by entry. At the border, rows of $M^{{\top}} M$ lose the terms whose output or partner does not exist,
-and the difference is the border term:
-\[ R \star x = {bmatrix(data["correlated"])}, \qquad R \star x - M^{{\top}} F = {bmatrix(data["border"])}, \]
-zero in the interior and shown in full at the border. Here $M^{{\top}} F$ is computed three ways, with the
-matrix of the transposed layer, as $(M^{{\top}} M) x$ from the sparse product, and with the numeric definition;
-the three agree, and the border term vanishes in the interior.
-
-\section*{{Why the strokes come back}}
-Each value of $R \star x$ is a short sum over the pixels of the strokes. On the north-west stroke, at
-${tuple(nw)}$: ${_sum(terms(*nw))}$, so $M^{{\top}} F = {data["painted"][nw]}$ there: the stroke's own pixels reinforce
-each other through $R[1, 1] = R[-1, -1] = {R[3, 3]}$. On the north-east stroke, at ${tuple(ne)}$:
-${_sum(terms(*ne))}$, so $M^{{\top}} F = {data["painted"][ne]}$. The north-east stroke is redrawn, because every pixel
-of $x$ is redrawn with weight $R[0, 0] = {R[2, 2]}$ whatever its neighbours, but it is not reinforced, because $R$
-vanishes at the north-east lags; so it comes back weaker than the matched stroke, lowered further by the
-negative values of $R$ that reach it from the north-west stroke. Away from the strokes the values of largest
-magnitude are negative, ${data["painted"][halo[0]]}$ at {where_halo}, beside the matched stroke; at
-${tuple(halo[0])}$ it is ${_sum(terms(*halo[0]))}$: each stroke pixel within reach adds a negative value of
-$R$, a dark border along the stroke. The largest positive value away from the strokes, ${data["painted"][gi, gj]}$, is taken
-at {where_ghost}{"" if len(ghost) == 1 else ";"} at ${tuple(ghost[0])}$ it is ${_sum(terms(gi, gj))}$: the
-off-centre positive values of $R$ redraw a fainter copy of the diagonal beside it. That is the whole picture: the transpose of a detector paints $R \star x$, the
-input blurred by the kernel's autocorrelation, strongest where the input looks like the kernel.
+\section*{{The seed's example}}
+The companion derivation \emph{{How a transposed convolution paints features}}, which answers the seed question,
+works the round trip out for its detector, the $3 \times 3$ kernel $K$ with $1$ on the diagonal and $-1$
+elsewhere, run with stride 1 and padding 1, on its $7 \times 7$ image with a north-west and a north-east stroke. It
+prints the autocorrelation $R$ of $K$, which is ${R[3, 3]}$ at the north-west lags $\pm(1, 1)$ and zero at the
+north-east lags $\pm(1, -1)$; the image $x$,
+its feature map $F = M x$ and the painted picture $M^{{\top}} F$; $R \star x$ and the border term
+$B = R \star x - M^{{\top}} F$; and it adds up, pixel by pixel, why both strokes come back and the matched one
+strongest. Those numbers are not repeated here; they were recomputed and checked in exact integer arithmetic for
+this document too ($M^{{\top}} F$ with the matrix of the transposed layer, as $(M^{{\top}} M)\, x$ from the sparse
+product and with the numeric definition, the three equal; $B$ zero in the interior). What this document adds is the proof of the structure they rest on: Theorem~1 below
+for that detector layer on $7 \times 7$ inputs, lemma by lemma; Theorem~2 for a strided layer; and Theorem~3 for
+all sizes.
 
 \section*{{With a stride: phases}}
 \begin{{figure}}[!ht]
@@ -316,6 +274,8 @@ def draw() -> list[pathlib.Path]:
     """Redraw the two figures (the regeneration script calls this); needs matplotlib."""
     from symconv import plot
 
+    # the page no longer includes the autocorrelation (the seed's page draws K, R, R * x and B); the figure is still
+    # drawn, and checked against R, for docs/derivations.md, which links to it
     fig = plot.plot_autocorrelation(KERNEL.reshape(1, 1, 3, 3), figsize=FIGSIZE_R)
     if not np.array_equal(fig.symconv_data.values, compute()["R"]):
         raise SystemExit("the drawn autocorrelation differs from the page's R")

@@ -525,8 +525,11 @@ dimensions too, but it would not, in general, be a convolution: the transpose of
 shown, again a convolution, with the same weights shared by every position, so it paints the same pattern wherever
 the feature map asks for it. A generator's transposed convolution has a kernel $w$ of its own, learned in training,
 and no detector stands beside it; still the layer computes exactly $M_w^{{\top}} y$ on its input $y$, where $M_w$ is
-the matrix of the convolution with those same weights (Theorems~1 and~2 below prove $T = M^{{\top}}$ for two such pairs of
-layers by exact computation). Whatever the learned weights would detect, the generator paints with them, by the stamps described next.
+the matrix of the convolution with those same weights. The companion derivation \emph{{The transposed convolution is
+a convolution}} proves this for all sizes at once (any kernel size, stride, padding, dilation and output padding,
+by integer claims proved with an SMT solver): $T$ is $M^{{\top}}$ up to a selection of rows, exactly $M^{{\top}}$
+when $M$ has as many outputs as $T$ has inputs, and $T$ is the gather view's convolution. Theorems~1 and~2 below check
+$T = M^{{\top}}$ again, by exact computation, for the two layers of this document. Whatever the learned weights would detect, the generator paints with them, by the stamps described next.
 
 \section*{{The stamps}}
 A feature map with a single spike, $F = e_{{(3,3)}}$, is painted as one copy of the kernel centred at the spike;
@@ -545,7 +548,9 @@ them in its first row.
 \includegraphics[width=\linewidth]{{{SPIKES}}}
 \caption{{$M^{{\top}} (e_{{{spike_a}}} + e_{{{spike_b}}})$ for the detector: each spike stamps the kernel $K$, its
 top-left corner at {offsets} (left), and the two stamps add in the column they share (right, the sum; the frame is
-the image, the hatched cells are cut off by the padding). The colours are the nine taps of $K$.}}
+the image, the hatched cells are cut off by the padding). Each panel's title names its spike, $F_{{i_0, i_1}} = 1$
+for $F = e_{{(i_0, i_1)}}$, and the top-left corner of its stamp, $(i_0 - 1, i_1 - 1)$. The colours are the nine
+taps of $K$.}}
 \label{{fig:spikes}}
 \end{{figure}}
 
@@ -587,7 +592,8 @@ Figures~\ref{{fig:stamps}} and~\ref{{fig:gather}}, drawn from the very structure
 proof below compares, with
 $w = (1, 2, 3)$ and $y = (2, -1, 3)$: every input stamps a scaled copy of the kernel and the stamps add (the
 scatter view); and the same output read off by the flipped kernel sliding with stride 1 over the input with one
-zero inserted and one zero of padding on each side (the gather view, shown at output position 1).
+zero inserted and one zero of padding on each side (the gather view, shown at output position 1). The output of
+the transposed layer is written $x = T y$, as it lies where the convolution's inputs $x$ lie.
 
 \begin{{figure}}[htbp]
 \centering
@@ -600,8 +606,10 @@ and the stamps add.}}
 \begin{{figure}}[htbp]
 \centering
 \includegraphics[width=0.85\linewidth]{{{GATHER}}}
-\caption{{The gather view of the teaching layer at output position 1: the flipped kernel over the input with one
-zero inserted and one zero of padding on each side.}}
+\caption{{The gather view of the teaching layer at output position 1. The rows, from the top: the input $y$;
+$z_0 = Z y$, the input with $s - 1 = 1$ zero inserted between neighbouring values; $z = P z_0$, padded by one zero on
+each side; the flipped kernel $\tilde w$ over its window of $z$; and the output $x = T y$ (named $x$ because it
+lies in the convolution's input space), whose value at position 1 is written out below.}}
 \label{{fig:gather}}
 \end{{figure}}
 
@@ -612,7 +620,10 @@ zero inserted and one zero of padding on each side.}}
 Let $M$ be the matrix of the detector layer ${spec_latex(LAYER)}$ on inputs of shape ${SIZE[0]} \times {SIZE[1]}$ and
 $T$ the matrix of its transposed layer, both with the same distinct real weights $w[m]$, one for each tap $m$ of
 the ${k} \times {k}$ kernel. Then the conclusions of Theorem~1 hold for this layer, with $Z$, $P$,
-$C_{{\mathrm{{flip}}}}$, $\operatorname{{stamp}}_i$, $Q$ and $\Phi$ defined as there on each axis.
+$C_{{\mathrm{{flip}}}}$ and $\operatorname{{stamp}}_i$ defined as there on each axis, and $\Phi$ and $Q$ as there
+for the stride $s = {LAYER.stride[0]}$ of this layer: there is one phase, $t = 0$, which takes every tap, so $\Phi$ is
+that single phase convolution of the input and $Q$ takes output $j$ from its position $u = j + p_l$, dropping
+the first $p_l$ positions and those past the output (and $Z$, which inserts $s - 1 = 0$ zeros, is the identity).
 \end{{theorem}}
 
 \begin{{proof}}
@@ -624,6 +635,24 @@ The rows are the lemmas of Theorem~1, with their checkers as described after its
 The round trip of this layer needs no further proof here: $M$ has stride $1$, so Proposition~\ref{{prop:gram}}, proved
 above for every such layer, applies to it, with the interior ${where}$; the companion derivation's Theorem~1 checks
 it again for this very layer, lemma by lemma, with its evidence.
+
+\section*{{Further reading}}
+The asker asked for an example, an article or a paper. The matrix view of this answer, the transposed convolution
+as the transpose of the convolution's matrix and as a convolution over the input with zeros inserted and padding,
+with the arithmetic of its sizes, is worked out with many figures in~\cite{{dumoulin}}. The uneven overlap of the
+stamps under a stride, the overlap count of the companion derivation and the checkerboard artefacts it causes in
+generated images, is the subject of~\cite{{odena}}. That a strided transposed convolution is a set of stride-1
+convolutions, one per phase, interleaved (the view $T = Q \Phi$ of Theorem~1, the sub-pixel convolution), is shown
+in~\cite{{shi}}.
+
+\begin{{thebibliography}}{{3}}
+\bibitem{{dumoulin}} V.~Dumoulin and F.~Visin, \emph{{A guide to convolution arithmetic for deep learning}},
+arXiv:1603.07285, 2016.
+\bibitem{{odena}} A.~Odena, V.~Dumoulin and C.~Olah, \emph{{Deconvolution and checkerboard artifacts}}, Distill,
+2016.
+\bibitem{{shi}} W.~Shi, J.~Caballero, L.~Theis, F.~Husz\'ar, A.~Aitken, C.~Ledig and Z.~Wang, \emph{{Is the
+deconvolution layer the same as a convolutional layer?}}, arXiv:1609.07009, 2016.
+\end{{thebibliography}}
 """
     return document("How a transposed convolution paints features", text, max_cols=16, graphics=True)
 

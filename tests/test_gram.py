@@ -387,3 +387,24 @@ def test_the_instance_statement_with_channels_indexes_the_channels():
     assert r"$(M^{\top} M)[(c, j), (c', j + d \tau)]$" in proof.statement
     assert r"$(M^{\top} M)[(c, j), (c, j)]$" in proof.statement and "with $c = \\gamma" in proof.statement
     assert "detector" not in proof.conclusion and "checkerboard" not in proof.to_latex()
+
+
+def test_the_instance_statement_says_what_its_lemmas_prove():
+    # review: (iii) must say (C_out/g) count[j] as the overlap lemma proves; (iv) R depends on the channel; the
+    # period is asserted only when the sizes exercise it; two instance theorems of one document differ in title
+    two = prove_gram(ConvSpec((3, 3), stride=2, padding=1, in_channels=2, out_channels=2), (6, 6))
+    assert two.holds
+    overlap = next(step for step in two.steps if step.name == "overlap")
+    assert str(overlap.rhs).startswith("2") and r"equals $2\, \operatorname{count}[j]$" in two.statement
+    assert r"$R_c[0] \ge |R_c[\tau]|$" in two.statement and "so the interior has period" not in two.statement
+    assert r"$n = 6 \times 6$" in two.statement and "of 6 and 6" not in two.statement
+    one = prove_gram(ConvSpec((3, 3), stride=1, padding=1), (7, 7))
+    assert r"equals the overlap count $\operatorname{count}[j]$" in one.statement and "R_c" not in one.statement
+    assert one.title != prove_gram(ConvSpec(3, stride=2, padding=1), (11,)).title
+
+
+def test_the_general_convention_names_its_own_definitions_as_such():
+    proof = prove_gram_general()
+    names = [claim.name for claim in proof.steps[0].claims]
+    assert "the source position used is the one defined" in names and "the index map used is PyTorch's" in names
+    assert not any(name.endswith("PyTorch's") for name in names if "index map" not in name and "length" not in name)

@@ -134,19 +134,20 @@ def _cauchy_schwarz(spec: ConvSpec, w: Any) -> Step:
     arr = object_array(w)
     kernel = spec.kernel_size
     per_in, per_out = spec.in_channels // spec.groups, spec.out_channels // spec.groups
-    lhs = sympy.Symbol(r"2 R[0] + 2 \sigma R[\tau]")
     channels = _has_channels(spec)
+    R0, Rt = (r"R_c[0]", r"R_c[\tau]") if channels else (r"R[0]", r"R[\tau]")  # R depends on the channel c
+    lhs = sympy.Symbol(rf"2 {R0} + 2 \sigma {Rt}")
     shown, cut = (CS_CERTIFICATE_CHANNELS_TEX, _CS_BREAK_CHANNELS) if channels else (CS_CERTIFICATE_TEX, _CS_BREAK)
     rhs = sympy.Symbol(shown.replace(cut[0], cut[1]))  # two lines, the tag on the second
     w_m, w_up = (r"w[o, c_{l}, m]", r"w[o, c_{l}, m + \tau]") if channels else (r"w[m]", r"w[m + \tau]")
-    rule = (r"Cauchy--Schwarz for the kernel's autocorrelation $R[\tau]$, the sum of "
+    rule = (rf"Cauchy--Schwarz for the kernel's autocorrelation ${Rt}$, the sum of "
             + (rf"${w_m}\, {w_up}$ over the output channels $o$ of the group of input channel $c$ and the taps $m$"
                if channels else rf"${w_m}\, {w_up}$ over the taps $m$")
-            + r": for $\sigma = \pm 1$, $2 R[0] + 2 \sigma R[\tau]$ equals the sum of "
+            + rf": for $\sigma = \pm 1$, $2 {R0} + 2 \sigma {Rt}$ equals the sum of "
             + rf"$({w_m} + \sigma {w_up})^{{2}}$ over " + ("the output channels $o$ and " if channels else "")
             + r"the taps with both $m$ and $m + \tau$ in the kernel, plus "
             + rf"${w_m}^{{2}}$ once for each of its two partners $m + \tau$, $m - \tau$ that falls outside the kernel "
-            r"(twice when both do): a sum of squares of reals, so $R[0] \ge |R[\tau]|$")
+            rf"(twice when both do): a sum of squares of reals, so ${R0} \ge |{Rt}|$")
     lags = [t for t in itertools.product(*(range(-(k - 1), k) for k in kernel)) if any(t)]
     checked = 0
     grid = np.array(list(itertools.product(*(range(k) for k in kernel))), dtype=_I64).reshape(-1, len(kernel))
@@ -430,7 +431,10 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
     started()
     from ..latex.printing import layer_text  # the statement names the layer by its parameters
 
-    title = "The round trip: the Gram matrix (instance)"
+    # the layer and size in the title: two instance theorems of one document have distinct titles
+    stride = " by ".join(str(v) for v in spec.stride) if len(set(spec.stride)) > 1 else str(spec.stride[0])
+    title = (f"The round trip: the Gram matrix (instance, stride {stride}, "
+             + (f"length {shape[0]})" if len(shape) == 1 else "inputs " + " by ".join(map(str, shape)) + ")"))
     tspec, t_in = spec.transpose(shape), spec.output_shape(shape)
     steps: list[Step] = [convention_step(tspec, t_in)]
     if not steps[-1].holds:  # every later step rests on the definitions: a wrong one ends the proof here
@@ -537,9 +541,9 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
         sizes = rf"$n = {shape[0]}$, with $n_{{\mathrm{{out}}}} = {n_out[0]}$ outputs"
         taps = r"$0 \le m < k$"
     else:
-        and_ = lambda values: ", ".join(f"${v}$" for v in values[:-1]) + f" and ${values[-1]}$"  # noqa: E731
-        sizes = (rf"lengths $n$ of {and_(shape)} on the {counted(spec.ndim, 'axis', 'axes')}, with "
-                 rf"{and_(n_out)} outputs $n_{{\mathrm{{out}}}}$; positions $i, j$, lags $\tau$ and taps $m, \mu$ have "
+        times = lambda values: r" \times ".join(str(v) for v in values)  # noqa: E731
+        sizes = (rf"$n = {times(shape)}$ and $n_{{\mathrm{{out}}}} = {times(n_out)}$, axis by axis, on the "
+                 rf"{counted(spec.ndim, 'axis', 'axes')}; positions $i, j$, lags $\tau$ and taps $m, \mu$ have "
                  r"one entry per axis, and every relation below holds on each axis with that axis's values of "
                  r"$n, n_{\mathrm{out}}, k, s, d, p_l$")
         taps = r"$0 \le m < k$"
@@ -554,17 +558,15 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
                    r"$w[o, c_{l}, m]\, w[o, c'_{l}, \mu]$ over the output channels $o$ of group $\gamma$ and over "
                    rf"the pairs of taps $(m, \mu)$ with $j' - j = d(\mu - m)${every} that reach $j$ and $j'$ from one "
                    r"output $i = (j + p_l - d m)/s$, an integer with $0 \le i < n_{\mathrm{out}}$")
-        unit = r"$C_{\mathrm{out}}/g$ times the overlap count"
-        corr = (r"for every input channel $c$ the kernel's autocorrelation $R[\tau] = \sum_{o \in \gamma} \sum_m "
-                r"w[o, c_{l}, m]\, w[o, c_{l}, m + \tau]$, over the output channels $o$ of the group $\gamma$ of "
-                r"$c$ and the taps with $m$ and $m + \tau$ in the kernel, satisfies")
+        corr = (r"for every input channel $c$ the kernel's autocorrelation at that channel, $R_c[\tau] = "
+                r"\sum_{o \in \gamma} \sum_m w[o, c_{l}, m]\, w[o, c_{l}, m + \tau]$, over the output channels $o$ "
+                r"of the group $\gamma$ of $c$ and the taps with $m$ and $m + \tau$ in the kernel, satisfies")
         energy = r"\sum_{o \in \gamma} \sum_{d m \equiv t} w[o, c_{l}, m]^{2}"
     else:
         weights = r"distinct real weights $w[m]$, the weight of tap " + taps
         entries = (r"the entry $(M^{\top} M)[j, j']$ is the sum of $w[m]\, w[\mu]$ over the pairs of taps "
                    rf"$(m, \mu)$ with $j' - j = d(\mu - m)${every} that reach $j$ and $j'$ from one output "
                    r"$i = (j + p_l - d m)/s$, an integer with $0 \le i < n_{\mathrm{out}}$")
-        unit = "the overlap count"
         corr = (r"the kernel's autocorrelation $R[\tau] = \sum_m w[m]\, w[m + \tau]$, over the taps with $m$ and "
                 r"$m + \tau$ in the kernel, satisfies")
         energy = r"\sum_{d m \equiv t} w[m]^{2}"
@@ -577,19 +579,24 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
         lag_entry, depends, diagonal_is = r"$(M^{\top} M)[j, j + d \tau]$", r"$\tau$ and the phase", \
             "its diagonal holds the phase energies"
     unit_entry = r"$(M^{\top} M)[(c, j), (c, j)]$" if channels else r"$(M^{\top} M)[j, j]$"
-    period_note = "" if not has_interior or _period_seen(spec, inner) else (
-        r" (for these sizes no two interior positions of an axis lie $s$ apart, so the period itself is not "
-        r"exercised here; the all-sizes version of this theorem proves it)")
+    # the period is asserted only where the sizes exercise it (some j and j + s both interior on every axis)
+    period_note = r", so the interior has period $s$" if not has_interior or _period_seen(spec, inner) else (
+        r"; that the interior has period $s$ is not exercised here, as for these sizes no two interior positions "
+        r"of an axis lie $s$ apart (the all-sizes version of this theorem proves it)")
+    per_group = spec.out_channels // spec.groups  # C_out/g, as the overlap lemma writes it (omitted when 1)
+    unit = ((rf"${per_group}\, \operatorname{{count}}[j]$, $C_{{\mathrm{{out}}}}/g = {per_group}$ times the overlap "
+             r"count $\operatorname{count}[j]$") if per_group != 1 else r"the overlap count $\operatorname{count}[j]$")
+    R0, Rt = (r"R_c[0]", r"R_c[\tau]") if channels else (r"R[0]", r"R[\tau]")
     statement = (rf"For the convolution {layer_text(spec)} on inputs {_size_words(shape)} ({sizes}), let $M$ be "
                  rf"its matrix, with {weights}. Then (i) {entries}. (ii) In the interior $I$, the positions $j$ with "
                  r"$d(k-1) \le j$, $j + p_l \le s(n_{\mathrm{out}} - 1)$ and $j + d(k-1) \le n - 1$"
                  + every + rf", the entry {lag_entry} at a lag $|\tau| < k$ depends only on {depends} "
-                 r"$t = (j + p_l) \bmod s$ of $j$, so the interior has period $s$" + period_note
+                 r"$t = (j + p_l) \bmod s$ of $j$" + period_note
                  + rf"; {diagonal_is} ${energy}$, the sum over the taps $m$ with $d m \equiv t \pmod{{s}}$. (iii) With "
-                 rf"unit weights ($w \equiv 1$) the diagonal {unit_entry} is {unit} "
-                 r"$\operatorname{count}[j]$, the number of taps of the transposed layer reaching $j$ (the pairs of "
-                 r"an input $i$ and a tap $m$ of the transposed layer with $s i + d m - p_l = j$)"
-                 + r". (iv) " + rf"{corr[0].upper() + corr[1:]} $R[0] \ge |R[\tau]|$."
+                 rf"unit weights ($w \equiv 1$) the diagonal entry {unit_entry} equals {unit}, the number of taps of "
+                 r"the transposed layer reaching $j$ (the pairs of an input $i$ and a tap $m$ of the transposed layer "
+                 r"with $s i + d m - p_l = j$)"
+                 + r". (iv) " + rf"{corr[0].upper() + corr[1:]} ${R0} \ge |{Rt}|$."
                  + ("" if has_interior else r" The interior is empty for these sizes, so only (i), (iii) and (iv) "
                     r"are checked here."))
     periods = tuple(s for s in spec.stride)

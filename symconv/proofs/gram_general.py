@@ -117,18 +117,19 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     steps.append(Step.from_claims(
         G_(j, j2), product,
         r"$M[i, j] = \sum_m w[m]\, [j = \operatorname{tap}(i, m)]$ by the convention, so $(M^{\top} M)[j, j'] = "
-        r"\sum_i M[i, j]\, M[i, j']$ is this sum; the formulas used are PyTorch's: "
-        r"$\operatorname{src} = \lfloor (j + p_l - d m)/s \rfloor$, $\operatorname{res} = (j + p_l - d m) \bmod s$, "
-        r"$\operatorname{partner} = j + d(\mu - m)$, $\operatorname{ph} = (j + p_l) \bmod s$, "
-        r"$\operatorname{tap} = s i + d m - p_l$ and "
+        r"\sum_i M[i, j]\, M[i, j']$ is this sum; the functions the program ran are the ones defined here, "
+        r"the source position $\operatorname{src} = \lfloor (j + p_l - d m)/s \rfloor$, the residue "
+        r"$\operatorname{res} = (j + p_l - d m) \bmod s$, the partner $\operatorname{partner} = j + d(\mu - m)$ "
+        r"and the phase $\operatorname{ph} = (j + p_l) \bmod s$, and PyTorch's index map "
+        r"$\operatorname{tap} = s i + d m - p_l$ and output length "
         r"$n_{\mathrm{out}} = \lfloor (n + p_l + p_r - d(k-1) - 1)/s \rfloor + 1$",
-        [_claim("the source position used is PyTorch's", base, _eq(src, sympy.floor(u / s)),
+        [_claim("the source position used is the one defined", base, _eq(src, sympy.floor(u / s)),
                 _eq(N.sifted_position(j, m, s, pl, d), sympy.floor(u / s))),
-         _claim("the residue used is PyTorch's", base, _eq(res, sympy.Mod(u, s)),
+         _claim("the residue used is the one defined", base, _eq(res, sympy.Mod(u, s)),
                 _eq(N.sift_residue(j, m, s, pl, d), sympy.Mod(u, s))),
-         _claim("the partner used is PyTorch's", base, _eq(partner, j + d * (m2 - m)),
+         _claim("the partner used is the one defined", base, _eq(partner, j + d * (m2 - m)),
                 _eq(N.gram_partner(j, m, m2, d), j + d * (m2 - m))),
-         _claim("the phase used is PyTorch's", base, _eq(phase, sympy.Mod(j + pl, s)),
+         _claim("the phase used is the one defined", base, _eq(phase, sympy.Mod(j + pl, s)),
                 _eq(N.phase_of(j, s, pl), sympy.Mod(j + pl, s))),
          _claim("the index map used is PyTorch's", base + (_within(0, i, n_out),), _eq(tap, s * i + d * m - pl),
                 _eq(N.tap_position(i, m, s, pl, d), s * i + d * m - pl)),
@@ -248,8 +249,10 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
         r"$0 \le j, j' < n$: (i) with one channel, the terms of $(M^{\top} M)[j, j']$ are the pairs of taps "
         r"$0 \le m, \mu < k$ at lag $j' - j = d(\mu - m)$ with $(j + p_l - d m) \bmod s = 0$ whose common output "
         r"$(j + p_l - d m)/s$ lies in $[0, n_{\mathrm{out}})$, each pair once; (ii) in the interior $I$ "
-        r"($d(k-1) \le j$, $j + p_l \le s(n_{\mathrm{out}} - 1)$, $j + d(k-1) \le n - 1$) all of them occur, and "
-        r"which of them occur depends only on the phase $(j + p_l) \bmod s$, so it has period $s$; (iii) the "
+        r"($d(k-1) \le j$, $j + p_l \le s(n_{\mathrm{out}} - 1)$, $j + d(k-1) \le n - 1$) the condition on the "
+        r"common output always holds: every pair of taps at lag $j' - j = d(\mu - m)$, $0 \le j' < n$, with "
+        r"$(j + p_l - d m) \bmod s = 0$ is a term, so which pairs are terms depends only on the phase "
+        r"$(j + p_l) \bmod s$, and the interior has period $s$; (iii) the "
         r"diagonal terms are those with $m = \mu$, the taps $m$ that reach $j$ from an output, so their number is "
         r"the overlap count $\operatorname{count}[j]$, the number of taps of the transposed layer reaching $j$ "
         r"(the pairs of an input $i$ and a tap $m$ with $s i + d m - p_l = j$); (iv) with channels, for input "
