@@ -355,12 +355,12 @@ def _nd_definition(ndim: int, flat: bool = False) -> sympy.Symbol:
         + rf" w[c, o - \gamma c_o, {on(lambda v: f'm_{v}')}]\, y[c, {on(lambda v: f'i_{v}')}] " + equation)
 
 
-def _nd_definition_step(ndim: int) -> Step:
+def _nd_definition_step(ndim: int, F: Any = default_formulas) -> Step:
     """The first line of the N-D chain: ``(T y)[o, j]`` is the definition with groups, whose flat index equation is
     the product of the axes' equations (the separability lemma, its claims)."""
     from .general import _separability_step  # one lemma, shared with the gather chain
 
-    sep = _separability_step(ndim)
+    sep = _separability_step(ndim, F)
     axes = range(1, ndim + 1)
     on = lambda f: ", ".join(f(v) for v in axes)  # noqa: E731
     js, fs = on(lambda v: f"j_{v}"), on(lambda v: f"f_{v}")
@@ -374,7 +374,8 @@ def _nd_definition_step(ndim: int) -> Step:
             r"flat index equation to the axes' equations, " + carried
             + r" for in-range positions: the flat positions agree exactly when every axis agrees. "
             + sep.rule[0].upper() + sep.rule[1:])
-    return dataclasses.replace(sep, lhs=sympy.Symbol(rf"(T y)[o, {js}]"), rhs=_nd_definition(ndim), rule=rule)
+    head = ", ".join(f"j_{{{v}}}" for v in axes)  # braced: a bare j_1 is read as a subscript of the whole name
+    return dataclasses.replace(sep, lhs=sympy.Symbol(rf"(T y)[o, {head}]"), rhs=_nd_definition(ndim), rule=rule)
 
 
 def _nd_phase_step(P: _Phases, ndim: int) -> Step:
@@ -394,9 +395,6 @@ def _nd_phase_step(P: _Phases, ndim: int) -> Step:
         prove(r"on an axis with $u_\nu \ge n_u^{(\nu)}$ every read $u_\nu - q_\nu$ lies beyond the input",
               tuple(nu.values()) + (q,), ranges + (_rel(sympy.Ge, u, n_u), _within(0, q, kernel)),
               _rel(sympy.Ge, u - q, nu[S.n])),
-        prove(r"inside the phases every read $u_\nu - q_\nu$ is an integer position of $\hat y$ below "
-              r"$n_u^{(\nu)}$", tuple(nu.values()) + (q,), ranges + (_within(0, u, n_u), _within(0, q, kernel)),
-              _rel(sympy.Lt, u - q, n_u)),
     ]
     phases, us = on(lambda v: f"t_{v}"), on(lambda v: f"u_{v}")
     cases = sympy.Symbol(
@@ -584,7 +582,7 @@ def prove_polyphase_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     P = _Phases(F)
     steps = _one_d_steps(P)
     if ndim > 1:
-        steps += [_nd_definition_step(ndim), _axes_step(P, ndim), _nd_phase_step(P, ndim), _phase_channel_step(F)]
+        steps += [_nd_definition_step(ndim, F), _axes_step(P, ndim), _nd_phase_step(P, ndim), _phase_channel_step(F)]
     statement = _statement_1d(P) if ndim == 1 else _statement_nd(P, ndim)
     conclusion = (r"a transposed convolution with stride $s$ is $s$ convolutions of its input, interleaved."
                   if ndim == 1 else
