@@ -54,8 +54,8 @@ def build() -> str:
         "zeros inserted between neighbours (the gather view), or as a sum of stamped kernel copies (the scatter "
         "view). Efficient implementations and super-resolution networks read it a third way (Shi et al., "
         r"\emph{Is the deconvolution layer the same as a convolutional layer?}, arXiv:1609.07009): as $s^N$ small "
-        "convolutions of the \\emph{original} input, one per phase of the output, interleaved. No inserted zero is "
-        "ever multiplied.\n\n"
+        "convolutions of the \\emph{original} input, one per phase of the output, interleaved. No zero inserted by "
+        "the stride is ever multiplied.\n\n"
         "On one axis, move output $j$ to the uncropped grid $J = j + p_l$; it lies in phase $t = J \\bmod s$ at "
         "position $u = \\lfloor J/s \\rfloor$. Tap $m$ reaches phase $t$ exactly when $d m \\equiv t \\pmod{s}$, "
         "and then reads input $u - (d m - t)/s$, an integer that may lie outside the input. So let $\\hat y$ be "
@@ -122,9 +122,10 @@ def build() -> str:
         "and each lemma is also enumerated exactly over the box "
         f"$1 \\le k \\le {EQUAL_TAPS_BOX[0]}$, $1 \\le s \\le {EQUAL_TAPS_BOX[1]}$, $1 \\le d \\le {EQUAL_TAPS_BOX[2]}$, "
         "counting the taps of each phase from their definition): the checkerboard criterion of Odena, Dumoulin "
-        "and Olah is a corollary of the polyphase view. Figure~\\ref{fig:phases1d} shows the case $k = 4$, "
+        "and Olah (\\emph{Deconvolution and checkerboard artifacts}, Distill 2016, doi:10.23915/distill.00003) "
+        "is a corollary of the polyphase view. Figure~\\ref{fig:phases1d} shows the case $k = 4$, "
         "$s = 3$, where the phases have 2 taps, 1 tap and 1 tap; the overlap theorems below state each phase's "
-        "count (the number $\\tau_t$ of Theorem~4, written $\\operatorname{taps}[t]$ there), and whether the "
+        "count $\\operatorname{taps}[t]$, the number of taps of phase $t$ defined in Theorem~4, and whether the "
         "overlap is uniform follows from it. The "
         "same phases are the period of the round trip $M^{\\top} M$ of the convolution: in the interior its row "
         "$j$ depends only on the phase $(j + p_l) \\bmod s$, its diagonal holds each phase's energy, the sum of "
@@ -145,7 +146,12 @@ def build() -> str:
     for number, layer in enumerate((TransposedConvSpec(3, stride=2), TransposedConvSpec(4, stride=2)), start=5):
         proof = require(prove_overlap(layer, (6,)))
         # the criterion the overlap proof cites is Theorem 4 of this derivation: say so, not "cited"
-        proof = dataclasses.replace(proof, conclusion=proof.conclusion.replace(
+        # and in the uniformity step; the two theorems are named by their layers
+        steps = tuple(dataclasses.replace(step, rule=step.rule.replace(proof.data["cited_step"], "Theorem 4 above"))
+                      for step in proof.steps)
+        proof = dataclasses.replace(proof, steps=steps, title=f"Overlap of the stamps (checkerboard, kernel "
+                                    f"{layer.kernel_size[0]}, stride {layer.stride[0]})",
+                                    conclusion=proof.conclusion.replace(
             proof.data["cited"], "The criterion for all sizes is Theorem 4 above; this proof checks it at this "
             "layer only."))
         overlaps.append(proof_fragment(proof, definitions=False, appendix=False, times=False, stated=stated,

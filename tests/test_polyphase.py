@@ -214,7 +214,8 @@ def test_parametric_proof_holds_and_its_statement_comes_from_the_ranges():
         ranges = proof.data["ranges"]  # one object: the solver's relations and the statement's (H1), (H2), ...
         assert ranges.relations() == tuple(proof.assumptions)
         assert all(rf"\item[(H{n})] ${h}$" in proof.statement for n, h in enumerate(ranges.latex(), 1))
-    assert [s.name for s in proof.steps][-3:] == ["separability", "the 2-D sift", "phase channels"]
+    assert [s.name for s in proof.steps][-4:] == ["separability", "the 2-D sift", "the 2-D phase convolution",
+                                                  "phase channels"]
 
 
 def _failed_claims(step):
@@ -537,3 +538,93 @@ def test_overlap_instance_reports_its_anchor_trials():
     assert r"\emph{Checked} by randomized identity." not in document
     assert "axis 2 alone on inputs of length 3" in document and "2^{-60}" in document.replace("2^-60", "2^{-60}")
     assert r"\mathrm{ConvTranspose2d}" not in document and r"(PyTorch's \textsf{ConvTranspose2d})" in document
+
+
+def test_the_phases_lemma_is_in_the_sift_not_a_chain_line():
+    """j = s floor((j + p_l)/s) + (j + p_l) mod s - p_l does not follow from (T y)[j]: the phases lemma is part of the
+    sift's justification (its claims there), and a broken interleaving fails the sift (holds False)."""
+    proof = prove_polyphase_general(1)
+    assert [s.name for s in proof.steps] == ["definition", "sift into the phase", "sub-kernels",
+                                             "crop and zero-extension"]
+    sift = proof.steps[1]
+    assert "the interleaving used is the one stated" in [c.name for c in sift.claims]
+    assert r"\operatorname{il}(t, u, s, p_l) = s u + t - p_l" in sift.rule
+    broken = prove_polyphase_general(1, formulas=_mutant("interleave_position", lambda t, u, s, p_l: s * u + t))
+    step = {s.name: s for s in broken.steps}["sift into the phase"]
+    assert not step.holds and "the interleaving used is the one stated" in _failed_claims(step)
+
+
+@pytest.mark.parametrize("ndim", [2, 3])
+def test_the_nd_chain_starts_at_ty_and_reaches_the_theorem(ndim):
+    """The N-D chain names (T y)[o, j]: its first line is the definition with groups, the flat index equation carried
+    to the axes' (separability, flat(j) = flat(f) shown), the sift continues from that sum, and the last line is the
+    theorem's conclusion, Phi inside the phases and 0 otherwise."""
+    from symconv.latex import math_latex
+
+    proof = prove_polyphase_general(ndim)
+    steps = {s.name: s for s in proof.steps}
+    first, sift, last = steps["separability"], steps[f"the {ndim}-D sift"], steps[f"the {ndim}-D phase convolution"]
+    js = ", ".join(f"j_{v}" for v in range(1, ndim + 1))
+    assert math_latex(first.lhs) == "(T y)[o, " + ", ".join(f"j_{{{v}}}" for v in range(1, ndim + 1)) + "]"
+    assert first.rhs == sift.lhs and sift.rhs == last.lhs  # one chain
+    assert r"\operatorname{flat}(" + js + r") = \operatorname{flat}(" in first.rule
+    assert r"(\Phi y)[o, " in math_latex(last.rhs) and r"0 & \text{otherwise}" in math_latex(last.rhs)
+    assert last.holds and all(c.checker == "z3" for c in last.claims)
+
+
+def test_the_nd_phase_convolution_step_catches_a_mistake():
+    """A phase length one short lets a read past the phases land inside the input: the N-D phase convolution step
+    fails (holds False), as a result."""
+    proof = prove_polyphase_general(2, formulas=_mutant("phase_length", lambda n, k, s, d: n + d * (k - 1) // s - 1))
+    step = {s.name: s for s in proof.steps}["the 2-D phase convolution"]
+    assert not step.holds and _failed_claims(step)
+
+
+def test_the_nd_definition_line_catches_a_wrong_flattening():
+    """The first N-D line rests on the separability claims, with the injected formulas: column-major flattening
+    (not row-major) fails it (holds False)."""
+    proof = prove_polyphase_general(2, formulas=_mutant("flat_index", lambda q, r, B: r * B + q))
+    step = {s.name: s for s in proof.steps}["separability"]
+    assert not step.holds and _failed_claims(step)
+
+
+def test_the_sub_pixel_weight_index_is_the_position_in_the_group():
+    proof = prove_polyphase_general(2)
+    assert r"input channel $c - \gamma C_{\mathrm{in}}/g$ of its group" in proof.statement
+
+
+def test_the_count_is_taps_everywhere_and_no_inserted_zero_claim_is_broad():
+    """One name for a phase's tap count (taps[t], as the overlap theorems write it; tau is a lag elsewhere), and
+    the instance conclusion says which zeros are never multiplied (those inserted by the stride)."""
+    from symconv import prove_polyphase
+    from symconv.proofs.polyphase import prove_equal_taps
+
+    text = prove_equal_taps((6, 3, 3)).to_document()
+    assert r"\tau" not in text and r"\operatorname{taps}[t] = \#" in text
+    proof = prove_polyphase(TransposedConvSpec(4, stride=3), (3,))
+    assert "no zero inserted by the stride is multiplied" in proof.conclusion
+
+
+def test_the_instance_displays_its_factors():
+    """Q and Phi of a small instance are displayed in full (and T, their product); a large one is not."""
+    from symconv import prove_polyphase
+    from symconv.latex.printing import matrix_latex
+
+    proof = prove_polyphase(TransposedConvSpec(3, stride=2, padding=1), (3,))
+    note = proof.notes[-1]
+    Q = polyphase.interleave_matrix(proof.data["tspec"], (3,))
+    Phi = polyphase.phase_convolutions(proof.data["tspec"], proof.data["weight"], (3,))
+    assert matrix_latex(Q, full=True) in note and matrix_latex(Phi, full=True) in note and "$K = 2$" in note
+    assert (Q @ Phi).to_sympy() == proof.data["T"].to_sympy()
+    big = prove_polyphase(TransposedConvSpec(3, stride=2, padding=1), (12,))
+    assert not any(r"\Phi =" in n for n in big.notes)
+
+
+def test_the_overlap_step_names_its_source_replaceably():
+    """The uniformity step names the criterion's source by data["cited_step"], so a document that proves the
+    criterion (the polyphase derivation's Theorem 4) can say so."""
+    from symconv import prove_overlap
+
+    proof = prove_overlap(TransposedConvSpec(3, stride=2), (6,))
+    step = next(s for s in proof.steps if s.name.startswith("uniformity"))
+    assert proof.data["cited_step"] in step.rule and "doi:10.23915/distill.00003" in proof.conclusion

@@ -142,6 +142,11 @@ def _ranges(values: list[int]) -> str:
     return ", ".join(str(v) for v in values)
 
 
+CITED_CRITERION = "a cited result"
+"""How the uniformity step names the criterion's source (``data["cited_step"]``: a document that proves the
+criterion replaces it by its theorem's name)."""
+
+
 @guarded("Overlap of the stamps (checkerboard)")
 def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
     """The overlap pattern of a transposed convolution, checked axis by axis.
@@ -272,7 +277,7 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
                          rf"values of the count on $I{sub}$ are the phase tap counts: the count is "
                          + ("constant there, the overlap uniform" if is_uniform else
                             "not constant there, the overlap uneven")
-                         + r"; as the criterion ($s \mid k$ and $\gcd(s, d) = 1$, a cited result) predicts: at "
+                         + r"; as the criterion ($s \mid k$ and $\gcd(s, d) = 1$, " + CITED_CRITERION + ") predicts: at "
                          + rf"$k = {k}$, $s = {s}$, $d = {d}$, "
                          + _criterion_tex(k, s, d)),
                 "enumeration", ok,
@@ -350,14 +355,16 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
     note = (r"The criterion for all sizes is cited, not checked here: for all integers $k, s, d \ge 1$, where the "
             r"interior holds at least $s$ positions, the count is constant on it if and only if $s$ divides $k$ and "
             r"$\gcd(s, d) = 1$ (Odena, Dumoulin and Olah, \emph{Deconvolution and checkerboard artifacts}, Distill "
-            r"2016, for $d = 1$; with dilation, it is the equal-taps theorem of the derivation \emph{A transposed "
+            r"2016, doi:10.23915/distill.00003, for $d = 1$; with dilation, it is the equal-taps theorem of the "
+            r"derivation \emph{A transposed "
             r"convolution is small convolutions, interleaved}, a written proof). This proof checks it at this layer "
             r"only"
             + (", on each axis." if several else "."))
     # the cited criterion closes the proof (data["cited"]: a document holding several overlap proofs says it once)
     return Proof("Overlap of the stamps (checkerboard)", statement.rstrip(), tuple(steps),
                  conclusion=conclusion + " " + note,
-                 data=dict(counts=counts, uniform=tuple(uniform), periods=tuple(periods), cited=note))
+                 data=dict(counts=counts, uniform=tuple(uniform), periods=tuple(periods), cited=note,
+                           cited_step=CITED_CRITERION))
 
 
 def _capital(text: str) -> str:
@@ -648,7 +655,8 @@ def prove_overlap_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     cited = (r"The criterion for a uniform overlap is cited, not proved here: for all integers $k, s, d \ge 1$ every "
              r"phase has the same number of taps, so that the count is constant on an interior of at least $s$ "
              r"positions, if and only if $s$ divides $k$ and $\gcd(s, d) = 1$ (Odena, Dumoulin and Olah, "
-             r"\emph{Deconvolution and checkerboard artifacts}, Distill 2016, for $d = 1$; with dilation, it is the "
+             r"\emph{Deconvolution and checkerboard artifacts}, Distill 2016, doi:10.23915/distill.00003, for $d = 1$; "
+             r"with dilation, it is the "
              r"equal-taps theorem of the derivation \emph{A transposed convolution is small convolutions, "
              r"interleaved}, a written proof).")
     return Proof(f"Overlap of the stamps (checkerboard, {ndim}-D, all sizes)", statement, tuple(steps),

@@ -19,6 +19,7 @@ crop and the zero-extension.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import types
 from typing import Any
@@ -213,19 +214,16 @@ def _one_d_steps(P: _Phases) -> list[Step]:
         name="definition"))
 
     il = F.interleave_position(t, u, s, pl)
-    steps.append(Step.from_claims(
-        j, s * sympy.floor((j + pl) / s) + sympy.Mod(j + pl, s) - pl,  # the interleaving, written out
-        r"phases: on the uncropped grid $J = j + p_l$, output $j$ lies in phase $t = J \bmod s$ at position "
-        r"$u = J \operatorname{div} s$, and in no other phase",
-        [_claim("every output lies in a phase (it is interleaved back)", P.ranges + (_within(0, j, P.n_t),),
-                _and(_within(0, ph, s), _rel(sympy.Ge, pos, 0), _eq(F.interleave_position(ph, pos, s, pl), j))),
-         _claim("in exactly one phase, at one position", P.ranges + (_within(0, j, P.n_t), _within(0, t, s),
-                                                                       _eq(il, j)),
-                _and(_eq(t, ph), _eq(u, pos))),
-         _claim("the interleaving used is the one stated", P.ranges + (_within(0, t, s), _rel(sympy.Ge, u, 0)),
-                _eq(il, s * u + t - pl),
-                _eq(N.interleave_position(t, u, s, pl), s * u + t - pl))],
-        name="phases"))
+    # the phases lemma: used by the sift's justification (t, u are the phase and position of j), not a chain line
+    phase_claims = [
+        _claim("every output lies in a phase (it is interleaved back)", P.ranges + (_within(0, j, P.n_t),),
+               _and(_within(0, ph, s), _rel(sympy.Ge, pos, 0), _eq(F.interleave_position(ph, pos, s, pl), j))),
+        _claim("in exactly one phase, at one position", P.ranges + (_within(0, j, P.n_t), _within(0, t, s),
+                                                                      _eq(il, j)),
+               _and(_eq(t, ph), _eq(u, pos))),
+        _claim("the interleaving used is the one stated", P.ranges + (_within(0, t, s), _rel(sympy.Ge, u, 0)),
+               _eq(il, s * u + t - pl),
+               _eq(N.interleave_position(t, u, s, pl), s * u + t - pl))]
 
     # t, u: the phase and position of j (the previous step proves they are ph(j) and pos(j))
     at = (_within(0, t, s), _eq(F.interleave_position(t, u, s, pl), j))
@@ -234,11 +232,15 @@ def _one_d_steps(P: _Phases) -> list[Step]:
     phase_sum = sympy.Sum(W(m) * Indicator(F.phase_residue(m, t, s, d), 0) * YHAT(src), (m, 0, k - 1))
     steps.append(Step.from_claims(
         definition, phase_sum,
-        r"sifting into the phase: with $t, u$ the phase and position of $j$, a term $(i, m)$ of the definition "
+        r"sifting into the phase. The phases lemma: on the uncropped grid $J = j + p_l$, output $j$ lies in phase "
+        r"$t = J \bmod s$ at position $u = J \operatorname{div} s$ and in no other phase, for it is read back as "
+        r"$j = \operatorname{il}(t, u, s, p_l) = s u + t - p_l$ (the interleaving of the Definitions), and a pair "
+        r"$0 \le t < s$, $u$ with $\operatorname{il}(t, u, s, p_l) = j$ is that one (the first three claims below). "
+        r"With $t, u$ the phase and position of $j$, a term $(i, m)$ of the definition "
         r"exists exactly when tap $m$ reaches phase $t$ ($d m \equiv t \pmod{s}$) and $i = u - (d m - t)/s$ is an "
         r"input; the pairs correspond one to one (the same tap $m$), with the same weight $w[m]$ and the same input "
         r"index ($\hat y$ is $y$ extended by zero: a tap whose input does not exist adds nothing)",
-        [_claim("a term of the definition is a tap of the phase, reading the same input", base + at + (
+        phase_claims + [_claim("a term of the definition is a tap of the phase, reading the same input", base + at + (
                 _within(0, i, n), _eq(tap, j)), _and(member, _eq(src, i))),
          _claim("a tap of the phase whose input exists is a term of the definition", base + at + (
                 member, _within(0, src, n)), _eq(F.tap_position(src, m, s, pl, d), j)),
@@ -319,23 +321,12 @@ def _axes_step(P: _Phases, ndim: int) -> Step:
     ]
     axes = range(1, ndim + 1)
     on = lambda f: ", ".join(f(v) for v in axes)  # noqa: E731
-    group = r"\sum_{c = \gamma C_{\mathrm{in}}/g}^{(\gamma + 1) C_{\mathrm{in}}/g - 1} "
-    lhs = sympy.Symbol(
-        group + " ".join(rf"\sum_{{\substack{{0 \le i_{v} < n_{{\mathrm{{in}}}}^{{({v})}}\\0 \le m_{v} < k^{{({v})}}}}}}"
-                         for v in axes)
-        + rf" w[c, o - \gamma c_o, {on(lambda v: f'm_{v}')}]\, y[c, {on(lambda v: f'i_{v}')}] "
-        + " ".join(rf"\left[j_{v} = f_{v}\right]" for v in axes))
-    rhs = sympy.Symbol(
-        group + " ".join(rf"\sum_{{q_{v}=0}}^{{K^{{({v})}}-1}}" for v in axes)
-        + rf" w_{{{on(lambda v: f't_{v}')}}}[c, o - \gamma c_o, {on(lambda v: f'q_{v}')}]\, "
-        + rf"\hat y[c, {on(lambda v: f'u_{v} - q_{v}')}]")
+    lhs = _nd_definition(ndim)
+    rhs = _axes_rhs(ndim)
     return Step.from_claims(
         lhs, rhs,
-        rf"the {ndim}-D sift: $(T y)[o, {on(lambda v: f'j_{v}')}]$ is, by the definition with groups, the sum on the "
-        r"left, where $f_\nu = s^{(\nu)} i_\nu + d^{(\nu)} m_\nu - p_{l}^{(\nu)}$ and the tuple index equation "
-        rf"$[({on(lambda v: f'j_{v}')}) = ({on(lambda v: f'f_{v}')})]$ is the product of the axes' equations "
-        r"(the separability lemma), because the index map is separable: $f_\nu$ depends on the input position "
-        r"$i_\nu$ and tap $m_\nu$ of axis $\nu$ only. So for a fixed input channel $c$ and tuple tap "
+        rf"the {ndim}-D sift: because the index map is separable ($f_\nu$ depends on the input position $i_\nu$ "
+        r"and tap $m_\nu$ of axis $\nu$ only), for a fixed input channel $c$ and tuple tap "
         rf"$({on(lambda v: f'm_{v}')})$ the sum over the input positions $({on(lambda v: f'i_{v}')})$ is the "
         r"product, over the axes, of the sums over $i_\nu$ of $[j_\nu = f_\nu]$, and each is the 1-D sift on its "
         r"axis (with that axis's integers and its phase $t_\nu$ and position $u_\nu$): a term exists on "
@@ -343,9 +334,90 @@ def _axes_step(P: _Phases, ndim: int) -> Step:
         r"$i_\nu = u_\nu - (d^{(\nu)} m_\nu - t_\nu)/s^{(\nu)}$ (the claims below, on all axes at once). The "
         r"sub-kernel lemma on each axis then sends the taps of the phase one to one to the shifts $q_\nu$, the "
         r"same weight at the same read (a shift that no tap reaches has the weight $0$), which is the sum on the "
-        rf"right: $(\Phi y)[o, {on(lambda v: f't_{v}')}, {on(lambda v: f'u_{v}')}]$ when $u_\nu < n_u^{{(\nu)}}$ on "
-        rf"{every}, and, by the crop lemma on an axis with $u_\nu \ge n_u^{{(\nu)}}$, zero otherwise",
+        r"right",
         claims, name=f"the {ndim}-D sift")
+
+
+_GROUP = r"\sum_{c = \gamma C_{\mathrm{in}}/g}^{(\gamma + 1) C_{\mathrm{in}}/g - 1} "
+
+
+def _nd_definition(ndim: int, flat: bool = False) -> sympy.Symbol:
+    """The definition of the N-D transposed convolution with groups at ``(o, j_1, ...)``: the sum over the input
+    channels of the group, the input positions and the taps, with the tuple index equation written flat
+    (``flat=True``, as the definition reads it) or as the product of the axes' equations."""
+    axes = range(1, ndim + 1)
+    on = lambda f: ", ".join(f(v) for v in axes)  # noqa: E731
+    equation = (rf"\left[\operatorname{{flat}}({on(lambda v: f'j_{v}')}) = \operatorname{{flat}}({on(lambda v: f'f_{v}')})\right]"
+                if flat else " ".join(rf"\left[j_{v} = f_{v}\right]" for v in axes))
+    return sympy.Symbol(
+        _GROUP + " ".join(rf"\sum_{{\substack{{0 \le i_{v} < n_{{\mathrm{{in}}}}^{{({v})}}\\0 \le m_{v} < k^{{({v})}}}}}}"
+                          for v in axes)
+        + rf" w[c, o - \gamma c_o, {on(lambda v: f'm_{v}')}]\, y[c, {on(lambda v: f'i_{v}')}] " + equation)
+
+
+def _nd_definition_step(ndim: int, F: Any = default_formulas) -> Step:
+    """The first line of the N-D chain: ``(T y)[o, j]`` is the definition with groups, whose flat index equation is
+    the product of the axes' equations (the separability lemma, its claims)."""
+    from .general import _separability_step  # one lemma, shared with the gather chain
+
+    sep = _separability_step(ndim, F)
+    axes = range(1, ndim + 1)
+    on = lambda f: ", ".join(f(v) for v in axes)  # noqa: E731
+    js, fs = on(lambda v: f"j_{v}"), on(lambda v: f"f_{v}")
+    carried = (rf"$\left[\operatorname{{flat}}({js}) = \operatorname{{flat}}({fs})\right] = "
+               + " ".join(rf"\left[j_{v} = f_{v}\right]" for v in axes) + "$")
+    rule = (rf"the definition with groups, and separability: $(T y)[o, {js}]$ is the sum of "
+            r"$w[c, o - \gamma c_o, m_1, \dots]\, y[c, i_1, \dots]$ over the input channels $c$ of the group "
+            r"$\gamma$ of $o$, the input positions $0 \le i_\nu < n_{\mathrm{in}}^{(\nu)}$ and the taps "
+            r"$0 \le m_\nu < k^{(\nu)}$ whose flat output position is that of $(" + js + r")$, where "
+            r"$f_\nu = s^{(\nu)} i_\nu + d^{(\nu)} m_\nu - p_{l}^{(\nu)}$; the separability lemma carries the "
+            r"flat index equation to the axes' equations, " + carried
+            + r" for in-range positions: the flat positions agree exactly when every axis agrees. "
+            + sep.rule[0].upper() + sep.rule[1:])
+    head = ", ".join(f"j_{{{v}}}" for v in axes)  # braced: a bare j_1 is read as a subscript of the whole name
+    return dataclasses.replace(sep, lhs=sympy.Symbol(rf"(T y)[o, {head}]"), rhs=_nd_definition(ndim), rule=rule)
+
+
+def _nd_phase_step(P: _Phases, ndim: int) -> Step:
+    """The last line of the N-D chain: the sum over the shifts is Phi inside the phases, zero past them (on an axis
+    with ``u_nu >= n_u``, every read of that axis lies beyond the input)."""
+    S, F = POLYPHASE_SYMBOLS, P.F
+    axes = range(1, ndim + 1)
+    on = lambda f: ", ".join(f(v) for v in axes)  # noqa: E731
+    every = "both axes" if ndim == 2 else "every axis"
+    nu = {getattr(S, x): sympy.Symbol(_axis_name(getattr(S, x).name, r"\nu"), integer=True)
+          for x in ("n", "k", "s", "d", "pl", "pr", "a", "u")}
+    q = sympy.Symbol(r"q_\nu", integer=True)
+    n_u, kernel = P.n_u.xreplace(nu), P.kernel.xreplace(nu)
+    ranges = tuple(h.xreplace(nu) for h in P.ranges)
+    u = nu[S.u]
+    claims = [
+        prove(r"on an axis with $u_\nu \ge n_u^{(\nu)}$ every read $u_\nu - q_\nu$ lies beyond the input",
+              tuple(nu.values()) + (q,), ranges + (_rel(sympy.Ge, u, n_u), _within(0, q, kernel)),
+              _rel(sympy.Ge, u - q, nu[S.n])),
+    ]
+    phases, us = on(lambda v: f"t_{v}"), on(lambda v: f"u_{v}")
+    cases = sympy.Symbol(
+        rf"\begin{{cases}} (\Phi y)[o, {phases}, {us}] & \text{{when }} u_\nu < n_u^{{(\nu)}} \text{{ on {every}}} "
+        r"\\ 0 & \text{otherwise} \end{cases}")
+    return Step.from_claims(
+        _axes_rhs(ndim), cases,
+        rf"the phase convolution on {every}: when $0 \le u_\nu < n_u^{{(\nu)}}$ on {every}, the sum is "
+        rf"$(\Phi y)[o, {phases}, {us}]$ by its definition in the theorem; on an axis with "
+        r"$u_\nu \ge n_u^{(\nu)}$ every read $u_\nu - q_\nu$ of that axis ($0 \le q_\nu < K^{(\nu)}$) lies at or "
+        r"beyond $n_{\mathrm{in}}^{(\nu)}$, so every term reads a zero of $\hat y$ and the sum is $0$ (the crop "
+        r"lemma of Theorem 1 on that axis)",
+        claims, name=f"the {ndim}-D phase convolution")
+
+
+def _axes_rhs(ndim: int) -> sympy.Symbol:
+    """The sum over the shifts of the N-D sift (its right side, the phase convolution's left side)."""
+    axes = range(1, ndim + 1)
+    on = lambda f: ", ".join(f(v) for v in axes)  # noqa: E731
+    return sympy.Symbol(
+        _GROUP + " ".join(rf"\sum_{{q_{v}=0}}^{{K^{{({v})}}-1}}" for v in axes)
+        + rf" w_{{{on(lambda v: f't_{v}')}}}[c, o - \gamma c_o, {on(lambda v: f'q_{v}')}]\, "
+        + rf"\hat y[c, {on(lambda v: f'u_{v} - q_{v}')}]")
 
 
 def _axis_name(name: str, v: int) -> str:
@@ -457,7 +529,8 @@ def _statement_nd(P: _Phases, ndim: int) -> str:
         r"the sub-pixel convolution: the stride-$1$ convolution of $y$ (PyTorch's, a cross-correlation) with "
         r"$C_{\mathrm{out}} N_{\mathrm{ph}}$ output channels, the layer's $g$ groups, padding $K^{(\nu)} - 1$ on "
         r"both sides of axis $\nu$, and kernel of size $K^{(\nu)}$ whose entry for channel $o N_{\mathrm{ph}} + t$, "
-        rf"input channel $c$ and taps $({on(lambda v: f'K^{{({v})}} - 1 - q_{v}')})$ is the sub-kernel entry "
+        r"input channel $c - \gamma C_{\mathrm{in}}/g$ of its group (the position in the group of an input "
+        rf"channel $c$ of the group $\gamma$ of $o$) and taps $({on(lambda v: f'K^{{({v})}} - 1 - q_{v}')})$ is the sub-kernel entry "
         rf"$w_{{{phases}}}[c, o - \gamma c_o, {shifts}]$: the sub-kernel flipped, which turns the "
         r"cross-correlation into the true convolution $\Phi$. The chain of the proof "
         r"is on one axis, with its integers written without the axis: there $(\Phi y)[t, u]$ is the one-axis sum "
@@ -500,18 +573,16 @@ def prove_polyphase_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     --------
     >>> proof = prove_polyphase_general()
     >>> proof.holds, [step.name for step in proof.steps]
-    (True, ['definition', 'phases', 'sift into the phase', 'sub-kernels', 'crop and zero-extension'])
+    (True, ['definition', 'sift into the phase', 'sub-kernels', 'crop and zero-extension'])
     """
     if isinstance(ndim, bool) or not isinstance(ndim, int) or ndim < 1:
         raise SpecError(f"ndim must be a positive integer, got {ndim!r}")
     started()
-    from .general import _separability_step  # one lemma, shared with the gather chain
-
     F = default_formulas if formulas is None else formulas
     P = _Phases(F)
     steps = _one_d_steps(P)
     if ndim > 1:
-        steps += [_separability_step(ndim), _axes_step(P, ndim), _phase_channel_step(F)]
+        steps += [_nd_definition_step(ndim, F), _axes_step(P, ndim), _nd_phase_step(P, ndim), _phase_channel_step(F)]
     statement = _statement_1d(P) if ndim == 1 else _statement_nd(P, ndim)
     conclusion = (r"a transposed convolution with stride $s$ is $s$ convolutions of its input, interleaved."
                   if ndim == 1 else
@@ -527,7 +598,7 @@ def prove_polyphase_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
 EQUAL_TAPS_BOX = (24, 8, 8)
 """The box ``1 <= k <= 24``, ``1 <= s <= 8``, ``1 <= d <= 8`` over which the equal-taps lemmas are enumerated."""
 
-_TAU = r"\tau_t = \#\{m : 0 \le m < k,\ d m \equiv t \pmod{s}\}"
+_TAPS = r"\operatorname{taps}[t] = \#\{m : 0 \le m < k,\ d m \equiv t \pmod{s}\}"
 
 
 def equal_taps_steps(box: tuple[int, int, int] = EQUAL_TAPS_BOX) -> list[Step]:
@@ -552,20 +623,20 @@ def equal_taps_steps(box: tuple[int, int, int] = EQUAL_TAPS_BOX) -> list[Step]:
 
     sym = sympy.Symbol
     return [
-        Step(sym(r"\tau_1"), sym(r"0 \ \text{and}\ \tau_0 \ge 1 \quad \text{when } \gcd(s, d) > 1"),
+        Step(sym(r"\operatorname{taps}[1]"), sym(r"0 \ \text{and}\ \operatorname{taps}[0] \ge 1 \quad \text{when } \gcd(s, d) > 1"),
              r"a common factor empties a phase: let $\gcd(s, d) > 1$, so $s \ge 2$. If $d m \equiv 1 "
              r"\pmod{s}$, then $d m - 1$ is a multiple of $s$; $\gcd(s, d)$ divides $d m$ and $s$, hence it divides "
-             r"$1$, which is false. So no tap reaches phase $1$, $\tau_1 = 0$, while tap $m = 0$ reaches phase $0$, "
-             r"$\tau_0 \ge 1$: the counts are not all equal. Enumerated over " + where
+             r"$1$, which is false. So no tap reaches phase $1$, $\operatorname{taps}[1] = 0$, while tap $m = 0$ reaches phase $0$, "
+             r"$\operatorname{taps}[0] \ge 1$: the counts are not all equal. Enumerated over " + where
              + r", counting the taps from the definition",
              "enumeration", not c.empty_phase_failures,
              (f"phase 1 empty and phase 0 holding tap 0 at each of the {c.common_factor} triples of the box "
               "where stride and dilation have a common factor") if not c.empty_phase_failures else failed(c.empty_phase_failures),
              name="an empty phase"),
-        Step(sym(r"\tau_t"), sym(r"\left\lceil \frac{k - r_t}{s} \right\rceil \quad \text{when } \gcd(s, d) = 1"),
+        Step(sym(r"\operatorname{taps}[t]"), sym(r"\left\lceil \frac{k - r_t}{s} \right\rceil \quad \text{when } \gcd(s, d) = 1"),
              r"coprime stride and dilation: let $\gcd(s, d) = 1$. Then $d$ has an inverse $d^{-1}$ modulo $s$, and "
              r"with $r_t = d^{-1} t \bmod s$, $d m \equiv t \pmod{s}$ exactly when $m \equiv r_t \pmod{s}$: the "
-             r"taps of phase $t$ are $r_t, r_t + s, r_t + 2 s, \dots$ below $k$, so $\tau_t = \lceil (k - r_t)/s "
+             r"taps of phase $t$ are $r_t, r_t + s, r_t + 2 s, \dots$ below $k$, so $\operatorname{taps}[t] = \lceil (k - r_t)/s "
              r"\rceil$. As $t$ runs over $0, \dots, s - 1$, so does $r_t$, since $m \mapsto d m \bmod s$ is a "
              r"bijection of the residues with inverse $t \mapsto r_t$. Enumerated over " + where
              + r", counting the taps from the definition",
@@ -573,7 +644,7 @@ def equal_taps_steps(box: tuple[int, int, int] = EQUAL_TAPS_BOX) -> list[Step]:
              (f"every phase count equal to the count of the lemma at each of the {coprime} triples of the box "
               "where stride and dilation are coprime") if not c.count_failures else failed(c.count_failures),
              name="coprime counts"),
-        Step(sym(r"\left[\tau_0 = \dots = \tau_{s - 1}\right]"),
+        Step(sym(r"\left[\operatorname{taps}[0] = \dots = \operatorname{taps}[s - 1]\right]"),
              sym(r"\left[s \mid k\right] \left[\gcd(s, d) = 1\right]"),
              r"equal counts exactly when $s \mid k$ and $\gcd(s, d) = 1$: when $\gcd(s, d) > 1$ the counts "
              r"differ (the first lemma). When $\gcd(s, d) = 1$, write $k = s \kappa + \rho$ with $0 \le \rho < s$; "
@@ -612,12 +683,44 @@ def prove_equal_taps(box: tuple[int, int, int] = EQUAL_TAPS_BOX) -> Proof:
     """
     started()
     statement = (r"Let $k, s, d \ge 1$ be integers (kernel size, stride, dilation) and, for a phase $0 \le t < s$, "
-                 rf"let ${_TAU}$ be the number of taps that reach phase $t$. Then all phases have the same number "
-                 r"of taps, $\tau_0 = \tau_1 = \dots = \tau_{s-1}$, exactly when $s$ divides $k$ and "
+                 rf"let ${_TAPS}$ be the number of taps that reach phase $t$. Then all phases have the same number "
+                 r"of taps, $\operatorname{taps}[0] = \dots = \operatorname{taps}[s-1]$, exactly when $s$ divides $k$ and "
                  r"$\gcd(s, d) = 1$.")
     return Proof("The equal-taps criterion of the phases", statement, tuple(equal_taps_steps(box)),
                  conclusion=r"every phase has the same number of taps exactly when $s \mid k$ and $\gcd(s, d) = 1$.",
                  data=dict(box=box))
+
+
+FACTORS_SHOWN = 16
+"""The largest number of rows or columns at which the instance proof displays T, Q and Phi in full."""
+
+
+def _factors_note(tspec: Any, weight: Any, input_shape: Any, T: Any) -> str:
+    """The factors Q and Phi of a small instance, and T, displayed in full (empty when one is larger than
+    :data:`FACTORS_SHOWN` or a factor cannot be built: the proof's step then says what broke)."""
+    from ..latex.printing import matrix_latex
+    from ..polyphase import interleave_matrix, phase_convolutions
+
+    try:
+        Phi = phase_convolutions(tspec, weight, input_shape)
+        Q = interleave_matrix(tspec, input_shape)
+    except Exception:  # a mistaken factor: the polyphase view step fails and says why
+        return ""
+    if max(Q.shape + Phi.shape + T.shape) > FACTORS_SHOWN:
+        return ""
+    sizes = [default_formulas.phase_kernel_size(k, s, d) for k, s, d in
+             zip(tspec.kernel_size, tspec.stride, tspec.dilation)]
+    several = len(input_shape) > 1 or tspec.out_channels > 1
+    order = (r"the rows of $\Phi$ and the columns of $Q$ are ordered by the phase channel "
+             r"$o N_{\mathrm{ph}} + t$, then by the position $u$ (row-major over the axes)" if several else
+             r"the rows of $\Phi$ and the columns of $Q$ are the pairs $(t, u)$, phase $0$ first, then $u$ in order")
+    K = (f"K = {sizes[0]}" if len(sizes) == 1 else
+         "(" + ", ".join(f"K^{{({v})}}" for v in range(1, len(sizes) + 1)) + ") = (" + ", ".join(map(str, sizes)) + ")")
+    return (rf"For this layer ${K}$, and the factors, read off their own tables, are $Q$ with "
+            rf"${Q.shape[0]} \times {Q.shape[1]}$ entries and $\Phi$ with ${Phi.shape[0]} \times {Phi.shape[1]}$ "
+            "(" + order + r"):" "\n"
+            rf"\[Q = {matrix_latex(Q, full=True)}, \qquad \Phi = {matrix_latex(Phi, full=True)},\]" "\n"
+            rf"and their product is $T = {matrix_latex(T, full=True)}$.")
 
 
 @guarded("The polyphase view of a transposed convolution (instance)")
@@ -717,9 +820,13 @@ def prove_polyphase(spec: Any, input_shape: Any, *, name: str = "w", seed: int =
                  + _shape_words(t_in) + r", its matrix $T$ equals $Q \Phi$, and "
                  r"$T y = \operatorname{crop}(\operatorname{shuffle}(\operatorname{conv}_{K}(y)))$ for every input $y$. "
                  + view_text(tspec, t_in) + ". In the second form, " + subpixel_text(tspec) + ".")
+    notes = [rf"The weights are distinct real symbols ${name}_{{\dots}}$ in PyTorch's layout "
+             rf"${tuple_tex(tspec.weight_shape)}$, so equal structures are equal symbolic matrices."]
+    factors = _factors_note(tspec, w, t_in, T)
+    if factors:
+        notes.append(factors)
     return Proof(title, statement, tuple(steps),
                  conclusion=rf"the transposed convolution is ${phases}$ convolutions of its input, interleaved; "
-                            r"no inserted zero is multiplied.",
-                 notes=(rf"The weights are distinct real symbols ${name}_{{\dots}}$ in PyTorch's layout "
-                        rf"${tuple_tex(tspec.weight_shape)}$, so equal structures are equal symbolic matrices.",),
+                            r"no zero inserted by the stride is multiplied.",
+                 notes=tuple(notes),
                  data=dict(tspec=tspec, input_shape=t_in, weight=w, T=T))
