@@ -481,8 +481,9 @@ class Proof:
         Examples
         --------
         >>> from symconv import ConvSpec, prove_adjoint
-        >>> prove_adjoint(ConvSpec(2), (3,)).to_markdown().splitlines()[0]
-        '## Theorem (Adjoint identity)'
+        >>> text = prove_adjoint(ConvSpec(2), (3,)).to_markdown()
+        >>> text.splitlines()[0], text.index("## Conventions") < text.index("## Theorem (Adjoint identity)")
+        ('## Conventions', True)
         """
         from ..latex.documents import proof_markdown
 
