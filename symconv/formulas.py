@@ -210,10 +210,11 @@ def group_channel(group, per_group, local):
     return group * per_group + local
 
 
-def flat_index(q, r, B):
-    """Row-major flattening of two indices: ``q`` over an outer axis whose entries each hold ``B`` positions ``r``
-    (so ``q`` and ``r`` are the quotient and the remainder of the flat index by ``B``; the letters ``x`` and ``y``
-    name the layers' inputs and outputs on the page).
+def flat_index(alpha, beta, B):
+    """Row-major flattening of two indices: ``alpha`` over an outer axis whose entries each hold ``B`` positions
+    ``beta`` (so ``alpha`` and ``beta`` are the quotient and the remainder of the flat index by ``B``; the letters
+    ``q`` and ``r`` are the quotient and remainder by the stride on the page, ``x`` and ``y`` the layers' inputs and
+    outputs).
 
     Applied axis after axis (``flat = flat_index(flat, j, n)``), it flattens any number of axes; tap ids and
     (channel, position) indices are made the same way.
@@ -221,7 +222,7 @@ def flat_index(q, r, B):
     >>> flat_index(2, 1, 3)
     7
     """
-    return q * B + r
+    return alpha * B + beta
 
 
 def sifted_position(j, m, s, p_l, d):

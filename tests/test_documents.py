@@ -407,14 +407,18 @@ def test_a_side_fact_does_not_break_the_chain():
 # -- issue 18, after review: general documents ---------------------------------------------------------------
 
 def test_general_heads_have_no_double_parentheses_and_one_meaning_per_symbol():
-    """Theorem heads: "(… — 2-D, all sizes)", never "(…(…))"; the N-D claims use flat(q, r, B) as the Definitions
-    do, the axis index is ν (q is the quotient of flat), f_ν is defined, and the axes are numbered 1, 2."""
+    """Theorem heads: "(… — 2-D, all sizes)", never "(…(…))"; the N-D claims use flat(α, β, B) as the Definitions
+    do (q and r are the quotient and remainder by the stride, γ's group size is b), the axis index is ν, f_ν is
+    defined, the separability line is the flat equation (not a tautology of tuples), and the axes are numbered 1, 2."""
     from symconv import prove_transpose_general
 
     tex = prove_transpose_general(2).to_document()
     heads = re.findall(r"\\begin\{(?:theorem|refuted)\}\[([^\]]*)\]", tex)
     assert heads and all(not h.endswith("))") and ")" not in h for h in heads), heads
-    assert r"\operatorname{flat}\left(q, r, B\right)" in tex and r"\operatorname{flat}\left(x, y, B\right)" not in tex
+    assert r"\operatorname{flat}\left(\alpha, \beta, B\right)" in tex and r"\operatorname{flat}\left(q, r, B\right)" not in tex
+    assert r"\gamma(c, b) = \lfloor c / b \rfloor" in tex and r"\gamma(c, q)" not in tex
+    assert r"\left[n_{2} j_{1} + j_{2} = n_{2} f_{1} + f_{2}\right] &= \left[j_{1} = f_{1}\right]" in tex
+    assert r"\left(j_{1}, j_{2}\right) = \left(f_{1}, f_{2}\right)" not in tex
     assert r"axes $\nu = 1, 2$" in tex and "axes $q =" not in tex
     assert r"$f_\nu = s i_\nu + d m_\nu - p_{l}$" in tex
     assert "j_{1}" in tex and "j_{0}" not in tex and "f_{0}" not in tex

@@ -32,10 +32,12 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"p'", "the padding of the guide's equivalent convolution (the gather padding)"),
     (r"n'", "the input length of a transposed convolution (in the size relationships)"),
     (r"h", "half of an odd kernel size, rounded down"),
-    (r"q", "a quotient (by the stride, or by the block size $B$ of a flattened index)"),
-    (r"r", "a remainder (modulo the stride, or the block size $B$ of a flattened index)"),
+    (r"q", "a quotient by the stride (in the polyphase view, the shift $(d m - t)/s$ of a tap)"),
+    (r"r", "a remainder modulo the stride"),
     (r"B", "the block size of a row-major flattened index"),
     (r"A", "the outer size of a row-major flattened index"),
+    (r"\alpha", "the outer position of a row-major flattened index $B \\alpha + \\beta$"),
+    (r"\beta", "the inner position of a row-major flattened index $B \\alpha + \\beta$"),
     (r"\nu", "a spatial axis"),
     (r"f_\nu", "the position given by the index map of its axis"),
     (r"n_{\mathrm{in}}", "the input length of the transposed convolution"),
@@ -49,8 +51,9 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"\tilde{w}", "the flipped kernel"),
     (r"x", "the input of a convolution"),
     (r"y", "the output of the convolution, which is the input of the transposed convolution"),
-    (r"\hat{y}", "the input of the transposed convolution read at a rational position: its entry there when the "
-                "position is an integer in range, and zero otherwise"),
+    (r"\hat{y}", "the input of the transposed convolution extended by zero: $\\hat{y}[u] = y[u]$ at the positions "
+                "$u$ of $y$, and $\\hat{y}[u] = 0$ at every other position $u$ (an integer out of range, or not an "
+                "integer)"),
     (r"z_0", "the input with zeros inserted between neighbours"),
     (r"z", "the zero-inserted input, padded"),
     (r"z_{\circ}", "the zero-inserted input wrapped onto the circle of the output positions (circular padding)"),
@@ -71,7 +74,7 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"\mathrm{Circ}", "the circular padding through which the circular convolution with the flipped kernel reads"),
     (r"W", "the wrap of the zero-inserted input onto the circle of the output positions"),
     (r"g", "the number of groups"),
-    (r"\gamma", r"a group; $\gamma(c, q) = \lfloor c / q \rfloor$ is the group of channel $c$ in groups of $q$ "
+    (r"\gamma", r"a group; $\gamma(c, b) = \lfloor c / b \rfloor$ is the group of channel $c$ in groups of $b$ "
                "channels"),
     (r"C_{\mathrm{in}}", "the input channels of the layer it is given for"),
     (r"C_{\mathrm{out}}", "the output channels of the layer it is given for"),

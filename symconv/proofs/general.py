@@ -271,8 +271,8 @@ def _separability_step(ndim: int, F: Any = default_formulas) -> Step:
     Proved for two axes of any sizes ``A, B`` (an outer axis and the flattened rest), and the row-major
     flattening of ``ndim`` axes is that two-axis flattening nested (an identity): induction on the axes.
     """
-    # flat(q, r, B) = q B + r, as the Definitions write it: q the outer position, r the inner one
-    A, B, x, y, x2, y2 = sympy.symbols("A B q r q' r'", integer=True)
+    # flat(alpha, beta, B) = alpha B + beta, as the Definitions write it: alpha the outer position, beta the inner one
+    A, B, x, y, x2, y2 = sympy.symbols(r"A B \alpha \beta \alpha' \beta'", integer=True)
     inside = (_rel(sympy.Ge, A, 1), _rel(sympy.Ge, B, 1), _within(0, x, A), _within(0, y, B))
     inside2 = (_within(0, x2, A), _within(0, y2, B))
     pair = (A, B, x, y, x2, y2)
@@ -296,16 +296,17 @@ def _separability_step(ndim: int, F: Any = default_formulas) -> Step:
               _eq(executed, row_major), shown=_eq(shown, row_major)),
     ]
     fs = sympy.symbols(f"f_1:{ndim + 1}", integer=True)
-    lhs = Indicator(sympy.Tuple(*js), sympy.Tuple(*fs))
+    # the flat equation (row-major, the axes' sizes n_1, ..., n_ndim): the content is that it splits per axis
+    lhs = Indicator(row_major, row_major.xreplace(dict(zip(js, fs))))
     rhs = sympy.Mul(*(Indicator(js[ax], fs[ax]) for ax in range(ndim)))
     axes = ", ".join(str(q) for q in range(1, ndim + 1))
     return Step.from_claims(
         lhs, rhs,
-        rf"separability: here $j_\nu$ is the output position on axis $\nu = {axes}$ and "
+        rf"separability: here $j_\nu$ is the output position on axis $\nu = {axes}$, of size $n_\nu$, and "
         r"$f_\nu = s i_\nu + d m_\nu - p_{l}$ the position that the index map of axis $\nu$ (with that axis's "
         r"$s, d, p_{l}$) gives for input position $i_\nu$ and tap $m_\nu$. Positions of the "
-        rf"{counted(ndim, 'axis', 'axes').split(' ', 1)[0]} axes are flattened row-major, $\operatorname{{flat}}(q, r, B) = q B + r$ for an outer position "
-        r"$0 \le q < A$ and an inner one $0 \le r < B$; this two-axis flattening is a bijection of in-range "
+        rf"{counted(ndim, 'axis', 'axes').split(' ', 1)[0]} axes are flattened row-major, $\operatorname{{flat}}(\alpha, \beta, B) = B \alpha + \beta$ for an outer position "
+        r"$0 \le \alpha < A$ and an inner one $0 \le \beta < B$; this two-axis flattening is a bijection of in-range "
         r"positions, and the flattening of all axes is that two-axis one nested, so by induction on the axes an "
         r"index equation holds for flat positions exactly when it holds on every axis; the 1-D steps then apply "
         r"axis by axis, each with its own $s, d, p_{l}, p_{r}, a$ (kernel taps are flattened the same way)",
@@ -488,7 +489,7 @@ def _statement_nd(C: _Chain, ndim: int) -> str:
         r"\end{itemize}",
         rf"let $w \in \mathbb{{R}}^{{C_{{\mathrm{{out}}}} \times c_i \times {kernel_shape}}}$ be a kernel, and flatten "
         r"tensors row-major, the channel first and then the spatial axes in order. Channels come in groups: in "
-        r"groups of $q$ channels, channel $c$ lies in group $\gamma(c, q) = \lfloor c / q \rfloor$. Output channel "
+        r"groups of $b$ channels, channel $c$ lies in group $\gamma(c, b) = \lfloor c / b \rfloor$. Output channel "
         r"$o$ of the convolution lies in group $\gamma(o, c_o)$, input channel $c$ in group $\gamma(c, c_i)$, at "
         r"position $c_l = c - \gamma(c, c_i)\, c_i$ of that group. "
         r"Define the following matrices.",

@@ -491,8 +491,12 @@ def _product_step(ndim: int, separability: Step) -> Step:
     # the lemma's two sides at these positions: f_nu is the index map of axis nu
     fs = sympy.symbols(f"f_1:{ndim + 1}", integer=True)
     lemma_j = sympy.symbols(f"j_1:{ndim + 1}", integer=True)
-    at = dict(zip(fs, f)) | dict(zip(lemma_j, js))
-    tuples = Indicator(sympy.Tuple(*js), sympy.Tuple(*f))
+    # the lemma flattens row-major over the axes' sizes n_1, ...: here the output lengths N_nu of the axes
+    lemma_n = sympy.symbols(f"n_1:{ndim + 1}", integer=True)
+    sizes = sympy.symbols(f"N_1:{ndim + 1}", integer=True)
+    at = dict(zip(fs, f)) | dict(zip(lemma_j, js)) | dict(zip(lemma_n, sizes))
+    flat = lambda pos: sum((pos[a] * sympy.Mul(*sizes[a + 1:]) for a in range(ndim)), sympy.Integer(0))  # noqa: E731
+    tuples = Indicator(flat(js), flat(f))
     lhs_at, rhs_at = separability.lhs.xreplace(at), separability.rhs.xreplace(at)
     summed = sympy.Sum(tuples, *limits)
     separated = summed.xreplace({lhs_at: rhs_at}) if lhs_at == tuples else summed
@@ -504,7 +508,7 @@ def _product_step(ndim: int, separability: Step) -> Step:
     return Step(
         _count(None)(*shown_js), sympy.Mul(*(_count(nu)(shown_js[nu - 1]) for nu in range(1, ndim + 1))),
         r"the count of a tuple of positions is the product of the counts of the axes: by the separability lemma "
-        r"the indicator that the tuple of index maps hits $(" + ", ".join(f"j_{{{nu}}}" for nu in range(1, ndim + 1))
+        r"the indicator that the index maps hit the flat position of $(" + ", ".join(f"j_{{{nu}}}" for nu in range(1, ndim + 1))
         + r")$ is the product of the indicators of the axes, and a sum over the tuples $(i_{\nu}, m_{\nu})$, "
         rf"$\nu = {nus}$, of a product whose factors each depend on one axis is the product of the sums",
         "sympy", ok,
