@@ -549,7 +549,7 @@ them in its first row.
 \caption{{$M^{{\top}} (e_{{{spike_a}}} + e_{{{spike_b}}})$ for the detector: each spike stamps the kernel $K$, its
 top-left corner at {offsets} (left), and the two stamps add in the column they share (right, the sum; the frame is
 the image, the hatched cells are cut off by the padding). Each panel's title names its spike, $F_{{i_0, i_1}} = 1$
-for $F = e_{{(i_0, i_1)}}$, and the top-left corner of its stamp, $(i_0 - 1, i_1 - 1)$. The colours are the nine
+for $F = e_{{(i_0, i_1)}}$, and, after ``corner'', the top-left corner of its stamp, $(i_0 - 1, i_1 - 1)$. The colours are the nine
 taps of $K$.}}
 \label{{fig:spikes}}
 \end{{figure}}

@@ -83,7 +83,7 @@ LATEX_NAMES = {
     "phase_kernel_size": r"K",
     "phase_length": r"n_{u}",
     "phase_channel": r"\operatorname{pch}",
-    "interleave_position": r"\operatorname{il}",
+    "interleave_position": r"\operatorname{interleave}",
 }
 """How each function is named on the page (documents and proof claims use the same names)."""
 

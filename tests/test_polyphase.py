@@ -548,7 +548,7 @@ def test_the_phases_lemma_is_in_the_sift_not_a_chain_line():
                                              "crop and zero-extension"]
     sift = proof.steps[1]
     assert "the interleaving used is the one stated" in [c.name for c in sift.claims]
-    assert r"\operatorname{il}(t, u, s, p_l) = s u + t - p_l" in sift.rule
+    assert r"\operatorname{interleave}(t, u, s, p_l) = s u + t - p_l" in sift.rule
     broken = prove_polyphase_general(1, formulas=_mutant("interleave_position", lambda t, u, s, p_l: s * u + t))
     step = {s.name: s for s in broken.steps}["sift into the phase"]
     assert not step.holds and "the interleaving used is the one stated" in _failed_claims(step)

@@ -410,7 +410,7 @@ def _stamps_content(axes: list, d: StampsData, upto: int | None = None, max_pane
                 else:
                     _cell(ax, c, r, face="white" if d.visible[r, c] else "0.93", edge="0.85", lw=0.4)
         _frame(ax, *box, color="0.1", lw=1.4)
-        ax.set_title(f"${y}_{{{pos_in[0]},{pos_in[1]}}} = {_num(y_flat[i])}$ at "
+        ax.set_title(f"${y}_{{{pos_in[0]},{pos_in[1]}}} = {_num(y_flat[i])}$, corner "
                      f"$({d.offsets[i, 0]}, {d.offsets[i, 1]})$", fontsize=10)
         _finish(ax, -0.2, W + 0.2, -0.2, H + 0.2)
     ax = axes[len(panels)]

@@ -234,8 +234,8 @@ def _one_d_steps(P: _Phases) -> list[Step]:
         definition, phase_sum,
         r"sifting into the phase. The phases lemma: on the uncropped grid $J = j + p_l$, output $j$ lies in phase "
         r"$t = J \bmod s$ at position $u = J \operatorname{div} s$ and in no other phase, for it is read back as "
-        r"$j = \operatorname{il}(t, u, s, p_l) = s u + t - p_l$ (the interleaving of the Definitions), and a pair "
-        r"$0 \le t < s$, $u$ with $\operatorname{il}(t, u, s, p_l) = j$ is that one (the first three claims below). "
+        r"$j = \operatorname{interleave}(t, u, s, p_l) = s u + t - p_l$ (the interleaving of the Definitions), and a pair "
+        r"$0 \le t < s$, $u$ with $\operatorname{interleave}(t, u, s, p_l) = j$ is that one (the first three claims below). "
         r"With $t, u$ the phase and position of $j$, a term $(i, m)$ of the definition "
         r"exists exactly when tap $m$ reaches phase $t$ ($d m \equiv t \pmod{s}$) and $i = u - (d m - t)/s$ is an "
         r"input; the pairs correspond one to one (the same tap $m$), with the same weight $w[m]$ and the same input "
