@@ -1,4 +1,4 @@
-"""Small phrases of the documents' prose, in one place: counted nouns and integer ranges.
+"""Small phrases of the documents' prose, in one place: counted nouns, integer ranges, the note on the weights.
 
 Every prover writes sentences such as "3 interior positions" or "the positions :math:`\\{2, \\dots, 5\\}`";
 these helpers make the singular, the empty case and the one-element range read as a person writes them.
@@ -6,7 +6,7 @@ these helpers make the singular, the empty case and the one-element range read a
 
 from __future__ import annotations
 
-__all__ = ["counted", "range_set_tex"]
+__all__ = ["counted", "range_set_tex", "weights_note"]
 
 _WORDS = {0: "no", 1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight",
           9: "nine"}
@@ -84,3 +84,31 @@ def range_set_tex(lo: int, hi: int) -> str:
     if hi == lo + 1:
         return rf"\{{{lo}, {hi}\}}"
     return rf"\{{{lo}, \dots, {hi}\}}"
+
+
+def weights_note(shape_tex: str, *, transposed: bool, channels: bool = True) -> str:
+    r"""The instance documents' note on the weights: independent symbols, so a matrix equality is an identity.
+
+    Parameters
+    ----------
+    shape_tex : str
+        The weight tensor's shape, LaTeX (``(1, 1, 3)``).
+    transposed : bool
+        The weight of a transposed convolution (input channel first) or of a convolution (output channel first).
+    channels : bool, default True
+        Whether to name the channel axes (False: one input and one output channel).
+
+    Examples
+    --------
+    >>> weights_note("(1, 1, 3)", transposed=False, channels=False)[:60]
+    'The weights are independent real symbols, one for each entry'
+    """
+    if not channels:
+        layout = "one output and one input channel, then the tap"
+    elif transposed:
+        layout = "the input channel, the output channel's position in its group, then the taps"
+    else:
+        layout = "the output channel, the input channel's position in its group, then the taps"
+    return (rf"The weights are independent real symbols, one for each entry of PyTorch's weight tensor of shape "
+            rf"${shape_tex}$ ({layout}). The matrices are polynomials in these symbols, so an equality between them "
+            r"is an identity: it holds for every real kernel.")

@@ -27,7 +27,7 @@ from ..errors import SizeLimitError, SpecTypeError
 from ..gram import GramStructure, autocorrelation, gram_interior, gram_structure
 from ..kernels import check_name, kernel_symbols, object_array
 from ..kernels import kernel_symbols as _axis_symbols
-from ..latex.phrases import counted, range_set_tex
+from ..latex.phrases import counted, range_set_tex, weights_note
 from ..matrices import conv_matrix
 from ..numeric import conv
 from ..spec import ConvSpec
@@ -605,11 +605,7 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
                  conclusion=r"$M^{\top} (M x) = (M^{\top} M)\, x$: applied to the convolution's output $M x$, the "
                             r"transpose returns the input $x$ blurred by $M^{\top} M$, which away from the borders is "
                             rf"the convolution with the (phase) autocorrelation of the kernel{largest}.",
-                 notes=(r"The weights are distinct real symbols, one for each entry of PyTorch's weight of shape "
-                        rf"${tuple_tex(spec.weight_shape)}$ (" + ("the output channel, the position of the input "
-                        r"channel in its group, then the tap" if channels else r"one output and one input channel, then "
-                        r"the tap")
-                        + r"), so equal structures are equal symbolic matrices.",),
+                 notes=(weights_note(tuple_tex(spec.weight_shape), transposed=False, channels=channels),),
                  data=dict(spec=spec, input_shape=shape, weight=w, gram_axes=tuple(a[2] for a in axes), interior=inner,
                            period=periods))
 

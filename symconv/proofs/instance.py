@@ -17,7 +17,7 @@ import sympy
 from .. import formulas as F
 from ..errors import SizeLimitError, SpecTypeError, SymconvError
 from ..kernels import check_name, kernel_symbols, object_array
-from ..latex.phrases import counted
+from ..latex.phrases import counted, weights_note
 from ..matrices import ConvMatrix, conv_matrix, selection_matrix, transposed_conv_matrix
 from ..numeric import conv, conv_transpose
 from ..spec import ConvSpec, TransposedConvSpec
@@ -630,9 +630,7 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
         title, statement, tuple(steps),
         assumptions=(),
         conclusion=r"$T$ is the matrix of a convolution with the flipped kernel over the zero-inserted, padded input.",
-        notes=(rf"The weights are distinct real symbols, one for each entry of PyTorch's weight of shape "
-               rf"${tuple_tex(tspec.weight_shape)}$ (the input channel, the output channel's position in its group, "
-               r"then the taps), so equal structures are equal symbolic matrices.",),
+        notes=(weights_note(tuple_tex(tspec.weight_shape), transposed=True),),
         data=dict(tspec=tspec, input_shape=t_in, conv_spec=conv_spec, weight=w, T=T, M=M, S=S,
                   gather=built.get("gather", (None, None, None, None))[1:], scatter=None,
                   selection_is_identity=identity),

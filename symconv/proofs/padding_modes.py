@@ -25,6 +25,7 @@ from .. import formulas as default_formulas
 from .. import padding_modes as PM
 from ..errors import SizeLimitError, SpecError, SpecTypeError, SymconvError
 from ..kernels import check_name, kernel_symbols
+from ..latex.phrases import weights_note
 from ..matrices import selection_matrix
 from ..numeric import conv, conv_transpose
 from ..spec import ConvSpec, TransposedConvSpec
@@ -303,8 +304,7 @@ def prove_padding_mode(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *,
                     r"axis, and every index map acts on each axis separately."))
     return Proof(title, statement, tuple(steps),
                  conclusion=r"$T = P^{\top} C^{\top}$: the padding-0 transposed convolution, then the fold.",
-                 notes=(rf"The weights are distinct real symbols ${name}_{{0}}, {name}_{{1}}, \dots$ in PyTorch's layout "
-                        rf"${tuple_tex(tspec.weight_shape)}$, so equal structures are equal symbolic matrices.",),
+                 notes=(weights_note(tuple_tex(tspec.weight_shape), transposed=True),),
                  data=dict(tspec=tspec, input_shape=t_in, conv_spec=conv_spec, weight=w, T=T, M=M, S=S))
 
 

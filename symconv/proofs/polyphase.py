@@ -28,7 +28,7 @@ import sympy
 
 from .. import formulas as default_formulas
 from ..errors import SpecError
-from ..latex.phrases import counted
+from ..latex.phrases import counted, weights_note
 from .core import Proof, Step
 from .evaluate import NAMED, Indicator, sequence
 from .guard import guarded, started
@@ -820,8 +820,7 @@ def prove_polyphase(spec: Any, input_shape: Any, *, name: str = "w", seed: int =
                  + _shape_words(t_in) + r", its matrix $T$ equals $Q \Phi$, and "
                  r"$T y = \operatorname{crop}(\operatorname{shuffle}(\operatorname{conv}_{K}(y)))$ for every input $y$. "
                  + view_text(tspec, t_in) + ". In the second form, " + subpixel_text(tspec) + ".")
-    notes = [rf"The weights are distinct real symbols ${name}_{{\dots}}$ in PyTorch's layout "
-             rf"${tuple_tex(tspec.weight_shape)}$, so equal structures are equal symbolic matrices."]
+    notes = [weights_note(tuple_tex(tspec.weight_shape), transposed=True)]
     factors = _factors_note(tspec, w, t_in, T)
     if factors:
         notes.append(factors)
