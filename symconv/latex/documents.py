@@ -896,7 +896,8 @@ def _appendix_head(docs: list[_Doc], heading: str, times: bool, known: set | Non
             + checked]
     notes = []
     if any(_PINNING in c.name for doc in docs for s in doc.steps for c in s.claims):
-        notes.append(rf"The claims named ``\dots\ {_PINNING} PyTorch's'' pin the functions the program ran to the "
+        notes.append(rf"The claims named ``the \dots\ {_PINNING} \dots'' (PyTorch's, or the one defined or stated) "
+                     r"pin the functions the program ran to the "
                      r"formulas written in the theorem and its definitions: they are the definitions, checked "
                      r"against the code that built the matrices, not steps of the argument.")
     if any(s.claims for doc in docs for s in doc.steps):
