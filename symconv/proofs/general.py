@@ -26,6 +26,10 @@ from .core import Proof, Step
 from .evaluate import NAMED, Indicator, sequence
 from .guard import guarded, started
 from .ranges import Hypothesis, Ranges
+from .relations import and_ as _and
+from .relations import eq as _eq
+from .relations import rel as _rel
+from .relations import within as _within
 from .smt import prove
 
 __all__ = ["prove_transpose_general", "SYMBOLS"]
@@ -54,24 +58,6 @@ N_T = sympy.Symbol("n_T", integer=True)
 Y, W = sequence("y"), sequence("w")
 YHAT, Z0, Z = sequence("yhat", r"\hat{y}"), sequence("z0", "z_0"), sequence("z")
 WFLIP, TY, CZ = sequence("wflip", r"\tilde{w}"), sequence("Ty", r"(T y)"), sequence("Cz", r"(C_{\mathrm{flip}} z)")
-
-
-def _rel(kind: type, lhs: Any, rhs: Any) -> sympy.Basic:
-    """An unevaluated relation (sympy would reduce ``Eq(m, m)`` to True before anyone could read it)."""
-    return kind(lhs, rhs, evaluate=False)
-
-
-def _eq(lhs: Any, rhs: Any) -> sympy.Basic:
-    return _rel(sympy.Eq, lhs, rhs)
-
-
-def _and(*args: Any) -> sympy.Basic:
-    return sympy.And(*args, evaluate=False)
-
-
-def _within(lo: Any, x: Any, hi: Any) -> sympy.Basic:
-    """``lo <= x < hi``."""
-    return _and(_rel(sympy.Le, lo, x), _rel(sympy.Lt, x, hi))
 
 
 class _Chain:

@@ -14,9 +14,13 @@ from .. import formulas as default_formulas
 from ..errors import SpecError
 from .core import Proof, Step
 from .evaluate import NAMED
-from .gram_statement import G_, _and, _entries_tex, _eq, _rel, _tex, _within
+from .gram_statement import G_, _entries_tex, _tex
 from .guard import guarded, started
 from .ranges import Hypothesis, Ranges
+from .relations import and_ as _and
+from .relations import eq as _eq
+from .relations import rel as _rel
+from .relations import within as _within
 from .smt import prove
 
 __all__ = ["prove_gram_general"]

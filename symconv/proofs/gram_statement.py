@@ -39,22 +39,6 @@ class _Bracket(sympy.Function):
         return rf"\left[{printer._print(self.args[0])}\right]"
 
 
-def _rel(kind: type, lhs: Any, rhs: Any) -> sympy.Basic:
-    return kind(lhs, rhs, evaluate=False)
-
-
-def _eq(lhs: Any, rhs: Any) -> sympy.Basic:
-    return _rel(sympy.Eq, lhs, rhs)
-
-
-def _and(*args: Any) -> sympy.Basic:
-    return sympy.And(*args, evaluate=False)
-
-
-def _within(lo: Any, x: Any, hi: Any) -> sympy.Basic:
-    return _and(_rel(sympy.Le, lo, x), _rel(sympy.Lt, x, hi))
-
-
 J, J2, M_TAP, M2_TAP = sympy.symbols("j j' m mu", integer=True)
 S_, D_, PL_ = sympy.symbols("s d p_l", integer=True)
 

@@ -25,6 +25,8 @@ from .core import Proof, Step
 from .evaluate import sequence
 from .guard import guarded, started
 from .instance import _shape_words
+from .relations import rel as _rel
+from .relations import within as _within
 
 __all__ = ["overlap_counts", "prove_overlap", "prove_overlap_general", "interior"]
 
@@ -418,14 +420,6 @@ def _criterion_tex(k: int, s: int, d: int) -> str:
     if fails:
         return " and ".join(fails) + ", so it fails"
     return rf"${s} \mid {k}$ and $\gcd({s}, {d}) = 1$, so it holds"
-
-
-def _rel(kind: type, lhs: Any, rhs: Any) -> sympy.Basic:
-    return kind(lhs, rhs, evaluate=False)
-
-
-def _within(lo: Any, x: Any, hi: Any) -> sympy.Basic:
-    return sympy.And(_rel(sympy.Le, lo, x), _rel(sympy.Lt, x, hi), evaluate=False)
 
 
 def _tuple_tex(letter: str, ndim: int) -> str:

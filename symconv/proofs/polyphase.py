@@ -33,6 +33,10 @@ from .core import Proof, Step
 from .evaluate import NAMED, Indicator, sequence
 from .guard import guarded, started
 from .ranges import Hypothesis, Ranges
+from .relations import and_ as _and
+from .relations import eq as _eq
+from .relations import rel as _rel
+from .relations import within as _within
 from .smt import prove
 
 N_T = sympy.Symbol("n_T", integer=True)
@@ -146,22 +150,6 @@ def subpixel_step(tspec: Any, T: Any, *, seed: int = 0) -> Step:
                        sympy.MatMul(sympy.MatrixSymbol("T", rows, cols), y_, evaluate=False),
                        sympy.Function(r"\operatorname{crop}")(sympy.Function(r"\operatorname{shuffle}")(
                            sympy.Function(r"\operatorname{conv}_{K}")(y_))), rule, seed=seed + 1)
-
-
-def _rel(kind: type, lhs: Any, rhs: Any) -> sympy.Basic:
-    return kind(lhs, rhs, evaluate=False)
-
-
-def _eq(lhs: Any, rhs: Any) -> sympy.Basic:
-    return _rel(sympy.Eq, lhs, rhs)
-
-
-def _and(*args: Any) -> sympy.Basic:
-    return sympy.And(*args, evaluate=False)
-
-
-def _within(lo: Any, x: Any, hi: Any) -> sympy.Basic:
-    return _and(_rel(sympy.Le, lo, x), _rel(sympy.Lt, x, hi))
 
 
 class _Phases:
