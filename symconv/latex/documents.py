@@ -1227,22 +1227,21 @@ def proof_document(proof: Any, title: str | None = None) -> str:
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|])")
 
 
-_POWER = re.compile(r"(?<![\w^.])(\d+)\^(-?\d+)(?![\w.^])")
+_POWER = re.compile(r"(?<![\w^.·])((?:\d+·)?\d+\^-?\d+(?: - 1)?)(?![\w.^])")
 
 
 def _md_text(text: str) -> str:
     """Plain text for Markdown: specials escaped, identifiers such as ``n_T`` and powers such as ``2^-60`` as
     mathematics.
 
-    >>> _md_text("a bound between 2^30 and 2^31; at most 2^-60")
-    'a bound between $2^{30}$ and $2^{31}$; at most $2^{-60}$'
+    >>> _md_text("a bound between 2^30 and 2^31; at most 2^-60, 9·2^27 or 2^30 - 1")
+    'a bound between $2^{30}$ and $2^{31}$; at most $2^{-60}$, $9 \\\\cdot 2^{27}$ or $2^{30} - 1$'
     """
     from .printing import _IDENTIFIER
 
     pieces = _POWER.split(str(text))
-    if len(pieces) > 1:  # text, base, exponent, text, ...: each power as mathematics, the text as before
-        return "".join(_md_text(p) if i % 3 == 0 else (f"${p}^{{{pieces[i + 1]}}}$" if i % 3 == 1 else "")
-                       for i, p in enumerate(pieces))
+    if len(pieces) > 1:  # text, power, text, ...: each power as mathematics (as text_latex writes it)
+        return "".join(_md_text(p) if i % 2 == 0 else text_latex(p) for i, p in enumerate(pieces))
     parts = _IDENTIFIER.split(str(text))
     return "".join((f"${symbol_latex(p)}$" if len(p.split("_")[0]) < 3 else p.replace("_", " ")) if i % 2
                    else _md_sizes(_MD_SPECIAL.sub(r"\\\1", p)) for i, p in enumerate(parts))

@@ -288,7 +288,7 @@ def _plain_factors(expr: Any) -> tuple[int, Any, list] | None:
 
 
 _IDENTIFIER = re.compile(r"(?<![A-Za-z0-9\\])([A-Za-z]+_[A-Za-z0-9]+'*)(?![A-Za-z0-9_])")
-_TEXT_MATH = re.compile(r"(?<![A-Za-z0-9\\])([A-Za-z]+_[A-Za-z0-9]+'*|\d+\^-?\d+|\d+(?:x\d+)+|-\d+|dL/dy|dL/dx|dL/dw)"
+_TEXT_MATH = re.compile(r"(?<![A-Za-z0-9\\])([A-Za-z]+_[A-Za-z0-9]+'*|\d+·\d+\^\d+|\d+\^\d+ - 1|\d+\^-?\d+|\d+(?:x\d+)+|-\d+|dL/dy|dL/dx|dL/dw)"
                         r"(?![A-Za-z0-9_])|( (?:<=|>=|!=|<|>) )")
 _TEXT_WORDS = {"dL/dy": r"$\partial\ell/\partial y$", "dL/dx": r"$\partial\ell/\partial x$",
                "dL/dw": r"$\partial\ell/\partial w$"}
@@ -306,6 +306,8 @@ def text_latex(text: Any) -> str:
     "M's input length is $n_{T}$, through $C_{\\mathrm{flip}}$; 50\\% done"
     >>> text_latex("output_padding < stride, probability at most 2^-60")
     'output padding $<$ stride, probability at most $2^{-60}$'
+    >>> text_latex("at most 9·2^27 and 2^30 - 1")
+    'at most $9 \\cdot 2^{27}$ and $2^{30} - 1$'
     >>> text_latex("a 9x8 matrix")
     'a $9 \\times 8$ matrix'
     """
@@ -323,9 +325,8 @@ def text_latex(text: Any) -> str:
             out.append(f"${token}$")  # a minus sign, not a hyphen
         elif re.fullmatch(r"\d+(?:x\d+)+", token):
             out.append("$" + r" \times ".join(token.split("x")) + "$")  # a size: 9x8 is 9 by 8
-        elif "^" in token:
-            base, exponent = token.split("^")
-            out.append(f"${base}^{{{exponent}}}$")
+        elif "^" in token:  # a power, possibly times a factor (9·2^27) or less one (2^30 - 1)
+            out.append("$" + re.sub(r"(\d+)\^(-?\d+)", r"\1^{\2}", token).replace("·", r" \cdot ") + "$")
         elif len(token.split("_")[0]) >= 3:
             out.append(escape_text(token.replace("_", " ")))
         else:

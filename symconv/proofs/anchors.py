@@ -46,7 +46,8 @@ from ..matrices import ConvMatrix
 from ..structure import CONSTANT
 from .core import Step
 
-__all__ = ["anchor_step", "bound_reached", "pairs_bound_reached", "range_words", "repeated_values", "DEFAULT_BITS"]
+__all__ = ["anchor_step", "bound_reached", "pairs_bound_reached", "range_words", "repeated_values", "short_bound",
+           "DEFAULT_BITS"]
 
 DEFAULT_BITS = 60
 """The anchors make a false pass less likely than ``2**-DEFAULT_BITS``."""
@@ -145,17 +146,41 @@ def range_words(bound: int) -> str:
     --------
     >>> range_words(2**31)
     'the integers of absolute value at most 2^31'
-    >>> range_words(1239850262)
-    'the integers of absolute value at most a bound between 2^30 and 2^31'
+    >>> range_words(2**30 - 1)
+    'the integers of absolute value at most 2^30 - 1'
+    >>> range_words(short_bound(1239850262))
+    'the integers of absolute value at most 9·2^27'
     >>> range_words(7)
     'the integers of absolute value at most 7'
+
+    The bound is given exactly, so that a reader can recompute the false-pass bound from the set's size
+    ``2 bound + 1``; the samplers use bounds of at most four significant bits (:func:`short_bound`), so that the
+    exact value is short.
     """
     if bound < 1024:
         return f"the integers of absolute value at most {bound}"
     e = bound.bit_length() - 1  # 2^e <= bound < 2^(e + 1)
     if bound == 1 << e:
         return f"the integers of absolute value at most 2^{e}"
-    return f"the integers of absolute value at most a bound between 2^{e} and 2^{e + 1}"
+    if bound == (1 << (e + 1)) - 1:
+        return f"the integers of absolute value at most 2^{e + 1} - 1"
+    shift = (bound & -bound).bit_length() - 1  # bound = m 2^shift with m odd
+    if bound >> shift < 1024:
+        return f"the integers of absolute value at most {bound >> shift}·2^{shift}"
+    return f"the integers of absolute value at most a bound between 2^{e} and 2^{e + 1}"  # not a sampler's bound
+
+
+def short_bound(bound: int) -> int:
+    """The largest ``m 2^e <= bound`` with ``m < 16`` (``bound`` itself below 1024): a sampling bound a page states
+    exactly in a few digits, less than an eighth smaller than ``bound``.
+
+    >>> short_bound(1239850262), short_bound(1000)
+    (1207959552, 1000)
+    """
+    if bound < 1024:
+        return bound
+    e = bound.bit_length() - 4
+    return (bound >> e) << e
 
 
 def _count(matrix: ConvMatrix, terms_per_output: int) -> int:
@@ -173,7 +198,7 @@ def _count(matrix: ConvMatrix, terms_per_output: int) -> int:
 
 def _range(matrix: ConvMatrix, terms_per_output: int) -> int:
     """The largest B such that sums of ``terms`` products of entries in [-B, B] (times the coefficients) fit."""
-    return max(1, min(math.isqrt(_LIMIT // _count(matrix, terms_per_output)), 2**31))
+    return short_bound(max(1, min(math.isqrt(_LIMIT // _count(matrix, terms_per_output)), 2**31)))
 
 
 @functools.lru_cache(maxsize=256)
@@ -185,7 +210,7 @@ def _pairs_plan(count: int, bits: int) -> tuple[int, int, int, int, int] | None:
     ``K + K'(L - 1)``.
     """
     b_x = PAIR_INPUT_BOUND
-    b_w = min(_INT64_MAX // (count * b_x), 2**31)
+    b_w = short_bound(min(_INT64_MAX // (count * b_x), 2**31))
     if b_w < 1:
         return None
     plans = [(l, k + k2 * (l - 1), k, k2) for l in range(1, 9) for k in range(1, 9) for k2 in range(1, k + 1)
@@ -235,7 +260,7 @@ def anchor_step(name: str, matrix: ConvMatrix, reference: Callable[[np.ndarray, 
     rng = np.random.default_rng(seed)
     try:
         count = _count(matrix, terms_per_output)
-        B = max(1, min(math.isqrt(_LIMIT // count), 2**31))  # as _range
+        B = short_bound(max(1, min(math.isqrt(_LIMIT // count), 2**31)))  # as _range, stated exactly
     except ValueError as exc:
         return _fail(name, lhs, rhs, rule, f"the matrix is malformed: {exc}")
     if matrix.shape[0] * matrix.shape[1] == 0:

@@ -28,16 +28,16 @@ CHECKERS = {
     "randomized identity": "both sides were evaluated exactly at random integer points. At independent points: a "
                            "nonzero polynomial vanishes at a point drawn uniformly from a finite set of integers with "
                            "probability at most its total degree divided by the size of the set (Schwartz--Zippel). "
-                           "At paired points (K weights drawn uniformly from S_w and L inputs from S_x, every weight "
-                           "evaluated on the first input and the first K' weights on each later input): both sides "
+                           "At paired points (n_w weights drawn uniformly from S_w and n_x inputs from S_x, every weight "
+                           "evaluated on the first input and the first n'_w weights on each later input): both sides "
                            "are affine in the weights and in the input, so their difference is "
                            "D(w, x) = sum_t w_t Q_t(x) + Q_c(x) with every Q affine in x. If D is not zero, the first "
                            "input makes every Q vanish with probability at most |S_x|^-1; where it does not, D(., x) "
-                           "is a nonzero affine function of w, which all K weights make vanish with probability at "
-                           "most |S_w|^-K; where it does, the L - 1 later inputs all make every Q vanish with "
-                           "probability at most |S_x|^-(L-1), and otherwise the first K' weights make D vanish at a "
-                           "later input where it is not zero with probability at most |S_w|^-K'. So a wrong matrix "
-                           "passes with probability at most |S_w|^-K + |S_x|^-1 (|S_x|^-(L-1) + |S_w|^-K')",
+                           "is a nonzero affine function of w, which all n_w weights make vanish with probability at "
+                           "most |S_w|^-n_w; where it does, the n_x - 1 later inputs all make every Q vanish with "
+                           "probability at most |S_x|^-(n_x-1), and otherwise the first n'_w weights make D vanish at a "
+                           "later input where it is not zero with probability at most |S_w|^-n'_w. So a wrong matrix "
+                           "passes with probability at most |S_w|^-n_w + |S_x|^-1 (|S_x|^-(n_x-1) + |S_w|^-n'_w)",
     "polynomial identity": "both sides were expanded by sympy as polynomials and compared term by term",
     "enumeration": "every position was counted and compared",
     "arithmetic": "the two integers were computed and compared",
@@ -49,18 +49,18 @@ CHECKERS_LATEX = {
     "randomized identity": r"both sides were evaluated exactly at random integer points. At independent points: a "
                            r"nonzero polynomial vanishes at a point drawn uniformly from a finite set of integers "
                            r"with probability at most its total degree divided by the size of the set "
-                           r"(Schwartz--Zippel). At paired points ($K$ weights drawn uniformly from a set $S_w$ of "
-                           r"integers and $L$ inputs from a set $S_x$, every weight evaluated on the first input and "
-                           r"the first $K'$ weights on each later input): both sides are affine in the weights and "
+                           r"(Schwartz--Zippel). At paired points ($n_w$ weights drawn uniformly from a set $S_w$ of "
+                           r"integers and $n_x$ inputs from a set $S_x$, every weight evaluated on the first input and "
+                           r"the first $n'_w$ weights on each later input): both sides are affine in the weights and "
                            r"in the input, so their difference is $D(w, x) = \sum_t w_t Q_t(x) + Q_c(x)$ with every "
                            r"$Q$ affine in $x$. If $D \ne 0$, the first input makes every $Q$ vanish with "
                            r"probability at most $|S_x|^{-1}$; where it does not, $D(\cdot, x)$ is a nonzero affine "
-                           r"function of $w$, which all $K$ weights make vanish with probability at most "
-                           r"$|S_w|^{-K}$; where it does, the $L - 1$ later inputs all make every $Q$ vanish with "
-                           r"probability at most $|S_x|^{-(L-1)}$, and otherwise the first $K'$ weights make $D$ "
-                           r"vanish at a later input where it is not zero with probability at most $|S_w|^{-K'}$. So "
+                           r"function of $w$, which all $n_w$ weights make vanish with probability at most "
+                           r"$|S_w|^{-n_w}$; where it does, the $n_x - 1$ later inputs all make every $Q$ vanish with "
+                           r"probability at most $|S_x|^{-(n_x-1)}$, and otherwise the first $n'_w$ weights make $D$ "
+                           r"vanish at a later input where it is not zero with probability at most $|S_w|^{-n'_w}$. So "
                            r"a wrong matrix passes with probability at most "
-                           r"$|S_w|^{-K} + |S_x|^{-1} \bigl(|S_x|^{-(L-1)} + |S_w|^{-K'}\bigr)$",
+                           r"$|S_w|^{-n_w} + |S_x|^{-1} \bigl(|S_x|^{-(n_x-1)} + |S_w|^{-n'_w}\bigr)$",
 }
 """The checkers whose description needs mathematics, typeset (LaTeX text); the others are :data:`CHECKERS`."""
 
