@@ -354,7 +354,8 @@ def _layer_step(spec: ConvSpec, shape: tuple[int, ...], tspec: TransposedConvSpe
     return Step(_axes(named), _axes(list(shape)),
                 r"the transposed layer is the transpose of the given convolution: same kernel, stride, padding, "
                 r"dilation and groups with the channel counts exchanged, and the output padding "
-                r"$a = (n_T + p_l + p_r - d(k-1) - 1) \bmod s$ that restores the input size $n_T$", "arithmetic",
+                r"$a = (n + p_l + p_r - d(k-1) - 1) \bmod s$, with $n$ the convolution's input length, so that the "
+                r"transposed layer's output length $n_T$ is $n$ again", "arithmetic",
                 not problems, detail, name="the layer")
 
 
