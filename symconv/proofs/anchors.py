@@ -17,11 +17,11 @@ overflow.  Two schemes, whichever needs fewer draws of an input:
   point with probability at most ``2/|S|`` (Schwartz-Zippel), at all of them
   with probability at most ``(2/|S|)^t``;
 * **every pair** of ``K`` weights drawn from ``S_w`` and ``L`` inputs drawn
-  from ``S_x`` (all independent): write ``D(w, x) = Σ_t w_t Q_t(x) + Q_c(x)``
-  with ``Q_t`` affine in ``x``.  If ``D ≠ 0`` some ``Q_t`` (or ``Q_c``) is a
+  from ``S_x`` (all independent): write ``D(w, x) = Σ_t w_t e_t(x) + e_c(x)``
+  with ``e_t`` affine in ``x``.  If ``D ≠ 0`` some ``e_t`` (or ``e_c``) is a
   nonzero affine form, which vanishes at one input with probability at most
-  ``1/|S_x|``; so all ``L`` inputs make every ``Q`` vanish with probability at
-  most ``|S_x|^-L``.  Otherwise, at an input where some ``Q`` does not vanish,
+  ``1/|S_x|``; so all ``L`` inputs make every ``e`` vanish with probability at
+  most ``|S_x|^-L``.  Otherwise, at an input where some ``e`` does not vanish,
   ``D(·, x)`` is a nonzero affine function of ``w``, and all ``K`` weights
   make it vanish with probability at most ``|S_w|^-K``.  A false pass has
   probability at most ``|S_x|^-L + |S_w|^-K``.  Products of a weight and an
