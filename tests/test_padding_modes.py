@@ -415,8 +415,10 @@ def test_instance_document_never_gives_n_T_the_padded_length(mode):
     convention = next(step for step in proof.steps if step.name == "convention")
     # the detail is plain text: the padded length is said in words there, the rule names it n_T + p_l + p_r
     assert "n_T + p_l + p_r" in convention.rule and "n_T = " not in convention.detail
-    padded = "x".join(str(n + pl + pr) for n, (pl, pr) in zip(shape, spec.padding))
-    assert f"the padded length {padded} and" in convention.detail
+    padded = [n + pl + pr for n, (pl, pr) in zip(shape, spec.padding)]  # lengths, said per axis (not as a shape)
+    said = (str(padded[0]) if len(padded) == 1 else f"{padded[0]} on each axis" if len(set(padded)) == 1
+            else ", ".join(map(str, padded[:-1])) + f" and {padded[-1]} on the two axes")
+    assert f"the padded length {said} and" in convention.detail
 
 
 def test_general_circular_theorem_defines_T_and_concludes_with_the_formula():

@@ -528,6 +528,16 @@ def _size(shape: Any) -> str:
     return "x".join(str(int(v)) if float(v).is_integer() else str(v) for v in shape)  # a wrong 2.5 stays 2.5
 
 
+def _lengths(shape: Any) -> str:
+    """Output lengths in a report: ``5`` in 1-D, ``7 on each axis`` when the axes agree, else ``7 and 5 on the two axes``."""
+    values = [str(int(v)) if float(v).is_integer() else str(v) for v in shape]
+    if len(values) == 1:
+        return values[0]
+    if len(set(values)) == 1:
+        return f"{values[0]} on each axis"
+    return f"{', '.join(values[:-1])} and {values[-1]} on the {counted(len(values), 'axis', 'axes')}"
+
+
 def convention_step(tspec: Any, input_shape: tuple[int, ...], t_length: str = "n_T") -> Step:
     """The numeric definitions are PyTorch's written ones: index equation, lengths, weight layouts and groups.
 
@@ -650,19 +660,20 @@ def convention_step(tspec: Any, input_shape: tuple[int, ...], t_length: str = "n
             return fail("numeric.conv_transpose: " + _first_digit(got, want, base, ids, "added to output channel"))
     except (SymconvError, ValueError, IndexError, TypeError, ZeroDivisionError) as exc:
         return fail(f"the definitions cannot be applied: {type(exc).__name__}: {exc}")
-    from ..latex.phrases import counted
 
     each = "each of " if g > 1 else "of "
     # the detail is plain text: a length named by a formula (n_T + p_l + p_r) is said in words, not half typeset
-    lengths = (f"output lengths n_T = {_size(want_t)}" if t_length == "n_T" else
-               f"the padded length {_size(want_t)}")
-    layer = (f"{counted(g, 'group')}, {each}{counted(ci, 'input channel')} and {counted(co, 'output channel')}, "
-             f"{counted(len(taps), 'tap')}")
+    lengths = (f"output lengths n_T = {_lengths(want_t)}" if t_length == "n_T" else
+               f"the padded length {_lengths(want_t)}")
+    layer = (f"{counted(g, 'group')}, {each}{counted(ci, 'input channel')} and {counted(co, 'output channel')} in the "
+             f"transposed layer and the reverse in the convolution; {counted(len(taps), 'tap')}")
     return Step(lhs, rhs, rule, "enumeration", True,
-                f"{lengths} and n_out = {_size(want_out)} on the proof's sizes; "
-                f"weight layouts; every (channel, tap) pair of both layers ({layer}) on inputs "
-                f"1, 2, 3, and so on, of spatial size {_size(n_t)} for the convolution and {_size(t_in)} for the "
-                "transposed convolution, every output position", name="convention")
+                f"{lengths} and n_out = {_lengths(want_out)} on the proof's sizes; the weight layouts; and every "
+                f"weight entry of both layers ({layer}), on inputs of spatial size {_size(n_t)} for the convolution "
+                f"and {_size(t_in)} for the transposed convolution, with the inputs 1, 2, 3 and so on in row-major order "
+                "and the weight entries distinct powers of a base larger than every input, so that each digit of "
+                "an output in that base says which weight entry read (or added) which input: every output position "
+                "equals PyTorch's written definition", name="convention")
 
 
 @functools.lru_cache(maxsize=1)
