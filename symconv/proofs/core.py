@@ -40,7 +40,8 @@ CHECKERS = {
                            "passes with probability at most |S_w|^-n_w + |S_x|^-1 (|S_x|^-(n_x-1) + |S_w|^-n'_w)",
     "polynomial identity": "both sides were expanded by sympy as polynomials and compared term by term",
     "enumeration": "every position was counted and compared",
-    "arithmetic": "the two integers were computed and compared",
+    "arithmetic": "the sizes (and the layer's parameters) stated in the lemma were computed from the layer and compared "
+                  "with the values stated",
     "by definition": "the two sides are the same definition; only what is not definitional was checked",
 }
 """The checkers a step can name, and what each one establishes (text; ``--`` is an en dash, as in TeX)."""
