@@ -535,6 +535,7 @@ class _Doc:
     ranged: int = 0  # how many hypotheses (H1), (H2), ... the statement lists (0: no range object)
     definitions: str = ""  # the definitions of the formulas the document uses (LaTeX display)
     padding_mode: str | None = "zeros"  # the layer's padding mode, for the Conventions
+    verdict: str = "proved"  # "proved", "refuted" (a counterexample to the claim) or "not proved" (none known)
 
 
 def _polynomials(proof: Any) -> list[str]:
@@ -607,6 +608,9 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
             failure += f", for example at {example}"
         elif refuted is None and bad.detail and _is_words(bad.detail):  # what the checker found, in its words
             failure += f": {report_latex(bad.detail)}"
+        failure, verdict = _verdict(proof, ordered, failure)
+    else:
+        verdict = "proved"
     layer = spec_latex(proof.data["tspec"]) if "tspec" in proof.data else ""
     sides = [_sides(s) for s in ordered]
     ranges = proof.data.get("ranges")
@@ -621,8 +625,75 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
         shared_label=shared_label, steps=steps, notes=list(proof.notes), holds=proof.holds,
         conclusion=proof.conclusion, failure=failure, polynomials=_polynomials(proof),
         sides=sides, ranged=ranged, definitions=_definitions(mentioned, proof.data.get("formulas")),
-        padding_mode=_padding_mode_of(proof),
+        padding_mode=_padding_mode_of(proof), verdict=verdict,
     )
+
+
+def _verdict(proof: Any, ordered: Sequence[Any], failure: str) -> tuple[str, str]:
+    """What a failed proof shows, and the sentence that says it: ``"refuted"`` when a counterexample to the claim
+    itself is known, ``"not proved"`` when one was looked for and none was found (a failed lemma refutes the
+    proof, not the claim), and the failed lemma otherwise (a concrete instance, whose lemmas are concrete claims).
+    """
+    data = proof.data
+    if "refutation" not in data:
+        return failure, "refuted"
+    where = failure.replace("fails", "is where the proof breaks", 1)
+    found = data["refutation"]
+    if found is None:
+        return (rf"{failure}. No counterexample to the claim itself was found at the small sizes tried, so the claim "
+                r"is not refuted: only its proof fails", "not proved")
+    numbers = {s.name: n for n, s in enumerate(ordered, 1)}
+    holding = {s.name for s in ordered if s.holds}
+    parts = data.get("conjuncts", ())
+    text = rf"it fails at {_counterexample(found['values'])}: {_counterexample_entries(found, parts[0][0])}. {where}"
+    for claim, lemmas in parts[1:]:
+        cited = sorted(numbers[name] for name in lemmas if name in numbers)
+        if cited and all(name in holding for name in lemmas if name in numbers):
+            listed = ", ".join(f"{_LEMMA_NUMBER}{n}" for n in cited[:-1]) + (" and " if len(cited) > 1 else "")
+            text += (rf". The other part of the claim, ${claim}$, is not refuted: "
+                     rf"{'Lemmas' if len(cited) > 1 else 'Lemma'} {listed}{_LEMMA_NUMBER}{cited[-1]}, on which it "
+                     r"rests, hold" + ("" if len(cited) > 1 else "s"))
+    return text, "refuted"
+
+
+def _counterexample_entries(found: dict, claim: str) -> str:
+    r"""Both ends of a refuted ``T = C_flip P Z`` at the counterexample's sizes (LaTeX text): the matrices when they
+    are small and 1-D, and the entry where they differ."""
+    from ..proofs.general import W
+
+    k, ndim = found["values"]["k"], found["ndim"]
+    lhs, rhs = claim.split(" = ", 1)
+    rows_t, rows_c = found["rows"]
+    if rows_t != rows_c:
+        return rf"there ${lhs}$ has ${rows_t}$ rows but ${rhs}$ has ${rows_c}$, so ${claim}$ is false"
+
+    def entry(counts: Any, inside: bool) -> Any:
+        return sympy.Add(*(c * W(*m) for m, c in (counts or {}).items()
+                           if not inside or all(0 <= m_ < k for m_ in m)))
+
+    def shown(M: Any) -> str:
+        if M.cols == 1 and M.rows > 1:
+            return r"igl(" + ", ".join(_math(e) for e in M) + r"igr)^{	op}"
+        return r"igl(" + _math(M[0, 0]) + r"igr)" if M.shape == (1, 1) else _math(M)
+
+    j, i = found["at"]
+    index = ", ".join(_math(x[0] if ndim == 1 else sympy.Tuple(*x)) for x in (j, i))
+    left = entry(found["T"].get((j, i)), True)
+    right = entry(found["CPZ"].get((j, i)), True)
+    outside = any(not all(0 <= m_ < k for m_ in m) for e in found["CPZ"].values() for m in e)
+    differ = rf"${lhs}[{index}] = {_math(left)} 
+eq {_math(right)} = {rhs}[{index}]$"
+    note = r"reading $w[u] = 0$ for $u$ outside $0 \le u < k$" if outside else ""
+    rows, cols = rows_t, found["n_in"]
+    if ndim == 1 and rows <= 6 and cols <= 6:
+        T = sympy.Matrix(rows, cols, lambda a, b: entry(found["T"].get(((a,), (b,))), True))
+        raw = sympy.Matrix(rows, cols, lambda a, b: entry(found["CPZ"].get(((a,), (b,))), False))
+        valued = sympy.Matrix(rows, cols, lambda a, b: entry(found["CPZ"].get(((a,), (b,))), True))
+        both = shown(raw) + ("" if raw == valued else f" = {shown(valued)}")
+        return (rf"there $T = {shown(T)}$ but ${rhs} = {both}$" + (f" ({note})" if note else "")
+                + f", so {differ}")
+    where = "on every axis, with one channel ($g = c_i = c_o = 1$)" if ndim > 1 else ""
+    return f"{where}{', ' if where else ''}{differ}" + (f" ({note})" if note else "")
 
 
 def _definitions(used: str, module: Any) -> str:
@@ -845,6 +916,9 @@ def _spot_sentence(counts: list[tuple[int, int]], prefix: str) -> str:
 _LEMMA_NUMBER = "\0"
 """Stands, in a failure sentence, for the theorem's number before a lemma's (``\\thetheorem.`` in LaTeX)."""
 
+_VERDICT_HEAD = {"refuted": "The claim is refuted", "not proved": "The proof fails"}
+"""How the sentence after a failed proof's chain begins, for what the failure shows."""
+
 _PINNING = "used is"
 """The words naming a claim that pins a function the program ran to the formula on the page."""
 
@@ -1000,7 +1074,7 @@ def _layer_unstated(doc: _Doc) -> bool:
 
 def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = True, stated: dict | None = None,
            theorem: Any = None) -> str:
-    env = "theorem" if doc.holds else "refuted"
+    env = "theorem" if doc.holds else "refuted" if doc.verdict == "refuted" else "unproved"
     out = [rf"\begin{{{env}}}[{escape_text(head_title(doc.title, '--'))}]", _breakable(doc.statement), rf"\end{{{env}}}"]
     if doc.assumptions and not doc.ranged:
         out.append(r"\noindent The ranges of the theorem: " + ", ".join(f"${a}$" for a in doc.assumptions) + ".")
@@ -1078,8 +1152,9 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
                    rf"{_sentence(doc.conclusion)}")
         out.append(r"\end{proof}")
     else:
-        out.append(r"\noindent\textbf{The claim is refuted:} "
-                   + doc.failure.replace("Lemma " + _LEMMA_NUMBER, r"Lemma~\thetheorem.") + ".")
+        out.append(rf"\noindent\textbf{{{_VERDICT_HEAD[doc.verdict]}:}} "
+                   + doc.failure.replace("Lemma " + _LEMMA_NUMBER, r"Lemma~\thetheorem.")
+                   .replace(_LEMMA_NUMBER, r"\thetheorem.") + ".")
     seen: dict = {}
     out += [_lemma_latex(doc.steps[p], numbers[p], seen, stated, theorem) for p in rest]
     solved = [numbers[p] for p in rest if doc.steps[p].claims]
@@ -1150,10 +1225,12 @@ def proof_fragment(proof: Any, definitions: bool = True, *, shared: Any = None, 
     return _latex(_read(proof, shared, shared_label), definitions, appendix, times, stated, theorem)
 
 
-REFUTED_ENVIRONMENT = (r"\newenvironment{refuted}[1][]{\refstepcounter{theorem}\trivlist\item[\hskip\labelsep"
-                       r"{\bfseries Claim (refuted):}\ #1\textbf{.}]\itshape}{\endtrivlist}")
-"""A refuted claim's heading: "Claim (refuted)" without a number (it still steps the theorem counter, so its
-lemmas are numbered like a theorem's)."""
+REFUTED_ENVIRONMENT = "\n".join(
+    rf"\newenvironment{{{env}}}[1][]{{\refstepcounter{{theorem}}\trivlist\item[\hskip\labelsep"
+    rf"{{\bfseries Claim \thetheorem\ ({words}):}}\ #1\textbf{{.}}]\itshape}}{{\endtrivlist}}"
+    for env, words in (("refuted", "refuted"), ("unproved", "not proved")))
+"""The heading of a refuted claim, "Claim 1 (refuted)", and of a claim whose proof failed without a
+counterexample, "Claim 1 (not proved)": numbered like a theorem, as its lemmas and tables are."""
 
 
 def document(title: str, body: str, *, max_cols: int = 10, graphics: bool = False,
@@ -1219,6 +1296,9 @@ def proof_document(proof: Any, title: str | None = None) -> str:
     >>> r"\title{All sizes}" in tex and r"\begin{theorem}" in tex
     True
     """
+    if title is None and not proof.holds:  # the title does not assert what the document refutes
+        verdict = "not proved" if "refutation" in proof.data and proof.data["refutation"] is None else "refuted"
+        title = f"{'Refuted' if verdict == 'refuted' else 'Not proved'} claim: {proof.title}"
     return document(title or proof.title, proof_fragment(proof), padding_mode=_padding_mode_of(proof))
 
 
@@ -1294,7 +1374,7 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
     head = (lambda t: f"### {t}") if markdown else (lambda t: t + ".")
     text = _md_text if markdown else str
     latex_text = (lambda t: _md_list(_md_latex_text(t))) if markdown else (lambda t: _md_list(_plain_latex_text(t)))
-    kind = "Theorem" if doc.holds else "Claim (refuted)"
+    kind = "Theorem" if doc.holds else f"Claim ({'refuted' if doc.verdict == 'refuted' else 'not proved'})"
     # the Conventions first, as on the LaTeX page: the theorem uses conv, n_out, ... and a reader meets them defined
     out = ["## Conventions" if markdown else "Conventions.", latex_text(conventions(doc.padding_mode)),
            (f"## {kind} ({text(head_title(doc.title))})" if markdown else f"{kind} ({text(head_title(doc.title))}).") ,
@@ -1333,7 +1413,8 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
     if doc.holds:
         out.append("Each line is justified by the lemma named beside it, below. " + latex_text(_sentence(doc.conclusion)))
     else:
-        out.append(bold("The claim is refuted:") + " " + latex_text(doc.failure.replace(_LEMMA_NUMBER, "")) + ".")
+        out.append(bold(_VERDICT_HEAD[doc.verdict] + ":") + " " + latex_text(doc.failure.replace(_LEMMA_NUMBER, ""))
+                   + ".")
     for p in rest:  # every lemma has its own Checked line
         s = doc.steps[p]
         check = (f"Checked by {text(s.checker)}: {_count(len(s.claims))}, listed under Checked claims." if s.claims

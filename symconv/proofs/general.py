@@ -251,6 +251,80 @@ def _one_d_steps(C: _Chain) -> list[Step]:
     return steps
 
 
+SEARCH = dict(n=(1, 2, 3), k=(1, 2, 3), s=(1, 2), d=(1, 2), p=(0, 1))
+"""The sizes at which a failed proof looks for a counterexample to its claim (every axis alike)."""
+
+
+def _entries(C: _Chain, values: tuple, ndim: int) -> tuple[dict, dict, int, int]:
+    """Both ends of the claim at concrete sizes, from the functions that ran: ``T`` and ``C_flip P Z`` entry by
+    entry, each entry a map from a weight index to its coefficient (a weight index outside the kernel kept, for
+    the page to say that it reads 0), with their row counts.
+    """
+    from collections import Counter
+    from itertools import product
+
+    F = C.F
+    n, k, s, d, pl, pr, a = values
+    n_t = int(F.transposed_output_size(n, k, s, pl, pr, d, a))
+    left, right = int(F.gather_padding_left(k, pl, d)), int(F.gather_padding_right(k, pr, d, a))
+    len_z = int(F.zero_inserted_size(n, s)) + left + right
+    n_conv = int(F.conv_output_size(len_z, k, 1, 0, 0, d))
+    taps, inputs = list(product(range(k), repeat=ndim)), list(product(range(n), repeat=ndim))
+    T: dict = {}
+    for i, m in product(inputs, taps):  # T[j, i] = sum_m w[m] prod_nu [j_nu = tap(i_nu, m_nu)]
+        j = tuple(int(F.tap_position(i_, m_, s, pl, d)) for i_, m_ in zip(i, m))
+        if all(0 <= j_ < n_t for j_ in j):
+            T.setdefault((j, i), Counter())[m] += 1
+    where: dict = {}  # z's position of each input (two inputs at one position: both are read there)
+    for i in inputs:
+        where.setdefault(tuple(int(F.padded_position(F.zero_insertion_position(i_, s), left)) for i_ in i), []).append(i)
+    CPZ: dict = {}
+    for j, mp in product(product(range(max(n_conv, 0)), repeat=ndim), taps):  # sum_m' w~[m'] z[j + d m']
+        t = tuple(int(F.tap_position(j_, m_, 1, 0, d)) for j_, m_ in zip(j, mp))
+        if t in where and all(0 <= t_ < len_z for t_ in t):  # z = P Z y holds input i at its position
+            for i in where[t]:
+                CPZ.setdefault((j, i), Counter())[tuple(int(F.flip_tap(m_, k)) for m_ in mp)] += 1
+    return T, CPZ, n_t, n_conv
+
+
+def _value(entry: Any, k: int) -> dict:
+    """An entry's weights with those outside the kernel dropped (they read 0)."""
+    return {m: c for m, c in (entry or {}).items() if c and all(0 <= m_ < k for m_ in m)}
+
+
+def _refutation(C: _Chain, ndim: int) -> dict | None:
+    """A counterexample to ``T = C_flip P Z`` at small sizes inside the theorem's ranges, or None.
+
+    The sizes of :data:`SEARCH` are tried in turn, smallest first; at each, both sides are built entry by entry
+    from the functions that ran (:func:`_entries`), and the first entry where they differ (or differing row
+    counts) is the counterexample.
+    """
+    from itertools import product
+
+    S = SYMBOLS
+    symbols = (S.n, S.k, S.s, S.d, S.pl, S.pr)
+    configs = []
+    for n, k, s, d, pl, pr in product(SEARCH["n"], SEARCH["k"], SEARCH["s"], SEARCH["d"], SEARCH["p"], SEARCH["p"]):
+        configs += [(n, k, s, d, pl, pr, a) for a in range(max(s, d))]
+    configs.sort(key=lambda v: (sum(v), v))
+    for values in configs:
+        at = dict(zip(symbols + (S.a,), values))
+        try:
+            if not all(bool(sympy.sympify(r).subs(at)) for r in C.ranges):
+                continue
+            T, CPZ, n_t, n_conv = _entries(C, values, ndim)
+        except (TypeError, ValueError, ZeroDivisionError):
+            continue
+        found = dict(values={str(v): x for v, x in at.items()}, ndim=ndim, T=T, CPZ=CPZ, rows=(n_t, n_conv),
+                     n_in=values[0])
+        if n_t != n_conv:
+            return found
+        for key in sorted(set(T) | set(CPZ)):
+            if _value(T.get(key), values[1]) != _value(CPZ.get(key), values[1]):
+                return dict(found, at=key)
+    return None
+
+
 def _separability_step(ndim: int, F: Any = default_formulas) -> Step:
     """Row-major flattening is a bijection of in-range positions, so the N-D indicator is the product per axis.
 
@@ -557,10 +631,20 @@ def prove_transpose_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     if ndim > 1:
         steps += [_separability_step(ndim, F), _axes_step(chain, ndim), _block_step(F)]
     statement = _statement(chain, ndim)
+    extra = {}
+    if not all(step.holds for step in steps):  # the proof fails: is the claim itself false at small sizes?
+        extra["refutation"] = _refutation(chain, ndim)
+    gather = ("definition", "sift", "zero insertion", "padding", "flip", "convolution", "size")
+    selection = ("definition", "round trip", "row selection")
+    if ndim > 1:
+        gather, selection = gather + ("separability", "axes"), selection + ("separability", "channel blocks")
     return Proof(
         f"Transposed convolution is a convolution ({ndim}-D, all sizes)", statement, tuple(steps),
         assumptions=chain.ranges,
         conclusion=r"$T$ is the matrix of a convolution with the flipped kernel over the zero-inserted, padded input.",
         data=dict(ndim=ndim, ranges=chain.range_object, formulas=F,
-                  lengths={sympy.Symbol("n_z", integer=True): chain.len_z}),  # n_z of a display, for a refutation
+                  lengths={sympy.Symbol("n_z", integer=True): chain.len_z},  # n_z of a display, for a refutation
+                  # the parts of the claim, each with the lemmas (by name) it rests on; the first is the one a
+                  # counterexample of ``refutation`` refutes
+                  conjuncts=((r"T = C_{\mathrm{flip}} P Z", gather), (r"T = (S M)^{\top}", selection)), **extra),
     )
