@@ -347,6 +347,8 @@ def _denied_values(claim: Any, formulas: Any, lengths: dict | None = None) -> st
     display (``n_z``) to its expression in the claim's variables, so that it is evaluated too.
     """
     conclusion, values = claim.conclusion, claim.counterexample
+    if isinstance(conclusion, sympy.And) and all(isinstance(p, sympy.Rel) for p in conclusion.args):
+        return _denied_part(claim, formulas, lengths)
     if formulas is None or not values or not isinstance(conclusion, sympy.Rel):
         return ""
     lengths = lengths or {}
@@ -366,6 +368,30 @@ def _denied_values(claim: Any, formulas: Any, lengths: dict | None = None) -> st
         return ""
     opposite = {sympy.Eq: r"\neq", sympy.Ne: "=", sympy.Lt: r"\ge", sympy.Le: ">", sympy.Gt: r"\le", sympy.Ge: "<"}
     return rf", \text{{ that is }} {left} {opposite[type(conclusion)]} {right}"
+
+
+def _denied_part(claim: Any, formulas: Any, lengths: dict | None) -> str:
+    r"""For a refuted conjunction of relations (``0 \le x < k``), the part that is false at the counterexample with
+    its sides' values (``, \text{ that is } k - m' = 1 \ge k = 1``); "" when no part comes out false in integers."""
+    for part in claim.conclusion.args:
+        shown = part.reversed if part.lhs.is_number else part  # the variable's side first, as the denial reads it
+        values = _denied_values(type("Part", (), dict(conclusion=shown, counterexample=claim.counterexample))(),
+                                formulas, lengths)
+        numbers = re.fullmatch(r", \\text\{ that is \} (-?\d+) (\S+) (-?\d+)", values)
+        holds = {r"\neq": int.__ne__, "=": int.__eq__, r"\ge": int.__ge__, ">": int.__gt__, r"\le": int.__le__,
+                 "<": int.__lt__}
+        if numbers and holds[numbers.group(2)](int(numbers.group(1)), int(numbers.group(3))):  # this part is false
+            left, op, right = numbers.groups()
+            return rf", \text{{ that is }} {_side_value(shown.lhs, left)} {op} {_side_value(shown.rhs, right)}"
+    return ""
+
+
+
+
+def _side_value(side: Any, value: str) -> str:
+    """A side and its value (``k - m' = 1``), or the number alone when the side is one."""
+    return value if side.is_number else f"{_math(side)} = {value}"
+
 
 
 def _relevant(values: dict | None, symbols: set) -> dict | None:
@@ -673,16 +699,15 @@ def _counterexample_entries(found: dict, claim: str) -> str:
 
     def shown(M: Any) -> str:
         if M.cols == 1 and M.rows > 1:
-            return r"igl(" + ", ".join(_math(e) for e in M) + r"igr)^{	op}"
-        return r"igl(" + _math(M[0, 0]) + r"igr)" if M.shape == (1, 1) else _math(M)
+            return r"\bigl(" + ", ".join(_math(e) for e in M) + r"\bigr)^{\top}"
+        return r"\bigl(" + _math(M[0, 0]) + r"\bigr)" if M.shape == (1, 1) else _math(M)
 
     j, i = found["at"]
     index = ", ".join(_math(x[0] if ndim == 1 else sympy.Tuple(*x)) for x in (j, i))
     left = entry(found["T"].get((j, i)), True)
     right = entry(found["CPZ"].get((j, i)), True)
     outside = any(not all(0 <= m_ < k for m_ in m) for e in found["CPZ"].values() for m in e)
-    differ = rf"${lhs}[{index}] = {_math(left)} 
-eq {_math(right)} = {rhs}[{index}]$"
+    differ = rf"${lhs}[{index}] = {_math(left)} \neq {_math(right)} = ({rhs})[{index}]$"
     note = r"reading $w[u] = 0$ for $u$ outside $0 \le u < k$" if outside else ""
     rows, cols = rows_t, found["n_in"]
     if ndim == 1 and rows <= 6 and cols <= 6:
@@ -751,6 +776,9 @@ def _justification(s: _Step, number: int, ref: Any = None, named: bool = True) -
     """A chain line's tag: the lemma's name (when ``named``), its number, its claim count and a refutation mark."""
     count = f"; {_count(len(s.claims))}" if s.claims else ""
     mark = "; refuted" if not s.holds else ""
+    false = sum(not c.holds for c in s.claims)
+    if false:  # how many of the lemma's claims are false, not only that it is
+        count, mark = f"; {false} of {_count(len(s.claims))} refuted" if len(s.claims) > 1 else "; 1 claim, refuted", ""
     name = f"{text_latex(s.name)}, " if named else ""
     return rf"{name}{(ref or _lemma_ref)(number)}{count}{mark}"
 
@@ -889,7 +917,7 @@ def _claim_cell(c: _Claim, hypotheses: str, witness: bool = True) -> str:
             under.append(hypotheses)
         under += [f"${h}$" for h in c.hypotheses]
         text += (" Under " + ", ".join(under) + ":" if under else "")
-    text += f" ${c.conclusion}$"
+    text += f" ${c.conclusion}$" + ("" if c.holds else ".")
     if c.witness and witness and c.holds:
         text += rf" {{\small (hypotheses met at {c.witness})}}"
     if not c.holds:
@@ -977,8 +1005,11 @@ def _appendix_head(docs: list[_Doc], heading: str, times: bool, known: set | Non
     if any(s.claims for doc in docs for s in doc.steps):
         notes.append(r"The option \texttt{-{}-smtlib FILE} of \texttt{symconv prove} writes every solver claim to "
                      r"FILE in SMT-LIB 2: for each claim, its hypotheses alone (expected answer: sat) and then its "
-                     r"negation (expected: unsat), so that another solver re-checks it, for instance "
-                     r"\texttt{cvc5 FILE}.")
+                     + (r"negation (expected: unsat; sat for a refuted claim, whose counterexample is a model of it)"
+                        if any(not c.holds for doc in docs for s in doc.steps for c in s.claims)
+                        else r"negation (expected: unsat)")
+                     + r", so that another solver re-checks it, for instance \texttt{cvc5 FILE}.")
+
         if times and any(c.witness for doc in docs for s in doc.steps for c in s.claims):
             notes.append("Beside each claim are integers at which its hypotheses hold, found by the solver: the "
                          "claim is not vacuous.")
