@@ -28,6 +28,7 @@ from .blocks import axis_blocks_latex
 from .formulas import definitions_latex
 from .notation import notation_latex, notation_markdown
 from .phrases import counted
+from ..proofs.core import LEMMA_REF
 from .printing import (
     MatrixWindow,
     block_pattern_latex,
@@ -562,6 +563,7 @@ class _Doc:
     definitions: str = ""  # the definitions of the formulas the document uses (LaTeX display)
     padding_mode: str | None = "zeros"  # the layer's padding mode, for the Conventions
     verdict: str = "proved"  # "proved", "refuted" (a counterexample to the claim) or "not proved" (none known)
+    per_axis: str = ""  # LaTeX text: which lemmas are the 1-D chain on each axis ("" for a 1-D proof)
 
 
 def _polynomials(proof: Any) -> list[str]:
@@ -612,6 +614,10 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
     ordered = _in_display_order(proof.steps, shared)  # lemma n justifies the n-th line the chains display
     steps = [_step(n, s, ranges, names, proof.data.get("formulas"), proof.data.get("lengths"))
              for n, s in enumerate(ordered, 1)]
+    by_name = {s.name: n for n, s in enumerate(ordered, 1)}
+    for s in steps:  # a rule citing another lemma by name cites it by its number
+        s.rule = re.sub(LEMMA_REF, lambda m: f"Lemma {_LEMMA_NUMBER}{by_name[m.group(1)]}" if m.group(1) in by_name
+                        else f"the lemma ({m.group(1)})", s.rule)
     used = []
     for step in ordered:
         for checker in [step.checker] + [c.checker for c in step.claims]:
@@ -651,8 +657,25 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
         shared_label=shared_label, steps=steps, notes=list(proof.notes), holds=proof.holds,
         conclusion=proof.conclusion, failure=failure, polynomials=_polynomials(proof),
         sides=sides, ranged=ranged, definitions=_definitions(mentioned, proof.data.get("formulas")),
-        padding_mode=_padding_mode_of(proof), verdict=verdict,
+        padding_mode=_padding_mode_of(proof), verdict=verdict, per_axis=_per_axis(proof, ordered),
     )
+
+
+def _per_axis(proof: Any, ordered: Sequence[Any]) -> str:
+    """For an N-D proof whose leading lemmas are the 1-D chain, the sentence saying that they hold per axis."""
+    count = proof.data.get("per_axis", 0)
+    if not count:
+        return ""
+    numbers = sorted(n for n, s in enumerate(ordered, 1) if any(s is t for t in proof.steps[:count]))
+    rest = [n for n in range(1, len(ordered) + 1) if n not in numbers]
+    first, last = numbers[0], numbers[-1]
+    text = (rf"The lines justified by Lemmas {_LEMMA_NUMBER}{first}--{_LEMMA_NUMBER}{last} are the chain of the "
+            r"1-D theorem on each axis $\nu$, with that axis's parameters: their $y$, $w$, $T$, $M$, $S$, $Z$, $P$ "
+            r"and $C_{\mathrm{flip}}$ are that axis's 1-D ones. ")
+    if rest:
+        text += (rf"{'Lemmas' if len(rest) > 1 else 'Lemma'} " + ", ".join(f"{_LEMMA_NUMBER}{n}" for n in rest[:-1])
+                 + (" and " if len(rest) > 1 else "") + f"{_LEMMA_NUMBER}{rest[-1]} combine the axes and the channels.")
+    return text
 
 
 def _verdict(proof: Any, ordered: Sequence[Any], failure: str) -> tuple[str, str]:
@@ -764,6 +787,11 @@ def _chains(steps: list[_Step], sides: list[tuple[Any, Any]]) -> list[list[int]]
     return chains
 
 
+def _numbered(text: str) -> str:
+    r"""LaTeX text whose lemma numbers are written ``\0n`` (:data:`_LEMMA_NUMBER`), with the theorem's number."""
+    return text.replace("Lemma " + _LEMMA_NUMBER, r"Lemma~\thetheorem.").replace(_LEMMA_NUMBER, r"\thetheorem.")
+
+
 def _lemma_ref(number: int) -> str:
     return rf"Lemma~\thetheorem.{number}"
 
@@ -851,7 +879,7 @@ def _lemma_latex(s: _Step, number: int, seen: dict | None = None, stated: dict |
     earlier theorem of the document (``stated`` maps statements to their lemma, ``theorem`` numbers this one).
     """
     seen = {} if seen is None else seen
-    rule = _breakable(_sentence(_without_label(s.rule, s.name)))
+    rule = _numbered(_breakable(_sentence(_without_label(s.rule, s.name))))
     if stated is not None and s.rule in stated:
         rule = f"As Lemma~{stated[s.rule]}, for the layer of this theorem."
     elif stated is not None and theorem is not None:
@@ -1132,6 +1160,8 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
         out.append("\n\n".join(parts))
     numbers = {pos: pos + 1 - doc.shared for pos in range(len(doc.steps))}
     out.append(r"\begin{proof}" if doc.holds else r"\paragraph{Refutation.}")
+    if doc.per_axis:
+        out.append(r"\noindent " + _numbered(doc.per_axis))
     if doc.shared:
         out.append(rf"\noindent The chain of {doc.shared_label}, with its {counted(doc.shared, 'lemma')}, holds on each axis "
                    "with that axis's own parameters (its claims were proved again for this theorem). Then:")
@@ -1429,6 +1459,8 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
         out.append(f"${m.name}$, {latex_text(m.what)} ({latex_text(m.caption)}):")
         out.append(f"$$\n{m.name} = {m.body}\n$$")
     out.append(head("Proof" if doc.holds else "Refutation"))
+    if doc.per_axis:
+        out.append(latex_text(doc.per_axis.replace(_LEMMA_NUMBER, "")))
     numbers = {pos: pos + 1 - doc.shared for pos in range(len(doc.steps))}
     ref = lambda number: f"Lemma {number}"  # noqa: E731
     if doc.shared:
@@ -1454,7 +1486,8 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
         if s.sizes:
             check += " " + latex_text(s.sizes)
         out.append(bold(f"Lemma {numbers[p]} ({text(s.name)}).") + (" (refuted)" if not s.holds else "") + " "
-                   + latex_text(_sentence(s.rule)) + (" " + check if check else ""))
+                   + latex_text(_sentence(s.rule).replace(_LEMMA_NUMBER, "")) + (" " + check if check else ""))
+
         if not s.holds:
             out.append(bold("This lemma is refuted")
                        + (f", for example at {s.counterexample}." if s.counterexample else ".")

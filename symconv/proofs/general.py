@@ -401,12 +401,13 @@ def _axes_step(C: _Chain, ndim: int) -> Step:
     return Step.from_claims(
         lhs, rhs,
         r"axes: fix the tap tuple $m = (m_1, \dots, m_N)$. On axis $\nu$, let $Z^{(\nu)}$ and $P^{(\nu)}$ be that "
-        r"axis's zero insertion and padding, and $C^{(\nu)}_{m}$ the stride-1 convolution with dilation $d$ and the "
-        r"flipped unit kernel of tap $m$, $C^{(\nu)}_{m}[j, t] = [t = j + d \operatorname{flip}(m, k)]$: the 1-D "
+        r"axis's zero insertion and padding, and $C^{(\nu)}_{m_\nu}$ the stride-1 convolution with dilation $d$ and "
+        r"the flipped unit kernel of the axis's tap $m_\nu$, $C^{(\nu)}_{m_\nu}[j, t] = "
+        r"[t = j + d \operatorname{flip}(m_\nu, k)]$: the 1-D "
         r"chain for that unit kernel gives $[j_\nu = f_\nu] = (C^{(\nu)}_{m_\nu} P^{(\nu)} Z^{(\nu)})[j_\nu, i_\nu]$ "
         r"(the claims below, with that axis's $s, d, p_{l}, p_{r}, a$). A product over the axes of entries of "
         r"per-axis matrices is the entry of their Kronecker product at the row-major flattened positions (the "
-        r"flattening is a bijection, Lemma separability), and $(A B) \otimes (A' B') = (A \otimes A')(B \otimes B')$ "
+        r"flattening is a bijection, <<separability>>), and $(U V) \otimes (U' V') = (U \otimes U')(V \otimes V')$ "
         r"is the same fact summed over the flattened inner position. Multiplied by $w[o, c_{l}, m]$ and summed over "
         r"the tap tuples, block $(c, o)$ of $T$ is $\sum_{m} w[o, c_{l}, m] \prod_\nu [j_\nu = f_\nu] = "
         r"\bigl(\sum_{m} w[o, c_{l}, m] \bigotimes_\nu C^{(\nu)}_{m_\nu}\bigr) \bigl(\bigotimes_\nu "
@@ -463,8 +464,10 @@ def _block_step(F: Any) -> Step:
     ]
     step = Step.from_claims(
         shown_group, gam,
-        r"channel blocks: for $0 \le c_l < c_i$ and $\gamma \ge 0$, the channel $c = \gamma c_i + c_l$ lies in "
-        r"group $\gamma(c, c_i) = \lfloor c / c_i \rfloor = \gamma$, at position $c - \gamma c_i = c_l$; with "
+        r"channel blocks: for $0 \le c_l < c_i$ and a group number $\gamma \ge 0$, the channel $c = \gamma c_i + c_l$ "
+        r"lies in group $\gamma$: the group of channel $c$, $\gamma(c, c_i) = \lfloor c / c_i \rfloor$, is the "
+        r"number $\gamma$, and the position of $c$ in it is $c - \gamma c_i = c_l$; with "
+
         r"$C_{\mathrm{in}} = g c_i$, $C_{\mathrm{out}} = g c_o$ and the group $\gamma(o, c_o)$ of output channel $o$, "
         r"block $(o, c)$ of $M$ is the spatial matrix of $w[o, c - \gamma(o, c_o)\, c_i]$ when "
         r"$\gamma(c, c_i) = \gamma(o, c_o)$ and zero otherwise; the transposed layer, whose weight is the same "
@@ -539,8 +542,13 @@ def _statement_nd(C: _Chain, ndim: int) -> str:
     kernel_shape = r" \times ".join(rf"k^{{({q})}}" for q in range(1, ndim + 1))
     i_nu, m_nu = sympy.Symbol(r"i_{\nu}", integer=True), sympy.Symbol(r"m_{\nu}", integer=True)
     tap_nu = tex(C.F.tap_position(i_nu, m_nu, s, S.pl, S.d))  # axis nu's index map, from the formula used
+
+    def kron(name: str) -> str:  # the axes' factors of one matrix, all of them written when there are two
+        factors = [f"{name}^{{({q})}}" for q in (range(1, ndim + 1) if ndim <= 3 else (1, 2))]
+        return r" \otimes ".join(factors) + (rf" \otimes \dots \otimes {name}^{{({ndim})}}" if ndim > 3 else "")
     text = [
-        rf"Let there be {counted(ndim, 'spatial axis', 'spatial axes')} $\nu = {axes}$, each with its own integers "
+        rf"Let there be $N = {ndim}$ spatial {'axis' if ndim == 1 else 'axes'} $\nu = {axes}$, each with its own integers "
+
         r"$n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ (written $k^{(\nu)}$ and so on where the axis matters), and let "
         r"$g, c_i, c_o$ be integers, satisfying the hypotheses",
         r"\begin{itemize}", items,
@@ -563,9 +571,9 @@ def _statement_nd(C: _Chain, ndim: int) -> str:
         r"output channel $c = \gamma(o, c_o)\, c_i + c_l$ receives input channel $o$ through "
         r"$w[o, c_l]$, with the same index map.",
         rf"\item $S$, $Z$ and $P$, Kronecker products of the axes' factors in every channel: "
-        r"$S = I_{C_{\mathrm{out}}} \otimes S^{(1)} \otimes \dots \otimes S^{(N)}$, "
-        r"$Z = I_{C_{\mathrm{out}}} \otimes Z^{(1)} \otimes \dots \otimes Z^{(N)}$ and "
-        r"$P = I_{C_{\mathrm{out}}} \otimes P^{(1)} \otimes \dots \otimes P^{(N)}$ ($N$ the number of axes), where on "
+        rf"$S = I_{{C_{{\mathrm{{out}}}}}} \otimes {kron('S')}$, "
+        rf"$Z = I_{{C_{{\mathrm{{out}}}}}} \otimes {kron('Z')}$ and "
+        rf"$P = I_{{C_{{\mathrm{{out}}}}}} \otimes {kron('P')}$, where on "
         r"axis $\nu$ the row selection is $S^{(\nu)} = [I \mid 0]$, the zero insertion "
         rf"$Z^{{(\nu)}}[t, i] = [t = {tex(C.F.zero_insertion_position(i, s))}]$ and $P^{{(\nu)}}$ the padding by "
         rf"$p'_{{l}} = {tex(C.left)}$, $p'_{{r}} = {tex(C.right)}$ (a negative amount crops), each with that axis's "
@@ -575,9 +583,9 @@ def _statement_nd(C: _Chain, ndim: int) -> str:
         rf"$\tilde w[c, o', m] = w[\gamma(c, c_i)\, c_o + o', c_l, {tex(C.F.flip_tap(m, k))}]$ with "
         r"$0 \le o' < c_o$, flipped on every axis: its block $(c, o)$ is "
         r"$\sum_{m} w[o, c_{l}, m] \bigotimes_{\nu} C^{(\nu)}_{m_\nu}$, the sum over the tap tuples "
-        r"$m = (m_1, \dots, m_N)$, with $C^{(\nu)}_{m}[j, t] = "
-        rf"[t = {tex(C.conv_read.subs(SYMBOLS.mp, C.F.flip_tap(m, k)))}]$ the stride-1 convolution on axis $\nu$ "
-        r"with the flipped unit kernel of tap $m$.",
+        r"$m = (m_1, \dots, m_N)$, with $C^{(\nu)}_{m_\nu}[j, t] = "
+        rf"[t = {tex(C.conv_read.subs(SYMBOLS.mp, C.F.flip_tap(m_nu, k)))}]$ the stride-1 convolution on axis $\nu$ "
+        r"with the flipped unit kernel of the axis's tap $m_\nu$.",
         r"\end{itemize}",
         r"Then block $(c, o)$ of $T$ is the transpose of block $(o, c)$ of $M$, zero outside the groups; "
         r"$T = C_{\mathrm{flip}} P Z$ and $T = (S M)^{\top}$.",
@@ -628,6 +636,7 @@ def prove_transpose_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     F = default_formulas if formulas is None else formulas
     chain = _Chain(F)
     steps = _one_d_steps(chain)
+    per_axis = len(steps) if ndim > 1 else 0  # the leading steps that hold on each axis
     if ndim > 1:
         steps += [_separability_step(ndim, F), _axes_step(chain, ndim), _block_step(F)]
     statement = _statement(chain, ndim)
@@ -646,5 +655,7 @@ def prove_transpose_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
                   lengths={sympy.Symbol("n_z", integer=True): chain.len_z},  # n_z of a display, for a refutation
                   # the parts of the claim, each with the lemmas (by name) it rests on; the first is the one a
                   # counterexample of ``refutation`` refutes
-                  conjuncts=((r"T = C_{\mathrm{flip}} P Z", gather), (r"T = (S M)^{\top}", selection)), **extra),
+                  conjuncts=((r"T = C_{\mathrm{flip}} P Z", gather), (r"T = (S M)^{\top}", selection)),
+                  per_axis=per_axis, **extra),
+
     )
