@@ -564,6 +564,8 @@ class _Doc:
     padding_mode: str | None = "zeros"  # the layer's padding mode, for the Conventions
     verdict: str = "proved"  # "proved", "refuted" (a counterexample to the claim) or "not proved" (none known)
     per_axis: str = ""  # LaTeX text: which lemmas are the 1-D chain on each axis ("" for a 1-D proof)
+    changed: list = field(default_factory=list)  # Conventions formulas that ran changed (a failed proof only)
+    merged: dict = field(default_factory=dict)  # a displayed refuted line -> the other lemmas refuting it
 
 
 def _polynomials(proof: Any) -> list[str]:
@@ -644,7 +646,7 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
     else:
         verdict = "proved"
     layer = spec_latex(proof.data["tspec"]) if "tspec" in proof.data else ""
-    sides = [_sides(s) for s in ordered]
+    sides = [_sides(s) if s.holds else _valued(s, proof.data.get("formulas")) for s in ordered]
     ranges = proof.data.get("ranges")
     ranged = len(ranges.latex()) if ranges is not None else 0
     mentioned = " ".join([proof.statement] + [a for pair in sides for a in pair]
@@ -658,6 +660,8 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
         conclusion=proof.conclusion, failure=failure, polynomials=_polynomials(proof),
         sides=sides, ranged=ranged, definitions=_definitions(mentioned, proof.data.get("formulas")),
         padding_mode=_padding_mode_of(proof), verdict=verdict, per_axis=_per_axis(proof, ordered),
+        changed=[] if proof.holds else _changed(proof.data.get("formulas")),
+
     )
 
 
@@ -678,7 +682,26 @@ def _per_axis(proof: Any, ordered: Sequence[Any]) -> str:
     return text
 
 
+def _valued(step: Any, formulas: Any) -> tuple[str, str]:
+    """A refuted line's sides, its left side followed by its value when it is a formula at integers that the
+    formulas that ran evaluate to an integer other than the right side (``n_T(3, ...) = 6`` beside ``5``)."""
+    from .. import formulas as package
+
+    left, right = _sides(step)
+    lhs, rhs = step.lhs, sympy.sympify(step.rhs)
+    if not (isinstance(lhs, sympy.Basic) and hasattr(type(lhs), "_symconv_formula") and lhs.args
+            and all(a.is_Integer for a in lhs.args) and rhs.is_Integer):
+        return left, right
+
+    try:
+        value = sympy.sympify(getattr(formulas or package, type(lhs)._symconv_formula)(*(int(a) for a in lhs.args)))
+    except (AttributeError, TypeError, ValueError):
+        return left, right
+    return (f"{left} = {value}", right) if value.is_Integer and value != rhs else (left, right)
+
+
 def _verdict(proof: Any, ordered: Sequence[Any], failure: str) -> tuple[str, str]:
+
     """What a failed proof shows, and the sentence that says it: ``"refuted"`` when a counterexample to the claim
     itself is known, ``"not proved"`` when one was looked for and none was found (a failed lemma refutes the
     proof, not the claim), and the failed lemma otherwise (a concrete instance, whose lemmas are concrete claims).
@@ -855,6 +878,9 @@ def _chain_latex(doc: _Doc, indices: list[int], numbers: dict[int, int], ref: An
         left, right = doc.sides[pos]
         rel = s.relation if s.holds else _NEGATED.get(s.relation, r"\neq")
         tag = _justification(s, numbers[pos], ref, named)
+        if pos in doc.merged:  # the same line refuted by several lemmas
+            tag = " and ".join(_justification(doc.steps[x], numbers[x], ref, named).removesuffix("; refuted")
+                               for x in [pos] + doc.merged[pos]) + "; refuted"
         just = (rf"&& \text{{{tag}}}" if env == "aligned"
                 else rf"\tag*{{{tag}}}")  # a tag moves below when the line is full
         if r" \\ &" in right:  # a right side set on two lines: its justification beside the first
@@ -1141,8 +1167,10 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
         out.append(rf"\noindent The transposed layer is the transposed convolution {doc.layer_words}.")
     notation_at = len(out)
     if definitions and doc.definitions:
+        ran = "".join(rf" Here ${_ran_name(_CONVENTION_FORMULAS[n])}$ is the function that ran in place of "
+                      rf"PyTorch's ${_CONVENTION_FORMULAS[n]}$ of the Conventions." for n in doc.changed)
         out.append(r"\subsection*{Definitions}" + "\nThe index maps, rendered from the functions that ran in "
-                   "this proof:\n" + doc.definitions)
+                   f"this proof.{ran}\n" + doc.definitions)
     if doc.matrices:
         parts = [r"\subsection*{Matrices}"]
         for m in doc.matrices:
@@ -1168,6 +1196,12 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
     rest = list(range(doc.shared, len(doc.steps)))
     # a lemma whose two sides print alike, "(5) = (5)", is no line of a chain: it is stated below, not displayed
     shown = [p for p in rest if not (doc.steps[p].holds and doc.sides[p][0] == doc.sides[p][1])]
+    for p in list(shown):  # two refuted lemmas that display the same line: the line once, with both tags
+        q = next((q for q in shown if q < p and not doc.steps[q].holds and not doc.steps[p].holds
+                  and doc.sides[q] == doc.sides[p]), None)
+        if q is not None:
+            shown.remove(p)
+            doc.merged.setdefault(q, []).append(p)
     chains = _chains([doc.steps[p] for p in shown], [doc.sides[p] for p in shown])
     def left_column(block: list[list[int]]) -> float:  # one-line chains of a display share the column's width
         return max((_em(doc.sides[shown[chain[0]]][0]) for chain in block
@@ -1231,11 +1265,52 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
     if appendix:
         known = stated.setdefault("\0checkers", set()) if stated is not None else None
         out.append(_appendix_latex(doc, numbers, times, known=known))
+    for name in doc.changed:  # the function that ran is not the Conventions' formula: it is named apart
+        tex = _CONVENTION_FORMULAS[name]
+        out = [re.sub(re.escape(tex) + r"(?=\s*\\left\(|\()", lambda _: _ran_name(tex), part) for part in out]
+
     known = stated.setdefault("\0notation", set()) if stated is not None else None
     notation = notation_latex("\n".join(out), known)
     if notation:
         out.insert(notation_at, notation)
     return "\n\n".join(out)
+
+
+_CONVENTION_FORMULAS = {"conv_output_size": r"n_{\mathrm{out}}", "transposed_output_size": r"n_{T}"}
+"""The formulas the Conventions define as PyTorch's, by their names on the page."""
+
+
+def _ran_name(tex: str) -> str:
+    r"""The page's name of a function that ran in place of a Conventions formula: ``n_{T}`` becomes ``n^{\ast}_{T}``."""
+    base, _, sub = tex.partition("_")
+    return rf"{base}^{{\ast}}_{sub}"
+
+
+def _changed(module: Any) -> list[str]:
+    """The Conventions formulas whose function in ``module`` (the formulas that ran) is not the package's own
+    (read afresh from its source), compared as sympy expressions of symbolic arguments."""
+    import importlib.util
+    import inspect
+
+    from .. import formulas
+
+    module = module or formulas
+    spec = importlib.util.spec_from_file_location("symconv_pristine_formulas", formulas.__file__)
+    pristine = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(pristine)
+    out = []
+    for name in _CONVENTION_FORMULAS:
+        ran, own = getattr(module, name, None), getattr(pristine, name)
+        if ran is None:
+            continue
+        args = sympy.symbols(list(inspect.signature(own).parameters), integer=True, positive=True)
+        try:
+            same = sympy.simplify(sympy.sympify(ran(*args)) - sympy.sympify(own(*args))) == 0
+        except (TypeError, ValueError):
+            same = False
+        if not same:
+            out.append(name)
+    return out
 
 
 def proof_fragment(proof: Any, definitions: bool = True, *, shared: Any = None, shared_label: str = "",
