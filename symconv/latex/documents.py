@@ -709,11 +709,16 @@ def _verdict(proof: Any, ordered: Sequence[Any], failure: str) -> tuple[str, str
     data = proof.data
     if "refutation" not in data:
         return failure, "refuted"
-    where = failure.replace("fails", "is where the proof breaks", 1)
+    where = f"The proof breaks where {failure}"
+
     found = data["refutation"]
     if found is None:
-        return (rf"{failure}. No counterexample to the claim itself was found at the small sizes tried, so the claim "
-                r"is not refuted: only its proof fails", "not proved")
+        claim = data["conjuncts"][0][0] if data.get("conjuncts") else ""
+        tried = (rf": at the small sizes tried, ${claim}$ held entry by entry (the rest of the claim was not "
+                 "evaluated)") if claim else " at the small sizes tried"
+        return (rf"{failure}. No counterexample to the claim itself was found{tried}, so the claim is not refuted: "
+                "only its proof fails", "not proved")
+
     numbers = {s.name: n for n, s in enumerate(ordered, 1)}
     holding = {s.name for s in ordered if s.holds}
     parts = data.get("conjuncts", ())
@@ -737,7 +742,8 @@ def _counterexample_entries(found: dict, claim: str) -> str:
     lhs, rhs = claim.split(" = ", 1)
     rows_t, rows_c = found["rows"]
     if rows_t != rows_c:
-        return rf"there ${lhs}$ has ${rows_t}$ rows but ${rhs}$ has ${rows_c}$, so ${claim}$ is false"
+        return (rf"there ${lhs}$ has {counted(rows_t, 'row', words=False)} but ${rhs}$ has ${rows_c}$, so ${claim}$ "
+                "is false")
 
     def entry(counts: Any, inside: bool) -> Any:
         return sympy.Add(*(c * W(*m) for m, c in (counts or {}).items()
@@ -746,14 +752,21 @@ def _counterexample_entries(found: dict, claim: str) -> str:
     def shown(M: Any) -> str:
         if M.cols == 1 and M.rows > 1:
             return r"\bigl(" + ", ".join(_math(e) for e in M) + r"\bigr)^{\top}"
-        return r"\bigl(" + _math(M[0, 0]) + r"\bigr)" if M.shape == (1, 1) else _math(M)
+        if M.shape == (1, 1):
+            return r"\bigl(" + _math(M[0, 0]) + r"\bigr)"
+        return (r"\begin{bmatrix} " + r" \\ ".join(" & ".join(_math(e) for e in M.row(r)) for r in range(M.rows))
+                + r" \end{bmatrix}")
 
     j, i = found["at"]
-    index = ", ".join(_math(x[0] if ndim == 1 else sympy.Tuple(*x)) for x in (j, i))
     left = entry(found["T"].get((j, i)), True)
     right = entry(found["CPZ"].get((j, i)), True)
     outside = any(not all(0 <= m_ < k for m_ in m) for e in found["CPZ"].values() for m in e)
-    differ = rf"${lhs}[{index}] = {_math(left)} \neq {_math(right)} = ({rhs})[{index}]$"
+    if ndim == 1:
+        index = f"{j[0]}, {i[0]}"
+        differ = rf"${lhs}[{index}] = {_math(left)} \neq {_math(right)} = ({rhs})[{index}]$"
+    else:
+        differ = (rf"${lhs}[j, i] = {_math(left)} \neq {_math(right)} = ({rhs})[j, i]$ at "
+                  rf"$j = ({', '.join(map(str, j))})$, $i = ({', '.join(map(str, i))})$")
     note = r"reading $w[u] = 0$ for $u$ outside $0 \le u < k$" if outside else ""
     rows, cols = rows_t, found["n_in"]
     if ndim == 1 and rows <= 6 and cols <= 6:
@@ -1434,7 +1447,7 @@ def proof_document(proof: Any, title: str | None = None) -> str:
     """
     if title is None and not proof.holds:  # the title does not assert what the document refutes
         verdict = "not proved" if "refutation" in proof.data and proof.data["refutation"] is None else "refuted"
-        title = f"{'Refuted' if verdict == 'refuted' else 'Not proved'} claim: {proof.title}"
+        title = f"{'Refuted' if verdict == 'refuted' else 'Unproved'} claim: {proof.title}"
     return document(title or proof.title, proof_fragment(proof), padding_mode=_padding_mode_of(proof))
 
 

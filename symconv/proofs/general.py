@@ -497,7 +497,7 @@ def _statement(C: _Chain, ndim: int = 1) -> str:
     L, R = sympy.Symbol("p'_l", integer=True), sympy.Symbol("p'_r", integer=True)
     tap = tex(C.tap)
     text = [
-        r"Let $n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ be integers satisfying the hypotheses",
+        r"Let $n_{\mathrm{in}}$, $k$, $s$, $d$, $p_{l}$, $p_{r}$, $a$ be integers satisfying the hypotheses",
         C.range_object.itemized(),
         r"let $w \in \mathbb{R}^{k}$ be a kernel and define the following matrices.",
         r"\begin{itemize}",
