@@ -591,7 +591,13 @@ def _sides(step: Any) -> tuple[str, str]:
     """A step's two sides as LaTeX math, the right one followed by the range where the display holds, if any (a
     refuted display has no range: the counterexample says where it fails)."""
     condition = getattr(step, "condition", "") if step.holds else ""  # refuted: it fails somewhere, not everywhere
-    return _side(step.lhs)[0], _side(step.rhs)[0] + (rf" \quad \text{{for }} {condition}" if condition else "")
+    lhs, rhs = step.lhs, step.rhs
+    if (isinstance(lhs, sympy.Tuple) and isinstance(rhs, sympy.Tuple) and len(lhs) == len(rhs) > 1
+            and all(_same(a, lhs[0]) for a in lhs) and all(_same(b, rhs[0]) for b in rhs)):
+        condition = condition or r"\text{on each axis}"  # one value per axis, the same on every axis: said once
+        return _side(lhs[0])[0], _side(rhs[0])[0] + rf" \quad {condition}"
+    return _side(lhs)[0], _side(rhs)[0] + (rf" \quad \text{{for }} {condition}" if condition else "")
+
 
 
 def _in_display_order(steps: Sequence[Any], shared: int = 0) -> list[Any]:
