@@ -58,13 +58,23 @@ _PADDED = {
 """What the padded input of a convolution is, for each of PyTorch's padding modes."""
 
 
-def conventions(padding_mode: str | None = "zeros") -> str:
+_CHANNELS = re.compile(r"C_\{\\mathrm\{(?:in|out)\}\}|\bgroups?\b|channel")
+"""What shows that a document is about layers with channels (their weights have PyTorch's layouts)."""
+
+_TENSORS = re.compile(r"C_\{\\mathrm\{(?:in|out)\}\}|channel|spatial ax|\bflatten")
+"""What shows that a document's matrices act on tensors, flattened (channels, or several spatial axes)."""
+
+
+def conventions(padding_mode: str | None = "zeros", body: str | None = None) -> str:
     r"""The Conventions paragraph of a document, saying what the padded input $\tilde x$ is for its padding mode.
 
     Parameters
     ----------
     padding_mode : str or None
         PyTorch's padding mode of the document's layer; None for a document about several modes.
+    body : str, optional
+        The rest of the document: the weights' layouts are stated only where it has channels, and the
+        flattening of tensors only where it has channels or several spatial axes (default: both stated).
 
     Returns
     -------
@@ -80,12 +90,16 @@ def conventions(padding_mode: str | None = "zeros") -> str:
     --------
     >>> "zeros" in conventions("zeros"), "circularly" in conventions("circular"), "zeros" in conventions("circular")
     (True, True, False)
+    >>> "layouts" in conventions("zeros", body="a kernel $w$"), "layouts" in conventions("zeros", body="channel $c$")
+    (False, True)
     """
     if padding_mode is not None and padding_mode not in _PADDED:
         raise ValueError(f"padding_mode must be one of {sorted(_PADDED)}, got {padding_mode!r}")
     padded = (_PADDED[padding_mode] if padding_mode is not None
               else r"the padded input: $\tilde x[u] = x[u]$ for $0 \le u < n$, and outside it $0$ unless the "
                    r"layer's padding mode (reflect, replicate or circular) says otherwise")
+    if body is not None:  # the Notation describes its symbols in general: what it says is not what this uses
+        body = re.sub(r"\\subsection\*\{Notation\}.*?\\end\{list\}", "", body, flags=re.S)
     return ("Convolution means the deep-learning operation, cross-correlation: on an input $x$ of length $n$, "
             r"with kernel size $k$, stride $s$, dilation $d$ and padding $p_{l}$ on the left and $p_{r}$ on the right, "
             r"$\operatorname{conv}(x)[i] = \sum_{m=0}^{k-1} w[m]\, \tilde x[s i + d m - p_{l}]$ for "
@@ -98,11 +112,12 @@ def conventions(padding_mode: str | None = "zeros") -> str:
             r"[j = s i + d m - p_{l}]$ for $0 \le j < n_T$, where "
             r"$n_T = s (n_{\mathrm{in}} - 1) + d (k - 1) + a - p_{l} - p_{r} + 1$: input $i$ adds the kernel, "
             r"scaled by $y[i]$, at the outputs $s i + d m - p_{l}$ that lie in range. Brackets around a statement are "
-            r"Iverson's: $[j = s i + d m - p_{l}]$ is $1$ when the equation holds and $0$ when it does not. "
-            "Weights use PyTorch's layouts: $(C_{\\mathrm{out}}, C_{\\mathrm{in}}/g, k_1, \\dots)$ for a convolution "
-            "and $(C_{\\mathrm{in}}, C_{\\mathrm{out}}/g, k_1, \\dots)$ for a transposed convolution. Matrices act on "
-            "one batch element, a tensor of shape (channels, $n_1, \\dots$), flattened row-major: the channel first, "
-            "then the spatial axes in order.")
+            r"Iverson's: $[j = s i + d m - p_{l}]$ is $1$ when the equation holds and $0$ when it does not."
+            + (" Weights use PyTorch's layouts: $(C_{\\mathrm{out}}, C_{\\mathrm{in}}/g, k_1, \\dots)$ for a "
+               "convolution and $(C_{\\mathrm{in}}, C_{\\mathrm{out}}/g, k_1, \\dots)$ for a transposed convolution."
+               if body is None or _CHANNELS.search(body) else "")
+            + (" Matrices act on one batch element, a tensor of shape (channels, $n_1, \\dots$), flattened row-major: "
+               "the channel first, then the spatial axes in order." if body is None or _TENSORS.search(body) else ""))
 
 
 CONVENTIONS = conventions("zeros")
@@ -1425,7 +1440,7 @@ def document(title: str, body: str, *, max_cols: int = 10, graphics: bool = Fals
              r"\newtheorem{lemma}{Lemma}[theorem]", REFUTED_ENVIRONMENT,
              r"\setlength{\emergencystretch}{3em}", r"\AtBeginDocument{\setlength{\rightskip}{0pt plus 3em}}", rf"\title{{{escape_text(title)}}}", r"\author{symconv}", r"\date{}"]
     return ("\n".join(head) + "\n\\begin{document}\n\\maketitle\n\\section*{Conventions}\n"
-            + conventions(padding_mode) + "\n\n"
+            + conventions(padding_mode, body) + "\n\n"
             + body + "\n\\end{document}\n")
 
 
@@ -1523,7 +1538,13 @@ def _md_claim(c: _Claim, text: Any, checker: str, ranged: bool) -> str:
     return line
 
 
+def _body(doc: _Doc) -> str:
+    """The text a document's Conventions are decided from: its statement, lemmas and matrices."""
+    return " ".join([doc.statement, doc.layer_words] + [s.rule for s in doc.steps] + [m.what for m in doc.matrices])
+
+
 def _flat(doc: _Doc, *, markdown: bool) -> str:
+
     """The Markdown and notebook flavours: the same theorem, definitions, chain, lemmas and appendix."""
     bold = (lambda t: f"**{t}**") if markdown else (lambda t: t)
     head = (lambda t: f"### {t}") if markdown else (lambda t: t + ".")
@@ -1531,7 +1552,8 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
     latex_text = (lambda t: _md_list(_md_latex_text(t))) if markdown else (lambda t: _md_list(_plain_latex_text(t)))
     kind = "Theorem" if doc.holds else f"Claim ({'refuted' if doc.verdict == 'refuted' else 'not proved'})"
     # the Conventions first, as on the LaTeX page: the theorem uses conv, n_out, ... and a reader meets them defined
-    out = ["## Conventions" if markdown else "Conventions.", latex_text(conventions(doc.padding_mode)),
+    out = ["## Conventions" if markdown else "Conventions.", latex_text(conventions(doc.padding_mode, _body(doc))),
+
            (f"## {kind} ({text(head_title(doc.title))})" if markdown else f"{kind} ({text(head_title(doc.title))}).") ,
            latex_text(doc.statement)]
     if doc.assumptions and not doc.ranged:
