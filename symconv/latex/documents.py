@@ -637,7 +637,8 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
     ordered = _in_display_order(proof.steps, shared)  # lemma n justifies the n-th line the chains display
     steps = [_step(n, s, ranges, names, proof.data.get("formulas"), proof.data.get("lengths"))
              for n, s in enumerate(ordered, 1)]
-    by_name = {s.name: n for n, s in enumerate(ordered, 1)}
+    by_name = {s.name: n - shared for n, s in enumerate(ordered, 1)}  # numbered as the document numbers them
+
     for s in steps:  # a rule citing another lemma by name cites it by its number
         s.rule = re.sub(LEMMA_REF, lambda m: f"Lemma {_LEMMA_NUMBER}{by_name[m.group(1)]}" if m.group(1) in by_name
                         else f"the lemma ({m.group(1)})", s.rule)
@@ -1204,7 +1205,7 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
         ran = "".join(rf" Here ${_ran_name(_CONVENTION_FORMULAS[n])}$ is the function that ran in place of "
                       rf"PyTorch's ${_CONVENTION_FORMULAS[n]}$ of the Conventions." for n in doc.changed)
         out.append(r"\subsection*{Definitions}" + "\nThe index maps, rendered from the functions that ran in "
-                   f"this proof.{ran}\n" + doc.definitions)
+                   f"this proof{'.' + ran if ran else ':'}\n" + doc.definitions)
     if doc.matrices:
         parts = [r"\subsection*{Matrices}"]
         for m in doc.matrices:
@@ -1222,8 +1223,9 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
         out.append("\n\n".join(parts))
     numbers = {pos: pos + 1 - doc.shared for pos in range(len(doc.steps))}
     out.append(r"\begin{proof}" if doc.holds else r"\paragraph{Refutation.}")
-    if doc.per_axis:
+    if doc.per_axis and not doc.shared:  # a shared chain is said to hold per axis by the sentence below
         out.append(r"\noindent " + _numbered(doc.per_axis))
+
     if doc.shared:
         out.append(rf"\noindent The chain of {doc.shared_label}, with its {counted(doc.shared, 'lemma')}, holds on each axis "
                    "with that axis's own parameters (its claims were proved again for this theorem). Then:")
