@@ -578,8 +578,9 @@ def test_conventions_of_a_document_without_one_layer_name_no_single_mode():
     from symconv.latex.documents import conventions, document
 
     text = document("Several layers", "Body.")
-    assert conventions(None) in text and "unless the layer's padding mode" in text
-    assert conventions("circular") in document("One layer", "Body.", padding_mode="circular")
+    assert conventions(None, "Body.") in text and "unless the layer's padding mode" in text  # decided from the body
+    assert conventions("circular", "Body.") in document("One layer", "Body.", padding_mode="circular")
+    assert "layouts" not in text and "layouts" in document("Layers", "channel $c$")  # only where there are channels
 
 
 def test_claim_titles_state_mathematics_as_mathematics():
