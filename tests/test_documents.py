@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 
+import numpy as np
 import pytest
 
 from symconv import cli
@@ -215,10 +216,81 @@ def test_a_failed_proof_reads_as_a_refuted_claim(tmp_path, pdflatex, pdffonts, p
     assert values["k"] >= 1 and values["s"] >= 1 and values["d"] >= 1 and values["n_in"] >= 1
     (tmp_path / "failed.tex").write_text(text)
     page = check_pdf(tmp_path, "failed", pdflatex, pdffonts, pdftotext)
-    assert "Claim (refuted):" in page and "Theorem 1" not in page and "Refutation." in page
-    assert "Claim (refuted) 1" not in page  # a refuted claim carries no number
+    assert "Claim 1 (refuted):" in page and "Theorem 1" not in page and "Refutation." in page
+    assert "Claim (refuted) 1" not in page  # numbered like its lemmas (1.x), before the verdict
     markdown = proof.to_markdown()
     assert markdown.startswith("## Conventions") and "\n\n## Claim (refuted)" in markdown and "### Refutation" in markdown and "Counterexample:" in markdown
+
+
+def _ends_of_the_claim(F, values, weights):
+    """T and C_flip P Z of the 1-D theorem at concrete sizes, built here as explicit matrices from ``F`` (the
+    formulas that ran), independently of the prover's search."""
+    n, k, s, d, pl, pr, a = (values[x] for x in ("n_in", "k", "s", "d", "p_l", "p_r", "a"))
+    n_t = F.transposed_output_size(n, k, s, pl, pr, d, a)
+    T = np.zeros((n_t, n), dtype=np.int64)
+    for i in range(n):
+        for m in range(k):
+            j = F.tap_position(i, m, s, pl, d)
+            if 0 <= j < n_t:
+                T[j, i] += weights[m]
+    n_z0, left = F.zero_inserted_size(n, s), F.gather_padding_left(k, pl, d)
+    n_z = n_z0 + left + F.gather_padding_right(k, pr, d, a)
+    Z = np.zeros((n_z0, n), dtype=np.int64)
+    for i in range(n):
+        Z[F.zero_insertion_position(i, s), i] = 1
+    P = np.zeros((n_z, n_z0), dtype=np.int64)
+    for t in range(n_z0):
+        if 0 <= F.padded_position(t, left) < n_z:
+            P[F.padded_position(t, left), t] = 1
+    n_c = F.conv_output_size(n_z, k, 1, 0, 0, d)
+    C = np.zeros((n_c, n_z), dtype=np.int64)
+    for j in range(n_c):
+        for mp in range(k):
+            tap = F.flip_tap(mp, k)
+            if 0 <= tap < k:  # w[u] = 0 outside the kernel
+                C[j, F.tap_position(j, mp, 1, 0, d)] += weights[tap]
+    return T, C @ P @ Z
+
+
+def test_a_refuted_general_claim_is_refuted_by_a_counterexample_to_the_claim():
+    """A failed lemma refutes the proof, not the claim: the refutation is a counterexample to T = C_flip P Z itself
+    (checked here with explicit matrices), the failing lemma is where the proof breaks, and the other part of the
+    claim, which rests on lemmas that hold, is not said to be false (issue 18)."""
+    from symconv import prove_transpose_general
+
+    broken = _broken_formulas()
+    proof = prove_transpose_general(1, formulas=broken)
+    found = proof.data["refutation"]
+    assert found is not None
+    T, CPZ = _ends_of_the_claim(broken, found["values"], [3, 5, 7, 11])
+    assert T.shape != CPZ.shape or not np.array_equal(T, CPZ), (T, CPZ)
+    text = proof.to_document()
+    verdict = text[text.index(r"\textbf{The claim is refuted:}"):].split("\n", 1)[0]
+    assert "it fails at $n_{\\mathrm{in}} = " in verdict and r"\neq" in verdict
+    assert r"(C_{\mathrm{flip}} P Z)[" in verdict and verdict.index(r"\neq") < verdict.index("The proof breaks")
+    assert r"The proof breaks where Lemma~\thetheorem.5 (flip) fails" in verdict
+    assert r"The other part of the claim, $T = (S M)^{\top}$, is not refuted" in verdict
+    assert r"\title{Refuted claim: " in text  # the title does not assert what the document refutes
+    assert "2 of 4 claims refuted" in text  # the tag counts the false claims
+    assert r"\text{ that is } k - m' = 1 \ge k = 1" in text  # the false part of a range, with its numbers
+    assert "sat for a refuted claim" in text  # the SMT-LIB note is true of the refuted claims
+
+
+def test_a_failed_proof_without_a_counterexample_does_not_refute_its_claim(monkeypatch):
+    """With the group of a channel computed by remainder, the 2-D proof fails at its pinning claim, but the claim
+    as stated (with the floor) has no counterexample: the document says the proof fails, not that the claim is
+    false."""
+    import symconv.formulas as F
+    from symconv import prove_transpose_general
+
+    monkeypatch.setattr(F, "channel_group", lambda c, per_group: c % per_group)
+    proof = prove_transpose_general(2)
+    assert not proof.holds and proof.data["refutation"] is None
+    text = proof.to_document()
+    assert r"\begin{unproved}" in text and r"\begin{refuted}" not in text and "The claim is refuted" not in text
+    assert r"\textbf{The proof fails:}" in text and "so the claim is not refuted" in text
+    assert r"\title{Unproved claim: " in text
+
 
 
 @pytest.mark.parametrize("text, problem", [
@@ -294,11 +366,16 @@ def test_documents_of_mistaken_formulas_read_as_refuted_claims(mutation, monkeyp
     for number, proof in enumerate(proofs):
         assert not proof.holds
         text = proof.to_document()
-        assert r"\begin{refuted}" in text and r"\begin{proof}" not in text and r"\neq" in text
+        # the channel group by remainder breaks the 2-D proof's pinning claim, but the claim as stated (with the
+        # floor) has no counterexample: its document says that the proof fails, not that the claim is false
+        refuted = not (mutation == "channel group by remainder" and number == len(proofs) - 1)
+        env, words = ("refuted", "refuted") if refuted else ("unproved", "not proved")
+        assert rf"\begin{{{env}}}" in text and r"\begin{proof}" not in text and r"\neq" in text
         stem = f"refuted{number}"
         (tmp_path / f"{stem}.tex").write_text(text)
         page = check_pdf(tmp_path, stem, pdflatex, pdffonts, pdftotext)
-        assert "Claim (refuted):" in page and "Claim (refuted) 1" not in page and "is refuted" in page
+        assert f"Claim 1 ({words}):" in page and f"Claim ({words}) 1" not in page and "is refuted" in page
+
 
 
 def test_a_failed_instance_document_shows_what_ran(monkeypatch, tmp_path, pdflatex, pdffonts, pdftotext):
@@ -501,8 +578,9 @@ def test_conventions_of_a_document_without_one_layer_name_no_single_mode():
     from symconv.latex.documents import conventions, document
 
     text = document("Several layers", "Body.")
-    assert conventions(None) in text and "unless the layer's padding mode" in text
-    assert conventions("circular") in document("One layer", "Body.", padding_mode="circular")
+    assert conventions(None, "Body.") in text and "unless the layer's padding mode" in text  # decided from the body
+    assert conventions("circular", "Body.") in document("One layer", "Body.", padding_mode="circular")
+    assert "layouts" not in text and "layouts" in document("Layers", "channel $c$")  # only where there are channels
 
 
 def test_claim_titles_state_mathematics_as_mathematics():

@@ -448,3 +448,10 @@ def test_a_wrong_output_size_is_refuted_by_its_own_display(monkeypatch):
     assert str(failed[0].lhs) == "transposed_output_size(3, 3, 2, 1, 1, 1, 1)" and failed[0].rhs == 6
     tex = proof.to_document()
     assert r"\neq 6" in tex and r"\operatorname{conv}(x)\left[i\right] &\neq" not in tex
+    # the refuted line is shown once, with the value of the function that ran, and that function is named apart
+    # from PyTorch's n_T of the Conventions
+    line = r"n^{\ast}_{T}\left(3, 3, 2, 1, 1, 1, 1\right) = 7 &\neq 6"
+    assert tex.count(line) == 1 and tex.count(r"&\neq 6") == 1, tex
+    assert r"Here $n^{\ast}_{T}$ is the function that ran in place of PyTorch's $n_{T}$ of the Conventions" in tex
+    assert r"n^{\ast}_{T}(n, k, s, p_{l}, p_{r}, d, a) &=" in tex
+

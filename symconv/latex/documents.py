@@ -28,6 +28,7 @@ from .blocks import axis_blocks_latex
 from .formulas import definitions_latex
 from .notation import notation_latex, notation_markdown
 from .phrases import counted
+from ..proofs.core import LEMMA_REF
 from .printing import (
     MatrixWindow,
     block_pattern_latex,
@@ -57,13 +58,23 @@ _PADDED = {
 """What the padded input of a convolution is, for each of PyTorch's padding modes."""
 
 
-def conventions(padding_mode: str | None = "zeros") -> str:
+_CHANNELS = re.compile(r"C_\{\\mathrm\{(?:in|out)\}\}|\bgroups?\b|channel")
+"""What shows that a document is about layers with channels (their weights have PyTorch's layouts)."""
+
+_TENSORS = re.compile(r"C_\{\\mathrm\{(?:in|out)\}\}|channel|spatial ax|\bflatten")
+"""What shows that a document's matrices act on tensors, flattened (channels, or several spatial axes)."""
+
+
+def conventions(padding_mode: str | None = "zeros", body: str | None = None) -> str:
     r"""The Conventions paragraph of a document, saying what the padded input $\tilde x$ is for its padding mode.
 
     Parameters
     ----------
     padding_mode : str or None
         PyTorch's padding mode of the document's layer; None for a document about several modes.
+    body : str, optional
+        The rest of the document: the weights' layouts are stated only where it has channels, and the
+        flattening of tensors only where it has channels or several spatial axes (default: both stated).
 
     Returns
     -------
@@ -79,12 +90,16 @@ def conventions(padding_mode: str | None = "zeros") -> str:
     --------
     >>> "zeros" in conventions("zeros"), "circularly" in conventions("circular"), "zeros" in conventions("circular")
     (True, True, False)
+    >>> "layouts" in conventions("zeros", body="a kernel $w$"), "layouts" in conventions("zeros", body="channel $c$")
+    (False, True)
     """
     if padding_mode is not None and padding_mode not in _PADDED:
         raise ValueError(f"padding_mode must be one of {sorted(_PADDED)}, got {padding_mode!r}")
     padded = (_PADDED[padding_mode] if padding_mode is not None
               else r"the padded input: $\tilde x[u] = x[u]$ for $0 \le u < n$, and outside it $0$ unless the "
                    r"layer's padding mode (reflect, replicate or circular) says otherwise")
+    if body is not None:  # the Notation describes its symbols in general: what it says is not what this uses
+        body = re.sub(r"\\subsection\*\{Notation\}.*?\\end\{list\}", "", body, flags=re.S)
     return ("Convolution means the deep-learning operation, cross-correlation: on an input $x$ of length $n$, "
             r"with kernel size $k$, stride $s$, dilation $d$ and padding $p_{l}$ on the left and $p_{r}$ on the right, "
             r"$\operatorname{conv}(x)[i] = \sum_{m=0}^{k-1} w[m]\, \tilde x[s i + d m - p_{l}]$ for "
@@ -97,11 +112,12 @@ def conventions(padding_mode: str | None = "zeros") -> str:
             r"[j = s i + d m - p_{l}]$ for $0 \le j < n_T$, where "
             r"$n_T = s (n_{\mathrm{in}} - 1) + d (k - 1) + a - p_{l} - p_{r} + 1$: input $i$ adds the kernel, "
             r"scaled by $y[i]$, at the outputs $s i + d m - p_{l}$ that lie in range. Brackets around a statement are "
-            r"Iverson's: $[j = s i + d m - p_{l}]$ is $1$ when the equation holds and $0$ when it does not. "
-            "Weights use PyTorch's layouts: $(C_{\\mathrm{out}}, C_{\\mathrm{in}}/g, k_1, \\dots)$ for a convolution "
-            "and $(C_{\\mathrm{in}}, C_{\\mathrm{out}}/g, k_1, \\dots)$ for a transposed convolution. Matrices act on "
-            "one batch element, a tensor of shape (channels, $n_1, \\dots$), flattened row-major: the channel first, "
-            "then the spatial axes in order.")
+            r"Iverson's: $[j = s i + d m - p_{l}]$ is $1$ when the equation holds and $0$ when it does not."
+            + (" Weights use PyTorch's layouts: $(C_{\\mathrm{out}}, C_{\\mathrm{in}}/g, k_1, \\dots)$ for a "
+               "convolution and $(C_{\\mathrm{in}}, C_{\\mathrm{out}}/g, k_1, \\dots)$ for a transposed convolution."
+               if body is None or _CHANNELS.search(body) else "")
+            + (" Matrices act on one batch element, a tensor of shape (channels, $n_1, \\dots$), flattened row-major: "
+               "the channel first, then the spatial axes in order." if body is None or _TENSORS.search(body) else ""))
 
 
 CONVENTIONS = conventions("zeros")
@@ -347,6 +363,8 @@ def _denied_values(claim: Any, formulas: Any, lengths: dict | None = None) -> st
     display (``n_z``) to its expression in the claim's variables, so that it is evaluated too.
     """
     conclusion, values = claim.conclusion, claim.counterexample
+    if isinstance(conclusion, sympy.And) and all(isinstance(p, sympy.Rel) for p in conclusion.args):
+        return _denied_part(claim, formulas, lengths)
     if formulas is None or not values or not isinstance(conclusion, sympy.Rel):
         return ""
     lengths = lengths or {}
@@ -366,6 +384,30 @@ def _denied_values(claim: Any, formulas: Any, lengths: dict | None = None) -> st
         return ""
     opposite = {sympy.Eq: r"\neq", sympy.Ne: "=", sympy.Lt: r"\ge", sympy.Le: ">", sympy.Gt: r"\le", sympy.Ge: "<"}
     return rf", \text{{ that is }} {left} {opposite[type(conclusion)]} {right}"
+
+
+def _denied_part(claim: Any, formulas: Any, lengths: dict | None) -> str:
+    r"""For a refuted conjunction of relations (``0 \le x < k``), the part that is false at the counterexample with
+    its sides' values (``, \text{ that is } k - m' = 1 \ge k = 1``); "" when no part comes out false in integers."""
+    for part in claim.conclusion.args:
+        shown = part.reversed if part.lhs.is_number else part  # the variable's side first, as the denial reads it
+        values = _denied_values(type("Part", (), dict(conclusion=shown, counterexample=claim.counterexample))(),
+                                formulas, lengths)
+        numbers = re.fullmatch(r", \\text\{ that is \} (-?\d+) (\S+) (-?\d+)", values)
+        holds = {r"\neq": int.__ne__, "=": int.__eq__, r"\ge": int.__ge__, ">": int.__gt__, r"\le": int.__le__,
+                 "<": int.__lt__}
+        if numbers and holds[numbers.group(2)](int(numbers.group(1)), int(numbers.group(3))):  # this part is false
+            left, op, right = numbers.groups()
+            return rf", \text{{ that is }} {_side_value(shown.lhs, left)} {op} {_side_value(shown.rhs, right)}"
+    return ""
+
+
+
+
+def _side_value(side: Any, value: str) -> str:
+    """A side and its value (``k - m' = 1``), or the number alone when the side is one."""
+    return value if side.is_number else f"{_math(side)} = {value}"
+
 
 
 def _relevant(values: dict | None, symbols: set) -> dict | None:
@@ -535,6 +577,10 @@ class _Doc:
     ranged: int = 0  # how many hypotheses (H1), (H2), ... the statement lists (0: no range object)
     definitions: str = ""  # the definitions of the formulas the document uses (LaTeX display)
     padding_mode: str | None = "zeros"  # the layer's padding mode, for the Conventions
+    verdict: str = "proved"  # "proved", "refuted" (a counterexample to the claim) or "not proved" (none known)
+    per_axis: str = ""  # LaTeX text: which lemmas are the 1-D chain on each axis ("" for a 1-D proof)
+    changed: list = field(default_factory=list)  # Conventions formulas that ran changed (a failed proof only)
+    merged: dict = field(default_factory=dict)  # a displayed refuted line -> the other lemmas refuting it
 
 
 def _polynomials(proof: Any) -> list[str]:
@@ -560,7 +606,13 @@ def _sides(step: Any) -> tuple[str, str]:
     """A step's two sides as LaTeX math, the right one followed by the range where the display holds, if any (a
     refuted display has no range: the counterexample says where it fails)."""
     condition = getattr(step, "condition", "") if step.holds else ""  # refuted: it fails somewhere, not everywhere
-    return _side(step.lhs)[0], _side(step.rhs)[0] + (rf" \quad \text{{for }} {condition}" if condition else "")
+    lhs, rhs = step.lhs, step.rhs
+    if (isinstance(lhs, sympy.Tuple) and isinstance(rhs, sympy.Tuple) and len(lhs) == len(rhs) > 1
+            and all(_same(a, lhs[0]) for a in lhs) and all(_same(b, rhs[0]) for b in rhs)):
+        condition = condition or r"\text{on each axis}"  # one value per axis, the same on every axis: said once
+        return _side(lhs[0])[0], _side(rhs[0])[0] + rf" \quad {condition}"
+    return _side(lhs)[0], _side(rhs)[0] + (rf" \quad \text{{for }} {condition}" if condition else "")
+
 
 
 def _in_display_order(steps: Sequence[Any], shared: int = 0) -> list[Any]:
@@ -585,6 +637,11 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
     ordered = _in_display_order(proof.steps, shared)  # lemma n justifies the n-th line the chains display
     steps = [_step(n, s, ranges, names, proof.data.get("formulas"), proof.data.get("lengths"))
              for n, s in enumerate(ordered, 1)]
+    by_name = {s.name: n - shared for n, s in enumerate(ordered, 1)}  # numbered as the document numbers them
+
+    for s in steps:  # a rule citing another lemma by name cites it by its number
+        s.rule = re.sub(LEMMA_REF, lambda m: f"Lemma {_LEMMA_NUMBER}{by_name[m.group(1)]}" if m.group(1) in by_name
+                        else f"the lemma ({m.group(1)})", s.rule)
     used = []
     for step in ordered:
         for checker in [step.checker] + [c.checker for c in step.claims]:
@@ -607,8 +664,11 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
             failure += f", for example at {example}"
         elif refuted is None and bad.detail and _is_words(bad.detail):  # what the checker found, in its words
             failure += f": {report_latex(bad.detail)}"
+        failure, verdict = _verdict(proof, ordered, failure)
+    else:
+        verdict = "proved"
     layer = spec_latex(proof.data["tspec"]) if "tspec" in proof.data else ""
-    sides = [_sides(s) for s in ordered]
+    sides = [_sides(s) if s.holds else _valued(s, proof.data.get("formulas")) for s in ordered]
     ranges = proof.data.get("ranges")
     ranged = len(ranges.latex()) if ranges is not None else 0
     mentioned = " ".join([proof.statement] + [a for pair in sides for a in pair]
@@ -621,8 +681,125 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
         shared_label=shared_label, steps=steps, notes=list(proof.notes), holds=proof.holds,
         conclusion=proof.conclusion, failure=failure, polynomials=_polynomials(proof),
         sides=sides, ranged=ranged, definitions=_definitions(mentioned, proof.data.get("formulas")),
-        padding_mode=_padding_mode_of(proof),
+        padding_mode=_padding_mode_of(proof), verdict=verdict, per_axis=_per_axis(proof, ordered),
+        changed=[] if proof.holds else _changed(proof.data.get("formulas")),
+
     )
+
+
+def _per_axis(proof: Any, ordered: Sequence[Any]) -> str:
+    """For an N-D proof whose leading lemmas are the 1-D chain, the sentence saying that they hold per axis."""
+    count = proof.data.get("per_axis", 0)
+    if not count:
+        return ""
+    numbers = sorted(n for n, s in enumerate(ordered, 1) if any(s is t for t in proof.steps[:count]))
+    rest = [n for n in range(1, len(ordered) + 1) if n not in numbers]
+    first, last = numbers[0], numbers[-1]
+    text = (rf"The lines justified by Lemmas {_LEMMA_NUMBER}{first}--{_LEMMA_NUMBER}{last} are the chain of the "
+            r"1-D theorem on each axis $\nu$, with that axis's parameters: their $y$, $w$, $T$, $M$, $S$, $Z$, $P$ "
+            r"and $C_{\mathrm{flip}}$ are that axis's 1-D ones. ")
+    if rest:
+        text += (rf"{'Lemmas' if len(rest) > 1 else 'Lemma'} " + ", ".join(f"{_LEMMA_NUMBER}{n}" for n in rest[:-1])
+                 + (" and " if len(rest) > 1 else "") + f"{_LEMMA_NUMBER}{rest[-1]} combine the axes and the channels.")
+    return text
+
+
+def _valued(step: Any, formulas: Any) -> tuple[str, str]:
+    """A refuted line's sides, its left side followed by its value when it is a formula at integers that the
+    formulas that ran evaluate to an integer other than the right side (``n_T(3, ...) = 6`` beside ``5``)."""
+    from .. import formulas as package
+
+    left, right = _sides(step)
+    lhs, rhs = step.lhs, sympy.sympify(step.rhs)
+    if not (isinstance(lhs, sympy.Basic) and hasattr(type(lhs), "_symconv_formula") and lhs.args
+            and all(a.is_Integer for a in lhs.args) and rhs.is_Integer):
+        return left, right
+
+    try:
+        value = sympy.sympify(getattr(formulas or package, type(lhs)._symconv_formula)(*(int(a) for a in lhs.args)))
+    except (AttributeError, TypeError, ValueError):
+        return left, right
+    return (f"{left} = {value}", right) if value.is_Integer and value != rhs else (left, right)
+
+
+def _verdict(proof: Any, ordered: Sequence[Any], failure: str) -> tuple[str, str]:
+
+    """What a failed proof shows, and the sentence that says it: ``"refuted"`` when a counterexample to the claim
+    itself is known, ``"not proved"`` when one was looked for and none was found (a failed lemma refutes the
+    proof, not the claim), and the failed lemma otherwise (a concrete instance, whose lemmas are concrete claims).
+    """
+    data = proof.data
+    if "refutation" not in data:
+        return failure, "refuted"
+    where = f"The proof breaks where {failure}"
+
+    found = data["refutation"]
+    if found is None:
+        claim = data["conjuncts"][0][0] if data.get("conjuncts") else ""
+        tried = (rf": at the small sizes tried, ${claim}$ held entry by entry (the rest of the claim was not "
+                 "evaluated)") if claim else " at the small sizes tried"
+        return (rf"{failure}. No counterexample to the claim itself was found{tried}, so the claim is not refuted: "
+                "only its proof fails", "not proved")
+
+    numbers = {s.name: n for n, s in enumerate(ordered, 1)}
+    holding = {s.name for s in ordered if s.holds}
+    parts = data.get("conjuncts", ())
+    text = rf"it fails at {_counterexample(found['values'])}: {_counterexample_entries(found, parts[0][0])}. {where}"
+    for claim, lemmas in parts[1:]:
+        cited = sorted(numbers[name] for name in lemmas if name in numbers)
+        if cited and all(name in holding for name in lemmas if name in numbers):
+            listed = ", ".join(f"{_LEMMA_NUMBER}{n}" for n in cited[:-1]) + (" and " if len(cited) > 1 else "")
+            text += (rf". The other part of the claim, ${claim}$, is not refuted: "
+                     rf"{'Lemmas' if len(cited) > 1 else 'Lemma'} {listed}{_LEMMA_NUMBER}{cited[-1]}, on which it "
+                     r"rests, hold" + ("" if len(cited) > 1 else "s"))
+    return text, "refuted"
+
+
+def _counterexample_entries(found: dict, claim: str) -> str:
+    r"""Both ends of a refuted ``T = C_flip P Z`` at the counterexample's sizes (LaTeX text): the matrices when they
+    are small and 1-D, and the entry where they differ."""
+    from ..proofs.general import W
+
+    k, ndim = found["values"]["k"], found["ndim"]
+    lhs, rhs = claim.split(" = ", 1)
+    rows_t, rows_c = found["rows"]
+    if rows_t != rows_c:
+        return (rf"there ${lhs}$ has {counted(rows_t, 'row', words=False)} but ${rhs}$ has ${rows_c}$, so ${claim}$ "
+                "is false")
+
+    def entry(counts: Any, inside: bool) -> Any:
+        return sympy.Add(*(c * W(*m) for m, c in (counts or {}).items()
+                           if not inside or all(0 <= m_ < k for m_ in m)))
+
+    def shown(M: Any) -> str:
+        if M.cols == 1 and M.rows > 1:
+            return r"\bigl(" + ", ".join(_math(e) for e in M) + r"\bigr)^{\top}"
+        if M.shape == (1, 1):
+            return r"\bigl(" + _math(M[0, 0]) + r"\bigr)"
+        return (r"\begin{bmatrix} " + r" \\ ".join(" & ".join(_math(e) for e in M.row(r)) for r in range(M.rows))
+                + r" \end{bmatrix}")
+
+    j, i = found["at"]
+    left = entry(found["T"].get((j, i)), True)
+    right = entry(found["CPZ"].get((j, i)), True)
+    outside = any(not all(0 <= m_ < k for m_ in m) for e in found["CPZ"].values() for m in e)
+    if ndim == 1:
+        index = f"{j[0]}, {i[0]}"
+        differ = rf"${lhs}[{index}] = {_math(left)} \neq {_math(right)} = ({rhs})[{index}]$"
+    else:
+        differ = (rf"${lhs}[j, i] = {_math(left)} \neq {_math(right)} = ({rhs})[j, i]$ at "
+                  rf"$j = ({', '.join(map(str, j))})$, $i = ({', '.join(map(str, i))})$")
+    note = r"reading $w[u] = 0$ for $u$ outside $0 \le u < k$" if outside else ""
+    rows, cols = rows_t, found["n_in"]
+    if ndim == 1 and rows <= 6 and cols <= 6:
+        T = sympy.Matrix(rows, cols, lambda a, b: entry(found["T"].get(((a,), (b,))), True))
+        raw = sympy.Matrix(rows, cols, lambda a, b: entry(found["CPZ"].get(((a,), (b,))), False))
+        valued = sympy.Matrix(rows, cols, lambda a, b: entry(found["CPZ"].get(((a,), (b,))), True))
+        both = shown(raw) + ("" if raw == valued else f" = {shown(valued)}")
+        return (rf"there $T = {shown(T)}$ but ${rhs} = {both}$" + (f" ({note})" if note else "")
+                + f", so {differ}")
+    where = "on every axis, with one channel ($g = c_i = c_o = 1$)" if ndim > 1 else ""
+    return f"{where}{', ' if where else ''}{differ}" + (f" ({note})" if note else "")
 
 
 def _definitions(used: str, module: Any) -> str:
@@ -668,6 +845,11 @@ def _chains(steps: list[_Step], sides: list[tuple[Any, Any]]) -> list[list[int]]
     return chains
 
 
+def _numbered(text: str) -> str:
+    r"""LaTeX text whose lemma numbers are written ``\0n`` (:data:`_LEMMA_NUMBER`), with the theorem's number."""
+    return text.replace("Lemma " + _LEMMA_NUMBER, r"Lemma~\thetheorem.").replace(_LEMMA_NUMBER, r"\thetheorem.")
+
+
 def _lemma_ref(number: int) -> str:
     return rf"Lemma~\thetheorem.{number}"
 
@@ -680,6 +862,9 @@ def _justification(s: _Step, number: int, ref: Any = None, named: bool = True) -
     """A chain line's tag: the lemma's name (when ``named``), its number, its claim count and a refutation mark."""
     count = f"; {_count(len(s.claims))}" if s.claims else ""
     mark = "; refuted" if not s.holds else ""
+    false = sum(not c.holds for c in s.claims)
+    if false:  # how many of the lemma's claims are false, not only that it is
+        count, mark = f"; {false} of {_count(len(s.claims))} refuted" if len(s.claims) > 1 else "; 1 claim, refuted", ""
     name = f"{text_latex(s.name)}, " if named else ""
     return rf"{name}{(ref or _lemma_ref)(number)}{count}{mark}"
 
@@ -728,6 +913,9 @@ def _chain_latex(doc: _Doc, indices: list[int], numbers: dict[int, int], ref: An
         left, right = doc.sides[pos]
         rel = s.relation if s.holds else _NEGATED.get(s.relation, r"\neq")
         tag = _justification(s, numbers[pos], ref, named)
+        if pos in doc.merged:  # the same line refuted by several lemmas
+            tag = " and ".join(_justification(doc.steps[x], numbers[x], ref, named).removesuffix("; refuted")
+                               for x in [pos] + doc.merged[pos]) + "; refuted"
         just = (rf"&& \text{{{tag}}}" if env == "aligned"
                 else rf"\tag*{{{tag}}}")  # a tag moves below when the line is full
         if r" \\ &" in right:  # a right side set on two lines: its justification beside the first
@@ -752,7 +940,7 @@ def _lemma_latex(s: _Step, number: int, seen: dict | None = None, stated: dict |
     earlier theorem of the document (``stated`` maps statements to their lemma, ``theorem`` numbers this one).
     """
     seen = {} if seen is None else seen
-    rule = _breakable(_sentence(_without_label(s.rule, s.name)))
+    rule = _numbered(_breakable(_sentence(_without_label(s.rule, s.name))))
     if stated is not None and s.rule in stated:
         rule = f"As Lemma~{stated[s.rule]}, for the layer of this theorem."
     elif stated is not None and theorem is not None:
@@ -818,7 +1006,7 @@ def _claim_cell(c: _Claim, hypotheses: str, witness: bool = True) -> str:
             under.append(hypotheses)
         under += [f"${h}$" for h in c.hypotheses]
         text += (" Under " + ", ".join(under) + ":" if under else "")
-    text += f" ${c.conclusion}$"
+    text += f" ${c.conclusion}$" + ("" if c.holds else ".")
     if c.witness and witness and c.holds:
         text += rf" {{\small (hypotheses met at {c.witness})}}"
     if not c.holds:
@@ -844,6 +1032,9 @@ def _spot_sentence(counts: list[tuple[int, int]], prefix: str) -> str:
 
 _LEMMA_NUMBER = "\0"
 """Stands, in a failure sentence, for the theorem's number before a lemma's (``\\thetheorem.`` in LaTeX)."""
+
+_VERDICT_HEAD = {"refuted": "The claim is refuted", "not proved": "The proof fails"}
+"""How the sentence after a failed proof's chain begins, for what the failure shows."""
 
 _PINNING = "used is"
 """The words naming a claim that pins a function the program ran to the formula on the page."""
@@ -903,8 +1094,11 @@ def _appendix_head(docs: list[_Doc], heading: str, times: bool, known: set | Non
     if any(s.claims for doc in docs for s in doc.steps):
         notes.append(r"The option \texttt{-{}-smtlib FILE} of \texttt{symconv prove} writes every solver claim to "
                      r"FILE in SMT-LIB 2: for each claim, its hypotheses alone (expected answer: sat) and then its "
-                     r"negation (expected: unsat), so that another solver re-checks it, for instance "
-                     r"\texttt{cvc5 FILE}.")
+                     + (r"negation (expected: unsat; sat for a refuted claim, whose counterexample is a model of it)"
+                        if any(not c.holds for doc in docs for s in doc.steps for c in s.claims)
+                        else r"negation (expected: unsat)")
+                     + r", so that another solver re-checks it, for instance \texttt{cvc5 FILE}.")
+
         if times and any(c.witness for doc in docs for s in doc.steps for c in s.claims):
             notes.append("Beside each claim are integers at which its hypotheses hold, found by the solver: the "
                          "claim is not vacuous.")
@@ -1000,7 +1194,7 @@ def _layer_unstated(doc: _Doc) -> bool:
 
 def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = True, stated: dict | None = None,
            theorem: Any = None) -> str:
-    env = "theorem" if doc.holds else "refuted"
+    env = "theorem" if doc.holds else "refuted" if doc.verdict == "refuted" else "unproved"
     out = [rf"\begin{{{env}}}[{escape_text(head_title(doc.title, '--'))}]", _breakable(doc.statement), rf"\end{{{env}}}"]
     if doc.assumptions and not doc.ranged:
         out.append(r"\noindent The ranges of the theorem: " + ", ".join(f"${a}$" for a in doc.assumptions) + ".")
@@ -1008,8 +1202,10 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
         out.append(rf"\noindent The transposed layer is the transposed convolution {doc.layer_words}.")
     notation_at = len(out)
     if definitions and doc.definitions:
+        ran = "".join(rf" Here ${_ran_name(_CONVENTION_FORMULAS[n])}$ is the function that ran in place of "
+                      rf"PyTorch's ${_CONVENTION_FORMULAS[n]}$ of the Conventions." for n in doc.changed)
         out.append(r"\subsection*{Definitions}" + "\nThe index maps, rendered from the functions that ran in "
-                   "this proof:\n" + doc.definitions)
+                   f"this proof{'.' + ran if ran else ':'}\n" + doc.definitions)
     if doc.matrices:
         parts = [r"\subsection*{Matrices}"]
         for m in doc.matrices:
@@ -1027,12 +1223,21 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
         out.append("\n\n".join(parts))
     numbers = {pos: pos + 1 - doc.shared for pos in range(len(doc.steps))}
     out.append(r"\begin{proof}" if doc.holds else r"\paragraph{Refutation.}")
+    if doc.per_axis and not doc.shared:  # a shared chain is said to hold per axis by the sentence below
+        out.append(r"\noindent " + _numbered(doc.per_axis))
+
     if doc.shared:
         out.append(rf"\noindent The chain of {doc.shared_label}, with its {counted(doc.shared, 'lemma')}, holds on each axis "
                    "with that axis's own parameters (its claims were proved again for this theorem). Then:")
     rest = list(range(doc.shared, len(doc.steps)))
     # a lemma whose two sides print alike, "(5) = (5)", is no line of a chain: it is stated below, not displayed
     shown = [p for p in rest if not (doc.steps[p].holds and doc.sides[p][0] == doc.sides[p][1])]
+    for p in list(shown):  # two refuted lemmas that display the same line: the line once, with both tags
+        q = next((q for q in shown if q < p and not doc.steps[q].holds and not doc.steps[p].holds
+                  and doc.sides[q] == doc.sides[p]), None)
+        if q is not None:
+            shown.remove(p)
+            doc.merged.setdefault(q, []).append(p)
     chains = _chains([doc.steps[p] for p in shown], [doc.sides[p] for p in shown])
     def left_column(block: list[list[int]]) -> float:  # one-line chains of a display share the column's width
         return max((_em(doc.sides[shown[chain[0]]][0]) for chain in block
@@ -1078,8 +1283,9 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
                    rf"{_sentence(doc.conclusion)}")
         out.append(r"\end{proof}")
     else:
-        out.append(r"\noindent\textbf{The claim is refuted:} "
-                   + doc.failure.replace("Lemma " + _LEMMA_NUMBER, r"Lemma~\thetheorem.") + ".")
+        out.append(rf"\noindent\textbf{{{_VERDICT_HEAD[doc.verdict]}:}} "
+                   + doc.failure.replace("Lemma " + _LEMMA_NUMBER, r"Lemma~\thetheorem.")
+                   .replace(_LEMMA_NUMBER, r"\thetheorem.") + ".")
     seen: dict = {}
     out += [_lemma_latex(doc.steps[p], numbers[p], seen, stated, theorem) for p in rest]
     solved = [numbers[p] for p in rest if doc.steps[p].claims]
@@ -1095,11 +1301,52 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
     if appendix:
         known = stated.setdefault("\0checkers", set()) if stated is not None else None
         out.append(_appendix_latex(doc, numbers, times, known=known))
+    for name in doc.changed:  # the function that ran is not the Conventions' formula: it is named apart
+        tex = _CONVENTION_FORMULAS[name]
+        out = [re.sub(re.escape(tex) + r"(?=\s*\\left\(|\()", lambda _: _ran_name(tex), part) for part in out]
+
     known = stated.setdefault("\0notation", set()) if stated is not None else None
     notation = notation_latex("\n".join(out), known)
     if notation:
         out.insert(notation_at, notation)
     return "\n\n".join(out)
+
+
+_CONVENTION_FORMULAS = {"conv_output_size": r"n_{\mathrm{out}}", "transposed_output_size": r"n_{T}"}
+"""The formulas the Conventions define as PyTorch's, by their names on the page."""
+
+
+def _ran_name(tex: str) -> str:
+    r"""The page's name of a function that ran in place of a Conventions formula: ``n_{T}`` becomes ``n^{\ast}_{T}``."""
+    base, _, sub = tex.partition("_")
+    return rf"{base}^{{\ast}}_{sub}"
+
+
+def _changed(module: Any) -> list[str]:
+    """The Conventions formulas whose function in ``module`` (the formulas that ran) is not the package's own
+    (read afresh from its source), compared as sympy expressions of symbolic arguments."""
+    import importlib.util
+    import inspect
+
+    from .. import formulas
+
+    module = module or formulas
+    spec = importlib.util.spec_from_file_location("symconv_pristine_formulas", formulas.__file__)
+    pristine = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(pristine)
+    out = []
+    for name in _CONVENTION_FORMULAS:
+        ran, own = getattr(module, name, None), getattr(pristine, name)
+        if ran is None:
+            continue
+        args = sympy.symbols(list(inspect.signature(own).parameters), integer=True, positive=True)
+        try:
+            same = sympy.simplify(sympy.sympify(ran(*args)) - sympy.sympify(own(*args))) == 0
+        except (TypeError, ValueError):
+            same = False
+        if not same:
+            out.append(name)
+    return out
 
 
 def proof_fragment(proof: Any, definitions: bool = True, *, shared: Any = None, shared_label: str = "",
@@ -1150,10 +1397,12 @@ def proof_fragment(proof: Any, definitions: bool = True, *, shared: Any = None, 
     return _latex(_read(proof, shared, shared_label), definitions, appendix, times, stated, theorem)
 
 
-REFUTED_ENVIRONMENT = (r"\newenvironment{refuted}[1][]{\refstepcounter{theorem}\trivlist\item[\hskip\labelsep"
-                       r"{\bfseries Claim (refuted):}\ #1\textbf{.}]\itshape}{\endtrivlist}")
-"""A refuted claim's heading: "Claim (refuted)" without a number (it still steps the theorem counter, so its
-lemmas are numbered like a theorem's)."""
+REFUTED_ENVIRONMENT = "\n".join(
+    rf"\newenvironment{{{env}}}[1][]{{\refstepcounter{{theorem}}\trivlist\item[\hskip\labelsep"
+    rf"{{\bfseries Claim \thetheorem\ ({words}):}}\ #1\textbf{{.}}]\itshape}}{{\endtrivlist}}"
+    for env, words in (("refuted", "refuted"), ("unproved", "not proved")))
+"""The heading of a refuted claim, "Claim 1 (refuted)", and of a claim whose proof failed without a
+counterexample, "Claim 1 (not proved)": numbered like a theorem, as its lemmas and tables are."""
 
 
 def document(title: str, body: str, *, max_cols: int = 10, graphics: bool = False,
@@ -1193,7 +1442,7 @@ def document(title: str, body: str, *, max_cols: int = 10, graphics: bool = Fals
              r"\newtheorem{lemma}{Lemma}[theorem]", REFUTED_ENVIRONMENT,
              r"\setlength{\emergencystretch}{3em}", r"\AtBeginDocument{\setlength{\rightskip}{0pt plus 3em}}", rf"\title{{{escape_text(title)}}}", r"\author{symconv}", r"\date{}"]
     return ("\n".join(head) + "\n\\begin{document}\n\\maketitle\n\\section*{Conventions}\n"
-            + conventions(padding_mode) + "\n\n"
+            + conventions(padding_mode, body) + "\n\n"
             + body + "\n\\end{document}\n")
 
 
@@ -1219,6 +1468,9 @@ def proof_document(proof: Any, title: str | None = None) -> str:
     >>> r"\title{All sizes}" in tex and r"\begin{theorem}" in tex
     True
     """
+    if title is None and not proof.holds:  # the title does not assert what the document refutes
+        verdict = "not proved" if "refutation" in proof.data and proof.data["refutation"] is None else "refuted"
+        title = f"{'Refuted' if verdict == 'refuted' else 'Unproved'} claim: {proof.title}"
     return document(title or proof.title, proof_fragment(proof), padding_mode=_padding_mode_of(proof))
 
 
@@ -1288,15 +1540,22 @@ def _md_claim(c: _Claim, text: Any, checker: str, ranged: bool) -> str:
     return line
 
 
+def _body(doc: _Doc) -> str:
+    """The text a document's Conventions are decided from: its statement, lemmas and matrices."""
+    return " ".join([doc.statement, doc.layer_words] + [s.rule for s in doc.steps] + [m.what for m in doc.matrices])
+
+
 def _flat(doc: _Doc, *, markdown: bool) -> str:
+
     """The Markdown and notebook flavours: the same theorem, definitions, chain, lemmas and appendix."""
     bold = (lambda t: f"**{t}**") if markdown else (lambda t: t)
     head = (lambda t: f"### {t}") if markdown else (lambda t: t + ".")
     text = _md_text if markdown else str
     latex_text = (lambda t: _md_list(_md_latex_text(t))) if markdown else (lambda t: _md_list(_plain_latex_text(t)))
-    kind = "Theorem" if doc.holds else "Claim (refuted)"
+    kind = "Theorem" if doc.holds else f"Claim ({'refuted' if doc.verdict == 'refuted' else 'not proved'})"
     # the Conventions first, as on the LaTeX page: the theorem uses conv, n_out, ... and a reader meets them defined
-    out = ["## Conventions" if markdown else "Conventions.", latex_text(conventions(doc.padding_mode)),
+    out = ["## Conventions" if markdown else "Conventions.", latex_text(conventions(doc.padding_mode, _body(doc))),
+
            (f"## {kind} ({text(head_title(doc.title))})" if markdown else f"{kind} ({text(head_title(doc.title))}).") ,
            latex_text(doc.statement)]
     if doc.assumptions and not doc.ranged:
@@ -1318,6 +1577,8 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
         out.append(f"${m.name}$, {latex_text(m.what)} ({latex_text(m.caption)}):")
         out.append(f"$$\n{m.name} = {m.body}\n$$")
     out.append(head("Proof" if doc.holds else "Refutation"))
+    if doc.per_axis:
+        out.append(latex_text(doc.per_axis.replace(_LEMMA_NUMBER, "")))
     numbers = {pos: pos + 1 - doc.shared for pos in range(len(doc.steps))}
     ref = lambda number: f"Lemma {number}"  # noqa: E731
     if doc.shared:
@@ -1333,7 +1594,8 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
     if doc.holds:
         out.append("Each line is justified by the lemma named beside it, below. " + latex_text(_sentence(doc.conclusion)))
     else:
-        out.append(bold("The claim is refuted:") + " " + latex_text(doc.failure.replace(_LEMMA_NUMBER, "")) + ".")
+        out.append(bold(_VERDICT_HEAD[doc.verdict] + ":") + " " + latex_text(doc.failure.replace(_LEMMA_NUMBER, ""))
+                   + ".")
     for p in rest:  # every lemma has its own Checked line
         s = doc.steps[p]
         check = (f"Checked by {text(s.checker)}: {_count(len(s.claims))}, listed under Checked claims." if s.claims
@@ -1342,7 +1604,8 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
         if s.sizes:
             check += " " + latex_text(s.sizes)
         out.append(bold(f"Lemma {numbers[p]} ({text(s.name)}).") + (" (refuted)" if not s.holds else "") + " "
-                   + latex_text(_sentence(s.rule)) + (" " + check if check else ""))
+                   + latex_text(_sentence(s.rule).replace(_LEMMA_NUMBER, "")) + (" " + check if check else ""))
+
         if not s.holds:
             out.append(bold("This lemma is refuted")
                        + (f", for example at {s.counterexample}." if s.counterexample else ".")

@@ -265,13 +265,19 @@ _PLAIN = [(r"\,", " "), (r"\cdot", "·"), (r"\le", "≤"), (r"\ge", "≥"), (r"\
           (r"\gcd", "gcd"), (r"\ell", "ℓ"), (r"\to", "→")]
 
 
+LEMMA_REF = r"<<([a-z][a-z -]*)>>"
+"""A rule's citation of another lemma of its proof by name (``<<separability>>``), numbered by the document."""
+
+
 def plain(text: str) -> str:
+
     r"""LaTeX rule text made readable in a terminal (``$`` dropped, common macros as Unicode).
 
     >>> plain(r"output $j = s i + d m - p_l$, $0 \le m < k$")
     'output j = s i + d m - p_l, 0 ≤ m < k'
     """
-    out = re.sub(r"\\(?:mathrm|operatorname|text|mathcal|mathbf)\{([^{}]*)\}", r"\1", text)
+    out = re.sub(LEMMA_REF, r"Lemma (\1)", text)
+    out = re.sub(r"\\(?:mathrm|operatorname|text|mathcal|mathbf)\{([^{}]*)\}", r"\1", out)
     out = re.sub(r"\\(?:left|right|bigl|bigr)(?![A-Za-z])", "", out).replace("\\ ", " ")
     for macro, uni in _PLAIN:
         out = re.sub(re.escape(macro) + r"(?![A-Za-z])", uni.replace("\\", "\\\\"), out)

@@ -251,6 +251,80 @@ def _one_d_steps(C: _Chain) -> list[Step]:
     return steps
 
 
+SEARCH = dict(n=(1, 2, 3), k=(1, 2, 3), s=(1, 2), d=(1, 2), p=(0, 1))
+"""The sizes at which a failed proof looks for a counterexample to its claim (every axis alike)."""
+
+
+def _entries(C: _Chain, values: tuple, ndim: int) -> tuple[dict, dict, int, int]:
+    """Both ends of the claim at concrete sizes, from the functions that ran: ``T`` and ``C_flip P Z`` entry by
+    entry, each entry a map from a weight index to its coefficient (a weight index outside the kernel kept, for
+    the page to say that it reads 0), with their row counts.
+    """
+    from collections import Counter
+    from itertools import product
+
+    F = C.F
+    n, k, s, d, pl, pr, a = values
+    n_t = int(F.transposed_output_size(n, k, s, pl, pr, d, a))
+    left, right = int(F.gather_padding_left(k, pl, d)), int(F.gather_padding_right(k, pr, d, a))
+    len_z = int(F.zero_inserted_size(n, s)) + left + right
+    n_conv = int(F.conv_output_size(len_z, k, 1, 0, 0, d))
+    taps, inputs = list(product(range(k), repeat=ndim)), list(product(range(n), repeat=ndim))
+    T: dict = {}
+    for i, m in product(inputs, taps):  # T[j, i] = sum_m w[m] prod_nu [j_nu = tap(i_nu, m_nu)]
+        j = tuple(int(F.tap_position(i_, m_, s, pl, d)) for i_, m_ in zip(i, m))
+        if all(0 <= j_ < n_t for j_ in j):
+            T.setdefault((j, i), Counter())[m] += 1
+    where: dict = {}  # z's position of each input (two inputs at one position: both are read there)
+    for i in inputs:
+        where.setdefault(tuple(int(F.padded_position(F.zero_insertion_position(i_, s), left)) for i_ in i), []).append(i)
+    CPZ: dict = {}
+    for j, mp in product(product(range(max(n_conv, 0)), repeat=ndim), taps):  # sum_m' w~[m'] z[j + d m']
+        t = tuple(int(F.tap_position(j_, m_, 1, 0, d)) for j_, m_ in zip(j, mp))
+        if t in where and all(0 <= t_ < len_z for t_ in t):  # z = P Z y holds input i at its position
+            for i in where[t]:
+                CPZ.setdefault((j, i), Counter())[tuple(int(F.flip_tap(m_, k)) for m_ in mp)] += 1
+    return T, CPZ, n_t, n_conv
+
+
+def _value(entry: Any, k: int) -> dict:
+    """An entry's weights with those outside the kernel dropped (they read 0)."""
+    return {m: c for m, c in (entry or {}).items() if c and all(0 <= m_ < k for m_ in m)}
+
+
+def _refutation(C: _Chain, ndim: int) -> dict | None:
+    """A counterexample to ``T = C_flip P Z`` at small sizes inside the theorem's ranges, or None.
+
+    The sizes of :data:`SEARCH` are tried in turn, smallest first; at each, both sides are built entry by entry
+    from the functions that ran (:func:`_entries`), and the first entry where they differ (or differing row
+    counts) is the counterexample.
+    """
+    from itertools import product
+
+    S = SYMBOLS
+    symbols = (S.n, S.k, S.s, S.d, S.pl, S.pr)
+    configs = []
+    for n, k, s, d, pl, pr in product(SEARCH["n"], SEARCH["k"], SEARCH["s"], SEARCH["d"], SEARCH["p"], SEARCH["p"]):
+        configs += [(n, k, s, d, pl, pr, a) for a in range(max(s, d))]
+    configs.sort(key=lambda v: (sum(v), v))
+    for values in configs:
+        at = dict(zip(symbols + (S.a,), values))
+        try:
+            if not all(bool(sympy.sympify(r).subs(at)) for r in C.ranges):
+                continue
+            T, CPZ, n_t, n_conv = _entries(C, values, ndim)
+        except (TypeError, ValueError, ZeroDivisionError):
+            continue
+        found = dict(values={str(v): x for v, x in at.items()}, ndim=ndim, T=T, CPZ=CPZ, rows=(n_t, n_conv),
+                     n_in=values[0])
+        if n_t != n_conv:
+            return found
+        for key in sorted(set(T) | set(CPZ)):
+            if _value(T.get(key), values[1]) != _value(CPZ.get(key), values[1]):
+                return dict(found, at=key)
+    return None
+
+
 def _separability_step(ndim: int, F: Any = default_formulas) -> Step:
     """Row-major flattening is a bijection of in-range positions, so the N-D indicator is the product per axis.
 
@@ -327,12 +401,13 @@ def _axes_step(C: _Chain, ndim: int) -> Step:
     return Step.from_claims(
         lhs, rhs,
         r"axes: fix the tap tuple $m = (m_1, \dots, m_N)$. On axis $\nu$, let $Z^{(\nu)}$ and $P^{(\nu)}$ be that "
-        r"axis's zero insertion and padding, and $C^{(\nu)}_{m}$ the stride-1 convolution with dilation $d$ and the "
-        r"flipped unit kernel of tap $m$, $C^{(\nu)}_{m}[j, t] = [t = j + d \operatorname{flip}(m, k)]$: the 1-D "
+        r"axis's zero insertion and padding, and $C^{(\nu)}_{m_\nu}$ the stride-1 convolution with dilation $d$ and "
+        r"the flipped unit kernel of the axis's tap $m_\nu$, $C^{(\nu)}_{m_\nu}[j, t] = "
+        r"[t = j + d \operatorname{flip}(m_\nu, k)]$: the 1-D "
         r"chain for that unit kernel gives $[j_\nu = f_\nu] = (C^{(\nu)}_{m_\nu} P^{(\nu)} Z^{(\nu)})[j_\nu, i_\nu]$ "
         r"(the claims below, with that axis's $s, d, p_{l}, p_{r}, a$). A product over the axes of entries of "
         r"per-axis matrices is the entry of their Kronecker product at the row-major flattened positions (the "
-        r"flattening is a bijection, Lemma separability), and $(A B) \otimes (A' B') = (A \otimes A')(B \otimes B')$ "
+        r"flattening is a bijection, <<separability>>), and $(U V) \otimes (U' V') = (U \otimes U')(V \otimes V')$ "
         r"is the same fact summed over the flattened inner position. Multiplied by $w[o, c_{l}, m]$ and summed over "
         r"the tap tuples, block $(c, o)$ of $T$ is $\sum_{m} w[o, c_{l}, m] \prod_\nu [j_\nu = f_\nu] = "
         r"\bigl(\sum_{m} w[o, c_{l}, m] \bigotimes_\nu C^{(\nu)}_{m_\nu}\bigr) \bigl(\bigotimes_\nu "
@@ -389,8 +464,10 @@ def _block_step(F: Any) -> Step:
     ]
     step = Step.from_claims(
         shown_group, gam,
-        r"channel blocks: for $0 \le c_l < c_i$ and $\gamma \ge 0$, the channel $c = \gamma c_i + c_l$ lies in "
-        r"group $\gamma(c, c_i) = \lfloor c / c_i \rfloor = \gamma$, at position $c - \gamma c_i = c_l$; with "
+        r"channel blocks: for $0 \le c_l < c_i$ and a group number $\gamma \ge 0$, the channel $c = \gamma c_i + c_l$ "
+        r"lies in group $\gamma$: the group of channel $c$, $\gamma(c, c_i) = \lfloor c / c_i \rfloor$, is the "
+        r"number $\gamma$, and the position of $c$ in it is $c - \gamma c_i = c_l$; with "
+
         r"$C_{\mathrm{in}} = g c_i$, $C_{\mathrm{out}} = g c_o$ and the group $\gamma(o, c_o)$ of output channel $o$, "
         r"block $(o, c)$ of $M$ is the spatial matrix of $w[o, c - \gamma(o, c_o)\, c_i]$ when "
         r"$\gamma(c, c_i) = \gamma(o, c_o)$ and zero otherwise; the transposed layer, whose weight is the same "
@@ -420,7 +497,7 @@ def _statement(C: _Chain, ndim: int = 1) -> str:
     L, R = sympy.Symbol("p'_l", integer=True), sympy.Symbol("p'_r", integer=True)
     tap = tex(C.tap)
     text = [
-        r"Let $n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ be integers satisfying the hypotheses",
+        r"Let $n_{\mathrm{in}}$, $k$, $s$, $d$, $p_{l}$, $p_{r}$, $a$ be integers satisfying the hypotheses",
         C.range_object.itemized(),
         r"let $w \in \mathbb{R}^{k}$ be a kernel and define the following matrices.",
         r"\begin{itemize}",
@@ -465,8 +542,13 @@ def _statement_nd(C: _Chain, ndim: int) -> str:
     kernel_shape = r" \times ".join(rf"k^{{({q})}}" for q in range(1, ndim + 1))
     i_nu, m_nu = sympy.Symbol(r"i_{\nu}", integer=True), sympy.Symbol(r"m_{\nu}", integer=True)
     tap_nu = tex(C.F.tap_position(i_nu, m_nu, s, S.pl, S.d))  # axis nu's index map, from the formula used
+
+    def kron(name: str) -> str:  # the axes' factors of one matrix, all of them written when there are two
+        factors = [f"{name}^{{({q})}}" for q in (range(1, ndim + 1) if ndim <= 3 else (1, 2))]
+        return r" \otimes ".join(factors) + (rf" \otimes \dots \otimes {name}^{{({ndim})}}" if ndim > 3 else "")
     text = [
-        rf"Let there be {counted(ndim, 'spatial axis', 'spatial axes')} $\nu = {axes}$, each with its own integers "
+        rf"Let there be $N = {ndim}$ spatial {'axis' if ndim == 1 else 'axes'} $\nu = {axes}$, each with its own integers "
+
         r"$n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ (written $k^{(\nu)}$ and so on where the axis matters), and let "
         r"$g, c_i, c_o$ be integers, satisfying the hypotheses",
         r"\begin{itemize}", items,
@@ -489,9 +571,9 @@ def _statement_nd(C: _Chain, ndim: int) -> str:
         r"output channel $c = \gamma(o, c_o)\, c_i + c_l$ receives input channel $o$ through "
         r"$w[o, c_l]$, with the same index map.",
         rf"\item $S$, $Z$ and $P$, Kronecker products of the axes' factors in every channel: "
-        r"$S = I_{C_{\mathrm{out}}} \otimes S^{(1)} \otimes \dots \otimes S^{(N)}$, "
-        r"$Z = I_{C_{\mathrm{out}}} \otimes Z^{(1)} \otimes \dots \otimes Z^{(N)}$ and "
-        r"$P = I_{C_{\mathrm{out}}} \otimes P^{(1)} \otimes \dots \otimes P^{(N)}$ ($N$ the number of axes), where on "
+        rf"$S = I_{{C_{{\mathrm{{out}}}}}} \otimes {kron('S')}$, "
+        rf"$Z = I_{{C_{{\mathrm{{out}}}}}} \otimes {kron('Z')}$ and "
+        rf"$P = I_{{C_{{\mathrm{{out}}}}}} \otimes {kron('P')}$, where on "
         r"axis $\nu$ the row selection is $S^{(\nu)} = [I \mid 0]$, the zero insertion "
         rf"$Z^{{(\nu)}}[t, i] = [t = {tex(C.F.zero_insertion_position(i, s))}]$ and $P^{{(\nu)}}$ the padding by "
         rf"$p'_{{l}} = {tex(C.left)}$, $p'_{{r}} = {tex(C.right)}$ (a negative amount crops), each with that axis's "
@@ -501,9 +583,9 @@ def _statement_nd(C: _Chain, ndim: int) -> str:
         rf"$\tilde w[c, o', m] = w[\gamma(c, c_i)\, c_o + o', c_l, {tex(C.F.flip_tap(m, k))}]$ with "
         r"$0 \le o' < c_o$, flipped on every axis: its block $(c, o)$ is "
         r"$\sum_{m} w[o, c_{l}, m] \bigotimes_{\nu} C^{(\nu)}_{m_\nu}$, the sum over the tap tuples "
-        r"$m = (m_1, \dots, m_N)$, with $C^{(\nu)}_{m}[j, t] = "
-        rf"[t = {tex(C.conv_read.subs(SYMBOLS.mp, C.F.flip_tap(m, k)))}]$ the stride-1 convolution on axis $\nu$ "
-        r"with the flipped unit kernel of tap $m$.",
+        r"$m = (m_1, \dots, m_N)$, with $C^{(\nu)}_{m_\nu}[j, t] = "
+        rf"[t = {tex(C.conv_read.subs(SYMBOLS.mp, C.F.flip_tap(m_nu, k)))}]$ the stride-1 convolution on axis $\nu$ "
+        r"with the flipped unit kernel of the axis's tap $m_\nu$.",
         r"\end{itemize}",
         r"Then block $(c, o)$ of $T$ is the transpose of block $(o, c)$ of $M$, zero outside the groups; "
         r"$T = C_{\mathrm{flip}} P Z$ and $T = (S M)^{\top}$.",
@@ -554,13 +636,26 @@ def prove_transpose_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     F = default_formulas if formulas is None else formulas
     chain = _Chain(F)
     steps = _one_d_steps(chain)
+    per_axis = len(steps) if ndim > 1 else 0  # the leading steps that hold on each axis
     if ndim > 1:
         steps += [_separability_step(ndim, F), _axes_step(chain, ndim), _block_step(F)]
     statement = _statement(chain, ndim)
+    extra = {}
+    if not all(step.holds for step in steps):  # the proof fails: is the claim itself false at small sizes?
+        extra["refutation"] = _refutation(chain, ndim)
+    gather = ("definition", "sift", "zero insertion", "padding", "flip", "convolution", "size")
+    selection = ("definition", "round trip", "row selection")
+    if ndim > 1:
+        gather, selection = gather + ("separability", "axes"), selection + ("separability", "channel blocks")
     return Proof(
         f"Transposed convolution is a convolution ({ndim}-D, all sizes)", statement, tuple(steps),
         assumptions=chain.ranges,
         conclusion=r"$T$ is the matrix of a convolution with the flipped kernel over the zero-inserted, padded input.",
         data=dict(ndim=ndim, ranges=chain.range_object, formulas=F,
-                  lengths={sympy.Symbol("n_z", integer=True): chain.len_z}),  # n_z of a display, for a refutation
+                  lengths={sympy.Symbol("n_z", integer=True): chain.len_z},  # n_z of a display, for a refutation
+                  # the parts of the claim, each with the lemmas (by name) it rests on; the first is the one a
+                  # counterexample of ``refutation`` refutes
+                  conjuncts=((r"T = C_{\mathrm{flip}} P Z", gather), (r"T = (S M)^{\top}", selection)),
+                  per_axis=per_axis, **extra),
+
     )
