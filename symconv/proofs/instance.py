@@ -627,7 +627,7 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
         r"$T = C_{\mathrm{flip}} P Z$: $T$ equals the gather view, the product of the zero insertion $Z$ "
         rf"($s - 1$ zeros between inputs), the padding or cropping $P$ by $p'_{{l}} = {left}$ on the left and "
         rf"$p'_{{r}} = {right}$ on the right, and the stride-1 convolution $C_{{\mathrm{{flip}}}}$ with the flipped, "
-        r"group-wise channel-swapped kernel, multiplied by the proof from these factors, each built axis by axis "
+        r"group-wise channel-swapped kernel, multiplied out by the prover from these factors, each built axis by axis "
         r"(not by the enumeration of $M$ and $T$)",
         witness=True))
     channels = tspec.in_channels > 1 or tspec.out_channels > 1
@@ -635,9 +635,10 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     stamps = sympy.Symbol(stamp_sum)
     steps.append(equality_step(
         "scatter view", T, lambda: placed_stamps(tspec, w, t_in), T_, stamps,
-        rf"$T = {stamp_sum}$: $T$ equals the scatter view, the sum of the stamps the proof "
-        r"placed from their definition, input $(o, i)$ stamping the unflipped kernel, dilated by $d$ and scaled by "
-        r"$y[o, i]$, at offset $s i - p_l$ of every output channel of its group", witness=True))
+        rf"$T = {stamp_sum}$: $T$ equals the scatter view, the sum of the stamps the prover "
+        rf"placed from their definition, input ${'(o, i)' if channels else 'i'}$ stamping the unflipped kernel, "
+        rf"dilated by $d$ and scaled by ${'y[o, i]' if channels else 'y[i]'}$, at offset $s i - p_l$"
+        + (" of every output channel of its group" if channels else ""), witness=True))
     from .polyphase import polyphase_step  # the polyphase view: Q Phi, computed from its own factors
 
     steps.append(polyphase_step(tspec, w, t_in, T))
