@@ -423,14 +423,27 @@ def _statement(layer: str, conv_layer: str, t_in: tuple[int, ...], n_t: tuple[in
         r"$C_{\mathrm{flip}}$ be the convolution with stride $1$, dilation $d$ and the flipped kernel "
         r"$\tilde w[m] = w[\operatorname{flip}(m, k)]$, its channels exchanged within each group. "
         rf"Let $\operatorname{{stamp}}_{{{idx}}}$ be the matrix that is zero outside one column, {column}, which holds "
-        rf"{entry} for every tap $m$ whose position lies in the output; and let $\Phi$ stack the "
-        + counted(phases, "phase convolution") + r" of the input, phase $t$ "
-        r"through the taps $m$ with $d m \equiv t \pmod{s}$" + (" on each axis" if len(t_in) > 1 else "")
-        + r", and $Q$ interleave them. Then "
+        rf"{entry} for every tap $m$ whose position lies in the output; and " + _phases_text(phases, len(t_in))
+        + r". Then "
         rf"\[ T = {transpose} = C_{{\mathrm{{flip}}}} P Z = \sum_{{{over}}} \operatorname{{stamp}}_{{{idx}}} = Q \Phi, \]"
         r"and $M x = \operatorname{conv}(x)$ and $T y = \operatorname{conv}^{\top}(y)$ for every input $x$ of the "
         r"convolution and $y$ of the transposed convolution, where $\operatorname{conv}$ and "
         r"$\operatorname{conv}^{\top}$ are the convolution and the transposed convolution of the Conventions.")
+
+
+def _phases_text(phases: int, axes: int) -> str:
+    r"""The polyphase factors of the statement: ``s^N`` phase convolutions interleaved, or one that is only placed.
+
+    >>> _phases_text(1, 1)[:56]
+    'let $\\Phi$ be the single phase convolution of the input'
+    """
+    each = " on each axis" if axes > 1 else ""
+    if phases == 1:  # stride 1: one phase, which takes every tap; Q has nothing to interleave
+        return (r"let $\Phi$ be the single phase convolution of the input (with stride $1$ its one phase takes every "
+                rf"tap), and $Q$ only place it, position $u$ at output $u - p_{{l}}${each}: it crops and fills "
+                r"zeros past the last phase position, with nothing to interleave")
+    return (r"let $\Phi$ stack the " + counted(phases, "phase convolution") + r" of the input, phase $t$ "
+            r"through the taps $m$ with $d m \equiv t \pmod{s}$" + each + r", and $Q$ interleave them")
 
 
 def _refuted_statement(tspec: TransposedConvSpec, t_in: tuple[int, ...],
