@@ -434,7 +434,7 @@ def _statement(layer: str, conv_layer: str, t_in: tuple[int, ...], n_t: tuple[in
 def _phases_text(phases: int, axes: int) -> str:
     r"""The polyphase factors of the statement: ``s^N`` phase convolutions interleaved, or one that is only placed.
 
-    >>> _phases_text(1, 1)[:56]
+    >>> _phases_text(1, 1)[:55]
     'let $\\Phi$ be the single phase convolution of the input'
     """
     each = " on each axis" if axes > 1 else ""
