@@ -32,7 +32,8 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"p'", "the padding of the guide's equivalent convolution (the gather padding)"),
     (r"n'", "the input length of a transposed convolution (in the size relationships)"),
     (r"h", "half of an odd kernel size, rounded down"),
-    (r"q", "a quotient by the stride (in the polyphase view, the shift $(d m - t)/s$ of a tap)"),
+    (r"q", "a whole quotient by the stride: the number of whole strides in a length (in the polyphase view, "
+           "the shift $(d m - t)/s$ of a tap)"),
     (r"r", "a remainder modulo the stride"),
     (r"B", "the block size of a row-major flattened index"),
     (r"A", "the outer size of a row-major flattened index"),
@@ -40,6 +41,8 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"\beta", "the inner position of a row-major flattened index $B \\alpha + \\beta$"),
     (r"\nu", "a spatial axis"),
     (r"f_\nu", "the position given by the index map of its axis"),
+    (r"a_{\mathrm{rt}}", "the output padding that PyTorch computes so that the transposed convolution returns "
+                         "the convolution's input length"),
     (r"n_{\mathrm{in}}", "the input length of the transposed convolution"),
     (r"n_{\mathrm{out}}", "the output length of a convolution"),
     (r"n_{T}", "the output length of the transposed convolution"),
