@@ -117,19 +117,20 @@ def prove_adjoint(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, name
     left = sympy.expand(sympy.Add(*(SMx * y).ravel()))
     right = sympy.expand(sympy.Add(*(x * conv_transpose(tspec, w, y)).ravel()))
     ok = sympy.expand(left - right) == 0
-    terms_l, terms_r = len(sympy.Add.make_args(left)), len(sympy.Add.make_args(right))
-    detail = (f"{terms_l} monomials on the left, {terms_r} on the right; the difference expands to 0" if ok else
+    # the monomial counts are the proof's own paragraph (the expanded sides, from data): not repeated here
+    detail = ("sympy expanded both sides and compared them term by term" if ok else
               f"the difference has {len(sympy.Add.make_args(sympy.expand(left - right)))} monomials")
-
-    step = Step(Inner(_Layer("S \\operatorname{conv}(x)"), _Layer("y")),
+    sel = "" if tuple(conv_spec.output_shape(n_t)) == tuple(t_in) else "S "  # no S when it is the identity
+    step = Step(Inner(_Layer(sel + "\\operatorname{conv}(x)"), _Layer("y")),
                 Inner(_Layer("x"), _Layer("\\operatorname{conv}^{\\top}(y)")),
-                r"the dot test holds exactly: $\langle S \operatorname{conv}(x), y\rangle = "
+                rf"the dot test holds exactly: $\langle {sel}\operatorname{{conv}}(x), y\rangle = "
                 r"\langle x, \operatorname{conv}^{\top}(y)\rangle$ as polynomials, both layers evaluated by their "
                 r"numeric definitions on symbolic $x$, $y$ and $w$ and both sides expanded",
                 "polynomial identity", ok, detail, name="adjoint")
 
     return Proof("Adjoint identity", _adjoint_statement(tspec, t_in, n_t, conv_spec),
-                 layer + (step,), conclusion=r"$\operatorname{conv}^{\top}$ is the adjoint of $S \operatorname{conv}$.",
+                 layer + (step,), conclusion=rf"$\operatorname{{conv}}^{{\top}}$ is the adjoint of "
+                                             rf"${sel}\operatorname{{conv}}$.",
                  data=dict(left=left, right=right, tspec=tspec))
 
 
@@ -172,19 +173,18 @@ def _adjoint_statement(tspec: Any, t_in: tuple[int, ...], n_t: tuple[int, ...], 
     ranges_t = " and ".join(f"$0 \\le j{'' if one_d else f'_{{{a + 1}}}'} < {n}$" for a, n in enumerate(n_t))
     x_space = _space(conv_spec.in_channels, n_t)
     y_space = _space(tspec.in_channels, t_in)
-    if tuple(n_out) == tuple(t_in):
-        selection = (r"and let $S$ be the identity (the convolution's output has the shape of the transposed "
-                     r"convolution's input)")
-    else:
-        selection = (rf"and let $S$ keep the outputs of $\operatorname{{conv}}$ at the positions {_below(t_in)} "
-                     r"(the convolution has more outputs than the transposed convolution has inputs: $a \ge s$)")
+    identity = tuple(n_out) == tuple(t_in)  # the convolution's output has the shape of y: no selection
+    sel = "" if identity else "S "
+    selection = "" if identity else (
+        rf"; and let $S$ keep the outputs of $\operatorname{{conv}}$ at the positions {_below(t_in)} "
+        r"(the convolution has more outputs than the transposed convolution has inputs: $a \ge s$)")
     return (rf"Let $\operatorname{{conv}}^{{\top}}$ be the transposed convolution {layer_text(tspec)} on inputs "
             rf"$y \in {y_space}$, with outputs {_shape_words(n_t)}, and $\operatorname{{conv}}$ the convolution with "
             r"the same weight $w$, kernel size, stride, padding, dilation and groups (channel counts exchanged) on "
             rf"inputs $x \in {x_space}$, as in the Conventions{axes}" + (f". {groups}" if groups else ": ")
             + rf"{conv_def} for {ranges_out}, with $\tilde x$ the input padded with zeros, and "
-            rf"{tconv_def} for {ranges_t}; {selection}. With the inner product {inner}, "
-            r"$\langle S \operatorname{conv}(x), y\rangle = \langle x, \operatorname{conv}^{\top}(y)\rangle$ "
+            rf"{tconv_def} for {ranges_t}{selection}. With the inner product {inner}, "
+            rf"$\langle {sel}\operatorname{{conv}}(x), y\rangle = \langle x, \operatorname{{conv}}^{{\top}}(y)\rangle$ "
             r"for all inputs $x$, $y$ and all weights $w$.")
 
 
