@@ -14,7 +14,7 @@ def build() -> str:
     proof = require(prove_size_relations())
     intro = (
         r"\section*{Output sizes}" "\n"
-        "Dumoulin and Visin, \\emph{A guide to convolution arithmetic for deep learning} (arXiv:1603.07285), state "
+        "Dumoulin and Visin's guide to convolution arithmetic (cited in full in Theorem 1) states "
         "fifteen relationships between the input size, the kernel size $k$, the stride $s$, the padding $p$ and the "
         "output size. Each is derived here from "
         "the size formulas of the Definitions (the output sizes $n_{\\mathrm{out}}$ and $n_{T}$, the gather padding $p'_{l}$, the "

@@ -21,17 +21,19 @@ def build() -> str:
         "adds a copy of the kernel, dilated by $d$ and scaled by $y[i]$, at position $s i - p_{l}$. Theorem 1 shows, for every size at once, that its matrix $T$ is "
         "also the matrix of an ordinary convolution (the kernel flipped, run with stride 1 over the input with $s-1$ "
         "zeros between neighbours, padded), and that $T$ is the transpose of the matrix $M$ of the convolution with "
-        "the same parameters, up to a selection of rows. The proof is one chain of equalities; each line is a lemma, "
-        "reduced to claims about integers that the SMT solver z3 proved for all integers satisfying the hypotheses "
+        "the same parameters, up to a selection of rows. The proof is a chain of equalities, from the definition of $T$ to the convolution $C_{\\mathrm{flip}}$, "
+        "followed by three separate lines (the output size, the round trip of the sizes and the row selection); each "
+        "line is a lemma, reduced to claims about integers that the SMT solver z3 proved for all integers satisfying the hypotheses "
         "(it showed that the negation of each claim has no solution). The claims of both theorems are collected in "
         "the appendix, Checked claims."
     )
     lift = (
         r"\section*{Several axes, channels and groups}" "\n"
         "Theorem 2 lifts Theorem 1 to two spatial axes with channels and groups. On each axis the chain of Theorem 1 "
-        "holds with that axis's own parameters; two new lemmas show that row-major flattening makes the index "
-        "equation hold for flat positions exactly when it holds on every axis, and that the channel blocks of $T$ "
-        "are the transposed channel blocks of $M$."
+        "holds with that axis's own parameters; three new lemmas show that row-major flattening makes the index "
+        "equation hold for flat positions exactly when it holds on every axis (Lemma 2.1), that the per-axis "
+        "chains multiply into the gather view of the whole matrix (Lemma 2.2), and that the channel blocks of $T$ "
+        "are the transposed channel blocks of $M$ (Lemma 2.3)."
     )
     body = (intro + "\n\n" + proof_fragment(one, appendix=False, times=False, stated=stated, theorem=1) + "\n\n" + lift + "\n"
             + proof_fragment(two, definitions=False, shared=one, shared_label="Theorem 1", appendix=False,

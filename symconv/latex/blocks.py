@@ -25,13 +25,15 @@ class AxisBlocks:
 
     ``pattern`` is the block window (LaTeX bmatrix), ``blocks`` the named blocks it shows, each
     ``(name, block)`` with ``block`` a :class:`~symconv.matrices.ConvMatrix` over the remaining axes, and
-    ``where`` says which channel block was taken (LaTeX text, "" for one channel).
+    ``where`` says which channel block was taken (LaTeX text, "" for one channel), and ``window`` which block
+    rows and columns the pattern shows ("" when it shows them all).
     """
 
     pattern: str
     blocks: tuple
     where: str
     grid: tuple[int, int]
+    window: str = ""
 
 
 _WINDOW = "\0window"  # the key under which ``known`` keeps M's window of blocks, for its transpose
@@ -42,7 +44,7 @@ def _block_key(entries: list, transpose: bool) -> tuple:
 
 
 def axis_blocks(M: Any, letter: str = "A", *, known: dict | None = None, transpose: bool = False,
-                max_rows: int = 4, max_cols: int = 6) -> AxisBlocks | None:
+                max_rows: int = 6, max_cols: int = 10) -> AxisBlocks | None:
     r"""The first nonzero channel block of an N-D matrix in blocks along the first spatial axis.
 
     Row ``(o, i_1, i_2, …)`` and column ``(c, j_1, j_2, …)`` fall in block ``(i_1, j_1)``; for a convolution
@@ -64,7 +66,8 @@ def axis_blocks(M: Any, letter: str = "A", *, known: dict | None = None, transpo
     transpose : bool
         Whether ``M`` is the transpose of the matrix whose blocks ``known`` holds.
     max_rows, max_cols : int
-        How many block rows and block columns the window shows.
+        How many block rows and block columns the window shows; a matrix with no more blocks than that is
+        shown whole, so that no nonzero block is hidden.
 
     Returns
     -------
@@ -103,10 +106,10 @@ def axis_blocks(M: Any, letter: str = "A", *, known: dict | None = None, transpo
     if mirror is not None and max(mirror[3]) < n_br and max(mirror[2]) < n_bc:
         shown_r, shown_c = list(mirror[3]), list(mirror[2])  # M's window of blocks, transposed
     else:
-        r0 = int(b_r.min())
+        r0 = 0 if n_br <= max_rows else int(b_r.min())  # the whole when it fits: no nonzero block hidden
         shown_r = list(range(r0, min(n_br, r0 + max_rows)))
         in_rows = (b_r >= shown_r[0]) & (b_r <= shown_r[-1])
-        c0 = int(b_c[in_rows].min())
+        c0 = 0 if n_bc <= max_cols else int(b_c[in_rows].min())
         shown_c = list(range(c0, min(n_bc, c0 + max_cols)))
     keep = (b_r >= shown_r[0]) & (b_r <= shown_r[-1]) & (b_c >= shown_c[0]) & (b_c <= shown_c[-1])
     if not transpose:
@@ -150,7 +153,35 @@ def axis_blocks(M: Any, letter: str = "A", *, known: dict | None = None, transpo
     pattern = r"\begin{bmatrix} " + r" \\ ".join(lines) + r" \end{bmatrix}"
     channels = M.row_shape[0] > 1 or M.col_shape[0] > 1
     where = f"the channel block $({c_row}, {c_col})$" if channels else ""
-    return AxisBlocks(pattern, tuple(order), where, (n_br, n_bc))
+    return AxisBlocks(pattern, tuple(order), where, (n_br, n_bc), _window_words(shown_r, shown_c, n_br, n_bc))
+
+
+def _window_words(shown_r: list, shown_c: list, n_br: int, n_bc: int) -> str:
+    """Which block rows and columns a pattern shows, of how many (LaTeX text; "" when it shows all).
+
+    >>> _window_words([0, 1], [1, 2, 3], 4, 9)
+    'block rows $0$ to $1$ of $0$ to $3$ and block columns $1$ to $3$ of $0$ to $8$ shown'
+    >>> _window_words([0, 1, 2], [0, 1], 3, 2)
+    ''
+    """
+    parts = []
+    for what, shown, total in (("rows", shown_r, n_br), ("columns", shown_c, n_bc)):
+        if len(shown) < total:
+            parts.append(f"block {what} ${shown[0]}$ to ${shown[-1]}$ of $0$ to ${total - 1}$")
+    return (" and ".join(parts) + " shown") if parts else ""
+
+
+def _article(n: int) -> str:
+    """The article before the number ``n`` read aloud: "an" for eight, eleven, eighteen, eighty..., else "a".
+
+    >>> [_article(n) for n in (8, 3, 11, 18, 80, 800, 1, 100)]
+    ['an', 'a', 'an', 'an', 'an', 'an', 'a', 'a']
+    """
+    text = str(int(n))
+    if text.startswith("8"):
+        return "an"
+    # eleven and eighteen, and the thousands and millions read "eleven thousand ...", "eighteen thousand ..."
+    return "an" if len(text) % 3 == 2 and text[:2] in ("11", "18") else "a"
 
 
 def axis_blocks_latex(name: str, M: Any, known: dict, body: str = "") -> str:
@@ -191,9 +222,11 @@ def axis_blocks_latex(name: str, M: Any, known: dict, body: str = "") -> str:
     # i is the convolution's output position and j its input's (the transposed convolution's output): for T the
     # rows are j and the columns i
     row, col = ("j_1", "i_1") if name == "T" else ("i_1", "j_1")
-    out = [f"In blocks along the first spatial axis ({view.where + ', ' if view.where else ''}block $({row}, {col})$ "
-           f"maps input position ${col}$ of that axis to output position ${row}$; each block is a "
-           f"${block_shape[0]} \\times "
+    window = view.window + ", " if view.window else ""
+    out = [f"In blocks along the first spatial axis ({view.where + ', ' if view.where else ''}{window}"
+           f"block $({row}, {col})$ "
+           f"maps input position ${col}$ of that axis to output position ${row}$; each block is "
+           f"{_article(block_shape[0])} ${block_shape[0]} \\times "
            f"{block_shape[1]}$ matrix over the other axes, and equal blocks have one name):\n"
            f"\\[\n{target} = {view.pattern}\n\\]"]
     new = [(b, block) for b, block in view.blocks if not b.endswith(r"^{\top}")]

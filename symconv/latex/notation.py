@@ -32,7 +32,8 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"p'", "the padding of the guide's equivalent convolution (the gather padding)"),
     (r"n'", "the input length of a transposed convolution (in the size relationships)"),
     (r"h", "half of an odd kernel size, rounded down"),
-    (r"q", "a quotient by the stride (in the polyphase view, the shift $(d m - t)/s$ of a tap)"),
+    (r"q", "a whole quotient by the stride: the number of whole strides in a length (in the polyphase view, "
+           "the shift $(d m - t)/s$ of a tap)"),
     (r"r", "a remainder modulo the stride"),
     (r"B", "the block size of a row-major flattened index"),
     (r"A", "the outer size of a row-major flattened index"),
@@ -40,6 +41,8 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"\beta", "the inner position of a row-major flattened index $B \\alpha + \\beta$"),
     (r"\nu", "a spatial axis"),
     (r"f_\nu", "the position given by the index map of its axis"),
+    (r"a_{\mathrm{rt}}", "the output padding that PyTorch computes so that the transposed convolution returns "
+                         "the convolution's input length"),
     (r"n_{\mathrm{in}}", "the input length of the transposed convolution"),
     (r"n_{\mathrm{out}}", "the output length of a convolution"),
     (r"n_{T}", "the output length of the transposed convolution"),
@@ -64,10 +67,11 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"M", "the matrix of the convolution"),
     (r"T", "the matrix of the transposed convolution"),
     (r"S", "the 0/1 matrix that keeps the rows of the convolution's matrix whose output position, on every axis, "
-           "is an input position of the transposed convolution (in every channel)"),
+           "is an input position of the transposed convolution"),
     (r"Z", "the zero insertion, a 0/1 matrix"),
-    (r"P", "the padding of the input (zeros, or the layer's padding mode), a 0/1 matrix"),
+    (r"P", "the padding (or cropping) of its input, a 0/1 matrix"),
     (r"C_{\mathrm{flip}}", "the stride-1 convolution with the flipped kernel"),
+    (r"C^{(\nu)}_{m}", "the stride-1 convolution on axis $\\nu$ with the flipped unit kernel of tap $m$"),
     (r"C", "the convolution with padding 0 that reads the padded input (with a padding mode, the convolution's "
            "matrix is this convolution applied after the padding)"),
     (r"\mathrm{Pad}", "the zero padding (or cropping) of the gather view, a 0/1 matrix"),
@@ -107,7 +111,20 @@ def _math_of(text: str) -> str:
     return " ".join(out)
 
 
+_FAMILIES = {symbol.split("^{(")[0] for symbol, _ in NOTATION if "^{(" in symbol}
+r"""Letters with an entry of their own for an axis family (``C^{(\nu)}_{m}``): ``C^{(`` is that entry, not ``C``."""
+
+
 def _occurs(symbol: str, math: str) -> bool:
+    r"""Whether ``symbol`` occurs in ``math``, as a symbol of its own (``n_T`` names no ``T``).
+
+    >>> _occurs("C", r"\bigotimes_\nu C^{(\nu)}_{m_\nu}"), _occurs(r"C^{(\nu)}_{m}", r"C^{(\nu)}_{m_\nu}")
+    (False, True)
+    >>> _occurs("C", "C x")
+    True
+    """
+    if "^{(" in symbol:  # an axis family: any subscript after its superscript
+        return re.search(r"(?<![A-Za-z\\])" + re.escape(symbol.split(")}")[0] + ")}"), math) is not None
     variants = {symbol, symbol.replace("_{", "_").replace("}", "") if len(symbol) == 5 and "_{" in symbol else symbol}
     for form in variants:
         # n_T names no T, \mathrm{in} no i; but an exponent ^{n_{\mathrm{in}} - 1} uses n_{\mathrm{in}}
@@ -115,6 +132,8 @@ def _occurs(symbol: str, math: str) -> bool:
         after = r"(?![A-Za-z'_}])" if form[-1].isalpha() or form[-1] == "}" else r"(?![A-Za-z])"
         if form.endswith("'"):
             after = r"(?!['_])"  # p' is not p'_{l}
+        if form in _FAMILIES:
+            after += r"(?!\^\{\()"
         if re.search(before + re.escape(form) + after, math):
             return True
     return False
@@ -155,12 +174,15 @@ def notation_latex(text: str, known: set | None = None) -> str:
     """
     from .printing import escape_text
 
-    used = [(symbol, meaning) for symbol, meaning in notation_used(text) if known is None or symbol not in known]
+    # known holds the symbols explained, and their meanings: a second spelling (\tilde x, \tilde{x}) is no new entry
+    used = [(symbol, meaning) for symbol, meaning in notation_used(text)
+            if known is None or (symbol not in known and meaning not in known)]
     if not used:
         return ""
     if known is not None:
         heading = "Further notation" if known else "Notation"
         known.update(symbol for symbol, _ in used)
+        known.update(meaning for _, meaning in used)
     else:
         heading = "Notation"
     # one symbol per line, aligned like a paper's table of notation (a list: it may break across pages)

@@ -391,15 +391,15 @@ def spec_latex(spec: Any) -> str:
     --------
     >>> from symconv import ConvSpec
     >>> spec_latex(ConvSpec(3, stride=2, padding=1))
-    '\\mathrm{Conv1d}\\bigl(C_{\\mathrm{in}}=1,\\ C_{\\mathrm{out}}=1,\\ k=3,\\ s=2,\\ p=1,\\ d=1,\\ g=1\\bigr)'
+    '\\mathrm{Conv1d}\\bigl(C_{\\mathrm{in}}=1,\\ C_{\\mathrm{out}}=1,\\ k=3,\\ s=2,\\ p_{l}=p_{r}=1,\\ d=1,\\ g=1\\bigr)'
     """
     name = type(spec).__name__
     ndim = spec.ndim
     base = "Conv" if name == "ConvSpec" else "ConvTranspose"
     label = f"{base}{ndim}d" if ndim <= 3 else f"{base}\\ {ndim}\\text{{-D}}"
-    if all(left == right for left, right in spec.padding):
-        pads = [f"p={_axis(spec.padding_left)}"]
-    else:  # asymmetric: p (the padding on both sides) is not this layer's; its left and right paddings are
+    if all(left == right for left, right in spec.padding):  # named as the Conventions' formulas use it: p_l, p_r
+        pads = [f"p_{{l}}=p_{{r}}={_axis(spec.padding_left)}"]
+    else:  # asymmetric: its left and right paddings
         pads = [f"p_{{l}}={_axis(tuple(left for left, _ in spec.padding))}",
                 f"p_{{r}}={_axis(tuple(right for _, right in spec.padding))}"]
     parts = [rf"C_{{\mathrm{{in}}}}={spec.in_channels}", rf"C_{{\mathrm{{out}}}}={spec.out_channels}",
@@ -430,7 +430,7 @@ def layer_text(spec: Any) -> str:
     --------
     >>> from symconv import ConvSpec
     >>> layer_text(ConvSpec(3, stride=2, padding=1))
-    "with $C_{\\mathrm{in}}=1,\\ C_{\\mathrm{out}}=1,\\ k=3,\\ s=2,\\ p=1,\\ d=1,\\ g=1$ (PyTorch's \\textsf{Conv1d})"
+    "with $C_{\\mathrm{in}}=1,\\ C_{\\mathrm{out}}=1,\\ k=3,\\ s=2,\\ p_{l}=p_{r}=1,\\ d=1,\\ g=1$ (PyTorch's \\textsf{Conv1d})"
     """
     formula = spec_latex(spec)
     head, _, rest = formula.partition(r"\bigl(")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import itertools
 import math
@@ -116,19 +117,20 @@ def prove_adjoint(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, name
     left = sympy.expand(sympy.Add(*(SMx * y).ravel()))
     right = sympy.expand(sympy.Add(*(x * conv_transpose(tspec, w, y)).ravel()))
     ok = sympy.expand(left - right) == 0
-    terms_l, terms_r = len(sympy.Add.make_args(left)), len(sympy.Add.make_args(right))
-    detail = (f"{terms_l} monomials on the left, {terms_r} on the right; the difference expands to 0" if ok else
+    # the monomial counts are the proof's own paragraph (the expanded sides, from data): not repeated here
+    detail = ("sympy expanded both sides and compared them term by term" if ok else
               f"the difference has {len(sympy.Add.make_args(sympy.expand(left - right)))} monomials")
-
-    step = Step(Inner(_Layer("S \\operatorname{conv}(x)"), _Layer("y")),
+    sel = "" if tuple(conv_spec.output_shape(n_t)) == tuple(t_in) else "S "  # no S when it is the identity
+    step = Step(Inner(_Layer(sel + "\\operatorname{conv}(x)"), _Layer("y")),
                 Inner(_Layer("x"), _Layer("\\operatorname{conv}^{\\top}(y)")),
-                r"the dot test holds exactly: $\langle S \operatorname{conv}(x), y\rangle = "
+                rf"the dot test holds exactly: $\langle {sel}\operatorname{{conv}}(x), y\rangle = "
                 r"\langle x, \operatorname{conv}^{\top}(y)\rangle$ as polynomials, both layers evaluated by their "
                 r"numeric definitions on symbolic $x$, $y$ and $w$ and both sides expanded",
                 "polynomial identity", ok, detail, name="adjoint")
 
     return Proof("Adjoint identity", _adjoint_statement(tspec, t_in, n_t, conv_spec),
-                 layer + (step,), conclusion=r"$\operatorname{conv}^{\top}$ is the adjoint of $S \operatorname{conv}$.",
+                 layer + (step,), conclusion=rf"$\operatorname{{conv}}^{{\top}}$ is the adjoint of "
+                                             rf"${sel}\operatorname{{conv}}$.",
                  data=dict(left=left, right=right, tspec=tspec))
 
 
@@ -171,19 +173,18 @@ def _adjoint_statement(tspec: Any, t_in: tuple[int, ...], n_t: tuple[int, ...], 
     ranges_t = " and ".join(f"$0 \\le j{'' if one_d else f'_{{{a + 1}}}'} < {n}$" for a, n in enumerate(n_t))
     x_space = _space(conv_spec.in_channels, n_t)
     y_space = _space(tspec.in_channels, t_in)
-    if tuple(n_out) == tuple(t_in):
-        selection = (r"and let $S$ be the identity (the convolution's output has the shape of the transposed "
-                     r"convolution's input)")
-    else:
-        selection = (rf"and let $S$ keep the outputs of $\operatorname{{conv}}$ at the positions {_below(t_in)} "
-                     r"(the convolution has more outputs than the transposed convolution has inputs: $a \ge s$)")
+    identity = tuple(n_out) == tuple(t_in)  # the convolution's output has the shape of y: no selection
+    sel = "" if identity else "S "
+    selection = "" if identity else (
+        rf"; and let $S$ keep the outputs of $\operatorname{{conv}}$ at the positions {_below(t_in)} "
+        r"(the convolution has more outputs than the transposed convolution has inputs: $a \ge s$)")
     return (rf"Let $\operatorname{{conv}}^{{\top}}$ be the transposed convolution {layer_text(tspec)} on inputs "
             rf"$y \in {y_space}$, with outputs {_shape_words(n_t)}, and $\operatorname{{conv}}$ the convolution with "
             r"the same weight $w$, kernel size, stride, padding, dilation and groups (channel counts exchanged) on "
             rf"inputs $x \in {x_space}$, as in the Conventions{axes}" + (f". {groups}" if groups else ": ")
             + rf"{conv_def} for {ranges_out}, with $\tilde x$ the input padded with zeros, and "
-            rf"{tconv_def} for {ranges_t}; {selection}. With the inner product {inner}, "
-            r"$\langle S \operatorname{conv}(x), y\rangle = \langle x, \operatorname{conv}^{\top}(y)\rangle$ "
+            rf"{tconv_def} for {ranges_t}{selection}. With the inner product {inner}, "
+            rf"$\langle {sel}\operatorname{{conv}}(x), y\rangle = \langle x, \operatorname{{conv}}^{{\top}}(y)\rangle$ "
             r"for all inputs $x$, $y$ and all weights $w$.")
 
 
@@ -376,23 +377,38 @@ def _relations() -> list[tuple[Any, ...]]:
          _ot(IP, K_, 1, K_ - 1, 0), IP - (K_ - 1)),
         ("12", r"$p = 0$ and $s \mid (n - k)$, that is $n = k + s q$: no extra zeros", _ART(K_ + S_ * C_, K_, S_, 0, 0, 1),
          F.output_padding_for(K_ + S_ * C_, K_, S_, 0, 0, 1), 0),
+        ("12", r"$p = 0$ and $n = k + s q$: the transposed layer's input is the convolution's output, "
+               r"$n' = n_{\mathrm{out}}(n, k, s, 0, 0, 1) = q + 1$", _NOUT(K_ + S_ * C_, K_, S_, 0, 0, 1),
+         _o(K_ + S_ * C_, K_, S_, 0), C_ + 1),
         ("12", r"the length of the input stretched by $s - 1$ zeros between units", _NZ0(IP, S_),
          F.zero_inserted_size(IP, S_), S_ * (IP - 1) + 1),
-        (12, r"$p = 0$ and $s \mid (n - k)$: $s' = 1$ and $p' = k - 1$ on the stretched input, of "
-             r"$n_{z_0}(n', s)$ entries",
+        (12, r"$p = 0$: $s' = 1$ and $p' = k - 1$ on the stretched input, of $n_{z_0}(n', s)$ entries; with "
+             r"$n' = q + 1$ (12b), $s (n' - 1) + k = s q + k = n$, the convolution's input size",
          _NOUT(_NZ0(IP, S_), K_, 1, K_ - 1, K_ - 1, 1), _o(F.zero_inserted_size(IP, S_), K_, 1, K_ - 1), S_ * (IP - 1) + K_),
         ("13", r"$s \mid (n + 2p - k)$, that is $n = k - 2p + s q$: no extra zeros",
          _ART(K_ - 2 * P_ + S_ * C_, K_, S_, P_, P_, 1), F.output_padding_for(K_ - 2 * P_ + S_ * C_, K_, S_, P_, P_, 1), 0),
-        (13, r"$s \mid (n + 2p - k)$: $s' = 1$ and $p' = p'_{l}(k, p, 1) = k - p - 1$ (relationship 9) on the stretched "
-             r"input, of $n_{z_0}(n', s)$ entries",
+        ("13", r"$n = k - 2p + s q$: the transposed layer's input is the convolution's output, "
+               r"$n' = n_{\mathrm{out}}(n, k, s, p, p, 1) = q + 1$", _NOUT(K_ - 2 * P_ + S_ * C_, K_, S_, P_, P_, 1),
+         _o(K_ - 2 * P_ + S_ * C_, K_, S_, P_), C_ + 1),
+        (13, r"$s' = 1$ and $p' = p'_{l}(k, p, 1) = k - p - 1$ (relationship 9b) on the stretched input, of "
+             r"$n_{z_0}(n', s)$ entries; with $n' = q + 1$ (13b), $s (n' - 1) + k - 2p = s q + k - 2p = n$, the "
+             r"convolution's input size",
          _NOUT(_NZ0(IP, S_), K_, 1, PP, PP, 1),
          _o(F.zero_inserted_size(IP, S_), K_, 1, F.gather_padding_left(K_, P_, 1)), S_ * (IP - 1) + K_ - 2 * P_),
         ("14", r"$a = (n + 2p - k) \bmod s$, the $d = 1$ case of PyTorch's output padding", _ART(I_, K_, S_, P_, P_, 1),
          F.output_padding_for(I_, K_, S_, P_, P_, 1), sympy.Mod(I_ + 2 * P_ - K_, S_)),
-        (14, "the general case: $a$ extra zeros at the bottom and right", _NT(IP, K_, S_, P_, P_, 1, A_),
+        (14, "the general case, adding $a$ zeros at the bottom and right", _NT(IP, K_, S_, P_, P_, 1, A_),
          _ot(IP, K_, S_, P_, A_), S_ * (IP - 1) + A_ + K_ - 2 * P_),
     ]
-    return sorted(out, key=lambda row: int(row[0]))
+    out.sort(key=lambda row: int(row[0]))
+    count = collections.Counter(int(row[0]) for row in out)
+    seen: collections.Counter = collections.Counter()
+    labelled = []
+    for number, *rest in out:  # one label per line: 8a, 8b for a relationship proved in several lines
+        n = int(number)
+        seen[n] += 1
+        labelled.append((f"{n}{'abcd'[seen[n] - 1]}" if count[n] > 1 else str(n), *rest))
+    return labelled
 
 
 def _round_trip_step() -> Step:
@@ -418,14 +434,33 @@ def _round_trip_step() -> Step:
                 name="general output padding"), trip
 
 
-def _dilated_transposed_step() -> Step:
+def _dilated_padding_step() -> tuple[Step, Any, Any]:
+    """The gather padding with dilation: ``p'_l(k, p, d) = d(k-1) - p``."""
+    guide = D_ * (K_ - 1) - P_
+    derived = F.gather_padding_left(K_, P_, D_)
+    ok, _ = identity_check(derived, guide)
+    return Step(_LEFT(K_, P_, D_), guide,
+                r"dilated transposed convolution (not in the guide): its gather view pads the stretched input by "
+                r"$p'_{l}(k, p, d) = d (k - 1) - p$ on each side, the span $d (k - 1)$ of the dilated kernel less the "
+                r"padding $p$", "sympy", ok, "" if ok else "the two sides differ",
+                name="dilated gather padding"), derived, guide
+
+
+def _dilated_transposed_step() -> tuple[Step, Any, Any]:
+    """The dilated transposed size is the gather view's: stretched, padded by p'_l (and a), less the span."""
     a = sympy.Symbol("a", integer=True, nonnegative=True)
     lhs = F.transposed_output_size(IP, K_, S_, P_, P_, D_, a)
-    rhs = S_ * (IP - 1) + D_ * (K_ - 1) + a + 1 - 2 * P_
-    ok, _ = identity_check(lhs, rhs)
-    return Step(_NT(IP, K_, S_, P_, P_, D_, a), rhs,
-                r"dilated transposed convolution (not in the guide): the gather view pads by $d(k-1) - p$",
-                "sympy", ok, "" if ok else "the two sides differ", name="dilated transposed"), lhs, rhs
+    gather = F.zero_inserted_size(IP, S_) + 2 * F.gather_padding_left(K_, P_, D_) + a - D_ * (K_ - 1)
+    closed = S_ * (IP - 1) + D_ * (K_ - 1) + a + 1 - 2 * P_
+    ok = identity_check(lhs, gather)[0] and identity_check(gather, closed)[0]
+    shown = sympy.Add(_NZ0(IP, S_), sympy.Mul(2, _LEFT(K_, P_, D_), evaluate=False), a, -D_ * (K_ - 1),
+                      evaluate=False)
+    return Step(_NT(IP, K_, S_, P_, P_, D_, a), shown,
+                r"dilated transposed convolution (not in the guide): its size is the output length of its gather "
+                r"view, the stride-1 convolution with dilation $d$ on the stretched input of $n_{z_0}(n', s)$ "
+                r"entries padded by $p'_{l}(k, p, d)$ on each side and $a$ more on the right, less the span "
+                r"$d (k - 1)$ of the dilated kernel; both expand to $s (n' - 1) + d (k - 1) + a - 2p + 1$",
+                "sympy", ok, "" if ok else "the two sides differ", name="dilated transposed"), lhs, gather
 
 
 @guarded("Output-size relations")
@@ -469,20 +504,20 @@ def prove_size_relations(spot_checks: int = 50, seed: int = 0) -> Proof:
     for number, setting, shown, derived, guide in _relations():
         ok, _ = identity_check(derived, guide)
         detail = "" if ok else "symconv's formula and the guide's differ"
-        named = "relationships 5 and 7" if number == 5 else f"relationship {number}"
+        named = "relationships 5 and 7" if number == "5" else f"relationship {number}"
         # the lemma states its equation: the setting, then the size formula equal to the guide's
         from ..latex.printing import math_latex
 
         rule = f"${math_latex(shown)} = {math_latex(guide)}$: Dumoulin and Visin, {named}, for {setting}"
         step = Step(shown, guide, rule, "sympy", ok, detail, name=named)
-        steps.append(_spot_sizes(step, derived, guide, rng, spot_checks, isinstance(number, int) and number in (1, 2, 5, 6, 15)))
+        steps.append(_spot_sizes(step, derived, guide, rng, spot_checks, number in ("1", "2", "5", "6", "15")))
     trip_step, trip = _round_trip_step()
     steps.append(_spot_sizes(trip_step, trip, I_, rng, spot_checks, False))
-    dilated, lhs, rhs = _dilated_transposed_step()
-    steps.append(_spot_sizes(dilated, lhs, rhs, rng, spot_checks, False))
+    for dilated, lhs, rhs in (_dilated_padding_step(), _dilated_transposed_step()):
+        steps.append(_spot_sizes(dilated, lhs, rhs, rng, spot_checks, False))
     from ..latex.printing import math_latex
 
-    table = "\n".join(rf"\item[({int(number)})] ${math_latex(shown)} = {math_latex(guide)}$, for {setting};"
+    table = "\n".join(rf"\item[({number})] ${math_latex(shown)} = {math_latex(guide)}$, for {setting};"
                       for number, setting, shown, _, guide in _relations())
     return Proof(
         "Convolution arithmetic", r"Let $n, n', k, s, d \ge 1$ and $p, p_{l}, p_{r}, a, h, q \ge 0$ be integers: $n$ "
@@ -497,12 +532,16 @@ def prove_size_relations(spot_checks: int = 50, seed: int = 0) -> Proof:
         r"$n_{\mathrm{out}}$, $n_{T}$, $p'_{l}$, $a_{\mathrm{rt}}$ and $n_{z_0}$ defined below (padding $p$ on both "
         r"sides is $p_{l} = p_{r} = p$):"
         "\n\\begin{itemize}\n" + table + "\n\\end{itemize}\n"
-        r"so are the round trip "
-        r"$n_{T}(n_{\mathrm{out}}(n), a_{\mathrm{rt}}(n)) = n$ and the size of a dilated transposed convolution.", tuple(steps),
+        r"so are the round trip $n_{T}(n_{\mathrm{out}}, k, s, p_{l}, p_{r}, d, a_{\mathrm{rt}}) = n$, with "
+        r"$n_{\mathrm{out}} = n_{\mathrm{out}}(n, k, s, p_{l}, p_{r}, d)$ and $a_{\mathrm{rt}} = "
+        r"a_{\mathrm{rt}}(n, k, s, p_{l}, p_{r}, d)$, and the size of a dilated transposed convolution, "
+        r"$n_{T}(n', k, s, p, p, d, a) = s (n' - 1) + d (k - 1) + a - 2p + 1$, the output length of its gather view, "
+        r"which pads the stretched input by $p'_{l}(k, p, d) = d (k - 1) - p$.", tuple(steps),
         conclusion="every relationship of the guide follows from the general formulas (sizes only: that the "
                    "equivalent convolution uses the flipped kernel is proved by the parametric proof, not here).",
         notes=("The guide treats convolution and cross-correlation as interchangeable for learned kernels; the "
-               "equivalent convolution of a transposed layer uses the flipped kernel (see the parametric proof).",),
+               "equivalent convolution of a transposed layer uses the flipped kernel, as the parametric proof "
+               "\\emph{The transposed convolution is a convolution} proves for every size.",),
     )
 
 

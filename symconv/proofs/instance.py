@@ -343,7 +343,8 @@ def _layer_step(spec: ConvSpec, shape: tuple[int, ...], tspec: TransposedConvSpe
     if back != spec:
         problems.append("the transpose of the transposed layer is not the given convolution")
     if sizes != shape:
-        problems.append(f"the transposed layer returns inputs of size {_sizes_text(sizes)}, not {_sizes_text(shape)}")
+        problems.append(f"the transposed layer returns outputs of size {_sizes_text(sizes)}, not the convolution's "
+                        f"input size {_sizes_text(shape)}")
     if not in_range:
         problems.append("its output padding is not below the larger of stride and dilation on every axis")
     detail = "; ".join(problems) or (
@@ -392,9 +393,13 @@ def _shape_words(shape: tuple[int, ...]) -> str:
     return "of spatial shape $" + r" \times ".join(str(v) for v in shape) + "$"
 
 
-def _statement(layer: str, conv_layer: str, t_in: tuple[int, ...], n_t: tuple[int, ...], identity: bool,
+def _statement(layer: str, conv_layer: str, t_in: tuple[int, ...], n_t: tuple[int, ...] | str, identity: bool,
                channels: bool, left: str, right: str, phases: int) -> str:
-    """The instance theorem: every matrix of its conclusion defined in it, before it is used (LaTeX text)."""
+    """The instance theorem: every matrix of its conclusion defined in it, before it is used (LaTeX text).
+
+    ``n_t`` is the convolution's input shape, or the words for it (``of length $n_T$``) when the claim cannot
+    name a number that both it and its refutation agree on.
+    """
     column = r"that of input $(o, i)$" if channels else "that of input $i$"
     idx = "o, i" if channels else "i"  # a stamp per input position, and per input channel when there are several
     over = "(o, i)" if channels else "i"
@@ -410,32 +415,55 @@ def _statement(layer: str, conv_layer: str, t_in: tuple[int, ...], n_t: tuple[in
     transpose = r"M^{\top}" if identity else r"(S M)^{\top}"
     return (
         rf"Let $T$ be the matrix of the transposed convolution {layer} on inputs {_shape_words(t_in)}, and $M$ "
-        rf"the matrix of the convolution {conv_layer} on inputs {_shape_words(n_t)}, both with the same weight "
+        rf"the matrix of the convolution {conv_layer} on inputs "
+        rf"{n_t if isinstance(n_t, str) else _shape_words(n_t)}, both with the same weight "
         rf"$w$.{selection} "
         r"Let $Z$ insert $s - 1$ zeros between neighbouring inputs; let $P$ pad the result with "
         rf"$p'_{{l}} = {left}$ zeros on the left and $p'_{{r}} = {right}$ on the right (a negative amount crops); and let "
         r"$C_{\mathrm{flip}}$ be the convolution with stride $1$, dilation $d$ and the flipped kernel "
         r"$\tilde w[m] = w[\operatorname{flip}(m, k)]$, its channels exchanged within each group. "
         rf"Let $\operatorname{{stamp}}_{{{idx}}}$ be the matrix that is zero outside one column, {column}, which holds "
-        rf"{entry} for every tap $m$ whose position lies in the output; and let $\Phi$ stack the "
-        + counted(phases, "phase convolution") + r" of the input, phase $t$ "
-        r"through the taps $m$ with $d m \equiv t \pmod{s}$" + (" on each axis" if len(t_in) > 1 else "")
-        + r", and $Q$ interleave them. Then "
+        rf"{entry} for every tap $m$ whose position lies in the output; and " + _phases_text(phases, len(t_in))
+        + r". Then "
         rf"\[ T = {transpose} = C_{{\mathrm{{flip}}}} P Z = \sum_{{{over}}} \operatorname{{stamp}}_{{{idx}}} = Q \Phi, \]"
         r"and $M x = \operatorname{conv}(x)$ and $T y = \operatorname{conv}^{\top}(y)$ for every input $x$ of the "
         r"convolution and $y$ of the transposed convolution, where $\operatorname{conv}$ and "
         r"$\operatorname{conv}^{\top}$ are the convolution and the transposed convolution of the Conventions.")
 
 
-def _refuted_statement(tspec: TransposedConvSpec, t_in: tuple[int, ...]) -> str:
-    """The claim the theorem would make, with the sizes the functions that ran gave, and that it is refuted."""
+def _phases_text(phases: int, axes: int) -> str:
+    r"""The polyphase factors of the statement: ``s^N`` phase convolutions interleaved, or one that is only placed.
+
+    >>> _phases_text(1, 1)[:55]
+    'let $\\Phi$ be the single phase convolution of the input'
+    """
+    each = " on each axis" if axes > 1 else ""
+    if phases == 1:  # stride 1: one phase, which takes every tap; Q has nothing to interleave
+        return (r"let $\Phi$ be the single phase convolution of the input (with stride $1$ its one phase takes every "
+                rf"tap), and $Q$ only place it, position $u$ at output $u - p_{{l}}${each}: it crops and fills "
+                r"zeros past the last phase position, with nothing to interleave")
+    return (r"let $\Phi$ stack the " + counted(phases, "phase convolution") + r" of the input, phase $t$ "
+            r"through the taps $m$ with $d m \equiv t \pmod{s}$" + each + r", and $Q$ interleave them")
+
+
+def _refuted_statement(tspec: TransposedConvSpec, t_in: tuple[int, ...],
+                       conv_shape: tuple[int, ...] | None = None) -> str:
+    """The claim the theorem would make, and that it is refuted at its definitions (LaTeX text).
+
+    The claim names only sizes that hold whatever the definitions: the transposed layer's input ``t_in``, and
+    the convolution's input ``conv_shape`` when the user gave the convolution (the transposed layer's output
+    should be that size again), else ``n_T`` by name, since the size the running ``n_T`` computed is what the
+    refutation disputes.
+    """
     from ..latex.printing import layer_text as spec_text
 
     refuted = (r" This claim is refuted at its definitions: the functions that ran are not PyTorch's, so every "
                r"matrix above is built from wrong definitions (the failing lemma and a counterexample are below).")
+    n_t: tuple[int, ...] | str = conv_shape if conv_shape is not None else (
+        r"of length $n_{T}$, the transposed convolution's output length" if len(t_in) == 1 else
+        r"of spatial shape $n_{T}$ on each axis, the transposed convolution's output length")
     try:
         conv_spec = tspec.transpose()
-        n_t = tspec.output_shape(t_in)
         identity = all(a // s == 0 for a, s in zip(tspec.output_padding, tspec.stride))
         left, right = _gather_text()
         return _statement(spec_text(tspec), spec_text(conv_spec), t_in, n_t, identity,
@@ -515,6 +543,7 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
         t_in = spec.output_shape(conv_shape)
     elif isinstance(spec, TransposedConvSpec):
         tspec, t_in = spec, spec.check_input_shape(input_shape)
+        conv_shape = None  # the convolution's input is the transposed layer's output, n_T by the definitions
         started()
     else:
         raise SpecTypeError(f"spec must be a ConvSpec or TransposedConvSpec, got {type(spec).__name__}")
@@ -526,7 +555,7 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
         steps.append(_layer_step(spec, conv_shape, tspec, t_in))
     steps.append(convention_step(tspec, t_in))
     if not steps[-1].holds:  # every later step rests on the definitions: a wrong one ends the proof here
-        return Proof(title, _refuted_statement(tspec, t_in), tuple(steps),
+        return Proof(title, _refuted_statement(tspec, t_in, conv_shape), tuple(steps),
                      data=dict(tspec=tspec, input_shape=t_in))
     _check_size(tspec, t_in, max_terms)  # sizes from lengths the convention step has just pinned
     w = kernel_symbols(tspec, name)
@@ -611,7 +640,7 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
         r"$T = C_{\mathrm{flip}} P Z$: $T$ equals the gather view, the product of the zero insertion $Z$ "
         rf"($s - 1$ zeros between inputs), the padding or cropping $P$ by $p'_{{l}} = {left}$ on the left and "
         rf"$p'_{{r}} = {right}$ on the right, and the stride-1 convolution $C_{{\mathrm{{flip}}}}$ with the flipped, "
-        r"group-wise channel-swapped kernel, multiplied by the proof from these factors, each built axis by axis "
+        r"group-wise channel-swapped kernel, multiplied out by the prover from these factors, each built axis by axis "
         r"(not by the enumeration of $M$ and $T$)",
         witness=True))
     channels = tspec.in_channels > 1 or tspec.out_channels > 1
@@ -619,9 +648,10 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     stamps = sympy.Symbol(stamp_sum)
     steps.append(equality_step(
         "scatter view", T, lambda: placed_stamps(tspec, w, t_in), T_, stamps,
-        rf"$T = {stamp_sum}$: $T$ equals the scatter view, the sum of the stamps the proof "
-        r"placed from their definition, input $(o, i)$ stamping the unflipped kernel, dilated by $d$ and scaled by "
-        r"$y[o, i]$, at offset $s i - p_l$ of every output channel of its group", witness=True))
+        rf"$T = {stamp_sum}$: $T$ equals the scatter view, the sum of the stamps the prover "
+        rf"placed from their definition, input ${'(o, i)' if channels else 'i'}$ stamping the unflipped kernel, "
+        rf"dilated by $d$ and scaled by ${'y[o, i]' if channels else 'y[i]'}$, at offset $s i - p_l$"
+        + (" of every output channel of its group" if channels else ""), witness=True))
     from .polyphase import polyphase_step  # the polyphase view: Q Phi, computed from its own factors
 
     steps.append(polyphase_step(tspec, w, t_in, T))
