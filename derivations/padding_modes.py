@@ -14,9 +14,8 @@ from symconv.latex.formulas import definitions_latex, formula_latex
 from symconv.latex.phrases import counted
 from symconv.latex.printing import math_latex, text_latex
 from symconv.proofs.core import CHECKERS, CHECKERS_LATEX
-from symconv.proofs.evaluate import NAMED
-from symconv.proofs.padding_modes import MODES, prove_padding_mode, prove_padding_mode_general, torch_padding_map
-from symconv.proofs.smt import prove
+from symconv.proofs.padding_modes import (MODES, prove_padding_mode, prove_padding_mode_general, replicate_clamp,
+                                          torch_padding_map)
 from symconv.proofs.ranges import Ranges
 
 NAME = "padding_modes"
@@ -81,22 +80,6 @@ def _claims_table(proof, extra: tuple = ()) -> str:
     return ("\\begin{tabular}{@{}>{\\raggedright\\arraybackslash}p{0.1\\linewidth}"
             ">{\\raggedright\\arraybackslash}p{0.86\\linewidth}@{}}\n\\hline\nLemma & Claim, and the formula "
             "proved \\\\\n\\hline\n" + "\n".join(rows) + "\n\\hline\n\\end{tabular}")
-
-
-def _clamp() -> tuple[str, object]:
-    """repl as a reader writes it, ``min{max{t - p_l, 0}, n - 1}``, and z3's claim that the function that ran (a
-    branch-free form with absolute values and halves) equals it: the display and the claim from the same pieces."""
-    t, n, pl = sympy.symbols("t n p_l", integer=True)
-    shift, last = t - pl, n - 1
-    form = sympy.Min(sympy.Max(shift, 0, evaluate=False), last, evaluate=False)
-    name = F.LATEX_NAMES["replicate_position"]
-    claim = prove("the function that ran, written without branches, is the clamp", (t, n, pl),
-                  (sympy.Ge(n, 1, evaluate=False),), sympy.Eq(F.replicate_position(t, n, pl), form, evaluate=False),
-                  shown=sympy.Eq(NAMED.replicate_position(t, n, pl), form, evaluate=False))
-    if not claim.holds:
-        raise SystemExit(f"the replicate map that ran is not the clamp: {claim.counterexample or claim.reason}")
-    tex = rf"{name}(t, n, p_{{l}}) = \min\{{\max\{{{math_latex(shift)}, 0\}}, {math_latex(last)}\}}"
-    return tex, claim
 
 
 def _undefined(text: str) -> list[str]:
@@ -186,7 +169,9 @@ def build() -> str:
         r"flipped kernel and $p'_l = d(k-1) - p_l$ the left padding of the gather view. Several axes are handled axis by axis, channels and "
         r"groups as for zero padding."
     )
-    clamp, clamp_claim = _clamp()
+    clamp, clamp_claim = replicate_clamp()
+    if not clamp_claim.holds:
+        raise SystemExit(f"the replicate map that ran is not the clamp: {clamp_claim.counterexample or clamp_claim.reason}")
     shown = {mode: clamp if mode == "replicate" else formula_latex(PM.POSITION[mode]) for mode in MODES}
     maps = "\n".join(rf"\item {mode} (PyTorch's rule on the amounts: {_rule(general, mode)}): "
                       rf"\[ {shown[mode]} \]" for mode in MODES)

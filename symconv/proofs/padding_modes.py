@@ -38,7 +38,7 @@ from .instance import _check_size, _layer_step, _shape_words, equality_step
 from .ranges import Hypothesis, Ranges
 from .smt import prove
 
-__all__ = ["prove_padding_mode", "prove_padding_mode_general", "torch_padding_map", "MODES"]
+__all__ = ["prove_padding_mode", "prove_padding_mode_general", "replicate_clamp", "torch_padding_map", "MODES"]
 
 MODES = ("reflect", "replicate", "circular")
 
@@ -69,6 +69,39 @@ def torch_padding_map(mode: str, n: int, pl: int, pr: int) -> list[int]:
         else:
             raise SpecError(f"padding_mode must be one of {MODES}, got {mode!r}")
     return out
+
+
+def replicate_clamp() -> tuple[str, Any]:
+    r"""The replicate map as a reader writes it, ``min{max{t - p_l, 0}, n - 1}``, and z3's claim that the function
+    that runs (branch-free, with absolute values and halves) equals it for all integers ``t, p_l`` and ``n >= 1``.
+
+    The display and the claim are built from the same pieces, so a page can show the clamp in place of the
+    rendered source and cite the claim.
+
+    Returns
+    -------
+    tex : str
+        ``\operatorname{repl}(t, n, p_{l}) = \min\{\max\{t - p_{l}, 0\}, n - 1\}`` (LaTeX, math mode).
+    claim : Claim
+        The z3 claim; it holds exactly when the function that runs is the clamp.
+
+    Examples
+    --------
+    >>> tex, claim = replicate_clamp()
+    >>> claim.holds, tex.split(" = ")[1]
+    (True, '\\min\\{\\max\\{t - p_{l}, 0\\}, n - 1\\}')
+    """
+    from ..latex.printing import math_latex
+
+    t, n, pl = SYMBOLS.t, SYMBOLS.n, SYMBOLS.pl
+    shift, last = t - pl, n - 1
+    form = sympy.Min(sympy.Max(shift, 0, evaluate=False), last, evaluate=False)
+    claim = prove("the function that ran, written without branches, is the clamp", (t, n, pl), (_rel(sympy.Ge, n, 1),),
+                  _rel(sympy.Eq, default_formulas.replicate_position(t, n, pl), form),
+                  shown=_rel(sympy.Eq, NAMED.replicate_position(t, n, pl), form))
+    name = default_formulas.LATEX_NAMES["replicate_position"]
+    tex = rf"{name}(t, n, p_{{l}}) = \min\{{\max\{{{math_latex(shift)}, 0\}}, {math_latex(last)}\}}"
+    return tex, claim
 
 
 def _padding_convention_step(spec: ConvSpec, shape: tuple[int, ...], tspec: TransposedConvSpec,
