@@ -9,13 +9,17 @@ from symconv import ConvSpec
 from symconv import formulas as F
 from symconv import padding_modes as PM
 from symconv.latex import document
-from symconv.latex.printing import layer_text
 from symconv.latex.formulas import definitions_latex, formula_latex
 from symconv.latex.phrases import counted
-from symconv.latex.printing import math_latex, text_latex
+from symconv.latex.printing import layer_text, math_latex, text_latex
 from symconv.proofs.core import CHECKERS, CHECKERS_LATEX
-from symconv.proofs.padding_modes import (MODES, prove_padding_mode, prove_padding_mode_general, replicate_clamp,
-                                          torch_padding_map)
+from symconv.proofs.padding_modes import (
+    MODES,
+    prove_padding_mode,
+    prove_padding_mode_general,
+    replicate_clamp,
+    torch_padding_map,
+)
 from symconv.proofs.ranges import Ranges
 
 NAME = "padding_modes"
