@@ -9,11 +9,17 @@ from symconv import ConvSpec
 from symconv import formulas as F
 from symconv import padding_modes as PM
 from symconv.latex import document
-from symconv.latex.printing import layer_text
-from symconv.latex.formulas import formula_latex
+from symconv.latex.formulas import definitions_latex, formula_latex
 from symconv.latex.phrases import counted
-from symconv.latex.printing import math_latex, text_latex
-from symconv.proofs.padding_modes import MODES, prove_padding_mode, prove_padding_mode_general, torch_padding_map
+from symconv.latex.printing import layer_text, math_latex, text_latex
+from symconv.proofs.core import CHECKERS, CHECKERS_LATEX
+from symconv.proofs.padding_modes import (
+    MODES,
+    prove_padding_mode,
+    prove_padding_mode_general,
+    replicate_clamp,
+    torch_padding_map,
+)
 from symconv.proofs.ranges import Ranges
 
 NAME = "padding_modes"
@@ -23,6 +29,14 @@ FIGURE = "figures/padding_modes_fold.pdf"
 FIGURE_N, FIGURE_PADDING = 5, (2, 2)
 EXAMPLE = ConvSpec(3, stride=2, padding=2, padding_mode="circular")  # p_l + p_r > d(k - 1) + a: the wrap adds
 EXAMPLE_SIZE = (6,)
+EXAMPLE_COMMAND = ("prove", "--padding-mode", "circular", "--kernel", "3", "--stride", "2", "--padding", "2",
+                   "--input", "6")
+"""The arguments of ``symconv`` that write the instance document of :data:`EXAMPLE` (tests/test_padding_modes.py
+checks that they build that layer)."""
+
+USED = ("conv_output_size", "tap_position", "flip_tap")
+"""The formulas the checked claims use besides the padding maps, defined beside them (:func:`_undefined` checks
+that no other formula is applied in the claims)."""
 
 SHORT = dict(n_in=3, k=2, s=1, d=2, a=1)
 """A layer with s <= a < d: the convolution C then has more outputs than the transposed layer has inputs."""
@@ -57,19 +71,51 @@ def _title(name: str) -> str:
                    ((index % 2 == 1, part) for index, part in enumerate(parts)))
 
 
-def _claims_table(proof) -> str:
+def _claims_table(proof, extra: tuple = ()) -> str:
     """One row per claim: its lemma, its name, and the formula z3 proved, after the claim's own hypotheses (those
-    beyond the theorem's, which the paragraph above names)."""
+    beyond the theorem's, which the paragraph above names); ``extra`` claims (of the definitions) come first."""
     rows = []
     theorem = set(proof.assumptions)
-    for step in proof.steps:
-        for claim in step.claims:
-            local = [math_latex(h) for h in claim.hypotheses if h not in theorem]
-            formula = ("for $" + "$, $".join(local) + "$: " if local else "") + "$" + math_latex(claim.conclusion) + "$"
-            rows.append(rf"{LEMMAS[step.name].split(' (')[0]} & {_title(claim.name)}: {formula} \\")  # the checker: z3, named above
+    for where, claim in [("Definition", c) for c in extra] + [(LEMMAS[step.name].split(" (")[0], claim)
+                                                              for step in proof.steps for claim in step.claims]:
+        local = [math_latex(h) for h in claim.hypotheses if h not in theorem]
+        formula = ("for $" + "$, $".join(local) + "$: " if local else "") + "$" + math_latex(claim.conclusion) + "$"
+        rows.append(rf"{where} & {_title(claim.name)}: {formula} \\")  # the checker: z3, named above
     return ("\\begin{tabular}{@{}>{\\raggedright\\arraybackslash}p{0.1\\linewidth}"
             ">{\\raggedright\\arraybackslash}p{0.86\\linewidth}@{}}\n\\hline\nLemma & Claim, and the formula "
             "proved \\\\\n\\hline\n" + "\n".join(rows) + "\n\\hline\n\\end{tabular}")
+
+
+def _undefined(text: str) -> list[str]:
+    """The formulas of symconv applied in ``text`` (LaTeX) that the document does not define (``src``, which another
+    document's formula is named, is here the mode's map, defined in the text as one of refl, repl, circ)."""
+    defined = {F.LATEX_NAMES[key] for key in USED + tuple(PM.POSITION.values())} | {r"\operatorname{src}"}
+    flat = text.replace(r"{\left(", "(").replace(r"\left(", "(").replace(" ", "")
+    return [key for key, head in F.LATEX_NAMES.items()
+            if head not in defined and head + "(" in flat]
+
+
+def _checkers(proof) -> str:
+    """One sentence per checker the proof's steps name: the first sentence of what the checker establishes."""
+    out = []
+    for checker in dict.fromkeys(step.checker for step in proof.steps):
+        meaning = CHECKERS_LATEX.get(checker, CHECKERS[checker]).split(". ")[0].rstrip(".")
+        out.append(rf"\emph{{{checker}}}: {meaning}")
+    return "; ".join(out)
+
+
+def _rows_words(rows: list[int], last: int, matrix: str) -> str:
+    """Rows of a matrix, 0-based as the page numbers them, with the first and the last named.
+
+    >>> _rows_words([0, 3], 3, "$M$")
+    'Rows 0 and 3 of $M$ (the first and the last; rows are numbered from 0)'
+    """
+    named = {0: "the first", last: "the last"}
+    numbers = ", ".join(map(str, rows[:-1])) + (" and " if len(rows) > 1 else "") + str(rows[-1])
+    words = [named[r] for r in rows if r in named]
+    plain = len(words) == len(rows) and len(rows) <= 2
+    return (("Row " if len(rows) == 1 else "Rows ") + numbers + f" of {matrix} ("
+            + (" and ".join(words) + "; " if plain else "") + "rows are numbered from 0)")
 
 
 def _rule(general, mode: str) -> str:
@@ -124,20 +170,30 @@ def build() -> str:
         r"position, $0 \le t < n + p_l + p_r$, and $j$ an input position, $0 \le j < n$. For circular padding the "
         r"transposed layer has kernel $w$ of size $k$, stride $s$, dilation $d$, output padding $a$, "
         r"$n_{\mathrm{in}}$ inputs $y[i]$ and $n_T$ outputs; $m$ is a tap, $\tilde w[m'] = w[k - 1 - m']$ the "
-        r"flipped kernel and $p'_l = d(k-1) - p_l$ the left padding of the gather view. For a statement $Q$, "
-        r"$[Q]$ is $1$ when $Q$ holds and $0$ otherwise. Several axes are handled axis by axis, channels and "
+        r"flipped kernel and $p'_l = d(k-1) - p_l$ the left padding of the gather view. Several axes are handled axis by axis, channels and "
         r"groups as for zero padding."
     )
+    clamp, clamp_claim = replicate_clamp()
+    if not clamp_claim.holds:
+        raise SystemExit(f"the replicate map that ran is not the clamp: {clamp_claim.counterexample or clamp_claim.reason}")
+    shown = {mode: clamp if mode == "replicate" else formula_latex(PM.POSITION[mode]) for mode in MODES}
     maps = "\n".join(rf"\item {mode} (PyTorch's rule on the amounts: {_rule(general, mode)}): "
-                     rf"\[ {formula_latex(PM.POSITION[mode])} \]" for mode in MODES)
+                      rf"\[ {shown[mode]} \]" for mode in MODES)
     definition = (
         r"\section*{The padding operator and the fold}" "\n"
         r"Padded position $t$ copies input position $\operatorname{src}(t)$, where $\operatorname{src}$ is the map "
         r"of the mode, $\operatorname{refl}$, $\operatorname{repl}$ or $\operatorname{circ}$ applied to "
-        r"$(t, n, p_l)$, as the functions symconv runs compute it (rendered from their source):" "\n"
+        r"$(t, n, p_l)$, as the functions symconv runs compute it (reflect and circular rendered from their "
+        r"source):" "\n"
         "\\begin{itemize}\n" + maps + "\n\\end{itemize}\n"
+        r"The function symconv runs computes $\operatorname{repl}$ without branches, with absolute values and halves "
+        r"of even integers; z3 proved it equal to the clamp above for all integers $t$, $p_l$ and $n \ge 1$ (the first "
+        r"replicate claim under Checked claims). "
         r"So $(P x)[t] = x[\operatorname{src}(t)]$, and the fold is $(P^{\top} v)[j] = \sum_t "
-        r"[\operatorname{src}(t) = j]\, v[t]$ for every $v$ of length $n + p_l + p_r$."
+        r"[\operatorname{src}(t) = j]\, v[t]$ for every $v$ of length $n + p_l + p_r$. The checked claims also use "
+        r"the output length $n_{\mathrm{out}}$ of a convolution (the Conventions' formula, written with both "
+        r"paddings), the position $\operatorname{tap}(i, m, s, p_l, d)$ that tap $m$ of output $i$ reads, and the "
+        r"flipped tap $\operatorname{flip}(m, k)$, as symconv runs them:" "\n" + definitions_latex(USED)
     )
     theorem = (
         r"\begin{theorem}\label{thm:fold}" "\n"
@@ -214,7 +270,7 @@ def build() -> str:
         r"\end{proof}"
     )
     figure = (
-        r"\begin{figure}[ht]" "\n" r"\centering" "\n"
+        r"\begin{figure}[t]" "\n" r"\centering" "\n"
         rf"\includegraphics[width=\linewidth]{{{FIGURE}}}" "\n"
         rf"\caption{{The padding and the fold for each mode, $n = {FIGURE_N}$, $p_l = {FIGURE_PADDING[0]}$, "
         rf"$p_r = {FIGURE_PADDING[1]}$. In each panel the upper row is the padded signal: the box of padded "
@@ -227,9 +283,10 @@ def build() -> str:
     )
     (k,), (s,), (d,), ((pl, _),) = EXAMPLE.kernel_size, EXAMPLE.stride, EXAMPLE.dilation, EXAMPLE.padding
     rows = [i for i in range(M.shape[0]) if any(not 0 <= s * i + d * m - pl < EXAMPLE_SIZE[0] for m in range(k))]
-    wrapped = (("The first row" if rows == [0] else "Rows " + ", ".join(str(r + 1) for r in rows))
-               + r" of $M$ read" + ("s" if rows == [0] else "") + r" across the border and wrap" + ("s" if rows == [0] else "")
-               + " around the circle." if rows else "No row of $M$ reads across the border.")
+    one = len(rows) == 1
+    wrapped = (_rows_words(rows, M.shape[0] - 1, "$M$") + r" read" + ("s" if one else "")
+               + r" across the border and wrap" + ("s" if one else "") + " around the circle." if rows
+               else "No row of $M$ reads across the border.")
     example = (
         r"\section*{An example}" "\n"
         rf"For the convolution {layer_text(EXAMPLE)} with circular padding on ${EXAMPLE_SIZE[0]}$ inputs, and its "
@@ -238,8 +295,12 @@ def build() -> str:
         rf"\[ M = {sympy.latex(M.to_sympy())}, \qquad T = {sympy.latex(T.to_sympy())}. \]" "\n"
         + wrapped + " " + _wrap_sentence(tspec, instance.data["input_shape"]) + (r" Here $a < s$, so $T = M^{\top}$"
         if tspec.output_padding[0] < tspec.stride[0] else r" Here $a \ge s$, so $T = (S M)^{\top}$")
-        + r"; the proof of this instance "
-        rf"checks {counted(len(instance.steps), 'step')}, each for these matrices exactly:" "\n"
+        + r". The proof of this instance is the document \emph{" + text_latex(instance.title) + r"}, which "
+        r"\texttt{symconv " + " ".join(a.replace("--", "-{}-") for a in EXAMPLE_COMMAND) + r"} writes. It "
+        rf"checks {counted(len(instance.steps), 'step')}, each for these matrices exactly, with "
+        rf"{counted(len({step.checker for step in instance.steps}), 'checker')}: " + _checkers(instance)
+        + r" (that document states in full what each checker establishes, with the bound on a false pass of the "
+        r"randomized identity). The steps are:" "\n"
         + "\\begin{enumerate}\n" + "\n".join(rf"\item {STEPS[step.name]} ({step.checker})."
                                               for step in instance.steps) + "\n\\end{enumerate}"
     )
@@ -249,12 +310,16 @@ def build() -> str:
                 r"the circular hypotheses ($" + "$, $".join(wrap_tex) + r"$), $0 \le i < n_{\mathrm{in}}$ and "
                 r"$0 \le m < k$. Each was proved by z3 refuting its negation, after z3 found a model of its "
                 r"hypotheses. The option \texttt{-{}-smtlib FILE} of \texttt{symconv prove -{}-general "
-                r"-{}-padding-mode MODE} writes a mode's claims to FILE in SMT-LIB 2 (each claim's hypotheses, "
+                r"-{}-padding-mode MODE} writes the lemmas' claims of a mode to FILE in SMT-LIB 2 (each claim's hypotheses, "
                 r"expected: sat, then its negation, expected: unsat), for another solver such as cvc5 to re-check."]
     for mode in MODES:
-        appendix.append(rf"\subsection*{{{mode.capitalize()} padding ({counted(len(general[mode].claims), 'claim', words=False)})}}"
-                        "\n" + _claims_table(general[mode]))
-    body = "\n\n".join([intro, notation, definition, theorem, lemmas, proof, figure, example] + appendix)
+        extra = (clamp_claim,) if mode == "replicate" else ()
+        appendix.append(rf"\subsection*{{{mode.capitalize()} padding "
+                        rf"({counted(len(general[mode].claims) + len(extra), 'claim', words=False)})}}"
+                        "\n" + _claims_table(general[mode], extra))
+    body = "\n\n".join([intro, notation, definition, figure, theorem, lemmas, proof, example] + appendix)
+    if _undefined(body):
+        raise SystemExit(f"the document applies formulas it does not define: {_undefined(body)}")
     return document("Transposes of circular, reflect and replicate padding", body, graphics=True)
 
 

@@ -658,3 +658,77 @@ def test_derivation_example_exercises_the_wrap_and_lists_its_checks():
     assert example.count(r"\item ") == 9  # the instance's checked steps, each named here
     claims = tex.split(r"\section*{Checked claims}")[1]
     assert r"0 \le \operatorname{circ}" in claims  # the formulas z3 proved, not only their names
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_instance_anchor_of_T_names_the_fold_of_the_padding_0_layer(mode):
+    """The numeric definition of T is the fold of conv_0^T (the Conventions' conv^T is the zero-padding layer)."""
+    from symconv.latex.printing import math_latex
+
+    proof = prove_padding_mode(*_INSTANCE[mode])
+    anchor = next(step for step in proof.steps if step.name == "T is the transposed layer")
+    assert math_latex(anchor.rhs) == r"P^{\top} \operatorname{conv}_{0}^{\top}(y)"
+    assert r"with $p_l = p_r = 0$" in anchor.rule
+    assert r"\operatorname{conv}^{\top}(y)" not in _document(proof).split(r"\begin{proof}")[1]
+
+
+def test_instance_circular_view_names_its_own_convolution_and_defines_circ():
+    proof = prove_padding_mode(*_INSTANCE["circular"])
+    fold, view = (next(step for step in proof.steps if step.name == name)
+                  for name in ("fold of the gather view", "circular gather view"))
+    assert r"C_{\mathrm{flip}}" in str(fold.rhs) and r"C^{\circ}_{\mathrm{flip}}" in str(view.rhs)
+    assert r"$\operatorname{circ}(t, n_T, p'_{l})$" in view.rule  # Circ, the matrix, through circ, the map
+    tspec = proof.data["tspec"]
+    C, Circ, _, _ = PM.circular_gather_view(tspec, kernel_symbols(tspec), (4,))
+    assert C.shape[0] == proof.data["T"].shape[0] == 6  # C°_flip has n_T outputs, the fold's C_flip n_T + p_l + p_r
+    left = F.gather_padding_left(3, 2, 1)  # p'_l = d(k - 1) - p_l
+    dense = Circ.to_sympy()
+    assert [list(dense.row(t)).index(1) for t in range(dense.rows)] == [F.circular_position(t, 6, left)
+                                                                        for t in range(8)]  # row t: circ(t, n_T, p'_l)
+
+
+def test_general_statement_opens_its_sentences_and_leaves_iverson_to_the_conventions():
+    for mode in MODES:
+        statement = prove_padding_mode_general(mode).statement
+        assert "is $1$ when $Q$ holds" not in statement
+        assert "\nLet $P$ be PyTorch's" in statement and "\nlet $P$" not in statement
+        assert "satisfying the following hypotheses" in statement
+
+
+def test_replicate_clamp_is_the_function_that_runs():
+    from symconv.proofs.padding_modes import replicate_clamp
+
+    tex, claim = replicate_clamp()
+    assert claim.holds and claim.checker == "z3"
+    assert tex == r"\operatorname{repl}(t, n, p_{l}) = \min\{\max\{t - p_{l}, 0\}, n - 1\}"
+    for n in range(1, 5):
+        for pl in range(0, 4):
+            assert [int(F.replicate_position(t, n, pl)) for t in range(-2, n + 2 * pl + 2)] == \
+                [min(max(t - pl, 0), n - 1) for t in range(-2, n + 2 * pl + 2)]
+
+
+def test_derivation_defines_what_its_claims_apply_and_numbers_rows_from_zero():
+    module, here = _derivation()
+    tex = (here / "padding_modes.tex").read_text()
+    assert module._undefined(tex) == []
+    for head in (r"n_{\mathrm{out}}(n, k, s, p_{l}, p_{r}, d) &=", r"\operatorname{tap}(i, m, s, p_{l}, d) &=",
+                 r"\operatorname{flip}(m, k) &="):
+        assert head in tex.split(r"\begin{theorem}")[0]  # defined before the theorem and the claims use them
+    assert r"\min\{\max\{t - p_{l}, 0\}, n - 1\}" in tex and r"\left\lfloor\frac{\left\lfloor" not in tex
+    assert "is $1$ when $Q$ holds" not in tex  # the Conventions define Iverson brackets
+    assert "Rows 0 and 3 of $M$ (the first and the last; rows are numbered from 0)" in tex
+    assert module._rows_words([0], 3, "$M$") == "Row 0 of $M$ (the first; rows are numbered from 0)"
+    assert tex.index(r"\begin{figure}[t]") < tex.index(r"\begin{theorem}")  # not inside the example's list
+
+
+def test_derivation_names_the_instance_document_and_its_checkers():
+    from symconv.cli import _layer, _parser
+
+    module, here = _derivation()
+    args = _parser().parse_args(list(module.EXAMPLE_COMMAND))
+    assert _layer(args) == (module.EXAMPLE, module.EXAMPLE_SIZE)  # the command writes the example's proof
+    tex = (here / "padding_modes.tex").read_text()
+    example = tex.split(r"\section*{An example}")[1].split(r"\section*{Checked claims}")[0]
+    assert r"\emph{Transpose of a convolution with circular padding (instance)}" in example
+    for checker in ("arithmetic", "enumeration", "randomized identity", "exact structure"):
+        assert rf"\emph{{{checker}}}: " in example

@@ -38,7 +38,7 @@ from .instance import _check_size, _layer_step, _shape_words, equality_step
 from .ranges import Hypothesis, Ranges
 from .smt import prove
 
-__all__ = ["prove_padding_mode", "prove_padding_mode_general", "torch_padding_map", "MODES"]
+__all__ = ["prove_padding_mode", "prove_padding_mode_general", "replicate_clamp", "torch_padding_map", "MODES"]
 
 MODES = ("reflect", "replicate", "circular")
 
@@ -69,6 +69,39 @@ def torch_padding_map(mode: str, n: int, pl: int, pr: int) -> list[int]:
         else:
             raise SpecError(f"padding_mode must be one of {MODES}, got {mode!r}")
     return out
+
+
+def replicate_clamp() -> tuple[str, Any]:
+    r"""The replicate map as a reader writes it, ``min{max{t - p_l, 0}, n - 1}``, and z3's claim that the function
+    that runs (branch-free, with absolute values and halves) equals it for all integers ``t, p_l`` and ``n >= 1``.
+
+    The display and the claim are built from the same pieces, so a page can show the clamp in place of the
+    rendered source and cite the claim.
+
+    Returns
+    -------
+    tex : str
+        ``\operatorname{repl}(t, n, p_{l}) = \min\{\max\{t - p_{l}, 0\}, n - 1\}`` (LaTeX, math mode).
+    claim : Claim
+        The z3 claim; it holds exactly when the function that runs is the clamp.
+
+    Examples
+    --------
+    >>> tex, claim = replicate_clamp()
+    >>> claim.holds, tex.split(" = ")[1]
+    (True, '\\min\\{\\max\\{t - p_{l}, 0\\}, n - 1\\}')
+    """
+    from ..latex.printing import math_latex
+
+    t, n, pl = SYMBOLS.t, SYMBOLS.n, SYMBOLS.pl
+    shift, last = t - pl, n - 1
+    form = sympy.Min(sympy.Max(shift, 0, evaluate=False), last, evaluate=False)
+    claim = prove("the function that ran, written without branches, is the clamp", (t, n, pl), (_rel(sympy.Ge, n, 1),),
+                  _rel(sympy.Eq, default_formulas.replicate_position(t, n, pl), form),
+                  shown=_rel(sympy.Eq, NAMED.replicate_position(t, n, pl), form))
+    name = default_formulas.LATEX_NAMES["replicate_position"]
+    tex = rf"{name}(t, n, p_{{l}}) = \min\{{\max\{{{math_latex(shift)}, 0\}}, {math_latex(last)}\}}"
+    return tex, claim
 
 
 def _padding_convention_step(spec: ConvSpec, shape: tuple[int, ...], tspec: TransposedConvSpec,
@@ -119,6 +152,10 @@ def _padding_convention_step(spec: ConvSpec, shape: tuple[int, ...], tspec: Tran
                 "numeric fold", name="padding convention")
 
 
+_FOLDED_TRANSPOSE = r"P^{\top} \operatorname{conv}_{0}^{\top}(y)"
+"""The transposed layer as the numeric definition computes it: the padding-0 transposed convolution, then the fold."""
+
+
 def _wrap_words(tspec: TransposedConvSpec, t_in: tuple[int, ...]) -> str:
     """Whether the wrap adds entries on these sizes: the zero-inserted input has ``s (n_in - 1) + 1`` positions
     per axis, and ``W`` adds two of them onto one position of the circle exactly when that exceeds ``n_T``."""
@@ -142,7 +179,7 @@ def prove_padding_mode(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *,
     ``spec.transpose(input_shape)``; a :class:`TransposedConvSpec` with such a mode is taken as given, on
     inputs of ``input_shape``.  Steps: PyTorch's conventions (index equation; padding maps), ``M`` and ``T``
     anchored to the numeric definitions, the sizes, ``T = (S M)ᵀ``, ``T = Fold · C_flip Pad Z``, and for
-    circular ``T = C_flip Circ Wrap Z``.  A mistaken formula or builder makes ``holds`` False.
+    circular ``T = C_flip° Circ Wrap Z`` (C_flip° the stride-1 convolution on the padded circle).  A mistaken formula or builder makes ``holds`` False.
 
     Parameters
     ----------
@@ -231,9 +268,12 @@ def prove_padding_mode(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *,
                     r"convolution as defined numerically (the input padded by the mode, then convolved)", seed=seed, bits=anchor_bits),
         anchor_step("T is the transposed layer", T, lambda wv, yv: conv_transpose(tspec, wv, yv), tspec.weight_shape,
                     taps * (tspec.in_channels // tspec.groups),
-                    sympy.MatMul(T_, y_, evaluate=False), sympy.Function(r"conv^{\top}")(y_),
+                    sympy.MatMul(T_, y_, evaluate=False), sympy.Symbol(_FOLDED_TRANSPOSE),
                     r"$T$, built as the fold of the padding-0 transposed convolution, is the layer as defined "
-                    r"numerically (kernel copies added at stride $s$, then the borders added back by slices)",
+                    r"numerically: $T y = " + _FOLDED_TRANSPOSE + r"$, where $\operatorname{conv}_{0}^{\top}$ is the "
+                    r"transposed convolution of the Conventions with $p_l = p_r = 0$ (kernel copies added at stride "
+                    r"$s$ onto $n_T + p_l + p_r$ outputs) and $P^{\top}$ the fold, computed by slices that add the "
+                    r"borders back",
                     seed=seed + 1, bits=anchor_bits),
     ]
     expected = tuple(n + e for n, e in zip(t_in, extra))
@@ -282,11 +322,15 @@ def prove_padding_mode(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *,
     if mode == "circular":
         steps.append(equality_step(
             "circular gather view", T, circular_gather, T_,
-            sympy.Symbol(r"C_{\mathrm{flip}} \mathrm{Circ}\, W Z"),
-            r"$T$ equals the circular gather view $C_{\mathrm{flip}}\,\mathrm{Circ}\,W Z$: zero insertion $Z$, the "
-            r"wrap $W$ of the zero-inserted input onto the circle of $n_T$ positions, and the circular convolution "
-            r"$C_{\mathrm{flip}}\,\mathrm{Circ}$ with the flipped kernel, reading $(j + d m' - p'_{l}) \bmod n_T$ with "
-            r"$p'_{l} = d(k-1) - p_l$; " + _wrap_words(tspec, t_in)))
+            sympy.Symbol(r"C^{\circ}_{\mathrm{flip}} \mathrm{Circ}\, W Z"),
+            r"$T$ equals the circular gather view $C^{\circ}_{\mathrm{flip}}\,\mathrm{Circ}\,W Z$: zero insertion "
+            r"$Z$, the wrap $W$ of the zero-inserted input onto the circle of $n_T$ positions, the circular padding "
+            r"$\mathrm{Circ}$ of the circle to $n_T + d(k-1)$ positions (a $0/1$ matrix whose row $t$ copies position "
+            r"$\operatorname{circ}(t, n_T, p'_{l})$ of the circle, $p'_{l} = d(k-1) - p_l$), and the stride-1 "
+            r"convolution $C^{\circ}_{\mathrm{flip}}$ with padding $0$ and the flipped kernel on those positions "
+            r"(with $n_T$ outputs, so not the $C_{\mathrm{flip}}$ of the fold, which has $n_T + p_l + p_r$); so "
+            r"$C^{\circ}_{\mathrm{flip}}\,\mathrm{Circ}$ is the circular convolution with the flipped kernel, reading "
+            r"$(j + d m' - p'_{l}) \bmod n_T$; " + _wrap_words(tspec, t_in)))
     selection = "" if S is None else (  # the rows of M that T's inputs meet: the first t_in outputs of M
         r" ($S$ the $0/1$ matrix that keeps the rows of $M$ whose output position is "
         + (rf"below ${t_in[0]}$, the transposed layer's input length)" if len(t_in) == 1 else
@@ -447,16 +491,16 @@ def prove_padding_mode_general(mode: str = "circular", *, formulas: Any = None) 
     piecewise = math_latex(_rel(sympy.Eq, shown, _torch_piecewise(mode)))
     opening = (r"Let $n, p_{l}, p_{r}$ be integers" if mode != "circular" else
                r"Let $n, p_{l}, p_{r}$ and $n_{\mathrm{in}}, k, s, d, a$ be integers")
-    statement = (opening + " satisfying the hypotheses" + meanings + "\n"
+    statement = (opening + " satisfying the following hypotheses" + meanings + ".\n"
                  + range_object.itemized() + "\n"
-                 + rf"let $P$ be PyTorch's {mode} padding of a signal $x$ of length $n$ by $p_{{l}}$ on the left and "
+                 + rf"Let $P$ be PyTorch's {mode} padding of a signal $x$ of length $n$ by $p_{{l}}$ on the left and "
                  r"$p_{r}$ on the right, $(P x)[t] = x[" + name + r"(t, n, p_{l})]$ for $0 \le t < n + p_{l} + p_{r}$ "
                  r"(with $" + name + r"$ the map that ran, stated under Definitions below), "
                  r"and let $C$ be a convolution with padding $0$ on the padded signal and $M = C P$. Then, for every "
                  r"$0 \le t < n + p_{l} + p_{r}$, the position $" + name + r"(t, n, p_{l})$ lies in $[0, n)$ and "
                  r"equals PyTorch's documented map, \[ " + piecewise + r" \] the transpose of $P$ is the fold, "
-                 r"$(P^{\top} v)[j] = \sum_{t} [" + name + r"(t, n, p_{l}) = j]\, v[t]$ for $0 \le j < n$ "
-                 r"(where $[Q]$ is $1$ when $Q$ holds and $0$ otherwise), and so $M^{\top} = P^{\top} C^{\top}$")
+                 r"$(P^{\top} v)[j] = \sum_{t} [" + name + r"(t, n, p_{l}) = j]\, v[t]$ for $0 \le j < n$, "
+                 r"and so $M^{\top} = P^{\top} C^{\top}$")
     if mode == "circular":
         last = len(range_object.latex())  # the item n = n_T
         statement += (
