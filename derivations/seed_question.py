@@ -485,7 +485,7 @@ def evidence_table(proof, label: str, seen: dict, lines: dict | None = None) -> 
             + "\n\\par\\penalty0\\nointerlineskip\n".join(tables) + "\n\\end{center}")
 
 
-_EVIDENCE_WIDTHS = (0.055, 0.35, 0.19, 0.32)
+_EVIDENCE_WIDTHS = (0.065, 0.35, 0.19, 0.315)
 """The evidence table's columns (lemma, what it establishes, checked by, evidence), as fractions of the line."""
 
 
