@@ -161,10 +161,11 @@ _DISPLAY = re.compile(r"\\begin\{proof\}\s*\\begin\{align\*\}.*?\\end\{align\*\}
 """The displays of a proof: one, or several set one after another (a wide line starts a display of its own)."""
 
 
-def _cite_display(fragment: str, first: str) -> str:
+def _cite_display(fragment: str, first: str, conclusion: str) -> str:
     """Theorem 2's proof display is Theorem 1's line for line (the tags are the theorem's own): cite it instead.
 
-    The script stops if the two displays differ, so the sentence that replaces it is true."""
+    The script stops if the two displays differ, so the sentence that replaces it is true. ``conclusion``, the
+    proof's closing remark on ``Mᵀ(M x)``, is Theorem 1's and is said there: it is dropped here."""
     mine, theirs = _DISPLAY.search(fragment), _DISPLAY.search(first)
     if mine is None or theirs is None or mine.group(0) != theirs.group(0):
         raise SystemExit("the strided layer's proof display is not the detector layer's: it cannot be cited")
@@ -173,6 +174,9 @@ def _cite_display(fragment: str, first: str) -> str:
                 rf"Lemmas 2.1 to 2.{lemmas} establish for this layer the lines that Lemmas 1.1 to 1.{lemmas} establish "
                 r"there.")
     out = fragment[:mine.start()] + sentence + fragment[mine.end():]
+    if " " + conclusion not in out or " " + conclusion.split(", which")[0] not in first:
+        raise SystemExit("the strided layer's closing remark is not on the page, or Theorem 1 does not make it")
+    out = out.replace(" " + conclusion, "", 1)
     return out.replace("Each line is justified by the lemma named beside it, below.",
                        "The lemmas follow, with what was checked for this layer.", 1)
 
@@ -204,13 +208,13 @@ convolution with the kernel's \emph{{autocorrelation}}
 (the sum over the taps $m$ with $0 \le m + \tau < k$; the inequality is Cauchy--Schwarz). So the transpose of a detector redraws its input blurred by $R$, and the pattern the detector
 matches is redrawn strongest. Theorem~1 below states this for the detector layer, and each step of its proof was
 checked by program; Theorem~2 does the same for a strided layer; Theorem~3 proves the integer facts behind the
-structure of $M^{{\top}} M$ for all sizes at once.
+structure of $M^{{\top}} M$ for all sizes at once, on one spatial axis.
 
 \section*{{The seed's example}}
 The companion derivation \emph{{How a transposed convolution paints features}}, which answers the seed question,
-works the round trip out for its detector, the $3 \times 3$ kernel $K$ with $1$ on the diagonal and $-1$
+works the round trip out for its detector, the $3 \times 3$ kernel $U$ with $1$ on the diagonal and $-1$
 elsewhere, run with stride 1 and padding 1, on its $7 \times 7$ image with a north-west and a north-east stroke. It
-prints the autocorrelation $R$ of $K$, which is ${R[3, 3]}$ at the north-west lags $\pm(1, 1)$ and zero at the
+prints the autocorrelation $R$ of $U$, which is ${R[3, 3]}$ at the north-west lags $\pm(1, 1)$ and zero at the
 north-east lags $\pm(1, -1)$; the image $x$,
 its feature map $F = M x$ and the painted picture $M^{{\top}} F$; $R \star x$ and the border term
 $B = R \star x - M^{{\top}} F$; and it adds up, pixel by pixel, why both strokes come back and the matched one
@@ -218,7 +222,7 @@ strongest. Those numbers are not repeated here; they were recomputed and checked
 this document too ($M^{{\top}} F$ with the matrix of the transposed layer, as $(M^{{\top}} M)\, x$ from the sparse
 product and with the numeric definition, the three equal; $B$ zero in the interior). What this document adds is the proof of the structure they rest on: Theorem~1 below
 for that detector layer on $7 \times 7$ inputs, lemma by lemma; Theorem~2 for a strided layer; and Theorem~3 for
-all sizes.
+all sizes, on one spatial axis.
 
 \section*{{With a stride: phases}}
 \begin{{figure}}[!ht]
@@ -247,12 +251,14 @@ diagonal. Figure~\ref{{fig:gram-band}} shows the band.
 {detector_fragment}
 
 \section*{{The strided layer's round trip, proved}}
-{_cite_display(proof_fragment(strided, definitions=False, stated=stated, theorem=2), detector_fragment)}
+{_cite_display(proof_fragment(strided, definitions=False, stated=stated, theorem=2), detector_fragment,
+               strided.conclusion)}
 
 \section*{{The round trip for all sizes}}
 The two proofs above are about one layer each. The structure they check, which pairs of taps meet in an entry of
 $M^{{\top}} M$, where all of them do, and why the pattern repeats with the stride, rests on a few facts about
-integers, proved here for every size at once by an SMT solver.
+integers, proved here for every size at once by an SMT solver, on one spatial axis (with channels and groups); the
+detector layer's proof above checks, on its two axes, how the axes combine.
 
 {proof_fragment(general, definitions=False, stated=stated, theorem=3, times=False)}
 """

@@ -29,6 +29,7 @@ from symconv import (
     prove_transpose,
     transposed_conv_matrix,
 )
+from symconv.formulas import gather_padding_left, gather_padding_right
 from symconv.gram import autocorrelation, gram_interior, gram_structure
 from symconv.latex import document, math_latex, proof_fragment, spec_latex
 from symconv.latex.phrases import range_set_tex
@@ -88,7 +89,7 @@ def compute() -> dict:
         for pos in positions:
             G[pos] = 1
         painted = T.matvec(G[None])[0]
-        by_hand = np.zeros((SIZE[0] + 2, SIZE[1] + 2), dtype=np.int64)  # each spike stamps K at offset (i - 1, j - 1)
+        by_hand = np.zeros((SIZE[0] + 2, SIZE[1] + 2), dtype=np.int64)  # each spike stamps U at offset (i - 1, j - 1)
         for i, j in positions:
             by_hand[i:i + 3, j:j + 3] += KERNEL
         if not np.array_equal(painted, by_hand[1:-1, 1:-1]):
@@ -219,7 +220,7 @@ def figure(data: dict, path) -> None:
     panels = [
         [(one[0], "$F$, one spike"), (one[1], "$M^{\\!\\!\\top}\\! F$"), (two[0], "$F$, two spikes"),
          (two[1], "$M^{\\!\\!\\top}\\! F$")],
-        [(KERNEL, "$K$"), (data["x"], "$x$"), (data["F"], "$F = Mx$"), (data["back"], "$M^{\\!\\!\\top}\\! F$")],
+        [(KERNEL, "$U$"), (data["x"], "$x$"), (data["F"], "$F = Mx$"), (data["back"], "$M^{\\!\\!\\top}\\! F$")],
     ]
     with _figure_style():
         fig = Figure(figsize=(TEXT_WIDTH, 3.9), layout="constrained")
@@ -252,7 +253,7 @@ def figure_autocorrelation(data: dict, path) -> None:
     with _figure_style():
         fig = Figure(figsize=(TEXT_WIDTH, 2.35), layout="constrained")
         axes = fig.subplots(1, 4, width_ratios=(3, 5, 7, 7))
-        items = [(KERNEL, "$K$", None), (R, r"$R[\tau]$", lags),
+        items = [(KERNEL, "$U$", None), (R, r"$R[\tau]$", lags),
                  (data["Rx"], r"$R \star x$", None), (data["border"], r"$B = R \star x - M^{\!\!\top}\! F$", None)]
         for ax, (values, title, ticks) in zip(axes, items):
             bound = max(1, int(abs(values).max()))
@@ -385,16 +386,17 @@ into one over all the taps $m$ with $0 \le m + \tau < k$:
 sums over the $m$ of $R[\tau]$.
 \end{{proof}}
 
-The companion derivation \emph{{From detecting to producing: the round trip}} states and proves the identity for
-every layer (any number of axes, stride, padding and dilation, channels and groups; with a stride $s > 1$ the
-interior is $s$-periodic, its diagonal the energies of the kernel's phases): for the detector layer and a strided
-layer by exact computation, and for all sizes by integer claims proved with an SMT solver; its Theorem~1 checks the
-proposition again, lemma by lemma, for the detector layer of this document.
+The companion derivation \emph{{From detecting to producing: the round trip}} extends the proposition to strides
+$s > 1$, where the interior is $s$-periodic and its diagonal holds the energies of the kernel's phases. It proves
+it by exact computation for two layers: the detector layer of this document, on its two axes (checking too that
+each entry of $M^{{\top}} M$ is a sum, over pairs of taps, of products of the two axes' one-axis patterns), and a
+strided layer on one axis; and, on one spatial axis, for every input length, kernel size, stride, padding and
+dilation and every number of channels and groups, by integer claims proved with an SMT solver.
 
 \section*{{The detector's autocorrelation}}
-For the detector's kernel, $w = K$, the lags $\tau = (\tau_0, \tau_1)$ with $-{k - 1} \le \tau_0, \tau_1 \le {k - 1}$ give
+For the detector's kernel, $w = U$, the lags $\tau = (\tau_0, \tau_1)$ with $-{k - 1} \le \tau_0, \tau_1 \le {k - 1}$ give
 \[ R = {bmatrix(data["R"])} \]
-(row $\tau_0$, column $\tau_1$; $R[0, 0] = \lVert K \rVert^{{2}} = {data["energy"]}$ in the centre, larger than every
+(row $\tau_0$, column $\tau_1$; $R[0, 0] = \lVert U \rVert^{{2}} = {data["energy"]}$ in the centre, larger than every
 other $|R[\tau]|$). Figure~\ref{{fig:autocorrelation}} draws $R$ beside the kernel. At the north-west lags
 $\pm{nw_lag}$ the autocorrelation is ${_both(data["nw_lag"])} = {data["R_nw"]}$; at the north-east lags
 $\pm{ne_lag}$ it is ${_both(data["ne_lag"])} = {data["R_ne"]}$.
@@ -414,8 +416,8 @@ $M^{{\top}} F = R \star x - B$, with $B$ shown in full.
 \begin{{figure}}[htbp]
 \centering
 \includegraphics[width=\linewidth]{{{AUTOCORRELATION}}}
-\caption{{The detector's kernel $K$, its autocorrelation $R$ (lags $-{k - 1}$ to ${k - 1}$ on each axis; the
-largest value, $R[0, 0] = \lVert K \rVert^{{2}} = {data["energy"]}$, framed in the centre), the autocorrelation slid over
+\caption{{The detector's kernel $U$, its autocorrelation $R$ (lags $-{k - 1}$ to ${k - 1}$ on each axis; the
+largest value, $R[0, 0] = \lVert U \rVert^{{2}} = {data["energy"]}$, framed in the centre), the autocorrelation slid over
 the image, $R \star x$, and the border term $B$ by which $R \star x$ exceeds $M^{{\top}} F$ (zero except in rows
 and columns {lossy}). Red is positive, blue negative.}}
 \label{{fig:autocorrelation}}
@@ -441,7 +443,7 @@ kernel.
 
 Every number of this section was verified in exact integer arithmetic: $(M^{{\top}} M)\, x$, from the product of $M$'s structure with
 itself, equals $M^{{\top}} F$; each interior row of $M^{{\top}} M$ is $R$ centred at the row; $B$ vanishes
-off rows and columns {lossy}; $R[0, 0] = \lVert K \rVert^{{2}}$ is the strict maximum of $|R|$; and each sum
+off rows and columns {lossy}; $R[0, 0] = \lVert U \rVert^{{2}}$ is the strict maximum of $|R|$; and each sum
 above adds up to the value of $M^{{\top}} F$ shown.
 """
 
@@ -474,16 +476,30 @@ def evidence_table(proof, label: str, seen: dict, lines: dict | None = None) -> 
             continue
         seen[key] = row
         rows.append(rf"{row} & {name}: {line} & {escape_text(step.checker)} & {text_latex(step.detail)} \\")
+    # one tabular per row, the columns of fixed widths so that the rows align: the page may break between rows
+    columns = "@{}" + "".join(rf">{{\raggedright\arraybackslash}}p{{{w}\linewidth}}" for w in _EVIDENCE_WIDTHS) + "@{}"
+    head = "lemma & what it establishes & checked by & evidence \\\\ \\hline\n"
+    tables = [f"\\begin{{tabular}}{{{columns}}}\n{head if n == 0 else ''}{row}\n\\end{{tabular}}"
+              for n, row in enumerate(rows)]
     return ("\\begin{center}\n\\small\\setlength{\\tabcolsep}{4pt}\n"
-            "\\begin{tabular}{@{}l>{\\raggedright\\arraybackslash}p{0.35\\linewidth}l"
-            ">{\\raggedright\\arraybackslash}p{0.33\\linewidth}@{}}\n"
-            "lemma & what it establishes & checked by & evidence \\\\ \\hline\n" + "\n".join(rows)
-            + "\n\\end{tabular}\n\\end{center}")
+            + "\n\\par\\penalty0\\nointerlineskip\n".join(tables) + "\n\\end{center}")
+
+
+_EVIDENCE_WIDTHS = (0.065, 0.35, 0.19, 0.315)
+"""The evidence table's columns (lemma, what it establishes, checked by, evidence), as fractions of the line."""
+
+
+def _gather_pads(layer: ConvSpec, size: tuple) -> tuple[int, int]:
+    """The gather view's padding ``(p'_l, p'_r)`` of a 1-D layer's transpose, from the package's formulas."""
+    a = layer.transpose(size).output_padding[0]
+    k, d = layer.kernel_size[0], layer.dilation[0]
+    return (gather_padding_left(k, layer.padding_left[0], d), gather_padding_right(k, layer.padding_right[0], d, a))
 
 
 def build() -> str:
     data = compute()
     teaching = require(prove_transpose(ConvSpec(3, stride=2, padding=1), (5,)))
+    gather_pads = _gather_pads(ConvSpec(3, stride=2, padding=1), (5,))
     detector = require(prove_transpose(LAYER, SIZE))
     stated: dict = {}  # lemma statements and notation already given, shared by the two theorems
     sums = [f"${a} + {b} = {a + b}$".replace("+ -", "- ") for a, b in zip(KERNEL[:, 2], KERNEL[:, 0])]
@@ -527,8 +543,10 @@ the feature map asks for it. A generator's transposed convolution has a kernel $
 and no detector stands beside it; still the layer computes exactly $M_w^{{\top}} y$ on its input $y$, where $M_w$ is
 the matrix of the convolution with those same weights. The companion derivation \emph{{The transposed convolution is
 a convolution}} proves this for all sizes at once (any kernel size, stride, padding, dilation and output padding,
-by integer claims proved with an SMT solver): $T$ is $M^{{\top}}$ up to a selection of rows, exactly $M^{{\top}}$
-when $M$ has as many outputs as $T$ has inputs, and $T$ is the gather view's convolution. Theorems~1 and~2 below check
+by integer claims proved with an SMT solver): $T = (S M)^{{\top}} = M^{{\top}} S^{{\top}}$, where $S = [I \mid 0]$
+keeps the first $n_{{\mathrm{{in}}}}$ rows of $M$, one for each input of $T$, so that the columns of $T$ are the
+first $n_{{\mathrm{{in}}}}$ columns of $M^{{\top}}$ and $T = M^{{\top}}$ exactly when $M$ has as many outputs as $T$
+has inputs; and $T$ is the gather view's convolution. Theorems~1 and~2 below check
 $T = M^{{\top}}$ again, by exact computation, for the two layers of this document. Whatever the learned weights would detect, the generator paints with them, by the stamps described next.
 
 \section*{{The stamps}}
@@ -546,18 +564,18 @@ them in its first row.
 \begin{{figure}}[htbp]
 \centering
 \includegraphics[width=\linewidth]{{{SPIKES}}}
-\caption{{$M^{{\top}} (e_{{{spike_a}}} + e_{{{spike_b}}})$ for the detector: each spike stamps the kernel $K$, its
+\caption{{$M^{{\top}} (e_{{{spike_a}}} + e_{{{spike_b}}})$ for the detector: each spike stamps the kernel $U$, its
 top-left corner at {offsets} (left), and the two stamps add in the column they share (right, the sum; the frame is
 the image, the hatched cells are cut off by the padding). Each panel's title names its spike, $F_{{i_0, i_1}} = 1$
 for $F = e_{{(i_0, i_1)}}$, and, after ``corner'', the top-left corner of its stamp, $(i_0 - 1, i_1 - 1)$. The colours are the nine
-taps of $K$.}}
+taps of $U$.}}
 \label{{fig:spikes}}
 \end{{figure}}
 
 \section*{{The detector, numerically}}
-Layer ${spec_latex(LAYER)}$ with kernel $K$; its flip $\tilde K$ (rotated by $180^\circ$) equals $K$ here, since
+Layer ${spec_latex(LAYER)}$ with kernel $U$; its flip $\tilde U$ (rotated by $180^\circ$) equals $U$ here, since
 the diagonal is symmetric under that rotation:
-\[ K = {bmatrix(KERNEL)}, \qquad \tilde K = {bmatrix(data["flipped"])}. \]
+\[ U = {bmatrix(KERNEL)}, \qquad \tilde U = {bmatrix(data["flipped"])}. \]
 The image (a north-west stroke at the top left, a north-east stroke at the bottom right), its feature map, and
 the transposed convolution of the feature map:
 \[ x = {bmatrix(data["x"])}, \qquad F = Mx = {bmatrix(data["F"])}, \]
@@ -568,8 +586,8 @@ stamps the diagonal kernel, and neighbouring stamps reinforce each other along t
 stroke, on which the detector did not fire, comes back too; why the painted picture looks like the input, both
 strokes, is the subject of the next section. Computed
 four ways, $M^{{\top}} F$ agrees exactly: with the matrix $T$ built from the
-transposed layer's own definition; as the sum of stamps $\sum_{{i}} F[i]\, K$, each placed with its top-left corner at $(i_0 - 1, i_1 - 1)$; as the
-stride-1 convolution of $F$ padded by 1 with $\tilde K$; and with the numeric reference.
+transposed layer's own definition; as the sum of stamps $\sum_{{i}} F[i]\, U$, each placed with its top-left corner at $(i_0 - 1, i_1 - 1)$; as the
+stride-1 convolution of $F$ padded by 1 with $\tilde U$; and with the numeric reference.
 
 \begin{{figure}}[htbp]
 \centering
@@ -587,7 +605,9 @@ seen here'' back to ``draw the feature here''.
 \section*{{The matrices, symbolically (1-D, $k=3$, $s=2$, $p=1$)}}
 With symbolic weights the pattern is visible: each row of $M$ is the kernel shifted by the stride, each column of
 $T = M^{{\top}}$ is the kernel stamped at offset $s i - p$, and the gather view writes $T$ as a stride-1
-convolution $C_{{\mathrm{{flip}}}}$ with the flipped kernel after padding $P$ and zero insertion $Z$.
+convolution $C_{{\mathrm{{flip}}}}$ with the flipped kernel, $T = C_{{\mathrm{{flip}}}} P Z$: the zero insertion $Z$
+puts $s - 1$ zeros between neighbouring inputs, and $P$ pads the result $z$ with $p'_{{l}}$ zeros on the left and
+$p'_{{r}}$ on the right, or crops it where an amount is negative (here $p'_{{l}} = {gather_pads[0]}$ and $p'_{{r}} = {gather_pads[1]}$).
 Figures~\ref{{fig:stamps}} and~\ref{{fig:gather}}, drawn from the very structures the
 proof below compares, with
 $w = (1, 2, 3)$ and $y = (2, -1, 3)$: every input stamps a scaled copy of the kernel and the stamps add (the

@@ -115,7 +115,7 @@ def test_the_certificate_counts_a_tap_once_per_missing_partner():
     once = (w0 + w2) ** 2 + w0**2 + w1**2 + w2**2  # each tap without a partner on some side, counted once
     assert sympy.expand(once - 2 * (w0**2 + w1**2 + w2**2) - 2 * w0 * w2) != 0
     assert r"[m + \tau \notin [0, k)] + [m - \tau \notin [0, k)]" in CS_CERTIFICATE_TEX
-    step = next(s for s in prove_gram(ConvSpec(3, stride=2, padding=1), (9,)).steps if s.name == "Cauchy-Schwarz")
+    step = next(s for s in prove_gram(ConvSpec(3, stride=2, padding=1), (9,)).steps if s.name == "Cauchy--Schwarz")
     assert str(step.rhs).replace(r" \\ &\quad", "") == CS_CERTIFICATE_TEX
     with pytest.raises(ValueError, match="sign 2"):
         cs_certificate(w, (2,), 2)
@@ -127,7 +127,7 @@ def test_instance_proof_holds(spec, shape):
     assert proof.holds, proof.failure
     names = [step.name for step in proof.steps]
     assert names[:4] == ["convention", "M is the convolution", "M by axes", "entries"]
-    assert {"overlap", "Cauchy-Schwarz"} <= set(names)
+    assert {"overlap", "Cauchy--Schwarz"} <= set(names)
     if all(len(r) for r in gram_interior(spec, shape)):
         assert {"interior", "diagonal"} <= set(names)
     # the proof checks each axis and assembles the axes by distributivity; the whole N-D product agrees
@@ -193,11 +193,11 @@ def test_instance_lines_state_the_channels_as_the_theorem_does():
     assert proof.holds, proof.failure
     assert r"\sum_{o \in \gamma}" in proof.statement and "w[o, c_{l}, m]" in proof.statement
     by_name = {step.name: step for step in proof.steps}
-    for name in ("entries", "interior", "diagonal", "Cauchy-Schwarz"):
+    for name in ("entries", "interior", "diagonal", "Cauchy--Schwarz"):
         shown = str(by_name[name].lhs) + str(by_name[name].rhs)
         assert r"\sum_{o \in \gamma}" in shown and "w[o, c_{l}, m" in shown and "w[m]" not in shown, name
     assert "(c, j)" in str(by_name["entries"].lhs) and "(c, j)" in str(by_name["overlap"].lhs)
-    assert str(by_name["Cauchy-Schwarz"].rhs).replace(r" \\ &\quad", "") == CS_CERTIFICATE_CHANNELS_TEX
+    assert str(by_name["Cauchy--Schwarz"].rhs).replace(r" \\ &\quad", "") == CS_CERTIFICATE_CHANNELS_TEX
     assert not re.search(r"(?<![A-Za-z\\{_])l(?![A-Za-z'_}])", _math_of(proof.to_latex()))
     # the displayed certificate is the one checked: cs_certificate sums over the group's output channels too
     w = np.array(sympy.symbols("a0:6"), dtype=object).reshape(2, 1, 3)

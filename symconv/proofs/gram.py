@@ -57,7 +57,10 @@ _I64 = np.int64
 __all__ = ["prove_gram", "prove_gram_general", "lag_statement", "interior_statement", "cs_certificate",
            "CS_CERTIFICATE_TEX"]
 
-#: The Cauchy-Schwarz certificate as displayed: ``[·]`` is the Iverson bracket, ``[0, k)`` the kernel's taps (on
+CAUCHY_SCHWARZ = "Cauchy--Schwarz"
+"""The name of the step R[0] >= |R[tau]|: two names joined by an en dash, which TeX writes ``--``."""
+
+#: The Cauchy--Schwarz certificate as displayed: ``[·]`` is the Iverson bracket, ``[0, k)`` the kernel's taps (on
 #: every axis); :func:`cs_certificate` builds the same sum, and the test compares the two.
 CS_CERTIFICATE_TEX = (r"\sum_{0 \le m, m + \tau < k} \bigl(w[m] + \sigma\, w[m + \tau]\bigr)^{2} + \sum_{0 \le m < k} "
                       r"\bigl([m + \tau \notin [0, k)] + [m - \tau \notin [0, k)]\bigr)\, w[m]^{2}")
@@ -172,7 +175,7 @@ def _cauchy_schwarz(spec: ConvSpec, w: Any) -> Step:
         try:
             energy = _quadratic_form(autocorrelation(block, (0,) * len(kernel), local), index)
         except ValueError as exc:
-            return Step(lhs, rhs, rule, "polynomial identity", False, f"channel {c}: R[0] {exc}", name="Cauchy-Schwarz")
+            return Step(lhs, rhs, rule, "polynomial identity", False, f"channel {c}: R[0] {exc}", name=CAUCHY_SCHWARZ)
         if not lags:  # a single tap: nothing to compare (said below)
             continue
         values = np.zeros((len(lags), n, n), dtype=_I64)
@@ -209,18 +212,18 @@ def _cauchy_schwarz(spec: ConvSpec, w: Any) -> Step:
             return Step(lhs, rhs, rule, "polynomial identity", False,
                         f"channel {c}, lag {tuple_tex(lag)}, sign {sign:+d}: 2 R[0] {'+' if sign > 0 else '-'} "
                         f"2 R[tau] minus the sum of squares has the term {int(diff[a, b])}*{monomial}, not 0",
-                        name="Cauchy-Schwarz")
+                        name=CAUCHY_SCHWARZ)
         if broken is not None:
             at, exc = broken
             return Step(lhs, rhs, rule, "polynomial identity", False, f"channel {c}, lag {tuple_tex(lags[at])}: "
-                        f"R[tau] {exc}", name="Cauchy-Schwarz")
+                        f"R[tau] {exc}", name=CAUCHY_SCHWARZ)
         checked += 2 * len(lags)
     if not checked:
         return Step(lhs, rhs, rule, "polynomial identity", False, "the kernel has a single tap: there is no lag to "
-                    "compare", name="Cauchy-Schwarz")
+                    "compare", name=CAUCHY_SCHWARZ)
     return Step(lhs, rhs, rule, "polynomial identity", True,
                 f"{checked} sum-of-squares identities ({_plural(spec.in_channels, 'channel')}, "
-                f"{_plural(len(lags), 'lag')}, both signs): every coefficient of the difference is 0", name="Cauchy-Schwarz")
+                f"{_plural(len(lags), 'lag')}, both signs): every coefficient of the difference is 0", name=CAUCHY_SCHWARZ)
 
 
 def _size_words(shape: tuple[int, ...]) -> str:
@@ -321,12 +324,14 @@ def _interior_steps(axes: list[tuple[ConvSpec, tuple[int], GramStructure, Any]],
     many = len(axes) > 1
     on = "on every axis " if many else ""
     rule = (rf"in the interior $I = {where}$ ({on}$d(k-1) \le j$, $j + p_l \le s(n_{{\mathrm{{out}}}} - 1)$, "
-            + r"$j + d(k-1) \le n - 1$), row $j$ of $M^{\top} M$ at lag $d \tau$ is the phase autocorrelation "
-            + rf"$R_t[\tau]$, the sum of ${a}\, {b}$ over the taps $m$ with $d m \equiv t \pmod{{s}}$ and "
-            + r"$0 \le m + \tau < k$, of the phase $t = (j + p_l) \bmod s$ of $j$"
+            + r"$j + d(k-1) \le n - 1$), let $t = (j + p_l) \bmod s$ be the phase of $j$ and $R_t[\tau]$ the "
+            + rf"autocorrelation of that phase, the sum of ${a}\, {b}$ over the taps $m$ with "
+            + r"$d m \equiv t \pmod{s}$ and $0 \le m + \tau < k$"
             + (r" (and over the output channels $o$ of the group $\gamma$ of $c$ and $c'$, zero across groups)"
-               if channels else "") + r": the interior is shift-invariant with period $s$" + (" on every axis" if many else "")
-            + r" (with $s = 1$: the convolution with the kernel's autocorrelation $R$)"
+               if channels else "") + r"; then row $j$ of $M^{\top} M$ at lag $d \tau$ is $R_t[\tau]$: the interior "
+            + r"is shift-invariant with period $s$" + (" on every axis" if many else "")
+            + r" (with $s = 1$ there is one phase, $R_0 = R$, and the interior is the convolution with the kernel's "
+              r"autocorrelation $R$)"
             + ("" if period_seen else r"; no two interior positions of an axis lie $s$ apart here, so the period "
                r"follows from the rows' phases but is not seen in these sizes")
             + (r"; checked on each axis's sparse product, the interior being the product of the axes' interiors "
@@ -402,7 +407,7 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
     -------
     Proof
         Steps ``convention``, ``M is the convolution``, ``M by axes``, ``entries``, ``interior bounds``, ``interior`` and
-        ``diagonal`` (when the interior is not empty), ``overlap``, ``Cauchy-Schwarz``; ``data`` holds each axis's
+        ``diagonal`` (when the interior is not empty), ``overlap``, ``Cauchy--Schwarz``; ``data`` holds each axis's
         sparse product (``gram_axes``), the interior and the period.
 
     Raises
@@ -421,7 +426,7 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
     >>> proof = prove_gram(ConvSpec(3, stride=2, padding=1), (9,))
     >>> proof.holds, [step.name for step in proof.steps]  # doctest: +NORMALIZE_WHITESPACE
     (True, ['convention', 'M is the convolution', 'M by axes', 'entries', 'interior bounds', 'interior', 'diagonal',
-            'overlap', 'Cauchy-Schwarz'])
+            'overlap', 'Cauchy--Schwarz'])
     """
     check_name(name)
     if not isinstance(spec, ConvSpec):

@@ -112,6 +112,8 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     phase = F.phase_of(j, s, pl)
     res_, src_ = _tex(N.sift_residue(j, m, s, pl, d)), _tex(N.sifted_position(j, m, s, pl, d))
     partner_ = _tex(N.gram_partner(j, m, m2, d))
+    # the index maps in the lemmas' text as in the Definitions and the displays, with all their arguments
+    tap_, phase_ = _tex(N.tap_position(i, m, s, pl, d)), _tex(N.phase_of(j, s, pl))
     sym = sympy.Symbol
     product, entries = sym(_product_tex()), sym(_entries_tex())
     inner_sum = sym(rf"\sum_{{\substack{{0 \le m, \mu < k\\ {res_} = 0\\ j' = {partner_}}}}} w[m]\, w[\mu]")
@@ -120,12 +122,12 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     out_i = _within(0, i, n_out)  # every claim's indices in the theorem's ranges
     steps.append(Step.from_claims(
         G_(j, j2), product,
-        r"$M[i, j] = \sum_m w[m]\, [j = \operatorname{tap}(i, m)]$ by the convention, so $(M^{\top} M)[j, j'] = "
+        rf"$M[i, j] = \sum_m w[m]\, [j = {tap_}]$ by the convention, so $(M^{{\top}} M)[j, j'] = "
         r"\sum_i M[i, j]\, M[i, j']$ is this sum; the functions the program ran are the ones defined here, "
-        r"the source position $\operatorname{src} = \lfloor (j + p_l - d m)/s \rfloor$, the residue "
-        r"$\operatorname{res} = (j + p_l - d m) \bmod s$, the partner $\operatorname{partner} = j + d(\mu - m)$ "
-        r"and the phase $\operatorname{ph} = (j + p_l) \bmod s$, and PyTorch's index map "
-        r"$\operatorname{tap} = s i + d m - p_l$ and output length "
+        rf"the source position ${src_} = \lfloor (j + p_l - d m)/s \rfloor$, the residue "
+        rf"${res_} = (j + p_l - d m) \bmod s$, the partner ${partner_} = j + d(\mu - m)$ "
+        rf"and the phase ${phase_} = (j + p_l) \bmod s$, and PyTorch's index map "
+        rf"${tap_} = s i + d m - p_l$ and output length "
         r"$n_{\mathrm{out}} = \lfloor (n + p_l + p_r - d(k-1) - 1)/s \rfloor + 1$",
         [_claim("the source position used is the one defined", base, _eq(src, sympy.floor(u / s)),
                 _eq(N.sifted_position(j, m, s, pl, d), sympy.floor(u / s))),
@@ -145,8 +147,8 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
         product, entries,
         r"the terms of the product, triples $(i, m, \mu)$ with $j = s i + d m - p_l$ and $j' = s i + d \mu - p_l$, "
         r"correspond one to one with the pairs of taps $(m, \mu)$ of the statement: $j' - j = d(\mu - m)$, the "
-        r"output $i$ is determined by $(j, m)$, and $i = \operatorname{src}(j, m)$ is a witness exactly when "
-        r"$\operatorname{res}(j, m) = 0$",
+        rf"output $i$ is determined by $(j, m)$, and $i = {src_}$ is a witness exactly when "
+        rf"${res_} = 0$",
         [_claim("each triple lies at the lag of its taps", base + (out_i, _within(0, j2, n), _eq(tap, j), _eq(tap2, j2)),
                 _eq(j2, partner)),
          _claim(r"the output $i$ is determined by $j$ and $m$", base + (out_i, _within(0, i2, n_out), _eq(tap, j),
@@ -163,7 +165,7 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
         sym(r"j \in I:\ (M^{\top} M)\left[j, j'\right]"), inner_sum,
         r"for $j$ in the interior $I$, that is $d(k-1) \le j$, $j + p_l \le s(n_{\mathrm{out}} - 1)$ and "
         r"$j + d(k-1) \le n - 1$, every pair of taps with residue 0 contributes: its output exists and its partner "
-        r"is an input position, so the condition $0 \le \operatorname{src} < n_{\mathrm{out}}$ holds (for $j'$ in "
+        rf"is an input position, so the condition $0 \le {src_} < n_{{\mathrm{{out}}}}$ holds (for $j'$ in "
         r"$[0, n)$); so, by the line above, row $j$ is this sum",
         [_claim("in the interior the output exists", base + inside + (_eq(res, 0),), _within(0, src, n_out)),
          _claim("in the interior the partner is an input position", base + inside + (_eq(res, 0),),
@@ -173,7 +175,7 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
         sym(r"(M^{\top} M)\left[j + s, j + s + d \tau\right]"),
         sym(r"(M^{\top} M)\left[j, j + d \tau\right] \quad (j, j + s \in I,\ |\tau| < k)"),
         r"the support of a row depends only on the phase of $j$ (tap $m$ contributes exactly when "
-        r"$d m \equiv \operatorname{ph}(j) \pmod{s}$), the phase repeats with period $s$, and the lag moves with "
+        rf"$d m \equiv {phase_} \pmod{{s}}$), the phase repeats with period $s$, and the lag moves with "
         r"the row: the interior is periodically shift-invariant (for a lag $|\tau| < k$ the columns $j + d\tau$ and "
         r"$j + s + d\tau$ lie in $[0, n)$, as $j, j + s \in I$)",
         [_claim("the residue depends only on the phase", base,
@@ -268,5 +270,6 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     ])
     title = "The round trip: the Gram matrix (all sizes)" + ("" if ndim == 1 else f", {ndim}-D")
     return Proof(title, statement, tuple(steps), assumptions=ranges,
-                 conclusion=r"$M^{\top} M$ is, away from the borders, the $s$-periodic convolution with the phase "
-                            r"autocorrelations of the kernel.", data=dict(ndim=ndim, ranges=range_object, formulas=F))
+                 conclusion=r"Away from the borders, which pairs of taps make up the entry of $M^{\top} M$ at a "
+                            r"lag depends only on the phase $(j + p_l) \bmod s$ of its row: the interior of "
+                            r"$M^{\top} M$ repeats with period $s$.", data=dict(ndim=ndim, ranges=range_object, formulas=F))
