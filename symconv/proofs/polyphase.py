@@ -59,6 +59,9 @@ POLYPHASE_SYMBOLS = types.SimpleNamespace(
 Y, W, TY = sequence("y"), sequence("w"), sequence("Ty", r"(T y)")
 YHAT = sequence("yhat", r"\hat{y}")  # y extended by zero: its entry at an integer position in range, else 0
 PHI = sequence("Phiy", r"(\Phi y)")
+C_PHI = sympy.Function(r"c_{\Phi}")
+"""The channel of the sub-pixel convolution that holds phase ``t`` of output channel ``o``, as the N-D theorem
+defines it (``c_Phi(o, t, N_ph) = o N_ph + t``); the claim pins :func:`~symconv.formulas.phase_channel` to it."""
 
 
 def polyphase_step(tspec: Any, weight: Any, input_shape: Any, T: Any, *, stated: bool = False) -> Step:
@@ -347,6 +350,15 @@ def _nd_definition(ndim: int, flat: bool = False) -> sympy.Symbol:
         + rf" w[c, o - \gamma c_o, {on(lambda v: f'm_{v}')}]\, y[c, {on(lambda v: f'i_{v}')}] " + equation)
 
 
+def _flat_tex(letter: str, ndim: int) -> str:
+    """The row-major flat position of ``(letter_1, ..., letter_ndim)`` on axes of sizes ``n_1, ...``, written with
+    the Definitions' ``flat(alpha, beta, B)`` applied axis after axis (the flattening the builders execute)."""
+    out = f"{letter}_1"
+    for v in range(2, ndim + 1):
+        out = rf"\operatorname{{flat}}({out}, {letter}_{v}, n_{v})"
+    return out
+
+
 def _nd_definition_step(ndim: int, F: Any = default_formulas) -> Step:
     """The first line of the N-D chain: ``(T y)[o, j]`` is the definition with groups, whose flat index equation is
     the product of the axes' equations (the separability lemma, its claims)."""
@@ -356,12 +368,14 @@ def _nd_definition_step(ndim: int, F: Any = default_formulas) -> Step:
     axes = range(1, ndim + 1)
     on = lambda f: ", ".join(f(v) for v in axes)  # noqa: E731
     js = on(lambda v: f"j_{v}")
+    equation = rf"\left[{_flat_tex('j', ndim)} = {_flat_tex('f', ndim)}\right] = " + " ".join(
+        rf"\left[j_{v} = f_{v}\right]" for v in axes)
     own = sep.rule.split(":", 1)[1].strip() if sep.rule.startswith("separability:") else sep.rule
     rule = (rf"the definition with groups: $(T y)[o, {js}]$ is the sum of "
             r"$w[c, o - \gamma c_o, m_1, \dots]\, y[c, i_1, \dots]$ over the input channels $c$ of the group "
             r"$\gamma = \gamma(o, c_o)$ of $o$, the input positions $0 \le i_\nu < n_{\mathrm{in}}^{(\nu)}$ and the taps "
             r"$0 \le m_\nu < k^{(\nu)}$ whose output position, flattened row-major, is that of $(" + js + r")$; "
-            r"the index equation of flat positions is the product of the axes' equations $[j_\nu = f_\nu]$ for "
+            r"the index equation of flat positions is the product of the axes' equations, $" + equation + r"$ for "
             r"in-range positions, because " + own[0].lower() + own[1:])
     head = ", ".join(f"j_{{{v}}}" for v in axes)  # braced: a bare j_1 is read as a subscript of the whole name
     return dataclasses.replace(sep, lhs=sympy.Symbol(rf"(T y)[o, {head}]"), rhs=_nd_definition(ndim), rule=rule)
@@ -433,7 +447,7 @@ def _phase_channel_step(F: Any) -> Step:
     claims = [
         prove("the phase channel used is PixelShuffle's layout", (o, t, ph),
               (_rel(sympy.Ge, ph, 1), _rel(sympy.Ge, o, 0), _within(0, t, ph)), _eq(pch, o * ph + t),
-              shown=_eq(NAMED.phase_channel(o, t, ph), o * ph + t)),
+              shown=_eq(C_PHI(o, t, ph), o * ph + t)),
         prove("phase channels lie in range", variables, ranges, _within(0, pch, g * co * ph)),
         prove("phase channels are distinct", variables, ranges + (_within(0, o2, g * co), _within(0, t2, ph),
                                                                   _eq(pch, F.phase_channel(o2, t2, ph))),
@@ -445,7 +459,7 @@ def _phase_channel_step(F: Any) -> Step:
         sympy.Symbol(r"(\Phi y)[o, t, \cdot]"), sympy.Symbol(r"(\operatorname{conv}_{K} y)[o N_{\mathrm{ph}} + t, \cdot]"),
         r"channels: with $N_{\mathrm{ph}}$ phases and $c_o = C_{\mathrm{out}}/g$ output channels per group, phase $t$ "
         r"($0 \le t < N_{\mathrm{ph}}$, flattened row-major over the axes) of output channel $o$ is the channel "
-        r"$\operatorname{pch}(o, t, N_{\mathrm{ph}}) = o N_{\mathrm{ph}} + t$ (the phase channel of the Definitions) "
+        r"$c_{\Phi}(o, t, N_{\mathrm{ph}}) = o N_{\mathrm{ph}} + t$ (as the theorem defines it) "
         r"of $\operatorname{conv}_{K} y$, the sub-pixel convolution of the "
         r"theorem: one stride-$1$ convolution of $y$ (a cross-correlation, as PyTorch's) padded by $K - 1$ on both "
         r"sides of every axis, with $C_{\mathrm{out}} N_{\mathrm{ph}}$ output channels (PixelShuffle's layout) "
@@ -520,7 +534,8 @@ def _statement_nd(P: _Phases, ndim: int) -> str:
         rf"$(T y)[o, {on(lambda v: f'j_{v}')}] = (\Phi y)[o, {phases}, {on(lambda v: f'u_{v}')}]$ when "
         rf"$u_\nu < n_u^{{(\nu)}}$ on {both}, and $(T y)[o, {on(lambda v: f'j_{v}')}] = 0$ otherwise. The layer "
         rf"has $N_{{\mathrm{{ph}}}} = {n_ph}$ phases $({phases})$, flattened row-major to $t = {flat}$, and "
-        rf"$(\Phi y)[o, {phases}, \cdot]$ is channel $o N_{{\mathrm{{ph}}}} + t$ of $\operatorname{{conv}}_{{K}} y$, "
+        rf"$(\Phi y)[o, {phases}, \cdot]$ is channel $c_{{\Phi}}(o, t, N_{{\mathrm{{ph}}}}) = o N_{{\mathrm{{ph}}}} + t$ "
+        rf"of $\operatorname{{conv}}_{{K}} y$, "
         r"the sub-pixel convolution: the stride-$1$ convolution of $y$ (PyTorch's, a cross-correlation) with "
         r"$C_{\mathrm{out}} N_{\mathrm{ph}}$ output channels, the layer's $g$ groups, padding $K^{(\nu)} - 1$ on "
         r"both sides of axis $\nu$, and kernel of size $K^{(\nu)}$ whose entry for channel $o N_{\mathrm{ph}} + t$, "
