@@ -54,7 +54,7 @@ def build() -> str:
         "zeros inserted between neighbours (the gather view), or as a sum of stamped kernel copies (the scatter "
         "view). Efficient implementations and super-resolution networks read it a third way (Shi et al., "
         r"\emph{Is the deconvolution layer the same as a convolutional layer?}, arXiv:1609.07009): as $s^N$ small "
-        "convolutions of the \\emph{original} input, one per phase of the output, interleaved. No zero inserted by "
+        "convolutions of the \\emph{original} input ($N$ the number of spatial axes), one per phase of the output, interleaved. No zero inserted by "
         "the stride is ever multiplied.\n\n"
         "On one axis, move output $j$ to the uncropped grid $J = j + p_l$; it lies in phase $t = J \\bmod s$ at "
         "position $u = \\lfloor J/s \\rfloor$. Tap $m$ reaches phase $t$ exactly when $d m \\equiv t \\pmod{s}$, "
@@ -117,7 +117,7 @@ def build() -> str:
     checker = (
         r"\section*{The checkerboard, explained}" "\n"
         "In the interior, output $j$ sums one term per tap of its phase. So the overlap of the stamps is uniform "
-        "exactly when every phase has the same number of taps, and that happens exactly when $s$ divides $k$ and "
+        "on an interior of at least $s$ positions exactly when every phase has the same number of taps, and that happens exactly when $s$ divides $k$ and "
         "$\\gcd(s, d) = 1$ (Theorem~4 below, for all $k, s, d \\ge 1$: each of its three lemmas gives the argument, "
         "and each lemma is also enumerated exactly over the box "
         f"$1 \\le k \\le {EQUAL_TAPS_BOX[0]}$, $1 \\le s \\le {EQUAL_TAPS_BOX[1]}$, $1 \\le d \\le {EQUAL_TAPS_BOX[2]}$, "
@@ -137,6 +137,7 @@ def build() -> str:
                   r"tap each, so the overlap is uneven.", width="0.8"))
     stated: dict = {}  # lemma statements and notation already given, shared by the theorems
     first = proof_fragment(one, appendix=False, times=False, stated=stated, theorem=1)  # in reading order:
+    two = dataclasses.replace(two, notes=())  # its one-axis chain is Theorem 1's, cited by the proof
     second = proof_fragment(two, definitions=False, shared=one, shared_label="Theorem 1", appendix=False,
                             times=False, stated=stated, theorem=2)  # "As Lemma 3.1" only after Lemma 3.1
     third = proof_fragment(instance, definitions=False, appendix=False, times=False, stated=stated, theorem=3)

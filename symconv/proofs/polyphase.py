@@ -59,10 +59,16 @@ POLYPHASE_SYMBOLS = types.SimpleNamespace(
 Y, W, TY = sequence("y"), sequence("w"), sequence("Ty", r"(T y)")
 YHAT = sequence("yhat", r"\hat{y}")  # y extended by zero: its entry at an integer position in range, else 0
 PHI = sequence("Phiy", r"(\Phi y)")
+C_PHI = sympy.Function(r"c_{\Phi}")
+"""The channel of the sub-pixel convolution that holds phase ``t`` of output channel ``o``, as the N-D theorem
+defines it (``c_Phi(o, t, N_ph) = o N_ph + t``); the claim pins :func:`~symconv.formulas.phase_channel` to it."""
 
 
-def polyphase_step(tspec: Any, weight: Any, input_shape: Any, T: Any) -> Step:
-    """The instance step: ``T`` equals ``Q Phi``, the product computed here from the factors' own tables."""
+def polyphase_step(tspec: Any, weight: Any, input_shape: Any, T: Any, *, stated: bool = False) -> Step:
+    """The instance step: ``T`` equals ``Q Phi``, the product computed here from the factors' own tables.
+
+    With ``stated`` the theorem has already defined the view (:func:`view_text`): the lemma cites it.
+    """
     import math
 
     import numpy as np
@@ -89,8 +95,8 @@ def polyphase_step(tspec: Any, weight: Any, input_shape: Any, T: Any) -> Step:
     Q_, P_ = sympy.MatrixSymbol("Q", rows, inner), sympy.MatrixSymbol(r"\Phi", inner, cols)
     return equality_step(
         "polyphase view", T, product, T_, sympy.MatMul(Q_, P_, evaluate=False),
-        r"the polyphase view, assembled from per-axis phase tables (not by the enumeration of $M$ and $T$). "
-        + view_text(tspec, input_shape))
+        r"the polyphase view, assembled from per-axis phase tables (not by the enumeration of $M$ and $T$)"
+        + (r": $\hat y$, $Q$ and $\Phi$ as in the theorem" if stated else ". " + view_text(tspec, input_shape)))
 
 
 def view_text(tspec: Any, input_shape: Any) -> str:
@@ -220,8 +226,8 @@ def _one_d_steps(P: _Phases) -> list[Step]:
     phase_sum = sympy.Sum(W(m) * Indicator(F.phase_residue(m, t, s, d), 0) * YHAT(src), (m, 0, k - 1))
     steps.append(Step.from_claims(
         definition, phase_sum,
-        r"sifting into the phase. The phases lemma: on the uncropped grid $J = j + p_l$, output $j$ lies in phase "
-        r"$t = J \bmod s$ at position $u = J \operatorname{div} s$ and in no other phase, for it is read back as "
+        r"on the uncropped grid $J = j + p_l$, output $j$ lies in phase "
+        r"$t = J \bmod s$ at position $u = \lfloor J/s \rfloor$ and in no other phase, for it is read back as "
         r"$j = \operatorname{interleave}(t, u, s, p_l) = s u + t - p_l$ (the interleaving of the Definitions), and a pair "
         r"$0 \le t < s$, $u$ with $\operatorname{interleave}(t, u, s, p_l) = j$ is that one (the first three claims below). "
         r"With $t, u$ the phase and position of $j$, a term $(i, m)$ of the definition "
@@ -277,6 +283,7 @@ def _one_d_steps(P: _Phases) -> list[Step]:
          _claim("the phases cover the full uncropped length", P.ranges,
                 _rel(sympy.Ge, s * P.n_u, s * (n - 1) + d * (k - 1) + 1))],
         name="crop and zero-extension"))
+    assert steps[_CROP - 1].name == "crop and zero-extension"  # the N-D phase lemma cites it by this number
     return steps
 
 
@@ -343,6 +350,15 @@ def _nd_definition(ndim: int, flat: bool = False) -> sympy.Symbol:
         + rf" w[c, o - \gamma c_o, {on(lambda v: f'm_{v}')}]\, y[c, {on(lambda v: f'i_{v}')}] " + equation)
 
 
+def _flat_tex(letter: str, ndim: int) -> str:
+    """The row-major flat position of ``(letter_1, ..., letter_ndim)`` on axes of sizes ``n_1, ...``, written with
+    the Definitions' ``flat(alpha, beta, B)`` applied axis after axis (the flattening the builders execute)."""
+    out = f"{letter}_1"
+    for v in range(2, ndim + 1):
+        out = rf"\operatorname{{flat}}({out}, {letter}_{v}, n_{v})"
+    return out
+
+
 def _nd_definition_step(ndim: int, F: Any = default_formulas) -> Step:
     """The first line of the N-D chain: ``(T y)[o, j]`` is the definition with groups, whose flat index equation is
     the product of the axes' equations (the separability lemma, its claims)."""
@@ -351,17 +367,16 @@ def _nd_definition_step(ndim: int, F: Any = default_formulas) -> Step:
     sep = _separability_step(ndim, F)
     axes = range(1, ndim + 1)
     on = lambda f: ", ".join(f(v) for v in axes)  # noqa: E731
-    js, fs = on(lambda v: f"j_{v}"), on(lambda v: f"f_{v}")
-    carried = (rf"$\left[\operatorname{{flat}}({js}) = \operatorname{{flat}}({fs})\right] = "
-               + " ".join(rf"\left[j_{v} = f_{v}\right]" for v in axes) + "$")
-    rule = (rf"the definition with groups, and separability: $(T y)[o, {js}]$ is the sum of "
+    js = on(lambda v: f"j_{v}")
+    equation = rf"\left[{_flat_tex('j', ndim)} = {_flat_tex('f', ndim)}\right] = " + " ".join(
+        rf"\left[j_{v} = f_{v}\right]" for v in axes)
+    own = sep.rule.split(":", 1)[1].strip() if sep.rule.startswith("separability:") else sep.rule
+    rule = (rf"the definition with groups: $(T y)[o, {js}]$ is the sum of "
             r"$w[c, o - \gamma c_o, m_1, \dots]\, y[c, i_1, \dots]$ over the input channels $c$ of the group "
-            r"$\gamma$ of $o$, the input positions $0 \le i_\nu < n_{\mathrm{in}}^{(\nu)}$ and the taps "
-            r"$0 \le m_\nu < k^{(\nu)}$ whose flat output position is that of $(" + js + r")$, where "
-            r"$f_\nu = s^{(\nu)} i_\nu + d^{(\nu)} m_\nu - p_{l}^{(\nu)}$; the separability lemma carries the "
-            r"flat index equation to the axes' equations, " + carried
-            + r" for in-range positions: the flat positions agree exactly when every axis agrees. "
-            + sep.rule[0].upper() + sep.rule[1:])
+            r"$\gamma = \gamma(o, c_o)$ of $o$, the input positions $0 \le i_\nu < n_{\mathrm{in}}^{(\nu)}$ and the taps "
+            r"$0 \le m_\nu < k^{(\nu)}$ whose output position, flattened row-major, is that of $(" + js + r")$; "
+            r"the index equation of flat positions is the product of the axes' equations, $" + equation + r"$ for "
+            r"in-range positions, because " + own[0].lower() + own[1:])
     head = ", ".join(f"j_{{{v}}}" for v in axes)  # braced: a bare j_1 is read as a subscript of the whole name
     return dataclasses.replace(sep, lhs=sympy.Symbol(rf"(T y)[o, {head}]"), rhs=_nd_definition(ndim), rule=rule)
 
@@ -393,9 +408,14 @@ def _nd_phase_step(P: _Phases, ndim: int) -> Step:
         rf"the phase convolution on {every}: when $0 \le u_\nu < n_u^{{(\nu)}}$ on {every}, the sum is "
         rf"$(\Phi y)[o, {phases}, {us}]$ by its definition in the theorem; on an axis with "
         r"$u_\nu \ge n_u^{(\nu)}$ every read $u_\nu - q_\nu$ of that axis ($0 \le q_\nu < K^{(\nu)}$) lies at or "
-        r"beyond $n_{\mathrm{in}}^{(\nu)}$, so every term reads a zero of $\hat y$ and the sum is $0$ (the crop "
-        r"lemma of Theorem 1 on that axis)",
+        r"beyond $n_{\mathrm{in}}^{(\nu)}$, so every term reads a zero of $\hat y$ and the sum is $0$ (Lemma "
+        rf"1.{_CROP} on that axis)",
         claims, name=f"the {ndim}-D phase convolution")
+
+
+_CROP = 4
+"""The number of the crop lemma among the 1-D lemmas (:func:`_one_d_steps`, Theorem 1 of every document that
+states the N-D view: the 1-D chain's lemmas come first, or are Theorem 1's)."""
 
 
 def _axes_rhs(ndim: int) -> sympy.Symbol:
@@ -427,7 +447,7 @@ def _phase_channel_step(F: Any) -> Step:
     claims = [
         prove("the phase channel used is PixelShuffle's layout", (o, t, ph),
               (_rel(sympy.Ge, ph, 1), _rel(sympy.Ge, o, 0), _within(0, t, ph)), _eq(pch, o * ph + t),
-              shown=_eq(sympy.Symbol(r"c_{\Phi}"), o * ph + t)),
+              shown=_eq(C_PHI(o, t, ph), o * ph + t)),
         prove("phase channels lie in range", variables, ranges, _within(0, pch, g * co * ph)),
         prove("phase channels are distinct", variables, ranges + (_within(0, o2, g * co), _within(0, t2, ph),
                                                                   _eq(pch, F.phase_channel(o2, t2, ph))),
@@ -439,7 +459,8 @@ def _phase_channel_step(F: Any) -> Step:
         sympy.Symbol(r"(\Phi y)[o, t, \cdot]"), sympy.Symbol(r"(\operatorname{conv}_{K} y)[o N_{\mathrm{ph}} + t, \cdot]"),
         r"channels: with $N_{\mathrm{ph}}$ phases and $c_o = C_{\mathrm{out}}/g$ output channels per group, phase $t$ "
         r"($0 \le t < N_{\mathrm{ph}}$, flattened row-major over the axes) of output channel $o$ is the channel "
-        r"$c_{\Phi} = o N_{\mathrm{ph}} + t$ (the flattening of the Definitions) of $\operatorname{conv}_{K} y$, the sub-pixel convolution of the "
+        r"$c_{\Phi}(o, t, N_{\mathrm{ph}}) = o N_{\mathrm{ph}} + t$ (as the theorem defines it) "
+        r"of $\operatorname{conv}_{K} y$, the sub-pixel convolution of the "
         r"theorem: one stride-$1$ convolution of $y$ (a cross-correlation, as PyTorch's) padded by $K - 1$ on both "
         r"sides of every axis, with $C_{\mathrm{out}} N_{\mathrm{ph}}$ output channels (PixelShuffle's layout) "
         r"and, on channel $o N_{\mathrm{ph}} + t$, the sub-kernel of phase $t$ of $o$ flipped on every axis, so "
@@ -513,19 +534,25 @@ def _statement_nd(P: _Phases, ndim: int) -> str:
         rf"$(T y)[o, {on(lambda v: f'j_{v}')}] = (\Phi y)[o, {phases}, {on(lambda v: f'u_{v}')}]$ when "
         rf"$u_\nu < n_u^{{(\nu)}}$ on {both}, and $(T y)[o, {on(lambda v: f'j_{v}')}] = 0$ otherwise. The layer "
         rf"has $N_{{\mathrm{{ph}}}} = {n_ph}$ phases $({phases})$, flattened row-major to $t = {flat}$, and "
-        rf"$(\Phi y)[o, {phases}, \cdot]$ is channel $o N_{{\mathrm{{ph}}}} + t$ of $\operatorname{{conv}}_{{K}} y$, "
+        rf"$(\Phi y)[o, {phases}, \cdot]$ is channel $c_{{\Phi}}(o, t, N_{{\mathrm{{ph}}}}) = o N_{{\mathrm{{ph}}}} + t$ "
+        rf"of $\operatorname{{conv}}_{{K}} y$, "
         r"the sub-pixel convolution: the stride-$1$ convolution of $y$ (PyTorch's, a cross-correlation) with "
         r"$C_{\mathrm{out}} N_{\mathrm{ph}}$ output channels, the layer's $g$ groups, padding $K^{(\nu)} - 1$ on "
         r"both sides of axis $\nu$, and kernel of size $K^{(\nu)}$ whose entry for channel $o N_{\mathrm{ph}} + t$, "
         r"input channel $c - \gamma C_{\mathrm{in}}/g$ of its group (the position in the group of an input "
         rf"channel $c$ of the group $\gamma$ of $o$) and taps $({on(lambda v: f'K^{{({v})}} - 1 - q_{v}')})$ is the sub-kernel entry "
         rf"$w_{{{phases}}}[c, o - \gamma c_o, {shifts}]$: the sub-kernel flipped, which turns the "
-        r"cross-correlation into the true convolution $\Phi$. The chain of the proof "
-        r"is on one axis, with its integers written without the axis: there $(\Phi y)[t, u]$ is the one-axis sum "
-        r"$\sum_{q=0}^{K-1} w_t[q]\, \hat y[u - q]$, the channels and the other axes' indices held fixed, "
-        r"$w_t[q]$ is the sub-kernel entry of that axis's shift $q$ and $\hat y[u - q]$ the read at that "
-        r"axis's position $u - q$. The lemma of the " + f"{ndim}-D" + r" sift shows why this chain extends to "
-        r"every axis: the index map is separable, so the sum over tuple taps factors into the axes' sifts.")
+        r"cross-correlation into the true convolution $\Phi$.")
+
+
+def _one_axis_note(ndim: int) -> str:
+    """Why the proof opens with a chain on one axis: its lines, read with the channels and the other axes fixed."""
+    return (rf"The first {counted(_CROP, 'line')} of the proof are the chain on each axis, with that axis's "
+            r"integers written without the axis and the channels and the other axes' indices held fixed: there "
+            r"$(\Phi y)[t, u]$ is the one-axis sum $\sum_{q=0}^{K-1} w_t[q]\, \hat y[u - q]$, $w_t[q]$ is the "
+            r"sub-kernel entry of that axis's shift $q$ and $\hat y[u - q]$ the read at that axis's position "
+            rf"$u - q$. Lemma 1.{_CROP + 2} (the {ndim}-D sift) shows why this chain extends to every axis: the index "
+            r"map is separable, so the sum over tuple taps factors into the axes' sifts.")
 
 
 @guarded("The polyphase view of a transposed convolution (all sizes)")
@@ -578,7 +605,7 @@ def prove_polyphase_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
                   "interleaved.")
     return Proof(
         f"The polyphase view of a transposed convolution ({ndim}-D, all sizes)", statement, tuple(steps),
-        assumptions=P.ranges, conclusion=conclusion,
+        assumptions=P.ranges, conclusion=conclusion, notes=(_one_axis_note(ndim),) if ndim > 1 else (),
         data=dict(ndim=ndim, ranges=P.range_object),
     )
 
@@ -621,7 +648,8 @@ def equal_taps_steps(box: tuple[int, int, int] = EQUAL_TAPS_BOX) -> list[Step]:
              (f"phase 1 empty and phase 0 holding tap 0 at each of the {c.common_factor} triples of the box "
               "where stride and dilation have a common factor") if not c.empty_phase_failures else failed(c.empty_phase_failures),
              name="an empty phase"),
-        Step(sym(r"\operatorname{taps}[t]"), sym(r"\left\lceil \frac{k - r_t}{s} \right\rceil \quad \text{when } \gcd(s, d) = 1"),
+        Step(sym(r"\operatorname{taps}[t]"), sym(r"\left\lceil \frac{k - r_t}{s} \right\rceil \quad \text{when } \gcd(s, d) = 1, \text{ with } "
+                                                 r"r_t = d^{-1} t \bmod s"),
              r"coprime stride and dilation: let $\gcd(s, d) = 1$. Then $d$ has an inverse $d^{-1}$ modulo $s$, and "
              r"with $r_t = d^{-1} t \bmod s$, $d m \equiv t \pmod{s}$ exactly when $m \equiv r_t \pmod{s}$: the "
              r"taps of phase $t$ are $r_t, r_t + s, r_t + 2 s, \dots$ below $k$, so $\operatorname{taps}[t] = \lceil (k - r_t)/s "
@@ -799,7 +827,7 @@ def prove_polyphase(spec: Any, input_shape: Any, *, name: str = "w", seed: int =
         sympy.MatMul(sympy.MatrixSymbol("T", rows, cols), y_, evaluate=False), sympy.Function(r"conv^{\top}")(y_),
         r"$T$, built from the transposed convolution's own index equation, is the transposed convolution as "
         r"defined by the numeric reference", seed=seed))
-    steps.append(polyphase_step(tspec, w, t_in, T))
+    steps.append(polyphase_step(tspec, w, t_in, T, stated=True))
     steps.append(subpixel_step(tspec, T, seed=seed))
     phases = math.prod(tspec.stride)
     from .instance import _shape_words  # the sizes in words, as the instance theorem writes them
