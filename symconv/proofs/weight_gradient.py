@@ -254,8 +254,13 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
                                      f"and {int(right[where])} by the convolution")
             break
     reached, why = bound_reached(gs, xs, B, bits)
-    sampled = (f"{counted(len(gs), 'trial')} with inputs and output gradients drawn uniformly from "
-               f"{anchors.range_words(B)}: exact agreement; a false pass has probability at most 2^-{reached:.0f}")
+    sampled = (f"{counted(len(gs), 'trial')}, each drawing every output-gradient entry and every input entry "
+               f"uniformly and independently from {anchors.range_words(B)} (no weights are drawn: neither side "
+               "involves them): exact agreement. Each side is linear in the output gradient and linear in the input, "
+               "so if the two sides differed at some output gradient and input, their difference would be a nonzero "
+               "polynomial of degree 2 in the drawn entries, which one trial makes vanish with probability at most 2 "
+               "over the number of integers drawn from (Schwartz-Zippel); a false pass, every trial agreeing although "
+               f"the two sides differ, has probability at most 2^-{reached:.0f}")
     if ok:
         ok, detail = (False, f"{counted(len(gs), 'trial', words=False)} agreed, but {why}") if why else (True, sampled)
     if sum_ok and why:
@@ -284,6 +289,12 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
         + r"$" + ("" if channels and not one_d else ", padding " + padding) + r")}")
     positions = ("" if one_d else r" ($i$ and $m$ are tuples, one entry per axis, and $s i + d m - p_{l}$ is read "
                  r"axis by axis with that axis's parameters)")
+    unit = r"e_{" + w_index + "}"
+    by_definition = (r"the derivative by definition: $y$ is linear in $w$, so $\partial y[" + ("o, " if channels else "")
+                     + r"i] / \partial w[" + w_index + r"]$ is output $i$ of the convolution run with the unit weight $"
+                     + unit + r"$ (entry $" + w_index + r"$ one, every other entry zero), and $\sum_{i} \delta["
+                     + ("o, " if channels else "") + r"i]$ times it was computed exactly, by the numeric convolution, "
+                     r"for every weight entry")
     chain_rule = Step(dw, summed,
                       r"chain rule: $\ell$ depends on $w$ only through $y$, and $y[" + ("o, " if channels else "")
                       + r"i] = \sum_{m} w[" + w_index + r"]\, \tilde x[" + read + "]$ (summed over "
@@ -291,7 +302,7 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
                       r"$\partial \ell / \partial w[" + w_index + r"] = \sum_{i} (\partial \ell / \partial y["
                       + ("o, " if channels else "") + r"i])\, \partial y[" + ("o, " if channels else "")
                       + r"i] / \partial w[" + w_index + r"]$, a sum over the output positions $i$" + positions
-                      + r"; checked against the derivative by definition, one weight entry at a time",
+                      + r"; checked against " + by_definition,
                       "randomized identity", sum_ok, sampled if sum_ok else sum_detail, name="chain rule")
     step = Step(summed, gradient,
                 r"stride and dilation trade places: read with $i$ as the tap and $m$ as the output position, the sum "
@@ -299,8 +310,9 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
                 + r" with the output gradient as kernel, stride "
                 + stride + (" (the layer's dilation)" if traded else "") + ", dilation "
                 + dilation + (" (the layer's stride)" if traded else "") + ", padding "
-                + padding + " (the layer's), at its outputs $0 \\le m < k$ on every axis; checked against the "
-                "derivative by definition, which the chain rule's line equals", "randomized identity", ok, detail,
+                + padding + " (the layer's), at its outputs $0 \\le m < k$" + ("" if one_d else " on every axis")
+                + "; checked against the derivative by definition, computed as for the chain rule's line, which it "
+                "equals", "randomized identity", ok, detail,
                 name="weight gradient", condition=r"0 \le m < k")
     convention = convention_step(spec.transpose(shape), out_shape)
     group_words = (r" With $c_i = C_{\mathrm{in}}/g$ and $c_o = C_{\mathrm{out}}/g$ the channels per group, $o$ lies in "
