@@ -6,7 +6,9 @@ from _common import require
 
 from symconv import TransposedConvSpec, prove_overlap
 from symconv.latex import claims_appendix, document, proof_fragment
+from symconv.latex.phrases import range_set_tex
 from symconv.latex.printing import layer_text
+from symconv.proofs.overlap import INTERIOR_MEANING, interior
 
 NAME = "checkerboard"
 
@@ -51,15 +53,18 @@ def build() -> str:
         "At $k = 3$, $s = 2$, $d = 1$: $2 \\nmid 3$, so the overlap is uneven. At $k = 4$, $s = 2$, $d = 1$: "
         "$2 \\mid 4$ and $\\gcd(2, 1) = 1$, so it is uniform. Dilation matters: at $k = 4$, $s = 2$, $d = 2$, "
         "$\\gcd(2, 2) = 2 \\ne 1$, and every other output position receives no tap at all. "
-        "Figure~\\ref{fig:overlap-2d} shows the checkerboard of a two-dimensional layer with $k = 3$, $s = 2$; "
-        "the sections below count it, one axis at a time.\n\n"
+        f"Figure~\\ref{{fig:overlap-2d}} shows the checkerboard of a two-dimensional layer with $k = 3$, $s = 2$ "
+        f"on ${INPUT_2D[0]} \\times {INPUT_2D[1]}$ inputs. The sections below count one-dimensional layers, on "
+        f"${INPUT[0]}$ inputs; each axis of Figure~\\ref{{fig:overlap-2d}} is the first of them on ${INPUT_2D[0]}$ "
+        "inputs, and the last section shows that the count in two dimensions is the product of the counts of the "
+        "axes.\n\n"
         r"\begin{figure}[htbp]" "\n" r"\centering" "\n"
         rf"\includegraphics[width=0.6\linewidth]{{{FIGURE_2D}}}" "\n"
         rf"\caption{{Taps per output position $(j_{{1}}, j_{{2}})$ of the transposed convolution "
         rf"{layer_text(CASE_2D)} on "
         rf"${INPUT_2D[0]} \times {INPUT_2D[1]}$ inputs: the checkerboard. Rows are $j_{{1}}$, columns $j_{{2}}$; "
-        r"on each axis the dashed lines bound the interior, the positions reached by every tap whose input exists "
-        r"(at the borders, outside them, fewer taps arrive).}" "\n" r"\label{fig:overlap-2d}" "\n"
+        r"on each axis the dashed lines bound the interior $I$ of that axis (as defined in Theorem~1); "
+        + INTERIOR_MEANING + r" (at the borders, outside it, fewer taps arrive).}" "\n" r"\label{fig:overlap-2d}" "\n"
         r"\end{figure}"
     ]
     proofs, stated = [], {}
@@ -69,22 +74,35 @@ def build() -> str:
             proof = _as_in_theorem_1(proof)
         proofs.append((proof, number + 1))
         counts = ", ".join(str(c) for c in proof.data["counts"].tolist())
+        (n_t,), ((p_l, _),) = layer.output_shape(INPUT), layer.padding
+        inner = interior(INPUT[0], layer.kernel_size[0], layer.stride[0], p_l, layer.dilation[0], n_t)
+        band = (rf"The shaded band is the interior $I = {range_set_tex(inner.start, inner.stop - 1)}$ of "
+                rf"Theorem~{number + 1}." if len(inner) else rf"The interior of Theorem~{number + 1} is empty.")
         label = f"fig:overlap-{number + 1}"
         picture = (r"\begin{figure}[htbp]" "\n" r"\centering" "\n"
                    rf"\includegraphics[width=0.8\linewidth]{{{FIGURES[number]}}}" "\n"
                    rf"\caption{{Taps per output position of the transposed convolution {layer_text(layer)} on "
                    rf"${INPUT[0]}$ inputs, read off "
-                   rf"the matrix $T$: ${counts}$. The shaded band is the interior $I$ of Theorem~1.}}" "\n" rf"\label{{{label}}}" "\n" r"\end{figure}")
+                   rf"the matrix $T$: ${counts}$. {band}}}" "\n" rf"\label{{{label}}}" "\n" r"\end{figure}")
         (k,), (s,), (d,) = layer.kernel_size, layer.stride, layer.dilation  # the section named by what it varies
         parts.append(rf"\subsection*{{Kernel size $k = {k}$, stride $s = {s}$, dilation $d = {d}$}}" + "\n"
                      + f"Figure~\\ref{{{label}}} shows the taps reaching each output position.\n\n"
                      + picture + "\n\n" + proof_fragment(proof, definitions=number == 0, appendix=False, times=False,
                                                      stated=stated, theorem=number + 1))
+    two_d = require(prove_overlap(CASE_2D, INPUT_2D))  # its product step compares T's counts with the product
+    product = next(step for step in two_d.steps if step.name == "product")
+    assert product.holds, product.detail
+    (h, w) = two_d.data["counts"].shape
     parts.append(
         r"\subsection*{Two axes}" "\n"
         "In two dimensions the counts multiply axis by axis: the number of taps reaching output position "
         r"$(j_{1}, j_{2})$ is $\operatorname{count}_{1}[j_{1}]\, \operatorname{count}_{2}[j_{2}]$, where "
-        r"$\operatorname{count}_{\nu}$ is the count of Theorem~1 for the sizes of axis $\nu = 1, 2$. So the uneven "
+        r"$\operatorname{count}_{\nu}$ is the count of Theorem~1 for the sizes of axis $\nu = 1, 2$. For all sizes "
+        r"this is the product lemma of the symconv theorem \emph{Overlap of the stamps (checkerboard, 2-D, all "
+        r"sizes)}: a tap reaches $(j_{1}, j_{2})$ from $(i_{1}, i_{2})$ exactly when each axis's tap reaches "
+        r"$j_{\nu}$ from $i_{\nu}$, so the sum over the pairs splits into one sum per axis. For the layer of "
+        rf"Figure~\ref{{fig:overlap-2d}} it was also checked by enumeration: at each of the ${h} \times {w}$ output "
+        r"positions, the count read off the matrix $T$ equals the product of the counts of the axes. So the uneven "
         "1-D pattern of $k = 3$, $s = 2$ becomes the checkerboard of Figure~\\ref{fig:overlap-2d}."
     )
     parts.append("\\appendix\n" + claims_appendix(proofs, times=False))

@@ -110,8 +110,13 @@ def test_a_failed_instance_reports_small_numbers(monkeypatch):
 def test_general_chain_shows_the_exchange_and_proves_at_least_k(monkeypatch):
     proof = prove_weight_gradient_general()
     trade, enough = proof.steps[1], proof.steps[2]
-    assert str(trade.lhs) != str(trade.rhs)  # not a renaming: the right side reads through the traded tap
-    assert "tap_position(m, i, d, p_l, s)" in str(trade.rhs)
+    assert str(trade.lhs) != str(trade.rhs)  # not a renaming: the right side is the traded convolution's output m
+    assert r"stride $d$, dilation $s$" in str(trade.rhs)
+    # the claim pins the read of the executed traded layer: tap(m, i, d, p_l, s), output index and tap traded
+    assert any("tap_position(m, i, d, p_l, s)" in str(claim.conclusion) for claim in trade.claims)
+    # the count of outputs is displayed as a formula (no n_out(n, n_out, ...)), pinned to the executed function
+    assert "conv_output_size" not in str(enough.lhs) and "n_out" in str(enough.lhs)
+    assert any(r"conv_output_size(n, \kappa, d, p_l, p_r, s)" in str(claim.conclusion) for claim in enough.claims)
     assert getattr(enough, "relation", "=") == r"\ge"
     from symconv.latex.documents import proof_document
     assert r"\ge k" in proof_document(proof)

@@ -815,7 +815,7 @@ def plot_overlap(tspec: TransposedConvSpec, input_shape: Any, *, ax: Any = None,
         (ax,) = host.subplots(1, 1)
         inner = d.interiors[0]
         if len(inner):
-            ax.axvspan(inner.start - 0.5, inner.stop - 0.5, color="#e8f1fb", zorder=0, label="interior")
+            ax.axvspan(inner.start - 0.5, inner.stop - 0.5, color="#a9c4e2", zorder=0, label="interior")
         ax.bar(np.arange(n), d.counts, width=0.6, color="#4c72b0", zorder=2)
         ax.set_xlabel("output position $j$")
         ax.set_ylabel("taps reaching $j$")

@@ -119,8 +119,15 @@ def _anchored(layers: list[tuple[TransposedConvSpec, tuple[int, ...]]]) -> tuple
                         "randomized identity", holds, "; ".join(details), name="T is the transposed convolution")
 
 
+INTERIOR_MEANING = (r"on it every tap $m$ of the phase of $j$ (the taps with $d m \equiv j + p_{l} \pmod{s}$) reads an "
+                    r"input $i = (j + p_{l} - d m)/s$ with $0 \le i < n_{\mathrm{in}}$")
+"""What the interior's bounds give (the general proof's claim "in the interior a tap of the phase reaches the output
+from an input that exists" proves it): the one wording of every overlap and checkerboard document."""
+
+
 def interior(n_in: int, k: int, s: int, p_l: int, d: int, n_t: int) -> range:
-    """Output positions reached by every tap whose input exists: [d(k-1) - p_l, s(n_in-1) - p_l], clipped."""
+    """Output positions where every tap of the phase reads an input in range: [d(k-1) - p_l, s(n_in-1) - p_l],
+    clipped to the outputs (then ``0 <= (j + p_l - d m)/s <= n_in - 1`` for every tap ``m``)."""
     lo, hi = max(d * (k - 1) - p_l, 0), min(s * (n_in - 1) - p_l, n_t - 1)
     return range(lo, hi + 1)
 
@@ -245,7 +252,7 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
         steps.append(Step(  # the period holds where both positions are interior: the display says so
             sympy.Symbol(rf"j, j + {s} \in I{sub}:\ " + math_latex(count(j + s))), count(j),
             _capital(axis + rf"in {where} (the positions $d(k-1) - p_{{l}} \le j \le s(n_{{\mathrm{{in}}}} - 1) - "
-                     rf"p_{{l}}$, reached by every tap whose input exists), the count repeats with period $s = {s}$"),
+                     rf"p_{{l}}$; " + INTERIOR_MEANING + rf"), the count repeats with period $s = {s}$"),
             "enumeration", periodic,
             f"interior counts {_ranges(values.tolist())}" if len(values) else "no interior positions",
             name="period" + on_axis))
@@ -330,7 +337,7 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
     phase = (r"the number of taps $0 \le m < k$ of phase $t$, that is with $d m \equiv t \pmod{s}$, for "
              r"$0 \le t < s$")
     interior_words = (r"the positions $d(k-1) - p_{l} \le j \le s(n_{\mathrm{in}} - 1) - p_{l}$ "
-                      r"(within $0 \le j < n_{T}$)")
+                      r"(within $0 \le j < n_{T}$; " + INTERIOR_MEANING + ")")
     if several:
         nus = ", ".join(str(ax + 1) for ax in range(len(shape)))
         js = ", ".join(f"j_{{{ax + 1}}}" for ax in range(len(shape)))
@@ -517,8 +524,8 @@ def _product_step(ndim: int, separability: Step) -> Step:
 def prove_overlap_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     r"""The overlap of the stamps for all sizes: in the interior the count of taps is the tap count of the phase.
 
-    For all integers in the ranges of the statement and every interior output ``j`` (reached by every tap whose
-    input exists), the number of (input, tap) pairs reaching ``j`` is the number of taps of the phase
+    For all integers in the ranges of the statement and every interior output ``j`` (where every tap of the phase
+    reads an input in range), the number of (input, tap) pairs reaching ``j`` is the number of taps of the phase
     ``t = (j + p_l) mod s``; so the count repeats with period ``s`` there.  For ``ndim > 1`` the count is the
     product of the counts of the axes (separability, as in :func:`~symconv.prove_transpose_general`).  The
     criterion for a uniform overlap (``s | k`` and ``gcd(s, d) = 1``) is cited, not proved here.
@@ -597,7 +604,8 @@ def prove_overlap_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
         sympy.Symbol(rf"j \in {I_}:\ " + math_latex(count(j))), taps(sympy.Symbol(r"(j + p_{l}) \bmod s")),
         on_axis + r"write $j + p_{l} = s u + t$ with $0 \le t < s$. A tap reaches $j$ from at most one "
         r"input; a tap $m$ reaching $j$ has $d m \equiv t \pmod{s}$; and in the interior every tap with "
-        r"$d m \equiv t \pmod{s}$ reaches $j$, from the input $i = u - (d m - t)/s$, which exists. So the pairs "
+        r"$d m \equiv t \pmod{s}$, say $d m - t = s q$, reaches $j$, from the input $i = u - q$, which exists. So the "
+        r"pairs "
         r"$(i, m)$ reaching $j$ are the taps of phase $t$, one input each",
         [claim("a tap reaches an output from at most one input", (_within(0, m, k), _within(0, i, n), _within(0, i2, n),
                                                                  _rel(sympy.Eq, tap, j),
@@ -624,8 +632,8 @@ def prove_overlap_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
                    r"$0 \le i < n_{\mathrm{in}}$ and a tap $0 \le m < k$ with $j = s i + d m - p_{l}$; let "
                    rf"$\operatorname{{taps}}{nu_}[t]$ be the number of taps $0 \le m < k$ with $d m \equiv t \pmod{{s}}$, "
                    rf"for $0 \le t < s$; and let the interior ${I_}$ be the positions $0 \le j < n_{{T}}$ with "
-                   r"$d(k-1) - p_{l} \le j \le s(n_{\mathrm{in}} - 1) - p_{l}$ (those reached by every tap whose input "
-                   rf"exists). Then $\operatorname{{count}}{nu_}[j] = \operatorname{{taps}}{nu_}[(j + p_{{l}}) \bmod s]$ "
+                   r"$d(k-1) - p_{l} \le j \le s(n_{\mathrm{in}} - 1) - p_{l}$ (" + INTERIOR_MEANING
+                   + rf"). Then $\operatorname{{count}}{nu_}[j] = \operatorname{{taps}}{nu_}[(j + p_{{l}}) \bmod s]$ "
                    rf"for every $j \in {I_}$, and so $\operatorname{{count}}{nu_}[j + s] = \operatorname{{count}}{nu_}[j]$ "
                    rf"whenever $j$ and $j + s$ lie in ${I_}$.")
     if ndim == 1:
@@ -645,11 +653,14 @@ def prove_overlap_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
         statement = (
             rf"Let there be {ndim} spatial axes $\nu = {nus}$, each with its own integers "
             r"$n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ satisfying the hypotheses" "\n" + items + "\n"
+            r"write $n_{\mathrm{in}}^{(\nu)}, k^{(\nu)}, s^{(\nu)}, d^{(\nu)}, p_{l}^{(\nu)}$ for the integers of "
+            r"axis $\nu$, and "
             rf"let $\operatorname{{count}}[{js}]$ be the number of pairs of an input position "
             rf"$({_tuple_tex('i', ndim)})$ and a tap $({_tuple_tex('m', ndim)})$ with "
-            r"$j_{\nu} = s i_{\nu} + d m_{\nu} - p_{l}$ on every axis $\nu$ (with the integers of axis $\nu$). On "
-            r"each axis $\nu$, with $n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ its integers and $n_{T}$ its output "
-            r"length, " + definitions + rf" And $\operatorname{{count}}[{js}] = {product}$.")
+            r"$0 \le i_{\nu} < n_{\mathrm{in}}^{(\nu)}$, $0 \le m_{\nu} < k^{(\nu)}$ and "
+            r"$j_{\nu} = s^{(\nu)} i_{\nu} + d^{(\nu)} m_{\nu} - p_{l}^{(\nu)}$ on every axis $\nu$. On "
+            r"each axis $\nu$, with $n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ its integers (the superscript "
+            r"dropped) and $n_{T}$ its output length, " + definitions + rf" And $\operatorname{{count}}[{js}] = {product}$.")
     cited = (r"The criterion for a uniform overlap is cited, not proved here: for all integers $k, s, d \ge 1$ every "
              r"phase has the same number of taps, so that the count is constant on an interior of at least $s$ "
              r"positions, if and only if $s$ divides $k$ and $\gcd(s, d) = 1$ (Odena, Dumoulin and Olah, "

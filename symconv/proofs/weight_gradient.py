@@ -33,6 +33,11 @@ from .smt import prove
 __all__ = ["prove_weight_gradient", "prove_weight_gradient_general", "weight_gradient_spec"]
 
 
+LOSS = (r"let $\ell = L(y)$ be a loss, for a differentiable function $L$ of the output (so $\ell$ depends on $w$ "
+        r"only through $y$: a term in $w$ itself, such as weight decay, is excluded)")
+"""The theorems' hypothesis on the loss, which the chain rule uses (one wording for both documents)."""
+
+
 @dataclass(frozen=True)
 class AtLeastStep(Step):
     """A step whose display is ``lhs >= rhs`` (what its claims prove), not an equality."""
@@ -249,8 +254,13 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
                                      f"and {int(right[where])} by the convolution")
             break
     reached, why = bound_reached(gs, xs, B, bits)
-    sampled = (f"{counted(len(gs), 'trial')} with inputs and output gradients drawn uniformly from "
-               f"{anchors.range_words(B)}: exact agreement; a false pass has probability at most 2^-{reached:.0f}")
+    sampled = (f"{counted(len(gs), 'trial')}, each drawing every output-gradient entry and every input entry "
+               f"uniformly and independently from {anchors.range_words(B)} (no weights are drawn: neither side "
+               "involves them): exact agreement. Each side is linear in the output gradient and linear in the input, "
+               "so if the two sides differed at some output gradient and input, their difference would be a nonzero "
+               "polynomial of degree 2 in the drawn entries, which one trial makes vanish with probability at most 2 "
+               "over the number of integers drawn from (Schwartz-Zippel); a false pass, every trial agreeing although "
+               f"the two sides differ, has probability at most 2^-{reached:.0f}")
     if ok:
         ok, detail = (False, f"{counted(len(gs), 'trial', words=False)} agreed, but {why}") if why else (True, sampled)
     if sum_ok and why:
@@ -279,6 +289,12 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
         + r"$" + ("" if channels and not one_d else ", padding " + padding) + r")}")
     positions = ("" if one_d else r" ($i$ and $m$ are tuples, one entry per axis, and $s i + d m - p_{l}$ is read "
                  r"axis by axis with that axis's parameters)")
+    unit = r"e_{" + w_index + "}"
+    by_definition = (r"the derivative by definition: $y$ is linear in $w$, so $\partial y[" + ("o, " if channels else "")
+                     + r"i] / \partial w[" + w_index + r"]$ is output $i$ of the convolution run with the unit weight $"
+                     + unit + r"$ (entry $" + w_index + r"$ one, every other entry zero), and $\sum_{i} \delta["
+                     + ("o, " if channels else "") + r"i]$ times it was computed exactly, by the numeric convolution, "
+                     r"for every weight entry")
     chain_rule = Step(dw, summed,
                       r"chain rule: $\ell$ depends on $w$ only through $y$, and $y[" + ("o, " if channels else "")
                       + r"i] = \sum_{m} w[" + w_index + r"]\, \tilde x[" + read + "]$ (summed over "
@@ -286,7 +302,7 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
                       r"$\partial \ell / \partial w[" + w_index + r"] = \sum_{i} (\partial \ell / \partial y["
                       + ("o, " if channels else "") + r"i])\, \partial y[" + ("o, " if channels else "")
                       + r"i] / \partial w[" + w_index + r"]$, a sum over the output positions $i$" + positions
-                      + r"; checked against the derivative by definition, one weight entry at a time",
+                      + r"; checked against " + by_definition,
                       "randomized identity", sum_ok, sampled if sum_ok else sum_detail, name="chain rule")
     step = Step(summed, gradient,
                 r"stride and dilation trade places: read with $i$ as the tap and $m$ as the output position, the sum "
@@ -294,8 +310,9 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
                 + r" with the output gradient as kernel, stride "
                 + stride + (" (the layer's dilation)" if traded else "") + ", dilation "
                 + dilation + (" (the layer's stride)" if traded else "") + ", padding "
-                + padding + " (the layer's), at its outputs $0 \\le m < k$ on every axis; checked against the "
-                "derivative by definition, which the chain rule's line equals", "randomized identity", ok, detail,
+                + padding + " (the layer's), at its outputs $0 \\le m < k$" + ("" if one_d else " on every axis")
+                + "; checked against the derivative by definition, computed as for the chain rule's line, which it "
+                "equals", "randomized identity", ok, detail,
                 name="weight gradient", condition=r"0 \le m < k")
     convention = convention_step(spec.transpose(shape), out_shape)
     group_words = (r" With $c_i = C_{\mathrm{in}}/g$ and $c_o = C_{\mathrm{out}}/g$ the channels per group, $o$ lies in "
@@ -310,7 +327,7 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
         r"to an input $x$ " + _shape_words(shape) + r" with weight $w$ of shape $"
         + r" \times ".join(map(str, spec.weight_shape))
         + r"$ (the subscript of $\operatorname{conv}$ names the kernel); its output $y$ has " + _shape_words(out_shape).replace("of ", "", 1) + "." + group_words
-        + r" Let $\ell$ be a loss that depends on $w$ only through $y$, and $\delta = \partial \ell/\partial y$. "
+        + " " + LOSS[0].upper() + LOSS[1:] + r", and $\delta = \partial \ell/\partial y$. "
         rf"Then for {every}every tap $0 \le m < k$" + ("" if one_d else " (on every axis)")
         + rf", \[ {sympy.latex(dw)} = {sympy.latex(summed)}, \] the sum over the output positions $i$"
         + ("" if one_d else r" (axis by axis)") + rf", with $\tilde x$ the input padded with zeros; that is, output $m$ "
@@ -384,26 +401,37 @@ def prove_weight_gradient_general(*, formulas: Any = None) -> Proof:
                shown=sympy.Eq(N.conv_output_size(n, k, s, pl, pr, d),
                               sympy.floor((n + pl + pr - d * (k - 1) - 1) / s) + 1, evaluate=False))],
         name="chain rule")
+    # the display names the convolution the sum is: output m, kernel delta, stride d, dilation s (the claim pins
+    # the executed traded layer's read to s i + d m - p_l)
+    traded_conv = sympy.Symbol(r"\operatorname{conv}_{\delta}(x)[m]\ \text{(stride $d$, dilation $s$, padding "
+                               r"$p_{l}$ and $p_{r}$)}")
     s2 = Step.from_claims(
-        # the same sum, read as output m of the traded convolution: tap i of kernel delta, stride d, dilation s
-        sympy.Sum(G(i) * X(read), (i, 0, n_out_name - 1)),
-        sympy.Sum(G(i) * X(N.tap_position(m, i, s_g, pl_g, d_g)), (i, 0, n_out_name - 1)),
-        r"output $m$ of the convolution of $\tilde x$ with kernel $\delta$, stride $d$ and dilation $s$ reads "
-        r"$\tilde x[\operatorname{tap}(m, i, d, p_{l}, s)]$ through tap $i$; that is $\tilde x[s i + d m - p_{l}]$: "
-        r"the output index and the tap trade places, and with them the stride and the dilation",
+        sympy.Sum(G(i) * X(read), (i, 0, n_out_name - 1)), traded_conv,
+        r"output $m$ of the convolution $\operatorname{conv}_{\delta}(x)$ of the input with kernel $\delta$ (of size "
+        r"$n_{\mathrm{out}}$), stride $d$, dilation $s$ and padding $p_{l}$ on the left, $p_{r}$ on the right, is "
+        r"$\sum_{i} \delta[i]\, \tilde x[d m + s i - p_{l}]$: its output index $m$ is scaled by its stride $d$ and "
+        r"its tap $i$ by its dilation $s$. That is the sum's $\tilde x[s i + d m - p_{l}]$: the output index and the "
+        r"tap trade places, and with them the stride and the dilation; the convolution the program runs, with the "
+        r"parameters it computes, reads exactly these positions",
         [prove("the traded convolution reads the same positions", variables, in_range,
                sympy.Eq(traded, s * i + d * m - pl, evaluate=False),
                shown=sympy.Eq(N.tap_position(m, i, s_g, pl_g, d_g), s * i + d * m - pl, evaluate=False))],
         name="stride and dilation trade places")
-    n_grad = F.conv_output_size(n, k_g, s_g, pl_g, pr_g, d_g)
+    K = sympy.Symbol(r"\kappa", integer=True)  # a kernel size: the traded layer's length, for every kernel
+    written = lambda size: sympy.floor((n + pl + pr - s * (size - 1) - 1) / d) + 1  # noqa: E731
     s3 = AtLeastStep.from_claims(
-        N.conv_output_size(n, k_g.xreplace({n_out: n_out_name}), s_g, pl_g, pr_g, d_g), k,
-        r"the convolution with kernel size $n_{\mathrm{out}}$, stride $d$ and dilation $s$ has at least $k$ outputs, "
-        r"so every tap $0 \le m < k$ of the weight gradient is one of its outputs (PyTorch keeps the first $k$)",
-        [prove(r"the gradient convolution has at least $k$ outputs", variables, ranges,
-               sympy.Ge(n_grad, k, evaluate=False),
-               shown=sympy.Ge(N.conv_output_size(n, N.conv_output_size(n, k, s, pl, pr, d), s_g, pl_g, pr_g, d_g), k,
-                              evaluate=False))],
+        F.conv_output_size(n, n_out_name, s_g, pl_g, pr_g, d_g), k,
+        r"the convolution with kernel size $n_{\mathrm{out}}$, stride $d$ and dilation $s$ has "
+        r"$\lfloor (n + p_{l} + p_{r} - s(n_{\mathrm{out}} - 1) - 1)/d \rfloor + 1$ outputs (PyTorch's length, with "
+        r"stride and dilation traded), at least $k$, so every tap $0 \le m < k$ of the weight gradient is one of its "
+        r"outputs (PyTorch keeps the first $k$)",
+        [prove(r"the gradient convolution's output length is PyTorch's, for every kernel size $\kappa \ge 1$",
+               variables + (K,), ranges + (sympy.Ge(K, 1, evaluate=False),),
+               sympy.Eq(F.conv_output_size(n, K, s_g, pl_g, pr_g, d_g), written(K), evaluate=False),
+               shown=sympy.Eq(N.conv_output_size(n, K, s_g, pl_g, pr_g, d_g), written(K), evaluate=False)),
+         prove(r"the gradient convolution has at least $k$ outputs", variables, ranges,
+               sympy.Ge(written(n_out), k, evaluate=False),
+               shown=sympy.Ge(written(n_out_name), k, evaluate=False))],
         name="enough outputs")
     statement = "\n".join([
         r"Let $n, k, s, d, p_{l}, p_{r}$ be integers satisfying the hypotheses",
@@ -411,7 +439,7 @@ def prove_weight_gradient_general(*, formulas: Any = None) -> Proof:
         r"let $x \in \mathbb{R}^{n}$ be the input of the convolution $y = M(w) x$ with kernel "
         rf"$w \in \mathbb{{R}}^{{k}}$, stride $s$, padding $(p_{{l}}, p_{{r}})$ and dilation $d$, whose "
         rf"${tex(n_out_name)}$ outputs are $y[i] = \sum_{{m=0}}^{{k-1}} w[m]\, \tilde x[s i + d m - p_{{l}}]$, with "
-        r"$\tilde x$ the input padded by $p_{l}$ and $p_{r}$ zeros; let $\ell$ be a loss and "
+        r"$\tilde x$ the input padded by $p_{l}$ and $p_{r}$ zeros; " + LOSS + r", and "
         r"$\delta = \partial \ell/\partial y \in \mathbb{R}^{n_{\mathrm{out}}}$. Then for every tap $0 \le m < k$, "
         r"$\partial \ell/\partial w[m]$ is output $m$ of the convolution of the input with kernel $\delta$ (of size "
         r"$n_{\mathrm{out}}$), stride $d$, dilation $s$ (stride and dilation traded) and the layer's padding, "
