@@ -150,7 +150,7 @@ def seed_stamps():
     two = np.zeros((1,) + DETECTOR_SIZE, dtype=np.int64)
     for position in DETECTOR_SPIKES:
         two[(0,) + position] = 1
-    fig = plot.plot_stamps(detector_t, two, DETECTOR_KERNEL, names=("F", "K"), title=False)  # the text's names
+    fig = plot.plot_stamps(detector_t, two, DETECTOR_KERNEL, names=("F", "U"), title=False)  # the text's names
     _check("seed_stamps", fig.symconv_data.output, numeric.conv_transpose(detector_t, DETECTOR_KERNEL, two)[0])
     return fig
 

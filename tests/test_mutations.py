@@ -375,7 +375,7 @@ GRAM_MUTATIONS = {
                                              lambda w, lag, c=0, c2=None: autocorrelation(w, lag, c, c2)
                                              + autocorrelation(w, tuple(x + 1 for x in lag), c, c2)
                                              if any(lag) else autocorrelation(w, lag, c, c2))],
-                                           {0: "Cauchy-Schwarz", 1: "Cauchy-Schwarz"}),
+                                           {0: "Cauchy--Schwarz", 1: "Cauchy--Schwarz"}),
     "overlap counts doubled": ([(gram_proof, "overlap_counts", lambda t, s: 2 * overlap_counts(t, s))],
                                {0: "overlap", 1: "overlap"}),
     "+p_l instead of -p_l in the index map": ([(F, "tap_position", lambda i, m, s, p_l, d: s * i + d * m + p_l)],

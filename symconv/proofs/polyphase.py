@@ -114,7 +114,8 @@ def view_text(tspec: Any, input_shape: Any) -> str:
             r"where $n_u$ is the input length plus $K - 1$ and $K = \lfloor d (k - 1)/s \rfloor + 1$) sums $w[m]\, \hat y[u - (d m - t)/s]$ over the taps $0 \le m < k$ with "
             r"$d m \equiv t \pmod{s}$ (for them $(d m - t)/s$ is an integer)"
             + (r" and over the input channels of the output channel's group" if groups else "")
-            + rf"; $\Phi$ stacks these {counted(phases, 'phase convolution')} of the original input"
+            + (r"; $\Phi$ is the single phase convolution of the original input (with stride 1 it takes every tap)"
+               if phases == 1 else rf"; $\Phi$ stacks these {counted(phases, 'phase convolution')} of the original input")
             + (" for every output channel" if groups else "")
             + r", and $Q$ interleaves them, " + axis + r"output $j = s u + t - p_l$ taking position $u$ of phase $t$, "
             r"cropping by $p_l$ and leaving zeros past the last phase position")
