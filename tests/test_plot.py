@@ -837,7 +837,7 @@ def test_the_seed_figure_names_its_input_and_kernel_as_the_text_does(mpl):
 
     fig = _derivation_module("make_figures").seed_stamps()
     texts = [t.get_text() for t in fig.findobj(Text) if t.get_visible()]
-    assert any(t.startswith("$F_{3,2} = 1$") for t in texts) and "$K_{0,0} = 1$" in texts
+    assert any(t.startswith("$F_{3,2} = 1$") for t in texts) and "$U_{0,0} = 1$" in texts  # the kernel is U on the page
     assert not any("y_" in t or "w_" in t or "x = sum" in t for t in texts)
     assert not (fig._suptitle and fig._suptitle.get_text())  # the caption says what the figure shows
     with pytest.raises(SpecError, match="plain identifier"):

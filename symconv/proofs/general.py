@@ -244,9 +244,10 @@ def _one_d_steps(C: _Chain) -> list[Step]:
         sympy.Transpose(sympy.MatMul(sympy.MatrixSymbol("S", n, rows_m), sympy.MatrixSymbol("M", rows_m, C.n_t),
                                      evaluate=False)),
         r"row selection: $M[i, j]$ and $T[j, i]$ are defined by the same indicator $[j = s i + d m - p_l]$, and "
-        r"the convolution on $n_T$ inputs has at least the $n_{\mathrm{in}}$ rows of $T$, so $S = [I \mid 0]$ keeps "
+        r"the convolution on $n_T$ inputs has at least $n_{\mathrm{in}}$ rows, as many as $T$ has columns, so "
+        r"$S = [I \mid 0]$ keeps "
         r"the first $n_{\mathrm{in}}$ rows",
-        [_claim(r"$M$ has at least the $n_{\mathrm{in}}$ rows of $T$", C.ranges, _rel(sympy.Ge, trip, n))],
+        [_claim(r"$M$ has at least $n_{\mathrm{in}}$ rows, as many as $T$ has columns", C.ranges, _rel(sympy.Ge, trip, n))],
         name="row selection"))
     return steps
 
@@ -360,7 +361,7 @@ def _separability_step(ndim: int, F: Any = default_formulas) -> Step:
     lhs = Indicator(row_major, row_major.xreplace(dict(zip(js, fs))))
     rhs = sympy.Mul(*(Indicator(js[ax], fs[ax]) for ax in range(ndim)))
     axes = ", ".join(str(q) for q in range(1, ndim + 1))
-    return Step.from_claims(
+    step = Step.from_claims(
         lhs, rhs,
         rf"separability: here $j_\nu$ is the output position on axis $\nu = {axes}$, of size $n_\nu$, and "
         r"$f_\nu = s i_\nu + d m_\nu - p_{l}$ the position that the index map of axis $\nu$ (with that axis's "
@@ -371,6 +372,8 @@ def _separability_step(ndim: int, F: Any = default_formulas) -> Step:
         r"index equation holds for flat positions exactly when it holds on every axis; the 1-D steps then apply "
         r"axis by axis, each with its own $s, d, p_{l}, p_{r}, a$ (kernel taps are flattened the same way)",
         claims, name="separability")
+    # the flat equation splits per axis for in-range positions only (a tap outside the output adds to neither side)
+    return replace(step, condition=r"0 \le j_\nu, f_\nu < n_\nu")
 
 
 def _axes_step(C: _Chain, ndim: int) -> Step:
@@ -581,7 +584,8 @@ def _statement_nd(C: _Chain, ndim: int) -> str:
         r"\item $C_{\mathrm{flip}}$, the grouped convolution with stride $1$, padding $0$ and dilation $d$ on each "
         r"axis, of the group-wise swapped, flipped kernel "
         rf"$\tilde w[c, o', m] = w[\gamma(c, c_i)\, c_o + o', c_l, {tex(C.F.flip_tap(m, k))}]$ with "
-        r"$0 \le o' < c_o$, flipped on every axis: its block $(c, o)$ is "
+        r"$0 \le o' < c_o$, flipped on every axis: its block $(c, o)$ is zero unless "
+        r"$\gamma(c, c_i) = \gamma(o, c_o)$, and then it is "
         r"$\sum_{m} w[o, c_{l}, m] \bigotimes_{\nu} C^{(\nu)}_{m_\nu}$, the sum over the tap tuples "
         r"$m = (m_1, \dots, m_N)$, with $C^{(\nu)}_{m_\nu}[j, t] = "
         rf"[t = {tex(C.conv_read.subs(SYMBOLS.mp, C.F.flip_tap(m_nu, k)))}]$ the stride-1 convolution on axis $\nu$ "

@@ -390,7 +390,7 @@ def _relations() -> list[tuple[Any, ...]]:
         ("13", r"$n = k - 2p + s q$: the transposed layer's input is the convolution's output, "
                r"$n' = n_{\mathrm{out}}(n, k, s, p, p, 1) = q + 1$", _NOUT(K_ - 2 * P_ + S_ * C_, K_, S_, P_, P_, 1),
          _o(K_ - 2 * P_ + S_ * C_, K_, S_, P_), C_ + 1),
-        (13, r"$s' = 1$ and $p' = p'_{l}(k, p, 1) = k - p - 1$ (relationship 9b) on the stretched input, of "
+        (13, r"$s' = 1$ and $p' = p'_{l}(k, p, 1) = k - p - 1$ (relationship 9a) on the stretched input, of "
              r"$n_{z_0}(n', s)$ entries; with $n' = q + 1$ (13b), $s (n' - 1) + k - 2p = s q + k - 2p = n$, the "
              r"convolution's input size",
          _NOUT(_NZ0(IP, S_), K_, 1, PP, PP, 1),
