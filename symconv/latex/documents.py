@@ -1017,6 +1017,28 @@ def _claim_cell(c: _Claim, hypotheses: str, witness: bool = True) -> str:
     return text
 
 
+def _tables_sentence(solved: list[int], lemmas: int) -> str:
+    r"""Where the claims of the lemmas that have solver claims are listed (LaTeX text; "" when none has).
+
+    >>> _tables_sentence([1, 2], 2)[:60]
+    'The claims of each lemma are listed under Checked claims, in'
+    >>> _tables_sentence([2, 3], 4)[:64]
+    'The claims of Lemmas~\\thetheorem.2 and~\\thetheorem.3 are listed'
+    """
+    if not solved:
+        return ""
+    if len(solved) == 1:
+        return (rf"The claims of Lemma~\thetheorem.{solved[0]} are listed in Table~\thetheorem.{solved[0]} under "
+                r"Checked claims; the count beside its line of the proof is their number.")
+    if len(solved) == lemmas:
+        return (r"The claims of each lemma are listed under Checked claims, in the table with the lemma's number; the "
+                r"count beside each line of the proof is their number.")
+    named = ", ".join(rf"\thetheorem.{n}" for n in solved[:-1]) + rf" and~\thetheorem.{solved[-1]}"
+    return (rf"The claims of Lemmas~{named} are listed under Checked claims, each in the table with the lemma's "
+            r"number (the other lemmas have no solver claims: each was checked as its Checked line says); the count "
+            r"beside a line of the proof is the number of its lemma's claims.")
+
+
 def _spot_sentence(counts: list[tuple[int, int]], prefix: str) -> str:
     """One sentence for the numeric spot checks of all lemmas (an extra to each lemma's check)."""
     checked = [(n, c) for n, c in counts if c]
@@ -1397,13 +1419,9 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
                    .replace(_LEMMA_NUMBER, r"\thetheorem.") + ".")
     seen: dict = {}
     out += [_lemma_latex(doc.steps[p], numbers[p], seen, stated, theorem) for p in rest]
-    solved = [numbers[p] for p in rest if doc.steps[p].claims]
-    if len(solved) > 1:
-        out.append(r"\noindent The claims of each lemma are listed under Checked claims in the table with the lemma's "
-                   r"number; the count beside each line of the proof is their number.")
-    elif solved:
-        out.append(rf"\noindent The claims of the lemma are listed in Table~\thetheorem.{solved[0]} under Checked "
-                   "claims.")
+    tables = _tables_sentence([numbers[p] for p in rest if doc.steps[p].claims], len(rest))
+    if tables:  # a paragraph of its own, set off from the last lemma's Checked line
+        out.append(r"\medskip\noindent " + tables)
     spot = _spot_sentence([(numbers[p], doc.steps[p].spot_checks) for p in rest], r"Lemma~\thetheorem.")
     if spot:
         out.append(r"\noindent " + spot)
