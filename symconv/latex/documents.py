@@ -1022,7 +1022,7 @@ def _tables_sentence(solved: list[int], lemmas: int) -> str:
 
     >>> _tables_sentence([1, 2], 2)[:60]
     'The claims of each lemma are listed under Checked claims, in'
-    >>> _tables_sentence([2, 3], 4)[:64]
+    >>> _tables_sentence([2, 3], 4)[:63]
     'The claims of Lemmas~\\thetheorem.2 and~\\thetheorem.3 are listed'
     """
     if not solved:
