@@ -1017,6 +1017,21 @@ def _claim_cell(c: _Claim, hypotheses: str, witness: bool = True) -> str:
     return text
 
 
+def _shared_sentence(doc: _Doc, label: str) -> str:
+    """What a theorem that repeats another's chain says of it: that chain holds on each axis, and what was checked
+    for it in this proof (its lemmas' checks ran again; their claims are tabled with the other theorem's)."""
+    shared = doc.steps[:doc.shared]
+    checkers = list(dict.fromkeys(s.checker for s in shared))
+    by = " and ".join(escape_text(c) for c in checkers)
+    claims = sum(len(s.claims) for s in shared)
+    checked = (f"the {counted(claims, 'claim', words=False)} of these lemmas, the same statements as {label}'s, were "
+               f"checked again by {by} when this theorem was proved; their tables are those of {label}, under "
+               "Checked claims" if claims else f"these lemmas were checked again by {by} when this theorem was proved")
+    return (f"On each axis the chain of {label} holds with that axis's own parameters: its "
+            f"{counted(doc.shared, 'lemma')} are statements about all parameters in the ranges of {label}. "
+            f"{checked[0].upper()}{checked[1:]}. Then:")
+
+
 def _tables_sentence(solved: list[int], lemmas: int) -> str:
     r"""Where the claims of the lemmas that have solver claims are listed (LaTeX text; "" when none has).
 
@@ -1358,8 +1373,7 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
         out.append(r"\noindent " + _numbered(doc.per_axis))
 
     if doc.shared:
-        out.append(rf"\noindent The chain of {doc.shared_label}, with its {counted(doc.shared, 'lemma')}, holds on each axis "
-                   "with that axis's own parameters (its claims were proved again for this theorem). Then:")
+        out.append(r"\noindent " + _shared_sentence(doc, doc.shared_label))
     rest = list(range(doc.shared, len(doc.steps)))
     # a lemma whose two sides print alike, "(5) = (5)", is no line of a chain: it is stated below, not displayed
     shown = [p for p in rest if not (doc.steps[p].holds and doc.sides[p][0] == doc.sides[p][1])]
@@ -1709,8 +1723,7 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
     numbers = {pos: pos + 1 - doc.shared for pos in range(len(doc.steps))}
     ref = lambda number: f"Lemma {number}"  # noqa: E731
     if doc.shared:
-        out.append(f"The chain of {text(doc.shared_label)}, with its {counted(doc.shared, 'lemma')}, holds on each axis with that "
-                   "axis's own parameters (its claims were proved again for this theorem). Then:")
+        out.append(_shared_sentence(doc, text(doc.shared_label)))
     rest = list(range(doc.shared, len(doc.steps)))
     for chain in _chains([doc.steps[p] for p in rest], [doc.sides[p] for p in rest]):
         # every tag keeps the lemma's name: a Markdown display has no margin for the tag to cross
