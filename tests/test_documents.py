@@ -603,3 +603,58 @@ def test_claim_titles_state_mathematics_as_mathematics():
             assert len(parts) % 2 == 1, claim.name  # balanced: every formula closed
             prose = "".join(parts[0::2])
             assert not program.search(prose), (proof.title, claim.name)
+
+
+def _notation_items(tex: str) -> list[str]:
+    """The symbols of every Notation and Further notation section of a document, in order."""
+    items = []
+    for section in re.findall(r"\\subsection\*\{(?:Further n|N)otation\}(.*?)\\end\{list\}", tex, re.S):
+        items += re.findall(r"\\item\[\$(.*?)\$\]", section)
+    return items
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in DERIVATIONS.glob("*.tex")))
+def test_notation_lists_each_symbol_once_in_one_spelling(name):
+    """Across the theorem sections of a document, a symbol is explained once, in the prose's spelling (sympy's
+    \\tilde{x} is the prose's \\tilde x)."""
+    items = _notation_items((DERIVATIONS / f"{name}.tex").read_text())
+    assert not any(r"\tilde{" in item for item in items), items
+    assert len(items) == len(set(items)), sorted(i for i in items if items.count(i) > 1)
+
+
+def test_the_randomized_identity_test_is_described_by_the_scheme_that_ran():
+    """The appendix says what was drawn: independent trials print no paired-point glossary (S_w, n_w, ...), and a
+    weight gradient, which draws no weights, says so."""
+    from symconv import ConvSpec, prove_transpose, prove_weight_gradient
+    from symconv.latex.documents import _randomized, _schemes_of
+
+    tex = prove_transpose(ConvSpec(3, stride=2, padding=1), (5,)).to_document()
+    described = re.search(r"\\item\[randomized identity\](.*)", tex).group(1)
+    assert "Schwartz--Zippel" in described and "weights and the input were drawn" in described
+    assert "S_w" not in described and "paired" not in described
+    tex = prove_weight_gradient(ConvSpec(3, stride=2), (7,)).to_document()
+    described = re.search(r"\\item\[randomized identity\](.*)", tex).group(1)
+    assert "no weights are drawn" in described and "S_w" not in described
+    assert _schemes_of("two weights drawn uniformly ... and two inputs ..., every weight on every input (four "
+                       "evaluations); axis 1 alone: 2 trials with weights and inputs ...") == ["independent", "paired"]
+    both = _randomized(("independent", "paired"))[1]
+    assert "In each trial" in both and "At paired points ($n_w$ weights" in both and "|S_w|^{-n_w}" in both
+
+
+def test_the_tables_sentence_names_only_lemmas_that_have_a_table():
+    from symconv.proofs.overlap import prove_overlap_general
+
+    tex = prove_overlap_general(2).to_document()
+    tables = set(re.findall(r"\\textbf\{Table~\\thetheorem\.(\d+)\.\}", tex))
+    sentence = re.search(r"\\medskip\\noindent (The claims of [^\n]*)", tex).group(1)
+    assert "each lemma" not in sentence
+    named = set(re.findall(r"\\thetheorem\.(\d+)", sentence.split(" are listed")[0]))
+    assert named == tables and tables
+
+
+def test_a_repeated_chain_says_plainly_what_was_checked():
+    text = (DERIVATIONS / "theorem_general.tex").read_text()
+    assert "proved again" not in text
+    assert re.search(r"On each axis the chain of Theorem 1 holds with that axis's own parameters: its nine lemmas are "
+                     r"statements about all parameters in the ranges of Theorem 1\. The \d+ claims of these lemmas, "
+                     r"the same statements as Theorem 1's, were checked again by z3 when this theorem was proved", text)

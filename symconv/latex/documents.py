@@ -1017,6 +1017,16 @@ def _claim_cell(c: _Claim, hypotheses: str, witness: bool = True) -> str:
     return text
 
 
+def _one_spelling(text: str) -> str:
+    r"""The text a Notation section is chosen from, with one spelling per symbol: sympy prints ``\tilde{x}`` where
+    the prose writes ``\tilde x``, and the section lists (and deduplicates) the prose's spelling.
+
+    >>> _one_spelling(r"$\tilde{x}[u]$ and $\tilde{w}$")
+    '$\\tilde x[u]$ and $\\tilde w$'
+    """
+    return re.sub(r"\\tilde\{([A-Za-z])\}", r"\\tilde \1", text)
+
+
 def _shared_sentence(doc: _Doc, label: str) -> str:
     """What a theorem that repeats another's chain says of it: that chain holds on each axis, and what was checked
     for it in this proof (its lemmas' checks ran again; their claims are tabled with the other theorem's)."""
@@ -1447,7 +1457,7 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
         out = [re.sub(re.escape(tex) + r"(?=\s*\\left\(|\()", lambda _: _ran_name(tex), part) for part in out]
 
     known = stated.setdefault("\0notation", set()) if stated is not None else None
-    notation = notation_latex("\n".join(out), known)
+    notation = notation_latex(_one_spelling("\n".join(out)), known)
     if notation:
         out.insert(notation_at, notation)
     return "\n\n".join(out)
@@ -1764,7 +1774,7 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
         if s.claims:
             out.append(bold(f"Lemma {numbers[p]} ({text(s.name)})."))
             out.append("\n".join(prefix + _md_claim(c, text, s.checker, bool(doc.ranged)) for c in s.claims))
-    notation = notation_markdown("\n\n".join(out))
+    notation = notation_markdown(_one_spelling("\n\n".join(out)))
     if notation:
         out[notation_at:notation_at] = [head("Notation"), notation]
     return "\n\n".join(out) + "\n"
