@@ -872,9 +872,62 @@ def _justification(s: _Step, number: int, ref: Any = None, named: bool = True) -
 TAG_EM_PER_CHAR = 0.5
 """Estimated width (em) of one character of a tag's text."""
 
-TAG_SLACK_EM = 8.0
-"""How much wider than :data:`DISPLAY_EM` a line with its tag may be estimated (the text is about 44 em wide, and
-:func:`_em` overestimates sums with limits)."""
+TAG_SLACK_EM = 6.0
+"""How much wider than :data:`DISPLAY_EM` a line with its tag may be estimated: the text is about 44.6 em wide
+and the estimate of :func:`_line_em` is rough either way: a tag that does not fit is set on a line of its own)."""
+
+
+def _without_scripts(tex: str) -> str:
+    """``tex`` without its subscripts and superscripts (a braced group, or one character, after ``_`` or ``^``)."""
+    out, at = [], 0
+    while at < len(tex):
+        if tex[at] in "_^":
+            at = _group(tex, at + 1)[1]
+            continue
+        out.append(tex[at])
+        at += 1
+    return "".join(out)
+
+
+_BINARY = re.compile(r"(?<=[\w)\]}|!'])\s*[+-](?=\s)|\\cdot(?![A-Za-z])|\\times(?![A-Za-z])|\\bmod(?![A-Za-z])")
+_RELATION = re.compile(r"(?<![\\<>])[=<>](?!=)|\\(?:leq?|geq?|neq?|equiv)(?![A-Za-z])")
+
+
+def _group(tex: str, start: int) -> tuple[str, int]:
+    """The braced group (or the one character) of ``tex`` at ``start``, and the position after it."""
+    if start >= len(tex) or tex[start] != "{":
+        return tex[start:start + 1], start + 1
+    depth = 0
+    for end in range(start, len(tex)):
+        depth += {"{": 1, "}": -1}.get(tex[end], 0)
+        if depth == 0:
+            return tex[start + 1:end], end + 1
+    return tex[start + 1:], len(tex)
+
+
+_LIMITS = re.compile(r"\\(?:sum|prod|bigotimes|bigoplus)(?![A-Za-z])(?:\\limits)?")
+
+
+def _line_em(tex: str) -> float:
+    r"""The width of display mathematics in em: :func:`_em`, with the spaces TeX sets around binary operators and
+    relations (outside sub- and superscripts), parentheses and commas narrower than letters, and the two limits of
+    a big operator, set one above the other, counted as the wider one only.
+
+    >>> _line_em(r"\sum_{i=0}^{n - 1} x_i") < _em(r"\sum_{i=0}^{n - 1} x_i")
+    True
+    """
+    width = _em(tex)
+    base = _without_scripts(tex)  # TeX sets no space around operators in scripts
+    width += 0.44 * len(_BINARY.findall(base)) + 0.55 * len(_RELATION.findall(base))  # medium and thick spaces
+    width -= 0.2 * len(re.findall(r"[()\[\]]", base)) + 0.17 * base.count(",")  # narrower than a letter
+    for match in _LIMITS.finditer(tex):
+        limits, at = [], match.end()
+        while at < len(tex) and tex[at] in "_^" and len(limits) < 2:
+            group, at = _group(tex, at + 1)
+            limits.append(_em(group))
+        if len(limits) == 2:
+            width -= min(limits) * 0.45 / 0.62  # _em counted the limits as full-size characters
+    return width
 
 
 def _tag_fits(s: _Step, number: int, ref: Any, width: float) -> bool:
@@ -888,9 +941,9 @@ def _widths(doc: _Doc, indices: list[int], left_em: float = 0.0) -> list[float]:
     widths, first_left = [], left_em
     for count, pos in enumerate(indices):
         left, right = doc.sides[pos]
-        if count == 0 and _em(left) + _em(right) + 2 <= DISPLAY_EM:
-            first_left = max(first_left, _em(left))
-        widths.append(first_left + _em(right) + 1)
+        if count == 0 and _em(left) + _em(right) + 2 <= DISPLAY_EM:  # the layout _chain_latex chooses
+            first_left = max(first_left, _line_em(left))
+        widths.append(first_left + _line_em(right) + 1)
     return widths
 
 
@@ -1006,9 +1059,11 @@ def _claim_cell(c: _Claim, hypotheses: str, witness: bool = True) -> str:
             under.append(hypotheses)
         under += [f"${h}$" for h in c.hypotheses]
         text += (" Under " + ", ".join(under) + ":" if under else "")
-    text += f" ${c.conclusion}$" + ("" if c.holds else ".")
+    # a case distinction is tall and wide: on a line of its own, the note below it, not wrapped around its braces
+    cases = r"\begin{cases}" in c.conclusion
+    text += (r"\newline\hspace*{1em}" if cases else " ") + f"${c.conclusion}$" + ("" if c.holds else ".")
     if c.witness and witness and c.holds:
-        text += rf" {{\small (hypotheses met at {c.witness})}}"
+        text += (r"\newline" if cases else " ") + rf"{{\small (hypotheses met at {c.witness})}}"
     if not c.holds:
         text += r" \textbf{Refuted}"
         if c.counterexample:
@@ -1395,7 +1450,7 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
             doc.merged.setdefault(q, []).append(p)
     chains = _chains([doc.steps[p] for p in shown], [doc.sides[p] for p in shown])
     def left_column(block: list[list[int]]) -> float:  # one-line chains of a display share the column's width
-        return max((_em(doc.sides[shown[chain[0]]][0]) for chain in block
+        return max((_line_em(doc.sides[shown[chain[0]]][0]) for chain in block
                     if _em(doc.sides[shown[chain[0]]][0]) + _em(doc.sides[shown[chain[0]]][1]) + 2 <= DISPLAY_EM),
                    default=0.0)
 
