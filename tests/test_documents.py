@@ -658,3 +658,23 @@ def test_a_repeated_chain_says_plainly_what_was_checked():
     assert re.search(r"On each axis the chain of Theorem 1 holds with that axis's own parameters: its nine lemmas are "
                      r"statements about all parameters in the ranges of Theorem 1\. The \d+ claims of these lemmas, "
                      r"the same statements as Theorem 1's, were checked again by z3 when this theorem was proved", text)
+
+
+def test_a_wide_line_of_the_sizes_chain_keeps_its_tag_on_the_line():
+    """Relationship 15 shared a display with a wide left column, and its tag fell onto a line of its own: it is set
+    in a display of its own, its tag named."""
+    from symconv.proofs.identities import prove_size_relations
+
+    tex = prove_size_relations().to_document()
+    display = next(d for d in re.findall(r"\\begin\{align\*\}.*?\\end\{align\*\}", tex, re.S)
+                   if r"\tag*{relationship 15," in d)
+    assert r"n_{z_0}\left(n', s\right), k, 1" not in display
+
+
+def test_a_case_distinction_in_a_claims_cell_sits_on_its_own_line():
+    from symconv.latex.documents import _Claim, _claim_cell
+
+    claim = _Claim("the map", "t", [], True, r"f(t) = \begin{cases} 0 & \text{for}\: t < 0 \\ t & \text{otherwise} "
+                   r"\end{cases}", True, "", witness="$t = 0$")
+    cell = _claim_cell(claim, "(H)")
+    assert r"\newline\hspace*{1em}$f(t) = \begin{cases}" in cell and r"\newline{\small (hypotheses met" in cell

@@ -872,7 +872,7 @@ def _justification(s: _Step, number: int, ref: Any = None, named: bool = True) -
 TAG_EM_PER_CHAR = 0.5
 """Estimated width (em) of one character of a tag's text."""
 
-TAG_SLACK_EM = 6.0
+TAG_SLACK_EM = 7.3
 """How much wider than :data:`DISPLAY_EM` a line with its tag may be estimated: the text is about 44.6 em wide
 and the estimate of :func:`_line_em` is rough either way: a tag that does not fit is set on a line of its own)."""
 
