@@ -695,9 +695,10 @@ def _per_axis(proof: Any, ordered: Sequence[Any]) -> str:
     numbers = sorted(n for n, s in enumerate(ordered, 1) if any(s is t for t in proof.steps[:count]))
     rest = [n for n in range(1, len(ordered) + 1) if n not in numbers]
     first, last = numbers[0], numbers[-1]
-    text = (rf"The lines justified by Lemmas {_LEMMA_NUMBER}{first}--{_LEMMA_NUMBER}{last} are the chain of the "
-            r"1-D theorem on each axis $\nu$, with that axis's parameters: their $y$, $w$, $T$, $M$, $S$, $Z$, $P$ "
-            r"and $C_{\mathrm{flip}}$ are that axis's 1-D ones. ")
+    text = (rf"The lines justified by Lemmas {_LEMMA_NUMBER}{first}--{_LEMMA_NUMBER}{last} are the chain of one "
+            r"axis $\nu$, with that axis's parameters: its kernels and matrices carry the axis's superscript, "
+            r"$w^{(\nu)}$, $T^{(\nu)}$, $M^{(\nu)}$, $S^{(\nu)}$, $C_{\mathrm{flip}}^{(\nu)}$ of the theorem, "
+            r"and its vectors $y$, $z_0$, $z$ are that axis's. ")
     if rest:
         text += (rf"{'Lemmas' if len(rest) > 1 else 'Lemma'} " + ", ".join(f"{_LEMMA_NUMBER}{n}" for n in rest[:-1])
                  + (" and " if len(rest) > 1 else "") + f"{_LEMMA_NUMBER}{rest[-1]} combine the axes and the channels.")
@@ -1222,7 +1223,9 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
                 parts.append(r"\noindent " + m.axes)
         out.append("\n\n".join(parts))
     numbers = {pos: pos + 1 - doc.shared for pos in range(len(doc.steps))}
-    out.append(r"\begin{proof}" if doc.holds else r"\paragraph{Refutation.}")
+    # a chain taller than the rest of a page may break between its lines (amsmath's least permissive setting,
+    # local to the proof), rather than move whole to the next page and leave half a page empty
+    out.append(r"\begin{proof}" "\n" r"\allowdisplaybreaks[1]" if doc.holds else r"\paragraph{Refutation.}")
     if doc.per_axis and not doc.shared:  # a shared chain is said to hold per axis by the sentence below
         out.append(r"\noindent " + _numbered(doc.per_axis))
 
