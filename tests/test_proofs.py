@@ -143,6 +143,26 @@ def test_general_proof_holds(ndim):
         assert [s.name for s in proof.steps[-3:]] == ["separability", "axes", "channel blocks"]
 
 
+def test_general_nd_proof_writes_each_axis_objects_with_the_axis_superscript():
+    """Issue 18: in the N-D document the 1-D chain of an axis names its matrices and kernels T^(nu), M^(nu), S^(nu),
+    C_flip^(nu), w^(nu) (defined in the theorem), so that T, M, S, C_flip and w keep their one N-D meaning; the
+    1-D document keeps the plain letters; the axes' sizes are n_T^(nu), which the theorem defines."""
+    two = prove_transpose_general(2)
+    tex = two.to_document()
+    statement = two.statement
+    for symbol in (r"T^{(\nu)}", r"M^{(\nu)}", r"C_{\mathrm{flip}}^{(\nu)}", r"w^{(\nu)}", r"\tilde w^{(\nu)}"):
+        assert symbol in statement, symbol  # defined in the theorem
+    proof = tex[tex.index(r"\begin{proof}"):tex.index(r"\end{proof}")]
+    assert r"(T^{(\nu)} y)\left[j\right] &=" in proof and r"(T y)" not in proof
+    assert r"T^{(\nu)} &= \left(S^{(\nu)} M^{(\nu)}\right)^{\top}" in proof
+    assert r"w\left[m\right]" not in proof and r"w^{(\nu)}\left[m\right]" in proof
+    assert r"$y$, $w$, $T$" not in tex  # no sentence re-binding the N-D letters to an axis's
+    assert "n_T^{(2)}" in proof and "n_{2}" not in tex
+    one = prove_transpose_general(1).to_document()
+    assert r"(T y)\left[j\right] &=" in one and r"^{(\nu)}" not in one
+    assert str(two.steps[0].rhs) == str(prove_transpose_general(1).steps[0].rhs)  # the same chain, only printed apart
+
+
 def _corrupt(**functions):
     names = {name: getattr(F, name) for name in F.__all__}
     names.update(functions)
