@@ -200,11 +200,12 @@ def _one_d_steps(C: _Chain, axis: str = "") -> list[Step]:
                 _and(C.integral, _eq(C.witness, i)))],
         name="zero insertion"))
 
+    from ..latex.printing import math_latex as tex  # the latex layer sits above the proofs
     e4 = sympy.Sum(W(m) * Z(sympy.collect(C.t4, d)), (m, 0, k - 1))  # j + d(k - 1 - m), as the prose writes it
     steps.append(Step.from_claims(
         e3, e4,
         rf"padding: $z[t] = z_0[t - p'_{{l}}]$ for $0 \le t < n_{{z}}$ and $0$ outside, with "
-        rf"$p'_{{l}} = {sympy.latex(C.left)}$ on the left and $p'_{{r}} = {sympy.latex(C.right)}$ on the right (negative amounts "
+        rf"$p'_{{l}} = {tex(C.left)}$ on the left and $p'_{{r}} = {tex(C.right)}$ on the right (negative amounts "
         r"crop); every read of data stays inside the window",
         [_claim("the padded position used is PyTorch's", C.ranges + (_within(0, t, C.len_z0),),
                 _eq(F.padded_position(t, C.left), t + C.left), _eq(N.padded_position(t, L), t + L)),
@@ -213,7 +214,6 @@ def _one_d_steps(C: _Chain, axis: str = "") -> list[Step]:
 
     e5 = sympy.Sum(WFLIP(mp) * Z(C.t5), (mp, 0, k - 1))
     flip = F.flip_tap(mp, k)
-    from ..latex.printing import math_latex as tex  # the latex layer sits above the proofs
     steps.append(Step.from_claims(
         e4, e5,
         rf"re-indexing $m = \operatorname{{flip}}(m', k) = {tex(flip)}$: the kernel is flipped, "
@@ -552,10 +552,38 @@ def _statement(C: _Chain, ndim: int = 1) -> str:
         rf"flipped kernel $\tilde w[m] = w[{tex(C.F.flip_tap(m, k))}]$: $(C_{{\mathrm{{flip}}}} z)[j] = "
         rf"\sum_{{m=0}}^{{k-1}} \tilde w[m]\, z[{tex(C.conv_read.subs(S.mp, m))}]$.",
         r"\end{itemize}",
-        rf"Then $T = C_{{\mathrm{{flip}}}} P Z$, and $T = (S M)^{{\top}}$ with "
-        rf"$n_{{M}} = {tex(n + sympy.floor(a / s))}$, so that $S = I$ exactly when $a < s$.",
+        rf"Then $T = C_{{\mathrm{{flip}}}} P Z$ and $T = (S M)^{{\top}}$; $M$ has "
+        rf"$n_{{M}} = {tex(n + sympy.floor(a / s))}$ rows, so that $S = I$ exactly when $a < s$.",
     ]
     return "\n".join(text)
+
+
+AXIS = r"^{(\nu)}"
+r"""The superscript of one axis's 1-D objects in an N-D proof (``T^{(\nu)}``); the plain letters are the N-D ones."""
+
+
+def _axis_objects(C: _Chain) -> str:
+    r"""The 1-D objects of one axis, as the N-D proof's chain of one axis names them, defined from the formulas used.
+
+    >>> text = _axis_objects(_Chain(default_formulas))
+    >>> r"T^{(\nu)}[j, i]" in text and r"\tilde w^{(\nu)}[m] = w^{(\nu)}[k - m - 1]" in text
+    True
+    """
+    from ..latex.printing import math_latex as tex  # the latex layer sits above the proofs
+
+    S = SYMBOLS
+    k, s, d, pl, pr, m = S.k, S.s, S.d, S.pl, S.pr, S.m
+    rows_m = C.F.conv_output_size(C.n_t, k, s, pl, pr, d)
+    return (
+        r"its kernels and matrices carry the axis's superscript: for a kernel $w^{(\nu)} \in \mathbb{R}^{k}$ "
+        rf"and its flip $\tilde w^{{(\nu)}}[m] = w^{{(\nu)}}[{tex(C.F.flip_tap(m, k))}]$, "
+        rf"$T^{{(\nu)}}[j, i] = \sum_{{m=0}}^{{k-1}} w^{{(\nu)}}[m]\, [j = {tex(C.tap)}]$ for $0 \le j < n_T$, "
+        r"$0 \le i < n_{\mathrm{in}}$, the transposed convolution of the axis; $M^{(\nu)}[i, j]$, the same sum for "
+        rf"$0 \le i < {tex(rows_m)}$, $0 \le j < n_T$, its convolution, whose first $n_{{\mathrm{{in}}}}$ rows "
+        r"$S^{(\nu)}$ of the theorem keeps; and $(C_{\mathrm{flip}}^{(\nu)} z)[j] = \sum_{m=0}^{k-1} "
+        rf"\tilde w^{{(\nu)}}[m]\, z[{tex(C.conv_read.subs(S.mp, m))}]$. Its vectors $y$, $z_0 = Z^{{(\nu)}} y$ and "
+        r"$z = P^{(\nu)} z_0$ are that axis's"
+    )
 
 
 def _statement_nd(C: _Chain, ndim: int) -> str:
@@ -568,7 +596,6 @@ def _statement_nd(C: _Chain, ndim: int) -> str:
 
     S = SYMBOLS
     k, s, i, m = S.k, S.s, S.i, S.m
-    rows_m = C.F.conv_output_size(C.n_t, k, s, S.pl, S.pr, S.d)
     hyps = C.range_object.latex()
     items = "\n".join(rf"\item[(H{number})] ${h}$ on every axis" for number, h in enumerate(hyps, 1))
     axes = ", ".join(str(q) for q in range(1, ndim + 1))
@@ -620,14 +647,6 @@ def _statement_nd(C: _Chain, ndim: int) -> str:
         r"$m = (m_1, \dots, m_N)$, with $C^{(\nu)}_{m_\nu}[j, t] = "
         rf"[t = {tex(C.conv_read.subs(SYMBOLS.mp, C.F.flip_tap(m_nu, k)))}]$ the stride-1 convolution on axis $\nu$ "
         r"with the flipped unit kernel of the axis's tap $m_\nu$.",
-        rf"\item $T^{{(\nu)}}$, $M^{{(\nu)}}$ and $C_{{\mathrm{{flip}}}}^{{(\nu)}}$, the matrices of one axis $\nu$, "
-        rf"with that axis's parameters and a kernel $w^{{(\nu)}} \in \mathbb{{R}}^{{k}}$ (the proof runs the chain "
-        rf"of one axis with them): $T^{{(\nu)}}[j, i] = \sum_{{m=0}}^{{k-1}} w^{{(\nu)}}[m]\, [j = {tex(C.tap)}]$ "
-        rf"for $0 \le j < n_T$, $0 \le i < n_{{\mathrm{{in}}}}$; $M^{{(\nu)}}[i, j]$, the same sum, for "
-        rf"$0 \le i < {tex(rows_m)}$, $0 \le j < n_T$ (so $S^{{(\nu)}}$ keeps the first $n_{{\mathrm{{in}}}}$ of "
-        rf"its rows); and $(C_{{\mathrm{{flip}}}}^{{(\nu)}} z)[j] = \sum_{{m=0}}^{{k-1}} \tilde w^{{(\nu)}}[m]\, "
-        rf"z[{tex(C.conv_read.subs(SYMBOLS.mp, m))}]$ with the flipped kernel "
-        rf"$\tilde w^{{(\nu)}}[m] = w^{{(\nu)}}[{tex(C.F.flip_tap(m, k))}]$.",
         r"\end{itemize}",
         r"Then block $(c, o)$ of $T$ is the transpose of block $(o, c)$ of $M$, zero outside the groups; "
         r"$T = C_{\mathrm{flip}} P Z$ and $T = (S M)^{\top}$.",
@@ -677,7 +696,7 @@ def prove_transpose_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     started()
     F = default_formulas if formulas is None else formulas
     chain = _Chain(F)
-    steps = _one_d_steps(chain, r"^{(\nu)}" if ndim > 1 else "")  # N-D: the 1-D chain of each axis
+    steps = _one_d_steps(chain, AXIS if ndim > 1 else "")  # N-D: the 1-D chain of each axis
     per_axis = len(steps) if ndim > 1 else 0  # the leading steps that hold on each axis
     if ndim > 1:
         steps += [_separability_step(ndim, F, size="n_T"), _axes_step(chain, ndim), _block_step(F)]
@@ -698,6 +717,8 @@ def prove_transpose_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
                   # the parts of the claim, each with the lemmas (by name) it rests on; the first is the one a
                   # counterexample of ``refutation`` refutes
                   conjuncts=((r"T = C_{\mathrm{flip}} P Z", gather), (r"T = (S M)^{\top}", selection)),
-                  per_axis=per_axis, **extra),
+                  per_axis=per_axis, **extra,
+                  # the per-axis steps' superscript (stripped, they are the 1-D proof's), and their objects
+                  **(dict(axis=AXIS, axis_objects=_axis_objects(chain)) if ndim > 1 else {})),
 
     )
