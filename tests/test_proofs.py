@@ -143,6 +143,29 @@ def test_general_proof_holds(ndim):
         assert [s.name for s in proof.steps[-3:]] == ["separability", "axes", "channel blocks"]
 
 
+def test_general_nd_proof_writes_each_axis_objects_with_the_axis_superscript():
+    """Issue 18: in the N-D document the 1-D chain of an axis names its matrices and kernels T^(nu), M^(nu), S^(nu),
+    C_flip^(nu), w^(nu) (defined where the proof opens that chain), so that T, M, S, C_flip and w keep their one N-D meaning; the
+    1-D document keeps the plain letters; the axes' sizes are n_T^(nu), which the theorem defines."""
+    two = prove_transpose_general(2)
+    tex = two.to_document()
+    statement = two.statement
+    proof = tex[tex.index(r"\begin{proof}"):tex.index(r"\end{proof}")]
+    opening = proof[:proof.index(r"\begin{align*}")]  # the sentence that opens the chain of one axis
+    for symbol in (r"T^{(\nu)}[j, i] =", r"M^{(\nu)}[i, j]", r"(C_{\mathrm{flip}}^{(\nu)} z)[j] =",
+                   r"w^{(\nu)} \in \mathbb{R}^{k}", r"\tilde w^{(\nu)}[m] ="):
+        assert symbol in opening, symbol  # defined before the chain uses them
+    assert r"S^{(\nu)} = [I \mid 0]" in statement and r"T^{(\nu)}" not in statement
+    assert r"(T^{(\nu)} y)\left[j\right] &=" in proof and r"(T y)" not in proof
+    assert r"T^{(\nu)} &= \left(S^{(\nu)} M^{(\nu)}\right)^{\top}" in proof
+    assert r"w\left[m\right]" not in proof and r"w^{(\nu)}\left[m\right]" in proof
+    assert r"$y$, $w$, $T$" not in tex  # no sentence re-binding the N-D letters to an axis's
+    assert "n_T^{(2)}" in proof and "n_{2}" not in tex
+    one = prove_transpose_general(1).to_document()
+    assert r"(T y)\left[j\right] &=" in one and r"^{(\nu)}" not in one
+    assert str(two.steps[0].rhs) == str(prove_transpose_general(1).steps[0].rhs)  # the same chain, only printed apart
+
+
 def _corrupt(**functions):
     names = {name: getattr(F, name) for name in F.__all__}
     names.update(functions)
@@ -189,7 +212,10 @@ def test_the_group_line_of_the_chain_is_proved_and_fails_when_the_group_channel_
 def test_a_refuted_group_line_shows_the_executed_function_with_neq_and_no_range():
     bad = prove_transpose_general(2, formulas=_corrupt(channel_group=lambda c, per_group: c % per_group))
     tex = bad.to_document()
-    line = next(line for line in tex.splitlines() if "channel blocks" in line and r"\tag" in line)
+    # the line's tag names the lemma, or gives its number alone when a wide line of the display leaves no room
+    number = [step.name for step in bad.steps].index("channel blocks") + 1
+    line = next(line for line in tex.splitlines() if r"\tag" in line
+                and ("channel blocks" in line or rf"Lemma~\thetheorem.{number};" in line))
     assert r"\neq" in line and r"\lfloor" not in line and r"\text{for }" not in line, line
 
 

@@ -544,12 +544,25 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _shared_prefix(proof: Any, other: Any) -> int:
-    """How many leading steps of ``proof`` are the steps of ``other`` (same rule, sides and claims)."""
+    """How many leading steps of ``proof`` are the steps of ``other`` (same rule, sides and claims).
+
+    An N-D proof writes its per-axis steps with the axis superscript ``proof.data["axis"]`` (``T^{(\nu)}``);
+    without it they are compared with the 1-D proof's.
+    """
+    axis = proof.data.get("axis", "")
+
+    def plain(text: str) -> str:  # the text without the axis superscript (also as sympy's srepr spells it)
+        return text.replace(axis, "").replace(axis.replace("\\", "\\\\"), "") if axis else text
+
+    def alike(a: Any, b: Any) -> bool:
+        return _same(a, b) or plain(sympy.srepr(a)) == sympy.srepr(b)
+
     count = 0
     for mine, theirs in zip(proof.steps, other.steps):
-        same = (mine.name == theirs.name and mine.rule == theirs.rule and _same(mine.lhs, theirs.lhs)
-                and _same(mine.rhs, theirs.rhs) and mine.holds and theirs.holds and len(mine.claims) == len(theirs.claims)
-                and all(_same(a.statement, b.statement) and a.name == b.name for a, b in zip(mine.claims, theirs.claims)))
+        same = (mine.name == theirs.name and plain(mine.rule) == theirs.rule and alike(mine.lhs, theirs.lhs)
+                and alike(mine.rhs, theirs.rhs) and mine.holds and theirs.holds and len(mine.claims) == len(theirs.claims)
+                and all(_same(a.statement, b.statement) and plain(a.name) == b.name
+                        for a, b in zip(mine.claims, theirs.claims)))
         if not same:
             break
         count += 1
@@ -695,9 +708,9 @@ def _per_axis(proof: Any, ordered: Sequence[Any]) -> str:
     numbers = sorted(n for n, s in enumerate(ordered, 1) if any(s is t for t in proof.steps[:count]))
     rest = [n for n in range(1, len(ordered) + 1) if n not in numbers]
     first, last = numbers[0], numbers[-1]
-    text = (rf"The lines justified by Lemmas {_LEMMA_NUMBER}{first}--{_LEMMA_NUMBER}{last} are the chain of the "
-            r"1-D theorem on each axis $\nu$, with that axis's parameters: their $y$, $w$, $T$, $M$, $S$, $Z$, $P$ "
-            r"and $C_{\mathrm{flip}}$ are that axis's 1-D ones. ")
+    objects = proof.data.get("axis_objects", "")  # the chain's objects of one axis, defined by the proof
+    text = (rf"The lines justified by Lemmas {_LEMMA_NUMBER}{first}--{_LEMMA_NUMBER}{last} are the chain of one "
+            rf"axis $\nu$, with that axis's parameters{': ' + objects if objects else ''}. ")
     if rest:
         text += (rf"{'Lemmas' if len(rest) > 1 else 'Lemma'} " + ", ".join(f"{_LEMMA_NUMBER}{n}" for n in rest[:-1])
                  + (" and " if len(rest) > 1 else "") + f"{_LEMMA_NUMBER}{rest[-1]} combine the axes and the channels.")
@@ -1646,6 +1659,9 @@ def document(title: str, body: str, *, max_cols: int = 10, graphics: bool = Fals
     head = [r"\documentclass[11pt]{article}"] + [rf"\usepackage{p}" for p in packages]
     head += [rf"\setcounter{{MaxMatrixCols}}{{{max(30, max_cols)}}}", r"\newtheorem{theorem}{Theorem}",
              r"\newtheorem{lemma}{Lemma}[theorem]", REFUTED_ENVIRONMENT,
+             # a chain taller than the rest of a page may break between its lines (amsmath's least permissive
+             # setting: only where the page would otherwise be left half empty) rather than move whole
+             r"\allowdisplaybreaks[1]",
              r"\setlength{\emergencystretch}{3em}", r"\AtBeginDocument{\setlength{\rightskip}{0pt plus 3em}}", rf"\title{{{escape_text(title)}}}", r"\author{symconv}", r"\date{}"]
     return ("\n".join(head) + "\n\\begin{document}\n\\maketitle\n\\section*{Conventions}\n"
             + conventions(padding_mode, body) + "\n\n"

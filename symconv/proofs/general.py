@@ -60,6 +60,21 @@ YHAT, Z0, Z = sequence("yhat", r"\hat{y}"), sequence("z0", "z_0"), sequence("z")
 WFLIP, TY, CZ = sequence("wflip", r"\tilde{w}"), sequence("Ty", r"(T y)"), sequence("Cz", r"(C_{\mathrm{flip}} z)")
 
 
+def _axis_names(axis: str) -> types.SimpleNamespace:
+    r"""The chain's kernel, flipped kernel and matrices as printed: ``axis`` (``^{(\nu)}``) marks one axis's.
+
+    >>> from symconv.latex.printing import math_latex
+    >>> math_latex(_axis_names(r"^{(\nu)}").w(0)), str(_axis_names(r"^{(\nu)}").w(0))
+    ('w^{(\\nu)}\\left[0\\right]', 'w[0]')
+    """
+    if not axis:
+        return types.SimpleNamespace(w=W, wflip=WFLIP, Ty=TY, Cz=CZ, T="T", M="M", S="S")
+    return types.SimpleNamespace(
+        w=sequence("w", "w" + axis), wflip=sequence("wflip", r"\tilde{w}" + axis),
+        Ty=sequence("Ty", rf"(T{axis} y)"), Cz=sequence("Cz", rf"(C_{{\mathrm{{flip}}}}{axis} z)"),
+        T="T" + axis, M="M" + axis, S="S" + axis)
+
+
 class _Chain:
     """The expressions of the 1-D chain, all computed by the (possibly injected) formulas."""
 
@@ -123,8 +138,15 @@ def _smallest(claim: Any, variables: tuple, hypotheses: tuple, conclusion: Any) 
     return claim.counterexample
 
 
-def _one_d_steps(C: _Chain) -> list[Step]:
-    S, F = SYMBOLS, C.F
+def _one_d_steps(C: _Chain, axis: str = "") -> list[Step]:
+    r"""The 1-D chain's lemmas; ``axis`` (such as ``^{(\nu)}``) marks its matrices and kernels as one axis's.
+
+    In an N-D proof the 1-D chain runs on each axis with that axis's 1-D objects, written ``T^{(\nu)}``,
+    ``M^{(\nu)}``, ``S^{(\nu)}``, ``C_{\mathrm{flip}}^{(\nu)}``, ``w^{(\nu)}``: the letters without the
+    superscript are the N-D ones of the theorem.
+    """
+    S, F, A = SYMBOLS, C.F, _axis_names(axis)
+    W, WFLIP, TY, CZ, ax = A.w, A.wflip, A.Ty, A.Cz, axis
     n, k, s, d, pl, pr, a, i, i2, j, m, mp, t = (S.n, S.k, S.s, S.d, S.pl, S.pr, S.a, S.i, S.i2, S.j, S.m, S.mp, S.t)
     base = C.ranges + C.indices
     N, L = NAMED, sympy.Symbol("p'_l", integer=True)
@@ -134,7 +156,7 @@ def _one_d_steps(C: _Chain) -> list[Step]:
     convention_nt = (n - 1) * s - pl - pr + d * (k - 1) + a + 1
     steps.append(Step.from_claims(
         TY(j), e1,
-        r"definition of the transposed convolution: input $i$ adds $w[m]\, y[i]$ at output $j = s i + d m - p_l$, "
+        rf"definition of the transposed convolution: input $i$ adds $w{ax}[m]\, y[i]$ at output $j = s i + d m - p_l$, "
         r"for $0 \le j < n_T$; the index map and the output length used are PyTorch's",
         [_claim("the index map used is PyTorch's", C.ranges + (_within(0, i, n), _within(0, m, k)),
                 _eq(C.tap, s * i + d * m - pl),
@@ -178,11 +200,12 @@ def _one_d_steps(C: _Chain) -> list[Step]:
                 _and(C.integral, _eq(C.witness, i)))],
         name="zero insertion"))
 
+    from ..latex.printing import math_latex as tex  # the latex layer sits above the proofs
     e4 = sympy.Sum(W(m) * Z(sympy.collect(C.t4, d)), (m, 0, k - 1))  # j + d(k - 1 - m), as the prose writes it
     steps.append(Step.from_claims(
         e3, e4,
         rf"padding: $z[t] = z_0[t - p'_{{l}}]$ for $0 \le t < n_{{z}}$ and $0$ outside, with "
-        rf"$p'_{{l}} = {sympy.latex(C.left)}$ on the left and $p'_{{r}} = {sympy.latex(C.right)}$ on the right (negative amounts "
+        rf"$p'_{{l}} = {tex(C.left)}$ on the left and $p'_{{r}} = {tex(C.right)}$ on the right (negative amounts "
         r"crop); every read of data stays inside the window",
         [_claim("the padded position used is PyTorch's", C.ranges + (_within(0, t, C.len_z0),),
                 _eq(F.padded_position(t, C.left), t + C.left), _eq(N.padded_position(t, L), t + L)),
@@ -191,25 +214,24 @@ def _one_d_steps(C: _Chain) -> list[Step]:
 
     e5 = sympy.Sum(WFLIP(mp) * Z(C.t5), (mp, 0, k - 1))
     flip = F.flip_tap(mp, k)
-    from ..latex.printing import math_latex as tex  # the latex layer sits above the proofs
     steps.append(Step.from_claims(
         e4, e5,
         rf"re-indexing $m = \operatorname{{flip}}(m', k) = {tex(flip)}$: the kernel is flipped, "
-        rf"$\tilde w[m'] = w[{tex(flip)}]$; the flip used is PyTorch's, which reverses the taps",
+        rf"$\tilde w{ax}[m'] = w{ax}[{tex(flip)}]$; the flip used is PyTorch's, which reverses the taps",
         [_claim("the flip used is PyTorch's (it reverses the taps)", C.ranges + (_within(0, mp, k),),
                 _eq(flip, k - 1 - mp), _eq(N.flip_tap(mp, k), k - 1 - mp)),
          _claim("the flip maps taps to taps", C.ranges + (_within(0, mp, k),), _within(0, flip, k)),
          _claim("the flip is an involution (a bijection of the taps)", C.ranges + (_within(0, mp, k),),
                 _eq(F.flip_tap(flip, k), mp),
                 _eq(N.flip_tap(N.flip_tap(mp, k), k), mp)),
-         _claim(r"tap $\operatorname{flip}(m, k)$ of $\tilde w$ reads where tap $m$ of $w$ reads", base,
+         _claim(rf"tap $\operatorname{{flip}}(m, k)$ of $\tilde w{ax}$ reads where tap $m$ of $w{ax}$ reads", base,
                 _eq(C.t5.subs(mp, F.flip_tap(m, k)), C.t4),
                 _eq(C.t5.subs(mp, N.flip_tap(m, k)), C.t4))],
         name="flip"))
 
     steps.append(Step.from_claims(
         e5, CZ(j),
-        r"this is the convolution (cross-correlation) of $z$ with $\tilde w$: stride $1$, padding $0$, "
+        rf"this is the convolution (cross-correlation) of $z$ with $\tilde w{ax}$: stride $1$, padding $0$, "
         r"dilation $d$, which reads $z[j + d m']$",
         [_claim("the reads are the stride-1 convolution's", C.ranges + (_within(0, j, C.n_t), _within(0, mp, k)),
                 _eq(C.t5, C.conv_read),
@@ -240,14 +262,14 @@ def _one_d_steps(C: _Chain) -> list[Step]:
 
     rows_m = n + extra
     steps.append(Step.from_claims(
-        sympy.MatrixSymbol("T", C.n_t, n),
-        sympy.Transpose(sympy.MatMul(sympy.MatrixSymbol("S", n, rows_m), sympy.MatrixSymbol("M", rows_m, C.n_t),
+        sympy.MatrixSymbol(A.T, C.n_t, n),
+        sympy.Transpose(sympy.MatMul(sympy.MatrixSymbol(A.S, n, rows_m), sympy.MatrixSymbol(A.M, rows_m, C.n_t),
                                      evaluate=False)),
-        r"row selection: $M[i, j]$ and $T[j, i]$ are defined by the same indicator $[j = s i + d m - p_l]$, and "
-        r"the convolution on $n_T$ inputs has at least $n_{\mathrm{in}}$ rows, as many as $T$ has columns, so "
-        r"$S = [I \mid 0]$ keeps "
-        r"the first $n_{\mathrm{in}}$ rows",
-        [_claim(r"$M$ has at least $n_{\mathrm{in}}$ rows, as many as $T$ has columns", C.ranges, _rel(sympy.Ge, trip, n))],
+        rf"row selection: ${A.M}[i, j]$ and ${A.T}[j, i]$ are defined by the same indicator $[j = s i + d m - p_l]$, "
+        rf"and the convolution on $n_T$ inputs has at least $n_{{\mathrm{{in}}}}$ rows, as many as ${A.T}$ has "
+        rf"columns, so ${A.S} = [I \mid 0]$ keeps the first $n_{{\mathrm{{in}}}}$ rows",
+        [_claim(rf"${A.M}$ has at least $n_{{\mathrm{{in}}}}$ rows, as many as ${A.T}$ has columns", C.ranges,
+                _rel(sympy.Ge, trip, n))],
         name="row selection"))
     return steps
 
@@ -326,18 +348,24 @@ def _refutation(C: _Chain, ndim: int) -> dict | None:
     return None
 
 
-def _separability_step(ndim: int, F: Any = default_formulas) -> Step:
-    """Row-major flattening is a bijection of in-range positions, so the N-D indicator is the product per axis.
+def _separability_step(ndim: int, F: Any = default_formulas, size: str | None = None) -> Step:
+    r"""Row-major flattening is a bijection of in-range positions, so the N-D indicator is the product per axis.
 
     Proved for two axes of any sizes ``A, B`` (an outer axis and the flattened rest), and the row-major
     flattening of ``ndim`` axes is that two-axis flattening nested (an identity): induction on the axes.
+    The axes' sizes are ``n_1, ..., n_N`` (the Conventions' tensor shape), or, with ``size`` (such as
+    ``n_T``), that length of each axis, ``n_T^{(1)}, ..., n_T^{(N)}``, a symbol the document defines.
     """
     # flat(alpha, beta, B) = alpha B + beta, as the Definitions write it: alpha the outer position, beta the inner one
     A, B, x, y, x2, y2 = sympy.symbols(r"A B \alpha \beta \alpha' \beta'", integer=True)
     inside = (_rel(sympy.Ge, A, 1), _rel(sympy.Ge, B, 1), _within(0, x, A), _within(0, y, B))
     inside2 = (_within(0, x2, A), _within(0, y2, B))
     pair = (A, B, x, y, x2, y2)
-    sizes = sympy.symbols(f"n_1:{ndim + 1}", integer=True)  # the axes' sizes n_1, ..., n_ndim, as in the Conventions
+    if size is None:
+        sizes = sympy.symbols(f"n_1:{ndim + 1}", integer=True)  # the axes' sizes n_1, ..., n_ndim, as in the Conventions
+    else:
+        sizes = tuple(sympy.Symbol(f"{size}^{{({q})}}", integer=True) for q in range(1, ndim + 1))
+    size_nu = r"n_\nu" if size is None else rf"{size}^{{(\nu)}}"
     js = sympy.symbols(f"j_1:{ndim + 1}", integer=True)
     flat2, flat2_ = F.flat_index(x, y, B), NAMED.flat_index(x, y, B)  # the function every builder executes
     executed, shown = sympy.Integer(0), sympy.Integer(0)
@@ -363,7 +391,7 @@ def _separability_step(ndim: int, F: Any = default_formulas) -> Step:
     axes = ", ".join(str(q) for q in range(1, ndim + 1))
     step = Step.from_claims(
         lhs, rhs,
-        rf"separability: here $j_\nu$ is the output position on axis $\nu = {axes}$, of size $n_\nu$, and "
+        rf"separability: here $j_\nu$ is the output position on axis $\nu = {axes}$, of size ${size_nu}$, and "
         r"$f_\nu = s i_\nu + d m_\nu - p_{l}$ the position that the index map of axis $\nu$ (with that axis's "
         r"$s, d, p_{l}$) gives for input position $i_\nu$ and tap $m_\nu$. Positions of the "
         rf"{counted(ndim, 'axis', 'axes').split(' ', 1)[0]} axes are flattened row-major, $\operatorname{{flat}}(\alpha, \beta, B) = B \alpha + \beta$ for an outer position "
@@ -373,7 +401,7 @@ def _separability_step(ndim: int, F: Any = default_formulas) -> Step:
         r"axis by axis, each with its own $s, d, p_{l}, p_{r}, a$ (kernel taps are flattened the same way)",
         claims, name="separability")
     # the flat equation splits per axis for in-range positions only (a tap outside the output adds to neither side)
-    return replace(step, condition=r"0 \le j_\nu, f_\nu < n_\nu")
+    return replace(step, condition=rf"0 \le j_\nu, f_\nu < {size_nu}")
 
 
 def _axes_step(C: _Chain, ndim: int) -> Step:
@@ -390,7 +418,8 @@ def _axes_step(C: _Chain, ndim: int) -> Step:
     through = F.padded_position(F.zero_insertion_position(i, s), C.left)  # where input i sits in z = P Z y
     read = F.tap_position(j, F.flip_tap(m, k), 1, 0, d)  # where output j reads z through the flipped unit tap
     claims = [
-        _claim(r"on one axis, input $i$ reaches output $j$ through tap $m$ exactly when $C_m P Z$ maps $i$ to $j$",
+        _claim(r"on one axis, input $i$ reaches output $j$ through tap $m$ exactly when "
+               r"$C^{(\nu)}_{m} P^{(\nu)} Z^{(\nu)}$ maps $i$ to $j$",
                inside, sympy.Equivalent(_eq(j, C.tap), _eq(read, through)),
                sympy.Equivalent(_eq(j, N.tap_position(i, m, s, pl, d)),
                                 _eq(N.tap_position(j, N.flip_tap(m, k), 1, 0, d),
@@ -523,10 +552,38 @@ def _statement(C: _Chain, ndim: int = 1) -> str:
         rf"flipped kernel $\tilde w[m] = w[{tex(C.F.flip_tap(m, k))}]$: $(C_{{\mathrm{{flip}}}} z)[j] = "
         rf"\sum_{{m=0}}^{{k-1}} \tilde w[m]\, z[{tex(C.conv_read.subs(S.mp, m))}]$.",
         r"\end{itemize}",
-        rf"Then $T = C_{{\mathrm{{flip}}}} P Z$, and $T = (S M)^{{\top}}$ with "
-        rf"$n_{{M}} = {tex(n + sympy.floor(a / s))}$, so that $S = I$ exactly when $a < s$.",
+        rf"Then $T = C_{{\mathrm{{flip}}}} P Z$ and $T = (S M)^{{\top}}$; $M$ has "
+        rf"$n_{{M}} = {tex(n + sympy.floor(a / s))}$ rows, so that $S = I$ exactly when $a < s$.",
     ]
     return "\n".join(text)
+
+
+AXIS = r"^{(\nu)}"
+r"""The superscript of one axis's 1-D objects in an N-D proof (``T^{(\nu)}``); the plain letters are the N-D ones."""
+
+
+def _axis_objects(C: _Chain) -> str:
+    r"""The 1-D objects of one axis, as the N-D proof's chain of one axis names them, defined from the formulas used.
+
+    >>> text = _axis_objects(_Chain(default_formulas))
+    >>> r"T^{(\nu)}[j, i]" in text and r"\tilde w^{(\nu)}[m] = w^{(\nu)}[k - m - 1]" in text
+    True
+    """
+    from ..latex.printing import math_latex as tex  # the latex layer sits above the proofs
+
+    S = SYMBOLS
+    k, s, d, pl, pr, m = S.k, S.s, S.d, S.pl, S.pr, S.m
+    rows_m = C.F.conv_output_size(C.n_t, k, s, pl, pr, d)
+    return (
+        r"its kernels and matrices carry the axis's superscript: for a kernel $w^{(\nu)} \in \mathbb{R}^{k}$ "
+        rf"and its flip $\tilde w^{{(\nu)}}[m] = w^{{(\nu)}}[{tex(C.F.flip_tap(m, k))}]$, "
+        rf"$T^{{(\nu)}}[j, i] = \sum_{{m=0}}^{{k-1}} w^{{(\nu)}}[m]\, [j = {tex(C.tap)}]$ for $0 \le j < n_T$, "
+        r"$0 \le i < n_{\mathrm{in}}$, the transposed convolution of the axis; $M^{(\nu)}[i, j]$, the same sum for "
+        rf"$0 \le i < {tex(rows_m)}$, $0 \le j < n_T$, its convolution, whose first $n_{{\mathrm{{in}}}}$ rows "
+        r"$S^{(\nu)}$ of the theorem keeps; and $(C_{\mathrm{flip}}^{(\nu)} z)[j] = \sum_{m=0}^{k-1} "
+        rf"\tilde w^{{(\nu)}}[m]\, z[{tex(C.conv_read.subs(S.mp, m))}]$. Its vectors $y$, $z_0 = Z^{{(\nu)}} y$ and "
+        r"$z = P^{(\nu)} z_0$ are that axis's"
+    )
 
 
 def _statement_nd(C: _Chain, ndim: int) -> str:
@@ -639,10 +696,10 @@ def prove_transpose_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     started()
     F = default_formulas if formulas is None else formulas
     chain = _Chain(F)
-    steps = _one_d_steps(chain)
+    steps = _one_d_steps(chain, AXIS if ndim > 1 else "")  # N-D: the 1-D chain of each axis
     per_axis = len(steps) if ndim > 1 else 0  # the leading steps that hold on each axis
     if ndim > 1:
-        steps += [_separability_step(ndim, F), _axes_step(chain, ndim), _block_step(F)]
+        steps += [_separability_step(ndim, F, size="n_T"), _axes_step(chain, ndim), _block_step(F)]
     statement = _statement(chain, ndim)
     extra = {}
     if not all(step.holds for step in steps):  # the proof fails: is the claim itself false at small sizes?
@@ -660,6 +717,8 @@ def prove_transpose_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
                   # the parts of the claim, each with the lemmas (by name) it rests on; the first is the one a
                   # counterexample of ``refutation`` refutes
                   conjuncts=((r"T = C_{\mathrm{flip}} P Z", gather), (r"T = (S M)^{\top}", selection)),
-                  per_axis=per_axis, **extra),
+                  per_axis=per_axis, **extra,
+                  # the per-axis steps' superscript (stripped, they are the 1-D proof's), and their objects
+                  **(dict(axis=AXIS, axis_objects=_axis_objects(chain)) if ndim > 1 else {})),
 
     )
