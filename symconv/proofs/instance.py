@@ -356,7 +356,8 @@ def _layer_step(spec: ConvSpec, shape: tuple[int, ...], tspec: TransposedConvSpe
                 r"the transposed layer is the transpose of the given convolution: same kernel, stride, padding, "
                 r"dilation and groups with the channel counts exchanged, and the output padding "
                 r"$a = (n + p_l + p_r - d(k-1) - 1) \bmod s$, with $n$ the convolution's input length, so that the "
-                r"transposed layer's output length $n_T$ is $n$ again", "arithmetic",
+                r"transposed layer's output length $n_{T}(n_{\mathrm{in}}, k, s, p_{l}, p_{r}, d, a)$ is $n$ again",
+                "arithmetic",
                 not problems, detail, name="the layer")
 
 
@@ -457,8 +458,7 @@ def _refuted_statement(tspec: TransposedConvSpec, t_in: tuple[int, ...],
     """
     from ..latex.printing import layer_text as spec_text
 
-    refuted = (r" This claim is refuted at its definitions: the functions that ran are not PyTorch's, so every "
-               r"matrix above is built from wrong definitions (the failing lemma and a counterexample are below).")
+    refuted = ""  # the verdict is no part of the claim: it follows the claim, in upright text (_refuted_note)
     n_t: tuple[int, ...] | str = conv_shape if conv_shape is not None else (
         r"of length $n_{T}$, the transposed convolution's output length" if len(t_in) == 1 else
         r"of spatial shape $n_{T}$ on each axis, the transposed convolution's output length")
@@ -474,6 +474,45 @@ def _refuted_statement(tspec: TransposedConvSpec, t_in: tuple[int, ...],
     except Exception:  # definitions so wrong that the claim's own sizes cannot be computed
         return (rf"The transposed convolution {spec_text(tspec)} on inputs {_shape_words(t_in)} is a convolution: "
                 r"$T = M^{\top} = C_{\mathrm{flip}} P Z$." + refuted)
+
+
+FAILURE_SHOWN = 8
+"""Largest number of rows or columns of T and M^T shown in full beside a refutation at the definitions."""
+
+
+def _refuted_note(tspec: TransposedConvSpec, t_in: tuple[int, ...], conv_shape: tuple[int, ...] | None,
+                  name: str, max_terms: int) -> str:
+    r"""Why the claim fails at its definitions, for the page: ``T`` as built against ``M^T`` (LaTeX text).
+
+    With the convolution's input ``conv_shape`` given, ``T`` is built on the sizes that ran and ``M`` on the
+    convolution's own input; when their shapes differ, ``T \neq M^{\top}`` is seen at once, and small matrices are
+    shown in full.  Without it (or when a matrix cannot be built) the note says only that the definitions ran wrong.
+    """
+    from ..latex.printing import matrix_latex
+
+    head = (r"The functions that ran are not PyTorch's, so the claim fails at its definitions, before any matrix "
+            r"is compared")
+    if conv_shape is None:
+        return head + "; the lemmas below say which definition."
+    try:
+        _check_size(tspec, t_in, max_terms)
+        w = kernel_symbols(tspec, name)
+        T = transposed_conv_matrix(tspec, w, t_in)
+        Mt = conv_matrix(tspec.transpose(), w, conv_shape).T
+    except (MemoryError, SizeLimitError):
+        return head + "; the lemmas below say which definition."
+    except Exception:  # definitions so wrong that a matrix cannot be built: the lemmas say which
+        return head + "; the lemmas below say which definition."
+    if T.shape == Mt.shape:
+        return head + "; the lemmas below say which definition."
+    (tr, tc), (mr, mc) = T.shape, Mt.shape
+    text = (rf"{head}: built with them, $T$ is a ${tr} \times {tc}$ matrix, but $M^{{\top}}$, the transpose of the "
+            rf"convolution's matrix on its inputs {_shape_words(conv_shape)}, is ${mr} \times {mc}$")
+    if max(T.shape + Mt.shape) <= FAILURE_SHOWN:
+        text += rf":\[ T = {matrix_latex(T)} \neq {matrix_latex(Mt)} = M^{{\top}}. \]"
+    else:
+        text += r", so $T \neq M^{\top}$."
+    return text
 
 
 @guarded("Transposed convolution is a convolution (instance)")
@@ -556,6 +595,7 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     steps.append(convention_step(tspec, t_in))
     if not steps[-1].holds:  # every later step rests on the definitions: a wrong one ends the proof here
         return Proof(title, _refuted_statement(tspec, t_in, conv_shape), tuple(steps),
+                     notes=(_refuted_note(tspec, t_in, conv_shape, name, max_terms),),
                      data=dict(tspec=tspec, input_shape=t_in))
     _check_size(tspec, t_in, max_terms)  # sizes from lengths the convention step has just pinned
     w = kernel_symbols(tspec, name)
