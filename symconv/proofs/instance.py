@@ -412,7 +412,7 @@ def _statement(layer: str, conv_layer: str, t_in: tuple[int, ...], n_t: tuple[in
              else r"$w[m]$ in the row of output position $s i + d m - p_{l}$")
     selection = "" if identity else (
         r" Let $S$ be the $0/1$ matrix that keeps the rows of $M$ whose output position is below "
-        r"$n_{\mathrm{in}}$ on every axis.")
+        r"$n_{\mathrm{in}}$" + (" on every axis." if len(t_in) > 1 else "."))
     transpose = r"M^{\top}" if identity else r"(S M)^{\top}"
     return (
         rf"Let $T$ be the matrix of the transposed convolution {layer} on inputs {_shape_words(t_in)}, and $M$ "
@@ -637,16 +637,21 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     steps[-2] = symbolic_witness(steps[-2], M, lambda wv, x: conv(conv_spec, wv, x), w, "x")
     steps[-1] = symbolic_witness(steps[-1], T, lambda wv, yv: conv_transpose(tspec, wv, yv), w, "y")
     expected = tuple(n + e for n, e in zip(t_in, extra))
-    case = ("the output padding is below the stride on every axis, so M has exactly n_in outputs per axis"
+    one = len(t_in) == 1  # one axis: no "on every axis", "per axis"
+    case = (("the output padding is below the stride, so M has exactly n_in outputs" if one else
+             "the output padding is below the stride on every axis, so M has exactly n_in outputs per axis")
             if identity else
-            f"the output padding reaches the stride on some axis (allowed since the dilation exceeds the stride): "
-            f"M has {_sizes_text(expected)} outputs, on each axis n_in plus the whole part of a/s, and S keeps the "
-            f"first {_sizes_text(t_in)}")
+            ("the output padding reaches the stride (allowed since the dilation exceeds the stride): "
+             if one else "the output padding reaches the stride on some axis (allowed since the dilation exceeds "
+             "the stride): ")
+            + f"M has {_sizes_text(expected)} outputs, " + ("" if one else "on each axis ")
+            + f"n_in plus the quotient of the output padding by the stride, and S keeps the first {_sizes_text(t_in)}")
     named_out = _axes([NAMED.conv_output_size(n, k, s, pl, pr, d) for n, k, s, (pl, pr), d
                        in zip(n_t, conv_spec.kernel_size, conv_spec.stride, conv_spec.padding, conv_spec.dilation)])
     steps.append(Step(named_out, _axes(list(expected)),
                       r"round trip of the output size: the convolution on the transposed output has "
-                      r"$n_{\mathrm{in}} + \lfloor a/s \rfloor$ outputs per axis", "arithmetic", m_out == expected,
+                      r"$n_{\mathrm{in}} + \lfloor a/s \rfloor$ outputs" + ("" if one else " per axis"), "arithmetic",
+                      m_out == expected,
                       case if m_out == expected else f"{case}; but it has {_sizes_text(m_out)}", name="sizes"))
     rule = ((r"$T = M^{\top}$: the matrix $T$, built from the transposed convolution's own index equation, equals "
              r"the transpose of the convolution matrix $M$") if identity else
@@ -680,8 +685,8 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
         r"$T = C_{\mathrm{flip}} P Z$: $T$ equals the gather view, the product of the zero insertion $Z$ "
         rf"($s - 1$ zeros between inputs), the padding or cropping $P$ by $p'_{{l}} = {left}$ on the left and "
         rf"$p'_{{r}} = {right}$ on the right, and the stride-1 convolution $C_{{\mathrm{{flip}}}}$ with the flipped, "
-        r"group-wise channel-swapped kernel, multiplied out by the prover from these factors, each built axis by axis "
-        r"(not by the enumeration of $M$ and $T$)",
+        r"group-wise channel-swapped kernel, multiplied out by the prover from these factors, each built"
+        + (" axis by axis" if len(t_in) > 1 else "") + r" (not by the enumeration of $M$ and $T$)",
         witness=True))
     channels = tspec.in_channels > 1 or tspec.out_channels > 1
     stamp_sum = r"\sum_{(o, i)} \operatorname{stamp}_{o, i}" if channels else r"\sum_{i} \operatorname{stamp}_{i}"
