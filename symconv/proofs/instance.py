@@ -484,30 +484,36 @@ def _refuted_note(tspec: TransposedConvSpec, t_in: tuple[int, ...], conv_shape: 
                   name: str, max_terms: int) -> str:
     r"""Why the claim fails at its definitions, for the page: ``T`` as built against ``M^T`` (LaTeX text).
 
-    With the convolution's input ``conv_shape`` given, ``T`` is built on the sizes that ran and ``M`` on the
-    convolution's own input; when their shapes differ, ``T \neq M^{\top}`` is seen at once, and small matrices are
-    shown in full.  Without it (or when a matrix cannot be built) the note says only that the definitions ran wrong.
+    ``T`` is built on the sizes that ran and ``M`` on the convolution's own input, ``conv_shape``, or, when the
+    transposed layer was given, on PyTorch's ``n_T`` written out here; when their shapes differ, ``T \neq M^{\top}`` is seen at once, and small matrices are
+    shown in full.  When a matrix cannot be built the note says only that the definitions ran wrong.
     """
     from ..latex.printing import matrix_latex
 
-    head = (r"The functions that ran are not PyTorch's, so the claim fails at its definitions, before any matrix "
-            r"is compared")
-    if conv_shape is None:
-        return head + "; the lemmas below say which definition."
+    head = r"The functions that ran are not PyTorch's, so the claim fails at its definitions"
+    short = head + ", before the proof compares any matrix; the refuted lemmas below say which definition."
+    given = conv_shape is not None
+    if not given:  # PyTorch's n_T, written out here (not the function that ran): the convolution's input
+        conv_shape = tuple(s * (n - 1) + d * (k - 1) + a - pl - pr + 1 for n, k, s, (pl, pr), d, a in
+                           zip(t_in, tspec.kernel_size, tspec.stride, tspec.padding, tspec.dilation,
+                               tspec.output_padding))
+        if min(conv_shape) < 1:
+            return short
     try:
         _check_size(tspec, t_in, max_terms)
         w = kernel_symbols(tspec, name)
         T = transposed_conv_matrix(tspec, w, t_in)
         Mt = conv_matrix(tspec.transpose(), w, conv_shape).T
     except (MemoryError, SizeLimitError):
-        return head + "; the lemmas below say which definition."
+        return short
     except Exception:  # definitions so wrong that a matrix cannot be built: the lemmas say which
-        return head + "; the lemmas below say which definition."
+        return short
     if T.shape == Mt.shape:
-        return head + "; the lemmas below say which definition."
+        return short
     (tr, tc), (mr, mc) = T.shape, Mt.shape
     text = (rf"{head}: built with them, $T$ is a ${tr} \times {tc}$ matrix, but $M^{{\top}}$, the transpose of the "
-            rf"convolution's matrix on its inputs {_shape_words(conv_shape)}, is ${mr} \times {mc}$")
+            rf"convolution's matrix on its inputs {_shape_words(conv_shape)}"
+            + ("" if given else r" (PyTorch's $n_{T}$)") + rf", is ${mr} \times {mc}$")
     if max(T.shape + Mt.shape) <= FAILURE_SHOWN:
         text += rf":\[ T = {matrix_latex(T)} \neq {matrix_latex(Mt)} = M^{{\top}}. \]"
     else:
