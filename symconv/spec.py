@@ -196,6 +196,28 @@ class _SpecBase:
     def padding_right(self) -> tuple[int, ...]:
         return tuple(p[1] for p in self.padding)
 
+    @property
+    def beyond_torch(self) -> tuple[str, ...]:
+        """What of this layer PyTorch's module cannot take as an argument (empty when it takes all of it).
+
+        ``"padding"`` when some axis is padded unequally on its two sides (PyTorch's ``padding`` is one amount
+        per axis, for both sides), ``"padding_mode"`` for a transposed layer whose mode is not ``"zeros"``
+        (PyTorch's ConvTranspose refuses it), ``"ndim"`` beyond three spatial axes.
+
+        Examples
+        --------
+        >>> ConvSpec(3, padding=((1, 2),)).beyond_torch, ConvSpec((3, 3), padding=1).beyond_torch
+        (('padding',), ())
+        """
+        out = []
+        if any(left != right for left, right in self.padding):
+            out.append("padding")
+        if hasattr(self, "output_padding") and getattr(self, "padding_mode", "zeros") != "zeros":
+            out.append("padding_mode")
+        if self.ndim > 3:
+            out.append("ndim")
+        return tuple(out)
+
     def _set(self, **values: Any) -> None:
         for key, value in values.items():
             object.__setattr__(self, key, value)

@@ -515,9 +515,45 @@ def test_a_refuted_instance_states_what_was_claimed(monkeypatch):
     monkeypatch.setattr(F, "transposed_output_size", one_too_many)
     proof = prove_transpose(TransposedConvSpec(3, stride=2, padding=1, output_padding=1), (3,))
     assert proof.holds is False and proof.failed_step.name == "convention"
-    assert r"T = M^{\top} = C_{\mathrm{flip}} P Z" in proof.statement and "refuted" in proof.statement
+    assert r"T = M^{\top} = C_{\mathrm{flip}} P Z" in proof.statement
+    # the verdict is no part of the (italic) claim: it follows it, upright, as a note
+    assert "refuted" not in proof.statement and "fails at its definitions" in proof.notes[0]
     page = proof.to_document()
     assert r"\begin{refuted}" in page and r"\neq 6" in page
+    assert page.index(r"\end{refuted}") < page.index("fails at its definitions")
+
+
+def test_a_refuted_instance_shows_t_against_m_transposed_and_names_every_failed_lemma(monkeypatch):
+    """With the convolution given, a wrong n_T refutes both the layer and the convention lemma: both are named,
+    the layer lemma names the size function that ran, and T (6x3) is shown against M^T (5x3)."""
+    original = F.transposed_output_size
+
+    def one_too_many(n, k, s, p_l, p_r, d, a):
+        return original(n, k, s, p_l, p_r, d, a) + 1
+
+    monkeypatch.setattr(F, "transposed_output_size", one_too_many)
+    proof = prove_transpose(ConvSpec(3, stride=2, padding=1), (5,))
+    assert [s.name for s in proof.steps if not s.holds] == ["the layer", "convention"]
+    assert r"$T$ is a $6 \times 3$ matrix, but $M^{\top}$" in proof.notes[0] and r"\times 3$" in proof.notes[0]
+    page = proof.to_document()
+    assert r"n^{\ast}_{T}(n_{\mathrm{in}}, k, s, p_{l}, p_{r}, d, a)$ is $n$ again" in page
+    assert r"Lemma~\thetheorem.1 (the layer) fails" in page and r"Lemma~\thetheorem.2 (convention) fails too" in page
+
+
+def test_one_axis_instance_says_the_output_padding_reaches_the_stride():
+    proof = prove_transpose(TransposedConvSpec(2, stride=1, dilation=3, padding=0, output_padding=2), (4,))
+    assert proof.holds
+    texts = [s.detail for s in proof.steps] + [s.rule for s in proof.steps] + [proof.statement]
+    assert any("the output padding reaches the stride (allowed" in t for t in texts)
+    assert not any("some axis" in t or "per axis" in t or "axis by axis" in t or "every axis" in t for t in texts)
+
+
+def test_unequal_padding_is_named_an_extension_of_pytorch():
+    from symconv.latex.printing import layer_text
+
+    text = layer_text(ConvSpec((3, 3), padding=((1, 2), (0, 0))).transpose((9, 8)))
+    assert r"(PyTorch's \textsf{ConvTranspose2d}, extended: the padding is applied as stated" in text
+    assert layer_text(ConvSpec(3, padding=1)).endswith(r"(PyTorch's \textsf{Conv1d})")
 
 
 def test_the_axes_lemma_of_the_nd_proof_fails_with_a_wrong_flip(monkeypatch):

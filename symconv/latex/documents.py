@@ -677,6 +677,10 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
             failure += f", for example at {example}"
         elif refuted is None and bad.detail and _is_words(bad.detail):  # what the checker found, in its words
             failure += f": {report_latex(bad.detail)}"
+        for n, other in ((n, s) for n, s in enumerate(ordered, 1) if not s.holds and s is not bad):
+            failure += f"; Lemma {_LEMMA_NUMBER}{n} ({text_latex(other.name)}) fails too"  # every failed lemma named
+            if not other.claims and other.detail and _is_words(other.detail):
+                failure += f": {report_latex(other.detail)}"
         failure, verdict = _verdict(proof, ordered, failure)
     else:
         verdict = "proved"

@@ -438,6 +438,9 @@ def layer_text(spec: Any) -> str:
     parameters = rest.removesuffix(r"\bigr)")
     if spec.ndim > 3:  # PyTorch has no module for it: the convention, axis by axis
         return rf"with ${parameters}$ (PyTorch's convention on each of the {spec.ndim} axes)"
+    if "padding" in spec.beyond_torch:  # PyTorch pads both sides of an axis alike: this layer is an extension
+        return (rf"with ${parameters}$ (PyTorch's \textsf{{{module}}}, extended: the padding is applied as stated, "
+                r"$p_{l}$ on the left and $p_{r}$ on the right, where PyTorch pads both sides of an axis alike)")
     return rf"with ${parameters}$ (PyTorch's \textsf{{{module}}})"
 
 

@@ -380,7 +380,8 @@ def _relations() -> list[tuple[Any, ...]]:
         ("12", r"$p = 0$ and $n = k + s q$: the transposed layer's input is the convolution's output, "
                r"$n' = n_{\mathrm{out}}(n, k, s, 0, 0, 1) = q + 1$", _NOUT(K_ + S_ * C_, K_, S_, 0, 0, 1),
          _o(K_ + S_ * C_, K_, S_, 0), C_ + 1),
-        ("12", r"the length of the input stretched by $s - 1$ zeros between units", _NZ0(IP, S_),
+        ("12", r"the length of the input stretched by $s - 1$ zeros between units (the definition of "
+               r"$n_{z_0}$)", _NZ0(IP, S_),
          F.zero_inserted_size(IP, S_), S_ * (IP - 1) + 1),
         (12, r"$p = 0$: $s' = 1$ and $p' = k - 1$ on the stretched input, of $n_{z_0}(n', s)$ entries; with "
              r"$n' = q + 1$ (12b), $s (n' - 1) + k = s q + k = n$, the convolution's input size",
@@ -395,7 +396,8 @@ def _relations() -> list[tuple[Any, ...]]:
              r"convolution's input size",
          _NOUT(_NZ0(IP, S_), K_, 1, PP, PP, 1),
          _o(F.zero_inserted_size(IP, S_), K_, 1, F.gather_padding_left(K_, P_, 1)), S_ * (IP - 1) + K_ - 2 * P_),
-        ("14", r"$a = (n + 2p - k) \bmod s$, the $d = 1$ case of PyTorch's output padding", _ART(I_, K_, S_, P_, P_, 1),
+        ("14", r"$a = (n + 2p - k) \bmod s$, the $d = 1$ case of PyTorch's output padding (the definition of "
+               r"$a_{\mathrm{rt}}$ at $d = 1$)", _ART(I_, K_, S_, P_, P_, 1),
          F.output_padding_for(I_, K_, S_, P_, P_, 1), sympy.Mod(I_ + 2 * P_ - K_, S_)),
         (14, "the general case, adding $a$ zeros at the bottom and right", _NT(IP, K_, S_, P_, P_, 1, A_),
          _ot(IP, K_, S_, P_, A_), S_ * (IP - 1) + A_ + K_ - 2 * P_),
@@ -442,7 +444,7 @@ def _dilated_padding_step() -> tuple[Step, Any, Any]:
     return Step(_LEFT(K_, P_, D_), guide,
                 r"dilated transposed convolution (not in the guide): its gather view pads the stretched input by "
                 r"$p'_{l}(k, p, d) = d (k - 1) - p$ on each side, the span $d (k - 1)$ of the dilated kernel less the "
-                r"padding $p$", "sympy", ok, "" if ok else "the two sides differ",
+                r"padding $p$ (the definition of $p'_{l}$ at $p_{l} = p$)", "sympy", ok, "" if ok else "the two sides differ",
                 name="dilated gather padding"), derived, guide
 
 
@@ -501,14 +503,12 @@ def prove_size_relations(spot_checks: int = 50, seed: int = 0) -> Proof:
     started()  # no user input but the counts: whatever breaks from here is a finding
     steps = []
     rng = np.random.default_rng(seed)
-    for number, setting, shown, derived, guide in _relations():
+    for number, _, shown, derived, guide in _relations():
         ok, _ = identity_check(derived, guide)
         detail = "" if ok else "symconv's formula and the guide's differ"
         named = "relationships 5 and 7" if number == "5" else f"relationship {number}"
-        # the lemma states its equation: the setting, then the size formula equal to the guide's
-        from ..latex.printing import math_latex
-
-        rule = f"${math_latex(shown)} = {math_latex(guide)}$: Dumoulin and Visin, {named}, for {setting}"
+        # the equation is the theorem's item and the proof's line: the lemma cites the item, not a third copy
+        rule = f"the theorem's item ({number}), Dumoulin and Visin's {named}, holds in its setting"
         step = Step(shown, guide, rule, "sympy", ok, detail, name=named)
         steps.append(_spot_sizes(step, derived, guide, rng, spot_checks, number in ("1", "2", "5", "6", "15")))
     trip_step, trip = _round_trip_step()

@@ -356,7 +356,8 @@ def _layer_step(spec: ConvSpec, shape: tuple[int, ...], tspec: TransposedConvSpe
                 r"the transposed layer is the transpose of the given convolution: same kernel, stride, padding, "
                 r"dilation and groups with the channel counts exchanged, and the output padding "
                 r"$a = (n + p_l + p_r - d(k-1) - 1) \bmod s$, with $n$ the convolution's input length, so that the "
-                r"transposed layer's output length $n_T$ is $n$ again", "arithmetic",
+                r"transposed layer's output length $n_{T}(n_{\mathrm{in}}, k, s, p_{l}, p_{r}, d, a)$ is $n$ again",
+                "arithmetic",
                 not problems, detail, name="the layer")
 
 
@@ -411,7 +412,7 @@ def _statement(layer: str, conv_layer: str, t_in: tuple[int, ...], n_t: tuple[in
              else r"$w[m]$ in the row of output position $s i + d m - p_{l}$")
     selection = "" if identity else (
         r" Let $S$ be the $0/1$ matrix that keeps the rows of $M$ whose output position is below "
-        r"$n_{\mathrm{in}}$ on every axis.")
+        r"$n_{\mathrm{in}}$" + (" on every axis." if len(t_in) > 1 else "."))
     transpose = r"M^{\top}" if identity else r"(S M)^{\top}"
     return (
         rf"Let $T$ be the matrix of the transposed convolution {layer} on inputs {_shape_words(t_in)}, and $M$ "
@@ -457,8 +458,7 @@ def _refuted_statement(tspec: TransposedConvSpec, t_in: tuple[int, ...],
     """
     from ..latex.printing import layer_text as spec_text
 
-    refuted = (r" This claim is refuted at its definitions: the functions that ran are not PyTorch's, so every "
-               r"matrix above is built from wrong definitions (the failing lemma and a counterexample are below).")
+    refuted = ""  # the verdict is no part of the claim: it follows the claim, in upright text (_refuted_note)
     n_t: tuple[int, ...] | str = conv_shape if conv_shape is not None else (
         r"of length $n_{T}$, the transposed convolution's output length" if len(t_in) == 1 else
         r"of spatial shape $n_{T}$ on each axis, the transposed convolution's output length")
@@ -474,6 +474,51 @@ def _refuted_statement(tspec: TransposedConvSpec, t_in: tuple[int, ...],
     except Exception:  # definitions so wrong that the claim's own sizes cannot be computed
         return (rf"The transposed convolution {spec_text(tspec)} on inputs {_shape_words(t_in)} is a convolution: "
                 r"$T = M^{\top} = C_{\mathrm{flip}} P Z$." + refuted)
+
+
+FAILURE_SHOWN = 8
+"""Largest number of rows or columns of T and M^T shown in full beside a refutation at the definitions."""
+
+
+def _refuted_note(tspec: TransposedConvSpec, t_in: tuple[int, ...], conv_shape: tuple[int, ...] | None,
+                  name: str, max_terms: int) -> str:
+    r"""Why the claim fails at its definitions, for the page: ``T`` as built against ``M^T`` (LaTeX text).
+
+    ``T`` is built on the sizes that ran and ``M`` on the convolution's own input, ``conv_shape``, or, when the
+    transposed layer was given, on PyTorch's ``n_T`` written out here; when their shapes differ, ``T \neq M^{\top}`` is seen at once, and small matrices are
+    shown in full.  When a matrix cannot be built the note says only that the definitions ran wrong.
+    """
+    from ..latex.printing import matrix_latex
+
+    head = r"The functions that ran are not PyTorch's, so the claim fails at its definitions"
+    short = head + ", before the proof compares any matrix; the refuted lemmas below say which definition."
+    given = conv_shape is not None
+    if not given:  # PyTorch's n_T, written out here (not the function that ran): the convolution's input
+        conv_shape = tuple(s * (n - 1) + d * (k - 1) + a - pl - pr + 1 for n, k, s, (pl, pr), d, a in
+                           zip(t_in, tspec.kernel_size, tspec.stride, tspec.padding, tspec.dilation,
+                               tspec.output_padding))
+        if min(conv_shape) < 1:
+            return short
+    try:
+        _check_size(tspec, t_in, max_terms)
+        w = kernel_symbols(tspec, name)
+        T = transposed_conv_matrix(tspec, w, t_in)
+        Mt = conv_matrix(tspec.transpose(), w, conv_shape).T
+    except (MemoryError, SizeLimitError):
+        return short
+    except Exception:  # definitions so wrong that a matrix cannot be built: the lemmas say which
+        return short
+    if T.shape == Mt.shape:
+        return short
+    (tr, tc), (mr, mc) = T.shape, Mt.shape
+    text = (rf"{head}: built with them, $T$ is a ${tr} \times {tc}$ matrix, but $M^{{\top}}$, the transpose of the "
+            rf"convolution's matrix on its inputs {_shape_words(conv_shape)}"
+            + ("" if given else r" (PyTorch's $n_{T}$)") + rf", is ${mr} \times {mc}$")
+    if max(T.shape + Mt.shape) <= FAILURE_SHOWN:
+        text += rf":\[ T = {matrix_latex(T)} \neq {matrix_latex(Mt)} = M^{{\top}}. \]"
+    else:
+        text += r", so $T \neq M^{\top}$."
+    return text
 
 
 @guarded("Transposed convolution is a convolution (instance)")
@@ -556,6 +601,7 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     steps.append(convention_step(tspec, t_in))
     if not steps[-1].holds:  # every later step rests on the definitions: a wrong one ends the proof here
         return Proof(title, _refuted_statement(tspec, t_in, conv_shape), tuple(steps),
+                     notes=(_refuted_note(tspec, t_in, conv_shape, name, max_terms),),
                      data=dict(tspec=tspec, input_shape=t_in))
     _check_size(tspec, t_in, max_terms)  # sizes from lengths the convention step has just pinned
     w = kernel_symbols(tspec, name)
@@ -597,16 +643,21 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     steps[-2] = symbolic_witness(steps[-2], M, lambda wv, x: conv(conv_spec, wv, x), w, "x")
     steps[-1] = symbolic_witness(steps[-1], T, lambda wv, yv: conv_transpose(tspec, wv, yv), w, "y")
     expected = tuple(n + e for n, e in zip(t_in, extra))
-    case = ("the output padding is below the stride on every axis, so M has exactly n_in outputs per axis"
+    one = len(t_in) == 1  # one axis: no "on every axis", "per axis"
+    case = (("the output padding is below the stride, so M has exactly n_in outputs" if one else
+             "the output padding is below the stride on every axis, so M has exactly n_in outputs per axis")
             if identity else
-            f"the output padding reaches the stride on some axis (allowed since the dilation exceeds the stride): "
-            f"M has {_sizes_text(expected)} outputs, on each axis n_in plus the whole part of a/s, and S keeps the "
-            f"first {_sizes_text(t_in)}")
+            ("the output padding reaches the stride (allowed since the dilation exceeds the stride): "
+             if one else "the output padding reaches the stride on some axis (allowed since the dilation exceeds "
+             "the stride): ")
+            + f"M has {_sizes_text(expected)} outputs, " + ("" if one else "on each axis ")
+            + f"n_in plus the quotient of the output padding by the stride, and S keeps the first {_sizes_text(t_in)}")
     named_out = _axes([NAMED.conv_output_size(n, k, s, pl, pr, d) for n, k, s, (pl, pr), d
                        in zip(n_t, conv_spec.kernel_size, conv_spec.stride, conv_spec.padding, conv_spec.dilation)])
     steps.append(Step(named_out, _axes(list(expected)),
                       r"round trip of the output size: the convolution on the transposed output has "
-                      r"$n_{\mathrm{in}} + \lfloor a/s \rfloor$ outputs per axis", "arithmetic", m_out == expected,
+                      r"$n_{\mathrm{in}} + \lfloor a/s \rfloor$ outputs" + ("" if one else " per axis"), "arithmetic",
+                      m_out == expected,
                       case if m_out == expected else f"{case}; but it has {_sizes_text(m_out)}", name="sizes"))
     rule = ((r"$T = M^{\top}$: the matrix $T$, built from the transposed convolution's own index equation, equals "
              r"the transpose of the convolution matrix $M$") if identity else
@@ -640,8 +691,8 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
         r"$T = C_{\mathrm{flip}} P Z$: $T$ equals the gather view, the product of the zero insertion $Z$ "
         rf"($s - 1$ zeros between inputs), the padding or cropping $P$ by $p'_{{l}} = {left}$ on the left and "
         rf"$p'_{{r}} = {right}$ on the right, and the stride-1 convolution $C_{{\mathrm{{flip}}}}$ with the flipped, "
-        r"group-wise channel-swapped kernel, multiplied out by the prover from these factors, each built axis by axis "
-        r"(not by the enumeration of $M$ and $T$)",
+        r"group-wise channel-swapped kernel, multiplied out by the prover from these factors, each built"
+        + (" axis by axis" if len(t_in) > 1 else "") + r" (not by the enumeration of $M$ and $T$)",
         witness=True))
     channels = tspec.in_channels > 1 or tspec.out_channels > 1
     stamp_sum = r"\sum_{(o, i)} \operatorname{stamp}_{o, i}" if channels else r"\sum_{i} \operatorname{stamp}_{i}"
