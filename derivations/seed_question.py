@@ -177,7 +177,7 @@ def round_trip(x: np.ndarray, back: np.ndarray) -> dict:
 LOCAL_NOTATION = (
     ("F", "the detector's feature map, $F = Mx$", "F = Mx"),
     ("U", "the detector's kernel: $1$ on the diagonal, $-1$ elsewhere", "U ="),
-    (r"\tilde U", "the detector's kernel flipped, $U$ rotated by $180^\circ$", r"\tilde U ="),
+    (r"\tilde U", r"the detector's kernel flipped, $U$ rotated by $180^\circ$", r"\tilde U ="),
     (r"e_{i}", "the feature map with a single spike: $1$ at position $i$, $0$ elsewhere", "e_{(3,3)}"),
     ("i_0, i_1", "the entries of a 2-D position $i = (i_0, i_1)$", "(i_0, i_1)"),
     (r"\hat x", r"the output $T y$ of the transposed teaching layer (it lies where the convolution's inputs lie)",
