@@ -29,6 +29,7 @@ from symconv import (
 )
 from symconv.gram import gram_interior
 from symconv.latex import proof_fragment
+from symconv.latex.printing import escape_text
 
 NAME = "gram"
 
@@ -181,6 +182,30 @@ def _cite_display(fragment: str, first: str, conclusion: str) -> str:
                        "The lemmas follow, with what was checked for this layer.", 1)
 
 
+GENERAL_COMMAND = "symconv prove -{}-identity gram -{}-general"
+"""The command that writes the document whose Theorem 1 is this page's Theorem 3 (tests/test_documents.py builds
+that document with ``--identity gram --general``)."""
+
+
+def _cite_general(fragment: str, proof) -> str:
+    """Theorem 3 as stated, its proof cited: the lemmas and tables are those of the all-sizes document, Theorem 1.
+
+    The statement (and the notation it needs) is kept, so that the page says what it uses; the proof, its lemmas
+    and the tables of checked claims are the all-sizes document's word for word and are not printed twice. The
+    proof was checked for this page too (``build`` requires it to hold)."""
+    head = fragment.split(r"\begin{proof}")[0]
+    if r"\begin{theorem}[" not in head or r"\end{theorem}" not in head:
+        raise SystemExit("the all-sizes fragment has no theorem to cite")
+    claims = len(proof.claims)
+    lemmas = fragment.count(r"\begin{lemma}")
+    start = head.index(r"\begin{theorem}[") + len(r"\begin{theorem}[")
+    end = head.index("]", start)
+    cited = head[:end] + r"; \cite{general}, Theorem~1" + head[end:]
+    return (cited + "\n" + rf"\noindent The proof is that of \cite{{general}}, Theorem~1: {lemmas} lemmas about "
+            rf"integers, {claims} claims in all, each proved by the SMT solver z3 for all integers in its ranges, "
+            r"with the claims listed there lemma by lemma; they were checked again for this document, and hold.")
+
+
 def build() -> str:
     data = compute()
     proof = require(prove_gram(LAYER, SIZE))
@@ -207,8 +232,8 @@ convolution with the kernel's \emph{{autocorrelation}}
 \[ R[\tau] = \sum_m w[m]\, w[m + \tau], \qquad R[0] = \lVert w \rVert^{{2}} \ge |R[\tau]| \]
 (the sum over the taps $m$ with $0 \le m + \tau < k$; the inequality is Cauchy--Schwarz). So the transpose of a detector redraws its input blurred by $R$, and the pattern the detector
 matches is redrawn strongest. Theorem~1 below states this for the detector layer, and each step of its proof was
-checked by program; Theorem~2 does the same for a strided layer; Theorem~3 proves the integer facts behind the
-structure of $M^{{\top}} M$ for all sizes at once, on one spatial axis.
+checked by program; Theorem~2 does the same for a strided layer; Theorem~3 states the integer facts behind the
+structure of $M^{{\top}} M$ for all sizes at once, on one spatial axis, with its proof cited.
 
 \section*{{The seed's example}}
 The companion derivation \emph{{How a transposed convolution paints features}}, which answers the seed question,
@@ -257,10 +282,16 @@ diagonal. Figure~\ref{{fig:gram-band}} shows the band.
 \section*{{The round trip for all sizes}}
 The two proofs above are about one layer each. The structure they check, which pairs of taps meet in an entry of
 $M^{{\top}} M$, where all of them do, and why the pattern repeats with the stride, rests on a few facts about
-integers, proved here for every size at once by an SMT solver, on one spatial axis (with channels and groups); the
-detector layer's proof above checks, on its two axes, how the axes combine.
+integers, true for every size at once, on one spatial axis (with channels and groups): Theorem~3, proved by an SMT
+solver in~\cite{{general}} and stated here. The detector layer's proof above checks, on its two axes, how the axes
+combine.
 
-{proof_fragment(general, definitions=False, stated=stated, theorem=3, times=False)}
+{_cite_general(proof_fragment(general, definitions=False, stated=stated, theorem=3, times=False), general)}
+
+\begin{{thebibliography}}{{1}}
+\bibitem{{general}} symconv, \emph{{{escape_text(general.title)}}}, the document written by
+\texttt{{{GENERAL_COMMAND}}}.
+\end{{thebibliography}}
 """
     from symconv.latex import document
 

@@ -159,7 +159,7 @@ def build() -> str:
         "mode is $M = C P$, where $P$ is the padding operator (a $0/1$ matrix whose rows repeat input entries) and "
         "$C$ the convolution with padding $0$ on the padded input. Its transpose $M^{\\top} = P^{\\top} C^{\\top}$ "
         "is the transposed convolution with padding $0$ followed by the \\emph{fold} $P^{\\top}$, which adds every "
-        "border value back onto the entry it was copied from (Figure~\\ref{fig:fold}). symconv defines the "
+        "border value back onto the entry it was copied from (Figure~\\ref{fig:fold}). We define the "
         "transposed layer with a padding mode as this adjoint, an extension beyond PyTorch; autograd computes the "
         "same map as the input gradient of the padding-mode convolution, since the input gradient of a linear map "
         "is its transpose."
@@ -167,11 +167,20 @@ def build() -> str:
     notation = (
         r"\section*{Notation}" "\n"
         r"One spatial axis of length $n$ is padded by $p_l$ on the left and $p_r$ on the right; $t$ is a padded "
-        r"position, $0 \le t < n + p_l + p_r$, and $j$ an input position, $0 \le j < n$. For circular padding the "
-        r"transposed layer has kernel $w$ of size $k$, stride $s$, dilation $d$, output padding $a$, "
-        r"$n_{\mathrm{in}}$ inputs $y[i]$ and $n_T$ outputs; $m$ is a tap, $\tilde w[m'] = w[k - 1 - m']$ the "
-        r"flipped kernel and $p'_l = d(k-1) - p_l$ the left padding of the gather view. Several axes are handled axis by axis, channels and "
-        r"groups as for zero padding."
+        r"position, $0 \le t < n + p_l + p_r$, and $j$ an input position, $0 \le j < n$. The padded position $t$ "
+        r"copies the input position $\operatorname{src}(t)$, the map of the mode; $P$ is the padding operator, the "
+        r"$(n + p_l + p_r) \times n$ matrix of $0$s and $1$s with $(P x)[t] = x[\operatorname{src}(t)]$ for an input "
+        r"$x$ of length $n$, and $P^{\top}$ the fold; $v$ is a vector of length $n + p_l + p_r$, a padded signal. $C$ "
+        r"is a convolution with padding $0$ on the $n + p_l + p_r$ padded positions, $u$ its input, and $M = C P$ the "
+        r"convolution with the padding mode; $\langle \cdot, \cdot \rangle$ is the inner product. For circular "
+        r"padding the transposed layer has kernel $w$ of size $k$, stride $s$, dilation $d$, output padding $a$, "
+        r"$n_{\mathrm{in}}$ inputs $y[i]$, $0 \le i < n_{\mathrm{in}}$, and $n_T$ outputs; $i$ is thus an input "
+        r"position of the transposed layer and an output position of $C$; $m$ is a tap, $\tilde w[m'] = "
+        r"w[k - 1 - m']$ the flipped kernel and $p'_l = d(k-1) - p_l$ the left padding of the gather view; $S$ is the "
+        r"$0/1$ matrix that keeps the first $n_{\mathrm{in}}$ outputs of $C$; $T$ is the matrix of the transposed "
+        r"layer with circular padding, and $z_{\circ}$ its input $y$ with $s - 1$ zeros between neighbours, wrapped "
+        r"onto the circle of the $n$ output positions (both defined in Theorem~\ref{thm:fold}). Several axes are "
+        r"handled axis by axis, channels and groups as for zero padding."
     )
     clamp, clamp_claim = replicate_clamp()
     if not clamp_claim.holds:
@@ -183,17 +192,16 @@ def build() -> str:
         r"\section*{The padding operator and the fold}" "\n"
         r"Padded position $t$ copies input position $\operatorname{src}(t)$, where $\operatorname{src}$ is the map "
         r"of the mode, $\operatorname{refl}$, $\operatorname{repl}$ or $\operatorname{circ}$ applied to "
-        r"$(t, n, p_l)$, as the functions symconv runs compute it (reflect and circular rendered from their "
-        r"source):" "\n"
+        r"$(t, n, p_l)$:" "\n"
         "\\begin{itemize}\n" + maps + "\n\\end{itemize}\n"
-        r"The function symconv runs computes $\operatorname{repl}$ without branches, with absolute values and halves "
-        r"of even integers; z3 proved it equal to the clamp above for all integers $t$, $p_l$ and $n \ge 1$ (the first "
-        r"replicate claim under Checked claims). "
+        r"The checks evaluate $\operatorname{repl}$ in a form without branches, with absolute values and halves of "
+        r"even integers; that form equals the clamp above for all integers $t$, $p_l$ and $n \ge 1$ (proved by z3: "
+        r"the first replicate claim under Checked claims). "
         r"So $(P x)[t] = x[\operatorname{src}(t)]$, and the fold is $(P^{\top} v)[j] = \sum_t "
         r"[\operatorname{src}(t) = j]\, v[t]$ for every $v$ of length $n + p_l + p_r$. The checked claims also use "
         r"the output length $n_{\mathrm{out}}$ of a convolution (the Conventions' formula, written with both "
         r"paddings), the position $\operatorname{tap}(i, m, s, p_l, d)$ that tap $m$ of output $i$ reads, and the "
-        r"flipped tap $\operatorname{flip}(m, k)$, as symconv runs them:" "\n" + definitions_latex(USED)
+        r"flipped tap $\operatorname{flip}(m, k)$:" "\n" + definitions_latex(USED)
     )
     theorem = (
         r"\begin{theorem}\label{thm:fold}" "\n"
@@ -295,8 +303,8 @@ def build() -> str:
         rf"\[ M = {sympy.latex(M.to_sympy())}, \qquad T = {sympy.latex(T.to_sympy())}. \]" "\n"
         + wrapped + " " + _wrap_sentence(tspec, instance.data["input_shape"]) + (r" Here $a < s$, so $T = M^{\top}$"
         if tspec.output_padding[0] < tspec.stride[0] else r" Here $a \ge s$, so $T = (S M)^{\top}$")
-        + r". The proof of this instance is the document \emph{" + text_latex(instance.title) + r"}, which "
-        r"\texttt{symconv " + " ".join(a.replace("--", "-{}-") for a in EXAMPLE_COMMAND) + r"} writes. It "
+        + r". The proof of this instance is the document \emph{" + text_latex(instance.title) + r"}, written by "
+        r"the command given under Reproducing the checks, at the end. It "
         rf"checks {counted(len(instance.steps), 'step')}, each for these matrices exactly, with "
         rf"{counted(len({step.checker for step in instance.steps}), 'checker')}: " + _checkers(instance)
         + r" (that document states in full what each checker establishes, with the bound on a false pass of the "
@@ -309,14 +317,18 @@ def build() -> str:
                 r"for its mode, together with $0 \le t < n + p_l + p_r$ or $0 \le j < n$, and for Lemmas 3 and 4 also "
                 r"the circular hypotheses ($" + "$, $".join(wrap_tex) + r"$), $0 \le i < n_{\mathrm{in}}$ and "
                 r"$0 \le m < k$. Each was proved by z3 refuting its negation, after z3 found a model of its "
-                r"hypotheses. The option \texttt{-{}-smtlib FILE} of \texttt{symconv prove -{}-general "
-                r"-{}-padding-mode MODE} writes the lemmas' claims of a mode to FILE in SMT-LIB 2 (each claim's hypotheses, "
-                r"expected: sat, then its negation, expected: unsat), for another solver such as cvc5 to re-check."]
+                r"hypotheses."]
     for mode in MODES:
         extra = (clamp_claim,) if mode == "replicate" else ()
         appendix.append(rf"\subsection*{{{mode.capitalize()} padding "
                         rf"({counted(len(general[mode].claims) + len(extra), 'claim', words=False)})}}"
                         "\n" + _claims_table(general[mode], extra))
+    command = " ".join(a.replace("--", "-{}-") for a in EXAMPLE_COMMAND)
+    appendix.append(
+        r"\paragraph{Reproducing the checks.} \texttt{symconv " + command + r"} writes the example's document, "
+        r"\emph{" + text_latex(instance.title) + r"}. \texttt{symconv prove -{}-general -{}-padding-mode MODE "
+        r"-{}-smtlib FILE} writes the lemmas' claims of a mode to FILE in SMT-LIB 2 (each claim's hypotheses, "
+        r"expected: sat, then its negation, expected: unsat), for another solver such as cvc5 to re-check.")
     body = "\n\n".join([intro, notation, definition, figure, theorem, lemmas, proof, example] + appendix)
     if _undefined(body):
         raise SystemExit(f"the document applies formulas it does not define: {_undefined(body)}")

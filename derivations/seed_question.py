@@ -32,6 +32,7 @@ from symconv import (
 from symconv.formulas import gather_padding_left, gather_padding_right
 from symconv.gram import autocorrelation, gram_interior, gram_structure
 from symconv.latex import document, math_latex, proof_fragment, spec_latex
+from symconv.latex.notation import NOTATION, notation_used
 from symconv.latex.phrases import range_set_tex
 from symconv.latex.printing import escape_text, text_latex
 
@@ -42,6 +43,9 @@ SPIKES = "figures/seed_stamps.pdf"
 """Drawn by symconv.plot (derivations/make_figures.py; regenerate.py redraws them)."""
 AUTOCORRELATION = "figures/seed_autocorrelation.pdf"
 """The kernel, its autocorrelation R, R * x and the border term (drawn here, like FIGURE)."""
+
+PROPOSITION, TEACHING, DETECTOR = 1, 2, 3
+"""The numbers of the page's proposition and theorems: one counter (the proposition is numbered like a theorem)."""
 
 KERNEL = np.array([[1, -1, -1], [-1, 1, -1], [-1, -1, 1]])
 LAYER = ConvSpec((3, 3), stride=1, padding=1)
@@ -168,6 +172,60 @@ def round_trip(x: np.ndarray, back: np.ndarray) -> dict:
     return dict(R=R, Rx=Rx, border=border, interior=inner, lossy=lossy, energy=energy, nw_lag=nw_lag, ne_lag=ne_lag,
                 R_nw=R_nw, R_ne=R_ne, north_east=[parts(q) for q in NORTH_EAST], north_west=parts(NORTH_WEST[2]),
                 gram_proof=proof, n_out=n_out)
+
+
+LOCAL_NOTATION = (
+    ("F", "the detector's feature map, $F = Mx$", "F = Mx"),
+    ("U", "the detector's kernel: $1$ on the diagonal, $-1$ elsewhere", "U ="),
+    (r"\tilde U", r"the detector's kernel flipped, $U$ rotated by $180^\circ$", r"\tilde U ="),
+    (r"e_{i}", "the feature map with a single spike: $1$ at position $i$, $0$ elsewhere", "e_{(3,3)}"),
+    ("i_0, i_1", "the entries of a 2-D position $i = (i_0, i_1)$", "(i_0, i_1)"),
+    (r"\hat x", r"the output $T y$ of the transposed teaching layer (it lies where the convolution's inputs lie)",
+     r"\hat x = T y"),
+    ("M_w", "the matrix of the convolution with the weights $w$ of a given transposed layer", "M_w"),
+    ("I", "an identity matrix", r"[I \mid 0]"),
+    ("N", "the number of spatial axes", r"$N \ge 1$"),
+    ("j'", "a second input position, paired with $j$", "j'"),
+    (r"\lVert w \rVert", r"the Euclidean norm of the kernel, $\lVert w \rVert^{2} = \sum_m w[m]^{2}$", r"\lVert w \rVert"),
+    (r"\star", r"the autocorrelation slid over the image: $(R \star x)[j] = \sum_\tau R[\tau]\, x[j + \tau]$",
+     r"R \star x"),
+    ("B", r"the border term, $B = R \star x - M^{\top} F$", r"B = R \star x"),
+    (r"\operatorname{conv}", "the convolution, as the Conventions define it", r"\operatorname{conv}(x)"),
+    (r"\operatorname{conv}^{\top}", "the transposed convolution, as the Conventions define it",
+     r"\operatorname{conv}^{\top}"),
+    (r"\operatorname{flip}", r"the flip of the taps, $\operatorname{flip}(m, k) = k - 1 - m$", r"\operatorname{flip}"),
+    (r"\operatorname{stamp}_{i}", rf"the stamp of input $i$ (Theorem {TEACHING}): the matrix zero outside column $i$, "
+     r"which holds $w[m]$ in the row of output $s i + d m - p_{l}$", r"\operatorname{stamp}_"),
+    ("t", r"a phase of the polyphase view, $0 \le t < s$", "phase $t$"),
+    ("u", "a position of a phase (in the Conventions, a position of the padded input)", r"position $u$"),
+    (r"\hat y", r"the input $y$ of the transposed convolution extended by zero: $\hat y[i] = y[i]$ at the positions "
+     r"$i$ of $y$, and $\hat y[i] = 0$ at every other integer $i$", r"\hat y"),
+    (r"\Phi", rf"the phase convolutions of the input, stacked (Theorem {TEACHING})", r"\Phi"),
+    ("Q", rf"the interleaving of the phases into the output (Theorem {TEACHING})", "Q"),
+    ("K", r"the number of positions a phase's kernel spans, $K = \lfloor d(k - 1)/s \rfloor + 1$", r"K = \lfloor"),
+    ("n_u", "the length of a phase: the input length plus $K - 1$", "n_u"),
+)
+"""This document's own symbols (symbol, meaning, a text that shows it is used): the kernel and image of the detector,
+and the symbols of the lemmas the page states; an entry here replaces the package's entry for the same symbol."""
+
+
+def notation_section(text: str) -> str:
+    """The Notation section, printed before the symbols are first used: the package's entries the page uses, then
+    its own (:data:`LOCAL_NOTATION`), each checked to occur."""
+    own = {symbol for symbol, _, _ in LOCAL_NOTATION}
+    entries = [(symbol, meaning) for symbol, meaning in notation_used(text) if symbol not in own]
+    for symbol, meaning, probe in LOCAL_NOTATION:
+        if probe not in text:
+            raise SystemExit(f"the Notation lists {symbol}, which the page does not use ({probe!r} not found)")
+        entries.append((symbol, meaning))
+
+    def meaning_tex(meaning):
+        parts = meaning.split("$")
+        return "".join(f"${part}$" if n % 2 else escape_text(part) for n, part in enumerate(parts))
+    items = "\n".join(rf"\item[${symbol}$] {meaning_tex(meaning)}" for symbol, meaning in entries)
+    return ("\\section*{Notation}\n\\begin{list}{}{\\setlength{\\leftmargin}{5.5em}\\setlength{\\labelwidth}{5em}"
+            "\\setlength{\\labelsep}{0.5em}\\setlength{\\itemsep}{0pt}\\setlength{\\parsep}{0pt}"
+            "\\renewcommand{\\makelabel}[1]{#1\\hfil}}\n" + items + "\n\\end{list}\n")
 
 
 def bmatrix(arr: np.ndarray) -> str:
@@ -352,13 +410,13 @@ The stamps say how $M^{{\top}}$ adds features; they do not yet say why $M^{{\top
 stroke included. With $F = Mx$ the painted picture is $M^{{\top}} F = (M^{{\top}} M)\, x$, and the round trip
 $M^{{\top}} M$ is described exactly by the following identity.
 
-\newtheorem{{proposition}}{{Proposition}}
+\newtheorem{{proposition}}[theorem]{{Proposition}}
 \begin{{proposition}}[The Gram identity]\label{{prop:gram}}
 Let $N \ge 1$ be the number of spatial axes. Positions $i, j$, taps $m$ and lags $\tau$ are $N$-tuples of
 integers, added and compared entry by entry: $0 \le m < k$ means $0 \le m_\nu < k$ on every axis $\nu$. Let
-$k, s, n \ge 1$ and $p_l, p_r \ge 0$ be integers with $n_{{\mathrm{{out}}}} = \lfloor (n + p_l + p_r - k)/s \rfloor + 1
-\ge 1$, the same on every axis. Let $w[m]$, for the taps $0 \le m < k$, be real numbers (the kernel), and $M$ the
-matrix of the convolution with one input and one output channel, kernel $w$, stride $s$, dilation $1$ and padding
+$k, s, n \ge 1$ and $p_l, p_r \ge 0$ be integers on every axis $\nu$, with that axis's values, such that
+$n_{{\mathrm{{out}}}} = \lfloor (n + p_l + p_r - k)/s \rfloor + 1 \ge 1$. Let $w[m]$, for the taps $0 \le m < k$,
+be real numbers (the kernel), and $M$ the matrix of the convolution with one input and one output channel, kernel $w$, stride $s$, dilation $1$ and padding
 $(p_l, p_r)$ on inputs of size $n$: for the outputs $0 \le i < n_{{\mathrm{{out}}}}$ and inputs $0 \le j < n$,
 $M[i, j] = w[j + p_l - s i]$ when $0 \le j + p_l - s i < k$, and $M[i, j] = 0$ otherwise. Then for all inputs
 $0 \le j, j' < n$
@@ -448,18 +506,18 @@ above adds up to the value of $M^{{\top}} F$ shown.
 """
 
 
-def evidence_table(proof, label: str, seen: dict, lines: dict | None = None) -> str:
-    """A proof's lemmas as one table: the line each establishes, as mathematics, its checker and its evidence.
+def evidence_table(proof, label: str, lines: dict | None = None) -> str:
+    """A proof's lemmas as one table, one line per lemma, then the evidence, each distinct paragraph once.
 
-    For a proof whose lemmas are stated in full elsewhere (Theorem 1 of this document, or the round-trip
-    derivation): the page shows what was checked for this layer without printing the lemmas a second time.
-    ``label`` prefixes the rows' numbers ("1" for 1.1, 1.2, ...); ``seen`` (shared by the tables of the page) maps
-    a lemma already shown to its row, so a lemma two proofs share is shown once and cited after; ``lines`` gives,
-    by lemma name, the line as this layer reads it where the proof's own display is a sum too tall for a cell.
+    For a proof whose lemmas are stated in full elsewhere (Theorem 2 of this document): the page shows what was
+    checked for this layer without printing the lemmas a second time. Each row gives the lemma's number
+    (``label`` prefixes it: "2" for 2.1, 2.2, ...), the line it establishes as this layer reads it, and its
+    checker; the evidence follows the table, the lemmas with the same evidence named together. ``lines`` gives,
+    by lemma name, the line as this layer reads it where the proof's own display is a sum too tall for a row.
     """
     if not proof.holds:
         raise SystemExit(f"{proof.title}: the proof fails, the page would show its evidence as a success")
-    rows = []
+    rows, evidence = [], {}  # evidence: (checker, detail) -> the rows it justifies, in order
     for number, step in enumerate(proof.steps, 1):
         row = f"{label}.{number}"
         name = re.sub(r"\b([MT])\b", r"$\1$", escape_text(step.name))
@@ -470,23 +528,29 @@ def evidence_table(proof, label: str, seen: dict, lines: dict | None = None) -> 
             # one equation, the same on every axis
             lhs, rhs, each = lhs[0], rhs[0], " on each axis"
         line = (lines or {}).get(step.name) or f"${math_latex(lhs)} = {math_latex(rhs)}${each}"
-        key = (step.name, step.checker, step.detail, line)
-        if key in seen:
-            rows.append(rf"{row} & {name}: as {seen[key]} & & \\")
-            continue
-        seen[key] = row
-        rows.append(rf"{row} & {name}: {line} & {escape_text(step.checker)} & {text_latex(step.detail)} \\")
+        evidence.setdefault((escape_text(step.checker), text_latex(step.detail)), []).append(row)
+        rows.append(rf"{row} & {name}: {line} & {escape_text(step.checker)} \\")
     # one tabular per row, the columns of fixed widths so that the rows align: the page may break between rows
     columns = "@{}" + "".join(rf">{{\raggedright\arraybackslash}}p{{{w}\linewidth}}" for w in _EVIDENCE_WIDTHS) + "@{}"
-    head = "lemma & what it establishes & checked by & evidence \\\\ \\hline\n"
+    head = "lemma & what it establishes & checked by \\\\ \\hline\n"
     tables = [f"\\begin{{tabular}}{{{columns}}}\n{head if n == 0 else ''}{row}\n\\end{{tabular}}"
               for n, row in enumerate(rows)]
+    paragraphs = [rf"\noindent\emph{{{_rows_text(named)}}} ({checker}): {detail}."
+                  for (checker, detail), named in evidence.items()]
     return ("\\begin{center}\n\\small\\setlength{\\tabcolsep}{4pt}\n"
-            + "\n\\par\\penalty0\\nointerlineskip\n".join(tables) + "\n\\end{center}")
+            + "\n\\par\\penalty0\\nointerlineskip\n".join(tables) + "\n\\end{center}\n"
+            + "The evidence, lemma by lemma:\n\n" + "\n\n".join(paragraphs))
 
 
-_EVIDENCE_WIDTHS = (0.065, 0.35, 0.19, 0.315)
-"""The evidence table's columns (lemma, what it establishes, checked by, evidence), as fractions of the line."""
+def _rows_text(rows: list[str]) -> str:
+    """``Lemma 2.1``, ``Lemmas 2.3 and 2.4``, ``Lemmas 2.6, 2.7, 2.8 and 2.9``."""
+    if len(rows) == 1:
+        return f"Lemma~{rows[0]}"
+    return "Lemmas~" + ", ".join(rows[:-1]) + f" and {rows[-1]}"
+
+
+_EVIDENCE_WIDTHS = (0.08, 0.66, 0.22)
+"""The evidence table's columns (lemma, what it establishes, checked by), as fractions of the line."""
 
 
 def _gather_pads(layer: ConvSpec, size: tuple) -> tuple[int, int]:
@@ -501,13 +565,14 @@ def build() -> str:
     teaching = require(prove_transpose(ConvSpec(3, stride=2, padding=1), (5,)))
     gather_pads = _gather_pads(ConvSpec(3, stride=2, padding=1), (5,))
     detector = require(prove_transpose(LAYER, SIZE))
-    stated: dict = {}  # lemma statements and notation already given, shared by the two theorems
+    # lemma statements already given, shared by the two theorems; the notation is this page's own section, before
+    # first use, so the theorems print none
+    stated: dict = {"\0notation": {part for entry in NOTATION for part in entry}}
     sums = [f"${a} + {b} = {a + b}$".replace("+ -", "- ") for a, b in zip(KERNEL[:, 2], KERNEL[:, 0])]
     overlap = "the last column of the first copy meets the first column of the second: " + ", ".join(sums)
     round_trip = round_trip_text(data)
     spike_a, spike_b = (_pair(q) for q in DETECTOR_SPIKES)
     offsets = " and ".join(f"${_pair((i - 1, j - 1))}$" for i, j in DETECTOR_SPIKES)
-    seen: dict = {}  # the lemmas the evidence tables have shown, by their row
     k = KERNEL.shape[0]
     where = r" \times ".join(range_set_tex(r.start, r.stop - 1) for r in data["interior"])
     # the output padding of the answer's example, computed: a layer whose transpose needs a != 0
@@ -540,14 +605,15 @@ $a = (n + 2p - d(k-1) - 1) \bmod s$ is the output padding that gives the painted
 dimensions too, but it would not, in general, be a convolution: the transpose of a convolution's matrix is, as just
 shown, again a convolution, with the same weights shared by every position, so it paints the same pattern wherever
 the feature map asks for it. A generator's transposed convolution has a kernel $w$ of its own, learned in training,
-and no detector stands beside it; still the layer computes exactly $M_w^{{\top}} y$ on its input $y$, where $M_w$ is
-the matrix of the convolution with those same weights. The companion derivation \emph{{The transposed convolution is
-a convolution}} proves this for all sizes at once (any kernel size, stride, padding, dilation and output padding,
-by integer claims proved with an SMT solver): $T = (S M)^{{\top}} = M^{{\top}} S^{{\top}}$, where $S = [I \mid 0]$
-keeps the first $n_{{\mathrm{{in}}}}$ rows of $M$, one for each input of $T$, so that the columns of $T$ are the
-first $n_{{\mathrm{{in}}}}$ columns of $M^{{\top}}$ and $T = M^{{\top}}$ exactly when $M$ has as many outputs as $T$
-has inputs; and $T$ is the gather view's convolution. Theorems~1 and~2 below check
-$T = M^{{\top}}$ again, by exact computation, for the two layers of this document. Whatever the learned weights would detect, the generator paints with them, by the stamps described next.
+and no detector stands beside it; still, on its input $y$ of length $n_{{\mathrm{{in}}}}$, the layer computes
+$T y = (S M_w)^{{\top}} y$, where $M_w$ is the matrix of the convolution with those same weights on inputs of the
+layer's output length $n_T$, and $S = [I \mid 0]$ keeps the first $n_{{\mathrm{{in}}}}$ rows of $M_w$, one for each
+input of $T$; so $T = M_w^{{\top}}$, and the layer computes $M_w^{{\top}} y$, exactly when $M_w$ has as many outputs as $T$ has inputs, as for both layers of
+this document. The companion derivation \emph{{The transposed convolution is a convolution}} proves this for all
+sizes at once (any kernel size, stride, padding, dilation and output padding, by integer claims proved with an SMT
+solver): $T = (S M_w)^{{\top}} = M_w^{{\top}} S^{{\top}}$, so that the columns of $T$ are the first
+$n_{{\mathrm{{in}}}}$ columns of $M_w^{{\top}}$; and $T$ is the gather view's convolution. Theorems~{TEACHING}
+and~{DETECTOR} below check $T = M^{{\top}}$ again, by exact computation, for the two layers of this document. Whatever the learned weights would detect, the generator paints with them, by the stamps described next.
 
 \section*{{The stamps}}
 A feature map with a single spike, $F = e_{{(3,3)}}$, is painted as one copy of the kernel centred at the spike;
@@ -556,7 +622,7 @@ two spikes, $F = e_{{{spike_a}}} + e_{{{spike_b}}}$, give two copies that add wh
 \[ M^{{\top}} e_{{(3,3)}} = {bmatrix(data["spikes"]["one"][1])}, \qquad
    M^{{\top}} (e_{{{spike_a}}} + e_{{{spike_b}}}) = {bmatrix(data["spikes"]["two"][1])}. \]
 Both are computed as products with $T$, the matrix of the transposed layer (the transposed convolution with the
-same weights) built from that layer's own definition and not from $M$ (Theorem~2 below proves $T = M^{{\top}}$), and
+same weights) built from that layer's own definition and not from $M$ (Theorem~{DETECTOR} below proves $T = M^{{\top}}$), and
 both equal the kernel stamped by hand with its top-left corner at $(i_0 - 1, i_1 - 1)$ for each spike at
 $i = (i_0, i_1)$. Figure~\ref{{fig:spikes}} draws the two stamps as they are placed, and Figure~\ref{{fig:seed}} shows
 them in its first row.
@@ -613,7 +679,8 @@ proof below compares, with
 $w = (1, 2, 3)$ and $y = (2, -1, 3)$: every input stamps a scaled copy of the kernel and the stamps add (the
 scatter view); and the same output read off by the flipped kernel sliding with stride 1 over the input with one
 zero inserted and one zero of padding on each side (the gather view, shown at output position 1). The output of
-the transposed layer is written $x = T y$, as it lies where the convolution's inputs $x$ lie.
+the transposed layer is written $\hat x = T y$: it lies where the convolution's inputs lie, and the hat keeps it
+apart from the detector's image $x$.
 
 \begin{{figure}}[htbp]
 \centering
@@ -628,18 +695,18 @@ and the stamps add.}}
 \includegraphics[width=0.85\linewidth]{{{GATHER}}}
 \caption{{The gather view of the teaching layer at output position 1. The rows, from the top: the input $y$;
 $z_0 = Z y$, the input with $s - 1 = 1$ zero inserted between neighbouring values; $z = P z_0$, padded by one zero on
-each side; the flipped kernel $\tilde w$ over its window of $z$; and the output $x = T y$ (named $x$ because it
-lies in the convolution's input space), whose value at position 1 is written out below.}}
+each side; the flipped kernel $\tilde w$ over its window of $z$; and the output $\hat x = T y$, labelled $x$ in the
+figure as it lies in the convolution's input space, whose value at position 1 is written out below.}}
 \label{{fig:gather}}
 \end{{figure}}
 
-{proof_fragment(teaching, stated=stated, theorem=1)}
+{proof_fragment(teaching, stated=stated, theorem=TEACHING)}
 
 \section*{{The detector layer, proved}}
 \begin{{theorem}}[The detector layer]\label{{thm:detector}}
 Let $M$ be the matrix of the detector layer ${spec_latex(LAYER)}$ on inputs of shape ${SIZE[0]} \times {SIZE[1]}$ and
 $T$ the matrix of its transposed layer, both with the same distinct real weights $w[m]$, one for each tap $m$ of
-the ${k} \times {k}$ kernel. Then the conclusions of Theorem~1 hold for this layer, with $Z$, $P$,
+the ${k} \times {k}$ kernel. Then the conclusions of Theorem~{TEACHING} hold for this layer, with $Z$, $P$,
 $C_{{\mathrm{{flip}}}}$ and $\operatorname{{stamp}}_i$ defined as there on each axis, and $\Phi$ and $Q$ as there
 for the stride $s = {LAYER.stride[0]}$ of this layer: there is one phase, $t = 0$, which takes every tap, so $\Phi$ is
 that single phase convolution of the input and $Q$ takes output $j$ from its position $u = j + p_l$, dropping
@@ -647,9 +714,9 @@ the first $p_l$ positions and those past the output (and $Z$, which inserts $s -
 \end{{theorem}}
 
 \begin{{proof}}
-The nine lemmas of Theorem~1, each checked again for this layer. The evidence, lemma by lemma:
-{evidence_table(detector, "1", seen)}
-The rows are the lemmas of Theorem~1, with their checkers as described after its proof.
+The nine lemmas of Theorem~{TEACHING}, each checked again for this layer; the rows are those lemmas, with their
+checkers as described after its proof:
+{evidence_table(detector, str(TEACHING))}
 \end{{proof}}
 
 The round trip of this layer needs no further proof here: $M$ has stride $1$, so Proposition~\ref{{prop:gram}}, proved
@@ -662,7 +729,7 @@ as the transpose of the convolution's matrix and as a convolution over the input
 with the arithmetic of its sizes, is worked out with many figures in~\cite{{dumoulin}}. The uneven overlap of the
 stamps under a stride, the overlap count of the companion derivation and the checkerboard artefacts it causes in
 generated images, is the subject of~\cite{{odena}}. That a strided transposed convolution is a set of stride-1
-convolutions, one per phase, interleaved (the view $T = Q \Phi$ of Theorem~1, the sub-pixel convolution), is shown
+convolutions, one per phase, interleaved (the view $T = Q \Phi$ of Theorem~{TEACHING}, the sub-pixel convolution), is shown
 in~\cite{{shi}}.
 
 \begin{{thebibliography}}{{3}}
@@ -674,7 +741,8 @@ arXiv:1603.07285, 2016.
 deconvolution layer the same as a convolutional layer?}}, arXiv:1609.07009, 2016.
 \end{{thebibliography}}
 """
-    return document("How a transposed convolution paints features", text, max_cols=16, graphics=True)
+    return document("How a transposed convolution paints features", notation_section(text) + text, max_cols=16,
+                    graphics=True)
 
 
 if __name__ == "__main__":
