@@ -137,7 +137,12 @@ def build() -> str:
                   r"tap each, so the overlap is uneven.", width="0.8"))
     stated: dict = {}  # lemma statements and notation already given, shared by the theorems
     first = proof_fragment(one, appendix=False, times=False, stated=stated, theorem=1)  # in reading order:
-    two = dataclasses.replace(two, notes=())  # its one-axis chain is Theorem 1's, cited by the proof
+    # its one-axis chain is Theorem 1's, cited by the proof: the same claims, proved again for Theorem 2, here
+    # with Theorem 1's letters (Theorem 2 alone writes them w^(nu), ... to keep them apart from the N-D ones)
+    axis = len(one.steps)
+    assert all([(c.name, c.statement, c.holds) for c in a.claims] == [(c.name, c.statement, c.holds) for c in b.claims]
+               for a, b in zip(one.steps, two.steps[:axis]))
+    two = dataclasses.replace(two, notes=(), steps=one.steps + two.steps[axis:])
     second = proof_fragment(two, definitions=False, shared=one, shared_label="Theorem 1", appendix=False,
                             times=False, stated=stated, theorem=2)  # "As Lemma 3.1" only after Lemma 3.1
     third = proof_fragment(instance, definitions=False, appendix=False, times=False, stated=stated, theorem=3)
