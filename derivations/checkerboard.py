@@ -8,7 +8,7 @@ from symconv import TransposedConvSpec, prove_overlap
 from symconv.latex import claims_appendix, document, proof_fragment
 from symconv.latex.phrases import range_set_tex
 from symconv.latex.printing import layer_text
-from symconv.proofs.overlap import INTERIOR_MEANING, interior
+from symconv.proofs.overlap import INTERIOR_MEANING, as_in_theorem, interior
 
 NAME = "checkerboard"
 
@@ -24,19 +24,6 @@ FIGURES = ["figures/checkerboard_overlap_k3_s2.pdf", "figures/checkerboard_overl
 
 CASE_2D, INPUT_2D, FIGURE_2D = TransposedConvSpec((3, 3), stride=2), (6, 6), "figures/checkerboard_overlap_2d.pdf"
 """The 2-D checkerboard (make_figures.CHECKERBOARD_2D on CHECKERBOARD_2D_SIZE)."""
-
-
-def _as_in_theorem_1(proof):
-    """The proof with its statement shortened to the layer and its verdict, referring to Theorem 1 for the rest
-    (the definitions, and the note citing the criterion for all sizes: said once in the document)."""
-    import dataclasses
-
-    text = proof.statement
-    cut, verdict = text.index(r", and let $\operatorname{count}[j]$"), text.index("for this layer")
-    return dataclasses.replace(proof, conclusion=proof.conclusion.replace(" " + proof.data["cited"], ""), statement=(
-        text[:cut] + r", with $\operatorname{count}$, $\operatorname{taps}$ and the interior $I$ as in Theorem~1. "
-        r"Then, as there, $\operatorname{count}[j] = \operatorname{taps}[(j + p_{l}) \bmod s]$ for $j \in I$; "
-        + text[verdict:]))
 
 
 def build() -> str:
@@ -71,7 +58,7 @@ def build() -> str:
     for number, layer in enumerate(CASES):
         proof = require(prove_overlap(layer, INPUT))
         if number:  # the definitions and the general statement are Theorem 1's: said once, then referred to
-            proof = _as_in_theorem_1(proof)
+            proof = as_in_theorem(proof, "Theorem~1")
         proofs.append((proof, number + 1))
         counts = ", ".join(str(c) for c in proof.data["counts"].tolist())
         (n_t,), ((p_l, _),) = layer.output_shape(INPUT), layer.padding

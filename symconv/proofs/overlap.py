@@ -28,7 +28,7 @@ from .instance import _shape_words
 from .relations import rel as _rel
 from .relations import within as _within
 
-__all__ = ["overlap_counts", "prove_overlap", "prove_overlap_general", "interior"]
+__all__ = ["overlap_counts", "prove_overlap", "prove_overlap_general", "interior", "as_in_theorem"]
 
 
 def _spatial(tspec: TransposedConvSpec) -> TransposedConvSpec:
@@ -249,13 +249,13 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
         where = rf"the interior $I{sub} = {range_set_tex(inner.start, inner.stop - 1)}$"
         from ..latex.printing import math_latex
 
-        steps.append(Step(  # the period holds where both positions are interior: the display says so
-            sympy.Symbol(rf"j, j + {s} \in I{sub}:\ " + math_latex(count(j + s))), count(j),
+        steps.append(Step(  # the period holds where both positions are interior: its range is said beside it
+            count(j + s), count(j),
             _capital(axis + rf"in {where} (the positions $d(k-1) - p_{{l}} \le j \le s(n_{{\mathrm{{in}}}} - 1) - "
                      rf"p_{{l}}$; " + INTERIOR_MEANING + rf"), the count repeats with period $s = {s}$"),
             "enumeration", periodic,
             f"interior counts {_ranges(values.tolist())}" if len(values) else "no interior positions",
-            name="period" + on_axis))
+            name="period" + on_axis, condition=rf"j, j + {s} \in I{sub}"))
         periods.append(values[:s].tolist())
         per_phase = phase_tap_counts(k, s, d)
         if len(values):  # in the interior, output j sums one term per tap of its phase
@@ -269,7 +269,7 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
                 f"phase tap counts {_ranges(list(per_phase))}; the interior counts agree at "
                 f"{counted(len(values), 'position', words=False)}" if values.tolist() == expected else
                 f"interior counts {_ranges(values.tolist())}, the phase tap counts give {_ranges(expected)}",
-                name="phase counts" + on_axis))
+                name="phase counts" + on_axis, condition=rf"j \in I{sub}"))
         criterion = _polyphase.equal_taps_criterion(k, s, d)  # the equal-taps theorem's one source
         if len(values) >= s:
             is_uniform = bool(len(set(values.tolist())) == 1)
@@ -374,6 +374,20 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
                  conclusion=conclusion + " " + note,
                  data=dict(counts=counts, uniform=tuple(uniform), periods=tuple(periods), cited=note,
                            cited_step=CITED_CRITERION))
+
+
+def as_in_theorem(proof: Proof, label: str) -> Proof:
+    """An instance overlap proof (one axis) with its statement shortened to the layer and its verdict, the
+    definitions of count, taps and the interior referred to ``label`` (an earlier theorem of the same document
+    that states them), and without the note citing the criterion (said once in such a document)."""
+    import dataclasses
+
+    text = proof.statement
+    cut, verdict = text.index(r", and let $\operatorname{count}[j]$"), text.index("for this layer")
+    return dataclasses.replace(proof, conclusion=proof.conclusion.replace(" " + proof.data["cited"], ""), statement=(
+        text[:cut] + rf", with $\operatorname{{count}}$, $\operatorname{{taps}}$ and the interior $I$ as in {label}. "
+        r"Then, as there, $\operatorname{count}[j] = \operatorname{taps}[(j + p_{l}) \bmod s]$ for $j \in I$; "
+        + text[verdict:]))
 
 
 def _capital(text: str) -> str:
