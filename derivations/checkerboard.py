@@ -8,7 +8,7 @@ from symconv import TransposedConvSpec, prove_overlap
 from symconv.latex import claims_appendix, document, proof_fragment
 from symconv.latex.phrases import range_set_tex
 from symconv.latex.printing import layer_text
-from symconv.proofs.overlap import INTERIOR_MEANING, as_in_theorem, interior
+from symconv.proofs.overlap import EQUAL_TAPS_REFERENCE, INTERIOR_MEANING, as_in_theorem, interior
 
 NAME = "checkerboard"
 
@@ -34,8 +34,7 @@ def build() -> str:
         "artifacts}, Distill 2016). The count of taps reaching each output position is read off the matrix $T$; "
         "away from the borders it repeats with period $s$. Odena, Dumoulin and Olah observe that, for $d = 1$, the "
         "overlap is uniform exactly when $s$ divides $k$; with dilation the condition becomes: $s$ divides $k$ and "
-        "$\\gcd(s, d) = 1$. That criterion, for all sizes, is the equal-taps theorem of the derivation \\emph{A "
-        "transposed convolution is small convolutions, interleaved}, with a written proof; this document cites it "
+        "$\\gcd(s, d) = 1$. That criterion, for all sizes, is " + EQUAL_TAPS_REFERENCE + "; this document cites it "
         "and checks it at three layers. "
         "At $k = 3$, $s = 2$, $d = 1$: $2 \\nmid 3$, so the overlap is uneven. At $k = 4$, $s = 2$, $d = 1$: "
         "$2 \\mid 4$ and $\\gcd(2, 1) = 1$, so it is uniform. Dilation matters: at $k = 4$, $s = 2$, $d = 2$, "

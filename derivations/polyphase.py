@@ -134,7 +134,8 @@ def build() -> str:
         "same phases are the period of the round trip $M^{\\top} M$ of the convolution: in the interior its row "
         "$j$ depends only on the phase $(j + p_l) \\bmod s$, its diagonal holds each phase's energy, the sum of "
         "$w[m]^2$ over the phase's taps, and with unit weights that energy is the phase's tap count "
-        "(the derivation ``From detecting to producing: the round trip'').\n\n"
+        "(the symconv derivation \\emph{From detecting to producing: the round trip}, file "
+        "\\texttt{derivations/gram.tex}, section ``With a stride: phases'').\n\n"
         + _figure(FIGURES["1d"], "fig:phases1d",
                   r"The output of a transposed convolution with $k = 4$, $s = 3$, $p_l = p_r = 1$, $d = 1$, $a = 0$ on six inputs, coloured "
                   r"by phase, over the taps of each phase: phase $0$ multiplies $w_0$ and $w_3$, the others one "
@@ -144,7 +145,7 @@ def build() -> str:
     # its one-axis chain is Theorem 1's, cited by the proof: the same claims, proved again for Theorem 2, here
     # with Theorem 1's letters (Theorem 2 alone writes them w^(nu), ... to keep them apart from the N-D ones)
     axis = len(one.steps)
-    assert all([(c.name, c.statement, c.holds) for c in a.claims] == [(c.name, c.statement, c.holds) for c in b.claims]
+    assert all([(c.name, str(c.statement), c.holds) for c in a.claims] == [(c.name, str(c.statement), c.holds) for c in b.claims]
                for a, b in zip(one.steps, two.steps[:axis]))
     two = dataclasses.replace(two, notes=(), steps=one.steps + two.steps[axis:])
     second = proof_fragment(two, definitions=False, shared=one, shared_label="Theorem 1", appendix=False,
