@@ -524,8 +524,8 @@ def _product_step(ndim: int, separability: Step) -> Step:
     # the lemma's two sides at these positions: f_nu is the index map of axis nu
     fs = sympy.symbols(f"f_1:{ndim + 1}", integer=True)
     lemma_j = sympy.symbols(f"j_1:{ndim + 1}", integer=True)
-    # the lemma flattens row-major over the axes' sizes n_1, ...: here the output lengths N_nu of the axes
-    lemma_n = sympy.symbols(f"n_1:{ndim + 1}", integer=True)
+    # the lemma flattens row-major over the axes' sizes n_T^(1), ...: here the output lengths N_nu of the axes
+    lemma_n = tuple(sympy.Symbol(f"n_T^{{({nu})}}", integer=True) for nu in range(1, ndim + 1))
     sizes = sympy.symbols(f"N_1:{ndim + 1}", integer=True)
     at = dict(zip(fs, f)) | dict(zip(lemma_j, js)) | dict(zip(lemma_n, sizes))
     flat = lambda pos: sum((pos[a] * sympy.Mul(*sizes[a + 1:]) for a in range(ndim)), sympy.Integer(0))  # noqa: E731
@@ -674,7 +674,9 @@ def prove_overlap_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     else:
         from .general import _separability_step  # one lemma, shared with the gather chain
 
-        separability = _separability_step(ndim, F)
+        from .polyphase import output_sizes
+
+        separability = output_sizes(_separability_step(ndim, F), ndim)  # the axes' sizes are output lengths
         steps += [separability, _product_step(ndim, separability)]
         nus = ", ".join(str(nu) for nu in range(1, ndim + 1))
         js = ", ".join(f"j_{{{nu}}}" for nu in range(1, ndim + 1))

@@ -401,16 +401,14 @@ def _flat_tex(letter: str, ndim: int) -> str:
     return out
 
 
-def _output_sizes(claim: Any, ndim: int) -> Any:
-    """A claim of the shared separability lemma with its axis sizes ``n_1, ...`` renamed ``n_T^{(1)}, ...``, the
-    output sizes here (``n`` is an input length in this document).  Renaming a universally quantified variable
-    changes nothing the solver proved; its SMT-LIB text is renamed alike."""
+def output_sizes(step: Step, ndim: int) -> Step:
+    """The shared separability lemma with its axis sizes ``n_1, ...`` renamed ``n_T^{(1)}, ...``, the output sizes
+    of a transposed convolution (in its documents ``n`` is an input length).  Renaming a universally quantified
+    variable changes nothing the solver proved; the claims' SMT-LIB text is renamed alike."""
     from .smt import _safe
 
     rename = {sympy.Symbol(f"n_{v}", integer=True): sympy.Symbol(f"n_T^{{({v})}}", integer=True)
               for v in range(1, ndim + 1)}
-    if not any(x in rename for x in claim.variables):
-        return claim
     names = {str(a): str(b) for a, b in rename.items()}
 
     def text(smt: str) -> str:
@@ -421,11 +419,20 @@ def _output_sizes(claim: Any, ndim: int) -> Any:
     def keys(model: Any) -> Any:
         return None if model is None else {names.get(k, k): v for k, v in model.items()}
 
+    def claim(c: Any) -> Any:
+        if not any(x in rename for x in c.variables):
+            return c
+        return dataclasses.replace(
+            c, variables=tuple(rename.get(x, x) for x in c.variables),
+            hypotheses=tuple(h.xreplace(rename) for h in c.hypotheses), conclusion=c.conclusion.xreplace(rename),
+            counterexample=keys(c.counterexample), witness=keys(c.witness),
+            smtlib=text(c.smtlib), sat_smtlib=text(c.sat_smtlib))
+
     return dataclasses.replace(
-        claim, variables=tuple(rename.get(x, x) for x in claim.variables),
-        hypotheses=tuple(h.xreplace(rename) for h in claim.hypotheses), conclusion=claim.conclusion.xreplace(rename),
-        counterexample=keys(claim.counterexample), witness=keys(claim.witness),
-        smtlib=text(claim.smtlib), sat_smtlib=text(claim.sat_smtlib))
+        step, lhs=step.lhs.xreplace(rename), rhs=step.rhs.xreplace(rename),
+        rule=step.rule.replace(r"of size $n_\nu$", r"of size $n_T^{(\nu)}$"),
+        condition=step.condition.replace(r"n_\nu", r"n_T^{(\nu)}"),
+        claims=tuple(claim(c) for c in step.claims), counterexample=keys(step.counterexample))
 
 
 def _nd_definition_step(ndim: int, F: Any = default_formulas) -> Step:
@@ -433,14 +440,13 @@ def _nd_definition_step(ndim: int, F: Any = default_formulas) -> Step:
     the product of the axes' equations (the separability lemma, its claims)."""
     from .general import _separability_step  # one lemma, shared with the gather chain
 
-    sep = _separability_step(ndim, F)
+    sep = output_sizes(_separability_step(ndim, F), ndim)  # the sizes are the output sizes n_T^(nu) here
     axes = range(1, ndim + 1)
     on = lambda f: ", ".join(f(v) for v in axes)  # noqa: E731
     js = on(lambda v: f"j_{v}")
     equation = rf"\left[{_flat_tex('j', ndim)} = {_flat_tex('f', ndim)}\right] = " + " ".join(
         rf"\left[j_{v} = f_{v}\right]" for v in axes)
     own = sep.rule.split(":", 1)[1].strip() if sep.rule.startswith("separability:") else sep.rule
-    own = own.replace(r"of size $n_\nu$", r"of size $n_T^{(\nu)}$")  # output sizes: n is an input length here
     rule = (rf"the definition with groups: $(T y)[o, {js}]$ is the sum of "
             r"$w[c, o - \gamma c_o, m_1, \dots]\, y[c, i_1, \dots]$ over the input channels $c$ of the group "
             r"$\gamma = \gamma(o, c_o)$ of $o$, the input positions $0 \le i_\nu < n_{\mathrm{in}}^{(\nu)}$ and the taps "
@@ -452,10 +458,7 @@ def _nd_definition_step(ndim: int, F: Any = default_formulas) -> Step:
     # the range is said in the lemma, not beside the display: the display's right side is then the next line's
     # left side, and the chain goes on without repeating the sum
     return dataclasses.replace(sep, lhs=sympy.Symbol(rf"(T y)[o, {head}]"), rhs=_nd_definition(ndim), rule=rule,
-                               condition="", claims=tuple(_output_sizes(c, ndim) for c in sep.claims),
-                               counterexample=sep.counterexample and {
-                                   (rf"n_T^{{({k[2:]})}}" if k[:2] == "n_" and k[2:].isdigit() else k): v
-                                   for k, v in sep.counterexample.items()})
+                               condition="")
 
 
 def _nd_phase_step(P: _Phases, ndim: int) -> Step:
