@@ -150,9 +150,9 @@ def subpixel_step(tspec: Any, T: Any, *, seed: int = 0) -> Step:
 
     rows, cols = T.shape
     y_ = sympy.MatrixSymbol("y", cols, 1)
-    rule = (r"the sub-pixel recipe, run as numbers, with $\operatorname{conv}_{K}$, $\operatorname{shuffle}$ and "
-            r"$\operatorname{crop}$ as the theorem defines them. This is the form in which code runs the polyphase "
-            r"view: a convolution, then a pixel shuffle")
+    rule = (r"the sub-pixel form: $\operatorname{crop}(\operatorname{shuffle}(\operatorname{conv}_{K}(y)))$, with "
+            r"$\operatorname{conv}_{K}$, $\operatorname{shuffle}$ and $\operatorname{crop}$ as the theorem defines "
+            r"them, is the polyphase view written as one stride-$1$ convolution followed by a shuffle and a crop")
     return anchor_step("sub-pixel form", T, lambda wv, yv: polyphase_numeric(tspec, wv, yv), tspec.weight_shape,
                        math.prod(tspec.kernel_size) * (tspec.in_channels // tspec.groups),
                        sympy.MatMul(sympy.MatrixSymbol("T", rows, cols), y_, evaluate=False),
@@ -896,7 +896,7 @@ def prove_polyphase(spec: Any, input_shape: Any, *, name: str = "w", seed: int =
         math.prod(tspec.kernel_size) * (tspec.in_channels // tspec.groups),
         sympy.MatMul(sympy.MatrixSymbol("T", rows, cols), y_, evaluate=False), sympy.Function(r"conv^{\top}")(y_),
         r"$T$, built from the transposed convolution's own index equation, is the transposed convolution as "
-        r"defined by the numeric reference", seed=seed))
+        r"defined in the Conventions", seed=seed))
     steps.append(polyphase_step(tspec, w, t_in, T, stated=True))
     steps.append(subpixel_step(tspec, T, seed=seed))
     phases = math.prod(tspec.stride)
