@@ -673,7 +673,6 @@ def prove_overlap_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
                      + range_object.itemized() + "\n" + definitions)
     else:
         from .general import _separability_step  # one lemma, shared with the gather chain
-
         from .polyphase import output_sizes
 
         separability = output_sizes(_separability_step(ndim, F), ndim)  # the axes' sizes are output lengths
