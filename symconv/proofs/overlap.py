@@ -357,7 +357,7 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
             layer + rf". Let $\operatorname{{count}}[{js}]$ be the number of taps reaching output position "
             rf"$({js})$. On each axis $\nu = {nus}$, let $k^{{(\nu)}}$, $s^{{(\nu)}}$, $d^{{(\nu)}}$, "
             r"$p_{l}^{(\nu)}$, $n_{\mathrm{in}}^{(\nu)}$ and $n_{T}^{(\nu)}$ be the layer's values on that axis "
-            r"(the entries of $k$, $s$, \\dots); let $\operatorname{count}_{\nu}[j]$ be the number of taps "
+            r"(the entries of $k$, $s$, \dots); let $\operatorname{count}_{\nu}[j]$ be the number of taps "
             r"reaching position $j$ on axis $\nu$ alone, the pairs of an input position "
             r"$0 \le i < n_{\mathrm{in}}^{(\nu)}$ and a tap $0 \le m < k^{(\nu)}$ with "
             r"$j = s^{(\nu)} i + d^{(\nu)} m - p_{l}^{(\nu)}$; let $\operatorname{taps}_{\nu}[t]$ be the number of "
