@@ -440,8 +440,7 @@ def prove_weight_gradient_general(*, formulas: Any = None) -> Proof:
         rf"$w \in \mathbb{{R}}^{{k}}$, stride $s$, padding $(p_{{l}}, p_{{r}})$ and dilation $d$, whose "
         rf"${tex(n_out_name)}$ outputs are $y[i] = \sum_{{m=0}}^{{k-1}} w[m]\, \tilde x[s i + d m - p_{{l}}]$, with "
         r"$\tilde x$ the input padded by $p_{l}$ and $p_{r}$ zeros; " + LOSS + r", and "
-        r"$\delta = \partial \ell/\partial y \in \mathbb{R}^{n_{\mathrm{out}}}$. Then for every input $x$, kernel "
-        r"$w$ and loss $L$, and every tap $0 \le m < k$,",
+        r"$\delta = \partial \ell/\partial y \in \mathbb{R}^{n_{\mathrm{out}}}$. Then for every tap $0 \le m < k$,",
         r"\[ \frac{\partial \ell}{\partial w[m]} = \sum_{i=0}^{n_{\mathrm{out}} - 1} \delta[i]\, "
         r"\tilde x[s i + d m - p_{l}] = \operatorname{conv}_{\delta}(x)[m], \]",
         r"the sum over the output positions $i$, where $\operatorname{conv}_{\delta}(x)$ is the convolution of the "
