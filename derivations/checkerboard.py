@@ -8,7 +8,7 @@ from symconv import TransposedConvSpec, prove_overlap
 from symconv.latex import claims_appendix, document, proof_fragment
 from symconv.latex.phrases import range_set_tex
 from symconv.latex.printing import layer_text
-from symconv.proofs.overlap import INTERIOR_MEANING, interior
+from symconv.proofs.overlap import EQUAL_TAPS_REFERENCE, INTERIOR_MEANING, as_in_theorem, interior
 
 NAME = "checkerboard"
 
@@ -26,19 +26,6 @@ CASE_2D, INPUT_2D, FIGURE_2D = TransposedConvSpec((3, 3), stride=2), (6, 6), "fi
 """The 2-D checkerboard (make_figures.CHECKERBOARD_2D on CHECKERBOARD_2D_SIZE)."""
 
 
-def _as_in_theorem_1(proof):
-    """The proof with its statement shortened to the layer and its verdict, referring to Theorem 1 for the rest
-    (the definitions, and the note citing the criterion for all sizes: said once in the document)."""
-    import dataclasses
-
-    text = proof.statement
-    cut, verdict = text.index(r", and let $\operatorname{count}[j]$"), text.index("for this layer")
-    return dataclasses.replace(proof, conclusion=proof.conclusion.replace(" " + proof.data["cited"], ""), statement=(
-        text[:cut] + r", with $\operatorname{count}$, $\operatorname{taps}$ and the interior $I$ as in Theorem~1. "
-        r"Then, as there, $\operatorname{count}[j] = \operatorname{taps}[(j + p_{l}) \bmod s]$ for $j \in I$; "
-        + text[verdict:]))
-
-
 def build() -> str:
     parts = [
         r"\section*{Uneven overlap}" "\n"
@@ -47,8 +34,7 @@ def build() -> str:
         "artifacts}, Distill 2016). The count of taps reaching each output position is read off the matrix $T$; "
         "away from the borders it repeats with period $s$. Odena, Dumoulin and Olah observe that, for $d = 1$, the "
         "overlap is uniform exactly when $s$ divides $k$; with dilation the condition becomes: $s$ divides $k$ and "
-        "$\\gcd(s, d) = 1$. That criterion, for all sizes, is the equal-taps theorem of the derivation \\emph{A "
-        "transposed convolution is small convolutions, interleaved}, with a written proof; this document cites it "
+        "$\\gcd(s, d) = 1$. That criterion, for all sizes, is " + EQUAL_TAPS_REFERENCE + "; this document cites it "
         "and checks it at three layers. "
         "At $k = 3$, $s = 2$, $d = 1$: $2 \\nmid 3$, so the overlap is uneven. At $k = 4$, $s = 2$, $d = 1$: "
         "$2 \\mid 4$ and $\\gcd(2, 1) = 1$, so it is uniform. Dilation matters: at $k = 4$, $s = 2$, $d = 2$, "
@@ -71,7 +57,7 @@ def build() -> str:
     for number, layer in enumerate(CASES):
         proof = require(prove_overlap(layer, INPUT))
         if number:  # the definitions and the general statement are Theorem 1's: said once, then referred to
-            proof = _as_in_theorem_1(proof)
+            proof = as_in_theorem(proof, "Theorem~1")
         proofs.append((proof, number + 1))
         counts = ", ".join(str(c) for c in proof.data["counts"].tolist())
         (n_t,), ((p_l, _),) = layer.output_shape(INPUT), layer.padding

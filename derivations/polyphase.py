@@ -11,6 +11,7 @@ from symconv import TransposedConvSpec, numeric, prove_overlap, prove_polyphase,
 from symconv.latex import claims_appendix, document, proof_fragment, spec_latex
 from symconv.latex.phrases import counted
 from symconv.polyphase import phase_tap_counts, polyphase_numeric
+from symconv.proofs.overlap import as_in_theorem
 from symconv.proofs.polyphase import EQUAL_TAPS_BOX, prove_equal_taps
 
 NAME = "polyphase"
@@ -106,10 +107,13 @@ def build() -> str:
         "which keeps the layer's groups.")
     recipe = (
         r"\section*{The PyTorch recipe}" "\n"
-        "So a transposed convolution is a plain convolution followed by a shuffle: \\texttt{Conv2d} with "
-        "$C_{\\mathrm{out}} s^2$ output channels, kernel $K$, padding $K - 1$ and the layer's groups, whose "
+        "So a transposed convolution is a plain convolution followed by a shuffle: a stride-$1$ convolution "
+        "with $C_{\\mathrm{out}} N_{\\mathrm{ph}}$ output channels ($N_{\\mathrm{ph}} = \\prod_\\nu s^{(\\nu)}$ "
+        "the number of phases, $s$ on one axis), kernel $K$, padding $K - 1$ and the layer's groups, whose "
         "weight holds each phase's sub-kernel flipped (a convolution cross-correlates) and zero-extended to $K$ "
-        "taps; then \\texttt{PixelShuffle}$(s)$ (a reshape and permute when the strides differ); then the "
+        "taps; then the shuffle, which takes position $u$ of channel $o N_{\\mathrm{ph}} + t$ to position "
+        "$s u + t$ of channel $o$, on each axis with that axis's stride and phase (on two axes with equal strides "
+        "$s$ this is \\texttt{PixelShuffle}$(s)$, otherwise a reshape and permute); then the "
         "window $[p_l, p_l + n_T)$ on every axis, zero-extended past the end. It agrees with "
         "PyTorch's own pixel shuffle and transposed convolution in double precision on a grid of layers; for this document it was also checked in numbers against the definition on "
         rf"${spec_latex(LAYER)}$ and ${spec_latex(LAYER_2D)}$. The instance proof below multiplies the factors "
@@ -130,14 +134,20 @@ def build() -> str:
         "same phases are the period of the round trip $M^{\\top} M$ of the convolution: in the interior its row "
         "$j$ depends only on the phase $(j + p_l) \\bmod s$, its diagonal holds each phase's energy, the sum of "
         "$w[m]^2$ over the phase's taps, and with unit weights that energy is the phase's tap count "
-        "(the derivation ``From detecting to producing: the round trip'').\n\n"
+        "(the symconv derivation \\emph{From detecting to producing: the round trip}, file "
+        "\\texttt{derivations/gram.tex}, section ``With a stride: phases'').\n\n"
         + _figure(FIGURES["1d"], "fig:phases1d",
-                  r"The output of a transposed convolution with $k = 4$, $s = 3$, $p = 1$ on six inputs, coloured "
+                  r"The output of a transposed convolution with $k = 4$, $s = 3$, $p_l = p_r = 1$, $d = 1$, $a = 0$ on six inputs, coloured "
                   r"by phase, over the taps of each phase: phase $0$ multiplies $w_0$ and $w_3$, the others one "
                   r"tap each, so the overlap is uneven.", width="0.8"))
     stated: dict = {}  # lemma statements and notation already given, shared by the theorems
     first = proof_fragment(one, appendix=False, times=False, stated=stated, theorem=1)  # in reading order:
-    two = dataclasses.replace(two, notes=())  # its one-axis chain is Theorem 1's, cited by the proof
+    # its one-axis chain is Theorem 1's, cited by the proof: the same claims, proved again for Theorem 2, here
+    # with Theorem 1's letters (Theorem 2 alone writes them w^(nu), ... to keep them apart from the N-D ones)
+    axis = len(one.steps)
+    assert all([(c.name, str(c.statement), c.holds) for c in a.claims] == [(c.name, str(c.statement), c.holds) for c in b.claims]
+               for a, b in zip(one.steps, two.steps[:axis]))
+    two = dataclasses.replace(two, notes=(), steps=one.steps + two.steps[axis:])
     second = proof_fragment(two, definitions=False, shared=one, shared_label="Theorem 1", appendix=False,
                             times=False, stated=stated, theorem=2)  # "As Lemma 3.1" only after Lemma 3.1
     third = proof_fragment(instance, definitions=False, appendix=False, times=False, stated=stated, theorem=3)
@@ -155,6 +165,8 @@ def build() -> str:
                                     conclusion=proof.conclusion.replace(
             proof.data["cited"], "The criterion for all sizes is Theorem 4 above; this proof checks it at this "
             "layer only."))
+        if number > 5:  # count, taps and the interior are Theorem 5's: defined once, then referred to
+            proof = as_in_theorem(proof, "Theorem~5")
         overlaps.append(proof_fragment(proof, definitions=False, appendix=False, times=False, stated=stated,
                                        theorem=number))
         proofs.append((proof, number))

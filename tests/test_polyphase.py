@@ -568,7 +568,9 @@ def test_the_nd_chain_starts_at_ty_and_reaches_the_theorem(ndim):
     assert math_latex(first.lhs) == "(T y)[o, " + ", ".join(f"j_{{{v}}}" for v in range(1, ndim + 1)) + "]"
     assert first.rhs == sift.lhs and sift.rhs == last.lhs  # one chain
     # the flat equation with the Definitions' three-argument flat(alpha, beta, B), axis after axis
-    assert r"\operatorname{flat}(j_1, j_2, n_2" in first.rule and r"\operatorname{flat}(f_1, f_2, n_2" in first.rule
+    # the axes' sizes are the output sizes n_T^(nu) (n is an input length in these documents)
+    assert (r"\operatorname{flat}(j_1, j_2, n_T^{(2)}" in first.rule
+            and r"\operatorname{flat}(f_1, f_2, n_T^{(2)}" in first.rule)
     assert r"\operatorname{flat}(" + js + ")" not in first.rule
     assert r"(\Phi y)[o, " in math_latex(last.rhs) and r"0 & \text{otherwise}" in math_latex(last.rhs)
     assert last.holds and all(c.checker == "z3" for c in last.claims)

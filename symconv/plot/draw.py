@@ -822,7 +822,8 @@ def plot_overlap(tspec: TransposedConvSpec, input_shape: Any, *, ax: Any = None,
         ax.set_xticks(np.arange(n))
         ax.tick_params(labelsize=8)  # 8 pt: a figure printed at its drawn width keeps its ticks over 7.5 pt
         ax.set_yticks(np.arange(int(d.counts.max()) + 1))
-        ax.legend(fontsize=8, frameon=False, loc="upper right")
+        if len(inner):  # outside the axes, above their right end: no bar or band lies under the swatch
+            ax.legend(fontsize=8, frameon=False, loc="lower right", bbox_to_anchor=(1.0, 1.0), borderaxespad=0.2)
     else:
         H, W = d.counts.shape
         scale = min(0.4, 8.0 / max(H, W))

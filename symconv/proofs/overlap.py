@@ -28,7 +28,7 @@ from .instance import _shape_words
 from .relations import rel as _rel
 from .relations import within as _within
 
-__all__ = ["overlap_counts", "prove_overlap", "prove_overlap_general", "interior"]
+__all__ = ["overlap_counts", "prove_overlap", "prove_overlap_general", "interior", "as_in_theorem"]
 
 
 def _spatial(tspec: TransposedConvSpec) -> TransposedConvSpec:
@@ -110,10 +110,13 @@ def _anchored(layers: list[tuple[TransposedConvSpec, tuple[int, ...]]]) -> tuple
         where = ("the layer" if number == 0 else f"axis {number} alone") + " on inputs " + (
             f"of length {shape[0]}" if len(shape) == 1 else "of spatial shape " + " by ".join(map(str, shape)))
         details.append(f"{where}: {step.detail}" if len(layers) > 1 else step.detail)
-    rule = ((r"the matrices $T$ the counts are read from, of the single-channel layer and of each axis alone, apply "
-             if len(layers) > 1 else r"the matrix $T$ the counts are read from applies ")
-            + r"the transposed convolution $\operatorname{conv}^{\top}$ as the numeric reference defines it, for every "
-              r"input $y$ and every kernel")
+    axes = ", ".join(str(nu) for nu in range(1, len(layers)))
+    rule = ((r"the matrix $T$ of the single-channel layer and the matrices $T^{(\nu)}$ of each axis $\nu = " + axes
+             + r"$ alone, from which the counts are read, apply the transposed convolution $\operatorname{conv}^{\top}$ "
+               r"of their layer as the Conventions define it ($T^{(\nu)} y = \operatorname{conv}^{\top}(y)$ alike)"
+             if len(layers) > 1 else r"the matrix $T$ from which the counts are read applies the transposed convolution "
+                                     r"$\operatorname{conv}^{\top}$ as the Conventions define it")
+            + r", for every input $y$ and every kernel")
     T_, y_ = sympy.Symbol("T", commutative=False), sympy.Symbol("y", commutative=False)  # T y, not T = a vector
     return counts, Step(T_ * y_, sympy.Function(r"\operatorname{conv}^{\top}")(y_), rule,
                         "randomized identity", holds, "; ".join(details), name="T is the transposed convolution")
@@ -150,6 +153,11 @@ def _taps(axis: int | None) -> type:
 def _ranges(values: list[int]) -> str:
     return ", ".join(str(v) for v in values)
 
+
+EQUAL_TAPS_REFERENCE = (r"the equal-taps criterion, Theorem~4 of the symconv derivation \emph{A transposed convolution is "
+                        r"small convolutions, interleaved} (file \texttt{derivations/polyphase.tex}, section "
+                        r"``The checkerboard, explained''), a written proof")
+"""Where a reader finds the equal-taps criterion for all sizes (the overlap documents cite it)."""
 
 CITED_CRITERION = "a cited result"
 """How the uniformity step names the criterion's source (``data["cited_step"]``: a document that proves the
@@ -249,13 +257,13 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
         where = rf"the interior $I{sub} = {range_set_tex(inner.start, inner.stop - 1)}$"
         from ..latex.printing import math_latex
 
-        steps.append(Step(  # the period holds where both positions are interior: the display says so
-            sympy.Symbol(rf"j, j + {s} \in I{sub}:\ " + math_latex(count(j + s))), count(j),
+        steps.append(Step(  # the period holds where both positions are interior: its range is said beside it
+            count(j + s), count(j),
             _capital(axis + rf"in {where} (the positions $d(k-1) - p_{{l}} \le j \le s(n_{{\mathrm{{in}}}} - 1) - "
                      rf"p_{{l}}$; " + INTERIOR_MEANING + rf"), the count repeats with period $s = {s}$"),
             "enumeration", periodic,
             f"interior counts {_ranges(values.tolist())}" if len(values) else "no interior positions",
-            name="period" + on_axis))
+            name="period" + on_axis, condition=rf"j, j + {s} \in I{sub}"))
         periods.append(values[:s].tolist())
         per_phase = phase_tap_counts(k, s, d)
         if len(values):  # in the interior, output j sums one term per tap of its phase
@@ -269,7 +277,7 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
                 f"phase tap counts {_ranges(list(per_phase))}; the interior counts agree at "
                 f"{counted(len(values), 'position', words=False)}" if values.tolist() == expected else
                 f"interior counts {_ranges(values.tolist())}, the phase tap counts give {_ranges(expected)}",
-                name="phase counts" + on_axis))
+                name="phase counts" + on_axis, condition=rf"j \in I{sub}"))
         criterion = _polyphase.equal_taps_criterion(k, s, d)  # the equal-taps theorem's one source
         if len(values) >= s:
             is_uniform = bool(len(set(values.tolist())) == 1)
@@ -333,7 +341,10 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
     conclusion += (rf" With unit weights, these ${size}$ counts are the diagonal of $M^{{\top}} M$, for $M$ the "
                    "convolution that $T$ transposes (the round trip's Gram proof).")
     layer = (rf"Let $T$ be the matrix of the transposed convolution {layer_text(tspec)} on inputs "
-             rf"{_shape_words(shape)}")
+             rf"{_shape_words(shape)}. Each input position $i$ stamps a copy of the kernel, scaled by its input, onto "
+             r"the output: tap $m$ of the stamp lands at $s i + d m - p_{l}$"
+             + (" on every axis" if len(shape) > 1 else "") + r"; where stamps overlap, several taps reach one "
+             r"output")
     phase = (r"the number of taps $0 \le m < k$ of phase $t$, that is with $d m \equiv t \pmod{s}$, for "
              r"$0 \le t < s$")
     interior_words = (r"the positions $d(k-1) - p_{l} \le j \le s(n_{\mathrm{in}} - 1) - p_{l}$ "
@@ -343,19 +354,25 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
         js = ", ".join(f"j_{{{ax + 1}}}" for ax in range(len(shape)))
         product = r" ".join(rf"\operatorname{{count}}_{{{ax + 1}}}[j_{{{ax + 1}}}]" for ax in range(len(shape)))
         statement = (
-            layer + rf", and let $\operatorname{{count}}[{js}]$ be the number of taps reaching output position "
-            rf"$({js})$. On each axis $\nu = {nus}$, write $k$, $s$, $d$, $p_{{l}}$, $n_{{\mathrm{{in}}}}$ and "
-            r"$n_{T}$ for the integers of axis $\nu$; let $\operatorname{count}_{\nu}[j]$ be the number of taps "
-            r"reaching position $j$ on axis $\nu$ alone, the pairs of an input position $0 \le i < n_{\mathrm{in}}$ "
-            r"and a tap $0 \le m < k$ with $j = s i + d m - p_{l}$; let $\operatorname{taps}_{\nu}[t]$ be " + phase
-            + r"; and let the interior $I_{\nu}$ be " + interior_words + rf". Then $\operatorname{{count}}[{js}] = "
-            rf"{product}$, and on each axis $\nu$, $\operatorname{{count}}_{{\nu}}[j] = "
-            r"\operatorname{taps}_{\nu}[(j + p_{l}) \bmod s]$ for $j \in I_{\nu}$, so the count repeats on "
-            r"$I_{\nu}$ with period $s$. "
+            layer + rf". Let $\operatorname{{count}}[{js}]$ be the number of taps reaching output position "
+            rf"$({js})$. On each axis $\nu = {nus}$, let $k^{{(\nu)}}$, $s^{{(\nu)}}$, $d^{{(\nu)}}$, "
+            r"$p_{l}^{(\nu)}$, $n_{\mathrm{in}}^{(\nu)}$ and $n_{T}^{(\nu)}$ be the layer's values on that axis "
+            r"(the entries of $k$, $s$, \dots); let $\operatorname{count}_{\nu}[j]$ be the number of taps "
+            r"reaching position $j$ on axis $\nu$ alone, the pairs of an input position "
+            r"$0 \le i < n_{\mathrm{in}}^{(\nu)}$ and a tap $0 \le m < k^{(\nu)}$ with "
+            r"$j = s^{(\nu)} i + d^{(\nu)} m - p_{l}^{(\nu)}$; let $\operatorname{taps}_{\nu}[t]$ be the number of "
+            r"taps $0 \le m < k^{(\nu)}$ of phase $t$, that is with $d^{(\nu)} m \equiv t \pmod{s^{(\nu)}}$, for "
+            r"$0 \le t < s^{(\nu)}$; and let the interior $I_{\nu}$ be the positions "
+            r"$d^{(\nu)}(k^{(\nu)}-1) - p_{l}^{(\nu)} \le j \le s^{(\nu)}(n_{\mathrm{in}}^{(\nu)} - 1) - p_{l}^{(\nu)}$ "
+            r"(within $0 \le j < n_{T}^{(\nu)}$; on it every tap $m$ of the phase of $j$ reads an input "
+            r"$i = (j + p_{l}^{(\nu)} - d^{(\nu)} m)/s^{(\nu)}$ with $0 \le i < n_{\mathrm{in}}^{(\nu)}$). Then "
+            rf"$\operatorname{{count}}[{js}] = {product}$, and on each axis $\nu$, $\operatorname{{count}}_{{\nu}}[j] = "
+            r"\operatorname{taps}_{\nu}[(j + p_{l}^{(\nu)}) \bmod s^{(\nu)}]$ for $j \in I_{\nu}$, so the count "
+            r"repeats on $I_{\nu}$ with period $s^{(\nu)}$. "
             r"For this layer, " + "; ".join(verdicts) + ". ")
     else:
         statement = (
-            layer + r", and let $\operatorname{count}[j]$ be the number of taps reaching output position $j$: the "
+            layer + r". Let $\operatorname{count}[j]$ be the number of taps reaching output position $j$: the "
             r"pairs of an input position $i$ and a tap $m$ with $j = s i + d m - p_{l}$, $0 \le i < n_{\mathrm{in}}$ "
             r"and $0 \le m < k$; let $\operatorname{taps}[t]$ be " + phase + r"; and let the interior $I$ be "
             + interior_words + r". Then $\operatorname{count}[j] = \operatorname{taps}[(j + p_{l}) \bmod s]$ for "
@@ -364,16 +381,31 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
     note = (r"The criterion for all sizes is cited, not checked here: for all integers $k, s, d \ge 1$, where the "
             r"interior holds at least $s$ positions, the count is constant on it if and only if $s$ divides $k$ and "
             r"$\gcd(s, d) = 1$ (Odena, Dumoulin and Olah, \emph{Deconvolution and checkerboard artifacts}, Distill "
-            r"2016, doi:10.23915/distill.00003, for $d = 1$; with dilation, it is the equal-taps theorem of the "
-            r"derivation \emph{A transposed "
-            r"convolution is small convolutions, interleaved}, a written proof). This proof checks it at this layer "
+            r"2016, doi:10.23915/distill.00003, for $d = 1$; with dilation, it is " + EQUAL_TAPS_REFERENCE
+            + r"). This proof checks it at this layer "
             r"only"
             + (", on each axis." if several else "."))
     # the cited criterion closes the proof (data["cited"]: a document holding several overlap proofs says it once)
-    return Proof("Overlap of the stamps (checkerboard)", statement.rstrip(), tuple(steps),
+    title = "Overlap of the stamps (checkerboard" + (f", {len(shape)}-D)" if len(shape) > 1 else ")")
+    return Proof(title, statement.rstrip(), tuple(steps),
                  conclusion=conclusion + " " + note,
                  data=dict(counts=counts, uniform=tuple(uniform), periods=tuple(periods), cited=note,
                            cited_step=CITED_CRITERION))
+
+
+def as_in_theorem(proof: Proof, label: str) -> Proof:
+    """An instance overlap proof (one axis) with its statement shortened to the layer and its verdict, the
+    definitions of count, taps and the interior referred to ``label`` (an earlier theorem of the same document
+    that states them), and without the note citing the criterion (said once in such a document)."""
+    import dataclasses
+
+    text = proof.statement
+    cut, verdict = text.index(". Each input position"), text.index("for this layer")
+    return dataclasses.replace(proof, conclusion=proof.conclusion.replace(" " + proof.data["cited"], ""), statement=(
+        text[:cut] + rf", with the stamps, $\operatorname{{count}}$, $\operatorname{{taps}}$ and the interior $I$ as in "
+        rf"{label}. "
+        r"Then, as there, $\operatorname{count}[j] = \operatorname{taps}[(j + p_{l}) \bmod s]$ for $j \in I$; "
+        + text[verdict:]))
 
 
 def _capital(text: str) -> str:
@@ -492,8 +524,8 @@ def _product_step(ndim: int, separability: Step) -> Step:
     # the lemma's two sides at these positions: f_nu is the index map of axis nu
     fs = sympy.symbols(f"f_1:{ndim + 1}", integer=True)
     lemma_j = sympy.symbols(f"j_1:{ndim + 1}", integer=True)
-    # the lemma flattens row-major over the axes' sizes n_1, ...: here the output lengths N_nu of the axes
-    lemma_n = sympy.symbols(f"n_1:{ndim + 1}", integer=True)
+    # the lemma flattens row-major over the axes' sizes n_T^(1), ...: here the output lengths N_nu of the axes
+    lemma_n = tuple(sympy.Symbol(f"n_T^{{({nu})}}", integer=True) for nu in range(1, ndim + 1))
     sizes = sympy.symbols(f"N_1:{ndim + 1}", integer=True)
     at = dict(zip(fs, f)) | dict(zip(lemma_j, js)) | dict(zip(lemma_n, sizes))
     flat = lambda pos: sum((pos[a] * sympy.Mul(*sizes[a + 1:]) for a in range(ndim)), sympy.Integer(0))  # noqa: E731
@@ -641,8 +673,9 @@ def prove_overlap_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
                      + range_object.itemized() + "\n" + definitions)
     else:
         from .general import _separability_step  # one lemma, shared with the gather chain
+        from .polyphase import output_sizes
 
-        separability = _separability_step(ndim, F)
+        separability = output_sizes(_separability_step(ndim, F), ndim)  # the axes' sizes are output lengths
         steps += [separability, _product_step(ndim, separability)]
         nus = ", ".join(str(nu) for nu in range(1, ndim + 1))
         js = ", ".join(f"j_{{{nu}}}" for nu in range(1, ndim + 1))
@@ -665,9 +698,7 @@ def prove_overlap_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
              r"phase has the same number of taps, so that the count is constant on an interior of at least $s$ "
              r"positions, if and only if $s$ divides $k$ and $\gcd(s, d) = 1$ (Odena, Dumoulin and Olah, "
              r"\emph{Deconvolution and checkerboard artifacts}, Distill 2016, doi:10.23915/distill.00003, for $d = 1$; "
-             r"with dilation, it is the "
-             r"equal-taps theorem of the derivation \emph{A transposed convolution is small convolutions, "
-             r"interleaved}, a written proof).")
+             r"with dilation, it is " + EQUAL_TAPS_REFERENCE + ").")
     return Proof(f"Overlap of the stamps (checkerboard, {ndim}-D, all sizes)", statement, tuple(steps),
                  assumptions=ranges,
                  conclusion=("in the interior the count of taps is the tap count of the phase, so it repeats with "

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import types
 from typing import Any
 
@@ -149,9 +150,9 @@ def subpixel_step(tspec: Any, T: Any, *, seed: int = 0) -> Step:
 
     rows, cols = T.shape
     y_ = sympy.MatrixSymbol("y", cols, 1)
-    rule = (r"the sub-pixel recipe, run as numbers, with $\operatorname{conv}_{K}$, $\operatorname{shuffle}$ and "
-            r"$\operatorname{crop}$ as the theorem defines them. This is the form in which code runs the polyphase "
-            r"view: a convolution, then a pixel shuffle")
+    rule = (r"the sub-pixel form: $\operatorname{crop}(\operatorname{shuffle}(\operatorname{conv}_{K}(y)))$, with "
+            r"$\operatorname{conv}_{K}$, $\operatorname{shuffle}$ and $\operatorname{crop}$ as the theorem defines "
+            r"them, is the polyphase view written as one stride-$1$ convolution followed by a shuffle and a crop")
     return anchor_step("sub-pixel form", T, lambda wv, yv: polyphase_numeric(tspec, wv, yv), tspec.weight_shape,
                        math.prod(tspec.kernel_size) * (tspec.in_channels // tspec.groups),
                        sympy.MatMul(sympy.MatrixSymbol("T", rows, cols), y_, evaluate=False),
@@ -186,8 +187,47 @@ def _claim(name: str, hypotheses: Any, conclusion: Any, shown: Any = None) -> An
     return prove(name, variables, tuple(hypotheses), conclusion, shown=shown)
 
 
-def _one_d_steps(P: _Phases) -> list[Step]:
+_ON_AXIS = ((r"w_t[q] = w[t + s q]", r"w^{(\nu)}_t[q] = w^{(\nu)}[t + s q]"), (r"$w_t$", r"$w^{(\nu)}_t$"),
+            (r"w[m]", r"w^{(\nu)}[m]"), (r"y[i]", r"y^{(\nu)}[i]"), (r"\hat y", r"\hat y^{(\nu)}"),
+            (r"$y$ extended", r"$y^{(\nu)}$ extended"), (r"(\Phi y)", r"(\Phi^{(\nu)} y^{(\nu)})"))
+"""The 1-D chain's sequences renamed for one axis of an N-D layer (its rules read ``w^{(nu)}[m]`` and so on)."""
+
+
+def _axis_intro() -> str:
+    """What the 1-D chain's letters mean when it is the chain on one axis of an N-D layer (its first lemma)."""
+    return (r"on one axis $\nu$, with that axis's integers written without the axis ($k$ for $k^{(\nu)}$ and so "
+            r"on): $T^{(\nu)}$ is the transposed convolution on that axis alone, with a kernel "
+            r"$w^{(\nu)} \in \mathbb{R}^{k}$, acting on $y^{(\nu)} \in \mathbb{R}^{n_{\mathrm{in}}}$; "
+            r"$\hat y^{(\nu)}$ is $y^{(\nu)}$ extended by zero, $w^{(\nu)}_t[q] = w^{(\nu)}[m]$ for the tap with "
+            r"$d m = t + s q$ ($0$ when there is none) and $(\Phi^{(\nu)} y^{(\nu)})[t, u] = \sum_{q=0}^{K-1} "
+            r"w^{(\nu)}_t[q]\, \hat y^{(\nu)}[u - q]$. The separability and sift lemmas below carry this chain to "
+            r"all axes, the channels and the groups. ")
+
+
+def _one_d_steps(P: _Phases, axis: bool = False) -> list[Step]:
+    """The 1-D chain; with ``axis`` it is the chain on one axis of an N-D layer, its sequences marked ``(nu)``."""
+    steps = _one_d_chain(P, axis)
+    if not axis:
+        return steps
+
+    def marked(rule: str) -> str:
+        for old, new in _ON_AXIS:
+            rule = rule.replace(old, new)
+        return rule
+
+    steps = [dataclasses.replace(step, rule=marked(step.rule)) for step in steps]
+    return [dataclasses.replace(steps[0], rule=_axis_intro() + steps[0].rule[0].upper() + steps[0].rule[1:])] + steps[1:]
+
+
+def _one_d_chain(P: _Phases, axis: bool) -> list[Step]:
     S, F, N = POLYPHASE_SYMBOLS, P.F, NAMED
+    if axis:
+        Y, W, TY, YHAT = (sequence("y^(nu)", r"y^{(\nu)}"), sequence("w^(nu)", r"w^{(\nu)}"),
+                          sequence("Ty^(nu)", r"(T^{(\nu)} y^{(\nu)})"), sequence("yhat^(nu)", r"\hat{y}^{(\nu)}"))
+        W_T, PHI_TU = sequence("w_t^(nu)", r"w^{(\nu)}_{t}"), r"(\Phi^{(\nu)} y^{(\nu)})"
+    else:
+        Y, W, TY, YHAT = globals()["Y"], globals()["W"], globals()["TY"], globals()["YHAT"]
+        W_T, PHI_TU = sequence("w_t", "w_{t}"), r"(\Phi y)"
     n, k, s, d, pl, pr, a, i, i2, j, m, m2, t, u = (S.n, S.k, S.s, S.d, S.pl, S.pr, S.a, S.i, S.i2, S.j, S.m,
                                                     S.m2, S.t, S.u)
     base = P.ranges + P.indices
@@ -247,7 +287,7 @@ def _one_d_steps(P: _Phases) -> list[Step]:
 
     shift = F.phase_tap(m, t, s, d)
     in_phase = (_within(0, t, s), _within(0, m, k), _eq(F.phase_residue(m, t, s, d), 0))
-    sub = sympy.Sum(sequence("w_t", "w_{t}")(sympy.Symbol("q", integer=True))
+    sub = sympy.Sum(W_T(sympy.Symbol("q", integer=True))
                     * YHAT(u - sympy.Symbol("q", integer=True)), (sympy.Symbol("q", integer=True), 0, P.kernel - 1))
     steps.append(Step.from_claims(
         phase_sum, sub,
@@ -265,7 +305,7 @@ def _one_d_steps(P: _Phases) -> list[Step]:
                 _eq(m, t + s * shift))],
         name="sub-kernels"))
 
-    cases = sympy.Symbol(r"\begin{cases} (\Phi y)\left[t, u\right] & \text{for } 0 \le u < n_u \\ "
+    cases = sympy.Symbol(r"\begin{cases} " + PHI_TU + r"\left[t, u\right] & \text{for } 0 \le u < n_u \\ "
                          r"0 & \text{for } u \ge n_u \end{cases}")  # the phase convolution, and zero past it
     steps.append(Step.from_claims(
         sub, cases,
@@ -352,12 +392,47 @@ def _nd_definition(ndim: int, flat: bool = False) -> sympy.Symbol:
 
 
 def _flat_tex(letter: str, ndim: int) -> str:
-    """The row-major flat position of ``(letter_1, ..., letter_ndim)`` on axes of sizes ``n_1, ...``, written with
-    the Definitions' ``flat(alpha, beta, B)`` applied axis after axis (the flattening the builders execute)."""
+    """The row-major flat position of ``(letter_1, ..., letter_ndim)`` on the output axes of sizes
+    ``n_T^{(1)}, ...``, written with the Definitions' ``flat(alpha, beta, B)`` applied axis after axis (the
+    flattening the builders execute)."""
     out = f"{letter}_1"
     for v in range(2, ndim + 1):
-        out = rf"\operatorname{{flat}}({out}, {letter}_{v}, n_{v})"
+        out = rf"\operatorname{{flat}}({out}, {letter}_{v}, n_T^{{({v})}})"
     return out
+
+
+def output_sizes(step: Step, ndim: int) -> Step:
+    """The shared separability lemma with its axis sizes ``n_1, ...`` renamed ``n_T^{(1)}, ...``, the output sizes
+    of a transposed convolution (in its documents ``n`` is an input length).  Renaming a universally quantified
+    variable changes nothing the solver proved; the claims' SMT-LIB text is renamed alike."""
+    from .smt import _safe
+
+    rename = {sympy.Symbol(f"n_{v}", integer=True): sympy.Symbol(f"n_T^{{({v})}}", integer=True)
+              for v in range(1, ndim + 1)}
+    names = {str(a): str(b) for a, b in rename.items()}
+
+    def text(smt: str) -> str:
+        for a, b in rename.items():
+            smt = re.sub(rf"\b{_safe(str(a))}\b", _safe(str(b)), smt)
+        return smt
+
+    def keys(model: Any) -> Any:
+        return None if model is None else {names.get(k, k): v for k, v in model.items()}
+
+    def claim(c: Any) -> Any:
+        if not any(x in rename for x in c.variables):
+            return c
+        return dataclasses.replace(
+            c, variables=tuple(rename.get(x, x) for x in c.variables),
+            hypotheses=tuple(h.xreplace(rename) for h in c.hypotheses), conclusion=c.conclusion.xreplace(rename),
+            counterexample=keys(c.counterexample), witness=keys(c.witness),
+            smtlib=text(c.smtlib), sat_smtlib=text(c.sat_smtlib))
+
+    return dataclasses.replace(
+        step, lhs=step.lhs.xreplace(rename), rhs=step.rhs.xreplace(rename),
+        rule=step.rule.replace(r"of size $n_\nu$", r"of size $n_T^{(\nu)}$"),
+        condition=step.condition.replace(r"n_\nu", r"n_T^{(\nu)}"),
+        claims=tuple(claim(c) for c in step.claims), counterexample=keys(step.counterexample))
 
 
 def _nd_definition_step(ndim: int, F: Any = default_formulas) -> Step:
@@ -365,7 +440,7 @@ def _nd_definition_step(ndim: int, F: Any = default_formulas) -> Step:
     the product of the axes' equations (the separability lemma, its claims)."""
     from .general import _separability_step  # one lemma, shared with the gather chain
 
-    sep = _separability_step(ndim, F)
+    sep = output_sizes(_separability_step(ndim, F), ndim)  # the sizes are the output sizes n_T^(nu) here
     axes = range(1, ndim + 1)
     on = lambda f: ", ".join(f(v) for v in axes)  # noqa: E731
     js = on(lambda v: f"j_{v}")
@@ -377,9 +452,13 @@ def _nd_definition_step(ndim: int, F: Any = default_formulas) -> Step:
             r"$\gamma = \gamma(o, c_o)$ of $o$, the input positions $0 \le i_\nu < n_{\mathrm{in}}^{(\nu)}$ and the taps "
             r"$0 \le m_\nu < k^{(\nu)}$ whose output position, flattened row-major, is that of $(" + js + r")$; "
             r"the index equation of flat positions is the product of the axes' equations, $" + equation + r"$ for "
-            r"in-range positions, because " + own[0].lower() + own[1:])
+            r"positions $0 \le j_\nu, f_\nu < n_T^{(\nu)}$ (the outputs of the theorem; a term whose $f_\nu$ "
+            r"lies outside the output adds to no output), because " + own[0].lower() + own[1:])
     head = ", ".join(f"j_{{{v}}}" for v in axes)  # braced: a bare j_1 is read as a subscript of the whole name
-    return dataclasses.replace(sep, lhs=sympy.Symbol(rf"(T y)[o, {head}]"), rhs=_nd_definition(ndim), rule=rule)
+    # the range is said in the lemma, not beside the display: the display's right side is then the next line's
+    # left side, and the chain goes on without repeating the sum
+    return dataclasses.replace(sep, lhs=sympy.Symbol(rf"(T y)[o, {head}]"), rhs=_nd_definition(ndim), rule=rule,
+                               condition="")
 
 
 def _nd_phase_step(P: _Phases, ndim: int) -> Step:
@@ -546,16 +625,6 @@ def _statement_nd(P: _Phases, ndim: int) -> str:
         r"cross-correlation into the true convolution $\Phi$.")
 
 
-def _one_axis_note(ndim: int) -> str:
-    """Why the proof opens with a chain on one axis: its lines, read with the channels and the other axes fixed."""
-    return (rf"The first {counted(_CROP, 'line')} of the proof are the chain on each axis, with that axis's "
-            r"integers written without the axis and the channels and the other axes' indices held fixed: there "
-            r"$(\Phi y)[t, u]$ is the one-axis sum $\sum_{q=0}^{K-1} w_t[q]\, \hat y[u - q]$, $w_t[q]$ is the "
-            r"sub-kernel entry of that axis's shift $q$ and $\hat y[u - q]$ the read at that axis's position "
-            rf"$u - q$. Lemma 1.{_CROP + 2} (the {ndim}-D sift) shows why this chain extends to every axis: the index "
-            r"map is separable, so the sum over tuple taps factors into the axes' sifts.")
-
-
 @guarded("The polyphase view of a transposed convolution (all sizes)")
 def prove_polyphase_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     """The parametric proof of the polyphase view, for all sizes.
@@ -596,7 +665,7 @@ def prove_polyphase_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     started()
     F = default_formulas if formulas is None else formulas
     P = _Phases(F)
-    steps = _one_d_steps(P)
+    steps = _one_d_steps(P, axis=ndim > 1)
     if ndim > 1:
         steps += [_nd_definition_step(ndim, F), _axes_step(P, ndim), _nd_phase_step(P, ndim), _phase_channel_step(F)]
     statement = _statement_1d(P) if ndim == 1 else _statement_nd(P, ndim)
@@ -606,7 +675,7 @@ def prove_polyphase_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
                   "interleaved.")
     return Proof(
         f"The polyphase view of a transposed convolution ({ndim}-D, all sizes)", statement, tuple(steps),
-        assumptions=P.ranges, conclusion=conclusion, notes=(_one_axis_note(ndim),) if ndim > 1 else (),
+        assumptions=P.ranges, conclusion=conclusion,
         data=dict(ndim=ndim, ranges=P.range_object),
     )
 
@@ -827,7 +896,7 @@ def prove_polyphase(spec: Any, input_shape: Any, *, name: str = "w", seed: int =
         math.prod(tspec.kernel_size) * (tspec.in_channels // tspec.groups),
         sympy.MatMul(sympy.MatrixSymbol("T", rows, cols), y_, evaluate=False), sympy.Function(r"conv^{\top}")(y_),
         r"$T$, built from the transposed convolution's own index equation, is the transposed convolution as "
-        r"defined by the numeric reference", seed=seed))
+        r"defined in the Conventions", seed=seed))
     steps.append(polyphase_step(tspec, w, t_in, T, stated=True))
     steps.append(subpixel_step(tspec, T, seed=seed))
     phases = math.prod(tspec.stride)

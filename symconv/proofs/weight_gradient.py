@@ -411,8 +411,8 @@ def prove_weight_gradient_general(*, formulas: Any = None) -> Proof:
         r"$n_{\mathrm{out}}$), stride $d$, dilation $s$ and padding $p_{l}$ on the left, $p_{r}$ on the right, is "
         r"$\sum_{i} \delta[i]\, \tilde x[d m + s i - p_{l}]$: its output index $m$ is scaled by its stride $d$ and "
         r"its tap $i$ by its dilation $s$. That is the sum's $\tilde x[s i + d m - p_{l}]$: the output index and the "
-        r"tap trade places, and with them the stride and the dilation; the convolution the program runs, with the "
-        r"parameters it computes, reads exactly these positions",
+        r"tap trade places, and with them the stride and the dilation; the gradient layer's parameters, computed from "
+        r"the layer's, give a convolution that reads exactly these positions",
         [prove("the traded convolution reads the same positions", variables, in_range,
                sympy.Eq(traded, s * i + d * m - pl, evaluate=False),
                shown=sympy.Eq(N.tap_position(m, i, s_g, pl_g, d_g), s * i + d * m - pl, evaluate=False))],
@@ -440,11 +440,15 @@ def prove_weight_gradient_general(*, formulas: Any = None) -> Proof:
         rf"$w \in \mathbb{{R}}^{{k}}$, stride $s$, padding $(p_{{l}}, p_{{r}})$ and dilation $d$, whose "
         rf"${tex(n_out_name)}$ outputs are $y[i] = \sum_{{m=0}}^{{k-1}} w[m]\, \tilde x[s i + d m - p_{{l}}]$, with "
         r"$\tilde x$ the input padded by $p_{l}$ and $p_{r}$ zeros; " + LOSS + r", and "
-        r"$\delta = \partial \ell/\partial y \in \mathbb{R}^{n_{\mathrm{out}}}$. Then for every tap $0 \le m < k$, "
-        r"$\partial \ell/\partial w[m]$ is output $m$ of the convolution of the input with kernel $\delta$ (of size "
-        r"$n_{\mathrm{out}}$), stride $d$, dilation $s$ (stride and dilation traded) and the layer's padding, "
-        r"$p_{l}$ on the left and $p_{r}$ on the right, so that it reads the same $\tilde x$; that convolution has at "
-        r"least $k$ outputs, and the weight gradient is the first $k$ of them.",
+        r"$\delta = \partial \ell/\partial y \in \mathbb{R}^{n_{\mathrm{out}}}$. Then for every tap $0 \le m < k$,",
+        r"\[ \frac{\partial \ell}{\partial w[m]} = \sum_{i=0}^{n_{\mathrm{out}} - 1} \delta[i]\, "
+        r"\tilde x[s i + d m - p_{l}] = \operatorname{conv}_{\delta}(x)[m], \]",
+        r"the sum over the output positions $i$, where $\operatorname{conv}_{\delta}(x)$ is the convolution of the "
+        r"input $x$ with kernel $\delta$ (of size $n_{\mathrm{out}}$), stride $d$, dilation $s$ (stride and dilation "
+        r"traded) and the layer's padding, $p_{l}$ on the left and $p_{r}$ on the right, so that it reads the same "
+        r"$\tilde x$. That convolution has",
+        rf"\[ {tex(written(n_out_name))} \ge k \]",
+        r"outputs, and the weight gradient is the first $k$ of them.",
     ])
     return Proof("Weight gradient (1-D, one channel, all sizes)", statement,
                  (s1, s2, s3), assumptions=ranges,
