@@ -163,7 +163,7 @@ def _draw(out: pathlib.Path) -> list[pathlib.Path]:
 
     tspec = TEACHING.transpose(TEACHING_SIZE)
     reference = numeric.conv_transpose(tspec, TEACHING_WEIGHT, TEACHING_Y)[0]
-    fig = plot.plot_gather(tspec, TEACHING_Y, TEACHING_WEIGHT, frame=1, title=False)
+    fig = plot.plot_gather(tspec, TEACHING_Y, TEACHING_WEIGHT, frame=1, title=False, output_name="hat_x")
     _check("seed_gather", fig.symconv_data.output, reference)
     written.append(_save(fig, out, "seed_gather.pdf"))
 

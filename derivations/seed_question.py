@@ -695,8 +695,8 @@ and the stamps add.}}
 \includegraphics[width=0.85\linewidth]{{{GATHER}}}
 \caption{{The gather view of the teaching layer at output position 1. The rows, from the top: the input $y$;
 $z_0 = Z y$, the input with $s - 1 = 1$ zero inserted between neighbouring values; $z = P z_0$, padded by one zero on
-each side; the flipped kernel $\tilde w$ over its window of $z$; and the output $\hat x = T y$, labelled $x$ in the
-figure as it lies in the convolution's input space, whose value at position 1 is written out below.}}
+each side; the flipped kernel $\tilde w$ over its window of $z$; and the output $\hat x = T y$, whose value at
+position 1 is written out below.}}
 \label{{fig:gather}}
 \end{{figure}}
 

@@ -956,3 +956,18 @@ def test_the_gather_sum_brackets_a_negative_factor(mpl):
     fig = P.plot_gather(TransposedConvSpec(3, stride=2, padding=1), [[2, -1, 3]], [[[-1, 2, 3]]], frame=1)
     text = next(t.get_text() for t in fig.findobj(Text) if t.get_text().startswith("$x[1]"))
     assert r"\cdot -" not in text and r"(-1) \cdot (-1)" in text
+
+
+def test_the_gather_view_names_its_output_as_the_text_does(mpl):
+    """``output_name`` follows the text (the seed derivation calls the painted output x̂); it must be an identifier."""
+    from matplotlib.text import Text
+
+    from symconv import SpecError
+
+    spec = TransposedConvSpec(3, stride=2, padding=1)
+    fig = P.plot_gather(spec, [[2, -1, 3]], [[[1, 2, 3]]], frame=1, output_name="hat_x")
+    texts = [t.get_text() for t in fig.findobj(Text)]
+    assert r"$\hat{x}$ (output)" in texts and any(t.startswith(r"$\hat{x}[1] = ") for t in texts)
+    assert "$x$ (output)" not in texts
+    with pytest.raises(SpecError, match="output's name"):
+        P.plot_gather(spec, [[2, -1, 3]], frame=1, output_name="x}")

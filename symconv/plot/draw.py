@@ -544,7 +544,7 @@ def _slide_layout(host: _Host, d: SlideData, title: bool = True) -> list:
     return axes
 
 
-def _slide_content(axes: list, d: SlideData, frame: int | None, filled: int | None) -> None:
+def _slide_content(axes: list, d: SlideData, frame: int | None, filled: int | None, output: str | None = None) -> None:
     """The canvas with the kernel at output position ``frame``; outputs ``<= filled`` are written in."""
     spec = d.spec
     colors = tap_colors(math.prod(spec.weight_shape))
@@ -552,6 +552,7 @@ def _slide_content(axes: list, d: SlideData, frame: int | None, filled: int | No
     filled = n_out - 1 if filled is None else filled
     out_flat = d.output.ravel()
     gather = d.view == "gather"
+    out = output or ("x" if gather else "y")
     for ax in axes:
         ax.cla()
     if spec.ndim == 1:
@@ -598,13 +599,13 @@ def _slide_content(axes: list, d: SlideData, frame: int | None, filled: int | No
             _cell(ax, start, row, text=_fmt(out_flat[j]) if written else "",
                   face="#fff4d6" if j == frame else "white", edge="0.35" if written else "0.8")
             ax.text(start + 0.5, row + 1.35, str(j), ha="center", va="center", fontsize=8, color="0.4")
-        ax.text(left_edge - 0.4, row + 0.5, "$x$ (output)" if gather else "$y$ (output)", ha="right", va="center",
+        ax.text(left_edge - 0.4, row + 0.5, f"${out}$ (output)", ha="right", va="center",
                 fontsize=10)
         bottom = row + 1.8
         if frame is not None:
             value = " + ".join(f"{_factor(d.weight.ravel()[tap])} \\cdot {_factor(d.canvas[pos])}"
                                for pos, tap in zip(d.windows[frame, :, 0].tolist(), d.window_taps[frame].tolist()))
-            ax.text(left_edge, row + 2.2, f"${'x' if gather else 'y'}[{frame}] = {value} = {_num(out_flat[frame])}$", fontsize=9,
+            ax.text(left_edge, row + 2.2, f"${out}[{frame}] = {value} = {_num(out_flat[frame])}$", fontsize=9,
                     va="center")
             bottom = row + 2.6
         _finish(ax, left_edge - 4.4, max(n_canvas, int(target.max()) + 1) + 0.3, -0.3, bottom)
@@ -659,7 +660,7 @@ def _slide_size(d: SlideData) -> tuple[float, float]:
 
 @styled
 def plot_gather(tspec: TransposedConvSpec, y: Any, weight: Any = None, *, channels: Any = (0, 0), frame: int = 0,
-                ax: Any = None, fig: Any = None, title: bool = True):
+                ax: Any = None, fig: Any = None, title: bool = True, output_name: str = "x"):
     """The gather view: the flipped kernel sliding (stride 1) over the zero-inserted, padded input.
 
     Data cells are white, zeros inserted by the stride grey, padding hatched; a negative
@@ -684,6 +685,9 @@ def plot_gather(tspec: TransposedConvSpec, y: Any, weight: Any = None, *, channe
         Draw into this empty figure (any layer; a 2-D layer draws three panels).
     title : bool
         Whether to name the layer and the position in a title (a document's figure leaves them to its caption).
+    output_name : str
+        The output's name in the labels (default ``"x"``, the convolution's input space); a plain identifier,
+        optionally with a hat (``"hat_x"`` draws x̂), to follow the text the figure illustrates.
 
     Returns
     -------
@@ -695,7 +699,7 @@ def plot_gather(tspec: TransposedConvSpec, y: Any, weight: Any = None, *, channe
     ShapeError
         For a frame that is no output position, or a bad input or weight (see :func:`gather_data`).
     SpecError
-        For ``ax=`` with a 2-D layer, or both ``ax=`` and ``fig=``.
+        For ``ax=`` with a 2-D layer, or both ``ax=`` and ``fig=``, or an ``output_name`` that is no identifier.
 
     Examples
     --------
@@ -705,7 +709,7 @@ def plot_gather(tspec: TransposedConvSpec, y: Any, weight: Any = None, *, channe
     [0, 4, 0, 5, 0, 6, 0]
     """
     d = gather_data(tspec, y, weight, channels=channels)
-    return _slide_plot(d, frame, ax, fig, "plot_gather", title)
+    return _slide_plot(d, frame, ax, fig, "plot_gather", title, _output_name(output_name))
 
 
 @styled
@@ -753,12 +757,21 @@ def plot_conv(spec: ConvSpec, x: Any, weight: Any = None, *, channels: Any = (0,
     return _slide_plot(d, frame, ax, fig, "plot_conv")
 
 
+def _output_name(name: Any) -> str:
+    """The mathtext of an output's name: a plain identifier, or ``hat_`` and one (drawn with a hat)."""
+    from ..kernels import check_name
+
+    hat = isinstance(name, str) and name.startswith("hat_")
+    base = check_name(name[4:] if hat else name, "the output's name")
+    return rf"\hat{{{base}}}" if hat else base
+
+
 def _slide_plot(d: SlideData, frame: int, ax: Any = None, fig: Any = None, what: str = "plot_gather",
-                title: bool = True):
+                title: bool = True, output: str | None = None):
     if isinstance(frame, bool) or not isinstance(frame, (int, np.integer)) or not 0 <= frame < d.n_frames:
         raise ShapeError(f"frame={frame!r} must be an output position 0 <= frame < {d.n_frames}")
     host = _Host(fig, ax, *_slide_size(d), what)
-    _slide_content(_slide_layout(host, d, title), d, int(frame), None)
+    _slide_content(_slide_layout(host, d, title), d, int(frame), None, output)
     return host.result(d)
 
 
