@@ -266,3 +266,31 @@ def test_the_markdown_of_a_2d_instance_shows_sizes_as_products():
 
     markdown = prove_transpose(ConvSpec((3, 3), stride=2, padding=1), (9, 8)).to_markdown()
     assert r"$9 \times 8$" in markdown and "9x8" not in markdown and "5x4" not in markdown
+
+
+def test_a_symbol_reads_the_meaning_of_its_kind_of_document():
+    """Issue 18: P is the mode's padding in a padding-mode document, the weight gradient's y and i name no transposed
+    convolution, q's polyphase clause only where the shift is used, and a tag's words ("relationship 12c") are no
+    symbols."""
+    from symconv.latex.notation import notation_used
+
+    def meaning(text, symbol):
+        return dict(notation_used(text)).get(symbol)
+
+    assert "padding mode" in meaning(r"with replicate padding, $M = C P$", "P")
+    assert "cropping" in meaning(r"$M = C P$", "P")
+    gradient = r"$\partial \ell/\partial w[m] = \sum_i \delta[i]\, x[i]$, $y = \operatorname{conv}(x)$"
+    assert "transposed" not in meaning(gradient, "y") and "transposed" not in meaning(gradient, "i")
+    assert "polyphase" not in meaning(r"$n = k + s q$", "q")
+    assert "polyphase" in meaning(r"$n = k + s q$, shift $(d m - t)/s$", "q")
+    assert "c" not in dict(notation_used(r"\begin{align*} n &= 1 \tag*{relationship 12c} \end{align*}"))
+
+
+def test_block_corners_off_the_band_are_vertical_dots():
+    from symconv import ConvSpec, conv_matrix, kernel_symbols
+    from symconv.latex.printing import band_latex
+
+    spec = ConvSpec(3, stride=2, padding=1)
+    text = band_latex(conv_matrix(spec, kernel_symbols(spec), (40,)), rows=2, cols=4)
+    last = text.split(r"\\")[-1]
+    assert last.strip().split("&")[-1].strip().startswith(r"\ddots")  # bottom right, on the band's diagonal

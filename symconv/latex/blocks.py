@@ -50,7 +50,9 @@ def axis_blocks(M: Any, letter: str = "A", *, known: dict | None = None, transpo
     Row ``(o, i_1, i_2, …)`` and column ``(c, j_1, j_2, …)`` fall in block ``(i_1, j_1)``; for a convolution
     the block is nonzero where ``j_1 = s i_1 + d m_1 - p_l`` for a tap ``m_1``, and it is the matrix of the
     remaining axes for kernel row ``m_1``: the matrix is block Toeplitz.  Equal blocks get one name,
-    ``A_{m_1}`` when all its taps lie on kernel row ``m_1`` along the first axis.  Pass the ``known``
+    ``A_{m_1}`` when all its taps lie on kernel row ``m_1`` along the first axis; a block whose taps lie on
+    several kernel rows (where a padding mode sends two taps to one input) is written as the sum
+    ``A_{0} + A_{1}`` of the named blocks it is, when it is one, and numbered ``A_{(n)}`` otherwise.  Pass the ``known``
     dict of one matrix to the call for its transpose with ``transpose=True``: a block that is the
     transpose of a named one is named ``A_{m_1}^{\top}``, and the window of blocks is the transpose of
     the first matrix's window (its channel block too).  None for a 1-D or empty matrix.
@@ -117,25 +119,48 @@ def axis_blocks(M: Any, letter: str = "A", *, known: dict | None = None, transpo
     weight_shape = np.asarray(M.weight, dtype=object).shape if M.weight is not None else None
     grid: dict[tuple[int, int], str] = {}
     order: list[tuple[str, Any]] = []
+    cells = []  # (block row, block column, entry indices, entries, key), in reading order
     for br, bc in sorted(set(zip(b_r[keep].tolist(), b_c[keep].tolist()))):
         here = np.flatnonzero(keep & (b_r == br) & (b_c == bc))
         entries = list(zip((rows[here] % sub_r).tolist(), (cols[here] % sub_c).tolist(),
                            zip(taps[here].tolist(), coefs[here].tolist())))
-        key = _block_key(entries, False)
-        if key not in known:
+        cells.append((br, bc, here, entries, _block_key(entries, False)))
+
+    def tap_row(tap: int) -> int | None:
+        if weight_shape is None or len(weight_shape) <= 2 or tap < 0:
+            return None
+        return int(np.unravel_index(tap, weight_shape)[2])
+
+    # first the blocks of one kernel row (A_m), then those of several: a sum of named blocks is written as that sum
+    for single in (True, False):
+        for _, _, _, entries, key in cells:
+            if key in known:
+                continue
             other = _block_key(entries, True)
             if transpose and other in known:
-                known[key] = known[other] + r"^{\top}"
-            else:
-                rows_of_taps = ({int(np.unravel_index(t, weight_shape)[2]) for _, _, (t, _) in entries if t >= 0}
-                                if weight_shape is not None and len(weight_shape) > 2 else set())
-                label = f"{letter}_{{{rows_of_taps.pop()}}}" if len(rows_of_taps) == 1 else None
-                if label is None or label in known.values():
-                    label = f"{letter}_{{({len(known)})}}"
-                known[key] = label
+                base = known[other]
+                known[key] = (f"({base})" if " + " in base else base) + r"^{\top}"
+                continue
+            by_row: dict = {}
+            for entry in entries:
+                by_row.setdefault(tap_row(entry[2][0]), []).append(entry)
+            if (len(by_row) == 1) != single:
+                continue
+            label = None
+            if single and None not in by_row:
+                label = f"{letter}_{{{next(iter(by_row))}}}"
+            elif not single and None not in by_row:
+                parts = [known.get(_block_key(by_row[m], False)) for m in sorted(by_row)]
+                in_window = {known.get(k) for *_, k in cells}  # each part is shown in this window
+                if all(part == f"{letter}_{{{m}}}" and part in in_window for part, m in zip(parts, sorted(by_row))):
+                    label = " + ".join(parts)
+            if label is None or label in known.values():
+                label = f"{letter}_{{({len(known)})}}"
+            known[key] = label
+    for br, bc, here, _, key in cells:
         name = known[key]
         grid[br, bc] = name
-        if all(n != name for n, _ in order):
+        if all(n != name for n, _ in order) and " + " not in name:  # a sum of named blocks needs no display
             block = ConvMatrix(Structure.build((sub_r, sub_c), rows[here] % sub_r, cols[here] % sub_c, taps[here],
                                                coefs[here]), M.weight, (1,) + tuple(M.row_shape[2:]),
                                (1,) + tuple(M.col_shape[2:]))
@@ -145,9 +170,11 @@ def axis_blocks(M: Any, letter: str = "A", *, known: dict | None = None, transpo
     cells_c: list[int | None] = ([None] if shown_c[0] > 0 else []) + shown_c + (
         [None] if shown_c[-1] < n_bc - 1 else [])
     lines = []
-    for r in cells_r:
+    off = {(0, len(cells_c) - 1), (len(cells_r) - 1, 0)}  # the corners off the band's diagonal: \vdots, not \ddots
+    for i, r in enumerate(cells_r):
         if r is None:
-            lines.append(" & ".join(r"\ddots" if c is None else r"\vdots" for c in cells_c))
+            lines.append(" & ".join((r"\vdots" if (i, j) in off else r"\ddots") if c is None else r"\vdots"
+                                    for j, c in enumerate(cells_c)))
         else:
             lines.append(" & ".join(r"\cdots" if c is None else grid.get((r, c), "0") for c in cells_c))
     pattern = r"\begin{bmatrix} " + r" \\ ".join(lines) + r" \end{bmatrix}"
@@ -225,7 +252,8 @@ def axis_blocks_latex(name: str, M: Any, known: dict, body: str = "") -> str:
     window = view.window + ", " if view.window else ""
     out = [f"In blocks along the first spatial axis ({view.where + ', ' if view.where else ''}{window}"
            f"block $({row}, {col})$ "
-           f"maps input position ${col}$ of that axis to output position ${row}$; each block is "
+           f"maps input position ${col}$ of that axis (axis $1$; positions are numbered from $0$, like the taps) "
+           f"to output position ${row}$; each block is "
            f"{_article(block_shape[0])} ${block_shape[0]} \\times "
            f"{block_shape[1]}$ matrix over the other axes, and equal blocks have one name):\n"
            f"\\[\n{target} = {view.pattern}\n\\]"]
@@ -244,6 +272,11 @@ def axis_blocks_latex(name: str, M: Any, known: dict, body: str = "") -> str:
     what = (rf"Each block ${letter}_{{m}}$ holds the kernel entries whose tap on the first spatial axis is $m$: it is "
             "the matrix, over the other axes, of the convolution with that slice of the kernel, the same wherever "
             "it occurs.") if by_tap else ""  # every block is named by the first axis's tap it holds
+    numbered = [label for label, _ in texts if re.fullmatch(r"[A-Z]_\{\(\d+\)\}", label)]
+    if numbered:
+        what = (f"${numbered[0]}$ is" if len(numbered) == 1 else
+                "$" + "$, $".join(numbered[:-1]) + f"$ and ${numbered[-1]}$ are") + (
+            " named by a number: neither a block of one kernel row on the first spatial axis nor a sum of them.")
     if fresh:  # every block the pattern names is shown (elided like the window when it is large)
         elided = "" if full else ", elided in the same way,"
         one = len(fresh) == 1

@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["NOTATION", "notation_used", "notation_latex", "notation_markdown", "notation_table"]
+__all__ = ["NOTATION", "VARIANTS", "notation_used", "notation_latex", "notation_markdown", "notation_table"]
 
 NOTATION: tuple[tuple[str, str], ...] = (
     (r"i", "a position of the convolution's output, which is the transposed convolution's input"),
+    (r"i'", "a second position of the convolution's output, paired with $i$"),
     (r"j", "a position of the convolution's input, which is the transposed convolution's output"),
     (r"m", "a kernel tap"),
     (r"m'", "a tap of the flipped kernel"),
@@ -32,9 +33,11 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"p'", "the padding of the guide's equivalent convolution (the gather padding)"),
     (r"n'", "the input length of a transposed convolution (in the size relationships)"),
     (r"h", "half of an odd kernel size, rounded down"),
-    (r"q", "a whole quotient by the stride: the number of whole strides in a length (in the polyphase view, "
-           "the shift $(d m - t)/s$ of a tap)"),
+    (r"q", "a whole quotient by the stride: the number of whole strides in a length"),
     (r"r", "a remainder modulo the stride"),
+    (r"t", "a position of the zero-inserted or of the padded input (in the gather view)"),
+    (r"u", "a position, of the sequence named where it is used"),
+    (r"v", r"a vector, the second argument of an inner product $\langle \cdot, v\rangle$"),
     (r"B", "the block size of a row-major flattened index"),
     (r"A", "the outer size of a row-major flattened index"),
     (r"\alpha", "the outer position of a row-major flattened index $B \\alpha + \\beta$"),
@@ -69,8 +72,13 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"S", "the 0/1 matrix that keeps the rows of the convolution's matrix whose output position, on every axis, "
            "is an input position of the transposed convolution"),
     (r"Z", "the zero insertion, a 0/1 matrix"),
-    (r"P", "the padding (or cropping) of its input, a 0/1 matrix"),
+    (r"P", "the zero padding (or, for a negative padding, the cropping) of its input, a 0/1 matrix"),
     (r"C_{\mathrm{flip}}", "the stride-1 convolution with the flipped kernel"),
+    (r"C^{\circ}_{\mathrm{flip}}", "the stride-1 convolution with the flipped kernel and padding $0$ that reads "
+                                    "the circularly padded positions ($n_T$ outputs): after $\\mathrm{Circ}$, the "
+                                    "circular convolution with the flipped kernel"),
+    (r"\operatorname{conv}_{0}^{\top}", "the transposed convolution with padding $0$ (and the same kernel, stride "
+                                         "and dilation)"),
     (r"C^{(\nu)}_{m}", "the stride-1 convolution on axis $\\nu$ with the flipped unit kernel of tap $m$"),
     (r"C", "the convolution with padding 0 that reads the padded input (with a padding mode, the convolution's "
            "matrix is this convolution applied after the padding)"),
@@ -78,8 +86,7 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"\mathrm{Circ}", "the circular padding through which the circular convolution with the flipped kernel reads"),
     (r"W", "the wrap of the zero-inserted input onto the circle of the output positions"),
     (r"g", "the number of groups"),
-    (r"\gamma", r"a group; $\gamma(c, b) = \lfloor c / b \rfloor$ is the group of channel $c$ in groups of $b$ "
-               "channels"),
+    (r"\gamma", "the number of a group, $0 \\le \\gamma < g$"),
     (r"C_{\mathrm{in}}", "the input channels of the layer it is given for"),
     (r"C_{\mathrm{out}}", "the output channels of the layer it is given for"),
     (r"o", "an output channel"),
@@ -94,25 +101,102 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"y^{\ast}", "the target a loss compares the output with"),
     (r"\tau", "a lag: the offset between two positions, in taps"),
     (r"R", "the kernel's autocorrelation"),
+    (r"R_c", "the kernel's autocorrelation at input channel $c$"),
+    (r"R_t", "the autocorrelation of phase $t$: of the taps $m$ with $d m \\equiv t \\pmod{s}$"),
+    (r"\operatorname{count}", "the overlap count: $\\operatorname{count}[j]$ is the number of taps of the "
+                              "transposed layer reaching position $j$"),
     (r"\sigma", "a sign, plus or minus one"),
     (r"\delta", "the gradient of the loss with respect to the output"),
 )
 """Each symbol (LaTeX) and its one meaning (text with ``$...$`` mathematics), in the order a Notation section lists
 them."""
 
+_PADDING_MODE = r"\b(?:reflect|replicate|circular) padding\b"
+_PHASES = r"d m \\equiv t|\\bmod s\\b|0 \\le t < s(?!\s*[\\(\w])"
+_GROUP_OF = r"(?s)\\gamma\s*\((?:c|o), "
+_IN_GROUP = r"\\in \\gamma(?![A-Za-z'])"
+_WEIGHT_GRADIENT = r"\\partial \\ell\s*/\s*\\partial w"
+
+VARIANTS: tuple[tuple[str, str, str, str], ...] = (
+    (r"P", "padding-mode documents", _PADDING_MODE,
+     "the padding of its input by the document's padding mode (each padded position holds a copy of an input "
+     "position), a 0/1 matrix"),
+    (r"t", "padding-mode documents", _PADDING_MODE,
+     r"a position of the padded input, $0 \le t < n + p_l + p_r$"),
+    (r"t", "documents with phases", _PHASES, "a phase: a position's remainder modulo the stride, $0 \\le t < s$"),
+    (r"u", "documents with phases", r"s u \+ t|t \+ s u|0 \\le u < n_u",
+     "a position within a phase: output $j = s u + t - p_l$ is position $u$ of phase $t$"),
+    (r"u", "documents with an inner product", r"\\langle u, v\\rangle",
+     r"a vector, paired with $v$ in $\langle u, v\rangle$"),
+    (r"i", "weight-gradient documents", _WEIGHT_GRADIENT, "a position of the convolution's output"),
+    (r"y", "weight-gradient documents", _WEIGHT_GRADIENT, "the output of the convolution"),
+    (r"q", "documents with the polyphase view", r"\(d m - t\)/s|d m - t = s q",
+     "a whole quotient by the stride: the number of whole strides in a length (in the polyphase view, the shift "
+     "$(d m - t)/s$ of a tap)"),
+    (r"\gamma", r"documents with the function $\gamma(c, b)$ that write $o \in \gamma$",
+     _GROUP_OF + "(?=.*" + _IN_GROUP + ")",
+     r"the number of a group, $0 \le \gamma < g$; $\gamma(c, b) = \lfloor c / b \rfloor$ is the number of the group "
+     r"of channel $c$ in groups of $b$ channels, and $o \in \gamma$ says that channel $o$ lies in group $\gamma$"),
+    (r"\gamma", r"documents with the function $\gamma(c, b)$", _GROUP_OF,
+     r"the number of a group, $0 \le \gamma < g$; $\gamma(c, b) = \lfloor c / b \rfloor$ is the number of the group "
+     r"of channel $c$ in groups of $b$ channels"),
+    (r"\gamma", r"documents that write $o \in \gamma$", _IN_GROUP,
+     r"the number of a group, $0 \le \gamma < g$; $o \in \gamma$ says that channel $o$ lies in group $\gamma$"),
+)
+"""Meanings of a symbol particular to a kind of document: ``(symbol, kind, pattern, meaning)``.
+
+A document whose text (prose and mathematics) matches ``pattern`` (a regular expression) reads ``meaning`` for
+``symbol`` in place of the :data:`NOTATION` entry; the first matching variant of a symbol is taken.  The symbol
+keeps one meaning in each document."""
+
+
+def _meanings(text: str) -> dict[str, str]:
+    r"""The meaning of each symbol in the document ``text``: :data:`NOTATION`'s, or the variant its kind reads.
+
+    >>> _meanings("with replicate padding, $M = C P$")["P"].startswith("the padding of its input by")
+    True
+    >>> _meanings("$M = C P$")["P"].startswith("the zero padding")
+    True
+    """
+    out = dict(NOTATION)
+    chosen: set[str] = set()
+    for symbol, _, pattern, meaning in VARIANTS:
+        if symbol not in chosen and re.search(pattern, text):
+            out[symbol] = meaning
+            chosen.add(symbol)
+    # a second spelling of a symbol reads as the first
+    for symbol, meaning in NOTATION:
+        for other, same in NOTATION:
+            if other != symbol and same == meaning and symbol in chosen:
+                out[other] = out[symbol]
+    return out
+
+
 _MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$|\\\[(.+?)\\\]|\\begin\{(align\*|aligned|multline\*)\}(.+?)\\end\{\4\}",
                    re.S)
 
 
+_TEXT_IN_MATH = re.compile(r"\\(?:tag\*?|text|textsf|textup|textrm|mbox)\{((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}")
+r"""Text inside mathematics (a tag, ``\text{...}``): its words are no symbols; its own ``$...$`` parts are kept."""
+
+
 def _math_of(text: str) -> str:
+    r"""The mathematics of ``text`` (LaTeX), without the text set inside it.
+
+    >>> _math_of(r"Let $x$ be. \[ y \tag*{relationship 12c, $c$ a channel} \]").split()
+    ['x', 'y', 'c']
+    """
     out = []
     for match in _MATH.finditer(text):
-        out.append(next(g for g in (match.group(1), match.group(2), match.group(3), match.group(5)) if g))
+        math = next(g for g in (match.group(1), match.group(2), match.group(3), match.group(5)) if g)
+        out.append(_TEXT_IN_MATH.sub(lambda m: " " + " ".join(re.findall(r"\$(.+?)\$", m.group(1))) + " ", math))
     return " ".join(out)
 
 
 _FAMILIES = {symbol.split("^{(")[0] for symbol, _ in NOTATION if "^{(" in symbol}
 r"""Letters with an entry of their own for an axis family (``C^{(\nu)}_{m}``): ``C^{(`` is that entry, not ``C``."""
+_DECORATED = {symbol.split("^{\\circ}")[0] for symbol, _ in NOTATION if "^{\\circ}" in symbol}
+r"""Letters with a circled entry of their own (``C^{\circ}_{\mathrm{flip}}``), which names no ``C``."""
 
 
 def _occurs(symbol: str, math: str) -> bool:
@@ -134,6 +218,8 @@ def _occurs(symbol: str, math: str) -> bool:
             after = r"(?!['_])"  # p' is not p'_{l}
         if form in _FAMILIES:
             after += r"(?!\^\{\()"
+        if form in _DECORATED:
+            after += r"(?!\^\{\\circ\})"  # C^{\circ}_{\mathrm{flip}} names no C
         if re.search(before + re.escape(form) + after, math):
             return True
     return False
@@ -146,8 +232,10 @@ def notation_used(text: str) -> list[tuple[str, str]]:
     ['i', 'j', 'm', 's', 'w', 'T']
     """
     math = _math_of(text)
+    meanings = _meanings(text)
     seen, out = set(), []
-    for symbol, meaning in NOTATION:
+    for symbol, _ in NOTATION:
+        meaning = meanings[symbol]
         if meaning in seen or not _occurs(symbol, math):
             continue
         seen.add(meaning)
@@ -212,4 +300,10 @@ def notation_table() -> str:
             continue
         seen.add(meaning)
         lines.append(f"| ${symbol}$ | {meaning.replace('|', chr(92) + '|')} |")
+    lines += ["", "## Meanings particular to a kind of document", "",
+              "In these documents the symbol reads as below in place of the table's meaning (one meaning in each",
+              "document; `symconv.latex.notation.VARIANTS`).", "",
+              "| symbol | documents | meaning |", "| --- | --- | --- |"]
+    for symbol, kind, _, meaning in VARIANTS:
+        lines.append(f"| ${symbol}$ | {kind} | {meaning.replace('|', chr(92) + '|')} |")
     return "\n".join(lines) + "\n"

@@ -699,9 +699,12 @@ def _window_latex(M: Any, win: MatrixWindow, zeros: str) -> str:
     if win.rows and win.rows[-1] < n_rows - 1:
         row_slots.append(None)
     lines = []
-    for slot in row_slots:
+    for i, slot in enumerate(row_slots):
         if slot is None:
-            cells = [r"\ddots" if c is None else r"\vdots" for c in col_slots]
+            # the band runs from top left to bottom right: \ddots on that diagonal, \vdots in the other two corners
+            off = {(0, len(col_slots) - 1), (len(row_slots) - 1, 0)}
+            cells = [(r"\vdots" if (i, j) in off else r"\ddots") if c is None else r"\vdots"
+                     for j, c in enumerate(col_slots)]
         else:
             cells = [r"\cdots" if c is None else _entry(M, slot, c, zeros) for c in col_slots]
         lines.append(" & ".join(cells))
@@ -732,15 +735,16 @@ def band_latex(M: Any, *, rows: int = 6, cols: int = 8, zeros: str = "0", printe
     zero = "0" if zeros == "0" else r"\cdot"
     left, right, top, bottom = c0 > 0, c1 < n_cols, r0 > 0, r1 < n_rows
 
-    def edge() -> str:
-        return " & ".join(([r"\ddots"] if left else []) + [r"\vdots"] * (c1 - c0) + ([r"\ddots"] if right else []))
+    def edge(first: bool) -> str:  # \ddots on the band's diagonal (top left, bottom right), \vdots off it
+        return " & ".join(([r"\vdots" if not first else r"\ddots"] if left else []) + [r"\vdots"] * (c1 - c0)
+                          + ([r"\vdots" if first else r"\ddots"] if right else []))
 
-    lines = [edge()] if top else []
+    lines = [edge(True)] if top else []
     for r in range(r0, r1):
         cells = [show(values[(r, c)]) if (r, c) in values else zero for c in range(c0, c1)]
         lines.append(" & ".join(([r"\cdots"] if left else []) + cells + ([r"\cdots"] if right else [])))
     if bottom:
-        lines.append(edge())
+        lines.append(edge(False))
     caption = (rf"\text{{rows }} {r0}\text{{--}}{r1 - 1},\ \text{{columns }} {c0}\text{{--}}{c1 - 1} "
                rf"\text{{ of }} {n_rows} \times {n_cols}")
     return r"\begin{bmatrix} " + r" \\ ".join(lines) + r" \end{bmatrix}_{" + caption + "}"
