@@ -240,8 +240,12 @@ def prove_padding_mode(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *,
     title = f"Transpose of a convolution with {mode} padding (instance)"
     conv_spec = tspec.transpose()
     steps: list[Step] = []
+    # on several axes the sizes lines show the sizes first, then the tuple of executed formulas: a wide left side
+    # would push the tags of the chain's other lines off the display, splitting one argument into several displays
+    sizes_first = len(t_in) > 1
     if isinstance(spec, ConvSpec):
-        steps.append(_layer_step(spec, conv_shape, tspec, t_in))
+        layer = _layer_step(spec, conv_shape, tspec, t_in)
+        steps.append(dataclasses.replace(layer, lhs=layer.rhs, rhs=layer.lhs) if sizes_first else layer)
     tspec0 = PM.zero_padding_spec(tspec)
     # on the padding-0 layers, whose fold is T: their output has n_T + p_l + p_r positions (n_T is T's alone)
     convention = convention_step(tspec0, t_in, t_length="n_T + p_l + p_r")
@@ -288,8 +292,9 @@ def prove_padding_mode(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *,
     # the two sides as they are computed: M's output size by the convolution's formula, and the sizes it must be
     sized = [NAMED.conv_output_size(n, k, s, pl, pr, d) for n, k, s, (pl, pr), d
              in zip(conv_shape, conv_spec.kernel_size, conv_spec.stride, conv_spec.padding, conv_spec.dilation)]
-    steps.append(Step(sized[0] if len(sized) == 1 else sympy.Tuple(*sized),
-                      sympy.Integer(expected[0]) if len(expected) == 1 else sympy.Tuple(*expected),
+    formula = sized[0] if len(sized) == 1 else sympy.Tuple(*sized)
+    value = sympy.Integer(expected[0]) if len(expected) == 1 else sympy.Tuple(*expected)
+    steps.append(Step(*((value, formula) if sizes_first else (formula, value)),
                       r"round trip of the output size: the convolution has $n_{\mathrm{in}} + \lfloor a/s \rfloor$ "
                       r"outputs per axis", "arithmetic", m_out == expected,
                       "the convolution has " + " by ".join(map(str, m_out)) + " outputs, as many as the transposed "
