@@ -112,16 +112,23 @@ def _padding_convention_step(spec: ConvSpec, shape: tuple[int, ...], tspec: Tran
     name = default_formulas.LATEX_NAMES[PM.POSITION[mode]]  # the map's name, as its definition is rendered
     lhs = sequence("xpad", r"\tilde{x}")(t - p_l)  # x̃ indexed as in the Conventions: x̃[u] = x[u] for 0 <= u < n
     rhs = sequence("x")(sympy.Function(name)(t, n, p_l))
-    clamp, clamp_claim = replicate_clamp() if mode == "replicate" else ("", None)
-    at = (rf"${clamp}$ (the function that ran, rendered without branches under Definitions, is this clamp: "
-          r"z3 proved them equal for all integers $t$, $p_l$ and $n \ge 1$)" if clamp_claim is not None
-          else rf"${name}(t, n, p_{{l}})$")
+    try:
+        clamp, clamp_claim = replicate_clamp() if mode == "replicate" else ("", None)
+        unread = ""
+    except (TypeError, ValueError) as exc:  # the function that ran cannot be read for all integers: not the clamp
+        clamp, clamp_claim = r"\min\{\max\{t - p_{l}, 0\}, n - 1\}", None
+        unread = f"the replicate map that ran cannot be compared with the clamp for all integers: {exc}"
+    at = (rf"${name}(t, n, p_{{l}}) = {clamp.split(' = ')[-1]}$ (the function that ran, rendered without branches "
+          r"under Definitions, is this clamp: z3 proved them equal for all integers $t$, $p_l$ and $n \ge 1$)"
+          if mode == "replicate" else rf"${name}(t, n, p_{{l}})$")
     rule = (rf"the padding is PyTorch's {mode} padding: on every axis, padded position $t$ (that is $\tilde x[t - p_l]$) copies the input at "
             rf"position {at}, the position PyTorch's padding function documents, "
             r"in the tables that build the matrices, in the numeric convolution (a one-tap kernel on "
             r"distinct inputs returns the padded input) and in the numeric fold (the one-tap transposed layer adds "
             r"every padded value onto that position)")
     claims = (clamp_claim,) if clamp_claim is not None else ()
+    if unread:
+        return Step(lhs, rhs, rule, "z3", False, unread, name="padding convention")
     if clamp_claim is not None and not clamp_claim.holds:
         return Step(lhs, rhs, rule, "z3", False, "the replicate map that ran is not the clamp: "
                     + str(clamp_claim.counterexample or clamp_claim.reason), claims=claims, name="padding convention")
