@@ -72,20 +72,25 @@ LATEX_NAMES = {
     "reflect_position": r"\operatorname{refl}",
     "replicate_position": r"\operatorname{repl}",
     "circular_position": r"\operatorname{circ}",
-    "sifted_position": r"\operatorname{src}",
-    "sift_residue": r"\operatorname{res}",
-    "gram_partner": r"\operatorname{partner}",
-    "phase_of": r"\operatorname{ph}",
+    "sifted_position": r"\iota",
+    "sift_residue": r"\rho",
+    "gram_partner": r"\theta",
+    "phase_of": r"\phi",
     "phase_position": r"\operatorname{pos}",
     "phase_residue": r"\operatorname{rem}",
     "phase_tap": r"\operatorname{sub}",
     "phase_input": r"\operatorname{rd}",
     "phase_kernel_size": r"K",
     "phase_length": r"n_{u}",
-    "phase_channel": r"\operatorname{pch}",
+    "phase_channel": r"c_{\Phi}",
     "interleave_position": r"\operatorname{interleave}",
 }
-"""How each function is named on the page (documents and proof claims use the same names)."""
+"""How each function is named on the page (documents and proof claims use the same names).
+
+A name reads as mathematics, a letter or a word, never an abbreviation of code: the input that tap ``m`` pairs
+with ``j`` is ``ι``, the remainder that decides whether it is exact ``ρ``, the Gram partner ``θ``, the phase
+``φ`` and the channel of a phase ``c_Φ`` (the name the polyphase theorem gives it).  Each is defined on the page
+by its rendered definition."""
 
 
 def conv_output_size(n, k, s, p_l, p_r, d):

@@ -193,3 +193,13 @@ def test_a_claim_whose_conclusion_cannot_fail_is_refused():
     assert not assumed.holds and "its own hypotheses" in assumed.reason
     # a conclusion that needs the hypotheses is still proved
     assert prove("needs them", (n, k), (sympy.Ge(n, 1), sympy.Ge(k, n)), sympy.Ge(k, 1)).holds
+
+
+def test_a_witness_shows_a_stride_and_a_kernel_where_the_hypotheses_allow():
+    """The shown model has s, k >= 2 when some model does (not the identity layer s = k = 1), and is still a
+    model of the hypotheses when they force s = 1."""
+    s, k, n = sympy.symbols("s k n_in", integer=True)
+    claim = prove("a positive length", (s, k, n), (sympy.Ge(s, 1), sympy.Ge(k, 1), sympy.Ge(n, 1)), sympy.Ge(s * n, 1))
+    assert claim.holds and claim.witness["s"] >= 2 and claim.witness["k"] >= 2 and claim.witness["n_in"] >= 1
+    one = prove("stride one", (s, k), (sympy.Eq(s, 1), sympy.Ge(k, 1)), sympy.Ge(s + k, 2))
+    assert one.holds and one.witness["s"] == 1 and one.witness["k"] >= 1

@@ -23,12 +23,12 @@ __all__ = ["formula_latex", "definitions_latex", "IDENTIFIERS"]
 IDENTIFIERS = {
     "p_l": "p_{l}",
     "p_r": "p_{r}",
-    "left": "p_{l}",  # pad(t, p_l): the amount on the left, applied to p_l or to the gather padding p'_l
+    "left": "p'_{l}",  # pad(t, p'_l) = t + p'_l: the amount on the left, as the gather view applies it (DESIGN.md's L)
     "per_group": "c_{i}",  # the channels per group: c_i = C_in/g (applied to c_o = C_out/g as well)
     "group": r"\gamma",
     "local": "c_{l}",
     "m_prime": r"\mu",  # the second tap of a pair (the Gram partner), not the flipped kernel's tap m'
-    "phases": "s^{N}",
+    "phases": r"N_{\mathrm{ph}}",  # the number of phases (s^N, N the number of axes): the polyphase proof's letter
 }
 """How the arguments of the formulas that are not one letter are typeset."""
 

@@ -538,11 +538,16 @@ def _lengths(shape: Any) -> str:
     return f"{', '.join(values[:-1])} and {values[-1]} on the {counted(len(values), 'axis', 'axes')}"
 
 
-def convention_step(tspec: Any, input_shape: tuple[int, ...], t_length: str = "n_T") -> Step:
+def convention_step(tspec: Any, input_shape: tuple[int, ...], t_length: str = "n_T", half: str = "both") -> Step:
     """The numeric definitions are PyTorch's written ones: index equation, lengths, weight layouts and groups.
 
     ``t_length`` is the name the page gives the transposed layer's output length (a padding mode checks its
     padding-0 layers, whose output has ``n_T + p_l + p_r`` positions: one symbol, one length).
+
+    ``half`` is the part of the convention the proof uses, and the part checked and stated: ``"both"``,
+    ``"convolution"`` (its reading equation, ``n_out`` and its weight layout: a proof about the convolution
+    alone) or ``"transposed"`` (its adding equation, ``n_T`` and its weight layout: a proof about the
+    transposed convolution alone), so that a document names no symbol it does not use.
 
     Checked on the proof's own layer (reduced to at most two groups of two channels, keeping two of each where
     the layer has them), on an input long enough for both borders and a few strides of interior:
@@ -566,12 +571,36 @@ def convention_step(tspec: Any, input_shape: tuple[int, ...], t_length: str = "n
     from ..spec import ConvSpec, TransposedConvSpec
     from .evaluate import NAMED  # the named formulas print as the Definitions' names
 
+    if half not in ("both", "convolution", "transposed"):
+        raise ValueError(f"half must be 'both', 'convolution' or 'transposed', got {half!r}")
+    check_conv, check_t = half != "transposed", half != "convolution"
     several = len(tspec.kernel_size) > 1
     channels = tspec.in_channels > 1 or tspec.out_channels > 1 or tspec.groups > 1
-    lhs, rhs = sympy_pair(channels=channels)
-    tuples = (r"positions $i$, taps $m$ and the kernel size $k$ are tuples, one entry per spatial axis, compared and "
+    lhs, rhs = sympy_pair(channels=channels) if check_conv else sympy_transposed_pair(channels=channels)
+    tuples = ((r"positions $i$ and $j$" if half == "transposed" else r"positions $i$")
+              + r", taps $m$ and the kernel size $k$ are tuples, one entry per spatial axis, compared and "
               r"summed axis by axis; " if several else "")
-    if not channels:  # one channel: no groups or channel indices on the page
+    if half == "transposed":
+        rule = tuples + (r"the numeric definition of the transposed convolution is PyTorch's written one: "
+                         + (r"with $c_i = C_{\mathrm{in}}/g$ and $c_o = C_{\mathrm{out}}/g$ its channels per group, "
+                            r"input channel $c$, of the group $\gamma = \lfloor c / c_i \rfloor$, adds "
+                            r"$w[c, c_{l}, m]\, y[c, i]$, for each $c_{l} < c_o$, to output channel "
+                            r"$o = \gamma c_o + c_{l}$ at $j = s i + d m - p_l$ when $j$ lies in range (so output "
+                            r"channel $o$ sums over the input channels $c$ of its group $\gamma$)"
+                            if channels else r"input $i$ adds $w[m]\, y[i]$ to output $j = s i + d m - p_l$ when $j$ "
+                                             r"lies in range")
+                         + r" (the kernel is not flipped); and the output length is $"
+                         + t_length + "$")
+    elif half == "convolution":
+        rule = tuples + (r"the numeric definition of the convolution is PyTorch's written one: "
+                         + (r"with $c_i = C_{\mathrm{in}}/g$ and $c_o = C_{\mathrm{out}}/g$ its channels per group, "
+                            r"output $i$ of output channel $o$ reads, for each $c_{l} < c_i$, input channel "
+                            r"$\gamma c_i + c_{l}$ at $s i + d m - p_l$ through $w[o, c_{l}, m]$, where "
+                            r"$\gamma = \lfloor o / c_o \rfloor$ is the group of $o$"
+                            if channels else r"output $i$ reads $\tilde x$ at $s i + d m - p_l$ through $w[m]$")
+                         + r" (cross-correlation: the kernel is not flipped); and the output length is "
+                           r"$n_{\mathrm{out}}$")
+    elif not channels:  # one channel: no groups or channel indices on the page
         rule = tuples + (r"the numeric definitions are PyTorch's written ones: output $i$ reads $\tilde x$ at "
                          r"$s i + d m - p_l$ through $w[m]$ (cross-correlation: the kernel is not flipped); the "
                          r"transposed convolution adds $w[m]\, y[i]$ to output $s i + d m - p_l$; and the output "
@@ -600,7 +629,7 @@ def convention_step(tspec: Any, input_shape: tuple[int, ...], t_length: str = "n
     try:
         # lengths on the proof's own sizes, by PyTorch's formulas
         want_t = tuple(_torch_n_t(n, *ax) for n, ax in zip(input_shape, zip(k, s, p, (pr for _, pr in pads), d, a)))
-        if tuple(tspec.output_shape(input_shape)) != want_t:
+        if check_t and tuple(tspec.output_shape(input_shape)) != want_t:
             # the refuted display is the size itself: the executed n_T at the proof's sizes against PyTorch's value
             return sized(fail(f"the transposed layer's output size is {_size(tspec.output_shape(input_shape))}; "
                               f"PyTorch's n_T gives {_size(want_t)}"),
@@ -608,7 +637,7 @@ def convention_step(tspec: Any, input_shape: tuple[int, ...], t_length: str = "n
                           zip(input_shape, zip(k, s, p, (pr for _, pr in pads), d, a))], want_t)
         want_out = tuple(_torch_n_out(n, kk, ss, pl, pr, dd) for n, kk, ss, (pl, pr), dd in zip(want_t, k, s, pads, d))
         conv_full = ConvSpec(k, stride=s, padding=pads, dilation=d)
-        if tuple(conv_full.output_shape(want_t)) != want_out:
+        if check_conv and tuple(conv_full.output_shape(want_t)) != want_out:
             return sized(fail(f"the convolution's output size on inputs of size {_size(want_t)} is "
                         f"{_size(conv_full.output_shape(want_t))}; PyTorch's n_out gives {_size(want_out)}"),
                          [NAMED.conv_output_size(n, kk, ss, pl, pr, dd) for n, kk, ss, (pl, pr), dd
@@ -617,10 +646,15 @@ def convention_step(tspec: Any, input_shape: tuple[int, ...], t_length: str = "n
         single = TransposedConvSpec(k, stride=s, padding=pads, output_padding=a, dilation=d,
                                     in_channels=g * ci, out_channels=g * co, groups=g)
         conv_single = ConvSpec(k, stride=s, padding=pads, dilation=d, in_channels=g * co, out_channels=g * ci, groups=g)
-        if single.weight_shape != (g * ci, co) + tuple(k) or conv_single.weight_shape != (g * ci, co) + tuple(k):
+        layout = (g * ci, co) + tuple(k)
+        if check_t and check_conv and (single.weight_shape != layout or conv_single.weight_shape != layout):
             return fail(f"the weight layouts are {single.weight_shape} and {conv_single.weight_shape}; PyTorch's "
-                        f"are (C_in, C_out/g, k...) = {(g * ci, co) + tuple(k)} and (C_out, C_in/g, k...) = "
-                        f"{(g * ci, co) + tuple(k)}")
+                        f"are (C_in, C_out/g, k...) = {layout} and (C_out, C_in/g, k...) = {layout}")
+        if check_t and single.weight_shape != layout:
+            return fail(f"the weight layout is {single.weight_shape}; PyTorch's is (C_in, C_out/g, k...) = {layout}")
+        if check_conv and conv_single.weight_shape != layout:
+            return fail(f"the weight layout is {conv_single.weight_shape}; PyTorch's is (C_out, C_in/g, k...) = "
+                        f"{layout}")
         t_in = tuple(min(n, 4 + 2 * (dd * (kk - 1) + pl + pr) // ss + 2) for n, kk, ss, dd, (pl, pr)
                      in zip(input_shape, k, s, d, pads))
         n_t = tuple(_torch_n_t(n, kk, ss, pl, pr, dd, aa) for n, kk, ss, (pl, pr), dd, aa in zip(t_in, k, s, pads, d, a))
@@ -633,47 +667,60 @@ def convention_step(tspec: Any, input_shape: tuple[int, ...], t_length: str = "n
         ids = {(r, l, m): (r * co + l) * len(taps) + number for r in range(g * ci) for l in range(co)
                for number, m in enumerate(taps)}
         # the convolution: C_in = g co, C_out = g ci; output channel o lies in group floor(o / (C_out/g))
-        x = np.arange(1, g * co * int(np.prod(n_t)) + 1, dtype=np.int64).reshape((g * co,) + n_t)
-        base = int(x.size) + 1
-        weight = np.zeros(conv_single.weight_shape, dtype=object)
-        want = np.zeros((g * ci,) + n_out, dtype=object)
-        for (o, l, m), number in ids.items():
-            weight[(o, l) + m] = base**number
-            want[o] += base**number * _torch_read(n_out, x[(o // ci) * co + l], m, s, p, d).astype(object)
-        got = conv(conv_single, weight, x.astype(object))
-        if got.shape != want.shape:
-            return fail(f"numeric.conv gives shape {got.shape}, PyTorch's n_out gives {want.shape}")
-        if not np.array_equal(got, want):
-            return fail("numeric.conv: " + _first_digit(got, want, base, ids, "read into output channel"))
+        if check_conv:
+            x = np.arange(1, g * co * int(np.prod(n_t)) + 1, dtype=np.int64).reshape((g * co,) + n_t)
+            base = int(x.size) + 1
+            weight = np.zeros(conv_single.weight_shape, dtype=object)
+            want = np.zeros((g * ci,) + n_out, dtype=object)
+            for (o, l, m), number in ids.items():
+                weight[(o, l) + m] = base**number
+                want[o] += base**number * _torch_read(n_out, x[(o // ci) * co + l], m, s, p, d).astype(object)
+            got = conv(conv_single, weight, x.astype(object))
+            if got.shape != want.shape:
+                return fail(f"numeric.conv gives shape {got.shape}, PyTorch's n_out gives {want.shape}")
+            if not np.array_equal(got, want):
+                return fail("numeric.conv: " + _first_digit(got, want, base, ids, "read into output channel"))
         # the transposed convolution: C_in = g ci, C_out = g co; input channel c lies in group floor(c / (C_in/g))
-        y = np.arange(1, g * ci * int(np.prod(t_in)) + 1, dtype=np.int64).reshape((g * ci,) + t_in)
-        base = int(y.size) + 1
-        weight = np.zeros(single.weight_shape, dtype=object)
-        want = np.zeros((g * co,) + n_t, dtype=object)
-        for (c, l, m), number in ids.items():
-            weight[(c, l) + m] = base**number
-            want[(c // ci) * co + l] += base**number * _torch_add(n_t, y[c], m, s, p, d).astype(object)
-        got = conv_transpose(single, weight, y.astype(object))
-        if got.shape != want.shape:
-            return fail(f"numeric.conv_transpose gives shape {got.shape}, PyTorch's n_T gives {want.shape}")
-        if not np.array_equal(got, want):
-            return fail("numeric.conv_transpose: " + _first_digit(got, want, base, ids, "added to output channel"))
+        if check_t:
+            y = np.arange(1, g * ci * int(np.prod(t_in)) + 1, dtype=np.int64).reshape((g * ci,) + t_in)
+            base = int(y.size) + 1
+            weight = np.zeros(single.weight_shape, dtype=object)
+            want = np.zeros((g * co,) + n_t, dtype=object)
+            for (c, l, m), number in ids.items():
+                weight[(c, l) + m] = base**number
+                want[(c // ci) * co + l] += base**number * _torch_add(n_t, y[c], m, s, p, d).astype(object)
+            got = conv_transpose(single, weight, y.astype(object))
+            if got.shape != want.shape:
+                return fail(f"numeric.conv_transpose gives shape {got.shape}, PyTorch's n_T gives {want.shape}")
+            if not np.array_equal(got, want):
+                return fail("numeric.conv_transpose: " + _first_digit(got, want, base, ids, "added to output channel"))
     except (SymconvError, ValueError, IndexError, TypeError, ZeroDivisionError) as exc:
         return fail(f"the definitions cannot be applied: {type(exc).__name__}: {exc}")
 
     each = "each of " if g > 1 else "of "
     # the detail is plain text: a length named by a formula (n_T + p_l + p_r) is said in words, not half typeset
-    lengths = (f"output lengths n_T = {_lengths(want_t)}" if t_length == "n_T" else
-               f"the padded length {_lengths(want_t)}")
-    layer = (f"{counted(g, 'group')}, {each}{counted(ci, 'input channel')} and {counted(co, 'output channel')} in the "
-             f"transposed layer and the reverse in the convolution; {counted(len(taps), 'tap')}")
+    t_words = (f"n_T = {_lengths(want_t)}" if t_length == "n_T" else f"the padded length {_lengths(want_t)}")
+    out_words = f"n_out = {_lengths(want_out)}"
+    if half == "both":
+        lengths = f"output lengths {t_words} and {out_words}" if t_length == "n_T" else f"{t_words} and {out_words}"
+        layer = (f"{counted(g, 'group')}, {each}{counted(ci, 'input channel')} and {counted(co, 'output channel')} "
+                 f"in the transposed layer and the reverse in the convolution; {counted(len(taps), 'tap')}")
+        entries = (f"every weight entry of both layers ({layer}), on inputs of spatial size {_size(n_t)} for the "
+                   f"convolution and {_size(t_in)} for the transposed convolution")
+        verb, layouts = "read (or added)", "the weight layouts"
+    else:
+        one_t = half == "transposed"
+        lengths = (f"the output length {t_words}" if t_length == "n_T" else t_words) if one_t else f"the output length {out_words}"
+        c_in, c_out = (ci, co) if one_t else (co, ci)
+        layer = (f"{counted(g, 'group')}, {each}{counted(c_in, 'input channel')} and "
+                 f"{counted(c_out, 'output channel')}; {counted(len(taps), 'tap')}")
+        entries = f"every weight entry ({layer}), on an input of spatial size {_size(t_in if one_t else n_t)}"
+        verb, layouts = ("added", "the weight layout") if one_t else ("read", "the weight layout")
     return Step(lhs, rhs, rule, "enumeration", True,
-                f"{lengths} and n_out = {_lengths(want_out)} on the proof's sizes; the weight layouts; and every "
-                f"weight entry of both layers ({layer}), on inputs of spatial size {_size(n_t)} for the convolution "
-                f"and {_size(t_in)} for the transposed convolution, with the inputs 1, 2, 3 and so on in row-major order "
-                "and the weight entries distinct powers of a base larger than every input, so that each digit of "
-                "an output in that base says which weight entry read (or added) which input: every output position "
-                "equals PyTorch's written definition", name="convention")
+                f"{lengths} on the proof's sizes; {layouts}; and {entries}, with the inputs 1, 2, 3 and so on in "
+                "row-major order and the weight entries distinct powers of a base larger than every input, so that "
+                f"each digit of an output in that base says which weight entry {verb} which input: every output "
+                "position equals PyTorch's written definition", name="convention")
 
 
 @functools.lru_cache(maxsize=1)
@@ -694,3 +741,25 @@ def sympy_pair(channels: bool = False) -> tuple[Any, Any]:
     o, cl, ci, gamma = sympy.symbols(r"o c_{l} c_{i} \gamma", integer=True)
     return Y(o, i), sympy.Sum(sympy.Sum(W(o, cl, m) * X(gamma * ci + cl, s * i + d * m - p), (m, 0, k - 1)),
                               (cl, 0, ci - 1))
+
+
+@functools.lru_cache(maxsize=2)
+def sympy_transposed_pair(channels: bool = False) -> tuple[Any, Any]:
+    """``conv^T(y)[j] = sum_i sum_m w[m] y[i] [j = s i + d m - p_l]``, the transposed half of the convention.
+
+    With ``channels`` the layer's own form: ``conv^T(y)[o, j] = sum_{c in group γ} sum_i sum_m
+    w[c, c_l, m] y[c, i] [j = s i + d m - p_l]``, ``o = γ c_o + c_l``, ``c_i`` and ``c_o`` the transposed
+    layer's channels per group.
+    """
+    import sympy
+
+    from .evaluate import Indicator, sequence
+
+    i, j, m, s, d, p, k, n = sympy.symbols(r"i j m s d p_l k n_{\mathrm{in}}", integer=True)
+    Y, W, T = sequence("y"), sequence("w"), sequence("convT(y)", r"\operatorname{conv}^{\top}(y)")
+    at = Indicator(j, s * i + d * m - p)
+    if not channels:
+        return T(j), sympy.Sum(W(m) * Y(i) * at, (m, 0, k - 1), (i, 0, n - 1))
+    c, cl, ci, co, gamma = sympy.symbols(r"c c_{l} c_{i} c_{o} \gamma", integer=True)
+    return T(sympy.Symbol("o", integer=True), j), sympy.Sum(W(c, cl, m) * Y(c, i) * at, (m, 0, k - 1), (i, 0, n - 1),
+                                             (c, gamma * ci, gamma * ci + ci - 1))

@@ -330,8 +330,8 @@ def _interior_steps(axes: list[tuple[ConvSpec, tuple[int], GramStructure, Any]],
             + (r" (and over the output channels $o$ of the group $\gamma$ of $c$ and $c'$, zero across groups)"
                if channels else "") + r"; then row $j$ of $M^{\top} M$ at lag $d \tau$ is $R_t[\tau]$: the interior "
             + r"is shift-invariant with period $s$" + (" on every axis" if many else "")
-            + r" (with $s = 1$ there is one phase, $R_0 = R$, and the interior is the convolution with the kernel's "
-              r"autocorrelation $R$)"
+            + (r" (here $s = 1$: there is one phase, $R_0 = R$, and the interior is the convolution with the "
+               r"kernel's autocorrelation $R$)" if all(sp.stride[0] == 1 for sp, *_ in axes) else "")
             + ("" if period_seen else r"; no two interior positions of an axis lie $s$ apart here, so the period "
                r"follows from the rows' phases but is not seen in these sizes")
             + (r"; checked on each axis's sparse product, the interior being the product of the axes' interiors "

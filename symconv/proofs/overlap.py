@@ -207,7 +207,7 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
                             f"got {type(tspec).__name__}; for a ConvSpec pass spec.transpose(input_shape)")
     shape = _spatial(tspec).check_input_shape(input_shape)
     started()
-    convention = convention_step(tspec, shape)
+    convention = convention_step(tspec, shape, half="transposed")
     if not convention.holds:  # the counts rest on the definitions: a wrong one ends the proof here
         return Proof("Overlap of the stamps (checkerboard)", "The definitions of this layer are not PyTorch's.",
                      (convention,))

@@ -112,11 +112,26 @@ def _padding_convention_step(spec: ConvSpec, shape: tuple[int, ...], tspec: Tran
     name = default_formulas.LATEX_NAMES[PM.POSITION[mode]]  # the map's name, as its definition is rendered
     lhs = sequence("xpad", r"\tilde{x}")(t - p_l)  # x̃ indexed as in the Conventions: x̃[u] = x[u] for 0 <= u < n
     rhs = sequence("x")(sympy.Function(name)(t, n, p_l))
+    try:
+        clamp, clamp_claim = replicate_clamp() if mode == "replicate" else ("", None)
+        unread = ""
+    except (TypeError, ValueError) as exc:  # the function that ran cannot be read for all integers: not the clamp
+        clamp, clamp_claim = r"\min\{\max\{t - p_{l}, 0\}, n - 1\}", None
+        unread = f"the replicate map that ran cannot be compared with the clamp for all integers: {exc}"
+    at = (rf"${name}(t, n, p_{{l}}) = {clamp.split(' = ')[-1]}$ (the function that ran, rendered without branches "
+          r"under Definitions, is this clamp: z3 proved them equal for all integers $t$, $p_l$ and $n \ge 1$)"
+          if mode == "replicate" else rf"${name}(t, n, p_{{l}})$")
     rule = (rf"the padding is PyTorch's {mode} padding: on every axis, padded position $t$ (that is $\tilde x[t - p_l]$) copies the input at "
-            rf"position ${name}(t, n, p_{{l}})$, the position PyTorch's padding function documents, "
+            rf"position {at}, the position PyTorch's padding function documents, "
             r"in the tables that build the matrices, in the numeric convolution (a one-tap kernel on "
             r"distinct inputs returns the padded input) and in the numeric fold (the one-tap transposed layer adds "
             r"every padded value onto that position)")
+    claims = (clamp_claim,) if clamp_claim is not None else ()
+    if unread:
+        return Step(lhs, rhs, rule, "z3", False, unread, name="padding convention")
+    if clamp_claim is not None and not clamp_claim.holds:
+        return Step(lhs, rhs, rule, "z3", False, "the replicate map that ran is not the clamp: "
+                    + str(clamp_claim.counterexample or clamp_claim.reason), claims=claims, name="padding convention")
     try:
         hand = [torch_padding_map(mode, n, pl, pr) for n, (pl, pr) in zip(shape, spec.padding)]
         for ax, (n, pair) in enumerate(zip(shape, spec.padding)):
@@ -149,7 +164,7 @@ def _padding_convention_step(spec: ConvSpec, shape: tuple[int, ...], tspec: Tran
                       in zip(shape, spec.padding))
     return Step(lhs, rhs, rule, "enumeration", True,
                 f"every padded position of every axis ({sizes}), in the tables, the numeric convolution and the "
-                "numeric fold", name="padding convention")
+                "numeric fold" + ("; and the clamp by z3" if claims else ""), claims=claims, name="padding convention")
 
 
 _FOLDED_TRANSPOSE = r"P^{\top} \operatorname{conv}_{0}^{\top}(y)"
@@ -232,8 +247,12 @@ def prove_padding_mode(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *,
     title = f"Transpose of a convolution with {mode} padding (instance)"
     conv_spec = tspec.transpose()
     steps: list[Step] = []
+    # on several axes the sizes lines show the sizes first, then the tuple of executed formulas: a wide left side
+    # would push the tags of the chain's other lines off the display, splitting one argument into several displays
+    sizes_first = len(t_in) > 1
     if isinstance(spec, ConvSpec):
-        steps.append(_layer_step(spec, conv_shape, tspec, t_in))
+        layer = _layer_step(spec, conv_shape, tspec, t_in)
+        steps.append(dataclasses.replace(layer, lhs=layer.rhs, rhs=layer.lhs) if sizes_first else layer)
     tspec0 = PM.zero_padding_spec(tspec)
     # on the padding-0 layers, whose fold is T: their output has n_T + p_l + p_r positions (n_T is T's alone)
     convention = convention_step(tspec0, t_in, t_length="n_T + p_l + p_r")
@@ -280,8 +299,9 @@ def prove_padding_mode(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *,
     # the two sides as they are computed: M's output size by the convolution's formula, and the sizes it must be
     sized = [NAMED.conv_output_size(n, k, s, pl, pr, d) for n, k, s, (pl, pr), d
              in zip(conv_shape, conv_spec.kernel_size, conv_spec.stride, conv_spec.padding, conv_spec.dilation)]
-    steps.append(Step(sized[0] if len(sized) == 1 else sympy.Tuple(*sized),
-                      sympy.Integer(expected[0]) if len(expected) == 1 else sympy.Tuple(*expected),
+    formula = sized[0] if len(sized) == 1 else sympy.Tuple(*sized)
+    value = sympy.Integer(expected[0]) if len(expected) == 1 else sympy.Tuple(*expected)
+    steps.append(Step(*((value, formula) if sizes_first else (formula, value)),
                       r"round trip of the output size: the convolution has $n_{\mathrm{in}} + \lfloor a/s \rfloor$ "
                       r"outputs per axis", "arithmetic", m_out == expected,
                       "the convolution has " + " by ".join(map(str, m_out)) + " outputs, as many as the transposed "

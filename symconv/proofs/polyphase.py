@@ -878,7 +878,7 @@ def prove_polyphase(spec: Any, input_shape: Any, *, name: str = "w", seed: int =
     from .core import tuple_tex
 
     title = "The polyphase view of a transposed convolution (instance)"
-    steps: list[Step] = [convention_step(tspec, t_in)]
+    steps: list[Step] = [convention_step(tspec, t_in, half="transposed")]
     w = kernel_symbols(tspec, name)
     try:
         T = transposed_conv_matrix(tspec, w, t_in)

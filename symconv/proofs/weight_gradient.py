@@ -314,7 +314,7 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
                 + "; checked against the derivative by definition, computed as for the chain rule's line, which it "
                 "equals", "randomized identity", ok, detail,
                 name="weight gradient", condition=r"0 \le m < k")
-    convention = convention_step(spec.transpose(shape), out_shape)
+    convention = convention_step(spec.transpose(shape), out_shape, half="convolution")
     group_words = (r" With $c_i = C_{\mathrm{in}}/g$ and $c_o = C_{\mathrm{out}}/g$ the channels per group, $o$ lies in "
                    r"the group $\gamma = \lfloor o / c_o \rfloor$ and reads the input channels $c = \gamma c_i + c_{l}$, "
                    r"$0 \le c_{l} < c_i$." if spec.groups > 1 else "")
