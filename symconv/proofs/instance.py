@@ -387,6 +387,22 @@ def _gather_text() -> tuple[str, str]:
         return r"L(k, p_{l}, d)", r"R(k, p_{r}, d, a)"
 
 
+def symbols_text(tspec: TransposedConvSpec, name: str = "w") -> str:
+    r"""How the weight's symbols are indexed: the subscripts are the entry's index (LaTeX text).
+
+    With one channel pair the channel indices, both 0, are left out of the subscript.
+
+    >>> symbols_text(TransposedConvSpec(3))
+    'The symbol $w_{m}$ is the entry $w[0, 0, m]$ (the channel indices, both $0$, are left out).'
+    """
+    taps = ",".join(f"m_{{{a + 1}}}" for a in range(len(tspec.kernel_size))) if len(tspec.kernel_size) > 1 else "m"
+    tap = taps.replace(",", ", ")
+    if tspec.weight_shape[0] * tspec.weight_shape[1] == 1:
+        return (rf"The symbol ${name}_{{{taps}}}$ is the entry ${name}[0, 0, {tap}]$ (the channel indices, both $0$, "
+                "are left out).")
+    return rf"The symbol ${name}_{{o,c_{{l}},{taps}}}$ is the entry ${name}[o, c_{{l}}, {tap}]$."
+
+
 def _shape_words(shape: tuple[int, ...]) -> str:
     """``of length $5$`` in 1-D, ``of spatial shape $9 \\times 8$`` otherwise (LaTeX text)."""
     if len(shape) == 1:
@@ -441,8 +457,8 @@ def _phases_text(phases: int, axes: int) -> str:
     each = " on each axis" if axes > 1 else ""
     if phases == 1:  # stride 1: one phase, which takes every tap; Q has nothing to interleave
         return (r"let $\Phi$ be the single phase convolution of the input (with stride $1$ its one phase takes every "
-                rf"tap), and $Q$ only place it, position $u$ at output $u - p_{{l}}${each}: it crops and fills "
-                r"zeros past the last phase position, with nothing to interleave")
+                rf"tap), and let $Q$ place it, position $u$ at output $u - p_{{l}}${each}: with one phase, $Q$ has "
+                r"nothing to interleave; it crops and fills zeros past the last phase position")
     return (r"let $\Phi$ stack the " + counted(phases, "phase convolution") + r" of the input, phase $t$ "
             r"through the taps $m$ with $d m \equiv t \pmod{s}$" + each + r", and $Q$ interleave them")
 
@@ -712,7 +728,7 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
         title, statement, tuple(steps),
         assumptions=(),
         conclusion=r"$T$ is the matrix of a convolution with the flipped kernel over the zero-inserted, padded input.",
-        notes=(weights_note(tuple_tex(tspec.weight_shape), transposed=True),),
+        notes=(weights_note(tuple_tex(tspec.weight_shape), transposed=True) + " " + symbols_text(tspec, name),),
         data=dict(tspec=tspec, input_shape=t_in, conv_spec=conv_spec, weight=w, T=T, M=M, S=S,
                   gather=built.get("gather", (None, None, None, None))[1:], scatter=None,
                   selection_is_identity=identity),
