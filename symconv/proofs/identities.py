@@ -118,18 +118,19 @@ def prove_adjoint(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, name
     right = sympy.expand(sympy.Add(*(x * conv_transpose(tspec, w, y)).ravel()))
     ok = sympy.expand(left - right) == 0
     # the monomial counts are the proof's own paragraph (the expanded sides, from data): not repeated here
-    detail = ("sympy expanded both sides and compared them term by term" if ok else
+    detail = ("expanded, the two sides have the same monomials with the same coefficients" if ok else
               f"the difference has {len(sympy.Add.make_args(sympy.expand(left - right)))} monomials")
     sel = "" if tuple(conv_spec.output_shape(n_t)) == tuple(t_in) else "S "  # no S when it is the identity
     step = Step(Inner(_Layer(sel + "\\operatorname{conv}(x)"), _Layer("y")),
                 Inner(_Layer("x"), _Layer("\\operatorname{conv}^{\\top}(y)")),
                 rf"the dot test holds exactly: $\langle {sel}\operatorname{{conv}}(x), y\rangle = "
-                r"\langle x, \operatorname{conv}^{\top}(y)\rangle$ as polynomials, both layers evaluated by their "
-                r"numeric definitions on symbolic $x$, $y$ and $w$ and both sides expanded",
+                r"\langle x, \operatorname{conv}^{\top}(y)\rangle$ as polynomials in the entries of $x$, $y$ and $w$, "
+                r"both layers as the Conventions define them",
                 "polynomial identity", ok, detail, name="adjoint")
 
-    return Proof("Adjoint identity", _adjoint_statement(tspec, t_in, n_t, conv_spec),
-                 layer + (step,), conclusion=rf"$\operatorname{{conv}}^{{\top}}$ is the adjoint of "
+    return Proof("Adjoint identity", _adjoint_statement(tspec, t_in, n_t, conv_spec, isinstance(spec, ConvSpec)),
+                 layer + (step,), notes=(_adjoint_argument(conv_spec, sel), _entries_text(tspec, name)),
+                 conclusion=rf"$\operatorname{{conv}}^{{\top}}$ is the adjoint of "
                                              rf"${sel}\operatorname{{conv}}$.",
                  data=dict(left=left, right=right, tspec=tspec))
 
@@ -147,21 +148,28 @@ def _space(channels: int, shape: tuple[int, ...]) -> str:
     return r"\mathbb{R}^{" + r" \times ".join(str(v) for v in dims) + "}"
 
 
-def _adjoint_statement(tspec: Any, t_in: tuple[int, ...], n_t: tuple[int, ...], conv_spec: Any) -> str:
-    """The adjoint theorem: both layers written out with their index ranges, S and the inner product defined."""
+def _adjoint_statement(tspec: Any, t_in: tuple[int, ...], n_t: tuple[int, ...], conv_spec: Any,
+                       given_conv: bool = False) -> str:
+    """The adjoint theorem: both layers written out with their index ranges, S and the inner product defined.
+
+    The layer the user gave is named first (``given_conv``: the convolution, whose transpose is studied).
+    """
     from ..latex.printing import layer_text
 
     n_out = tuple(conv_spec.output_shape(n_t))
-    one_d, channels = len(t_in) == 1, conv_spec.in_channels > 1 or conv_spec.out_channels > 1 or conv_spec.groups > 1
+    one_d, channels = len(t_in) == 1, _channels(conv_spec)
     axes = "" if one_d else " (on each axis, with that axis's parameters; $i$, $j$ and $m$ are tuples)"
     if channels:
-        groups = (r"With $c_i = C_{\mathrm{in}}/g$ and $c_o = C_{\mathrm{out}}/g$ the convolution's channels per group "
-                  r"and $\gamma = \lfloor o / c_o \rfloor$ the group of its output channel $o$, ")
+        c_i, c_o = conv_spec.in_channels // conv_spec.groups, conv_spec.out_channels // conv_spec.groups
+        groups = (rf"With $c_i = {c_i}$ and $c_o = {c_o}$ the convolution's input and output channels per group "
+                  r"(the transposed layer's $C_{\mathrm{out}}/g$ and $C_{\mathrm{in}}/g$), ")
         conv_def = (r"$\operatorname{conv}(x)[o, i] = \sum_{c_l=0}^{c_i - 1} \sum_{m} w[o, c_l, m]\, "
-                    r"\tilde x[\gamma c_i + c_l, s i + d m - p_{l}]$")
-        tconv_def = (r"$\operatorname{conv}^{\top}(y)[\gamma c_i + c_l, j] = \sum_{o} \sum_{i} \sum_{m} "
-                     r"w[o, c_l, m]\, y[o, i]\, [j = s i + d m - p_{l}]$, the sum over the output channels $o$ of "
-                     r"group $\gamma$, the positions $i$ of $y$ and the taps $m$")
+                    r"\tilde x[\gamma c_i + c_l, s i + d m - p_{l}]$, where $\gamma = \lfloor o / c_o \rfloor$ is "
+                    r"the group of the output channel $o$,")
+        tconv_def = (r"$\operatorname{conv}^{\top}(y)[c, j] = \sum_{o \,:\, \lfloor o / c_o \rfloor = \gamma} "
+                     r"\sum_{i} \sum_{m} w[o, c - \gamma c_i, m]\, y[o, i]\, [j = s i + d m - p_{l}]$, where "
+                     r"$\gamma = \lfloor c / c_i \rfloor$ is the group of the channel $c$, the sum over the "
+                     r"output channels $o$ of group $\gamma$, the positions $i$ of $y$ and the taps $m$,")
         inner = r"$\langle u, v\rangle = \sum_{c, i} u[c, i]\, v[c, i]$, over all channels and positions"
     else:
         conv_def = r"$\operatorname{conv}(x)[i] = \sum_{m=0}^{k-1} w[m]\, \tilde x[s i + d m - p_{l}]$"
@@ -178,14 +186,73 @@ def _adjoint_statement(tspec: Any, t_in: tuple[int, ...], n_t: tuple[int, ...], 
     selection = "" if identity else (
         rf"; and let $S$ keep the outputs of $\operatorname{{conv}}$ at the positions {_below(t_in)} "
         r"(the convolution has more outputs than the transposed convolution has inputs: $a \ge s$)")
-    return (rf"Let $\operatorname{{conv}}^{{\top}}$ be the transposed convolution {layer_text(tspec)} on inputs "
-            rf"$y \in {y_space}$, with outputs {_shape_words(n_t)}, and $\operatorname{{conv}}$ the convolution with "
-            r"the same weight $w$, kernel size, stride, padding, dilation and groups (channel counts exchanged) on "
-            rf"inputs $x \in {x_space}$, as in the Conventions{axes}" + (f". {groups}" if groups else ": ")
+    if given_conv:
+        layers = (rf"Let $\operatorname{{conv}}$ be the convolution {layer_text(conv_spec)} on inputs "
+                  rf"$x \in {x_space}$, and $\operatorname{{conv}}^{{\top}}$ its transpose, the transposed "
+                  rf"convolution {layer_text(tspec)} with the same weight $w$ on inputs $y \in {y_space}$, with "
+                  rf"outputs {_shape_words(n_t)}, as in the Conventions{axes}")
+    else:
+        layers = (rf"Let $\operatorname{{conv}}^{{\top}}$ be the transposed convolution {layer_text(tspec)} on inputs "
+                  rf"$y \in {y_space}$, with outputs {_shape_words(n_t)}, and $\operatorname{{conv}}$ the convolution "
+                  r"with the same weight $w$, kernel size, stride, padding, dilation and groups (channel counts "
+                  rf"exchanged) on inputs $x \in {x_space}$, as in the Conventions{axes}")
+    return (layers + (f". {groups}" if groups else ": ")
             + rf"{conv_def} for {ranges_out}, with $\tilde x$ the input padded with zeros, and "
             rf"{tconv_def} for {ranges_t}{selection}. With the inner product {inner}, "
             rf"$\langle {sel}\operatorname{{conv}}(x), y\rangle = \langle x, \operatorname{{conv}}^{{\top}}(y)\rangle$ "
             r"for all inputs $x$, $y$ and all weights $w$.")
+
+
+def _entries_text(tspec: Any, name: str) -> str:
+    """What the subscripted symbols of the expanded identity stand for (LaTeX text)."""
+    axes = len(tspec.kernel_size)
+
+    def sub(channel: str, v: str) -> str:
+        return (f"{channel}, " if channel else "") + (v if axes == 1 else ", ".join(f"{v}_{{{a + 1}}}"
+                                                                                    for a in range(axes)))
+    x_c = "c" if tspec.out_channels > 1 else ""
+    y_c = "o" if tspec.in_channels > 1 else ""
+    w_c = "o, c_{l}" if tspec.weight_shape[0] * tspec.weight_shape[1] > 1 else ""
+    text = ", ".join(rf"${v}_{{{sub(c, i).replace(' ', '')}}}$ for ${v}[{sub(c, i)}]$" for v, c, i in
+                     (("x", x_c, "j"), ("y", y_c, "i"), (name, w_c, "m")))
+    return (r"The expanded sides write the entries as subscripted symbols: " + text
+            + (" (a single channel's index is left out)" if not (x_c and y_c and w_c) else "") + ".")
+
+
+def _channels(conv_spec: Any) -> bool:
+    """Whether the layer has channel indices to write (several channels or groups)."""
+    return conv_spec.in_channels > 1 or conv_spec.out_channels > 1 or conv_spec.groups > 1
+
+
+def _adjoint_argument(conv_spec: Any, sel: str) -> str:
+    r"""The two-line argument of the adjoint identity, for the proof (LaTeX text).
+
+    Expand the left side by the definition of conv, exchange the finite sums, and write the padded input as
+    a sum over the input's positions, :math:`\tilde x[c, u] = \sum_j x[c, j]\, [j = u]`: what multiplies
+    ``x[c, j]`` is conv^T's formula.
+    """
+    if _channels(conv_spec):
+        left = (r"\langle " + sel + r"\operatorname{conv}(x), y\rangle &= \sum_{o, i} y[o, i] \sum_{c_l, m} "
+                r"w[o, c_l, m]\, \tilde x[\gamma c_i + c_l, s i + d m - p_{l}] \\")
+        right = (r"&= \sum_{c, j} x[c, j] \sum_{o \,:\, \lfloor o / c_o \rfloor = \gamma} \sum_{i, m} "
+                 r"w[o, c - \gamma c_i, m]\, y[o, i]\, [j = s i + d m - p_{l}] \\ "
+                 r"&= \sum_{c, j} x[c, j]\, \operatorname{conv}^{\top}(y)[c, j]")
+        how = (r"exchanging the sums over $(o, i, c_l, m)$ and writing the channel $\gamma c_i + c_l$ as $c$, with "
+               r"$\gamma = \lfloor c / c_i \rfloor$ the group of $c$ and of every $o$ that reads it, and "
+               r"$\tilde x[c, u] = \sum_j x[c, j]\, [j = u]$ (the padding is zero)")
+    else:
+        left = (r"\langle " + sel + r"\operatorname{conv}(x), y\rangle &= \sum_{i} y[i] \sum_{m} w[m]\, "
+                r"\tilde x[s i + d m - p_{l}] \\")
+        right = (r"&= \sum_{j} x[j] \sum_{i, m} w[m]\, y[i]\, [j = s i + d m - p_{l}] \\ "
+                 r"&= \sum_{j} x[j]\, \operatorname{conv}^{\top}(y)[j]")
+        how = (r"exchanging the sums over $(i, m)$ and re-indexing through $\tilde x[u] = \sum_j x[j]\, [j = u]$ "
+               r"(the padding is zero)")
+    return (r"The identity of the last line is the computation \begin{align*} " + left + " " + right
+            + r" = \langle x, \operatorname{conv}^{\top}(y)\rangle, \end{align*} the sums over $i$ running over "
+            r"the positions of $y$ and those over $j$ over the positions of $x$; the second line is the first after "
+            + how + r", and the third is the definition of $\operatorname{conv}^{\top}$. Its check, the "
+            r"polynomial identity of the last lemma, is the evidence that these manipulations are right for this "
+            r"layer.")
 
 
 @guarded("Gradient identity")

@@ -422,7 +422,7 @@ def _statement(layer: str, conv_layer: str, t_in: tuple[int, ...], n_t: tuple[in
     over = "(o, i)" if channels else "i"
     entry = (r"$w[o, c_{l}, m]$ in the row of output channel $\gamma c_i + c_{l}$ at position "
              r"$s i + d m - p_{l}$, for each $c_{l} < c_i$, where $c_i = C_{\mathrm{in}}/g$ and "
-             r"$c_o = C_{\mathrm{out}}/g$ are the convolution's channels per group and "
+             r"$c_o = C_{\mathrm{out}}/g$ are the input and output channels per group of the convolution $M$ and "
              r"$\gamma = \lfloor o / c_o \rfloor$ is the group of $o$, and"
              if channels
              else r"$w[m]$ in the row of output position $s i + d m - p_{l}$")
