@@ -329,23 +329,39 @@ def prove_gradient(spec: ConvSpec, input_shape: Any, *, name: str = "w") -> Proo
     L, y_, t_ = sympy.symbols(r"\ell y y^{\ast}")
     T_ = sympy.Symbol("T", commutative=False)
     steps = (
-        Step(_Partial(L, y_), y_ - t_, r"$\partial \ell / \partial y = y - y^{\ast}$: the loss $\ell = \frac{1}{2} \sum (y - y^{\ast})^2$, "
-             r"differentiated entry by entry with $y$ as an independent variable, has the gradient $y - y^{\ast}$", "sympy", ok_y, "" if ok_y else "the derivative is not y - t",
-             name="loss gradient"),
+        Step(_Partial(L, y_), y_ - t_, r"$\partial \ell / \partial y = y - y^{\ast}$: the loss $\ell$, differentiated "
+             r"entry by entry with $y$ as an independent variable, has the gradient $y - y^{\ast}$",
+             "polynomial identity", ok_y, "" if ok_y else "the derivative is not y - y*", name="loss gradient"),
         Step(_Partial(L, sympy.Symbol("x")), T_ * _Partial(L, y_),
-             r"$\partial \ell / \partial x = T\, \partial \ell / \partial y$: the gradient of the loss with respect to "
-             r"the input, by the chain rule through $y = \operatorname{conv}(x)$ with $y$ computed by the numeric "
-             r"definition of the convolution on symbolic $x$ and $w$ (not by a matrix) and differentiated by sympy, "
-             r"equals the transposed convolution's matrix $T$ applied to $\partial \ell / \partial y$ at "
-             r"$y = \operatorname{conv}(x)$",
+             r"$\partial \ell / \partial x = T\, \partial \ell / \partial y$: for $y = \operatorname{conv}(x)$, the "
+             r"convolution of the Conventions, each partial derivative of $\ell$ with respect to an entry of $x$ "
+             r"equals the entry of $T\, \partial \ell / \partial y$, as polynomials in the entries of $x$, $w$ and "
+             r"$y^{\ast}$",
              "polynomial identity", ok, detail, name="backward"),
     )
-    return Proof("Gradient identity", rf"For the convolution {layer_text(spec)} on inputs "
-                 rf"{_shape_words(shape)}, with $T$ the matrix of its transposed convolution (the same kernel, stride, "
-                 r"padding and dilation, the output padding that restores the input shape), and the loss "
-                 r"$\ell = \frac{1}{2} \sum (y - y^{\ast})^2$ of its output $y$ against a target $y^{\ast}$: the gradient "
-                 r"$\partial \ell / \partial x$ of the loss with respect to the input is $T$ applied to the gradient "
-                 r"$\partial \ell / \partial y$ with respect to the output.", layer + steps,
+    y_space = _space(spec.out_channels, out)
+    over = r"\sum_{c, i}" if spec.out_channels > 1 else r"\sum_{i}"
+    entry = "[c, i]" if spec.out_channels > 1 else "[i]"
+    where = ("the channels $c$ and positions $i$" if spec.out_channels > 1 else "the positions $i$")
+    statement = (rf"Let $\operatorname{{conv}}$ be the convolution {layer_text(spec)} on inputs "
+                 rf"$x \in {_space(spec.in_channels, shape)}$, $M$ its matrix ($M x = \operatorname{{conv}}(x)$), and "
+                 r"$T = T(w)$ the matrix of its transposed convolution $\operatorname{conv}^{\top}$ (the same weight "
+                 r"$w$, kernel size, stride, padding and dilation, and the output padding that restores the input "
+                 rf"shape). For every input $x$, weight $w$ and target $y^{{\ast}} \in {y_space}$, the shape of the "
+                 rf"output $y = \operatorname{{conv}}(x)$, let $\ell = \frac{{1}}{{2}} {over} (y{entry} - "
+                 rf"y^{{\ast}}{entry})^2$, the sum over {where} of $y$. Then "
+                 r"\[ \frac{\partial \ell}{\partial x} = T\, \frac{\partial \ell}{\partial y} "
+                 r"= \operatorname{conv}^{\top}(y - y^{\ast}). \]")
+    argument = (r"By the chain rule through $y = M x$, "
+                r"\[ \frac{\partial \ell}{\partial x[j]} = \sum_{i} \frac{\partial y[i]}{\partial x[j]}\, "
+                r"\frac{\partial \ell}{\partial y[i]} = \sum_{i} M[i, j]\, \frac{\partial \ell}{\partial y[i]}, "
+                r"\quad\text{that is,}\quad \frac{\partial \ell}{\partial x} = M^{\top} \frac{\partial \ell}{\partial y} "
+                r"= M^{\top} (y - y^{\ast}), \] "
+                r"so the theorem says $M^{\top} = T$: the transposed convolution's matrix is the transpose of the "
+                r"convolution's. The last lemma checks $\partial \ell / \partial x = T (y - y^{\ast})$ as a "
+                r"polynomial identity in the entries of $x$, $w$ and $y^{\ast}$; as it holds for every $y^{\ast}$, "
+                r"comparing the coefficients of the entries of $y^{\ast}$ gives $M^{\top} = T$ for this layer.")
+    return Proof("Gradient identity", statement, layer + steps, notes=(argument,),
                  conclusion="backpropagation through a convolution is its transposed convolution.")
 
 
