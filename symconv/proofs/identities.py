@@ -6,6 +6,7 @@ import collections
 import dataclasses
 import itertools
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -387,6 +388,7 @@ D_ = sympy.Symbol("d", **_pos)
 N_ = sympy.Symbol("h", integer=True, nonnegative=True)
 Q_ = sympy.Symbol("q", integer=True, nonnegative=True)
 R_ = sympy.Symbol("r", integer=True, nonnegative=True)
+B_ = sympy.Symbol("b", integer=True)  # the quotient of the round trip (q is that of relationships 12 and 13)
 C_ = Q_  # the multiple of the stride in relationships 12 and 13 (a quotient by s, as in the round trip)
 
 
@@ -496,6 +498,53 @@ def _relations() -> list[tuple[Any, ...]]:
     return labelled
 
 
+def _reduction_detail(shown: Any, derived: Any, guide: Any) -> str:
+    r"""How a floor or a remainder in a size relationship was closed, in words ('' for a polynomial identity).
+
+    The expansion keeps ``floor(A/s)`` and ``A mod s`` whole; such a term cancels only against the same term of
+    the other side.  Where the setting makes ``A/s`` an integer (``A = s q`` with ``q`` an integer, or ``s = 1``),
+    the floor is that integer and the remainder is 0, by the integrality of the symbols.  The words say which
+    (plain text, as a step's detail is).
+    """
+    from ..latex.printing import math_latex
+
+    def plain(expr: Any) -> str:  # n + 2p - k, in the order of the page's formulas
+        tex = math_latex(expr)
+        if re.search(r"[\\{}^_]", tex):
+            return sympy.sstr(expr).replace("*", "")
+        return re.sub(r"(?<=[\w']) (?=[a-z])", "", tex)
+
+    kinds = (sympy.floor, sympy.Mod)
+    mine = {sympy.expand(a) for a in sympy.sympify(derived).atoms(*kinds)}
+    theirs = {sympy.expand(a) for a in sympy.sympify(guide).atoms(*kinds)}
+    if mine or theirs:
+        if mine != theirs:
+            return ""
+        terms = " and ".join(
+            f"the floor of ({plain(sympy.numer(sympy.together(t.args[0])))})/{plain(sympy.denom(sympy.together(t.args[0])))}"
+            if t.func is sympy.floor else f"the remainder of {plain(t.args[0])} modulo {plain(t.args[1])}"
+            for t in sorted(mine, key=str))
+        return (f"both sides contain {terms}, whose argument is the same once expanded: it cancels as a whole, and "
+                "the rest of the difference expands to 0")
+    if getattr(shown, "func", None) not in (_NOUT, _ART):
+        return ""
+    n, k, s, p_l, p_r, d = (sympy.sympify(v).replace(_NZ0, F.zero_inserted_size).subs(PP, F.gather_padding_left(K_, P_, 1))
+                            for v in shown.args)
+    a = sympy.expand(n + p_l + p_r - d * (k - 1) - 1)
+    what = "floor" if shown.func is _NOUT else "remainder"
+    if s == 1:
+        return (f"with stride 1 the {what} is of the integer {plain(a)} divided by 1, so it is "
+                + (f"{plain(a)} itself" if what == "floor" else "0") + "; the difference then expands to 0")
+    quotient = sympy.expand(a / s)
+    if not quotient.is_integer:
+        return ""
+    if what == "floor":
+        return (f"the argument of the floor is {plain(a)} over s, that is the integer {plain(quotient)}, so the floor "
+                f"is {plain(quotient)}; the difference then expands to 0")
+    return (f"the argument of the remainder modulo s is {plain(a)}, s times the integer {plain(quotient)}, so the "
+            "remainder is 0")
+
+
 def _round_trip_step() -> Step:
     """The transposed size of the convolution's size, with a = output_padding_for(...), is the input size."""
     pl, pr = sympy.Symbol("p_l", integer=True, nonnegative=True), sympy.Symbol("p_r", integer=True, nonnegative=True)
@@ -504,7 +553,7 @@ def _round_trip_step() -> Step:
     a = F.output_padding_for(n, K_, S_, pl, pr, D_)
     trip = F.transposed_output_size(o, K_, S_, pl, pr, D_, a)
     # n + p_l + p_r - d(k-1) - 1 = q s + r with 0 <= r < s
-    n_split = Q_ * S_ + R_ - pl - pr + D_ * (K_ - 1) + 1
+    n_split = B_ * S_ + R_ - pl - pr + D_ * (K_ - 1) + 1
     reduced, _ = floor_split(trip.subs(n, n_split), R_, S_)
     ok, _ = identity_check(reduced, n_split)
     n_out, a_rt = sympy.Symbol(r"n_{\mathrm{out}}"), sympy.Symbol(r"a_{\mathrm{rt}}")
@@ -512,9 +561,13 @@ def _round_trip_step() -> Step:
     rule = (r"round trip: with $n_{\mathrm{out}} = n_{\mathrm{out}}(n, k, s, p_l, p_r, d)$ and the output padding that "
             r"PyTorch computes, $a_{\mathrm{rt}} = a_{\mathrm{rt}}(n, k, s, p_l, p_r, d) = (n + p_l + p_r - d(k-1) - 1) "
             r"\bmod s$ (relationship 14 is its $d = 1$, symmetric case). Writing "
-            r"$n + p_l + p_r - d(k-1) - 1 = q s + r$ with integers $q$ and $0 \le r < s$, the floor of "
-            r"$(q s + r)/s$ is $q$ and its remainder modulo $s$ is $r$, and the round trip expands to $n$")
-    return Step(shown, n, rule, "sympy", ok, "" if ok else "the reduced round trip does not expand to n",
+            r"$n + p_l + p_r - d(k-1) - 1 = b s + r$ with integers $b$ and $0 \le r < s$, the floor of "
+            r"$(b s + r)/s$ is $b$ and its remainder modulo $s$ is $r$, and the round trip expands to $n$")
+    detail = ("n was replaced by bs + r - p_l - p_r + d(k - 1) + 1 with b and r integers; that r/s is at least 0 "
+              "and below 1 was verified from r nonnegative, s positive and r = s - 1 - e with e nonnegative, so the "
+              "floor of r/s was replaced by 0 and r mod s by r (the integer b leaves the floor and the remainder), "
+              "after which the difference from n expands to 0")
+    return Step(shown, n, rule, "sympy", ok, detail if ok else "the reduced round trip does not expand to n",
                 assumptions=(sympy.Le(0, R_, evaluate=False), sympy.Lt(R_, S_, evaluate=False)),
                 name="general output padding"), trip
 
@@ -588,7 +641,7 @@ def prove_size_relations(spot_checks: int = 50, seed: int = 0) -> Proof:
     rng = np.random.default_rng(seed)
     for number, _, shown, derived, guide in _relations():
         ok, _ = identity_check(derived, guide)
-        detail = "" if ok else "symconv's formula and the guide's differ"
+        detail = _reduction_detail(shown, derived, guide) if ok else "symconv's formula and the guide's differ"
         named = "relationships 5 and 7" if number == "5" else f"relationship {number}"
         # the equation is the theorem's item and the proof's line: the lemma cites the item, not a third copy
         rule = f"the theorem's item ({number}), Dumoulin and Visin's {named}, holds in its setting"
