@@ -646,15 +646,16 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     steps += [
         anchor_step("M is the convolution", M, lambda wv, x: conv(conv_spec, wv, x), conv_spec.weight_shape,
                     taps * (conv_spec.in_channels // conv_spec.groups), sympy.MatMul(M_, x_, evaluate=False),
-                    conv_f(x_), r"$M$, built from the index structure, is the convolution as defined by the numeric "
-                    r"reference (slices of the padded input, no shared index code)", seed=seed, bits=anchor_bits),
+                    conv_f(x_), r"$M x = \operatorname{conv}(x)$ for every input $x$: the matrix $M$, defined entry by entry "
+                    r"through the index equation, is that of the convolution of the Conventions, evaluated from the "
+                    r"windows of the padded input", seed=seed, bits=anchor_bits),
         anchor_step("T is the transposed convolution", T, lambda wv, yv: conv_transpose(tspec, wv, yv),
                     tspec.weight_shape, taps * (tspec.in_channels // tspec.groups),
                     sympy.MatMul(T_, sympy.MatrixSymbol("y", cols, 1), evaluate=False),
                     tconv_f(sympy.MatrixSymbol("y", cols, 1)),
-                    r"$T$, built from the transposed convolution's own index equation, is the transposed "
-                    r"convolution as defined by the numeric reference (kernel copies added at stride $s$, then "
-                    r"cropped)", seed=seed + 1, bits=anchor_bits),
+                    r"$T y = \operatorname{conv}^{\top}(y)$ for every input $y$: the matrix $T$, defined entry by "
+                    r"entry through the transposed convolution's own index equation, is that of the transposed "
+                    r"convolution of the Conventions, evaluated as kernel copies added at stride $s$, then cropped", seed=seed + 1, bits=anchor_bits),
     ]
     steps[-2] = symbolic_witness(steps[-2], M, lambda wv, x: conv(conv_spec, wv, x), w, "x")
     steps[-1] = symbolic_witness(steps[-1], T, lambda wv, yv: conv_transpose(tspec, wv, yv), w, "y")
@@ -707,16 +708,16 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
         r"$T = C_{\mathrm{flip}} P Z$: $T$ equals the gather view, the product of the zero insertion $Z$ "
         rf"($s - 1$ zeros between inputs), the padding or cropping $P$ by $p'_{{l}} = {left}$ on the left and "
         rf"$p'_{{r}} = {right}$ on the right, and the stride-1 convolution $C_{{\mathrm{{flip}}}}$ with the flipped, "
-        r"group-wise channel-swapped kernel, multiplied out by the prover from these factors, each built"
-        + (" axis by axis" if len(t_in) > 1 else "") + r" (not by the enumeration of $M$ and $T$)",
+        r"group-wise channel-swapped kernel, each factor defined on its own"
+        + (", axis by axis" if len(t_in) > 1 else "") + r", independently of $M$ and $T$",
         witness=True))
     channels = tspec.in_channels > 1 or tspec.out_channels > 1
     stamp_sum = r"\sum_{(o, i)} \operatorname{stamp}_{o, i}" if channels else r"\sum_{i} \operatorname{stamp}_{i}"
     stamps = sympy.Symbol(stamp_sum)
     steps.append(equality_step(
         "scatter view", T, lambda: placed_stamps(tspec, w, t_in), T_, stamps,
-        rf"$T = {stamp_sum}$: $T$ equals the scatter view, the sum of the stamps the prover "
-        rf"placed from their definition, input ${'(o, i)' if channels else 'i'}$ stamping the unflipped kernel, "
+        rf"$T = {stamp_sum}$: $T$ equals the scatter view, the sum of the stamps of the theorem, "
+        rf"input ${'(o, i)' if channels else 'i'}$ stamping the unflipped kernel, "
         rf"dilated by $d$ and scaled by ${'y[o, i]' if channels else 'y[i]'}$, at offset $s i - p_l$"
         + (" of every output channel of its group" if channels else ""), witness=True))
     from .polyphase import polyphase_step  # the polyphase view: Q Phi, computed from its own factors
