@@ -574,3 +574,13 @@ def test_the_axes_lemma_of_the_nd_proof_fails_with_a_wrong_flip(monkeypatch):
     steps = {s.name: s for s in prove_transpose_general(2).steps}
     assert steps["axes"].holds is False and steps["flip"].holds is False
     assert not next(c for c in steps["axes"].claims if not c.holds).holds
+
+
+def test_one_phase_theorem_and_lemma_agree_on_q():
+    """Stride 1: one phase, which Q places (nothing to interleave), in the theorem and in the lemma alike."""
+    proof = prove_transpose(TransposedConvSpec(2, dilation=3, output_padding=2), (4,))
+    assert proof.holds, proof.failure
+    assert "let $Q$ place it" in proof.statement and "interleave them" not in proof.statement
+    lemma = next(s for s in proof.steps if s.name == "polyphase view")
+    assert "$Q$ places it (one phase: nothing to interleave)" in lemma.rule and "interleaves them" not in lemma.rule
+    assert any(r"The symbol $w_{m}$ is the entry $w[0, 0, m]$" in note for note in proof.notes)
