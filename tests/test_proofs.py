@@ -276,6 +276,40 @@ def test_gradient():
     assert prove_gradient(ConvSpec((2, 2), stride=2, dilation=(1, 2)), (4, 5)).holds
 
 
+def test_adjoint_statement_names_the_given_layer_first_and_the_group_of_the_output_channel():
+    conv = ConvSpec((2, 2), stride=2, in_channels=2, out_channels=2, groups=2)
+    given_conv = prove_adjoint(conv, (4, 4))
+    assert given_conv.statement.startswith(r"Let $\operatorname{conv}$ be the convolution")
+    given_t = prove_adjoint(conv.transpose((4, 4)), (2, 2))
+    assert given_t.statement.startswith(r"Let $\operatorname{conv}^{\top}$ be the transposed convolution")
+    for proof in (given_conv, given_t):  # conv^T's channel c: its group from c, the sum over the o of that group
+        assert r"\operatorname{conv}^{\top}(y)[c, j] = \sum_{o \,:\, \lfloor o / c_o \rfloor = \gamma}" in proof.statement
+        assert r"$\gamma = \lfloor c / c_i \rfloor$" in proof.statement
+        assert "$c_i = 1$ and $c_o = 1$ the convolution's input and output channels per group" in proof.statement
+        assert any("exchanging the sums over $(o, i, c_l, m)$" in note for note in proof.notes)
+        assert not any("sympy" in s.rule + s.detail for s in proof.steps)
+
+
+def test_gradient_statement_quantifies_and_argues():
+    proof = prove_gradient(ConvSpec(3, stride=2, padding=1), (5,))
+    assert r"For every input $x$, weight $w$ and target $y^{\ast} \in \mathbb{R}^{3}$" in proof.statement
+    assert r"$T = T(w)$" in proof.statement and r"\sum_{i} (y[i] - y^{\ast}[i])^2" in proof.statement
+    assert any(r"M^{\top} \frac{\partial \ell}{\partial y}" in note for note in proof.notes)
+    assert not any("sympy" in s.rule + s.detail for s in proof.steps)
+
+
+def test_size_relations_say_how_each_floor_and_remainder_was_closed():
+    proof = prove_size_relations(spot_checks=2)
+    closing = {"relationships 5 and 7", "relationship 6", "relationship 12a", "relationship 12b",
+               "relationship 13a", "relationship 13b", "relationship 14a", "relationship 15",
+               "general output padding"}
+    for step in proof.steps:
+        if step.name in closing:
+            assert step.detail, step.name
+    trip = next(s for s in proof.steps if s.name == "general output padding")
+    assert "= b s + r$" in trip.rule and "q s" not in trip.rule  # q is the quotient of relationships 12 and 13
+
+
 def test_identities_refuse_huge_inputs():
     with pytest.raises(SizeLimitError, match="SYMBOLIC_LIMIT"):
         prove_adjoint(ConvSpec((3, 3)), (100, 100))
@@ -566,3 +600,13 @@ def test_the_axes_lemma_of_the_nd_proof_fails_with_a_wrong_flip(monkeypatch):
     steps = {s.name: s for s in prove_transpose_general(2).steps}
     assert steps["axes"].holds is False and steps["flip"].holds is False
     assert not next(c for c in steps["axes"].claims if not c.holds).holds
+
+
+def test_one_phase_theorem_and_lemma_agree_on_q():
+    """Stride 1: one phase, which Q places (nothing to interleave), in the theorem and in the lemma alike."""
+    proof = prove_transpose(TransposedConvSpec(2, dilation=3, output_padding=2), (4,))
+    assert proof.holds, proof.failure
+    assert "let $Q$ place it" in proof.statement and "interleave them" not in proof.statement
+    lemma = next(s for s in proof.steps if s.name == "polyphase view")
+    assert "$Q$ places it (one phase: nothing to interleave)" in lemma.rule and "interleaves them" not in lemma.rule
+    assert any(r"The symbol $w_{m}$ is the entry $w[0, 0, m]$" in note for note in proof.notes)

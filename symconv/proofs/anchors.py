@@ -316,11 +316,12 @@ def _pairs_step(name, matrix, reference, weight_shape, lhs, rhs, rule, rng, bits
     if why:
         return _fail(name, lhs, rhs, rule, f"{counted(len(pairs), 'evaluation')} agreed, but {why}")
     if k2 >= k:
-        which = "every weight on every input"
+        which = "every weight tensor on every input"
     else:
-        which = (f"every weight on the first input and {'the first weight' if k2 == 1 else f'the first {k2} weights'}"
+        which = (f"every weight tensor on the first input and "
+                 f"{'the first weight tensor' if k2 == 1 else f'the first {k2} weight tensors'}"
                  f" on {'the second' if l == 2 else 'every later one'}")
-    detail = (f"{counted(len(ws), 'weight')} drawn uniformly from {range_words(b_w)} and {counted(len(xs), 'input')} "
+    detail = (f"{counted(len(ws), 'weight tensor')} drawn uniformly from {range_words(b_w)} and {counted(len(xs), 'input')} "
               f"drawn uniformly from {range_words(b_x)}, {which} ({counted(len(pairs), 'evaluation')}): exact "
               f"agreement; a wrong matrix passes with probability at most 2^-{math.floor(reached)}")
     return Step(lhs, rhs, rule, "randomized identity", True, detail, name=name)

@@ -22,7 +22,8 @@ __all__ = ["Step", "Proof", "Claim", "CHECKERS", "identity_check", "floor_split"
 CHECKERS = {
     "z3": "the SMT solver z3 proved each claim for all integers in the stated ranges, by showing that its "
           "negation has no solution",
-    "sympy": "the difference of the two sides was expanded and is 0",
+    "sympy": "the difference of the two sides was expanded and is 0; a floor or a remainder modulo s is kept whole "
+             "in the expansion, and a lemma that has one says beside it how it was closed",
     "exact structure": "the (row, column, tap, coefficient) structures of the two matrices are identical, so the "
                        "symbolic matrices are equal entry by entry",
     "randomized identity": "both sides were evaluated exactly at random integer points. At independent points: a "

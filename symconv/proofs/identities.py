@@ -6,6 +6,7 @@ import collections
 import dataclasses
 import itertools
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -118,18 +119,19 @@ def prove_adjoint(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, name
     right = sympy.expand(sympy.Add(*(x * conv_transpose(tspec, w, y)).ravel()))
     ok = sympy.expand(left - right) == 0
     # the monomial counts are the proof's own paragraph (the expanded sides, from data): not repeated here
-    detail = ("sympy expanded both sides and compared them term by term" if ok else
+    detail = ("expanded, the two sides have the same monomials with the same coefficients" if ok else
               f"the difference has {len(sympy.Add.make_args(sympy.expand(left - right)))} monomials")
     sel = "" if tuple(conv_spec.output_shape(n_t)) == tuple(t_in) else "S "  # no S when it is the identity
     step = Step(Inner(_Layer(sel + "\\operatorname{conv}(x)"), _Layer("y")),
                 Inner(_Layer("x"), _Layer("\\operatorname{conv}^{\\top}(y)")),
                 rf"the dot test holds exactly: $\langle {sel}\operatorname{{conv}}(x), y\rangle = "
-                r"\langle x, \operatorname{conv}^{\top}(y)\rangle$ as polynomials, both layers evaluated by their "
-                r"numeric definitions on symbolic $x$, $y$ and $w$ and both sides expanded",
+                r"\langle x, \operatorname{conv}^{\top}(y)\rangle$ as polynomials in the entries of $x$, $y$ and $w$, "
+                r"both layers as the Conventions define them",
                 "polynomial identity", ok, detail, name="adjoint")
 
-    return Proof("Adjoint identity", _adjoint_statement(tspec, t_in, n_t, conv_spec),
-                 layer + (step,), conclusion=rf"$\operatorname{{conv}}^{{\top}}$ is the adjoint of "
+    return Proof("Adjoint identity", _adjoint_statement(tspec, t_in, n_t, conv_spec, isinstance(spec, ConvSpec)),
+                 layer + (step,), notes=(_adjoint_argument(conv_spec, sel), _entries_text(tspec, name)),
+                 conclusion=rf"$\operatorname{{conv}}^{{\top}}$ is the adjoint of "
                                              rf"${sel}\operatorname{{conv}}$.",
                  data=dict(left=left, right=right, tspec=tspec))
 
@@ -147,21 +149,28 @@ def _space(channels: int, shape: tuple[int, ...]) -> str:
     return r"\mathbb{R}^{" + r" \times ".join(str(v) for v in dims) + "}"
 
 
-def _adjoint_statement(tspec: Any, t_in: tuple[int, ...], n_t: tuple[int, ...], conv_spec: Any) -> str:
-    """The adjoint theorem: both layers written out with their index ranges, S and the inner product defined."""
+def _adjoint_statement(tspec: Any, t_in: tuple[int, ...], n_t: tuple[int, ...], conv_spec: Any,
+                       given_conv: bool = False) -> str:
+    """The adjoint theorem: both layers written out with their index ranges, S and the inner product defined.
+
+    The layer the user gave is named first (``given_conv``: the convolution, whose transpose is studied).
+    """
     from ..latex.printing import layer_text
 
     n_out = tuple(conv_spec.output_shape(n_t))
-    one_d, channels = len(t_in) == 1, conv_spec.in_channels > 1 or conv_spec.out_channels > 1 or conv_spec.groups > 1
+    one_d, channels = len(t_in) == 1, _channels(conv_spec)
     axes = "" if one_d else " (on each axis, with that axis's parameters; $i$, $j$ and $m$ are tuples)"
     if channels:
-        groups = (r"With $c_i = C_{\mathrm{in}}/g$ and $c_o = C_{\mathrm{out}}/g$ the convolution's channels per group "
-                  r"and $\gamma = \lfloor o / c_o \rfloor$ the group of its output channel $o$, ")
+        c_i, c_o = conv_spec.in_channels // conv_spec.groups, conv_spec.out_channels // conv_spec.groups
+        groups = (rf"With $c_i = {c_i}$ and $c_o = {c_o}$ the convolution's input and output channels per group "
+                  r"(the transposed layer's $C_{\mathrm{out}}/g$ and $C_{\mathrm{in}}/g$), ")
         conv_def = (r"$\operatorname{conv}(x)[o, i] = \sum_{c_l=0}^{c_i - 1} \sum_{m} w[o, c_l, m]\, "
-                    r"\tilde x[\gamma c_i + c_l, s i + d m - p_{l}]$")
-        tconv_def = (r"$\operatorname{conv}^{\top}(y)[\gamma c_i + c_l, j] = \sum_{o} \sum_{i} \sum_{m} "
-                     r"w[o, c_l, m]\, y[o, i]\, [j = s i + d m - p_{l}]$, the sum over the output channels $o$ of "
-                     r"group $\gamma$, the positions $i$ of $y$ and the taps $m$")
+                    r"\tilde x[\gamma c_i + c_l, s i + d m - p_{l}]$, where $\gamma = \lfloor o / c_o \rfloor$ is "
+                    r"the group of the output channel $o$,")
+        tconv_def = (r"$\operatorname{conv}^{\top}(y)[c, j] = \sum_{o \,:\, \lfloor o / c_o \rfloor = \gamma} "
+                     r"\sum_{i} \sum_{m} w[o, c - \gamma c_i, m]\, y[o, i]\, [j = s i + d m - p_{l}]$, where "
+                     r"$\gamma = \lfloor c / c_i \rfloor$ is the group of the channel $c$, the sum over the "
+                     r"output channels $o$ of group $\gamma$, the positions $i$ of $y$ and the taps $m$,")
         inner = r"$\langle u, v\rangle = \sum_{c, i} u[c, i]\, v[c, i]$, over all channels and positions"
     else:
         conv_def = r"$\operatorname{conv}(x)[i] = \sum_{m=0}^{k-1} w[m]\, \tilde x[s i + d m - p_{l}]$"
@@ -178,14 +187,73 @@ def _adjoint_statement(tspec: Any, t_in: tuple[int, ...], n_t: tuple[int, ...], 
     selection = "" if identity else (
         rf"; and let $S$ keep the outputs of $\operatorname{{conv}}$ at the positions {_below(t_in)} "
         r"(the convolution has more outputs than the transposed convolution has inputs: $a \ge s$)")
-    return (rf"Let $\operatorname{{conv}}^{{\top}}$ be the transposed convolution {layer_text(tspec)} on inputs "
-            rf"$y \in {y_space}$, with outputs {_shape_words(n_t)}, and $\operatorname{{conv}}$ the convolution with "
-            r"the same weight $w$, kernel size, stride, padding, dilation and groups (channel counts exchanged) on "
-            rf"inputs $x \in {x_space}$, as in the Conventions{axes}" + (f". {groups}" if groups else ": ")
+    if given_conv:
+        layers = (rf"Let $\operatorname{{conv}}$ be the convolution {layer_text(conv_spec)} on inputs "
+                  rf"$x \in {x_space}$, and $\operatorname{{conv}}^{{\top}}$ its transpose, the transposed "
+                  rf"convolution {layer_text(tspec)} with the same weight $w$ on inputs $y \in {y_space}$, with "
+                  rf"outputs {_shape_words(n_t)}, as in the Conventions{axes}")
+    else:
+        layers = (rf"Let $\operatorname{{conv}}^{{\top}}$ be the transposed convolution {layer_text(tspec)} on inputs "
+                  rf"$y \in {y_space}$, with outputs {_shape_words(n_t)}, and $\operatorname{{conv}}$ the convolution "
+                  r"with the same weight $w$, kernel size, stride, padding, dilation and groups (channel counts "
+                  rf"exchanged) on inputs $x \in {x_space}$, as in the Conventions{axes}")
+    return (layers + (f". {groups}" if groups else ": ")
             + rf"{conv_def} for {ranges_out}, with $\tilde x$ the input padded with zeros, and "
             rf"{tconv_def} for {ranges_t}{selection}. With the inner product {inner}, "
             rf"$\langle {sel}\operatorname{{conv}}(x), y\rangle = \langle x, \operatorname{{conv}}^{{\top}}(y)\rangle$ "
             r"for all inputs $x$, $y$ and all weights $w$.")
+
+
+def _entries_text(tspec: Any, name: str) -> str:
+    """What the subscripted symbols of the expanded identity stand for (LaTeX text)."""
+    axes = len(tspec.kernel_size)
+
+    def sub(channel: str, v: str) -> str:
+        return (f"{channel}, " if channel else "") + (v if axes == 1 else ", ".join(f"{v}_{{{a + 1}}}"
+                                                                                    for a in range(axes)))
+    x_c = "c" if tspec.out_channels > 1 else ""
+    y_c = "o" if tspec.in_channels > 1 else ""
+    w_c = "o, c_{l}" if tspec.weight_shape[0] * tspec.weight_shape[1] > 1 else ""
+    text = ", ".join(rf"${v}_{{{sub(c, i).replace(' ', '')}}}$ for ${v}[{sub(c, i)}]$" for v, c, i in
+                     (("x", x_c, "j"), ("y", y_c, "i"), (name, w_c, "m")))
+    return (r"The expanded sides write the entries as subscripted symbols: " + text
+            + (" (a single channel's index is left out)" if not (x_c and y_c and w_c) else "") + ".")
+
+
+def _channels(conv_spec: Any) -> bool:
+    """Whether the layer has channel indices to write (several channels or groups)."""
+    return conv_spec.in_channels > 1 or conv_spec.out_channels > 1 or conv_spec.groups > 1
+
+
+def _adjoint_argument(conv_spec: Any, sel: str) -> str:
+    r"""The two-line argument of the adjoint identity, for the proof (LaTeX text).
+
+    Expand the left side by the definition of conv, exchange the finite sums, and write the padded input as
+    a sum over the input's positions, :math:`\tilde x[c, u] = \sum_j x[c, j]\, [j = u]`: what multiplies
+    ``x[c, j]`` is conv^T's formula.
+    """
+    if _channels(conv_spec):
+        left = (r"\langle " + sel + r"\operatorname{conv}(x), y\rangle &= \sum_{o, i} y[o, i] \sum_{c_l, m} "
+                r"w[o, c_l, m]\, \tilde x[\gamma c_i + c_l, s i + d m - p_{l}] \\")
+        right = (r"&= \sum_{c, j} x[c, j] \sum_{o \,:\, \lfloor o / c_o \rfloor = \gamma} \sum_{i, m} "
+                 r"w[o, c - \gamma c_i, m]\, y[o, i]\, [j = s i + d m - p_{l}] \\ "
+                 r"&= \sum_{c, j} x[c, j]\, \operatorname{conv}^{\top}(y)[c, j]")
+        how = (r"exchanging the sums over $(o, i, c_l, m)$ and writing the channel $\gamma c_i + c_l$ as $c$, with "
+               r"$\gamma = \lfloor c / c_i \rfloor$ the group of $c$ and of every $o$ that reads it, and "
+               r"$\tilde x[c, u] = \sum_j x[c, j]\, [j = u]$ (the padding is zero)")
+    else:
+        left = (r"\langle " + sel + r"\operatorname{conv}(x), y\rangle &= \sum_{i} y[i] \sum_{m} w[m]\, "
+                r"\tilde x[s i + d m - p_{l}] \\")
+        right = (r"&= \sum_{j} x[j] \sum_{i, m} w[m]\, y[i]\, [j = s i + d m - p_{l}] \\ "
+                 r"&= \sum_{j} x[j]\, \operatorname{conv}^{\top}(y)[j]")
+        how = (r"exchanging the sums over $(i, m)$ and re-indexing through $\tilde x[u] = \sum_j x[j]\, [j = u]$ "
+               r"(the padding is zero)")
+    return (r"The identity of the last line is the computation \begin{align*} " + left + " " + right
+            + r" = \langle x, \operatorname{conv}^{\top}(y)\rangle, \end{align*} the sums over $i$ running over "
+            r"the positions of $y$ and those over $j$ over the positions of $x$; the second line is the first after "
+            + how + r", and the third is the definition of $\operatorname{conv}^{\top}$. Its check, the "
+            r"polynomial identity of the last lemma, is the evidence that these manipulations are right for this "
+            r"layer.")
 
 
 @guarded("Gradient identity")
@@ -262,23 +330,39 @@ def prove_gradient(spec: ConvSpec, input_shape: Any, *, name: str = "w") -> Proo
     L, y_, t_ = sympy.symbols(r"\ell y y^{\ast}")
     T_ = sympy.Symbol("T", commutative=False)
     steps = (
-        Step(_Partial(L, y_), y_ - t_, r"$\partial \ell / \partial y = y - y^{\ast}$: the loss $\ell = \frac{1}{2} \sum (y - y^{\ast})^2$, "
-             r"differentiated entry by entry with $y$ as an independent variable, has the gradient $y - y^{\ast}$", "sympy", ok_y, "" if ok_y else "the derivative is not y - t",
-             name="loss gradient"),
+        Step(_Partial(L, y_), y_ - t_, r"$\partial \ell / \partial y = y - y^{\ast}$: the loss $\ell$, differentiated "
+             r"entry by entry with $y$ as an independent variable, has the gradient $y - y^{\ast}$",
+             "polynomial identity", ok_y, "" if ok_y else "the derivative is not y - y*", name="loss gradient"),
         Step(_Partial(L, sympy.Symbol("x")), T_ * _Partial(L, y_),
-             r"$\partial \ell / \partial x = T\, \partial \ell / \partial y$: the gradient of the loss with respect to "
-             r"the input, by the chain rule through $y = \operatorname{conv}(x)$ with $y$ computed by the numeric "
-             r"definition of the convolution on symbolic $x$ and $w$ (not by a matrix) and differentiated by sympy, "
-             r"equals the transposed convolution's matrix $T$ applied to $\partial \ell / \partial y$ at "
-             r"$y = \operatorname{conv}(x)$",
+             r"$\partial \ell / \partial x = T\, \partial \ell / \partial y$: for $y = \operatorname{conv}(x)$, the "
+             r"convolution of the Conventions, each partial derivative of $\ell$ with respect to an entry of $x$ "
+             r"equals the entry of $T\, \partial \ell / \partial y$, as polynomials in the entries of $x$, $w$ and "
+             r"$y^{\ast}$",
              "polynomial identity", ok, detail, name="backward"),
     )
-    return Proof("Gradient identity", rf"For the convolution {layer_text(spec)} on inputs "
-                 rf"{_shape_words(shape)}, with $T$ the matrix of its transposed convolution (the same kernel, stride, "
-                 r"padding and dilation, the output padding that restores the input shape), and the loss "
-                 r"$\ell = \frac{1}{2} \sum (y - y^{\ast})^2$ of its output $y$ against a target $y^{\ast}$: the gradient "
-                 r"$\partial \ell / \partial x$ of the loss with respect to the input is $T$ applied to the gradient "
-                 r"$\partial \ell / \partial y$ with respect to the output.", layer + steps,
+    y_space = _space(spec.out_channels, out)
+    over = r"\sum_{c, i}" if spec.out_channels > 1 else r"\sum_{i}"
+    entry = "[c, i]" if spec.out_channels > 1 else "[i]"
+    where = ("the channels $c$ and positions $i$" if spec.out_channels > 1 else "the positions $i$")
+    statement = (rf"Let $\operatorname{{conv}}$ be the convolution {layer_text(spec)} on inputs "
+                 rf"$x \in {_space(spec.in_channels, shape)}$, $M$ its matrix ($M x = \operatorname{{conv}}(x)$), and "
+                 r"$T = T(w)$ the matrix of its transposed convolution $\operatorname{conv}^{\top}$ (the same weight "
+                 r"$w$, kernel size, stride, padding and dilation, and the output padding that restores the input "
+                 rf"shape). For every input $x$, weight $w$ and target $y^{{\ast}} \in {y_space}$, the shape of the "
+                 rf"output $y = \operatorname{{conv}}(x)$, let $\ell = \frac{{1}}{{2}} {over} (y{entry} - "
+                 rf"y^{{\ast}}{entry})^2$, the sum over {where} of $y$. Then "
+                 r"\[ \frac{\partial \ell}{\partial x} = T\, \frac{\partial \ell}{\partial y} "
+                 r"= \operatorname{conv}^{\top}(y - y^{\ast}). \]")
+    argument = (r"By the chain rule through $y = M x$, "
+                r"\[ \frac{\partial \ell}{\partial x[j]} = \sum_{i} \frac{\partial y[i]}{\partial x[j]}\, "
+                r"\frac{\partial \ell}{\partial y[i]} = \sum_{i} M[i, j]\, \frac{\partial \ell}{\partial y[i]}, "
+                r"\quad\text{that is,}\quad \frac{\partial \ell}{\partial x} = M^{\top} \frac{\partial \ell}{\partial y} "
+                r"= M^{\top} (y - y^{\ast}), \] "
+                r"so the theorem says $M^{\top} = T$: the transposed convolution's matrix is the transpose of the "
+                r"convolution's. The last lemma checks $\partial \ell / \partial x = T (y - y^{\ast})$ as a "
+                r"polynomial identity in the entries of $x$, $w$ and $y^{\ast}$; as it holds for every $y^{\ast}$, "
+                r"comparing the coefficients of the entries of $y^{\ast}$ gives $M^{\top} = T$ for this layer.")
+    return Proof("Gradient identity", statement, layer + steps, notes=(argument,),
                  conclusion="backpropagation through a convolution is its transposed convolution.")
 
 
@@ -304,6 +388,7 @@ D_ = sympy.Symbol("d", **_pos)
 N_ = sympy.Symbol("h", integer=True, nonnegative=True)
 Q_ = sympy.Symbol("q", integer=True, nonnegative=True)
 R_ = sympy.Symbol("r", integer=True, nonnegative=True)
+B_ = sympy.Symbol("b", integer=True)  # the quotient of the round trip (q is that of relationships 12 and 13)
 C_ = Q_  # the multiple of the stride in relationships 12 and 13 (a quotient by s, as in the round trip)
 
 
@@ -413,6 +498,53 @@ def _relations() -> list[tuple[Any, ...]]:
     return labelled
 
 
+def _reduction_detail(shown: Any, derived: Any, guide: Any) -> str:
+    r"""How a floor or a remainder in a size relationship was closed, in words ('' for a polynomial identity).
+
+    The expansion keeps ``floor(A/s)`` and ``A mod s`` whole; such a term cancels only against the same term of
+    the other side.  Where the setting makes ``A/s`` an integer (``A = s q`` with ``q`` an integer, or ``s = 1``),
+    the floor is that integer and the remainder is 0, by the integrality of the symbols.  The words say which
+    (plain text, as a step's detail is).
+    """
+    from ..latex.printing import math_latex
+
+    def plain(expr: Any) -> str:  # n + 2p - k, in the order of the page's formulas
+        tex = math_latex(expr)
+        if re.search(r"[\\{}^_]", tex):
+            return sympy.sstr(expr).replace("*", "")
+        return re.sub(r"(?<=[\w']) (?=[a-z])", "", tex)
+
+    kinds = (sympy.floor, sympy.Mod)
+    mine = {sympy.expand(a) for a in sympy.sympify(derived).atoms(*kinds)}
+    theirs = {sympy.expand(a) for a in sympy.sympify(guide).atoms(*kinds)}
+    if mine or theirs:
+        if mine != theirs:
+            return ""
+        terms = " and ".join(
+            f"the floor of ({plain(sympy.numer(sympy.together(t.args[0])))})/{plain(sympy.denom(sympy.together(t.args[0])))}"
+            if t.func is sympy.floor else f"the remainder of {plain(t.args[0])} modulo {plain(t.args[1])}"
+            for t in sorted(mine, key=str))
+        return (f"both sides contain {terms}, whose argument is the same once expanded: it cancels as a whole, and "
+                "the rest of the difference expands to 0")
+    if getattr(shown, "func", None) not in (_NOUT, _ART):
+        return ""
+    n, k, s, p_l, p_r, d = (sympy.sympify(v).replace(_NZ0, F.zero_inserted_size).subs(PP, F.gather_padding_left(K_, P_, 1))
+                            for v in shown.args)
+    a = sympy.expand(n + p_l + p_r - d * (k - 1) - 1)
+    what = "floor" if shown.func is _NOUT else "remainder"
+    if s == 1:
+        return (f"with stride 1 the {what} is of the integer {plain(a)} divided by 1, so it is "
+                + (f"{plain(a)} itself" if what == "floor" else "0") + "; the difference then expands to 0")
+    quotient = sympy.expand(a / s)
+    if not quotient.is_integer:
+        return ""
+    if what == "floor":
+        return (f"the argument of the floor is {plain(a)} over s, that is the integer {plain(quotient)}, so the floor "
+                f"is {plain(quotient)}; the difference then expands to 0")
+    return (f"the argument of the remainder modulo s is {plain(a)}, s times the integer {plain(quotient)}, so the "
+            "remainder is 0")
+
+
 def _round_trip_step() -> Step:
     """The transposed size of the convolution's size, with a = output_padding_for(...), is the input size."""
     pl, pr = sympy.Symbol("p_l", integer=True, nonnegative=True), sympy.Symbol("p_r", integer=True, nonnegative=True)
@@ -421,7 +553,7 @@ def _round_trip_step() -> Step:
     a = F.output_padding_for(n, K_, S_, pl, pr, D_)
     trip = F.transposed_output_size(o, K_, S_, pl, pr, D_, a)
     # n + p_l + p_r - d(k-1) - 1 = q s + r with 0 <= r < s
-    n_split = Q_ * S_ + R_ - pl - pr + D_ * (K_ - 1) + 1
+    n_split = B_ * S_ + R_ - pl - pr + D_ * (K_ - 1) + 1
     reduced, _ = floor_split(trip.subs(n, n_split), R_, S_)
     ok, _ = identity_check(reduced, n_split)
     n_out, a_rt = sympy.Symbol(r"n_{\mathrm{out}}"), sympy.Symbol(r"a_{\mathrm{rt}}")
@@ -429,9 +561,13 @@ def _round_trip_step() -> Step:
     rule = (r"round trip: with $n_{\mathrm{out}} = n_{\mathrm{out}}(n, k, s, p_l, p_r, d)$ and the output padding that "
             r"PyTorch computes, $a_{\mathrm{rt}} = a_{\mathrm{rt}}(n, k, s, p_l, p_r, d) = (n + p_l + p_r - d(k-1) - 1) "
             r"\bmod s$ (relationship 14 is its $d = 1$, symmetric case). Writing "
-            r"$n + p_l + p_r - d(k-1) - 1 = q s + r$ with integers $q$ and $0 \le r < s$, the floor of "
-            r"$(q s + r)/s$ is $q$ and its remainder modulo $s$ is $r$, and the round trip expands to $n$")
-    return Step(shown, n, rule, "sympy", ok, "" if ok else "the reduced round trip does not expand to n",
+            r"$n + p_l + p_r - d(k-1) - 1 = b s + r$ with integers $b$ and $0 \le r < s$, the floor of "
+            r"$(b s + r)/s$ is $b$ and its remainder modulo $s$ is $r$, and the round trip expands to $n$")
+    detail = ("n was replaced by bs + r - p_l - p_r + d(k - 1) + 1 with b and r integers; that r/s is at least 0 "
+              "and below 1 was verified from r nonnegative, s positive and r = s - 1 - e with e nonnegative, so the "
+              "floor of r/s was replaced by 0 and r mod s by r (the integer b leaves the floor and the remainder), "
+              "after which the difference from n expands to 0")
+    return Step(shown, n, rule, "sympy", ok, detail if ok else "the reduced round trip does not expand to n",
                 assumptions=(sympy.Le(0, R_, evaluate=False), sympy.Lt(R_, S_, evaluate=False)),
                 name="general output padding"), trip
 
@@ -505,7 +641,7 @@ def prove_size_relations(spot_checks: int = 50, seed: int = 0) -> Proof:
     rng = np.random.default_rng(seed)
     for number, _, shown, derived, guide in _relations():
         ok, _ = identity_check(derived, guide)
-        detail = "" if ok else "symconv's formula and the guide's differ"
+        detail = _reduction_detail(shown, derived, guide) if ok else "symconv's formula and the guide's differ"
         named = "relationships 5 and 7" if number == "5" else f"relationship {number}"
         # the equation is the theorem's item and the proof's line: the lemma cites the item, not a third copy
         rule = f"the theorem's item ({number}), Dumoulin and Visin's {named}, holds in its setting"

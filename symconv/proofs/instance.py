@@ -387,6 +387,22 @@ def _gather_text() -> tuple[str, str]:
         return r"L(k, p_{l}, d)", r"R(k, p_{r}, d, a)"
 
 
+def symbols_text(tspec: TransposedConvSpec, name: str = "w") -> str:
+    r"""How the weight's symbols are indexed: the subscripts are the entry's index (LaTeX text).
+
+    With one channel pair the channel indices, both 0, are left out of the subscript.
+
+    >>> symbols_text(TransposedConvSpec(3))
+    'The symbol $w_{m}$ is the entry $w[0, 0, m]$ (the channel indices, both $0$, are left out).'
+    """
+    taps = ",".join(f"m_{{{a + 1}}}" for a in range(len(tspec.kernel_size))) if len(tspec.kernel_size) > 1 else "m"
+    tap = taps.replace(",", ", ")
+    if tspec.weight_shape[0] * tspec.weight_shape[1] == 1:
+        return (rf"The symbol ${name}_{{{taps}}}$ is the entry ${name}[0, 0, {tap}]$ (the channel indices, both $0$, "
+                "are left out).")
+    return rf"The symbol ${name}_{{o,c_{{l}},{taps}}}$ is the entry ${name}[o, c_{{l}}, {tap}]$."
+
+
 def _shape_words(shape: tuple[int, ...]) -> str:
     """``of length $5$`` in 1-D, ``of spatial shape $9 \\times 8$`` otherwise (LaTeX text)."""
     if len(shape) == 1:
@@ -406,7 +422,7 @@ def _statement(layer: str, conv_layer: str, t_in: tuple[int, ...], n_t: tuple[in
     over = "(o, i)" if channels else "i"
     entry = (r"$w[o, c_{l}, m]$ in the row of output channel $\gamma c_i + c_{l}$ at position "
              r"$s i + d m - p_{l}$, for each $c_{l} < c_i$, where $c_i = C_{\mathrm{in}}/g$ and "
-             r"$c_o = C_{\mathrm{out}}/g$ are the convolution's channels per group and "
+             r"$c_o = C_{\mathrm{out}}/g$ are the input and output channels per group of the convolution $M$ and "
              r"$\gamma = \lfloor o / c_o \rfloor$ is the group of $o$, and"
              if channels
              else r"$w[m]$ in the row of output position $s i + d m - p_{l}$")
@@ -441,8 +457,8 @@ def _phases_text(phases: int, axes: int) -> str:
     each = " on each axis" if axes > 1 else ""
     if phases == 1:  # stride 1: one phase, which takes every tap; Q has nothing to interleave
         return (r"let $\Phi$ be the single phase convolution of the input (with stride $1$ its one phase takes every "
-                rf"tap), and $Q$ only place it, position $u$ at output $u - p_{{l}}${each}: it crops and fills "
-                r"zeros past the last phase position, with nothing to interleave")
+                rf"tap), and let $Q$ place it, position $u$ at output $u - p_{{l}}${each}: with one phase, $Q$ has "
+                r"nothing to interleave; it crops and fills zeros past the last phase position")
     return (r"let $\Phi$ stack the " + counted(phases, "phase convolution") + r" of the input, phase $t$ "
             r"through the taps $m$ with $d m \equiv t \pmod{s}$" + each + r", and $Q$ interleave them")
 
@@ -630,15 +646,16 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     steps += [
         anchor_step("M is the convolution", M, lambda wv, x: conv(conv_spec, wv, x), conv_spec.weight_shape,
                     taps * (conv_spec.in_channels // conv_spec.groups), sympy.MatMul(M_, x_, evaluate=False),
-                    conv_f(x_), r"$M$, built from the index structure, is the convolution as defined by the numeric "
-                    r"reference (slices of the padded input, no shared index code)", seed=seed, bits=anchor_bits),
+                    conv_f(x_), r"$M x = \operatorname{conv}(x)$ for every input $x$: the matrix $M$, defined entry by entry "
+                    r"through the index equation, is that of the convolution of the Conventions, evaluated from the "
+                    r"windows of the padded input", seed=seed, bits=anchor_bits),
         anchor_step("T is the transposed convolution", T, lambda wv, yv: conv_transpose(tspec, wv, yv),
                     tspec.weight_shape, taps * (tspec.in_channels // tspec.groups),
                     sympy.MatMul(T_, sympy.MatrixSymbol("y", cols, 1), evaluate=False),
                     tconv_f(sympy.MatrixSymbol("y", cols, 1)),
-                    r"$T$, built from the transposed convolution's own index equation, is the transposed "
-                    r"convolution as defined by the numeric reference (kernel copies added at stride $s$, then "
-                    r"cropped)", seed=seed + 1, bits=anchor_bits),
+                    r"$T y = \operatorname{conv}^{\top}(y)$ for every input $y$: the matrix $T$, defined entry by "
+                    r"entry through the transposed convolution's own index equation, is that of the transposed "
+                    r"convolution of the Conventions, evaluated as kernel copies added at stride $s$, then cropped", seed=seed + 1, bits=anchor_bits),
     ]
     steps[-2] = symbolic_witness(steps[-2], M, lambda wv, x: conv(conv_spec, wv, x), w, "x")
     steps[-1] = symbolic_witness(steps[-1], T, lambda wv, yv: conv_transpose(tspec, wv, yv), w, "y")
@@ -691,16 +708,16 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
         r"$T = C_{\mathrm{flip}} P Z$: $T$ equals the gather view, the product of the zero insertion $Z$ "
         rf"($s - 1$ zeros between inputs), the padding or cropping $P$ by $p'_{{l}} = {left}$ on the left and "
         rf"$p'_{{r}} = {right}$ on the right, and the stride-1 convolution $C_{{\mathrm{{flip}}}}$ with the flipped, "
-        r"group-wise channel-swapped kernel, multiplied out by the prover from these factors, each built"
-        + (" axis by axis" if len(t_in) > 1 else "") + r" (not by the enumeration of $M$ and $T$)",
+        r"group-wise channel-swapped kernel, each factor defined on its own"
+        + (", axis by axis" if len(t_in) > 1 else "") + r", independently of $M$ and $T$",
         witness=True))
     channels = tspec.in_channels > 1 or tspec.out_channels > 1
     stamp_sum = r"\sum_{(o, i)} \operatorname{stamp}_{o, i}" if channels else r"\sum_{i} \operatorname{stamp}_{i}"
     stamps = sympy.Symbol(stamp_sum)
     steps.append(equality_step(
         "scatter view", T, lambda: placed_stamps(tspec, w, t_in), T_, stamps,
-        rf"$T = {stamp_sum}$: $T$ equals the scatter view, the sum of the stamps the prover "
-        rf"placed from their definition, input ${'(o, i)' if channels else 'i'}$ stamping the unflipped kernel, "
+        rf"$T = {stamp_sum}$: $T$ equals the scatter view, the sum of the stamps of the theorem, "
+        rf"input ${'(o, i)' if channels else 'i'}$ stamping the unflipped kernel, "
         rf"dilated by $d$ and scaled by ${'y[o, i]' if channels else 'y[i]'}$, at offset $s i - p_l$"
         + (" of every output channel of its group" if channels else ""), witness=True))
     from .polyphase import polyphase_step  # the polyphase view: Q Phi, computed from its own factors
@@ -712,7 +729,7 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
         title, statement, tuple(steps),
         assumptions=(),
         conclusion=r"$T$ is the matrix of a convolution with the flipped kernel over the zero-inserted, padded input.",
-        notes=(weights_note(tuple_tex(tspec.weight_shape), transposed=True),),
+        notes=(weights_note(tuple_tex(tspec.weight_shape), transposed=True) + " " + symbols_text(tspec, name),),
         data=dict(tspec=tspec, input_shape=t_in, conv_spec=conv_spec, weight=w, T=T, M=M, S=S,
                   gather=built.get("gather", (None, None, None, None))[1:], scatter=None,
                   selection_is_identity=identity),

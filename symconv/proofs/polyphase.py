@@ -118,7 +118,8 @@ def view_text(tspec: Any, input_shape: Any) -> str:
             + (r"; $\Phi$ is the single phase convolution of the original input (with stride 1 it takes every tap)"
                if phases == 1 else rf"; $\Phi$ stacks these {counted(phases, 'phase convolution')} of the original input")
             + (" for every output channel" if groups else "")
-            + r", and $Q$ interleaves them, " + axis + r"output $j = s u + t - p_l$ taking position $u$ of phase $t$, "
+            + (r", and $Q$ places it (one phase: nothing to interleave), " if phases == 1 else
+               r", and $Q$ interleaves them, ") + axis + r"output $j = s u + t - p_l$ taking position $u$ of phase $t$, "
             r"cropping by $p_l$ and leaving zeros past the last phase position")
 
 
