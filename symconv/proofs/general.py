@@ -523,6 +523,26 @@ def _block_step(F: Any) -> Step:
     return replace(step, condition=r"\gamma \ge 0,\ 0 \le c_l < c_i", **shown)
 
 
+CHAIN = 6
+"""The number of leading steps that form the chain from ``(T y)[j]`` to ``(C_flip z)[j]``."""
+
+
+def _one_inequality(steps: list[Step]) -> list[Step]:
+    """For a refuted claim, the chain's lines from its first refuted lemma to its end as one line, ``a ≠ b``.
+
+    The lines before the first refuted lemma hold, so ``a`` equals ``(T y)[j]``, and the counterexample to
+    ``T = C_flip P Z`` makes ``(T y)[j]`` differ from ``(C_flip z)[j] = b``: ``a ≠ b`` is true. A line between them
+    (``a ≠ c ≠ b``) would say nothing of ``a`` against ``b``, so each refuted lemma of that stretch displays the
+    one line, which the document prints once with every such lemma beside it. When a lemma of that stretch
+    holds, the lines are kept as they are.
+    """
+    first = next((n for n in range(CHAIN) if not steps[n].holds), None)
+    if first is None or any(steps[n].holds for n in range(first, CHAIN)):
+        return steps
+    lhs, rhs = steps[first].lhs, steps[CHAIN - 1].rhs
+    return [replace(step, lhs=lhs, rhs=rhs) if first <= n < CHAIN else step for n, step in enumerate(steps)]
+
+
 def _statement(C: _Chain, ndim: int = 1) -> str:
     """The theorem, typeset from the chain's own ranges and the formulas used (no hand-typed formula).
 
@@ -715,6 +735,8 @@ def prove_transpose_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     extra = {}
     if not all(step.holds for step in steps):  # the proof fails: is the claim itself false at small sizes?
         extra["refutation"] = _refutation(chain, ndim)
+        if extra["refutation"] is not None:
+            steps = _one_inequality(steps)
     gather = ("definition", "sift", "zero insertion", "padding", "flip", "convolution", "size")
     selection = ("definition", "round trip", "row selection")
     if ndim > 1:
