@@ -940,7 +940,8 @@ def _chain_latex(doc: _Doc, indices: list[int], numbers: dict[int, int], ref: An
         if pos in doc.merged:  # the same line refuted by several lemmas: their names, then their numbers
             group = [pos] + doc.merged[pos]
             refs = [(ref or _lemma_ref)(numbers[x]).replace("Lemma~", "", 1) for x in group]
-            tag = (" and ".join(text_latex(doc.steps[x].name) for x in group) + ", " if named else "") + \
+            words = [text_latex(doc.steps[x].name) for x in group]
+            tag = (", ".join(words[:-1]) + f" and {words[-1]}, " if named and len(group) <= 2 else "") + \
                 "Lemmas~" + ", ".join(refs[:-1]) + " and " + refs[-1] + "; refuted"
         just = (rf"&& \text{{{tag}}}" if env == "aligned"
                 else rf"\tag*{{{tag}}}")  # a tag moves below when the line is full
