@@ -939,10 +939,11 @@ def _chain_latex(doc: _Doc, indices: list[int], numbers: dict[int, int], ref: An
         tag = _justification(s, numbers[pos], ref, named)
         if pos in doc.merged:  # the same line refuted by several lemmas: their names, then their numbers
             group = [pos] + doc.merged[pos]
-            refs = [(ref or _lemma_ref)(numbers[x]).replace("Lemma~", "", 1) for x in group]
+            refs = [re.sub(r"^Lemma([~ ])", "", (ref or _lemma_ref)(numbers[x])) for x in group]
+            sep = re.match(r"^Lemma([~ ])", (ref or _lemma_ref)(numbers[pos]))  # "Lemma~1.5" or "Lemma 5"
             words = [text_latex(doc.steps[x].name) for x in group]
             tag = (", ".join(words[:-1]) + f" and {words[-1]}, " if named and len(group) <= 2 else "") + \
-                "Lemmas~" + ", ".join(refs[:-1]) + " and " + refs[-1] + "; refuted"
+                ("Lemmas" + sep.group(1) if sep else "") + ", ".join(refs[:-1]) + " and " + refs[-1] + "; refuted"
         just = (rf"&& \text{{{tag}}}" if env == "aligned"
                 else rf"\tag*{{{tag}}}")  # a tag moves below when the line is full
         if r" \\ &" in right:  # a right side set on two lines: its justification beside the first
@@ -1009,6 +1010,18 @@ def _false_claims(s: _Step, article: str = "its") -> str:
     if len(false) == 1:
         return f"{article} claim {said[0]}"
     return f"of its {len(s.claims)} claims, " + ", ".join(said[:-1]) + ", and " + said[-1]
+
+
+def _merge_refuted(doc: _Doc, shown: list[int]) -> list[int]:
+    """The lines to display: two refuted lemmas that display the same line give it once, with both tags."""
+    shown = list(shown)
+    for p in list(shown):
+        q = next((q for q in shown if q < p and not doc.steps[q].holds and not doc.steps[p].holds
+                  and doc.sides[q] == doc.sides[p]), None)
+        if q is not None:
+            shown.remove(p)
+            doc.merged.setdefault(q, []).append(p)
+    return shown
 
 
 def _without_label(rule: str, name: str) -> str:
@@ -1270,12 +1283,7 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
     rest = list(range(doc.shared, len(doc.steps)))
     # a lemma whose two sides print alike, "(5) = (5)", is no line of a chain: it is stated below, not displayed
     shown = [p for p in rest if not (doc.steps[p].holds and doc.sides[p][0] == doc.sides[p][1])]
-    for p in list(shown):  # two refuted lemmas that display the same line: the line once, with both tags
-        q = next((q for q in shown if q < p and not doc.steps[q].holds and not doc.steps[p].holds
-                  and doc.sides[q] == doc.sides[p]), None)
-        if q is not None:
-            shown.remove(p)
-            doc.merged.setdefault(q, []).append(p)
+    shown = _merge_refuted(doc, shown)
     chains = _chains([doc.steps[p] for p in shown], [doc.sides[p] for p in shown])
     def left_column(block: list[list[int]]) -> float:  # one-line chains of a display share the column's width
         return max((_em(doc.sides[shown[chain[0]]][0]) for chain in block
@@ -1626,9 +1634,10 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
         out.append(f"The chain of {text(doc.shared_label)}, with its {counted(doc.shared, 'lemma')}, holds on each axis with that "
                    "axis's own parameters (its claims were proved again for this theorem). Then:")
     rest = list(range(doc.shared, len(doc.steps)))
-    for chain in _chains([doc.steps[p] for p in rest], [doc.sides[p] for p in rest]):
+    lines = _merge_refuted(doc, rest)  # the lines displayed; every lemma is stated below
+    for chain in _chains([doc.steps[p] for p in lines], [doc.sides[p] for p in lines]):
         # every tag keeps the lemma's name: a Markdown display has no margin for the tag to cross
-        body = _chain_latex(doc, [rest[p] for p in chain], numbers, ref, env="aligned", named=True)
+        body = _chain_latex(doc, [lines[p] for p in chain], numbers, ref, env="aligned", named=True)
         out.append("$$\n" + body.replace(r"\rlap{$\displaystyle ", r"{").replace("$}", "}") + "\n$$")
     out += [latex_text(p) for p in doc.polynomials]
     out += [bold("Note.") + " " + latex_text(n) for n in doc.notes]
