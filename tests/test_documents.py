@@ -275,7 +275,9 @@ def test_a_refuted_general_claim_is_refuted_by_a_counterexample_to_the_claim():
     assert r"The proof breaks where Lemma~\thetheorem.5 (flip) fails" in verdict
     assert r"The other part of the claim, $T = (S M)^{\top}$, is not refuted" in verdict
     assert r"\title{Refuted claim: " in text  # the title does not assert what the document refutes
-    assert "2 of 4 claims refuted" in text  # the tag counts the false claims
+    # the refuted lemma names each of its false claims (two of four), with its counterexample
+    assert r"of its 4 claims, ``the flip used is PyTorch's (it reverses the taps)'' is false" in text
+    assert r"and ``the flip maps taps to taps'' is false, for example at $k = 1$, $m' = 0$" in text
     assert r"\text{ that is } k - m' = 1 \ge k = 1" in text  # the false part of a range, with its numbers
     assert "sat for a refuted claim" in text  # the SMT-LIB note is true of the refuted claims
 

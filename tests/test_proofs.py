@@ -610,3 +610,32 @@ def test_one_phase_theorem_and_lemma_agree_on_q():
     lemma = next(s for s in proof.steps if s.name == "polyphase view")
     assert "$Q$ places it (one phase: nothing to interleave)" in lemma.rule and "interleaves them" not in lemma.rule
     assert any(r"The symbol $w_{m}$ is the entry $w[0, 0, m]$" in note for note in proof.notes)
+
+
+def test_a_refuted_chain_shows_one_inequality_and_names_every_failing_lemma_and_claim():
+    """flip = k - m: the chain's lines hold up to the padding, then ONE inequality to its end, beside both refuted
+    lemmas (no a != b != c); the verdict names every false claim of the failing lemma and every failing lemma, and
+    says for which kernels the counterexample is one; a claim's values are those of its own variables."""
+    proof = prove_transpose_general(1, formulas=_corrupt(flip_tap=lambda m, k: k - m))
+    tex = proof.to_document()
+    start = tex.index(r"\paragraph{Refutation.}")
+    chain = tex[start:tex.index(r"\end{align*}", start)]
+    assert chain.count(r"\neq") == 1 and r"\tilde{w}" not in chain
+    line = next(line for line in chain.splitlines() if r"\neq" in line)
+    assert line.startswith(r"&\neq (C_{\mathrm{flip}} z)\left[j\right]")
+    assert r"flip and convolution, Lemmas~\thetheorem.5 and \thetheorem.6; refuted" in line
+    verdict = tex[tex.index(r"\textbf{The claim is refuted:}"):].split("\n", 1)[0]
+    assert r"for any $w$ with $w\left[0\right] \neq 0$, e.g. $w = (1)$" in verdict
+    assert r"``the flip maps taps to taps'' is false, for example at $k = 1$, $m' = 0$" in verdict
+    assert r"Lemma~\thetheorem.6 (convolution) fails too" in verdict
+    assert "the flip is an involution}" in tex and "bijection of the taps" not in tex
+    assert r"(hypotheses met at $k = 1$, $m' = 0$)" in tex  # the involution's own variables
+
+
+def test_the_axes_line_states_the_index_map_at_a_fixed_tap():
+    """The N-D axes line reads [j_nu = s i_nu + d m_nu - p_l] = ((x C_m)(x P)(x Z))[j, i] for fixed m (no f_nu)."""
+    tex = prove_transpose_general(2).to_document()
+    line = next(line for line in tex.splitlines() if r"\bigotimes_{\nu} C^{(\nu)}_{m_\nu}" in line and "&=" in line)
+    before = tex.splitlines()[tex.splitlines().index(line) - 1]
+    assert r"\left[j_{1} = s i_{1} + d m_{1} - p_{l}\right] \left[j_{2} = s i_{2} + d m_{2} - p_{l}\right]" in before
+    assert r"\text{for } \text{fixed } m = (m_1, m_2)" in line and "f_{1}" not in before

@@ -311,6 +311,9 @@ def _claim(claim: Any, ranges: set, names: dict | None = None, formulas: Any = N
             statement_symbols |= part.free_symbols
     variables = [v for v in claim.variables if v in statement_symbols]
     local = [h for h in claim.hypotheses if h not in ranges]
+    own = {x for part in local + [claim.conclusion] if isinstance(part, sympy.Basic) for x in part.free_symbols}
+    own |= {x for expr, symbol in names.items() if symbol in own for x in expr.free_symbols}  # n_T's, for n_T
+    statement_symbols = own or statement_symbols  # values of the claim's own variables ((H) holds beside them)
     return _Claim(
         name=claim.name,
         variables=", ".join(_math(v) for v in variables),
@@ -666,21 +669,22 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
         # the chain's lines carry no numbers: the failure names the lemma, numbered as the proof numbers it
         failure = f"Lemma {_LEMMA_NUMBER}{number} ({text_latex(bad.name)}) fails"
         refuted = next((c for c in bad.claims if not c.holds), None)
-        if refuted is not None:
-            failure += f": its claim ``{_title_latex(refuted.name)}'' is false"
-        values = bad.counterexample or (refuted.counterexample if refuted is not None else None)
-        if refuted is not None:
-            values = _relevant(values, refuted.statement.free_symbols if isinstance(refuted.statement, sympy.Basic)
-                               else set())
-        example = _counterexample(values)
-        if example:
+        example = _counterexample(bad.counterexample)
+        if refuted is not None:  # every refuted claim of the lemma, each with its counterexample
+            failure += f": {_false_claims(steps[number - 1])}"
+        elif example:
             failure += f", for example at {example}"
-        elif refuted is None and bad.detail and _is_words(bad.detail):  # what the checker found, in its words
+        elif bad.detail and _is_words(bad.detail):  # what the checker found, in its words
             failure += f": {report_latex(bad.detail)}"
-        for n, other in ((n, s) for n, s in enumerate(ordered, 1) if not s.holds and s is not bad):
-            failure += f"; Lemma {_LEMMA_NUMBER}{n} ({text_latex(other.name)}) fails too"  # every failed lemma named
-            if not other.claims and other.detail and _is_words(other.detail):
-                failure += f": {report_latex(other.detail)}"
+        others = [(n, s) for n, s in enumerate(ordered, 1) if not s.holds and s is not bad]
+        if others:  # every failing lemma is named, with what its checker found when it has no claims
+            names = [f"{_LEMMA_NUMBER}{n} ({text_latex(s.name)})" for n, s in others]
+            failure += (f"; {'Lemmas' if len(names) > 1 else 'Lemma'} " + ", ".join(names[:-1])
+                        + (" and " if len(names) > 1 else "") + names[-1] + f" fail{'' if len(names) > 1 else 's'} too")
+            found = [f"{_LEMMA_NUMBER}{n}: {report_latex(s.detail)}" if len(others) > 1 else report_latex(s.detail)
+                     for n, s in others if not s.claims and s.detail and _is_words(s.detail)]
+            if found:
+                failure += ": " + "; ".join(found)
         failure, verdict = _verdict(proof, ordered, failure)
     else:
         verdict = "proved"
@@ -778,6 +782,8 @@ def _counterexample_entries(found: dict, claim: str) -> str:
     from ..proofs.general import W
 
     k, ndim = found["values"]["k"], found["ndim"]
+    from ..proofs.general import _value
+
     lhs, rhs = claim.split(" = ", 1)
     rows_t, rows_c = found["rows"]
     if rows_t != rows_c:
@@ -806,6 +812,11 @@ def _counterexample_entries(found: dict, claim: str) -> str:
     else:
         differ = (rf"${lhs}[j, i] = {_math(left)} \neq {_math(right)} = ({rhs})[j, i]$ at "
                   rf"$j = ({', '.join(map(str, j))})$, $i = ({', '.join(map(str, i))})$")
+    tap = next(m for m in sorted(set(_value(found["T"].get((j, i)), k)) | set(_value(found["CPZ"].get((j, i)), k)))
+               if _value(found["T"].get((j, i)), k).get(m) != _value(found["CPZ"].get((j, i)), k).get(m))
+    example = (r"(" + ", ".join("1" if (u,) == tap else "0" for u in range(k)) + ")") if ndim == 1 else \
+        rf"1 \text{{ at }} m = ({', '.join(map(str, tap))}) \text{{ and }} 0 \text{{ elsewhere}}"
+    differ += rf" for any $w$ with ${_math(left - right)} \neq 0$, e.g. $w = {example}$"
     note = r"reading $w[u] = 0$ for $u$ outside $0 \le u < k$" if outside else ""
     rows, cols = rows_t, found["n_in"]
     if ndim == 1 and rows <= 6 and cols <= 6:
@@ -983,9 +994,13 @@ def _chain_latex(doc: _Doc, indices: list[int], numbers: dict[int, int], ref: An
         left, right = doc.sides[pos]
         rel = s.relation if s.holds else _NEGATED.get(s.relation, r"\neq")
         tag = _justification(s, numbers[pos], ref, named)
-        if pos in doc.merged:  # the same line refuted by several lemmas
-            tag = " and ".join(_justification(doc.steps[x], numbers[x], ref, named).removesuffix("; refuted")
-                               for x in [pos] + doc.merged[pos]) + "; refuted"
+        if pos in doc.merged:  # the same line refuted by several lemmas: their names, then their numbers
+            group = [pos] + doc.merged[pos]
+            refs = [re.sub(r"^Lemma([~ ])", "", (ref or _lemma_ref)(numbers[x])) for x in group]
+            sep = re.match(r"^Lemma([~ ])", (ref or _lemma_ref)(numbers[pos]))  # "Lemma~1.5" or "Lemma 5"
+            words = [text_latex(doc.steps[x].name) for x in group]
+            tag = (", ".join(words[:-1]) + f" and {words[-1]}, " if named and len(group) <= 2 else "") + \
+                ("Lemmas" + sep.group(1) if sep else "") + ", ".join(refs[:-1]) + " and " + refs[-1] + "; refuted"
         just = (rf"&& \text{{{tag}}}" if env == "aligned"
                 else rf"\tag*{{{tag}}}")  # a tag moves below when the line is full
         if r" \\ &" in right:  # a right side set on two lines: its justification beside the first
@@ -1036,11 +1051,34 @@ def _lemma_latex(s: _Step, number: int, seen: dict | None = None, stated: dict |
         refuted = next((c for c in s.claims if not c.holds), None)
         text = r"\noindent\textbf{This lemma is refuted}"
         if refuted is not None:
-            text += rf": the claim ``{_title_latex(refuted.name)}'' is false"
+            out.append(f"{text}: {_false_claims(s, 'the')}.")
+            return "\n".join(out)
         elif _is_words(s.report):
             text += f": {report_latex(s.report)}"
         out.append(text + (f", for example at {s.counterexample}." if s.counterexample else "."))
     return "\n".join(out)
+
+
+def _false_claims(s: _Step, article: str = "its") -> str:
+    """Every refuted claim of a lemma, each with its counterexample (LaTeX text)."""
+    false = [c for c in s.claims if not c.holds]
+    said = [rf"``{_title_latex(c.name)}'' is false" + (f", for example at {c.counterexample}" if c.counterexample
+                                                       else "") for c in false]
+    if len(false) == 1:
+        return f"{article} claim {said[0]}"
+    return f"of its {len(s.claims)} claims, " + ", ".join(said[:-1]) + ", and " + said[-1]
+
+
+def _merge_refuted(doc: _Doc, shown: list[int]) -> list[int]:
+    """The lines to display: two refuted lemmas that display the same line give it once, with both tags."""
+    shown = list(shown)
+    for p in list(shown):
+        q = next((q for q in shown if q < p and not doc.steps[q].holds and not doc.steps[p].holds
+                  and doc.sides[q] == doc.sides[p]), None)
+        if q is not None:
+            shown.remove(p)
+            doc.merged.setdefault(q, []).append(p)
+    return shown
 
 
 def _without_label(rule: str, name: str) -> str:
@@ -1459,12 +1497,7 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
     rest = list(range(doc.shared, len(doc.steps)))
     # a lemma whose two sides print alike, "(5) = (5)", is no line of a chain: it is stated below, not displayed
     shown = [p for p in rest if not (doc.steps[p].holds and doc.sides[p][0] == doc.sides[p][1])]
-    for p in list(shown):  # two refuted lemmas that display the same line: the line once, with both tags
-        q = next((q for q in shown if q < p and not doc.steps[q].holds and not doc.steps[p].holds
-                  and doc.sides[q] == doc.sides[p]), None)
-        if q is not None:
-            shown.remove(p)
-            doc.merged.setdefault(q, []).append(p)
+    shown = _merge_refuted(doc, shown)
     chains = _chains([doc.steps[p] for p in shown], [doc.sides[p] for p in shown])
     def left_column(block: list[list[int]]) -> float:  # one-line chains of a display share the column's width
         return max((_line_em(doc.sides[shown[chain[0]]][0]) for chain in block
@@ -1810,9 +1843,10 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
     if doc.shared:
         out.append(_shared_sentence(doc, text(doc.shared_label)))
     rest = list(range(doc.shared, len(doc.steps)))
-    for chain in _chains([doc.steps[p] for p in rest], [doc.sides[p] for p in rest]):
+    lines = _merge_refuted(doc, rest)  # the lines displayed; every lemma is stated below
+    for chain in _chains([doc.steps[p] for p in lines], [doc.sides[p] for p in lines]):
         # every tag keeps the lemma's name: a Markdown display has no margin for the tag to cross
-        body = _chain_latex(doc, [rest[p] for p in chain], numbers, ref, env="aligned", named=True)
+        body = _chain_latex(doc, [lines[p] for p in chain], numbers, ref, env="aligned", named=True)
         out.append("$$\n" + body.replace(r"\rlap{$\displaystyle ", r"{").replace("$}", "}") + "\n$$")
     out += [latex_text(p) for p in doc.polynomials]
     out += [bold("Note.") + " " + latex_text(n) for n in doc.notes]

@@ -221,7 +221,7 @@ def _one_d_steps(C: _Chain, axis: str = "") -> list[Step]:
         [_claim("the flip used is PyTorch's (it reverses the taps)", C.ranges + (_within(0, mp, k),),
                 _eq(flip, k - 1 - mp), _eq(N.flip_tap(mp, k), k - 1 - mp)),
          _claim("the flip maps taps to taps", C.ranges + (_within(0, mp, k),), _within(0, flip, k)),
-         _claim("the flip is an involution (a bijection of the taps)", C.ranges + (_within(0, mp, k),),
+         _claim("the flip is an involution", C.ranges + (_within(0, mp, k),),
                 _eq(F.flip_tap(flip, k), mp),
                 _eq(N.flip_tap(N.flip_tap(mp, k), k), mp)),
          _claim(rf"tap $\operatorname{{flip}}(m, k)$ of $\tilde w{ax}$ reads where tap $m$ of $w{ax}$ reads", base,
@@ -426,26 +426,37 @@ def _axes_step(C: _Chain, ndim: int) -> Step:
                                     N.padded_position(N.zero_insertion_position(i, s), L)))),
         _claim(r"that read of $z$ lies inside $z$", inside + (_eq(j, C.tap),), _within(0, read, C.len_z)),
     ]
-    lhs = sympy.Mul(*(Indicator(sympy.Symbol(f"j_{q}", integer=True), sympy.Symbol(f"f_{q}", integer=True))
-                      for q in range(1, ndim + 1)))
+    from ..latex.printing import math_latex as tex  # the latex layer sits above the proofs
+
+    def at(q: Any) -> tuple:  # axis q's output position, input position and tap (q = "\\nu" for the rule's axis)
+        return tuple(sympy.Symbol(f"{letter}_{{{q}}}", integer=True) for letter in "jim")
+
+    # the index map of each axis at its own tap, from the formula used, for one fixed tap tuple m
+    lhs = sympy.Mul(*(Indicator(at(q)[0], F.tap_position(at(q)[1], at(q)[2], s, pl, d)) for q in range(1, ndim + 1)))
+    j_nu, i_nu, m_nu = at(r"\nu")
     rhs = sympy.Symbol(r"\Bigl(\bigl(\bigotimes_{\nu} C^{(\nu)}_{m_\nu}\bigr) \bigl(\bigotimes_{\nu} P^{(\nu)}\bigr) "
                        r"\bigl(\bigotimes_{\nu} Z^{(\nu)}\bigr)\Bigr)[j, i]")
-    return Step.from_claims(
+    step = Step.from_claims(
         lhs, rhs,
         r"axes: fix the tap tuple $m = (m_1, \dots, m_N)$. On axis $\nu$, let $Z^{(\nu)}$ and $P^{(\nu)}$ be that "
         r"axis's zero insertion and padding, and $C^{(\nu)}_{m_\nu}$ the stride-1 convolution with dilation $d$ and "
         r"the flipped unit kernel of the axis's tap $m_\nu$, $C^{(\nu)}_{m_\nu}[j, t] = "
         r"[t = j + d \operatorname{flip}(m_\nu, k)]$: the 1-D "
-        r"chain for that unit kernel gives $[j_\nu = f_\nu] = (C^{(\nu)}_{m_\nu} P^{(\nu)} Z^{(\nu)})[j_\nu, i_\nu]$ "
+        rf"chain for that unit kernel gives $[{tex(j_nu)} = {tex(F.tap_position(i_nu, m_nu, s, pl, d))}] = "
+        r"(C^{(\nu)}_{m_\nu} P^{(\nu)} Z^{(\nu)})[j_\nu, i_\nu]$ "
         r"(the claims below, with that axis's $s, d, p_{l}, p_{r}, a$). A product over the axes of entries of "
         r"per-axis matrices is the entry of their Kronecker product at the row-major flattened positions (the "
         r"flattening is a bijection, <<separability>>), and $(U V) \otimes (U' V') = (U \otimes U')(V \otimes V')$ "
         r"is the same fact summed over the flattened inner position. Multiplied by $w[o, c_{l}, m]$ and summed over "
-        r"the tap tuples, block $(c, o)$ of $T$ is $\sum_{m} w[o, c_{l}, m] \prod_\nu [j_\nu = f_\nu] = "
+        rf"the tap tuples, block $(c, o)$ of $T$ is $\sum_{{m}} w[o, c_{{l}}, m] \prod_\nu [{tex(j_nu)} = "
+        rf"{tex(F.tap_position(i_nu, m_nu, s, pl, d))}] = "
         r"\bigl(\sum_{m} w[o, c_{l}, m] \bigotimes_\nu C^{(\nu)}_{m_\nu}\bigr) \bigl(\bigotimes_\nu "
         r"P^{(\nu)}\bigr) \bigl(\bigotimes_\nu Z^{(\nu)}\bigr)$, whose first factor is block $(c, o)$ of "
         r"$C_{\mathrm{flip}}$ and whose others are the blocks of $P$ and $Z$ in every channel: $T = C_{\mathrm{flip}} P Z$",
         claims, name="axes")
+    # the line is the entry at fixed taps: the tap tuple m is no variable of the product, nor summed
+    taps = ", ".join(f"m_{q}" for q in range(1, ndim + 1))  # [j, i]: the flattened positions of (j_1, ...), (i_1, ...)
+    return replace(step, condition=rf"\text{{fixed }} m = ({taps})")
 
 
 def _block_step(F: Any) -> Step:
@@ -510,6 +521,26 @@ def _block_step(F: Any) -> Step:
     # channel at position c_l of group gamma is not gamma
     shown = {} if step.holds else dict(lhs=N.channel_group(shown_member, ci))
     return replace(step, condition=r"\gamma \ge 0,\ 0 \le c_l < c_i", **shown)
+
+
+CHAIN = 6
+"""The number of leading steps that form the chain from ``(T y)[j]`` to ``(C_flip z)[j]``."""
+
+
+def _one_inequality(steps: list[Step]) -> list[Step]:
+    """For a refuted claim, the chain's lines from its first refuted lemma to its end as one line, ``a ≠ b``.
+
+    The lines before the first refuted lemma hold, so ``a`` equals ``(T y)[j]``, and the counterexample to
+    ``T = C_flip P Z`` makes ``(T y)[j]`` differ from ``(C_flip z)[j] = b``: ``a ≠ b`` is true. A line between them
+    (``a ≠ c ≠ b``) would say nothing of ``a`` against ``b``, so each refuted lemma of that stretch displays the
+    one line, which the document prints once with every such lemma beside it. When a lemma of that stretch
+    holds, the lines are kept as they are.
+    """
+    first = next((n for n in range(CHAIN) if not steps[n].holds), None)
+    if first is None or any(steps[n].holds for n in range(first, CHAIN)):
+        return steps
+    lhs, rhs = steps[first].lhs, steps[CHAIN - 1].rhs
+    return [replace(step, lhs=lhs, rhs=rhs) if first <= n < CHAIN else step for n, step in enumerate(steps)]
 
 
 def _statement(C: _Chain, ndim: int = 1) -> str:
@@ -704,6 +735,8 @@ def prove_transpose_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     extra = {}
     if not all(step.holds for step in steps):  # the proof fails: is the claim itself false at small sizes?
         extra["refutation"] = _refutation(chain, ndim)
+        if extra["refutation"] is not None:
+            steps = _one_inequality(steps)
     gather = ("definition", "sift", "zero insertion", "padding", "flip", "convolution", "size")
     selection = ("definition", "round trip", "row selection")
     if ndim > 1:
