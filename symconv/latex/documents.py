@@ -193,6 +193,7 @@ class _Claim:
     seconds: float = 0.0
     witness: str = ""  # LaTeX text: a model of the hypotheses, when the checker recorded one
     denial: str = ""  # LaTeX math: what the counterexample makes true (``a \neq b``), for a refuted claim
+    axes: list[str] = field(default_factory=list)  # the axes (``1``, ``\nu``) on which the claim assumes (H)
 
 
 @dataclass
@@ -311,11 +312,14 @@ def _claim(claim: Any, ranges: set, names: dict | None = None, formulas: Any = N
             statement_symbols |= part.free_symbols
     variables = [v for v in claim.variables if v in statement_symbols]
     local = [h for h in claim.hypotheses if h not in ranges]
+    in_ranges = len(local) < len(claim.hypotheses)
+    local, axes = _axis_ranges(local, ranges, names)
     return _Claim(
         name=claim.name,
         variables=", ".join(_math(v) for v in variables),
         hypotheses=_relations(local),
-        in_ranges=len(local) < len(claim.hypotheses),
+        in_ranges=in_ranges,
+        axes=axes,
         conclusion=_math(claim.conclusion),
         holds=claim.holds,
         counterexample=_counterexample(_relevant(claim.counterexample, statement_symbols)),
@@ -323,6 +327,56 @@ def _claim(claim: Any, ranges: set, names: dict | None = None, formulas: Any = N
         witness=_counterexample(_relevant(getattr(claim, "witness", None), statement_symbols)),
         denial="" if claim.holds else _negated(claim.conclusion) + _denied_values(claim, formulas, lengths),
     )
+
+
+_AXIS_LABEL = re.compile(r"\^\{\(([0-9]+|\\nu)\)\}$")
+"""An axis's superscript on a symbol's name: ``k^{(1)}``, ``s^{(\\nu)}``."""
+
+
+def _conjuncts(relation: Any) -> tuple:
+    return relation.args if isinstance(relation, sympy.And) else (relation,)
+
+
+def _axis_ranges(local: list, ranges: set, names: dict | None = None) -> tuple[list, list[str]]:
+    """The hypotheses of a claim that are the theorem's hypotheses (H) on some axes, written for that axis's
+    symbols (``k^{(1)} >= 1`` for ``k >= 1``), taken out: the rest, and those axes (each only when every
+    hypothesis of (H) occurs for it).  ``names`` maps formulas to the theorem's abbreviations (``n_T``), which
+    ``ranges`` uses and a per-axis hypothesis spells out.
+
+    >>> k, s, k1, s1, j = sympy.symbols("k s k^{(1)} s^{(1)} j", integer=True)
+    >>> _axis_ranges([sympy.Ge(k1, 1), sympy.Ge(s1, 1), sympy.Ge(j, 0)], {sympy.Ge(k, 1), sympy.Ge(s, 1)})
+    ([j >= 0], ['1'])
+    """
+    spelled = {symbol: expr for expr, symbol in (names or {}).items()}
+    base = [r.xreplace(spelled) for r in ranges if isinstance(r, sympy.Basic)]
+    if not base or not local:
+        return local, []
+    names = {str(h.name) for r in local for h in r.free_symbols} if all(isinstance(r, sympy.Basic) for r in local) \
+        else set()
+    labels = sorted({m.group(1) for name in names for m in [_AXIS_LABEL.search(name)] if m},
+                    key=lambda t: (not t.isdigit(), int(t) if t.isdigit() else 0))
+    axes, rest = [], list(local)
+    for label in labels:
+        sub = {v: sympy.Symbol(f"{symbol_latex(v.name)}^{{({label})}}", **v.assumptions0)
+               for r in base for v in r.free_symbols}
+        wanted = {str(c.xreplace(sub)) for r in base for c in _conjuncts(r)}
+        covered = [r for r in rest if all(str(c) in wanted for c in _conjuncts(r))]
+        if {str(c) for r in covered for c in _conjuncts(r)} == wanted:
+            axes.append(label)
+            short = {expr.xreplace(sub): sympy.Symbol(f"{symbol_latex(str(symbol))}^{{({label})}}",
+                                                      **symbol.assumptions0)
+                     for symbol, expr in spelled.items()}  # the abbreviation of that axis: n_T^{(1)}
+            rest = [r.xreplace(short) for r in rest if not any(r is c for c in covered)]
+    return rest, axes
+
+
+def _axes_text(hypotheses: str, axes: list[str]) -> str:
+    """``(H) on every axis`` (when the axes are 1, ..., N with N >= 2), ``(H) on axis $\\nu$`` and so on."""
+    if len(axes) > 1 and axes == [str(n) for n in range(1, len(axes) + 1)]:
+        return f"{hypotheses} on every axis"
+    shown = [f"${a}$" for a in axes]
+    return f"{hypotheses} on axis {shown[0]}" if len(shown) == 1 else \
+        f"{hypotheses} on axes " + ", ".join(shown[:-1]) + f" and {shown[-1]}"
 
 
 def _abbreviated(conclusion: Any, names: dict) -> Any:
@@ -1057,6 +1111,8 @@ def _claim_cell(c: _Claim, hypotheses: str, witness: bool = True) -> str:
         under = []
         if c.in_ranges:
             under.append(hypotheses)
+        if c.axes:
+            under.append(_axes_text(hypotheses, c.axes))
         under += [f"${h}$" for h in c.hypotheses]
         text += (" Under " + ", ".join(under) + ":" if under else "")
     # a case distinction is tall and wide: on a line of its own, the note below it, not wrapped around its braces
@@ -1733,7 +1789,8 @@ def _md_list(text: str) -> str:
 
 
 def _md_claim(c: _Claim, text: Any, checker: str, ranged: bool) -> str:
-    under = (["(H)"] if c.in_ranges and ranged else []) + [f"${h}$" for h in c.hypotheses]
+    under = ((["(H)"] if c.in_ranges and ranged else []) + ([_axes_text("(H)", c.axes)] if c.axes and ranged else [])
+             + [f"${h}$" for h in c.hypotheses])
     line = f"{_title_latex(c.name, text)}{'' if c.holds else ' (refuted)'}."
     if under and c.variables:
         line += " Under " + ", ".join(under) + ":"
