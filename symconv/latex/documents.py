@@ -681,6 +681,11 @@ def _in_display_order(steps: Sequence[Any], shared: int = 0) -> list[Any]:
     return [steps[p] for p in order]
 
 
+_SAME_CHECK = ("sympy", "polynomial identity")
+"""Two checkers' names for one check (the two sides expanded as polynomials agree): a document naming both names
+the second."""
+
+
 def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") -> _Doc:
     from ..proofs.core import CHECKERS
 
@@ -701,6 +706,10 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
         for checker in [step.checker] + [c.checker for c in step.claims]:
             if checker not in used:
                 used.append(checker)
+    if _SAME_CHECK[0] in used and _SAME_CHECK[1] in used:  # one check under two names: one entry, one name
+        used.remove(_SAME_CHECK[0])
+        for s in steps:
+            s.checker = _SAME_CHECK[1] if s.checker == _SAME_CHECK[0] else s.checker
     failure = ""
     if not proof.holds:
         number, bad = next((n, s) for n, s in enumerate(ordered, 1) if not s.holds)
@@ -1322,7 +1331,7 @@ _RANDOMIZED_TEXTS: dict[str, tuple[str, tuple[str, ...]]] = {}
 
 def _appendix_head(docs: list[_Doc], heading: str, times: bool, known: set | None = None) -> list[str]:
     """The appendix's head: what the checkers did (each named once in a document: ``known`` holds those
-    already described by an earlier theorem's appendix), the common hypotheses, and where the SMT-LIB is."""
+    already described by an earlier theorem's appendix), the common hypotheses, and what the tables show."""
     checkers: list[tuple[str, str]] = []
     for doc in docs:
         checkers += [c for c in doc.checkers if c not in checkers]
@@ -1354,31 +1363,35 @@ def _appendix_head(docs: list[_Doc], heading: str, times: bool, known: set | Non
             + checked]
     notes = []
     if any(_PINNING in c.name for doc in docs for s in doc.steps for c in s.claims):
-        notes.append(rf"The claims named ``the \dots\ {_PINNING} \dots'' (PyTorch's, or the one defined or stated) "
-                     r"pin the functions the program ran to the "
-                     r"formulas written in the theorem and its definitions: they are the definitions, checked "
-                     r"against the code that built the matrices, not steps of the argument.")
+        notes.append(rf"Claims of the form ``the \dots\ {_PINNING} PyTorch's'' (or ``the one defined'', ``the one "
+                     r"stated'') check that the function evaluated computes the formula stated in the theorem and "
+                     r"its Definitions: they are the definitions, not steps of the argument.")
     if any(s.claims for doc in docs for s in doc.steps):
-        notes.append(r"The option \texttt{-{}-smtlib FILE} of \texttt{symconv prove} writes every solver claim to "
-                     r"FILE in SMT-LIB 2: for each claim, its hypotheses alone (expected answer: sat) and then its "
-                     + (r"negation (expected: unsat; sat for a refuted claim, whose counterexample is a model of it)"
-                        if any(not c.holds for doc in docs for s in doc.steps for c in s.claims)
-                        else r"negation (expected: unsat)")
-                     + r", so that another solver re-checks it, for instance \texttt{cvc5 FILE}.")
-
         if times and any(c.witness for doc in docs for s in doc.steps for c in s.claims):
             notes.append("Beside each claim are integers at which its hypotheses hold, found by the solver: the "
                          "claim is not vacuous.")
         if not times:
             notes.append("The solver also found, for each claim, integers at which its hypotheses hold (the claim is "
-                         "not vacuous); those integers and the solver times vary from run to run and are left out of "
-                         "this document.")
+                         "not vacuous); they vary from run to run and are not printed here.")
     if notes:
         if head[-1].endswith("\\end{description}"):
             head.append(r"\noindent " + " ".join(notes))
-        else:  # one paragraph: what was checked, and how to re-check it
+        else:  # one paragraph: what was checked, and what the tables show
             head[-1] += " " + " ".join(notes)
     return head
+
+
+def _reproducing(docs: list[_Doc]) -> list[str]:
+    """The paragraph closing the Checked claims: how to re-check the solver's claims with another solver (none
+    when no lemma has solver claims)."""
+    claims = [c for doc in docs for s in doc.steps for c in s.claims]
+    if not claims:
+        return []
+    expected = (r"negation (expected: unsat; sat for a refuted claim, whose counterexample is a model of it)"
+                if any(not c.holds for c in claims) else r"negation (expected: unsat)")
+    return [r"\paragraph{Reproducing the checks.} The option \texttt{-{}-smtlib FILE} of \texttt{symconv prove} "
+            r"writes every claim above to FILE in SMT-LIB 2: for each claim, its hypotheses alone (expected answer: "
+            rf"sat) and then its {expected}; another solver re-checks them, for instance \texttt{{cvc5 FILE}}."]
 
 
 def _appendix_tables(doc: _Doc, numbers: dict[int, int], times: bool, theorem: str = r"\thetheorem") -> list[str]:
@@ -1389,21 +1402,21 @@ def _appendix_tables(doc: _Doc, numbers: dict[int, int], times: bool, theorem: s
             continue
         number = numbers[pos]
         # the checker is named once, in the appendix's head: a column would repeat it on every row
-        rows = [_claim_cell(c, hypotheses, times) + (f" & ${c.seconds:.2f}$\\,s" if times else "") + " \\\\"
-                for c in s.claims]
-        columns = "@{\\quad}r@{}" if times else "@{}"
-        header = r"\emph{claim}" + (r" & \emph{time}" if times else "")
+        # solver times describe the machine, not the claim: no document prints them
+        rows = [_claim_cell(c, hypotheses, times) + " \\\\" for c in s.claims]
+        columns = "@{}"
+        header = r"\emph{claim}"
         blocks.append("\\noindent\\begin{minipage}{\\linewidth}\n"
                       + rf"\textbf{{Table~{theorem}.{number}.}} Lemma~{theorem}.{number} ({text_latex(s.name)})."
-                      + "\\\\[4pt]\n\\begin{tabular}{@{}>{\\raggedright\\arraybackslash}p{"
-                      + ("0.88" if times else "\\linewidth") + ("\\linewidth}" if times else "}") + columns + "}\n"
+                      + "\\\\[4pt]\n\\begin{tabular}{@{}>{\\raggedright\\arraybackslash}p{\\linewidth}" + columns + "}\n"
                       + header + " \\\\\n\\hline\n" + "\n".join(rows) + "\n\\end{tabular}\n\\end{minipage}")
     return blocks
 
 
 def _appendix_latex(doc: _Doc, numbers: dict[int, int], times: bool = True, heading: str = r"\subsection*",
                     known: set | None = None) -> str:
-    return "\n\n".join(_appendix_head([doc], heading, times, known) + _spaced(_appendix_tables(doc, numbers, times)))
+    return "\n\n".join(_appendix_head([doc], heading, times, known) + _spaced(_appendix_tables(doc, numbers, times))
+                       + _reproducing([doc]))
 
 
 def _spaced(tables: list[str]) -> list[str]:
@@ -1449,7 +1462,7 @@ def claims_appendix(proofs: Sequence[tuple[Any, int]], *, times: bool = True, sh
     for doc, (_, theorem) in zip(docs, proofs):
         numbers = {pos: pos + 1 - doc.shared for pos in range(len(doc.steps))}
         tables += _appendix_tables(doc, numbers, times, str(theorem))
-    return "\n\n".join(out + _spaced(tables))
+    return "\n\n".join(out + _spaced(tables) + _reproducing(docs))
 
 
 def _layer_unstated(doc: _Doc) -> bool:
@@ -1469,10 +1482,10 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
         out.append(rf"\noindent The transposed layer is the transposed convolution {doc.layer_words}.")
     notation_at = len(out)
     if definitions and doc.definitions:
-        ran = "".join(rf" Here ${_ran_name(_CONVENTION_FORMULAS[n])}$ is the function that ran in place of "
+        ran = "".join(rf" Here ${_ran_name(_CONVENTION_FORMULAS[n])}$ is the function evaluated in place of "
                       rf"PyTorch's ${_CONVENTION_FORMULAS[n]}$ of the Conventions." for n in doc.changed)
-        out.append(r"\subsection*{Definitions}" + "\nThe index maps, rendered from the functions that ran in "
-                   f"this proof{'.' + ran if ran else ':'}\n" + doc.definitions)
+        out.append(r"\subsection*{Definitions}" + "\n" + _DEFINITIONS_LEAD + ("." + ran if ran else ":") + "\n"
+                   + doc.definitions)
     if doc.matrices:
         parts = [r"\subsection*{Matrices}"]
         for m in doc.matrices:
@@ -1539,16 +1552,20 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
                         .replace("\n\\end{align*}\n\\begin{align*}\n", " \\\\\n"))
     # the displays of the blocks follow one another without the empty line TeX sets between two displays
     out += ["\\vspace{-\\baselineskip}\n".join(displays)] if displays else []
-    out += [r"\noindent " + p for p in doc.polynomials]
-    out += [rf"\noindent\emph{{Note.}} {note}" for note in doc.notes]
+    asides = [r"\noindent " + p for p in doc.polynomials] + [rf"\noindent\emph{{Note.}} {note}" for note in doc.notes]
     if doc.holds:
         hidden = [p for p in rest if p not in shown]
         aside = "".join(rf" Lemma~\thetheorem.{numbers[p]} ({text_latex(doc.steps[p].name)}) is not a line: its two "
                         "sides print alike, and it is stated below." for p in hidden)
-        out.append(rf"\noindent Each line is justified by the lemma named beside it, below.{aside} "
-                   rf"{_sentence(doc.conclusion)}")
+        # the sentence on the display continues it; after notes, the conclusion is a paragraph of its own
+        justified = rf"\noindent Each line is justified by the lemma named beside it, below.{aside}"
+        if asides:
+            out += [justified] + asides + [_sentence(doc.conclusion)]
+        else:
+            out.append(f"{justified} {_sentence(doc.conclusion)}")
         out.append(r"\end{proof}")
     else:
+        out += asides
         out.append(rf"\noindent\textbf{{{_VERDICT_HEAD[doc.verdict]}:}} "
                    + doc.failure.replace("Lemma " + _LEMMA_NUMBER, r"Lemma~\thetheorem.")
                    .replace(_LEMMA_NUMBER, r"\thetheorem.") + ".")
@@ -1573,6 +1590,9 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
         out.insert(notation_at, notation)
     return "\n\n".join(out)
 
+
+_DEFINITIONS_LEAD = "The index maps (the definitions shown are those of the functions evaluated)"
+"""How the Definitions begin (a colon follows, or a sentence on a function evaluated in place of PyTorch's)."""
 
 _CONVENTION_FORMULAS = {"conv_output_size": r"n_{\mathrm{out}}", "transposed_output_size": r"n_{T}"}
 """The formulas the Conventions define as PyTorch's, by their names on the page."""
@@ -1794,7 +1814,7 @@ def _md_claim(c: _Claim, text: Any, checker: str, ranged: bool) -> str:
     line = f"{_title_latex(c.name, text)}{'' if c.holds else ' (refuted)'}."
     if under and c.variables:
         line += " Under " + ", ".join(under) + ":"
-    line += f" ${c.conclusion}$ ({text(checker if c.holds else 'refuted')}, {c.seconds:.2f} s)."
+    line += f" ${c.conclusion}$ ({text(checker if c.holds else 'refuted')})."
     if c.witness and c.holds:
         line += f" Hypotheses met at {c.witness}."
     if c.counterexample:
@@ -1828,7 +1848,7 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
     notation_at = len(out)
     if doc.definitions:
         out.append(head("Definitions"))
-        out.append("The index maps, rendered from the functions that ran in this proof:")
+        out.append(_DEFINITIONS_LEAD + ":")
         out.append("$$\n" + doc.definitions.replace(r"\begin{align*}", r"\begin{aligned}")
                    .replace(r"\end{align*}", r"\end{aligned}") + "\n$$")
     if doc.matrices:
@@ -1851,11 +1871,13 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
         # every tag keeps the lemma's name: a Markdown display has no margin for the tag to cross
         body = _chain_latex(doc, [rest[p] for p in chain], numbers, ref, env="aligned", named=True)
         out.append("$$\n" + body.replace(r"\rlap{$\displaystyle ", r"{").replace("$}", "}") + "\n$$")
-    out += [latex_text(p) for p in doc.polynomials]
-    out += [bold("Note.") + " " + latex_text(n) for n in doc.notes]
-    if doc.holds:
-        out.append("Each line is justified by the lemma named beside it, below. " + latex_text(_sentence(doc.conclusion)))
+    asides = [latex_text(p) for p in doc.polynomials] + [bold("Note.") + " " + latex_text(n) for n in doc.notes]
+    if doc.holds:  # as on the LaTeX page: the sentence on the display, the notes, then the conclusion
+        justified = "Each line is justified by the lemma named beside it, below."
+        conclusion = latex_text(_sentence(doc.conclusion))
+        out += [justified] + asides + [conclusion] if asides else [f"{justified} {conclusion}"]
     else:
+        out += asides
         out.append(bold(_VERDICT_HEAD[doc.verdict] + ":") + " " + latex_text(doc.failure.replace(_LEMMA_NUMBER, ""))
                    + ".")
     for p in rest:  # every lemma has its own Checked line
