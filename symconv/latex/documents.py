@@ -65,6 +65,20 @@ _TENSORS = re.compile(r"C_\{\\mathrm\{(?:in|out)\}\}|channel|spatial ax|\bflatte
 """What shows that a document's matrices act on tensors, flattened (channels, or several spatial axes)."""
 
 
+_DIRECT = r"\\operatorname\{conv\}(?!\^)|n_\{\\mathrm\{out\}\}|\\tilde\{? ?x|x̃"
+"""What shows that a document uses the convolution's formula, its output length or its padded input."""
+
+_TRANSPOSED = r"\\operatorname\{conv\}\^|n_\{?T\}?(?![A-Za-z])|n_\{\\mathrm\{in\}\}"
+"""What shows that a document uses the transposed convolution's formula, its output length or its input length."""
+
+_OTHER_MODES = r"\b(?:reflect|replicat|circular)"
+"""What shows that a document about several layers has layers that do not pad with zeros."""
+
+_IVERSON = r"(?<!\\)(?:\\left|\\bigl|\\Bigl)?\[[^\[\]$]{0,120}?(?:=|\\mid|\\neq?|\\[lg]eq?|<|>)[^\[\]$]{0,120}?(?:\\right|\\bigr|\\Bigr)?\]"
+r"""What shows that a document uses an Iverson bracket: a bracket holding a relation (``[j = s i + d m - p_l]``,
+``[s \mid k]``), not an index (``x[i]``) nor an optional argument (``\\[4pt]``)."""
+
+
 def conventions(padding_mode: str | None = "zeros", body: str | None = None) -> str:
     r"""The Conventions paragraph of a document, saying what the padded input $\tilde x$ is for its padding mode.
 
@@ -73,8 +87,12 @@ def conventions(padding_mode: str | None = "zeros", body: str | None = None) -> 
     padding_mode : str or None
         PyTorch's padding mode of the document's layer; None for a document about several modes.
     body : str, optional
-        The rest of the document: the weights' layouts are stated only where it has channels, and the
-        flattening of tensors only where it has channels or several spatial axes (default: both stated).
+        The rest of the document: each convention is stated only where it uses it (default: all stated). The
+        convolution where it uses $\operatorname{conv}$, $n_{\mathrm{out}}$ or $\tilde x$; the transposed
+        convolution where it uses $\operatorname{conv}^{\top}$, $n_T$ or $n_{\mathrm{in}}$ (the convolution when
+        it uses neither); Iverson brackets where it has one; the other padding modes (``padding_mode`` None) where
+        it names one; the weights' layouts where it has channels; the flattening of tensors where it has channels
+        or several spatial axes.
 
     Returns
     -------
@@ -92,32 +110,51 @@ def conventions(padding_mode: str | None = "zeros", body: str | None = None) -> 
     (True, True, False)
     >>> "layouts" in conventions("zeros", body="a kernel $w$"), "layouts" in conventions("zeros", body="channel $c$")
     (False, True)
+    >>> plain = conventions(None, body=r"$\operatorname{conv}^{\top}(y)$ for $y[i]$")
+    >>> "Iverson" in plain, "says otherwise" in plain, "cross-correlation" in plain
+    (False, False, False)
+    >>> "Iverson" in conventions(None, body=r"$[s \mid k]$"), "says otherwise" in conventions(None, body="circular")
+    (True, True)
     """
     if padding_mode is not None and padding_mode not in _PADDED:
         raise ValueError(f"padding_mode must be one of {sorted(_PADDED)}, got {padding_mode!r}")
-    padded = (_PADDED[padding_mode] if padding_mode is not None
-              else r"the padded input: $\tilde x[u] = x[u]$ for $0 \le u < n$, and outside it $0$ unless the "
-                   r"layer's padding mode (reflect, replicate or circular) says otherwise")
     if body is not None:  # the Notation describes its symbols in general: what it says is not what this uses
         body = re.sub(r"\\subsection\*\{Notation\}.*?\\end\{list\}", "", body, flags=re.S)
-    return ("Convolution means the deep-learning operation, cross-correlation: on an input $x$ of length $n$, "
-            r"with kernel size $k$, stride $s$, dilation $d$ and padding $p_{l}$ on the left and $p_{r}$ on the right, "
-            r"$\operatorname{conv}(x)[i] = \sum_{m=0}^{k-1} w[m]\, \tilde x[s i + d m - p_{l}]$ for "
-            r"$0 \le i < n_{\mathrm{out}}$, where "
-            r"$n_{\mathrm{out}} = \lfloor (n + p_{l} + p_{r} - d (k - 1) - 1)/s \rfloor + 1$ and $\tilde x$ is "
-            f"{padded}. "
-            r"The transposed convolution, in PyTorch's convention, with the same $k, s, d, p_{l}, p_{r}$ and an output "
-            r"padding $a$, maps an input $y$ of length $n_{\mathrm{in}}$ to "
-            r"$\operatorname{conv}^{\top}(y)[j] = \sum_{i=0}^{n_{\mathrm{in}}-1} \sum_{m=0}^{k-1} w[m]\, y[i]\, "
-            r"[j = s i + d m - p_{l}]$ for $0 \le j < n_T$, where "
-            r"$n_T = s (n_{\mathrm{in}} - 1) + d (k - 1) + a - p_{l} - p_{r} + 1$: input $i$ adds the kernel, "
-            r"scaled by $y[i]$, at the outputs $s i + d m - p_{l}$ that lie in range. Brackets around a statement are "
-            r"Iverson's: $[j = s i + d m - p_{l}]$ is $1$ when the equation holds and $0$ when it does not."
-            + (" Weights use PyTorch's layouts: $(C_{\\mathrm{out}}, C_{\\mathrm{in}}/g, k_1, \\dots)$ for a "
-               "convolution and $(C_{\\mathrm{in}}, C_{\\mathrm{out}}/g, k_1, \\dots)$ for a transposed convolution."
-               if body is None or _CHANNELS.search(body) else "")
-            + (" Matrices act on one batch element, a tensor of shape (channels, $n_1, \\dots$), flattened row-major: "
-               "the channel first, then the spatial axes in order." if body is None or _TENSORS.search(body) else ""))
+    used = (lambda pattern: body is None or re.search(pattern, body) is not None)  # noqa: E731
+    transposed = used(_TRANSPOSED)
+    direct = used(_DIRECT) or not transposed  # a document using neither is told what convolution means
+    modes = padding_mode is None and used(_OTHER_MODES)
+    padded = (_PADDED[padding_mode] if padding_mode is not None
+              else r"the padded input: $\tilde x[u] = x[u]$ for $0 \le u < n$, and outside it $0$ unless the "
+                   r"layer's padding mode (reflect, replicate or circular) says otherwise" if modes
+              else _PADDED["zeros"])
+    parameters = (r"with kernel size $k$, stride $s$, dilation $d$ and padding $p_{l}$ on the left and $p_{r}$ on "
+                  r"the right")
+    out = []
+    if direct:
+        out.append("Convolution means the deep-learning operation, cross-correlation: on an input $x$ of length $n$, "
+                   + parameters + r", $\operatorname{conv}(x)[i] = \sum_{m=0}^{k-1} w[m]\, \tilde x[s i + d m - p_{l}]$"
+                   r" for $0 \le i < n_{\mathrm{out}}$, where "
+                   r"$n_{\mathrm{out}} = \lfloor (n + p_{l} + p_{r} - d (k - 1) - 1)/s \rfloor + 1$ and $\tilde x$ is "
+                   f"{padded}.")
+    if transposed:
+        out.append(r"The transposed convolution, in PyTorch's convention, "
+                   + (r"with the same $k, s, d, p_{l}, p_{r}$" if direct else parameters)
+                   + r" and an output padding $a$, maps an input $y$ of length $n_{\mathrm{in}}$ to "
+                   r"$\operatorname{conv}^{\top}(y)[j] = \sum w[m]\, y[i]$, the sum over the pairs $(i, m)$ with "
+                   r"$0 \le i < n_{\mathrm{in}}$, $0 \le m < k$ and $s i + d m - p_{l} = j$, for $0 \le j < n_T$, where "
+                   r"$n_T = s (n_{\mathrm{in}} - 1) + d (k - 1) + a - p_{l} - p_{r} + 1$: input $i$ adds the kernel, "
+                   r"scaled by $y[i]$, at the outputs $s i + d m - p_{l}$ that lie in range.")
+    if used(_IVERSON):
+        out.append(r"Brackets around a statement are Iverson's: $[j = s i + d m - p_{l}]$ is $1$ when the equation "
+                   r"holds and $0$ when it does not.")
+    if used(_CHANNELS):
+        out.append("Weights use PyTorch's layouts: $(C_{\\mathrm{out}}, C_{\\mathrm{in}}/g, k_1, \\dots)$ for a "
+                   "convolution and $(C_{\\mathrm{in}}, C_{\\mathrm{out}}/g, k_1, \\dots)$ for a transposed convolution.")
+    if used(_TENSORS):
+        out.append("Matrices act on one batch element, a tensor of shape (channels, $n_1, \\dots$), flattened "
+                   "row-major: the channel first, then the spatial axes in order.")
+    return " ".join(out)
 
 
 CONVENTIONS = conventions("zeros")
@@ -735,7 +772,8 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
     ranges = proof.data.get("ranges")
     ranged = len(ranges.latex()) if ranges is not None else 0
     mentioned = " ".join([proof.statement] + [a for pair in sides for a in pair]
-                    + [c.conclusion + " ".join(c.hypotheses) for s in steps for c in s.claims])
+                    + [c.conclusion + " ".join(c.hypotheses) for s in steps for c in s.claims]
+                    + [s.rule for s in steps] + [report_latex(s.report) for s in steps if _is_words(s.report)])
     return _Doc(
         title=proof.title, statement=proof.statement,
         assumptions=[_math(a) for a in proof.assumptions if isinstance(a, sympy.Basic)],
@@ -1363,9 +1401,10 @@ def _appendix_head(docs: list[_Doc], heading: str, times: bool, known: set | Non
             + checked]
     notes = []
     if any(_PINNING in c.name for doc in docs for s in doc.steps for c in s.claims):
-        notes.append(rf"Claims of the form ``the \dots\ {_PINNING} PyTorch's'' (or ``the one defined'', ``the one "
-                     r"stated'') check that the function evaluated computes the formula stated in the theorem and "
-                     r"its Definitions: they are the definitions, not steps of the argument.")
+        notes.append(rf"Claims of the form ``the \dots\ {_PINNING} PyTorch's'' (or ``\dots\ is the one defined'', "
+                     r"``\dots\ is the one stated'') check that the function evaluated computes the formula stated "
+                     r"in the theorem and its Definitions: they confirm the definitions and are not steps of the "
+                     r"argument.")
     if any(s.claims for doc in docs for s in doc.steps):
         if times and any(c.witness for doc in docs for s in doc.steps for c in s.claims):
             notes.append("Beside each claim are integers at which its hypotheses hold, found by the solver: the "
