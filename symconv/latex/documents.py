@@ -1863,8 +1863,11 @@ def _md_claim(c: _Claim, text: Any, checker: str, ranged: bool) -> str:
 
 
 def _body(doc: _Doc) -> str:
-    """The text a document's Conventions are decided from: its statement, lemmas and matrices."""
-    return " ".join([doc.statement, doc.layer_words] + [s.rule for s in doc.steps] + [m.what for m in doc.matrices])
+    """The text a document's Conventions are decided from: its statement, chain, lemmas, claims and matrices."""
+    return " ".join([doc.statement, doc.layer_words] + [a for pair in doc.sides for a in pair]
+                    + [s.rule for s in doc.steps] + [c.conclusion + " " + " ".join(c.hypotheses)
+                                                     for s in doc.steps for c in s.claims]
+                    + [m.what for m in doc.matrices] + [doc.definitions])
 
 
 def _flat(doc: _Doc, *, markdown: bool) -> str:
