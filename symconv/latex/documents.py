@@ -74,9 +74,10 @@ _TRANSPOSED = r"\\operatorname\{conv\}\^|n_\{?T\}?(?![A-Za-z])|n_\{\\mathrm\{in\
 _OTHER_MODES = r"\b(?:reflect|replicat|circular)"
 """What shows that a document about several layers has layers that do not pad with zeros."""
 
-_IVERSON = r"(?<!\\)(?:\\left|\\bigl|\\Bigl)?\[[^\[\]$]{0,120}?(?:=|\\mid|\\neq?|\\[lg]eq?|<|>)[^\[\]$]{0,120}?(?:\\right|\\bigr|\\Bigr)?\]"
+_IVERSON = r"(?:\\left|\\bigl|\\Bigl|(?<![\\A-Za-z}\]]))\[(?!I\s*\\mid)[^\[\]$]{0,120}?(?:=|<|>|\\(?:mid|neq?|[lg]eq?)(?![A-Za-z]))[^\[\]$]{0,120}?(?:\\right|\\bigr|\\Bigr)?\]"
 r"""What shows that a document uses an Iverson bracket: a bracket holding a relation (``[j = s i + d m - p_l]``,
-``[s \mid k]``), not an index (``x[i]``) nor an optional argument (``\\[4pt]``)."""
+``[s \mid k]``), not an index (``x[i]``), an optional argument (``\\[4pt]``, ``\includegraphics[width=...]``) nor a
+block matrix ``[I \mid 0]``."""
 
 
 def conventions(padding_mode: str | None = "zeros", body: str | None = None) -> str:
