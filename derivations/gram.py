@@ -175,9 +175,10 @@ def _cite_display(fragment: str, first: str, conclusion: str) -> str:
                 rf"Lemmas 2.1 to 2.{lemmas} establish for this layer the lines that Lemmas 1.1 to 1.{lemmas} establish "
                 r"there.")
     out = fragment[:mine.start()] + sentence + fragment[mine.end():]
-    if " " + conclusion not in out or " " + conclusion.split(", which")[0] not in first:
+    sep = " " if " " + conclusion in out else "\n\n"  # after the proof's notes the remark is a paragraph
+    if sep + conclusion not in out or conclusion.split(", which")[0] not in first:
         raise SystemExit("the strided layer's closing remark is not on the page, or Theorem 1 does not make it")
-    out = out.replace(" " + conclusion, "", 1)
+    out = out.replace(sep + conclusion, "", 1)
     return out.replace("Each line is justified by the lemma named beside it, below.",
                        "The lemmas follow, with what was checked for this layer.", 1)
 

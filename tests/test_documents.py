@@ -524,7 +524,8 @@ def test_general_claims_are_not_vacuous_restatements():
             parts = claim.conclusion.args if hasattr(claim.conclusion, "args") else ()
             if type(claim.conclusion).__name__ == "And":
                 assert not set(parts) & set(claim.hypotheses), claim.name  # no conjunct repeats a hypothesis
-    assert "pin the functions the program ran" in tex
+    assert "check that the function evaluated computes the formula stated" in tex
+    assert "the program ran" not in tex and "Reproducing the checks" in tex  # tool text only in that paragraph
 
 
 def test_failed_general_proof_says_what_the_solver_did(monkeypatch):
@@ -586,7 +587,9 @@ def test_conventions_of_a_document_without_one_layer_name_no_single_mode():
     from symconv.latex.documents import conventions, document
 
     text = document("Several layers", "Body.")
-    assert conventions(None, "Body.") in text and "unless the layer's padding mode" in text  # decided from the body
+    assert conventions(None, "Body.") in text and "unless the layer's padding mode" not in text  # decided from the body
+    several = document("Several layers", r"Body $\tilde x$, reflect and zeros.")
+    assert "unless the layer's padding mode" in several  # said only where another mode is named
     assert conventions("circular", "Body.") in document("One layer", "Body.", padding_mode="circular")
     assert "layouts" not in text and "layouts" in document("Layers", "channel $c$")  # only where there are channels
 

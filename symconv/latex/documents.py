@@ -65,6 +65,21 @@ _TENSORS = re.compile(r"C_\{\\mathrm\{(?:in|out)\}\}|channel|spatial ax|\bflatte
 """What shows that a document's matrices act on tensors, flattened (channels, or several spatial axes)."""
 
 
+_DIRECT = r"\\operatorname\{conv\}(?!\^)|n_\{\\mathrm\{out\}\}|\\tilde\{? ?x|x̃"
+"""What shows that a document uses the convolution's formula, its output length or its padded input."""
+
+_TRANSPOSED = r"\\operatorname\{conv\}\^|n_\{?T\}?(?![A-Za-z])|n_\{\\mathrm\{in\}\}"
+"""What shows that a document uses the transposed convolution's formula, its output length or its input length."""
+
+_OTHER_MODES = r"\b(?:reflect|replicat|circular)"
+"""What shows that a document about several layers has layers that do not pad with zeros."""
+
+_IVERSON = r"(?:\\left|\\bigl|\\Bigl|(?<![\\A-Za-z}\]]))\[(?!I\s*\\mid)[^\[\]$]{0,120}?(?:=|<|>|\\(?:mid|neq?|[lg]eq?)(?![A-Za-z]))[^\[\]$]{0,120}?(?:\\right|\\bigr|\\Bigr)?\]"
+r"""What shows that a document uses an Iverson bracket: a bracket holding a relation (``[j = s i + d m - p_l]``,
+``[s \mid k]``), not an index (``x[i]``), an optional argument (``\\[4pt]``, ``\includegraphics[width=...]``) nor a
+block matrix ``[I \mid 0]``."""
+
+
 def conventions(padding_mode: str | None = "zeros", body: str | None = None) -> str:
     r"""The Conventions paragraph of a document, saying what the padded input $\tilde x$ is for its padding mode.
 
@@ -73,8 +88,12 @@ def conventions(padding_mode: str | None = "zeros", body: str | None = None) -> 
     padding_mode : str or None
         PyTorch's padding mode of the document's layer; None for a document about several modes.
     body : str, optional
-        The rest of the document: the weights' layouts are stated only where it has channels, and the
-        flattening of tensors only where it has channels or several spatial axes (default: both stated).
+        The rest of the document: each convention is stated only where it uses it (default: all stated). The
+        convolution where it uses $\operatorname{conv}$, $n_{\mathrm{out}}$ or $\tilde x$; the transposed
+        convolution where it uses $\operatorname{conv}^{\top}$, $n_T$ or $n_{\mathrm{in}}$ (the convolution when
+        it uses neither); Iverson brackets where it has one; the other padding modes (``padding_mode`` None) where
+        it names one; the weights' layouts where it has channels; the flattening of tensors where it has channels
+        or several spatial axes.
 
     Returns
     -------
@@ -92,32 +111,51 @@ def conventions(padding_mode: str | None = "zeros", body: str | None = None) -> 
     (True, True, False)
     >>> "layouts" in conventions("zeros", body="a kernel $w$"), "layouts" in conventions("zeros", body="channel $c$")
     (False, True)
+    >>> plain = conventions(None, body=r"$\operatorname{conv}^{\top}(y)$ for $y[i]$")
+    >>> "Iverson" in plain, "says otherwise" in plain, "cross-correlation" in plain
+    (False, False, False)
+    >>> "Iverson" in conventions(None, body=r"$[s \mid k]$"), "says otherwise" in conventions(None, body="circular")
+    (True, True)
     """
     if padding_mode is not None and padding_mode not in _PADDED:
         raise ValueError(f"padding_mode must be one of {sorted(_PADDED)}, got {padding_mode!r}")
-    padded = (_PADDED[padding_mode] if padding_mode is not None
-              else r"the padded input: $\tilde x[u] = x[u]$ for $0 \le u < n$, and outside it $0$ unless the "
-                   r"layer's padding mode (reflect, replicate or circular) says otherwise")
     if body is not None:  # the Notation describes its symbols in general: what it says is not what this uses
         body = re.sub(r"\\subsection\*\{Notation\}.*?\\end\{list\}", "", body, flags=re.S)
-    return ("Convolution means the deep-learning operation, cross-correlation: on an input $x$ of length $n$, "
-            r"with kernel size $k$, stride $s$, dilation $d$ and padding $p_{l}$ on the left and $p_{r}$ on the right, "
-            r"$\operatorname{conv}(x)[i] = \sum_{m=0}^{k-1} w[m]\, \tilde x[s i + d m - p_{l}]$ for "
-            r"$0 \le i < n_{\mathrm{out}}$, where "
-            r"$n_{\mathrm{out}} = \lfloor (n + p_{l} + p_{r} - d (k - 1) - 1)/s \rfloor + 1$ and $\tilde x$ is "
-            f"{padded}. "
-            r"The transposed convolution, in PyTorch's convention, with the same $k, s, d, p_{l}, p_{r}$ and an output "
-            r"padding $a$, maps an input $y$ of length $n_{\mathrm{in}}$ to "
-            r"$\operatorname{conv}^{\top}(y)[j] = \sum_{i=0}^{n_{\mathrm{in}}-1} \sum_{m=0}^{k-1} w[m]\, y[i]\, "
-            r"[j = s i + d m - p_{l}]$ for $0 \le j < n_T$, where "
-            r"$n_T = s (n_{\mathrm{in}} - 1) + d (k - 1) + a - p_{l} - p_{r} + 1$: input $i$ adds the kernel, "
-            r"scaled by $y[i]$, at the outputs $s i + d m - p_{l}$ that lie in range. Brackets around a statement are "
-            r"Iverson's: $[j = s i + d m - p_{l}]$ is $1$ when the equation holds and $0$ when it does not."
-            + (" Weights use PyTorch's layouts: $(C_{\\mathrm{out}}, C_{\\mathrm{in}}/g, k_1, \\dots)$ for a "
-               "convolution and $(C_{\\mathrm{in}}, C_{\\mathrm{out}}/g, k_1, \\dots)$ for a transposed convolution."
-               if body is None or _CHANNELS.search(body) else "")
-            + (" Matrices act on one batch element, a tensor of shape (channels, $n_1, \\dots$), flattened row-major: "
-               "the channel first, then the spatial axes in order." if body is None or _TENSORS.search(body) else ""))
+    used = (lambda pattern: body is None or re.search(pattern, body) is not None)  # noqa: E731
+    transposed = used(_TRANSPOSED)
+    direct = used(_DIRECT) or not transposed  # a document using neither is told what convolution means
+    modes = padding_mode is None and used(_OTHER_MODES)
+    padded = (_PADDED[padding_mode] if padding_mode is not None
+              else r"the padded input: $\tilde x[u] = x[u]$ for $0 \le u < n$, and outside it $0$ unless the "
+                   r"layer's padding mode (reflect, replicate or circular) says otherwise" if modes
+              else _PADDED["zeros"])
+    parameters = (r"with kernel size $k$, stride $s$, dilation $d$ and padding $p_{l}$ on the left and $p_{r}$ on "
+                  r"the right")
+    out = []
+    if direct:
+        out.append("Convolution means the deep-learning operation, cross-correlation: on an input $x$ of length $n$, "
+                   + parameters + r", $\operatorname{conv}(x)[i] = \sum_{m=0}^{k-1} w[m]\, \tilde x[s i + d m - p_{l}]$"
+                   r" for $0 \le i < n_{\mathrm{out}}$, where "
+                   r"$n_{\mathrm{out}} = \lfloor (n + p_{l} + p_{r} - d (k - 1) - 1)/s \rfloor + 1$ and $\tilde x$ is "
+                   f"{padded}.")
+    if transposed:
+        out.append(r"The transposed convolution, in PyTorch's convention, "
+                   + (r"with the same $k, s, d, p_{l}, p_{r}$" if direct else parameters)
+                   + r" and an output padding $a$, maps an input $y$ of length $n_{\mathrm{in}}$ to "
+                   r"$\operatorname{conv}^{\top}(y)[j] = \sum w[m]\, y[i]$, the sum over the pairs $(i, m)$ with "
+                   r"$0 \le i < n_{\mathrm{in}}$, $0 \le m < k$ and $s i + d m - p_{l} = j$, for $0 \le j < n_T$, where "
+                   r"$n_T = s (n_{\mathrm{in}} - 1) + d (k - 1) + a - p_{l} - p_{r} + 1$: input $i$ adds the kernel, "
+                   r"scaled by $y[i]$, at the outputs $s i + d m - p_{l}$ that lie in range.")
+    if used(_IVERSON):
+        out.append(r"Brackets around a statement are Iverson's: $[j = s i + d m - p_{l}]$ is $1$ when the equation "
+                   r"holds and $0$ when it does not.")
+    if used(_CHANNELS):
+        out.append("Weights use PyTorch's layouts: $(C_{\\mathrm{out}}, C_{\\mathrm{in}}/g, k_1, \\dots)$ for a "
+                   "convolution and $(C_{\\mathrm{in}}, C_{\\mathrm{out}}/g, k_1, \\dots)$ for a transposed convolution.")
+    if used(_TENSORS):
+        out.append("Matrices act on one batch element, a tensor of shape (channels, $n_1, \\dots$), flattened "
+                   "row-major: the channel first, then the spatial axes in order.")
+    return " ".join(out)
 
 
 CONVENTIONS = conventions("zeros")
@@ -193,6 +231,7 @@ class _Claim:
     seconds: float = 0.0
     witness: str = ""  # LaTeX text: a model of the hypotheses, when the checker recorded one
     denial: str = ""  # LaTeX math: what the counterexample makes true (``a \neq b``), for a refuted claim
+    axes: list[str] = field(default_factory=list)  # the axes (``1``, ``\nu``) on which the claim assumes (H)
 
 
 @dataclass
@@ -311,14 +350,17 @@ def _claim(claim: Any, ranges: set, names: dict | None = None, formulas: Any = N
             statement_symbols |= part.free_symbols
     variables = [v for v in claim.variables if v in statement_symbols]
     local = [h for h in claim.hypotheses if h not in ranges]
+    in_ranges = len(local) < len(claim.hypotheses)
     own = {x for part in local + [claim.conclusion] if isinstance(part, sympy.Basic) for x in part.free_symbols}
     own |= {x for expr, symbol in names.items() if symbol in own for x in expr.free_symbols}  # n_T's, for n_T
     statement_symbols = own or statement_symbols  # values of the claim's own variables ((H) holds beside them)
+    local, axes = _axis_ranges(local, ranges, names)
     return _Claim(
         name=claim.name,
         variables=", ".join(_math(v) for v in variables),
         hypotheses=_relations(local),
-        in_ranges=len(local) < len(claim.hypotheses),
+        in_ranges=in_ranges,
+        axes=axes,
         conclusion=_math(claim.conclusion),
         holds=claim.holds,
         counterexample=_counterexample(_relevant(claim.counterexample, statement_symbols)),
@@ -326,6 +368,56 @@ def _claim(claim: Any, ranges: set, names: dict | None = None, formulas: Any = N
         witness=_counterexample(_relevant(getattr(claim, "witness", None), statement_symbols)),
         denial="" if claim.holds else _negated(claim.conclusion) + _denied_values(claim, formulas, lengths),
     )
+
+
+_AXIS_LABEL = re.compile(r"\^\{\(([0-9]+|\\nu)\)\}$")
+"""An axis's superscript on a symbol's name: ``k^{(1)}``, ``s^{(\\nu)}``."""
+
+
+def _conjuncts(relation: Any) -> tuple:
+    return relation.args if isinstance(relation, sympy.And) else (relation,)
+
+
+def _axis_ranges(local: list, ranges: set, names: dict | None = None) -> tuple[list, list[str]]:
+    """The hypotheses of a claim that are the theorem's hypotheses (H) on some axes, written for that axis's
+    symbols (``k^{(1)} >= 1`` for ``k >= 1``), taken out: the rest, and those axes (each only when every
+    hypothesis of (H) occurs for it).  ``names`` maps formulas to the theorem's abbreviations (``n_T``), which
+    ``ranges`` uses and a per-axis hypothesis spells out.
+
+    >>> k, s, k1, s1, j = sympy.symbols("k s k^{(1)} s^{(1)} j", integer=True)
+    >>> _axis_ranges([sympy.Ge(k1, 1), sympy.Ge(s1, 1), sympy.Ge(j, 0)], {sympy.Ge(k, 1), sympy.Ge(s, 1)})
+    ([j >= 0], ['1'])
+    """
+    spelled = {symbol: expr for expr, symbol in (names or {}).items()}
+    base = [r.xreplace(spelled) for r in ranges if isinstance(r, sympy.Basic)]
+    if not base or not local:
+        return local, []
+    names = {str(h.name) for r in local for h in r.free_symbols} if all(isinstance(r, sympy.Basic) for r in local) \
+        else set()
+    labels = sorted({m.group(1) for name in names for m in [_AXIS_LABEL.search(name)] if m},
+                    key=lambda t: (not t.isdigit(), int(t) if t.isdigit() else 0))
+    axes, rest = [], list(local)
+    for label in labels:
+        sub = {v: sympy.Symbol(f"{symbol_latex(v.name)}^{{({label})}}", **v.assumptions0)
+               for r in base for v in r.free_symbols}
+        wanted = {str(c.xreplace(sub)) for r in base for c in _conjuncts(r)}
+        covered = [r for r in rest if all(str(c) in wanted for c in _conjuncts(r))]
+        if {str(c) for r in covered for c in _conjuncts(r)} == wanted:
+            axes.append(label)
+            short = {expr.xreplace(sub): sympy.Symbol(f"{symbol_latex(str(symbol))}^{{({label})}}",
+                                                      **symbol.assumptions0)
+                     for symbol, expr in spelled.items()}  # the abbreviation of that axis: n_T^{(1)}
+            rest = [r.xreplace(short) for r in rest if not any(r is c for c in covered)]
+    return rest, axes
+
+
+def _axes_text(hypotheses: str, axes: list[str]) -> str:
+    """``(H) on every axis`` (when the axes are 1, ..., N with N >= 2), ``(H) on axis $\\nu$`` and so on."""
+    if len(axes) > 1 and axes == [str(n) for n in range(1, len(axes) + 1)]:
+        return f"{hypotheses} on every axis"
+    shown = [f"${a}$" for a in axes]
+    return f"{hypotheses} on axis {shown[0]}" if len(shown) == 1 else \
+        f"{hypotheses} on axes " + ", ".join(shown[:-1]) + f" and {shown[-1]}"
 
 
 def _abbreviated(conclusion: Any, names: dict) -> Any:
@@ -643,6 +735,11 @@ def _in_display_order(steps: Sequence[Any], shared: int = 0) -> list[Any]:
     return [steps[p] for p in order]
 
 
+_SAME_CHECK = ("sympy", "polynomial identity")
+"""Two checkers' names for one check (the two sides expanded as polynomials agree): a document naming both names
+the second."""
+
+
 def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") -> _Doc:
     from ..proofs.core import CHECKERS
 
@@ -663,6 +760,10 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
         for checker in [step.checker] + [c.checker for c in step.claims]:
             if checker not in used:
                 used.append(checker)
+    if _SAME_CHECK[0] in used and _SAME_CHECK[1] in used:  # one check under two names: one entry, one name
+        used.remove(_SAME_CHECK[0])
+        for s in steps:
+            s.checker = _SAME_CHECK[1] if s.checker == _SAME_CHECK[0] else s.checker
     failure = ""
     if not proof.holds:
         number, bad = next((n, s) for n, s in enumerate(ordered, 1) if not s.holds)
@@ -693,7 +794,8 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
     ranges = proof.data.get("ranges")
     ranged = len(ranges.latex()) if ranges is not None else 0
     mentioned = " ".join([proof.statement] + [a for pair in sides for a in pair]
-                    + [c.conclusion + " ".join(c.hypotheses) for s in steps for c in s.claims])
+                    + [c.conclusion + " ".join(c.hypotheses) for s in steps for c in s.claims]
+                    + [s.rule for s in steps] + [report_latex(s.report) for s in steps if _is_words(s.report)])
     return _Doc(
         title=proof.title, statement=proof.statement,
         assumptions=[_math(a) for a in proof.assumptions if isinstance(a, sympy.Basic)],
@@ -1112,6 +1214,8 @@ def _claim_cell(c: _Claim, hypotheses: str, witness: bool = True) -> str:
         under = []
         if c.in_ranges:
             under.append(hypotheses)
+        if c.axes:
+            under.append(_axes_text(hypotheses, c.axes))
         under += [f"${h}$" for h in c.hypotheses]
         text += (" Under " + ", ".join(under) + ":" if under else "")
     # a case distinction is tall and wide: on a line of its own, the note below it, not wrapped around its braces
@@ -1321,7 +1425,7 @@ _RANDOMIZED_TEXTS: dict[str, tuple[str, tuple[str, ...]]] = {}
 
 def _appendix_head(docs: list[_Doc], heading: str, times: bool, known: set | None = None) -> list[str]:
     """The appendix's head: what the checkers did (each named once in a document: ``known`` holds those
-    already described by an earlier theorem's appendix), the common hypotheses, and where the SMT-LIB is."""
+    already described by an earlier theorem's appendix), the common hypotheses, and what the tables show."""
     checkers: list[tuple[str, str]] = []
     for doc in docs:
         checkers += [c for c in doc.checkers if c not in checkers]
@@ -1353,31 +1457,36 @@ def _appendix_head(docs: list[_Doc], heading: str, times: bool, known: set | Non
             + checked]
     notes = []
     if any(_PINNING in c.name for doc in docs for s in doc.steps for c in s.claims):
-        notes.append(rf"The claims named ``the \dots\ {_PINNING} \dots'' (PyTorch's, or the one defined or stated) "
-                     r"pin the functions the program ran to the "
-                     r"formulas written in the theorem and its definitions: they are the definitions, checked "
-                     r"against the code that built the matrices, not steps of the argument.")
+        notes.append(rf"Claims of the form ``the \dots\ {_PINNING} PyTorch's'' (or ``\dots\ is the one defined'', "
+                     r"``\dots\ is the one stated'') check that the function evaluated computes the formula stated "
+                     r"in the theorem and its Definitions: they confirm the definitions and are not steps of the "
+                     r"argument.")
     if any(s.claims for doc in docs for s in doc.steps):
-        notes.append(r"The option \texttt{-{}-smtlib FILE} of \texttt{symconv prove} writes every solver claim to "
-                     r"FILE in SMT-LIB 2: for each claim, its hypotheses alone (expected answer: sat) and then its "
-                     + (r"negation (expected: unsat; sat for a refuted claim, whose counterexample is a model of it)"
-                        if any(not c.holds for doc in docs for s in doc.steps for c in s.claims)
-                        else r"negation (expected: unsat)")
-                     + r", so that another solver re-checks it, for instance \texttt{cvc5 FILE}.")
-
         if times and any(c.witness for doc in docs for s in doc.steps for c in s.claims):
             notes.append("Beside each claim are integers at which its hypotheses hold, found by the solver: the "
                          "claim is not vacuous.")
         if not times:
             notes.append("The solver also found, for each claim, integers at which its hypotheses hold (the claim is "
-                         "not vacuous); those integers and the solver times vary from run to run and are left out of "
-                         "this document.")
+                         "not vacuous); they vary from run to run and are not printed here.")
     if notes:
         if head[-1].endswith("\\end{description}"):
             head.append(r"\noindent " + " ".join(notes))
-        else:  # one paragraph: what was checked, and how to re-check it
+        else:  # one paragraph: what was checked, and what the tables show
             head[-1] += " " + " ".join(notes)
     return head
+
+
+def _reproducing(docs: list[_Doc]) -> list[str]:
+    """The paragraph closing the Checked claims: how to re-check the solver's claims with another solver (none
+    when no lemma has solver claims)."""
+    claims = [c for doc in docs for s in doc.steps for c in s.claims]
+    if not claims:
+        return []
+    expected = (r"negation (expected: unsat; sat for a refuted claim, whose counterexample is a model of it)"
+                if any(not c.holds for c in claims) else r"negation (expected: unsat)")
+    return [r"\paragraph{Reproducing the checks.} The option \texttt{-{}-smtlib FILE} of \texttt{symconv prove} "
+            r"writes every claim above to FILE in SMT-LIB 2: for each claim, its hypotheses alone (expected answer: "
+            rf"sat) and then its {expected}; another solver re-checks them, for instance \texttt{{cvc5 FILE}}."]
 
 
 def _appendix_tables(doc: _Doc, numbers: dict[int, int], times: bool, theorem: str = r"\thetheorem") -> list[str]:
@@ -1388,21 +1497,21 @@ def _appendix_tables(doc: _Doc, numbers: dict[int, int], times: bool, theorem: s
             continue
         number = numbers[pos]
         # the checker is named once, in the appendix's head: a column would repeat it on every row
-        rows = [_claim_cell(c, hypotheses, times) + (f" & ${c.seconds:.2f}$\\,s" if times else "") + " \\\\"
-                for c in s.claims]
-        columns = "@{\\quad}r@{}" if times else "@{}"
-        header = r"\emph{claim}" + (r" & \emph{time}" if times else "")
+        # solver times describe the machine, not the claim: no document prints them
+        rows = [_claim_cell(c, hypotheses, times) + " \\\\" for c in s.claims]
+        columns = "@{}"
+        header = r"\emph{claim}"
         blocks.append("\\noindent\\begin{minipage}{\\linewidth}\n"
                       + rf"\textbf{{Table~{theorem}.{number}.}} Lemma~{theorem}.{number} ({text_latex(s.name)})."
-                      + "\\\\[4pt]\n\\begin{tabular}{@{}>{\\raggedright\\arraybackslash}p{"
-                      + ("0.88" if times else "\\linewidth") + ("\\linewidth}" if times else "}") + columns + "}\n"
+                      + "\\\\[4pt]\n\\begin{tabular}{@{}>{\\raggedright\\arraybackslash}p{\\linewidth}" + columns + "}\n"
                       + header + " \\\\\n\\hline\n" + "\n".join(rows) + "\n\\end{tabular}\n\\end{minipage}")
     return blocks
 
 
 def _appendix_latex(doc: _Doc, numbers: dict[int, int], times: bool = True, heading: str = r"\subsection*",
                     known: set | None = None) -> str:
-    return "\n\n".join(_appendix_head([doc], heading, times, known) + _spaced(_appendix_tables(doc, numbers, times)))
+    return "\n\n".join(_appendix_head([doc], heading, times, known) + _spaced(_appendix_tables(doc, numbers, times))
+                       + _reproducing([doc]))
 
 
 def _spaced(tables: list[str]) -> list[str]:
@@ -1448,7 +1557,7 @@ def claims_appendix(proofs: Sequence[tuple[Any, int]], *, times: bool = True, sh
     for doc, (_, theorem) in zip(docs, proofs):
         numbers = {pos: pos + 1 - doc.shared for pos in range(len(doc.steps))}
         tables += _appendix_tables(doc, numbers, times, str(theorem))
-    return "\n\n".join(out + _spaced(tables))
+    return "\n\n".join(out + _spaced(tables) + _reproducing(docs))
 
 
 def _layer_unstated(doc: _Doc) -> bool:
@@ -1468,10 +1577,10 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
         out.append(rf"\noindent The transposed layer is the transposed convolution {doc.layer_words}.")
     notation_at = len(out)
     if definitions and doc.definitions:
-        ran = "".join(rf" Here ${_ran_name(_CONVENTION_FORMULAS[n])}$ is the function that ran in place of "
+        ran = "".join(rf" Here ${_ran_name(_CONVENTION_FORMULAS[n])}$ is the function evaluated in place of "
                       rf"PyTorch's ${_CONVENTION_FORMULAS[n]}$ of the Conventions." for n in doc.changed)
-        out.append(r"\subsection*{Definitions}" + "\nThe index maps, rendered from the functions that ran in "
-                   f"this proof{'.' + ran if ran else ':'}\n" + doc.definitions)
+        out.append(r"\subsection*{Definitions}" + "\n" + _DEFINITIONS_LEAD + ("." + ran if ran else ":") + "\n"
+                   + doc.definitions)
     if doc.matrices:
         parts = [r"\subsection*{Matrices}"]
         for m in doc.matrices:
@@ -1533,16 +1642,20 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
                         .replace("\n\\end{align*}\n\\begin{align*}\n", " \\\\\n"))
     # the displays of the blocks follow one another without the empty line TeX sets between two displays
     out += ["\\vspace{-\\baselineskip}\n".join(displays)] if displays else []
-    out += [r"\noindent " + p for p in doc.polynomials]
-    out += [rf"\noindent\emph{{Note.}} {note}" for note in doc.notes]
+    asides = [r"\noindent " + p for p in doc.polynomials] + [rf"\noindent\emph{{Note.}} {note}" for note in doc.notes]
     if doc.holds:
         hidden = [p for p in rest if p not in shown]
         aside = "".join(rf" Lemma~\thetheorem.{numbers[p]} ({text_latex(doc.steps[p].name)}) is not a line: its two "
                         "sides print alike, and it is stated below." for p in hidden)
-        out.append(rf"\noindent Each line is justified by the lemma named beside it, below.{aside} "
-                   rf"{_sentence(doc.conclusion)}")
+        # the sentence on the display continues it; after notes, the conclusion is a paragraph of its own
+        justified = rf"\noindent Each line is justified by the lemma named beside it, below.{aside}"
+        if asides:
+            out += [justified] + asides + [_sentence(doc.conclusion)]
+        else:
+            out.append(f"{justified} {_sentence(doc.conclusion)}")
         out.append(r"\end{proof}")
     else:
+        out += asides
         out.append(rf"\noindent\textbf{{{_VERDICT_HEAD[doc.verdict]}:}} "
                    + doc.failure.replace("Lemma " + _LEMMA_NUMBER, r"Lemma~\thetheorem.")
                    .replace(_LEMMA_NUMBER, r"\thetheorem.") + ".")
@@ -1567,6 +1680,9 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
         out.insert(notation_at, notation)
     return "\n\n".join(out)
 
+
+_DEFINITIONS_LEAD = "The index maps (the definitions shown are those of the functions evaluated)"
+"""How the Definitions begin (a colon follows, or a sentence on a function evaluated in place of PyTorch's)."""
 
 _CONVENTION_FORMULAS = {"conv_output_size": r"n_{\mathrm{out}}", "transposed_output_size": r"n_{T}"}
 """The formulas the Conventions define as PyTorch's, by their names on the page."""
@@ -1786,11 +1902,12 @@ def _md_list(text: str) -> str:
 
 
 def _md_claim(c: _Claim, text: Any, checker: str, ranged: bool) -> str:
-    under = (["(H)"] if c.in_ranges and ranged else []) + [f"${h}$" for h in c.hypotheses]
+    under = ((["(H)"] if c.in_ranges and ranged else []) + ([_axes_text("(H)", c.axes)] if c.axes and ranged else [])
+             + [f"${h}$" for h in c.hypotheses])
     line = f"{_title_latex(c.name, text)}{'' if c.holds else ' (refuted)'}."
     if under and c.variables:
         line += " Under " + ", ".join(under) + ":"
-    line += f" ${c.conclusion}$ ({text(checker if c.holds else 'refuted')}, {c.seconds:.2f} s)."
+    line += f" ${c.conclusion}$ ({text(checker if c.holds else 'refuted')})."
     if c.witness and c.holds:
         line += f" Hypotheses met at {c.witness}."
     if c.counterexample:
@@ -1800,8 +1917,11 @@ def _md_claim(c: _Claim, text: Any, checker: str, ranged: bool) -> str:
 
 
 def _body(doc: _Doc) -> str:
-    """The text a document's Conventions are decided from: its statement, lemmas and matrices."""
-    return " ".join([doc.statement, doc.layer_words] + [s.rule for s in doc.steps] + [m.what for m in doc.matrices])
+    """The text a document's Conventions are decided from: its statement, chain, lemmas, claims and matrices."""
+    return " ".join([doc.statement, doc.layer_words] + [a for pair in doc.sides for a in pair]
+                    + [s.rule for s in doc.steps] + [c.conclusion + " " + " ".join(c.hypotheses)
+                                                     for s in doc.steps for c in s.claims]
+                    + [m.what for m in doc.matrices] + [doc.definitions])
 
 
 def _flat(doc: _Doc, *, markdown: bool) -> str:
@@ -1824,7 +1944,7 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
     notation_at = len(out)
     if doc.definitions:
         out.append(head("Definitions"))
-        out.append("The index maps, rendered from the functions that ran in this proof:")
+        out.append(_DEFINITIONS_LEAD + ":")
         out.append("$$\n" + doc.definitions.replace(r"\begin{align*}", r"\begin{aligned}")
                    .replace(r"\end{align*}", r"\end{aligned}") + "\n$$")
     if doc.matrices:
@@ -1848,11 +1968,13 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
         # every tag keeps the lemma's name: a Markdown display has no margin for the tag to cross
         body = _chain_latex(doc, [lines[p] for p in chain], numbers, ref, env="aligned", named=True)
         out.append("$$\n" + body.replace(r"\rlap{$\displaystyle ", r"{").replace("$}", "}") + "\n$$")
-    out += [latex_text(p) for p in doc.polynomials]
-    out += [bold("Note.") + " " + latex_text(n) for n in doc.notes]
-    if doc.holds:
-        out.append("Each line is justified by the lemma named beside it, below. " + latex_text(_sentence(doc.conclusion)))
+    asides = [latex_text(p) for p in doc.polynomials] + [bold("Note.") + " " + latex_text(n) for n in doc.notes]
+    if doc.holds:  # as on the LaTeX page: the sentence on the display, the notes, then the conclusion
+        justified = "Each line is justified by the lemma named beside it, below."
+        conclusion = latex_text(_sentence(doc.conclusion))
+        out += [justified] + asides + [conclusion] if asides else [f"{justified} {conclusion}"]
     else:
+        out += asides
         out.append(bold(_VERDICT_HEAD[doc.verdict] + ":") + " " + latex_text(doc.failure.replace(_LEMMA_NUMBER, ""))
                    + ".")
     for p in rest:  # every lemma has its own Checked line
