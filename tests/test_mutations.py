@@ -452,6 +452,34 @@ def test_a_wrong_output_size_is_refuted_by_its_own_display(monkeypatch):
     # from PyTorch's n_T of the Conventions
     line = r"n^{\ast}_{T}\left(3, 3, 2, 1, 1, 1, 1\right) = 7 &\neq 6"
     assert tex.count(line) == 1 and tex.count(r"&\neq 6") == 1, tex
-    assert r"Here $n^{\ast}_{T}$ is the function that ran in place of PyTorch's $n_{T}$ of the Conventions" in tex
+    assert r"Here $n^{\ast}_{T}$ is the function evaluated in place of PyTorch's $n_{T}$ of the Conventions" in tex
     assert r"n^{\ast}_{T}(n, k, s, p_{l}, p_{r}, d, a) &=" in tex
 
+
+
+def test_a_true_convolution_with_a_flipped_subpixel_weight_fails_the_polyphase_proof(monkeypatch):
+    """A consistent mistake across the sub-pixel recipe: numeric ``conv`` a true convolution (kernel flipped) and
+    ``subpixel_weight`` returning the flipped sub-kernels, so the recipe's numbers are still T y.  The recipe runs
+    a convolution, so the polyphase proof checks the convolution's half of the convention too and fails there
+    (an adversary found it survived when only the transposed half was checked)."""
+    import numpy as np
+
+    import symconv.numeric as N
+    import symconv.polyphase as PP
+    from symconv import TransposedConvSpec, prove_polyphase
+
+    conv, weight = N.conv, PP.subpixel_weight
+    spatial = lambda w: tuple(range(2, np.ndim(w)))  # noqa: E731
+
+    def true_conv(spec, w, x, *args, **kwargs):
+        return conv(spec, np.flip(np.asarray(w), axis=spatial(w)), x, *args, **kwargs)
+
+    def flipped_weight(tspec, w):
+        out = weight(tspec, w)
+        return np.flip(out, axis=spatial(out))
+
+    monkeypatch.setattr(N, "conv", true_conv)
+    monkeypatch.setattr(PP, "subpixel_weight", flipped_weight)
+    proof = prove_polyphase(TransposedConvSpec(3, stride=2, padding=1), (4,))
+    assert proof.holds is False
+    assert next(s for s in proof.steps if not s.holds).name == "convention"

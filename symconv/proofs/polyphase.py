@@ -879,7 +879,8 @@ def prove_polyphase(spec: Any, input_shape: Any, *, name: str = "w", seed: int =
     from .core import tuple_tex
 
     title = "The polyphase view of a transposed convolution (instance)"
-    steps: list[Step] = [convention_step(tspec, t_in, half="transposed")]
+    # both halves: the sub-pixel recipe runs a convolution (numeric.conv), the views the transposed layer
+    steps: list[Step] = [convention_step(tspec, t_in)]
     w = kernel_symbols(tspec, name)
     try:
         T = transposed_conv_matrix(tspec, w, t_in)
