@@ -75,7 +75,7 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"P", "the zero padding (or, for a negative padding, the cropping) of its input, a 0/1 matrix"),
     (r"C_{\mathrm{flip}}", "the stride-1 convolution with the flipped kernel"),
     (r"C^{\circ}_{\mathrm{flip}}", "the stride-1 convolution with the flipped kernel and padding $0$ that reads "
-                                    "the circularly padded positions ($n_T$ outputs): after $\\mathrm{Circ}$, the "
+                                    "the circularly padded positions ($n_T$ outputs): after $P^{\\circ}$, the "
                                     "circular convolution with the flipped kernel"),
     (r"\operatorname{conv}_{0}^{\top}", "the transposed convolution with padding $0$ (and the same kernel, stride "
                                          "and dilation)"),
@@ -83,7 +83,8 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"C", "the convolution with padding 0 that reads the padded input (with a padding mode, the convolution's "
            "matrix is this convolution applied after the padding)"),
     (r"\mathrm{Pad}", "the zero padding (or cropping) of the gather view, a 0/1 matrix"),
-    (r"\mathrm{Circ}", "the circular padding through which the circular convolution with the flipped kernel reads"),
+    (r"P^{\circ}", "the circular padding of the circle of the output positions, through which the circular "
+                   "convolution with the flipped kernel reads"),
     (r"W", "the wrap of the zero-inserted input onto the circle of the output positions"),
     (r"g", "the number of groups"),
     (r"\gamma", "the number of a group, $0 \\le \\gamma < g$"),

@@ -183,6 +183,25 @@ def short_bound(bound: int) -> int:
     return (bound >> e) << e
 
 
+def bound_rule(bound: int, count: int, limit: str = "2^62", other: int = 1) -> str:
+    """Why the sampling bound is ``bound``, in plain words: the largest bound the page can state in a few digits
+    (:func:`short_bound`) for which every sum of ``count`` products stays within ``limit``, so that both sides
+    are computed exactly in 64-bit integers.
+
+    ``other`` is the bound of the other factor of each product (the pairs scheme's inputs), 1 for a square.
+
+    >>> bound_rule(short_bound(math.isqrt(2**62 // 32)), 32)
+    'the largest number of at most four significant binary digits whose square times 32 is at most 2^62: an output entry sums at most 32 products, so every sum is exact in 64-bit integers'
+    """
+    if bound >= 2**31:
+        return "the largest bound the sampler draws"
+    form = "the largest integer" if bound < 1024 else "the largest number of at most four significant binary digits"
+    times = "whose square times" if other == 1 else "whose product with the inputs' bound and"
+    sums = counted(count, "product", words=False)
+    return f"{form} {times} {count} is at most {limit}: an output entry sums at most {sums}, so every sum is exact " \
+           "in 64-bit integers"
+
+
 def _count(matrix: ConvMatrix, terms_per_output: int) -> int:
     """The most products (times the largest coefficient) one output entry sums, on either side."""
     s = matrix.structure.row_major
@@ -269,7 +288,7 @@ def anchor_step(name: str, matrix: ConvMatrix, reference: Callable[[np.ndarray, 
     trials = max(1, math.ceil(bits / per_trial))
     plan = _pairs_plan(count, bits)
     if plan is not None and plan[4] < trials:  # (B_w, B_x, K, K', L): fewer inputs than the trials
-        return _pairs_step(name, matrix, reference, weight_shape, lhs, rhs, rule, rng, bits, *plan)
+        return _pairs_step(name, matrix, reference, weight_shape, lhs, rhs, rule, rng, bits, *plan, count=count)
     ws = _draw(rng, B, (trials,) + tuple(weight_shape))
     xs = _draw(rng, B, (trials,) + tuple(matrix.col_shape))
     try:
@@ -289,12 +308,14 @@ def anchor_step(name: str, matrix: ConvMatrix, reference: Callable[[np.ndarray, 
     reached, why = bound_reached(ws[:run], xs[:run], B, bits)
     if why:
         return _fail(name, lhs, rhs, rule, f"{run} trials agreed, but {why}")
-    detail = (f"{run} trials with weights and inputs drawn uniformly from {range_words(B)}: exact agreement; "
+    detail = (f"{run} trials with weights and inputs drawn uniformly from {range_words(B)} "
+              f"({bound_rule(B, count)}): exact agreement; "
               f"a wrong matrix passes with probability at most 2^-{math.floor(reached)}")
     return Step(lhs, rhs, rule, "randomized identity", True, detail, name=name)
 
 
-def _pairs_step(name, matrix, reference, weight_shape, lhs, rhs, rule, rng, bits, b_w, b_x, k, k2, l) -> Step:
+def _pairs_step(name, matrix, reference, weight_shape, lhs, rhs, rule, rng, bits, b_w, b_x, k, k2, l, *,
+                count: int) -> Step:
     """The anchor by ``k`` weights from ``[-b_w, b_w]`` and ``l`` inputs from ``[-b_x, b_x]``: every weight on the
     first input, the first ``k2`` weights on each later input."""
     ws = _draw(rng, b_w, (k,) + tuple(weight_shape))
@@ -321,8 +342,10 @@ def _pairs_step(name, matrix, reference, weight_shape, lhs, rhs, rule, rng, bits
         which = (f"every weight tensor on the first input and "
                  f"{'the first weight tensor' if k2 == 1 else f'the first {k2} weight tensors'}"
                  f" on {'the second' if l == 2 else 'every later one'}")
-    detail = (f"{counted(len(ws), 'weight tensor')} drawn uniformly from {range_words(b_w)} and {counted(len(xs), 'input')} "
-              f"drawn uniformly from {range_words(b_x)}, {which} ({counted(len(pairs), 'evaluation')}): exact "
+    detail = (f"{counted(len(ws), 'weight tensor')} drawn uniformly from {range_words(b_w)} "
+              f"({bound_rule(b_w, count, '2^63 - 1', b_x)}) and {counted(len(xs), 'input')} "
+              f"drawn uniformly from {range_words(b_x)} (a bound just below a power of two, which the sampler draws "
+              f"without waste), {which} ({counted(len(pairs), 'evaluation')}): exact "
               f"agreement; a wrong matrix passes with probability at most 2^-{math.floor(reached)}")
     return Step(lhs, rhs, rule, "randomized identity", True, detail, name=name)
 

@@ -207,7 +207,7 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
         sym(r"(M^{\top} M)\left[(c, j), (c', j')\right]"),
         sym(rf"\bigl[{gc} = {gc2}\bigr] \sum_{{o:\ {go} = {gc}}} (M^{{\top}} M)_{{o, c_{{l}}, c'_{{l}}}}\left[j, j'\right]"),
         r"channel blocks, with $C_{\mathrm{in}} = g c_i$, $C_{\mathrm{out}} = g c_o$ and $c_{l}, c'_{l}$ and "
-        r"$(M^{\top} M)_{o, c_{l}, c'_{l}}$ as in the theorem: input channels $c, c'$ are both read by output channel $o$ "
+        r"$(M^{\top} M)_{o, c_{l}, c'_{l}}[j, j']$ as in the theorem: input channels $c, c'$ are both read by output channel $o$ "
         r"exactly when they lie in one group and $o$ is one of that group's $c_o$ output channels; blocks across "
         r"groups are zero",
         [_claim(r"$o$ reads both $c$ and $c'$ exactly when they lie in one group and $o$ in it", chan,
@@ -264,8 +264,9 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
         r"(the pairs of an input $i$ and a tap $m$ with $s i + d m - p_l = j$); (iv) with channels, for input "
         r"channels $c = \gamma(c, c_i)\, c_i + c_{l}$ and $c' = \gamma(c', c_i)\, c_i + c'_{l}$ write "
         r"$(M^{\top} M)_{o, c_{l}, c'_{l}}[j, j']$ for the sum of the terms of (i) with "
-        r"$w[o, c_{l}, m]\, w[o, c'_{l}, \mu]$ in place of $w[m]\, w[\mu]$; then the block $(c, c')$ of "
-        r"$M^{\top} M$ is the sum of $(M^{\top} M)_{o, c_{l}, c'_{l}}$ over the output channels $o$ with "
+        r"$w[o, c_{l}, m]\, w[o, c'_{l}, \mu]$ in place of $w[m]\, w[\mu]$; then the entry "
+        r"$(M^{\top} M)\left[(c, j), (c', j')\right]$ of the block $(c, c')$ of $M^{\top} M$ is the sum of "
+        r"$(M^{\top} M)_{o, c_{l}, c'_{l}}[j, j']$ over the output channels $o$ with "
         r"$\gamma(o, c_o) = \gamma(c, c_i)$ when $\gamma(c, c_i) = \gamma(c', c_i)$, and zero otherwise." + product,
     ])
     title = "The round trip: the Gram matrix (all sizes)" + ("" if ndim == 1 else f", {ndim}-D")

@@ -194,7 +194,8 @@ def prove_padding_mode(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *,
     ``spec.transpose(input_shape)``; a :class:`TransposedConvSpec` with such a mode is taken as given, on
     inputs of ``input_shape``.  Steps: PyTorch's conventions (index equation; padding maps), ``M`` and ``T``
     anchored to the numeric definitions, the sizes, ``T = (S M)ᵀ``, ``T = Fold · C_flip Pad Z``, and for
-    circular ``T = C_flip° Circ Wrap Z`` (C_flip° the stride-1 convolution on the padded circle).  A mistaken formula or builder makes ``holds`` False.
+    circular ``T = C_flip° P° W Z`` (P° the circular padding of the circle, C_flip° the stride-1 convolution on
+    the padded circle).  A mistaken formula or builder makes ``holds`` False.
 
     Parameters
     ----------
@@ -342,14 +343,16 @@ def prove_padding_mode(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *,
     if mode == "circular":
         steps.append(equality_step(
             "circular gather view", T, circular_gather, T_,
-            sympy.Symbol(r"C^{\circ}_{\mathrm{flip}} \mathrm{Circ}\, W Z"),
-            r"$T$ equals the circular gather view $C^{\circ}_{\mathrm{flip}}\,\mathrm{Circ}\,W Z$: zero insertion "
+            sympy.Symbol(r"C^{\circ}_{\mathrm{flip}} P^{\circ} W Z"),
+            r"$T$ equals the circular gather view $C^{\circ}_{\mathrm{flip}} P^{\circ} W Z$: zero insertion "
             r"$Z$, the wrap $W$ of the zero-inserted input onto the circle of $n_T$ positions, the circular padding "
-            r"$\mathrm{Circ}$ of the circle to $n_T + d(k-1)$ positions (a $0/1$ matrix whose row $t$ copies position "
-            r"$\operatorname{circ}(t, n_T, p'_{l})$ of the circle, $p'_{l} = d(k-1) - p_l$), and the stride-1 "
+            r"$P^{\circ}$ of the circle to $n_T + d(k-1)$ positions (a $0/1$ matrix whose row $t$ copies position "
+            r"$\operatorname{circ}(t, n_T, p'_{l})$ of the circle, $p'_{l} = d(k-1) - p_l$: the map $\operatorname{circ}$ "
+            r"of Definitions applied with the circle's length $n_T$ in place of $n$ and the gather view's left "
+            r"padding $p'_{l}$ in place of $p_l$), and the stride-1 "
             r"convolution $C^{\circ}_{\mathrm{flip}}$ with padding $0$ and the flipped kernel on those positions "
             r"(with $n_T$ outputs, so not the $C_{\mathrm{flip}}$ of the fold, which has $n_T + p_l + p_r$); so "
-            r"$C^{\circ}_{\mathrm{flip}}\,\mathrm{Circ}$ is the circular convolution with the flipped kernel, reading "
+            r"$C^{\circ}_{\mathrm{flip}} P^{\circ}$ is the circular convolution with the flipped kernel, reading "
             r"$(j + d m' - p'_{l}) \bmod n_T$; " + _wrap_words(tspec, t_in)))
     selection = "" if S is None else (  # the rows of M that T's inputs meet: the first t_in outputs of M
         r" ($S$ the $0/1$ matrix that keeps the rows of $M$ whose output position is "
@@ -518,9 +521,10 @@ def prove_padding_mode_general(mode: str = "circular", *, formulas: Any = None) 
                  r"(with $" + name + r"$ the map that ran, stated under Definitions below), "
                  r"and let $C$ be a convolution with padding $0$ on the padded signal and $M = C P$. Then, for every "
                  r"$0 \le t < n + p_{l} + p_{r}$, the position $" + name + r"(t, n, p_{l})$ lies in $[0, n)$ and "
-                 r"equals PyTorch's documented map, \[ " + piecewise + r" \] the transpose of $P$ is the fold, "
-                 r"$(P^{\top} v)[j] = \sum_{t} [" + name + r"(t, n, p_{l}) = j]\, v[t]$ for $0 \le j < n$, "
-                 r"and so $M^{\top} = P^{\top} C^{\top}$")
+                 r"equals PyTorch's documented map, \[ " + piecewise + r" \] the transpose of $P$ is the fold: for "
+                 r"every $v$ of length $n + p_{l} + p_{r}$, $(P^{\top} v)[j] = \sum_{t} [" + name
+                 + r"(t, n, p_{l}) = j]\, v[t]$ for $0 \le j < n$; and, since $M = C P$, "
+                 r"$M^{\top} = P^{\top} C^{\top}$")
     if mode == "circular":
         last = len(range_object.latex())  # the item n = n_T
         statement += (

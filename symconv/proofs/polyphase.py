@@ -96,7 +96,7 @@ def polyphase_step(tspec: Any, weight: Any, input_shape: Any, T: Any, *, stated:
     Q_, P_ = sympy.MatrixSymbol("Q", rows, inner), sympy.MatrixSymbol(r"\Phi", inner, cols)
     return equality_step(
         "polyphase view", T, product, T_, sympy.MatMul(Q_, P_, evaluate=False),
-        r"the polyphase view, assembled from per-axis phase tables (not by the enumeration of $M$ and $T$)"
+        r"the polyphase view, assembled from per-axis phase tables alone (not read off the matrix $T$ it is compared with)"
         + (r": $\hat y$, $Q$ and $\Phi$ as in the theorem" if stated else ". " + view_text(tspec, input_shape)))
 
 
