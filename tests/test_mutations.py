@@ -483,3 +483,61 @@ def test_a_true_convolution_with_a_flipped_subpixel_weight_fails_the_polyphase_p
     proof = prove_polyphase(TransposedConvSpec(3, stride=2, padding=1), (4,))
     assert proof.holds is False
     assert next(s for s in proof.steps if not s.holds).name == "convention"
+
+
+def _patch_numeric(monkeypatch, name, replacement):
+    """Replace ``symconv.numeric.<name>`` and every module-level copy of it (a consistent mistake)."""
+    import sys
+
+    import symconv.numeric as N
+
+    original = getattr(N, name)
+    for module in list(sys.modules.values()):
+        if getattr(module, "__name__", "").startswith("symconv") and getattr(module, name, None) is original:
+            monkeypatch.setattr(module, name, replacement)
+
+
+def test_a_mistake_beyond_the_reduced_layer_fails_the_convention(monkeypatch):
+    """The convention's encoded check reads a reduced layer (two channels per group, a short input); a mistake made
+    alike in both numeric definitions only at positions >= 11 (or only in channel 3 of a group) is caught by its
+    trials on the whole layer (an adversary found the adjoint, gradient, gram, overlap and weight-gradient proofs
+    held before)."""
+    import numpy as np
+
+    import symconv.numeric as N
+    from symconv import TransposedConvSpec, prove_adjoint
+
+    conv, conv_t = N.conv, N.conv_transpose
+
+    def short_t(spec, w, y, *args, **kwargs):
+        y = np.array(y, copy=True)
+        y[..., 11:] = 0
+        return conv_t(spec, w, y, *args, **kwargs)
+
+    def short_conv(spec, w, x, *args, **kwargs):
+        out = np.array(conv(spec, w, x, *args, **kwargs), copy=True)
+        out[..., 11:] = 0
+        return out
+
+    _patch_numeric(monkeypatch, "conv_transpose", short_t)
+    _patch_numeric(monkeypatch, "conv", short_conv)
+    proof = prove_adjoint(TransposedConvSpec(3, stride=2, padding=1), (14,))
+    assert proof.holds is False
+    assert next(s for s in proof.steps if not s.holds).name == "convention"
+    monkeypatch.undo()
+
+    def swapped(x, axis):  # in-group channels 2 and 3 exchanged (groups of four)
+        x = np.array(x, copy=True)
+        index = [slice(None)] * x.ndim
+        for base in range(0, x.shape[axis], 4):
+            a, b = list(index), list(index)
+            a[axis], b[axis] = base + 2, base + 3
+            x[tuple(a)], x[tuple(b)] = x[tuple(b)].copy(), x[tuple(a)].copy()
+        return x
+
+    _patch_numeric(monkeypatch, "conv", lambda spec, w, x, *a, **k: conv(spec, w, swapped(x, -spec.ndim - 1), *a, **k))
+    _patch_numeric(monkeypatch, "conv_transpose",
+                   lambda spec, w, y, *a, **k: swapped(conv_t(spec, w, y, *a, **k), -spec.ndim - 1))
+    proof = prove_adjoint(TransposedConvSpec(3, stride=2, padding=1, in_channels=8, out_channels=8, groups=2), (6,))
+    assert proof.holds is False
+    assert next(s for s in proof.steps if not s.holds).name == "convention"

@@ -562,6 +562,61 @@ def _lengths(shape: Any) -> str:
     return f"{', '.join(values[:-1])} and {values[-1]} on the {counted(len(values), 'axis', 'axes')}"
 
 
+FULL_TRIALS, FULL_BOUND, FULL_BUDGET = 3, 1024, 2 * 10**8
+"""The convention's check on the proof's whole layer: trials, the sampling bound and the work (tap reads times
+positions) above which it is not run (the detail then says so)."""
+
+
+def _full_layer_trials(tspec: Any, input_shape: tuple[int, ...], check_conv: bool, check_t: bool) -> str | None:
+    """The numeric definitions against PyTorch's written ones on the proof's whole layer and input, at random
+    integers: ``None`` when they agree, else what differs.
+
+    The encoded check of :func:`convention_step` reads every weight entry exactly but on a reduced layer (two
+    channels per group, a short input); a mistake only in channel 3 or at position 40 would pass it.  Here every
+    channel and position of the proof's own layer is compared, at :data:`FULL_TRIALS` draws of weights and inputs
+    uniform on the integers of absolute value at most :data:`FULL_BOUND`: the difference of the two sides is a
+    polynomial of degree 2 in them when the numeric definition is bilinear, as every convolution is, so a wrong
+    one passes one draw with probability at most 2/2049 (Schwartz--Zippel).
+    """
+    from ..numeric import conv, conv_transpose
+    from ..spec import ConvSpec
+
+    rng = np.random.default_rng(0x5EED)
+    k, s, d, pads = tspec.kernel_size, tspec.stride, tspec.dilation, tspec.padding
+    p = tuple(pl for pl, _ in pads)
+    g, c_in, c_out = tspec.groups, tspec.in_channels, tspec.out_channels
+    ci, co = c_in // g, c_out // g
+    taps = list(np.ndindex(*k))
+    n_t = tuple(_torch_n_t(n, kk, ss, pl, pr, dd, aa) for n, kk, ss, (pl, pr), dd, aa
+                in zip(input_shape, k, s, pads, d, tspec.output_padding))
+    n_out = tuple(_torch_n_out(n, kk, ss, pl, pr, dd) for n, kk, ss, (pl, pr), dd in zip(n_t, k, s, pads, d))
+    conv_spec = ConvSpec(k, stride=s, padding=pads, dilation=d, in_channels=c_out, out_channels=c_in, groups=g)
+    for _ in range(FULL_TRIALS):
+        if check_t:
+            y = rng.integers(-FULL_BOUND, FULL_BOUND + 1, (c_in,) + tuple(input_shape), dtype=np.int64)
+            w = rng.integers(-FULL_BOUND, FULL_BOUND + 1, tspec.weight_shape, dtype=np.int64)
+            want = np.zeros((c_out,) + n_t, dtype=np.int64)
+            for c in range(c_in):
+                for l in range(co):
+                    for m in taps:
+                        want[(c // ci) * co + l] += w[(c, l) + m] * _torch_add(n_t, y[c], m, s, p, d)
+            got = np.asarray(conv_transpose(tspec, w, y))
+            if got.shape != want.shape or not np.array_equal(got, want):
+                return "numeric.conv_transpose differs from PyTorch's written definition on the whole layer"
+        if check_conv:
+            x = rng.integers(-FULL_BOUND, FULL_BOUND + 1, (c_out,) + n_t, dtype=np.int64)
+            w = rng.integers(-FULL_BOUND, FULL_BOUND + 1, conv_spec.weight_shape, dtype=np.int64)
+            want = np.zeros((c_in,) + n_out, dtype=np.int64)
+            for o in range(c_in):
+                for l in range(co):
+                    for m in taps:
+                        want[o] += w[(o, l) + m] * _torch_read(n_out, x[(o // ci) * co + l], m, s, p, d)
+            got = np.asarray(conv(conv_spec, w, x))
+            if got.shape != want.shape or not np.array_equal(got, want):
+                return "numeric.conv differs from PyTorch's written definition on the whole layer"
+    return None
+
+
 def convention_step(tspec: Any, input_shape: tuple[int, ...], t_length: str = "n_T", half: str = "both") -> Step:
     """The numeric definitions are PyTorch's written ones: index equation, lengths, weight layouts and groups.
 
@@ -718,6 +773,25 @@ def convention_step(tspec: Any, input_shape: tuple[int, ...], t_length: str = "n
                 return fail(f"numeric.conv_transpose gives shape {got.shape}, PyTorch's n_T gives {want.shape}")
             if not np.array_equal(got, want):
                 return fail("numeric.conv_transpose: " + _first_digit(got, want, base, ids, "added to output channel"))
+        # the whole layer, where the encoded check saw a reduced one (fewer channels, a shorter input)
+        whole = ""
+        if (g * ci, g * co) != (tspec.in_channels, tspec.out_channels) or t_in != tuple(input_shape):
+            work = (tspec.in_channels * (tspec.out_channels // g) * len(taps)
+                    * (int(np.prod(want_t)) + int(np.prod(want_out))))
+            if work > FULL_BUDGET:
+                whole = (f"; the whole layer was not compared (about {work // 10**6} million products, above "
+                         f"the limit of {FULL_BUDGET // 10**6} million)")
+            else:
+                why = _full_layer_trials(tspec, tuple(input_shape), check_conv, check_t)
+                if why:
+                    return fail(why)
+                whole = (f"; and on the proof's whole layer ({counted(tspec.in_channels, 'input channel')}, "
+                         f"{counted(tspec.out_channels, 'output channel')}, input size {_size(input_shape)}), "
+                         f"{counted(FULL_TRIALS, 'draw')} of weights and inputs uniform on the integers of absolute "
+                         f"value at most {FULL_BOUND} agree exactly with PyTorch's written definition (a wrong "
+                         "definition that is, like every convolution, bilinear in the weights and the input passes "
+                         f"all {FULL_TRIALS} with probability at most (2/{2 * FULL_BOUND + 1})^{FULL_TRIALS} "
+                         f"< 2^-{math.floor(-FULL_TRIALS * math.log2(2 / (2 * FULL_BOUND + 1)))})")
     except (SymconvError, ValueError, IndexError, TypeError, ZeroDivisionError) as exc:
         return fail(f"the definitions cannot be applied: {type(exc).__name__}: {exc}")
 
@@ -744,7 +818,7 @@ def convention_step(tspec: Any, input_shape: tuple[int, ...], t_length: str = "n
                 f"{lengths} on the proof's sizes; {layouts}; and {entries}, with the inputs 1, 2, 3 and so on in "
                 "row-major order and the weight entries distinct powers of a base larger than every input, so that "
                 f"each digit of an output in that base says which weight entry {verb} which input: every output "
-                "position equals PyTorch's written definition", name="convention")
+                "position equals PyTorch's written definition" + whole, name="convention")
 
 
 @functools.lru_cache(maxsize=1)
