@@ -88,6 +88,8 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"W", "the wrap of the zero-inserted input onto the circle of the output positions"),
     (r"g", "the number of groups"),
     (r"\gamma", "the number of a group, $0 \\le \\gamma < g$"),
+    (r"\operatorname{grp}", "the group of a channel: $\\operatorname{grp}(c, b) = \\lfloor c / b \\rfloor$ is the number "
+                           "of the group of channel $c$ in groups of $b$ channels"),
     (r"C_{\mathrm{in}}", "the number of input channels"),
     (r"C_{\mathrm{out}}", "the number of output channels"),
     (r"o", "an output channel"),
@@ -139,7 +141,6 @@ them."""
 
 _PADDING_MODE = r"\b(?:reflect|replicate|circular) padding\b"
 _PHASES = r"d m \\equiv t|\\bmod s\\b|0 \\le t < s(?!\s*[\\(\w])"
-_GROUP_OF = r"(?s)\\gamma\s*\((?:c|o), "
 _IN_GROUP = r"\\in \\gamma(?![A-Za-z'])"
 _WEIGHT_GRADIENT = r"\\partial \\ell\s*/\s*\\partial w"
 
@@ -170,13 +171,6 @@ VARIANTS: tuple[tuple[str, str, str, str], ...] = (
      "the residue function: $\\rho(j, m, s, p_l, d) = (j + p_l - d m) \\bmod s$"),
     (r"\kappa", "weight-gradient documents", _WEIGHT_GRADIENT,
      "the kernel size of the convolution that computes the weight gradient"),
-    (r"\gamma", r"documents with the function $\gamma(c, b)$ that write $o \in \gamma$",
-     _GROUP_OF + "(?=.*" + _IN_GROUP + ")",
-     r"the number of a group, $0 \le \gamma < g$; $\gamma(c, b) = \lfloor c / b \rfloor$ is the number of the group "
-     r"of channel $c$ in groups of $b$ channels, and $o \in \gamma$ says that channel $o$ lies in group $\gamma$"),
-    (r"\gamma", r"documents with the function $\gamma(c, b)$", _GROUP_OF,
-     r"the number of a group, $0 \le \gamma < g$; $\gamma(c, b) = \lfloor c / b \rfloor$ is the number of the group "
-     r"of channel $c$ in groups of $b$ channels"),
     (r"\gamma", r"documents that write $o \in \gamma$", _IN_GROUP,
      r"the number of a group, $0 \le \gamma < g$; $o \in \gamma$ says that channel $o$ lies in group $\gamma$"),
 )
