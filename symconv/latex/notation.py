@@ -164,7 +164,7 @@ VARIANTS: tuple[tuple[str, str, str, str], ...] = (
      "the input of the transposed convolution extended by zero: $\\hat y[i] = y[i]$ at the positions $i$ of $y$, "
      "and $\\hat y[i] = 0$ at every other $i$, an integer out of range or a fraction that is not an integer"),
     (r"I", "documents with a row selection", r"S(?:\^\{\(\\nu\)\})? = \[I \\mid 0\]", "the identity matrix"),
-    (r"I", "Gram documents", r"M\^\{\\top\} M",
+    (r"I", "Gram documents", r"j \+ d\(k-1\) \\le n - 1",
      "the interior of $M^{\\top} M$: the positions $j$ with $d(k-1) \\le j$, $j + p_l \\le s(n_{\\mathrm{out}} - 1)$ and "
      "$j + d(k-1) \\le n - 1$ (on every axis, when there are several)"),
     (r"\rho", "documents with the residue function", r"\\rho\\left\(j",
