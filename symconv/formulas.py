@@ -65,7 +65,7 @@ LATEX_NAMES = {
     "padded_position": r"\operatorname{pad}",
     "gather_padding_left": r"p'_{l}",
     "gather_padding_right": r"p'_{r}",
-    "channel_group": r"\gamma",
+    "channel_group": r"\operatorname{grp}",
     "group_local": r"\operatorname{loc}",
     "group_channel": r"\operatorname{ch}",
     "flat_index": r"\operatorname{flat}",

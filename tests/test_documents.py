@@ -499,7 +499,7 @@ def test_general_heads_have_no_double_parentheses_and_one_meaning_per_symbol():
     heads = re.findall(r"\\begin\{(?:theorem|refuted)\}\[([^\]]*)\]", tex)
     assert heads and all(not h.endswith("))") and ")" not in h for h in heads), heads
     assert r"\operatorname{flat}\left(\alpha, \beta, B\right)" in tex and r"\operatorname{flat}\left(q, r, B\right)" not in tex
-    assert r"\gamma(c, b) = \lfloor c / b \rfloor" in tex and r"\gamma(c, q)" not in tex
+    assert r"\operatorname{grp}(c, b) = \lfloor c / b \rfloor" in tex and r"\operatorname{grp}(c, q)" not in tex and r"\gamma(c" not in tex
     # the axes' sizes are the transposed output lengths of the theorem, n_T^{(nu)}, not an undefined n_nu
     assert r"\left[n_T^{(2)} j_{1} + j_{2} = n_T^{(2)} f_{1} + f_{2}\right] &= \left[j_{1} = f_{1}\right]" in tex
     assert "n_{2}" not in tex and r"n_\nu" not in tex

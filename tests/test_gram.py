@@ -175,7 +175,7 @@ def test_general_witnesses_lie_in_the_theorems_ranges(ndim):
     period = next(step for step in proof.steps if step.name == "period")
     assert r"|\tau| < k" in str(period.rhs) and "j'" not in str(period.lhs) + str(period.rhs)
     # the positions within the group are c_l and c'_l (the package's name), never a bare l
-    assert r"c = \gamma(c, c_i)\, c_i + c_{l}" in proof.statement and "(M^{\\top} M)_{o, c_{l}, c'_{l}}" in proof.statement
+    assert r"c = \operatorname{grp}(c, c_i)\, c_i + c_{l}" in proof.statement and "(M^{\\top} M)_{o, c_{l}, c'_{l}}" in proof.statement
     assert not re.search(r"(?<![A-Za-z\\{_])l(?![A-Za-z'_}])", _math_of(text))
 
 
@@ -364,7 +364,7 @@ def test_general_theorem_states_the_channel_hypotheses_and_defines_the_group(ndi
     assert proof.holds, proof.failure
     assert r"g, c_{i}, c_{o} \ge 1" in proof.data["ranges"].latex()
     statement = proof.statement
-    assert statement.index(r"\gamma(c, c_i) = \lfloor c / c_i \rfloor") < statement.index(r"\gamma(o, c_o) = \gamma(c, c_i)")
+    assert statement.index(r"\operatorname{grp}(c, c_i) = \lfloor c / c_i \rfloor") < statement.index(r"\operatorname{grp}(o, c_o) = \operatorname{grp}(c, c_i)")
     assert r"\gamma, \gamma'" not in statement and "w[o, c_{l}, m]$: the weight by which output channel" in statement
     assert r"\operatorname{count}[j]" in statement
     blocks = next(step for step in proof.steps if step.name == "channel blocks")

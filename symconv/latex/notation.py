@@ -57,9 +57,10 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"\tilde{w}", "the flipped kernel"),
     (r"x", "the input of a convolution"),
     (r"y", "the output of the convolution, which is the input of the transposed convolution"),
-    (r"\hat{y}", "the input of the transposed convolution extended by zero: $\\hat{y}[u] = y[u]$ at the positions "
-                "$u$ of $y$, and $\\hat{y}[u] = 0$ at every other position $u$ (an integer out of range, or not an "
-                "integer)"),
+    (r"\hat y", "the input of the transposed convolution extended by zero: $\\hat y[i] = y[i]$ at the positions $i$ "
+                "of $y$, and $\\hat y[i] = 0$ at every other integer $i$"),
+    (r"\hat{y}", "the input of the transposed convolution extended by zero: $\\hat y[i] = y[i]$ at the positions $i$ "
+                 "of $y$, and $\\hat y[i] = 0$ at every other integer $i$"),
     (r"z_0", "the input with zeros inserted between neighbours"),
     (r"z", "the zero-inserted input, padded"),
     (r"z_{\circ}", "the zero-inserted input wrapped onto the circle of the output positions (circular padding)"),
@@ -69,8 +70,8 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"p'_{r}", "the padding of the gather view on the right (negative: cropping)"),
     (r"M", "the matrix of the convolution"),
     (r"T", "the matrix of the transposed convolution"),
-    (r"S", "the 0/1 matrix that keeps the rows of the convolution's matrix whose output position, on every axis, "
-           "is an input position of the transposed convolution"),
+    (r"S", "the 0/1 matrix that keeps the rows of the convolution's matrix whose output position is an input "
+           "position of the transposed convolution"),
     (r"Z", "the zero insertion, a 0/1 matrix"),
     (r"P", "the zero padding (or, for a negative padding, the cropping) of its input, a 0/1 matrix"),
     (r"C_{\mathrm{flip}}", "the stride-1 convolution with the flipped kernel"),
@@ -88,8 +89,10 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"W", "the wrap of the zero-inserted input onto the circle of the output positions"),
     (r"g", "the number of groups"),
     (r"\gamma", "the number of a group, $0 \\le \\gamma < g$"),
-    (r"C_{\mathrm{in}}", "the input channels of the layer it is given for"),
-    (r"C_{\mathrm{out}}", "the output channels of the layer it is given for"),
+    (r"\operatorname{grp}", "the group of a channel: $\\operatorname{grp}(c, b) = \\lfloor c / b \\rfloor$ is the number "
+                           "of the group of channel $c$ in groups of $b$ channels"),
+    (r"C_{\mathrm{in}}", "the number of input channels"),
+    (r"C_{\mathrm{out}}", "the number of output channels"),
     (r"o", "an output channel"),
     (r"c", "an input channel"),
     (r"c_{l}", "the position of a channel within its group"),
@@ -106,6 +109,31 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"R_t", "the autocorrelation of phase $t$: of the taps $m$ with $d m \\equiv t \\pmod{s}$"),
     (r"\operatorname{count}", "the overlap count: $\\operatorname{count}[j]$ is the number of taps of the "
                               "transposed layer reaching position $j$"),
+    (r"\operatorname{stamp}_{i}", "the stamp of input $i$: the matrix that is zero outside the column of input $i$, "
+                                 "which holds $w[m]$ in the row of output position $s i + d m - p_{l}$ for every tap $m$ "
+                                 "whose position lies in the output"),
+    (r"\operatorname{stamp}_{o, i}", "the stamp of input $i$ in channel $o$: the matrix that is zero outside the "
+                                   "column of input $i$ of channel $o$, which holds the taps of channel $o$'s kernel in "
+                                   "the rows of output positions $s i + d m - p_{l}$ that lie in the output"),
+    (r"K", "the common size of the phase sub-kernels, $K = \\lfloor d (k - 1)/s \\rfloor + 1$"),
+    (r"n_u", "the length of a phase of the polyphase view, the input length plus $K - 1$"),
+    (r"\Phi", "the phase convolutions of the input, stacked: phase $t$ through the taps $m$ with "
+              "$d m \\equiv t \\pmod{s}$"),
+    (r"Q", "the interleaving of the phases: output $j = s u + t - p_{l}$ takes position $u$ of phase $t$"),
+    (r"\langle \cdot, \cdot \rangle", "the inner product, $\\langle u, v\\rangle = \\sum_i u[i]\\, v[i]$ (summed over every "
+                                  "index of the vectors)"),
+    (r"\operatorname{taps}", "the phase tap counts: $\\operatorname{taps}[t]$ is the number of taps $0 \\le m < k$ with "
+                             "$d m \\equiv t \\pmod{s}$"),
+    (r"I", "the interior of the transposed layer's output: the positions $d(k-1) - p_{l} \\le j \\le s(n_{\\mathrm{in}} - 1) "
+           "- p_{l}$ of the output, on which every tap of the phase of $j$ reads an input"),
+    (r"I_{\nu}", "the interior $I$ of axis $\\nu$"),
+    (r"M_\nu", "the matrix of the convolution on axis $\\nu$ alone (the 1-D layer of that axis's sizes)"),
+    (r"\kappa", "the whole quotient of the kernel size by the stride: $k = s \\kappa + \\rho$ with $0 \\le \\rho < s$"),
+    (r"\rho", "the remainder of the kernel size by the stride: $k = s \\kappa + \\rho$ with $0 \\le \\rho < s$"),
+    (r"r_{t}", "the residue of the taps of phase $t$: $d m \\equiv t \\pmod{s}$ exactly when $m \\equiv r_t \\pmod{s}$"),
+    (r"d^{-1}", "the inverse of the dilation modulo the stride (when $\\gcd(s, d) = 1$)"),
+    (r"e_{m}", "the unit weight of tap $m$: entry $m$ one, every other entry zero"),
+    (r"L", "a differentiable function of the output, the loss $\\ell = L(y)$"),
     (r"\sigma", "a sign, plus or minus one"),
     (r"\delta", "the gradient of the loss with respect to the output"),
 )
@@ -114,7 +142,6 @@ them."""
 
 _PADDING_MODE = r"\b(?:reflect|replicate|circular) padding\b"
 _PHASES = r"d m \\equiv t|\\bmod s\\b|0 \\le t < s(?!\s*[\\(\w])"
-_GROUP_OF = r"(?s)\\gamma\s*\((?:c|o), "
 _IN_GROUP = r"\\in \\gamma(?![A-Za-z'])"
 _WEIGHT_GRADIENT = r"\\partial \\ell\s*/\s*\\partial w"
 
@@ -134,13 +161,17 @@ VARIANTS: tuple[tuple[str, str, str, str], ...] = (
     (r"q", "documents with the polyphase view", r"\(d m - t\)/s|d m - t = s q",
      "a whole quotient by the stride: the number of whole strides in a length (in the polyphase view, the shift "
      "$(d m - t)/s$ of a tap)"),
-    (r"\gamma", r"documents with the function $\gamma(c, b)$ that write $o \in \gamma$",
-     _GROUP_OF + "(?=.*" + _IN_GROUP + ")",
-     r"the number of a group, $0 \le \gamma < g$; $\gamma(c, b) = \lfloor c / b \rfloor$ is the number of the group "
-     r"of channel $c$ in groups of $b$ channels, and $o \in \gamma$ says that channel $o$ lies in group $\gamma$"),
-    (r"\gamma", r"documents with the function $\gamma(c, b)$", _GROUP_OF,
-     r"the number of a group, $0 \le \gamma < g$; $\gamma(c, b) = \lfloor c / b \rfloor$ is the number of the group "
-     r"of channel $c$ in groups of $b$ channels"),
+    (r"\hat y", "documents that read $\\hat y$ at a fraction", r"\\hat\{?y\}?\\left\[\\frac",
+     "the input of the transposed convolution extended by zero: $\\hat y[i] = y[i]$ at the positions $i$ of $y$, "
+     "and $\\hat y[i] = 0$ at every other $i$, an integer out of range or a fraction that is not an integer"),
+    (r"I", "documents with a row selection", r"S(?:\^\{\(\\nu\)\})? = \[I \\mid 0\]", "the identity matrix"),
+    (r"I", "Gram documents", r"j \+ d\(k-1\) \\le n - 1",
+     "the interior of $M^{\\top} M$: the positions $j$ with $d(k-1) \\le j$, $j + p_l \\le s(n_{\\mathrm{out}} - 1)$ and "
+     "$j + d(k-1) \\le n - 1$ (on every axis, when there are several)"),
+    (r"\rho", "documents with the residue function", r"\\rho\\left\(j",
+     "the residue function: $\\rho(j, m, s, p_l, d) = (j + p_l - d m) \\bmod s$"),
+    (r"\kappa", "weight-gradient documents", _WEIGHT_GRADIENT,
+     "the kernel size of the convolution that computes the weight gradient"),
     (r"\gamma", r"documents that write $o \in \gamma$", _IN_GROUP,
      r"the number of a group, $0 \le \gamma < g$; $o \in \gamma$ says that channel $o$ lies in group $\gamma$"),
 )
@@ -208,6 +239,8 @@ def _occurs(symbol: str, math: str) -> bool:
     >>> _occurs("C", "C x")
     True
     """
+    if symbol.startswith(r"\langle"):  # the inner product, whatever its arguments
+        return r"\langle" in math
     if "^{(" in symbol:  # an axis family: any subscript after its superscript
         return re.search(r"(?<![A-Za-z\\])" + re.escape(symbol.split(")}")[0] + ")}"), math) is not None
     variants = {symbol, symbol.replace("_{", "_").replace("}", "") if len(symbol) == 5 and "_{" in symbol else symbol}

@@ -508,13 +508,13 @@ def _block_step(F: Any) -> Step:
     step = Step.from_claims(
         shown_group, gam,
         r"channel blocks: for $0 \le c_l < c_i$ and a group number $\gamma \ge 0$, the channel $c = \gamma c_i + c_l$ "
-        r"lies in group $\gamma$: the group of channel $c$, $\gamma(c, c_i) = \lfloor c / c_i \rfloor$, is the "
+        r"lies in group $\gamma$: the group of channel $c$, $\operatorname{grp}(c, c_i) = \lfloor c / c_i \rfloor$, is the "
         r"number $\gamma$, and the position of $c$ in it is $c - \gamma c_i = c_l$; with "
 
-        r"$C_{\mathrm{in}} = g c_i$, $C_{\mathrm{out}} = g c_o$ and the group $\gamma(o, c_o)$ of output channel $o$, "
-        r"block $(o, c)$ of $M$ is the spatial matrix of $w[o, c - \gamma(o, c_o)\, c_i]$ when "
-        r"$\gamma(c, c_i) = \gamma(o, c_o)$ and zero otherwise; the transposed layer, whose weight is the same "
-        r"tensor, writes output channel $c = \gamma(o, c_o)\, c_i + c_l$ from input channel $o$ through "
+        r"$C_{\mathrm{in}} = g c_i$, $C_{\mathrm{out}} = g c_o$ and the group $\operatorname{grp}(o, c_o)$ of output channel $o$, "
+        r"block $(o, c)$ of $M$ is the spatial matrix of $w[o, c - \operatorname{grp}(o, c_o)\, c_i]$ when "
+        r"$\operatorname{grp}(c, c_i) = \operatorname{grp}(o, c_o)$ and zero otherwise; the transposed layer, whose weight is the same "
+        r"tensor, writes output channel $c = \operatorname{grp}(o, c_o)\, c_i + c_l$ from input channel $o$ through "
         r"$w[o, c_l]$: block $(c, o)$ of $T$ is the transpose of block $(o, c)$ of $M$",
         claims, name="channel blocks")
     # refuted, the line shows the executed group function (the floor identity itself stays true): the group of the
@@ -648,18 +648,18 @@ def _statement_nd(C: _Chain, ndim: int) -> str:
         r"\end{itemize}",
         rf"let $w \in \mathbb{{R}}^{{C_{{\mathrm{{out}}}} \times c_i \times {kernel_shape}}}$ be a kernel, and flatten "
         r"tensors row-major, the channel first and then the spatial axes in order. Channels come in groups: in "
-        r"groups of $b$ channels, channel $c$ lies in group $\gamma(c, b) = \lfloor c / b \rfloor$. Output channel "
-        r"$o$ of the convolution lies in group $\gamma(o, c_o)$, input channel $c$ in group $\gamma(c, c_i)$, at "
-        r"position $c_l = c - \gamma(c, c_i)\, c_i$ of that group. "
+        r"groups of $b$ channels, channel $c$ lies in group $\operatorname{grp}(c, b) = \lfloor c / b \rfloor$. Output channel "
+        r"$o$ of the convolution lies in group $\operatorname{grp}(o, c_o)$, input channel $c$ in group $\operatorname{grp}(c, c_i)$, at "
+        r"position $c_l = c - \operatorname{grp}(c, c_i)\, c_i$ of that group. "
         r"Define the following matrices.",
         r"\begin{itemize}",
         r"\item $M$, the convolution with $w$ (stride $s$, dilation $d$, padding $p_{l}, p_{r}$ on each axis) on "
         r"inputs of shape $(C_{\mathrm{in}}, n_T^{(1)}, \dots)$: its block $(o, c)$ is zero unless "
-        r"$\gamma(c, c_i) = \gamma(o, c_o)$, and then its entries are "
+        r"$\operatorname{grp}(c, c_i) = \operatorname{grp}(o, c_o)$, and then its entries are "
         rf"$\sum_{{m}} w[o, c_l, m] \prod_{{\nu}} [j_\nu = {tap_nu}]$, the index map on each axis $\nu$ with that "
         r"axis's $s, d, p_{l}$ and the tap $m = (m_1, \dots)$.",
         r"\item $T$, the transposed convolution with the same $w$ and parameters (output padding $a$ on each axis): "
-        r"output channel $c = \gamma(o, c_o)\, c_i + c_l$ receives input channel $o$ through "
+        r"output channel $c = \operatorname{grp}(o, c_o)\, c_i + c_l$ receives input channel $o$ through "
         r"$w[o, c_l]$, with the same index map.",
         rf"\item $S$, $Z$ and $P$, Kronecker products of the axes' factors in every channel: "
         rf"$S = I_{{C_{{\mathrm{{out}}}}}} \otimes {kron('S')}$, "
@@ -671,9 +671,9 @@ def _statement_nd(C: _Chain, ndim: int) -> str:
         r"parameters.",
         r"\item $C_{\mathrm{flip}}$, the grouped convolution with stride $1$, padding $0$ and dilation $d$ on each "
         r"axis, of the group-wise swapped, flipped kernel "
-        rf"$\tilde w[c, o', m] = w[\gamma(c, c_i)\, c_o + o', c_l, {tex(C.F.flip_tap(m, k))}]$ with "
+        rf"$\tilde w[c, o', m] = w[\operatorname{{grp}}(c, c_i)\, c_o + o', c_l, {tex(C.F.flip_tap(m, k))}]$ with "
         r"$0 \le o' < c_o$, flipped on every axis: its block $(c, o)$ is zero unless "
-        r"$\gamma(c, c_i) = \gamma(o, c_o)$, and then it is "
+        r"$\operatorname{grp}(c, c_i) = \operatorname{grp}(o, c_o)$, and then it is "
         r"$\sum_{m} w[o, c_{l}, m] \bigotimes_{\nu} C^{(\nu)}_{m_\nu}$, the sum over the tap tuples "
         r"$m = (m_1, \dots, m_N)$, with $C^{(\nu)}_{m_\nu}[j, t] = "
         rf"[t = {tex(C.conv_read.subs(SYMBOLS.mp, C.F.flip_tap(m_nu, k)))}]$ the stride-1 convolution on axis $\nu$ "

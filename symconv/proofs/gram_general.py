@@ -250,8 +250,8 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
         r"channels ($C_{\mathrm{in}} = g c_i$, $C_{\mathrm{out}} = g c_o$) and weights $w[o, c_{l}, m]$: the weight by "
         r"which output channel $o$ reads the input channel at position $c_{l}$ ($0 \le c_{l} < c_i$) of its group "
         r"through tap $m$ ($0 \le m < k$); with one channel ($g = c_i = c_o = 1$) write $w[m]$. The group of an "
-        r"input channel $c$ is $\gamma(c, c_i) = \lfloor c / c_i \rfloor$, that of an output channel $o$ is "
-        r"$\gamma(o, c_o) = \lfloor o / c_o \rfloor$, and $c = \gamma(c, c_i)\, c_i + c_{l}$. Then, for all "
+        r"input channel $c$ is $\operatorname{grp}(c, c_i) = \lfloor c / c_i \rfloor$, that of an output channel $o$ is "
+        r"$\operatorname{grp}(o, c_o) = \lfloor o / c_o \rfloor$, and $c = \operatorname{grp}(c, c_i)\, c_i + c_{l}$. Then, for all "
         r"$0 \le j, j' < n$: (i) with one channel, the terms of $(M^{\top} M)[j, j']$ are the pairs of taps "
         r"$0 \le m, \mu < k$ at lag $j' - j = d(\mu - m)$ with $(j + p_l - d m) \bmod s = 0$ whose common output "
         r"$(j + p_l - d m)/s$ lies in $[0, n_{\mathrm{out}})$, each pair once; (ii) in the interior $I$ "
@@ -262,12 +262,12 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
         r"diagonal terms are those with $m = \mu$, the taps $m$ that reach $j$ from an output, so their number is "
         r"the overlap count $\operatorname{count}[j]$, the number of taps of the transposed layer reaching $j$ "
         r"(the pairs of an input $i$ and a tap $m$ with $s i + d m - p_l = j$); (iv) with channels, for input "
-        r"channels $c = \gamma(c, c_i)\, c_i + c_{l}$ and $c' = \gamma(c', c_i)\, c_i + c'_{l}$ write "
+        r"channels $c = \operatorname{grp}(c, c_i)\, c_i + c_{l}$ and $c' = \operatorname{grp}(c', c_i)\, c_i + c'_{l}$ write "
         r"$(M^{\top} M)_{o, c_{l}, c'_{l}}[j, j']$ for the sum of the terms of (i) with "
         r"$w[o, c_{l}, m]\, w[o, c'_{l}, \mu]$ in place of $w[m]\, w[\mu]$; then the entry "
         r"$(M^{\top} M)\left[(c, j), (c', j')\right]$ of the block $(c, c')$ of $M^{\top} M$ is the sum of "
         r"$(M^{\top} M)_{o, c_{l}, c'_{l}}[j, j']$ over the output channels $o$ with "
-        r"$\gamma(o, c_o) = \gamma(c, c_i)$ when $\gamma(c, c_i) = \gamma(c', c_i)$, and zero otherwise." + product,
+        r"$\operatorname{grp}(o, c_o) = \operatorname{grp}(c, c_i)$ when $\operatorname{grp}(c, c_i) = \operatorname{grp}(c', c_i)$, and zero otherwise." + product,
     ])
     title = "The round trip: the Gram matrix (all sizes)" + ("" if ndim == 1 else f", {ndim}-D")
     return Proof(title, statement, tuple(steps), assumptions=ranges,

@@ -450,7 +450,7 @@ def _nd_definition_step(ndim: int, F: Any = default_formulas) -> Step:
     own = sep.rule.split(":", 1)[1].strip() if sep.rule.startswith("separability:") else sep.rule
     rule = (rf"the definition with groups: $(T y)[o, {js}]$ is the sum of "
             r"$w[c, o - \gamma c_o, m_1, \dots]\, y[c, i_1, \dots]$ over the input channels $c$ of the group "
-            r"$\gamma = \gamma(o, c_o)$ of $o$, the input positions $0 \le i_\nu < n_{\mathrm{in}}^{(\nu)}$ and the taps "
+            r"$\gamma = \operatorname{grp}(o, c_o)$ of $o$, the input positions $0 \le i_\nu < n_{\mathrm{in}}^{(\nu)}$ and the taps "
             r"$0 \le m_\nu < k^{(\nu)}$ whose output position, flattened row-major, is that of $(" + js + r")$; "
             r"the index equation of flat positions is the product of the axes' equations, $" + equation + r"$ for "
             r"positions $0 \le j_\nu, f_\nu < n_T^{(\nu)}$ (the outputs of the theorem; a term whose $f_\nu$ "
@@ -602,7 +602,7 @@ def _statement_nd(P: _Phases, ndim: int) -> str:
         rf"$w[c, c_{{l}}, {on(lambda v: f'm_{v}')}]$ for the taps $0 \le m_\nu < k^{{(\nu)}}$ with "
         rf"$d^{{(\nu)}} m_\nu = t_\nu + s^{{(\nu)}} q_\nu$ on {both}, and $0$ when there are no such taps "
         r"($0 \le c < C_{\mathrm{in}}$, $0 \le c_{l} < c_o$). For an "
-        r"output channel $o$, of group $\gamma(o, c_o) = \lfloor o / c_o \rfloor$ (written $\gamma$), and positions "
+        r"output channel $o$, of group $\operatorname{grp}(o, c_o) = \lfloor o / c_o \rfloor$ (written $\gamma$), and positions "
         r"$0 \le u_\nu < n_u^{(\nu)}$, let" "\n"
         rf"\[(\Phi y)[o, {phases}, {on(lambda v: f'u_{v}')}] = "
         r"\sum_{c = \gamma C_{\mathrm{in}}/g}^{(\gamma + 1) C_{\mathrm{in}}/g - 1} " + sums
