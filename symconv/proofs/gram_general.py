@@ -123,7 +123,7 @@ def prove_gram_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
     steps.append(Step.from_claims(
         G_(j, j2), product,
         rf"$M[i, j] = \sum_m w[m]\, [j = {tap_}]$ by the convention, so $(M^{{\top}} M)[j, j'] = "
-        r"\sum_i M[i, j]\, M[i, j']$ is this sum; the functions the program ran are the ones defined here, "
+        r"\sum_i M[i, j]\, M[i, j']$ is this sum; the functions evaluated are the ones defined here, "
         rf"the source position ${src_} = \lfloor (j + p_l - d m)/s \rfloor$, the residue "
         rf"${res_} = (j + p_l - d m) \bmod s$, the partner ${partner_} = j + d(\mu - m)$ "
         rf"and the phase ${phase_} = (j + p_l) \bmod s$, and PyTorch's index map "

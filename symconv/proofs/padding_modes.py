@@ -339,7 +339,7 @@ def prove_padding_mode(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *,
         r"$T$ equals the fold $P^{\top}$ (each padded position added onto the entry it copies) of the padding-0 "
         r"transposed convolution, taken as its gather view $C_{\mathrm{flip}}\,\mathrm{Pad}\,Z$ (zero insertion "
         r"$Z$, zero padding $\mathrm{Pad}$, stride-1 convolution $C_{\mathrm{flip}}$ with the flipped kernel), its "
-        r"factors built separately and multiplied out by the prover"))
+        r"factors built separately and then multiplied"))
     if mode == "circular":
         steps.append(equality_step(
             "circular gather view", T, circular_gather, T_,
