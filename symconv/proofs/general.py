@@ -431,9 +431,14 @@ def _axes_step(C: _Chain, ndim: int) -> Step:
     def at(q: Any) -> tuple:  # axis q's output position, input position and tap (q = "\\nu" for the rule's axis)
         return tuple(sympy.Symbol(f"{letter}_{{{q}}}", integer=True) for letter in "jim")
 
-    # the index map of each axis at its own tap, from the formula used, for one fixed tap tuple m
-    lhs = sympy.Mul(*(Indicator(at(q)[0], F.tap_position(at(q)[1], at(q)[2], s, pl, d)) for q in range(1, ndim + 1)))
+    def par(q: Any) -> tuple:  # axis q's stride, left padding and dilation, written s^{(q)}, p_l^{(q)}, d^{(q)}
+        return tuple(sympy.Symbol(f"{letter}^{{({q})}}", integer=True) for letter in ("s", "p_{l}", "d"))
+
+    # the index map of each axis at its own tap and with its own parameters, from the formula used, for one fixed
+    # tap tuple m
+    lhs = sympy.Mul(*(Indicator(at(q)[0], F.tap_position(at(q)[1], at(q)[2], *par(q))) for q in range(1, ndim + 1)))
     j_nu, i_nu, m_nu = at(r"\nu")
+    s_nu, pl_nu, d_nu = par(r"\nu")
     rhs = sympy.Symbol(r"\Bigl(\bigl(\bigotimes_{\nu} C^{(\nu)}_{m_\nu}\bigr) \bigl(\bigotimes_{\nu} P^{(\nu)}\bigr) "
                        r"\bigl(\bigotimes_{\nu} Z^{(\nu)}\bigr)\Bigr)[j, i]")
     step = Step.from_claims(
@@ -442,14 +447,14 @@ def _axes_step(C: _Chain, ndim: int) -> Step:
         r"axis's zero insertion and padding, and $C^{(\nu)}_{m_\nu}$ the stride-1 convolution with dilation $d$ and "
         r"the flipped unit kernel of the axis's tap $m_\nu$, $C^{(\nu)}_{m_\nu}[j, t] = "
         r"[t = j + d \operatorname{flip}(m_\nu, k)]$: the 1-D "
-        rf"chain for that unit kernel gives $[{tex(j_nu)} = {tex(F.tap_position(i_nu, m_nu, s, pl, d))}] = "
+        rf"chain for that unit kernel gives $[{tex(j_nu)} = {tex(F.tap_position(i_nu, m_nu, s_nu, pl_nu, d_nu))}] = "
         r"(C^{(\nu)}_{m_\nu} P^{(\nu)} Z^{(\nu)})[j_\nu, i_\nu]$ "
         r"(the claims below, with that axis's $s, d, p_{l}, p_{r}, a$). A product over the axes of entries of "
         r"per-axis matrices is the entry of their Kronecker product at the row-major flattened positions (the "
         r"flattening is a bijection, <<separability>>), and $(U V) \otimes (U' V') = (U \otimes U')(V \otimes V')$ "
         r"is the same fact summed over the flattened inner position. Multiplied by $w[o, c_{l}, m]$ and summed over "
         rf"the tap tuples, block $(c, o)$ of $T$ is $\sum_{{m}} w[o, c_{{l}}, m] \prod_\nu [{tex(j_nu)} = "
-        rf"{tex(F.tap_position(i_nu, m_nu, s, pl, d))}] = "
+        rf"{tex(F.tap_position(i_nu, m_nu, s_nu, pl_nu, d_nu))}] = "
         r"\bigl(\sum_{m} w[o, c_{l}, m] \bigotimes_\nu C^{(\nu)}_{m_\nu}\bigr) \bigl(\bigotimes_\nu "
         r"P^{(\nu)}\bigr) \bigl(\bigotimes_\nu Z^{(\nu)}\bigr)$, whose first factor is block $(c, o)$ of "
         r"$C_{\mathrm{flip}}$ and whose others are the blocks of $P$ and $Z$ in every channel: $T = C_{\mathrm{flip}} P Z$",
