@@ -520,7 +520,14 @@ def _block_step(F: Any) -> Step:
         r"block $(o, c)$ of $M$ is the spatial matrix of $w[o, c - \operatorname{grp}(o, c_o)\, c_i]$ when "
         r"$\operatorname{grp}(c, c_i) = \operatorname{grp}(o, c_o)$ and zero otherwise; the transposed layer, whose weight is the same "
         r"tensor, writes output channel $c = \operatorname{grp}(o, c_o)\, c_i + c_l$ from input channel $o$ through "
-        r"$w[o, c_l]$: block $(c, o)$ of $T$ is the transpose of block $(o, c)$ of $M$",
+        r"$w[o, c_l]$: block $(c, o)$ of $T$ is the transpose of block $(o, c)$ of $M$. The row selection "
+        r"combines the same way: block $(o, c)$ of $M$ is $\sum_{m} w[o, c_{l}, m] \bigotimes_\nu M^{(\nu)}_{m_\nu}$ "
+        r"(<<separability>>), with $M^{(\nu)}_{m_\nu}$ the matrix $M^{(\nu)}$ of the unit kernel of tap $m_\nu$, and "
+        r"$T^{(\nu)}_{m_\nu}$ likewise; $S = I_{C_{\mathrm{out}}} \otimes \bigotimes_\nu S^{(\nu)}$ acts on every "
+        r"block, and $(S^{(\nu)} M^{(\nu)}_{m_\nu})^{\top} = T^{(\nu)}_{m_\nu}$ on each axis (<<row selection>>, "
+        r"for that unit kernel), so, as $(U \otimes U')^{\top} = U^{\top} \otimes U'^{\top}$, block $(c, o)$ of "
+        r"$(S M)^{\top}$ is $\sum_{m} w[o, c_{l}, m] \bigotimes_\nu T^{(\nu)}_{m_\nu}$, which is block $(c, o)$ of "
+        r"$T$ (<<separability>>): $T = (S M)^{\top}$",
         claims, name="channel blocks")
     # refuted, the line shows the executed group function (the floor identity itself stays true): the group of the
     # channel at position c_l of group gamma is not gamma
