@@ -206,7 +206,7 @@ def _one_d_steps(C: _Chain, axis: str = "") -> list[Step]:
         e3, e4,
         rf"padding: $z[t] = z_0[t - p'_{{l}}]$ for $0 \le t < n_{{z}}$ and $0$ outside, with "
         rf"$p'_{{l}} = {tex(C.left)}$ on the left and $p'_{{r}} = {tex(C.right)}$ on the right (negative amounts "
-        r"crop); every read of data stays inside the window",
+        r"crop); every read of data stays inside the padded input $z$",
         [_claim("the padded position used is PyTorch's", C.ranges + (_within(0, t, C.len_z0),),
                 _eq(F.padded_position(t, C.left), t + C.left), _eq(N.padded_position(t, L), t + L)),
          _claim("reads of data stay inside the padded input", base + (data(C.t3, i),), _within(0, C.t4, C.len_z))],
@@ -232,7 +232,8 @@ def _one_d_steps(C: _Chain, axis: str = "") -> list[Step]:
     steps.append(Step.from_claims(
         e5, CZ(j),
         rf"this is the convolution (cross-correlation) of $z$ with $\tilde w{ax}$: stride $1$, padding $0$, "
-        r"dilation $d$, which reads $z[j + d m']$",
+        rf"dilation $d$; the line's read $z[{tex(C.t5)}]$ is that convolution's read "
+        rf"$z[{tex(N.tap_position(j, mp, 1, 0, d))}]$",
         [_claim("the reads are the stride-1 convolution's", C.ranges + (_within(0, j, C.n_t), _within(0, mp, k)),
                 _eq(C.t5, C.conv_read),
                 _eq(C.t5, N.tap_position(j, mp, 1, 0, d))),
