@@ -138,6 +138,22 @@ def _smallest(claim: Any, variables: tuple, hypotheses: tuple, conclusion: Any) 
     return claim.counterexample
 
 
+class _RangeSum(sympy.Sum):
+    r"""A sum over several indices, its ranges written as the page writes them: ``0 \le i < n_{\mathrm{in}}``.
+
+    >>> from symconv.latex.printing import math_latex
+    >>> i, n = sympy.symbols("i n", integer=True)
+    >>> math_latex(_RangeSum(sequence("y")(i), (i, 0, n - 1)))
+    '\\sum_{0 \\le i < n} y\\left[i\\right]'
+    """
+
+    def _latex(self, printer: Any) -> str:
+        ranges = [rf"{printer._print(low)} \le {printer._print(v)} < {printer._print(high + 1)}"
+                  for v, low, high in self.limits]
+        under = ranges[0] if len(ranges) == 1 else r"\substack{" + r"\\".join(ranges) + "}"
+        return rf"\sum_{{{under}}} " + printer._print(self.function)
+
+
 def _one_d_steps(C: _Chain, axis: str = "") -> list[Step]:
     r"""The 1-D chain's lemmas; ``axis`` (such as ``^{(\nu)}``) marks its matrices and kernels as one axis's.
 
@@ -152,7 +168,7 @@ def _one_d_steps(C: _Chain, axis: str = "") -> list[Step]:
     N, L = NAMED, sympy.Symbol("p'_l", integer=True)
     steps: list[Step] = []
 
-    e1 = sympy.Sum(W(m) * Indicator(j, C.tap) * Y(i), (i, 0, n - 1), (m, 0, k - 1))
+    e1 = _RangeSum(W(m) * Indicator(j, C.tap) * Y(i), (i, 0, n - 1), (m, 0, k - 1))
     convention_nt = (n - 1) * s - pl - pr + d * (k - 1) + a + 1
     steps.append(Step.from_claims(
         TY(j), e1,
