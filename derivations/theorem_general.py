@@ -6,6 +6,7 @@ from _common import require
 
 from symconv import prove_transpose_general
 from symconv.latex import claims_appendix, document, proof_fragment
+from symconv.latex.notation import notation_latex
 
 NAME = "theorem_general"
 
@@ -35,10 +36,14 @@ def build() -> str:
         "chains multiply into the gather view of the whole matrix (Lemma 2.2), and that the channel blocks of $T$ "
         "are the transposed channel blocks of $M$ (Lemma 2.3)."
     )
-    body = (intro + "\n\n" + proof_fragment(one, appendix=False, times=False, stated=stated, theorem=1) + "\n\n" + lift + "\n"
-            + proof_fragment(two, definitions=False, shared=one, shared_label="Theorem 1", appendix=False,
-                             times=False, stated=stated, theorem=2)
-            + "\n\n\\appendix\n" + claims_appendix([(one, 1), (two, 2)], times=False, shared=[None, one]))
+    first = proof_fragment(one, appendix=False, times=False, stated=stated, theorem=1)
+    second = proof_fragment(two, definitions=False, shared=one, shared_label="Theorem 1", appendix=False,
+                            times=False, stated=stated, theorem=2)
+    appendix = claims_appendix([(one, 1), (two, 2)], times=False, shared=[None, one])
+    # the claims write symbols the theorems' text does not (i', alpha', ...): the appendix explains them
+    further = notation_latex(appendix, stated.setdefault("\0notation", set()))
+    body = (intro + "\n\n" + first + "\n\n" + lift + "\n" + second
+            + "\n\n\\appendix\n" + appendix + ("\n\n" + further if further else ""))
     return document("The transposed convolution is a convolution", body)
 
 if __name__ == "__main__":

@@ -42,6 +42,8 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"A", "the outer size of a row-major flattened index"),
     (r"\alpha", "the outer position of a row-major flattened index $B \\alpha + \\beta$"),
     (r"\beta", "the inner position of a row-major flattened index $B \\alpha + \\beta$"),
+    (r"\alpha'", "a second outer position of a row-major flattened index, paired with $\\alpha$"),
+    (r"\beta'", "a second inner position of a row-major flattened index, paired with $\\beta$"),
     (r"\nu", "a spatial axis"),
     (r"f_\nu", "the position given by the index map of its axis"),
     (r"a_{\mathrm{rt}}", "the output padding that PyTorch computes so that the transposed convolution returns "
@@ -94,6 +96,8 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"C_{\mathrm{in}}", "the number of input channels"),
     (r"C_{\mathrm{out}}", "the number of output channels"),
     (r"o", "an output channel"),
+    (r"o'", "a second output channel, paired with $o$"),
+    (r"o_{l}", "the position of an output channel within its group"),
     (r"c", "an input channel"),
     (r"c_{l}", "the position of a channel within its group"),
     (r"c'", "a second input channel, paired with $c$"),
@@ -120,13 +124,22 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"\Phi", "the phase convolutions of the input, stacked: phase $t$ through the taps $m$ with "
               "$d m \\equiv t \\pmod{s}$"),
     (r"Q", "the interleaving of the phases: output $j = s u + t - p_{l}$ takes position $u$ of phase $t$"),
-    (r"\langle \cdot, \cdot \rangle", "the inner product, $\\langle u, v\\rangle = \\sum_i u[i]\\, v[i]$ (summed over every "
-                                  "index of the vectors)"),
+    (r"\langle \cdot, \cdot \rangle", "the inner product: the sum, over every index of the two vectors, of the "
+                                  "products of their entries"),
+    (r"\operatorname{count}_{\nu}", "the overlap count of axis $\\nu$ alone: $\\operatorname{count}_{\\nu}[j]$ is the "
+                                     "number of taps of that axis's transposed layer reaching position $j$"),
+    (r"\operatorname{taps}_{\nu}", "the phase tap counts of axis $\\nu$ alone: $\\operatorname{taps}_{\\nu}[t]$ is the "
+                                    "number of that axis's taps $0 \\le m < k$ with $d m \\equiv t \\pmod{s}$"),
+    (r"\phi", "the phase of an output position: $\\phi(j, s, p_{l}) = (j + p_{l}) \\bmod s$"),
     (r"\operatorname{taps}", "the phase tap counts: $\\operatorname{taps}[t]$ is the number of taps $0 \\le m < k$ with "
                              "$d m \\equiv t \\pmod{s}$"),
     (r"I", "the interior of the transposed layer's output: the positions $d(k-1) - p_{l} \\le j \\le s(n_{\\mathrm{in}} - 1) "
            "- p_{l}$ of the output, on which every tap of the phase of $j$ reads an input"),
-    (r"I_{\nu}", "the interior $I$ of axis $\\nu$"),
+    (r"I_{\nu}", "the interior of axis $\\nu$: the positions $d(k-1) - p_{l} \\le j \\le s(n_{\\mathrm{in}} - 1) - p_{l}$ "
+                 "of that axis's output (with that axis's parameters), on which every tap of the phase of $j$ reads "
+                 "an input"),
+    (r"T^{(\nu)}", "the matrix of the transposed convolution on axis $\\nu$ alone (the 1-D layer of that axis's "
+                   "sizes)"),
     (r"M_\nu", "the matrix of the convolution on axis $\\nu$ alone (the 1-D layer of that axis's sizes)"),
     (r"\kappa", "the whole quotient of the kernel size by the stride: $k = s \\kappa + \\rho$ with $0 \\le \\rho < s$"),
     (r"\rho", "the remainder of the kernel size by the stride: $k = s \\kappa + \\rho$ with $0 \\le \\rho < s$"),
@@ -159,8 +172,7 @@ VARIANTS: tuple[tuple[str, str, str, str], ...] = (
     (r"i", "weight-gradient documents", _WEIGHT_GRADIENT, "a position of the convolution's output"),
     (r"y", "weight-gradient documents", _WEIGHT_GRADIENT, "the output of the convolution"),
     (r"q", "documents with the polyphase view", r"\(d m - t\)/s|d m - t = s q",
-     "a whole quotient by the stride: the number of whole strides in a length (in the polyphase view, the shift "
-     "$(d m - t)/s$ of a tap)"),
+     "the shift $(d m - t)/s$ of a tap $m$ of phase $t$ in the polyphase view"),
     (r"\hat y", "documents that read $\\hat y$ at a fraction", r"\\hat\{?y\}?\\left\[\\frac",
      "the input of the transposed convolution extended by zero: $\\hat y[i] = y[i]$ at the positions $i$ of $y$, "
      "and $\\hat y[i] = 0$ at every other $i$, an integer out of range or a fraction that is not an integer"),
@@ -265,15 +277,20 @@ def notation_used(text: str) -> list[tuple[str, str]]:
     >>> [symbol for symbol, _ in notation_used(r"Let $s \ge 1$ and $T[j, i] = w[m]$.")]
     ['i', 'j', 'm', 's', 'w', 'T']
     """
-    math = _math_of(text)
-    meanings = _meanings(text)
-    seen, out = set(), []
-    for symbol, _ in NOTATION:
-        meaning = meanings[symbol]
-        if meaning in seen or not _occurs(symbol, math):
-            continue
-        seen.add(meaning)
-        out.append((symbol, meaning))
+    out: list[tuple[str, str]] = []
+    for _ in range(len(NOTATION)):  # a meaning's own symbols are used too (Q's meaning writes j and u)
+        read = text + "\n" + "\n".join(meaning for _, meaning in out)
+        math, meanings = _math_of(read), _meanings(read)
+        seen, more = set(), []
+        for symbol, _ in NOTATION:
+            meaning = meanings[symbol]
+            if meaning in seen or not _occurs(symbol, math):
+                continue
+            seen.add(meaning)
+            more.append((symbol, meaning))
+        if more == out:
+            break
+        out = more
     return out
 
 

@@ -700,8 +700,8 @@ def _statement_nd(C: _Chain, ndim: int) -> str:
         r"parameters.",
         r"\item $C_{\mathrm{flip}}$, the grouped convolution with stride $1$, padding $0$ and dilation $d$ on each "
         r"axis, of the group-wise swapped, flipped kernel "
-        rf"$\tilde w[c, o', m] = w[\operatorname{{grp}}(c, c_i)\, c_o + o', c_l, {tex(C.F.flip_tap(m, k))}]$ with "
-        r"$0 \le o' < c_o$, flipped on every axis: its block $(c, o)$ is zero unless "
+        rf"$\tilde w[c, o_l, m] = w[\operatorname{{grp}}(c, c_i)\, c_o + o_l, c_l, {tex(C.F.flip_tap(m, k))}]$ with "
+        r"$0 \le o_l < c_o$, flipped on every axis: its block $(c, o)$ is zero unless "
         r"$\operatorname{grp}(c, c_i) = \operatorname{grp}(o, c_o)$, and then it is "
         r"$\sum_{m} w[o, c_{l}, m] \bigotimes_{\nu} C^{(\nu)}_{m_\nu}$, the sum over the tap tuples "
         r"$m = (m_1, \dots, m_N)$, with $C^{(\nu)}_{m_\nu}[j, t] = "
