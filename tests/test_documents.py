@@ -447,7 +447,7 @@ def test_the_general_documents_state_the_nd_theorem_and_name_the_smtlib_option()
         assert r"n_{T}\left(n_{\mathrm{in}}, k, s, p_{l}, p_{r}, d, a\right) = n_{T}" not in text  # no tautology shown
     statement = two[two.index(r"\begin{theorem}"):two.index(r"\end{theorem}")]
     assert "on every axis" in statement and r"C_{\mathrm{in}} = g c_i" in statement and "(H5)" in statement
-    assert r"\tilde w[c, o', m]" in statement and "Let $n_{\\mathrm{in}}" not in statement  # not the 1-D text again
+    assert r"\tilde w[c, o_l, m]" in statement and "Let $n_{\\mathrm{in}}" not in statement  # not the 1-D text again
 
 
 def test_the_smtlib_option_writes_the_claims(tmp_path):
