@@ -65,7 +65,7 @@ def build() -> str:
         band = (rf"The shaded band is the interior $I = {range_set_tex(inner.start, inner.stop - 1)}$ of "
                 rf"Theorem~{number + 1}." if len(inner) else rf"The interior of Theorem~{number + 1} is empty.")
         label = f"fig:overlap-{number + 1}"
-        picture = (r"\begin{figure}[htbp]" "\n" r"\centering" "\n"
+        picture = (r"\begin{figure}[hbp]" "\n" r"\centering" "\n"
                    rf"\includegraphics[width=0.8\linewidth]{{{FIGURES[number]}}}" "\n"
                    rf"\caption{{Taps per output position of the transposed convolution {layer_text(layer)} on "
                    rf"${INPUT[0]}$ inputs, read off "
@@ -73,8 +73,9 @@ def build() -> str:
         (k,), (s,), (d,) = layer.kernel_size, layer.stride, layer.dilation  # the section named by what it varies
         parts.append(rf"\subsection*{{Kernel size $k = {k}$, stride $s = {s}$, dilation $d = {d}$}}" + "\n"
                      + f"Figure~\\ref{{{label}}} shows the taps reaching each output position.\n\n"
-                     + picture + "\n\n" + proof_fragment(proof, definitions=number == 0, appendix=False, times=False,
-                                                     stated=stated, theorem=number + 1))
+                     + proof_fragment(proof, definitions=number == 0, appendix=False, times=False,
+                                      stated=stated, theorem=number + 1)
+                     + "\n\n" + picture)  # after the theorem and its proof, so that no figure splits them
     two_d = require(prove_overlap(CASE_2D, INPUT_2D))  # its product step compares T's counts with the product
     product = next(step for step in two_d.steps if step.name == "product")
     assert product.holds, product.detail
