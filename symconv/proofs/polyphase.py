@@ -41,6 +41,10 @@ from .relations import within as _within
 from .smt import prove
 
 N_T = sympy.Symbol("n_T", integer=True)
+_CONVENTION_PER_GROUP = (r"with $c_i = C_{\mathrm{in}}/g$ and $c_o = C_{\mathrm{out}}/g$ the channels per group of the "
+                         r"convolution")
+"""The convention lemma's words for the channels per group (:func:`~symconv.proofs.anchors.convention_step`),
+whose C_in and C_out are the convolution's: a polyphase document names the transposed layer's."""
 """The name of the transposed output length on the page (the solver reads its formula)."""
 
 __all__ = ["polyphase_step", "prove_polyphase", "prove_polyphase_general", "POLYPHASE_SYMBOLS",
@@ -129,10 +133,10 @@ def subpixel_text(tspec: Any) -> str:
     several = len(tspec.stride) > 1
     channels = tspec.in_channels > 1 or tspec.out_channels > 1
     every = " on every axis" if several else ""
-    out = (r"one output channel $(o, t)$ for each output channel $o$ and phase $t$, whose kernel is phase $t$'s "
-           r"sub-kernel of $o$'s weight" if channels else
+    out = (r"one output channel $(c, t)$ for each output channel $c$ and phase $t$, whose kernel is phase $t$'s "
+           r"sub-kernel of $c$'s weight" if channels else
            r"one output channel for each phase $t$, whose kernel is phase $t$'s sub-kernel")
-    moved = (r"position $u$ of channel $(o, t)$ to position $s u + t$ of channel $o$" if channels else
+    moved = (r"position $u$ of channel $(c, t)$ to position $s u + t$ of channel $c$" if channels else
              r"position $u$ of channel $t$ to position $s u + t$")
     return (r"$\operatorname{conv}_{K}$ is one stride-$1$ convolution of $y$ (PyTorch's, a cross-correlation), "
             rf"padded by $K - 1$ on both sides{' of every axis' if several else ''}, with " + out
@@ -884,6 +888,11 @@ def prove_polyphase(spec: Any, input_shape: Any, *, name: str = "w", seed: int =
     title = "The polyphase view of a transposed convolution (instance)"
     # both halves: the sub-pixel recipe runs a convolution (numeric.conv), the views the transposed layer
     steps: list[Step] = [convention_step(tspec, t_in)]
+    channels = tspec.in_channels > 1 or tspec.out_channels > 1
+    # the convention's c_i, c_o and o are the convolution's; the theorem's C_in, C_out the transposed layer's
+    steps[0] = dataclasses.replace(steps[0], rule=steps[0].rule.replace(
+        _CONVENTION_PER_GROUP, r"with $c_i$ and $c_o$ the convolution's input and output channels per group (the "
+        r"transposed layer's $C_{\mathrm{out}}/g$ and $C_{\mathrm{in}}/g$)"))
     w = kernel_symbols(tspec, name)
     try:
         T = transposed_conv_matrix(tspec, w, t_in)
@@ -910,7 +919,10 @@ def prove_polyphase(spec: Any, input_shape: Any, *, name: str = "w", seed: int =
     statement = (r"For the transposed convolution $" + spec_latex(tspec) + r"$ on inputs "
                  + _shape_words(t_in) + r", its matrix $T$ equals $Q \Phi$, and "
                  r"$T y = \operatorname{crop}(\operatorname{shuffle}(\operatorname{conv}_{K}(y)))$ for every input $y$. "
-                 + view_text(tspec, t_in) + ". In the second form, " + subpixel_text(tspec) + ".")
+                 + view_text(tspec, t_in) + ". In the second form, " + subpixel_text(tspec) + "."
+                 + (r" Here $c$ is an input channel of the convolution that $T$ transposes, which is an output "
+                    r"channel of the transposed layer, and $o$ an output channel of that convolution, which is an "
+                    r"input channel of the transposed layer." if channels else ""))
     notes = [weights_note(tuple_tex(tspec.weight_shape), transposed=True)]
     factors = _factors_note(tspec, w, t_in, T)
     if factors:
