@@ -630,7 +630,10 @@ def _statement_nd(P: _Phases, ndim: int) -> str:
         r"input channel $c - \gamma C_{\mathrm{in}}/g$ of its group (the position in the group of an input "
         rf"channel $c$ of the group $\gamma$ of $o$) and taps $({on(lambda v: f'K^{{({v})}} - 1 - q_{v}')})$ is the sub-kernel entry "
         rf"$w_{{{phases}}}[c, o - \gamma c_o, {shifts}]$: the sub-kernel flipped, which turns the "
-        r"cross-correlation into the true convolution $\Phi$.")
+        r"cross-correlation into the true convolution $\Phi$. In the proof, the chain opens on each axis $\nu$ "
+        r"alone: $T^{(\nu)}$, $y^{(\nu)}$, $w^{(\nu)}$, $\hat y^{(\nu)}$, $w^{(\nu)}_t$ and $\Phi^{(\nu)}$ are the "
+        r"transposed convolution of that axis alone, its input, its kernel, the input extended by zero, the "
+        r"sub-kernels and the phase convolutions, as its first lemma states them.")
 
 
 @guarded("The polyphase view of a transposed convolution (all sizes)")
