@@ -43,8 +43,8 @@ def build() -> str:
         f"on ${INPUT_2D[0]} \\times {INPUT_2D[1]}$ inputs. The sections below count one-dimensional layers, on "
         f"${INPUT[0]}$ inputs; each axis of Figure~\\ref{{fig:overlap-2d}} is the first of them on ${INPUT_2D[0]}$ "
         "inputs, and the last section shows that the count in two dimensions is the product of the counts of the "
-        "axes.\n\n"
-        r"\begin{figure}[htbp]" "\n" r"\centering" "\n"
+        "axes.",
+        r"\begin{figure}[hbp]" "\n" r"\centering" "\n"
         rf"\includegraphics[width=0.6\linewidth]{{{FIGURE_2D}}}" "\n"
         rf"\caption{{Taps per output position $(j_{{1}}, j_{{2}})$ of the transposed convolution "
         rf"{layer_text(CASE_2D)} on "
@@ -53,6 +53,7 @@ def build() -> str:
         + INTERIOR_MEANING + r" (at the borders, outside it, fewer taps arrive).}" "\n" r"\label{fig:overlap-2d}" "\n"
         r"\end{figure}"
     ]
+    figure_2d = parts.pop()  # placed after Theorem 1, so that no figure splits the theorem
     proofs, stated = [], {}
     for number, layer in enumerate(CASES):
         proof = require(prove_overlap(layer, INPUT))
@@ -65,7 +66,7 @@ def build() -> str:
         band = (rf"The shaded band is the interior $I = {range_set_tex(inner.start, inner.stop - 1)}$ of "
                 rf"Theorem~{number + 1}." if len(inner) else rf"The interior of Theorem~{number + 1} is empty.")
         label = f"fig:overlap-{number + 1}"
-        picture = (r"\begin{figure}[htbp]" "\n" r"\centering" "\n"
+        picture = (r"\begin{figure}[hbp]" "\n" r"\centering" "\n"
                    rf"\includegraphics[width=0.8\linewidth]{{{FIGURES[number]}}}" "\n"
                    rf"\caption{{Taps per output position of the transposed convolution {layer_text(layer)} on "
                    rf"${INPUT[0]}$ inputs, read off "
@@ -73,8 +74,9 @@ def build() -> str:
         (k,), (s,), (d,) = layer.kernel_size, layer.stride, layer.dilation  # the section named by what it varies
         parts.append(rf"\subsection*{{Kernel size $k = {k}$, stride $s = {s}$, dilation $d = {d}$}}" + "\n"
                      + f"Figure~\\ref{{{label}}} shows the taps reaching each output position.\n\n"
-                     + picture + "\n\n" + proof_fragment(proof, definitions=number == 0, appendix=False, times=False,
-                                                     stated=stated, theorem=number + 1))
+                     + proof_fragment(proof, definitions=number == 0, appendix=False, times=False,
+                                      stated=stated, theorem=number + 1)
+                     + "\n\n" + picture + ("\n\n" + figure_2d if number == 0 else ""))  # after the theorem
     two_d = require(prove_overlap(CASE_2D, INPUT_2D))  # its product step compares T's counts with the product
     product = next(step for step in two_d.steps if step.name == "product")
     assert product.holds, product.detail

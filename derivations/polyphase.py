@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import numpy as np
 from _common import require
@@ -54,8 +55,9 @@ def build() -> str:
         "A transposed convolution with stride $s$ is usually read as a convolution over an input with $s - 1$ "
         "zeros inserted between neighbours (the gather view), or as a sum of stamped kernel copies (the scatter "
         "view). Efficient implementations and super-resolution networks read it a third way (Shi et al., "
-        r"\emph{Is the deconvolution layer the same as a convolutional layer?}, arXiv:1609.07009): as $s^N$ small "
-        "convolutions of the \\emph{original} input ($N$ the number of spatial axes), one per phase of the output, interleaved. No zero inserted by "
+        r"\emph{Is the deconvolution layer the same as a convolutional layer?}, arXiv:1609.07009): as $\prod_\nu s^{(\nu)}$ "
+        "small convolutions of the \\emph{original} input (the product of the strides $s^{(\\nu)}$ of the spatial "
+        "axes $\\nu$), one per phase of the output, interleaved. No zero inserted by "
         "the stride is ever multiplied.\n\n"
         "On one axis, move output $j$ to the uncropped grid $J = j + p_l$; it lies in phase $t = J \\bmod s$ at "
         "position $u = \\lfloor J/s \\rfloor$. Tap $m$ reaches phase $t$ exactly when $d m \\equiv t \\pmod{s}$, "
@@ -109,11 +111,11 @@ def build() -> str:
         r"\section*{The PyTorch recipe}" "\n"
         "So a transposed convolution is a plain convolution followed by a shuffle: a stride-$1$ convolution "
         "with $C_{\\mathrm{out}} N_{\\mathrm{ph}}$ output channels ($N_{\\mathrm{ph}} = \\prod_\\nu s^{(\\nu)}$ "
-        "the number of phases, $s$ on one axis), kernel $K$, padding $K - 1$ and the layer's groups, whose "
+        "the number of phases, $s$ on one axis), kernel of size $K$, padding $K - 1$ and the layer's groups, whose "
         "weight holds each phase's sub-kernel flipped (a convolution cross-correlates) and zero-extended to $K$ "
         "taps; then the shuffle, which takes position $u$ of channel $o N_{\\mathrm{ph}} + t$ to position "
         "$s u + t$ of channel $o$, on each axis with that axis's stride and phase (on two axes with equal strides "
-        "$s$ this is \\texttt{PixelShuffle}$(s)$, otherwise a reshape and permute); then the "
+        "$s$ this is PyTorch's pixel shuffle with factor $s$, otherwise a reshape and permute); then the "
         "window $[p_l, p_l + n_T)$ on every axis, zero-extended past the end. It agrees with "
         "PyTorch's own pixel shuffle and transposed convolution in double precision on a grid of layers; for this document it was also checked in numbers against the definition on "
         rf"${spec_latex(LAYER)}$ and ${spec_latex(LAYER_2D)}$. The instance proof below multiplies the factors "
@@ -131,7 +133,8 @@ def build() -> str:
         "$s = 3$, where the phases have 2 taps, 1 tap and 1 tap; the overlap theorems below state each phase's "
         "count $\\operatorname{taps}[t]$, the number of taps of phase $t$ defined in Theorem~4, and whether the "
         "overlap is uniform follows from it. The "
-        "same phases are the period of the round trip $M^{\\top} M$ of the convolution: in the interior its row "
+        "same phases are the period of the round trip $M^{\\top} M$ of the convolution, $M$ the matrix of the "
+        "convolution with the same kernel, stride, dilation and padding, which $T$ transposes: in the interior its row "
         "$j$ depends only on the phase $(j + p_l) \\bmod s$, its diagonal holds each phase's energy, the sum of "
         "$w[m]^2$ over the phase's taps, and with unit weights that energy is the phase's tap count "
         "(the symconv derivation \\emph{From detecting to producing: the round trip}, file "
@@ -167,6 +170,12 @@ def build() -> str:
             "layer only."))
         if number > 5:  # count, taps and the interior are Theorem 5's: defined once, then referred to
             proof = as_in_theorem(proof, "Theorem~5")
+        else:  # taps is Theorem 4's: referred to, not defined again
+            proof = dataclasses.replace(proof, statement=re.sub(
+                r"let \$\\operatorname\{taps\}\[t\]\$ be .*?for \$0 \\le t < s\$;",
+                lambda _: r"let $\operatorname{taps}[t]$ be the number of taps of phase $t$, as in Theorem~4;",
+                proof.statement, count=1))
+            assert "as in Theorem~4" in proof.statement
         overlaps.append(proof_fragment(proof, definitions=False, appendix=False, times=False, stated=stated,
                                        theorem=number))
         proofs.append((proof, number))

@@ -331,13 +331,13 @@ def phase_length(n, k, s, d):
     return n + d * (k - 1) // s
 
 
-def phase_channel(c, t, phases):
-    """The channel of phase ``t`` of channel ``c`` when each channel has ``phases`` phases (PixelShuffle's layout).
+def phase_channel(o, t, phases):
+    """The channel of phase ``t`` of output channel ``o`` when each channel has ``phases`` phases (PixelShuffle's layout).
 
     >>> phase_channel(1, 2, 4)
     6
     """
-    return c * phases + t
+    return o * phases + t
 
 
 def interleave_position(t, u, s, p_l):

@@ -41,6 +41,10 @@ from .relations import within as _within
 from .smt import prove
 
 N_T = sympy.Symbol("n_T", integer=True)
+_CONVENTION_PER_GROUP = (r"with $c_i = C_{\mathrm{in}}/g$ and $c_o = C_{\mathrm{out}}/g$ the channels per group of the "
+                         r"convolution")
+"""The convention lemma's words for the channels per group (:func:`~symconv.proofs.anchors.convention_step`),
+whose C_in and C_out are the convolution's: a polyphase document names the transposed layer's."""
 """The name of the transposed output length on the page (the solver reads its formula)."""
 
 __all__ = ["polyphase_step", "prove_polyphase", "prove_polyphase_general", "POLYPHASE_SYMBOLS",
@@ -129,10 +133,10 @@ def subpixel_text(tspec: Any) -> str:
     several = len(tspec.stride) > 1
     channels = tspec.in_channels > 1 or tspec.out_channels > 1
     every = " on every axis" if several else ""
-    out = (r"one output channel $(o, t)$ for each output channel $o$ and phase $t$, whose kernel is phase $t$'s "
-           r"sub-kernel of $o$'s weight" if channels else
+    out = (r"one output channel $(c, t)$ for each output channel $c$ and phase $t$, whose kernel is phase $t$'s "
+           r"sub-kernel of $c$'s weight" if channels else
            r"one output channel for each phase $t$, whose kernel is phase $t$'s sub-kernel")
-    moved = (r"position $u$ of channel $(o, t)$ to position $s u + t$ of channel $o$" if channels else
+    moved = (r"position $u$ of channel $(c, t)$ to position $s u + t$ of channel $c$" if channels else
              r"position $u$ of channel $t$ to position $s u + t$")
     return (r"$\operatorname{conv}_{K}$ is one stride-$1$ convolution of $y$ (PyTorch's, a cross-correlation), "
             rf"padded by $K - 1$ on both sides{' of every axis' if several else ''}, with " + out
@@ -271,7 +275,8 @@ def _one_d_chain(P: _Phases, axis: bool) -> list[Step]:
         r"on the uncropped grid $J = j + p_l$, output $j$ lies in phase "
         r"$t = J \bmod s$ at position $u = \lfloor J/s \rfloor$ and in no other phase, for it is read back as "
         r"$j = \operatorname{interleave}(t, u, s, p_l) = s u + t - p_l$ (the interleaving of the Definitions), and a pair "
-        r"$0 \le t < s$, $u$ with $\operatorname{interleave}(t, u, s, p_l) = j$ is that one (the first three claims below). "
+        r"$0 \le t < s$, $u$ with $\operatorname{interleave}(t, u, s, p_l) = j$ is that one (the first two claims in this lemma's table of the appendix; the third checks that the "
+        r"interleaving evaluated is the one of the Definitions). "
         r"With $t, u$ the phase and position of $j$, a term $(i, m)$ of the definition "
         r"exists exactly when tap $m$ reaches phase $t$ ($d m \equiv t \pmod{s}$) and $i = u - (d m - t)/s$ is an "
         r"input; the pairs correspond one to one (the same tap $m$), with the same weight $w[m]$ and the same input "
@@ -288,8 +293,10 @@ def _one_d_chain(P: _Phases, axis: bool) -> list[Step]:
 
     shift = F.phase_tap(m, t, s, d)
     in_phase = (_within(0, t, s), _within(0, m, k), _eq(F.phase_residue(m, t, s, d), 0))
+    # the upper limit written K - 1, as the theorem writes it (K = P.kernel, defined in the Notation)
     sub = sympy.Sum(W_T(sympy.Symbol("q", integer=True))
-                    * YHAT(u - sympy.Symbol("q", integer=True)), (sympy.Symbol("q", integer=True), 0, P.kernel - 1))
+                    * YHAT(u - sympy.Symbol("q", integer=True)),
+                    (sympy.Symbol("q", integer=True), 0, sympy.Symbol("K", integer=True) - 1))
     steps.append(Step.from_claims(
         phase_sum, sub,
         r"each phase is a true convolution (not a cross-correlation) of the original input: tap $m$ of phase $t$ sits at shift "
@@ -368,7 +375,7 @@ def _axes_step(P: _Phases, ndim: int) -> Step:
         r"product, over the axes, of the sums over $i_\nu$ of $[j_\nu = f_\nu]$, and each is the 1-D sift on its "
         r"axis (with that axis's integers and its phase $t_\nu$ and position $u_\nu$): a term exists on "
         rf"{every} exactly when each tap $m_\nu$ reaches phase $t_\nu$ and reads "
-        r"$i_\nu = u_\nu - (d^{(\nu)} m_\nu - t_\nu)/s^{(\nu)}$ (the claims below, on all axes at once). The "
+        r"$i_\nu = u_\nu - (d^{(\nu)} m_\nu - t_\nu)/s^{(\nu)}$ (the claims in this lemma's table of the appendix, on all axes at once). The "
         r"sub-kernel lemma on each axis then sends the taps of the phase one to one to the shifts $q_\nu$, the "
         r"same weight at the same read (a shift that no tap reaches has the weight $0$), which is the sum on the "
         r"right",
@@ -623,7 +630,10 @@ def _statement_nd(P: _Phases, ndim: int) -> str:
         r"input channel $c - \gamma C_{\mathrm{in}}/g$ of its group (the position in the group of an input "
         rf"channel $c$ of the group $\gamma$ of $o$) and taps $({on(lambda v: f'K^{{({v})}} - 1 - q_{v}')})$ is the sub-kernel entry "
         rf"$w_{{{phases}}}[c, o - \gamma c_o, {shifts}]$: the sub-kernel flipped, which turns the "
-        r"cross-correlation into the true convolution $\Phi$.")
+        r"cross-correlation into the true convolution $\Phi$. In the proof, the chain opens on each axis $\nu$ "
+        r"alone: $T^{(\nu)}$, $y^{(\nu)}$, $w^{(\nu)}$, $\hat y^{(\nu)}$, $w^{(\nu)}_t$ and $\Phi^{(\nu)}$ are the "
+        r"transposed convolution of that axis alone, its input, its kernel, the input extended by zero, the "
+        r"sub-kernels and the phase convolutions, as its first lemma states them.")
 
 
 @guarded("The polyphase view of a transposed convolution (all sizes)")
@@ -881,6 +891,11 @@ def prove_polyphase(spec: Any, input_shape: Any, *, name: str = "w", seed: int =
     title = "The polyphase view of a transposed convolution (instance)"
     # both halves: the sub-pixel recipe runs a convolution (numeric.conv), the views the transposed layer
     steps: list[Step] = [convention_step(tspec, t_in)]
+    channels = tspec.in_channels > 1 or tspec.out_channels > 1
+    # the convention's c_i, c_o and o are the convolution's; the theorem's C_in, C_out the transposed layer's
+    steps[0] = dataclasses.replace(steps[0], rule=steps[0].rule.replace(
+        _CONVENTION_PER_GROUP, r"with $c_i$ and $c_o$ the convolution's input and output channels per group (the "
+        r"transposed layer's $C_{\mathrm{out}}/g$ and $C_{\mathrm{in}}/g$)"))
     w = kernel_symbols(tspec, name)
     try:
         T = transposed_conv_matrix(tspec, w, t_in)
@@ -907,7 +922,10 @@ def prove_polyphase(spec: Any, input_shape: Any, *, name: str = "w", seed: int =
     statement = (r"For the transposed convolution $" + spec_latex(tspec) + r"$ on inputs "
                  + _shape_words(t_in) + r", its matrix $T$ equals $Q \Phi$, and "
                  r"$T y = \operatorname{crop}(\operatorname{shuffle}(\operatorname{conv}_{K}(y)))$ for every input $y$. "
-                 + view_text(tspec, t_in) + ". In the second form, " + subpixel_text(tspec) + ".")
+                 + view_text(tspec, t_in) + ". In the second form, " + subpixel_text(tspec) + "."
+                 + (r" Here $c$ is an input channel of the convolution that $T$ transposes, which is an output "
+                    r"channel of the transposed layer, and $o$ an output channel of that convolution, which is an "
+                    r"input channel of the transposed layer." if channels else ""))
     notes = [weights_note(tuple_tex(tspec.weight_shape), transposed=True)]
     factors = _factors_note(tspec, w, t_in, T)
     if factors:

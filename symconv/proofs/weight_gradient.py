@@ -11,6 +11,7 @@ first ``k`` outputs per axis (PyTorch's ``conv_weight`` semantics).
 from __future__ import annotations
 
 import math
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -315,6 +316,9 @@ def prove_weight_gradient(spec: ConvSpec, input_shape: Any, *, seed: int = 0, bi
                 "equals", "randomized identity", ok, detail,
                 name="weight gradient", condition=r"0 \le m < k")
     convention = convention_step(spec.transpose(shape), out_shape, half="convolution")
+    # the theorem names the layer conv_w (the subscript names the kernel): its first line writes the same name
+    convention = dataclasses.replace(convention, lhs=sequence("conv_w(x)", r"\operatorname{conv}_{w}(x)")(
+        *convention.lhs.args))
     group_words = (r" With $c_i = C_{\mathrm{in}}/g$ and $c_o = C_{\mathrm{out}}/g$ the channels per group, $o$ lies in "
                    r"the group $\gamma = \lfloor o / c_o \rfloor$ and reads the input channels $c = \gamma c_i + c_{l}$, "
                    r"$0 \le c_{l} < c_i$." if spec.groups > 1 else "")
