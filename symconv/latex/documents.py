@@ -42,7 +42,8 @@ from .printing import (
     text_latex,
 )
 
-__all__ = ["proof_fragment", "further_checks_latex", "proof_document", "claims_appendix", "proof_markdown", "proof_mathjax", "document", "CONVENTIONS",
+__all__ = ["proof_fragment", "further_checks_latex", "proof_document", "claims_appendix", "proof_markdown",
+           "proof_mathjax", "document", "CONVENTIONS",
            "PREAMBLE_PACKAGES"]
 
 _PADDED = {
@@ -151,9 +152,9 @@ def conventions(padding_mode: str | None = "zeros", body: str | None = None) -> 
         out.append(r"Brackets around a statement are Iverson's: $[j = s i + d m - p_{l}]$ is $1$ when the equation "
                    r"holds and $0$ when it does not.")
     if used(_CHANNELS):
-        out.append(r"Weights use PyTorch's layouts: $(C_{\mathrm{out}}, C_{\mathrm{in}}/g, k^{(1)}, k^{(2)}, \dots)$ for "
-                   r"a convolution and $(C_{\mathrm{in}}, C_{\mathrm{out}}/g, k^{(1)}, k^{(2)}, \dots)$ for a transposed "
-                   r"convolution, one kernel size $k^{(\nu)}$ for each spatial axis $\nu$.")
+        out.append(r"Weights use PyTorch's layouts: $(C_{\mathrm{out}}, C_{\mathrm{in}}/g, k^{(1)}, k^{(2)}, \dots)$ "
+                   r"for a convolution and $(C_{\mathrm{in}}, C_{\mathrm{out}}/g, k^{(1)}, k^{(2)}, \dots)$ for a "
+                   r"transposed convolution, one kernel size $k^{(\nu)}$ for each spatial axis $\nu$.")
     if used(_TENSORS):
         out.append(r"Matrices act on one batch element, a tensor of shape (channels, $n^{(1)}, n^{(2)}, \dots$), "
                    r"$n^{(\nu)}$ the length of spatial axis $\nu$, flattened row-major: the channel first, then the "
@@ -1481,7 +1482,8 @@ def _checkers_described(checkers: list[tuple[str, str]], heading: str, known: se
                                                   for name, what in checkers) + "\n\\end{description}")
     if first:
         return [heading + "{How each lemma was checked}", items]
-    return [r"\noindent What the checks of this theorem did that the description above does not cover:" + "\n" + items]
+    return [r"\medskip\noindent What the checks of this theorem did that the description above does not cover:"
+            + "\n" + items]
 
 
 def further_checks_latex(proof: Any, stated: dict) -> str:
