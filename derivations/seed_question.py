@@ -32,6 +32,7 @@ from symconv import (
 from symconv.formulas import gather_padding_left, gather_padding_right
 from symconv.gram import autocorrelation, gram_interior, gram_structure
 from symconv.latex import document, math_latex, proof_fragment, spec_latex
+from symconv.latex.documents import further_checks_latex
 from symconv.latex.notation import NOTATION, notation_used
 from symconv.latex.phrases import range_set_tex
 from symconv.latex.printing import escape_text, text_latex
@@ -715,8 +716,10 @@ the first $p_l$ positions and those past the output (and $Z$, which inserts $s -
 
 \begin{{proof}}
 The nine lemmas of Theorem~{TEACHING}, each checked again for this layer; the rows are those lemmas, with their
-checkers as described after its proof:
+checkers, described after its proof and, where they did more for this layer, at the end of this one:
 {evidence_table(detector, str(TEACHING))}
+
+{further_checks_latex(detector, stated)}
 \end{{proof}}
 
 The round trip of this layer needs no further proof here: $M$ has stride $1$, so Proposition~\ref{{prop:gram}}, proved

@@ -42,18 +42,20 @@ from .printing import (
     text_latex,
 )
 
-__all__ = ["proof_fragment", "proof_document", "claims_appendix", "proof_markdown", "proof_mathjax", "document", "CONVENTIONS",
+__all__ = ["proof_fragment", "further_checks_latex", "proof_document", "claims_appendix", "proof_markdown",
+           "proof_mathjax", "document", "CONVENTIONS",
            "PREAMBLE_PACKAGES"]
 
 _PADDED = {
-    "zeros": r"the input padded with zeros: $\tilde x[u] = x[u]$ for $0 \le u < n$ and $0$ outside",
-    "reflect": r"the input padded by reflection: $\tilde x[u] = x[u]$ for $0 \le u < n$, and outside it "
-               r"$\tilde x[-u] = x[u]$ and $\tilde x[n - 1 + u] = x[n - 1 - u]$ for $0 < u < n$ (each padding is "
-               r"below $n$)",
-    "replicate": r"the input padded by replication: $\tilde x[u] = x[u]$ for $0 \le u < n$, and outside it the "
-                 r"nearest end's entry, $\tilde x[u] = x[0]$ for $u < 0$ and $\tilde x[u] = x[n - 1]$ for $u \ge n$",
-    "circular": r"the input padded circularly: $\tilde x[u] = x[u \bmod n]$ for $-p_{l} \le u < n + p_{r}$ (each "
-                r"padding is at most $n$)",
+    "zeros": r"the input padded with zeros: $\tilde x[\xi] = x[\xi]$ for $0 \le \xi < n$ and $0$ outside",
+    "reflect": r"the input padded by reflection: $\tilde x[\xi] = x[\xi]$ for $0 \le \xi < n$, and outside it "
+               r"$\tilde x[-\xi] = x[\xi]$ and $\tilde x[n - 1 + \xi] = x[n - 1 - \xi]$ for $0 < \xi < n$ (each "
+               r"padding is below $n$)",
+    "replicate": r"the input padded by replication: $\tilde x[\xi] = x[\xi]$ for $0 \le \xi < n$, and outside it "
+                 r"the nearest end's entry, $\tilde x[\xi] = x[0]$ for $\xi < 0$ and $\tilde x[\xi] = x[n - 1]$ for "
+                 r"$\xi \ge n$",
+    "circular": r"the input padded circularly: $\tilde x[\xi] = x[\xi \bmod n]$ for $-p_{l} \le \xi < n + p_{r}$ "
+                r"(each padding is at most $n$)",
 }
 """What the padded input of a convolution is, for each of PyTorch's padding modes."""
 
@@ -126,7 +128,7 @@ def conventions(padding_mode: str | None = "zeros", body: str | None = None) -> 
     direct = used(_DIRECT) or not transposed  # a document using neither is told what convolution means
     modes = padding_mode is None and used(_OTHER_MODES)
     padded = (_PADDED[padding_mode] if padding_mode is not None
-              else r"the padded input: $\tilde x[u] = x[u]$ for $0 \le u < n$, and outside it $0$ unless the "
+              else r"the padded input: $\tilde x[\xi] = x[\xi]$ for $0 \le \xi < n$, and outside it $0$ unless the "
                    r"layer's padding mode (reflect, replicate or circular) says otherwise" if modes
               else _PADDED["zeros"])
     parameters = (r"with kernel size $k$, stride $s$, dilation $d$ and padding $p_{l}$ on the left and $p_{r}$ on "
@@ -150,11 +152,13 @@ def conventions(padding_mode: str | None = "zeros", body: str | None = None) -> 
         out.append(r"Brackets around a statement are Iverson's: $[j = s i + d m - p_{l}]$ is $1$ when the equation "
                    r"holds and $0$ when it does not.")
     if used(_CHANNELS):
-        out.append("Weights use PyTorch's layouts: $(C_{\\mathrm{out}}, C_{\\mathrm{in}}/g, k_1, \\dots)$ for a "
-                   "convolution and $(C_{\\mathrm{in}}, C_{\\mathrm{out}}/g, k_1, \\dots)$ for a transposed convolution.")
+        out.append(r"Weights use PyTorch's layouts: $(C_{\mathrm{out}}, C_{\mathrm{in}}/g, k^{(1)}, k^{(2)}, \dots)$ "
+                   r"for a convolution and $(C_{\mathrm{in}}, C_{\mathrm{out}}/g, k^{(1)}, k^{(2)}, \dots)$ for a "
+                   r"transposed convolution, one kernel size $k^{(\nu)}$ for each spatial axis $\nu$.")
     if used(_TENSORS):
-        out.append("Matrices act on one batch element, a tensor of shape (channels, $n_1, \\dots$), flattened "
-                   "row-major: the channel first, then the spatial axes in order.")
+        out.append(r"Matrices act on one batch element, a tensor of shape (channels, $n^{(1)}, n^{(2)}, \dots$), "
+                   r"$n^{(\nu)}$ the length of spatial axis $\nu$, flattened row-major: the channel first, then the "
+                   r"spatial axes in order.")
     return " ".join(out)
 
 
@@ -684,6 +688,8 @@ class _Doc:
     sides: list[tuple[str, str]] = field(default_factory=list)  # each step's two sides, as LaTeX math
     ranged: int = 0  # how many hypotheses (H1), (H2), ... the statement lists (0: no range object)
     definitions: str = ""  # the definitions of the formulas the document uses (LaTeX display)
+    defined: tuple = ()  # the names of those formulas, in order
+    formulas: Any = None  # the module whose functions render them (None: the package's)
     padding_mode: str | None = "zeros"  # the layer's padding mode, for the Conventions
     verdict: str = "proved"  # "proved", "refuted" (a counterexample to the claim) or "not proved" (none known)
     per_axis: str = ""  # LaTeX text: which lemmas are the 1-D chain on each axis ("" for a 1-D proof)
@@ -804,6 +810,7 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
         shared_label=shared_label, steps=steps, notes=list(proof.notes), holds=proof.holds,
         conclusion=proof.conclusion, failure=failure, polynomials=_polynomials(proof),
         sides=sides, ranged=ranged, definitions=_definitions(mentioned, proof.data.get("formulas")),
+        defined=_defined(mentioned), formulas=proof.data.get("formulas"),
         padding_mode=_padding_mode_of(proof), verdict=verdict, per_axis=_per_axis(proof, ordered),
         changed=[] if proof.holds else _changed(proof.data.get("formulas")),
 
@@ -934,6 +941,12 @@ def _counterexample_entries(found: dict, claim: str) -> str:
 
 def _definitions(used: str, module: Any) -> str:
     """The definitions of exactly the formulas whose names the document's mathematics uses."""
+    names = _defined(used)
+    return definitions_latex(names, module) if names else ""
+
+
+def _defined(used: str) -> tuple[str, ...]:
+    """The names of the formulas whose names the document's mathematics uses, in the package's order."""
     from .. import formulas
 
     names = []
@@ -943,7 +956,7 @@ def _definitions(used: str, module: Any) -> str:
         pattern = re.escape(tex) + (r"(?![A-Za-z])" if tex[-1].isalpha() else "")
         if re.search(r"(?<![A-Za-z\\])" + pattern, used):
             names.append(name)
-    return definitions_latex(tuple(names), module) if names else ""
+    return tuple(names)
 
 
 # -- the LaTeX flavour --------------------------------------------------------------------------------------
@@ -1062,7 +1075,12 @@ def _line_em(tex: str) -> float:
 
 def _tag_fits(s: _Step, number: int, ref: Any, width: float) -> bool:
     """Whether a chain line ``width`` em wide and its tag with the lemma's name fit the display on one line."""
-    plain = re.sub(r"\\[A-Za-z]+(\{[^{}]*\})?|[~{}$\\]", "", _justification(s, number, ref))
+    return _fits_with(_justification(s, number, ref), width)
+
+
+def _fits_with(tag: str, width: float) -> bool:
+    """Whether a chain line ``width`` em wide and the tag ``tag`` (LaTeX text) fit the display on one line."""
+    plain = re.sub(r"\\[A-Za-z]+(\{[^{}]*\})?|[~{}$\\]", "", tag)
     return width + 2 + TAG_EM_PER_CHAR * len(plain) <= DISPLAY_EM + TAG_SLACK_EM
 
 
@@ -1090,7 +1108,7 @@ def _chain_latex(doc: _Doc, indices: list[int], numbers: dict[int, int], ref: An
                  env: str = "align*", left_em: float = 0.0, named: bool | None = None) -> str:
     if named is None:
         named = _named_tags(doc, [indices], numbers, ref, left_em)
-    lines = []
+    lines, widths = [], _widths(doc, indices, left_em)
     for count, pos in enumerate(indices):
         s = doc.steps[pos]
         left, right = doc.sides[pos]
@@ -1109,6 +1127,11 @@ def _chain_latex(doc: _Doc, indices: list[int], numbers: dict[int, int], ref: An
             first, rest = right.split(r" \\ &", 1)
             right = rf"{first} {just} \\ &{rest}"
             just = ""
+        elif env != "aligned" and r" \quad " in right and not _fits_with(tag, widths[count]):
+            # the line and its tag are too wide: the line's condition goes below it, with the tag beside it, so
+            # that the tag is not set on a line of its own
+            body, condition = right.rsplit(r" \quad ", 1)
+            right = rf"{body} \\ &\qquad {condition}"
         if count == 0:
             if _em(left) + _em(right) + 2 <= DISPLAY_EM:
                 lines.append(f"{left} &{rel} {right} {just}")
@@ -1423,6 +1446,63 @@ _RANDOMIZED_TEXTS: dict[str, tuple[str, tuple[str, ...]]] = {}
 """Each scheme-specific description of the randomized identity test (plain text): its LaTeX and its schemes."""
 
 
+def _undescribed(checkers: list[tuple[str, str]], known: set) -> list[tuple[str, str]]:
+    """The checkers not yet described in a document (``known`` holds the descriptions made so far): a checker
+    described before is dropped, except the randomized identity test when it ran a sampling scheme not yet
+    described, which is then described by that scheme alone."""
+    described = [what for name, what in known if name == _RANDOMIZED]
+    schemes = [_RANDOMIZED_TEXTS.get(what, (None, None))[1] for what in described]
+    if None in schemes:  # a full description: every scheme is described
+        schemes = [tuple(_SCHEMES)]
+    done = {scheme for found in schemes for scheme in found}
+    out = []
+    for name, what in checkers:
+        if (name, what) in known or (name != _RANDOMIZED and any(n == name for n, _ in known)):
+            continue
+        if name == _RANDOMIZED and described:
+            ran = _RANDOMIZED_TEXTS.get(what, (None, tuple(_SCHEMES)))[1]
+            new = [scheme for scheme in ran if scheme not in done]
+            if not new:
+                continue
+            what = _randomized_text(new)
+        out.append((name, what))
+    return out
+
+
+def _checkers_described(checkers: list[tuple[str, str]], heading: str, known: set | None) -> list[str]:
+    """What each checker did, under one heading per document: ``known`` holds the descriptions an earlier theorem
+    made; a later theorem describes only the checkers and sampling schemes not described yet, in a paragraph."""
+    first = not known
+    if known is not None:
+        checkers = _undescribed(checkers, known)
+        known.update(checkers)
+    if not checkers:
+        return []
+    items = ("\\begin{description}\n" + "\n".join(rf"\item[{escape_text(name)}] {_checker_latex(name, what)}."
+                                                  for name, what in checkers) + "\n\\end{description}")
+    if first:
+        return [heading + "{How each lemma was checked}", items]
+    return [r"\medskip\noindent What the checks of this theorem did that the description above does not cover:"
+            + "\n" + items]
+
+
+def further_checks_latex(proof: Any, stated: dict) -> str:
+    """What the checkers of ``proof`` did that no earlier fragment of the document described ("" when nothing).
+
+    For a document that shows a proof's evidence itself (not with :func:`proof_fragment`): ``stated`` is the dict
+    its fragments share, and the checkers and sampling schemes described here are added to it.
+    """
+    from ..proofs.core import CHECKERS
+
+    used: list[str] = []
+    for step in proof.steps:
+        for checker in [step.checker] + [c.checker for c in step.claims]:
+            if checker not in used:
+                used.append(checker)
+    checkers = [(name, _described(name, proof.steps, CHECKERS)) for name in used if name in CHECKERS]
+    return "\n\n".join(_checkers_described(checkers, r"\subsection*", stated.setdefault("\0checkers", set())))
+
+
 def _appendix_head(docs: list[_Doc], heading: str, times: bool, known: set | None = None) -> list[str]:
     """The appendix's head: what the checkers did (each named once in a document: ``known`` holds those
     already described by an earlier theorem's appendix), the common hypotheses, and what the tables show."""
@@ -1434,14 +1514,7 @@ def _appendix_head(docs: list[_Doc], heading: str, times: bool, known: set | Non
         checkers = [(name, _REFUTING.get(name, what)) for name, what in checkers]
     ranged = any(doc.ranged for doc in docs)
     if not any(s.claims for doc in docs for s in doc.steps):  # no solver claims: only what each checker did
-        if known is not None:
-            checkers = [c for c in checkers if c not in known]  # a checker described again only if it did more
-            known.update(checkers)
-        if not checkers:
-            return []
-        return [heading + "{How each lemma was checked}",
-                "\\begin{description}\n" + "\n".join(rf"\item[{escape_text(name)}] {_checker_latex(name, what)}."
-                                                      for name, what in checkers) + "\n\\end{description}"]
+        return _checkers_described(checkers, heading, known)
     if len(checkers) == 1:  # one checker: named once here, not in a column of every table
         name, what = checkers[0]
         checked = (_sentence(_checker_latex(name, what)) if name in what
@@ -1576,11 +1649,20 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
     if _layer_unstated(doc):
         out.append(rf"\noindent The transposed layer is the transposed convolution {doc.layer_words}.")
     notation_at = len(out)
-    if definitions and doc.definitions:
+    shown = stated.setdefault("\0definitions", set()) if stated is not None else None
+    if definitions and doc.definitions and not shown:
         ran = "".join(rf" Here ${_ran_name(_CONVENTION_FORMULAS[n])}$ is the function evaluated in place of "
                       rf"PyTorch's ${_CONVENTION_FORMULAS[n]}$ of the Conventions." for n in doc.changed)
         out.append(r"\subsection*{Definitions}" + "\n" + _DEFINITIONS_LEAD + ("." + ran if ran else ":") + "\n"
                    + doc.definitions)
+        if shown is not None:
+            shown.update(doc.defined)
+    elif shown:  # an earlier theorem defined the maps: the ones it did not define are defined here
+        new = tuple(name for name in doc.defined if name not in shown)
+        if new:
+            out.append(r"\subsection*{Further definitions}" + "\n" + _FURTHER_DEFINITIONS_LEAD + "\n"
+                       + definitions_latex(new, doc.formulas))
+            shown.update(new)
     if doc.matrices:
         parts = [r"\subsection*{Matrices}"]
         for m in doc.matrices:
@@ -1682,6 +1764,8 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
 
 
 _DEFINITIONS_LEAD = "The index maps (the definitions shown are those of the functions evaluated)"
+
+_FURTHER_DEFINITIONS_LEAD = "The maps this theorem uses that the Definitions above do not define:"
 """How the Definitions begin (a colon follows, or a sentence on a function evaluated in place of PyTorch's)."""
 
 _CONVENTION_FORMULAS = {"conv_output_size": r"n_{\mathrm{out}}", "transposed_output_size": r"n_{T}"}
@@ -1726,7 +1810,8 @@ def proof_fragment(proof: Any, definitions: bool = True, *, shared: Any = None, 
     r"""The proof as a LaTeX fragment (needs the packages of :func:`document` and a ``theorem`` environment).
 
     ``definitions=False`` leaves out the latexify-rendered index maps (for a
-    document that already shows them once).  ``shared`` is another proof whose
+    document that already shows them once); with ``stated``, the maps that no earlier fragment defined are
+    defined all the same, as Further definitions.  ``shared`` is another proof whose
     leading steps this one repeats word for word: they are referred to by
     ``shared_label`` (e.g. ``"Theorem 1"``) instead of being printed twice.
     ``appendix=False`` leaves out the checked claims (a document with several theorems collects them
