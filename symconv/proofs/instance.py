@@ -361,6 +361,20 @@ def _layer_step(spec: ConvSpec, shape: tuple[int, ...], tspec: TransposedConvSpe
                 not problems, detail, name="the layer")
 
 
+def _unsized(layer: Step, convention: Step) -> Step:
+    """The layer lemma without the sizes the convention lemma already states, when its output length fails.
+
+    Both lemmas fail at one function, the output length evaluated: the convention lemma gives its value
+    against PyTorch's, and the layer lemma then only says what that breaks.
+    """
+    if not convention.detail.startswith("the transposed layer's output size is"):
+        return layer
+    detail = re.sub(r"the transposed layer returns outputs of size [^;]*",
+                    "the transposed layer's output size is not the convolution's input size (its output length "
+                    "is the one the convention lemma refutes)", layer.detail)
+    return dataclasses.replace(layer, detail=detail)
+
+
 def _flip_problem(tspec: TransposedConvSpec) -> str:
     """Why the running flip is not a reversal of the taps on some axis ('' when it is one)."""
     for k in tspec.kernel_size:
@@ -482,7 +496,7 @@ def _refuted_statement(tspec: TransposedConvSpec, t_in: tuple[int, ...],
         conv_spec = tspec.transpose()
         identity = all(a // s == 0 for a, s in zip(tspec.output_padding, tspec.stride))
         left, right = _gather_text()
-        return _statement(spec_text(tspec), spec_text(conv_spec), t_in, n_t, identity,
+        return _statement(_evaluated_layer(spec_text(tspec), tspec, t_in), spec_text(conv_spec), t_in, n_t, identity,
                           tspec.in_channels > 1 or tspec.out_channels > 1, left, right,
                           math.prod(tspec.stride)) + refuted
     except (MemoryError, SizeLimitError):
@@ -490,6 +504,24 @@ def _refuted_statement(tspec: TransposedConvSpec, t_in: tuple[int, ...],
     except Exception:  # definitions so wrong that the claim's own sizes cannot be computed
         return (rf"The transposed convolution {spec_text(tspec)} on inputs {_shape_words(t_in)} is a convolution: "
                 r"$T = M^{\top} = C_{\mathrm{flip}} P Z$." + refuted)
+
+
+def _evaluated_layer(layer: str, tspec: TransposedConvSpec, t_in: tuple[int, ...]) -> str:
+    r"""The refuted claim's transposed layer: the one the functions evaluated build, not PyTorch's (LaTeX text).
+
+    PyTorch's module is not cited, since with PyTorch's definitions the claim would be true; when the output
+    length evaluated differs from PyTorch's :math:`n_T` on the claim's sizes, the claim names it.
+    """
+    layer = re.sub(r" \(PyTorch's .*\)$", "", layer)
+    try:
+        ran = tuple(tspec.output_shape(t_in))
+        torch = tuple(s * (n - 1) + d * (k - 1) + a - pl - pr + 1 for n, k, s, (pl, pr), d, a in
+                      zip(t_in, tspec.kernel_size, tspec.stride, tspec.padding, tspec.dilation, tspec.output_padding))
+    except Exception:  # the output length cannot be evaluated: the Definitions say which function ran
+        ran, torch = (), ()
+    if ran != torch:
+        return layer + r", built with the output length $n^{\ast}_{T}$ of the Definitions in place of PyTorch's $n_{T}$,"
+    return layer + r", built with the functions evaluated (the Definitions) in place of PyTorch's,"
 
 
 FAILURE_SHOWN = 8
@@ -616,6 +648,8 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
         steps.append(_layer_step(spec, conv_shape, tspec, t_in))
     steps.append(convention_step(tspec, t_in))
     if not steps[-1].holds:  # every later step rests on the definitions: a wrong one ends the proof here
+        if len(steps) == 2 and not steps[0].holds:  # the sizes, when the convention lemma states them, once
+            steps[0] = _unsized(steps[0], steps[-1])
         return Proof(title, _refuted_statement(tspec, t_in, conv_shape), tuple(steps),
                      notes=(_refuted_note(tspec, t_in, conv_shape, name, max_terms),),
                      data=dict(tspec=tspec, input_shape=t_in))
