@@ -417,6 +417,13 @@ def symbols_text(tspec: TransposedConvSpec, name: str = "w") -> str:
     return rf"The symbol ${name}_{{o,c_{{l}},{taps}}}$ is the entry ${name}[o, c_{{l}}, {tap}]$."
 
 
+def _layout_named(note: str) -> str:
+    """The weight note with its channel axes named for both layers: T's input channel is M's output channel o."""
+    return note.replace("(the input channel, the output channel's position in its group, then the taps)",
+                        r"($T$'s input channel, which is $M$'s output channel $o$; the position $c_{l}$ in its "
+                        r"group of $T$'s output channel, which is $M$'s input channel; then the taps)")
+
+
 def _shape_words(shape: tuple[int, ...]) -> str:
     """``of length $5$`` in 1-D, ``of spatial shape $9 \\times 8$`` otherwise (LaTeX text)."""
     if len(shape) == 1:
@@ -435,8 +442,9 @@ def _statement(layer: str, conv_layer: str, t_in: tuple[int, ...], n_t: tuple[in
     idx = "o, i" if channels else "i"  # a stamp per input position, and per input channel when there are several
     over = "(o, i)" if channels else "i"
     entry = (r"$w[o, c_{l}, m]$ in the row of output channel $\gamma c_i + c_{l}$ at position "
-             r"$s i + d m - p_{l}$, for each $c_{l} < c_i$, where $c_i = C_{\mathrm{in}}/g$ and "
-             r"$c_o = C_{\mathrm{out}}/g$ are the input and output channels per group of the convolution $M$ and "
+             r"$s i + d m - p_{l}$, for each $c_{l} < c_i$, where $c_i$ and $c_o$ are the input and output channels per group of the "
+             r"convolution $M$ (its own $C_{\mathrm{in}}/g$ and $C_{\mathrm{out}}/g$, the transposed layer's "
+             r"$C_{\mathrm{out}}/g$ and $C_{\mathrm{in}}/g$) and "
              r"$\gamma = \lfloor o / c_o \rfloor$ is the group of $o$, and"
              if channels
              else r"$w[m]$ in the row of output position $s i + d m - p_{l}$")
@@ -763,7 +771,8 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
         title, statement, tuple(steps),
         assumptions=(),
         conclusion=r"$T$ is the matrix of a convolution with the flipped kernel over the zero-inserted, padded input.",
-        notes=(weights_note(tuple_tex(tspec.weight_shape), transposed=True) + " " + symbols_text(tspec, name),),
+        notes=(_layout_named(weights_note(tuple_tex(tspec.weight_shape), transposed=True)) + " "
+               + symbols_text(tspec, name),),
         data=dict(tspec=tspec, input_shape=t_in, conv_spec=conv_spec, weight=w, T=T, M=M, S=S,
                   gather=built.get("gather", (None, None, None, None))[1:], scatter=None,
                   selection_is_identity=identity),
