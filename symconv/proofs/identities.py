@@ -129,8 +129,10 @@ def prove_adjoint(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, name
                 r"both layers as the Conventions define them",
                 "polynomial identity", ok, detail, name="adjoint")
 
-    return Proof("Adjoint identity", _adjoint_statement(tspec, t_in, n_t, conv_spec, isinstance(spec, ConvSpec)),
-                 layer + (step,), notes=(_adjoint_argument(conv_spec, sel), _entries_text(tspec, name)),
+    # the expanded sides, shown before the proof, write the entries as subscripted symbols: the theorem says so
+    statement = (_adjoint_statement(tspec, t_in, n_t, conv_spec, isinstance(spec, ConvSpec)) + " "
+                 + _entries_text(tspec, name))
+    return Proof("Adjoint identity", statement, layer + (step,), notes=(_adjoint_argument(conv_spec, sel),),
                  conclusion=rf"$\operatorname{{conv}}^{{\top}}$ is the adjoint of "
                                              rf"${sel}\operatorname{{conv}}$.",
                  data=dict(left=left, right=right, tspec=tspec))

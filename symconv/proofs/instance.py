@@ -767,12 +767,12 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     steps.append(polyphase_step(tspec, w, t_in, T))
     statement = _statement(spec_text(tspec), spec_text(conv_spec), t_in, n_t, identity, tspec.in_channels > 1
                            or tspec.out_channels > 1, left, right, math.prod(tspec.stride))
+    statement += " " + symbols_text(tspec, name)  # the matrices and the proof write w's entries so: said first
     return Proof(
         title, statement, tuple(steps),
         assumptions=(),
         conclusion=r"$T$ is the matrix of a convolution with the flipped kernel over the zero-inserted, padded input.",
-        notes=(_layout_named(weights_note(tuple_tex(tspec.weight_shape), transposed=True)) + " "
-               + symbols_text(tspec, name),),
+        notes=(_layout_named(weights_note(tuple_tex(tspec.weight_shape), transposed=True)),),
         data=dict(tspec=tspec, input_shape=t_in, conv_spec=conv_spec, weight=w, T=T, M=M, S=S,
                   gather=built.get("gather", (None, None, None, None))[1:], scatter=None,
                   selection_is_identity=identity),
