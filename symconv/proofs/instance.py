@@ -345,11 +345,12 @@ def _layer_step(spec: ConvSpec, shape: tuple[int, ...], tspec: TransposedConvSpe
     if sizes != shape:
         problems.append(f"the transposed layer returns outputs of size {_sizes_text(sizes)}, not the convolution's "
                         f"input size {_sizes_text(shape)}")
+    every = " on every axis" if len(shape) > 1 else ""  # one axis: no axes to speak of
     if not in_range:
-        problems.append("its output padding is not below the larger of stride and dilation on every axis")
+        problems.append(f"its output padding is not below the larger of stride and dilation{every}")
     detail = "; ".join(problems) or (
         "the transpose of the transposed layer is the given convolution, its output size is the input size "
-        f"{_sizes_text(shape)} again, and its output padding is below the larger of stride and dilation on every axis")
+        f"{_sizes_text(shape)} again, and its output padding is below the larger of stride and dilation{every}")
     named = [NAMED.transposed_output_size(n, k, s, pl, pr, d, a) for n, k, s, (pl, pr), d, a
              in zip(t_in, tspec.kernel_size, tspec.stride, tspec.padding, tspec.dilation, tspec.output_padding)]
     return Step(_axes(named), _axes(list(shape)),
