@@ -568,6 +568,8 @@ def report_latex(report: str) -> str:
     >>> report_latex("flip(m, k) sends tap m = 0 of a kernel of size k = 3 to 3, so n_T grows")
     '$\\operatorname{flip}(m, k)$ sends tap $m = 0$ of a kernel of size $k = 3$ to 3, so $n_{T}$ grows'
     """
+    if "$" in report:  # mathematics the checker typeset itself ($...$) is kept as it is
+        return "".join(part if i % 2 else report_latex(part) for i, part in enumerate(re.split(r"(\$[^$]+\$)", report)))
     operators = _operator_names()
     out, position = [], 0
     for match in _REPORT_MATH.finditer(report):
@@ -587,6 +589,7 @@ def _is_words(text: str) -> bool:
     """A checker report that reads as words (identifiers like ``n_T`` are typeset; operators are not words)."""
     if not text or re.search(r"\w\(\)", text):  # a call such as transpose() is program text
         return False
+    text = re.sub(r"\$[^$]+\$", "x", text)  # mathematics the checker typeset itself is no program text
     return _PROGRAM_TEXT.search(re.sub(r"[A-Za-z]+_[A-Za-z0-9]+|\d+\^-?\d+", "x", text)) is None
 
 

@@ -802,7 +802,8 @@ def convention_step(tspec: Any, input_shape: tuple[int, ...], t_length: str = "n
     if half == "both":
         lengths = f"output lengths {t_words} and {out_words}" if t_length == "n_T" else f"{t_words} and {out_words}"
         layer = (f"{counted(g, 'group')}, {each}{counted(ci, 'input channel')} and {counted(co, 'output channel')} "
-                 f"in the transposed layer and the reverse in the convolution; {counted(len(taps), 'tap')}")
+                 + ("in the transposed layer and the reverse in the convolution" if ci != co else "in both layers")
+                 + f"; {counted(len(taps), 'tap')}")
         entries = (f"every weight entry of both layers ({layer}), on inputs of spatial size {_size(n_t)} for the "
                    f"convolution and {_size(t_in)} for the transposed convolution")
         verb, layouts = "read (or added)", "the weight layouts"

@@ -129,8 +129,10 @@ def prove_adjoint(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, name
                 r"both layers as the Conventions define them",
                 "polynomial identity", ok, detail, name="adjoint")
 
-    return Proof("Adjoint identity", _adjoint_statement(tspec, t_in, n_t, conv_spec, isinstance(spec, ConvSpec)),
-                 layer + (step,), notes=(_adjoint_argument(conv_spec, sel), _entries_text(tspec, name)),
+    # the expanded sides, shown before the proof, write the entries as subscripted symbols: the theorem says so
+    statement = (_adjoint_statement(tspec, t_in, n_t, conv_spec, isinstance(spec, ConvSpec)) + " "
+                 + _entries_text(tspec, name))
+    return Proof("Adjoint identity", statement, layer + (step,), notes=(_adjoint_argument(conv_spec, sel),),
                  conclusion=rf"$\operatorname{{conv}}^{{\top}}$ is the adjoint of "
                                              rf"${sel}\operatorname{{conv}}$.",
                  data=dict(left=left, right=right, tspec=tspec))
@@ -508,11 +510,11 @@ def _reduction_detail(shown: Any, derived: Any, guide: Any) -> str:
     """
     from ..latex.printing import math_latex
 
-    def plain(expr: Any) -> str:  # n + 2p - k, in the order of the page's formulas
-        tex = math_latex(expr)
-        if re.search(r"[\\{}^_]", tex):
-            return sympy.sstr(expr).replace("*", "")
-        return re.sub(r"(?<=[\w']) (?=[a-z])", "", tex)
+    def plain(expr: Any) -> str:  # $n + 2 p - k$, typeset as the page's formulas are
+        return f"${math_latex(expr)}$"
+
+    def over(numer: Any, denom: Any) -> str:  # $\frac{n - k}{s}$, the quotient kept whole
+        return rf"$\frac{{{math_latex(numer)}}}{{{math_latex(denom)}}}$"
 
     kinds = (sympy.floor, sympy.Mod)
     mine = {sympy.expand(a) for a in sympy.sympify(derived).atoms(*kinds)}
@@ -521,7 +523,7 @@ def _reduction_detail(shown: Any, derived: Any, guide: Any) -> str:
         if mine != theirs:
             return ""
         terms = " and ".join(
-            f"the floor of ({plain(sympy.numer(sympy.together(t.args[0])))})/{plain(sympy.denom(sympy.together(t.args[0])))}"
+            f"the floor of {over(sympy.numer(sympy.together(t.args[0])), sympy.denom(sympy.together(t.args[0])))}"
             if t.func is sympy.floor else f"the remainder of {plain(t.args[0])} modulo {plain(t.args[1])}"
             for t in sorted(mine, key=str))
         return (f"both sides contain {terms}, whose argument is the same once expanded: it cancels as a whole, and "
@@ -539,9 +541,9 @@ def _reduction_detail(shown: Any, derived: Any, guide: Any) -> str:
     if not quotient.is_integer:
         return ""
     if what == "floor":
-        return (f"the argument of the floor is {plain(a)} over s, that is the integer {plain(quotient)}, so the floor "
+        return (f"the argument of the floor is {over(a, S_)}, that is the integer {plain(quotient)}, so the floor "
                 f"is {plain(quotient)}; the difference then expands to 0")
-    return (f"the argument of the remainder modulo s is {plain(a)}, s times the integer {plain(quotient)}, so the "
+    return (f"the argument of the remainder modulo $s$ is {plain(a)}, $s$ times the integer {plain(quotient)}, so the "
             "remainder is 0")
 
 
@@ -558,15 +560,16 @@ def _round_trip_step() -> Step:
     ok, _ = identity_check(reduced, n_split)
     n_out, a_rt = sympy.Symbol(r"n_{\mathrm{out}}"), sympy.Symbol(r"a_{\mathrm{rt}}")
     shown = _NT(n_out, K_, S_, pl, pr, D_, a_rt)
-    rule = (r"round trip: with $n_{\mathrm{out}} = n_{\mathrm{out}}(n, k, s, p_l, p_r, d)$ and the output padding that "
+    rule = (r"round trip: with $n_{\mathrm{out}}$ the convolution's output size $n_{\mathrm{out}}(n, k, s, p_l, p_r, d)$ "
+            r"and the output padding that "
             r"PyTorch computes, $a_{\mathrm{rt}} = a_{\mathrm{rt}}(n, k, s, p_l, p_r, d) = (n + p_l + p_r - d(k-1) - 1) "
             r"\bmod s$ (relationship 14 is its $d = 1$, symmetric case). Writing "
             r"$n + p_l + p_r - d(k-1) - 1 = b s + r$ with integers $b$ and $0 \le r < s$, the floor of "
             r"$(b s + r)/s$ is $b$ and its remainder modulo $s$ is $r$, and the round trip expands to $n$")
-    detail = ("n was replaced by bs + r - p_l - p_r + d(k - 1) + 1 with b and r integers; that r/s is at least 0 "
-              "and below 1 was verified from r nonnegative, s positive and r = s - 1 - e with e nonnegative, so the "
-              "floor of r/s was replaced by 0 and r mod s by r (the integer b leaves the floor and the remainder), "
-              "after which the difference from n expands to 0")
+    detail = (r"$n$ was replaced by $b s + r - p_{l} - p_{r} + d (k - 1) + 1$ with $b$ and $r$ integers; that "
+              r"$r/s$ is at least 0 and below 1 was verified from $r \ge 0$, $s > 0$ and $r = s - 1 - e$ with "
+              r"$e \ge 0$, so the floor of $r/s$ was replaced by 0 and $r \bmod s$ by $r$ (the integer $b$ leaves "
+              r"the floor and the remainder), after which the difference from $n$ expands to 0")
     return Step(shown, n, rule, "sympy", ok, detail if ok else "the reduced round trip does not expand to n",
                 assumptions=(sympy.Le(0, R_, evaluate=False), sympy.Lt(R_, S_, evaluate=False)),
                 name="general output padding"), trip
@@ -580,7 +583,7 @@ def _dilated_padding_step() -> tuple[Step, Any, Any]:
     return Step(_LEFT(K_, P_, D_), guide,
                 r"dilated transposed convolution (not in the guide): its gather view pads the stretched input by "
                 r"$p'_{l}(k, p, d) = d (k - 1) - p$ on each side, the span $d (k - 1)$ of the dilated kernel less the "
-                r"padding $p$ (the definition of $p'_{l}$ at $p_{l} = p$)", "sympy", ok, "" if ok else "the two sides differ",
+                r"padding $p$: this is the definition of $p'_{l}$, at $p_{l} = p$", "sympy", ok, "" if ok else "the two sides differ",
                 name="dilated gather padding"), derived, guide
 
 
@@ -639,12 +642,15 @@ def prove_size_relations(spot_checks: int = 50, seed: int = 0) -> Proof:
     started()  # no user input but the counts: whatever breaks from here is a finding
     steps = []
     rng = np.random.default_rng(seed)
-    for number, _, shown, derived, guide in _relations():
+    for number, setting, shown, derived, guide in _relations():
         ok, _ = identity_check(derived, guide)
         detail = _reduction_detail(shown, derived, guide) if ok else "symconv's formula and the guide's differ"
         named = "relationships 5 and 7" if number == "5" else f"relationship {number}"
         # the equation is the theorem's item and the proof's line: the lemma cites the item, not a third copy
-        rule = f"the theorem's item ({number}), Dumoulin and Visin's {named}, holds in its setting"
+        defined = re.search(r"\(the definition of [^)]*\)", setting)  # a relationship that is a definition
+        rule = (f"the theorem's item ({number}), Dumoulin and Visin's {named}, holds in its setting" if number != "5"
+                else f"Dumoulin and Visin's {named}, the theorem's item ({number}), hold in their setting")
+        rule += f": it is {defined.group(0)[1:-1]}" if defined else ""
         step = Step(shown, guide, rule, "sympy", ok, detail, name=named)
         steps.append(_spot_sizes(step, derived, guide, rng, spot_checks, number in ("1", "2", "5", "6", "15")))
     trip_step, trip = _round_trip_step()
@@ -668,9 +674,9 @@ def prove_size_relations(spot_checks: int = 50, seed: int = 0) -> Proof:
         r"$n_{\mathrm{out}}$, $n_{T}$, $p'_{l}$, $a_{\mathrm{rt}}$ and $n_{z_0}$ defined below (padding $p$ on both "
         r"sides is $p_{l} = p_{r} = p$):"
         "\n\\begin{itemize}\n" + table + "\n\\end{itemize}\n"
-        r"so are the round trip $n_{T}(n_{\mathrm{out}}, k, s, p_{l}, p_{r}, d, a_{\mathrm{rt}}) = n$, with "
-        r"$n_{\mathrm{out}} = n_{\mathrm{out}}(n, k, s, p_{l}, p_{r}, d)$ and $a_{\mathrm{rt}} = "
-        r"a_{\mathrm{rt}}(n, k, s, p_{l}, p_{r}, d)$, and the size of a dilated transposed convolution, "
+        r"so are the round trip $n_{T}(n_{\mathrm{out}}, k, s, p_{l}, p_{r}, d, a_{\mathrm{rt}}) = n$, where "
+        r"the convolution's output size $n_{\mathrm{out}}$ and PyTorch's output padding $a_{\mathrm{rt}}$ are "
+        r"evaluated at $(n, k, s, p_{l}, p_{r}, d)$, and the size of a dilated transposed convolution, "
         r"$n_{T}(n', k, s, p, p, d, a) = s (n' - 1) + d (k - 1) + a - 2p + 1$, the output length of its gather view, "
         r"which pads the stretched input by $p'_{l}(k, p, d) = d (k - 1) - p$.", tuple(steps),
         conclusion="every relationship of the guide follows from the general formulas (sizes only: that the "

@@ -345,11 +345,12 @@ def _layer_step(spec: ConvSpec, shape: tuple[int, ...], tspec: TransposedConvSpe
     if sizes != shape:
         problems.append(f"the transposed layer returns outputs of size {_sizes_text(sizes)}, not the convolution's "
                         f"input size {_sizes_text(shape)}")
+    every = " on every axis" if len(shape) > 1 else ""  # one axis: no axes to speak of
     if not in_range:
-        problems.append("its output padding is not below the larger of stride and dilation on every axis")
+        problems.append(f"its output padding is not below the larger of stride and dilation{every}")
     detail = "; ".join(problems) or (
         "the transpose of the transposed layer is the given convolution, its output size is the input size "
-        f"{_sizes_text(shape)} again, and its output padding is below the larger of stride and dilation on every axis")
+        f"{_sizes_text(shape)} again, and its output padding is below the larger of stride and dilation{every}")
     named = [NAMED.transposed_output_size(n, k, s, pl, pr, d, a) for n, k, s, (pl, pr), d, a
              in zip(t_in, tspec.kernel_size, tspec.stride, tspec.padding, tspec.dilation, tspec.output_padding)]
     return Step(_axes(named), _axes(list(shape)),
@@ -359,6 +360,20 @@ def _layer_step(spec: ConvSpec, shape: tuple[int, ...], tspec: TransposedConvSpe
                 r"transposed layer's output length $n_{T}(n_{\mathrm{in}}, k, s, p_{l}, p_{r}, d, a)$ is $n$ again",
                 "arithmetic",
                 not problems, detail, name="the layer")
+
+
+def _unsized(layer: Step, convention: Step) -> Step:
+    """The layer lemma without the sizes the convention lemma already states, when its output length fails.
+
+    Both lemmas fail at one function, the output length evaluated: the convention lemma gives its value
+    against PyTorch's, and the layer lemma then only says what that breaks.
+    """
+    if not convention.detail.startswith("the transposed layer's output size is"):
+        return layer
+    detail = re.sub(r"the transposed layer returns outputs of size [^;]*",
+                    "the transposed layer's output size is not the convolution's input size (its output length "
+                    "is the one the convention lemma refutes)", layer.detail)
+    return dataclasses.replace(layer, detail=detail)
 
 
 def _flip_problem(tspec: TransposedConvSpec) -> str:
@@ -403,6 +418,13 @@ def symbols_text(tspec: TransposedConvSpec, name: str = "w") -> str:
     return rf"The symbol ${name}_{{o,c_{{l}},{taps}}}$ is the entry ${name}[o, c_{{l}}, {tap}]$."
 
 
+def _layout_named(note: str) -> str:
+    """The weight note with its channel axes named for both layers: T's input channel is M's output channel o."""
+    return note.replace("(the input channel, the output channel's position in its group, then the taps)",
+                        r"($T$'s input channel, which is $M$'s output channel $o$; the position $c_{l}$ in its "
+                        r"group of $T$'s output channel, which is $M$'s input channel; then the taps)")
+
+
 def _shape_words(shape: tuple[int, ...]) -> str:
     """``of length $5$`` in 1-D, ``of spatial shape $9 \\times 8$`` otherwise (LaTeX text)."""
     if len(shape) == 1:
@@ -421,8 +443,9 @@ def _statement(layer: str, conv_layer: str, t_in: tuple[int, ...], n_t: tuple[in
     idx = "o, i" if channels else "i"  # a stamp per input position, and per input channel when there are several
     over = "(o, i)" if channels else "i"
     entry = (r"$w[o, c_{l}, m]$ in the row of output channel $\gamma c_i + c_{l}$ at position "
-             r"$s i + d m - p_{l}$, for each $c_{l} < c_i$, where $c_i = C_{\mathrm{in}}/g$ and "
-             r"$c_o = C_{\mathrm{out}}/g$ are the input and output channels per group of the convolution $M$ and "
+             r"$s i + d m - p_{l}$, for each $c_{l} < c_i$, where $c_i$ and $c_o$ are the input and output channels per group of the "
+             r"convolution $M$ (its own $C_{\mathrm{in}}/g$ and $C_{\mathrm{out}}/g$, the transposed layer's "
+             r"$C_{\mathrm{out}}/g$ and $C_{\mathrm{in}}/g$) and "
              r"$\gamma = \lfloor o / c_o \rfloor$ is the group of $o$, and"
              if channels
              else r"$w[m]$ in the row of output position $s i + d m - p_{l}$")
@@ -482,7 +505,7 @@ def _refuted_statement(tspec: TransposedConvSpec, t_in: tuple[int, ...],
         conv_spec = tspec.transpose()
         identity = all(a // s == 0 for a, s in zip(tspec.output_padding, tspec.stride))
         left, right = _gather_text()
-        return _statement(spec_text(tspec), spec_text(conv_spec), t_in, n_t, identity,
+        return _statement(_evaluated_layer(spec_text(tspec), tspec, t_in), spec_text(conv_spec), t_in, n_t, identity,
                           tspec.in_channels > 1 or tspec.out_channels > 1, left, right,
                           math.prod(tspec.stride)) + refuted
     except (MemoryError, SizeLimitError):
@@ -490,6 +513,24 @@ def _refuted_statement(tspec: TransposedConvSpec, t_in: tuple[int, ...],
     except Exception:  # definitions so wrong that the claim's own sizes cannot be computed
         return (rf"The transposed convolution {spec_text(tspec)} on inputs {_shape_words(t_in)} is a convolution: "
                 r"$T = M^{\top} = C_{\mathrm{flip}} P Z$." + refuted)
+
+
+def _evaluated_layer(layer: str, tspec: TransposedConvSpec, t_in: tuple[int, ...]) -> str:
+    r"""The refuted claim's transposed layer: the one the functions evaluated build, not PyTorch's (LaTeX text).
+
+    PyTorch's module is not cited, since with PyTorch's definitions the claim would be true; when the output
+    length evaluated differs from PyTorch's :math:`n_T` on the claim's sizes, the claim names it.
+    """
+    layer = re.sub(r" \(PyTorch's .*\)$", "", layer)
+    try:
+        ran = tuple(tspec.output_shape(t_in))
+        torch = tuple(s * (n - 1) + d * (k - 1) + a - pl - pr + 1 for n, k, s, (pl, pr), d, a in
+                      zip(t_in, tspec.kernel_size, tspec.stride, tspec.padding, tspec.dilation, tspec.output_padding))
+    except Exception:  # the output length cannot be evaluated: the Definitions say which function ran
+        ran, torch = (), ()
+    if ran != torch:
+        return layer + r", built with the output length $n^{\ast}_{T}$ of the Definitions in place of PyTorch's $n_{T}$,"
+    return layer + r", built with the functions evaluated (the Definitions) in place of PyTorch's,"
 
 
 FAILURE_SHOWN = 8
@@ -616,6 +657,8 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
         steps.append(_layer_step(spec, conv_shape, tspec, t_in))
     steps.append(convention_step(tspec, t_in))
     if not steps[-1].holds:  # every later step rests on the definitions: a wrong one ends the proof here
+        if len(steps) == 2 and not steps[0].holds:  # the sizes, when the convention lemma states them, once
+            steps[0] = _unsized(steps[0], steps[-1])
         return Proof(title, _refuted_statement(tspec, t_in, conv_shape), tuple(steps),
                      notes=(_refuted_note(tspec, t_in, conv_shape, name, max_terms),),
                      data=dict(tspec=tspec, input_shape=t_in))
@@ -725,11 +768,12 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     steps.append(polyphase_step(tspec, w, t_in, T))
     statement = _statement(spec_text(tspec), spec_text(conv_spec), t_in, n_t, identity, tspec.in_channels > 1
                            or tspec.out_channels > 1, left, right, math.prod(tspec.stride))
+    statement += " " + symbols_text(tspec, name)  # the matrices and the proof write w's entries so: said first
     return Proof(
         title, statement, tuple(steps),
         assumptions=(),
         conclusion=r"$T$ is the matrix of a convolution with the flipped kernel over the zero-inserted, padded input.",
-        notes=(weights_note(tuple_tex(tspec.weight_shape), transposed=True) + " " + symbols_text(tspec, name),),
+        notes=(_layout_named(weights_note(tuple_tex(tspec.weight_shape), transposed=True)),),
         data=dict(tspec=tspec, input_shape=t_in, conv_spec=conv_spec, weight=w, T=T, M=M, S=S,
                   gather=built.get("gather", (None, None, None, None))[1:], scatter=None,
                   selection_is_identity=identity),
