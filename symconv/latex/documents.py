@@ -1107,13 +1107,13 @@ def _chain_latex(doc: _Doc, indices: list[int], numbers: dict[int, int], ref: An
                 else rf"\tag*{{{tag}}}")  # a tag moves below when the line is full
         if r" \\ &" in right:  # a right side set on two lines: its justification beside the first
             first, rest = right.split(r" \\ &", 1)
-            right = rf"{first} {just} \\ &{rest}"
+            right = rf"{first} {just} \\* &{rest}"  # \\*: the second line stays on the first's page
             just = ""
         if count == 0:
             if _em(left) + _em(right) + 2 <= DISPLAY_EM:
                 lines.append(f"{left} &{rel} {right} {just}")
             else:  # a long left side on its own line, starting at the alignment point
-                lines.append(f"&\\rlap{{$\\displaystyle {left}$}} \\\\\n&{rel} {right} {just}")
+                lines.append(f"&\\rlap{{$\\displaystyle {left}$}} \\\\*\n&{rel} {right} {just}")  # kept together
         else:
             lines.append(f"&{rel} {right} {just}")
     return f"\\begin{{{env}}}\n" + " \\\\\n".join(lines) + f"\n\\end{{{env}}}"
