@@ -29,6 +29,7 @@ from symconv import (
 )
 from symconv.gram import gram_interior
 from symconv.latex import proof_fragment
+from symconv.latex.notation import notation_used
 from symconv.latex.printing import escape_text
 
 NAME = "gram"
@@ -188,6 +189,25 @@ GENERAL_COMMAND = "symconv prove -{}-identity gram -{}-general"
 that document with ``--identity gram --general``)."""
 
 
+def _used_notation_only(head: str) -> str:
+    """The head of a cited fragment with its notation list cut to the symbols the kept text uses.
+
+    The fragment's notation was gathered from the whole fragment, proof included; without the proof some entries
+    (``i'``, used only in the lemmas) name symbols the page no longer shows.
+    """
+    match = re.search(r"\\subsection\*\{(?:Further notation|Notation)\}\n(\\begin\{list\}.*?\n)(.*?)\n\\end\{list\}\n?",
+                      head, flags=re.S)
+    if match is None:
+        return head
+    rest = head[:match.start()] + head[match.end():]
+    used = {symbol for symbol, _ in notation_used(rest)}
+    items = [item for item in match.group(2).split("\n") if re.match(r"\\item\[\$(.*?)\$\]", item).group(1) in used]
+    if not items:
+        return rest
+    kept = match.group(0)[:match.start(2) - match.start()] + "\n".join(items) + "\n" + r"\end{list}" + "\n"
+    return head[:match.start()] + kept + head[match.end():]
+
+
 def _cite_general(fragment: str, proof) -> str:
     """Theorem 3 as stated, its proof cited: the lemmas and tables are those of the all-sizes document, Theorem 1.
 
@@ -197,6 +217,7 @@ def _cite_general(fragment: str, proof) -> str:
     head = fragment.split(r"\begin{proof}")[0]
     if r"\begin{theorem}[" not in head or r"\end{theorem}" not in head:
         raise SystemExit("the all-sizes fragment has no theorem to cite")
+    head = _used_notation_only(head)
     claims = len(proof.claims)
     lemmas = fragment.count(r"\begin{lemma}")
     start = head.index(r"\begin{theorem}[") + len(r"\begin{theorem}[")
@@ -290,8 +311,8 @@ combine.
 {_cite_general(proof_fragment(general, definitions=False, stated=stated, theorem=3, times=False), general)}
 
 \begin{{thebibliography}}{{1}}
-\bibitem{{general}} symconv, \emph{{{escape_text(general.title)}}}, the document written by
-\texttt{{{GENERAL_COMMAND}}}.
+\bibitem{{general}} symconv, \emph{{{escape_text(general.title)}}}, a document of the symconv package.
+Note: it is written by the command \texttt{{{GENERAL_COMMAND}}}.
 \end{{thebibliography}}
 """
     from symconv.latex import document

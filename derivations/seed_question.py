@@ -31,11 +31,11 @@ from symconv import (
 )
 from symconv.formulas import gather_padding_left, gather_padding_right
 from symconv.gram import autocorrelation, gram_interior, gram_structure
-from symconv.latex import document, math_latex, proof_fragment, spec_latex
+from symconv.latex import document, math_latex, proof_fragment
 from symconv.latex.documents import further_checks_latex
 from symconv.latex.notation import NOTATION, notation_used
 from symconv.latex.phrases import range_set_tex
-from symconv.latex.printing import escape_text, text_latex
+from symconv.latex.printing import escape_text, layer_text, text_latex
 
 NAME = "seed_question"
 FIGURE = "figures/seed_question.pdf"
@@ -181,7 +181,8 @@ LOCAL_NOTATION = (
     (r"\tilde U", r"the detector's kernel flipped, $U$ rotated by $180^\circ$", r"\tilde U ="),
     (r"e_{i}", "the feature map with a single spike: $1$ at position $i$, $0$ elsewhere", "e_{(3,3)}"),
     ("i_0, i_1", "the entries of a 2-D position $i = (i_0, i_1)$", "(i_0, i_1)"),
-    (r"\hat x", r"the output $T y$ of the transposed teaching layer (it lies where the convolution's inputs lie)",
+    (r"\hat x", rf"the output $T y$ of the teaching layer, the one-dimensional transposed convolution with $k = 3$, "
+                rf"$s = 2$, $p = 1$ of Theorem {TEACHING} (it lies where the convolution's inputs lie)",
      r"\hat x = T y"),
     ("M_w", "the matrix of the convolution with the weights $w$ of a given transposed layer", "M_w"),
     ("I", "an identity matrix", r"[I \mid 0]"),
@@ -634,13 +635,13 @@ them in its first row.
 \caption{{$M^{{\top}} (e_{{{spike_a}}} + e_{{{spike_b}}})$ for the detector: each spike stamps the kernel $U$, its
 top-left corner at {offsets} (left), and the two stamps add in the column they share (right, the sum; the frame is
 the image, the hatched cells are cut off by the padding). Each panel's title names its spike, $F_{{i_0, i_1}} = 1$
-for $F = e_{{(i_0, i_1)}}$, and, after ``corner'', the top-left corner of its stamp, $(i_0 - 1, i_1 - 1)$. The colours are the nine
+(the entry $F[i]$ at $i = (i_0, i_1)$) for $F = e_{{(i_0, i_1)}}$, and, after ``corner'', the top-left corner of its stamp, $(i_0 - 1, i_1 - 1)$. The colours are the nine
 taps of $U$.}}
 \label{{fig:spikes}}
 \end{{figure}}
 
 \section*{{The detector, numerically}}
-Layer ${spec_latex(LAYER)}$ with kernel $U$; its flip $\tilde U$ (rotated by $180^\circ$) equals $U$ here, since
+The detector layer is the two-dimensional convolution {layer_text(LAYER)}, with kernel $U$; its flip $\tilde U$ (rotated by $180^\circ$) equals $U$ here, since
 the diagonal is symmetric under that rotation:
 \[ U = {bmatrix(KERNEL)}, \qquad \tilde U = {bmatrix(data["flipped"])}. \]
 The image (a north-west stroke at the top left, a north-east stroke at the bottom right), its feature map, and
@@ -670,7 +671,7 @@ seen here'' back to ``draw the feature here''.
 {round_trip}
 
 \section*{{The matrices, symbolically (1-D, $k=3$, $s=2$, $p=1$)}}
-With symbolic weights the pattern is visible: each row of $M$ is the kernel shifted by the stride, each column of
+This section's transposed layer is the teaching layer of the Notation. With symbolic weights the pattern is visible: each row of $M$ is the kernel shifted by the stride, each column of
 $T = M^{{\top}}$ is the kernel stamped at offset $s i - p$, and the gather view writes $T$ as a stride-1
 convolution $C_{{\mathrm{{flip}}}}$ with the flipped kernel, $T = C_{{\mathrm{{flip}}}} P Z$: the zero insertion $Z$
 puts $s - 1$ zeros between neighbouring inputs, and $P$ pads the result $z$ with $p'_{{l}}$ zeros on the left and
@@ -705,7 +706,7 @@ position 1 is written out below.}}
 
 \section*{{The detector layer, proved}}
 \begin{{theorem}}[The detector layer]\label{{thm:detector}}
-Let $M$ be the matrix of the detector layer ${spec_latex(LAYER)}$ on inputs of shape ${SIZE[0]} \times {SIZE[1]}$ and
+Let $M$ be the matrix of the detector layer, the two-dimensional convolution {layer_text(LAYER)}, on inputs of shape ${SIZE[0]} \times {SIZE[1]}$ and
 $T$ the matrix of its transposed layer, both with the same distinct real weights $w[m]$, one for each tap $m$ of
 the ${k} \times {k}$ kernel. Then the conclusions of Theorem~{TEACHING} hold for this layer, with $Z$, $P$,
 $C_{{\mathrm{{flip}}}}$ and $\operatorname{{stamp}}_i$ defined as there on each axis, and $\Phi$ and $Q$ as there

@@ -408,3 +408,18 @@ def test_the_general_convention_names_its_own_definitions_as_such():
     names = [claim.name for claim in proof.steps[0].claims]
     assert "the source position used is the one defined" in names and "the index map used is PyTorch's" in names
     assert not any(name.endswith("PyTorch's") for name in names if "index map" not in name and "length" not in name)
+
+
+def test_the_period_is_said_exercised_on_exactly_the_axes_where_two_interior_positions_lie_s_apart():
+    # interior {2, 3} x {2, 3, 4}, s = 2: axis 1 has 2 and 4, axis 0 has no pair s apart (reading 8, cli_gram)
+    spec = ConvSpec((3, 3), stride=2, padding=1, in_channels=4, out_channels=2, groups=2)
+    proof = prove_gram(spec, (6, 7))
+    assert proof.holds, proof.failure
+    assert tuple(proof.data["interior"]) == (range(2, 4), range(2, 5))
+    assert "no two interior positions of an axis lie $s$ apart" not in proof.statement
+    assert r"period $s$ on axis 1, where two interior positions lie $s$ apart; on axis 0" in proof.statement
+    rule = next(step.rule for step in proof.steps if step.name == "interior")
+    assert "no two interior positions of an axis" not in rule
+    assert "on axis 1 two interior positions lie $s$ apart" in rule and "on axis 0 no two" in rule
+    both = prove_gram(spec, (8, 7))  # interior {2, ..., 5} x {2, 3, 4}: every axis exercises it
+    assert both.holds and "not exercised" not in both.statement and r"so the interior has period $s$;" in both.statement

@@ -1128,7 +1128,7 @@ def _chain_latex(doc: _Doc, indices: list[int], numbers: dict[int, int], ref: An
                 else rf"\tag*{{{tag}}}")  # a tag moves below when the line is full
         if r" \\ &" in right:  # a right side set on two lines: its justification beside the first
             first, rest = right.split(r" \\ &", 1)
-            right = rf"{first} {just} \\ &{rest}"
+            right = rf"{first} {just} \\* &{rest}"  # \\*: the second line stays on the first's page
             just = ""
         elif env != "aligned" and r" \quad " in right and not _fits_with(tag, widths[count]):
             # the line and its tag are too wide: the line's condition goes below it, with the tag beside it, so
@@ -1139,7 +1139,7 @@ def _chain_latex(doc: _Doc, indices: list[int], numbers: dict[int, int], ref: An
             if _em(left) + _em(right) + 2 <= DISPLAY_EM:
                 lines.append(f"{left} &{rel} {right} {just}")
             else:  # a long left side on its own line, starting at the alignment point
-                lines.append(f"&\\rlap{{$\\displaystyle {left}$}} \\\\\n&{rel} {right} {just}")
+                lines.append(f"&\\rlap{{$\\displaystyle {left}$}} \\\\*\n&{rel} {right} {just}")  # kept together
         else:
             lines.append(f"&{rel} {right} {just}")
     return f"\\begin{{{env}}}\n" + " \\\\\n".join(lines) + f"\n\\end{{{env}}}"

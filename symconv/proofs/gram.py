@@ -309,7 +309,7 @@ def _interior_bounds_step(spec: ConvSpec, shape: tuple[int, ...], inner: tuple[r
 
 
 def _interior_steps(axes: list[tuple[ConvSpec, tuple[int], GramStructure, Any]], where: str,
-                    channels: bool = False, period_seen: bool = True) -> list[Step]:
+                    channels: bool = False, period_seen: tuple[bool, ...] = (True,)) -> list[Step]:
     """Per axis, the interior rows against the phase autocorrelations and the interior diagonal against the phase
     energies (the N-D interior is the product of the axes' interiors, its terms the products of theirs)."""
     rows, diagonal = [], []
@@ -332,8 +332,7 @@ def _interior_steps(axes: list[tuple[ConvSpec, tuple[int], GramStructure, Any]],
             + r"is shift-invariant with period $s$" + (" on every axis" if many else "")
             + (r" (here $s = 1$: there is one phase, $R_0 = R$, and the interior is the convolution with the "
                r"kernel's autocorrelation $R$)" if all(sp.stride[0] == 1 for sp, *_ in axes) else "")
-            + ("" if period_seen else r"; no two interior positions of an axis lie $s$ apart here, so the period "
-               r"follows from the rows' phases but is not seen in these sizes")
+            + _period_rule(period_seen)
             + (r"; checked on each axis's sparse product, the interior being the product of the axes' interiors "
                r"and its terms the products of theirs" if many else ""))
     steps = [_merge("interior", _per_axis(lambda sp, sh, inner, wa: _compare_counted("interior", inner, functools.partial(
@@ -354,9 +353,47 @@ def _interior_steps(axes: list[tuple[ConvSpec, tuple[int], GramStructure, Any]],
     return steps
 
 
-def _period_seen(spec: ConvSpec, inner: tuple[range, ...]) -> bool:
-    """Whether the interior exercises its period: on every axis some ``j`` with ``j`` and ``j + s`` both interior."""
-    return all(any(j + s in r for j in r) for s, r in zip(spec.stride, inner))
+def _period_axes(spec: ConvSpec, inner: tuple[range, ...]) -> tuple[bool, ...]:
+    """Per axis, whether the interior exercises its period: some ``j`` with ``j`` and ``j + s`` both interior.
+
+    On such an axis the interior check compares rows ``j`` and ``j + s``, of one phase, with the same ``R_t``, so
+    the period is checked there; on the other axes it is not seen in these sizes.
+    """
+    return tuple(any(j + s in r for j in r) for s, r in zip(spec.stride, inner))
+
+
+def _period_words(seen: tuple[bool, ...]) -> tuple[str, str]:
+    """The axes on which the period is exercised and those on which it is not, as words ("axis 1", "axes 0, 2")."""
+    def axes(flag: bool) -> str:
+        idx = [str(ax) for ax, f in enumerate(seen) if f == flag]
+        return ("axis " if len(idx) == 1 else "axes ") + ", ".join(idx)
+    return axes(True), axes(False)
+
+
+def _period_rule(seen: tuple[bool, ...]) -> str:
+    """The interior rule's words on the period: empty when every axis exercises it, else which axes do (or none)."""
+    if all(seen):
+        return ""
+    if not any(seen):
+        return (r"; no two interior positions of an axis lie $s$ apart here, so the period follows from the rows' "
+                r"phases but is not seen in these sizes")
+    yes, no = _period_words(seen)
+    return (rf"; on {yes} two interior positions lie $s$ apart, and their rows, of one phase, are both checked "
+            rf"against the same $R_t$, so the period is exercised there; on {no} no two interior positions lie $s$ "
+            r"apart, so there the period follows from the rows' phases but is not seen in these sizes")
+
+
+def _period_note(seen: tuple[bool, ...]) -> str:
+    """The statement's words on the period (asserted where every axis exercises it, else said which axes do)."""
+    if all(seen):
+        return r", so the interior has period $s$"
+    if not any(seen):
+        return (r"; that the interior has period $s$ is not exercised here, as for these sizes no two interior "
+                r"positions of an axis lie $s$ apart (the all-sizes version of this theorem proves it)")
+    yes, no = _period_words(seen)
+    return (rf", so the interior has period $s$ on {yes}, where two interior positions lie $s$ apart; on {no} that "
+            r"period is not exercised here, as for these sizes no two interior positions of that axis lie $s$ apart "
+            r"(the all-sizes version of this theorem proves it)")
 
 
 def _axis_spec(spec: ConvSpec, ax: int) -> ConvSpec:
@@ -510,7 +547,7 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
     where = r" \times ".join(range_set_tex(r.start, r.stop - 1) for r in inner)
     has_interior = all(len(r) for r in inner)
     if has_interior:
-        steps += _interior_steps(axes, where, channels, _period_seen(spec, inner))
+        steps += _interior_steps(axes, where, channels, _period_axes(spec, inner))
     counts = overlap_counts(tspec, t_in)
     per_group = spec.out_channels // spec.groups  # C_out/g, written as its number (and omitted when 1)
     unit = np.ones((), dtype=_I64)
@@ -584,10 +621,8 @@ def prove_gram(spec: ConvSpec, input_shape: Any, *, name: str = "w", seed: int =
         lag_entry, depends, diagonal_is = r"$(M^{\top} M)[j, j + d \tau]$", r"$\tau$ and the phase", \
             "its diagonal holds the phase energies"
     unit_entry = r"$(M^{\top} M)[(c, j), (c, j)]$" if channels else r"$(M^{\top} M)[j, j]$"
-    # the period is asserted only where the sizes exercise it (some j and j + s both interior on every axis)
-    period_note = r", so the interior has period $s$" if not has_interior or _period_seen(spec, inner) else (
-        r"; that the interior has period $s$ is not exercised here, as for these sizes no two interior positions "
-        r"of an axis lie $s$ apart (the all-sizes version of this theorem proves it)")
+    # the period is asserted only on the axes whose sizes exercise it (some j and j + s both interior)
+    period_note = _period_note(_period_axes(spec, inner) if has_interior else (True,))
     per_group = spec.out_channels // spec.groups  # C_out/g, as the overlap lemma writes it (omitted when 1)
     unit = ((rf"${per_group}\, \operatorname{{count}}[j]$, $C_{{\mathrm{{out}}}}/g = {per_group}$ times the overlap "
              r"count $\operatorname{count}[j]$") if per_group != 1 else r"the overlap count $\operatorname{count}[j]$")

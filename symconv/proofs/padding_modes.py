@@ -72,8 +72,8 @@ def torch_padding_map(mode: str, n: int, pl: int, pr: int) -> list[int]:
 
 
 def replicate_clamp() -> tuple[str, Any]:
-    r"""The replicate map as a reader writes it, ``min{max{t - p_l, 0}, n - 1}``, and z3's claim that the function
-    that runs (branch-free, with absolute values and halves) equals it for all integers ``t, p_l`` and ``n >= 1``.
+    r"""The replicate map as a reader writes it, ``min{max{t - p_l, 0}, n - 1}``, and z3's claim that the
+    branch-free formula evaluated (with absolute values and halves) equals it for all integers ``t, p_l`` and ``n >= 1``.
 
     The display and the claim are built from the same pieces, so a page can show the clamp in place of the
     rendered source and cite the claim.
@@ -83,7 +83,7 @@ def replicate_clamp() -> tuple[str, Any]:
     tex : str
         ``\operatorname{repl}(t, n, p_{l}) = \min\{\max\{t - p_{l}, 0\}, n - 1\}`` (LaTeX, math mode).
     claim : Claim
-        The z3 claim; it holds exactly when the function that runs is the clamp.
+        The z3 claim, displayed as the branch-free formula equal to the clamp; it holds exactly when they agree.
 
     Examples
     --------
@@ -96,9 +96,9 @@ def replicate_clamp() -> tuple[str, Any]:
     t, n, pl = SYMBOLS.t, SYMBOLS.n, SYMBOLS.pl
     shift, last = t - pl, n - 1
     form = sympy.Min(sympy.Max(shift, 0, evaluate=False), last, evaluate=False)
-    claim = prove("the function that ran, written without branches, is the clamp", (t, n, pl), (_rel(sympy.Ge, n, 1),),
-                  _rel(sympy.Eq, default_formulas.replicate_position(t, n, pl), form),
-                  shown=_rel(sympy.Eq, NAMED.replicate_position(t, n, pl), form))
+    # shown as it is evaluated: the page defines repl as the clamp, so the claim displays the branch-free formula
+    claim = prove(r"the branch-free formula of $\operatorname{repl}$ equals the clamp", (t, n, pl),
+                  (_rel(sympy.Ge, n, 1),), _rel(sympy.Eq, default_formulas.replicate_position(t, n, pl), form))
     name = default_formulas.LATEX_NAMES["replicate_position"]
     tex = rf"{name}(t, n, p_{{l}}) = \min\{{\max\{{{math_latex(shift)}, 0\}}, {math_latex(last)}\}}"
     return tex, claim
@@ -118,8 +118,8 @@ def _padding_convention_step(spec: ConvSpec, shape: tuple[int, ...], tspec: Tran
     except (TypeError, ValueError) as exc:  # the function that ran cannot be read for all integers: not the clamp
         clamp, clamp_claim = r"\min\{\max\{t - p_{l}, 0\}, n - 1\}", None
         unread = f"the replicate map that ran cannot be compared with the clamp for all integers: {exc}"
-    at = (rf"${name}(t, n, p_{{l}}) = {clamp.split(' = ')[-1]}$ (the function that ran, rendered without branches "
-          r"under Definitions, is this clamp: z3 proved them equal for all integers $t$, $p_l$ and $n \ge 1$)"
+    at = (rf"${name}(t, n, p_{{l}}) = {clamp.split(' = ')[-1]}$ (the branch-free formula, rendered "
+          r"under Definitions, equals this clamp: z3 proved them equal for all integers $t$, $p_l$ and $n \ge 1$)"
           if mode == "replicate" else rf"${name}(t, n, p_{{l}})$")
     rule = (rf"the padding is PyTorch's {mode} padding: on every axis, padded position $t$ (that is $\tilde x[t - p_l]$) copies the input at "
             rf"position {at}, the position PyTorch's padding function documents, "
