@@ -244,7 +244,7 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
                            + rf"0 \le {frac} \le {n_in - 1}\right\}}")
         steps.append(Step(
             count(j), rhs,
-            _capital(axis + rf"the number of taps reaching output $j$, read off the matrix "
+            _capital(axis + r"the number of taps reaching output $j$, read off the matrix "
                      + (rf"$T^{{({nu})}}$" if several else "$T$") + rf", equals the number "
                      rf"($\#$) of taps $m$ whose input $i = (j + p_{{l}} - d m)/s$ exists, with $k = {k}$, $s = {s}$, "
                      rf"$d = {d}$, $p_{{l}} = {p_l}$ and $n_{{\mathrm{{in}}}} = {n_in}$, for every $0 \le j < {n_t}$"),

@@ -10,8 +10,8 @@ first ``k`` outputs per axis (PyTorch's ``conv_weight`` semantics).
 
 from __future__ import annotations
 
-import math
 import dataclasses
+import math
 from dataclasses import dataclass
 from typing import Any
 
