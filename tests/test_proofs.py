@@ -609,7 +609,9 @@ def test_one_phase_theorem_and_lemma_agree_on_q():
     assert "let $Q$ place it" in proof.statement and "interleave them" not in proof.statement
     lemma = next(s for s in proof.steps if s.name == "polyphase view")
     assert "$Q$ places it (one phase: nothing to interleave)" in lemma.rule and "interleaves them" not in lemma.rule
-    assert any(r"The symbol $w_{m}$ is the entry $w[0, 0, m]$" in note for note in proof.notes)
+    # the subscripted weight symbols are explained in the theorem, before the matrices use them (not in a note)
+    assert r"The symbol $w_{m}$ is the entry $w[0, 0, m]$" in proof.statement
+    assert not any("The symbol $w_" in note for note in proof.notes)
 
 
 def test_a_refuted_chain_shows_one_inequality_and_names_every_failing_lemma_and_claim():
@@ -638,5 +640,7 @@ def test_the_axes_line_states_the_index_map_at_a_fixed_tap():
     tex = prove_transpose_general(2).to_document()
     line = next(line for line in tex.splitlines() if r"\bigotimes_{\nu} C^{(\nu)}_{m_\nu}" in line and "&=" in line)
     before = tex.splitlines()[tex.splitlines().index(line) - 1]
-    assert r"\left[j_{1} = s i_{1} + d m_{1} - p_{l}\right] \left[j_{2} = s i_{2} + d m_{2} - p_{l}\right]" in before
+    # each axis's index map with that axis's parameters (superscripts)
+    assert (r"\left[j_{1} = s^{(1)} i_{1} + d^{(1)} m_{1} - p_{l}^{(1)}\right] "
+            r"\left[j_{2} = s^{(2)} i_{2} + d^{(2)} m_{2} - p_{l}^{(2)}\right]") in before
     assert r"\text{for } \text{fixed } m = (m_1, m_2)" in line and "f_{1}" not in before
