@@ -32,7 +32,7 @@ from symconv import (
 from symconv.formulas import gather_padding_left, gather_padding_right
 from symconv.gram import autocorrelation, gram_interior, gram_structure
 from symconv.latex import document, math_latex, proof_fragment
-from symconv.latex.documents import further_checks_latex
+from symconv.latex.appendix import further_checks_latex
 from symconv.latex.notation import NOTATION, notation_used
 from symconv.latex.phrases import range_set_tex
 from symconv.latex.printing import escape_text, layer_text, text_latex

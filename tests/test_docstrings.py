@@ -27,12 +27,12 @@ from conftest import require_module
 PUBLIC = ("symconv", "symconv.testing", "symconv.translate", "symconv.plot", "symconv.latex")
 SECTIONS = ("Parameters", "Returns", "Raises", "Examples")
 NO_RAISES = {
-    "symconv.latex.documents.claims_appendix",
+    "symconv.latex.appendix.claims_appendix",
     "symconv.latex.documents.document",
     "symconv.latex.documents.proof_document",
     "symconv.latex.documents.proof_fragment",
-    "symconv.latex.documents.proof_markdown",
-    "symconv.latex.documents.proof_mathjax",
+    "symconv.latex.markdown.proof_markdown",
+    "symconv.latex.markdown.proof_mathjax",
     "symconv.latex.printing.escape_text",
     "symconv.latex.printing.math_latex",
     "symconv.latex.printing.matrix_window",

@@ -544,7 +544,8 @@ def test_failed_general_proof_says_what_the_solver_did(monkeypatch):
 
 def test_conventions_say_how_the_layer_pads():
     """Zero padding only where it is the layer's mode; the index is s i + d m - p_l, as in the theorems."""
-    from symconv.latex.documents import _padding_mode_of, conventions
+    from symconv.latex.documents import conventions
+    from symconv.latex.reading import _padding_mode_of
 
     assert "with zeros" in conventions("zeros") and "s i + d m - p_{l}" in conventions("zeros")
     assert "zeros" not in conventions("reflect") and "reflection" in conventions("reflect")
@@ -637,7 +638,7 @@ def test_the_randomized_identity_test_is_described_by_the_scheme_that_ran():
     """The appendix says what was drawn: independent trials print no paired-point glossary (S_w, n_w, ...), and a
     weight gradient, which draws no weights, says so."""
     from symconv import ConvSpec, prove_transpose, prove_weight_gradient
-    from symconv.latex.documents import _randomized, _schemes_of
+    from symconv.latex.checks import _randomized, _schemes_of
 
     tex = prove_transpose(ConvSpec(3, stride=2, padding=1), (5,)).to_document()
     described = re.search(r"\\item\[randomized identity\](.*)", tex).group(1)
@@ -683,7 +684,8 @@ def test_a_wide_line_of_the_sizes_chain_keeps_its_tag_on_the_line():
 
 
 def test_a_case_distinction_in_a_claims_cell_sits_on_its_own_line():
-    from symconv.latex.documents import _Claim, _claim_cell
+    from symconv.latex.appendix import _claim_cell
+    from symconv.latex.claims import _Claim
 
     claim = _Claim("the map", "t", [], True, r"f(t) = \begin{cases} 0 & \text{for}\: t < 0 \\ t & \text{otherwise} "
                    r"\end{cases}", True, "", witness="$t = 0$")

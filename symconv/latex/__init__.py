@@ -1,15 +1,14 @@
 """LaTeX output: printing, latexify renderings, documents, atomic writing and compiling."""
 
+from .appendix import claims_appendix
 from .documents import (
     CONVENTIONS,
-    claims_appendix,
     document,
     proof_document,
     proof_fragment,
-    proof_markdown,
-    proof_mathjax,
 )
 from .formulas import definitions_latex, formula_latex
+from .markdown import proof_markdown, proof_mathjax
 from .output import compile_pdf, write_atomic
 from .printing import (
     FULL_LIMIT,

@@ -475,7 +475,7 @@ class Proof:
 
     def _repr_latex_(self) -> str:
         """For notebooks: text and ``$...$`` mathematics only (what MathJax understands)."""
-        from ..latex.documents import proof_mathjax
+        from ..latex.markdown import proof_mathjax
 
         return proof_mathjax(self)
 
@@ -498,7 +498,7 @@ class Proof:
         >>> text.splitlines()[0], text.index("## Conventions") < text.index("## Theorem (Adjoint identity)")
         ('## Conventions', True)
         """
-        from ..latex.documents import proof_markdown
+        from ..latex.markdown import proof_markdown
 
         return proof_markdown(self)
 
