@@ -672,6 +672,17 @@ def test_a_repeated_chain_says_plainly_what_was_checked():
                      r"the same statements as Theorem 1's, were checked again by z3 when this theorem was proved", text)
 
 
+def test_a_lemma_of_the_repeated_chain_is_cited_by_its_number_in_the_first_theorem():
+    """Theorem 2 of theorem_general repeats Theorem 1's chain on each axis; its channel-blocks lemma cites the row
+    selection lemma, which is Theorem 1's: it was cited as Lemma 2.0, a lemma that does not exist."""
+    text = (DERIVATIONS / "theorem_general.tex").read_text()
+    second = text.split(r"\begin{theorem}")[2]
+    assert r"\thetheorem.0" not in text and "Lemma 0" not in text
+    first = text.split(r"\begin{theorem}")[1]
+    row_selection = re.search(r"\\tag\*\{row selection, Lemma~\\thetheorem\.(\d+);", first).group(1)
+    assert f"(Lemma 1.{row_selection}, for that unit kernel)" in second
+
+
 def test_a_wide_line_of_the_sizes_chain_keeps_its_tag_on_the_line():
     """Relationship 15 shared a display with a wide left column, and its tag fell onto a line of its own: it is set
     in a display of its own, its tag named."""

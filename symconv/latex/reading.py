@@ -210,10 +210,17 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
     ordered = _in_display_order(proof.steps, shared)  # lemma n justifies the n-th line the chains display
     steps = [_step(n, s, ranges, names, proof.data.get("formulas"), proof.data.get("lengths"))
              for n, s in enumerate(ordered, 1)]
-    by_name = {s.name: n - shared for n, s in enumerate(ordered, 1)}  # numbered as the document numbers them
+    by_name = {s.name: f"{_LEMMA_NUMBER}{n - shared}"  # numbered as the document numbers them
+               for n, s in enumerate(ordered, 1) if n > shared}
+    if shared:  # a lemma of the shared prefix is cited as the other theorem numbers it
+        theirs = _in_display_order(definitions_shared.steps)
+        number = re.fullmatch(r"Theorem (\d+)", shared_label)
+        for s in ordered[:shared]:
+            n = next(n for n, t in enumerate(theirs, 1) if t.name == s.name)
+            by_name[s.name] = f"{number.group(1)}.{n}" if number else f"{n} of {shared_label}"
 
     for s in steps:  # a rule citing another lemma by name cites it by its number
-        s.rule = re.sub(LEMMA_REF, lambda m: f"Lemma {_LEMMA_NUMBER}{by_name[m.group(1)]}" if m.group(1) in by_name
+        s.rule = re.sub(LEMMA_REF, lambda m: f"Lemma {by_name[m.group(1)]}" if m.group(1) in by_name
                         else f"the lemma ({m.group(1)})", s.rule)
     used = []
     for step in ordered:
