@@ -266,13 +266,14 @@ def _one_d_steps(C: _Chain, axis: str = "") -> list[Step]:
         [_claim("output lengths agree", C.ranges, _eq(C.n_conv, C.n_t), _eq(shown_conv, shown_nt))], name="size"))
 
     trip = F.conv_output_size(C.n_t, k, s, pl, pr, d)
+    shown_trip = N.conv_output_size(shown_nt, k, s, pl, pr, d)  # the sizes named: n_out(n_T(n_in, ...), ...)
     extra = sympy.floor(a / s)
     steps.append(Step.from_claims(
-        trip, n + extra,
+        shown_trip, n + extra,
         r"round trip: the convolution on $n_T$ inputs has $n_{\mathrm{in}} + \lfloor a/s \rfloor$ outputs, "
         r"which is $n_{\mathrm{in}}$ exactly when $a < s$",
         [_claim(r"the convolution on $n_{T}$ inputs has $n_{\mathrm{in}} + \lfloor a/s \rfloor$ outputs", C.ranges,
-                _eq(trip, n + extra)),
+                _eq(trip, n + extra), _eq(shown_trip, n + extra)),
          _claim(r"$\lfloor a/s \rfloor = 0$ exactly when $a < s$", C.ranges,
                 sympy.Equivalent(_eq(extra, 0), _rel(sympy.Lt, a, s)))],
         name="round trip"))
