@@ -214,6 +214,9 @@ def test_a_failed_proof_reads_as_a_refuted_claim(tmp_path, pdflatex, pdffonts, p
     assert rf"Lemma~\thetheorem.{number} ({step.name}) fails" in text and "for example at" in text
     assert "of the proof) fails" not in text
     assert r"\operatorname{flip}(m, k) &= k - m" in text  # the definition shown is the one that ran, not a cache
+    # the flip that ran reads w[k]: the claim says how the kernel reads outside its taps before it is used
+    claim = text.split(r"\begin{refuted}")[1].split(r"\end{refuted}")[0]
+    assert r"be a kernel, read as $w[u] = 0$ for $u$ outside $0 \le u < k$," in claim
     # the counterexample is small and inside the theorem's ranges
     values = step.counterexample
     assert max(abs(v) for v in values.values()) <= 4, values

@@ -573,6 +573,19 @@ def _one_inequality(steps: list[Step]) -> list[Step]:
     return [replace(step, lhs=lhs, rhs=rhs) if first <= n < CHAIN else step for n, step in enumerate(steps)]
 
 
+def _kernel_outside(C: _Chain) -> str:
+    """The kernel's convention outside its taps, said where the flip that ran may read there (a flip other than
+    PyTorch's ``k - 1 - m``): ``w[u] = 0`` for ``u`` outside ``0 <= u < k``; nothing for PyTorch's flip.
+
+    >>> _kernel_outside(_Chain(default_formulas))
+    ''
+    """
+    m, k = SYMBOLS.m, SYMBOLS.k
+    if sympy.simplify(sympy.sympify(C.F.flip_tap(m, k)) - (k - 1 - m)) == 0:
+        return ""
+    return r", read as $w[u] = 0$ for $u$ outside $0 \le u < k$,"
+
+
 def _statement(C: _Chain, ndim: int = 1) -> str:
     """The theorem, typeset from the chain's own ranges and the formulas used (no hand-typed formula).
 
@@ -592,7 +605,7 @@ def _statement(C: _Chain, ndim: int = 1) -> str:
     text = [
         r"Let $n_{\mathrm{in}}$, $k$, $s$, $d$, $p_{l}$, $p_{r}$, $a$ be integers satisfying the hypotheses",
         C.range_object.itemized(),
-        r"let $w \in \mathbb{R}^{k}$ be a kernel and define the following matrices.",
+        rf"let $w \in \mathbb{{R}}^{{k}}$ be a kernel{_kernel_outside(C)} and define the following matrices.",
         r"\begin{itemize}",
         rf"\item $T \in \mathbb{{R}}^{{n_{{T}} \times n_{{\mathrm{{in}}}}}}$, the transposed convolution: "
         rf"$T[j, i] = \sum_{{m=0}}^{{k-1}} w[m]\, [j = {tap}]$.",
