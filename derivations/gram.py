@@ -239,7 +239,7 @@ def build() -> str:
     unit_counts = _unit_counts()
     text = rf"""
 \section*{{From detecting to producing}}
-The seed question asks how the transpose of a detector can \emph{{produce}} the feature it detects. The stamps
+The question that \emph{{How a transposed convolution paints features}} answers is how the transpose of a detector can \emph{{produce}} the feature it detects. The stamps
 answer half of it: column $i$ of $M^{{\top}}$ is the kernel placed where output $i$ looked, so $M^{{\top}} F$ is a
 sum of kernels scaled by the responses. Why the sum looks like the input is the other half, and it is exact: with
 $F = M x$,
@@ -257,8 +257,8 @@ matches is redrawn strongest. Theorem~1 below states this for the detector layer
 checked by program; Theorem~2 does the same for a strided layer; Theorem~3 states the integer facts behind the
 structure of $M^{{\top}} M$ for all sizes at once, on one spatial axis, with its proof cited.
 
-\section*{{The seed's example}}
-The companion derivation \emph{{How a transposed convolution paints features}}, which answers the seed question,
+\section*{{The detector's example}}
+That companion derivation
 works the round trip out for its detector, the $3 \times 3$ kernel $U$ with $1$ on the diagonal and $-1$
 elsewhere, run with stride 1 and padding 1, on its $7 \times 7$ image with a north-west and a north-east stroke. It
 prints the autocorrelation $R$ of $U$, which is ${R[3, 3]}$ at the north-west lags $\pm(1, 1)$ and zero at the
@@ -276,7 +276,7 @@ all sizes, on one spatial axis.
 \centering
 \includegraphics[width={FIGSIZE_BAND[0]}in]{{{FIGURE_BAND}}}
 \caption{{$M^{{\top}} M$ for $k = 3$, $s = 2$, $p = 1$ on {PHASES_SIZE[0]} inputs, with the weights $(1, 2, 3)$: a band of
-width $2 d (k - 1) + 1$; inside the dashed interior the rows repeat with period $s = 2$ (a framed diagonal entry
+width $2 d (k - 1) + 1$; in the dashed band of interior rows, row $j + s$ is row $j$ shifted right by $s$ (period $s = 2$; a framed diagonal entry
 marks one row per period), the diagonal alternating
 the phase energies $4$ and $1 + 9$.}}
 \label{{fig:gram-band}}

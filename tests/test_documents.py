@@ -404,8 +404,10 @@ def test_a_failed_instance_document_shows_what_ran(monkeypatch, tmp_path, pdflat
                    capture_output=True, timeout=300)  # the first run writes the references the second reads
     page = check_pdf(tmp_path, "failed_instance", pdflatex, pdffonts, pdftotext)
     assert "??" not in page and "∎" not in page and "Error" not in page
-    refuted = page[page.index("This lemma is refuted"):][:300]
+    # what the checker found is said once, in the verdict; the refuted lemma points there (issue 18: no repeats)
+    refuted = page[page.index("The claim is refuted"):][:300]
     assert "shapes differ" in refuted and "×" in refuted and not re.search(r"\(\d+, \d+\)", refuted), refuted
+    assert page.count("shapes differ") == 1 and "is refuted: the verdict above says where" in page
 
 
 def test_a_large_2d_document_shows_its_block_structure(tmp_path, capsys, pdflatex, pdffonts, pdftotext):

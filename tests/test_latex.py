@@ -43,8 +43,12 @@ def test_escape_text(text, expected):
     [
         (ConvSpec(3, stride=2, padding=1),
          r"\mathrm{Conv1d}\bigl(C_{\mathrm{in}}=1,\ C_{\mathrm{out}}=1,\ k=3,\ s=2,\ p_{l}=p_{r}=1,\ d=1,\ g=1\bigr)"),
+        # a parameter that differs across axes makes every per-axis parameter a tuple: no "p_r = 0" among tuples
         (TransposedConvSpec((3, 2), padding=((1, 0), (0, 0)), in_channels=2, groups=2, out_channels=2),
-         r"\mathrm{ConvTranspose2d}\bigl(C_{\mathrm{in}}=2,\ C_{\mathrm{out}}=2,\ k=(3, 2),\ s=1,\ p_{l}=(1, 0),\ p_{r}=0,\ a=0,\ d=1,\ g=2\bigr)"),
+         r"\mathrm{ConvTranspose2d}\bigl(C_{\mathrm{in}}=2,\ C_{\mathrm{out}}=2,\ k=(3, 2),\ s=(1, 1),\ p_{l}=(1, 0),\ "
+         r"p_{r}=(0, 0),\ a=(0, 0),\ d=(1, 1),\ g=2\bigr)"),
+        (TransposedConvSpec((3, 3), stride=2, padding=1), r"\mathrm{ConvTranspose2d}\bigl(C_{\mathrm{in}}=1,\ "
+         r"C_{\mathrm{out}}=1,\ k=3,\ s=2,\ p_{l}=p_{r}=1,\ a=0,\ d=1,\ g=1\bigr)"),
     ],
 )
 def test_spec_latex(spec, expected):

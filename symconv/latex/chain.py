@@ -180,11 +180,12 @@ def _chain_latex(doc: _Doc, indices: list[int], numbers: dict[int, int], ref: An
 
 
 def _lemma_latex(s: _Step, number: int, seen: dict | None = None, stated: dict | None = None,
-                 theorem: Any = None) -> str:
+                 theorem: Any = None, verdict: str = "") -> str:
     """One lemma: its statement and what checked it.
 
     A report already given for an earlier lemma is cited; so is a statement already made by a lemma of an
     earlier theorem of the document (``stated`` maps statements to their lemma, ``theorem`` numbers this one).
+    A refuted lemma whose reason the ``verdict`` above already gives says so instead of repeating it.
     """
     seen = {} if seen is None else seen
     rule = _numbered(_breakable(_sentence(_without_label(s.rule, s.name))))
@@ -212,6 +213,11 @@ def _lemma_latex(s: _Step, number: int, seen: dict | None = None, stated: dict |
     if not s.holds:
         refuted = next((c for c in s.claims if not c.holds), None)
         text = r"\noindent\textbf{This lemma is refuted}"
+        reason = (_false_claims(s) if refuted is not None else report_latex(s.report) if _is_words(s.report)
+                  else "")
+        if reason and reason in verdict:  # said once, in the verdict
+            out.append(rf"\noindent\textbf{{Lemma~\thetheorem.{number} is refuted}}: the verdict above says where.")
+            return "\n".join(out)
         if refuted is not None:
             out.append(f"{text}: {_false_claims(s, 'the')}.")
             return "\n".join(out)

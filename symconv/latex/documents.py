@@ -30,7 +30,7 @@ from .printing import (
     escape_text,
     text_latex,
 )
-from .reading import _CONVENTION_FORMULAS, _LEMMA_NUMBER, _chains, _Doc, _padding_mode_of, _ran_name, _read
+from .reading import _CONVENTION_FORMULAS, _LEMMA_NUMBER, _chains, _Doc, _ndim_of, _padding_mode_of, _ran_name, _read
 
 __all__ = ['conventions', 'CONVENTIONS', 'head_title', 'PREAMBLE_PACKAGES', 'proof_fragment', 'document', 'proof_document']
 
@@ -75,7 +75,7 @@ r"""What shows that a document uses an Iverson bracket: a bracket holding a rela
 block matrix ``[I \mid 0]``."""
 
 
-def conventions(padding_mode: str | None = "zeros", body: str | None = None) -> str:
+def conventions(padding_mode: str | None = "zeros", body: str | None = None, ndim: int | None = None) -> str:
     r"""The Conventions paragraph of a document, saying what the padded input $\tilde x$ is for its padding mode.
 
     Parameters
@@ -89,6 +89,9 @@ def conventions(padding_mode: str | None = "zeros", body: str | None = None) -> 
         it uses neither); Iverson brackets where it has one; the other padding modes (``padding_mode`` None) where
         it names one; the weights' layouts where it has channels; the flattening of tensors where it has channels
         or several spatial axes.
+    ndim : int, optional
+        The number of spatial axes of the document's layer: with one, the layouts and shapes are written for one
+        axis ($k$, $n$); None (the default) writes them for any number of axes.
 
     Returns
     -------
@@ -106,6 +109,8 @@ def conventions(padding_mode: str | None = "zeros", body: str | None = None) -> 
     (True, True, False)
     >>> "layouts" in conventions("zeros", body="a kernel $w$"), "layouts" in conventions("zeros", body="channel $c$")
     (False, True)
+    >>> r"k^{(1)}" in conventions("zeros", body="channel $c$"), r"k^{(1)}" in conventions("zeros", "channel $c$", 1)
+    (True, False)
     >>> plain = conventions(None, body=r"$\operatorname{conv}^{\top}(y)$ for $y[i]$")
     >>> "Iverson" in plain, "says otherwise" in plain, "cross-correlation" in plain
     (False, False, False)
@@ -144,11 +149,17 @@ def conventions(padding_mode: str | None = "zeros", body: str | None = None) -> 
     if used(_IVERSON):
         out.append(r"Brackets around a statement are Iverson's: $[j = s i + d m - p_{l}]$ is $1$ when the equation "
                    r"holds and $0$ when it does not.")
-    if used(_CHANNELS):
+    if used(_CHANNELS) and ndim == 1:
+        out.append(r"Weights use PyTorch's layouts: $(C_{\mathrm{out}}, C_{\mathrm{in}}/g, k)$ for a convolution and "
+                   r"$(C_{\mathrm{in}}, C_{\mathrm{out}}/g, k)$ for a transposed convolution.")
+    elif used(_CHANNELS):
         out.append(r"Weights use PyTorch's layouts: $(C_{\mathrm{out}}, C_{\mathrm{in}}/g, k^{(1)}, k^{(2)}, \dots)$ "
                    r"for a convolution and $(C_{\mathrm{in}}, C_{\mathrm{out}}/g, k^{(1)}, k^{(2)}, \dots)$ for a "
                    r"transposed convolution, one kernel size $k^{(\nu)}$ for each spatial axis $\nu$.")
-    if used(_TENSORS):
+    if used(_TENSORS) and ndim == 1:
+        out.append(r"Matrices act on one batch element, a tensor of shape (channels, $n$), flattened row-major: "
+                   r"the channel first.")
+    elif used(_TENSORS):
         out.append(r"Matrices act on one batch element, a tensor of shape (channels, $n^{(1)}, n^{(2)}, \dots$), "
                    r"$n^{(\nu)}$ the length of spatial axis $\nu$, flattened row-major: the channel first, then the "
                    r"spatial axes in order.")
@@ -198,6 +209,16 @@ def _layer_unstated(doc: _Doc) -> bool:
     return bool(doc.layer) and doc.layer not in doc.statement and not (parameters and parameters in doc.statement)
 
 
+def _layer_sentence(doc: _Doc) -> str:
+    """The sentence naming the transposed layer when the statement does not (LaTeX text): PyTorch's layer, or
+    for a padding mode other than zeros (which PyTorch's transposed layers do not have) the padding-0 transposed
+    convolution that the fold of the padding follows."""
+    if doc.padding_mode in (None, "zeros"):
+        return f"The transposed layer is the transposed convolution {doc.layer_words}."
+    return (f"The padding-0 transposed convolution is the transposed convolution {doc.layer_words}, its padding "
+            rf"set to $p_{{l}} = p_{{r}} = 0$; the fold $P^{{\top}}$ of the {doc.padding_mode} padding follows it.")
+
+
 def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = True, stated: dict | None = None,
            theorem: Any = None) -> str:
     env = "theorem" if doc.holds else "refuted" if doc.verdict == "refuted" else "unproved"
@@ -205,7 +226,7 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
     if doc.assumptions and not doc.ranged:
         out.append(r"\noindent The ranges of the theorem: " + ", ".join(f"${a}$" for a in doc.assumptions) + ".")
     if _layer_unstated(doc):
-        out.append(rf"\noindent The transposed layer is the transposed convolution {doc.layer_words}.")
+        out.append(r"\noindent " + _layer_sentence(doc))
     notation_at = len(out)
     shown = stated.setdefault("\0definitions", set()) if stated is not None else None
     if definitions and doc.definitions and not shown:
@@ -300,7 +321,7 @@ def _latex(doc: _Doc, definitions: bool, appendix: bool = True, times: bool = Tr
                    + doc.failure.replace("Lemma " + _LEMMA_NUMBER, r"Lemma~\thetheorem.")
                    .replace(_LEMMA_NUMBER, r"\thetheorem.") + ".")
     seen: dict = {}
-    out += [_lemma_latex(doc.steps[p], numbers[p], seen, stated, theorem) for p in rest]
+    out += [_lemma_latex(doc.steps[p], numbers[p], seen, stated, theorem, doc.failure) for p in rest]
     tables = _tables_sentence([numbers[p] for p in rest if doc.steps[p].claims], len(rest))
     if tables:  # a paragraph of its own, set off from the last lemma's Checked line
         out.append(r"\medskip\noindent " + tables)
@@ -386,7 +407,7 @@ counterexample, "Claim 1 (not proved)": numbered like a theorem, as its lemmas a
 
 
 def document(title: str, body: str, *, max_cols: int = 10, graphics: bool = False,
-             padding_mode: str | None = None) -> str:
+             padding_mode: str | None = None, ndim: int | None = None) -> str:
     r"""A standalone article around ``body`` (the title is escaped), with the conventions section first.
 
     Parameters
@@ -402,6 +423,9 @@ def document(title: str, body: str, *, max_cols: int = 10, graphics: bool = Fals
     padding_mode : str or None
         The padding mode of the document's layer, for the Conventions (:func:`conventions`); None (the default,
         for a document about several layers) says zeros unless a layer's mode says otherwise.
+    ndim : int or None
+        The number of spatial axes of the document's layer, for the Conventions; None (the default) for a
+        document about several layers.
 
     Returns
     -------
@@ -425,7 +449,7 @@ def document(title: str, body: str, *, max_cols: int = 10, graphics: bool = Fals
              r"\allowdisplaybreaks[1]",
              r"\setlength{\emergencystretch}{3em}", r"\AtBeginDocument{\setlength{\rightskip}{0pt plus 3em}}", rf"\title{{{escape_text(title)}}}", r"\author{symconv}", r"\date{}"]
     return ("\n".join(head) + "\n\\begin{document}\n\\maketitle\n\\section*{Conventions}\n"
-            + conventions(padding_mode, body) + "\n\n"
+            + conventions(padding_mode, body, ndim) + "\n\n"
             + body + "\n\\end{document}\n")
 
 
@@ -454,4 +478,5 @@ def proof_document(proof: Any, title: str | None = None) -> str:
     if title is None and not proof.holds:  # the title does not assert what the document refutes
         verdict = "not proved" if "refutation" in proof.data and proof.data["refutation"] is None else "refuted"
         title = f"{'Refuted' if verdict == 'refuted' else 'Unproved'} claim: {proof.title}"
-    return document(title or proof.title, proof_fragment(proof), padding_mode=_padding_mode_of(proof))
+    return document(title or proof.title, proof_fragment(proof), padding_mode=_padding_mode_of(proof),
+                    ndim=_ndim_of(proof))

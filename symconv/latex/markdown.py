@@ -13,7 +13,7 @@ from .appendix import _VERDICT_HEAD, _one_spelling, _shared_sentence, _spot_sent
 from .chain import _chain_latex, _count, _merge_refuted
 from .checks import _sentence
 from .claims import _axes_text, _Claim, _is_words, _title_latex
-from .documents import _DEFINITIONS_LEAD, _layer_unstated, conventions, head_title
+from .documents import _DEFINITIONS_LEAD, _layer_sentence, _layer_unstated, conventions, head_title
 from .notation import notation_markdown
 from .printing import (
     symbol_latex,
@@ -106,14 +106,14 @@ def _flat(doc: _Doc, *, markdown: bool) -> str:
     latex_text = (lambda t: _md_list(_md_latex_text(t))) if markdown else (lambda t: _md_list(_plain_latex_text(t)))
     kind = "Theorem" if doc.holds else f"Claim ({'refuted' if doc.verdict == 'refuted' else 'not proved'})"
     # the Conventions first, as on the LaTeX page: the theorem uses conv, n_out, ... and a reader meets them defined
-    out = ["## Conventions" if markdown else "Conventions.", latex_text(conventions(doc.padding_mode, _body(doc))),
+    out = ["## Conventions" if markdown else "Conventions.", latex_text(conventions(doc.padding_mode, _body(doc), doc.ndim)),
 
            (f"## {kind} ({text(head_title(doc.title))})" if markdown else f"{kind} ({text(head_title(doc.title))}).") ,
            latex_text(doc.statement)]
     if doc.assumptions and not doc.ranged:
         out.append(bold("The ranges of the theorem:") + " " + ", ".join(f"${a}$" for a in doc.assumptions) + ".")
     if _layer_unstated(doc):
-        out.append(latex_text(f"The transposed layer is the transposed convolution {doc.layer_words}."))
+        out.append(latex_text(_layer_sentence(doc)))
     notation_at = len(out)
     if doc.definitions:
         out.append(head("Definitions"))

@@ -157,6 +157,7 @@ _PADDING_MODE = r"\b(?:reflect|replicate|circular) padding\b"
 _PHASES = r"d m \\equiv t|\\bmod s\\b|0 \\le t < s(?!\s*[\\(\w])"
 _IN_GROUP = r"\\in \\gamma(?![A-Za-z'])"
 _WEIGHT_GRADIENT = r"\\partial \\ell\s*/\s*\\partial w"
+_ONE_PHASE = r"single phase convolution"
 
 VARIANTS: tuple[tuple[str, str, str, str], ...] = (
     (r"P", "padding-mode documents", _PADDING_MODE,
@@ -169,6 +170,10 @@ VARIANTS: tuple[tuple[str, str, str, str], ...] = (
      "a position within a phase: output $j = s u + t - p_l$ is position $u$ of phase $t$"),
     (r"u", "documents with an inner product", r"\\langle u, v\\rangle",
      r"a vector, paired with $v$ in $\langle u, v\rangle$"),
+    (r"\Phi", "documents with one phase (stride 1)", _ONE_PHASE,
+     "the single phase convolution of the input: with stride 1 its one phase takes every tap"),
+    (r"Q", "documents with one phase (stride 1)", _ONE_PHASE,
+     "the placement of the single phase: position $u$ at output $u - p_{l}$, cropped, zeros past its end"),
     (r"i", "weight-gradient documents", _WEIGHT_GRADIENT, "a position of the convolution's output"),
     (r"y", "weight-gradient documents", _WEIGHT_GRADIENT, "the output of the convolution"),
     (r"q", "documents with the polyphase view", r"\(d m - t\)/s|d m - t = s q",

@@ -288,7 +288,7 @@ def _plain_factors(expr: Any) -> tuple[int, Any, list] | None:
 
 
 _IDENTIFIER = re.compile(r"(?<![A-Za-z0-9\\])([A-Za-z]+_[A-Za-z0-9]+'*)(?![A-Za-z0-9_])")
-_TEXT_MATH = re.compile(r"(?<![A-Za-z0-9\\])([A-Za-z]+_[A-Za-z0-9]+'*|\d+·\d+\^\d+|\d+\^\d+ - 1|\d+\^-?\d+|\d+(?:x\d+)+|-\d+|dL/dy|dL/dx|dL/dw)"
+_TEXT_MATH = re.compile(r"(?<![A-Za-z0-9\\])([A-Za-z]+_[A-Za-z0-9]+'*|[MSTZ]|\d+·\d+\^\d+|\d+\^\d+ - 1|\d+\^-?\d+|\d+(?:x\d+)+|-\d+|dL/dy|dL/dx|dL/dw)"
                         r"(?![A-Za-z0-9_])|( (?:<=|>=|!=|<|>) )")
 _TEXT_WORDS = {"dL/dy": r"$\partial\ell/\partial y$", "dL/dx": r"$\partial\ell/\partial x$",
                "dL/dw": r"$\partial\ell/\partial w$"}
@@ -300,10 +300,13 @@ def text_latex(text: Any) -> str:
 
     An identifier with a short base (``n_T``, ``C_flip``, ``p_l``) is a symbol;
     one made of words (``output_padding``) is written as words; ``2^-60`` is a
-    power; a relation between spaces (``a < s``) is a relation sign.
+    power; a relation between spaces (``a < s``) is a relation sign; a matrix's
+    letter standing alone (``M``, ``S``, ``T``, ``Z``) is the matrix.
 
     >>> text_latex("M's input length is n_T, through C_flip; 50% done")
-    "M's input length is $n_{T}$, through $C_{\\mathrm{flip}}$; 50\\% done"
+    "$M$'s input length is $n_{T}$, through $C_{\\mathrm{flip}}$; 50\\% done"
+    >>> text_latex("T is the transposed convolution, so M has 6 outputs and S keeps 4")
+    '$T$ is the transposed convolution, so $M$ has 6 outputs and $S$ keeps 4'
     >>> text_latex("output_padding < stride, probability at most 2^-60")
     'output padding $<$ stride, probability at most $2^{-60}$'
     >>> text_latex("at most 9·2^27 and 2^30 - 1")
@@ -370,8 +373,11 @@ def math_latex(value: Any, **settings: Any) -> str:
     return rf"\text{{{escape_text(value)}}}"
 
 
-def _axis(values: tuple) -> str:
-    return str(values[0]) if len(set(values)) == 1 else "(" + ", ".join(map(str, values)) + ")"
+def _axis(values: tuple, tuples: bool = False) -> str:
+    """One parameter over the axes: one number when all axes agree (unless ``tuples``), else the tuple."""
+    if len(set(values)) == 1 and not (tuples and len(values) > 1):
+        return str(values[0])
+    return "(" + ", ".join(map(str, values)) + ")"
 
 
 def spec_latex(spec: Any) -> str:
@@ -392,21 +398,31 @@ def spec_latex(spec: Any) -> str:
     >>> from symconv import ConvSpec
     >>> spec_latex(ConvSpec(3, stride=2, padding=1))
     '\\mathrm{Conv1d}\\bigl(C_{\\mathrm{in}}=1,\\ C_{\\mathrm{out}}=1,\\ k=3,\\ s=2,\\ p_{l}=p_{r}=1,\\ d=1,\\ g=1\\bigr)'
+    >>> tex = spec_latex(ConvSpec((2, 3), stride=(1, 2), padding=2))  # one differs across axes: all are tuples
+    >>> "p_{l}=p_{r}=(2, 2)" in tex and "d=(1, 1)" in tex
+    True
     """
     name = type(spec).__name__
     ndim = spec.ndim
     base = "Conv" if name == "ConvSpec" else "ConvTranspose"
     label = f"{base}{ndim}d" if ndim <= 3 else f"{base}\\ {ndim}\\text{{-D}}"
-    if all(left == right for left, right in spec.padding):  # named as the Conventions' formulas use it: p_l, p_r
-        pads = [f"p_{{l}}=p_{{r}}={_axis(spec.padding_left)}"]
+    lefts, rights = tuple(left for left, _ in spec.padding), tuple(right for _, right in spec.padding)
+    per_axis = [spec.kernel_size, spec.stride, lefts, rights, spec.dilation]
+    per_axis += [spec.output_padding] if base == "ConvTranspose" else []
+    tuples = any(len(set(values)) > 1 for values in per_axis)  # one parameter differs across axes: all as tuples
+
+    def axis(values: tuple) -> str:
+        return _axis(values, tuples)
+
+    if lefts == rights:  # named as the Conventions' formulas use it: p_l, p_r
+        pads = [f"p_{{l}}=p_{{r}}={axis(lefts)}"]
     else:  # asymmetric: its left and right paddings
-        pads = [f"p_{{l}}={_axis(tuple(left for left, _ in spec.padding))}",
-                f"p_{{r}}={_axis(tuple(right for _, right in spec.padding))}"]
+        pads = [f"p_{{l}}={axis(lefts)}", f"p_{{r}}={axis(rights)}"]
     parts = [rf"C_{{\mathrm{{in}}}}={spec.in_channels}", rf"C_{{\mathrm{{out}}}}={spec.out_channels}",
-             f"k={_axis(spec.kernel_size)}", f"s={_axis(spec.stride)}", *pads]
+             f"k={axis(spec.kernel_size)}", f"s={axis(spec.stride)}", *pads]
     if base == "ConvTranspose":
-        parts.append(f"a={_axis(spec.output_padding)}")
-    parts += [f"d={_axis(spec.dilation)}", f"g={spec.groups}"]
+        parts.append(f"a={axis(spec.output_padding)}")
+    parts += [f"d={axis(spec.dilation)}", f"g={spec.groups}"]
     return rf"\mathrm{{{label}}}\bigl(" + r",\ ".join(parts) + r"\bigr)"
 
 

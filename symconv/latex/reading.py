@@ -123,6 +123,18 @@ def _shared_prefix(proof: Any, other: Any) -> int:
     return count
 
 
+def _ndim_of(proof: Any) -> int | None:
+    """How many spatial axes a proof's layer has (None when it does not say: a proof about several)."""
+    data = getattr(proof, "data", None) or {}
+    if isinstance(data.get("ndim"), int):
+        return data["ndim"]
+    for key in ("conv_spec", "spec", "tspec"):
+        kernel = getattr(data.get(key), "kernel_size", None)
+        if kernel is not None:
+            return len(kernel)
+    return None
+
+
 @dataclass
 class _Doc:
     title: str  # plain text
@@ -146,6 +158,7 @@ class _Doc:
     defined: tuple = ()  # the names of those formulas, in order
     formulas: Any = None  # the module whose functions render them (None: the package's)
     padding_mode: str | None = "zeros"  # the layer's padding mode, for the Conventions
+    ndim: int | None = None  # the layer's number of spatial axes, for the Conventions (None: not one layer)
     verdict: str = "proved"  # "proved", "refuted" (a counterexample to the claim) or "not proved" (none known)
     per_axis: str = ""  # LaTeX text: which lemmas are the 1-D chain on each axis ("" for a 1-D proof)
     changed: list = field(default_factory=list)  # Conventions formulas that ran changed (a failed proof only)
@@ -272,7 +285,7 @@ def _read(proof: Any, definitions_shared: Any = None, shared_label: str = "") ->
         conclusion=proof.conclusion, failure=failure, polynomials=_polynomials(proof),
         sides=sides, ranged=ranged, definitions=_definitions(mentioned, proof.data.get("formulas")),
         defined=_defined(mentioned), formulas=proof.data.get("formulas"),
-        padding_mode=_padding_mode_of(proof), verdict=verdict, per_axis=_per_axis(proof, ordered),
+        padding_mode=_padding_mode_of(proof), ndim=_ndim_of(proof), verdict=verdict, per_axis=_per_axis(proof, ordered),
         changed=[] if proof.holds else _changed(proof.data.get("formulas")),
 
     )

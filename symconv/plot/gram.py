@@ -189,7 +189,7 @@ def autocorrelation_data(weight: Any, channel: int = 0) -> AutocorrelationData:
 @styled
 def plot_gram(spec: ConvSpec, input_shape: Any, weight: Any = None, *, figsize: Any = None, ax: Any = None,
               fig: Any = None, title: bool = True):
-    """MᵀM as an image: the band of lags, the interior framed, the period ``s`` marked along the diagonal.
+    """MᵀM as an image: the band of lags, the interior rows framed, the period ``s`` marked along the diagonal.
 
     Parameters
     ----------
@@ -236,7 +236,8 @@ def plot_gram(spec: ConvSpec, input_shape: Any, weight: Any = None, *, figsize: 
         if d.spec.ndim == 1:
             inner = d.interior[0]
             if len(inner):
-                ax.add_patch(_rectangle(inner.start - 0.5, inner.start - 0.5, len(inner), len(inner)))
+                # the interior is a set of rows: the band of those rows, across every column
+                ax.add_patch(_rectangle(-0.5, inner.start - 0.5, n, len(inner)))
                 for j in range(inner.start, inner.stop, d.period[0]):  # one diagonal entry per period, framed
                     ax.add_patch(_rectangle(j - 0.5, j - 0.5, 1, 1, dashed=False))
             if n <= 24:
@@ -256,7 +257,7 @@ def plot_gram(spec: ConvSpec, input_shape: Any, weight: Any = None, *, figsize: 
         bar.solids.set_linewidth(0.3)
         period = ", ".join(map(str, d.period))
         if title:
-            host.title(rf"${_MT} M$ of {_layer_text(d.spec)}; interior dashed; period $s = {period}$ "
+            host.title(rf"${_MT} M$ of {_layer_text(d.spec)}; interior rows dashed; period $s = {period}$ "
                        "(one diagonal entry per period framed)", _SIZES["axes.titlesize"])
         return host.result(d)
 

@@ -362,20 +362,6 @@ def _layer_step(spec: ConvSpec, shape: tuple[int, ...], tspec: TransposedConvSpe
                 not problems, detail, name="the layer")
 
 
-def _unsized(layer: Step, convention: Step) -> Step:
-    """The layer lemma without the sizes the convention lemma already states, when its output length fails.
-
-    Both lemmas fail at one function, the output length evaluated: the convention lemma gives its value
-    against PyTorch's, and the layer lemma then only says what that breaks.
-    """
-    if not convention.detail.startswith("the transposed layer's output size is"):
-        return layer
-    detail = re.sub(r"the transposed layer returns outputs of size [^;]*",
-                    "the transposed layer's output size is not the convolution's input size (its output length "
-                    "is the one the convention lemma refutes)", layer.detail)
-    return dataclasses.replace(layer, detail=detail)
-
-
 def _flip_problem(tspec: TransposedConvSpec) -> str:
     """Why the running flip is not a reversal of the taps on some axis ('' when it is one)."""
     for k in tspec.kernel_size:
@@ -461,8 +447,9 @@ def _statement(layer: str, conv_layer: str, t_in: tuple[int, ...], n_t: tuple[in
         r"Let $Z$ insert $s - 1$ zeros between neighbouring inputs; let $P$ pad the result with "
         rf"$p'_{{l}} = {left}$ zeros on the left and $p'_{{r}} = {right}$ on the right (a negative amount crops); and let "
         r"$C_{\mathrm{flip}}$ be the convolution with stride $1$, dilation $d$ and the flipped kernel "
-        r"$\tilde w[m] = w[\operatorname{flip}(m, k)]$, its channels exchanged within each group. "
-        rf"Let $\operatorname{{stamp}}_{{{idx}}}$ be the matrix that is zero outside one column, {column}, which holds "
+        r"$\tilde w[m] = w[\operatorname{flip}(m, k)]$"
+        + (", its channels exchanged within each group. " if channels else ". ")
+        + rf"Let $\operatorname{{stamp}}_{{{idx}}}$ be the matrix that is zero outside one column, {column}, which holds "
         rf"{entry} for every tap $m$ whose position lies in the output; and " + _phases_text(phases, len(t_in))
         + r". Then "
         rf"\[ T = {transpose} = C_{{\mathrm{{flip}}}} P Z = \sum_{{{over}}} \operatorname{{stamp}}_{{{idx}}} = Q \Phi, \]"
@@ -657,8 +644,6 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
         steps.append(_layer_step(spec, conv_shape, tspec, t_in))
     steps.append(convention_step(tspec, t_in))
     if not steps[-1].holds:  # every later step rests on the definitions: a wrong one ends the proof here
-        if len(steps) == 2 and not steps[0].holds:  # the sizes, when the convention lemma states them, once
-            steps[0] = _unsized(steps[0], steps[-1])
         return Proof(title, _refuted_statement(tspec, t_in, conv_shape), tuple(steps),
                      notes=(_refuted_note(tspec, t_in, conv_shape, name, max_terms),),
                      data=dict(tspec=tspec, input_shape=t_in))
@@ -759,10 +744,11 @@ def prove_transpose(spec: ConvSpec | TransposedConvSpec, input_shape: Any, *, na
     stamps = sympy.Symbol(stamp_sum)
     steps.append(equality_step(
         "scatter view", T, lambda: placed_stamps(tspec, w, t_in), T_, stamps,
-        rf"$T = {stamp_sum}$: $T$ equals the scatter view, the sum of the stamps of the theorem, "
-        rf"input ${'(o, i)' if channels else 'i'}$ stamping the unflipped kernel, "
-        rf"dilated by $d$ and scaled by ${'y[o, i]' if channels else 'y[i]'}$, at offset $s i - p_l$"
-        + (" of every output channel of its group" if channels else ""), witness=True))
+        rf"$T = {stamp_sum}$: $T$ equals the scatter view, the sum of the stamps of the theorem; the stamp of "
+        rf"input ${'(o, i)' if channels else 'i'}$ holds the unflipped kernel, dilated by $d$, at offset "
+        r"$s i - p_l$" + (" of every output channel of its group" if channels else "")
+        + rf", so its product with $y$ places that kernel scaled by ${'y[o, i]' if channels else 'y[i]'}$",
+        witness=True))
     from .polyphase import polyphase_step  # the polyphase view: Q Phi, computed from its own factors
 
     steps.append(polyphase_step(tspec, w, t_in, T))
