@@ -472,7 +472,7 @@ def _nd_definition_step(ndim: int, F: Any = default_formulas) -> Step:
 def _nd_phase_step(P: _Phases, ndim: int) -> Step:
     """The last line of the N-D chain: the sum over the shifts is Phi inside the phases, zero past them (on an axis
     with ``u_nu >= n_u``, every read of that axis lies beyond the input)."""
-    S, F = POLYPHASE_SYMBOLS, P.F
+    S = POLYPHASE_SYMBOLS
     axes = range(1, ndim + 1)
     on = lambda f: ", ".join(f(v) for v in axes)  # noqa: E731
     every = "both axes" if ndim == 2 else "every axis"
@@ -885,7 +885,7 @@ def prove_polyphase(spec: Any, input_shape: Any, *, name: str = "w", seed: int =
         started()
     else:
         raise SpecTypeError(f"spec must be a ConvSpec or TransposedConvSpec, got {type(spec).__name__}")
-    from ..latex.printing import spec_latex
+    from ..latex.printing import layer_text
     from .core import tuple_tex
 
     title = "The polyphase view of a transposed convolution (instance)"
@@ -919,7 +919,7 @@ def prove_polyphase(spec: Any, input_shape: Any, *, name: str = "w", seed: int =
     phases = math.prod(tspec.stride)
     from .instance import _shape_words  # the sizes in words, as the instance theorem writes them
 
-    statement = (r"For the transposed convolution $" + spec_latex(tspec) + r"$ on inputs "
+    statement = (r"For the transposed convolution " + layer_text(tspec) + r" on inputs "
                  + _shape_words(t_in) + r", its matrix $T$ equals $Q \Phi$, and "
                  r"$T y = \operatorname{crop}(\operatorname{shuffle}(\operatorname{conv}_{K}(y)))$ for every input $y$. "
                  + view_text(tspec, t_in) + ". In the second form, " + subpixel_text(tspec) + "."
