@@ -239,9 +239,9 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
         direct = np.array([_closed_form(jj, n_in, k, s, p_l, d) for jj in range(n_t)])
         ok = bool(np.array_equal(axis_counts, direct))
         u = _index_tex(p_l, d)
-        frac = u if s == 1 else rf"({u})/{s}"
-        rhs = sympy.Symbol(rf"\#\left\{{m : 0 \le m \le {k - 1},\ " + (rf"{s} \mid {u},\ " if s > 1 else "")
-                           + rf"0 \le {frac} \le {n_in - 1}\right\}}")
+        # the input (u)/s lies in 0..n_in - 1 exactly when 0 <= u <= s (n_in - 1): no fraction, so that the tag fits
+        rhs = sympy.Symbol(rf"\#\left\{{0 \le m \le {k - 1} : " + (rf"{s} \mid {u},\ " if s > 1 else "")
+                           + rf"0 \le {u} \le {s * (n_in - 1)}\right\}}")
         steps.append(Step(
             count(j), rhs,
             _capital(axis + r"the number of taps reaching output $j$, read off the matrix "
