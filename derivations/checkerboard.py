@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from _common import require
 
 from symconv import TransposedConvSpec, prove_overlap
@@ -59,6 +61,10 @@ def build() -> str:
         proof = require(prove_overlap(layer, INPUT))
         if number:  # the definitions and the general statement are Theorem 1's: said once, then referred to
             proof = as_in_theorem(proof, "Theorem~1")
+        else:  # the criterion for all sizes is cited once, in the opening section
+            proof = dataclasses.replace(proof, conclusion=proof.conclusion.replace(
+                proof.data["cited"], "The criterion for all sizes is the one cited under Uneven overlap above; this "
+                "proof checks it at this layer only."))
         proofs.append((proof, number + 1))
         counts = ", ".join(str(c) for c in proof.data["counts"].tolist())
         (n_t,), ((p_l, _),) = layer.output_shape(INPUT), layer.padding

@@ -9,8 +9,9 @@ import numpy as np
 from _common import require
 
 from symconv import TransposedConvSpec, numeric, prove_overlap, prove_polyphase, prove_polyphase_general
-from symconv.latex import claims_appendix, document, proof_fragment, spec_latex
+from symconv.latex import claims_appendix, document, proof_fragment
 from symconv.latex.phrases import counted
+from symconv.latex.printing import layer_text
 from symconv.polyphase import phase_tap_counts, polyphase_numeric
 from symconv.proofs.overlap import as_in_theorem
 from symconv.proofs.polyphase import EQUAL_TAPS_BOX, prove_equal_taps
@@ -87,7 +88,7 @@ def build() -> str:
         "stacked phase convolutions and $Q$ the 0/1 interleave-and-crop matrix. Figure~\\ref{fig:phases} shows "
         "the four phases of a 2-D output.\n\n"
         + _figure(FIGURES["2d"], "fig:phases",
-                  rf"The output of ${spec_latex(LAYER_2D)}$ on a $5 \times 5$ input, each position coloured by its "
+                  rf"The output of the transposed convolution {layer_text(LAYER_2D)} on a $5 \times 5$ input, each position coloured by its "
                   r"phase $(t_1, t_2)$; beside it, the taps of the $3 \times 3$ kernel that each phase multiplies, "
                   rf"in the same colour: per axis the phases $t = 0, 1$ have {counts}, so the four phases "
                   r"have $4, 2, 2, 1$ taps. The number in a cell is how many terms that output sums; both the colours and the "
@@ -118,7 +119,7 @@ def build() -> str:
         "$s$ this is PyTorch's pixel shuffle with factor $s$, otherwise a reshape and permute); then the "
         "window $[p_l, p_l + n_T)$ on every axis, zero-extended past the end. It agrees with "
         "PyTorch's own pixel shuffle and transposed convolution in double precision on a grid of layers; for this document it was also checked in numbers against the definition on "
-        rf"${spec_latex(LAYER)}$ and ${spec_latex(LAYER_2D)}$. The instance proof below multiplies the factors "
+        rf"the transposed convolution {layer_text(LAYER)} and the one {layer_text(LAYER_2D)}. The instance proof below multiplies the factors "
         "of the first layer exactly, with symbolic weights.")
     checker = (
         r"\section*{The checkerboard, explained}" "\n"
@@ -137,8 +138,8 @@ def build() -> str:
         "convolution with the same kernel, stride, dilation and padding, which $T$ transposes: in the interior its row "
         "$j$ depends only on the phase $(j + p_l) \\bmod s$, its diagonal holds each phase's energy, the sum of "
         "$w[m]^2$ over the phase's taps, and with unit weights that energy is the phase's tap count "
-        "(the symconv derivation \\emph{From detecting to producing: the round trip}, file "
-        "\\texttt{derivations/gram.tex}, section ``With a stride: phases'').\n\n"
+        "(the symconv derivation \\emph{From detecting to producing: the round trip}, "
+        "section ``With a stride: phases'').\n\n"
         + _figure(FIGURES["1d"], "fig:phases1d",
                   r"The output of a transposed convolution with $k = 4$, $s = 3$, $p_l = p_r = 1$, $d = 1$, $a = 0$ on six inputs, coloured "
                   r"by phase, over the taps of each phase: phase $0$ multiplies $w_0$ and $w_3$, the others one "

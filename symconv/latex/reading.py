@@ -428,6 +428,8 @@ def _defined(used: str) -> tuple[str, ...]:
     for name in (*formulas.__all__, *formulas.PADDING_FORMULAS):  # a padding mode's map only where it is used
         tex = formulas.LATEX_NAMES[name]
         pattern = re.escape(tex) + (r"(?![A-Za-z])" if tex[-1].isalpha() else "")
+        if re.fullmatch(r"\\[a-z]+", tex):  # a Greek letter names a map only where it is applied: ρ(j, …), not k = sκ + ρ
+            pattern += r"\s*(?:\\mathopen\{\}\s*)?(?:\\left|\\bigl|\\Bigl)?\s*\("
         if re.search(r"(?<![A-Za-z\\])" + pattern, used):
             names.append(name)
     return tuple(names)

@@ -321,6 +321,12 @@ def prove_gradient(spec: ConvSpec, input_shape: Any, *, name: str = "w") -> Proo
     back = T.matvec(np.array([g.subs(at_y) for g in grad_y.ravel()], dtype=object).reshape(y.shape))
     diff = [sympy.expand(a - b) for a, b in zip(grad_x, back.ravel())]
     ok = len(grad_x) == back.size and all(v == 0 for v in diff)
+    residual = free_y - target  # y - y* with y free: T applied to it, and the transposed convolution of it
+    applied = T.matvec(residual).ravel()
+    substituted = [sympy.expand(a - b) for a, b in zip(T.matvec(grad_y).ravel(), applied)]
+    ok_sub = all(v == 0 for v in substituted)
+    conv_t = np.asarray(conv_transpose(tspec, np.array(w.tolist(), dtype=object), residual), dtype=object).ravel()
+    ok_t = len(conv_t) == len(applied) and all(sympy.expand(a - b) == 0 for a, b in zip(applied, conv_t))
     if ok:
         detail = f"all {len(diff)} partial derivatives agree after expansion"
     elif len(grad_x) != back.size:
@@ -341,6 +347,19 @@ def prove_gradient(spec: ConvSpec, input_shape: Any, *, name: str = "w") -> Proo
              r"equals the entry of $T\, \partial \ell / \partial y$, as polynomials in the entries of $x$, $w$ and "
              r"$y^{\ast}$",
              "polynomial identity", ok, detail, name="backward"),
+        Step(T_ * _Partial(L, y_), T_ * (y_ - t_),
+             r"$T\, \partial \ell / \partial y = T (y - y^{\ast})$: by the loss gradient lemma, $T$ applied to "
+             r"$\partial \ell / \partial y$ and $T$ applied to $y - y^{\ast}$ agree entry by entry, as polynomials "
+             r"in the entries of $w$, $y$ and $y^{\ast}$",
+             "polynomial identity", ok_sub, "" if ok_sub else "T applied to the two sides differs",
+             name="loss gradient substituted"),
+        Step(T_ * (y_ - t_), sympy.Symbol(r"\operatorname{conv}^{\top}(y - y^{\ast})"),
+             r"$T (y - y^{\ast}) = \operatorname{conv}^{\top}(y - y^{\ast})$: $T$, built from the transposed "
+             r"convolution's own index equation, applied to $y - y^{\ast}$ equals the transposed convolution of the "
+             r"Conventions, evaluated on $y - y^{\ast}$ with the same weight $w$, as polynomials in the entries of "
+             r"$w$, $y$ and $y^{\ast}$",
+             "polynomial identity", ok_t, "" if ok_t else "T (y - y*) differs from the transposed convolution of y - y*",
+             name="the transposed convolution"),
     )
     y_space = _space(spec.out_channels, out)
     over = r"\sum_{c, i}" if spec.out_channels > 1 else r"\sum_{i}"
@@ -361,7 +380,7 @@ def prove_gradient(spec: ConvSpec, input_shape: Any, *, name: str = "w") -> Proo
                 r"\quad\text{that is,}\quad \frac{\partial \ell}{\partial x} = M^{\top} \frac{\partial \ell}{\partial y} "
                 r"= M^{\top} (y - y^{\ast}), \] "
                 r"so the theorem says $M^{\top} = T$: the transposed convolution's matrix is the transpose of the "
-                r"convolution's. The last lemma checks $\partial \ell / \partial x = T (y - y^{\ast})$ as a "
+                r"convolution's. The backward lemma with the loss gradient checks $\partial \ell / \partial x = T (y - y^{\ast})$ as a "
                 r"polynomial identity in the entries of $x$, $w$ and $y^{\ast}$; as it holds for every $y^{\ast}$, "
                 r"comparing the coefficients of the entries of $y^{\ast}$ gives $M^{\top} = T$ for this layer.")
     return Proof("Gradient identity", statement, layer + steps, notes=(argument,),

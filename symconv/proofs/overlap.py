@@ -155,8 +155,8 @@ def _ranges(values: list[int]) -> str:
 
 
 EQUAL_TAPS_REFERENCE = (r"the equal-taps criterion, Theorem~4 of the symconv derivation \emph{A transposed convolution is "
-                        r"small convolutions, interleaved} (file \texttt{derivations/polyphase.tex}, section "
-                        r"``The checkerboard, explained''), a written proof")
+                        r"small convolutions, interleaved} (section ``The checkerboard, explained''), a "
+                        r"written proof")
 """Where a reader finds the equal-taps criterion for all sizes (the overlap documents cite it)."""
 
 CITED_CRITERION = "a cited result"
@@ -239,9 +239,9 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
         direct = np.array([_closed_form(jj, n_in, k, s, p_l, d) for jj in range(n_t)])
         ok = bool(np.array_equal(axis_counts, direct))
         u = _index_tex(p_l, d)
-        frac = u if s == 1 else rf"({u})/{s}"
-        rhs = sympy.Symbol(rf"\#\left\{{m : 0 \le m \le {k - 1},\ " + (rf"{s} \mid {u},\ " if s > 1 else "")
-                           + rf"0 \le {frac} \le {n_in - 1}\right\}}")
+        # the input (u)/s lies in 0..n_in - 1 exactly when 0 <= u <= s (n_in - 1): no fraction, so that the tag fits
+        rhs = sympy.Symbol(rf"\#\left\{{0 \le m \le {k - 1} : " + (rf"{s} \mid {u},\ " if s > 1 else "")
+                           + rf"0 \le {u} \le {s * (n_in - 1)}\right\}}")
         steps.append(Step(
             count(j), rhs,
             _capital(axis + r"the number of taps reaching output $j$, read off the matrix "
@@ -340,7 +340,8 @@ def prove_overlap(tspec: TransposedConvSpec, input_shape: Any) -> Proof:
                       + ": this layer draws no checkerboard from overlap (only the borders receive fewer taps).")
     size = r" \times ".join(str(n) for n in counts.shape)
     conclusion += (rf" With unit weights, these ${size}$ counts are the diagonal of $M^{{\top}} M$, for $M$ the "
-                   "convolution that $T$ transposes (the round trip's Gram proof).")
+                   "convolution that $T$ transposes (the round trip's Gram matrix for all sizes, Theorem~3 of the symconv "
+                   r"derivation \emph{From detecting to producing: the round trip}).")
     layer = (rf"Let $T$ be the matrix of the transposed convolution {layer_text(tspec)} on inputs "
              rf"{_shape_words(shape)}. Each input position $i$ stamps a copy of the kernel, scaled by its input, onto "
              r"the output: tap $m$ of the stamp lands at $s i + d m - p_{l}$"

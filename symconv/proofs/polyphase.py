@@ -275,7 +275,7 @@ def _one_d_chain(P: _Phases, axis: bool) -> list[Step]:
         r"on the uncropped grid $J = j + p_l$, output $j$ lies in phase "
         r"$t = J \bmod s$ at position $u = \lfloor J/s \rfloor$ and in no other phase, for it is read back as "
         r"$j = \operatorname{interleave}(t, u, s, p_l) = s u + t - p_l$ (the interleaving of the Definitions), and a pair "
-        r"$0 \le t < s$, $u$ with $\operatorname{interleave}(t, u, s, p_l) = j$ is that one (the first two claims in this lemma's table of the appendix; the third checks that the "
+        r"$0 \le t < s$, $u$ with $\operatorname{interleave}(t, u, s, p_l) = j$ is that one (the first two claims in its table under Checked claims; the third checks that the "
         r"interleaving evaluated is the one of the Definitions). "
         r"With $t, u$ the phase and position of $j$, a term $(i, m)$ of the definition "
         r"exists exactly when tap $m$ reaches phase $t$ ($d m \equiv t \pmod{s}$) and $i = u - (d m - t)/s$ is an "
@@ -375,7 +375,7 @@ def _axes_step(P: _Phases, ndim: int) -> Step:
         r"product, over the axes, of the sums over $i_\nu$ of $[j_\nu = f_\nu]$, and each is the 1-D sift on its "
         r"axis (with that axis's integers and its phase $t_\nu$ and position $u_\nu$): a term exists on "
         rf"{every} exactly when each tap $m_\nu$ reaches phase $t_\nu$ and reads "
-        r"$i_\nu = u_\nu - (d^{(\nu)} m_\nu - t_\nu)/s^{(\nu)}$ (the claims in this lemma's table of the appendix, on all axes at once). The "
+        r"$i_\nu = u_\nu - (d^{(\nu)} m_\nu - t_\nu)/s^{(\nu)}$ (the claims in its table under Checked claims, on all axes at once). The "
         r"sub-kernel lemma on each axis then sends the taps of the phase one to one to the shifts $q_\nu$, the "
         r"same weight at the same read (a shift that no tap reaches has the weight $0$), which is the sum on the "
         r"right",
@@ -472,7 +472,7 @@ def _nd_definition_step(ndim: int, F: Any = default_formulas) -> Step:
 def _nd_phase_step(P: _Phases, ndim: int) -> Step:
     """The last line of the N-D chain: the sum over the shifts is Phi inside the phases, zero past them (on an axis
     with ``u_nu >= n_u``, every read of that axis lies beyond the input)."""
-    S, F = POLYPHASE_SYMBOLS, P.F
+    S = POLYPHASE_SYMBOLS
     axes = range(1, ndim + 1)
     on = lambda f: ", ".join(f(v) for v in axes)  # noqa: E731
     every = "both axes" if ndim == 2 else "every axis"
@@ -885,7 +885,7 @@ def prove_polyphase(spec: Any, input_shape: Any, *, name: str = "w", seed: int =
         started()
     else:
         raise SpecTypeError(f"spec must be a ConvSpec or TransposedConvSpec, got {type(spec).__name__}")
-    from ..latex.printing import spec_latex
+    from ..latex.printing import layer_text
     from .core import tuple_tex
 
     title = "The polyphase view of a transposed convolution (instance)"
@@ -919,7 +919,7 @@ def prove_polyphase(spec: Any, input_shape: Any, *, name: str = "w", seed: int =
     phases = math.prod(tspec.stride)
     from .instance import _shape_words  # the sizes in words, as the instance theorem writes them
 
-    statement = (r"For the transposed convolution $" + spec_latex(tspec) + r"$ on inputs "
+    statement = (r"For the transposed convolution " + layer_text(tspec) + r" on inputs "
                  + _shape_words(t_in) + r", its matrix $T$ equals $Q \Phi$, and "
                  r"$T y = \operatorname{crop}(\operatorname{shuffle}(\operatorname{conv}_{K}(y)))$ for every input $y$. "
                  + view_text(tspec, t_in) + ". In the second form, " + subpixel_text(tspec) + "."
