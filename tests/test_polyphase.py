@@ -527,6 +527,12 @@ def test_overlap_general_product_is_a_chain_line_resting_on_separability(monkeyp
     assert not overlap._product_step(2, failed).holds
     monkeypatch.setattr(overlap, "_split_sum", lambda expr: expr)  # the sum not split by the axes
     assert not overlap._product_step(2, separability).holds
+    monkeypatch.undo()
+    # the separability lemma holds for positions in range only: a count over every tap, its position in the
+    # output or not, must not pass (the taps that fall outside add to no output)
+    monkeypatch.setattr(overlap, "_layer_summand", lambda js, f, sizes, flat: Indicator(flat(js), flat(f)))
+    assert not overlap._product_step(2, separability).holds
+    assert not prove_overlap_general(2).holds
 
 
 def test_overlap_instance_reports_its_anchor_trials():

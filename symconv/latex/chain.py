@@ -194,8 +194,13 @@ def _lemma_latex(s: _Step, number: int, seen: dict | None = None, stated: dict |
     elif stated is not None and theorem is not None:
         stated[s.rule] = f"{theorem}.{number}"
     out = [rf"\begin{{lemma}}[{text_latex(s.name)}]", rule, r"\end{lemma}"]
-    if s.claims:  # the chain shows the count beside the line, and one sentence after the lemmas points to the tables
-        check = ""
+    if s.claims and all(c.checker == s.checker for c in s.claims):
+        check = ""  # the chain shows the count beside the line, and one sentence after the lemmas points to the tables
+    elif s.claims:  # its own check beside claims of another checker: both said
+        many = len(s.claims) > 1
+        check = (rf"\noindent\emph{{Checked}} by {escape_text(s.checker)}: {report_latex(s.report)}. "
+                 rf"{'The claims it uses, checked' if many else 'The claim it uses, checked'} by "
+                 rf"{escape_text(s.claims[0].checker)}, {'are' if many else 'is'} in Table~\thetheorem.{number}.")
     else:
         words = _is_words(s.report) and s.holds
         key = (s.checker, s.report)

@@ -49,6 +49,7 @@ class _Claim:
     witness: str = ""  # LaTeX text: a model of the hypotheses, when the checker recorded one
     denial: str = ""  # LaTeX math: what the counterexample makes true (``a \neq b``), for a refuted claim
     axes: list[str] = field(default_factory=list)  # the axes (``1``, ``\nu``) on which the claim assumes (H)
+    checker: str = "z3"
 
 
 @dataclass
@@ -184,6 +185,7 @@ def _claim(claim: Any, ranges: set, names: dict | None = None, formulas: Any = N
         seconds=float(getattr(claim, "seconds", 0.0) or 0.0),
         witness=_counterexample(_relevant(getattr(claim, "witness", None), statement_symbols)),
         denial="" if claim.holds else _negated(claim.conclusion) + _denied_values(claim, formulas, lengths),
+        checker=getattr(claim, "checker", "z3"),
     )
 
 

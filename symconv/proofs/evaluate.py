@@ -2,7 +2,7 @@
 
 :func:`compile_expr` turns a sympy expression built from integers, symbols,
 ``+``, ``*``, integer powers, ``floor``, ``Mod``, finite ``Sum``, the
-:class:`Indicator` and applied sequences into a Python closure evaluated with
+:class:`Indicator`, :class:`InRange` and applied sequences into a Python closure evaluated with
 exact integers and fractions.  Sequences (``y[i]``, ``w[m]``, ...) are looked up
 by name in the environment as Python callables.
 """
@@ -16,7 +16,7 @@ from typing import Any
 
 import sympy
 
-__all__ = ["Inner", "Indicator", "sequence", "compile_expr", "named", "NAMED"]
+__all__ = ["Inner", "Indicator", "InRange", "sequence", "compile_expr", "named", "NAMED"]
 
 
 class Indicator(sympy.Function):
@@ -32,6 +32,20 @@ class Indicator(sympy.Function):
 
     def _pretty(self, printer):
         return printer._print_seq([sympy.Eq(*self.args, evaluate=False)], "[", "]")
+
+
+class InRange(sympy.Function):
+    """The Iverson bracket ``[lo <= x < hi]``: 1 when ``x`` lies in the half-open range, else 0."""
+
+    nargs = 3
+
+    def _latex(self, printer):
+        lo, x, hi = (printer._print(a) for a in self.args)
+        return rf"\left[{lo} \le {x} < {hi}\right]"
+
+    def _sympystr(self, printer):
+        lo, x, hi = (printer._print(a) for a in self.args)
+        return f"[{lo} <= {x} < {hi}]"
 
 
 class Inner(sympy.Function):
@@ -141,6 +155,9 @@ def compile_expr(expr: Any) -> Callable[[dict], Any]:
     if isinstance(expr, Indicator):
         a, b = compile_expr(expr.args[0]), compile_expr(expr.args[1])
         return lambda env: int(a(env) == b(env))
+    if isinstance(expr, InRange):
+        lo, x, hi = (compile_expr(e) for e in expr.args)
+        return lambda env: int(lo(env) <= x(env) < hi(env))
     if isinstance(expr, sympy.Sum):
         body = compile_expr(expr.function)
         limits = [(v.name, compile_expr(lo), compile_expr(hi)) for v, lo, hi in expr.limits]

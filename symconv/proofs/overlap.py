@@ -512,10 +512,38 @@ def _split_sum(expr: Any) -> Any:
     return sympy.Mul(*outside, *parts)
 
 
+def _layer_summand(js: tuple, f: list, sizes: tuple, flat: Any) -> Any:
+    """What the layer adds at the flat output position of ``js`` for one tuple of inputs and taps: 1 when the taps'
+    position ``f`` lands in the output (``0 <= f_nu < N_nu`` on every axis) and has the flat position of ``js``."""
+    from .evaluate import Indicator, InRange
+
+    return sympy.Mul(*(InRange(0, fa, n_) for fa, n_ in zip(f, sizes)), Indicator(flat(js), flat(f)))
+
+
+def _separate(summand: Any, lemma: tuple, f: list, sizes: tuple) -> Any:
+    """The separability lemma ``[flat(j) = flat(f)] = prod [j_nu = f_nu]`` applied to a summand, where it holds:
+    only beside the brackets ``[0 <= f_nu < N_nu]`` of every axis (the positions ``j`` are in range by the
+    statement); elsewhere the summand is returned unchanged."""
+    from .evaluate import InRange
+
+    factors = sympy.Mul.make_args(summand)
+    if lemma[0] not in factors or not all(InRange(0, fa, n_) in factors for fa, n_ in zip(f, sizes)):
+        return summand
+    return sympy.Mul(*(lemma[1] if factor == lemma[0] else factor for factor in factors))
+
+
 def _product_step(ndim: int, separability: Step) -> Step:
-    """The N-D count is the product of the axes' counts: the separability lemma's product of indicators, summed
-    over the tuples, splits into one sum per axis (each factor and each range of one axis only)."""
-    from .evaluate import Indicator
+    """The N-D count is the product of the axes' counts.
+
+    The layer adds a tap only where its position lands in the output, at the flat position of that position: the
+    N-D count is the sum, over the tuples, of ``[0 <= f_nu < N_nu on every axis] [flat(j) = flat(f)]``.  With
+    both positions in range the separability lemma splits the flat bracket into the axes' brackets; a bracket
+    ``[j_nu = f_nu]`` with ``j_nu`` in range already forces ``f_nu`` into range (a z3 claim), so the range brackets
+    drop, and a sum over the tuples of a product whose factors each depend on one axis is the product of the sums.
+    The lemma is substituted only where the range brackets stand beside it: remove them and the step fails.
+    """
+    from .evaluate import Indicator, InRange
+    from .smt import prove
 
     integer = dict(integer=True)
     per = [{name: sympy.Symbol(f"{name}_{nu}", **integer) for name in ("n", "k", "s", "d", "p", "i", "m", "j")}
@@ -531,27 +559,42 @@ def _product_step(ndim: int, separability: Step) -> Step:
     sizes = sympy.symbols(f"N_1:{ndim + 1}", integer=True)
     at = dict(zip(fs, f)) | dict(zip(lemma_j, js)) | dict(zip(lemma_n, sizes))
     flat = lambda pos: sum((pos[a] * sympy.Mul(*sizes[a + 1:]) for a in range(ndim)), sympy.Integer(0))  # noqa: E731
-    tuples = Indicator(flat(js), flat(f))
-    lhs_at, rhs_at = separability.lhs.xreplace(at), separability.rhs.xreplace(at)
-    summed = sympy.Sum(tuples, *limits)
-    separated = summed.xreplace({lhs_at: rhs_at}) if lhs_at == tuples else summed
+    layer = sympy.Sum(_layer_summand(js, f, sizes, flat), *limits)  # what the layer adds at the flat position
+    lemma = (separability.lhs.xreplace(at), separability.rhs.xreplace(at))
+    separated = layer.xreplace({layer.function: _separate(layer.function, lemma, f, sizes)})
+    # [j = f] for an output position j forces f into the output, so [0 <= f < N] [j = f] = [j = f]
+    j_, f_, size = sympy.symbols(r"j_\nu f_\nu n_T^{(\nu)}", integer=True)
+    forced = prove("an index map reaching an output position lands in the output", (j_, f_, size),
+                   (_rel(sympy.Ge, size, 1), _within(0, j_, size), _rel(sympy.Eq, f_, j_)), _within(0, f_, size))
+    factors = list(sympy.Mul.make_args(separated.function))
+    for a, fa, n_ in zip(per, f, sizes):
+        if forced.holds and InRange(0, fa, n_) in factors and Indicator(a["j"], fa) in factors:
+            factors.remove(InRange(0, fa, n_))  # [0 <= f < N] [j = f] = [j = f] for an output position j
+    dropped = sympy.Sum(sympy.Mul(*factors), *separated.limits)
     axes = sympy.Mul(*(sympy.Sum(Indicator(a["j"], fa), (a["i"], 0, a["n"] - 1), (a["m"], 0, a["k"] - 1))
                        for a, fa in zip(per, f)))
-    ok = separability.holds and sympy.expand(_split_sum(separated) - axes) == 0
+    ok = separability.holds and forced.holds and sympy.expand(_split_sum(dropped) - axes) == 0
     nus = ", ".join(str(nu) for nu in range(1, ndim + 1))
     shown_js = sympy.symbols(f"j_1:{ndim + 1}", integer=True)
     return Step(
         _count(None)(*shown_js), sympy.Mul(*(_count(nu)(shown_js[nu - 1]) for nu in range(1, ndim + 1))),
-        r"the count of a tuple of positions is the product of the counts of the axes: by the separability lemma "
-        r"the indicator that the index maps hit the flat position of $(" + ", ".join(f"j_{{{nu}}}" for nu in range(1, ndim + 1))
-        + r")$ is the product of the indicators of the axes, and a sum over the tuples $(i_{\nu}, m_{\nu})$, "
-        rf"$\nu = {nus}$, of a product whose factors each depend on one axis is the product of the sums",
+        r"the count of a tuple of positions is the product of the counts of the axes. The layer adds a tap "
+        r"at the flat position of $(" + _tuple_tex("f", ndim) + r")$ when $0 \le f_{\nu} < n_{T}^{(\nu)}$ on every "
+        r"axis, so "
+        r"$\operatorname{count}[" + ", ".join(f"j_{{{nu}}}" for nu in range(1, ndim + 1)) + r"]$ is the sum over the "
+        rf"tuples $(i_{{\nu}}, m_{{\nu}})$, $\nu = {nus}$, of these range brackets times the bracket of the flat "
+        r"positions. For positions in range the separability lemma splits that bracket into the product of the "
+        r"brackets $[j_{\nu} = f_{\nu}]$ of the axes; with $j_{\nu}$ in range, $j_{\nu} = f_{\nu}$ puts "
+        r"$f_{\nu}$ in range, so the range brackets drop; and a sum of a product whose factors each depend on one "
+        r"axis is the product of the sums",
         "sympy", ok,
-        "the separability lemma's identity substituted into the sum over the tuples, the sum split into the axes' "
-        "sums, and its difference with the product of the axes' counts expanded: 0" if ok else
+        "the separability lemma's identity substituted where both positions are in range, the range brackets "
+        "dropped by the claim in the table, the sum split into the axes' sums, and its difference with the product "
+        "of the axes' counts expanded: 0" if ok else
         ("the separability lemma does not hold" if not separability.holds else
+         "an index map reaching an output position need not land in the output" if not forced.holds else
          "the sum over the tuples, split by the axes, is not the product of the axes' counts"),
-        name="product")
+        claims=(forced,), name="product")
 
 
 @guarded("Overlap of the stamps (checkerboard, all sizes)")
@@ -689,11 +732,14 @@ def prove_overlap_general(ndim: int = 1, *, formulas: Any = None) -> Proof:
             rf"Let there be {ndim} spatial axes $\nu = {nus}$, each with its own integers "
             r"$n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ satisfying the hypotheses" "\n" + items + "\n"
             r"write $n_{\mathrm{in}}^{(\nu)}, k^{(\nu)}, s^{(\nu)}, d^{(\nu)}, p_{l}^{(\nu)}$ for the integers of "
-            r"axis $\nu$, and "
+            r"axis $\nu$ and $n_{T}^{(\nu)}$ for its output length, and "
             rf"let $\operatorname{{count}}[{js}]$ be the number of pairs of an input position "
-            rf"$({_tuple_tex('i', ndim)})$ and a tap $({_tuple_tex('m', ndim)})$ with "
-            r"$0 \le i_{\nu} < n_{\mathrm{in}}^{(\nu)}$, $0 \le m_{\nu} < k^{(\nu)}$ and "
-            r"$j_{\nu} = s^{(\nu)} i_{\nu} + d^{(\nu)} m_{\nu} - p_{l}^{(\nu)}$ on every axis $\nu$. On "
+            rf"$({_tuple_tex('i', ndim)})$ and a tap $({_tuple_tex('m', ndim)})$, "
+            r"$0 \le i_{\nu} < n_{\mathrm{in}}^{(\nu)}$ and $0 \le m_{\nu} < k^{(\nu)}$, whose position "
+            rf"$({_tuple_tex('f', ndim)})$, "
+            r"$f_{\nu} = s^{(\nu)} i_{\nu} + d^{(\nu)} m_{\nu} - p_{l}^{(\nu)}$, lies in the output "
+            r"($0 \le f_{\nu} < n_{T}^{(\nu)}$ on every axis $\nu$) and has the row-major flat position of "
+            rf"$({js})$: the taps the layer adds at that position of its flattened output. On "
             r"each axis $\nu$, with $n_{\mathrm{in}}, k, s, d, p_{l}, p_{r}, a$ its integers (the superscript "
             r"dropped) and $n_{T}$ its output length, " + definitions + rf" And $\operatorname{{count}}[{js}] = {product}$.")
     cited = (r"The criterion for a uniform overlap is cited, not proved here: for all integers $k, s, d \ge 1$ every "
