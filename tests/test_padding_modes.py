@@ -427,7 +427,7 @@ def test_general_circular_theorem_defines_T_and_concludes_with_the_formula():
     assert r"let $T = (S M)^{\top} = P^{\top} (S C)^{\top}$ be the transposed layer" in statement  # T defined
     assert r"((S C)^{\top} y)[t] = \sum_{i=0}^{n_{\mathrm{in}} - 1}" in statement  # and (S C)^T: C is one map
     assert r"C^{\top} y" not in statement.replace(r"(S C)^{\top} y", "")  # no second meaning of C^T
-    assert r"z_{\circ}[j] = \sum_{i=0}^{n_{\mathrm{in}} - 1} [s i \bmod n = j]\, y[i]" in statement
+    assert r"z_{\circ}[q] = \sum_{i=0}^{n_{\mathrm{in}} - 1} [s i \bmod n = q]\, y[i]" in statement
     assert r"\[ (T y)[j] = \sum_{m'=0}^{k-1} \tilde w[m']\, z_{\circ}\bigl[(j + d m' - p'_{l}) \bmod n\bigr]" \
         in statement
     assert "n = n_{T}, \\text{ where } n_{T} = " in statement  # one length: the signal is T's output
@@ -677,7 +677,7 @@ def test_instance_circular_view_names_its_own_convolution_and_defines_circ():
     fold, view = (next(step for step in proof.steps if step.name == name)
                   for name in ("fold of the gather view", "circular gather view"))
     assert r"C_{\mathrm{flip}}" in str(fold.rhs) and r"C^{\circ}_{\mathrm{flip}}" in str(view.rhs)
-    assert r"$\operatorname{circ}(t, n_T, p'_{l})$" in view.rule  # Circ, the matrix, through circ, the map
+    assert r"$\operatorname{circ}(t^{\circ}, n_T, p'_{l})$" in view.rule  # Circ, the matrix, through circ, the map
     tspec = proof.data["tspec"]
     C, Circ, _, _ = PM.circular_gather_view(tspec, kernel_symbols(tspec), (4,))
     assert C.shape[0] == proof.data["T"].shape[0] == 6  # C°_flip has n_T outputs, the fold's C_flip n_T + p_l + p_r

@@ -231,7 +231,7 @@ def _adjoint_argument(conv_spec: Any, sel: str) -> str:
     r"""The two-line argument of the adjoint identity, for the proof (LaTeX text).
 
     Expand the left side by the definition of conv, exchange the finite sums, and write the padded input as
-    a sum over the input's positions, :math:`\tilde x[c, u] = \sum_j x[c, j]\, [j = u]`: what multiplies
+    a sum over the input's positions, :math:`\tilde x[c, \xi] = \sum_j x[c, j]\, [j = \xi]`: what multiplies
     ``x[c, j]`` is conv^T's formula.
     """
     if _channels(conv_spec):
@@ -242,13 +242,13 @@ def _adjoint_argument(conv_spec: Any, sel: str) -> str:
                  r"&= \sum_{c, j} x[c, j]\, \operatorname{conv}^{\top}(y)[c, j]")
         how = (r"exchanging the sums over $(o, i, c_l, m)$ and writing the channel $\gamma c_i + c_l$ as $c$, with "
                r"$\gamma = \lfloor c / c_i \rfloor$ the group of $c$ and of every $o$ that reads it, and "
-               r"$\tilde x[c, u] = \sum_j x[c, j]\, [j = u]$ (the padding is zero)")
+               r"$\tilde x[c, \xi] = \sum_j x[c, j]\, [j = \xi]$ (the padding is zero)")
     else:
         left = (r"\langle " + sel + r"\operatorname{conv}(x), y\rangle &= \sum_{i} y[i] \sum_{m} w[m]\, "
                 r"\tilde x[s i + d m - p_{l}] \\")
         right = (r"&= \sum_{j} x[j] \sum_{i, m} w[m]\, y[i]\, [j = s i + d m - p_{l}] \\ "
                  r"&= \sum_{j} x[j]\, \operatorname{conv}^{\top}(y)[j]")
-        how = (r"exchanging the sums over $(i, m)$ and re-indexing through $\tilde x[u] = \sum_j x[j]\, [j = u]$ "
+        how = (r"exchanging the sums over $(i, m)$ and re-indexing through $\tilde x[\xi] = \sum_j x[j]\, [j = \xi]$ "
                r"(the padding is zero)")
     return (r"The identity of the last line is the computation \begin{align*} " + left + " " + right
             + r" = \langle x, \operatorname{conv}^{\top}(y)\rangle, \end{align*} the sums over $i$ running over "
