@@ -17,8 +17,8 @@ def test_each_sampling_scheme_that_ran_is_described_once_under_one_heading(name)
     assert text.count("How each lemma was checked") == 1
     # both schemes ran in these documents (paired points in one theorem, independent trials in another)
     assert text.count("drawn independently and uniformly") == 1
-    assert text.count(r"at paired points ($n_w$ weights") == 1
-    assert r"|S_w|^{-n_w}" in text
+    assert text.count(r"at paired points ($N_w$ weights") == 1
+    assert r"|\mathcal{S}_w|^{-N_w}" in text
 
 
 def test_the_randomized_glossary_uses_letters_of_its_own():
@@ -40,3 +40,11 @@ def test_the_conventions_position_is_a_letter_no_entry_of_the_notation_uses():
     assert r"\tilde x[\xi] = x[\xi]" in text and r"\tilde x[u]" not in text
     assert r"\xi" not in {symbol for symbol, _ in NOTATION}
     assert "k_1" not in text and "n_1" not in text and r"k^{(\nu)}" in text and r"n^{(\nu)}" in text
+
+
+def test_no_entry_of_the_notation_holds_a_control_character():
+    """A meaning written without a raw string turns ``\\v`` of ``\\varepsilon`` into a vertical tab (TeX fails)."""
+    from symconv.latex.notation import VARIANTS
+
+    texts = [part for entry in NOTATION for part in entry] + [part for entry in VARIANTS for part in entry]
+    assert not [text for text in texts if any(ord(ch) < 32 for ch in text)]

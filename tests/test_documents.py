@@ -640,7 +640,7 @@ def test_notation_lists_each_symbol_once_in_one_spelling(name):
 
 
 def test_the_randomized_identity_test_is_described_by_the_scheme_that_ran():
-    """The appendix says what was drawn: independent trials print no paired-point glossary (S_w, n_w, ...), and a
+    """The appendix says what was drawn: independent trials print no paired-point glossary (S_w, N_w, ...), and a
     weight gradient, which draws no weights, says so."""
     from symconv import ConvSpec, prove_transpose, prove_weight_gradient
     from symconv.latex.checks import _randomized, _schemes_of
@@ -648,20 +648,26 @@ def test_the_randomized_identity_test_is_described_by_the_scheme_that_ran():
     tex = prove_transpose(ConvSpec(3, stride=2, padding=1), (5,)).to_document()
     described = re.search(r"\\item\[randomized identity\](.*)", tex).group(1)
     assert "Schwartz--Zippel" in described and "weights and the input were drawn" in described
-    assert "S_w" not in described and "paired" not in described
+    assert "S_w" not in described and r"\mathcal{S}_w" not in described and "paired" not in described
     tex = prove_weight_gradient(ConvSpec(3, stride=2), (7,)).to_document()
     described = re.search(r"\\item\[randomized identity\](.*)", tex).group(1)
-    assert "no weights are drawn" in described and "S_w" not in described
+    assert "no weights are drawn" in described and r"\mathcal{S}_w" not in described and "S_w" not in described
     assert _schemes_of("two weights drawn uniformly ... and two inputs ..., every weight on every input (four "
                        "evaluations); axis 1 alone: 2 trials with weights and inputs ...") == ["independent", "paired"]
     both = _randomized(("independent", "paired"))[1]
-    assert "In each trial" in both and "At paired points ($n_w$ weights" in both and "|S_w|^{-n_w}" in both
+    assert "In each trial" in both and "At paired points ($N_w$ weights" in both and r"|\mathcal{S}_w|^{-N_w}" in both
 
 
 def test_the_tables_sentence_names_only_lemmas_that_have_a_table():
     from symconv.proofs.overlap import prove_overlap_general
 
-    tex = prove_overlap_general(2).to_document()
+    import dataclasses
+
+    proof = prove_overlap_general(2)
+    # its last lemma checked by sympy alone (no table): the sentence names the others only
+    steps = proof.steps[:-1] + (dataclasses.replace(proof.steps[-1], claims=()),)
+    tex = dataclasses.replace(proof, steps=steps).to_document()
+    assert "Table~\\thetheorem.5" not in tex
     tables = set(re.findall(r"\\textbf\{Table~\\thetheorem\.(\d+)\.\}", tex))
     sentence = re.search(r"\\medskip\\noindent (The claims of [^\n]*)", tex).group(1)
     assert "each lemma" not in sentence

@@ -63,7 +63,7 @@ def test_spec_latex(spec, expected):
         ("zero_insertion_position", r"\operatorname{ins}(i, s) = s i"),
         ("output_padding_for", r"a_{\mathrm{rt}}(n, k, s, p_{l}, p_{r}, d) = \mathopen{}\left( n + p_{l} + p_{r} - d \cdot "
                                r"\mathopen{}\left( k - 1 \mathclose{}\right) - 1 \mathclose{}\right) \bmod s"),
-        ("group_local", r"\operatorname{loc}(c, \gamma, c_{i}) = c - \gamma \cdot c_{i}"),
+        ("group_local", r"\operatorname{loc}(c, \gamma, b) = c - \gamma \cdot b"),
     ],
 )
 def test_formulas_rendered_by_latexify(name, expected):

@@ -44,10 +44,10 @@ _SCHEMES = {  # scheme: (what was drawn, plain text; the same, LaTeX text)
                     "set of integers, and " + _ZIPPEL,) * 2,
     "gradient": ("in each trial the output gradient and the input were drawn independently and uniformly from a "
                  "finite set of integers (no weights are drawn: neither side involves them), and " + _ZIPPEL,) * 2,
-    "paired": ("at paired points (n_w weights drawn uniformly from S_w and n_x inputs from S_x, every weight evaluated "
-               "on the first input and the first n'_w weights on each later input)",
-               r"at paired points ($n_w$ weights drawn uniformly from a set $S_w$ of integers and $n_x$ inputs from a "
-               r"set $S_x$, every weight evaluated on the first input and the first $n'_w$ weights on each later "
+    "paired": ("at paired points (N_w weights drawn uniformly from S_w and N_x inputs from S_x, every weight evaluated "
+               "on the first input and the first N'_w weights on each later input)",
+               r"at paired points ($N_w$ weights drawn uniformly from a set $\mathcal{S}_w$ of integers and $N_x$ inputs from a "
+               r"set $\mathcal{S}_x$, every weight evaluated on the first input and the first $N'_w$ weights on each later "
                r"input)"),
 }
 """The sampling schemes of the randomized identity test: what each draws, and why agreement bounds a false pass

@@ -24,7 +24,7 @@ IDENTIFIERS = {
     "p_l": "p_{l}",
     "p_r": "p_{r}",
     "left": "p'_{l}",  # pad(t, p'_l) = t + p'_l: the amount on the left, as the gather view applies it (DESIGN.md's L)
-    "per_group": "c_{i}",  # the channels per group: c_i = C_in/g (applied to c_o = C_out/g as well)
+    "per_group": "b",  # the channels per group: applied to c_i = C_in/g and to c_o = C_out/g
     "group": r"\gamma",
     "local": "c_{l}",
     "m_prime": r"\mu",  # the second tap of a pair (the Gram partner), not the flipped kernel's tap m'

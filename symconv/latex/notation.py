@@ -93,6 +93,7 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"\gamma", "the number of a group, $0 \\le \\gamma < g$"),
     (r"\operatorname{grp}", "the group of a channel: $\\operatorname{grp}(c, b) = \\lfloor c / b \\rfloor$ is the number "
                            "of the group of channel $c$ in groups of $b$ channels"),
+    (r"b", "a number of channels per group, as in $\\operatorname{grp}(c, b)$"),
     (r"C_{\mathrm{in}}", "the number of input channels"),
     (r"C_{\mathrm{out}}", "the number of output channels"),
     (r"o", "an output channel"),
@@ -149,6 +150,16 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"L", "a differentiable function of the output, the loss $\\ell = L(y)$"),
     (r"\sigma", "a sign, plus or minus one"),
     (r"\delta", "the gradient of the loss with respect to the output"),
+    (r"t^{\circ}", "a position of the circularly padded circle: row $t^{\circ}$ of $P^{\circ}$"),
+    (r"\mathcal{S}_w", "the finite set of integers the randomized identity test draws weights from"),
+    (r"\mathcal{S}_x", "the finite set of integers the randomized identity test draws inputs from"),
+    (r"N_w", "the number of weights the randomized identity test draws at paired points"),
+    (r"N_x", "the number of inputs the randomized identity test draws at paired points"),
+    (r"N'_w", "the number of the weights evaluated on each input after the first, at paired points"),
+    (r"D", "the difference of the two sides of an identity, a function $D(w, x)$ of the weights and the input"),
+    (r"\varepsilon", "the position of an entry of the weights $w$, whose entry is $w_\\varepsilon$"),
+    (r"\eta", "the part of $D$ free of weights, affine in the input"),
+    (r"\lambda_\varepsilon", "the coefficient of the weight entry $w_\\varepsilon$ in $D$, affine in the input"),
 )
 """Each symbol (LaTeX) and its one meaning (text with ``$...$`` mathematics), in the order a Notation section lists
 them."""
@@ -158,6 +169,7 @@ _PHASES = r"d m \\equiv t|\\bmod s\\b|0 \\le t < s(?!\s*[\\(\w])"
 _IN_GROUP = r"\\in \\gamma(?![A-Za-z'])"
 _WEIGHT_GRADIENT = r"\\partial \\ell\s*/\s*\\partial w"
 _ONE_PHASE = r"single phase convolution"
+_BY_CONVOLUTION = r"Here \$c\$ is an input channel of the convolution that \$T\$ transposes"
 
 VARIANTS: tuple[tuple[str, str, str, str], ...] = (
     (r"P", "padding-mode documents", _PADDING_MODE,
@@ -176,6 +188,14 @@ VARIANTS: tuple[tuple[str, str, str, str], ...] = (
      "the placement of the single phase: position $u$ at output $u - p_{l}$, cropped, zeros past its end"),
     (r"i", "weight-gradient documents", _WEIGHT_GRADIENT, "a position of the convolution's output"),
     (r"y", "weight-gradient documents", _WEIGHT_GRADIENT, "the output of the convolution"),
+    (r"c", "documents that name the channels by the convolution", _BY_CONVOLUTION,
+     "an input channel of the convolution that $T$ transposes, which is an output channel of the transposed layer"),
+    (r"o", "documents that name the channels by the convolution", _BY_CONVOLUTION,
+     "an output channel of the convolution that $T$ transposes, which is an input channel of the transposed layer"),
+    (r"b", "documents with the round trip", r"= b s \+ r",
+     "the whole quotient of $n + p_l + p_r - d(k-1) - 1$ by the stride, in the round trip"),
+    (r"q", "documents with the zero-inserted input on a circle", r"z_\{\\circ\}\[q\]",
+     "a position of the circle of $n$ positions, $0 \\le q < n$"),
     (r"q", "documents with the polyphase view", r"\(d m - t\)/s|d m - t = s q",
      "the shift $(d m - t)/s$ of a tap $m$ of phase $t$ in the polyphase view"),
     (r"\hat y", "documents that read $\\hat y$ at a fraction", r"\\hat\{?y\}?\\left\[\\frac",

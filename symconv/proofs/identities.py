@@ -586,8 +586,8 @@ def _round_trip_step() -> Step:
             r"$n + p_l + p_r - d(k-1) - 1 = b s + r$ with integers $b$ and $0 \le r < s$, the floor of "
             r"$(b s + r)/s$ is $b$ and its remainder modulo $s$ is $r$, and the round trip expands to $n$")
     detail = (r"$n$ was replaced by $b s + r - p_{l} - p_{r} + d (k - 1) + 1$ with $b$ and $r$ integers; that "
-              r"$r/s$ is at least 0 and below 1 was verified from $r \ge 0$, $s > 0$ and $r = s - 1 - e$ with "
-              r"$e \ge 0$, so the floor of $r/s$ was replaced by 0 and $r \bmod s$ by $r$ (the integer $b$ leaves "
+              r"$r/s$ is at least 0 and below 1 was verified from $0 \le r \le s - 1$ and $s > 0$, so the floor of "
+              r"$r/s$ was replaced by 0 and $r \bmod s$ by $r$ (the integer $b$ leaves "
               r"the floor and the remainder), after which the difference from $n$ expands to 0")
     return Step(shown, n, rule, "sympy", ok, detail if ok else "the reduced round trip does not expand to n",
                 assumptions=(sympy.Le(0, R_, evaluate=False), sympy.Lt(R_, S_, evaluate=False)),
