@@ -268,7 +268,13 @@ _PLAIN = [(r"\,", " "), (r"\cdot", "·"), (r"\le", "≤"), (r"\ge", "≥"), (r"\
           (r"\rangle", "⟩"), (r"\sum", "Σ"), (r"\in", "∈"), (r"\Leftrightarrow", "⇔"), (r"\Rightarrow", "⇒"),
           (r"\mid", "|"), (r"\dots", "…"), (r"\top", "ᵀ"), (r"\times", "×"), (r"\mapsto", "↦"),
           (r"\partial", "∂"), (r"\operatorname{mod}", "mod"), (r"\bmod", "mod"), (r"\max", "max"),
-          (r"\gcd", "gcd"), (r"\ell", "ℓ"), (r"\to", "→")]
+          (r"\gcd", "gcd"), (r"\ell", "ℓ"), (r"\to", "→"), (r"\equiv", "≡"), (r"\tilde w", "w̃"),
+          (r"\tilde x", "x̃"), (r"\hat y", "ŷ"), (r"\quad", " "), (r"\qquad", " "), (r"\[", ""), (r"\]", ""),
+          (r"\circ", "°"), (r"\ast", "*")] + [
+          ("\\" + name, letter) for name, letter in (
+              ("alpha", "α"), ("beta", "β"), ("delta", "δ"), ("varepsilon", "ε"), ("eta", "η"), ("kappa", "κ"),
+              ("lambda", "λ"), ("mu", "μ"), ("nu", "ν"), ("xi", "ξ"), ("rho", "ρ"), ("sigma", "σ"), ("tau", "τ"),
+              ("phi", "φ"), ("Phi", "Φ"), ("Delta", "Δ"))]
 
 
 LEMMA_REF = r"<<([a-z][a-z -]*)>>"
@@ -283,11 +289,12 @@ def plain(text: str) -> str:
     'output j = s i + d m - p_l, 0 ≤ m < k'
     """
     out = re.sub(LEMMA_REF, r"Lemma (\1)", text)
-    out = re.sub(r"\\(?:mathrm|operatorname|text|mathcal|mathbf)\{([^{}]*)\}", r"\1", out)
+    out = re.sub(r"\s*\\pmod\{([^{}]*)\}", r" (mod \1)", out)
+    out = re.sub(r"\\(?:mathrm|operatorname|text|textsf|textit|emph|mathcal|mathbf)\{([^{}]*)\}", r"\1", out)
     out = re.sub(r"\\(?:left|right|bigl|bigr)(?![A-Za-z])", "", out).replace("\\ ", " ")
     for macro, uni in _PLAIN:
         out = re.sub(re.escape(macro) + r"(?![A-Za-z])", uni.replace("\\", "\\\\"), out)
-    return out.replace("$", "").replace("{", "").replace("}", "")
+    return out.replace("$", "").replace("{", "").replace("}", "").replace("^ᵀ", "ᵀ")
 
 
 def tuple_tex(values: Any) -> str:
