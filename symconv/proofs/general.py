@@ -538,7 +538,8 @@ def _block_step(F: Any) -> Step:
         r"block $(o, c)$ of $M$ is the spatial matrix of $w[o, c - \operatorname{grp}(o, c_o)\, c_i]$ when "
         r"$\operatorname{grp}(c, c_i) = \operatorname{grp}(o, c_o)$ and zero otherwise; the transposed layer, whose weight is the same "
         r"tensor, writes output channel $c = \operatorname{grp}(o, c_o)\, c_i + c_l$ from input channel $o$ through "
-        r"$w[o, c_l]$: block $(c, o)$ of $T$ is the transpose of block $(o, c)$ of $M$. The row selection "
+        r"$w[o, c_l]$: block $(c, o)$ of $T$ is built from the weights $w[o, c_l, m]$ of block $(o, c)$ of $M$. The row "
+        r"selection "
         r"combines the same way: block $(o, c)$ of $M$ is $\sum_{m} w[o, c_{l}, m] \bigotimes_\nu M^{(\nu)}_{m_\nu}$ "
         r"(<<separability>>), with $M^{(\nu)}_{m_\nu}$ the matrix $M^{(\nu)}$ of the unit kernel of tap $m_\nu$, and "
         r"$T^{(\nu)}_{m_\nu}$ likewise; $S = I_{C_{\mathrm{out}}} \otimes \bigotimes_\nu S^{(\nu)}$ acts on every "
@@ -722,7 +723,7 @@ def _statement_nd(C: _Chain, ndim: int) -> str:
         rf"[t = {tex(C.conv_read.subs(SYMBOLS.mp, C.F.flip_tap(m_nu, k)))}]$ the stride-1 convolution on axis $\nu$ "
         r"with the flipped unit kernel of the axis's tap $m_\nu$.",
         r"\end{itemize}",
-        r"Then block $(c, o)$ of $T$ is the transpose of block $(o, c)$ of $M$, zero outside the groups; "
+        r"Then block $(c, o)$ of $T$ is the transpose of block $(o, c)$ of $S M$, zero outside the groups; "
         r"$T = C_{\mathrm{flip}} P Z$ and $T = (S M)^{\top}$.",
     ]
     return "\n".join(text)
