@@ -246,3 +246,23 @@ def _documented() -> set:
 def test_the_api_reference_documents_every_public_function():
     missing = sorted(public for qualified, (public, _) in FUNCTIONS.items() if qualified not in _documented())
     assert missing == [], "add them to an automodule's :members: in docs/api.md"
+
+
+def test_no_source_file_has_an_invalid_escape_sequence():
+    """A string like ``"$t^{\\circ}$"`` that is not raw warns on import, and ``"\\v..."`` silently becomes a control
+    character: every source file of the package and its tests compiles with such warnings as errors."""
+    import pathlib
+    import warnings
+
+    root = pathlib.Path(__file__).resolve().parent.parent
+    files = sorted((root / "symconv").rglob("*.py")) + sorted((root / "tests").rglob("*.py"))
+    assert len(files) > 50
+    bad = []
+    for path in files:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            try:
+                compile(path.read_text(encoding="utf-8"), str(path), "exec")
+            except (SyntaxError, SyntaxWarning, DeprecationWarning) as exc:
+                bad.append(f"{path.relative_to(root)}: {exc}")
+    assert not bad, bad

@@ -83,9 +83,9 @@ def test_an_undecided_answer_is_not_a_proof(monkeypatch):
     for stage in (0, 1):
         calls = []
 
-        def undecided(z3, facts, timeout_ms, calls=calls, stage=stage):
+        def undecided(z3, facts, timeout_ms, ctx=None, calls=calls, stage=stage):
             calls.append(1)
-            verdict, model, text = real(z3, facts, timeout_ms)
+            verdict, model, text = real(z3, facts, timeout_ms, ctx)
             return ("unknown", None, text) if len(calls) == stage + 1 else (verdict, model, text)
 
         monkeypatch.setattr(smt, "_solve", undecided)
@@ -93,6 +93,54 @@ def test_an_undecided_answer_is_not_a_proof(monkeypatch):
         assert not claim.holds and "unknown" in claim.reason
     monkeypatch.setattr(smt, "_solve", real)
     assert smt.prove("square is nonnegative", (a,), (sympy.Ge(a, 0),), sympy.Ge(a * a, a)).holds
+
+
+class _Stalling:
+    """A stand-in for z3 whose solver answers unknown under the seeds in ``stalls`` and unsat otherwise."""
+
+    unknown, sat, unsat = "unknown", "sat", "unsat"
+
+    def __init__(self, stalls):
+        self.stalls, self.seeds = stalls, []
+
+    def Solver(self, ctx=None):
+        fake = self
+
+        class _S:
+            def set(self, key, value):
+                if key == "random_seed":
+                    self.seed = value
+
+            def add(self, *facts):
+                pass
+
+            def to_smt2(self):
+                return "(check-sat)"
+
+            def check(self):
+                fake.seeds.append(self.seed)
+                return fake.unknown if self.seed in fake.stalls else fake.unsat
+
+        return _S()
+
+
+def test_an_unknown_answer_is_retried_with_other_seeds_and_only_a_decided_one_counts():
+    import symconv.proofs.smt as smt
+
+    once = _Stalling({0})
+    assert smt._solve(once, [], 100)[0] == "unsat" and once.seeds == [0, smt.RETRY_SEEDS[0]]
+    always = _Stalling({0, *smt.RETRY_SEEDS})
+    assert smt._solve(always, [], 100)[0] == "unknown" and always.seeds == [0, *smt.RETRY_SEEDS]
+
+
+def test_a_claims_verdict_does_not_depend_on_what_was_proved_before():
+    """Each claim has a z3 context of its own: the same claim gives the same SMT-LIB text and verdict after others."""
+    s, i1, i2 = sympy.symbols("s i1 i2", integer=True)
+    args = ("injective", (s, i1, i2), (sympy.Ge(s, 1), sympy.Eq(s * i1, s * i2)), sympy.Eq(i1, i2))
+    first = prove(*args)
+    prove("other", (s, i1), (sympy.Ge(s, 2), sympy.Ge(i1, 0)), sympy.Ge(s * i1 + 1, 1))
+    again = prove(*args)
+    assert first.holds and again.holds and first.smtlib == again.smtlib
 
 
 def test_a_claim_with_identical_sides_is_refused():

@@ -150,7 +150,7 @@ NOTATION: tuple[tuple[str, str], ...] = (
     (r"L", "a differentiable function of the output, the loss $\\ell = L(y)$"),
     (r"\sigma", "a sign, plus or minus one"),
     (r"\delta", "the gradient of the loss with respect to the output"),
-    (r"t^{\circ}", "a position of the circularly padded circle: row $t^{\circ}$ of $P^{\circ}$"),
+    (r"t^{\circ}", r"a position of the circularly padded circle: row $t^{\circ}$ of $P^{\circ}$"),
     (r"\mathcal{S}_w", "the finite set of integers the randomized identity test draws weights from"),
     (r"\mathcal{S}_x", "the finite set of integers the randomized identity test draws inputs from"),
     (r"N_w", "the number of weights the randomized identity test draws at paired points"),

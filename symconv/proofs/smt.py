@@ -43,19 +43,20 @@ TIMEOUT_MS = 20_000
 class _Translator:
     """sympy (integers, relations, floor, Mod, Abs, Max, Min, Piecewise) to z3, recording divisors."""
 
-    def __init__(self, z3: Any, variables: dict[str, Any]):
+    def __init__(self, z3: Any, variables: dict[str, Any], ctx: Any = None):
         self.z3 = z3
         self.vars = variables
+        self.ctx = ctx
         self.divisors: list[Any] = []
 
     def __call__(self, e: Any) -> Any:
         z3 = self.z3
         if e is sympy.true or e is True:
-            return z3.BoolVal(True)
+            return z3.BoolVal(True, self.ctx)
         if e is sympy.false or e is False:
-            return z3.BoolVal(False)
+            return z3.BoolVal(False, self.ctx)
         if isinstance(e, sympy.Integer):
-            return z3.IntVal(int(e))
+            return z3.IntVal(int(e), self.ctx)
         if isinstance(e, sympy.Symbol):
             if e.name not in self.vars:
                 raise ValueError(f"free symbol {e} is not a variable of the claim")
@@ -126,12 +127,23 @@ def to_z3(expr: Any, variables: Any) -> Any:
     return _Translator(z3, names)(sympy.sympify(expr))
 
 
-def _solve(z3: Any, facts: list, timeout_ms: int) -> tuple[str, Any, str]:
-    solver = z3.Solver()
-    solver.set("timeout", timeout_ms)
-    solver.add(*facts)
-    smtlib = solver.to_smt2()
-    verdict = solver.check()
+RETRY_SEEDS = (1, 2)
+"""Random seeds z3 tries again with when a check answers *unknown* (its search on nonlinear integer arithmetic
+can stall under one seed and finish at once under another): any decided answer is as good as the first, since
+*sat* comes with a model and *unsat* is a proof whatever the seed."""
+
+
+def _solve(z3: Any, facts: list, timeout_ms: int, ctx: Any = None) -> tuple[str, Any, str]:
+    for seed in (0,) + RETRY_SEEDS:
+        solver = z3.Solver(ctx=ctx)
+        solver.set("timeout", timeout_ms)
+        solver.set("random_seed", seed)
+        solver.add(*facts)
+        if seed == 0:
+            smtlib = solver.to_smt2()
+        verdict = solver.check()
+        if verdict != z3.unknown:
+            break
     return str(verdict), (solver.model() if verdict == z3.sat else None), smtlib
 
 
@@ -179,7 +191,10 @@ def prove(name: str, variables: Any, hypotheses: Any, conclusion: Any, *, shown:
 
     variables = tuple(variables)
     hypotheses = tuple(hypotheses)
-    names = {str(v): z3.Int(_safe(str(v))) for v in variables}
+    # a context of its own: z3's search depends on the terms its context already holds, so a claim shares none
+    # (its verdict cannot change with what was proved before it in the same process)
+    ctx = z3.Context()
+    names = {str(v): z3.Int(_safe(str(v)), ctx) for v in variables}
     display = conclusion if shown is None else shown
     start = time.perf_counter()
 
@@ -191,31 +206,31 @@ def prove(name: str, variables: Any, hypotheses: Any, conclusion: Any, *, shown:
     if trivial:
         return refused(f"the claim as stated, {sympy.sstr(display)}, {trivial}: it holds whatever the formulas "
                        "are, so it checks nothing")
-    tr = _Translator(z3, names)
+    tr = _Translator(z3, names, ctx)
     try:
         hyps = [tr(sympy.sympify(h)) for h in hypotheses]
         goal = tr(sympy.sympify(conclusion))
     except (ValueError, TypeError) as exc:  # e.g. a formula that is not an integer expression: not proved
         return refused(f"not a statement about integers: {exc}")
-    verdict, model, sat_smtlib = _solve(z3, hyps, timeout_ms)
+    verdict, model, sat_smtlib = _solve(z3, hyps, timeout_ms, ctx)
     if verdict != "sat":
         why = ("the hypotheses contradict each other (no integers satisfy them), so the claim would hold of nothing"
                if verdict == "unsat" else f"the solver could not decide whether the hypotheses can hold ({verdict})")
         return refused(why, sat_smtlib=sat_smtlib)
     # a model of no hypotheses says nothing (every assignment is one): only a claim with hypotheses has a witness
-    witness = _small(z3, hyps, names, _example(model, variables)) if hypotheses else None
+    witness = _small(z3, hyps, names, _example(model, names), ctx) if hypotheses else None
     divisors = list(tr.divisors)
     # the translation is faithful only for positive divisors: prove that first
     side = [tr(sympy.Ge(dv, 1)) for dv in divisors]
     if side:
-        verdict, model, _ = _solve(z3, hyps + [z3.Not(z3.And(side))], timeout_ms)
+        verdict, model, _ = _solve(z3, hyps + [z3.Not(z3.And(side))], timeout_ms, ctx)
         if verdict != "unsat":
             why = ("a divisor is not positive" if verdict == "sat"
                    else f"the solver could not decide whether every divisor is positive ({verdict})")
-            return refused(why, _example(model, variables) or None, witness, sat_smtlib)
-    verdict, model, smtlib = _solve(z3, hyps + [z3.Not(goal)], timeout_ms)
+            return refused(why, _example(model, names) or None, witness, sat_smtlib)
+    verdict, model, smtlib = _solve(z3, hyps + [z3.Not(goal)], timeout_ms, ctx)
     holds = verdict == "unsat"
-    example = None if holds or model is None else _example(model, variables)
+    example = None if holds or model is None else _example(model, names)
     reason = "" if holds or verdict == "sat" else f"the solver answered {verdict}, so the claim is not proved"
     return Claim(name, variables, hypotheses, display, "z3", holds, example, smtlib,
                  time.perf_counter() - start, reason, witness, sat_smtlib)
@@ -229,7 +244,7 @@ PREFERRED = re.compile(r"[sk](_\{?[0-9A-Za-z\\]+\}?)?")
 that it shows a layer with a stride and a kernel, not the identity layer s = k = 1."""
 
 
-def _small(z3: Any, hyps: list, names: dict, found: dict) -> dict:
+def _small(z3: Any, hyps: list, names: dict, found: dict, ctx: Any = None) -> dict:
     """A model of the hypotheses with small integers (the first box of :data:`WITNESS_BOUNDS` with one), or
     ``found``: a reader checks a witness like n = 2, s = 2 at a glance, not n = 13, p_l = 168.
 
@@ -238,11 +253,11 @@ def _small(z3: Any, hyps: list, names: dict, found: dict) -> dict:
     changes: every one satisfies the hypotheses.
     """
     preferred = [v >= 2 for name, v in names.items() if PREFERRED.fullmatch(name)]
-    size = z3.Sum([z3.If(v >= 0, v, -v) for v in names.values()]) if names else z3.IntVal(0)
+    size = z3.Sum([z3.If(v >= 0, v, -v) for v in names.values()]) if names else z3.IntVal(0, ctx)
     for extra in ([preferred] if preferred else []) + [[]]:
         for bound in WITNESS_BOUNDS:
             box = [z3.And(v >= -bound, v <= bound) for v in names.values()]
-            solver = z3.Optimize()  # not one of the three checks of prove(): only a nicer model, so not _solve
+            solver = z3.Optimize(ctx=ctx)  # not one of the three checks of prove(): only a nicer model, so not _solve
             solver.set("timeout", 1000)
             solver.add(*hyps, *box, *extra)
             solver.minimize(size)  # the smallest numbers in the box: a free index shows 0, not an arbitrary -2
@@ -252,17 +267,8 @@ def _small(z3: Any, hyps: list, names: dict, found: dict) -> dict:
     return found
 
 
-def _example(model: Any, variables: tuple) -> dict:
+def _example(model: Any, names: dict) -> dict:
+    """The model's value of every variable (a variable the model leaves free takes z3's default, 0)."""
     if model is None:
         return {}
-    out = {}
-    for v in variables:
-        value = model.eval(_int(_safe(str(v))), model_completion=True)
-        out[str(v)] = value.as_long()
-    return out
-
-
-def _int(name: str) -> Any:
-    import z3
-
-    return z3.Int(name)
+    return {name: model.eval(v, model_completion=True).as_long() for name, v in names.items()}
