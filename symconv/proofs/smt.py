@@ -178,7 +178,8 @@ def prove(name: str, variables: Any, hypotheses: Any, conclusion: Any, *, shown:
        that SMT-LIB's ``div`` and ``mod`` are sympy's ``floor`` and ``Mod``;
     3. the negation of the conclusion is ``unsat``.
 
-    *unknown* (a timeout) at any stage fails the claim and says so; only *unsat* proves.  A conclusion whose
+    *unknown* (a timeout) at any stage, also under the seeds of :data:`RETRY_SEEDS`, fails the claim and says so;
+    only *unsat* proves.  A conclusion whose
     display has identical sides (``x = x``, ``n <= n``) or repeats a hypothesis is refused when the claim is built:
     it could not fail.
 
